@@ -1,0 +1,252 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SalveError, ValidationError, formatIssues } from '../shared/errors.js';
+import { validateFlow } from '../shared/flow/validate.js';
+import { lookupNodeSpec } from '../nodes/catalog.js';
+import { enableRegexBacktrackFallback } from './boot-checks.js';
+import { parseArgs, rejectUnknownFlags, UsageError } from './cli-args.js';
+import { loadConfig } from './config.js';
+import { simulateFlow } from './engine/simulate.js';
+import { createLogger } from './log.js';
+import { salveVersion, startServer } from './server.js';
+
+const HELP = `salve — alert-driven auto-remediation
+
+Usage:
+  salve serve [--port 8470] [--host 127.0.0.1] [--data ./data]
+  salve validate <flow.json>
+  salve simulate <flow.json> --source alertmanager --payload <payload.json> [--json]
+  salve import <flow-or-bundle.json> [--url URL] [--token TOKEN] [--data DIR]
+  salve export <flow-id>|--all [--out file.json] [--url URL] [--token TOKEN] [--data DIR]
+  salve --version
+
+import/export talk to a running server (default http://127.0.0.1:8470). The token comes from
+--token, else SALVE_ADMIN_TOKEN, else <data>/admin-token.
+
+Exit codes: 0 ok, 1 the flow or request was rejected, 2 usage error, 3 server unreachable.`;
+
+type Out = { log: (s: string) => void; error: (s: string) => void };
+
+function readJsonFile(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${what} ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+async function cmdValidate(args: string[], out: Out): Promise<number> {
+  const { positional, flags } = parseArgs(args);
+  rejectUnknownFlags(flags, []);
+  const file = positional[0];
+  if (!file) throw new UsageError('salve validate <flow.json>');
+  const result = validateFlow(readJsonFile(file, 'flow file'), lookupNodeSpec);
+  if (result.ok) {
+    out.log(`${file}: valid (flow "${result.flow.id}", ${result.flow.nodes.length} nodes, ${result.flow.edges.length} edges)`);
+    return 0;
+  }
+  out.error(`${file}: ${result.issues.length} problem(s)\n${formatIssues(result.issues)}`);
+  return 1;
+}
+
+async function cmdSimulate(args: string[], out: Out): Promise<number> {
+  const { positional, flags } = parseArgs(args, new Set(['json']));
+  rejectUnknownFlags(flags, ['source', 'payload', 'json']);
+  const file = positional[0];
+  if (!file || !flags.source || !flags.payload) {
+    throw new UsageError('salve simulate <flow.json> --source alertmanager --payload <payload.json>');
+  }
+  const result = validateFlow(readJsonFile(file, 'flow file'), lookupNodeSpec);
+  if (!result.ok) {
+    out.error(`${file}: ${result.issues.length} problem(s)\n${formatIssues(result.issues)}`);
+    return 1;
+  }
+  const alerts = await simulateFlow(result.flow, flags.source, readJsonFile(flags.payload, 'payload file'));
+  if (flags.json) {
+    out.log(JSON.stringify({ flowId: result.flow.id, alerts }, null, 2));
+    return 0;
+  }
+  for (const a of alerts) {
+    out.log(`alert ${a.alert.name} [${a.alert.status}, ${a.alert.severity}] ${JSON.stringify(a.alert.labels)}`);
+    if (!a.starts) {
+      out.log(`  not started: source "${a.sourceNodeId}" does not start flows for ${a.alert.status} alerts`);
+      continue;
+    }
+    for (const s of a.steps) {
+      const port = s.port ? ` → ${s.port}${s.assumed ? ' (assumed)' : ''}` : '';
+      const detail = s.error ? `  ERROR ${s.error}` : s.rendered !== undefined ? `  ${JSON.stringify(s.rendered)}` : '';
+      out.log(`  ${s.nodeId} (${s.type})${port}${detail}`);
+    }
+    if (a.skipped.length) out.log(`  not reached: ${a.skipped.join(', ')}`);
+  }
+  return 0;
+}
+
+/** Token and URL for talking to a running server. */
+function serverTarget(flags: Record<string, string | undefined>): { url: string; token: string } {
+  const url = (flags.url ?? process.env.SALVE_URL ?? 'http://127.0.0.1:8470').replace(/\/$/, '');
+  let token = flags.token ?? process.env.SALVE_ADMIN_TOKEN;
+  if (!token) {
+    const file = join(resolve(flags.data ?? process.env.SALVE_DATA ?? './data'), 'admin-token');
+    try {
+      token = readFileSync(file, 'utf8').trim();
+    } catch {
+      throw new UsageError(`no admin token: pass --token, set SALVE_ADMIN_TOKEN, or run where ${file} exists`);
+    }
+  }
+  return { url, token };
+}
+
+class ServerUnreachable extends Error {}
+
+async function call(target: { url: string; token: string }, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  let res: Response;
+  try {
+    res = await fetch(`${target.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${target.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new ServerUnreachable(`cannot reach Salve at ${target.url}: ${(error as Error).cause ?? (error as Error).message}`);
+  }
+  const text = await res.text();
+  let json: unknown = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // keep text
+  }
+  return { status: res.status, json };
+}
+
+function reportApiError(res: { status: number; json: unknown }, out: Out): number {
+  const err = (res.json as { error?: { message?: string; details?: { issues?: [] } } }).error;
+  out.error(`server answered ${res.status}: ${err?.message ?? JSON.stringify(res.json)}`);
+  if (err?.details?.issues) out.error(formatIssues(err.details.issues));
+  return 1;
+}
+
+async function cmdImport(args: string[], out: Out): Promise<number> {
+  const { positional, flags } = parseArgs(args);
+  rejectUnknownFlags(flags, ['url', 'token', 'data']);
+  const file = positional[0];
+  if (!file) throw new UsageError('salve import <flow-or-bundle.json>');
+  const body = readJsonFile(file, 'import file');
+  const res = await call(serverTarget(flags), 'POST', '/api/flows/import', body);
+  if (res.status !== 200) return reportApiError(res, out);
+  for (const item of (res.json as { items: { flow: { id: string }; revision: number }[] }).items) {
+    out.log(`imported ${item.flow.id} (revision ${item.revision}, disabled: enable it with "POST /api/flows/${item.flow.id}/enable")`);
+  }
+  return 0;
+}
+
+async function cmdExport(args: string[], out: Out): Promise<number> {
+  const { positional, flags } = parseArgs(args, new Set(['all']));
+  rejectUnknownFlags(flags, ['url', 'token', 'data', 'all', 'out']);
+  const id = positional[0];
+  if (!id && !flags.all) throw new UsageError('salve export <flow-id> | --all');
+  const target = serverTarget(flags);
+  let doc: unknown;
+  if (id) {
+    const res = await call(target, 'GET', `/api/flows/${encodeURIComponent(id)}/export`);
+    if (res.status !== 200) return reportApiError(res, out);
+    doc = res.json;
+  } else {
+    const list = await call(target, 'GET', '/api/flows');
+    if (list.status !== 200) return reportApiError(list, out);
+    const flows = [];
+    for (const f of (list.json as { items: { id: string }[] }).items) {
+      const res = await call(target, 'GET', `/api/flows/${encodeURIComponent(f.id)}/export`);
+      if (res.status !== 200) return reportApiError(res, out);
+      flows.push(res.json);
+    }
+    doc = { flows };
+  }
+  const text = `${JSON.stringify(doc, null, 2)}\n`;
+  if (flags.out) {
+    writeFileSync(flags.out, text);
+    out.error(`wrote ${flags.out}`);
+  } else out.log(text.trimEnd());
+  return 0;
+}
+
+async function cmdServe(args: string[], out: Out): Promise<number> {
+  const { positional, flags } = parseArgs(args);
+  rejectUnknownFlags(flags, ['port', 'host', 'data']);
+  if (positional.length) throw new UsageError(`unexpected argument ${positional[0]}`);
+  const config = loadConfig(flags, process.env);
+  const log = createLogger({ level: config.logLevel, destination: process.stderr });
+  const server = await startServer(config, log, out.log);
+  await new Promise<void>((resolveStop) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      out.log(`received ${signal}: stopping (up to ${config.shutdownGraceSeconds} s for running steps)`);
+      void server.stop().then(resolveStop);
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  return 0;
+}
+
+/** Runs one CLI command and returns its exit code. */
+export async function runCli(argv: string[], out: Out = { log: console.log, error: console.error }): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await cmdServe(rest, out);
+      case 'validate':
+        return await cmdValidate(rest, out);
+      case 'simulate':
+        return await cmdSimulate(rest, out);
+      case 'import':
+        return await cmdImport(rest, out);
+      case 'export':
+        return await cmdExport(rest, out);
+      case '--version':
+      case 'version':
+        out.log(salveVersion());
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        out.log(HELP);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      out.error(`salve: ${error.message}\nRun "salve help" for usage.`);
+      return 2;
+    }
+    if (error instanceof ServerUnreachable) {
+      out.error(`salve: ${error.message}`);
+      return 3;
+    }
+    if (error instanceof ValidationError) {
+      out.error(`salve: ${error.message}\n${formatIssues(error.issues)}`);
+      return 1;
+    }
+    if (error instanceof SalveError) {
+      out.error(`salve: ${error.message}`);
+      return 1;
+    }
+    out.error(`salve: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+// Entry point when run as the program (bin/salve.js imports this file).
+if (process.argv[1] && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href) {
+  enableRegexBacktrackFallback();
+  void runCli(process.argv.slice(2)).then((code) => process.exit(code));
+}

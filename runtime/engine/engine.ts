@@ -1,0 +1,156 @@
+import type { Flow } from '../../shared/flow/schema.js';
+import { ConflictError, NotFoundError } from '../../shared/errors.js';
+import type { SecretResolver } from '../../nodes/source-adapter.js';
+import type { SqliteStore } from '../store/db.js';
+import { appendAudit } from '../store/audit-repo.js';
+import { approvalsRepo } from '../store/approvals-repo.js';
+import { executionsRepo } from '../store/executions-repo.js';
+import { stepsRepo } from '../store/steps-repo.js';
+import type { Logger } from '../log.js';
+import type { Clock } from './clock.js';
+import { FlowService } from './flow-service.js';
+import { HookRouter } from './hook-router.js';
+import { ingestDelivery, type IngestResult } from './ingest.js';
+import type { IngestRequest } from '../../nodes/source-adapter.js';
+import { Scheduler } from './scheduler.js';
+import { endExecution, resumeStep } from './transitions.js';
+
+export interface EngineOptions {
+  store: SqliteStore;
+  clock: Clock;
+  log: Logger;
+  secrets: SecretResolver;
+  maxConcurrent: number;
+  executionDeadlineMs: number;
+  maxQueued?: number;
+  tickMs?: number;
+}
+
+export type Decision = 'approve' | 'reject';
+
+/**
+ * The runtime's core, wired together: flows, hook routing, ingest, the scheduler and the
+ * operations people perform on executions and approvals. HTTP routes and the CLI call this.
+ */
+export class Engine {
+  readonly flows: FlowService;
+  readonly router = new HookRouter();
+  readonly scheduler: Scheduler;
+  private readonly revisionCache = new Map<string, Flow>();
+  private queuedCache = { at: 0, value: 0 };
+  private admitting = true;
+
+  constructor(private readonly options: EngineOptions) {
+    this.flows = new FlowService(options.store, options.clock, () => this.refreshRoutes());
+    this.scheduler = new Scheduler(
+      {
+        store: options.store,
+        clock: options.clock,
+        log: options.log,
+        secrets: options.secrets,
+        flowAt: (id, revision) => this.flowAt(id, revision),
+      },
+      { maxConcurrent: options.maxConcurrent, tickMs: options.tickMs ?? 1000 },
+    );
+  }
+
+  /** Loads routes, recovers from any crash, and starts running executions. */
+  start(): ReturnType<Scheduler['start']> {
+    this.refreshRoutes();
+    return this.scheduler.start();
+  }
+
+  refreshRoutes(): void {
+    this.router.rebuild(this.flows.enabledRows());
+  }
+
+  /** A flow revision, cached (revisions never change once written). */
+  flowAt(id: string, revision: number): Flow | undefined {
+    const key = `${id}@${revision}`;
+    let flow = this.revisionCache.get(key);
+    if (!flow) {
+      flow = this.flows.getRevision(id, revision);
+      if (flow) this.revisionCache.set(key, flow);
+    }
+    return flow;
+  }
+
+  get isAdmitting(): boolean {
+    return this.admitting;
+  }
+
+  /** Accepts a webhook delivery (see ingestDelivery), then wakes the scheduler. */
+  async ingest(path: string, request: IngestRequest): Promise<IngestResult> {
+    const { store, clock, secrets, log } = this.options;
+    const result = await ingestDelivery(
+      {
+        store,
+        router: this.router,
+        clock,
+        secrets,
+        executionDeadlineMs: this.options.executionDeadlineMs,
+        maxQueued: this.options.maxQueued ?? 10_000,
+        queuedCount: () => this.queuedCount(),
+        onRejectedAuth: (p, reasons) => log.warn({ path: p, reasons }, 'webhook rejected: authentication failed'),
+      },
+      path,
+      request,
+    );
+    if (result.executions.length > 0) this.scheduler.pump();
+    return result;
+  }
+
+  /** Queued executions, re-counted at most every 250 ms (cheap enough for the ingest path). */
+  private queuedCount(): number {
+    const now = Date.now();
+    if (now - this.queuedCache.at > 250) {
+      this.queuedCache = { at: now, value: executionsRepo.countByStatus(this.options.store.db, 'queued') };
+    }
+    return this.queuedCache.value;
+  }
+
+  /** Records an approve/reject decision once; a second decision is a ConflictError. */
+  async decide(approvalId: string, decision: Decision, comment: string | undefined, actor: string): Promise<void> {
+    const { store, clock } = this.options;
+    const now = clock.now();
+    await store.write((db) => {
+      const approval = approvalsRepo.get(db, approvalId);
+      if (!approval) throw new NotFoundError(`approval "${approvalId}" not found`);
+      const status = decision === 'approve' ? 'approved' : 'rejected';
+      if (!approvalsRepo.decide(db, approvalId, { status, decidedAt: now, decidedBy: actor, comment: comment ?? null })) {
+        throw new ConflictError(`approval "${approvalId}" is already ${approval.status}; nothing changed`, {
+          status: approval.status,
+        });
+      }
+      const step = stepsRepo.get(db, approval.stepId);
+      const exec = executionsRepo.get(db, approval.executionId);
+      const flow = exec && this.flowAt(exec.flowId, exec.flowRevision);
+      if (step && flow) {
+        resumeStep(db, flow, step, status, { decision: status, comment: comment ?? null, decidedBy: actor, decidedAt: new Date(now).toISOString() }, now);
+      }
+      appendAudit(db, { actor, action: `approval.${decision}`, target: approvalId, details: { executionId: approval.executionId, comment }, now });
+    });
+    this.scheduler.pump();
+  }
+
+  /** Cancels an execution that has not finished; its in-flight step is aborted. */
+  async cancel(executionId: string, actor: string): Promise<void> {
+    const { store, clock } = this.options;
+    const now = clock.now();
+    await store.write((db) => {
+      const exec = executionsRepo.get(db, executionId);
+      if (!exec) throw new NotFoundError(`execution "${executionId}" not found`);
+      if (!endExecution(db, exec, 'cancelled', `cancelled by ${actor}`, now)) {
+        throw new ConflictError(`execution "${executionId}" has already finished (${exec.status})`, { status: exec.status });
+      }
+      appendAudit(db, { actor, action: 'execution.cancel', target: executionId, now });
+    });
+    this.scheduler.abort(executionId, 'cancel');
+  }
+
+  /** Stops admitting deliveries and lets running steps finish or checkpoint. */
+  async shutdown(graceMs: number): Promise<number> {
+    this.admitting = false;
+    return this.scheduler.drain(graceMs);
+  }
+}

@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import { ConflictError, NotFoundError, ValidationError, issuesFromZod, type Issue } from '../../shared/errors.js';
+import type { Flow } from '../../shared/flow/schema.js';
+import { validateFlow } from '../../shared/flow/validate.js';
+import { lookupNodeSpec } from '../../nodes/catalog.js';
+import type { SqliteStore } from '../store/db.js';
+import { appendAudit } from '../store/audit-repo.js';
+import { flowsRepo, type FlowRow } from '../store/flows-repo.js';
+import type { Clock } from './clock.js';
+
+/** A stored flow as the API shows it. */
+export interface StoredFlow {
+  flow: Flow;
+  revision: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FlowSummary {
+  id: string;
+  name: string;
+  enabled: boolean;
+  revision: number;
+  updatedAt: string;
+}
+
+const ImportBodySchema = z.union([
+  z.strictObject({ flows: z.array(z.unknown()).min(1, 'flows must not be empty').max(500) }),
+  z.record(z.string(), z.unknown()),
+]);
+
+/** Validates or throws ValidationError with every issue, paths prefixed by `base`. */
+export function parseFlowOrThrow(input: unknown, base: (string | number)[] = []): Flow {
+  const result = validateFlow(input, lookupNodeSpec);
+  if (!result.ok) {
+    const issues = result.issues.map((i) => ({ ...i, path: [...base, ...i.path] }));
+    throw new ValidationError(`flow is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'})`, issues);
+  }
+  return result.flow;
+}
+
+function toStored(row: FlowRow): StoredFlow {
+  return {
+    flow: JSON.parse(row.document) as Flow,
+    revision: row.revision,
+    createdAt: new Date(row.createdAt).toISOString(),
+    updatedAt: new Date(row.updatedAt).toISOString(),
+  };
+}
+
+/**
+ * Creating, changing and removing flows. Every write validates the whole document first (an
+ * invalid flow is never stored), records an audit entry in the same transaction, and then
+ * calls `onChange` so the hook routes follow.
+ */
+export class FlowService {
+  constructor(
+    private readonly store: SqliteStore,
+    private readonly clock: Clock,
+    private readonly onChange: () => void,
+  ) {}
+
+  list(): FlowSummary[] {
+    return flowsRepo.list(this.store.db).map((r) => ({
+      id: r.id,
+      name: r.name,
+      enabled: r.enabled,
+      revision: r.revision,
+      updatedAt: new Date(r.updatedAt).toISOString(),
+    }));
+  }
+
+  get(id: string): StoredFlow {
+    const row = flowsRepo.get(this.store.db, id);
+    if (!row) throw new NotFoundError(`flow "${id}" not found`);
+    return toStored(row);
+  }
+
+  /** The flow document of a past or current revision (for showing what an execution ran). */
+  getRevision(id: string, revision: number): Flow | undefined {
+    const doc = flowsRepo.getRevision(this.store.db, id, revision);
+    return doc ? (JSON.parse(doc) as Flow) : undefined;
+  }
+
+  enabledRows(): FlowRow[] {
+    return flowsRepo.list(this.store.db).filter((r) => r.enabled);
+  }
+
+  async create(input: unknown, actor: string): Promise<StoredFlow> {
+    const flow = parseFlowOrThrow(input);
+    const now = this.clock.now();
+    const row = await this.store.write((db) => {
+      if (flowsRepo.get(db, flow.id)) {
+        throw new ConflictError(`flow "${flow.id}" already exists; update it with PUT /api/flows/${flow.id}`);
+      }
+      const inserted = flowsRepo.insert(db, {
+        id: flow.id,
+        name: flow.name,
+        enabled: flow.enabled,
+        document: JSON.stringify(flow),
+        now,
+      });
+      appendAudit(db, { actor, action: 'flow.create', target: flow.id, details: { revision: 1 }, now });
+      return inserted;
+    });
+    this.onChange();
+    return toStored(row);
+  }
+
+  /** Saves a new revision over `expectedRevision`; a stale revision is a ConflictError. */
+  async update(id: string, input: unknown, expectedRevision: number, actor: string): Promise<StoredFlow> {
+    const flow = parseFlowOrThrow(input);
+    if (flow.id !== id) {
+      throw new ValidationError('flow id cannot change', [
+        { path: ['id'], message: `must be "${id}" (the flow being updated); import it as a new flow to copy it` },
+      ]);
+    }
+    const now = this.clock.now();
+    const row = await this.store.write((db) => {
+      const current = flowsRepo.get(db, id);
+      if (!current) throw new NotFoundError(`flow "${id}" not found`);
+      const updated = flowsRepo.update(db, {
+        id,
+        name: flow.name,
+        enabled: flow.enabled,
+        document: JSON.stringify(flow),
+        expectedRevision,
+        now,
+      });
+      if (!updated) {
+        throw new ConflictError(
+          `flow "${id}" was changed by someone else: you edited revision ${expectedRevision}, the current revision is ${current.revision}`,
+          { currentRevision: current.revision },
+        );
+      }
+      appendAudit(db, { actor, action: 'flow.update', target: id, details: { revision: updated.revision }, now });
+      return updated;
+    });
+    this.onChange();
+    return toStored(row);
+  }
+
+  async delete(id: string, actor: string): Promise<void> {
+    const now = this.clock.now();
+    await this.store.write((db) => {
+      if (!flowsRepo.delete(db, id)) throw new NotFoundError(`flow "${id}" not found`);
+      appendAudit(db, { actor, action: 'flow.delete', target: id, now });
+    });
+    this.onChange();
+  }
+
+  /**
+   * Imports one flow or `{ "flows": [...] }`, all or nothing. Imported flows arrive disabled
+   * (an import is data, not a decision to run it); an existing id gets a new revision.
+   */
+  async import(body: unknown, actor: string): Promise<StoredFlow[]> {
+    const parsed = ImportBodySchema.safeParse(body);
+    if (!parsed.success) throw new ValidationError('import body is invalid', issuesFromZod(parsed.error.issues));
+    const isBundle = 'flows' in parsed.data && Array.isArray(parsed.data.flows);
+    const inputs: unknown[] = isBundle ? (parsed.data.flows as unknown[]) : [body];
+    const issues: Issue[] = [];
+    const flows: Flow[] = [];
+    inputs.forEach((input, i) => {
+      try {
+        flows.push({ ...parseFlowOrThrow(input, isBundle ? ['flows', i] : []), enabled: false });
+      } catch (error) {
+        if (error instanceof ValidationError) issues.push(...error.issues);
+        else throw error;
+      }
+    });
+    const ids = new Set<string>();
+    flows.forEach((f, i) => {
+      if (ids.has(f.id)) issues.push({ path: ['flows', i, 'id'], message: `duplicate flow id "${f.id}" in the bundle` });
+      ids.add(f.id);
+    });
+    if (issues.length) throw new ValidationError(`import rejected: ${issues.length} problem(s); nothing was imported`, issues);
+    const now = this.clock.now();
+    const rows = await this.store.write((db) =>
+      flows.map((flow) => {
+        const document = JSON.stringify(flow);
+        const current = flowsRepo.get(db, flow.id);
+        const row = current
+          ? flowsRepo.update(db, { id: flow.id, name: flow.name, enabled: false, document, expectedRevision: current.revision, now })!
+          : flowsRepo.insert(db, { id: flow.id, name: flow.name, enabled: false, document, now });
+        appendAudit(db, { actor, action: 'flow.import', target: flow.id, details: { revision: row.revision }, now });
+        return row;
+      }),
+    );
+    this.onChange();
+    return rows.map(toStored);
+  }
+}

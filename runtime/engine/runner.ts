@@ -1,0 +1,184 @@
+import type { Alert } from '../../shared/alert/schema.js';
+import type { ExprVars } from '../../shared/expr/types.js';
+import type { Flow } from '../../shared/flow/schema.js';
+import { getNodeDefinition } from '../../nodes/catalog.js';
+import type { ExecContext, StepOutcome } from '../../nodes/executor.js';
+import { getExecutor } from '../../nodes/executors.js';
+import type { SecretResolver } from '../../nodes/source-adapter.js';
+import type { SqliteStore } from '../store/db.js';
+import { eventsRepo } from '../store/events-repo.js';
+import { executionsRepo, type ExecutionRow } from '../store/executions-repo.js';
+import { stepsRepo, type StepRow } from '../store/steps-repo.js';
+import type { Logger } from '../log.js';
+import type { Clock } from './clock.js';
+import { RenderError, renderConfig, scrubSecrets } from './render.js';
+import { applyOutcome, endExecution, settle, startExecution } from './transitions.js';
+
+/** Why a run's signal was aborted. */
+export type StopReason = 'cancel' | 'deadline' | 'shutdown';
+
+export interface RunnerDeps {
+  store: SqliteStore;
+  clock: Clock;
+  secrets: SecretResolver;
+  log: Logger;
+  /** The flow document of a revision (cached by the caller). */
+  flowAt(id: string, revision: number): Flow | undefined;
+}
+
+const parse = (text: string | null): unknown => (text == null ? undefined : JSON.parse(text));
+
+/** Variables for expressions: the alert, the raw event and what earlier steps produced. */
+function buildVars(exec: ExecutionRow, flow: Flow, steps: StepRow[], event: unknown): ExprVars {
+  const outputs: Record<string, unknown> = {};
+  for (const s of steps) {
+    if (s.status === 'succeeded' || s.status === 'failed') outputs[s.nodeId] = parse(s.output) ?? null;
+  }
+  return {
+    alert: JSON.parse(exec.alert) as Alert,
+    event,
+    steps: outputs,
+    flow: { id: flow.id, name: flow.name, revision: exec.flowRevision },
+    execution: { id: exec.id, startedAt: new Date(exec.startedAt ?? exec.createdAt).toISOString() },
+  };
+}
+
+/**
+ * Runs one claimed execution step by step until it finishes, parks (approval, delay) or is
+ * stopped. Every transition is committed before the next begins; a side-effecting step's
+ * intent is committed before the side effect, so a crash leaves a decidable state.
+ */
+export async function runExecution(
+  deps: RunnerDeps,
+  executionId: string,
+  signal: AbortSignal,
+  /** True once the process is shutting down: finish the current step, then checkpoint. */
+  shouldCheckpoint: () => boolean = () => false,
+): Promise<void> {
+  const { store, clock } = deps;
+  const first = executionsRepo.get(store.db, executionId);
+  if (!first) return;
+  const flow = deps.flowAt(first.flowId, first.flowRevision);
+  if (!flow) {
+    await store.write((db) => endExecution(db, first, 'cancelled', `flow ${first.flowId} revision ${first.flowRevision} is missing`, clock.now()));
+    return;
+  }
+  const eventRow = eventsRepo.get(store.db, first.eventId);
+  const event = eventRow ? (JSON.parse(eventRow.body) as unknown) : null;
+  await store.write((db) => startExecution(db, flow, first, clock.now()));
+
+  for (;;) {
+    const exec = executionsRepo.get(store.db, executionId);
+    if (!exec || exec.status !== 'running') return;
+    if (signal.aborted || shouldCheckpoint()) {
+      await stop(deps, exec, signal.aborted ? (signal.reason as StopReason) : 'shutdown');
+      return;
+    }
+    if (clock.now() >= exec.deadlineAt) {
+      await stop(deps, exec, 'deadline');
+      return;
+    }
+    const steps = stepsRepo.forExecution(store.db, executionId);
+    const next = steps.find((s) => s.status === 'pending');
+    if (!next) {
+      const result = await store.write((db) => settle(db, flow, executionId, clock.now()));
+      if (result === 'continue') continue;
+      return;
+    }
+    await runStep(deps, exec, flow, next, steps, event, signal);
+  }
+}
+
+/** Stops a run: shutdown puts it back in the queue (a checkpoint), the others end it. */
+async function stop(deps: RunnerDeps, exec: ExecutionRow, reason: StopReason): Promise<void> {
+  const now = deps.clock.now();
+  if (reason === 'shutdown') {
+    await deps.store.write((db) => executionsRepo.transition(db, exec.id, ['running'], { status: 'queued', updatedAt: now }));
+    return;
+  }
+  if (reason === 'deadline') {
+    await deps.store.write((db) => endExecution(db, exec, 'timed_out', 'execution deadline exceeded', now));
+  }
+  // 'cancel': the cancel request already ended the execution.
+}
+
+async function runStep(
+  deps: RunnerDeps,
+  exec: ExecutionRow,
+  flow: Flow,
+  step: StepRow,
+  steps: StepRow[],
+  event: unknown,
+  signal: AbortSignal,
+): Promise<void> {
+  const { store, clock } = deps;
+  const def = getNodeDefinition(step.nodeType);
+  const executor = getExecutor(step.nodeType);
+  const node = flow.nodes.find((n) => n.id === step.nodeId);
+  const startedAt = clock.now();
+  const fail = (error: string, config: unknown = node?.config) =>
+    store.write((db) => applyOutcome(db, flow, step, 'pending', { type: 'fail', error }, { config, startedAt, now: clock.now() }));
+
+  if (!def || !executor || !node) {
+    await fail(`node type "${step.nodeType}" is not available in this version of Salve`);
+    return;
+  }
+  const vars = buildVars(exec, flow, steps, event);
+  let rendered;
+  try {
+    rendered = renderConfig(node.config, def.expressions(node.config), vars, deps.secrets);
+  } catch (error) {
+    if (error instanceof RenderError) {
+      await fail(error.message);
+      return;
+    }
+    throw error;
+  }
+
+  // Conditions have no side effect: no intent record needed, a crash simply re-runs them.
+  const needsIntent = def.category === 'action' || def.category === 'approval';
+  const attempt = step.attempt + 1;
+  if (needsIntent) {
+    const marked = await store.write((db) =>
+      stepsRepo.transition(db, step.id, ['pending'], {
+        status: 'intent',
+        attempt,
+        startedAt,
+        config: JSON.stringify(rendered.redacted),
+      }),
+    );
+    if (!marked) return;
+  }
+
+  const sameNodeBefore = steps.filter((s) => s.nodeId === step.nodeId && s.seq < step.seq).length;
+  const ctx: ExecContext = {
+    executionId: exec.id,
+    nodeId: step.nodeId,
+    stepId: step.id,
+    attempt,
+    idempotencyKey: sameNodeBefore === 0 ? `${exec.id}:${step.nodeId}` : `${exec.id}:${step.nodeId}:${sameNodeBefore + 1}`,
+    signal,
+    vars,
+    now: () => new Date(clock.now()),
+  };
+  let outcome: StepOutcome;
+  try {
+    outcome = await executor(rendered.value, ctx);
+  } catch (error) {
+    deps.log.error({ err: error, executionId: exec.id, nodeId: step.nodeId }, 'executor threw');
+    outcome = { type: 'fail', error: `internal error in ${step.nodeType}: ${(error as Error).message}` };
+  }
+  if (signal.aborted && signal.reason === 'shutdown') {
+    // Killed by shutdown after the grace period: record nothing. The step stays `intent` and
+    // the next start decides as after a crash (retry if idempotent, else `unknown`).
+    return;
+  }
+  outcome = scrubSecrets(outcome, rendered.secretValues);
+  await store.write((db) =>
+    applyOutcome(db, flow, { ...step, attempt }, needsIntent ? 'intent' : 'pending', outcome, {
+      config: rendered.redacted,
+      startedAt,
+      now: clock.now(),
+    }),
+  );
+}

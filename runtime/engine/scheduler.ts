@@ -1,0 +1,205 @@
+import type { Flow } from '../../shared/flow/schema.js';
+import { getNodeDefinition } from '../../nodes/catalog.js';
+import type { SqliteStore } from '../store/db.js';
+import { approvalsRepo } from '../store/approvals-repo.js';
+import { executionsRepo } from '../store/executions-repo.js';
+import { stepsRepo } from '../store/steps-repo.js';
+import type { Logger } from '../log.js';
+import type { Clock } from './clock.js';
+import { runExecution, type RunnerDeps, type StopReason } from './runner.js';
+import { endExecution, resumeStep } from './transitions.js';
+
+export interface SchedulerOptions {
+  maxConcurrent: number;
+  /** How often timers (delays, approval timeouts, deadlines) are checked. */
+  tickMs: number;
+}
+
+/**
+ * Runs queued executions, at most `maxConcurrent` at once; the rest wait in the queue (in the
+ * database, not in memory). A timer wakes parked steps and enforces deadlines. Nothing that
+ * waits holds a worker: an execution waiting for an approval is only a row.
+ */
+export class Scheduler {
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private pumping = false;
+  private pumpAgain = false;
+  private draining = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deps: RunnerDeps & { store: SqliteStore; clock: Clock; log: Logger },
+    private readonly options: SchedulerOptions,
+  ) {}
+
+  /** Repairs what a crash left behind, then starts the timer and the queue. */
+  start(): { recoveredSteps: number; needsAttention: number; requeued: number } {
+    const report = this.recover();
+    this.timer = setInterval(() => void this.tick(), this.options.tickMs);
+    this.timer.unref();
+    void this.tick();
+    return report;
+  }
+
+  get activeCount(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Crash recovery (this process owns the data directory, so every `running` execution and
+   * every step left in `intent` was interrupted). Idempotent steps go back to pending and run
+   * again; a non-idempotent step's outcome is unknown: it is never re-run, and its execution
+   * stops in `needs_attention` for a person to decide.
+   */
+  private recover(): { recoveredSteps: number; needsAttention: number; requeued: number } {
+    const now = this.deps.clock.now();
+    return this.deps.store.writeNow((db) => {
+      let recoveredSteps = 0;
+      let needsAttention = 0;
+      for (const step of stepsRepo.withStatus(db, 'intent')) {
+        const def = getNodeDefinition(step.nodeType);
+        if (def?.idempotent) {
+          stepsRepo.transition(db, step.id, ['intent'], { status: 'pending' });
+          recoveredSteps++;
+          continue;
+        }
+        stepsRepo.transition(db, step.id, ['intent'], {
+          status: 'unknown',
+          endedAt: now,
+          error: 'Salve stopped while this step was running; it may or may not have taken effect, so it was not run again. Check the target, then handle it by hand.',
+        });
+        const moved = executionsRepo.transition(db, step.executionId, ['running', 'queued', 'waiting'], {
+          status: 'needs_attention',
+          error: `step "${step.nodeId}" (${step.nodeType}) was interrupted by a restart; its outcome is unknown`,
+          finishedAt: now,
+          updatedAt: now,
+        });
+        if (moved) {
+          stepsRepo.cancelOpen(db, step.executionId, now);
+          approvalsRepo.cancelForExecution(db, step.executionId, now);
+          needsAttention++;
+        }
+      }
+      let requeued = 0;
+      for (const exec of executionsRepo.withStatus(db, 'running')) {
+        executionsRepo.transition(db, exec.id, ['running'], { status: 'queued', updatedAt: now });
+        requeued++;
+      }
+      return { recoveredSteps, needsAttention, requeued };
+    });
+  }
+
+  /** Starts queued executions while there is room. Safe to call often. */
+  pump(): void {
+    if (this.draining) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    void this.claimLoop()
+      .catch((error) => this.deps.log.error({ err: error }, 'scheduler failed to claim executions'))
+      .finally(() => {
+        this.pumping = false;
+        if (this.pumpAgain) {
+          this.pumpAgain = false;
+          this.pump();
+        }
+      });
+  }
+
+  private async claimLoop(): Promise<void> {
+    for (;;) {
+      const free = this.options.maxConcurrent - this.running.size;
+      if (free <= 0 || this.draining) return;
+      const candidates = executionsRepo.nextQueued(this.deps.store.db, free, new Set(this.running.keys()));
+      if (candidates.length === 0) return;
+      const now = this.deps.clock.now();
+      const claimed = await this.deps.store.write((db) =>
+        candidates.filter((c) =>
+          executionsRepo.transition(db, c.id, ['queued'], {
+            status: 'running',
+            startedAt: c.startedAt ?? now,
+            updatedAt: now,
+          }),
+        ),
+      );
+      for (const exec of claimed) this.launch(exec.id);
+    }
+  }
+
+  private launch(id: string): void {
+    const controller = new AbortController();
+    const done = runExecution(this.deps, id, controller.signal, () => this.draining)
+      .catch((error) => this.deps.log.error({ err: error, executionId: id }, 'execution runner failed'))
+      .finally(() => {
+        this.running.delete(id);
+        this.pump();
+      });
+    this.running.set(id, { controller, done });
+  }
+
+  /** Aborts an execution's in-flight step, if it runs in this process. */
+  abort(id: string, reason: StopReason): void {
+    this.running.get(id)?.controller.abort(reason);
+  }
+
+  /** Wakes due steps (delays over, approvals timed out), enforces deadlines, fills free slots. */
+  async tick(): Promise<void> {
+    if (this.draining) return;
+    const { store, clock, log } = this.deps;
+    try {
+      const now = clock.now();
+      const due = stepsRepo.due(store.db, now, 500);
+      if (due.length > 0) {
+        await store.write((db) => {
+          for (const step of due) {
+            const exec = executionsRepo.get(db, step.executionId);
+            const flow = exec && this.deps.flowAt(exec.flowId, exec.flowRevision);
+            if (!exec || !flow) continue;
+            this.wake(db, flow, step, now);
+          }
+        });
+      }
+      for (const exec of executionsRepo.pastDeadline(store.db, now)) {
+        if (this.running.has(exec.id)) this.abort(exec.id, 'deadline');
+        else await store.write((db) => endExecution(db, exec, 'timed_out', 'execution deadline exceeded', now));
+      }
+    } catch (error) {
+      log.error({ err: error }, 'scheduler tick failed');
+    }
+    this.pump();
+  }
+
+  private wake(db: Parameters<typeof resumeStep>[0], flow: Flow, step: Parameters<typeof resumeStep>[2], now: number): void {
+    const def = getNodeDefinition(step.nodeType);
+    if (def?.category === 'approval') {
+      const approval = approvalsRepo.forStep(db, step.id);
+      if (!approval) return;
+      if (!approvalsRepo.decide(db, approval.id, { status: 'timeout', decidedAt: now, decidedBy: 'salve', comment: null })) return;
+      resumeStep(db, flow, step, 'timeout', { decision: 'timeout', decidedAt: new Date(now).toISOString() }, now);
+      return;
+    }
+    resumeStep(db, flow, step, step.port ?? def?.outputs[0] ?? 'done', step.output ? JSON.parse(step.output) : null, now);
+  }
+
+  /**
+   * Graceful stop: admit nothing new, let running steps finish (each run then checkpoints back
+   * to the queue) for up to `graceMs`, then abort what is left. Returns how many were aborted.
+   */
+  async drain(graceMs: number): Promise<number> {
+    this.draining = true;
+    if (this.timer) clearInterval(this.timer);
+    const all = () => Promise.allSettled([...this.running.values()].map((r) => r.done));
+    const finished = await Promise.race([all().then(() => true), delay(graceMs).then(() => false)]);
+    if (finished) return 0;
+    const left = this.running.size;
+    for (const r of this.running.values()) r.controller.abort('shutdown');
+    await Promise.race([all(), delay(5000)]);
+    return left;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

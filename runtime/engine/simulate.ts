@@ -1,0 +1,121 @@
+import { ValidationError } from '../../shared/errors.js';
+import type { Alert } from '../../shared/alert/schema.js';
+import type { ExprVars } from '../../shared/expr/types.js';
+import type { Flow } from '../../shared/flow/schema.js';
+import { outgoingEdges } from '../../shared/flow/validate.js';
+import { getNodeDefinition, lookupNodeSpec } from '../../nodes/catalog.js';
+import { getExecutor } from '../../nodes/executors.js';
+import { getSourceAdapter } from '../../nodes/sources.js';
+import { RenderError, renderConfig } from './render.js';
+
+export interface SimulatedStep {
+  nodeId: string;
+  type: string;
+  status: 'taken' | 'error';
+  port?: string;
+  /** For conditions: what the expression returned. */
+  result?: unknown;
+  /** For actions and approvals: the config exactly as it would run (secrets as references). */
+  rendered?: unknown;
+  /** True when the port is assumed (side-effecting nodes are never run in simulation). */
+  assumed?: boolean;
+  error?: string;
+}
+
+export interface SimulatedAlert {
+  alert: Alert;
+  sourceNodeId: string;
+  /** False when the source would not start the flow (e.g. a resolved alert with `on: firing`). */
+  starts: boolean;
+  steps: SimulatedStep[];
+  skipped: string[];
+  edges: { source: string; sourcePort: string; target: string }[];
+}
+
+const MAX_SIMULATED_STEPS = 1000;
+
+/**
+ * What a flow would do with a payload, without doing it: conditions are evaluated for real,
+ * actions and approvals are rendered and assumed to take their usual port (`ok`, `approved`).
+ * Nothing is sent, spawned or stored.
+ */
+export async function simulateFlow(flow: Flow, source: string, payload: unknown, now = new Date()): Promise<SimulatedAlert[]> {
+  const type = source.startsWith('source.') ? source : `source.${source}`;
+  const sourceNode = flow.nodes.find((n) => n.type === type);
+  const adapter = getSourceAdapter(type);
+  if (!sourceNode || !adapter) {
+    const kinds = flow.nodes.filter((n) => n.type.startsWith('source.')).map((n) => n.type.slice(7));
+    throw new ValidationError(`flow "${flow.id}" has no ${type} node`, [
+      { path: ['source'], message: `must be one of the flow's sources: ${kinds.join(', ') || '(none)'}` },
+    ]);
+  }
+  const alerts = adapter.normalize(sourceNode.config, payload);
+  const results: SimulatedAlert[] = [];
+  for (const alert of alerts) {
+    results.push(await simulateOne(flow, sourceNode.id, adapter.accepts(sourceNode.config, alert), alert, payload, now));
+  }
+  return results;
+}
+
+async function simulateOne(flow: Flow, sourceNodeId: string, starts: boolean, alert: Alert, payload: unknown, now: Date): Promise<SimulatedAlert> {
+  const result: SimulatedAlert = { alert, sourceNodeId, starts, steps: [], skipped: [], edges: [] };
+  const outputs: Record<string, unknown> = { [sourceNodeId]: alert };
+  const visited = new Set<string>([sourceNodeId]);
+  result.steps.push({ nodeId: sourceNodeId, type: flow.nodes.find((n) => n.id === sourceNodeId)!.type, status: 'taken', port: 'out' });
+  const queue: { from: string; port: string }[] = starts ? [{ from: sourceNodeId, port: 'out' }] : [];
+  const signal = new AbortController().signal;
+
+  while (queue.length > 0 && result.steps.length < MAX_SIMULATED_STEPS) {
+    const { from, port } = queue.shift()!;
+    for (const edge of outgoingEdges(flow, from, port, lookupNodeSpec)) {
+      result.edges.push({ source: from, sourcePort: port, target: edge.target });
+      const node = flow.nodes.find((n) => n.id === edge.target)!;
+      const def = getNodeDefinition(node.type)!;
+      visited.add(node.id);
+      const vars: ExprVars = {
+        alert,
+        event: payload,
+        steps: { ...outputs },
+        flow: { id: flow.id, name: flow.name, revision: 0 },
+        execution: { id: 'simulation', startedAt: now.toISOString() },
+      };
+      let rendered;
+      try {
+        rendered = renderConfig(node.config, def.expressions(node.config), vars);
+      } catch (error) {
+        if (!(error instanceof RenderError)) throw error;
+        result.steps.push({ nodeId: node.id, type: node.type, status: 'error', error: error.message });
+        continue;
+      }
+      if (def.sideEffects) {
+        const assumedPort = def.simulatePort ?? def.outputs[0]!;
+        result.steps.push({ nodeId: node.id, type: node.type, status: 'taken', port: assumedPort, rendered: rendered.redacted, assumed: true });
+        outputs[node.id] = null;
+        queue.push({ from: node.id, port: assumedPort });
+        continue;
+      }
+      const outcome = await getExecutor(node.type)!(rendered.value, {
+        executionId: 'simulation',
+        nodeId: node.id,
+        stepId: 'simulation',
+        attempt: 1,
+        idempotencyKey: `simulation:${node.id}`,
+        signal,
+        vars,
+        now: () => now,
+      });
+      if (outcome.type === 'next' || outcome.type === 'wait-until') {
+        const step: SimulatedStep = { nodeId: node.id, type: node.type, status: 'taken', port: outcome.port, result: outcome.output };
+        if (def.category !== 'condition') step.rendered = rendered.redacted;
+        result.steps.push(step);
+        outputs[node.id] = outcome.output;
+        queue.push({ from: node.id, port: outcome.port });
+      } else if (outcome.type === 'fail') {
+        result.steps.push({ nodeId: node.id, type: node.type, status: 'error', error: outcome.error, ...(outcome.port ? { port: outcome.port } : {}) });
+        if (outcome.port) queue.push({ from: node.id, port: outcome.port });
+      }
+    }
+  }
+  result.skipped = flow.nodes.filter((n) => !visited.has(n.id)).map((n) => n.id);
+  return result;
+}

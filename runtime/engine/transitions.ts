@@ -1,0 +1,217 @@
+import type { Flow } from '../../shared/flow/schema.js';
+import { outgoingEdges } from '../../shared/flow/validate.js';
+import { getNodeDefinition, lookupNodeSpec } from '../../nodes/catalog.js';
+import type { StepOutcome } from '../../nodes/executor.js';
+import type { Db } from '../store/db.js';
+import { approvalsRepo } from '../store/approvals-repo.js';
+import { executionsRepo, type ExecutionRow } from '../store/executions-repo.js';
+import { newId } from '../store/ids.js';
+import { stepsRepo, type StepRow } from '../store/steps-repo.js';
+
+/**
+ * The state changes of an execution, each a function over one open transaction (callers run
+ * them inside `store.write`). Keeping them here, apart from the runner's I/O, makes every
+ * transition one atomic commit.
+ */
+
+const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+
+/** Creates one pending step per edge leaving `nodeId` through `port`. */
+export function spawnNext(db: Db, flow: Flow, executionId: string, from: StepRow, port: string, output: unknown, now: number): void {
+  let seq = stepsRepo.nextSeq(db, executionId);
+  for (const edge of outgoingEdges(flow, from.nodeId, port, lookupNodeSpec)) {
+    const node = flow.nodes.find((n) => n.id === edge.target);
+    if (!node) continue;
+    stepsRepo.insert(db, {
+      id: newId('st', now),
+      executionId,
+      seq: seq++,
+      nodeId: node.id,
+      nodeType: node.type,
+      parentStepId: from.id,
+      status: 'pending',
+      attempt: 0,
+      input: json(output),
+      createdAt: now,
+    });
+  }
+}
+
+/** First step of a run: the source node, already done, with the alert as its output. */
+export function startExecution(db: Db, flow: Flow, exec: ExecutionRow, now: number): void {
+  if (stepsRepo.nextSeq(db, exec.id) > 1) return;
+  const node = flow.nodes.find((n) => n.id === exec.sourceNodeId);
+  if (!node) throw new Error(`source node "${exec.sourceNodeId}" is missing from flow ${flow.id}@${exec.flowRevision}`);
+  const port = getNodeDefinition(node.type)?.outputs[0] ?? 'out';
+  const alert = JSON.parse(exec.alert) as unknown;
+  const step: StepRow = {
+    id: newId('st', now),
+    executionId: exec.id,
+    seq: 1,
+    nodeId: node.id,
+    nodeType: node.type,
+    parentStepId: null,
+    status: 'succeeded',
+    attempt: 1,
+    port,
+    input: null,
+    config: json(node.config),
+    output: json(alert),
+    error: null,
+    createdAt: now,
+    startedAt: now,
+    endedAt: now,
+    wakeAt: null,
+  };
+  stepsRepo.insert(db, step);
+  spawnNext(db, flow, exec.id, step, port, alert, now);
+}
+
+/** Records what a step produced and moves the flow on. `from` is the status the step is in. */
+export function applyOutcome(
+  db: Db,
+  flow: Flow,
+  step: StepRow,
+  from: 'pending' | 'intent',
+  outcome: StepOutcome,
+  meta: { config: unknown; startedAt: number; now: number },
+): void {
+  const exec = executionsRepo.get(db, step.executionId);
+  const live = exec?.status === 'running';
+  const base = { config: json(meta.config), startedAt: meta.startedAt, attempt: step.attempt };
+  const outputs = getNodeDefinition(step.nodeType)?.outputs ?? [];
+  switch (outcome.type) {
+    case 'next': {
+      const ok = stepsRepo.transition(db, step.id, [from], {
+        ...base,
+        status: 'succeeded',
+        port: outcome.port,
+        output: json(outcome.output),
+        endedAt: meta.now,
+      });
+      if (ok && live) spawnNext(db, flow, step.executionId, step, outcome.port, outcome.output, meta.now);
+      return;
+    }
+    case 'fail': {
+      const port = outcome.port && outputs.includes(outcome.port) ? outcome.port : null;
+      const ok = stepsRepo.transition(db, step.id, [from], {
+        ...base,
+        status: 'failed',
+        port,
+        output: json(outcome.output),
+        error: outcome.error,
+        endedAt: meta.now,
+      });
+      if (ok && live && port) spawnNext(db, flow, step.executionId, step, port, outcome.output, meta.now);
+      return;
+    }
+    case 'wait-approval': {
+      const wakeAt = meta.now + outcome.timeoutSeconds * 1000;
+      const ok = stepsRepo.transition(db, step.id, [from], { ...base, status: 'waiting', wakeAt });
+      if (!ok) return;
+      approvalsRepo.insert(db, {
+        id: newId('ap', meta.now),
+        executionId: step.executionId,
+        stepId: step.id,
+        nodeId: step.nodeId,
+        message: outcome.message,
+        status: 'pending',
+        createdAt: meta.now,
+        deadlineAt: wakeAt,
+        decidedAt: null,
+        decidedBy: null,
+        comment: null,
+      });
+      return;
+    }
+    case 'wait-until':
+      stepsRepo.transition(db, step.id, [from], {
+        ...base,
+        status: 'waiting',
+        wakeAt: outcome.until.getTime(),
+        port: outcome.port,
+        output: json(outcome.output),
+      });
+      return;
+  }
+}
+
+/**
+ * Decides what a running execution does when it has no pending step: park (something waits),
+ * or finish. Returns 'continue' when a pending step appeared meanwhile.
+ */
+export function settle(db: Db, flow: Flow, executionId: string, now: number): 'continue' | 'parked' | 'finished' | 'gone' {
+  const exec = executionsRepo.get(db, executionId);
+  if (!exec || exec.status !== 'running') return 'gone';
+  const all = stepsRepo.forExecution(db, executionId);
+  if (all.some((s) => s.status === 'pending')) return 'continue';
+  const waiting = all.filter((s) => s.status === 'waiting');
+  if (waiting.length > 0) {
+    const onApproval = waiting.some((s) => getNodeDefinition(s.nodeType)?.category === 'approval');
+    executionsRepo.transition(db, executionId, ['running'], {
+      status: 'waiting',
+      waitStartedAt: onApproval ? now : null,
+      updatedAt: now,
+    });
+    return 'parked';
+  }
+  const unhandled = all.filter(
+    (s) => s.status === 'failed' && !(s.port && outgoingEdges(flow, s.nodeId, s.port, lookupNodeSpec).length > 0),
+  );
+  const first = unhandled[0];
+  executionsRepo.transition(db, executionId, ['running'], {
+    status: first ? 'failed' : 'succeeded',
+    error: first ? `step "${first.nodeId}" failed: ${first.error ?? 'unknown error'}` : null,
+    finishedAt: now,
+    updatedAt: now,
+  });
+  return 'finished';
+}
+
+/**
+ * Continues a waiting step on `port` (approval decided or timed out, delay over) and queues its
+ * execution again. Returns false if the step was no longer waiting (already resumed).
+ */
+export function resumeStep(db: Db, flow: Flow, step: StepRow, port: string, output: unknown, now: number): boolean {
+  const ok = stepsRepo.transition(db, step.id, ['waiting'], {
+    status: 'succeeded',
+    port,
+    output: json(output),
+    endedAt: now,
+    wakeAt: null,
+  });
+  if (!ok) return false;
+  const exec = executionsRepo.get(db, step.executionId);
+  if (!exec || (exec.status !== 'waiting' && exec.status !== 'running')) return true;
+  spawnNext(db, flow, exec.id, step, port, output, now);
+  if (exec.status === 'waiting') {
+    const waited = exec.waitStartedAt ? now - exec.waitStartedAt : 0;
+    executionsRepo.transition(db, exec.id, ['waiting'], {
+      status: 'queued',
+      deadlineAt: exec.deadlineAt + waited,
+      waitStartedAt: null,
+      updatedAt: now,
+    });
+  }
+  return true;
+}
+
+/** Ends an execution early (cancel, deadline): closes its open steps and approvals. */
+export function endExecution(
+  db: Db,
+  exec: ExecutionRow,
+  status: 'cancelled' | 'timed_out',
+  error: string,
+  now: number,
+): boolean {
+  const ok = executionsRepo.transition(db, exec.id, ['queued', 'running', 'waiting'], {
+    status,
+    error,
+    finishedAt: now,
+    updatedAt: now,
+  });
+  if (!ok) return false;
+  stepsRepo.cancelOpen(db, exec.id, now);
+  approvalsRepo.cancelForExecution(db, exec.id, now);
+  return true;
+}

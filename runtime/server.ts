@@ -1,0 +1,99 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from './config.js';
+import { redactConfig } from './config.js';
+import { runBootChecks } from './boot-checks.js';
+import { systemClock } from './engine/clock.js';
+import { Engine } from './engine/engine.js';
+import { envSecretResolver } from './engine/secrets.js';
+import { createApp } from './http/app.js';
+import { ensureAdminToken } from './http/auth.js';
+import { acquireDataDirLock } from './lockfile.js';
+import type { Logger } from './log.js';
+import { openStore } from './store/db.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The package version, read once (shown by /healthz and `salve --version`). */
+export function salveVersion(): string {
+  for (const candidate of [join(ROOT, 'package.json'), join(ROOT, '..', 'package.json')]) {
+    try {
+      return (JSON.parse(readFileSync(candidate, 'utf8')) as { version: string }).version;
+    } catch {
+      // try the next location
+    }
+  }
+  return '0.0.0';
+}
+
+export interface RunningServer {
+  url: string;
+  engine: Engine;
+  /** Graceful stop: refuse new deliveries, let steps finish (grace), close everything. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Salve: checks the process is hardened, locks the data directory, opens (and migrates)
+ * the database, recovers interrupted executions, then listens. Prints the admin token once,
+ * on the first start only.
+ */
+export async function startServer(config: Config, log: Logger, out: (line: string) => void = console.log): Promise<RunningServer> {
+  const checks = runBootChecks();
+  if (!checks.ok) throw new Error(`refusing to start: ${checks.problems.join('; ')}`);
+
+  const lock = acquireDataDirLock(config.dataDir);
+  const store = openStore(config.dataDir);
+  const token = ensureAdminToken(config.dataDir, config.adminToken);
+  const engine = new Engine({
+    store,
+    clock: systemClock,
+    log,
+    secrets: envSecretResolver(process.env),
+    maxConcurrent: config.maxConcurrentExecutions,
+    executionDeadlineMs: config.executionDeadlineSeconds * 1000,
+  });
+  const recovered = engine.start();
+  log.info({ config: redactConfig(config), recovered }, 'salve starting');
+
+  const app = createApp({
+    engine,
+    store,
+    log,
+    adminToken: token.token,
+    hookBodyLimitBytes: config.hookBodyLimitBytes,
+    editorDir: join(ROOT, 'dist', 'editor'),
+    version: salveVersion(),
+  });
+
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+  if (token.created) {
+    out(`Admin token (shown once; also saved to ${join(config.dataDir, 'admin-token')}, mode 0600):\n  ${token.token}`);
+  }
+  out(`Salve ${salveVersion()} listening on ${url} (data: ${config.dataDir})`);
+  log.info({ url, hookPaths: engine.router.paths() }, 'salve listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      log.info('shutting down: no new deliveries; letting running steps finish');
+      const aborted = await engine.shutdown(config.shutdownGraceSeconds * 1000);
+      if (aborted > 0) log.warn({ aborted }, 'steps still running after the grace period were interrupted; they are recovered at the next start');
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      store.close();
+      lock.release();
+      log.info('stopped');
+    })();
+    return stopping;
+  };
+  return { url, engine, stop };
+}

@@ -1,0 +1,56 @@
+import { and, asc, desc, eq } from 'drizzle-orm';
+import type { Db } from './db.js';
+import { approvals, type ApprovalStatus } from './schema.js';
+
+export type ApprovalRow = typeof approvals.$inferSelect;
+
+export const approvalsRepo = {
+  insert(db: Db, row: ApprovalRow): void {
+    db.insert(approvals).values(row).run();
+  },
+
+  get(db: Db, id: string): ApprovalRow | undefined {
+    return db.select().from(approvals).where(eq(approvals.id, id)).get();
+  },
+
+  forStep(db: Db, stepId: string): ApprovalRow | undefined {
+    return db.select().from(approvals).where(eq(approvals.stepId, stepId)).get();
+  },
+
+  list(db: Db, opts: { status?: ApprovalStatus; executionId?: string; limit: number }): ApprovalRow[] {
+    const conds = [];
+    if (opts.status) conds.push(eq(approvals.status, opts.status));
+    if (opts.executionId) conds.push(eq(approvals.executionId, opts.executionId));
+    const order = opts.status === 'pending' ? asc(approvals.deadlineAt) : desc(approvals.createdAt);
+    return db
+      .select()
+      .from(approvals)
+      .where(conds.length ? and(...conds) : undefined)
+      .orderBy(order)
+      .limit(opts.limit)
+      .all();
+  },
+
+  /** Records a decision if the approval is still pending; false if it was already decided. */
+  decide(
+    db: Db,
+    id: string,
+    set: { status: Exclude<ApprovalStatus, 'pending'>; decidedAt: number; decidedBy: string; comment: string | null },
+  ): boolean {
+    return (
+      db
+        .update(approvals)
+        .set(set)
+        .where(and(eq(approvals.id, id), eq(approvals.status, 'pending')))
+        .run().changes > 0
+    );
+  },
+
+  /** Cancels the pending approvals of an execution (it was cancelled or timed out). */
+  cancelForExecution(db: Db, executionId: string, now: number): void {
+    db.update(approvals)
+      .set({ status: 'cancelled', decidedAt: now, decidedBy: 'salve' })
+      .where(and(eq(approvals.executionId, executionId), eq(approvals.status, 'pending')))
+      .run();
+  },
+};

@@ -1,0 +1,100 @@
+import { and, asc, count, desc, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
+import type { Db } from './db.js';
+import { executions, type ExecutionStatus } from './schema.js';
+
+export type ExecutionRow = typeof executions.$inferSelect;
+export type NewExecution = typeof executions.$inferInsert;
+
+export const executionsRepo = {
+  /** Inserts unless the same flow already has this dedup key; true when inserted. */
+  insertIfNew(db: Db, row: NewExecution): boolean {
+    return db.insert(executions).values(row).onConflictDoNothing().run().changes > 0;
+  },
+
+  get(db: Db, id: string): ExecutionRow | undefined {
+    return db.select().from(executions).where(eq(executions.id, id)).get();
+  },
+
+  /** Newest first, filtered; `before` is an id cursor from the previous page. */
+  list(db: Db, opts: { flowId?: string; status?: ExecutionStatus; limit: number; before?: string }): ExecutionRow[] {
+    const conds = [];
+    if (opts.flowId) conds.push(eq(executions.flowId, opts.flowId));
+    if (opts.status) conds.push(eq(executions.status, opts.status));
+    if (opts.before) conds.push(lt(executions.id, opts.before));
+    return db
+      .select()
+      .from(executions)
+      .where(conds.length ? and(...conds) : undefined)
+      .orderBy(desc(executions.id))
+      .limit(opts.limit)
+      .all();
+  },
+
+  countByStatus(db: Db, status: ExecutionStatus): number {
+    return db.select({ n: count() }).from(executions).where(eq(executions.status, status)).get()?.n ?? 0;
+  },
+
+  /** Oldest queued executions not in `exclude`. */
+  nextQueued(db: Db, limit: number, exclude: ReadonlySet<string>): ExecutionRow[] {
+    const rows = db
+      .select()
+      .from(executions)
+      .where(eq(executions.status, 'queued'))
+      .orderBy(asc(executions.id))
+      .limit(limit + exclude.size)
+      .all();
+    return rows.filter((r) => !exclude.has(r.id)).slice(0, limit);
+  },
+
+  /** Moves an execution from one status to another; false if it was not in `from`. */
+  transition(
+    db: Db,
+    id: string,
+    from: readonly ExecutionStatus[],
+    set: Partial<Pick<ExecutionRow, 'status' | 'error' | 'startedAt' | 'finishedAt' | 'deadlineAt' | 'waitStartedAt'>> & {
+      updatedAt: number;
+    },
+  ): boolean {
+    return (
+      db
+        .update(executions)
+        .set(set)
+        .where(and(eq(executions.id, id), inArray(executions.status, [...from])))
+        .run().changes > 0
+    );
+  },
+
+  /** Executions past their deadline that are not parked on an approval. */
+  pastDeadline(db: Db, now: number): ExecutionRow[] {
+    return db
+      .select()
+      .from(executions)
+      .where(
+        and(
+          inArray(executions.status, ['running', 'waiting', 'queued']),
+          lte(executions.deadlineAt, now),
+          isNull(executions.waitStartedAt),
+        ),
+      )
+      .all();
+  },
+
+  withStatus(db: Db, status: ExecutionStatus): ExecutionRow[] {
+    return db.select().from(executions).where(eq(executions.status, status)).all();
+  },
+
+  /** Executions created for one event (for the ingest response and the event log). */
+  forEvent(db: Db, eventId: string): ExecutionRow[] {
+    return db.select().from(executions).where(eq(executions.eventId, eventId)).orderBy(asc(executions.id)).all();
+  },
+
+  /** Statistics for the health endpoint. */
+  statusCounts(db: Db): Record<string, number> {
+    const rows = db
+      .select({ status: executions.status, n: sql<number>`count(*)` })
+      .from(executions)
+      .groupBy(executions.status)
+      .all();
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  },
+};

@@ -1,0 +1,181 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/**
+ * Salve's tables. Times are integer milliseconds since the epoch (UTC); JSON columns hold
+ * documents that were validated before they were written and are validated again when read
+ * back at an edge (API, import). Change this file, then run `npm run db:generate` and commit
+ * the new migration under runtime/store/migrations.
+ */
+
+/** The current revision of every flow. */
+export const flows = sqliteTable('flows', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull(),
+  revision: integer('revision').notNull(),
+  /** The whole flow document (salve.flow/v1) of this revision, as JSON. */
+  document: text('document').notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Every revision ever saved, so an execution can show the flow exactly as it ran. */
+export const flowRevisions = sqliteTable(
+  'flow_revisions',
+  {
+    flowId: text('flow_id').notNull(),
+    revision: integer('revision').notNull(),
+    document: text('document').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.revision] })],
+);
+
+/** One accepted webhook delivery. */
+export const events = sqliteTable(
+  'events',
+  {
+    id: text('id').primaryKey(),
+    receivedAt: integer('received_at').notNull(),
+    path: text('path').notNull(),
+    /** Request headers with credentials removed. */
+    headers: text('headers').notNull(),
+    body: text('body').notNull(),
+    alertCount: integer('alert_count').notNull(),
+    executionCount: integer('execution_count').notNull(),
+    duplicateCount: integer('duplicate_count').notNull(),
+  },
+  (t) => [index('events_received_idx').on(t.receivedAt)],
+);
+
+export const EXECUTION_STATUSES = [
+  'queued',
+  'running',
+  'waiting',
+  'succeeded',
+  'failed',
+  'needs_attention',
+  'cancelled',
+  'timed_out',
+] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+export const TERMINAL_EXECUTION_STATUSES: readonly ExecutionStatus[] = [
+  'succeeded',
+  'failed',
+  'needs_attention',
+  'cancelled',
+  'timed_out',
+];
+
+/** One run of one flow for one alert. */
+export const executions = sqliteTable(
+  'executions',
+  {
+    id: text('id').primaryKey(),
+    flowId: text('flow_id').notNull(),
+    flowRevision: integer('flow_revision').notNull(),
+    eventId: text('event_id').notNull(),
+    sourceNodeId: text('source_node_id').notNull(),
+    /** Same flow + same key = same alert delivered again: it must not run twice. */
+    dedupKey: text('dedup_key').notNull(),
+    /** The normalized alert (JSON). */
+    alert: text('alert').notNull(),
+    status: text('status', { enum: EXECUTION_STATUSES }).notNull(),
+    error: text('error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+    /** Wall-clock deadline; pushed back by the time spent waiting for approvals. */
+    deadlineAt: integer('deadline_at').notNull(),
+    /** Set while the execution is parked: when the wait started (to extend the deadline). */
+    waitStartedAt: integer('wait_started_at'),
+  },
+  (t) => [
+    uniqueIndex('executions_dedup_idx').on(t.flowId, t.dedupKey),
+    index('executions_status_idx').on(t.status),
+    index('executions_flow_idx').on(t.flowId, t.createdAt),
+    index('executions_created_idx').on(t.createdAt),
+  ],
+);
+
+export const STEP_STATUSES = [
+  'pending', // created when a token arrived; not started
+  'intent', // committed just before the side effect; a crash here is resolved on recovery
+  'waiting', // parked on an approval or a delay
+  'succeeded',
+  'failed',
+  'unknown', // interrupted non-idempotent step: outcome unknown, a human must look
+  'cancelled',
+] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+/** One node run inside an execution (a node runs once per arriving token). */
+export const steps = sqliteTable(
+  'steps',
+  {
+    id: text('id').primaryKey(),
+    executionId: text('execution_id').notNull(),
+    /** Order of creation within the execution. */
+    seq: integer('seq').notNull(),
+    nodeId: text('node_id').notNull(),
+    nodeType: text('node_type').notNull(),
+    /** The step whose output port led here (null for the source step). */
+    parentStepId: text('parent_step_id'),
+    status: text('status', { enum: STEP_STATUSES }).notNull(),
+    attempt: integer('attempt').notNull().default(0),
+    /** Output port taken when finished. */
+    port: text('port'),
+    /** JSON: what the step received (the parent's output). */
+    input: text('input'),
+    /** JSON: config with templates rendered and secrets shown as references. */
+    config: text('config'),
+    output: text('output'),
+    error: text('error'),
+    createdAt: integer('created_at').notNull(),
+    startedAt: integer('started_at'),
+    endedAt: integer('ended_at'),
+    /** For waiting steps: when a delay ends or an approval times out. */
+    wakeAt: integer('wake_at'),
+  },
+  (t) => [
+    uniqueIndex('steps_exec_seq_idx').on(t.executionId, t.seq),
+    index('steps_wake_idx').on(t.status, t.wakeAt),
+  ],
+);
+
+export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'timeout', 'cancelled'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+export const approvals = sqliteTable(
+  'approvals',
+  {
+    id: text('id').primaryKey(),
+    executionId: text('execution_id').notNull(),
+    stepId: text('step_id').notNull(),
+    nodeId: text('node_id').notNull(),
+    message: text('message').notNull(),
+    status: text('status', { enum: APPROVAL_STATUSES }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    deadlineAt: integer('deadline_at').notNull(),
+    decidedAt: integer('decided_at'),
+    decidedBy: text('decided_by'),
+    comment: text('comment'),
+  },
+  (t) => [uniqueIndex('approvals_step_idx').on(t.stepId), index('approvals_status_idx').on(t.status, t.deadlineAt)],
+);
+
+/** Append-only record of who changed what. */
+export const audit = sqliteTable(
+  'audit',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    target: text('target').notNull(),
+    details: text('details').notNull().default(sql`'{}'`),
+  },
+  (t) => [index('audit_at_idx').on(t.at)],
+);

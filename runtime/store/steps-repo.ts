@@ -1,0 +1,77 @@
+import { and, asc, eq, inArray, lte, max } from 'drizzle-orm';
+import type { Db } from './db.js';
+import { steps, type StepStatus } from './schema.js';
+
+export type StepRow = typeof steps.$inferSelect;
+export type NewStep = typeof steps.$inferInsert;
+
+export const stepsRepo = {
+  insert(db: Db, row: NewStep): void {
+    db.insert(steps).values(row).run();
+  },
+
+  /** The next sequence number inside an execution. */
+  nextSeq(db: Db, executionId: string): number {
+    const r = db.select({ m: max(steps.seq) }).from(steps).where(eq(steps.executionId, executionId)).get();
+    return (r?.m ?? 0) + 1;
+  },
+
+  forExecution(db: Db, executionId: string): StepRow[] {
+    return db.select().from(steps).where(eq(steps.executionId, executionId)).orderBy(asc(steps.seq)).all();
+  },
+
+  get(db: Db, id: string): StepRow | undefined {
+    return db.select().from(steps).where(eq(steps.id, id)).get();
+  },
+
+  /** Updates a step only if it is still in one of `from`; false otherwise. */
+  transition(
+    db: Db,
+    id: string,
+    from: readonly StepStatus[],
+    set: Partial<Omit<StepRow, 'id' | 'executionId' | 'seq' | 'nodeId' | 'nodeType' | 'createdAt'>>,
+  ): boolean {
+    return (
+      db
+        .update(steps)
+        .set(set)
+        .where(and(eq(steps.id, id), inArray(steps.status, [...from])))
+        .run().changes > 0
+    );
+  },
+
+  /** Cancels steps not yet started or parked; a step in flight records its own outcome. */
+  cancelOpen(db: Db, executionId: string, now: number): void {
+    db.update(steps)
+      .set({ status: 'cancelled', endedAt: now })
+      .where(and(eq(steps.executionId, executionId), inArray(steps.status, ['pending', 'waiting'])))
+      .run();
+  },
+
+  /** Waiting steps whose wake time has come (delays ending, approvals timing out). */
+  due(db: Db, now: number, limit: number): StepRow[] {
+    return db
+      .select()
+      .from(steps)
+      .where(and(eq(steps.status, 'waiting'), lte(steps.wakeAt, now)))
+      .orderBy(asc(steps.wakeAt))
+      .limit(limit)
+      .all();
+  },
+
+  /** The earliest wake time among waiting steps, to arm the next timer. */
+  nextWake(db: Db): number | undefined {
+    const r = db
+      .select({ w: steps.wakeAt })
+      .from(steps)
+      .where(eq(steps.status, 'waiting'))
+      .orderBy(asc(steps.wakeAt))
+      .limit(1)
+      .get();
+    return r?.w ?? undefined;
+  },
+
+  withStatus(db: Db, status: StepStatus): StepRow[] {
+    return db.select().from(steps).where(eq(steps.status, status)).all();
+  },
+};

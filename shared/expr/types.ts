@@ -1,0 +1,31 @@
+import type { Alert } from '../alert/schema.js';
+
+/**
+ * The variables every CEL expression and `{{ }}` template can read. Declared once here so the
+ * save-time type checker and the runtime agree.
+ */
+export interface ExprVars {
+  /** The normalized alert that started the execution. */
+  alert: Alert;
+  /** The raw JSON body of the delivery (for fields the normalized alert does not carry). */
+  event: unknown;
+  /** Outputs of steps that already ran, by node id. */
+  steps: Record<string, unknown>;
+  flow: { id: string; name: string; revision: number };
+  execution: { id: string; startedAt: string };
+}
+
+/** Where an expression sits inside a node's config, and how it is written. */
+export interface ExpressionRef {
+  /** Path inside the node's `config`, e.g. `['headers', 'X-Host']`. */
+  path: (string | number)[];
+  /** `cel`: the whole string is one CEL expression. `template`: text with `{{ cel }}` parts. */
+  kind: 'cel' | 'template';
+  source: string;
+}
+
+/** A problem in one expression; `offset` is a character offset into its source when known. */
+export interface ExprIssue {
+  message: string;
+  offset?: number;
+}

@@ -1,0 +1,23 @@
+import type { z } from 'zod';
+import type { ExpressionRef } from '../expr/types.js';
+
+export const NODE_CATEGORIES = ['source', 'condition', 'action', 'approval'] as const;
+export type NodeCategory = (typeof NODE_CATEGORIES)[number];
+
+/**
+ * What the flow validator needs to know about a node type. `nodes/definition.ts` builds on it;
+ * keeping it here lets `shared/` validate flows without importing `nodes/`.
+ */
+export interface NodeSpec {
+  type: string;
+  category: NodeCategory;
+  /** Output port names. An edge without `sourcePort` uses the only port of a one-port node. */
+  outputs: readonly string[];
+  /** zod schema of the node's `config`, with defaults. Parsing it yields the full config. */
+  configSchema: z.ZodType;
+  /** Every expression in a parsed config, for save-time checks and for rendering. */
+  expressions(config: unknown): ExpressionRef[];
+}
+
+/** A lookup of node specs by type; the registry in `nodes/catalog.ts` satisfies it. */
+export type NodeSpecLookup = (type: string) => NodeSpec | undefined;

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/** The one format tag this version reads and writes. */
+export const FLOW_FORMAT = 'salve.flow/v1';
+
+/** Lower-case letters, digits and dashes; starts with a letter or digit; 1–64 characters. */
+export const SlugSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a slug: lower-case letters, digits and "-", 1-64 characters');
+
+/** Node ids may also use `_` (operators like `disk_check`); they appear in `steps.<id>`. */
+export const NodeIdSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must start with a letter and use only letters, digits and "_" (max 64)');
+
+export const PositionSchema = z.strictObject({ x: z.number().finite(), y: z.number().finite() });
+
+export const FlowNodeSchema = z.strictObject({
+  id: NodeIdSchema,
+  type: z.string().min(1, 'node type is required'),
+  /** Editor-only; the runtime ignores it. */
+  position: PositionSchema.optional(),
+  /** Optional display name shown on the canvas instead of the type label. */
+  label: z.string().max(200).optional(),
+  /** Checked against the node type's own schema by `validateFlow`. */
+  config: z.record(z.string(), z.unknown()).default({}),
+});
+export type FlowNode = z.infer<typeof FlowNodeSchema>;
+
+export const FlowEdgeSchema = z.strictObject({
+  source: NodeIdSchema,
+  /** Output port of the source node; may be omitted when the node has exactly one. */
+  sourcePort: z.string().min(1).optional(),
+  target: NodeIdSchema,
+});
+export type FlowEdge = z.infer<typeof FlowEdgeSchema>;
+
+/** The shape of a flow document. Structural rules (ports, cycles…) are in `validate.ts`. */
+export const FlowSchema = z.strictObject({
+  format: z.literal(FLOW_FORMAT, { error: `must be "${FLOW_FORMAT}"` }),
+  id: SlugSchema,
+  name: z.string().trim().min(1, 'name is required').max(200),
+  description: z.string().max(4000).optional(),
+  enabled: z.boolean().default(false),
+  nodes: z.array(FlowNodeSchema).min(1, 'a flow needs at least one node').max(500),
+  edges: z.array(FlowEdgeSchema).max(2000).default([]),
+});
+export type Flow = z.infer<typeof FlowSchema>;
+export type FlowInput = z.input<typeof FlowSchema>;
+
+/** A reference to a secret; the value never appears in a flow document. */
+export const SecretRefSchema = z.strictObject({
+  secret: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'secret names use upper-case letters, digits and "_" (e.g. AM_TOKEN)'),
+});
+export type SecretRef = z.infer<typeof SecretRefSchema>;
+
+export function isSecretRef(value: unknown): value is SecretRef {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    typeof (value as { secret?: unknown }).secret === 'string'
+  );
+}
