@@ -1,0 +1,196 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { executionsRepo } from '../store/executions-repo.js';
+import { stepsRepo } from '../store/steps-repo.js';
+import { approvalsRepo } from '../store/approvals-repo.js';
+import { eventually, ManualClock, testEngine } from './test-kit.js';
+
+const encoder = new TextEncoder();
+
+function amBody(fp = 'fp1', status: 'firing' | 'resolved' = 'firing') {
+  return {
+    version: '4',
+    groupKey: 'g',
+    truncatedAlerts: 0,
+    status,
+    receiver: 'salve',
+    groupLabels: {},
+    commonLabels: {},
+    commonAnnotations: {},
+    externalURL: 'http://am.example:9093',
+    alerts: [
+      {
+        status,
+        labels: { alertname: 'DiskFull', instance: 'db1:9100', severity: 'critical' },
+        annotations: { summary: 'disk full' },
+        startsAt: '2026-11-24T00:00:00Z',
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: 'http://prom.example:9090/graph',
+        fingerprint: fp,
+      },
+    ],
+  };
+}
+
+function flowWith(nodes: unknown[], edges: unknown[], id = 'f1') {
+  return {
+    format: 'salve.flow/v1',
+    id,
+    name: 'test flow',
+    enabled: true,
+    nodes: [{ id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } }, ...nodes],
+    edges,
+  };
+}
+
+const deliver = (engine: ReturnType<typeof testEngine>['engine'], body: unknown) =>
+  engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: encoder.encode(JSON.stringify(body)) });
+
+const stepsOf = (store: ReturnType<typeof testEngine>['store'], id: string) => stepsRepo.forExecution(store.db, id);
+const statusOf = (store: ReturnType<typeof testEngine>['store'], id: string) => executionsRepo.get(store.db, id)?.status;
+
+describe('engine', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('times an approval out after timeoutSeconds and follows the timeout port', async () => {
+    const { engine, store, clock } = testEngine();
+    engine.start();
+    await engine.flows.create(
+      flowWith(
+        [
+          { id: 'ask', type: 'approval.request', config: { message: 'ok?', timeoutSeconds: 60 } },
+          { id: 'late', type: 'action.delay', config: { seconds: 1 } },
+        ],
+        [
+          { source: 'am', target: 'ask' },
+          { source: 'ask', sourcePort: 'timeout', target: 'late' },
+        ],
+      ),
+      'test',
+    );
+    const { executions } = await deliver(engine, amBody());
+    const id = executions[0]!.id;
+    await eventually(() => statusOf(store, id) === 'waiting');
+    clock.advance(59_000);
+    await engine.scheduler.tick();
+    expect(statusOf(store, id)).toBe('waiting');
+    clock.advance(2_000);
+    await engine.scheduler.tick();
+    await eventually(() => stepsOf(store, id).find((s) => s.nodeId === 'ask')?.port === 'timeout');
+    expect(approvalsRepo.list(store.db, { executionId: id, limit: 5 })[0]!.status).toBe('timeout');
+    // The delay after it is durable too: it waits for its own wake time.
+    await eventually(() => statusOf(store, id) === 'waiting');
+    clock.advance(1_500);
+    await engine.scheduler.tick();
+    await eventually(() => statusOf(store, id) === 'succeeded');
+  });
+
+  it('does not count approval waits against the execution deadline, but counts delays', async () => {
+    const { engine, store, clock } = testEngine({ deadlineMs: 10_000 });
+    engine.start();
+    await engine.flows.create(
+      flowWith(
+        [
+          { id: 'ask', type: 'approval.request', config: { message: 'ok?', timeoutSeconds: 3600 } },
+          { id: 'wait', type: 'action.delay', config: { seconds: 60 } },
+        ],
+        [
+          { source: 'am', target: 'ask' },
+          { source: 'ask', sourcePort: 'approved', target: 'wait' },
+        ],
+      ),
+      'test',
+    );
+    const id = (await deliver(engine, amBody())).executions[0]!.id;
+    await eventually(() => statusOf(store, id) === 'waiting');
+    clock.advance(600_000); // ten minutes of waiting for a person
+    await engine.scheduler.tick();
+    expect(statusOf(store, id)).toBe('waiting');
+    const approval = approvalsRepo.list(store.db, { status: 'pending', limit: 5 })[0]!;
+    await engine.decide(approval.id, 'approve', undefined, 'alice');
+    await eventually(() => stepsOf(store, id).some((s) => s.nodeId === 'wait' && s.status === 'waiting'));
+    await eventually(() => statusOf(store, id) === 'waiting');
+    clock.advance(61_000); // the delay itself outlives the 10 s deadline
+    await engine.scheduler.tick();
+    await eventually(() => statusOf(store, id) === 'timed_out');
+    expect(executionsRepo.get(store.db, id)!.error).toContain('deadline');
+  });
+
+  it('cancels a waiting execution and its approval; a second cancel is a conflict', async () => {
+    const { engine, store } = testEngine();
+    engine.start();
+    await engine.flows.create(
+      flowWith([{ id: 'ask', type: 'approval.request', config: { message: 'ok?', timeoutSeconds: 600 } }], [{ source: 'am', target: 'ask' }]),
+      'test',
+    );
+    const id = (await deliver(engine, amBody())).executions[0]!.id;
+    await eventually(() => statusOf(store, id) === 'waiting');
+    await engine.cancel(id, 'bob');
+    expect(statusOf(store, id)).toBe('cancelled');
+    expect(approvalsRepo.list(store.db, { executionId: id, limit: 5 })[0]!.status).toBe('cancelled');
+    await expect(engine.cancel(id, 'bob')).rejects.toMatchObject({ code: 'conflict' });
+    const approval = approvalsRepo.list(store.db, { executionId: id, limit: 5 })[0]!;
+    await expect(engine.decide(approval.id, 'approve', undefined, 'bob')).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('does not start a firing-only flow for a resolved alert, but records the event', async () => {
+    const { engine } = testEngine();
+    engine.start();
+    await engine.flows.create(flowWith([], []), 'test');
+    const result = await deliver(engine, amBody('fp9', 'resolved'));
+    expect(result.executions).toEqual([]);
+    expect(result.alerts).toBe(1);
+    expect(result.eventId).toMatch(/^ev_/);
+  });
+
+  it('after a crash, retries an interrupted idempotent step and marks a shell step unknown', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'salve-engine-'));
+    dirs.push(dir);
+    const file = join(dir, 'salve.db');
+    const clock = new ManualClock();
+    const first = testEngine({ file, clock });
+    first.engine.start();
+    await first.engine.flows.create(
+      flowWith(
+        [
+          { id: 'wait', type: 'action.delay', config: { seconds: 5 } },
+          { id: 'sh', type: 'action.shell', config: { command: ['true'] } },
+        ],
+        [
+          { source: 'am', target: 'wait' },
+          { source: 'am', target: 'sh' },
+        ],
+      ),
+      'test',
+    );
+    // Make the steps look interrupted mid-flight: both in `intent`, as a kill -9 would leave them.
+    first.engine.scheduler.drain(0);
+    const id = (await deliver(first.engine, amBody())).executions[0]!.id;
+    first.store.writeNow((db) => {
+      executionsRepo.transition(db, id, ['queued'], { status: 'running', startedAt: clock.now(), updatedAt: clock.now() });
+    });
+    const { startExecution } = await import('./transitions.js');
+    const flow = first.engine.flowAt('f1', 1)!;
+    first.store.writeNow((db) => {
+      startExecution(db, flow, executionsRepo.get(db, id)!, clock.now());
+      for (const s of stepsRepo.forExecution(db, id)) {
+        if (s.status === 'pending') stepsRepo.transition(db, s.id, ['pending'], { status: 'intent', attempt: 1 });
+      }
+    });
+    first.store.close();
+
+    const second = testEngine({ file, clock });
+    const report = second.engine.start();
+    expect(report).toMatchObject({ recoveredSteps: 1, needsAttention: 1 });
+    const steps = stepsOf(second.store, id);
+    expect(steps.find((s) => s.nodeId === 'sh')!.status).toBe('unknown');
+    expect(steps.find((s) => s.nodeId === 'wait')!.status).toBe('pending');
+    expect(statusOf(second.store, id)).toBe('needs_attention');
+    second.store.close();
+  });
+});

@@ -1,0 +1,42 @@
+import pino from 'pino';
+import { SqliteStore } from '../store/db.js';
+import type { Clock } from './clock.js';
+import { Engine } from './engine.js';
+
+/** A clock tests move by hand. */
+export class ManualClock implements Clock {
+  constructor(public t = Date.parse('2026-11-24T00:00:00Z')) {}
+  now(): number {
+    return this.t;
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+/** An engine over a database file (or memory) with a manual clock, for engine tests. */
+export function testEngine(opts: { file?: string; clock?: ManualClock; secrets?: Record<string, string>; deadlineMs?: number; maxConcurrent?: number } = {}) {
+  const clock = opts.clock ?? new ManualClock();
+  const store = new SqliteStore(opts.file ?? ':memory:');
+  const engine = new Engine({
+    store,
+    clock,
+    log: pino({ level: 'silent' }),
+    secrets: (name) => opts.secrets?.[name],
+    maxConcurrent: opts.maxConcurrent ?? 4,
+    executionDeadlineMs: opts.deadlineMs ?? 7_200_000,
+    tickMs: 3_600_000, // tests call tick() themselves
+  });
+  return { engine, store, clock };
+}
+
+/** Resolves once `fn` is truthy (engine work is async: group commits, executors). */
+export async function eventually<T>(fn: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

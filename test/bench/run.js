@@ -1,0 +1,159 @@
+// `npm run bench`: ingest throughput and latency of Salve beside a bare Hono endpoint answering
+// the same request, in one run on loopback, plus complete executions per second for a 3-step
+// flow. Prints a Markdown table for docs/performance.md. Everything stops by itself.
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { load } from './load.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const FLAGS = ['--enable-experimental-regexp-engine-on-excessive-backtracks', '--disallow-code-generation-from-strings'];
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const TOKEN = 'bench-admin-token-0123456789';
+const AM_TOKEN = 'bench-am-token';
+
+function start(args, env = {}) {
+  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`did not start:\n${out}`)), 20000);
+    child.stdout.on('data', () => {
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], child, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
+      }
+    });
+  });
+}
+
+function alertBody(i) {
+  return JSON.stringify({
+    version: '4', groupKey: '{}:{alertname="DiskFull"}', truncatedAlerts: 0, status: 'firing', receiver: 'salve',
+    groupLabels: { alertname: 'DiskFull' }, commonLabels: { alertname: 'DiskFull', severity: 'critical' },
+    commonAnnotations: { summary: 'Disk almost full' }, externalURL: 'http://alertmanager.example:9093',
+    alerts: [{
+      status: 'firing',
+      labels: { alertname: 'DiskFull', instance: `db${i}.example.internal:9100`, job: 'node', severity: 'critical', mountpoint: '/var', device: '/dev/sda1', service: 'postgresql' },
+      annotations: { summary: `Filesystem /var on db${i} is 97% full`, description: 'Only 1.2 GiB left on /dev/sda1.', runbook_url: 'https://runbooks.example.com/disk-full' },
+      startsAt: '2026-11-24T09:12:30.000Z', endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prometheus.example:9090/graph?g0.expr=node_filesystem_avail_bytes', fingerprint: `fp${i}`,
+    }],
+  });
+}
+
+async function api(base, method, path, body) {
+  const res = await fetch(base + path, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+  const json = await res.json();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+function flow(id, path, extra = { nodes: [], edges: [] }) {
+  return {
+    format: 'salve.flow/v1', id, name: id, enabled: true,
+    nodes: [
+      { id: 'am', type: 'source.alertmanager', config: { path, auth: { type: 'bearer', token: { secret: 'AM_TOKEN' } } } },
+      { id: 'match', type: 'condition.match', config: { matchers: 'alertname="DiskFull", severity=~"critical|page"' } },
+      ...extra.nodes,
+    ],
+    edges: [{ source: 'am', target: 'match' }, ...extra.edges],
+  };
+}
+
+const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+
+async function main() {
+  console.error(`bench: ${SECONDS} s per run, ${CONNECTIONS} connections, loopback`);
+  let counter = 0;
+  const body = () => alertBody(counter++);
+
+  // 1. Bare Hono
+  const bare = await start([join(ROOT, 'test/bench/bare-hono.js')]);
+  await load({ url: `${bare.url}/hooks/infra`, connections: CONNECTIONS, seconds: 2, body }); // warm-up
+  const bareResult = await load({ url: `${bare.url}/hooks/infra`, connections: CONNECTIONS, seconds: SECONDS, body });
+  await bare.stop();
+
+  // 2. Salve ingest: verified (bearer), normalized, matched, committed → 202
+  const dataDir = mkdtempSync(join(tmpdir(), 'salve-bench-'));
+  const salve = await start([...FLAGS, join(ROOT, 'dist/runtime/cli.js'), 'serve', '--port', '0', '--data', dataDir], {
+    SALVE_ADMIN_TOKEN: TOKEN, SALVE_SECRET_AM_TOKEN: AM_TOKEN, SALVE_LOG_LEVEL: 'warn',
+  });
+  await api(salve.url, 'POST', '/api/flows', flow('ingest', 'infra'));
+  const headers = { authorization: `Bearer ${AM_TOKEN}` };
+  await load({ url: `${salve.url}/hooks/infra`, connections: CONNECTIONS, seconds: 2, body, headers });
+  const salveResult = await load({ url: `${salve.url}/hooks/infra`, connections: CONNECTIONS, seconds: SECONDS, body, headers });
+
+  // 3. Complete executions per second: match → http action to a local target → done.
+  const target = http.createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"ok":true}'); }); });
+  await new Promise((r) => target.listen(0, '127.0.0.1', r));
+  const targetUrl = `http://127.0.0.1:${target.address().port}`;
+  await api(salve.url, 'POST', '/api/flows/ingest/disable');
+  await api(salve.url, 'POST', '/api/flows', flow('exec', 'exec', {
+    nodes: [{ id: 'act', type: 'action.http', config: { url: `${targetUrl}/remediate/{{ alert.fingerprint }}` } }],
+    edges: [{ source: 'match', sourcePort: 'match', target: 'act' }],
+  }));
+  // Let the ingest run's backlog drain first so it does not compete.
+  for (;;) {
+    const q = await api(salve.url, 'GET', '/api/executions?status=queued&limit=1');
+    const r = await api(salve.url, 'GET', '/api/executions?status=running&limit=1');
+    if (q.items.length === 0 && r.items.length === 0) break;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  const N = Number(process.env.BENCH_EXECUTIONS ?? 2000);
+  const t0 = Date.now();
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 20 });
+  let next = 0;
+  await Promise.all(Array.from({ length: 20 }, async () => {
+    while (next < N) {
+      const i = next++;
+      const payload = alertBody(1_000_000 + i);
+      await new Promise((resolve, reject) => {
+        const u = new URL(`${salve.url}/hooks/exec`);
+        const req = http.request({ agent, hostname: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => { res.resume(); res.on('end', resolve); });
+        req.on('error', reject);
+        req.end(payload);
+      });
+    }
+  }));
+  agent.destroy();
+  let done = 0;
+  for (;;) {
+    const s = await api(salve.url, 'GET', `/api/executions?flowId=exec&status=succeeded&limit=200`);
+    // Count by paging only when the first page is full.
+    done = s.items.length;
+    if (done === 200) {
+      let cursor = s.nextCursor;
+      while (cursor) {
+        const p = await api(salve.url, 'GET', `/api/executions?flowId=exec&status=succeeded&limit=200&before=${cursor}`);
+        done += p.items.length;
+        cursor = p.nextCursor;
+      }
+    }
+    if (done >= N || Date.now() - t0 > 120000) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const execSeconds = (Date.now() - t0) / 1000;
+  await salve.stop();
+  target.close();
+  rmSync(dataDir, { recursive: true, force: true });
+
+  const ratio = salveResult.rps / bareResult.rps;
+  console.log(`\n| endpoint | req/s | p50 ms | p99 ms | statuses |`);
+  console.log(`|---|---|---|---|---|`);
+  console.log(`| bare Hono (reads body, answers 202) | ${fmt(bareResult.rps, 0)} | ${fmt(bareResult.p50, 2)} | ${fmt(bareResult.p99, 2)} | ${JSON.stringify(bareResult.statuses)} |`);
+  console.log(`| Salve ingest (auth, normalize, match, commit, 202) | ${fmt(salveResult.rps, 0)} | ${fmt(salveResult.p50, 2)} | ${fmt(salveResult.p99, 2)} | ${JSON.stringify(salveResult.statuses)} |`);
+  console.log(`\nratio Salve / bare Hono: ${fmt(ratio, 2)}`);
+  console.log(`complete executions (match → http → done, every step persisted): ${done}/${N} in ${fmt(execSeconds, 1)} s = ${fmt(done / execSeconds, 0)} executions/s`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
