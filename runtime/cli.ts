@@ -245,8 +245,13 @@ export async function runCli(argv: string[], out: Out = { log: console.log, erro
   }
 }
 
-// Entry point when run as the program (bin/salve.js imports this file).
-if (process.argv[1] && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href) {
+/** Runs the CLI as the program and exits with its code (bin/salve.js calls this). */
+export async function main(argv: string[]): Promise<void> {
   enableRegexBacktrackFallback();
-  void runCli(process.argv.slice(2)).then((code) => process.exit(code));
+  process.exit(await runCli(argv));
+}
+
+// Also runnable directly: `node <flags> dist/runtime/cli.js serve` (tests do this).
+if (process.argv[1] && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href) {
+  void main(process.argv.slice(2));
 }

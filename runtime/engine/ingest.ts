@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import {
-  BadRequestError,
   NotFoundError,
   UnauthorizedError,
   UnavailableError,
@@ -13,6 +12,7 @@ import { eventsRepo } from '../store/events-repo.js';
 import { executionsRepo, type NewExecution } from '../store/executions-repo.js';
 import { newId } from '../store/ids.js';
 import type { Clock } from './clock.js';
+import { parseJson } from './json.js';
 import type { HookRouter, HookRoute } from './hook-router.js';
 
 export interface IngestResult {
@@ -53,14 +53,6 @@ function dedupKey(route: HookRoute, alert: Alert): string {
   return createHash('sha256')
     .update(JSON.stringify([route.node.id, alert.fingerprint, alert.startsAt, alert.status]))
     .digest('hex');
-}
-
-function parseJson(raw: Uint8Array): unknown {
-  try {
-    return JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'));
-  } catch (error) {
-    throw new BadRequestError(`body is not valid JSON: ${(error as Error).message}`);
-  }
 }
 
 /**

@@ -1,0 +1,63 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ValidationError } from '../shared/errors.js';
+
+const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Salve's configuration: flags win over `SALVE_*` environment variables, then defaults. */
+export const ConfigSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: intFrom(0, 65535).default(8470),
+  dataDir: z.string().min(1).default('./data').transform((d) => resolve(d)),
+  adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  maxConcurrentExecutions: intFrom(1, 1000).default(16),
+  executionDeadlineSeconds: intFrom(1, 7 * 24 * 3600).default(7200),
+  shutdownGraceSeconds: intFrom(0, 600).default(30),
+  hookBodyLimitBytes: intFrom(1024, 16 * 1024 * 1024).default(256 * 1024),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Where each field comes from, for error messages that name what the operator typed. */
+const SOURCES: Record<keyof Config, { flag?: string; env?: string }> = {
+  host: { flag: 'host', env: 'SALVE_HOST' },
+  port: { flag: 'port', env: 'SALVE_PORT' },
+  dataDir: { flag: 'data', env: 'SALVE_DATA' },
+  adminToken: { env: 'SALVE_ADMIN_TOKEN' },
+  maxConcurrentExecutions: { env: 'SALVE_MAX_CONCURRENCY' },
+  executionDeadlineSeconds: { env: 'SALVE_EXECUTION_DEADLINE' },
+  shutdownGraceSeconds: { env: 'SALVE_SHUTDOWN_GRACE' },
+  hookBodyLimitBytes: { env: 'SALVE_HOOK_BODY_LIMIT' },
+  logLevel: { env: 'SALVE_LOG_LEVEL' },
+};
+
+/** Builds the config from CLI flags and the environment; names the flag or variable on error. */
+export function loadConfig(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv): Config {
+  const raw: Record<string, string> = {};
+  const origin: Record<string, string> = {};
+  for (const [key, src] of Object.entries(SOURCES)) {
+    const fromFlag = src.flag ? flags[src.flag] : undefined;
+    const fromEnv = src.env ? env[src.env] : undefined;
+    if (fromFlag !== undefined) {
+      raw[key] = fromFlag;
+      origin[key] = `--${src.flag}`;
+    } else if (fromEnv !== undefined && fromEnv !== '') {
+      raw[key] = fromEnv;
+      origin[key] = src.env!;
+    }
+  }
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '');
+      return { path: [origin[key] ?? key], message: i.message };
+    });
+    throw new ValidationError('invalid configuration', issues);
+  }
+  return result.data;
+}
+
+/** The config as it may be printed: the admin token is never shown. */
+export function redactConfig(c: Config): Record<string, unknown> {
+  return { ...c, adminToken: c.adminToken ? '***' : undefined };
+}

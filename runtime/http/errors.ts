@@ -1,0 +1,49 @@
+import type { Context, Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { SalveError, UnavailableError, type ErrorCode } from '../../shared/errors.js';
+import type { Logger } from '../log.js';
+
+/** The one place where error codes become HTTP statuses. */
+const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+  bad_request: 400,
+  unauthorized: 401,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  validation_failed: 422,
+  unavailable: 503,
+};
+
+/** SQLite errors that mean "storage is busy or full": the sender should retry later. */
+function isStorageTrouble(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return (
+    typeof code === 'string' &&
+    (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_FULL') || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_READONLY') || code === 'SQLITE_LOCKED')
+  );
+}
+
+/** Turns any thrown value into the JSON error response; unknown errors are a bare 500. */
+export function errorResponse(c: Context, err: unknown, log?: Logger): Response {
+  if (err instanceof SalveError) {
+    if (err instanceof UnavailableError) c.header('Retry-After', String(err.retryAfterSeconds));
+    if (err.code === 'unauthorized') c.header('WWW-Authenticate', 'Bearer');
+    const body: { code: string; message: string; details?: unknown } = { code: err.code, message: err.message };
+    if (err.details !== undefined) body.details = err.details;
+    return c.json({ error: body }, STATUS[err.code]);
+  }
+  if (isStorageTrouble(err)) {
+    log?.error({ err }, 'storage unavailable');
+    c.header('Retry-After', '5');
+    return c.json({ error: { code: 'unavailable', message: 'storage is busy or full; retry later' } }, 503);
+  }
+  log?.error({ err, path: c.req.path }, 'unhandled error');
+  return c.json({ error: { code: 'internal', message: 'internal error' } }, 500);
+}
+
+/** Installs JSON error and not-found handlers on `app`. */
+export function installErrorHandling(app: Hono, log: Logger): void {
+  app.onError((err, c) => errorResponse(c, err, log));
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+}
