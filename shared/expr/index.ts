@@ -1,0 +1,6 @@
+export { checkCel, evaluateCel, evaluateCelBool, regexSelfTest, toPlain } from './cel.js';
+export { ExpressionError } from './errors.js';
+export { matchersToCel, parseMatchers, type Matcher } from './matchers.js';
+export { checkRegex } from './regex-guard.js';
+export { checkTemplate, hasTemplate, renderTemplate } from './template.js';
+export type { ExprIssue, ExprVars, ExpressionRef } from './types.js';

@@ -1,0 +1,21 @@
+import { RE2JS } from 're2js';
+import type { ExprIssue } from './types.js';
+
+/**
+ * Accepts only regexes RE2 can run in linear time: no backreferences, no lookaround. (The
+ * process also runs V8's backtrack fallback engine; this keeps patterns inside what it handles.)
+ */
+export function checkRegex(pattern: string): ExprIssue[] {
+  try {
+    RE2JS.compile(pattern);
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^error parsing regexp: /, '');
+    return [{ message: `regex ${JSON.stringify(pattern)} is not allowed: ${reason} (backreferences and lookaround are not supported)` }];
+  }
+  try {
+    new RegExp(pattern);
+  } catch (error) {
+    return [{ message: `regex ${JSON.stringify(pattern)} is invalid: ${(error as Error).message}` }];
+  }
+  return [];
+}
