@@ -186,11 +186,46 @@ describe('engine', () => {
 
     const second = testEngine({ file, clock });
     const report = second.engine.start();
-    expect(report).toMatchObject({ recoveredSteps: 1, needsAttention: 1 });
+    // The shell step's outcome is unknown: the execution stops and nothing of it re-runs.
+    expect(report).toMatchObject({ recoveredSteps: 0, needsAttention: 1 });
     const steps = stepsOf(second.store, id);
     expect(steps.find((s) => s.nodeId === 'sh')!.status).toBe('unknown');
-    expect(steps.find((s) => s.nodeId === 'wait')!.status).toBe('pending');
+    expect(steps.find((s) => s.nodeId === 'wait')!.status).toBe('cancelled');
     expect(statusOf(second.store, id)).toBe('needs_attention');
+    second.store.close();
+  });
+
+  it('after a crash, re-runs an interrupted idempotent step to the end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'salve-engine-'));
+    dirs.push(dir);
+    const file = join(dir, 'salve.db');
+    const clock = new ManualClock();
+    const first = testEngine({ file, clock });
+    first.engine.start();
+    await first.engine.flows.create(
+      flowWith([{ id: 'wait', type: 'action.delay', config: { seconds: 5 } }], [{ source: 'am', target: 'wait' }]),
+      'test',
+    );
+    first.engine.scheduler.drain(0);
+    const id = (await deliver(first.engine, amBody())).executions[0]!.id;
+    const { startExecution } = await import('./transitions.js');
+    first.store.writeNow((db) => {
+      executionsRepo.transition(db, id, ['queued'], { status: 'running', startedAt: clock.now(), updatedAt: clock.now() });
+      startExecution(db, first.engine.flowAt('f1', 1)!, executionsRepo.get(db, id)!, clock.now());
+      for (const s of stepsRepo.forExecution(db, id)) {
+        if (s.status === 'pending') stepsRepo.transition(db, s.id, ['pending'], { status: 'intent', attempt: 1 });
+      }
+    });
+    first.store.close();
+
+    const second = testEngine({ file, clock });
+    expect(second.engine.start()).toMatchObject({ recoveredSteps: 1, needsAttention: 0, requeued: 1 });
+    await eventually(() => statusOf(second.store, id) === 'waiting');
+    const wait = stepsOf(second.store, id).find((s) => s.nodeId === 'wait')!;
+    expect(wait.attempt).toBe(2);
+    clock.advance(6_000);
+    await second.engine.scheduler.tick();
+    await eventually(() => statusOf(second.store, id) === 'succeeded');
     second.store.close();
   });
 });

@@ -56,13 +56,9 @@ export class Scheduler {
     return this.deps.store.writeNow((db) => {
       let recoveredSteps = 0;
       let needsAttention = 0;
-      for (const step of stepsRepo.withStatus(db, 'intent')) {
-        const def = getNodeDefinition(step.nodeType);
-        if (def?.idempotent) {
-          stepsRepo.transition(db, step.id, ['intent'], { status: 'pending' });
-          recoveredSteps++;
-          continue;
-        }
+      const interrupted = stepsRepo.withStatus(db, 'intent');
+      // Non-idempotent steps first: their executions stop, so nothing else of theirs re-runs.
+      for (const step of interrupted.filter((s) => !getNodeDefinition(s.nodeType)?.idempotent)) {
         stepsRepo.transition(db, step.id, ['intent'], {
           status: 'unknown',
           endedAt: now,
@@ -79,6 +75,11 @@ export class Scheduler {
           approvalsRepo.cancelForExecution(db, step.executionId, now);
           needsAttention++;
         }
+      }
+      for (const step of interrupted.filter((s) => getNodeDefinition(s.nodeType)?.idempotent)) {
+        const live = executionsRepo.get(db, step.executionId)?.status === 'running';
+        stepsRepo.transition(db, step.id, ['intent'], live ? { status: 'pending' } : { status: 'cancelled', endedAt: now });
+        if (live) recoveredSteps++;
       }
       let requeued = 0;
       for (const exec of executionsRepo.withStatus(db, 'running')) {
