@@ -1,0 +1,84 @@
+/**
+ * Graph algorithms over a flow's edges, kept apart from the document rules so they can be
+ * tested on bare node ids. Iterative on purpose: a hostile document must not overflow the stack.
+ */
+
+/** A directed edge between two node ids, with its index in the flow's `edges` array. */
+export interface GraphEdge {
+  index: number;
+  source: string;
+  target: string;
+}
+
+/** A cycle: node ids in walking order, the first repeated at the end, and the edge closing it. */
+export interface Cycle {
+  nodes: string[];
+  closingEdge: number;
+}
+
+function adjacency(edges: readonly GraphEdge[]): Map<string, GraphEdge[]> {
+  const out = new Map<string, GraphEdge[]>();
+  for (const edge of edges) {
+    const list = out.get(edge.source);
+    if (list) list.push(edge);
+    else out.set(edge.source, [edge]);
+  }
+  return out;
+}
+
+/**
+ * Finds cycles by depth-first search, starting from `nodeIds` in order and following edges in
+ * order. Every edge that leads back onto the current path closes one cycle; the same ring of
+ * nodes closed by parallel edges is reported once.
+ */
+export function findCycles(nodeIds: readonly string[], edges: readonly GraphEdge[]): Cycle[] {
+  const out = adjacency(edges);
+  const state = new Map<string, 'onPath' | 'done'>();
+  const cycles: Cycle[] = [];
+  const seenRings = new Set<string>();
+
+  for (const start of nodeIds) {
+    if (state.has(start)) continue;
+    // Each frame is a node on the current path and how many of its edges were followed.
+    const path: { id: string; next: number }[] = [{ id: start, next: 0 }];
+    state.set(start, 'onPath');
+    while (path.length > 0) {
+      const frame = path[path.length - 1]!;
+      const edge = out.get(frame.id)?.[frame.next++];
+      if (!edge) {
+        state.set(frame.id, 'done');
+        path.pop();
+        continue;
+      }
+      const seen = state.get(edge.target);
+      if (seen === undefined) {
+        state.set(edge.target, 'onPath');
+        path.push({ id: edge.target, next: 0 });
+      } else if (seen === 'onPath') {
+        const from = path.findIndex((f) => f.id === edge.target);
+        const ring = [...path.slice(from).map((f) => f.id), edge.target];
+        const key = JSON.stringify(ring);
+        if (!seenRings.has(key)) {
+          seenRings.add(key);
+          cycles.push({ nodes: ring, closingEdge: edge.index });
+        }
+      }
+    }
+  }
+  return cycles;
+}
+
+/** Every node id reachable from `roots` by following edges, the roots included. */
+export function reachableFrom(roots: readonly string[], edges: readonly GraphEdge[]): Set<string> {
+  const out = adjacency(edges);
+  const reached = new Set<string>(roots);
+  const queue = [...roots];
+  for (let i = 0; i < queue.length; i++) {
+    for (const edge of out.get(queue[i]!) ?? []) {
+      if (reached.has(edge.target)) continue;
+      reached.add(edge.target);
+      queue.push(edge.target);
+    }
+  }
+  return reached;
+}

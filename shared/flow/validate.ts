@@ -1,0 +1,232 @@
+import type { z } from 'zod';
+import { issuesFromZod, type Issue } from '../errors.js';
+import { checkCel, checkTemplate } from '../expr/index.js';
+import type { ExpressionRef } from '../expr/types.js';
+import { findCycles, reachableFrom, type GraphEdge } from './graph.js';
+import type { NodeSpec, NodeSpecLookup } from './node-spec.js';
+import { FlowSchema, type Flow, type FlowEdge, type FlowNode } from './schema.js';
+
+export type FlowValidation = { ok: true; flow: Flow } | { ok: false; issues: Issue[] };
+
+type Path = (string | number)[];
+
+// Past these sizes the shape check has already failed; walking the graph would only add noise.
+const MAX_NODES = 500;
+const MAX_EDGES = 2000;
+
+/** What can be read of one node even when the document's shape is wrong elsewhere. */
+interface NodeView {
+  index: number;
+  id: string;
+  spec: NodeSpec | undefined;
+  /** The config as the node type's schema parsed it (defaults filled), when it parsed. */
+  config?: Record<string, unknown>;
+}
+
+/** An edge whose `source` and `target` are at least strings. */
+interface EdgeView extends GraphEdge {
+  sourcePort: string | undefined;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const portList = (spec: NodeSpec) => (spec.outputs.length > 0 ? spec.outputs.join(', ') : '(none)');
+
+/**
+ * zod reports unknown keys once, at the object; operators need each key named at its own path
+ * ("unknown field" rather than silently dropped).
+ */
+function zodIssues(issues: readonly z.core.$ZodIssue[], base: Path = []): Issue[] {
+  const expanded = issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({ path: [...i.path, key], message: `unknown field "${key}"` }))
+      : [i],
+  );
+  return issuesFromZod(expanded, base);
+}
+
+function short(source: string): string {
+  return source.length > 80 ? `${source.slice(0, 77)}...` : source;
+}
+
+function checkExpression(nodeId: string, ref: ExpressionRef, base: Path): Issue[] {
+  const found = ref.kind === 'cel' ? checkCel(ref.source) : checkTemplate(ref.source);
+  const what = ref.kind === 'cel' ? 'CEL expression' : 'template';
+  return found.map((e) => ({
+    path: [...base, ...ref.path],
+    message:
+      `node "${nodeId}": ${what} ${JSON.stringify(short(ref.source))} is invalid: ${e.message}` +
+      (e.offset === undefined ? '' : ` (at character ${e.offset + 1})`),
+  }));
+}
+
+/** Rules 2–5: unique ids, known types, config against the type's schema, expressions compile. */
+function checkNodes(rawNodes: unknown[], lookup: NodeSpecLookup, issues: Issue[]): NodeView[] {
+  const views: NodeView[] = [];
+  const seen = new Set<string>();
+  rawNodes.forEach((raw, index) => {
+    if (!isRecord(raw) || typeof raw.id !== 'string') return; // the shape check reported it
+    const base: Path = ['nodes', index];
+    if (seen.has(raw.id)) {
+      issues.push({ path: [...base, 'id'], message: `duplicate node id "${raw.id}"` });
+      return;
+    }
+    seen.add(raw.id);
+    const type = typeof raw.type === 'string' ? raw.type : '';
+    const spec = type ? lookup(type) : undefined;
+    const view: NodeView = { index, id: raw.id, spec };
+    views.push(view);
+    if (type && !spec) issues.push({ path: [...base, 'type'], message: `unknown node type "${type}"` });
+    if (!spec || (raw.config !== undefined && !isRecord(raw.config))) return;
+
+    const parsed = spec.configSchema.safeParse(raw.config ?? {});
+    if (!parsed.success) {
+      issues.push(...zodIssues(parsed.error.issues, [...base, 'config']));
+      return;
+    }
+    view.config = parsed.data as Record<string, unknown>;
+    for (const ref of spec.expressions(parsed.data)) {
+      issues.push(...checkExpression(raw.id, ref, [...base, 'config']));
+    }
+  });
+  return views;
+}
+
+/** Reads the edges that name a source and a target; `complete` is false if any could not be read. */
+function readEdges(rawEdges: unknown): { edges: EdgeView[]; complete: boolean } {
+  if (rawEdges === undefined) return { edges: [], complete: true };
+  if (!Array.isArray(rawEdges)) return { edges: [], complete: false };
+  const edges: EdgeView[] = [];
+  rawEdges.forEach((raw, index) => {
+    if (!isRecord(raw) || typeof raw.source !== 'string' || typeof raw.target !== 'string') return;
+    const sourcePort = typeof raw.sourcePort === 'string' ? raw.sourcePort : undefined;
+    edges.push({ index, source: raw.source, target: raw.target, sourcePort });
+  });
+  return { edges, complete: edges.length === rawEdges.length };
+}
+
+/** Rule 6: endpoints exist, ports exist, nothing enters a source, no self-loops or duplicates. */
+function checkEdges(edges: EdgeView[], byId: Map<string, NodeView>, issues: Issue[]): GraphEdge[] {
+  const graph: GraphEdge[] = [];
+  const seen = new Set<string>();
+  for (const edge of edges) {
+    const base: Path = ['edges', edge.index];
+    const from = byId.get(edge.source);
+    const to = byId.get(edge.target);
+    if (!from) issues.push({ path: [...base, 'source'], message: `edge source "${edge.source}" is not a node in this flow` });
+    if (!to) issues.push({ path: [...base, 'target'], message: `edge target "${edge.target}" is not a node in this flow` });
+    if (!from || !to) continue;
+    if (edge.source === edge.target) {
+      issues.push({ path: [...base, 'target'], message: `edge from "${edge.source}" leads back to itself` });
+      continue;
+    }
+    if (to.spec?.category === 'source') {
+      issues.push({
+        path: [...base, 'target'],
+        message: `edge into "${to.id}": ${to.spec.type} is a source node; sources start a flow and take no incoming edges`,
+      });
+    }
+    let port = edge.sourcePort;
+    if (from.spec) {
+      const { outputs, type } = from.spec;
+      if (port === undefined) {
+        if (outputs.length === 1) port = outputs[0];
+        else if (outputs.length === 0) {
+          issues.push({ path: [...base, 'source'], message: `"${from.id}" (${type}) has no output ports` });
+        } else {
+          issues.push({ path: [...base, 'sourcePort'], message: `sourcePort is required: "${from.id}" has ports ${portList(from.spec)}` });
+        }
+      } else if (!outputs.includes(port)) {
+        issues.push({
+          path: [...base, 'sourcePort'],
+          message: `edge from "${from.id}" uses port "${port}", but ${type} has ports ${portList(from.spec)}`,
+        });
+      }
+    }
+    const key = JSON.stringify([edge.source, port ?? null, edge.target]);
+    if (seen.has(key)) {
+      const via = port === undefined ? '' : ` port "${port}"`;
+      issues.push({ path: base, message: `duplicate edge: "${edge.source}"${via} is already connected to "${edge.target}"` });
+    }
+    seen.add(key);
+    graph.push(edge);
+  }
+  return graph;
+}
+
+/** Rules 7–8: no cycles; at least one source; every other node reachable from one. */
+function checkGraph(views: NodeView[], graph: GraphEdge[], edgesComplete: boolean, issues: Issue[]): void {
+  for (const cycle of findCycles(views.map((v) => v.id), graph)) {
+    issues.push({
+      path: ['edges', cycle.closingEdge],
+      message: `cycle: ${cycle.nodes.map((id) => `"${id}"`).join(' → ')}; a flow must not loop back to an earlier node`,
+    });
+  }
+  const sources = views.filter((v) => v.spec?.category === 'source');
+  // A node of unknown type might be the missing source; it is reported already, and guessing
+  // would bury that one real problem under "not reachable" noise.
+  const unknown = views.filter((v) => !v.spec);
+  if (sources.length === 0 && unknown.length === 0) {
+    issues.push({ path: ['nodes'], message: 'a flow needs at least one source node (e.g. source.alertmanager) to start it' });
+    return;
+  }
+  // A missing edge would make everything after it look unreachable.
+  if (!edgesComplete || sources.length === 0) return;
+  const reached = reachableFrom([...sources, ...unknown].map((v) => v.id), graph);
+  for (const view of views) {
+    if (!reached.has(view.id)) {
+      issues.push({ path: ['nodes', view.index], message: `node "${view.id}" is not reachable from any source` });
+    }
+  }
+}
+
+/**
+ * Checks a flow document completely: its shape, every node's config and expressions, and the
+ * graph rules. Returns every issue found, each with its path in `input`, or the flow with each
+ * node's config parsed by its type's schema (defaults filled).
+ */
+export function validateFlow(input: unknown, lookup: NodeSpecLookup): FlowValidation {
+  const shape = FlowSchema.safeParse(input);
+  const issues: Issue[] = shape.success ? [] : zodIssues(shape.error.issues);
+  if (
+    !isRecord(input) ||
+    !Array.isArray(input.nodes) ||
+    input.nodes.length > MAX_NODES ||
+    (Array.isArray(input.edges) && input.edges.length > MAX_EDGES)
+  ) {
+    return { ok: false, issues };
+  }
+
+  const views = checkNodes(input.nodes, lookup, issues);
+  const byId = new Map(views.map((v) => [v.id, v]));
+  const { edges, complete } = readEdges(input.edges);
+  const graph = checkEdges(edges, byId, issues);
+  checkGraph(views, graph, complete, issues);
+
+  if (!shape.success || issues.length > 0) return { ok: false, issues };
+  const configs = new Map(views.map((v) => [v.index, v.config]));
+  const nodes = shape.data.nodes.map((node, i) => ({ ...node, config: configs.get(i) ?? node.config }));
+  return { ok: true, flow: { ...shape.data, nodes } };
+}
+
+/** The source nodes of a flow, in document order: where executions start. */
+export function flowSources(flow: Flow, lookup: NodeSpecLookup): FlowNode[] {
+  return flow.nodes.filter((node) => lookup(node.type)?.category === 'source');
+}
+
+/**
+ * The port an edge leaves from: its `sourcePort`, or when omitted the only output of the
+ * source node's type; undefined when that cannot be decided.
+ */
+export function resolvePort(edge: FlowEdge, lookup: NodeSpecLookup, flow: Flow): string | undefined {
+  if (edge.sourcePort !== undefined) return edge.sourcePort;
+  const node = flow.nodes.find((n) => n.id === edge.source);
+  const outputs = node ? lookup(node.type)?.outputs : undefined;
+  return outputs?.length === 1 ? outputs[0] : undefined;
+}
+
+/** The edges leaving `nodeId` through `port`, in document order (an omitted port counts as the only one). */
+export function outgoingEdges(flow: Flow, nodeId: string, port: string, lookup: NodeSpecLookup): FlowEdge[] {
+  return flow.edges.filter((edge) => edge.source === nodeId && resolvePort(edge, lookup, flow) === port);
+}
