@@ -130,6 +130,8 @@ export class Scheduler {
   }
 
   private launch(id: string): void {
+    // Claimed while a shutdown began: leave it `running`; the next start puts it back in the queue.
+    if (this.draining) return;
     const controller = new AbortController();
     const done = runExecution(this.deps, id, controller.signal, () => this.draining)
       .catch((error) => this.deps.log.error({ err: error, executionId: id }, 'execution runner failed'))
@@ -191,6 +193,8 @@ export class Scheduler {
   async drain(graceMs: number): Promise<number> {
     this.draining = true;
     if (this.timer) clearInterval(this.timer);
+    // Wait for an in-progress claim to settle so no run starts after the snapshot below.
+    while (this.pumping) await delay(5);
     const all = () => Promise.allSettled([...this.running.values()].map((r) => r.done));
     const finished = await Promise.race([all().then(() => true), delay(graceMs).then(() => false)]);
     if (finished) return 0;

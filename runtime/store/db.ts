@@ -17,6 +17,27 @@ function migrationsFolder(): string {
   return found;
 }
 
+/**
+ * drizzle prepares a fresh statement for every query; preparing dominated the ingest profile.
+ * Statements are reusable, so keep them by SQL text. drizzle switches reading statements to
+ * raw (array) mode when it needs it, so a cached one is handed back in the default mode.
+ */
+function cachePreparedStatements(sqlite: Database.Database): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let stmt = cache.get(source);
+    if (!stmt) {
+      stmt = prepare(source);
+      if (cache.size >= 500) cache.clear();
+      cache.set(source, stmt);
+    } else if (stmt.reader) {
+      stmt.raw(false);
+    }
+    return stmt;
+  }) as typeof sqlite.prepare;
+}
+
 interface PendingWrite {
   fn: (db: Db) => unknown;
   resolve: (value: unknown) => void;
@@ -47,6 +68,7 @@ export class SqliteStore {
     this.sqlite.pragma('foreign_keys = ON');
     // Keep the WAL bounded after checkpoints.
     this.sqlite.pragma('journal_size_limit = 67108864');
+    cachePreparedStatements(this.sqlite);
     this.db = drizzle(this.sqlite, { schema });
     migrate(this.db, { migrationsFolder: migrationsFolder() });
   }

@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
 
+// Random bytes drawn from a pool: one randomBytes() call per 256 ids instead of one each.
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+function nextRandomByte(): number {
+  if (poolOffset >= pool.length) {
+    pool = randomBytes(4096);
+    poolOffset = 0;
+  }
+  return pool[poolOffset++]!;
+}
+
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower-case
 
 /**
@@ -13,8 +24,7 @@ export function newId(prefix: string, now: number = Date.now()): string {
     time = ALPHABET[t % 32]! + time;
     t = Math.floor(t / 32);
   }
-  const bytes = randomBytes(16);
   let rand = '';
-  for (const b of bytes) rand += ALPHABET[b % 32];
+  for (let i = 0; i < 16; i++) rand += ALPHABET[nextRandomByte() % 32];
   return `${prefix}_${time}${rand}`;
 }
