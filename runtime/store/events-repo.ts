@@ -1,16 +1,17 @@
-import { desc, eq, lt } from 'drizzle-orm';
+import { desc, lt } from 'drizzle-orm';
 import type { Db } from './db.js';
+import { prepared } from './prepared.js';
 import { events } from './schema.js';
 
 export type EventRow = typeof events.$inferSelect;
 
 export const eventsRepo = {
   insert(db: Db, row: EventRow): void {
-    db.insert(events).values(row).run();
+    prepared(db).insertEvent.run(row);
   },
 
   get(db: Db, id: string): EventRow | undefined {
-    return db.select().from(events).where(eq(events.id, id)).get();
+    return prepared(db).eventById.get({ id });
   },
 
   /** Newest first; `before` is an id cursor from a previous page. */

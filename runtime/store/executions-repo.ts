@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
+import { prepared } from './prepared.js';
 import { executions, type ExecutionStatus } from './schema.js';
 
 export type ExecutionRow = typeof executions.$inferSelect;
@@ -8,11 +9,25 @@ export type NewExecution = typeof executions.$inferInsert;
 export const executionsRepo = {
   /** Inserts unless the same flow already has this dedup key; true when inserted. */
   insertIfNew(db: Db, row: NewExecution): boolean {
-    return db.insert(executions).values(row).onConflictDoNothing().run().changes > 0;
+    return (
+      prepared(db).insertExecution.run({
+        id: row.id,
+        flowId: row.flowId,
+        flowRevision: row.flowRevision,
+        eventId: row.eventId,
+        sourceNodeId: row.sourceNodeId,
+        dedupKey: row.dedupKey,
+        alert: row.alert,
+        status: row.status,
+        createdAt: row.createdAt,
+        updatedAt: row.updatedAt,
+        deadlineAt: row.deadlineAt,
+      }).changes > 0
+    );
   },
 
   get(db: Db, id: string): ExecutionRow | undefined {
-    return db.select().from(executions).where(eq(executions.id, id)).get();
+    return prepared(db).executionById.get({ id });
   },
 
   /** Newest first, filtered; `before` is an id cursor from the previous page. */

@@ -1,5 +1,6 @@
-import { and, asc, eq, inArray, lte, max } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from './db.js';
+import { prepared } from './prepared.js';
 import { steps, type StepStatus } from './schema.js';
 
 export type StepRow = typeof steps.$inferSelect;
@@ -7,17 +8,35 @@ export type NewStep = typeof steps.$inferInsert;
 
 export const stepsRepo = {
   insert(db: Db, row: NewStep): void {
-    db.insert(steps).values(row).run();
+    prepared(db).insertStep.run({
+      id: row.id,
+      executionId: row.executionId,
+      seq: row.seq,
+      nodeId: row.nodeId,
+      nodeType: row.nodeType,
+      parentStepId: row.parentStepId ?? null,
+      status: row.status,
+      attempt: row.attempt ?? 0,
+      port: row.port ?? null,
+      input: row.input ?? null,
+      config: row.config ?? null,
+      output: row.output ?? null,
+      error: row.error ?? null,
+      createdAt: row.createdAt,
+      startedAt: row.startedAt ?? null,
+      endedAt: row.endedAt ?? null,
+      wakeAt: row.wakeAt ?? null,
+    });
   },
 
   /** The next sequence number inside an execution. */
   nextSeq(db: Db, executionId: string): number {
-    const r = db.select({ m: max(steps.seq) }).from(steps).where(eq(steps.executionId, executionId)).get();
+    const r = prepared(db).maxStepSeq.get({ executionId });
     return (r?.m ?? 0) + 1;
   },
 
   forExecution(db: Db, executionId: string): StepRow[] {
-    return db.select().from(steps).where(eq(steps.executionId, executionId)).orderBy(asc(steps.seq)).all();
+    return prepared(db).stepsOfExecution.all({ executionId });
   },
 
   get(db: Db, id: string): StepRow | undefined {

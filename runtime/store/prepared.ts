@@ -1,0 +1,81 @@
+import { asc, eq, max, sql } from 'drizzle-orm';
+import type { Db } from './db.js';
+import { events, executions, steps } from './schema.js';
+
+/**
+ * drizzle prepared statements for the queries on the hot path (ingest, every step of every
+ * run). Building a query costs more than running it here; these are built once per database.
+ */
+function build(db: Db) {
+  const p = sql.placeholder;
+  return {
+    executionById: db.select().from(executions).where(eq(executions.id, p('id'))).prepare(),
+    stepsOfExecution: db.select().from(steps).where(eq(steps.executionId, p('executionId'))).orderBy(asc(steps.seq)).prepare(),
+    maxStepSeq: db.select({ m: max(steps.seq) }).from(steps).where(eq(steps.executionId, p('executionId'))).prepare(),
+    eventById: db.select().from(events).where(eq(events.id, p('id'))).prepare(),
+    insertStep: db
+      .insert(steps)
+      .values({
+        id: p('id'),
+        executionId: p('executionId'),
+        seq: p('seq'),
+        nodeId: p('nodeId'),
+        nodeType: p('nodeType'),
+        parentStepId: p('parentStepId'),
+        status: p('status'),
+        attempt: p('attempt'),
+        port: p('port'),
+        input: p('input'),
+        config: p('config'),
+        output: p('output'),
+        error: p('error'),
+        createdAt: p('createdAt'),
+        startedAt: p('startedAt'),
+        endedAt: p('endedAt'),
+        wakeAt: p('wakeAt'),
+      })
+      .prepare(),
+    insertExecution: db
+      .insert(executions)
+      .values({
+        id: p('id'),
+        flowId: p('flowId'),
+        flowRevision: p('flowRevision'),
+        eventId: p('eventId'),
+        sourceNodeId: p('sourceNodeId'),
+        dedupKey: p('dedupKey'),
+        alert: p('alert'),
+        status: p('status'),
+        createdAt: p('createdAt'),
+        updatedAt: p('updatedAt'),
+        deadlineAt: p('deadlineAt'),
+      })
+      .onConflictDoNothing()
+      .prepare(),
+    insertEvent: db
+      .insert(events)
+      .values({
+        id: p('id'),
+        receivedAt: p('receivedAt'),
+        path: p('path'),
+        headers: p('headers'),
+        body: p('body'),
+        alertCount: p('alertCount'),
+        executionCount: p('executionCount'),
+        duplicateCount: p('duplicateCount'),
+      })
+      .prepare(),
+  };
+}
+
+const cache = new WeakMap<Db, ReturnType<typeof build>>();
+
+/** The prepared statements of `db`, built on first use. */
+export function prepared(db: Db): ReturnType<typeof build> {
+  let s = cache.get(db);
+  if (!s) {
+    s = build(db);
+    cache.set(db, s);
+  }
+  return s;
+}
