@@ -91,7 +91,7 @@ export async function startServer(config: Config, log: Logger, out: (line: strin
       await new Promise<void>((resolve) => server.close(() => resolve()));
       store.close();
       lock.release();
-      log.info('stopped');
+      log.info({ store: store.stats }, 'stopped');
     })();
     return stopping;
   };

@@ -65,7 +65,8 @@ export async function runExecution(
   }
   const eventRow = eventsRepo.get(store.db, first.eventId);
   const event = eventRow ? (JSON.parse(eventRow.body) as unknown) : null;
-  await store.write((db) => startExecution(db, flow, first, clock.now()));
+  // The scheduler normally starts the execution when it claims it; this covers the rest.
+  if (stepsRepo.nextSeq(store.db, executionId) === 1) await store.write((db) => startExecution(db, flow, first, clock.now()));
 
   for (;;) {
     const exec = executionsRepo.get(store.db, executionId);
@@ -116,8 +117,15 @@ async function runStep(
   const executor = getExecutor(step.nodeType);
   const node = flow.nodes.find((n) => n.id === step.nodeId);
   const startedAt = clock.now();
-  const fail = (error: string, config: unknown = node?.config) =>
-    store.write((db) => applyOutcome(db, flow, step, 'pending', { type: 'fail', error }, { config, startedAt, now: clock.now() }));
+  // Each outcome is committed together with what follows from it (park or finish when
+  // nothing else is pending), so a run costs one commit per step.
+  const record = (from: 'pending' | 'intent', s: StepRow, outcome: StepOutcome, config: unknown) =>
+    store.write((db) => {
+      const now = clock.now();
+      applyOutcome(db, flow, s, from, outcome, { config, startedAt, now });
+      settle(db, flow, exec.id, now);
+    });
+  const fail = (error: string, config: unknown = node?.config) => record('pending', step, { type: 'fail', error }, config);
 
   if (!def || !executor || !node) {
     await fail(`node type "${step.nodeType}" is not available in this version of Salve`);
@@ -174,11 +182,5 @@ async function runStep(
     return;
   }
   outcome = scrubSecrets(outcome, rendered.secretValues);
-  await store.write((db) =>
-    applyOutcome(db, flow, { ...step, attempt }, needsIntent ? 'intent' : 'pending', outcome, {
-      config: rendered.redacted,
-      startedAt,
-      now: clock.now(),
-    }),
-  );
+  await record(needsIntent ? 'intent' : 'pending', { ...step, attempt }, outcome, rendered.redacted);
 }

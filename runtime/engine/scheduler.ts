@@ -7,7 +7,7 @@ import { stepsRepo } from '../store/steps-repo.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
 import { runExecution, type RunnerDeps, type StopReason } from './runner.js';
-import { endExecution, resumeStep } from './transitions.js';
+import { endExecution, resumeStep, startExecution } from './transitions.js';
 
 export interface SchedulerOptions {
   maxConcurrent: number;
@@ -117,15 +117,18 @@ export class Scheduler {
       if (candidates.length === 0) return;
       const now = this.deps.clock.now();
       const claimed = await this.deps.store.write((db) =>
-        candidates.filter((c) =>
-          executionsRepo.transition(db, c.id, ['queued'], {
-            status: 'running',
-            startedAt: c.startedAt ?? now,
-            updatedAt: now,
-          }),
-        ),
+        candidates.filter((id) => {
+          const exec = executionsRepo.get(db, id);
+          if (!exec || !executionsRepo.transition(db, id, ['queued'], { status: 'running', startedAt: exec.startedAt ?? now, updatedAt: now })) {
+            return false;
+          }
+          // Start it in the same commit: the source step and the steps it leads to.
+          const flow = this.deps.flowAt(exec.flowId, exec.flowRevision);
+          if (flow) startExecution(db, flow, exec, now);
+          return true;
+        }),
       );
-      for (const exec of claimed) this.launch(exec.id);
+      for (const id of claimed) this.launch(id);
     }
   }
 

@@ -56,6 +56,8 @@ export class SqliteStore {
   private queue: PendingWrite[] = [];
   private flushScheduled = false;
   private closed = false;
+  /** Commits and writes so far (how well group commit batches; shown in logs and metrics). */
+  readonly stats = { commits: 0, writes: 0, commitMs: 0 };
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -119,8 +121,12 @@ export class SqliteStore {
         results.push({ ok: false, value: error });
       }
     }
+    const commitStarted = performance.now();
     try {
       this.sqlite.exec('COMMIT');
+      this.stats.commits++;
+      this.stats.writes += batch.length;
+      this.stats.commitMs += performance.now() - commitStarted;
     } catch (error) {
       try {
         this.sqlite.exec('ROLLBACK');

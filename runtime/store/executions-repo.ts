@@ -49,16 +49,10 @@ export const executionsRepo = {
     return db.select({ n: count() }).from(executions).where(eq(executions.status, status)).get()?.n ?? 0;
   },
 
-  /** Oldest queued executions not in `exclude`. */
-  nextQueued(db: Db, limit: number, exclude: ReadonlySet<string>): ExecutionRow[] {
-    const rows = db
-      .select()
-      .from(executions)
-      .where(eq(executions.status, 'queued'))
-      .orderBy(asc(executions.id))
-      .limit(limit + exclude.size)
-      .all();
-    return rows.filter((r) => !exclude.has(r.id)).slice(0, limit);
+  /** Ids of the oldest queued executions not in `exclude`. */
+  nextQueued(db: Db, limit: number, exclude: ReadonlySet<string>): string[] {
+    const rows = prepared(db).queuedIds.all({ limit: limit + exclude.size });
+    return rows.map((r) => r.id).filter((id) => !exclude.has(id)).slice(0, limit);
   },
 
   /** Moves an execution from one status to another; false if it was not in `from`. */

@@ -12,6 +12,13 @@ function build(db: Db) {
     executionById: db.select().from(executions).where(eq(executions.id, p('id'))).prepare(),
     stepsOfExecution: db.select().from(steps).where(eq(steps.executionId, p('executionId'))).orderBy(asc(steps.seq)).prepare(),
     maxStepSeq: db.select({ m: max(steps.seq) }).from(steps).where(eq(steps.executionId, p('executionId'))).prepare(),
+    queuedIds: db
+      .select({ id: executions.id })
+      .from(executions)
+      .where(eq(executions.status, 'queued'))
+      .orderBy(asc(executions.id))
+      .limit(p('limit'))
+      .prepare(),
     eventById: db.select().from(events).where(eq(events.id, p('id'))).prepare(),
     insertStep: db
       .insert(steps)
