@@ -28,10 +28,12 @@ export function parseMatchers(text: string): Matcher[] {
   const braced = text[i] === '{';
   if (braced) i++;
   const matchers: Matcher[] = [];
+  let closed = !braced;
   for (;;) {
     skip();
     if (braced && text[i] === '}') {
       i++;
+      closed = true;
       break;
     }
     if (i >= text.length) {
@@ -89,11 +91,13 @@ export function parseMatchers(text: string): Matcher[] {
     }
     if (braced && text[i] === '}') {
       i++;
+      closed = true;
       break;
     }
     if (i < text.length) fail(`expected "," between matchers`, i);
     break;
   }
+  if (!closed) fail('missing closing "}"', i);
   skip();
   if (i < text.length) fail('unexpected text after the matchers', i);
   if (matchers.length === 0) fail('no matchers given', 0);
