@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, redactConfig } from './config.js';
+
+describe('config', () => {
+  it('has safe defaults: loopback, port 8470, ./data', () => {
+    const c = loadConfig({}, {});
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.port).toBe(8470);
+    expect(c.dataDir).toMatch(/\/data$/);
+    expect(c.maxConcurrentExecutions).toBe(16);
+    expect(c.executionDeadlineSeconds).toBe(7200);
+  });
+
+  it('prefers flags over SALVE_* variables', () => {
+    const c = loadConfig({ port: '9000' }, { SALVE_PORT: '9100', SALVE_HOST: '0.0.0.0' });
+    expect(c.port).toBe(9000);
+    expect(c.host).toBe('0.0.0.0');
+  });
+
+  it('names the flag or variable that is wrong', () => {
+    expect(() => loadConfig({ port: 'abc' }, {})).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: ['--port'] })] }));
+    expect(() => loadConfig({}, { SALVE_ADMIN_TOKEN: 'short' })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: ['SALVE_ADMIN_TOKEN'], message: 'must be at least 16 characters' })] }),
+    );
+  });
+
+  it('never prints the admin token', () => {
+    const c = loadConfig({}, { SALVE_ADMIN_TOKEN: 'a-very-secret-admin-token' });
+    expect(JSON.stringify(redactConfig(c))).not.toContain('a-very-secret-admin-token');
+  });
+});
