@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { amAlert, amPayload } from '../fixtures/alertmanager.js';
+import { removeDir, startServer, waitFor, type TestServer } from '../helpers/server.js';
+import { startTarget, type Target } from '../helpers/target.js';
+
+const SECRET = 'target-secret-value-42';
+
+/** Secrets are resolved only to run a step; what is stored and served never contains them. */
+describe('secrets', () => {
+  let server: TestServer;
+  let target: Target;
+  beforeAll(async () => {
+    // A careless target that echoes the request headers back.
+    target = await startTarget((req) => ({ status: 200, body: JSON.stringify({ youSent: req.headers }) }));
+    server = await startServer({ env: { SALVE_SECRET_TARGET_TOKEN: SECRET } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await target?.close();
+    if (server) removeDir(server.dataDir);
+  });
+
+  it('sends the secret, stores the reference, and scrubs echoes from the output', async () => {
+    const flow = {
+      format: 'salve.flow/v1',
+      id: 'secrets',
+      name: 'secrets',
+      enabled: true,
+      nodes: [
+        { id: 'am', type: 'source.alertmanager', config: { path: 'sec', auth: { type: 'none' } } },
+        { id: 'call', type: 'action.http', config: { url: `${target.url}/x`, headers: { 'X-Token': { secret: 'TARGET_TOKEN' } } } },
+        { id: 'echo', type: 'action.shell', config: { command: ['printenv', 'TOKEN'], env: { TOKEN: { secret: 'TARGET_TOKEN' } } } },
+      ],
+      edges: [
+        { source: 'am', target: 'call' },
+        { source: 'call', sourcePort: 'ok', target: 'echo' },
+      ],
+    };
+    expect((await server.api('POST', '/api/flows', flow)).status).toBe(201);
+    const res = await fetch(`${server.url}/hooks/sec`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(amPayload([amAlert()])) });
+    const id = ((await res.json()) as { executions: string[] }).executions[0]!;
+    const done = await waitFor(async () => {
+      const e = (await server.api('GET', `/api/executions/${id}`)).body;
+      return e.status === 'succeeded' ? e : undefined;
+    }, 10_000, 'the execution');
+
+    expect(target.requests[0]!.headers['x-token']).toBe(SECRET); // it was really sent
+    const call = done.steps.find((s: any) => s.nodeId === 'call');
+    expect(call.config.headers['X-Token']).toEqual({ secret: 'TARGET_TOKEN' });
+    expect(call.output.body.youSent['x-token']).toBe('***');
+    const echo = done.steps.find((s: any) => s.nodeId === 'echo');
+    expect(echo.output.stdout).toBe('***\n');
+    expect(JSON.stringify(done)).not.toContain(SECRET);
+    expect(server.output()).not.toContain(SECRET);
+  });
+
+  it('fails the step clearly when a referenced secret is not set', async () => {
+    const flow = {
+      format: 'salve.flow/v1',
+      id: 'unset',
+      name: 'unset',
+      enabled: true,
+      nodes: [
+        { id: 'am', type: 'source.alertmanager', config: { path: 'unset', auth: { type: 'none' } } },
+        { id: 'call', type: 'action.http', config: { url: `${target.url}/x`, headers: { 'X-Token': { secret: 'NOPE' } } } },
+      ],
+      edges: [{ source: 'am', target: 'call' }],
+    };
+    expect((await server.api('POST', '/api/flows', flow)).status).toBe(201);
+    const res = await fetch(`${server.url}/hooks/unset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(amPayload([amAlert()])) });
+    const id = ((await res.json()) as { executions: string[] }).executions[0]!;
+    const done = await waitFor(async () => {
+      const e = (await server.api('GET', `/api/executions/${id}`)).body;
+      return e.status === 'failed' ? e : undefined;
+    }, 10_000, 'the execution to fail');
+    expect(done.error).toContain('secret NOPE is not set (environment variable SALVE_SECRET_NOPE)');
+  });
+});
