@@ -1,15 +1,15 @@
 import type { NodeSpecLookup } from '../shared/flow/node-spec.js';
+import type { NodeDefinition } from './definition.js';
 import { delayAction } from './action/delay/definition.js';
 import { httpAction } from './action/http/definition.js';
 import { shellAction } from './action/shell/definition.js';
 import { approvalRequest } from './approval/request/definition.js';
 import { exprCondition } from './condition/expr/definition.js';
 import { matchCondition } from './condition/match/definition.js';
-import type { NodeDefinition } from './definition.js';
 import { alertmanagerSource } from './source/alertmanager/definition.js';
 import { webhookSource } from './source/webhook/definition.js';
 
-/** Every node type, browser-safe. Adding a node type = adding its folder and a line here. */
+/** Every node type, in palette order. Browser-safe: the editor imports only this. */
 export const nodeDefinitions = [
   alertmanagerSource,
   webhookSource,
@@ -21,14 +21,15 @@ export const nodeDefinitions = [
   approvalRequest,
 ] as const;
 
+/** The name of every node type, e.g. `action.http`. */
 export type NodeType = (typeof nodeDefinitions)[number]['type'];
 
 const byType = new Map<string, NodeDefinition>(nodeDefinitions.map((d) => [d.type, d as unknown as NodeDefinition]));
 
-/** The definition of `type`, or undefined for an unknown type. */
+/** The definition of node type `type`, or undefined when this version has no such type. */
 export function getNodeDefinition(type: string): NodeDefinition | undefined {
   return byType.get(type);
 }
 
-/** The lookup the flow validator takes. */
-export const lookupNodeSpec: NodeSpecLookup = (type) => byType.get(type);
+/** The catalog as the flow validator sees it. */
+export const lookupNodeSpec: NodeSpecLookup = (type) => getNodeDefinition(type);

@@ -1,28 +1,28 @@
-import { executeDelay } from './action/delay/execute.js';
-import { executeHttp } from './action/http/execute.js';
-import { executeShell } from './action/shell/execute.js';
-import { executeApproval } from './approval/request/execute.js';
-import type { NodeType } from './catalog.js';
-import { executeExpr } from './condition/expr/execute.js';
-import { executeMatch } from './condition/match/execute.js';
 import type { Executor } from './executor.js';
+import type { NodeType } from './catalog.js';
+import { executeDelayAction } from './action/delay/execute.js';
+import { executeHttpAction } from './action/http/execute.js';
+import { executeShellAction } from './action/shell/execute.js';
+import { executeApprovalRequest } from './approval/request/execute.js';
+import { executeExprCondition } from './condition/expr/execute.js';
+import { executeMatchCondition } from './condition/match/execute.js';
 
-/** Sources have already "run" when an execution starts: their output is the alert. */
-const passAlert: Executor = async (_config, ctx) => ({ type: 'next', port: 'out', output: ctx.vars.alert });
+/** A source's step: it only hands the alert it produced to the next nodes. */
+const passAlertOn: Executor = async (_config, ctx) => ({ type: 'next', port: 'out', output: ctx.vars.alert });
 
-/** Node type → executor. `satisfies` makes a missing executor a type error. */
+/** Node type → executor. Node-only; a type without an executor is a type error here. */
 export const executors = {
-  'source.alertmanager': passAlert,
-  'source.webhook': passAlert,
-  'condition.match': executeMatch,
-  'condition.expr': executeExpr,
-  'action.http': executeHttp,
-  'action.shell': executeShell,
-  'action.delay': executeDelay,
-  'approval.request': executeApproval,
+  'source.alertmanager': passAlertOn,
+  'source.webhook': passAlertOn,
+  'condition.match': executeMatchCondition,
+  'condition.expr': executeExprCondition,
+  'action.http': executeHttpAction,
+  'action.shell': executeShellAction,
+  'action.delay': executeDelayAction,
+  'approval.request': executeApprovalRequest,
 } satisfies Record<NodeType, Executor<any>>;
 
-/** The executor of `type` (Node-only), or undefined. */
+/** The executor of node type `type`, or undefined when this version has no such type. */
 export function getExecutor(type: string): Executor | undefined {
-  return (executors as Record<string, Executor<any>>)[type];
+  return Object.hasOwn(executors, type) ? (executors[type as NodeType] as Executor) : undefined;
 }

@@ -1,13 +1,15 @@
 import type { SourceAdapter } from './source-adapter.js';
+import type { NodeType } from './catalog.js';
 import { alertmanagerAdapter } from './source/alertmanager/ingest.js';
 import { webhookAdapter } from './source/webhook/ingest.js';
 
-/** Source type → how its deliveries are authenticated and normalized (Node-only). */
-export const sourceAdapters: Record<string, SourceAdapter<any>> = {
+/** Source node type → how its deliveries are authenticated and normalized. Node-only. */
+export const sourceAdapters = {
   'source.alertmanager': alertmanagerAdapter,
   'source.webhook': webhookAdapter,
-};
+} satisfies Partial<Record<NodeType, SourceAdapter<any>>>;
 
+/** The adapter of source type `type`, or undefined when `type` is not a source this version has. */
 export function getSourceAdapter(type: string): SourceAdapter | undefined {
-  return sourceAdapters[type];
+  return Object.hasOwn(sourceAdapters, type) ? (sourceAdapters[type as keyof typeof sourceAdapters] as SourceAdapter) : undefined;
 }

@@ -2,33 +2,52 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AuthResult, IngestRequest, SecretResolver } from '../source-adapter.js';
 import type { AuthConfig } from './auth.js';
 
-/** Constant-time string comparison (digests first, so the length does not leak). */
-export function constantTimeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
+/** Compares two strings in constant time; hashing first means their lengths do not leak either. */
+export function safeEqual(given: string, expected: string): boolean {
+  return timingSafeEqual(sha256(given), sha256(expected));
+}
+
+/** The credentials part of `Authorization: <scheme> <credentials>`, when the scheme matches. */
+function credentialsFor(header: string | undefined, scheme: string): string | undefined {
+  if (header === undefined) return undefined;
+  const match = /^([A-Za-z]+) +(.*)$/.exec(header.trim());
+  if (!match || match[1]!.toLowerCase() !== scheme) return undefined;
+  return match[2]!.trim();
 }
 
 /**
- * Checks a delivery against a source's auth config. Fails closed: a referenced secret that is
- * not set rejects every delivery. Reasons are for the server log and never contain secrets.
+ * Checks a delivery's credentials against `auth`, in constant time. Fails closed when the
+ * secret is not set. Reasons name what is wrong, never a secret value.
  */
 export function verifyAuth(auth: AuthConfig, request: IngestRequest, secrets: SecretResolver): AuthResult {
   if (auth.type === 'none') return { ok: true };
-  const ref = auth.type === 'bearer' ? auth.token : auth.type === 'basic' ? auth.password : auth.value;
-  const secret = secrets(ref.secret);
-  if (secret === undefined) return { ok: false, reason: `secret ${ref.secret} is not set` };
-  if (auth.type === 'header') {
-    const got = request.headers[auth.name.toLowerCase()];
-    if (got === undefined) return { ok: false, reason: `header ${auth.name} missing` };
-    return constantTimeEqual(got, secret) ? { ok: true } : { ok: false, reason: `header ${auth.name} does not match` };
+  const secretName = auth.type === 'bearer' ? auth.token.secret : auth.type === 'basic' ? auth.password.secret : auth.value.secret;
+  const secret = secrets(secretName);
+  // An empty secret would accept an empty credential: treat it as unset.
+  if (secret === undefined || secret === '') return { ok: false, reason: `secret ${secretName} is not set` };
+
+  const authorization = request.headers['authorization'];
+  switch (auth.type) {
+    case 'bearer': {
+      if (authorization === undefined) return { ok: false, reason: 'missing Authorization header' };
+      const token = credentialsFor(authorization, 'bearer');
+      if (token === undefined) return { ok: false, reason: 'Authorization header is not a Bearer token' };
+      return safeEqual(token, secret) ? { ok: true } : { ok: false, reason: 'wrong bearer token' };
+    }
+    case 'basic': {
+      if (authorization === undefined) return { ok: false, reason: 'missing Authorization header' };
+      const encoded = credentialsFor(authorization, 'basic');
+      if (encoded === undefined) return { ok: false, reason: 'Authorization header is not Basic credentials' };
+      const given = Buffer.from(encoded, 'base64').toString('utf8');
+      // One comparison over `user:password`, so which half was wrong does not show in timing.
+      return safeEqual(given, `${auth.username}:${secret}`) ? { ok: true } : { ok: false, reason: 'wrong basic-auth username or password' };
+    }
+    case 'header': {
+      const value = request.headers[auth.name.toLowerCase()];
+      if (value === undefined) return { ok: false, reason: `missing ${auth.name} header` };
+      return safeEqual(value, secret) ? { ok: true } : { ok: false, reason: `wrong value in ${auth.name} header` };
+    }
   }
-  const header = request.headers.authorization ?? '';
-  if (auth.type === 'bearer') {
-    const m = /^Bearer\s+(.+)$/i.exec(header);
-    if (!m) return { ok: false, reason: 'no bearer token' };
-    return constantTimeEqual(m[1]!.trim(), secret) ? { ok: true } : { ok: false, reason: 'bearer token does not match' };
-  }
-  const m = /^Basic\s+(.+)$/i.exec(header);
-  if (!m) return { ok: false, reason: 'no basic credentials' };
-  const decoded = Buffer.from(m[1]!.trim(), 'base64').toString('utf8');
-  return constantTimeEqual(decoded, `${auth.username}:${secret}`) ? { ok: true } : { ok: false, reason: 'basic credentials do not match' };
 }

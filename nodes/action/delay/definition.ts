@@ -1,29 +1,28 @@
 import { z } from 'zod';
-import { defineNode } from '../../definition.js';
+import { secondsSchema } from '../../fields.js';
+import { formatDuration } from '../../format.js';
+import { defineNodeType } from '../../node-type.js';
 
-export const DelayConfigSchema = z.strictObject({
-  seconds: z.number().int().min(1).max(604800, 'at most 7 days'),
+export const DelayActionConfigSchema = z.strictObject({
+  /** How long to wait: 1 second to 7 days. */
+  seconds: secondsSchema(1, 604_800),
 });
+export type DelayActionConfig = z.infer<typeof DelayActionConfigSchema>;
 
-function human(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
-  if (seconds % 60 === 0) return `${seconds / 60} min`;
-  return `${seconds} s`;
-}
-
-/** A durable wait: survives restarts and holds no worker. */
-export const delayAction = defineNode({
+/** Waits, e.g. to give a restarted service time before checking again. */
+export const delayAction = defineNodeType({
   type: 'action.delay',
   version: 1,
   category: 'action',
   label: 'Wait',
-  description: 'Waits before continuing (for example to see whether a clean-up worked); survives restarts.',
+  description: 'Waits for a set time (durably, across restarts), then continues on "done".',
   icon: 'clock',
-  configSchema: DelayConfigSchema,
+  configSchema: DelayActionConfigSchema,
   outputs: ['done'],
   idempotent: true,
+  // Waiting changes nothing outside, so simulation passes straight through it.
   sideEffects: false,
   expressions: () => [],
-  summary: (c) => `wait ${human(c.seconds)}`,
+  summary: (config) => `wait ${formatDuration(config.seconds)}`,
   ui: { seconds: { widget: 'number' } },
 });

@@ -1,45 +1,78 @@
 import { z } from 'zod';
-import { SecretRefSchema } from '../../../shared/flow/schema.js';
-import { defineNode, templatesIn } from '../../definition.js';
+import { defineNodeType } from '../../node-type.js';
+import { templatesIn } from '../../definition.js';
+import { isHeaderName, StringOrSecretSchema, secondsSchema } from '../../fields.js';
+import { abbreviateTemplates, truncate } from '../../format.js';
 
-export const HttpConfigSchema = z.strictObject({
-  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('POST'),
-  /** http or https; may contain {{ }} templates. */
-  url: z.string().min(1, 'url is required'),
-  headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name'), z.union([z.string(), SecretRefSchema])).default({}),
-  /** JSON value sent as the body (strings inside are templates); with bodyType "text", a string. */
-  body: z.unknown().optional(),
-  bodyType: z.enum(['json', 'text']).default('json'),
-  /** Statuses that count as success; any 2xx when absent. */
-  expectStatus: z.array(z.number().int().min(100).max(599)).min(1).optional(),
-  timeoutSeconds: z.number().int().min(1).max(3600).default(10),
-});
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
 
-/** Calls an HTTP endpoint; sends `Idempotency-Key` so a retry after a crash is safe. */
-export const httpAction = defineNode({
+// Set by Salve itself: the body length is computed, and the idempotency key must stay stable.
+const RESERVED_HEADERS = new Set(['content-length', 'transfer-encoding', 'idempotency-key', 'connection']);
+
+export const HttpActionConfigSchema = z
+  .strictObject({
+    method: z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` }).default('POST'),
+    /** Template, e.g. `http://{{ alert.labels.instance }}/cleanup`. */
+    url: z
+      .string({ error: 'url is required' })
+      .trim()
+      .min(1, 'url is required')
+      .max(8192)
+      .refine((u) => /^https?:\/\//i.test(u) || u.startsWith('{{'), 'must start with http:// or https://'),
+    /** Values are templates or secret references. */
+    headers: z
+      .record(z.string(), StringOrSecretSchema)
+      .default({})
+      .superRefine((headers, ctx) => {
+        for (const name of Object.keys(headers)) {
+          if (!isHeaderName(name)) {
+            ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not an HTTP header name (letters, digits and "-")` });
+          } else if (RESERVED_HEADERS.has(name.toLowerCase())) {
+            ctx.addIssue({ code: 'custom', path: [name], message: `${name} is set by Salve and cannot be configured` });
+          }
+        }
+      }),
+    /** JSON to send; every string inside is a template. With `bodyType: text`, one template string. */
+    body: z.json({ error: 'must be JSON (an object, a list or a string)' }).optional(),
+    bodyType: z.enum(['json', 'text'], { error: 'must be "json" or "text"' }).default('json'),
+    /** Statuses that count as success; when absent, any 2xx. */
+    expectStatus: z
+      .array(z.int('must be a whole number').min(100, 'must be an HTTP status (100-599)').max(599, 'must be an HTTP status (100-599)'))
+      .min(1, 'list at least one status, or leave expectStatus out to accept any 2xx')
+      .max(100)
+      .optional(),
+    timeoutSeconds: secondsSchema(1, 3600).default(10),
+  })
+  .superRefine((config, ctx) => {
+    if (config.bodyType === 'text' && config.body !== undefined && typeof config.body !== 'string') {
+      ctx.addIssue({ code: 'custom', path: ['body'], message: 'with bodyType "text" the body must be a string' });
+    }
+  });
+export type HttpActionConfig = z.infer<typeof HttpActionConfigSchema>;
+
+/** Calls an HTTP endpoint, e.g. a host agent's clean-up hook or a service's restart API. */
+export const httpAction = defineNodeType({
   type: 'action.http',
   version: 1,
   category: 'action',
   label: 'HTTP request',
-  description: 'Sends an HTTP request (with an Idempotency-Key); continues on "ok" for the expected status, else "error".',
+  description: 'Sends an HTTP request (with an Idempotency-Key so retries are safe) and continues on "ok" or "error".',
   icon: 'globe',
-  configSchema: HttpConfigSchema,
+  configSchema: HttpActionConfigSchema,
   outputs: ['ok', 'error'],
+  // Every attempt carries the same Idempotency-Key, so the target can drop a repeat after a crash.
   idempotent: true,
   sideEffects: true,
   simulatePort: 'ok',
-  expressions: (c) => [
-    ...templatesIn(c.url, ['url']),
-    ...templatesIn(c.headers, ['headers']),
-    ...(c.body === undefined ? [] : templatesIn(c.body, ['body'])),
-  ],
-  summary: (c) => `${c.method} ${c.url.replace(/\{\{[^}]*\}\}/g, '{{…}}')}`,
+  expressions: (config) => templatesIn({ url: config.url, headers: config.headers, body: config.body }),
+  summary: (config) => `${config.method} ${truncate(abbreviateTemplates(config.url), 80)}`,
   ui: {
     method: { widget: 'select' },
     url: { widget: 'expression', language: 'template' },
     headers: { widget: 'keyValue' },
     body: { widget: 'json' },
     bodyType: { widget: 'select' },
+    expectStatus: { widget: 'json' },
     timeoutSeconds: { widget: 'number' },
   },
 });

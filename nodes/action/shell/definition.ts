@@ -1,35 +1,70 @@
 import { z } from 'zod';
-import { SecretRefSchema } from '../../../shared/flow/schema.js';
-import { defineNode, templatesIn } from '../../definition.js';
+import { templatesIn } from '../../definition.js';
+import { StringOrSecretSchema, secondsSchema } from '../../fields.js';
+import { abbreviateTemplates, truncate } from '../../format.js';
+import { defineNodeType } from '../../node-type.js';
 
-export const ShellConfigSchema = z.strictObject({
-  /** argv: the program and its arguments, each a template. Never run through a shell. */
-  command: z.array(z.string()).min(1, 'command needs at least the program, e.g. ["systemctl", "restart", "nginx"]').max(256),
-  cwd: z.string().min(1).optional(),
-  /** Environment for the command (secrets allowed). The server's own environment is not passed on. */
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'), z.union([z.string(), SecretRefSchema])).default({}),
-  timeoutSeconds: z.number().int().min(1).max(3600).default(60),
-  expectExitCodes: z.array(z.number().int().min(0).max(255)).min(1).default([0]),
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+export const ShellActionConfigSchema = z.strictObject({
+  /**
+   * The program and its arguments, one list item each: `["systemctl", "restart", "{{ … }}"]`.
+   * Never a shell string: no shell sees it, so `;`, `|` or `$(…)` in a value stay literal text.
+   */
+  command: z
+    .array(z.string({ error: 'each argument must be a string' }).max(65_536), {
+      error: 'must be a list: the program, then each argument, e.g. ["systemctl", "restart", "nginx"]',
+    })
+    .min(1, 'must name the program to run, e.g. ["systemctl", "restart", "nginx"]')
+    .max(1000)
+    .refine((argv) => argv.length === 0 || argv[0]!.trim() !== '', { error: 'the program name is empty', path: [0] }),
+  /** Working directory; default: Salve's own. */
+  cwd: z.string().min(1, 'cwd is empty; leave it out to use the default').max(4096).optional(),
+  /** Environment for the command. Nothing else from Salve's environment is passed but PATH. */
+  env: z
+    .record(z.string(), StringOrSecretSchema)
+    .default({})
+    .superRefine((env, ctx) => {
+      for (const name of Object.keys(env)) {
+        if (!ENV_NAME.test(name)) {
+          ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not an environment variable name (letters, digits and "_")` });
+        }
+      }
+    }),
+  timeoutSeconds: secondsSchema(1, 3600).default(60),
+  /** Exit codes that count as success. */
+  expectExitCodes: z
+    .array(z.int('must be a whole number').min(0, 'exit codes are 0-255').max(255, 'exit codes are 0-255'))
+    .min(1, 'list at least one exit code')
+    .max(256)
+    .default([0]),
 });
+export type ShellActionConfig = z.infer<typeof ShellActionConfigSchema>;
 
-/** Runs a command (argv, no shell) in its own process group; killed on timeout. */
-export const shellAction = defineNode({
+/** Quotes an argument for the canvas line only when it would be ambiguous unquoted. */
+const showArg = (arg: string) => (arg === '' || /[\s"'\\]/.test(arg) ? JSON.stringify(arg) : arg);
+
+/** Runs a program on the Salve host, e.g. `systemctl restart nginx`. */
+export const shellAction = defineNodeType({
   type: 'action.shell',
   version: 1,
   category: 'action',
   label: 'Run command',
-  description: 'Runs a program with arguments (no shell); continues on "ok" for an expected exit code, else "error". Never re-run after a crash.',
+  description: 'Runs a program with its arguments on the Salve host (no shell) and continues on "ok" or "error".',
   icon: 'terminal',
-  configSchema: ShellConfigSchema,
+  configSchema: ShellActionConfigSchema,
   outputs: ['ok', 'error'],
+  // A command cannot be told it already ran: after a crash a person decides, never a retry.
   idempotent: false,
   sideEffects: true,
   simulatePort: 'ok',
-  expressions: (c) => [
-    ...templatesIn(c.command, ['command']),
-    ...(c.cwd ? templatesIn(c.cwd, ['cwd']) : []),
-    ...templatesIn(c.env, ['env']),
-  ],
-  summary: (c) => c.command.map((a) => a.replace(/\{\{[^}]*\}\}/g, '{{…}}')).join(' '),
-  ui: { command: { widget: 'argv' }, cwd: { widget: 'text' }, env: { widget: 'keyValue' }, timeoutSeconds: { widget: 'number' } },
+  expressions: (config) => templatesIn({ command: config.command, cwd: config.cwd, env: config.env }),
+  summary: (config) => truncate(config.command.map((arg) => showArg(abbreviateTemplates(arg))).join(' '), 80),
+  ui: {
+    command: { widget: 'argv' },
+    cwd: { widget: 'text' },
+    env: { widget: 'keyValue' },
+    timeoutSeconds: { widget: 'number' },
+    expectExitCodes: { widget: 'json' },
+  },
 });

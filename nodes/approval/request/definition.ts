@@ -1,25 +1,38 @@
 import { z } from 'zod';
-import { templatesIn, defineNode } from '../../definition.js';
+import { templatesIn } from '../../definition.js';
+import { secondsSchema } from '../../fields.js';
+import { abbreviateTemplates, formatDuration, truncate } from '../../format.js';
+import { defineNodeType } from '../../node-type.js';
 
-export const ApprovalConfigSchema = z.strictObject({
-  message: z.string().min(1, 'message is required').max(2000),
-  timeoutSeconds: z.number().int().min(1).max(604800, 'at most 7 days').default(3600),
+export const ApprovalRequestConfigSchema = z.strictObject({
+  /** What the approver is asked (template), e.g. `Restart {{ alert.labels.service }}?`. */
+  message: z
+    .string({ error: 'message is required' })
+    .trim()
+    .min(1, 'message is required: say what the approver decides')
+    .max(2000, 'must be at most 2000 characters'),
+  /** How long to wait for a decision before taking `timeout`: 1 minute to 7 days. */
+  timeoutSeconds: secondsSchema(60, 604_800).default(3600),
 });
+export type ApprovalRequestConfig = z.infer<typeof ApprovalRequestConfigSchema>;
 
-/** Parks the execution until a person approves or rejects, or the timeout passes. */
-export const approvalRequest = defineNode({
+/** Asks a person before the flow goes on. */
+export const approvalRequest = defineNodeType({
   type: 'approval.request',
   version: 1,
   category: 'approval',
   label: 'Ask for approval',
-  description: 'Waits for a person to approve or reject; continues on "timeout" if nobody decides in time.',
-  icon: 'hand',
-  configSchema: ApprovalConfigSchema,
+  description: 'Pauses the flow until a person approves or rejects, continuing on "timeout" if nobody decides in time.',
+  icon: 'user-check',
+  configSchema: ApprovalRequestConfigSchema,
   outputs: ['approved', 'rejected', 'timeout'],
   idempotent: true,
   sideEffects: true,
   simulatePort: 'approved',
-  expressions: (c) => templatesIn(c.message, ['message']),
-  summary: (c) => c.message,
-  ui: { message: { widget: 'expression', language: 'template' }, timeoutSeconds: { widget: 'number' } },
+  expressions: (config) => templatesIn({ message: config.message }),
+  summary: (config) => `ask: ${truncate(abbreviateTemplates(config.message), 60)} (${formatDuration(config.timeoutSeconds)})`,
+  ui: {
+    message: { widget: 'expression', language: 'template' },
+    timeoutSeconds: { widget: 'number' },
+  },
 });

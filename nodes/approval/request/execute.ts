@@ -1,7 +1,8 @@
 import { defineExecutor } from '../../executor.js';
 import { approvalRequest } from './definition.js';
 
-export const executeApproval = defineExecutor(approvalRequest, async (config) => ({
+/** Runs `approval.request`: parks the execution until a decision or `timeoutSeconds`. */
+export const executeApprovalRequest = defineExecutor(approvalRequest, async (config) => ({
   type: 'wait-approval',
   message: config.message,
   timeoutSeconds: config.timeoutSeconds,

@@ -1,23 +1,26 @@
 import { z } from 'zod';
-import { defineNode } from '../../definition.js';
+import { truncate } from '../../format.js';
+import { defineNodeType } from '../../node-type.js';
 
-export const ExprConfigSchema = z.strictObject({
-  expression: z.string().min(1, 'expression is required'),
+export const ExprConditionConfigSchema = z.strictObject({
+  /** A CEL expression that gives true or false, e.g. `alert.labels.env == "prod"`. */
+  expression: z.string({ error: 'must be a CEL expression' }).trim().min(1, 'expression is empty').max(4096),
 });
+export type ExprConditionConfig = z.infer<typeof ExprConditionConfigSchema>;
 
-/** A CEL condition: `true` or `false`. */
-export const exprCondition = defineNode({
+/** Branches on a CEL expression over the alert, the event and earlier steps. */
+export const exprCondition = defineNodeType({
   type: 'condition.expr',
   version: 1,
   category: 'condition',
   label: 'If (CEL)',
-  description: 'Continues on "true" or "false" depending on a CEL expression, e.g. alert.severity == "critical".',
+  description: 'Continues on "true" or "false" depending on a CEL expression, e.g. alert.labels.env == "prod".',
   icon: 'branch',
-  configSchema: ExprConfigSchema,
+  configSchema: ExprConditionConfigSchema,
   outputs: ['true', 'false'],
   idempotent: true,
   sideEffects: false,
-  expressions: (c) => [{ path: ['expression'], kind: 'cel', source: c.expression }],
-  summary: (c) => c.expression,
+  expressions: (config) => [{ path: ['expression'], kind: 'cel', source: config.expression }],
+  summary: (config) => truncate(config.expression, 80),
   ui: { expression: { widget: 'expression', language: 'cel' } },
 });

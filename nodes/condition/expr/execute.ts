@@ -1,12 +1,18 @@
 import { evaluateCelBool } from '../../../shared/expr/index.js';
-import { defineExecutor } from '../../executor.js';
+import { defineExecutor, type StepOutcome } from '../../executor.js';
 import { exprCondition } from './definition.js';
 
-export const executeExpr = defineExecutor(exprCondition, async (config, ctx) => {
+/** Evaluates a CEL condition; `true`/`false` port, or a failed step when it cannot be evaluated. */
+export function evaluateCondition(expression: string, vars: Parameters<typeof evaluateCelBool>[1]): StepOutcome {
   try {
-    const result = evaluateCelBool(config.expression, ctx.vars);
-    return { type: 'next', port: result ? 'true' : 'false', output: { result } };
+    const result = evaluateCelBool(expression, vars);
+    return { type: 'next', port: result ? 'true' : 'false', output: result };
   } catch (error) {
-    return { type: 'fail', error: (error as Error).message };
+    return { type: 'fail', error: `condition could not be evaluated: ${(error as Error).message}` };
   }
-});
+}
+
+/** Runs `condition.expr`: the expression's value picks the port; it has no error port. */
+export const executeExprCondition = defineExecutor(exprCondition, async (config, ctx) =>
+  evaluateCondition(config.expression, ctx.vars),
+);

@@ -1,34 +1,47 @@
 import { z } from 'zod';
 import { ExpressionError, matchersToCel } from '../../../shared/expr/index.js';
-import { defineNode } from '../../definition.js';
+import { truncate } from '../../format.js';
+import { defineNodeType } from '../../node-type.js';
 
-export const MatchConfigSchema = z.strictObject({
+/** The CEL a matcher list compiles to, or the error that stops it from compiling. */
+export function compileMatchers(matchers: string): { ok: true; cel: string } | { ok: false; message: string } {
+  try {
+    return { ok: true, cel: matchersToCel(matchers) };
+  } catch (error) {
+    if (error instanceof ExpressionError) return { ok: false, message: error.message };
+    throw error;
+  }
+}
+
+export const MatchConditionConfigSchema = z.strictObject({
+  /** Alertmanager matchers over the alert's labels: `alertname="DiskFull", severity=~"critical|page"`. */
   matchers: z
-    .string()
-    .min(1, 'matchers are required, e.g. alertname="DiskFull"')
-    .superRefine((value, ctx) => {
-      try {
-        matchersToCel(value);
-      } catch (error) {
-        if (!(error instanceof ExpressionError)) throw error;
-        ctx.addIssue({ code: 'custom', message: error.message });
-      }
+    .string({ error: 'must be Alertmanager matchers, e.g. alertname="DiskFull"' })
+    .max(4096)
+    .superRefine((text, ctx) => {
+      const compiled = compileMatchers(text);
+      if (!compiled.ok) ctx.addIssue({ code: 'custom', message: compiled.message });
     }),
 });
+export type MatchConditionConfig = z.infer<typeof MatchConditionConfigSchema>;
 
-/** Alertmanager-style label matchers, compiled to CEL: `match` or `nomatch`. */
-export const matchCondition = defineNode({
+/** Branches on the alert's labels, written the way Alertmanager routes are. */
+export const matchCondition = defineNodeType({
   type: 'condition.match',
   version: 1,
   category: 'condition',
   label: 'Match labels',
-  description: 'Continues on "match" when the alert labels satisfy Alertmanager matchers like severity=~"critical|page".',
+  description: 'Continues on "match" when the alert\'s labels fit Alertmanager-style matchers, else on "nomatch".',
   icon: 'filter',
-  configSchema: MatchConfigSchema,
+  configSchema: MatchConditionConfigSchema,
   outputs: ['match', 'nomatch'],
   idempotent: true,
   sideEffects: false,
-  expressions: (c) => [{ path: ['matchers'], kind: 'cel', source: matchersToCel(c.matchers) }],
-  summary: (c) => c.matchers,
+  expressions: (config) => {
+    const compiled = compileMatchers(config.matchers);
+    // Unparsable matchers never get past the schema; if they did, the raw text fails the CEL check.
+    return [{ path: ['matchers'], kind: 'cel', source: compiled.ok ? compiled.cel : config.matchers }];
+  },
+  summary: (config) => truncate(config.matchers.trim(), 80),
   ui: { matchers: { widget: 'expression', language: 'matchers' } },
 });

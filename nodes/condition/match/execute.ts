@@ -1,13 +1,12 @@
-import { evaluateCelBool, matchersToCel } from '../../../shared/expr/index.js';
 import { defineExecutor } from '../../executor.js';
-import { matchCondition } from './definition.js';
+import { evaluateCondition } from '../expr/execute.js';
+import { compileMatchers, matchCondition } from './definition.js';
 
-export const executeMatch = defineExecutor(matchCondition, async (config, ctx) => {
-  try {
-    const cel = matchersToCel(config.matchers);
-    const matched = evaluateCelBool(cel, ctx.vars);
-    return { type: 'next', port: matched ? 'match' : 'nomatch', output: { matched, cel } };
-  } catch (error) {
-    return { type: 'fail', error: (error as Error).message };
-  }
+/** Runs `condition.match`: `match` when every matcher holds for the alert's labels, else `nomatch`. */
+export const executeMatchCondition = defineExecutor(matchCondition, async (config, ctx) => {
+  const compiled = compileMatchers(config.matchers);
+  if (!compiled.ok) return { type: 'fail', error: `matchers could not be read: ${compiled.message}` };
+  const outcome = evaluateCondition(compiled.cel, ctx.vars);
+  if (outcome.type !== 'next') return outcome;
+  return { ...outcome, port: outcome.port === 'true' ? 'match' : 'nomatch' };
 });

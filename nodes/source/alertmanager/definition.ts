@@ -1,22 +1,23 @@
 import { z } from 'zod';
-import { defineNode } from '../../definition.js';
-import { webhookSourceFields } from '../auth.js';
+import { defineNodeType } from '../../node-type.js';
+import { sourceBaseShape, sourceSummary, sourceUi } from '../common.js';
 
-export const AlertmanagerConfigSchema = z.strictObject({ ...webhookSourceFields });
+export const AlertmanagerConfigSchema = z.strictObject({ ...sourceBaseShape });
+export type AlertmanagerConfig = z.infer<typeof AlertmanagerConfigSchema>;
 
-/** Prometheus Alertmanager webhook (v4): one execution per alert in the group. */
-export const alertmanagerSource = defineNode({
+/** Prometheus Alertmanager's webhook (`webhook_configs`, payload version 4). */
+export const alertmanagerSource = defineNodeType({
   type: 'source.alertmanager',
   version: 1,
   category: 'source',
   label: 'Alertmanager',
-  description: 'Receives Prometheus Alertmanager webhooks; each alert in a group starts its own execution.',
+  description: 'Starts the flow for each alert Prometheus Alertmanager sends to /hooks/<path>.',
   icon: 'prometheus',
   configSchema: AlertmanagerConfigSchema,
   outputs: ['out'],
   idempotent: true,
   sideEffects: false,
   expressions: () => [],
-  summary: (c) => `/hooks/${c.path} · ${c.auth.type} · on ${c.on}`,
-  ui: { path: { widget: 'text' }, auth: { widget: 'secret' }, on: { widget: 'select' } },
+  summary: (config) => sourceSummary(config),
+  ui: { ...sourceUi },
 });

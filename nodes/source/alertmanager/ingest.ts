@@ -1,79 +1,77 @@
-import { z } from 'zod';
-import { ValidationError, issuesFromZod } from '../../../shared/errors.js';
 import { normalizeSeverity, type Alert } from '../../../shared/alert/schema.js';
+import { issuesFromZod, ValidationError } from '../../../shared/errors.js';
 import type { SourceAdapter } from '../../source-adapter.js';
-import { acceptsStatus } from '../auth.js';
-import { labelFingerprint } from '../fingerprint.js';
+import { acceptsStatus } from '../common.js';
+import { labelsFingerprint } from '../fingerprint.js';
+import { MAX_ALERTS_PER_DELIVERY } from '../limits.js';
 import { verifyAuth } from '../verify-auth.js';
-import type { AlertmanagerConfigSchema } from './definition.js';
+import type { AlertmanagerConfig } from './definition.js';
+import { AmPayloadSchema, type AmAlert } from './payload.js';
 
-const MAX_VALUE = 4096;
-const labelMap = z
-  .record(z.string().max(256), z.string().max(MAX_VALUE, `values must be at most ${MAX_VALUE} characters`))
-  .refine((m) => Object.keys(m).length <= 256, 'at most 256 entries');
+// Alertmanager sends Go's zero time for "no end known yet".
+const isZeroTime = (t: string | undefined) => !t || t.startsWith('0001-01-01');
 
-/** The webhook v4 payload; unknown fields are allowed (Alertmanager adds fields over time). */
-const PayloadSchema = z.looseObject({
-  version: z.string().optional(),
-  status: z.enum(['firing', 'resolved']).optional(),
-  externalURL: z.string().optional(),
-  truncatedAlerts: z.number().optional(),
-  alerts: z
-    .array(
-      z.looseObject({
-        status: z.enum(['firing', 'resolved'], { error: 'must be "firing" or "resolved"' }),
-        labels: labelMap,
-        annotations: labelMap.optional().default({}),
-        startsAt: z.string({ error: 'startsAt is required' }),
-        endsAt: z.string().optional().default(''),
-        generatorURL: z.string().optional(),
-        fingerprint: z.string().optional(),
-      }),
-      { error: 'alerts must be a list' },
-    )
-    .max(1000, 'at most 1000 alerts per delivery'),
-});
-
-type Config = z.output<typeof AlertmanagerConfigSchema>;
-
-function silenceLink(externalURL: string | undefined, labels: Record<string, string>): string | undefined {
-  if (!externalURL) return undefined;
-  const filter = `{${Object.entries(labels)
-    .map(([k, v]) => `${k}="${v.replace(/["\\]/g, (c) => `\\${c}`)}"`)
-    .join(',')}}`;
-  return `${externalURL.replace(/\/$/, '')}/#/silences/new?filter=${encodeURIComponent(filter)}`;
+/** `{alertname="DiskFull", instance="db1"}`: the labels as an Alertmanager silence filter. */
+function silenceFilter(labels: Record<string, string>): string {
+  const quote = (v: string) => JSON.stringify(v); // escapes `"` and `\` as Alertmanager expects
+  return `{${Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${quote(labels[k]!)}`)
+    .join(', ')}}`;
 }
 
-export const alertmanagerAdapter: SourceAdapter<Config> = {
+/** A link to a pre-filled "new silence" form, when `externalURL` is a usable http(s) URL. */
+function silenceLink(externalURL: string | undefined, labels: Record<string, string>): string | undefined {
+  if (!externalURL) return undefined;
+  try {
+    const url = new URL(externalURL);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  } catch {
+    return undefined;
+  }
+  return `${externalURL.replace(/\/+$/, '')}/#/silences/new?filter=${encodeURIComponent(silenceFilter(labels))}`;
+}
+
+function toAlert(am: AmAlert, externalURL: string | undefined): Alert {
+  const name = am.labels.alertname!;
+  const links: Alert['links'] = {};
+  if (am.generatorURL) links.source = am.generatorURL;
+  if (am.annotations.dashboard_url) links.dashboard = am.annotations.dashboard_url;
+  if (am.annotations.runbook_url) links.runbook = am.annotations.runbook_url;
+  const silence = silenceLink(externalURL, am.labels);
+  if (silence) links.silence = silence;
+  return {
+    source: 'alertmanager',
+    status: am.status,
+    name,
+    severity: normalizeSeverity(am.labels.severity),
+    summary: am.annotations.summary || am.annotations.description || name,
+    labels: am.labels,
+    annotations: am.annotations,
+    startsAt: am.startsAt,
+    endsAt: isZeroTime(am.endsAt) ? '' : am.endsAt!,
+    fingerprint: am.fingerprint || labelsFingerprint(am.labels),
+    links,
+  };
+}
+
+/** Turns an Alertmanager v4 payload into one alert per entry of `alerts[]`; throws ValidationError naming the field. */
+export function normalizeAlertmanager(body: unknown): Alert[] {
+  const alerts = (body as { alerts?: unknown } | null)?.alerts;
+  // Checked before parsing so an oversized group costs nothing.
+  if (Array.isArray(alerts) && alerts.length > MAX_ALERTS_PER_DELIVERY) {
+    throw new ValidationError('Alertmanager payload is invalid', [
+      { path: ['alerts'], message: `too many alerts: ${alerts.length} (at most ${MAX_ALERTS_PER_DELIVERY} per delivery)` },
+    ]);
+  }
+  const parsed = AmPayloadSchema.safeParse(body);
+  if (!parsed.success) throw new ValidationError('Alertmanager payload is invalid', issuesFromZod(parsed.error.issues));
+  return parsed.data.alerts.map((a) => toAlert(a, parsed.data.externalURL));
+}
+
+/** `source.alertmanager`: verifies the configured credentials and reads webhook v4 payloads. */
+export const alertmanagerAdapter: SourceAdapter<AlertmanagerConfig> = {
   authenticate: (config, request, secrets) => verifyAuth(config.auth, request, secrets),
-
-  normalize(_config, body) {
-    const parsed = PayloadSchema.safeParse(body);
-    if (!parsed.success) throw new ValidationError('not an Alertmanager webhook payload', issuesFromZod(parsed.error.issues));
-    return parsed.data.alerts.map((a): Alert => {
-      const name = a.labels.alertname ?? '';
-      const links: Alert['links'] = {};
-      if (a.generatorURL) links.source = a.generatorURL;
-      if (a.annotations.runbook_url) links.runbook = a.annotations.runbook_url;
-      if (a.annotations.dashboard_url) links.dashboard = a.annotations.dashboard_url;
-      const silence = silenceLink(parsed.data.externalURL, a.labels);
-      if (silence) links.silence = silence;
-      return {
-        source: 'alertmanager',
-        status: a.status,
-        name,
-        severity: normalizeSeverity(a.labels.severity),
-        summary: a.annotations.summary ?? a.annotations.description ?? name,
-        labels: a.labels,
-        annotations: a.annotations,
-        startsAt: a.startsAt,
-        // Alertmanager's "no end" is the zero time; expose it as empty.
-        endsAt: a.endsAt.startsWith('0001-01-01') ? '' : a.endsAt,
-        fingerprint: a.fingerprint || labelFingerprint('alertmanager', name, a.labels),
-        links,
-      };
-    });
-  },
-
-  accepts: (config, alert) => acceptsStatus(config.on, alert.status),
+  normalize: (_config, body) => normalizeAlertmanager(body),
+  accepts: (config, alert) => acceptsStatus(config.on, alert),
 };

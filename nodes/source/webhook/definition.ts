@@ -1,40 +1,64 @@
 import { z } from 'zod';
 import type { ExpressionRef } from '../../../shared/expr/types.js';
-import { defineNode } from '../../definition.js';
-import { webhookSourceFields } from '../auth.js';
+import { defineNodeType } from '../../node-type.js';
+import { sourceBaseShape, sourceSummary, sourceUi } from '../common.js';
 
-const cel = z.string().min(1, 'expression is required');
+const cel = (what: string) =>
+  z.string({ error: `must be a CEL expression over \`event\` giving ${what}` }).trim().min(1, 'expression is empty').max(4096);
+
+/**
+ * How a JSON delivery becomes an alert: each field is a CEL expression over `event` (the JSON
+ * body, or one element of it when the body is an array), e.g. `event.alert.title`.
+ */
+export const WebhookMappingSchema = z.strictObject({
+  /** The alert name (required). */
+  name: cel('the alert name'),
+  /** Any severity word (`critical`, `P2`, `warn`…); default `unknown`. */
+  severity: cel('a severity word').optional(),
+  /** `"firing"` or `"resolved"`; default `"firing"`. */
+  status: cel('"firing" or "resolved"').optional(),
+  /** Identity across deliveries; default: a hash of the name and the sorted labels. */
+  fingerprint: cel('an identifier').optional(),
+  /** One line for people; default: the name. */
+  summary: cel('a short text').optional(),
+  /** A map of strings; default `{}`. */
+  labels: cel('a map of strings').optional(),
+  /**
+   * When the alert started (RFC 3339). Default: when the delivery arrived. Map it to the
+   * sender's own timestamp so a re-sent delivery is recognized as the same alert.
+   */
+  startsAt: cel('an RFC 3339 timestamp').optional(),
+});
+export type WebhookMapping = z.infer<typeof WebhookMappingSchema>;
+
+export const WEBHOOK_MAPPING_FIELDS = ['name', 'severity', 'status', 'fingerprint', 'summary', 'labels', 'startsAt'] as const;
 
 export const WebhookConfigSchema = z.strictObject({
-  ...webhookSourceFields,
-  /** CEL over `event` (the JSON body, or one element when the body is a list). */
-  mapping: z.strictObject({
-    name: cel,
-    severity: cel.optional(),
-    status: cel.optional(),
-    fingerprint: cel.optional(),
-    summary: cel.optional(),
-    startsAt: cel.optional(),
-    labels: cel.optional(),
-  }),
+  ...sourceBaseShape,
+  mapping: WebhookMappingSchema,
 });
+export type WebhookConfig = z.infer<typeof WebhookConfigSchema>;
 
-/** Any JSON webhook; CEL mappings say where the alert's name, severity, status… are. */
-export const webhookSource = defineNode({
+/** Any system that can POST JSON: fields are picked out of the body with CEL. */
+export const webhookSource = defineNodeType({
   type: 'source.webhook',
   version: 1,
   category: 'source',
   label: 'Webhook',
-  description: 'Receives any JSON webhook and maps it to an alert with CEL expressions over `event`.',
+  description: 'Starts the flow for JSON posted to /hooks/<path>, turned into an alert by the field mapping.',
   icon: 'webhook',
   configSchema: WebhookConfigSchema,
   outputs: ['out'],
   idempotent: true,
   sideEffects: false,
-  expressions: (c) =>
-    Object.entries(c.mapping)
-      .filter((e): e is [string, string] => typeof e[1] === 'string')
-      .map(([field, source]): ExpressionRef => ({ path: ['mapping', field], kind: 'cel', source })),
-  summary: (c) => `/hooks/${c.path} · name: ${c.mapping.name}`,
-  ui: { path: { widget: 'text' }, auth: { widget: 'secret' }, on: { widget: 'select' } },
+  expressions: (config): ExpressionRef[] =>
+    WEBHOOK_MAPPING_FIELDS.flatMap((field) => {
+      const source = config.mapping[field];
+      return source === undefined ? [] : [{ path: ['mapping', field], kind: 'cel' as const, source }];
+    }),
+  summary: (config) => `${sourceSummary(config)} · name = ${config.mapping.name}`,
+  ui: {
+    ...sourceUi,
+    ...Object.fromEntries(WEBHOOK_MAPPING_FIELDS.map((f) => [`mapping.${f}`, { widget: 'expression', language: 'cel' } as const])),
+  },
 });

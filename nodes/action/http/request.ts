@@ -1,0 +1,104 @@
+import http from 'node:http';
+import https from 'node:https';
+
+/** Most response body bytes kept; the rest is not read. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+export interface HttpRequestSpec {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: Buffer;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  truncated: boolean;
+}
+
+/** The request could not complete: network error, timeout or cancellation. */
+export class RequestFailure extends Error {}
+
+/** `method http://host/path` without credentials or query string, safe to show in messages. */
+export function describeTarget(method: string, url: URL): string {
+  return `${method} ${url.origin}${url.pathname}`;
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (typeof reason === 'string') return reason;
+  if (reason instanceof Error && reason.message) return reason.message;
+  return 'aborted';
+}
+
+/**
+ * Sends one request and reads the response, never following redirects. One timer covers
+ * connecting, the headers and the body; the body is cut at `MAX_RESPONSE_BYTES` (then
+ * `truncated`). Rejects with RequestFailure on network errors, timeout or `signal`.
+ */
+export function sendRequest(spec: HttpRequestSpec): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const target = describeTarget(spec.method, spec.url);
+    let settled = false;
+    let req: http.ClientRequest | undefined;
+    const chunks: Buffer[] = [];
+    let size = 0;
+
+    const finish = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      spec.signal.removeEventListener('abort', onAbort);
+      outcome();
+    };
+    const fail = (message: string) =>
+      finish(() => {
+        req?.destroy();
+        reject(new RequestFailure(message));
+      });
+    const seconds = spec.timeoutMs / 1000;
+    const timer = setTimeout(() => fail(`${target} timed out after ${seconds} s`), spec.timeoutMs);
+    const onAbort = () => fail(`${target} was cancelled (${abortReason(spec.signal)})`);
+    if (spec.signal.aborted) return onAbort();
+    spec.signal.addEventListener('abort', onAbort, { once: true });
+
+    const client = spec.url.protocol === 'https:' ? https : http;
+    try {
+      // No shared agent: each attempt gets a fresh connection that ends with the step.
+      req = client.request(spec.url, { method: spec.method, headers: spec.headers, agent: false });
+    } catch (error) {
+      // e.g. a rendered header value with a newline; Node names the header, not its value.
+      return fail(`${target} could not be sent: ${(error as Error).message}`);
+    }
+    req.on('error', (error) => fail(`${target} failed: ${error.message}`));
+    req.on('response', (res) => {
+      const done = (truncated: boolean) =>
+        finish(() => {
+          if (truncated) res.destroy();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks, size), truncated });
+        });
+      res.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        if (size + chunk.length > MAX_RESPONSE_BYTES) {
+          const room = MAX_RESPONSE_BYTES - size;
+          chunks.push(chunk.subarray(0, room));
+          size += room;
+          done(true);
+          return;
+        }
+        chunks.push(chunk);
+        size += chunk.length;
+      });
+      res.on('end', () => done(false));
+      res.on('error', (error) => fail(`${target} failed while reading the response: ${error.message}`));
+      res.on('close', () => {
+        if (!res.complete) fail(`${target} failed: the connection closed before the response was complete`);
+      });
+    });
+    req.end(spec.body);
+  });
+}

@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { testContext } from '../../test-kit.js';
+import { ShellActionConfigSchema, type ShellActionConfig } from './definition.js';
+import { executeShellAction } from './execute.js';
+import { OUTPUT_CAP_BYTES, runProcess, TRUNCATION_MARKER } from './run-process.js';
+
+const cfg = (input: Record<string, unknown>): ShellActionConfig => ShellActionConfigSchema.parse(input);
+const run = (input: Record<string, unknown>, signal?: AbortSignal) => executeShellAction(cfg(input), testContext(signal ? { signal } : {}));
+const outputOf = (outcome: unknown) => (outcome as { output: { stdout: string; stderr: string; exitCode: number | null; signal: string | null; timedOut: boolean } }).output;
+
+/** Whether `pid` is a live process (a zombie waiting to be reaped counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function gone(pid: number, withinMs = 2000): Promise<boolean> {
+  const end = Date.now() + withinMs;
+  while (Date.now() < end) {
+    if (!alive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return !alive(pid);
+}
+
+const leftovers: number[] = [];
+afterEach(() => {
+  for (const pid of leftovers.splice(0)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone, as it should be
+    }
+  }
+});
+
+describe('action.shell executor', () => {
+  it('runs the argv and captures stdout', async () => {
+    const outcome = await run({ command: ['echo', 'restarting', 'postgresql'] });
+    expect(outcome).toMatchObject({
+      type: 'next',
+      port: 'ok',
+      output: { exitCode: 0, signal: null, stdout: 'restarting postgresql\n', stderr: '', timedOut: false },
+    });
+  });
+
+  it('goes to "error" on an unexpected exit code, keeping the output', async () => {
+    const failing = await run({ command: ['sh', '-c', 'echo oops >&2; exit 3'] });
+    expect(failing).toMatchObject({ type: 'fail', port: 'error', error: 'sh exited with code 3 (expected 0)' });
+    expect(outputOf(failing)).toMatchObject({ exitCode: 3, stderr: 'oops\n' });
+    expect(await run({ command: ['sh', '-c', 'exit 3'], expectExitCodes: [0, 3] })).toMatchObject({ type: 'next', port: 'ok' });
+  });
+
+  it('passes shell metacharacters literally: no shell ever sees the arguments', async () => {
+    const args = ['; rm -rf /', '$(id)', '`id`', 'a | b && c', '* ~ $HOME', 'line\nbreak', "it's \"quoted\""];
+    const outcome = await run({ command: ['printf', '%s|', ...args] });
+    expect(outputOf(outcome).stdout).toBe(args.map((a) => `${a}|`).join(''));
+  });
+
+  it('on timeout kills the whole process group, grandchildren included', async () => {
+    const started = Date.now();
+    const outcome = await run({ command: ['sh', '-c', 'sleep 100 & echo $!; sleep 100'], timeoutSeconds: 1 });
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(outcome).toMatchObject({ type: 'fail', port: 'error', error: 'sh timed out after 1 s' });
+    const output = outputOf(outcome);
+    expect(output).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGTERM' });
+    const grandchild = Number(output.stdout.trim());
+    leftovers.push(grandchild);
+    expect(grandchild).toBeGreaterThan(1);
+    expect(await gone(grandchild)).toBe(true);
+  });
+
+  it('ends what the command left running in its group when it exits', async () => {
+    const started = Date.now();
+    const outcome = await run({ command: ['sh', '-c', 'sleep 100 & echo $!'] });
+    expect(outcome).toMatchObject({ type: 'next', port: 'ok' });
+    expect(Date.now() - started).toBeLessThan(3000);
+    const background = Number(outputOf(outcome).stdout.trim());
+    leftovers.push(background);
+    expect(await gone(background)).toBe(true);
+  });
+
+  it('stops promptly when the execution is cancelled', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort('cancel'), 200);
+    const started = Date.now();
+    const outcome = await run({ command: ['sleep', '100'] }, controller.signal);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(outcome).toMatchObject({ type: 'fail', port: 'error', output: { timedOut: false, signal: 'SIGTERM' } });
+  });
+
+  it('keeps the first 1 MiB of each stream and marks the cut', async () => {
+    const outcome = await run({ command: ['sh', '-c', 'yes abcdefgh | head -c 3000000; yes E | head -c 2000000 >&2'] });
+    const { stdout, stderr } = outputOf(outcome);
+    expect(stdout.endsWith(TRUNCATION_MARKER)).toBe(true);
+    expect(stdout.length).toBe(OUTPUT_CAP_BYTES + TRUNCATION_MARKER.length);
+    expect(stdout.startsWith('abcdefgh\nabcdefgh\n')).toBe(true);
+    expect(stderr.length).toBe(OUTPUT_CAP_BYTES + TRUNCATION_MARKER.length);
+    expect(TRUNCATION_MARKER).toBe('\n[salve: output truncated after 1048576 bytes]');
+  });
+
+  it("gives the command PATH and its own env only, never the server's environment", async () => {
+    process.env.SALVE_SECRET_LEAK_CHECK = 'server-secret';
+    try {
+      const outcome = await run({ command: ['env'], env: { TARGET_HOST: 'db1', API_TOKEN: 'resolved' } });
+      const vars = outputOf(outcome)
+        .stdout.trim()
+        .split('\n')
+        .map((line) => line.split('=')[0]);
+      expect(vars.sort()).toEqual(['API_TOKEN', 'PATH', 'TARGET_HOST']);
+    } finally {
+      delete process.env.SALVE_SECRET_LEAK_CHECK;
+    }
+  });
+
+  it('reports a missing program or working directory on "error"', async () => {
+    expect(await run({ command: ['salve-no-such-command', 'x'] })).toEqual({
+      type: 'fail',
+      port: 'error',
+      error: 'command not found: salve-no-such-command',
+    });
+    expect(await run({ command: ['pwd'], cwd: '/salve/no/such/dir' })).toMatchObject({
+      type: 'fail',
+      port: 'error',
+      error: 'working directory does not exist: /salve/no/such/dir',
+    });
+    expect(outputOf(await run({ command: ['pwd'], cwd: '/tmp' })).stdout).toBe('/tmp\n');
+  });
+});
+
+describe('runProcess', () => {
+  it('SIGKILLs a group that ignores SIGTERM after the grace period', async () => {
+    const started = Date.now();
+    const result = await runProcess(['sh', '-c', 'trap "" TERM; sleep 100 & echo $!; wait'], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      timeoutMs: 300,
+      killGraceMs: 300,
+      signal: new AbortController().signal,
+    });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(result).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGKILL' });
+    const grandchild = Number(result.stdout.trim());
+    leftovers.push(grandchild);
+    expect(await gone(grandchild)).toBe(true);
+  });
+});

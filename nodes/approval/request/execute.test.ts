@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { testContext } from '../../test-kit.js';
+import { ApprovalRequestConfigSchema, approvalRequest } from './definition.js';
+import { executeApprovalRequest } from './execute.js';
+
+describe('approval.request', () => {
+  it('parks the execution for a decision with the rendered message and timeout', async () => {
+    const config = ApprovalRequestConfigSchema.parse({ message: 'Restart postgresql on db1?' });
+    expect(await executeApprovalRequest(config, testContext())).toEqual({
+      type: 'wait-approval',
+      message: 'Restart postgresql on db1?',
+      timeoutSeconds: 3600,
+    });
+  });
+
+  it('checks the message and timeout, naming the field', () => {
+    const issues = (input: unknown) => ApprovalRequestConfigSchema.safeParse(input).error?.issues.map((i) => i.path.join('.')) ?? [];
+    expect(issues({})).toEqual(['message']);
+    expect(issues({ message: '   ' })).toEqual(['message']);
+    expect(issues({ message: 'x'.repeat(2001) })).toEqual(['message']);
+    expect(issues({ message: 'ok?', timeoutSeconds: 59 })).toEqual(['timeoutSeconds']);
+    expect(issues({ message: 'ok?', timeoutSeconds: 604_801 })).toEqual(['timeoutSeconds']);
+    expect(issues({ message: 'ok?', timeoutSeconds: 900 })).toEqual([]);
+  });
+
+  it('declares the message as a template and summarizes it', () => {
+    const config = ApprovalRequestConfigSchema.parse({ message: 'Restart {{ alert.labels.service }}?', timeoutSeconds: 900 });
+    expect(approvalRequest.expressions(config)).toEqual([{ path: ['message'], kind: 'template', source: 'Restart {{ alert.labels.service }}?' }]);
+    expect(approvalRequest.summary(config)).toBe('ask: Restart {{…}}? (15 min)');
+    expect(approvalRequest.outputs).toEqual(['approved', 'rejected', 'timeout']);
+    expect(approvalRequest.simulatePort).toBe('approved');
+  });
+});

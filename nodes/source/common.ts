@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import type { Alert } from '../../shared/alert/schema.js';
+import { SlugSchema } from '../../shared/flow/schema.js';
+import { AuthConfigSchema, describeAuth, type AuthConfig } from './auth.js';
+
+/** Which alerts start a flow: firing ones (the default), resolved ones, or both. */
+export const SourceOnSchema = z.enum(['firing', 'resolved', 'both']).default('firing');
+export type SourceOn = z.infer<typeof SourceOnSchema>;
+
+/** Fields every webhook source has: where it listens, who may call it, which alerts start runs. */
+export const sourceBaseShape = {
+  /** The hook path: deliveries arrive at `/hooks/<path>`. */
+  path: SlugSchema,
+  auth: AuthConfigSchema,
+  on: SourceOnSchema,
+};
+
+/** Whether a source configured with `on` starts a flow for `alert`. */
+export function acceptsStatus(on: SourceOn, alert: Alert): boolean {
+  return on === 'both' || alert.status === on;
+}
+
+/** The canvas line of a source: `/hooks/infra · bearer · firing`. */
+export function sourceSummary(config: { path: string; auth: AuthConfig; on: SourceOn }): string {
+  const on = config.on === 'both' ? 'firing + resolved' : config.on;
+  return `/hooks/${config.path} · ${describeAuth(config.auth)} · ${on}`;
+}
+
+/** Editor hints shared by the source fields. */
+export const sourceUi = {
+  path: { widget: 'text' },
+  on: { widget: 'select' },
+  'auth.type': { widget: 'select' },
+  'auth.token': { widget: 'secret' },
+  'auth.username': { widget: 'text' },
+  'auth.password': { widget: 'secret' },
+  'auth.name': { widget: 'text' },
+  'auth.value': { widget: 'secret' },
+} as const;

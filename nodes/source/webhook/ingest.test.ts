@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError, formatIssues } from '../../../shared/errors.js';
+import { checkCel } from '../../../shared/expr/index.js';
+import { WebhookConfigSchema, webhookSource, type WebhookConfig } from './definition.js';
+import { normalizeWebhook, webhookAdapter } from './ingest.js';
+
+const now = new Date('2026-11-24T03:00:00.000Z');
+
+function config(mapping: Record<string, string>, extra: object = {}): WebhookConfig {
+  return WebhookConfigSchema.parse({ path: 'grafana', auth: { type: 'none' }, mapping, ...extra });
+}
+
+function issuesOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return formatIssues((error as ValidationError).issues);
+  }
+  throw new Error('expected a ValidationError');
+}
+
+const full = config({
+  name: 'event.alert.title',
+  severity: 'event.alert.priority',
+  status: 'event.state == "ok" ? "resolved" : "firing"',
+  fingerprint: 'event.alert.id',
+  summary: 'event.alert.message',
+  labels: '{"host": event.host, "team": "db"}',
+  startsAt: 'event.at',
+});
+
+const event = {
+  alert: { title: 'HighLoad', priority: 'P2', id: 'inc-42', message: 'Load 12 on web1' },
+  state: 'alerting',
+  host: 'web1',
+  at: '2026-11-24T02:59:00Z',
+};
+
+describe('normalizeWebhook', () => {
+  it('maps every field with CEL over `event`', () => {
+    expect(normalizeWebhook(full, event, now)).toEqual([
+      {
+        source: 'webhook',
+        status: 'firing',
+        name: 'HighLoad',
+        severity: 'high',
+        summary: 'Load 12 on web1',
+        labels: { host: 'web1', team: 'db' },
+        annotations: {},
+        startsAt: '2026-11-24T02:59:00Z',
+        endsAt: '',
+        fingerprint: 'inc-42',
+        links: {},
+      },
+    ]);
+    expect(normalizeWebhook(full, { ...event, state: 'ok' }, now)[0]!.status).toBe('resolved');
+  });
+
+  it('fills defaults when only the name is mapped', () => {
+    const [alert] = normalizeWebhook(config({ name: 'event.title' }), { title: 'Backup failed' }, now);
+    expect(alert).toMatchObject({
+      status: 'firing',
+      severity: 'unknown',
+      summary: 'Backup failed',
+      labels: {},
+      startsAt: '2026-11-24T03:00:00.000Z',
+    });
+    expect(alert!.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    // Same name and labels → same identity; a different name → a different one.
+    expect(normalizeWebhook(config({ name: 'event.title' }), { title: 'Backup failed', other: 1 }, now)[0]!.fingerprint).toBe(
+      alert!.fingerprint,
+    );
+    expect(normalizeWebhook(config({ name: 'event.title' }), { title: 'Backup late' }, now)[0]!.fingerprint).not.toBe(alert!.fingerprint);
+  });
+
+  it('makes one alert per element when the body is a list', () => {
+    const alerts = normalizeWebhook(config({ name: 'event.name', labels: '{"n": string(event.n)}' }), [
+      { name: 'A', n: 1 },
+      { name: 'B', n: 2 },
+    ]);
+    expect(alerts.map((a) => [a.name, a.labels.n])).toEqual([
+      ['A', '1'],
+      ['B', '2'],
+    ]);
+  });
+
+  it('names mapping.<field> when a mapping fails or gives the wrong kind of value', () => {
+    expect(issuesOf(() => normalizeWebhook(full, { ...event, alert: {} }, now))).toMatch(/^mapping\.name: event\.alert\.title could not be evaluated: /);
+    expect(issuesOf(() => normalizeWebhook(config({ name: 'event.n' }), { n: { a: 1 } }, now))).toBe(
+      'mapping.name: event.n must give a string, got a map',
+    );
+    expect(issuesOf(() => normalizeWebhook(config({ name: '"x"', status: 'event.s' }), { s: 'ok' }, now))).toBe(
+      'mapping.status: event.s must give "firing" or "resolved", got "ok"',
+    );
+    expect(issuesOf(() => normalizeWebhook(config({ name: '"x"', labels: 'event.l' }), { l: ['a'] }, now))).toBe(
+      'mapping.labels: event.l must give a map of strings, got a list',
+    );
+    expect(issuesOf(() => normalizeWebhook(config({ name: '"x"', labels: 'event.l' }), { l: { cpu: 3 } }, now))).toBe(
+      'mapping.labels.cpu: label "cpu" must be a string, got number',
+    );
+    expect(issuesOf(() => normalizeWebhook(config({ name: '"x"', startsAt: 'event.t' }), { t: 'yesterday' }, now))).toContain(
+      'mapping.startsAt: event.t must give an RFC 3339 timestamp',
+    );
+    expect(issuesOf(() => normalizeWebhook(config({ name: 'event.t' }), { t: '  ' }, now))).toBe('mapping.name: event.t gave an empty name');
+    // In a list, the element is named.
+    expect(issuesOf(() => normalizeWebhook(config({ name: 'event.name' }), [{ name: 'A' }, {}], now))).toMatch(
+      /^mapping\.name: element \[1\]: /,
+    );
+  });
+
+  it('limits labels and the number of events', () => {
+    const many = Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`k${i}`, 'v']));
+    expect(issuesOf(() => normalizeWebhook(config({ name: '"x"', labels: 'event.l' }), { l: many }, now))).toBe(
+      'mapping.labels: too many labels: 257 (at most 256)',
+    );
+    expect(issuesOf(() => normalizeWebhook(config({ name: '"x"' }), Array.from({ length: 1001 }, () => ({})), now))).toContain(
+      'too many events: 1001',
+    );
+    expect(issuesOf(() => normalizeWebhook(config({ name: 'event.t' }), { t: 'x'.repeat(5000) }, now))).toBe(
+      'mapping.name: event.t gives a value longer than 4096 bytes',
+    );
+  });
+});
+
+describe('source.webhook definition', () => {
+  it('requires path, auth and mapping.name; on defaults to firing', () => {
+    const r = WebhookConfigSchema.safeParse({ path: 'x', mapping: {} });
+    expect(r.error!.issues.map((i) => i.path.join('.'))).toEqual(['auth', 'mapping.name']);
+    expect(config({ name: 'event.t' }).on).toBe('firing');
+    expect(WebhookConfigSchema.safeParse({ path: 'x', auth: { type: 'none' }, mapping: { name: 'a', colour: 'b' } }).success).toBe(false);
+  });
+
+  it('declares each mapping as a CEL expression that the save-time check accepts', () => {
+    const refs = webhookSource.expressions(full);
+    expect(refs.map((r) => r.path.join('.'))).toEqual([
+      'mapping.name',
+      'mapping.severity',
+      'mapping.status',
+      'mapping.fingerprint',
+      'mapping.summary',
+      'mapping.labels',
+      'mapping.startsAt',
+    ]);
+    expect(refs.every((r) => r.kind === 'cel')).toBe(true);
+    for (const ref of refs) expect(checkCel(ref.source)).toEqual([]);
+    expect(webhookSource.summary(config({ name: 'event.title' }))).toBe('/hooks/grafana · no auth · firing · name = event.title');
+  });
+
+  it('starts flows only for the statuses `on` allows', () => {
+    const [firing] = normalizeWebhook(full, event, now);
+    const [resolved] = normalizeWebhook(full, { ...event, state: 'ok' }, now);
+    expect([webhookAdapter.accepts(full, firing!), webhookAdapter.accepts(full, resolved!)]).toEqual([true, false]);
+    const both = { ...full, on: 'both' as const };
+    expect([webhookAdapter.accepts(both, firing!), webhookAdapter.accepts(both, resolved!)]).toEqual([true, true]);
+  });
+});
