@@ -38,7 +38,7 @@ const auth = { authorization: 'Bearer the-admin-token-123456' };
 
 describe('bearer auth', () => {
   it('rejects missing and wrong tokens with a JSON 401', async () => {
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: 'the-admin-token-123456' }]) {
+    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: 'the-admin-token-123456' }] as Record<string, string>[]) {
       const res = await app().request('/api/conflict', { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer');

@@ -142,6 +142,13 @@ describe('CEL checks at save time', () => {
     expect(() => evaluateCel(source, vars)).toThrow(ExpressionError);
   });
 
+  it('keeps a "__proto__" key in event data as plain data', () => {
+    const event = JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}');
+    expect(evaluateCel('event', { event })).toEqual(JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}'));
+    expect(evaluateCel('"__proto__" in event', { event })).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('limits the length of an expression', () => {
     expect(checkCel(`"${'a'.repeat(5000)}"`)[0]!.message).toMatch(/longer than/);
   });

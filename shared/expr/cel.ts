@@ -102,9 +102,8 @@ function toCel(value: unknown): unknown {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value;
   if (Array.isArray(value)) return value.map(toCel);
   if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = toCel(v);
-    return out;
+    // fromEntries defines own properties, so a "__proto__" key in alert data stays data.
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toCel(v)]));
   }
   return value;
 }
@@ -119,9 +118,7 @@ export function toPlain(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Uint8Array) return Array.from(value);
   if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = toPlain(v);
-    return out;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlain(v)]));
   }
   return value;
 }
