@@ -40,12 +40,12 @@ describe('graceful shutdown and restart', () => {
 
     const url = server.url;
     const exited = server.stop();
-    // While it drains, new deliveries are refused with 503 + Retry-After (senders retry).
-    const during = await fetch(`${url}/hooks/slow`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(amPayload([amAlert({ fingerprint: 'later' })])) }).catch(() => undefined);
-    if (during) {
-      expect(during.status).toBe(503);
-      expect(during.headers.get('retry-after')).toBeTruthy();
-    }
+    // While it drains (the slow step still runs), health says so and new deliveries are
+    // refused with 503 + Retry-After, which senders retry.
+    await waitFor(async () => (await fetch(`${url}/healthz`)).status === 503, 5000, 'health to report stopping');
+    const during = await fetch(`${url}/hooks/slow`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(amPayload([amAlert({ fingerprint: 'later' })])) });
+    expect(during.status).toBe(503);
+    expect(during.headers.get('retry-after')).toBeTruthy();
     expect(await exited).toBe(0);
 
     server = await startServer({ dataDir });
