@@ -7,7 +7,7 @@ describe('config', () => {
     expect(c.host).toBe('127.0.0.1');
     expect(c.port).toBe(8470);
     expect(c.dataDir).toMatch(/\/data$/);
-    expect(c.maxConcurrentExecutions).toBe(16);
+    expect(c.maxConcurrentExecutions).toBe(64);
     expect(c.executionDeadlineSeconds).toBe(7200);
   });
 

@@ -10,7 +10,7 @@ export const ConfigSchema = z.strictObject({
   port: intFrom(0, 65535).default(8470),
   dataDir: z.string().min(1).default('./data').transform((d) => resolve(d)),
   adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
-  maxConcurrentExecutions: intFrom(1, 1000).default(16),
+  maxConcurrentExecutions: intFrom(1, 1000).default(64),
   executionDeadlineSeconds: intFrom(1, 7 * 24 * 3600).default(7200),
   shutdownGraceSeconds: intFrom(0, 600).default(30),
   hookBodyLimitBytes: intFrom(1024, 16 * 1024 * 1024).default(256 * 1024),

@@ -29,15 +29,26 @@ export interface RunnerDeps {
 const parse = (text: string | null): unknown => (text == null ? undefined : JSON.parse(text));
 
 /** Variables for expressions: the alert, the raw event and what earlier steps produced. */
-function buildVars(exec: ExecutionRow, flow: Flow, steps: StepRow[], event: unknown): ExprVars {
-  const outputs: Record<string, unknown> = {};
-  for (const s of steps) {
-    if (s.status === 'succeeded' || s.status === 'failed') outputs[s.nodeId] = parse(s.output) ?? null;
-  }
+function buildVars(exec: ExecutionRow, flow: Flow, steps: StepRow[], event: () => unknown): ExprVars {
+  let outputs: Record<string, unknown> | undefined;
+  const stepOutputs = () => {
+    if (!outputs) {
+      outputs = {};
+      for (const s of steps) {
+        if (s.status === 'succeeded' || s.status === 'failed') outputs[s.nodeId] = parse(s.output) ?? null;
+      }
+    }
+    return outputs;
+  };
   return {
     alert: JSON.parse(exec.alert) as Alert,
-    event,
-    steps: outputs,
+    // Built on first use: most conditions read only the alert.
+    get event() {
+      return event();
+    },
+    get steps() {
+      return stepOutputs();
+    },
     flow: { id: flow.id, name: flow.name, revision: exec.flowRevision },
     execution: { id: exec.id, startedAt: new Date(exec.startedAt ?? exec.createdAt).toISOString() },
   };
@@ -63,8 +74,17 @@ export async function runExecution(
     await store.write((db) => endExecution(db, first, 'cancelled', `flow ${first.flowId} revision ${first.flowRevision} is missing`, clock.now()));
     return;
   }
-  const eventRow = eventsRepo.get(store.db, first.eventId);
-  const event = eventRow ? (JSON.parse(eventRow.body) as unknown) : null;
+  // The delivery body is read and parsed only if an expression or template uses `event`.
+  let event: unknown;
+  let eventLoaded = false;
+  const loadEvent = () => {
+    if (!eventLoaded) {
+      const row = eventsRepo.get(store.db, first.eventId);
+      event = row ? (JSON.parse(row.body) as unknown) : null;
+      eventLoaded = true;
+    }
+    return event;
+  };
   // The scheduler normally starts the execution when it claims it; this covers the rest.
   if (stepsRepo.nextSeq(store.db, executionId) === 1) await store.write((db) => startExecution(db, flow, first, clock.now()));
 
@@ -86,7 +106,7 @@ export async function runExecution(
       if (result === 'continue') continue;
       return;
     }
-    await runStep(deps, exec, flow, next, steps, event, signal);
+    await runStep(deps, exec, flow, next, steps, loadEvent, signal);
   }
 }
 
@@ -109,7 +129,7 @@ async function runStep(
   flow: Flow,
   step: StepRow,
   steps: StepRow[],
-  event: unknown,
+  event: () => unknown,
   signal: AbortSignal,
 ): Promise<void> {
   const { store, clock } = deps;

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
-import { prepared } from './prepared.js';
+import { prepared, preparedTransition } from './prepared.js';
 import { executions, type ExecutionStatus } from './schema.js';
 
 export type ExecutionRow = typeof executions.$inferSelect;
@@ -64,13 +64,9 @@ export const executionsRepo = {
       updatedAt: number;
     },
   ): boolean {
-    return (
-      db
-        .update(executions)
-        .set(set)
-        .where(and(eq(executions.id, id), inArray(executions.status, [...from])))
-        .run().changes > 0
-    );
+    const values = Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined));
+    const columns = Object.keys(values).sort();
+    return preparedTransition(db, executions, columns, from).run({ ...values, __id: id }).changes > 0;
   },
 
   /** Executions past their deadline that are not parked on an approval. */

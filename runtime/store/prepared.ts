@@ -1,4 +1,4 @@
-import { asc, eq, max, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, max, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { events, executions, steps } from './schema.js';
 
@@ -85,4 +85,31 @@ export function prepared(db: Db): ReturnType<typeof build> {
     cache.set(db, s);
   }
   return s;
+}
+
+type Transition = { run(values: Record<string, unknown>): { changes: number } };
+const transitions = new WeakMap<Db, Map<string, Transition>>();
+
+/**
+ * A prepared `UPDATE <table> SET <columns> WHERE id = ? AND status IN (<from>)`, one per
+ * shape (columns set + allowed statuses); the state machines use a handful of shapes.
+ */
+export function preparedTransition(db: Db, table: typeof executions | typeof steps, columns: string[], from: readonly string[]): Transition {
+  let byShape = transitions.get(db);
+  if (!byShape) {
+    byShape = new Map();
+    transitions.set(db, byShape);
+  }
+  const key = `${table === executions ? 'executions' : 'steps'}|${columns.join(',')}|${from.join(',')}`;
+  let stmt = byShape.get(key);
+  if (!stmt) {
+    const set = Object.fromEntries(columns.map((c) => [c, sql.placeholder(c)]));
+    stmt = db
+      .update(table)
+      .set(set)
+      .where(and(eq(table.id, sql.placeholder('__id')), inArray(table.status, [...from] as never[])))
+      .prepare() as unknown as Transition;
+    byShape.set(key, stmt);
+  }
+  return stmt;
 }

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from './db.js';
-import { prepared } from './prepared.js';
+import { prepared, preparedTransition } from './prepared.js';
 import { steps, type StepStatus } from './schema.js';
 
 export type StepRow = typeof steps.$inferSelect;
@@ -50,13 +50,9 @@ export const stepsRepo = {
     from: readonly StepStatus[],
     set: Partial<Omit<StepRow, 'id' | 'executionId' | 'seq' | 'nodeId' | 'nodeType' | 'createdAt'>>,
   ): boolean {
-    return (
-      db
-        .update(steps)
-        .set(set)
-        .where(and(eq(steps.id, id), inArray(steps.status, [...from])))
-        .run().changes > 0
-    );
+    const columns = Object.keys(set).filter((k) => (set as Record<string, unknown>)[k] !== undefined).sort();
+    const values = Object.fromEntries(columns.map((c) => [c, (set as Record<string, unknown>)[c]]));
+    return preparedTransition(db, steps, columns, from).run({ ...values, __id: id }).changes > 0;
   },
 
   /** Cancels steps not yet started or parked; a step in flight records its own outcome. */

@@ -140,10 +140,28 @@ const EMPTY_ALERT = {
 /** Evaluates a CEL expression against the variables; throws ExpressionError with a readable reason. */
 export function evaluateCel(source: string, vars: Partial<ExprVars>): unknown {
   const program = compile(source);
+  // Converted only if the expression reads them: `event` can be a large delivery body.
+  const lazy = <T>(make: () => T) => {
+    let value: T | undefined;
+    let made = false;
+    return () => {
+      if (!made) {
+        value = make();
+        made = true;
+      }
+      return value as T;
+    };
+  };
+  const event = lazy(() => toCel(vars.event ?? null));
+  const steps = lazy(() => toCel(vars.steps ?? {}));
   const context = {
     alert: { ...EMPTY_ALERT, ...(vars.alert ?? {}) },
-    event: toCel(vars.event ?? null),
-    steps: toCel(vars.steps ?? {}),
+    get event() {
+      return event();
+    },
+    get steps() {
+      return steps();
+    },
     flow: toCel(vars.flow ?? {}),
     execution: toCel(vars.execution ?? {}),
   };

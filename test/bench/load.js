@@ -41,5 +41,6 @@ export async function load({ url, connections = 50, seconds = 5, headers = {}, b
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-  return { requests: latencies.length, rps: latencies.length / elapsed, p50: pct(50), p99: pct(99), statuses: Object.fromEntries(statuses) };
+  const accepted = statuses.get(202) ?? 0;
+  return { requests: latencies.length, rps: latencies.length / elapsed, acceptedRps: accepted / elapsed, p50: pct(50), p99: pct(99), statuses: Object.fromEntries(statuses) };
 }
