@@ -11,6 +11,8 @@ export const ConfigSchema = z.strictObject({
   dataDir: z.string().min(1).default('./data').transform((d) => resolve(d)),
   adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
   maxConcurrentExecutions: intFrom(1, 1000).default(64),
+  /** Queued executions beyond which deliveries that would add more get 503 + Retry-After. */
+  maxQueuedExecutions: intFrom(1, 10_000_000).default(10_000),
   executionDeadlineSeconds: intFrom(1, 7 * 24 * 3600).default(7200),
   shutdownGraceSeconds: intFrom(0, 600).default(30),
   hookBodyLimitBytes: intFrom(1024, 16 * 1024 * 1024).default(256 * 1024),
@@ -25,6 +27,7 @@ const SOURCES: Record<keyof Config, { flag?: string; env?: string }> = {
   dataDir: { flag: 'data', env: 'SALVE_DATA' },
   adminToken: { env: 'SALVE_ADMIN_TOKEN' },
   maxConcurrentExecutions: { env: 'SALVE_MAX_CONCURRENCY' },
+  maxQueuedExecutions: { env: 'SALVE_MAX_QUEUED' },
   executionDeadlineSeconds: { env: 'SALVE_EXECUTION_DEADLINE' },
   shutdownGraceSeconds: { env: 'SALVE_SHUTDOWN_GRACE' },
   hookBodyLimitBytes: { env: 'SALVE_HOOK_BODY_LIMIT' },

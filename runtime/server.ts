@@ -53,6 +53,7 @@ export async function startServer(config: Config, log: Logger, out: (line: strin
     log,
     secrets: envSecretResolver(process.env),
     maxConcurrent: config.maxConcurrentExecutions,
+    maxQueued: config.maxQueuedExecutions,
     executionDeadlineMs: config.executionDeadlineSeconds * 1000,
   });
   const recovered = engine.start();

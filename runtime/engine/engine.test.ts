@@ -228,4 +228,35 @@ describe('engine', () => {
     await eventually(() => statusOf(second.store, id) === 'succeeded');
     second.store.close();
   });
+
+  it('pause stops dispatch (deliveries still accepted), survives a restart, and resume runs the queue', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'salve-engine-'));
+    dirs.push(dir);
+    const file = join(dir, 'salve.db');
+    const first = testEngine({ file });
+    first.engine.start();
+    await first.engine.flows.create(
+      flowWith([{ id: 'check', type: 'condition.expr', config: { expression: 'alert.severity == "critical"' } }], [{ source: 'am', target: 'check' }]),
+      'test',
+    );
+    await first.engine.setPaused(true, 'alice');
+    const id = (await deliver(first.engine, amBody('paused-1'))).executions[0]!.id;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(statusOf(first.store, id)).toBe('queued');
+    first.store.close();
+
+    const second = testEngine({ file });
+    second.engine.start();
+    expect(second.engine.isPaused).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(statusOf(second.store, id)).toBe('queued');
+    await second.engine.setPaused(false, 'alice');
+    await eventually(() => statusOf(second.store, id) === 'succeeded');
+    const actions = second.store.sqlite.prepare('SELECT action, actor FROM audit ORDER BY id').all();
+    expect(actions).toEqual(expect.arrayContaining([
+      { action: 'automation.pause', actor: 'alice' },
+      { action: 'automation.resume', actor: 'alice' },
+    ]));
+    second.store.close();
+  });
 });

@@ -5,6 +5,7 @@ import type { SqliteStore } from '../store/db.js';
 import { appendAudit } from '../store/audit-repo.js';
 import { approvalsRepo } from '../store/approvals-repo.js';
 import { executionsRepo } from '../store/executions-repo.js';
+import { settingsRepo } from '../store/settings-repo.js';
 import { stepsRepo } from '../store/steps-repo.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
@@ -27,6 +28,8 @@ export interface EngineOptions {
 }
 
 export type Decision = 'approve' | 'reject';
+
+const PAUSE_KEY = 'automation.paused';
 
 /**
  * The runtime's core, wired together: flows, hook routing, ingest, the scheduler and the
@@ -54,10 +57,30 @@ export class Engine {
     );
   }
 
-  /** Loads routes, recovers from any crash, and starts running executions. */
+  /** Loads routes and the pause switch, recovers from any crash, and starts running executions. */
   start(): ReturnType<Scheduler['start']> {
     this.refreshRoutes();
+    this.scheduler.setPaused(settingsRepo.get(this.options.store.db, PAUSE_KEY) === 'true');
     return this.scheduler.start();
+  }
+
+  /**
+   * The global kill switch. Paused: deliveries are still accepted and queued, approvals can still
+   * be decided, but no step starts; running executions finish their current step and go back to
+   * the queue. Survives restarts.
+   */
+  async setPaused(paused: boolean, actor: string): Promise<void> {
+    const now = this.options.clock.now();
+    await this.options.store.write((db) => {
+      settingsRepo.set(db, PAUSE_KEY, String(paused), now);
+      appendAudit(db, { actor, action: paused ? 'automation.pause' : 'automation.resume', target: 'automation', now });
+    });
+    this.scheduler.setPaused(paused);
+    this.options.log.warn({ actor, paused }, paused ? 'automation paused' : 'automation resumed');
+  }
+
+  get isPaused(): boolean {
+    return this.scheduler.isPaused;
   }
 
   refreshRoutes(): void {

@@ -63,7 +63,7 @@ export async function runExecution(
   deps: RunnerDeps,
   executionId: string,
   signal: AbortSignal,
-  /** True once the process is shutting down: finish the current step, then checkpoint. */
+  /** True when shutting down or paused: finish the current step, then checkpoint to the queue. */
   shouldCheckpoint: () => boolean = () => false,
 ): Promise<void> {
   const { store, clock } = deps;

@@ -25,6 +25,8 @@ export class Scheduler {
   private pumping = false;
   private pumpAgain = false;
   private draining = false;
+  /** Global pause (kill switch): nothing new starts; running steps finish and checkpoint. */
+  private paused = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -90,9 +92,19 @@ export class Scheduler {
     });
   }
 
+  /** Pauses or resumes dispatch; resuming starts what waited in the queue. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    if (!paused) this.pump();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
   /** Starts queued executions while there is room. Safe to call often. */
   pump(): void {
-    if (this.draining) return;
+    if (this.draining || this.paused) return;
     if (this.pumping) {
       this.pumpAgain = true;
       return;
@@ -112,7 +124,7 @@ export class Scheduler {
   private async claimLoop(): Promise<void> {
     for (;;) {
       const free = this.options.maxConcurrent - this.running.size;
-      if (free <= 0 || this.draining) return;
+      if (free <= 0 || this.draining || this.paused) return;
       const candidates = executionsRepo.nextQueued(this.deps.store.db, free, new Set(this.running.keys()));
       if (candidates.length === 0) return;
       const now = this.deps.clock.now();
@@ -136,7 +148,7 @@ export class Scheduler {
     // Claimed while a shutdown began: leave it `running`; the next start puts it back in the queue.
     if (this.draining) return;
     const controller = new AbortController();
-    const done = runExecution(this.deps, id, controller.signal, () => this.draining)
+    const done = runExecution(this.deps, id, controller.signal, () => this.draining || this.paused)
       .catch((error) => this.deps.log.error({ err: error, executionId: id }, 'execution runner failed'))
       .finally(() => {
         this.running.delete(id);

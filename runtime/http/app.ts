@@ -39,7 +39,7 @@ export function createApp(options: AppOptions): Hono {
 
   app.get('/healthz', (c) => {
     const ok = engine.isAdmitting;
-    return c.json({ status: ok ? 'ok' : 'stopping', version: options.version }, ok ? 200 : 503);
+    return c.json({ status: ok ? 'ok' : 'stopping', paused: engine.isPaused, version: options.version }, ok ? 200 : 503);
   });
 
   app.route('/hooks', hookRoutes(engine, options.hookBodyLimitBytes));
@@ -60,6 +60,13 @@ export function createApp(options: AppOptions): Hono {
       })),
     }),
   );
+  app.get('/api/automation', (c) => c.json({ paused: engine.isPaused }));
+  for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
+    app.post(`/api/automation/${action}`, async (c) => {
+      await engine.setPaused(paused, 'admin');
+      return c.json({ paused: engine.isPaused });
+    });
+  }
   app.route('/api/flows', flowRoutes(engine));
   app.route('/api', runRoutes(engine, store));
 

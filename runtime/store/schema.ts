@@ -179,3 +179,10 @@ export const audit = sqliteTable(
   },
   (t) => [index('audit_at_idx').on(t.at)],
 );
+
+/** Runtime switches that must survive restarts (e.g. the global automation pause). */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
