@@ -3,7 +3,7 @@
 // flow. Prints a Markdown table for docs/performance.md. Everything stops by itself.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +65,16 @@ function flow(id, path, extra = { nodes: [], edges: [] }) {
     ],
     edges: [{ source: 'am', target: 'match' }, ...extra.edges],
   };
+}
+
+/** Peak resident set size of a process in MB (Linux), or undefined elsewhere. */
+function peakRssMb(pid) {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
@@ -152,6 +162,7 @@ async function main() {
   await load({ url: `${salve.url}/hooks/infra`, connections: CONNECTIONS, seconds: 2, body, headers });
   const salveResult = await load({ url: `${salve.url}/hooks/infra`, connections: CONNECTIONS, seconds: SECONDS, body, headers });
   const queuedAfterPause = (await api(salve.url, 'GET', '/api/executions?status=queued&limit=1')).items.length;
+  const rssMb = peakRssMb(salve.child.pid);
   await salve.stop();
   target.close();
   rmSync(dataDir, { recursive: true, force: true });
@@ -165,6 +176,7 @@ async function main() {
   console.log(`\nratio Salve ingest / bare Hono (accepted requests per second): ${fmt(ratio, 2)}`);
   console.log(`ratio Salve ingest with executions running / bare Hono: ${fmt(liveResult.acceptedRps / bareResult.acceptedRps, 2)}`);
   if (queuedAfterPause === 0) console.log('warning: nothing was queued during the paused run');
+  if (rssMb) console.log(`Salve peak resident memory (VmHWM) over the whole bench: ${rssMb} MB`);
   console.log(`complete executions (match → http → done, every step persisted): ${done}/${N} in ${fmt(execSeconds, 1)} s = ${fmt(done / execSeconds, 0)} executions/s`);
 }
 
