@@ -99,4 +99,11 @@ describe('flows API', () => {
     expect(noSource.status).toBe(422);
     expect(noSource.body.error.details.issues[0].path).toEqual(['source']);
   });
+
+  it('pauses and resumes all automation through the API', async () => {
+    expect((await server.api('POST', '/api/automation/pause')).body).toEqual({ paused: true });
+    expect(((await (await fetch(`${server.url}/healthz`)).json()) as any).paused).toBe(true);
+    expect((await server.api('GET', '/api/automation')).body).toEqual({ paused: true });
+    expect((await server.api('POST', '/api/automation/resume')).body).toEqual({ paused: false });
+  });
 });
