@@ -6,6 +6,7 @@ import { executionsRepo } from '../store/executions-repo.js';
 import { stepsRepo } from '../store/steps-repo.js';
 import { approvalsRepo } from '../store/approvals-repo.js';
 import { eventually, ManualClock, testEngine } from './test-kit.js';
+import { startExecution } from './transitions.js';
 
 const encoder = new TextEncoder();
 
@@ -50,6 +51,30 @@ const deliver = (engine: ReturnType<typeof testEngine>['engine'], body: unknown)
 
 const stepsOf = (store: ReturnType<typeof testEngine>['store'], id: string) => stepsRepo.forExecution(store.db, id);
 const statusOf = (store: ReturnType<typeof testEngine>['store'], id: string) => executionsRepo.get(store.db, id)?.status;
+
+/**
+ * Leaves an execution as a kill -9 in the middle of its first steps would: running, with every
+ * step after the source in `intent`. Returns the database file to start a new engine on.
+ */
+async function leaveInterrupted(dirs: string[], clock: ManualClock, nodes: unknown[], edges: unknown[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'salve-engine-'));
+  dirs.push(dir);
+  const file = join(dir, 'salve.db');
+  const first = testEngine({ file, clock });
+  first.engine.start();
+  await first.engine.flows.create(flowWith(nodes, edges), 'test');
+  void first.engine.scheduler.drain(0); // accept, but never run
+  const id = (await deliver(first.engine, amBody())).executions[0]!.id;
+  first.store.writeNow((db) => {
+    executionsRepo.transition(db, id, ['queued'], { status: 'running', startedAt: clock.now(), updatedAt: clock.now() });
+    startExecution(db, first.engine.flowAt('f1', 1)!, executionsRepo.get(db, id)!, clock.now());
+    for (const s of stepsRepo.forExecution(db, id)) {
+      if (s.status === 'pending') stepsRepo.transition(db, s.id, ['pending'], { status: 'intent', attempt: 1 });
+    }
+  });
+  first.store.close();
+  return { file, id };
+}
 
 describe('engine', () => {
   const dirs: string[] = [];
@@ -148,41 +173,20 @@ describe('engine', () => {
     expect(result.eventId).toMatch(/^ev_/);
   });
 
-  it('after a crash, retries an interrupted idempotent step and marks a shell step unknown', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'salve-engine-'));
-    dirs.push(dir);
-    const file = join(dir, 'salve.db');
+  it('after a crash, marks an interrupted shell step unknown and re-runs nothing of its execution', async () => {
     const clock = new ManualClock();
-    const first = testEngine({ file, clock });
-    first.engine.start();
-    await first.engine.flows.create(
-      flowWith(
-        [
-          { id: 'wait', type: 'action.delay', config: { seconds: 5 } },
-          { id: 'sh', type: 'action.shell', config: { command: ['true'] } },
-        ],
-        [
-          { source: 'am', target: 'wait' },
-          { source: 'am', target: 'sh' },
-        ],
-      ),
-      'test',
+    const { file, id } = await leaveInterrupted(
+      dirs,
+      clock,
+      [
+        { id: 'wait', type: 'action.delay', config: { seconds: 5 } },
+        { id: 'sh', type: 'action.shell', config: { command: ['true'] } },
+      ],
+      [
+        { source: 'am', target: 'wait' },
+        { source: 'am', target: 'sh' },
+      ],
     );
-    // Make the steps look interrupted mid-flight: both in `intent`, as a kill -9 would leave them.
-    first.engine.scheduler.drain(0);
-    const id = (await deliver(first.engine, amBody())).executions[0]!.id;
-    first.store.writeNow((db) => {
-      executionsRepo.transition(db, id, ['queued'], { status: 'running', startedAt: clock.now(), updatedAt: clock.now() });
-    });
-    const { startExecution } = await import('./transitions.js');
-    const flow = first.engine.flowAt('f1', 1)!;
-    first.store.writeNow((db) => {
-      startExecution(db, flow, executionsRepo.get(db, id)!, clock.now());
-      for (const s of stepsRepo.forExecution(db, id)) {
-        if (s.status === 'pending') stepsRepo.transition(db, s.id, ['pending'], { status: 'intent', attempt: 1 });
-      }
-    });
-    first.store.close();
 
     const second = testEngine({ file, clock });
     const report = second.engine.start();
@@ -196,27 +200,8 @@ describe('engine', () => {
   });
 
   it('after a crash, re-runs an interrupted idempotent step to the end', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'salve-engine-'));
-    dirs.push(dir);
-    const file = join(dir, 'salve.db');
     const clock = new ManualClock();
-    const first = testEngine({ file, clock });
-    first.engine.start();
-    await first.engine.flows.create(
-      flowWith([{ id: 'wait', type: 'action.delay', config: { seconds: 5 } }], [{ source: 'am', target: 'wait' }]),
-      'test',
-    );
-    first.engine.scheduler.drain(0);
-    const id = (await deliver(first.engine, amBody())).executions[0]!.id;
-    const { startExecution } = await import('./transitions.js');
-    first.store.writeNow((db) => {
-      executionsRepo.transition(db, id, ['queued'], { status: 'running', startedAt: clock.now(), updatedAt: clock.now() });
-      startExecution(db, first.engine.flowAt('f1', 1)!, executionsRepo.get(db, id)!, clock.now());
-      for (const s of stepsRepo.forExecution(db, id)) {
-        if (s.status === 'pending') stepsRepo.transition(db, s.id, ['pending'], { status: 'intent', attempt: 1 });
-      }
-    });
-    first.store.close();
+    const { file, id } = await leaveInterrupted(dirs, clock, [{ id: 'wait', type: 'action.delay', config: { seconds: 5 } }], [{ source: 'am', target: 'wait' }]);
 
     const second = testEngine({ file, clock });
     expect(second.engine.start()).toMatchObject({ recoveredSteps: 1, needsAttention: 0, requeued: 1 });
