@@ -81,6 +81,9 @@ export async function startServer(config: Config, log: Logger, out: (line: strin
     out(`Admin token (shown once; also saved to ${join(config.dataDir, 'admin-token')}, mode 0600):\n  ${token.token}`);
   }
   out(`Salve ${salveVersion()} listening on ${url} (data: ${config.dataDir})`);
+  if (!['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
+    log.warn({ host: config.host }, 'listening beyond loopback without TLS: put a TLS-terminating proxy in front of Salve');
+  }
   log.info({ url, hookPaths: engine.router.paths() }, 'salve listening');
 
   let stopping: Promise<void> | undefined;

@@ -244,4 +244,21 @@ describe('engine', () => {
     ]));
     second.store.close();
   });
+
+  it('times out an execution whose running step outlives the deadline', async () => {
+    const { engine, store, clock } = testEngine({ deadlineMs: 1_000 });
+    engine.start();
+    await engine.flows.create(
+      flowWith([{ id: 'slow', type: 'action.shell', config: { command: ['sleep', '30'] } }], [{ source: 'am', target: 'slow' }]),
+      'test',
+    );
+    const id = (await deliver(engine, amBody('deadline-1'))).executions[0]!.id;
+    await eventually(() => stepsOf(store, id).some((s) => s.nodeId === 'slow' && s.status === 'intent'));
+    clock.advance(2_000);
+    await engine.scheduler.tick();
+    await eventually(() => statusOf(store, id) === 'timed_out', 10_000);
+    const slow = stepsOf(store, id).find((s) => s.nodeId === 'slow')!;
+    expect(slow.status).toBe('failed');
+    expect(slow.error).toMatch(/stopped|cancelled|aborted/i);
+  });
 });

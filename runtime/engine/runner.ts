@@ -143,6 +143,12 @@ async function runStep(
     store.write((db) => {
       const now = clock.now();
       applyOutcome(db, flow, s, from, outcome, { config, startedAt, now });
+      // A step cut short by the execution deadline ends the execution as timed out.
+      if (signal.aborted && signal.reason === 'deadline') {
+        const current = executionsRepo.get(db, exec.id);
+        if (current) endExecution(db, current, 'timed_out', 'execution deadline exceeded', now);
+        return;
+      }
       settle(db, flow, exec.id, now);
     });
   const fail = (error: string, config: unknown = node?.config) => record('pending', step, { type: 'fail', error }, config);
