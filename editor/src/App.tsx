@@ -1,0 +1,140 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Inbox, List, LogOut, Workflow } from 'lucide-react';
+import { api, onSignedOut } from './api/client.js';
+import { isSignedIn, signOut } from './api/session.js';
+import type { Approval, Page } from './api/types.js';
+import { hrefFor, navigate, useRoute, type Route } from './router.js';
+import { SignIn } from './pages/SignIn.js';
+import { FlowsPage } from './pages/FlowsPage.js';
+import { FlowEditorPage } from './pages/FlowEditorPage.js';
+import { RunsPage } from './pages/RunsPage.js';
+import { RunPage } from './pages/RunPage.js';
+import { ApprovalsPage } from './pages/ApprovalsPage.js';
+import { Toasts, toast } from './ui/toast.js';
+import { usePolling } from './ui/usePolling.js';
+
+type SessionState = 'checking' | 'signed-out' | 'signed-in' | 'unreachable';
+
+/** Signs in, then shows the page the address names inside the top bar. */
+export function App() {
+  const [session, setSession] = useState<SessionState>('checking');
+
+  const check = useCallback(() => {
+    isSignedIn().then(
+      (ok) => setSession(ok ? 'signed-in' : 'signed-out'),
+      () => setSession('unreachable'),
+    );
+  }, []);
+
+  useEffect(() => {
+    check();
+    return onSignedOut(() => setSession('signed-out'));
+  }, [check]);
+
+  if (session === 'checking') return <div className="empty">Loading…</div>;
+  if (session === 'unreachable')
+    return (
+      <div className="page">
+        <div className="banner error">
+          Salve's API did not answer. Is <code>salve serve</code> running? <button onClick={check}>Try again</button>
+        </div>
+      </div>
+    );
+  if (session === 'signed-out')
+    return (
+      <>
+        <SignIn onSignedIn={() => setSession('signed-in')} />
+        <Toasts />
+      </>
+    );
+  return <Shell onSignedOut={() => setSession('signed-out')} />;
+}
+
+function Shell({ onSignedOut: done }: { onSignedOut: () => void }) {
+  const route = useRoute();
+  const pending = usePolling(() => api.get<Page<Approval>>('/api/approvals?status=pending&limit=200'), 5000, []);
+  const pendingCount = pending.data?.items.length ?? 0;
+
+  const section = route.page === 'flow' || route.page === 'new-flow' ? 'flows' : route.page === 'run' ? 'runs' : route.page;
+
+  const doSignOut = async () => {
+    try {
+      await signOut();
+    } catch (error) {
+      toast(`Sign-out failed: ${(error as Error).message}`, 'error');
+      return;
+    }
+    done();
+  };
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <a className="brand" href={hrefFor({ page: 'flows' })} onClick={(e) => (e.preventDefault(), navigate({ page: 'flows' }))}>
+          <span className="brand-mark" aria-hidden="true">
+            S
+          </span>
+          Salve
+        </a>
+        <nav className="row" aria-label="Main">
+          <NavLink to={{ page: 'flows' }} current={section === 'flows'} icon={<Workflow size={16} />} label="Flows" />
+          <NavLink to={{ page: 'runs' }} current={section === 'runs'} icon={<List size={16} />} label="Runs" />
+          <NavLink
+            to={{ page: 'approvals' }}
+            current={section === 'approvals'}
+            icon={<Inbox size={16} />}
+            label="Approvals"
+            badge={pendingCount}
+          />
+        </nav>
+        <span className="spacer" />
+        <button type="button" className="ghost" onClick={doSignOut} data-testid="sign-out">
+          <LogOut size={16} aria-hidden="true" /> Sign out
+        </button>
+      </header>
+      <main className="main">
+        <PageFor route={route} onApprovalsChanged={pending.refresh} />
+      </main>
+      <Toasts />
+    </div>
+  );
+}
+
+function NavLink({ to, current, icon, label, badge }: { to: Route; current: boolean; icon: React.ReactNode; label: string; badge?: number }) {
+  return (
+    <a
+      className="nav-link"
+      href={hrefFor(to)}
+      aria-current={current ? 'page' : undefined}
+      onClick={(e) => {
+        e.preventDefault();
+        navigate(to);
+      }}
+    >
+      {icon}
+      {label}
+      {badge ? (
+        <span className="badge" data-testid="approvals-badge" aria-label={`${badge} pending`}>
+          {badge}
+        </span>
+      ) : null}
+    </a>
+  );
+}
+
+function PageFor({ route, onApprovalsChanged }: { route: Route; onApprovalsChanged: () => void }) {
+  switch (route.page) {
+    case 'flows':
+      return <FlowsPage />;
+    case 'flow':
+      return <FlowEditorPage key={route.id} flowId={route.id} />;
+    case 'new-flow':
+      return <FlowEditorPage key="new" />;
+    case 'runs':
+      return <RunsPage key={route.flowId ?? '*'} flowId={route.flowId} />;
+    case 'run':
+      return <RunPage key={route.id} executionId={route.id} />;
+    case 'approvals':
+      return <ApprovalsPage onChanged={onApprovalsChanged} />;
+  }
+}

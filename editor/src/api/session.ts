@@ -1,0 +1,21 @@
+import { api, ApiError } from './client.js';
+
+/** Whether this browser is signed in (the session cookie is HttpOnly, so only the server knows). */
+export async function isSignedIn(): Promise<boolean> {
+  try {
+    await api.get('/api/session');
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return false;
+    throw error;
+  }
+}
+
+/** Exchanges the admin token for a session cookie; the token itself is not kept anywhere. */
+export async function signIn(token: string): Promise<void> {
+  await api.post('/api/session', { token });
+}
+
+export async function signOut(): Promise<void> {
+  await api.delete('/api/session');
+}

@@ -1,0 +1,4 @@
+/** Placeholder: being built. */
+export function FlowsPage() {
+  return <div className="page">FlowsPage</div>;
+}

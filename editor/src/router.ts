@@ -1,0 +1,91 @@
+import { useEffect, useState } from 'react';
+
+/**
+ * Hash routes, so the runtime serves one index.html and a reload lands on the same page:
+ * `#/flows`, `#/flows/<id>`, `#/new`, `#/runs`, `#/runs?flow=<id>`, `#/runs/<id>`, `#/approvals`.
+ */
+export type Route =
+  | { page: 'flows' }
+  | { page: 'flow'; id: string }
+  | { page: 'new-flow' }
+  | { page: 'runs'; flowId?: string }
+  | { page: 'run'; id: string }
+  | { page: 'approvals' };
+
+export function parseRoute(hash: string): Route {
+  const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
+  const params = new URLSearchParams(query);
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'flows' && parts[1]) return { page: 'flow', id: parts[1] };
+  if (parts[0] === 'new') return { page: 'new-flow' };
+  if (parts[0] === 'runs' && parts[1]) return { page: 'run', id: parts[1] };
+  if (parts[0] === 'runs') return params.get('flow') ? { page: 'runs', flowId: params.get('flow')! } : { page: 'runs' };
+  if (parts[0] === 'approvals') return { page: 'approvals' };
+  return { page: 'flows' };
+}
+
+export function hrefFor(route: Route): string {
+  switch (route.page) {
+    case 'flows':
+      return '#/flows';
+    case 'flow':
+      return `#/flows/${encodeURIComponent(route.id)}`;
+    case 'new-flow':
+      return '#/new';
+    case 'runs':
+      return route.flowId ? `#/runs?flow=${encodeURIComponent(route.flowId)}` : '#/runs';
+    case 'run':
+      return `#/runs/${encodeURIComponent(route.id)}`;
+    case 'approvals':
+      return '#/approvals';
+  }
+}
+
+/**
+ * A page with unsaved work registers a guard; navigation (links, back, reload, closing the
+ * tab) asks first. Only one page is open at a time, so one guard is enough.
+ */
+let leaveGuard: (() => string | null) | null = null;
+
+/** Installs `guard` (it returns the question to ask, or null when nothing would be lost). */
+export function setLeaveGuard(guard: (() => string | null) | null): void {
+  leaveGuard = guard;
+}
+
+/** Goes to `route` unless the open page has unsaved work and the operator says no. */
+export function navigate(route: Route): void {
+  const href = hrefFor(route);
+  if (window.location.hash === href) return;
+  const question = leaveGuard?.();
+  if (question && !window.confirm(question)) return;
+  leaveGuard = null;
+  window.location.hash = href;
+}
+
+window.addEventListener('beforeunload', (e) => {
+  if (leaveGuard?.()) e.preventDefault();
+});
+
+/** The current route; follows the hash. Back/forward past a guarded page asks too. */
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    let current = window.location.hash;
+    const onChange = () => {
+      const next = window.location.hash;
+      if (next === current) return;
+      const question = leaveGuard?.();
+      if (question && !window.confirm(question)) {
+        // Put the address back without a second hashchange round trip.
+        window.history.pushState(null, '', current || '#/flows');
+        return;
+      }
+      leaveGuard = null;
+      current = next;
+      setRoute(parseRoute(next));
+    };
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}

@@ -1,0 +1,30 @@
+import {
+  Clock,
+  Filter,
+  Flame,
+  GitBranch,
+  Globe,
+  Puzzle,
+  Terminal,
+  UserCheck,
+  Webhook,
+  type LucideIcon,
+} from 'lucide-react';
+
+/** Icon names used by node definitions (each definition.ts under nodes/) → glyphs. */
+const NODE_ICONS: Record<string, LucideIcon> = {
+  prometheus: Flame,
+  webhook: Webhook,
+  filter: Filter,
+  branch: GitBranch,
+  globe: Globe,
+  terminal: Terminal,
+  clock: Clock,
+  'user-check': UserCheck,
+};
+
+/** The glyph for a node type's icon name; unknown names get a neutral piece. */
+export function NodeIcon({ name, size = 16 }: { name: string; size?: number }) {
+  const Icon = NODE_ICONS[name] ?? Puzzle;
+  return <Icon size={size} aria-hidden="true" />;
+}
