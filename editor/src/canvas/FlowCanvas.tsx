@@ -1,0 +1,159 @@
+import { forwardRef, useCallback, useImperativeHandle, useRef, useState } from 'react';
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  SelectionMode,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type IsValidConnection,
+} from '@xyflow/react';
+import { useShallow } from 'zustand/react/shallow';
+import { PALETTE_MIME } from '../panels/Palette.js';
+import { CanvasOverlayContext, type CanvasOverlay } from './overlay.js';
+import { checkConnection } from './rules.js';
+import { NODE_TYPES } from './SalveNodeView.js';
+import { useEditor } from './store.js';
+import { DEFAULT_NODE_SIZE } from './model.js';
+
+export interface FlowCanvasHandle {
+  /** Adds a node of `type` in the middle of what is visible. */
+  addAtCentre(type: string): void;
+  /** Where pasted nodes go: the middle of the view, in flow coordinates. */
+  viewCentre(): { x: number; y: number };
+  fitView(): void;
+  focus(): void;
+}
+
+interface FlowCanvasProps {
+  overlay: CanvasOverlay;
+  /** Edge ids a test run took; when set, the others are dimmed. */
+  highlightedEdges?: ReadonlySet<string> | null;
+}
+
+/**
+ * The editable canvas. Deletion, copy/paste and undo are handled by the page's keyboard
+ * shortcuts (so they go through the store's history); React Flow only moves, selects and connects.
+ */
+export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function FlowCanvas({ overlay, highlightedEdges }, ref) {
+  const { nodes, edges, onNodesChange, onEdgesChange, connect, addNode } = useEditor(
+    useShallow((s) => ({
+      nodes: s.nodes,
+      edges: s.edges,
+      onNodesChange: s.onNodesChange,
+      onEdgesChange: s.onEdgesChange,
+      connect: s.connect,
+      addNode: s.addNode,
+    })),
+  );
+  const flow = useReactFlow();
+  const wrapper = useRef<HTMLDivElement>(null);
+  const [hint, setHint] = useState<string | null>(null);
+
+  const viewCentre = useCallback(() => {
+    const rect = wrapper.current?.getBoundingClientRect();
+    if (!rect) return { x: 0, y: 0 };
+    const p = flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 });
+    return { x: Math.round(p.x - DEFAULT_NODE_SIZE.width / 2), y: Math.round(p.y - DEFAULT_NODE_SIZE.height / 2) };
+  }, [flow]);
+
+  useImperativeHandle(
+    ref,
+    () => ({
+      addAtCentre(type) {
+        // Nudge repeated additions so they do not stack exactly on top of each other.
+        const centre = viewCentre();
+        const crowd = useEditor.getState().nodes.filter((n) => Math.abs(n.position.x - centre.x) < 20 && Math.abs(n.position.y - centre.y) < 20).length;
+        addNode(type, { x: centre.x + crowd * 24, y: centre.y + crowd * 24 });
+      },
+      viewCentre,
+      fitView: () => void flow.fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 }),
+      focus: () => wrapper.current?.focus(),
+    }),
+    [addNode, flow, viewCentre],
+  );
+
+  // Checked on every hover while a wire is dragged: the same rules the server checks on save.
+  const isValidConnection: IsValidConnection = useCallback((c: Connection | Edge) => {
+    const s = useEditor.getState();
+    const result = checkConnection({ source: c.source, target: c.target, sourceHandle: c.sourceHandle ?? null }, s.nodes, s.edges);
+    setHint(result.ok ? null : result.reason);
+    return result.ok;
+  }, []);
+
+  const onDrop = (e: React.DragEvent) => {
+    const type = e.dataTransfer.getData(PALETTE_MIME);
+    if (!type) return;
+    e.preventDefault();
+    const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+    addNode(type, { x: Math.round(p.x - DEFAULT_NODE_SIZE.width / 2), y: Math.round(p.y - 20) });
+    wrapper.current?.focus();
+  };
+
+  const styledEdges = highlightedEdges
+    ? edges.map((e) => ({ ...e, className: highlightedEdges.has(e.id) ? 'taken' : 'dimmed', animated: highlightedEdges.has(e.id) }))
+    : edges;
+
+  return (
+    <div
+      ref={wrapper}
+      className="canvas-wrap"
+      tabIndex={0}
+      aria-label="Flow canvas"
+      data-testid="canvas"
+      onDragOver={(e) => {
+        if (e.dataTransfer.types.includes(PALETTE_MIME)) {
+          e.preventDefault();
+          e.dataTransfer.dropEffect = 'copy';
+        }
+      }}
+      onDrop={onDrop}
+    >
+      {nodes.length === 0 && (
+        <div className="canvas-empty">
+          <div>
+            <strong>Start with an alert source.</strong>
+            <br />
+            Drag “Alertmanager” from the palette onto the canvas, then add a condition and an action, and connect their ports.
+          </div>
+        </div>
+      )}
+      {hint && (
+        <div className="banner warning connect-hint" role="status">
+          Can’t connect: {hint}
+        </div>
+      )}
+      <CanvasOverlayContext.Provider value={overlay}>
+        <ReactFlow
+          nodes={nodes}
+          edges={styledEdges}
+          nodeTypes={NODE_TYPES}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onConnect={connect}
+          onConnectEnd={() => setHint(null)}
+          isValidConnection={isValidConnection}
+          deleteKeyCode={null}
+          selectionKeyCode="Shift"
+          multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+          selectionOnDrag
+          selectionMode={SelectionMode.Partial}
+          panOnDrag={[1, 2]}
+          panOnScroll
+          zoomOnPinch
+          fitView
+          fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+          minZoom={0.1}
+          maxZoom={2}
+          defaultEdgeOptions={{ type: 'default' }}
+        >
+          <Background gap={20} size={1} />
+          <MiniMap pannable zoomable ariaLabel="Minimap" />
+          <Controls showInteractive={false} />
+        </ReactFlow>
+      </CanvasOverlayContext.Provider>
+    </div>
+  );
+});

@@ -1,0 +1,315 @@
+import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react';
+import { create } from 'zustand';
+import type { Flow } from '../../../shared/flow/schema.js';
+import { getNodeDefinition } from '../../../nodes/catalog.js';
+import { layoutNodes } from './layout.js';
+import {
+  baseIdFor,
+  canvasToFlow,
+  flowToCanvas,
+  makeEdge,
+  uniqueNodeId,
+  type FlowMeta,
+  type SalveEdge,
+  type SalveNode,
+} from './model.js';
+import { checkConnection } from './rules.js';
+
+/**
+ * The flow being edited: React Flow nodes and edges plus the document fields, and an undo
+ * history of whole snapshots. Every edit goes through an action here, so undo/redo covers
+ * every edit, and the saved document is always `canvasToFlow(meta, nodes, edges)`.
+ */
+
+interface Snapshot {
+  meta: FlowMeta;
+  nodes: SalveNode[];
+  edges: SalveEdge[];
+}
+
+const HISTORY_LIMIT = 200;
+/** Edits of the same field within this window are one undo step (typing a URL is one edit). */
+const COALESCE_MS = 1200;
+
+export interface EditorState {
+  meta: FlowMeta;
+  nodes: SalveNode[];
+  edges: SalveEdge[];
+  /** The revision being edited; null for a flow not saved yet. */
+  revision: number | null;
+  /** JSON of the document as last loaded or saved: the reference for "unsaved changes". */
+  savedJson: string;
+  past: Snapshot[];
+  future: Snapshot[];
+  lastEdit: { key: string; at: number } | null;
+  /** True between the first and last position change of a drag (one undo step per drag). */
+  dragging: boolean;
+
+  load(flow: Flow, revision: number | null): void;
+  markSaved(flow: Flow, revision: number): void;
+  onNodesChange(changes: NodeChange<SalveNode>[]): void;
+  onEdgesChange(changes: EdgeChange<SalveEdge>[]): void;
+  connect(connection: Connection): void;
+  addNode(type: string, position: { x: number; y: number }): string;
+  updateConfig(nodeId: string, config: Record<string, unknown>, field: string): void;
+  updateLabel(nodeId: string, label: string): void;
+  /** Renames a node and rewires its edges; returns an error message when the id is taken or invalid. */
+  renameNode(nodeId: string, newId: string): string | null;
+  setMeta(patch: Partial<FlowMeta>, field: string): void;
+  deleteSelection(): void;
+  selectNodes(ids: readonly string[]): void;
+  selectAll(): void;
+  /** Adds nodes and edges from another flow or a copied fragment; ids that clash get new ones. */
+  paste(fragment: Pick<Flow, 'nodes' | 'edges'>, offset: { x: number; y: number }): string[];
+  autoLayout(): void;
+  undo(): void;
+  redo(): void;
+}
+
+const snapshot = (s: EditorState): Snapshot => ({ meta: s.meta, nodes: s.nodes, edges: s.edges });
+
+/** Selection and drag flags are view state: an undo should not bring back an old selection. */
+const clean = (nodes: SalveNode[]) =>
+  nodes.map((n) => (n.selected || n.dragging ? { ...n, selected: false, dragging: false } : n));
+
+/** The document as it would be saved now. */
+export function currentFlow(s: Pick<EditorState, 'meta' | 'nodes' | 'edges'>): Flow {
+  return canvasToFlow(s.meta, s.nodes, s.edges);
+}
+
+/** Whether what is on the canvas differs from what was last loaded or saved. */
+export function isDirty(s: Pick<EditorState, 'meta' | 'nodes' | 'edges' | 'savedJson'>): boolean {
+  return JSON.stringify(currentFlow(s)) !== s.savedJson;
+}
+
+function metaOf(flow: Flow): FlowMeta {
+  const meta: FlowMeta = { id: flow.id, name: flow.name, enabled: flow.enabled };
+  if (flow.description) meta.description = flow.description;
+  return meta;
+}
+
+export const useEditor = create<EditorState>()((set, get) => {
+  /** Saves the current state for undo, unless this edit continues the previous one. */
+  const record = (key?: string) => {
+    const s = get();
+    const now = Date.now();
+    if (key && s.lastEdit?.key === key && now - s.lastEdit.at < COALESCE_MS) {
+      set({ lastEdit: { key, at: now }, future: [] });
+      return;
+    }
+    set({
+      past: [...s.past.slice(-(HISTORY_LIMIT - 1)), snapshot(s)],
+      future: [],
+      lastEdit: key ? { key, at: now } : null,
+    });
+  };
+
+  return {
+    meta: { id: 'new-flow', name: 'New flow', enabled: false },
+    nodes: [],
+    edges: [],
+    revision: null,
+    savedJson: '',
+    past: [],
+    future: [],
+    lastEdit: null,
+    dragging: false,
+
+    load(flow, revision) {
+      const { nodes, edges } = flowToCanvas(flow);
+      if (flow.nodes.some((n) => !n.position)) {
+        const positions = layoutNodes(nodes, edges);
+        for (const n of nodes) n.position = positions.get(n.id) ?? n.position;
+      }
+      const meta = metaOf(flow);
+      set({
+        meta,
+        nodes,
+        edges,
+        revision,
+        savedJson: revision === null ? '' : JSON.stringify(canvasToFlow(meta, nodes, edges)),
+        past: [],
+        future: [],
+        lastEdit: null,
+        dragging: false,
+      });
+    },
+
+    markSaved(flow, revision) {
+      set({ revision, savedJson: JSON.stringify(flow), meta: metaOf(flow) });
+    },
+
+    onNodesChange(changes) {
+      const s = get();
+      const kept = changes.filter((c) => c.type !== 'remove' && c.type !== 'add' && c.type !== 'replace');
+      const drag = kept.filter((c) => c.type === 'position');
+      if (drag.length > 0) {
+        const moving = drag.some((c) => c.type === 'position' && c.dragging);
+        if (moving && !s.dragging) {
+          record();
+          set({ dragging: true });
+        } else if (!moving && s.dragging) {
+          set({ dragging: false });
+        }
+      }
+      if (kept.length > 0) set({ nodes: applyNodeChanges(kept, get().nodes) });
+    },
+
+    onEdgesChange(changes) {
+      const kept = changes.filter((c) => c.type === 'select');
+      if (kept.length > 0) set({ edges: applyEdgeChanges(kept, get().edges) });
+    },
+
+    connect(connection) {
+      const s = get();
+      if (!checkConnection(connection, s.nodes, s.edges).ok) return;
+      const source = s.nodes.find((n) => n.id === connection.source)!;
+      record();
+      const edge = makeEdge(source.id, source.data.type, connection.sourceHandle ?? undefined, connection.target);
+      set({ edges: [...get().edges, edge] });
+    },
+
+    addNode(type, position) {
+      const s = get();
+      const id = uniqueNodeId(baseIdFor(type), new Set(s.nodes.map((n) => n.id)));
+      record();
+      const node: SalveNode = { id, type: 'salve', position, data: { type, config: {} }, selected: true };
+      set({
+        nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node],
+        edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+      });
+      return id;
+    },
+
+    updateConfig(nodeId, config, field) {
+      record(`config:${nodeId}:${field}`);
+      set({ nodes: get().nodes.map((n) => (n.id === nodeId ? { ...n, data: { ...n.data, config } } : n)) });
+    },
+
+    updateLabel(nodeId, label) {
+      record(`label:${nodeId}`);
+      set({
+        nodes: get().nodes.map((n) => {
+          if (n.id !== nodeId) return n;
+          const data = { ...n.data };
+          if (label) data.label = label;
+          else delete data.label;
+          return { ...n, data };
+        }),
+      });
+    },
+
+    renameNode(nodeId, newId) {
+      const s = get();
+      if (newId === nodeId) return null;
+      if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(newId)) return 'must start with a letter and use only letters, digits and "_" (max 64)';
+      if (s.nodes.some((n) => n.id === newId)) return `"${newId}" is already used by another node`;
+      record();
+      const typeOf = new Map(s.nodes.map((n) => [n.id, n.data.type]));
+      set({
+        nodes: s.nodes.map((n) => (n.id === nodeId ? { ...n, id: newId } : n)),
+        edges: s.edges.map((e) => {
+          if (e.source !== nodeId && e.target !== nodeId) return e;
+          const source = e.source === nodeId ? newId : e.source;
+          const target = e.target === nodeId ? newId : e.target;
+          return { ...makeEdge(source, typeOf.get(e.source) ?? '', e.sourceHandle ?? undefined, target), selected: e.selected ?? false };
+        }),
+      });
+      return null;
+    },
+
+    setMeta(patch, field) {
+      record(`meta:${field}`);
+      set({ meta: { ...get().meta, ...patch } });
+    },
+
+    deleteSelection() {
+      const s = get();
+      const gone = new Set(s.nodes.filter((n) => n.selected).map((n) => n.id));
+      const edgesLeft = s.edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target));
+      if (gone.size === 0 && edgesLeft.length === s.edges.length) return;
+      record();
+      set({ nodes: s.nodes.filter((n) => !gone.has(n.id)), edges: edgesLeft });
+    },
+
+    selectNodes(ids) {
+      const wanted = new Set(ids);
+      set({
+        nodes: get().nodes.map((n) => (Boolean(n.selected) === wanted.has(n.id) ? n : { ...n, selected: wanted.has(n.id) })),
+        edges: get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+      });
+    },
+
+    selectAll() {
+      set({ nodes: get().nodes.map((n) => (n.selected ? n : { ...n, selected: true })) });
+    },
+
+    paste(fragment, offset) {
+      const s = get();
+      const taken = new Set(s.nodes.map((n) => n.id));
+      const rename = new Map<string, string>();
+      for (const n of fragment.nodes) {
+        const id = uniqueNodeId(n.id, taken);
+        taken.add(id);
+        rename.set(n.id, id);
+      }
+      const pasted = flowToCanvas({
+        nodes: fragment.nodes.map((n) => ({
+          ...n,
+          id: rename.get(n.id)!,
+          position: { x: (n.position?.x ?? 0) + offset.x, y: (n.position?.y ?? 0) + offset.y },
+        })),
+        // Only edges between pasted nodes: a fragment does not reach into this flow.
+        edges: (fragment.edges ?? [])
+          .filter((e) => rename.has(e.source) && rename.has(e.target))
+          .map((e) => ({ ...e, source: rename.get(e.source)!, target: rename.get(e.target)! })),
+      });
+      if (pasted.nodes.length === 0) return [];
+      record();
+      set({
+        nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...pasted.nodes.map((n) => ({ ...n, selected: true }))],
+        edges: [...s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...pasted.edges],
+      });
+      return pasted.nodes.map((n) => n.id);
+    },
+
+    autoLayout() {
+      const s = get();
+      if (s.nodes.length === 0) return;
+      record();
+      const positions = layoutNodes(s.nodes, s.edges);
+      set({ nodes: s.nodes.map((n) => ({ ...n, position: positions.get(n.id) ?? n.position })) });
+    },
+
+    undo() {
+      const s = get();
+      const previous = s.past.at(-1);
+      if (!previous) return;
+      set({
+        ...previous,
+        nodes: clean(previous.nodes),
+        past: s.past.slice(0, -1),
+        future: [snapshot(s), ...s.future],
+        lastEdit: null,
+      });
+    },
+
+    redo() {
+      const s = get();
+      const next = s.future[0];
+      if (!next) return;
+      set({
+        ...next,
+        nodes: clean(next.nodes),
+        past: [...s.past, snapshot(s)],
+        future: s.future.slice(1),
+        lastEdit: null,
+      });
+    },
+  };
+});
+
+/** Whether a node type exists in this version's catalog (unknown types are placeholders). */
+export function knownType(type: string): boolean {
+  return getNodeDefinition(type) !== undefined;
+}

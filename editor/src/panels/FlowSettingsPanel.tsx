@@ -1,0 +1,104 @@
+import { useId } from 'react';
+import { getNodeDefinition } from '../../../nodes/catalog.js';
+import type { FlowMeta, SalveNode } from '../canvas/model.js';
+import type { LocatedIssue } from '../canvas/validation.js';
+
+interface Props {
+  meta: FlowMeta;
+  /** True for a flow not saved yet: only then can its id change. */
+  isNew: boolean;
+  nodes: readonly SalveNode[];
+  issues: readonly LocatedIssue[];
+  onChange: (patch: Partial<FlowMeta>, field: string) => void;
+}
+
+const fieldIssues = (issues: readonly LocatedIssue[], field: string) =>
+  issues.filter((i) => i.path.length === 1 && i.path[0] === field).map((i) => i.message);
+
+/** Shown when no node is selected: the flow's name, id, description, whether it runs, and its webhook URLs. */
+export function FlowSettingsPanel({ meta, isNew, nodes, issues, onChange }: Props) {
+  const id = useId();
+  const idErrors = fieldIssues(issues, 'id');
+  const nameErrors = fieldIssues(issues, 'name');
+  const sources = nodes.filter((n) => getNodeDefinition(n.data.type)?.category === 'source');
+  return (
+    <div className="side-body" data-testid="flow-settings">
+      <h2 style={{ marginBottom: 12 }}>Flow settings</h2>
+      <div className="field">
+        <label htmlFor={`${id}-name`}>Name</label>
+        <input
+          id={`${id}-name`}
+          value={meta.name}
+          onChange={(e) => onChange({ name: e.target.value }, 'name')}
+          aria-invalid={nameErrors.length > 0 || undefined}
+          data-testid="flow-name"
+        />
+        {nameErrors.map((m) => (
+          <div key={m} className="field-error">
+            {m}
+          </div>
+        ))}
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-id`}>Id</label>
+        <input
+          id={`${id}-id`}
+          className="mono"
+          value={meta.id}
+          readOnly={!isNew}
+          onChange={(e) => onChange({ id: e.target.value }, 'id')}
+          aria-invalid={idErrors.length > 0 || undefined}
+          aria-describedby={`${id}-id-help`}
+          data-testid="flow-id"
+        />
+        <div id={`${id}-id-help`} className="field-help">
+          {isNew ? 'Lower-case letters, digits and “-”. It cannot change after the first save.' : 'The id cannot change; duplicate the flow to copy it under a new id.'}
+        </div>
+        {idErrors.map((m) => (
+          <div key={m} className="field-error">
+            {m}
+          </div>
+        ))}
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-desc`}>Description</label>
+        <textarea
+          id={`${id}-desc`}
+          rows={3}
+          style={{ fontFamily: 'var(--font)', fontSize: 13 }}
+          value={meta.description ?? ''}
+          onChange={(e) => onChange({ description: e.target.value || undefined }, 'description')}
+          placeholder="What this flow answers, and when it should run"
+        />
+      </div>
+      <div className="field">
+        <label className="row" style={{ fontWeight: 550 }}>
+          <input type="checkbox" checked={meta.enabled} onChange={(e) => onChange({ enabled: e.target.checked }, 'enabled')} data-testid="flow-enabled" />
+          Enabled: run this flow for matching alerts
+        </label>
+        <div className="field-help">A disabled flow is kept and can be tested, but no alert starts it. Saving applies the change.</div>
+      </div>
+      <div className="side-section">
+        <h3>Webhook URLs</h3>
+        {sources.length === 0 ? (
+          <p className="muted small">Add an alert source to receive alerts.</p>
+        ) : (
+          <ul className="small" style={{ paddingLeft: 18 }}>
+            {sources.map((n) => {
+              const path = typeof n.data.config.path === 'string' && n.data.config.path ? n.data.config.path : '<path>';
+              return (
+                <li key={n.id}>
+                  <span className="mono">
+                    POST {window.location.origin}/hooks/{path}
+                  </span>{' '}
+                  <span className="muted">({n.id})</span>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+        <p className="muted small">Select a node to configure it. Click empty canvas to come back here.</p>
+      </div>
+    </div>
+  );
+}

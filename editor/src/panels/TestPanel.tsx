@@ -1,0 +1,227 @@
+import { useId, useState } from 'react';
+import { FlaskConical, X } from 'lucide-react';
+import { getNodeDefinition } from '../../../nodes/catalog.js';
+import type { Flow } from '../../../shared/flow/schema.js';
+import { formatPath } from '../../../shared/errors.js';
+import { ApiError } from '../api/client.js';
+import type { SimulateResult, SimulatedStep } from '../api/types.js';
+import { samplesFor } from './simulation.js';
+
+/** What the operator chose to test with: a source node and the payload it receives. */
+export interface TestInput {
+  sourceNodeId: string;
+  /** The sample's name, or `custom` for a pasted payload. */
+  sample: string;
+  payloadText: string;
+}
+
+interface Props {
+  flow: Flow;
+  input: TestInput | null;
+  onInput: (input: TestInput) => void;
+  result: SimulateResult | null;
+  /** True when the flow changed after the result was computed. */
+  stale: boolean;
+  alertIndex: number;
+  onAlertIndex: (index: number) => void;
+  onRun: () => Promise<void>;
+  onClear: () => void;
+  onSelectNode: (nodeId: string) => void;
+}
+
+/** The first sample of the first source node: what a new test starts with. */
+export function defaultTestInput(flow: Flow): TestInput | null {
+  const source = flow.nodes.find((n) => getNodeDefinition(n.type)?.category === 'source');
+  if (!source) return null;
+  const sample = samplesFor(source.type)[0];
+  return { sourceNodeId: source.id, sample: sample?.name ?? 'custom', payloadText: sample ? JSON.stringify(sample.payload, null, 2) : '' };
+}
+
+/**
+ * "Test before you ship": sends a sample alert through the runtime's simulation. Conditions are
+ * evaluated for real; actions and approvals are only rendered. Nothing is executed.
+ */
+export function TestPanel({ flow, input, onInput, result, stale, alertIndex, onAlertIndex, onRun, onClear, onSelectNode }: Props) {
+  const id = useId();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | Error | null>(null);
+  const sources = flow.nodes.filter((n) => getNodeDefinition(n.type)?.category === 'source');
+
+  if (sources.length === 0 || !input) {
+    return (
+      <div className="side-body">
+        <h2>Test</h2>
+        <p className="muted">Add an alert source to the flow first: the test sends a sample alert to it.</p>
+      </div>
+    );
+  }
+  const source = sources.find((n) => n.id === input.sourceNodeId) ?? sources[0]!;
+  const samples = samplesFor(source.type);
+
+  const chooseSource = (nodeId: string) => {
+    const node = sources.find((n) => n.id === nodeId)!;
+    const first = samplesFor(node.type)[0];
+    onInput({ sourceNodeId: nodeId, sample: first?.name ?? 'custom', payloadText: first ? JSON.stringify(first.payload, null, 2) : '' });
+  };
+  const chooseSample = (name: string) => {
+    const sample = samples.find((s) => s.name === name);
+    onInput({ ...input, sample: name, payloadText: sample ? JSON.stringify(sample.payload, null, 2) : input.payloadText });
+  };
+
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await onRun();
+    } catch (err) {
+      setError(err instanceof Error ? err : new Error(String(err)));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const sim = result?.alerts[alertIndex];
+  return (
+    <div className="side-body" data-testid="test-panel">
+      <div className="row" style={{ marginBottom: 8 }}>
+        <h2>Test with a sample alert</h2>
+      </div>
+      <p className="muted small" style={{ marginTop: 0 }}>
+        Conditions are evaluated; actions and approvals are only rendered. Nothing is sent, run or stored.
+      </p>
+      {sources.length > 1 && (
+        <div className="field">
+          <label htmlFor={`${id}-source`}>Alert source</label>
+          <select id={`${id}-source`} value={source.id} onChange={(e) => chooseSource(e.target.value)}>
+            {sources.map((n) => (
+              <option key={n.id} value={n.id}>
+                {n.id} ({getNodeDefinition(n.type)?.label})
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      <div className="field">
+        <label htmlFor={`${id}-sample`}>Sample</label>
+        <select id={`${id}-sample`} value={input.sample} onChange={(e) => chooseSample(e.target.value)} data-testid="test-sample">
+          {samples.map((s) => (
+            <option key={s.name} value={s.name}>
+              {s.name}
+            </option>
+          ))}
+          <option value="custom">Paste your own payload…</option>
+        </select>
+        <div className="field-help">{samples.find((s) => s.name === input.sample)?.description ?? `The body ${getNodeDefinition(source.type)?.label ?? 'the source'} would POST.`}</div>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-payload`}>Payload (JSON)</label>
+        <textarea
+          id={`${id}-payload`}
+          rows={8}
+          value={input.payloadText}
+          onChange={(e) => onInput({ ...input, sample: 'custom', payloadText: e.target.value })}
+          spellCheck={false}
+          data-testid="test-payload"
+        />
+      </div>
+      <div className="row">
+        <button type="button" className="primary" onClick={run} disabled={busy} data-testid="run-test">
+          <FlaskConical size={15} aria-hidden="true" />
+          {busy ? 'Testing…' : 'Run test'}
+        </button>
+        {result && (
+          <button type="button" onClick={onClear}>
+            <X size={15} aria-hidden="true" /> Clear
+          </button>
+        )}
+      </div>
+      {error && <TestError error={error} />}
+      {result && (
+        <div className="side-section" data-testid="test-result">
+          {stale && <p className="stale-note">The flow changed since this test. Run it again to see the current path.</p>}
+          {result.alerts.length > 1 && (
+            <div className="field">
+              <label htmlFor={`${id}-alert`}>Alert in this delivery</label>
+              <select id={`${id}-alert`} value={alertIndex} onChange={(e) => onAlertIndex(Number(e.target.value))}>
+                {result.alerts.map((a, i) => (
+                  <option key={i} value={i}>
+                    {i + 1}. {a.alert.name} ({a.alert.status})
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          {result.alerts.length === 0 && <p className="muted">The payload holds no alert.</p>}
+          {sim && (
+            <>
+              <dl className="kv" style={{ marginBottom: 10 }}>
+                <dt>Alert</dt>
+                <dd>
+                  <strong>{sim.alert.name}</strong> · {sim.alert.severity} · <span className={`status ${sim.alert.status === 'firing' ? 'failed' : 'succeeded'}`}>{sim.alert.status}</span>
+                </dd>
+                <dt>Starts the flow</dt>
+                <dd data-testid="test-starts">{sim.starts ? 'yes' : `no — the source does not start runs for ${sim.alert.status} alerts`}</dd>
+              </dl>
+              <h3 style={{ marginBottom: 6 }}>Path</h3>
+              {sim.steps.map((step, i) => (
+                <TestStep key={`${step.nodeId}-${i}`} step={step} onSelect={() => onSelectNode(step.nodeId)} />
+              ))}
+              {sim.skipped.length > 0 && (
+                <p className="muted small" data-testid="test-skipped">
+                  Not reached: {sim.skipped.join(', ')}
+                </p>
+              )}
+            </>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function TestStep({ step, onSelect }: { step: SimulatedStep; onSelect: () => void }) {
+  const def = getNodeDefinition(step.type);
+  const isCondition = def?.category === 'condition';
+  return (
+    <div className="test-step" data-testid={`test-step-${step.nodeId}`}>
+      <header>
+        <button type="button" className="ghost small mono" onClick={onSelect} title="Select on the canvas">
+          {step.nodeId}
+        </button>
+        <span className="muted small">{def?.label}</span>
+        <span className="spacer" />
+        <span className={`status ${step.status}`}>{step.status === 'error' ? 'error' : step.port}</span>
+      </header>
+      {step.error && <div className="field-error">{step.error}</div>}
+      {isCondition && step.result !== undefined && (
+        <div className="small">
+          Result: <code>{JSON.stringify(step.result)}</code>
+        </div>
+      )}
+      {step.assumed && <div className="small muted">Not run in a test: assumed to continue on “{step.port}”.</div>}
+      {step.rendered !== undefined && !isCondition && (
+        <pre className="code-block" data-testid={`test-rendered-${step.nodeId}`}>
+          {JSON.stringify(step.rendered, null, 2)}
+        </pre>
+      )}
+    </div>
+  );
+}
+
+function TestError({ error }: { error: Error }) {
+  const issues = error instanceof ApiError ? error.issues : [];
+  return (
+    <div className="banner error" style={{ marginTop: 10 }} role="alert">
+      {error.message}
+      {issues.length > 0 && (
+        <ul className="issues">
+          {issues.map((i, k) => (
+            <li key={k}>
+              <span className="issue-path">{formatPath(i.path)}</span> {i.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
