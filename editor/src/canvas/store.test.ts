@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Flow } from '../../../shared/flow/schema.js';
+import { copySelection, parseFragment } from './clipboard.js';
+import { currentFlow, isDirty, useEditor } from './store.js';
+
+const example = JSON.parse(readFileSync(new URL('../../../examples/disk-full.json', import.meta.url), 'utf8')) as Flow;
+const editor = () => useEditor.getState();
+const ids = () => editor().nodes.map((n) => n.id);
+
+describe('editor store', () => {
+  beforeEach(() => editor().load(structuredClone(example), 3));
+
+  it('round-trips the document unchanged and is not dirty after loading', () => {
+    expect(currentFlow(editor())).toEqual(example);
+    expect(isDirty(editor())).toBe(false);
+  });
+
+  it('undoes and redoes every kind of edit, in order', () => {
+    const added = editor().addNode('action.delay', { x: 10, y: 300 });
+    editor().connect({ source: 'ask', sourceHandle: 'rejected', target: added, targetHandle: null });
+    editor().updateConfig(added, { seconds: 60 }, 'seconds');
+    editor().setMeta({ name: 'Renamed' }, 'name');
+    expect(isDirty(editor())).toBe(true);
+    expect(currentFlow(editor()).edges).toContainEqual({ source: 'ask', sourcePort: 'rejected', target: 'delay' });
+
+    editor().undo(); // name
+    expect(editor().meta.name).toBe(example.name);
+    editor().undo(); // config
+    expect(editor().nodes.find((n) => n.id === added)!.data.config).toEqual({});
+    editor().undo(); // edge
+    expect(editor().edges).toHaveLength(4);
+    editor().undo(); // node
+    expect(ids()).toEqual(['am', 'disk', 'clean', 'ask', 'restart']);
+    expect(isDirty(editor())).toBe(false);
+
+    editor().redo();
+    editor().redo();
+    expect(currentFlow(editor()).edges).toHaveLength(5);
+    expect(ids()).toContain('delay');
+  });
+
+  it('merges keystrokes in one field into one undo step, but not edits of different fields', () => {
+    editor().updateConfig('clean', { ...example.nodes[2]!.config, url: 'http://a' }, 'url');
+    editor().updateConfig('clean', { ...example.nodes[2]!.config, url: 'http://ab' }, 'url');
+    editor().updateConfig('clean', { ...example.nodes[2]!.config, url: 'http://ab', method: 'PUT' }, 'method');
+    expect(editor().past).toHaveLength(2);
+    editor().undo();
+    editor().undo();
+    expect(currentFlow(editor())).toEqual(example);
+  });
+
+  it('makes one undo step of a whole drag', () => {
+    editor().onNodesChange([{ type: 'position', id: 'am', position: { x: 5, y: 5 }, dragging: true }]);
+    editor().onNodesChange([{ type: 'position', id: 'am', position: { x: 50, y: 50 }, dragging: true }]);
+    editor().onNodesChange([{ type: 'position', id: 'am', position: { x: 80, y: 90 }, dragging: false }]);
+    expect(currentFlow(editor()).nodes[0]!.position).toEqual({ x: 80, y: 90 });
+    expect(editor().past).toHaveLength(1);
+    editor().undo();
+    expect(currentFlow(editor()).nodes[0]!.position).toEqual({ x: 0, y: 0 });
+  });
+
+  it('refuses edges that saving would reject', () => {
+    editor().connect({ source: 'restart', sourceHandle: 'ok', target: 'am', targetHandle: null }); // into a source
+    editor().connect({ source: 'restart', sourceHandle: 'ok', target: 'disk', targetHandle: null }); // a cycle
+    editor().connect({ source: 'disk', sourceHandle: 'match', target: 'clean', targetHandle: null }); // a duplicate
+    expect(editor().edges).toHaveLength(4);
+    expect(editor().past).toHaveLength(0);
+  });
+
+  it('deletes the selection with its edges as one step', () => {
+    editor().selectNodes(['clean']);
+    editor().deleteSelection();
+    expect(ids()).not.toContain('clean');
+    expect(currentFlow(editor()).edges).toEqual([
+      { source: 'am', target: 'disk' },
+      { source: 'ask', sourcePort: 'approved', target: 'restart' },
+    ]);
+    editor().undo();
+    expect(currentFlow(editor())).toEqual(example);
+  });
+
+  it('renames a node and rewires its edges, refusing taken or invalid ids', () => {
+    expect(editor().renameNode('clean', 'disk')).toMatch(/already used/);
+    expect(editor().renameNode('clean', '9x')).toMatch(/start with a letter/);
+    expect(editor().renameNode('clean', 'cleanup')).toBeNull();
+    expect(currentFlow(editor()).edges).toContainEqual({ source: 'disk', sourcePort: 'match', target: 'cleanup' });
+    expect(currentFlow(editor()).edges).toContainEqual({ source: 'cleanup', sourcePort: 'ok', target: 'ask' });
+  });
+
+  it('copies a selection as flow JSON and pastes it with fresh ids and its inner edges only', () => {
+    editor().selectNodes(['clean', 'ask']);
+    const text = copySelection(editor().meta, editor().nodes, editor().edges)!;
+    const fragment = parseFragment(text)!;
+    expect(fragment.nodes.map((n) => n.id)).toEqual(['clean', 'ask']);
+    expect(fragment.edges).toEqual([{ source: 'clean', sourcePort: 'ok', target: 'ask' }]);
+
+    const pasted = editor().paste(fragment, { x: 0, y: 400 });
+    expect(pasted).toEqual(['clean_2', 'ask_2']);
+    expect(currentFlow(editor()).edges).toContainEqual({ source: 'clean_2', sourcePort: 'ok', target: 'ask_2' });
+    expect(editor().nodes.filter((n) => n.selected).map((n) => n.id)).toEqual(['clean_2', 'ask_2']);
+    expect(editor().nodes.find((n) => n.id === 'clean_2')!.position).toEqual({ x: 0, y: 400 });
+  });
+
+  it('pastes a whole exported flow into another flow', () => {
+    editor().load({ ...structuredClone(example), id: 'other', nodes: [example.nodes[0]!], edges: [] }, 1);
+    const pasted = editor().paste(parseFragment(JSON.stringify(example))!, { x: 0, y: 0 });
+    expect(pasted).toEqual(['am_2', 'disk', 'clean', 'ask', 'restart']);
+    expect(currentFlow(editor()).edges).toContainEqual({ source: 'am_2', target: 'disk' });
+  });
+
+  it('ignores pasted text that is not Salve nodes', () => {
+    expect(parseFragment('restart the database')).toBeNull();
+    expect(parseFragment('{"nodes": []}')).toBeNull();
+    expect(parseFragment('{"nodes": [{"id": "1bad", "type": "x"}]}')).toBeNull();
+  });
+
+  it('lays out a flow without positions from left to right', () => {
+    const bare = { ...structuredClone(example), nodes: example.nodes.map(({ position: _p, ...n }) => n) };
+    editor().load(bare as Flow, 1);
+    const xs = currentFlow(editor()).nodes.map((n) => n.position!.x);
+    expect([...xs].sort((a, b) => a - b)).toEqual(xs);
+    expect(new Set(xs).size).toBe(xs.length);
+  });
+});
