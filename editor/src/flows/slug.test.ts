@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { flowIdProblem } from './slug.js';
+
+describe('flowIdProblem', () => {
+  it('accepts slugs', () => {
+    for (const id of ['a', '0', 'disk-full', 'disk-full-copy-2', 'a'.repeat(64), '9-lives']) expect(flowIdProblem(id)).toBeNull();
+  });
+
+  it('says what to change', () => {
+    expect(flowIdProblem('')).toBe('Give the flow an id.');
+    expect(flowIdProblem('a'.repeat(65))).toMatch(/Too long: 65 characters, at most 64/);
+    expect(flowIdProblem('Disk-Full')).toMatch(/lower-case/);
+    expect(flowIdProblem('-disk')).toMatch(/Start with a letter or digit/);
+    expect(flowIdProblem('disk_full')).toBe('"_" not allowed: use lower-case letters, digits and "-".');
+    expect(flowIdProblem('disk full!')).toBe('spaces, "!" not allowed: use lower-case letters, digits and "-".');
+  });
+
+  it('agrees with the server schema on the regex ^[a-z0-9][a-z0-9-]{0,63}$', () => {
+    const samples = ['a-', 'a--b', 'é', 'a.b', '0-0', 'x'.repeat(63) + '-', ' a', 'a\n'];
+    for (const id of samples) expect(flowIdProblem(id) === null).toBe(/^[a-z0-9][a-z0-9-]{0,63}$/.test(id));
+  });
+
+  it('refuses an id that is taken', () => {
+    expect(flowIdProblem('disk-full', new Set(['disk-full']))).toBe('A flow with id "disk-full" already exists.');
+  });
+});
