@@ -13,11 +13,13 @@ export interface Issue {
 export type ErrorCode =
   | 'bad_request' // malformed input: not JSON, wrong shape at the envelope level (400)
   | 'unauthorized' // missing or wrong credentials (401)
+  | 'forbidden' // authenticated, but the request is refused, e.g. a cross-origin browser request (403)
   | 'not_found' // (404)
   | 'conflict' // stale revision, duplicate id, decision already made (409)
   | 'payload_too_large' // (413)
   | 'unsupported_media_type' // (415)
   | 'validation_failed' // well-formed but invalid: issues name every field (422)
+  | 'too_many_requests' // too many failed sign-ins from one address; retry later (429)
   | 'unavailable'; // overload or storage trouble; retry later (503)
 
 export class SalveError extends Error {
@@ -40,6 +42,12 @@ export class BadRequestError extends SalveError {
 export class UnauthorizedError extends SalveError {
   constructor(message = 'authentication required') {
     super('unauthorized', message);
+  }
+}
+
+export class ForbiddenError extends SalveError {
+  constructor(message: string) {
+    super('forbidden', message);
   }
 }
 
@@ -82,6 +90,16 @@ export class UnavailableError extends SalveError {
     readonly retryAfterSeconds = 5,
   ) {
     super('unavailable', message);
+  }
+}
+
+/** Too many attempts (failed sign-ins); the HTTP layer sends `Retry-After`. */
+export class TooManyRequestsError extends SalveError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('too_many_requests', message);
   }
 }
 

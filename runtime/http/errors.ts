@@ -1,17 +1,19 @@
-import type { Context, Hono } from 'hono';
+import type { Context, Env, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { SalveError, UnavailableError, type ErrorCode } from '../../shared/errors.js';
+import { SalveError, TooManyRequestsError, UnavailableError, type ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../log.js';
 
 /** The one place where error codes become HTTP statuses. */
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   bad_request: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,
+  too_many_requests: 429,
   unavailable: 503,
 };
 
@@ -27,7 +29,7 @@ function isStorageTrouble(err: unknown): boolean {
 /** Turns any thrown value into the JSON error response; unknown errors are a bare 500. */
 export function errorResponse(c: Context, err: unknown, log?: Logger): Response {
   if (err instanceof SalveError) {
-    if (err instanceof UnavailableError) c.header('Retry-After', String(err.retryAfterSeconds));
+    if (err instanceof UnavailableError || err instanceof TooManyRequestsError) c.header('Retry-After', String(err.retryAfterSeconds));
     if (err.code === 'unauthorized') c.header('WWW-Authenticate', 'Bearer');
     const body: { code: string; message: string; details?: unknown } = { code: err.code, message: err.message };
     if (err.details !== undefined) body.details = err.details;
@@ -43,7 +45,7 @@ export function errorResponse(c: Context, err: unknown, log?: Logger): Response 
 }
 
 /** Installs JSON error and not-found handlers on `app`. */
-export function installErrorHandling(app: Hono, log: Logger): void {
+export function installErrorHandling<E extends Env>(app: Hono<E>, log: Logger): void {
   app.onError((err, c) => errorResponse(c, err, log));
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
 }
