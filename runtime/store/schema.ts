@@ -186,3 +186,25 @@ export const settings = sqliteTable('settings', {
   value: text('value').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
+
+/**
+ * Browser sessions of the editor (sign-in with the admin token). Only a SHA-256 hash of the
+ * cookie value is stored, so reading the database does not give a usable session.
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    /** A non-secret id (for the audit log and logs); never the cookie value. */
+    id: text('id').primaryKey(),
+    /** SHA-256 (hex) of the cookie value. */
+    tokenHash: text('token_hash').notNull(),
+    /** Fingerprint of the admin token signed in with: a new token invalidates older sessions. */
+    adminTokenFingerprint: text('admin_token_fingerprint').notNull(),
+    createdAt: integer('created_at').notNull(),
+    /** Absolute end of the session, whatever its use. */
+    expiresAt: integer('expires_at').notNull(),
+    /** Last request made with it; the idle timeout counts from here. */
+    lastUsedAt: integer('last_used_at').notNull(),
+  },
+  (t) => [uniqueIndex('sessions_token_hash_idx').on(t.tokenHash), index('sessions_expires_idx').on(t.expiresAt)],
+);
