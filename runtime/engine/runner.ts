@@ -1,18 +1,16 @@
-import type { Alert } from '../../shared/alert/schema.js';
-import type { ExprVars } from '../../shared/expr/types.js';
 import type { Flow } from '../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../nodes/catalog.js';
 import type { ExecContext, StepOutcome } from '../../nodes/executor.js';
 import { getExecutor } from '../../nodes/executors.js';
 import type { SecretResolver } from '../../nodes/source-adapter.js';
 import type { SqliteStore } from '../store/db.js';
-import { eventsRepo } from '../store/events-repo.js';
 import { executionsRepo, type ExecutionRow } from '../store/executions-repo.js';
 import { stepsRepo, type StepRow } from '../store/steps-repo.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
 import { RenderError, renderConfig, scrubSecrets } from './render.js';
 import { applyOutcome, endExecution, settle, startExecution } from './transitions.js';
+import { lazyEvent, stepVars } from './vars.js';
 
 /** Why a run's signal was aborted. */
 export type StopReason = 'cancel' | 'deadline' | 'shutdown';
@@ -24,34 +22,6 @@ export interface RunnerDeps {
   log: Logger;
   /** The flow document of a revision (cached by the caller). */
   flowAt(id: string, revision: number): Flow | undefined;
-}
-
-const parse = (text: string | null): unknown => (text == null ? undefined : JSON.parse(text));
-
-/** Variables for expressions: the alert, the raw event and what earlier steps produced. */
-function buildVars(exec: ExecutionRow, flow: Flow, steps: StepRow[], event: () => unknown): ExprVars {
-  let outputs: Record<string, unknown> | undefined;
-  const stepOutputs = () => {
-    if (!outputs) {
-      outputs = {};
-      for (const s of steps) {
-        if (s.status === 'succeeded' || s.status === 'failed') outputs[s.nodeId] = parse(s.output) ?? null;
-      }
-    }
-    return outputs;
-  };
-  return {
-    alert: JSON.parse(exec.alert) as Alert,
-    // Built on first use: most conditions read only the alert.
-    get event() {
-      return event();
-    },
-    get steps() {
-      return stepOutputs();
-    },
-    flow: { id: flow.id, name: flow.name, revision: exec.flowRevision },
-    execution: { id: exec.id, startedAt: new Date(exec.startedAt ?? exec.createdAt).toISOString() },
-  };
 }
 
 /**
@@ -75,16 +45,7 @@ export async function runExecution(
     return;
   }
   // The delivery body is read and parsed only if an expression or template uses `event`.
-  let event: unknown;
-  let eventLoaded = false;
-  const loadEvent = () => {
-    if (!eventLoaded) {
-      const row = eventsRepo.get(store.db, first.eventId);
-      event = row ? (JSON.parse(row.body) as unknown) : null;
-      eventLoaded = true;
-    }
-    return event;
-  };
+  const loadEvent = lazyEvent(store.db, first.eventId);
   // The scheduler normally starts the execution when it claims it; this covers the rest.
   if (stepsRepo.nextSeq(store.db, executionId) === 1) await store.write((db) => startExecution(db, flow, first, clock.now()));
 
@@ -157,7 +118,7 @@ async function runStep(
     await fail(`node type "${step.nodeType}" is not available in this version of Salve`);
     return;
   }
-  const vars = buildVars(exec, flow, steps, event);
+  const vars = stepVars(exec, flow, steps, event);
   let rendered;
   try {
     rendered = renderConfig(node.config, def.expressions(node.config), vars, deps.secrets);

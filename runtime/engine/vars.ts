@@ -1,0 +1,53 @@
+import type { Alert } from '../../shared/alert/schema.js';
+import type { ExprVars } from '../../shared/expr/types.js';
+import type { Flow } from '../../shared/flow/schema.js';
+import type { Db } from '../store/db.js';
+import { eventsRepo } from '../store/events-repo.js';
+import type { ExecutionRow } from '../store/executions-repo.js';
+import type { StepRow } from '../store/steps-repo.js';
+
+const parse = (text: string | null): unknown => (text == null ? undefined : JSON.parse(text));
+
+/**
+ * Variables for a step's expressions and templates: the alert, the raw event and what earlier
+ * steps produced. The one definition: the runner uses it for real steps, the approval preview
+ * for what would run next, so both render a config the same way.
+ */
+export function stepVars(exec: ExecutionRow, flow: Flow, steps: StepRow[], event: () => unknown): ExprVars {
+  let outputs: Record<string, unknown> | undefined;
+  const stepOutputs = () => {
+    if (!outputs) {
+      outputs = {};
+      for (const s of steps) {
+        if (s.status === 'succeeded' || s.status === 'failed') outputs[s.nodeId] = parse(s.output) ?? null;
+      }
+    }
+    return outputs;
+  };
+  return {
+    alert: JSON.parse(exec.alert) as Alert,
+    // Built on first use: most conditions read only the alert.
+    get event() {
+      return event();
+    },
+    get steps() {
+      return stepOutputs();
+    },
+    flow: { id: flow.id, name: flow.name, revision: exec.flowRevision },
+    execution: { id: exec.id, startedAt: new Date(exec.startedAt ?? exec.createdAt).toISOString() },
+  };
+}
+
+/** The delivery body of an execution, read and parsed on first call only (most runs never need it). */
+export function lazyEvent(db: Db, eventId: string): () => unknown {
+  let loaded = false;
+  let event: unknown;
+  return () => {
+    if (!loaded) {
+      const row = eventsRepo.get(db, eventId);
+      event = row ? (JSON.parse(row.body) as unknown) : null;
+      loaded = true;
+    }
+    return event;
+  };
+}
