@@ -7,6 +7,14 @@ export type FieldHint =
   | { widget: 'text' | 'number' | 'boolean' | 'select' | 'keyValue' | 'argv' | 'json' | 'secret' }
   | { widget: 'expression'; language: 'cel' | 'template' | 'matchers' };
 
+/** An example delivery for a source node, offered by the editor's Test panel. */
+export interface NodeSample {
+  name: string;
+  description: string;
+  /** The JSON body as the sender would post it. */
+  payload: unknown;
+}
+
 /**
  * A node type, browser-safe: everything about it except how it runs. `execute.ts` beside it
  * holds the Node-only executor. One definition drives validation, the editor and the runtime.
@@ -36,6 +44,8 @@ export interface NodeDefinition<S extends z.ZodType = z.ZodType> extends NodeSpe
   /** One line for the canvas, e.g. `POST http://{{…}}/cleanup`. */
   summary(config: z.output<S>): string;
   ui?: Record<string, FieldHint>;
+  /** Sources only: example payloads, each normalizing to at least one alert. */
+  samples?: readonly NodeSample[];
 }
 
 /** Declares a node type with `config` typed from its schema. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineNodeType } from '../../node-type.js';
 import { sourceBaseShape, sourceSummary, sourceUi } from '../common.js';
+import { alertmanagerSamples } from './samples.js';
 
 export const AlertmanagerConfigSchema = z.strictObject({ ...sourceBaseShape });
 export type AlertmanagerConfig = z.infer<typeof AlertmanagerConfigSchema>;
@@ -20,4 +21,5 @@ export const alertmanagerSource = defineNodeType({
   expressions: () => [],
   summary: (config) => sourceSummary(config),
   ui: { ...sourceUi },
+  samples: alertmanagerSamples,
 });

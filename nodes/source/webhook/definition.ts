@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ExpressionRef } from '../../../shared/expr/types.js';
 import { defineNodeType } from '../../node-type.js';
 import { sourceBaseShape, sourceSummary, sourceUi } from '../common.js';
+import { webhookSamples } from './samples.js';
 
 const cel = (what: string) =>
   z.string({ error: `must be a CEL expression over \`event\` giving ${what}` }).trim().min(1, 'expression is empty').max(4096);
@@ -61,4 +62,5 @@ export const webhookSource = defineNodeType({
     ...sourceUi,
     ...Object.fromEntries(WEBHOOK_MAPPING_FIELDS.map((f) => [`mapping.${f}`, { widget: 'expression', language: 'cel' } as const])),
   },
+  samples: webhookSamples,
 });
