@@ -24,6 +24,16 @@ describe('config', () => {
     );
   });
 
+  it('takes SALVE_PUBLIC_ORIGIN only as a bare origin', () => {
+    expect(loadConfig({}, { SALVE_PUBLIC_ORIGIN: 'https://salve.example.internal/' }).publicOrigin).toBe('https://salve.example.internal');
+    expect(loadConfig({}, {}).publicOrigin).toBeUndefined();
+    for (const bad of ['salve.example.internal', 'https://salve.example.internal/editor', 'ftp://salve.example.internal']) {
+      expect(() => loadConfig({}, { SALVE_PUBLIC_ORIGIN: bad }), bad).toThrow(
+        expect.objectContaining({ issues: [expect.objectContaining({ path: ['SALVE_PUBLIC_ORIGIN'] })] }),
+      );
+    }
+  });
+
   it('never prints the admin token', () => {
     const c = loadConfig({}, { SALVE_ADMIN_TOKEN: 'a-very-secret-admin-token' });
     expect(JSON.stringify(redactConfig(c))).not.toContain('a-very-secret-admin-token');

@@ -4,12 +4,28 @@ import { ValidationError } from '../shared/errors.js';
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** `https://host[:port]`: scheme, host and port only, as browsers send it in `Origin`. */
+const isOrigin = (value: string) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+};
+
 /** Salve's configuration: flags win over `SALVE_*` environment variables, then defaults. */
 export const ConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: intFrom(0, 65535).default(8470),
   dataDir: z.string().min(1).default('./data').transform((d) => resolve(d)),
   adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The origin browsers reach Salve at through a TLS proxy; accepted by the editor's origin check. */
+  publicOrigin: z
+    .string()
+    .refine(isOrigin, 'must be an origin like https://salve.example.internal (scheme, host, optional port; no path)')
+    .transform((v) => new URL(v).origin)
+    .optional(),
   maxConcurrentExecutions: intFrom(1, 1000).default(64),
   /** Queued executions beyond which deliveries that would add more get 503 + Retry-After. */
   maxQueuedExecutions: intFrom(1, 10_000_000).default(10_000),
@@ -26,6 +42,7 @@ const SOURCES: Record<keyof Config, { flag?: string; env?: string }> = {
   port: { flag: 'port', env: 'SALVE_PORT' },
   dataDir: { flag: 'data', env: 'SALVE_DATA' },
   adminToken: { env: 'SALVE_ADMIN_TOKEN' },
+  publicOrigin: { env: 'SALVE_PUBLIC_ORIGIN' },
   maxConcurrentExecutions: { env: 'SALVE_MAX_CONCURRENCY' },
   maxQueuedExecutions: { env: 'SALVE_MAX_QUEUED' },
   executionDeadlineSeconds: { env: 'SALVE_EXECUTION_DEADLINE' },

@@ -67,6 +67,8 @@ export async function startServer(config: Config, log: Logger, out: (line: strin
     hookBodyLimitBytes: config.hookBodyLimitBytes,
     editorDir: join(ROOT, 'dist', 'editor'),
     version: salveVersion(),
+    publicOrigin: config.publicOrigin,
+    env: process.env,
   });
 
   const server: ServerType = await new Promise((resolve, reject) => {

@@ -5,12 +5,18 @@ import { relative } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import type { SqliteStore } from '../store/db.js';
 import type { Logger } from '../log.js';
-import { bearerAuth } from './auth.js';
+import { listSecretNames } from '../engine/secrets.js';
+import { apiAuth, type AuthEnv } from './auth.js';
 import { installErrorHandling } from './errors.js';
+import { nodeTypesView } from './node-types.js';
+import { cookieMutationGuard } from './origin-check.js';
+import { FailureLimiter } from './rate-limit.js';
 import { flowRoutes } from './routes-flows.js';
 import { hookRoutes } from './routes-hooks.js';
 import { runRoutes } from './routes-runs.js';
-import { nodeDefinitions } from '../../nodes/catalog.js';
+import { publicSessionRoutes, sessionStatusRoute } from './routes-session.js';
+import { securityHeaders } from './security-headers.js';
+import { SessionManager } from './sessions.js';
 
 export interface AppOptions {
   engine: Engine;
@@ -21,20 +27,36 @@ export interface AppOptions {
   /** Built editor files (dist/editor); when absent `/` shows a short status page. */
   editorDir?: string;
   version: string;
+  /**
+   * The origin browsers use when Salve is behind a TLS proxy (SALVE_PUBLIC_ORIGIN), e.g.
+   * `https://salve.example.internal`: accepted by the origin check, and makes cookies Secure.
+   */
+  publicOrigin?: string;
+  /** Where `SALVE_SECRET_<NAME>` are read from (GET /api/secrets lists the names); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Clock for sessions and the sign-in limit (tests move it); default Date.now. */
+  now?: () => number;
 }
+
+/** Failed sign-ins allowed per client address per minute before 429. */
+const SIGN_IN_FAILURES_PER_MINUTE = 10;
 
 const FALLBACK_PAGE = `<!doctype html><meta charset="utf-8"><title>Salve</title>
 <body style="font-family:system-ui;max-width:40rem;margin:3rem auto;line-height:1.5">
-<h1>Salve is running</h1><p>The API is up at <code>/api</code> (bearer token required) and webhooks
+<h1>Salve is running</h1><p>The API is up at <code>/api</code> (bearer token or sign-in required) and webhooks
 are received at <code>/hooks/&lt;path&gt;</code>. See the README for a walkthrough.</p></body>`;
 
 /**
- * The HTTP surface. Public: `/healthz`, `/hooks/*` and the editor's static files. Everything
- * under `/api` requires the admin bearer token.
+ * The HTTP surface. Public: `/healthz`, `/hooks/*`, the editor's static files, and signing in
+ * and out (`POST`/`DELETE /api/session`). Everything else under `/api` requires the admin token
+ * as a bearer token, or the session cookie that signing in sets.
  */
-export function createApp(options: AppOptions): Hono {
+export function createApp(options: AppOptions): Hono<AuthEnv> {
   const { engine, store, log } = options;
-  const app = new Hono();
+  const now = options.now ?? Date.now;
+  const env = options.env ?? process.env;
+  const app = new Hono<AuthEnv>();
+  app.use('*', securityHeaders());
   installErrorHandling(app, log);
 
   app.get('/healthz', (c) => {
@@ -44,22 +66,26 @@ export function createApp(options: AppOptions): Hono {
 
   app.route('/hooks', hookRoutes(engine, options.hookBodyLimitBytes));
 
-  app.use('/api/*', bearerAuth(options.adminToken));
-  app.get('/api/node-types', (c) =>
-    c.json({
-      items: nodeDefinitions.map((d) => ({
-        type: d.type,
-        version: d.version,
-        category: d.category,
-        label: d.label,
-        description: d.description,
-        icon: d.icon,
-        outputs: d.outputs,
-        idempotent: d.idempotent,
-        sideEffects: d.sideEffects,
-      })),
+  const sessions = new SessionManager(store, options.adminToken, now);
+  const guardMutation = cookieMutationGuard(options.publicOrigin);
+  // Registered before the auth middleware: these handlers answer before it would run.
+  app.route(
+    '/api/session',
+    publicSessionRoutes({
+      adminToken: options.adminToken,
+      sessions,
+      signInLimiter: new FailureLimiter({ max: SIGN_IN_FAILURES_PER_MINUTE, windowMs: 60_000, now }),
+      publicOrigin: options.publicOrigin,
+      guardMutation,
+      log,
     }),
   );
+  app.use('/api/*', apiAuth({ adminToken: options.adminToken, sessions, publicOrigin: options.publicOrigin, guardMutation }));
+  app.route('/api/session', sessionStatusRoute());
+
+  const nodeTypes = nodeTypesView();
+  app.get('/api/node-types', (c) => c.json(nodeTypes));
+  app.get('/api/secrets', (c) => c.json({ items: listSecretNames(env).map((name) => ({ name })) }));
   app.get('/api/automation', (c) => c.json({ paused: engine.isPaused }));
   for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
     app.post(`/api/automation/${action}`, async (c) => {

@@ -1,7 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { UnauthorizedError } from '../../shared/errors.js';
+import { SAFE_METHODS } from './origin-check.js';
+import { clearSessionCookie, isHttpsRequest, SESSION_COOKIE } from './session-cookie.js';
+import type { SessionManager } from './sessions.js';
 
 /** Compares two strings in constant time (digests first, so the length does not leak). */
 export function safeEqual(a: string, b: string): boolean {
@@ -27,15 +32,40 @@ export function ensureAdminToken(dataDir: string, override: string | undefined):
   return { token, created: true };
 }
 
-/** Requires `Authorization: Bearer <token>`; anything else is a 401 JSON error. */
-export function bearerAuth(token: string): MiddlewareHandler {
+/** How a request to `/api` was authenticated (read by handlers as `c.get('authVia')`). */
+export type AuthVia = 'bearer' | 'cookie';
+export type AuthEnv = { Variables: { authVia: AuthVia } };
+
+/**
+ * Requires the admin token as `Authorization: Bearer <token>` (CLI, curl, scripts), or a valid
+ * session cookie (the editor). A request that sends an Authorization header is judged by it
+ * alone. Cookie-authenticated requests that change something also pass `guardMutation` (JSON
+ * body, same origin): a cookie is sent by the browser whoever made the page, a header is not.
+ */
+export function apiAuth(opts: {
+  adminToken: string;
+  sessions: SessionManager;
+  publicOrigin?: string;
+  guardMutation: (c: Context) => Promise<void>;
+}): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(.+)$/i.exec(header);
-    if (!match || !safeEqual(match[1]!.trim(), token)) {
-      c.header('WWW-Authenticate', 'Bearer');
-      return c.json({ error: { code: 'unauthorized', message: 'missing or invalid bearer token' } }, 401);
+    const header = c.req.header('authorization');
+    if (header !== undefined) {
+      const match = /^Bearer\s+(.+)$/i.exec(header);
+      if (!match || !safeEqual(match[1]!.trim(), opts.adminToken)) throw new UnauthorizedError('invalid bearer token');
+      c.set('authVia', 'bearer');
+      return next();
     }
-    await next();
+    const cookie = getCookie(c, SESSION_COOKIE);
+    if (cookie === undefined) {
+      throw new UnauthorizedError('authentication required: send Authorization: Bearer <admin token>, or sign in with POST /api/session');
+    }
+    if (!(await opts.sessions.resolve(cookie))) {
+      clearSessionCookie(c, isHttpsRequest(c, opts.publicOrigin));
+      throw new UnauthorizedError('session expired or signed out; sign in again');
+    }
+    if (!SAFE_METHODS.has(c.req.method)) await opts.guardMutation(c);
+    c.set('authVia', 'cookie');
+    return next();
   };
 }

@@ -5,16 +5,20 @@ import { Hono } from 'hono';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConflictError, UnavailableError, ValidationError } from '../../shared/errors.js';
-import { bearerAuth, ensureAdminToken } from './auth.js';
+import { SqliteStore } from '../store/db.js';
+import { apiAuth, ensureAdminToken } from './auth.js';
 import { installErrorHandling } from './errors.js';
+import { cookieMutationGuard } from './origin-check.js';
 import { readJsonBody } from './raw-body.js';
+import { SessionManager } from './sessions.js';
 
 const log = pino({ level: 'silent' });
+const sessions = new SessionManager(new SqliteStore(':memory:'), 'the-admin-token-123456');
 
 function app() {
   const a = new Hono();
   installErrorHandling(a, log);
-  a.use('/api/*', bearerAuth('the-admin-token-123456'));
+  a.use('/api/*', apiAuth({ adminToken: 'the-admin-token-123456', sessions, guardMutation: cookieMutationGuard(undefined) }));
   a.post('/api/echo', async (c) => c.json((await readJsonBody(c, { limitBytes: 100 })).json as object));
   a.get('/api/validation', () => {
     throw new ValidationError('flow is invalid', [{ path: ['nodes', 0, 'id'], message: 'bad id' }]);
@@ -37,13 +41,25 @@ function app() {
 const auth = { authorization: 'Bearer the-admin-token-123456' };
 
 describe('bearer auth', () => {
-  it('rejects missing and wrong tokens with a JSON 401', async () => {
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: 'the-admin-token-123456' }] as Record<string, string>[]) {
+  it('rejects wrong tokens with a JSON 401', async () => {
+    for (const headers of [{ authorization: 'Bearer nope' }, { authorization: 'the-admin-token-123456' }] as Record<string, string>[]) {
       const res = await app().request('/api/conflict', { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer');
-      expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: 'missing or invalid bearer token' } });
+      expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: 'invalid bearer token' } });
     }
+  });
+
+  it('tells a request without credentials how to authenticate', async () => {
+    const res = await app().request('/api/conflict');
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as any).error.message).toMatch(/Authorization: Bearer .*POST \/api\/session/);
+  });
+
+  it('an unknown session cookie is a 401 that also clears the cookie', async () => {
+    const res = await app().request('/api/conflict', { headers: { cookie: `salve_session=${'a'.repeat(43)}` } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('set-cookie')).toMatch(/^salve_session=; Max-Age=0; Path=\/;/);
   });
 });
 

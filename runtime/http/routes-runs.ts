@@ -3,11 +3,13 @@ import { z } from 'zod';
 import { NotFoundError } from '../../shared/errors.js';
 import type { Engine } from '../engine/engine.js';
 import type { SqliteStore } from '../store/db.js';
-import { approvalsRepo } from '../store/approvals-repo.js';
+import { approvalContext } from '../engine/approval-context.js';
+import { lazyEvent } from '../engine/vars.js';
+import { approvalsRepo, type ApprovalRow } from '../store/approvals-repo.js';
 import { eventsRepo } from '../store/events-repo.js';
-import { executionsRepo } from '../store/executions-repo.js';
+import { executionsRepo, type ExecutionRow } from '../store/executions-repo.js';
 import { APPROVAL_STATUSES, EXECUTION_STATUSES } from '../store/schema.js';
-import { stepsRepo } from '../store/steps-repo.js';
+import { stepsRepo, type StepRow } from '../store/steps-repo.js';
 import { parseBody, parseQuery } from './query.js';
 import { readJsonBody } from './raw-body.js';
 import { approvalView, eventView, executionView, stepView } from './views.js';
@@ -57,23 +59,41 @@ export function runRoutes(engine: Engine, store: SqliteStore, actor = 'admin'): 
     return c.json(executionView(executionsRepo.get(db, c.req.param('id'))!));
   });
 
+  /**
+   * Approvals with what an approver needs: the flow, the alert, what ran, what approving runs.
+   * Costs two reads per execution (row and steps; the event body only if a template reads it),
+   * shared by approvals of the same execution; flow revisions are cached by the engine.
+   */
+  const withContext = (rows: ApprovalRow[]) => {
+    const runs = new Map<string, { exec: ExecutionRow; steps: StepRow[]; event: () => unknown } | null>();
+    return rows.map((row) => {
+      let run = runs.get(row.executionId);
+      if (run === undefined) {
+        const exec = executionsRepo.get(db, row.executionId);
+        run = exec ? { exec, steps: stepsRepo.forExecution(db, exec.id), event: lazyEvent(db, exec.eventId) } : null;
+        runs.set(row.executionId, run);
+      }
+      if (!run) return approvalView(row);
+      const flow = engine.flowAt(run.exec.flowId, run.exec.flowRevision);
+      return approvalView(row, run.exec, approvalContext({ approval: row, exec: run.exec, flow, steps: run.steps, event: run.event }));
+    });
+  };
+
   app.get('/approvals', (c) => {
     const q = parseQuery(c, ApprovalQuery);
-    const rows = approvalsRepo.list(db, q);
-    return c.json({ items: rows.map((a) => approvalView(a, executionsRepo.get(db, a.executionId))) });
+    return c.json({ items: withContext(approvalsRepo.list(db, q)) });
   });
 
   app.get('/approvals/:id', (c) => {
     const row = approvalsRepo.get(db, c.req.param('id'));
     if (!row) throw new NotFoundError(`approval "${c.req.param('id')}" not found`);
-    return c.json(approvalView(row, executionsRepo.get(db, row.executionId)));
+    return c.json(withContext([row])[0]);
   });
 
   app.post('/approvals/:id', async (c) => {
     const body = parseBody((await readJsonBody(c, { limitBytes: 64 * 1024 })).json, DecisionSchema);
     await engine.decide(c.req.param('id'), body.decision, body.comment, actor);
-    const row = approvalsRepo.get(db, c.req.param('id'))!;
-    return c.json(approvalView(row, executionsRepo.get(db, row.executionId)));
+    return c.json(withContext([approvalsRepo.get(db, c.req.param('id'))!])[0]);
   });
 
   app.get('/events', (c) => {

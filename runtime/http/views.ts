@@ -1,3 +1,4 @@
+import type { ApprovalContext } from '../engine/approval-context.js';
 import type { ApprovalRow } from '../store/approvals-repo.js';
 import type { EventRow } from '../store/events-repo.js';
 import type { ExecutionRow } from '../store/executions-repo.js';
@@ -46,7 +47,8 @@ export function stepView(row: StepRow) {
   };
 }
 
-export function approvalView(row: ApprovalRow, exec?: ExecutionRow) {
+/** An approval; with its execution, also the flow id and alert; with its context, what ran and what runs next. */
+export function approvalView(row: ApprovalRow, exec?: ExecutionRow, context?: ApprovalContext) {
   return {
     id: row.id,
     executionId: row.executionId,
@@ -60,6 +62,7 @@ export function approvalView(row: ApprovalRow, exec?: ExecutionRow) {
     decidedBy: row.decidedBy,
     comment: row.comment,
     ...(exec ? { flowId: exec.flowId, alert: parse(exec.alert) } : {}),
+    ...(context ? { flowName: context.flowName, ran: context.ran, next: context.next } : {}),
   };
 }
 

@@ -1,0 +1,138 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { testEngine } from '../engine/test-kit.js';
+import { createApp } from './app.js';
+
+const TOKEN = 'the-admin-token-0123456789';
+const auth = { authorization: `Bearer ${TOKEN}` };
+const encoder = new TextEncoder();
+
+/** Polls an async check until it gives a value (runs go through group commits and processes). */
+async function until<T>(fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const flow = {
+  format: 'salve.flow/v1',
+  id: 'disk-full',
+  name: 'Disk full: clean up, ask, then restart',
+  enabled: true,
+  nodes: [
+    { id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } },
+    { id: 'clean', type: 'action.shell', label: 'Clean /var/tmp', config: { command: ['echo', 'cleaned', '{{ alert.labels.instance }}'] } },
+    { id: 'ask', type: 'approval.request', config: { message: 'Restart {{ alert.labels.service }}?', timeoutSeconds: 900 } },
+    { id: 'restart', type: 'action.shell', label: 'Restart service', config: { command: ['echo', 'restart', '{{ alert.labels.service }}', '{{ steps.clean.stdout }}'] } },
+    {
+      id: 'notify',
+      type: 'action.http',
+      config: {
+        url: 'http://127.0.0.1:9/notify?receiver={{ event.receiver }}&exec={{ execution.id }}',
+        headers: { Authorization: { secret: 'API_TOKEN' } },
+        body: { flow: '{{ flow.name }}' },
+      },
+    },
+    { id: 'broken', type: 'action.shell', config: { command: ['echo', '{{ steps.restart.stdout }}'] } },
+    { id: 'giveup', type: 'action.shell', config: { command: ['echo', 'rejected'] } },
+  ],
+  edges: [
+    { source: 'am', target: 'clean' },
+    { source: 'clean', sourcePort: 'ok', target: 'ask' },
+    { source: 'ask', sourcePort: 'approved', target: 'restart' },
+    { source: 'ask', sourcePort: 'approved', target: 'notify' },
+    { source: 'ask', sourcePort: 'approved', target: 'broken' },
+    { source: 'ask', sourcePort: 'rejected', target: 'giveup' },
+  ],
+};
+
+const delivery = {
+  version: '4',
+  status: 'firing',
+  receiver: 'salve-infra',
+  groupLabels: {},
+  commonLabels: {},
+  commonAnnotations: {},
+  externalURL: 'http://am.example.internal:9093',
+  alerts: [
+    {
+      status: 'firing',
+      labels: { alertname: 'DiskFull', instance: 'db1:9100', service: 'postgresql', severity: 'critical' },
+      annotations: { summary: 'disk full' },
+      startsAt: '2026-11-24T00:00:00Z',
+      fingerprint: 'fp1',
+    },
+  ],
+};
+
+/** An engine whose flow has run up to its approval, and the app in front of it. */
+async function waitingForApproval() {
+  const { engine, store } = testEngine({ secrets: { API_TOKEN: 'Bearer s3cr3t-value' } });
+  engine.start();
+  await engine.flows.create(flow, 'test');
+  const { executions } = await engine.ingest('infra', { headers: {}, rawBody: encoder.encode(JSON.stringify(delivery)) });
+  const executionId = executions[0]!.id;
+  const app = createApp({ engine, store, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 262144, version: 'test', env: {} });
+  const list = async (query = '?status=pending') => ((await (await app.request(`/api/approvals${query}`, { headers: auth })).json()) as { items: any[] }).items;
+  await until(async () => ((await list()).length === 1 ? true : undefined));
+  return { app, engine, executionId, list };
+}
+
+describe('approvals with context', () => {
+  it('show the flow, what ran before and exactly what approving will run', async () => {
+    const { app, executionId, list } = await waitingForApproval();
+    const [approval] = await list();
+    expect(approval).toMatchObject({ executionId, flowId: 'disk-full', flowName: 'Disk full: clean up, ask, then restart', message: 'Restart postgresql?' });
+    expect(approval.alert).toMatchObject({ name: 'DiskFull', labels: { service: 'postgresql' } });
+
+    expect(approval.ran.map((s: any) => [s.nodeId, s.nodeType, s.label, s.status, s.port])).toEqual([
+      ['am', 'source.alertmanager', 'Alertmanager', 'succeeded', 'out'],
+      ['clean', 'action.shell', 'Clean /var/tmp', 'succeeded', 'ok'],
+    ]);
+    expect(approval.ran[1].output).toMatchObject({ exitCode: 0, stdout: 'cleaned db1:9100\n' });
+    expect(approval.ran[1].endedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(approval.ran[1].error).toBeNull();
+
+    const next = Object.fromEntries(approval.next.map((n: any) => [n.nodeId, n]));
+    expect(Object.keys(next)).toEqual(['restart', 'notify', 'broken']); // not the "rejected" branch
+    expect(next.restart).toMatchObject({ nodeType: 'action.shell', label: 'Restart service' });
+    expect(next.restart.rendered.command).toEqual(['echo', 'restart', 'postgresql', 'cleaned db1:9100\n']);
+    // Event, execution and flow variables as a real step sees them; the secret stays a reference.
+    expect(next.notify.label).toBe('HTTP request');
+    expect(next.notify.rendered).toMatchObject({
+      url: `http://127.0.0.1:9/notify?receiver=salve-infra&exec=${executionId}`,
+      headers: { Authorization: { secret: 'API_TOKEN' } },
+      body: { flow: 'Disk full: clean up, ask, then restart' },
+    });
+    expect(JSON.stringify(approval)).not.toContain('s3cr3t-value');
+    // A template over an output that does not exist yet cannot be shown: the reason is.
+    expect(next.broken.rendered).toBeUndefined();
+    expect(next.broken.error).toMatch(/^config\.command\.1: /);
+
+    const one = (await (await app.request(`/api/approvals/${approval.id}`, { headers: auth })).json()) as any;
+    expect(one).toEqual(approval);
+  });
+
+  it('renders what runs next exactly as the step then runs', async () => {
+    const { app, engine, list } = await waitingForApproval();
+    const [approval] = await list();
+    const decided = await app.request(`/api/approvals/${approval.id}`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'approve' }),
+    });
+    expect(decided.status).toBe(200);
+    const detail = await until(async () => {
+      const d = (await (await app.request(`/api/executions/${approval.executionId}`, { headers: auth })).json()) as any;
+      return d.steps.some((s: any) => s.nodeId === 'restart' && s.status === 'succeeded') ? d : undefined;
+    });
+    const restart = detail.steps.find((s: any) => s.nodeId === 'restart');
+    const preview = approval.next.find((n: any) => n.nodeId === 'restart');
+    expect(restart.config.command).toEqual(preview.rendered.command);
+    await engine.shutdown(1000);
+  });
+});

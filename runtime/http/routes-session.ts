@@ -1,0 +1,82 @@
+import type { IncomingMessage } from 'node:http';
+import { Hono, type Context } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { z } from 'zod';
+import { TooManyRequestsError, UnauthorizedError } from '../../shared/errors.js';
+import type { Logger } from '../log.js';
+import { safeEqual, type AuthEnv } from './auth.js';
+import { assertSameOrigin, ownOrigins } from './origin-check.js';
+import { parseBody } from './query.js';
+import type { FailureLimiter } from './rate-limit.js';
+import { readJsonBody } from './raw-body.js';
+import { clearSessionCookie, isHttpsRequest, SESSION_COOKIE, setSessionCookie } from './session-cookie.js';
+import type { SessionManager } from './sessions.js';
+
+const SignInSchema = z.strictObject({
+  token: z.string({ error: 'token is required: the admin token' }).min(1, 'token is required: the admin token').max(1024),
+});
+
+/**
+ * The peer address of the connection. Forwarded headers are not trusted: behind a proxy every
+ * client shares the proxy's address, so the sign-in limit then applies to all of them together.
+ */
+export function clientAddress(c: Context): string {
+  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+export interface SessionRouteOptions {
+  adminToken: string;
+  sessions: SessionManager;
+  signInLimiter: FailureLimiter;
+  publicOrigin?: string;
+  guardMutation: (c: Context) => Promise<void>;
+  log: Logger;
+}
+
+/**
+ * `POST /api/session` (sign in) and `DELETE /api/session` (sign out). Both are public: signing in
+ * is how one gets credentials, and signing out must work with an expired session too.
+ */
+export function publicSessionRoutes(opts: SessionRouteOptions): Hono {
+  const app = new Hono();
+
+  app.post('/', async (c) => {
+    const address = clientAddress(c);
+    const wait = opts.signInLimiter.retryAfterSeconds(address);
+    if (wait > 0) throw new TooManyRequestsError(`too many failed sign-ins from this address; retry in ${wait} s`, wait);
+    // No browser sends a cross-site sign-in for us; refuse it before looking at the token.
+    assertSameOrigin(c, ownOrigins(c, opts.publicOrigin), { requireBrowser: false });
+    const body = parseBody((await readJsonBody(c, { limitBytes: 4096 })).json, SignInSchema);
+    if (!safeEqual(body.token, opts.adminToken)) {
+      opts.signInLimiter.fail(address);
+      opts.log.warn({ address }, 'sign-in refused: wrong admin token');
+      throw new UnauthorizedError('wrong admin token');
+    }
+    opts.signInLimiter.reset(address);
+    const session = await opts.sessions.create({ actor: 'admin', address });
+    setSessionCookie(c, session.cookieValue, isHttpsRequest(c, opts.publicOrigin));
+    opts.log.info({ session: session.id, address }, 'signed in');
+    return c.json({ authenticated: true });
+  });
+
+  app.delete('/', async (c) => {
+    const cookie = getCookie(c, SESSION_COOKIE);
+    if (cookie !== undefined) {
+      // The browser sends the cookie whoever made the page: the same checks as any cookie mutation.
+      await opts.guardMutation(c);
+      const ended = await opts.sessions.destroy(cookie, { actor: 'admin', address: clientAddress(c) });
+      if (ended) opts.log.info({ session: ended }, 'signed out');
+    }
+    clearSessionCookie(c, isHttpsRequest(c, opts.publicOrigin));
+    return c.body(null, 204);
+  });
+
+  return app;
+}
+
+/** `GET /api/session`, behind the `/api` auth: how this request was authenticated. */
+export function sessionStatusRoute(): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
+  app.get('/', (c) => c.json({ authenticated: true, via: c.get('authVia') }));
+  return app;
+}
