@@ -1,4 +1,118 @@
-/** Placeholder: being built. */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { Flow } from '../../../shared/flow/schema.js';
+import { api, ApiError } from '../api/client.js';
+import { ACTIVE_EXECUTION_STATUSES, type ExecutionDetail, type Step } from '../api/types.js';
+import { FlowDiagram } from '../canvas/FlowDiagram.js';
+import type { CanvasOverlay } from '../canvas/overlay.js';
+import { hrefFor } from '../router.js';
+import { usePolling } from '../ui/usePolling.js';
+import { ApiErrorBanner } from '../runs/ApiErrorBanner.js';
+import { defaultSelection, runMarks, takenEdges } from '../runs/marks.js';
+import { RunHeader } from '../runs/RunHeader.js';
+import { StepPanel } from '../runs/StepPanel.js';
+import { StepStrip } from '../runs/StepStrip.js';
+import '../styles/runs.css';
+
+/** How often an active run is fetched again. */
+const ACTIVE_POLL_MS = 2000;
+
+/** A key that changes only when something drawn on the diagram changes (not on every poll). */
+const stepsKey = (steps: readonly Step[]) => steps.map((s) => `${s.id}:${s.status}:${s.port ?? ''}`).join('|');
+
+/**
+ * One run (`#/runs/<id>`): its header, the flow revision it ran with each node coloured by
+ * what happened there, and the selected node's steps in a side panel.
+ */
 export function RunPage({ executionId }: { executionId: string }) {
-  return <div className="page">RunPage</div>;
+  // Loaded once here; refreshed below only while the run can still change.
+  const run = usePolling(() => api.get<ExecutionDetail>(`/api/executions/${encodeURIComponent(executionId)}`), 0, [executionId]);
+  const detail = run.data;
+  const active = detail ? ACTIVE_EXECUTION_STATUSES.includes(detail.status) : false;
+  const { refresh } = run;
+
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') refresh();
+    }, ACTIVE_POLL_MS);
+    return () => clearInterval(timer);
+  }, [active, refresh]);
+
+  // A revision never changes, so keep the first copy: a new object on every poll would make
+  // the diagram rebuild its nodes for nothing.
+  const flowRef = useRef<{ key: string; flow: Flow | null }>(undefined);
+  const flowKey = detail ? `${detail.flowId}@${detail.flowRevision}` : '';
+  if (detail && flowRef.current?.key !== flowKey) flowRef.current = { key: flowKey, flow: detail.flow };
+  const flow = flowRef.current?.flow ?? null;
+
+  const steps = detail?.steps ?? [];
+  const key = stepsKey(steps);
+  const status = detail?.status;
+  const overlay = useMemo<CanvasOverlay>(
+    () => ({ issues: new Map(), marks: flow && status ? runMarks(flow, steps, status) : new Map() }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [flow, key, status],
+  );
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const edges = useMemo(() => takenEdges(steps), [key]);
+
+  const [picked, setPicked] = useState<string>();
+  // Until someone picks a node, follow the step that needs a look (it moves while a run is live).
+  const selected = picked ?? defaultSelection(steps);
+
+  if (!detail) {
+    if (run.error) {
+      const missing = run.error instanceof ApiError && run.error.status === 404;
+      return (
+        <div className="page">
+          {missing ? (
+            <div className="banner error" role="alert">
+              There is no run <code>{executionId}</code>. <a href={hrefFor({ page: 'runs' })}>See all runs</a>
+            </div>
+          ) : (
+            <ApiErrorBanner error={run.error} doing="Loading the run" onRetry={refresh} />
+          )}
+        </div>
+      );
+    }
+    return <div className="empty">Loading run…</div>;
+  }
+
+  const flowName = flow?.name ?? detail.flowId;
+
+  return (
+    <div className="run-view">
+      <div className="run-top">
+        <RunHeader run={detail} flowName={flowName} onChanged={refresh} onReview={setPicked} />
+        {run.error && (
+          <div className="run-refresh-error">
+            <ApiErrorBanner error={run.error} doing="Refreshing" onRetry={refresh} />
+          </div>
+        )}
+      </div>
+      <div className="run-body">
+        <div className="run-canvas">
+          {flow ? (
+            <div className="run-diagram" aria-label={`Flow ${flowName} as this run used it`}>
+              <FlowDiagram flow={flow} overlay={overlay} highlightedEdges={edges} selectedNodeId={selected} onNodeClick={setPicked} />
+            </div>
+          ) : (
+            <div className="empty">
+              Revision {detail.flowRevision} of flow <code>{detail.flowId}</code> is no longer stored, so the diagram cannot be
+              drawn. The steps below are complete.
+            </div>
+          )}
+          <StepStrip flow={flow} steps={steps} selected={selected} onSelect={setPicked} />
+        </div>
+        <StepPanel
+          flow={flow}
+          nodeId={selected}
+          steps={steps}
+          approvals={detail.approvals}
+          executionStatus={detail.status}
+          onDecided={refresh}
+        />
+      </div>
+    </div>
+  );
 }

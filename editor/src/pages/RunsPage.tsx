@@ -1,4 +1,159 @@
-/** Placeholder: being built. */
+import { useState } from 'react';
+import { X } from 'lucide-react';
+import { api, withQuery } from '../api/client.js';
+import { EXECUTION_STATUSES, type Execution, type ExecutionStatus, type FlowSummary, type Page } from '../api/types.js';
+import { navigate } from '../router.js';
+import { usePolling } from '../ui/usePolling.js';
+import { ApiErrorBanner } from '../runs/ApiErrorBanner.js';
+import { RunRow } from '../runs/RunRow.js';
+import { statusLabel } from '../runs/StatusPill.js';
+import '../styles/runs.css';
+
+const PAGE_SIZE = 50;
+const LIVE_MS = 3000;
+
+interface Older {
+  /** The filter these pages belong to; a different filter starts over. */
+  key: string;
+  items: Execution[];
+  cursor: string | null;
+}
+
+/**
+ * Every run, newest first (`#/runs`, or one flow's with `#/runs?flow=<id>`). The newest page
+ * refreshes every few seconds; "Load older" appends pages that stay as loaded.
+ */
 export function RunsPage({ flowId }: { flowId?: string }) {
-  return <div className="page">RunsPage</div>;
+  const [status, setStatus] = useState<ExecutionStatus | ''>('');
+  const filterKey = `${flowId ?? ''}|${status}`;
+  const newest = usePolling(
+    () => api.get<Page<Execution>>(withQuery('/api/executions', { flowId, status, limit: PAGE_SIZE })),
+    LIVE_MS,
+    [flowId, status],
+  );
+  // Names only: a failure here just leaves the ids showing.
+  const flows = usePolling(() => api.get<Page<FlowSummary>>('/api/flows'), 0, []);
+  const flowNames = new Map((flows.data?.items ?? []).map((f) => [f.id, f.name]));
+
+  const [older, setOlder] = useState<Older>();
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const [olderError, setOlderError] = useState<Error>();
+  const olderPages = older?.key === filterKey ? older : undefined;
+  const cursor = olderPages ? olderPages.cursor : (newest.data?.nextCursor ?? null);
+
+  const loadOlder = async () => {
+    if (!cursor) return;
+    setLoadingOlder(true);
+    setOlderError(undefined);
+    try {
+      const page = await api.get<Page<Execution>>(withQuery('/api/executions', { flowId, status, limit: PAGE_SIZE, before: cursor }));
+      setOlder({ key: filterKey, items: [...(olderPages?.items ?? []), ...page.items], cursor: page.nextCursor ?? null });
+    } catch (error) {
+      setOlderError(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      setLoadingOlder(false);
+    }
+  };
+
+  const first = newest.data?.items ?? [];
+  const seen = new Set(first.map((r) => r.id));
+  const rows = [...first, ...(olderPages?.items ?? []).filter((r) => !seen.has(r.id))];
+  const flowName = flowId ? (flowNames.get(flowId) ?? flowId) : undefined;
+
+  return (
+    <div className="page runs-page">
+      <div className="page-header">
+        <h1>Runs</h1>
+        {flowId && (
+          <span className="chip" data-testid="flow-filter">
+            Flow: <strong>{flowName}</strong>
+            <button type="button" className="ghost icon small" aria-label={`Remove the filter for flow ${flowName}`} onClick={() => navigate({ page: 'runs' })}>
+              <X size={14} aria-hidden="true" />
+            </button>
+          </span>
+        )}
+        <span className="spacer" />
+        <label className="row status-filter">
+          <span>Status</span>
+          <select value={status} onChange={(e) => setStatus(e.target.value as ExecutionStatus | '')} data-testid="status-filter">
+            <option value="">All statuses</option>
+            {EXECUTION_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {statusLabel(s)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span
+          className={`live-indicator${newest.error ? ' stale' : ''}`}
+          title={newest.error ? 'The last refresh failed; retrying every 3 seconds' : 'Refreshes every 3 seconds'}
+          data-testid="live-indicator"
+        >
+          {newest.error ? 'reconnecting' : 'live'}
+        </span>
+      </div>
+
+      {newest.error && <ApiErrorBanner error={newest.error} doing="Loading runs" onRetry={newest.refresh} />}
+
+      <div className="card">
+        {!newest.data && !newest.error ? (
+          <div className="empty">Loading runs…</div>
+        ) : rows.length === 0 && newest.data ? (
+          <EmptyRuns flowName={flowName} status={status} />
+        ) : (
+          <table className="list runs-table">
+            <thead>
+              <tr>
+                <th scope="col">Run</th>
+                <th scope="col">Flow</th>
+                <th scope="col">Alert</th>
+                <th scope="col">Created</th>
+                <th scope="col">Started</th>
+                <th scope="col">Finished</th>
+                <th scope="col">Duration</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <RunRow key={r.id} run={r} flowName={flowNames.get(r.flowId)} showFlowFilter={!flowId} />
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+
+      {olderError && <ApiErrorBanner error={olderError} doing="Loading older runs" onRetry={loadOlder} />}
+      {rows.length > 0 && (
+        <div className="row load-older">
+          {cursor ? (
+            <button type="button" onClick={loadOlder} disabled={loadingOlder} data-testid="load-older">
+              {loadingOlder ? 'Loading…' : 'Load older'}
+            </button>
+          ) : (
+            <span className="muted small">That is every run{flowId ? ' of this flow' : ''}{status ? ` with status ${statusLabel(status)}` : ''}.</span>
+          )}
+          {olderPages && <span className="muted small">Older pages do not refresh; reload to update them.</span>}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function EmptyRuns({ flowName, status }: { flowName?: string; status: ExecutionStatus | '' }) {
+  if (status) {
+    return (
+      <div className="empty">
+        No {statusLabel(status)} runs{flowName ? ` of ${flowName}` : ''}. Choose "All statuses" to see the others.
+      </div>
+    );
+  }
+  return (
+    <div className="empty">
+      <p>No runs{flowName ? ` of ${flowName}` : ''} yet.</p>
+      <p className="small">
+        A run starts when an alert reaches an enabled flow: the monitoring system posts to <code>/hooks/&lt;path&gt;</code> of
+        the flow's source node, and each matching alert becomes one run here.
+      </p>
+    </div>
+  );
 }

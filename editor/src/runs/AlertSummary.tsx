@@ -1,0 +1,54 @@
+import { ExternalLink } from 'lucide-react';
+import type { Alert } from '../../../shared/alert/schema.js';
+import { alertLinks, displayLabels } from './alert-labels.js';
+
+/** The alert's severity as a pill (`.severity.<level>` in runs.css). */
+export function SeverityPill({ severity }: { severity: string }) {
+  return <span className={`severity ${severity}`}>{severity}</span>;
+}
+
+/** `name=value` chips for alert labels. */
+export function LabelChips({ labels }: { labels: [string, string][] }) {
+  if (labels.length === 0) return null;
+  return (
+    <ul className="label-chips" aria-label="Alert labels">
+      {labels.map(([name, value]) => (
+        <li key={name} className="label-chip" title={`${name}=${value}`}>
+          <span className="label-name">{name}</span>
+          <span className="label-value">{value}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * What the alert was: name, severity, firing or resolved, its summary line, every label as a
+ * chip and its links (runbook, dashboard…) opening outside Salve.
+ */
+export function AlertSummary({ alert }: { alert: Alert | null | undefined }) {
+  if (!alert) return <div className="muted">No alert recorded.</div>;
+  const links = alertLinks(alert);
+  return (
+    <div className="alert-summary" data-testid="alert-summary">
+      <div className="row alert-title">
+        <strong className="alert-name">{alert.name}</strong>
+        <SeverityPill severity={alert.severity} />
+        <span className={`alert-state ${alert.status}`}>{alert.status}</span>
+      </div>
+      {alert.summary && <div className="alert-text">{alert.summary}</div>}
+      <LabelChips labels={displayLabels(alert)} />
+      {links.length > 0 && (
+        <div className="row alert-links">
+          {links.map((l) => (
+            <a key={l.label} href={l.href} target="_blank" rel="noreferrer" className="external">
+              {l.label}
+              <ExternalLink size={12} aria-hidden="true" />
+              <span className="visually-hidden"> (opens in a new tab)</span>
+            </a>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

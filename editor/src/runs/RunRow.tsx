@@ -1,0 +1,76 @@
+import { Filter } from 'lucide-react';
+import type { Execution } from '../api/types.js';
+import { hrefFor, navigate } from '../router.js';
+import { keyLabels } from './alert-labels.js';
+import { LabelChips, SeverityPill } from './AlertSummary.js';
+import { RelativeTime } from './RelativeTime.js';
+import { StatusPill } from './StatusPill.js';
+import { elapsed, formatDuration } from './time.js';
+import { useNow } from './useNow.js';
+import { ACTIVE_EXECUTION_STATUSES } from '../api/types.js';
+
+/** Run ids are long and differ at the end (time first, then random): show the tail. */
+export function shortRunId(id: string): string {
+  const [prefix, rest] = id.includes('_') ? [id.slice(0, id.indexOf('_') + 1), id.slice(id.indexOf('_') + 1)] : ['', id];
+  return rest.length > 8 ? `${prefix}…${rest.slice(-8)}` : id;
+}
+
+/**
+ * One execution in the runs table. The first cell is a real link (keyboard and middle-click);
+ * a click anywhere else on the row opens the run too.
+ */
+export function RunRow({ run, flowName, showFlowFilter }: { run: Execution; flowName?: string; showFlowFilter: boolean }) {
+  const now = useNow();
+  const active = ACTIVE_EXECUTION_STATUSES.includes(run.status);
+  const took = elapsed(run.startedAt, run.finishedAt, now);
+  const open = (e: React.MouseEvent) => {
+    if ((e.target as HTMLElement).closest('a, button')) return;
+    navigate({ page: 'run', id: run.id });
+  };
+  return (
+    <tr className="clickable" data-testid={`run-row-${run.id}`} onClick={open}>
+      <td>
+        <a className="run-link" href={hrefFor({ page: 'run', id: run.id })} title={run.id}>
+          <StatusPill status={run.status} />
+          <span className="mono small">{shortRunId(run.id)}</span>
+        </a>
+      </td>
+      <td className="flow-cell">
+        <div className="row">
+          <a href={hrefFor({ page: 'flow', id: run.flowId })} title={`Open flow ${run.flowId} in the editor`}>
+            {flowName ?? run.flowId}
+          </a>
+          {showFlowFilter && (
+            <a
+              className="button ghost icon small"
+              href={hrefFor({ page: 'runs', flowId: run.flowId })}
+              aria-label={`Show only runs of ${flowName ?? run.flowId}`}
+              title="Only this flow's runs"
+            >
+              <Filter size={13} aria-hidden="true" />
+            </a>
+          )}
+        </div>
+        {flowName && flowName !== run.flowId && <div className="mono small muted">{run.flowId}</div>}
+      </td>
+      <td className="alert-cell">
+        <div className="row">
+          <strong>{run.alert?.name ?? '—'}</strong>
+          {run.alert && <SeverityPill severity={run.alert.severity} />}
+          {run.alert?.status === 'resolved' && <span className="alert-state resolved">resolved</span>}
+        </div>
+        <LabelChips labels={keyLabels(run.alert)} />
+      </td>
+      <td>
+        <RelativeTime iso={run.createdAt} />
+      </td>
+      <td>
+        <RelativeTime iso={run.startedAt} empty={active ? 'not yet' : '—'} />
+      </td>
+      <td>
+        <RelativeTime iso={run.finishedAt} empty={active ? '…' : '—'} />
+      </td>
+      <td className="duration-cell">{took === null ? <span className="muted">—</span> : `${formatDuration(took)}${run.finishedAt ? '' : ' so far'}`}</td>
+    </tr>
+  );
+}
