@@ -1,0 +1,34 @@
+import { createContext, useContext } from 'react';
+import type { PreviewContext } from './ConfigForm.js';
+import type { Path } from './config-paths.js';
+import type { PlacedIssue } from './issues.js';
+
+/** What every field of one form shares: where to write, its issues, the preview and pickers' data. */
+export interface FormContextValue {
+  /** From useId: makes element ids unique per form (several forms may be on a page). */
+  idBase: string;
+  config: Record<string, unknown>;
+  /** Writes `value` at `path` (`undefined` removes it); `changed` is the dotted path for undo grouping. */
+  write(path: Path, value: unknown, changed: string): void;
+  /** Writes a field's value, removing it when it is empty and optional. */
+  writeField(field: { path: Path; required: boolean; name: string }, value: unknown, changed?: string): void;
+  issuesAt(path: Path): PlacedIssue[];
+  preview: PreviewContext | null;
+  secrets: readonly string[];
+  nodeIds: readonly string[];
+  /** See template-paths.ts. */
+  templatePaths: Set<string> | null;
+}
+
+export const FormContext = createContext<FormContextValue | null>(null);
+
+export function useForm(): FormContextValue {
+  const ctx = useContext(FormContext);
+  if (!ctx) throw new Error('config-form fields must be rendered inside ConfigForm');
+  return ctx;
+}
+
+/** The element id of the input for dotted path `name`. */
+export function inputId(ctx: FormContextValue, name: string): string {
+  return `${ctx.idBase}-${name}`;
+}
