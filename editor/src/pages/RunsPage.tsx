@@ -95,32 +95,35 @@ export function RunsPage({ flowId }: { flowId?: string }) {
 
       {newest.error && <ApiErrorBanner error={newest.error} doing="Loading runs" onRetry={newest.refresh} />}
 
-      <div className="card">
-        {!newest.data && !newest.error ? (
-          <div className="empty">Loading runs…</div>
-        ) : rows.length === 0 && newest.data ? (
-          <EmptyRuns flowName={flowName} status={status} />
-        ) : (
-          <table className="list runs-table">
-            <thead>
-              <tr>
-                <th scope="col">Run</th>
-                <th scope="col">Flow</th>
-                <th scope="col">Alert</th>
-                <th scope="col">Created</th>
-                <th scope="col">Started</th>
-                <th scope="col">Finished</th>
-                <th scope="col">Duration</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <RunRow key={r.id} run={r} flowName={flowNames.get(r.flowId)} showFlowFilter={!flowId} />
-              ))}
-            </tbody>
-          </table>
-        )}
-      </div>
+      {/* Before the first answer: "loading", or nothing under the error banner (never an empty table). */}
+      {!newest.data ? (
+        !newest.error && <div className="card empty">Loading runs…</div>
+      ) : (
+        <div className="card">
+          {rows.length === 0 ? (
+            <EmptyRuns flowName={flowName} status={status} />
+          ) : (
+            <table className="list runs-table">
+              <thead>
+                <tr>
+                  <th scope="col">Run</th>
+                  <th scope="col">Flow</th>
+                  <th scope="col">Alert</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Started</th>
+                  <th scope="col">Finished</th>
+                  <th scope="col">Duration</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <RunRow key={r.id} run={r} flowName={flowNames.get(r.flowId)} showFlowFilter={!flowId} />
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+      )}
 
       {olderError && <ApiErrorBanner error={olderError} doing="Loading older runs" onRetry={loadOlder} />}
       {rows.length > 0 && (

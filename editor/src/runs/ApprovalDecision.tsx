@@ -33,7 +33,7 @@ export function ApprovalDecision({ approval, onDecided }: { approval: Pick<Appro
       setError(e);
       if (e instanceof ApiError && e.status === 409) {
         // Someone else decided, or it timed out; the list will no longer show it as pending.
-        toast(e.message, 'error');
+        toast(`Already decided: ${e.message}`, 'error');
         onDecided();
       }
     } finally {

@@ -16,10 +16,10 @@ export function ApprovalOutcome({ approval }: { approval: Approval }) {
       );
       break;
     case 'timeout':
-      text = <>Nobody decided in time; the run took its "timeout" path {when}.</>;
+      text = <>Nobody decided in time; the run took its "timeout" path ({when}).</>;
       break;
     case 'cancelled':
-      text = <>The run was cancelled before anyone decided {when}.</>;
+      text = <>The run was cancelled before anyone decided ({when}).</>;
       break;
     default:
       return null;

@@ -37,7 +37,7 @@ export function RunRow({ run, flowName, showFlowFilter }: { run: Execution; flow
       </td>
       <td className="flow-cell">
         <div className="row">
-          <a href={hrefFor({ page: 'flow', id: run.flowId })} title={`Open flow ${run.flowId} in the editor`}>
+          <a href={hrefFor({ page: 'flow', id: run.flowId })} title={`${flowName ?? run.flowId}: open in the editor`}>
             {flowName ?? run.flowId}
           </a>
           {showFlowFilter && (

@@ -115,19 +115,22 @@ function StepRun({ step, index, approval, onDecided }: { step: Step; index?: num
         <dt>Step id</dt>
         <dd className="mono small">{step.id}</dd>
       </dl>
-      {step.status === 'unknown' && (
-        <div className="banner warning">
-          This step was interrupted and its outcome is unknown. Salve did not run it again, because running it twice may
-          not be safe. Check the target and decide what to do by hand.
+      {step.status === 'unknown' ? (
+        // The server's own words already explain an interrupted step; ours only stand in when it sent none.
+        <div className="banner warning step-error">
+          <strong>Outcome unknown:</strong>{' '}
+          {step.error ??
+            'this step was interrupted. Salve did not run it again, because running it twice may not be safe. Check the target and decide what to do by hand.'}
         </div>
-      )}
-      {step.error && (
-        <div className="banner error step-error">
-          <strong>Error:</strong> {step.error}
-        </div>
+      ) : (
+        step.error && (
+          <div className="banner error step-error">
+            <strong>Error:</strong> {step.error}
+          </div>
+        )
       )}
       {approval && (
-        <section className="step-approval stack">
+        <section className={`step-approval stack${approval.status === 'pending' ? ' pending' : ''}`}>
           <h3>Approval</h3>
           <p className="approval-message-inline">{approval.message}</p>
           {approval.status === 'pending' ? <ApprovalDecision approval={approval} onDecided={onDecided} /> : <ApprovalOutcome approval={approval} />}
