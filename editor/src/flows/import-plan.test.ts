@@ -58,7 +58,7 @@ describe('locateIssue', () => {
     const plan = planOf(src('x.json', { flows: [flow('a'), flow('b')] }));
     const located = locateIssue({ path: ['flows', 1, 'nodes', 2, 'config', 'url'], message: 'Required' }, plan);
     expect(formatPath(located.path)).toBe('flows[1].nodes[2].config.url');
-    expect(located).toMatchObject({ flowId: 'b', message: 'Required' });
+    expect(located).toMatchObject({ flowId: 'b', flowName: 'Flow b', message: 'Required' });
     expect(located.source).toBeUndefined();
     expect(locateIssue({ path: ['nodes', 0], message: 'm' }, planOf(src('a.json', flow('a'))))).toMatchObject({ flowId: 'a', path: ['nodes', 0] });
   });
@@ -68,12 +68,14 @@ describe('locateIssue', () => {
     expect(locateIssue({ path: ['flows', 0, 'edges', 1, 'sourcePort'], message: 'm' }, plan)).toEqual({
       source: 'a.json',
       flowId: 'a',
+      flowName: 'Flow a',
       path: ['edges', 1, 'sourcePort'],
       message: 'm',
     });
     expect(locateIssue({ path: ['flows', 2, 'id'], message: 'duplicate' }, plan)).toEqual({
       source: 'bc.json',
       flowId: 'c',
+      flowName: 'Flow c',
       path: ['flows', 1, 'id'],
       message: 'duplicate',
     });

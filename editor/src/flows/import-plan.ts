@@ -109,8 +109,9 @@ export function planImport(readings: readonly SourceReading[]): ImportPlan | nul
 export interface LocatedIssue {
   /** The source the issue is in; only set when several sources were sent together. */
   source?: string;
-  /** The flow's id as written, when known. */
+  /** The flow's id and name as written, when known. */
   flowId?: string;
+  flowName?: string;
   /** Path inside that source (equal to the server's path when one source was sent). */
   path: (string | number)[];
   message: string;
@@ -122,9 +123,13 @@ export function locateIssue(issue: Issue, plan: ImportPlan): LocatedIssue {
   const entry = head === 'flows' && typeof index === 'number' ? plan.flows[index] : undefined;
   if (plan.sourceCount === 1) {
     const only = entry ?? (plan.flows.length === 1 && plan.flows[0]!.indexInSource === null ? plan.flows[0] : undefined);
-    return { path: issue.path, message: issue.message, ...(only?.id ? { flowId: only.id } : {}) };
+    return { path: issue.path, message: issue.message, ...flowOf(only) };
   }
   if (!entry) return { path: issue.path, message: issue.message };
   const path = entry.indexInSource === null ? rest : ['flows', entry.indexInSource, ...rest];
-  return { source: entry.source, path, message: issue.message, ...(entry.id ? { flowId: entry.id } : {}) };
+  return { source: entry.source, path, message: issue.message, ...flowOf(entry) };
+}
+
+function flowOf(entry: PlannedFlow | undefined): Pick<LocatedIssue, 'flowId' | 'flowName'> {
+  return { ...(entry?.id ? { flowId: entry.id } : {}), ...(entry?.name ? { flowName: entry.name } : {}) };
 }

@@ -17,11 +17,19 @@ describe('parseJsonText', () => {
     expect(problemOf('  \n ').message).toMatch(/empty/);
   });
 
-  it('locates a missing comma by line and column', () => {
+  it('puts a missing comma at the end of the line that needs it', () => {
     const p = problemOf('{\n  "id": "a"\n  "name": "b"\n}');
-    expect(p).toMatchObject({ line: 3, column: 3 });
-    expect(p.message).toMatch(/expected "," or "}" after the property value/);
-    expect(describeJsonProblem(p)).toMatch(/^line 3, column 3: /);
+    expect(p).toMatchObject({ line: 2, column: 12 });
+    expect(p.message).toBe('a "," is missing after this value (the next one starts on line 3)');
+    expect(describeJsonProblem(p)).toMatch(/^line 2, column 12: /);
+    expect(problemOf('[\n  1\n  2\n]')).toMatchObject({ line: 2, column: 4 });
+  });
+
+  it('names what it found as a whole token', () => {
+    const p = problemOf('{"id": "a" "name": "b"}');
+    expect(p).toMatchObject({ line: 1, column: 12 });
+    expect(p.message).toBe('expected "," or "}" after the property value, found the string "name"');
+    expect(problemOf('[1 true]').message).toBe('expected "," or "]" after the array element, found "true"');
   });
 
   it('explains the usual mistakes', () => {

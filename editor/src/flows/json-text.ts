@@ -68,12 +68,25 @@ export function findJsonProblem(text: string): JsonProblem | null {
   const fail = (offset: number, message: string): never => {
     throw new Stop(offset, message);
   };
+  /** What stands at `offset`, as a person would name it: a whole string or word, not one character. */
   const show = (offset: number): string => {
     const ch = text[offset];
     if (ch === undefined) return 'the end of the text';
     if (ch === '\n' || ch === '\r') return 'a line break';
     if (ch === '\t') return 'a tab';
+    if (ch === '"') {
+      const str = /^"(?:[^"\\\n]|\\.){0,40}"?/.exec(text.slice(offset))![0];
+      return `the string ${str.length > 40 ? `${str.slice(0, 40)}…` : str}`;
+    }
+    const word = /^[A-Za-z0-9_$.+-]+/.exec(text.slice(offset))?.[0];
+    if (word) return `"${word.length > 30 ? `${word.slice(0, 30)}…` : word}"`;
     return `"${ch}"`;
+  };
+  /** After a value, the next one on a later line: the comma between them is what is missing. */
+  const missingComma = (valueEnd: number) => {
+    if (/[\n\r]/.test(text.slice(valueEnd, i))) {
+      fail(valueEnd, `a "," is missing after this value (the next one starts on line ${lineColumnAt(text, i).line})`);
+    }
   };
   const skipSpace = () => {
     while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
@@ -119,6 +132,7 @@ export function findJsonProblem(text: string): JsonProblem | null {
       if (text[i] !== ':') fail(i, `expected ":" after the property name, found ${show(i)}`);
       i++;
       value(depth + 1);
+      const valueEnd = i;
       skipSpace();
       if (text[i] === ',') {
         i++;
@@ -129,6 +143,7 @@ export function findJsonProblem(text: string): JsonProblem | null {
         return;
       }
       if (text[i] === undefined) fail(i, `the text ends inside the object opened at ${where(open)}: a "}" is missing`);
+      missingComma(valueEnd);
       fail(i, `expected "," or "}" after the property value, found ${show(i)}`);
     }
   };
@@ -146,6 +161,7 @@ export function findJsonProblem(text: string): JsonProblem | null {
       if (text[i] === ']') fail(i, 'remove the comma before "]" (JSON does not allow a trailing comma)');
       if (text[i] === undefined) fail(i, `the text ends inside the array opened at ${where(open)}: a "]" is missing`);
       value(depth + 1);
+      const valueEnd = i;
       skipSpace();
       if (text[i] === ',') {
         i++;
@@ -156,6 +172,7 @@ export function findJsonProblem(text: string): JsonProblem | null {
         return;
       }
       if (text[i] === undefined) fail(i, `the text ends inside the array opened at ${where(open)}: a "]" is missing`);
+      missingComma(valueEnd);
       fail(i, `expected "," or "]" after the array element, found ${show(i)}`);
     }
   };

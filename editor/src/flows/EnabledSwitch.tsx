@@ -1,0 +1,39 @@
+import type { FlowSummary } from '../api/types.js';
+
+interface Props {
+  flow: FlowSummary;
+  /** A request is in flight: the switch shows where it is going and ignores clicks. */
+  pending?: boolean;
+  onChange: (enabled: boolean) => void;
+}
+
+/**
+ * The flow's enabled state as a switch. It shows what the server has stored, not what was
+ * clicked: the server validates the flow again before enabling it and may refuse. While busy it
+ * is aria-disabled rather than disabled, so keyboard focus stays on it.
+ */
+export function EnabledSwitch({ flow, pending = false, onChange }: Props) {
+  const label = pending ? (flow.enabled ? 'Disabling…' : 'Enabling…') : flow.enabled ? 'Enabled' : 'Disabled';
+  return (
+    <span className="flow-switch-cell">
+      <button
+        type="button"
+        role="switch"
+        className="flow-switch"
+        aria-checked={flow.enabled}
+        aria-label={`Enable ${flow.name}`}
+        aria-disabled={pending || undefined}
+        aria-busy={pending || undefined}
+        data-testid={`flow-toggle-${flow.id}`}
+        onClick={() => {
+          if (!pending) onChange(!flow.enabled);
+        }}
+      >
+        <span className="flow-switch-thumb" aria-hidden="true" />
+      </button>
+      <span className={`status${pending ? ' pending' : flow.enabled ? ' enabled' : ''}`} aria-hidden="true">
+        {label}
+      </span>
+    </span>
+  );
+}

@@ -1,0 +1,133 @@
+import { Fragment } from 'react';
+import { Copy, Download, History, PencilLine, Trash2, X } from 'lucide-react';
+import { ApiError } from '../api/client.js';
+import type { FlowSummary } from '../api/types.js';
+import { EnabledSwitch } from './EnabledSwitch.js';
+import { IssueList } from './IssueList.js';
+import { relativeTime } from './relative-time.js';
+import { RouteLink } from './RouteLink.js';
+
+/** A refused action, shown under the flow's row until dismissed or retried. */
+export interface RowError {
+  what: string;
+  error: ApiError | Error;
+}
+
+interface Props {
+  flows: readonly FlowSummary[];
+  /** Ids whose enable/disable is in flight. */
+  pending: ReadonlySet<string>;
+  errors: Readonly<Record<string, RowError>>;
+  now: number;
+  onToggle: (flow: FlowSummary, enabled: boolean) => void;
+  onDuplicate: (flow: FlowSummary) => void;
+  onExport: (flow: FlowSummary) => void;
+  onDelete: (flow: FlowSummary) => void;
+  onDismissError: (id: string) => void;
+}
+
+export function FlowsTable({ flows, pending, errors, now, onToggle, onDuplicate, onExport, onDelete, onDismissError }: Props) {
+  return (
+    <table className="list flows-table">
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Id</th>
+          <th scope="col">Enabled</th>
+          <th scope="col" className="num">
+            Revision
+          </th>
+          <th scope="col">Last updated</th>
+          <th scope="col" className="flow-actions-head">
+            <span className="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {flows.map((flow) => {
+          const rowError = errors[flow.id];
+          return (
+            <Fragment key={flow.id}>
+              <tr data-testid={`flow-row-${flow.id}`} className={rowError ? 'has-error' : undefined}>
+                <td className="flow-name">
+                  <RouteLink to={{ page: 'flow', id: flow.id }}>{flow.name}</RouteLink>
+                </td>
+                <td>
+                  <code className="mono flow-id">{flow.id}</code>
+                </td>
+                <td>
+                  <EnabledSwitch flow={flow} pending={pending.has(flow.id)} onChange={(enabled) => onToggle(flow, enabled)} />
+                </td>
+                <td className="num">{flow.revision}</td>
+                <td>
+                  <time dateTime={flow.updatedAt} title={flow.updatedAt}>
+                    {relativeTime(flow.updatedAt, now)}
+                  </time>
+                </td>
+                <td className="flow-actions">
+                  <RouteLink to={{ page: 'flow', id: flow.id }} className="button small" aria-label={`Open ${flow.name}`}>
+                    <PencilLine size={14} aria-hidden="true" /> Open
+                  </RouteLink>
+                  <RouteLink to={{ page: 'runs', flowId: flow.id }} className="button small" aria-label={`Runs of ${flow.name}`}>
+                    <History size={14} aria-hidden="true" /> Runs
+                  </RouteLink>
+                  <button
+                    type="button"
+                    className="icon small"
+                    aria-label={`Duplicate ${flow.name}`}
+                    title="Duplicate"
+                    onClick={() => onDuplicate(flow)}
+                    data-testid={`flow-duplicate-${flow.id}`}
+                  >
+                    <Copy size={15} aria-hidden="true" />
+                  </button>
+                  <button
+                    type="button"
+                    className="icon small"
+                    aria-label={`Export ${flow.name}`}
+                    title={`Export (download ${flow.id}.json)`}
+                    onClick={() => onExport(flow)}
+                    data-testid={`flow-export-${flow.id}`}
+                  >
+                    <Download size={15} aria-hidden="true" />
+                  </button>
+                  <button
+                    type="button"
+                    className="icon small flow-delete"
+                    aria-label={`Delete ${flow.name}`}
+                    title="Delete"
+                    onClick={() => onDelete(flow)}
+                    data-testid={`flow-delete-${flow.id}`}
+                  >
+                    <Trash2 size={15} aria-hidden="true" />
+                  </button>
+                </td>
+              </tr>
+              {rowError && (
+                <tr className="flow-error-row" data-testid={`flow-error-${flow.id}`}>
+                  <td colSpan={6}>
+                    <div className="banner error" role="alert">
+                      <div className="row">
+                        <span>
+                          <strong>
+                            Could not {rowError.what} “{flow.name}”:
+                          </strong>{' '}
+                          {rowError.error.message}
+                        </span>
+                        <span className="spacer" />
+                        <button type="button" className="ghost icon small" aria-label="Dismiss" onClick={() => onDismissError(flow.id)}>
+                          <X size={14} />
+                        </button>
+                      </div>
+                      {rowError.error instanceof ApiError && rowError.error.issues.length > 0 && <IssueList issues={rowError.error.issues} />}
+                    </div>
+                  </td>
+                </tr>
+              )}
+            </Fragment>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
