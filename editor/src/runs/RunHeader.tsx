@@ -88,7 +88,7 @@ export function RunHeader({ run, flowName, onChanged, onReview }: RunHeaderProps
             <dd>{took === null ? '—' : `${formatDuration(took)}${run.finishedAt ? '' : ' so far'}`}</dd>
           </div>
           {active && run.deadlineAt && (
-            <div>
+            <div title="The run times out at its deadline; time spent waiting for approvals does not count and pushes it back">
               <dt>Deadline</dt>
               <dd>
                 <RelativeTime iso={run.deadlineAt} />
