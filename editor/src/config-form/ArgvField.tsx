@@ -132,7 +132,7 @@ function ArgvRow({ field, index, count, text, noun, idOf, onChange, onMove, onRe
       />
       <div className="cf-row-buttons">
         <button id={`${id}-up`} type="button" className="ghost icon small" aria-label={`Move ${what} up`} title="Move up" disabled={index === 0} onClick={() => onMove(index - 1, 'up')}>
-          <ArrowUp size={14} aria-hidden="true" />
+          <ArrowUp size={16} aria-hidden="true" />
         </button>
         <button
           id={`${id}-down`}
@@ -143,10 +143,10 @@ function ArgvRow({ field, index, count, text, noun, idOf, onChange, onMove, onRe
           disabled={index === count - 1}
           onClick={() => onMove(index + 1, 'down')}
         >
-          <ArrowDown size={14} aria-hidden="true" />
+          <ArrowDown size={16} aria-hidden="true" />
         </button>
         <button type="button" className="ghost icon small" aria-label={`Remove ${what}`} title={`Remove ${noun}`} onClick={onRemove}>
-          <X size={14} aria-hidden="true" />
+          <X size={16} aria-hidden="true" />
         </button>
       </div>
       {(errors.length > 0 || isTemplate) && (

@@ -62,7 +62,7 @@ export function ExpressionField({ field }: { field: ExpressionModel }) {
               )}
             </div>
           )}
-          <details className="cf-vars">
+          <details className={`cf-vars${text.trim() === '' ? ' cf-vars-idle' : ''}`}>
             <summary>{field.language === 'matchers' ? 'Labels you can match' : 'Available variables'}</summary>
             <ul>
               {variables.map((v) => (

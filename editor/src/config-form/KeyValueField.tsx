@@ -169,12 +169,22 @@ function KeyValueRowView({ field, row, index, noun, skipped, ownsIssues, idOf, o
         onChange={(e) => onChange({ ...row, name: e.target.value }, 'name')}
       />
       <button type="button" className="ghost icon small" aria-label={`Remove ${noun} ${rowName}`} title={`Remove ${noun}`} onClick={onRemove}>
-        <X size={14} aria-hidden="true" />
+        <X size={16} aria-hidden="true" />
       </button>
 
       <label htmlFor={idOf('value')} className="cf-row-label">
         Value
       </label>
+      {field.secretValues ? (
+        <ModeToggle
+          label={`Value of ${noun} ${rowName} is`}
+          mode={row.mode}
+          testId={`field-${field.name}.${index}.mode`}
+          onChange={(mode) => onChange(switchRowMode(row, mode), 'mode')}
+        />
+      ) : (
+        <span className="cf-mode" />
+      )}
       <div className="cf-kv-value">
         {row.mode === 'secret' ? (
           <SecretPicker a11y={valueA11y} name={valuePath} value={row.value} onChange={(value) => onChange({ ...row, value }, 'value')} />
@@ -193,16 +203,6 @@ function KeyValueRowView({ field, row, index, noun, skipped, ownsIssues, idOf, o
         )}
         {isTemplate && <TemplateLine id={templateId} text={row.value} problem={problem} />}
       </div>
-      {field.secretValues ? (
-        <ModeToggle
-          label={`Value of ${noun} ${rowName} is`}
-          mode={row.mode}
-          testId={`field-${field.name}.${index}.mode`}
-          onChange={(mode) => onChange(switchRowMode(row, mode), 'mode')}
-        />
-      ) : (
-        <span />
-      )}
       {messages.length > 0 && <FieldErrors id={errorId} errors={messages} />}
     </li>
   );

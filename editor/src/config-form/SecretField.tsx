@@ -5,7 +5,7 @@ import type { FieldModel } from './field-model.js';
 import { FieldShell, helpText } from './FieldShell.js';
 import { inputId, useForm } from './form-context.js';
 import { issueText } from './issues.js';
-import { pickerShowsProblem, SecretPicker } from './SecretPicker.js';
+import { pickerShowsProblem, SecretHelp, SecretPicker } from './SecretPicker.js';
 import { ModeToggle } from './ModeToggle.js';
 
 type SecretModel = Extract<FieldModel, { kind: 'secret' }>;
@@ -28,7 +28,13 @@ export function SecretField({ field }: { field: SecretModel }) {
   const writeSecret = (name: string) => ctx.writeField(field, name === '' ? undefined : { secret: name });
 
   return (
-    <FieldShell id={id} label={field.label} required={field.required} errors={errors} help={helpText(field)}>
+    <FieldShell
+      id={id}
+      label={field.label}
+      required={field.required}
+      errors={errors}
+      help={helpText(field, mode === 'secret' && <SecretHelp value={secretName} />)}
+    >
       {(a11y) => (
         <div className="stack cf-tight">
           {field.allowText && (
@@ -44,7 +50,7 @@ export function SecretField({ field }: { field: SecretModel }) {
             />
           )}
           {mode === 'secret' ? (
-            <SecretPicker a11y={a11y} name={field.name} value={secretName} onChange={writeSecret} />
+            <SecretPicker a11y={a11y} name={field.name} value={secretName} onChange={writeSecret} showHelp={false} />
           ) : (
             <input
               {...a11y}

@@ -14,20 +14,23 @@ interface SecretPickerProps {
   onChange: (name: string) => void;
   /** Accessible name of the select when its visible label is elsewhere (rows). */
   ariaLabel?: string;
+  /** False when the field shows `<SecretHelp>` itself (under its errors, like other fields' help). */
+  showHelp?: boolean;
 }
 
 /**
  * Chooses `{ "secret": NAME }`: a name the server knows (GET /api/secrets), or "Other…" to type
  * one (e.g. before the variable is set). Only the name is ever in the flow.
  */
-export function SecretPicker({ a11y, name, value, onChange, ariaLabel }: SecretPickerProps) {
+export function SecretPicker({ a11y, name, value, onChange, ariaLabel, showHelp = true }: SecretPickerProps) {
   const { secrets } = useForm();
   const known = secrets.includes(value);
   const [typing, setTyping] = useState(value !== '' && !known);
   const other = typing || (value !== '' && !known);
   const otherId = `${a11y.id}-name`;
   const problem = other ? secretNameProblem(value) : null;
-  const describedBy = [a11y['aria-describedby'], `${a11y.id}-secret-help`].filter(Boolean).join(' ');
+  const helpId = showHelp ? `${a11y.id}-secret-help` : `${a11y.id}-help`;
+  const describedBy = [a11y['aria-describedby'], showHelp && helpId].filter(Boolean).join(' ');
 
   return (
     <div className="cf-secret">
@@ -72,7 +75,7 @@ export function SecretPicker({ a11y, name, value, onChange, ariaLabel }: SecretP
             spellCheck={false}
             autoCapitalize="characters"
             aria-invalid={problem ? true : undefined}
-            aria-describedby={[problem && `${otherId}-error`, `${a11y.id}-secret-help`].filter(Boolean).join(' ')}
+            aria-describedby={[problem && `${otherId}-error`, helpId].filter(Boolean).join(' ')}
             onChange={(e) => onChange(e.target.value)}
           />
           {problem && (
@@ -82,13 +85,26 @@ export function SecretPicker({ a11y, name, value, onChange, ariaLabel }: SecretP
           )}
         </div>
       )}
-      <div id={`${a11y.id}-secret-help`} className="field-help">
-        Read from the server environment variable <code>{secretEnvVar(value)}</code> when needed; the value is never stored in the flow.
-        {value !== '' && !problem && !known && secrets.length > 0 && (
-          <span className="cf-warning"> The server does not have it set yet: until it does, this fails closed.</span>
-        )}
-      </div>
+      {showHelp && (
+        <div id={helpId} className="field-help">
+          <SecretHelp value={value} />
+        </div>
+      )}
     </div>
+  );
+}
+
+/** Where a secret's value comes from, and a warning when the server does not have it. */
+export function SecretHelp({ value }: { value: string }) {
+  const { secrets } = useForm();
+  const problem = secrets.includes(value) ? null : secretNameProblem(value);
+  return (
+    <>
+      Read from the server environment variable <code>{secretEnvVar(problem ? '' : value)}</code> when needed; the value is never stored in the flow.
+      {value !== '' && !problem && !secrets.includes(value) && secrets.length > 0 && (
+        <span className="cf-warning"> The server does not have it set yet: until it does, this fails closed.</span>
+      )}
+    </>
   );
 }
 

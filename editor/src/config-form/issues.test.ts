@@ -81,6 +81,10 @@ describe('issue text', () => {
   it('adds nothing for the inside of a secret reference', () => {
     expect(issueText({ path: ['auth', 'token', 'secret'], message: 'bad', rest: ['secret'] })).toBe('bad');
   });
+  it('says "Required" for zod\'s missing-value message', () => {
+    expect(issueText({ path: ['path'], message: 'Invalid input: expected string, received undefined', rest: [] })).toBe('Required');
+    expect(issueText({ path: ['auth', 'token'], message: 'Invalid input: expected object, received undefined', rest: [] })).toBe('Required');
+  });
   it('formats top-level paths', () => {
     expect(issuePathText(['expectStatus', 0])).toBe('expectStatus[0]');
     expect(issuePathText(['auth', 'token'])).toBe('auth.token');

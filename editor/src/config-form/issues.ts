@@ -86,9 +86,11 @@ export function placeIssues(issues: readonly { path: readonly (string | number)[
  */
 export function issueText(issue: PlacedIssue): string {
   const rest = issue.rest.filter((segment) => segment !== 'secret');
-  if (rest.length === 0) return issue.message;
+  // zod's wording for a missing value; under an empty field "Required" says it plainly.
+  const message = /^Invalid input: expected \w+, received undefined$/.test(issue.message) ? 'Required' : issue.message;
+  if (rest.length === 0) return message;
   const where = rest.map((s) => (typeof s === 'number' ? `item ${s + 1}` : s)).join(' › ');
-  return `${where}: ${issue.message}`;
+  return `${where}: ${message}`;
 }
 
 /** `nodes[2].config.url`-style text for an issue shown at the top of the form. */

@@ -38,7 +38,9 @@ describe('JSON input', () => {
   it('formats short values on one line and long ones indented', () => {
     expect(formatJson([0])).toBe('[0]');
     expect(formatJson(undefined)).toBe('');
-    expect(formatJson({ a: 'x'.repeat(80) })).toContain('\n');
+    expect(formatJson([200, 204])).toBe('[200,204]');
+    expect(formatJson({ path: '/var/tmp' })).toBe('{\n  "path": "/var/tmp"\n}');
+    expect(formatJson(Array.from({ length: 30 }, (_, i) => i))).toContain('\n');
   });
   it('keeps the operator’s text while it stands for the value', () => {
     expect(textMatches(parseJsonText, '{ "a":1 }', { a: 1 })).toBe(true);

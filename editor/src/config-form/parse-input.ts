@@ -42,11 +42,12 @@ export function parseJsonText(text: string): Parsed<unknown> {
   }
 }
 
-/** JSON as the operator reads it: one line when short, indented otherwise. */
+/** JSON as the operator reads it: scalars and short lists of scalars on one line, objects indented. */
 export function formatJson(value: unknown): string {
   if (value === undefined) return '';
   const oneLine = JSON.stringify(value);
-  return oneLine.length <= 60 ? oneLine : JSON.stringify(value, null, 2);
+  const flat = typeof value !== 'object' || value === null || (Array.isArray(value) && value.every((v) => typeof v !== 'object' || v === null));
+  return flat && oneLine.length <= 60 ? oneLine : JSON.stringify(value, null, 2);
 }
 
 /** Whether `text` already stands for `value` (then an outside change need not replace the text). */
