@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from './load.js';
+import { benchEditor } from './editor.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FLAGS = ['--enable-experimental-regexp-engine-on-excessive-backtracks', '--disallow-code-generation-from-strings'];
@@ -163,6 +164,8 @@ async function main() {
   const salveResult = await load({ url: `${salve.url}/hooks/infra`, connections: CONNECTIONS, seconds: SECONDS, body, headers });
   const queuedAfterPause = (await api(salve.url, 'GET', '/api/executions?status=queued&limit=1')).items.length;
   const rssMb = peakRssMb(salve.child.pid);
+  // 5. The editor's canvas with 10 and 300 nodes, in a real browser against the same server.
+  const editorLines = process.env.BENCH_EDITOR === '0' ? ['editor bench skipped (BENCH_EDITOR=0)'] : await benchEditor(salve.url, TOKEN);
   await salve.stop();
   target.close();
   rmSync(dataDir, { recursive: true, force: true });
@@ -178,6 +181,7 @@ async function main() {
   if (queuedAfterPause === 0) console.log('warning: nothing was queued during the paused run');
   if (rssMb) console.log(`Salve peak resident memory (VmHWM) over the whole bench: ${rssMb} MB`);
   console.log(`complete executions (match → http → done, every step persisted): ${done}/${N} in ${fmt(execSeconds, 1)} s = ${fmt(done / execSeconds, 0)} executions/s`);
+  console.log(editorLines.join('\n'));
 }
 
 main().catch((error) => {

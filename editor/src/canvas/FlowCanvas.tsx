@@ -51,6 +51,8 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
   const flow = useReactFlow();
   const wrapper = useRef<HTMLDivElement>(null);
   const [hint, setHint] = useState<string | null>(null);
+  // Fit a loaded flow once; an empty canvas keeps its zoom, or the first drop would re-zoom the view.
+  const [fitOnLoad] = useState(() => useEditor.getState().nodes.length > 0);
 
   const viewCentre = useCallback(() => {
     const rect = wrapper.current?.getBoundingClientRect();
@@ -69,7 +71,7 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
         addNode(type, { x: centre.x + crowd * 24, y: centre.y + crowd * 24 });
       },
       viewCentre,
-      fitView: () => void flow.fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 }),
+      fitView: () => void flow.fitView({ padding: 0.2, maxZoom: 1, duration: 200 }),
       focus: () => wrapper.current?.focus(),
     }),
     [addNode, flow, viewCentre],
@@ -143,8 +145,8 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
           panOnDrag={[1, 2]}
           panOnScroll
           zoomOnPinch
-          fitView
-          fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+          fitView={fitOnLoad}
+          fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
           minZoom={0.1}
           maxZoom={2}
           defaultEdgeOptions={{ type: 'default' }}

@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Flow } from '../../../shared/flow/schema.js';
 import { copySelection, parseFragment } from './clipboard.js';
 import { currentFlow, isDirty, useEditor } from './store.js';
+import exampleJson from '../../../examples/disk-full.json';
 
-const example = JSON.parse(readFileSync(new URL('../../../examples/disk-full.json', import.meta.url), 'utf8')) as Flow;
+
+const example = exampleJson as Flow;
 const editor = () => useEditor.getState();
 const ids = () => editor().nodes.map((n) => n.id);
 

@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Flow } from '../../../shared/flow/schema.js';
 import { checkConnection } from './rules.js';
 import { locateProblems } from './validation.js';
+import exampleJson from '../../../examples/disk-full.json';
 
-const example = JSON.parse(readFileSync(new URL('../../../examples/disk-full.json', import.meta.url), 'utf8')) as Flow;
+
+const example = exampleJson as Flow;
 const node = (id: string, type: string) => ({ id, data: { type } });
 
 describe('problems on the canvas', () => {

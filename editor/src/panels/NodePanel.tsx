@@ -1,0 +1,107 @@
+import { useEffect, useId, useState } from 'react';
+import { Trash2 } from 'lucide-react';
+import { getNodeDefinition } from '../../../nodes/catalog.js';
+import { ConfigForm, type PreviewContext } from '../config-form/ConfigForm.js';
+import type { SalveNode } from '../canvas/model.js';
+import type { LocatedIssue } from '../canvas/validation.js';
+import { NodeIcon } from '../ui/icons.js';
+
+interface Props {
+  node: SalveNode;
+  issues: readonly LocatedIssue[];
+  preview: PreviewContext | null;
+  secrets: readonly string[];
+  nodeIds: readonly string[];
+  onConfig: (config: Record<string, unknown>, field: string) => void;
+  onLabel: (label: string) => void;
+  onRename: (newId: string) => string | null;
+  onDelete: () => void;
+}
+
+/** The selected node: what it is, its id and name, and its config form. */
+export function NodePanel({ node, issues, preview, secrets, nodeIds, onConfig, onLabel, onRename, onDelete }: Props) {
+  const def = getNodeDefinition(node.data.type);
+  const id = useId();
+  const [draftId, setDraftId] = useState(node.id);
+  const [idError, setIdError] = useState<string | null>(null);
+  useEffect(() => {
+    setDraftId(node.id);
+    setIdError(null);
+  }, [node.id]);
+
+  const commitId = () => {
+    const error = onRename(draftId.trim());
+    setIdError(error);
+  };
+
+  const mine = issues.filter((i) => i.nodeId === node.id);
+  const configIssues = mine.filter((i) => i.configPath).map((i) => ({ path: i.configPath!, message: i.message }));
+  const otherIssues = mine.filter((i) => !i.configPath);
+
+  return (
+    <div className="side-body" data-testid="node-panel">
+      <div className={`node-panel-head cat-${def?.category ?? 'unknown'}`}>
+        <span className="salve-node-icon">
+          <NodeIcon name={def?.icon ?? 'unknown'} size={16} />
+        </span>
+        <div style={{ flex: 1, minWidth: 0 }}>
+          <h2>{def?.label ?? node.data.type}</h2>
+          <p>{def?.description ?? `This version of Salve has no node type “${node.data.type}”. Remove the node or upgrade.`}</p>
+        </div>
+        <button type="button" className="ghost icon danger" aria-label={`Delete node ${node.id}`} title="Delete node" onClick={onDelete}>
+          <Trash2 size={16} />
+        </button>
+      </div>
+      <div className="row" style={{ alignItems: 'flex-start' }}>
+        <div className="field" style={{ flex: 1 }}>
+          <label htmlFor={`${id}-id`}>Node id</label>
+          <input
+            id={`${id}-id`}
+            className="mono"
+            value={draftId}
+            onChange={(e) => setDraftId(e.target.value)}
+            onBlur={commitId}
+            onKeyDown={(e) => e.key === 'Enter' && commitId()}
+            aria-invalid={idError ? true : undefined}
+            aria-describedby={`${id}-id-help`}
+            data-testid="node-id"
+          />
+          <div id={`${id}-id-help`} className={idError ? 'field-error' : 'field-help'}>
+            {idError ?? <>Expressions read this step’s output as <code>steps.{node.id}</code>.</>}
+          </div>
+        </div>
+        <div className="field" style={{ flex: 1 }}>
+          <label htmlFor={`${id}-label`}>Display name</label>
+          <input
+            id={`${id}-label`}
+            value={node.data.label ?? ''}
+            placeholder={def?.label}
+            onChange={(e) => onLabel(e.target.value)}
+            data-testid="node-label"
+          />
+        </div>
+      </div>
+      {otherIssues.length > 0 && (
+        <div className="banner error small">
+          {otherIssues.map((i, k) => (
+            <div key={k}>{i.message}</div>
+          ))}
+        </div>
+      )}
+      {def ? (
+        <ConfigForm
+          key={node.id}
+          def={def}
+          config={node.data.config}
+          onChange={onConfig}
+          issues={configIssues}
+          preview={preview}
+          secrets={secrets}
+          nodeIds={nodeIds}
+        />
+      ) : (
+        <pre className="code-block">{JSON.stringify(node.data.config, null, 2)}</pre>
+      )}
+    </div>
+  );
+}
