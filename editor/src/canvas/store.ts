@@ -37,7 +37,7 @@ export interface EditorState {
   edges: SalveEdge[];
   /** The revision being edited; null for a flow not saved yet. */
   revision: number | null;
-  /** JSON of the document as last loaded or saved: the reference for "unsaved changes". */
+  /** canonicalJson of the document as last loaded or saved: the reference for "unsaved changes". */
   savedJson: string;
   past: Snapshot[];
   future: Snapshot[];
@@ -77,9 +77,30 @@ export function currentFlow(s: Pick<EditorState, 'meta' | 'nodes' | 'edges'>): F
   return canvasToFlow(s.meta, s.nodes, s.edges);
 }
 
+// Parsed configs by config object: a drag changes positions only, so this stays cheap.
+const withDefaults = new WeakMap<object, unknown>();
+
+/** A node's config as its type's schema reads it (defaults filled), or as written when it does not parse. */
+function effectiveConfig(type: string, config: Record<string, unknown>): unknown {
+  const cached = withDefaults.get(config);
+  if (cached !== undefined) return cached;
+  const parsed = getNodeDefinition(type)?.configSchema.safeParse(config);
+  const value = parsed?.success ? parsed.data : config;
+  withDefaults.set(config, value);
+  return value;
+}
+
+/**
+ * The flow's meaning as JSON: configs with their defaults filled in. The server stores configs
+ * that way, so comparing this (not the raw text) is what tells whether there are unsaved changes.
+ */
+export function canonicalJson(flow: Flow): string {
+  return JSON.stringify({ ...flow, nodes: flow.nodes.map((n) => ({ ...n, config: effectiveConfig(n.type, n.config) })) });
+}
+
 /** Whether what is on the canvas differs from what was last loaded or saved. */
 export function isDirty(s: Pick<EditorState, 'meta' | 'nodes' | 'edges' | 'savedJson'>): boolean {
-  return JSON.stringify(currentFlow(s)) !== s.savedJson;
+  return canonicalJson(currentFlow(s)) !== s.savedJson;
 }
 
 function metaOf(flow: Flow): FlowMeta {
@@ -127,7 +148,7 @@ export const useEditor = create<EditorState>()((set, get) => {
         nodes,
         edges,
         revision,
-        savedJson: revision === null ? '' : JSON.stringify(canvasToFlow(meta, nodes, edges)),
+        savedJson: revision === null ? '' : canonicalJson(canvasToFlow(meta, nodes, edges)),
         past: [],
         future: [],
         lastEdit: null,
@@ -136,7 +157,10 @@ export const useEditor = create<EditorState>()((set, get) => {
     },
 
     markSaved(flow, revision) {
-      set({ revision, savedJson: JSON.stringify(flow), meta: metaOf(flow) });
+      // Through the same conversion as the canvas, so key order cannot make a saved flow look dirty.
+      const saved = flowToCanvas(flow);
+      const meta = metaOf(flow);
+      set({ revision, savedJson: canonicalJson(canvasToFlow(meta, saved.nodes, saved.edges)), meta });
     },
 
     onNodesChange(changes) {

@@ -10,7 +10,7 @@ import { FlowCanvas, type FlowCanvasHandle } from '../canvas/FlowCanvas.js';
 import { emptyFlow } from '../canvas/model.js';
 import type { CanvasOverlay } from '../canvas/overlay.js';
 import { useEditorShortcuts } from '../canvas/shortcuts.js';
-import { currentFlow, useEditor } from '../canvas/store.js';
+import { canonicalJson, currentFlow, useEditor } from '../canvas/store.js';
 import { useFlowProblems, type LocatedIssue } from '../canvas/validation.js';
 import type { PreviewContext } from '../config-form/ConfigForm.js';
 import { FlowSettingsPanel } from '../panels/FlowSettingsPanel.js';
@@ -82,7 +82,7 @@ function Editor() {
   const flow = useMemo(() => currentFlow(s), [s.meta, s.nodes, s.edges]); // eslint-disable-line react-hooks/exhaustive-deps
   const flowJson = useMemo(() => JSON.stringify(flow), [flow]);
   const isNew = s.revision === null;
-  const dirty = isNew ? flow.nodes.length > 0 : flowJson !== s.savedJson;
+  const dirty = useMemo(() => (isNew ? flow.nodes.length > 0 : canonicalJson(flow) !== s.savedJson), [isNew, flow, s.savedJson]);
   const problems = useFlowProblems(flow);
   const [problemsOpen, setProblemsOpen] = useState(false);
   const [tab, setTab] = useState<SideTab>('node');
@@ -434,5 +434,5 @@ function Editor() {
 function editorIsDirty(): boolean {
   const st = useEditor.getState();
   const doc = currentFlow(st);
-  return st.revision === null ? doc.nodes.length > 0 : JSON.stringify(doc) !== st.savedJson;
+  return st.revision === null ? doc.nodes.length > 0 : canonicalJson(doc) !== st.savedJson;
 }
