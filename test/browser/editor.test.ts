@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { amAlert, amPayload } from '../fixtures/alertmanager.js';
@@ -237,6 +238,28 @@ describe('editor in the browser', () => {
     await expect.poll(() => node('clean').locator('.salve-node').getAttribute('data-mark')).toBe('skipped');
   });
 
+  it('exports a flow from the list and re-imports it as a copy that arrives disabled', async () => {
+    await page.getByRole('link', { name: 'Flows' }).first().click();
+    await page.getByTestId('flow-row-disk-full').waitFor();
+    await screenshot(page, 'flows-list');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('flow-export-disk-full').click()]);
+    expect(download.suggestedFilename()).toBe('disk-full.json');
+    const exported = JSON.parse(await readFile((await download.path())!, 'utf8'));
+    expect(exported).toEqual((await server.api('GET', '/api/flows/disk-full/export')).body);
+    expect(JSON.stringify(exported)).not.toContain('change-me'); // secrets travel as references only
+
+    const copy = { ...exported, id: 'disk-full-copy', name: 'Disk full (imported copy)' };
+    await page.getByTestId('flows-import').click();
+    await page.getByTestId('import-file-input').setInputFiles({ name: 'disk-full-copy.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(copy)) });
+    await page.getByTestId('import-submit').click();
+    await page.getByTestId('import-result-disk-full-copy').waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('flow-toggle-disk-full-copy').getAttribute('aria-checked')).toBe('false');
+    expect(await page.getByTestId('flow-toggle-disk-full').getAttribute('aria-checked')).toBe('true');
+    const imported = (await server.api('GET', '/api/flows/disk-full-copy')).body.flow;
+    expect({ ...imported, id: exported.id, name: exported.name, enabled: exported.enabled }).toEqual(exported);
+  });
+
   it('shows a webhook delivery as a run with coloured steps, and finishes it from the approvals inbox', async () => {
     const instance = new URL(target.url).host;
     const res = await fetch(`${server.url}/hooks/infra`, {
@@ -282,6 +305,19 @@ describe('editor in the browser', () => {
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 10_000 }).toContain('succeeded');
     await expect.poll(() => node('restart').locator('.salve-node').getAttribute('data-mark')).toBe('succeeded');
     await screenshot(page, 'run-view-finished');
+  });
+
+  it('follows the OS dark theme', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(`${server.url}/#/flows/disk-full`);
+    await node('restart').waitFor();
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe('rgb(18, 22, 28)');
+    await screenshot(page, 'editor-canvas-dark');
+    await page.getByRole('link', { name: /Approvals/ }).click();
+    await page.getByRole('button', { name: 'Decided' }).click();
+    await screenshot(page, 'approvals-decided-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('signs out and is asked for the token again', async () => {

@@ -132,6 +132,7 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
           nodes={nodes}
           edges={styledEdges}
           nodeTypes={NODE_TYPES}
+          colorMode="system"
           onNodesChange={onNodesChange}
           onEdgesChange={onEdgesChange}
           onConnect={connect}
