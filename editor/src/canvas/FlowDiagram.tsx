@@ -51,6 +51,7 @@ function Diagram({ flow, overlay, highlightedEdges, selectedNodeId, onNodeClick 
         nodes={nodes}
         edges={edges}
         nodeTypes={NODE_TYPES}
+        colorMode="system"
         nodesDraggable={false}
         nodesConnectable={false}
         elementsSelectable={Boolean(onNodeClick)}
