@@ -13,17 +13,26 @@ interface DialogProps {
 /** A modal dialog: Escape or the close button closes it, focus moves into it and stays there. */
 export function Dialog({ title, onClose, children, footer, wide, testId }: DialogProps) {
   const ref = useRef<HTMLDivElement>(null);
+  const closeRef = useRef(onClose);
+  closeRef.current = onClose;
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
     const first = ref.current?.querySelector<HTMLElement>('[data-autofocus], input, textarea, select, button.primary');
     (first ?? ref.current)?.focus();
-    return () => previous?.focus?.();
+    // Escape closes the dialog even when focus has left it (e.g. a button inside became disabled).
+    const onEscape = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        e.stopPropagation();
+        closeRef.current();
+      }
+    };
+    document.addEventListener('keydown', onEscape);
+    return () => {
+      document.removeEventListener('keydown', onEscape);
+      previous?.focus?.();
+    };
   }, []);
   const onKeyDown = (e: React.KeyboardEvent) => {
-    if (e.key === 'Escape') {
-      e.stopPropagation();
-      onClose();
-    }
     if (e.key === 'Tab' && ref.current) {
       const focusable = [...ref.current.querySelectorAll<HTMLElement>('button, input, textarea, select, a[href], [tabindex]:not([tabindex="-1"])')].filter(
         (el) => !el.hasAttribute('disabled'),
