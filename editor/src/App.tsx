@@ -133,7 +133,7 @@ function PageFor({ route, onApprovalsChanged }: { route: Route; onApprovalsChang
     case 'runs':
       return <RunsPage key={route.flowId ?? '*'} flowId={route.flowId} />;
     case 'run':
-      return <RunPage key={route.id} executionId={route.id} />;
+      return <RunPage key={route.id} executionId={route.id} onApprovalsChanged={onApprovalsChanged} />;
     case 'approvals':
       return <ApprovalsPage onChanged={onApprovalsChanged} />;
   }

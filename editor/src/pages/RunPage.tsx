@@ -23,7 +23,8 @@ const stepsKey = (steps: readonly Step[]) => steps.map((s) => `${s.id}:${s.statu
  * One run (`#/runs/<id>`): its header, the flow revision it ran with each node coloured by
  * what happened there, and the selected node's steps in a side panel.
  */
-export function RunPage({ executionId }: { executionId: string }) {
+/** `onApprovalsChanged` lets the top bar's pending count follow a decision made here at once. */
+export function RunPage({ executionId, onApprovalsChanged }: { executionId: string; onApprovalsChanged?: () => void }) {
   // Loaded once here; refreshed below only while the run can still change.
   const run = usePolling(() => api.get<ExecutionDetail>(`/api/executions/${encodeURIComponent(executionId)}`), 0, [executionId]);
   const detail = run.data;
@@ -110,7 +111,10 @@ export function RunPage({ executionId }: { executionId: string }) {
           steps={steps}
           approvals={detail.approvals}
           executionStatus={detail.status}
-          onDecided={refresh}
+          onDecided={() => {
+            refresh();
+            onApprovalsChanged?.();
+          }}
         />
       </div>
     </div>
