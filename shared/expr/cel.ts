@@ -192,5 +192,7 @@ export function regexSelfTest(): { ok: boolean; elapsedMs: number } {
   const started = performance.now();
   evaluateCel(`"${'x'.repeat(27)}".matches("^(x+x+)+y$")`, {});
   const elapsedMs = performance.now() - started;
-  return { ok: elapsedMs < 100, elapsedMs };
+  // With the flag this takes a few ms; without it, 2^27 backtracking steps take seconds. The wide
+  // margin keeps a busy machine (a loaded CI runner) from refusing to start a correct process.
+  return { ok: elapsedMs < 1000, elapsedMs };
 }
