@@ -2,10 +2,16 @@ import type { z } from 'zod';
 import type { ExpressionRef } from '../shared/expr/types.js';
 import type { NodeCategory, NodeSpec } from '../shared/flow/node-spec.js';
 
+/** Words the editor shows with a field: its label (default: from the key) and one line of help. */
+interface FieldText {
+  label?: string;
+  help?: string;
+}
+
 /** How the editor should draw a config field (the schema alone does not say). */
 export type FieldHint =
-  | { widget: 'text' | 'number' | 'boolean' | 'select' | 'keyValue' | 'argv' | 'json' | 'secret' }
-  | { widget: 'expression'; language: 'cel' | 'template' | 'matchers' };
+  | ({ widget: 'text' | 'number' | 'boolean' | 'select' | 'keyValue' | 'argv' | 'json' | 'secret' } & FieldText)
+  | ({ widget: 'expression'; language: 'cel' | 'template' | 'matchers' } & FieldText);
 
 /** An example delivery for a source node, offered by the editor's Test panel. */
 export interface NodeSample {

@@ -28,12 +28,12 @@ export function sourceSummary(config: { path: string; auth: AuthConfig; on: Sour
 
 /** Editor hints shared by the source fields. */
 export const sourceUi = {
-  path: { widget: 'text' },
-  on: { widget: 'select' },
-  'auth.type': { widget: 'select' },
-  'auth.token': { widget: 'secret' },
-  'auth.username': { widget: 'text' },
-  'auth.password': { widget: 'secret' },
-  'auth.name': { widget: 'text' },
-  'auth.value': { widget: 'secret' },
+  path: { widget: 'text', label: 'Hook path', help: 'Deliveries arrive at POST /hooks/<path>; lower-case letters, digits and "-".' },
+  on: { widget: 'select', label: 'Start runs for', help: 'firing (default), resolved, or both kinds of alert.' },
+  'auth.type': { widget: 'select', label: 'Authentication', help: 'How callers prove who they are. "none" accepts anyone: only on a trusted network.' },
+  'auth.token': { widget: 'secret', label: 'Bearer token', help: 'Alertmanager sends it with authorization: { credentials: … } in webhook_configs.' },
+  'auth.username': { widget: 'text', label: 'Username' },
+  'auth.password': { widget: 'secret', label: 'Password' },
+  'auth.name': { widget: 'text', label: 'Header name', help: 'e.g. X-Salve-Token' },
+  'auth.value': { widget: 'secret', label: 'Header value' },
 } as const;

@@ -24,5 +24,5 @@ export const delayAction = defineNodeType({
   sideEffects: false,
   expressions: () => [],
   summary: (config) => `wait ${formatDuration(config.seconds)}`,
-  ui: { seconds: { widget: 'number' } },
+  ui: { seconds: { widget: 'number', label: 'Wait (seconds)', help: 'Durable: the wait survives restarts and holds no worker.' } },
 });

@@ -61,10 +61,10 @@ export const shellAction = defineNodeType({
   expressions: (config) => templatesIn({ command: config.command, cwd: config.cwd, env: config.env }),
   summary: (config) => truncate(config.command.map((arg) => showArg(abbreviateTemplates(arg))).join(' '), 80),
   ui: {
-    command: { widget: 'argv' },
-    cwd: { widget: 'text' },
-    env: { widget: 'keyValue' },
-    timeoutSeconds: { widget: 'number' },
-    expectExitCodes: { widget: 'json' },
+    command: { widget: 'argv', help: 'The program, then one item per argument; no shell sees them, so spaces and quotes are literal.' },
+    cwd: { widget: 'text', label: 'Working directory' },
+    env: { widget: 'keyValue', label: 'Environment variables', help: 'Added to the command\'s environment; values are text or secrets.' },
+    timeoutSeconds: { widget: 'number', label: 'Timeout (seconds)', help: 'The whole process group is killed after this long and the step fails on "error".' },
+    expectExitCodes: { widget: 'json', label: 'Expected exit codes', help: 'Exit codes that count as success, e.g. [0].' },
   },
 });

@@ -32,7 +32,7 @@ export const approvalRequest = defineNodeType({
   expressions: (config) => templatesIn({ message: config.message }),
   summary: (config) => `ask: ${truncate(abbreviateTemplates(config.message), 60)} (${formatDuration(config.timeoutSeconds)})`,
   ui: {
-    message: { widget: 'expression', language: 'template' },
-    timeoutSeconds: { widget: 'number' },
+    message: { widget: 'expression', language: 'template', label: 'Question', help: 'What the approver sees, e.g. Restart {{ alert.labels.service }}?' },
+    timeoutSeconds: { widget: 'number', label: 'Timeout (seconds)', help: 'Undecided after this long, the flow continues on "timeout".' },
   },
 });

@@ -22,5 +22,5 @@ export const exprCondition = defineNodeType({
   sideEffects: false,
   expressions: (config) => [{ path: ['expression'], kind: 'cel', source: config.expression }],
   summary: (config) => truncate(config.expression, 80),
-  ui: { expression: { widget: 'expression', language: 'cel' } },
+  ui: { expression: { widget: 'expression', language: 'cel', label: 'Condition (CEL)', help: 'Must give true or false, e.g. alert.labels.env == "prod" && alert.severity == "critical".' } },
 });

@@ -43,5 +43,5 @@ export const matchCondition = defineNodeType({
     return [{ path: ['matchers'], kind: 'cel', source: compiled.ok ? compiled.cel : config.matchers }];
   },
   summary: (config) => truncate(config.matchers.trim(), 80),
-  ui: { matchers: { widget: 'expression', language: 'matchers' } },
+  ui: { matchers: { widget: 'expression', language: 'matchers', label: 'Label matchers', help: 'Alertmanager syntax: name="value", name!="value", name=~"regex", name!~"regex", separated by commas.' } },
 });
