@@ -100,7 +100,7 @@ export class FlowService {
         document: JSON.stringify(flow),
         now,
       });
-      appendAudit(db, { actor, action: 'flow.create', target: flow.id, details: { revision: 1 }, now });
+      appendAudit(db, { actor, action: 'flow.create', target: flow.id, details: { revision: inserted.revision }, now });
       return inserted;
     });
     this.onChange();
@@ -151,7 +151,8 @@ export class FlowService {
 
   /**
    * Imports one flow or `{ "flows": [...] }`, all or nothing. Imported flows arrive disabled
-   * (an import is data, not a decision to run it); an existing id gets a new revision.
+   * (an import is data, not a decision to run it); an existing id gets a new revision, the id
+   * of a deleted flow continues after its last revision (see flowsRepo.insert).
    */
   async import(body: unknown, actor: string): Promise<StoredFlow[]> {
     const parsed = ImportBodySchema.safeParse(body);

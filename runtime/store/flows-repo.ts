@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, max } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { flowRevisions, flows } from './schema.js';
 
@@ -24,28 +24,39 @@ export const flowsRepo = {
       .get()?.document;
   },
 
-  /** Inserts revision 1 of a new flow. */
+  /** The highest revision ever stored for `id` (0 if none), including those of a deleted flow. */
+  lastRevision(db: Db, id: string): number {
+    return db.select({ last: max(flowRevisions.revision) }).from(flowRevisions).where(eq(flowRevisions.flowId, id)).get()?.last ?? 0;
+  },
+
+  /**
+   * Inserts a flow whose id is not in use. Its first revision is 1, or, when a flow with this
+   * id was deleted, the one after the highest revision kept: past executions keep pointing at
+   * the revision they ran, and the new flow's revisions never collide with them.
+   */
   insert(db: Db, row: { id: string; name: string; enabled: boolean; document: string; now: number }): FlowRow {
+    const revision = flowsRepo.lastRevision(db, row.id) + 1;
     const inserted = db
       .insert(flows)
       .values({
         id: row.id,
         name: row.name,
         enabled: row.enabled,
-        revision: 1,
+        revision,
         document: row.document,
         createdAt: row.now,
         updatedAt: row.now,
       })
       .returning()
       .get();
-    db.insert(flowRevisions).values({ flowId: row.id, revision: 1, document: row.document, createdAt: row.now }).run();
+    db.insert(flowRevisions).values({ flowId: row.id, revision, document: row.document, createdAt: row.now }).run();
     return inserted;
   },
 
   /**
    * Writes a new revision if the current one is `expectedRevision`; returns undefined when it
-   * is not (a stale write), leaving everything unchanged.
+   * is not (a stale write), leaving everything unchanged. The current revision of a flow is
+   * always its highest stored one (insert and update keep it so), so the next is free.
    */
   update(
     db: Db,

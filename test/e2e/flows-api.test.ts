@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diskFullFlow } from '../fixtures/alertmanager.js';
-import { removeDir, startServer, type TestServer } from '../helpers/server.js';
+import { amAlert, amPayload, diskFullFlow } from '../fixtures/alertmanager.js';
+import { removeDir, startServer, waitFor, type TestServer } from '../helpers/server.js';
 
 /** The flow API: validation on every write, revisions, import/export, simulate, auth. */
 describe('flows API', () => {
@@ -105,5 +105,62 @@ describe('flows API', () => {
     expect(((await (await fetch(`${server.url}/healthz`)).json()) as any).paused).toBe(true);
     expect((await server.api('GET', '/api/automation')).body).toEqual({ paused: true });
     expect((await server.api('POST', '/api/automation/resume')).body).toEqual({ paused: false });
+  });
+  it('re-creates a deleted flow after its last revision; past runs still show the flow they ran', async () => {
+    const again = (name: string) => ({
+      format: 'salve.flow/v1',
+      id: 'again',
+      name,
+      enabled: true,
+      nodes: [
+        { id: 'am', type: 'source.alertmanager', config: { path: 'again', auth: { type: 'none' } } },
+        { id: 'check', type: 'condition.expr', config: { expression: 'alert.severity == "critical"' } },
+      ],
+      edges: [{ source: 'am', target: 'check' }],
+    });
+    const deliver = async (fingerprint: string) => {
+      const res = await fetch(`${server.url}/hooks/again`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(amPayload([amAlert({ fingerprint })])),
+      });
+      expect(res.status).toBe(202);
+      const [id] = ((await res.json()) as { executions: string[] }).executions;
+      return waitFor(async () => {
+        const exec = await server.api('GET', `/api/executions/${id}`);
+        return exec.body.status === 'succeeded' && exec.body;
+      }, 15_000, `execution ${id} to succeed`);
+    };
+
+    expect((await server.api('POST', '/api/flows', again('first'))).body.revision).toBe(1);
+    const firstRun = await deliver('again-1');
+    expect(firstRun).toMatchObject({ flowRevision: 1, flow: { name: 'first' } });
+    expect((await server.api('DELETE', '/api/flows/again')).status).toBe(204);
+
+    const recreated = await server.api('POST', '/api/flows', again('second'));
+    expect(recreated.status).toBe(201);
+    expect(recreated.body.revision).toBe(2);
+    const duplicate = await server.api('POST', '/api/flows', again('second'));
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body.error.code).toBe('conflict');
+
+    expect((await server.api('DELETE', '/api/flows/again')).status).toBe(204);
+    const imported = await server.api('POST', '/api/flows/import', again('third'));
+    expect(imported.status).toBe(200);
+    expect(imported.body.items[0]).toMatchObject({ revision: 3, flow: { name: 'third', enabled: false } });
+
+    // Creates racing for a deleted id: one wins, the others are told the id exists.
+    expect((await server.api('DELETE', '/api/flows/again')).status).toBe(204);
+    const raced = await Promise.all([1, 2, 3].map(() => server.api('POST', '/api/flows', again('fourth'))));
+    expect(raced.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    expect(raced.find((r) => r.status === 201)!.body.revision).toBe(4);
+
+    // Deduplication is by flow id: what the deleted flow handled does not run again.
+    const repeat = await fetch(`${server.url}/hooks/again`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(amPayload([amAlert({ fingerprint: 'again-1' })])) });
+    expect(await repeat.json()).toMatchObject({ executions: [], duplicates: 1 });
+    const secondRun = await deliver('again-2');
+    expect(secondRun).toMatchObject({ flowRevision: 4, flow: { name: 'fourth' } });
+    expect((await server.api('GET', `/api/executions/${firstRun.id}`)).body).toMatchObject({ flowRevision: 1, flow: { name: 'first' } });
+    expect((await server.api('DELETE', '/api/flows/again')).status).toBe(204);
   });
 });

@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConflictError } from '../../shared/errors.js';
+import { testEngine } from './test-kit.js';
+
+function flow(id = 'f1', name = 'first') {
+  return {
+    format: 'salve.flow/v1',
+    id,
+    name,
+    enabled: true,
+    nodes: [
+      { id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } },
+      { id: 'check', type: 'condition.expr', config: { expression: 'alert.severity == "critical"' } },
+    ],
+    edges: [{ source: 'am', target: 'check' }],
+  };
+}
+
+describe('FlowService', () => {
+  const stores: { close(): void }[] = [];
+  const kit = () => {
+    const k = testEngine();
+    stores.push(k.store);
+    return k;
+  };
+  afterEach(() => {
+    for (const s of stores.splice(0)) s.close();
+  });
+
+  describe('re-creating a deleted flow', () => {
+    it('continues the revisions after the highest one kept; old revisions still read as they ran', async () => {
+      const { engine } = kit();
+      await engine.flows.create(flow('f1', 'first'), 'test');
+      await engine.flows.update('f1', flow('f1', 'second'), 1, 'test');
+      await engine.flows.delete('f1', 'test');
+
+      const created = await engine.flows.create(flow('f1', 'recreated'), 'test');
+      expect(created.revision).toBe(3);
+      expect(engine.flows.get('f1')).toMatchObject({ revision: 3, flow: { name: 'recreated' } });
+      expect(engine.flows.getRevision('f1', 1)?.name).toBe('first');
+      expect(engine.flows.getRevision('f1', 2)?.name).toBe('second');
+      expect(engine.flows.getRevision('f1', 3)?.name).toBe('recreated');
+      expect((await engine.flows.update('f1', flow('f1', 'edited'), 3, 'test')).revision).toBe(4);
+
+      await engine.flows.delete('f1', 'test');
+      const [imported] = await engine.flows.import(flow('f1', 'imported'), 'test');
+      expect(imported).toMatchObject({ revision: 5, flow: { name: 'imported', enabled: false } });
+      expect(engine.flows.getRevision('f1', 4)?.name).toBe('edited');
+    });
+
+    it('imports a bundle mixing a deleted id, a live id and a new id', async () => {
+      const { engine } = kit();
+      await engine.flows.create(flow('gone', 'gone'), 'test');
+      await engine.flows.create(flow('live', 'live'), 'test');
+      await engine.flows.delete('gone', 'test');
+      const items = await engine.flows.import({ flows: [flow('gone', 'back'), flow('live', 'live 2'), flow('new', 'new')] }, 'test');
+      expect(items.map((i) => [i.flow.id, i.revision])).toEqual([
+        ['gone', 2],
+        ['live', 2],
+        ['new', 1],
+      ]);
+    });
+
+    it('records the revision it created in the audit log', async () => {
+      const { engine, store } = kit();
+      await engine.flows.create(flow(), 'test');
+      await engine.flows.delete('f1', 'test');
+      await engine.flows.create(flow(), 'test');
+      const rows = store.sqlite.prepare("SELECT details FROM audit WHERE action = 'flow.create' ORDER BY id").all() as { details: string }[];
+      expect(rows.map((r) => JSON.parse(r.details))).toEqual([{ revision: 1 }, { revision: 2 }]);
+    });
+
+    it('still refuses an id that exists (409), also when several creates race', async () => {
+      const { engine } = kit();
+      await engine.flows.create(flow(), 'test');
+      await engine.flows.delete('f1', 'test');
+      const results = await Promise.allSettled([1, 2, 3].map(() => engine.flows.create(flow(), 'test')));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(rejected).toHaveLength(2);
+      for (const r of rejected) expect(r.reason).toBeInstanceOf(ConflictError);
+      expect(engine.flows.get('f1').revision).toBe(2);
+    });
+  });
+});
