@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConflictError } from '../../shared/errors.js';
+import { ConflictError, ValidationError } from '../../shared/errors.js';
 import { testEngine } from './test-kit.js';
 
 function flow(id = 'f1', name = 'first') {
@@ -14,6 +14,16 @@ function flow(id = 'f1', name = 'first') {
     ],
     edges: [{ source: 'am', target: 'check' }],
   };
+}
+
+/** The rejection `fn` throws, as a ValidationError. */
+async function validationError(fn: () => Promise<unknown>): Promise<ValidationError> {
+  const error = await fn().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ValidationError);
+  return error as ValidationError;
 }
 
 describe('FlowService', () => {
@@ -80,6 +90,57 @@ describe('FlowService', () => {
       expect(rejected).toHaveLength(2);
       for (const r of rejected) expect(r.reason).toBeInstanceOf(ConflictError);
       expect(engine.flows.get('f1').revision).toBe(2);
+    });
+  });
+
+  describe('import body', () => {
+    it('refuses an empty bundle, naming flows, and imports nothing', async () => {
+      const { engine } = kit();
+      const error = await validationError(() => engine.flows.import({ flows: [] }, 'test'));
+      expect(error.issues).toEqual([{ path: ['flows'], message: expect.stringMatching(/must not be empty/) }]);
+      expect(engine.flows.list()).toEqual([]);
+    });
+
+    it.each([
+      ['a string for flows', { flows: 'x' }, ['flows'], /must be a list of flow documents, found a string/],
+      ['an object for flows', { flows: {} }, ['flows'], /must be a list of flow documents, found an object/],
+      ['null for flows', { flows: null }, ['flows'], /must be a list of flow documents, found null/],
+      ['a list', [], [], /expected one flow document .* or a bundle \{ "flows": \[ … \] \}, found a list.*\{ "flows"/],
+      ['a list of flows', [flow()], [], /found a list/],
+      ['null', null, [], /found null/],
+      ['a string', 'x', [], /found a string/],
+      ['a number', 5, [], /found a number/],
+      ['an empty object', {}, [], /is empty: expected one flow document/],
+    ])('refuses %s with one issue that names it', async (_what, body, path, message) => {
+      const { engine } = kit();
+      const error = await validationError(() => engine.flows.import(body, 'test'));
+      expect(error.issues).toEqual([{ path, message: expect.stringMatching(message) }]);
+    });
+
+    it('refuses unknown fields next to flows, and a bundle over 500 flows', async () => {
+      const { engine } = kit();
+      const extra = await validationError(() => engine.flows.import({ flows: [flow()], exportedAt: 'today' }, 'test'));
+      expect(extra.issues).toEqual([{ path: ['exportedAt'], message: expect.stringMatching(/unknown field/) }]);
+      const many = await validationError(() => engine.flows.import({ flows: Array.from({ length: 501 }, (_, i) => flow(`f${i}`)) }, 'test'));
+      expect(many.issues).toEqual([{ path: ['flows'], message: expect.stringMatching(/500/) }]);
+      expect(engine.flows.list()).toEqual([]);
+    });
+
+    it('still reports every problem of a single flow and of each flow in a bundle at its path', async () => {
+      const { engine } = kit();
+      const single = await validationError(() => engine.flows.import({ ...flow(), nodes: 'x' }, 'test'));
+      expect(single.issues.map((i) => i.path)).toContainEqual(['nodes']);
+      const bundle = await validationError(() => engine.flows.import({ flows: [flow('a'), 7, { ...flow('c'), id: 'Bad Id' }] }, 'test'));
+      expect(bundle.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['flows.1', 'flows.2.id']));
+      const dup = await validationError(() => engine.flows.import({ flows: [flow('a'), flow('a')] }, 'test'));
+      expect(dup.issues).toEqual([{ path: ['flows', 1, 'id'], message: 'duplicate flow id "a" in the bundle' }]);
+      expect(engine.flows.list()).toEqual([]);
+    });
+
+    it('imports one flow and a bundle', async () => {
+      const { engine } = kit();
+      expect((await engine.flows.import(flow('one'), 'test')).map((i) => i.flow.id)).toEqual(['one']);
+      expect((await engine.flows.import({ flows: [flow('two'), flow('three')] }, 'test')).map((i) => i.flow.id)).toEqual(['two', 'three']);
     });
   });
 });

@@ -24,10 +24,50 @@ export interface FlowSummary {
   updatedAt: string;
 }
 
-const ImportBodySchema = z.union([
-  z.strictObject({ flows: z.array(z.unknown()).min(1, 'flows must not be empty').max(500) }),
-  z.record(z.string(), z.unknown()),
-]);
+/** What an import body may be (the editor's Import dialog tells them apart the same way). */
+const EXPECTED_IMPORT = 'expected one flow document (an object with "format": "salve.flow/v1") or a bundle { "flows": [ … ] }';
+const MAX_IMPORT_FLOWS = 500;
+
+const BundleSchema = z.strictObject({
+  flows: z
+    .array(z.unknown(), { error: (i) => `must be a list of flow documents, found ${describeKind(i.input)}` })
+    .min(1, 'must not be empty: give at least one flow document')
+    .max(MAX_IMPORT_FLOWS, `at most ${MAX_IMPORT_FLOWS} flows per import`),
+});
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function describeKind(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'an object';
+  return `a ${typeof v}`;
+}
+
+/**
+ * Splits an import body into the flow documents to validate. An object with a `flows` field is
+ * a bundle; any other object is one flow (validated as such). Everything else, an empty object
+ * and a bundle that is not a non-empty list are refused here with one issue naming the problem.
+ */
+function importInputs(body: unknown): { isBundle: boolean; inputs: unknown[] } {
+  const invalid = (path: (string | number)[], message: string) => new ValidationError('import body is invalid', [{ path, message }]);
+  if (!isPlainObject(body)) {
+    const hint = Array.isArray(body) ? '; to import several flows, write { "flows": [ … ] }' : '';
+    throw invalid([], `${EXPECTED_IMPORT}, found ${describeKind(body)}${hint}`);
+  }
+  if (!('flows' in body)) {
+    if (Object.keys(body).length === 0) throw invalid([], `is empty: ${EXPECTED_IMPORT}`);
+    return { isBundle: false, inputs: [body] };
+  }
+  const parsed = BundleSchema.safeParse(body);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.flatMap((i) =>
+      i.code === 'unrecognized_keys' ? i.keys.map((key) => ({ path: [...i.path, key], message: `unknown field "${key}" next to "flows"` })) : [i],
+    );
+    throw new ValidationError('import body is invalid', issuesFromZod(issues));
+  }
+  return { isBundle: true, inputs: parsed.data.flows };
+}
 
 /** Validates or throws ValidationError with every issue, paths prefixed by `base`. */
 export function parseFlowOrThrow(input: unknown, base: (string | number)[] = []): Flow {
@@ -155,10 +195,7 @@ export class FlowService {
    * of a deleted flow continues after its last revision (see flowsRepo.insert).
    */
   async import(body: unknown, actor: string): Promise<StoredFlow[]> {
-    const parsed = ImportBodySchema.safeParse(body);
-    if (!parsed.success) throw new ValidationError('import body is invalid', issuesFromZod(parsed.error.issues));
-    const isBundle = 'flows' in parsed.data && Array.isArray(parsed.data.flows);
-    const inputs: unknown[] = isBundle ? (parsed.data.flows as unknown[]) : [body];
+    const { isBundle, inputs } = importInputs(body);
     const issues: Issue[] = [];
     const flows: Flow[] = [];
     inputs.forEach((input, i) => {

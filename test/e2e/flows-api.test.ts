@@ -163,4 +163,21 @@ describe('flows API', () => {
     expect((await server.api('GET', `/api/executions/${firstRun.id}`)).body).toMatchObject({ flowRevision: 1, flow: { name: 'first' } });
     expect((await server.api('DELETE', '/api/flows/again')).status).toBe(204);
   });
+
+  it('refuses an import body that is neither a flow nor a non-empty bundle with 422 naming the problem', async () => {
+    const cases: [unknown, (string | number)[], RegExp][] = [
+      [{ flows: [] }, ['flows'], /must not be empty/],
+      [{ flows: 'x' }, ['flows'], /must be a list of flow documents, found a string/],
+      [[], [], /expected one flow document .*found a list/],
+      [{}, [], /is empty/],
+      [null, [], /found null/],
+    ];
+    for (const [body, path, message] of cases) {
+      const res = await server.api('POST', '/api/flows/import', body);
+      expect(res.status, JSON.stringify(body)).toBe(422);
+      expect(res.body.error.code).toBe('validation_failed');
+      expect(res.body.error.details.issues, JSON.stringify(body)).toEqual([{ path, message: expect.stringMatching(message) }]);
+    }
+    expect((await server.api('GET', '/api/flows')).body.items.map((i: any) => i.id)).toEqual(['flow-a', 'flow-b']);
+  });
 });
