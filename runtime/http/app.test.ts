@@ -103,7 +103,7 @@ describe('GET /api/node-types', () => {
     const http = byType['action.http'];
     expect(http.configSchema.required).toEqual(['url']); // input side: defaulted fields are optional
     expect(http.configSchema.properties.method).toMatchObject({ default: 'POST', enum: expect.arrayContaining(['GET', 'POST']) });
-    expect(byType['approval.request'].ui.message).toEqual({ widget: 'expression', language: 'template' });
+    expect(byType['approval.request'].ui.message).toMatchObject({ widget: 'expression', language: 'template', label: 'Question' });
     expect(byType['source.alertmanager'].samples.map((s: any) => s.name)).toEqual(['DiskFull firing', 'DiskFull resolved']);
     expect(byType['source.webhook'].samples.length).toBeGreaterThan(0);
     expect(byType['condition.match'].samples).toEqual([]);
