@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { TriangleAlert } from 'lucide-react';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
@@ -28,7 +28,8 @@ export const SalveNodeView = memo(function SalveNodeView({ id, data, selected }:
   const overlay = useCanvasOverlay();
   const issues = overlay.issues.get(id);
   const mark = overlay.marks.get(id);
-  const summary = summaryOf(data.type, data.config);
+  // Parsing the config is the costly part of drawing a node; a drag changes only its position.
+  const summary = useMemo(() => summaryOf(data.type, data.config), [data.type, data.config]);
   const outputs = def?.outputs ?? [];
   const category = def?.category ?? 'unknown';
   const title = data.label || def?.label || data.type;

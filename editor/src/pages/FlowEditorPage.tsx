@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { ArrowLeft, ClipboardPaste, Copy, Maximize2, Network, Redo2, Save, Scissors, Undo2 } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
@@ -79,7 +79,12 @@ function Editor() {
   );
   const actions = useEditor.getState();
   const canvas = useRef<FlowCanvasHandle>(null);
-  const flow = useMemo(() => currentFlow(s), [s.meta, s.nodes, s.edges]); // eslint-disable-line react-hooks/exhaustive-deps
+  const addAtCentre = useCallback((type: string) => canvas.current?.addAtCentre(type), []);
+  // The document, its problems and the dirty flag follow the canvas a frame behind: a drag of a
+  // big flow redraws the canvas first and recomputes these when the browser has time.
+  const docNodes = useDeferredValue(s.nodes);
+  const docEdges = useDeferredValue(s.edges);
+  const flow = useMemo(() => currentFlow({ meta: s.meta, nodes: docNodes, edges: docEdges }), [s.meta, docNodes, docEdges]);
   const flowJson = useMemo(() => JSON.stringify(flow), [flow]);
   const isNew = s.revision === null;
   const dirty = useMemo(() => (isNew ? flow.nodes.length > 0 : canonicalJson(flow) !== s.savedJson), [isNew, flow, s.savedJson]);
@@ -141,7 +146,10 @@ function Editor() {
   }, [testInput?.payloadText, testInput?.sourceNodeId, sourceConfigJson, testResult, alertIndex]);
 
   const sim = testResult?.result.alerts[alertIndex];
-  const simOverlay = useMemo(() => (sim ? overlayFromSimulation(sim, s.nodes.map((n) => n.id)) : null), [sim, s.nodes]);
+  const nodeIdsKey = s.nodes.map((n) => n.id).join('\n');
+  const allNodeIds = useMemo(() => nodeIdsKey.split('\n').filter(Boolean), [nodeIdsKey]);
+  // Keyed by the ids, not the nodes: a new overlay would redraw every node on every drag frame.
+  const simOverlay = useMemo(() => (sim ? overlayFromSimulation(sim, nodeIdsKey.split('\n')) : null), [sim, nodeIdsKey]);
   const overlay: CanvasOverlay = useMemo(
     () => ({ issues: problems.byNode, marks: simOverlay?.marks ?? new Map() }),
     [problems.byNode, simOverlay],
@@ -349,7 +357,7 @@ function Editor() {
         </button>
       </div>
       <div className="editor-body">
-        <Palette onAdd={(type) => canvas.current?.addAtCentre(type)} />
+        <Palette onAdd={addAtCentre} />
         <div className="editor-center">
           <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={simOverlay?.edges ?? null} />
           <ProblemsPanel issues={problems.issues} onSelect={selectIssue} open={problemsOpen} onToggle={setProblemsOpen} />
@@ -378,14 +386,15 @@ function Editor() {
             />
           ) : selected ? (
             <NodePanel
-              node={selected}
+              nodeId={selected.id}
+              data={selected.data}
               issues={problems.issues}
               preview={preview}
               secrets={secrets}
-              nodeIds={s.nodes.map((n) => n.id).filter((id) => id !== selected.id)}
-              onConfig={(config, field) => actions.updateConfig(selected.id, config, field)}
-              onLabel={(label) => actions.updateLabel(selected.id, label)}
-              onRename={(newId) => actions.renameNode(selected.id, newId)}
+              allNodeIds={allNodeIds}
+              onConfig={actions.updateConfig}
+              onLabel={actions.updateLabel}
+              onRename={actions.renameNode}
               onDelete={actions.deleteSelection}
             />
           ) : selectedNodes.length > 1 ? (
@@ -397,7 +406,7 @@ function Editor() {
               </button>
             </div>
           ) : (
-            <FlowSettingsPanel meta={s.meta} isNew={isNew} nodes={s.nodes} issues={problems.issues} onChange={actions.setMeta} />
+            <FlowSettingsPanel meta={s.meta} isNew={isNew} nodes={docNodes} issues={problems.issues} onChange={actions.setMeta} />
           )}
         </aside>
       </div>

@@ -1,25 +1,30 @@
-import { useEffect, useId, useState } from 'react';
+import { memo, useEffect, useId, useState } from 'react';
 import { Trash2 } from 'lucide-react';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { ConfigForm, type PreviewContext } from '../config-form/ConfigForm.js';
-import type { SalveNode } from '../canvas/model.js';
+import type { SalveNodeData } from '../canvas/model.js';
 import type { LocatedIssue } from '../canvas/validation.js';
 import { NodeIcon } from '../ui/icons.js';
 
+// Props are the node's id and data (not the React Flow node) and the store's own actions, so
+// dragging the node, which changes only its position, does not redraw the form.
 interface Props {
-  node: SalveNode;
+  nodeId: string;
+  data: SalveNodeData;
   issues: readonly LocatedIssue[];
   preview: PreviewContext | null;
   secrets: readonly string[];
-  nodeIds: readonly string[];
-  onConfig: (config: Record<string, unknown>, field: string) => void;
-  onLabel: (label: string) => void;
-  onRename: (newId: string) => string | null;
+  allNodeIds: readonly string[];
+  onConfig: (nodeId: string, config: Record<string, unknown>, field: string) => void;
+  onLabel: (nodeId: string, label: string) => void;
+  onRename: (nodeId: string, newId: string) => string | null;
   onDelete: () => void;
 }
 
 /** The selected node: what it is, its id and name, and its config form. */
-export function NodePanel({ node, issues, preview, secrets, nodeIds, onConfig, onLabel, onRename, onDelete }: Props) {
+export const NodePanel = memo(function NodePanel({ nodeId, data, issues, preview, secrets, allNodeIds, onConfig, onLabel, onRename, onDelete }: Props) {
+  const node = { id: nodeId, data };
+  const nodeIds = allNodeIds.filter((id) => id !== nodeId);
   const def = getNodeDefinition(node.data.type);
   const id = useId();
   const [draftId, setDraftId] = useState(node.id);
@@ -30,7 +35,7 @@ export function NodePanel({ node, issues, preview, secrets, nodeIds, onConfig, o
   }, [node.id]);
 
   const commitId = () => {
-    const error = onRename(draftId.trim());
+    const error = onRename(nodeId, draftId.trim());
     setIdError(error);
   };
 
@@ -76,7 +81,7 @@ export function NodePanel({ node, issues, preview, secrets, nodeIds, onConfig, o
             id={`${id}-label`}
             value={node.data.label ?? ''}
             placeholder={def?.label}
-            onChange={(e) => onLabel(e.target.value)}
+            onChange={(e) => onLabel(nodeId, e.target.value)}
             data-testid="node-label"
           />
         </div>
@@ -93,7 +98,7 @@ export function NodePanel({ node, issues, preview, secrets, nodeIds, onConfig, o
           key={node.id}
           def={def}
           config={node.data.config}
-          onChange={onConfig}
+          onChange={(config, field) => onConfig(nodeId, config, field)}
           issues={configIssues}
           preview={preview}
           secrets={secrets}
@@ -104,4 +109,4 @@ export function NodePanel({ node, issues, preview, secrets, nodeIds, onConfig, o
       )}
     </div>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { nodeDefinitions } from '../../../nodes/catalog.js';
 import type { NodeCategory } from '../../../shared/flow/node-spec.js';
 import { NodeIcon } from '../ui/icons.js';
@@ -17,7 +17,7 @@ const GROUPS: { category: NodeCategory; title: string }[] = [
  * Every node type of the registry, grouped by category. Drag one onto the canvas, or
  * double-click (or press Enter on) it to add it in the middle of the view.
  */
-export function Palette({ onAdd, disabled }: { onAdd: (type: string) => void; disabled?: boolean }) {
+export const Palette = memo(function Palette({ onAdd, disabled }: { onAdd: (type: string) => void; disabled?: boolean }) {
   const [query, setQuery] = useState('');
   const groups = useMemo(() => {
     const q = query.trim().toLowerCase();
@@ -81,4 +81,4 @@ export function Palette({ onAdd, disabled }: { onAdd: (type: string) => void; di
       <p className="palette-hint">Drag a node onto the canvas, or double-click it. Connect an output port to the next node’s input.</p>
     </aside>
   );
-}
+});
