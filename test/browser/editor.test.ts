@@ -129,6 +129,8 @@ describe('editor in the browser', () => {
 
     await select('clean');
     await page.getByTestId('field-url').fill('http://{{ alert.labels.instance }}/cleanup');
+    // The live preview renders the template against the source's sample alert.
+    await expect.poll(() => page.getByTestId('preview-url').textContent(), { timeout: 10_000 }).toContain('http://db1.example.internal:9100/cleanup');
     await page.getByTestId('field-body').fill('{"path": "/var/tmp"}');
     await page.getByTestId('field-body').blur();
 
@@ -212,6 +214,33 @@ describe('editor in the browser', () => {
     expect(await page.getByTestId('field-url').inputValue()).toBe('http://{{ alert.labels.instance }}/cleanup');
     await page.keyboard.press('Control+z');
     await expect.poll(nodeIds).not.toContain('clean_2');
+    await page.getByTestId('saved').waitFor();
+  });
+
+  it('asks what to do when someone else saved the flow meanwhile', async () => {
+    const current = (await server.api('GET', '/api/flows/disk-full')).body;
+    const theirs = await server.api('PUT', '/api/flows/disk-full', {
+      revision: current.revision,
+      flow: { ...current.flow, description: 'changed by a colleague' },
+    });
+    expect(theirs.status).toBe(200);
+    await select('ask');
+    await page.getByTestId('field-timeoutSeconds').fill('600');
+    await page.getByTestId('save').click();
+    const dialog = page.getByTestId('conflict-dialog');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain(`the current revision is ${theirs.body.revision}`);
+    await page.getByTestId('conflict-reload').click();
+    await page.getByTestId('saved').waitFor();
+    await page.getByTestId('canvas').click({ position: { x: 660, y: 20 } });
+    expect(await page.locator('textarea').first().inputValue()).toBe('changed by a colleague');
+    // Leaving with unsaved changes asks first; saying no keeps the page and the change.
+    await select('ask');
+    await page.getByTestId('field-timeoutSeconds').fill('700');
+    page.once('dialog', (d) => void d.dismiss());
+    await page.getByRole('link', { name: 'Runs' }).first().click();
+    expect(page.url()).toContain('#/flows/disk-full');
+    await page.getByTestId('undo').click();
     await page.getByTestId('saved').waitFor();
   });
 
