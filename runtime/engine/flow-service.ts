@@ -7,22 +7,9 @@ import type { SqliteStore } from '../store/db.js';
 import { appendAudit } from '../store/audit-repo.js';
 import { flowsRepo, type FlowRow } from '../store/flows-repo.js';
 import type { Clock } from './clock.js';
+import type { FlowSummary, StoredFlow } from '../../shared/api-views.js';
 
-/** A stored flow as the API shows it. */
-export interface StoredFlow {
-  flow: Flow;
-  revision: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface FlowSummary {
-  id: string;
-  name: string;
-  enabled: boolean;
-  revision: number;
-  updatedAt: string;
-}
+export type { FlowSummary, StoredFlow };
 
 /** What an import body may be (the editor's Import dialog tells them apart the same way). */
 const EXPECTED_IMPORT = 'expected one flow document (an object with "format": "salve.flow/v1") or a bundle { "flows": [ … ] }';

@@ -7,30 +7,9 @@ import { getNodeDefinition, lookupNodeSpec } from '../../nodes/catalog.js';
 import { getExecutor } from '../../nodes/executors.js';
 import { getSourceAdapter } from '../../nodes/sources.js';
 import { RenderError, renderConfig } from './render.js';
+import type { SimulatedAlert, SimulatedStep } from '../../shared/api-views.js';
 
-export interface SimulatedStep {
-  nodeId: string;
-  type: string;
-  status: 'taken' | 'error';
-  port?: string;
-  /** For conditions: what the expression returned. */
-  result?: unknown;
-  /** For actions and approvals: the config exactly as it would run (secrets as references). */
-  rendered?: unknown;
-  /** True when the port is assumed (side-effecting nodes are never run in simulation). */
-  assumed?: boolean;
-  error?: string;
-}
-
-export interface SimulatedAlert {
-  alert: Alert;
-  sourceNodeId: string;
-  /** False when the source would not start the flow (e.g. a resolved alert with `on: firing`). */
-  starts: boolean;
-  steps: SimulatedStep[];
-  skipped: string[];
-  edges: { source: string; sourcePort: string; target: string }[];
-}
+export type { SimulatedAlert, SimulatedStep };
 
 const MAX_SIMULATED_STEPS = 1000;
 

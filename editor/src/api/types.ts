@@ -1,25 +1,13 @@
 import type { Alert } from '../../../shared/alert/schema.js';
 import type { Flow } from '../../../shared/flow/schema.js';
+import type { SimulatedAlert } from '../../../shared/api-views.js';
+
+export type { FlowSummary, SimulatedAlert, SimulatedStep, StoredFlow } from '../../../shared/api-views.js';
 
 /**
  * Shapes of the runtime's API answers as docs/api.md documents them. The flow document and the
  * alert come from shared/ (one definition); these envelopes are the runtime's views.
  */
-
-export interface FlowSummary {
-  id: string;
-  name: string;
-  enabled: boolean;
-  revision: number;
-  updatedAt: string;
-}
-
-export interface StoredFlow {
-  flow: Flow;
-  revision: number;
-  createdAt: string;
-  updatedAt: string;
-}
 
 export const EXECUTION_STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'needs_attention', 'cancelled', 'timed_out'] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
@@ -111,26 +99,6 @@ export interface ExecutionDetail extends Execution {
 export interface Page<T> {
   items: T[];
   nextCursor?: string | null;
-}
-
-export interface SimulatedStep {
-  nodeId: string;
-  type: string;
-  status: 'taken' | 'error';
-  port?: string;
-  result?: unknown;
-  rendered?: unknown;
-  assumed?: boolean;
-  error?: string;
-}
-
-export interface SimulatedAlert {
-  alert: Alert;
-  sourceNodeId: string;
-  starts: boolean;
-  steps: SimulatedStep[];
-  skipped: string[];
-  edges: { source: string; sourcePort: string; target: string }[];
 }
 
 export interface SimulateResult {
