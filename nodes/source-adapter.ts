@@ -9,26 +9,68 @@ export interface IngestRequest {
   headers: Record<string, string>;
   /** The exact bytes received; signatures are verified over these. */
   rawBody: Uint8Array;
+  /** The peer's IP address (IPv4, or IPv6 as Node reports it), for allowlists; absent without a socket. */
+  remoteAddress?: string;
+}
+
+/** What a source may use while verifying a delivery. */
+export interface IngestContext {
+  secrets: SecretResolver;
+  /** Now, in epoch milliseconds, from the engine's clock (signature time windows). */
+  now: number;
+  /**
+   * For sources that must call out to verify or confirm (SNS signing certificates, subscription
+   * confirmation). Injected so tests never reach the network.
+   */
+  fetch: typeof fetch;
 }
 
 /** Outcome of checking a delivery's credentials. */
 export type AuthResult =
   | { ok: true }
-  /** `reason` is for the server log only (never echoed to the caller, never contains secrets). */
+  /** `reason` is for the server log and the event log only (never echoed to the caller, never contains secrets). */
   | { ok: false; reason: string };
+
+/**
+ * A protocol message that is not an alert (SNS `SubscriptionConfirmation`, PagerDuty's
+ * `pagey.ping`): the source answers it itself and no flow runs.
+ */
+export interface HandshakeResult {
+  /** HTTP status to answer with (2xx when handled, 4xx when refused). */
+  status: 200 | 202 | 400 | 403 | 422;
+  /** One line for the caller and the event log, e.g. `subscription confirmed`. */
+  message: string;
+}
+
+/** Media types most sources send; a source that posts something else says so in `contentTypes`. */
+export const JSON_ONLY: readonly string[] = ['application/json'];
 
 /**
  * The Node-only half of a source node: how its deliveries are authenticated and normalized.
  * Lives in `nodes/source/<name>/ingest.ts`; `nodes/sources.ts` maps type → adapter.
  */
 export interface SourceAdapter<C = unknown> {
-  /** Verifies credentials over the raw bytes, constant-time; fails closed if a secret is unset. */
-  authenticate(config: C, request: IngestRequest, secrets: SecretResolver): AuthResult;
+  /**
+   * Media types (lower case, no parameters) this tool really sends; anything else is 415.
+   * Default: `application/json` only. (SNS posts JSON as `text/plain`.)
+   */
+  contentTypes?: readonly string[];
+  /**
+   * Verifies credentials over the raw bytes, constant-time; fails closed if a secret is unset.
+   * May be async (e.g. fetching a signing certificate).
+   */
+  authenticate(config: C, request: IngestRequest, ctx: IngestContext): AuthResult | Promise<AuthResult>;
+  /**
+   * Answers protocol messages that carry no alert, after authentication. Returns undefined for an
+   * ordinary delivery.
+   */
+  handshake?(config: C, body: unknown, request: IngestRequest, ctx: IngestContext): HandshakeResult | undefined | Promise<HandshakeResult | undefined>;
   /**
    * Turns a parsed JSON body into alerts (one per alert in a group). Throws ValidationError
    * (shared/errors.ts) whose issues name the offending field, e.g. `alerts[0].labels`.
+   * `request` is absent in simulation (no delivery, only a payload).
    */
-  normalize(config: C, body: unknown): Alert[];
+  normalize(config: C, body: unknown, request?: IngestRequest): Alert[];
   /** Whether this source starts a flow for `alert` (e.g. `on: firing` skips resolved alerts). */
   accepts(config: C, alert: Alert): boolean;
 }

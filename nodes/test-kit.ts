@@ -10,12 +10,15 @@ export function testAlert(overrides: Partial<Alert> = {}): Alert {
     name: 'DiskFull',
     severity: 'critical',
     summary: 'Disk almost full on db1',
+    description: '',
     labels: { alertname: 'DiskFull', instance: 'db1:9100', service: 'postgresql', severity: 'critical' },
     annotations: { summary: 'Disk almost full on db1' },
     startsAt: '2026-11-24T01:00:00.000Z',
     endsAt: '',
     fingerprint: 'a1b2c3d4e5f60708',
+    dedupKey: 'a1b2c3d4e5f60708:2026-11-24T01:00:00.000Z:firing',
     links: {},
+    raw: null,
     ...overrides,
   };
 }

@@ -2,10 +2,17 @@ import { z } from 'zod';
 import type { Alert } from '../../shared/alert/schema.js';
 import { SlugSchema } from '../../shared/flow/schema.js';
 import { AuthConfigSchema, describeAuth, type AuthConfig } from './auth.js';
+import { parseCidr } from './cidr.js';
 
 /** Which alerts start a flow: firing ones (the default), resolved ones, or both. */
 export const SourceOnSchema = z.enum(['firing', 'resolved', 'both']).default('firing');
 export type SourceOn = z.infer<typeof SourceOnSchema>;
+
+/** CIDR blocks or single addresses that may deliver, e.g. `["10.0.0.0/8", "2001:db8::/32"]`. */
+export const AllowFromSchema = z
+  .array(z.string().refine((v) => parseCidr(v) !== null, 'must be an IP address or CIDR block, e.g. 10.0.0.0/8 or 2001:db8::/32'))
+  .min(1, 'list at least one address or block, or leave allowFrom out')
+  .max(100);
 
 /** Fields every webhook source has: where it listens, who may call it, which alerts start runs. */
 export const sourceBaseShape = {
@@ -13,6 +20,8 @@ export const sourceBaseShape = {
   path: SlugSchema,
   auth: AuthConfigSchema,
   on: SourceOnSchema,
+  /** Optional IP allowlist: deliveries from other addresses are refused (401) before any check. */
+  allowFrom: AllowFromSchema.optional(),
 };
 
 /** Whether a source configured with `on` starts a flow for `alert`. */
@@ -30,6 +39,7 @@ export function sourceSummary(config: { path: string; auth: AuthConfig; on: Sour
 export const sourceUi = {
   path: { widget: 'text', label: 'Hook path', help: 'Deliveries arrive at POST /hooks/<path>; lower-case letters, digits and "-".' },
   on: { widget: 'select', label: 'Start runs for', help: 'firing (default), resolved, or both kinds of alert.' },
+  allowFrom: { widget: 'json', label: 'Allowed addresses', help: 'Optional list of CIDR blocks, e.g. ["10.0.0.0/8"]; other callers are refused.' },
   'auth.type': { widget: 'select', label: 'Authentication', help: 'How callers prove who they are. "none" accepts anyone: only on a trusted network.' },
   'auth.token': { widget: 'secret', label: 'Bearer token', help: 'Alertmanager sends it with authorization: { credentials: … } in webhook_configs.' },
   'auth.username': { widget: 'text', label: 'Username' },

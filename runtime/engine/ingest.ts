@@ -3,10 +3,12 @@ import {
   NotFoundError,
   UnauthorizedError,
   UnavailableError,
+  UnsupportedMediaTypeError,
   ValidationError,
 } from '../../shared/errors.js';
 import type { Alert } from '../../shared/alert/schema.js';
-import type { IngestRequest, SecretResolver } from '../../nodes/source-adapter.js';
+import { JSON_ONLY, type HandshakeResult, type IngestContext, type IngestRequest, type SecretResolver } from '../../nodes/source-adapter.js';
+import { isAllowed } from '../../nodes/source/allowlist.js';
 import type { SqliteStore } from '../store/db.js';
 import { eventsRepo } from '../store/events-repo.js';
 import { executionsRepo, type NewExecution } from '../store/executions-repo.js';
@@ -23,6 +25,8 @@ export interface IngestResult {
   duplicates: number;
   /** Alerts in the delivery. */
   alerts: number;
+  /** Set when the delivery was a protocol message the source answered itself (no alert, no run). */
+  handshake?: HandshakeResult;
 }
 
 export interface IngestDeps {
@@ -35,6 +39,13 @@ export interface IngestDeps {
   maxQueued: number;
   queuedCount: () => number;
   onRejectedAuth?: (path: string, reasons: string[]) => void;
+  /** For sources that call out while verifying (SNS certificates); tests inject a fake. */
+  fetch?: typeof fetch;
+}
+
+/** `application/json` from `application/json; charset=utf-8`. */
+function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
 const SENSITIVE_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization', 'x-api-key']);
@@ -48,11 +59,9 @@ function storableHeaders(headers: Record<string, string>, extraSecretHeaders: Se
   return out;
 }
 
-/** Same flow + same source node + same alert identity + same status = already handled. */
+/** Same flow + same source node + same notification identity (`alert.dedupKey`) = already handled. */
 function dedupKey(route: HookRoute, alert: Alert): string {
-  return createHash('sha256')
-    .update(JSON.stringify([route.node.id, alert.fingerprint, alert.startsAt, alert.status]))
-    .digest('hex');
+  return createHash('sha256').update(JSON.stringify([route.node.id, alert.dedupKey])).digest('hex');
 }
 
 /**
@@ -64,9 +73,26 @@ export async function ingestDelivery(deps: IngestDeps, path: string, request: In
   const routes = deps.router.routes(path);
   if (routes.length === 0) throw new NotFoundError(`no enabled flow listens on /hooks/${path}`);
 
+  // Accept only what the tool behind this path sends (SNS, for one, posts JSON as text/plain).
+  const media = mediaType(request.headers['content-type']);
+  const byMedia = routes.filter((route) => (route.adapter.contentTypes ?? JSON_ONLY).includes(media));
+  if (byMedia.length === 0) {
+    const accepted = [...new Set(routes.flatMap((route) => route.adapter.contentTypes ?? JSON_ONLY))];
+    throw new UnsupportedMediaTypeError(`Content-Type must be ${accepted.join(' or ')}`);
+  }
+
+  const now = deps.clock.now();
+  const ctx: IngestContext = { secrets: deps.secrets, now, fetch: deps.fetch ?? fetch };
   const reasons: string[] = [];
-  const authenticated = routes.filter((route) => {
-    const result = route.adapter.authenticate(route.node.config, request, deps.secrets);
+  const checks = await Promise.all(
+    byMedia.map(async (route) => {
+      const allowFrom = (route.node.config as { allowFrom?: string[] }).allowFrom;
+      if (!isAllowed(allowFrom, request.remoteAddress)) return { ok: false as const, reason: `address ${request.remoteAddress ?? '(unknown)'} is not in allowFrom` };
+      return route.adapter.authenticate(route.node.config, request, ctx);
+    }),
+  );
+  const authenticated = byMedia.filter((route, i) => {
+    const result = checks[i]!;
     if (!result.ok) reasons.push(`${route.flow.id}/${route.node.id}: ${result.reason}`);
     return result.ok;
   });
@@ -76,13 +102,17 @@ export async function ingestDelivery(deps: IngestDeps, path: string, request: In
   }
 
   const body = parseJson(request.rawBody);
-  const now = deps.clock.now();
+  // Protocol messages (subscription confirmations, pings) are answered by the source; no run.
+  for (const route of authenticated) {
+    const handshake = await route.adapter.handshake?.(route.node.config, body, request, ctx);
+    if (handshake) return { eventId: '', executions: [], duplicates: 0, alerts: 0, handshake };
+  }
   const planned: NewExecution[] = [];
   let alertCount = 0;
   for (const route of authenticated) {
     let alerts: Alert[];
     try {
-      alerts = route.adapter.normalize(route.node.config, body);
+      alerts = route.adapter.normalize(route.node.config, body, request);
     } catch (error) {
       if (error instanceof ValidationError) throw error;
       throw new ValidationError(`payload rejected by ${route.node.type}`, [{ path: [], message: (error as Error).message }]);

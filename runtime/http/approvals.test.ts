@@ -74,7 +74,7 @@ async function waitingForApproval() {
   const { engine, store } = testEngine({ secrets: { API_TOKEN: 'Bearer s3cr3t-value' } });
   engine.start();
   await engine.flows.create(flow, 'test');
-  const { executions } = await engine.ingest('infra', { headers: {}, rawBody: encoder.encode(JSON.stringify(delivery)) });
+  const { executions } = await engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: encoder.encode(JSON.stringify(delivery)) });
   const executionId = executions[0]!.id;
   const app = createApp({ engine, store, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 262144, version: 'test', env: {} });
   const list = async (query = '?status=pending') => ((await (await app.request(`/api/approvals${query}`, { headers: auth })).json()) as { items: any[] }).items;

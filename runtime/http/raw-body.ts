@@ -12,11 +12,12 @@ export function isJsonContentType(value: string | undefined): boolean {
 }
 
 /**
- * Reads the request body as bytes: 415 unless it is JSON, 413 as soon as it passes
- * `limitBytes` (a too-large Content-Length is refused before reading anything).
+ * Reads the request body as bytes: 415 unless it is JSON (webhooks check their source's own
+ * media types instead: `anyMediaType`), 413 as soon as it passes `limitBytes` (a too-large
+ * Content-Length is refused before reading anything).
  */
-export async function readRawBody(c: Context, opts: { limitBytes: number }): Promise<Uint8Array> {
-  if (!isJsonContentType(c.req.header('content-type'))) throw new UnsupportedMediaTypeError();
+export async function readRawBody(c: Context, opts: { limitBytes: number; anyMediaType?: boolean }): Promise<Uint8Array> {
+  if (!opts.anyMediaType && !isJsonContentType(c.req.header('content-type'))) throw new UnsupportedMediaTypeError();
   const declared = Number(c.req.header('content-length'));
   if (Number.isFinite(declared) && declared > opts.limitBytes) throw new PayloadTooLargeError(opts.limitBytes);
   // On Node, read the IncomingMessage directly: wrapping it in a web stream costs more than

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { Hono } from 'hono';
 import { UnavailableError } from '../../shared/errors.js';
 import type { Engine } from '../engine/engine.js';
@@ -12,12 +13,15 @@ export function hookRoutes(engine: Engine, bodyLimitBytes: number): Hono {
   const app = new Hono();
   app.post('/:path', async (c) => {
     if (!engine.isAdmitting) throw new UnavailableError('Salve is shutting down; retry shortly', 5);
-    const raw = await readRawBody(c, { limitBytes: bodyLimitBytes });
+    // The media type is checked per source by ingest (SNS posts JSON as text/plain).
+    const raw = await readRawBody(c, { limitBytes: bodyLimitBytes, anyMediaType: true });
     const headers: Record<string, string> = {};
     c.req.raw.headers.forEach((value, key) => {
       headers[key.toLowerCase()] = value;
     });
-    const result = await engine.ingest(c.req.param('path'), { headers, rawBody: raw });
+    const remoteAddress = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress;
+    const result = await engine.ingest(c.req.param('path'), { headers, rawBody: raw, ...(remoteAddress ? { remoteAddress } : {}) });
+    if (result.handshake) return c.json({ message: result.handshake.message }, result.handshake.status);
     return c.json(
       {
         eventId: result.eventId,

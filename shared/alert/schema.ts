@@ -24,6 +24,8 @@ export const AlertSchema = z.object({
   name: z.string(),
   severity: SeveritySchema,
   summary: z.string(),
+  /** Longer text for people (may be empty). */
+  description: z.string(),
   labels: z.record(z.string(), z.string()),
   annotations: z.record(z.string(), z.string()),
   /** RFC 3339 timestamps; `endsAt` is empty while an alert fires with no known end. */
@@ -31,9 +33,23 @@ export const AlertSchema = z.object({
   endsAt: z.string(),
   /** Identity of the alert across deliveries (source's own id, else hash of sorted labels). */
   fingerprint: z.string(),
+  /**
+   * Identity of this notification: the same alert delivered again (re-sent group, HA pair,
+   * redelivery) has the same key and does not start a second run. Usually derived from
+   * fingerprint + startsAt + status (`defaultDedupKey`); a source with its own delivery identity
+   * (PagerDuty's event id, Datadog's alert cycle key + transition) uses that.
+   */
+  dedupKey: z.string(),
   links: AlertLinksSchema,
+  /** The source's own item this alert came from (one entry of a group), for fields Salve does not map. */
+  raw: z.unknown(),
 });
 export type Alert = z.infer<typeof AlertSchema>;
+
+/** The usual notification identity: the same alert in the same state since the same time. */
+export function defaultDedupKey(alert: Pick<Alert, 'source' | 'fingerprint' | 'startsAt' | 'status'>): string {
+  return JSON.stringify([alert.source, alert.fingerprint, alert.startsAt, alert.status]);
+}
 
 /** Maps common severity words used in labels to Salve's five severities. */
 export function normalizeSeverity(value: string | undefined): Severity {

@@ -9,12 +9,15 @@ const alert: Alert = {
   name: 'DiskFull',
   severity: 'critical',
   summary: 'Disk almost full',
+  description: '',
   labels: { alertname: 'DiskFull', instance: 'db1:9100', env: 'prod', team: 'storage' },
   annotations: { runbook_url: 'https://runbooks.example/disk' },
   startsAt: '2026-11-24T01:00:00Z',
   endsAt: '',
   fingerprint: 'abc',
+  dedupKey: 'abc:firing',
   links: {},
+  raw: null,
 };
 const vars = {
   alert,

@@ -17,12 +17,15 @@ const env = new Environment({ unlistedVariablesAreDyn: false, homogeneousAggrega
       name: 'string',
       severity: 'string',
       summary: 'string',
+      description: 'string',
       labels: 'map<string, string>',
       annotations: 'map<string, string>',
       startsAt: 'string',
       endsAt: 'string',
       fingerprint: 'string',
+      dedupKey: 'string',
       links: 'map<string, string>',
+      raw: 'dyn',
     },
   })
   .registerVariable('event', 'dyn')
@@ -129,12 +132,15 @@ const EMPTY_ALERT = {
   name: '',
   severity: '',
   summary: '',
+  description: '',
   labels: {},
   annotations: {},
   startsAt: '',
   endsAt: '',
   fingerprint: '',
+  dedupKey: '',
   links: {},
+  raw: null,
 };
 
 /** Evaluates a CEL expression against the variables; throws ExpressionError with a readable reason. */

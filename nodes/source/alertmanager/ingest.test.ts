@@ -87,6 +87,10 @@ describe('normalizeAlertmanager', () => {
           'http://am.example.internal:9093/#/silences/new?filter=' +
           encodeURIComponent('{alertname="DiskFull", instance="db1:9100", job="node", severity="page"}'),
       },
+      description: '',
+      dedupKey: JSON.stringify(['alertmanager', 'aaaa000000000001', '2026-11-24T01:00:00.000Z', 'firing']),
+      // The group's own entry, for fields Salve does not map.
+      raw: payload().alerts[0],
     });
     // Summary falls back to the description, severity words are normalized.
     expect(b!.summary).toBe('Only 3% left on db2');
@@ -172,8 +176,9 @@ describe('source.alertmanager', () => {
   it('authenticates through the configured auth', () => {
     const c = config({ auth: { type: 'bearer', token: { secret: 'AM_TOKEN' } } });
     const request = (authorization: string) => ({ headers: { authorization }, rawBody: new Uint8Array() });
-    expect(alertmanagerAdapter.authenticate(c, request('Bearer t0ken'), () => 't0ken')).toEqual({ ok: true });
-    expect(alertmanagerAdapter.authenticate(c, request('Bearer t0ken'), () => undefined).ok).toBe(false);
+    const ctx = (secret: string | undefined) => ({ secrets: () => secret, now: Date.now(), fetch });
+    expect(alertmanagerAdapter.authenticate(c, request('Bearer t0ken'), ctx('t0ken'))).toEqual({ ok: true });
+    expect((alertmanagerAdapter.authenticate(c, request('Bearer t0ken'), ctx(undefined)) as { ok: boolean }).ok).toBe(false);
   });
 
   it('summarizes path, auth and which alerts start a run; declares no expressions', () => {

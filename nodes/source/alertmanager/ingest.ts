@@ -1,4 +1,4 @@
-import { normalizeSeverity, type Alert } from '../../../shared/alert/schema.js';
+import { defaultDedupKey, normalizeSeverity, type Alert } from '../../../shared/alert/schema.js';
 import { issuesFromZod, ValidationError } from '../../../shared/errors.js';
 import type { SourceAdapter } from '../../source-adapter.js';
 import { acceptsStatus } from '../common.js';
@@ -32,7 +32,7 @@ function silenceLink(externalURL: string | undefined, labels: Record<string, str
   return `${externalURL.replace(/\/+$/, '')}/#/silences/new?filter=${encodeURIComponent(silenceFilter(labels))}`;
 }
 
-function toAlert(am: AmAlert, externalURL: string | undefined): Alert {
+function toAlert(am: AmAlert, externalURL: string | undefined, raw: unknown): Alert {
   const name = am.labels.alertname!;
   const links: Alert['links'] = {};
   if (am.generatorURL) links.source = am.generatorURL;
@@ -40,19 +40,22 @@ function toAlert(am: AmAlert, externalURL: string | undefined): Alert {
   if (am.annotations.runbook_url) links.runbook = am.annotations.runbook_url;
   const silence = silenceLink(externalURL, am.labels);
   if (silence) links.silence = silence;
-  return {
+  const alert = {
     source: 'alertmanager',
     status: am.status,
     name,
     severity: normalizeSeverity(am.labels.severity),
     summary: am.annotations.summary || am.annotations.description || name,
+    description: am.annotations.description ?? '',
     labels: am.labels,
     annotations: am.annotations,
     startsAt: am.startsAt,
     endsAt: isZeroTime(am.endsAt) ? '' : am.endsAt!,
     fingerprint: am.fingerprint || labelsFingerprint(am.labels),
     links,
+    raw,
   };
+  return { ...alert, dedupKey: defaultDedupKey(alert) };
 }
 
 /** Turns an Alertmanager v4 payload into one alert per entry of `alerts[]`; throws ValidationError naming the field. */
@@ -66,12 +69,12 @@ export function normalizeAlertmanager(body: unknown): Alert[] {
   }
   const parsed = AmPayloadSchema.safeParse(body);
   if (!parsed.success) throw new ValidationError('Alertmanager payload is invalid', issuesFromZod(parsed.error.issues));
-  return parsed.data.alerts.map((a) => toAlert(a, parsed.data.externalURL));
+  return parsed.data.alerts.map((a, i) => toAlert(a, parsed.data.externalURL, (alerts as unknown[])[i]));
 }
 
 /** `source.alertmanager`: verifies the configured credentials and reads webhook v4 payloads. */
 export const alertmanagerAdapter: SourceAdapter<AlertmanagerConfig> = {
-  authenticate: (config, request, secrets) => verifyAuth(config.auth, request, secrets),
+  authenticate: (config, request, ctx) => verifyAuth(config.auth, request, ctx.secrets),
   normalize: (_config, body) => normalizeAlertmanager(body),
   accepts: (config, alert) => acceptsStatus(config.on, alert),
 };

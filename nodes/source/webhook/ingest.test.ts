@@ -52,6 +52,10 @@ describe('normalizeWebhook', () => {
         endsAt: '',
         fingerprint: 'inc-42',
         links: {},
+        description: '',
+        // The same incident in the same state since the same time is the same notification.
+        dedupKey: JSON.stringify(['webhook', 'inc-42', '2026-11-24T02:59:00Z', 'firing']),
+        raw: event,
       },
     ]);
     expect(normalizeWebhook(full, { ...event, state: 'ok' }, now)[0]!.status).toBe('resolved');

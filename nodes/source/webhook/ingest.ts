@@ -1,4 +1,4 @@
-import { normalizeSeverity, type Alert, type AlertStatus } from '../../../shared/alert/schema.js';
+import { defaultDedupKey, normalizeSeverity, type Alert, type AlertStatus } from '../../../shared/alert/schema.js';
 import { ValidationError, type Issue } from '../../../shared/errors.js';
 import { evaluateCel, ExpressionError } from '../../../shared/expr/index.js';
 import type { SourceAdapter } from '../../source-adapter.js';
@@ -76,19 +76,22 @@ function toAlert(mapping: WebhookMapping, event: unknown, receivedAt: string): A
   const name = text('name', mapping.name, event);
   if (name.trim() === '') throw new MappingProblem(['mapping', 'name'], `${mapping.name} gave an empty name`);
   const alertLabels = mapping.labels ? labels(mapping.labels, event) : {};
-  return {
+  const alert = {
     source: 'webhook',
     status: mapping.status ? status(mapping.status, event) : 'firing',
     name,
     severity: mapping.severity ? normalizeSeverity(text('severity', mapping.severity, event)) : 'unknown',
     summary: (mapping.summary ? text('summary', mapping.summary, event) : '') || name,
+    description: '',
     labels: alertLabels,
     annotations: {},
     startsAt: mapping.startsAt ? timestamp(mapping.startsAt, event) : receivedAt,
     endsAt: '',
     fingerprint: (mapping.fingerprint ? text('fingerprint', mapping.fingerprint, event) : '') || labelsFingerprint(alertLabels, name),
     links: {},
+    raw: event,
   };
+  return { ...alert, dedupKey: defaultDedupKey(alert) };
 }
 
 /**
@@ -120,7 +123,7 @@ export function normalizeWebhook(config: WebhookConfig, body: unknown, now = new
 
 /** `source.webhook`: verifies the configured credentials and maps JSON with CEL. */
 export const webhookAdapter: SourceAdapter<WebhookConfig> = {
-  authenticate: (config, request, secrets) => verifyAuth(config.auth, request, secrets),
+  authenticate: (config, request, ctx) => verifyAuth(config.auth, request, ctx.secrets),
   normalize: (config, body) => normalizeWebhook(config, body),
   accepts: (config, alert) => acceptsStatus(config.on, alert),
 };
