@@ -1,4 +1,12 @@
 import {
+  BellRing,
+  CalendarClock,
+  CloudAlert,
+  Dog,
+  Gauge,
+  MonitorDot,
+  Play,
+  ServerCrash,
   Clock,
   Filter,
   Flame,
@@ -21,6 +29,18 @@ const NODE_ICONS: Record<string, LucideIcon> = {
   terminal: Terminal,
   clock: Clock,
   'user-check': UserCheck,
+  // Alert sources: the tool's own marks are trademarks, so each gets a plain glyph of what it does.
+  grafana: Gauge,
+  zabbix: ServerCrash,
+  pagerduty: BellRing,
+  datadog: Dog,
+  nagios: MonitorDot,
+  icinga: MonitorDot,
+  cloudwatch: CloudAlert,
+  schedule: CalendarClock,
+  calendar: CalendarClock,
+  manual: Play,
+  play: Play,
 };
 
 /** The glyph for a node type's icon name; unknown names get a neutral piece. */
