@@ -8,11 +8,15 @@ import { exprCondition } from './condition/expr/definition.js';
 import { matchCondition } from './condition/match/definition.js';
 import { alertmanagerSource } from './source/alertmanager/definition.js';
 import { webhookSource } from './source/webhook/definition.js';
+import { manualSource } from './source/manual/definition.js';
+import { scheduleSource } from './source/schedule/definition.js';
 
 /** Every node type, in palette order. Browser-safe: the editor imports only this. */
 export const nodeDefinitions = [
   alertmanagerSource,
   webhookSource,
+  scheduleSource,
+  manualSource,
   matchCondition,
   exprCondition,
   httpAction,

@@ -14,6 +14,8 @@ const passAlertOn: Executor = async (_config, ctx) => ({ type: 'next', port: 'ou
 export const executors = {
   'source.alertmanager': passAlertOn,
   'source.webhook': passAlertOn,
+  'source.schedule': passAlertOn,
+  'source.manual': passAlertOn,
   'condition.match': executeMatchCondition,
   'condition.expr': executeExprCondition,
   'action.http': executeHttpAction,

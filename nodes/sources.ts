@@ -2,11 +2,15 @@ import type { SourceAdapter } from './source-adapter.js';
 import type { NodeType } from './catalog.js';
 import { alertmanagerAdapter } from './source/alertmanager/ingest.js';
 import { webhookAdapter } from './source/webhook/ingest.js';
+import { manualAdapter } from './source/manual/ingest.js';
+import { scheduleAdapter } from './source/schedule/ingest.js';
 
 /** Source node type → how its deliveries are authenticated and normalized. Node-only. */
 export const sourceAdapters = {
   'source.alertmanager': alertmanagerAdapter,
   'source.webhook': webhookAdapter,
+  'source.schedule': scheduleAdapter,
+  'source.manual': manualAdapter,
 } satisfies Partial<Record<NodeType, SourceAdapter<any>>>;
 
 /** The adapter of source type `type`, or undefined when `type` is not a source this version has. */

@@ -1,4 +1,5 @@
-import { defaultDedupKey, normalizeSeverity, type Alert } from '../../../shared/alert/schema.js';
+import { createHash } from 'node:crypto';
+import { defaultDedupKey, normalizeSeverity, type Alert, type Severity } from '../../../shared/alert/schema.js';
 import { issuesFromZod, ValidationError } from '../../../shared/errors.js';
 import type { SourceAdapter } from '../../source-adapter.js';
 import { acceptsStatus } from '../common.js';
@@ -6,10 +7,16 @@ import { labelsFingerprint } from '../fingerprint.js';
 import { MAX_ALERTS_PER_DELIVERY } from '../limits.js';
 import { verifyAuth } from '../verify-auth.js';
 import type { AlertmanagerConfig } from './definition.js';
-import { AmPayloadSchema, type AmAlert } from './payload.js';
+import { AmPayloadSchema, type AmAlert, type AmPayload } from './payload.js';
+import { isZeroTime, toUtcTimestamp } from './time.js';
 
-// Alertmanager sends Go's zero time for "no end known yet".
-const isZeroTime = (t: string | undefined) => !t || t.startsWith('0001-01-01');
+/** Annotation set on every alert of a delivery from which Alertmanager dropped alerts (`max_alerts`). */
+export const TRUNCATED_ANNOTATION = 'salve_truncated_alerts';
+/** Group mode: how many alerts of the group fire, and how many are resolved, in this delivery. */
+export const GROUP_FIRING_ANNOTATION = 'salve_alerts_firing';
+export const GROUP_RESOLVED_ANNOTATION = 'salve_alerts_resolved';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** `{alertname="DiskFull", instance="db1"}`: the labels as an Alertmanager silence filter. */
 function silenceFilter(labels: Record<string, string>): string {
@@ -22,7 +29,7 @@ function silenceFilter(labels: Record<string, string>): string {
 
 /** A link to a pre-filled "new silence" form, when `externalURL` is a usable http(s) URL. */
 function silenceLink(externalURL: string | undefined, labels: Record<string, string>): string | undefined {
-  if (!externalURL) return undefined;
+  if (!externalURL || Object.keys(labels).length === 0) return undefined;
   try {
     const url = new URL(externalURL);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
@@ -32,14 +39,25 @@ function silenceLink(externalURL: string | undefined, labels: Record<string, str
   return `${externalURL.replace(/\/+$/, '')}/#/silences/new?filter=${encodeURIComponent(silenceFilter(labels))}`;
 }
 
-function toAlert(am: AmAlert, externalURL: string | undefined, raw: unknown): Alert {
+function links(generatorURL: string | undefined, annotations: Record<string, string>, silence: string | undefined): Alert['links'] {
+  const out: Alert['links'] = {};
+  if (generatorURL) out.source = generatorURL;
+  if (annotations.dashboard_url) out.dashboard = annotations.dashboard_url;
+  if (annotations.runbook_url) out.runbook = annotations.runbook_url;
+  if (silence) out.silence = silence;
+  return out;
+}
+
+/** `{ salve_truncated_alerts: "3" }` when Alertmanager dropped alerts from this delivery, else `{}`. */
+function truncation(payload: AmPayload): Record<string, string> {
+  return payload.truncatedAlerts ? { [TRUNCATED_ANNOTATION]: String(payload.truncatedAlerts) } : {};
+}
+
+function toAlert(am: AmAlert, payload: AmPayload, raw: unknown): Alert {
   const name = am.labels.alertname!;
-  const links: Alert['links'] = {};
-  if (am.generatorURL) links.source = am.generatorURL;
-  if (am.annotations.dashboard_url) links.dashboard = am.annotations.dashboard_url;
-  if (am.annotations.runbook_url) links.runbook = am.annotations.runbook_url;
-  const silence = silenceLink(externalURL, am.labels);
-  if (silence) links.silence = silence;
+  const startsAt = toUtcTimestamp(am.startsAt)!;
+  // A firing alert's endsAt is only when Alertmanager would time it out; the end is known once resolved.
+  const endsAt = am.status === 'resolved' && !isZeroTime(am.endsAt) ? toUtcTimestamp(am.endsAt!)! : '';
   const alert = {
     source: 'alertmanager',
     status: am.status,
@@ -48,18 +66,77 @@ function toAlert(am: AmAlert, externalURL: string | undefined, raw: unknown): Al
     summary: am.annotations.summary || am.annotations.description || name,
     description: am.annotations.description ?? '',
     labels: am.labels,
-    annotations: am.annotations,
-    startsAt: am.startsAt,
-    endsAt: isZeroTime(am.endsAt) ? '' : am.endsAt!,
+    annotations: { ...am.annotations, ...truncation(payload) },
+    startsAt,
+    endsAt,
     fingerprint: am.fingerprint || labelsFingerprint(am.labels),
-    links,
+    links: links(am.generatorURL, am.annotations, silenceLink(payload.externalURL, am.labels)),
     raw,
   };
   return { ...alert, dedupKey: defaultDedupKey(alert) };
 }
 
-/** Turns an Alertmanager v4 payload into one alert per entry of `alerts[]`; throws ValidationError naming the field. */
-export function normalizeAlertmanager(body: unknown): Alert[] {
+const SEVERITY_RANK: Record<Severity, number> = { critical: 4, high: 3, warning: 2, info: 1, unknown: 0 };
+
+/** Labels every alert of the group shares (what Alertmanager puts in `commonLabels`). */
+function sharedLabels(alerts: Alert[]): Record<string, string> {
+  const [first, ...rest] = alerts;
+  if (!first) return {};
+  return Object.fromEntries(Object.entries(first.labels).filter(([k, v]) => rest.every((a) => a.labels[k] === v)));
+}
+
+const byTime = (a: string, b: string) => Date.parse(a) - Date.parse(b) || (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Group mode: the whole delivery as one alert. Its identity (`fingerprint`) is the group
+ * (`groupKey`); its notification identity (`dedupKey`) is the group plus the exact set of alerts
+ * and their states, so Alertmanager re-sending an unchanged group (repeat_interval, an HA peer)
+ * starts nothing, while a group that gained, lost or resolved an alert is a new notification.
+ */
+function toGroupAlert(payload: AmPayload, alerts: Alert[], raw: unknown): Alert {
+  const firing = alerts.filter((a) => a.status === 'firing');
+  const resolved = alerts.length - firing.length;
+  const status = firing.length > 0 ? 'firing' : 'resolved';
+  const labels = payload.commonLabels ?? sharedLabels(alerts);
+  const common = payload.commonAnnotations ?? {};
+  const names = [...new Set(alerts.map((a) => a.name))].sort();
+  const name = payload.groupLabels?.alertname || labels.alertname || names.join(', ').slice(0, 1024);
+  const ranked = firing.length > 0 ? firing : alerts;
+  const severity = ranked.reduce<Severity>((worst, a) => (SEVERITY_RANK[a.severity] > SEVERITY_RANK[worst] ? a.severity : worst), 'unknown');
+  const groupKey = payload.groupKey !== undefined ? String(payload.groupKey) : JSON.stringify([payload.receiver ?? '', labelsFingerprint(payload.groupLabels ?? {})]);
+  const fingerprint = sha256(JSON.stringify(['alertmanager-group', groupKey]));
+  const members = alerts.map((a) => JSON.stringify([a.fingerprint, a.startsAt, a.status])).sort();
+  const generators = new Set(alerts.map((a) => a.links.source ?? ''));
+  const startsAt = alerts.map((a) => a.startsAt).sort(byTime)[0]!;
+  const endsAt = status === 'resolved' ? (alerts.map((a) => a.endsAt).filter(Boolean).sort(byTime).pop() ?? '') : '';
+  return {
+    source: 'alertmanager',
+    status,
+    name,
+    severity,
+    summary: common.summary || common.description || `${name}: ${firing.length} firing, ${resolved} resolved`,
+    description: common.description ?? '',
+    labels,
+    annotations: {
+      ...common,
+      [GROUP_FIRING_ANNOTATION]: String(firing.length),
+      [GROUP_RESOLVED_ANNOTATION]: String(resolved),
+      ...truncation(payload),
+    },
+    startsAt,
+    endsAt,
+    fingerprint,
+    dedupKey: `alertmanager-group:${sha256(JSON.stringify([fingerprint, members]))}`,
+    links: links(generators.size === 1 ? [...generators][0] : undefined, common, silenceLink(payload.externalURL, labels)),
+    raw,
+  };
+}
+
+/**
+ * Turns an Alertmanager webhook payload into alerts: one per entry of `alerts[]`, or with
+ * `group: true` one for the whole delivery. Throws ValidationError naming the field.
+ */
+export function normalizeAlertmanager(body: unknown, options: { group?: boolean } = {}): Alert[] {
   const alerts = (body as { alerts?: unknown } | null)?.alerts;
   // Checked before parsing so an oversized group costs nothing.
   if (Array.isArray(alerts) && alerts.length > MAX_ALERTS_PER_DELIVERY) {
@@ -69,12 +146,14 @@ export function normalizeAlertmanager(body: unknown): Alert[] {
   }
   const parsed = AmPayloadSchema.safeParse(body);
   if (!parsed.success) throw new ValidationError('Alertmanager payload is invalid', issuesFromZod(parsed.error.issues));
-  return parsed.data.alerts.map((a, i) => toAlert(a, parsed.data.externalURL, (alerts as unknown[])[i]));
+  const each = parsed.data.alerts.map((a, i) => toAlert(a, parsed.data, (alerts as unknown[])[i]));
+  if (!options.group) return each;
+  return each.length === 0 ? [] : [toGroupAlert(parsed.data, each, body)];
 }
 
-/** `source.alertmanager`: verifies the configured credentials and reads webhook v4 payloads. */
+/** `source.alertmanager`: verifies the configured credentials and reads webhook payloads. */
 export const alertmanagerAdapter: SourceAdapter<AlertmanagerConfig> = {
   authenticate: (config, request, ctx) => verifyAuth(config.auth, request, ctx.secrets),
-  normalize: (_config, body) => normalizeAlertmanager(body),
+  normalize: (config, body) => normalizeAlertmanager(body, { group: config.group }),
   accepts: (config, alert) => acceptsStatus(config.on, alert),
 };
