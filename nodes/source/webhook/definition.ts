@@ -29,10 +29,37 @@ export const WebhookMappingSchema = z.strictObject({
    * sender's own timestamp so a re-sent delivery is recognized as the same alert.
    */
   startsAt: cel('an RFC 3339 timestamp').optional(),
+  /** Longer text for people; default empty. */
+  description: cel('a text').optional(),
+  /** When the alert ended (RFC 3339), or `""` while it has no known end; default empty. */
+  endsAt: cel('an RFC 3339 timestamp or ""').optional(),
+  /**
+   * Identity of this notification: deliveries with the same key (and status) start one run.
+   * Default: fingerprint + startsAt + status. The status is always part of the key, so a
+   * resolve is never taken for a repeat of its firing.
+   */
+  dedupKey: cel('an identifier').optional(),
+  /**
+   * When it gives true, the event makes no alert: the delivery is recorded and starts nothing
+   * (a sender's test button, heartbeats you do not act on). Default: never.
+   */
+  skip: cel('true or false').optional(),
 });
 export type WebhookMapping = z.infer<typeof WebhookMappingSchema>;
 
-export const WEBHOOK_MAPPING_FIELDS = ['name', 'severity', 'status', 'fingerprint', 'summary', 'labels', 'startsAt'] as const;
+export const WEBHOOK_MAPPING_FIELDS = [
+  'name',
+  'severity',
+  'status',
+  'fingerprint',
+  'summary',
+  'labels',
+  'startsAt',
+  'description',
+  'endsAt',
+  'dedupKey',
+  'skip',
+] as const;
 
 export const WebhookConfigSchema = z.strictObject({
   ...sourceBaseShape,

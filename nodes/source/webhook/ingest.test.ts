@@ -78,6 +78,42 @@ describe('normalizeWebhook', () => {
     expect(normalizeWebhook(config({ name: 'event.title' }), { title: 'Backup late' }, now)[0]!.fingerprint).not.toBe(alert!.fingerprint);
   });
 
+  it('maps description, endsAt and dedupKey; the status is always part of the key', () => {
+    const mapped = config({
+      name: 'event.rule',
+      status: 'event.state == "Resolved" ? "resolved" : "firing"',
+      fingerprint: 'event.id',
+      description: 'event.text',
+      startsAt: 'event.fired',
+      endsAt: 'has(event.resolved) ? event.resolved : ""',
+      dedupKey: 'event.id',
+    });
+    const fired = { rule: 'CPU', state: 'Fired', id: 'a-1', text: 'CPU above 90% for 5 minutes', fired: '2026-11-24T02:00:00Z' };
+    const [firing] = normalizeWebhook(mapped, fired, now);
+    expect(firing).toMatchObject({ description: 'CPU above 90% for 5 minutes', endsAt: '', dedupKey: JSON.stringify(['webhook', 'a-1', 'firing']) });
+    const [resolved] = normalizeWebhook(mapped, { ...fired, state: 'Resolved', resolved: '2026-11-24T02:30:00Z' }, now);
+    expect(resolved).toMatchObject({ status: 'resolved', endsAt: '2026-11-24T02:30:00Z', dedupKey: JSON.stringify(['webhook', 'a-1', 'resolved']) });
+    // Re-sent with other details (a growing count, a later timestamp): the same notification.
+    expect(normalizeWebhook(mapped, { ...fired, fired: '2026-11-24T02:05:00Z', count: 2 }, now)[0]!.dedupKey).toBe(firing!.dedupKey);
+    // Without a dedupKey mapping: fingerprint + startsAt + status.
+    expect(normalizeWebhook(config({ name: 'event.rule', fingerprint: 'event.id', startsAt: 'event.fired' }), fired, now)[0]!.dedupKey).toBe(
+      JSON.stringify(['webhook', 'a-1', '2026-11-24T02:00:00Z', 'firing']),
+    );
+    // An empty key falls back to the default too.
+    expect(normalizeWebhook(config({ name: 'event.rule', dedupKey: '""' }), fired, now)[0]!.dedupKey).toMatch(/^\["webhook","[0-9a-f]{64}"/);
+  });
+
+  it('skip: an event for which it gives true makes no alert', () => {
+    const kuma = config({ name: 'event.monitor.name', skip: 'event.heartbeat == null' });
+    expect(normalizeWebhook(kuma, { heartbeat: null, monitor: null, msg: 'Test' }, now)).toEqual([]);
+    expect(normalizeWebhook(kuma, { heartbeat: { status: 0 }, monitor: { name: 'web' } }, now)).toHaveLength(1);
+    // In a list, only the skipped elements are left out.
+    expect(normalizeWebhook(kuma, [{ heartbeat: null }, { heartbeat: {}, monitor: { name: 'db' } }], now).map((a) => a.name)).toEqual(['db']);
+    expect(issuesOf(() => normalizeWebhook(config({ name: '"x"', skip: 'event.s' }), { s: 'yes' }, now))).toBe(
+      'mapping.skip: event.s must give true or false, got string',
+    );
+  });
+
   it('makes one alert per element when the body is a list', () => {
     const alerts = normalizeWebhook(config({ name: 'event.name', labels: '{"n": string(event.n)}' }), [
       { name: 'A', n: 1 },
@@ -107,6 +143,15 @@ describe('normalizeWebhook', () => {
       'mapping.startsAt: event.t must give an RFC 3339 timestamp',
     );
     expect(issuesOf(() => normalizeWebhook(config({ name: 'event.t' }), { t: '  ' }, now))).toBe('mapping.name: event.t gave an empty name');
+    expect(issuesOf(() => normalizeWebhook(config({ name: '"x"', endsAt: 'event.t' }), { t: 'later' }, now))).toBe(
+      'mapping.endsAt: event.t must give an RFC 3339 timestamp or "", got "later"',
+    );
+    expect(issuesOf(() => normalizeWebhook(config({ name: '"x"', description: 'event.d' }), { d: ['a'] }, now))).toBe(
+      'mapping.description: event.d must give a string, got a list',
+    );
+    expect(issuesOf(() => normalizeWebhook(config({ name: '"x"', dedupKey: 'event.k' }), { k: null }, now))).toBe(
+      'mapping.dedupKey: event.k must give a string, got null',
+    );
     // In a list, the element is named.
     expect(issuesOf(() => normalizeWebhook(config({ name: 'event.name' }), [{ name: 'A' }, {}], now))).toMatch(
       /^mapping\.name: element \[1\]: /,
@@ -133,6 +178,18 @@ describe('source.webhook definition', () => {
     expect(r.error!.issues.map((i) => i.path.join('.'))).toEqual(['auth', 'mapping.name']);
     expect(config({ name: 'event.t' }).on).toBe('firing');
     expect(WebhookConfigSchema.safeParse({ path: 'x', auth: { type: 'none' }, mapping: { name: 'a', colour: 'b' } }).success).toBe(false);
+  });
+
+  it('declares every mapping field, the new ones included, as CEL', () => {
+    const all = config({
+      name: 'event.n',
+      description: 'event.d',
+      endsAt: '""',
+      dedupKey: 'event.k',
+      skip: 'event.heartbeat == null',
+    });
+    expect(webhookSource.expressions(all).map((r) => r.path.join('.'))).toEqual(['mapping.name', 'mapping.description', 'mapping.endsAt', 'mapping.dedupKey', 'mapping.skip']);
+    for (const ref of webhookSource.expressions(all)) expect(checkCel(ref.source)).toEqual([]);
   });
 
   it('declares each mapping as a CEL expression that the save-time check accepts', () => {

@@ -46,11 +46,20 @@ function status(source: string, event: unknown): AlertStatus {
   throw new MappingProblem(['mapping', 'status'], `${source} must give "firing" or "resolved", got ${JSON.stringify(value)}`);
 }
 
-function timestamp(source: string, event: unknown): string {
-  const value = text('startsAt', source, event);
+function timestamp(field: 'startsAt' | 'endsAt', source: string, event: unknown): string {
+  const value = text(field, source, event);
+  // endsAt may be empty: no end known (yet).
+  if (field === 'endsAt' && value === '') return value;
   if (Number.isNaN(Date.parse(value))) {
-    throw new MappingProblem(['mapping', 'startsAt'], `${source} must give an RFC 3339 timestamp, got ${JSON.stringify(value.slice(0, 64))}`);
+    const expected = field === 'endsAt' ? 'an RFC 3339 timestamp or ""' : 'an RFC 3339 timestamp';
+    throw new MappingProblem(['mapping', field], `${source} must give ${expected}, got ${JSON.stringify(value.slice(0, 64))}`);
   }
+  return value;
+}
+
+function skipped(source: string, event: unknown): boolean {
+  const value = evaluate('skip', source, event);
+  if (typeof value !== 'boolean') throw new MappingProblem(['mapping', 'skip'], `${source} must give true or false, got ${describeType(value)}`);
   return value;
 }
 
@@ -72,7 +81,8 @@ function labels(source: string, event: unknown): Record<string, string> {
   return out;
 }
 
-function toAlert(mapping: WebhookMapping, event: unknown, receivedAt: string): Alert {
+function toAlert(mapping: WebhookMapping, event: unknown, receivedAt: string): Alert | undefined {
+  if (mapping.skip && skipped(mapping.skip, event)) return undefined;
   const name = text('name', mapping.name, event);
   if (name.trim() === '') throw new MappingProblem(['mapping', 'name'], `${mapping.name} gave an empty name`);
   const alertLabels = mapping.labels ? labels(mapping.labels, event) : {};
@@ -82,21 +92,23 @@ function toAlert(mapping: WebhookMapping, event: unknown, receivedAt: string): A
     name,
     severity: mapping.severity ? normalizeSeverity(text('severity', mapping.severity, event)) : 'unknown',
     summary: (mapping.summary ? text('summary', mapping.summary, event) : '') || name,
-    description: '',
+    description: mapping.description ? text('description', mapping.description, event) : '',
     labels: alertLabels,
     annotations: {},
-    startsAt: mapping.startsAt ? timestamp(mapping.startsAt, event) : receivedAt,
-    endsAt: '',
+    startsAt: mapping.startsAt ? timestamp('startsAt', mapping.startsAt, event) : receivedAt,
+    endsAt: mapping.endsAt ? timestamp('endsAt', mapping.endsAt, event) : '',
     fingerprint: (mapping.fingerprint ? text('fingerprint', mapping.fingerprint, event) : '') || labelsFingerprint(alertLabels, name),
     links: {},
     raw: event,
   };
-  return { ...alert, dedupKey: defaultDedupKey(alert) };
+  const key = mapping.dedupKey ? text('dedupKey', mapping.dedupKey, event) : '';
+  return { ...alert, dedupKey: key ? JSON.stringify(['webhook', key, alert.status]) : defaultDedupKey(alert) };
 }
 
 /**
  * Turns any JSON body into alerts with the configured CEL mapping: one alert, or one per element
- * when the body is an array. Throws ValidationError naming `mapping.<field>` (and the element).
+ * when the body is an array, leaving out events for which `mapping.skip` gives true. Throws
+ * ValidationError naming `mapping.<field>` (and the element).
  */
 export function normalizeWebhook(config: WebhookConfig, body: unknown, now = new Date()): Alert[] {
   const events = Array.isArray(body) ? body : [body];
@@ -110,7 +122,8 @@ export function normalizeWebhook(config: WebhookConfig, body: unknown, now = new
   const alerts: Alert[] = [];
   events.forEach((event, index) => {
     try {
-      alerts.push(toAlert(config.mapping, event, receivedAt));
+      const alert = toAlert(config.mapping, event, receivedAt);
+      if (alert) alerts.push(alert);
     } catch (error) {
       if (!(error instanceof MappingProblem)) throw error;
       const where = Array.isArray(body) ? `element [${index}]: ` : '';
