@@ -73,4 +73,10 @@ export interface SourceAdapter<C = unknown> {
   normalize(config: C, body: unknown, request?: IngestRequest): Alert[];
   /** Whether this source starts a flow for `alert` (e.g. `on: firing` skips resolved alerts). */
   accepts(config: C, alert: Alert): boolean;
+  /**
+   * The tool's own id of this delivery, when it has one (PagerDuty `X-Webhook-Id`, SNS
+   * `x-amz-sns-message-id`), read after authentication and parsing. Kept in the event log; a
+   * delivery whose id was already received on the same path is recorded as a duplicate.
+   */
+  deliveryId?(config: C, request: IngestRequest, body: unknown): string | undefined;
 }
