@@ -13,6 +13,8 @@ import { FlowService } from './flow-service.js';
 import { HookRouter } from './hook-router.js';
 import { ingestDelivery, type IngestResult } from './ingest.js';
 import type { IngestRequest } from '../../nodes/source-adapter.js';
+import { EventRecorder } from './event-log.js';
+import { EventRetention } from './retention.js';
 import { Scheduler } from './scheduler.js';
 import { endExecution, resumeStep } from './transitions.js';
 
@@ -25,6 +27,8 @@ export interface EngineOptions {
   executionDeadlineMs: number;
   maxQueued?: number;
   tickMs?: number;
+  /** Events older than this are deleted (default 14 days). */
+  eventRetentionDays?: number;
 }
 
 export type Decision = 'approve' | 'reject';
@@ -39,6 +43,9 @@ export class Engine {
   readonly flows: FlowService;
   readonly router = new HookRouter();
   readonly scheduler: Scheduler;
+  /** Deletes expired events in small batches (started by start()). */
+  readonly retention: EventRetention;
+  private readonly recorder: EventRecorder;
   private readonly revisionCache = new Map<string, Flow>();
   private queuedCache = { at: 0, value: 0 };
   private admitting = true;
@@ -55,12 +62,15 @@ export class Engine {
       },
       { maxConcurrent: options.maxConcurrent, tickMs: options.tickMs ?? 1000 },
     );
+    this.recorder = new EventRecorder(options.store, options.log);
+    this.retention = new EventRetention(options.store, options.clock, options.log, { days: options.eventRetentionDays ?? 14 });
   }
 
   /** Loads routes and the pause switch, recovers from any crash, and starts running executions. */
   start(): ReturnType<Scheduler['start']> {
     this.refreshRoutes();
     this.scheduler.setPaused(settingsRepo.get(this.options.store.db, PAUSE_KEY) === 'true');
+    this.retention.start();
     return this.scheduler.start();
   }
 
@@ -115,6 +125,7 @@ export class Engine {
         maxQueued: this.options.maxQueued ?? 10_000,
         queuedCount: () => this.queuedCount(),
         onRejectedAuth: (p, reasons) => log.warn({ path: p, reasons }, 'webhook rejected: authentication failed'),
+        recorder: this.recorder,
       },
       path,
       request,
@@ -174,6 +185,7 @@ export class Engine {
   /** Stops admitting deliveries and lets running steps finish or checkpoint. */
   async shutdown(graceMs: number): Promise<number> {
     this.admitting = false;
+    this.retention.stop();
     return this.scheduler.drain(graceMs);
   }
 }

@@ -7,6 +7,7 @@ import {
   ValidationError,
 } from '../../shared/errors.js';
 import type { Alert } from '../../shared/alert/schema.js';
+import type { EventMatch, EventOutcome } from '../../shared/event-log.js';
 import { JSON_ONLY, type HandshakeResult, type IngestContext, type IngestRequest, type SecretResolver } from '../../nodes/source-adapter.js';
 import { isAllowed } from '../../nodes/source/allowlist.js';
 import type { SqliteStore } from '../store/db.js';
@@ -14,6 +15,17 @@ import { eventsRepo } from '../store/events-repo.js';
 import { executionsRepo, type NewExecution } from '../store/executions-repo.js';
 import { newId } from '../store/ids.js';
 import type { Clock } from './clock.js';
+import {
+  cleanDeliveryId,
+  deliveredEventRow,
+  deliveredReason,
+  EventAccumulator,
+  notStartedReason,
+  refsFor,
+  routeEntry,
+  type DeliveryTrace,
+  type EventRecorder,
+} from './event-log.js';
 import { parseJson } from './json.js';
 import type { HookRouter, HookRoute } from './hook-router.js';
 
@@ -27,6 +39,8 @@ export interface IngestResult {
   alerts: number;
   /** Set when the delivery was a protocol message the source answered itself (no alert, no run). */
   handshake?: HandshakeResult;
+  /** How the event log records it. */
+  outcome: EventOutcome;
 }
 
 export interface IngestDeps {
@@ -41,22 +55,13 @@ export interface IngestDeps {
   onRejectedAuth?: (path: string, reasons: string[]) => void;
   /** For sources that call out while verifying (SNS certificates); tests inject a fake. */
   fetch?: typeof fetch;
+  /** Records refused deliveries in the event log (kept by the engine: it holds the per-path cap). */
+  recorder?: EventRecorder;
 }
 
 /** `application/json` from `application/json; charset=utf-8`. */
 function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]!.trim().toLowerCase();
-}
-
-const SENSITIVE_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization', 'x-api-key']);
-
-/** Request headers worth keeping for the event log, credentials removed. */
-function storableHeaders(headers: Record<string, string>, extraSecretHeaders: Set<string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) {
-    out[k] = SENSITIVE_HEADERS.has(k) || extraSecretHeaders.has(k) ? '***' : v;
-  }
-  return out;
 }
 
 /** Same flow + same source node + same notification identity (`alert.dedupKey`) = already handled. */
@@ -68,20 +73,43 @@ function dedupKey(route: HookRoute, alert: Alert): string {
  * Accepts one webhook delivery: authenticate over the raw bytes, parse, normalize, match,
  * then store the event and one execution per matching flow and alert in ONE transaction.
  * Resolves only after that commit, so a 202 always means "durably accepted".
+ * Every delivery to a path some flow listens on lands in the event log (event-log.ts): in that
+ * transaction when it gets through, in a write of its own when it is refused.
  */
 export async function ingestDelivery(deps: IngestDeps, path: string, request: IngestRequest): Promise<IngestResult> {
   const routes = deps.router.routes(path);
   if (routes.length === 0) throw new NotFoundError(`no enabled flow listens on /hooks/${path}`);
+  const now = deps.clock.now();
+  // Event log: until a route is asked, it counts as skipped (e.g. the media type did not fit).
+  const trace: DeliveryTrace = { routes: routes.map((r) => routeEntry(r, 'skipped', 'not checked')) };
+  try {
+    return await acceptDelivery(deps, path, request, routes, now, trace);
+  } catch (error) {
+    // Rejected (401) and invalid (400/415/422) deliveries are recorded after the answer is
+    // decided, in their own write that is not waited for: it cannot delay or change the answer.
+    void deps.recorder?.recordRefusal({ path, now, request, routes, trace, error });
+    throw error;
+  }
+}
 
+/** media type → allowFrom → authenticate → parse → handshake → normalize → match → one transaction. */
+async function acceptDelivery(
+  deps: IngestDeps,
+  path: string,
+  request: IngestRequest,
+  routes: HookRoute[],
+  now: number,
+  trace: DeliveryTrace,
+): Promise<IngestResult> {
   // Accept only what the tool behind this path sends (SNS, for one, posts JSON as text/plain).
   const media = mediaType(request.headers['content-type']);
   const byMedia = routes.filter((route) => (route.adapter.contentTypes ?? JSON_ONLY).includes(media));
   if (byMedia.length === 0) {
     const accepted = [...new Set(routes.flatMap((route) => route.adapter.contentTypes ?? JSON_ONLY))];
+    trace.routes = routes.map((r) => routeEntry(r, 'skipped', `media type "${media}" is not one this source accepts`));
     throw new UnsupportedMediaTypeError(`Content-Type must be ${accepted.join(' or ')}`);
   }
 
-  const now = deps.clock.now();
   const ctx: IngestContext = { secrets: deps.secrets, now, fetch: deps.fetch ?? fetch };
   const reasons: string[] = [];
   const checks = await Promise.all(
@@ -96,18 +124,40 @@ export async function ingestDelivery(deps: IngestDeps, path: string, request: In
     if (!result.ok) reasons.push(`${route.flow.id}/${route.node.id}: ${result.reason}`);
     return result.ok;
   });
+  trace.routes = routes.map((route) => {
+    const i = byMedia.indexOf(route);
+    const result = checks[i];
+    if (!result) return routeEntry(route, 'skipped', `media type "${media}" is not one this source accepts`);
+    return result.ok ? routeEntry(route, 'authenticated') : routeEntry(route, 'rejected', result.reason);
+  });
   if (authenticated.length === 0) {
     deps.onRejectedAuth?.(path, reasons);
     throw new UnauthorizedError('invalid or missing credentials');
   }
 
   const body = parseJson(request.rawBody);
+  for (const route of authenticated) {
+    trace.deliveryId ??= cleanDeliveryId(route.adapter.deliveryId?.(route.node.config, request, body));
+  }
+  const eventId = newId('ev', now);
+  const base = { id: eventId, now, path, request, routes, trace };
+  const acc = new EventAccumulator();
   // Protocol messages (subscription confirmations, pings) are answered by the source; no run.
   for (const route of authenticated) {
     const handshake = await route.adapter.handshake?.(route.node.config, body, request, ctx);
-    if (handshake) return { eventId: '', executions: [], duplicates: 0, alerts: 0, handshake };
+    if (handshake) {
+      const counts = { alertCount: 0, executionCount: 0, duplicateCount: 0, notStartedCount: 0 };
+      const row = deliveredEventRow(base, { outcome: 'handshake', httpStatus: handshake.status, reason: handshake.message, acc, ...counts });
+      await deps.store.write((db) => eventsRepo.insert(db, row, refsFor(routes)));
+      return { eventId, executions: [], duplicates: 0, alerts: 0, handshake, outcome: 'handshake' };
+    }
   }
   const planned: NewExecution[] = [];
+  /** Per planned execution: its match entry, filled in when the transaction knows what happened. */
+  const plannedMatches: EventMatch[] = [];
+  /** Resolved alerts per flow, to mark that flow's runs of the same fingerprint. */
+  const resolved: { route: HookRoute; alert: Alert; match: EventMatch }[] = [];
+  let notStarted = 0;
   let alertCount = 0;
   for (const route of authenticated) {
     let alerts: Alert[];
@@ -119,7 +169,15 @@ export async function ingestDelivery(deps: IngestDeps, path: string, request: In
     }
     alertCount = Math.max(alertCount, alerts.length);
     for (const alert of alerts) {
-      if (!route.adapter.accepts(route.node.config, alert)) continue;
+      const match: EventMatch = { flowId: route.flow.id, nodeId: route.node.id, alertIndex: acc.alertIndex(alert), result: 'not_started' };
+      acc.matches.push(match);
+      if (alert.status === 'resolved') resolved.push({ route, alert, match });
+      if (!route.adapter.accepts(route.node.config, alert)) {
+        match.reason = notStartedReason(route, alert);
+        notStarted++;
+        continue;
+      }
+      plannedMatches.push(match);
       planned.push({
         id: newId('ex', now),
         flowId: route.flow.id,
@@ -127,6 +185,7 @@ export async function ingestDelivery(deps: IngestDeps, path: string, request: In
         eventId: '',
         sourceNodeId: route.node.id,
         dedupKey: dedupKey(route, alert),
+        fingerprint: alert.fingerprint,
         alert: JSON.stringify(alert),
         status: 'queued',
         createdAt: now,
@@ -140,30 +199,45 @@ export async function ingestDelivery(deps: IngestDeps, path: string, request: In
     throw new UnavailableError('too many executions are queued; retry later', 30);
   }
 
-  const eventId = newId('ev', now);
-  const secretHeaders = new Set<string>();
-  for (const route of authenticated) {
-    const auth = (route.node.config as { auth?: { type?: string; name?: string } }).auth;
-    if (auth?.type === 'header' && auth.name) secretHeaders.add(auth.name.toLowerCase());
-  }
-  const bodyText = Buffer.from(request.rawBody.buffer, request.rawBody.byteOffset, request.rawBody.byteLength).toString('utf8');
-
   return deps.store.write((db) => {
     const created: { id: string; flowId: string }[] = [];
-    for (const row of planned) {
+    planned.forEach((row, i) => {
       row.eventId = eventId;
-      if (executionsRepo.insertIfNew(db, row)) created.push({ id: row.id, flowId: row.flowId });
-    }
-    eventsRepo.insert(db, {
-      id: eventId,
-      receivedAt: now,
-      path,
-      headers: JSON.stringify(storableHeaders(request.headers, secretHeaders)),
-      body: bodyText,
-      alertCount,
-      executionCount: created.length,
-      duplicateCount: planned.length - created.length,
+      const match = plannedMatches[i]!;
+      if (executionsRepo.insertIfNew(db, row)) {
+        created.push({ id: row.id, flowId: row.flowId });
+        match.result = 'started';
+        match.executionId = row.id;
+      } else {
+        match.result = 'duplicate';
+        match.reason = 'already handled: same alert delivered again';
+        const earlier = executionsRepo.idByDedupKey(db, row.flowId, row.dedupKey);
+        if (earlier) match.executionId = earlier;
+      }
     });
-    return { eventId, executions: created, duplicates: planned.length - created.length, alerts: alertCount };
+    // A resolved alert marks the runs of its flow with the same fingerprint, whether or not it starts one.
+    for (const { route, alert, match } of resolved) {
+      const at = Date.parse(alert.endsAt);
+      const ids = executionsRepo.markAlertResolved(db, route.flow.id, alert.fingerprint, Number.isNaN(at) ? now : at);
+      if (ids.length) match.resolvedExecutionIds = ids;
+    }
+    const duplicates = planned.length - created.length;
+    const seenDelivery = trace.deliveryId !== undefined && eventsRepo.seenDelivery(db, path, trace.deliveryId);
+    const outcome: EventOutcome = created.length > 0 ? 'accepted' : duplicates > 0 || seenDelivery ? 'duplicate' : 'ignored';
+    eventsRepo.insert(
+      db,
+      deliveredEventRow(base, {
+        outcome,
+        httpStatus: 202,
+        reason: deliveredReason(outcome, acc, alertCount, seenDelivery),
+        acc,
+        alertCount,
+        executionCount: created.length,
+        duplicateCount: duplicates,
+        notStartedCount: notStarted,
+      }),
+      refsFor(routes),
+    );
+    return { eventId, executions: created, duplicates, alerts: alertCount, outcome };
   });
 }

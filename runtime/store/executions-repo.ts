@@ -22,12 +22,33 @@ export const executionsRepo = {
         createdAt: row.createdAt,
         updatedAt: row.updatedAt,
         deadlineAt: row.deadlineAt,
+        fingerprint: row.fingerprint ?? '',
       }).changes > 0
     );
   },
 
   get(db: Db, id: string): ExecutionRow | undefined {
     return prepared(db).executionById.get({ id });
+  },
+
+  /** The execution that already handled this dedup key in this flow, if any. */
+  idByDedupKey(db: Db, flowId: string, dedupKey: string): string | undefined {
+    return prepared(db).executionIdByDedup.get({ flowId, dedupKey })?.id;
+  },
+
+  /**
+   * A resolved alert arrived: sets `alertResolvedAt` on this flow's executions with the same
+   * fingerprint that have none yet. Returns their ids.
+   */
+  markAlertResolved(db: Db, flowId: string, fingerprint: string, at: number): string[] {
+    if (fingerprint === '') return [];
+    return db
+      .update(executions)
+      .set({ alertResolvedAt: at })
+      .where(and(eq(executions.flowId, flowId), eq(executions.fingerprint, fingerprint), isNull(executions.alertResolvedAt)))
+      .returning({ id: executions.id })
+      .all()
+      .map((r) => r.id);
   },
 
   /** Newest first, filtered; `before` is an id cursor from the previous page. */

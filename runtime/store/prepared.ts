@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, max, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
-import { events, executions, steps } from './schema.js';
+import { eventRefs, events, executions, steps } from './schema.js';
 
 /**
  * drizzle prepared statements for the queries on the hot path (ingest, every step of every
@@ -56,6 +56,7 @@ function build(db: Db) {
         createdAt: p('createdAt'),
         updatedAt: p('updatedAt'),
         deadlineAt: p('deadlineAt'),
+        fingerprint: p('fingerprint'),
       })
       .onConflictDoNothing()
       .prepare(),
@@ -65,12 +66,36 @@ function build(db: Db) {
         id: p('id'),
         receivedAt: p('receivedAt'),
         path: p('path'),
+        outcome: p('outcome'),
+        httpStatus: p('httpStatus'),
+        sources: p('sources'),
+        deliveryId: p('deliveryId'),
+        reason: p('reason'),
+        remoteAddress: p('remoteAddress'),
         headers: p('headers'),
         body: p('body'),
+        bodyBytes: p('bodyBytes'),
+        bodyTruncated: p('bodyTruncated'),
+        routes: p('routes'),
+        alerts: p('alerts'),
+        matches: p('matches'),
+        error: p('error'),
         alertCount: p('alertCount'),
         executionCount: p('executionCount'),
         duplicateCount: p('duplicateCount'),
+        notStartedCount: p('notStartedCount'),
+        suppressedBefore: p('suppressedBefore'),
       })
+      .prepare(),
+    insertEventRef: db
+      .insert(eventRefs)
+      .values({ ref: p('ref'), eventId: p('eventId') })
+      .onConflictDoNothing()
+      .prepare(),
+    executionIdByDedup: db
+      .select({ id: executions.id })
+      .from(executions)
+      .where(and(eq(executions.flowId, p('flowId')), eq(executions.dedupKey, p('dedupKey'))))
       .prepare(),
   };
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { EVENT_OUTCOMES } from '../../shared/event-log.js';
 
 /**
  * Salve's tables. Times are integer milliseconds since the epoch (UTC); JSON columns hold
@@ -32,21 +33,64 @@ export const flowRevisions = sqliteTable(
   (t) => [primaryKey({ columns: [t.flowId, t.revision] })],
 );
 
-/** One accepted webhook delivery. */
+/**
+ * One webhook delivery, whatever happened to it (see shared/event-log.ts for the outcomes).
+ * JSON columns: `sources` (source types on the path), `routes` (per source node: authenticated,
+ * rejected with a reason, or skipped), `alerts` (normalized, without `raw`), `matches` (per flow
+ * and alert: started, duplicate or not started) and `error` (for invalid deliveries).
+ */
 export const events = sqliteTable(
   'events',
   {
     id: text('id').primaryKey(),
     receivedAt: integer('received_at').notNull(),
     path: text('path').notNull(),
+    outcome: text('outcome', { enum: EVENT_OUTCOMES }).notNull().default('accepted'),
+    /** The HTTP status answered. */
+    httpStatus: integer('http_status').notNull().default(202),
+    sources: text('sources').notNull().default('[]'),
+    /** The source's own id of the delivery (PagerDuty X-Webhook-Id, SNS message id), if any. */
+    deliveryId: text('delivery_id'),
+    /** One line for people: why it was rejected, invalid, ignored or a duplicate. */
+    reason: text('reason'),
+    remoteAddress: text('remote_address'),
     /** Request headers with credentials removed. */
     headers: text('headers').notNull(),
+    /** The body; for rejected/invalid deliveries only its first 4 KiB (`bodyTruncated`). */
     body: text('body').notNull(),
+    bodyBytes: integer('body_bytes').notNull().default(0),
+    bodyTruncated: integer('body_truncated', { mode: 'boolean' }).notNull().default(false),
+    routes: text('routes').notNull().default('[]'),
+    alerts: text('alerts').notNull().default('[]'),
+    matches: text('matches').notNull().default('[]'),
+    error: text('error'),
     alertCount: integer('alert_count').notNull(),
     executionCount: integer('execution_count').notNull(),
     duplicateCount: integer('duplicate_count').notNull(),
+    notStartedCount: integer('not_started_count').notNull().default(0),
+    /** Rejected/invalid deliveries on this path not stored (over the per-minute cap) just before this one. */
+    suppressedBefore: integer('suppressed_before').notNull().default(0),
   },
-  (t) => [index('events_received_idx').on(t.receivedAt)],
+  (t) => [
+    index('events_received_idx').on(t.receivedAt),
+    index('events_path_idx').on(t.path, t.id),
+    index('events_outcome_idx').on(t.outcome, t.id),
+    index('events_delivery_idx').on(t.path, t.deliveryId),
+  ],
+);
+
+/**
+ * What the event list filters on besides its own columns, one row per event and value:
+ * `flow:<flow id>` for every flow listening on the path, `source:<type>` for every source type.
+ * Keyed (ref, event) so a filter reads its events newest first straight from the key.
+ */
+export const eventRefs = sqliteTable(
+  'event_refs',
+  {
+    ref: text('ref').notNull(),
+    eventId: text('event_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ref, t.eventId] }), index('event_refs_event_idx').on(t.eventId)],
 );
 
 export const EXECUTION_STATUSES = [
@@ -91,12 +135,17 @@ export const executions = sqliteTable(
     deadlineAt: integer('deadline_at').notNull(),
     /** Set while the execution is parked: when the wait started (to extend the deadline). */
     waitStartedAt: integer('wait_started_at'),
+    /** The alert's fingerprint: a resolved alert with the same one marks this run's alert resolved. */
+    fingerprint: text('fingerprint').notNull().default(''),
+    /** When the alert this run answered was resolved (its `endsAt`, else when the resolution arrived). */
+    alertResolvedAt: integer('alert_resolved_at'),
   },
   (t) => [
     uniqueIndex('executions_dedup_idx').on(t.flowId, t.dedupKey),
     index('executions_status_idx').on(t.status),
     index('executions_flow_idx').on(t.flowId, t.createdAt),
     index('executions_created_idx').on(t.createdAt),
+    index('executions_fingerprint_idx').on(t.flowId, t.fingerprint),
   ],
 );
 

@@ -1,0 +1,108 @@
+import type { Alert } from './alert/schema.js';
+
+/**
+ * The event log: one record per webhook delivery, whatever happened to it. Pure types and
+ * constants (browser-safe), shared by the runtime's views and the editor's Events page.
+ */
+
+/**
+ * What happened to a delivery:
+ * - `accepted`: at least one execution was created;
+ * - `duplicate`: every alert a flow would start on had been handled already (or the source's
+ *   delivery id was seen before on this path);
+ * - `ignored`: authenticated and valid, but no flow started (resolved alerts with `on: firing`, no alerts);
+ * - `handshake`: a protocol message the source answered itself (subscription confirmation, ping);
+ * - `rejected`: 401, credentials or allowlist;
+ * - `invalid`: 400/415/422, the body or media type did not fit the source.
+ */
+export const EVENT_OUTCOMES = ['accepted', 'duplicate', 'ignored', 'handshake', 'rejected', 'invalid'] as const;
+export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
+
+/** Bytes of the body kept for `rejected` and `invalid` deliveries (unauthenticated callers must not fill the disk). */
+export const REFUSED_BODY_LIMIT_BYTES = 4096;
+
+/** How one source node on the path judged the delivery's credentials. */
+export interface EventRoute {
+  flowId: string;
+  nodeId: string;
+  /** The source, e.g. `alertmanager` (node type without `source.`). */
+  source: string;
+  /** `skipped`: the media type was not one this source accepts, so it was not asked. */
+  result: 'authenticated' | 'rejected' | 'skipped';
+  /** Why it was rejected or skipped; never contains a secret. */
+  reason?: string;
+}
+
+/** What one flow did with one alert of the delivery. */
+export interface EventMatch {
+  flowId: string;
+  nodeId: string;
+  /** Index into the event's `alerts`. */
+  alertIndex: number;
+  result: 'started' | 'duplicate' | 'not_started';
+  reason?: string;
+  /** `started`: the execution created; `duplicate`: the earlier execution that handled it. */
+  executionId?: string;
+  /** Runs of this flow with the same fingerprint that this (resolved) alert marked resolved. */
+  resolvedExecutionIds?: string[];
+}
+
+/** The normalized alert as the event log keeps it: `raw` is in the body already. */
+export type EventAlert = Omit<Alert, 'raw'>;
+
+/** Per flow: what the delivery did there (the list view's summary of `routes` and `matches`). */
+export interface EventFlowSummary {
+  flowId: string;
+  /** False when every source node of this flow on the path refused the credentials. */
+  authenticated: boolean;
+  started: number;
+  duplicate: number;
+  notStarted: number;
+  /** Executions created (started), then the earlier ones duplicates point to; at most 10. */
+  executionIds: string[];
+  duplicateOf: string[];
+}
+
+/** One row of `GET /api/events`. */
+export interface EventSummary {
+  id: string;
+  receivedAt: string;
+  path: string;
+  outcome: EventOutcome;
+  /** The HTTP status Salve answered with. */
+  httpStatus: number;
+  /** Source types of the flows listening on the path, e.g. `["alertmanager"]`. */
+  sources: string[];
+  /** The source's own delivery id (PagerDuty `X-Webhook-Id`, SNS message id), when it has one. */
+  deliveryId: string | null;
+  /** One line: why it was rejected, invalid, ignored or a duplicate; the handshake's answer. */
+  reason: string | null;
+  remoteAddress: string | null;
+  /** Request headers with credentials replaced by `***`. */
+  headers: Record<string, string>;
+  alertCount: number;
+  executionCount: number;
+  duplicateCount: number;
+  /** Alerts a matching flow's source does not start runs for (e.g. resolved with `on: firing`). */
+  notStartedCount: number;
+  /** Rejected/invalid deliveries on this path not stored (over the per-minute cap) just before this one. */
+  suppressedBefore: number;
+  bodyBytes: number;
+  bodyTruncated: boolean;
+  /** Names of the first alerts (at most 5). */
+  alertNames: string[];
+  flows: EventFlowSummary[];
+}
+
+/** `GET /api/events/:id`. */
+export interface EventDetail<Execution = unknown> extends EventSummary {
+  /** The body as received (for rejected/invalid deliveries at most the first 4 KiB; see `bodyTruncated`). */
+  body: string;
+  routes: EventRoute[];
+  alerts: EventAlert[];
+  matches: EventMatch[];
+  /** For `invalid`: the error answered (`code`, `message`, `issues`). */
+  error: { code: string; message: string; issues?: { path: (string | number)[]; message: string }[] } | null;
+  /** The executions this delivery created. */
+  executions: Execution[];
+}
