@@ -13,7 +13,7 @@ import { salveVersion, startServer } from './server.js';
 const HELP = `salve — alert-driven auto-remediation
 
 Usage:
-  salve serve [--port 8470] [--host 127.0.0.1] [--data ./data]
+  salve serve [--port 8470] [--host 127.0.0.1] [--data ./data] [--event-retention-days 14]
   salve validate <flow.json>
   salve simulate <flow.json> --source alertmanager --payload <payload.json> [--json]
   salve import <flow-or-bundle.json> [--url URL] [--token TOKEN] [--data DIR]
@@ -179,7 +179,7 @@ async function cmdExport(args: string[], out: Out): Promise<number> {
 
 async function cmdServe(args: string[], out: Out): Promise<number> {
   const { positional, flags } = parseArgs(args);
-  rejectUnknownFlags(flags, ['port', 'host', 'data']);
+  rejectUnknownFlags(flags, ['port', 'host', 'data', 'event-retention-days']);
   if (positional.length) throw new UsageError(`unexpected argument ${positional[0]}`);
   const config = loadConfig(flags, process.env);
   const log = createLogger({ level: config.logLevel, destination: process.stderr });

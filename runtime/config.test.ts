@@ -34,6 +34,18 @@ describe('config', () => {
     }
   });
 
+  it('keeps events 14 days unless --event-retention-days or SALVE_EVENT_RETENTION_DAYS says otherwise', () => {
+    expect(loadConfig({}, {}).eventRetentionDays).toBe(14);
+    expect(loadConfig({}, { SALVE_EVENT_RETENTION_DAYS: '30' }).eventRetentionDays).toBe(30);
+    expect(loadConfig({ 'event-retention-days': '7' }, { SALVE_EVENT_RETENTION_DAYS: '30' }).eventRetentionDays).toBe(7);
+    expect(() => loadConfig({}, { SALVE_EVENT_RETENTION_DAYS: '0' })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: ['SALVE_EVENT_RETENTION_DAYS'] })] }),
+    );
+    expect(() => loadConfig({ 'event-retention-days': 'two weeks' }, {})).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: ['--event-retention-days'] })] }),
+    );
+  });
+
   it('never prints the admin token', () => {
     const c = loadConfig({}, { SALVE_ADMIN_TOKEN: 'a-very-secret-admin-token' });
     expect(JSON.stringify(redactConfig(c))).not.toContain('a-very-secret-admin-token');

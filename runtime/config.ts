@@ -32,6 +32,8 @@ export const ConfigSchema = z.strictObject({
   executionDeadlineSeconds: intFrom(1, 7 * 24 * 3600).default(7200),
   shutdownGraceSeconds: intFrom(0, 600).default(30),
   hookBodyLimitBytes: intFrom(1024, 16 * 1024 * 1024).default(256 * 1024),
+  /** Days the event log keeps a delivery; older events are deleted in small batches. */
+  eventRetentionDays: intFrom(1, 3650).default(14),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
@@ -48,6 +50,7 @@ const SOURCES: Record<keyof Config, { flag?: string; env?: string }> = {
   executionDeadlineSeconds: { env: 'SALVE_EXECUTION_DEADLINE' },
   shutdownGraceSeconds: { env: 'SALVE_SHUTDOWN_GRACE' },
   hookBodyLimitBytes: { env: 'SALVE_HOOK_BODY_LIMIT' },
+  eventRetentionDays: { flag: 'event-retention-days', env: 'SALVE_EVENT_RETENTION_DAYS' },
   logLevel: { env: 'SALVE_LOG_LEVEL' },
 };
 

@@ -55,6 +55,7 @@ export async function startServer(config: Config, log: Logger, out: (line: strin
     maxConcurrent: config.maxConcurrentExecutions,
     maxQueued: config.maxQueuedExecutions,
     executionDeadlineMs: config.executionDeadlineSeconds * 1000,
+    eventRetentionDays: config.eventRetentionDays,
   });
   const recovered = engine.start();
   log.info({ config: redactConfig(config), recovered }, 'salve starting');

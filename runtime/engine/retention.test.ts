@@ -1,0 +1,122 @@
+import { describe, expect, it, vi } from 'vitest';
+import { eventsRepo } from '../store/events-repo.js';
+import { executionsRepo } from '../store/executions-repo.js';
+import { executionView } from '../http/views.js';
+import { EventRetention } from './retention.js';
+import { testEngine } from './test-kit.js';
+import pino from 'pino';
+
+const DAY = 24 * 3600 * 1000;
+const encoder = new TextEncoder();
+
+const amBody = (fp: string) => ({
+  version: '4',
+  groupKey: 'g',
+  truncatedAlerts: 0,
+  status: 'firing',
+  receiver: 'salve',
+  groupLabels: {},
+  commonLabels: {},
+  commonAnnotations: {},
+  externalURL: 'http://am.example:9093',
+  alerts: [
+    {
+      status: 'firing',
+      labels: { alertname: 'DiskFull', instance: 'db1:9100' },
+      annotations: { summary: 'disk full' },
+      startsAt: '2026-11-24T00:00:00Z',
+      endsAt: '0001-01-01T00:00:00Z',
+      fingerprint: fp,
+    },
+  ],
+});
+
+describe('event retention', () => {
+  it('deletes events older than the retention in small batches; their executions stay whole', async () => {
+    const { engine, store, clock } = testEngine();
+    engine.start();
+    await engine.flows.create(
+      {
+        format: 'salve.flow/v1',
+        id: 'f1',
+        name: 'f1',
+        enabled: true,
+        nodes: [{ id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } }],
+        edges: [],
+      },
+      'test',
+    );
+    const deliver = (fp: string) =>
+      engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: encoder.encode(JSON.stringify(amBody(fp))) });
+
+    // Seven events a day apart, then a refused one (it has refs too).
+    const results = [];
+    for (let day = 0; day < 7; day++) {
+      results.push(await deliver(`fp-${day}`));
+      clock.advance(DAY);
+    }
+    await expect(engine.ingest('infra', { headers: { 'content-type': 'text/plain' }, rawBody: encoder.encode('x') })).rejects.toMatchObject({ code: 'unsupported_media_type' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(eventsRepo.list(store.db, { limit: 50 })).toHaveLength(8);
+
+    // Now = day 7; keep 3 days: days 0-3 are older than that (day 4 is exactly 3 days old and stays).
+    const batches = vi.spyOn(eventsRepo, 'deleteReceivedBefore');
+    const retention = new EventRetention(store, clock, pino({ level: 'silent' }), { days: 3, batchSize: 2 });
+    expect(await retention.runOnce()).toBe(4);
+    // Each batch is its own write: 2 + 2 + an empty last look.
+    expect(batches.mock.results.map((r) => r.value)).toEqual([2, 2, 0]);
+    batches.mockRestore();
+    const left = eventsRepo.list(store.db, { limit: 50 });
+    expect(left).toHaveLength(4);
+    expect(left.every((e) => e.receivedAt >= clock.now() - 3 * DAY)).toBe(true);
+    expect(eventsRepo.list(store.db, { limit: 50, flowId: 'f1' })).toHaveLength(4);
+    const refs = store.sqlite.prepare('SELECT count(*) AS n FROM event_refs WHERE event_id NOT IN (SELECT id FROM events)').get() as { n: number };
+    expect(refs.n).toBe(0);
+
+    // The run of an expired event still has its alert; its eventId names an event that is gone.
+    const oldRun = executionsRepo.get(store.db, results[0]!.executions[0]!.id)!;
+    expect(eventsRepo.get(store.db, oldRun.eventId)).toBeUndefined();
+    expect(executionView(oldRun)).toMatchObject({ eventId: results[0]!.eventId, alert: { fingerprint: 'fp-0', name: 'DiskFull' } });
+
+    // Nothing more to do until time passes.
+    expect(await retention.runOnce()).toBe(0);
+    clock.advance(DAY);
+    expect(await retention.runOnce()).toBe(1);
+  });
+
+  it('stops after its batch budget and continues at the next run', async () => {
+    const { store, clock } = testEngine();
+    store.writeNow((db) => {
+      for (let i = 0; i < 9; i++) {
+        eventsRepo.insert(db, {
+          id: `ev_old${i}`,
+          receivedAt: clock.now() - 30 * DAY,
+          path: 'p',
+          outcome: 'accepted',
+          httpStatus: 202,
+          sources: '[]',
+          deliveryId: null,
+          reason: null,
+          remoteAddress: null,
+          headers: '{}',
+          body: '{}',
+          bodyBytes: 2,
+          bodyTruncated: false,
+          routes: '[]',
+          alerts: '[]',
+          matches: '[]',
+          error: null,
+          alertCount: 0,
+          executionCount: 0,
+          duplicateCount: 0,
+          notStartedCount: 0,
+          suppressedBefore: 0,
+        });
+      }
+    });
+    const retention = new EventRetention(store, clock, pino({ level: 'silent' }), { days: 14, batchSize: 2, maxBatchesPerRun: 3 });
+    expect(await retention.runOnce()).toBe(6);
+    expect(await retention.runOnce()).toBe(3);
+    expect(eventsRepo.list(store.db, { limit: 50 })).toEqual([]);
+  });
+});
