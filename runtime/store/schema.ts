@@ -257,3 +257,35 @@ export const sessions = sqliteTable(
   },
   (t) => [uniqueIndex('sessions_token_hash_idx').on(t.tokenHash), index('sessions_expires_idx').on(t.expiresAt)],
 );
+
+export const SCHEDULE_TICK_STATUSES = ['started', 'skipped'] as const;
+/** Why a tick started no run: Salve was not running (or too late) for it, or the previous run had not finished. */
+export const SCHEDULE_SKIP_REASONS = ['missed', 'overlap', 'duplicate'] as const;
+
+/**
+ * Ticks of `source.schedule` nodes that Salve handled: one row per tick that started a run, one
+ * row per stretch of skipped ticks (`first_tick_at` … `tick_at`, `count` ticks). Written in the
+ * same transaction as the run it starts, so a tick is never run twice (restarts, a second
+ * process) and a restart knows where each schedule stopped.
+ */
+export const scheduleTicks = sqliteTable(
+  'schedule_ticks',
+  {
+    flowId: text('flow_id').notNull(),
+    nodeId: text('node_id').notNull(),
+    /** The (last) tick's scheduled time. */
+    tickAt: integer('tick_at').notNull(),
+    /** The first tick this row stands for (= `tick_at` for a single tick). */
+    firstTickAt: integer('first_tick_at').notNull(),
+    count: integer('count').notNull().default(1),
+    status: text('status', { enum: SCHEDULE_TICK_STATUSES }).notNull(),
+    reason: text('reason', { enum: SCHEDULE_SKIP_REASONS }),
+    /** `started`: the run it queued; `overlap`: the unfinished run that held it back. */
+    executionId: text('execution_id'),
+    recordedAt: integer('recorded_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.flowId, t.nodeId, t.tickAt] }),
+    index('schedule_ticks_status_idx').on(t.flowId, t.nodeId, t.status, t.tickAt),
+  ],
+);
