@@ -9,10 +9,11 @@ import { approvalsRepo, type ApprovalRow } from '../store/approvals-repo.js';
 import { eventsRepo } from '../store/events-repo.js';
 import { executionsRepo, type ExecutionRow } from '../store/executions-repo.js';
 import { APPROVAL_STATUSES, EXECUTION_STATUSES } from '../store/schema.js';
+import { EVENT_OUTCOMES } from '../../shared/event-log.js';
 import { stepsRepo, type StepRow } from '../store/steps-repo.js';
 import { parseBody, parseQuery } from './query.js';
 import { readJsonBody } from './raw-body.js';
-import { approvalView, eventView, executionView, stepView } from './views.js';
+import { approvalView, eventDetailView, eventView, executionView, stepView } from './views.js';
 
 const limit = z.coerce.number().int().min(1).max(200).default(50);
 
@@ -30,7 +31,29 @@ const DecisionSchema = z.strictObject({
   comment: z.string().max(2000).optional(),
 });
 
-const EventQuery = z.strictObject({ limit, before: z.string().optional() });
+const time = (name: string) =>
+  z.iso
+    .datetime({ offset: true, error: `${name} must be an RFC 3339 time, e.g. 2026-11-24T09:00:00Z` })
+    .transform((v) => Date.parse(v))
+    .optional();
+
+const EventQuery = z
+  .strictObject({
+    limit,
+    before: z.string().max(200).optional(),
+    outcome: z.enum(EVENT_OUTCOMES, { error: `outcome must be one of ${EVENT_OUTCOMES.join(', ')}` }).optional(),
+    /** A source type (`alertmanager`); `source.alertmanager` is read the same way. */
+    source: z
+      .string()
+      .regex(/^(source\.)?[a-z0-9][a-z0-9_-]{0,63}$/, 'source must be a source type such as alertmanager')
+      .transform((v) => v.replace(/^source\./, ''))
+      .optional(),
+    flowId: z.string().min(1).max(200).optional(),
+    path: z.string().min(1).max(200).optional(),
+    since: time('since'),
+    until: time('until'),
+  })
+  .refine((q) => q.since === undefined || q.until === undefined || q.since <= q.until, { path: ['until'], message: 'until must not be before since' });
 
 /** `/api/executions`, `/api/approvals` and `/api/events`. */
 export function runRoutes(engine: Engine, store: SqliteStore, actor = 'admin'): Hono {
@@ -105,11 +128,7 @@ export function runRoutes(engine: Engine, store: SqliteStore, actor = 'admin'): 
   app.get('/events/:id', (c) => {
     const row = eventsRepo.get(db, c.req.param('id'));
     if (!row) throw new NotFoundError(`event "${c.req.param('id')}" not found`);
-    return c.json({
-      ...eventView(row),
-      body: row.body,
-      executions: executionsRepo.forEvent(db, row.id).map(executionView),
-    });
+    return c.json(eventDetailView(row, executionsRepo.forEvent(db, row.id).map(executionView)));
   });
 
   return app;

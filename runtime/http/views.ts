@@ -1,3 +1,4 @@
+import type { EventAlert, EventDetail, EventFlowSummary, EventMatch, EventRoute, EventSummary } from '../../shared/event-log.js';
 import type { ApprovalContext } from '../engine/approval-context.js';
 import type { ApprovalRow } from '../store/approvals-repo.js';
 import type { EventRow } from '../store/events-repo.js';
@@ -23,6 +24,8 @@ export function executionView(row: ExecutionRow) {
     startedAt: iso(row.startedAt),
     finishedAt: iso(row.finishedAt),
     deadlineAt: iso(row.deadlineAt),
+    /** When a resolved alert with this run's fingerprint arrived for its flow (its endsAt), else null. */
+    alertResolvedAt: iso(row.alertResolvedAt),
   };
 }
 
@@ -66,14 +69,80 @@ export function approvalView(row: ApprovalRow, exec?: ExecutionRow, context?: Ap
   };
 }
 
-export function eventView(row: EventRow) {
-  return {
+const MAX_IDS_PER_FLOW = 10;
+
+/** Per flow listening on the path: did it authenticate the delivery, and what did it do with each alert. */
+function flowSummaries(routes: EventRoute[], matches: EventMatch[]): EventFlowSummary[] {
+  const byFlow = new Map<string, EventFlowSummary>();
+  const entry = (flowId: string) => {
+    let f = byFlow.get(flowId);
+    if (!f) {
+      f = { flowId, authenticated: false, started: 0, duplicate: 0, notStarted: 0, executionIds: [], duplicateOf: [] };
+      byFlow.set(flowId, f);
+    }
+    return f;
+  };
+  for (const r of routes) {
+    const f = entry(r.flowId);
+    if (r.result === 'authenticated') f.authenticated = true;
+  }
+  for (const m of matches) {
+    const f = entry(m.flowId);
+    f.authenticated = true;
+    if (m.result === 'started') {
+      f.started++;
+      if (m.executionId && f.executionIds.length < MAX_IDS_PER_FLOW) f.executionIds.push(m.executionId);
+    } else if (m.result === 'duplicate') {
+      f.duplicate++;
+      if (m.executionId && f.duplicateOf.length < MAX_IDS_PER_FLOW && !f.duplicateOf.includes(m.executionId)) f.duplicateOf.push(m.executionId);
+    } else f.notStarted++;
+  }
+  return [...byFlow.values()];
+}
+
+/** One row of the event list (`GET /api/events`). */
+export function eventView(row: EventRow): EventSummary {
+  return eventParts(row).summary;
+}
+
+function eventParts(row: EventRow) {
+  const routes = parse(row.routes) as EventRoute[];
+  const matches = parse(row.matches) as EventMatch[];
+  const alerts = parse(row.alerts) as EventAlert[];
+  const summary: EventSummary = {
     id: row.id,
-    receivedAt: iso(row.receivedAt),
+    receivedAt: iso(row.receivedAt)!,
     path: row.path,
-    headers: parse(row.headers),
+    outcome: row.outcome,
+    httpStatus: row.httpStatus,
+    sources: parse(row.sources) as string[],
+    deliveryId: row.deliveryId,
+    reason: row.reason,
+    remoteAddress: row.remoteAddress,
+    headers: parse(row.headers) as Record<string, string>,
     alertCount: row.alertCount,
     executionCount: row.executionCount,
     duplicateCount: row.duplicateCount,
+    notStartedCount: row.notStartedCount,
+    suppressedBefore: row.suppressedBefore,
+    bodyBytes: row.bodyBytes,
+    bodyTruncated: row.bodyTruncated,
+    alertNames: [...new Set(alerts.map((a) => a.name))].slice(0, 5),
+    flows: flowSummaries(routes, matches),
+  };
+  return { summary, routes, matches, alerts };
+}
+
+/** One event with everything stored about it (`GET /api/events/:id`). */
+export function eventDetailView<E>(row: EventRow, executions: E[]): EventDetail<E> {
+  const { summary, routes, matches, alerts } = eventParts(row);
+  return {
+    ...summary,
+    body: row.body,
+    routes,
+    alerts,
+    matches,
+    error: parse(row.error) as EventDetail['error'],
+    executions,
   };
 }
