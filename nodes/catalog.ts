@@ -7,6 +7,8 @@ import { approvalRequest } from './approval/request/definition.js';
 import { exprCondition } from './condition/expr/definition.js';
 import { matchCondition } from './condition/match/definition.js';
 import { alertmanagerSource } from './source/alertmanager/definition.js';
+import { grafanaSource } from './source/grafana/definition.js';
+import { zabbixSource } from './source/zabbix/definition.js';
 import { webhookSource } from './source/webhook/definition.js';
 import { manualSource } from './source/manual/definition.js';
 import { scheduleSource } from './source/schedule/definition.js';
@@ -14,6 +16,8 @@ import { scheduleSource } from './source/schedule/definition.js';
 /** Every node type, in palette order. Browser-safe: the editor imports only this. */
 export const nodeDefinitions = [
   alertmanagerSource,
+  grafanaSource,
+  zabbixSource,
   webhookSource,
   scheduleSource,
   manualSource,

@@ -13,6 +13,8 @@ const passAlertOn: Executor = async (_config, ctx) => ({ type: 'next', port: 'ou
 /** Node type → executor. Node-only; a type without an executor is a type error here. */
 export const executors = {
   'source.alertmanager': passAlertOn,
+  'source.grafana': passAlertOn,
+  'source.zabbix': passAlertOn,
   'source.webhook': passAlertOn,
   'source.schedule': passAlertOn,
   'source.manual': passAlertOn,

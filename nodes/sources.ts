@@ -1,6 +1,8 @@
 import type { SourceAdapter } from './source-adapter.js';
 import type { NodeType } from './catalog.js';
 import { alertmanagerAdapter } from './source/alertmanager/ingest.js';
+import { grafanaAdapter } from './source/grafana/ingest.js';
+import { zabbixAdapter } from './source/zabbix/ingest.js';
 import { webhookAdapter } from './source/webhook/ingest.js';
 import { manualAdapter } from './source/manual/ingest.js';
 import { scheduleAdapter } from './source/schedule/ingest.js';
@@ -8,6 +10,8 @@ import { scheduleAdapter } from './source/schedule/ingest.js';
 /** Source node type → how its deliveries are authenticated and normalized. Node-only. */
 export const sourceAdapters = {
   'source.alertmanager': alertmanagerAdapter,
+  'source.grafana': grafanaAdapter,
+  'source.zabbix': zabbixAdapter,
   'source.webhook': webhookAdapter,
   'source.schedule': scheduleAdapter,
   'source.manual': manualAdapter,

@@ -14,6 +14,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** A config each source's samples are written for (the webhook's needs its mapping). */
 const sampleConfigs: Record<string, unknown> = {
   'source.alertmanager': { path: 'infra', auth: { type: 'none' } },
+  'source.grafana': { path: 'grafana', auth: { type: 'none' } },
+  'source.zabbix': { path: 'zabbix', auth: { type: 'none' } },
   'source.webhook': { path: 'generic', auth: { type: 'none' }, mapping: webhookSampleMapping },
 };
 
