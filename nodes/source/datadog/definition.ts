@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { defineNodeType } from '../../node-type.js';
+import { sourceBaseShape, sourceSummary, sourceUi } from '../common.js';
+import { datadogSamples } from './samples.js';
+
+export const DatadogConfigSchema = z.strictObject({ ...sourceBaseShape });
+export type DatadogConfig = z.infer<typeof DatadogConfigSchema>;
+
+/** Datadog's Webhooks integration (`@webhook-<name>` in a monitor's message). */
+export const datadogSource = defineNodeType({
+  type: 'source.datadog',
+  version: 1,
+  category: 'source',
+  label: 'Datadog',
+  description: 'Starts the flow for Datadog monitor notifications sent by a Datadog webhook to /hooks/<path>.',
+  icon: 'datadog',
+  configSchema: DatadogConfigSchema,
+  outputs: ['out'],
+  idempotent: true,
+  sideEffects: false,
+  expressions: () => [],
+  summary: (config) => sourceSummary(config),
+  ui: {
+    ...sourceUi,
+    'auth.type': { widget: 'select', label: 'Authentication', help: 'Datadog signs nothing: send a token as a custom header of the webhook, from a hidden custom variable.' },
+    'auth.token': { widget: 'secret', label: 'Bearer token', help: 'Custom headers of the webhook: {"Authorization": "Bearer $SALVE_TOKEN"}.' },
+  },
+  samples: datadogSamples,
+});
