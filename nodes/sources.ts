@@ -4,6 +4,7 @@ import { alertmanagerAdapter } from './source/alertmanager/ingest.js';
 import { grafanaAdapter } from './source/grafana/ingest.js';
 import { zabbixAdapter } from './source/zabbix/ingest.js';
 import { webhookAdapter } from './source/webhook/ingest.js';
+import { cloudwatchAdapter } from './source/cloudwatch/ingest.js';
 import { manualAdapter } from './source/manual/ingest.js';
 import { scheduleAdapter } from './source/schedule/ingest.js';
 
@@ -13,6 +14,7 @@ export const sourceAdapters = {
   'source.grafana': grafanaAdapter,
   'source.zabbix': zabbixAdapter,
   'source.webhook': webhookAdapter,
+  'source.cloudwatch': cloudwatchAdapter,
   'source.schedule': scheduleAdapter,
   'source.manual': manualAdapter,
 } satisfies Partial<Record<NodeType, SourceAdapter<any>>>;

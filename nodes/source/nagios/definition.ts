@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { defineNodeType } from '../../node-type.js';
+import { sourceBaseShape, sourceSummary, sourceUi } from '../common.js';
+import { nagiosSamples } from './samples.js';
+
+export const NagiosConfigSchema = z.strictObject({
+  ...sourceBaseShape,
+  /**
+   * `true` (default): SOFT states start nothing (they are recorded); a check must be confirmed
+   * (HARD) before a flow runs. `false`: SOFT state changes start flows too.
+   */
+  hardOnly: z.boolean().default(true),
+});
+export type NagiosConfig = z.infer<typeof NagiosConfigSchema>;
+
+/** Nagios Core and Icinga notifications (docs/nagios/salve-notify) and Icinga 2 event-stream objects. */
+export const nagiosSource = defineNodeType({
+  type: 'source.nagios',
+  version: 1,
+  category: 'source',
+  label: 'Nagios / Icinga',
+  description: 'Starts the flow for each host or service problem Nagios or Icinga posts to /hooks/<path> with the salve-notify command.',
+  icon: 'nagios',
+  configSchema: NagiosConfigSchema,
+  outputs: ['out'],
+  idempotent: true,
+  sideEffects: false,
+  expressions: () => [],
+  summary: (config) => `${sourceSummary(config)}${config.hardOnly ? '' : ' · soft states too'}`,
+  ui: {
+    ...sourceUi,
+    'auth.token': { widget: 'secret', label: 'Bearer token', help: 'salve-notify sends it from its token file as Authorization: Bearer.' },
+    hardOnly: {
+      widget: 'boolean',
+      label: 'Hard states only',
+      help: 'On (default): SOFT states are recorded but start nothing. Off: SOFT state changes start runs too.',
+    },
+  },
+  samples: nagiosSamples,
+});
