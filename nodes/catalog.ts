@@ -10,9 +10,10 @@ import { alertmanagerSource } from './source/alertmanager/definition.js';
 import { grafanaSource } from './source/grafana/definition.js';
 import { zabbixSource } from './source/zabbix/definition.js';
 import { webhookSource } from './source/webhook/definition.js';
-import { cloudwatchSource } from './source/cloudwatch/definition.js';
 import { manualSource } from './source/manual/definition.js';
 import { scheduleSource } from './source/schedule/definition.js';
+import { pagerdutySource } from './source/pagerduty/definition.js';
+import { datadogSource } from './source/datadog/definition.js';
 
 /** Every node type, in palette order. Browser-safe: the editor imports only this. */
 export const nodeDefinitions = [
@@ -20,9 +21,10 @@ export const nodeDefinitions = [
   grafanaSource,
   zabbixSource,
   webhookSource,
-  cloudwatchSource,
   scheduleSource,
   manualSource,
+  pagerdutySource,
+  datadogSource,
   matchCondition,
   exprCondition,
   httpAction,

@@ -4,9 +4,10 @@ import { alertmanagerAdapter } from './source/alertmanager/ingest.js';
 import { grafanaAdapter } from './source/grafana/ingest.js';
 import { zabbixAdapter } from './source/zabbix/ingest.js';
 import { webhookAdapter } from './source/webhook/ingest.js';
-import { cloudwatchAdapter } from './source/cloudwatch/ingest.js';
 import { manualAdapter } from './source/manual/ingest.js';
 import { scheduleAdapter } from './source/schedule/ingest.js';
+import { pagerdutyAdapter } from './source/pagerduty/ingest.js';
+import { datadogAdapter } from './source/datadog/ingest.js';
 
 /** Source node type → how its deliveries are authenticated and normalized. Node-only. */
 export const sourceAdapters = {
@@ -14,9 +15,10 @@ export const sourceAdapters = {
   'source.grafana': grafanaAdapter,
   'source.zabbix': zabbixAdapter,
   'source.webhook': webhookAdapter,
-  'source.cloudwatch': cloudwatchAdapter,
   'source.schedule': scheduleAdapter,
   'source.manual': manualAdapter,
+  'source.pagerduty': pagerdutyAdapter,
+  'source.datadog': datadogAdapter,
 } satisfies Partial<Record<NodeType, SourceAdapter<any>>>;
 
 /** The adapter of source type `type`, or undefined when `type` is not a source this version has. */
