@@ -10,6 +10,7 @@ import { alertmanagerSource } from './source/alertmanager/definition.js';
 import { grafanaSource } from './source/grafana/definition.js';
 import { zabbixSource } from './source/zabbix/definition.js';
 import { webhookSource } from './source/webhook/definition.js';
+import { cloudwatchSource } from './source/cloudwatch/definition.js';
 import { manualSource } from './source/manual/definition.js';
 import { scheduleSource } from './source/schedule/definition.js';
 import { pagerdutySource } from './source/pagerduty/definition.js';
@@ -21,6 +22,7 @@ export const nodeDefinitions = [
   grafanaSource,
   zabbixSource,
   webhookSource,
+  cloudwatchSource,
   scheduleSource,
   manualSource,
   pagerdutySource,

@@ -16,6 +16,7 @@ export const executors = {
   'source.grafana': passAlertOn,
   'source.zabbix': passAlertOn,
   'source.webhook': passAlertOn,
+  'source.cloudwatch': passAlertOn,
   'source.schedule': passAlertOn,
   'source.manual': passAlertOn,
   'source.pagerduty': passAlertOn,

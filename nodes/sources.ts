@@ -4,6 +4,7 @@ import { alertmanagerAdapter } from './source/alertmanager/ingest.js';
 import { grafanaAdapter } from './source/grafana/ingest.js';
 import { zabbixAdapter } from './source/zabbix/ingest.js';
 import { webhookAdapter } from './source/webhook/ingest.js';
+import { cloudwatchAdapter } from './source/cloudwatch/ingest.js';
 import { manualAdapter } from './source/manual/ingest.js';
 import { scheduleAdapter } from './source/schedule/ingest.js';
 import { pagerdutyAdapter } from './source/pagerduty/ingest.js';
@@ -15,6 +16,7 @@ export const sourceAdapters = {
   'source.grafana': grafanaAdapter,
   'source.zabbix': zabbixAdapter,
   'source.webhook': webhookAdapter,
+  'source.cloudwatch': cloudwatchAdapter,
   'source.schedule': scheduleAdapter,
   'source.manual': manualAdapter,
   'source.pagerduty': pagerdutyAdapter,

@@ -17,6 +17,7 @@ const sampleConfigs: Record<string, unknown> = {
   'source.grafana': { path: 'grafana', auth: { type: 'none' } },
   'source.zabbix': { path: 'zabbix', auth: { type: 'none' } },
   'source.webhook': { path: 'generic', auth: { type: 'none' }, mapping: webhookSampleMapping },
+  'source.cloudwatch': { path: 'aws' },
   'source.pagerduty': { path: 'pagerduty', auth: { type: 'none' } },
   'source.datadog': { path: 'datadog', auth: { type: 'none' } },
 };
