@@ -15,6 +15,8 @@ import { ingestDelivery, type IngestResult } from './ingest.js';
 import type { IngestRequest } from '../../nodes/source-adapter.js';
 import { EventRecorder } from './event-log.js';
 import { EventRetention } from './retention.js';
+import { runManually, type ManualRunInput, type ManualRunResult } from './manual-run.js';
+import { ScheduleRunner } from './schedule-runner.js';
 import { Scheduler } from './scheduler.js';
 import { endExecution, resumeStep } from './transitions.js';
 
@@ -29,6 +31,8 @@ export interface EngineOptions {
   tickMs?: number;
   /** Events older than this are deleted (default 14 days). */
   eventRetentionDays?: number;
+  /** Whether source.schedule ticks set their own timers (default true; engine tests call `schedules.check()`). */
+  scheduleTimers?: boolean;
 }
 
 export type Decision = 'approve' | 'reject';
@@ -45,6 +49,8 @@ export class Engine {
   readonly scheduler: Scheduler;
   /** Deletes expired events in small batches (started by start()). */
   readonly retention: EventRetention;
+  /** Runs the flows that start with `source.schedule` (started by start()). */
+  readonly schedules: ScheduleRunner;
   private readonly recorder: EventRecorder;
   private readonly revisionCache = new Map<string, Flow>();
   private queuedCache = { at: 0, value: 0 };
@@ -64,6 +70,14 @@ export class Engine {
     );
     this.recorder = new EventRecorder(options.store, options.log);
     this.retention = new EventRetention(options.store, options.clock, options.log, { days: options.eventRetentionDays ?? 14 });
+    this.schedules = new ScheduleRunner({
+      store: options.store,
+      clock: options.clock,
+      log: options.log,
+      executionDeadlineMs: options.executionDeadlineMs,
+      onQueued: () => this.scheduler.pump(),
+      timers: options.scheduleTimers ?? true,
+    });
   }
 
   /** Loads routes and the pause switch, recovers from any crash, and starts running executions. */
@@ -71,7 +85,10 @@ export class Engine {
     this.refreshRoutes();
     this.scheduler.setPaused(settingsRepo.get(this.options.store.db, PAUSE_KEY) === 'true');
     this.retention.start();
-    return this.scheduler.start();
+    const report = this.scheduler.start();
+    // After recovery, so runs a crash interrupted count as unfinished for the overlap rule.
+    this.schedules.start();
+    return report;
   }
 
   /**
@@ -94,7 +111,9 @@ export class Engine {
   }
 
   refreshRoutes(): void {
-    this.router.rebuild(this.flows.enabledRows());
+    const rows = this.flows.enabledRows();
+    this.router.rebuild(rows);
+    this.schedules.refresh(rows);
   }
 
   /** A flow revision, cached (revisions never change once written). */
@@ -131,6 +150,15 @@ export class Engine {
       request,
     );
     if (result.executions.length > 0) this.scheduler.pump();
+    return result;
+  }
+
+  /** Starts a flow from its source.manual node with a payload (POST /api/flows/:id/run); see runManually. */
+  async runManually(flowId: string, input: ManualRunInput, actor: string): Promise<ManualRunResult> {
+    const { store, clock, executionDeadlineMs } = this.options;
+    const deps = { store, clock, flows: this.flows, executionDeadlineMs, maxQueued: this.options.maxQueued ?? 10_000, queuedCount: () => this.queuedCount() };
+    const result = await runManually(deps, flowId, input, actor);
+    this.scheduler.pump();
     return result;
   }
 
@@ -186,6 +214,7 @@ export class Engine {
   async shutdown(graceMs: number): Promise<number> {
     this.admitting = false;
     this.retention.stop();
+    this.schedules.stop();
     return this.scheduler.drain(graceMs);
   }
 }

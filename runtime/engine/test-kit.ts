@@ -26,6 +26,7 @@ export function testEngine(opts: { file?: string; clock?: ManualClock; secrets?:
     maxConcurrent: opts.maxConcurrent ?? 4,
     executionDeadlineMs: opts.deadlineMs ?? 7_200_000,
     tickMs: 3_600_000, // tests call tick() themselves
+    scheduleTimers: false, // and schedules.check()
   });
   return { engine, store, clock };
 }

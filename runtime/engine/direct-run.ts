@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type { Alert } from '../../shared/alert/schema.js';
+import type { EventMatch, EventRoute } from '../../shared/event-log.js';
+import type { FlowNode } from '../../shared/flow/schema.js';
+import type { Db } from '../store/db.js';
+import { eventRef, eventsRepo } from '../store/events-repo.js';
+import { executionsRepo } from '../store/executions-repo.js';
+import { newId } from '../store/ids.js';
+import { sourceName, withoutRaw } from './event-log.js';
+
+/** What a run that no webhook delivered needs: a schedule tick or a manual run. */
+export interface DirectRun {
+  flowId: string;
+  revision: number;
+  node: FlowNode;
+  alert: Alert;
+  /** Stored as the event's body: the run's `event`. */
+  payload: unknown;
+  /** How the event log shows where it came from, e.g. `schedule/<flow>/<node>` (never a hook path: those are slugs). */
+  path: string;
+  now: number;
+  deadlineMs: number;
+  executionId?: string;
+}
+
+/** Same flow + same source node + same notification identity = already handled (as for webhooks). */
+export function executionDedupKey(nodeId: string, alert: Alert): string {
+  return createHash('sha256').update(JSON.stringify([nodeId, alert.dedupKey])).digest('hex');
+}
+
+/**
+ * Queues one execution and records its event (the payload, so templates can read `event`), in
+ * the caller's transaction. Returns the ids, or undefined when this flow already has a run with
+ * the alert's dedup key (nothing is written then).
+ */
+export function queueDirectRun(db: Db, run: DirectRun): { executionId: string; eventId: string } | undefined {
+  const executionId = run.executionId ?? newId('ex', run.now);
+  const eventId = newId('ev', run.now);
+  const inserted = executionsRepo.insertIfNew(db, {
+    id: executionId,
+    flowId: run.flowId,
+    flowRevision: run.revision,
+    eventId,
+    sourceNodeId: run.node.id,
+    dedupKey: executionDedupKey(run.node.id, run.alert),
+    fingerprint: run.alert.fingerprint,
+    alert: JSON.stringify(run.alert),
+    status: 'queued',
+    createdAt: run.now,
+    updatedAt: run.now,
+    deadlineAt: run.now + run.deadlineMs,
+  });
+  if (!inserted) return undefined;
+  const source = sourceName(run.node.type);
+  const body = JSON.stringify(run.payload);
+  const route: EventRoute = { flowId: run.flowId, nodeId: run.node.id, source, result: 'authenticated' };
+  const match: EventMatch = { flowId: run.flowId, nodeId: run.node.id, alertIndex: 0, result: 'started', executionId };
+  eventsRepo.insert(
+    db,
+    {
+      id: eventId,
+      receivedAt: run.now,
+      path: run.path,
+      outcome: 'accepted',
+      httpStatus: 202,
+      sources: JSON.stringify([source]),
+      deliveryId: null,
+      reason: null,
+      remoteAddress: null,
+      headers: '{}',
+      body,
+      bodyBytes: Buffer.byteLength(body),
+      bodyTruncated: false,
+      routes: JSON.stringify([route]),
+      alerts: JSON.stringify([withoutRaw(run.alert)]),
+      matches: JSON.stringify([match]),
+      error: null,
+      alertCount: 1,
+      executionCount: 1,
+      duplicateCount: 0,
+      notStartedCount: 0,
+      suppressedBefore: 0,
+    },
+    [eventRef.flow(run.flowId), eventRef.source(source)],
+  );
+  return { executionId, eventId };
+}
