@@ -13,6 +13,7 @@ import { cookieMutationGuard } from './origin-check.js';
 import { FailureLimiter } from './rate-limit.js';
 import { flowRoutes } from './routes-flows.js';
 import { hookRoutes } from './routes-hooks.js';
+import { runFlowRoutes } from './routes-run-flow.js';
 import { runRoutes } from './routes-runs.js';
 import { publicSessionRoutes, sessionStatusRoute } from './routes-session.js';
 import { securityHeaders } from './security-headers.js';
@@ -93,6 +94,7 @@ export function createApp(options: AppOptions): Hono<AuthEnv> {
       return c.json({ paused: engine.isPaused });
     });
   }
+  app.route('/api/flows', runFlowRoutes(engine));
   app.route('/api/flows', flowRoutes(engine));
   app.route('/api', runRoutes(engine, store));
 

@@ -1,0 +1,24 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { Engine } from '../engine/engine.js';
+import { parseBody } from './query.js';
+import { readJsonBody } from './raw-body.js';
+
+/** A run's body: the payload (256 KiB at most, as for webhooks) and which manual node starts it. */
+const RUN_BODY_LIMIT = 256 * 1024;
+
+const RunBodySchema = z.strictObject({
+  payload: z.unknown().refine((v) => v !== undefined, 'payload is required: a JSON object, {} for none'),
+  sourceNodeId: z.string({ error: 'sourceNodeId must be the id of a source.manual node' }).min(1).max(64).optional(),
+});
+
+/** `POST /api/flows/:id/run`: runs a flow by hand from its `source.manual` node (see docs/api.md). */
+export function runFlowRoutes(engine: Engine, actor = 'admin'): Hono {
+  const app = new Hono();
+  app.post('/:id/run', async (c) => {
+    const body = parseBody((await readJsonBody(c, { limitBytes: RUN_BODY_LIMIT })).json, RunBodySchema);
+    const run = await engine.runManually(c.req.param('id'), { payload: body.payload, sourceNodeId: body.sourceNodeId }, actor);
+    return c.json(run, 202);
+  });
+  return app;
+}
