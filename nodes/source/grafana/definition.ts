@@ -23,8 +23,8 @@ export const GrafanaHmacAuthSchema = z.strictObject({
   timestampHeader: HeaderNameSchema.optional(),
 });
 
-/** `bearer`, `basic`, `header`, `none` (as every source), or Grafana's `hmac`. */
-export const GrafanaAuthSchema = z.discriminatedUnion('type', [...AuthConfigSchema.options, GrafanaHmacAuthSchema], {
+/** Grafana's `hmac` (listed first: the editor offers it first), or `bearer`, `basic`, `header`, `none` as every source. */
+export const GrafanaAuthSchema = z.discriminatedUnion('type', [GrafanaHmacAuthSchema, ...AuthConfigSchema.options], {
   error: (issue) =>
     issue.input === undefined
       ? 'auth is required: use {"type":"hmac","secret":{"secret":"NAME"}}, or {"type":"none"} to accept unsigned deliveries'
