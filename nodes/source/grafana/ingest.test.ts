@@ -169,6 +169,11 @@ describe('normalizeGrafana', () => {
       p.title = '[FIRING:1]  (Checkout latency)';
     });
     expect(normalizeGrafana(noName)[0]!.name).toBe('(Checkout latency)');
+    const mixed = withAlert((a, p) => {
+      delete a.labels.alertname;
+      p.title = '[FIRING:2, RESOLVED:1] Checkout latency';
+    });
+    expect(normalizeGrafana(mixed)[0]!.name).toBe('Checkout latency');
     const noTitle = withAlert((a, p) => {
       delete a.labels.alertname;
       delete p.title;

@@ -29,9 +29,9 @@ function statusOf(alert: GrafanaAlert, group: GrafanaPayload): AlertStatus | und
   return group.status === 'firing' || group.status === 'resolved' ? group.status : undefined;
 }
 
-/** `Test alert` from `[FIRING:1]  (Test alert true)`-style titles, for rules without an alertname label. */
+/** The title without its `[FIRING:1]` / `[FIRING:2, RESOLVED:1]` / `[RESOLVED]` mark, for rules without an alertname label. */
 function nameFromTitle(title: string | undefined): string | undefined {
-  const rest = (title ?? '').replace(/^\[(FIRING(:\d+)?|RESOLVED)\]\s*/i, '').trim();
+  const rest = (title ?? '').replace(/^\[(?:FIRING|RESOLVED)\b[^\]]*\]\s*/i, '').trim();
   return rest === '' ? undefined : rest;
 }
 
