@@ -9,6 +9,7 @@ import { matchCondition } from './condition/match/definition.js';
 import { alertmanagerSource } from './source/alertmanager/definition.js';
 import { grafanaSource } from './source/grafana/definition.js';
 import { zabbixSource } from './source/zabbix/definition.js';
+import { nagiosSource } from './source/nagios/definition.js';
 import { webhookSource } from './source/webhook/definition.js';
 import { cloudwatchSource } from './source/cloudwatch/definition.js';
 import { manualSource } from './source/manual/definition.js';
@@ -21,6 +22,7 @@ export const nodeDefinitions = [
   alertmanagerSource,
   grafanaSource,
   zabbixSource,
+  nagiosSource,
   webhookSource,
   cloudwatchSource,
   scheduleSource,

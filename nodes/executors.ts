@@ -15,6 +15,7 @@ export const executors = {
   'source.alertmanager': passAlertOn,
   'source.grafana': passAlertOn,
   'source.zabbix': passAlertOn,
+  'source.nagios': passAlertOn,
   'source.webhook': passAlertOn,
   'source.cloudwatch': passAlertOn,
   'source.schedule': passAlertOn,

@@ -3,6 +3,7 @@ import type { NodeType } from './catalog.js';
 import { alertmanagerAdapter } from './source/alertmanager/ingest.js';
 import { grafanaAdapter } from './source/grafana/ingest.js';
 import { zabbixAdapter } from './source/zabbix/ingest.js';
+import { nagiosAdapter } from './source/nagios/ingest.js';
 import { webhookAdapter } from './source/webhook/ingest.js';
 import { cloudwatchAdapter } from './source/cloudwatch/ingest.js';
 import { manualAdapter } from './source/manual/ingest.js';
@@ -15,6 +16,7 @@ export const sourceAdapters = {
   'source.alertmanager': alertmanagerAdapter,
   'source.grafana': grafanaAdapter,
   'source.zabbix': zabbixAdapter,
+  'source.nagios': nagiosAdapter,
   'source.webhook': webhookAdapter,
   'source.cloudwatch': cloudwatchAdapter,
   'source.schedule': scheduleAdapter,

@@ -16,6 +16,7 @@ const sampleConfigs: Record<string, unknown> = {
   'source.alertmanager': { path: 'infra', auth: { type: 'none' } },
   'source.grafana': { path: 'grafana', auth: { type: 'none' } },
   'source.zabbix': { path: 'zabbix', auth: { type: 'none' } },
+  'source.nagios': { path: 'nagios', auth: { type: 'none' } },
   'source.webhook': { path: 'generic', auth: { type: 'none' }, mapping: webhookSampleMapping },
   'source.cloudwatch': { path: 'aws' },
   'source.pagerduty': { path: 'pagerduty', auth: { type: 'none' } },
