@@ -11,8 +11,8 @@ const keys = (paths: readonly (readonly (string | number)[])[]) => paths.map((p)
 describe('anchorPaths', () => {
   it('lists the chosen union variant only', () => {
     const { fields } = model('source.alertmanager');
-    expect(keys(anchorPaths(fields, { auth: { type: 'basic' } }))).toEqual(['path', 'auth', 'auth.type', 'auth.username', 'auth.password', 'on']);
-    expect(keys(anchorPaths(fields, {}))).toEqual(['path', 'auth', 'auth.type', 'on']);
+    expect(keys(anchorPaths(fields, { auth: { type: 'basic' } }))).toEqual(['path', 'auth', 'auth.type', 'auth.username', 'auth.password', 'on', 'allowFrom', 'group']);
+    expect(keys(anchorPaths(fields, {}))).toEqual(['path', 'auth', 'auth.type', 'on', 'allowFrom', 'group']);
   });
   it('lists map entries by key and argv items by index', () => {
     const { fields } = model('action.shell');
