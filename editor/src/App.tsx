@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Inbox, List, LogOut, Workflow } from 'lucide-react';
+import { Inbox, List, LogOut, ScrollText, Workflow } from 'lucide-react';
 import { api, onSignedOut } from './api/client.js';
 import { isSignedIn, signOut } from './api/session.js';
 import type { Approval, Page } from './api/types.js';
@@ -10,6 +10,7 @@ import { FlowEditorPage } from './pages/FlowEditorPage.js';
 import { RunsPage } from './pages/RunsPage.js';
 import { RunPage } from './pages/RunPage.js';
 import { ApprovalsPage } from './pages/ApprovalsPage.js';
+import { EventsPage } from './pages/EventsPage.js';
 import { Toasts, toast } from './ui/toast.js';
 import { usePolling } from './ui/usePolling.js';
 
@@ -86,6 +87,7 @@ function Shell({ onSignedOut: done }: { onSignedOut: () => void }) {
             label="Approvals"
             badge={pendingCount}
           />
+          <NavLink to={{ page: 'events' }} current={section === 'events'} icon={<ScrollText size={16} />} label="Events" />
         </nav>
         <span className="spacer" />
         <button type="button" className="ghost" onClick={doSignOut} data-testid="sign-out">
@@ -136,5 +138,7 @@ function PageFor({ route, onApprovalsChanged }: { route: Route; onApprovalsChang
       return <RunPage key={route.id} executionId={route.id} onApprovalsChanged={onApprovalsChanged} />;
     case 'approvals':
       return <ApprovalsPage onChanged={onApprovalsChanged} />;
+    case 'events':
+      return <EventsPage filters={route.filters ?? {}} />;
   }
 }

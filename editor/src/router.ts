@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 
 /**
  * Hash routes, so the runtime serves one index.html and a reload lands on the same page:
- * `#/flows`, `#/flows/<id>`, `#/new`, `#/runs`, `#/runs?flow=<id>`, `#/runs/<id>`, `#/approvals`.
+ * `#/flows`, `#/flows/<id>`, `#/new`, `#/runs`, `#/runs?flow=<id>`, `#/runs/<id>`, `#/approvals`,
+ * `#/events` (optionally `?flow=<id>&outcome=<outcome>&source=<type>&path=<path>&event=<id>`).
  */
 export type Route =
   | { page: 'flows' }
@@ -10,7 +11,25 @@ export type Route =
   | { page: 'new-flow' }
   | { page: 'runs'; flowId?: string }
   | { page: 'run'; id: string }
-  | { page: 'approvals' };
+  | { page: 'approvals' }
+  | { page: 'events'; filters?: EventsRouteFilters };
+
+/** The Events page's filters and open event, kept in the address so a reload or a link keeps them. */
+export interface EventsRouteFilters {
+  flowId?: string;
+  outcome?: string;
+  source?: string;
+  path?: string;
+  eventId?: string;
+}
+
+const EVENT_PARAMS = [
+  ['flow', 'flowId'],
+  ['outcome', 'outcome'],
+  ['source', 'source'],
+  ['path', 'path'],
+  ['event', 'eventId'],
+] as const;
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
@@ -21,6 +40,14 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'runs' && parts[1]) return { page: 'run', id: parts[1] };
   if (parts[0] === 'runs') return params.get('flow') ? { page: 'runs', flowId: params.get('flow')! } : { page: 'runs' };
   if (parts[0] === 'approvals') return { page: 'approvals' };
+  if (parts[0] === 'events') {
+    const filters: EventsRouteFilters = {};
+    for (const [param, key] of EVENT_PARAMS) {
+      const value = params.get(param);
+      if (value) filters[key] = value;
+    }
+    return Object.keys(filters).length ? { page: 'events', filters } : { page: 'events' };
+  }
   return { page: 'flows' };
 }
 
@@ -38,6 +65,15 @@ export function hrefFor(route: Route): string {
       return `#/runs/${encodeURIComponent(route.id)}`;
     case 'approvals':
       return '#/approvals';
+    case 'events': {
+      const params = new URLSearchParams();
+      for (const [param, key] of EVENT_PARAMS) {
+        const value = route.filters?.[key];
+        if (value) params.set(param, value);
+      }
+      const qs = params.toString();
+      return qs ? `#/events?${qs}` : '#/events';
+    }
   }
 }
 

@@ -28,6 +28,8 @@ export interface Execution {
   startedAt: string | null;
   finishedAt: string | null;
   deadlineAt: string | null;
+  /** When the alert this run answered was resolved (a resolved alert with its fingerprint arrived), or null. */
+  alertResolvedAt: string | null;
 }
 
 export interface Step {

@@ -6,7 +6,7 @@ import { CancelRunButton } from './CancelRunButton.js';
 import { Deadline } from './Deadline.js';
 import { RelativeTime } from './RelativeTime.js';
 import { StatusPill } from './StatusPill.js';
-import { elapsed, formatDuration } from './time.js';
+import { elapsed, exactTime, formatDuration } from './time.js';
 import { useNow } from './useNow.js';
 
 /** Why a run ended badly, in words an operator can act on; null when nothing went wrong. */
@@ -83,6 +83,14 @@ export function RunHeader({ run, flowName, onChanged, onReview }: RunHeaderProps
               <RelativeTime iso={run.finishedAt} empty={active ? 'still going' : '—'} />
             </dd>
           </div>
+          {run.alertResolvedAt && (
+            <div className="alert-resolved-fact" data-testid="alert-resolved" title={`Alert resolved at ${exactTime(run.alertResolvedAt)}`}>
+              <dt>Alert resolved</dt>
+              <dd className="tone-ok">
+                <RelativeTime iso={run.alertResolvedAt} />
+              </dd>
+            </div>
+          )}
           <div>
             <dt>Duration</dt>
             <dd>{took === null ? '—' : `${formatDuration(took)}${run.finishedAt ? '' : ' so far'}`}</dd>

@@ -1,0 +1,100 @@
+import type { EventMatch, EventOutcome, EventRoute, EventSummary } from '../../../shared/event-log.js';
+
+/**
+ * The event log in words an on-call operator reads at a glance: what happened to a delivery,
+ * and why nothing ran when nothing did. Pure, so the page and the tests share it.
+ */
+
+/** Outcome → the pill's word and the `.status.<class>` colour (app.css / events.css). */
+export const OUTCOME_LABELS: Record<EventOutcome, { label: string; tone: string; help: string }> = {
+  accepted: { label: 'accepted', tone: 'succeeded', help: 'At least one run started' },
+  duplicate: { label: 'duplicate', tone: 'duplicate', help: 'Already handled: nothing ran again' },
+  ignored: { label: 'ignored', tone: 'ignored', help: 'Valid, but no flow starts a run for it' },
+  handshake: { label: 'handshake', tone: 'handshake', help: 'A protocol message the source answered itself' },
+  rejected: { label: 'rejected', tone: 'failed', help: 'Refused: credentials or address (401)' },
+  invalid: { label: 'invalid', tone: 'needs_attention', help: 'Refused: the body or content type did not fit the source' },
+};
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Why it was refused as invalid, from the status answered. */
+function invalidLead(status: number): string {
+  if (status === 415) return 'Refused: wrong content type';
+  if (status === 400) return 'Refused: the body is not JSON';
+  return 'Refused: the payload does not fit the source';
+}
+
+/** `authentication failed: a/b: wrong token` → `a/b: wrong token`. */
+function stripPrefix(reason: string, prefix: string): string {
+  return reason.startsWith(prefix) ? reason.slice(prefix.length) : reason;
+}
+
+/**
+ * What happened, in one line (`lead`) and the reason behind it (`detail`), e.g. "No run
+ * started" / "resolved alert: source starts runs on firing only".
+ */
+export function explainEvent(e: Pick<EventSummary, 'outcome' | 'httpStatus' | 'reason' | 'executionCount' | 'duplicateCount' | 'notStartedCount' | 'suppressedBefore'>): {
+  lead: string;
+  detail: string | null;
+  note: string | null;
+} {
+  const note = e.suppressedBefore > 0 ? `${plural(e.suppressedBefore, 'similar refusal')} just before this one were not stored (over 60 a minute)` : null;
+  switch (e.outcome) {
+    case 'accepted': {
+      const rest = [e.duplicateCount ? `${plural(e.duplicateCount, 'alert')} already handled` : '', e.notStartedCount ? `${e.notStartedCount} not started` : '']
+        .filter(Boolean)
+        .join(', ');
+      return { lead: `Started ${plural(e.executionCount, 'run')}`, detail: rest || null, note };
+    }
+    case 'duplicate':
+      return { lead: 'Already handled: nothing ran again', detail: e.reason, note };
+    case 'ignored':
+      return { lead: 'No run started', detail: e.reason, note };
+    case 'handshake':
+      return { lead: `Answered by the source (${e.httpStatus})`, detail: e.reason, note };
+    case 'rejected':
+      return { lead: 'Refused: credentials or address (401)', detail: e.reason ? stripPrefix(e.reason, 'authentication failed: ') : null, note };
+    case 'invalid':
+      return { lead: `${invalidLead(e.httpStatus)} (${e.httpStatus})`, detail: e.reason, note };
+  }
+}
+
+/** A route's verdict in words. */
+export function routeVerdict(route: EventRoute): string {
+  switch (route.result) {
+    case 'authenticated':
+      return 'credentials accepted';
+    case 'rejected':
+      return `refused: ${route.reason ?? 'credentials wrong'}`;
+    case 'skipped':
+      return route.reason === 'not checked' ? 'not checked' : `not asked: ${route.reason ?? ''}`.trim();
+  }
+}
+
+/** A match in words: "started run ex_…", "duplicate of ex_…", "not started: …". */
+export function matchVerdict(match: EventMatch): string {
+  switch (match.result) {
+    case 'started':
+      return 'started a run';
+    case 'duplicate':
+      return 'already handled';
+    case 'not_started':
+      return `not started: ${match.reason ?? 'the source does not start runs for it'}`;
+  }
+}
+
+/** The body as people read it: pretty JSON when it parses, else the text as it came. */
+export function prettyBody(body: string): { text: string; json: boolean } {
+  try {
+    return { text: JSON.stringify(JSON.parse(body), null, 2), json: true };
+  } catch {
+    return { text: body, json: false };
+  }
+}
+
+/** `1043` → `1.0 KiB`. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
