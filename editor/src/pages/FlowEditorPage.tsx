@@ -1,9 +1,10 @@
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
-import { ArrowLeft, ClipboardPaste, Copy, Maximize2, Network, Redo2, Save, Scissors, Undo2 } from 'lucide-react';
+import { ArrowLeft, ClipboardPaste, Copy, Maximize2, Network, Play, Redo2, Save, Scissors, Undo2 } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatPath } from '../../../shared/errors.js';
 import { api, ApiError } from '../api/client.js';
+import type { Flow } from '../../../shared/flow/schema.js';
 import type { SimulateResult, StoredFlow } from '../api/types.js';
 import { copySelection, parseFragment } from '../canvas/clipboard.js';
 import { FlowCanvas, type FlowCanvasHandle } from '../canvas/FlowCanvas.js';
@@ -17,6 +18,7 @@ import { FlowSettingsPanel } from '../panels/FlowSettingsPanel.js';
 import { NodePanel } from '../panels/NodePanel.js';
 import { Palette } from '../panels/Palette.js';
 import { ProblemsPanel } from '../panels/ProblemsPanel.js';
+import { manualSources, RunNowDialog } from '../panels/RunNowDialog.js';
 import { overlayFromSimulation, previewVars, simulate } from '../panels/simulation.js';
 import { defaultTestInput, TestPanel, type TestInput } from '../panels/TestPanel.js';
 import { navigate, setLeaveGuard } from '../router.js';
@@ -94,6 +96,10 @@ function Editor() {
   const [saving, setSaving] = useState(false);
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [secrets, setSecrets] = useState<string[]>([]);
+  const [runNowOpen, setRunNowOpen] = useState(false);
+  // Run now runs the saved revision, so it is offered when that revision has a source.manual node.
+  const savedFlow = useMemo(() => (s.savedJson ? (JSON.parse(s.savedJson) as Flow) : null), [s.savedJson]);
+  const canRunByHand = !isNew && manualSources(savedFlow).length > 0;
 
   // Test state: the chosen sample, the last simulation, and the flow it was computed for.
   const [testInput, setTestInput] = useState<TestInput | null>(null);
@@ -352,6 +358,17 @@ function Editor() {
             Runs
           </a>
         )}
+        {canRunByHand && (
+          <button
+            type="button"
+            onClick={() => setRunNowOpen(true)}
+            disabled={dirty}
+            title={dirty ? 'Save first: Run now runs the saved revision, not the unsaved changes' : 'Run the saved flow now from its “Run by hand” source'}
+            data-testid="run-now"
+          >
+            <Play size={16} aria-hidden="true" /> Run now
+          </button>
+        )}
         <button type="button" className="primary" onClick={() => void save()} disabled={saving} title="Save (Ctrl/Cmd+S)" data-testid="save">
           <Save size={16} aria-hidden="true" /> {saving ? 'Saving…' : 'Save'}
         </button>
@@ -410,6 +427,7 @@ function Editor() {
           )}
         </aside>
       </div>
+      {runNowOpen && savedFlow && s.revision !== null && <RunNowDialog flow={savedFlow} revision={s.revision} onClose={() => setRunNowOpen(false)} />}
       {conflict && (
         <Dialog
           title="Someone else saved this flow"

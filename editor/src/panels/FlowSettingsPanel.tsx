@@ -20,7 +20,9 @@ export function FlowSettingsPanel({ meta, isNew, nodes, issues, onChange }: Prop
   const id = useId();
   const idErrors = fieldIssues(issues, 'id');
   const nameErrors = fieldIssues(issues, 'name');
-  const sources = nodes.filter((n) => getNodeDefinition(n.data.type)?.category === 'source');
+  const allSources = nodes.filter((n) => getNodeDefinition(n.data.type)?.category === 'source');
+  // Schedules and runs by hand have no hook path: nothing to POST to.
+  const sources = allSources.filter((n) => n.data.type !== 'source.schedule' && n.data.type !== 'source.manual');
   return (
     <div className="side-body" data-testid="flow-settings">
       <h2 style={{ marginBottom: 12 }}>Flow settings</h2>
@@ -81,7 +83,7 @@ export function FlowSettingsPanel({ meta, isNew, nodes, issues, onChange }: Prop
       <div className="side-section">
         <h3>Webhook URLs</h3>
         {sources.length === 0 ? (
-          <p className="muted small">Add an alert source to receive alerts.</p>
+          <p className="muted small">{allSources.length === 0 ? 'Add an alert source to receive alerts.' : 'This flow’s sources take no webhooks.'}</p>
         ) : (
           <ul className="small" style={{ paddingLeft: 18 }}>
             {sources.map((n) => {

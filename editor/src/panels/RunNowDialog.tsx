@@ -1,0 +1,144 @@
+import { useId, useState } from 'react';
+import { Play } from 'lucide-react';
+import { formatPath } from '../../../shared/errors.js';
+import type { Flow, FlowNode } from '../../../shared/flow/schema.js';
+import { api, ApiError } from '../api/client.js';
+import { hrefFor } from '../router.js';
+import { Dialog } from '../ui/Dialog.js';
+import { toast } from '../ui/toast.js';
+import { samplesFor } from './simulation.js';
+
+/** What `POST /api/flows/:id/run` answers. */
+interface RunStarted {
+  executionId: string;
+  eventId: string;
+  flowId: string;
+  flowRevision: number;
+  sourceNodeId: string;
+}
+
+/** The `source.manual` nodes of a saved flow: what Run now can start it from. */
+export function manualSources(flow: Pick<Flow, 'nodes'> | null): FlowNode[] {
+  return flow ? flow.nodes.filter((n) => n.type === 'source.manual') : [];
+}
+
+/** The payload a manual node's dialog starts with: its own `samplePayload`, else the type's sample. */
+function initialPayload(node: FlowNode): string {
+  const own = (node.config as { samplePayload?: unknown }).samplePayload;
+  const payload = own ?? samplesFor(node.type)[0]?.payload ?? {};
+  return JSON.stringify(payload, null, 2);
+}
+
+interface Props {
+  /** The saved flow (Run now runs the saved revision, never the canvas). */
+  flow: Flow;
+  revision: number;
+  onClose: () => void;
+}
+
+/**
+ * Runs the saved flow for real from one of its `source.manual` nodes, with a JSON payload that
+ * becomes the run's `event`. Unlike the Test panel, actions are executed.
+ */
+export function RunNowDialog({ flow, revision, onClose }: Props) {
+  const id = useId();
+  const sources = manualSources(flow);
+  const [nodeId, setNodeId] = useState(sources[0]?.id ?? '');
+  const [text, setText] = useState(() => (sources[0] ? initialPayload(sources[0]) : '{}'));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string[] | null>(null);
+
+  const choose = (next: string) => {
+    setNodeId(next);
+    const node = sources.find((n) => n.id === next);
+    if (node) setText(initialPayload(node));
+    setError(null);
+  };
+
+  const run = async () => {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch (e) {
+      setError([`The payload is not valid JSON: ${(e as Error).message}`]);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const started = await api.post<RunStarted>(`/api/flows/${encodeURIComponent(flow.id)}/run`, { payload, sourceNodeId: nodeId });
+      onClose();
+      toast(`Started a run of “${flow.name}” (revision ${started.flowRevision}).`, 'success', {
+        href: hrefFor({ page: 'run', id: started.executionId }),
+        label: 'Open the run',
+      });
+    } catch (e) {
+      const issues = e instanceof ApiError ? e.issues : [];
+      setError(issues.length > 0 ? issues.map((i) => `${formatPath(i.path)}: ${i.message}`) : [(e as Error).message]);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      title={`Run “${flow.name}” now`}
+      onClose={onClose}
+      wide
+      testId="run-now-dialog"
+      footer={
+        <>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="button" className="primary" onClick={() => void run()} disabled={busy || !nodeId} data-testid="run-now-submit">
+            <Play size={15} aria-hidden="true" /> {busy ? 'Starting…' : 'Run'}
+          </button>
+        </>
+      }
+    >
+      <p className="muted small" style={{ marginTop: 0 }}>
+        Runs revision {revision} for real: actions are executed and approvals are asked for
+        {flow.enabled ? '' : ' (the flow is disabled, but a run started by hand still runs)'}. The payload becomes the run’s{' '}
+        <code>event</code>; its <code>name</code>, <code>severity</code>, <code>summary</code> and <code>labels</code> make the alert.
+      </p>
+      {sources.length > 1 && (
+        <div className="field">
+          <label htmlFor={`${id}-source`}>Start from</label>
+          <select id={`${id}-source`} value={nodeId} onChange={(e) => choose(e.target.value)} data-testid="run-now-source">
+            {sources.map((n) => (
+              <option key={n.id} value={n.id}>
+                {n.label ? `${n.label} (${n.id})` : n.id}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      <div className="field">
+        <label htmlFor={`${id}-payload`}>Payload (JSON object)</label>
+        <textarea
+          id={`${id}-payload`}
+          rows={12}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          spellCheck={false}
+          aria-invalid={error ? true : undefined}
+          data-testid="run-now-payload"
+        />
+      </div>
+      {error && (
+        <div className="banner error" role="alert" data-testid="run-now-error">
+          {error.length === 1 ? (
+            error[0]
+          ) : (
+            <ul style={{ margin: 0, paddingLeft: 18 }}>
+              {error.map((line) => (
+                <li key={line}>{line}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </Dialog>
+  );
+}
