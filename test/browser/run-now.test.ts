@@ -64,6 +64,13 @@ describe('Run now in the browser', () => {
     await page.goto(`${server.url}/#/flows/cleanup-by-hand`);
     await page.getByTestId('saved').waitFor();
     expect(await page.getByTestId('run-now').isEnabled()).toBe(true);
+    // The node's config: an optional alert name and the payload Run now starts with.
+    await page.locator('.react-flow__node[data-id="by_hand"] .salve-node-title').click();
+    await expect.poll(() => page.getByTestId('node-id').inputValue()).toBe('by_hand');
+    await page.getByText('Payload to start with').waitFor();
+    await screenshot(page, 'manual-node');
+    await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+    await page.getByTestId('saved').waitFor();
   });
 
   it('is disabled with the reason while there are unsaved changes', async () => {
