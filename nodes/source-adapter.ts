@@ -28,8 +28,13 @@ export interface IngestContext {
 /** Outcome of checking a delivery's credentials. */
 export type AuthResult =
   | { ok: true }
-  /** `reason` is for the server log and the event log only (never echoed to the caller, never contains secrets). */
-  | { ok: false; reason: string };
+  /**
+   * `reason` is for the server log and the event log only (never echoed to the caller, never
+   * contains secrets). `retryable`: the delivery could not be checked right now (e.g. a signing
+   * certificate could not be fetched), so the sender is told to retry (503) instead of being
+   * refused for good (401) — senders drop 4xx.
+   */
+  | { ok: false; reason: string; retryable?: boolean };
 
 /**
  * A protocol message that is not an alert (SNS `SubscriptionConfirmation`, PagerDuty's

@@ -132,6 +132,9 @@ async function acceptDelivery(
   });
   if (authenticated.length === 0) {
     deps.onRejectedAuth?.(path, reasons);
+    if (checks.some((c) => !c.ok && c.retryable)) {
+      throw new UnavailableError('the delivery could not be verified right now; retry later', 30);
+    }
     throw new UnauthorizedError('invalid or missing credentials');
   }
 

@@ -25,7 +25,8 @@ export const DEFAULT_CERTIFICATE_CACHE_OPTIONS: CertificateCacheOptions = {
   maxFetchesPerMinute: 30,
 };
 
-export type CertificateResult = { ok: true; certificate: X509Certificate } | { ok: false; reason: string };
+/** `retryable` when the certificate could not be had right now (network, timeout, 5xx, fetch limit). */
+export type CertificateResult = { ok: true; certificate: X509Certificate } | { ok: false; reason: string; retryable?: boolean };
 
 interface Entry {
   result: Promise<CertificateResult>;
@@ -111,7 +112,7 @@ export class CertificateCache {
 
     while (this.fetchTimes.length > 0 && this.fetchTimes[0]! <= now - 60_000) this.fetchTimes.shift();
     if (this.fetchTimes.length >= this.options.maxFetchesPerMinute) {
-      return Promise.resolve({ ok: false, reason: `too many signing certificate fetches (over ${this.options.maxFetchesPerMinute} a minute); not fetching ${url}` });
+      return Promise.resolve({ ok: false, retryable: true, reason: `too many signing certificate fetches (over ${this.options.maxFetchesPerMinute} a minute); not fetching ${url}` });
     }
     this.fetchTimes.push(now);
     this.fetches++;
@@ -136,7 +137,7 @@ export class CertificateCache {
           const response = await fetchImpl(url, { method: 'GET', redirect: 'error', signal, headers: { accept: 'application/x-pem-file, */*' } });
           if (response.status !== 200) {
             await response.body?.cancel().catch(() => {});
-            throw new Error(`answered ${response.status}`);
+            throw Object.assign(new Error(`answered ${response.status}`), { retryable: response.status >= 500 || response.status === 429 });
           }
           return readLimited(response, this.options.maxBytes);
         },
@@ -144,7 +145,9 @@ export class CertificateCache {
         `timed out after ${this.options.timeoutMs} ms`,
       );
     } catch (error) {
-      return { ok: false, reason: `could not fetch the signing certificate ${url}: ${(error as Error).message}` };
+      // A network failure, a timeout or a 5xx may pass; a 404 will not.
+      const retryable = (error as { retryable?: boolean }).retryable ?? true;
+      return { ok: false, retryable, reason: `could not fetch the signing certificate ${url}: ${(error as Error).message}` };
     }
     if (pem === undefined) return { ok: false, reason: `signing certificate ${url} is larger than ${this.options.maxBytes} bytes` };
     if (!pem.trimStart().startsWith('-----BEGIN CERTIFICATE-----')) {

@@ -187,6 +187,17 @@ describe('CertificateCache', () => {
     expect(f.calls).toHaveLength(2);
   });
 
+  it('marks failures that may pass (network, timeout, 5xx, fetch limit) as retryable, and a 404 as final', async () => {
+    const down = fakeFetch({ [CERT_URL]: () => Promise.reject(new TypeError('fetch failed')) });
+    expect(await new CertificateCache().get(CERT_URL, down, NOW)).toMatchObject({ ok: false, retryable: true });
+    const busy = fakeFetch({ [CERT_URL]: () => new Response('busy', { status: 503 }) });
+    expect(await new CertificateCache().get(CERT_URL, busy, NOW)).toMatchObject({ ok: false, retryable: true });
+    expect(await new CertificateCache().get(CERT_URL, fakeFetch({}), NOW)).toMatchObject({ ok: false, retryable: false });
+    // The signature check passes it on, so ingest answers 503 (SNS retries) rather than 401 (dropped).
+    const message = signSnsMessage(notification(), signer.privateKey, '1');
+    expect(await verifySnsSignature(message, new CertificateCache(), down, NOW)).toMatchObject({ ok: false, retryable: true });
+  });
+
   it('keeps at most maxEntries certificates, dropping the least recently used', async () => {
     const urls = Array.from({ length: 4 }, (_, i) => CERT_URL.replace('.pem', `${i}.pem`));
     const f = fakeFetch(Object.fromEntries(urls.map((u) => [u, signer.pem])));
