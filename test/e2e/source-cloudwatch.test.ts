@@ -183,30 +183,39 @@ describe('source.cloudwatch end to end', () => {
     expect(await executions('cw-topics')).toHaveLength(1);
   });
 
-  it('with the signature check on (the default) and no reachable SNS certificate, deliveries are refused 401 and nothing runs', async () => {
+  it('with the signature check on (the default), an unreachable certificate is 503 (SNS retries) and a bad one 401; nothing runs', async () => {
     const signer = makeSigningCert();
     const alarm = { name: 'HighCPU', state: 'ALARM' as const, at: '2026-11-24T09:12:30.512+0000' };
-    const bodies = [
-      // Signed, naming a certificate on an SNS-shaped host that cannot be reached from here.
-      signSnsMessage(notification(alarm, { SigningCertURL: 'https://sns.zz-nowhere-9.amazonaws.com/SimpleNotificationService-00000000000000000000000000000000.pem' }), signer.privateKey, '2'),
+    // Signed, naming a certificate on an SNS-shaped host that cannot be reached from here: the
+    // delivery cannot be checked now, so SNS is told to retry rather than to drop it.
+    const unreachable = signSnsMessage(
+      notification(alarm, { SigningCertURL: 'https://sns.zz-nowhere-9.amazonaws.com/SimpleNotificationService-00000000000000000000000000000000.pem' }),
+      signer.privateKey,
+      '2',
+    );
+    const later = await post('aws-signed', snsJson(unreachable));
+    expect(later.status).toBe(503);
+    expect(later.headers.get('retry-after')).toBe('30');
+    expect(server.output()).toContain('could not fetch the signing certificate');
+
+    const refused = [
       // Signed, naming a certificate somewhere else: refused without fetching.
       signSnsMessage(notification(alarm, { SigningCertURL: 'https://sns.eu-central-1.amazonaws.com.attacker.example/cert.pem' }), signer.privateKey, '1'),
-      // Not signed at all.
-      notification(alarm),
+      // Not signed at all (refused before any fetch, so the answer does not depend on the network).
+      { ...notification(alarm), Signature: undefined },
     ];
-    for (const body of bodies) {
+    for (const body of refused) {
       const res = await post('aws-signed', snsJson(body));
       expect(res.status).toBe(401);
       expect((await errorOf(res)).message).toBe('invalid or missing credentials');
     }
     expect(await executions('cw-signed')).toHaveLength(0);
     // The reason is in the server log and the event log, never in the answer.
-    expect(server.output()).toContain('could not fetch the signing certificate');
     expect(server.output()).toContain('is not an SNS host');
     const rejected = await waitFor(async () => {
       const items = (await server.api('GET', '/api/events?path=aws-signed&outcome=rejected')).body.items as { reason: string }[];
-      return items.length === 3 ? items : undefined;
-    }, 10_000, 'three rejected events');
-    expect(rejected.map((e) => e.reason).join('\n')).toContain('could not fetch the signing certificate');
+      return items.length === 2 ? items : undefined;
+    }, 10_000, 'two rejected events');
+    expect(rejected.map((e) => e.reason).join('\n')).toContain('is not an SNS host');
   });
 });
