@@ -1,3 +1,4 @@
+import { formatIssues, ValidationError } from '../shared/errors.js';
 import type { Alert } from '../shared/alert/schema.js';
 import type { ExprVars } from '../shared/expr/types.js';
 import type { ExecContext } from './executor.js';
@@ -44,4 +45,15 @@ export function testContext(overrides: Partial<Omit<ExecContext, 'vars'>> & { va
       ...vars,
     },
   };
+}
+
+/** The issues `fn` throws as a ValidationError, formatted `path: message` per line (fails otherwise). */
+export function issuesOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return formatIssues(error.issues);
+  }
+  throw new Error('expected a ValidationError');
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError, formatIssues } from '../../../shared/errors.js';
 import { AlertmanagerConfigSchema, alertmanagerSource } from './definition.js';
 import { alertmanagerAdapter, normalizeAlertmanager, TRUNCATED_ANNOTATION } from './ingest.js';
 import { toUtcTimestamp } from './time.js';
+import { issuesOf } from '../../test-kit.js';
 
 /** A firing group of two alerts plus one resolved alert, as Alertmanager v4 would post it. */
 function payload() {
@@ -50,16 +50,6 @@ function payload() {
       },
     ],
   };
-}
-
-function issuesOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return formatIssues((error as ValidationError).issues);
-  }
-  throw new Error('expected a ValidationError');
 }
 
 describe('normalizeAlertmanager', () => {

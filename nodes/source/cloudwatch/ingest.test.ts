@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatIssues, UnavailableError, ValidationError } from '../../../shared/errors.js';
+import { UnavailableError } from '../../../shared/errors.js';
 import type { IngestContext, IngestRequest } from '../../source-adapter.js';
 import { consoleUrl, normalizeCloudwatch, toRfc3339 } from './alarm.js';
 import { CertificateCache } from './cert-cache.js';
@@ -7,6 +7,7 @@ import { CloudwatchConfigSchema, cloudwatchSource } from './definition.js';
 import { createCloudwatchAdapter } from './ingest.js';
 import { cloudwatchSamples } from './samples.js';
 import { fakeFetch, makeSigningCert, signSnsMessage, type TestSigningCert } from './test-cert.js';
+import { issuesOf } from '../../test-kit.js';
 
 const TOPIC = 'arn:aws:sns:eu-central-1:123456789012:alarms';
 const CERT_URL = 'https://sns.eu-central-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
@@ -78,16 +79,6 @@ const request = (body: unknown, headers: Record<string, string> = {}): IngestReq
   headers: { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'Notification', ...headers },
   rawBody: new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body, null, 2)),
 });
-
-function issuesOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return formatIssues((error as ValidationError).issues);
-  }
-  throw new Error('expected a ValidationError');
-}
 
 describe('source.cloudwatch config', () => {
   it('defaults: signature on, no extra auth, no auto-confirm, firing only, unknown severity, INSUFFICIENT_DATA ignored', () => {

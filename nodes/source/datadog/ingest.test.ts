@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ValidationError, formatIssues } from '../../../shared/errors.js';
 import { DatadogConfigSchema, datadogSource } from './definition.js';
 import { datadogAdapter, datadogSeverity, normalizeDatadog, parseTitle, parseTransition } from './ingest.js';
 import { datadogSamples } from './samples.js';
 import { DATADOG_PAYLOAD_TEMPLATE } from './template.js';
+import { issuesOf } from '../../test-kit.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const NOW = new Date('2026-11-24T12:00:00.000Z');
@@ -59,16 +59,6 @@ const one = (body: unknown) => {
   expect(alerts).toHaveLength(1);
   return alerts[0]!;
 };
-
-function issuesOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return formatIssues((error as ValidationError).issues);
-  }
-  throw new Error('expected a ValidationError');
-}
 
 const config = (extra: object = {}) => DatadogConfigSchema.parse({ path: 'dd', auth: { type: 'none' }, ...extra });
 

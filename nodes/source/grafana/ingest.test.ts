@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ValidationError, formatIssues } from '../../../shared/errors.js';
 import { validateFlow } from '../../../shared/flow/validate.js';
 import { simulateFlow } from '../../../runtime/engine/simulate.js';
 import { lookupNodeSpec } from '../../catalog.js';
@@ -8,6 +7,7 @@ import type { IngestContext, IngestRequest } from '../../source-adapter.js';
 import { GrafanaConfigSchema, grafanaSource } from './definition.js';
 import { grafanaAdapter, normalizeGrafana, TRUNCATED_ANNOTATION } from './ingest.js';
 import { grafanaSamples } from './samples.js';
+import { issuesOf } from '../../test-kit.js';
 
 /** A Grafana (unified alerting) group: two firing alerts and one resolved, written for these tests. */
 function payload() {
@@ -72,16 +72,6 @@ const withAlert = (change: (a: any, p: any) => void): Payload => {
   change(p.alerts[0], p);
   return p;
 };
-
-function issuesOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return formatIssues((error as ValidationError).issues);
-  }
-  throw new Error('expected a ValidationError');
-}
 
 describe('normalizeGrafana', () => {
   it('turns each entry of alerts[] into one alert with Grafana links', () => {

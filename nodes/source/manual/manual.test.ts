@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError, formatIssues } from '../../../shared/errors.js';
 import { validateFlow } from '../../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../catalog.js';
 import { getSourceAdapter } from '../../sources.js';
@@ -7,19 +6,10 @@ import { simulateFlow } from '../../../runtime/engine/simulate.js';
 import { ManualConfigSchema, manualSource } from './definition.js';
 import { manualAlert } from './ingest.js';
 import { manualSamples } from './samples.js';
+import { issuesOf } from '../../test-kit.js';
 
 const now = Date.parse('2026-11-24T09:30:00Z');
 const config = (extra: object = {}) => ManualConfigSchema.parse(extra);
-
-function issuesOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return formatIssues((error as ValidationError).issues);
-  }
-  throw new Error('expected a ValidationError');
-}
 
 describe('source.manual', () => {
   it('needs no config; takes an optional alert name and a payload to start with', () => {

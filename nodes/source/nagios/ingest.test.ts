@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError, formatIssues } from '../../../shared/errors.js';
 import { NagiosConfigSchema, nagiosSource } from './definition.js';
 import { acceptsNagios, bounded, nagiosAdapter, normalizeNagios } from './ingest.js';
 import { nagiosSamples } from './samples.js';
+import { issuesOf } from '../../test-kit.js';
 
 const now = new Date('2026-11-24T10:00:00.000Z');
 
@@ -60,16 +60,6 @@ const one = (body: unknown) => {
   expect(alerts).toHaveLength(1);
   return alerts[0]!;
 };
-
-function issuesOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return formatIssues((error as ValidationError).issues);
-  }
-  throw new Error('expected a ValidationError');
-}
 
 const config = (extra: object = {}) => NagiosConfigSchema.parse({ path: 'nagios', auth: { type: 'none' }, ...extra });
 

@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ValidationError, formatIssues } from '../../../shared/errors.js';
 import type { IngestRequest } from '../../source-adapter.js';
 import { PagerDutyConfigSchema, pagerdutySource } from './definition.js';
 import {
@@ -12,6 +11,7 @@ import {
   parseSignatureHeader,
 } from './ingest.js';
 import { pagerdutySamples } from './samples.js';
+import { issuesOf } from '../../test-kit.js';
 
 /** A webhook v3 incident event, written for these tests; `data` and the event can be overridden. */
 function delivery(eventType = 'incident.triggered', data: Record<string, unknown> = {}, event: Record<string, unknown> = {}) {
@@ -47,16 +47,6 @@ const one = (body: unknown) => {
   expect(alerts).toHaveLength(1);
   return alerts[0]!;
 };
-
-function issuesOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return formatIssues((error as ValidationError).issues);
-  }
-  throw new Error('expected a ValidationError');
-}
 
 const config = (extra: object = {}) => PagerDutyConfigSchema.parse({ path: 'pd', auth: { type: 'none' }, ...extra });
 

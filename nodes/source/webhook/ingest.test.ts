@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError, formatIssues } from '../../../shared/errors.js';
 import { checkCel } from '../../../shared/expr/index.js';
 import { WebhookConfigSchema, webhookSource, type WebhookConfig } from './definition.js';
 import { normalizeWebhook, webhookAdapter } from './ingest.js';
+import { issuesOf } from '../../test-kit.js';
 
 const now = new Date('2026-11-24T03:00:00.000Z');
 
 function config(mapping: Record<string, string>, extra: object = {}): WebhookConfig {
   return WebhookConfigSchema.parse({ path: 'grafana', auth: { type: 'none' }, mapping, ...extra });
-}
-
-function issuesOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return formatIssues((error as ValidationError).issues);
-  }
-  throw new Error('expected a ValidationError');
 }
 
 const full = config({

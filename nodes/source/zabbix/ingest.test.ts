@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ValidationError, formatIssues } from '../../../shared/errors.js';
 import { validateFlow } from '../../../shared/flow/validate.js';
 import { simulateFlow } from '../../../runtime/engine/simulate.js';
 import { lookupNodeSpec } from '../../catalog.js';
@@ -8,6 +7,7 @@ import type { IngestContext, IngestRequest } from '../../source-adapter.js';
 import { ZabbixConfigSchema, zabbixSource } from './definition.js';
 import { normalizeZabbix, zabbixAdapter, zabbixSeverity } from './ingest.js';
 import { zabbixSamples } from './samples.js';
+import { issuesOf } from '../../test-kit.js';
 
 /** A problem as Salve's media type posts it, written for these tests. */
 function problem(extra: Record<string, unknown> = {}) {
@@ -42,16 +42,6 @@ function problem(extra: Record<string, unknown> = {}) {
 const recovery = (extra: Record<string, unknown> = {}) =>
   problem({ eventValue: 0, recoveryEventId: '9044', recoveryTimestamp: 1795515000, triggerStatus: 'OK', ...extra });
 const one = (body: unknown) => normalizeZabbix(body)[0]!;
-
-function issuesOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return formatIssues((error as ValidationError).issues);
-  }
-  throw new Error('expected a ValidationError');
-}
 
 describe('normalizeZabbix: the document of Salve\'s media type', () => {
   it('maps a problem', () => {
