@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import type { EventSummary } from '../../../shared/event-log.js';
 import { nodeDefinitions } from '../../../nodes/catalog.js';
 import { api, withQuery } from '../api/client.js';
@@ -9,6 +9,8 @@ import { EventRow } from '../events/EventRow.js';
 import { navigate, type EventsRouteFilters } from '../router.js';
 import { ApiErrorBanner } from '../runs/ApiErrorBanner.js';
 import { usePolling } from '../ui/usePolling.js';
+import { LoadOlder } from '../ui/LoadOlder.js';
+import { useLivePages } from '../ui/useLivePages.js';
 import '../styles/runs.css';
 import '../styles/events.css';
 
@@ -20,12 +22,6 @@ const HOOK_SOURCES = nodeDefinitions
   .filter((d) => d.category === 'source' && 'shape' in d.configSchema && 'path' in (d.configSchema as { shape: object }).shape)
   .map((d) => ({ type: d.type.replace(/^source\./, ''), label: d.label }));
 
-interface Older {
-  key: string;
-  items: EventSummary[];
-  cursor: string | null;
-}
-
 /**
  * Every webhook delivery, newest first (`#/events`): did the alert arrive, and if no flow ran,
  * why. The newest page refreshes every 5 seconds; a row opens the delivery in a side panel.
@@ -34,37 +30,16 @@ export function EventsPage({ filters }: { filters: EventsRouteFilters }) {
   const { flowId, outcome, source, path, eventId } = filters;
   const query = { flowId, outcome, source, path, limit: PAGE_SIZE };
   const filterKey = `${flowId ?? ''}|${outcome ?? ''}|${source ?? ''}|${path ?? ''}`;
-  const newest = usePolling(() => api.get<Page<EventSummary>>(withQuery('/api/events', query)), LIVE_MS, [filterKey]);
+  const pages = useLivePages(filterKey, (before) => api.get<Page<EventSummary>>(withQuery('/api/events', { ...query, before })), LIVE_MS);
+  const { newest, rows } = pages;
+  const first = newest.data?.items;
   const flows = usePolling(() => api.get<Page<FlowSummary>>('/api/flows'), 0, []);
   const flowList = flows.data?.items ?? [];
   const flowNames = useMemo(() => new Map(flowList.map((f) => [f.id, f.name])), [flowList]);
 
-  const [older, setOlder] = useState<Older>();
-  const [loadingOlder, setLoadingOlder] = useState(false);
-  const [olderError, setOlderError] = useState<Error>();
-  const olderPages = older?.key === filterKey ? older : undefined;
-  const cursor = olderPages ? olderPages.cursor : (newest.data?.nextCursor ?? null);
-
-  const loadOlder = async () => {
-    if (!cursor) return;
-    setLoadingOlder(true);
-    setOlderError(undefined);
-    try {
-      const page = await api.get<Page<EventSummary>>(withQuery('/api/events', { ...query, before: cursor }));
-      setOlder({ key: filterKey, items: [...(olderPages?.items ?? []), ...page.items], cursor: page.nextCursor ?? null });
-    } catch (error) {
-      setOlderError(error instanceof Error ? error : new Error(String(error)));
-    } finally {
-      setLoadingOlder(false);
-    }
-  };
-
-  const first = newest.data?.items ?? [];
-  const seen = new Set(first.map((e) => e.id));
-  const rows = [...first, ...(olderPages?.items ?? []).filter((e) => !seen.has(e.id))];
   const sources = useMemo(() => {
     const known = new Map(HOOK_SOURCES.map((s) => [s.type, s]));
-    for (const e of first) for (const s of e.sources) if (!known.has(s)) known.set(s, { type: s, label: s });
+    for (const e of first ?? []) for (const s of e.sources) if (!known.has(s)) known.set(s, { type: s, label: s });
     return [...known.values()];
   }, [first]);
   const filtered = Boolean(flowId || outcome || source || path);
@@ -116,19 +91,8 @@ export function EventsPage({ filters }: { filters: EventsRouteFilters }) {
         </div>
       )}
 
-      {olderError && <ApiErrorBanner error={olderError} doing="Loading older events" onRetry={loadOlder} />}
-      {rows.length > 0 && (
-        <div className="row load-older">
-          {cursor ? (
-            <button type="button" onClick={loadOlder} disabled={loadingOlder} data-testid="load-older">
-              {loadingOlder ? 'Loading…' : 'Load older'}
-            </button>
-          ) : (
-            <span className="muted small">That is every stored delivery{filtered ? ' matching the filters' : ''}. Older ones have expired.</span>
-          )}
-          {olderPages && <span className="muted small">Older pages do not refresh; reload to update them.</span>}
-        </div>
-      )}
+      {pages.olderError && <ApiErrorBanner error={pages.olderError} doing="Loading older events" onRetry={pages.loadOlder} />}
+      {rows.length > 0 && <LoadOlder pages={pages} allLoaded={`That is every stored delivery${filtered ? ' matching the filters' : ''}. Older ones have expired.`} />}
 
       {eventId && <EventPanel eventId={eventId} flowNames={flowNames} onClose={() => go({ ...filters, eventId: undefined })} />}
     </div>

@@ -4,6 +4,8 @@ import { api, withQuery } from '../api/client.js';
 import { EXECUTION_STATUSES, type Execution, type ExecutionStatus, type FlowSummary, type Page } from '../api/types.js';
 import { navigate } from '../router.js';
 import { usePolling } from '../ui/usePolling.js';
+import { LoadOlder } from '../ui/LoadOlder.js';
+import { useLivePages } from '../ui/useLivePages.js';
 import { ApiErrorBanner } from '../runs/ApiErrorBanner.js';
 import { RunRow } from '../runs/RunRow.js';
 import { statusLabel } from '../runs/StatusPill.js';
@@ -12,52 +14,22 @@ import '../styles/runs.css';
 const PAGE_SIZE = 50;
 const LIVE_MS = 3000;
 
-interface Older {
-  /** The filter these pages belong to; a different filter starts over. */
-  key: string;
-  items: Execution[];
-  cursor: string | null;
-}
-
 /**
  * Every run, newest first (`#/runs`, or one flow's with `#/runs?flow=<id>`). The newest page
  * refreshes every few seconds; "Load older" appends pages that stay as loaded.
  */
 export function RunsPage({ flowId }: { flowId?: string }) {
   const [status, setStatus] = useState<ExecutionStatus | ''>('');
-  const filterKey = `${flowId ?? ''}|${status}`;
-  const newest = usePolling(
-    () => api.get<Page<Execution>>(withQuery('/api/executions', { flowId, status, limit: PAGE_SIZE })),
+  const pages = useLivePages(
+    `${flowId ?? ''}|${status}`,
+    (before) => api.get<Page<Execution>>(withQuery('/api/executions', { flowId, status, limit: PAGE_SIZE, before })),
     LIVE_MS,
-    [flowId, status],
   );
+  const { newest, rows } = pages;
   // Names only: a failure here just leaves the ids showing.
   const flows = usePolling(() => api.get<Page<FlowSummary>>('/api/flows'), 0, []);
   const flowNames = new Map((flows.data?.items ?? []).map((f) => [f.id, f.name]));
 
-  const [older, setOlder] = useState<Older>();
-  const [loadingOlder, setLoadingOlder] = useState(false);
-  const [olderError, setOlderError] = useState<Error>();
-  const olderPages = older?.key === filterKey ? older : undefined;
-  const cursor = olderPages ? olderPages.cursor : (newest.data?.nextCursor ?? null);
-
-  const loadOlder = async () => {
-    if (!cursor) return;
-    setLoadingOlder(true);
-    setOlderError(undefined);
-    try {
-      const page = await api.get<Page<Execution>>(withQuery('/api/executions', { flowId, status, limit: PAGE_SIZE, before: cursor }));
-      setOlder({ key: filterKey, items: [...(olderPages?.items ?? []), ...page.items], cursor: page.nextCursor ?? null });
-    } catch (error) {
-      setOlderError(error instanceof Error ? error : new Error(String(error)));
-    } finally {
-      setLoadingOlder(false);
-    }
-  };
-
-  const first = newest.data?.items ?? [];
-  const seen = new Set(first.map((r) => r.id));
-  const rows = [...first, ...(olderPages?.items ?? []).filter((r) => !seen.has(r.id))];
   const flowName = flowId ? (flowNames.get(flowId) ?? flowId) : undefined;
 
   return (
@@ -125,18 +97,9 @@ export function RunsPage({ flowId }: { flowId?: string }) {
         </div>
       )}
 
-      {olderError && <ApiErrorBanner error={olderError} doing="Loading older runs" onRetry={loadOlder} />}
+      {pages.olderError && <ApiErrorBanner error={pages.olderError} doing="Loading older runs" onRetry={pages.loadOlder} />}
       {rows.length > 0 && (
-        <div className="row load-older">
-          {cursor ? (
-            <button type="button" onClick={loadOlder} disabled={loadingOlder} data-testid="load-older">
-              {loadingOlder ? 'Loading…' : 'Load older'}
-            </button>
-          ) : (
-            <span className="muted small">That is every run{flowId ? ' of this flow' : ''}{status ? ` with status ${statusLabel(status)}` : ''}.</span>
-          )}
-          {olderPages && <span className="muted small">Older pages do not refresh; reload to update them.</span>}
-        </div>
+        <LoadOlder pages={pages} allLoaded={`That is every run${flowId ? ' of this flow' : ''}${status ? ` with status ${statusLabel(status)}` : ''}.`} />
       )}
     </div>
   );
