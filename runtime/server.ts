@@ -7,7 +7,7 @@ import { redactConfig } from './config.js';
 import { runBootChecks } from './boot-checks.js';
 import { systemClock } from './engine/clock.js';
 import { Engine } from './engine/engine.js';
-import { envSecretResolver } from './engine/secrets.js';
+import { secretStoreFromEnv } from './engine/secrets.js';
 import { createApp } from './http/app.js';
 import { ensureAdminToken } from './http/auth.js';
 import { acquireDataDirLock } from './lockfile.js';
@@ -47,11 +47,12 @@ export async function startServer(config: Config, log: Logger, out: (line: strin
   const lock = acquireDataDirLock(config.dataDir);
   const store = openStore(config.dataDir);
   const token = ensureAdminToken(config.dataDir, config.adminToken);
+  const secrets = secretStoreFromEnv(process.env);
   const engine = new Engine({
     store,
     clock: systemClock,
     log,
-    secrets: envSecretResolver(process.env),
+    secrets,
     maxConcurrent: config.maxConcurrentExecutions,
     maxQueued: config.maxQueuedExecutions,
     executionDeadlineMs: config.executionDeadlineSeconds * 1000,
@@ -69,7 +70,7 @@ export async function startServer(config: Config, log: Logger, out: (line: strin
     editorDir: join(ROOT, 'dist', 'editor'),
     version: salveVersion(),
     publicOrigin: config.publicOrigin,
-    env: process.env,
+    secrets,
   });
 
   const server: ServerType = await new Promise((resolve, reject) => {

@@ -1,6 +1,5 @@
 import type { Flow } from '../../shared/flow/schema.js';
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
-import type { SecretResolver } from '../../nodes/source-adapter.js';
 import type { SqliteStore } from '../store/db.js';
 import { appendAudit } from '../store/audit-repo.js';
 import { approvalsRepo } from '../store/approvals-repo.js';
@@ -9,6 +8,7 @@ import { settingsRepo } from '../store/settings-repo.js';
 import { stepsRepo } from '../store/steps-repo.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
+import type { SecretStore } from './secrets.js';
 import { FlowService } from './flow-service.js';
 import { HookRouter } from './hook-router.js';
 import { ingestDelivery, type IngestResult } from './ingest.js';
@@ -24,7 +24,7 @@ export interface EngineOptions {
   store: SqliteStore;
   clock: Clock;
   log: Logger;
-  secrets: SecretResolver;
+  secrets: SecretStore;
   maxConcurrent: number;
   executionDeadlineMs: number;
   maxQueued?: number;
@@ -139,7 +139,7 @@ export class Engine {
         store,
         router: this.router,
         clock,
-        secrets,
+        secrets: secrets.resolve,
         executionDeadlineMs: this.options.executionDeadlineMs,
         maxQueued: this.options.maxQueued ?? 10_000,
         queuedCount: () => this.queuedCount(),

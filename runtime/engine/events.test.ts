@@ -8,6 +8,7 @@ import { SqliteStore } from '../store/db.js';
 import { eventsRepo, type EventRow } from '../store/events-repo.js';
 import { executionsRepo } from '../store/executions-repo.js';
 import { Engine } from './engine.js';
+import { secretStoreFrom } from './secrets.js';
 import { REFUSALS_PER_PATH_PER_MINUTE } from './event-log.js';
 import { eventually, ManualClock, testEngine } from './test-kit.js';
 
@@ -261,7 +262,7 @@ describe('event log: every delivery is recorded', () => {
     const lines: string[] = [];
     const log = pino({ level: 'warn' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
     const store = new SqliteStore(':memory:');
-    const engine = new Engine({ store, clock: new ManualClock(), log, secrets: (n) => (n === 'AM_TOKEN' ? TOKEN : undefined), maxConcurrent: 1, executionDeadlineMs: 60_000, tickMs: 3_600_000 });
+    const engine = new Engine({ store, clock: new ManualClock(), log, secrets: secretStoreFrom({ AM_TOKEN: TOKEN }), maxConcurrent: 1, executionDeadlineMs: 60_000, tickMs: 3_600_000 });
     engine.start();
     await engine.flows.create(flow('disk', {}), 'test');
     const write = store.write.bind(store);

@@ -2,12 +2,12 @@ import type { Flow } from '../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../nodes/catalog.js';
 import type { ExecContext, StepOutcome } from '../../nodes/executor.js';
 import { getExecutor } from '../../nodes/executors.js';
-import type { SecretResolver } from '../../nodes/source-adapter.js';
 import type { SqliteStore } from '../store/db.js';
 import { executionsRepo, type ExecutionRow } from '../store/executions-repo.js';
 import { stepsRepo, type StepRow } from '../store/steps-repo.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
+import type { SecretStore } from './secrets.js';
 import { RenderError, renderConfig, scrubSecrets } from './render.js';
 import { applyOutcome, endExecution, settle, startExecution } from './transitions.js';
 import { lazyEvent, stepVars } from './vars.js';
@@ -18,7 +18,7 @@ export type StopReason = 'cancel' | 'deadline' | 'shutdown';
 export interface RunnerDeps {
   store: SqliteStore;
   clock: Clock;
-  secrets: SecretResolver;
+  secrets: SecretStore;
   log: Logger;
   /** The flow document of a revision (cached by the caller). */
   flowAt(id: string, revision: number): Flow | undefined;
@@ -121,7 +121,7 @@ async function runStep(
   const vars = stepVars(exec, flow, steps, event);
   let rendered;
   try {
-    rendered = renderConfig(node.config, def.expressions(node.config), vars, deps.secrets);
+    rendered = renderConfig(node.config, def.expressions(node.config), vars, deps.secrets.resolve);
   } catch (error) {
     if (error instanceof RenderError) {
       await fail(error.message);

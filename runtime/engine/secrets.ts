@@ -2,18 +2,86 @@ import { SecretRefSchema } from '../../shared/flow/schema.js';
 import type { SecretResolver } from '../../nodes/source-adapter.js';
 
 const SECRET_PREFIX = 'SALVE_SECRET_';
+/** `SALVE_SECRET_<NAME>_HOSTS`: where secret NAME may be sent (not a secret of its own). */
+const HOSTS_SUFFIX = '_HOSTS';
 
 /** The environment variable that holds secret `name` in this version. */
 export function secretEnvName(name: string): string {
   return `${SECRET_PREFIX}${name}`;
 }
 
+/** The environment variable that lists the hosts secret `name` may be sent to. */
+export function secretHostsEnvName(name: string): string {
+  return `${SECRET_PREFIX}${name}${HOSTS_SUFFIX}`;
+}
+
+/**
+ * Every secret Salve knows, read once at start. Flows reference secrets by name
+ * (`{ "secret": "NAME" }`); values never leave the process except to where a step sends them.
+ */
+export interface SecretStore {
+  /** The value of secret `name`; undefined when unset (an empty value counts as unset). */
+  get(name: string): string | undefined;
+  /**
+   * The destinations secret `name` may be sent to, as written in `SALVE_SECRET_<NAME>_HOSTS`
+   * (host names, `*.domain`, IP literals, CIDRs, or `*` for anywhere), or undefined when the
+   * secret has no such list: then no step may send it anywhere (sources may still check it).
+   */
+  hosts(name: string): string[] | undefined;
+  /** The names a flow can reference, sorted. Never the values. */
+  names(): string[];
+  /** Every secret value, so outputs can be scrubbed of all of them, referenced or not. */
+  values(): string[];
+  /** The resolver sources use to check credentials. */
+  readonly resolve: SecretResolver;
+}
+
+/** Splits a `_HOSTS` list: comma or whitespace separated, empty entries dropped. */
+export function parseHostList(raw: string): string[] {
+  return raw
+    .split(/[\s,]+/)
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
+}
+
+/** A store over name → value (and name → raw host list). */
+export function secretStoreFrom(values: Record<string, string>, hosts: Record<string, string> = {}): SecretStore {
+  const map = new Map<string, string>();
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== '' && SecretRefSchema.safeParse({ secret: name }).success) map.set(name, value);
+  }
+  const hostMap = new Map<string, string[]>();
+  for (const [name, raw] of Object.entries(hosts)) hostMap.set(name, parseHostList(raw));
+  const get = (name: string) => map.get(name);
+  return {
+    get,
+    hosts: (name) => hostMap.get(name),
+    names: () => [...map.keys()].sort(),
+    values: () => [...map.values()],
+    resolve: get,
+  };
+}
+
+/**
+ * Reads `SALVE_SECRET_<NAME>` (the secret) and `SALVE_SECRET_<NAME>_HOSTS` (where it may be
+ * sent) from an environment. A variable ending in `_HOSTS` is always a host list, so no secret
+ * can be named `…_HOSTS`.
+ */
+export function secretStoreFromEnv(env: NodeJS.ProcessEnv): SecretStore {
+  const values: Record<string, string> = {};
+  const hosts: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith(SECRET_PREFIX) || value === undefined) continue;
+    const name = key.slice(SECRET_PREFIX.length);
+    if (name.endsWith(HOSTS_SUFFIX) && name.length > HOSTS_SUFFIX.length) hosts[name.slice(0, -HOSTS_SUFFIX.length)] = value;
+    else values[name] = value;
+  }
+  return secretStoreFrom(values, hosts);
+}
+
 /** Resolves `{ "secret": "NAME" }` from `SALVE_SECRET_<NAME>`; empty values count as unset. */
 export function envSecretResolver(env: NodeJS.ProcessEnv): SecretResolver {
-  return (name) => {
-    const value = env[secretEnvName(name)];
-    return value === undefined || value === '' ? undefined : value;
-  };
+  return secretStoreFromEnv(env).resolve;
 }
 
 /**
@@ -21,10 +89,5 @@ export function envSecretResolver(env: NodeJS.ProcessEnv): SecretResolver {
  * with a non-empty value and a name a flow can reference. Never the values.
  */
 export function listSecretNames(env: NodeJS.ProcessEnv): string[] {
-  const resolve = envSecretResolver(env);
-  return Object.keys(env)
-    .filter((key) => key.startsWith(SECRET_PREFIX))
-    .map((key) => key.slice(SECRET_PREFIX.length))
-    .filter((name) => SecretRefSchema.safeParse({ secret: name }).success && resolve(name) !== undefined)
-    .sort();
+  return secretStoreFromEnv(env).names();
 }

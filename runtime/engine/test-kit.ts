@@ -2,6 +2,7 @@ import pino from 'pino';
 import { SqliteStore } from '../store/db.js';
 import type { Clock } from './clock.js';
 import { Engine } from './engine.js';
+import { secretStoreFrom } from './secrets.js';
 
 /** A clock tests move by hand. */
 export class ManualClock implements Clock {
@@ -22,7 +23,7 @@ export function testEngine(opts: { file?: string; clock?: ManualClock; secrets?:
     store,
     clock,
     log: pino({ level: 'silent' }),
-    secrets: (name) => opts.secrets?.[name],
+    secrets: secretStoreFrom(opts.secrets ?? {}),
     maxConcurrent: opts.maxConcurrent ?? 4,
     executionDeadlineMs: opts.deadlineMs ?? 7_200_000,
     tickMs: 3_600_000, // tests call tick() themselves

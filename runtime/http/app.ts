@@ -5,7 +5,7 @@ import { relative } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import type { SqliteStore } from '../store/db.js';
 import type { Logger } from '../log.js';
-import { listSecretNames } from '../engine/secrets.js';
+import { secretStoreFrom, type SecretStore } from '../engine/secrets.js';
 import { apiAuth, type AuthEnv } from './auth.js';
 import { installErrorHandling } from './errors.js';
 import { nodeTypesView } from './node-types.js';
@@ -33,8 +33,8 @@ export interface AppOptions {
    * `https://salve.example.internal`: accepted by the origin check, and makes cookies Secure.
    */
   publicOrigin?: string;
-  /** Where `SALVE_SECRET_<NAME>` are read from (GET /api/secrets lists the names); default process.env. */
-  env?: NodeJS.ProcessEnv;
+  /** The secrets GET /api/secrets lists by name (never their values); default none. */
+  secrets?: SecretStore;
   /** Clock for sessions and the sign-in limit (tests move it); default Date.now. */
   now?: () => number;
 }
@@ -55,7 +55,7 @@ are received at <code>/hooks/&lt;path&gt;</code>. See the README for a walkthrou
 export function createApp(options: AppOptions): Hono<AuthEnv> {
   const { engine, store, log } = options;
   const now = options.now ?? Date.now;
-  const env = options.env ?? process.env;
+  const secrets = options.secrets ?? secretStoreFrom({});
   const app = new Hono<AuthEnv>();
   app.use('*', securityHeaders());
   installErrorHandling(app, log);
@@ -86,7 +86,7 @@ export function createApp(options: AppOptions): Hono<AuthEnv> {
 
   const nodeTypes = nodeTypesView();
   app.get('/api/node-types', (c) => c.json(nodeTypes));
-  app.get('/api/secrets', (c) => c.json({ items: listSecretNames(env).map((name) => ({ name })) }));
+  app.get('/api/secrets', (c) => c.json({ items: secrets.names().map((name) => ({ name })) }));
   app.get('/api/automation', (c) => c.json({ paused: engine.isPaused }));
   for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
     app.post(`/api/automation/${action}`, async (c) => {

@@ -76,7 +76,7 @@ async function waitingForApproval() {
   await engine.flows.create(flow, 'test');
   const { executions } = await engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: encoder.encode(JSON.stringify(delivery)) });
   const executionId = executions[0]!.id;
-  const app = createApp({ engine, store, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 262144, version: 'test', env: {} });
+  const app = createApp({ engine, store, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 262144, version: 'test' });
   const list = async (query = '?status=pending') => ((await (await app.request(`/api/approvals${query}`, { headers: auth })).json()) as { items: any[] }).items;
   await until(async () => ((await list()).length === 1 ? true : undefined));
   return { app, engine, executionId, list };

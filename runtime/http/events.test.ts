@@ -20,7 +20,7 @@ async function setup() {
     },
     'test',
   );
-  return createApp({ engine, store, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 256 * 1024, version: 'test', env: {} });
+  return createApp({ engine, store, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 256 * 1024, version: 'test' });
 }
 
 describe('GET /api/events', () => {

@@ -33,7 +33,6 @@ function setup(opts: { store?: SqliteStore; clock?: ManualClock; token?: string;
     hookBodyLimitBytes: 256 * 1024,
     version: 'test',
     publicOrigin: opts.publicOrigin,
-    env: {},
     now: () => clock.now(),
   });
   return { app, store: db, clock, engine, logs: () => logged };

@@ -139,6 +139,13 @@ export const executions = sqliteTable(
     fingerprint: text('fingerprint').notNull().default(''),
     /** When the alert this run answered was resolved (its `endsAt`, else when the resolution arrived). */
     alertResolvedAt: integer('alert_resolved_at'),
+    /**
+     * The runner that owns a `running` execution: an id unique to one server process, and until
+     * when its claim holds unless renewed. A `running` execution whose lease has ended has no
+     * live runner and is adopted again (see the scheduler), without waiting for a restart.
+     */
+    leaseOwner: text('lease_owner'),
+    leaseUntil: integer('lease_until'),
   },
   (t) => [
     uniqueIndex('executions_dedup_idx').on(t.flowId, t.dedupKey),
@@ -146,6 +153,7 @@ export const executions = sqliteTable(
     index('executions_flow_idx').on(t.flowId, t.createdAt),
     index('executions_created_idx').on(t.createdAt),
     index('executions_fingerprint_idx').on(t.flowId, t.fingerprint),
+    index('executions_lease_idx').on(t.status, t.leaseUntil),
   ],
 );
 
@@ -289,3 +297,14 @@ export const scheduleTicks = sqliteTable(
     index('schedule_ticks_status_idx').on(t.flowId, t.nodeId, t.status, t.tickAt),
   ],
 );
+
+/**
+ * Failed credential attempts per client address and kind (`signin`, `bearer`) in a fixed window
+ * that starts at the first failure. Kept in the database so a restart does not reset the count.
+ */
+export const authFailures = sqliteTable('auth_failures', {
+  /** `<kind>:<address>` */
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  windowEndsAt: integer('window_ends_at').notNull(),
+});
