@@ -50,4 +50,24 @@ describe('config', () => {
     const c = loadConfig({}, { SALVE_ADMIN_TOKEN: 'a-very-secret-admin-token' });
     expect(JSON.stringify(redactConfig(c))).not.toContain('a-very-secret-admin-token');
   });
+
+  it('bounds slow clients and connections by default, and takes SALVE_HTTP_* and SALVE_MAX_CONNECTIONS*', () => {
+    const c = loadConfig({}, {});
+    expect([c.httpHeadersTimeoutSeconds, c.httpRequestTimeoutSeconds, c.httpKeepAliveTimeoutSeconds]).toEqual([10, 30, 5]);
+    expect([c.maxConnections, c.maxConnectionsPerAddress]).toEqual([1024, 256]);
+    const set = loadConfig({}, {
+      SALVE_HTTP_HEADERS_TIMEOUT: '2',
+      SALVE_HTTP_REQUEST_TIMEOUT: '4',
+      SALVE_HTTP_KEEPALIVE_TIMEOUT: '1',
+      SALVE_MAX_CONNECTIONS: '50',
+      SALVE_MAX_CONNECTIONS_PER_ADDRESS: '10',
+    });
+    expect([set.httpHeadersTimeoutSeconds, set.httpRequestTimeoutSeconds, set.httpKeepAliveTimeoutSeconds, set.maxConnections, set.maxConnectionsPerAddress]).toEqual([2, 4, 1, 50, 10]);
+    expect(() => loadConfig({}, { SALVE_HTTP_HEADERS_TIMEOUT: '40' })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: ['SALVE_HTTP_HEADERS_TIMEOUT'], message: expect.stringContaining('SALVE_HTTP_REQUEST_TIMEOUT') })] }),
+    );
+    expect(() => loadConfig({}, { SALVE_MAX_CONNECTIONS: '0' })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: ['SALVE_MAX_CONNECTIONS'] })] }),
+    );
+  });
 });

@@ -32,9 +32,22 @@ export const ConfigSchema = z.strictObject({
   executionDeadlineSeconds: intFrom(1, 7 * 24 * 3600).default(7200),
   shutdownGraceSeconds: intFrom(0, 600).default(30),
   hookBodyLimitBytes: intFrom(1024, 16 * 1024 * 1024).default(256 * 1024),
+  /** Seconds a client has to send a request's headers (slow-loris defence); at most the request timeout. */
+  httpHeadersTimeoutSeconds: intFrom(1, 300).default(10),
+  /** Seconds a client has to send a whole request, headers and body (bounds slow /hooks bodies). */
+  httpRequestTimeoutSeconds: intFrom(1, 3600).default(30),
+  /** Seconds an idle keep-alive connection stays open. */
+  httpKeepAliveTimeoutSeconds: intFrom(1, 600).default(5),
+  /** Open connections in all; connections beyond are closed at once. */
+  maxConnections: intFrom(1, 1_000_000).default(1024),
+  /** Open connections from one client address; connections beyond are closed at once. */
+  maxConnectionsPerAddress: intFrom(1, 1_000_000).default(256),
   /** Days the event log keeps a delivery; older events are deleted in small batches. */
   eventRetentionDays: intFrom(1, 3650).default(14),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+}).refine((c) => c.httpHeadersTimeoutSeconds <= c.httpRequestTimeoutSeconds, {
+  path: ['httpHeadersTimeoutSeconds'],
+  message: 'must not be longer than the request timeout (SALVE_HTTP_REQUEST_TIMEOUT): the headers are part of the request',
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -50,6 +63,11 @@ const SOURCES: Record<keyof Config, { flag?: string; env?: string }> = {
   executionDeadlineSeconds: { env: 'SALVE_EXECUTION_DEADLINE' },
   shutdownGraceSeconds: { env: 'SALVE_SHUTDOWN_GRACE' },
   hookBodyLimitBytes: { env: 'SALVE_HOOK_BODY_LIMIT' },
+  httpHeadersTimeoutSeconds: { env: 'SALVE_HTTP_HEADERS_TIMEOUT' },
+  httpRequestTimeoutSeconds: { env: 'SALVE_HTTP_REQUEST_TIMEOUT' },
+  httpKeepAliveTimeoutSeconds: { env: 'SALVE_HTTP_KEEPALIVE_TIMEOUT' },
+  maxConnections: { env: 'SALVE_MAX_CONNECTIONS' },
+  maxConnectionsPerAddress: { env: 'SALVE_MAX_CONNECTIONS_PER_ADDRESS' },
   eventRetentionDays: { flag: 'event-retention-days', env: 'SALVE_EVENT_RETENTION_DAYS' },
   logLevel: { env: 'SALVE_LOG_LEVEL' },
 };

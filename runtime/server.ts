@@ -1,5 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config.js';
@@ -10,6 +11,7 @@ import { Engine } from './engine/engine.js';
 import { secretStoreFromEnv } from './engine/secrets.js';
 import { createApp } from './http/app.js';
 import { ensureAdminToken } from './http/auth.js';
+import { capConnections, httpLimitsOf, httpServerOptions } from './http/server-limits.js';
 import { acquireDataDirLock } from './lockfile.js';
 import type { Logger } from './log.js';
 import { openStore } from './store/db.js';
@@ -73,9 +75,11 @@ export async function startServer(config: Config, log: Logger, out: (line: strin
     secrets,
   });
 
+  const limits = httpLimitsOf(config);
   const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port, serverOptions: httpServerOptions(limits) }, () => resolve(s));
     s.once('error', reject);
+    capConnections(s as Server, limits, log);
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

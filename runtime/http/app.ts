@@ -39,8 +39,12 @@ export interface AppOptions {
   now?: () => number;
 }
 
-/** Failed sign-ins allowed per client address per minute before 429. */
-const SIGN_IN_FAILURES_PER_MINUTE = 10;
+/**
+ * Failed uses of the admin token (sign-in or bearer, counted together) allowed per client
+ * address per minute; the next attempt gets 429, even with the right token, until the minute
+ * that began with the first failure ends.
+ */
+export const ADMIN_TOKEN_FAILURES_PER_MINUTE = 10;
 
 const FALLBACK_PAGE = `<!doctype html><meta charset="utf-8"><title>Salve</title>
 <body style="font-family:system-ui;max-width:40rem;margin:3rem auto;line-height:1.5">
@@ -69,19 +73,25 @@ export function createApp(options: AppOptions): Hono<AuthEnv> {
 
   const sessions = new SessionManager(store, options.adminToken, now);
   const guardMutation = cookieMutationGuard(options.publicOrigin);
+  const tokenLimiter = new FailureLimiter({
+    max: ADMIN_TOKEN_FAILURES_PER_MINUTE,
+    windowMs: 60_000,
+    now,
+    persist: { store, kind: 'admin-token', log },
+  });
   // Registered before the auth middleware: these handlers answer before it would run.
   app.route(
     '/api/session',
     publicSessionRoutes({
       adminToken: options.adminToken,
       sessions,
-      signInLimiter: new FailureLimiter({ max: SIGN_IN_FAILURES_PER_MINUTE, windowMs: 60_000, now }),
+      tokenLimiter,
       publicOrigin: options.publicOrigin,
       guardMutation,
       log,
     }),
   );
-  app.use('/api/*', apiAuth({ adminToken: options.adminToken, sessions, publicOrigin: options.publicOrigin, guardMutation }));
+  app.use('/api/*', apiAuth({ adminToken: options.adminToken, sessions, publicOrigin: options.publicOrigin, guardMutation, tokenLimiter, log }));
   app.route('/api/session', sessionStatusRoute());
 
   const nodeTypes = nodeTypesView();

@@ -3,8 +3,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { UnauthorizedError } from '../../shared/errors.js';
+import { TooManyRequestsError, UnauthorizedError } from '../../shared/errors.js';
+import type { Logger } from '../log.js';
+import { clientAddress, limitKeyOf } from './client-address.js';
+import { assertTrustedHost } from './host-check.js';
 import { SAFE_METHODS } from './origin-check.js';
+import type { FailureLimiter } from './rate-limit.js';
 import { clearSessionCookie, isHttpsRequest, SESSION_COOKIE } from './session-cookie.js';
 import type { SessionManager } from './sessions.js';
 
@@ -37,22 +41,44 @@ export type AuthVia = 'bearer' | 'cookie';
 export type AuthEnv = { Variables: { authVia: AuthVia } };
 
 /**
+ * The answer to an address that has guessed the admin token too often (sign-in or bearer: both
+ * count against the same budget, because both guess the same secret).
+ */
+export function tooManyTokenFailures(wait: number): TooManyRequestsError {
+  return new TooManyRequestsError(`too many failed attempts with the admin token from this address; retry in ${wait} s`, wait);
+}
+
+/**
  * Requires the admin token as `Authorization: Bearer <token>` (CLI, curl, scripts), or a valid
  * session cookie (the editor). A request that sends an Authorization header is judged by it
- * alone. Cookie-authenticated requests that change something also pass `guardMutation` (JSON
- * body, same origin): a cookie is sent by the browser whoever made the page, a header is not.
+ * alone; its failures count against the client address in `tokenLimiter`, and an address over
+ * the limit is refused (429) even with the right token, so guessing gets no answer at all.
+ * Cookie-authenticated requests must be addressed to a trusted host (DNS-rebinding defence),
+ * and those that change something also pass `guardMutation` (JSON body, same origin): a cookie
+ * is sent by the browser whoever made the page, a header is not.
  */
 export function apiAuth(opts: {
   adminToken: string;
   sessions: SessionManager;
   publicOrigin?: string;
   guardMutation: (c: Context) => Promise<void>;
+  tokenLimiter: FailureLimiter;
+  log: Logger;
 }): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header !== undefined) {
+      const address = clientAddress(c);
+      const key = limitKeyOf(address);
+      const wait = opts.tokenLimiter.retryAfterSeconds(key);
+      if (wait > 0) throw tooManyTokenFailures(wait);
       const match = /^Bearer\s+(.+)$/i.exec(header);
-      if (!match || !safeEqual(match[1]!.trim(), opts.adminToken)) throw new UnauthorizedError('invalid bearer token');
+      if (!match || !safeEqual(match[1]!.trim(), opts.adminToken)) {
+        await opts.tokenLimiter.fail(key);
+        opts.log.warn({ address, path: c.req.path }, 'API request refused: wrong bearer token');
+        throw new UnauthorizedError('invalid bearer token');
+      }
+      await opts.tokenLimiter.reset(key); // no write unless this address had failures
       c.set('authVia', 'bearer');
       return next();
     }
@@ -60,6 +86,7 @@ export function apiAuth(opts: {
     if (cookie === undefined) {
       throw new UnauthorizedError('authentication required: send Authorization: Bearer <admin token>, or sign in with POST /api/session');
     }
+    assertTrustedHost(c, opts.publicOrigin);
     if (!(await opts.sessions.resolve(cookie))) {
       clearSessionCookie(c, isHttpsRequest(c, opts.publicOrigin));
       throw new UnauthorizedError('session expired or signed out; sign in again');

@@ -9,6 +9,7 @@ import { SqliteStore } from '../store/db.js';
 import { apiAuth, ensureAdminToken } from './auth.js';
 import { installErrorHandling } from './errors.js';
 import { cookieMutationGuard } from './origin-check.js';
+import { FailureLimiter } from './rate-limit.js';
 import { readJsonBody } from './raw-body.js';
 import { SessionManager } from './sessions.js';
 
@@ -18,7 +19,8 @@ const sessions = new SessionManager(new SqliteStore(':memory:'), 'the-admin-toke
 function app() {
   const a = new Hono();
   installErrorHandling(a, log);
-  a.use('/api/*', apiAuth({ adminToken: 'the-admin-token-123456', sessions, guardMutation: cookieMutationGuard(undefined) }));
+  const tokenLimiter = new FailureLimiter({ max: 10, windowMs: 60_000 });
+  a.use('/api/*', apiAuth({ adminToken: 'the-admin-token-123456', sessions, guardMutation: cookieMutationGuard(undefined), tokenLimiter, log }));
   a.post('/api/echo', async (c) => c.json((await readJsonBody(c, { limitBytes: 100 })).json as object));
   a.get('/api/validation', () => {
     throw new ValidationError('flow is invalid', [{ path: ['nodes', 0, 'id'], message: 'bad id' }]);

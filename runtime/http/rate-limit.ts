@@ -1,20 +1,44 @@
+import type { Logger } from '../log.js';
+import { authFailuresRepo } from '../store/auth-failures-repo.js';
+import type { Db, SqliteStore } from '../store/db.js';
+
+export interface FailureLimiterOptions {
+  /** Failures a key may have in one window; the next attempt is refused until the window ends. */
+  max: number;
+  windowMs: number;
+  now?: () => number;
+  /** Keys kept before ended windows are swept (bounds memory under many addresses). */
+  maxKeys?: number;
+  /**
+   * Where the counts survive a restart: rows `<kind>:<key>` of the auth_failures table. Without
+   * it they live in memory only (then a restart would hand an attacker a fresh budget).
+   */
+  persist?: { store: SqliteStore; kind: string; log: Logger };
+}
+
+interface Window {
+  failures: number;
+  endsAt: number;
+}
+
 /**
  * Counts failures per key (a client address) in a fixed window that starts at the first
  * failure. Once a key has `max` failures in its window it is refused until the window ends.
- * In memory on purpose: a restart forgets the counts, which costs an attacker a restart.
+ *
+ * Every check reads memory only, so a request from an address without failures costs one Map
+ * lookup and no database access. Failures (and the first success after some) are written
+ * through to the database, and the windows still open are read back at construction: a restart
+ * within a window resumes its count. One process owns the data directory (the lock file), so
+ * memory is the whole truth while it runs.
  */
 export class FailureLimiter {
-  private readonly windows = new Map<string, { failures: number; endsAt: number }>();
+  private readonly windows = new Map<string, Window>();
+  private readonly maxKeys: number;
 
-  constructor(
-    private readonly opts: {
-      max: number;
-      windowMs: number;
-      now?: () => number;
-      /** Keys kept before old windows are swept (bounds memory under many addresses). */
-      maxKeys?: number;
-    },
-  ) {}
+  constructor(private readonly opts: FailureLimiterOptions) {
+    this.maxKeys = opts.maxKeys ?? 10_000;
+    if (opts.persist) this.load(opts.persist);
+  }
 
   private get now(): number {
     return (this.opts.now ?? Date.now)();
@@ -28,26 +52,58 @@ export class FailureLimiter {
     return Math.max(1, Math.ceil((w.endsAt - now) / 1000));
   }
 
-  fail(key: string): void {
+  /**
+   * Counts a failure for `key`; resolves once it is saved. A storage error is logged and the
+   * count in memory stands: the caller's answer (401) does not turn into a 500.
+   */
+  async fail(key: string): Promise<void> {
     const now = this.now;
-    const w = this.windows.get(key);
+    let w = this.windows.get(key);
     if (w && now < w.endsAt) {
       w.failures++;
-      return;
+    } else {
+      if (this.windows.size >= this.maxKeys) this.sweep(now);
+      w = { failures: 1, endsAt: now + this.opts.windowMs };
+      this.windows.set(key, w);
     }
-    if (this.windows.size >= (this.opts.maxKeys ?? 10_000)) this.sweep(now);
-    this.windows.set(key, { failures: 1, endsAt: now + this.opts.windowMs });
+    const row = { key: this.rowKey(key), failures: w.failures, windowEndsAt: w.endsAt };
+    await this.save((db) => authFailuresRepo.save(db, row), key);
   }
 
-  /** Forgets `key`'s failures (after a success). */
-  reset(key: string): void {
-    this.windows.delete(key);
+  /** Forgets `key`'s failures (after a success). Free when it has none: no database write. */
+  async reset(key: string): Promise<void> {
+    if (!this.windows.delete(key)) return;
+    await this.save((db) => authFailuresRepo.delete(db, this.rowKey(key)), key);
+  }
+
+  private rowKey(key: string): string {
+    return `${this.opts.persist?.kind ?? ''}:${key}`;
+  }
+
+  private load(persist: NonNullable<FailureLimiterOptions['persist']>): void {
+    const now = this.now;
+    const prefix = `${persist.kind}:`;
+    for (const row of authFailuresRepo.live(persist.store.db, prefix, now, this.maxKeys)) {
+      this.windows.set(row.key.slice(prefix.length), { failures: row.failures, endsAt: row.windowEndsAt });
+    }
+    void this.save((db) => authFailuresRepo.deleteEnded(db, now), '(ended windows)');
+  }
+
+  private async save(fn: (db: Db) => unknown, key: string): Promise<void> {
+    const persist = this.opts.persist;
+    if (!persist) return;
+    try {
+      await persist.store.write(fn);
+    } catch (err) {
+      persist.log.warn({ err, kind: persist.kind, key }, 'could not save a failed-authentication count; it is kept in memory');
+    }
   }
 
   private sweep(now: number): void {
     for (const [key, w] of this.windows) if (now >= w.endsAt) this.windows.delete(key);
+    void this.save((db) => authFailuresRepo.deleteEnded(db, now), '(ended windows)');
     // Still full: every window is live. Dropping them all keeps memory bounded; the limit is
     // per address, so an attacker with this many addresses gains little from the reset.
-    if (this.windows.size >= (this.opts.maxKeys ?? 10_000)) this.windows.clear();
+    if (this.windows.size >= this.maxKeys) this.windows.clear();
   }
 }

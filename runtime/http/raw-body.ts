@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
-import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../../shared/errors.js';
+import { BadRequestError, PayloadTooLargeError, SalveError, UnsupportedMediaTypeError } from '../../shared/errors.js';
 import { parseJson } from '../engine/json.js';
 
 export { parseJson };
@@ -34,8 +34,14 @@ export async function readRawBody(c: Context, opts: { limitBytes: number; anyMed
     try {
       for await (const chunk of incoming) add(chunk as Buffer);
     } catch (error) {
-      incoming.resume(); // discard the rest so the 413 can still be answered
-      throw error;
+      if (error instanceof SalveError) {
+        incoming.resume(); // discard the rest so the 413 can still be answered
+        throw error;
+      }
+      // The connection ended before the body did: the client went away, or Node cut it at the
+      // request timeout (SALVE_HTTP_REQUEST_TIMEOUT) and already answered 408. Nobody reads this
+      // answer; it only keeps a slow client from being logged as a server error.
+      throw new BadRequestError('the connection closed before the whole request body arrived');
     }
   } else {
     const stream = c.req.raw.body;

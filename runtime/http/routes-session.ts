@@ -1,10 +1,11 @@
-import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { z } from 'zod';
-import { TooManyRequestsError, UnauthorizedError } from '../../shared/errors.js';
+import { UnauthorizedError } from '../../shared/errors.js';
 import type { Logger } from '../log.js';
-import { safeEqual, type AuthEnv } from './auth.js';
+import { safeEqual, tooManyTokenFailures, type AuthEnv } from './auth.js';
+import { clientAddress, limitKeyOf } from './client-address.js';
+import { assertTrustedHost } from './host-check.js';
 import { assertSameOrigin, ownOrigins } from './origin-check.js';
 import { parseBody } from './query.js';
 import type { FailureLimiter } from './rate-limit.js';
@@ -16,18 +17,11 @@ const SignInSchema = z.strictObject({
   token: z.string({ error: 'token is required: the admin token' }).min(1, 'token is required: the admin token').max(1024),
 });
 
-/**
- * The peer address of the connection. Forwarded headers are not trusted: behind a proxy every
- * client shares the proxy's address, so the sign-in limit then applies to all of them together.
- */
-export function clientAddress(c: Context): string {
-  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown';
-}
-
 export interface SessionRouteOptions {
   adminToken: string;
   sessions: SessionManager;
-  signInLimiter: FailureLimiter;
+  /** Failed uses of the admin token per client address (shared with bearer authentication). */
+  tokenLimiter: FailureLimiter;
   publicOrigin?: string;
   guardMutation: (c: Context) => Promise<void>;
   log: Logger;
@@ -41,18 +35,21 @@ export function publicSessionRoutes(opts: SessionRouteOptions): Hono {
   const app = new Hono();
 
   app.post('/', async (c) => {
+    // A rebinding page must not even get to guess: checked before the token is looked at.
+    assertTrustedHost(c, opts.publicOrigin);
     const address = clientAddress(c);
-    const wait = opts.signInLimiter.retryAfterSeconds(address);
-    if (wait > 0) throw new TooManyRequestsError(`too many failed sign-ins from this address; retry in ${wait} s`, wait);
+    const key = limitKeyOf(address);
+    const wait = opts.tokenLimiter.retryAfterSeconds(key);
+    if (wait > 0) throw tooManyTokenFailures(wait);
     // No browser sends a cross-site sign-in for us; refuse it before looking at the token.
     assertSameOrigin(c, ownOrigins(c, opts.publicOrigin), { requireBrowser: false });
     const body = parseBody((await readJsonBody(c, { limitBytes: 4096 })).json, SignInSchema);
     if (!safeEqual(body.token, opts.adminToken)) {
-      opts.signInLimiter.fail(address);
+      await opts.tokenLimiter.fail(key);
       opts.log.warn({ address }, 'sign-in refused: wrong admin token');
       throw new UnauthorizedError('wrong admin token');
     }
-    opts.signInLimiter.reset(address);
+    await opts.tokenLimiter.reset(key);
     const session = await opts.sessions.create({ actor: 'admin', address });
     setSessionCookie(c, session.cookieValue, isHttpsRequest(c, opts.publicOrigin));
     opts.log.info({ session: session.id, address }, 'signed in');
@@ -63,6 +60,7 @@ export function publicSessionRoutes(opts: SessionRouteOptions): Hono {
     const cookie = getCookie(c, SESSION_COOKIE);
     if (cookie !== undefined) {
       // The browser sends the cookie whoever made the page: the same checks as any cookie mutation.
+      assertTrustedHost(c, opts.publicOrigin);
       await opts.guardMutation(c);
       const ended = await opts.sessions.destroy(cookie, { actor: 'admin', address: clientAddress(c) });
       if (ended) opts.log.info({ session: ended }, 'signed out');

@@ -85,7 +85,8 @@ describe('signing in', () => {
 
   it('marks the cookie Secure only when the browser really came over https', async () => {
     const { app } = setup();
-    const https = await app.request('https://salve.example.internal/api/session', { method: 'POST', headers: json, body: JSON.stringify({ token: TOKEN }) });
+    // TLS on the socket itself (the request URL is https), at a loopback name.
+    const https = await app.request('https://localhost:8443/api/session', { method: 'POST', headers: json, body: JSON.stringify({ token: TOKEN }) });
     expect(https.headers.get('set-cookie')).toMatch(/; HttpOnly; Secure; SameSite=Strict$/);
     const forwarded = await signIn(app, TOKEN, { 'x-forwarded-proto': 'https' });
     expect(forwarded.headers.get('set-cookie')).not.toContain('Secure');

@@ -299,7 +299,7 @@ export const scheduleTicks = sqliteTable(
 );
 
 /**
- * Failed credential attempts per client address and kind (`signin`, `bearer`) in a fixed window
+ * Failed credential attempts per client address and kind (`admin-token`: sign-in and bearer) in a fixed window
  * that starts at the first failure. Kept in the database so a restart does not reset the count.
  */
 export const authFailures = sqliteTable('auth_failures', {

@@ -23,11 +23,11 @@ export function findChromium(): string {
   return found;
 }
 
-/** Headless Chromium with the network features that phone home turned off. */
-export function launchBrowser(): Promise<Browser> {
+/** Headless Chromium with the network features that phone home turned off; `extraArgs` are added. */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: findChromium(),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', ...extraArgs],
   });
 }
 

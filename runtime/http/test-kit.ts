@@ -1,0 +1,39 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '../log.js';
+import { ManualClock, testEngine } from '../engine/test-kit.js';
+import { createApp } from './app.js';
+
+export const TEST_TOKEN = 'the-admin-token-0123456789';
+export const JSON_TYPE = { 'content-type': 'application/json' };
+
+/**
+ * An app over an engine with a manual clock, for HTTP tests: on a database file when `file` is
+ * given (a "restart" is a second app on the same file), else in memory. `logs()` is what it logged.
+ */
+export function testApp(opts: { file?: string; clock?: ManualClock; publicOrigin?: string } = {}) {
+  const { engine, store, clock } = testEngine({ file: opts.file, clock: opts.clock });
+  let logged = '';
+  const log = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write(chunk, _enc, done) {
+        logged += String(chunk);
+        done();
+      },
+    }),
+  });
+  const app = createApp({
+    engine,
+    store,
+    log,
+    adminToken: TEST_TOKEN,
+    hookBodyLimitBytes: 256 * 1024,
+    version: 'test',
+    publicOrigin: opts.publicOrigin,
+    now: () => clock.now(),
+  });
+  return { app, store, clock, engine, logs: () => logged };
+}
+
+/** Hono's app.request env with the Node request's peer address, as @hono/node-server provides it. */
+export const fromAddress = (address: string) => ({ incoming: { socket: { remoteAddress: address } } });

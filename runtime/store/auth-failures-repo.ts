@@ -1,0 +1,36 @@
+import { and, desc, eq, gt, lte, sql } from 'drizzle-orm';
+import type { Db } from './db.js';
+import { authFailures } from './schema.js';
+
+export type AuthFailureRow = typeof authFailures.$inferSelect;
+
+/** Reads and writes of failed-credential counters (runtime/http/rate-limit.ts keeps them in memory too). */
+export const authFailuresRepo = {
+  /** The windows of keys starting with `prefix` still open at `now`, the latest-ending first, at most `limit`. */
+  live(db: Db, prefix: string, now: number, limit: number): AuthFailureRow[] {
+    return db
+      .select()
+      .from(authFailures)
+      .where(and(sql`substr(${authFailures.key}, 1, ${prefix.length}) = ${prefix}`, gt(authFailures.windowEndsAt, now)))
+      .orderBy(desc(authFailures.windowEndsAt))
+      .limit(limit)
+      .all();
+  },
+
+  /** Stores one key's window as it is now (insert or replace). */
+  save(db: Db, row: AuthFailureRow): void {
+    db.insert(authFailures)
+      .values(row)
+      .onConflictDoUpdate({ target: authFailures.key, set: { failures: row.failures, windowEndsAt: row.windowEndsAt } })
+      .run();
+  },
+
+  delete(db: Db, key: string): void {
+    db.delete(authFailures).where(eq(authFailures.key, key)).run();
+  },
+
+  /** Deletes every window that ended at or before `now`; returns how many. */
+  deleteEnded(db: Db, now: number): number {
+    return db.delete(authFailures).where(lte(authFailures.windowEndsAt, now)).run().changes;
+  },
+};
