@@ -1,0 +1,45 @@
+/**
+ * JSON data in, CEL values out, and back. Every JSON object becomes a `Map`: cel-js tells a
+ * plain object's type by reading its `constructor` property, so an alert label or event field
+ * named `constructor` made evaluation fail ("Unsupported type: object"); in a Map every key,
+ * `constructor`, `__proto__` and `toString` included, is only a key.
+ */
+
+/** JSON → CEL: objects become Maps, whole numbers become ints (so `steps.x.status + 1` works). */
+export function toCel(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value;
+  if (Array.isArray(value)) return value.map(toCel);
+  if (value && typeof value === 'object' && !(value instanceof Map)) {
+    const map = new Map<string, unknown>();
+    for (const key of Object.keys(value)) map.set(key, toCel((value as Record<string, unknown>)[key]));
+    return map;
+  }
+  return value;
+}
+
+/** A map of strings (labels, annotations, links) as a CEL map. */
+export function toCelStringMap(value: Record<string, string | undefined> | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  if (!value) return map;
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    if (typeof v === 'string') map.set(key, v);
+  }
+  return map;
+}
+
+/** Own enumerable data properties only; `Object.fromEntries` keeps a `__proto__` key as data. */
+const plainObject = (entries: Iterable<[string, unknown]>) => Object.fromEntries(entries) as Record<string, unknown>;
+
+/** CEL values back to plain JSON-friendly values (bigint → number, Map → object). */
+export function toPlain(value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+  }
+  if (value instanceof Map) return plainObject([...value].map(([k, v]) => [String(k), toPlain(v)]));
+  if (Array.isArray(value)) return value.map(toPlain);
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return Array.from(value);
+  if (value && typeof value === 'object') return plainObject(Object.entries(value).map(([k, v]) => [k, toPlain(v)]));
+  return value;
+}
