@@ -9,7 +9,8 @@
  *   receiver, args]).
  * - Macros: `all`, `exists`, `exists_one`, `map` and `filter` calls carry `meta.alternate`, a
  *   `comprehension` node whose `args` are `{ iterable, iterVarName, init, step, kind }` (`kind` is
- *   `'quantifier'` for the first three); its `step` runs once per element, with `accuPush`,
+ *   `'quantifier'` for the first three; `all` and `exists` also have `condition`, and evaluate
+ *   each step with errors caught); its `step` runs once per element, with `accuPush`,
  *   `accuValue` and `accuInc` nodes for the accumulator. `has()` and `cel.bind()` carry
  *   `meta.macro` (`cel.bind`: `{ var, val, exp }`).
  * - After `check()`, `checkedType` is the node's static type (`kind`: `primitive`, `list`, `map`,
@@ -41,6 +42,8 @@ export interface ComprehensionArgs {
   init: CelNode;
   step: CelNode;
   kind?: string;
+  /** all() and exists(): the loop goes on while `condition(accumulator)` is true. */
+  condition?: (accu: unknown) => boolean;
 }
 
 /** Whether `x` is an AST node (and not a literal value or a name). */
@@ -77,4 +80,17 @@ export function childrenOf(node: CelNode): CelNode[] {
   };
   collect(node.args);
   return out;
+}
+
+/** Visits every node of a checked AST once (macro expansions share nodes with the call they replace). */
+export function forEachNode(root: CelNode, visit: (node: CelNode) => void): void {
+  const seen = new Set<CelNode>();
+  const stack = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    visit(node);
+    stack.push(...childrenOf(node));
+  }
 }

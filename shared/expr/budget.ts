@@ -51,6 +51,8 @@ export class EvalBudget {
   produced = 0;
   /** The first limit crossed, as a sentence; set once. */
   exceeded: string | undefined;
+  /** Thrown again on every later charge: creating an Error (its stack) costs more than an evaluation step. */
+  private error: BudgetExceeded | undefined;
   private ops = 0;
   private spentMs = 0;
   private startedAt = -1;
@@ -65,12 +67,12 @@ export class EvalBudget {
 
   /** One operation whose cost depends on the data (a function call, a comparison of collections…). */
   tick(): void {
-    if (this.exceeded) throw new BudgetExceeded(this.exceeded);
-    // The clock starts at the first operation: an expression without any is bounded by its size.
+    if (this.error) throw this.error;
+    if ((++this.ops & (CLOCK_EVERY - 1)) !== 0) return;
+    // The clock starts at the CLOCK_EVERY-th operation: before, the work is bounded by the
+    // expression's size and the data's, and a typical condition never reads the clock at all.
     if (this.startedAt < 0) this.startedAt = performance.now();
-    else if ((++this.ops & (CLOCK_EVERY - 1)) === 0 && this.elapsedMs() > this.limits.timeMs) {
-      this.fail(`it ran longer than ${this.limits.timeMs} ms`);
-    }
+    else if (this.elapsedMs() > this.limits.timeMs) this.fail(`it ran longer than ${this.limits.timeMs} ms`);
   }
 
   /** A value the expression built. */
@@ -93,6 +95,7 @@ export class EvalBudget {
 
   private fail(reason: string): never {
     this.exceeded ??= `expression stopped: ${reason}`;
-    throw new BudgetExceeded(this.exceeded);
+    this.error ??= new BudgetExceeded(this.exceeded);
+    throw this.error;
   }
 }

@@ -1,11 +1,12 @@
 import { Environment } from '@marcbachmann/cel-js';
-import { childrenOf, comprehensionOf, isNode, type CelNode, type ComprehensionArgs, type EvaluateFn } from './ast.js';
+import { comprehensionOf, forEachNode, isNode, type CelNode, type ComprehensionArgs, type EvaluateFn } from './ast.js';
 import { BudgetExceeded, EvalBudget } from './budget.js';
 import { costIssues } from './cost.js';
 import { ExpressionError } from './errors.js';
 import { checkRegex } from './regex-guard.js';
 import type { ExprIssue, ExprVars } from './types.js';
-import { toCel, toCelStringMap, toPlain } from './values.js';
+import { celContext, readsOf, type Reads } from './context.js';
+import { toPlain } from './values.js';
 
 export { toPlain } from './values.js';
 
@@ -43,19 +44,6 @@ const MAX_SOURCE_LENGTH = 4096;
 
 type Program = ReturnType<typeof env.parse>;
 
-/** Every node of a checked AST, each once (macro expansions share nodes with the call they replace). */
-function walk(root: CelNode, visit: (node: CelNode) => void): void {
-  const seen = new Set<CelNode>();
-  const stack = [root];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (seen.has(node)) continue;
-    seen.add(node);
-    visit(node);
-    stack.push(...childrenOf(node));
-  }
-}
-
 /** cel-js leaves these keys out of a map literal (its guard against prototype tricks), silently. */
 const DROPPED_MAP_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -89,8 +77,12 @@ function firstLine(error: unknown): string {
   return String((error as Error)?.message ?? error).split('\n')[0]!;
 }
 
-/** Parses, type-checks and applies Salve's rules and cost estimate: the program and its issues. */
-function analyze(source: string): { program?: Program; issues: ExprIssue[] } {
+/**
+ * Parses, type-checks and applies Salve's rules, and with `estimate` the cost estimate: the
+ * program and its issues. The estimate runs when a flow is saved; when it runs, the budget alone
+ * decides (an expression saved before a limit changed still runs, on data small enough).
+ */
+function analyze(source: string, estimate: boolean): { program?: Program; issues: ExprIssue[] } {
   if (source.trim() === '') return { issues: [{ message: 'expression is empty' }] };
   if (source.length > MAX_SOURCE_LENGTH) return { issues: [{ message: `expression is longer than ${MAX_SOURCE_LENGTH} characters` }] };
   let program: Program;
@@ -103,14 +95,14 @@ function analyze(source: string): { program?: Program; issues: ExprIssue[] } {
   if (!checked.valid) return { issues: [{ message: firstLine(checked.error), offset: positionOf(checked.error) }] };
   const ast = program.ast as unknown as CelNode;
   const issues: ExprIssue[] = [];
-  walk(ast, (node) => ruleIssues(node, issues));
-  if (issues.length === 0) issues.push(...costIssues(ast));
+  forEachNode(ast, (node) => ruleIssues(node, issues));
+  if (estimate && issues.length === 0) issues.push(...costIssues(ast));
   return { program, issues };
 }
 
 /** Parses and type-checks a CEL expression, and refuses one that could exceed the evaluation budget; `[]` when it is fine. */
 export function checkCel(source: string): ExprIssue[] {
-  return analyze(source).issues;
+  return analyze(source, true).issues;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -156,10 +148,23 @@ const charge = (value: unknown) => active.charge(value);
 
 /** Installs the budget hooks on a checked program's nodes. */
 function instrument(root: CelNode): void {
-  walk(root, (node) => {
+  forEachNode(root, (node) => {
     if (node.op === 'comprehension') {
       const c = node.args as ComprehensionArgs;
-      wrap(c.step, step, undefined);
+      if (c.condition) {
+        // all() and exists() catch a step's error and go on to the next element (CEL lets a later
+        // element decide). Once the budget is spent, the step instead gives the value that ends
+        // the loop (false for all, true for exists); evaluateCel then reports the budget.
+        const stop = !c.condition(true);
+        const inner = resolvedEvaluate(c.step);
+        c.step.evaluate = function (ev, ast, ctx) {
+          if (active.exceeded) return stop;
+          active.step();
+          return inner.call(this, ev, ast, ctx);
+        };
+      } else {
+        wrap(c.step, step, undefined);
+      }
       if (c.kind !== 'quantifier') wrap(node, undefined, charge); // map() and filter() build a list
       return;
     }
@@ -185,72 +190,28 @@ function instrument(root: CelNode): void {
   });
 }
 
-const compiled = new Map<string, Program>();
+/** A program ready to run: instrumented, and knowing which variables it reads. */
+interface Compiled {
+  program: Program;
+  reads: Reads;
+}
 
-function compile(source: string): Program {
-  let program = compiled.get(source);
-  if (!program) {
-    const analysis = analyze(source);
+const compiled = new Map<string, Compiled>();
+
+function compile(source: string): Compiled {
+  let entry = compiled.get(source);
+  if (!entry) {
+    const analysis = analyze(source, false);
     if (analysis.issues.length || !analysis.program) {
       throw new ExpressionError(`invalid expression ${JSON.stringify(source)}: ${analysis.issues[0]!.message}`, analysis.issues);
     }
-    program = analysis.program;
-    if (isNode(program.ast)) instrument(program.ast);
+    const ast = analysis.program.ast as unknown as CelNode;
+    if (isNode(ast)) instrument(ast);
+    entry = { program: analysis.program, reads: readsOf(ast) };
     if (compiled.size >= 1000) compiled.delete(compiled.keys().next().value!);
-    compiled.set(source, program);
+    compiled.set(source, entry);
   }
-  return program;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Variables. JSON objects become Maps (values.ts says why). Conversions are made on first use
-// and remembered per source object: a template's parts and a webhook's mappings read the same
-// alert and event many times, and alerts, events and step outputs are never changed once made.
-// ---------------------------------------------------------------------------------------------
-
-const converted = new WeakMap<object, unknown>();
-
-function celOf(value: unknown): unknown {
-  if (!value || typeof value !== 'object') return toCel(value);
-  let out = converted.get(value);
-  if (out === undefined) {
-    out = toCel(value);
-    converted.set(value, out);
-  }
-  return out;
-}
-
-const TEXT_FIELDS = ['source', 'status', 'name', 'severity', 'summary', 'description', 'startsAt', 'endsAt', 'fingerprint', 'dedupKey'] as const;
-
-function celAlert(alert: Partial<ExprVars['alert']> | undefined): object {
-  if (alert && converted.has(alert)) return converted.get(alert) as object;
-  const out: Record<string, unknown> = {};
-  for (const field of TEXT_FIELDS) out[field] = typeof alert?.[field] === 'string' ? alert[field] : '';
-  out.labels = toCelStringMap(alert?.labels);
-  out.annotations = toCelStringMap(alert?.annotations);
-  out.links = toCelStringMap(alert?.links);
-  Object.defineProperty(out, 'raw', { enumerable: true, get: () => celOf(alert?.raw ?? null) });
-  if (alert) converted.set(alert, out);
-  return out;
-}
-
-function context(vars: Partial<ExprVars>): object {
-  return {
-    alert: celAlert(vars.alert),
-    // Getters: converted only if the expression reads them (`event` can be a large delivery body).
-    get event() {
-      return celOf(vars.event ?? null);
-    },
-    get steps() {
-      return celOf(vars.steps ?? {});
-    },
-    get flow() {
-      return celOf(vars.flow ?? {});
-    },
-    get execution() {
-      return celOf(vars.execution ?? {});
-    },
-  };
+  return entry;
 }
 
 /**
@@ -259,12 +220,12 @@ function context(vars: Partial<ExprVars>): object {
  * budget between several evaluations (all the mappings of one webhook delivery).
  */
 export function evaluateCel(source: string, vars: Partial<ExprVars>, options: { budget?: EvalBudget } = {}): unknown {
-  const program = compile(source);
+  const { program, reads } = compile(source);
   const budget = options.budget ?? new EvalBudget();
   const previous = active;
   active = budget;
   try {
-    const value = program(context(vars));
+    const value = program(celContext(vars, reads));
     // cel-js absorbs errors where CEL semantics allow (`true || error`, `exists`): an exceeded budget still fails.
     if (budget.exceeded) throw new BudgetExceeded(budget.exceeded);
     return toPlain(value);

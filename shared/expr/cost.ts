@@ -227,8 +227,15 @@ function callShape(node: CelNode, shapes: Shape[]): Shape {
 const withCommas = (n: number) => (n >= 1e15 ? n.toExponential(1) : Math.round(n).toLocaleString('en-US'));
 const megabytes = (n: number) => (n >= 1e15 ? `${n.toExponential(1)} bytes` : `${(n / (1024 * 1024)).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`);
 
+/** `event.alerts.all(a, …)`: a loop as its author wrote it, short. */
+function loopLabel(call: CelNode): string {
+  const [name, receiver, args] = call.args as [string, CelNode | undefined, CelNode[] | undefined];
+  const variable = args?.[0]?.op === 'id' ? `${String(args[0].args)}, ` : '';
+  return `${receiver ? `${sourceOf(receiver, 30)}.` : ''}${name}(${variable}…)`;
+}
+
 function describeLoops(loops: Loop[]): string {
-  const shown = loops.slice(0, 4).map((l) => `${sourceOf(l.node, 40)} (up to ${withCommas(l.n)} elements)`);
+  const shown = loops.slice(0, 4).map((l) => `${loopLabel(l.node)} over up to ${withCommas(l.n)} elements`);
   return shown.join(', inside it ') + (loops.length > 4 ? ', …' : '');
 }
 
@@ -252,17 +259,19 @@ export function costIssues(ast: CelNode): ExprIssue[] {
     });
   }
   const produced = e.produced.max;
-  if (produced > EVAL_LIMITS.producedBytes) {
+  const oneValueTooBig = (e.biggest?.bytes ?? 0) > EVAL_LIMITS.producedBytes;
+  // Loops over their step limit usually build too much as well: say it once, unless one value alone is too big.
+  if (produced > EVAL_LIMITS.producedBytes && (issues.length === 0 || oneValueTooBig)) {
     const limit = megabytes(EVAL_LIMITS.producedBytes);
     const where =
-      e.biggest && e.biggest.bytes > EVAL_LIMITS.producedBytes
+      e.biggest && oneValueTooBig
         ? `${sourceOf(e.biggest.node, 40)} alone could be ${megabytes(e.biggest.bytes)}`
         : e.loops.length > 0
           ? `built in ${describeLoops(e.loops)}`
           : `strings and lists built from data of up to ${megabytes(DATA_ASSUMPTIONS.stepOutput.chars)}`;
     issues.push({
       message: `could build about ${megabytes(produced)} of strings and lists (limit ${limit}): ${where}`,
-      offset: (e.biggest && e.biggest.bytes > EVAL_LIMITS.producedBytes ? e.biggest.node : e.loops[0]?.node)?.start,
+      offset: (e.biggest && oneValueTooBig ? e.biggest.node : e.loops[0]?.node)?.start,
     });
   }
   return issues;

@@ -17,11 +17,19 @@ export function toCel(value: unknown): unknown {
   return value;
 }
 
-/** A map of strings (labels, annotations, links) as a CEL map. */
-export function toCelStringMap(value: Record<string, string | undefined> | undefined): Map<string, string> {
+/** Names an own property can shadow on a plain object (`constructor`, `toString`, `__proto__`…). */
+const OBJECT_MEMBERS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * A map of strings (labels, annotations, links) as a CEL map: the object itself when none of its
+ * keys shadows an Object.prototype member (the hot path: no copy), else a Map of it.
+ */
+export function toCelStringMap(value: Record<string, string | undefined> | undefined): object {
+  if (!value) return {};
+  const keys = Object.keys(value);
+  if (!keys.some((key) => OBJECT_MEMBERS.has(key))) return value;
   const map = new Map<string, string>();
-  if (!value) return map;
-  for (const key of Object.keys(value)) {
+  for (const key of keys) {
     const v = value[key];
     if (typeof v === 'string') map.set(key, v);
   }
