@@ -1,7 +1,7 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { comprehensionOf, forEachNode, isNode, type CelNode, type ComprehensionArgs, type EvaluateFn } from './ast.js';
 import { BudgetExceeded, EvalBudget } from './budget.js';
-import { costIssues } from './cost.js';
+import { costIssues, estimateCost } from './cost.js';
 import { ExpressionError } from './errors.js';
 import { checkRegex } from './regex-guard.js';
 import type { ExprIssue, ExprVars } from './types.js';
@@ -103,6 +103,12 @@ function analyze(source: string, estimate: boolean): { program?: Program; issues
 /** Parses and type-checks a CEL expression, and refuses one that could exceed the evaluation budget; `[]` when it is fine. */
 export function checkCel(source: string): ExprIssue[] {
   return analyze(source, true).issues;
+}
+
+/** The worst-case cost of an expression that checks (cost.ts), else undefined. */
+export function estimateCel(source: string): { steps: number; producedBytes: number } | undefined {
+  const { program, issues } = analyze(source, false);
+  return program && issues.length === 0 ? estimateCost(program.ast as unknown as CelNode) : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
