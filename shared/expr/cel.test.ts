@@ -262,7 +262,7 @@ describe('keys named like JavaScript object members are plain data', () => {
     ['alert.labels.filter(k, k.startsWith("_") || k.startsWith("c")).size()', 2],
     ['alert.labels.alertname', 'X'],
     ['alert.annotations.constructor', 'note'],
-    ['alert.raw.constructor.x + 1', 2],
+    ['alert.raw.constructor.x + 1.0', 2],
     ['alert.raw["__proto__"]', 2],
     ['alert.labels', { alertname: 'X', ['__proto__']: 'p', constructor: 'c', toString: 't', hasOwnProperty: 'h' }],
   ])('%s', (source, expected) => {

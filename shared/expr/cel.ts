@@ -68,6 +68,15 @@ function ruleIssues(node: CelNode, issues: ExprIssue[]): void {
   }
 }
 
+/** The estimate's issues; should it meet an AST it does not expect, none: the runtime budget still holds. */
+function safeCostIssues(ast: CelNode): ExprIssue[] {
+  try {
+    return costIssues(ast);
+  } catch {
+    return [];
+  }
+}
+
 function positionOf(error: unknown): number | undefined {
   const e = error as { node?: { start?: number; pos?: number }; pos?: number };
   return e.node?.start ?? e.node?.pos ?? e.pos;
@@ -96,7 +105,7 @@ function analyze(source: string, estimate: boolean): { program?: Program; issues
   const ast = program.ast as unknown as CelNode;
   const issues: ExprIssue[] = [];
   forEachNode(ast, (node) => ruleIssues(node, issues));
-  if (estimate && issues.length === 0) issues.push(...costIssues(ast));
+  if (estimate && issues.length === 0) issues.push(...safeCostIssues(ast));
   return { program, issues };
 }
 

@@ -37,17 +37,20 @@ export function readsOf(root: CelNode): Reads {
   return { vars, alertRaw };
 }
 
-// Conversions of data are remembered per source object: a template's parts and a webhook's
-// mappings read the same event many times, and events, alerts and step outputs are never
-// changed once made.
+// Conversions of data (the event, step outputs, alert.raw) are remembered per source object: a
+// template's parts and a webhook's mappings read the same event many times. This relies on
+// those objects never being changed once made (they are parsed JSON: the runner, simulation
+// and the editor's preview make new ones rather than edit them).
 const converted = new WeakMap<object, unknown>();
+const convertedRaw = new WeakMap<object, unknown>();
 
-function celOf(value: unknown): unknown {
-  if (!value || typeof value !== 'object') return toCel(value ?? null);
-  let out = converted.get(value);
+function celOf(value: unknown, ints = true): unknown {
+  if (!value || typeof value !== 'object') return toCel(value ?? null, ints);
+  const cache = ints ? converted : convertedRaw;
+  let out = cache.get(value);
   if (out === undefined) {
-    out = toCel(value);
-    converted.set(value, out);
+    out = toCel(value, ints);
+    cache.set(value, out);
   }
   return out;
 }
@@ -71,7 +74,8 @@ function celAlert(alert: Partial<ExprVars['alert']> = {}, withRaw: boolean): obj
     fingerprint: text(alert.fingerprint),
     dedupKey: text(alert.dedupKey),
     links: toCelStringMap(alert.links),
-    raw: withRaw ? celOf(alert.raw) : null,
+    // Numbers in raw stay doubles, as they always were (`alert.raw.values.B + 0.5` keeps working).
+    raw: withRaw ? celOf(alert.raw, false) : null,
   };
 }
 
@@ -81,7 +85,8 @@ export function celContext(vars: Partial<ExprVars>, reads: Reads): Record<string
   if (reads.vars.has('alert')) out.alert = celAlert(vars.alert, reads.alertRaw);
   if (reads.vars.has('event')) out.event = celOf(vars.event);
   if (reads.vars.has('steps')) out.steps = vars.steps ? celOf(vars.steps) : EMPTY;
-  if (reads.vars.has('flow')) out.flow = vars.flow ? celOf(vars.flow) : EMPTY;
-  if (reads.vars.has('execution')) out.execution = vars.execution ? celOf(vars.execution) : EMPTY;
+  // Small: converted each time (no reliance on them staying unchanged).
+  if (reads.vars.has('flow')) out.flow = vars.flow ? toCel(vars.flow) : EMPTY;
+  if (reads.vars.has('execution')) out.execution = vars.execution ? toCel(vars.execution) : EMPTY;
   return out;
 }

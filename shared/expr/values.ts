@@ -5,13 +5,16 @@
  * `constructor`, `__proto__` and `toString` included, is only a key.
  */
 
-/** JSON → CEL: objects become Maps, whole numbers become ints (so `steps.x.status + 1` works). */
-export function toCel(value: unknown): unknown {
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value;
-  if (Array.isArray(value)) return value.map(toCel);
+/**
+ * JSON → CEL: objects become Maps; with `ints`, whole numbers become ints (so `steps.x.status + 1`
+ * works), else every number stays a double.
+ */
+export function toCel(value: unknown, ints = true): unknown {
+  if (typeof value === 'number') return ints && Number.isSafeInteger(value) ? BigInt(value) : value;
+  if (Array.isArray(value)) return value.map((v) => toCel(v, ints));
   if (value && typeof value === 'object' && !(value instanceof Map)) {
     const map = new Map<string, unknown>();
-    for (const key of Object.keys(value)) map.set(key, toCel((value as Record<string, unknown>)[key]));
+    for (const key of Object.keys(value)) map.set(key, toCel((value as Record<string, unknown>)[key], ints));
     return map;
   }
   return value;
