@@ -127,7 +127,7 @@ export function estimateCel(source: string): { steps: number; producedBytes: num
 // comparisons of collections. The wrappers charge `active`, the budget of the evaluation
 // running now (evaluation is synchronous, so one module-level slot is enough). They rely on
 // cel-js 8's ASTNode: `evaluate` is an own-assignable method and `meta` says what it resolves
-// to. cel.test.ts ("the budget hook") fails if an upgrade breaks this.
+// to. cel.test.ts ("the runtime budget") fails if an upgrade breaks this.
 // ---------------------------------------------------------------------------------------------
 
 let active = new EvalBudget();

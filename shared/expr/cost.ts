@@ -227,15 +227,16 @@ function callShape(node: CelNode, shapes: Shape[]): Shape {
 const withCommas = (n: number) => (n >= 1e15 ? n.toExponential(1) : Math.round(n).toLocaleString('en-US'));
 const megabytes = (n: number) => (n >= 1e15 ? `${n.toExponential(1)} bytes` : `${(n / (1024 * 1024)).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`);
 
-/** `event.alerts.all(a, …)`: a loop as its author wrote it, short. */
-function loopLabel(call: CelNode): string {
-  const [name, receiver, args] = call.args as [string, CelNode | undefined, CelNode[] | undefined];
-  const variable = args?.[0]?.op === 'id' ? `${String(args[0].args)}, ` : '';
-  return `${receiver ? `${sourceOf(receiver, 30)}.` : ''}${name}(${variable}…)`;
+/** `event.alerts.all(a, …)`, `items.join(…)`: a call as its author wrote it, short. */
+function callLabel(call: CelNode): string {
+  if (call.op !== 'rcall') return sourceOf(call, 40);
+  const [name, receiver, args] = call.args as [string, CelNode, CelNode[]];
+  const variable = args[0]?.op === 'id' && comprehensionOf(call) ? `${String(args[0].args)}, ` : '';
+  return `${sourceOf(receiver, 30)}.${name}(${variable}…)`;
 }
 
 function describeLoops(loops: Loop[]): string {
-  const shown = loops.slice(0, 4).map((l) => `${loopLabel(l.node)} over up to ${withCommas(l.n)} elements`);
+  const shown = loops.slice(0, 4).map((l) => `${callLabel(l.node)} over up to ${withCommas(l.n)} elements`);
   return shown.join(', inside it ') + (loops.length > 4 ? ', …' : '');
 }
 
@@ -265,7 +266,7 @@ export function costIssues(ast: CelNode): ExprIssue[] {
     const limit = megabytes(EVAL_LIMITS.producedBytes);
     const where =
       e.biggest && oneValueTooBig
-        ? `${sourceOf(e.biggest.node, 40)} alone could be ${megabytes(e.biggest.bytes)}`
+        ? `${callLabel(e.biggest.node)} alone could be ${megabytes(e.biggest.bytes)}`
         : e.loops.length > 0
           ? `built in ${describeLoops(e.loops)}`
           : `strings and lists built from data of up to ${megabytes(DATA_ASSUMPTIONS.stepOutput.chars)}`;
