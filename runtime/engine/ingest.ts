@@ -10,6 +10,7 @@ import type { Alert } from '../../shared/alert/schema.js';
 import type { EventMatch, EventOutcome } from '../../shared/event-log.js';
 import { JSON_ONLY, type HandshakeResult, type IngestContext, type IngestRequest, type SecretResolver } from '../../nodes/source-adapter.js';
 import { isAllowed } from '../../nodes/source/allowlist.js';
+import { boundAlert } from '../../nodes/source/limits.js';
 import type { SqliteStore } from '../store/db.js';
 import { eventsRepo } from '../store/events-repo.js';
 import { executionsRepo, type NewExecution } from '../store/executions-repo.js';
@@ -165,7 +166,8 @@ async function acceptDelivery(
   for (const route of authenticated) {
     let alerts: Alert[];
     try {
-      alerts = route.adapter.normalize(route.node.config, body, request);
+      // Every source's alerts are held to the same limits (flows and the expression cost estimate rely on them).
+      alerts = route.adapter.normalize(route.node.config, body, request).map(boundAlert);
     } catch (error) {
       if (error instanceof ValidationError) throw error;
       throw new ValidationError(`payload rejected by ${route.node.type}`, [{ path: [], message: (error as Error).message }]);

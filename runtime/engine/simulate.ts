@@ -8,6 +8,7 @@ import { getExecutor } from '../../nodes/executors.js';
 import { getSourceAdapter } from '../../nodes/sources.js';
 import { RenderError, renderConfig } from './render.js';
 import type { SimulatedAlert, SimulatedStep } from '../../shared/api-views.js';
+import { boundAlert } from '../../nodes/source/limits.js';
 
 export type { SimulatedAlert, SimulatedStep };
 
@@ -28,7 +29,7 @@ export async function simulateFlow(flow: Flow, source: string, payload: unknown,
       { path: ['source'], message: `must be one of the flow's sources: ${kinds.join(', ') || '(none)'}` },
     ]);
   }
-  const alerts = adapter.normalize(sourceNode.config, payload);
+  const alerts = adapter.normalize(sourceNode.config, payload).map(boundAlert);
   const results: SimulatedAlert[] = [];
   for (const alert of alerts) {
     results.push(await simulateOne(flow, sourceNode.id, adapter.accepts(sourceNode.config, alert), alert, payload, now));

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../alert/schema.js';
+import { EVAL_LIMITS, EvalBudget } from './budget.js';
 import { checkCel, evaluateCel, evaluateCelBool } from './cel.js';
 import { ExpressionError } from './errors.js';
+import { renderTemplate } from './template.js';
 
 const alert: Alert = {
   source: 'alertmanager',
@@ -154,5 +156,137 @@ describe('CEL checks at save time', () => {
 
   it('limits the length of an expression', () => {
     expect(checkCel(`"${'a'.repeat(5000)}"`)[0]!.message).toMatch(/longer than/);
+  });
+});
+
+const L10 = '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]';
+/** The review's attacks (refused at save; here they run, to show the runtime budget holds alone). */
+const EIGHT_ALLS = `cel.bind(L, ${L10}, ${Array.from({ length: 8 }, (_, i) => `L.all(x${i}, `).join('')}true${')'.repeat(8)})`;
+const SIX_MAPS = `cel.bind(L, ${L10}, ${Array.from({ length: 6 }, (_, i) => `L.map(m${i}, `).join('')}"${'x'.repeat(100)}"${').join()'.repeat(6)})`;
+/** The step and size limits, with time out of the way (this machine may be slow): tests are about what trips. */
+const untimed = () => new EvalBudget({ ...EVAL_LIMITS, timeMs: 60_000 });
+const budgetError = (source: string, v: Parameters<typeof evaluateCel>[1], budget: EvalBudget = untimed()): ExpressionError => {
+  try {
+    evaluateCel(source, v, { budget });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ExpressionError);
+    return error as ExpressionError;
+  }
+  throw new Error(`${source} did not fail`);
+};
+
+describe('the runtime budget', () => {
+  it("stops the review's eight nested all() at the step limit", () => {
+    expect(budgetError(EIGHT_ALLS, {}).message).toMatch(/expression stopped: it took more than 100,000 loop steps/);
+    // The same loops over sender data.
+    const nested = `${Array.from({ length: 8 }, (_, i) => `event.L.all(x${i}, `).join('')}true${')'.repeat(8)}`;
+    expect(budgetError(nested, { event: { L: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] } }).message).toMatch(/more than 100,000 loop steps/);
+  });
+
+  it("stops the review's six nested map() at the size limit", () => {
+    const budget = new EvalBudget({ ...EVAL_LIMITS, steps: 10_000_000, timeMs: 60_000 });
+    expect(budgetError(SIX_MAPS, {}, budget).message).toMatch(/expression stopped: it built more than 8\.0 MB of strings and lists/);
+    expect(budget.produced).toBeLessThan(EVAL_LIMITS.producedBytes + 4 * 1024 * 1024);
+  });
+
+  it('stops strings that double without any loop', () => {
+    const doubling = `cel.bind(a, event.s + event.s, ${['b', 'c', 'd', 'e', 'f'].map((v, i) => `cel.bind(${v}, ${'abcde'[i]} + ${'abcde'[i]}, `).join('')}size(f)${')'.repeat(6)}`;
+    expect(budgetError(doubling, { event: { s: 'x'.repeat(100_000) } }).message).toMatch(/built more than 8\.0 MB/);
+  });
+
+  it('stops at the time limit (checked every few operations)', () => {
+    const budget = new EvalBudget({ steps: 1e9, producedBytes: 1e12, timeMs: 0 });
+    expect(budgetError('event.L.exists(x, x == -1)', { event: { L: Array.from({ length: 1000 }, (_, i) => i) } }, budget).message).toMatch(
+      /expression stopped: it ran longer than 0 ms/,
+    );
+  });
+
+  it('still fails when CEL would absorb the error (|| true, exists), and stops the loop at once', () => {
+    const L = Array.from({ length: 300_000 }, (_, i) => i);
+    expect(budgetError('event.L.all(x, x >= 0) || true', { event: { L } }).message).toMatch(/more than 100,000 loop steps/);
+    const budget = untimed();
+    expect(budgetError('event.L.exists(x, x == -1)', { event: { L } }, budget).message).toMatch(/more than 100,000 loop steps/);
+    // The other 200,000 elements were not visited.
+    expect(budget.steps).toBe(EVAL_LIMITS.steps + 1);
+  });
+
+  it('is shared between the evaluations given the same budget', () => {
+    const budget = untimed();
+    const event = { L: Array.from({ length: 60_000 }, (_, i) => i) };
+    expect(evaluateCel('event.L.all(x, x >= 0)', { event }, { budget })).toBe(true);
+    expect(budgetError('event.L.all(x, x >= 0)', { event }, budget).message).toMatch(/more than 100,000 loop steps/);
+    // A fresh budget per evaluation otherwise.
+    expect(evaluateCel('event.L.all(x, x >= 0)', { event }, { budget: untimed() })).toBe(true);
+    expect(evaluateCel('event.L.all(x, x >= 0)', { event }, { budget: untimed() })).toBe(true);
+  });
+
+  it('counts what the hooks see exactly (fails if a cel-js upgrade changes the AST the hooks wrap)', () => {
+    const count = (source: string, v: Parameters<typeof evaluateCel>[1] = {}) => {
+      const budget = untimed();
+      evaluateCel(source, v, { budget });
+      return { steps: budget.steps, produced: budget.produced };
+    };
+    expect(count('[1, 2, 3].map(x, x * 2)')).toEqual({ steps: 3, produced: 3 * 8 /* literal */ + 3 * 8 /* result */ });
+    expect(count('[1, 2, 3].all(x, [1, 2].all(y, x != y || true))')).toEqual({ steps: 3 + 3 * 2, produced: 3 * 8 + 3 * 2 * 8 });
+    expect(count('[1, 2, 3].filter(x, x > 1).size()')).toEqual({ steps: 3, produced: 24 + 16 });
+    expect(count('alert.labels.exists_one(k, k == "env")', { alert })).toEqual({ steps: 4, produced: 0 });
+    expect(count('"ab" + "cd"')).toEqual({ steps: 0, produced: 8 });
+    expect(count('["a", "b"].join("-")')).toEqual({ steps: 0, produced: 16 + 6 });
+    expect(count('{"a": 1}')).toEqual({ steps: 0, produced: 16 });
+    expect(count('cel.bind(x, "abc", x + x)')).toEqual({ steps: 0, produced: 12 });
+  });
+
+  it('a template shares one budget between its parts', () => {
+    const event = { L: Array.from({ length: 60_000 }, (_, i) => i) };
+    expect(renderTemplate('{{ event.L.all(x, x >= 0) }}', { event }, { budget: untimed() })).toBe('true');
+    const budget = untimed();
+    expect(() => renderTemplate('{{ event.L.all(x, x >= 0) }} {{ event.L.all(x, x >= 0) }}', { event }, { budget })).toThrow(/more than 100,000 loop steps/);
+    expect(budget.steps).toBe(EVAL_LIMITS.steps + 1);
+  });
+});
+
+describe('keys named like JavaScript object members are plain data', () => {
+  const labels = JSON.parse('{"alertname": "X", "__proto__": "p", "constructor": "c", "toString": "t", "hasOwnProperty": "h"}') as Record<string, string>;
+  const odd: Alert = { ...alert, labels, annotations: JSON.parse('{"constructor": "note"}'), raw: JSON.parse('{"constructor": {"x": 1}, "__proto__": 2}') };
+
+  it.each([
+    ['alert.labels["__proto__"] == "p"', true],
+    ['alert.labels["constructor"] == "c"', true],
+    ['alert.labels.constructor', 'c'],
+    ['alert.labels.toString', 't'],
+    ['"constructor" in alert.labels', true],
+    ['"__proto__" in alert.labels && "toString" in alert.labels', true],
+    ['"valueOf" in alert.labels', false],
+    ['has(alert.labels.hasOwnProperty)', true],
+    ['size(alert.labels)', 5],
+    ['alert.labels.filter(k, k.startsWith("_") || k.startsWith("c")).size()', 2],
+    ['alert.labels.alertname', 'X'],
+    ['alert.annotations.constructor', 'note'],
+    ['alert.raw.constructor.x + 1.0', 2],
+    ['alert.raw["__proto__"]', 2],
+    ['alert.labels', { alertname: 'X', ['__proto__']: 'p', constructor: 'c', toString: 't', hasOwnProperty: 'h' }],
+  ])('%s', (source, expected) => {
+    expect(checkCel(source)).toEqual([]);
+    const value = evaluateCel(source, { alert: odd });
+    expect(value).toEqual(expected);
+    if (source === 'alert.labels') expect(Object.keys(value as object)).toEqual(Object.keys(labels));
+  });
+
+  it('in event data and templates, without polluting any prototype', () => {
+    const event = JSON.parse('{"labels": {"constructor": "c", "__proto__": {"polluted": true}, "toString": "t"}}');
+    expect(evaluateCel('event.labels.constructor + event.labels.toString', { event })).toBe('ct');
+    expect(evaluateCel('event.labels["__proto__"].polluted', { event })).toBe(true);
+    const plain = evaluateCel('event.labels', { event }) as Record<string, unknown>;
+    expect(Object.getOwnPropertyDescriptor(plain, '__proto__')?.value).toEqual({ polluted: true });
+    expect(renderTemplate('{{ alert.labels.constructor }}/{{ alert.labels["__proto__"] }}/{{ alert.labels.toString }}', { alert: odd })).toBe('c/p/t');
+    expect(renderTemplate('{{ event.labels }}', { event })).toBe('{"constructor":"c","__proto__":{"polluted":true},"toString":"t"}');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype.toString.call([])).toBe('[object Array]');
+  });
+
+  it('refuses, at save, a map written in CEL with such a key (cel-js would drop it)', () => {
+    expect(checkCel('{"constructor": alert.name}')[0]!.message).toMatch(/cannot have the key "constructor"/);
+    expect(checkCel('{"__proto__": "x"}')[0]!.message).toMatch(/cannot have the key "__proto__"/);
+    expect(checkCel('{"toString": "x"}')).toEqual([]);
   });
 });

@@ -1,7 +1,14 @@
 import { Environment } from '@marcbachmann/cel-js';
+import { comprehensionOf, forEachNode, isNode, type CelNode, type ComprehensionArgs, type EvaluateFn } from './ast.js';
+import { BudgetExceeded, EvalBudget } from './budget.js';
+import { costIssues, estimateCost } from './cost.js';
 import { ExpressionError } from './errors.js';
 import { checkRegex } from './regex-guard.js';
 import type { ExprIssue, ExprVars } from './types.js';
+import { celContext, readsOf, type Reads } from './context.js';
+import { toPlain } from './values.js';
+
+export { toPlain } from './values.js';
 
 /**
  * The one CEL environment Salve evaluates in, and the only module that imports cel-js. The
@@ -35,29 +42,39 @@ const env = new Environment({ unlistedVariablesAreDyn: false, homogeneousAggrega
 
 const MAX_SOURCE_LENGTH = 4096;
 
-type Ast = { op: string; args: unknown; start?: number; pos?: number };
+type Program = ReturnType<typeof env.parse>;
 
-/** Walks the AST: every `.matches()` pattern must be a string literal that passes the regex guard. */
-function regexIssues(node: unknown, issues: ExprIssue[]): void {
-  if (!node || typeof node !== 'object') return;
-  if (Array.isArray(node)) {
-    for (const child of node) regexIssues(child, issues);
-    return;
+/** cel-js leaves these keys out of a map literal (its guard against prototype tricks), silently. */
+const DROPPED_MAP_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Rules the type checker does not know: literal regex patterns that pass the guard, map keys cel-js keeps. */
+function ruleIssues(node: CelNode, issues: ExprIssue[]): void {
+  if ((node.op === 'rcall' || node.op === 'call') && (node.args as unknown[])[0] === 'matches') {
+    const args = node.args as unknown[];
+    const callArgs = (node.op === 'rcall' ? args[2] : args[1]) as CelNode[] | undefined;
+    const pattern = callArgs?.[callArgs.length - 1];
+    if (!pattern || pattern.op !== 'value' || typeof pattern.args !== 'string') {
+      issues.push({ message: 'matches() needs a string literal pattern (patterns built from data are not allowed)', offset: node.start ?? node.pos });
+    } else {
+      for (const i of checkRegex(pattern.args)) issues.push({ ...i, offset: pattern.start ?? pattern.pos });
+    }
   }
-  const ast = node as Ast;
-  if ((ast.op === 'rcall' || ast.op === 'call') && Array.isArray(ast.args)) {
-    const [name, ...rest] = ast.args as [unknown, ...unknown[]];
-    if (name === 'matches') {
-      const callArgs = (ast.op === 'rcall' ? rest[1] : rest[0]) as Ast[] | undefined;
-      const pattern = callArgs?.[callArgs.length - 1];
-      if (!pattern || pattern.op !== 'value' || typeof pattern.args !== 'string') {
-        issues.push({ message: 'matches() needs a string literal pattern (patterns built from data are not allowed)', offset: ast.start ?? ast.pos });
-      } else {
-        for (const i of checkRegex(pattern.args)) issues.push({ ...i, offset: pattern.start ?? pattern.pos });
+  if (node.op === 'map') {
+    for (const [key] of node.args as [CelNode, CelNode][]) {
+      if (key.op === 'value' && typeof key.args === 'string' && DROPPED_MAP_KEYS.has(key.args)) {
+        issues.push({ message: `a map written in CEL cannot have the key "${key.args}"; read such keys from data instead`, offset: key.start });
       }
     }
   }
-  if (ast.args && typeof ast.args === 'object') regexIssues(ast.args, issues);
+}
+
+/** The estimate's issues; should it meet an AST it does not expect, none: the runtime budget still holds. */
+function safeCostIssues(ast: CelNode): ExprIssue[] {
+  try {
+    return costIssues(ast);
+  } catch {
+    return [];
+  }
 }
 
 function positionOf(error: unknown): number | undefined {
@@ -65,123 +82,181 @@ function positionOf(error: unknown): number | undefined {
   return e.node?.start ?? e.node?.pos ?? e.pos;
 }
 
-/** Parses and type-checks a CEL expression; `[]` when it is fine. */
-export function checkCel(source: string): ExprIssue[] {
-  if (source.trim() === '') return [{ message: 'expression is empty' }];
-  if (source.length > MAX_SOURCE_LENGTH) return [{ message: `expression is longer than ${MAX_SOURCE_LENGTH} characters` }];
-  let parsed;
-  try {
-    parsed = env.parse(source);
-  } catch (error) {
-    return [{ message: firstLine(error), offset: positionOf(error) }];
-  }
-  const issues: ExprIssue[] = [];
-  const checked = parsed.check();
-  if (!checked.valid) issues.push({ message: firstLine(checked.error), offset: positionOf(checked.error) });
-  regexIssues(parsed.ast, issues);
-  return issues;
-}
-
 function firstLine(error: unknown): string {
   return String((error as Error)?.message ?? error).split('\n')[0]!;
 }
 
-const compiled = new Map<string, ReturnType<typeof env.parse>>();
-
-function compile(source: string) {
-  let program = compiled.get(source);
-  if (!program) {
-    const issues = checkCel(source);
-    if (issues.length) throw new ExpressionError(`invalid expression ${JSON.stringify(source)}: ${issues[0]!.message}`, issues);
-    program = env.parse(source);
-    if (compiled.size >= 1000) compiled.delete(compiled.keys().next().value!);
-    compiled.set(source, program);
-  }
-  return program;
-}
-
-/** JSON numbers that are whole become CEL ints (so `steps.x.status + 1` works); the rest stays. */
-function toCel(value: unknown): unknown {
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value;
-  if (Array.isArray(value)) return value.map(toCel);
-  if (value && typeof value === 'object') {
-    // fromEntries defines own properties, so a "__proto__" key in alert data stays data.
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toCel(v)]));
-  }
-  return value;
-}
-
-/** CEL values back to plain JSON-friendly values (bigint → number, Map → object). */
-export function toPlain(value: unknown): unknown {
-  if (typeof value === 'bigint') {
-    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
-  }
-  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), toPlain(v)]));
-  if (Array.isArray(value)) return value.map(toPlain);
-  if (value instanceof Date) return value.toISOString();
-  if (value instanceof Uint8Array) return Array.from(value);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlain(v)]));
-  }
-  return value;
-}
-
-const EMPTY_ALERT = {
-  source: '',
-  status: '',
-  name: '',
-  severity: '',
-  summary: '',
-  description: '',
-  labels: {},
-  annotations: {},
-  startsAt: '',
-  endsAt: '',
-  fingerprint: '',
-  dedupKey: '',
-  links: {},
-  raw: null,
-};
-
-/** Evaluates a CEL expression against the variables; throws ExpressionError with a readable reason. */
-export function evaluateCel(source: string, vars: Partial<ExprVars>): unknown {
-  const program = compile(source);
-  // Converted only if the expression reads them: `event` can be a large delivery body.
-  const lazy = <T>(make: () => T) => {
-    let value: T | undefined;
-    let made = false;
-    return () => {
-      if (!made) {
-        value = make();
-        made = true;
-      }
-      return value as T;
-    };
-  };
-  const event = lazy(() => toCel(vars.event ?? null));
-  const steps = lazy(() => toCel(vars.steps ?? {}));
-  const context = {
-    alert: { ...EMPTY_ALERT, ...(vars.alert ?? {}) },
-    get event() {
-      return event();
-    },
-    get steps() {
-      return steps();
-    },
-    flow: toCel(vars.flow ?? {}),
-    execution: toCel(vars.execution ?? {}),
-  };
+/**
+ * Parses, type-checks and applies Salve's rules, and with `estimate` the cost estimate: the
+ * program and its issues. The estimate runs when a flow is saved; when it runs, the budget alone
+ * decides (an expression saved before a limit changed still runs, on data small enough).
+ */
+function analyze(source: string, estimate: boolean): { program?: Program; issues: ExprIssue[] } {
+  if (source.trim() === '') return { issues: [{ message: 'expression is empty' }] };
+  if (source.length > MAX_SOURCE_LENGTH) return { issues: [{ message: `expression is longer than ${MAX_SOURCE_LENGTH} characters` }] };
+  let program: Program;
   try {
-    return toPlain(program(context));
+    program = env.parse(source);
   } catch (error) {
-    const message = firstLine(error);
-    throw new ExpressionError(`${JSON.stringify(source)}: ${message}`, [{ message, offset: positionOf(error) }]);
+    return { issues: [{ message: firstLine(error), offset: positionOf(error) }] };
+  }
+  const checked = program.check();
+  if (!checked.valid) return { issues: [{ message: firstLine(checked.error), offset: positionOf(checked.error) }] };
+  const ast = program.ast as unknown as CelNode;
+  const issues: ExprIssue[] = [];
+  forEachNode(ast, (node) => ruleIssues(node, issues));
+  if (estimate && issues.length === 0) issues.push(...safeCostIssues(ast));
+  return { program, issues };
+}
+
+/** Parses and type-checks a CEL expression, and refuses one that could exceed the evaluation budget; `[]` when it is fine. */
+export function checkCel(source: string): ExprIssue[] {
+  return analyze(source, true).issues;
+}
+
+/** The worst-case cost of an expression that checks (cost.ts), else undefined. */
+export function estimateCel(source: string): { steps: number; producedBytes: number } | undefined {
+  const { program, issues } = analyze(source, false);
+  return program && issues.length === 0 ? estimateCost(program.ast as unknown as CelNode) : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The runtime budget hook. cel-js counts nothing while it evaluates, so Salve wraps the
+// `evaluate` function of the few kinds of node where work or memory can grow with the data:
+// each comprehension's step (one call per element), calls, `+`, list and map literals, and
+// comparisons of collections. The wrappers charge `active`, the budget of the evaluation
+// running now (evaluation is synchronous, so one module-level slot is enough). They rely on
+// cel-js 8's ASTNode: `evaluate` is an own-assignable method and `meta` says what it resolves
+// to. cel.test.ts ("the runtime budget") fails if an upgrade breaks this.
+// ---------------------------------------------------------------------------------------------
+
+let active = new EvalBudget();
+
+/** What `node.evaluate` does once cel-js has resolved it (ASTNode.evaluate in lib/parser.js). */
+function resolvedEvaluate(node: CelNode): EvaluateFn {
+  if (Object.hasOwn(node, 'evaluate')) return node.evaluate; // already resolved or wrapped
+  const { alternate, macro, evaluate } = node.meta;
+  if (alternate) return (ev, _ast, ctx) => alternate.evaluate(ev, alternate, ctx);
+  if (macro) return (ev, _ast, ctx) => macro.evaluate(ev, macro, ctx);
+  return evaluate!;
+}
+
+function wrap(node: CelNode, before: (() => void) | undefined, after: ((value: unknown) => void) | undefined): void {
+  const inner = resolvedEvaluate(node);
+  node.evaluate = function (ev, ast, ctx) {
+    before?.();
+    const value = inner.call(this, ev, ast, ctx);
+    after?.(value);
+    return value;
+  };
+}
+
+const isScalar = (node: CelNode | undefined) => {
+  const t = node?.checkedType;
+  return !!t && ((t.kind === 'primitive' && t.type !== 'string' && t.type !== 'bytes') || (t.kind === 'message' && t.type.startsWith('google.protobuf.')));
+};
+const isCollectionOrData = (node: CelNode | undefined) => ['list', 'map', 'dyn'].includes(node?.checkedType?.kind ?? 'dyn');
+
+const step = () => active.step();
+const tick = () => active.tick();
+const charge = (value: unknown) => active.charge(value);
+
+/** Installs the budget hooks on a checked program's nodes. */
+function instrument(root: CelNode): void {
+  forEachNode(root, (node) => {
+    if (node.op === 'comprehension') {
+      const c = node.args as ComprehensionArgs;
+      if (c.condition) {
+        // all() and exists() catch a step's error and go on to the next element (CEL lets a later
+        // element decide). Once the budget is spent, the step instead gives the value that ends
+        // the loop (false for all, true for exists); evaluateCel then reports the budget.
+        const stop = !c.condition(true);
+        const inner = resolvedEvaluate(c.step);
+        c.step.evaluate = function (ev, ast, ctx) {
+          if (active.exceeded) return stop;
+          active.step();
+          return inner.call(this, ev, ast, ctx);
+        };
+      } else {
+        wrap(c.step, step, undefined);
+      }
+      if (c.kind !== 'quantifier') wrap(node, undefined, charge); // map() and filter() build a list
+      return;
+    }
+    if (comprehensionOf(node) || node.meta.macro) return;
+    switch (node.op) {
+      case 'call':
+      case 'rcall':
+        wrap(node, tick, isScalar(node) ? undefined : charge);
+        break;
+      case '+':
+        if (!isScalar(node)) wrap(node, undefined, charge);
+        break;
+      case 'list':
+      case 'map':
+        wrap(node, undefined, charge);
+        break;
+      case '==':
+      case '!=':
+      case 'in':
+        if ((node.args as CelNode[]).some(isCollectionOrData)) wrap(node, tick, undefined);
+        break;
+    }
+  });
+}
+
+/** A program ready to run: instrumented, and knowing which variables it reads. */
+interface Compiled {
+  program: Program;
+  reads: Reads;
+}
+
+const compiled = new Map<string, Compiled>();
+
+function compile(source: string): Compiled {
+  let entry = compiled.get(source);
+  if (!entry) {
+    const analysis = analyze(source, false);
+    if (analysis.issues.length || !analysis.program) {
+      throw new ExpressionError(`invalid expression ${JSON.stringify(source)}: ${analysis.issues[0]!.message}`, analysis.issues);
+    }
+    const ast = analysis.program.ast as unknown as CelNode;
+    if (isNode(ast)) instrument(ast);
+    entry = { program: analysis.program, reads: readsOf(ast) };
+    if (compiled.size >= 1000) compiled.delete(compiled.keys().next().value!);
+    compiled.set(source, entry);
+  }
+  return entry;
+}
+
+/**
+ * Evaluates a CEL expression against the variables; throws ExpressionError with a readable
+ * reason, also when the evaluation exceeds its budget (budget.ts). Pass `budget` to share one
+ * budget between several evaluations (all the mappings of one webhook delivery).
+ */
+export function evaluateCel(source: string, vars: Partial<ExprVars>, options: { budget?: EvalBudget } = {}): unknown {
+  const { program, reads } = compile(source);
+  const budget = options.budget ?? new EvalBudget();
+  const previous = active;
+  active = budget;
+  try {
+    const value = program(celContext(vars, reads));
+    // cel-js absorbs errors where CEL semantics allow (`true || error`, `exists`): an exceeded budget still fails.
+    if (budget.exceeded) throw new BudgetExceeded(budget.exceeded);
+    return toPlain(value);
+  } catch (error) {
+    const message = budget.exceeded ?? firstLine(error);
+    const offset = budget.exceeded ? undefined : positionOf(error);
+    throw new ExpressionError(`${JSON.stringify(source)}: ${message}`, [{ message, ...(offset === undefined ? {} : { offset }) }]);
+  } finally {
+    budget.pause();
+    active = previous;
   }
 }
 
 /** Evaluates a condition; anything but a bool is an ExpressionError. */
-export function evaluateCelBool(source: string, vars: Partial<ExprVars>): boolean {
-  const value = evaluateCel(source, vars);
+export function evaluateCelBool(source: string, vars: Partial<ExprVars>, options: { budget?: EvalBudget } = {}): boolean {
+  const value = evaluateCel(source, vars, options);
   if (typeof value !== 'boolean') {
     throw new ExpressionError(`${JSON.stringify(source)} returned ${JSON.stringify(value)}, not true or false`, [
       { message: 'a condition must return a bool' },

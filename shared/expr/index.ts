@@ -4,3 +4,4 @@ export { matchersToCel, parseMatchers, type Matcher } from './matchers.js';
 export { checkRegex } from './regex-guard.js';
 export { checkTemplate, hasTemplate, renderTemplate } from './template.js';
 export type { ExprIssue, ExprVars, ExpressionRef } from './types.js';
+export { EVAL_LIMITS, EvalBudget } from './budget.js';

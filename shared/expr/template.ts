@@ -1,4 +1,5 @@
-import { checkCel, evaluateCel } from './cel.js';
+import { EVAL_LIMITS, EvalBudget } from './budget.js';
+import { checkCel, estimateCel, evaluateCel } from './cel.js';
 import { ExpressionError } from './errors.js';
 import type { ExprIssue, ExprVars } from './types.js';
 
@@ -39,13 +40,27 @@ export function hasTemplate(text: string): boolean {
   return text.includes('{{');
 }
 
-/** Checks every `{{ … }}` part; offsets point into the template text. */
+/** Checks every `{{ … }}` part, and their cost together (they share a budget); offsets point into the template text. */
 export function checkTemplate(text: string): ExprIssue[] {
   const { parts, issues } = split(text);
-  for (const part of parts) {
-    if (part.kind !== 'expr') continue;
+  const expressions = parts.filter((p) => p.kind === 'expr');
+  for (const part of expressions) {
     for (const issue of checkCel(part.source)) {
       issues.push({ message: `{{ ${part.source} }}: ${issue.message}`, offset: part.offset + (issue.offset ?? 0) });
+    }
+  }
+  if (issues.length === 0 && expressions.length > 1) {
+    let steps = 0;
+    let bytes = 0;
+    for (const part of expressions) {
+      const cost = estimateCel(part.source);
+      steps += cost?.steps ?? 0;
+      bytes += cost?.producedBytes ?? 0;
+    }
+    if (steps > EVAL_LIMITS.steps) {
+      issues.push({ message: `together, the {{ }} parts could run about ${Math.round(steps).toLocaleString('en-US')} loop steps (limit ${EVAL_LIMITS.steps.toLocaleString('en-US')})` });
+    } else if (bytes > EVAL_LIMITS.producedBytes) {
+      issues.push({ message: `together, the {{ }} parts could build about ${Math.round(bytes / 1048576)} MB of strings and lists (limit ${EVAL_LIMITS.producedBytes / 1048576} MB)` });
     }
   }
   return issues;
@@ -60,11 +75,13 @@ function stringify(value: unknown): string {
 
 /**
  * Renders the template once. Each part's value is inserted as text and never evaluated again,
- * so alert data containing `{{ … }}` stays literal.
+ * so alert data containing `{{ … }}` stays literal. All parts share one evaluation budget
+ * (a fresh one unless `budget` is given).
  */
-export function renderTemplate(text: string, vars: Partial<ExprVars>): string {
+export function renderTemplate(text: string, vars: Partial<ExprVars>, options: { budget?: EvalBudget } = {}): string {
   const { parts, issues } = split(text);
   if (issues.length) throw new ExpressionError(`invalid template: ${issues[0]!.message}`, issues);
+  const budget = options.budget ?? new EvalBudget();
   let out = '';
   for (const part of parts) {
     if (part.kind === 'text') {
@@ -72,7 +89,7 @@ export function renderTemplate(text: string, vars: Partial<ExprVars>): string {
       continue;
     }
     try {
-      out += stringify(evaluateCel(part.source, vars));
+      out += stringify(evaluateCel(part.source, vars, { budget }));
     } catch (error) {
       if (error instanceof ExpressionError) {
         throw new ExpressionError(`{{ ${part.source} }} failed: ${error.issues[0]?.message ?? error.message}`, error.issues);

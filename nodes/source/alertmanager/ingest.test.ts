@@ -149,6 +149,23 @@ describe('normalizeAlertmanager', () => {
     expect(normalizeAlertmanager(long)[1]!.summary).toHaveLength(2048);
   });
 
+  it('keeps labels named __proto__, constructor or toString as plain labels', () => {
+    const odd = JSON.parse(
+      '{"version": "4", "commonLabels": {"__proto__": "c"}, "alerts": [{"status": "firing", "startsAt": "2026-11-24T01:00:00Z", ' +
+        '"labels": {"alertname": "X", "__proto__": "p", "constructor": "c", "toString": "t"}, "annotations": {"__proto__": "a"}}]}',
+    );
+    const [alert] = normalizeAlertmanager(odd);
+    expect(Object.keys(alert!.labels)).toEqual(['alertname', '__proto__', 'constructor', 'toString']);
+    expect(Object.getOwnPropertyDescriptor(alert!.labels, '__proto__')?.value).toBe('p');
+    expect(Object.getPrototypeOf(alert!.labels)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(alert!.annotations, '__proto__')?.value).toBe('a');
+    // Stored as JSON and read back, they are still there.
+    expect(JSON.parse(JSON.stringify(alert)).labels).toEqual(alert!.labels);
+    const [group] = normalizeAlertmanager(odd, { group: true });
+    expect(Object.getOwnPropertyDescriptor(group!.labels, '__proto__')?.value).toBe('c');
+    expect(({} as Record<string, unknown>).p).toBeUndefined();
+  });
+
   it('leaves out the silence link when externalURL is unusable', () => {
     expect(normalizeAlertmanager({ ...payload(), externalURL: 'not a url' })[0]!.links.silence).toBeUndefined();
     expect(normalizeAlertmanager({ ...payload(), externalURL: undefined })[0]!.links.silence).toBeUndefined();

@@ -74,6 +74,15 @@ const withAlert = (change: (a: any, p: any) => void): Payload => {
 };
 
 describe('normalizeGrafana', () => {
+  it('keeps labels named __proto__, constructor or toString as plain labels', () => {
+    const odd = JSON.parse(JSON.stringify(payload()));
+    odd.alerts[0].labels = JSON.parse('{"alertname": "X", "__proto__": "p", "constructor": "c", "toString": "t"}');
+    const [alert] = normalizeGrafana(odd);
+    expect(Object.keys(alert!.labels)).toEqual(['alertname', '__proto__', 'constructor', 'toString']);
+    expect(Object.getOwnPropertyDescriptor(alert!.labels, '__proto__')?.value).toBe('p');
+    expect(alert!.labels.constructor).toBe('c');
+  });
+
   it('turns each entry of alerts[] into one alert with Grafana links', () => {
     const [a, b, c] = normalizeGrafana(payload());
     expect(a).toEqual({

@@ -42,6 +42,12 @@ describe('source.manual', () => {
     });
   });
 
+  it('keeps labels named __proto__ or constructor as plain labels', () => {
+    const alert = manualAlert(config(), JSON.parse('{"labels": {"__proto__": "p", "constructor": "c"}}'), { now });
+    expect(Object.getOwnPropertyDescriptor(alert.labels, '__proto__')?.value).toBe('p');
+    expect(alert.labels.constructor).toBe('c');
+  });
+
   it('names the alert after the payload, else the config, else the flow', () => {
     const ctx = { now, flowName: 'Disk full', actor: 'admin' };
     expect(manualAlert(config({ name: 'Cleanup' }), { name: 'FromPayload' }, ctx).name).toBe('FromPayload');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCel } from '../../../shared/expr/index.js';
+import { checkCel, EVAL_LIMITS } from '../../../shared/expr/index.js';
 import { WebhookConfigSchema, webhookSource, type WebhookConfig } from './definition.js';
 import { normalizeWebhook, webhookAdapter } from './ingest.js';
 import { issuesOf } from '../../test-kit.js';
@@ -28,6 +28,26 @@ const event = {
 };
 
 describe('normalizeWebhook', () => {
+  it('maps labels named __proto__, constructor or toString from the event as plain labels', () => {
+    const body = JSON.parse('{"title": "X", "labels": {"__proto__": "p", "constructor": "c", "toString": "t"}}');
+    const [alert] = normalizeWebhook(config({ name: 'event.title', labels: 'event.labels', summary: 'event.labels.constructor' }), body, now);
+    expect(Object.keys(alert!.labels)).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(Object.getOwnPropertyDescriptor(alert!.labels, '__proto__')?.value).toBe('p');
+    expect(alert!.summary).toBe('c');
+    expect(({} as Record<string, unknown>).p).toBeUndefined();
+  });
+
+  it('bounds the mappings of a delivery over a large sender-supplied list (422, not a stall)', () => {
+    const mapping = config({ name: 'event.items.exists(i, i == "needle") ? "found" : "none"' });
+    expect(checkCel(mapping.mapping.name)).toEqual([]); // fine at save: data is assumed to be of ordinary size
+    const items = Array.from({ length: EVAL_LIMITS.steps + 10 }, () => 'hay');
+    expect(issuesOf(() => normalizeWebhook(mapping, { items }, now))).toMatch(/^mapping\.name: .* could not be evaluated: expression stopped: it (took more than 100,000 loop steps|ran longer than 50 ms)$/);
+    // The budget is per delivery: many small events add up.
+    const events = Array.from({ length: 1000 }, () => ({ items: Array.from({ length: 150 }, () => 'hay') }));
+    expect(issuesOf(() => normalizeWebhook(mapping, events, now))).toMatch(/expression stopped/);
+    expect(normalizeWebhook(mapping, events.slice(0, 10), now)).toHaveLength(10);
+  });
+
   it('maps every field with CEL over `event`', () => {
     expect(normalizeWebhook(full, event, now)).toEqual([
       {

@@ -1,6 +1,6 @@
 import { defaultDedupKey, normalizeSeverity, type Alert, type AlertStatus } from '../../../shared/alert/schema.js';
 import { ValidationError, type Issue } from '../../../shared/errors.js';
-import { evaluateCel, ExpressionError } from '../../../shared/expr/index.js';
+import { EvalBudget, evaluateCel, ExpressionError } from '../../../shared/expr/index.js';
 import type { SourceAdapter } from '../../source-adapter.js';
 import { acceptsStatus } from '../common.js';
 import { labelsFingerprint } from '../fingerprint.js';
@@ -20,9 +20,19 @@ class MappingProblem extends Error {
 
 const describeType = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : typeof v);
 
-function evaluate(field: keyof WebhookMapping, source: string, event: unknown): unknown {
+/**
+ * One event of a delivery, and the evaluation budget all the mappings of the delivery share
+ * (shared/expr/budget.ts): the sender chooses how many events a delivery holds, so a budget per
+ * expression alone would not bound the delivery.
+ */
+interface Input {
+  event: unknown;
+  budget: EvalBudget;
+}
+
+function evaluate(field: keyof WebhookMapping, source: string, input: Input): unknown {
   try {
-    return evaluateCel(source, { event });
+    return evaluateCel(source, { event: input.event }, { budget: input.budget });
   } catch (error) {
     const reason = error instanceof ExpressionError ? (error.issues[0]?.message ?? error.message) : (error as Error).message;
     throw new MappingProblem(['mapping', field], `${source} could not be evaluated: ${reason}`);
@@ -30,8 +40,8 @@ function evaluate(field: keyof WebhookMapping, source: string, event: unknown): 
 }
 
 /** Evaluates a mapping that must give text (numbers are accepted and written as text). */
-function text(field: keyof WebhookMapping, source: string, event: unknown): string {
-  const value = evaluate(field, source, event);
+function text(field: keyof WebhookMapping, source: string, input: Input): string {
+  const value = evaluate(field, source, input);
   let out: string;
   if (typeof value === 'string') out = value;
   else if (typeof value === 'number' && Number.isFinite(value)) out = String(value);
@@ -40,14 +50,14 @@ function text(field: keyof WebhookMapping, source: string, event: unknown): stri
   return out;
 }
 
-function status(source: string, event: unknown): AlertStatus {
-  const value = text('status', source, event).trim().toLowerCase();
+function status(source: string, input: Input): AlertStatus {
+  const value = text('status', source, input).trim().toLowerCase();
   if (value === 'firing' || value === 'resolved') return value;
   throw new MappingProblem(['mapping', 'status'], `${source} must give "firing" or "resolved", got ${JSON.stringify(value)}`);
 }
 
-function timestamp(field: 'startsAt' | 'endsAt', source: string, event: unknown): string {
-  const value = text(field, source, event);
+function timestamp(field: 'startsAt' | 'endsAt', source: string, input: Input): string {
+  const value = text(field, source, input);
   // endsAt may be empty: no end known (yet).
   if (field === 'endsAt' && value === '') return value;
   if (Number.isNaN(Date.parse(value))) {
@@ -57,14 +67,14 @@ function timestamp(field: 'startsAt' | 'endsAt', source: string, event: unknown)
   return value;
 }
 
-function skipped(source: string, event: unknown): boolean {
-  const value = evaluate('skip', source, event);
+function skipped(source: string, input: Input): boolean {
+  const value = evaluate('skip', source, input);
   if (typeof value !== 'boolean') throw new MappingProblem(['mapping', 'skip'], `${source} must give true or false, got ${describeType(value)}`);
   return value;
 }
 
-function labels(source: string, event: unknown): Record<string, string> {
-  const value = evaluate('labels', source, event);
+function labels(source: string, input: Input): Record<string, string> {
+  const value = evaluate('labels', source, input);
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new MappingProblem(['mapping', 'labels'], `${source} must give a map of strings, got ${describeType(value)}`);
   }
@@ -81,27 +91,27 @@ function labels(source: string, event: unknown): Record<string, string> {
   return out;
 }
 
-function toAlert(mapping: WebhookMapping, event: unknown, receivedAt: string): Alert | undefined {
-  if (mapping.skip && skipped(mapping.skip, event)) return undefined;
-  const name = text('name', mapping.name, event);
+function toAlert(mapping: WebhookMapping, input: Input, receivedAt: string): Alert | undefined {
+  if (mapping.skip && skipped(mapping.skip, input)) return undefined;
+  const name = text('name', mapping.name, input);
   if (name.trim() === '') throw new MappingProblem(['mapping', 'name'], `${mapping.name} gave an empty name`);
-  const alertLabels = mapping.labels ? labels(mapping.labels, event) : {};
+  const alertLabels = mapping.labels ? labels(mapping.labels, input) : {};
   const alert = {
     source: 'webhook',
-    status: mapping.status ? status(mapping.status, event) : 'firing',
+    status: mapping.status ? status(mapping.status, input) : 'firing',
     name,
-    severity: mapping.severity ? normalizeSeverity(text('severity', mapping.severity, event)) : 'unknown',
-    summary: (mapping.summary ? text('summary', mapping.summary, event) : '') || name,
-    description: mapping.description ? text('description', mapping.description, event) : '',
+    severity: mapping.severity ? normalizeSeverity(text('severity', mapping.severity, input)) : 'unknown',
+    summary: (mapping.summary ? text('summary', mapping.summary, input) : '') || name,
+    description: mapping.description ? text('description', mapping.description, input) : '',
     labels: alertLabels,
     annotations: {},
-    startsAt: mapping.startsAt ? timestamp('startsAt', mapping.startsAt, event) : receivedAt,
-    endsAt: mapping.endsAt ? timestamp('endsAt', mapping.endsAt, event) : '',
-    fingerprint: (mapping.fingerprint ? text('fingerprint', mapping.fingerprint, event) : '') || labelsFingerprint(alertLabels, name),
+    startsAt: mapping.startsAt ? timestamp('startsAt', mapping.startsAt, input) : receivedAt,
+    endsAt: mapping.endsAt ? timestamp('endsAt', mapping.endsAt, input) : '',
+    fingerprint: (mapping.fingerprint ? text('fingerprint', mapping.fingerprint, input) : '') || labelsFingerprint(alertLabels, name),
     links: {},
-    raw: event,
+    raw: input.event,
   };
-  const key = mapping.dedupKey ? text('dedupKey', mapping.dedupKey, event) : '';
+  const key = mapping.dedupKey ? text('dedupKey', mapping.dedupKey, input) : '';
   return { ...alert, dedupKey: key ? JSON.stringify(['webhook', key, alert.status]) : defaultDedupKey(alert) };
 }
 
@@ -118,11 +128,12 @@ export function normalizeWebhook(config: WebhookConfig, body: unknown, now = new
     ]);
   }
   const receivedAt = now.toISOString();
+  const budget = new EvalBudget();
   const issues: Issue[] = [];
   const alerts: Alert[] = [];
   events.forEach((event, index) => {
     try {
-      const alert = toAlert(config.mapping, event, receivedAt);
+      const alert = toAlert(config.mapping, { event, budget }, receivedAt);
       if (alert) alerts.push(alert);
     } catch (error) {
       if (!(error instanceof MappingProblem)) throw error;
