@@ -35,6 +35,8 @@ export const ConfigSchema = z.strictObject({
   /** Days the event log keeps a delivery; older events are deleted in small batches. */
   eventRetentionDays: intFrom(1, 3650).default(14),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** The user command steps run as (name or uid); default: Salve's own user. Needs root (see docs). */
+  commandUser: z.string().min(1).max(256).optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -52,6 +54,7 @@ const SOURCES: Record<keyof Config, { flag?: string; env?: string }> = {
   hookBodyLimitBytes: { env: 'SALVE_HOOK_BODY_LIMIT' },
   eventRetentionDays: { flag: 'event-retention-days', env: 'SALVE_EVENT_RETENTION_DAYS' },
   logLevel: { env: 'SALVE_LOG_LEVEL' },
+  commandUser: { env: 'SALVE_COMMAND_USER' },
 };
 
 /** Builds the config from CLI flags and the environment; names the flag or variable on error. */
