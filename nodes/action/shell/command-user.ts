@@ -61,6 +61,8 @@ export interface ResolveDeps {
   /** `id -G <name>` output. */
   groups?: (name: string) => string | undefined;
   platform?: NodeJS.Platform;
+  /** Where setpriv is installed, or undefined. */
+  setpriv?: () => string | undefined;
 }
 
 /**
@@ -85,7 +87,7 @@ export function resolveCommandUser(name: string, deps: ResolveDeps = {}): Comman
   const groupsText = deps.groups ? deps.groups(entry.name) : lookup('id', ['-G', entry.name]);
   const groups = (groupsText ?? '').trim().split(/\s+/).filter((g) => g !== '').map(Number);
   if (groups.length === 0 || groups.some((g) => !Number.isInteger(g))) throw new CommandUserError(`${setting}: cannot list the groups of ${entry.name} (id -G)`);
-  const setpriv = SETPRIV_PATHS.find((p) => existsSync(p));
+  const setpriv = deps.setpriv ? deps.setpriv() : SETPRIV_PATHS.find((p) => existsSync(p));
   if (!setpriv) throw new CommandUserError(`${setting}: setpriv (util-linux) is needed to run commands as another user; install it`);
   return { ...entry, groups, setpriv };
 }
