@@ -42,7 +42,8 @@ describe('the launcher (salve serve)', () => {
     expect(await s.stop()).toBe(0);
   });
 
-  it('bin/salve.js is the launcher itself; kill -9 of it stops the server, which releases the data directory', async () => {
+  /** Runs `bin/salve.js serve` as an operator would, until it listens. */
+  async function serveWithBin() {
     const dataDir = tempDataDir();
     dirs.push(dataDir);
     const launcher = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dataDir], {
@@ -52,16 +53,33 @@ describe('the launcher (salve serve)', () => {
     let out = '';
     launcher.stdout.on('data', (d) => (out += d));
     launcher.stderr.on('data', (d) => (out += d));
-    await waitFor(() => /listening on/.test(out), 20_000, `the server to listen:\n${out}`);
+    const exited = new Promise<void>((resolve) => launcher.once('exit', () => resolve()));
+    await waitFor(() => /listening on/.test(out), 20_000, 'the server to listen');
     const serverPid = Number(readFileSync(join(dataDir, 'salve.pid'), 'utf8'));
-    // One launcher step: the server is the bin's own child, with the V8 flags and no secrets.
-    expect(parentOf(serverPid)).toBe(launcher.pid);
-    expect(readFileSync(`/proc/${serverPid}/cmdline`, 'utf8')).toContain('--disallow-code-generation-from-strings');
-    expect(environ(serverPid)).not.toContain(SECRET);
+    return { dataDir, launcher, serverPid, exited, output: () => out };
+  }
 
+  it('bin/salve.js is the launcher itself: one step to a server with the V8 flags and no secrets', async () => {
+    const { launcher, serverPid, exited } = await serveWithBin();
+    try {
+      expect(parentOf(serverPid)).toBe(launcher.pid);
+      expect(readFileSync(`/proc/${serverPid}/cmdline`, 'utf8')).toContain('--disallow-code-generation-from-strings');
+      expect(environ(serverPid)).not.toContain(SECRET);
+    } finally {
+      launcher.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('kill -9 of bin/salve.js stops the server, which releases the data directory for the next one', async () => {
+    const { dataDir, launcher, serverPid, output } = await serveWithBin();
     launcher.kill('SIGKILL');
-    await waitFor(() => !processAlive(serverPid), 15_000, `server ${serverPid} to exit after its launcher was killed`);
-    expect(out).toContain('the launcher exited: stopping');
+    try {
+      await waitFor(() => !processAlive(serverPid), 15_000, `server ${serverPid} to exit after its launcher was killed`);
+    } finally {
+      if (processAlive(serverPid)) process.kill(serverPid, 'SIGKILL');
+    }
+    expect(output()).toContain('the launcher exited: stopping');
     expect(existsSync(join(dataDir, 'salve.pid'))).toBe(false);
     const again = await startServer({ dataDir });
     servers.push(again);
