@@ -21,7 +21,7 @@ export interface TestServer {
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** SIGTERM to the launcher (it forwards it to the server); resolves with the launcher's exit code. */
   stop(): Promise<number | null>;
-  /** SIGKILL the real server (a crash), then the launcher; resolves once both are gone. */
+  /** SIGKILL the real server (a crash); the launcher then exits with its status (or is SIGKILLed after 10 s). Resolves once both are gone. */
   kill(): Promise<void>;
 }
 
@@ -107,8 +107,12 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
       } catch {
         // already gone
       }
-      child.kill('SIGKILL');
+      // The launcher reaps the server and exits with its status, as after a real crash. (Killing
+      // it first could leave the server a zombie under a PID 1 that does not reap, and a zombie
+      // still holds the data directory's pid file.)
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
+      clearTimeout(timer);
       await waitFor(() => !processAlive(serverPid), 10_000, `server process ${serverPid} to end`);
     },
   };
