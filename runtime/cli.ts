@@ -5,15 +5,12 @@ import { validateFlow } from '../shared/flow/validate.js';
 import { lookupNodeSpec } from '../nodes/catalog.js';
 import { enableRegexBacktrackFallback } from './boot-checks.js';
 import { parseArgs, rejectUnknownFlags, UsageError } from './cli-args.js';
-import { loadConfig } from './config.js';
-import { scrubberFor } from './engine/scrub.js';
-import { secretStoreFromEnv, withScrubbedExtras } from './engine/secrets.js';
 import { simulateFlow } from './engine/simulate.js';
-import { launchServer, onLauncherExit, receiveSecrets, rerunWithFlags, SERVER_COMMAND } from './launcher.js';
-import { createLogger } from './log.js';
+import { launchServer, rerunWithFlags, SERVER_COMMAND } from './launcher.js';
 import { lacksRequiredFlags } from './node-flags.js';
 import { SecretsFileError } from './secrets-file.js';
-import { salveVersion, startServer } from './server.js';
+import { runServerProcess, serveFlags } from './server-process.js';
+import { salveVersion } from './server.js';
 
 const HELP = `salve — alert-driven auto-remediation
 
@@ -185,53 +182,6 @@ async function cmdExport(args: string[], out: Out): Promise<number> {
   return 0;
 }
 
-/** Validates the `serve` flags (the launcher and the server both do, so mistakes show before anything starts). */
-function serveFlags(args: string[]): Record<string, string | undefined> {
-  const { positional, flags } = parseArgs(args);
-  rejectUnknownFlags(flags, ['port', 'host', 'data', 'event-retention-days']);
-  if (positional.length) throw new UsageError(`unexpected argument ${positional[0]}`);
-  return flags;
-}
-
-/** A closed stdout/stderr (the launcher or a log pipe gone) must not crash a server that is stopping. */
-function ignoreBrokenPipes(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-    });
-  }
-}
-
-/**
- * The server process, started by the launcher (`salve serve`): takes the secrets from it, runs
- * until SIGTERM/SIGINT or until the launcher is gone, then stops gracefully.
- */
-async function cmdServer(args: string[], out: Out): Promise<number> {
-  const flags = serveFlags(args);
-  const handed = await receiveSecrets();
-  ignoreBrokenPipes();
-  // The secrets exist only here, never in process.env (commands could read it).
-  const config = loadConfig(flags, { ...process.env, ...handed });
-  const secrets = withScrubbedExtras(secretStoreFromEnv(handed), [config.adminToken]);
-  let scrubber = scrubberFor(secrets);
-  const log = createLogger({ level: config.logLevel, destination: process.stderr, scrub: (line) => scrubber.json(line) });
-  const server = await startServer(config, log, out.log, secrets);
-  scrubber = server.scrubber;
-  await new Promise<void>((resolveStop) => {
-    let stopping = false;
-    const stop = (why: string) => {
-      if (stopping) return;
-      stopping = true;
-      out.log(`${why}: stopping (up to ${config.shutdownGraceSeconds} s for running steps)`);
-      void server.stop().then(resolveStop);
-    };
-    process.on('SIGTERM', () => stop('received SIGTERM'));
-    process.on('SIGINT', () => stop('received SIGINT'));
-    onLauncherExit(() => stop('the launcher exited'));
-  });
-  return 0;
-}
-
 /** Runs one CLI command and returns its exit code. */
 export async function runCli(argv: string[], out: Out = { log: console.log, error: console.error }): Promise<number> {
   const [command, ...rest] = argv;
@@ -241,7 +191,7 @@ export async function runCli(argv: string[], out: Out = { log: console.log, erro
         serveFlags(rest);
         return await launchServer(rest);
       case SERVER_COMMAND:
-        return await cmdServer(rest, out);
+        return await runServerProcess(rest, out.log);
       case 'validate':
         return await cmdValidate(rest, out);
       case 'simulate':

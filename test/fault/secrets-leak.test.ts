@@ -147,7 +147,7 @@ describe('secrets-leak matrix', () => {
     };
     const created = await server.api('POST', '/api/flows', flow);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const deliver = async (alert: ReturnType<typeof amAlert> & { annotations: Record<string, string> }) => {
+    const deliver = async (alert: ReturnType<typeof amAlert>) => {
       const res = await fetch(`${server.url}/hooks/leaky`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRETS.SOURCE_ONLY}` },
@@ -160,7 +160,7 @@ describe('secrets-leak matrix', () => {
     };
     const id = await deliver(amAlert());
     // A sender that puts a secret into the alert itself (its own data, but still never shown).
-    await deliver({ ...amAlert({ fingerprint: 'f2' }), annotations: { runbook: `https://wiki.example/?t=${encodeURIComponent(SECRETS.SOURCE_ONLY)}` } });
+    await deliver({ ...amAlert({ fingerprint: 'f2' }), annotations: { summary: `runbook https://wiki.example/?t=${encodeURIComponent(SECRETS.SOURCE_ONLY)}` } });
     mainExecution = await waitFor(async () => {
       const e = (await server.api('GET', `/api/executions/${id}`)).body;
       return e.status === 'failed' ? e : undefined;
@@ -199,7 +199,7 @@ describe('secrets-leak matrix', () => {
     await get('/api/flows/leaky');
     await get('/api/flows/leaky/export');
     await get('/api/secrets');
-    const payload = amPayload([{ ...amAlert(), annotations: { note: `token ${SECRETS.REF_HTTP}`, encoded: Buffer.from(SECRETS.REF_ENV).toString('base64') } }]);
+    const payload = amPayload([{ ...amAlert(), annotations: { summary: `token ${SECRETS.REF_HTTP}, encoded ${Buffer.from(SECRETS.REF_ENV).toString('base64')}` } }]);
     const simulated = await server.api('POST', '/api/flows/simulate', { flowId: 'leaky', source: 'alertmanager', payload });
     expect(simulated.status).toBe(200);
     responses.push(['simulate', simulated.body]);
