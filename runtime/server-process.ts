@@ -27,7 +27,7 @@ function ignoreBrokenPipes(): void {
 
 /**
  * The server process, started by the launcher (`salve serve`): takes the secrets from it, runs
- * until SIGTERM/SIGINT or until the launcher is gone, then stops gracefully. Resolves with 0.
+ * until SIGTERM, SIGINT or SIGHUP, or until the launcher is gone, then stops gracefully. Resolves with 0.
  */
 export async function runServerProcess(args: string[], print: (line: string) => void): Promise<number> {
   const flags = serveFlags(args);
@@ -48,8 +48,8 @@ export async function runServerProcess(args: string[], print: (line: string) => 
       print(`${why}: stopping (up to ${config.shutdownGraceSeconds} s for running steps)`);
       void server.stop().then(resolveStop);
     };
-    process.on('SIGTERM', () => stop('received SIGTERM'));
-    process.on('SIGINT', () => stop('received SIGINT'));
+    // Repeats (a terminal's Ctrl-C reaches both processes, and the launcher forwards it) are ignored.
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop(`received ${signal}`));
     onLauncherExit(() => stop('the launcher exited'));
   });
   return 0;
