@@ -113,7 +113,9 @@ export async function findCommandProcesses(leader: number, mark: CommandMark): P
       }
     }
   };
-  for (const s of stats) if (s.pgrp === leader || s.session === leader || s.pid === leader) found.add(s.pid);
+  // The leader itself is in both while it lives. (Not matched by pid: once it and its group are
+  // gone, its pid may belong to someone else.)
+  for (const s of stats) if (s.pgrp === leader || s.session === leader) found.add(s.pid);
   for (const pid of [...found]) descend(pid);
   // Only processes started since the command can carry its cookie: the others' environments are not read.
   const others = stats.filter((s) => !found.has(s.pid) && s.startTicks >= mark.sinceTicks && s.pid !== process.pid && s.pid !== 1 && !s.zombie);

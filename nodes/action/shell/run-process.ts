@@ -103,14 +103,19 @@ export function runProcess(argv: string[], options: RunOptions): Promise<Process
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
 
   return new Promise<ProcessResult>((resolve, reject) => {
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      if (child.pid === undefined) reject(new SpawnFailure(spawnMessage(program, error)));
+    });
+    const leader = child.pid;
+    if (leader === undefined) return; // it never started: the error above rejects
+
     let timedOut = false;
     let aborted = false;
     let ending: Promise<void> | undefined;
-    const endAll = () => (ending ??= endCommandProcesses(child.pid!, mark, grace));
-
+    const endAll = () => (ending ??= endCommandProcesses(leader, mark, grace));
     const exited = new Promise<{ code: number | null; signal: string | null } | undefined>((resolveExit) => {
       child.once('exit', (code, signal) => resolveExit({ code, signal }));
-      // Stopped by timeout or abort: kill everything, then wait a little for the exit status.
+      // Stopped by timeout or abort: end every process, then wait a little for the exit status.
       const stop = () => void endAll().then(() => setTimeout(() => resolveExit(undefined), EXIT_WAIT_MS));
       const timer = setTimeout(() => {
         timedOut = true;
@@ -122,18 +127,11 @@ export function runProcess(argv: string[], options: RunOptions): Promise<Process
       };
       if (options.signal.aborted) onAbort();
       else options.signal.addEventListener('abort', onAbort, { once: true });
-      const forget = () => {
+      child.once('exit', () => {
         clearTimeout(timer);
         options.signal.removeEventListener('abort', onAbort);
-      };
-      child.once('exit', forget);
-      child.once('error', forget);
+      });
     });
-
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      if (child.pid === undefined) reject(new SpawnFailure(spawnMessage(program, error)));
-    });
-    if (child.pid === undefined) return;
 
     void (async () => {
       const exit = await exited;
