@@ -36,7 +36,10 @@ export const ConfigSchema = z.strictObject({
   eventRetentionDays: intFrom(1, 3650).default(14),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** The user command steps run as (name or uid); default: Salve's own user. Needs root (see docs). */
-  commandUser: z.string().min(1).max(256).optional(),
+  commandUser: z
+    .string()
+    .regex(/^(?:[A-Za-z_][A-Za-z0-9_.-]{0,63}\$?|\d{1,10})$/, 'must be a user name (e.g. salve-cmd) or a numeric uid')
+    .optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
