@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ExprVars } from '../shared/expr/types.js';
+import type { CommandUser } from './action/shell/command-user.js';
 import type { NodeDefinition } from './definition.js';
 
 /** What an executor may use. It reaches the outside world only through this. */
@@ -16,6 +17,8 @@ export interface ExecContext {
   /** Variables for CEL (conditions evaluate against these). */
   vars: ExprVars;
   now(): Date;
+  /** The user commands run as (SALVE_COMMAND_USER); undefined: Salve's own user. */
+  commandUser?: CommandUser;
 }
 
 /** What running a step produced. */

@@ -5,10 +5,12 @@ import { validateFlow } from '../shared/flow/validate.js';
 import { lookupNodeSpec } from '../nodes/catalog.js';
 import { enableRegexBacktrackFallback } from './boot-checks.js';
 import { parseArgs, rejectUnknownFlags, UsageError } from './cli-args.js';
-import { loadConfig } from './config.js';
 import { simulateFlow } from './engine/simulate.js';
-import { createLogger } from './log.js';
-import { salveVersion, startServer } from './server.js';
+import { launchServer, rerunWithFlags, SERVER_COMMAND } from './launcher.js';
+import { lacksRequiredFlags } from './node-flags.js';
+import { SecretsFileError } from './secrets-file.js';
+import { runServerProcess, serveFlags } from './server-process.js';
+import { salveVersion } from './server.js';
 
 const HELP = `salve — alert-driven auto-remediation
 
@@ -19,6 +21,9 @@ Usage:
   salve import <flow-or-bundle.json> [--url URL] [--token TOKEN] [--data DIR]
   salve export <flow-id>|--all [--out file.json] [--url URL] [--token TOKEN] [--data DIR]
   salve --version
+
+serve reads the secrets (SALVE_SECRET_*, SALVE_ADMIN_TOKEN, SALVE_SECRETS_FILE) and starts the
+server as a child process whose environment does not hold them.
 
 import/export talk to a running server (default http://127.0.0.1:8470). The token comes from
 --token, else SALVE_ADMIN_TOKEN, else <data>/admin-token.
@@ -177,31 +182,16 @@ async function cmdExport(args: string[], out: Out): Promise<number> {
   return 0;
 }
 
-async function cmdServe(args: string[], out: Out): Promise<number> {
-  const { positional, flags } = parseArgs(args);
-  rejectUnknownFlags(flags, ['port', 'host', 'data', 'event-retention-days']);
-  if (positional.length) throw new UsageError(`unexpected argument ${positional[0]}`);
-  const config = loadConfig(flags, process.env);
-  const log = createLogger({ level: config.logLevel, destination: process.stderr });
-  const server = await startServer(config, log, out.log);
-  await new Promise<void>((resolveStop) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      out.log(`received ${signal}: stopping (up to ${config.shutdownGraceSeconds} s for running steps)`);
-      void server.stop().then(resolveStop);
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-  });
-  return 0;
-}
-
 /** Runs one CLI command and returns its exit code. */
 export async function runCli(argv: string[], out: Out = { log: console.log, error: console.error }): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'serve':
-        return await cmdServe(rest, out);
+        serveFlags(rest);
+        return await launchServer(rest);
+      case SERVER_COMMAND:
+        return await runServerProcess(rest, out.log);
       case 'validate':
         return await cmdValidate(rest, out);
       case 'simulate':
@@ -236,7 +226,7 @@ export async function runCli(argv: string[], out: Out = { log: console.log, erro
       out.error(`salve: ${error.message}\n${formatIssues(error.issues)}`);
       return 1;
     }
-    if (error instanceof SalveError) {
+    if (error instanceof SalveError || error instanceof SecretsFileError) {
       out.error(`salve: ${error.message}`);
       return 1;
     }
@@ -245,8 +235,16 @@ export async function runCli(argv: string[], out: Out = { log: console.log, erro
   }
 }
 
-/** Runs the CLI as the program and exits with its code (bin/salve.js calls this). */
+/**
+ * Runs the CLI as the program and exits with its code (bin/salve.js calls this). `serve` starts
+ * the server with the V8 flags Salve needs (launcher.ts); any other command lacking them is re-run
+ * with them.
+ */
 export async function main(argv: string[]): Promise<void> {
+  const command = argv[0];
+  if (command !== 'serve' && command !== SERVER_COMMAND && lacksRequiredFlags(process.execArgv)) {
+    process.exit(await rerunWithFlags(argv));
+  }
   enableRegexBacktrackFallback();
   process.exit(await runCli(argv));
 }

@@ -70,4 +70,15 @@ describe('config', () => {
       expect.objectContaining({ issues: [expect.objectContaining({ path: ['SALVE_MAX_CONNECTIONS'] })] }),
     );
   });
+
+  it('takes SALVE_COMMAND_USER as a user name or uid only', () => {
+    expect(loadConfig({}, {}).commandUser).toBeUndefined();
+    expect(loadConfig({}, { SALVE_COMMAND_USER: 'salve-cmd' }).commandUser).toBe('salve-cmd');
+    expect(loadConfig({}, { SALVE_COMMAND_USER: '65534' }).commandUser).toBe('65534');
+    for (const bad of ['-x', 'a b', 'root;id', '../x']) {
+      expect(() => loadConfig({}, { SALVE_COMMAND_USER: bad }), bad).toThrow(
+        expect.objectContaining({ issues: [expect.objectContaining({ path: ['SALVE_COMMAND_USER'], message: 'must be a user name (e.g. salve-cmd) or a numeric uid' })] }),
+      );
+    }
+  });
 });

@@ -45,6 +45,11 @@ export const ConfigSchema = z.strictObject({
   /** Days the event log keeps a delivery; older events are deleted in small batches. */
   eventRetentionDays: intFrom(1, 3650).default(14),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** The user command steps run as (name or uid); default: Salve's own user. Needs root (see docs). */
+  commandUser: z
+    .string()
+    .regex(/^(?:[A-Za-z_][A-Za-z0-9_.-]{0,63}\$?|\d{1,10})$/, 'must be a user name (e.g. salve-cmd) or a numeric uid')
+    .optional(),
 }).refine((c) => c.httpHeadersTimeoutSeconds <= c.httpRequestTimeoutSeconds, {
   path: ['httpHeadersTimeoutSeconds'],
   message: 'must not be longer than the request timeout (SALVE_HTTP_REQUEST_TIMEOUT): the headers are part of the request',
@@ -70,6 +75,7 @@ const SOURCES: Record<keyof Config, { flag?: string; env?: string }> = {
   maxConnectionsPerAddress: { env: 'SALVE_MAX_CONNECTIONS_PER_ADDRESS' },
   eventRetentionDays: { flag: 'event-retention-days', env: 'SALVE_EVENT_RETENTION_DAYS' },
   logLevel: { env: 'SALVE_LOG_LEVEL' },
+  commandUser: { env: 'SALVE_COMMAND_USER' },
 };
 
 /** Builds the config from CLI flags and the environment; names the flag or variable on error. */

@@ -1,5 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,11 +8,13 @@ import { redactConfig } from './config.js';
 import { runBootChecks } from './boot-checks.js';
 import { systemClock } from './engine/clock.js';
 import { Engine } from './engine/engine.js';
-import { secretStoreFromEnv } from './engine/secrets.js';
+import { scrubberFor, type Scrubber } from './engine/scrub.js';
+import { withScrubbedExtras, type SecretStore } from './engine/secrets.js';
 import { createApp } from './http/app.js';
 import { ensureAdminToken } from './http/auth.js';
 import { capConnections, httpLimitsOf, httpServerOptions } from './http/server-limits.js';
 import { acquireDataDirLock } from './lockfile.js';
+import { resolveCommandUser } from '../nodes/action/shell/command-user.js';
 import type { Logger } from './log.js';
 import { openStore } from './store/db.js';
 
@@ -33,6 +35,8 @@ export function salveVersion(): string {
 export interface RunningServer {
   url: string;
   engine: Engine;
+  /** What outputs, responses and log lines are scrubbed with: every secret and the admin token. */
+  scrubber: Scrubber;
   /** Graceful stop: refuse new deliveries, let steps finish (grace), close everything. */
   stop(): Promise<void>;
 }
@@ -40,21 +44,26 @@ export interface RunningServer {
 /**
  * Starts Salve: checks the process is hardened, locks the data directory, opens (and migrates)
  * the database, recovers interrupted executions, then listens. Prints the admin token once,
- * on the first start only.
+ * on the first start only. `given` are the secrets the launcher handed over (never read from
+ * this process's environment).
  */
-export async function startServer(config: Config, log: Logger, out: (line: string) => void = console.log): Promise<RunningServer> {
+export async function startServer(config: Config, log: Logger, out: (line: string) => void, given: SecretStore): Promise<RunningServer> {
   const checks = runBootChecks();
   if (!checks.ok) throw new Error(`refusing to start: ${checks.problems.join('; ')}`);
+  const commandUser = config.commandUser === undefined ? undefined : resolveCommandUser(config.commandUser);
 
   const lock = acquireDataDirLock(config.dataDir);
+  // Commands run as another user must not reach the data directory.
+  if (commandUser) chmodSync(config.dataDir, 0o700);
   const store = openStore(config.dataDir);
   const token = ensureAdminToken(config.dataDir, config.adminToken);
-  const secrets = secretStoreFromEnv(process.env);
+  const secrets = withScrubbedExtras(given, [token.token]);
   const engine = new Engine({
     store,
     clock: systemClock,
     log,
     secrets,
+    commandUser,
     maxConcurrent: config.maxConcurrentExecutions,
     maxQueued: config.maxQueuedExecutions,
     executionDeadlineMs: config.executionDeadlineSeconds * 1000,
@@ -107,5 +116,5 @@ export async function startServer(config: Config, log: Logger, out: (line: strin
     })();
     return stopping;
   };
-  return { url, engine, stop };
+  return { url, engine, scrubber: scrubberFor(secrets), stop };
 }

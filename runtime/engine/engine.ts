@@ -9,6 +9,7 @@ import { stepsRepo } from '../store/steps-repo.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
 import type { SecretStore } from './secrets.js';
+import type { CommandUser } from '../../nodes/action/shell/command-user.js';
 import { FlowService } from './flow-service.js';
 import { HookRouter } from './hook-router.js';
 import { ingestDelivery, type IngestResult } from './ingest.js';
@@ -25,6 +26,8 @@ export interface EngineOptions {
   clock: Clock;
   log: Logger;
   secrets: SecretStore;
+  /** The user command steps run as (SALVE_COMMAND_USER); default Salve's own. */
+  commandUser?: CommandUser;
   maxConcurrent: number;
   executionDeadlineMs: number;
   maxQueued?: number;
@@ -64,6 +67,7 @@ export class Engine {
         clock: options.clock,
         log: options.log,
         secrets: options.secrets,
+        commandUser: options.commandUser,
         flowAt: (id, revision) => this.flowAt(id, revision),
       },
       { maxConcurrent: options.maxConcurrent, tickMs: options.tickMs ?? 1000 },

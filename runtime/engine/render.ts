@@ -72,18 +72,3 @@ export function renderConfig(
   const out = walk(config, []);
   return { value: out.value, redacted: out.redacted, secretValues };
 }
-
-/** Replaces every occurrence of a secret value inside `value` (deeply) with `***`. */
-export function scrubSecrets<T>(value: T, secretValues: string[]): T {
-  const needles = secretValues.filter((s) => s.length >= 4);
-  if (needles.length === 0) return value;
-  const scrub = (v: unknown): unknown => {
-    if (typeof v === 'string') return needles.reduce((acc, s) => acc.split(s).join('***'), v);
-    if (Array.isArray(v)) return v.map(scrub);
-    if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-      return Object.fromEntries(Object.entries(v).map(([k, c]) => [k, scrub(c)]));
-    }
-    return v; // numbers, booleans, null, Dates
-  };
-  return scrub(value) as T;
-}

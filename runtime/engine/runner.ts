@@ -7,8 +7,10 @@ import { executionsRepo, type ExecutionRow } from '../store/executions-repo.js';
 import { stepsRepo, type StepRow } from '../store/steps-repo.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
+import type { CommandUser } from '../../nodes/action/shell/command-user.js';
 import type { SecretStore } from './secrets.js';
-import { RenderError, renderConfig, scrubSecrets } from './render.js';
+import { RenderError, renderConfig } from './render.js';
+import { scrubberFor } from './scrub.js';
 import { applyOutcome, endExecution, settle, startExecution } from './transitions.js';
 import { lazyEvent, stepVars } from './vars.js';
 
@@ -19,6 +21,8 @@ export interface RunnerDeps {
   store: SqliteStore;
   clock: Clock;
   secrets: SecretStore;
+  /** The user command steps run as (SALVE_COMMAND_USER); default Salve's own. */
+  commandUser?: CommandUser;
   log: Logger;
   /** The flow document of a revision (cached by the caller). */
   flowAt(id: string, revision: number): Flow | undefined;
@@ -99,11 +103,15 @@ async function runStep(
   const node = flow.nodes.find((n) => n.id === step.nodeId);
   const startedAt = clock.now();
   // Each outcome is committed together with what follows from it (park or finish when
-  // nothing else is pending), so a run costs one commit per step.
-  const record = (from: 'pending' | 'intent', s: StepRow, outcome: StepOutcome, config: unknown) =>
-    store.write((db) => {
+  // nothing else is pending), so a run costs one commit per step. Every outcome is scrubbed of
+  // every secret Salve knows (not only the step's own) before it is stored.
+  const scrubber = scrubberFor(deps.secrets);
+  const record = (from: 'pending' | 'intent', s: StepRow, outcome: StepOutcome, config: unknown) => {
+    const scrubbed = scrubber.scrub(outcome);
+    const storedConfig = scrubber.scrub(config);
+    return store.write((db) => {
       const now = clock.now();
-      applyOutcome(db, flow, s, from, outcome, { config, startedAt, now });
+      applyOutcome(db, flow, s, from, scrubbed, { config: storedConfig, startedAt, now });
       // A step cut short by the execution deadline ends the execution as timed out.
       if (signal.aborted && signal.reason === 'deadline') {
         const current = executionsRepo.get(db, exec.id);
@@ -112,6 +120,7 @@ async function runStep(
       }
       settle(db, flow, exec.id, now);
     });
+  };
   const fail = (error: string, config: unknown = node?.config) => record('pending', step, { type: 'fail', error }, config);
 
   if (!def || !executor || !node) {
@@ -139,7 +148,7 @@ async function runStep(
         status: 'intent',
         attempt,
         startedAt,
-        config: JSON.stringify(rendered.redacted),
+        config: JSON.stringify(scrubber.scrub(rendered.redacted)),
       }),
     );
     if (!marked) return;
@@ -155,6 +164,7 @@ async function runStep(
     signal,
     vars,
     now: () => new Date(clock.now()),
+    commandUser: deps.commandUser,
   };
   let outcome: StepOutcome;
   try {
@@ -168,6 +178,5 @@ async function runStep(
     // the next start decides as after a crash (retry if idempotent, else `unknown`).
     return;
   }
-  outcome = scrubSecrets(outcome, rendered.secretValues);
   await record(needsIntent ? 'intent' : 'pending', { ...step, attempt }, outcome, rendered.redacted);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseHostList, secretStoreFromEnv } from './secrets.js';
+import { parseHostList, secretStoreFromEnv, withScrubbedExtras } from './secrets.js';
 
 describe('secretStoreFromEnv', () => {
   const store = secretStoreFromEnv({
@@ -25,5 +25,14 @@ describe('secretStoreFromEnv', () => {
 
   it('splits host lists on commas and whitespace', () => {
     expect(parseHostList(' a.example.com,,b.example.com\n* ')).toEqual(['a.example.com', 'b.example.com', '*']);
+  });
+});
+
+describe('withScrubbedExtras', () => {
+  it('adds values to scrub without making them referenceable', () => {
+    const store = withScrubbedExtras(secretStoreFromEnv({ SALVE_SECRET_A: 'value-a' }), ['admin-token-value', undefined, '']);
+    expect(store.values()).toEqual(['value-a', 'admin-token-value']);
+    expect(store.names()).toEqual(['A']);
+    expect(store.get('A')).toBe('value-a');
   });
 });

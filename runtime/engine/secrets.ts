@@ -63,6 +63,16 @@ export function secretStoreFrom(values: Record<string, string>, hosts: Record<st
 }
 
 /**
+ * `store` whose `values()` also lists `extra` (e.g. the admin token), so outputs are scrubbed of
+ * them too; flows still cannot reference them.
+ */
+export function withScrubbedExtras(store: SecretStore, extra: (string | undefined)[]): SecretStore {
+  const more = extra.filter((v): v is string => v !== undefined && v !== '');
+  if (more.length === 0) return store;
+  return { ...store, values: () => [...store.values(), ...more] };
+}
+
+/**
  * Reads `SALVE_SECRET_<NAME>` (the secret) and `SALVE_SECRET_<NAME>_HOSTS` (where it may be
  * sent) from an environment. A variable ending in `_HOSTS` is always a host list, so no secret
  * can be named `…_HOSTS`.

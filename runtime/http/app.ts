@@ -5,6 +5,7 @@ import { relative } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import type { SqliteStore } from '../store/db.js';
 import type { Logger } from '../log.js';
+import { scrubberFor } from '../engine/scrub.js';
 import { secretStoreFrom, type SecretStore } from '../engine/secrets.js';
 import { apiAuth, type AuthEnv } from './auth.js';
 import { installErrorHandling } from './errors.js';
@@ -15,6 +16,7 @@ import { flowRoutes } from './routes-flows.js';
 import { hookRoutes } from './routes-hooks.js';
 import { runFlowRoutes } from './routes-run-flow.js';
 import { runRoutes } from './routes-runs.js';
+import { scrubJsonResponses } from './scrub-responses.js';
 import { publicSessionRoutes, sessionStatusRoute } from './routes-session.js';
 import { securityHeaders } from './security-headers.js';
 import { SessionManager } from './sessions.js';
@@ -33,7 +35,7 @@ export interface AppOptions {
    * `https://salve.example.internal`: accepted by the origin check, and makes cookies Secure.
    */
   publicOrigin?: string;
-  /** The secrets GET /api/secrets lists by name (never their values); default none. */
+  /** The secrets GET /api/secrets lists by name (never their values) and API responses are scrubbed of; default none. */
   secrets?: SecretStore;
   /** Clock for sessions and the sign-in limit (tests move it); default Date.now. */
   now?: () => number;
@@ -70,6 +72,7 @@ export function createApp(options: AppOptions): Hono<AuthEnv> {
   });
 
   app.route('/hooks', hookRoutes(engine, options.hookBodyLimitBytes));
+  app.use('/api/*', scrubJsonResponses(scrubberFor(secrets)));
 
   const sessions = new SessionManager(store, options.adminToken, now);
   const guardMutation = cookieMutationGuard(options.publicOrigin);

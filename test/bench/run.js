@@ -163,7 +163,8 @@ async function main() {
   await load({ url: `${salve.url}/hooks/infra`, connections: CONNECTIONS, seconds: 2, body, headers });
   const salveResult = await load({ url: `${salve.url}/hooks/infra`, connections: CONNECTIONS, seconds: SECONDS, body, headers });
   const queuedAfterPause = (await api(salve.url, 'GET', '/api/executions?status=queued&limit=1')).items.length;
-  const rssMb = peakRssMb(salve.child.pid);
+  // The server is the launcher's child (`salve serve` starts it); its pid is in the data directory.
+  const rssMb = peakRssMb(Number(readFileSync(join(dataDir, 'salve.pid'), 'utf8')));
   // 5. The editor's canvas with 10 and 300 nodes, in a real browser against the same server.
   const editorLines = process.env.BENCH_EDITOR === '0' ? ['editor bench skipped (BENCH_EDITOR=0)'] : await benchEditor(salve.url, TOKEN);
   await salve.stop();

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,13 +12,16 @@ export interface TestServer {
   url: string;
   token: string;
   dataDir: string;
+  /** The launcher (`salve serve`), which runs the real server as its child. */
   child: ChildProcess;
+  /** The pid of the real server process (from `salve.pid` in the data directory). */
+  serverPid: number;
   output: () => string;
   /** Calls the API with the admin token; JSON in, JSON out. */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
-  /** SIGTERM and wait for exit. */
+  /** SIGTERM to the launcher (it forwards it to the server); resolves with the launcher's exit code. */
   stop(): Promise<number | null>;
-  /** SIGKILL (a crash) and wait for exit. */
+  /** SIGKILL the real server (a crash); the launcher then exits with its status (or is SIGKILLed after 10 s). Resolves once both are gone. */
   kill(): Promise<void>;
 }
 
@@ -30,9 +33,25 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** True while `pid` exists and is not a zombie. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
 /**
- * Starts the built server (`dist/`) as a child process on a free loopback port, exactly as
- * the `salve` bin runs it, and resolves once it listens.
+ * Starts the built server (`dist/`) on a free loopback port, exactly as the `salve` bin runs
+ * it: `cli.js serve` is the launcher, which starts the real server as its child. Resolves once
+ * it listens.
  */
 export async function startServer(opts: { dataDir?: string; env?: Record<string, string>; token?: string } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
@@ -60,11 +79,14 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
     });
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // The server writes its pid before it listens.
+  const serverPid = Number(readFileSync(join(dataDir, 'salve.pid'), 'utf8').trim());
   return {
     url,
     token,
     dataDir,
     child,
+    serverPid,
     output: () => out,
     async api(method, path, body) {
       const res = await fetch(url + path, {
@@ -80,8 +102,18 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
       return exited;
     },
     async kill() {
-      child.kill('SIGKILL');
+      try {
+        process.kill(serverPid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      // The launcher reaps the server and exits with its status, as after a real crash. (Killing
+      // it first could leave the server a zombie under a PID 1 that does not reap, and a zombie
+      // still holds the data directory's pid file.)
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
+      clearTimeout(timer);
+      await waitFor(() => !processAlive(serverPid), 10_000, `server process ${serverPid} to end`);
     },
   };
 }

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { testContext } from '../../test-kit.js';
 import { ShellActionConfigSchema, type ShellActionConfig } from './definition.js';
 import { executeShellAction } from './execute.js';
-import { OUTPUT_CAP_BYTES, runProcess, TRUNCATION_MARKER } from './run-process.js';
+import { COOKIE_VAR } from './process-tree.js';
+import { KILL_GRACE_MS, OUTPUT_CAP_BYTES, runProcess, TRUNCATION_MARKER } from './run-process.js';
 
 const cfg = (input: Record<string, unknown>): ShellActionConfig => ShellActionConfigSchema.parse(input);
 const run = (input: Record<string, unknown>, signal?: AbortSignal) => executeShellAction(cfg(input), testContext(signal ? { signal } : {}));
@@ -117,7 +118,8 @@ describe('action.shell executor', () => {
         .stdout.trim()
         .split('\n')
         .map((line) => line.split('=')[0]);
-      expect(vars.sort()).toEqual(['API_TOKEN', 'PATH', 'TARGET_HOST']);
+      // The cookie marks the command's processes so they can all be found and ended.
+      expect(vars.sort()).toEqual(['API_TOKEN', 'PATH', COOKIE_VAR, 'TARGET_HOST']);
     } finally {
       delete process.env.SALVE_SECRET_LEAK_CHECK;
     }
@@ -151,6 +153,48 @@ describe('runProcess', () => {
     expect(result).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGKILL' });
     const grandchild = Number(result.stdout.trim());
     leftovers.push(grandchild);
+    expect(await gone(grandchild)).toBe(true);
+  });
+
+  const options = (timeoutMs: number, signal = new AbortController().signal) => ({ env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeoutMs, signal });
+  /** A grandchild in a new session (setsid), ignoring SIGTERM, holding stdout open; prints its pid. */
+  const ESCAPEE = `setsid sh -c 'trap "" TERM; echo $$; exec sleep 100'`;
+
+  it('on timeout ends a setsid() grandchild that ignores SIGTERM and holds the output pipe, and returns promptly', async () => {
+    const started = Date.now();
+    const result = await runProcess(['sh', '-c', `${ESCAPEE} & sleep 100`], options(2000));
+    const elapsed = Date.now() - started;
+    const grandchild = Number(result.stdout.trim());
+    leftovers.push(grandchild);
+    expect(grandchild).toBeGreaterThan(1);
+    expect(result.timedOut).toBe(true);
+    expect(await gone(grandchild)).toBe(true);
+    // Timeout + SIGTERM grace + sweeping; the pipe the grandchild held does not add to it.
+    expect(elapsed).toBeLessThan(2000 + KILL_GRACE_MS + 3000);
+    console.log(`2 s timeout with a setsid'd SIGTERM-ignoring grandchild holding stdout: returned after ${elapsed} ms`);
+  });
+
+  it('when the command exits, ends an orphaned setsid() grandchild (its parent gone) found by its cookie', async () => {
+    // The double fork of a daemon: the subshell exits at once, so the grandchild's parent is init.
+    const script = `(${ESCAPEE} &) | head -n 1`;
+    const started = Date.now();
+    const result = await runProcess(['sh', '-c', script], options(30_000));
+    const grandchild = Number(result.stdout.trim());
+    leftovers.push(grandchild);
+    expect(result).toMatchObject({ exitCode: 0, timedOut: false });
+    expect(grandchild).toBeGreaterThan(1);
+    expect(await gone(grandchild)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(KILL_GRACE_MS + 5000);
+  });
+
+  it('on abort ends processes that left the process group', async () => {
+    const controller = new AbortController();
+    const run = runProcess(['sh', '-c', `${ESCAPEE} & sleep 100`], options(60_000, controller.signal));
+    setTimeout(() => controller.abort('cancel'), 500);
+    const result = await run;
+    const grandchild = Number(result.stdout.trim());
+    leftovers.push(grandchild);
+    expect(result.aborted).toBe(true);
     expect(await gone(grandchild)).toBe(true);
   });
 });

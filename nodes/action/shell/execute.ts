@@ -1,17 +1,18 @@
 import { stat } from 'node:fs/promises';
 import { defineExecutor, type StepOutcome } from '../../executor.js';
+import { argvAsUser, defaultCwd, userEnv, type CommandUser } from './command-user.js';
 import { shellAction, type ShellActionConfig } from './definition.js';
 import { runProcess, SpawnFailure } from './run-process.js';
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
- * The command's environment: PATH and the configured variables, nothing else. Salve's own
- * environment holds its secrets (`SALVE_SECRET_*`), so it is never inherited.
+ * The command's environment: PATH (and, run as SALVE_COMMAND_USER, that user's HOME, USER and
+ * LOGNAME) and the configured variables, nothing else: Salve's own environment is never inherited.
  */
-export function commandEnv(config: Pick<ShellActionConfig, 'env'>, basePath = process.env.PATH): Record<string, string> {
+export function commandEnv(config: Pick<ShellActionConfig, 'env'>, user?: CommandUser, basePath = process.env.PATH): Record<string, string> {
   // Secret references were resolved to strings by the engine before the step runs.
-  return { PATH: basePath || DEFAULT_PATH, ...(config.env as Record<string, string>) };
+  return { PATH: basePath || DEFAULT_PATH, ...(user ? userEnv(user) : {}), ...(config.env as Record<string, string>) };
 }
 
 async function missingDirectory(cwd: string | undefined): Promise<string | undefined> {
@@ -25,8 +26,9 @@ async function missingDirectory(cwd: string | undefined): Promise<string | undef
 }
 
 /**
- * Runs `action.shell`: spawns the argv (no shell) in its own process group, bounded in time and
- * output. An unexpected exit code, a signal, a timeout or a failure to start goes to `error`.
+ * Runs `action.shell`: spawns the argv (no shell) in its own process group, as SALVE_COMMAND_USER
+ * when set, bounded in time and output. An unexpected exit code, a signal, a timeout or a failure
+ * to start goes to `error`.
  */
 export const executeShellAction = defineExecutor(shellAction, async (config, ctx): Promise<StepOutcome> => {
   const program = config.command[0]!;
@@ -34,9 +36,10 @@ export const executeShellAction = defineExecutor(shellAction, async (config, ctx
   if (badCwd) return { type: 'fail', port: 'error', error: badCwd };
   let result;
   try {
-    result = await runProcess(config.command, {
-      cwd: config.cwd,
-      env: commandEnv(config),
+    const user = ctx.commandUser;
+    result = await runProcess(user ? argvAsUser(user, config.command) : config.command, {
+      cwd: config.cwd ?? (user ? defaultCwd(user) : undefined),
+      env: commandEnv(config, user),
       timeoutMs: config.timeoutSeconds * 1000,
       signal: ctx.signal,
     });

@@ -1,11 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { COOKIE_VAR, endCommandProcesses, newCommandMark } from './process-tree.js';
 
 /** Most bytes kept of stdout and of stderr, each. */
 export const OUTPUT_CAP_BYTES = 1024 * 1024;
 /** Appended to output that was cut at the cap. */
 export const TRUNCATION_MARKER = `\n[salve: output truncated after ${OUTPUT_CAP_BYTES} bytes]`;
-/** How long a process group gets between SIGTERM and SIGKILL. */
-export const KILL_GRACE_MS = 5000;
+/**
+ * How long a command's processes get between SIGTERM and SIGKILL: long enough to clean up, short
+ * enough that a step that timed out ends promptly.
+ */
+export const KILL_GRACE_MS = 2000;
+/** Once the command's processes are gone, how long its output may still take to arrive. */
+const DRAIN_MS = 500;
+/** After its processes were killed, how long to wait for the command's exit status. */
+const EXIT_WAIT_MS = 1000;
 
 export interface ProcessResult {
   exitCode: number | null;
@@ -60,106 +68,88 @@ function spawnMessage(program: string, error: NodeJS.ErrnoException): string {
   return `cannot start ${program}: ${error.message}`;
 }
 
-/** Sends `signal` to every process in the group led by `child`; false when the group is gone. */
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals | 0): boolean {
-  if (child.pid === undefined) return false;
-  try {
-    process.kill(-child.pid, signal);
-    return true;
-  } catch {
-    return false; // ESRCH: nothing left in the group
-  }
-}
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * Runs `argv` without a shell, as the leader of its own process group. On timeout or abort the
- * whole group gets SIGTERM, then SIGKILL after the grace period; processes the command leaves
- * behind in its group are ended the same way when it exits, so nothing outlives the step.
- * Resolves when it has exited and its output is closed; rejects with SpawnFailure if it never started.
+ * Runs `argv` without a shell, as the leader of its own session and process group, its
+ * processes marked with a cookie (process-tree.ts). On timeout or abort every process of the
+ * command gets SIGTERM, then SIGKILL after the grace period; whatever it leaves running when it
+ * exits is ended the same way, so nothing outlives the step. A process holding the output pipes
+ * cannot delay the result: it is killed, and the output is read for a short while at most.
+ * Rejects with SpawnFailure if it never started.
  */
 export function runProcess(argv: string[], options: RunOptions): Promise<ProcessResult> {
   const program = argv[0]!;
   const grace = options.killGraceMs ?? KILL_GRACE_MS;
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    let child: ChildProcess;
-    try {
-      child = spawn(program, argv.slice(1), {
-        cwd: options.cwd,
-        env: options.env,
-        shell: false,
-        detached: true, // setsid(): leader of a new process group, so the group can be killed
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-    } catch (error) {
-      // Synchronous failures: e.g. a NUL byte in an argument.
-      reject(new SpawnFailure(`cannot start ${program}: ${(error as Error).message}`));
-      return;
-    }
+  const mark = newCommandMark();
+  const started = performance.now();
+  let child: ChildProcess;
+  try {
+    child = spawn(program, argv.slice(1), {
+      cwd: options.cwd,
+      env: { ...options.env, [COOKIE_VAR]: mark.cookie },
+      shell: false,
+      detached: true, // setsid(): leader of a new session and process group
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    // Synchronous failures: e.g. a NUL byte in an argument.
+    return Promise.reject(new SpawnFailure(`cannot start ${program}: ${(error as Error).message}`));
+  }
+  const stdout = new CappedOutput();
+  const stderr = new CappedOutput();
+  child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
 
-    const stdout = new CappedOutput();
-    const stderr = new CappedOutput();
-    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+  return new Promise<ProcessResult>((resolve, reject) => {
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      if (child.pid === undefined) reject(new SpawnFailure(spawnMessage(program, error)));
+    });
+    const leader = child.pid;
+    if (leader === undefined) return; // it never started: the error above rejects
 
-    let settled = false;
     let timedOut = false;
     let aborted = false;
-    let terminating = false;
-    let exit: { code: number | null; signal: string | null } | undefined;
-    let forceTimer: NodeJS.Timeout | undefined;
-
-    const terminate = () => {
-      if (terminating || !signalGroup(child, 'SIGTERM')) return;
-      terminating = true;
-      const kill = setTimeout(() => signalGroup(child, 'SIGKILL'), grace);
-      kill.unref();
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      terminate();
-    }, options.timeoutMs);
-    const onAbort = () => {
-      aborted = true;
-      terminate();
-    };
-
-    const settle = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      clearTimeout(forceTimer);
-      options.signal.removeEventListener('abort', onAbort);
-      outcome();
-    };
-    const finish = () =>
-      settle(() => {
-        child.stdout!.destroy();
-        child.stderr!.destroy();
-        resolve({
-          exitCode: exit?.code ?? null,
-          signal: exit?.signal ?? null,
-          stdout: stdout.text(),
-          stderr: stderr.text(),
-          durationMs: Math.round(performance.now() - started),
-          timedOut,
-          aborted,
-        });
+    let ending: Promise<void> | undefined;
+    const endAll = () => (ending ??= endCommandProcesses(leader, mark, grace));
+    const exited = new Promise<{ code: number | null; signal: string | null } | undefined>((resolveExit) => {
+      child.once('exit', (code, signal) => resolveExit({ code, signal }));
+      // Stopped by timeout or abort: end every process, then wait a little for the exit status.
+      const stop = () => void endAll().then(() => setTimeout(() => resolveExit(undefined), EXIT_WAIT_MS));
+      const timer = setTimeout(() => {
+        timedOut = true;
+        stop();
+      }, options.timeoutMs);
+      const onAbort = () => {
+        aborted = true;
+        stop();
+      };
+      if (options.signal.aborted) onAbort();
+      else options.signal.addEventListener('abort', onAbort, { once: true });
+      child.once('exit', () => {
+        clearTimeout(timer);
+        options.signal.removeEventListener('abort', onAbort);
       });
-
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      if (child.pid === undefined) settle(() => reject(new SpawnFailure(spawnMessage(program, error))));
     });
-    child.on('exit', (code, signal) => {
-      exit = { code, signal };
-      // Anything it left running in its group goes too.
-      terminate();
-      // A process that escaped the group may still hold the pipes open: do not wait for it forever.
-      forceTimer = setTimeout(finish, grace + 1000);
-    });
-    child.on('close', finish);
 
-    if (options.signal.aborted) onAbort();
-    else options.signal.addEventListener('abort', onAbort, { once: true });
+    void (async () => {
+      const exit = await exited;
+      // Whatever it left running goes too (already under way after a timeout or abort).
+      await endAll();
+      // The pipes close once no process holds them; one that escaped cannot keep us waiting.
+      await Promise.race([closed, sleep(DRAIN_MS)]);
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+      resolve({
+        exitCode: exit?.code ?? null,
+        signal: exit?.signal ?? null,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        durationMs: Math.round(performance.now() - started),
+        timedOut,
+        aborted,
+      });
+    })();
   });
 }

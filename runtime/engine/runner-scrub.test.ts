@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { executionsRepo } from '../store/executions-repo.js';
+import { stepsRepo } from '../store/steps-repo.js';
+import { eventually, testEngine } from './test-kit.js';
+
+/** What a step produced is stored scrubbed of EVERY secret Salve holds, not only those it referenced. */
+const USED = 'used-secret-3f9a';
+const UNUSED = 'unused secret/8c+d'; // no flow references it: a command could still find it
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+const encoder = new TextEncoder();
+const body = {
+  version: '4',
+  status: 'firing',
+  receiver: 'salve',
+  groupLabels: {},
+  commonLabels: {},
+  commonAnnotations: {},
+  externalURL: 'http://am.example:9093',
+  alerts: [{ status: 'firing', labels: { alertname: 'DiskFull' }, annotations: {}, startsAt: '2026-11-24T00:00:00Z', fingerprint: 'fp1' }],
+};
+
+describe('runner scrubbing', () => {
+  const engines: ReturnType<typeof testEngine>[] = [];
+  afterEach(() => {
+    for (const e of engines.splice(0)) e.store.close();
+  });
+
+  it('scrubs unreferenced secrets, keys, encodings, errors and the stored config', async () => {
+    const t = testEngine({ secrets: { USED, UNUSED } });
+    engines.push(t);
+    t.engine.start();
+    const script = [
+      'printf "%s\\n" "$TOKEN"',
+      `printf '{"%s": 1}\\n' '${UNUSED}'`, // as a JSON key
+      `printf 'Authorization: Basic %s\\n' '${b64(`admin:${UNUSED}`)}'`,
+      `printf 'q=%s&r=%s\\n' '${encodeURIComponent(UNUSED)}' '${encodeURIComponent(UNUSED).replaceAll('%20', '+')}'`,
+      `printf '%s\\n' '${Buffer.from(UNUSED).toString('hex')}'`,
+    ].join('; ');
+    await t.engine.flows.create(
+      {
+        format: 'salve.flow/v1',
+        id: 'f1',
+        name: 'leaky',
+        enabled: true,
+        nodes: [
+          { id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } },
+          { id: 'leak', type: 'action.shell', config: { command: ['sh', '-c', script], env: { TOKEN: { secret: 'USED' } } } },
+          { id: 'missing', type: 'action.shell', config: { command: [`/nonexistent/${UNUSED}`] } },
+        ],
+        edges: [
+          { source: 'am', target: 'leak' },
+          { source: 'leak', sourcePort: 'ok', target: 'missing' },
+        ],
+      },
+      'test',
+    );
+    const result = await t.engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: encoder.encode(JSON.stringify(body)) });
+    const id = result.executions[0]!.id;
+    await eventually(() => executionsRepo.get(t.store.db, id)?.status === 'failed', 10_000);
+
+    const steps = stepsRepo.forExecution(t.store.db, id);
+    const leak = steps.find((s) => s.nodeId === 'leak')!;
+    expect(leak.status).toBe('succeeded');
+    const stdout = (JSON.parse(leak.output!) as { stdout: string }).stdout;
+    expect(stdout.split('\n').slice(0, 5)).toEqual(['***', '{"***": 1}', expect.stringMatching(/^Authorization: Basic .*\*\*\*/), 'q=***&r=***', '***']);
+    const missing = steps.find((s) => s.nodeId === 'missing')!;
+    expect(missing.error).toBe('command not found: /nonexistent/***');
+    const stored = JSON.stringify({ steps, execution: executionsRepo.get(t.store.db, id) });
+    for (const form of [USED, UNUSED, encodeURIComponent(UNUSED), b64(UNUSED).slice(2, 14), Buffer.from(UNUSED).toString('hex')]) expect(stored).not.toContain(form);
+  });
+});

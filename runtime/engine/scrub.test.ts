@@ -1,0 +1,134 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createScrubber, MIN_SECRET_LENGTH, REDACTED, scrubberFor, secretForms } from './scrub.js';
+import { secretStoreFrom } from './secrets.js';
+
+const SECRET = 'pa55:w/rd+?&"é é';
+const scrubber = createScrubber([SECRET, 'other-secret-value']);
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+const b64url = (s: string) => Buffer.from(s, 'utf8').toString('base64url');
+const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
+
+describe('createScrubber', () => {
+  it('replaces the secret as it is, in strings, deeply', () => {
+    expect(scrubber.scrub({ a: [`x${SECRET}y`, 1, null, true], b: { c: SECRET } })).toEqual({ a: [`x${REDACTED}y`, 1, null, true], b: { c: REDACTED } });
+  });
+
+  it('scrubs object keys too', () => {
+    const out = scrubber.scrub({ [SECRET]: 1, nested: [{ [`k-${SECRET}`]: SECRET }] });
+    expect(JSON.stringify(out)).not.toContain('pa55');
+    expect(out).toEqual({ [REDACTED]: 1, nested: [{ [`k-${REDACTED}`]: REDACTED }] });
+  });
+
+  it('keeps "__proto__" a plain key and scrubs null-prototype objects', () => {
+    const parsed = JSON.parse(`{"__proto__": "${'other-secret-value'}", "x": 1}`);
+    const out = scrubber.scrub(parsed) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(JSON.stringify(out)).toBe('{"__proto__":"***","x":1}');
+    const bare = Object.assign(Object.create(null), { k: 'other-secret-value' });
+    expect(JSON.stringify(scrubber.scrub(bare))).toBe('{"k":"***"}');
+  });
+
+  it('scrubs JSON-escaped copies (JavaScript, Python ensure_ascii, PHP slashes)', () => {
+    const js = JSON.stringify({ token: SECRET });
+    const python = js.replace(/é/g, '\\u00e9');
+    const php = js.replaceAll('/', '\\/');
+    for (const text of [js, python, php]) {
+      expect(scrubber.text(`stdout: ${text}`), text).not.toMatch(/pa55/);
+    }
+  });
+
+  it('scrubs URL-encoded copies: encodeURIComponent, + for spaces, form encoding, lower-case hex', () => {
+    const component = encodeURIComponent(SECRET);
+    const forms = [
+      component,
+      component.replaceAll('%20', '+'),
+      new URLSearchParams({ t: SECRET }).toString(),
+      component.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+      encodeURI(SECRET),
+    ];
+    for (const form of forms) expect(scrubber.text(`GET /x?t=${form}&y=1`), form).not.toMatch(/pa55/);
+  });
+
+  it('scrubs hex copies in either case', () => {
+    expect(scrubber.text(`hex ${hex(SECRET)} HEX ${hex(SECRET).toUpperCase()}`)).toBe(`hex ${REDACTED} HEX ${REDACTED}`);
+  });
+
+  it('scrubs base64 and base64url at every offset inside a longer base64 text', () => {
+    for (const prefix of ['', 'u', 'us', 'use', 'user:', 'a longer prefix:']) {
+      for (const suffix of ['', '!', 'ab', 'xyz']) {
+        const plain = `${prefix}${SECRET}${suffix}`;
+        for (const encoded of [b64(plain), b64url(plain)]) {
+          const out = scrubber.text(`Authorization: Basic ${encoded}`);
+          expect(out, `${prefix}|${suffix}`).toContain(REDACTED);
+          // What is left cannot be decoded back to the secret.
+          for (const piece of out.split(REDACTED)) expect(Buffer.from(piece, 'base64').toString('latin1')).not.toContain('pa55:w');
+        }
+      }
+    }
+  });
+
+  it('finds base64 of any secret at any offset (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: MIN_SECRET_LENGTH, maxLength: 40 }), fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), (secret, before, after) => {
+        const s = createScrubber([secret]);
+        const text = b64(`${before}${secret}${after}`);
+        return s.text(text).includes(REDACTED);
+      }),
+    );
+  });
+
+  it('scrubs every secret it was given, referenced or not, and leaves other text alone', () => {
+    expect(scrubber.text('a other-secret-value b')).toBe(`a ${REDACTED} b`);
+    expect(scrubber.scrub({ ok: 'nothing secret here', n: 5 })).toEqual({ ok: 'nothing secret here', n: 5 });
+  });
+
+  it('ignores secrets shorter than the minimum (they would match everywhere)', () => {
+    const s = createScrubber(['abc', '']);
+    expect(s.empty).toBe(true);
+    expect(s.text('abc abc')).toBe('abc abc');
+  });
+
+  it('leaves non-plain objects alone', () => {
+    const date = new Date(0);
+    expect(scrubber.scrub({ when: date }).when).toBe(date);
+  });
+});
+
+describe('scrubber.json', () => {
+  it('scrubs decoded strings and keys of a JSON text, keeps its trailing newline, and keeps it valid JSON', () => {
+    const line = `${JSON.stringify({ msg: 'failed', err: { message: `bad ${SECRET}`, [SECRET]: 1 } })}\n`;
+    const out = scrubber.json(line);
+    expect(out.endsWith('\n')).toBe(true);
+    expect(JSON.parse(out)).toEqual({ msg: 'failed', err: { message: `bad ${REDACTED}`, [REDACTED]: 1 } });
+  });
+
+  it('returns a text without secrets unchanged, byte for byte', () => {
+    const text = '{ "a": 1,   "b": [2] }';
+    expect(scrubber.json(text)).toBe(text);
+  });
+
+  it('scrubs text that is not JSON as text', () => {
+    expect(scrubber.json(`not json ${b64(SECRET)}`)).toContain(REDACTED);
+  });
+});
+
+describe('secretForms', () => {
+  it('lists each form once, longest first, none shorter than the minimum', () => {
+    const forms = secretForms('abcd');
+    expect(new Set(forms).size).toBe(forms.length);
+    expect([...forms].sort((a, b) => b.length - a.length)).toEqual(forms);
+    expect(forms.every((f) => f.length >= MIN_SECRET_LENGTH)).toBe(true);
+    expect(forms).toContain('abcd');
+    expect(forms).toContain('61626364');
+  });
+});
+
+describe('scrubberFor', () => {
+  it('builds the scrubber once per store, over all of its values', () => {
+    const store = secretStoreFrom({ A: 'first-secret', B: 'second-secret' });
+    const s = scrubberFor(store);
+    expect(scrubberFor(store)).toBe(s);
+    expect(s.text('first-secret second-secret')).toBe(`${REDACTED} ${REDACTED}`);
+  });
+});

@@ -1,0 +1,56 @@
+import { parseArgs, rejectUnknownFlags, UsageError } from './cli-args.js';
+import { loadConfig } from './config.js';
+import { scrubberFor } from './engine/scrub.js';
+import { secretStoreFromEnv, withScrubbedExtras } from './engine/secrets.js';
+import { onLauncherExit, receiveSecrets } from './launcher.js';
+import { createLogger } from './log.js';
+import { startServer } from './server.js';
+
+/** The `salve serve` process pair, server side (the launcher side is launcher.ts). */
+
+/** Validates the `serve` flags (the launcher and the server both do, so mistakes show before anything starts). */
+export function serveFlags(args: string[]): Record<string, string | undefined> {
+  const { positional, flags } = parseArgs(args);
+  rejectUnknownFlags(flags, ['port', 'host', 'data', 'event-retention-days']);
+  if (positional.length) throw new UsageError(`unexpected argument ${positional[0]}`);
+  return flags;
+}
+
+/** A closed stdout/stderr (the launcher or a log pipe gone) must not crash a server that is stopping. */
+function ignoreBrokenPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+}
+
+/**
+ * The server process, started by the launcher (`salve serve`): takes the secrets from it, runs
+ * until SIGTERM, SIGINT or SIGHUP, or until the launcher is gone, then stops gracefully. Resolves with 0.
+ */
+export async function runServerProcess(args: string[], print: (line: string) => void): Promise<number> {
+  const flags = serveFlags(args);
+  const handed = await receiveSecrets();
+  ignoreBrokenPipes();
+  // The secrets exist only here, never in process.env (commands could read it).
+  const config = loadConfig(flags, { ...process.env, ...handed });
+  const secrets = withScrubbedExtras(secretStoreFromEnv(handed), [config.adminToken]);
+  let scrubber = scrubberFor(secrets);
+  const log = createLogger({ level: config.logLevel, destination: process.stderr, scrub: (line) => scrubber.json(line) });
+  const server = await startServer(config, log, print, secrets);
+  scrubber = server.scrubber;
+  await new Promise<void>((resolveStop) => {
+    let stopping = false;
+    const stop = (why: string) => {
+      if (stopping) return;
+      stopping = true;
+      print(`${why}: stopping (up to ${config.shutdownGraceSeconds} s for running steps)`);
+      void server.stop().then(resolveStop);
+    };
+    // Repeats (a terminal's Ctrl-C reaches both processes, and the launcher forwards it) are ignored.
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop(`received ${signal}`));
+    onLauncherExit(() => stop('the launcher exited'));
+  });
+  return 0;
+}
