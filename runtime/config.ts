@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from '../shared/errors.js';
+import { parseTargetList, splitTargetList } from '../shared/net/targets.js';
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -35,6 +36,17 @@ export const ConfigSchema = z.strictObject({
   /** Days the event log keeps a delivery; older events are deleted in small batches. */
   eventRetentionDays: intFrom(1, 3650).default(14),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /**
+   * Non-public destinations steps may connect to (host names, *.domains, addresses, CIDR blocks,
+   * each with an optional :port). Public addresses need no entry; nothing else is reachable without one.
+   */
+  allowedTargets: z
+    .string()
+    .default('')
+    .transform(splitTargetList)
+    .superRefine((entries, ctx) => {
+      for (const problem of parseTargetList(entries).problems) ctx.addIssue({ code: 'custom', message: problem.message });
+    }),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -52,6 +64,7 @@ const SOURCES: Record<keyof Config, { flag?: string; env?: string }> = {
   hookBodyLimitBytes: { env: 'SALVE_HOOK_BODY_LIMIT' },
   eventRetentionDays: { flag: 'event-retention-days', env: 'SALVE_EVENT_RETENTION_DAYS' },
   logLevel: { env: 'SALVE_LOG_LEVEL' },
+  allowedTargets: { env: 'SALVE_ALLOWED_TARGETS' },
 };
 
 /** Builds the config from CLI flags and the environment; names the flag or variable on error. */

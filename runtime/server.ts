@@ -8,6 +8,7 @@ import { runBootChecks } from './boot-checks.js';
 import { systemClock } from './engine/clock.js';
 import { Engine } from './engine/engine.js';
 import { secretStoreFromEnv } from './engine/secrets.js';
+import { assertSecretHostLists } from './net/secret-hosts.js';
 import { createApp } from './http/app.js';
 import { ensureAdminToken } from './http/auth.js';
 import { acquireDataDirLock } from './lockfile.js';
@@ -44,10 +45,11 @@ export async function startServer(config: Config, log: Logger, out: (line: strin
   const checks = runBootChecks();
   if (!checks.ok) throw new Error(`refusing to start: ${checks.problems.join('; ')}`);
 
+  const secrets = secretStoreFromEnv(process.env);
+  assertSecretHostLists(secrets);
   const lock = acquireDataDirLock(config.dataDir);
   const store = openStore(config.dataDir);
   const token = ensureAdminToken(config.dataDir, config.adminToken);
-  const secrets = secretStoreFromEnv(process.env);
   const engine = new Engine({
     store,
     clock: systemClock,
@@ -57,6 +59,7 @@ export async function startServer(config: Config, log: Logger, out: (line: strin
     maxQueued: config.maxQueuedExecutions,
     executionDeadlineMs: config.executionDeadlineSeconds * 1000,
     eventRetentionDays: config.eventRetentionDays,
+    allowedTargets: config.allowedTargets,
   });
   const recovered = engine.start();
   log.info({ config: redactConfig(config), recovered }, 'salve starting');

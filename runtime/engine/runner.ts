@@ -7,6 +7,7 @@ import { executionsRepo, type ExecutionRow } from '../store/executions-repo.js';
 import { stepsRepo, type StepRow } from '../store/steps-repo.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
+import type { DestinationPolicy } from '../net/destination-policy.js';
 import type { SecretStore } from './secrets.js';
 import { RenderError, renderConfig, scrubSecrets } from './render.js';
 import { applyOutcome, endExecution, settle, startExecution } from './transitions.js';
@@ -19,6 +20,8 @@ export interface RunnerDeps {
   store: SqliteStore;
   clock: Clock;
   secrets: SecretStore;
+  /** Where steps may connect (SALVE_ALLOWED_TARGETS, flow lists, secret host lists). */
+  network: DestinationPolicy;
   log: Logger;
   /** The flow document of a revision (cached by the caller). */
   flowAt(id: string, revision: number): Flow | undefined;
@@ -154,6 +157,8 @@ async function runStep(
     idempotencyKey: sameNodeBefore === 0 ? `${exec.id}:${step.nodeId}` : `${exec.id}:${step.nodeId}:${sameNodeBefore + 1}`,
     signal,
     vars,
+    network: deps.network.forStep({ flowTargets: flow.settings?.allowedTargets, secrets: rendered.secrets.map((s) => s.name) }),
+    secrets: rendered.secrets,
     now: () => new Date(clock.now()),
   };
   let outcome: StepOutcome;
