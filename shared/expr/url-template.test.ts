@@ -67,7 +67,7 @@ describe('URL templates: a value in the host', () => {
 
 describe('URL templates: values in the path, query and fragment', () => {
   it('encodes a path value as one segment: "/" and ".." cannot add or climb segments', () => {
-    expect(render(PATH, 'db1:9100')).toBe('http://agent.example.internal:9100/hosts/db1%3A9100/cleanup');
+    expect(render(PATH, 'db1:9100')).toBe('http://agent.example.internal:9100/hosts/db1:9100/cleanup');
     expect(render(PATH, '../../admin')).toBe('http://agent.example.internal:9100/hosts/..%2F..%2Fadmin/cleanup');
     expect(render(PATH, 'a/b?c#d')).toBe('http://agent.example.internal:9100/hosts/a%2Fb%3Fc%23d/cleanup');
     expect(render(PATH, 'a b\\c')).toBe('http://agent.example.internal:9100/hosts/a%20b%5Cc/cleanup');
@@ -79,9 +79,10 @@ describe('URL templates: values in the path, query and fragment', () => {
   });
 
   it('encodes a query value so it cannot add parameters or a fragment', () => {
-    expect(render(QUERY, 'db1:9100')).toBe('http://agent.example.internal:9100/cleanup?host=db1%3A9100&dry=1');
+    expect(render(QUERY, 'db1:9100')).toBe('http://agent.example.internal:9100/cleanup?host=db1:9100&dry=1');
     expect(render(QUERY, 'x&admin=1#frag')).toBe('http://agent.example.internal:9100/cleanup?host=x%26admin%3D1%23frag&dry=1');
-    expect(render(QUERY, 'a+b c')).toBe('http://agent.example.internal:9100/cleanup?host=a%2Bb%20c&dry=1');
+    expect(render(QUERY, 'a+b c;d')).toBe('http://agent.example.internal:9100/cleanup?host=a%2Bb%20c%3Bd&dry=1');
+    expect(render(QUERY, 'https://x.example/a@b')).toBe('http://agent.example.internal:9100/cleanup?host=https://x.example/a@b&dry=1');
   });
 
   it('encodes a fragment value', () => {
@@ -93,7 +94,7 @@ describe('URL templates: values in the path, query and fragment', () => {
     const q = (expr: string) => renderUrlTemplate(`http://a.example/x?v={{ ${expr} }}`, { steps });
     expect(q('steps.probe.n')).toBe('http://a.example/x?v=42');
     expect(q('steps.probe.none')).toBe('http://a.example/x?v=');
-    expect(q('steps.probe.list')).toBe('http://a.example/x?v=%5B%22a%22%2C%22b%22%5D');
+    expect(q('steps.probe.list')).toBe('http://a.example/x?v=%5B%22a%22,%22b%22%5D');
   });
 
   it('keeps the literal text as the flow author wrote it', () => {

@@ -112,13 +112,23 @@ const HOST_AND_PORT = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_](?:[A-Za-z0-9._-]*[A-Z
 /** A path segment that WHATWG URL parsing would treat as `.` or `..` (also as `%2e`). */
 const isDotSegment = (segment: string) => /^(?:\.|%2e){1,2}$/i.test(segment);
 
-/** Percent-encodes a value for a path segment, a query value or a fragment. */
-function encodeValue(value: string, source: string): string {
+// Characters legal as data where the value sits (RFC 3986) and left readable (`db1:9100`).
+// Everything that separates parts — `/` in a path, `&`, `=`, `+`, `;` and `#` in a query — stays encoded.
+const READABLE: Record<'path' | 'query' | 'fragment', RegExp> = {
+  path: /%(3A|40)/g,
+  query: /%(3A|40|2F|2C)/g,
+  fragment: /%(3A|40|2F|2C)/g,
+};
+
+/** Percent-encodes a value as one path segment, one query value or a fragment. */
+function encodeValue(value: string, source: string, component: 'path' | 'query' | 'fragment'): string {
+  let encoded: string;
   try {
-    return encodeURIComponent(value);
+    encoded = encodeURIComponent(value);
   } catch {
     throw new ExpressionError(`{{ ${source} }} gave text that is not valid Unicode`, []);
   }
+  return encoded.replace(READABLE[component], (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 /**
@@ -175,7 +185,7 @@ export function renderUrlTemplate(text: string, vars: Partial<ExprVars>): string
       hostSources.push(part.source);
       out += part.text;
     } else {
-      const encoded = encodeValue(part.text, part.source);
+      const encoded = encodeValue(part.text, part.source, component === 'path' ? 'path' : component === 'query' ? 'query' : 'fragment');
       if (component === 'path') {
         segment += encoded;
         segmentSource ??= part.source;
