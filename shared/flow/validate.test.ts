@@ -130,7 +130,7 @@ describe('validateFlow: a valid flow', () => {
     const issues = issuesOf({ ...validDoc(), settings: { allowedTargets: ['agent.internal', 'not a host', '*'], allowed: true } });
     expect(formatIssues(issues)).toBe(
       [
-        'settings.allowedTargets[1]: "not a host": write international names in their xn-- form, without spaces',
+        'settings.allowedTargets[1]: "not a host": an entry has no spaces: one entry per line, or separate entries with commas',
         'settings.allowedTargets[2]: "*" would allow everywhere; list hosts, *.domains, addresses or CIDR blocks',
         'settings.allowed: unknown field "allowed"',
       ].join('\n'),

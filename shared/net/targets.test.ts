@@ -52,14 +52,14 @@ describe('target lists', () => {
     const problems = parseTargetList(['*', 'agent internal', '2130706433', '0x7f000001', '10.0.0.0/33', 'a.example:0', 'a.example:99999', '[10.0.0.1]', 'bücher.example', 'a..b', '127.0.0.1/8/1']).problems;
     expect(problems.map((p) => `${p.index}: ${p.message}`)).toEqual([
       '0: "*" would allow everywhere; list hosts, *.domains, addresses or CIDR blocks',
-      '1: "agent internal": write international names in their xn-- form, without spaces',
+      '1: "agent internal": an entry has no spaces: one entry per line, or separate entries with commas',
       '2: "2130706433" is not an IP address or CIDR block',
       '3: "0x7f000001": write an IPv4 address as four decimal numbers, a.b.c.d',
       '4: "10.0.0.0/33" has a prefix length that is not 0-32',
       '5: "a.example:0": port "0" is not 1-65535',
       '6: "a.example:99999": port "99999" is not 1-65535',
       '7: "[10.0.0.1]": only IPv6 addresses are written in brackets',
-      '8: "bücher.example": write international names in their xn-- form, without spaces',
+      '8: "bücher.example": write international names in their xn-- form',
       '9: "a..b": a host name is letters, digits, "-" and "_" in dot-separated labels',
       '10: "127.0.0.1/8/1" is not an IP address or CIDR block',
     ]);

@@ -42,7 +42,8 @@ export function normalizeHost(host: string): string {
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 
 function nameProblem(name: string): string | undefined {
-  if (/[^\x21-\x7e]/.test(name)) return 'write international names in their xn-- form, without spaces';
+  if (/\s/.test(name)) return 'an entry has no spaces: one entry per line, or separate entries with commas';
+  if (/[^\x21-\x7e]/.test(name)) return 'write international names in their xn-- form';
   if (name.length > 253) return 'a host name has at most 253 characters';
   const labels = name.split('.');
   if (!labels.every((l) => LABEL.test(l))) return 'a host name is letters, digits, "-" and "_" in dot-separated labels';

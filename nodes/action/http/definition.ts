@@ -79,7 +79,7 @@ export const httpAction = defineNodeType({
   simulatePort: 'ok',
   expressions: (config): ExpressionRef[] => [
     // The URL is rendered per component (shared/expr/url-template.ts), never as plain text.
-    ...(config.url.includes('{{') ? [{ path: ['url'], kind: 'url' as const, source: config.url }] : []),
+    ...(typeof config.url === 'string' && config.url.includes('{{') ? [{ path: ['url'], kind: 'url' as const, source: config.url }] : []),
     ...templatesIn({ headers: config.headers, body: config.body }),
   ],
   summary: (config) => `${config.method} ${truncate(abbreviateTemplates(config.url), 80)}`,
@@ -87,7 +87,7 @@ export const httpAction = defineNodeType({
     method: { widget: 'select' },
     url: {
       widget: 'expression',
-      language: 'template',
+      language: 'url',
       label: 'URL',
       help: 'http:// or https://, written out. Alert values are safest in the path or query (http://agent.internal/cleanup?host={{ alert.labels.instance }}); a value in the host may only be a host name or IP address.',
     },
