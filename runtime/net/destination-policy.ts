@@ -76,19 +76,19 @@ export class DestinationPolicy {
     return { resolve: (target, signal) => this.resolve(target, scope.secrets, flowList, signal) };
   }
 
-  /** Why the server-wide policy refuses `dest`, or undefined when it allows it. */
-  refusal(dest: Destination, display: string): string | undefined {
-    const where = hostAt(dest.host, formatAddress(dest));
+  /** Why the server-wide policy refuses `dest` (at `address`, as resolved), or undefined when it allows it. */
+  private refusal(dest: Destination, address: string, display: string): string | undefined {
+    const where = hostAt(dest.host, address);
     const cls = classifyIp(dest.address);
     if (cls.public || listAllows(this.allowed, dest)) return undefined;
-    const example = isIP(dest.host) !== 0 ? formatAddress(dest) : dest.host;
+    const example = isIP(dest.host) !== 0 ? address : dest.host;
     return (
       `refused to connect to ${where} (${cls.label}) for ${display}: non-public addresses need an entry in ` +
       `SALVE_ALLOWED_TARGETS (e.g. SALVE_ALLOWED_TARGETS=${withPort(example, dest.port)})`
     );
   }
 
-  private secretRefusals(names: readonly string[], dest: Destination, display: string): SecretRefusal[] {
+  private secretRefusals(names: readonly string[], dest: Destination, address: string, display: string): SecretRefusal[] {
     const out: SecretRefusal[] = [];
     for (const name of names) {
       const raw = this.options.secretHosts(name);
@@ -101,7 +101,7 @@ export class DestinationPolicy {
       } else if (!listAllows(parseTargetList(raw, { allowAny: true }).entries, dest)) {
         out.push({
           name,
-          message: `secret ${name} may not be sent to ${hostAt(dest.host, formatAddress(dest))} (for ${display}): it is not in ${variable}`,
+          message: `secret ${name} may not be sent to ${hostAt(dest.host, address)} (for ${display}): it is not in ${variable}`,
         });
       }
     }
@@ -132,13 +132,13 @@ export class DestinationPolicy {
       if (addresses.length === 0) throw new ResolveFailed(`could not resolve ${host} (for ${target.display}): no addresses`);
     }
 
-    const dests: Destination[] = [];
+    const dests: { dest: Destination; address: string }[] = [];
     for (const a of addresses) {
       const ip = parseIp(a.address);
       if (!ip) throw new DestinationRefused(`refused to connect to ${hostAt(host, a.address)} for ${target.display}: not an IP address`, 'policy');
       const dest: Destination = { host, port: target.port, address: ip };
       // Every address is checked, not just the first: a name answering [public, 127.0.0.1] is refused.
-      const refused = this.refusal(dest, target.display);
+      const refused = this.refusal(dest, a.address, target.display);
       if (refused) throw new DestinationRefused(refused, 'policy');
       if (flowList && !listAllows(flowList, dest)) {
         throw new DestinationRefused(
@@ -146,39 +146,20 @@ export class DestinationPolicy {
           'flow',
         );
       }
-      dests.push(dest);
+      dests.push({ dest, address: a.address });
     }
     const refusedSecrets = (names: readonly string[]) => {
       // A secret must be allowed for every address the connection may use.
       const seen = new Map<string, SecretRefusal>();
-      for (const dest of dests) for (const r of this.secretRefusals(names, dest, target.display)) if (!seen.has(r.name)) seen.set(r.name, r);
+      for (const { dest, address } of dests) {
+        for (const r of this.secretRefusals(names, dest, address, target.display)) if (!seen.has(r.name)) seen.set(r.name, r);
+      }
       return [...seen.values()];
     };
     const secretProblem = refusedSecrets(target.secrets ?? stepSecrets)[0];
     if (secretProblem) throw new DestinationRefused(secretProblem.message, 'secret');
     return { host, port: target.port, addresses, lookup: checkedLookup(host, addresses), refusedSecrets };
   }
-}
-
-function formatAddress(dest: Destination): string {
-  const { bytes, family } = dest.address;
-  if (family === 4) return bytes.join('.');
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
-  // Shortest form: the longest run of zero groups becomes "::".
-  let best = { start: -1, len: 0 };
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === '0') j++;
-    if (j - i > best.len && j - i > 1) best = { start: i, len: j - i };
-    i = j;
-  }
-  if (best.start === -1) return groups.join(':');
-  return `${groups.slice(0, best.start).join(':')}::${groups.slice(best.start + best.len).join(':')}`;
 }
 
 /**
