@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ExprVars } from '../shared/expr/types.js';
 import type { CommandUser } from './action/shell/command-user.js';
 import type { NodeDefinition } from './definition.js';
+import type { NetworkAccess, SecretUse } from './network.js';
 
 /** What an executor may use. It reaches the outside world only through this. */
 export interface ExecContext {
@@ -16,6 +17,10 @@ export interface ExecContext {
   signal: AbortSignal;
   /** Variables for CEL (conditions evaluate against these). */
   vars: ExprVars;
+  /** The only way to open a connection: checks the destination policy and the secrets sent. */
+  network: NetworkAccess;
+  /** The secrets resolved into `config`, and where; a network call may send only where each is allowed. */
+  secrets: readonly SecretUse[];
   now(): Date;
   /** The user commands run as (SALVE_COMMAND_USER); undefined: Salve's own user. */
   commandUser?: CommandUser;

@@ -2,6 +2,7 @@ import { formatIssues, ValidationError } from '../shared/errors.js';
 import type { Alert } from '../shared/alert/schema.js';
 import type { ExprVars } from '../shared/expr/types.js';
 import type { ExecContext } from './executor.js';
+import { NO_NETWORK } from './network.js';
 
 /** A normalized alert for executor tests; fields can be overridden. */
 export function testAlert(overrides: Partial<Alert> = {}): Alert {
@@ -35,6 +36,9 @@ export function testContext(overrides: Partial<Omit<ExecContext, 'vars'>> & { va
     idempotencyKey: 'ex_test:node',
     signal: new AbortController().signal,
     now: () => new Date('2026-11-24T01:00:00.000Z'),
+    // Executors connect only when a test passes a network that allows it.
+    network: NO_NETWORK,
+    secrets: [],
     ...rest,
     vars: {
       alert: testAlert(),

@@ -46,6 +46,24 @@ describe('config', () => {
     );
   });
 
+  it('allows no non-public destination unless SALVE_ALLOWED_TARGETS lists it, and names a bad entry', () => {
+    expect(loadConfig({}, {}).allowedTargets).toEqual([]);
+    expect(loadConfig({}, { SALVE_ALLOWED_TARGETS: '10.20.0.0/16:9100, agent.internal\n*.corp.example [fd00::1]:443' }).allowedTargets).toEqual([
+      '10.20.0.0/16:9100',
+      'agent.internal',
+      '*.corp.example',
+      '[fd00::1]:443',
+    ]);
+    expect(() => loadConfig({}, { SALVE_ALLOWED_TARGETS: '10.0.0.0/8, *, 10.0.0.0/40' })).toThrow(
+      expect.objectContaining({
+        issues: [
+          { path: ['SALVE_ALLOWED_TARGETS'], message: '"*" would allow everywhere; list hosts, *.domains, addresses or CIDR blocks' },
+          { path: ['SALVE_ALLOWED_TARGETS'], message: '"10.0.0.0/40" has a prefix length that is not 0-32' },
+        ],
+      }),
+    );
+  });
+
   it('never prints the admin token', () => {
     const c = loadConfig({}, { SALVE_ADMIN_TOKEN: 'a-very-secret-admin-token' });
     expect(JSON.stringify(redactConfig(c))).not.toContain('a-very-secret-admin-token');

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from '../shared/errors.js';
+import { parseTargetList, splitTargetList } from '../shared/net/targets.js';
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -50,6 +51,17 @@ export const ConfigSchema = z.strictObject({
     .string()
     .regex(/^(?:[A-Za-z_][A-Za-z0-9_.-]{0,63}\$?|\d{1,10})$/, 'must be a user name (e.g. salve-cmd) or a numeric uid')
     .optional(),
+  /**
+   * Non-public destinations steps may connect to (host names, *.domains, addresses, CIDR blocks,
+   * each with an optional :port). Public addresses need no entry; nothing else is reachable without one.
+   */
+  allowedTargets: z
+    .string()
+    .default('')
+    .transform(splitTargetList)
+    .superRefine((entries, ctx) => {
+      for (const problem of parseTargetList(entries).problems) ctx.addIssue({ code: 'custom', message: problem.message });
+    }),
 }).refine((c) => c.httpHeadersTimeoutSeconds <= c.httpRequestTimeoutSeconds, {
   path: ['httpHeadersTimeoutSeconds'],
   message: 'must not be longer than the request timeout (SALVE_HTTP_REQUEST_TIMEOUT): the headers are part of the request',
@@ -76,6 +88,7 @@ const SOURCES: Record<keyof Config, { flag?: string; env?: string }> = {
   eventRetentionDays: { flag: 'event-retention-days', env: 'SALVE_EVENT_RETENTION_DAYS' },
   logLevel: { env: 'SALVE_LOG_LEVEL' },
   commandUser: { env: 'SALVE_COMMAND_USER' },
+  allowedTargets: { env: 'SALVE_ALLOWED_TARGETS' },
 };
 
 /** Builds the config from CLI flags and the environment; names the flag or variable on error. */

@@ -10,6 +10,7 @@ import { systemClock } from './engine/clock.js';
 import { Engine } from './engine/engine.js';
 import { scrubberFor, type Scrubber } from './engine/scrub.js';
 import { withScrubbedExtras, type SecretStore } from './engine/secrets.js';
+import { assertSecretHostLists } from './net/secret-hosts.js';
 import { createApp } from './http/app.js';
 import { ensureAdminToken } from './http/auth.js';
 import { capConnections, httpLimitsOf, httpServerOptions } from './http/server-limits.js';
@@ -52,6 +53,8 @@ export async function startServer(config: Config, log: Logger, out: (line: strin
   if (!checks.ok) throw new Error(`refusing to start: ${checks.problems.join('; ')}`);
   const commandUser = config.commandUser === undefined ? undefined : resolveCommandUser(config.commandUser);
 
+  // Before the lock: a bad host list is a configuration error, refused with the variable named.
+  assertSecretHostLists(given);
   const lock = acquireDataDirLock(config.dataDir);
   // Commands run as another user must not reach the data directory.
   if (commandUser) chmodSync(config.dataDir, 0o700);
@@ -68,6 +71,7 @@ export async function startServer(config: Config, log: Logger, out: (line: strin
     maxQueued: config.maxQueuedExecutions,
     executionDeadlineMs: config.executionDeadlineSeconds * 1000,
     eventRetentionDays: config.eventRetentionDays,
+    allowedTargets: config.allowedTargets,
   });
   const recovered = engine.start();
   log.info({ config: redactConfig(config), recovered }, 'salve starting');

@@ -8,6 +8,7 @@ import { settingsRepo } from '../store/settings-repo.js';
 import { stepsRepo } from '../store/steps-repo.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
+import { DestinationPolicy, type Resolver } from '../net/destination-policy.js';
 import type { SecretStore } from './secrets.js';
 import type { CommandUser } from '../../nodes/action/shell/command-user.js';
 import { FlowService } from './flow-service.js';
@@ -36,6 +37,10 @@ export interface EngineOptions {
   eventRetentionDays?: number;
   /** Whether source.schedule ticks set their own timers (default true; engine tests call `schedules.check()`). */
   scheduleTimers?: boolean;
+  /** `SALVE_ALLOWED_TARGETS`: non-public destinations steps may connect to (default none). */
+  allowedTargets?: readonly string[];
+  /** How host names are resolved for the destination policy (tests inject one; default the system's). */
+  resolver?: Resolver;
 }
 
 export type Decision = 'approve' | 'reject';
@@ -68,6 +73,7 @@ export class Engine {
         log: options.log,
         secrets: options.secrets,
         commandUser: options.commandUser,
+        network: new DestinationPolicy({ allowedTargets: options.allowedTargets ?? [], secretHosts: (name) => options.secrets.hosts(name), resolver: options.resolver }),
         flowAt: (id, revision) => this.flowAt(id, revision),
       },
       { maxConcurrent: options.maxConcurrent, tickMs: options.tickMs ?? 1000 },

@@ -1,6 +1,7 @@
-import { renderTemplate } from '../../shared/expr/index.js';
+import { renderTemplate, renderUrlTemplate } from '../../shared/expr/index.js';
 import type { ExprVars, ExpressionRef } from '../../shared/expr/types.js';
 import { isSecretRef } from '../../shared/flow/schema.js';
+import type { SecretUse } from '../../nodes/network.js';
 import type { SecretResolver } from '../../nodes/source-adapter.js';
 import { secretEnvName } from './secrets.js';
 
@@ -12,6 +13,8 @@ export interface RenderedConfig {
   redacted: unknown;
   /** Resolved secret values, to scrub from outputs and errors. */
   secretValues: string[];
+  /** Which secrets were resolved, and where: the network checks each against its host list. */
+  secrets: SecretUse[];
 }
 
 /** Raised when a template fails or a secret is unset; the step fails with this message. */
@@ -31,13 +34,17 @@ export function renderConfig(
   secrets?: SecretResolver,
 ): RenderedConfig {
   const templatePaths = new Set(refs.filter((r) => r.kind === 'template').map((r) => pathKey(r.path)));
+  // URLs are rendered per component, so alert data cannot change their structure.
+  const urlPaths = new Set(refs.filter((r) => r.kind === 'url').map((r) => pathKey(r.path)));
   const secretValues: string[] = [];
+  const used: SecretUse[] = [];
 
   const walk = (value: unknown, path: (string | number)[]): { value: unknown; redacted: unknown } => {
     if (typeof value === 'string') {
-      if (!templatePaths.has(pathKey(path))) return { value, redacted: value };
+      const isUrl = urlPaths.has(pathKey(path));
+      if (!isUrl && !templatePaths.has(pathKey(path))) return { value, redacted: value };
       try {
-        const out = renderTemplate(value, vars);
+        const out = isUrl ? renderUrlTemplate(value, vars) : renderTemplate(value, vars);
         return { value: out, redacted: out };
       } catch (error) {
         throw new RenderError(`config.${path.join('.')}: ${(error as Error).message}`);
@@ -50,6 +57,7 @@ export function renderConfig(
         throw new RenderError(`secret ${value.secret} is not set (environment variable ${secretEnvName(value.secret)})`);
       }
       secretValues.push(resolved);
+      used.push({ name: value.secret, path });
       return { value: resolved, redacted: value };
     }
     if (Array.isArray(value)) {
@@ -70,5 +78,5 @@ export function renderConfig(
   };
 
   const out = walk(config, []);
-  return { value: out.value, redacted: out.redacted, secretValues };
+  return { value: out.value, redacted: out.redacted, secretValues, secrets: used };
 }

@@ -8,6 +8,7 @@ import { stepsRepo, type StepRow } from '../store/steps-repo.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
 import type { CommandUser } from '../../nodes/action/shell/command-user.js';
+import type { DestinationPolicy } from '../net/destination-policy.js';
 import type { SecretStore } from './secrets.js';
 import { RenderError, renderConfig } from './render.js';
 import { scrubberFor } from './scrub.js';
@@ -23,6 +24,8 @@ export interface RunnerDeps {
   secrets: SecretStore;
   /** The user command steps run as (SALVE_COMMAND_USER); default Salve's own. */
   commandUser?: CommandUser;
+  /** Where steps may connect (SALVE_ALLOWED_TARGETS, flow lists, secret host lists). */
+  network: DestinationPolicy;
   log: Logger;
   /** The flow document of a revision (cached by the caller). */
   flowAt(id: string, revision: number): Flow | undefined;
@@ -163,6 +166,8 @@ async function runStep(
     idempotencyKey: sameNodeBefore === 0 ? `${exec.id}:${step.nodeId}` : `${exec.id}:${step.nodeId}:${sameNodeBefore + 1}`,
     signal,
     vars,
+    network: deps.network.forStep({ flowTargets: flow.settings?.allowedTargets, secrets: rendered.secrets.map((s) => s.name) }),
+    secrets: rendered.secrets,
     now: () => new Date(clock.now()),
     commandUser: deps.commandUser,
   };

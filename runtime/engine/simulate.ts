@@ -5,6 +5,7 @@ import type { Flow } from '../../shared/flow/schema.js';
 import { outgoingEdges } from '../../shared/flow/validate.js';
 import { getNodeDefinition, lookupNodeSpec } from '../../nodes/catalog.js';
 import { getExecutor } from '../../nodes/executors.js';
+import { NO_NETWORK } from '../../nodes/network.js';
 import { getSourceAdapter } from '../../nodes/sources.js';
 import { RenderError, renderConfig } from './render.js';
 import type { SimulatedAlert, SimulatedStep } from '../../shared/api-views.js';
@@ -82,6 +83,8 @@ async function simulateOne(flow: Flow, sourceNodeId: string, starts: boolean, al
         idempotencyKey: `simulation:${node.id}`,
         signal,
         vars,
+        network: NO_NETWORK,
+        secrets: [],
         now: () => now,
       });
       if (outcome.type === 'next' || outcome.type === 'wait-until') {

@@ -3,6 +3,7 @@ import { SqliteStore } from '../store/db.js';
 import type { Clock } from './clock.js';
 import { Engine } from './engine.js';
 import { secretStoreFrom } from './secrets.js';
+import type { Resolver } from '../net/destination-policy.js';
 
 /** A clock tests move by hand. */
 export class ManualClock implements Clock {
@@ -15,15 +16,31 @@ export class ManualClock implements Clock {
   }
 }
 
+/** What an engine test can set; nothing reaches a non-public address unless `allowedTargets` says so. */
+export interface TestEngineOptions {
+  file?: string;
+  clock?: ManualClock;
+  secrets?: Record<string, string>;
+  /** Secret name → its `SALVE_SECRET_<NAME>_HOSTS` list as written. */
+  secretHosts?: Record<string, string>;
+  deadlineMs?: number;
+  maxConcurrent?: number;
+  /** As `SALVE_ALLOWED_TARGETS`, e.g. `['127.0.0.1']` to reach a test target. */
+  allowedTargets?: string[];
+  resolver?: Resolver;
+}
+
 /** An engine over a database file (or memory) with a manual clock, for engine tests. */
-export function testEngine(opts: { file?: string; clock?: ManualClock; secrets?: Record<string, string>; deadlineMs?: number; maxConcurrent?: number } = {}) {
+export function testEngine(opts: TestEngineOptions = {}) {
   const clock = opts.clock ?? new ManualClock();
   const store = new SqliteStore(opts.file ?? ':memory:');
   const engine = new Engine({
     store,
     clock,
     log: pino({ level: 'silent' }),
-    secrets: secretStoreFrom(opts.secrets ?? {}),
+    secrets: secretStoreFrom(opts.secrets ?? {}, opts.secretHosts),
+    allowedTargets: opts.allowedTargets,
+    resolver: opts.resolver,
     maxConcurrent: opts.maxConcurrent ?? 4,
     executionDeadlineMs: opts.deadlineMs ?? 7_200_000,
     tickMs: 3_600_000, // tests call tick() themselves

@@ -4,11 +4,14 @@ import { ExpressionError } from './errors.js';
 import type { ExprIssue, ExprVars } from './types.js';
 
 /** One piece of a template: literal text, or a `{{ cel }}` part with its offset. */
-type Part = { kind: 'text'; text: string } | { kind: 'expr'; source: string; offset: number };
+export type TemplatePart = { kind: 'text'; text: string } | { kind: 'expr'; source: string; offset: number };
+
+/** A rendered piece: literal text, or the text a `{{ cel }}` part gave (with its source). */
+export type RenderedPart = { kind: 'text'; text: string } | { kind: 'value'; source: string; text: string };
 
 /** Splits `text` into literal and `{{ … }}` parts; unbalanced braces are issues. */
-function split(text: string): { parts: Part[]; issues: ExprIssue[] } {
-  const parts: Part[] = [];
+export function templateParts(text: string): { parts: TemplatePart[]; issues: ExprIssue[] } {
+  const parts: TemplatePart[] = [];
   const issues: ExprIssue[] = [];
   let i = 0;
   while (i < text.length) {
@@ -42,7 +45,7 @@ export function hasTemplate(text: string): boolean {
 
 /** Checks every `{{ … }}` part, and their cost together (they share a budget); offsets point into the template text. */
 export function checkTemplate(text: string): ExprIssue[] {
-  const { parts, issues } = split(text);
+  const { parts, issues } = templateParts(text);
   const expressions = parts.filter((p) => p.kind === 'expr');
   for (const part of expressions) {
     for (const issue of checkCel(part.source)) {
@@ -79,17 +82,28 @@ function stringify(value: unknown): string {
  * (a fresh one unless `budget` is given).
  */
 export function renderTemplate(text: string, vars: Partial<ExprVars>, options: { budget?: EvalBudget } = {}): string {
-  const { parts, issues } = split(text);
+  return renderTemplateParts(text, vars, options)
+    .map((p) => p.text)
+    .join('');
+}
+
+/**
+ * Renders each `{{ … }}` part once and returns the pieces in order, so a caller can treat the
+ * values apart from the literal text (the URL renderer encodes values per URL component).
+ * All parts share one evaluation budget (a fresh one unless `budget` is given).
+ */
+export function renderTemplateParts(text: string, vars: Partial<ExprVars>, options: { budget?: EvalBudget } = {}): RenderedPart[] {
+  const { parts, issues } = templateParts(text);
   if (issues.length) throw new ExpressionError(`invalid template: ${issues[0]!.message}`, issues);
   const budget = options.budget ?? new EvalBudget();
-  let out = '';
+  const out: RenderedPart[] = [];
   for (const part of parts) {
     if (part.kind === 'text') {
-      out += part.text;
+      out.push(part);
       continue;
     }
     try {
-      out += stringify(evaluateCel(part.source, vars, { budget }));
+      out.push({ kind: 'value', source: part.source, text: stringify(evaluateCel(part.source, vars, { budget })) });
     } catch (error) {
       if (error instanceof ExpressionError) {
         throw new ExpressionError(`{{ ${part.source} }} failed: ${error.issues[0]?.message ?? error.message}`, error.issues);

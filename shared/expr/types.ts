@@ -19,8 +19,11 @@ export interface ExprVars {
 export interface ExpressionRef {
   /** Path inside the node's `config`, e.g. `['headers', 'X-Host']`. */
   path: (string | number)[];
-  /** `cel`: the whole string is one CEL expression. `template`: text with `{{ cel }}` parts. */
-  kind: 'cel' | 'template';
+  /**
+   * `cel`: the whole string is one CEL expression. `template`: text with `{{ cel }}` parts.
+   * `url`: a template for an http(s) URL, rendered per URL component (see url-template.ts).
+   */
+  kind: 'cel' | 'template' | 'url';
   source: string;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTargetEntry } from '../net/targets.js';
 
 /** The one format tag this version reads and writes. */
 export const FLOW_FORMAT = 'salve.flow/v1';
@@ -35,6 +36,27 @@ export const FlowEdgeSchema = z.strictObject({
 });
 export type FlowEdge = z.infer<typeof FlowEdgeSchema>;
 
+/**
+ * A flow's own destination list: where its steps may connect, within what the server allows
+ * (`SALVE_ALLOWED_TARGETS` and public addresses). It can only narrow, never widen.
+ */
+export const AllowedTargetsSchema = z
+  .array(
+    z.string({ error: 'must be a host name, *.domain, IP address or CIDR block' }).superRefine((entry, ctx) => {
+      const parsed = parseTargetEntry(entry);
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+    }),
+    { error: 'must be a list of host names, *.domains, IP addresses or CIDR blocks' },
+  )
+  .min(1, 'list at least one destination, or leave allowedTargets out to use the server\'s policy alone')
+  .max(200, 'at most 200 entries');
+
+/** Settings that apply to the whole flow. */
+export const FlowSettingsSchema = z.strictObject({
+  allowedTargets: AllowedTargetsSchema.optional(),
+});
+export type FlowSettings = z.infer<typeof FlowSettingsSchema>;
+
 /** The shape of a flow document. Structural rules (ports, cycles…) are in `validate.ts`. */
 export const FlowSchema = z.strictObject({
   format: z.literal(FLOW_FORMAT, { error: `must be "${FLOW_FORMAT}"` }),
@@ -44,6 +66,7 @@ export const FlowSchema = z.strictObject({
   enabled: z.boolean().default(false),
   nodes: z.array(FlowNodeSchema).min(1, 'a flow needs at least one node').max(500),
   edges: z.array(FlowEdgeSchema).max(2000).default([]),
+  settings: FlowSettingsSchema.optional(),
 });
 export type Flow = z.infer<typeof FlowSchema>;
 export type FlowInput = z.input<typeof FlowSchema>;

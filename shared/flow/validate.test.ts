@@ -46,7 +46,7 @@ const SPECS = [
       timeoutSeconds: z.number().positive().default(10),
     }),
     expressions: (c) => [
-      ...template(['url'], c.url),
+      ...(c.url.includes('{{') ? [{ path: ['url'], kind: 'url' as const, source: c.url }] : []),
       ...Object.entries(c.headers).flatMap(([k, v]) => template(['headers', k], v)),
     ],
   }),
@@ -121,6 +121,21 @@ describe('validateFlow: a valid flow', () => {
     });
     expect(flow.nodes[3]!.config).toEqual({ message: 'Restart {{ alert.labels.instance }}?', timeoutSeconds: 3600 });
     expect(flow.edges).toHaveLength(4);
+  });
+
+  it('keeps settings.allowedTargets and names each bad entry at its path', () => {
+    expect(validFlow({ ...validDoc(), settings: { allowedTargets: ['agent.internal:9100', '10.1.0.0/16'] } }).settings).toEqual({
+      allowedTargets: ['agent.internal:9100', '10.1.0.0/16'],
+    });
+    const issues = issuesOf({ ...validDoc(), settings: { allowedTargets: ['agent.internal', 'not a host', '*'], allowed: true } });
+    expect(formatIssues(issues)).toBe(
+      [
+        'settings.allowedTargets[1]: "not a host": an entry has no spaces: one entry per line, or separate entries with commas',
+        'settings.allowedTargets[2]: "*" would allow everywhere; list hosts, *.domains, addresses or CIDR blocks',
+        'settings.allowed: unknown field "allowed"',
+      ].join('\n'),
+    );
+    expectIssue(issuesOf({ ...validDoc(), settings: { allowedTargets: [] } }), ['settings', 'allowedTargets'], 'at least one');
   });
 
   it('defaults `enabled` to false and `edges` to none', () => {
@@ -268,6 +283,19 @@ describe('validateFlow rule 5: expressions', () => {
     const issues = issuesOf(doc);
     expect(issues).toHaveLength(1);
     expectIssue(issues, ['nodes', 2, 'config', 'url'], 'template', 'clean');
+  });
+
+  it('refuses a URL template that would choose the scheme or write the user info', () => {
+    const doc = validDoc();
+    configOf(doc, 2).url = 'http://{{ alert.labels.user }}@agent.example/cleanup';
+    configOf(doc, 4).url = '{{ alert.labels.scheme }}://agent.example/restart';
+    const issues = issuesOf(doc);
+    expect(formatIssues(issues)).toBe(
+      [
+        'nodes[2].config.url: node "clean": URL template "http://{{ alert.labels.user }}@agent.example/cleanup" is invalid: a template cannot write the user info (user:password@) of a URL (at character 11)',
+        'nodes[4].config.url: node "restart": URL template "{{ alert.labels.scheme }}://agent.example/restart" is invalid: a URL template must start with http:// or https:// written out: a template cannot choose the scheme (at character 1)',
+      ].join('\n'),
+    );
   });
 
   it('follows an expression into a nested config field', () => {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { issuesFromZod, type Issue } from '../errors.js';
-import { checkCel, checkTemplate } from '../expr/index.js';
+import { checkCel, checkTemplate, checkUrlTemplate } from '../expr/index.js';
 import type { ExpressionRef } from '../expr/types.js';
 import { findCycles, reachableFrom, type GraphEdge } from './graph.js';
 import type { NodeSpec, NodeSpecLookup } from './node-spec.js';
@@ -51,8 +51,9 @@ function short(source: string): string {
 }
 
 function checkExpression(nodeId: string, ref: ExpressionRef, base: Path): Issue[] {
-  const found = ref.kind === 'cel' ? checkCel(ref.source) : checkTemplate(ref.source);
-  const what = ref.kind === 'cel' ? 'CEL expression' : 'template';
+  const check = { cel: checkCel, template: checkTemplate, url: checkUrlTemplate }[ref.kind];
+  const found = check(ref.source);
+  const what = { cel: 'CEL expression', template: 'template', url: 'URL template' }[ref.kind];
   return found.map((e) => ({
     path: [...base, ...ref.path],
     message:

@@ -97,6 +97,8 @@ async function main() {
     SALVE_ADMIN_TOKEN: TOKEN, SALVE_SECRET_AM_TOKEN: AM_TOKEN, SALVE_LOG_LEVEL: 'warn',
     // The paused run queues every accepted alert; do not let the default cap (10,000) refuse them.
     SALVE_MAX_QUEUED: '10000000',
+    // Step 3's HTTP action calls a target on loopback, which needs an explicit allow-list entry.
+    SALVE_ALLOWED_TARGETS: '127.0.0.1',
   });
   const headers = { authorization: `Bearer ${AM_TOKEN}` };
   // 2b. The whole system: every accepted alert also runs its execution (a match condition)

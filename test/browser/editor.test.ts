@@ -21,7 +21,7 @@ describe('editor in the browser', () => {
 
   beforeAll(async () => {
     target = await startTarget();
-    server = await startServer({ env: { SALVE_SECRET_AM_TOKEN: 'change-me' } });
+    server = await startServer({ env: { SALVE_SECRET_AM_TOKEN: 'change-me', SALVE_ALLOWED_TARGETS: '127.0.0.1' } }); // the target is on loopback
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     page = await context.newPage();

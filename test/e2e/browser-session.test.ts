@@ -16,7 +16,7 @@ describe('browser sessions', () => {
   let target: Target;
   let cookie = '';
 
-  const start = (token?: string) => startServer({ dataDir, token, env: { SALVE_SECRET_AM_TOKEN: AM_TOKEN, SALVE_SECRET_PAGER_KEY: 'pager-value' } });
+  const start = (token?: string) => startServer({ dataDir, token, env: { SALVE_SECRET_AM_TOKEN: AM_TOKEN, SALVE_SECRET_PAGER_KEY: 'pager-value', SALVE_ALLOWED_TARGETS: '127.0.0.1' } });
 
   /** A request as the editor page makes it: the session cookie, and this server as Origin. */
   const browser = (method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}) =>

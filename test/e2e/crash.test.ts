@@ -52,7 +52,7 @@ describe('crash safety (kill -9 during 200 executions)', () => {
     };
 
     const start = async () => {
-      server = await startServer({ dataDir, env: { SALVE_MAX_CONCURRENCY: '8' } });
+      server = await startServer({ dataDir, env: { SALVE_MAX_CONCURRENCY: '8', SALVE_ALLOWED_TARGETS: '127.0.0.1' } });
       return server;
     };
     let s = await start();

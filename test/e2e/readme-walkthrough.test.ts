@@ -8,6 +8,13 @@ import { removeDir, startServer, waitFor, type TestServer } from '../helpers/ser
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const read = (f: string) => readFileSync(join(ROOT, f), 'utf8');
 
+/** The variables the README's start command sets (`SALVE_X=… SALVE_Y=… npm start`), exactly as written. */
+function readmeStartEnv(): Record<string, string> {
+  const line = /^((?:SALVE_[A-Z0-9_]+=\S+ )+)npm start$/m.exec(read('README.md'));
+  expect(line, 'the README shows the start command with its SALVE_* variables').not.toBeNull();
+  return Object.fromEntries(line![1]!.trim().split(' ').map((pair) => pair.split('=') as [string, string]));
+}
+
 /**
  * The README's walkthrough with its own files: examples/disk-full.json, the Alertmanager
  * payload examples/alertmanager-diskfull.json and examples/demo-target.mjs on 127.0.0.1:9100.
@@ -22,12 +29,13 @@ describe('README walkthrough', () => {
   });
 
   it('runs clean-up, waits for approval, restarts, and ignores the re-sent alert', async () => {
-    expect(read('README.md')).toContain('SALVE_SECRET_AM_TOKEN=change-me npm start');
+    const env = readmeStartEnv();
+    expect(env).toEqual({ SALVE_SECRET_AM_TOKEN: 'change-me', SALVE_ALLOWED_TARGETS: '127.0.0.1:9100' });
     target = spawn(process.execPath, [join(ROOT, 'examples', 'demo-target.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
     let targetOut = '';
     target.stdout!.on('data', (d) => (targetOut += d));
     await waitFor(() => targetOut.includes('listening'), 5000, 'the demo target');
-    server = await startServer({ env: { SALVE_SECRET_AM_TOKEN: 'change-me' } });
+    server = await startServer({ env });
     const s = server;
 
     const created = await s.api('POST', '/api/flows', JSON.parse(read('examples/disk-full.json')));

@@ -12,7 +12,8 @@ describe('secrets', () => {
   beforeAll(async () => {
     // A careless target that echoes the request headers back.
     target = await startTarget((req) => ({ status: 200, body: JSON.stringify({ youSent: req.headers }) }));
-    server = await startServer({ env: { SALVE_SECRET_TARGET_TOKEN: SECRET } });
+    // The target is on loopback: allowed explicitly, and the secret may be sent there.
+    server = await startServer({ env: { SALVE_SECRET_TARGET_TOKEN: SECRET, SALVE_SECRET_TARGET_TOKEN_HOSTS: '127.0.0.1', SALVE_ALLOWED_TARGETS: '127.0.0.1' } });
   });
   afterAll(async () => {
     await server?.stop();

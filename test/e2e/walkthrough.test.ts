@@ -11,7 +11,7 @@ describe('the README walkthrough, end to end against a real server', () => {
 
   beforeAll(async () => {
     target = await startTarget();
-    server = await startServer({ env: { SALVE_SECRET_AM_TOKEN: AM_TOKEN } });
+    server = await startServer({ env: { SALVE_SECRET_AM_TOKEN: AM_TOKEN, SALVE_ALLOWED_TARGETS: '127.0.0.1' } }); // the target is on loopback
   });
   afterAll(async () => {
     await server?.stop();

@@ -1,5 +1,5 @@
 import type { Edge, Node } from '@xyflow/react';
-import { FLOW_FORMAT, type Flow } from '../../../shared/flow/schema.js';
+import { FLOW_FORMAT, type Flow, type FlowSettings } from '../../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 
 /**
@@ -30,6 +30,8 @@ export interface FlowMeta {
   name: string;
   description?: string;
   enabled: boolean;
+  /** Kept as loaded and saved back: dropping it would widen where the flow may connect. */
+  settings?: FlowSettings;
 }
 
 export const DEFAULT_NODE_SIZE = { width: 240, height: 72 };
@@ -97,6 +99,7 @@ export function canvasToFlow(meta: FlowMeta, nodes: readonly SalveNode[], edges:
     }),
   };
   if (meta.description) flow.description = meta.description;
+  if (meta.settings && Object.keys(meta.settings).length > 0) flow.settings = meta.settings;
   return flow;
 }
 

@@ -17,6 +17,16 @@ describe('editor store', () => {
     expect(isDirty(editor())).toBe(false);
   });
 
+  it("keeps the flow's settings: saving from the editor never drops allowedTargets", () => {
+    const narrowed = { ...structuredClone(example), settings: { allowedTargets: ['10.20.0.0/16:9100'] } };
+    editor().load(narrowed, 4);
+    expect(currentFlow(editor())).toEqual(narrowed);
+    editor().setMeta({ settings: { allowedTargets: ['10.20.0.0/16:9100', 'agent.example.internal'] } }, 'settings');
+    expect(currentFlow(editor()).settings).toEqual({ allowedTargets: ['10.20.0.0/16:9100', 'agent.example.internal'] });
+    editor().setMeta({ settings: undefined }, 'settings');
+    expect(currentFlow(editor())).not.toHaveProperty('settings');
+  });
+
   it('undoes and redoes every kind of edit, in order', () => {
     const added = editor().addNode('action.delay', { x: 10, y: 300 });
     editor().connect({ source: 'ask', sourceHandle: 'rejected', target: added, targetHandle: null });

@@ -106,6 +106,7 @@ export function isDirty(s: Pick<EditorState, 'meta' | 'nodes' | 'edges' | 'saved
 function metaOf(flow: Flow): FlowMeta {
   const meta: FlowMeta = { id: flow.id, name: flow.name, enabled: flow.enabled };
   if (flow.description) meta.description = flow.description;
+  if (flow.settings) meta.settings = flow.settings;
   return meta;
 }
 

@@ -25,6 +25,23 @@ const vars: ExprVars = {
   execution: { id: 'e1', startedAt: '2024-01-01T00:00:00Z' },
 };
 
+describe('URL templates in the editor', () => {
+  it('checks and previews them per URL component, as the step will render them', () => {
+    expect(checkExpression('url', 'http://{{ alert.labels.instance }}/cleanup')).toBeNull();
+    expect(checkExpression('url', 'http://{{ alert.labels.u }}@agent.example/x')?.message).toBe('a template cannot write the user info (user:password@) of a URL');
+    expect(checkExpression('url', '{{ alert.labels.url }}')?.message).toMatch(/cannot choose the scheme/);
+    expect(previewExpression('url', 'http://agent.example/x?host={{ alert.labels.instance }}&q={{ alert.name + "&a=1" }}', vars)).toEqual({
+      ok: true,
+      text: 'http://agent.example/x?host=db-1:9100&q=DiskFull%26a%3D1',
+    });
+    const hostile = { ...vars, alert: { ...vars.alert, labels: { instance: 'user:pw@evil.example#' } } };
+    expect(previewExpression('url', 'http://{{ alert.labels.instance }}/cleanup', hostile)).toEqual({
+      ok: false,
+      message: `{{ alert.labels.instance }} gave "user:pw@evil.example#", which cannot be the URL's host: it contains "@", and user info is never taken from a template`,
+    });
+  });
+});
+
 describe('checkExpression', () => {
   it('accepts valid expressions in each language', () => {
     expect(checkExpression('cel', 'alert.severity == "critical"')).toBeNull();

@@ -1,12 +1,14 @@
 import {
   checkCel,
   checkTemplate,
+  checkUrlTemplate,
   evaluateCel,
   evaluateCelBool,
   ExpressionError,
   matchersToCel,
   parseMatchers,
   renderTemplate,
+  renderUrlTemplate,
   type ExprIssue,
   type ExprVars,
 } from '../../../shared/expr/index.js';
@@ -39,6 +41,11 @@ export function checkExpression(language: ExpressionLanguage, source: string): E
     }
     case 'template': {
       const issue = checkTemplate(source)[0];
+      return issue ? fromIssue(issue) : null;
+    }
+    case 'url': {
+      // A URL without {{ }} is checked by the form's schema (http:// or https://), not here.
+      const issue = source.includes('{{') ? checkUrlTemplate(source)[0] : undefined;
       return issue ? fromIssue(issue) : null;
     }
     case 'matchers':
@@ -74,6 +81,9 @@ export function previewExpression(language: ExpressionLanguage, source: string, 
     switch (language) {
       case 'template':
         return { ok: true, text: renderTemplate(source, vars) };
+      case 'url':
+        // Rendered per URL component, exactly as the step will: a bad value shows its refusal.
+        return { ok: true, text: source.includes('{{') ? renderUrlTemplate(source, vars) : source };
       case 'cel': {
         const value = evaluateCel(source, vars);
         if (typeof value === 'boolean') return { ok: true, text: String(value), outcome: value ? 'true' : 'false' };

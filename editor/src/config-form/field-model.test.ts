@@ -17,7 +17,7 @@ describe('form model of the built-in node types', () => {
 
   it('action.http: hints pick the widgets; defaults are optional', () => {
     const { fields, keys } = formModelFor(defOf('action.http'));
-    expect(keys).toEqual(['method', 'url', 'headers', 'body', 'bodyType', 'expectStatus', 'timeoutSeconds']);
+    expect(keys).toEqual(['method', 'url', 'headers', 'body', 'bodyType', 'expectStatus', 'timeoutSeconds', 'followRedirects']);
     expect(kinds(fields)).toEqual({
       method: 'select',
       url: 'expression',
@@ -26,10 +26,12 @@ describe('form model of the built-in node types', () => {
       bodyType: 'select',
       expectStatus: 'json',
       timeoutSeconds: 'number',
+      followRedirects: 'boolean',
     });
     const method = byName(fields, 'method');
     expect(method).toMatchObject({ kind: 'select', options: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'], required: false, defaultValue: 'POST' });
-    expect(byName(fields, 'url')).toMatchObject({ kind: 'expression', language: 'template', required: true, label: 'URL' });
+    expect(byName(fields, 'url')).toMatchObject({ kind: 'expression', language: 'url', required: true, label: 'URL' });
+    expect(byName(fields, 'followRedirects')).toMatchObject({ kind: 'boolean', required: false, defaultValue: false, label: 'Follow redirects' });
     expect(byName(fields, 'headers')).toMatchObject({ kind: 'keyValue', secretValues: true, defaultValue: {} });
     expect(byName(fields, 'expectStatus')).toMatchObject({ kind: 'json', compact: true, label: 'Expected status' });
     expect(byName(fields, 'expectStatus')!.constraint).toBe('A JSON list of whole numbers (100–599)');

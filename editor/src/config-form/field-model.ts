@@ -15,7 +15,7 @@ import {
 } from './json-schema.js';
 import { labelFor } from './labels.js';
 
-export type ExpressionLanguage = 'cel' | 'template' | 'matchers';
+export type ExpressionLanguage = 'cel' | 'template' | 'url' | 'matchers';
 
 /**
  * `label`/`help` are read from a hint when a definition provides them. FieldHint does not

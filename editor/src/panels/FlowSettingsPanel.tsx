@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import type { FlowMeta, SalveNode } from '../canvas/model.js';
 import type { LocatedIssue } from '../canvas/validation.js';
@@ -14,6 +14,62 @@ interface Props {
 
 const fieldIssues = (issues: readonly LocatedIssue[], field: string) =>
   issues.filter((i) => i.path.length === 1 && i.path[0] === field).map((i) => i.message);
+
+const settingsIssues = (issues: readonly LocatedIssue[]) =>
+  issues.filter((i) => i.path[0] === 'settings').map((i) => i.message);
+
+/** One entry per line (or comma): a line with a space in it is one bad entry, reported as such. */
+const linesOf = (text: string) =>
+  text
+    .split(/[\n,]/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+
+/**
+ * The flow's own destination list, one entry per line. The text is kept as typed (a list
+ * rebuilt on every key would eat the new line being started); an empty box removes the list.
+ */
+function AllowedTargetsField({ meta, issues, onChange }: Pick<Props, 'meta' | 'issues' | 'onChange'>) {
+  const id = useId();
+  const saved = (meta.settings?.allowedTargets ?? []).join('\n');
+  const [text, setText] = useState(saved);
+  // Follow changes made elsewhere (undo, loading another flow) without fighting the typist.
+  useEffect(() => {
+    setText((current) => (linesOf(current).join('\n') === saved ? current : saved));
+  }, [saved]);
+  const errors = settingsIssues(issues);
+  return (
+    <div className="field">
+      <label htmlFor={`${id}-targets`}>Allowed destinations</label>
+      <textarea
+        id={`${id}-targets`}
+        className="mono"
+        rows={3}
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          const entries = linesOf(e.target.value);
+          const { allowedTargets: _, ...rest } = meta.settings ?? {};
+          const settings = entries.length > 0 ? { ...rest, allowedTargets: entries } : rest;
+          onChange({ settings: Object.keys(settings).length > 0 ? settings : undefined }, 'settings');
+        }}
+        placeholder={'agent.example.internal:9100\n10.20.0.0/16'}
+        aria-invalid={errors.length > 0 || undefined}
+        aria-describedby={`${id}-targets-help`}
+        data-testid="flow-allowed-targets"
+      />
+      <div id={`${id}-targets-help`} className="field-help">
+        Optional. Host names, *.domains, IP addresses or CIDR blocks (with :port to allow one port), one per line. Steps of this
+        flow then connect only to these, and still only where the server allows (SALVE_ALLOWED_TARGETS). Empty: the server’s policy alone.
+      </div>
+      {errors.map((m) => (
+        <div key={m} className="field-error">
+          {m}
+        </div>
+      ))}
+    </div>
+  );
+}
 
 /** Shown when no node is selected: the flow's name, id, description, whether it runs, and its webhook URLs. */
 export function FlowSettingsPanel({ meta, isNew, nodes, issues, onChange }: Props) {
@@ -80,6 +136,7 @@ export function FlowSettingsPanel({ meta, isNew, nodes, issues, onChange }: Prop
         </label>
         <div className="field-help">A disabled flow is kept and can be tested, but no alert starts it. Saving applies the change.</div>
       </div>
+      <AllowedTargetsField meta={meta} issues={issues} onChange={onChange} />
       <div className="side-section">
         <h3>Webhook URLs</h3>
         {sources.length === 0 ? (

@@ -12,6 +12,7 @@ describe('action.http definition', () => {
       headers: {},
       bodyType: 'json',
       timeoutSeconds: 10,
+      followRedirects: false,
     });
   });
 
@@ -27,7 +28,9 @@ describe('action.http definition', () => {
 
   it('names each bad field', () => {
     expect(paths({})).toEqual(['url: url is required']);
-    expect(paths({ url: 'ftp://x' })).toEqual(['url: must start with http:// or https://']);
+    expect(paths({ url: 'ftp://x' })).toEqual(['url: must start with http:// or https:// written out (a template cannot choose the scheme)']);
+    expect(paths({ url: '{{ alert.labels.url }}' })).toEqual(['url: must start with http:// or https:// written out (a template cannot choose the scheme)']);
+    expect(paths({ url: 'http://x', followRedirects: 'yes' })).toEqual(['followRedirects: must be true or false']);
     expect(paths({ url: 'http://x', method: 'TRACE' })[0]).toMatch(/^method: must be one of GET, POST/);
     expect(paths({ url: 'http://x', headers: { 'Bad Header': 'x' } })).toEqual([
       'headers.Bad Header: "Bad Header" is not an HTTP header name (letters, digits and "-")',
@@ -51,7 +54,7 @@ describe('action.http definition', () => {
       body: { path: '/var/tmp', host: '{{ alert.labels.instance }}', list: ['{{ alert.name }}'] },
     });
     expect(httpAction.expressions(config).map((r) => [r.kind, r.path.join('.')])).toEqual([
-      ['template', 'url'],
+      ['url', 'url'],
       ['template', 'headers.X-Host'],
       ['template', 'body.host'],
       ['template', 'body.list.0'],

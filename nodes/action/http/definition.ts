@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { defineNodeType } from '../../node-type.js';
+import type { ExpressionRef } from '../../../shared/expr/types.js';
 import { templatesIn } from '../../definition.js';
 import { isHeaderName, StringOrSecretSchema, secondsSchema } from '../../fields.js';
 import { abbreviateTemplates, truncate } from '../../format.js';
+
+/** Redirects followed at most, when `followRedirects` is on. */
+export const MAX_REDIRECTS = 5;
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
 
@@ -12,13 +16,17 @@ const RESERVED_HEADERS = new Set(['content-length', 'transfer-encoding', 'idempo
 export const HttpActionConfigSchema = z
   .strictObject({
     method: z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` }).default('POST'),
-    /** Template, e.g. `http://{{ alert.labels.instance }}/cleanup`. */
+    /**
+     * Template, e.g. `http://agent.example.internal:9100/cleanup?host={{ alert.labels.instance }}`,
+     * rendered per URL component: the scheme is always written out, a value in the host may
+     * only be a host name or IP address (and port), values elsewhere are percent-encoded.
+     */
     url: z
       .string({ error: 'url is required' })
       .trim()
       .min(1, 'url is required')
       .max(8192)
-      .refine((u) => /^https?:\/\//i.test(u) || u.startsWith('{{'), 'must start with http:// or https://'),
+      .refine((u) => /^https?:\/\//i.test(u), 'must start with http:// or https:// written out (a template cannot choose the scheme)'),
     /** Values are templates or secret references. */
     headers: z
       .record(z.string(), StringOrSecretSchema)
@@ -42,6 +50,11 @@ export const HttpActionConfigSchema = z
       .max(100)
       .optional(),
     timeoutSeconds: secondsSchema(1, 3600).default(10),
+    /**
+     * Follow up to MAX_REDIRECTS redirects. Each hop is checked by the destination policy like
+     * the first request; secret-bearing headers go only where their secret may be sent.
+     */
+    followRedirects: z.boolean({ error: 'must be true or false' }).default(false),
   })
   .superRefine((config, ctx) => {
     if (config.bodyType === 'text' && config.body !== undefined && typeof config.body !== 'string') {
@@ -64,15 +77,29 @@ export const httpAction = defineNodeType({
   idempotent: true,
   sideEffects: true,
   simulatePort: 'ok',
-  expressions: (config) => templatesIn({ url: config.url, headers: config.headers, body: config.body }),
+  expressions: (config): ExpressionRef[] => [
+    // The URL is rendered per component (shared/expr/url-template.ts), never as plain text.
+    ...(typeof config.url === 'string' && config.url.includes('{{') ? [{ path: ['url'], kind: 'url' as const, source: config.url }] : []),
+    ...templatesIn({ headers: config.headers, body: config.body }),
+  ],
   summary: (config) => `${config.method} ${truncate(abbreviateTemplates(config.url), 80)}`,
   ui: {
     method: { widget: 'select' },
-    url: { widget: 'expression', language: 'template', label: 'URL', help: 'http:// or https://; may use templates, e.g. http://{{ alert.labels.instance }}/cleanup.' },
+    url: {
+      widget: 'expression',
+      language: 'url',
+      label: 'URL',
+      help: 'http:// or https://, written out. Alert values are safest in the path or query (http://agent.internal/cleanup?host={{ alert.labels.instance }}); a value in the host may only be a host name or IP address.',
+    },
     headers: { widget: 'keyValue', help: 'Values are text (templates allowed) or secrets. Salve adds Idempotency-Key itself.' },
     body: { widget: 'json', help: 'JSON to send; strings inside may use templates. Leave empty to send no body.' },
     bodyType: { widget: 'select', label: 'Body type', help: 'json sends the body as JSON; text sends one template string.' },
     expectStatus: { widget: 'json', label: 'Expected status', help: 'Statuses that count as success, e.g. [200, 204]. Empty: any 2xx.' },
     timeoutSeconds: { widget: 'number', label: 'Timeout (seconds)', help: 'The request is abandoned and the step fails on "error" after this long.' },
+    followRedirects: {
+      widget: 'boolean',
+      label: 'Follow redirects',
+      help: `Follow up to ${MAX_REDIRECTS} redirects, each checked like the first request. Off: a 3xx is the answer.`,
+    },
   },
 });

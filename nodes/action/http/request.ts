@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 
 /** Most response body bytes kept; the rest is not read. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -9,8 +10,13 @@ export interface HttpRequestSpec {
   url: URL;
   headers: Record<string, string>;
   body?: Buffer;
+  /** Time left for this request (the step's timeout covers every redirect hop). */
   timeoutMs: number;
+  /** The step's whole timeout, for the message. */
+  timeoutSeconds: number;
   signal: AbortSignal;
+  /** Answers only with addresses the destination policy checked (CheckedDestination.lookup). */
+  lookup: LookupFunction;
 }
 
 export interface RawResponse {
@@ -60,8 +66,7 @@ export function sendRequest(spec: HttpRequestSpec): Promise<RawResponse> {
         req?.destroy();
         reject(new RequestFailure(message));
       });
-    const seconds = spec.timeoutMs / 1000;
-    const timer = setTimeout(() => fail(`${target} timed out after ${seconds} s`), spec.timeoutMs);
+    const timer = setTimeout(() => fail(`${target} timed out after ${spec.timeoutSeconds} s`), Math.max(0, spec.timeoutMs));
     const onAbort = () => fail(`${target} was cancelled (${abortReason(spec.signal)})`);
     if (spec.signal.aborted) return onAbort();
     spec.signal.addEventListener('abort', onAbort, { once: true });
@@ -69,7 +74,7 @@ export function sendRequest(spec: HttpRequestSpec): Promise<RawResponse> {
     const client = spec.url.protocol === 'https:' ? https : http;
     try {
       // No shared agent: each attempt gets a fresh connection that ends with the step.
-      req = client.request(spec.url, { method: spec.method, headers: spec.headers, agent: false });
+      req = client.request(spec.url, { method: spec.method, headers: spec.headers, agent: false, lookup: spec.lookup });
     } catch (error) {
       // e.g. a rendered header value with a newline; Node names the header, not its value.
       return fail(`${target} could not be sent: ${(error as Error).message}`);
