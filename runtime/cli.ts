@@ -6,6 +6,7 @@ import { lookupNodeSpec } from '../nodes/catalog.js';
 import { enableRegexBacktrackFallback } from './boot-checks.js';
 import { parseArgs, rejectUnknownFlags, UsageError } from './cli-args.js';
 import { loadConfig } from './config.js';
+import { checkDataDir } from './doctor.js';
 import { simulateFlow } from './engine/simulate.js';
 import { createLogger } from './log.js';
 import { salveVersion, startServer } from './server.js';
@@ -18,6 +19,7 @@ Usage:
   salve simulate <flow.json> --source alertmanager --payload <payload.json> [--json]
   salve import <flow-or-bundle.json> [--url URL] [--token TOKEN] [--data DIR]
   salve export <flow-id>|--all [--out file.json] [--url URL] [--token TOKEN] [--data DIR]
+  salve doctor [--data ./data]      check the database (read-only; safe while Salve runs)
   salve --version
 
 import/export talk to a running server (default http://127.0.0.1:8470). The token comes from
@@ -177,6 +179,15 @@ async function cmdExport(args: string[], out: Out): Promise<number> {
   return 0;
 }
 
+function cmdDoctor(args: string[], out: Out): number {
+  const { positional, flags } = parseArgs(args);
+  rejectUnknownFlags(flags, ['data']);
+  if (positional.length) throw new UsageError(`unexpected argument ${positional[0]}`);
+  const report = checkDataDir(resolve(flags.data ?? process.env.SALVE_DATA ?? './data'));
+  for (const line of report.lines) (report.ok ? out.log : out.error)(line);
+  return report.ok ? 0 : 1;
+}
+
 async function cmdServe(args: string[], out: Out): Promise<number> {
   const { positional, flags } = parseArgs(args);
   rejectUnknownFlags(flags, ['port', 'host', 'data', 'event-retention-days']);
@@ -210,6 +221,8 @@ export async function runCli(argv: string[], out: Out = { log: console.log, erro
         return await cmdImport(rest, out);
       case 'export':
         return await cmdExport(rest, out);
+      case 'doctor':
+        return cmdDoctor(rest, out);
       case '--version':
       case 'version':
         out.log(salveVersion());

@@ -12,7 +12,8 @@ import { createApp } from './http/app.js';
 import { ensureAdminToken } from './http/auth.js';
 import { acquireDataDirLock } from './lockfile.js';
 import type { Logger } from './log.js';
-import { openStore } from './store/db.js';
+import { openStore, type SqliteStore } from './store/db.js';
+import { explainOpenError } from './store/open-errors.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -45,7 +46,30 @@ export async function startServer(config: Config, log: Logger, out: (line: strin
   if (!checks.ok) throw new Error(`refusing to start: ${checks.problems.join('; ')}`);
 
   const lock = acquireDataDirLock(config.dataDir);
-  const store = openStore(config.dataDir);
+  const opened: { store?: SqliteStore } = {};
+  try {
+    return await startLocked(config, log, out, lock, opened);
+  } catch (error) {
+    // Every failed start lets go of what it took, so the next start is not refused by a stale salve.pid.
+    try {
+      opened.store?.close();
+    } catch {
+      // The database may be what failed.
+    }
+    lock.release();
+    throw explainOpenError(join(config.dataDir, 'salve.db'), error);
+  }
+}
+
+/** startServer once the data directory is locked; `opened` tells the caller what to close on failure. */
+async function startLocked(
+  config: Config,
+  log: Logger,
+  out: (line: string) => void,
+  lock: { release(): void },
+  opened: { store?: SqliteStore },
+): Promise<RunningServer> {
+  const store = (opened.store = openStore(config.dataDir, { log }));
   const token = ensureAdminToken(config.dataDir, config.adminToken);
   const secrets = secretStoreFromEnv(process.env);
   const engine = new Engine({
