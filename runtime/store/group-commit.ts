@@ -16,8 +16,8 @@ interface PendingWrite<D> {
 
 /** The store was closed (shutdown) before the write could commit. */
 export class StoreClosedError extends Error {
-  constructor() {
-    super('store is closed');
+  constructor(cause?: unknown) {
+    super(cause instanceof Error ? `store is closed (last attempt: ${cause.message})` : 'store is closed', { cause });
     this.name = 'StoreClosedError';
   }
 }
@@ -50,6 +50,8 @@ export class GroupCommit<D> {
   private closed = false;
   /** Consecutive failed attempts (0 = healthy). */
   private failures = 0;
+  /** The last failure while writes are being retried. */
+  private trouble: { kind: 'busy' | 'io'; error: unknown } | undefined;
   private troubleSince: number | undefined;
   private troubleLoggedAt = 0;
   private readonly pos: TxPosition = { tx: 0, write: 0 };
@@ -65,6 +67,9 @@ export class GroupCommit<D> {
   /** Queues `fn`; resolves with its result once committed (see WritePolicy for when it gives up). */
   enqueue<T>(fn: (db: D) => T, policy: WritePolicy): Promise<T> {
     if (this.closed) return Promise.reject(new StoreClosedError());
+    // The disk is full or failing: a caller on the line gets its 503 at once instead of waiting
+    // for the next (slow) retry. That retry tells when it passed; requests then go through again.
+    if (policy === 'request' && this.trouble?.kind === 'io') return Promise.reject(this.trouble.error);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, policy, giveUpAt: this.now() + REQUEST_PATIENCE_MS });
       // While backing off, the write joins the next attempt instead of forcing one.
@@ -120,37 +125,20 @@ export class GroupCommit<D> {
       return;
     }
     const results: { ok: boolean; value: unknown }[] = [];
-    for (const w of batch) {
-      this.pos.write++;
-      this.sqlite.exec('SAVEPOINT w');
-      try {
-        const value = w.fn(this.db);
-        this.sqlite.exec('RELEASE w');
-        results.push({ ok: true, value });
-      } catch (error) {
-        if (!this.sqlite.inTransaction) {
-          // SQLite rolled the whole transaction back (disk full, I/O error): nothing of the batch is kept.
-          this.failed(batch, error);
-          return;
-        }
-        this.sqlite.exec('ROLLBACK TO w');
-        this.sqlite.exec('RELEASE w');
-        // A rolled-back write invalidates what later writes may have derived from this position.
-        this.pos.write++;
-        results.push({ ok: false, value: error });
-      }
+    try {
+      for (const w of batch) results.push(this.runOne(w));
+    } catch (error) {
+      // SQLite rolled the whole transaction back (disk full, I/O error), or a savepoint could not
+      // be handled: nothing of the batch is kept.
+      this.abandon();
+      this.failed(batch, error);
+      return;
     }
     const commitStarted = performance.now();
     try {
       this.sqlite.exec('COMMIT');
     } catch (error) {
-      if (this.sqlite.inTransaction) {
-        try {
-          this.sqlite.exec('ROLLBACK');
-        } catch {
-          // Nothing more to undo.
-        }
-      }
+      this.abandon();
       this.failed(batch, error);
       return;
     }
@@ -172,17 +160,54 @@ export class GroupCommit<D> {
     if (again.length > 0) this.retryLater(again, againError);
   }
 
+  /**
+   * Runs one write in its own savepoint. Its own error rolls back only its savepoint and is its
+   * result; throws when the transaction itself is gone (SQLite rolled it back).
+   */
+  private runOne(w: PendingWrite<D>): { ok: boolean; value: unknown } {
+    this.pos.write++;
+    this.sqlite.exec('SAVEPOINT w');
+    try {
+      const value = w.fn(this.db);
+      this.sqlite.exec('RELEASE w');
+      return { ok: true, value };
+    } catch (error) {
+      if (!this.sqlite.inTransaction) throw error;
+      this.sqlite.exec('ROLLBACK TO w');
+      this.sqlite.exec('RELEASE w');
+      // A rolled-back write invalidates what later writes may have derived from this position.
+      this.pos.write++;
+      return { ok: false, value: error };
+    }
+  }
+
+  /** Rolls back the open transaction, if SQLite has not already. */
+  private abandon(): void {
+    if (!this.sqlite.inTransaction) return;
+    try {
+      this.sqlite.exec('ROLLBACK');
+    } catch {
+      // Nothing more to undo.
+    }
+  }
+
   /** Nothing of `writes` was committed because of `error`: retry those whose policy allows it. */
   private failed(writes: PendingWrite<D>[], error: unknown): void {
     const kind = storageErrorKind(error);
     const again = writes.filter((w) => {
-      if (!this.closed && shouldRetry(w.policy, kind) && this.patient(w)) return true;
-      w.reject(error);
+      if (!shouldRetry(w.policy, kind) || !this.patient(w)) w.reject(error);
+      else if (this.closed) w.reject(new StoreClosedError(error));
+      else return true;
       return false;
     });
     this.stats.failedAttempts++;
-    if (again.length > 0) this.retryLater(again, error);
-    else if (this.queue.length > 0 && !this.timer && !this.closed) this.timer = setImmediate(() => this.flush());
+    if (again.length > 0) {
+      this.retryLater(again, error);
+      return;
+    }
+    // Nothing is being retried, so nothing would notice the trouble passing: let the next write find out.
+    this.trouble = undefined;
+    if (this.queue.length > 0 && !this.timer && !this.closed) this.timer = setImmediate(() => this.flush());
   }
 
   private patient(w: PendingWrite<D>): boolean {
@@ -192,6 +217,7 @@ export class GroupCommit<D> {
   private retryLater(writes: PendingWrite<D>[], error: unknown): void {
     const kind = storageErrorKind(error) === 'busy' ? 'busy' : 'io';
     this.failures++;
+    this.trouble = { kind, error };
     this.noteTrouble(error, kind, writes.length);
     this.queue = [...writes, ...this.queue];
     if (this.timer || this.closed) return;
@@ -226,6 +252,7 @@ export class GroupCommit<D> {
       this.log?.warn({ afterMs: this.now() - this.troubleSince, attempts: this.failures }, 'database writable again');
     }
     this.troubleSince = undefined;
+    this.trouble = undefined;
     this.failures = 0;
   }
 }
