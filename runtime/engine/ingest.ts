@@ -215,7 +215,7 @@ async function acceptDelivery(
       }
     });
     // Counted in this transaction: over the cap, the throw rolls back this delivery's inserts.
-    deps.queueCap.admitOrThrow(db, created.length);
+    deps.queueCap.admit(db, created.length);
     // A resolved alert marks the runs of its flow with the same fingerprint, whether or not it starts one.
     for (const { route, alert, match } of resolved) {
       const at = Date.parse(alert.endsAt);

@@ -88,7 +88,7 @@ export async function runManually(deps: ManualRunDeps, flowId: string, input: Ma
     });
     // The dedup key is the fresh execution id, so it cannot be taken.
     if (!ids) throw new Error(`execution id ${executionId} collided`);
-    deps.queueCap.admitOrThrow(db, 1);
+    deps.queueCap.admit(db, 1);
     appendAudit(db, {
       actor,
       action: 'flow.run',

@@ -33,16 +33,22 @@ export class QueueCap {
   ) {}
 
   /**
-   * Call inside the write, AFTER inserting `added` queued executions: true if the queue is still
-   * within the cap. When false, the caller must throw (its write rolls back, nothing is kept).
+   * Call inside the write, AFTER inserting `added` queued executions: returns if the queue is
+   * still within the cap, else throws the queue-full error (503), which rolls the write back.
    */
-  admit(db: Db, added: number): boolean {
-    if (added === 0) return true;
+  admit(db: Db, added: number): void {
+    if (added === 0) return;
     const known = this.known();
     const count = known !== undefined ? known + added : executionsRepo.countByStatus(db, 'queued');
-    if (count > this.max) return false;
+    if (count > this.max) {
+      // The throw rolls this write back, which moves the store's position one write on; the
+      // count without this write's inserts is then right for the next write (no recount while
+      // a burst is being refused, which is when counting would cost the most).
+      const p = this.store.position;
+      this.memo = { tx: p.tx, write: p.write + 1, count: count - added };
+      throw queueFullError();
+    }
     this.remember(count);
-    return true;
   }
 
   /** Call inside the write, BEFORE inserting: whether `n` more queued executions fit. Pair with `added`. */
@@ -59,11 +65,6 @@ export class QueueCap {
   added(n: number): void {
     const known = this.known();
     if (known !== undefined) this.remember(known + n);
-  }
-
-  /** Throws the queue-full error unless `admit(db, added)`. */
-  admitOrThrow(db: Db, added: number): void {
-    if (!this.admit(db, added)) throw queueFullError();
   }
 
   /** The queued count as of the current write, if still known without counting. */

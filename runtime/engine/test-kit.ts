@@ -16,7 +16,7 @@ export class ManualClock implements Clock {
 }
 
 /** An engine over a database file (or memory) with a manual clock, for engine tests. */
-export function testEngine(opts: { file?: string; clock?: ManualClock; secrets?: Record<string, string>; deadlineMs?: number; maxConcurrent?: number } = {}) {
+export function testEngine(opts: { file?: string; clock?: ManualClock; secrets?: Record<string, string>; deadlineMs?: number; maxConcurrent?: number; maxQueued?: number } = {}) {
   const clock = opts.clock ?? new ManualClock();
   const store = new SqliteStore(opts.file ?? ':memory:');
   const engine = new Engine({
@@ -26,6 +26,7 @@ export function testEngine(opts: { file?: string; clock?: ManualClock; secrets?:
     secrets: secretStoreFrom(opts.secrets ?? {}),
     maxConcurrent: opts.maxConcurrent ?? 4,
     executionDeadlineMs: opts.deadlineMs ?? 7_200_000,
+    maxQueued: opts.maxQueued,
     tickMs: 3_600_000, // tests call tick() themselves
     scheduleTimers: false, // and schedules.check()
   });
