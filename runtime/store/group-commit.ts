@@ -84,7 +84,7 @@ export class GroupCommit<D> {
 
   /** True while writes are failing and being retried (a lock, a full disk). */
   get inTrouble(): boolean {
-    return this.failures > 0;
+    return this.trouble !== undefined;
   }
 
   get position(): Readonly<TxPosition> {
