@@ -78,7 +78,6 @@ describe('fault: an external exclusive lock held 10 s during load', () => {
       const probe = await timedGet(`${s.url}/healthz`);
       if (probe.status !== 200) unexpected.push(`/healthz: ${probe.status}`);
       health.push(probe.ms);
-      if (probe.ms > 100) console.log(`slow probe at +${Date.now() - heldAt} ms: ${probe.ms.toFixed(0)} ms`);
       await sleep(100);
     }
     other.exec('COMMIT');
