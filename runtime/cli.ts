@@ -5,6 +5,7 @@ import { validateFlow } from '../shared/flow/validate.js';
 import { lookupNodeSpec } from '../nodes/catalog.js';
 import { enableRegexBacktrackFallback } from './boot-checks.js';
 import { parseArgs, rejectUnknownFlags, UsageError } from './cli-args.js';
+import { checkDataDir } from './doctor.js';
 import { simulateFlow } from './engine/simulate.js';
 import { launchServer, rerunWithFlags, SERVER_COMMAND } from './launcher.js';
 import { lacksRequiredFlags } from './node-flags.js';
@@ -20,6 +21,7 @@ Usage:
   salve simulate <flow.json> --source alertmanager --payload <payload.json> [--json]
   salve import <flow-or-bundle.json> [--url URL] [--token TOKEN] [--data DIR]
   salve export <flow-id>|--all [--out file.json] [--url URL] [--token TOKEN] [--data DIR]
+  salve doctor [--data ./data]      check the database (read-only; safe while Salve runs)
   salve --version
 
 serve reads the secrets (SALVE_SECRET_*, SALVE_ADMIN_TOKEN, SALVE_SECRETS_FILE) and starts the
@@ -182,6 +184,15 @@ async function cmdExport(args: string[], out: Out): Promise<number> {
   return 0;
 }
 
+function cmdDoctor(args: string[], out: Out): number {
+  const { positional, flags } = parseArgs(args);
+  rejectUnknownFlags(flags, ['data']);
+  if (positional.length) throw new UsageError(`unexpected argument ${positional[0]}`);
+  const report = checkDataDir(resolve(flags.data ?? process.env.SALVE_DATA ?? './data'));
+  for (const line of report.lines) (report.ok ? out.log : out.error)(line);
+  return report.ok ? 0 : 1;
+}
+
 /** Runs one CLI command and returns its exit code. */
 export async function runCli(argv: string[], out: Out = { log: console.log, error: console.error }): Promise<number> {
   const [command, ...rest] = argv;
@@ -200,6 +211,8 @@ export async function runCli(argv: string[], out: Out = { log: console.log, erro
         return await cmdImport(rest, out);
       case 'export':
         return await cmdExport(rest, out);
+      case 'doctor':
+        return cmdDoctor(rest, out);
       case '--version':
       case 'version':
         out.log(salveVersion());

@@ -15,9 +15,10 @@ import { createApp } from './http/app.js';
 import { ensureAdminToken } from './http/auth.js';
 import { capConnections, httpLimitsOf, httpServerOptions } from './http/server-limits.js';
 import { acquireDataDirLock } from './lockfile.js';
-import { resolveCommandUser } from '../nodes/action/shell/command-user.js';
+import { resolveCommandUser, type CommandUser } from '../nodes/action/shell/command-user.js';
 import type { Logger } from './log.js';
-import { openStore } from './store/db.js';
+import { openStore, type SqliteStore } from './store/db.js';
+import { explainOpenError } from './store/open-errors.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -56,9 +57,32 @@ export async function startServer(config: Config, log: Logger, out: (line: strin
   // Before the lock: a bad host list is a configuration error, refused with the variable named.
   assertSecretHostLists(given);
   const lock = acquireDataDirLock(config.dataDir);
+  const opened: { store?: SqliteStore } = {};
+  try {
+    return await startLocked(config, log, out, { lock, opened, given, commandUser });
+  } catch (error) {
+    // Every failed start lets go of what it took, so the next start is not refused by a stale salve.pid.
+    try {
+      opened.store?.close();
+    } catch {
+      // The database may be what failed.
+    }
+    lock.release();
+    throw explainOpenError(join(config.dataDir, 'salve.db'), error);
+  }
+}
+
+/** startServer once the data directory is locked; `opened` tells the caller what to close on failure. */
+async function startLocked(
+  config: Config,
+  log: Logger,
+  out: (line: string) => void,
+  held: { lock: { release(): void }; opened: { store?: SqliteStore }; given: SecretStore; commandUser: CommandUser | undefined },
+): Promise<RunningServer> {
+  const { lock, opened, given, commandUser } = held;
   // Commands run as another user must not reach the data directory.
   if (commandUser) chmodSync(config.dataDir, 0o700);
-  const store = openStore(config.dataDir);
+  const store = (opened.store = openStore(config.dataDir, { log }));
   const token = ensureAdminToken(config.dataDir, config.adminToken);
   const secrets = withScrubbedExtras(given, [token.token]);
   const engine = new Engine({

@@ -19,6 +19,7 @@ import { EventRecorder } from './event-log.js';
 import { EventRetention } from './retention.js';
 import { runManually, type ManualRunInput, type ManualRunResult } from './manual-run.js';
 import { ScheduleRunner } from './schedule-runner.js';
+import { QueueCap } from './queue-cap.js';
 import { Scheduler } from './scheduler.js';
 import { endExecution, resumeStep } from './transitions.js';
 
@@ -61,10 +62,12 @@ export class Engine {
   readonly schedules: ScheduleRunner;
   private readonly recorder: EventRecorder;
   private readonly revisionCache = new Map<string, Flow>();
-  private queuedCache = { at: 0, value: 0 };
+  /** The hard cap on queued executions, shared by every way executions are queued. */
+  readonly queueCap: QueueCap;
   private admitting = true;
 
   constructor(private readonly options: EngineOptions) {
+    this.queueCap = new QueueCap(options.store, options.maxQueued ?? 10_000);
     this.flows = new FlowService(options.store, options.clock, () => this.refreshRoutes());
     this.scheduler = new Scheduler(
       {
@@ -86,6 +89,7 @@ export class Engine {
       log: options.log,
       executionDeadlineMs: options.executionDeadlineMs,
       onQueued: () => this.scheduler.pump(),
+      queueCap: this.queueCap,
       timers: options.scheduleTimers ?? true,
     });
   }
@@ -151,8 +155,7 @@ export class Engine {
         clock,
         secrets: secrets.resolve,
         executionDeadlineMs: this.options.executionDeadlineMs,
-        maxQueued: this.options.maxQueued ?? 10_000,
-        queuedCount: () => this.queuedCount(),
+        queueCap: this.queueCap,
         onRejectedAuth: (p, reasons) => log.warn({ path: p, reasons }, 'webhook rejected: authentication failed'),
         recorder: this.recorder,
       },
@@ -166,19 +169,10 @@ export class Engine {
   /** Starts a flow from its source.manual node with a payload (POST /api/flows/:id/run); see runManually. */
   async runManually(flowId: string, input: ManualRunInput, actor: string): Promise<ManualRunResult> {
     const { store, clock, executionDeadlineMs } = this.options;
-    const deps = { store, clock, flows: this.flows, executionDeadlineMs, maxQueued: this.options.maxQueued ?? 10_000, queuedCount: () => this.queuedCount() };
+    const deps = { store, clock, flows: this.flows, executionDeadlineMs, queueCap: this.queueCap };
     const result = await runManually(deps, flowId, input, actor);
     this.scheduler.pump();
     return result;
-  }
-
-  /** Queued executions, re-counted at most every 250 ms (cheap enough for the ingest path). */
-  private queuedCount(): number {
-    const now = Date.now();
-    if (now - this.queuedCache.at > 250) {
-      this.queuedCache = { at: now, value: executionsRepo.countByStatus(this.options.store.db, 'queued') };
-    }
-    return this.queuedCache.value;
   }
 
   /** Records an approve/reject decision once; a second decision is a ConflictError. */

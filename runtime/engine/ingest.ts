@@ -28,6 +28,7 @@ import {
   type EventRecorder,
 } from './event-log.js';
 import { parseJson } from './json.js';
+import type { QueueCap } from './queue-cap.js';
 import type { HookRouter, HookRoute } from './hook-router.js';
 
 export interface IngestResult {
@@ -50,9 +51,8 @@ export interface IngestDeps {
   clock: Clock;
   secrets: SecretResolver;
   executionDeadlineMs: number;
-  /** Queued executions beyond which deliveries are refused with 503 (senders retry). */
-  maxQueued: number;
-  queuedCount: () => number;
+  /** The cap on queued executions: a delivery that would exceed it is refused with 503 (senders retry). */
+  queueCap: QueueCap;
   onRejectedAuth?: (path: string, reasons: string[]) => void;
   /** For sources that call out while verifying (SNS certificates); tests inject a fake. */
   fetch?: typeof fetch;
@@ -200,10 +200,6 @@ async function acceptDelivery(
     }
   }
 
-  if (planned.length > 0 && deps.queuedCount() >= deps.maxQueued) {
-    throw new UnavailableError('too many executions are queued; retry later', 30);
-  }
-
   return deps.store.write((db) => {
     const created: { id: string; flowId: string }[] = [];
     planned.forEach((row, i) => {
@@ -220,6 +216,8 @@ async function acceptDelivery(
         if (earlier) match.executionId = earlier;
       }
     });
+    // Counted in this transaction: over the cap, the throw rolls back this delivery's inserts.
+    deps.queueCap.admit(db, created.length);
     // A resolved alert marks the runs of its flow with the same fingerprint, whether or not it starts one.
     for (const { route, alert, match } of resolved) {
       const at = Date.parse(alert.endsAt);

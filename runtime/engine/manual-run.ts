@@ -1,4 +1,4 @@
-import { UnavailableError, ValidationError } from '../../shared/errors.js';
+import { ValidationError } from '../../shared/errors.js';
 import type { FlowNode } from '../../shared/flow/schema.js';
 import { ManualConfigSchema } from '../../nodes/source/manual/definition.js';
 import { manualAlert } from '../../nodes/source/manual/ingest.js';
@@ -8,14 +8,15 @@ import { newId } from '../store/ids.js';
 import type { Clock } from './clock.js';
 import { queueDirectRun } from './direct-run.js';
 import type { FlowService } from './flow-service.js';
+import type { QueueCap } from './queue-cap.js';
 
 export interface ManualRunDeps {
   store: SqliteStore;
   clock: Clock;
   flows: FlowService;
   executionDeadlineMs: number;
-  maxQueued: number;
-  queuedCount: () => number;
+  /** The cap on queued executions: over it the run is refused with 503. */
+  queueCap: QueueCap;
 }
 
 export interface ManualRunInput {
@@ -73,8 +74,6 @@ export async function runManually(deps: ManualRunDeps, flowId: string, input: Ma
     if (!(error instanceof ValidationError)) throw error;
     throw new ValidationError('payload is invalid', error.issues.map((i) => ({ ...i, path: ['payload', ...i.path] })));
   }
-  if (deps.queuedCount() >= deps.maxQueued) throw new UnavailableError('too many executions are queued; retry later', 30);
-
   const queued = await deps.store.write((db) => {
     const ids = queueDirectRun(db, {
       flowId,
@@ -89,6 +88,7 @@ export async function runManually(deps: ManualRunDeps, flowId: string, input: Ma
     });
     // The dedup key is the fresh execution id, so it cannot be taken.
     if (!ids) throw new Error(`execution id ${executionId} collided`);
+    deps.queueCap.admit(db, 1);
     appendAudit(db, {
       actor,
       action: 'flow.run',

@@ -12,6 +12,7 @@ import type { DestinationPolicy } from '../net/destination-policy.js';
 import type { SecretStore } from './secrets.js';
 import { RenderError, renderConfig } from './render.js';
 import { scrubberFor } from './scrub.js';
+import { holdsLease, ownedBy } from './lease-fence.js';
 import { applyOutcome, endExecution, settle, startExecution } from './transitions.js';
 import { lazyEvent, stepVars } from './vars.js';
 
@@ -29,6 +30,8 @@ export interface RunnerDeps {
   log: Logger;
   /** The flow document of a revision (cached by the caller). */
   flowAt(id: string, revision: number): Flow | undefined;
+  /** The lease owner this runner claims for (leases.ts); when set, a run whose lease another owner took stops without acting or recording. */
+  leaseOwner?: string;
 }
 
 /**
@@ -48,17 +51,17 @@ export async function runExecution(
   if (!first) return;
   const flow = deps.flowAt(first.flowId, first.flowRevision);
   if (!flow) {
-    await store.write((db) => endExecution(db, first, 'cancelled', `flow ${first.flowId} revision ${first.flowRevision} is missing`, clock.now()));
+    await store.writeEventually((db) => endExecution(db, first, 'cancelled', `flow ${first.flowId} revision ${first.flowRevision} is missing`, clock.now()));
     return;
   }
   // The delivery body is read and parsed only if an expression or template uses `event`.
   const loadEvent = lazyEvent(store.db, first.eventId);
   // The scheduler normally starts the execution when it claims it; this covers the rest.
-  if (stepsRepo.nextSeq(store.db, executionId) === 1) await store.write((db) => startExecution(db, flow, first, clock.now()));
+  if (stepsRepo.nextSeq(store.db, executionId) === 1) await store.writeEventually((db) => startExecution(db, flow, first, clock.now()));
 
   for (;;) {
     const exec = executionsRepo.get(store.db, executionId);
-    if (!exec || exec.status !== 'running') return;
+    if (!exec || exec.status !== 'running' || !ownedBy(exec, deps.leaseOwner)) return;
     if (signal.aborted || shouldCheckpoint()) {
       await stop(deps, exec, signal.aborted ? (signal.reason as StopReason) : 'shutdown');
       return;
@@ -70,7 +73,7 @@ export async function runExecution(
     const steps = stepsRepo.forExecution(store.db, executionId);
     const next = steps.find((s) => s.status === 'pending');
     if (!next) {
-      const result = await store.write((db) => settle(db, flow, executionId, clock.now()));
+      const result = await store.writeEventually((db) => settle(db, flow, executionId, clock.now()));
       if (result === 'continue') continue;
       return;
     }
@@ -82,11 +85,11 @@ export async function runExecution(
 async function stop(deps: RunnerDeps, exec: ExecutionRow, reason: StopReason): Promise<void> {
   const now = deps.clock.now();
   if (reason === 'shutdown') {
-    await deps.store.write((db) => executionsRepo.transition(db, exec.id, ['running'], { status: 'queued', updatedAt: now }));
+    await deps.store.writeEventually((db) => executionsRepo.transition(db, exec.id, ['running'], { status: 'queued', updatedAt: now }));
     return;
   }
   if (reason === 'deadline') {
-    await deps.store.write((db) => endExecution(db, exec, 'timed_out', 'execution deadline exceeded', now));
+    await deps.store.writeEventually((db) => endExecution(db, exec, 'timed_out', 'execution deadline exceeded', now));
   }
   // 'cancel': the cancel request already ended the execution.
 }
@@ -107,12 +110,15 @@ async function runStep(
   const startedAt = clock.now();
   // Each outcome is committed together with what follows from it (park or finish when
   // nothing else is pending), so a run costs one commit per step. Every outcome is scrubbed of
-  // every secret Salve knows (not only the step's own) before it is stored.
+  // every secret Salve knows (not only the step's own) before it is stored. Retried until it
+  // commits (a locked database delays the record, never drops it), unless the lease went to
+  // another owner.
   const scrubber = scrubberFor(deps.secrets);
   const record = (from: 'pending' | 'intent', s: StepRow, outcome: StepOutcome, config: unknown) => {
     const scrubbed = scrubber.scrub(outcome);
     const storedConfig = scrubber.scrub(config);
-    return store.write((db) => {
+    return store.writeEventually((db) => {
+      if (!holdsLease(db, exec.id, deps.leaseOwner)) return;
       const now = clock.now();
       applyOutcome(db, flow, s, from, scrubbed, { config: storedConfig, startedAt, now });
       // A step cut short by the execution deadline ends the execution as timed out.
@@ -146,7 +152,8 @@ async function runStep(
   const needsIntent = def.category === 'action' || def.category === 'approval';
   const attempt = step.attempt + 1;
   if (needsIntent) {
-    const marked = await store.write((db) =>
+    const marked = await store.writeEventually((db) =>
+      holdsLease(db, exec.id, deps.leaseOwner) &&
       stepsRepo.transition(db, step.id, ['pending'], {
         status: 'intent',
         attempt,

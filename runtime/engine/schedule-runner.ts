@@ -10,6 +10,7 @@ import { scheduleTicksRepo } from '../store/schedule-ticks-repo.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
 import { queueDirectRun } from './direct-run.js';
+import type { QueueCap } from './queue-cap.js';
 
 export interface ScheduleRunnerDeps {
   store: SqliteStore;
@@ -18,6 +19,8 @@ export interface ScheduleRunnerDeps {
   executionDeadlineMs: number;
   /** Called after a check queued at least one run (the engine pumps its scheduler). */
   onQueued: () => void;
+  /** The cap on queued executions; a tick that would exceed it waits (see `deferred`). */
+  queueCap?: QueueCap;
   /**
    * Whether the runner sets its own timers (the server). Tests move a fake clock and call
    * `check()` themselves.
@@ -46,6 +49,8 @@ interface Schedule {
   since: number;
   /** The next tick after `since`; undefined when the expression never comes again. */
   nextAt: number | undefined;
+  /** The tick last reported as deferred (queue full), so it is logged once. */
+  deferredTick?: number;
 }
 
 /** What a check did with one schedule. */
@@ -53,7 +58,8 @@ export interface TickOutcome {
   flowId: string;
   nodeId: string;
   tickAt: number;
-  result: 'started' | 'missed' | 'overlap' | 'duplicate';
+  /** `deferred`: the queue is full (SALVE_MAX_QUEUED); the tick is tried again, and recorded as missed once later than `catchUpSeconds`. */
+  result: 'started' | 'missed' | 'overlap' | 'duplicate' | 'deferred';
   executionId?: string;
   /** `missed`: how many ticks this stretch stands for. */
   count?: number;
@@ -176,6 +182,7 @@ export class ScheduleRunner {
       return [];
     }
     const all: TickOutcome[] = [];
+    let deferred = false;
     for (const { schedule, latest, outcomes: list } of outcomes) {
       // The flow may have changed meanwhile; the schedule object is then no longer in the map.
       schedule.since = Math.max(schedule.since, latest);
@@ -183,11 +190,16 @@ export class ScheduleRunner {
       all.push(...list);
       for (const o of list) {
         if (o.result === 'missed') this.deps.log.warn({ flowId: o.flowId, nodeId: o.nodeId, ticks: o.count, lastTick: new Date(o.tickAt).toISOString() }, 'schedule ticks missed');
+        if (o.result === 'deferred') {
+          deferred = true;
+          if (schedule.deferredTick !== o.tickAt) this.deps.log.warn({ flowId: o.flowId, nodeId: o.nodeId, tick: new Date(o.tickAt).toISOString() }, 'schedule tick waits: too many executions are queued (SALVE_MAX_QUEUED)');
+          schedule.deferredTick = o.tickAt;
+        }
         if (o.result === 'overlap') this.deps.log.info({ flowId: o.flowId, nodeId: o.nodeId, tick: new Date(o.tickAt).toISOString(), runningExecution: o.executionId }, 'schedule tick skipped: previous run not finished');
       }
     }
     if (all.some((o) => o.result === 'started')) this.deps.onQueued();
-    this.arm();
+    this.arm(deferred ? RETRY_MS : undefined);
     return all;
   }
 
@@ -215,9 +227,15 @@ export class ScheduleRunner {
         outcomes.push({ ...ids, tickAt: lastMissed, result: 'missed', count });
       }
     }
-    if (!tooLate) outcomes.push(this.startTick(db, s, latest, now));
+    let handled = latest;
+    if (!tooLate) {
+      const outcome = this.startTick(db, s, latest, now);
+      outcomes.push(outcome);
+      // Not handled yet: the next check tries this tick again.
+      if (outcome.result === 'deferred') handled = lastMissed ?? s.since;
+    }
     scheduleTicksRepo.prune(db, s.flow.id, s.node.id, now - TICK_RETENTION_MS);
-    return { schedule: s, latest, outcomes };
+    return { schedule: s, latest: handled, outcomes };
   }
 
   /** Starts the run of one tick, unless it was handled already or the previous run still goes on. */
@@ -236,6 +254,7 @@ export class ScheduleRunner {
       return { ...ids, tickAt, result: 'overlap', executionId: running.id };
     }
 
+    if (this.deps.queueCap && !this.deps.queueCap.fits(db, 1)) return { ...ids, tickAt, result: 'deferred' };
     const payload = tickPayload(s.config, { flowId: s.flow.id, flowName: s.flow.name, nodeId: s.node.id, scheduledAt: tickAt, firedAt: now });
     const queued = queueDirectRun(db, {
       flowId: s.flow.id,
@@ -252,6 +271,7 @@ export class ScheduleRunner {
       scheduleTicksRepo.insert(db, { ...ids, tickAt, firstTickAt: tickAt, status: 'skipped', reason: 'duplicate', recordedAt: now });
       return { ...ids, tickAt, result: 'duplicate' };
     }
+    this.deps.queueCap?.added(1);
     scheduleTicksRepo.insert(db, { ...ids, tickAt, firstTickAt: tickAt, status: 'started', executionId: queued.executionId, recordedAt: now });
     return { ...ids, tickAt, result: 'started', executionId: queued.executionId };
   }

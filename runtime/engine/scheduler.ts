@@ -2,10 +2,13 @@ import type { Flow } from '../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../nodes/catalog.js';
 import type { SqliteStore } from '../store/db.js';
 import { approvalsRepo } from '../store/approvals-repo.js';
+import { StoreClosedError } from '../store/group-commit.js';
 import { executionsRepo } from '../store/executions-repo.js';
 import { stepsRepo } from '../store/steps-repo.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
+import { Leases } from './leases.js';
+import { recoverAll, type RecoveryReport } from './recovery.js';
 import { runExecution, type RunnerDeps, type StopReason } from './runner.js';
 import { endExecution, resumeStep, startExecution } from './transitions.js';
 
@@ -28,15 +31,28 @@ export class Scheduler {
   /** Global pause (kill switch): nothing new starts; running steps finish and checkpoint. */
   private paused = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Claims carry this process's lease; live runners renew it; the tick adopts expired ones. */
+  readonly leases: Leases;
+  private readonly runnerDeps: RunnerDeps;
 
   constructor(
     private readonly deps: RunnerDeps & { store: SqliteStore; clock: Clock; log: Logger },
     private readonly options: SchedulerOptions,
-  ) {}
+  ) {
+    this.leases = new Leases({
+      store: deps.store,
+      clock: deps.clock,
+      log: deps.log,
+      isLive: (id) => this.running.has(id),
+      liveIds: () => [...this.running.keys()],
+    });
+    this.runnerDeps = { ...deps, leaseOwner: this.leases.owner };
+  }
 
-  /** Repairs what a crash left behind, then starts the timer and the queue. */
-  start(): { recoveredSteps: number; needsAttention: number; requeued: number } {
+  /** Repairs what a crash left behind, then starts the timer, the lease renewals and the queue. */
+  start(): RecoveryReport {
     const report = this.recover();
+    this.leases.start();
     this.timer = setInterval(() => void this.tick(), this.options.tickMs);
     this.timer.unref();
     void this.tick();
@@ -48,48 +64,13 @@ export class Scheduler {
   }
 
   /**
-   * Crash recovery (this process owns the data directory, so every `running` execution and
-   * every step left in `intent` was interrupted). Idempotent steps go back to pending and run
-   * again; a non-idempotent step's outcome is unknown: it is never re-run, and its execution
-   * stops in `needs_attention` for a person to decide.
+   * Crash recovery at start: this process owns the data directory, so every `running` execution
+   * and every step left in `intent` was interrupted (the leases of a previous process are all
+   * dead). The same rules the lease sweep applies (recovery.ts).
    */
-  private recover(): { recoveredSteps: number; needsAttention: number; requeued: number } {
+  private recover(): RecoveryReport {
     const now = this.deps.clock.now();
-    return this.deps.store.writeNow((db) => {
-      let recoveredSteps = 0;
-      let needsAttention = 0;
-      const interrupted = stepsRepo.withStatus(db, 'intent');
-      // Non-idempotent steps first: their executions stop, so nothing else of theirs re-runs.
-      for (const step of interrupted.filter((s) => !getNodeDefinition(s.nodeType)?.idempotent)) {
-        stepsRepo.transition(db, step.id, ['intent'], {
-          status: 'unknown',
-          endedAt: now,
-          error: 'Salve stopped while this step was running; it may or may not have taken effect, so it was not run again. Check the target, then handle it by hand.',
-        });
-        const moved = executionsRepo.transition(db, step.executionId, ['running', 'queued', 'waiting'], {
-          status: 'needs_attention',
-          error: `step "${step.nodeId}" (${step.nodeType}) was interrupted by a restart; its outcome is unknown`,
-          finishedAt: now,
-          updatedAt: now,
-        });
-        if (moved) {
-          stepsRepo.cancelOpen(db, step.executionId, now);
-          approvalsRepo.cancelForExecution(db, step.executionId, now);
-          needsAttention++;
-        }
-      }
-      for (const step of interrupted.filter((s) => getNodeDefinition(s.nodeType)?.idempotent)) {
-        const live = executionsRepo.get(db, step.executionId)?.status === 'running';
-        stepsRepo.transition(db, step.id, ['intent'], live ? { status: 'pending' } : { status: 'cancelled', endedAt: now });
-        if (live) recoveredSteps++;
-      }
-      let requeued = 0;
-      for (const exec of executionsRepo.withStatus(db, 'running')) {
-        executionsRepo.transition(db, exec.id, ['running'], { status: 'queued', updatedAt: now });
-        requeued++;
-      }
-      return { recoveredSteps, needsAttention, requeued };
-    });
+    return this.deps.store.writeNow((db) => recoverAll(db, now));
   }
 
   /** Pauses or resumes dispatch; resuming starts what waited in the queue. */
@@ -128,10 +109,11 @@ export class Scheduler {
       const candidates = executionsRepo.nextQueued(this.deps.store.db, free, new Set(this.running.keys()));
       if (candidates.length === 0) return;
       const now = this.deps.clock.now();
-      const claimed = await this.deps.store.write((db) =>
+      const claimed = await this.deps.store.writeEventually((db) =>
         candidates.filter((id) => {
           const exec = executionsRepo.get(db, id);
-          if (!exec || !executionsRepo.transition(db, id, ['queued'], { status: 'running', startedAt: exec.startedAt ?? now, updatedAt: now })) {
+          const claim = { status: 'running' as const, startedAt: exec?.startedAt ?? now, updatedAt: now, ...this.leases.claim(now) };
+          if (!exec || !executionsRepo.transition(db, id, ['queued'], claim)) {
             return false;
           }
           // Start it in the same commit: the source step and the steps it leads to.
@@ -148,8 +130,12 @@ export class Scheduler {
     // Claimed while a shutdown began: leave it `running`; the next start puts it back in the queue.
     if (this.draining) return;
     const controller = new AbortController();
-    const done = runExecution(this.deps, id, controller.signal, () => this.draining || this.paused)
-      .catch((error) => this.deps.log.error({ err: error, executionId: id }, 'execution runner failed'))
+    const done = runExecution(this.runnerDeps, id, controller.signal, () => this.draining || this.paused)
+      .catch((error) => {
+        // Its lease is no longer renewed: once it ends, the tick adopts the execution (recovery.ts).
+        if (error instanceof StoreClosedError) this.deps.log.warn({ executionId: id }, 'execution left for recovery at the next start: the database closed');
+        else this.deps.log.error({ err: error, executionId: id }, 'execution runner failed; the execution is adopted again when its lease ends');
+      })
       .finally(() => {
         this.running.delete(id);
         this.pump();
@@ -170,7 +156,7 @@ export class Scheduler {
       const now = clock.now();
       const due = stepsRepo.due(store.db, now, 500);
       if (due.length > 0) {
-        await store.write((db) => {
+        await store.writeEventually((db) => {
           for (const step of due) {
             const exec = executionsRepo.get(db, step.executionId);
             const flow = exec && this.deps.flowAt(exec.flowId, exec.flowRevision);
@@ -181,8 +167,9 @@ export class Scheduler {
       }
       for (const exec of executionsRepo.pastDeadline(store.db, now)) {
         if (this.running.has(exec.id)) this.abort(exec.id, 'deadline');
-        else await store.write((db) => endExecution(db, exec, 'timed_out', 'execution deadline exceeded', now));
+        else await store.writeEventually((db) => endExecution(db, exec, 'timed_out', 'execution deadline exceeded', now));
       }
+      await this.leases.sweep();
     } catch (error) {
       log.error({ err: error }, 'scheduler tick failed');
     }
@@ -212,10 +199,14 @@ export class Scheduler {
     while (this.pumping) await delay(5);
     const all = () => Promise.allSettled([...this.running.values()].map((r) => r.done));
     const finished = await Promise.race([all().then(() => true), delay(graceMs).then(() => false)]);
-    if (finished) return 0;
+    if (finished) {
+      this.leases.stop();
+      return 0;
+    }
     const left = this.running.size;
     for (const r of this.running.values()) r.controller.abort('shutdown');
     await Promise.race([all(), delay(5000)]);
+    this.leases.stop();
     return left;
   }
 }

@@ -25,6 +25,7 @@ export interface TestEngineOptions {
   secretHosts?: Record<string, string>;
   deadlineMs?: number;
   maxConcurrent?: number;
+  maxQueued?: number;
   /** As `SALVE_ALLOWED_TARGETS`, e.g. `['127.0.0.1']` to reach a test target. */
   allowedTargets?: string[];
   resolver?: Resolver;
@@ -43,6 +44,7 @@ export function testEngine(opts: TestEngineOptions = {}) {
     resolver: opts.resolver,
     maxConcurrent: opts.maxConcurrent ?? 4,
     executionDeadlineMs: opts.deadlineMs ?? 7_200_000,
+    maxQueued: opts.maxQueued,
     tickMs: 3_600_000, // tests call tick() themselves
     scheduleTimers: false, // and schedules.check()
   });

@@ -2,6 +2,7 @@ import type { Context, Env, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { SalveError, TooManyRequestsError, UnavailableError, type ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../log.js';
+import { storageErrorKind } from '../store/retry.js';
 
 /** The one place where error codes become HTTP statuses. */
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
@@ -17,15 +18,6 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   unavailable: 503,
 };
 
-/** SQLite errors that mean "storage is busy or full": the sender should retry later. */
-function isStorageTrouble(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return (
-    typeof code === 'string' &&
-    (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_FULL') || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_READONLY') || code === 'SQLITE_LOCKED')
-  );
-}
-
 /** Turns any thrown value into the JSON error response; unknown errors are a bare 500. */
 export function errorResponse(c: Context, err: unknown, log?: Logger): Response {
   if (err instanceof SalveError) {
@@ -35,8 +27,11 @@ export function errorResponse(c: Context, err: unknown, log?: Logger): Response 
     if (err.details !== undefined) body.details = err.details;
     return c.json({ error: body }, STATUS[err.code]);
   }
-  if (isStorageTrouble(err)) {
-    log?.error({ err }, 'storage unavailable');
+  // Storage is busy (locked by another process), full, failing or corrupt: the sender retries later.
+  const storage = storageErrorKind(err);
+  if (storage !== 'other') {
+    // A lock is reported once per episode by the store; every request refused during it is not.
+    if (storage !== 'busy') log?.error({ err }, 'storage unavailable');
     c.header('Retry-After', '5');
     return c.json({ error: { code: 'unavailable', message: 'storage is busy or full; retry later' } }, 503);
   }

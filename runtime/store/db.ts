@@ -4,6 +4,10 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Logger } from '../log.js';
+import { ensurePrivateDatabaseFiles } from './files.js';
+import { GroupCommit, type TxPosition } from './group-commit.js';
+import { explainOpenError } from './open-errors.js';
 import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -38,121 +42,108 @@ function cachePreparedStatements(sqlite: Database.Database): void {
   }) as typeof sqlite.prepare;
 }
 
-interface PendingWrite {
-  fn: (db: Db) => unknown;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
+/** How long a write waits for a lock held by another process before the attempt gives up (and is retried later). */
+export const BUSY_TIMEOUT_MS = 20;
+/** At boot (migrations, crash recovery) nothing else waits on the event loop: wait longer. */
+const BOOT_BUSY_TIMEOUT_MS = 5000;
+
+export interface StoreOptions {
+  /** Where persistent storage trouble (a lock held for long, a full disk) is reported. */
+  log?: Logger;
 }
 
 /**
- * The one SQLite connection and its writer. Every write goes through `write()`, which batches
- * the writes queued during one event-loop turn into one transaction (group commit): one fsync
- * for many requests, with `synchronous=FULL` kept. Each write runs in its own savepoint, so a
- * failing write rolls back alone; all of a batch's promises resolve only after COMMIT returns.
+ * The one SQLite connection and its writer (group-commit.ts). Two kinds of writes:
+ * - `write(fn)`: for a caller waiting on the line (webhook, API). Waits through a lock held by
+ *   another process for about a second, then rejects with the SQLite error (503 + Retry-After).
+ * - `writeEventually(fn)`: for the engine's own state (a step's outcome, claims, timers). Retried
+ *   with backoff until it commits or the store closes; rejects only on errors that do not pass
+ *   by themselves (corruption, a bug).
+ * The event loop is never blocked for long: each attempt waits at most BUSY_TIMEOUT_MS.
  */
 export class SqliteStore {
   readonly sqlite: Database.Database;
   readonly db: Db;
-  private queue: PendingWrite[] = [];
-  private flushScheduled = false;
-  private closed = false;
-  /** Commits and writes so far (how well group commit batches; shown in logs and metrics). */
-  readonly stats = { commits: 0, writes: 0, commitMs: 0 };
+  readonly file: string;
+  private readonly writer: GroupCommit<Db>;
 
-  constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  constructor(file: string, options: StoreOptions = {}) {
+    this.file = file;
+    if (file !== ':memory:') {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      ensurePrivateDatabaseFiles(file);
+    }
     this.sqlite = new Database(file);
-    this.sqlite.pragma('journal_mode = WAL');
-    this.sqlite.pragma('synchronous = FULL');
-    // Short: the writer is in-process, so only an outside tool can hold the lock, and waiting
-    // blocks the event loop. Ingest answers 503 + Retry-After instead of waiting long.
-    this.sqlite.pragma('busy_timeout = 2000');
-    this.sqlite.pragma('foreign_keys = ON');
-    // Keep the WAL bounded after checkpoints.
-    this.sqlite.pragma('journal_size_limit = 67108864');
-    cachePreparedStatements(this.sqlite);
-    this.db = drizzle(this.sqlite, { schema });
-    migrate(this.db, { migrationsFolder: migrationsFolder() });
+    try {
+      this.sqlite.pragma(`busy_timeout = ${BOOT_BUSY_TIMEOUT_MS}`);
+      this.sqlite.pragma('journal_mode = WAL');
+      this.sqlite.pragma('synchronous = FULL');
+      this.sqlite.pragma('foreign_keys = ON');
+      // Keep the WAL bounded after checkpoints.
+      this.sqlite.pragma('journal_size_limit = 67108864');
+      cachePreparedStatements(this.sqlite);
+      this.db = drizzle(this.sqlite, { schema });
+      migrate(this.db, { migrationsFolder: migrationsFolder() });
+      // Short from here on: the writer is in-process, so only an outside tool can hold the lock,
+      // and waiting would block the event loop. Writes retry asynchronously instead.
+      this.sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    } catch (error) {
+      this.sqlite.close();
+      throw explainOpenError(file, error);
+    }
+    this.writer = new GroupCommit(this.sqlite, this.db, options.log);
   }
 
-  /** Queues `fn` for the next group commit; resolves with its result once durably committed. */
+  /** Commits and writes so far (how well group commit batches; shown in logs and metrics). */
+  get stats(): GroupCommit<Db>['stats'] {
+    return this.writer.stats;
+  }
+
+  /** Queues `fn` for the next group commit; resolves once durably committed. Gives up after ~1 s of a lock. */
   write<T>(fn: (db: Db) => T): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('store is closed'));
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    return this.writer.enqueue(fn, 'request');
   }
 
-  /** Runs `fn` in its own immediate transaction right now (boot, tests, maintenance). */
+  /** Like `write`, but retried until it commits or the store closes (the engine's own state). */
+  writeEventually<T>(fn: (db: Db) => T): Promise<T> {
+    return this.writer.enqueue(fn, 'eventually');
+  }
+
+  /** Runs `fn` in its own immediate transaction right now (boot, tests, maintenance); may block up to 5 s on a lock. */
   writeNow<T>(fn: (db: Db) => T): T {
-    return this.sqlite.transaction(() => fn(this.db)).immediate();
+    this.writer.noteOutsideTransaction();
+    this.sqlite.pragma(`busy_timeout = ${BOOT_BUSY_TIMEOUT_MS}`);
+    try {
+      return this.sqlite.transaction(() => fn(this.db)).immediate();
+    } finally {
+      this.sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
   }
 
   /** Number of writes waiting for the next commit (used for backpressure). */
   get pendingWrites(): number {
-    return this.queue.length;
+    return this.writer.pending;
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.queue;
-    this.queue = [];
-    if (batch.length === 0) return;
-    const results: { ok: boolean; value: unknown }[] = [];
-    try {
-      this.sqlite.exec('BEGIN IMMEDIATE');
-    } catch (error) {
-      for (const w of batch) w.reject(error);
-      return;
-    }
-    for (const w of batch) {
-      this.sqlite.exec('SAVEPOINT w');
-      try {
-        const value = w.fn(this.db);
-        this.sqlite.exec('RELEASE w');
-        results.push({ ok: true, value });
-      } catch (error) {
-        this.sqlite.exec('ROLLBACK TO w');
-        this.sqlite.exec('RELEASE w');
-        results.push({ ok: false, value: error });
-      }
-    }
-    const commitStarted = performance.now();
-    try {
-      this.sqlite.exec('COMMIT');
-      this.stats.commits++;
-      this.stats.writes += batch.length;
-      this.stats.commitMs += performance.now() - commitStarted;
-    } catch (error) {
-      try {
-        this.sqlite.exec('ROLLBACK');
-      } catch {
-        // The failed COMMIT may already have rolled back.
-      }
-      for (const w of batch) w.reject(error);
-      return;
-    }
-    batch.forEach((w, i) => {
-      const r = results[i]!;
-      if (r.ok) w.resolve(r.value);
-      else w.reject(r.value);
-    });
+  /** True while writes fail and are being retried (locked by another process, disk full). */
+  get inTrouble(): boolean {
+    return this.writer.inTrouble;
   }
 
-  /** Commits what is queued, then closes the connection. */
+  /** The writer's transaction and write counters (for per-transaction caches such as QueueCap). */
+  get position(): Readonly<TxPosition> {
+    return this.writer.position;
+  }
+
+  /** Commits what is queued (one attempt), rejects what cannot commit, then closes the connection. */
   close(): void {
-    if (this.closed) return;
-    this.flush();
-    this.closed = true;
+    if (!this.sqlite.open) return;
+    this.writer.close();
     this.sqlite.close();
   }
 }
 
 /** Opens (creating and migrating if needed) the database at `<dataDir>/salve.db`. */
-export function openStore(dataDir: string): SqliteStore {
-  return new SqliteStore(join(dataDir, 'salve.db'));
+export function openStore(dataDir: string, options: StoreOptions = {}): SqliteStore {
+  return new SqliteStore(join(dataDir, 'salve.db'), options);
 }

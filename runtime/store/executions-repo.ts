@@ -81,7 +81,7 @@ export const executionsRepo = {
     db: Db,
     id: string,
     from: readonly ExecutionStatus[],
-    set: Partial<Pick<ExecutionRow, 'status' | 'error' | 'startedAt' | 'finishedAt' | 'deadlineAt' | 'waitStartedAt'>> & {
+    set: Partial<Pick<ExecutionRow, 'status' | 'error' | 'startedAt' | 'finishedAt' | 'deadlineAt' | 'waitStartedAt' | 'leaseOwner' | 'leaseUntil'>> & {
       updatedAt: number;
     },
   ): boolean {

@@ -1,0 +1,189 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { executionsRepo } from '../store/executions-repo.js';
+import { stepsRepo } from '../store/steps-repo.js';
+import { LEASE_MS } from './leases.js';
+import { eventually, ManualClock, testEngine } from './test-kit.js';
+import { startExecution } from './transitions.js';
+
+const encoder = new TextEncoder();
+
+const amBody = (fp: string) => ({
+  version: '4',
+  status: 'firing',
+  receiver: 'salve',
+  groupLabels: {},
+  commonLabels: {},
+  commonAnnotations: {},
+  externalURL: 'http://am.example:9093',
+  alerts: [
+    {
+      status: 'firing',
+      labels: { alertname: 'DiskFull', instance: 'db1:9100' },
+      annotations: {},
+      startsAt: '2026-11-24T00:00:00Z',
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prom.example:9090/graph',
+      fingerprint: fp,
+    },
+  ],
+});
+
+const flowWith = (nodes: unknown[], edges: unknown[]) => ({
+  format: 'salve.flow/v1',
+  id: 'f1',
+  name: 'lease test',
+  enabled: true,
+  nodes: [{ id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } }, ...nodes],
+  edges,
+});
+
+type T = ReturnType<typeof testEngine>;
+const deliver = (t: T, fp: string) =>
+  t.engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: encoder.encode(JSON.stringify(amBody(fp))) });
+const statusOf = (t: T, id: string) => executionsRepo.get(t.store.db, id)?.status;
+const stepOf = (t: T, id: string, nodeId: string) => stepsRepo.forExecution(t.store.db, id).find((s) => s.nodeId === nodeId);
+
+describe('execution leases', () => {
+  const dirs: string[] = [];
+  const engines: T[] = [];
+  afterEach(async () => {
+    for (const t of engines.splice(0)) {
+      await t.engine.shutdown(2000);
+      t.store.close();
+    }
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  const start = (clock = new ManualClock()) => {
+    const dir = mkdtempSync(join(tmpdir(), 'salve-leases-'));
+    dirs.push(dir);
+    const t = testEngine({ file: join(dir, 'salve.db'), clock });
+    engines.push(t);
+    t.engine.start();
+    return t;
+  };
+
+  /**
+   * Leaves execution `id` as a runner of another process that died would: running, leased to
+   * that owner until `leaseUntil`, its first steps in intent.
+   */
+  const orphan = (t: T, id: string, leaseUntil: number) =>
+    t.store.writeNow((db) => {
+      const now = t.clock.now();
+      executionsRepo.transition(db, id, ['queued'], { status: 'running', startedAt: now, updatedAt: now, leaseOwner: 'gone-host:4242:deadbeef', leaseUntil });
+      startExecution(db, t.engine.flowAt('f1', 1)!, executionsRepo.get(db, id)!, now);
+      for (const s of stepsRepo.forExecution(db, id)) if (s.status === 'pending') stepsRepo.transition(db, s.id, ['pending'], { status: 'intent', attempt: 1 });
+    });
+
+  it('keeps a step whose outcome cannot be written while another process locks the database, and records it once the lock is gone', async () => {
+    const t = start();
+    await t.engine.flows.create(flowWith([{ id: 'sh', type: 'action.shell', config: { command: ['sleep', '0.2'] } }], [{ source: 'am', target: 'sh' }]), 'test');
+    const id = (await deliver(t, 'locked')).executions[0]!.id;
+    await eventually(() => stepOf(t, id, 'sh')?.status === 'intent');
+
+    const other = new Database(t.store.file);
+    other.pragma('busy_timeout = 5000');
+    other.exec('BEGIN EXCLUSIVE');
+    // Longer than the old 2 s busy_timeout, after which the runner gave up and the run stuck.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(statusOf(t, id)).toBe('running');
+    expect(stepOf(t, id, 'sh')!.status).toBe('intent');
+    // Its lease lapsed meanwhile (no renewal could commit), but its runner is alive: not adopted.
+    t.clock.advance(2 * LEASE_MS);
+    await Promise.race([t.engine.scheduler.tick(), new Promise((r) => setTimeout(r, 200))]);
+    other.exec('COMMIT');
+    other.close();
+
+    await eventually(() => statusOf(t, id) === 'succeeded', 10_000);
+    const sh = stepOf(t, id, 'sh')!;
+    expect(sh.status).toBe('succeeded');
+    expect(sh.attempt).toBe(1); // ran once, recorded once
+  });
+
+  it('adopts a running execution whose lease ended, without a restart: an idempotent step runs again', async () => {
+    const t = start();
+    await t.engine.flows.create(flowWith([{ id: 'wait', type: 'action.delay', config: { seconds: 5 } }], [{ source: 'am', target: 'wait' }]), 'test');
+    await t.engine.setPaused(true, 'test');
+    const id = (await deliver(t, 'orphan-1')).executions[0]!.id;
+    orphan(t, id, t.clock.now() + LEASE_MS);
+    await t.engine.setPaused(false, 'test');
+
+    // While the lease holds, its owner may still be working on it.
+    await t.engine.scheduler.tick();
+    expect(statusOf(t, id)).toBe('running');
+    expect(stepOf(t, id, 'wait')!.status).toBe('intent');
+
+    t.clock.advance(LEASE_MS + 1);
+    await t.engine.scheduler.tick();
+    await eventually(() => statusOf(t, id) === 'waiting');
+    expect(stepOf(t, id, 'wait')!.attempt).toBe(2);
+    expect(executionsRepo.get(t.store.db, id)!.leaseOwner).toBe(t.engine.scheduler.leases.owner);
+    t.clock.advance(6_000);
+    await t.engine.scheduler.tick();
+    await eventually(() => statusOf(t, id) === 'succeeded');
+  });
+
+  it('adopts a running execution whose lease ended: a non-idempotent step becomes unknown and the run needs attention', async () => {
+    const t = start();
+    await t.engine.flows.create(flowWith([{ id: 'sh', type: 'action.shell', config: { command: ['true'] } }], [{ source: 'am', target: 'sh' }]), 'test');
+    await t.engine.setPaused(true, 'test');
+    const id = (await deliver(t, 'orphan-2')).executions[0]!.id;
+    orphan(t, id, t.clock.now() - 1);
+    await t.engine.setPaused(false, 'test');
+
+    await t.engine.scheduler.tick();
+    expect(statusOf(t, id)).toBe('needs_attention');
+    const sh = stepOf(t, id, 'sh')!;
+    expect(sh.status).toBe('unknown');
+    expect(sh.error).toMatch(/stopped before recording its outcome/);
+    expect(executionsRepo.get(t.store.db, id)!.error).toMatch(/lost its runner/);
+  });
+
+  it('stops a runner whose execution another owner took over: it neither records nor goes on', async () => {
+    const t = start();
+    await t.engine.flows.create(
+      flowWith(
+        [
+          { id: 'sh', type: 'action.shell', config: { command: ['sleep', '0.3'] } },
+          { id: 'after', type: 'action.shell', config: { command: ['true'] } },
+        ],
+        [
+          { source: 'am', target: 'sh' },
+          { source: 'sh', sourcePort: 'ok', target: 'after' },
+        ],
+      ),
+      'test',
+    );
+    const id = (await deliver(t, 'fenced')).executions[0]!.id;
+    await eventually(() => stepOf(t, id, 'sh')?.status === 'intent');
+    t.store.writeNow((db) => executionsRepo.transition(db, id, ['running'], { updatedAt: t.clock.now(), leaseOwner: 'other-host:1:cafebabe' }));
+    await eventually(() => t.engine.scheduler.activeCount === 0, 10_000);
+    expect(stepOf(t, id, 'sh')!.status).toBe('intent');
+    expect(stepOf(t, id, 'after')).toBeUndefined();
+    expect(statusOf(t, id)).toBe('running');
+  });
+
+  it('runs again an idempotent step a shutdown interrupted (its execution was put back in the queue)', async () => {
+    const clock = new ManualClock();
+    const first = start(clock);
+    await first.engine.flows.create(flowWith([{ id: 'wait', type: 'action.delay', config: { seconds: 5 } }], [{ source: 'am', target: 'wait' }]), 'test');
+    await first.engine.setPaused(true, 'test');
+    const id = (await deliver(first, 'checkpointed')).executions[0]!.id;
+    // As a shutdown past its grace leaves it: the step aborted in intent, the run checkpointed to the queue.
+    orphan(first, id, clock.now() + LEASE_MS);
+    first.store.writeNow((db) => executionsRepo.transition(db, id, ['running'], { status: 'queued', updatedAt: clock.now() }));
+    await first.engine.shutdown(0);
+    await first.engine.setPaused(false, 'test'); // stored for the next start; nothing is claimed while shutting down
+    first.store.close();
+    engines.splice(engines.indexOf(first), 1);
+
+    const second = testEngine({ file: first.store.file, clock });
+    engines.push(second);
+    expect(second.engine.start()).toMatchObject({ recoveredSteps: 1, needsAttention: 0 });
+    await eventually(() => statusOf(second, id) === 'waiting');
+    expect(stepOf(second, id, 'wait')!.attempt).toBe(2);
+  });
+});

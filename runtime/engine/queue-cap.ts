@@ -1,0 +1,82 @@
+import { UnavailableError } from '../../shared/errors.js';
+import type { Db, SqliteStore } from '../store/db.js';
+import { executionsRepo } from '../store/executions-repo.js';
+
+/** Retry-After sent to senders refused because the queue is full. */
+export const QUEUE_FULL_RETRY_AFTER_SECONDS = 30;
+
+/** The refusal of a delivery or run that would put the queue over the cap (503 + Retry-After). */
+export function queueFullError(): UnavailableError {
+  return new UnavailableError('too many executions are queued; retry later', QUEUE_FULL_RETRY_AFTER_SECONDS);
+}
+
+/**
+ * The hard cap on queued executions (`SALVE_MAX_QUEUED`), decided inside the transaction that
+ * inserts them, so concurrent deliveries can never push the queue past it.
+ *
+ * Why counting and not a counter: many places move executions in and out of `queued` (claims,
+ * approvals, delays, shutdown checkpoints, recovery); a separately maintained counter would have
+ * to follow every one of them exactly. A count in the admitting transaction is exact by
+ * construction. To keep the hot path cheap, the count is remembered for the rest of a group-
+ * commit batch and carried forward by the inserts the cap itself admits: a run of admitting
+ * writes in one batch costs one `count(*)` over the status index. The memory is trusted only
+ * when the previous write of the same transaction was the admission that left it (the store's
+ * `position`); anything else in between (a claim, a rolled-back write, a new transaction) means
+ * counting again.
+ */
+export class QueueCap {
+  private memo: { tx: number; write: number; count: number } | undefined;
+
+  constructor(
+    private readonly store: SqliteStore,
+    readonly max: number,
+  ) {}
+
+  /**
+   * Call inside the write, AFTER inserting `added` queued executions: returns if the queue is
+   * still within the cap, else throws the queue-full error (503), which rolls the write back.
+   */
+  admit(db: Db, added: number): void {
+    if (added === 0) return;
+    const known = this.known();
+    const count = known !== undefined ? known + added : executionsRepo.countByStatus(db, 'queued');
+    if (count > this.max) {
+      // The throw rolls this write back, which moves the store's position one write on; the
+      // count without this write's inserts is then right for the next write (no recount while
+      // a burst is being refused, which is when counting would cost the most).
+      const p = this.store.position;
+      this.memo = { tx: p.tx, write: p.write + 1, count: count - added };
+      throw queueFullError();
+    }
+    this.remember(count);
+  }
+
+  /** Call inside the write, BEFORE inserting: whether `n` more queued executions fit. Pair with `added`. */
+  fits(db: Db, n: number): boolean {
+    let count = this.known();
+    if (count === undefined) {
+      count = executionsRepo.countByStatus(db, 'queued');
+      this.remember(count);
+    }
+    return count + n <= this.max;
+  }
+
+  /** Call inside the write after `fits` allowed it and `n` executions were inserted. */
+  added(n: number): void {
+    const known = this.known();
+    if (known !== undefined) this.remember(known + n);
+  }
+
+  /** The queued count as of the current write, if still known without counting. */
+  private known(): number | undefined {
+    const m = this.memo;
+    const p = this.store.position;
+    if (!m || m.tx !== p.tx) return undefined;
+    return m.write === p.write || m.write === p.write - 1 ? m.count : undefined;
+  }
+
+  private remember(count: number): void {
+    const p = this.store.position;
+    this.memo = { tx: p.tx, write: p.write, count };
+  }
+}

@@ -1,0 +1,102 @@
+import { getNodeDefinition } from '../../nodes/catalog.js';
+import type { Db } from '../store/db.js';
+import { approvalsRepo } from '../store/approvals-repo.js';
+import { executionsRepo } from '../store/executions-repo.js';
+import { leasesRepo } from '../store/leases-repo.js';
+import { stepsRepo } from '../store/steps-repo.js';
+
+/** What recovering did, for the start-up log and the adoption warning. */
+export interface RecoveryReport {
+  /** Idempotent steps put back to run again. */
+  recoveredSteps: number;
+  /** Executions stopped because a non-idempotent step's outcome is unknown. */
+  needsAttention: number;
+  /** Executions put back in the queue. */
+  requeued: number;
+}
+
+/** Why an execution had no live runner: the process stopped, or its runner's lease ran out. */
+export type OrphanCause = 'restart' | 'lease';
+
+const STEP_UNKNOWN: Record<OrphanCause, string> = {
+  restart: 'Salve stopped while this step was running; it may or may not have taken effect, so it was not run again. Check the target, then handle it by hand.',
+  lease: 'the runner of this step stopped before recording its outcome; it may or may not have taken effect, so it was not run again. Check the target, then handle it by hand.',
+};
+const EXEC_UNKNOWN: Record<OrphanCause, string> = {
+  restart: 'was interrupted by a restart',
+  lease: 'lost its runner (lease expired)',
+};
+
+export const emptyReport = (): RecoveryReport => ({ recoveredSteps: 0, needsAttention: 0, requeued: 0 });
+
+/**
+ * The crash rules, for one execution that no live runner owns, inside the caller's transaction:
+ * - a non-idempotent step left in `intent` may or may not have acted: it becomes `unknown`, is
+ *   never re-run, and the execution stops in `needs_attention` for a person to decide;
+ * - an idempotent step left in `intent` goes back to `pending` and runs again (HTTP actions send
+ *   the same Idempotency-Key, so the target can drop the repeat);
+ * - a `running` execution goes back to the queue, its lease cleared.
+ * Used at start-up (every lease belongs to a dead process) and by the lease sweep.
+ */
+export function recoverExecution(db: Db, executionId: string, now: number, cause: OrphanCause, report: RecoveryReport): void {
+  const exec = executionsRepo.get(db, executionId);
+  if (!exec) return;
+  const interrupted = stepsRepo.forExecution(db, executionId).filter((s) => s.status === 'intent');
+  const unsafe = interrupted.find((s) => !getNodeDefinition(s.nodeType)?.idempotent);
+  if (unsafe) {
+    for (const step of interrupted.filter((s) => !getNodeDefinition(s.nodeType)?.idempotent)) {
+      stepsRepo.transition(db, step.id, ['intent'], { status: 'unknown', endedAt: now, error: STEP_UNKNOWN[cause] });
+    }
+    const moved = executionsRepo.transition(db, executionId, ['running', 'queued', 'waiting'], {
+      status: 'needs_attention',
+      error: `step "${unsafe.nodeId}" (${unsafe.nodeType}) ${EXEC_UNKNOWN[cause]}; its outcome is unknown`,
+      finishedAt: now,
+      updatedAt: now,
+      leaseOwner: null,
+      leaseUntil: null,
+    });
+    // Its other steps in flight end too: nothing of a stopped execution runs again.
+    for (const step of interrupted.filter((s) => getNodeDefinition(s.nodeType)?.idempotent)) {
+      stepsRepo.transition(db, step.id, ['intent'], { status: 'cancelled', endedAt: now });
+    }
+    if (moved) {
+      stepsRepo.cancelOpen(db, executionId, now);
+      approvalsRepo.cancelForExecution(db, executionId, now);
+      report.needsAttention++;
+    }
+    return;
+  }
+  // `queued` counts as live: a shutdown checkpoints a run whose aborted step is still in intent.
+  const live = exec.status === 'running' || exec.status === 'queued';
+  for (const step of interrupted) {
+    stepsRepo.transition(db, step.id, ['intent'], live ? { status: 'pending' } : { status: 'cancelled', endedAt: now });
+    if (live) report.recoveredSteps++;
+  }
+  if (exec.status === 'running') {
+    executionsRepo.transition(db, executionId, ['running'], { status: 'queued', updatedAt: now, leaseOwner: null, leaseUntil: null });
+    report.requeued++;
+  }
+}
+
+/** Start-up: every `running` execution and every step left in `intent` belongs to a process that is gone. */
+export function recoverAll(db: Db, now: number): RecoveryReport {
+  const report = emptyReport();
+  const ids = new Set([...executionsRepo.withStatus(db, 'running').map((e) => e.id), ...stepsRepo.withStatus(db, 'intent').map((s) => s.executionId)]);
+  for (const id of ids) recoverExecution(db, id, now, 'restart', report);
+  return report;
+}
+
+/**
+ * Adopts `running` executions whose lease ended at `now` and that `isLive` (this process's
+ * runners) does not claim, at most `limit`. The lease is re-checked here, inside the
+ * transaction, so a renewal committed meanwhile wins. Returns the adopted ids and the report.
+ */
+export function adoptExpired(db: Db, now: number, isLive: (id: string) => boolean, limit: number): { ids: string[]; report: RecoveryReport } {
+  const report = emptyReport();
+  const ids = leasesRepo
+    .expired(db, now, limit)
+    .map((e) => e.id)
+    .filter((id) => !isLive(id));
+  for (const id of ids) recoverExecution(db, id, now, 'lease', report);
+  return { ids, report };
+}

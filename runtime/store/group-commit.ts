@@ -1,0 +1,258 @@
+import type Database from 'better-sqlite3';
+import type { Logger } from '../log.js';
+import { backoffMs, REQUEST_PATIENCE_MS, shouldRetry, storageErrorKind, type WritePolicy } from './retry.js';
+
+/** A write function: runs inside an open transaction; may run again if its commit failed. */
+export type WriteFn<D> = (db: D) => unknown;
+
+interface PendingWrite<D> {
+  fn: WriteFn<D>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  policy: WritePolicy;
+  /** `request` writes: the last moment they may still be attempted. */
+  giveUpAt: number;
+}
+
+/** The store was closed (shutdown) before the write could commit. */
+export class StoreClosedError extends Error {
+  constructor(cause?: unknown) {
+    super(cause instanceof Error ? `store is closed (last attempt: ${cause.message})` : 'store is closed', { cause });
+    this.name = 'StoreClosedError';
+  }
+}
+
+/** Where the writer is: transaction number and write number inside it (see QueueCap). */
+export interface TxPosition {
+  tx: number;
+  write: number;
+}
+
+/** Log a persisting storage problem again after this long. */
+const TROUBLE_LOG_EVERY_MS = 30_000;
+
+/**
+ * The single writer of one SQLite connection, with group commit and retries.
+ *
+ * Group commit: the writes queued during one event-loop turn run in ONE `BEGIN IMMEDIATE …
+ * COMMIT` (one fsync for many requests, `synchronous=FULL` kept), each in its own savepoint so a
+ * failing write rolls back alone; promises resolve only after COMMIT returned.
+ *
+ * Retries: when the transaction cannot begin or commit (another process holds the lock, the disk
+ * is full, an I/O call failed), nothing of the batch is kept and the writes are attempted again
+ * after an asynchronous backoff — never by blocking the event loop: each attempt waits at most
+ * the connection's short busy_timeout. Which writes retry, and for how long, is their policy
+ * (retry.ts). Write functions must therefore be re-runnable: pure over the transaction.
+ */
+export class GroupCommit<D> {
+  private queue: PendingWrite<D>[] = [];
+  private timer: NodeJS.Immediate | NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Consecutive failed attempts (0 = healthy). */
+  private failures = 0;
+  /** The last failure while writes are being retried. */
+  private trouble: { kind: 'busy' | 'io'; error: unknown } | undefined;
+  private troubleSince: number | undefined;
+  private troubleLoggedAt = 0;
+  private readonly pos: TxPosition = { tx: 0, write: 0 };
+  readonly stats = { commits: 0, writes: 0, commitMs: 0, failedAttempts: 0 };
+
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly db: D,
+    private readonly log?: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Queues `fn`; resolves with its result once committed (see WritePolicy for when it gives up). */
+  enqueue<T>(fn: (db: D) => T, policy: WritePolicy): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreClosedError());
+    // The disk is full or failing: a caller on the line gets its 503 at once instead of waiting
+    // for the next (slow) retry. That retry tells when it passed; requests then go through again.
+    if (policy === 'request' && this.trouble?.kind === 'io') return Promise.reject(this.trouble.error);
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, policy, giveUpAt: this.now() + REQUEST_PATIENCE_MS });
+      // While backing off, the write joins the next attempt instead of forcing one.
+      if (!this.timer) this.timer = setImmediate(() => this.flush());
+    });
+  }
+
+  /** Writes waiting for the next commit (used for backpressure). */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** True while writes are failing and being retried (a lock, a full disk). */
+  get inTrouble(): boolean {
+    return this.trouble !== undefined;
+  }
+
+  get position(): Readonly<TxPosition> {
+    return this.pos;
+  }
+
+  /** Marks a transaction run outside the queue (boot, maintenance), for `position`. */
+  noteOutsideTransaction(): void {
+    this.pos.tx++;
+  }
+
+  /** One last attempt at what is queued, then every write still waiting is rejected. */
+  close(): void {
+    if (this.closed) return;
+    if (this.timer) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+      this.timer = undefined;
+    }
+    this.closed = true;
+    this.flush();
+    for (const w of this.queue.splice(0)) w.reject(new StoreClosedError());
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length > 0) this.attempt(batch);
+  }
+
+  private attempt(batch: PendingWrite<D>[]): void {
+    this.pos.tx++;
+    try {
+      this.sqlite.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      this.failed(batch, error);
+      return;
+    }
+    const results: { ok: boolean; value: unknown }[] = [];
+    try {
+      for (const w of batch) results.push(this.runOne(w));
+    } catch (error) {
+      // SQLite rolled the whole transaction back (disk full, I/O error), or a savepoint could not
+      // be handled: nothing of the batch is kept.
+      this.abandon();
+      this.failed(batch, error);
+      return;
+    }
+    const commitStarted = performance.now();
+    try {
+      this.sqlite.exec('COMMIT');
+    } catch (error) {
+      this.abandon();
+      this.failed(batch, error);
+      return;
+    }
+    this.stats.commits++;
+    this.stats.writes += batch.length;
+    this.stats.commitMs += performance.now() - commitStarted;
+    this.recovered();
+    const again: PendingWrite<D>[] = [];
+    let againError: unknown;
+    batch.forEach((w, i) => {
+      const r = results[i]!;
+      if (r.ok) w.resolve(r.value);
+      else if (!this.closed && shouldRetry(w.policy, storageErrorKind(r.value)) && this.patient(w)) {
+        // The write's own statement hit a full disk or I/O error; the rest of the batch committed.
+        again.push(w);
+        againError = r.value;
+      } else w.reject(r.value);
+    });
+    if (again.length > 0) this.retryLater(again, againError);
+  }
+
+  /**
+   * Runs one write in its own savepoint. Its own error rolls back only its savepoint and is its
+   * result; throws when the transaction itself is gone (SQLite rolled it back).
+   */
+  private runOne(w: PendingWrite<D>): { ok: boolean; value: unknown } {
+    this.pos.write++;
+    this.sqlite.exec('SAVEPOINT w');
+    try {
+      const value = w.fn(this.db);
+      this.sqlite.exec('RELEASE w');
+      return { ok: true, value };
+    } catch (error) {
+      if (!this.sqlite.inTransaction) throw error;
+      this.sqlite.exec('ROLLBACK TO w');
+      this.sqlite.exec('RELEASE w');
+      // A rolled-back write invalidates what later writes may have derived from this position.
+      this.pos.write++;
+      return { ok: false, value: error };
+    }
+  }
+
+  /** Rolls back the open transaction, if SQLite has not already. */
+  private abandon(): void {
+    if (!this.sqlite.inTransaction) return;
+    try {
+      this.sqlite.exec('ROLLBACK');
+    } catch {
+      // Nothing more to undo.
+    }
+  }
+
+  /** Nothing of `writes` was committed because of `error`: retry those whose policy allows it. */
+  private failed(writes: PendingWrite<D>[], error: unknown): void {
+    const kind = storageErrorKind(error);
+    const again = writes.filter((w) => {
+      if (!shouldRetry(w.policy, kind) || !this.patient(w)) w.reject(error);
+      else if (this.closed) w.reject(new StoreClosedError(error));
+      else return true;
+      return false;
+    });
+    this.stats.failedAttempts++;
+    if (again.length > 0) {
+      this.retryLater(again, error);
+      return;
+    }
+    // Nothing is being retried, so nothing would notice the trouble passing: let the next write find out.
+    this.trouble = undefined;
+    if (this.queue.length > 0 && !this.timer && !this.closed) this.timer = setImmediate(() => this.flush());
+  }
+
+  private patient(w: PendingWrite<D>): boolean {
+    return w.policy === 'eventually' || this.now() < w.giveUpAt;
+  }
+
+  private retryLater(writes: PendingWrite<D>[], error: unknown): void {
+    const kind = storageErrorKind(error) === 'busy' ? 'busy' : 'io';
+    this.failures++;
+    this.trouble = { kind, error };
+    this.noteTrouble(error, kind, writes.length);
+    this.queue = [...writes, ...this.queue];
+    if (this.timer || this.closed) return;
+    const soonest = Math.min(...this.queue.filter((w) => w.policy === 'request').map((w) => w.giveUpAt - this.now()));
+    // A request write is attempted once more at its deadline, so it fails no later than that.
+    const delay = Math.max(1, Math.min(backoffMs(kind, this.failures), soonest));
+    this.timer = setTimeout(() => this.flush(), delay);
+  }
+
+  private noteTrouble(error: unknown, kind: 'busy' | 'io', waiting: number): void {
+    const now = this.now();
+    const code = (error as { code?: string }).code;
+    if (this.troubleSince === undefined) {
+      this.troubleSince = now;
+      this.troubleLoggedAt = now;
+      const message =
+        kind === 'busy'
+          ? 'database is locked by another process; writes wait and are retried (webhooks get 503 after 1 s)'
+          : 'database write failed (disk full or I/O error); engine writes are retried, webhooks get 503';
+      if (kind === 'busy') this.log?.warn({ code, waiting }, message);
+      else this.log?.error({ code, err: error, waiting }, message);
+      return;
+    }
+    if (now - this.troubleLoggedAt >= TROUBLE_LOG_EVERY_MS) {
+      this.troubleLoggedAt = now;
+      this.log?.error({ code, waiting, forMs: now - this.troubleSince }, 'database still cannot be written; engine writes keep being retried');
+    }
+  }
+
+  private recovered(): void {
+    if (this.troubleSince !== undefined) {
+      this.log?.warn({ afterMs: this.now() - this.troubleSince, attempts: this.failures }, 'database writable again');
+    }
+    this.troubleSince = undefined;
+    this.trouble = undefined;
+    this.failures = 0;
+  }
+}
