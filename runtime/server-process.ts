@@ -38,19 +38,25 @@ export async function runServerProcess(args: string[], print: (line: string) => 
   const secrets = withScrubbedExtras(secretStoreFromEnv(handed), [config.adminToken]);
   let scrubber = scrubberFor(secrets);
   const log = createLogger({ level: config.logLevel, destination: process.stderr, scrub: (line) => scrubber.json(line) });
+  // Listen for stop requests before starting: a SIGTERM during start-up (migrations, recovery)
+  // must still end in a clean stop, not in Node's default exit without releasing the data lock.
+  let stopNow: ((why: string) => void) | undefined;
+  let stopAsked: string | undefined;
+  const askStop = (why: string) => (stopNow ? stopNow(why) : (stopAsked ??= why));
+  // Repeats (a terminal's Ctrl-C reaches both processes, and the launcher forwards it) are ignored.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => askStop(`received ${signal}`));
+  onLauncherExit(() => askStop('the launcher exited'));
   const server = await startServer(config, log, print, secrets);
   scrubber = server.scrubber;
   await new Promise<void>((resolveStop) => {
     let stopping = false;
-    const stop = (why: string) => {
+    stopNow = (why: string) => {
       if (stopping) return;
       stopping = true;
       print(`${why}: stopping (up to ${config.shutdownGraceSeconds} s for running steps)`);
       void server.stop().then(resolveStop);
     };
-    // Repeats (a terminal's Ctrl-C reaches both processes, and the launcher forwards it) are ignored.
-    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop(`received ${signal}`));
-    onLauncherExit(() => stop('the launcher exited'));
+    if (stopAsked) stopNow(stopAsked);
   });
   return 0;
 }
