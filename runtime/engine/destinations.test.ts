@@ -7,6 +7,7 @@ import { validateFlow } from '../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../nodes/catalog.js';
 import { simulateFlow } from './simulate.js';
 import { eventually, testEngine, type TestEngineOptions } from './test-kit.js';
+import { amAlert, amPayload } from '../../test/fixtures/alertmanager.js';
 
 /**
  * action.http inside the engine: alert data picks the host, the destination policy decides
@@ -29,27 +30,9 @@ const resolver: Resolver = async (host) => {
 };
 
 let fingerprint = 0;
+/** One firing DiskFull alert for `instance` (a fresh fingerprint each time, so each runs). */
 function amBody(instance: string) {
-  return {
-    version: '4',
-    groupKey: 'g',
-    status: 'firing',
-    receiver: 'salve',
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: 'http://am.example:9093',
-    alerts: [
-      {
-        status: 'firing',
-        labels: { alertname: 'DiskFull', instance, severity: 'critical' },
-        annotations: {},
-        startsAt: '2026-11-24T00:00:00Z',
-        endsAt: '0001-01-01T00:00:00Z',
-        fingerprint: `fp${++fingerprint}`,
-      },
-    ],
-  };
+  return amPayload([amAlert({ instance, fingerprint: `fp${++fingerprint}` })]);
 }
 
 function flow(config: Record<string, unknown>, settings?: Record<string, unknown>) {

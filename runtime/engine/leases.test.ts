@@ -8,29 +8,12 @@ import { stepsRepo } from '../store/steps-repo.js';
 import { LEASE_MS } from './leases.js';
 import { eventually, ManualClock, testEngine } from './test-kit.js';
 import { startExecution } from './transitions.js';
+import { amAlert, amPayload } from '../../test/fixtures/alertmanager.js';
 
 const encoder = new TextEncoder();
 
-const amBody = (fp: string) => ({
-  version: '4',
-  status: 'firing',
-  receiver: 'salve',
-  groupLabels: {},
-  commonLabels: {},
-  commonAnnotations: {},
-  externalURL: 'http://am.example:9093',
-  alerts: [
-    {
-      status: 'firing',
-      labels: { alertname: 'DiskFull', instance: 'db1:9100' },
-      annotations: {},
-      startsAt: '2026-11-24T00:00:00Z',
-      endsAt: '0001-01-01T00:00:00Z',
-      generatorURL: 'http://prom.example:9090/graph',
-      fingerprint: fp,
-    },
-  ],
-});
+/** One firing DiskFull alert with fingerprint `fp`, as Alertmanager posts it. */
+const amBody = (fp: string) => amPayload([amAlert({ fingerprint: fp })]);
 
 const flowWith = (nodes: unknown[], edges: unknown[]) => ({
   format: 'salve.flow/v1',

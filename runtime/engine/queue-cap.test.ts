@@ -5,30 +5,13 @@ import { newId } from '../store/ids.js';
 import { scheduleTicksRepo } from '../store/schedule-ticks-repo.js';
 import { QueueCap } from './queue-cap.js';
 import { ManualClock, testEngine } from './test-kit.js';
+import { amAlert, amPayload } from '../../test/fixtures/alertmanager.js';
 
 const encoder = new TextEncoder();
 const T0 = Date.parse('2026-11-24T00:00:00Z');
 
-const amBody = (fp: string) => ({
-  version: '4',
-  status: 'firing',
-  receiver: 'salve',
-  groupLabels: {},
-  commonLabels: {},
-  commonAnnotations: {},
-  externalURL: 'http://am.example:9093',
-  alerts: [
-    {
-      status: 'firing',
-      labels: { alertname: 'DiskFull', instance: 'db1:9100' },
-      annotations: {},
-      startsAt: '2026-11-24T00:00:00Z',
-      endsAt: '0001-01-01T00:00:00Z',
-      generatorURL: 'http://prom.example:9090/graph',
-      fingerprint: fp,
-    },
-  ],
-});
+/** One firing DiskFull alert with fingerprint `fp`, as Alertmanager posts it. */
+const amBody = (fp: string) => amPayload([amAlert({ fingerprint: fp })]);
 
 const flow = {
   format: 'salve.flow/v1',
