@@ -6,7 +6,7 @@ import { lookupNodeSpec } from '../nodes/catalog.js';
 import { enableRegexBacktrackFallback } from './boot-checks.js';
 import { parseArgs, rejectUnknownFlags, UsageError } from './cli-args.js';
 import { checkDataDir } from './doctor.js';
-import { simulateFlow } from './engine/simulate.js';
+import { simulateFlow } from './engine/flows/simulate.js';
 import { launchServer, rerunWithFlags, SERVER_COMMAND } from './launcher.js';
 import { lacksRequiredFlags } from './node-flags.js';
 import { SecretsFileError } from './secrets-file.js';

@@ -3,8 +3,8 @@ import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UsageError } from './cli-args.js';
-import { MIN_SECRET_LENGTH } from './engine/scrub.js';
-import { secretStoreFromEnv } from './engine/secrets.js';
+import { MIN_SECRET_LENGTH } from './engine/secrets/scrub.js';
+import { secretStoreFromEnv } from './engine/secrets/secrets.js';
 import { REQUIRED_NODE_FLAGS } from './node-flags.js';
 import { readSecretsFile, SECRETS_FILE_VAR, SecretsFileError } from './secrets-file.js';
 

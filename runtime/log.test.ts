@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createScrubber } from './engine/scrub.js';
+import { createScrubber } from './engine/secrets/scrub.js';
 import { createLogger } from './log.js';
 
 const SECRET = 'log-secret-value-9d2e';

@@ -1,7 +1,7 @@
 import { parseArgs, rejectUnknownFlags, UsageError } from './cli-args.js';
 import { loadConfig } from './config.js';
-import { scrubberFor } from './engine/scrub.js';
-import { secretStoreFromEnv, withScrubbedExtras } from './engine/secrets.js';
+import { scrubberFor } from './engine/secrets/scrub.js';
+import { secretStoreFromEnv, withScrubbedExtras } from './engine/secrets/secrets.js';
 import { onLauncherExit, receiveSecrets } from './launcher.js';
 import { createLogger } from './log.js';
 import { startServer } from './server.js';

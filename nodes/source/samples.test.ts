@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { lookupNodeSpec, nodeDefinitions } from '../catalog.js';
 import { getSourceAdapter } from '../sources.js';
 import { validateFlow } from '../../shared/flow/validate.js';
-import { simulateFlow } from '../../runtime/engine/simulate.js';
+import { simulateFlow } from '../../runtime/engine/flows/simulate.js';
 import { alertmanagerSamples } from './alertmanager/samples.js';
 import { webhookSampleMapping } from './webhook/samples.js';
 

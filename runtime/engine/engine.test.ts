@@ -6,7 +6,7 @@ import { executionsRepo } from '../store/executions-repo.js';
 import { stepsRepo } from '../store/steps-repo.js';
 import { approvalsRepo } from '../store/approvals-repo.js';
 import { eventually, ManualClock, testEngine } from './test-kit.js';
-import { startExecution } from './transitions.js';
+import { startExecution } from './dispatch/transitions.js';
 
 const encoder = new TextEncoder();
 
@@ -63,7 +63,7 @@ async function leaveInterrupted(dirs: string[], clock: ManualClock, nodes: unkno
   const first = testEngine({ file, clock });
   first.engine.start();
   await first.engine.flows.create(flowWith(nodes, edges), 'test');
-  void first.engine.scheduler.drain(0); // accept, but never run
+  void first.engine.dispatcher.drain(0); // accept, but never run
   const id = (await deliver(first.engine, amBody())).executions[0]!.id;
   first.store.writeNow((db) => {
     executionsRepo.transition(db, id, ['queued'], { status: 'running', startedAt: clock.now(), updatedAt: clock.now() });
@@ -102,16 +102,16 @@ describe('engine', () => {
     const id = executions[0]!.id;
     await eventually(() => statusOf(store, id) === 'waiting');
     clock.advance(59_000);
-    await engine.scheduler.tick();
+    await engine.dispatcher.tick();
     expect(statusOf(store, id)).toBe('waiting');
     clock.advance(2_000);
-    await engine.scheduler.tick();
+    await engine.dispatcher.tick();
     await eventually(() => stepsOf(store, id).find((s) => s.nodeId === 'ask')?.port === 'timeout');
     expect(approvalsRepo.list(store.db, { executionId: id, limit: 5 })[0]!.status).toBe('timeout');
     // The delay after it is durable too: it waits for its own wake time.
     await eventually(() => statusOf(store, id) === 'waiting');
     clock.advance(1_500);
-    await engine.scheduler.tick();
+    await engine.dispatcher.tick();
     await eventually(() => statusOf(store, id) === 'succeeded');
   });
 
@@ -134,14 +134,14 @@ describe('engine', () => {
     const id = (await deliver(engine, amBody())).executions[0]!.id;
     await eventually(() => statusOf(store, id) === 'waiting');
     clock.advance(600_000); // ten minutes of waiting for a person
-    await engine.scheduler.tick();
+    await engine.dispatcher.tick();
     expect(statusOf(store, id)).toBe('waiting');
     const approval = approvalsRepo.list(store.db, { status: 'pending', limit: 5 })[0]!;
     await engine.decide(approval.id, 'approve', undefined, 'alice');
     await eventually(() => stepsOf(store, id).some((s) => s.nodeId === 'wait' && s.status === 'waiting'));
     await eventually(() => statusOf(store, id) === 'waiting');
     clock.advance(61_000); // the delay itself outlives the 10 s deadline
-    await engine.scheduler.tick();
+    await engine.dispatcher.tick();
     await eventually(() => statusOf(store, id) === 'timed_out');
     expect(executionsRepo.get(store.db, id)!.error).toContain('deadline');
   });
@@ -209,7 +209,7 @@ describe('engine', () => {
     const wait = stepsOf(second.store, id).find((s) => s.nodeId === 'wait')!;
     expect(wait.attempt).toBe(2);
     clock.advance(6_000);
-    await second.engine.scheduler.tick();
+    await second.engine.dispatcher.tick();
     await eventually(() => statusOf(second.store, id) === 'succeeded');
     second.store.close();
   });
@@ -255,7 +255,7 @@ describe('engine', () => {
     const id = (await deliver(engine, amBody('deadline-1'))).executions[0]!.id;
     await eventually(() => stepsOf(store, id).some((s) => s.nodeId === 'slow' && s.status === 'intent'));
     clock.advance(2_000);
-    await engine.scheduler.tick();
+    await engine.dispatcher.tick();
     await eventually(() => statusOf(store, id) === 'timed_out', 10_000);
     const slow = stepsOf(store, id).find((s) => s.nodeId === 'slow')!;
     expect(slow.status).toBe('failed');

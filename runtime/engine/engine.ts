@@ -9,19 +9,19 @@ import { stepsRepo } from '../store/steps-repo.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
 import { DestinationPolicy, type Resolver } from '../net/destination-policy.js';
-import type { SecretStore } from './secrets.js';
+import type { SecretStore } from './secrets/secrets.js';
 import type { CommandUser } from '../../nodes/action/shell/command-user.js';
-import { FlowService } from './flow-service.js';
-import { HookRouter } from './hook-router.js';
-import { ingestDelivery, type IngestResult } from './ingest.js';
+import { FlowService } from './flows/flow-service.js';
+import { HookRouter } from './ingest/hook-router.js';
+import { ingestDelivery, type IngestResult } from './ingest/ingest.js';
 import type { IngestRequest } from '../../nodes/source-adapter.js';
-import { EventRecorder } from './event-log.js';
-import { EventRetention } from './retention.js';
-import { runManually, type ManualRunInput, type ManualRunResult } from './manual-run.js';
-import { ScheduleRunner } from './schedule-runner.js';
-import { QueueCap } from './queue-cap.js';
-import { Scheduler } from './scheduler.js';
-import { endExecution, resumeStep } from './transitions.js';
+import { EventRecorder } from './ingest/event-log.js';
+import { EventRetention } from './ingest/retention.js';
+import { runManually, type ManualRunInput, type ManualRunResult } from './triggers/manual-run.js';
+import { ScheduleRunner } from './triggers/schedule-runner.js';
+import { QueueCap } from './ingest/queue-cap.js';
+import { Dispatcher } from './dispatch/dispatcher.js';
+import { endExecution, resumeStep } from './dispatch/transitions.js';
 
 export interface EngineOptions {
   store: SqliteStore;
@@ -49,13 +49,13 @@ export type Decision = 'approve' | 'reject';
 const PAUSE_KEY = 'automation.paused';
 
 /**
- * The runtime's core, wired together: flows, hook routing, ingest, the scheduler and the
+ * The runtime's core, wired together: flows, hook routing, ingest, the dispatcher and the
  * operations people perform on executions and approvals. HTTP routes and the CLI call this.
  */
 export class Engine {
   readonly flows: FlowService;
   readonly router = new HookRouter();
-  readonly scheduler: Scheduler;
+  readonly dispatcher: Dispatcher;
   /** Deletes expired events in small batches (started by start()). */
   readonly retention: EventRetention;
   /** Runs the flows that start with `source.schedule` (started by start()). */
@@ -69,7 +69,7 @@ export class Engine {
   constructor(private readonly options: EngineOptions) {
     this.queueCap = new QueueCap(options.store, options.maxQueued ?? 10_000);
     this.flows = new FlowService(options.store, options.clock, () => this.refreshRoutes());
-    this.scheduler = new Scheduler(
+    this.dispatcher = new Dispatcher(
       {
         store: options.store,
         clock: options.clock,
@@ -88,18 +88,18 @@ export class Engine {
       clock: options.clock,
       log: options.log,
       executionDeadlineMs: options.executionDeadlineMs,
-      onQueued: () => this.scheduler.pump(),
+      onQueued: () => this.dispatcher.pump(),
       queueCap: this.queueCap,
       timers: options.scheduleTimers ?? true,
     });
   }
 
   /** Loads routes and the pause switch, recovers from any crash, and starts running executions. */
-  start(): ReturnType<Scheduler['start']> {
+  start(): ReturnType<Dispatcher['start']> {
     this.refreshRoutes();
-    this.scheduler.setPaused(settingsRepo.get(this.options.store.db, PAUSE_KEY) === 'true');
+    this.dispatcher.setPaused(settingsRepo.get(this.options.store.db, PAUSE_KEY) === 'true');
     this.retention.start();
-    const report = this.scheduler.start();
+    const report = this.dispatcher.start();
     // After recovery, so runs a crash interrupted count as unfinished for the overlap rule.
     this.schedules.start();
     return report;
@@ -116,12 +116,12 @@ export class Engine {
       settingsRepo.set(db, PAUSE_KEY, String(paused), now);
       appendAudit(db, { actor, action: paused ? 'automation.pause' : 'automation.resume', target: 'automation', now });
     });
-    this.scheduler.setPaused(paused);
+    this.dispatcher.setPaused(paused);
     this.options.log.warn({ actor, paused }, paused ? 'automation paused' : 'automation resumed');
   }
 
   get isPaused(): boolean {
-    return this.scheduler.isPaused;
+    return this.dispatcher.isPaused;
   }
 
   refreshRoutes(): void {
@@ -145,7 +145,7 @@ export class Engine {
     return this.admitting;
   }
 
-  /** Accepts a webhook delivery (see ingestDelivery), then wakes the scheduler. */
+  /** Accepts a webhook delivery (see ingestDelivery), then wakes the dispatcher. */
   async ingest(path: string, request: IngestRequest): Promise<IngestResult> {
     const { store, clock, secrets, log } = this.options;
     const result = await ingestDelivery(
@@ -162,7 +162,7 @@ export class Engine {
       path,
       request,
     );
-    if (result.executions.length > 0) this.scheduler.pump();
+    if (result.executions.length > 0) this.dispatcher.pump();
     return result;
   }
 
@@ -171,7 +171,7 @@ export class Engine {
     const { store, clock, executionDeadlineMs } = this.options;
     const deps = { store, clock, flows: this.flows, executionDeadlineMs, queueCap: this.queueCap };
     const result = await runManually(deps, flowId, input, actor);
-    this.scheduler.pump();
+    this.dispatcher.pump();
     return result;
   }
 
@@ -196,7 +196,7 @@ export class Engine {
       }
       appendAudit(db, { actor, action: `approval.${decision}`, target: approvalId, details: { executionId: approval.executionId, comment }, now });
     });
-    this.scheduler.pump();
+    this.dispatcher.pump();
   }
 
   /** Cancels an execution that has not finished; its in-flight step is aborted. */
@@ -211,7 +211,7 @@ export class Engine {
       }
       appendAudit(db, { actor, action: 'execution.cancel', target: executionId, now });
     });
-    this.scheduler.abort(executionId, 'cancel');
+    this.dispatcher.abort(executionId, 'cancel');
   }
 
   /** Stops admitting deliveries and lets running steps finish or checkpoint. */
@@ -219,6 +219,6 @@ export class Engine {
     this.admitting = false;
     this.retention.stop();
     this.schedules.stop();
-    return this.scheduler.drain(graceMs);
+    return this.dispatcher.drain(graceMs);
   }
 }

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { SqliteStore } from '../store/db.js';
 import type { Clock } from './clock.js';
 import { Engine } from './engine.js';
-import { secretStoreFrom } from './secrets.js';
+import { secretStoreFrom } from './secrets/secrets.js';
 import type { Resolver } from '../net/destination-policy.js';
 
 /** A clock tests move by hand. */

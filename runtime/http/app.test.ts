@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testEngine } from '../engine/test-kit.js';
-import { secretStoreFromEnv } from '../engine/secrets.js';
+import { secretStoreFromEnv } from '../engine/secrets/secrets.js';
 import { createApp } from './app.js';
 import { EDITOR_CSP } from './security-headers.js';
 

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { createScrubber } from '../engine/scrub.js';
+import { createScrubber } from '../engine/secrets/scrub.js';
 import { scrubJsonResponses } from './scrub-responses.js';
 
 const SECRET = 'hunter2-secret-value';

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { Scrubber } from '../engine/scrub.js';
+import type { Scrubber } from '../engine/secrets/scrub.js';
 
 /**
  * Scrubs every known secret from JSON responses: the last line of defence behind the scrubbing

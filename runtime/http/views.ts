@@ -1,5 +1,5 @@
 import type { EventAlert, EventDetail, EventFlowSummary, EventMatch, EventRoute, EventSummary } from '../../shared/event-log.js';
-import type { ApprovalContext } from '../engine/approval-context.js';
+import type { ApprovalContext } from '../engine/dispatch/approval-context.js';
 import type { ApprovalRow } from '../store/approvals-repo.js';
 import type { EventRow } from '../store/events-repo.js';
 import type { ExecutionRow } from '../store/executions-repo.js';

@@ -11,7 +11,7 @@ import {
   type NetworkAccess,
   type SecretRefusal,
 } from '../../nodes/network.js';
-import { secretHostsEnvName } from '../engine/secrets.js';
+import { secretHostsEnvName } from '../engine/secrets/secrets.js';
 import { classifyIp } from './address-class.js';
 
 /** Resolves a host name to every address it has (the system resolver by default). */

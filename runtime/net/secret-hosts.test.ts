@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../shared/errors.js';
-import { secretStoreFrom } from '../engine/secrets.js';
+import { secretStoreFrom } from '../engine/secrets/secrets.js';
 import { assertSecretHostLists } from './secret-hosts.js';
 
 describe('secret host lists at start', () => {

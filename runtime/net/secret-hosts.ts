@@ -1,6 +1,6 @@
 import { ValidationError } from '../../shared/errors.js';
 import { parseTargetList } from '../../shared/net/targets.js';
-import { secretHostsEnvName, type SecretStore } from '../engine/secrets.js';
+import { secretHostsEnvName, type SecretStore } from '../engine/secrets/secrets.js';
 
 /**
  * Checks every `SALVE_SECRET_<NAME>_HOSTS` list at start, so a typo stops the server with the

@@ -142,7 +142,7 @@ export const executions = sqliteTable(
     /**
      * The runner that owns a `running` execution: an id unique to one server process, and until
      * when its claim holds unless renewed. A `running` execution whose lease has ended has no
-     * live runner and is adopted again (see the scheduler), without waiting for a restart.
+     * live runner and is adopted again (see the dispatcher), without waiting for a restart.
      */
     leaseOwner: text('lease_owner'),
     leaseUntil: integer('lease_until'),

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { validateFlow } from '../../../shared/flow/validate.js';
-import { simulateFlow } from '../../../runtime/engine/simulate.js';
+import { simulateFlow } from '../../../runtime/engine/flows/simulate.js';
 import { lookupNodeSpec } from '../../catalog.js';
 import type { IngestContext, IngestRequest } from '../../source-adapter.js';
 import { GrafanaConfigSchema, grafanaSource } from './definition.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { validateFlow } from '../../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../catalog.js';
 import { getSourceAdapter } from '../../sources.js';
-import { simulateFlow } from '../../../runtime/engine/simulate.js';
+import { simulateFlow } from '../../../runtime/engine/flows/simulate.js';
 import { ManualConfigSchema, manualSource } from './definition.js';
 import { manualAlert } from './ingest.js';
 import { manualSamples } from './samples.js';

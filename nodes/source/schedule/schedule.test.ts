@@ -3,7 +3,7 @@ import { ValidationError, formatIssues } from '../../../shared/errors.js';
 import { validateFlow } from '../../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../catalog.js';
 import { getSourceAdapter } from '../../sources.js';
-import { simulateFlow } from '../../../runtime/engine/simulate.js';
+import { simulateFlow } from '../../../runtime/engine/flows/simulate.js';
 import { CronSchedule, cronProblem, describeNextTicks, isTimeZone, nextTicks } from './cron.js';
 import { ScheduleConfigSchema, scheduleSource } from './definition.js';
 import { normalizeTick, scheduleAlert, tickPayload } from './ingest.js';

@@ -1,14 +1,14 @@
-import { ValidationError } from '../../shared/errors.js';
-import type { FlowNode } from '../../shared/flow/schema.js';
-import { ManualConfigSchema } from '../../nodes/source/manual/definition.js';
-import { manualAlert } from '../../nodes/source/manual/ingest.js';
-import type { SqliteStore } from '../store/db.js';
-import { appendAudit } from '../store/audit-repo.js';
-import { newId } from '../store/ids.js';
-import type { Clock } from './clock.js';
+import { ValidationError } from '../../../shared/errors.js';
+import type { FlowNode } from '../../../shared/flow/schema.js';
+import { ManualConfigSchema } from '../../../nodes/source/manual/definition.js';
+import { manualAlert } from '../../../nodes/source/manual/ingest.js';
+import type { SqliteStore } from '../../store/db.js';
+import { appendAudit } from '../../store/audit-repo.js';
+import { newId } from '../../store/ids.js';
+import type { Clock } from '../clock.js';
 import { queueDirectRun } from './direct-run.js';
-import type { FlowService } from './flow-service.js';
-import type { QueueCap } from './queue-cap.js';
+import type { FlowService } from '../flows/flow-service.js';
+import type { QueueCap } from '../ingest/queue-cap.js';
 
 export interface ManualRunDeps {
   store: SqliteStore;

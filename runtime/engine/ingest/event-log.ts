@@ -1,17 +1,17 @@
-import type { Alert } from '../../shared/alert/schema.js';
-import { SalveError, ValidationError, formatPath, type Issue } from '../../shared/errors.js';
+import type { Alert } from '../../../shared/alert/schema.js';
+import { SalveError, ValidationError, formatPath, type Issue } from '../../../shared/errors.js';
 import {
   REFUSED_BODY_LIMIT_BYTES,
   type EventAlert,
   type EventMatch,
   type EventOutcome,
   type EventRoute,
-} from '../../shared/event-log.js';
-import type { IngestRequest } from '../../nodes/source-adapter.js';
-import type { SqliteStore } from '../store/db.js';
-import { eventRef, eventsRepo, type EventRow } from '../store/events-repo.js';
-import { newId } from '../store/ids.js';
-import type { Logger } from '../log.js';
+} from '../../../shared/event-log.js';
+import type { IngestRequest } from '../../../nodes/source-adapter.js';
+import type { SqliteStore } from '../../store/db.js';
+import { eventRef, eventsRepo, type EventRow } from '../../store/events-repo.js';
+import { newId } from '../../store/ids.js';
+import type { Logger } from '../../log.js';
 import type { HookRoute } from './hook-router.js';
 
 /**

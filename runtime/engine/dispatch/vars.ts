@@ -1,10 +1,10 @@
-import type { Alert } from '../../shared/alert/schema.js';
-import type { ExprVars } from '../../shared/expr/types.js';
-import type { Flow } from '../../shared/flow/schema.js';
-import type { Db } from '../store/db.js';
-import { eventsRepo } from '../store/events-repo.js';
-import type { ExecutionRow } from '../store/executions-repo.js';
-import type { StepRow } from '../store/steps-repo.js';
+import type { Alert } from '../../../shared/alert/schema.js';
+import type { ExprVars } from '../../../shared/expr/types.js';
+import type { Flow } from '../../../shared/flow/schema.js';
+import type { Db } from '../../store/db.js';
+import { eventsRepo } from '../../store/events-repo.js';
+import type { ExecutionRow } from '../../store/executions-repo.js';
+import type { StepRow } from '../../store/steps-repo.js';
 
 const parse = (text: string | null): unknown => (text == null ? undefined : JSON.parse(text));
 

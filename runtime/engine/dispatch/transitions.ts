@@ -1,12 +1,12 @@
-import type { Flow } from '../../shared/flow/schema.js';
-import { outgoingEdges } from '../../shared/flow/validate.js';
-import { getNodeDefinition, lookupNodeSpec } from '../../nodes/catalog.js';
-import type { StepOutcome } from '../../nodes/executor.js';
-import type { Db } from '../store/db.js';
-import { approvalsRepo } from '../store/approvals-repo.js';
-import { executionsRepo, type ExecutionRow } from '../store/executions-repo.js';
-import { newId } from '../store/ids.js';
-import { stepsRepo, type StepRow } from '../store/steps-repo.js';
+import type { Flow } from '../../../shared/flow/schema.js';
+import { outgoingEdges } from '../../../shared/flow/validate.js';
+import { getNodeDefinition, lookupNodeSpec } from '../../../nodes/catalog.js';
+import type { StepOutcome } from '../../../nodes/executor.js';
+import type { Db } from '../../store/db.js';
+import { approvalsRepo } from '../../store/approvals-repo.js';
+import { executionsRepo, type ExecutionRow } from '../../store/executions-repo.js';
+import { newId } from '../../store/ids.js';
+import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
 
 /**
  * The state changes of an execution, each a function over one open transaction (callers run

@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventsRepo } from '../store/events-repo.js';
-import { executionsRepo } from '../store/executions-repo.js';
-import { approvalsRepo } from '../store/approvals-repo.js';
-import { scheduleTicksRepo } from '../store/schedule-ticks-repo.js';
-import { eventually, ManualClock, testEngine } from './test-kit.js';
+import { eventsRepo } from '../../store/events-repo.js';
+import { executionsRepo } from '../../store/executions-repo.js';
+import { approvalsRepo } from '../../store/approvals-repo.js';
+import { scheduleTicksRepo } from '../../store/schedule-ticks-repo.js';
+import { eventually, ManualClock, testEngine } from '../test-kit.js';
 
 const T0 = Date.parse('2026-11-24T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -103,7 +103,7 @@ describe('schedule runner', () => {
       scheduledAt: '2026-11-24T00:05:00.000Z',
       firedAt: '2026-11-24T00:05:00.003Z',
     });
-    // The scheduler picked it up: the condition saw the tick in both `event` and `alert`.
+    // The dispatcher picked it up: the condition saw the tick in both `event` and `alert`.
     await eventually(() => executionsRepo.get(t.store.db, run.id)?.status === 'succeeded');
 
     await at(t, '2026-11-24T00:10:00.000Z');

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Alert } from '../../shared/alert/schema.js';
-import type { EventMatch, EventRoute } from '../../shared/event-log.js';
-import type { FlowNode } from '../../shared/flow/schema.js';
-import type { Db } from '../store/db.js';
-import { eventRef, eventsRepo } from '../store/events-repo.js';
-import { executionsRepo } from '../store/executions-repo.js';
-import { newId } from '../store/ids.js';
-import { sourceName, withoutRaw } from './event-log.js';
+import type { Alert } from '../../../shared/alert/schema.js';
+import type { EventMatch, EventRoute } from '../../../shared/event-log.js';
+import type { FlowNode } from '../../../shared/flow/schema.js';
+import type { Db } from '../../store/db.js';
+import { eventRef, eventsRepo } from '../../store/events-repo.js';
+import { executionsRepo } from '../../store/executions-repo.js';
+import { newId } from '../../store/ids.js';
+import { sourceName, withoutRaw } from '../ingest/event-log.js';
 
 /** What a run that no webhook delivered needs: a schedule tick or a manual run. */
 export interface DirectRun {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { executionsRepo } from '../store/executions-repo.js';
-import { stepsRepo } from '../store/steps-repo.js';
-import { eventually, testEngine } from './test-kit.js';
+import { executionsRepo } from '../../store/executions-repo.js';
+import { stepsRepo } from '../../store/steps-repo.js';
+import { eventually, testEngine } from '../test-kit.js';
 
 /** What a step produced is stored scrubbed of EVERY secret Salve holds, not only those it referenced. */
 const USED = 'used-secret-3f9a';

@@ -1,17 +1,17 @@
-import type { Flow } from '../../shared/flow/schema.js';
-import { getNodeDefinition } from '../../nodes/catalog.js';
-import type { ExecContext, StepOutcome } from '../../nodes/executor.js';
-import { getExecutor } from '../../nodes/executors.js';
-import type { SqliteStore } from '../store/db.js';
-import { executionsRepo, type ExecutionRow } from '../store/executions-repo.js';
-import { stepsRepo, type StepRow } from '../store/steps-repo.js';
-import type { Logger } from '../log.js';
-import type { Clock } from './clock.js';
-import type { CommandUser } from '../../nodes/action/shell/command-user.js';
-import type { DestinationPolicy } from '../net/destination-policy.js';
-import type { SecretStore } from './secrets.js';
+import type { Flow } from '../../../shared/flow/schema.js';
+import { getNodeDefinition } from '../../../nodes/catalog.js';
+import type { ExecContext, StepOutcome } from '../../../nodes/executor.js';
+import { getExecutor } from '../../../nodes/executors.js';
+import type { SqliteStore } from '../../store/db.js';
+import { executionsRepo, type ExecutionRow } from '../../store/executions-repo.js';
+import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
+import type { Logger } from '../../log.js';
+import type { Clock } from '../clock.js';
+import type { CommandUser } from '../../../nodes/action/shell/command-user.js';
+import type { DestinationPolicy } from '../../net/destination-policy.js';
+import type { SecretStore } from '../secrets/secrets.js';
 import { RenderError, renderConfig } from './render.js';
-import { scrubberFor } from './scrub.js';
+import { scrubberFor } from '../secrets/scrub.js';
 import { holdsLease, ownedBy } from './lease-fence.js';
 import { applyOutcome, endExecution, settle, startExecution } from './transitions.js';
 import { lazyEvent, stepVars } from './vars.js';
@@ -56,7 +56,7 @@ export async function runExecution(
   }
   // The delivery body is read and parsed only if an expression or template uses `event`.
   const loadEvent = lazyEvent(store.db, first.eventId);
-  // The scheduler normally starts the execution when it claims it; this covers the rest.
+  // The dispatcher normally starts the execution when it claims it; this covers the rest.
   if (stepsRepo.nextSeq(store.db, executionId) === 1) await store.writeEventually((db) => startExecution(db, flow, first, clock.now()));
 
   for (;;) {

@@ -1,7 +1,7 @@
-import type { SqliteStore } from '../store/db.js';
-import { eventsRepo } from '../store/events-repo.js';
-import type { Logger } from '../log.js';
-import type { Clock } from './clock.js';
+import type { SqliteStore } from '../../store/db.js';
+import { eventsRepo } from '../../store/events-repo.js';
+import type { Logger } from '../../log.js';
+import type { Clock } from '../clock.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { SqliteStore } from '../store/db.js';
-import { leasesRepo } from '../store/leases-repo.js';
-import type { Logger } from '../log.js';
-import type { Clock } from './clock.js';
+import type { SqliteStore } from '../../store/db.js';
+import { leasesRepo } from '../../store/leases-repo.js';
+import type { Logger } from '../../log.js';
+import type { Clock } from '../clock.js';
 import { adoptExpired } from './recovery.js';
 
 /** How long a claim holds without renewal. Longer than any plausible lock or pause of the process. */
@@ -34,7 +34,7 @@ export interface LeaseDeps {
 
 /**
  * The leases of one process: claims carry them, a timer renews those of live runners, and the
- * scheduler's tick sweeps for `running` executions whose lease ended — a runner that died
+ * dispatcher's tick sweeps for `running` executions whose lease ended — a runner that died
  * without its process (an unexpected error) or a process that died (another one sharing the
  * database). They are recovered with the crash rules (recovery.ts), without a restart.
  *

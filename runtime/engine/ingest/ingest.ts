@@ -5,17 +5,17 @@ import {
   UnavailableError,
   UnsupportedMediaTypeError,
   ValidationError,
-} from '../../shared/errors.js';
-import type { Alert } from '../../shared/alert/schema.js';
-import type { EventMatch, EventOutcome } from '../../shared/event-log.js';
-import { JSON_ONLY, type HandshakeResult, type IngestContext, type IngestRequest, type SecretResolver } from '../../nodes/source-adapter.js';
-import { isAllowed } from '../../nodes/source/allowlist.js';
-import { boundAlert } from '../../nodes/source/limits.js';
-import type { SqliteStore } from '../store/db.js';
-import { eventsRepo } from '../store/events-repo.js';
-import { executionsRepo, type NewExecution } from '../store/executions-repo.js';
-import { newId } from '../store/ids.js';
-import type { Clock } from './clock.js';
+} from '../../../shared/errors.js';
+import type { Alert } from '../../../shared/alert/schema.js';
+import type { EventMatch, EventOutcome } from '../../../shared/event-log.js';
+import { JSON_ONLY, type HandshakeResult, type IngestContext, type IngestRequest, type SecretResolver } from '../../../nodes/source-adapter.js';
+import { isAllowed } from '../../../nodes/source/allowlist.js';
+import { boundAlert } from '../../../nodes/source/limits.js';
+import type { SqliteStore } from '../../store/db.js';
+import { eventsRepo } from '../../store/events-repo.js';
+import { executionsRepo, type NewExecution } from '../../store/executions-repo.js';
+import { newId } from '../../store/ids.js';
+import type { Clock } from '../clock.js';
 import {
   cleanDeliveryId,
   deliveredEventRow,
@@ -27,7 +27,7 @@ import {
   type DeliveryTrace,
   type EventRecorder,
 } from './event-log.js';
-import { parseJson } from './json.js';
+import { parseJson } from '../json.js';
 import type { QueueCap } from './queue-cap.js';
 import type { HookRouter, HookRoute } from './hook-router.js';
 

@@ -1,16 +1,16 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventMatch, EventRoute } from '../../shared/event-log.js';
-import { alertmanagerAdapter } from '../../nodes/source/alertmanager/ingest.js';
-import type { SourceAdapter } from '../../nodes/source-adapter.js';
-import { SqliteStore } from '../store/db.js';
-import { eventsRepo, type EventRow } from '../store/events-repo.js';
-import { executionsRepo } from '../store/executions-repo.js';
-import { Engine } from './engine.js';
-import { secretStoreFrom } from './secrets.js';
+import type { EventMatch, EventRoute } from '../../../shared/event-log.js';
+import { alertmanagerAdapter } from '../../../nodes/source/alertmanager/ingest.js';
+import type { SourceAdapter } from '../../../nodes/source-adapter.js';
+import { SqliteStore } from '../../store/db.js';
+import { eventsRepo, type EventRow } from '../../store/events-repo.js';
+import { executionsRepo } from '../../store/executions-repo.js';
+import { Engine } from '../engine.js';
+import { secretStoreFrom } from '../secrets/secrets.js';
 import { REFUSALS_PER_PATH_PER_MINUTE } from './event-log.js';
-import { eventually, ManualClock, testEngine } from './test-kit.js';
+import { eventually, ManualClock, testEngine } from '../test-kit.js';
 
 const encoder = new TextEncoder();
 const TOKEN = 'am-token-value-1234';

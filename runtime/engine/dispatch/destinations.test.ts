@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTarget, type Target } from '../../test/helpers/target.js';
-import { executionsRepo } from '../store/executions-repo.js';
-import { stepsRepo } from '../store/steps-repo.js';
-import type { Resolver } from '../net/destination-policy.js';
-import { validateFlow } from '../../shared/flow/validate.js';
-import { lookupNodeSpec } from '../../nodes/catalog.js';
-import { simulateFlow } from './simulate.js';
-import { eventually, testEngine, type TestEngineOptions } from './test-kit.js';
-import { amAlert, amPayload } from '../../test/fixtures/alertmanager.js';
+import { startTarget, type Target } from '../../../test/helpers/target.js';
+import { executionsRepo } from '../../store/executions-repo.js';
+import { stepsRepo } from '../../store/steps-repo.js';
+import type { Resolver } from '../../net/destination-policy.js';
+import { validateFlow } from '../../../shared/flow/validate.js';
+import { lookupNodeSpec } from '../../../nodes/catalog.js';
+import { simulateFlow } from '../flows/simulate.js';
+import { eventually, testEngine, type TestEngineOptions } from '../test-kit.js';
+import { amAlert, amPayload } from '../../../test/fixtures/alertmanager.js';
 
 /**
  * action.http inside the engine: alert data picks the host, the destination policy decides

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { ConflictError, NotFoundError, ValidationError, issuesFromZod, type Issue } from '../../shared/errors.js';
-import type { Flow } from '../../shared/flow/schema.js';
-import { validateFlow } from '../../shared/flow/validate.js';
-import { lookupNodeSpec } from '../../nodes/catalog.js';
-import type { SqliteStore } from '../store/db.js';
-import { appendAudit } from '../store/audit-repo.js';
-import { flowsRepo, type FlowRow } from '../store/flows-repo.js';
-import type { Clock } from './clock.js';
-import type { FlowSummary, StoredFlow } from '../../shared/api-views.js';
+import { ConflictError, NotFoundError, ValidationError, issuesFromZod, type Issue } from '../../../shared/errors.js';
+import type { Flow } from '../../../shared/flow/schema.js';
+import { validateFlow } from '../../../shared/flow/validate.js';
+import { lookupNodeSpec } from '../../../nodes/catalog.js';
+import type { SqliteStore } from '../../store/db.js';
+import { appendAudit } from '../../store/audit-repo.js';
+import { flowsRepo, type FlowRow } from '../../store/flows-repo.js';
+import type { Clock } from '../clock.js';
+import type { FlowSummary, StoredFlow } from '../../../shared/api-views.js';
 
 export type { FlowSummary, StoredFlow };
 

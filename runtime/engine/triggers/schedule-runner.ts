@@ -1,23 +1,23 @@
-import type { Flow, FlowNode } from '../../shared/flow/schema.js';
-import { CronSchedule } from '../../nodes/source/schedule/cron.js';
-import { ScheduleConfigSchema, type ScheduleConfig } from '../../nodes/source/schedule/definition.js';
-import { scheduleAlert, tickPayload } from '../../nodes/source/schedule/ingest.js';
-import type { Db, SqliteStore } from '../store/db.js';
-import { executionsRepo } from '../store/executions-repo.js';
-import type { FlowRow } from '../store/flows-repo.js';
-import { TERMINAL_EXECUTION_STATUSES } from '../store/schema.js';
-import { scheduleTicksRepo } from '../store/schedule-ticks-repo.js';
-import type { Logger } from '../log.js';
-import type { Clock } from './clock.js';
+import type { Flow, FlowNode } from '../../../shared/flow/schema.js';
+import { CronSchedule } from '../../../nodes/source/schedule/cron.js';
+import { ScheduleConfigSchema, type ScheduleConfig } from '../../../nodes/source/schedule/definition.js';
+import { scheduleAlert, tickPayload } from '../../../nodes/source/schedule/ingest.js';
+import type { Db, SqliteStore } from '../../store/db.js';
+import { executionsRepo } from '../../store/executions-repo.js';
+import type { FlowRow } from '../../store/flows-repo.js';
+import { TERMINAL_EXECUTION_STATUSES } from '../../store/schema.js';
+import { scheduleTicksRepo } from '../../store/schedule-ticks-repo.js';
+import type { Logger } from '../../log.js';
+import type { Clock } from '../clock.js';
 import { queueDirectRun } from './direct-run.js';
-import type { QueueCap } from './queue-cap.js';
+import type { QueueCap } from '../ingest/queue-cap.js';
 
 export interface ScheduleRunnerDeps {
   store: SqliteStore;
   clock: Clock;
   log: Logger;
   executionDeadlineMs: number;
-  /** Called after a check queued at least one run (the engine pumps its scheduler). */
+  /** Called after a check queued at least one run (the engine pumps its dispatcher). */
   onQueued: () => void;
   /** The cap on queued executions; a tick that would exceed it waits (see `deferred`). */
   queueCap?: QueueCap;

@@ -1,11 +1,11 @@
-import type { Db } from '../store/db.js';
-import type { ExecutionRow } from '../store/executions-repo.js';
-import { leasesRepo } from '../store/leases-repo.js';
+import type { Db } from '../../store/db.js';
+import type { ExecutionRow } from '../../store/executions-repo.js';
+import { leasesRepo } from '../../store/leases-repo.js';
 
 /**
  * The runner's fence (see leases.ts): with an owner, a run continues, acts and records only
  * while the execution's lease is still its own. Without one (a runner started outside the
- * scheduler), there is nothing to check.
+ * dispatcher), there is nothing to check.
  */
 export function ownedBy(exec: ExecutionRow, owner: string | undefined): boolean {
   return owner === undefined || exec.leaseOwner === owner;

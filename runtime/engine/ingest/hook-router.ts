@@ -1,8 +1,8 @@
-import type { Flow, FlowNode } from '../../shared/flow/schema.js';
-import { getNodeDefinition } from '../../nodes/catalog.js';
-import { getSourceAdapter } from '../../nodes/sources.js';
-import type { SourceAdapter } from '../../nodes/source-adapter.js';
-import type { FlowRow } from '../store/flows-repo.js';
+import type { Flow, FlowNode } from '../../../shared/flow/schema.js';
+import { getNodeDefinition } from '../../../nodes/catalog.js';
+import { getSourceAdapter } from '../../../nodes/sources.js';
+import type { SourceAdapter } from '../../../nodes/source-adapter.js';
+import type { FlowRow } from '../../store/flows-repo.js';
 
 /** One source node of one enabled flow, listening on a hook path. */
 export interface HookRoute {

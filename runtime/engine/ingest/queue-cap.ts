@@ -1,6 +1,6 @@
-import { UnavailableError } from '../../shared/errors.js';
-import type { Db, SqliteStore } from '../store/db.js';
-import { executionsRepo } from '../store/executions-repo.js';
+import { UnavailableError } from '../../../shared/errors.js';
+import type { Db, SqliteStore } from '../../store/db.js';
+import { executionsRepo } from '../../store/executions-repo.js';
 
 /** Retry-After sent to senders refused because the queue is full. */
 export const QUEUE_FULL_RETRY_AFTER_SECONDS = 30;

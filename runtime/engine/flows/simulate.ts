@@ -1,15 +1,15 @@
-import { ValidationError } from '../../shared/errors.js';
-import type { Alert } from '../../shared/alert/schema.js';
-import type { ExprVars } from '../../shared/expr/types.js';
-import type { Flow } from '../../shared/flow/schema.js';
-import { outgoingEdges } from '../../shared/flow/validate.js';
-import { getNodeDefinition, lookupNodeSpec } from '../../nodes/catalog.js';
-import { getExecutor } from '../../nodes/executors.js';
-import { NO_NETWORK } from '../../nodes/network.js';
-import { getSourceAdapter } from '../../nodes/sources.js';
-import { RenderError, renderConfig } from './render.js';
-import type { SimulatedAlert, SimulatedStep } from '../../shared/api-views.js';
-import { boundAlert } from '../../nodes/source/limits.js';
+import { ValidationError } from '../../../shared/errors.js';
+import type { Alert } from '../../../shared/alert/schema.js';
+import type { ExprVars } from '../../../shared/expr/types.js';
+import type { Flow } from '../../../shared/flow/schema.js';
+import { outgoingEdges } from '../../../shared/flow/validate.js';
+import { getNodeDefinition, lookupNodeSpec } from '../../../nodes/catalog.js';
+import { getExecutor } from '../../../nodes/executors.js';
+import { NO_NETWORK } from '../../../nodes/network.js';
+import { getSourceAdapter } from '../../../nodes/sources.js';
+import { RenderError, renderConfig } from '../dispatch/render.js';
+import type { SimulatedAlert, SimulatedStep } from '../../../shared/api-views.js';
+import { boundAlert } from '../../../nodes/source/limits.js';
 
 export type { SimulatedAlert, SimulatedStep };
 

@@ -1,9 +1,9 @@
-import { getNodeDefinition } from '../../nodes/catalog.js';
-import type { Db } from '../store/db.js';
-import { approvalsRepo } from '../store/approvals-repo.js';
-import { executionsRepo } from '../store/executions-repo.js';
-import { leasesRepo } from '../store/leases-repo.js';
-import { stepsRepo } from '../store/steps-repo.js';
+import { getNodeDefinition } from '../../../nodes/catalog.js';
+import type { Db } from '../../store/db.js';
+import { approvalsRepo } from '../../store/approvals-repo.js';
+import { executionsRepo } from '../../store/executions-repo.js';
+import { leasesRepo } from '../../store/leases-repo.js';
+import { stepsRepo } from '../../store/steps-repo.js';
 
 /** What recovering did, for the start-up log and the adoption warning. */
 export interface RecoveryReport {

@@ -1,9 +1,9 @@
-import type { Flow } from '../../shared/flow/schema.js';
-import { outgoingEdges } from '../../shared/flow/validate.js';
-import { getNodeDefinition, lookupNodeSpec } from '../../nodes/catalog.js';
-import type { ApprovalRow } from '../store/approvals-repo.js';
-import type { ExecutionRow } from '../store/executions-repo.js';
-import type { StepRow } from '../store/steps-repo.js';
+import type { Flow } from '../../../shared/flow/schema.js';
+import { outgoingEdges } from '../../../shared/flow/validate.js';
+import { getNodeDefinition, lookupNodeSpec } from '../../../nodes/catalog.js';
+import type { ApprovalRow } from '../../store/approvals-repo.js';
+import type { ExecutionRow } from '../../store/executions-repo.js';
+import type { StepRow } from '../../store/steps-repo.js';
 import { RenderError, renderConfig } from './render.js';
 import { stepVars } from './vars.js';
 

@@ -1,5 +1,5 @@
-import { SecretRefSchema } from '../../shared/flow/schema.js';
-import type { SecretResolver } from '../../nodes/source-adapter.js';
+import { SecretRefSchema } from '../../../shared/flow/schema.js';
+import type { SecretResolver } from '../../../nodes/source-adapter.js';
 
 const SECRET_PREFIX = 'SALVE_SECRET_';
 /** `SALVE_SECRET_<NAME>_HOSTS`: where secret NAME may be sent (not a secret of its own). */

@@ -1,18 +1,18 @@
-import type { Flow } from '../../shared/flow/schema.js';
-import { getNodeDefinition } from '../../nodes/catalog.js';
-import type { SqliteStore } from '../store/db.js';
-import { approvalsRepo } from '../store/approvals-repo.js';
-import { StoreClosedError } from '../store/group-commit.js';
-import { executionsRepo } from '../store/executions-repo.js';
-import { stepsRepo } from '../store/steps-repo.js';
-import type { Logger } from '../log.js';
-import type { Clock } from './clock.js';
+import type { Flow } from '../../../shared/flow/schema.js';
+import { getNodeDefinition } from '../../../nodes/catalog.js';
+import type { SqliteStore } from '../../store/db.js';
+import { approvalsRepo } from '../../store/approvals-repo.js';
+import { StoreClosedError } from '../../store/group-commit.js';
+import { executionsRepo } from '../../store/executions-repo.js';
+import { stepsRepo } from '../../store/steps-repo.js';
+import type { Logger } from '../../log.js';
+import type { Clock } from '../clock.js';
 import { Leases } from './leases.js';
 import { recoverAll, type RecoveryReport } from './recovery.js';
 import { runExecution, type RunnerDeps, type StopReason } from './runner.js';
 import { endExecution, resumeStep, startExecution } from './transitions.js';
 
-export interface SchedulerOptions {
+export interface DispatcherOptions {
   maxConcurrent: number;
   /** How often timers (delays, approval timeouts, deadlines) are checked. */
   tickMs: number;
@@ -23,7 +23,7 @@ export interface SchedulerOptions {
  * database, not in memory). A timer wakes parked steps and enforces deadlines. Nothing that
  * waits holds a worker: an execution waiting for an approval is only a row.
  */
-export class Scheduler {
+export class Dispatcher {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private pumping = false;
   private pumpAgain = false;
@@ -37,7 +37,7 @@ export class Scheduler {
 
   constructor(
     private readonly deps: RunnerDeps & { store: SqliteStore; clock: Clock; log: Logger },
-    private readonly options: SchedulerOptions,
+    private readonly options: DispatcherOptions,
   ) {
     this.leases = new Leases({
       store: deps.store,
@@ -92,7 +92,7 @@ export class Scheduler {
     }
     this.pumping = true;
     void this.claimLoop()
-      .catch((error) => this.deps.log.error({ err: error }, 'scheduler failed to claim executions'))
+      .catch((error) => this.deps.log.error({ err: error }, 'dispatcher failed to claim executions'))
       .finally(() => {
         this.pumping = false;
         if (this.pumpAgain) {
@@ -171,7 +171,7 @@ export class Scheduler {
       }
       await this.leases.sweep();
     } catch (error) {
-      log.error({ err: error }, 'scheduler tick failed');
+      log.error({ err: error }, 'dispatcher tick failed');
     }
     this.pump();
   }

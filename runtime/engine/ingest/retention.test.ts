@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { eventsRepo } from '../store/events-repo.js';
-import { executionsRepo } from '../store/executions-repo.js';
-import { executionView } from '../http/views.js';
+import { eventsRepo } from '../../store/events-repo.js';
+import { executionsRepo } from '../../store/executions-repo.js';
+import { executionView } from '../../http/views.js';
 import { EventRetention } from './retention.js';
-import { testEngine } from './test-kit.js';
+import { testEngine } from '../test-kit.js';
 import pino from 'pino';
 
 const DAY = 24 * 3600 * 1000;

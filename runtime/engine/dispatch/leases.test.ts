@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { executionsRepo } from '../store/executions-repo.js';
-import { stepsRepo } from '../store/steps-repo.js';
+import { executionsRepo } from '../../store/executions-repo.js';
+import { stepsRepo } from '../../store/steps-repo.js';
 import { LEASE_MS } from './leases.js';
-import { eventually, ManualClock, testEngine } from './test-kit.js';
+import { eventually, ManualClock, testEngine } from '../test-kit.js';
 import { startExecution } from './transitions.js';
-import { amAlert, amPayload } from '../../test/fixtures/alertmanager.js';
+import { amAlert, amPayload } from '../../../test/fixtures/alertmanager.js';
 
 const encoder = new TextEncoder();
 
@@ -76,7 +76,7 @@ describe('execution leases', () => {
     expect(stepOf(t, id, 'sh')!.status).toBe('intent');
     // Its lease lapsed meanwhile (no renewal could commit), but its runner is alive: not adopted.
     t.clock.advance(2 * LEASE_MS);
-    await Promise.race([t.engine.scheduler.tick(), new Promise((r) => setTimeout(r, 200))]);
+    await Promise.race([t.engine.dispatcher.tick(), new Promise((r) => setTimeout(r, 200))]);
     other.exec('COMMIT');
     other.close();
 
@@ -95,17 +95,17 @@ describe('execution leases', () => {
     await t.engine.setPaused(false, 'test');
 
     // While the lease holds, its owner may still be working on it.
-    await t.engine.scheduler.tick();
+    await t.engine.dispatcher.tick();
     expect(statusOf(t, id)).toBe('running');
     expect(stepOf(t, id, 'wait')!.status).toBe('intent');
 
     t.clock.advance(LEASE_MS + 1);
-    await t.engine.scheduler.tick();
+    await t.engine.dispatcher.tick();
     await eventually(() => statusOf(t, id) === 'waiting');
     expect(stepOf(t, id, 'wait')!.attempt).toBe(2);
-    expect(executionsRepo.get(t.store.db, id)!.leaseOwner).toBe(t.engine.scheduler.leases.owner);
+    expect(executionsRepo.get(t.store.db, id)!.leaseOwner).toBe(t.engine.dispatcher.leases.owner);
     t.clock.advance(6_000);
-    await t.engine.scheduler.tick();
+    await t.engine.dispatcher.tick();
     await eventually(() => statusOf(t, id) === 'succeeded');
   });
 
@@ -117,7 +117,7 @@ describe('execution leases', () => {
     orphan(t, id, t.clock.now() - 1);
     await t.engine.setPaused(false, 'test');
 
-    await t.engine.scheduler.tick();
+    await t.engine.dispatcher.tick();
     expect(statusOf(t, id)).toBe('needs_attention');
     const sh = stepOf(t, id, 'sh')!;
     expect(sh.status).toBe('unknown');
@@ -143,7 +143,7 @@ describe('execution leases', () => {
     const id = (await deliver(t, 'fenced')).executions[0]!.id;
     await eventually(() => stepOf(t, id, 'sh')?.status === 'intent');
     t.store.writeNow((db) => executionsRepo.transition(db, id, ['running'], { updatedAt: t.clock.now(), leaseOwner: 'other-host:1:cafebabe' }));
-    await eventually(() => t.engine.scheduler.activeCount === 0, 10_000);
+    await eventually(() => t.engine.dispatcher.activeCount === 0, 10_000);
     expect(stepOf(t, id, 'sh')!.status).toBe('intent');
     expect(stepOf(t, id, 'after')).toBeUndefined();
     expect(statusOf(t, id)).toBe('running');

@@ -1,9 +1,9 @@
-import { renderTemplate, renderUrlTemplate } from '../../shared/expr/index.js';
-import type { ExprVars, ExpressionRef } from '../../shared/expr/types.js';
-import { isSecretRef } from '../../shared/flow/schema.js';
-import type { SecretUse } from '../../nodes/network.js';
-import type { SecretResolver } from '../../nodes/source-adapter.js';
-import { secretEnvName } from './secrets.js';
+import { renderTemplate, renderUrlTemplate } from '../../../shared/expr/index.js';
+import type { ExprVars, ExpressionRef } from '../../../shared/expr/types.js';
+import { isSecretRef } from '../../../shared/flow/schema.js';
+import type { SecretUse } from '../../../nodes/network.js';
+import type { SecretResolver } from '../../../nodes/source-adapter.js';
+import { secretEnvName } from '../secrets/secrets.js';
 
 /** A step's config ready to run, and the form of it that may be stored and shown. */
 export interface RenderedConfig {
