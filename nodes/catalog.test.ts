@@ -4,8 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { validateFlow } from '../shared/flow/validate.js';
 import { getNodeDefinition, lookupNodeSpec, nodeDefinitions } from './catalog.js';
-import { executors, getExecutor } from './executors.js';
-import { getSourceAdapter, sourceAdapters } from './sources.js';
+import { getNodeModule, getSourceAdapter, getWebhookAdapter } from './registry.js';
 import { testContext } from './test-kit.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,26 +29,27 @@ describe('node catalog', () => {
   it('has unique types, and every type has an executor; every source has an adapter', () => {
     const types = nodeDefinitions.map((d) => d.type);
     expect(new Set(types).size).toBe(types.length);
-    expect(Object.keys(executors).sort()).toEqual([...types].sort());
     for (const def of nodeDefinitions) {
       expect(getNodeDefinition(def.type)).toBe(def);
       expect(lookupNodeSpec(def.type)).toBe(def);
-      expect(getExecutor(def.type)).toBeTypeOf('function');
+      expect(getNodeModule(def.type)?.definition).toBe(def);
+      expect(getNodeModule(def.type)?.execute).toBeTypeOf('function');
       expect(getSourceAdapter(def.type) !== undefined).toBe(def.category === 'source');
+      expect(getWebhookAdapter(def.type) !== undefined).toBe(def.trigger?.kind === 'webhook');
       expect(def.outputs.length).toBeGreaterThan(0);
       if (def.simulatePort) expect(def.outputs).toContain(def.simulatePort);
       expect(def.description).toMatch(/^[A-Z].*\.$/);
       // Only actions and approvals can have effects the engine must guard after a crash.
       if (def.sideEffects) expect(['action', 'approval']).toContain(def.category);
     }
-    expect(Object.keys(sourceAdapters).sort()).toEqual(types.filter((t) => t.startsWith('source.')).sort());
   });
 
   it('knows nothing about unknown or prototype-ish types', () => {
     for (const type of ['action.ssh', 'constructor', '__proto__', 'toString', '']) {
       expect(getNodeDefinition(type)).toBeUndefined();
-      expect(getExecutor(type)).toBeUndefined();
+      expect(getNodeModule(type)).toBeUndefined();
       expect(getSourceAdapter(type)).toBeUndefined();
+      expect(getWebhookAdapter(type)).toBeUndefined();
     }
   });
 
@@ -63,7 +63,11 @@ describe('node catalog', () => {
 
   it('source executors pass the alert on through "out"', async () => {
     const ctx = testContext();
-    expect(await getExecutor('source.alertmanager')!({}, ctx)).toEqual({ type: 'next', port: 'out', output: ctx.vars.alert });
+    expect(await getNodeModule('source.alertmanager')!.execute({ path: 'infra', auth: { type: 'none' }, on: 'firing', group: false }, ctx)).toEqual({
+      type: 'next',
+      port: 'out',
+      output: ctx.vars.alert,
+    });
   });
 
   it('validates the README example flow with every config default filled', () => {
