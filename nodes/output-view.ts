@@ -8,7 +8,7 @@ import type { NodeDefinition } from './definition.js';
  */
 
 /** `ok` reads green, `error` red. */
-export type Tone = 'ok' | 'error';
+type Tone = 'ok' | 'error';
 
 export type OutputFact =
   /** A word or a value; `status` draws it as an HTTP status code, `mono` in a fixed-width font. */

@@ -13,7 +13,7 @@ import type { ManualTrigger, ScheduleTrigger } from './source-trigger.js';
  */
 
 /** Where the Node-only half of node type `<kind>.<name>` lives, relative to this file. */
-export function nodeModulePath(type: string): string {
+function nodeModulePath(type: string): string {
   const [kind, name] = type.split('.');
   return `./${kind}/${name}/node.js`;
 }

@@ -17,7 +17,7 @@ export type TriggerSpec<C = unknown> =
   | { kind: 'schedule' }
   | { kind: 'manual' };
 
-export type TriggerKind = TriggerSpec['kind'];
+type TriggerKind = TriggerSpec['kind'];
 
 /** Whether nodes of this type start flows this way. */
 export function startsBy(def: Pick<NodeDefinition, 'trigger'> | undefined, kind: TriggerKind): boolean {

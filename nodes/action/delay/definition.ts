@@ -10,7 +10,7 @@ export const DelayActionConfigSchema = z.strictObject({
 export type DelayActionConfig = z.infer<typeof DelayActionConfigSchema>;
 
 /** What an `action.delay` step records: how long it waited. */
-export const DelayOutputSchema = z.object({ waitedSeconds: z.number() });
+const DelayOutputSchema = z.object({ waitedSeconds: z.number() });
 
 /** Waits, e.g. to give a restarted service time before checking again. */
 export const delayAction = defineNodeType({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { OutputView } from '../../output-view.js';
 
 /** A header not re-sent on a redirect hop, and why (a secret may not go there). */
-export const DroppedHeaderSchema = z.object({
+const DroppedHeaderSchema = z.object({
   header: z.string(),
   /** `origin + path` of the hop it was not sent to. */
   to: z.string(),
@@ -17,7 +17,7 @@ const redirectFields = {
 };
 
 /** An answer came: its status (expected or not), the headers worth keeping, the body. */
-export const HttpResponseOutputSchema = z.object({
+const HttpResponseOutputSchema = z.object({
   status: z.int(),
   /** Only the headers worth keeping: content-type and location. */
   headers: z.record(z.string(), z.string()),
@@ -29,7 +29,7 @@ export const HttpResponseOutputSchema = z.object({
 });
 
 /** No answer: a bad URL, a refused destination, a network error or a timeout. */
-export const HttpFailureOutputSchema = z.object({
+const HttpFailureOutputSchema = z.object({
   status: z.null(),
   error: z.string(),
   /** Absent when the URL could not even be read. */

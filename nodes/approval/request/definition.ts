@@ -20,11 +20,10 @@ export type ApprovalRequestConfig = z.infer<typeof ApprovalRequestConfigSchema>;
  * What an `approval.request` step records once it is decided (the engine writes it: the
  * executor only parks the run): who decided what and when, or that nobody did in time.
  */
-export const ApprovalOutputSchema = z.discriminatedUnion('decision', [
+const ApprovalOutputSchema = z.discriminatedUnion('decision', [
   z.object({ decision: z.enum(['approved', 'rejected']), comment: z.string().nullable(), decidedBy: z.string(), decidedAt: z.string() }),
   z.object({ decision: z.literal('timeout'), decidedAt: z.string() }),
 ]);
-export type ApprovalOutput = z.infer<typeof ApprovalOutputSchema>;
 
 /** Asks a person before the flow goes on. */
 export const approvalRequest = defineNodeType({

@@ -10,7 +10,7 @@ import { cleanDeliveryId, EventAccumulator, type DeliveryTrace } from './event-r
 import type { HookRoute } from './hook-router.js';
 
 /** One execution to create, with the match entry that says what became of it. */
-export interface PlannedRun {
+interface PlannedRun {
   row: NewExecution;
   match: EventMatch;
 }
