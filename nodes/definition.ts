@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { ExpressionRef } from '../shared/expr/types.js';
 import type { NodeCategory, NodeSpec } from '../shared/flow/node-spec.js';
+import type { OutputView } from './output-view.js';
+import type { TriggerSpec } from './trigger-spec.js';
 
 /** Words the editor shows with a field: its label (default: from the key) and one line of help. */
 interface FieldText {
@@ -22,19 +24,28 @@ export interface NodeSample {
 }
 
 /**
- * A node type, browser-safe: everything about it except how it runs. `execute.ts` beside it
- * holds the Node-only executor. One definition drives validation, the editor and the runtime.
+ * A node type, browser-safe: everything about it except how it runs. `node.ts` beside it joins
+ * it to its Node-only half (executor, source adapter, trigger). One definition drives
+ * validation, the editor, the run view and the runtime.
+ *
+ * The functions taking a config or an output are declared as methods on purpose: TypeScript
+ * checks method parameters bivariantly, so a `NodeDefinition<typeof HttpConfigSchema>` is a
+ * `NodeDefinition` (the catalog lists them without casts). They are only ever called with a
+ * config parsed by this definition's `configSchema` or an output parsed by its `outputSchema`.
  */
-export interface NodeDefinition<S extends z.ZodType = z.ZodType> extends NodeSpec {
+export interface NodeDefinition<S extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> extends NodeSpec {
   type: string;
-  /** Bumped when the config shape changes incompatibly. */
-  version: number;
   category: NodeCategory;
   label: string;
   description: string;
   /** Icon name (editor maps names to glyphs). */
   icon: string;
   configSchema: S;
+  /**
+   * The shape of what a step of this type records as its output: the one place it is written.
+   * The executor's outputs are typed from it, and the run view reads outputs through it.
+   */
+  outputSchema: O;
   outputs: readonly string[];
   /**
    * True when re-running an interrupted step cannot repeat a side effect (it has none, or it
@@ -42,20 +53,37 @@ export interface NodeDefinition<S extends z.ZodType = z.ZodType> extends NodeSpe
    * `unknown` and stop the execution for a human.
    */
   idempotent: boolean;
-  /** True when running it changes the world. Simulation never runs such nodes. */
+  /**
+   * True when running it changes the world, or needs a person: simulation never runs such
+   * nodes (it assumes `simulatePort`), and the runner commits an intent before running one.
+   */
   sideEffects: boolean;
   /** The port simulation assumes a side-effecting node takes (e.g. `ok`, `approved`). */
   simulatePort?: string;
   expressions(config: z.output<S>): ExpressionRef[];
   /** One line for the canvas, e.g. `POST http://{{…}}/cleanup`. */
   summary(config: z.output<S>): string;
+  /** Sources only: what starts the flow (a webhook on a hook path, a schedule, a person). */
+  trigger?: TriggerSpec<z.output<S>>;
+  /**
+   * How the run view shows an output, when JSON is in the way (a command's stdout, an HTTP
+   * status and body). Absent: the output is shown as JSON.
+   */
+  present?(output: z.output<O>): OutputView;
+  /**
+   * The one line that says what a rendered config does: `systemctl restart postgresql`,
+   * `POST http://host/cleanup`, `wait 5 min` (approvals show it for what runs next).
+   */
+  commandLine?(config: z.output<S>): string;
   ui?: Record<string, FieldHint>;
   /** Sources only: example payloads, each normalizing to at least one alert. */
   samples?: readonly NodeSample[];
+  /** A config the samples (and the contract tests) are written for; required with `samples`. */
+  sampleConfig?: z.input<S>;
 }
 
-/** Declares a node type with `config` typed from its schema. */
-export function defineNode<S extends z.ZodType>(def: NodeDefinition<S>): NodeDefinition<S> {
+/** Declares a node type with `config` typed from its schema and outputs from its output schema. */
+export function defineNode<S extends z.ZodType, O extends z.ZodType>(def: NodeDefinition<S, O>): NodeDefinition<S, O> {
   return def;
 }
 

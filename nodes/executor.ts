@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ExprVars } from '../shared/expr/types.js';
-import type { CommandUser } from './action/shell/command-user.js';
+import type { SecretRef } from '../shared/flow/schema.js';
+import type { CommandUser } from './command-user.js';
 import type { NodeDefinition } from './definition.js';
 import type { NetworkAccess, SecretUse } from './network.js';
 
@@ -26,27 +27,46 @@ export interface ExecContext {
   commandUser?: CommandUser;
 }
 
-/** What running a step produced. */
-export type StepOutcome =
+/** What running a step produced; `O` is the node type's output (its definition's `outputSchema`). */
+export type StepOutcome<O = unknown> =
   /** Done: continue along the edges of `port`. */
-  | { type: 'next'; port: string; output: unknown }
+  | { type: 'next'; port: string; output: O }
   /**
    * Failed. If the node declares `port` (e.g. `error`) the flow continues there; the step is
    * still recorded as failed.
    */
-  | { type: 'fail'; error: string; port?: string; output?: unknown }
+  | { type: 'fail'; error: string; port?: string; output?: O }
   /** Park the execution until a person decides, or until `timeoutSeconds` pass. */
   | { type: 'wait-approval'; message: string; timeoutSeconds: number }
   /** Park the execution until `until`; then continue on `port`. */
-  | { type: 'wait-until'; until: Date; port: string; output: unknown };
+  | { type: 'wait-until'; until: Date; port: string; output: O };
+
+/** Any JSON value. */
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/**
+ * A config as an executor receives it: templates rendered (still strings) and every secret
+ * reference `{ "secret": "NAME" }` resolved to its value (runtime/engine/dispatch/render.ts).
+ * A field that may hold any JSON (a request body) stays any JSON: resolving keeps it JSON.
+ */
+export type Resolved<T> = [Json] extends [T] ? T : ResolvedEach<T>;
+
+/** Resolved, member by member of a union. */
+type ResolvedEach<T> = T extends SecretRef
+  ? string
+  : T extends readonly unknown[]
+    ? { [K in keyof T]: Resolved<T[K]> }
+    : T extends object
+      ? { [K in keyof T]: Resolved<T[K]> }
+      : T;
 
 /** Runs one step. `config` has templates rendered and secrets resolved. */
-export type Executor<C = unknown> = (config: C, ctx: ExecContext) => Promise<StepOutcome>;
+export type Executor<C = unknown, O = unknown> = (config: Resolved<C>, ctx: ExecContext) => Promise<StepOutcome<O>>;
 
-/** Declares an executor with `config` typed from the definition's schema. */
-export function defineExecutor<S extends z.ZodType>(
-  _def: NodeDefinition<S>,
-  fn: Executor<z.output<S>>,
-): Executor<z.output<S>> {
+/** Declares an executor with `config` typed from the definition's schema and its outputs from the output schema. */
+export function defineExecutor<S extends z.ZodType, O extends z.ZodType>(
+  _def: NodeDefinition<S, O>,
+  fn: Executor<z.output<S>, z.output<O>>,
+): Executor<z.output<S>, z.output<O>> {
   return fn;
 }

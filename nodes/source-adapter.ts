@@ -50,16 +50,52 @@ export interface HandshakeResult {
 /** Media types most sources send; a source that posts something else says so in `contentTypes`. */
 export const JSON_ONLY: readonly string[] = ['application/json'];
 
+/** What `normalize` may use besides the config and the body. */
+export interface NormalizeContext {
+  /**
+   * Now, in epoch milliseconds, from the engine's clock: the time of alerts whose payload names
+   * none (and the time simulation runs at). Normalizers never read the system clock themselves.
+   */
+  now: number;
+  /** The delivery; absent in simulation (no delivery, only a payload). */
+  request?: IngestRequest;
+}
+
 /**
- * The Node-only half of a source node: how its deliveries are authenticated and normalized.
- * Lives in `nodes/source/<name>/ingest.ts`; `nodes/sources.ts` maps type → adapter.
+ * The Node-only half of every source node: how a payload becomes alerts, and which of them start
+ * the flow. Lives in `nodes/source/<name>/ingest.ts`, joined to its definition by `node.ts`.
+ * Sources that take webhooks implement WebhookAdapter; schedules and manual runs also have a
+ * trigger (nodes/source-trigger.ts). Methods, not function properties: see NodeDefinition on variance.
  */
 export interface SourceAdapter<C = unknown> {
+  /**
+   * Turns a parsed JSON body into alerts (one per alert in a group). Throws ValidationError
+   * (shared/errors.ts) whose issues name the offending field, e.g. `alerts[0].labels`.
+   */
+  normalize(config: C, body: unknown, ctx: NormalizeContext): Alert[];
+  /** Whether this source starts a flow for `alert` (e.g. `on: firing` skips resolved alerts). */
+  accepts(config: C, alert: Alert): boolean;
+  /** Why `accepts` said no, in plain words, for the event log. */
+  notStartedReason(config: C, alert: Alert): string;
+}
+
+/**
+ * A source that takes webhook deliveries (its definition's trigger is `webhook`): how they are
+ * checked before anything is parsed.
+ */
+export interface WebhookAdapter<C = unknown> extends SourceAdapter<C> {
   /**
    * Media types (lower case, no parameters) this tool really sends; anything else is 415.
    * Default: `application/json` only. (SNS posts JSON as `text/plain`.)
    */
   contentTypes?: readonly string[];
+  /** The IP allowlist (CIDR blocks) of a node with this config; undefined: anyone may call. */
+  allowFrom(config: C): readonly string[] | undefined;
+  /**
+   * Request headers that carry this node's secret (e.g. the name of an `auth.type: header`),
+   * stored as `***` in the event log like `Authorization` always is.
+   */
+  sensitiveHeaders(config: C): readonly string[];
   /**
    * Verifies credentials over the raw bytes, constant-time; fails closed if a secret is unset.
    * May be async (e.g. fetching a signing certificate).
@@ -70,14 +106,6 @@ export interface SourceAdapter<C = unknown> {
    * ordinary delivery.
    */
   handshake?(config: C, body: unknown, request: IngestRequest, ctx: IngestContext): HandshakeResult | undefined | Promise<HandshakeResult | undefined>;
-  /**
-   * Turns a parsed JSON body into alerts (one per alert in a group). Throws ValidationError
-   * (shared/errors.ts) whose issues name the offending field, e.g. `alerts[0].labels`.
-   * `request` is absent in simulation (no delivery, only a payload).
-   */
-  normalize(config: C, body: unknown, request?: IngestRequest): Alert[];
-  /** Whether this source starts a flow for `alert` (e.g. `on: firing` skips resolved alerts). */
-  accepts(config: C, alert: Alert): boolean;
   /**
    * The tool's own id of this delivery, when it has one (PagerDuty `X-Webhook-Id`, SNS
    * `x-amz-sns-message-id`), read after authentication and parsing. Kept in the event log; a

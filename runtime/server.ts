@@ -15,7 +15,7 @@ import { createApp } from './http/app.js';
 import { ensureAdminToken } from './http/auth.js';
 import { capConnections, httpLimitsOf, httpServerOptions } from './http/server-limits.js';
 import { acquireDataDirLock } from './lockfile.js';
-import { resolveCommandUser, type CommandUser } from '../nodes/action/shell/command-user.js';
+import { resolveCommandUser, type CommandUser } from '../nodes/command-user.js';
 import type { Logger } from './log.js';
 import { openStore, type SqliteStore } from './store/db.js';
 import { explainOpenError } from './store/open-errors.js';

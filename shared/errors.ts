@@ -1,6 +1,6 @@
 /**
- * The few typed errors Salve raises. Each carries a stable `code`; the HTTP layer maps codes
- * to status in one place (runtime/http/errors.ts) and the CLI maps them to exit codes.
+ * The few typed errors Salve raises. Each carries a stable `code`; codes map to HTTP status in
+ * one table (HTTP_STATUS, below) and the CLI maps them to exit codes.
  * Messages are written for operators: they name the field or thing that is wrong.
  */
 
@@ -21,6 +21,23 @@ export type ErrorCode =
   | 'validation_failed' // well-formed but invalid: issues name every field (422)
   | 'too_many_requests' // too many failed sign-ins from one address; retry later (429)
   | 'unavailable'; // overload or storage trouble; retry later (503)
+
+/**
+ * The HTTP status of each error code: the one table. runtime/http/errors.ts answers with it,
+ * and the event log records the status a refused delivery was answered with.
+ */
+export const HTTP_STATUS = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  validation_failed: 422,
+  too_many_requests: 429,
+  unavailable: 503,
+} as const satisfies Record<ErrorCode, number>;
 
 export class SalveError extends Error {
   constructor(

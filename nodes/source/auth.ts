@@ -48,3 +48,8 @@ export function describeAuth(auth: AuthConfig): string {
       return 'no auth';
   }
 }
+
+/** Request headers that carry the secret of `auth`: the header an `auth.type: header` names. */
+export function secretHeaders(auth: { type: string; name?: string } | undefined): string[] {
+  return auth?.type === 'header' && auth.name ? [auth.name] : [];
+}

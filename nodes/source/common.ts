@@ -29,6 +29,15 @@ export function acceptsStatus(on: SourceOn, alert: Alert): boolean {
   return on === 'both' || alert.status === on;
 }
 
+/** Why a source configured with `on` did not start a flow for `alert`, in plain words. */
+export function notStartedReasonFor(on: SourceOn | undefined, alert: Alert): string {
+  if (on === 'firing' || on === 'resolved') return `${alert.status} alert: source starts runs on ${on} only`;
+  return `${alert.status} alert: the source does not start runs for it`;
+}
+
+/** The trigger of every webhook source: deliveries to `/hooks/<path>`. */
+export const hookTrigger = { kind: 'webhook', hookPath: (config: { path: string }) => config.path } as const;
+
 /** The canvas line of a source: `/hooks/infra · bearer · firing`. */
 export function sourceSummary(config: { path: string; auth: AuthConfig; on: SourceOn }): string {
   const on = config.on === 'both' ? 'firing + resolved' : config.on;

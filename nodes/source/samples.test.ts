@@ -3,29 +3,18 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { lookupNodeSpec, nodeDefinitions } from '../catalog.js';
-import { getSourceAdapter } from '../sources.js';
+import { getSourceAdapter } from '../registry.js';
 import { validateFlow } from '../../shared/flow/validate.js';
 import { simulateFlow } from '../../runtime/engine/flows/simulate.js';
 import { alertmanagerSamples } from './alertmanager/samples.js';
-import { webhookSampleMapping } from './webhook/samples.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** A config each source's samples are written for (the webhook's needs its mapping). */
-const sampleConfigs: Record<string, unknown> = {
-  'source.alertmanager': { path: 'infra', auth: { type: 'none' } },
-  'source.grafana': { path: 'grafana', auth: { type: 'none' } },
-  'source.zabbix': { path: 'zabbix', auth: { type: 'none' } },
-  'source.nagios': { path: 'nagios', auth: { type: 'none' } },
-  'source.webhook': { path: 'generic', auth: { type: 'none' }, mapping: webhookSampleMapping },
-  'source.cloudwatch': { path: 'aws' },
-  'source.pagerduty': { path: 'pagerduty', auth: { type: 'none' } },
-  'source.datadog': { path: 'datadog', auth: { type: 'none' } },
-};
+const NOW = { now: Date.parse('2026-11-24T01:00:00.000Z') };
 
-// source.schedule and source.manual take no deliveries (no resolved state, no DiskFull): their
-// samples are checked in their own tests.
-const sources = nodeDefinitions.filter((d) => d.category === 'source' && d.type !== 'source.schedule' && d.type !== 'source.manual');
+// Sources started by a schedule or a person take no deliveries (no resolved state, no
+// DiskFull): their samples are checked in their own tests.
+const sources = nodeDefinitions.filter((d) => d.trigger?.kind === 'webhook');
 
 describe('source samples', () => {
   it('every source type has samples with a name and a description', () => {
@@ -40,11 +29,11 @@ describe('source samples', () => {
 
   it.each(sources.map((d) => [d.type, d] as const))('%s: every sample normalizes to at least one alert', (type, def) => {
     const adapter = getSourceAdapter(type)!;
-    expect(sampleConfigs[type], `write a sample config for ${type}`).toBeDefined();
-    const config = def.configSchema.parse(sampleConfigs[type]);
+    expect(def.sampleConfig, `write a sampleConfig on the definition of ${type}`).toBeDefined();
+    const config = def.configSchema.parse(def.sampleConfig);
     for (const sample of def.samples ?? []) {
       // Through JSON, as the Test panel sends it.
-      const alerts = adapter.normalize(config, JSON.parse(JSON.stringify(sample.payload)));
+      const alerts = adapter.normalize(config, JSON.parse(JSON.stringify(sample.payload)), NOW);
       expect(alerts.length, sample.name).toBeGreaterThan(0);
       for (const alert of alerts) expect(alert.name, sample.name).toBe('DiskFull');
     }
@@ -53,8 +42,8 @@ describe('source samples', () => {
   it('the firing and resolved samples are told apart: only firing starts a default source', () => {
     for (const def of sources) {
       const adapter = getSourceAdapter(def.type)!;
-      const config = def.configSchema.parse(sampleConfigs[def.type]);
-      const started = (def.samples ?? []).map((s) => adapter.normalize(config, s.payload).some((a) => adapter.accepts(config, a)));
+      const config = def.configSchema.parse(def.sampleConfig);
+      const started = (def.samples ?? []).map((s) => adapter.normalize(config, s.payload, NOW).some((a) => adapter.accepts(config, a)));
       expect(started, def.type).toEqual([true, false]);
     }
   });

@@ -10,12 +10,12 @@ import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
 import { DestinationPolicy, type Resolver } from '../net/destination-policy.js';
 import type { SecretStore } from './secrets/secrets.js';
-import type { CommandUser } from '../../nodes/action/shell/command-user.js';
+import type { CommandUser } from '../../nodes/command-user.js';
 import { FlowService } from './flows/flow-service.js';
 import { HookRouter } from './ingest/hook-router.js';
 import { ingestDelivery, type IngestResult } from './ingest/ingest.js';
 import type { IngestRequest } from '../../nodes/source-adapter.js';
-import { EventRecorder } from './ingest/event-log.js';
+import { EventRecorder } from './ingest/event-recorder.js';
 import { EventRetention } from './ingest/retention.js';
 import { runManually, type ManualRunInput, type ManualRunResult } from './triggers/manual-run.js';
 import { ScheduleRunner } from './triggers/schedule-runner.js';
@@ -36,7 +36,7 @@ export interface EngineOptions {
   tickMs?: number;
   /** Events older than this are deleted (default 14 days). */
   eventRetentionDays?: number;
-  /** Whether source.schedule ticks set their own timers (default true; engine tests call `schedules.check()`). */
+  /** Whether schedule ticks set their own timers (default true; engine tests call `schedules.check()`). */
   scheduleTimers?: boolean;
   /** `SALVE_ALLOWED_TARGETS`: non-public destinations steps may connect to (default none). */
   allowedTargets?: readonly string[];
@@ -58,7 +58,7 @@ export class Engine {
   readonly dispatcher: Dispatcher;
   /** Deletes expired events in small batches (started by start()). */
   readonly retention: EventRetention;
-  /** Runs the flows that start with `source.schedule` (started by start()). */
+  /** Runs the flows that start with a schedule source (started by start()). */
   readonly schedules: ScheduleRunner;
   private readonly recorder: EventRecorder;
   private readonly revisionCache = new Map<string, Flow>();

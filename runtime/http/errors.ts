@@ -1,22 +1,11 @@
 import type { Context, Env, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { SalveError, TooManyRequestsError, UnavailableError, type ErrorCode } from '../../shared/errors.js';
+import { HTTP_STATUS, SalveError, TooManyRequestsError, UnavailableError, type ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../log.js';
 import { storageErrorKind } from '../store/retry.js';
 
-/** The one place where error codes become HTTP statuses. */
-const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
-  bad_request: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  validation_failed: 422,
-  too_many_requests: 429,
-  unavailable: 503,
-};
+/** Error codes as HTTP statuses: the one table, shared/errors.ts HTTP_STATUS. */
+const STATUS: Record<ErrorCode, ContentfulStatusCode> = HTTP_STATUS;
 
 /** Turns any thrown value into the JSON error response; unknown errors are a bare 500. */
 export function errorResponse(c: Context, err: unknown, log?: Logger): Response {

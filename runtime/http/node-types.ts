@@ -10,7 +10,6 @@ export function nodeTypesView() {
   return {
     items: nodeDefinitions.map((d) => ({
       type: d.type,
-      version: d.version,
       category: d.category,
       label: d.label,
       description: d.description,

@@ -1,14 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { BadRequestError, PayloadTooLargeError, SalveError, UnsupportedMediaTypeError } from '../../shared/errors.js';
+import { mediaType } from '../../shared/media-type.js';
 import { parseJson } from '../engine/json.js';
 
 export { parseJson };
 
 /** True for `application/json`, with or without parameters such as `; charset=utf-8`. */
 export function isJsonContentType(value: string | undefined): boolean {
-  if (!value) return false;
-  return value.split(';')[0]!.trim().toLowerCase() === 'application/json';
+  return mediaType(value) === 'application/json';
 }
 
 /**

@@ -3,6 +3,7 @@ import { JSON_ONLY } from '../../nodes/source-adapter.js';
 import { AlertmanagerConfigSchema } from '../../nodes/source/alertmanager/definition.js';
 import { alertmanagerAdapter, normalizeAlertmanager, TRUNCATED_ANNOTATION } from '../../nodes/source/alertmanager/ingest.js';
 import { fixtureBytes, fixtureFiles, fixtureHeaders, fixturesAvailable } from './fixtures.js';
+import { normalizeContext } from '../../nodes/test-kit.js';
 
 /**
  * Every real Alertmanager delivery in the team's fixtures, through source.alertmanager, checked
@@ -36,7 +37,7 @@ describe.skipIf(!fixturesAvailable)('conformance: Alertmanager deliveries', () =
 
   it.each(files)('%s: one alert per entry of alerts[], each with its own status, and one group alert', (file) => {
     const { body } = deliver(file);
-    const alerts = alertmanagerAdapter.normalize(config(), body);
+    const alerts = alertmanagerAdapter.normalize(config(), body, normalizeContext());
     expect(alerts).toHaveLength(body.alerts.length);
     alerts.forEach((alert, i) => {
       const am = body.alerts[i];
@@ -55,7 +56,7 @@ describe.skipIf(!fixturesAvailable)('conformance: Alertmanager deliveries', () =
     });
     expect(new Set(alerts.map((a) => a.dedupKey)).size).toBe(alerts.length);
 
-    const [group] = alertmanagerAdapter.normalize(config({ group: true }), body);
+    const [group] = alertmanagerAdapter.normalize(config({ group: true }), body, normalizeContext());
     expect(group).toMatchObject({ status: body.status, labels: body.commonLabels, name: body.groupLabels.alertname ?? body.commonLabels.alertname });
     expect(group!.raw).toEqual(body);
   });
@@ -69,7 +70,7 @@ describe.skipIf(!fixturesAvailable)('conformance: Alertmanager deliveries', () =
     expect(body.receiver).toBe('web\\.hook');
     expect(body.truncatedAlerts).toBe(0);
 
-    const alerts = alertmanagerAdapter.normalize(config(), body);
+    const alerts = alertmanagerAdapter.normalize(config(), body, normalizeContext());
     expect(alerts.map((a) => a.status)).toEqual(['firing', 'firing', 'firing']);
     expect(alerts[0]!.links.source).toMatch(/%3E\+95&g0\.tab=1$/);
     expect(body.alerts[0].startsAt).toBe('2023-03-25T14:39:51.68943305+08:00');
@@ -79,7 +80,7 @@ describe.skipIf(!fixturesAvailable)('conformance: Alertmanager deliveries', () =
     expect(alerts.every((a) => !(TRUNCATED_ANNOTATION in a.annotations))).toBe(true);
     expect(alerts.map((a) => a.links.silence!.startsWith('http://k8s-node1:9093/#/silences/new?filter='))).toEqual([true, true, true]);
 
-    const [group] = alertmanagerAdapter.normalize(config({ group: true }), body);
+    const [group] = alertmanagerAdapter.normalize(config({ group: true }), body, normalizeContext());
     expect(group).toMatchObject({
       name: '主机CPU使用率',
       status: 'firing',
@@ -93,7 +94,7 @@ describe.skipIf(!fixturesAvailable)('conformance: Alertmanager deliveries', () =
   it('resolved-1-alert-compact: a resolved group repeats only the alert that resolved, with its real endsAt', () => {
     const { body } = deliver('alertmanager/resolved-1-alert-compact.json');
     expect(body.status).toBe('resolved');
-    const [alert] = alertmanagerAdapter.normalize(config(), body);
+    const [alert] = alertmanagerAdapter.normalize(config(), body, normalizeContext());
     expect(alert).toMatchObject({
       status: 'resolved',
       name: 'Grafana进程存活',
@@ -109,7 +110,7 @@ describe.skipIf(!fixturesAvailable)('conformance: Alertmanager deliveries', () =
   it('firing-2-alerts-same-labels-pretty: identical labels, different fingerprints are two alerts; no truncatedAlerts (older release)', () => {
     const { body } = deliver('alertmanager/firing-2-alerts-same-labels-pretty.json');
     expect(body).not.toHaveProperty('truncatedAlerts');
-    const alerts = alertmanagerAdapter.normalize(config(), body);
+    const alerts = alertmanagerAdapter.normalize(config(), body, normalizeContext());
     expect(alerts[0]!.labels).toEqual(alerts[1]!.labels);
     expect(alerts.map((a) => a.fingerprint)).toEqual(['a1bc48475b20e73d', 'c2ea85182f28cbd9']);
     expect(alerts[0]!.dedupKey).not.toBe(alerts[1]!.dedupKey);
@@ -117,7 +118,7 @@ describe.skipIf(!fixturesAvailable)('conformance: Alertmanager deliveries', () =
     expect(alerts.map((a) => a.description)).toEqual(['CPU core temperature is 34.75C', 'CPU core temperature is 17.625C']);
     expect(alerts.every((a) => a.severity === 'critical' && a.startsAt === '2020-02-06T00:17:58.432911368Z')).toBe(true);
     // groupLabels is empty: the group alert is named from commonLabels.
-    const [group] = alertmanagerAdapter.normalize(config({ group: true }), body);
+    const [group] = alertmanagerAdapter.normalize(config({ group: true }), body, normalizeContext());
     expect(group).toMatchObject({ name: 'High CPU Temperature', severity: 'critical', summary: 'High CPU core temperature' });
   });
 
@@ -142,11 +143,11 @@ describe.skipIf(!fixturesAvailable)('conformance: Alertmanager deliveries', () =
     const firing = deliver('alertmanager/firing-3-alerts-compact.json').body;
     const resolved = deliver('alertmanager/resolved-1-alert-compact.json').body;
     const mixed = { ...firing, alerts: [...firing.alerts, ...resolved.alerts], truncatedAlerts: 2 };
-    const alerts = alertmanagerAdapter.normalize(config(), mixed);
+    const alerts = alertmanagerAdapter.normalize(config(), mixed, normalizeContext());
     expect(alerts.map((a) => a.status)).toEqual(['firing', 'firing', 'firing', 'resolved']);
     expect(alerts.map((a) => alertmanagerAdapter.accepts(config(), a))).toEqual([true, true, true, false]);
     expect(alerts.every((a) => a.annotations[TRUNCATED_ANNOTATION] === '2')).toBe(true);
-    const [group] = alertmanagerAdapter.normalize(config({ group: true }), mixed);
+    const [group] = alertmanagerAdapter.normalize(config({ group: true }), mixed, normalizeContext());
     expect(group).toMatchObject({ status: 'firing', annotations: { salve_alerts_firing: '3', salve_alerts_resolved: '1', [TRUNCATED_ANNOTATION]: '2' } });
   });
 });

@@ -8,6 +8,7 @@ import { checkSigningCertUrl } from '../../nodes/source/cloudwatch/sns-urls.js';
 import { createCloudwatchAdapter } from '../../nodes/source/cloudwatch/ingest.js';
 import { fakeFetch, makeSigningCert } from '../../nodes/source/cloudwatch/test-cert.js';
 import { fixtureBytes, fixtureFiles, fixtureHeaders, fixturesAvailable } from './fixtures.js';
+import { normalizeContext } from '../../nodes/test-kit.js';
 
 /*
  * Real SNS deliveries of CloudWatch alarms (see FORMATS.md and PROVENANCE.md beside them). We
@@ -29,7 +30,7 @@ function delivery(file: string) {
 
 function normalizeFile(file: string) {
   const d = delivery(file);
-  return adapter.normalize(unverified, d.body, { headers: d.headers, rawBody: d.rawBody });
+  return adapter.normalize(unverified, d.body, normalizeContext({ headers: d.headers, rawBody: d.rawBody }));
 }
 
 describe.skipIf(!fixturesAvailable)('source.cloudwatch against real SNS deliveries', () => {
@@ -111,7 +112,7 @@ describe.skipIf(!fixturesAvailable)('source.cloudwatch against real SNS deliveri
     const body = JSON.parse(Buffer.from(fixtureBytes(LAMBDA_EVENT)).toString('utf8'));
     let error: unknown;
     try {
-      adapter.normalize(unverified, body);
+      adapter.normalize(unverified, body, normalizeContext());
     } catch (e) {
       error = e;
     }

@@ -7,6 +7,7 @@ import { grafanaAdapter } from '../../nodes/source/grafana/ingest.js';
 import { ZabbixConfigSchema } from '../../nodes/source/zabbix/definition.js';
 import { zabbixAdapter, zabbixSeverity } from '../../nodes/source/zabbix/ingest.js';
 import { fixtureBytes, fixtureFiles, fixtureHeaders, fixtureJson, fixturesAvailable } from './fixtures.js';
+import { normalizeContext } from '../../nodes/test-kit.js';
 
 /**
  * Every real Grafana and Zabbix delivery in the team's collection (../shared/fixtures/alerts),
@@ -59,7 +60,7 @@ describe.runIf(fixturesAvailable)('conformance: Grafana deliveries through sourc
     // Grafana's payload: version "1", orgId, state alerting|ok, title, truncatedAlerts.
     expect(body.version).toBe('1');
     expect(['alerting', 'ok']).toContain(body.state);
-    const alerts = grafanaAdapter.normalize(bodyOnly, body, request(file, {}));
+    const alerts = grafanaAdapter.normalize(bodyOnly, body, normalizeContext(request(file, {})));
     expect(alerts).toHaveLength(body.alerts.length);
     // A group in state "alerting" has something firing.
     if (body.state === 'alerting') expect(alerts.some((a) => a.status === 'firing')).toBe(true);
@@ -91,7 +92,7 @@ describe.runIf(fixturesAvailable)('conformance: Grafana deliveries through sourc
   it('firing → resolved of the same rule keeps the fingerprint and changes the dedupKey', () => {
     const byFingerprint = new Map<string, Alert[]>();
     for (const file of files) {
-      for (const alert of grafanaAdapter.normalize(bodyOnly, fixtureJson(file))) {
+      for (const alert of grafanaAdapter.normalize(bodyOnly, fixtureJson(file), normalizeContext())) {
         byFingerprint.set(alert.fingerprint, [...(byFingerprint.get(alert.fingerprint) ?? []), alert]);
       }
     }
@@ -105,8 +106,8 @@ describe.runIf(fixturesAvailable)('conformance: Grafana deliveries through sourc
     }
     // The same delivery again is the same notification.
     for (const file of files) {
-      const again = grafanaAdapter.normalize(bodyOnly, fixtureJson(file)).map((a) => a.dedupKey);
-      expect(grafanaAdapter.normalize(bodyOnly, fixtureJson(file)).map((a) => a.dedupKey)).toEqual(again);
+      const again = grafanaAdapter.normalize(bodyOnly, fixtureJson(file), normalizeContext()).map((a) => a.dedupKey);
+      expect(grafanaAdapter.normalize(bodyOnly, fixtureJson(file), normalizeContext()).map((a) => a.dedupKey)).toEqual(again);
     }
   });
 });
@@ -133,7 +134,7 @@ describe.runIf(fixturesAvailable)('conformance: Zabbix deliveries through source
 
   it.each(files)('%s: normalizes with the facts FORMATS.md states', (file) => {
     const body = fixtureJson(file) as any;
-    const [alert, ...rest] = zabbixAdapter.normalize(config, body, signed(file));
+    const [alert, ...rest] = zabbixAdapter.normalize(config, body, normalizeContext(signed(file)));
     expect(rest).toEqual([]);
     // {TRIGGER.STATUS}: PROBLEM fires, OK resolves.
     expect(alert!.status).toBe(body.status === 'PROBLEM' ? 'firing' : 'resolved');
@@ -150,7 +151,7 @@ describe.runIf(fixturesAvailable)('conformance: Zabbix deliveries through source
   });
 
   it('PROBLEM → OK of the same trigger keeps the fingerprint (the trigger id, not the differing event ids)', () => {
-    const alerts = files.map((file) => zabbixAdapter.normalize(config, fixtureJson(file))[0]!);
+    const alerts = files.map((file) => zabbixAdapter.normalize(config, fixtureJson(file), normalizeContext())[0]!);
     const firing = alerts.filter((a) => a.status === 'firing');
     const resolved = alerts.filter((a) => a.status === 'resolved');
     expect(firing.length).toBeGreaterThan(0);

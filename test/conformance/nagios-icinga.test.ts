@@ -5,6 +5,7 @@ import { NagiosConfigSchema } from '../../nodes/source/nagios/definition.js';
 import { nagiosAdapter } from '../../nodes/source/nagios/ingest.js';
 import { parseEnvFile, renderWithSalveNotify } from '../helpers/salve-notify.js';
 import { FIXTURES_DIR, fixtureBytes, fixtureFiles, fixtureHeaders, fixtureJson, fixturesAvailable } from './fixtures.js';
+import { normalizeContext } from '../../nodes/test-kit.js';
 
 /**
  * The team's real Nagios and Icinga material through source.nagios: Icinga 2 event-stream objects
@@ -20,7 +21,7 @@ function ingest(rawBody: Uint8Array, headers: Record<string, string> = {}) {
   const all = { 'content-type': 'application/json', ...headers, authorization: `Bearer ${TOKEN}` };
   expect(nagiosAdapter.contentTypes ?? JSON_ONLY).toContain(all['content-type']);
   expect(nagiosAdapter.authenticate(config(), { headers: all, rawBody }, ctx)).toEqual({ ok: true });
-  const alerts = nagiosAdapter.normalize(config(), JSON.parse(new TextDecoder().decode(rawBody)));
+  const alerts = nagiosAdapter.normalize(config(), JSON.parse(new TextDecoder().decode(rawBody)), normalizeContext());
   expect(alerts).toHaveLength(1);
   return alerts[0]!;
 }

@@ -8,6 +8,7 @@ import { PagerDutyConfigSchema } from '../../nodes/source/pagerduty/definition.j
 import { pagerdutyAdapter } from '../../nodes/source/pagerduty/ingest.js';
 import { parseJson } from '../../runtime/engine/json.js';
 import { fixtureBytes, fixtureFiles, fixtureHeaders, fixtureJson, fixturesAvailable } from './fixtures.js';
+import { normalizeContext } from '../../nodes/test-kit.js';
 
 /**
  * Every real PagerDuty webhook v3 and Datadog webhook delivery in the team's collection
@@ -64,7 +65,7 @@ describe.runIf(fixturesAvailable)('conformance: PagerDuty webhook v3 deliveries 
     expect(await pagerdutyAdapter.authenticate(config, signed, ctx)).toEqual({ ok: true });
     const body = parseJson(bytes);
     expect(await pagerdutyAdapter.handshake!(config, body, signed, ctx)).toEqual({ status: 200, message: 'pong' });
-    expect(pagerdutyAdapter.normalize(config, body, signed)).toEqual([]);
+    expect(pagerdutyAdapter.normalize(config, body, normalizeContext(signed))).toEqual([]);
     // X-Webhook-Id is the delivery id.
     expect(pagerdutyAdapter.deliveryId!(config, signed, body)).toBe(`pagerduty:${headers['x-webhook-id']}`);
   });
@@ -76,7 +77,7 @@ describe.runIf(fixturesAvailable)('conformance: PagerDuty webhook v3 deliveries 
     const { event } = body;
     const data = event.data;
     expect(pagerdutyAdapter.handshake!(config, body, req, ctx)).toBeUndefined();
-    const alerts = pagerdutyAdapter.normalize(config, body, req);
+    const alerts = pagerdutyAdapter.normalize(config, body, normalizeContext(req));
     expect(alerts).toHaveLength(1);
     const alert = alerts[0]!;
     expect(alert.source).toBe('pagerduty');
@@ -102,13 +103,13 @@ describe.runIf(fixturesAvailable)('conformance: PagerDuty webhook v3 deliveries 
     // event.id is the delivery id when no X-Webhook-Id header is published.
     expect(pagerdutyAdapter.deliveryId!(config, req, body)).toBe(`pagerduty:${event.id}`);
     // The same bytes again (a retry) are the same notification.
-    expect(pagerdutyAdapter.normalize(config, parseJson(fixtureBytes(file)), req)[0]!.dedupKey).toBe(alert.dedupKey);
+    expect(pagerdutyAdapter.normalize(config, parseJson(fixtureBytes(file)), normalizeContext(req))[0]!.dedupKey).toBe(alert.dedupKey);
   });
 
   it('the triggered and resolved captures start the flows FORMATS.md implies under the default events', () => {
     const firing = PagerDutyConfigSchema.parse({ path: 'pagerduty', auth: { type: 'none' } });
     const resolved = PagerDutyConfigSchema.parse({ path: 'pagerduty', auth: { type: 'none' }, on: 'resolved' });
-    const of = (name: string) => pagerdutyAdapter.normalize(firing, fixtureJson(`pagerduty/${name}`))[0]!;
+    const of = (name: string) => pagerdutyAdapter.normalize(firing, fixtureJson(`pagerduty/${name}`), normalizeContext())[0]!;
     expect(pagerdutyAdapter.accepts(firing, of('webhook-v3-incident-triggered.json'))).toBe(true);
     expect(pagerdutyAdapter.accepts(firing, of('webhook-v3-incident-resolved.json'))).toBe(false);
     expect(pagerdutyAdapter.accepts(resolved, of('webhook-v3-incident-resolved.json'))).toBe(true);
@@ -141,7 +142,7 @@ describe.runIf(fixturesAvailable)('conformance: Datadog webhook deliveries throu
   it.each(deliveries)('%s: one alert with the facts FORMATS.md states', (file) => {
     const bytes = fixtureBytes(file);
     const body = parseJson(bytes) as any;
-    const alerts = datadogAdapter.normalize(config, body, request(file, { authorization: `Bearer ${TOKEN}` }));
+    const alerts = datadogAdapter.normalize(config, body, normalizeContext(request(file, { authorization: `Bearer ${TOKEN}` })));
     expect(alerts).toHaveLength(1);
     const alert = alerts[0]!;
     expect(alert.source).toBe('datadog');
@@ -171,7 +172,7 @@ describe.runIf(fixturesAvailable)('conformance: Datadog webhook deliveries throu
   });
 
   it('links the triggered and the recovered notification of the same monitor group; each notification is its own event', () => {
-    const of = (name: string) => datadogAdapter.normalize(config, fixtureJson(`datadog/${name}`))[0]!;
+    const of = (name: string) => datadogAdapter.normalize(config, fixtureJson(`datadog/${name}`), normalizeContext())[0]!;
     const triggered = of('monitor-triggered-log-alert.json');
     const recovered = of('monitor-recovered-log-alert.json');
     const warn = of('monitor-warn-p2-log-alert.json');

@@ -6,6 +6,7 @@ import { webhookAdapter } from '../../nodes/source/webhook/ingest.js';
 import { azureMonitorMapping, kubernetesEventMapping, uptimeKumaMapping } from '../../nodes/source/webhook/mappings.js';
 import { validateFlow } from '../../shared/flow/validate.js';
 import { fixtureBytes, fixtureFiles, fixtureHeaders, fixtureJson, fixturesAvailable } from './fixtures.js';
+import { normalizeContext } from '../../nodes/test-kit.js';
 
 /**
  * The documented source.webhook mappings for tools without a node type of their own, proven on
@@ -21,7 +22,7 @@ function ingest(mapping: WebhookMapping, file: string) {
   const headers = { 'content-type': 'application/json', ...fixtureHeaders(file), 'x-salve-token': TOKEN };
   expect(webhookAdapter.contentTypes ?? JSON_ONLY).toContain(headers['content-type']);
   expect(webhookAdapter.authenticate(configFor(mapping), { headers, rawBody }, ctx)).toEqual({ ok: true });
-  return webhookAdapter.normalize(configFor(mapping), JSON.parse(new TextDecoder().decode(rawBody)));
+  return webhookAdapter.normalize(configFor(mapping), JSON.parse(new TextDecoder().decode(rawBody)), normalizeContext());
 }
 
 function only(mapping: WebhookMapping, file: string) {
@@ -30,7 +31,7 @@ function only(mapping: WebhookMapping, file: string) {
   return alerts[0]!;
 }
 
-const normalize = (mapping: WebhookMapping, body: unknown) => webhookAdapter.normalize(configFor(mapping), body);
+const normalize = (mapping: WebhookMapping, body: unknown) => webhookAdapter.normalize(configFor(mapping), body, normalizeContext());
 
 describe('the documented mappings are valid flow configs', () => {
   it.each([

@@ -10,6 +10,7 @@ import { normalizeNagios } from '../../nodes/source/nagios/ingest.js';
 import { nagiosSamples } from '../../nodes/source/nagios/samples.js';
 import { removeDir, startServer, type TestServer } from '../helpers/server.js';
 import { SALVE_NOTIFY } from '../helpers/salve-notify.js';
+import { TEST_NOW } from '../../nodes/test-kit.js';
 
 const TOKEN = 'nagios-e2e-token-5f1c';
 const FORWARDER = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'nagios', 'salve-icinga-events');
@@ -260,7 +261,7 @@ describe('salve-notify against a plain HTTP server', () => {
       last_problem_id: '8990',
     });
     // It normalizes as source.nagios reads it.
-    const [alert] = normalizeNagios(body);
+    const [alert] = normalizeNagios(body, TEST_NOW);
     expect(alert).toMatchObject({ status: 'firing', severity: 'critical', fingerprint: 'db7.example.internal!DiskFull', startsAt: '2026-11-25T09:41:40.000Z' });
   });
 
@@ -281,7 +282,7 @@ describe('salve-notify against a plain HTTP server', () => {
     expect((await run(SALVE_NOTIFY, [`${url}/hooks/nagios`, tokenFile], env)).code).toBe(0);
     const body = JSON.parse(received[0]!.body!);
     expect(body).toMatchObject({ service_description: '', state: 'UP', state_type: 'HARD', plugin_output: 'PING OK - Packet loss = 0%, RTA = 1.20 ms', problem_id: '0', last_problem_id: '311' });
-    const [alert] = normalizeNagios(body);
+    const [alert] = normalizeNagios(body, TEST_NOW);
     expect(alert).toMatchObject({ status: 'resolved', name: 'edge-router', fingerprint: 'edge-router', labels: { notification_type: 'RECOVERY' } });
     expect(alert!.dedupKey).toBe(JSON.stringify(['nagios', 'edge-router', 'problem', '311', 'UP', 'RECOVERY']));
   });

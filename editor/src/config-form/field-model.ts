@@ -283,7 +283,7 @@ const cache = new Map<string, { schema: z.ZodType; model: FormModel }>();
 
 /** The form model of a node type, built once per type (the schema does not change at run time). */
 export function formModelFor(def: NodeDefinition): FormModel {
-  const key = `${def.type}@${def.version}`;
+  const key = def.type;
   const hit = cache.get(key);
   if (hit && hit.schema === def.configSchema) return hit.model;
   const model = modelFromJsonSchema(configJsonSchema(def), def.ui ?? {});

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import type { EventSummary } from '../../../shared/event-log.js';
 import { nodeDefinitions } from '../../../nodes/catalog.js';
+import { startsBy } from '../../../nodes/trigger-spec.js';
 import { api, withQuery } from '../api/client.js';
 import type { FlowSummary, Page } from '../api/types.js';
 import { EventFilters } from '../events/EventFilters.js';
@@ -17,9 +18,9 @@ import '../styles/events.css';
 const PAGE_SIZE = 50;
 const LIVE_MS = 5000;
 
-/** Source types that receive webhooks (their config has a hook `path`), as the source filter offers them. */
+/** Source types that receive webhooks (their trigger is a hook path), as the source filter offers them. */
 const HOOK_SOURCES = nodeDefinitions
-  .filter((d) => d.category === 'source' && 'shape' in d.configSchema && 'path' in (d.configSchema as { shape: object }).shape)
+  .filter((d) => startsBy(d, 'webhook'))
   .map((d) => ({ type: d.type.replace(/^source\./, ''), label: d.label }));
 
 /**

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
+import { hookPathOf, startsBy } from '../../../nodes/trigger-spec.js';
 import type { FlowMeta, SalveNode } from '../canvas/model.js';
 import type { LocatedIssue } from '../canvas/validation.js';
 
@@ -78,7 +79,7 @@ export function FlowSettingsPanel({ meta, isNew, nodes, issues, onChange }: Prop
   const nameErrors = fieldIssues(issues, 'name');
   const allSources = nodes.filter((n) => getNodeDefinition(n.data.type)?.category === 'source');
   // Schedules and runs by hand have no hook path: nothing to POST to.
-  const sources = allSources.filter((n) => n.data.type !== 'source.schedule' && n.data.type !== 'source.manual');
+  const sources = allSources.filter((n) => startsBy(getNodeDefinition(n.data.type), 'webhook'));
   return (
     <div className="side-body" data-testid="flow-settings">
       <h2 style={{ marginBottom: 12 }}>Flow settings</h2>
@@ -144,7 +145,7 @@ export function FlowSettingsPanel({ meta, isNew, nodes, issues, onChange }: Prop
         ) : (
           <ul className="small" style={{ paddingLeft: 18 }}>
             {sources.map((n) => {
-              const path = typeof n.data.config.path === 'string' && n.data.config.path ? n.data.config.path : '<path>';
+              const path = hookPathOf(getNodeDefinition(n.data.type), n.data.config) ?? '<path>';
               return (
                 <li key={n.id}>
                   <span className="mono">

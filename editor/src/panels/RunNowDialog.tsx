@@ -2,6 +2,8 @@ import { useId, useState } from 'react';
 import { Play } from 'lucide-react';
 import { formatPath } from '../../../shared/errors.js';
 import type { Flow, FlowNode } from '../../../shared/flow/schema.js';
+import { getNodeDefinition } from '../../../nodes/catalog.js';
+import { startsBy } from '../../../nodes/trigger-spec.js';
 import { api, ApiError } from '../api/client.js';
 import { hrefFor } from '../router.js';
 import { Dialog } from '../ui/Dialog.js';
@@ -17,9 +19,9 @@ interface RunStarted {
   sourceNodeId: string;
 }
 
-/** The `source.manual` nodes of a saved flow: what Run now can start it from. */
+/** The nodes of a saved flow a person can start it from (their trigger is `manual`): what Run now offers. */
 export function manualSources(flow: Pick<Flow, 'nodes'> | null): FlowNode[] {
-  return flow ? flow.nodes.filter((n) => n.type === 'source.manual') : [];
+  return flow ? flow.nodes.filter((n) => startsBy(getNodeDefinition(n.type), 'manual')) : [];
 }
 
 /** The payload a manual node's dialog starts with: its own `samplePayload`, else the type's sample. */

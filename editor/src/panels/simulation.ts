@@ -1,4 +1,5 @@
 import { getNodeDefinition } from '../../../nodes/catalog.js';
+import { startsBy } from '../../../nodes/trigger-spec.js';
 import type { ExprVars } from '../../../shared/expr/types.js';
 import type { Flow } from '../../../shared/flow/schema.js';
 import { api } from '../api/client.js';
@@ -54,6 +55,19 @@ function truncate(text: string, max: number): string {
 }
 
 /**
+ * A source's config for normalizing a sample only: a webhook source's hook path or auth still
+ * being typed must not block previews, so they are replaced; other sources' configs (a
+ * schedule, a manual run) have neither and are kept as they are.
+ */
+export function probeConfig(type: string, sourceConfig: Record<string, unknown>): Record<string, unknown> {
+  const config: Record<string, unknown> = { ...sourceConfig };
+  if (!startsBy(getNodeDefinition(type), 'webhook')) return config;
+  if (typeof config.path !== 'string' || !/^[a-z0-9][a-z0-9-]{0,63}$/.test(config.path)) config.path = 'preview';
+  config.auth = { type: 'none' };
+  return config;
+}
+
+/**
  * The variables expressions see for a sample delivery: the source normalizes it exactly as a
  * real delivery (through the simulate endpoint, on a flow holding only that source), so a live
  * preview shows what a run would render.
@@ -61,10 +75,7 @@ function truncate(text: string, max: number): string {
 export async function previewVars(flow: Flow, sourceNodeId: string, payload: unknown, steps: Record<string, unknown> = {}): Promise<ExprVars> {
   const source = flow.nodes.find((n) => n.id === sourceNodeId);
   if (!source) throw new Error('no source node');
-  const config: Record<string, unknown> = { ...source.config };
-  // Only normalization matters here; a path or auth still being typed must not block previews.
-  if (typeof config.path !== 'string' || !/^[a-z0-9][a-z0-9-]{0,63}$/.test(config.path)) config.path = 'preview';
-  config.auth = { type: 'none' };
+  const config = probeConfig(source.type, source.config);
   const probe = {
     format: flow.format,
     id: 'preview',

@@ -1,79 +1,66 @@
+import { Fragment } from 'react';
+import { getNodeDefinition } from '../../../nodes/catalog.js';
+import { presentOutput, type OutputBlock, type OutputFact, type OutputView } from '../../../nodes/output-view.js';
 import { StatusPill } from './StatusPill.js';
 import { JsonView, TextView } from './JsonView.js';
-import { asHttpOutput, asShellOutput } from './output.js';
 import { formatDuration } from './time.js';
 
+/** The readable form of a step's output, as its node type presents it (null: show the JSON). */
+function readableView(nodeType: string, output: unknown): OutputView | null {
+  return presentOutput(getNodeDefinition(nodeType), output);
+}
+
+function FactValue({ fact }: { fact: OutputFact }) {
+  if ('durationMs' in fact) return <dd>{formatDuration(fact.durationMs)}</dd>;
+  if ('missing' in fact) {
+    return (
+      <dd>
+        <StatusPill status="error" title={fact.missing} />
+      </dd>
+    );
+  }
+  const classes = [fact.status ? 'http-status' : '', fact.tone ? `tone-${fact.tone}` : ''].filter(Boolean).join(' ');
+  return <dd className={fact.mono ? 'mono' : undefined}>{classes ? <span className={classes}>{fact.text}</span> : fact.text}</dd>;
+}
+
+function Block({ block }: { block: OutputBlock }) {
+  switch (block.kind) {
+    case 'note':
+      return <div className={block.tone === 'error' ? 'tone-error' : 'muted small'}>{block.text}</div>;
+    case 'text':
+      return <TextView title={block.title} text={block.text} tone={block.tone} />;
+    case 'json':
+      return <JsonView title={block.title} value={block.value} />;
+  }
+}
+
 /**
- * A step's output as a person reads it, for the node types where JSON is in the way: a
- * command's exit code, stdout and stderr; an HTTP response's status and body. Other types
+ * A step's output as a person reads it, for the node types where JSON is in the way (a
+ * command's exit code, stdout and stderr; an HTTP response's status and body): drawn from what
+ * the node type's definition presents (`present(output)`), so this knows no node type. Others
  * return null and their output is shown as JSON by the caller.
  */
 export function ReadableOutput({ nodeType, output }: { nodeType: string; output: unknown }) {
-  if (nodeType === 'action.shell') {
-    const shell = asShellOutput(output);
-    if (!shell) return null;
-    const outcome = shell.timedOut
-      ? 'timed out'
-      : shell.exitCode === null
-        ? `killed by ${shell.signal ?? 'a signal'}`
-        : `exit code ${shell.exitCode}`;
-    return (
-      <div className="readable-output stack">
-        <dl className="kv">
-          <dt>Result</dt>
-          <dd>
-            <span className={shell.exitCode === 0 && !shell.timedOut ? 'tone-ok' : 'tone-error'}>{outcome}</span>
-          </dd>
-          <dt>Took</dt>
-          <dd>{formatDuration(shell.durationMs)}</dd>
-        </dl>
-        <TextView title="stdout" text={shell.stdout} />
-        {(shell.stderr || shell.exitCode !== 0) && <TextView title="stderr" text={shell.stderr} tone={shell.stderr ? 'error' : undefined} />}
-      </div>
-    );
-  }
-  if (nodeType === 'action.http') {
-    const http = asHttpOutput(output);
-    if (!http) return null;
-    const ok = http.status !== null && http.status >= 200 && http.status < 300;
-    const contentType = http.headers?.['content-type'];
-    return (
-      <div className="readable-output stack">
-        <dl className="kv">
-          <dt>HTTP status</dt>
-          <dd>
-            {http.status === null ? <StatusPill status="error" title="No answer" /> : <span className={`http-status ${ok ? 'tone-ok' : 'tone-error'}`}>{http.status}</span>}
-          </dd>
-          {http.durationMs !== undefined && (
-            <>
-              <dt>Took</dt>
-              <dd>{formatDuration(http.durationMs)}</dd>
-            </>
-          )}
-          {contentType && (
-            <>
-              <dt>Content type</dt>
-              <dd className="mono">{contentType}</dd>
-            </>
-          )}
-          {http.headers?.location && (
-            <>
-              <dt>Location</dt>
-              <dd className="mono">{http.headers.location}</dd>
-            </>
-          )}
-        </dl>
-        {http.error && <div className="tone-error">{http.error}</div>}
-        {http.truncated && <div className="muted small">The response was cut at 1 MiB.</div>}
-        {'body' in http &&
-          (typeof http.body === 'string' ? <TextView title="Response body" text={http.body} /> : <JsonView title="Response body" value={http.body} />)}
-      </div>
-    );
-  }
-  return null;
+  const view = readableView(nodeType, output);
+  if (!view) return null;
+  return (
+    <div className="readable-output stack">
+      <dl className="kv">
+        {view.facts.map((fact) => (
+          <Fragment key={fact.label}>
+            <dt>{fact.label}</dt>
+            <FactValue fact={fact} />
+          </Fragment>
+        ))}
+      </dl>
+      {view.blocks.map((block, i) => (
+        <Block key={i} block={block} />
+      ))}
+    </div>
+  );
 }
 
 /** Whether ReadableOutput has something to show for this output. */
 export function hasReadableOutput(nodeType: string, output: unknown): boolean {
-  return (nodeType === 'action.shell' && asShellOutput(output) !== null) || (nodeType === 'action.http' && asHttpOutput(output) !== null);
+  return readableView(nodeType, output) !== null;
 }

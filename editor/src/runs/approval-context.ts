@@ -40,8 +40,9 @@ export function ranFromExecution(detail: Pick<ExecutionDetail, 'steps' | 'flow'>
 
 /** Nodes on the approval's `approved` edges, with their config as written (not rendered). */
 export function nextFromFlow(flow: Pick<Flow, 'nodes' | 'edges'> | null | undefined, approvalNodeId: string): ApprovalNext[] {
-  if (!flow) return [];
-  const approvalType = flow.nodes.find((n) => n.id === approvalNodeId)?.type ?? 'approval.request';
+  const approvalType = flow?.nodes.find((n) => n.id === approvalNodeId)?.type;
+  // A valid flow has no edge leaving a node it does not have.
+  if (!flow || approvalType === undefined) return [];
   return flow.edges
     .filter((e) => e.source === approvalNodeId && portOf(approvalType, e.sourcePort) === 'approved')
     .flatMap((e) => {

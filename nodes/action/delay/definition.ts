@@ -9,20 +9,24 @@ export const DelayActionConfigSchema = z.strictObject({
 });
 export type DelayActionConfig = z.infer<typeof DelayActionConfigSchema>;
 
+/** What an `action.delay` step records: how long it waited. */
+const DelayOutputSchema = z.object({ waitedSeconds: z.number() });
+
 /** Waits, e.g. to give a restarted service time before checking again. */
 export const delayAction = defineNodeType({
   type: 'action.delay',
-  version: 1,
   category: 'action',
   label: 'Wait',
   description: 'Waits for a set time (durably, across restarts), then continues on "done".',
   icon: 'clock',
   configSchema: DelayActionConfigSchema,
+  outputSchema: DelayOutputSchema,
   outputs: ['done'],
   idempotent: true,
   // Waiting changes nothing outside, so simulation passes straight through it.
   sideEffects: false,
   expressions: () => [],
   summary: (config) => `wait ${formatDuration(config.seconds)}`,
+  commandLine: (config) => `wait ${formatDuration(config.seconds)}`,
   ui: { seconds: { widget: 'number', label: 'Wait (seconds)', help: 'Durable: the wait survives restarts and holds no worker.' } },
 });

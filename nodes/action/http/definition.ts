@@ -4,6 +4,7 @@ import type { ExpressionRef } from '../../../shared/expr/types.js';
 import { templatesIn } from '../../definition.js';
 import { isHeaderName, StringOrSecretSchema, secondsSchema } from '../../fields.js';
 import { abbreviateTemplates, truncate } from '../../format.js';
+import { HttpOutputSchema, presentHttpOutput } from './output.js';
 
 /** Redirects followed at most, when `followRedirects` is on. */
 export const MAX_REDIRECTS = 5;
@@ -66,12 +67,12 @@ export type HttpActionConfig = z.infer<typeof HttpActionConfigSchema>;
 /** Calls an HTTP endpoint, e.g. a host agent's clean-up hook or a service's restart API. */
 export const httpAction = defineNodeType({
   type: 'action.http',
-  version: 1,
   category: 'action',
   label: 'HTTP request',
   description: 'Sends an HTTP request (with an Idempotency-Key so retries are safe) and continues on "ok" or "error".',
   icon: 'globe',
   configSchema: HttpActionConfigSchema,
+  outputSchema: HttpOutputSchema,
   outputs: ['ok', 'error'],
   // Every attempt carries the same Idempotency-Key, so the target can drop a repeat after a crash.
   idempotent: true,
@@ -83,6 +84,8 @@ export const httpAction = defineNodeType({
     ...templatesIn({ headers: config.headers, body: config.body }),
   ],
   summary: (config) => `${config.method} ${truncate(abbreviateTemplates(config.url), 80)}`,
+  commandLine: (config) => `${config.method} ${config.url}`,
+  present: presentHttpOutput,
   ui: {
     method: { widget: 'select' },
     url: {

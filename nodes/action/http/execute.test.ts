@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DestinationPolicy, type Resolver } from '../../../runtime/net/destination-policy.js';
 import type { ExecContext } from '../../executor.js';
 import type { SecretUse } from '../../network.js';
-import { testContext } from '../../test-kit.js';
-import { HttpActionConfigSchema, type HttpActionConfig } from './definition.js';
+import { resolvedConfig, testContext } from '../../test-kit.js';
+import { HttpActionConfigSchema } from './definition.js';
 import { executeHttpAction } from './execute.js';
 import { MAX_RESPONSE_BYTES } from './request.js';
 
@@ -70,7 +70,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const cfg = (input: Record<string, unknown>): HttpActionConfig => HttpActionConfigSchema.parse(input);
+const cfg = (input: Record<string, unknown>) => resolvedConfig(HttpActionConfigSchema, input);
 
 /** Two names for the one loopback test server, so redirects can cross hosts without a network. */
 const resolver: Resolver = async (host) => {

@@ -1,24 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { defineExecutor, type ExecContext, type StepOutcome } from '../../executor.js';
+import { defineExecutor, type ExecContext, type Resolved, type StepOutcome } from '../../executor.js';
 import { DestinationRefused, ResolveFailed, type CheckedDestination } from '../../network.js';
 import { httpAction, MAX_REDIRECTS, type HttpActionConfig } from './definition.js';
-import { dropHeader, isRedirect, nextHop, place, secretHeader, type DroppedHeader, type Hop } from './redirects.js';
+import type { DroppedHeader, HttpOutput, HttpResponseOutput } from './output.js';
+import { dropHeader, isRedirect, nextHop, place, secretHeader, type Hop } from './redirects.js';
 import { describeTarget, RequestFailure, sendRequest } from './request.js';
-
-/** What an `action.http` step records as its output. */
-export interface HttpOutput {
-  status: number;
-  /** Only the headers worth keeping: content-type (and location, since redirects are not followed). */
-  headers: Record<string, string>;
-  /** Parsed JSON when the response says it is JSON and is complete; otherwise text. */
-  body: unknown;
-  truncated: boolean;
-  durationMs: number;
-  /** With `followRedirects`: each redirect followed (its status and where it led). */
-  redirects?: { status: number; to: string }[];
-  /** With `followRedirects`: headers not re-sent on a hop, and why. */
-  droppedHeaders?: DroppedHeader[];
-}
 
 const KEPT_HEADERS = ['content-type', 'location'] as const;
 
@@ -44,9 +30,8 @@ function decodeBody(raw: Buffer, contentType: string | undefined, truncated: boo
 const hasHeader = (headers: Record<string, string>, name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
 
 /** Request headers: the configured ones plus the idempotency key, a user agent and a content type. */
-function requestHeaders(config: HttpActionConfig, idempotencyKey: string, hasBody: boolean): Record<string, string> {
-  // Secret references were resolved to strings by the engine before the step runs.
-  const headers: Record<string, string> = { ...(config.headers as Record<string, string>) };
+function requestHeaders(config: Resolved<HttpActionConfig>, idempotencyKey: string, hasBody: boolean): Record<string, string> {
+  const headers: Record<string, string> = { ...config.headers };
   headers['Idempotency-Key'] = idempotencyKey;
   if (!hasHeader(headers, 'user-agent')) headers['User-Agent'] = 'salve';
   if (hasBody && !hasHeader(headers, 'content-type')) {
@@ -55,7 +40,7 @@ function requestHeaders(config: HttpActionConfig, idempotencyKey: string, hasBod
   return headers;
 }
 
-function encodeBody(config: HttpActionConfig): Buffer | undefined {
+function encodeBody(config: Resolved<HttpActionConfig>): Buffer | undefined {
   if (config.body === undefined) return undefined;
   const text = config.bodyType === 'text' ? String(config.body) : JSON.stringify(config.body);
   return Buffer.from(text, 'utf8');
@@ -121,7 +106,7 @@ async function checkHop(hop: Hop, first: boolean, ctx: ExecContext, msLeft: numb
  * destination policy and the secrets' host lists are checked before anything is sent.
  * A status outside `expectStatus` (default 2xx), a refusal, a network error or a timeout goes to `error`.
  */
-export const executeHttpAction = defineExecutor(httpAction, async (config, ctx): Promise<StepOutcome> => {
+export const executeHttpAction = defineExecutor(httpAction, async (config, ctx): Promise<StepOutcome<HttpOutput>> => {
   const url = parseUrl(config.url);
   if (typeof url === 'string') return { type: 'fail', port: 'error', error: url, output: { status: null, error: url } };
   const body = encodeBody(config);
@@ -157,7 +142,7 @@ export const executeHttpAction = defineExecutor(httpAction, async (config, ctx):
         hop = next;
         continue;
       }
-      const output: HttpOutput = {
+      const output: HttpResponseOutput = {
         status: res.status,
         headers: keptHeaders(res.headers),
         body: decodeBody(res.body, res.headers['content-type'], res.truncated),

@@ -1,4 +1,5 @@
 import type { SecretUse } from '../../network.js';
+import type { DroppedHeader } from './output.js';
 
 /** One request of a step: the first, or one reached by following a redirect. */
 export interface Hop {
@@ -10,13 +11,6 @@ export interface Hop {
   secrets: SecretUse[];
 }
 
-/** A header not sent on a redirect hop, and why (reported in the step's output). */
-export interface DroppedHeader {
-  header: string;
-  /** `origin + path` of the hop it was not sent to. */
-  to: string;
-  reason: string;
-}
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 

@@ -3,6 +3,7 @@ import { templatesIn } from '../../definition.js';
 import { StringOrSecretSchema, secondsSchema } from '../../fields.js';
 import { abbreviateTemplates, truncate } from '../../format.js';
 import { defineNodeType } from '../../node-type.js';
+import { presentShellOutput, ShellOutputSchema } from './output.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
@@ -41,18 +42,18 @@ export const ShellActionConfigSchema = z.strictObject({
 });
 export type ShellActionConfig = z.infer<typeof ShellActionConfigSchema>;
 
-/** Quotes an argument for the canvas line only when it would be ambiguous unquoted. */
+/** Quotes an argument for the canvas and command lines only when it would be ambiguous unquoted. */
 const showArg = (arg: string) => (arg === '' || /[\s"'\\]/.test(arg) ? JSON.stringify(arg) : arg);
 
 /** Runs a program on the Salve host, e.g. `systemctl restart nginx`. */
 export const shellAction = defineNodeType({
   type: 'action.shell',
-  version: 1,
   category: 'action',
   label: 'Run command',
   description: 'Runs a program with its arguments on the Salve host (no shell) and continues on "ok" or "error".',
   icon: 'terminal',
   configSchema: ShellActionConfigSchema,
+  outputSchema: ShellOutputSchema,
   outputs: ['ok', 'error'],
   // A command cannot be told it already ran: after a crash a person decides, never a retry.
   idempotent: false,
@@ -60,6 +61,9 @@ export const shellAction = defineNodeType({
   simulatePort: 'ok',
   expressions: (config) => templatesIn({ command: config.command, cwd: config.cwd, env: config.env }),
   summary: (config) => truncate(config.command.map((arg) => showArg(abbreviateTemplates(arg))).join(' '), 80),
+  // No shell ever sees argv, so `;` or `$` need no quoting: they are literal text either way.
+  commandLine: (config) => config.command.map(showArg).join(' '),
+  present: presentShellOutput,
   ui: {
     command: { widget: 'argv', help: 'The program, then one item per argument; no shell sees them, so spaces and quotes are literal.' },
     cwd: { widget: 'text', label: 'Working directory' },

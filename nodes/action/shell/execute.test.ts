@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { testContext } from '../../test-kit.js';
-import { ShellActionConfigSchema, type ShellActionConfig } from './definition.js';
+import { resolvedConfig, testContext } from '../../test-kit.js';
+import { ShellActionConfigSchema } from './definition.js';
 import { executeShellAction } from './execute.js';
 import { COOKIE_VAR } from './process-tree.js';
 import { KILL_GRACE_MS, OUTPUT_CAP_BYTES, runProcess, TRUNCATION_MARKER } from './run-process.js';
 
-const cfg = (input: Record<string, unknown>): ShellActionConfig => ShellActionConfigSchema.parse(input);
+const cfg = (input: Record<string, unknown>) => resolvedConfig(ShellActionConfigSchema, input);
 const run = (input: Record<string, unknown>, signal?: AbortSignal) => executeShellAction(cfg(input), testContext(signal ? { signal } : {}));
 const outputOf = (outcome: unknown) => (outcome as { output: { stdout: string; stderr: string; exitCode: number | null; signal: string | null; timedOut: boolean } }).output;
 

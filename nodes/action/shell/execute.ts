@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
-import { defineExecutor, type StepOutcome } from '../../executor.js';
-import { argvAsUser, defaultCwd, userEnv, type CommandUser } from './command-user.js';
+import { defineExecutor, type Resolved, type StepOutcome } from '../../executor.js';
+import { argvAsUser, defaultCwd, userEnv, type CommandUser } from '../../command-user.js';
 import { shellAction, type ShellActionConfig } from './definition.js';
+import type { ShellOutput } from './output.js';
 import { runProcess, SpawnFailure } from './run-process.js';
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -10,9 +11,8 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
  * The command's environment: PATH (and, run as SALVE_COMMAND_USER, that user's HOME, USER and
  * LOGNAME) and the configured variables, nothing else: Salve's own environment is never inherited.
  */
-export function commandEnv(config: Pick<ShellActionConfig, 'env'>, user?: CommandUser, basePath = process.env.PATH): Record<string, string> {
-  // Secret references were resolved to strings by the engine before the step runs.
-  return { PATH: basePath || DEFAULT_PATH, ...(user ? userEnv(user) : {}), ...(config.env as Record<string, string>) };
+export function commandEnv(config: Pick<Resolved<ShellActionConfig>, 'env'>, user?: CommandUser, basePath = process.env.PATH): Record<string, string> {
+  return { PATH: basePath || DEFAULT_PATH, ...(user ? userEnv(user) : {}), ...config.env };
 }
 
 async function missingDirectory(cwd: string | undefined): Promise<string | undefined> {
@@ -30,7 +30,7 @@ async function missingDirectory(cwd: string | undefined): Promise<string | undef
  * when set, bounded in time and output. An unexpected exit code, a signal, a timeout or a failure
  * to start goes to `error`.
  */
-export const executeShellAction = defineExecutor(shellAction, async (config, ctx): Promise<StepOutcome> => {
+export const executeShellAction = defineExecutor(shellAction, async (config, ctx): Promise<StepOutcome<ShellOutput>> => {
   const program = config.command[0]!;
   const badCwd = await missingDirectory(config.cwd);
   if (badCwd) return { type: 'fail', port: 'error', error: badCwd };

@@ -16,15 +16,24 @@ export const ApprovalRequestConfigSchema = z.strictObject({
 });
 export type ApprovalRequestConfig = z.infer<typeof ApprovalRequestConfigSchema>;
 
+/**
+ * What an `approval.request` step records once it is decided (the engine writes it: the
+ * executor only parks the run): who decided what and when, or that nobody did in time.
+ */
+const ApprovalOutputSchema = z.discriminatedUnion('decision', [
+  z.object({ decision: z.enum(['approved', 'rejected']), comment: z.string().nullable(), decidedBy: z.string(), decidedAt: z.string() }),
+  z.object({ decision: z.literal('timeout'), decidedAt: z.string() }),
+]);
+
 /** Asks a person before the flow goes on. */
 export const approvalRequest = defineNodeType({
   type: 'approval.request',
-  version: 1,
   category: 'approval',
   label: 'Ask for approval',
   description: 'Pauses the flow until a person approves or rejects, continuing on "timeout" if nobody decides in time.',
   icon: 'user-check',
   configSchema: ApprovalRequestConfigSchema,
+  outputSchema: ApprovalOutputSchema,
   outputs: ['approved', 'rejected', 'timeout'],
   idempotent: true,
   sideEffects: true,

@@ -11,12 +11,13 @@ export type ExprConditionConfig = z.infer<typeof ExprConditionConfigSchema>;
 /** Branches on a CEL expression over the alert, the event and earlier steps. */
 export const exprCondition = defineNodeType({
   type: 'condition.expr',
-  version: 1,
   category: 'condition',
   label: 'If (CEL)',
   description: 'Continues on "true" or "false" depending on a CEL expression, e.g. alert.labels.env == "prod".',
   icon: 'branch',
   configSchema: ExprConditionConfigSchema,
+  // The condition's value: true took the first port.
+  outputSchema: z.boolean(),
   outputs: ['true', 'false'],
   idempotent: true,
   sideEffects: false,

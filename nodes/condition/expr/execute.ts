@@ -3,7 +3,7 @@ import { defineExecutor, type StepOutcome } from '../../executor.js';
 import { exprCondition } from './definition.js';
 
 /** Evaluates a CEL condition; `true`/`false` port, or a failed step when it cannot be evaluated. */
-export function evaluateCondition(expression: string, vars: Parameters<typeof evaluateCelBool>[1]): StepOutcome {
+export function evaluateCondition(expression: string, vars: Parameters<typeof evaluateCelBool>[1]): StepOutcome<boolean> {
   try {
     const result = evaluateCelBool(expression, vars);
     return { type: 'next', port: result ? 'true' : 'false', output: result };

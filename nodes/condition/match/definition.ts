@@ -28,12 +28,13 @@ export type MatchConditionConfig = z.infer<typeof MatchConditionConfigSchema>;
 /** Branches on the alert's labels, written the way Alertmanager routes are. */
 export const matchCondition = defineNodeType({
   type: 'condition.match',
-  version: 1,
   category: 'condition',
   label: 'Match labels',
   description: 'Continues on "match" when the alert\'s labels fit Alertmanager-style matchers, else on "nomatch".',
   icon: 'filter',
   configSchema: MatchConditionConfigSchema,
+  // The condition's value: true took the first port.
+  outputSchema: z.boolean(),
   outputs: ['match', 'nomatch'],
   idempotent: true,
   sideEffects: false,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { AlertSchema } from '../../../shared/alert/schema.js';
 import { defineNodeType } from '../../node-type.js';
-import { sourceBaseShape, sourceSummary, sourceUi } from '../common.js';
+import { hookTrigger, sourceBaseShape, sourceSummary, sourceUi } from '../common.js';
 import { alertmanagerSamples } from './samples.js';
 
 export const AlertmanagerConfigSchema = z.strictObject({
@@ -16,12 +17,13 @@ export type AlertmanagerConfig = z.infer<typeof AlertmanagerConfigSchema>;
 /** Prometheus Alertmanager's webhook (`webhook_configs`, payload version 4; 3 from old releases). */
 export const alertmanagerSource = defineNodeType({
   type: 'source.alertmanager',
-  version: 1,
   category: 'source',
   label: 'Alertmanager',
   description: 'Starts the flow for each alert Prometheus Alertmanager sends to /hooks/<path>, or once per group notification.',
   icon: 'prometheus',
   configSchema: AlertmanagerConfigSchema,
+  outputSchema: AlertSchema,
+  trigger: hookTrigger,
   outputs: ['out'],
   idempotent: true,
   sideEffects: false,
@@ -36,4 +38,5 @@ export const alertmanagerSource = defineNodeType({
     },
   },
   samples: alertmanagerSamples,
+  sampleConfig: { path: 'infra', auth: { type: 'none' } },
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AlertmanagerConfigSchema, alertmanagerSource } from './definition.js';
 import { alertmanagerAdapter, normalizeAlertmanager, TRUNCATED_ANNOTATION } from './ingest.js';
 import { toUtcTimestamp } from './time.js';
-import { issuesOf } from '../../test-kit.js';
+import { issuesOf, normalizeContext } from '../../test-kit.js';
 
 /** A firing group of two alerts plus one resolved alert, as Alertmanager v4 would post it. */
 function payload() {
@@ -364,8 +364,8 @@ describe('source.alertmanager', () => {
 
   it('group is off by default; on, the adapter makes one alert per delivery', () => {
     expect(config().group).toBe(false);
-    expect(alertmanagerAdapter.normalize(config(), payload())).toHaveLength(3);
-    const grouped = alertmanagerAdapter.normalize(config({ group: true }), payload());
+    expect(alertmanagerAdapter.normalize(config(), payload(), normalizeContext())).toHaveLength(3);
+    const grouped = alertmanagerAdapter.normalize(config({ group: true }), payload(), normalizeContext());
     expect(grouped).toHaveLength(1);
     expect(alertmanagerAdapter.accepts(config({ group: true }), grouped[0]!)).toBe(true);
     expect(alertmanagerSource.summary(config({ group: true }))).toBe('/hooks/infra · no auth · firing · per group');

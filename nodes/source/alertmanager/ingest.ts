@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { defaultDedupKey, normalizeSeverity, type Alert, type Severity } from '../../../shared/alert/schema.js';
 import { issuesFromZod, ValidationError } from '../../../shared/errors.js';
-import type { SourceAdapter } from '../../source-adapter.js';
+import type { WebhookAdapter } from '../../source-adapter.js';
+import { webhookBase } from '../adapter-parts.js';
 import { acceptsStatus } from '../common.js';
 import { labelsFingerprint } from '../fingerprint.js';
 import { MAX_ALERTS_PER_DELIVERY } from '../limits.js';
@@ -152,7 +153,8 @@ export function normalizeAlertmanager(body: unknown, options: { group?: boolean 
 }
 
 /** `source.alertmanager`: verifies the configured credentials and reads webhook payloads. */
-export const alertmanagerAdapter: SourceAdapter<AlertmanagerConfig> = {
+export const alertmanagerAdapter: WebhookAdapter<AlertmanagerConfig> = {
+  ...webhookBase,
   authenticate: (config, request, ctx) => verifyAuth(config.auth, request, ctx.secrets),
   normalize: (config, body) => normalizeAlertmanager(body, { group: config.group }),
   accepts: (config, alert) => acceptsStatus(config.on, alert),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { SeveritySchema } from '../../../shared/alert/schema.js';
+import { AlertSchema, SeveritySchema } from '../../../shared/alert/schema.js';
 import { defineNodeType } from '../../node-type.js';
-import { AllowFromSchema, SourceOnSchema, sourceUi } from '../common.js';
+import { hookTrigger, AllowFromSchema, SourceOnSchema, sourceUi } from '../common.js';
 import { AuthConfigSchema, describeAuth } from '../auth.js';
 import { SlugSchema } from '../../../shared/flow/schema.js';
 import { cloudwatchSamples } from './samples.js';
@@ -80,12 +80,13 @@ export function cloudwatchSummary(config: CloudwatchConfig): string {
 /** Amazon CloudWatch alarms delivered by an SNS topic's HTTP(S) subscription. */
 export const cloudwatchSource = defineNodeType({
   type: 'source.cloudwatch',
-  version: 1,
   category: 'source',
   label: 'CloudWatch',
   description: 'Starts the flow for each CloudWatch alarm state change an SNS topic posts to /hooks/<path>.',
   icon: 'cloudwatch',
   configSchema: CloudwatchConfigSchema,
+  outputSchema: AlertSchema,
+  trigger: hookTrigger,
   outputs: ['out'],
   idempotent: true,
   sideEffects: false,
@@ -122,4 +123,5 @@ export const cloudwatchSource = defineNodeType({
     },
   },
   samples: cloudwatchSamples,
+  sampleConfig: { path: 'aws' },
 });

@@ -1,5 +1,6 @@
 import { UnavailableError } from '../../../shared/errors.js';
-import type { AuthResult, HandshakeResult, IngestContext, IngestRequest, SourceAdapter } from '../../source-adapter.js';
+import type { AuthResult, HandshakeResult, IngestContext, IngestRequest, WebhookAdapter } from '../../source-adapter.js';
+import { webhookBase } from '../adapter-parts.js';
 import { acceptsStatus } from '../common.js';
 import { verifyAuth } from '../verify-auth.js';
 import { normalizeCloudwatch } from './alarm.js';
@@ -37,9 +38,10 @@ export interface CloudwatchAdapterOptions {
  * with the SNS message signature (and `auth`, when configured) and the `topicArns` allowlist;
  * answers subscription confirmations itself; reads each notification's alarm.
  */
-export function createCloudwatchAdapter(options: CloudwatchAdapterOptions = {}): SourceAdapter<CloudwatchConfig> {
+export function createCloudwatchAdapter(options: CloudwatchAdapterOptions = {}): WebhookAdapter<CloudwatchConfig> {
   const certificates = options.certificates ?? new CertificateCache();
   return {
+    ...webhookBase,
     // SNS posts JSON as `text/plain; charset=UTF-8` unless the delivery policy sets headerContentType.
     contentTypes: ['text/plain', 'application/json'],
 

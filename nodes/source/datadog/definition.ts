@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { AlertSchema } from '../../../shared/alert/schema.js';
 import { defineNodeType } from '../../node-type.js';
-import { sourceBaseShape, sourceSummary, sourceUi } from '../common.js';
+import { hookTrigger, sourceBaseShape, sourceSummary, sourceUi } from '../common.js';
 import { datadogSamples } from './samples.js';
 
 export const DatadogConfigSchema = z.strictObject({ ...sourceBaseShape });
@@ -9,12 +10,13 @@ export type DatadogConfig = z.infer<typeof DatadogConfigSchema>;
 /** Datadog's Webhooks integration (`@webhook-<name>` in a monitor's message). */
 export const datadogSource = defineNodeType({
   type: 'source.datadog',
-  version: 1,
   category: 'source',
   label: 'Datadog',
   description: 'Starts the flow for Datadog monitor notifications sent by a Datadog webhook to /hooks/<path>.',
   icon: 'datadog',
   configSchema: DatadogConfigSchema,
+  outputSchema: AlertSchema,
+  trigger: hookTrigger,
   outputs: ['out'],
   idempotent: true,
   sideEffects: false,
@@ -26,4 +28,5 @@ export const datadogSource = defineNodeType({
     'auth.token': { widget: 'secret', label: 'Bearer token', help: 'Custom headers of the webhook: {"Authorization": "Bearer $SALVE_TOKEN"}.' },
   },
   samples: datadogSamples,
+  sampleConfig: { path: 'datadog', auth: { type: 'none' } },
 });

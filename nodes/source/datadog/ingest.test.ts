@@ -6,7 +6,7 @@ import { DatadogConfigSchema, datadogSource } from './definition.js';
 import { datadogAdapter, datadogSeverity, normalizeDatadog, parseTitle, parseTransition } from './ingest.js';
 import { datadogSamples } from './samples.js';
 import { DATADOG_PAYLOAD_TEMPLATE } from './template.js';
-import { issuesOf } from '../../test-kit.js';
+import { issuesOf, TEST_NOW } from '../../test-kit.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const NOW = new Date('2026-11-24T12:00:00.000Z');
@@ -139,7 +139,7 @@ describe('normalizeDatadog', () => {
     });
     expect(one(recommended({ alert_transition: undefined, alert_type: 'error', alert_title: 'High CPU', title: undefined })).labels.transition).toBe('Triggered');
     expect(one(recommended({ alert_transition: undefined, alert_type: 'warning', alert_title: 'High CPU', title: undefined })).labels.transition).toBe('Warn');
-    expect(issuesOf(() => normalizeDatadog(recommended({ alert_transition: 'Exploded', alert_type: 'info', alert_title: 'High CPU', title: undefined })))).toMatch(
+    expect(issuesOf(() => normalizeDatadog(recommended({ alert_transition: 'Exploded', alert_type: 'info', alert_title: 'High CPU', title: undefined }), TEST_NOW))).toMatch(
       /^alert_transition: cannot tell whether the monitor alerts or recovered/,
     );
   });
@@ -239,7 +239,7 @@ describe('normalizeDatadog', () => {
   });
 
   it('refuses an unrendered template and names the fields it needs', () => {
-    expect(issuesOf(() => normalizeDatadog(DATADOG_PAYLOAD_TEMPLATE))).toBe(
+    expect(issuesOf(() => normalizeDatadog(DATADOG_PAYLOAD_TEMPLATE, TEST_NOW))).toBe(
       [
         'title: needs the monitor title ($EVENT_TITLE) or its id ($ALERT_ID)',
         'alert_transition: cannot tell whether the monitor alerts or recovered: expected Triggered, Warn, No Data, Recovered (or Re-…, Renotify); add "alert_transition": "$ALERT_TRANSITION" to the payload',
@@ -248,15 +248,15 @@ describe('normalizeDatadog', () => {
   });
 
   it('names the missing or wrong field', () => {
-    expect(issuesOf(() => normalizeDatadog(null))).toBe('(root): must be a JSON object: the payload of a Datadog webhook');
-    expect(issuesOf(() => normalizeDatadog([recommended()]))).toContain('(root)');
-    expect(issuesOf(() => normalizeDatadog(recommended({ alert_title: { x: 1 } })))).toBe('alert_title: must be a string');
-    expect(issuesOf(() => normalizeDatadog(recommended({ org: 'acme' })))).toBe('org: must be an object: {"id": "$ORG_ID", "name": "$ORG_NAME"}');
-    expect(issuesOf(() => normalizeDatadog(recommended({ org: { id: ['x'] } })))).toBe('org.id: must be a string');
-    expect(issuesOf(() => normalizeDatadog(recommended({ tags: [1] })))).toBe('tags: must be a comma-separated string or a list of strings');
-    expect(issuesOf(() => normalizeDatadog(recommended({ date: 'soon' })))).toBe('date: must be epoch milliseconds ($DATE) or an ISO 8601 time');
-    expect(issuesOf(() => normalizeDatadog(recommended({ alert_query: 'q'.repeat(4097) })))).toBe('alert_query: value is longer than 4096 bytes');
-    expect(issuesOf(() => normalizeDatadog(recommended({ tags: Array.from({ length: 300 }, (_, i) => `t${i}:v`).join(',') })))).toMatch(/^tags: too many labels: /);
+    expect(issuesOf(() => normalizeDatadog(null, TEST_NOW))).toBe('(root): must be a JSON object: the payload of a Datadog webhook');
+    expect(issuesOf(() => normalizeDatadog([recommended()], TEST_NOW))).toContain('(root)');
+    expect(issuesOf(() => normalizeDatadog(recommended({ alert_title: { x: 1 } }), TEST_NOW))).toBe('alert_title: must be a string');
+    expect(issuesOf(() => normalizeDatadog(recommended({ org: 'acme' }), TEST_NOW))).toBe('org: must be an object: {"id": "$ORG_ID", "name": "$ORG_NAME"}');
+    expect(issuesOf(() => normalizeDatadog(recommended({ org: { id: ['x'] } }), TEST_NOW))).toBe('org.id: must be a string');
+    expect(issuesOf(() => normalizeDatadog(recommended({ tags: [1] }), TEST_NOW))).toBe('tags: must be a comma-separated string or a list of strings');
+    expect(issuesOf(() => normalizeDatadog(recommended({ date: 'soon' }), TEST_NOW))).toBe('date: must be epoch milliseconds ($DATE) or an ISO 8601 time');
+    expect(issuesOf(() => normalizeDatadog(recommended({ alert_query: 'q'.repeat(4097) }), TEST_NOW))).toBe('alert_query: value is longer than 4096 bytes');
+    expect(issuesOf(() => normalizeDatadog(recommended({ tags: Array.from({ length: 300 }, (_, i) => `t${i}:v`).join(',') }), TEST_NOW))).toMatch(/^tags: too many labels: /);
   });
 });
 

@@ -1,6 +1,7 @@
 import { normalizeSeverity, type Alert, type Severity } from '../../../shared/alert/schema.js';
 import { ValidationError, type Issue } from '../../../shared/errors.js';
-import type { SourceAdapter } from '../../source-adapter.js';
+import type { WebhookAdapter } from '../../source-adapter.js';
+import { webhookBase } from '../adapter-parts.js';
 import { acceptsStatus } from '../common.js';
 import { labelsFingerprint } from '../fingerprint.js';
 import { MAX_LABELS_PER_ALERT, stringMapIssues } from '../limits.js';
@@ -188,7 +189,7 @@ function checkLimits(map: Record<string, string>, what: 'labels' | 'annotations'
  * and payloads with Keep-style names (alert_transition, severity, scopes, url, monitor_id).
  * Throws ValidationError naming the field.
  */
-export function normalizeDatadog(body: unknown, now = new Date()): Alert[] {
+export function normalizeDatadog(body: unknown, now: Date): Alert[] {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     invalid([{ path: [], message: 'must be a JSON object: the payload of a Datadog webhook' }]);
   }
@@ -307,9 +308,10 @@ export function normalizeDatadog(body: unknown, now = new Date()): Alert[] {
 }
 
 /** `source.datadog`: Datadog signs nothing; the configured credentials come as a custom header. */
-export const datadogAdapter: SourceAdapter<DatadogConfig> = {
+export const datadogAdapter: WebhookAdapter<DatadogConfig> = {
+  ...webhookBase,
   authenticate: (config, request, ctx) => verifyAuth(config.auth, request, ctx.secrets),
-  normalize: (_config, body) => normalizeDatadog(body),
+  normalize: (_config, body, ctx) => normalizeDatadog(body, new Date(ctx.now)),
   // A reminder with no cycle key cannot be told from a new notification: it starts nothing.
   accepts: (config, alert) => acceptsStatus(config.on, alert) && !(isReminder(alert.labels.transition) && !alert.labels.cycle_key),
 };

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { AlertSchema } from '../../../shared/alert/schema.js';
 import { HeaderNameSchema } from '../../fields.js';
 import { defineNodeType } from '../../node-type.js';
 import { AuthConfigSchema } from '../auth.js';
-import { sourceBaseShape, sourceUi } from '../common.js';
+import { hookTrigger, sourceBaseShape, sourceUi } from '../common.js';
 import { HmacSecretsSchema, hmacSecretUi, hmacSourceSummary } from '../hmac-schema.js';
 import { grafanaSamples } from './samples.js';
 
@@ -38,12 +39,13 @@ export type GrafanaConfig = z.infer<typeof GrafanaConfigSchema>;
 /** Grafana unified alerting's webhook contact point (payload version 1). */
 export const grafanaSource = defineNodeType({
   type: 'source.grafana',
-  version: 1,
   category: 'source',
   label: 'Grafana',
   description: 'Starts the flow for each alert a Grafana webhook contact point sends to /hooks/<path>.',
   icon: 'grafana',
   configSchema: GrafanaConfigSchema,
+  outputSchema: AlertSchema,
+  trigger: hookTrigger,
   outputs: ['out'],
   idempotent: true,
   sideEffects: false,
@@ -66,4 +68,5 @@ export const grafanaSource = defineNodeType({
     },
   },
   samples: grafanaSamples,
+  sampleConfig: { path: 'grafana', auth: { type: 'none' } },
 });

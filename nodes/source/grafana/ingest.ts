@@ -1,6 +1,7 @@
 import { defaultDedupKey, normalizeSeverity, type Alert, type AlertStatus } from '../../../shared/alert/schema.js';
 import { issuesFromZod, ValidationError } from '../../../shared/errors.js';
-import type { SourceAdapter } from '../../source-adapter.js';
+import type { WebhookAdapter } from '../../source-adapter.js';
+import { webhookBase } from '../adapter-parts.js';
 import { acceptsStatus } from '../common.js';
 import { labelsFingerprint } from '../fingerprint.js';
 import { secretRefs } from '../hmac-schema.js';
@@ -96,7 +97,8 @@ export function normalizeGrafana(body: unknown): Alert[] {
 }
 
 /** `source.grafana`: verifies Grafana's HMAC signature (or the configured credentials) and reads its webhooks. */
-export const grafanaAdapter: SourceAdapter<GrafanaConfig> = {
+export const grafanaAdapter: WebhookAdapter<GrafanaConfig> = {
+  ...webhookBase,
   authenticate: (config, request, ctx) => {
     const auth = config.auth;
     if (auth.type !== 'hmac') return verifyAuth(auth, request, ctx.secrets);

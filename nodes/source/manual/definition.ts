@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlertSchema } from '../../../shared/alert/schema.js';
 import { defineNodeType } from '../../node-type.js';
 import { manualSamples } from './samples.js';
 
@@ -13,12 +14,13 @@ export type ManualConfig = z.infer<typeof ManualConfigSchema>;
 /** Run by a person, from the editor's Run now or `POST /api/flows/:id/run`, with a JSON payload. */
 export const manualSource = defineNodeType({
   type: 'source.manual',
-  version: 1,
   category: 'source',
   label: 'Run by hand',
   description: 'Starts the flow when a person runs it (Run now in the editor, or POST /api/flows/:id/run) with a JSON payload.',
   icon: 'manual',
   configSchema: ManualConfigSchema,
+  outputSchema: AlertSchema,
+  trigger: { kind: 'manual' },
   outputs: ['out'],
   idempotent: true,
   sideEffects: false,
@@ -29,4 +31,5 @@ export const manualSource = defineNodeType({
     samplePayload: { widget: 'json', label: 'Payload to start with', help: 'What the Run now dialog is filled with, e.g. {"labels": {"instance": "db1"}}.' },
   },
   samples: manualSamples,
+  sampleConfig: {},
 });

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { normalizeSeverity, type Alert } from '../../../shared/alert/schema.js';
 import { issuesFromZod, ValidationError } from '../../../shared/errors.js';
 import type { SourceAdapter } from '../../source-adapter.js';
+import type { ManualRunContext } from '../../source-trigger.js';
+import { notStartedReasonFor } from '../common.js';
 import { boundedStringMap } from '../limits.js';
 import type { ManualConfig } from './definition.js';
 
@@ -36,17 +38,6 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-export interface ManualRunContext {
-  /** When the run was asked for (epoch ms): the alert's `startsAt`. */
-  now: number;
-  /** The default alert name when neither the payload nor the config names one. */
-  flowName?: string;
-  /** Who asked, for the summary. */
-  actor?: string;
-  /** The notification identity; default a fresh random id, so every manual run runs. */
-  dedupKey?: string;
-}
-
 /**
  * The alert of a manual run. `payload` must be a JSON object; ValidationError issues name the
  * field inside it (e.g. `labels.instance`). Name: the payload's `name`, else the config's, else
@@ -77,12 +68,11 @@ export function manualAlert(config: ManualConfig, payload: unknown, ctx: ManualR
 }
 
 /**
- * `source.manual` takes no deliveries: it has no hook path, so the hook router never routes to
- * it, and `authenticate` refuses anything that would reach it anyway. Runs start through
- * `POST /api/flows/:id/run` (runtime/engine/manual-run.ts); `normalize` serves simulation.
+ * `source.manual` takes no deliveries (its trigger is `manual`, so the hook router never routes
+ * to it): runs start through `POST /api/flows/:id/run` (trigger.ts); `normalize` serves simulation.
  */
 export const manualAdapter: SourceAdapter<ManualConfig> = {
-  authenticate: () => ({ ok: false, reason: 'source.manual takes no webhook deliveries; use POST /api/flows/:id/run' }),
-  normalize: (config, body) => [manualAlert(config, body, { now: Date.now() })],
+  normalize: (config, body, ctx) => [manualAlert(config, body, { now: ctx.now })],
   accepts: () => true,
+  notStartedReason: (_config, alert) => notStartedReasonFor(undefined, alert),
 };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { validateFlow } from '../../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../catalog.js';
-import { getSourceAdapter } from '../../sources.js';
+import { getSourceAdapter, getWebhookAdapter } from '../../registry.js';
+import { hookPathOf } from '../../trigger-spec.js';
 import { simulateFlow } from '../../../runtime/engine/flows/simulate.js';
 import { ManualConfigSchema, manualSource } from './definition.js';
 import { manualAlert } from './ingest.js';
@@ -79,9 +80,10 @@ describe('source.manual', () => {
   });
 
   it('takes no webhook deliveries, and simulates with the given payload', async () => {
-    const adapter = getSourceAdapter('source.manual')!;
-    const denied = await adapter.authenticate(config(), { headers: {}, rawBody: new Uint8Array() }, { secrets: () => 'x', now: 0, fetch });
-    expect(denied.ok).toBe(false);
+    expect(manualSource.trigger).toEqual({ kind: 'manual' });
+    expect(hookPathOf(manualSource, config())).toBeUndefined();
+    expect(getWebhookAdapter('source.manual')).toBeUndefined();
+    expect(getSourceAdapter('source.manual')!.normalize(config(), { name: 'X' }, { now })[0]!.startsAt).toBe('2026-11-24T09:30:00.000Z');
     const result = validateFlow(
       {
         format: 'salve.flow/v1',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { AlertSchema } from '../../../shared/alert/schema.js';
 import { defineNodeType } from '../../node-type.js';
-import { sourceBaseShape, sourceSummary, sourceUi } from '../common.js';
+import { hookTrigger, sourceBaseShape, sourceSummary, sourceUi } from '../common.js';
 import { nagiosSamples } from './samples.js';
 
 export const NagiosConfigSchema = z.strictObject({
@@ -16,12 +17,13 @@ export type NagiosConfig = z.infer<typeof NagiosConfigSchema>;
 /** Nagios Core and Icinga notifications (docs/nagios/salve-notify) and Icinga 2 event-stream objects. */
 export const nagiosSource = defineNodeType({
   type: 'source.nagios',
-  version: 1,
   category: 'source',
   label: 'Nagios / Icinga',
   description: 'Starts the flow for each host or service problem Nagios or Icinga posts to /hooks/<path> with the salve-notify command.',
   icon: 'nagios',
   configSchema: NagiosConfigSchema,
+  outputSchema: AlertSchema,
+  trigger: hookTrigger,
   outputs: ['out'],
   idempotent: true,
   sideEffects: false,
@@ -37,4 +39,5 @@ export const nagiosSource = defineNodeType({
     },
   },
   samples: nagiosSamples,
+  sampleConfig: { path: 'nagios', auth: { type: 'none' } },
 });

@@ -1,6 +1,7 @@
 import type { Alert, AlertStatus, Severity } from '../../../shared/alert/schema.js';
 import { issuesFromZod, ValidationError, type Issue } from '../../../shared/errors.js';
-import type { SourceAdapter } from '../../source-adapter.js';
+import type { WebhookAdapter } from '../../source-adapter.js';
+import { webhookBase } from '../adapter-parts.js';
 import { acceptsStatus } from '../common.js';
 import { exceedsValueLimit, MAX_ALERTS_PER_DELIVERY, MAX_VALUE_BYTES } from '../limits.js';
 import { verifyAuth } from '../verify-auth.js';
@@ -246,7 +247,7 @@ function toAlert(item: unknown, receivedAt: string, base: (string | number)[]): 
  * Turns a Nagios/Icinga notification (salve-notify's JSON) or an Icinga 2 event-stream object
  * into an alert; a JSON list is one alert per element. Throws ValidationError naming the field.
  */
-export function normalizeNagios(body: unknown, now = new Date()): Alert[] {
+export function normalizeNagios(body: unknown, now: Date): Alert[] {
   const items = Array.isArray(body) ? body : [body];
   if (items.length > MAX_ALERTS_PER_DELIVERY) {
     throw new ValidationError('Nagios payload is invalid', [{ path: [], message: `too many events: ${items.length} (at most ${MAX_ALERTS_PER_DELIVERY} per delivery)` }]);
@@ -280,8 +281,9 @@ export function acceptsNagios(config: Pick<NagiosConfig, 'on' | 'hardOnly'>, ale
 }
 
 /** `source.nagios`: verifies the configured credentials, reads salve-notify JSON and Icinga 2 events. */
-export const nagiosAdapter: SourceAdapter<NagiosConfig> = {
+export const nagiosAdapter: WebhookAdapter<NagiosConfig> = {
+  ...webhookBase,
   authenticate: (config, request, ctx) => verifyAuth(config.auth, request, ctx.secrets),
-  normalize: (_config, body) => normalizeNagios(body),
+  normalize: (_config, body, ctx) => normalizeNagios(body, new Date(ctx.now)),
   accepts: acceptsNagios,
 };

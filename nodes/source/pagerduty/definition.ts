@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { AlertSchema } from '../../../shared/alert/schema.js';
 import { defineNodeType } from '../../node-type.js';
 import { AuthConfigSchema, describeAuth } from '../auth.js';
-import { sourceBaseShape, sourceUi, type SourceOn } from '../common.js';
+import { hookTrigger, sourceBaseShape, sourceUi, type SourceOn } from '../common.js';
 import { HmacSecretsSchema, hmacSecretUi } from '../hmac-schema.js';
 import { pagerdutySamples } from './samples.js';
 
@@ -83,12 +84,13 @@ function describePagerDutyAuth(auth: PagerDutyAuth): string {
 /** PagerDuty webhooks v3 (a webhook subscription on a service, team or the account). */
 export const pagerdutySource = defineNodeType({
   type: 'source.pagerduty',
-  version: 1,
   category: 'source',
   label: 'PagerDuty',
   description: 'Starts the flow for PagerDuty incidents (webhooks v3) posted to /hooks/<path>, verified by their signature.',
   icon: 'pagerduty',
   configSchema: PagerDutyConfigSchema,
+  outputSchema: AlertSchema,
+  trigger: hookTrigger,
   outputs: ['out'],
   idempotent: true,
   sideEffects: false,
@@ -106,4 +108,5 @@ export const pagerdutySource = defineNodeType({
     events: { widget: 'json', label: 'Start on events', help: 'Optional list, e.g. ["incident.triggered"]; default from "Start runs for".' },
   },
   samples: pagerdutySamples,
+  sampleConfig: { path: 'pagerduty', auth: { type: 'none' } },
 });

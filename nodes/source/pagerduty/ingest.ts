@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { defaultDedupKey, normalizeSeverity, type Alert, type AlertStatus, type Severity } from '../../../shared/alert/schema.js';
 import { issuesFromZod, ValidationError, type Issue } from '../../../shared/errors.js';
-import type { AuthResult, HandshakeResult, IngestRequest, SecretResolver, SourceAdapter } from '../../source-adapter.js';
+import type { AuthResult, HandshakeResult, IngestRequest, SecretResolver, WebhookAdapter } from '../../source-adapter.js';
+import { webhookBase } from '../adapter-parts.js';
 import { acceptsStatus } from '../common.js';
 import { secretRefs } from '../hmac-schema.js';
 import { stringMapIssues } from '../limits.js';
@@ -211,7 +212,8 @@ export function normalizePagerDuty(body: unknown): Alert[] {
 }
 
 /** `source.pagerduty`: verifies the signature (or the configured credentials) and reads webhooks v3. */
-export const pagerdutyAdapter: SourceAdapter<PagerDutyConfig> = {
+export const pagerdutyAdapter: WebhookAdapter<PagerDutyConfig> = {
+  ...webhookBase,
   authenticate: (config, request, ctx) => authenticate(config, request, ctx.secrets),
   handshake: (_config, body) => handshake(body),
   deliveryId: (_config, request, body) => pagerdutyDeliveryId(request, body),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlertSchema } from '../../../shared/alert/schema.js';
 import { secondsSchema } from '../../fields.js';
 import { defineNodeType } from '../../node-type.js';
 import { cronProblem, describeNextTicks, isTimeZone } from './cron.js';
@@ -47,12 +48,13 @@ export type ScheduleConfig = z.infer<typeof ScheduleConfigSchema>;
 /** Starts the flow on a cron schedule, for periodic checks. */
 export const scheduleSource = defineNodeType({
   type: 'source.schedule',
-  version: 1,
   category: 'source',
   label: 'Schedule',
   description: 'Starts the flow on a cron schedule (each tick once, also across restarts), for periodic checks.',
   icon: 'schedule',
   configSchema: ScheduleConfigSchema,
+  outputSchema: AlertSchema,
+  trigger: { kind: 'schedule' },
   outputs: ['out'],
   idempotent: true,
   sideEffects: false,
@@ -74,4 +76,5 @@ export const scheduleSource = defineNodeType({
     },
   },
   samples: scheduleSamples,
+  sampleConfig: { cron: '0 3 * * *', timezone: 'Europe/Berlin' },
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Alert } from '../../../shared/alert/schema.js';
 import { issuesFromZod, ValidationError } from '../../../shared/errors.js';
 import type { SourceAdapter } from '../../source-adapter.js';
+import { notStartedReasonFor } from '../common.js';
 import type { ScheduleConfig } from './definition.js';
 import type { TickPayload } from './samples.js';
 
@@ -70,12 +71,12 @@ export function normalizeTick(config: ScheduleConfig, body: unknown): Alert[] {
 }
 
 /**
- * `source.schedule` takes no deliveries: it has no hook path, so the hook router never routes to
- * it, and `authenticate` refuses anything that would reach it anyway. Ticks come from the
- * engine's schedule runner (runtime/engine/schedule-runner.ts).
+ * `source.schedule` takes no deliveries (its trigger is `schedule`, so the hook router never
+ * routes to it): ticks come from the engine's schedule runner through trigger.ts; `normalize`
+ * reads a tick payload for simulation and the Test panel.
  */
 export const scheduleAdapter: SourceAdapter<ScheduleConfig> = {
-  authenticate: () => ({ ok: false, reason: 'source.schedule takes no webhook deliveries' }),
   normalize: (config, body) => normalizeTick(config, body),
   accepts: () => true,
+  notStartedReason: (_config, alert) => notStartedReasonFor(undefined, alert),
 };

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError, formatIssues } from '../../../shared/errors.js';
 import { validateFlow } from '../../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../catalog.js';
-import { getSourceAdapter } from '../../sources.js';
+import { getSourceAdapter, getWebhookAdapter } from '../../registry.js';
+import { hookPathOf } from '../../trigger-spec.js';
 import { simulateFlow } from '../../../runtime/engine/flows/simulate.js';
 import { CronSchedule, cronProblem, describeNextTicks, isTimeZone, nextTicks } from './cron.js';
 import { ScheduleConfigSchema, scheduleSource } from './definition.js';
@@ -143,7 +144,7 @@ describe('a tick', () => {
 
   it('normalizes from its payload (simulation), naming a wrong field', () => {
     const adapter = getSourceAdapter('source.schedule')!;
-    expect(adapter.normalize(config(), tick())).toEqual([scheduleAlert(config(), tick())]);
+    expect(adapter.normalize(config(), tick(), { now: 0 })).toEqual([scheduleAlert(config(), tick())]);
     expect(adapter.accepts(config(), scheduleAlert(config(), tick()))).toBe(true);
     const fail = (body: unknown) => {
       try {
@@ -158,10 +159,10 @@ describe('a tick', () => {
     expect(fail([])).toContain('must be a JSON object: a schedule tick');
   });
 
-  it('takes no webhook deliveries', async () => {
-    const adapter = getSourceAdapter('source.schedule')!;
-    const result = await adapter.authenticate(config(), { headers: {}, rawBody: new Uint8Array() }, { secrets: () => 'x', now: 0, fetch });
-    expect(result.ok).toBe(false);
+  it('takes no webhook deliveries: no hook path, no webhook adapter', () => {
+    expect(scheduleSource.trigger).toEqual({ kind: 'schedule' });
+    expect(hookPathOf(scheduleSource, config())).toBeUndefined();
+    expect(getWebhookAdapter('source.schedule')).toBeUndefined();
   });
 
   it('simulates a flow with the sample tick', async () => {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { AlertSchema } from '../../../shared/alert/schema.js';
 import type { ExpressionRef } from '../../../shared/expr/types.js';
 import { defineNodeType } from '../../node-type.js';
-import { sourceBaseShape, sourceSummary, sourceUi } from '../common.js';
-import { webhookSamples } from './samples.js';
+import { hookTrigger, sourceBaseShape, sourceSummary, sourceUi } from '../common.js';
+import { webhookSampleMapping, webhookSamples } from './samples.js';
 
 const cel = (what: string) =>
   z.string({ error: `must be a CEL expression over \`event\` giving ${what}` }).trim().min(1, 'expression is empty').max(4096);
@@ -70,12 +71,13 @@ export type WebhookConfig = z.infer<typeof WebhookConfigSchema>;
 /** Any system that can POST JSON: fields are picked out of the body with CEL. */
 export const webhookSource = defineNodeType({
   type: 'source.webhook',
-  version: 1,
   category: 'source',
   label: 'Webhook',
   description: 'Starts the flow for JSON posted to /hooks/<path>, turned into an alert by the field mapping.',
   icon: 'webhook',
   configSchema: WebhookConfigSchema,
+  outputSchema: AlertSchema,
+  trigger: hookTrigger,
   outputs: ['out'],
   idempotent: true,
   sideEffects: false,
@@ -90,4 +92,5 @@ export const webhookSource = defineNodeType({
     ...Object.fromEntries(WEBHOOK_MAPPING_FIELDS.map((f) => [`mapping.${f}`, { widget: 'expression', language: 'cel' } as const])),
   },
   samples: webhookSamples,
+  sampleConfig: { path: 'generic', auth: { type: 'none' }, mapping: webhookSampleMapping },
 });

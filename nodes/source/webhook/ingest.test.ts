@@ -128,7 +128,7 @@ describe('normalizeWebhook', () => {
     const alerts = normalizeWebhook(config({ name: 'event.name', labels: '{"n": string(event.n)}' }), [
       { name: 'A', n: 1 },
       { name: 'B', n: 2 },
-    ]);
+    ], now);
     expect(alerts.map((a) => [a.name, a.labels.n])).toEqual([
       ['A', '1'],
       ['B', '2'],

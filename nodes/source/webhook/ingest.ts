@@ -1,7 +1,8 @@
 import { defaultDedupKey, normalizeSeverity, type Alert, type AlertStatus } from '../../../shared/alert/schema.js';
 import { ValidationError, type Issue } from '../../../shared/errors.js';
 import { EvalBudget, evaluateCel, ExpressionError } from '../../../shared/expr/index.js';
-import type { SourceAdapter } from '../../source-adapter.js';
+import type { WebhookAdapter } from '../../source-adapter.js';
+import { webhookBase } from '../adapter-parts.js';
 import { acceptsStatus } from '../common.js';
 import { labelsFingerprint } from '../fingerprint.js';
 import { exceedsValueLimit, MAX_ALERTS_PER_DELIVERY, MAX_LABELS_PER_ALERT, MAX_VALUE_BYTES, stringMapIssues } from '../limits.js';
@@ -120,7 +121,7 @@ function toAlert(mapping: WebhookMapping, input: Input, receivedAt: string): Ale
  * when the body is an array, leaving out events for which `mapping.skip` gives true. Throws
  * ValidationError naming `mapping.<field>` (and the element).
  */
-export function normalizeWebhook(config: WebhookConfig, body: unknown, now = new Date()): Alert[] {
+export function normalizeWebhook(config: WebhookConfig, body: unknown, now: Date): Alert[] {
   const events = Array.isArray(body) ? body : [body];
   if (events.length > MAX_ALERTS_PER_DELIVERY) {
     throw new ValidationError('webhook payload is invalid', [
@@ -146,8 +147,9 @@ export function normalizeWebhook(config: WebhookConfig, body: unknown, now = new
 }
 
 /** `source.webhook`: verifies the configured credentials and maps JSON with CEL. */
-export const webhookAdapter: SourceAdapter<WebhookConfig> = {
+export const webhookAdapter: WebhookAdapter<WebhookConfig> = {
+  ...webhookBase,
   authenticate: (config, request, ctx) => verifyAuth(config.auth, request, ctx.secrets),
-  normalize: (config, body) => normalizeWebhook(config, body),
+  normalize: (config, body, ctx) => normalizeWebhook(config, body, new Date(ctx.now)),
   accepts: (config, alert) => acceptsStatus(config.on, alert),
 };

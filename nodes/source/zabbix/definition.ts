@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { AlertSchema } from '../../../shared/alert/schema.js';
 import { defineNodeType } from '../../node-type.js';
 import { AuthConfigSchema } from '../auth.js';
-import { sourceBaseShape, sourceUi } from '../common.js';
+import { hookTrigger, sourceBaseShape, sourceUi } from '../common.js';
 import { HmacSecretsSchema, hmacSecretUi, hmacSourceSummary } from '../hmac-schema.js';
 import { zabbixSamples } from './samples.js';
 
@@ -33,12 +34,13 @@ export type ZabbixConfig = z.infer<typeof ZabbixConfigSchema>;
 /** Zabbix problems and recoveries, posted by Salve's webhook media type. */
 export const zabbixSource = defineNodeType({
   type: 'source.zabbix',
-  version: 1,
   category: 'source',
   label: 'Zabbix',
   description: "Starts the flow for each Zabbix problem that Salve's webhook media type posts to /hooks/<path>.",
   icon: 'zabbix',
   configSchema: ZabbixConfigSchema,
+  outputSchema: AlertSchema,
+  trigger: hookTrigger,
   outputs: ['out'],
   idempotent: true,
   sideEffects: false,
@@ -56,4 +58,5 @@ export const zabbixSource = defineNodeType({
     'auth.secret': { ...hmacSecretUi, help: `The media type's salve_secret parameter. ${hmacSecretUi.help}` },
   },
   samples: zabbixSamples,
+  sampleConfig: { path: 'zabbix', auth: { type: 'none' } },
 });

@@ -7,7 +7,7 @@ import type { IngestContext, IngestRequest } from '../../source-adapter.js';
 import { ZabbixConfigSchema, zabbixSource } from './definition.js';
 import { normalizeZabbix, zabbixAdapter, zabbixSeverity } from './ingest.js';
 import { zabbixSamples } from './samples.js';
-import { issuesOf } from '../../test-kit.js';
+import { issuesOf, TEST_NOW } from '../../test-kit.js';
 
 /** A problem as Salve's media type posts it, written for these tests. */
 function problem(extra: Record<string, unknown> = {}) {
@@ -41,7 +41,7 @@ function problem(extra: Record<string, unknown> = {}) {
 }
 const recovery = (extra: Record<string, unknown> = {}) =>
   problem({ eventValue: 0, recoveryEventId: '9044', recoveryTimestamp: 1795515000, triggerStatus: 'OK', ...extra });
-const one = (body: unknown) => normalizeZabbix(body)[0]!;
+const one = (body: unknown) => normalizeZabbix(body, TEST_NOW)[0]!;
 
 describe('normalizeZabbix: the document of Salve\'s media type', () => {
   it('maps a problem', () => {
@@ -84,7 +84,7 @@ describe('normalizeZabbix: the document of Salve\'s media type', () => {
 
   it('refuses any other {EVENT.VALUE}', () => {
     for (const value of [2, 'PROBLEM', '', null]) {
-      expect(issuesOf(() => normalizeZabbix(problem({ eventValue: value })))).toBe('eventValue: must be 1 (problem) or 0 (recovery), as {EVENT.VALUE} gives');
+      expect(issuesOf(() => normalizeZabbix(problem({ eventValue: value }), TEST_NOW))).toBe('eventValue: must be 1 (problem) or 0 (recovery), as {EVENT.VALUE} gives');
     }
   });
 
@@ -136,20 +136,20 @@ describe('normalizeZabbix: the document of Salve\'s media type', () => {
   });
 
   it('names the missing or wrong field', () => {
-    expect(issuesOf(() => normalizeZabbix(problem({ eventId: '' })))).toBe('eventId: must be the numeric id Zabbix puts in {EVENT.ID}');
-    expect(issuesOf(() => normalizeZabbix(problem({ eventId: '{EVENT.ID}' })))).toBe('eventId: must be the numeric id Zabbix puts in {EVENT.ID}');
-    expect(issuesOf(() => normalizeZabbix(problem({ triggerId: undefined })))).toContain('triggerId: ');
-    expect(issuesOf(() => normalizeZabbix(problem({ eventTimestamp: '2026.11.24' })))).toBe('eventTimestamp: must be Unix seconds, as {EVENT.TIMESTAMP} gives');
-    expect(issuesOf(() => normalizeZabbix(problem({ triggerName: '', eventName: '' })))).toBe('triggerName: missing: needs {TRIGGER.NAME} (or eventName, {EVENT.NAME})');
-    expect(issuesOf(() => normalizeZabbix(problem({ tags: 'service:nginx' })))).toContain('tags: must be the list');
-    expect(issuesOf(() => normalizeZabbix(problem({ tags: [{ tag: '', value: 'x' }] })))).toBe('tags[0].tag: tag name is empty');
-    expect(issuesOf(() => normalizeZabbix(problem({ version: '2' })))).toContain('version: unsupported');
-    expect(issuesOf(() => normalizeZabbix(problem({ opdata: 'x'.repeat(4097) })))).toBe('opdata: value is longer than 4096 bytes');
-    expect(issuesOf(() => normalizeZabbix(problem({ tags: Array.from({ length: 255 }, (_, i) => ({ tag: `t${i}`, value: '' })) })))).toBe(
+    expect(issuesOf(() => normalizeZabbix(problem({ eventId: '' }), TEST_NOW))).toBe('eventId: must be the numeric id Zabbix puts in {EVENT.ID}');
+    expect(issuesOf(() => normalizeZabbix(problem({ eventId: '{EVENT.ID}' }), TEST_NOW))).toBe('eventId: must be the numeric id Zabbix puts in {EVENT.ID}');
+    expect(issuesOf(() => normalizeZabbix(problem({ triggerId: undefined }), TEST_NOW))).toContain('triggerId: ');
+    expect(issuesOf(() => normalizeZabbix(problem({ eventTimestamp: '2026.11.24' }), TEST_NOW))).toBe('eventTimestamp: must be Unix seconds, as {EVENT.TIMESTAMP} gives');
+    expect(issuesOf(() => normalizeZabbix(problem({ triggerName: '', eventName: '' }), TEST_NOW))).toBe('triggerName: missing: needs {TRIGGER.NAME} (or eventName, {EVENT.NAME})');
+    expect(issuesOf(() => normalizeZabbix(problem({ tags: 'service:nginx' }), TEST_NOW))).toContain('tags: must be the list');
+    expect(issuesOf(() => normalizeZabbix(problem({ tags: [{ tag: '', value: 'x' }] }), TEST_NOW))).toBe('tags[0].tag: tag name is empty');
+    expect(issuesOf(() => normalizeZabbix(problem({ version: '2' }), TEST_NOW))).toContain('version: unsupported');
+    expect(issuesOf(() => normalizeZabbix(problem({ opdata: 'x'.repeat(4097) }), TEST_NOW))).toBe('opdata: value is longer than 4096 bytes');
+    expect(issuesOf(() => normalizeZabbix(problem({ tags: Array.from({ length: 255 }, (_, i) => ({ tag: `t${i}`, value: '' })) }), TEST_NOW))).toBe(
       'tags: too many labels: 257 (at most 256)',
     );
-    expect(issuesOf(() => normalizeZabbix([problem()]))).toContain('(root)');
-    expect(issuesOf(() => normalizeZabbix({ subject: 'hello' }))).toContain('eventId: ');
+    expect(issuesOf(() => normalizeZabbix([problem()], TEST_NOW))).toContain('(root)');
+    expect(issuesOf(() => normalizeZabbix({ subject: 'hello' }, TEST_NOW))).toContain('eventId: ');
   });
 });
 
@@ -194,8 +194,8 @@ describe('normalizeZabbix: the shape of Zulip\'s media type', () => {
   });
 
   it('names the wrong field', () => {
-    expect(issuesOf(() => normalizeZabbix(zulip('RESOLVED', '1')))).toBe('status: must be "PROBLEM" or "OK"');
-    expect(issuesOf(() => normalizeZabbix(zulip('OK', '1', { hostname: undefined })))).toContain('hostname: ');
+    expect(issuesOf(() => normalizeZabbix(zulip('RESOLVED', '1'), TEST_NOW))).toBe('status: must be "PROBLEM" or "OK"');
+    expect(issuesOf(() => normalizeZabbix(zulip('OK', '1', { hostname: undefined }), TEST_NOW))).toContain('hostname: ');
   });
 });
 
@@ -255,8 +255,8 @@ describe('source.zabbix', () => {
   });
 
   it('defaults to firing only; summary names the signature', () => {
-    const [fire] = normalizeZabbix(problem());
-    const [ok] = normalizeZabbix(recovery());
+    const [fire] = normalizeZabbix(problem(), TEST_NOW);
+    const [ok] = normalizeZabbix(recovery(), TEST_NOW);
     expect([fire!, ok!].map((a) => zabbixAdapter.accepts(hmacConfig, a))).toEqual([true, false]);
     expect([fire!, ok!].map((a) => zabbixAdapter.accepts(config({ type: 'none' }, { on: 'resolved' }), a))).toEqual([false, true]);
     expect(zabbixSource.summary(hmacConfig)).toBe('/hooks/zabbix · HMAC + timestamp · firing');

@@ -1,6 +1,7 @@
 import { defaultDedupKey, normalizeSeverity, type Alert, type AlertStatus, type Severity } from '../../../shared/alert/schema.js';
 import { issuesFromZod, ValidationError, type Issue } from '../../../shared/errors.js';
-import type { SourceAdapter } from '../../source-adapter.js';
+import type { WebhookAdapter } from '../../source-adapter.js';
+import { webhookBase } from '../adapter-parts.js';
 import { acceptsStatus } from '../common.js';
 import { labelsFingerprint } from '../fingerprint.js';
 import { secretRefs } from '../hmac-schema.js';
@@ -158,7 +159,7 @@ function invalid(issues: Issue[]): never {
  * shape of Zulip's media type (hostname, severity, status, item, trigger, link). Throws
  * ValidationError naming the field.
  */
-export function normalizeZabbix(body: unknown, now = new Date()): Alert[] {
+export function normalizeZabbix(body: unknown, now: Date): Alert[] {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     invalid([{ path: [], message: "must be a JSON object: the document Salve's Zabbix media type posts" }]);
   }
@@ -182,7 +183,8 @@ export function normalizeZabbix(body: unknown, now = new Date()): Alert[] {
 }
 
 /** `source.zabbix`: verifies the media type's signature (or the configured credentials) and reads its deliveries. */
-export const zabbixAdapter: SourceAdapter<ZabbixConfig> = {
+export const zabbixAdapter: WebhookAdapter<ZabbixConfig> = {
+  ...webhookBase,
   authenticate: (config, request, ctx) => {
     const auth = config.auth;
     if (auth.type !== 'hmac') return verifyAuth(auth, request, ctx.secrets);
@@ -192,6 +194,6 @@ export const zabbixAdapter: SourceAdapter<ZabbixConfig> = {
       ctx,
     );
   },
-  normalize: (_config, body) => normalizeZabbix(body),
+  normalize: (_config, body, ctx) => normalizeZabbix(body, new Date(ctx.now)),
   accepts: (config, alert) => acceptsStatus(config.on, alert),
 };

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { IngestRequest } from '../../source-adapter.js';
 import { ZabbixConfigSchema } from './definition.js';
 import { normalizeZabbix, zabbixAdapter } from './ingest.js';
+import { TEST_NOW } from '../../test-kit.js';
 
 const SCRIPT = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../docs/zabbix/salve-media-type.js'), 'utf8');
 const SECRET = 'media-type-secret';
@@ -105,7 +106,7 @@ describe('docs/zabbix/salve-media-type.js', () => {
     expect(delivery!.headers['content-type']).toBe('application/json');
     expect(delivery!.headers['x-salve-timestamp']).toMatch(/^\d{10}$/);
     expect(await verify(delivery!)).toEqual({ ok: true });
-    const [alert] = normalizeZabbix(JSON.parse(delivery!.body));
+    const [alert] = normalizeZabbix(JSON.parse(delivery!.body), TEST_NOW);
     expect(alert).toMatchObject({
       status: 'firing',
       name: 'DiskFull',
@@ -125,14 +126,14 @@ describe('docs/zabbix/salve-media-type.js', () => {
     const { sent } = runMediaType(
       params({ event_value: '0', event_recovery_id: '5600', event_recovery_timestamp: '1795513620', trigger_status: 'OK' }),
     );
-    const [alert] = normalizeZabbix(JSON.parse(sent[0]!.body));
+    const [alert] = normalizeZabbix(JSON.parse(sent[0]!.body), TEST_NOW);
     expect(alert).toMatchObject({ status: 'resolved', fingerprint: '23811:5521', endsAt: '2026-11-24T09:47:00.000Z' });
   });
 
   it('a problem update is flagged and dedups with the problem', () => {
     const { sent } = runMediaType(params({ event_update_status: '1', event_update_action: 'acknowledged', event_update_message: 'on it' }));
-    const [update] = normalizeZabbix(JSON.parse(sent[0]!.body));
-    const [problem] = normalizeZabbix(JSON.parse(runMediaType(params()).sent[0]!.body));
+    const [update] = normalizeZabbix(JSON.parse(sent[0]!.body), TEST_NOW);
+    const [problem] = normalizeZabbix(JSON.parse(runMediaType(params()).sent[0]!.body), TEST_NOW);
     expect(update!.dedupKey).toBe(problem!.dedupKey);
     expect(update!.annotations).toMatchObject({ update_action: 'acknowledged', update_message: 'on it' });
   });
@@ -141,7 +142,7 @@ describe('docs/zabbix/salve-media-type.js', () => {
     const { sent } = runMediaType(
       params({ event_timestamp: '{EVENT.TIMESTAMP}', event_tags_json: '{EVENT.TAGSJSON}', zabbix_url: '{$ZABBIX.URL}', host_ip: 'UNKNOWN' }),
     );
-    const [alert] = normalizeZabbix(JSON.parse(sent[0]!.body));
+    const [alert] = normalizeZabbix(JSON.parse(sent[0]!.body), TEST_NOW);
     expect(alert!.startsAt).toBe(new Date(2026, 10, 24, 9, 12, 30).toISOString());
     expect(alert!.labels).toEqual({ service: 'postgresql', mountpoint: '/var', host: 'db1.example.internal' });
     expect(alert!.links).toEqual({});
@@ -151,7 +152,7 @@ describe('docs/zabbix/salve-media-type.js', () => {
     const { sent } = runMediaType(params({ trigger_name: 'Диск заполнен — 98% 🔥', host_name: 'höst-1' }));
     expect(sent[0]!.body).toMatch(/^[\x20-\x7e]*$/);
     expect(await verify(sent[0]!)).toEqual({ ok: true });
-    const [alert] = normalizeZabbix(JSON.parse(sent[0]!.body));
+    const [alert] = normalizeZabbix(JSON.parse(sent[0]!.body), TEST_NOW);
     expect(alert!.name).toBe('Диск заполнен — 98% 🔥');
     expect(alert!.labels.host).toBe('höst-1');
   });

@@ -1,13 +1,12 @@
 import type { Flow } from '../../../shared/flow/schema.js';
-import { getNodeDefinition } from '../../../nodes/catalog.js';
 import type { ExecContext, StepOutcome } from '../../../nodes/executor.js';
-import { getExecutor } from '../../../nodes/executors.js';
+import { getNodeModule } from '../../../nodes/registry.js';
 import type { SqliteStore } from '../../store/db.js';
 import { executionsRepo, type ExecutionRow } from '../../store/executions-repo.js';
 import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
 import type { Logger } from '../../log.js';
 import type { Clock } from '../clock.js';
-import type { CommandUser } from '../../../nodes/action/shell/command-user.js';
+import type { CommandUser } from '../../../nodes/command-user.js';
 import type { DestinationPolicy } from '../../net/destination-policy.js';
 import type { SecretStore } from '../secrets/secrets.js';
 import { RenderError, renderConfig } from './render.js';
@@ -104,8 +103,8 @@ async function runStep(
   signal: AbortSignal,
 ): Promise<void> {
   const { store, clock } = deps;
-  const def = getNodeDefinition(step.nodeType);
-  const executor = getExecutor(step.nodeType);
+  const nodeType = getNodeModule(step.nodeType);
+  const def = nodeType?.definition;
   const node = flow.nodes.find((n) => n.id === step.nodeId);
   const startedAt = clock.now();
   // Each outcome is committed together with what follows from it (park or finish when
@@ -132,7 +131,7 @@ async function runStep(
   };
   const fail = (error: string, config: unknown = node?.config) => record('pending', step, { type: 'fail', error }, config);
 
-  if (!def || !executor || !node) {
+  if (!nodeType || !def || !node) {
     await fail(`node type "${step.nodeType}" is not available in this version of Salve`);
     return;
   }
@@ -148,8 +147,10 @@ async function runStep(
     throw error;
   }
 
-  // Conditions have no side effect: no intent record needed, a crash simply re-runs them.
-  const needsIntent = def.category === 'action' || def.category === 'approval';
+  // A step that changes the world (or waits for a person) is committed as `intent` before it
+  // runs, so after a crash recovery knows it may have acted. Others (conditions, delays) need
+  // none: a crash leaves them `pending`, and they simply run again.
+  const needsIntent = def.sideEffects;
   const attempt = step.attempt + 1;
   if (needsIntent) {
     const marked = await store.writeEventually((db) =>
@@ -180,7 +181,7 @@ async function runStep(
   };
   let outcome: StepOutcome;
   try {
-    outcome = await executor(rendered.value, ctx);
+    outcome = await nodeType.execute(rendered.value, ctx);
   } catch (error) {
     deps.log.error({ err: error, executionId: exec.id, nodeId: step.nodeId }, 'executor threw');
     outcome = { type: 'fail', error: `internal error in ${step.nodeType}: ${(error as Error).message}` };

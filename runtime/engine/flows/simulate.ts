@@ -3,10 +3,9 @@ import type { Alert } from '../../../shared/alert/schema.js';
 import type { ExprVars } from '../../../shared/expr/types.js';
 import type { Flow } from '../../../shared/flow/schema.js';
 import { outgoingEdges } from '../../../shared/flow/validate.js';
-import { getNodeDefinition, lookupNodeSpec } from '../../../nodes/catalog.js';
-import { getExecutor } from '../../../nodes/executors.js';
+import { lookupNodeSpec } from '../../../nodes/catalog.js';
 import { NO_NETWORK } from '../../../nodes/network.js';
-import { getSourceAdapter } from '../../../nodes/sources.js';
+import { getNodeModule, getSourceAdapter } from '../../../nodes/registry.js';
 import { RenderError, renderConfig } from '../dispatch/render.js';
 import type { SimulatedAlert, SimulatedStep } from '../../../shared/api-views.js';
 import { boundAlert } from '../../../nodes/source/limits.js';
@@ -30,7 +29,7 @@ export async function simulateFlow(flow: Flow, source: string, payload: unknown,
       { path: ['source'], message: `must be one of the flow's sources: ${kinds.join(', ') || '(none)'}` },
     ]);
   }
-  const alerts = adapter.normalize(sourceNode.config, payload).map(boundAlert);
+  const alerts = adapter.normalize(sourceNode.config, payload, { now: now.getTime() }).map(boundAlert);
   const results: SimulatedAlert[] = [];
   for (const alert of alerts) {
     results.push(await simulateOne(flow, sourceNode.id, adapter.accepts(sourceNode.config, alert), alert, payload, now));
@@ -51,7 +50,8 @@ async function simulateOne(flow: Flow, sourceNodeId: string, starts: boolean, al
     for (const edge of outgoingEdges(flow, from, port, lookupNodeSpec)) {
       result.edges.push({ source: from, sourcePort: port, target: edge.target });
       const node = flow.nodes.find((n) => n.id === edge.target)!;
-      const def = getNodeDefinition(node.type)!;
+      const nodeType = getNodeModule(node.type)!;
+      const def = nodeType.definition;
       visited.add(node.id);
       const vars: ExprVars = {
         alert,
@@ -75,7 +75,7 @@ async function simulateOne(flow: Flow, sourceNodeId: string, starts: boolean, al
         queue.push({ from: node.id, port: assumedPort });
         continue;
       }
-      const outcome = await getExecutor(node.type)!(rendered.value, {
+      const outcome = await nodeType.execute(rendered.value, {
         executionId: 'simulation',
         nodeId: node.id,
         stepId: 'simulation',

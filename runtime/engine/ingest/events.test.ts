@@ -3,13 +3,13 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventMatch, EventRoute } from '../../../shared/event-log.js';
 import { alertmanagerAdapter } from '../../../nodes/source/alertmanager/ingest.js';
-import type { SourceAdapter } from '../../../nodes/source-adapter.js';
+import type { WebhookAdapter } from '../../../nodes/source-adapter.js';
 import { SqliteStore } from '../../store/db.js';
 import { eventsRepo, type EventRow } from '../../store/events-repo.js';
 import { executionsRepo } from '../../store/executions-repo.js';
 import { Engine } from '../engine.js';
 import { secretStoreFrom } from '../secrets/secrets.js';
-import { REFUSALS_PER_PATH_PER_MINUTE } from './event-log.js';
+import { REFUSALS_PER_PATH_PER_MINUTE } from './refusal-limiter.js';
 import { eventually, ManualClock, testEngine } from '../test-kit.js';
 
 const encoder = new TextEncoder();
@@ -94,8 +94,8 @@ describe('event log: every delivery is recorded', () => {
   const restore: (() => void)[] = [];
   afterEach(() => restore.splice(0).forEach((fn) => fn()));
   /** Gives the Alertmanager adapter an optional method for one test. */
-  function patchAdapter<K extends 'deliveryId' | 'handshake'>(key: K, fn: NonNullable<SourceAdapter[K]>) {
-    const adapter = alertmanagerAdapter as SourceAdapter;
+  function patchAdapter<K extends 'deliveryId' | 'handshake'>(key: K, fn: NonNullable<WebhookAdapter[K]>) {
+    const adapter = alertmanagerAdapter as WebhookAdapter;
     adapter[key] = fn as never;
     restore.push(() => delete adapter[key]);
   }

@@ -1,7 +1,8 @@
 import type { Flow, FlowNode } from '../../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
-import { getSourceAdapter } from '../../../nodes/sources.js';
-import type { SourceAdapter } from '../../../nodes/source-adapter.js';
+import { getWebhookAdapter } from '../../../nodes/registry.js';
+import type { WebhookAdapter } from '../../../nodes/source-adapter.js';
+import { hookPathOf } from '../../../nodes/trigger-spec.js';
 import type { FlowRow } from '../../store/flows-repo.js';
 
 /** One source node of one enabled flow, listening on a hook path. */
@@ -9,12 +10,13 @@ export interface HookRoute {
   flow: Flow;
   revision: number;
   node: FlowNode;
-  adapter: SourceAdapter;
+  adapter: WebhookAdapter;
 }
 
 /**
- * Which enabled flows listen on which `/hooks/<path>`. Rebuilt whenever flows change, so the
- * ingest hot path reads no flow from the database.
+ * Which enabled flows listen on which `/hooks/<path>`: the source nodes whose definition's
+ * trigger is a webhook, at the path it names. Rebuilt whenever flows change, so the ingest hot
+ * path reads no flow from the database.
  */
 export class HookRouter {
   private byPath = new Map<string, HookRoute[]>();
@@ -25,10 +27,9 @@ export class HookRouter {
       if (!row.enabled) continue;
       const flow = JSON.parse(row.document) as Flow;
       for (const node of flow.nodes) {
-        const def = getNodeDefinition(node.type);
-        const adapter = getSourceAdapter(node.type);
-        const path = (node.config as { path?: unknown }).path;
-        if (def?.category !== 'source' || !adapter || typeof path !== 'string') continue;
+        const path = hookPathOf(getNodeDefinition(node.type), node.config);
+        const adapter = getWebhookAdapter(node.type);
+        if (path === undefined || !adapter) continue;
         const list = next.get(path) ?? [];
         list.push({ flow, revision: row.revision, node, adapter });
         next.set(path, list);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Alert } from '../../../shared/alert/schema.js';
 import type { EventMatch, EventRoute } from '../../../shared/event-log.js';
 import type { FlowNode } from '../../../shared/flow/schema.js';
@@ -6,7 +5,8 @@ import type { Db } from '../../store/db.js';
 import { eventRef, eventsRepo } from '../../store/events-repo.js';
 import { executionsRepo } from '../../store/executions-repo.js';
 import { newId } from '../../store/ids.js';
-import { sourceName, withoutRaw } from '../ingest/event-log.js';
+import { executionDedupKey } from '../dedup-key.js';
+import { sourceName, withoutRaw } from '../ingest/event-rows.js';
 
 /** What a run that no webhook delivered needs: a schedule tick or a manual run. */
 export interface DirectRun {
@@ -21,11 +21,6 @@ export interface DirectRun {
   now: number;
   deadlineMs: number;
   executionId?: string;
-}
-
-/** Same flow + same source node + same notification identity = already handled (as for webhooks). */
-export function executionDedupKey(nodeId: string, alert: Alert): string {
-  return createHash('sha256').update(JSON.stringify([nodeId, alert.dedupKey])).digest('hex');
 }
 
 /**

@@ -1,7 +1,8 @@
 import { ValidationError } from '../../../shared/errors.js';
 import type { FlowNode } from '../../../shared/flow/schema.js';
-import { ManualConfigSchema } from '../../../nodes/source/manual/definition.js';
-import { manualAlert } from '../../../nodes/source/manual/ingest.js';
+import { getNodeDefinition, nodeDefinitions } from '../../../nodes/catalog.js';
+import { getManualTrigger } from '../../../nodes/registry.js';
+import { startsBy } from '../../../nodes/trigger-spec.js';
 import type { SqliteStore } from '../../store/db.js';
 import { appendAudit } from '../../store/audit-repo.js';
 import { newId } from '../../store/ids.js';
@@ -22,7 +23,7 @@ export interface ManualRunDeps {
 export interface ManualRunInput {
   /** Becomes the run's `event`; its `name`, `severity`, `summary`, `labels`… shape the alert. */
   payload: unknown;
-  /** Which `source.manual` node starts the run; needed only when the flow has several. */
+  /** Which manual source node starts the run; needed only when the flow has several. */
   sourceNodeId?: string;
 }
 
@@ -34,16 +35,22 @@ export interface ManualRunResult {
   sourceNodeId: string;
 }
 
-const MANUAL = 'source.manual';
+/** The node types a person can start a run from (their trigger is `manual`), as messages name them. */
+const MANUAL = nodeDefinitions
+  .filter((d) => startsBy(d, 'manual'))
+  .map((d) => d.type)
+  .join(' or ');
 
-/** The `source.manual` node a run starts at; a ValidationError at `sourceNodeId` says why there is none. */
+const runsByHand = (node: FlowNode) => startsBy(getNodeDefinition(node.type), 'manual');
+
+/** The manual source node a run starts at; a ValidationError at `sourceNodeId` says why there is none. */
 function pickNode(flowId: string, nodes: readonly FlowNode[], sourceNodeId: string | undefined): FlowNode {
-  const manual = nodes.filter((n) => n.type === MANUAL);
+  const manual = nodes.filter(runsByHand);
   const refuse = (message: string) => new ValidationError(`flow "${flowId}" cannot be run by hand`, [{ path: ['sourceNodeId'], message }]);
   if (sourceNodeId !== undefined) {
     const node = nodes.find((n) => n.id === sourceNodeId);
     if (!node) throw refuse(`flow "${flowId}" has no node "${sourceNodeId}"${manual.length ? `; its ${MANUAL} nodes: ${manual.map((n) => n.id).join(', ')}` : ''}`);
-    if (node.type !== MANUAL) throw refuse(`"${sourceNodeId}" is a ${node.type} node; only ${MANUAL} nodes start runs by hand`);
+    if (!runsByHand(node)) throw refuse(`"${sourceNodeId}" is a ${node.type} node; only ${MANUAL} nodes start runs by hand`);
     return node;
   }
   if (manual.length === 0) throw refuse(`flow "${flowId}" has no ${MANUAL} node: add one ("Run by hand") to run it from the API or the editor`);
@@ -52,7 +59,7 @@ function pickNode(flowId: string, nodes: readonly FlowNode[], sourceNodeId: stri
 }
 
 /**
- * Starts a flow by hand: the saved (current) revision, from its `source.manual` node, with the
+ * Starts a flow by hand: the saved (current) revision, from its manual source node, with the
  * payload as `event`. Queued like a webhook's run (it waits while automation is paused); a
  * disabled flow can be run this way too, since a person asked for it. Every call starts a new
  * run (the alert's dedupKey is the execution id). Audited as `flow.run` with the actor.
@@ -62,9 +69,12 @@ export async function runManually(deps: ManualRunDeps, flowId: string, input: Ma
   const node = pickNode(flowId, stored.flow.nodes, input.sourceNodeId);
   const now = deps.clock.now();
   const executionId = newId('ex', now);
+  // pickNode found a manual source; the registry checked at start that each has its trigger.
+  const trigger = getManualTrigger(node.type)!;
+  const config = getNodeDefinition(node.type)!.configSchema.parse(node.config);
   let alert;
   try {
-    alert = manualAlert(ManualConfigSchema.parse(node.config), input.payload, {
+    alert = trigger.alert(config, input.payload, {
       now,
       flowName: stored.flow.name,
       actor,

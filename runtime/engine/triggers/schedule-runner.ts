@@ -1,7 +1,7 @@
 import type { Flow, FlowNode } from '../../../shared/flow/schema.js';
-import { CronSchedule } from '../../../nodes/source/schedule/cron.js';
-import { ScheduleConfigSchema, type ScheduleConfig } from '../../../nodes/source/schedule/definition.js';
-import { scheduleAlert, tickPayload } from '../../../nodes/source/schedule/ingest.js';
+import { getNodeDefinition } from '../../../nodes/catalog.js';
+import { getScheduleTrigger } from '../../../nodes/registry.js';
+import type { ScheduleTrigger, TickSchedule } from '../../../nodes/source-trigger.js';
 import type { Db, SqliteStore } from '../../store/db.js';
 import { executionsRepo } from '../../store/executions-repo.js';
 import type { FlowRow } from '../../store/flows-repo.js';
@@ -37,14 +37,16 @@ const MAX_SLEEP_MS = 60_000;
 /** After a failed write (storage busy), the next try. */
 const RETRY_MS = 1000;
 
-/** One `source.schedule` node of one enabled flow. */
+/** One schedule source node of one enabled flow. */
 interface Schedule {
   key: string;
   flow: Flow;
   revision: number;
   node: FlowNode;
-  config: ScheduleConfig;
-  cron: CronSchedule;
+  trigger: ScheduleTrigger;
+  /** The node's config, parsed by its definition's schema. */
+  config: unknown;
+  cron: TickSchedule;
   /** Every tick at or before this is handled (or was before this schedule existed). */
   since: number;
   /** The next tick after `since`; undefined when the expression never comes again. */
@@ -68,7 +70,7 @@ export interface TickOutcome {
 const TERMINAL = new Set<string>(TERMINAL_EXECUTION_STATUSES);
 
 /**
- * Runs flows that start with `source.schedule`. Each tick is handled in one transaction that
+ * Runs flows that start with a schedule source (its trigger is `schedule`). Each tick is handled in one transaction that
  * writes a `schedule_ticks` row together with the run it starts, so a tick is never run twice,
  * whether two processes or a restart see it.
  *
@@ -100,28 +102,29 @@ export class ScheduleRunner {
       if (!row.enabled) continue;
       const flow = JSON.parse(row.document) as Flow;
       for (const node of flow.nodes) {
-        if (node.type !== 'source.schedule') continue;
+        const trigger = getScheduleTrigger(node.type);
+        if (!trigger) continue;
         const key = JSON.stringify([flow.id, node.id]);
         const old = this.schedules.get(key);
         if (old && old.revision === row.revision) {
           next.set(key, old);
           continue;
         }
-        const parsed = ScheduleConfigSchema.safeParse(node.config);
-        if (!parsed.success) {
+        const parsed = getNodeDefinition(node.type)?.configSchema.safeParse(node.config);
+        if (!parsed?.success) {
           this.deps.log.error({ flowId: flow.id, nodeId: node.id }, 'schedule config does not parse; the schedule is not run');
           continue;
         }
-        let cron: CronSchedule;
+        let cron: TickSchedule;
         try {
-          cron = new CronSchedule(parsed.data.cron, parsed.data.timezone);
+          cron = trigger.compile(parsed.data);
         } catch (error) {
           this.deps.log.error({ err: error, flowId: flow.id, nodeId: node.id }, 'schedule expression does not compile; the schedule is not run');
           continue;
         }
         const latest = scheduleTicksRepo.latestTickAt(this.deps.store.db, flow.id, node.id) ?? -Infinity;
         const since = Math.max(latest, row.updatedAt, old?.since ?? -Infinity);
-        next.set(key, { key, flow, revision: row.revision, node, config: parsed.data, cron, since, nextAt: cron.next(since) });
+        next.set(key, { key, flow, revision: row.revision, node, trigger, config: parsed.data, cron, since, nextAt: cron.next(since) });
       }
     }
     this.schedules = next;
@@ -217,7 +220,7 @@ export class ScheduleRunner {
       firstMissed ??= t;
       missed++;
     }
-    const tooLate = now - latest > s.config.catchUpSeconds * 1000;
+    const tooLate = now - latest > s.trigger.catchUpMs(s.config);
     const lastMissed = tooLate ? latest : missed > 0 ? s.cron.latest(latest - 1)! : undefined;
     if (lastMissed !== undefined) {
       const count = missed + (tooLate ? 1 : 0);
@@ -255,12 +258,12 @@ export class ScheduleRunner {
     }
 
     if (this.deps.queueCap && !this.deps.queueCap.fits(db, 1)) return { ...ids, tickAt, result: 'deferred' };
-    const payload = tickPayload(s.config, { flowId: s.flow.id, flowName: s.flow.name, nodeId: s.node.id, scheduledAt: tickAt, firedAt: now });
+    const { payload, alert } = s.trigger.tick(s.config, { flowId: s.flow.id, flowName: s.flow.name, nodeId: s.node.id, scheduledAt: tickAt, firedAt: now });
     const queued = queueDirectRun(db, {
       flowId: s.flow.id,
       revision: s.revision,
       node: s.node,
-      alert: scheduleAlert(s.config, payload),
+      alert,
       payload,
       path: `schedule/${s.flow.id}/${s.node.id}`,
       now,

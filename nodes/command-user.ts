@@ -4,7 +4,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 /**
  * `SALVE_COMMAND_USER`: command steps run as this user instead of Salve's own, so a command
  * cannot read Salve's data directory, its process environment or its memory. Resolved once at
- * start; Salve refuses to start when it cannot honour it.
+ * start; Salve refuses to start when it cannot honour it. Part of the node contract (not of one
+ * node type): the runtime resolves it and hands it to executors as `ExecContext.commandUser`.
  */
 
 /** The user commands run as, resolved at start. */

@@ -1,0 +1,29 @@
+import type { z } from 'zod';
+import type { NodeDefinition } from './definition.js';
+import type { ExecContext, Resolved, StepOutcome } from './executor.js';
+import type { SourceAdapter, WebhookAdapter } from './source-adapter.js';
+import type { SourceTrigger } from './source-trigger.js';
+
+/**
+ * The Node-only half of one node type, exported as `node` from `nodes/<kind>/<name>/node.ts`:
+ * its definition (the very object the catalog lists) joined to how it runs. nodes/registry.ts
+ * loads one for every catalog entry and checks it at start.
+ *
+ * `execute` is declared as a method on purpose: TypeScript checks method parameters
+ * bivariantly, so every `NodeModule<S, O>` is a `NodeModule` and the registry holds them
+ * without casts. The runner only ever passes a config parsed by this definition's schema.
+ */
+export interface NodeModule<S extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  definition: NodeDefinition<S, O>;
+  /** Runs one step: `config` has templates rendered and secrets resolved. */
+  execute(config: Resolved<z.output<S>>, ctx: ExecContext): Promise<StepOutcome<z.output<O>>>;
+  /** Sources: how a payload becomes alerts (and, for webhook sources, how deliveries are checked). */
+  source?: SourceAdapter<z.output<S>> | WebhookAdapter<z.output<S>>;
+  /** Sources whose definition's trigger is `schedule` or `manual`: its implementation. */
+  trigger?: SourceTrigger<z.output<S>>;
+}
+
+/** Declares the Node-only half of a node type, typed from its definition. */
+export function defineNodeModule<S extends z.ZodType, O extends z.ZodType>(module: NodeModule<S, O>): NodeModule<S, O> {
+  return module;
+}

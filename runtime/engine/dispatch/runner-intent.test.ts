@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { nodeDefinitions } from '../../../nodes/catalog.js';
+import { stepsRepo } from '../../store/steps-repo.js';
+import { eventually, testEngine } from '../test-kit.js';
+
+/**
+ * The runner commits an `intent` before running a step exactly when its definition says it has
+ * side effects (`sideEffects`), whatever its category: a person's approval yes, a wait no.
+ */
+describe('runner: intent before side effects', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('commits an intent for side-effecting steps only', async () => {
+    const kit = testEngine();
+    kit.engine.start();
+    await kit.engine.flows.create(
+      {
+        format: 'salve.flow/v1',
+        id: 'f1',
+        name: 'intent',
+        enabled: true,
+        nodes: [
+          { id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } },
+          { id: 'check', type: 'condition.expr', config: { expression: 'true' } },
+          { id: 'later', type: 'action.delay', config: { seconds: 60 } },
+          { id: 'ask', type: 'approval.request', config: { message: 'Go on?' } },
+        ],
+        edges: [
+          { source: 'am', target: 'check' },
+          { source: 'check', sourcePort: 'true', target: 'later' },
+          { source: 'check', sourcePort: 'true', target: 'ask' },
+        ],
+      },
+      'test',
+    );
+    const intents: string[] = [];
+    const transition = stepsRepo.transition.bind(stepsRepo);
+    vi.spyOn(stepsRepo, 'transition').mockImplementation((db, id, from, change) => {
+      if (change.status === 'intent') intents.push(stepsRepo.get(db, id)!.nodeId);
+      return transition(db, id, from, change);
+    });
+    const body = {
+      version: '4',
+      status: 'firing',
+      alerts: [{ status: 'firing', labels: { alertname: 'DiskFull' }, annotations: {}, startsAt: '2026-11-24T00:00:00Z', fingerprint: 'fp' }],
+    };
+    const { executions } = await kit.engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: new TextEncoder().encode(JSON.stringify(body)) });
+    await eventually(() => stepsRepo.forExecution(kit.store.db, executions[0]!.id).filter((s) => s.status === 'waiting').length === 2);
+    expect(intents).toEqual(['ask']);
+    // What decides it is the flag, not the category: a wait is an action without side effects.
+    const def = (type: string) => nodeDefinitions.find((d) => d.type === type)!;
+    expect([def('action.delay').category, def('action.delay').sideEffects]).toEqual(['action', false]);
+    expect([def('approval.request').category, def('approval.request').sideEffects]).toEqual(['approval', true]);
+    await kit.engine.shutdown(0);
+    kit.store.close();
+  });
+});

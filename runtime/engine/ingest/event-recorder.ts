@@ -1,0 +1,63 @@
+import { HTTP_STATUS, SalveError, type ErrorCode } from '../../../shared/errors.js';
+import type { IngestRequest } from '../../../nodes/source-adapter.js';
+import type { SqliteStore } from '../../store/db.js';
+import { eventsRepo } from '../../store/events-repo.js';
+import { newId } from '../../store/ids.js';
+import type { Logger } from '../../log.js';
+import { refsFor, refusedEventRow, type DeliveryTrace } from './event-rows.js';
+import type { HookRoute } from './hook-router.js';
+import { RefusalLimiter, REFUSALS_PER_PATH_PER_MINUTE } from './refusal-limiter.js';
+
+/** The refusals the event log records: the caller was answered 400, 401, 415 or 422. */
+const REFUSAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['unauthorized', 'bad_request', 'unsupported_media_type', 'validation_failed']);
+
+/**
+ * Writes refused deliveries (rejected, invalid) to the event log in their own small write,
+ * after the answer is decided: it never delays the answer and never changes it (a storage
+ * failure here is logged, and the 401 stays a 401).
+ */
+export class EventRecorder {
+  private readonly limiter: RefusalLimiter;
+
+  constructor(
+    private readonly store: SqliteStore,
+    private readonly log: Logger,
+    limiter?: RefusalLimiter,
+  ) {
+    this.limiter = limiter ?? new RefusalLimiter();
+  }
+
+  /**
+   * Records `error` (when it is a refusal: 400, 401, 415, 422) for a delivery to `path`.
+   * Returns the promise of the write for tests; callers do not wait for it. Never rejects.
+   */
+  recordRefusal(input: { path: string; now: number; request: IngestRequest; routes: readonly HookRoute[]; trace: DeliveryTrace; error: unknown }): Promise<string | undefined> {
+    try {
+      const { error, path, now } = input;
+      if (!(error instanceof SalveError) || !REFUSAL_CODES.has(error.code)) return Promise.resolve(undefined);
+      const admitted = this.limiter.admit(path, now);
+      if (admitted.closedWindowDropped > 0) {
+        this.log.warn({ path, notStored: admitted.closedWindowDropped }, 'refused webhook deliveries over the per-minute cap were counted, not stored');
+      }
+      if (!admitted.store) {
+        if (admitted.firstDrop) {
+          this.log.warn({ path, perMinute: REFUSALS_PER_PATH_PER_MINUTE }, 'too many refused webhook deliveries on this path: the rest of this minute is counted, not stored');
+        }
+        return Promise.resolve(undefined);
+      }
+      const base = { id: newId('ev', now), now, path, request: input.request, routes: input.routes, trace: input.trace };
+      const row = refusedEventRow(base, error, HTTP_STATUS[error.code], admitted.suppressed);
+      const refs = refsFor(input.routes);
+      return this.store.write((db) => eventsRepo.insert(db, row, refs)).then(
+        () => row.id,
+        (err: unknown) => {
+          this.log.error({ err, path, outcome: row.outcome }, 'could not record a refused webhook delivery in the event log');
+          return undefined;
+        },
+      );
+    } catch (err) {
+      this.log.error({ err, path: input.path }, 'could not record a refused webhook delivery in the event log');
+      return Promise.resolve(undefined);
+    }
+  }
+}

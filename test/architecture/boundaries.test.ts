@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { importsOf, isNodeBuiltin, isTest, nodeTypeFolders, runtimeClosure, sourceFiles, type ImportRef } from './imports.js';
+
+/**
+ * The layers' boundaries, checked on the import statements of every source file (tests and
+ * test kits may cross them: an integration test is allowed to reach both sides):
+ * - `shared/` is pure: no Node module, nothing outside `shared/` (it runs in the browser);
+ * - `nodes/` never imports `runtime/` (node types use the contracts they are given);
+ * - `runtime/store` never imports the engine or the HTTP layer (data flows one way);
+ * - the editor loads nothing from `runtime/` (`import type` only) and nothing Node-only;
+ * - `runtime/engine` names no node type: from `nodes/` it uses only the catalog, the registry
+ *   and contract modules, never a file inside a node type's folder.
+ */
+
+const show = (refs: ImportRef[]) => refs.map((r) => `${r.from} imports ${r.specifier}${r.typeOnly ? ' (type)' : ''}`);
+const importsIn = (dir: string, opts: { tests?: boolean } = {}) =>
+  sourceFiles(dir)
+    .filter((f) => opts.tests || !isTest(f))
+    .flatMap(importsOf);
+
+describe('architecture boundaries', () => {
+  it('shared/ imports no Node module and nothing outside shared/ (tests included)', () => {
+    const refs = importsIn('shared', { tests: true });
+    expect(refs.length).toBeGreaterThan(50);
+    const bad = refs.filter((r) => (r.target ? !r.target.startsWith('shared/') : isNodeBuiltin(r.specifier)));
+    expect(show(bad.filter((r) => !(isTest(r.from) && r.specifier === 'vitest')))).toEqual([]);
+  });
+
+  it('nodes/ never imports runtime/', () => {
+    const bad = importsIn('nodes').filter((r) => r.target?.startsWith('runtime/'));
+    expect(show(bad)).toEqual([]);
+  });
+
+  it('runtime/store never imports the engine or the HTTP layer', () => {
+    const bad = importsIn('runtime/store').filter((r) => r.target?.startsWith('runtime/engine/') || r.target?.startsWith('runtime/http/'));
+    expect(show(bad)).toEqual([]);
+  });
+
+  it('the editor imports nothing from runtime/ but types', () => {
+    const refs = importsIn('editor/src', { tests: true });
+    expect(refs.length).toBeGreaterThan(100);
+    expect(show(refs.filter((r) => r.target?.startsWith('runtime/') && !r.typeOnly))).toEqual([]);
+  });
+
+  it('the editor loads nothing Node-only: no node:* module, no registry, node.ts, executor or adapter', () => {
+    const nodeOnly = /^nodes\/(registry|node-module|source-adapter|source-trigger|executor|network|command-user)\.ts$|^nodes\/[^/]+\/[^/]+\/(node|execute|ingest|trigger)\.ts$/;
+    for (const entry of ['editor/src/main.tsx', 'nodes/catalog.ts']) {
+      const closure = runtimeClosure(entry);
+      expect(closure.files.size, entry).toBeGreaterThan(entry === 'nodes/catalog.ts' ? 20 : 100);
+      expect([...closure.packages].filter(isNodeBuiltin), entry).toEqual([]);
+      expect([...closure.files].filter((f) => nodeOnly.test(f) || f.startsWith('runtime/')), entry).toEqual([]);
+    }
+  });
+
+  it('runtime/engine uses no node type directly: only the catalog, the registry and contract modules', () => {
+    const folders = nodeTypeFolders();
+    expect(folders.length).toBeGreaterThan(10);
+    const bad = importsIn('runtime/engine').filter((r) => r.target !== undefined && folders.some((f) => r.target!.startsWith(f)));
+    expect(show(bad)).toEqual([]);
+  });
+});
