@@ -39,8 +39,8 @@ describe('prepared statements', () => {
         executionsRepo.transition(db, id, ['queued'], { status: 'running', leaseOwner: 'me', updatedAt: now });
         executionsRepo.get(db, id);
         leasesRepo.holds(db, id, 'me');
-        stepsRepo.insert(db, { id: `st${i}`, executionId: id, seq: stepsRepo.nextSeq(db, id), nodeId: 'am', nodeType: 'source.alertmanager', status: 'running', createdAt: now });
-        stepsRepo.transition(db, `st${i}`, ['running'], { status: 'succeeded', endedAt: now });
+        stepsRepo.insert(db, { id: `st${i}`, executionId: id, seq: stepsRepo.nextSeq(db, id), nodeId: 'am', nodeType: 'source.alertmanager', status: 'pending', createdAt: now });
+        stepsRepo.transition(db, `st${i}`, ['pending'], { status: 'succeeded', endedAt: now });
         stepsRepo.forExecution(db, id);
       });
     hotPath(0); // builds the prepared statements
