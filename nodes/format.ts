@@ -3,11 +3,6 @@ export function abbreviateTemplates(text: string): string {
   return text.replace(/\{\{[\s\S]*?\}\}/g, '{{…}}');
 }
 
-/** `text` cut to at most `max` characters, ending with `…` when it was longer. */
-export function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, Math.max(0, max - 1))}…` : text;
-}
-
 const UNITS: [number, string][] = [
   [86_400, 'd'],
   [3_600, 'h'],

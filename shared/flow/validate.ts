@@ -14,6 +14,7 @@ import {
 import { findCycles, reachableFrom, type GraphEdge } from './graph.js';
 import type { NodeSpec, NodeSpecLookup } from './node-spec.js';
 import { FlowSchema, type Flow, type FlowEdge, type FlowNode } from './schema.js';
+import { truncate } from '../text.js';
 
 export type FlowValidation = { ok: true; flow: Flow } | { ok: false; issues: Issue[] };
 
@@ -53,10 +54,6 @@ function zodIssues(issues: readonly z.core.$ZodIssue[], base: Path = []): Issue[
   return issuesFromZod(expanded, base);
 }
 
-function short(source: string): string {
-  return source.length > 80 ? `${source.slice(0, 77)}...` : source;
-}
-
 function checkExpression(nodeId: string, ref: ExpressionRef, base: Path): Issue[] {
   const check = { cel: checkCel, template: checkTemplate, url: checkUrlTemplate }[ref.kind];
   const found = check(ref.source);
@@ -64,7 +61,7 @@ function checkExpression(nodeId: string, ref: ExpressionRef, base: Path): Issue[
   return found.map((e) => ({
     path: [...base, ...ref.path],
     message:
-      `node "${nodeId}": ${what} ${JSON.stringify(short(ref.source))} is invalid: ${e.message}` +
+      `node "${nodeId}": ${what} ${JSON.stringify(truncate(ref.source, 80))} is invalid: ${e.message}` +
       (e.offset === undefined ? '' : ` (at character ${e.offset + 1})`),
   }));
 }

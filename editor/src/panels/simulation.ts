@@ -1,6 +1,7 @@
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import type { ExprVars } from '../../../shared/expr/types.js';
 import type { Flow } from '../../../shared/flow/schema.js';
+import { truncate } from '../../../shared/text.js';
 import { api } from '../api/client.js';
 import type { SimulateResult, SimulatedAlert } from '../api/types.js';
 import { edgeId } from '../canvas/model.js';
@@ -47,10 +48,6 @@ function formatResult(value: unknown): string {
   if (typeof value === 'object' && value !== null && 'matched' in value) return String((value as { matched: unknown }).matched);
   const text = JSON.stringify(value);
   return truncate(text ?? String(value), 30);
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { templatesIn } from '../../definition.js';
 import { StringOrSecretSchema, secondsSchema } from '../../fields.js';
-import { abbreviateTemplates, truncate } from '../../format.js';
+import { truncate } from '../../../shared/text.js';
+import { abbreviateTemplates } from '../../format.js';
 import { defineNodeType } from '../../node-type.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { templatesIn } from '../../definition.js';
 import { secondsSchema } from '../../fields.js';
-import { abbreviateTemplates, formatDuration, truncate } from '../../format.js';
+import { truncate } from '../../../shared/text.js';
+import { abbreviateTemplates, formatDuration } from '../../format.js';
 import { defineNodeType } from '../../node-type.js';
 
 export const ApprovalRequestConfigSchema = z.strictObject({
