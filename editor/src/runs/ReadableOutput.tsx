@@ -1,7 +1,7 @@
 import { StatusPill } from './StatusPill.js';
 import { JsonView, TextView } from './JsonView.js';
 import { asHttpOutput, asShellOutput } from './output.js';
-import { formatDuration } from './time.js';
+import { formatDuration } from '../../../nodes/format.js';
 
 /**
  * A step's output as a person reads it, for the node types where JSON is in the way: a
@@ -25,7 +25,7 @@ export function ReadableOutput({ nodeType, output }: { nodeType: string; output:
             <span className={shell.exitCode === 0 && !shell.timedOut ? 'tone-ok' : 'tone-error'}>{outcome}</span>
           </dd>
           <dt>Took</dt>
-          <dd>{formatDuration(shell.durationMs)}</dd>
+          <dd>{formatDuration(shell.durationMs, 'ms')}</dd>
         </dl>
         <TextView title="stdout" text={shell.stdout} />
         {(shell.stderr || shell.exitCode !== 0) && <TextView title="stderr" text={shell.stderr} tone={shell.stderr ? 'error' : undefined} />}
@@ -47,7 +47,7 @@ export function ReadableOutput({ nodeType, output }: { nodeType: string; output:
           {http.durationMs !== undefined && (
             <>
               <dt>Took</dt>
-              <dd>{formatDuration(http.durationMs)}</dd>
+              <dd>{formatDuration(http.durationMs, 'ms')}</dd>
             </>
           )}
           {contentType && (

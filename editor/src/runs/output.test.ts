@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asHttpOutput, asShellOutput, commandLine, prettyJson, showArg } from './output.js';
+import { asHttpOutput, asShellOutput, commandLine, prettyJson } from './output.js';
 
 describe('asShellOutput', () => {
   it('reads what action.shell records', () => {
@@ -47,7 +47,7 @@ describe('commandLine', () => {
   it('joins a shell argv, quoting only ambiguous arguments', () => {
     expect(commandLine('action.shell', { command: ['systemctl', 'restart', 'postgresql'] })).toBe('systemctl restart postgresql');
     expect(commandLine('action.shell', { command: ['echo', 'two words', ''] })).toBe('echo "two words" ""');
-    expect(showArg('a;b')).toBe('a;b');
+    expect(commandLine('action.shell', { command: ['sh', '-c', 'a;b'] })).toBe('sh -c a;b');
   });
 
   it('gives the HTTP request line, POST by default as the node type does', () => {

@@ -1,5 +1,5 @@
 import { isSecretRef } from '../../../shared/flow/schema.js';
-import { formatDuration } from '../../../nodes/format.js';
+import { formatDuration, showArg } from '../../../nodes/format.js';
 
 /**
  * Reading step outputs and rendered configs the way a person would: a command line, an HTTP
@@ -62,14 +62,6 @@ function showValue(v: unknown): string {
 }
 
 /**
- * One argv element, quoted only when it would be ambiguous unquoted (the canvas does the same).
- * No shell ever sees argv, so `;` or `$` need no quoting: they are literal text either way.
- */
-export function showArg(arg: string): string {
-  return arg === '' || /[\s"'\\]/.test(arg) ? JSON.stringify(arg) : arg;
-}
-
-/**
  * The one line that says what a rendered config does, for the node types where that line is
  * obvious: `systemctl restart postgresql`, `POST http://host/cleanup`, `wait 5 min`. Null for
  * other types (the JSON is shown instead).
@@ -89,7 +81,7 @@ export function commandLine(nodeType: string, config: unknown): string | null {
     }
     case 'action.delay': {
       const s = config.seconds;
-      return typeof s === 'number' ? `wait ${formatDuration(s)}` : null;
+      return typeof s === 'number' ? `wait ${formatDuration(s, 's')}` : null;
     }
     default:
       return null;

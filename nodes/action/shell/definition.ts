@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { templatesIn } from '../../definition.js';
 import { StringOrSecretSchema, secondsSchema } from '../../fields.js';
 import { truncate } from '../../../shared/text.js';
-import { abbreviateTemplates } from '../../format.js';
+import { abbreviateTemplates, showArg } from '../../format.js';
 import { defineNodeType } from '../../node-type.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -41,9 +41,6 @@ export const ShellActionConfigSchema = z.strictObject({
     .default([0]),
 });
 export type ShellActionConfig = z.infer<typeof ShellActionConfigSchema>;
-
-/** Quotes an argument for the canvas line only when it would be ambiguous unquoted. */
-const showArg = (arg: string) => (arg === '' || /[\s"'\\]/.test(arg) ? JSON.stringify(arg) : arg);
 
 /** Runs a program on the Salve host, e.g. `systemctl restart nginx`. */
 export const shellAction = defineNodeType({

@@ -31,7 +31,7 @@ export const approvalRequest = defineNodeType({
   sideEffects: true,
   simulatePort: 'approved',
   expressions: (config) => templatesIn({ message: config.message }),
-  summary: (config) => `ask: ${truncate(abbreviateTemplates(config.message), 60)} (${formatDuration(config.timeoutSeconds)})`,
+  summary: (config) => `ask: ${truncate(abbreviateTemplates(config.message), 60)} (${formatDuration(config.timeoutSeconds, 's')})`,
   ui: {
     message: { widget: 'expression', language: 'template', label: 'Question', help: 'What the approver sees, e.g. Restart {{ alert.labels.service }}?' },
     timeoutSeconds: { widget: 'number', label: 'Timeout (seconds)', help: 'Undecided after this long, the flow continues on "timeout".' },
