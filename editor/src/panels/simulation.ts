@@ -1,6 +1,6 @@
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import type { ExprVars } from '../../../shared/expr/types.js';
-import type { Flow } from '../../../shared/flow/schema.js';
+import { SlugSchema, type Flow } from '../../../shared/flow/schema.js';
 import { truncate } from '../../../shared/text.js';
 import { api } from '../api/client.js';
 import type { SimulateResult, SimulatedAlert } from '../api/types.js';
@@ -60,7 +60,7 @@ export async function previewVars(flow: Flow, sourceNodeId: string, payload: unk
   if (!source) throw new Error('no source node');
   const config: Record<string, unknown> = { ...source.config };
   // Only normalization matters here; a path or auth still being typed must not block previews.
-  if (typeof config.path !== 'string' || !/^[a-z0-9][a-z0-9-]{0,63}$/.test(config.path)) config.path = 'preview';
+  if (!SlugSchema.safeParse(config.path).success) config.path = 'preview';
   config.auth = { type: 'none' };
   const probe = {
     format: flow.format,
