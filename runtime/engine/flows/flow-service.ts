@@ -68,7 +68,7 @@ export function parseFlowOrThrow(input: unknown, base: (string | number)[] = [])
 
 function toStored(row: FlowRow): StoredFlow {
   return {
-    flow: JSON.parse(row.document) as Flow,
+    flow: row.flow,
     revision: row.revision,
     createdAt: new Date(row.createdAt).toISOString(),
     updatedAt: new Date(row.updatedAt).toISOString(),
@@ -105,28 +105,21 @@ export class FlowService {
 
   /** The flow document of a past or current revision (for showing what an execution ran). */
   getRevision(id: string, revision: number): Flow | undefined {
-    const doc = flowsRepo.getRevision(this.store.db, id, revision);
-    return doc ? (JSON.parse(doc) as Flow) : undefined;
+    return flowsRepo.getRevision(this.store.db, id, revision);
   }
 
   enabledRows(): FlowRow[] {
-    return flowsRepo.list(this.store.db).filter((r) => r.enabled);
+    return flowsRepo.listEnabled(this.store.db);
   }
 
   async create(input: unknown, actor: string): Promise<StoredFlow> {
     const flow = parseFlowOrThrow(input);
     const now = this.clock.now();
     const row = await this.store.write((db) => {
-      if (flowsRepo.get(db, flow.id)) {
+      if (flowsRepo.currentRevision(db, flow.id) !== undefined) {
         throw new ConflictError(`flow "${flow.id}" already exists; update it with PUT /api/flows/${flow.id}`);
       }
-      const inserted = flowsRepo.insert(db, {
-        id: flow.id,
-        name: flow.name,
-        enabled: flow.enabled,
-        document: JSON.stringify(flow),
-        now,
-      });
+      const inserted = flowsRepo.insert(db, flow, now);
       appendAudit(db, { actor, action: 'flow.create', target: flow.id, details: { revision: inserted.revision }, now });
       return inserted;
     });
@@ -144,20 +137,13 @@ export class FlowService {
     }
     const now = this.clock.now();
     const row = await this.store.write((db) => {
-      const current = flowsRepo.get(db, id);
-      if (!current) throw new NotFoundError(`flow "${id}" not found`);
-      const updated = flowsRepo.update(db, {
-        id,
-        name: flow.name,
-        enabled: flow.enabled,
-        document: JSON.stringify(flow),
-        expectedRevision,
-        now,
-      });
+      const current = flowsRepo.currentRevision(db, id);
+      if (current === undefined) throw new NotFoundError(`flow "${id}" not found`);
+      const updated = flowsRepo.update(db, flow, expectedRevision, now);
       if (!updated) {
         throw new ConflictError(
-          `flow "${id}" was changed by someone else: you edited revision ${expectedRevision}, the current revision is ${current.revision}`,
-          { currentRevision: current.revision },
+          `flow "${id}" was changed by someone else: you edited revision ${expectedRevision}, the current revision is ${current}`,
+          { currentRevision: current },
         );
       }
       appendAudit(db, { actor, action: 'flow.update', target: id, details: { revision: updated.revision }, now });
@@ -202,11 +188,8 @@ export class FlowService {
     const now = this.clock.now();
     const rows = await this.store.write((db) =>
       flows.map((flow) => {
-        const document = JSON.stringify(flow);
-        const current = flowsRepo.get(db, flow.id);
-        const row = current
-          ? flowsRepo.update(db, { id: flow.id, name: flow.name, enabled: false, document, expectedRevision: current.revision, now })!
-          : flowsRepo.insert(db, { id: flow.id, name: flow.name, enabled: false, document, now });
+        const current = flowsRepo.currentRevision(db, flow.id);
+        const row = current === undefined ? flowsRepo.insert(db, flow, now) : flowsRepo.update(db, flow, current, now)!;
         appendAudit(db, { actor, action: 'flow.import', target: flow.id, details: { revision: row.revision }, now });
         return row;
       }),

@@ -23,7 +23,7 @@ export class HookRouter {
     const next = new Map<string, HookRoute[]>();
     for (const row of rows) {
       if (!row.enabled) continue;
-      const flow = JSON.parse(row.document) as Flow;
+      const flow = row.flow;
       for (const node of flow.nodes) {
         const def = getNodeDefinition(node.type);
         const adapter = getSourceAdapter(node.type);
