@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Alert } from '../../shared/alert/schema.js';
 import { MAX_ALERT_TEXT_BYTES, MAX_LABELS_PER_ALERT, MAX_VALUE_BYTES } from '../../shared/alert/limits.js';
 import { ValidationError, type Issue } from '../../shared/errors.js';
+import { isPlainObject } from '../../shared/guards.js';
 import { exceedsBytes, truncate, truncateBytes } from '../../shared/text.js';
 
 export { MAX_ALERT_TEXT_BYTES, MAX_LABELS_PER_ALERT, MAX_VALUE_BYTES } from '../../shared/alert/limits.js';
@@ -35,9 +36,6 @@ export function stringMapIssues(map: Record<string, unknown>, what: 'labels' | '
   }
   return issues;
 }
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  !!v && typeof v === 'object' && !Array.isArray(v) && [Object.prototype, null].includes(Object.getPrototypeOf(v));
 
 /**
  * A map of string values within the per-alert limits; issues name the offending key. Built by

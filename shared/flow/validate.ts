@@ -15,6 +15,7 @@ import { findCycles, reachableFrom, type GraphEdge } from './graph.js';
 import type { NodeSpec, NodeSpecLookup } from './node-spec.js';
 import { FlowSchema, type Flow, type FlowEdge, type FlowNode } from './schema.js';
 import { truncate } from '../text.js';
+import { isRecord } from '../guards.js';
 
 export type FlowValidation = { ok: true; flow: Flow } | { ok: false; issues: Issue[] };
 
@@ -37,9 +38,6 @@ interface NodeView {
 interface EdgeView extends GraphEdge {
   sourcePort: string | undefined;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * zod reports unknown keys once, at the object; operators need each key named at its own path

@@ -8,6 +8,7 @@ import { appendAudit } from '../../store/audit-repo.js';
 import { flowsRepo, type FlowRow } from '../../store/flows-repo.js';
 import type { Clock } from '../clock.js';
 import type { FlowSummary, StoredFlow } from '../../../shared/api-views.js';
+import { isRecord } from '../../../shared/guards.js';
 
 export type { FlowSummary, StoredFlow };
 
@@ -21,8 +22,6 @@ const BundleSchema = z.strictObject({
     .min(1, 'must not be empty: give at least one flow document')
     .max(MAX_IMPORT_FLOWS, `at most ${MAX_IMPORT_FLOWS} flows per import`),
 });
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function describeKind(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
@@ -38,7 +37,7 @@ function describeKind(v: unknown): string {
  */
 function importInputs(body: unknown): { isBundle: boolean; inputs: unknown[] } {
   const invalid = (path: (string | number)[], message: string) => new ValidationError('import body is invalid', [{ path, message }]);
-  if (!isPlainObject(body)) {
+  if (!isRecord(body)) {
     const hint = Array.isArray(body) ? '; to import several flows, write { "flows": [ … ] }' : '';
     throw invalid([], `${EXPECTED_IMPORT}, found ${describeKind(body)}${hint}`);
   }
