@@ -1,4 +1,5 @@
 import type { Issue } from '../../../shared/errors.js';
+import { describeKind, EXPECTED_IMPORT } from '../../../shared/flow/import-body.js';
 import { isRecord } from '../../../shared/guards.js';
 import { parseJsonText, type JsonProblem } from './json-text.js';
 
@@ -37,12 +38,6 @@ export type SourceReading =
 /** The API refuses bodies over 4 MiB (docs/api.md); better to say so before sending. */
 export const IMPORT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
 
-function describeKind(v: unknown): string {
-  if (Array.isArray(v)) return 'a list';
-  if (v === null) return 'null';
-  return `a ${typeof v}`;
-}
-
 function plannedFlow(doc: unknown, source: string, indexInSource: number | null): PlannedFlow {
   const planned: PlannedFlow = { source, indexInSource };
   if (isRecord(doc)) {
@@ -65,7 +60,7 @@ export function readSource(source: ImportSource): SourceReading {
     return {
       name: source.name,
       ok: false,
-      problem: `expected one flow document (an object with "format": "salve.flow/v1") or a bundle { "flows": [ … ] }, found ${describeKind(value)}.${hint}`,
+      problem: `${EXPECTED_IMPORT}, found ${describeKind(value)}.${hint}`,
     };
   }
   if ('flows' in value) {

@@ -9,11 +9,10 @@ import { flowsRepo, type FlowRow } from '../../store/flows-repo.js';
 import type { Clock } from '../clock.js';
 import type { FlowSummary, StoredFlow } from '../../../shared/api-views.js';
 import { isRecord } from '../../../shared/guards.js';
+import { describeKind, EXPECTED_IMPORT } from '../../../shared/flow/import-body.js';
 
 export type { FlowSummary, StoredFlow };
 
-/** What an import body may be (the editor's Import dialog tells them apart the same way). */
-const EXPECTED_IMPORT = 'expected one flow document (an object with "format": "salve.flow/v1") or a bundle { "flows": [ … ] }';
 const MAX_IMPORT_FLOWS = 500;
 
 const BundleSchema = z.strictObject({
@@ -22,13 +21,6 @@ const BundleSchema = z.strictObject({
     .min(1, 'must not be empty: give at least one flow document')
     .max(MAX_IMPORT_FLOWS, `at most ${MAX_IMPORT_FLOWS} flows per import`),
 });
-
-function describeKind(v: unknown): string {
-  if (Array.isArray(v)) return 'a list';
-  if (v === null) return 'null';
-  if (typeof v === 'object') return 'an object';
-  return `a ${typeof v}`;
-}
 
 /**
  * Splits an import body into the flow documents to validate. An object with a `flows` field is
