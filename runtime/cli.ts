@@ -23,6 +23,7 @@ Usage:
   salve export <flow-id>|--all [--out file.json] [--url URL] [--token TOKEN] [--data DIR]
   salve doctor [--data ./data]      check the database (read-only; safe while Salve runs)
   salve --version
+  salve help                        this text (also: salve <command> --help)
 
 serve reads the secrets (SALVE_SECRET_*, SALVE_ADMIN_TOKEN, SALVE_SECRETS_FILE) and starts the
 server as a child process whose environment does not hold them.
