@@ -1,43 +1,44 @@
-/** Parsed command line: positional words and `--flag value` / `--flag=value` / `--switch`. */
-export interface ParsedArgs {
-  positional: string[];
-  flags: Record<string, string | undefined>;
-}
-
-/** Parses argv; `switches` are flags that take no value. Unknown flags are kept for the caller to reject. */
-export function parseArgs(argv: string[], switches: ReadonlySet<string> = new Set()): ParsedArgs {
-  const positional: string[] = [];
-  const flags: Record<string, string | undefined> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      positional.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('--') || arg === '-') {
-      if (arg === '-h') flags.help = 'true';
-      else positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    if (eq !== -1) flags[name] = arg.slice(eq + 1);
-    else if (switches.has(name)) flags[name] = 'true';
-    else {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`--${name} needs a value`);
-      flags[name] = next;
-      i++;
-    }
-  }
-  return { positional, flags };
-}
+import { parseArgs } from 'node:util';
 
 /** A mistake in how the command was called (exit code 2). */
 export class UsageError extends Error {}
 
-/** Throws UsageError naming any flag not in `allowed`. */
-export function rejectUnknownFlags(flags: Record<string, string | undefined>, allowed: string[]): void {
-  const unknown = Object.keys(flags).filter((f) => !allowed.includes(f) && f !== 'help');
-  if (unknown.length) throw new UsageError(`unknown option ${unknown.map((f) => `--${f}`).join(', ')}`);
+/** `-h` or `--help` was given to a command: the caller prints the usage (exit code 0). */
+export class HelpRequested extends Error {}
+
+/** The options one command takes: a `string` option takes a value, a `boolean` one is a switch. */
+export type CommandOptions = Record<string, { type: 'string' | 'boolean' }>;
+
+/** The options given, typed by their declaration. */
+export type OptionValues<O extends CommandOptions> = { [K in keyof O]?: O[K]['type'] extends 'string' ? string : boolean };
+
+// Every command takes -h/--help.
+const HELP = { help: { type: 'boolean', short: 'h' } } as const;
+
+/**
+ * Parses one command's arguments with node:util `parseArgs`: `--name value`, `--name=value`,
+ * switches, and `--` ending the options. Mistakes are UsageErrors in Salve's words rather than
+ * Node's: every unknown option named at once, and a missing value named. A value may start with
+ * one dash (`--token -x`) but not two: `--port --host` is a forgotten value, not a port.
+ * `-h`/`--help` throws HelpRequested, before any mistake is reported.
+ */
+export function parseCommand<O extends CommandOptions>(args: string[], options: O): { positionals: string[]; values: OptionValues<O> } {
+  // Not strict: strict mode stops at the first unknown option and refuses `--token -x`.
+  const declared: CommandOptions = { ...options, ...HELP };
+  const { values, positionals, tokens } = parseArgs({ args, options: declared, strict: false, allowPositionals: true, tokens: true });
+  if (values.help === true) throw new HelpRequested();
+  const unknown = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const type = Object.hasOwn(declared, token.name) ? declared[token.name]!.type : undefined;
+    if (type === undefined) unknown.add(token.rawName);
+    else if (type === 'string' && (token.value === undefined || (!token.inlineValue && token.value.startsWith('--')))) {
+      throw new UsageError(`${token.rawName} needs a value`);
+    } else if (type === 'boolean' && token.value !== undefined) {
+      throw new UsageError(`${token.rawName} takes no value`);
+    }
+  }
+  if (unknown.size > 0) throw new UsageError(`unknown option ${[...unknown].join(', ')}`);
+  const { help: _help, ...given } = values;
+  return { positionals, values: given as OptionValues<O> };
 }

@@ -4,7 +4,7 @@ import { SalveError, ValidationError, formatIssues } from '../shared/errors.js';
 import { validateFlow } from '../shared/flow/validate.js';
 import { lookupNodeSpec } from '../nodes/catalog.js';
 import { enableRegexBacktrackFallback } from './boot-checks.js';
-import { parseArgs, rejectUnknownFlags, UsageError } from './cli-args.js';
+import { HelpRequested, parseCommand, UsageError, type OptionValues } from './cli-args.js';
 import { checkDataDir } from './doctor.js';
 import { simulateFlow } from './engine/flows/simulate.js';
 import { launchServer, rerunWithFlags, SERVER_COMMAND } from './launcher.js';
@@ -23,6 +23,7 @@ Usage:
   salve export <flow-id>|--all [--out file.json] [--url URL] [--token TOKEN] [--data DIR]
   salve doctor [--data ./data]      check the database (read-only; safe while Salve runs)
   salve --version
+  salve help                        this text (also: salve <command> --help)
 
 serve reads the secrets (SALVE_SECRET_*, SALVE_ADMIN_TOKEN, SALVE_SECRETS_FILE) and starts the
 server as a child process whose environment does not hold them.
@@ -49,9 +50,8 @@ function readJsonFile(file: string, what: string): unknown {
 }
 
 async function cmdValidate(args: string[], out: Out): Promise<number> {
-  const { positional, flags } = parseArgs(args);
-  rejectUnknownFlags(flags, []);
-  const file = positional[0];
+  const { positionals } = parseCommand(args, {});
+  const file = positionals[0];
   if (!file) throw new UsageError('salve validate <flow.json>');
   const result = validateFlow(readJsonFile(file, 'flow file'), lookupNodeSpec);
   if (result.ok) {
@@ -63,9 +63,8 @@ async function cmdValidate(args: string[], out: Out): Promise<number> {
 }
 
 async function cmdSimulate(args: string[], out: Out): Promise<number> {
-  const { positional, flags } = parseArgs(args, new Set(['json']));
-  rejectUnknownFlags(flags, ['source', 'payload', 'json']);
-  const file = positional[0];
+  const { positionals, values: flags } = parseCommand(args, { source: { type: 'string' }, payload: { type: 'string' }, json: { type: 'boolean' } });
+  const file = positionals[0];
   if (!file || !flags.source || !flags.payload) {
     throw new UsageError('salve simulate <flow.json> --source alertmanager --payload <payload.json>');
   }
@@ -95,8 +94,11 @@ async function cmdSimulate(args: string[], out: Out): Promise<number> {
   return 0;
 }
 
+/** The options of the commands that talk to a running server. */
+const SERVER_OPTIONS = { url: { type: 'string' }, token: { type: 'string' }, data: { type: 'string' } } as const;
+
 /** Token and URL for talking to a running server. */
-function serverTarget(flags: Record<string, string | undefined>): { url: string; token: string } {
+function serverTarget(flags: OptionValues<typeof SERVER_OPTIONS>): { url: string; token: string } {
   const url = (flags.url ?? process.env.SALVE_URL ?? 'http://127.0.0.1:8470').replace(/\/$/, '');
   let token = flags.token ?? process.env.SALVE_ADMIN_TOKEN;
   if (!token) {
@@ -141,9 +143,8 @@ function reportApiError(res: { status: number; json: unknown }, out: Out): numbe
 }
 
 async function cmdImport(args: string[], out: Out): Promise<number> {
-  const { positional, flags } = parseArgs(args);
-  rejectUnknownFlags(flags, ['url', 'token', 'data']);
-  const file = positional[0];
+  const { positionals, values: flags } = parseCommand(args, SERVER_OPTIONS);
+  const file = positionals[0];
   if (!file) throw new UsageError('salve import <flow-or-bundle.json>');
   const body = readJsonFile(file, 'import file');
   const res = await call(serverTarget(flags), 'POST', '/api/flows/import', body);
@@ -155,9 +156,8 @@ async function cmdImport(args: string[], out: Out): Promise<number> {
 }
 
 async function cmdExport(args: string[], out: Out): Promise<number> {
-  const { positional, flags } = parseArgs(args, new Set(['all']));
-  rejectUnknownFlags(flags, ['url', 'token', 'data', 'all', 'out']);
-  const id = positional[0];
+  const { positionals, values: flags } = parseCommand(args, { ...SERVER_OPTIONS, all: { type: 'boolean' }, out: { type: 'string' } });
+  const id = positionals[0];
   if (!id && !flags.all) throw new UsageError('salve export <flow-id> | --all');
   const target = serverTarget(flags);
   let doc: unknown;
@@ -185,9 +185,8 @@ async function cmdExport(args: string[], out: Out): Promise<number> {
 }
 
 function cmdDoctor(args: string[], out: Out): number {
-  const { positional, flags } = parseArgs(args);
-  rejectUnknownFlags(flags, ['data']);
-  if (positional.length) throw new UsageError(`unexpected argument ${positional[0]}`);
+  const { positionals, values: flags } = parseCommand(args, { data: { type: 'string' } });
+  if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
   const report = checkDataDir(resolve(flags.data ?? process.env.SALVE_DATA ?? './data'));
   for (const line of report.lines) (report.ok ? out.log : out.error)(line);
   return report.ok ? 0 : 1;
@@ -227,6 +226,10 @@ export async function runCli(argv: string[], out: Out = { log: console.log, erro
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
+    if (error instanceof HelpRequested) {
+      out.log(HELP);
+      return 0;
+    }
     if (error instanceof UsageError) {
       out.error(`salve: ${error.message}\nRun "salve help" for usage.`);
       return 2;

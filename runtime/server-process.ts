@@ -1,4 +1,4 @@
-import { parseArgs, rejectUnknownFlags, UsageError } from './cli-args.js';
+import { parseCommand, UsageError } from './cli-args.js';
 import { loadConfig } from './config.js';
 import { scrubberFor } from './engine/secrets/scrub.js';
 import { secretStoreFromEnv, withScrubbedExtras } from './engine/secrets/secrets.js';
@@ -10,10 +10,14 @@ import { startServer } from './server.js';
 
 /** Validates the `serve` flags (the launcher and the server both do, so mistakes show before anything starts). */
 export function serveFlags(args: string[]): Record<string, string | undefined> {
-  const { positional, flags } = parseArgs(args);
-  rejectUnknownFlags(flags, ['port', 'host', 'data', 'event-retention-days']);
-  if (positional.length) throw new UsageError(`unexpected argument ${positional[0]}`);
-  return flags;
+  const { positionals, values } = parseCommand(args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    data: { type: 'string' },
+    'event-retention-days': { type: 'string' },
+  });
+  if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
+  return values;
 }
 
 /** A closed stdout/stderr (the launcher or a log pipe gone) must not crash a server that is stopping. */

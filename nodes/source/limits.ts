@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { Alert } from '../../shared/alert/schema.js';
-import { exceedsBytes, MAX_ALERT_TEXT_BYTES, MAX_LABELS_PER_ALERT, MAX_VALUE_BYTES } from '../../shared/alert/limits.js';
+import { MAX_ALERT_TEXT_BYTES, MAX_LABELS_PER_ALERT, MAX_VALUE_BYTES } from '../../shared/alert/limits.js';
 import { ValidationError, type Issue } from '../../shared/errors.js';
+import { isPlainObject } from '../../shared/guards.js';
+import { exceedsBytes, truncate, truncateBytes } from '../../shared/text.js';
 
 export { MAX_ALERT_TEXT_BYTES, MAX_LABELS_PER_ALERT, MAX_VALUE_BYTES } from '../../shared/alert/limits.js';
 
@@ -15,7 +17,7 @@ export function exceedsValueLimit(text: string): boolean {
 
 /** A key short enough to echo in an error message (a 4 KiB label name is not useful there). */
 function shownKey(key: string): string {
-  return key.length > 64 ? `${key.slice(0, 64)}…` : key;
+  return truncate(key, 65);
 }
 
 /** Problems with a label or annotation map, each naming its key (`[]` when within limits). */
@@ -34,9 +36,6 @@ export function stringMapIssues(map: Record<string, unknown>, what: 'labels' | '
   }
   return issues;
 }
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  !!v && typeof v === 'object' && !Array.isArray(v) && [Object.prototype, null].includes(Object.getPrototypeOf(v));
 
 /**
  * A map of string values within the per-alert limits; issues name the offending key. Built by
@@ -62,20 +61,6 @@ export function boundedStringMap(what: 'labels' | 'annotations') {
 
 const TEXT_FIELDS = ['source', 'status', 'name', 'severity', 'fingerprint', 'dedupKey', 'startsAt', 'endsAt'] as const;
 
-/** Cuts `text` to at most `limit` bytes of UTF-8, ending with "…" (3 bytes) when cut. */
-function cut(text: string, limit: number): string {
-  if (!exceedsBytes(text, limit)) return text;
-  let bytes = 0;
-  let out = '';
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    if (bytes > limit - 3) break;
-    out += ch;
-  }
-  return `${out}…`;
-}
-
 /**
  * Holds an alert from any source to the limits in shared/alert/limits.ts, so flows and the
  * expression cost estimate can rely on them: labels and annotations (count, name and value
@@ -97,8 +82,8 @@ export function boundAlert(alert: Alert): Alert {
   );
   return {
     ...alert,
-    summary: cut(alert.summary, MAX_ALERT_TEXT_BYTES),
-    description: cut(alert.description, MAX_ALERT_TEXT_BYTES),
+    summary: truncateBytes(alert.summary, MAX_ALERT_TEXT_BYTES),
+    description: truncateBytes(alert.description, MAX_ALERT_TEXT_BYTES),
     links,
   };
 }

@@ -1,13 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { safeEqual } from '../safe-equal.js';
 import type { AuthResult, IngestRequest, SecretResolver } from '../source-adapter.js';
 import type { AuthConfig } from './auth.js';
-
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-
-/** Compares two strings in constant time; hashing first means their lengths do not leak either. */
-export function safeEqual(given: string, expected: string): boolean {
-  return timingSafeEqual(sha256(given), sha256(expected));
-}
 
 /** The credentials part of `Authorization: <scheme> <credentials>`, when the scheme matches. */
 function credentialsFor(header: string | undefined, scheme: string): string | undefined {

@@ -1,8 +1,9 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { safeEqual } from '../../nodes/safe-equal.js';
 import { TooManyRequestsError, UnauthorizedError } from '../../shared/errors.js';
 import type { Logger } from '../log.js';
 import { clientAddress, limitKeyOf } from './client-address.js';
@@ -11,13 +12,6 @@ import { SAFE_METHODS } from './origin-check.js';
 import type { FailureLimiter } from './rate-limit.js';
 import { clearSessionCookie, isHttpsRequest, SESSION_COOKIE } from './session-cookie.js';
 import type { SessionManager } from './sessions.js';
-
-/** Compares two strings in constant time (digests first, so the length does not leak). */
-export function safeEqual(a: string, b: string): boolean {
-  const da = createHash('sha256').update(a).digest();
-  const db = createHash('sha256').update(b).digest();
-  return timingSafeEqual(da, db);
-}
 
 /**
  * The admin token: `override` (SALVE_ADMIN_TOKEN) if given; else the one saved in

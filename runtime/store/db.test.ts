@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { FLOW_FORMAT, FlowSchema } from '../../shared/flow/schema.js';
 import { appendAudit } from './audit-repo.js';
 import { SqliteStore } from './db.js';
 import { flowsRepo } from './flows-repo.js';
 import { newId } from './ids.js';
 
-const flowRow = (id: string) => ({ id, name: id, enabled: true, document: '{}', now: 1 });
+const testFlow = (id: string) => FlowSchema.parse({ format: FLOW_FORMAT, id, name: id, enabled: true, nodes: [{ id: 'am', type: 'source.alertmanager' }] });
 
 describe('SqliteStore', () => {
   it('commits the writes of one event-loop turn together (group commit)', async () => {
     const store = new SqliteStore(':memory:');
     const before = store.stats.commits;
-    await Promise.all(Array.from({ length: 50 }, (_, i) => store.write((db) => flowsRepo.insert(db, flowRow(`f${i}`)))));
+    await Promise.all(Array.from({ length: 50 }, (_, i) => store.write((db) => flowsRepo.insert(db, testFlow(`f${i}`), 1))));
     expect(store.stats.commits - before).toBe(1);
     expect(flowsRepo.list(store.db)).toHaveLength(50);
     store.close();
@@ -19,12 +20,12 @@ describe('SqliteStore', () => {
   it('rolls back a failing write alone; the others in its batch commit', async () => {
     const store = new SqliteStore(':memory:');
     const results = await Promise.allSettled([
-      store.write((db) => flowsRepo.insert(db, flowRow('a'))),
+      store.write((db) => flowsRepo.insert(db, testFlow('a'), 1)),
       store.write((db) => {
-        flowsRepo.insert(db, flowRow('half-written'));
+        flowsRepo.insert(db, testFlow('half-written'), 1);
         throw new Error('boom after a partial write');
       }),
-      store.write((db) => flowsRepo.insert(db, flowRow('b'))),
+      store.write((db) => flowsRepo.insert(db, testFlow('b'), 1)),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(flowsRepo.list(store.db).map((f) => f.id)).toEqual(['a', 'b']);

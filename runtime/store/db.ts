@@ -21,27 +21,6 @@ function migrationsFolder(): string {
   return found;
 }
 
-/**
- * drizzle prepares a fresh statement for every query; preparing dominated the ingest profile.
- * Statements are reusable, so keep them by SQL text. drizzle switches reading statements to
- * raw (array) mode when it needs it, so a cached one is handed back in the default mode.
- */
-function cachePreparedStatements(sqlite: Database.Database): void {
-  const prepare = sqlite.prepare.bind(sqlite);
-  const cache = new Map<string, Database.Statement>();
-  sqlite.prepare = ((source: string) => {
-    let stmt = cache.get(source);
-    if (!stmt) {
-      stmt = prepare(source);
-      if (cache.size >= 500) cache.clear();
-      cache.set(source, stmt);
-    } else if (stmt.reader) {
-      stmt.raw(false);
-    }
-    return stmt;
-  }) as typeof sqlite.prepare;
-}
-
 /** How long a write waits for a lock held by another process before the attempt gives up (and is retried later). */
 export const BUSY_TIMEOUT_MS = 20;
 /** At boot (migrations, crash recovery) nothing else waits on the event loop: wait longer. */
@@ -81,7 +60,6 @@ export class SqliteStore {
       this.sqlite.pragma('foreign_keys = ON');
       // Keep the WAL bounded after checkpoints.
       this.sqlite.pragma('journal_size_limit = 67108864');
-      cachePreparedStatements(this.sqlite);
       this.db = drizzle(this.sqlite, { schema });
       migrate(this.db, { migrationsFolder: migrationsFolder() });
       // Short from here on: the writer is in-process, so only an outside tool can hold the lock,

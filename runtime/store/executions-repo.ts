@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { prepared, preparedTransition } from './prepared.js';
 import { executions, type ExecutionStatus } from './schema.js';
@@ -67,7 +67,7 @@ export const executionsRepo = {
   },
 
   countByStatus(db: Db, status: ExecutionStatus): number {
-    return db.select({ n: count() }).from(executions).where(eq(executions.status, status)).get()?.n ?? 0;
+    return prepared(db).countByStatus.get({ status })?.n ?? 0;
   },
 
   /** Ids of the oldest queued executions not in `exclude`. */

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FLOW_FORMAT, FlowSchema } from '../../shared/flow/schema.js';
 import { SqliteStore } from './db.js';
 import { flowsRepo } from './flows-repo.js';
 import { UnusableDatabaseError } from './open-errors.js';
@@ -27,7 +28,7 @@ describe('database files', () => {
     const umask = process.umask(0o000);
     try {
       const store = new SqliteStore(file);
-      await store.write((db) => flowsRepo.insert(db, { id: 'f', name: 'f', enabled: true, document: '{}', now: 1 }));
+      await store.write((db) => flowsRepo.insert(db, FlowSchema.parse({ format: FLOW_FORMAT, id: 'f', name: 'f', nodes: [{ id: 'am', type: 'source.alertmanager' }] }), 1));
       expect(existsSync(`${file}-wal`)).toBe(true);
       expect([mode(file), mode(`${file}-wal`), mode(`${file}-shm`)]).toEqual(['600', '600', '600']);
       store.close();

@@ -1,27 +1,90 @@
 import { and, asc, eq, max } from 'drizzle-orm';
+import { formatIssues, issuesFromZod } from '../../shared/errors.js';
+import { FlowSchema, type Flow } from '../../shared/flow/schema.js';
 import type { Db } from './db.js';
 import { flowRevisions, flows } from './schema.js';
 
-export type FlowRow = typeof flows.$inferSelect;
+type FlowsTableRow = typeof flows.$inferSelect;
 
-/** Reads and writes of flows and their revisions. Callers validate documents first. */
+/** A flow's current revision without its document (what the flows list shows). */
+export type FlowSummaryRow = Omit<FlowsTableRow, 'document'>;
+
+/** A flow's current revision, its document parsed and checked against the flow schema. */
+export type FlowRow = FlowSummaryRow & { flow: Flow };
+
+/**
+ * A stored flow document that does not read back as a flow: the database was changed outside
+ * Salve or is damaged (every document is validated before it is written).
+ */
+export class StoredFlowError extends Error {
+  constructor(id: string, revision: number, problem: string) {
+    super(`stored flow "${id}" revision ${revision} is not a valid flow document: ${problem}`);
+    this.name = 'StoredFlowError';
+  }
+}
+
+/**
+ * The one place stored flow documents are parsed: JSON read back from the database is checked
+ * with the flow schema here, so the rest of the runtime receives `Flow` objects, never text.
+ */
+function parseDocument(id: string, revision: number, document: string): Flow {
+  let json: unknown;
+  try {
+    json = JSON.parse(document);
+  } catch (error) {
+    throw new StoredFlowError(id, revision, `not JSON (${(error as Error).message})`);
+  }
+  const parsed = FlowSchema.safeParse(json);
+  if (!parsed.success) throw new StoredFlowError(id, revision, formatIssues(issuesFromZod(parsed.error.issues)));
+  return parsed.data;
+}
+
+function toFlowRow({ document, ...row }: FlowsTableRow): FlowRow {
+  return { ...row, flow: parseDocument(row.id, row.revision, document) };
+}
+
+const summaryColumns = {
+  id: flows.id,
+  name: flows.name,
+  enabled: flows.enabled,
+  revision: flows.revision,
+  createdAt: flows.createdAt,
+  updatedAt: flows.updatedAt,
+};
+
+/**
+ * Reads and writes of flows and their revisions. Callers validate documents before writing
+ * (validateFlow); reads return parsed flows.
+ */
 export const flowsRepo = {
-  /** Every flow's current revision, ordered by id. */
-  list(db: Db): FlowRow[] {
-    return db.select().from(flows).orderBy(asc(flows.id)).all();
+  /** Every flow's current revision without its document, ordered by id. */
+  list(db: Db): FlowSummaryRow[] {
+    return db.select(summaryColumns).from(flows).orderBy(asc(flows.id)).all();
+  },
+
+  /** The enabled flows' current revisions, ordered by id (what routes hooks and runs schedules). */
+  listEnabled(db: Db): FlowRow[] {
+    return db.select().from(flows).where(eq(flows.enabled, true)).orderBy(asc(flows.id)).all().map(toFlowRow);
   },
 
   get(db: Db, id: string): FlowRow | undefined {
-    return db.select().from(flows).where(eq(flows.id, id)).get();
+    const row = db.select().from(flows).where(eq(flows.id, id)).get();
+    return row && toFlowRow(row);
   },
 
-  /** The document of one revision (current or past), as stored JSON. */
-  getRevision(db: Db, id: string, revision: number): string | undefined {
-    return db
+  /** The current revision of `id`, or undefined when there is no such flow. */
+  currentRevision(db: Db, id: string): number | undefined {
+    return db.select({ revision: flows.revision }).from(flows).where(eq(flows.id, id)).get()?.revision;
+  },
+
+  /** The document of one revision (current or past), parsed. */
+  getRevision(db: Db, id: string, revision: number): Flow | undefined {
+    const document = db
       .select({ document: flowRevisions.document })
       .from(flowRevisions)
       .where(and(eq(flowRevisions.flowId, id), eq(flowRevisions.revision, revision)))
       .get()?.document;
+    return document === undefined ? undefined : parseDocument(id, revision, document);
   },
 
   /** The highest revision ever stored for `id` (0 if none), including those of a deleted flow. */
@@ -30,48 +93,39 @@ export const flowsRepo = {
   },
 
   /**
-   * Inserts a flow whose id is not in use. Its first revision is 1, or, when a flow with this
-   * id was deleted, the one after the highest revision kept: past executions keep pointing at
-   * the revision they ran, and the new flow's revisions never collide with them.
+   * Inserts a validated flow whose id is not in use. Its first revision is 1, or, when a flow
+   * with this id was deleted, the one after the highest revision kept: past executions keep
+   * pointing at the revision they ran, and the new flow's revisions never collide with them.
    */
-  insert(db: Db, row: { id: string; name: string; enabled: boolean; document: string; now: number }): FlowRow {
-    const revision = flowsRepo.lastRevision(db, row.id) + 1;
+  insert(db: Db, flow: Flow, now: number): FlowRow {
+    const revision = flowsRepo.lastRevision(db, flow.id) + 1;
+    const document = JSON.stringify(flow);
     const inserted = db
       .insert(flows)
-      .values({
-        id: row.id,
-        name: row.name,
-        enabled: row.enabled,
-        revision,
-        document: row.document,
-        createdAt: row.now,
-        updatedAt: row.now,
-      })
-      .returning()
+      .values({ id: flow.id, name: flow.name, enabled: flow.enabled, revision, document, createdAt: now, updatedAt: now })
+      .returning(summaryColumns)
       .get();
-    db.insert(flowRevisions).values({ flowId: row.id, revision, document: row.document, createdAt: row.now }).run();
-    return inserted;
+    db.insert(flowRevisions).values({ flowId: flow.id, revision, document, createdAt: now }).run();
+    return { ...inserted, flow };
   },
 
   /**
-   * Writes a new revision if the current one is `expectedRevision`; returns undefined when it
-   * is not (a stale write), leaving everything unchanged. The current revision of a flow is
-   * always its highest stored one (insert and update keep it so), so the next is free.
+   * Writes a validated flow as a new revision if the current one is `expectedRevision`; returns
+   * undefined when it is not (a stale write), leaving everything unchanged. The current revision
+   * of a flow is always its highest stored one (insert and update keep it so), so the next is free.
    */
-  update(
-    db: Db,
-    row: { id: string; name: string; enabled: boolean; document: string; expectedRevision: number; now: number },
-  ): FlowRow | undefined {
-    const next = row.expectedRevision + 1;
+  update(db: Db, flow: Flow, expectedRevision: number, now: number): FlowRow | undefined {
+    const next = expectedRevision + 1;
+    const document = JSON.stringify(flow);
     const updated = db
       .update(flows)
-      .set({ name: row.name, enabled: row.enabled, revision: next, document: row.document, updatedAt: row.now })
-      .where(and(eq(flows.id, row.id), eq(flows.revision, row.expectedRevision)))
-      .returning()
+      .set({ name: flow.name, enabled: flow.enabled, revision: next, document, updatedAt: now })
+      .where(and(eq(flows.id, flow.id), eq(flows.revision, expectedRevision)))
+      .returning(summaryColumns)
       .get();
     if (!updated) return undefined;
-    db.insert(flowRevisions).values({ flowId: row.id, revision: next, document: row.document, createdAt: row.now }).run();
-    return updated;
+    db.insert(flowRevisions).values({ flowId: flow.id, revision: next, document, createdAt: now }).run();
+    return { ...updated, flow };
   },
 
   /** Removes the flow; its revisions stay so past executions can still show what ran. */

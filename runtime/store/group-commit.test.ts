@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../shared/errors.js';
+import { FLOW_FORMAT, FlowSchema } from '../../shared/flow/schema.js';
 import { SqliteStore } from './db.js';
 import { flowsRepo } from './flows-repo.js';
 import { StoreClosedError } from './group-commit.js';
 
-const flowRow = (id: string, document = '{}') => ({ id, name: id, enabled: true, document, now: 1 });
+const testFlow = (id: string) => FlowSchema.parse({ format: FLOW_FORMAT, id, name: id, enabled: true, nodes: [{ id: 'am', type: 'source.alertmanager' }] });
 const count = (store: SqliteStore) => flowsRepo.list(store.db).length;
 
 /** The longest the event loop stalled while `run` was pending (a 10 ms ticker's largest gap). */
@@ -43,7 +44,7 @@ describe('SqliteStore under storage trouble', () => {
     const { store, other } = open();
     other.exec('BEGIN EXCLUSIVE');
     const started = performance.now();
-    const { result, stallMs } = await longestStall(store.write((db) => flowsRepo.insert(db, flowRow('a'))));
+    const { result, stallMs } = await longestStall(store.write((db) => flowsRepo.insert(db, testFlow('a'), 1)));
     const waited = performance.now() - started;
     other.exec('ROLLBACK');
     expect(result.status).toBe('rejected');
@@ -62,7 +63,7 @@ describe('SqliteStore under storage trouble', () => {
     let runs = 0;
     const write = store.writeEventually((db) => {
       runs++;
-      flowsRepo.insert(db, flowRow('kept'));
+      flowsRepo.insert(db, testFlow('kept'), 1);
       return 'done';
     });
     setTimeout(() => other.exec('COMMIT'), 2500); // longer than the old busy_timeout
@@ -83,17 +84,17 @@ describe('SqliteStore under storage trouble', () => {
     const pages = store.sqlite.pragma('page_count', { simple: true }) as number;
     store.sqlite.pragma(`max_page_count = ${pages + 1}`);
     const insert = store.sqlite.prepare('INSERT INTO scratch VALUES (?)');
-    const small = store.writeEventually((db) => flowsRepo.insert(db, flowRow('small')));
+    const small = store.writeEventually((db) => flowsRepo.insert(db, testFlow('small'), 1));
     // Many rows in one write: the full disk makes SQLite roll back the whole transaction, so
     // `small`, committed in the same batch, is undone too and must be written again.
     const big = store.writeEventually(() => {
       for (let i = 0; i < 300; i++) insert.run('y'.repeat(1000));
     });
-    const request = store.write((db) => flowsRepo.insert(db, flowRow('request')));
+    const request = store.write((db) => flowsRepo.insert(db, testFlow('request'), 1));
     await expect(request).rejects.toMatchObject({ code: 'SQLITE_FULL' });
     expect(store.inTrouble).toBe(true);
     // While the disk is full, a caller waiting on the line is answered at once.
-    await expect(store.write((db) => flowsRepo.insert(db, flowRow('later')))).rejects.toMatchObject({ code: 'SQLITE_FULL' });
+    await expect(store.write((db) => flowsRepo.insert(db, testFlow('later'), 1))).rejects.toMatchObject({ code: 'SQLITE_FULL' });
     expect(count(store)).toBe(0);
 
     store.sqlite.pragma('max_page_count = 1073741823'); // space freed
@@ -101,7 +102,7 @@ describe('SqliteStore under storage trouble', () => {
     expect(flowsRepo.list(store.db).map((f) => f.id)).toEqual(['small']);
     expect(store.sqlite.prepare('SELECT count(*) AS n FROM scratch').get()).toEqual({ n: 300 });
     expect(store.inTrouble).toBe(false);
-    await store.write((db) => flowsRepo.insert(db, flowRow('after')));
+    await store.write((db) => flowsRepo.insert(db, testFlow('after'), 1));
     expect(count(store)).toBe(2);
     store.close();
   });
@@ -122,7 +123,7 @@ describe('SqliteStore under storage trouble', () => {
   it('rejects the writes still waiting when it closes', async () => {
     const { store, other } = open();
     other.exec('BEGIN EXCLUSIVE');
-    const waiting = store.writeEventually((db) => flowsRepo.insert(db, flowRow('never')));
+    const waiting = store.writeEventually((db) => flowsRepo.insert(db, testFlow('never'), 1));
     await new Promise((r) => setTimeout(r, 100));
     store.close();
     await expect(waiting).rejects.toBeInstanceOf(StoreClosedError);

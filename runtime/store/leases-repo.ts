@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNull, lte, or } from 'drizzle-orm';
 import type { Db } from './db.js';
+import { prepared } from './prepared.js';
 import { executions } from './schema.js';
 
 /**
@@ -40,6 +41,6 @@ export const leasesRepo = {
    * was cancelled meanwhile still records what its in-flight step did.
    */
   holds(db: Db, id: string, owner: string): boolean {
-    return db.select({ owner: executions.leaseOwner }).from(executions).where(eq(executions.id, id)).get()?.owner === owner;
+    return prepared(db).leaseOwner.get({ id })?.owner === owner;
   },
 };

@@ -1,15 +1,21 @@
-import { and, asc, eq, inArray, max, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, max, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { eventRefs, events, executions, steps } from './schema.js';
 
 /**
  * drizzle prepared statements for the queries on the hot path (ingest, every step of every
- * run). Building a query costs more than running it here; these are built once per database.
+ * run). Building and preparing a query costs more than running it here; these are built once per
+ * database. Other queries are prepared each time they run: they are rare enough (API reads,
+ * sweeps, flow changes) that a cache would cost more than it saves.
  */
 function build(db: Db) {
   const p = sql.placeholder;
   return {
     executionById: db.select().from(executions).where(eq(executions.id, p('id'))).prepare(),
+    /** Every step's lease fence (leasesRepo.holds). */
+    leaseOwner: db.select({ owner: executions.leaseOwner }).from(executions).where(eq(executions.id, p('id'))).prepare(),
+    /** The queue cap counts queued executions once per write transaction that admits alerts. */
+    countByStatus: db.select({ n: count() }).from(executions).where(eq(executions.status, p('status'))).prepare(),
     stepsOfExecution: db.select().from(steps).where(eq(steps.executionId, p('executionId'))).orderBy(asc(steps.seq)).prepare(),
     maxStepSeq: db.select({ m: max(steps.seq) }).from(steps).where(eq(steps.executionId, p('executionId'))).prepare(),
     queuedIds: db

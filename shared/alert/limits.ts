@@ -13,13 +13,3 @@ export const MAX_VALUE_BYTES = 4096;
  * the timestamps) and largest link, in UTF-8 bytes.
  */
 export const MAX_ALERT_TEXT_BYTES = 16 * 1024;
-
-const encoder = new TextEncoder();
-
-/** Whether `text` is longer than `limit` bytes once encoded as UTF-8. */
-export function exceedsBytes(text: string, limit: number): boolean {
-  // A UTF-16 unit encodes to 1–3 bytes, so only lengths in between need encoding.
-  if (text.length * 3 <= limit) return false;
-  if (text.length > limit) return true;
-  return encoder.encode(text).length > limit;
-}

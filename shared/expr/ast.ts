@@ -1,3 +1,5 @@
+import { truncate } from '../text.js';
+
 /**
  * The shape of a checked cel-js 8 AST (lib/parser.js `ASTNode`), as far as Salve reads it: the
  * regex guard, the cost estimate and the runtime budget hooks walk it. cel.ts's tests fail if
@@ -60,7 +62,7 @@ export function comprehensionOf(node: CelNode): CelNode | undefined {
 /** The source text of a node, cut to `max` characters, for messages. */
 export function sourceOf(node: CelNode, max = 60): string {
   const text = node.start !== undefined && node.end !== undefined ? node.input.slice(node.start, node.end) : node.op;
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return truncate(text, max);
 }
 
 /** Every sub-expression that is evaluated as part of `node` (macro expansions included, each once). */

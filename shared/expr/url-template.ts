@@ -1,4 +1,5 @@
 import { ExpressionError } from './errors.js';
+import { truncate } from '../text.js';
 import { checkTemplate, renderTemplateParts, templateParts } from './template.js';
 import type { ExprIssue, ExprVars } from './types.js';
 
@@ -90,7 +91,7 @@ export function checkUrlTemplate(text: string): ExprIssue[] {
   return issues;
 }
 
-const show = (value: string) => JSON.stringify(value.length > 120 ? `${value.slice(0, 117)}...` : value);
+const show = (value: string) => JSON.stringify(truncate(value, 120));
 
 /** Why `value` cannot stand in a host position, or undefined when it may. */
 function hostValueProblem(value: string): string | undefined {

@@ -16,8 +16,8 @@ export interface Cycle {
   closingEdge: number;
 }
 
-function adjacency(edges: readonly GraphEdge[]): Map<string, GraphEdge[]> {
-  const out = new Map<string, GraphEdge[]>();
+function adjacency<E extends Pick<GraphEdge, 'source'>>(edges: readonly E[]): Map<string, E[]> {
+  const out = new Map<string, E[]>();
   for (const edge of edges) {
     const list = out.get(edge.source);
     if (list) list.push(edge);
@@ -81,4 +81,28 @@ export function reachableFrom(roots: readonly string[], edges: readonly GraphEdg
     }
   }
   return reached;
+}
+
+/**
+ * A shortest walk along edges from `from` to `to`, both included (`[from]` when they are the
+ * same node), or undefined when `to` cannot be reached.
+ */
+export function pathBetween(from: string, to: string, edges: readonly Pick<GraphEdge, 'source' | 'target'>[]): string[] | undefined {
+  const out = adjacency(edges);
+  const cameFrom = new Map<string, string | null>([[from, null]]);
+  const queue = [from];
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i]!;
+    if (id === to) {
+      const path: string[] = [];
+      for (let at: string | null = id; at !== null; at = cameFrom.get(at)!) path.push(at);
+      return path.reverse();
+    }
+    for (const { target } of out.get(id) ?? []) {
+      if (cameFrom.has(target)) continue;
+      cameFrom.set(target, id);
+      queue.push(target);
+    }
+  }
+  return undefined;
 }

@@ -4,10 +4,18 @@ import { parseTargetEntry } from '../net/targets.js';
 /** The one format tag this version reads and writes. */
 export const FLOW_FORMAT = 'salve.flow/v1';
 
+/** The longest slug (flow ids, hook paths). */
+export const SLUG_MAX_LENGTH = 64;
+/** The longest flow name. */
+export const FLOW_NAME_MAX_LENGTH = 200;
+
 /** Lower-case letters, digits and dashes; starts with a letter or digit; 1–64 characters. */
 export const SlugSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a slug: lower-case letters, digits and "-", 1-64 characters');
+  .regex(
+    new RegExp(`^[a-z0-9][a-z0-9-]{0,${SLUG_MAX_LENGTH - 1}}$`),
+    `must be a slug: lower-case letters, digits and "-", 1-${SLUG_MAX_LENGTH} characters`,
+  );
 
 /** Node ids may also use `_` (operators like `disk_check`); they appear in `steps.<id>`. */
 export const NodeIdSchema = z
@@ -61,7 +69,7 @@ export type FlowSettings = z.infer<typeof FlowSettingsSchema>;
 export const FlowSchema = z.strictObject({
   format: z.literal(FLOW_FORMAT, { error: `must be "${FLOW_FORMAT}"` }),
   id: SlugSchema,
-  name: z.string().trim().min(1, 'name is required').max(200),
+  name: z.string().trim().min(1, 'name is required').max(FLOW_NAME_MAX_LENGTH),
   description: z.string().max(4000).optional(),
   enabled: z.boolean().default(false),
   nodes: z.array(FlowNodeSchema).min(1, 'a flow needs at least one node').max(500),

@@ -2,9 +2,20 @@ import type { z } from 'zod';
 import { issuesFromZod, type Issue } from '../errors.js';
 import { checkCel, checkTemplate, checkUrlTemplate } from '../expr/index.js';
 import type { ExpressionRef } from '../expr/types.js';
+import {
+  checkEdgeEnds,
+  cycleMessage,
+  duplicateMessage,
+  edgeKey,
+  missingEndMessage,
+  portOf,
+  unknownTypeMessage,
+} from './connections.js';
 import { findCycles, reachableFrom, type GraphEdge } from './graph.js';
 import type { NodeSpec, NodeSpecLookup } from './node-spec.js';
 import { FlowSchema, type Flow, type FlowEdge, type FlowNode } from './schema.js';
+import { truncate } from '../text.js';
+import { isRecord } from '../guards.js';
 
 export type FlowValidation = { ok: true; flow: Flow } | { ok: false; issues: Issue[] };
 
@@ -28,11 +39,6 @@ interface EdgeView extends GraphEdge {
   sourcePort: string | undefined;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-const portList = (spec: NodeSpec) => (spec.outputs.length > 0 ? spec.outputs.join(', ') : '(none)');
-
 /**
  * zod reports unknown keys once, at the object; operators need each key named at its own path
  * ("unknown field" rather than silently dropped).
@@ -46,10 +52,6 @@ function zodIssues(issues: readonly z.core.$ZodIssue[], base: Path = []): Issue[
   return issuesFromZod(expanded, base);
 }
 
-function short(source: string): string {
-  return source.length > 80 ? `${source.slice(0, 77)}...` : source;
-}
-
 function checkExpression(nodeId: string, ref: ExpressionRef, base: Path): Issue[] {
   const check = { cel: checkCel, template: checkTemplate, url: checkUrlTemplate }[ref.kind];
   const found = check(ref.source);
@@ -57,7 +59,7 @@ function checkExpression(nodeId: string, ref: ExpressionRef, base: Path): Issue[
   return found.map((e) => ({
     path: [...base, ...ref.path],
     message:
-      `node "${nodeId}": ${what} ${JSON.stringify(short(ref.source))} is invalid: ${e.message}` +
+      `node "${nodeId}": ${what} ${JSON.stringify(truncate(ref.source, 80))} is invalid: ${e.message}` +
       (e.offset === undefined ? '' : ` (at character ${e.offset + 1})`),
   }));
 }
@@ -78,7 +80,7 @@ function checkNodes(rawNodes: unknown[], lookup: NodeSpecLookup, issues: Issue[]
     const spec = type ? lookup(type) : undefined;
     const view: NodeView = { index, id: raw.id, spec };
     views.push(view);
-    if (type && !spec) issues.push({ path: [...base, 'type'], message: `unknown node type "${type}"` });
+    if (type && !spec) issues.push({ path: [...base, 'type'], message: unknownTypeMessage(type) });
     if (!spec || (raw.config !== undefined && !isRecord(raw.config))) return;
 
     const parsed = spec.configSchema.safeParse(raw.config ?? {});
@@ -107,7 +109,7 @@ function readEdges(rawEdges: unknown): { edges: EdgeView[]; complete: boolean } 
   return { edges, complete: edges.length === rawEdges.length };
 }
 
-/** Rule 6: endpoints exist, ports exist, nothing enters a source, no self-loops or duplicates. */
+/** Rule 6: endpoints exist, then the connection rules of connections.ts, duplicates included. */
 function checkEdges(edges: EdgeView[], byId: Map<string, NodeView>, issues: Issue[]): GraphEdge[] {
   const graph: GraphEdge[] = [];
   const seen = new Set<string>();
@@ -115,41 +117,16 @@ function checkEdges(edges: EdgeView[], byId: Map<string, NodeView>, issues: Issu
     const base: Path = ['edges', edge.index];
     const from = byId.get(edge.source);
     const to = byId.get(edge.target);
-    if (!from) issues.push({ path: [...base, 'source'], message: `edge source "${edge.source}" is not a node in this flow` });
-    if (!to) issues.push({ path: [...base, 'target'], message: `edge target "${edge.target}" is not a node in this flow` });
+    if (!from) issues.push({ path: [...base, 'source'], message: missingEndMessage('source', edge.source) });
+    if (!to) issues.push({ path: [...base, 'target'], message: missingEndMessage('target', edge.target) });
     if (!from || !to) continue;
-    if (edge.source === edge.target) {
-      issues.push({ path: [...base, 'target'], message: `edge from "${edge.source}" leads back to itself` });
-      continue;
+    const ends = checkEdgeEnds(from, to, edge.sourcePort);
+    for (const problem of ends.problems) {
+      issues.push({ path: problem.field ? [...base, problem.field] : base, message: problem.message });
     }
-    if (to.spec?.category === 'source') {
-      issues.push({
-        path: [...base, 'target'],
-        message: `edge into "${to.id}": ${to.spec.type} is a source node; sources start a flow and take no incoming edges`,
-      });
-    }
-    let port = edge.sourcePort;
-    if (from.spec) {
-      const { outputs, type } = from.spec;
-      if (port === undefined) {
-        if (outputs.length === 1) port = outputs[0];
-        else if (outputs.length === 0) {
-          issues.push({ path: [...base, 'source'], message: `"${from.id}" (${type}) has no output ports` });
-        } else {
-          issues.push({ path: [...base, 'sourcePort'], message: `sourcePort is required: "${from.id}" has ports ${portList(from.spec)}` });
-        }
-      } else if (!outputs.includes(port)) {
-        issues.push({
-          path: [...base, 'sourcePort'],
-          message: `edge from "${from.id}" uses port "${port}", but ${type} has ports ${portList(from.spec)}`,
-        });
-      }
-    }
-    const key = JSON.stringify([edge.source, port ?? null, edge.target]);
-    if (seen.has(key)) {
-      const via = port === undefined ? '' : ` port "${port}"`;
-      issues.push({ path: base, message: `duplicate edge: "${edge.source}"${via} is already connected to "${edge.target}"` });
-    }
+    if (ends.loop) continue;
+    const key = edgeKey(edge.source, ends.port, edge.target);
+    if (seen.has(key)) issues.push({ path: base, message: duplicateMessage(edge.source, ends.port, edge.target) });
     seen.add(key);
     graph.push(edge);
   }
@@ -161,7 +138,7 @@ function checkGraph(views: NodeView[], graph: GraphEdge[], edgesComplete: boolea
   for (const cycle of findCycles(views.map((v) => v.id), graph)) {
     issues.push({
       path: ['edges', cycle.closingEdge],
-      message: `cycle: ${cycle.nodes.map((id) => `"${id}"`).join(' → ')}; a flow must not loop back to an earlier node`,
+      message: cycleMessage(cycle.nodes),
     });
   }
   const sources = views.filter((v) => v.spec?.category === 'source');
@@ -223,8 +200,7 @@ export function flowSources(flow: Flow, lookup: NodeSpecLookup): FlowNode[] {
 export function resolvePort(edge: FlowEdge, lookup: NodeSpecLookup, flow: Flow): string | undefined {
   if (edge.sourcePort !== undefined) return edge.sourcePort;
   const node = flow.nodes.find((n) => n.id === edge.source);
-  const outputs = node ? lookup(node.type)?.outputs : undefined;
-  return outputs?.length === 1 ? outputs[0] : undefined;
+  return portOf(node ? lookup(node.type) : undefined, undefined);
 }
 
 /** The edges leaving `nodeId` through `port`, in document order (an omitted port counts as the only one). */

@@ -1,4 +1,5 @@
 import { ArrowDown, ArrowUp, Plus, X } from 'lucide-react';
+import { truncate } from '../../../shared/text.js';
 import { asStringList, argvItemLabel, insertItem, moveItem, removeItem, replaceItem } from './argv.js';
 import { getAt } from './config-paths.js';
 import { repeatsProblem } from './expression-check.js';
@@ -111,7 +112,7 @@ function ArgvRow({ field, index, count, text, noun, idOf, onChange, onMove, onRe
   const id = idOf();
   const name = `${field.name}.${index}`;
   const label = argvItemLabel(index);
-  const what = `${noun} ${index + 1}${text ? ` (${text.length > 24 ? `${text.slice(0, 24)}…` : text})` : ''}`;
+  const what = `${noun} ${index + 1}${text ? ` (${truncate(text, 25)})` : ''}`;
   return (
     <li className="cf-argv-row" data-testid={`row-${name}`}>
       <label htmlFor={id} className="cf-row-label">

@@ -4,10 +4,9 @@ import { describedBy, FieldErrors, FieldShell, helpText, RequiredMark } from './
 import { FieldView } from './FieldView.js';
 import { inputId, useForm } from './form-context.js';
 import { issueText } from './issues.js';
+import { isRecord } from '../../../shared/guards.js';
 
 type Of<K extends FieldModel['kind']> = Extract<FieldModel, { kind: K }>;
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A nested object (e.g. `mapping`): its fields in a fieldset. */
 export function ObjectField({ field }: { field: Of<'object'> }) {

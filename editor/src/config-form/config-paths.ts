@@ -1,10 +1,10 @@
+import { isRecord } from '../../../shared/guards.js';
+
 /**
  * Reading and writing a config at a path, immutably. The config is the flow document's own
  * object, so every write returns a new object and leaves the old one (the undo history) intact.
  */
 export type Path = readonly (string | number)[];
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The value at `path`, or undefined when any step is missing. */
 export function getAt(value: unknown, path: Path): unknown {

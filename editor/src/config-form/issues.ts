@@ -1,5 +1,6 @@
 import { getAt, pathKey, type Path } from './config-paths.js';
 import type { FieldModel } from './field-model.js';
+import { isRecord } from '../../../shared/guards.js';
 
 /** A problem placed at a rendered field; `rest` is the part of its path below that field. */
 export interface PlacedIssue {
@@ -14,8 +15,6 @@ export interface IssuePlacement {
   /** Issues with an empty path, or a path no rendered field contains. */
   top: PlacedIssue[];
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Every path the form shows a place for, given the current config: each field, the

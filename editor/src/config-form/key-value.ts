@@ -1,4 +1,5 @@
 import { isSecretRef } from '../../../shared/flow/schema.js';
+import { isRecord } from '../../../shared/guards.js';
 
 /**
  * A map field (`headers`, `env`) edited as rows. Rows can be half-written (no name yet, two
@@ -11,8 +12,6 @@ export interface KeyValueRow {
   mode: 'text' | 'secret';
   value: string;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The rows that show a map from the config (anything not a map shows as no rows). */
 export function rowsFromRecord(record: unknown): KeyValueRow[] {

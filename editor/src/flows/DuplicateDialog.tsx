@@ -1,4 +1,5 @@
 import { useEffect, useId, useMemo, useState } from 'react';
+import { FLOW_NAME_MAX_LENGTH } from '../../../shared/flow/schema.js';
 import { ApiError } from '../api/client.js';
 import type { FlowSummary, StoredFlow } from '../api/types.js';
 import { Dialog } from '../ui/Dialog.js';
@@ -40,7 +41,7 @@ export function DuplicateDialog({ flow, takenIds, onClose, onCreated }: Props) {
   }, [flow.id]);
 
   const idProblem = flowIdProblem(id, takenIds) ?? (failure?.kind === 'id' ? failure.message : null);
-  const nameProblem = name.trim() === '' ? 'Give the copy a name.' : name.length > 200 ? 'At most 200 characters.' : null;
+  const nameProblem = name.trim() === '' ? 'Give the copy a name.' : name.length > FLOW_NAME_MAX_LENGTH ? `At most ${FLOW_NAME_MAX_LENGTH} characters.` : null;
   const paths = useMemo(() => (original ? hookPaths(original.flow) : []), [original]);
   const canSubmit = original !== undefined && !idProblem && !nameProblem;
 

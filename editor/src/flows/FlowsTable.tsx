@@ -4,7 +4,7 @@ import { ApiError } from '../api/client.js';
 import type { FlowSummary } from '../api/types.js';
 import { EnabledSwitch } from './EnabledSwitch.js';
 import { IssueList } from './IssueList.js';
-import { relativeTime } from './relative-time.js';
+import { formatRelative } from '../runs/time.js';
 import { RouteLink } from './RouteLink.js';
 
 /** A refused action, shown under the flow's row until dismissed or retried. */
@@ -61,7 +61,7 @@ export function FlowsTable({ flows, pending, errors, now, onToggle, onDuplicate,
                 <td className="num">{flow.revision}</td>
                 <td>
                   <time dateTime={flow.updatedAt} title={flow.updatedAt}>
-                    {relativeTime(flow.updatedAt, now)}
+                    {formatRelative(flow.updatedAt, now)}
                   </time>
                 </td>
                 <td className="flow-actions">

@@ -1,6 +1,4 @@
-import { FLOW_ID_MAX_LENGTH } from './slug.js';
-
-const NAME_MAX_LENGTH = 200;
+import { FLOW_NAME_MAX_LENGTH, SLUG_MAX_LENGTH } from '../../../shared/flow/schema.js';
 
 /**
  * The id offered for a copy of flow `id`: `<id>-copy`, then `<id>-copy-2`, `-copy-3`… — the
@@ -12,7 +10,7 @@ export function suggestCopyId(id: string, taken: ReadonlySet<string>): string {
   for (let n = 1; ; n++) {
     const suffix = n === 1 ? '-copy' : `-copy-${n}`;
     // Trailing dashes left by shortening would give `x--copy`: valid, but looks like a typo.
-    const head = base.slice(0, FLOW_ID_MAX_LENGTH - suffix.length).replace(/-+$/, '') || 'flow';
+    const head = base.slice(0, SLUG_MAX_LENGTH - suffix.length).replace(/-+$/, '') || 'flow';
     const candidate = `${head}${suffix}`;
     if (!taken.has(candidate)) return candidate;
   }
@@ -21,5 +19,5 @@ export function suggestCopyId(id: string, taken: ReadonlySet<string>): string {
 /** The name offered for a copy: `<name> (copy)`, kept within the 200-character limit. */
 export function suggestCopyName(name: string): string {
   const suffix = ' (copy)';
-  return `${name.slice(0, NAME_MAX_LENGTH - suffix.length).trimEnd()}${suffix}`;
+  return `${name.slice(0, FLOW_NAME_MAX_LENGTH - suffix.length).trimEnd()}${suffix}`;
 }

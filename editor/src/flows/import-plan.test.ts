@@ -27,7 +27,7 @@ describe('readSource', () => {
     expect(readSource(src('list.json', [flow('a')]))).toMatchObject({ ok: false, problem: expect.stringMatching(/found a list\. To import a list of flows, write it as \{ "flows"/) });
     expect(readSource(src('s.json', 'x'))).toMatchObject({ ok: false, problem: expect.stringMatching(/found a string/) });
     expect(readSource(src('e.json', { flows: [] }))).toMatchObject({ ok: false, problem: expect.stringMatching(/no flows/) });
-    expect(readSource(src('o.json', { flows: {} }))).toMatchObject({ ok: false, problem: expect.stringMatching(/must be a list/) });
+    expect(readSource(src('o.json', { flows: {} }))).toMatchObject({ ok: false, problem: '"flows" must be a list of flow documents, found an object' });
   });
 });
 

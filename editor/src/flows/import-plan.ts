@@ -1,4 +1,6 @@
 import type { Issue } from '../../../shared/errors.js';
+import { describeKind, EXPECTED_IMPORT } from '../../../shared/flow/import-body.js';
+import { isRecord } from '../../../shared/guards.js';
 import { parseJsonText, type JsonProblem } from './json-text.js';
 
 /**
@@ -36,17 +38,9 @@ export type SourceReading =
 /** The API refuses bodies over 4 MiB (docs/api.md); better to say so before sending. */
 export const IMPORT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function describeKind(v: unknown): string {
-  if (Array.isArray(v)) return 'a list';
-  if (v === null) return 'null';
-  return `a ${typeof v}`;
-}
-
 function plannedFlow(doc: unknown, source: string, indexInSource: number | null): PlannedFlow {
   const planned: PlannedFlow = { source, indexInSource };
-  if (isObject(doc)) {
+  if (isRecord(doc)) {
     if (typeof doc.id === 'string') planned.id = doc.id;
     if (typeof doc.name === 'string') planned.name = doc.name;
   }
@@ -61,12 +55,12 @@ export function readSource(source: ImportSource): SourceReading {
   const parsed = parseJsonText(source.text);
   if (!parsed.ok) return { name: source.name, ok: false, problem: 'not valid JSON', json: parsed.problem };
   const value = parsed.value;
-  if (!isObject(value)) {
+  if (!isRecord(value)) {
     const hint = Array.isArray(value) ? ' To import a list of flows, write it as { "flows": [ … ] }.' : '';
     return {
       name: source.name,
       ok: false,
-      problem: `expected one flow document (an object with "format": "salve.flow/v1") or a bundle { "flows": [ … ] }, found ${describeKind(value)}.${hint}`,
+      problem: `${EXPECTED_IMPORT}, found ${describeKind(value)}.${hint}`,
     };
   }
   if ('flows' in value) {

@@ -1,3 +1,5 @@
+import { truncate } from '../../../shared/text.js';
+
 /**
  * Parsing JSON that a person pasted or picked, with a location when it is not valid.
  *
@@ -76,10 +78,10 @@ export function findJsonProblem(text: string): JsonProblem | null {
     if (ch === '\t') return 'a tab';
     if (ch === '"') {
       const str = /^"(?:[^"\\\n]|\\.){0,40}"?/.exec(text.slice(offset))![0];
-      return `the string ${str.length > 40 ? `${str.slice(0, 40)}…` : str}`;
+      return `the string ${truncate(str, 41)}`;
     }
     const word = /^[A-Za-z0-9_$.+-]+/.exec(text.slice(offset))?.[0];
-    if (word) return `"${word.length > 30 ? `${word.slice(0, 30)}…` : word}"`;
+    if (word) return `"${truncate(word, 31)}"`;
     return `"${ch}"`;
   };
   /** After a value, the next one on a later line: the comma between them is what is missing. */

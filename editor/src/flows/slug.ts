@@ -1,7 +1,4 @@
-import { SlugSchema } from '../../../shared/flow/schema.js';
-
-/** Flow ids are slugs of at most this many characters (docs/flow-format.md). */
-export const FLOW_ID_MAX_LENGTH = 64;
+import { SLUG_MAX_LENGTH, SlugSchema } from '../../../shared/flow/schema.js';
 
 /**
  * Why `id` cannot be a new flow's id, or null when it can. The server's SlugSchema stays the
@@ -10,7 +7,7 @@ export const FLOW_ID_MAX_LENGTH = 64;
  */
 export function flowIdProblem(id: string, taken: ReadonlySet<string> = new Set()): string | null {
   if (id === '') return 'Give the flow an id.';
-  if (id.length > FLOW_ID_MAX_LENGTH) return `Too long: ${id.length} characters, at most ${FLOW_ID_MAX_LENGTH}.`;
+  if (id.length > SLUG_MAX_LENGTH) return `Too long: ${id.length} characters, at most ${SLUG_MAX_LENGTH}.`;
   if (/[A-Z]/.test(id)) return 'Use lower-case letters only.';
   if (id.startsWith('-')) return 'Start with a letter or digit, not "-".';
   const bad = [...new Set(id.replace(/[a-z0-9-]/g, ''))];

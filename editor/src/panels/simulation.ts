@@ -1,7 +1,8 @@
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { startsBy } from '../../../nodes/trigger-spec.js';
 import type { ExprVars } from '../../../shared/expr/types.js';
-import type { Flow } from '../../../shared/flow/schema.js';
+import { SlugSchema, type Flow } from '../../../shared/flow/schema.js';
+import { truncate } from '../../../shared/text.js';
 import { api } from '../api/client.js';
 import type { SimulateResult, SimulatedAlert } from '../api/types.js';
 import { edgeId } from '../canvas/model.js';
@@ -50,10 +51,6 @@ function formatResult(value: unknown): string {
   return truncate(text ?? String(value), 30);
 }
 
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
 /**
  * A source's config for normalizing a sample only: a webhook source's hook path or auth still
  * being typed must not block previews, so they are replaced; other sources' configs (a
@@ -62,7 +59,7 @@ function truncate(text: string, max: number): string {
 export function probeConfig(type: string, sourceConfig: Record<string, unknown>): Record<string, unknown> {
   const config: Record<string, unknown> = { ...sourceConfig };
   if (!startsBy(getNodeDefinition(type), 'webhook')) return config;
-  if (typeof config.path !== 'string' || !/^[a-z0-9][a-z0-9-]{0,63}$/.test(config.path)) config.path = 'preview';
+  if (!SlugSchema.safeParse(config.path).success) config.path = 'preview';
   config.auth = { type: 'none' };
   return config;
 }

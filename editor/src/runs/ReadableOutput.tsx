@@ -3,7 +3,7 @@ import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { presentOutput, type OutputBlock, type OutputFact, type OutputView } from '../../../nodes/output-view.js';
 import { StatusPill } from './StatusPill.js';
 import { JsonView, TextView } from './JsonView.js';
-import { formatDuration } from './time.js';
+import { formatDuration } from '../../../nodes/format.js';
 
 /** The readable form of a step's output, as its node type presents it (null: show the JSON). */
 function readableView(nodeType: string, output: unknown): OutputView | null {
@@ -11,7 +11,7 @@ function readableView(nodeType: string, output: unknown): OutputView | null {
 }
 
 function FactValue({ fact }: { fact: OutputFact }) {
-  if ('durationMs' in fact) return <dd>{formatDuration(fact.durationMs)}</dd>;
+  if ('durationMs' in fact) return <dd>{formatDuration(fact.durationMs, 'ms')}</dd>;
   if ('missing' in fact) {
     return (
       <dd>

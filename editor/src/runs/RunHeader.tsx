@@ -6,7 +6,8 @@ import { CancelRunButton } from './CancelRunButton.js';
 import { Deadline } from './Deadline.js';
 import { RelativeTime } from './RelativeTime.js';
 import { StatusPill } from './StatusPill.js';
-import { elapsed, exactTime, formatDuration } from './time.js';
+import { formatDuration } from '../../../nodes/format.js';
+import { elapsed, exactTime } from './time.js';
 import { useNow } from './useNow.js';
 
 /** Why a run ended badly, in words an operator can act on; null when nothing went wrong. */
@@ -93,7 +94,7 @@ export function RunHeader({ run, flowName, onChanged, onReview }: RunHeaderProps
           )}
           <div>
             <dt>Duration</dt>
-            <dd>{took === null ? '—' : `${formatDuration(took)}${run.finishedAt ? '' : ' so far'}`}</dd>
+            <dd>{took === null ? '—' : `${formatDuration(took, 'ms')}${run.finishedAt ? '' : ' so far'}`}</dd>
           </div>
           {active && run.deadlineAt && (
             <div title="The run times out at its deadline; time spent waiting for approvals does not count and pushes it back">

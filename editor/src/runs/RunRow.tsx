@@ -5,7 +5,8 @@ import { keyLabels } from './alert-labels.js';
 import { LabelChips, SeverityPill } from './AlertSummary.js';
 import { RelativeTime } from './RelativeTime.js';
 import { StatusPill } from './StatusPill.js';
-import { elapsed, formatDuration } from './time.js';
+import { formatDuration } from '../../../nodes/format.js';
+import { elapsed } from './time.js';
 import { useNow } from './useNow.js';
 import { ACTIVE_EXECUTION_STATUSES } from '../api/types.js';
 
@@ -70,7 +71,7 @@ export function RunRow({ run, flowName, showFlowFilter }: { run: Execution; flow
       <td>
         <RelativeTime iso={run.finishedAt} empty={active ? '…' : '—'} />
       </td>
-      <td className="duration-cell">{took === null ? <span className="muted">—</span> : `${formatDuration(took)}${run.finishedAt ? '' : ' so far'}`}</td>
+      <td className="duration-cell">{took === null ? <span className="muted">—</span> : `${formatDuration(took, 'ms')}${run.finishedAt ? '' : ' so far'}`}</td>
     </tr>
   );
 }

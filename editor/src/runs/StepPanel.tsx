@@ -10,7 +10,8 @@ import { isFinished } from './marks.js';
 import { hasReadableOutput, ReadableOutput } from './ReadableOutput.js';
 import { RelativeTime } from './RelativeTime.js';
 import { StatusPill } from './StatusPill.js';
-import { elapsed, formatDuration } from './time.js';
+import { formatDuration } from '../../../nodes/format.js';
+import { elapsed } from './time.js';
 import { useNow } from './useNow.js';
 
 interface StepPanelProps {
@@ -103,7 +104,7 @@ function StepRun({ step, index, approval, onDecided }: { step: Step; index?: num
           <RelativeTime iso={step.endedAt} empty={step.status === 'waiting' ? 'waiting' : running ? 'running' : '—'} />
         </dd>
         <dt>Took</dt>
-        <dd>{took === null ? '—' : `${formatDuration(took)}${step.endedAt ? '' : ' so far'}`}</dd>
+        <dd>{took === null ? '—' : `${formatDuration(took, 'ms')}${step.endedAt ? '' : ' so far'}`}</dd>
         <dt>Attempt</dt>
         <dd>{step.attempt}</dd>
         {step.wakeAt && step.status === 'waiting' && (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { elapsed, formatDuration, formatRelative, parseTime } from './time.js';
+import { elapsed, formatRelative, parseTime } from './time.js';
 
 const NOW = Date.parse('2026-05-01T12:00:00.000Z');
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
@@ -26,26 +26,6 @@ describe('formatRelative', () => {
   it('gives the date for anything older than a month, and leaves junk as it is', () => {
     expect(formatRelative('2025-01-02T03:04:05.000Z', NOW)).toBe('2025-01-02');
     expect(formatRelative('not a time', NOW)).toBe('not a time');
-  });
-});
-
-describe('formatDuration', () => {
-  it('keeps precision for fast steps', () => {
-    expect(formatDuration(0)).toBe('0 ms');
-    expect(formatDuration(420)).toBe('420 ms');
-    expect(formatDuration(4_260)).toBe('4.2 s');
-    expect(formatDuration(12_900)).toBe('12 s');
-  });
-
-  it('uses two units at most and drops a zero second unit', () => {
-    expect(formatDuration(3 * 60_000 + 5_000)).toBe('3 min 5 s');
-    expect(formatDuration(5 * 60_000)).toBe('5 min');
-    expect(formatDuration(2 * 3_600_000 + 10 * 60_000 + 30_000)).toBe('2 h 10 min');
-    expect(formatDuration(27 * 3_600_000)).toBe('1 d 3 h');
-  });
-
-  it('never goes negative (clock skew between steps)', () => {
-    expect(formatDuration(-50)).toBe('0 ms');
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * Times as an on-call operator reads them: "3 min ago", "in 14 min", "2 min 5 s". Pure, so
- * the pages can re-render them on a ticker and the tests can pin `now`.
+ * Times as an on-call operator reads them: "3 min ago", "in 14 min". Pure, so the pages can
+ * re-render them on a ticker and the tests can pin `now`. Every page says relative times this
+ * way (the runs, the events, the flows list); durations are nodes/format.ts `formatDuration`.
  */
 
 const SECOND = 1000;
@@ -35,25 +36,6 @@ export function formatRelative(iso: string, now: number): string {
   if (abs < 5 * SECOND) return 'just now';
   if (abs >= 30 * DAY) return iso.slice(0, 10);
   return diff > 0 ? `${span(abs)} ago` : `in ${span(abs)}`;
-}
-
-/**
- * A duration with two units at most: `420 ms`, `4.2 s`, `12 s`, `3 min 5 s`, `2 h 10 min`,
- * `1 d 3 h`. Sub-second and single-digit seconds keep precision because steps are often fast.
- */
-export function formatDuration(ms: number): string {
-  const v = Math.max(0, Math.round(ms));
-  if (v < SECOND) return `${v} ms`;
-  if (v < 10 * SECOND) return `${(Math.floor(v / 100) / 10).toFixed(1)} s`;
-  if (v < MINUTE) return `${Math.floor(v / SECOND)} s`;
-  const pair = (big: number, bigUnit: string, small: number, smallUnit: string) => {
-    const a = Math.floor(v / big);
-    const b = Math.floor((v % big) / small);
-    return b ? `${a} ${bigUnit} ${b} ${smallUnit}` : `${a} ${bigUnit}`;
-  };
-  if (v < HOUR) return pair(MINUTE, 'min', SECOND, 's');
-  if (v < DAY) return pair(HOUR, 'h', MINUTE, 'min');
-  return pair(DAY, 'd', HOUR, 'h');
 }
 
 /**

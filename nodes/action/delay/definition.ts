@@ -26,7 +26,7 @@ export const delayAction = defineNodeType({
   // Waiting changes nothing outside, so simulation passes straight through it.
   sideEffects: false,
   expressions: () => [],
-  summary: (config) => `wait ${formatDuration(config.seconds)}`,
-  commandLine: (config) => `wait ${formatDuration(config.seconds)}`,
+  summary: (config) => `wait ${formatDuration(config.seconds, 's')}`,
+  commandLine: (config) => `wait ${formatDuration(config.seconds, 's')}`,
   ui: { seconds: { widget: 'number', label: 'Wait (seconds)', help: 'Durable: the wait survives restarts and holds no worker.' } },
 });

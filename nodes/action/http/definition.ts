@@ -3,7 +3,8 @@ import { defineNodeType } from '../../node-type.js';
 import type { ExpressionRef } from '../../../shared/expr/types.js';
 import { templatesIn } from '../../definition.js';
 import { isHeaderName, StringOrSecretSchema, secondsSchema } from '../../fields.js';
-import { abbreviateTemplates, truncate } from '../../format.js';
+import { truncate } from '../../../shared/text.js';
+import { abbreviateTemplates } from '../../format.js';
 import { HttpOutputSchema, presentHttpOutput } from './output.js';
 
 /** Redirects followed at most, when `followRedirects` is on. */

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { templatesIn } from '../../definition.js';
 import { StringOrSecretSchema, secondsSchema } from '../../fields.js';
-import { abbreviateTemplates, truncate } from '../../format.js';
+import { truncate } from '../../../shared/text.js';
+import { abbreviateTemplates, showArg } from '../../format.js';
 import { defineNodeType } from '../../node-type.js';
 import { presentShellOutput, ShellOutputSchema } from './output.js';
 
@@ -41,9 +42,6 @@ export const ShellActionConfigSchema = z.strictObject({
     .default([0]),
 });
 export type ShellActionConfig = z.infer<typeof ShellActionConfigSchema>;
-
-/** Quotes an argument for the canvas and command lines only when it would be ambiguous unquoted. */
-const showArg = (arg: string) => (arg === '' || /[\s"'\\]/.test(arg) ? JSON.stringify(arg) : arg);
 
 /** Runs a program on the Salve host, e.g. `systemctl restart nginx`. */
 export const shellAction = defineNodeType({

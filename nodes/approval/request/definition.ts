@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { templatesIn } from '../../definition.js';
 import { secondsSchema } from '../../fields.js';
-import { abbreviateTemplates, formatDuration, truncate } from '../../format.js';
+import { truncate } from '../../../shared/text.js';
+import { abbreviateTemplates, formatDuration } from '../../format.js';
 import { defineNodeType } from '../../node-type.js';
 
 export const ApprovalRequestConfigSchema = z.strictObject({
@@ -39,7 +40,7 @@ export const approvalRequest = defineNodeType({
   sideEffects: true,
   simulatePort: 'approved',
   expressions: (config) => templatesIn({ message: config.message }),
-  summary: (config) => `ask: ${truncate(abbreviateTemplates(config.message), 60)} (${formatDuration(config.timeoutSeconds)})`,
+  summary: (config) => `ask: ${truncate(abbreviateTemplates(config.message), 60)} (${formatDuration(config.timeoutSeconds, 's')})`,
   ui: {
     message: { widget: 'expression', language: 'template', label: 'Question', help: 'What the approver sees, e.g. Restart {{ alert.labels.service }}?' },
     timeoutSeconds: { widget: 'number', label: 'Timeout (seconds)', help: 'Undecided after this long, the flow continues on "timeout".' },

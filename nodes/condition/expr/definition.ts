@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { truncate } from '../../format.js';
+import { truncate } from '../../../shared/text.js';
 import { defineNodeType } from '../../node-type.js';
 
 export const ExprConditionConfigSchema = z.strictObject({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ExpressionError, matchersToCel } from '../../../shared/expr/index.js';
-import { truncate } from '../../format.js';
+import { truncate } from '../../../shared/text.js';
 import { defineNodeType } from '../../node-type.js';
 
 /** The CEL a matcher list compiles to, or the error that stops it from compiling. */

@@ -1,5 +1,6 @@
 import type { Alert, AlertStatus, Severity } from '../../../shared/alert/schema.js';
 import { issuesFromZod, ValidationError, type Issue } from '../../../shared/errors.js';
+import { truncateBytes } from '../../../shared/text.js';
 import type { WebhookAdapter } from '../../source-adapter.js';
 import { webhookBase } from '../adapter-parts.js';
 import { acceptsStatus } from '../common.js';
@@ -69,16 +70,7 @@ function epochToIso(value: string | number | undefined, field: string): string |
 
 /** Cuts `text` to at most MAX_VALUE_BYTES of UTF-8, ending with "…" when cut (plugin output can be long). */
 export function bounded(text: string): string {
-  if (!exceedsValueLimit(text)) return text;
-  const encoder = new TextEncoder();
-  let bytes = 0;
-  let out = '';
-  for (const ch of text) {
-    bytes += encoder.encode(ch).length;
-    if (bytes > MAX_VALUE_BYTES - 3) break;
-    out += ch;
-  }
-  return `${out}…`;
+  return truncateBytes(text, MAX_VALUE_BYTES);
 }
 
 /** A label value is identity: too long is an error, never cut. */

@@ -8,11 +8,11 @@ import { appendAudit } from '../../store/audit-repo.js';
 import { flowsRepo, type FlowRow } from '../../store/flows-repo.js';
 import type { Clock } from '../clock.js';
 import type { FlowSummary, StoredFlow } from '../../../shared/api-views.js';
+import { isRecord } from '../../../shared/guards.js';
+import { describeKind, EXPECTED_IMPORT } from '../../../shared/flow/import-body.js';
 
 export type { FlowSummary, StoredFlow };
 
-/** What an import body may be (the editor's Import dialog tells them apart the same way). */
-const EXPECTED_IMPORT = 'expected one flow document (an object with "format": "salve.flow/v1") or a bundle { "flows": [ … ] }';
 const MAX_IMPORT_FLOWS = 500;
 
 const BundleSchema = z.strictObject({
@@ -22,15 +22,6 @@ const BundleSchema = z.strictObject({
     .max(MAX_IMPORT_FLOWS, `at most ${MAX_IMPORT_FLOWS} flows per import`),
 });
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function describeKind(v: unknown): string {
-  if (Array.isArray(v)) return 'a list';
-  if (v === null) return 'null';
-  if (typeof v === 'object') return 'an object';
-  return `a ${typeof v}`;
-}
-
 /**
  * Splits an import body into the flow documents to validate. An object with a `flows` field is
  * a bundle; any other object is one flow (validated as such). Everything else, an empty object
@@ -38,7 +29,7 @@ function describeKind(v: unknown): string {
  */
 function importInputs(body: unknown): { isBundle: boolean; inputs: unknown[] } {
   const invalid = (path: (string | number)[], message: string) => new ValidationError('import body is invalid', [{ path, message }]);
-  if (!isPlainObject(body)) {
+  if (!isRecord(body)) {
     const hint = Array.isArray(body) ? '; to import several flows, write { "flows": [ … ] }' : '';
     throw invalid([], `${EXPECTED_IMPORT}, found ${describeKind(body)}${hint}`);
   }
@@ -68,7 +59,7 @@ export function parseFlowOrThrow(input: unknown, base: (string | number)[] = [])
 
 function toStored(row: FlowRow): StoredFlow {
   return {
-    flow: JSON.parse(row.document) as Flow,
+    flow: row.flow,
     revision: row.revision,
     createdAt: new Date(row.createdAt).toISOString(),
     updatedAt: new Date(row.updatedAt).toISOString(),
@@ -105,28 +96,21 @@ export class FlowService {
 
   /** The flow document of a past or current revision (for showing what an execution ran). */
   getRevision(id: string, revision: number): Flow | undefined {
-    const doc = flowsRepo.getRevision(this.store.db, id, revision);
-    return doc ? (JSON.parse(doc) as Flow) : undefined;
+    return flowsRepo.getRevision(this.store.db, id, revision);
   }
 
   enabledRows(): FlowRow[] {
-    return flowsRepo.list(this.store.db).filter((r) => r.enabled);
+    return flowsRepo.listEnabled(this.store.db);
   }
 
   async create(input: unknown, actor: string): Promise<StoredFlow> {
     const flow = parseFlowOrThrow(input);
     const now = this.clock.now();
     const row = await this.store.write((db) => {
-      if (flowsRepo.get(db, flow.id)) {
+      if (flowsRepo.currentRevision(db, flow.id) !== undefined) {
         throw new ConflictError(`flow "${flow.id}" already exists; update it with PUT /api/flows/${flow.id}`);
       }
-      const inserted = flowsRepo.insert(db, {
-        id: flow.id,
-        name: flow.name,
-        enabled: flow.enabled,
-        document: JSON.stringify(flow),
-        now,
-      });
+      const inserted = flowsRepo.insert(db, flow, now);
       appendAudit(db, { actor, action: 'flow.create', target: flow.id, details: { revision: inserted.revision }, now });
       return inserted;
     });
@@ -144,20 +128,13 @@ export class FlowService {
     }
     const now = this.clock.now();
     const row = await this.store.write((db) => {
-      const current = flowsRepo.get(db, id);
-      if (!current) throw new NotFoundError(`flow "${id}" not found`);
-      const updated = flowsRepo.update(db, {
-        id,
-        name: flow.name,
-        enabled: flow.enabled,
-        document: JSON.stringify(flow),
-        expectedRevision,
-        now,
-      });
+      const current = flowsRepo.currentRevision(db, id);
+      if (current === undefined) throw new NotFoundError(`flow "${id}" not found`);
+      const updated = flowsRepo.update(db, flow, expectedRevision, now);
       if (!updated) {
         throw new ConflictError(
-          `flow "${id}" was changed by someone else: you edited revision ${expectedRevision}, the current revision is ${current.revision}`,
-          { currentRevision: current.revision },
+          `flow "${id}" was changed by someone else: you edited revision ${expectedRevision}, the current revision is ${current}`,
+          { currentRevision: current },
         );
       }
       appendAudit(db, { actor, action: 'flow.update', target: id, details: { revision: updated.revision }, now });
@@ -202,11 +179,8 @@ export class FlowService {
     const now = this.clock.now();
     const rows = await this.store.write((db) =>
       flows.map((flow) => {
-        const document = JSON.stringify(flow);
-        const current = flowsRepo.get(db, flow.id);
-        const row = current
-          ? flowsRepo.update(db, { id: flow.id, name: flow.name, enabled: false, document, expectedRevision: current.revision, now })!
-          : flowsRepo.insert(db, { id: flow.id, name: flow.name, enabled: false, document, now });
+        const current = flowsRepo.currentRevision(db, flow.id);
+        const row = current === undefined ? flowsRepo.insert(db, flow, now) : flowsRepo.update(db, flow, current, now)!;
         appendAudit(db, { actor, action: 'flow.import', target: flow.id, details: { revision: row.revision }, now });
         return row;
       }),

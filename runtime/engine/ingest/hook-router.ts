@@ -25,7 +25,7 @@ export class HookRouter {
     const next = new Map<string, HookRoute[]>();
     for (const row of rows) {
       if (!row.enabled) continue;
-      const flow = JSON.parse(row.document) as Flow;
+      const flow = row.flow;
       for (const node of flow.nodes) {
         const path = hookPathOf(getNodeDefinition(node.type), node.config);
         const adapter = getWebhookAdapter(node.type);

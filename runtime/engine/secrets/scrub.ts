@@ -1,3 +1,4 @@
+import { isPlainObject } from '../../../shared/guards.js';
 import type { SecretStore } from './secrets.js';
 
 /**
@@ -78,12 +79,6 @@ export function secretForms(secret: string): string[] {
   const forms = new Set([secret, ...jsonForms(secret), ...urlForms(secret), hex, hex.toUpperCase(), ...base64Forms(bytes)]);
   return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-};
 
 /** A scrubber for `secrets` (each secret's forms are computed here, once). */
 export function createScrubber(secrets: Iterable<string>): Scrubber {

@@ -100,7 +100,7 @@ export class ScheduleRunner {
     const next = new Map<string, Schedule>();
     for (const row of rows) {
       if (!row.enabled) continue;
-      const flow = JSON.parse(row.document) as Flow;
+      const flow = row.flow;
       for (const node of flow.nodes) {
         const trigger = getScheduleTrigger(node.type);
         if (!trigger) continue;

@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from './db.js';
+import { executionsRepo } from './executions-repo.js';
+import { leasesRepo } from './leases-repo.js';
+import { stepsRepo } from './steps-repo.js';
+
+describe('prepared statements', () => {
+  let store: SqliteStore;
+  afterEach(() => store.close());
+
+  it('leaves better-sqlite3 as it is: drizzle .prepare() is the one statement cache', () => {
+    store = new SqliteStore(':memory:');
+    expect(Object.hasOwn(store.sqlite, 'prepare')).toBe(false);
+  });
+
+  it('prepares nothing again for the queries every alert and every step run', () => {
+    store = new SqliteStore(':memory:');
+    const now = 1_700_000_000_000;
+    const hotPath = (i: number) =>
+      store.writeNow((db) => {
+        const id = `ex${i}`;
+        executionsRepo.insertIfNew(db, {
+          id,
+          flowId: 'f',
+          flowRevision: 1,
+          eventId: 'ev',
+          sourceNodeId: 'am',
+          dedupKey: id,
+          alert: '{}',
+          status: 'queued',
+          createdAt: now,
+          updatedAt: now,
+          deadlineAt: now + 60_000,
+          fingerprint: id,
+        });
+        executionsRepo.idByDedupKey(db, 'f', id);
+        executionsRepo.countByStatus(db, 'queued');
+        executionsRepo.nextQueued(db, 10, new Set());
+        executionsRepo.transition(db, id, ['queued'], { status: 'running', leaseOwner: 'me', updatedAt: now });
+        executionsRepo.get(db, id);
+        leasesRepo.holds(db, id, 'me');
+        stepsRepo.insert(db, { id: `st${i}`, executionId: id, seq: stepsRepo.nextSeq(db, id), nodeId: 'am', nodeType: 'source.alertmanager', status: 'pending', createdAt: now });
+        stepsRepo.transition(db, `st${i}`, ['pending'], { status: 'succeeded', endedAt: now });
+        stepsRepo.forExecution(db, id);
+      });
+    hotPath(0); // builds the prepared statements
+    const prepared: string[] = [];
+    const prepare = store.sqlite.prepare;
+    store.sqlite.prepare = ((source: string) => (prepared.push(source), prepare.call(store.sqlite, source))) as typeof prepare;
+    for (let i = 1; i <= 5; i++) hotPath(i);
+    store.sqlite.prepare = prepare;
+    expect(prepared).toEqual([]);
+  });
+});

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, screenshot } from '../helpers/browser.js';
+import { removeDir, startServer, type TestServer } from '../helpers/server.js';
+
+/**
+ * While a wire is dragged, the canvas refuses what saving would reject and says why in the words
+ * saving uses (shared/flow/connections.ts). Screenshots of a refused wire at 1440 px.
+ */
+describe('connection rules on the canvas', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+
+  // Stacked vertically, so the wires are short and every handle is on screen.
+  const flow = {
+    format: 'salve.flow/v1',
+    id: 'wires',
+    name: 'Wires',
+    enabled: false,
+    nodes: [
+      { id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } }, position: { x: 0, y: 0 } },
+      { id: 'disk', type: 'condition.match', config: { matchers: 'alertname="DiskFull"' }, position: { x: 0, y: 160 } },
+      { id: 'clean', type: 'action.http', config: { url: 'http://127.0.0.1:9/cleanup' }, position: { x: 0, y: 320 } },
+    ],
+    edges: [
+      { source: 'am', target: 'disk' },
+      { source: 'disk', sourcePort: 'match', target: 'clean' },
+    ],
+  };
+
+  beforeAll(async () => {
+    server = await startServer({ env: { SALVE_ALLOWED_TARGETS: '127.0.0.1' } });
+    expect((await server.api('POST', '/api/flows', flow)).status).toBe(201);
+    browser = await launchBrowser();
+    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    page.setDefaultTimeout(10_000);
+    page.on('pageerror', (error) => {
+      throw error;
+    });
+    await page.goto(server.url);
+    await page.locator('#admin-token').fill(server.token);
+    await page.locator('button[type="submit"]').click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (server) removeDir(server.dataDir);
+  });
+
+  const centre = async (selector: string) => {
+    const box = (await page.locator(selector).boundingBox())!;
+    return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  };
+
+  /** Drags a wire from a port onto a node's input and holds it there; returns the hint shown, then drops it. */
+  async function hintWhileDragging(from: string, port: string, to: string, shot?: string): Promise<string | null> {
+    const start = await centre(`[data-testid="handle-${from}-${port}"]`);
+    const end = await centre(`.react-flow__node[data-id="${to}"] .react-flow__handle.target`);
+    await page.mouse.move(start.x, start.y);
+    await page.mouse.down();
+    await page.mouse.move((start.x + end.x) / 2 + 40, (start.y + end.y) / 2, { steps: 6 });
+    await page.mouse.move(end.x, end.y, { steps: 6 });
+    const hint = page.locator('.connect-hint');
+    await hint.waitFor();
+    const text = await hint.textContent();
+    if (shot) await screenshot(page, shot);
+    await page.mouse.up();
+    await hint.waitFor({ state: 'detached' });
+    return text;
+  }
+
+  it('names the rule a wire breaks while it is dragged, in the words saving uses, and adds no edge', async () => {
+    await page.goto(`${server.url}/#/flows/wires`);
+    await page.locator('.react-flow__node[data-id="clean"]').waitFor();
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
+
+    expect(await hintWhileDragging('clean', 'ok', 'disk', 'connection-refused-loop-1440')).toBe(
+      'Can’t connect: cycle: "clean" → "disk" → "clean"; a flow must not loop back to an earlier node',
+    );
+    expect(await hintWhileDragging('clean', 'error', 'clean')).toBe('Can’t connect: edge from "clean" leads back to itself');
+    expect(await hintWhileDragging('disk', 'match', 'clean')).toBe(
+      'Can’t connect: duplicate edge: "disk" port "match" is already connected to "clean"',
+    );
+    expect(await page.locator('.react-flow__edge').count()).toBe(2);
+  });
+});
