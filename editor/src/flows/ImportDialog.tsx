@@ -1,7 +1,7 @@
 import { useDeferredValue, useEffect, useId, useMemo, useRef, useState, type Ref } from 'react';
 import { CheckCircle2, FileJson, FileUp, X } from 'lucide-react';
 import { ApiError } from '../api/client.js';
-import type { FlowSummary } from '../api/types.js';
+import type { FlowSummary } from '../../../shared/api-views.js';
 import { Dialog } from '../ui/Dialog.js';
 import type { RejectedFile } from './file-sources.js';
 import { importFlows } from './flows-api.js';

@@ -3,9 +3,9 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { ArrowLeft, ClipboardPaste, Copy, Maximize2, Network, Play, Redo2, Save, Scissors, Undo2 } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatPath } from '../../../shared/errors.js';
-import { api, ApiError } from '../api/client.js';
+import { api, ApiError, call, idParam } from '../api/client.js';
 import type { Flow } from '../../../shared/flow/schema.js';
-import type { SimulateResult, StoredFlow } from '../api/types.js';
+import type { SimulateResult } from '../../../shared/api-views.js';
 import { copySelection, parseFragment } from '../canvas/clipboard.js';
 import { FlowCanvas, type FlowCanvasHandle } from '../canvas/FlowCanvas.js';
 import { emptyFlow } from '../canvas/model.js';
@@ -36,7 +36,7 @@ export function FlowEditorPage({ flowId }: { flowId?: string }) {
       setState('ready');
       return;
     }
-    api.get<StoredFlow>(`/api/flows/${encodeURIComponent(flowId)}`).then(
+    call(api.flows[':id'].$get(idParam(flowId))).then(
       (stored) => {
         load(stored.flow, stored.revision);
         setState('ready');
@@ -111,7 +111,7 @@ function Editor() {
   const selected = selectedNodes.length === 1 ? selectedNodes[0]! : null;
 
   useEffect(() => {
-    api.get<{ items: { name: string }[] }>('/api/secrets').then(
+    call(api.secrets.$get()).then(
       (r) => setSecrets(r.items.map((i) => i.name)),
       () => setSecrets([]),
     );
@@ -184,8 +184,8 @@ function Editor() {
       try {
         const stored =
           st.revision === null
-            ? await api.post<StoredFlow>('/api/flows', doc)
-            : await api.put<StoredFlow>(`/api/flows/${encodeURIComponent(doc.id)}`, { revision: overwriteRevision ?? st.revision, flow: doc });
+            ? await call(api.flows.$post({ json: doc }))
+            : await call(api.flows[':id'].$put({ ...idParam(doc.id), json: { revision: overwriteRevision ?? st.revision, flow: doc } }));
         actions.markSaved(stored.flow, stored.revision);
         if (st.revision === null) window.history.replaceState(null, '', `#/flows/${encodeURIComponent(stored.flow.id)}`);
         setConflict(null);
@@ -214,7 +214,7 @@ function Editor() {
 
   const reloadFromServer = async () => {
     const st = useEditor.getState();
-    const stored = await api.get<StoredFlow>(`/api/flows/${encodeURIComponent(st.meta.id)}`);
+    const stored = await call(api.flows[':id'].$get(idParam(st.meta.id)));
     actions.load(stored.flow, stored.revision);
     setConflict(null);
     toast(`Reloaded revision ${stored.revision}.`, 'info');

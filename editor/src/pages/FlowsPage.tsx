@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Download, Plus, RefreshCw, Search, Upload, X } from 'lucide-react';
 import { ApiError } from '../api/client.js';
-import type { FlowSummary, StoredFlow } from '../api/types.js';
+import type { FlowSummary, StoredFlow } from '../../../shared/api-views.js';
 import { navigate } from '../router.js';
 import { toast } from '../ui/toast.js';
 import { usePolling } from '../ui/usePolling.js';

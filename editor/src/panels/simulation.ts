@@ -1,8 +1,8 @@
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import type { ExprVars } from '../../../shared/expr/types.js';
 import type { Flow } from '../../../shared/flow/schema.js';
-import { api } from '../api/client.js';
-import type { SimulateResult, SimulatedAlert } from '../api/types.js';
+import { api, call } from '../api/client.js';
+import type { SimulateResult, SimulatedAlert } from '../../../shared/api-views.js';
 import { edgeId } from '../canvas/model.js';
 import type { NodeMarkInfo } from '../canvas/overlay.js';
 
@@ -21,7 +21,7 @@ export function samplesFor(type: string): readonly Sample[] {
 
 /** What the runtime's simulate endpoint says the flow would do with `payload` (nothing is executed). */
 export function simulate(flow: Flow, sourceType: string, payload: unknown): Promise<SimulateResult> {
-  return api.post<SimulateResult>('/api/flows/simulate', { flow, source: sourceType, payload });
+  return call(api.flows.simulate.$post({ json: { flow, source: sourceType, payload } }));
 }
 
 /** Marks and taken edges for one simulated alert, to draw on the canvas. */
