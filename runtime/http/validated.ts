@@ -14,7 +14,7 @@ import { readJsonBody } from './raw-body.js';
 type QueryValue<T> = [NonNullable<T>] extends [string] ? NonNullable<T> : string | number;
 
 /** What a route's query schema accepts, as the client writes it: every name optional. */
-export type QueryInput<S extends z.ZodType> = { [K in keyof z.input<S>]?: QueryValue<z.input<S>[K]> };
+type QueryInput<S extends z.ZodType> = { [K in keyof z.input<S>]?: QueryValue<z.input<S>[K]> };
 
 type QueryRoute<S extends z.ZodType> = { in: { query: QueryInput<S> }; out: { query: z.output<S> } };
 type JsonRoute<S extends z.ZodType> = { in: { json: z.input<S> }; out: { json: z.output<S> } };

@@ -54,7 +54,7 @@ const SESSION_PATH = '/api/session';
  * mutation sent with `Content-Type: application/json`, an empty one as `{}` (the server's origin
  * check refuses cookie mutations that are not JSON). A network failure becomes an ApiError.
  */
-export async function apiFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+async function apiFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
   const method = (init.method ?? 'GET').toUpperCase();
   const headers = new Headers(init.headers);
   headers.set('Accept', 'application/json');
@@ -71,7 +71,7 @@ export async function apiFetch(input: RequestInfo | URL, init: RequestInit = {})
 }
 
 /** Query strings leave out empty values (`''`, null, undefined), so an unset filter is no filter. */
-export function searchParams(query: Record<string, unknown>): URLSearchParams {
+function searchParams(query: Record<string, unknown>): URLSearchParams {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     for (const v of Array.isArray(value) ? value : [value]) {
@@ -81,13 +81,8 @@ export function searchParams(query: Record<string, unknown>): URLSearchParams {
   return params;
 }
 
-/** The typed client for a server at `baseUrl`, making its requests with `fetchImpl` (tests pass their own). */
-export function createApiClient(baseUrl = '/', fetchImpl: typeof fetch = apiFetch) {
-  return hc<AppType>(baseUrl, { fetch: fetchImpl, buildSearchParams: searchParams });
-}
-
 /** The API's routes (`/api/...`): `api.flows[':id'].$get(idParam(id))` and so on. */
-export const api = createApiClient().api;
+export const api = hc<AppType>('/', { fetch: apiFetch, buildSearchParams: searchParams }).api;
 
 /** A route's `:id` parameter. The typed client puts parameters into the path as they are, so it is encoded here. */
 export function idParam(id: string): { param: { id: string } } {
@@ -95,7 +90,7 @@ export function idParam(id: string): { param: { id: string } } {
 }
 
 /** The answer of a successful request: its JSON body, nothing for 204. */
-export type Answer<R> = R extends ClientResponse<infer T, infer S, infer _F> ? (S extends SuccessStatusCode ? (S extends 204 ? undefined : T) : never) : never;
+type Answer<R> = R extends ClientResponse<infer T, infer S, infer _F> ? (S extends SuccessStatusCode ? (S extends 204 ? undefined : T) : never) : never;
 
 /**
  * Awaits a request made with `api`: its parsed answer, or an ApiError carrying the server's

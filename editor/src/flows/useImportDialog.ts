@@ -6,7 +6,7 @@ import { PASTED } from './import-messages.js';
 import { IMPORT_BODY_LIMIT_BYTES, planImport, readSource, type ImportPlan, type ImportSource, type SourceReading } from './import-plan.js';
 import { previewImport, summarizeImport, type ImportedRow } from './import-summary.js';
 
-export type ImportOutcome = { kind: 'failed'; error: ApiError | Error; plan: ImportPlan } | { kind: 'done'; rows: ImportedRow[] };
+type ImportOutcome = { kind: 'failed'; error: ApiError | Error; plan: ImportPlan } | { kind: 'done'; rows: ImportedRow[] };
 
 /**
  * The import dialog's state: every source read and planned as one body as it is given (the
