@@ -1,5 +1,6 @@
 import type { Alert } from './alert/schema.js';
 import type { Flow } from './flow/schema.js';
+import type { NodeCategory } from './flow/node-spec.js';
 import type { ApprovalStatus, ExecutionStatus, StepStatus } from './statuses.js';
 
 /**
@@ -166,6 +167,26 @@ export interface ExecutionDetail extends Execution {
   approvals: Approval[];
   /** The flow exactly as it was when this execution ran (its revision); null if that revision is gone. */
   flow: Flow | null;
+}
+
+/**
+ * One entry of `GET /api/node-types`: what external tools need to build a node's config. `ui`
+ * holds the definition's editor hints as written there; `configSchema` is a JSON Schema of the
+ * config as it may be written (fields with defaults optional).
+ */
+export interface NodeTypeView {
+  type: string;
+  version: number;
+  category: NodeCategory;
+  label: string;
+  description: string;
+  icon: string;
+  outputs: readonly string[];
+  idempotent: boolean;
+  sideEffects: boolean;
+  ui: Readonly<Record<string, unknown>>;
+  samples: readonly { name: string; description: string; payload: unknown }[];
+  configSchema: Record<string, unknown>;
 }
 
 /** `GET /api/session`: how this request was authenticated. */
