@@ -1,10 +1,25 @@
 import type { Alert } from './alert/schema.js';
 import type { Flow } from './flow/schema.js';
+import type { NodeCategory } from './flow/node-spec.js';
+import type { ApprovalStatus, ExecutionStatus, StepStatus } from './statuses.js';
 
 /**
  * Shapes of API answers that the runtime builds and the editor reads, declared once here so
- * the two cannot drift apart. Pure types: no I/O, browser-safe.
+ * the two cannot drift apart: runtime/http/views.ts and the routes build them (checked with
+ * `satisfies` or a declared return type), the editor receives them through the typed client.
+ * Times are RFC 3339 strings. Pure types: no I/O, browser-safe. The event log's views are in
+ * event-log.ts, the statuses in statuses.ts.
  */
+
+/** A list answered whole (`GET /api/flows`, `GET /api/approvals`). */
+export interface List<T> {
+  items: T[];
+}
+
+/** One page of a newest-first list: `nextCursor` is the `before` of the next page, null on the last. */
+export interface Page<T> extends List<T> {
+  nextCursor: string | null;
+}
 
 /** A stored flow as the API shows it. */
 export interface StoredFlow {
@@ -47,4 +62,144 @@ export interface SimulatedAlert {
   steps: SimulatedStep[];
   skipped: string[];
   edges: { source: string; sourcePort: string; target: string }[];
+}
+
+/** `POST /api/flows/simulate`. */
+export interface SimulateResult {
+  flowId: string;
+  alerts: SimulatedAlert[];
+}
+
+/** `POST /api/flows/:id/run` (202): the run started by hand. */
+export interface ManualRunStarted {
+  executionId: string;
+  eventId: string;
+  flowId: string;
+  flowRevision: number;
+  sourceNodeId: string;
+}
+
+/** One execution: a run of one flow for one alert. */
+export interface Execution {
+  id: string;
+  flowId: string;
+  flowRevision: number;
+  eventId: string;
+  sourceNodeId: string;
+  status: ExecutionStatus;
+  error: string | null;
+  alert: Alert;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  deadlineAt: string | null;
+  /** When a resolved alert with this run's fingerprint arrived for its flow (its endsAt), else null. */
+  alertResolvedAt: string | null;
+}
+
+/** One node run inside an execution. `input`, `config` (rendered, secrets as references) and `output` are JSON. */
+export interface Step {
+  id: string;
+  seq: number;
+  nodeId: string;
+  nodeType: string;
+  parentStepId: string | null;
+  status: StepStatus;
+  attempt: number;
+  port: string | null;
+  input: unknown;
+  config: unknown;
+  output: unknown;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  wakeAt: string | null;
+}
+
+/** A step that ran before an approval was asked for. */
+export interface ApprovalStepSummary {
+  nodeId: string;
+  nodeType: string;
+  label: string;
+  status: StepStatus;
+  port: string | null;
+  output: unknown;
+  error: string | null;
+  endedAt: string | null;
+}
+
+/** A node that runs if the approval is approved: its config as it would run, or why it cannot be rendered. */
+export interface ApprovalNext {
+  nodeId: string;
+  nodeType: string;
+  label: string;
+  rendered?: unknown;
+  error?: string;
+}
+
+/**
+ * An approval. In lists and answers about one approval it also carries its run's flow id and
+ * alert, and what ran before and what approving starts; inside an execution detail it does not.
+ */
+export interface Approval {
+  id: string;
+  executionId: string;
+  stepId: string;
+  nodeId: string;
+  message: string;
+  status: ApprovalStatus;
+  createdAt: string;
+  deadlineAt: string;
+  decidedAt: string | null;
+  decidedBy: string | null;
+  comment: string | null;
+  flowId?: string;
+  flowName?: string | null;
+  alert?: Alert;
+  ran?: ApprovalStepSummary[];
+  next?: ApprovalNext[];
+}
+
+/** `GET /api/executions/:id`: the execution with its steps, approvals and the flow revision it ran. */
+export interface ExecutionDetail extends Execution {
+  steps: Step[];
+  approvals: Approval[];
+  /** The flow exactly as it was when this execution ran (its revision); null if that revision is gone. */
+  flow: Flow | null;
+}
+
+/**
+ * One entry of `GET /api/node-types`: what external tools need to build a node's config. `ui`
+ * holds the definition's editor hints as written there; `configSchema` is a JSON Schema of the
+ * config as it may be written (fields with defaults optional).
+ */
+export interface NodeTypeView {
+  type: string;
+  category: NodeCategory;
+  label: string;
+  description: string;
+  icon: string;
+  outputs: readonly string[];
+  idempotent: boolean;
+  sideEffects: boolean;
+  ui: Readonly<Record<string, unknown>>;
+  samples: readonly { name: string; description: string; payload: unknown }[];
+  configSchema: Record<string, unknown>;
+}
+
+/** `GET /api/session`: how this request was authenticated. */
+export interface SessionStatus {
+  authenticated: true;
+  via: 'bearer' | 'cookie';
+}
+
+/** `GET /api/automation` and the pause/resume answers. */
+export interface AutomationState {
+  paused: boolean;
+}
+
+/** One entry of `GET /api/secrets`: a secret's name, never its value. */
+export interface SecretName {
+  name: string;
 }

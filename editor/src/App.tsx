@@ -1,8 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Inbox, List, LogOut, ScrollText, Workflow } from 'lucide-react';
-import { api, onSignedOut } from './api/client.js';
+import { api, call, onSignedOut } from './api/client.js';
 import { isSignedIn, signOut } from './api/session.js';
-import type { Approval, Page } from './api/types.js';
 import { hrefFor, navigate, useRoute, type Route } from './router.js';
 import { SignIn } from './pages/SignIn.js';
 import { FlowsPage } from './pages/FlowsPage.js';
@@ -53,7 +52,7 @@ export function App() {
 
 function Shell({ onSignedOut: done }: { onSignedOut: () => void }) {
   const route = useRoute();
-  const pending = usePolling(() => api.get<Page<Approval>>('/api/approvals?status=pending&limit=200'), 5000, []);
+  const pending = usePolling(() => call(api.approvals.$get({ query: { status: 'pending', limit: 200 } })), 5000, []);
   const pendingCount = pending.data?.items.length ?? 0;
 
   const section = route.page === 'flow' || route.page === 'new-flow' ? 'flows' : route.page === 'run' ? 'runs' : route.page;

@@ -7,6 +7,7 @@ import type { SqliteStore } from '../store/db.js';
 import type { Logger } from '../log.js';
 import { scrubberFor } from '../engine/secrets/scrub.js';
 import { secretStoreFrom, type SecretStore } from '../engine/secrets/secrets.js';
+import type { AutomationState, List, SecretName } from '../../shared/api-views.js';
 import { apiAuth, type AuthEnv } from './auth.js';
 import { installErrorHandling } from './errors.js';
 import { nodeTypesView } from './node-types.js';
@@ -57,23 +58,15 @@ are received at <code>/hooks/&lt;path&gt;</code>. See the README for a walkthrou
  * The HTTP surface. Public: `/healthz`, `/hooks/*`, the editor's static files, and signing in
  * and out (`POST`/`DELETE /api/session`). Everything else under `/api` requires the admin token
  * as a bearer token, or the session cookie that signing in sets.
+ *
+ * The routes are one chain so that their types (inputs and answers) survive into `AppType`,
+ * which the editor's typed client reads. Middleware runs in the order it is chained: security
+ * headers, then the scrubbing of `/api` answers, the public session routes, the `/api` auth.
  */
-export function createApp(options: AppOptions): Hono<AuthEnv> {
+export function createApp(options: AppOptions) {
   const { engine, store, log } = options;
   const now = options.now ?? Date.now;
   const secrets = options.secrets ?? secretStoreFrom({});
-  const app = new Hono<AuthEnv>();
-  app.use('*', securityHeaders());
-  installErrorHandling(app, log);
-
-  app.get('/healthz', (c) => {
-    const ok = engine.isAdmitting;
-    return c.json({ status: ok ? 'ok' : 'stopping', paused: engine.isPaused, version: options.version }, ok ? 200 : 503);
-  });
-
-  app.route('/hooks', hookRoutes(engine, options.hookBodyLimitBytes));
-  app.use('/api/*', scrubJsonResponses(scrubberFor(secrets)));
-
   const sessions = new SessionManager(store, options.adminToken, now);
   const guardMutation = cookieMutationGuard(options.publicOrigin);
   const tokenLimiter = new FailureLimiter({
@@ -82,35 +75,47 @@ export function createApp(options: AppOptions): Hono<AuthEnv> {
     now,
     persist: { store, kind: 'admin-token', log },
   });
-  // Registered before the auth middleware: these handlers answer before it would run.
-  app.route(
-    '/api/session',
-    publicSessionRoutes({
-      adminToken: options.adminToken,
-      sessions,
-      tokenLimiter,
-      publicOrigin: options.publicOrigin,
-      guardMutation,
-      log,
-    }),
-  );
-  app.use('/api/*', apiAuth({ adminToken: options.adminToken, sessions, publicOrigin: options.publicOrigin, guardMutation, tokenLimiter, log }));
-  app.route('/api/session', sessionStatusRoute());
-
   const nodeTypes = nodeTypesView();
-  app.get('/api/node-types', (c) => c.json(nodeTypes));
-  app.get('/api/secrets', (c) => c.json({ items: secrets.names().map((name) => ({ name })) }));
-  app.get('/api/automation', (c) => c.json({ paused: engine.isPaused }));
-  for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
-    app.post(`/api/automation/${action}`, async (c) => {
-      await engine.setPaused(paused, 'admin');
-      return c.json({ paused: engine.isPaused });
-    });
-  }
-  app.route('/api/flows', runFlowRoutes(engine));
-  app.route('/api/flows', flowRoutes(engine));
-  app.route('/api', runRoutes(engine, store));
+  const automation = (): AutomationState => ({ paused: engine.isPaused });
+  const setPaused = async (paused: boolean) => {
+    await engine.setPaused(paused, 'admin');
+    return automation();
+  };
 
+  const app = new Hono<AuthEnv>();
+  installErrorHandling(app, log);
+  const routes = app
+    .use('*', securityHeaders())
+    .get('/healthz', (c) => {
+      const ok = engine.isAdmitting;
+      return c.json({ status: ok ? 'ok' : 'stopping', paused: engine.isPaused, version: options.version }, ok ? 200 : 503);
+    })
+    .route('/hooks', hookRoutes(engine, options.hookBodyLimitBytes))
+    .use('/api/*', scrubJsonResponses(scrubberFor(secrets)))
+    // Registered before the auth middleware: these handlers answer before it would run.
+    .route(
+      '/api/session',
+      publicSessionRoutes({
+        adminToken: options.adminToken,
+        sessions,
+        tokenLimiter,
+        publicOrigin: options.publicOrigin,
+        guardMutation,
+        log,
+      }),
+    )
+    .use('/api/*', apiAuth({ adminToken: options.adminToken, sessions, publicOrigin: options.publicOrigin, guardMutation, tokenLimiter, log }))
+    .route('/api/session', sessionStatusRoute())
+    .get('/api/node-types', (c) => c.json(nodeTypes))
+    .get('/api/secrets', (c) => c.json({ items: secrets.names().map((name) => ({ name })) } satisfies List<SecretName>))
+    .get('/api/automation', (c) => c.json(automation()))
+    .post('/api/automation/pause', async (c) => c.json(await setPaused(true)))
+    .post('/api/automation/resume', async (c) => c.json(await setPaused(false)))
+    .route('/api/flows', runFlowRoutes(engine))
+    .route('/api/flows', flowRoutes(engine))
+    .route('/api', runRoutes(engine, store));
+
+  // The editor's files are not part of the API's type.
   const editorDir = options.editorDir;
   if (editorDir && existsSync(editorDir)) {
     const root = relative(process.cwd(), editorDir) || '.';
@@ -119,5 +124,8 @@ export function createApp(options: AppOptions): Hono<AuthEnv> {
   } else {
     app.get('/', (c) => c.html(FALLBACK_PAGE));
   }
-  return app;
+  return routes;
 }
+
+/** The API's routes with their inputs and answers: what the editor's typed client (`hc<AppType>`) is built from. */
+export type AppType = ReturnType<typeof createApp>;

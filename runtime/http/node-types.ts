@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { List, NodeTypeView } from '../../shared/api-views.js';
 import { nodeDefinitions } from '../../nodes/catalog.js';
 
 /**
@@ -6,7 +7,7 @@ import { nodeDefinitions } from '../../nodes/catalog.js';
  * ports, flags, editor hints, sample payloads (sources) and a JSON Schema of the config as it
  * may be written (input side: fields with defaults are optional). Built once; it never changes.
  */
-export function nodeTypesView() {
+export function nodeTypesView(): List<NodeTypeView> {
   return {
     items: nodeDefinitions.map((d) => ({
       type: d.type,

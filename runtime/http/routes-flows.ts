@@ -6,8 +6,9 @@ import type { Engine } from '../engine/engine.js';
 import { parseFlowOrThrow } from '../engine/flows/flow-service.js';
 import { simulateFlow } from '../engine/flows/simulate.js';
 import { NotFoundError } from '../../shared/errors.js';
-import { parseBody } from './query.js';
-import { readJsonBody } from './raw-body.js';
+import type { FlowSummary, List, SimulateResult, StoredFlow } from '../../shared/api-views.js';
+import type { Flow } from '../../shared/flow/schema.js';
+import { validJson } from './validated.js';
 
 const API_BODY_LIMIT = 4 * 1024 * 1024;
 
@@ -29,54 +30,44 @@ const SimulateBodySchema = z
   });
 
 /** `/api/flows`: create, read, update, delete, import, export, validate, simulate. */
-export function flowRoutes(engine: Engine, actor = 'admin'): Hono {
-  const app = new Hono();
-  const json = (c: Parameters<typeof readJsonBody>[0]) => readJsonBody(c, { limitBytes: API_BODY_LIMIT }).then((b) => b.json);
+export function flowRoutes(engine: Engine, actor = 'admin') {
+  // Flow documents are validated by the flow service, which reports problems at their path.
+  const anyJson = validJson(z.unknown(), API_BODY_LIMIT);
+  const setEnabled = (id: string, enabled: boolean) => {
+    const current = engine.flows.get(id);
+    return engine.flows.update(current.flow.id, { ...current.flow, enabled }, current.revision, actor);
+  };
 
-  app.get('/', (c) => c.json({ items: engine.flows.list() }));
-
-  app.post('/', async (c) => c.json(await engine.flows.create(await json(c), actor), 201));
-
-  app.post('/import', async (c) => c.json({ items: await engine.flows.import(await json(c), actor) }));
-
-  app.post('/validate', async (c) => {
-    const result = validateFlow(await json(c), lookupNodeSpec);
-    return c.json(result.ok ? { valid: true, issues: [], flow: result.flow } : { valid: false, issues: result.issues });
-  });
-
-  app.post('/simulate', async (c) => {
-    const body = parseBody(await json(c), SimulateBodySchema);
-    const flow = body.flowId ? engine.flows.get(body.flowId).flow : parseFlowOrThrow(body.flow, ['flow']);
-    return c.json({ flowId: flow.id, alerts: await simulateFlow(flow, body.source, body.payload) });
-  });
-
-  app.get('/:id', (c) => c.json(engine.flows.get(c.req.param('id'))));
-
-  app.get('/:id/export', (c) => {
-    const { flow } = engine.flows.get(c.req.param('id'));
-    c.header('Content-Disposition', `attachment; filename="${flow.id}.json"`);
-    return c.json(flow);
-  });
-
-  app.put('/:id', async (c) => {
-    const body = parseBody(await json(c), UpdateBodySchema);
-    return c.json(await engine.flows.update(c.req.param('id'), body.flow, body.revision, actor));
-  });
-
-  for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
-    app.post(`/:id/${action}`, async (c) => {
-      const current = engine.flows.get(c.req.param('id'));
-      return c.json(await engine.flows.update(current.flow.id, { ...current.flow, enabled }, current.revision, actor));
+  return new Hono()
+    .get('/', (c) => c.json({ items: engine.flows.list() } satisfies List<FlowSummary>))
+    .post('/', anyJson, async (c) => c.json((await engine.flows.create(c.req.valid('json'), actor)) satisfies StoredFlow, 201))
+    .post('/import', anyJson, async (c) => c.json({ items: await engine.flows.import(c.req.valid('json'), actor) } satisfies List<StoredFlow>))
+    .post('/validate', anyJson, (c) => {
+      const result = validateFlow(c.req.valid('json'), lookupNodeSpec);
+      return c.json(result.ok ? { valid: true as const, issues: [], flow: result.flow } : { valid: false as const, issues: result.issues });
+    })
+    .post('/simulate', validJson(SimulateBodySchema, API_BODY_LIMIT), async (c) => {
+      const body = c.req.valid('json');
+      const flow = body.flowId ? engine.flows.get(body.flowId).flow : parseFlowOrThrow(body.flow, ['flow']);
+      return c.json({ flowId: flow.id, alerts: await simulateFlow(flow, body.source, body.payload) } satisfies SimulateResult);
+    })
+    .get('/:id', (c) => c.json(engine.flows.get(c.req.param('id')) satisfies StoredFlow))
+    .get('/:id/export', (c) => {
+      const { flow } = engine.flows.get(c.req.param('id'));
+      c.header('Content-Disposition', `attachment; filename="${flow.id}.json"`);
+      return c.json(flow satisfies Flow);
+    })
+    .put('/:id', validJson(UpdateBodySchema, API_BODY_LIMIT), async (c) => {
+      const body = c.req.valid('json');
+      return c.json((await engine.flows.update(c.req.param('id'), body.flow, body.revision, actor)) satisfies StoredFlow);
+    })
+    .post('/:id/enable', async (c) => c.json((await setEnabled(c.req.param('id'), true)) satisfies StoredFlow))
+    .post('/:id/disable', async (c) => c.json((await setEnabled(c.req.param('id'), false)) satisfies StoredFlow))
+    .delete('/:id', async (c) => {
+      await engine.flows.delete(c.req.param('id'), actor);
+      return c.body(null, 204);
+    })
+    .all('*', () => {
+      throw new NotFoundError('no such flow route');
     });
-  }
-
-  app.delete('/:id', async (c) => {
-    await engine.flows.delete(c.req.param('id'), actor);
-    return c.body(null, 204);
-  });
-
-  app.all('*', () => {
-    throw new NotFoundError('no such flow route');
-  });
-  return app;
 }

@@ -9,9 +9,8 @@ import { readRawBody } from './raw-body.js';
  * 202 only after the event and its executions are committed; overload and storage trouble are
  * 503 with Retry-After, because alert senders retry 5xx and drop 4xx.
  */
-export function hookRoutes(engine: Engine, bodyLimitBytes: number): Hono {
-  const app = new Hono();
-  app.post('/:path', async (c) => {
+export function hookRoutes(engine: Engine, bodyLimitBytes: number) {
+  return new Hono().post('/:path', async (c) => {
     if (!engine.isAdmitting) throw new UnavailableError('Salve is shutting down; retry shortly', 5);
     // The media type is checked per source by ingest (SNS posts JSON as text/plain).
     const raw = await readRawBody(c, { limitBytes: bodyLimitBytes, anyMediaType: true });
@@ -32,5 +31,4 @@ export function hookRoutes(engine: Engine, bodyLimitBytes: number): Hono {
       202,
     );
   });
-  return app;
 }

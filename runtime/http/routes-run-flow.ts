@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Engine } from '../engine/engine.js';
-import { parseBody } from './query.js';
-import { readJsonBody } from './raw-body.js';
+import type { ManualRunStarted } from '../../shared/api-views.js';
+import { validJson } from './validated.js';
 
 /** A run's body: the payload (256 KiB at most, as for webhooks) and which manual node starts it. */
 const RUN_BODY_LIMIT = 256 * 1024;
@@ -13,12 +13,10 @@ const RunBodySchema = z.strictObject({
 });
 
 /** `POST /api/flows/:id/run`: runs a flow by hand from its `source.manual` node (see docs/api.md). */
-export function runFlowRoutes(engine: Engine, actor = 'admin'): Hono {
-  const app = new Hono();
-  app.post('/:id/run', async (c) => {
-    const body = parseBody((await readJsonBody(c, { limitBytes: RUN_BODY_LIMIT })).json, RunBodySchema);
+export function runFlowRoutes(engine: Engine, actor = 'admin') {
+  return new Hono().post('/:id/run', validJson(RunBodySchema, RUN_BODY_LIMIT), async (c) => {
+    const body = c.req.valid('json');
     const run = await engine.runManually(c.req.param('id'), { payload: body.payload, sourceNodeId: body.sourceNodeId }, actor);
-    return c.json(run, 202);
+    return c.json(run satisfies ManualRunStarted, 202);
   });
-  return app;
 }

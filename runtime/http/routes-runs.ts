@@ -8,11 +8,11 @@ import { lazyEvent } from '../engine/dispatch/vars.js';
 import { approvalsRepo, type ApprovalRow } from '../store/approvals-repo.js';
 import { eventsRepo } from '../store/events-repo.js';
 import { executionsRepo, type ExecutionRow } from '../store/executions-repo.js';
-import { APPROVAL_STATUSES, EXECUTION_STATUSES } from '../store/schema.js';
-import { EVENT_OUTCOMES } from '../../shared/event-log.js';
+import type { Approval, Execution, ExecutionDetail, List, Page } from '../../shared/api-views.js';
+import { EVENT_OUTCOMES, type EventDetail, type EventSummary } from '../../shared/event-log.js';
+import { APPROVAL_STATUSES, EXECUTION_STATUSES } from '../../shared/statuses.js';
 import { stepsRepo, type StepRow } from '../store/steps-repo.js';
-import { parseBody, parseQuery } from './query.js';
-import { readJsonBody } from './raw-body.js';
+import { validJson, validQuery } from './validated.js';
 import { approvalView, eventDetailView, eventView, executionView, stepView } from './views.js';
 
 const limit = z.coerce.number().int().min(1).max(200).default(50);
@@ -56,38 +56,15 @@ const EventQuery = z
   .refine((q) => q.since === undefined || q.until === undefined || q.since <= q.until, { path: ['until'], message: 'until must not be before since' });
 
 /** `/api/executions`, `/api/approvals` and `/api/events`. */
-export function runRoutes(engine: Engine, store: SqliteStore, actor = 'admin'): Hono {
-  const app = new Hono();
+export function runRoutes(engine: Engine, store: SqliteStore, actor = 'admin') {
   const db = store.db;
-
-  app.get('/executions', (c) => {
-    const q = parseQuery(c, ExecutionQuery);
-    const rows = executionsRepo.list(db, q);
-    return c.json({ items: rows.map(executionView), nextCursor: rows.length === q.limit ? rows.at(-1)!.id : null });
-  });
-
-  app.get('/executions/:id', (c) => {
-    const exec = executionsRepo.get(db, c.req.param('id'));
-    if (!exec) throw new NotFoundError(`execution "${c.req.param('id')}" not found`);
-    return c.json({
-      ...executionView(exec),
-      steps: stepsRepo.forExecution(db, exec.id).map(stepView),
-      approvals: approvalsRepo.list(db, { executionId: exec.id, limit: 200 }).map((a) => approvalView(a)),
-      flow: engine.flowAt(exec.flowId, exec.flowRevision) ?? null,
-    });
-  });
-
-  app.post('/executions/:id/cancel', async (c) => {
-    await engine.cancel(c.req.param('id'), actor);
-    return c.json(executionView(executionsRepo.get(db, c.req.param('id'))!));
-  });
 
   /**
    * Approvals with what an approver needs: the flow, the alert, what ran, what approving runs.
    * Costs two reads per execution (row and steps; the event body only if a template reads it),
    * shared by approvals of the same execution; flow revisions are cached by the engine.
    */
-  const withContext = (rows: ApprovalRow[]) => {
+  const withContext = (rows: ApprovalRow[]): Approval[] => {
     const runs = new Map<string, { exec: ExecutionRow; steps: StepRow[]; event: () => unknown } | null>();
     return rows.map((row) => {
       let run = runs.get(row.executionId);
@@ -102,34 +79,48 @@ export function runRoutes(engine: Engine, store: SqliteStore, actor = 'admin'): 
     });
   };
 
-  app.get('/approvals', (c) => {
-    const q = parseQuery(c, ApprovalQuery);
-    return c.json({ items: withContext(approvalsRepo.list(db, q)) });
-  });
-
-  app.get('/approvals/:id', (c) => {
-    const row = approvalsRepo.get(db, c.req.param('id'));
-    if (!row) throw new NotFoundError(`approval "${c.req.param('id')}" not found`);
-    return c.json(withContext([row])[0]);
-  });
-
-  app.post('/approvals/:id', async (c) => {
-    const body = parseBody((await readJsonBody(c, { limitBytes: 64 * 1024 })).json, DecisionSchema);
-    await engine.decide(c.req.param('id'), body.decision, body.comment, actor);
-    return c.json(withContext([approvalsRepo.get(db, c.req.param('id'))!])[0]);
-  });
-
-  app.get('/events', (c) => {
-    const q = parseQuery(c, EventQuery);
-    const rows = eventsRepo.list(db, q);
-    return c.json({ items: rows.map(eventView), nextCursor: rows.length === q.limit ? rows.at(-1)!.id : null });
-  });
-
-  app.get('/events/:id', (c) => {
-    const row = eventsRepo.get(db, c.req.param('id'));
-    if (!row) throw new NotFoundError(`event "${c.req.param('id')}" not found`);
-    return c.json(eventDetailView(row, executionsRepo.forEvent(db, row.id).map(executionView)));
-  });
-
-  return app;
+  return new Hono()
+    .get('/executions', validQuery(ExecutionQuery), (c) => {
+      const q = c.req.valid('query');
+      const rows = executionsRepo.list(db, q);
+      return c.json({ items: rows.map(executionView), nextCursor: rows.length === q.limit ? rows.at(-1)!.id : null } satisfies Page<Execution>);
+    })
+    .get('/executions/:id', (c) => {
+      const exec = executionsRepo.get(db, c.req.param('id'));
+      if (!exec) throw new NotFoundError(`execution "${c.req.param('id')}" not found`);
+      return c.json({
+        ...executionView(exec),
+        steps: stepsRepo.forExecution(db, exec.id).map(stepView),
+        approvals: approvalsRepo.list(db, { executionId: exec.id, limit: 200 }).map((a) => approvalView(a)),
+        flow: engine.flowAt(exec.flowId, exec.flowRevision) ?? null,
+      } satisfies ExecutionDetail);
+    })
+    .post('/executions/:id/cancel', async (c) => {
+      await engine.cancel(c.req.param('id'), actor);
+      return c.json(executionView(executionsRepo.get(db, c.req.param('id'))!));
+    })
+    .get('/approvals', validQuery(ApprovalQuery), (c) => {
+      const q = c.req.valid('query');
+      return c.json({ items: withContext(approvalsRepo.list(db, q)) } satisfies List<Approval>);
+    })
+    .get('/approvals/:id', (c) => {
+      const row = approvalsRepo.get(db, c.req.param('id'));
+      if (!row) throw new NotFoundError(`approval "${c.req.param('id')}" not found`);
+      return c.json(withContext([row])[0]!);
+    })
+    .post('/approvals/:id', validJson(DecisionSchema, 64 * 1024), async (c) => {
+      const body = c.req.valid('json');
+      await engine.decide(c.req.param('id'), body.decision, body.comment, actor);
+      return c.json(withContext([approvalsRepo.get(db, c.req.param('id'))!])[0]!);
+    })
+    .get('/events', validQuery(EventQuery), (c) => {
+      const q = c.req.valid('query');
+      const rows = eventsRepo.list(db, q);
+      return c.json({ items: rows.map(eventView), nextCursor: rows.length === q.limit ? rows.at(-1)!.id : null } satisfies Page<EventSummary>);
+    })
+    .get('/events/:id', (c) => {
+      const row = eventsRepo.get(db, c.req.param('id'));
+      if (!row) throw new NotFoundError(`event "${c.req.param('id')}" not found`);
+      return c.json(eventDetailView(row, executionsRepo.forEvent(db, row.id).map(executionView)) satisfies EventDetail<Execution>);
+    });
 }

@@ -1,6 +1,7 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { z } from 'zod';
+import type { SessionStatus } from '../../shared/api-views.js';
 import { UnauthorizedError } from '../../shared/errors.js';
 import type { Logger } from '../log.js';
 import { safeEqual } from '../../nodes/safe-equal.js';
@@ -8,11 +9,10 @@ import { tooManyTokenFailures, type AuthEnv } from './auth.js';
 import { clientAddress, limitKeyOf } from './client-address.js';
 import { assertTrustedHost } from './host-check.js';
 import { assertSameOrigin, ownOrigins } from './origin-check.js';
-import { parseBody } from './query.js';
 import type { FailureLimiter } from './rate-limit.js';
-import { readJsonBody } from './raw-body.js';
 import { clearSessionCookie, isHttpsRequest, SESSION_COOKIE, setSessionCookie } from './session-cookie.js';
 import type { SessionManager } from './sessions.js';
+import { validJson } from './validated.js';
 
 const SignInSchema = z.strictObject({
   token: z.string({ error: 'token is required: the admin token' }).min(1, 'token is required: the admin token').max(1024),
@@ -32,50 +32,48 @@ export interface SessionRouteOptions {
  * `POST /api/session` (sign in) and `DELETE /api/session` (sign out). Both are public: signing in
  * is how one gets credentials, and signing out must work with an expired session too.
  */
-export function publicSessionRoutes(opts: SessionRouteOptions): Hono {
-  const app = new Hono();
-
-  app.post('/', async (c) => {
+export function publicSessionRoutes(opts: SessionRouteOptions) {
+  /** What is checked before the sign-in body is even read. */
+  const beforeSignIn: MiddlewareHandler = async (c, next) => {
     // A rebinding page must not even get to guess: checked before the token is looked at.
     assertTrustedHost(c, opts.publicOrigin);
-    const address = clientAddress(c);
-    const key = limitKeyOf(address);
-    const wait = opts.tokenLimiter.retryAfterSeconds(key);
+    const wait = opts.tokenLimiter.retryAfterSeconds(limitKeyOf(clientAddress(c)));
     if (wait > 0) throw tooManyTokenFailures(wait);
     // No browser sends a cross-site sign-in for us; refuse it before looking at the token.
     assertSameOrigin(c, ownOrigins(c, opts.publicOrigin), { requireBrowser: false });
-    const body = parseBody((await readJsonBody(c, { limitBytes: 4096 })).json, SignInSchema);
-    if (!safeEqual(body.token, opts.adminToken)) {
-      await opts.tokenLimiter.fail(key);
-      opts.log.warn({ address }, 'sign-in refused: wrong admin token');
-      throw new UnauthorizedError('wrong admin token');
-    }
-    await opts.tokenLimiter.reset(key);
-    const session = await opts.sessions.create({ actor: 'admin', address });
-    setSessionCookie(c, session.cookieValue, isHttpsRequest(c, opts.publicOrigin));
-    opts.log.info({ session: session.id, address }, 'signed in');
-    return c.json({ authenticated: true });
-  });
+    await next();
+  };
 
-  app.delete('/', async (c) => {
-    const cookie = getCookie(c, SESSION_COOKIE);
-    if (cookie !== undefined) {
-      // The browser sends the cookie whoever made the page: the same checks as any cookie mutation.
-      assertTrustedHost(c, opts.publicOrigin);
-      await opts.guardMutation(c);
-      const ended = await opts.sessions.destroy(cookie, { actor: 'admin', address: clientAddress(c) });
-      if (ended) opts.log.info({ session: ended }, 'signed out');
-    }
-    clearSessionCookie(c, isHttpsRequest(c, opts.publicOrigin));
-    return c.body(null, 204);
-  });
-
-  return app;
+  return new Hono()
+    .post('/', beforeSignIn, validJson(SignInSchema, 4096), async (c) => {
+      const address = clientAddress(c);
+      const key = limitKeyOf(address);
+      if (!safeEqual(c.req.valid('json').token, opts.adminToken)) {
+        await opts.tokenLimiter.fail(key);
+        opts.log.warn({ address }, 'sign-in refused: wrong admin token');
+        throw new UnauthorizedError('wrong admin token');
+      }
+      await opts.tokenLimiter.reset(key);
+      const session = await opts.sessions.create({ actor: 'admin', address });
+      setSessionCookie(c, session.cookieValue, isHttpsRequest(c, opts.publicOrigin));
+      opts.log.info({ session: session.id, address }, 'signed in');
+      return c.json({ authenticated: true as const });
+    })
+    .delete('/', async (c) => {
+      const cookie = getCookie(c, SESSION_COOKIE);
+      if (cookie !== undefined) {
+        // The browser sends the cookie whoever made the page: the same checks as any cookie mutation.
+        assertTrustedHost(c, opts.publicOrigin);
+        await opts.guardMutation(c);
+        const ended = await opts.sessions.destroy(cookie, { actor: 'admin', address: clientAddress(c) });
+        if (ended) opts.log.info({ session: ended }, 'signed out');
+      }
+      clearSessionCookie(c, isHttpsRequest(c, opts.publicOrigin));
+      return c.body(null, 204);
+    });
 }
 
 /** `GET /api/session`, behind the `/api` auth: how this request was authenticated. */
-export function sessionStatusRoute(): Hono<AuthEnv> {
-  const app = new Hono<AuthEnv>();
-  app.get('/', (c) => c.json({ authenticated: true, via: c.get('authVia') }));
-  return app;
+export function sessionStatusRoute() {
+  return new Hono<AuthEnv>().get('/', (c) => c.json({ authenticated: true, via: c.get('authVia') } satisfies SessionStatus));
 }

@@ -131,6 +131,18 @@ describe('signing in', () => {
     expect((await signIn(app, TOKEN, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
     expect((await signIn(app, TOKEN, { origin: ORIGIN })).status).toBe(200);
   });
+
+  it('judges host, limit and origin before reading the body: a cross-site or limited sign-in gets its refusal, not a body error', async () => {
+    const { app } = setup();
+    const notJson = (headers: Record<string, string>, address = '192.0.2.1', base = '') =>
+      app.request(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'text/plain', ...headers }, body: 'x'.repeat(10_000) }, from(address));
+    expect((await notJson({ origin: 'https://evil.example' })).status).toBe(403);
+    expect((await notJson({}, '192.0.2.1', 'http://rebind.attacker.example:8470')).status).toBe(403);
+    for (let i = 0; i < 10; i++) await signIn(app, 'wrong-token-guess', {}, '198.51.100.9');
+    expect((await notJson({}, '198.51.100.9')).status).toBe(429);
+    // Otherwise the body's own problems are what is answered.
+    expect((await notJson({})).status).toBe(415);
+  });
 });
 
 describe('session lifetime', () => {

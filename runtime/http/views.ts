@@ -1,3 +1,5 @@
+import type { Alert } from '../../shared/alert/schema.js';
+import type { Approval, Execution, Step } from '../../shared/api-views.js';
 import type { EventAlert, EventDetail, EventFlowSummary, EventMatch, EventRoute, EventSummary } from '../../shared/event-log.js';
 import type { ApprovalContext } from '../engine/dispatch/approval-context.js';
 import type { ApprovalRow } from '../store/approvals-repo.js';
@@ -5,12 +7,20 @@ import type { EventRow } from '../store/events-repo.js';
 import type { ExecutionRow } from '../store/executions-repo.js';
 import type { StepRow } from '../store/steps-repo.js';
 
-/** How stored rows look in API responses: ISO times, JSON columns parsed. */
+/**
+ * How stored rows look in API responses: ISO times, JSON columns parsed. The shapes are declared
+ * once in shared/ (api-views.ts, event-log.ts); the return types here hold these builders to them.
+ */
 
-const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
+function iso(ms: number): string;
+function iso(ms: number | null | undefined): string | null;
+function iso(ms: number | null | undefined): string | null {
+  return ms == null ? null : new Date(ms).toISOString();
+}
 const parse = (text: string | null) => (text == null ? null : (JSON.parse(text) as unknown));
 
-export function executionView(row: ExecutionRow) {
+/** An execution row as the API shows it. */
+export function executionView(row: ExecutionRow): Execution {
   return {
     id: row.id,
     flowId: row.flowId,
@@ -19,7 +29,8 @@ export function executionView(row: ExecutionRow) {
     sourceNodeId: row.sourceNodeId,
     status: row.status,
     error: row.error,
-    alert: parse(row.alert),
+    // Written by ingest from a validated alert; the view does not validate it again.
+    alert: parse(row.alert) as Alert,
     createdAt: iso(row.createdAt),
     startedAt: iso(row.startedAt),
     finishedAt: iso(row.finishedAt),
@@ -29,7 +40,8 @@ export function executionView(row: ExecutionRow) {
   };
 }
 
-export function stepView(row: StepRow) {
+/** A step row as the API shows it. */
+export function stepView(row: StepRow): Step {
   return {
     id: row.id,
     seq: row.seq,
@@ -51,7 +63,7 @@ export function stepView(row: StepRow) {
 }
 
 /** An approval; with its execution, also the flow id and alert; with its context, what ran and what runs next. */
-export function approvalView(row: ApprovalRow, exec?: ExecutionRow, context?: ApprovalContext) {
+export function approvalView(row: ApprovalRow, exec?: ExecutionRow, context?: ApprovalContext): Approval {
   return {
     id: row.id,
     executionId: row.executionId,
@@ -64,7 +76,7 @@ export function approvalView(row: ApprovalRow, exec?: ExecutionRow, context?: Ap
     decidedAt: iso(row.decidedAt),
     decidedBy: row.decidedBy,
     comment: row.comment,
-    ...(exec ? { flowId: exec.flowId, alert: parse(exec.alert) } : {}),
+    ...(exec ? { flowId: exec.flowId, alert: parse(exec.alert) as Alert } : {}),
     ...(context ? { flowName: context.flowName, ran: context.ran, next: context.next } : {}),
   };
 }
@@ -111,7 +123,7 @@ function eventParts(row: EventRow) {
   const alerts = parse(row.alerts) as EventAlert[];
   const summary: EventSummary = {
     id: row.id,
-    receivedAt: iso(row.receivedAt)!,
+    receivedAt: iso(row.receivedAt),
     path: row.path,
     outcome: row.outcome,
     httpStatus: row.httpStatus,

@@ -1,6 +1,18 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { EVENT_OUTCOMES } from '../../shared/event-log.js';
+import { APPROVAL_STATUSES, EXECUTION_STATUSES, STEP_STATUSES } from '../../shared/statuses.js';
+
+// The status enums are defined once in shared/ (the API and the editor use them too).
+export {
+  APPROVAL_STATUSES,
+  EXECUTION_STATUSES,
+  STEP_STATUSES,
+  TERMINAL_EXECUTION_STATUSES,
+  type ApprovalStatus,
+  type ExecutionStatus,
+  type StepStatus,
+} from '../../shared/statuses.js';
 
 /**
  * Salve's tables. Times are integer milliseconds since the epoch (UTC); JSON columns hold
@@ -93,25 +105,6 @@ export const eventRefs = sqliteTable(
   (t) => [primaryKey({ columns: [t.ref, t.eventId] }), index('event_refs_event_idx').on(t.eventId)],
 );
 
-export const EXECUTION_STATUSES = [
-  'queued',
-  'running',
-  'waiting',
-  'succeeded',
-  'failed',
-  'needs_attention',
-  'cancelled',
-  'timed_out',
-] as const;
-export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
-export const TERMINAL_EXECUTION_STATUSES: readonly ExecutionStatus[] = [
-  'succeeded',
-  'failed',
-  'needs_attention',
-  'cancelled',
-  'timed_out',
-];
-
 /** One run of one flow for one alert. */
 export const executions = sqliteTable(
   'executions',
@@ -157,17 +150,6 @@ export const executions = sqliteTable(
   ],
 );
 
-export const STEP_STATUSES = [
-  'pending', // created when a token arrived; not started
-  'intent', // committed just before the side effect; a crash here is resolved on recovery
-  'waiting', // parked on an approval or a delay
-  'succeeded',
-  'failed',
-  'unknown', // interrupted non-idempotent step: outcome unknown, a human must look
-  'cancelled',
-] as const;
-export type StepStatus = (typeof STEP_STATUSES)[number];
-
 /** One node run inside an execution (a node runs once per arriving token). */
 export const steps = sqliteTable(
   'steps',
@@ -201,9 +183,6 @@ export const steps = sqliteTable(
     index('steps_wake_idx').on(t.status, t.wakeAt),
   ],
 );
-
-export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'timeout', 'cancelled'] as const;
-export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 export const approvals = sqliteTable(
   'approvals',

@@ -1,7 +1,17 @@
+import { hc, type ClientResponse } from 'hono/client';
+import type { ResponseFormat } from 'hono/types';
+import type { SuccessStatusCode } from 'hono/utils/http-status';
+// Types only: the routes' inputs and answers. No server code reaches the bundle.
+import type { AppType } from '../../../runtime/http/app.js';
+
 /**
- * The one way the editor talks to the runtime. Same-origin requests with the session cookie
- * (HttpOnly, set by POST /api/session); every mutation is JSON, which together with the
- * server's origin check is what keeps other sites from acting with the operator's session.
+ * The one way the editor talks to the runtime: Hono's typed client over the server's own route
+ * types, so a request's parameters, query, body and answer are checked against the route that
+ * serves it. Same-origin requests with the session cookie (HttpOnly, set by POST /api/session);
+ * every mutation is JSON, which together with the server's origin check is what keeps other
+ * sites from acting with the operator's session.
+ *
+ *     const run = await call(api.executions[':id'].$get(idParam(executionId)));
  */
 
 /** An error answer of the API: `{ error: { code, message, details } }`, or a network failure. */
@@ -36,20 +46,60 @@ export function onSignedOut(fn: Listener): () => void {
   return () => signedOutListeners.delete(fn);
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const init: RequestInit = { method, credentials: 'same-origin', headers };
+/** A 401 here means a wrong token or not signed in yet, not that a session ended. */
+const SESSION_PATH = '/api/session';
+
+/**
+ * `fetch` as every API request makes it: same-origin with the cookie, JSON accepted, and every
+ * mutation sent with `Content-Type: application/json`, an empty one as `{}` (the server's origin
+ * check refuses cookie mutations that are not JSON). A network failure becomes an ApiError.
+ */
+async function apiFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+  const method = (init.method ?? 'GET').toUpperCase();
+  const headers = new Headers(init.headers);
+  headers.set('Accept', 'application/json');
+  let body = init.body;
   if (method !== 'GET') {
-    headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body ?? {});
+    headers.set('Content-Type', 'application/json');
+    body ??= '{}';
   }
-  let res: Response;
   try {
-    res = await fetch(path, init);
+    return await fetch(input, { ...init, method, headers, body, credentials: 'same-origin' });
   } catch {
     throw new ApiError(0, 'network', 'Salve did not answer. Is the server running?');
   }
-  if (res.status === 204) return undefined as T;
+}
+
+/** Query strings leave out empty values (`''`, null, undefined), so an unset filter is no filter. */
+function searchParams(query: Record<string, unknown>): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (v !== undefined && v !== null && v !== '') params.append(key, String(v));
+    }
+  }
+  return params;
+}
+
+/** The API's routes (`/api/...`): `api.flows[':id'].$get(idParam(id))` and so on. */
+export const api = hc<AppType>('/', { fetch: apiFetch, buildSearchParams: searchParams }).api;
+
+/** A route's `:id` parameter. The typed client puts parameters into the path as they are, so it is encoded here. */
+export function idParam(id: string): { param: { id: string } } {
+  return { param: { id: encodeURIComponent(id) } };
+}
+
+/** The answer of a successful request: its JSON body, nothing for 204. */
+type Answer<R> = R extends ClientResponse<infer T, infer S, infer _F> ? (S extends SuccessStatusCode ? (S extends 204 ? undefined : T) : never) : never;
+
+/**
+ * Awaits a request made with `api`: its parsed answer, or an ApiError carrying the server's
+ * `{ error: { code, message, details } }`. A 401 (other than from the session route itself)
+ * tells the `onSignedOut` listeners.
+ */
+export async function call<R extends ClientResponse<unknown, number, ResponseFormat>>(request: Promise<R>): Promise<Answer<R>> {
+  const res = await request;
+  if (res.status === 204) return undefined as Answer<R>;
   const text = await res.text();
   let json: unknown;
   try {
@@ -59,25 +109,17 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   }
   if (!res.ok) {
     const err = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
-    if (res.status === 401 && path !== '/api/session') signedOutListeners.forEach((fn) => fn());
+    if (res.status === 401 && pathOf(res.url) !== SESSION_PATH) signedOutListeners.forEach((fn) => fn());
     throw new ApiError(res.status, err?.code ?? 'error', err?.message ?? `request failed (${res.status})`, err?.details);
   }
-  return json as T;
+  return json as Answer<R>;
 }
 
-export const api = {
-  get: <T>(path: string) => request<T>('GET', path),
-  post: <T>(path: string, body?: unknown) => request<T>('POST', path, body),
-  put: <T>(path: string, body?: unknown) => request<T>('PUT', path, body),
-  delete: <T = void>(path: string) => request<T>('DELETE', path),
-};
-
-/** `path?key=value&…`, leaving out empty values. */
-export function withQuery(path: string, query: Record<string, string | number | undefined | null>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+/** The path of a response's URL (absolute in browsers). */
+function pathOf(url: string): string {
+  try {
+    return new URL(url, 'http://salve.invalid').pathname;
+  } catch {
+    return url;
   }
-  const qs = params.toString();
-  return qs ? `${path}?${qs}` : path;
 }

@@ -1,9 +1,9 @@
-import { api, ApiError } from './client.js';
+import { api, ApiError, call } from './client.js';
 
 /** Whether this browser is signed in (the session cookie is HttpOnly, so only the server knows). */
 export async function isSignedIn(): Promise<boolean> {
   try {
-    await api.get('/api/session');
+    await call(api.session.$get());
     return true;
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return false;
@@ -13,9 +13,9 @@ export async function isSignedIn(): Promise<boolean> {
 
 /** Exchanges the admin token for a session cookie; the token itself is not kept anywhere. */
 export async function signIn(token: string): Promise<void> {
-  await api.post('/api/session', { token });
+  await call(api.session.$post({ json: { token } }));
 }
 
 export async function signOut(): Promise<void> {
-  await api.delete('/api/session');
+  await call(api.session.$delete());
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { X } from 'lucide-react';
 import { EVENT_OUTCOMES } from '../../../shared/event-log.js';
-import type { FlowSummary } from '../api/types.js';
+import type { FlowSummary } from '../../../shared/api-views.js';
 import type { EventsRouteFilters } from '../router.js';
 import { OUTCOME_LABELS } from './describe.js';
 

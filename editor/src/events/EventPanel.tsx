@@ -1,8 +1,8 @@
 import { Fragment, useEffect, useRef } from 'react';
 import { X } from 'lucide-react';
 import type { EventAlert, EventDetail, EventMatch, EventRoute } from '../../../shared/event-log.js';
-import { api, ApiError } from '../api/client.js';
-import type { Execution } from '../api/types.js';
+import { api, ApiError, call, idParam } from '../api/client.js';
+import type { Execution } from '../../../shared/api-views.js';
 import { hrefFor } from '../router.js';
 import { LabelChips, SeverityPill } from '../runs/AlertSummary.js';
 import { displayLabels } from '../runs/alert-labels.js';
@@ -178,7 +178,7 @@ function HeadersSection({ headers }: { headers: Record<string, string> }) {
  */
 export function EventPanel({ eventId, flowNames, onClose }: { eventId: string; flowNames: Map<string, string>; onClose: () => void }) {
   // An event never changes once written: load it once.
-  const loaded = usePolling(() => api.get<EventDetail<Execution>>(`/api/events/${encodeURIComponent(eventId)}`), 0, [eventId]);
+  const loaded = usePolling(() => call(api.events[':id'].$get(idParam(eventId))), 0, [eventId]);
   const ref = useRef<HTMLElement>(null);
   const closeRef = useRef(onClose);
   closeRef.current = onClose;

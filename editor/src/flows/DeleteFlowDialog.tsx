@@ -1,4 +1,4 @@
-import type { FlowSummary } from '../api/types.js';
+import type { FlowSummary } from '../../../shared/api-views.js';
 import { ConfirmDialog } from '../ui/Dialog.js';
 
 interface Props {

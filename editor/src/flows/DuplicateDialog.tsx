@@ -1,7 +1,7 @@
 import { useEffect, useId, useMemo, useState } from 'react';
 import { FLOW_NAME_MAX_LENGTH } from '../../../shared/flow/schema.js';
 import { ApiError } from '../api/client.js';
-import type { FlowSummary, StoredFlow } from '../api/types.js';
+import type { FlowSummary, StoredFlow } from '../../../shared/api-views.js';
 import { Dialog } from '../ui/Dialog.js';
 import { suggestCopyId, suggestCopyName } from './copy-id.js';
 import { createFlow, getFlow } from './flows-api.js';

@@ -1,7 +1,7 @@
 import { Fragment } from 'react';
 import { Copy, Download, History, PencilLine, Trash2, X } from 'lucide-react';
 import { ApiError } from '../api/client.js';
-import type { FlowSummary } from '../api/types.js';
+import type { FlowSummary } from '../../../shared/api-views.js';
 import { EnabledSwitch } from './EnabledSwitch.js';
 import { IssueList } from './IssueList.js';
 import { formatRelative } from '../runs/time.js';

@@ -1,28 +1,26 @@
-import { api } from '../api/client.js';
-import type { FlowSummary, Page, StoredFlow } from '../api/types.js';
+import { api, call, idParam } from '../api/client.js';
 import type { Flow } from '../../../shared/flow/schema.js';
 import { buildBundle, type FlowBundle } from './bundle.js';
 
 /** The /api/flows calls the Flows page makes (docs/api.md). Errors are ApiError. */
 
-const path = (id: string, rest = '') => `/api/flows/${encodeURIComponent(id)}${rest}`;
+export const listFlows = () => call(api.flows.$get());
 
-export const listFlows = () => api.get<Pick<Page<FlowSummary>, 'items'>>('/api/flows');
-
-export const getFlow = (id: string) => api.get<StoredFlow>(path(id));
+export const getFlow = (id: string) => call(api.flows[':id'].$get(idParam(id)));
 
 /** The server validates the whole flow again, so enabling can be refused (422 with issues). */
-export const setFlowEnabled = (id: string, enabled: boolean) => api.post<StoredFlow>(path(id, enabled ? '/enable' : '/disable'));
+export const setFlowEnabled = (id: string, enabled: boolean) =>
+  call(enabled ? api.flows[':id'].enable.$post(idParam(id)) : api.flows[':id'].disable.$post(idParam(id)));
 
-export const createFlow = (flow: Flow) => api.post<StoredFlow>('/api/flows', flow);
+export const createFlow = (flow: Flow) => call(api.flows.$post({ json: flow }));
 
-export const deleteFlow = (id: string) => api.delete(path(id));
+export const deleteFlow = (id: string) => call(api.flows[':id'].$delete(idParam(id)));
 
 /** All or nothing; imported flows arrive disabled; an existing id gets a new revision. */
-export const importFlows = (body: unknown) => api.post<{ items: StoredFlow[] }>('/api/flows/import', body);
+export const importFlows = (body: unknown) => call(api.flows.import.$post({ json: body }));
 
 /** The flow document as GET /api/flows/:id/export serves it (what `salve export <id>` writes). */
-export const exportFlow = (id: string) => api.get<unknown>(path(id, '/export'));
+export const exportFlow = (id: string): Promise<unknown> => call(api.flows[':id'].export.$get(idParam(id)));
 
 /**
  * `salve export --all`: GET /api/flows, then each flow's export, in list order. There is no

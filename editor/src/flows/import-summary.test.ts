@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FlowSummary, StoredFlow } from '../api/types.js';
+import type { FlowSummary, StoredFlow } from '../../../shared/api-views.js';
 import { previewImport, summarizeImport } from './import-summary.js';
 
 const summary = (id: string, enabled: boolean, revision = 3): FlowSummary => ({ id, name: id, enabled, revision, updatedAt: '2026-01-01T00:00:00.000Z' });

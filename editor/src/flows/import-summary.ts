@@ -1,4 +1,4 @@
-import type { FlowSummary, StoredFlow } from '../api/types.js';
+import type { FlowSummary, StoredFlow } from '../../../shared/api-views.js';
 import type { PlannedFlow } from './import-plan.js';
 
 /**

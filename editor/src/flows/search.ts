@@ -1,4 +1,4 @@
-import type { FlowSummary } from '../api/types.js';
+import type { FlowSummary } from '../../../shared/api-views.js';
 
 /** Flows whose name or id contains `query` (case-insensitive; surrounding spaces ignored). */
 export function filterFlows<T extends Pick<FlowSummary, 'id' | 'name'>>(flows: readonly T[], query: string): T[] {

@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import { api } from '../api/client.js';
-import type { Approval, ApprovalStatus, Page } from '../api/types.js';
+import { api, call } from '../api/client.js';
+import type { ApprovalStatus } from '../../../shared/statuses.js';
+import type { Approval } from '../../../shared/api-views.js';
 import { usePolling } from '../ui/usePolling.js';
 import { ApiErrorBanner } from '../runs/ApiErrorBanner.js';
 import { ApprovalCard } from '../runs/ApprovalCard.js';
@@ -14,12 +15,12 @@ const DECIDED: ApprovalStatus[] = ['approved', 'rejected', 'timeout', 'cancelled
 const byTime = (pick: (a: Approval) => string | null) => (a: Approval, b: Approval) => (pick(b) ?? '').localeCompare(pick(a) ?? '');
 
 async function loadPending(): Promise<Approval[]> {
-  const page = await api.get<Page<Approval>>('/api/approvals?status=pending&limit=200');
+  const page = await call(api.approvals.$get({ query: { status: 'pending', limit: 200 } }));
   return [...page.items].sort(byTime((a) => a.createdAt));
 }
 
 async function loadDecided(): Promise<Approval[]> {
-  const pages = await Promise.all(DECIDED.map((s) => api.get<Page<Approval>>(`/api/approvals?status=${s}&limit=50`)));
+  const pages = await Promise.all(DECIDED.map((status) => call(api.approvals.$get({ query: { status, limit: 50 } }))));
   return pages.flatMap((p) => p.items).sort(byTime((a) => a.decidedAt ?? a.deadlineAt));
 }
 

@@ -1,9 +1,8 @@
 import { useMemo } from 'react';
-import type { EventSummary } from '../../../shared/event-log.js';
+import type { EventOutcome } from '../../../shared/event-log.js';
 import { nodeDefinitions } from '../../../nodes/catalog.js';
 import { startsBy } from '../../../nodes/trigger-spec.js';
-import { api, withQuery } from '../api/client.js';
-import type { FlowSummary, Page } from '../api/types.js';
+import { api, call } from '../api/client.js';
 import { EventFilters } from '../events/EventFilters.js';
 import { EventPanel } from '../events/EventPanel.js';
 import { EventRow } from '../events/EventRow.js';
@@ -29,12 +28,13 @@ const HOOK_SOURCES = nodeDefinitions
  */
 export function EventsPage({ filters }: { filters: EventsRouteFilters }) {
   const { flowId, outcome, source, path, eventId } = filters;
-  const query = { flowId, outcome, source, path, limit: PAGE_SIZE };
+  // The outcome comes from the address as typed; the server checks it (and says so if it is not one).
+  const query = { flowId, outcome: outcome as EventOutcome | undefined, source, path, limit: PAGE_SIZE };
   const filterKey = `${flowId ?? ''}|${outcome ?? ''}|${source ?? ''}|${path ?? ''}`;
-  const pages = useLivePages(filterKey, (before) => api.get<Page<EventSummary>>(withQuery('/api/events', { ...query, before })), LIVE_MS);
+  const pages = useLivePages(filterKey, (before) => call(api.events.$get({ query: { ...query, before } })), LIVE_MS);
   const { newest, rows } = pages;
   const first = newest.data?.items;
-  const flows = usePolling(() => api.get<Page<FlowSummary>>('/api/flows'), 0, []);
+  const flows = usePolling(() => call(api.flows.$get()), 0, []);
   const flowList = flows.data?.items ?? [];
   const flowNames = useMemo(() => new Map(flowList.map((f) => [f.id, f.name])), [flowList]);
 

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Flow } from '../../../shared/flow/schema.js';
-import { api, ApiError } from '../api/client.js';
-import { ACTIVE_EXECUTION_STATUSES, type ExecutionDetail, type Step } from '../api/types.js';
+import { api, ApiError, call, idParam } from '../api/client.js';
+import { ACTIVE_EXECUTION_STATUSES } from '../../../shared/statuses.js';
+import type { Step } from '../../../shared/api-views.js';
 import { FlowDiagram } from '../canvas/FlowDiagram.js';
 import type { CanvasOverlay } from '../canvas/overlay.js';
 import { hrefFor } from '../router.js';
@@ -26,7 +27,7 @@ const stepsKey = (steps: readonly Step[]) => steps.map((s) => `${s.id}:${s.statu
 /** `onApprovalsChanged` lets the top bar's pending count follow a decision made here at once. */
 export function RunPage({ executionId, onApprovalsChanged }: { executionId: string; onApprovalsChanged?: () => void }) {
   // Loaded once here; refreshed below only while the run can still change.
-  const run = usePolling(() => api.get<ExecutionDetail>(`/api/executions/${encodeURIComponent(executionId)}`), 0, [executionId]);
+  const run = usePolling(() => call(api.executions[':id'].$get(idParam(executionId))), 0, [executionId]);
   const detail = run.data;
   const active = detail ? ACTIVE_EXECUTION_STATUSES.includes(detail.status) : false;
   const { refresh } = run;

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { X } from 'lucide-react';
-import { api, withQuery } from '../api/client.js';
-import { EXECUTION_STATUSES, type Execution, type ExecutionStatus, type FlowSummary, type Page } from '../api/types.js';
+import { api, call } from '../api/client.js';
+import { EXECUTION_STATUSES, type ExecutionStatus } from '../../../shared/statuses.js';
 import { navigate } from '../router.js';
 import { usePolling } from '../ui/usePolling.js';
 import { LoadOlder } from '../ui/LoadOlder.js';
@@ -22,12 +22,12 @@ export function RunsPage({ flowId }: { flowId?: string }) {
   const [status, setStatus] = useState<ExecutionStatus | ''>('');
   const pages = useLivePages(
     `${flowId ?? ''}|${status}`,
-    (before) => api.get<Page<Execution>>(withQuery('/api/executions', { flowId, status, limit: PAGE_SIZE, before })),
+    (before) => call(api.executions.$get({ query: { flowId, status: status || undefined, limit: PAGE_SIZE, before } })),
     LIVE_MS,
   );
   const { newest, rows } = pages;
   // Names only: a failure here just leaves the ids showing.
-  const flows = usePolling(() => api.get<Page<FlowSummary>>('/api/flows'), 0, []);
+  const flows = usePolling(() => call(api.flows.$get()), 0, []);
   const flowNames = new Map((flows.data?.items ?? []).map((f) => [f.id, f.name]));
 
   const flowName = flowId ? (flowNames.get(flowId) ?? flowId) : undefined;

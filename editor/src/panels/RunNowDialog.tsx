@@ -4,20 +4,11 @@ import { formatPath } from '../../../shared/errors.js';
 import type { Flow, FlowNode } from '../../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { startsBy } from '../../../nodes/trigger-spec.js';
-import { api, ApiError } from '../api/client.js';
+import { api, ApiError, call, idParam } from '../api/client.js';
 import { hrefFor } from '../router.js';
 import { Dialog } from '../ui/Dialog.js';
 import { toast } from '../ui/toast.js';
 import { samplesFor } from './simulation.js';
-
-/** What `POST /api/flows/:id/run` answers. */
-interface RunStarted {
-  executionId: string;
-  eventId: string;
-  flowId: string;
-  flowRevision: number;
-  sourceNodeId: string;
-}
 
 /** The nodes of a saved flow a person can start it from (their trigger is `manual`): what Run now offers. */
 export function manualSources(flow: Pick<Flow, 'nodes'> | null): FlowNode[] {
@@ -68,7 +59,7 @@ export function RunNowDialog({ flow, revision, onClose }: Props) {
     setBusy(true);
     setError(null);
     try {
-      const started = await api.post<RunStarted>(`/api/flows/${encodeURIComponent(flow.id)}/run`, { payload, sourceNodeId: nodeId });
+      const started = await call(api.flows[':id'].run.$post({ ...idParam(flow.id), json: { payload, sourceNodeId: nodeId } }));
       onClose();
       toast(`Started a run of “${flow.name}” (revision ${started.flowRevision}).`, 'success', {
         href: hrefFor({ page: 'run', id: started.executionId }),

@@ -4,7 +4,7 @@ import { getNodeDefinition } from '../../../nodes/catalog.js';
 import type { Flow } from '../../../shared/flow/schema.js';
 import { formatPath } from '../../../shared/errors.js';
 import { ApiError } from '../api/client.js';
-import type { SimulateResult, SimulatedStep } from '../api/types.js';
+import type { SimulateResult, SimulatedStep } from '../../../shared/api-views.js';
 import { samplesFor } from './simulation.js';
 
 /** What the operator chose to test with: a source node and the payload it receives. */

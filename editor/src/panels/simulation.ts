@@ -3,8 +3,8 @@ import { startsBy } from '../../../nodes/trigger-spec.js';
 import type { ExprVars } from '../../../shared/expr/types.js';
 import { SlugSchema, type Flow } from '../../../shared/flow/schema.js';
 import { truncate } from '../../../shared/text.js';
-import { api } from '../api/client.js';
-import type { SimulateResult, SimulatedAlert } from '../api/types.js';
+import { api, call } from '../api/client.js';
+import type { SimulateResult, SimulatedAlert } from '../../../shared/api-views.js';
 import { edgeId } from '../canvas/model.js';
 import type { NodeMarkInfo } from '../canvas/overlay.js';
 
@@ -23,7 +23,7 @@ export function samplesFor(type: string): readonly Sample[] {
 
 /** What the runtime's simulate endpoint says the flow would do with `payload` (nothing is executed). */
 export function simulate(flow: Flow, sourceType: string, payload: unknown): Promise<SimulateResult> {
-  return api.post<SimulateResult>('/api/flows/simulate', { flow, source: sourceType, payload });
+  return call(api.flows.simulate.$post({ json: { flow, source: sourceType, payload } }));
 }
 
 /** Marks and taken edges for one simulated alert, to draw on the canvas. */

@@ -1,7 +1,7 @@
 import { ArrowRight } from 'lucide-react';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
-import { api } from '../api/client.js';
-import type { Approval, ApprovalNext, ApprovalStepSummary, ExecutionDetail } from '../api/types.js';
+import { api, call, idParam } from '../api/client.js';
+import type { Approval, ApprovalNext, ApprovalStepSummary, ExecutionDetail } from '../../../shared/api-views.js';
 import { hrefFor } from '../router.js';
 import { usePolling } from '../ui/usePolling.js';
 import { AlertSummary } from './AlertSummary.js';
@@ -25,7 +25,7 @@ export function ApprovalCard({ approval, onDecided }: { approval: Approval; onDe
   // Servers that do not send `ran`/`next` yet: rebuild them from the execution, once.
   const needsRun = approval.ran === undefined || approval.next === undefined || approval.flowName === undefined;
   const run = usePolling<ExecutionDetail | undefined>(
-    () => (needsRun ? api.get<ExecutionDetail>(`/api/executions/${encodeURIComponent(approval.executionId)}`) : Promise.resolve(undefined)),
+    () => (needsRun ? call(api.executions[':id'].$get(idParam(approval.executionId))) : Promise.resolve(undefined)),
     0,
     [approval.executionId, needsRun],
   );

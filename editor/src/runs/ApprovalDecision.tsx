@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Check, X } from 'lucide-react';
-import { api, ApiError } from '../api/client.js';
-import type { Approval } from '../api/types.js';
+import { api, ApiError, call, idParam } from '../api/client.js';
+import type { Approval } from '../../../shared/api-views.js';
 import { toast } from '../ui/toast.js';
 import { ApiErrorBanner } from './ApiErrorBanner.js';
 
@@ -24,7 +24,7 @@ export function ApprovalDecision({ approval, onDecided }: { approval: Pick<Appro
     try {
       const body: { decision: Decision; comment?: string } = { decision };
       if (comment.trim()) body.comment = comment.trim();
-      await api.post<Approval>(`/api/approvals/${encodeURIComponent(id)}`, body);
+      await call(api.approvals[':id'].$post({ ...idParam(id), json: body }));
       toast(decision === 'approve' ? 'Approved: the run goes on.' : 'Rejected: the run takes its "rejected" path.', 'success');
       setComment('');
       onDecided();

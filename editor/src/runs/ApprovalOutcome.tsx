@@ -1,4 +1,4 @@
-import type { Approval } from '../api/types.js';
+import type { Approval } from '../../../shared/api-views.js';
 import { RelativeTime } from './RelativeTime.js';
 import { StatusPill } from './StatusPill.js';
 

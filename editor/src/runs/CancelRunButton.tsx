@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { CircleStop } from 'lucide-react';
-import { api } from '../api/client.js';
-import type { Execution } from '../api/types.js';
+import { api, call, idParam } from '../api/client.js';
+import type { Execution } from '../../../shared/api-views.js';
 import { Dialog } from '../ui/Dialog.js';
 import { toast } from '../ui/toast.js';
 import { ApiErrorBanner } from './ApiErrorBanner.js';
@@ -20,7 +20,7 @@ export function CancelRunButton({ execution, flowName, onCancelled }: { executio
     setBusy(true);
     setError(null);
     try {
-      await api.post<Execution>(`/api/executions/${encodeURIComponent(execution.id)}/cancel`);
+      await call(api.executions[':id'].cancel.$post(idParam(execution.id)));
       toast(`Run ${execution.id} cancelled.`, 'success');
       setAsking(false);
       onCancelled();

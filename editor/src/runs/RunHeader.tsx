@@ -1,5 +1,6 @@
 import { ArrowLeft, UserCheck } from 'lucide-react';
-import { ACTIVE_EXECUTION_STATUSES, type Approval, type ExecutionDetail } from '../api/types.js';
+import { ACTIVE_EXECUTION_STATUSES } from '../../../shared/statuses.js';
+import type { Approval, ExecutionDetail } from '../../../shared/api-views.js';
 import { hrefFor } from '../router.js';
 import { AlertSummary } from './AlertSummary.js';
 import { CancelRunButton } from './CancelRunButton.js';

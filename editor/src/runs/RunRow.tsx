@@ -1,5 +1,6 @@
 import { Filter } from 'lucide-react';
-import type { Execution } from '../api/types.js';
+import { ACTIVE_EXECUTION_STATUSES } from '../../../shared/statuses.js';
+import type { Execution } from '../../../shared/api-views.js';
 import { hrefFor, navigate } from '../router.js';
 import { keyLabels } from './alert-labels.js';
 import { LabelChips, SeverityPill } from './AlertSummary.js';
@@ -8,7 +9,6 @@ import { StatusPill } from './StatusPill.js';
 import { formatDuration } from '../../../nodes/format.js';
 import { elapsed } from './time.js';
 import { useNow } from './useNow.js';
-import { ACTIVE_EXECUTION_STATUSES } from '../api/types.js';
 
 /** Run ids are long and differ at the end (time first, then random): show the tail. */
 export function shortRunId(id: string): string {

@@ -1,6 +1,7 @@
 import type { Flow } from '../../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
-import type { Approval, ExecutionStatus, Step } from '../api/types.js';
+import type { ExecutionStatus } from '../../../shared/statuses.js';
+import type { Approval, Step } from '../../../shared/api-views.js';
 import { NodeIcon } from '../ui/icons.js';
 import { ApprovalDecision } from './ApprovalDecision.js';
 import { ApprovalOutcome } from './ApprovalOutcome.js';

@@ -1,5 +1,5 @@
 import type { Flow } from '../../../shared/flow/schema.js';
-import type { Step } from '../api/types.js';
+import type { Step } from '../../../shared/api-views.js';
 import { nodeLabel } from './approval-context.js';
 import { markForStep } from './marks.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Approval, ExecutionDetail, Step } from '../api/types.js';
+import type { Approval, ExecutionDetail, Step } from '../../../shared/api-views.js';
 import { approvalContextView, nextFromFlow, ranFromExecution } from './approval-context.js';
 
 const flow = {

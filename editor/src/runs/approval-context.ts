@@ -1,6 +1,6 @@
 import type { Flow } from '../../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
-import type { Approval, ApprovalNext, ApprovalStepSummary, ExecutionDetail } from '../api/types.js';
+import type { Approval, ApprovalNext, ApprovalStepSummary, ExecutionDetail } from '../../../shared/api-views.js';
 import { portOf } from '../canvas/model.js';
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Step, StepStatus } from '../api/types.js';
+import type { StepStatus } from '../../../shared/statuses.js';
+import type { Step } from '../../../shared/api-views.js';
 import { edgeId } from '../canvas/model.js';
 import { defaultSelection, markForStep, runMarks, stepsByNode, takenEdges } from './marks.js';
 

@@ -1,6 +1,6 @@
 import type { Flow } from '../../../shared/flow/schema.js';
-import type { ExecutionStatus, Step, StepStatus } from '../api/types.js';
-import { ACTIVE_EXECUTION_STATUSES } from '../api/types.js';
+import { ACTIVE_EXECUTION_STATUSES, type ExecutionStatus, type StepStatus } from '../../../shared/statuses.js';
+import type { Step } from '../../../shared/api-views.js';
 import { edgeId, portOf } from '../canvas/model.js';
 import type { NodeMark, NodeMarkInfo } from '../canvas/overlay.js';
 

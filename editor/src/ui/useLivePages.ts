@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Page } from '../api/types.js';
+import type { Page } from '../../../shared/api-views.js';
 import { usePolling, type Polled } from './usePolling.js';
 
 export interface LivePages<T> {

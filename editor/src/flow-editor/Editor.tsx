@@ -1,0 +1,96 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { FlowCanvas, type FlowCanvasHandle } from '../canvas/FlowCanvas.js';
+import { useEditor } from '../canvas/store.js';
+import { useFlowProblems, type LocatedIssue } from '../canvas/validation.js';
+import { Palette } from '../panels/Palette.js';
+import { ProblemsPanel } from '../panels/ProblemsPanel.js';
+import { manualSources, RunNowDialog } from '../panels/RunNowDialog.js';
+import { setLeaveGuard } from '../router.js';
+import { ConflictDialog } from './ConflictDialog.js';
+import { EditorSide, type SideTab } from './EditorSide.js';
+import { EditorToolbar } from './EditorToolbar.js';
+import { editorIsDirty } from './unsaved.js';
+import { useCanvasClipboard } from './useCanvasClipboard.js';
+import { useCanvasOverlay } from './useCanvasOverlay.js';
+import { useEditorDocument } from './useEditorDocument.js';
+import { useFlowTest } from './useFlowTest.js';
+import { useSaveFlow } from './useSaveFlow.js';
+import { useSecretNames } from './useSecretNames.js';
+
+/** The flow editor once its flow is loaded: toolbar, palette, canvas with problems, side panel. */
+export function Editor() {
+  const doc = useEditorDocument();
+  const canvas = useRef<FlowCanvasHandle>(null);
+  const addAtCentre = useCallback((type: string) => canvas.current?.addAtCentre(type), []);
+  const problems = useFlowProblems(doc.flow);
+  const [problemsOpen, setProblemsOpen] = useState(false);
+  const [tab, setTab] = useState<SideTab>('node');
+  const [runNowOpen, setRunNowOpen] = useState(false);
+  const secrets = useSecretNames();
+  const test = useFlowTest(doc.flow, doc.flowJson);
+  const { overlay, highlightedEdges } = useCanvasOverlay(test.sim, doc.nodeIdsKey, problems.byNode);
+  const openProblems = useCallback(() => setProblemsOpen(true), []);
+  const saver = useSaveFlow(problems.issues.length, openProblems);
+  const clipboard = useCanvasClipboard(canvas, () => void saver.save());
+  // Run now runs the saved revision, so it is offered when that revision has a source.manual node.
+  const canRunByHand = !doc.isNew && manualSources(doc.savedFlow).length > 0;
+
+  useEffect(() => {
+    setLeaveGuard(() => (editorIsDirty() ? `“${useEditor.getState().meta.name}” has unsaved changes. Leave without saving?` : null));
+    return () => setLeaveGuard(null);
+  }, []);
+
+  const selectIssue = (issue: LocatedIssue) => {
+    useEditor.getState().selectNodes(issue.nodeId ? [issue.nodeId] : []);
+    setTab('node');
+  };
+
+  return (
+    <div className="editor">
+      <EditorToolbar
+        meta={doc.meta}
+        revision={doc.revision}
+        dirty={doc.dirty}
+        canUndo={doc.canUndo}
+        canRedo={doc.canRedo}
+        selectionCount={doc.selectedNodes.length}
+        canRunByHand={canRunByHand}
+        saving={saver.saving}
+        canvas={canvas}
+        onSave={() => void saver.save()}
+        onRunNow={() => setRunNowOpen(true)}
+        onCopy={(cut) => void clipboard.copyButton(cut)}
+        onPaste={() => void clipboard.pasteButton()}
+      />
+      <div className="editor-body">
+        <Palette onAdd={addAtCentre} />
+        <div className="editor-center">
+          <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={highlightedEdges} />
+          <ProblemsPanel issues={problems.issues} onSelect={selectIssue} open={problemsOpen} onToggle={setProblemsOpen} />
+        </div>
+        <EditorSide
+          tab={tab}
+          onTab={setTab}
+          flow={doc.flow}
+          meta={doc.meta}
+          isNew={doc.isNew}
+          docNodes={doc.docNodes}
+          selectedNodes={doc.selectedNodes}
+          issues={problems.issues}
+          secrets={secrets}
+          allNodeIds={doc.allNodeIds}
+          test={test}
+        />
+      </div>
+      {runNowOpen && doc.savedFlow && doc.revision !== null && <RunNowDialog flow={doc.savedFlow} revision={doc.revision} onClose={() => setRunNowOpen(false)} />}
+      {saver.conflict && (
+        <ConflictDialog
+          conflict={saver.conflict}
+          onCancel={saver.dismissConflict}
+          onReload={() => void saver.reloadFromServer()}
+          onOverwrite={() => void saver.save(saver.conflict!.currentRevision)}
+        />
+      )}
+    </div>
+  );
+}

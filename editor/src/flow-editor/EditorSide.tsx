@@ -1,0 +1,83 @@
+import type { Flow } from '../../../shared/flow/schema.js';
+import type { FlowMeta, SalveNode } from '../canvas/model.js';
+import { useEditor } from '../canvas/store.js';
+import type { LocatedIssue } from '../canvas/validation.js';
+import { FlowSettingsPanel } from '../panels/FlowSettingsPanel.js';
+import { NodePanel } from '../panels/NodePanel.js';
+import { TestPanel } from '../panels/TestPanel.js';
+import type { useFlowTest } from './useFlowTest.js';
+
+export type SideTab = 'node' | 'test';
+
+interface Props {
+  tab: SideTab;
+  onTab: (tab: SideTab) => void;
+  flow: Flow;
+  meta: FlowMeta;
+  isNew: boolean;
+  /** The nodes as the document has them (for the flow settings). */
+  docNodes: SalveNode[];
+  selectedNodes: SalveNode[];
+  issues: readonly LocatedIssue[];
+  secrets: readonly string[];
+  allNodeIds: readonly string[];
+  test: ReturnType<typeof useFlowTest>;
+}
+
+/**
+ * The side panel: the Node tab shows the selected node's config (or what to do with several, or
+ * the flow's settings when none is selected); the Test tab runs a sample through the flow.
+ */
+export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNodes, issues, secrets, allNodeIds, test }: Props) {
+  const actions = useEditor.getState();
+  const selected = selectedNodes.length === 1 ? selectedNodes[0]! : null;
+  return (
+    <aside className="side" aria-label="Details">
+      <div className="side-tabs" role="tablist">
+        <button type="button" role="tab" aria-selected={tab === 'node'} onClick={() => onTab('node')} data-testid="tab-node">
+          {selected ? 'Node' : selectedNodes.length > 1 ? `${selectedNodes.length} nodes` : 'Flow'}
+        </button>
+        <button type="button" role="tab" aria-selected={tab === 'test'} onClick={() => onTab('test')} data-testid="tab-test">
+          Test{test.result ? ' ●' : ''}
+        </button>
+      </div>
+      {tab === 'test' ? (
+        <TestPanel
+          flow={flow}
+          input={test.input}
+          onInput={test.setInput}
+          result={test.result}
+          stale={test.stale}
+          alertIndex={test.alertIndex}
+          onAlertIndex={test.setAlertIndex}
+          onRun={test.run}
+          onClear={test.clear}
+          onSelectNode={(id) => actions.selectNodes([id])}
+        />
+      ) : selected ? (
+        <NodePanel
+          nodeId={selected.id}
+          data={selected.data}
+          issues={issues}
+          preview={test.preview}
+          secrets={secrets}
+          allNodeIds={allNodeIds}
+          onConfig={actions.updateConfig}
+          onLabel={actions.updateLabel}
+          onRename={actions.renameNode}
+          onDelete={actions.deleteSelection}
+        />
+      ) : selectedNodes.length > 1 ? (
+        <div className="side-body">
+          <h2>{selectedNodes.length} nodes selected</h2>
+          <p className="muted">Move them together, copy them (Ctrl/Cmd+C) into another flow, or delete them (Delete).</p>
+          <button type="button" className="danger" onClick={actions.deleteSelection}>
+            Delete {selectedNodes.length} nodes
+          </button>
+        </div>
+      ) : (
+        <FlowSettingsPanel meta={meta} isNew={isNew} nodes={docNodes} issues={issues} onChange={actions.setMeta} />
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,109 @@
+import type { RefObject } from 'react';
+import { ArrowLeft, ClipboardPaste, Copy, Maximize2, Network, Play, Redo2, Save, Scissors, Undo2 } from 'lucide-react';
+import type { FlowCanvasHandle } from '../canvas/FlowCanvas.js';
+import type { FlowMeta } from '../canvas/model.js';
+import { useEditor } from '../canvas/store.js';
+import { navigate } from '../router.js';
+
+interface Props {
+  meta: FlowMeta;
+  revision: number | null;
+  dirty: boolean;
+  canUndo: boolean;
+  canRedo: boolean;
+  /** How many nodes are selected (Cut and Copy need one). */
+  selectionCount: number;
+  /** Offered when the saved revision has a "Run by hand" source. */
+  canRunByHand: boolean;
+  saving: boolean;
+  canvas: RefObject<FlowCanvasHandle | null>;
+  onSave: () => void;
+  onRunNow: () => void;
+  onCopy: (cut: boolean) => void;
+  onPaste: () => void;
+}
+
+/** The editor's toolbar: back, the flow's name and state, undo/redo, clipboard, layout, Runs, Run now, Save. */
+export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selectionCount, canRunByHand, saving, canvas, onSave, onRunNow, onCopy, onPaste }: Props) {
+  const actions = useEditor.getState();
+  const isNew = revision === null;
+  return (
+    <div className="editor-toolbar" role="toolbar" aria-label="Flow editor">
+      <button type="button" className="ghost icon" aria-label="Back to flows" title="Back to flows" onClick={() => navigate({ page: 'flows' })}>
+        <ArrowLeft size={16} />
+      </button>
+      <div className="editor-title">
+        <input aria-label="Flow name" value={meta.name} onChange={(e) => actions.setMeta({ name: e.target.value }, 'name')} data-testid="toolbar-flow-name" />
+        <span className="mono">
+          {meta.id}
+          {isNew ? ' · not saved yet' : ` · revision ${revision}`}
+        </span>
+      </div>
+      <span className={`status ${meta.enabled ? 'enabled' : ''}`} title={meta.enabled ? 'Alerts start this flow' : 'No alert starts this flow until it is enabled'}>
+        {meta.enabled ? 'enabled' : 'disabled'}
+      </span>
+      {dirty ? (
+        <span className="dirty" data-testid="dirty">
+          ● Unsaved changes
+        </span>
+      ) : (
+        <span className="saved" data-testid="saved">
+          All changes saved
+        </span>
+      )}
+      <span className="spacer" />
+      <button type="button" className="ghost icon" aria-label="Undo" title="Undo (Ctrl/Cmd+Z)" disabled={!canUndo} onClick={actions.undo} data-testid="undo">
+        <Undo2 size={16} />
+      </button>
+      <button type="button" className="ghost icon" aria-label="Redo" title="Redo (Shift+Ctrl/Cmd+Z)" disabled={!canRedo} onClick={actions.redo} data-testid="redo">
+        <Redo2 size={16} />
+      </button>
+      <span className="sep" />
+      <button type="button" className="ghost icon" aria-label="Cut" title="Cut (Ctrl/Cmd+X)" disabled={selectionCount === 0} onClick={() => onCopy(true)}>
+        <Scissors size={16} />
+      </button>
+      <button type="button" className="ghost icon" aria-label="Copy" title="Copy as flow JSON (Ctrl/Cmd+C)" disabled={selectionCount === 0} onClick={() => onCopy(false)}>
+        <Copy size={16} />
+      </button>
+      <button type="button" className="ghost icon" aria-label="Paste" title="Paste nodes or a flow (Ctrl/Cmd+V)" onClick={onPaste}>
+        <ClipboardPaste size={16} />
+      </button>
+      <span className="sep" />
+      <button
+        type="button"
+        className="ghost"
+        title="Arrange the nodes left to right"
+        onClick={() => {
+          actions.autoLayout();
+          requestAnimationFrame(() => canvas.current?.fitView());
+        }}
+        data-testid="auto-layout"
+      >
+        <Network size={16} aria-hidden="true" /> Tidy up
+      </button>
+      <button type="button" className="ghost icon" aria-label="Fit view" title="Fit the flow in view" onClick={() => canvas.current?.fitView()}>
+        <Maximize2 size={16} />
+      </button>
+      <span className="sep" />
+      {!isNew && (
+        <a className="button ghost" href={`#/runs?flow=${encodeURIComponent(meta.id)}`}>
+          Runs
+        </a>
+      )}
+      {canRunByHand && (
+        <button
+          type="button"
+          onClick={onRunNow}
+          disabled={dirty}
+          title={dirty ? 'Save first: Run now runs the saved revision, not the unsaved changes' : 'Run the saved flow now from its “Run by hand” source'}
+          data-testid="run-now"
+        >
+          <Play size={16} aria-hidden="true" /> Run now
+        </button>
+      )}
+      <button type="button" className="primary" onClick={onSave} disabled={saving} title="Save (Ctrl/Cmd+S)" data-testid="save">
+        <Save size={16} aria-hidden="true" /> {saving ? 'Saving…' : 'Save'}
+      </button>
+    </div>
+  );
+}

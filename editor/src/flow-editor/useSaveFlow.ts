@@ -1,0 +1,58 @@
+import { useCallback, useState } from 'react';
+import { api, call, idParam } from '../api/client.js';
+import { currentFlow, useEditor } from '../canvas/store.js';
+import { toast } from '../ui/toast.js';
+import { conflictOf, notSavedText, saveBlocker, type SaveConflict } from './save-messages.js';
+
+/**
+ * Saving the flow on the canvas: refused here while it has no node or has problems (which then
+ * opens the problems list); a new flow is created, a saved one updated at the revision edited.
+ * When someone else saved meanwhile, `conflict` holds their revision until the operator reloads
+ * theirs or overwrites it (`save(conflict.currentRevision)`).
+ */
+export function useSaveFlow(problemCount: number, openProblems: () => void) {
+  const [saving, setSaving] = useState(false);
+  const [conflict, setConflict] = useState<SaveConflict | null>(null);
+
+  const save = useCallback(
+    async (overwriteRevision?: number) => {
+      const st = useEditor.getState();
+      const doc = currentFlow(st);
+      const blocker = saveBlocker(doc.nodes.length, problemCount);
+      if (blocker) {
+        if (doc.nodes.length > 0) openProblems();
+        toast(blocker, 'error');
+        return;
+      }
+      setSaving(true);
+      try {
+        const stored =
+          st.revision === null
+            ? await call(api.flows.$post({ json: doc }))
+            : await call(api.flows[':id'].$put({ ...idParam(doc.id), json: { revision: overwriteRevision ?? st.revision, flow: doc } }));
+        st.markSaved(stored.flow, stored.revision);
+        if (st.revision === null) window.history.replaceState(null, '', `#/flows/${encodeURIComponent(stored.flow.id)}`);
+        setConflict(null);
+        toast(`Saved “${stored.flow.name}” (revision ${stored.revision}).`, 'success');
+      } catch (error) {
+        const found = conflictOf(error, st.revision);
+        if (found) setConflict(found);
+        else toast(notSavedText(error), 'error');
+      } finally {
+        setSaving(false);
+      }
+    },
+    [problemCount, openProblems],
+  );
+
+  /** Drops the canvas for the revision on the server (after a conflict). */
+  const reloadFromServer = async () => {
+    const st = useEditor.getState();
+    const stored = await call(api.flows[':id'].$get(idParam(st.meta.id)));
+    st.load(stored.flow, stored.revision);
+    setConflict(null);
+    toast(`Reloaded revision ${stored.revision}.`, 'info');
+  };
+
+  return { saving, conflict, save, reloadFromServer, dismissConflict: () => setConflict(null) };
+}

@@ -1,0 +1,28 @@
+/**
+ * The statuses of executions, steps and approvals: what the database stores (runtime/store/schema.ts
+ * builds its column enums from these), what the API validates in queries and answers, and what
+ * the editor shows. Pure constants, browser-safe.
+ */
+
+export const EXECUTION_STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'needs_attention', 'cancelled', 'timed_out'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+/** An execution in one of these may still change: the run view keeps polling it. */
+export const ACTIVE_EXECUTION_STATUSES: readonly ExecutionStatus[] = ['queued', 'running', 'waiting'];
+
+/** An execution in one of these has ended for good. */
+export const TERMINAL_EXECUTION_STATUSES: readonly ExecutionStatus[] = ['succeeded', 'failed', 'needs_attention', 'cancelled', 'timed_out'];
+
+export const STEP_STATUSES = [
+  'pending', // created when a token arrived; not started
+  'intent', // committed just before the side effect; a crash here is resolved on recovery
+  'waiting', // parked on an approval or a delay
+  'succeeded',
+  'failed',
+  'unknown', // interrupted non-idempotent step: outcome unknown, a human must look
+  'cancelled',
+] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'timeout', 'cancelled'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
