@@ -51,4 +51,17 @@ describe('prepared statements', () => {
     store.sqlite.prepare = prepare;
     expect(prepared).toEqual([]);
   });
+
+  it('answers the lease fence and the queue count correctly from the prepared statements', () => {
+    store = new SqliteStore(':memory:');
+    const now = 1;
+    store.writeNow((db) => {
+      for (const id of ['e0', 'e1', 'e2']) {
+        executionsRepo.insertIfNew(db, { id, flowId: 'f', flowRevision: 1, eventId: 'ev', sourceNodeId: 'am', dedupKey: id, alert: '{}', status: 'queued', createdAt: now, updatedAt: now, deadlineAt: now, fingerprint: '' });
+      }
+      executionsRepo.transition(db, 'e0', ['queued'], { status: 'running', leaseOwner: 'me', updatedAt: now });
+    });
+    expect([executionsRepo.countByStatus(store.db, 'queued'), executionsRepo.countByStatus(store.db, 'running'), executionsRepo.countByStatus(store.db, 'failed')]).toEqual([2, 1, 0]);
+    expect([leasesRepo.holds(store.db, 'e0', 'me'), leasesRepo.holds(store.db, 'e0', 'other'), leasesRepo.holds(store.db, 'nope', 'me')]).toEqual([true, false, false]);
+  });
 });
