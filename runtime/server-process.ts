@@ -46,7 +46,10 @@ export async function runServerProcess(args: string[], print: (line: string) => 
   // must still end in a clean stop, not in Node's default exit without releasing the data lock.
   let stopNow: ((why: string) => void) | undefined;
   let stopAsked: string | undefined;
-  const askStop = (why: string) => (stopNow ? stopNow(why) : (stopAsked ??= why));
+  const askStop = (why: string) => {
+    if (stopNow) stopNow(why);
+    else stopAsked ??= why;
+  };
   // Repeats (a terminal's Ctrl-C reaches both processes, and the launcher forwards it) are ignored.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => askStop(`received ${signal}`));
   onLauncherExit(() => askStop('the launcher exited'));

@@ -82,7 +82,8 @@ async function startLocked(
   const { lock, opened, given, commandUser } = held;
   // Commands run as another user must not reach the data directory.
   if (commandUser) chmodSync(config.dataDir, 0o700);
-  const store = (opened.store = openStore(config.dataDir, { log }));
+  const store = openStore(config.dataDir, { log });
+  opened.store = store;
   const token = ensureAdminToken(config.dataDir, config.adminToken);
   const secrets = withScrubbedExtras(given, [token.token]);
   const engine = new Engine({

@@ -36,7 +36,7 @@ export function App() {
     return (
       <div className="page">
         <div className="banner error">
-          Salve's API did not answer. Is <code>salve serve</code> running? <button onClick={check}>Try again</button>
+          Salve's API did not answer. Is <code>salve serve</code> running? <button type="button" onClick={check}>Try again</button>
         </div>
       </div>
     );
@@ -70,7 +70,10 @@ function Shell({ onSignedOut: done }: { onSignedOut: () => void }) {
   return (
     <div className="shell">
       <header className="topbar">
-        <a className="brand" href={hrefFor({ page: 'flows' })} onClick={(e) => (e.preventDefault(), navigate({ page: 'flows' }))}>
+        <a className="brand" href={hrefFor({ page: 'flows' })} onClick={(e) => {
+            e.preventDefault();
+            navigate({ page: 'flows' });
+          }}>
           <span className="brand-mark" aria-hidden="true">
             S
           </span>
@@ -115,9 +118,12 @@ function NavLink({ to, current, icon, label, badge }: { to: Route; current: bool
       {icon}
       {label}
       {badge ? (
-        <span className="badge" data-testid="approvals-badge" aria-label={`${badge} pending`}>
-          {badge}
-        </span>
+        <>
+          <span className="badge" data-testid="approvals-badge" aria-hidden="true">
+            {badge}
+          </span>
+          <span className="visually-hidden">{` (${badge} pending)`}</span>
+        </>
       ) : null}
     </a>
   );

@@ -21,7 +21,7 @@ export function verifyAuth(auth: AuthConfig, request: IngestRequest, secrets: Se
   // An empty secret would accept an empty credential: treat it as unset.
   if (secret === undefined || secret === '') return { ok: false, reason: `secret ${secretName} is not set` };
 
-  const authorization = request.headers['authorization'];
+  const authorization = request.headers.authorization;
   switch (auth.type) {
     case 'bearer': {
       if (authorization === undefined) return { ok: false, reason: 'missing Authorization header' };

@@ -11,7 +11,7 @@ export const SESSION_COOKIE = 'salve_session';
  */
 export function isHttpsRequest(c: Context, publicOrigin: string | undefined): boolean {
   if (new URL(c.req.url).protocol === 'https:') return true;
-  return publicOrigin !== undefined && publicOrigin.startsWith('https:') && c.req.header('origin') === publicOrigin;
+  return publicOrigin?.startsWith('https:') === true && c.req.header('origin') === publicOrigin;
 }
 
 /**

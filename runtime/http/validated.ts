@@ -20,6 +20,7 @@ type QueryRoute<S extends z.ZodType> = { in: { query: QueryInput<S> }; out: { qu
 type JsonRoute<S extends z.ZodType> = { in: { json: z.input<S> }; out: { json: z.output<S> } };
 
 /** Parses the query string with `schema`; problems are a 422 at `query.<name>` (see parseQuery). */
+// biome-ignore lint/suspicious/noExplicitAny: any Env, as Hono's own validator(): the middleware fits the Env of whichever app uses it
 export function validQuery<S extends z.ZodType>(schema: S): MiddlewareHandler<any, string, QueryRoute<S>> {
   return async (c, next) => {
     c.req.addValidatedData('query', parseQuery(c as Context, schema) as object);
@@ -31,6 +32,7 @@ export function validQuery<S extends z.ZodType>(schema: S): MiddlewareHandler<an
  * Reads the JSON body (415 unless JSON, 413 past `limitBytes`) and parses it with `schema`
  * (422 naming the field); `what` names the body in the error message.
  */
+// biome-ignore lint/suspicious/noExplicitAny: any Env, as Hono's own validator(): the middleware fits the Env of whichever app uses it
 export function validJson<S extends z.ZodType>(schema: S, limitBytes: number, what?: string): MiddlewareHandler<any, string, JsonRoute<S>> {
   return async (c, next) => {
     const { json } = await readJsonBody(c as Context, { limitBytes });

@@ -11,7 +11,7 @@
 
 /** Numbers beyond this are all "too many" (and `0 × cap` stays 0, unlike Infinity). */
 const CAP = 1e300;
-const clamp = (x: number) => (x > CAP ? CAP : x);
+const clamp = (x: number) => Math.min(x, CAP);
 
 type Shared = ReadonlyMap<string, number>;
 const NONE: Shared = new Map();

@@ -53,7 +53,7 @@ function ruleIssues(node: CelNode, issues: ExprIssue[]): void {
     const args = node.args as unknown[];
     const callArgs = (node.op === 'rcall' ? args[2] : args[1]) as CelNode[] | undefined;
     const pattern = callArgs?.[callArgs.length - 1];
-    if (!pattern || pattern.op !== 'value' || typeof pattern.args !== 'string') {
+    if (pattern?.op !== 'value' || typeof pattern.args !== 'string') {
       issues.push({ message: 'matches() needs a string literal pattern (patterns built from data are not allowed)', offset: node.start ?? node.pos });
     } else {
       for (const i of checkRegex(pattern.args)) issues.push({ ...i, offset: pattern.start ?? pattern.pos });

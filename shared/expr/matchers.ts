@@ -126,6 +126,8 @@ export function matchersToCel(text: string): string {
           return `${label}.matches(${celString(`^(?:${value})$`)})`;
         case '!~':
           return `!${label}.matches(${celString(`^(?:${value})$`)})`;
+        default:
+          return op satisfies never;
       }
     })
     .join(' && ');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, startServer, tempDataDir, type TestServer } from '../helpers/server.js';
 import { startTarget } from '../helpers/target.js';
-import { deliver, FAULT_ENV, httpThenShellFlow, openDatabase, percentile, sleep, summarize, timedGet, waitUntilSettled } from '../helpers/fault.js';
+import { deliver, FAULT_ENV, httpThenShellFlow, openDatabase, percentile, sleep, timedGet, waitUntilSettled } from '../helpers/fault.js';
 
 /**
  * T6, the long version: another process holds `BEGIN EXCLUSIVE` on salve.db for 10 s while

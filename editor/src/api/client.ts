@@ -109,7 +109,9 @@ export async function call<R extends ClientResponse<unknown, number, ResponseFor
   }
   if (!res.ok) {
     const err = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
-    if (res.status === 401 && pathOf(res.url) !== SESSION_PATH) signedOutListeners.forEach((fn) => fn());
+    if (res.status === 401 && pathOf(res.url) !== SESSION_PATH) {
+      for (const fn of signedOutListeners) fn();
+    }
     throw new ApiError(res.status, err?.code ?? 'error', err?.message ?? `request failed (${res.status})`, err?.details);
   }
   return json as Answer<R>;

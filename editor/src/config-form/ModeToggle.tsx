@@ -11,6 +11,7 @@ export function ModeToggle({
   testId: string;
 }) {
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a segmented control; a <fieldset> would bring its own box and legend styling for the same semantics
     <div className="segmented cf-mode" role="group" aria-label={label}>
       {(['text', 'secret'] as const).map((m) => (
         <button

@@ -34,9 +34,10 @@ export function TemplateLine({ id, text, problem, where }: { id: string; text: s
     <div id={id} className="cf-template-line cf-inline-preview" title={preview?.description}>
       {result.ok ? (
         <>
-          <span className="cf-arrow" aria-label={`${prefix}renders as`}>
+          <span className="cf-arrow" aria-hidden="true">
             {prefix}→
-          </span>{' '}
+          </span>
+          <span className="visually-hidden">{`${prefix}renders as`}</span>{' '}
           <code>{result.text === '' ? '(empty)' : result.text}</code>
         </>
       ) : (

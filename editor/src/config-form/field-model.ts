@@ -139,7 +139,7 @@ function base(key: string, path: string[], schema: JsonSchema, required: boolean
 }
 
 function stringEnum(schema: JsonSchema): string[] | undefined {
-  if (schema.enum && schema.enum.every((v) => typeof v === 'string')) return schema.enum as string[];
+  if (schema.enum?.every((v) => typeof v === 'string')) return schema.enum as string[];
   if (typeof schema.const === 'string') return [schema.const];
   return undefined;
 }

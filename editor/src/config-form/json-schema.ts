@@ -75,7 +75,7 @@ export function isSecretRefSchema(schema: JsonSchema): boolean {
 /** A plain string or a secret reference (fields marked "secret ok" in docs/nodes.md). */
 export function isStringOrSecretSchema(schema: JsonSchema, root: JsonSchema): boolean {
   const options = unionOptions(schema)?.map((o) => deref(o, root));
-  if (!options || options.length !== 2) return false;
+  if (options?.length !== 2) return false;
   return options.some((o) => isType(o, 'string') && !o.enum) && options.some(isSecretRefSchema);
 }
 

@@ -30,6 +30,7 @@ export function EventFilters({
   const sourceKnown = !filters.source || sources.some((s) => s.type === filters.source);
 
   return (
+    // biome-ignore lint/a11y/useSemanticElements: role="search" on a <div> means the same as the newer <search> element, in older browsers too
     <div className="event-filters row" role="search" aria-label="Filter deliveries">
       <label className="row">
         <span>Outcome</span>

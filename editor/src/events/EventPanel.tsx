@@ -189,6 +189,7 @@ export function EventPanel({ eventId, flowNames, onClose }: { eventId: string; f
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
   }, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `eventId` is the trigger: another delivery starts at the top
   useEffect(() => {
     ref.current?.scrollTo({ top: 0 });
   }, [eventId]);

@@ -24,6 +24,8 @@ export function useFlowTest(flow: Flow, flowJson: string) {
 
   const sourceNode = input ? flow.nodes.find((n) => n.id === input.sourceNodeId) : undefined;
   const sourceConfigJson = JSON.stringify(sourceNode?.config ?? null);
+  // Recomputed when the payload or the source's own config changes, not on every edit of the flow.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the payload, the source and its config (as JSON) are the triggers, not the flow object
   useEffect(() => {
     if (!input || !sourceNode) {
       setPreview(null);
@@ -44,8 +46,6 @@ export function useFlowTest(flow: Flow, flowJson: string) {
       );
     }, 300);
     return () => clearTimeout(timer);
-    // Recomputed when the payload or the source's own config changes, not on every edit.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [input?.payloadText, input?.sourceNodeId, sourceConfigJson, tested, alertIndex]);
 
   const run = async () => {

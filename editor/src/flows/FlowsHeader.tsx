@@ -74,6 +74,7 @@ function FlowSearch({ inputRef, query, onQuery }: { inputRef: Ref<HTMLInputEleme
         data-testid="flows-search"
       />
       {!query && (
+        // biome-ignore lint/a11y/noAriaHiddenOnFocusable: a <kbd> is not focusable; the hint is decoration (the search box has its own label)
         <kbd className="flow-kbd" aria-hidden="true" title="Press / to search">
           /
         </kbd>

@@ -99,11 +99,23 @@ export function findJsonProblem(text: string): JsonProblem | null {
     if (depth > MAX_DEPTH) fail(i, `nested more than ${MAX_DEPTH} levels deep`);
     skipSpace();
     const ch = text[i];
-    if (ch === '{') return object(depth);
-    if (ch === '[') return array(depth);
-    if (ch === '"') return string();
+    if (ch === '{') {
+      object(depth);
+      return;
+    }
+    if (ch === '[') {
+      array(depth);
+      return;
+    }
+    if (ch === '"') {
+      string();
+      return;
+    }
     if (ch === "'") fail(i, "strings must be in double quotes (\"), not single quotes (')");
-    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return number();
+    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) {
+      number();
+      return;
+    }
     for (const word of ['true', 'false', 'null']) {
       if (text.startsWith(word, i)) {
         i += word.length;

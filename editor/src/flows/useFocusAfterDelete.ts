@@ -9,6 +9,7 @@ export function useFocusAfterDelete(rows: unknown, heading: RefObject<HTMLHeadin
   /** The id of the row to focus, null for the heading, undefined when nothing was deleted. */
   const next = useRef<string | null | undefined>(undefined);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `rows` is the trigger: this runs once the list has redrawn
   useEffect(() => {
     if (next.current === undefined) return;
     const id = next.current;

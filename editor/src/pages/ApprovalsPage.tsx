@@ -38,6 +38,7 @@ export function ApprovalsPage({ onChanged }: { onChanged: () => void }) {
     <div className="page approvals-page">
       <div className="page-header">
         <h1>Approvals</h1>
+        {/* biome-ignore lint/a11y/useSemanticElements: a segmented control; a <fieldset> would bring its own box and legend styling for the same semantics */}
         <div className="segmented" role="group" aria-label="Which approvals">
           <button type="button" aria-pressed={view === 'pending'} onClick={() => setView('pending')} data-testid="show-pending">
             Pending{view === 'pending' && list.data ? ` (${list.data.length})` : ''}

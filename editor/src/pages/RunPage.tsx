@@ -48,15 +48,18 @@ export function RunPage({ executionId, onApprovalsChanged }: { executionId: stri
   const flow = flowRef.current?.flow ?? null;
 
   const steps = detail?.steps ?? [];
+  // Every poll brings a new steps array: keep the first copy until something drawn on the
+  // diagram changes, so the overlay and the taken edges are not rebuilt for nothing.
+  const drawnRef = useRef<{ key: string; steps: readonly Step[] }>(undefined);
   const key = stepsKey(steps);
+  if (drawnRef.current?.key !== key) drawnRef.current = { key, steps };
+  const drawnSteps = drawnRef.current.steps;
   const status = detail?.status;
   const overlay = useMemo<CanvasOverlay>(
-    () => ({ issues: new Map(), marks: flow && status ? runMarks(flow, steps, status) : new Map() }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [flow, key, status],
+    () => ({ issues: new Map(), marks: flow && status ? runMarks(flow, drawnSteps, status) : new Map() }),
+    [flow, drawnSteps, status],
   );
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const edges = useMemo(() => takenEdges(steps), [key]);
+  const edges = useMemo(() => takenEdges(drawnSteps), [drawnSteps]);
 
   const [picked, setPicked] = useState<string>();
   // Until someone picks a node, follow the step that needs a look (it moves while a run is live).
@@ -95,9 +98,9 @@ export function RunPage({ executionId, onApprovalsChanged }: { executionId: stri
       <div className="run-body">
         <div className="run-canvas">
           {flow ? (
-            <div className="run-diagram" aria-label={`Flow ${flowName} as this run used it`}>
+            <section className="run-diagram" aria-label={`Flow ${flowName} as this run used it`}>
               <FlowDiagram flow={flow} overlay={overlay} highlightedEdges={edges} selectedNodeId={selected} onNodeClick={setPicked} />
-            </div>
+            </section>
           ) : (
             <div className="empty">
               Revision {detail.flowRevision} of flow <code>{detail.flowId}</code> is no longer stored, so the diagram cannot be

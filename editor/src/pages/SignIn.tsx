@@ -53,6 +53,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
               aria-invalid={error ? true : undefined}
               aria-describedby={error ? 'signin-error' : undefined}
               required
+              // biome-ignore lint/a11y/noAutofocus: the sign-in page has this one field, and typing the token is all there is to do
               autoFocus
             />
             {error && (

@@ -17,9 +17,11 @@ export function ProblemsPanel({ issues, onSelect, open, onToggle }: { issues: re
       {bad && (
         <ul className="issues">
           {issues.map((issue, i) => (
+            // biome-ignore lint/a11y/useSemanticElements: each problem is a row of the list that selects its node (see the role below)
             <li
               key={i}
               tabIndex={0}
+              // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: each problem is a row of the list that selects its node (Enter or a click); a <button> inside would restyle the list
               role="button"
               onClick={() => onSelect(issue)}
               onKeyDown={(e) => e.key === 'Enter' && onSelect(issue)}

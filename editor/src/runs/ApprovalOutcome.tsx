@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { Approval } from '../../../shared/api-views.js';
 import { RelativeTime } from './RelativeTime.js';
 import { StatusPill } from './StatusPill.js';
@@ -5,7 +6,7 @@ import { StatusPill } from './StatusPill.js';
 /** How a decided approval ended, in one or two lines: who, when, and their comment. */
 export function ApprovalOutcome({ approval }: { approval: Approval }) {
   const when = <RelativeTime iso={approval.decidedAt} />;
-  let text;
+  let text: ReactNode;
   switch (approval.status) {
     case 'approved':
     case 'rejected':

@@ -15,7 +15,7 @@ function subscribe(fn: () => void): () => void {
     now = Date.now();
     timer = setInterval(() => {
       now = Date.now();
-      listeners.forEach((l) => l());
+      for (const l of listeners) l();
     }, TICK_MS);
   }
   return () => {

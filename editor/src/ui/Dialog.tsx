@@ -50,6 +50,7 @@ export function Dialog({ title, onClose, children, footer, wide, testId }: Dialo
     }
   };
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a click outside the dialog is the mouse's way to close it; the keyboard's is Escape (above)
     <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div
         ref={ref}

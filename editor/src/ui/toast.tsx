@@ -11,7 +11,9 @@ export interface Toast {
 let toasts: Toast[] = [];
 let nextId = 1;
 const listeners = new Set<() => void>();
-const emit = () => listeners.forEach((fn) => fn());
+const emit = () => {
+  for (const fn of listeners) fn();
+};
 
 /** Shows a short message in the corner for a few seconds (errors, and toasts with a link, stay a little longer). */
 export function toast(text: string, kind: Toast['kind'] = 'info', link?: Toast['link']): void {

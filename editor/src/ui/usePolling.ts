@@ -42,7 +42,7 @@ export function usePolling<T>(load: () => Promise<T>, intervalMs: number, deps: 
       if (document.visibilityState === 'visible') run();
     }, intervalMs);
     return () => clearInterval(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // biome-ignore lint/correctness/useExhaustiveDependencies: the caller's `deps` decide when to load again, as with useEffect's own list
   }, deps);
 
   return { data, error, refresh: run };

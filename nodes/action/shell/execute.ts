@@ -3,7 +3,7 @@ import { defineExecutor, type Resolved, type StepOutcome } from '../../executor.
 import { argvAsUser, defaultCwd, userEnv, type CommandUser } from '../../command-user.js';
 import { shellAction, type ShellActionConfig } from './definition.js';
 import type { ShellOutput } from './output.js';
-import { runProcess, SpawnFailure } from './run-process.js';
+import { runProcess, SpawnFailure, type ProcessResult } from './run-process.js';
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -34,7 +34,7 @@ export const executeShellAction = defineExecutor(shellAction, async (config, ctx
   const program = config.command[0]!;
   const badCwd = await missingDirectory(config.cwd);
   if (badCwd) return { type: 'fail', port: 'error', error: badCwd };
-  let result;
+  let result: ProcessResult;
   try {
     const user = ctx.commandUser;
     result = await runProcess(user ? argvAsUser(user, config.command) : config.command, {

@@ -71,7 +71,7 @@ describe('normalizeDatadog', () => {
       name: 'DiskFull',
       severity: 'critical',
       summary: 'system.disk.in_use over host:db1.example.internal was > 0.95 on average during the last 5m.',
-      description: expect.stringMatching(/^Filesystem \/var on db1\.example\.internal is 96% full;[^]*Edit Monitor[^%]*$/),
+      description: expect.stringMatching(/^Filesystem \/var on db1\.example\.internal is 96% full;[\s\S]*Edit Monitor[^%]*$/),
       labels: {
         env: 'prod',
         host: 'db1.example.internal',

@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import type { CommandUser } from '../../../nodes/command-user.js';
 import type { DestinationPolicy } from '../../net/destination-policy.js';
 import type { SecretStore } from '../secrets/secrets.js';
-import { RenderError, renderConfig } from './render.js';
+import { RenderError, renderConfig, type RenderedConfig } from './render.js';
 import { scrubberFor } from '../secrets/scrub.js';
 import { holdsLease, ownedBy } from './lease-fence.js';
 import { applyOutcome, endExecution, settle, startExecution } from './transitions.js';
@@ -60,7 +60,7 @@ export async function runExecution(
 
   for (;;) {
     const exec = executionsRepo.get(store.db, executionId);
-    if (!exec || exec.status !== 'running' || !ownedBy(exec, deps.leaseOwner)) return;
+    if (exec?.status !== 'running' || !ownedBy(exec, deps.leaseOwner)) return;
     if (signal.aborted || shouldCheckpoint()) {
       await stop(deps, exec, signal.aborted ? (signal.reason as StopReason) : 'shutdown');
       return;
@@ -136,7 +136,7 @@ async function runStep(
     return;
   }
   const vars = stepVars(exec, flow, steps, event);
-  let rendered;
+  let rendered: RenderedConfig;
   try {
     rendered = renderConfig(node.config, def.expressions(node.config), vars, deps.secrets.resolve);
   } catch (error) {

@@ -142,7 +142,7 @@ export function applyOutcome(
  */
 export function settle(db: Db, flow: Flow, executionId: string, now: number): 'continue' | 'parked' | 'finished' | 'gone' {
   const exec = executionsRepo.get(db, executionId);
-  if (!exec || exec.status !== 'running') return 'gone';
+  if (exec?.status !== 'running') return 'gone';
   const all = stepsRepo.forExecution(db, executionId);
   if (all.some((s) => s.status === 'pending')) return 'continue';
   const waiting = all.filter((s) => s.status === 'waiting');

@@ -6,7 +6,7 @@ import { outgoingEdges } from '../../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../../nodes/catalog.js';
 import { NO_NETWORK } from '../../../nodes/network.js';
 import { getNodeModule, getSourceAdapter } from '../../../nodes/registry.js';
-import { RenderError, renderConfig } from '../dispatch/render.js';
+import { RenderError, renderConfig, type RenderedConfig } from '../dispatch/render.js';
 import type { SimulatedAlert, SimulatedStep } from '../../../shared/api-views.js';
 import { boundAlert } from '../../../nodes/source/limits.js';
 
@@ -60,7 +60,7 @@ async function simulateOne(flow: Flow, sourceNodeId: string, starts: boolean, al
         flow: { id: flow.id, name: flow.name, revision: 0 },
         execution: { id: 'simulation', startedAt: now.toISOString() },
       };
-      let rendered;
+      let rendered: RenderedConfig;
       try {
         rendered = renderConfig(node.config, def.expressions(node.config), vars);
       } catch (error) {

@@ -1,5 +1,5 @@
 import type { Alert } from '../../../shared/alert/schema.js';
-import { SalveError, ValidationError, formatPath, type Issue } from '../../../shared/errors.js';
+import { type SalveError, ValidationError, formatPath, type Issue } from '../../../shared/errors.js';
 import {
   REFUSED_BODY_LIMIT_BYTES,
   type EventAlert,

@@ -1,4 +1,5 @@
 import { ValidationError } from '../../../shared/errors.js';
+import type { Alert } from '../../../shared/alert/schema.js';
 import type { FlowNode } from '../../../shared/flow/schema.js';
 import { getNodeDefinition, nodeDefinitions } from '../../../nodes/catalog.js';
 import { getManualTrigger } from '../../../nodes/registry.js';
@@ -72,7 +73,7 @@ export async function runManually(deps: ManualRunDeps, flowId: string, input: Ma
   // pickNode found a manual source; the registry checked at start that each has its trigger.
   const trigger = getManualTrigger(node.type)!;
   const config = getNodeDefinition(node.type)!.configSchema.parse(node.config);
-  let alert;
+  let alert: Alert;
   try {
     alert = trigger.alert(config, input.payload, {
       now,
