@@ -41,9 +41,6 @@ export const nodeDefinitions = [
   approvalRequest,
 ] as const;
 
-/** The name of every node type, e.g. `action.http`. */
-export type NodeType = (typeof nodeDefinitions)[number]['type'];
-
 const byType = new Map<string, NodeDefinition>(nodeDefinitions.map((d) => [d.type, d]));
 
 /** The definition of node type `type`, or undefined when this version has no such type. */

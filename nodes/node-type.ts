@@ -5,8 +5,8 @@ import { defineNode, type NodeDefinition } from './definition.js';
 export type TypedNodeDefinition<T extends string, S extends z.ZodType, O extends z.ZodType> = NodeDefinition<S, O> & { type: T };
 
 /**
- * Declares a node type exactly like `defineNode`, but keeps `type` as a literal: that is what
- * gives `NodeType` (catalog.ts) the name of every type.
+ * Declares a node type exactly like `defineNode`, but keeps `type` as a literal, so each entry
+ * of the catalog (catalog.ts) carries the name of its type.
  */
 export function defineNodeType<const T extends string, S extends z.ZodType, O extends z.ZodType>(
   def: TypedNodeDefinition<T, S, O>,

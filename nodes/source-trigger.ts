@@ -17,7 +17,7 @@ export interface TickSchedule {
 }
 
 /** Which tick of which schedule fired, and when it was handled. */
-export interface TickAt {
+interface TickAt {
   flowId: string;
   flowName: string;
   nodeId: string;

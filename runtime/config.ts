@@ -16,7 +16,7 @@ const isOrigin = (value: string) => {
 };
 
 /** Salve's configuration: flags win over `SALVE_*` environment variables, then defaults. */
-export const ConfigSchema = z.strictObject({
+const ConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: intFrom(0, 65535).default(8470),
   dataDir: z.string().min(1).default('./data').transform((d) => resolve(d)),

@@ -1,7 +1,7 @@
 import { BadRequestError } from '../../shared/errors.js';
 
 /** JSON nested deeper than this is refused before parsing (nothing legitimate nests so deep). */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 /** Depth of `[`/`{` nesting outside strings, stopping early once past `limit`. */
 function nestingDepthExceeds(text: string, limit: number): boolean {

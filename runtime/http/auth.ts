@@ -31,7 +31,7 @@ export function ensureAdminToken(dataDir: string, override: string | undefined):
 }
 
 /** How a request to `/api` was authenticated (read by handlers as `c.get('authVia')`). */
-export type AuthVia = 'bearer' | 'cookie';
+type AuthVia = 'bearer' | 'cookie';
 export type AuthEnv = { Variables: { authVia: AuthVia } };
 
 /**

@@ -8,7 +8,7 @@ import { storageErrorKind } from '../store/retry.js';
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = HTTP_STATUS;
 
 /** Turns any thrown value into the JSON error response; unknown errors are a bare 500. */
-export function errorResponse(c: Context, err: unknown, log?: Logger): Response {
+function errorResponse(c: Context, err: unknown, log?: Logger): Response {
   if (err instanceof SalveError) {
     if (err instanceof UnavailableError || err instanceof TooManyRequestsError) c.header('Retry-After', String(err.retryAfterSeconds));
     if (err.code === 'unauthorized') c.header('WWW-Authenticate', 'Bearer');

@@ -16,7 +16,7 @@ const LOOPBACK_V4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
  * not listen on, and a page can only send a loopback Host if it was itself served from
  * loopback. Forwarded headers are not consulted (X-Forwarded-Host can be sent by anyone).
  */
-export function isTrustedHost(c: Context, publicOrigin: string | undefined): boolean {
+function isTrustedHost(c: Context, publicOrigin: string | undefined): boolean {
   const hostname = new URL(c.req.url).hostname;
   if (LOOPBACK_NAMES.has(hostname) || LOOPBACK_V4.test(hostname)) return true;
   return publicOrigin !== undefined && new URL(publicOrigin).hostname === hostname;

@@ -4,8 +4,6 @@ import { BadRequestError, PayloadTooLargeError, SalveError, UnsupportedMediaType
 import { mediaType } from '../../shared/media-type.js';
 import { parseJson } from '../engine/json.js';
 
-export { parseJson };
-
 /** True for `application/json`, with or without parameters such as `; charset=utf-8`. */
 export function isJsonContentType(value: string | undefined): boolean {
   return mediaType(value) === 'application/json';

@@ -20,7 +20,7 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
  * older session. Deliberately slow (scrypt): SALVE_ADMIN_TOKEN may be chosen by a person, and a
  * copy of the database (a backup) must not make guessing it cheap. Computed once per process.
  */
-export function adminTokenFingerprint(adminToken: string): string {
+function adminTokenFingerprint(adminToken: string): string {
   return scryptSync(adminToken, 'salve/session/admin-token-fingerprint/v1', 32, { N: 16384, r: 8, p: 1 }).toString('hex');
 }
 

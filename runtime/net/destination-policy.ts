@@ -18,7 +18,7 @@ import { classifyIp } from './address-class.js';
 export type Resolver = (host: string) => Promise<CheckedAddress[]>;
 
 /** getaddrinfo, as Node's own connections use it, with every address (IPv4 and IPv6). */
-export const systemResolver: Resolver = async (host) =>
+const systemResolver: Resolver = async (host) =>
   (await dnsLookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 
 export interface DestinationPolicyOptions {

@@ -22,7 +22,7 @@ function migrationsFolder(): string {
 }
 
 /** How long a write waits for a lock held by another process before the attempt gives up (and is retried later). */
-export const BUSY_TIMEOUT_MS = 20;
+const BUSY_TIMEOUT_MS = 20;
 /** At boot (migrations, crash recovery) nothing else waits on the event loop: wait longer. */
 const BOOT_BUSY_TIMEOUT_MS = 5000;
 

@@ -3,7 +3,7 @@ import type { Logger } from '../log.js';
 import { backoffMs, REQUEST_PATIENCE_MS, shouldRetry, storageErrorKind, type WritePolicy } from './retry.js';
 
 /** A write function: runs inside an open transaction; may run again if its commit failed. */
-export type WriteFn<D> = (db: D) => unknown;
+type WriteFn<D> = (db: D) => unknown;
 
 interface PendingWrite<D> {
   fn: WriteFn<D>;

@@ -4,13 +4,13 @@ import { z } from 'zod';
  * The normalized alert: what every source turns a delivery into, and what flows see as `alert`.
  * Later issues add more sources; they all map into this one shape.
  */
-export const AlertStatusSchema = z.enum(['firing', 'resolved']);
+const AlertStatusSchema = z.enum(['firing', 'resolved']);
 export type AlertStatus = z.infer<typeof AlertStatusSchema>;
 
 export const SeveritySchema = z.enum(['critical', 'high', 'warning', 'info', 'unknown']);
 export type Severity = z.infer<typeof SeveritySchema>;
 
-export const AlertLinksSchema = z.object({
+const AlertLinksSchema = z.object({
   source: z.string().optional(),
   dashboard: z.string().optional(),
   runbook: z.string().optional(),

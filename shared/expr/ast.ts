@@ -32,7 +32,7 @@ export interface CelNode {
 
 export type EvaluateFn = (this: CelNode, ev: unknown, ast: CelNode, ctx: unknown) => unknown;
 
-export interface CelMeta {
+interface CelMeta {
   alternate?: CelNode;
   macro?: { var?: string; val?: CelNode; exp?: CelNode; args?: CelNode[]; evaluate: (ev: unknown, macro: unknown, ctx: unknown) => unknown };
   evaluate?: EvaluateFn;

@@ -30,7 +30,7 @@ const ENTRY_BYTES = 16;
 const ELEMENT_BYTES = 8;
 
 /** Approximate bytes a freshly built value holds (its top level: parts were counted when built). */
-export function producedBytes(value: unknown): number {
+function producedBytes(value: unknown): number {
   if (typeof value === 'string') return value.length * 2;
   if (Array.isArray(value)) return value.length * ELEMENT_BYTES;
   if (value instanceof Map) return value.size * ENTRY_BYTES;

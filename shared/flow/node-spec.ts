@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ExpressionRef } from '../expr/types.js';
 
-export const NODE_CATEGORIES = ['source', 'condition', 'action', 'approval'] as const;
+const NODE_CATEGORIES = ['source', 'condition', 'action', 'approval'] as const;
 export type NodeCategory = (typeof NODE_CATEGORIES)[number];
 
 /**

@@ -18,13 +18,13 @@ export const SlugSchema = z
   );
 
 /** Node ids may also use `_` (operators like `disk_check`); they appear in `steps.<id>`. */
-export const NodeIdSchema = z
+const NodeIdSchema = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must start with a letter and use only letters, digits and "_" (max 64)');
 
 export const PositionSchema = z.strictObject({ x: z.number().finite(), y: z.number().finite() });
 
-export const FlowNodeSchema = z.strictObject({
+const FlowNodeSchema = z.strictObject({
   id: NodeIdSchema,
   type: z.string().min(1, 'node type is required'),
   /** Editor-only; the runtime ignores it. */
@@ -48,7 +48,7 @@ export type FlowEdge = z.infer<typeof FlowEdgeSchema>;
  * A flow's own destination list: where its steps may connect, within what the server allows
  * (`SALVE_ALLOWED_TARGETS` and public addresses). It can only narrow, never widen.
  */
-export const AllowedTargetsSchema = z
+const AllowedTargetsSchema = z
   .array(
     z.string({ error: 'must be a host name, *.domain, IP address or CIDR block' }).superRefine((entry, ctx) => {
       const parsed = parseTargetEntry(entry);
@@ -60,7 +60,7 @@ export const AllowedTargetsSchema = z
   .max(200, 'at most 200 entries');
 
 /** Settings that apply to the whole flow. */
-export const FlowSettingsSchema = z.strictObject({
+const FlowSettingsSchema = z.strictObject({
   allowedTargets: AllowedTargetsSchema.optional(),
 });
 export type FlowSettings = z.infer<typeof FlowSettingsSchema>;
@@ -77,7 +77,6 @@ export const FlowSchema = z.strictObject({
   settings: FlowSettingsSchema.optional(),
 });
 export type Flow = z.infer<typeof FlowSchema>;
-export type FlowInput = z.input<typeof FlowSchema>;
 
 /** A reference to a secret; the value never appears in a flow document. */
 export const SecretRefSchema = z.strictObject({

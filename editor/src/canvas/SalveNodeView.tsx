@@ -23,7 +23,7 @@ function summaryOf(type: string, config: Record<string, unknown>): { text: strin
  * One node on the canvas: icon, name, one-line summary, an input handle (not on sources) and
  * one labelled handle per output port. Problems show as a badge; a run or test marks the node.
  */
-export const SalveNodeView = memo(function SalveNodeView({ id, data, selected }: NodeProps<SalveNode>) {
+const SalveNodeView = memo(function SalveNodeView({ id, data, selected }: NodeProps<SalveNode>) {
   const def = getNodeDefinition(data.type);
   const overlay = useCanvasOverlay();
   const issues = overlay.issues.get(id);

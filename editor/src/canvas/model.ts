@@ -18,7 +18,7 @@ export interface SalveNodeData extends Record<string, unknown> {
 }
 export type SalveNode = Node<SalveNodeData, 'salve'>;
 
-export interface SalveEdgeData extends Record<string, unknown> {
+interface SalveEdgeData extends Record<string, unknown> {
   /** The output port, as the document names it (`undefined` when the node has a single port). */
   port: string | undefined;
 }

@@ -333,8 +333,3 @@ export const useEditor = create<EditorState>()((set, get) => {
     },
   };
 });
-
-/** Whether a node type exists in this version's catalog (unknown types are placeholders). */
-export function knownType(type: string): boolean {
-  return getNodeDefinition(type) !== undefined;
-}

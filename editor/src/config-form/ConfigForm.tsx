@@ -10,7 +10,7 @@ import { anchorPaths, issuePathText, placeIssues } from './issues.js';
 import { templatePathsFor } from './template-paths.js';
 import { UnknownFields } from './UnknownFields.js';
 
-export interface ConfigIssue {
+interface ConfigIssue {
   path: (string | number)[];
   message: string;
 } // path relative to the node's config, e.g. ['url'] or ['auth','token']

@@ -59,7 +59,7 @@ export type FieldModel =
   | (FieldBase & { kind: 'object'; fields: FieldModel[] })
   | (FieldBase & { kind: 'union'; discriminator: string; variants: UnionVariant[] });
 
-export interface UnionVariant {
+interface UnionVariant {
   /** The discriminator's value, e.g. `bearer`. */
   value: string;
   help?: string;
@@ -67,7 +67,7 @@ export interface UnionVariant {
   fields: FieldModel[];
 }
 
-export type FieldKind = FieldModel['kind'];
+type FieldKind = FieldModel['kind'];
 
 export interface FormModel {
   fields: FieldModel[];

@@ -1,5 +1,5 @@
 /** Secret names as shared/flow/schema.ts accepts them: upper-case letters, digits and `_`. */
-export const SECRET_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
+const SECRET_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
 
 /** Why `name` cannot be a secret name, or null when it can. */
 export function secretNameProblem(name: string): string | null {

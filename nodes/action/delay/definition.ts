@@ -7,7 +7,6 @@ export const DelayActionConfigSchema = z.strictObject({
   /** How long to wait: 1 second to 7 days. */
   seconds: secondsSchema(1, 604_800),
 });
-export type DelayActionConfig = z.infer<typeof DelayActionConfigSchema>;
 
 /** What an `action.delay` step records: how long it waited. */
 const DelayOutputSchema = z.object({ waitedSeconds: z.number() });

@@ -10,7 +10,7 @@ import { HttpOutputSchema, presentHttpOutput } from './output.js';
 /** Redirects followed at most, when `followRedirects` is on. */
 export const MAX_REDIRECTS = 5;
 
-export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
 
 // Set by Salve itself: the body length is computed, and the idempotency key must stay stable.
 const RESERVED_HEADERS = new Set(['content-length', 'transfer-encoding', 'idempotency-key', 'connection']);

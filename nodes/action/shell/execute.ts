@@ -11,7 +11,7 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
  * The command's environment: PATH (and, run as SALVE_COMMAND_USER, that user's HOME, USER and
  * LOGNAME) and the configured variables, nothing else: Salve's own environment is never inherited.
  */
-export function commandEnv(config: Pick<Resolved<ShellActionConfig>, 'env'>, user?: CommandUser, basePath = process.env.PATH): Record<string, string> {
+function commandEnv(config: Pick<Resolved<ShellActionConfig>, 'env'>, user?: CommandUser, basePath = process.env.PATH): Record<string, string> {
   return { PATH: basePath || DEFAULT_PATH, ...(user ? userEnv(user) : {}), ...config.env };
 }
 

@@ -15,7 +15,6 @@ export const ApprovalRequestConfigSchema = z.strictObject({
   /** How long to wait for a decision before taking `timeout`: 1 minute to 7 days. */
   timeoutSeconds: secondsSchema(60, 604_800).default(3600),
 });
-export type ApprovalRequestConfig = z.infer<typeof ApprovalRequestConfigSchema>;
 
 /**
  * What an `approval.request` step records once it is decided (the engine writes it: the

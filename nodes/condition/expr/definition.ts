@@ -6,7 +6,6 @@ export const ExprConditionConfigSchema = z.strictObject({
   /** A CEL expression that gives true or false, e.g. `alert.labels.env == "prod"`. */
   expression: z.string({ error: 'must be a CEL expression' }).trim().min(1, 'expression is empty').max(4096),
 });
-export type ExprConditionConfig = z.infer<typeof ExprConditionConfigSchema>;
 
 /** Branches on a CEL expression over the alert, the event and earlier steps. */
 export const exprCondition = defineNodeType({

@@ -23,7 +23,6 @@ export const MatchConditionConfigSchema = z.strictObject({
       if (!compiled.ok) ctx.addIssue({ code: 'custom', message: compiled.message });
     }),
 });
-export type MatchConditionConfig = z.infer<typeof MatchConditionConfigSchema>;
 
 /** Branches on the alert's labels, written the way Alertmanager routes are. */
 export const matchCondition = defineNodeType({

@@ -14,8 +14,8 @@ import { isZeroTime, toUtcTimestamp } from './time.js';
 /** Annotation set on every alert of a delivery from which Alertmanager dropped alerts (`max_alerts`). */
 export const TRUNCATED_ANNOTATION = 'salve_truncated_alerts';
 /** Group mode: how many alerts of the group fire, and how many are resolved, in this delivery. */
-export const GROUP_FIRING_ANNOTATION = 'salve_alerts_firing';
-export const GROUP_RESOLVED_ANNOTATION = 'salve_alerts_resolved';
+const GROUP_FIRING_ANNOTATION = 'salve_alerts_firing';
+const GROUP_RESOLVED_ANNOTATION = 'salve_alerts_resolved';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

@@ -11,7 +11,7 @@ const timestamp = z
  * time and older Salves must keep accepting its deliveries. `fingerprint` is missing in payloads
  * from releases before 0.19.
  */
-export const AmAlertSchema = z.looseObject({
+const AmAlertSchema = z.looseObject({
   status: z.enum(['firing', 'resolved'], { error: 'must be "firing" or "resolved"' }),
   labels: boundedStringMap('labels').refine((labels) => typeof labels.alertname === 'string' && labels.alertname !== '', {
     error: 'needs an "alertname" label',

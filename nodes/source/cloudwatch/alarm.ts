@@ -15,7 +15,7 @@ const INVALID = 'CloudWatch notification is invalid';
 /** `arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>`. */
 const ALARM_ARN = /^arn:([a-z-]+):cloudwatch:([^:]*):([^:]*):alarm:(.+)$/;
 
-export const SnsNotificationSchema = z.looseObject(
+const SnsNotificationSchema = z.looseObject(
   {
     Type: z.literal('Notification'),
     MessageId: z.string({ error: 'must be the SNS message id (a string)' }).min(1, 'must not be empty'),
@@ -27,7 +27,7 @@ export const SnsNotificationSchema = z.looseObject(
   { error: 'must be a JSON object: an SNS notification as an HTTP(S) subscription receives it' },
 );
 
-export const CloudwatchAlarmSchema = z.looseObject(
+const CloudwatchAlarmSchema = z.looseObject(
   {
     AlarmName: z.string({ error: 'must be the alarm name (a string)' }).min(1, 'must not be empty'),
     AlarmArn: z.string({ error: 'must be the alarm ARN (a string)' }).regex(ALARM_ARN, 'must be a CloudWatch alarm ARN, arn:aws:cloudwatch:<region>:<account>:alarm:<name>'),
@@ -42,7 +42,6 @@ export const CloudwatchAlarmSchema = z.looseObject(
   },
   { error: 'must be a CloudWatch alarm (a JSON object with AlarmName, AlarmArn, NewStateValue…)' },
 );
-export type CloudwatchAlarm = z.infer<typeof CloudwatchAlarmSchema>;
 
 /**
  * `2020-08-21T10:09:51.489+0000` (CloudWatch writes offsets without a colon) as RFC 3339:
@@ -97,7 +96,7 @@ function alarmedExpression(trigger: Record<string, unknown>): string | undefined
 }
 
 /** `severity: critical` or `severity=high` in the alarm description (a convention; CloudWatch has no severity). */
-export function severityFromDescription(description: string | null | undefined): string | undefined {
+function severityFromDescription(description: string | null | undefined): string | undefined {
   return description ? /\bseverity\s*[:=]\s*["']?([A-Za-z0-9]+)/i.exec(description)?.[1] : undefined;
 }
 

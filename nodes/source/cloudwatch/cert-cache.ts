@@ -16,7 +16,7 @@ export interface CertificateCacheOptions {
   maxFetchesPerMinute: number;
 }
 
-export const DEFAULT_CERTIFICATE_CACHE_OPTIONS: CertificateCacheOptions = {
+const DEFAULT_CERTIFICATE_CACHE_OPTIONS: CertificateCacheOptions = {
   maxEntries: 64,
   ttlMs: 24 * 3600_000,
   failureTtlMs: 15_000,

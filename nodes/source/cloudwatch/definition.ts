@@ -7,7 +7,7 @@ import { SlugSchema } from '../../../shared/flow/schema.js';
 import { cloudwatchSamples } from './samples.js';
 
 /** An SNS topic ARN, e.g. `arn:aws:sns:eu-central-1:123456789012:alarms` (China and GovCloud partitions too). */
-export const TopicArnSchema = z
+const TopicArnSchema = z
   .string()
   .regex(
     /^arn:aws(?:-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(?:\.fifo)?$/,
@@ -15,7 +15,7 @@ export const TopicArnSchema = z
   );
 
 /** What an `INSUFFICIENT_DATA` state becomes: nothing (recorded only), a firing alert, or a resolved one. */
-export const InsufficientDataSchema = z.enum(['ignore', 'firing', 'resolved']).default('ignore');
+const InsufficientDataSchema = z.enum(['ignore', 'firing', 'resolved']).default('ignore');
 
 export const CloudwatchConfigSchema = z
   .strictObject({
@@ -69,7 +69,7 @@ export const CloudwatchConfigSchema = z
 export type CloudwatchConfig = z.infer<typeof CloudwatchConfigSchema>;
 
 /** The canvas line: `/hooks/aws · SNS signature · 2 topics · firing`. */
-export function cloudwatchSummary(config: CloudwatchConfig): string {
+function cloudwatchSummary(config: CloudwatchConfig): string {
   const checks = [config.verifySignature ? 'SNS signature' : 'NO signature check'];
   if (config.auth) checks.push(describeAuth(config.auth));
   if (config.topicArns) checks.push(config.topicArns.length === 1 ? '1 topic' : `${config.topicArns.length} topics`);

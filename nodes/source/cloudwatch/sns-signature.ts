@@ -4,8 +4,8 @@ import type { CertificateCache } from './cert-cache.js';
 import { checkSigningCertUrl } from './sns-urls.js';
 
 /** The three kinds of message SNS posts to an HTTP(S) subscription. */
-export const SNS_MESSAGE_TYPES = ['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation'] as const;
-export type SnsMessageType = (typeof SNS_MESSAGE_TYPES)[number];
+const SNS_MESSAGE_TYPES = ['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation'] as const;
+type SnsMessageType = (typeof SNS_MESSAGE_TYPES)[number];
 
 /**
  * The fields SNS signs, per message type, in byte order of their names (AWS, "Verifying the
@@ -17,7 +17,7 @@ const SIGNED_FIELDS: Record<SnsMessageType, readonly { name: string; optional?: 
   UnsubscribeConfirmation: [{ name: 'Message' }, { name: 'MessageId' }, { name: 'SubscribeURL' }, { name: 'Timestamp' }, { name: 'Token' }, { name: 'TopicArn' }, { name: 'Type' }],
 };
 
-export function isSnsMessageType(value: unknown): value is SnsMessageType {
+function isSnsMessageType(value: unknown): value is SnsMessageType {
   return typeof value === 'string' && (SNS_MESSAGE_TYPES as readonly string[]).includes(value);
 }
 

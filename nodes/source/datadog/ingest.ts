@@ -41,7 +41,7 @@ export function parseTransition(word: string): { state: DatadogState | undefined
 }
 
 /** Whether a `transition` label is a reminder of a state already notified. */
-export function isReminder(transition: string | undefined): boolean {
+function isReminder(transition: string | undefined): boolean {
   return transition !== undefined && parseTransition(transition)?.repeat === true;
 }
 

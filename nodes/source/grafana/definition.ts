@@ -8,14 +8,14 @@ import { HmacSecretsSchema, hmacSecretUi, hmacSourceSummary } from '../hmac-sche
 import { grafanaSamples } from './samples.js';
 
 /** Grafana's default signature header (contact point → Optional webhook settings → HMAC signature). */
-export const GRAFANA_SIGNATURE_HEADER = 'X-Grafana-Alerting-Signature';
+const GRAFANA_SIGNATURE_HEADER = 'X-Grafana-Alerting-Signature';
 
 /**
  * Grafana's own HMAC signing: lower-case hex HMAC-SHA256 of the raw body in `header`, or of
  * `timestamp + ":" + body` when Grafana is told to send a timestamp header (then also checked
  * to be within ±300 s of Salve's clock).
  */
-export const GrafanaHmacAuthSchema = z.strictObject({
+const GrafanaHmacAuthSchema = z.strictObject({
   type: z.literal('hmac'),
   secret: HmacSecretsSchema,
   /** Where Grafana puts the signature ("Header" in the contact point). */
@@ -25,13 +25,12 @@ export const GrafanaHmacAuthSchema = z.strictObject({
 });
 
 /** Grafana's `hmac` (listed first: the editor offers it first), or `bearer`, `basic`, `header`, `none` as every source. */
-export const GrafanaAuthSchema = z.discriminatedUnion('type', [GrafanaHmacAuthSchema, ...AuthConfigSchema.options], {
+const GrafanaAuthSchema = z.discriminatedUnion('type', [GrafanaHmacAuthSchema, ...AuthConfigSchema.options], {
   error: (issue) =>
     issue.input === undefined
       ? 'auth is required: use {"type":"hmac","secret":{"secret":"NAME"}}, or {"type":"none"} to accept unsigned deliveries'
       : undefined,
 });
-export type GrafanaAuth = z.infer<typeof GrafanaAuthSchema>;
 
 export const GrafanaConfigSchema = z.strictObject({ ...sourceBaseShape, auth: GrafanaAuthSchema });
 export type GrafanaConfig = z.infer<typeof GrafanaConfigSchema>;

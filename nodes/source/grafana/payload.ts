@@ -5,7 +5,7 @@ import { boundedStringMap } from '../limits.js';
  * One alert of a Grafana webhook delivery. Unknown fields are allowed: Grafana adds fields over
  * time (values, imageURL, orgId…) and older Salves must keep accepting its deliveries.
  */
-export const GrafanaAlertSchema = z.looseObject({
+const GrafanaAlertSchema = z.looseObject({
   /** Per-alert state; wins over the group's `state`. */
   status: z.enum(['firing', 'resolved'], { error: 'must be "firing" or "resolved"' }).optional(),
   labels: boundedStringMap('labels'),

@@ -12,7 +12,7 @@ import type { ManualConfig } from './definition.js';
  * What a manual run's payload may say about its alert. Everything is optional and any other
  * field is allowed (the whole payload is `event`); the fields that are given must fit.
  */
-export const ManualPayloadSchema = z.looseObject(
+const ManualPayloadSchema = z.looseObject(
   {
     name: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(200).optional(),
     summary: z.string({ error: 'must be a string' }).max(4096).optional(),

@@ -10,14 +10,14 @@ import type { NagiosConfig } from './definition.js';
 import { IcingaEventSchema, NagiosNotificationSchema, type IcingaEvent, type NagiosNotification } from './payload.js';
 
 /** A host or service state, as Nagios writes it. */
-export type NagiosState = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN' | 'UP' | 'DOWN' | 'UNREACHABLE';
-export type StateType = 'HARD' | 'SOFT';
+type NagiosState = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN' | 'UP' | 'DOWN' | 'UNREACHABLE';
+type StateType = 'HARD' | 'SOFT';
 
 const SERVICE_STATES: readonly NagiosState[] = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'];
 const HOST_STATES: readonly NagiosState[] = ['UP', 'DOWN', 'UNREACHABLE'];
 
 /** Notification types that start flows; every other type (ACKNOWLEDGEMENT, FLAPPING…, DOWNTIME…, CUSTOM) is only recorded. */
-export const STARTING_NOTIFICATION_TYPES: ReadonlySet<string> = new Set(['PROBLEM', 'RECOVERY']);
+const STARTING_NOTIFICATION_TYPES: ReadonlySet<string> = new Set(['PROBLEM', 'RECOVERY']);
 
 const SEVERITY: Record<NagiosState, Severity> = {
   CRITICAL: 'critical',

@@ -39,7 +39,7 @@ export const NagiosNotificationSchema = z.looseObject({
 export type NagiosNotification = z.infer<typeof NagiosNotificationSchema>;
 
 /** The Icinga 2 event-stream types that describe a host's or service's state. */
-export const ICINGA_EVENT_TYPES = ['StateChange', 'AcknowledgementSet', 'AcknowledgementCleared', 'Flapping'] as const;
+const ICINGA_EVENT_TYPES = ['StateChange', 'AcknowledgementSet', 'AcknowledgementCleared', 'Flapping'] as const;
 
 /**
  * One object of the Icinga 2 event stream (`/v1/events`), as a forwarder posts it. Only the types

@@ -11,13 +11,13 @@ import { pagerdutySamples } from './samples.js';
  * body>` per active subscription secret. `secret` is one reference, or a list of two while the
  * secret is being replaced (either is accepted), as for the other HMAC sources.
  */
-export const PagerDutySignatureAuthSchema = z.strictObject({
+const PagerDutySignatureAuthSchema = z.strictObject({
   type: z.literal('signature'),
   secret: HmacSecretsSchema,
 });
 
 /** The signature (recommended), or one of the shared schemes sent as a custom header of the subscription. */
-export const PagerDutyAuthSchema = z.discriminatedUnion('type', [PagerDutySignatureAuthSchema, ...AuthConfigSchema.options], {
+const PagerDutyAuthSchema = z.discriminatedUnion('type', [PagerDutySignatureAuthSchema, ...AuthConfigSchema.options], {
   error: (issue) =>
     issue.input === undefined
       ? 'auth is required: use {"type":"signature","secret":{"secret":"NAME"}} with the subscription\'s signing secret'
@@ -26,7 +26,7 @@ export const PagerDutyAuthSchema = z.discriminatedUnion('type', [PagerDutySignat
 export type PagerDutyAuth = z.infer<typeof PagerDutyAuthSchema>;
 
 /** A webhook v3 incident event type, e.g. `incident.triggered` or `incident.responder.added`. */
-export const PagerDutyEventTypeSchema = z
+const PagerDutyEventTypeSchema = z
   .string()
   .regex(/^incident(\.[a-z][a-z0-9_]*)+$/, 'must be a PagerDuty incident event type, e.g. incident.triggered');
 
@@ -40,7 +40,7 @@ export const FIRING_EVENT_TYPES: readonly string[] = [
 ];
 
 /** Which event types start a flow when `events` is not written: the ones that open (or close) an incident. */
-export function defaultPagerDutyEvents(on: SourceOn): string[] {
+function defaultPagerDutyEvents(on: SourceOn): string[] {
   const firing = ['incident.triggered', 'incident.reopened'];
   if (on === 'firing') return firing;
   if (on === 'resolved') return ['incident.resolved'];

@@ -33,7 +33,7 @@ export function parseSignatureHeader(header: string): Buffer[] {
  * in constant time. Fails closed when no configured secret is set; of a rotation pair, one that
  * is not set is skipped (as verifyHmac does for the other HMAC sources).
  */
-export function verifyPagerDutySignature(
+function verifyPagerDutySignature(
   auth: Extract<PagerDutyAuth, { type: 'signature' }>,
   request: IngestRequest,
   secrets: SecretResolver,

@@ -40,7 +40,7 @@ export const PdIncidentRefSchema = z.looseObject({
 });
 
 /** `event` of a webhook v3 delivery: one event per request. `data` is read per resource type. */
-export const PdEventSchema = z.looseObject(
+const PdEventSchema = z.looseObject(
   {
   id: z.string({ error: 'must be the event id' }).min(1, 'must be the event id'),
   event_type: z.string({ error: 'must be the event type, e.g. incident.triggered' }).min(1),

@@ -76,7 +76,7 @@ export class CronSchedule {
 }
 
 /** `09:15`, `09:15:30` (when seconds matter) or `Nov 25 09:15`, in `timezone`. */
-export function formatTick(at: number, timezone: string, opts: { seconds: boolean; date: boolean }): string {
+function formatTick(at: number, timezone: string, opts: { seconds: boolean; date: boolean }): string {
   const parts = new Intl.DateTimeFormat('en-GB', {
     timeZone: timezone,
     hour: '2-digit',

@@ -6,7 +6,7 @@ import { cronProblem, describeNextTicks, isTimeZone } from './cron.js';
 import { scheduleSamples } from './samples.js';
 
 /** Labels a schedule puts on its alerts, e.g. `{ "check": "disk" }`. */
-export const ScheduleLabelsSchema = z
+const ScheduleLabelsSchema = z
   .record(
     z.string().min(1, 'a label name is empty').max(128, 'label names are at most 128 characters'),
     z.string({ error: 'must be a string' }).max(1024, 'label values are at most 1024 characters'),

@@ -10,7 +10,7 @@ const text = (what: string) => z.string({ error: `must be ${what}` }).min(1, `mu
 const instant = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 timestamp, e.g. 2026-11-24T02:00:00.000Z' });
 
 /** A tick as `event` holds it (see TickPayload); fields beyond these are allowed and ignored. */
-export const TickPayloadSchema = z.looseObject(
+const TickPayloadSchema = z.looseObject(
   {
     flowId: text('the flow id'),
     flowName: text('the flow name'),

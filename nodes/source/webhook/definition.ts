@@ -12,7 +12,7 @@ const cel = (what: string) =>
  * How a JSON delivery becomes an alert: each field is a CEL expression over `event` (the JSON
  * body, or one element of it when the body is an array), e.g. `event.alert.title`.
  */
-export const WebhookMappingSchema = z.strictObject({
+const WebhookMappingSchema = z.strictObject({
   /** The alert name (required). */
   name: cel('the alert name'),
   /** Any severity word (`critical`, `P2`, `warn`…); default `unknown`. */
@@ -48,7 +48,7 @@ export const WebhookMappingSchema = z.strictObject({
 });
 export type WebhookMapping = z.infer<typeof WebhookMappingSchema>;
 
-export const WEBHOOK_MAPPING_FIELDS = [
+const WEBHOOK_MAPPING_FIELDS = [
   'name',
   'severity',
   'status',

@@ -14,19 +14,18 @@ export const ZABBIX_TIMESTAMP_HEADER = 'X-Salve-Timestamp';
  * The signature Salve's media type sends: `X-Salve-Signature` = hex HMAC-SHA256 of
  * `X-Salve-Timestamp + ":" + body`, the timestamp within ±300 s of Salve's clock.
  */
-export const ZabbixHmacAuthSchema = z.strictObject({
+const ZabbixHmacAuthSchema = z.strictObject({
   type: z.literal('hmac'),
   secret: HmacSecretsSchema,
 });
 
 /** `hmac` (Salve's media type), or `bearer`, `basic`, `header`, `none` for a script of your own. */
-export const ZabbixAuthSchema = z.discriminatedUnion('type', [ZabbixHmacAuthSchema, ...AuthConfigSchema.options], {
+const ZabbixAuthSchema = z.discriminatedUnion('type', [ZabbixHmacAuthSchema, ...AuthConfigSchema.options], {
   error: (issue) =>
     issue.input === undefined
       ? 'auth is required: use {"type":"hmac","secret":{"secret":"NAME"}} with Salve\'s media type, or {"type":"none"} to accept unsigned deliveries'
       : undefined,
 });
-export type ZabbixAuth = z.infer<typeof ZabbixAuthSchema>;
 
 export const ZabbixConfigSchema = z.strictObject({ ...sourceBaseShape, auth: ZabbixAuthSchema });
 export type ZabbixConfig = z.infer<typeof ZabbixConfigSchema>;

@@ -8,7 +8,7 @@ import { RenderError, renderConfig } from './render.js';
 import { stepVars } from './vars.js';
 
 /** A step that ran before the approval was asked for. */
-export interface RanStep {
+interface RanStep {
   nodeId: string;
   nodeType: string;
   label: string;
@@ -20,7 +20,7 @@ export interface RanStep {
 }
 
 /** A node that runs if the approval is approved: its config as it would run, or why it cannot be rendered. */
-export type NextStep = { nodeId: string; nodeType: string; label: string } & ({ rendered: unknown } | { error: string });
+type NextStep = { nodeId: string; nodeType: string; label: string } & ({ rendered: unknown } | { error: string });
 
 /** What an approver needs to decide: what already happened and exactly what approving starts. */
 export interface ApprovalContext {

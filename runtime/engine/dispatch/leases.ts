@@ -9,7 +9,7 @@ import { adoptExpired } from './recovery.js';
 /** How long a claim holds without renewal. Longer than any plausible lock or pause of the process. */
 export const LEASE_MS = 30_000;
 /** How often a process renews the leases of the executions it runs. */
-export const RENEW_EVERY_MS = 10_000;
+const RENEW_EVERY_MS = 10_000;
 /** Executions adopted per sweep (the rest wait for the next tick). */
 const ADOPT_PER_SWEEP = 200;
 
@@ -18,7 +18,7 @@ const ADOPT_PER_SWEEP = 200;
  * plus a random part so that a restarted process with a recycled pid, or a second host (a
  * future shared PostgreSQL store), is never mistaken for the previous owner.
  */
-export function newLeaseOwner(): string {
+function newLeaseOwner(): string {
   return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }
 

@@ -16,7 +16,7 @@ export interface RecoveryReport {
 }
 
 /** Why an execution had no live runner: the process stopped, or its runner's lease ran out. */
-export type OrphanCause = 'restart' | 'lease';
+type OrphanCause = 'restart' | 'lease';
 
 const STEP_UNKNOWN: Record<OrphanCause, string> = {
   restart: 'Salve stopped while this step was running; it may or may not have taken effect, so it was not run again. Check the target, then handle it by hand.',
@@ -27,7 +27,7 @@ const EXEC_UNKNOWN: Record<OrphanCause, string> = {
   lease: 'lost its runner (lease expired)',
 };
 
-export const emptyReport = (): RecoveryReport => ({ recoveredSteps: 0, needsAttention: 0, requeued: 0 });
+const emptyReport = (): RecoveryReport => ({ recoveredSteps: 0, needsAttention: 0, requeued: 0 });
 
 /**
  * The crash rules, for one execution that no live runner owns, inside the caller's transaction:
@@ -38,7 +38,7 @@ export const emptyReport = (): RecoveryReport => ({ recoveredSteps: 0, needsAtte
  * - a `running` execution goes back to the queue, its lease cleared.
  * Used at start-up (every lease belongs to a dead process) and by the lease sweep.
  */
-export function recoverExecution(db: Db, executionId: string, now: number, cause: OrphanCause, report: RecoveryReport): void {
+function recoverExecution(db: Db, executionId: string, now: number, cause: OrphanCause, report: RecoveryReport): void {
   const exec = executionsRepo.get(db, executionId);
   if (!exec) return;
   const interrupted = stepsRepo.forExecution(db, executionId).filter((s) => s.status === 'intent');

@@ -17,7 +17,7 @@ import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 
 /** Creates one pending step per edge leaving `nodeId` through `port`. */
-export function spawnNext(db: Db, flow: Flow, executionId: string, from: StepRow, port: string, output: unknown, now: number): void {
+function spawnNext(db: Db, flow: Flow, executionId: string, from: StepRow, port: string, output: unknown, now: number): void {
   let seq = stepsRepo.nextSeq(db, executionId);
   for (const edge of outgoingEdges(flow, from.nodeId, port, lookupNodeSpec)) {
     const node = flow.nodes.find((n) => n.id === edge.target);

@@ -10,7 +10,7 @@ import { RenderError, renderConfig, type RenderedConfig } from '../dispatch/rend
 import type { SimulatedAlert, SimulatedStep } from '../../../shared/api-views.js';
 import { boundAlert } from '../../../nodes/source/limits.js';
 
-export type { SimulatedAlert, SimulatedStep };
+export type { SimulatedAlert };
 
 const MAX_SIMULATED_STEPS = 1000;
 

@@ -103,7 +103,7 @@ export function refsFor(routes: readonly HookRoute[]): string[] {
 }
 
 /** The source types on the path, sorted, once each. */
-export function sourcesOf(routes: readonly HookRoute[]): string[] {
+function sourcesOf(routes: readonly HookRoute[]): string[] {
   return [...new Set(routes.map((r) => sourceName(r.node.type)))].sort();
 }
 

@@ -3,10 +3,10 @@ import type { Db, SqliteStore } from '../../store/db.js';
 import { executionsRepo } from '../../store/executions-repo.js';
 
 /** Retry-After sent to senders refused because the queue is full. */
-export const QUEUE_FULL_RETRY_AFTER_SECONDS = 30;
+const QUEUE_FULL_RETRY_AFTER_SECONDS = 30;
 
 /** The refusal of a delivery or run that would put the queue over the cap (503 + Retry-After). */
-export function queueFullError(): UnavailableError {
+function queueFullError(): UnavailableError {
   return new UnavailableError('too many executions are queued; retry later', QUEUE_FULL_RETRY_AFTER_SECONDS);
 }
 

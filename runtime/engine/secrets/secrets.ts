@@ -88,16 +88,3 @@ export function secretStoreFromEnv(env: NodeJS.ProcessEnv): SecretStore {
   }
   return secretStoreFrom(values, hosts);
 }
-
-/** Resolves `{ "secret": "NAME" }` from `SALVE_SECRET_<NAME>`; empty values count as unset. */
-export function envSecretResolver(env: NodeJS.ProcessEnv): SecretResolver {
-  return secretStoreFromEnv(env).resolve;
-}
-
-/**
- * The names of the secrets `envSecretResolver(env)` can resolve, sorted: `SALVE_SECRET_<NAME>`
- * with a non-empty value and a name a flow can reference. Never the values.
- */
-export function listSecretNames(env: NodeJS.ProcessEnv): string[] {
-  return secretStoreFromEnv(env).names();
-}

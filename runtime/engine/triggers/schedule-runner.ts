@@ -29,9 +29,9 @@ export interface ScheduleRunnerDeps {
 }
 
 /** Missed ticks counted one by one after a restart; beyond this the stretch's count stops (it is still one row). */
-export const MAX_COUNTED_MISSED_TICKS = 10_000;
+const MAX_COUNTED_MISSED_TICKS = 10_000;
 /** How long handled ticks are remembered. */
-export const TICK_RETENTION_MS = 14 * 86_400_000;
+const TICK_RETENTION_MS = 14 * 86_400_000;
 /** Longest sleep between checks, so a changed system clock is noticed within a minute. */
 const MAX_SLEEP_MS = 60_000;
 /** After a failed write (storage busy), the next try. */
