@@ -110,14 +110,14 @@ export class Engine {
    * be decided, but no step starts; running executions finish their current step and go back to
    * the queue. Survives restarts.
    */
-  async setPaused(paused: boolean, actor: string): Promise<void> {
+  async setPaused(paused: boolean, actor: string, reqId?: string): Promise<void> {
     const now = this.options.clock.now();
     await this.options.store.write((db) => {
       settingsRepo.set(db, PAUSE_KEY, String(paused), now);
       appendAudit(db, { actor, action: paused ? 'automation.pause' : 'automation.resume', target: 'automation', now });
     });
     this.dispatcher.setPaused(paused);
-    this.options.log.warn({ actor, paused }, paused ? 'automation paused' : 'automation resumed');
+    this.options.log.warn({ reqId, actor, paused }, paused ? 'automation paused' : 'automation resumed');
   }
 
   get isPaused(): boolean {
@@ -145,8 +145,11 @@ export class Engine {
     return this.admitting;
   }
 
-  /** Accepts a webhook delivery (see ingestDelivery), then wakes the dispatcher. */
-  async ingest(path: string, request: IngestRequest): Promise<IngestResult> {
+  /**
+   * Accepts a webhook delivery (see ingestDelivery), then wakes the dispatcher. `reqId` (the
+   * HTTP request's id) goes on the log lines about this delivery.
+   */
+  async ingest(path: string, request: IngestRequest, reqId?: string): Promise<IngestResult> {
     const { store, clock, secrets, log } = this.options;
     const result = await ingestDelivery(
       {
@@ -156,11 +159,12 @@ export class Engine {
         secrets: secrets.resolve,
         executionDeadlineMs: this.options.executionDeadlineMs,
         queueCap: this.queueCap,
-        onRejectedAuth: (p, reasons) => log.warn({ path: p, reasons }, 'webhook rejected: authentication failed'),
+        onRejectedAuth: (p, reasons) => log.warn({ reqId, path: p, reasons }, 'webhook rejected: authentication failed'),
         recorder: this.recorder,
       },
       path,
       request,
+      reqId,
     );
     if (result.executions.length > 0) this.dispatcher.pump();
     return result;

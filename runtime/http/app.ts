@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -8,6 +9,7 @@ import type { Logger } from '../log.js';
 import { scrubberFor } from '../engine/secrets/scrub.js';
 import { secretStoreFrom, type SecretStore } from '../engine/secrets/secrets.js';
 import type { AutomationState, List, SecretName } from '../../shared/api-views.js';
+import { accessLog } from './access-log.js';
 import { apiAuth, type AuthEnv } from './auth.js';
 import { installErrorHandling } from './errors.js';
 import { nodeTypesView } from './node-types.js';
@@ -60,8 +62,9 @@ are received at <code>/hooks/&lt;path&gt;</code>. See the README for a walkthrou
  * as a bearer token, or the session cookie that signing in sets.
  *
  * The routes are one chain so that their types (inputs and answers) survive into `AppType`,
- * which the editor's typed client reads. Middleware runs in the order it is chained: security
- * headers, then the scrubbing of `/api` answers, the public session routes, the `/api` auth.
+ * which the editor's typed client reads. Middleware runs in the order it is chained: the request
+ * id, the access log, security headers, then the scrubbing of `/api` answers, the public session
+ * routes, the `/api` auth.
  */
 export function createApp(options: AppOptions) {
   const { engine, store, log } = options;
@@ -77,14 +80,19 @@ export function createApp(options: AppOptions) {
   });
   const nodeTypes = nodeTypesView();
   const automation = (): AutomationState => ({ paused: engine.isPaused });
-  const setPaused = async (paused: boolean) => {
-    await engine.setPaused(paused, 'admin');
+  const setPaused = async (paused: boolean, reqId: string) => {
+    await engine.setPaused(paused, 'admin', reqId);
     return automation();
   };
 
   const app = new Hono<AuthEnv>();
   installErrorHandling(app, log);
   const routes = app
+    // First: every answer (errors and refusals too) carries X-Request-Id, and every log line
+    // written for the request carries it as `reqId`. An incoming X-Request-Id is kept only when
+    // it is at most 255 letters, digits, `_`, `-` or `=` (Hono's check); otherwise a new UUID.
+    .use('*', requestId())
+    .use('*', accessLog(log))
     .use('*', securityHeaders())
     .get('/healthz', (c) => {
       const ok = engine.isAdmitting;
@@ -109,8 +117,8 @@ export function createApp(options: AppOptions) {
     .get('/api/node-types', (c) => c.json(nodeTypes))
     .get('/api/secrets', (c) => c.json({ items: secrets.names().map((name) => ({ name })) } satisfies List<SecretName>))
     .get('/api/automation', (c) => c.json(automation()))
-    .post('/api/automation/pause', async (c) => c.json(await setPaused(true)))
-    .post('/api/automation/resume', async (c) => c.json(await setPaused(false)))
+    .post('/api/automation/pause', async (c) => c.json(await setPaused(true, c.get('requestId'))))
+    .post('/api/automation/resume', async (c) => c.json(await setPaused(false, c.get('requestId'))))
     .route('/api/flows', runFlowRoutes(engine))
     .route('/api/flows', flowRoutes(engine))
     .route('/api', runRoutes(engine, store));

@@ -64,15 +64,16 @@ export function apiAuth(opts: {
     if (header !== undefined) {
       const address = clientAddress(c);
       const key = limitKeyOf(address);
+      const reqId = c.get('requestId');
       const wait = opts.tokenLimiter.retryAfterSeconds(key);
       if (wait > 0) throw tooManyTokenFailures(wait);
       const match = /^Bearer\s+(.+)$/i.exec(header);
       if (!match || !safeEqual(match[1]!.trim(), opts.adminToken)) {
-        await opts.tokenLimiter.fail(key);
-        opts.log.warn({ address, path: c.req.path }, 'API request refused: wrong bearer token');
+        await opts.tokenLimiter.fail(key, reqId);
+        opts.log.warn({ reqId, address, path: c.req.path }, 'API request refused: wrong bearer token');
         throw new UnauthorizedError('invalid bearer token');
       }
-      await opts.tokenLimiter.reset(key); // no write unless this address had failures
+      await opts.tokenLimiter.reset(key, reqId); // no write unless this address had failures
       c.set('authVia', 'bearer');
       return next();
     }

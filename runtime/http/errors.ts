@@ -20,11 +20,11 @@ function errorResponse(c: Context, err: unknown, log?: Logger): Response {
   const storage = storageErrorKind(err);
   if (storage !== 'other') {
     // A lock is reported once per episode by the store; every request refused during it is not.
-    if (storage !== 'busy') log?.error({ err }, 'storage unavailable');
+    if (storage !== 'busy') log?.error({ err, reqId: c.get('requestId') }, 'storage unavailable');
     c.header('Retry-After', '5');
     return c.json({ error: { code: 'unavailable', message: 'storage is busy or full; retry later' } }, 503);
   }
-  log?.error({ err, path: c.req.path }, 'unhandled error');
+  log?.error({ err, reqId: c.get('requestId'), path: c.req.path }, 'unhandled error');
   return c.json({ error: { code: 'internal', message: 'internal error' } }, 500);
 }
 

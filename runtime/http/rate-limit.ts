@@ -53,10 +53,11 @@ export class FailureLimiter {
   }
 
   /**
-   * Counts a failure for `key`; resolves once it is saved. A storage error is logged and the
-   * count in memory stands: the caller's answer (401) does not turn into a 500.
+   * Counts a failure for `key`; resolves once it is saved. A storage error is logged (with the
+   * request's `reqId`) and the count in memory stands: the caller's answer (401) does not turn
+   * into a 500.
    */
-  async fail(key: string): Promise<void> {
+  async fail(key: string, reqId?: string): Promise<void> {
     const now = this.now;
     let w = this.windows.get(key);
     if (w && now < w.endsAt) {
@@ -67,13 +68,13 @@ export class FailureLimiter {
       this.windows.set(key, w);
     }
     const row = { key: this.rowKey(key), failures: w.failures, windowEndsAt: w.endsAt };
-    await this.save((db) => authFailuresRepo.save(db, row), key);
+    await this.save((db) => authFailuresRepo.save(db, row), key, reqId);
   }
 
   /** Forgets `key`'s failures (after a success). Free when it has none: no database write. */
-  async reset(key: string): Promise<void> {
+  async reset(key: string, reqId?: string): Promise<void> {
     if (!this.windows.delete(key)) return;
-    await this.save((db) => authFailuresRepo.delete(db, this.rowKey(key)), key);
+    await this.save((db) => authFailuresRepo.delete(db, this.rowKey(key)), key, reqId);
   }
 
   private rowKey(key: string): string {
@@ -89,13 +90,13 @@ export class FailureLimiter {
     void this.save((db) => authFailuresRepo.deleteEnded(db, now), '(ended windows)');
   }
 
-  private async save(fn: (db: Db) => unknown, key: string): Promise<void> {
+  private async save(fn: (db: Db) => unknown, key: string, reqId?: string): Promise<void> {
     const persist = this.opts.persist;
     if (!persist) return;
     try {
       await persist.store.write(fn);
     } catch (err) {
-      persist.log.warn({ err, kind: persist.kind, key }, 'could not save a failed-authentication count; it is kept in memory');
+      persist.log.warn({ err, reqId, kind: persist.kind, key }, 'could not save a failed-authentication count; it is kept in memory');
     }
   }
 

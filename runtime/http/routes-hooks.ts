@@ -19,7 +19,7 @@ export function hookRoutes(engine: Engine, bodyLimitBytes: number) {
       headers[key.toLowerCase()] = value;
     });
     const remoteAddress = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress;
-    const result = await engine.ingest(c.req.param('path'), { headers, rawBody: raw, ...(remoteAddress ? { remoteAddress } : {}) });
+    const result = await engine.ingest(c.req.param('path'), { headers, rawBody: raw, ...(remoteAddress ? { remoteAddress } : {}) }, c.get('requestId'));
     if (result.handshake) return c.json({ message: result.handshake.message }, result.handshake.status);
     return c.json(
       {

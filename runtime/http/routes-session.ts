@@ -48,15 +48,16 @@ export function publicSessionRoutes(opts: SessionRouteOptions) {
     .post('/', beforeSignIn, validJson(SignInSchema, 4096), async (c) => {
       const address = clientAddress(c);
       const key = limitKeyOf(address);
+      const reqId = c.get('requestId');
       if (!safeEqual(c.req.valid('json').token, opts.adminToken)) {
-        await opts.tokenLimiter.fail(key);
-        opts.log.warn({ address }, 'sign-in refused: wrong admin token');
+        await opts.tokenLimiter.fail(key, reqId);
+        opts.log.warn({ reqId, address }, 'sign-in refused: wrong admin token');
         throw new UnauthorizedError('wrong admin token');
       }
-      await opts.tokenLimiter.reset(key);
+      await opts.tokenLimiter.reset(key, reqId);
       const session = await opts.sessions.create({ actor: 'admin', address });
       setSessionCookie(c, session.cookieValue, isHttpsRequest(c, opts.publicOrigin));
-      opts.log.info({ session: session.id, address }, 'signed in');
+      opts.log.info({ reqId, session: session.id, address }, 'signed in');
       return c.json({ authenticated: true as const });
     })
     .delete('/', async (c) => {
@@ -66,7 +67,7 @@ export function publicSessionRoutes(opts: SessionRouteOptions) {
         assertTrustedHost(c, opts.publicOrigin);
         await opts.guardMutation(c);
         const ended = await opts.sessions.destroy(cookie, { actor: 'admin', address: clientAddress(c) });
-        if (ended) opts.log.info({ session: ended }, 'signed out');
+        if (ended) opts.log.info({ reqId: c.get('requestId'), session: ended }, 'signed out');
       }
       clearSessionCookie(c, isHttpsRequest(c, opts.publicOrigin));
       return c.body(null, 204);

@@ -31,17 +31,26 @@ export class EventRecorder {
    * Records `error` (when it is a refusal: 400, 401, 415, 422) for a delivery to `path`.
    * Returns the promise of the write for tests; callers do not wait for it. Never rejects.
    */
-  recordRefusal(input: { path: string; now: number; request: IngestRequest; routes: readonly HookRoute[]; trace: DeliveryTrace; error: unknown }): Promise<string | undefined> {
+  recordRefusal(input: {
+    path: string;
+    now: number;
+    request: IngestRequest;
+    routes: readonly HookRoute[];
+    trace: DeliveryTrace;
+    error: unknown;
+    /** The HTTP request's id, for the log lines. */
+    reqId?: string;
+  }): Promise<string | undefined> {
     try {
-      const { error, path, now } = input;
+      const { error, path, now, reqId } = input;
       if (!(error instanceof SalveError) || !REFUSAL_CODES.has(error.code)) return Promise.resolve(undefined);
       const admitted = this.limiter.admit(path, now);
       if (admitted.closedWindowDropped > 0) {
-        this.log.warn({ path, notStored: admitted.closedWindowDropped }, 'refused webhook deliveries over the per-minute cap were counted, not stored');
+        this.log.warn({ reqId, path, notStored: admitted.closedWindowDropped }, 'refused webhook deliveries over the per-minute cap were counted, not stored');
       }
       if (!admitted.store) {
         if (admitted.firstDrop) {
-          this.log.warn({ path, perMinute: REFUSALS_PER_PATH_PER_MINUTE }, 'too many refused webhook deliveries on this path: the rest of this minute is counted, not stored');
+          this.log.warn({ reqId, path, perMinute: REFUSALS_PER_PATH_PER_MINUTE }, 'too many refused webhook deliveries on this path: the rest of this minute is counted, not stored');
         }
         return Promise.resolve(undefined);
       }
@@ -51,12 +60,12 @@ export class EventRecorder {
       return this.store.write((db) => eventsRepo.insert(db, row, refs)).then(
         () => row.id,
         (err: unknown) => {
-          this.log.error({ err, path, outcome: row.outcome }, 'could not record a refused webhook delivery in the event log');
+          this.log.error({ err, reqId, path, outcome: row.outcome }, 'could not record a refused webhook delivery in the event log');
           return undefined;
         },
       );
     } catch (err) {
-      this.log.error({ err, path: input.path }, 'could not record a refused webhook delivery in the event log');
+      this.log.error({ err, reqId: input.reqId, path: input.path }, 'could not record a refused webhook delivery in the event log');
       return Promise.resolve(undefined);
     }
   }

@@ -48,9 +48,10 @@ export interface IngestDeps {
  * one execution per matching flow and alert in ONE transaction (delivery-commit.ts). Resolves
  * only after that commit, so a 202 always means "durably accepted".
  * Every delivery to a path some flow listens on lands in the event log: in that transaction
- * when it gets through, in a write of its own when it is refused (event-recorder.ts).
+ * when it gets through, in a write of its own when it is refused (event-recorder.ts), whose log
+ * lines carry `reqId`, the HTTP request's id.
  */
-export async function ingestDelivery(deps: IngestDeps, path: string, request: IngestRequest): Promise<IngestResult> {
+export async function ingestDelivery(deps: IngestDeps, path: string, request: IngestRequest, reqId?: string): Promise<IngestResult> {
   const routes = deps.router.routes(path);
   if (routes.length === 0) throw new NotFoundError(`no enabled flow listens on /hooks/${path}`);
   const now = deps.clock.now();
@@ -66,7 +67,7 @@ export async function ingestDelivery(deps: IngestDeps, path: string, request: In
   } catch (error) {
     // Rejected (401) and invalid (400/415/422) deliveries are recorded after the answer is
     // decided, in their own write that is not waited for: it cannot delay or change the answer.
-    void deps.recorder?.recordRefusal({ path, now, request, routes, trace, error });
+    void deps.recorder?.recordRefusal({ path, now, request, routes, trace, error, reqId });
     throw error;
   }
 }
