@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { executionsRepo } from '../store/executions-repo.js';
 import { stepsRepo } from '../store/steps-repo.js';
 import { approvalsRepo } from '../store/approvals-repo.js';
-import { eventually, ManualClock, testEngine } from './test-kit.js';
+import { ManualClock, testEngine } from '../../test/kit/engine.js';
+import { waitFor } from '../../test/kit/wait.js';
 import { startExecution } from './dispatch/transitions.js';
 
 const encoder = new TextEncoder();
@@ -100,19 +101,19 @@ describe('engine', () => {
     );
     const { executions } = await deliver(engine, amBody());
     const id = executions[0]!.id;
-    await eventually(() => statusOf(store, id) === 'waiting');
+    await waitFor(() => statusOf(store, id) === 'waiting');
     clock.advance(59_000);
     await engine.dispatcher.tick();
     expect(statusOf(store, id)).toBe('waiting');
     clock.advance(2_000);
     await engine.dispatcher.tick();
-    await eventually(() => stepsOf(store, id).find((s) => s.nodeId === 'ask')?.port === 'timeout');
+    await waitFor(() => stepsOf(store, id).find((s) => s.nodeId === 'ask')?.port === 'timeout');
     expect(approvalsRepo.list(store.db, { executionId: id, limit: 5 })[0]!.status).toBe('timeout');
     // The delay after it is durable too: it waits for its own wake time.
-    await eventually(() => statusOf(store, id) === 'waiting');
+    await waitFor(() => statusOf(store, id) === 'waiting');
     clock.advance(1_500);
     await engine.dispatcher.tick();
-    await eventually(() => statusOf(store, id) === 'succeeded');
+    await waitFor(() => statusOf(store, id) === 'succeeded');
   });
 
   it('does not count approval waits against the execution deadline, but counts delays', async () => {
@@ -132,17 +133,17 @@ describe('engine', () => {
       'test',
     );
     const id = (await deliver(engine, amBody())).executions[0]!.id;
-    await eventually(() => statusOf(store, id) === 'waiting');
+    await waitFor(() => statusOf(store, id) === 'waiting');
     clock.advance(600_000); // ten minutes of waiting for a person
     await engine.dispatcher.tick();
     expect(statusOf(store, id)).toBe('waiting');
     const approval = approvalsRepo.list(store.db, { status: 'pending', limit: 5 })[0]!;
     await engine.decide(approval.id, 'approve', undefined, 'alice');
-    await eventually(() => stepsOf(store, id).some((s) => s.nodeId === 'wait' && s.status === 'waiting'));
-    await eventually(() => statusOf(store, id) === 'waiting');
+    await waitFor(() => stepsOf(store, id).some((s) => s.nodeId === 'wait' && s.status === 'waiting'));
+    await waitFor(() => statusOf(store, id) === 'waiting');
     clock.advance(61_000); // the delay itself outlives the 10 s deadline
     await engine.dispatcher.tick();
-    await eventually(() => statusOf(store, id) === 'timed_out');
+    await waitFor(() => statusOf(store, id) === 'timed_out');
     expect(executionsRepo.get(store.db, id)!.error).toContain('deadline');
   });
 
@@ -154,7 +155,7 @@ describe('engine', () => {
       'test',
     );
     const id = (await deliver(engine, amBody())).executions[0]!.id;
-    await eventually(() => statusOf(store, id) === 'waiting');
+    await waitFor(() => statusOf(store, id) === 'waiting');
     await engine.cancel(id, 'bob');
     expect(statusOf(store, id)).toBe('cancelled');
     expect(approvalsRepo.list(store.db, { executionId: id, limit: 5 })[0]!.status).toBe('cancelled');
@@ -205,12 +206,12 @@ describe('engine', () => {
 
     const second = testEngine({ file, clock });
     expect(second.engine.start()).toMatchObject({ recoveredSteps: 1, needsAttention: 0, requeued: 1 });
-    await eventually(() => statusOf(second.store, id) === 'waiting');
+    await waitFor(() => statusOf(second.store, id) === 'waiting');
     const wait = stepsOf(second.store, id).find((s) => s.nodeId === 'wait')!;
     expect(wait.attempt).toBe(2);
     clock.advance(6_000);
     await second.engine.dispatcher.tick();
-    await eventually(() => statusOf(second.store, id) === 'succeeded');
+    await waitFor(() => statusOf(second.store, id) === 'succeeded');
     second.store.close();
   });
 
@@ -226,17 +227,17 @@ describe('engine', () => {
     );
     await first.engine.setPaused(true, 'alice');
     const id = (await deliver(first.engine, amBody('paused-1'))).executions[0]!.id;
-    await new Promise((r) => setTimeout(r, 50));
+    await first.engine.idle();
     expect(statusOf(first.store, id)).toBe('queued');
     first.store.close();
 
     const second = testEngine({ file });
     second.engine.start();
     expect(second.engine.isPaused).toBe(true);
-    await new Promise((r) => setTimeout(r, 50));
+    await second.engine.idle();
     expect(statusOf(second.store, id)).toBe('queued');
     await second.engine.setPaused(false, 'alice');
-    await eventually(() => statusOf(second.store, id) === 'succeeded');
+    await waitFor(() => statusOf(second.store, id) === 'succeeded');
     const actions = second.store.sqlite.prepare('SELECT action, actor FROM audit ORDER BY id').all();
     expect(actions).toEqual(expect.arrayContaining([
       { action: 'automation.pause', actor: 'alice' },
@@ -253,10 +254,10 @@ describe('engine', () => {
       'test',
     );
     const id = (await deliver(engine, amBody('deadline-1'))).executions[0]!.id;
-    await eventually(() => stepsOf(store, id).some((s) => s.nodeId === 'slow' && s.status === 'intent'));
+    await waitFor(() => stepsOf(store, id).some((s) => s.nodeId === 'slow' && s.status === 'intent'));
     clock.advance(2_000);
     await engine.dispatcher.tick();
-    await eventually(() => statusOf(store, id) === 'timed_out', 10_000);
+    await waitFor(() => statusOf(store, id) === 'timed_out', 10_000);
     const slow = stepsOf(store, id).find((s) => s.nodeId === 'slow')!;
     expect(slow.status).toBe('failed');
     expect(slow.error).toMatch(/stopped|cancelled|aborted/i);

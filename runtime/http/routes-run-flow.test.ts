@@ -4,7 +4,8 @@ import { audit } from '../store/schema.js';
 import { eventsRepo } from '../store/events-repo.js';
 import { executionsRepo } from '../store/executions-repo.js';
 import { stepsRepo } from '../store/steps-repo.js';
-import { eventually, testEngine } from '../engine/test-kit.js';
+import { testEngine } from '../../test/kit/engine.js';
+import { waitFor } from '../../test/kit/wait.js';
 import { createApp } from './app.js';
 
 const TOKEN = 'the-admin-token-0123456789';
@@ -66,7 +67,7 @@ describe('POST /api/flows/:id/run', () => {
       raw: payload,
     });
     expect(JSON.parse(eventsRepo.get(store.db, res.body.eventId)!.body)).toEqual(payload);
-    await eventually(() => executionsRepo.get(store.db, exec.id)?.status === 'succeeded');
+    await waitFor(() => executionsRepo.get(store.db, exec.id)?.status === 'succeeded');
     const echo = stepsRepo.forExecution(store.db, exec.id).find((s) => s.nodeId === 'echo')!;
     expect(JSON.parse(echo.output!).stdout).toBe('db1:9100 DiskFull critical\n');
 
@@ -141,10 +142,10 @@ describe('POST /api/flows/:id/run', () => {
     await engine.setPaused(true, 'test');
     const res = await run({ payload: { labels: { instance: 'db2' } } });
     expect(res.status).toBe(202);
-    await new Promise((r) => setTimeout(r, 50));
+    await engine.idle();
     expect(executionsRepo.get(store.db, res.body.executionId)!.status).toBe('queued');
     await engine.setPaused(false, 'test');
-    await eventually(() => executionsRepo.get(store.db, res.body.executionId)?.status === 'succeeded');
+    await waitFor(() => executionsRepo.get(store.db, res.body.executionId)?.status === 'succeeded');
   });
 
   it('runs the saved revision', async () => {

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../log.js';
 import { SqliteStore } from '../store/db.js';
-import { ManualClock, testEngine } from '../engine/test-kit.js';
+import { ManualClock, testEngine } from '../../test/kit/engine.js';
 import { createApp } from './app.js';
 import { SESSION_IDLE_MS, SESSION_MAX_MS } from './sessions.js';
 

@@ -8,6 +8,7 @@ import { FLOW_FORMAT, FlowSchema } from '../../shared/flow/schema.js';
 import { SqliteStore } from './db.js';
 import { flowsRepo } from './flows-repo.js';
 import { StoreClosedError } from './group-commit.js';
+import { waitFor } from '../../test/kit/wait.js';
 
 const testFlow = (id: string) => FlowSchema.parse({ format: FLOW_FORMAT, id, name: id, enabled: true, nodes: [{ id: 'am', type: 'source.alertmanager' }] });
 const count = (store: SqliteStore) => flowsRepo.list(store.db).length;
@@ -124,7 +125,7 @@ describe('SqliteStore under storage trouble', () => {
     const { store, other } = open();
     other.exec('BEGIN EXCLUSIVE');
     const waiting = store.writeEventually((db) => flowsRepo.insert(db, testFlow('never'), 1));
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => store.inTrouble, 5000, 'the first attempt to fail on the lock');
     store.close();
     await expect(waiting).rejects.toBeInstanceOf(StoreClosedError);
     other.exec('ROLLBACK');

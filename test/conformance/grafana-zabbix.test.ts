@@ -7,7 +7,7 @@ import { grafanaAdapter } from '../../nodes/source/grafana/ingest.js';
 import { ZabbixConfigSchema } from '../../nodes/source/zabbix/definition.js';
 import { zabbixAdapter, zabbixSeverity } from '../../nodes/source/zabbix/ingest.js';
 import { fixtureBytes, fixtureFiles, fixtureHeaders, fixtureJson, fixturesAvailable } from './fixtures.js';
-import { normalizeContext } from '../../nodes/test-kit.js';
+import { normalizeContext } from '../kit/nodes.js';
 
 /**
  * Every real Grafana and Zabbix delivery in the team's collection (../shared/fixtures/alerts),

@@ -8,7 +8,7 @@ import { PagerDutyConfigSchema } from '../../nodes/source/pagerduty/definition.j
 import { pagerdutyAdapter } from '../../nodes/source/pagerduty/ingest.js';
 import { parseJson } from '../../runtime/engine/json.js';
 import { fixtureBytes, fixtureFiles, fixtureHeaders, fixtureJson, fixturesAvailable } from './fixtures.js';
-import { normalizeContext } from '../../nodes/test-kit.js';
+import { normalizeContext } from '../kit/nodes.js';
 
 /**
  * Every real PagerDuty webhook v3 and Datadog webhook delivery in the team's collection

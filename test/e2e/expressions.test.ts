@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { amAlert, amPayload } from '../fixtures/alertmanager.js';
-import { removeDir, startServer, waitFor, type TestServer } from '../helpers/server.js';
+import { amAlert, amPayload } from '../kit/alertmanager.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { waitFor } from '../kit/wait.js';
 
 /** Expressions over sender data, through a real server: odd label names, and the evaluation budget. */
 describe('expressions over alert data', () => {

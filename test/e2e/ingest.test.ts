@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { amAlert, amPayload } from '../fixtures/alertmanager.js';
-import { removeDir, startServer, type TestServer } from '../helpers/server.js';
+import { amAlert, amPayload } from '../kit/alertmanager.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
 
 const AM_TOKEN = 'ingest-test-token';
 

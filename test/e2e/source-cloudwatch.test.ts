@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSigningCert, signSnsMessage } from '../../nodes/source/cloudwatch/test-cert.js';
-import { removeDir, startServer, waitFor, type TestServer } from '../helpers/server.js';
+import { makeSigningCert, signSnsMessage } from '../kit/sns-cert.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { waitFor } from '../kit/wait.js';
 
 const TOPIC = 'arn:aws:sns:eu-central-1:123456789012:salve-alarms';
 

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grafanaSamples } from '../../nodes/source/grafana/samples.js';
-import { removeDir, startServer, type TestServer } from '../helpers/server.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
 
 const SECRET = 'grafana-e2e-hmac-secret';
 

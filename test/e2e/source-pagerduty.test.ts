@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pagerdutySamples } from '../../nodes/source/pagerduty/samples.js';
-import { removeDir, startServer, waitFor, type TestServer } from '../helpers/server.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { waitFor } from '../kit/wait.js';
 
 const SECRET = 'pd-e2e-signing-secret';
 

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zabbixSamples } from '../../nodes/source/zabbix/samples.js';
-import { removeDir, startServer, type TestServer } from '../helpers/server.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
 
 const SECRET = 'zabbix-e2e-media-secret';
 const OLD_SECRET = 'zabbix-e2e-old-secret';

@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { amAlert, amPayload } from '../fixtures/alertmanager.js';
-import { removeDir, startServer, waitFor, type TestServer } from '../helpers/server.js';
-import { startTarget, type Target } from '../helpers/target.js';
+import { amAlert, amPayload } from '../kit/alertmanager.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { waitFor } from '../kit/wait.js';
+import { startTarget, type Target } from '../kit/target.js';
 
 /**
  * The SSRF matrix, against real server processes and loopback listeners that count requests.

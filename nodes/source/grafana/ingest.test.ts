@@ -7,7 +7,7 @@ import type { IngestContext, IngestRequest } from '../../source-adapter.js';
 import { GrafanaConfigSchema, grafanaSource } from './definition.js';
 import { grafanaAdapter, normalizeGrafana, TRUNCATED_ANNOTATION } from './ingest.js';
 import { grafanaSamples } from './samples.js';
-import { issuesOf } from '../../test-kit.js';
+import { issuesOf } from '../../../test/kit/nodes.js';
 
 /** A Grafana (unified alerting) group: two firing alerts and one resolved, written for these tests. */
 function payload() {

@@ -11,7 +11,7 @@ import {
   parseSignatureHeader,
 } from './ingest.js';
 import { pagerdutySamples } from './samples.js';
-import { issuesOf } from '../../test-kit.js';
+import { issuesOf } from '../../../test/kit/nodes.js';
 
 /** A webhook v3 incident event, written for these tests; `data` and the event can be overridden. */
 function delivery(eventType = 'incident.triggered', data: Record<string, unknown> = {}, event: Record<string, unknown> = {}) {

@@ -7,7 +7,7 @@ import type { IngestContext, IngestRequest } from '../../source-adapter.js';
 import { ZabbixConfigSchema, zabbixSource } from './definition.js';
 import { normalizeZabbix, zabbixAdapter, zabbixSeverity } from './ingest.js';
 import { zabbixSamples } from './samples.js';
-import { issuesOf, TEST_NOW } from '../../test-kit.js';
+import { issuesOf, TEST_NOW } from '../../../test/kit/nodes.js';
 
 /** A problem as Salve's media type posts it, written for these tests. */
 function problem(extra: Record<string, unknown> = {}) {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { IngestRequest } from '../../source-adapter.js';
 import { ZabbixConfigSchema } from './definition.js';
 import { normalizeZabbix, zabbixAdapter } from './ingest.js';
-import { TEST_NOW } from '../../test-kit.js';
+import { TEST_NOW } from '../../../test/kit/nodes.js';
 
 const SCRIPT = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../docs/zabbix/salve-media-type.js'), 'utf8');
 const SECRET = 'media-type-secret';

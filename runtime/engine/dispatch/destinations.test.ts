@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTarget, type Target } from '../../../test/helpers/target.js';
+import { startTarget, type Target } from '../../../test/kit/target.js';
 import { executionsRepo } from '../../store/executions-repo.js';
 import { stepsRepo } from '../../store/steps-repo.js';
 import type { Resolver } from '../../net/destination-policy.js';
 import { validateFlow } from '../../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../../nodes/catalog.js';
 import { simulateFlow } from '../flows/simulate.js';
-import { eventually, testEngine, type TestEngineOptions } from '../test-kit.js';
-import { amAlert, amPayload } from '../../../test/fixtures/alertmanager.js';
+import { testEngine, type TestEngineOptions } from '../../../test/kit/engine.js';
+import { waitFor } from '../../../test/kit/wait.js';
+import { amAlert, amPayload } from '../../../test/kit/alertmanager.js';
 
 /**
  * action.http inside the engine: alert data picks the host, the destination policy decides
@@ -57,7 +58,7 @@ async function runOnce(opts: TestEngineOptions, config: Record<string, unknown>,
   await engine.flows.create(flow(config, settings), 'test');
   const res = await engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: encoder.encode(JSON.stringify(amBody(instance))) });
   const id = res.executions[0]!.id;
-  await eventually(() => ['succeeded', 'failed'].includes(executionsRepo.get(store.db, id)?.status ?? ''), 10_000);
+  await waitFor(() => ['succeeded', 'failed'].includes(executionsRepo.get(store.db, id)?.status ?? ''), 10_000);
   const step = stepsRepo.forExecution(store.db, id).find((s) => s.nodeId === 'clean')!;
   await engine.shutdown(0);
   store.close();

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { nodeDefinitions } from '../../../nodes/catalog.js';
 import { stepsRepo } from '../../store/steps-repo.js';
-import { eventually, testEngine } from '../test-kit.js';
+import { testEngine } from '../../../test/kit/engine.js';
+import { waitFor } from '../../../test/kit/wait.js';
 
 /**
  * The runner commits an `intent` before running a step exactly when its definition says it has
@@ -45,7 +46,7 @@ describe('runner: intent before side effects', () => {
       alerts: [{ status: 'firing', labels: { alertname: 'DiskFull' }, annotations: {}, startsAt: '2026-11-24T00:00:00Z', fingerprint: 'fp' }],
     };
     const { executions } = await kit.engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: new TextEncoder().encode(JSON.stringify(body)) });
-    await eventually(() => stepsRepo.forExecution(kit.store.db, executions[0]!.id).filter((s) => s.status === 'waiting').length === 2);
+    await waitFor(() => stepsRepo.forExecution(kit.store.db, executions[0]!.id).filter((s) => s.status === 'waiting').length === 2);
     expect(intents).toEqual(['ask']);
     // What decides it is the flag, not the category: a wait is an action without side effects.
     const def = (type: string) => nodeDefinitions.find((d) => d.type === type)!;

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { executionsRepo } from '../../store/executions-repo.js';
 import { stepsRepo } from '../../store/steps-repo.js';
-import { eventually, testEngine } from '../test-kit.js';
+import { testEngine } from '../../../test/kit/engine.js';
+import { waitFor } from '../../../test/kit/wait.js';
 
 /** What a step produced is stored scrubbed of EVERY secret Salve holds, not only those it referenced. */
 const USED = 'used-secret-3f9a';
@@ -57,7 +58,7 @@ describe('runner scrubbing', () => {
     );
     const result = await t.engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: encoder.encode(JSON.stringify(body)) });
     const id = result.executions[0]!.id;
-    await eventually(() => executionsRepo.get(t.store.db, id)?.status === 'failed', 10_000);
+    await waitFor(() => executionsRepo.get(t.store.db, id)?.status === 'failed', 10_000);
 
     const steps = stepsRepo.forExecution(t.store.db, id);
     const leak = steps.find((s) => s.nodeId === 'leak')!;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConflictError, ValidationError } from '../../../shared/errors.js';
-import { testEngine } from '../test-kit.js';
+import { testEngine } from '../../../test/kit/engine.js';
 
 function flow(id = 'f1', name = 'first') {
   return {

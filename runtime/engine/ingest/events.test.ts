@@ -10,7 +10,8 @@ import { executionsRepo } from '../../store/executions-repo.js';
 import { Engine } from '../engine.js';
 import { secretStoreFrom } from '../secrets/secrets.js';
 import { REFUSALS_PER_PATH_PER_MINUTE } from './refusal-limiter.js';
-import { eventually, ManualClock, testEngine } from '../test-kit.js';
+import { ManualClock, testEngine } from '../../../test/kit/engine.js';
+import { waitFor } from '../../../test/kit/wait.js';
 
 const encoder = new TextEncoder();
 const TOKEN = 'am-token-value-1234';
@@ -78,7 +79,7 @@ const parsed = (row: EventRow) => ({
 const eventById = (kit: Kit, id: string) => parsed(eventsRepo.get(kit.store.db, id)!);
 /** Refused deliveries are written after the answer: wait for the n-th event to appear (and move the clock on, so ids sort). */
 const nthEvent = async (kit: Kit, n: number) => {
-  const row = (await eventually(() => events(kit).length >= n && events(kit)))[0]!;
+  const row = (await waitFor(() => events(kit).length >= n && events(kit)))[0]!;
   kit.clock.advance(1000);
   return parsed(row);
 };
@@ -246,8 +247,7 @@ describe('event log: every delivery is recorded', () => {
     const kit = await setup();
     const n = REFUSALS_PER_PATH_PER_MINUTE + 5;
     for (let i = 0; i < n; i++) await expect(post(kit.engine, '{}', { authorization: 'Bearer wrong' })).rejects.toMatchObject({ code: 'unauthorized' });
-    await eventually(() => events(kit).length === REFUSALS_PER_PATH_PER_MINUTE);
-    await new Promise((r) => setTimeout(r, 20));
+    await kit.engine.idle();
     expect(events(kit)).toHaveLength(REFUSALS_PER_PATH_PER_MINUTE);
     kit.clock.advance(60_000);
     await expect(post(kit.engine, '{}', { authorization: 'Bearer wrong' })).rejects.toMatchObject({ code: 'unauthorized' });
@@ -268,7 +268,7 @@ describe('event log: every delivery is recorded', () => {
     const write = store.write.bind(store);
     store.write = (() => Promise.reject(Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' }))) as typeof store.write;
     await expect(post(engine, '{}', { authorization: 'Bearer wrong' })).rejects.toMatchObject({ code: 'unauthorized' });
-    await eventually(() => lines.some((l) => l.includes('could not record a refused webhook delivery')));
+    await waitFor(() => lines.some((l) => l.includes('could not record a refused webhook delivery')));
     store.write = write;
     expect(eventsRepo.list(store.db, { limit: 5 })).toEqual([]);
     await engine.shutdown(0);

@@ -4,8 +4,8 @@ import { executionsRepo } from '../../store/executions-repo.js';
 import { newId } from '../../store/ids.js';
 import { scheduleTicksRepo } from '../../store/schedule-ticks-repo.js';
 import { QueueCap } from './queue-cap.js';
-import { ManualClock, testEngine } from '../test-kit.js';
-import { amAlert, amPayload } from '../../../test/fixtures/alertmanager.js';
+import { ManualClock, testEngine } from '../../../test/kit/engine.js';
+import { amAlert, amPayload } from '../../../test/kit/alertmanager.js';
 
 const encoder = new TextEncoder();
 const T0 = Date.parse('2026-11-24T00:00:00Z');

@@ -3,7 +3,7 @@ import { eventsRepo } from '../../store/events-repo.js';
 import { executionsRepo } from '../../store/executions-repo.js';
 import { executionView } from '../../http/views.js';
 import { EventRetention } from './retention.js';
-import { testEngine } from '../test-kit.js';
+import { testEngine } from '../../../test/kit/engine.js';
 import pino from 'pino';
 
 const DAY = 24 * 3600 * 1000;
@@ -56,7 +56,7 @@ describe('event retention', () => {
       clock.advance(DAY);
     }
     await expect(engine.ingest('infra', { headers: { 'content-type': 'text/plain' }, rawBody: encoder.encode('x') })).rejects.toMatchObject({ code: 'unsupported_media_type' });
-    await new Promise((r) => setTimeout(r, 20));
+    await engine.idle();
     expect(eventsRepo.list(store.db, { limit: 50 })).toHaveLength(8);
 
     // Now = day 7; keep 3 days: days 0-3 are older than that (day 4 is exactly 3 days old and stays).

@@ -1,9 +1,9 @@
 import pino from 'pino';
-import { SqliteStore } from '../store/db.js';
-import type { Clock } from './clock.js';
-import { Engine } from './engine.js';
-import { secretStoreFrom } from './secrets/secrets.js';
-import type { Resolver } from '../net/destination-policy.js';
+import { SqliteStore } from '../../runtime/store/db.js';
+import type { Clock } from '../../runtime/engine/clock.js';
+import { Engine } from '../../runtime/engine/engine.js';
+import { secretStoreFrom } from '../../runtime/engine/secrets/secrets.js';
+import type { Resolver } from '../../runtime/net/destination-policy.js';
 
 /** A clock tests move by hand. */
 export class ManualClock implements Clock {
@@ -49,15 +49,4 @@ export function testEngine(opts: TestEngineOptions = {}) {
     scheduleTimers: false, // and schedules.check()
   });
   return { engine, store, clock };
-}
-
-/** Resolves once `fn` is truthy (engine work is async: group commits, executors). */
-export async function eventually<T>(fn: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
