@@ -5,50 +5,16 @@ import { join } from 'node:path';
 import { executionsRepo } from '../store/executions-repo.js';
 import { stepsRepo } from '../store/steps-repo.js';
 import { approvalsRepo } from '../store/approvals-repo.js';
-import { ManualClock, testEngine } from '../../test/kit/engine.js';
+import { ManualClock, testEngine, webhookDelivery } from '../../test/kit/engine.js';
 import { waitFor } from '../../test/kit/wait.js';
 import { startExecution } from './dispatch/transitions.js';
+import { amBody } from '../../test/kit/alertmanager.js';
+import { flowDoc, type EdgeDoc, type NodeDoc } from '../../test/kit/flow.js';
 
-const encoder = new TextEncoder();
+/** The test flow: the Alertmanager source `am` on `/hooks/infra`, then `nodes`. */
+const flowWith = (nodes: NodeDoc[], edges: EdgeDoc[]) => flowDoc({ name: 'test flow', nodes, edges });
 
-function amBody(fp = 'fp1', status: 'firing' | 'resolved' = 'firing') {
-  return {
-    version: '4',
-    groupKey: 'g',
-    truncatedAlerts: 0,
-    status,
-    receiver: 'salve',
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: 'http://am.example:9093',
-    alerts: [
-      {
-        status,
-        labels: { alertname: 'DiskFull', instance: 'db1:9100', severity: 'critical' },
-        annotations: { summary: 'disk full' },
-        startsAt: '2026-11-24T00:00:00Z',
-        endsAt: '0001-01-01T00:00:00Z',
-        generatorURL: 'http://prom.example:9090/graph',
-        fingerprint: fp,
-      },
-    ],
-  };
-}
-
-function flowWith(nodes: unknown[], edges: unknown[], id = 'f1') {
-  return {
-    format: 'salve.flow/v1',
-    id,
-    name: 'test flow',
-    enabled: true,
-    nodes: [{ id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } }, ...nodes],
-    edges,
-  };
-}
-
-const deliver = (engine: ReturnType<typeof testEngine>['engine'], body: unknown) =>
-  engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: encoder.encode(JSON.stringify(body)) });
+const deliver = (engine: ReturnType<typeof testEngine>['engine'], body: unknown) => engine.ingest('infra', webhookDelivery(body));
 
 const stepsOf = (store: ReturnType<typeof testEngine>['store'], id: string) => stepsRepo.forExecution(store.db, id);
 const statusOf = (store: ReturnType<typeof testEngine>['store'], id: string) => executionsRepo.get(store.db, id)?.status;
@@ -57,7 +23,7 @@ const statusOf = (store: ReturnType<typeof testEngine>['store'], id: string) => 
  * Leaves an execution as a kill -9 in the middle of its first steps would: running, with every
  * step after the source in `intent`. Returns the database file to start a new engine on.
  */
-async function leaveInterrupted(dirs: string[], clock: ManualClock, nodes: unknown[], edges: unknown[]) {
+async function leaveInterrupted(dirs: string[], clock: ManualClock, nodes: NodeDoc[], edges: EdgeDoc[]) {
   const dir = mkdtempSync(join(tmpdir(), 'salve-engine-'));
   dirs.push(dir);
   const file = join(dir, 'salve.db');
@@ -65,7 +31,7 @@ async function leaveInterrupted(dirs: string[], clock: ManualClock, nodes: unkno
   first.engine.start();
   await first.engine.flows.create(flowWith(nodes, edges), 'test');
   void first.engine.dispatcher.drain(0); // accept, but never run
-  const id = (await deliver(first.engine, amBody())).executions[0]!.id;
+  const id = (await deliver(first.engine, amBody('fp1'))).executions[0]!.id;
   first.store.writeNow((db) => {
     executionsRepo.transition(db, id, ['queued'], { status: 'running', startedAt: clock.now(), updatedAt: clock.now() });
     startExecution(db, first.engine.flowAt('f1', 1)!, executionsRepo.get(db, id)!, clock.now());
@@ -99,7 +65,7 @@ describe('engine', () => {
       ),
       'test',
     );
-    const { executions } = await deliver(engine, amBody());
+    const { executions } = await deliver(engine, amBody('fp1'));
     const id = executions[0]!.id;
     await waitFor(() => statusOf(store, id) === 'waiting');
     clock.advance(59_000);
@@ -132,7 +98,7 @@ describe('engine', () => {
       ),
       'test',
     );
-    const id = (await deliver(engine, amBody())).executions[0]!.id;
+    const id = (await deliver(engine, amBody('fp1'))).executions[0]!.id;
     await waitFor(() => statusOf(store, id) === 'waiting');
     clock.advance(600_000); // ten minutes of waiting for a person
     await engine.dispatcher.tick();
@@ -154,7 +120,7 @@ describe('engine', () => {
       flowWith([{ id: 'ask', type: 'approval.request', config: { message: 'ok?', timeoutSeconds: 600 } }], [{ source: 'am', target: 'ask' }]),
       'test',
     );
-    const id = (await deliver(engine, amBody())).executions[0]!.id;
+    const id = (await deliver(engine, amBody('fp1'))).executions[0]!.id;
     await waitFor(() => statusOf(store, id) === 'waiting');
     await engine.cancel(id, 'bob');
     expect(statusOf(store, id)).toBe('cancelled');
@@ -168,7 +134,7 @@ describe('engine', () => {
     const { engine } = testEngine();
     engine.start();
     await engine.flows.create(flowWith([], []), 'test');
-    const result = await deliver(engine, amBody('fp9', 'resolved'));
+    const result = await deliver(engine, amBody('fp9', { status: 'resolved' }));
     expect(result.executions).toEqual([]);
     expect(result.alerts).toBe(1);
     expect(result.eventId).toMatch(/^ev_/);

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { testEngine } from '../../test/kit/engine.js';
+import { flowDoc } from '../../test/kit/flow.js';
 import { createApp } from './app.js';
 
 const TOKEN = 'the-admin-token-0123456789';
@@ -9,17 +10,7 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 async function setup() {
   const { engine, store } = testEngine();
   engine.start();
-  await engine.flows.create(
-    {
-      format: 'salve.flow/v1',
-      id: 'f1',
-      name: 'f1',
-      enabled: true,
-      nodes: [{ id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } }],
-      edges: [],
-    },
-    'test',
-  );
+  await engine.flows.create(flowDoc(), 'test');
   const app = createApp({ engine, store, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 256 * 1024, version: 'test' });
   return { app, engine };
 }

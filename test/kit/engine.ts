@@ -50,3 +50,8 @@ export function testEngine(opts: TestEngineOptions = {}) {
   });
   return { engine, store, clock };
 }
+
+/** A webhook delivery as a source's ingest receives it: `body` as JSON (a string as it is), `application/json` unless `headers` say otherwise. */
+export function webhookDelivery(body: unknown, headers: Record<string, string> = {}) {
+  return { headers: { 'content-type': 'application/json', ...headers }, rawBody: new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body)) };
+}

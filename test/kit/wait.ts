@@ -11,6 +11,9 @@ export class WaitTimeout extends Error {
   override name = 'WaitTimeout';
 }
 
+/** What a check returns while the condition does not hold yet. */
+type Falsy = false | 0 | '' | null | undefined;
+
 /** Polling starts fast (a condition a few ms away) and backs off to this, to spare a loaded machine. */
 const MAX_INTERVAL_MS = 50;
 
@@ -20,12 +23,12 @@ const MAX_INTERVAL_MS = 50;
  * tell what was still missing); a timeout throws with it and the last value seen. An error
  * thrown by `check` fails the wait at once.
  */
-export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 15_000, what?: string | (() => string)): Promise<NonNullable<T>> {
+export async function waitFor<T>(check: () => T | Falsy | Promise<T | Falsy>, timeoutMs = 15_000, what?: string | (() => string)): Promise<T> {
   const end = Date.now() + timeoutMs;
   let interval = 5;
   for (;;) {
     const value = await check();
-    if (value) return value as NonNullable<T>;
+    if (value) return value as T;
     if (Date.now() > end) {
       const awaited = typeof what === 'function' ? what() : (what ?? String(check));
       throw new WaitTimeout(`timed out after ${timeoutMs} ms waiting for ${awaited}; last value seen: ${shown(value)}`);

@@ -6,28 +6,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { executionsRepo } from '../../store/executions-repo.js';
 import { stepsRepo } from '../../store/steps-repo.js';
 import { LEASE_MS } from './leases.js';
-import { ManualClock, testEngine } from '../../../test/kit/engine.js';
+import { ManualClock, testEngine, webhookDelivery } from '../../../test/kit/engine.js';
 import { letTimePass, waitFor } from '../../../test/kit/wait.js';
 import { startExecution } from './transitions.js';
-import { amAlert, amPayload } from '../../../test/kit/alertmanager.js';
+import { amBody } from '../../../test/kit/alertmanager.js';
+import { flowDoc, type EdgeDoc, type NodeDoc } from '../../../test/kit/flow.js';
 
-const encoder = new TextEncoder();
-
-/** One firing DiskFull alert with fingerprint `fp`, as Alertmanager posts it. */
-const amBody = (fp: string) => amPayload([amAlert({ fingerprint: fp })]);
-
-const flowWith = (nodes: unknown[], edges: unknown[]) => ({
-  format: 'salve.flow/v1',
-  id: 'f1',
-  name: 'lease test',
-  enabled: true,
-  nodes: [{ id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } }, ...nodes],
-  edges,
-});
+const flowWith = (nodes: NodeDoc[], edges: EdgeDoc[]) => flowDoc({ name: 'lease test', nodes, edges });
 
 type T = ReturnType<typeof testEngine>;
-const deliver = (t: T, fp: string) =>
-  t.engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: encoder.encode(JSON.stringify(amBody(fp))) });
+const deliver = (t: T, fp: string) => t.engine.ingest('infra', webhookDelivery(amBody(fp)));
 const statusOf = (t: T, id: string) => executionsRepo.get(t.store.db, id)?.status;
 const stepOf = (t: T, id: string, nodeId: string) => stepsRepo.forExecution(t.store.db, id).find((s) => s.nodeId === nodeId);
 

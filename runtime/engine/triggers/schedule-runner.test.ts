@@ -8,24 +8,24 @@ import { approvalsRepo } from '../../store/approvals-repo.js';
 import { scheduleTicksRepo } from '../../store/schedule-ticks-repo.js';
 import { ManualClock, testEngine } from '../../../test/kit/engine.js';
 import { waitFor } from '../../../test/kit/wait.js';
+import { flowDoc } from '../../../test/kit/flow.js';
 
 const T0 = Date.parse('2026-11-24T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A flow that runs on `cron` and checks what a tick looks like (event and alert agree). */
 function scheduled(config: Record<string, unknown>, opts: { id?: string; enabled?: boolean; approval?: boolean } = {}) {
-  return {
-    format: 'salve.flow/v1',
+  return flowDoc({
     id: opts.id ?? 'nightly',
     name: 'Nightly check',
     enabled: opts.enabled ?? true,
+    source: { id: 'tick', type: 'source.schedule', config },
     nodes: [
-      { id: 'tick', type: 'source.schedule', config },
       { id: 'check', type: 'condition.expr', config: { expression: 'event.scheduledAt == alert.startsAt && event.nodeId == "tick"' } },
       ...(opts.approval ? [{ id: 'ask', type: 'approval.request', config: { message: 'Go on?' } }] : []),
     ],
     edges: [{ source: 'tick', target: 'check' }, ...(opts.approval ? [{ source: 'check', sourcePort: 'true', target: 'ask' }] : [])],
-  };
+  });
 }
 
 type Engine = ReturnType<typeof testEngine>;
