@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { executionsRepo } from '../store/executions-repo.js';
 import { stepsRepo } from '../store/steps-repo.js';
 import { approvalsRepo } from '../store/approvals-repo.js';
+import { eventsRepo } from '../store/events-repo.js';
 import { ManualClock, testEngine, webhookDelivery } from '../../test/kit/engine.js';
 import { waitFor } from '../../test/kit/wait.js';
 import { startExecution } from './dispatch/transitions.js';
@@ -179,6 +180,17 @@ describe('engine', () => {
     await second.engine.dispatcher.tick();
     await waitFor(() => statusOf(second.store, id) === 'succeeded');
     second.store.close();
+  });
+
+  it('idle() resolves once what it started has settled: runs, refused deliveries, writes', async () => {
+    const { engine, store } = testEngine();
+    engine.start();
+    await engine.flows.create(flowWith([{ id: 'slow', type: 'action.shell', config: { command: ['sleep', '0.3'] } }], [{ source: 'am', target: 'slow' }]), 'test');
+    const id = (await deliver(engine, amBody('idle-1'))).executions[0]!.id;
+    await expect(engine.ingest('infra', webhookDelivery('x', { 'content-type': 'text/plain' }))).rejects.toMatchObject({ code: 'unsupported_media_type' });
+    await engine.idle();
+    expect(statusOf(store, id)).toBe('succeeded');
+    expect(eventsRepo.list(store.db, { limit: 10 }).map((e) => e.outcome).sort()).toEqual(['accepted', 'invalid']);
   });
 
   it('pause stops dispatch (deliveries still accepted), survives a restart, and resume runs the queue', async () => {

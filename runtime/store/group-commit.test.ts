@@ -121,6 +121,21 @@ describe('SqliteStore under storage trouble', () => {
     store.close();
   });
 
+  it('idle() resolves once every queued write has committed, waiting through its retries', async () => {
+    const { store, other } = open();
+    other.exec('BEGIN EXCLUSIVE');
+    void store.writeEventually((db) => flowsRepo.insert(db, testFlow('later'), 1));
+    let idle = false;
+    const settled = store.idle().then(() => (idle = true));
+    await waitFor(() => store.inTrouble, 5000, 'the first attempt to fail on the lock');
+    expect(idle).toBe(false);
+    other.exec('COMMIT');
+    other.close();
+    await settled;
+    expect(count(store)).toBe(1);
+    store.close();
+  });
+
   it('rejects the writes still waiting when it closes', async () => {
     const { store, other } = open();
     other.exec('BEGIN EXCLUSIVE');

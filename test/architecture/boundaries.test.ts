@@ -32,7 +32,7 @@ const DIST_PATH = /['"`](?:\.\.?\/)*dist(?:\/|['"`])/;
 const SLEEPS = [
   /setTimeout\(\s*(?:r|res|resolve|done|ok)\s*[,)]/,
   /setTimeout\(\s*\(\)\s*=>\s*(?:r|res|resolve|done|ok)\(\)/,
-  /\bfunction\s+(?:sleep|delay|pause|wait)\b|\b(?:const|let|var)\s+(?:sleep|delay|pause|wait)\s*=\s*(?:async\s*)?\(/,
+  /\bfunction\s+(?:sleep|delay)\b|\b(?:const|let|var)\s+(?:sleep|delay)\s*=\s*(?:async\s*)?\(/,
   /['"](?:node:)?timers\/promises['"]/,
 ];
 
