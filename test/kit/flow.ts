@@ -24,7 +24,7 @@ export function amSource(config: Record<string, unknown> = {}, id = 'am'): NodeD
   return { id, type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' }, ...config } };
 }
 
-export interface FlowDocInput {
+interface FlowDocInput {
   /** Default `f1`. */
   id?: string;
   /** Default: the id. */
