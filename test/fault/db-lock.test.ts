@@ -85,7 +85,7 @@ describe('fault: an external exclusive lock held 10 s during load', () => {
     other.close();
     lockState = 'after';
 
-    await waitFor(() => senders.length >= ALERTS, 30_000, 'every alert to have a sender');
+    await waitFor(() => senders.length >= ALERTS, 110_000, 'every alert to have a sender');
     await Promise.all(senders);
     expect(acknowledged.size).toBe(ALERTS);
 

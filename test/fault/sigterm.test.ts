@@ -62,7 +62,7 @@ describe('fault: SIGTERM under load', () => {
     }, 20);
 
     // Stop once a third is in, with runs in flight.
-    await waitFor(() => acknowledged.size >= ALERTS / 3, 60_000, 'a third of the alerts to be acknowledged');
+    await waitFor(() => acknowledged.size >= ALERTS / 3, 110_000, 'a third of the alerts to be acknowledged');
     const stopping = server;
     const stopAt = Date.now();
     const exitCode = await stopping.stop();
@@ -72,7 +72,7 @@ describe('fault: SIGTERM under load', () => {
     server = await startServer({ dataDir, env });
     current = server;
 
-    await waitFor(() => senders.length >= ALERTS, 60_000, 'every alert to have a sender');
+    await waitFor(() => senders.length >= ALERTS, 110_000, 'every alert to have a sender');
     await Promise.all(senders);
     const db = openDatabase(dataDir);
     const summary = await waitUntilSettled(db, ALERTS, 60_000);
