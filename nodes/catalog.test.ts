@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { validateFlow } from '../shared/flow/validate.js';
 import { getNodeDefinition, lookupNodeSpec, nodeDefinitions } from './catalog.js';
 import { getNodeModule, getSourceAdapter, getWebhookAdapter } from './registry.js';
-import { testContext } from './test-kit.js';
+import { testContext } from '../test/kit/nodes.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -1,49 +1,48 @@
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { IngestRequest, SecretResolver } from '../source-adapter.js';
 import { HmacSecretsSchema, secretRefs } from './hmac-schema.js';
 import { hmacHex, signedBytes, verifyHmac, type HmacCheck } from './hmac.js';
+import { hmacSha256Hex } from '../../test/kit/hmac.js';
 
 const NOW = Date.parse('2026-11-24T09:12:30Z');
 const nowSeconds = Math.floor(NOW / 1000);
 const secrets: SecretResolver = (name) => ({ CURRENT: 'current-secret', OLD: 'old-secret', EMPTY: '' })[name];
 const ctx = { secrets, now: NOW };
 const body = new TextEncoder().encode('{"alerts":[{"status":"firing","labels":{"alertname":"DiskFull"}}]}\n');
-const sign = (secret: string, data: Uint8Array | string) => createHmac('sha256', secret).update(data).digest('hex');
 const req = (headers: Record<string, string>, rawBody = body): IngestRequest => ({ headers, rawBody });
 
 const bodyOnly: HmacCheck = { secrets: [{ secret: 'CURRENT' }], signatureHeader: 'X-Grafana-Alerting-Signature' };
 const timestamped: HmacCheck = { ...bodyOnly, timestampHeader: 'X-Grafana-Alerting-Timestamp' };
 const stamped = (ts: number, secret = 'current-secret', rawBody = body) => ({
   'x-grafana-alerting-timestamp': String(ts),
-  'x-grafana-alerting-signature': sign(secret, Buffer.concat([Buffer.from(`${ts}:`), rawBody])),
+  'x-grafana-alerting-signature': hmacSha256Hex(secret, Buffer.concat([Buffer.from(`${ts}:`), rawBody])),
 });
 
 describe('verifyHmac: body only', () => {
   it('accepts the hex HMAC-SHA256 of the exact bytes (either hex case, surrounding space)', () => {
-    const signature = sign('current-secret', body);
+    const signature = hmacSha256Hex('current-secret', body);
     expect(verifyHmac(bodyOnly, req({ 'x-grafana-alerting-signature': signature }), ctx)).toEqual({ ok: true });
     expect(verifyHmac(bodyOnly, req({ 'x-grafana-alerting-signature': ` ${signature.toUpperCase()} ` }), ctx)).toEqual({ ok: true });
     expect(hmacHex('current-secret', body)).toBe(signature);
   });
 
   it('refuses a wrong secret, a changed byte, a missing or malformed header, or the signature in another header', () => {
-    expect(verifyHmac(bodyOnly, req({ 'x-grafana-alerting-signature': sign('guess', body) }), ctx)).toEqual({
+    expect(verifyHmac(bodyOnly, req({ 'x-grafana-alerting-signature': hmacSha256Hex('guess', body) }), ctx)).toEqual({
       ok: false,
       reason: 'wrong signature in X-Grafana-Alerting-Signature',
     });
     const tampered = new Uint8Array(body);
     tampered[20] = tampered[20]! ^ 1;
-    expect(verifyHmac(bodyOnly, req({ 'x-grafana-alerting-signature': sign('current-secret', body) }, tampered), ctx).ok).toBe(false);
+    expect(verifyHmac(bodyOnly, req({ 'x-grafana-alerting-signature': hmacSha256Hex('current-secret', body) }, tampered), ctx).ok).toBe(false);
     // A trailing newline is part of the bytes.
-    expect(verifyHmac(bodyOnly, req({ 'x-grafana-alerting-signature': sign('current-secret', body.slice(0, -1)) }), ctx).ok).toBe(false);
+    expect(verifyHmac(bodyOnly, req({ 'x-grafana-alerting-signature': hmacSha256Hex('current-secret', body.slice(0, -1)) }), ctx).ok).toBe(false);
     expect(verifyHmac(bodyOnly, req({}), ctx)).toEqual({ ok: false, reason: 'missing X-Grafana-Alerting-Signature header' });
-    expect(verifyHmac(bodyOnly, req({ 'x-grafana-alerting-signature': `sha256=${sign('current-secret', body)}` }), ctx)).toEqual({
+    expect(verifyHmac(bodyOnly, req({ 'x-grafana-alerting-signature': `sha256=${hmacSha256Hex('current-secret', body)}` }), ctx)).toEqual({
       ok: false,
       reason: 'X-Grafana-Alerting-Signature is not a hex HMAC-SHA256',
     });
-    expect(verifyHmac(bodyOnly, req({ 'x-grafana-alerting-signature': sign('current-secret', body).slice(0, 63) }), ctx).ok).toBe(false);
-    expect(verifyHmac(bodyOnly, req({ 'x-signature': sign('current-secret', body) }), ctx)).toEqual({
+    expect(verifyHmac(bodyOnly, req({ 'x-grafana-alerting-signature': hmacSha256Hex('current-secret', body).slice(0, 63) }), ctx).ok).toBe(false);
+    expect(verifyHmac(bodyOnly, req({ 'x-signature': hmacSha256Hex('current-secret', body) }), ctx)).toEqual({
       ok: false,
       reason: 'missing X-Grafana-Alerting-Signature header',
     });
@@ -52,13 +51,13 @@ describe('verifyHmac: body only', () => {
   it('fails closed when the secret is not set or empty, even for the signature made with an empty key', () => {
     for (const name of ['MISSING', 'EMPTY']) {
       const check = { ...bodyOnly, secrets: [{ secret: name }] };
-      expect(verifyHmac(check, req({ 'x-grafana-alerting-signature': sign('', body) }), ctx)).toEqual({
+      expect(verifyHmac(check, req({ 'x-grafana-alerting-signature': hmacSha256Hex('', body) }), ctx)).toEqual({
         ok: false,
         reason: `secret ${name} is not set`,
       });
     }
     const neither = { ...bodyOnly, secrets: [{ secret: 'MISSING' }, { secret: 'EMPTY' }] };
-    expect(verifyHmac(neither, req({ 'x-grafana-alerting-signature': sign('', body) }), ctx)).toEqual({
+    expect(verifyHmac(neither, req({ 'x-grafana-alerting-signature': hmacSha256Hex('', body) }), ctx)).toEqual({
       ok: false,
       reason: 'none of the secrets MISSING, EMPTY is set',
     });
@@ -66,11 +65,11 @@ describe('verifyHmac: body only', () => {
 
   it('accepts either secret of a rotation pair, and skips one that is not set', () => {
     const pair = { ...bodyOnly, secrets: [{ secret: 'CURRENT' }, { secret: 'OLD' }] };
-    expect(verifyHmac(pair, req({ 'x-grafana-alerting-signature': sign('current-secret', body) }), ctx)).toEqual({ ok: true });
-    expect(verifyHmac(pair, req({ 'x-grafana-alerting-signature': sign('old-secret', body) }), ctx)).toEqual({ ok: true });
-    expect(verifyHmac(pair, req({ 'x-grafana-alerting-signature': sign('older-secret', body) }), ctx).ok).toBe(false);
+    expect(verifyHmac(pair, req({ 'x-grafana-alerting-signature': hmacSha256Hex('current-secret', body) }), ctx)).toEqual({ ok: true });
+    expect(verifyHmac(pair, req({ 'x-grafana-alerting-signature': hmacSha256Hex('old-secret', body) }), ctx)).toEqual({ ok: true });
+    expect(verifyHmac(pair, req({ 'x-grafana-alerting-signature': hmacSha256Hex('older-secret', body) }), ctx).ok).toBe(false);
     const halfRemoved = { ...bodyOnly, secrets: [{ secret: 'CURRENT' }, { secret: 'MISSING' }] };
-    expect(verifyHmac(halfRemoved, req({ 'x-grafana-alerting-signature': sign('current-secret', body) }), ctx)).toEqual({ ok: true });
+    expect(verifyHmac(halfRemoved, req({ 'x-grafana-alerting-signature': hmacSha256Hex('current-secret', body) }), ctx)).toEqual({ ok: true });
   });
 });
 
@@ -103,7 +102,7 @@ describe('verifyHmac: timestamp + ":" + body', () => {
       reason: 'missing X-Grafana-Alerting-Timestamp header',
     });
     expect(
-      verifyHmac(timestamped, req({ 'x-grafana-alerting-timestamp': String(nowSeconds), 'x-grafana-alerting-signature': sign('current-secret', body) }), ctx).ok,
+      verifyHmac(timestamped, req({ 'x-grafana-alerting-timestamp': String(nowSeconds), 'x-grafana-alerting-signature': hmacSha256Hex('current-secret', body) }), ctx).ok,
     ).toBe(false);
     // Milliseconds are not seconds.
     expect(verifyHmac(timestamped, req({ ...headers, 'x-grafana-alerting-timestamp': `${nowSeconds}.5` }), ctx)).toEqual({

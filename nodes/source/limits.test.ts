@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../shared/alert/schema.js';
 import { boundAlert, boundedStringMap, MAX_ALERT_TEXT_BYTES } from './limits.js';
-import { issuesOf } from '../test-kit.js';
+import { issuesOf } from '../../test/kit/nodes.js';
 
 const alert: Alert = {
   source: 'webhook',

@@ -5,49 +5,17 @@ import { join } from 'node:path';
 import { executionsRepo } from '../store/executions-repo.js';
 import { stepsRepo } from '../store/steps-repo.js';
 import { approvalsRepo } from '../store/approvals-repo.js';
-import { eventually, ManualClock, testEngine } from './test-kit.js';
+import { eventsRepo } from '../store/events-repo.js';
+import { ManualClock, testEngine, webhookDelivery } from '../../test/kit/engine.js';
+import { waitFor } from '../../test/kit/wait.js';
 import { startExecution } from './dispatch/transitions.js';
+import { amBody } from '../../test/kit/alertmanager.js';
+import { flowDoc, type EdgeDoc, type NodeDoc } from '../../test/kit/flow.js';
 
-const encoder = new TextEncoder();
+/** The test flow: the Alertmanager source `am` on `/hooks/infra`, then `nodes`. */
+const flowWith = (nodes: NodeDoc[], edges: EdgeDoc[]) => flowDoc({ name: 'test flow', nodes, edges });
 
-function amBody(fp = 'fp1', status: 'firing' | 'resolved' = 'firing') {
-  return {
-    version: '4',
-    groupKey: 'g',
-    truncatedAlerts: 0,
-    status,
-    receiver: 'salve',
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: 'http://am.example:9093',
-    alerts: [
-      {
-        status,
-        labels: { alertname: 'DiskFull', instance: 'db1:9100', severity: 'critical' },
-        annotations: { summary: 'disk full' },
-        startsAt: '2026-11-24T00:00:00Z',
-        endsAt: '0001-01-01T00:00:00Z',
-        generatorURL: 'http://prom.example:9090/graph',
-        fingerprint: fp,
-      },
-    ],
-  };
-}
-
-function flowWith(nodes: unknown[], edges: unknown[], id = 'f1') {
-  return {
-    format: 'salve.flow/v1',
-    id,
-    name: 'test flow',
-    enabled: true,
-    nodes: [{ id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } }, ...nodes],
-    edges,
-  };
-}
-
-const deliver = (engine: ReturnType<typeof testEngine>['engine'], body: unknown) =>
-  engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: encoder.encode(JSON.stringify(body)) });
+const deliver = (engine: ReturnType<typeof testEngine>['engine'], body: unknown) => engine.ingest('infra', webhookDelivery(body));
 
 const stepsOf = (store: ReturnType<typeof testEngine>['store'], id: string) => stepsRepo.forExecution(store.db, id);
 const statusOf = (store: ReturnType<typeof testEngine>['store'], id: string) => executionsRepo.get(store.db, id)?.status;
@@ -56,7 +24,7 @@ const statusOf = (store: ReturnType<typeof testEngine>['store'], id: string) => 
  * Leaves an execution as a kill -9 in the middle of its first steps would: running, with every
  * step after the source in `intent`. Returns the database file to start a new engine on.
  */
-async function leaveInterrupted(dirs: string[], clock: ManualClock, nodes: unknown[], edges: unknown[]) {
+async function leaveInterrupted(dirs: string[], clock: ManualClock, nodes: NodeDoc[], edges: EdgeDoc[]) {
   const dir = mkdtempSync(join(tmpdir(), 'salve-engine-'));
   dirs.push(dir);
   const file = join(dir, 'salve.db');
@@ -64,7 +32,7 @@ async function leaveInterrupted(dirs: string[], clock: ManualClock, nodes: unkno
   first.engine.start();
   await first.engine.flows.create(flowWith(nodes, edges), 'test');
   void first.engine.dispatcher.drain(0); // accept, but never run
-  const id = (await deliver(first.engine, amBody())).executions[0]!.id;
+  const id = (await deliver(first.engine, amBody('fp1'))).executions[0]!.id;
   first.store.writeNow((db) => {
     executionsRepo.transition(db, id, ['queued'], { status: 'running', startedAt: clock.now(), updatedAt: clock.now() });
     startExecution(db, first.engine.flowAt('f1', 1)!, executionsRepo.get(db, id)!, clock.now());
@@ -98,21 +66,21 @@ describe('engine', () => {
       ),
       'test',
     );
-    const { executions } = await deliver(engine, amBody());
+    const { executions } = await deliver(engine, amBody('fp1'));
     const id = executions[0]!.id;
-    await eventually(() => statusOf(store, id) === 'waiting');
+    await waitFor(() => statusOf(store, id) === 'waiting');
     clock.advance(59_000);
     await engine.dispatcher.tick();
     expect(statusOf(store, id)).toBe('waiting');
     clock.advance(2_000);
     await engine.dispatcher.tick();
-    await eventually(() => stepsOf(store, id).find((s) => s.nodeId === 'ask')?.port === 'timeout');
+    await waitFor(() => stepsOf(store, id).find((s) => s.nodeId === 'ask')?.port === 'timeout');
     expect(approvalsRepo.list(store.db, { executionId: id, limit: 5 })[0]!.status).toBe('timeout');
     // The delay after it is durable too: it waits for its own wake time.
-    await eventually(() => statusOf(store, id) === 'waiting');
+    await waitFor(() => statusOf(store, id) === 'waiting');
     clock.advance(1_500);
     await engine.dispatcher.tick();
-    await eventually(() => statusOf(store, id) === 'succeeded');
+    await waitFor(() => statusOf(store, id) === 'succeeded');
   });
 
   it('does not count approval waits against the execution deadline, but counts delays', async () => {
@@ -131,18 +99,18 @@ describe('engine', () => {
       ),
       'test',
     );
-    const id = (await deliver(engine, amBody())).executions[0]!.id;
-    await eventually(() => statusOf(store, id) === 'waiting');
+    const id = (await deliver(engine, amBody('fp1'))).executions[0]!.id;
+    await waitFor(() => statusOf(store, id) === 'waiting');
     clock.advance(600_000); // ten minutes of waiting for a person
     await engine.dispatcher.tick();
     expect(statusOf(store, id)).toBe('waiting');
     const approval = approvalsRepo.list(store.db, { status: 'pending', limit: 5 })[0]!;
     await engine.decide(approval.id, 'approve', undefined, 'alice');
-    await eventually(() => stepsOf(store, id).some((s) => s.nodeId === 'wait' && s.status === 'waiting'));
-    await eventually(() => statusOf(store, id) === 'waiting');
+    await waitFor(() => stepsOf(store, id).some((s) => s.nodeId === 'wait' && s.status === 'waiting'));
+    await waitFor(() => statusOf(store, id) === 'waiting');
     clock.advance(61_000); // the delay itself outlives the 10 s deadline
     await engine.dispatcher.tick();
-    await eventually(() => statusOf(store, id) === 'timed_out');
+    await waitFor(() => statusOf(store, id) === 'timed_out');
     expect(executionsRepo.get(store.db, id)!.error).toContain('deadline');
   });
 
@@ -153,8 +121,8 @@ describe('engine', () => {
       flowWith([{ id: 'ask', type: 'approval.request', config: { message: 'ok?', timeoutSeconds: 600 } }], [{ source: 'am', target: 'ask' }]),
       'test',
     );
-    const id = (await deliver(engine, amBody())).executions[0]!.id;
-    await eventually(() => statusOf(store, id) === 'waiting');
+    const id = (await deliver(engine, amBody('fp1'))).executions[0]!.id;
+    await waitFor(() => statusOf(store, id) === 'waiting');
     await engine.cancel(id, 'bob');
     expect(statusOf(store, id)).toBe('cancelled');
     expect(approvalsRepo.list(store.db, { executionId: id, limit: 5 })[0]!.status).toBe('cancelled');
@@ -167,7 +135,7 @@ describe('engine', () => {
     const { engine } = testEngine();
     engine.start();
     await engine.flows.create(flowWith([], []), 'test');
-    const result = await deliver(engine, amBody('fp9', 'resolved'));
+    const result = await deliver(engine, amBody('fp9', { status: 'resolved' }));
     expect(result.executions).toEqual([]);
     expect(result.alerts).toBe(1);
     expect(result.eventId).toMatch(/^ev_/);
@@ -205,13 +173,24 @@ describe('engine', () => {
 
     const second = testEngine({ file, clock });
     expect(second.engine.start()).toMatchObject({ recoveredSteps: 1, needsAttention: 0, requeued: 1 });
-    await eventually(() => statusOf(second.store, id) === 'waiting');
+    await waitFor(() => statusOf(second.store, id) === 'waiting');
     const wait = stepsOf(second.store, id).find((s) => s.nodeId === 'wait')!;
     expect(wait.attempt).toBe(2);
     clock.advance(6_000);
     await second.engine.dispatcher.tick();
-    await eventually(() => statusOf(second.store, id) === 'succeeded');
+    await waitFor(() => statusOf(second.store, id) === 'succeeded');
     second.store.close();
+  });
+
+  it('idle() resolves once what it started has settled: runs, refused deliveries, writes', async () => {
+    const { engine, store } = testEngine();
+    engine.start();
+    await engine.flows.create(flowWith([{ id: 'slow', type: 'action.shell', config: { command: ['sleep', '0.3'] } }], [{ source: 'am', target: 'slow' }]), 'test');
+    const id = (await deliver(engine, amBody('idle-1'))).executions[0]!.id;
+    await expect(engine.ingest('infra', webhookDelivery('x', { 'content-type': 'text/plain' }))).rejects.toMatchObject({ code: 'unsupported_media_type' });
+    await engine.idle();
+    expect(statusOf(store, id)).toBe('succeeded');
+    expect(eventsRepo.list(store.db, { limit: 10 }).map((e) => e.outcome).sort()).toEqual(['accepted', 'invalid']);
   });
 
   it('pause stops dispatch (deliveries still accepted), survives a restart, and resume runs the queue', async () => {
@@ -226,17 +205,17 @@ describe('engine', () => {
     );
     await first.engine.setPaused(true, 'alice');
     const id = (await deliver(first.engine, amBody('paused-1'))).executions[0]!.id;
-    await new Promise((r) => setTimeout(r, 50));
+    await first.engine.idle();
     expect(statusOf(first.store, id)).toBe('queued');
     first.store.close();
 
     const second = testEngine({ file });
     second.engine.start();
     expect(second.engine.isPaused).toBe(true);
-    await new Promise((r) => setTimeout(r, 50));
+    await second.engine.idle();
     expect(statusOf(second.store, id)).toBe('queued');
     await second.engine.setPaused(false, 'alice');
-    await eventually(() => statusOf(second.store, id) === 'succeeded');
+    await waitFor(() => statusOf(second.store, id) === 'succeeded');
     const actions = second.store.sqlite.prepare('SELECT action, actor FROM audit ORDER BY id').all();
     expect(actions).toEqual(expect.arrayContaining([
       { action: 'automation.pause', actor: 'alice' },
@@ -253,10 +232,10 @@ describe('engine', () => {
       'test',
     );
     const id = (await deliver(engine, amBody('deadline-1'))).executions[0]!.id;
-    await eventually(() => stepsOf(store, id).some((s) => s.nodeId === 'slow' && s.status === 'intent'));
+    await waitFor(() => stepsOf(store, id).some((s) => s.nodeId === 'slow' && s.status === 'intent'));
     clock.advance(2_000);
     await engine.dispatcher.tick();
-    await eventually(() => statusOf(store, id) === 'timed_out', 10_000);
+    await waitFor(() => statusOf(store, id) === 'timed_out', 10_000);
     const slow = stepsOf(store, id).find((s) => s.nodeId === 'slow')!;
     expect(slow.status).toBe('failed');
     expect(slow.error).toMatch(/stopped|cancelled|aborted/i);

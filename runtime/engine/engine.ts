@@ -218,6 +218,23 @@ export class Engine {
     this.dispatcher.abort(executionId, 'cancel');
   }
 
+  /**
+   * Resolves once the engine has finished what it started: refused deliveries are in the event
+   * log, every execution that could start has run until it ended or parked, and every write has
+   * committed. Each can start work for another (a run ends and the queue is pumped again; a
+   * write commits and a run goes on), so it waits until all three are quiet at the same moment.
+   * Timers (ticks, schedules, retention) are not waited for. Tests use it before checking that
+   * something did, or did not, happen.
+   */
+  async idle(): Promise<void> {
+    const { store } = this.options;
+    do {
+      await this.recorder.idle();
+      await this.dispatcher.idle();
+      await store.idle();
+    } while (this.recorder.busy || this.dispatcher.busy || store.busy);
+  }
+
   /** Stops admitting deliveries and lets running steps finish or checkpoint. */
   async shutdown(graceMs: number): Promise<number> {
     this.admitting = false;

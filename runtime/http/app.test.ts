@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testEngine } from '../engine/test-kit.js';
+import { testEngine } from '../../test/kit/engine.js';
 import { secretStoreFromEnv } from '../engine/secrets/secrets.js';
 import { createApp } from './app.js';
 import { EDITOR_CSP } from './security-headers.js';

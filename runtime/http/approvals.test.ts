@@ -1,22 +1,12 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { testEngine } from '../engine/test-kit.js';
+import { testEngine } from '../../test/kit/engine.js';
+import { waitFor } from '../../test/kit/wait.js';
 import { createApp } from './app.js';
 
 const TOKEN = 'the-admin-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
 const encoder = new TextEncoder();
-
-/** Polls an async check until it gives a value (runs go through group commits and processes). */
-async function until<T>(fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const flow = {
   format: 'salve.flow/v1',
@@ -78,7 +68,7 @@ async function waitingForApproval() {
   const executionId = executions[0]!.id;
   const app = createApp({ engine, store, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 262144, version: 'test' });
   const list = async (query = '?status=pending') => ((await (await app.request(`/api/approvals${query}`, { headers: auth })).json()) as { items: any[] }).items;
-  await until(async () => ((await list()).length === 1 ? true : undefined));
+  await waitFor(async () => ((await list()).length === 1 ? true : undefined));
   return { app, engine, executionId, list };
 }
 
@@ -126,7 +116,7 @@ describe('approvals with context', () => {
       body: JSON.stringify({ decision: 'approve' }),
     });
     expect(decided.status).toBe(200);
-    const detail = await until(async () => {
+    const detail = await waitFor(async () => {
       const d = (await (await app.request(`/api/executions/${approval.executionId}`, { headers: auth })).json()) as any;
       return d.steps.some((s: any) => s.nodeId === 'restart' && s.status === 'succeeded') ? d : undefined;
     });

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { testEngine } from '../engine/test-kit.js';
+import { testEngine } from '../../test/kit/engine.js';
+import { flowDoc } from '../../test/kit/flow.js';
 import { createApp } from './app.js';
 
 const TOKEN = 'the-admin-token-0123456789';
@@ -9,23 +10,14 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 async function setup() {
   const { engine, store } = testEngine();
   engine.start();
-  await engine.flows.create(
-    {
-      format: 'salve.flow/v1',
-      id: 'f1',
-      name: 'f1',
-      enabled: true,
-      nodes: [{ id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } }],
-      edges: [],
-    },
-    'test',
-  );
-  return createApp({ engine, store, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 256 * 1024, version: 'test' });
+  await engine.flows.create(flowDoc(), 'test');
+  const app = createApp({ engine, store, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 256 * 1024, version: 'test' });
+  return { app, engine };
 }
 
 describe('GET /api/events', () => {
   it('refuses bad filters with 422 naming the field', async () => {
-    const app = await setup();
+    const { app } = await setup();
     for (const [query, field] of [
       ['outcome=lost', 'query.outcome'],
       ['since=yesterday', 'query.since'],
@@ -45,10 +37,10 @@ describe('GET /api/events', () => {
   });
 
   it('takes every filter, source as `alertmanager` or `source.alertmanager`, and answers 404 for an unknown event', async () => {
-    const app = await setup();
+    const { app, engine } = await setup();
     const hook = await app.request('/hooks/infra', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"nope": true}' });
     expect(hook.status).toBe(422);
-    await new Promise((r) => setTimeout(r, 20));
+    await engine.idle();
     const q = 'outcome=invalid&path=infra&flowId=f1&since=2026-01-01T00:00:00Z&until=2027-01-01T00:00:00%2B01:00&limit=5';
     for (const source of ['alertmanager', 'source.alertmanager']) {
       const res = await app.request(`/api/events?${q}&source=${source}`, { headers: auth });

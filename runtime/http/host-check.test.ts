@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromAddress, JSON_TYPE, TEST_TOKEN, testApp } from './test-kit.js';
+import { fromAddress, JSON_TYPE, TEST_TOKEN, testApp } from '../../test/kit/http.js';
 
 type App = ReturnType<typeof testApp>['app'];
 

@@ -4,7 +4,9 @@ import { audit } from '../store/schema.js';
 import { eventsRepo } from '../store/events-repo.js';
 import { executionsRepo } from '../store/executions-repo.js';
 import { stepsRepo } from '../store/steps-repo.js';
-import { eventually, testEngine } from '../engine/test-kit.js';
+import { testEngine } from '../../test/kit/engine.js';
+import { waitFor } from '../../test/kit/wait.js';
+import { amSource, flowDoc } from '../../test/kit/flow.js';
 import { createApp } from './app.js';
 
 const TOKEN = 'the-admin-token-0123456789';
@@ -13,18 +15,18 @@ const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/js
 /** A flow run by hand: the template reads the payload as `event`, the condition the alert made of it. */
 function cleanup(opts: { enabled?: boolean; manual?: { id: string; config?: object }[]; alertmanager?: boolean } = {}) {
   const manual = opts.manual ?? [{ id: 'by_hand', config: {} }];
-  return {
-    format: 'salve.flow/v1',
+  return flowDoc({
     id: 'cleanup',
     name: 'Clean up a disk',
     enabled: opts.enabled ?? true,
+    source: null,
     nodes: [
       ...manual.map((m) => ({ id: m.id, type: 'source.manual', config: m.config ?? {} })),
-      ...(opts.alertmanager ? [{ id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } }] : []),
+      ...(opts.alertmanager ? [amSource()] : []),
       { id: 'echo', type: 'action.shell', config: { command: ['echo', '{{ event.labels.instance }}', '{{ alert.name }}', '{{ alert.severity }}'] } },
     ],
     edges: [...manual.map((m) => ({ source: m.id, target: 'echo' })), ...(opts.alertmanager ? [{ source: 'am', target: 'echo' }] : [])],
-  };
+  });
 }
 
 describe('POST /api/flows/:id/run', () => {
@@ -66,7 +68,7 @@ describe('POST /api/flows/:id/run', () => {
       raw: payload,
     });
     expect(JSON.parse(eventsRepo.get(store.db, res.body.eventId)!.body)).toEqual(payload);
-    await eventually(() => executionsRepo.get(store.db, exec.id)?.status === 'succeeded');
+    await waitFor(() => executionsRepo.get(store.db, exec.id)?.status === 'succeeded');
     const echo = stepsRepo.forExecution(store.db, exec.id).find((s) => s.nodeId === 'echo')!;
     expect(JSON.parse(echo.output!).stdout).toBe('db1:9100 DiskFull critical\n');
 
@@ -107,17 +109,9 @@ describe('POST /api/flows/:id/run', () => {
   });
 
   it('only starts flows with a source.manual node, naming sourceNodeId otherwise', async () => {
-    const { run, engine } = await setup({
-      format: 'salve.flow/v1',
-      id: 'hooks-only',
-      name: 'Hooks only',
-      enabled: true,
-      nodes: [
-        { id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } },
-        { id: 'check', type: 'condition.expr', config: { expression: 'true' } },
-      ],
-      edges: [{ source: 'am', target: 'check' }],
-    });
+    const { run, engine } = await setup(
+      flowDoc({ id: 'hooks-only', name: 'Hooks only', nodes: [{ id: 'check', type: 'condition.expr', config: { expression: 'true' } }], edges: [{ source: 'am', target: 'check' }] }),
+    );
     const none = await run({ payload: {} }, 'hooks-only');
     expect(none.status).toBe(422);
     expect(none.body.error.details.issues).toEqual([
@@ -141,10 +135,10 @@ describe('POST /api/flows/:id/run', () => {
     await engine.setPaused(true, 'test');
     const res = await run({ payload: { labels: { instance: 'db2' } } });
     expect(res.status).toBe(202);
-    await new Promise((r) => setTimeout(r, 50));
+    await engine.idle();
     expect(executionsRepo.get(store.db, res.body.executionId)!.status).toBe('queued');
     await engine.setPaused(false, 'test');
-    await eventually(() => executionsRepo.get(store.db, res.body.executionId)?.status === 'succeeded');
+    await waitFor(() => executionsRepo.get(store.db, res.body.executionId)?.status === 'succeeded');
   });
 
   it('runs the saved revision', async () => {

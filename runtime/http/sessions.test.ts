@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../log.js';
 import { SqliteStore } from '../store/db.js';
-import { ManualClock, testEngine } from '../engine/test-kit.js';
+import { ManualClock, testEngine } from '../../test/kit/engine.js';
+import { flowDoc } from '../../test/kit/flow.js';
 import { createApp } from './app.js';
 import { SESSION_IDLE_MS, SESSION_MAX_MS } from './sessions.js';
 
@@ -249,16 +250,7 @@ describe('cookie-authenticated changes', () => {
 
   it('accept an empty body or {} on routes that take none', async () => {
     const { app, engine } = setup();
-    await engine.flows.create(
-      {
-        format: 'salve.flow/v1',
-        id: 'f1',
-        name: 'f1',
-        enabled: true,
-        nodes: [{ id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } }],
-      },
-      'test',
-    );
+    await engine.flows.create(flowDoc(), 'test');
     const cookie = await signedIn(app);
     const disable = await app.request('/api/flows/f1/disable', { method: 'POST', headers: { ...sameOrigin, cookie }, body: '{}' });
     expect(disable.status).toBe(200);

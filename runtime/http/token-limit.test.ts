@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { authFailuresRepo } from '../store/auth-failures-repo.js';
 import { ADMIN_TOKEN_FAILURES_PER_MINUTE } from './app.js';
-import { fromAddress, JSON_TYPE, TEST_TOKEN, testApp } from './test-kit.js';
+import { fromAddress, JSON_TYPE, TEST_TOKEN, testApp } from '../../test/kit/http.js';
 
 type App = ReturnType<typeof testApp>['app'];
 

@@ -98,6 +98,16 @@ export class SqliteStore {
     }
   }
 
+  /** True while a write is queued or being retried. */
+  get busy(): boolean {
+    return this.writer.busy;
+  }
+
+  /** Resolves once every write queued so far has committed or failed (see GroupCommit.idle). */
+  idle(): Promise<void> {
+    return this.writer.idle();
+  }
+
   /** Number of writes waiting for the next commit (used for backpressure). */
   get pendingWrites(): number {
     return this.writer.pending;

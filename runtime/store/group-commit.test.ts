@@ -8,6 +8,7 @@ import { FLOW_FORMAT, FlowSchema } from '../../shared/flow/schema.js';
 import { SqliteStore } from './db.js';
 import { flowsRepo } from './flows-repo.js';
 import { StoreClosedError } from './group-commit.js';
+import { waitFor } from '../../test/kit/wait.js';
 
 const testFlow = (id: string) => FlowSchema.parse({ format: FLOW_FORMAT, id, name: id, enabled: true, nodes: [{ id: 'am', type: 'source.alertmanager' }] });
 const count = (store: SqliteStore) => flowsRepo.list(store.db).length;
@@ -120,11 +121,26 @@ describe('SqliteStore under storage trouble', () => {
     store.close();
   });
 
+  it('idle() resolves once every queued write has committed, waiting through its retries', async () => {
+    const { store, other } = open();
+    other.exec('BEGIN EXCLUSIVE');
+    void store.writeEventually((db) => flowsRepo.insert(db, testFlow('later'), 1));
+    let idle = false;
+    const settled = store.idle().then(() => (idle = true));
+    await waitFor(() => store.inTrouble, 5000, 'the first attempt to fail on the lock');
+    expect(idle).toBe(false);
+    other.exec('COMMIT');
+    other.close();
+    await settled;
+    expect(count(store)).toBe(1);
+    store.close();
+  });
+
   it('rejects the writes still waiting when it closes', async () => {
     const { store, other } = open();
     other.exec('BEGIN EXCLUSIVE');
     const waiting = store.writeEventually((db) => flowsRepo.insert(db, testFlow('never'), 1));
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => store.inTrouble, 5000, 'the first attempt to fail on the lock');
     store.close();
     await expect(waiting).rejects.toBeInstanceOf(StoreClosedError);
     other.exec('ROLLBACK');

@@ -55,6 +55,8 @@ export class GroupCommit<D> {
   private troubleSince: number | undefined;
   private troubleLoggedAt = 0;
   private readonly pos: TxPosition = { tx: 0, write: 0 };
+  /** Callers of idle() waiting for the queue to empty. */
+  private idleWaiters: (() => void)[] = [];
   readonly stats = { commits: 0, writes: 0, commitMs: 0, failedAttempts: 0 };
 
   constructor(
@@ -82,6 +84,21 @@ export class GroupCommit<D> {
     return this.queue.length;
   }
 
+  /** True while a write is queued, or an attempt (or a retry after a failed one) is scheduled. */
+  get busy(): boolean {
+    return this.queue.length > 0 || this.timer !== undefined;
+  }
+
+  /**
+   * Resolves once every write queued so far has settled (committed or rejected) and nothing is
+   * left to retry: at once when nothing is queued. Writes still retrying keep it waiting, as
+   * long as they do. Never rejects.
+   */
+  idle(): Promise<void> {
+    if (!this.busy) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   /** True while writes are failing and being retried (a lock, a full disk). */
   get inTrouble(): boolean {
     return this.trouble !== undefined;
@@ -107,6 +124,7 @@ export class GroupCommit<D> {
     this.closed = true;
     this.flush();
     for (const w of this.queue.splice(0)) w.reject(new StoreClosedError());
+    this.notifyIdle();
   }
 
   private flush(): void {
@@ -114,6 +132,13 @@ export class GroupCommit<D> {
     const batch = this.queue;
     this.queue = [];
     if (batch.length > 0) this.attempt(batch);
+    this.notifyIdle();
+  }
+
+  /** Resolves the idle() callers once nothing is queued or scheduled. */
+  private notifyIdle(): void {
+    if (this.busy) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private attempt(batch: PendingWrite<D>[]): void {

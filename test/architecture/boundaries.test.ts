@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importsOf, isNodeBuiltin, isTest, nodeTypeFolders, runtimeClosure, sourceFiles, type ImportRef } from './imports.js';
+import { importsOf, isNodeBuiltin, isTest, nodeTypeFolders, ROOT, runtimeClosure, sourceFiles, type ImportRef } from './imports.js';
 
 /**
  * The layers' boundaries, checked on the import statements of every source file (tests and
@@ -10,6 +12,11 @@ import { importsOf, isNodeBuiltin, isTest, nodeTypeFolders, runtimeClosure, sour
  * - the editor loads nothing from `runtime/` (`import type` only) and nothing Node-only;
  * - `runtime/engine` names no node type: from `nodes/` it uses only the catalog, the registry
  *   and contract modules, never a file inside a node type's folder.
+ * And the test suite's own rules:
+ * - the test kit (`test/kit/`) is loaded by tests only, so nothing of it is built into `dist/`;
+ * - a unit test (beside the code) never loads the build output: only test/e2e runs `dist/`;
+ * - no test waits with a bare `setTimeout` sleep or a local `sleep`: it waits for a condition
+ *   (`waitFor`), for the engine (`idle()`), or through a kit helper that names why time must pass.
  */
 
 const show = (refs: ImportRef[]) => refs.map((r) => `${r.from} imports ${r.specifier}${r.typeOnly ? ' (type)' : ''}`);
@@ -17,6 +24,17 @@ const importsIn = (dir: string, opts: { tests?: boolean } = {}) =>
   sourceFiles(dir)
     .filter((f) => opts.tests || !isTest(f))
     .flatMap(importsOf);
+
+/** A path into the build output as a unit test would write it: `'dist'` in a join, or `../dist/…` in an import. */
+const DIST_PATH = /['"`](?:\.\.?\/)*dist(?:\/|['"`])/;
+
+/** A fixed sleep, written out: a timer that only resolves a promise, a local `sleep`/`delay`, or node:timers/promises. */
+const SLEEPS = [
+  /setTimeout\(\s*(?:r|res|resolve|done|ok)\s*[,)]/,
+  /setTimeout\(\s*\(\)\s*=>\s*(?:r|res|resolve|done|ok)\(\)/,
+  /\bfunction\s+(?:sleep|delay)\b|\b(?:const|let|var)\s+(?:sleep|delay)\s*=\s*(?:async\s*)?\(/,
+  /['"](?:node:)?timers\/promises['"]/,
+];
 
 describe('architecture boundaries', () => {
   it('shared/ imports no Node module and nothing outside shared/ (tests included)', () => {
@@ -58,4 +76,28 @@ describe('architecture boundaries', () => {
     const bad = importsIn('runtime/engine').filter((r) => r.target !== undefined && folders.some((f) => r.target!.startsWith(f)));
     expect(show(bad)).toEqual([]);
   });
+
+  it('the test kit is loaded by tests only: nothing in shared/, nodes/, runtime/ or editor/ imports test/kit but *.test.ts files', () => {
+    const refs = ['shared', 'nodes', 'runtime', 'editor'].flatMap((dir) => importsIn(dir));
+    expect(refs.length).toBeGreaterThan(500);
+    expect(show(refs.filter((r) => r.target?.startsWith('test/')))).toEqual([]);
+  });
+
+  it('unit tests never load dist/: the built output is tested from test/e2e only', () => {
+    const units = ['shared', 'nodes', 'runtime', 'editor'].flatMap((dir) => sourceFiles(dir)).filter(isTest);
+    expect(units.length).toBeGreaterThan(100);
+    expect(units.filter((f) => DIST_PATH.test(readFileSync(join(ROOT, f), 'utf8')))).toEqual([]);
+  });
+
+  it('no test sleeps: no bare setTimeout promise and no local sleep in a *.test.ts file', () => {
+    const tests = ['shared', 'nodes', 'runtime', 'editor', 'test'].flatMap((dir) => sourceFiles(dir)).filter(isTest);
+    expect(tests.length).toBeGreaterThan(150);
+    const found = tests.flatMap((f) =>
+      readFileSync(join(ROOT, f), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (SLEEPS.some((re) => re.test(line)) ? [`${f}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(found).toEqual([]);
+  });
 });
+

@@ -34,7 +34,7 @@ export function sourceFiles(dir: string): string[] {
   return out.sort();
 }
 
-export const isTest = (file: string) => /\.test\.tsx?$/.test(file) || /(^|\/)test-kit\.ts$/.test(file);
+export const isTest = (file: string) => /\.test\.tsx?$/.test(file);
 
 /** `./x.js` from `dir` → the file it names, relative to the root. */
 function resolveRelative(fromFile: string, specifier: string): string {

@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { amAlert, amPayload } from '../fixtures/alertmanager.js';
-import { launchBrowser, screenshot } from '../helpers/browser.js';
-import { removeDir, startServer, waitFor, type TestServer } from '../helpers/server.js';
-import { startTarget, type Target } from '../helpers/target.js';
+import { amAlert, amPayload } from '../kit/alertmanager.js';
+import { launchBrowser, screenshot } from '../kit/browser.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { waitFor } from '../kit/wait.js';
+import { startTarget, type Target } from '../kit/target.js';
 
 /**
  * The editor in a real browser against a real server: an operator signs in, builds the README's

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { amAlert, amPayload } from '../fixtures/alertmanager.js';
-import { launchBrowser, screenshot } from '../helpers/browser.js';
-import { removeDir, startServer, waitFor, type TestServer } from '../helpers/server.js';
+import { amAlert, amPayload } from '../kit/alertmanager.js';
+import { launchBrowser, screenshot } from '../kit/browser.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { nextMillisecond, waitFor } from '../kit/wait.js';
 
 const AM_TOKEN = 'events-browser-token';
 
@@ -19,7 +20,8 @@ describe('events page in the browser', () => {
   let runId = '';
 
   const post = async (body: unknown, headers: Record<string, string> = {}) => {
-    await new Promise((r) => setTimeout(r, 5));
+    // Each delivery in its own millisecond, so the time-ordered event ids keep the order they were sent in.
+    await nextMillisecond();
     return fetch(`${server.url}/hooks/infra`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${AM_TOKEN}`, ...headers },

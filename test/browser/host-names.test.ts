@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.js';
-import { removeDir, startServer, type TestServer } from '../helpers/server.js';
+import { launchBrowser } from '../kit/browser.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
 
 /** A name "an attacker" controls; Chromium resolves it to loopback, as DNS rebinding would. */
 const REBOUND = 'rebind.attacker.example';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot } from '../helpers/browser.js';
-import { removeDir, startServer, type TestServer } from '../helpers/server.js';
+import { launchBrowser, screenshot } from '../kit/browser.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
 
 /**
  * Run now in a real browser: a flow with a "Run by hand" source gets the button; the dialog is

@@ -3,7 +3,7 @@ import { JSON_ONLY } from '../../nodes/source-adapter.js';
 import { AlertmanagerConfigSchema } from '../../nodes/source/alertmanager/definition.js';
 import { alertmanagerAdapter, normalizeAlertmanager, TRUNCATED_ANNOTATION } from '../../nodes/source/alertmanager/ingest.js';
 import { fixtureBytes, fixtureFiles, fixtureHeaders, fixturesAvailable } from './fixtures.js';
-import { normalizeContext } from '../../nodes/test-kit.js';
+import { normalizeContext } from '../kit/nodes.js';
 
 /**
  * Every real Alertmanager delivery in the team's fixtures, through source.alertmanager, checked

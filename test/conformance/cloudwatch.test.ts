@@ -6,9 +6,9 @@ import { CertificateCache } from '../../nodes/source/cloudwatch/cert-cache.js';
 import { canonicalString } from '../../nodes/source/cloudwatch/sns-signature.js';
 import { checkSigningCertUrl } from '../../nodes/source/cloudwatch/sns-urls.js';
 import { createCloudwatchAdapter } from '../../nodes/source/cloudwatch/ingest.js';
-import { fakeFetch, makeSigningCert } from '../../nodes/source/cloudwatch/test-cert.js';
+import { fakeFetch, makeSigningCert } from '../kit/sns-cert.js';
 import { fixtureBytes, fixtureFiles, fixtureHeaders, fixturesAvailable } from './fixtures.js';
-import { normalizeContext } from '../../nodes/test-kit.js';
+import { normalizeContext } from '../kit/nodes.js';
 
 /*
  * Real SNS deliveries of CloudWatch alarms (see FORMATS.md and PROVENANCE.md beside them). We

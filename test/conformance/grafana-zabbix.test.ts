@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../shared/alert/schema.js';
 import type { IngestContext, IngestRequest } from '../../nodes/source-adapter.js';
@@ -7,7 +6,8 @@ import { grafanaAdapter } from '../../nodes/source/grafana/ingest.js';
 import { ZabbixConfigSchema } from '../../nodes/source/zabbix/definition.js';
 import { zabbixAdapter, zabbixSeverity } from '../../nodes/source/zabbix/ingest.js';
 import { fixtureBytes, fixtureFiles, fixtureHeaders, fixtureJson, fixturesAvailable } from './fixtures.js';
-import { normalizeContext } from '../../nodes/test-kit.js';
+import { normalizeContext } from '../kit/nodes.js';
+import { hmacSha256Hex } from '../kit/hmac.js';
 
 /**
  * Every real Grafana and Zabbix delivery in the team's collection (../shared/fixtures/alerts),
@@ -19,7 +19,7 @@ const SECRET = 'conformance-hmac-secret';
 const NOW = Date.now();
 const ctx: IngestContext = { secrets: (name) => (name === 'HMAC' ? SECRET : undefined), now: NOW, fetch };
 const ts = String(Math.floor(NOW / 1000));
-const hex = (data: Buffer) => createHmac('sha256', SECRET).update(data).digest('hex');
+const hex = (data: Buffer) => hmacSha256Hex(SECRET, data);
 
 function request(file: string, headers: Record<string, string>, bytes = fixtureBytes(file)): IngestRequest {
   return { headers: { 'content-type': 'application/json', ...fixtureHeaders(file), ...headers }, rawBody: bytes };

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { JSON_ONLY } from '../../nodes/source-adapter.js';
 import { NagiosConfigSchema } from '../../nodes/source/nagios/definition.js';
 import { nagiosAdapter } from '../../nodes/source/nagios/ingest.js';
-import { parseEnvFile, renderWithSalveNotify } from '../helpers/salve-notify.js';
+import { parseEnvFile, renderWithSalveNotify } from '../kit/salve-notify.js';
 import { FIXTURES_DIR, fixtureBytes, fixtureFiles, fixtureHeaders, fixtureJson, fixturesAvailable } from './fixtures.js';
-import { normalizeContext } from '../../nodes/test-kit.js';
+import { normalizeContext } from '../kit/nodes.js';
 
 /**
  * The team's real Nagios and Icinga material through source.nagios: Icinga 2 event-stream objects

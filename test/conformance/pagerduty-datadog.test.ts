@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { IngestContext, IngestRequest } from '../../nodes/source-adapter.js';
 import { DatadogConfigSchema } from '../../nodes/source/datadog/definition.js';
@@ -8,7 +7,8 @@ import { PagerDutyConfigSchema } from '../../nodes/source/pagerduty/definition.j
 import { pagerdutyAdapter } from '../../nodes/source/pagerduty/ingest.js';
 import { parseJson } from '../../runtime/engine/json.js';
 import { fixtureBytes, fixtureFiles, fixtureHeaders, fixtureJson, fixturesAvailable } from './fixtures.js';
-import { normalizeContext } from '../../nodes/test-kit.js';
+import { normalizeContext } from '../kit/nodes.js';
+import { pagerDutySignature } from '../kit/hmac.js';
 
 /**
  * Every real PagerDuty webhook v3 and Datadog webhook delivery in the team's collection
@@ -21,7 +21,7 @@ const files = (tool: string, prefix: string) => (fixturesAvailable ? fixtureFile
 const SECRET = 'conformance-pagerduty-secret';
 const TOKEN = 'conformance-datadog-token';
 const ctx: IngestContext = { secrets: (name) => ({ PD_SECRET: SECRET, DD_TOKEN: TOKEN })[name], now: Date.now(), fetch };
-const sign = (bytes: Uint8Array, secret = SECRET) => `v1=${createHmac('sha256', secret).update(bytes).digest('hex')}`;
+const sign = (bytes: Uint8Array, secret = SECRET) => pagerDutySignature(secret, bytes);
 
 function request(file: string, headers: Record<string, string>, bytes = fixtureBytes(file)): IngestRequest {
   return { headers: { 'content-type': 'application/json', ...fixtureHeaders(file), ...headers }, rawBody: bytes };

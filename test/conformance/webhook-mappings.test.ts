@@ -6,7 +6,7 @@ import { webhookAdapter } from '../../nodes/source/webhook/ingest.js';
 import { azureMonitorMapping, kubernetesEventMapping, uptimeKumaMapping } from '../../nodes/source/webhook/mappings.js';
 import { validateFlow } from '../../shared/flow/validate.js';
 import { fixtureBytes, fixtureFiles, fixtureHeaders, fixtureJson, fixturesAvailable } from './fixtures.js';
-import { normalizeContext } from '../../nodes/test-kit.js';
+import { normalizeContext } from '../kit/nodes.js';
 
 /**
  * The documented source.webhook mappings for tools without a node type of their own, proven on

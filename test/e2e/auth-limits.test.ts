@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startServer, tempDataDir, type TestServer } from '../helpers/server.js';
+import { removeDir, startServer, tempDataDir, type TestServer } from '../kit/server.js';
 
 /** A request with a Host header of our choosing (fetch does not let one set Host). */
 function withHost(url: string, host: string, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; body: string; setCookie?: string[] }> {

@@ -1,7 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { amAlert, amPayload } from '../fixtures/alertmanager.js';
-import { CLI, NODE_FLAGS, removeDir, startServer, tempDataDir, waitFor, type TestServer } from '../helpers/server.js';
+import { amAlert, amPayload } from '../kit/alertmanager.js';
+import { CLI, NODE_FLAGS, removeDir, startServer, tempDataDir, type TestServer } from '../kit/server.js';
+import { waitFor } from '../kit/wait.js';
 
 const SECRET = 'command-user-secret-4411';
 const isRoot = process.getuid?.() === 0;

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { amAlert, amPayload } from '../fixtures/alertmanager.js';
-import { removeDir, startServer, tempDataDir, type TestServer } from '../helpers/server.js';
-import { startTarget } from '../helpers/target.js';
+import { amAlert, amPayload } from '../kit/alertmanager.js';
+import { removeDir, startServer, tempDataDir, type TestServer } from '../kit/server.js';
+import { startTarget } from '../kit/target.js';
+import { letTimePass, simulatedDelay, waitFor } from '../kit/wait.js';
 
 /**
  * kill -9 at random moments while 200 alerts are delivered and run. Proves:
@@ -28,7 +29,7 @@ describe('crash safety (kill -9 during 200 executions)', () => {
 
   it('loses no execution and repeats no side effect', async () => {
     const target = await startTarget(async () => {
-      await new Promise((r) => setTimeout(r, Math.random() * 20));
+      await simulatedDelay(Math.random() * 20, 'the target answers with jitter');
       return { status: 200, body: '{"ok":true}' };
     });
     const flow = {
@@ -87,7 +88,7 @@ describe('crash safety (kill -9 during 200 executions)', () => {
     const deadline = Date.now() + 150_000;
     while (Date.now() < deadline) {
       const killAfter = 50 + Math.random() * 400;
-      const killer = new Promise<void>((resolve) => setTimeout(resolve, killAfter));
+      const killer = letTimePass(killAfter, 'the server is killed at a random moment');
       const batch = pending.slice(0, 25);
       const extra = [...acknowledged.keys()].slice(0, 3); // re-sends of alerts already accepted
       redeliveries += extra.length;
@@ -170,18 +171,20 @@ async function allTerminal(s: TestServer, expected: number): Promise<boolean> {
 }
 
 async function waitForAllTerminal(s: TestServer, expected: number) {
-  const end = Date.now() + 60_000;
-  for (;;) {
-    const items = await listAll(s);
-    if (items.length >= expected && items.every((e) => TERMINAL.has(e.status))) {
-      const map = new Map<string, any>();
-      for (const e of items) {
-        const detail = (await s.api('GET', `/api/executions/${e.id}`)).body;
-        map.set(e.id, { ...detail, reached: new Set(detail.steps.map((st: any) => st.nodeId)) });
-      }
-      return map;
-    }
-    if (Date.now() > end) throw new Error(`executions not terminal: ${JSON.stringify(items.filter((e) => !TERMINAL.has(e.status)).map((e) => e.status))}`);
-    await new Promise((r) => setTimeout(r, 100));
+  let open: string[] = [];
+  const items = await waitFor(
+    async () => {
+      const all = await listAll(s);
+      open = all.filter((e) => !TERMINAL.has(e.status)).map((e) => e.status);
+      return all.length >= expected && open.length === 0 && all;
+    },
+    60_000,
+    () => `${expected} executions to reach a final state (not terminal: ${JSON.stringify(open)})`,
+  );
+  const map = new Map<string, any>();
+  for (const e of items) {
+    const detail = (await s.api('GET', `/api/executions/${e.id}`)).body;
+    map.set(e.id, { ...detail, reached: new Set(detail.steps.map((st: any) => st.nodeId)) });
   }
+  return map;
 }

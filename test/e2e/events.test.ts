@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { amAlert, amPayload } from '../fixtures/alertmanager.js';
-import { removeDir, startServer, waitFor, type TestServer } from '../helpers/server.js';
+import { amAlert, amPayload } from '../kit/alertmanager.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { nextMillisecond, waitFor } from '../kit/wait.js';
 
 const AM_TOKEN = 'events-e2e-token';
 const HOOK_SECRET = 'events-e2e-header-secret';
@@ -53,9 +54,9 @@ describe('event log', () => {
     if (server) removeDir(server.dataDir);
   });
 
-  // A few ms apart, so the time-ordered event ids of consecutive deliveries never share a millisecond.
+  // The time-ordered event ids of consecutive deliveries never share a millisecond.
   const post = async (path: string, body: string, headers: Record<string, string> = {}) => {
-    await new Promise((r) => setTimeout(r, 5));
+    await nextMillisecond();
     return fetch(`${server.url}/hooks/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${AM_TOKEN}`, ...headers }, body });
   };
   const events = async (query = '') => {

@@ -1,18 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { amAlert, amPayload } from '../fixtures/alertmanager.js';
-import { removeDir, startServer, waitFor, type TestServer } from '../helpers/server.js';
+import { amAlert, amPayload } from '../kit/alertmanager.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { waitFor } from '../kit/wait.js';
+import { flowDoc, type NodeDoc } from '../kit/flow.js';
 
 /** Expressions over sender data, through a real server: odd label names, and the evaluation budget. */
 describe('expressions over alert data', () => {
   let server: TestServer;
-  const flow = (id: string, source: object, expression: string) => ({
-    format: 'salve.flow/v1',
-    id,
-    name: id,
-    enabled: true,
-    nodes: [source, { id: 'check', type: 'condition.expr', config: { expression } }],
-    edges: [{ source: (source as { id: string }).id, target: 'check' }],
-  });
+  const flow = (id: string, source: NodeDoc, expression: string) =>
+    flowDoc({ id, source, nodes: [{ id: 'check', type: 'condition.expr', config: { expression } }], edges: [{ source: source.id, target: 'check' }] });
 
   beforeAll(async () => {
     server = await startServer();

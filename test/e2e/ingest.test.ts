@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { amAlert, amPayload } from '../fixtures/alertmanager.js';
-import { removeDir, startServer, type TestServer } from '../helpers/server.js';
+import { amAlert, amPayload } from '../kit/alertmanager.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { amSource, flowDoc } from '../kit/flow.js';
 
 const AM_TOKEN = 'ingest-test-token';
 
@@ -9,17 +10,13 @@ describe('POST /hooks/:path', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startServer({ env: { SALVE_SECRET_AM_TOKEN: AM_TOKEN, SALVE_SECRET_BASIC_PW: 'pw-123456' } });
-    const flow = (id: string, path: string, auth: unknown) => ({
-      format: 'salve.flow/v1',
-      id,
-      name: id,
-      enabled: true,
-      nodes: [
-        { id: 'am', type: 'source.alertmanager', config: { path, auth } },
-        { id: 'check', type: 'condition.expr', config: { expression: 'alert.severity == "critical"' } },
-      ],
-      edges: [{ source: 'am', target: 'check' }],
-    });
+    const flow = (id: string, path: string, auth: unknown) =>
+      flowDoc({
+        id,
+        source: amSource({ path, auth }),
+        nodes: [{ id: 'check', type: 'condition.expr', config: { expression: 'alert.severity == "critical"' } }],
+        edges: [{ source: 'am', target: 'check' }],
+      });
     expect((await server.api('POST', '/api/flows', flow('bearer', 'infra', { type: 'bearer', token: { secret: 'AM_TOKEN' } }))).status).toBe(201);
     expect((await server.api('POST', '/api/flows', flow('basic', 'basic', { type: 'basic', username: 'am', password: { secret: 'BASIC_PW' } }))).status).toBe(201);
     expect((await server.api('POST', '/api/flows', flow('unset', 'unset', { type: 'bearer', token: { secret: 'NOT_SET' } }))).status).toBe(201);

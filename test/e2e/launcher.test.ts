@@ -3,7 +3,8 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, NODE_FLAGS, processAlive, removeDir, startServer, tempDataDir, waitFor, type TestServer } from '../helpers/server.js';
+import { CLI, NODE_FLAGS, processAlive, removeDir, startServer, tempDataDir, type TestServer } from '../kit/server.js';
+import { waitFor } from '../kit/wait.js';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'salve.js');
 const SECRET = 'launcher-secret-value-71';

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { amAlert, amPayload } from '../fixtures/alertmanager.js';
-import { removeDir, startServer, tempDataDir, waitFor, type TestServer } from '../helpers/server.js';
+import { amAlert, amPayload } from '../kit/alertmanager.js';
+import { removeDir, startServer, tempDataDir, type TestServer } from '../kit/server.js';
+import { waitFor } from '../kit/wait.js';
 
 /**
  * SIGTERM: stop admitting, let the running step finish, checkpoint, exit 0; the next start

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSigningCert, signSnsMessage } from '../../nodes/source/cloudwatch/test-cert.js';
-import { removeDir, startServer, waitFor, type TestServer } from '../helpers/server.js';
+import { makeSigningCert, signSnsMessage } from '../kit/sns-cert.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { waitFor } from '../kit/wait.js';
+import { flowDoc } from '../kit/flow.js';
 
 const TOPIC = 'arn:aws:sns:eu-central-1:123456789012:salve-alarms';
 
@@ -40,17 +42,13 @@ describe('source.cloudwatch end to end', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startServer();
-    const flow = (id: string, config: Record<string, unknown>) => ({
-      format: 'salve.flow/v1',
-      id,
-      name: id,
-      enabled: true,
-      nodes: [
-        { id: 'cw', type: 'source.cloudwatch', config },
-        { id: 'check', type: 'condition.expr', config: { expression: 'alert.labels.state == "ALARM"' } },
-      ],
-      edges: [{ source: 'cw', target: 'check' }],
-    });
+    const flow = (id: string, config: Record<string, unknown>) =>
+      flowDoc({
+        id,
+        source: { id: 'cw', type: 'source.cloudwatch', config },
+        nodes: [{ id: 'check', type: 'condition.expr', config: { expression: 'alert.labels.state == "ALARM"' } }],
+        edges: [{ source: 'cw', target: 'check' }],
+      });
     // No AWS certificate is reachable from a test: the notification path runs with the signature
     // check turned off, explicitly, auth written out as it must be.
     const created = [

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datadogSamples } from '../../nodes/source/datadog/samples.js';
-import { removeDir, startServer, waitFor, type TestServer } from '../helpers/server.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { waitFor } from '../kit/wait.js';
 
 const TOKEN = 'dd-e2e-token-0123456789';
 

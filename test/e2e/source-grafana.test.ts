@@ -1,7 +1,7 @@
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grafanaSamples } from '../../nodes/source/grafana/samples.js';
-import { removeDir, startServer, type TestServer } from '../helpers/server.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { hmacSha256Hex } from '../kit/hmac.js';
 
 const SECRET = 'grafana-e2e-hmac-secret';
 
@@ -35,7 +35,7 @@ describe('source.grafana end to end', () => {
   /** Posts `body` as Grafana does, signed over `signedBody` (the same bytes unless a test tampers). */
   const send = (body: string, opts: { signedBody?: string; contentType?: string; at?: number } = {}) => {
     const ts = String(opts.at ?? Math.floor(Date.now() / 1000));
-    const signature = createHmac('sha256', SECRET).update(`${ts}:${opts.signedBody ?? body}`).digest('hex');
+    const signature = hmacSha256Hex(SECRET, `${ts}:${opts.signedBody ?? body}`);
     return fetch(`${server.url}/hooks/grafana`, {
       method: 'POST',
       headers: {

@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeNagios } from '../../nodes/source/nagios/ingest.js';
 import { nagiosSamples } from '../../nodes/source/nagios/samples.js';
-import { removeDir, startServer, type TestServer } from '../helpers/server.js';
-import { SALVE_NOTIFY } from '../helpers/salve-notify.js';
-import { TEST_NOW } from '../../nodes/test-kit.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { SALVE_NOTIFY } from '../kit/salve-notify.js';
+import { TEST_NOW } from '../kit/nodes.js';
 
 const TOKEN = 'nagios-e2e-token-5f1c';
 const FORWARDER = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'nagios', 'salve-icinga-events');

@@ -1,7 +1,9 @@
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pagerdutySamples } from '../../nodes/source/pagerduty/samples.js';
-import { removeDir, startServer, waitFor, type TestServer } from '../helpers/server.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { waitFor } from '../kit/wait.js';
+import { pagerDutySignature } from '../kit/hmac.js';
+import { flowDoc } from '../kit/flow.js';
 
 const SECRET = 'pd-e2e-signing-secret';
 
@@ -10,17 +12,13 @@ describe('source.pagerduty end to end', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startServer({ env: { SALVE_SECRET_PD_WEBHOOK_SECRET: SECRET } });
-    const flow = (id: string, path: string, extra: object = {}) => ({
-      format: 'salve.flow/v1',
-      id,
-      name: id,
-      enabled: true,
-      nodes: [
-        { id: 'pd', type: 'source.pagerduty', config: { path, auth: { type: 'signature', secret: { secret: 'PD_WEBHOOK_SECRET' } }, ...extra } },
-        { id: 'check', type: 'condition.expr', config: { expression: 'alert.severity == "critical" && alert.labels.service == "postgresql"' } },
-      ],
-      edges: [{ source: 'pd', target: 'check' }],
-    });
+    const flow = (id: string, path: string, extra: object = {}) =>
+      flowDoc({
+        id,
+        source: { id: 'pd', type: 'source.pagerduty', config: { path, auth: { type: 'signature', secret: { secret: 'PD_WEBHOOK_SECRET' } }, ...extra } },
+        nodes: [{ id: 'check', type: 'condition.expr', config: { expression: 'alert.severity == "critical" && alert.labels.service == "postgresql"' } }],
+        edges: [{ source: 'pd', target: 'check' }],
+      });
     expect((await server.api('POST', '/api/flows', flow('pd-default', 'pagerduty'))).status).toBe(201);
     expect((await server.api('POST', '/api/flows', flow('pd-ack', 'pagerduty-ack', { events: ['incident.triggered', 'incident.acknowledged'] }))).status).toBe(201);
   });
@@ -29,7 +27,7 @@ describe('source.pagerduty end to end', () => {
     if (server) removeDir(server.dataDir);
   });
 
-  const sign = (body: string | Buffer) => `v1=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+  const sign = (body: string | Buffer) => pagerDutySignature(SECRET, body);
   const send = (path: string, body: string, headers: Record<string, string>) =>
     fetch(`${server.url}/hooks/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'PagerDuty-Webhook/V3.0', ...headers }, body });
   const runs = async (flowId: string) => (await server.api('GET', `/api/executions?flowId=${flowId}&limit=200`)).body.items as any[];
@@ -54,7 +52,7 @@ describe('source.pagerduty end to end', () => {
     const tampered = triggered.replace('Q1DISKFULL0DB1', 'Q1DISKFULL0DB2');
     for (const [body, signature] of [
       [tampered, sign(triggered)],
-      [triggered, `v1=${createHmac('sha256', 'not-the-secret').update(triggered).digest('hex')}`],
+      [triggered, pagerDutySignature('not-the-secret', triggered)],
       [triggered, undefined],
     ] as const) {
       const res = await send('pagerduty', body, signature ? { 'x-pagerduty-signature': signature } : {});

@@ -2,7 +2,8 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeDir, startServer, tempDataDir, waitFor, type TestServer } from '../helpers/server.js';
+import { removeDir, startServer, tempDataDir, type TestServer } from '../kit/server.js';
+import { waitFor } from '../kit/wait.js';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'needs_attention', 'cancelled', 'timed_out']);
 

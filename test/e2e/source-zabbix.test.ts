@@ -1,7 +1,7 @@
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zabbixSamples } from '../../nodes/source/zabbix/samples.js';
-import { removeDir, startServer, type TestServer } from '../helpers/server.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { hmacSha256Hex } from '../kit/hmac.js';
 
 const SECRET = 'zabbix-e2e-media-secret';
 const OLD_SECRET = 'zabbix-e2e-old-secret';
@@ -35,7 +35,7 @@ describe('source.zabbix end to end', () => {
 
   const send = (body: string, opts: { signedBody?: string; contentType?: string; at?: number; secret?: string } = {}) => {
     const ts = String(opts.at ?? Math.floor(Date.now() / 1000));
-    const signature = createHmac('sha256', opts.secret ?? SECRET).update(`${ts}:${opts.signedBody ?? body}`).digest('hex');
+    const signature = hmacSha256Hex(opts.secret ?? SECRET, `${ts}:${opts.signedBody ?? body}`);
     return fetch(`${server.url}/hooks/zabbix`, {
       method: 'POST',
       headers: { 'content-type': opts.contentType ?? 'application/json', 'x-salve-timestamp': ts, 'x-salve-signature': signature },

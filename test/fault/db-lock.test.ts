@@ -1,9 +1,10 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeDir, startServer, tempDataDir, type TestServer } from '../helpers/server.js';
-import { startTarget } from '../helpers/target.js';
-import { deliver, FAULT_ENV, httpThenShellFlow, openDatabase, percentile, sleep, timedGet, waitUntilSettled } from '../helpers/fault.js';
+import { removeDir, startServer, tempDataDir, type TestServer } from '../kit/server.js';
+import { startTarget } from '../kit/target.js';
+import { deliver, FAULT_ENV, httpThenShellFlow, openDatabase, percentile, summarize, timedGet, waitUntilSettled } from '../kit/fault.js';
+import { letTimePass, simulatedDelay, waitFor } from '../kit/wait.js';
 
 /**
  * T6, the long version: another process holds `BEGIN EXCLUSIVE` on salve.db for 10 s while
@@ -30,7 +31,7 @@ describe('fault: an external exclusive lock held 10 s during load', () => {
     // Slow enough that many runs are in the middle of their HTTP step when the lock is taken:
     // their outcome has to be recorded while the database is locked.
     const target = await startTarget(async () => {
-      await sleep(200 + Math.random() * 800);
+      await simulatedDelay(200 + Math.random() * 800, 'a slow target');
       return { status: 200, body: '{"ok":true}' };
     });
     server = await startServer({ dataDir, env: { ...FAULT_ENV, SALVE_MAX_CONCURRENCY: '32' } });
@@ -56,7 +57,7 @@ describe('fault: an external exclusive lock held 10 s during load', () => {
         // Anything but a 503 with Retry-After is a defect (asserted below); a sender retries all of them.
         if (d.status !== 503 || !d.retryAfter) unexpected.push(`${fp}: ${d.status}`);
         if (lockState === 'held') refusedDuringLock++;
-        await sleep(250);
+        await simulatedDelay(250, 'the sender pauses before it retries');
       }
     };
     const started = Date.now();
@@ -68,7 +69,7 @@ describe('fault: an external exclusive lock held 10 s during load', () => {
     }, 45); // 300 alerts over ~13.5 s, the lock in the middle
 
     // Take the lock 2 s in, while deliveries and runs are in flight; probe health meanwhile.
-    await sleep(2000);
+    await letTimePass(2000, 'deliveries and runs are in flight when the lock is taken');
     const other = openDatabase(dataDir);
     other.exec('BEGIN EXCLUSIVE');
     lockState = 'held';
@@ -78,20 +79,13 @@ describe('fault: an external exclusive lock held 10 s during load', () => {
       const probe = await timedGet(`${s.url}/healthz`);
       if (probe.status !== 200) unexpected.push(`/healthz: ${probe.status}`);
       health.push(probe.ms);
-      await sleep(100);
+      await letTimePass(100, '/healthz is probed every 100 ms while the lock is held');
     }
     other.exec('COMMIT');
     other.close();
     lockState = 'after';
 
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (senders.length >= ALERTS) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 50);
-    });
+    await waitFor(() => senders.length >= ALERTS, 110_000, 'every alert to have a sender');
     await Promise.all(senders);
     expect(acknowledged.size).toBe(ALERTS);
 

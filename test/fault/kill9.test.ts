@@ -1,9 +1,10 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeDir, startServer, tempDataDir, type TestServer } from '../helpers/server.js';
-import { startTarget } from '../helpers/target.js';
-import { deliver, FAULT_ENV, httpThenShellFlow, openDatabase, sleep, waitUntilSettled } from '../helpers/fault.js';
+import { removeDir, startServer, tempDataDir, type TestServer } from '../kit/server.js';
+import { startTarget } from '../kit/target.js';
+import { deliver, FAULT_ENV, httpThenShellFlow, openDatabase, waitUntilSettled } from '../kit/fault.js';
+import { simulatedDelay, waitFor } from '../kit/wait.js';
 
 /**
  * T1/T3, kill -9 during 2,000 deliveries: 500 alerts, each delivered until acknowledged four
@@ -32,7 +33,7 @@ describe('fault: kill -9 during 2,000 deliveries', () => {
 
   it('loses no acknowledged alert, duplicates none and never re-runs a shell step', async () => {
     const target = await startTarget(async () => {
-      await sleep(Math.random() * 30);
+      await simulatedDelay(Math.random() * 30, 'the target answers with jitter');
       return { status: 200, body: '{"ok":true}' };
     });
     const env = { ...FAULT_ENV, SALVE_MAX_CONCURRENCY: '16' };
@@ -85,7 +86,7 @@ describe('fault: kill -9 during 2,000 deliveries', () => {
       const killAfter = deliveries + 150 + Math.floor(Math.random() * 150);
       const giveUpAt = Date.now() + 5000;
       const killer = (async () => {
-        while (deliveries < killAfter && Date.now() < giveUpAt) await sleep(5);
+        await waitFor(() => deliveries >= killAfter || Date.now() >= giveUpAt, 10_000, 'enough acknowledgements (or 5 s) before the kill');
         await s.kill();
       })();
       await deliverRound(s, giveUpAt + 2000);

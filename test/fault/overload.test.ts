@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeDir, startServer, type TestServer } from '../helpers/server.js';
-import { startTarget } from '../helpers/target.js';
-import { deliver, FAULT_ENV, openDatabase, sleep, summarize, waitUntilSettled } from '../helpers/fault.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { startTarget } from '../kit/target.js';
+import { deliver, FAULT_ENV, openDatabase, summarize, waitUntilSettled } from '../kit/fault.js';
+import { letTimePass, simulatedDelay } from '../kit/wait.js';
 
 /**
  * T8, overload with a hard queue cap (SALVE_MAX_QUEUED=50): while automation is paused (nothing
@@ -48,7 +49,7 @@ describe('fault: overload with a hard queue cap', () => {
     const sampler = (async () => {
       while (sampling) {
         maxQueued = Math.max(maxQueued, summarize(db).queued);
-        await sleep(10);
+        await letTimePass(10, 'the queue length is sampled every 10 ms');
       }
     })();
 
@@ -106,7 +107,7 @@ describe('fault: overload with a hard queue cap', () => {
       for (const r of results) if (r.d.status === 202) accepted.set(r.fp, r.d.executions[0] ?? 'duplicate');
       pending = pending.filter((fp) => !accepted.has(fp));
       maxQueued = Math.max(maxQueued, summarize(db).queued);
-      if (pending.length > 0) await sleep(200);
+      if (pending.length > 0) await simulatedDelay(200, 'senders pause before they retry');
     }
     expect(pending).toEqual([]);
     const done = await waitUntilSettled(db, ALERTS + manualAccepted, 60_000);

@@ -1,9 +1,10 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeDir, startServer, tempDataDir, type TestServer } from '../helpers/server.js';
-import { startTarget } from '../helpers/target.js';
-import { deliver, FAULT_ENV, httpThenShellFlow, openDatabase, sleep, waitUntilSettled } from '../helpers/fault.js';
+import { removeDir, startServer, tempDataDir, type TestServer } from '../kit/server.js';
+import { startTarget } from '../kit/target.js';
+import { deliver, FAULT_ENV, httpThenShellFlow, openDatabase, waitUntilSettled } from '../kit/fault.js';
+import { simulatedDelay, waitFor } from '../kit/wait.js';
 
 /**
  * G9, SIGTERM under load: alerts keep arriving while the server is stopped with a short grace
@@ -28,7 +29,7 @@ describe('fault: SIGTERM under load', () => {
   it('drains, exits 0, and the next start finishes every acknowledged execution once', async () => {
     const target = await startTarget(async (req) => {
       // One alert in ten is slow: in flight when the grace period ends.
-      await sleep(req.url.endsWith('5') ? 4000 : 50 + Math.random() * 200);
+      await simulatedDelay(req.url.endsWith('5') ? 4000 : 50 + Math.random() * 200, 'the target answers slowly, some alerts very slowly');
       return { status: 200, body: '{"ok":true}' };
     });
     const env = { ...FAULT_ENV, SALVE_SHUTDOWN_GRACE: '1', SALVE_MAX_CONCURRENCY: '32' };
@@ -42,7 +43,7 @@ describe('fault: SIGTERM under load', () => {
       for (;;) {
         const s = current;
         if (!s) {
-          await sleep(100); // between the stop and the restart
+          await simulatedDelay(100, 'no server between the stop and the restart: the sender retries later');
           continue;
         }
         const d = await deliver(s.url, 'term', fp);
@@ -51,7 +52,7 @@ describe('fault: SIGTERM under load', () => {
           if (d.executions[0]) acknowledged.set(fp, d.executions[0]);
           return;
         }
-        await sleep(100);
+        await simulatedDelay(100, 'the sender pauses before it retries');
       }
     };
     const senders: Promise<void>[] = [];
@@ -61,7 +62,7 @@ describe('fault: SIGTERM under load', () => {
     }, 20);
 
     // Stop once a third is in, with runs in flight.
-    while (acknowledged.size < ALERTS / 3) await sleep(20);
+    await waitFor(() => acknowledged.size >= ALERTS / 3, 110_000, 'a third of the alerts to be acknowledged');
     const stopping = server;
     const stopAt = Date.now();
     const exitCode = await stopping.stop();
@@ -71,7 +72,7 @@ describe('fault: SIGTERM under load', () => {
     server = await startServer({ dataDir, env });
     current = server;
 
-    while (senders.length < ALERTS) await sleep(50);
+    await waitFor(() => senders.length >= ALERTS, 110_000, 'every alert to have a sender');
     await Promise.all(senders);
     const db = openDatabase(dataDir);
     const summary = await waitUntilSettled(db, ALERTS, 60_000);

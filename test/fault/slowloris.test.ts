@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startServer, waitFor, type TestServer } from '../helpers/server.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { letTimePass, waitFor } from '../kit/wait.js';
 
 /**
  * Slow clients against the built server, over loopback: connections that trickle their headers
@@ -68,7 +69,7 @@ describe('slow clients', () => {
   it('closes 240 connections trickling header bytes at the header timeout, and serves others meanwhile', async () => {
     const port = portOf(server);
     const slow = Array.from({ length: 240 }, (_, i) => trickle(port, `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow-${i}: `));
-    await new Promise((r) => setTimeout(r, 1000));
+    await letTimePass(1000, 'the connections trickle for a second, half the header timeout');
     expect(slow.filter((s) => s.closedAt !== undefined)).toHaveLength(0); // not cut before the timeout
 
     // During the attack an ordinary client is served.

@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { amAlert, amPayload } from '../fixtures/alertmanager.js';
-import { removeDir, startServer, waitFor, type TestServer } from '../helpers/server.js';
-import { startTarget, type Target } from '../helpers/target.js';
+import { amAlert, amPayload } from '../kit/alertmanager.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { waitFor } from '../kit/wait.js';
+import { startTarget, type Target } from '../kit/target.js';
+import { amSource, flowDoc } from '../kit/flow.js';
 
 /**
  * The SSRF matrix, against real server processes and loopback listeners that count requests.
@@ -30,17 +32,13 @@ async function startRedirector(): Promise<{ port: number; hits: string[]; close(
   return { port: (server.address() as AddressInfo).port, hits, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-const flow = (id: string, path: string, config: Record<string, unknown>) => ({
-  format: 'salve.flow/v1',
-  id,
-  name: id,
-  enabled: true,
-  nodes: [
-    { id: 'am', type: 'source.alertmanager', config: { path, auth: { type: 'none' } } },
-    { id: 'call', type: 'action.http', config: { method: 'GET', timeoutSeconds: 5, ...config } },
-  ],
-  edges: [{ source: 'am', target: 'call' }],
-});
+const flow = (id: string, path: string, config: Record<string, unknown>) =>
+  flowDoc({
+    id,
+    source: amSource({ path }),
+    nodes: [{ id: 'call', type: 'action.http', config: { method: 'GET', timeoutSeconds: 5, ...config } }],
+    edges: [{ source: 'am', target: 'call' }],
+  });
 
 const FLOWS = [
   flow('host-from-alert', 'ssrf', { url: 'http://{{ alert.labels.instance }}/cleanup' }),

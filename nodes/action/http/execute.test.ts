@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DestinationPolicy, type Resolver } from '../../../runtime/net/destination-policy.js';
 import type { ExecContext } from '../../executor.js';
 import type { SecretUse } from '../../network.js';
-import { resolvedConfig, testContext } from '../../test-kit.js';
+import { resolvedConfig, testContext } from '../../../test/kit/nodes.js';
 import { HttpActionConfigSchema } from './definition.js';
 import { executeHttpAction } from './execute.js';
 import { MAX_RESPONSE_BYTES } from './request.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolvedConfig, testContext } from '../../test-kit.js';
+import { resolvedConfig, testContext } from '../../../test/kit/nodes.js';
+import { waitFor } from '../../../test/kit/wait.js';
 import { ShellActionConfigSchema } from './definition.js';
 import { executeShellAction } from './execute.js';
 import { COOKIE_VAR } from './process-tree.js';
@@ -25,14 +26,8 @@ function alive(pid: number): boolean {
   }
 }
 
-async function gone(pid: number, withinMs = 2000): Promise<boolean> {
-  const end = Date.now() + withinMs;
-  while (Date.now() < end) {
-    if (!alive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return !alive(pid);
-}
+/** True once `pid` has ended (within 2 s; the wait fails otherwise, saying which process). */
+const gone = (pid: number): Promise<boolean> => waitFor(() => !alive(pid), 2000, `process ${pid} to end`);
 
 const leftovers: number[] = [];
 afterEach(() => {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { COOKIE_VAR, findCommandProcesses, newCommandMark, parseStat } from './process-tree.js';
+import { waitFor } from '../../../test/kit/wait.js';
 
 describe('parseStat', () => {
   it('reads pid, parent, group, session, state and start time, whatever the command name holds', () => {
@@ -30,11 +31,10 @@ describe('findCommandProcesses', () => {
     const child = spawn('setsid', ['sleep', '30'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', [COOKIE_VAR]: mark.cookie }, stdio: 'ignore' });
     try {
       const nobody = 2 ** 22 + 7;
-      let found: number[] | undefined = [];
-      for (let i = 0; i < 100 && !found?.includes(child.pid!); i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        found = await findCommandProcesses(nobody, mark);
-      }
+      const found = await waitFor(async () => {
+        const pids = await findCommandProcesses(nobody, mark);
+        return pids?.includes(child.pid!) && pids;
+      }, 5000, `process ${child.pid} to be found by its cookie`);
       expect(found).toContain(child.pid);
       expect(await findCommandProcesses(nobody, newCommandMark())).not.toContain(child.pid);
     } finally {

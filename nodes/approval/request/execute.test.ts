@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testContext } from '../../test-kit.js';
+import { testContext } from '../../../test/kit/nodes.js';
 import { ApprovalRequestConfigSchema, approvalRequest } from './definition.js';
 import { executeApprovalRequest } from './execute.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testAlert, testContext } from '../../test-kit.js';
+import { testAlert, testContext } from '../../../test/kit/nodes.js';
 import { ExprConditionConfigSchema, exprCondition } from './definition.js';
 import { executeExprCondition } from './execute.js';
 

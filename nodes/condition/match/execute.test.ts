@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkCel } from '../../../shared/expr/index.js';
-import { testAlert, testContext } from '../../test-kit.js';
+import { testAlert, testContext } from '../../../test/kit/nodes.js';
 import { MatchConditionConfigSchema, matchCondition } from './definition.js';
 import { executeMatchCondition } from './execute.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AlertmanagerConfigSchema, alertmanagerSource } from './definition.js';
 import { alertmanagerAdapter, normalizeAlertmanager, TRUNCATED_ANNOTATION } from './ingest.js';
 import { toUtcTimestamp } from './time.js';
-import { issuesOf, normalizeContext } from '../../test-kit.js';
+import { issuesOf, normalizeContext } from '../../../test/kit/nodes.js';
 
 /** A firing group of two alerts plus one resolved alert, as Alertmanager v4 would post it. */
 function payload() {

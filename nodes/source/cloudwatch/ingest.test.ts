@@ -6,8 +6,8 @@ import { CertificateCache } from './cert-cache.js';
 import { CloudwatchConfigSchema, cloudwatchSource } from './definition.js';
 import { createCloudwatchAdapter } from './ingest.js';
 import { cloudwatchSamples } from './samples.js';
-import { fakeFetch, makeSigningCert, signSnsMessage, type TestSigningCert } from './test-cert.js';
-import { issuesOf } from '../../test-kit.js';
+import { fakeFetch, makeSigningCert, signSnsMessage, type TestSigningCert } from '../../../test/kit/sns-cert.js';
+import { issuesOf } from '../../../test/kit/nodes.js';
 
 const TOPIC = 'arn:aws:sns:eu-central-1:123456789012:alarms';
 const CERT_URL = 'https://sns.eu-central-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CertificateCache } from './cert-cache.js';
 import { canonicalString, verifySnsSignature } from './sns-signature.js';
-import { fakeFetch, makeSigningCert, signSnsMessage, type TestSigningCert } from './test-cert.js';
+import { fakeFetch, makeSigningCert, signSnsMessage, type TestSigningCert } from '../../../test/kit/sns-cert.js';
 
 const CERT_URL = 'https://sns.eu-central-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
 const TOPIC = 'arn:aws:sns:eu-central-1:123456789012:alarms';

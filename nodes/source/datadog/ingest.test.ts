@@ -6,7 +6,7 @@ import { DatadogConfigSchema, datadogSource } from './definition.js';
 import { datadogAdapter, datadogSeverity, normalizeDatadog, parseTitle, parseTransition } from './ingest.js';
 import { datadogSamples } from './samples.js';
 import { DATADOG_PAYLOAD_TEMPLATE } from './template.js';
-import { issuesOf, TEST_NOW } from '../../test-kit.js';
+import { issuesOf, TEST_NOW } from '../../../test/kit/nodes.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const NOW = new Date('2026-11-24T12:00:00.000Z');

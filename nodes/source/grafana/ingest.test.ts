@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { validateFlow } from '../../../shared/flow/validate.js';
 import { simulateFlow } from '../../../runtime/engine/flows/simulate.js';
@@ -7,7 +6,8 @@ import type { IngestContext, IngestRequest } from '../../source-adapter.js';
 import { GrafanaConfigSchema, grafanaSource } from './definition.js';
 import { grafanaAdapter, normalizeGrafana, TRUNCATED_ANNOTATION } from './ingest.js';
 import { grafanaSamples } from './samples.js';
-import { issuesOf } from '../../test-kit.js';
+import { issuesOf } from '../../../test/kit/nodes.js';
+import { hmacSha256Hex } from '../../../test/kit/hmac.js';
 
 /** A Grafana (unified alerting) group: two firing alerts and one resolved, written for these tests. */
 function payload() {
@@ -220,25 +220,24 @@ describe('source.grafana', () => {
   const ctx = (secrets: Record<string, string> = env): IngestContext => ({ secrets: (n) => secrets[n], now: NOW, fetch });
   const config = (auth: unknown, extra: object = {}) => GrafanaConfigSchema.parse({ path: 'grafana', auth, ...extra });
   const raw = new TextEncoder().encode(JSON.stringify(payload()));
-  const sign = (secret: string, data: string | Buffer) => createHmac('sha256', secret).update(data).digest('hex');
   const request = (headers: Record<string, string>, body = raw): IngestRequest => ({ headers, rawBody: body });
   const auth = async (c: ReturnType<typeof config>, r: IngestRequest, x = ctx()) => grafanaAdapter.authenticate(c, r, x);
   const ts = Math.floor(NOW / 1000);
   const stampedHeaders = (secret: string, at = ts, body = raw) => ({
     'x-grafana-alerting-timestamp': String(at),
-    'x-grafana-alerting-signature': sign(secret, Buffer.concat([Buffer.from(`${at}:`), body])),
+    'x-grafana-alerting-signature': hmacSha256Hex(secret, Buffer.concat([Buffer.from(`${at}:`), body])),
   });
 
   it('hmac defaults to X-Grafana-Alerting-Signature over the body', async () => {
     const c = config({ type: 'hmac', secret: { secret: 'GRAFANA_HMAC' } });
     expect(c.auth).toEqual({ type: 'hmac', secret: { secret: 'GRAFANA_HMAC' }, header: 'X-Grafana-Alerting-Signature' });
-    expect(await auth(c, request({ 'x-grafana-alerting-signature': sign('grafana-hmac-secret', Buffer.from(raw)) }))).toEqual({ ok: true });
+    expect(await auth(c, request({ 'x-grafana-alerting-signature': hmacSha256Hex('grafana-hmac-secret', Buffer.from(raw)) }))).toEqual({ ok: true });
     // Invalid: another secret, a tampered body.
-    expect((await auth(c, request({ 'x-grafana-alerting-signature': sign('nope', Buffer.from(raw)) }))).ok).toBe(false);
+    expect((await auth(c, request({ 'x-grafana-alerting-signature': hmacSha256Hex('nope', Buffer.from(raw)) }))).ok).toBe(false);
     const tampered = new TextEncoder().encode(JSON.stringify(payload()).replace('critical', 'warning'));
-    expect((await auth(c, request({ 'x-grafana-alerting-signature': sign('grafana-hmac-secret', Buffer.from(raw)) }, tampered))).ok).toBe(false);
+    expect((await auth(c, request({ 'x-grafana-alerting-signature': hmacSha256Hex('grafana-hmac-secret', Buffer.from(raw)) }, tampered))).ok).toBe(false);
     // Secret unset: refused even with the empty-key signature.
-    expect(await auth(c, request({ 'x-grafana-alerting-signature': sign('', Buffer.from(raw)) }), ctx({}))).toEqual({
+    expect(await auth(c, request({ 'x-grafana-alerting-signature': hmacSha256Hex('', Buffer.from(raw)) }), ctx({}))).toEqual({
       ok: false,
       reason: 'secret GRAFANA_HMAC is not set',
     });

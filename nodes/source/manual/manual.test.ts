@@ -7,7 +7,7 @@ import { simulateFlow } from '../../../runtime/engine/flows/simulate.js';
 import { ManualConfigSchema, manualSource } from './definition.js';
 import { manualAlert } from './ingest.js';
 import { manualSamples } from './samples.js';
-import { issuesOf } from '../../test-kit.js';
+import { issuesOf } from '../../../test/kit/nodes.js';
 
 const now = Date.parse('2026-11-24T09:30:00Z');
 const config = (extra: object = {}) => ManualConfigSchema.parse(extra);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NagiosConfigSchema, nagiosSource } from './definition.js';
 import { acceptsNagios, bounded, nagiosAdapter, normalizeNagios } from './ingest.js';
 import { nagiosSamples } from './samples.js';
-import { issuesOf } from '../../test-kit.js';
+import { issuesOf } from '../../../test/kit/nodes.js';
 
 const now = new Date('2026-11-24T10:00:00.000Z');
 

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { IngestRequest } from '../../source-adapter.js';
 import { PagerDutyConfigSchema, pagerdutySource } from './definition.js';
@@ -11,7 +10,8 @@ import {
   parseSignatureHeader,
 } from './ingest.js';
 import { pagerdutySamples } from './samples.js';
-import { issuesOf } from '../../test-kit.js';
+import { issuesOf } from '../../../test/kit/nodes.js';
+import { pagerDutySignature } from '../../../test/kit/hmac.js';
 
 /** A webhook v3 incident event, written for these tests; `data` and the event can be overridden. */
 function delivery(eventType = 'incident.triggered', data: Record<string, unknown> = {}, event: Record<string, unknown> = {}) {
@@ -215,7 +215,7 @@ describe('X-PagerDuty-Signature', () => {
   const SECRET = 'pd-subscription-secret-1';
   const OLD = 'pd-subscription-secret-0';
   const body = new TextEncoder().encode(JSON.stringify(delivery()));
-  const sign = (secret: string, bytes: Uint8Array = body) => `v1=${createHmac('sha256', secret).update(bytes).digest('hex')}`;
+  const sign = (secret: string, bytes: Uint8Array = body) => pagerDutySignature(secret, bytes);
   const request = (signature: string | undefined, rawBody: Uint8Array = body): IngestRequest => ({
     headers: signature === undefined ? {} : { 'x-pagerduty-signature': signature },
     rawBody,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkCel, EVAL_LIMITS } from '../../../shared/expr/index.js';
 import { WebhookConfigSchema, webhookSource, type WebhookConfig } from './definition.js';
 import { normalizeWebhook, webhookAdapter } from './ingest.js';
-import { issuesOf } from '../../test-kit.js';
+import { issuesOf } from '../../../test/kit/nodes.js';
 
 const now = new Date('2026-11-24T03:00:00.000Z');
 

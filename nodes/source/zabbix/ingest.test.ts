@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { validateFlow } from '../../../shared/flow/validate.js';
 import { simulateFlow } from '../../../runtime/engine/flows/simulate.js';
@@ -7,7 +6,8 @@ import type { IngestContext, IngestRequest } from '../../source-adapter.js';
 import { ZabbixConfigSchema, zabbixSource } from './definition.js';
 import { normalizeZabbix, zabbixAdapter, zabbixSeverity } from './ingest.js';
 import { zabbixSamples } from './samples.js';
-import { issuesOf, TEST_NOW } from '../../test-kit.js';
+import { issuesOf, TEST_NOW } from '../../../test/kit/nodes.js';
+import { hmacSha256Hex } from '../../../test/kit/hmac.js';
 
 /** A problem as Salve's media type posts it, written for these tests. */
 function problem(extra: Record<string, unknown> = {}) {
@@ -212,7 +212,7 @@ describe('source.zabbix', () => {
     headers: {
       'content-type': 'application/json',
       'x-salve-timestamp': String(at),
-      'x-salve-signature': createHmac('sha256', secret).update(`${at}:${text}`).digest('hex'),
+      'x-salve-signature': hmacSha256Hex(secret, `${at}:${text}`),
     },
     rawBody: new TextEncoder().encode(text),
   });

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { IngestRequest } from '../../source-adapter.js';
 import { ZabbixConfigSchema } from './definition.js';
 import { normalizeZabbix, zabbixAdapter } from './ingest.js';
-import { TEST_NOW } from '../../test-kit.js';
+import { TEST_NOW } from '../../../test/kit/nodes.js';
+import { hmacSha256Hex } from '../../../test/kit/hmac.js';
 
 const SCRIPT = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../docs/zabbix/salve-media-type.js'), 'utf8');
 const SECRET = 'media-type-secret';
@@ -164,7 +165,7 @@ describe('docs/zabbix/salve-media-type.js', () => {
     // And a signature is over timestamp and body: swapping either breaks it.
     const other = runMediaType(params({ event_nseverity: '1' })).sent[0]!;
     expect(await verify({ ...signedNow, body: other.body })).toMatchObject({ ok: false });
-    expect(createHmac('sha256', SECRET).update(`${signedNow.headers['x-salve-timestamp']}:${signedNow.body}`).digest('hex')).toBe(
+    expect(hmacSha256Hex(SECRET, `${signedNow.headers['x-salve-timestamp']}:${signedNow.body}`)).toBe(
       signedNow.headers['x-salve-signature'],
     );
   });

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTarget, type Target } from '../../../test/helpers/target.js';
+import { startTarget, type Target } from '../../../test/kit/target.js';
 import { executionsRepo } from '../../store/executions-repo.js';
 import { stepsRepo } from '../../store/steps-repo.js';
 import type { Resolver } from '../../net/destination-policy.js';
 import { validateFlow } from '../../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../../nodes/catalog.js';
 import { simulateFlow } from '../flows/simulate.js';
-import { eventually, testEngine, type TestEngineOptions } from '../test-kit.js';
-import { amAlert, amPayload } from '../../../test/fixtures/alertmanager.js';
+import { testEngine, type TestEngineOptions, webhookDelivery } from '../../../test/kit/engine.js';
+import { waitFor } from '../../../test/kit/wait.js';
+import { amBody } from '../../../test/kit/alertmanager.js';
+import { flowDoc } from '../../../test/kit/flow.js';
 
 /**
  * action.http inside the engine: alert data picks the host, the destination policy decides
@@ -15,7 +17,6 @@ import { amAlert, amPayload } from '../../../test/fixtures/alertmanager.js';
  * resolve to it come from an injected resolver (no network needed).
  */
 
-const encoder = new TextEncoder();
 let target: Target;
 let port = 0;
 beforeAll(async () => {
@@ -31,33 +32,20 @@ const resolver: Resolver = async (host) => {
 
 let fingerprint = 0;
 /** One firing DiskFull alert for `instance` (a fresh fingerprint each time, so each runs). */
-function amBody(instance: string) {
-  return amPayload([amAlert({ instance, fingerprint: `fp${++fingerprint}` })]);
-}
+const alertFor = (instance: string) => amBody(`fp${++fingerprint}`, { instance });
 
-function flow(config: Record<string, unknown>, settings?: Record<string, unknown>) {
-  return {
-    format: 'salve.flow/v1',
-    id: 'clean',
-    name: 'clean',
-    enabled: true,
-    ...(settings ? { settings } : {}),
-    nodes: [
-      { id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } },
-      { id: 'clean', type: 'action.http', config },
-    ],
-    edges: [{ source: 'am', target: 'clean' }],
-  };
-}
+/** Alertmanager → an action.http step `clean` with `config`. */
+const flow = (config: Record<string, unknown>, settings?: Record<string, unknown>) =>
+  flowDoc({ id: 'clean', settings, nodes: [{ id: 'clean', type: 'action.http', config }], edges: [{ source: 'am', target: 'clean' }] });
 
 /** Runs the flow for one alert and returns the clean-up step once it has finished. */
 async function runOnce(opts: TestEngineOptions, config: Record<string, unknown>, instance: string, settings?: Record<string, unknown>) {
   const { engine, store } = testEngine({ resolver, ...opts });
   engine.start();
   await engine.flows.create(flow(config, settings), 'test');
-  const res = await engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: encoder.encode(JSON.stringify(amBody(instance))) });
+  const res = await engine.ingest('infra', webhookDelivery(alertFor(instance)));
   const id = res.executions[0]!.id;
-  await eventually(() => ['succeeded', 'failed'].includes(executionsRepo.get(store.db, id)?.status ?? ''), 10_000);
+  await waitFor(() => ['succeeded', 'failed'].includes(executionsRepo.get(store.db, id)?.status ?? ''), 10_000);
   const step = stepsRepo.forExecution(store.db, id).find((s) => s.nodeId === 'clean')!;
   await engine.shutdown(0);
   store.close();
@@ -136,12 +124,12 @@ describe('action.http and the destination policy, in the engine', () => {
     const checked = validateFlow(flow(HOST_URL), lookupNodeSpec);
     if (!checked.ok) throw new Error('the flow should be valid');
     const f = checked.flow;
-    const [bad] = await simulateFlow(f, 'alertmanager', amBody('user:pw@evil.example#'));
+    const [bad] = await simulateFlow(f, 'alertmanager', alertFor('user:pw@evil.example#'));
     expect(bad!.steps.find((s) => s.nodeId === 'clean')).toMatchObject({
       status: 'error',
       error: `config.url: {{ alert.labels.instance }} gave "user:pw@evil.example#", which cannot be the URL's host: it contains "@", and user info is never taken from a template`,
     });
-    const [good] = await simulateFlow(f, 'alertmanager', amBody('0x7f000001:9100'));
+    const [good] = await simulateFlow(f, 'alertmanager', alertFor('0x7f000001:9100'));
     expect(good!.steps.find((s) => s.nodeId === 'clean')).toMatchObject({ status: 'taken', rendered: { url: 'http://127.0.0.1:9100/cleanup' } });
   });
 });

@@ -27,6 +27,8 @@ export class Dispatcher {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private pumping = false;
   private pumpAgain = false;
+  /** The claim loop in progress, while `pumping` (see idle()). */
+  private claiming: Promise<void> | undefined;
   private draining = false;
   /** Global pause (kill switch): nothing new starts; running steps finish and checkpoint. */
   private paused = false;
@@ -91,15 +93,33 @@ export class Dispatcher {
       return;
     }
     this.pumping = true;
-    void this.claimLoop()
+    this.claiming = this.claimLoop()
       .catch((error) => this.deps.log.error({ err: error }, 'dispatcher failed to claim executions'))
       .finally(() => {
         this.pumping = false;
+        this.claiming = undefined;
         if (this.pumpAgain) {
           this.pumpAgain = false;
           this.pump();
         }
       });
+  }
+
+  /** True while executions are being claimed or run in this process. */
+  get busy(): boolean {
+    return this.claiming !== undefined || this.running.size > 0;
+  }
+
+  /**
+   * Resolves once nothing is being claimed and no execution runs in this process: whatever was
+   * queued and could start has run until it ended or parked (a delay, an approval), or waits
+   * because dispatch is paused. A run that ends pumps the queue again, so this waits
+   * until that settles too. Never rejects (runners and claims log their own failures).
+   */
+  async idle(): Promise<void> {
+    while (this.busy) {
+      await Promise.allSettled([this.claiming, ...[...this.running.values()].map((r) => r.done)]);
+    }
   }
 
   private async claimLoop(): Promise<void> {

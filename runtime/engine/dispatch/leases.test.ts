@@ -6,27 +6,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { executionsRepo } from '../../store/executions-repo.js';
 import { stepsRepo } from '../../store/steps-repo.js';
 import { LEASE_MS } from './leases.js';
-import { eventually, ManualClock, testEngine } from '../test-kit.js';
+import { ManualClock, testEngine, webhookDelivery } from '../../../test/kit/engine.js';
+import { letTimePass, waitFor } from '../../../test/kit/wait.js';
 import { startExecution } from './transitions.js';
-import { amAlert, amPayload } from '../../../test/fixtures/alertmanager.js';
+import { amBody } from '../../../test/kit/alertmanager.js';
+import { flowDoc, type EdgeDoc, type NodeDoc } from '../../../test/kit/flow.js';
 
-const encoder = new TextEncoder();
-
-/** One firing DiskFull alert with fingerprint `fp`, as Alertmanager posts it. */
-const amBody = (fp: string) => amPayload([amAlert({ fingerprint: fp })]);
-
-const flowWith = (nodes: unknown[], edges: unknown[]) => ({
-  format: 'salve.flow/v1',
-  id: 'f1',
-  name: 'lease test',
-  enabled: true,
-  nodes: [{ id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } }, ...nodes],
-  edges,
-});
+const flowWith = (nodes: NodeDoc[], edges: EdgeDoc[]) => flowDoc({ name: 'lease test', nodes, edges });
 
 type T = ReturnType<typeof testEngine>;
-const deliver = (t: T, fp: string) =>
-  t.engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: encoder.encode(JSON.stringify(amBody(fp))) });
+const deliver = (t: T, fp: string) => t.engine.ingest('infra', webhookDelivery(amBody(fp)));
 const statusOf = (t: T, id: string) => executionsRepo.get(t.store.db, id)?.status;
 const stepOf = (t: T, id: string, nodeId: string) => stepsRepo.forExecution(t.store.db, id).find((s) => s.nodeId === nodeId);
 
@@ -65,22 +54,21 @@ describe('execution leases', () => {
     const t = start();
     await t.engine.flows.create(flowWith([{ id: 'sh', type: 'action.shell', config: { command: ['sleep', '0.2'] } }], [{ source: 'am', target: 'sh' }]), 'test');
     const id = (await deliver(t, 'locked')).executions[0]!.id;
-    await eventually(() => stepOf(t, id, 'sh')?.status === 'intent');
+    await waitFor(() => stepOf(t, id, 'sh')?.status === 'intent');
 
     const other = new Database(t.store.file);
     other.pragma('busy_timeout = 5000');
     other.exec('BEGIN EXCLUSIVE');
-    // Longer than the old 2 s busy_timeout, after which the runner gave up and the run stuck.
-    await new Promise((r) => setTimeout(r, 2500));
+    await letTimePass(2500, 'longer than the old 2 s busy_timeout, after which the runner gave up and the run stuck');
     expect(statusOf(t, id)).toBe('running');
     expect(stepOf(t, id, 'sh')!.status).toBe('intent');
     // Its lease lapsed meanwhile (no renewal could commit), but its runner is alive: not adopted.
     t.clock.advance(2 * LEASE_MS);
-    await Promise.race([t.engine.dispatcher.tick(), new Promise((r) => setTimeout(r, 200))]);
+    await Promise.race([t.engine.dispatcher.tick(), letTimePass(200, 'the tick cannot finish while the lock is held: give its sweep time to decide, then release the lock')]);
     other.exec('COMMIT');
     other.close();
 
-    await eventually(() => statusOf(t, id) === 'succeeded', 10_000);
+    await waitFor(() => statusOf(t, id) === 'succeeded', 10_000);
     const sh = stepOf(t, id, 'sh')!;
     expect(sh.status).toBe('succeeded');
     expect(sh.attempt).toBe(1); // ran once, recorded once
@@ -101,12 +89,12 @@ describe('execution leases', () => {
 
     t.clock.advance(LEASE_MS + 1);
     await t.engine.dispatcher.tick();
-    await eventually(() => statusOf(t, id) === 'waiting');
+    await waitFor(() => statusOf(t, id) === 'waiting');
     expect(stepOf(t, id, 'wait')!.attempt).toBe(2);
     expect(executionsRepo.get(t.store.db, id)!.leaseOwner).toBe(t.engine.dispatcher.leases.owner);
     t.clock.advance(6_000);
     await t.engine.dispatcher.tick();
-    await eventually(() => statusOf(t, id) === 'succeeded');
+    await waitFor(() => statusOf(t, id) === 'succeeded');
   });
 
   it('adopts a running execution whose lease ended: a non-idempotent step becomes unknown and the run needs attention', async () => {
@@ -141,9 +129,9 @@ describe('execution leases', () => {
       'test',
     );
     const id = (await deliver(t, 'fenced')).executions[0]!.id;
-    await eventually(() => stepOf(t, id, 'sh')?.status === 'intent');
+    await waitFor(() => stepOf(t, id, 'sh')?.status === 'intent');
     t.store.writeNow((db) => executionsRepo.transition(db, id, ['running'], { updatedAt: t.clock.now(), leaseOwner: 'other-host:1:cafebabe' }));
-    await eventually(() => t.engine.dispatcher.activeCount === 0, 10_000);
+    await waitFor(() => t.engine.dispatcher.activeCount === 0, 10_000);
     expect(stepOf(t, id, 'sh')!.status).toBe('intent');
     expect(stepOf(t, id, 'after')).toBeUndefined();
     expect(statusOf(t, id)).toBe('running');
@@ -166,7 +154,7 @@ describe('execution leases', () => {
     const second = testEngine({ file: first.store.file, clock });
     engines.push(second);
     expect(second.engine.start()).toMatchObject({ recoveredSteps: 1, needsAttention: 0 });
-    await eventually(() => statusOf(second, id) === 'waiting');
+    await waitFor(() => statusOf(second, id) === 'waiting');
     expect(stepOf(second, id, 'wait')!.attempt).toBe(2);
   });
 });

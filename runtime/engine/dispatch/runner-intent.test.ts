@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { nodeDefinitions } from '../../../nodes/catalog.js';
 import { stepsRepo } from '../../store/steps-repo.js';
-import { eventually, testEngine } from '../test-kit.js';
+import { testEngine, webhookDelivery } from '../../../test/kit/engine.js';
+import { waitFor } from '../../../test/kit/wait.js';
+import { amBody } from '../../../test/kit/alertmanager.js';
+import { flowDoc } from '../../../test/kit/flow.js';
 
 /**
  * The runner commits an `intent` before running a step exactly when its definition says it has
@@ -14,13 +17,9 @@ describe('runner: intent before side effects', () => {
     const kit = testEngine();
     kit.engine.start();
     await kit.engine.flows.create(
-      {
-        format: 'salve.flow/v1',
-        id: 'f1',
+      flowDoc({
         name: 'intent',
-        enabled: true,
         nodes: [
-          { id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } },
           { id: 'check', type: 'condition.expr', config: { expression: 'true' } },
           { id: 'later', type: 'action.delay', config: { seconds: 60 } },
           { id: 'ask', type: 'approval.request', config: { message: 'Go on?' } },
@@ -30,7 +29,7 @@ describe('runner: intent before side effects', () => {
           { source: 'check', sourcePort: 'true', target: 'later' },
           { source: 'check', sourcePort: 'true', target: 'ask' },
         ],
-      },
+      }),
       'test',
     );
     const intents: string[] = [];
@@ -39,13 +38,8 @@ describe('runner: intent before side effects', () => {
       if (change.status === 'intent') intents.push(stepsRepo.get(db, id)!.nodeId);
       return transition(db, id, from, change);
     });
-    const body = {
-      version: '4',
-      status: 'firing',
-      alerts: [{ status: 'firing', labels: { alertname: 'DiskFull' }, annotations: {}, startsAt: '2026-11-24T00:00:00Z', fingerprint: 'fp' }],
-    };
-    const { executions } = await kit.engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: new TextEncoder().encode(JSON.stringify(body)) });
-    await eventually(() => stepsRepo.forExecution(kit.store.db, executions[0]!.id).filter((s) => s.status === 'waiting').length === 2);
+    const { executions } = await kit.engine.ingest('infra', webhookDelivery(amBody('fp')));
+    await waitFor(() => stepsRepo.forExecution(kit.store.db, executions[0]!.id).filter((s) => s.status === 'waiting').length === 2);
     expect(intents).toEqual(['ask']);
     // What decides it is the flag, not the category: a wait is an action without side effects.
     const def = (type: string) => nodeDefinitions.find((d) => d.type === type)!;

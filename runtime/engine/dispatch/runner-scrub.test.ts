@@ -1,24 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { executionsRepo } from '../../store/executions-repo.js';
 import { stepsRepo } from '../../store/steps-repo.js';
-import { eventually, testEngine } from '../test-kit.js';
+import { testEngine, webhookDelivery } from '../../../test/kit/engine.js';
+import { waitFor } from '../../../test/kit/wait.js';
+import { amBody } from '../../../test/kit/alertmanager.js';
+import { flowDoc } from '../../../test/kit/flow.js';
 
 /** What a step produced is stored scrubbed of EVERY secret Salve holds, not only those it referenced. */
 const USED = 'used-secret-3f9a';
 const UNUSED = 'unused secret/8c+d'; // no flow references it: a command could still find it
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-
-const encoder = new TextEncoder();
-const body = {
-  version: '4',
-  status: 'firing',
-  receiver: 'salve',
-  groupLabels: {},
-  commonLabels: {},
-  commonAnnotations: {},
-  externalURL: 'http://am.example:9093',
-  alerts: [{ status: 'firing', labels: { alertname: 'DiskFull' }, annotations: {}, startsAt: '2026-11-24T00:00:00Z', fingerprint: 'fp1' }],
-};
 
 describe('runner scrubbing', () => {
   const engines: ReturnType<typeof testEngine>[] = [];
@@ -38,13 +29,9 @@ describe('runner scrubbing', () => {
       `printf '%s\\n' '${Buffer.from(UNUSED).toString('hex')}'`,
     ].join('; ');
     await t.engine.flows.create(
-      {
-        format: 'salve.flow/v1',
-        id: 'f1',
+      flowDoc({
         name: 'leaky',
-        enabled: true,
         nodes: [
-          { id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } },
           { id: 'leak', type: 'action.shell', config: { command: ['sh', '-c', script], env: { TOKEN: { secret: 'USED' } } } },
           { id: 'missing', type: 'action.shell', config: { command: [`/nonexistent/${UNUSED}`] } },
         ],
@@ -52,12 +39,12 @@ describe('runner scrubbing', () => {
           { source: 'am', target: 'leak' },
           { source: 'leak', sourcePort: 'ok', target: 'missing' },
         ],
-      },
+      }),
       'test',
     );
-    const result = await t.engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: encoder.encode(JSON.stringify(body)) });
+    const result = await t.engine.ingest('infra', webhookDelivery(amBody('fp1')));
     const id = result.executions[0]!.id;
-    await eventually(() => executionsRepo.get(t.store.db, id)?.status === 'failed', 10_000);
+    await waitFor(() => executionsRepo.get(t.store.db, id)?.status === 'failed', 10_000);
 
     const steps = stepsRepo.forExecution(t.store.db, id);
     const leak = steps.find((s) => s.nodeId === 'leak')!;

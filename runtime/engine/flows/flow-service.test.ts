@@ -1,20 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConflictError, ValidationError } from '../../../shared/errors.js';
-import { testEngine } from '../test-kit.js';
+import { testEngine } from '../../../test/kit/engine.js';
+import { flowDoc } from '../../../test/kit/flow.js';
 
-function flow(id = 'f1', name = 'first') {
-  return {
-    format: 'salve.flow/v1',
-    id,
-    name,
-    enabled: true,
-    nodes: [
-      { id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } },
-      { id: 'check', type: 'condition.expr', config: { expression: 'alert.severity == "critical"' } },
-    ],
-    edges: [{ source: 'am', target: 'check' }],
-  };
-}
+const flow = (id = 'f1', name = 'first') =>
+  flowDoc({ id, name, nodes: [{ id: 'check', type: 'condition.expr', config: { expression: 'alert.severity == "critical"' } }], edges: [{ source: 'am', target: 'check' }] });
 
 /** The rejection `fn` throws, as a ValidationError. */
 async function validationError(fn: () => Promise<unknown>): Promise<ValidationError> {

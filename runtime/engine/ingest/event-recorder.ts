@@ -18,6 +18,8 @@ const REFUSAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['unauthorized'
  */
 export class EventRecorder {
   private readonly limiter: RefusalLimiter;
+  /** Event-log writes queued and not yet settled (committed, or failed and logged). */
+  private readonly writing = new Set<Promise<unknown>>();
 
   constructor(
     private readonly store: SqliteStore,
@@ -57,16 +59,32 @@ export class EventRecorder {
       const base = { id: newId('ev', now), now, path, request: input.request, routes: input.routes, trace: input.trace };
       const row = refusedEventRow(base, error, HTTP_STATUS[error.code], admitted.suppressed);
       const refs = refsFor(input.routes);
-      return this.store.write((db) => eventsRepo.insert(db, row, refs)).then(
+      const written = this.store.write((db) => eventsRepo.insert(db, row, refs)).then(
         () => row.id,
         (err: unknown) => {
           this.log.error({ err, reqId, path, outcome: row.outcome }, 'could not record a refused webhook delivery in the event log');
           return undefined;
         },
       );
+      this.writing.add(written);
+      void written.finally(() => this.writing.delete(written));
+      return written;
     } catch (err) {
       this.log.error({ err, reqId: input.reqId, path: input.path }, 'could not record a refused webhook delivery in the event log');
       return Promise.resolve(undefined);
     }
+  }
+
+  /** True while an event-log write is queued and not yet settled. */
+  get busy(): boolean {
+    return this.writing.size > 0;
+  }
+
+  /**
+   * Resolves once every event-log write queued so far has settled (committed, or failed and
+   * logged), including any queued meanwhile (see Engine.idle). Never rejects.
+   */
+  async idle(): Promise<void> {
+    while (this.writing.size > 0) await Promise.allSettled([...this.writing]);
   }
 }

@@ -10,48 +10,26 @@ import { executionsRepo } from '../../store/executions-repo.js';
 import { Engine } from '../engine.js';
 import { secretStoreFrom } from '../secrets/secrets.js';
 import { REFUSALS_PER_PATH_PER_MINUTE } from './refusal-limiter.js';
-import { eventually, ManualClock, testEngine } from '../test-kit.js';
+import { amAlert, amPayload } from '../../../test/kit/alertmanager.js';
+import { flowDoc } from '../../../test/kit/flow.js';
+import { ManualClock, testEngine } from '../../../test/kit/engine.js';
+import { waitFor } from '../../../test/kit/wait.js';
 
 const encoder = new TextEncoder();
 const TOKEN = 'am-token-value-1234';
 
-function amAlert(fp: string, status: 'firing' | 'resolved' = 'firing', endsAt = status === 'resolved' ? '2026-11-24T00:30:00Z' : '0001-01-01T00:00:00Z') {
-  return {
-    status,
-    labels: { alertname: 'DiskFull', instance: 'db1:9100', severity: 'critical' },
-    annotations: { summary: 'disk full' },
-    startsAt: '2026-11-24T00:00:00Z',
-    endsAt,
-    generatorURL: 'http://prom.example:9090/graph',
-    fingerprint: fp,
-  };
-}
+/** A DiskFull alert with fingerprint `fp`; resolved at 00:30 unless `endsAt` says otherwise. */
+const alert = (fp: string, status: 'firing' | 'resolved' = 'firing', endsAt = status === 'resolved' ? '2026-11-24T00:30:00Z' : '0001-01-01T00:00:00Z') =>
+  amAlert({ fingerprint: fp, status, endsAt });
 
-const amBody = (alerts: unknown[], status: 'firing' | 'resolved' = 'firing') => ({
-  version: '4',
-  groupKey: 'g',
-  truncatedAlerts: 0,
-  status,
-  receiver: 'salve',
-  groupLabels: {},
-  commonLabels: {},
-  commonAnnotations: {},
-  externalURL: 'http://am.example:9093',
-  alerts,
-});
-
+/** A flow `id` whose source (Alertmanager unless `type` says otherwise) takes the bearer token AM_TOKEN on `/hooks/infra`; `source` adds to its config. */
 function flow(id: string, source: Record<string, unknown>, type = 'source.alertmanager') {
-  return {
-    format: 'salve.flow/v1',
+  return flowDoc({
     id,
-    name: id,
-    enabled: true,
-    nodes: [
-      { id: 'src', type, config: { path: 'infra', auth: { type: 'bearer', token: { secret: 'AM_TOKEN' } }, ...source } },
-      { id: 'check', type: 'condition.expr', config: { expression: 'true' } },
-    ],
+    source: { id: 'src', type, config: { path: 'infra', auth: { type: 'bearer', token: { secret: 'AM_TOKEN' } }, ...source } },
+    nodes: [{ id: 'check', type: 'condition.expr', config: { expression: 'true' } }],
     edges: [{ source: 'src', target: 'check' }],
-  };
+  });
 }
 
 type Kit = ReturnType<typeof testEngine>;
@@ -78,7 +56,7 @@ const parsed = (row: EventRow) => ({
 const eventById = (kit: Kit, id: string) => parsed(eventsRepo.get(kit.store.db, id)!);
 /** Refused deliveries are written after the answer: wait for the n-th event to appear (and move the clock on, so ids sort). */
 const nthEvent = async (kit: Kit, n: number) => {
-  const row = (await eventually(() => events(kit).length >= n && events(kit)))[0]!;
+  const row = (await waitFor(() => events(kit).length >= n && events(kit)))[0]!;
   kit.clock.advance(1000);
   return parsed(row);
 };
@@ -102,7 +80,7 @@ describe('event log: every delivery is recorded', () => {
 
   it('accepted: the alerts without raw, what each flow did, the routes, headers without credentials', async () => {
     const kit = await setup();
-    const result = await post(kit.engine, amBody([amAlert('fp-1'), amAlert('fp-2')]), { 'x-request-id': 'r-1' });
+    const result = await post(kit.engine, amPayload([alert('fp-1'), alert('fp-2')]), { 'x-request-id': 'r-1' });
     expect(result.outcome).toBe('accepted');
     const ev = eventById(kit, result.eventId);
     expect(ev).toMatchObject({
@@ -129,8 +107,8 @@ describe('event log: every delivery is recorded', () => {
 
   it('duplicate: names the execution that already handled each alert', async () => {
     const kit = await setup();
-    const first = await post(kit.engine, amBody([amAlert('fp-1')]));
-    const again = await post(kit.engine, amBody([amAlert('fp-1')]));
+    const first = await post(kit.engine, amPayload([alert('fp-1')]));
+    const again = await post(kit.engine, amPayload([alert('fp-1')]));
     expect(again).toMatchObject({ outcome: 'duplicate', executions: [], duplicates: 1 });
     const ev = eventById(kit, again.eventId);
     expect(ev.outcome).toBe('duplicate');
@@ -139,16 +117,16 @@ describe('event log: every delivery is recorded', () => {
       { flowId: 'disk', nodeId: 'src', alertIndex: 0, result: 'duplicate', reason: 'already handled: same alert delivered again', executionId: first.executions[0]!.id },
     ]);
     // A group with one new alert and one repeat is accepted: something new ran.
-    const mixed = await post(kit.engine, amBody([amAlert('fp-1'), amAlert('fp-3')]));
+    const mixed = await post(kit.engine, amPayload([alert('fp-1'), alert('fp-3')]));
     expect(mixed.outcome).toBe('accepted');
     expect(eventById(kit, mixed.eventId).matches.map((m) => m.result)).toEqual(['duplicate', 'started']);
   });
 
   it('ignored: a resolved alert does not start a firing-only flow, and marks its runs resolved at endsAt', async () => {
     const kit = await setup();
-    const fired = await post(kit.engine, amBody([amAlert('fp-1')]));
+    const fired = await post(kit.engine, amPayload([alert('fp-1')]));
     const runId = fired.executions[0]!.id;
-    const resolved = await post(kit.engine, amBody([amAlert('fp-1', 'resolved')], 'resolved'));
+    const resolved = await post(kit.engine, amPayload([alert('fp-1', 'resolved')], 'resolved'));
     expect(resolved.outcome).toBe('ignored');
     const ev = eventById(kit, resolved.eventId);
     expect(ev.reason).toBe('resolved alert: source starts runs on firing only');
@@ -158,16 +136,16 @@ describe('event log: every delivery is recorded', () => {
     ]);
     expect(executionsRepo.get(kit.store.db, runId)!.alertResolvedAt).toBe(Date.parse('2026-11-24T00:30:00Z'));
     // Resolved again (Alertmanager re-sends): the first resolution stays.
-    await post(kit.engine, amBody([amAlert('fp-1', 'resolved', '2026-11-24T05:00:00Z')], 'resolved'));
+    await post(kit.engine, amPayload([alert('fp-1', 'resolved', '2026-11-24T05:00:00Z')], 'resolved'));
     expect(executionsRepo.get(kit.store.db, runId)!.alertResolvedAt).toBe(Date.parse('2026-11-24T00:30:00Z'));
   });
 
   it('a resolved alert with no end time marks runs resolved when it arrived; other flows and fingerprints are left alone', async () => {
     const kit = await setup([flow('disk', {}), flow('both', { auth: { type: 'bearer', token: { secret: 'AM_TOKEN' } }, on: 'both' })]);
-    const fired = await post(kit.engine, amBody([amAlert('fp-1'), amAlert('fp-2')]));
+    const fired = await post(kit.engine, amPayload([alert('fp-1'), alert('fp-2')]));
     const byFlow = (flowId: string, fp: string) => fired.executions.find((e) => e.flowId === flowId && executionsRepo.get(kit.store.db, e.id)!.fingerprint === fp)!.id;
     kit.clock.advance(60_000);
-    const resolved = await post(kit.engine, amBody([amAlert('fp-1', 'resolved', '0001-01-01T00:00:00Z')], 'resolved'));
+    const resolved = await post(kit.engine, amPayload([alert('fp-1', 'resolved', '0001-01-01T00:00:00Z')], 'resolved'));
     // `on: both` starts a run for the resolution; the firing-only flow does not.
     expect(resolved.outcome).toBe('accepted');
     expect(resolved.executions.map((e) => e.flowId)).toEqual(['both']);
@@ -190,7 +168,7 @@ describe('event log: every delivery is recorded', () => {
 
   it('rejected: 401 as before, the reason per source node, the first 4 KiB of the body, no execution, no secret', async () => {
     const kit = await setup([flow('disk', {}), flow('other', { auth: { type: 'header', name: 'X-Other-Token', value: { secret: 'OTHER' } } })]);
-    const big = amBody([amAlert('fp-1')]) as Record<string, unknown>;
+    const big = amPayload([alert('fp-1')]) as Record<string, unknown>;
     big.commonAnnotations = { pad: 'x'.repeat(6000) };
     await expect(post(kit.engine, big, { authorization: 'Bearer not-the-token', 'x-other-token': 'guess' })).rejects.toMatchObject({ code: 'unauthorized' });
     const ev = await nthEvent(kit, 1);
@@ -211,7 +189,7 @@ describe('event log: every delivery is recorded', () => {
 
   it('accepted by one flow, refused by the other: both verdicts are kept', async () => {
     const kit = await setup([flow('disk', {}), flow('other', { auth: { type: 'bearer', token: { secret: 'OTHER' } } })]);
-    const result = await post(kit.engine, amBody([amAlert('fp-1')]));
+    const result = await post(kit.engine, amPayload([alert('fp-1')]));
     const ev = eventById(kit, result.eventId);
     expect(ev.outcome).toBe('accepted');
     expect(ev.routes.map((r) => [r.flowId, r.result, r.reason])).toEqual([
@@ -227,12 +205,12 @@ describe('event log: every delivery is recorded', () => {
     expect(ev).toMatchObject({ outcome: 'invalid', httpStatus: 400, body: '{"alerts": [' });
     expect(ev.reason).toMatch(/not valid JSON/);
 
-    await expect(post(kit.engine, amBody([amAlert('fp-1')]), { 'content-type': 'text/plain' })).rejects.toMatchObject({ code: 'unsupported_media_type' });
+    await expect(post(kit.engine, amPayload([alert('fp-1')]), { 'content-type': 'text/plain' })).rejects.toMatchObject({ code: 'unsupported_media_type' });
     ev = await nthEvent(kit, 2);
     expect(ev).toMatchObject({ outcome: 'invalid', httpStatus: 415 });
     expect(ev.routes[0]).toMatchObject({ result: 'skipped', reason: 'media type "text/plain" is not one this source accepts' });
 
-    const bad = amBody([{ ...amAlert('fp-1'), status: 'burning' }]);
+    const bad = amPayload([{ ...alert('fp-1'), status: 'burning' }]);
     await expect(post(kit.engine, bad)).rejects.toMatchObject({ code: 'validation_failed' });
     ev = await nthEvent(kit, 3);
     expect(ev).toMatchObject({ outcome: 'invalid', httpStatus: 422 });
@@ -246,15 +224,14 @@ describe('event log: every delivery is recorded', () => {
     const kit = await setup();
     const n = REFUSALS_PER_PATH_PER_MINUTE + 5;
     for (let i = 0; i < n; i++) await expect(post(kit.engine, '{}', { authorization: 'Bearer wrong' })).rejects.toMatchObject({ code: 'unauthorized' });
-    await eventually(() => events(kit).length === REFUSALS_PER_PATH_PER_MINUTE);
-    await new Promise((r) => setTimeout(r, 20));
+    await kit.engine.idle();
     expect(events(kit)).toHaveLength(REFUSALS_PER_PATH_PER_MINUTE);
     kit.clock.advance(60_000);
     await expect(post(kit.engine, '{}', { authorization: 'Bearer wrong' })).rejects.toMatchObject({ code: 'unauthorized' });
     const ev = await nthEvent(kit, REFUSALS_PER_PATH_PER_MINUTE + 1);
     expect(ev.suppressedBefore).toBe(5);
     // Accepted deliveries are never capped.
-    const ok = await post(kit.engine, amBody([amAlert('fp-ok')]));
+    const ok = await post(kit.engine, amPayload([alert('fp-ok')]));
     expect(ok.outcome).toBe('accepted');
   });
 
@@ -268,7 +245,7 @@ describe('event log: every delivery is recorded', () => {
     const write = store.write.bind(store);
     store.write = (() => Promise.reject(Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' }))) as typeof store.write;
     await expect(post(engine, '{}', { authorization: 'Bearer wrong' })).rejects.toMatchObject({ code: 'unauthorized' });
-    await eventually(() => lines.some((l) => l.includes('could not record a refused webhook delivery')));
+    await waitFor(() => lines.some((l) => l.includes('could not record a refused webhook delivery')));
     store.write = write;
     expect(eventsRepo.list(store.db, { limit: 5 })).toEqual([]);
     await engine.shutdown(0);
@@ -278,14 +255,14 @@ describe('event log: every delivery is recorded', () => {
   it("a delivery id already received on the path is a duplicate even when nothing else says so", async () => {
     patchAdapter('deliveryId', (_config, request) => request.headers['x-delivery-id']);
     const kit = await setup();
-    const first = await post(kit.engine, amBody([amAlert('fp-1', 'resolved')], 'resolved'), { 'x-delivery-id': 'd-1' });
+    const first = await post(kit.engine, amPayload([alert('fp-1', 'resolved')], 'resolved'), { 'x-delivery-id': 'd-1' });
     expect(first.outcome).toBe('ignored');
     expect(eventById(kit, first.eventId).deliveryId).toBe('d-1');
-    const again = await post(kit.engine, amBody([amAlert('fp-1', 'resolved')], 'resolved'), { 'x-delivery-id': 'd-1' });
+    const again = await post(kit.engine, amPayload([alert('fp-1', 'resolved')], 'resolved'), { 'x-delivery-id': 'd-1' });
     expect(again.outcome).toBe('duplicate');
     expect(eventById(kit, again.eventId).reason).toBe('this delivery id was already received on this path');
     // Execution dedup stays the source of truth: a new alert under a reused id still runs.
-    const fresh = await post(kit.engine, amBody([amAlert('fp-new')]), { 'x-delivery-id': 'd-1' });
+    const fresh = await post(kit.engine, amPayload([alert('fp-new')]), { 'x-delivery-id': 'd-1' });
     expect(fresh.outcome).toBe('accepted');
   });
 

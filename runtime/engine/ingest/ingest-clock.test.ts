@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { executionsRepo } from '../../store/executions-repo.js';
-import { testEngine } from '../test-kit.js';
+import { testEngine } from '../../../test/kit/engine.js';
 
 /** Ingest hands the engine's clock to the source: an alert whose payload names no time gets the engine's now. */
 describe('ingest and the clock', () => {

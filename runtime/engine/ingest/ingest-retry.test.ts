@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UnavailableError } from '../../../shared/errors.js';
 import { cloudwatchSamples } from '../../../nodes/source/cloudwatch/samples.js';
-import { testEngine } from '../test-kit.js';
+import { testEngine } from '../../../test/kit/engine.js';
 
 const encoder = new TextEncoder();
 

@@ -4,22 +4,16 @@ import { executionsRepo } from '../../store/executions-repo.js';
 import { newId } from '../../store/ids.js';
 import { scheduleTicksRepo } from '../../store/schedule-ticks-repo.js';
 import { QueueCap } from './queue-cap.js';
-import { ManualClock, testEngine } from '../test-kit.js';
-import { amAlert, amPayload } from '../../../test/fixtures/alertmanager.js';
+import { ManualClock, testEngine, webhookDelivery } from '../../../test/kit/engine.js';
+import { amBody } from '../../../test/kit/alertmanager.js';
+import { amSource, flowDoc } from '../../../test/kit/flow.js';
 
-const encoder = new TextEncoder();
 const T0 = Date.parse('2026-11-24T00:00:00Z');
 
-/** One firing DiskFull alert with fingerprint `fp`, as Alertmanager posts it. */
-const amBody = (fp: string) => amPayload([amAlert({ fingerprint: fp })]);
-
-const flow = {
-  format: 'salve.flow/v1',
+const flow = flowDoc({
   id: 'capped',
-  name: 'capped',
-  enabled: true,
+  source: amSource({ path: 'capped' }),
   nodes: [
-    { id: 'am', type: 'source.alertmanager', config: { path: 'capped', auth: { type: 'none' } } },
     { id: 'manual', type: 'source.manual', config: {} },
     { id: 'tick', type: 'source.schedule', config: { cron: '* * * * *', catchUpSeconds: 120 } },
     { id: 'check', type: 'condition.expr', config: { expression: 'true' } },
@@ -29,11 +23,10 @@ const flow = {
     { source: 'manual', target: 'check' },
     { source: 'tick', target: 'check' },
   ],
-};
+});
 
 type T = ReturnType<typeof testEngine>;
-const deliver = (t: T, fp: string) =>
-  t.engine.ingest('capped', { headers: { 'content-type': 'application/json' }, rawBody: encoder.encode(JSON.stringify(amBody(fp))) });
+const deliver = (t: T, fp: string) => t.engine.ingest('capped', webhookDelivery(amBody(fp)));
 const queued = (t: T) => executionsRepo.countByStatus(t.store.db, 'queued');
 
 describe('the queue cap (SALVE_MAX_QUEUED)', () => {

@@ -3,51 +3,19 @@ import { eventsRepo } from '../../store/events-repo.js';
 import { executionsRepo } from '../../store/executions-repo.js';
 import { executionView } from '../../http/views.js';
 import { EventRetention } from './retention.js';
-import { testEngine } from '../test-kit.js';
+import { testEngine, webhookDelivery } from '../../../test/kit/engine.js';
+import { amBody } from '../../../test/kit/alertmanager.js';
+import { flowDoc } from '../../../test/kit/flow.js';
 import pino from 'pino';
 
 const DAY = 24 * 3600 * 1000;
-const encoder = new TextEncoder();
-
-const amBody = (fp: string) => ({
-  version: '4',
-  groupKey: 'g',
-  truncatedAlerts: 0,
-  status: 'firing',
-  receiver: 'salve',
-  groupLabels: {},
-  commonLabels: {},
-  commonAnnotations: {},
-  externalURL: 'http://am.example:9093',
-  alerts: [
-    {
-      status: 'firing',
-      labels: { alertname: 'DiskFull', instance: 'db1:9100' },
-      annotations: { summary: 'disk full' },
-      startsAt: '2026-11-24T00:00:00Z',
-      endsAt: '0001-01-01T00:00:00Z',
-      fingerprint: fp,
-    },
-  ],
-});
 
 describe('event retention', () => {
   it('deletes events older than the retention in small batches; their executions stay whole', async () => {
     const { engine, store, clock } = testEngine();
     engine.start();
-    await engine.flows.create(
-      {
-        format: 'salve.flow/v1',
-        id: 'f1',
-        name: 'f1',
-        enabled: true,
-        nodes: [{ id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } }],
-        edges: [],
-      },
-      'test',
-    );
-    const deliver = (fp: string) =>
-      engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: encoder.encode(JSON.stringify(amBody(fp))) });
+    await engine.flows.create(flowDoc(), 'test');
+    const deliver = (fp: string) => engine.ingest('infra', webhookDelivery(amBody(fp)));
 
     // Seven events a day apart, then a refused one (it has refs too).
     const results = [];
@@ -55,8 +23,8 @@ describe('event retention', () => {
       results.push(await deliver(`fp-${day}`));
       clock.advance(DAY);
     }
-    await expect(engine.ingest('infra', { headers: { 'content-type': 'text/plain' }, rawBody: encoder.encode('x') })).rejects.toMatchObject({ code: 'unsupported_media_type' });
-    await new Promise((r) => setTimeout(r, 20));
+    await expect(engine.ingest('infra', webhookDelivery('x', { 'content-type': 'text/plain' }))).rejects.toMatchObject({ code: 'unsupported_media_type' });
+    await engine.idle();
     expect(eventsRepo.list(store.db, { limit: 50 })).toHaveLength(8);
 
     // Now = day 7; keep 3 days: days 0-3 are older than that (day 4 is exactly 3 days old and stays).

@@ -6,25 +6,26 @@ import { eventsRepo } from '../../store/events-repo.js';
 import { executionsRepo } from '../../store/executions-repo.js';
 import { approvalsRepo } from '../../store/approvals-repo.js';
 import { scheduleTicksRepo } from '../../store/schedule-ticks-repo.js';
-import { eventually, ManualClock, testEngine } from '../test-kit.js';
+import { ManualClock, testEngine } from '../../../test/kit/engine.js';
+import { waitFor } from '../../../test/kit/wait.js';
+import { flowDoc } from '../../../test/kit/flow.js';
 
 const T0 = Date.parse('2026-11-24T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A flow that runs on `cron` and checks what a tick looks like (event and alert agree). */
 function scheduled(config: Record<string, unknown>, opts: { id?: string; enabled?: boolean; approval?: boolean } = {}) {
-  return {
-    format: 'salve.flow/v1',
+  return flowDoc({
     id: opts.id ?? 'nightly',
     name: 'Nightly check',
     enabled: opts.enabled ?? true,
+    source: { id: 'tick', type: 'source.schedule', config },
     nodes: [
-      { id: 'tick', type: 'source.schedule', config },
       { id: 'check', type: 'condition.expr', config: { expression: 'event.scheduledAt == alert.startsAt && event.nodeId == "tick"' } },
       ...(opts.approval ? [{ id: 'ask', type: 'approval.request', config: { message: 'Go on?' } }] : []),
     ],
     edges: [{ source: 'tick', target: 'check' }, ...(opts.approval ? [{ source: 'check', sourcePort: 'true', target: 'ask' }] : [])],
-  };
+  });
 }
 
 type Engine = ReturnType<typeof testEngine>;
@@ -66,7 +67,7 @@ describe('schedule runner', () => {
   }
   /** Waits until every run has finished. */
   async function settle(t: Engine) {
-    await eventually(() => ['queued', 'running'].every((status) => executionsRepo.countByStatus(t.store.db, status as 'queued') === 0));
+    await waitFor(() => ['queued', 'running'].every((status) => executionsRepo.countByStatus(t.store.db, status as 'queued') === 0));
   }
   async function stop(t: Engine) {
     engines.splice(engines.indexOf(t), 1);
@@ -104,7 +105,7 @@ describe('schedule runner', () => {
       firedAt: '2026-11-24T00:05:00.003Z',
     });
     // The dispatcher picked it up: the condition saw the tick in both `event` and `alert`.
-    await eventually(() => executionsRepo.get(t.store.db, run.id)?.status === 'succeeded');
+    await waitFor(() => executionsRepo.get(t.store.db, run.id)?.status === 'succeeded');
 
     await at(t, '2026-11-24T00:10:00.000Z');
     expect(startsAt(t)).toEqual(['2026-11-24T00:05:00.000Z', '2026-11-24T00:10:00.000Z']);
@@ -232,7 +233,7 @@ describe('schedule runner', () => {
     t.engine.start();
     await t.engine.flows.create(scheduled({ cron: '* * * * *' }, { approval: true }), 'test');
     const [first] = await at(t, '2026-11-24T00:01:00Z');
-    await eventually(() => approvalsRepo.list(t.store.db, { status: 'pending', limit: 10 })[0]);
+    await waitFor(() => approvalsRepo.list(t.store.db, { status: 'pending', limit: 10 })[0]);
     expect((await at(t, '2026-11-24T00:02:00Z'))[0]).toMatchObject({ result: 'overlap', executionId: first!.executionId });
     await at(t, '2026-11-24T00:03:00Z');
     expect(ticksOf(t)).toEqual([
@@ -241,7 +242,7 @@ describe('schedule runner', () => {
     ]);
     const approval = approvalsRepo.list(t.store.db, { status: 'pending', limit: 10 })[0]!;
     await t.engine.decide(approval.id, 'reject', undefined, 'test');
-    await eventually(() => executionsRepo.get(t.store.db, first!.executionId!)?.status === 'succeeded');
+    await waitFor(() => executionsRepo.get(t.store.db, first!.executionId!)?.status === 'succeeded');
     expect((await at(t, '2026-11-24T00:04:00Z'))[0]).toMatchObject({ result: 'started' });
     expect(startsAt(t)).toEqual(['2026-11-24T00:01:00.000Z', '2026-11-24T00:04:00.000Z']);
   });
@@ -254,10 +255,10 @@ describe('schedule runner', () => {
     const [queued] = await at(t, '2026-11-24T00:01:00Z');
     expect(queued).toMatchObject({ result: 'started' });
     expect((await at(t, '2026-11-24T00:02:00Z'))[0]).toMatchObject({ result: 'overlap', executionId: queued!.executionId });
-    await new Promise((r) => setTimeout(r, 50));
+    await t.engine.idle();
     expect(executionsRepo.get(t.store.db, queued!.executionId!)!.status).toBe('queued');
     await t.engine.setPaused(false, 'test');
-    await eventually(() => executionsRepo.get(t.store.db, queued!.executionId!)?.status === 'succeeded');
+    await waitFor(() => executionsRepo.get(t.store.db, queued!.executionId!)?.status === 'succeeded');
     await at(t, '2026-11-24T00:03:00Z');
     expect(startsAt(t)).toEqual(['2026-11-24T00:01:00.000Z', '2026-11-24T00:03:00.000Z']);
   });

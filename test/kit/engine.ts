@@ -1,9 +1,9 @@
 import pino from 'pino';
-import { SqliteStore } from '../store/db.js';
-import type { Clock } from './clock.js';
-import { Engine } from './engine.js';
-import { secretStoreFrom } from './secrets/secrets.js';
-import type { Resolver } from '../net/destination-policy.js';
+import { SqliteStore } from '../../runtime/store/db.js';
+import type { Clock } from '../../runtime/engine/clock.js';
+import { Engine } from '../../runtime/engine/engine.js';
+import { secretStoreFrom } from '../../runtime/engine/secrets/secrets.js';
+import type { Resolver } from '../../runtime/net/destination-policy.js';
 
 /** A clock tests move by hand. */
 export class ManualClock implements Clock {
@@ -51,13 +51,7 @@ export function testEngine(opts: TestEngineOptions = {}) {
   return { engine, store, clock };
 }
 
-/** Resolves once `fn` is truthy (engine work is async: group commits, executors). */
-export async function eventually<T>(fn: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
+/** A webhook delivery as a source's ingest receives it: `body` as JSON (a string as it is), `application/json` unless `headers` say otherwise. */
+export function webhookDelivery(body: unknown, headers: Record<string, string> = {}) {
+  return { headers: { 'content-type': 'application/json', ...headers }, rawBody: new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body)) };
 }

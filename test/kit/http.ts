@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
-import { createLogger } from '../log.js';
-import { ManualClock, testEngine } from '../engine/test-kit.js';
-import { createApp } from './app.js';
+import { createLogger } from '../../runtime/log.js';
+import { ManualClock, testEngine } from './engine.js';
+import { createApp } from '../../runtime/http/app.js';
 
 export const TEST_TOKEN = 'the-admin-token-0123456789';
 export const JSON_TYPE = { 'content-type': 'application/json' };

@@ -1,11 +1,11 @@
 import type { z } from 'zod';
-import { formatIssues, ValidationError } from '../shared/errors.js';
-import { isSecretRef } from '../shared/flow/schema.js';
-import type { Alert } from '../shared/alert/schema.js';
-import type { ExprVars } from '../shared/expr/types.js';
-import type { ExecContext, Resolved } from './executor.js';
-import type { IngestRequest, NormalizeContext } from './source-adapter.js';
-import { NO_NETWORK } from './network.js';
+import { formatIssues, ValidationError } from '../../shared/errors.js';
+import { isSecretRef } from '../../shared/flow/schema.js';
+import type { Alert } from '../../shared/alert/schema.js';
+import type { ExprVars } from '../../shared/expr/types.js';
+import type { ExecContext, Resolved } from '../../nodes/executor.js';
+import type { IngestRequest, NormalizeContext } from '../../nodes/source-adapter.js';
+import { NO_NETWORK } from '../../nodes/network.js';
 
 /** The fixed "now" of tests (testContext's clock too). */
 export const TEST_NOW = new Date('2026-11-24T01:00:00.000Z');

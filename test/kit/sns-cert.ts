@@ -1,5 +1,5 @@
 import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { canonicalString } from './sns-signature.js';
+import { canonicalString } from '../../nodes/source/cloudwatch/sns-signature.js';
 
 /*
  * Test helper: a self-signed X.509 certificate made with node:crypto alone (Node cannot write

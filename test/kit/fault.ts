@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { amAlert, amPayload } from '../fixtures/alertmanager.js';
+import { amAlert, amPayload } from './alertmanager.js';
+import { waitFor, WaitTimeout } from './wait.js';
 
 /** Helpers of the fault suite (test/fault): deliveries as a retrying sender makes them, and direct reads of the database. */
 
@@ -45,17 +46,19 @@ export function summarize(db: Database.Database): DbSummary {
   };
 }
 
-/** Waits until no execution is queued or running and no step is in intent; returns the last summary. */
+/**
+ * Waits until every expected execution exists and none is queued, running or waiting, and no step
+ * is in intent; returns the last summary (also on a timeout, so the test's assertions show what was left).
+ */
 export async function waitUntilSettled(db: Database.Database, expectedTotal: number, timeoutMs: number): Promise<DbSummary> {
-  const end = Date.now() + timeoutMs;
-  let last = summarize(db);
-  for (;;) {
-    last = summarize(db);
-    const open = last.running + last.queued + (last.byStatus.waiting ?? 0) + last.intentSteps;
-    if (last.total >= expectedTotal && open === 0) return last;
-    if (Date.now() > end) return last;
-    await sleep(200);
-  }
+  const settled = () => {
+    const s = summarize(db);
+    return s.total >= expectedTotal && s.running + s.queued + (s.byStatus.waiting ?? 0) + s.intentSteps === 0;
+  };
+  await waitFor(settled, timeoutMs, `${expectedTotal} executions to settle`).catch((error: unknown) => {
+    if (!(error instanceof WaitTimeout)) throw error;
+  });
+  return summarize(db);
 }
 
 export interface Delivery {
@@ -92,10 +95,6 @@ export async function timedGet(url: string): Promise<{ ms: number; status: numbe
   } catch {
     return { ms: performance.now() - started, status: 0 };
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** The p-th percentile (0–100) of `values`. */
