@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../engine/engine.js';
-import { ManualClock } from '../engine/test-kit.js';
+import { ManualClock } from '../../test/kit/engine.js';
 import { secretStoreFrom } from '../engine/secrets/secrets.js';
 import { createLogger } from '../log.js';
 import { SqliteStore } from '../store/db.js';

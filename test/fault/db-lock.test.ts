@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, startServer, tempDataDir, type TestServer } from '../kit/server.js';
 import { startTarget } from '../kit/target.js';
-import { deliver, FAULT_ENV, httpThenShellFlow, openDatabase, percentile, summarize, timedGet, waitUntilSettled } from '../kit/fault.js';
+import { deliver, FAULT_ENV, httpThenShellFlow, openDatabase, percentile, timedGet, waitUntilSettled } from '../kit/fault.js';
 import { letTimePass, simulatedDelay, waitFor } from '../kit/wait.js';
 
 /**

@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Screenshots for people to look at; ignored by git. */
-export const ARTIFACTS = join(ROOT, 'test', 'artifacts');
+const ARTIFACTS = join(ROOT, 'test', 'artifacts');
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 
@@ -13,7 +13,7 @@ const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/
  * The system Chromium or Chrome (playwright-core does not download browsers). SALVE_CHROMIUM
  * names another one. A missing browser fails the tests with the fix, rather than skipping them.
  */
-export function findChromium(): string {
+function findChromium(): string {
   const found = [process.env.SALVE_CHROMIUM, ...CANDIDATES].find((p): p is string => Boolean(p) && existsSync(p!));
   if (!found) {
     throw new Error(
