@@ -1,13 +1,9 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { TERMINAL_EXECUTION_STATUSES } from '../../shared/statuses.js';
 import { amAlert, amPayload } from './alertmanager.js';
 import { waitFor, WaitTimeout } from './wait.js';
 
 /** Helpers of the fault suite (test/fault): deliveries as a retrying sender makes them, and direct reads of the database. */
-
-/** A run in one of these has ended: the shared list, so a new outcome is counted here too. */
-const TERMINAL_STATUSES: readonly string[] = TERMINAL_EXECUTION_STATUSES;
 
 /** Every server in the fault suite may reach the loopback test target. */
 export const FAULT_ENV = { SALVE_ALLOWED_TARGETS: '127.0.0.1' };
