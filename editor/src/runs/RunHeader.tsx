@@ -8,12 +8,15 @@ import { Deadline } from './Deadline.js';
 import { RelativeTime } from './RelativeTime.js';
 import { StatusPill } from './StatusPill.js';
 import { formatDuration } from '../../../nodes/format.js';
+import { noActionText } from './stopped.js';
 import { elapsed, exactTime } from './time.js';
 import { useNow } from './useNow.js';
 
-/** Why a run ended badly, in words an operator can act on; null when nothing went wrong. */
+/** Why a run ended badly or did nothing, in words an operator can act on; null when it acted and nothing went wrong. */
 function endBanner(run: ExecutionDetail): { tone: 'error' | 'warning' | 'info'; title: string; text: string } | null {
   switch (run.status) {
+    case 'no_action':
+      return { tone: 'info', title: 'No action taken.', text: noActionText(run.flow, run.steps) };
     case 'failed':
       return { tone: 'error', title: 'This run failed.', text: run.error ?? 'A step failed and no path handled its error.' };
     case 'needs_attention':
