@@ -68,7 +68,7 @@ export function RunHeader({ run, flowName, onChanged, onReview }: RunHeaderProps
         {active && <CancelRunButton execution={run} flowName={flowName} onCancelled={onChanged} />}
       </div>
       <div className="run-header-grid">
-        <AlertSummary alert={run.alert} />
+        <AlertSummary alert={run.alert} resolvedAt={run.alertResolvedAt} />
         <dl className="facts">
           <div>
             <dt>Created</dt>
@@ -120,6 +120,12 @@ export function RunHeader({ run, flowName, onChanged, onReview }: RunHeaderProps
           <UserCheck size={16} aria-hidden="true" />
           <span>
             <strong>Waiting for approval:</strong> {a.message} <span className="muted">(<Deadline iso={a.deadlineAt} />)</span>
+            {run.alertResolvedAt && (
+              <strong className="tone-ok" data-testid="run-approval-resolved">
+                {' '}
+                The alert has resolved: check that this is still needed.
+              </strong>
+            )}
           </span>
           <span className="spacer" />
           <button type="button" className="small primary" onClick={() => onReview(a.nodeId)}>

@@ -3,7 +3,7 @@ import { ACTIVE_EXECUTION_STATUSES } from '../../../shared/statuses.js';
 import type { Execution } from '../../../shared/api-views.js';
 import { hrefFor, navigate } from '../router.js';
 import { keyLabels } from './alert-labels.js';
-import { LabelChips, SeverityPill } from './AlertSummary.js';
+import { AlertState, LabelChips, SeverityPill } from './AlertSummary.js';
 import { RelativeTime } from './RelativeTime.js';
 import { StatusPill } from './StatusPill.js';
 import { formatDuration } from '../../../nodes/format.js';
@@ -58,7 +58,7 @@ export function RunRow({ run, flowName, showFlowFilter }: { run: Execution; flow
         <div className="row">
           <strong>{run.alert?.name ?? '—'}</strong>
           {run.alert && <SeverityPill severity={run.alert.severity} />}
-          {run.alert?.status === 'resolved' && <span className="alert-state resolved">resolved</span>}
+          {run.alert && (run.alertResolvedAt || run.alert.status === 'resolved') && <AlertState alert={run.alert} resolvedAt={run.alertResolvedAt} />}
         </div>
         <LabelChips labels={keyLabels(run.alert)} />
       </td>
