@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { PayloadTooLargeError, UnavailableError } from '../../shared/errors.js';
 import type { Engine } from '../engine/engine.js';
 import { readRawBody } from './raw-body.js';
@@ -8,11 +8,12 @@ import { readRawBody } from './raw-body.js';
  * `POST /hooks/:path`: public, authenticated per flow by the source node's own rules. Answers
  * 202 only after the event and its executions are committed; overload and storage trouble are
  * 503 with Retry-After, because alert senders retry 5xx and drop 4xx. Every answer lands in the
- * event log, refusals rate-limited (ingest records most; the two refused here are recorded here).
+ * event log, refusals rate-limited: ingest records most; the two refused before it (413, 503
+ * while shutting down) are recorded here. A path with more segments (`/hooks/infra/alerts`,
+ * `/hooks/infra/`) is no flow's path either: it gets the same 404, recorded the same way.
  */
 export function hookRoutes(engine: Engine, bodyLimitBytes: number) {
-  return new Hono().post('/:path', async (c) => {
-    const path = c.req.param('path');
+  const deliver = async (c: Context, path: string) => {
     const headers: Record<string, string> = {};
     c.req.raw.headers.forEach((value, key) => {
       headers[key.toLowerCase()] = value;
@@ -44,5 +45,8 @@ export function hookRoutes(engine: Engine, bodyLimitBytes: number) {
       },
       202,
     );
-  });
+  };
+  return new Hono()
+    .post('/:path', (c) => deliver(c, c.req.param('path')))
+    .post('/*', (c) => deliver(c, c.req.path.replace(/^\/hooks\/?/, '')));
 }

@@ -10,6 +10,8 @@ function FlowOutcome({ flow, name, outcome }: { flow: EventFlowSummary; name: st
   const parts: React.ReactNode[] = [];
   const nothing = flow.started + flow.duplicate + flow.notStarted === 0;
   if (outcome === 'invalid') parts.push(<span key="refused" className="tone-warning small">payload refused</span>);
+  else if (outcome === 'not_found') parts.push(<span key="disabled" className="tone-warning small">disabled</span>);
+  else if (outcome === 'unavailable') parts.push(<span key="busy" className="tone-warning small">not taken (busy)</span>);
   else if (!flow.authenticated) parts.push(<span key="refused" className="tone-error small">credentials refused</span>);
   else if (outcome === 'handshake' && nothing) parts.push(<span key="answered" className="muted small">answered</span>);
   for (const id of flow.executionIds) {
