@@ -169,12 +169,12 @@ describe('engine', () => {
     await engine.flows.create(
       flowWith(
         [
-          { id: 'only-warnings', type: 'condition.match', config: { matchers: 'severity="warning"' } },
+          { id: 'only_warnings', type: 'condition.match', config: { matchers: 'severity="warning"' } },
           { id: 'fix', type: 'action.shell', config: { command: ['true'] } },
         ],
         [
-          { source: 'am', target: 'only-warnings' },
-          { source: 'only-warnings', sourcePort: 'match', target: 'fix' },
+          { source: 'am', target: 'only_warnings' },
+          { source: 'only_warnings', sourcePort: 'match', target: 'fix' },
         ],
       ),
       'test',
@@ -186,7 +186,7 @@ describe('engine', () => {
     // The audit trail stays: the source and the condition that stopped the run, with its port.
     expect(stepsOf(store, id).map((s) => [s.nodeId, s.status, s.port])).toEqual([
       ['am', 'succeeded', 'out'],
-      ['only-warnings', 'succeeded', 'nomatch'],
+      ['only_warnings', 'succeeded', 'nomatch'],
     ]);
 
     await engine.flows.update(

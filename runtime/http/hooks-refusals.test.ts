@@ -29,7 +29,8 @@ describe('webhook refusals answered by the hook route', () => {
   it('413: recorded as invalid with the limit in the reason, and no byte of its body', async () => {
     const { post, only } = await setup();
     const big = JSON.stringify({ pad: 'secret-looking-payload-'.repeat(100) });
-    const res = await post('infra', big);
+    // Senders declare the size (fetch and Alertmanager do); app.request does not on its own.
+    const res = await post('infra', big, { 'content-length': String(big.length) });
     expect(res.status).toBe(413);
     const ev = await only();
     expect(ev).toMatchObject({

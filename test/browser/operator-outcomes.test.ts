@@ -17,12 +17,12 @@ const warningsOnly = {
   enabled: true,
   nodes: [
     source('infra'),
-    { id: 'only-warnings', type: 'condition.match', label: 'Only warnings', config: { matchers: 'severity="warning"' } },
+    { id: 'only_warnings', type: 'condition.match', label: 'Only warnings', config: { matchers: 'severity="warning"' } },
     { id: 'clean', type: 'action.shell', label: 'Clean /var/tmp', config: { command: ['echo', 'cleaned', '{{ alert.labels.instance }}'] } },
   ],
   edges: [
-    { source: 'am', target: 'only-warnings' },
-    { source: 'only-warnings', sourcePort: 'match', target: 'clean' },
+    { source: 'am', target: 'only_warnings' },
+    { source: 'only_warnings', sourcePort: 'match', target: 'clean' },
   ],
 };
 

@@ -28,16 +28,16 @@ function step(nodeId: string, nodeType: string, port: string | null, parent?: St
 const flow = {
   nodes: [
     { id: 'am', type: 'source.alertmanager', config: {} },
-    { id: 'only-warnings', type: 'condition.match', config: {}, label: 'Only warnings' },
-    { id: 'business-hours', type: 'condition.expr', config: {} },
+    { id: 'only_warnings', type: 'condition.match', config: {}, label: 'Only warnings' },
+    { id: 'business_hours', type: 'condition.expr', config: {} },
   ],
 };
 
 describe('where a run without action stopped', () => {
   it('names the condition and the port that led nowhere', () => {
     const source = step('am', 'source.alertmanager', 'out');
-    const check = step('only-warnings', 'condition.match', 'nomatch', source);
-    expect(stopPoints(flow, [check, source])).toEqual([{ nodeId: 'only-warnings', label: 'Only warnings', port: 'nomatch' }]);
+    const check = step('only_warnings', 'condition.match', 'nomatch', source);
+    expect(stopPoints(flow, [check, source])).toEqual([{ nodeId: 'only_warnings', label: 'Only warnings', port: 'nomatch' }]);
     expect(noActionText(flow, [source, check])).toBe(
       'It stopped at “Only warnings” → nomatch, which leads nowhere. No action or approval step ran, so nothing was changed.',
     );
@@ -45,8 +45,8 @@ describe('where a run without action stopped', () => {
 
   it('lists every branch that ended, with type labels for unnamed nodes', () => {
     const source = step('am', 'source.alertmanager', 'out');
-    const a = step('only-warnings', 'condition.match', 'nomatch', source);
-    const b = step('business-hours', 'condition.expr', 'false', source);
+    const a = step('only_warnings', 'condition.match', 'nomatch', source);
+    const b = step('business_hours', 'condition.expr', 'false', source);
     expect(noActionText(flow, [source, a, b])).toMatch(/^It stopped at “Only warnings” → nomatch and “.+” → false, which lead nowhere\./);
   });
 

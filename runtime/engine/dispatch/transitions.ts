@@ -174,7 +174,7 @@ export function settle(db: Db, flow: Flow, executionId: string, now: number): 'c
  * `no_action` instead of `succeeded`, so "an alert was looked at and nothing was done" never
  * reads as "a fix was applied". Its steps stay stored: the run view shows where it stopped.
  */
-export function tookAction(steps: readonly StepRow[]): boolean {
+function tookAction(steps: readonly StepRow[]): boolean {
   return steps.some((s) => s.status !== 'pending' && s.status !== 'cancelled' && getNodeDefinition(s.nodeType)?.sideEffects === true);
 }
 

@@ -13,7 +13,7 @@ import { RefusalLimiter, REFUSALS_PER_PATH_PER_MINUTE } from './refusal-limiter.
  * so probing random paths can neither fill the database nor grow the limiter's memory. Hook
  * paths are never empty, so this key is no real path.
  */
-export const UNKNOWN_PATHS_KEY = '';
+const UNKNOWN_PATHS_KEY = '';
 
 /**
  * Writes refused deliveries (rejected, invalid, not_found, unavailable; see refusalOf) to the

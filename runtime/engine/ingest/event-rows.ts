@@ -21,6 +21,9 @@ import type { HookRoute } from './hook-router.js';
 /** Headers that carry credentials in every tool; each source on the path adds its own (WebhookAdapter.sensitiveHeaders). */
 const SENSITIVE_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
 
+/** Longest hook path stored: a path no flow knows is whatever the caller typed. */
+const MAX_STORED_PATH = 200;
+
 /** Longest source delivery id kept (they are short ids; anything longer is cut). */
 const MAX_DELIVERY_ID = 200;
 
@@ -208,7 +211,7 @@ function rejectedReason(trace: DeliveryTrace): string {
 }
 
 /** Why a delivery was refused, as the event log records it. */
-export interface Refusal {
+interface Refusal {
   outcome: Extract<EventOutcome, 'rejected' | 'invalid' | 'not_found' | 'unavailable'>;
   httpStatus: number;
   /** What the sender was answered (`code`, `message`, for a validation failure its issues). */
@@ -292,9 +295,6 @@ export function refusedEventRow(base: EventBase, refusal: Refusal, suppressedBef
     suppressedBefore,
   };
 }
-
-/** Longest hook path stored: a path no flow knows is whatever the caller typed. */
-export const MAX_STORED_PATH = 200;
 
 /**
  * The reason of a 404 in plain words: which disabled flows would have listened, or that none
