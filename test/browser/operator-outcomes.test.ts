@@ -153,8 +153,8 @@ describe('operator outcomes in the browser', () => {
     const card = page.getByTestId(`approval-${approvalId}`);
     const resolved = card.getByTestId(`approval-resolved-${approvalId}`);
     await resolved.waitFor();
-    expect(await resolved.textContent()).toMatch(/^The alert has resolved since this was asked\. It resolved .+ the approval was requested|^The alert has resolved since this was asked\. It resolved as this approval was requested/);
-    expect(await resolved.textContent()).toContain('check that the fix is still needed before approving');
+    expect(await resolved.textContent()).toMatch(/^The alert has resolved\. That was (as|.+ after) this approval was requested: the problem may have gone away\./);
+    expect(await resolved.textContent()).toContain('Check that the fix is still needed before approving.');
     // Never "firing" beside "resolved": the alert's state reads resolved.
     expect(await card.getByTestId('alert-state').textContent()).toBe('resolved');
     await atEveryWidth('approval-alert-resolved', () => resolved.waitFor());

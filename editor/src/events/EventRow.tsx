@@ -92,7 +92,7 @@ export function EventRow({
         <OutcomePill outcome={event.outcome} testId={`event-outcome-${event.id}`} />
         <div className="muted small event-http">HTTP {event.httpStatus}</div>
       </td>
-      <td className="event-alerts">
+      <td className="event-alerts" data-label="Alerts">
         {event.alertCount === 0 ? (
           <span className="muted">—</span>
         ) : (
@@ -102,7 +102,7 @@ export function EventRow({
           </>
         )}
       </td>
-      <td className="event-flows">
+      <td className="event-flows stack-wide">
         {event.flows.length === 0 ? (
           <span className="muted">—</span>
         ) : (
@@ -113,7 +113,7 @@ export function EventRow({
           </ul>
         )}
       </td>
-      <td className="event-what">
+      <td className="event-what stack-wide">
         <div className="event-lead">{lead}</div>
         {detail && <div className="event-detail" data-testid={`event-reason-${event.id}`}>{detail}</div>}
         {note && <div className="event-note small">{note}</div>}

@@ -71,7 +71,7 @@ export function EventsPage({ filters }: { filters: EventsRouteFilters }) {
           {rows.length === 0 ? (
             <EmptyEvents filtered={filtered} />
           ) : (
-            <table className="list events-table">
+            <table className="list events-table stacked-list">
               <thead>
                 <tr>
                   <th scope="col">Received</th>

@@ -75,7 +75,7 @@ export function RunsPage({ flowId }: { flowId?: string }) {
           {rows.length === 0 ? (
             <EmptyRuns flowName={flowName} status={status} />
           ) : (
-            <table className="list runs-table">
+            <table className="list runs-table stacked-list">
               <thead>
                 <tr>
                   <th scope="col">Run</th>

@@ -3,7 +3,7 @@ import { resolvedNotice } from './alert-resolved.js';
 import { RelativeTime } from './RelativeTime.js';
 
 /**
- * "The alert has resolved since this was asked": shown on an approval whose run's alert
+ * "The alert has resolved. That was 4 min after this approval was requested…": shown on an approval whose run's alert
  * resolved, above the question, so nobody approves a fix for a problem that went away without
  * knowing it. Nothing while the alert is still firing.
  */

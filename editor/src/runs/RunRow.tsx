@@ -54,7 +54,7 @@ export function RunRow({ run, flowName, showFlowFilter }: { run: Execution; flow
         </div>
         {flowName && flowName !== run.flowId && <div className="mono small muted">{run.flowId}</div>}
       </td>
-      <td className="alert-cell">
+      <td className="alert-cell stack-wide">
         <div className="row">
           <strong>{run.alert?.name ?? '—'}</strong>
           {run.alert && <SeverityPill severity={run.alert.severity} />}
@@ -62,16 +62,16 @@ export function RunRow({ run, flowName, showFlowFilter }: { run: Execution; flow
         </div>
         <LabelChips labels={keyLabels(run.alert)} />
       </td>
-      <td>
+      <td data-label="Created">
         <RelativeTime iso={run.createdAt} />
       </td>
-      <td>
+      <td data-label="Started">
         <RelativeTime iso={run.startedAt} empty={active ? 'not yet' : '—'} />
       </td>
-      <td>
+      <td data-label="Finished">
         <RelativeTime iso={run.finishedAt} empty={active ? '…' : '—'} />
       </td>
-      <td className="duration-cell">{took === null ? <span className="muted">—</span> : `${formatDuration(took, 'ms')}${run.finishedAt ? '' : ' so far'}`}</td>
+      <td className="duration-cell" data-label="Duration">{took === null ? <span className="muted">—</span> : `${formatDuration(took, 'ms')}${run.finishedAt ? '' : ' so far'}`}</td>
     </tr>
   );
 }

@@ -11,15 +11,15 @@ describe('the notice that the alert behind an approval resolved', () => {
   it('warns a pending approver that the alert resolved after the question was asked', () => {
     expect(resolvedNotice('2026-05-01T12:04:30.000Z', asked, true)).toEqual({
       tone: 'warning',
-      title: 'The alert has resolved since this was asked.',
-      text: 'It resolved 4 min after this approval was requested. The problem may have gone away: check that the fix is still needed before approving.',
+      title: 'The alert has resolved.',
+      text: 'That was 4 min after this approval was requested: the problem may have gone away. Check that the fix is still needed before approving.',
     });
   });
 
   it('also warns when the alert had resolved before the approval was asked (a delay ran first)', () => {
     const notice = resolvedNotice('2026-05-01T11:58:00.000Z', asked, true);
-    expect(notice?.title).toBe('The alert had already resolved when this was asked.');
-    expect(notice?.text).toMatch(/^It resolved 2 min before this approval was requested\./);
+    expect(notice?.title).toBe('The alert has resolved.');
+    expect(notice?.text).toMatch(/^That was 2 min before this approval was requested: /);
   });
 
   it('is a quiet note once the approval is decided', () => {

@@ -23,7 +23,7 @@ export function resolvedNotice(resolvedAt: string | null | undefined, requestedA
   if (!pending) return { tone: 'info', title: `The alert resolved ${when}.`, text: null };
   return {
     tone: 'warning',
-    title: gap > 0 ? 'The alert has resolved since this was asked.' : 'The alert had already resolved when this was asked.',
-    text: `It resolved ${when}. The problem may have gone away: check that the fix is still needed before approving.`,
+    title: 'The alert has resolved.',
+    text: `That was ${when}: the problem may have gone away. Check that the fix is still needed before approving.`,
   };
 }
