@@ -153,7 +153,7 @@ describe('operator outcomes in the browser', () => {
     const card = page.getByTestId(`approval-${approvalId}`);
     const resolved = card.getByTestId(`approval-resolved-${approvalId}`);
     await resolved.waitFor();
-    expect(await resolved.textContent()).toMatch(/^The alert has resolved\. That was (as|.+ after) this approval was requested: the problem may have gone away\./);
+    expect(await resolved.textContent()).toMatch(/^The alert has resolved\. That was (right when|.+ after) this approval was requested: the problem may have gone away\./);
     expect(await resolved.textContent()).toContain('Check that the fix is still needed before approving.');
     // Never "firing" beside "resolved": the alert's state reads resolved.
     expect(await card.getByTestId('alert-state').textContent()).toBe('resolved');

@@ -25,7 +25,7 @@ describe('the notice that the alert behind an approval resolved', () => {
   it('is a quiet note once the approval is decided', () => {
     expect(resolvedNotice('2026-05-01T12:00:02.000Z', asked, false)).toEqual({
       tone: 'info',
-      title: 'The alert resolved as this approval was requested.',
+      title: 'The alert resolved right when this approval was requested.',
       text: null,
     });
   });

@@ -19,7 +19,7 @@ export function resolvedNotice(resolvedAt: string | null | undefined, requestedA
   const gap = resolved - requested;
   // Alertmanager's endsAt and Salve's clock differ by seconds: call that "as it was asked".
   const when =
-    Math.abs(gap) < 5000 ? 'as this approval was requested' : gap > 0 ? `${span(gap)} after this approval was requested` : `${span(-gap)} before this approval was requested`;
+    Math.abs(gap) < 5000 ? 'right when this approval was requested' : gap > 0 ? `${span(gap)} after this approval was requested` : `${span(-gap)} before this approval was requested`;
   if (!pending) return { tone: 'info', title: `The alert resolved ${when}.`, text: null };
   return {
     tone: 'warning',
