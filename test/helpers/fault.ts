@@ -4,7 +4,7 @@ import { amAlert, amPayload } from '../fixtures/alertmanager.js';
 
 /** Helpers of the fault suite (test/fault): deliveries as a retrying sender makes them, and direct reads of the database. */
 
-export const TERMINAL_STATUSES = ['succeeded', 'failed', 'needs_attention', 'cancelled', 'timed_out'];
+export const TERMINAL_STATUSES = ['succeeded', 'no_action', 'failed', 'needs_attention', 'cancelled', 'timed_out'];
 
 /** Every server in the fault suite may reach the loopback test target. */
 export const FAULT_ENV = { SALVE_ALLOWED_TARGETS: '127.0.0.1' };
