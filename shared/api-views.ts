@@ -157,6 +157,12 @@ export interface Approval {
   flowId?: string;
   flowName?: string | null;
   alert?: Alert;
+  /**
+   * When the run's alert resolved (a resolved delivery with its fingerprint reached its flow;
+   * the alert's endsAt), null while it has not. Sent with `alert`: an approver must see that
+   * the problem may have gone away before approving a fix for it.
+   */
+  alertResolvedAt?: string | null;
   ran?: ApprovalStepSummary[];
   next?: ApprovalNext[];
 }

@@ -13,12 +13,19 @@ import type { Alert } from './alert/schema.js';
  * - `ignored`: authenticated and valid, but no flow started (resolved alerts with `on: firing`, no alerts);
  * - `handshake`: a protocol message the source answered itself (subscription confirmation, ping);
  * - `rejected`: 401, credentials or allowlist;
- * - `invalid`: 400/415/422, the body or media type did not fit the source.
+ * - `invalid`: 400/413/415/422, the body or media type did not fit the source (413: too large;
+ *   its body is not stored at all);
+ * - `not_found`: 404, no enabled flow listens on the path (the reason names the disabled flows
+ *   that do, or says no flow does);
+ * - `unavailable`: 503, Salve could not take it now (queue full, database busy, shutting down);
+ *   the sender was told to retry.
+ * Every outcome but `accepted`, `duplicate`, `ignored` and `handshake` is a refusal: stored at
+ * most 60 times per path a minute (all paths no flow knows share one such budget).
  */
-export const EVENT_OUTCOMES = ['accepted', 'duplicate', 'ignored', 'handshake', 'rejected', 'invalid'] as const;
+export const EVENT_OUTCOMES = ['accepted', 'duplicate', 'ignored', 'handshake', 'rejected', 'invalid', 'not_found', 'unavailable'] as const;
 export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
 
-/** Bytes of the body kept for `rejected` and `invalid` deliveries (unauthenticated callers must not fill the disk). */
+/** Bytes of the body kept for refused deliveries (unauthenticated callers must not fill the disk). */
 export const REFUSED_BODY_LIMIT_BYTES = 4096;
 
 /** How one source node on the path judged the delivery's credentials. */
@@ -27,7 +34,10 @@ export interface EventRoute {
   nodeId: string;
   /** The source, e.g. `alertmanager` (node type without `source.`). */
   source: string;
-  /** `skipped`: the media type was not one this source accepts, so it was not asked. */
+  /**
+   * `skipped`: not asked, e.g. the media type was not one this source accepts, or (on a
+   * `not_found` delivery) its flow is disabled.
+   */
   result: 'authenticated' | 'rejected' | 'skipped';
   /** Why it was rejected or skipped; never contains a secret. */
   reason?: string;
@@ -85,7 +95,7 @@ export interface EventSummary {
   duplicateCount: number;
   /** Alerts a matching flow's source does not start runs for (e.g. resolved with `on: firing`). */
   notStartedCount: number;
-  /** Rejected/invalid deliveries on this path not stored (over the per-minute cap) just before this one. */
+  /** Refused deliveries on this path not stored (over the per-minute cap) just before this one. */
   suppressedBefore: number;
   bodyBytes: number;
   bodyTruncated: boolean;
@@ -96,7 +106,7 @@ export interface EventSummary {
 
 /** `GET /api/events/:id`. */
 export interface EventDetail<Execution = unknown> extends EventSummary {
-  /** The body as received (for rejected/invalid deliveries at most the first 4 KiB; see `bodyTruncated`). */
+  /** The body as received (for refused deliveries at most the first 4 KiB, for 413 nothing; see `bodyTruncated`). */
   body: string;
   routes: EventRoute[];
   alerts: EventAlert[];

@@ -4,14 +4,20 @@
  * the editor shows. Pure constants, browser-safe.
  */
 
-export const EXECUTION_STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'needs_attention', 'cancelled', 'timed_out'] as const;
+/**
+ * `succeeded`: the run ended without an unhandled failure and at least one step with side effects
+ * ran (an action, or an approval that asked a person). `no_action`: it ended the same way but
+ * nothing with side effects ran, e.g. a condition took a port that leads nowhere. Runs stored
+ * before `no_action` existed keep `succeeded`.
+ */
+export const EXECUTION_STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'no_action', 'failed', 'needs_attention', 'cancelled', 'timed_out'] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 /** An execution in one of these may still change: the run view keeps polling it. */
 export const ACTIVE_EXECUTION_STATUSES: readonly ExecutionStatus[] = ['queued', 'running', 'waiting'];
 
 /** An execution in one of these has ended for good. */
-export const TERMINAL_EXECUTION_STATUSES: readonly ExecutionStatus[] = ['succeeded', 'failed', 'needs_attention', 'cancelled', 'timed_out'];
+export const TERMINAL_EXECUTION_STATUSES: readonly ExecutionStatus[] = ['succeeded', 'no_action', 'failed', 'needs_attention', 'cancelled', 'timed_out'];
 
 export const STEP_STATUSES = [
   'pending', // created when a token arrived; not started

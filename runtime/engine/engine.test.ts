@@ -131,6 +131,42 @@ describe('engine', () => {
     await expect(engine.decide(approval.id, 'approve', undefined, 'bob')).rejects.toMatchObject({ code: 'conflict' });
   });
 
+  it('ends a run whose condition led nowhere as no_action, keeping its steps, and a run that acted as succeeded', async () => {
+    const { engine, store } = testEngine();
+    engine.start();
+    await engine.flows.create(
+      flowWith(
+        [
+          { id: 'only_warnings', type: 'condition.match', config: { matchers: 'severity="warning"' } },
+          { id: 'fix', type: 'action.shell', config: { command: ['true'] } },
+        ],
+        [
+          { source: 'am', target: 'only_warnings' },
+          { source: 'only_warnings', sourcePort: 'match', target: 'fix' },
+        ],
+      ),
+      'test',
+    );
+    // The alert is critical: the condition takes `nomatch`, which leads nowhere.
+    const id = (await deliver(engine, amBody('no-action-1'))).executions[0]!.id;
+    await waitFor(() => statusOf(store, id) === 'no_action');
+    expect(executionsRepo.get(store.db, id)).toMatchObject({ error: null, finishedAt: expect.any(Number) });
+    // The audit trail stays: the source and the condition that stopped the run, with its port.
+    expect(stepsOf(store, id).map((s) => [s.nodeId, s.status, s.port])).toEqual([
+      ['am', 'succeeded', 'out'],
+      ['only_warnings', 'succeeded', 'nomatch'],
+    ]);
+
+    await engine.flows.update(
+      'f1',
+      flowWith([{ id: 'fix', type: 'action.shell', config: { command: ['true'] } }], [{ source: 'am', target: 'fix' }]),
+      1,
+      'test',
+    );
+    const acted = (await deliver(engine, amBody('no-action-2'))).executions[0]!.id;
+    await waitFor(() => statusOf(store, acted) === 'succeeded');
+  });
+
   it('does not start a firing-only flow for a resolved alert, but records the event', async () => {
     const { engine } = testEngine();
     engine.start();
@@ -178,7 +214,8 @@ describe('engine', () => {
     expect(wait.attempt).toBe(2);
     clock.advance(6_000);
     await second.engine.dispatcher.tick();
-    await waitFor(() => statusOf(second.store, id) === 'succeeded');
+    // A delay changes nothing in the world: the run ends without an action.
+    await waitFor(() => statusOf(second.store, id) === 'no_action');
     second.store.close();
   });
 
@@ -215,7 +252,7 @@ describe('engine', () => {
     await second.engine.idle();
     expect(statusOf(second.store, id)).toBe('queued');
     await second.engine.setPaused(false, 'alice');
-    await waitFor(() => statusOf(second.store, id) === 'succeeded');
+    await waitFor(() => statusOf(second.store, id) === 'no_action');
     const actions = second.store.sqlite.prepare('SELECT action, actor FROM audit ORDER BY id').all();
     expect(actions).toEqual(expect.arrayContaining([
       { action: 'automation.pause', actor: 'alice' },

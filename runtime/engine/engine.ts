@@ -16,6 +16,7 @@ import { HookRouter } from './ingest/hook-router.js';
 import { ingestDelivery, type IngestResult } from './ingest/ingest.js';
 import type { IngestRequest } from '../../nodes/source-adapter.js';
 import { EventRecorder } from './ingest/event-recorder.js';
+import { routeEntry } from './ingest/event-rows.js';
 import { EventRetention } from './ingest/retention.js';
 import { runManually, type ManualRunInput, type ManualRunResult } from './triggers/manual-run.js';
 import { ScheduleRunner } from './triggers/schedule-runner.js';
@@ -126,7 +127,7 @@ export class Engine {
 
   refreshRoutes(): void {
     const rows = this.flows.enabledRows();
-    this.router.rebuild(rows);
+    this.router.rebuild(rows, this.flows.disabledRows());
     this.schedules.refresh(rows);
   }
 
@@ -168,6 +169,25 @@ export class Engine {
     );
     if (result.executions.length > 0) this.dispatcher.pump();
     return result;
+  }
+
+  /**
+   * Records a delivery refused before ingest could read it (413: body too large; 503: shutting
+   * down) in the event log, like the refusals ingest records itself. Not waited for.
+   */
+  recordUnreadDelivery(path: string, request: IngestRequest, error: unknown, reqId?: string): void {
+    const routes = this.router.routes(path);
+    const named = routes.length > 0 ? routes : this.router.disabledRoutes(path);
+    const reason = routes.length > 0 ? 'not checked' : 'flow disabled';
+    void this.recorder.recordRefusal({
+      path,
+      now: this.options.clock.now(),
+      request,
+      routes: named,
+      trace: { routes: named.map((r) => routeEntry(r, 'skipped', reason)) },
+      error,
+      reqId,
+    });
   }
 
   /** Starts a flow from its source.manual node with a payload (POST /api/flows/:id/run); see runManually. */

@@ -107,6 +107,28 @@ describe('approvals with context', () => {
     expect(one).toEqual(approval);
   });
 
+  it('tell when the alert resolved after the approval was asked, in the list and on the run', async () => {
+    const { app, engine, executionId, list } = await waitingForApproval();
+    const [before] = await list();
+    expect(before.alertResolvedAt).toBeNull();
+
+    const resolved = {
+      ...delivery,
+      status: 'resolved',
+      alerts: [{ ...delivery.alerts[0], status: 'resolved', endsAt: '2026-11-24T00:20:00Z' }],
+    };
+    const answer = await app.request('/hooks/infra', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(resolved) });
+    expect(answer.status).toBe(202);
+
+    const [after] = await list();
+    expect(after).toMatchObject({ id: before.id, status: 'pending', alertResolvedAt: '2026-11-24T00:20:00.000Z' });
+    const one = (await (await app.request(`/api/approvals/${before.id}`, { headers: auth })).json()) as any;
+    expect(one.alertResolvedAt).toBe('2026-11-24T00:20:00.000Z');
+    const run = (await (await app.request(`/api/executions/${executionId}`, { headers: auth })).json()) as any;
+    expect(run.alertResolvedAt).toBe('2026-11-24T00:20:00.000Z');
+    await engine.shutdown(1000);
+  });
+
   it('renders what runs next exactly as the step then runs', async () => {
     const { app, engine, list } = await waitingForApproval();
     const [approval] = await list();

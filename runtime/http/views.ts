@@ -62,7 +62,7 @@ export function stepView(row: StepRow): Step {
   };
 }
 
-/** An approval; with its execution, also the flow id and alert; with its context, what ran and what runs next. */
+/** An approval; with its execution, also the flow id, the alert and when it resolved; with its context, what ran and what runs next. */
 export function approvalView(row: ApprovalRow, exec?: ExecutionRow, context?: ApprovalContext): Approval {
   return {
     id: row.id,
@@ -76,7 +76,7 @@ export function approvalView(row: ApprovalRow, exec?: ExecutionRow, context?: Ap
     decidedAt: iso(row.decidedAt),
     decidedBy: row.decidedBy,
     comment: row.comment,
-    ...(exec ? { flowId: exec.flowId, alert: parse(exec.alert) as Alert } : {}),
+    ...(exec ? { flowId: exec.flowId, alert: parse(exec.alert) as Alert, alertResolvedAt: iso(exec.alertResolvedAt) } : {}),
     ...(context ? { flowName: context.flowName, ran: context.ran, next: context.next } : {}),
   };
 }

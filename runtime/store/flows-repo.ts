@@ -67,6 +67,23 @@ export const flowsRepo = {
     return db.select().from(flows).where(eq(flows.enabled, true)).orderBy(asc(flows.id)).all().map(toFlowRow);
   },
 
+  /**
+   * The disabled flows' current revisions, ordered by id: what the event log names when a
+   * delivery finds no enabled flow on its path. One whose document does not read back is left
+   * out (it routes nothing either way, and must not stop the enabled ones from routing).
+   */
+  listDisabled(db: Db): FlowRow[] {
+    const out: FlowRow[] = [];
+    for (const row of db.select().from(flows).where(eq(flows.enabled, false)).orderBy(asc(flows.id)).all()) {
+      try {
+        out.push(toFlowRow(row));
+      } catch (error) {
+        if (!(error instanceof StoredFlowError)) throw error;
+      }
+    }
+    return out;
+  },
+
   get(db: Db, id: string): FlowRow | undefined {
     const row = db.select().from(flows).where(eq(flows.id, id)).get();
     return row && toFlowRow(row);

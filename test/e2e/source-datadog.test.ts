@@ -44,7 +44,8 @@ describe('source.datadog end to end', () => {
     expect(body.executions).toHaveLength(1);
     const done = await waitFor(async () => {
       const e = (await server.api('GET', `/api/executions/${body.executions[0]}`)).body;
-      return e.status === 'succeeded' ? e : undefined;
+      // The flow only has a condition (no action): the run ends as no_action.
+      return e.status === 'no_action' ? e : undefined;
     }, 10_000, 'the execution');
     expect(done.alert).toMatchObject({ source: 'datadog', name: 'DiskFull', severity: 'critical', fingerprint: '7920145618230177351' });
     expect(done.steps.find((s: any) => s.nodeId === 'check').port).toBe('true');

@@ -41,7 +41,8 @@ describe('source.pagerduty end to end', () => {
     expect(body.executions).toHaveLength(1);
     const done = await waitFor(async () => {
       const e = (await server.api('GET', `/api/executions/${body.executions[0]}`)).body;
-      return e.status === 'succeeded' ? e : undefined;
+      // The flow only has a condition (no action): the run ends as no_action.
+      return e.status === 'no_action' ? e : undefined;
     }, 10_000, 'the execution');
     expect(done.alert).toMatchObject({ source: 'pagerduty', name: 'DiskFull', severity: 'critical', fingerprint: 'Q1DISKFULL0DB1', labels: { service: 'postgresql' } });
     expect(done.steps.find((s: any) => s.nodeId === 'check').port).toBe('true');

@@ -15,7 +15,19 @@ import { usePolling } from '../ui/usePolling.js';
 import { explainEvent, formatBytes, matchVerdict, prettyBody, routeVerdict } from './describe.js';
 import { OutcomePill } from './OutcomePill.js';
 
-const BANNER_TONE = { accepted: 'info', duplicate: 'info', ignored: 'warning', handshake: 'info', rejected: 'error', invalid: 'error' } as const;
+const BANNER_TONE = {
+  accepted: 'info',
+  duplicate: 'info',
+  ignored: 'warning',
+  handshake: 'info',
+  rejected: 'error',
+  invalid: 'error',
+  not_found: 'error',
+  unavailable: 'warning',
+} as const;
+
+/** Outcomes where no source looked at the alerts: "No alert in the delivery" would be untrue. */
+const ALERTS_NOT_READ = new Set(['handshake', 'invalid', 'not_found', 'unavailable']);
 
 function RunLink({ id }: { id: string }) {
   return (
@@ -60,6 +72,16 @@ function MatchLine({ match, alert }: { match: EventMatch; alert: EventAlert | un
 /** Per source node on the path: did it accept the credentials, and what it did with each alert. */
 function RoutesSection({ event, flowNames }: { event: EventDetail<Execution>; flowNames: Map<string, string> }) {
   const matchesOf = (r: EventRoute) => event.matches.filter((m) => m.flowId === r.flowId && m.nodeId === r.nodeId);
+  if (event.routes.length === 0) {
+    return (
+      <section className="event-section">
+        <h3>Flows on /hooks/{event.path}</h3>
+        <div className="muted small" data-testid="event-no-flows">
+          No flow, enabled or disabled, listens on this path.
+        </div>
+      </section>
+    );
+  }
   return (
     <section className="event-section">
       <h3>Flows on /hooks/{event.path}</h3>
@@ -83,7 +105,7 @@ function RoutesSection({ event, flowNames }: { event: EventDetail<Execution>; fl
                   ))}
                 </ul>
               )}
-              {r.result === 'authenticated' && matches.length === 0 && event.outcome !== 'handshake' && event.outcome !== 'invalid' && (
+              {r.result === 'authenticated' && matches.length === 0 && !ALERTS_NOT_READ.has(event.outcome) && (
                 <div className="muted small">No alert in the delivery.</div>
               )}
             </li>
@@ -142,11 +164,16 @@ function BodySection({ event }: { event: EventDetail<Execution> }) {
         <span className="spacer" />
         {event.body && <CopyButton text={event.body} what="body" />}
       </div>
-      {event.bodyTruncated && (
-        <div className="event-truncated small" data-testid="event-body-truncated">
-          First 4 KiB only, of {formatBytes(event.bodyBytes)} received: Salve keeps no more of a refused delivery.
-        </div>
-      )}
+      {event.bodyTruncated &&
+        (event.httpStatus === 413 ? (
+          <div className="event-truncated small" data-testid="event-body-truncated">
+            Not stored: the body was over the size limit{event.bodyBytes > 0 ? ` (${formatBytes(event.bodyBytes)} declared)` : ''}.
+          </div>
+        ) : (
+          <div className="event-truncated small" data-testid="event-body-truncated">
+            First 4 KiB only, of {formatBytes(event.bodyBytes)} received: Salve keeps no more of a refused delivery.
+          </div>
+        ))}
       {event.body ? <pre className="code-block event-body">{text}</pre> : <div className="muted small">empty</div>}
     </section>
   );

@@ -10,6 +10,8 @@ function FlowOutcome({ flow, name, outcome }: { flow: EventFlowSummary; name: st
   const parts: React.ReactNode[] = [];
   const nothing = flow.started + flow.duplicate + flow.notStarted === 0;
   if (outcome === 'invalid') parts.push(<span key="refused" className="tone-warning small">payload refused</span>);
+  else if (outcome === 'not_found') parts.push(<span key="disabled" className="tone-warning small">disabled</span>);
+  else if (outcome === 'unavailable') parts.push(<span key="busy" className="tone-warning small">not taken (busy)</span>);
   else if (!flow.authenticated) parts.push(<span key="refused" className="tone-error small">credentials refused</span>);
   else if (outcome === 'handshake' && nothing) parts.push(<span key="answered" className="muted small">answered</span>);
   for (const id of flow.executionIds) {
@@ -90,7 +92,7 @@ export function EventRow({
         <OutcomePill outcome={event.outcome} testId={`event-outcome-${event.id}`} />
         <div className="muted small event-http">HTTP {event.httpStatus}</div>
       </td>
-      <td className="event-alerts">
+      <td className="event-alerts" data-label="Alerts">
         {event.alertCount === 0 ? (
           <span className="muted">—</span>
         ) : (
@@ -100,7 +102,7 @@ export function EventRow({
           </>
         )}
       </td>
-      <td className="event-flows">
+      <td className="event-flows stack-wide">
         {event.flows.length === 0 ? (
           <span className="muted">—</span>
         ) : (
@@ -111,7 +113,7 @@ export function EventRow({
           </ul>
         )}
       </td>
-      <td className="event-what">
+      <td className="event-what stack-wide">
         <div className="event-lead">{lead}</div>
         {detail && <div className="event-detail" data-testid={`event-reason-${event.id}`}>{detail}</div>}
         {note && <div className="event-note small">{note}</div>}

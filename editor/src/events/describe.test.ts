@@ -31,12 +31,22 @@ describe('explainEvent', () => {
     expect(explainEvent({ ...base, outcome: 'invalid', httpStatus: 415, reason: 'x' }).lead).toBe('Refused: wrong content type (415)');
     expect(explainEvent({ ...base, outcome: 'invalid', httpStatus: 400, reason: 'x' }).lead).toBe('Refused: the body is not JSON (400)');
     expect(explainEvent({ ...base, outcome: 'invalid', httpStatus: 422, reason: 'x' }).lead).toBe('Refused: the payload does not fit the source (422)');
-    for (const o of EVENT_OUTCOMES) expect(OUTCOME_LABELS[o].label).toBe(o);
+    expect(explainEvent({ ...base, outcome: 'invalid', httpStatus: 413, reason: 'x' }).lead).toBe('Refused: the body is too large (413)');
+    expect(explainEvent({ ...base, outcome: 'not_found', httpStatus: 404, reason: "no enabled flow listens on /hooks/x — flow 'X' on this path is disabled" })).toEqual({
+      lead: 'Refused: no enabled flow on this path (404)',
+      detail: "no enabled flow listens on /hooks/x — flow 'X' on this path is disabled",
+      note: null,
+    });
+    expect(explainEvent({ ...base, outcome: 'unavailable', httpStatus: 503, reason: 'y' }).lead).toBe('Not taken: Salve was busy (503), the sender should retry');
+    // The pill says the filter's word, except where a plainer one reads better in a column.
+    const plainer: Partial<Record<string, string>> = { not_found: 'no flow', unavailable: 'busy' };
+    for (const o of EVENT_OUTCOMES) expect(OUTCOME_LABELS[o].label).toBe(plainer[o] ?? o);
   });
 
   it('puts routes and matches in words', () => {
     expect(routeVerdict({ flowId: 'f', nodeId: 'n', source: 'alertmanager', result: 'rejected', reason: 'wrong bearer token' })).toBe('refused: wrong bearer token');
     expect(routeVerdict({ flowId: 'f', nodeId: 'n', source: 'alertmanager', result: 'authenticated' })).toBe('credentials accepted');
+    expect(routeVerdict({ flowId: 'f', nodeId: 'n', source: 'alertmanager', result: 'skipped', reason: 'flow disabled' })).toBe('flow disabled: receives nothing');
     expect(matchVerdict({ flowId: 'f', nodeId: 'n', alertIndex: 0, result: 'not_started', reason: 'resolved alert: source starts runs on firing only' })).toBe(
       'not started: resolved alert: source starts runs on firing only',
     );

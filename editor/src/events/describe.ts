@@ -12,13 +12,16 @@ export const OUTCOME_LABELS: Record<EventOutcome, { label: string; tone: string;
   ignored: { label: 'ignored', tone: 'ignored', help: 'Valid, but no flow starts a run for it' },
   handshake: { label: 'handshake', tone: 'handshake', help: 'A protocol message the source answered itself' },
   rejected: { label: 'rejected', tone: 'failed', help: 'Refused: credentials or address (401)' },
-  invalid: { label: 'invalid', tone: 'needs_attention', help: 'Refused: the body or content type did not fit the source' },
+  invalid: { label: 'invalid', tone: 'needs_attention', help: 'Refused: the body, its size or its content type did not fit the source' },
+  not_found: { label: 'no flow', tone: 'not_found', help: 'Refused: no enabled flow listens on this path (404)' },
+  unavailable: { label: 'busy', tone: 'unavailable', help: 'Not taken now: queue full, database busy or shutting down (503); the sender retries' },
 };
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Why it was refused as invalid, from the status answered. */
 function invalidLead(status: number): string {
+  if (status === 413) return 'Refused: the body is too large';
   if (status === 415) return 'Refused: wrong content type';
   if (status === 400) return 'Refused: the body is not JSON';
   return 'Refused: the payload does not fit the source';
@@ -56,6 +59,10 @@ export function explainEvent(e: Pick<EventSummary, 'outcome' | 'httpStatus' | 'r
       return { lead: 'Refused: credentials or address (401)', detail: e.reason ? stripPrefix(e.reason, 'authentication failed: ') : null, note };
     case 'invalid':
       return { lead: `${invalidLead(e.httpStatus)} (${e.httpStatus})`, detail: e.reason, note };
+    case 'not_found':
+      return { lead: 'Refused: no enabled flow on this path (404)', detail: e.reason, note };
+    case 'unavailable':
+      return { lead: 'Not taken: Salve was busy (503), the sender should retry', detail: e.reason, note };
   }
 }
 
@@ -67,7 +74,9 @@ export function routeVerdict(route: EventRoute): string {
     case 'rejected':
       return `refused: ${route.reason ?? 'credentials wrong'}`;
     case 'skipped':
-      return route.reason === 'not checked' ? 'not checked' : `not asked: ${route.reason ?? ''}`.trim();
+      if (route.reason === 'not checked') return 'not checked';
+      if (route.reason === 'flow disabled') return 'flow disabled: receives nothing';
+      return `not asked: ${route.reason ?? ''}`.trim();
   }
 }
 

@@ -71,7 +71,7 @@ export function EventsPage({ filters }: { filters: EventsRouteFilters }) {
           {rows.length === 0 ? (
             <EmptyEvents filtered={filtered} />
           ) : (
-            <table className="list events-table">
+            <table className="list events-table stacked-list">
               <thead>
                 <tr>
                   <th scope="col">Received</th>
@@ -106,8 +106,8 @@ function EmptyEvents({ filtered }: { filtered: boolean }) {
     <div className="empty">
       <p>No deliveries yet.</p>
       <p className="small">
-        When a monitoring tool posts to <code>/hooks/&lt;path&gt;</code> of an enabled flow's source, the delivery shows here — accepted or
-        refused, with the reason — even when no flow runs for it.
+        When a monitoring tool posts to <code>/hooks/&lt;path&gt;</code>, the delivery shows here — accepted or refused, with the reason —
+        even when no flow runs for it, and also when no enabled flow listens on that path.
       </p>
     </div>
   );

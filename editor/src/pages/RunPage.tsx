@@ -115,6 +115,7 @@ export function RunPage({ executionId, onApprovalsChanged }: { executionId: stri
           steps={steps}
           approvals={detail.approvals}
           executionStatus={detail.status}
+          alertResolvedAt={detail.alertResolvedAt}
           onDecided={() => {
             refresh();
             onApprovalsChanged?.();

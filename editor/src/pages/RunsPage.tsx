@@ -75,7 +75,7 @@ export function RunsPage({ flowId }: { flowId?: string }) {
           {rows.length === 0 ? (
             <EmptyRuns flowName={flowName} status={status} />
           ) : (
-            <table className="list runs-table">
+            <table className="list runs-table stacked-list">
               <thead>
                 <tr>
                   <th scope="col">Run</th>
@@ -109,7 +109,8 @@ function EmptyRuns({ flowName, status }: { flowName?: string; status: ExecutionS
   if (status) {
     return (
       <div className="empty">
-        No {statusLabel(status)} runs{flowName ? ` of ${flowName}` : ''}. Choose "All statuses" to see the others.
+        {status === 'no_action' ? 'No run ended without action' : `No ${statusLabel(status)} runs`}
+        {flowName ? ` of ${flowName}` : ''}. Choose "All statuses" to see the others.
       </div>
     );
   }

@@ -4,6 +4,7 @@ import { api, call, idParam } from '../api/client.js';
 import type { Approval, ApprovalNext, ApprovalStepSummary, ExecutionDetail } from '../../../shared/api-views.js';
 import { hrefFor } from '../router.js';
 import { usePolling } from '../ui/usePolling.js';
+import { AlertResolvedBanner } from './AlertResolvedBanner.js';
 import { AlertSummary } from './AlertSummary.js';
 import { ApiErrorBanner } from './ApiErrorBanner.js';
 import { approvalContextView } from './approval-context.js';
@@ -18,8 +19,9 @@ import { RelativeTime } from './RelativeTime.js';
 import { StatusPill } from './StatusPill.js';
 
 /**
- * One approval in the inbox: the question, the alert, what already ran, exactly what approving
- * starts, and the decision. Everything needed to decide without opening the run.
+ * One approval in the inbox: the question, whether its alert resolved meanwhile, the alert,
+ * what already ran, exactly what approving starts, and the decision. Everything needed to
+ * decide without opening the run.
  */
 export function ApprovalCard({ approval, onDecided }: { approval: Approval; onDecided: () => void }) {
   // Servers that do not send `ran`/`next` yet: rebuild them from the execution, once.
@@ -32,6 +34,7 @@ export function ApprovalCard({ approval, onDecided }: { approval: Approval; onDe
   const ctx = approvalContextView(approval, run.data);
   const pending = approval.status === 'pending';
   const alert = approval.alert ?? run.data?.alert;
+  const alertResolvedAt = approval.alertResolvedAt ?? run.data?.alertResolvedAt ?? null;
   // Once decided, "runs if approved" would read as a promise; say what approving starts instead.
   const nextHeading = pending ? 'What runs if approved' : 'What approving starts';
 
@@ -60,7 +63,8 @@ export function ApprovalCard({ approval, onDecided }: { approval: Approval; onDe
         <h2 className="approval-message" id={`approval-title-${approval.id}`}>
           {approval.message}
         </h2>
-        <AlertSummary alert={alert} />
+        <AlertResolvedBanner resolvedAt={alertResolvedAt} requestedAt={approval.createdAt} pending={pending} testId={`approval-resolved-${approval.id}`} />
+        <AlertSummary alert={alert} resolvedAt={alertResolvedAt} />
         {run.error && <ApiErrorBanner error={run.error} doing="Loading what this run did" onRetry={run.refresh} />}
         <div className="approval-columns">
           <section aria-label="What already ran">

@@ -8,12 +8,15 @@ import { Deadline } from './Deadline.js';
 import { RelativeTime } from './RelativeTime.js';
 import { StatusPill } from './StatusPill.js';
 import { formatDuration } from '../../../nodes/format.js';
+import { noActionText } from './stopped.js';
 import { elapsed, exactTime } from './time.js';
 import { useNow } from './useNow.js';
 
-/** Why a run ended badly, in words an operator can act on; null when nothing went wrong. */
+/** Why a run ended badly or did nothing, in words an operator can act on; null when it acted and nothing went wrong. */
 function endBanner(run: ExecutionDetail): { tone: 'error' | 'warning' | 'info'; title: string; text: string } | null {
   switch (run.status) {
+    case 'no_action':
+      return { tone: 'info', title: 'No action taken.', text: noActionText(run.flow, run.steps) };
     case 'failed':
       return { tone: 'error', title: 'This run failed.', text: run.error ?? 'A step failed and no path handled its error.' };
     case 'needs_attention':
@@ -65,7 +68,7 @@ export function RunHeader({ run, flowName, onChanged, onReview }: RunHeaderProps
         {active && <CancelRunButton execution={run} flowName={flowName} onCancelled={onChanged} />}
       </div>
       <div className="run-header-grid">
-        <AlertSummary alert={run.alert} />
+        <AlertSummary alert={run.alert} resolvedAt={run.alertResolvedAt} />
         <dl className="facts">
           <div>
             <dt>Created</dt>
@@ -117,6 +120,12 @@ export function RunHeader({ run, flowName, onChanged, onReview }: RunHeaderProps
           <UserCheck size={16} aria-hidden="true" />
           <span>
             <strong>Waiting for approval:</strong> {a.message} <span className="muted">(<Deadline iso={a.deadlineAt} />)</span>
+            {run.alertResolvedAt && (
+              <strong className="tone-ok" data-testid="run-approval-resolved">
+                {' '}
+                The alert has resolved: check that this is still needed.
+              </strong>
+            )}
           </span>
           <span className="spacer" />
           <button type="button" className="small primary" onClick={() => onReview(a.nodeId)}>

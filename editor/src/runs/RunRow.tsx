@@ -3,7 +3,7 @@ import { ACTIVE_EXECUTION_STATUSES } from '../../../shared/statuses.js';
 import type { Execution } from '../../../shared/api-views.js';
 import { hrefFor, navigate } from '../router.js';
 import { keyLabels } from './alert-labels.js';
-import { LabelChips, SeverityPill } from './AlertSummary.js';
+import { AlertState, LabelChips, SeverityPill } from './AlertSummary.js';
 import { RelativeTime } from './RelativeTime.js';
 import { StatusPill } from './StatusPill.js';
 import { formatDuration } from '../../../nodes/format.js';
@@ -54,24 +54,24 @@ export function RunRow({ run, flowName, showFlowFilter }: { run: Execution; flow
         </div>
         {flowName && flowName !== run.flowId && <div className="mono small muted">{run.flowId}</div>}
       </td>
-      <td className="alert-cell">
+      <td className="alert-cell stack-wide">
         <div className="row">
           <strong>{run.alert?.name ?? '—'}</strong>
           {run.alert && <SeverityPill severity={run.alert.severity} />}
-          {run.alert?.status === 'resolved' && <span className="alert-state resolved">resolved</span>}
+          {run.alert && (run.alertResolvedAt || run.alert.status === 'resolved') && <AlertState alert={run.alert} resolvedAt={run.alertResolvedAt} />}
         </div>
         <LabelChips labels={keyLabels(run.alert)} />
       </td>
-      <td>
+      <td data-label="Created">
         <RelativeTime iso={run.createdAt} />
       </td>
-      <td>
+      <td data-label="Started">
         <RelativeTime iso={run.startedAt} empty={active ? 'not yet' : '—'} />
       </td>
-      <td>
+      <td data-label="Finished">
         <RelativeTime iso={run.finishedAt} empty={active ? '…' : '—'} />
       </td>
-      <td className="duration-cell">{took === null ? <span className="muted">—</span> : `${formatDuration(took, 'ms')}${run.finishedAt ? '' : ' so far'}`}</td>
+      <td className="duration-cell" data-label="Duration">{took === null ? <span className="muted">—</span> : `${formatDuration(took, 'ms')}${run.finishedAt ? '' : ' so far'}`}</td>
     </tr>
   );
 }

@@ -14,6 +14,7 @@ import { StatusPill } from './StatusPill.js';
 import { formatDuration } from '../../../nodes/format.js';
 import { elapsed } from './time.js';
 import { useNow } from './useNow.js';
+import { AlertResolvedBanner } from './AlertResolvedBanner.js';
 
 interface StepPanelProps {
   flow: Flow | null;
@@ -22,11 +23,13 @@ interface StepPanelProps {
   steps: readonly Step[];
   approvals: readonly Approval[];
   executionStatus: ExecutionStatus;
+  /** When the run's alert resolved: shown above an approval's decision. */
+  alertResolvedAt?: string | null;
   onDecided: () => void;
 }
 
 /** The side panel of the run page: what the selected node did, each time it ran. */
-export function StepPanel({ flow, nodeId, steps, approvals, executionStatus, onDecided }: StepPanelProps) {
+export function StepPanel({ flow, nodeId, steps, approvals, executionStatus, alertResolvedAt, onDecided }: StepPanelProps) {
   if (!nodeId) {
     return (
       <aside className="step-panel" data-testid="step-panel" aria-label="Step details">
@@ -70,6 +73,7 @@ export function StepPanel({ flow, nodeId, steps, approvals, executionStatus, onD
               step={step}
               index={mine.length > 1 ? i + 1 : undefined}
               approval={approvals.find((a) => a.stepId === step.id)}
+              alertResolvedAt={alertResolvedAt}
               onDecided={onDecided}
             />
           ))}
@@ -79,7 +83,19 @@ export function StepPanel({ flow, nodeId, steps, approvals, executionStatus, onD
   );
 }
 
-function StepRun({ step, index, approval, onDecided }: { step: Step; index?: number; approval?: Approval; onDecided: () => void }) {
+function StepRun({
+  step,
+  index,
+  approval,
+  alertResolvedAt,
+  onDecided,
+}: {
+  step: Step;
+  index?: number;
+  approval?: Approval;
+  alertResolvedAt?: string | null;
+  onDecided: () => void;
+}) {
   const now = useNow();
   const took = elapsed(step.startedAt, step.endedAt, now);
   const readable = hasReadableOutput(step.nodeType, step.output);
@@ -135,6 +151,7 @@ function StepRun({ step, index, approval, onDecided }: { step: Step; index?: num
         <section className={`step-approval stack${approval.status === 'pending' ? ' pending' : ''}`}>
           <h3>Approval</h3>
           <p className="approval-message-inline">{approval.message}</p>
+          <AlertResolvedBanner resolvedAt={alertResolvedAt} requestedAt={approval.createdAt} pending={approval.status === 'pending'} />
           {approval.status === 'pending' ? <ApprovalDecision approval={approval} onDecided={onDecided} /> : <ApprovalOutcome approval={approval} />}
         </section>
       )}

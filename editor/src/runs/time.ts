@@ -17,7 +17,7 @@ export function parseTime(iso: string | null | undefined): number | null {
 }
 
 /** The largest whole unit of a positive span: `12 s`, `3 min`, `2 h`, `5 d`. */
-function span(ms: number): string {
+export function span(ms: number): string {
   if (ms < MINUTE) return `${Math.floor(ms / SECOND)} s`;
   if (ms < HOUR) return `${Math.floor(ms / MINUTE)} min`;
   if (ms < DAY) return `${Math.floor(ms / HOUR)} h`;

@@ -94,7 +94,8 @@ describe('execution leases', () => {
     expect(executionsRepo.get(t.store.db, id)!.leaseOwner).toBe(t.engine.dispatcher.leases.owner);
     t.clock.advance(6_000);
     await t.engine.dispatcher.tick();
-    await waitFor(() => statusOf(t, id) === 'succeeded');
+    // A delay acts on nothing outside: the run ends without an action.
+    await waitFor(() => statusOf(t, id) === 'no_action');
   });
 
   it('adopts a running execution whose lease ended: a non-idempotent step becomes unknown and the run needs attention', async () => {

@@ -160,12 +160,22 @@ export function settle(db: Db, flow: Flow, executionId: string, now: number): 'c
   );
   const first = unhandled[0];
   executionsRepo.transition(db, executionId, ['running'], {
-    status: first ? 'failed' : 'succeeded',
+    status: first ? 'failed' : tookAction(all) ? 'succeeded' : 'no_action',
     error: first ? `step "${first.nodeId}" failed: ${first.error ?? 'unknown error'}` : null,
     finishedAt: now,
     updatedAt: now,
   });
   return 'finished';
+}
+
+/**
+ * Whether a step that changes the world (or asks a person) ran: the steps the runner commits as
+ * `intent` first, because their node definitions declare `sideEffects`. A run without one ends
+ * `no_action` instead of `succeeded`, so "an alert was looked at and nothing was done" never
+ * reads as "a fix was applied". Its steps stay stored: the run view shows where it stopped.
+ */
+function tookAction(steps: readonly StepRow[]): boolean {
+  return steps.some((s) => s.status !== 'pending' && s.status !== 'cancelled' && getNodeDefinition(s.nodeType)?.sideEffects === true);
 }
 
 /**

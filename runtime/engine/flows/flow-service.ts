@@ -103,6 +103,11 @@ export class FlowService {
     return flowsRepo.listEnabled(this.store.db);
   }
 
+  /** The disabled flows (readable ones), for naming them when a delivery finds no enabled flow. */
+  disabledRows(): FlowRow[] {
+    return flowsRepo.listDisabled(this.store.db);
+  }
+
   async create(input: unknown, actor: string): Promise<StoredFlow> {
     const flow = parseFlowOrThrow(input);
     const now = this.clock.now();

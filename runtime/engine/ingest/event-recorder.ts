@@ -1,20 +1,24 @@
-import { HTTP_STATUS, SalveError, type ErrorCode } from '../../../shared/errors.js';
 import type { IngestRequest } from '../../../nodes/source-adapter.js';
 import type { SqliteStore } from '../../store/db.js';
 import { eventsRepo } from '../../store/events-repo.js';
 import { newId } from '../../store/ids.js';
+import { storageErrorKind } from '../../store/retry.js';
 import type { Logger } from '../../log.js';
-import { refsFor, refusedEventRow, type DeliveryTrace } from './event-rows.js';
+import { refsFor, refusalOf, refusedEventRow, type DeliveryTrace } from './event-rows.js';
 import type { HookRoute } from './hook-router.js';
 import { RefusalLimiter, REFUSALS_PER_PATH_PER_MINUTE } from './refusal-limiter.js';
 
-/** The refusals the event log records: the caller was answered 400, 401, 415 or 422. */
-const REFUSAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['unauthorized', 'bad_request', 'unsupported_media_type', 'validation_failed']);
+/**
+ * The limiter's key for every path no flow (enabled or disabled) names: they share ONE budget,
+ * so probing random paths can neither fill the database nor grow the limiter's memory. Hook
+ * paths are never empty, so this key is no real path.
+ */
+const UNKNOWN_PATHS_KEY = '';
 
 /**
- * Writes refused deliveries (rejected, invalid) to the event log in their own small write,
- * after the answer is decided: it never delays the answer and never changes it (a storage
- * failure here is logged, and the 401 stays a 401).
+ * Writes refused deliveries (rejected, invalid, not_found, unavailable; see refusalOf) to the
+ * event log in their own small write, after the answer is decided: it never delays the answer
+ * and never changes it (a storage failure here is logged, and the 401 stays a 401).
  */
 export class EventRecorder {
   private readonly limiter: RefusalLimiter;
@@ -30,8 +34,10 @@ export class EventRecorder {
   }
 
   /**
-   * Records `error` (when it is a refusal: 400, 401, 415, 422) for a delivery to `path`.
-   * Returns the promise of the write for tests; callers do not wait for it. Never rejects.
+   * Records `error` (when it is a refusal) for a delivery to `path`. `routes` are the source
+   * nodes on the path (for a 404, those of its disabled flows, if any); `reason` replaces the one
+   * made from the error. Returns the promise of the write for tests; callers do not wait for it.
+   * Never rejects.
    */
   recordRefusal(input: {
     path: string;
@@ -40,29 +46,40 @@ export class EventRecorder {
     routes: readonly HookRoute[];
     trace: DeliveryTrace;
     error: unknown;
+    reason?: string;
     /** The HTTP request's id, for the log lines. */
     reqId?: string;
   }): Promise<string | undefined> {
     try {
-      const { error, path, now, reqId } = input;
-      if (!(error instanceof SalveError) || !REFUSAL_CODES.has(error.code)) return Promise.resolve(undefined);
-      const admitted = this.limiter.admit(path, now);
+      const { path, now, reqId } = input;
+      const refusal = refusalOf(input.error);
+      if (!refusal) return Promise.resolve(undefined);
+      const key = input.routes.length > 0 ? path : UNKNOWN_PATHS_KEY;
+      const admitted = this.limiter.admit(key, now);
+      const where = key === UNKNOWN_PATHS_KEY ? { reqId, path, unknownPaths: true } : { reqId, path };
       if (admitted.closedWindowDropped > 0) {
-        this.log.warn({ reqId, path, notStored: admitted.closedWindowDropped }, 'refused webhook deliveries over the per-minute cap were counted, not stored');
+        this.log.warn({ ...where, notStored: admitted.closedWindowDropped }, 'refused webhook deliveries over the per-minute cap were counted, not stored');
       }
       if (!admitted.store) {
         if (admitted.firstDrop) {
-          this.log.warn({ reqId, path, perMinute: REFUSALS_PER_PATH_PER_MINUTE }, 'too many refused webhook deliveries on this path: the rest of this minute is counted, not stored');
+          this.log.warn(
+            { ...where, perMinute: REFUSALS_PER_PATH_PER_MINUTE },
+            key === UNKNOWN_PATHS_KEY
+              ? 'too many deliveries to paths no flow listens on: the rest of this minute is counted, not stored'
+              : 'too many refused webhook deliveries on this path: the rest of this minute is counted, not stored',
+          );
         }
         return Promise.resolve(undefined);
       }
       const base = { id: newId('ev', now), now, path, request: input.request, routes: input.routes, trace: input.trace };
-      const row = refusedEventRow(base, error, HTTP_STATUS[error.code], admitted.suppressed);
+      const row = refusedEventRow(base, refusal, admitted.suppressed, input.reason);
       const refs = refsFor(input.routes);
       const written = this.store.write((db) => eventsRepo.insert(db, row, refs)).then(
         () => row.id,
         (err: unknown) => {
-          this.log.error({ err, reqId, path, outcome: row.outcome }, 'could not record a refused webhook delivery in the event log');
+          // A 503 for a locked database usually cannot be recorded either: that is expected, not an error.
+          const level = refusal.outcome === 'unavailable' && storageErrorKind(err) !== 'other' ? 'warn' : 'error';
+          this.log[level]({ err, reqId, path, outcome: row.outcome }, 'could not record a refused webhook delivery in the event log');
           return undefined;
         },
       );

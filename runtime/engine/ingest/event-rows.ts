@@ -1,5 +1,5 @@
 import type { Alert } from '../../../shared/alert/schema.js';
-import { type SalveError, ValidationError, formatPath, type Issue } from '../../../shared/errors.js';
+import { HTTP_STATUS, SalveError, UnavailableError, ValidationError, formatPath, type ErrorCode, type Issue } from '../../../shared/errors.js';
 import {
   REFUSED_BODY_LIMIT_BYTES,
   type EventAlert,
@@ -9,6 +9,7 @@ import {
 } from '../../../shared/event-log.js';
 import type { IngestRequest } from '../../../nodes/source-adapter.js';
 import { eventRef, type EventRow } from '../../store/events-repo.js';
+import { sqliteCode, storageErrorKind } from '../../store/retry.js';
 import type { HookRoute } from './hook-router.js';
 
 /**
@@ -19,6 +20,9 @@ import type { HookRoute } from './hook-router.js';
 
 /** Headers that carry credentials in every tool; each source on the path adds its own (WebhookAdapter.sensitiveHeaders). */
 const SENSITIVE_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
+
+/** Longest hook path stored: a path no flow knows is whatever the caller typed. */
+const MAX_STORED_PATH = 200;
 
 /** Longest source delivery id kept (they are short ids; anything longer is cut). */
 const MAX_DELIVERY_ID = 200;
@@ -43,14 +47,25 @@ export function routeEntry(route: HookRoute, result: EventRoute['result'], reaso
   return { flowId: route.flow.id, nodeId: route.node.id, source: sourceName(route.node.type), result, ...(reason ? { reason } : {}) };
 }
 
-/** Request headers worth keeping, credentials replaced by `***` (also any header a source on the path takes a secret in). */
+/**
+ * Header names that look like they carry a credential. Used only when no source on the path
+ * says which of its headers hold a secret (a delivery to a path no flow knows): better to hide
+ * a harmless header than to store a token sent to the wrong path.
+ */
+const CREDENTIAL_LIKE_HEADER = /auth|token|secret|key|pass|cookie|session|credential/i;
+
+/**
+ * Request headers worth keeping, credentials replaced by `***` (also any header a source on the
+ * path takes a secret in; with no source on the path, any header named like a credential).
+ */
 export function storableHeaders(headers: Record<string, string>, routes: readonly HookRoute[]): Record<string, string> {
   const secret = new Set(SENSITIVE_HEADERS);
   for (const route of routes) {
     for (const name of route.adapter.sensitiveHeaders(route.node.config)) secret.add(name.toLowerCase());
   }
+  const hide = (name: string) => secret.has(name.toLowerCase()) || (routes.length === 0 && CREDENTIAL_LIKE_HEADER.test(name));
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) out[k] = secret.has(k.toLowerCase()) ? '***' : v;
+  for (const [k, v] of Object.entries(headers)) out[k] = hide(k) ? '***' : v;
   return out;
 }
 
@@ -121,7 +136,7 @@ function commonColumns(base: EventBase) {
   return {
     id: base.id,
     receivedAt: base.now,
-    path: base.path,
+    path: base.path.slice(0, MAX_STORED_PATH),
     sources: JSON.stringify(sourcesOf(base.routes)),
     deliveryId: base.trace.deliveryId ?? null,
     remoteAddress: base.request.remoteAddress ?? null,
@@ -195,25 +210,102 @@ function rejectedReason(trace: DeliveryTrace): string {
   return (reasons.length ? `authentication failed: ${reasons.join('; ')}` : 'authentication failed').slice(0, 2000);
 }
 
+/** Why a delivery was refused, as the event log records it. */
+interface Refusal {
+  outcome: Extract<EventOutcome, 'rejected' | 'invalid' | 'not_found' | 'unavailable'>;
+  httpStatus: number;
+  /** What the sender was answered (`code`, `message`, for a validation failure its issues). */
+  error: SalveError;
+}
+
+/** Error codes whose refusals the event log records, and as what. */
+const REFUSAL_OUTCOMES: Partial<Record<ErrorCode, Refusal['outcome']>> = {
+  unauthorized: 'rejected',
+  bad_request: 'invalid',
+  payload_too_large: 'invalid',
+  unsupported_media_type: 'invalid',
+  validation_failed: 'invalid',
+  not_found: 'not_found',
+  unavailable: 'unavailable',
+};
+
 /**
- * The row of a refused delivery: `rejected` (401) or `invalid` (400/415/422), answered with
- * `httpStatus`. Only the first 4 KiB of its body are kept: unauthenticated callers must not fill the disk.
+ * The refusal `error` stands for, or undefined when the event log does not record it (a bug:
+ * 500). A storage error (database locked, disk full) was answered 503, as the HTTP layer does.
  */
-export function refusedEventRow(base: EventBase, error: SalveError, httpStatus: number, suppressedBefore: number): EventRow {
-  const outcome: EventOutcome = error.code === 'unauthorized' ? 'rejected' : 'invalid';
+export function refusalOf(error: unknown): Refusal | undefined {
+  if (error instanceof SalveError) {
+    const outcome = REFUSAL_OUTCOMES[error.code];
+    return outcome && { outcome, httpStatus: HTTP_STATUS[error.code], error };
+  }
+  if (storageErrorKind(error) === 'other') return undefined;
+  const code = sqliteCode(error) ?? 'storage error';
+  return { outcome: 'unavailable', httpStatus: 503, error: new UnavailableError(`the database was busy or failing (${code}); retry later`, 5) };
+}
+
+/** `too many executions are queued; retry later` → `…queued; the sender was asked to retry after 30 s`. */
+function unavailableReason(error: SalveError): string {
+  const after = error instanceof UnavailableError ? error.retryAfterSeconds : 5;
+  return `${error.message.replace(/; retry (later|shortly)$/, '')}; the sender was asked to retry after ${after} s`;
+}
+
+/** A 413: its size, and what to change if such deliveries are expected. */
+function tooLargeReason(error: SalveError): string {
+  return `${error.message}; the body was not stored (raise SALVE_HOOK_BODY_LIMIT if the sender's deliveries are this large)`;
+}
+
+/** The size a sender declared for a body that was not read (413), 0 when it did not say. */
+function declaredBytes(headers: Record<string, string>): number {
+  const n = Number(headers['content-length']);
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
+}
+
+/**
+ * The row of a refused delivery (see Refusal), answered with `refusal.httpStatus`. Only the
+ * first 4 KiB of its body are kept (none of a 413's): unauthenticated callers must not fill the
+ * disk. `reason` replaces the one made from the error (the 404's names the disabled flows).
+ */
+export function refusedEventRow(base: EventBase, refusal: Refusal, suppressedBefore: number, reason?: string): EventRow {
+  const { outcome, httpStatus, error } = refusal;
+  const body =
+    error.code === 'payload_too_large'
+      ? { body: '', bodyBytes: declaredBytes(base.request.headers), bodyTruncated: true }
+      : bodyForLog(base.request.rawBody, REFUSED_BODY_LIMIT_BYTES);
+  const made =
+    outcome === 'rejected'
+      ? rejectedReason(base.trace)
+      : outcome === 'unavailable'
+        ? unavailableReason(error)
+        : error.code === 'payload_too_large'
+          ? tooLargeReason(error)
+          : invalidReason(error);
   return {
     ...commonColumns(base),
-    ...bodyForLog(base.request.rawBody, REFUSED_BODY_LIMIT_BYTES),
+    ...body,
     outcome,
     httpStatus,
-    reason: outcome === 'rejected' ? rejectedReason(base.trace) : invalidReason(error),
+    reason: (reason ?? made).slice(0, 2000),
     alerts: '[]',
     matches: '[]',
-    error: outcome === 'invalid' ? JSON.stringify(storedError(error)) : null,
+    error: outcome === 'rejected' ? null : JSON.stringify(storedError(error)),
     alertCount: 0,
     executionCount: 0,
     duplicateCount: 0,
     notStartedCount: 0,
     suppressedBefore,
   };
+}
+
+/**
+ * The reason of a 404 in plain words: which disabled flows would have listened, or that none
+ * does (with the paths that are listened on, so a typo shows). `paths` are the enabled ones.
+ */
+export function notFoundReason(path: string, disabled: readonly HookRoute[], paths: readonly string[]): string {
+  const names = [...new Map(disabled.map((r) => [r.flow.id, `'${r.flow.name}'`])).values()];
+  if (names.length === 1) return `no enabled flow listens on /hooks/${path} — flow ${names[0]} on this path is disabled`;
+  if (names.length > 1) return `no enabled flow listens on /hooks/${path} — flows ${names.slice(0, -1).join(', ')} and ${names.at(-1)} on this path are disabled`;
+  if (paths.length === 0) return `no flow listens on /hooks/${path}: no enabled flow listens on any path yet`;
+  const shown = paths.slice(0, 5).map((p) => `/hooks/${p}`);
+  const more = paths.length > shown.length ? ` and ${paths.length - shown.length} more` : '';
+  return `no flow listens on /hooks/${path}; enabled flows listen on ${shown.join(', ')}${more}`;
 }

@@ -266,6 +266,83 @@ describe('event log: every delivery is recorded', () => {
     expect(fresh.outcome).toBe('accepted');
   });
 
+  it('not_found: a path no flow listens on is recorded with the paths that are, credential-like headers hidden', async () => {
+    const kit = await setup();
+    await expect(post(kit.engine, amPayload([alert('fp-1')]), { 'x-gitlab-token': 'tok-123', 'x-request-id': 'r-9' }, 'infar')).rejects.toMatchObject({
+      code: 'not_found',
+      // The answer names no flow: the caller is not authenticated.
+      message: 'no enabled flow listens on /hooks/infar',
+    });
+    const ev = await nthEvent(kit, 1);
+    expect(ev).toMatchObject({
+      outcome: 'not_found',
+      httpStatus: 404,
+      path: 'infar',
+      reason: 'no flow listens on /hooks/infar; enabled flows listen on /hooks/infra',
+      sources: [],
+      routes: [],
+      alertCount: 0,
+      executionCount: 0,
+      error: { code: 'not_found', message: 'no enabled flow listens on /hooks/infar' },
+    });
+    expect(JSON.parse(ev.body)).toMatchObject({ version: '4' });
+    expect(ev.headers).toMatchObject({ authorization: '***', 'x-gitlab-token': '***', 'x-request-id': 'r-9' });
+    expect(JSON.stringify(eventsRepo.get(kit.store.db, ev.id))).not.toMatch(/tok-123|am-token-value/);
+    expect(eventsRepo.list(kit.store.db, { limit: 10, outcome: 'not_found' }).map((e) => e.id)).toEqual([ev.id]);
+  });
+
+  it('not_found: a path whose flows are all disabled names them, and the flow filter finds it', async () => {
+    const kit = await setup([flow('disk', {}), { ...flow('old', {}), name: 'Old disk cleanup', enabled: false }, { ...flow('older', {}), name: 'Older one', enabled: false }]);
+    await kit.engine.flows.update('disk', { ...flow('disk', {}), enabled: false }, 1, 'test');
+    await expect(post(kit.engine, amPayload([alert('fp-1')]))).rejects.toMatchObject({ code: 'not_found' });
+    const ev = await nthEvent(kit, 1);
+    expect(ev.reason).toBe("no enabled flow listens on /hooks/infra — flows 'disk', 'Old disk cleanup' and 'Older one' on this path are disabled");
+    expect(ev.routes.map((r) => [r.flowId, r.result, r.reason])).toEqual([
+      ['disk', 'skipped', 'flow disabled'],
+      ['old', 'skipped', 'flow disabled'],
+      ['older', 'skipped', 'flow disabled'],
+    ]);
+    // The disabled flow's secret header name is still hidden, and its refs find the event.
+    expect(ev.headers.authorization).toBe('***');
+    expect(eventsRepo.list(kit.store.db, { limit: 10, flowId: 'old' }).map((e) => e.id)).toEqual([ev.id]);
+
+    await kit.engine.flows.update('old', { ...flow('old', {}), name: 'Old disk cleanup', enabled: true }, 1, 'test');
+    expect((await post(kit.engine, amPayload([alert('fp-2')]))).outcome).toBe('accepted');
+  });
+
+  it('not_found: every unknown path shares one per-minute budget, so random paths cannot flood the log', async () => {
+    const kit = await setup();
+    const n = REFUSALS_PER_PATH_PER_MINUTE + 5;
+    for (let i = 0; i < n; i++) await expect(post(kit.engine, '{}', {}, `probe-${i}`)).rejects.toMatchObject({ code: 'not_found' });
+    await waitFor(() => events(kit).length === REFUSALS_PER_PATH_PER_MINUTE);
+    // A refusal on a real path still has a budget of its own.
+    await expect(post(kit.engine, '{}', { authorization: 'Bearer wrong' })).rejects.toMatchObject({ code: 'unauthorized' });
+    await waitFor(() => events(kit).length === REFUSALS_PER_PATH_PER_MINUTE + 1);
+    kit.clock.advance(60_000);
+    await expect(post(kit.engine, '{}', {}, 'x'.repeat(500))).rejects.toMatchObject({ code: 'not_found' });
+    const ev = await nthEvent(kit, REFUSALS_PER_PATH_PER_MINUTE + 2);
+    expect(ev.suppressedBefore).toBe(5);
+    expect(ev.path).toHaveLength(200);
+  });
+
+  it('unavailable: a delivery over the queue cap is recorded as 503 with when to retry', async () => {
+    const kit = testEngine({ secrets: { AM_TOKEN: TOKEN }, maxQueued: 1 });
+    kit.engine.start();
+    await kit.engine.flows.create(flow('disk', {}), 'test');
+    await kit.engine.setPaused(true, 'test');
+    expect((await post(kit.engine, amPayload([alert('fp-1')]))).outcome).toBe('accepted');
+    kit.clock.advance(1000);
+    await expect(post(kit.engine, amPayload([alert('fp-2')]))).rejects.toMatchObject({ code: 'unavailable' });
+    const ev = await waitFor(() => events(kit).find((e) => e.outcome === 'unavailable'));
+    expect(parsed(ev)).toMatchObject({
+      httpStatus: 503,
+      reason: 'too many executions are queued; the sender was asked to retry after 30 s',
+      executionCount: 0,
+      routes: [{ flowId: 'disk', result: 'authenticated' }],
+    });
+    expect(executionsRepo.list(kit.store.db, { limit: 10 })).toHaveLength(1);
+  });
+
   it('handshake: recorded with the answer the source gave', async () => {
     patchAdapter('handshake', (_config, body) => ((body as { ping?: boolean }).ping ? { status: 200, message: 'pong' } : undefined));
     const kit = await setup();

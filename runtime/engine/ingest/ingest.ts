@@ -9,7 +9,7 @@ import { authenticateDelivery } from './delivery-auth.js';
 import { commitDelivery } from './delivery-commit.js';
 import { planDelivery } from './delivery-plan.js';
 import type { EventRecorder } from './event-recorder.js';
-import { routeEntry, type DeliveryTrace } from './event-rows.js';
+import { notFoundReason, routeEntry, type DeliveryTrace } from './event-rows.js';
 import type { HookRouter } from './hook-router.js';
 import type { QueueCap } from './queue-cap.js';
 
@@ -47,14 +47,29 @@ export interface IngestDeps {
  * (delivery-auth.ts), parse and plan what it starts (delivery-plan.ts), then store the event and
  * one execution per matching flow and alert in ONE transaction (delivery-commit.ts). Resolves
  * only after that commit, so a 202 always means "durably accepted".
- * Every delivery to a path some flow listens on lands in the event log: in that transaction
- * when it gets through, in a write of its own when it is refused (event-recorder.ts), whose log
- * lines carry `reqId`, the HTTP request's id.
+ * Every delivery lands in the event log: in that transaction when it gets through, in a write
+ * of its own when it is refused (event-recorder.ts: 400/401/404/413/415/422/503, capped per path),
+ * whose log lines carry `reqId`, the HTTP request's id.
  */
 export async function ingestDelivery(deps: IngestDeps, path: string, request: IngestRequest, reqId?: string): Promise<IngestResult> {
   const routes = deps.router.routes(path);
-  if (routes.length === 0) throw new NotFoundError(`no enabled flow listens on /hooks/${path}`);
   const now = deps.clock.now();
+  if (routes.length === 0) {
+    // The answer names no flow (the caller is not authenticated); the record does.
+    const error = new NotFoundError(`no enabled flow listens on /hooks/${path}`);
+    const disabled = deps.router.disabledRoutes(path);
+    void deps.recorder?.recordRefusal({
+      path,
+      now,
+      request,
+      routes: disabled,
+      trace: { routes: disabled.map((r) => routeEntry(r, 'skipped', 'flow disabled')) },
+      error,
+      reason: notFoundReason(path, disabled, deps.router.paths()),
+      reqId,
+    });
+    throw error;
+  }
   // Event log: until a route is asked, it counts as skipped (e.g. the media type did not fit).
   const trace: DeliveryTrace = { routes: routes.map((r) => routeEntry(r, 'skipped', 'not checked')) };
   try {
@@ -65,8 +80,9 @@ export async function ingestDelivery(deps: IngestDeps, path: string, request: In
     const plan = await planDelivery(authenticated, body, request, ctx, { eventId: base.id, executionDeadlineMs: deps.executionDeadlineMs }, trace);
     return await commitDelivery(deps, base, plan);
   } catch (error) {
-    // Rejected (401) and invalid (400/415/422) deliveries are recorded after the answer is
-    // decided, in their own write that is not waited for: it cannot delay or change the answer.
+    // Refused deliveries (401; 400/415/422; 503 for a full queue or a busy database) are
+    // recorded after the answer is decided, in their own write that is not waited for: it
+    // cannot delay or change the answer.
     void deps.recorder?.recordRefusal({ path, now, request, routes, trace, error, reqId });
     throw error;
   }

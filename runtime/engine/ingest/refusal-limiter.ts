@@ -1,10 +1,11 @@
-/** Refused (rejected/invalid) deliveries stored per path per minute; the rest are only counted. */
+/** Refused deliveries stored per path per minute (every unknown path together counts as one); the rest are only counted. */
 export const REFUSALS_PER_PATH_PER_MINUTE = 60;
 
 /**
- * Per path, per minute: at most `max` refused deliveries are stored; the others are counted,
- * logged, and reported on the next stored one (`suppressedBefore`). Memory is one entry per
- * hook path (paths no flow listens on are never recorded).
+ * Per key, per minute: at most `max` refused deliveries are stored; the others are counted,
+ * logged, and reported on the next stored one (`suppressedBefore`). The key is the hook path
+ * when a flow (enabled or disabled) names it, else one shared key for every unknown path
+ * (event-recorder.ts), so memory is one entry per flow path plus one.
  */
 export class RefusalLimiter {
   private readonly windows = new Map<string, { start: number; stored: number; dropped: number; unreported: number }>();

@@ -105,7 +105,8 @@ describe('schedule runner', () => {
       firedAt: '2026-11-24T00:05:00.003Z',
     });
     // The dispatcher picked it up: the condition saw the tick in both `event` and `alert`.
-    await waitFor(() => executionsRepo.get(t.store.db, run.id)?.status === 'succeeded');
+    // The flow only checks (no action step): its run ends as no_action.
+    await waitFor(() => executionsRepo.get(t.store.db, run.id)?.status === 'no_action');
 
     await at(t, '2026-11-24T00:10:00.000Z');
     expect(startsAt(t)).toEqual(['2026-11-24T00:05:00.000Z', '2026-11-24T00:10:00.000Z']);
@@ -258,7 +259,7 @@ describe('schedule runner', () => {
     await t.engine.idle();
     expect(executionsRepo.get(t.store.db, queued!.executionId!)!.status).toBe('queued');
     await t.engine.setPaused(false, 'test');
-    await waitFor(() => executionsRepo.get(t.store.db, queued!.executionId!)?.status === 'succeeded');
+    await waitFor(() => executionsRepo.get(t.store.db, queued!.executionId!)?.status === 'no_action');
     await at(t, '2026-11-24T00:03:00Z');
     expect(startsAt(t)).toEqual(['2026-11-24T00:01:00.000Z', '2026-11-24T00:03:00.000Z']);
   });
