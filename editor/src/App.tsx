@@ -70,10 +70,14 @@ function Shell({ onSignedOut: done }: { onSignedOut: () => void }) {
   return (
     <div className="shell">
       <header className="topbar">
-        <a className="brand" href={hrefFor({ page: 'flows' })} onClick={(e) => {
+        <a
+          className="brand"
+          href={hrefFor({ page: 'flows' })}
+          onClick={(e) => {
             e.preventDefault();
             navigate({ page: 'flows' });
-          }}>
+          }}
+        >
           <span className="brand-mark" aria-hidden="true">
             S
           </span>

@@ -42,11 +42,7 @@ export function anchorPaths(fields: readonly FieldModel[], config: unknown): Pat
           if (isRecord(value)) for (const key of Object.keys(value)) anchors.push([...field.path, key]);
           break;
         case 'argv':
-          if (Array.isArray(value)) {
-            value.forEach((_, i) => {
-              anchors.push([...field.path, i]);
-            });
-          }
+          if (Array.isArray(value)) for (let i = 0; i < value.length; i++) anchors.push([...field.path, i]);
           break;
         default:
           break;

@@ -35,10 +35,16 @@ export function CancelRunButton({ execution, flowName, onCancelled }: { executio
 
   return (
     <>
-      <button type="button" className="danger" data-testid="cancel-run" disabled={busy} onClick={() => {
+      <button
+        type="button"
+        className="danger"
+        data-testid="cancel-run"
+        disabled={busy}
+        onClick={() => {
           setError(null);
           setAsking(true);
-        }}>
+        }}
+      >
         <CircleStop size={16} aria-hidden="true" /> {busy ? 'Cancelling…' : 'Cancel run'}
       </button>
       {asking && (
