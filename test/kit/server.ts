@@ -65,7 +65,12 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${out}`)), 20_000);
+    const timer = setTimeout(() => {
+      // Stop it (the launcher passes SIGTERM on to the server): a server that comes up after the
+      // test gave up would otherwise run on, unowned, and load the machine for every later test.
+      child.kill('SIGTERM');
+      reject(new Error(`server did not start in 20 s:\n${out}`));
+    }, 20_000);
     const onData = () => {
       const m = /listening on (http:\/\/[^\s]+)/.exec(out);
       if (m) {
