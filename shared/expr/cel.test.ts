@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '../alert/schema.js';
 import { EVAL_LIMITS, EvalBudget } from './budget.js';
 import { checkCel, evaluateCel, evaluateCelBool, stepsReadBy } from './cel.js';
+import type { CelDecl } from './declared-types.js';
 import type { ExprScope } from './types.js';
 import { ExpressionError } from './errors.js';
 import { renderTemplate } from './template.js';
@@ -163,7 +164,7 @@ describe('CEL checks at save time', () => {
 describe('CEL checks where the expression sits (a scope)', () => {
   // Node "notify" runs after "am" (the source) and "check" (an HTTP step); "later" runs after it.
   const scope: ExprScope = {
-    steps: new Map([
+    steps: new Map<string, CelDecl>([
       ['am', { name: 'string', labels: 'map<string, string>' }],
       ['check', { status: 'dyn', headers: 'map<string, string>', truncated: 'bool', body: 'dyn' }],
     ]),

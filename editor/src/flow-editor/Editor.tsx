@@ -78,7 +78,6 @@ export function Editor() {
           selectedNodes={doc.selectedNodes}
           issues={problems.issues}
           secrets={secrets}
-          allNodeIds={doc.allNodeIds}
           test={test}
         />
       </div>
