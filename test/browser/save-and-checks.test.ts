@@ -58,6 +58,7 @@ describe('save and expression checks in the editor', () => {
   const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
   const problems = () => page.getByTestId('problems').locator('summary').textContent();
   const toasts = () => page.getByTestId('toast').allTextContents();
+  const refusals = () => page.getByTestId('toast').filter({ hasText: 'Fix 1 problem before saving' }).count();
   const stored = async () => (await server.api('GET', '/api/flows/checks')).body as { revision: number; flow: typeof flow };
 
   async function select(id: string) {
@@ -115,8 +116,10 @@ describe('save and expression checks in the editor', () => {
     const message = 'this condition gives a string, not true/false: compare it, e.g. alert.severity == "critical"';
     await page.getByTestId('node-panel').getByText(message).waitFor();
     await expect.poll(() => page.getByTestId('problem').allTextContents()).toEqual([expect.stringContaining(message)]);
+    const before = await refusals();
     await page.keyboard.press('Control+s');
-    await page.getByTestId('toast').filter({ hasText: 'Fix 1 problem before saving' }).waitFor();
+    await expect.poll(refusals).toBe(before + 1);
+    expect((await stored()).revision).toBe(2);
     for (const width of [1440, 1024, 390]) {
       await page.setViewportSize({ width, height: 900 });
       await field.scrollIntoViewIfNeeded();
@@ -133,8 +136,10 @@ describe('save and expression checks in the editor', () => {
     await page.getByTestId('node-panel').getByText('step "clean" does not run before this node, so its output cannot be read here (it can read steps.am)').waitFor();
     await expect.poll(() => page.getByTestId('problem').allTextContents()).toEqual([expect.stringContaining('step "clean" does not run before this node')]);
 
-    await field.fill('steps.am.labels.env != "dev" && alert.severity == "critical"');
+    // The source's step holds the alert: the preview reads it from the sample.
+    await field.fill('steps.am.name == alert.name && alert.status == "firing"');
     await expect.poll(problems).toBe('No problems');
+    await expect.poll(() => page.getByTestId('preview-expression').textContent(), { timeout: 10_000 }).toContain('true');
   });
 
   it('lists under Available variables only the steps that run before the node, and previews a step not run yet', async () => {
@@ -148,11 +153,13 @@ describe('save and expression checks in the editor', () => {
     await page.getByTestId('node-panel').getByText('Available variables').click();
     await expect.poll(async () => (await variables()).filter((v) => v.startsWith('steps'))).toEqual(['steps.am', 'steps.cond', 'steps.clean']);
     await page.getByTestId('field-url').fill('http://agent.example.internal/done?status={{ steps.clean.status }}');
-    // The sample alert runs the test as far as the condition; the HTTP step is never run by a test.
-    await expect.poll(() => page.getByTestId('preview-url').textContent(), { timeout: 10_000 }).toContain('step "clean" not run yet');
+    // No test has run: the preview has the sample alert, but no output of the HTTP step.
+    await expect.poll(() => page.getByTestId('preview-url').textContent(), { timeout: 10_000 }).toContain(
+      'step "clean" not run yet: run a test (Test tab) that reaches it to preview with its output',
+    );
     for (const width of [1440, 1024, 390]) {
       await page.setViewportSize({ width, height: 900 });
-      await page.getByTestId('node-panel').locator('.cf-vars').scrollIntoViewIfNeeded();
+      await page.getByTestId('node-panel').locator('.cf-vars li').last().scrollIntoViewIfNeeded();
       await screenshot(page, `available-variables-${width}`);
     }
     await page.setViewportSize({ width: 1440, height: 900 });
@@ -163,6 +170,6 @@ describe('save and expression checks in the editor', () => {
       const s = await stored();
       return s.revision === 3 ? s : undefined;
     }, 5_000, 'revision 3');
-    expect(saved.flow.nodes.find((n) => n.id === 'cond')!.config.expression).toBe('steps.am.labels.env != "dev" && alert.severity == "critical"');
+    expect(saved.flow.nodes.find((n) => n.id === 'cond')!.config.expression).toBe('steps.am.name == alert.name && alert.status == "firing"');
   });
 });
