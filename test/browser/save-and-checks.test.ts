@@ -155,8 +155,10 @@ describe('save and expression checks in the editor', () => {
     await page.getByTestId('field-url').fill('http://agent.example.internal/done?status={{ steps.clean.status }}');
     // No test has run: the preview has the sample alert, but no output of the HTTP step.
     await expect.poll(() => page.getByTestId('preview-url').textContent(), { timeout: 10_000 }).toContain(
-      'step "clean" not run yet: run a test (Test tab) that reaches it to preview with its output',
+      'step "clean" not run yet, so its output is unknown here (a test runs only steps without side effects)',
     );
+    // Earlier saves' toasts would cover the list in the screenshots.
+    await expect.poll(() => page.getByTestId('toast').count(), { timeout: 10_000 }).toBe(0);
     for (const width of [1440, 1024, 390]) {
       await page.setViewportSize({ width, height: 900 });
       await page.getByTestId('node-panel').locator('.cf-vars li').last().scrollIntoViewIfNeeded();

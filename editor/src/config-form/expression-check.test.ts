@@ -106,15 +106,13 @@ describe('previewExpression', () => {
   it('says a step before the node has not run yet when the sample has no output of it', () => {
     const ran = { ...vars, steps: { check: { status: 200, body: null, truncated: false } } };
     expect(previewExpression('cel', 'steps.check.status == 200', ran, scope)).toEqual({ ok: true, text: 'true', outcome: 'true' });
-    expect(previewExpression('template', 'status {{ steps.check.status }}', vars, scope)).toEqual({
-      ok: false,
-      message: 'step "check" not run yet: run a test (Test tab) that reaches it to preview with its output',
-    });
-    // The test reached it but did not run it (the simulation runs nothing with side effects).
-    expect(previewExpression('template', 'status {{ steps.check.status }}', { ...vars, steps: { check: null } }, scope)).toEqual({
-      ok: false,
-      message: 'step "check" not run yet: a test does not run it (it has side effects), so its output is known only in a real run',
-    });
+    // No test reached it, or one did but did not run it (a test runs nothing with side effects).
+    for (const sample of [vars, { ...vars, steps: { check: null } }]) {
+      expect(previewExpression('template', 'status {{ steps.check.status }}', sample, scope)).toEqual({
+        ok: false,
+        message: 'step "check" not run yet, so its output is unknown here (a test runs only steps without side effects)',
+      });
+    }
     expect(previewExpression('cel', 'steps.nosuch.status == 200', vars, scope)).toEqual({ ok: false, message: 'no step named "nosuch"' });
   });
   it('returns evaluation errors as messages', () => {

@@ -86,8 +86,8 @@ function stepsIn(language: ExpressionLanguage, source: string): string[] {
 
 /**
  * Why the sample cannot show what `source` gives, when it reads a step the sample has no output
- * of: one the test did not reach, or reached without running it (a step with side effects, whose
- * output the simulation leaves null), or a name that is no step before this node.
+ * of: one the test did not reach or did not run (a test runs nothing with side effects, and leaves
+ * such a step's output null), or a name that is no step before this node.
  */
 function missingStep(language: ExpressionLanguage, source: string, vars: ExprVars, scope: ExprScope): string | null {
   for (const id of stepsIn(language, source)) {
@@ -95,9 +95,7 @@ function missingStep(language: ExpressionLanguage, source: string, vars: ExprVar
     if (output !== undefined && output !== null) continue;
     if (!scope.nodeIds.has(id)) return `no step named "${id}"`;
     if (!scope.steps.has(id)) return `step "${id}" does not run before this node`;
-    return output === null
-      ? `step "${id}" not run yet: a test does not run it (it has side effects), so its output is known only in a real run`
-      : `step "${id}" not run yet: run a test (Test tab) that reaches it to preview with its output`;
+    return `step "${id}" not run yet, so its output is unknown here (a test runs only steps without side effects)`;
   }
   return null;
 }
