@@ -1,5 +1,4 @@
-export { checkCel, evaluateCel, evaluateCelBool, regexSelfTest, stepsReadBy, toPlain, type CheckOptions } from './cel.js';
-export { ALERT_CEL_TYPE, celTypeOf, type CelDecl } from './declared-types.js';
+export { checkCel, evaluateCel, evaluateCelBool, regexSelfTest, stepsReadBy, toPlain } from './cel.js';
 export { ExpressionError } from './errors.js';
 export { matchersToCel, parseMatchers, type Matcher } from './matchers.js';
 export { checkRegex } from './regex-guard.js';
