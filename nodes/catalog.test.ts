@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { checkCel } from '../shared/expr/index.js';
+import { outputTypeOf } from '../shared/flow/expression-scope.js';
 import { validateFlow } from '../shared/flow/validate.js';
 import { getNodeDefinition, lookupNodeSpec, nodeDefinitions } from './catalog.js';
 import { getNodeModule, getSourceAdapter, getWebhookAdapter } from './registry.js';
@@ -26,6 +28,24 @@ describe('node catalog', () => {
       // Only actions and approvals can have effects the engine must guard after a crash.
       if (def.sideEffects) expect(['action', 'approval']).toContain(def.category);
     }
+  });
+
+  it('types every output for the expressions after it (steps.<id>), from its output schema', () => {
+    const steps = new Map(nodeDefinitions.map((d) => [d.type.replace('.', '_'), outputTypeOf(d)]));
+    const scope = { steps, nodeIds: new Set([...steps.keys(), 'me']), self: 'me' };
+    for (const id of steps.keys()) expect(checkCel(`steps.${id}`, { scope }), id).toEqual([]);
+    for (const source of [
+      'steps.source_alertmanager.labels.env == "prod" && steps.source_webhook.severity == "critical"',
+      'steps.action_http.status == 200 && steps.action_http.headers["content-type"].startsWith("application/json")',
+      'steps.action_http.status == null && steps.action_http.error.contains("timeout")',
+      'steps.action_shell.exitCode == 0 && steps.action_shell.stdout.contains("ok") && !steps.action_shell.timedOut',
+      'steps.approval_request.decision == "approved" && steps.approval_request.decidedBy != ""',
+      'steps.condition_expr && !steps.condition_match && steps.action_delay.waitedSeconds > 0',
+    ]) {
+      expect(checkCel(source, { scope, returns: 'bool' }), source).toEqual([]);
+    }
+    expect(checkCel('steps.action_shell.exitcode == 0', { scope })[0]!.message).toMatch(/No such key: exitcode/);
+    expect(checkCel('steps.action_shell.stdout', { scope, returns: 'bool' })[0]!.message).toMatch(/gives a string, not true\/false/);
   });
 
   it('knows nothing about unknown or prototype-ish types', () => {

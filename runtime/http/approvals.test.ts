@@ -27,7 +27,7 @@ const flow = {
         body: { flow: '{{ flow.name }}' },
       },
     },
-    { id: 'broken', type: 'action.shell', config: { command: ['echo', '{{ steps.restart.stdout }}'] } },
+    { id: 'broken', type: 'action.shell', config: { command: ['echo', '{{ steps.ask.comment }}'] } },
     { id: 'giveup', type: 'action.shell', config: { command: ['echo', 'rejected'] } },
   ],
   edges: [
@@ -99,7 +99,7 @@ describe('approvals with context', () => {
       body: { flow: 'Disk full: clean up, ask, then restart' },
     });
     expect(JSON.stringify(approval)).not.toContain('s3cr3t-value');
-    // A template over an output that does not exist yet cannot be shown: the reason is.
+    // A template over an output that does not exist yet (the decision being asked for) cannot be shown: the reason is.
     expect(next.broken.rendered).toBeUndefined();
     expect(next.broken.error).toMatch(/^config\.command\.1: /);
 

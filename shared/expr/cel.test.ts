@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../alert/schema.js';
 import { EVAL_LIMITS, EvalBudget } from './budget.js';
-import { checkCel, evaluateCel, evaluateCelBool } from './cel.js';
+import { checkCel, evaluateCel, evaluateCelBool, stepsReadBy } from './cel.js';
+import type { CelDecl } from './declared-types.js';
+import type { ExprScope } from './types.js';
 import { ExpressionError } from './errors.js';
 import { renderTemplate } from './template.js';
 
@@ -156,6 +158,63 @@ describe('CEL checks at save time', () => {
 
   it('limits the length of an expression', () => {
     expect(checkCel(`"${'a'.repeat(5000)}"`)[0]!.message).toMatch(/longer than/);
+  });
+});
+
+describe('CEL checks where the expression sits (a scope)', () => {
+  // Node "notify" runs after "am" (the source) and "check" (an HTTP step); "later" runs after it.
+  const scope: ExprScope = {
+    steps: new Map<string, CelDecl>([
+      ['am', { name: 'string', labels: 'map<string, string>' }],
+      ['check', { status: 'dyn', headers: 'map<string, string>', truncated: 'bool', body: 'dyn' }],
+    ]),
+    nodeIds: new Set(['am', 'check', 'notify', 'later']),
+    self: 'notify',
+  };
+  const messages = (source: string, returns?: 'bool') => checkCel(source, { scope, returns }).map((i) => i.message);
+
+  it('reads the steps before the node, typed by their outputs', () => {
+    for (const source of ['steps.check.status == 200', 'steps["check"].truncated', 'has(steps.check.body.ok)', 'steps.am.labels.env']) {
+      expect(messages(source), source).toEqual([]);
+    }
+    expect(messages('steps.check.truncated + 1')[0]).toMatch(/no such overload/);
+    expect(messages('steps.check.stauts')[0]).toMatch(/No such key: stauts/);
+  });
+
+  it('names a step that does not exist, with the steps the node can read', () => {
+    expect(checkCel('alert.name == "x" && steps.nosuch.status == 200', { scope })).toEqual([
+      { message: 'no step named "nosuch" in this flow (it can read steps.am and steps.check)', offset: 21 },
+    ]);
+    expect(messages('has(steps.nosuch)')).toEqual(['no step named "nosuch" in this flow (it can read steps.am and steps.check)']);
+  });
+
+  it('refuses a step that does not run before the node, and the node itself', () => {
+    expect(messages('steps.later.status == 200')).toEqual([
+      'step "later" does not run before this node, so its output cannot be read here (it can read steps.am and steps.check)',
+    ]);
+    expect(messages('steps["notify"]')).toEqual(['a step cannot read its own output: steps.notify is this node']);
+    const first: ExprScope = { steps: new Map(), nodeIds: new Set(['am', 'first']), self: 'first' };
+    expect(checkCel('steps.am.name', { scope: first })[0]!.message).toBe(
+      'step "am" does not run before this node, so its output cannot be read here (no step runs before it)',
+    );
+  });
+
+  it('requires a condition to give true or false; data known only when it runs (dyn) may', () => {
+    expect(messages('alert.severity', 'bool')).toEqual(['this condition gives a string, not true/false: compare it, e.g. alert.severity == "critical"']);
+    expect(messages('steps.check.headers', 'bool')[0]).toMatch(/^this condition gives a map, not true\/false: compare it, e.g. size\(steps.check.headers\) > 0/);
+    expect(messages('size(alert.labels)', 'bool')[0]).toMatch(/gives a number/);
+    expect(messages('alert.labels.keys()', 'bool').length).toBeGreaterThan(0);
+    for (const source of ['alert.severity == "critical"', 'steps.check.truncated', 'event.retry', 'steps.check.body.ok']) {
+      expect(messages(source, 'bool'), source).toEqual([]);
+    }
+    // Without `returns`, any value is fine (a template part, a mapping).
+    expect(messages('alert.severity')).toEqual([]);
+  });
+
+  it('lists the steps an expression reads (for the editor\'s preview)', () => {
+    expect(stepsReadBy('steps.a.x == 1 && steps["b"].ok || steps.a.y')).toEqual(['a', 'b']);
+    expect(stepsReadBy('alert.name')).toEqual([]);
+    expect(stepsReadBy('steps.a.')).toEqual([]);
   });
 });
 

@@ -4,41 +4,47 @@ import { BudgetExceeded, EvalBudget } from './budget.js';
 import { costIssues, estimateCost } from './cost.js';
 import { ExpressionError } from './errors.js';
 import { checkRegex } from './regex-guard.js';
-import type { ExprIssue, ExprVars } from './types.js';
+import type { ExprIssue, ExprScope, ExprVars } from './types.js';
+import { ALERT_CEL_TYPE, type CelDecl } from './declared-types.js';
 import { celContext, readsOf, type Reads } from './context.js';
 import { toPlain } from './values.js';
+import { truncate } from '../text.js';
 
 export { toPlain } from './values.js';
 
 /**
- * The one CEL environment Salve evaluates in, and the only module that imports cel-js. The
- * alert has a declared shape so typos and type errors are caught when a flow is saved;
- * `event` and `steps` are arbitrary JSON (dyn).
+ * The CEL environments Salve checks and evaluates in; this is the only module that imports
+ * cel-js. `alert` has a declared shape (from its zod schema, declared-types.ts) so typos and type
+ * errors are caught when a flow is saved; `event`, `flow` and `execution` are data (dyn, map).
  */
-const env = new Environment({ unlistedVariablesAreDyn: false, homogeneousAggregateLiterals: false })
-  .registerVariable({
-    name: 'alert',
-    schema: {
-      source: 'string',
-      status: 'string',
-      name: 'string',
-      severity: 'string',
-      summary: 'string',
-      description: 'string',
-      labels: 'map<string, string>',
-      annotations: 'map<string, string>',
-      startsAt: 'string',
-      endsAt: 'string',
-      fingerprint: 'string',
-      dedupKey: 'string',
-      links: 'map<string, string>',
-      raw: 'dyn',
-    },
-  })
+const common = new Environment({ unlistedVariablesAreDyn: false, homogeneousAggregateLiterals: false })
+  .registerVariable({ name: 'alert', schema: ALERT_CEL_TYPE as Record<string, CelDecl> })
   .registerVariable('event', 'dyn')
-  .registerVariable('steps', 'map')
   .registerVariable('flow', 'map')
   .registerVariable('execution', 'map');
+
+/**
+ * Where expressions run, and are checked when nothing says where they sit in a flow: `steps` is
+ * whatever ran (a map). The check that counts is made with a scope (checkCel), when a flow is saved.
+ */
+const env = common.clone().registerVariable('steps', 'map');
+
+/** Environments whose `steps` are the steps of a scope, typed; by their declaration. */
+const scoped = new Map<string, Environment>();
+
+/** The environment to check an expression in: with a scope, `steps` has exactly its steps, typed by their outputs. */
+function environmentFor(scope: ExprScope | undefined): Environment {
+  if (!scope) return env;
+  const schema = Object.fromEntries(scope.steps);
+  const key = JSON.stringify(schema);
+  let found = scoped.get(key);
+  if (!found) {
+    found = common.clone().registerVariable({ name: 'steps', schema });
+    if (scoped.size >= 200) scoped.delete(scoped.keys().next().value!);
+    scoped.set(key, found);
+  }
+  return found;
+}
 
 const MAX_SOURCE_LENGTH = 4096;
 
@@ -86,22 +92,103 @@ function firstLine(error: unknown): string {
   return String((error as Error)?.message ?? error).split('\n')[0]!;
 }
 
+/** How an expression is checked: where it sits (its scope) and what it must give. */
+export interface CheckOptions {
+  /** The steps it can read; without one, `steps` is any map (no flow to tell). */
+  scope?: ExprScope;
+  /** `bool` for a condition: anything else (but dyn, known only when it runs) is refused. */
+  returns?: 'bool';
+}
+
+/** The steps an expression names (`steps.x`, `steps.?x`, `steps["x"]`), with where each is named. */
+function stepReferences(root: CelNode): { id: string; offset?: number }[] {
+  const found: { id: string; offset?: number }[] = [];
+  forEachNode(root, (node) => {
+    if (node.op !== '.' && node.op !== '.?' && node.op !== '[]' && node.op !== '[?]') return;
+    const [object, key] = node.args as [CelNode, unknown];
+    if (!isNode(object) || object.op !== 'id' || object.args !== 'steps') return;
+    const id = isNode(key) ? (key.op === 'value' && typeof key.args === 'string' ? key.args : undefined) : typeof key === 'string' ? key : undefined;
+    if (id !== undefined) found.push({ id, offset: object.start ?? object.pos });
+  });
+  return found.sort((x, y) => (x.offset ?? 0) - (y.offset ?? 0));
+}
+
+/** The ids of the steps an expression reads; none when it does not parse. */
+export function stepsReadBy(source: string): string[] {
+  try {
+    return [...new Set(stepReferences(env.parse(source).ast as unknown as CelNode).map((r) => r.id))];
+  } catch {
+    return [];
+  }
+}
+
+/** `steps.a, steps.b and steps.c`, or what to say when there is none. */
+function readableSteps(scope: ExprScope): string {
+  const ids = [...scope.steps.keys()].map((id) => `steps.${id}`);
+  if (ids.length === 0) return 'no step runs before it';
+  const shown = ids.length > 6 ? [...ids.slice(0, 5), `${ids.length - 5} more`] : ids;
+  return `it can read ${shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`}`;
+}
+
+/** Why each step an expression names cannot be read where it sits: no such step, or one that does not run before. */
+function stepIssues(root: CelNode, scope: ExprScope): ExprIssue[] {
+  const issues: ExprIssue[] = [];
+  const seen = new Set<string>();
+  for (const { id, offset } of stepReferences(root)) {
+    if (scope.steps.has(id) || seen.has(id)) continue;
+    seen.add(id);
+    let message: string;
+    if (id === scope.self) message = `a step cannot read its own output: steps.${id} is this node`;
+    else if (!scope.nodeIds.has(id)) message = `no step named "${id}" in this flow (${readableSteps(scope)})`;
+    else message = `step "${id}" does not run before this node, so its output cannot be read here (${readableSteps(scope)})`;
+    issues.push({ message, ...(offset === undefined ? {} : { offset }) });
+  }
+  return issues;
+}
+
+/** A CEL type in words: `a string`, `a number`, `a list`… */
+function typeInWords(type: string): string {
+  if (type === 'string') return 'a string';
+  if (type === 'int' || type === 'uint' || type === 'double') return 'a number';
+  if (type === 'null') return 'null';
+  if (type === 'bytes') return 'bytes';
+  if (type.startsWith('list')) return 'a list';
+  if (type === 'google.protobuf.Timestamp') return 'a timestamp';
+  if (type === 'google.protobuf.Duration') return 'a duration';
+  return 'a map';
+}
+
+/** The refusal of a condition that gives something else than true or false, with how to make it one. */
+function notBoolIssue(type: string, source: string): ExprIssue {
+  const shown = truncate(source.trim(), 40);
+  const example = type === 'string' ? `${shown} == "critical"` : type === 'int' || type === 'uint' || type === 'double' ? `${shown} > 0` : `size(${shown}) > 0`;
+  return { message: `this condition gives ${typeInWords(type)}, not true/false: compare it, e.g. ${example}` };
+}
+
 /**
  * Parses, type-checks and applies Salve's rules, and with `estimate` the cost estimate: the
  * program and its issues. The estimate runs when a flow is saved; when it runs, the budget alone
  * decides (an expression saved before a limit changed still runs, on data small enough).
  */
-function analyze(source: string, estimate: boolean): { program?: Program; issues: ExprIssue[] } {
+function analyze(source: string, estimate: boolean, options: CheckOptions = {}): { program?: Program; issues: ExprIssue[] } {
   if (source.trim() === '') return { issues: [{ message: 'expression is empty' }] };
   if (source.length > MAX_SOURCE_LENGTH) return { issues: [{ message: `expression is longer than ${MAX_SOURCE_LENGTH} characters` }] };
   let program: Program;
   try {
-    program = env.parse(source);
+    program = environmentFor(options.scope).parse(source);
   } catch (error) {
     return { issues: [{ message: firstLine(error), offset: positionOf(error) }] };
   }
+  // Said in Salve's words before the checker's "No such key: nosuch".
+  if (options.scope) {
+    const unreadable = stepIssues(program.ast as unknown as CelNode, options.scope);
+    if (unreadable.length > 0) return { issues: unreadable };
+  }
   const checked = program.check();
   if (!checked.valid) return { issues: [{ message: firstLine(checked.error), offset: positionOf(checked.error) }] };
+  if (options.returns === 'bool' && checked.type !== 'bool' && checked.type !== 'dyn') {
+    return { issues: [notBoolIssue(checked.type ?? 'dyn', source)] };
+  }
   const ast = program.ast as unknown as CelNode;
   const issues: ExprIssue[] = [];
   forEachNode(ast, (node) => ruleIssues(node, issues));
@@ -109,14 +196,18 @@ function analyze(source: string, estimate: boolean): { program?: Program; issues
   return { program, issues };
 }
 
-/** Parses and type-checks a CEL expression, and refuses one that could exceed the evaluation budget; `[]` when it is fine. */
-export function checkCel(source: string): ExprIssue[] {
-  return analyze(source, true).issues;
+/**
+ * Parses and type-checks a CEL expression where it sits (`scope`), requires a condition to give
+ * true or false, and refuses one that could exceed the evaluation budget; `[]` when it is fine.
+ * The one check of an expression: the flow validator, the editor's fields and the save path use it.
+ */
+export function checkCel(source: string, options: CheckOptions = {}): ExprIssue[] {
+  return analyze(source, true, options).issues;
 }
 
 /** The worst-case cost of an expression that checks (cost.ts), else undefined. */
-export function estimateCel(source: string): { steps: number; producedBytes: number } | undefined {
-  const { program, issues } = analyze(source, false);
+export function estimateCel(source: string, scope?: ExprScope): { steps: number; producedBytes: number } | undefined {
+  const { program, issues } = analyze(source, false, { scope });
   return program && issues.length === 0 ? estimateCost(program.ast as unknown as CelNode) : undefined;
 }
 

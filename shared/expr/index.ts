@@ -1,8 +1,8 @@
-export { checkCel, evaluateCel, evaluateCelBool, regexSelfTest, toPlain } from './cel.js';
+export { checkCel, evaluateCel, evaluateCelBool, regexSelfTest, stepsReadBy, toPlain } from './cel.js';
 export { ExpressionError } from './errors.js';
 export { matchersToCel, parseMatchers, type Matcher } from './matchers.js';
 export { checkRegex } from './regex-guard.js';
 export { checkTemplate, hasTemplate, renderTemplate } from './template.js';
 export { checkUrlTemplate, renderUrlTemplate } from './url-template.js';
-export type { ExprIssue, ExprVars, ExpressionRef } from './types.js';
+export type { ExprIssue, ExprScope, ExprVars, ExpressionRef } from './types.js';
 export { EVAL_LIMITS, EvalBudget } from './budget.js';

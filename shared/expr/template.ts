@@ -1,7 +1,7 @@
 import { EVAL_LIMITS, EvalBudget } from './budget.js';
 import { checkCel, estimateCel, evaluateCel } from './cel.js';
 import { ExpressionError } from './errors.js';
-import type { ExprIssue, ExprVars } from './types.js';
+import type { ExprIssue, ExprScope, ExprVars } from './types.js';
 
 /** One piece of a template: literal text, or a `{{ cel }}` part with its offset. */
 export type TemplatePart = { kind: 'text'; text: string } | { kind: 'expr'; source: string; offset: number };
@@ -43,12 +43,15 @@ export function hasTemplate(text: string): boolean {
   return text.includes('{{');
 }
 
-/** Checks every `{{ … }}` part, and their cost together (they share a budget); offsets point into the template text. */
-export function checkTemplate(text: string): ExprIssue[] {
+/**
+ * Checks every `{{ … }}` part where the template sits (`scope`, see checkCel), and their cost
+ * together (they share a budget); offsets point into the template text.
+ */
+export function checkTemplate(text: string, scope?: ExprScope): ExprIssue[] {
   const { parts, issues } = templateParts(text);
   const expressions = parts.filter((p) => p.kind === 'expr');
   for (const part of expressions) {
-    for (const issue of checkCel(part.source)) {
+    for (const issue of checkCel(part.source, { scope })) {
       issues.push({ message: `{{ ${part.source} }}: ${issue.message}`, offset: part.offset + (issue.offset ?? 0) });
     }
   }
@@ -56,7 +59,7 @@ export function checkTemplate(text: string): ExprIssue[] {
     let steps = 0;
     let bytes = 0;
     for (const part of expressions) {
-      const cost = estimateCel(part.source);
+      const cost = estimateCel(part.source, scope);
       steps += cost?.steps ?? 0;
       bytes += cost?.producedBytes ?? 0;
     }

@@ -1,4 +1,5 @@
 import type { Alert } from '../alert/schema.js';
+import type { CelDecl } from './declared-types.js';
 
 /**
  * The variables every CEL expression and `{{ }}` template can read. Declared once here so the
@@ -25,6 +26,21 @@ export interface ExpressionRef {
    */
   kind: 'cel' | 'template' | 'url';
   source: string;
+  /** `bool`: a condition, which must give true or false (a `cel` expression only). */
+  returns?: 'bool';
+}
+
+/**
+ * What the expressions of one node of a flow can read besides `alert`, `event`, `flow` and
+ * `execution`: the steps that can run before it (its ancestors in the flow's graph), each with the
+ * CEL type of its output, and every node id of the flow (a step named there but not among those
+ * runs later, or on another path).
+ */
+export interface ExprScope {
+  steps: ReadonlyMap<string, CelDecl>;
+  nodeIds: ReadonlySet<string>;
+  /** The node the expressions belong to. */
+  self: string;
 }
 
 /** A problem in one expression; `offset` is a character offset into its source when known. */

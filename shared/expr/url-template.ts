@@ -1,7 +1,7 @@
 import { ExpressionError } from './errors.js';
 import { truncate } from '../text.js';
 import { checkTemplate, renderTemplateParts, templateParts } from './template.js';
-import type { ExprIssue, ExprVars } from './types.js';
+import type { ExprIssue, ExprScope, ExprVars } from './types.js';
 
 /**
  * URL templates (`http://{{ alert.labels.instance }}/cleanup`), rendered per URL component.
@@ -74,10 +74,11 @@ const STRUCTURE_ISSUE: Partial<Record<UrlComponent, string>> = {
 
 /**
  * Checks a URL template when the flow is saved: its `{{ }}` parts compile, the scheme is
- * written out (http:// or https://), and no part sits in the user info. Offsets point into `text`.
+ * written out (http:// or https://), and no part sits in the user info. Offsets point into `text`;
+ * `scope` is where the template sits (see checkCel).
  */
-export function checkUrlTemplate(text: string): ExprIssue[] {
-  const issues = checkTemplate(text);
+export function checkUrlTemplate(text: string, scope?: ExprScope): ExprIssue[] {
+  const issues = checkTemplate(text, scope);
   if (issues.length > 0) return issues;
   const { parts } = templateParts(text);
   const { skeleton, slots } = skeletonOf(parts);

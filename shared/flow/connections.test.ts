@@ -11,6 +11,7 @@ const spec = (type: string, category: NodeCategory, outputs: string[]): NodeSpec
   category,
   outputs,
   configSchema: z.object({}),
+  outputSchema: z.unknown(),
   expressions: () => [],
 });
 const SPECS = [

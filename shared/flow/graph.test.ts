@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { findCycles, reachableFrom, type GraphEdge } from './graph.js';
+import { ancestorsOf, findCycles, reachableFrom, type GraphEdge } from './graph.js';
 
 const edges = (...pairs: [string, string][]): GraphEdge[] =>
   pairs.map(([source, target], index) => ({ index, source, target }));
@@ -36,5 +36,15 @@ describe('reachableFrom', () => {
   it('follows edges from every root and leaves the rest out', () => {
     const reached = reachableFrom(['s'], edges(['s', 'a'], ['a', 'b'], ['x', 'b']));
     expect([...reached].sort()).toEqual(['a', 'b', 's']);
+  });
+});
+
+describe('ancestorsOf', () => {
+  it('finds every node a path leads from (both sides of a diamond), never the node itself', () => {
+    const diamond = edges(['src', 'a'], ['src', 'b'], ['a', 'join'], ['b', 'join'], ['join', 'after'], ['src', 'side']);
+    expect([...ancestorsOf('join', diamond)].sort()).toEqual(['a', 'b', 'src']);
+    expect([...ancestorsOf('src', diamond)]).toEqual([]);
+    // In a cycle (refused elsewhere) the node is its own ancestor; it is still left out.
+    expect([...ancestorsOf('b', edges(['a', 'b'], ['b', 'c'], ['c', 'b']))].sort()).toEqual(['a', 'c']);
   });
 });

@@ -69,7 +69,7 @@ export function findCycles(nodeIds: readonly string[], edges: readonly GraphEdge
 }
 
 /** Every node id reachable from `roots` by following edges, the roots included. */
-export function reachableFrom(roots: readonly string[], edges: readonly GraphEdge[]): Set<string> {
+export function reachableFrom(roots: readonly string[], edges: readonly Pick<GraphEdge, 'source' | 'target'>[]): Set<string> {
   const out = adjacency(edges);
   const reached = new Set<string>(roots);
   const queue = [...roots];
@@ -81,6 +81,15 @@ export function reachableFrom(roots: readonly string[], edges: readonly GraphEdg
     }
   }
   return reached;
+}
+
+/** Every node id from which `nodeId` can be reached by following edges: the steps that can run before it. */
+export function ancestorsOf(nodeId: string, edges: readonly Pick<GraphEdge, 'source' | 'target'>[]): Set<string> {
+  const reversed = edges.map((edge) => ({ source: edge.target, target: edge.source }));
+  const found = reachableFrom([nodeId], reversed);
+  // In a cycle (reported elsewhere) a node is its own ancestor; it still cannot read itself.
+  found.delete(nodeId);
+  return found;
 }
 
 /**

@@ -15,6 +15,8 @@ export interface NodeSpec {
   outputs: readonly string[];
   /** zod schema of the node's `config`, with defaults. Parsing it yields the full config. */
   configSchema: z.ZodType;
+  /** zod schema of what a step of this type records as its output: what `steps.<id>` holds. */
+  outputSchema: z.ZodType;
   /** Every expression in a parsed config, for save-time checks and for rendering. */
   expressions(config: unknown): ExpressionRef[];
 }

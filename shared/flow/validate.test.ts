@@ -12,6 +12,7 @@ function spec<S extends z.ZodType>(s: {
   category: NodeCategory;
   outputs: string[];
   configSchema: S;
+  outputSchema: z.ZodType;
   expressions: (config: z.output<S>) => ExpressionRef[];
 }): NodeSpec {
   return s;
@@ -26,6 +27,7 @@ const SPECS = [
     category: 'source',
     outputs: ['out'],
     configSchema: z.strictObject({ path: z.string().min(1), on: z.enum(['firing', 'any']).default('firing') }),
+    outputSchema: z.object({ name: z.string() }),
     expressions: () => [],
   }),
   spec({
@@ -33,7 +35,8 @@ const SPECS = [
     category: 'condition',
     outputs: ['true', 'false'],
     configSchema: z.strictObject({ expression: z.string().min(1) }),
-    expressions: (c) => [{ path: ['expression'], kind: 'cel', source: c.expression }],
+    outputSchema: z.boolean(),
+    expressions: (c) => [{ path: ['expression'], kind: 'cel', source: c.expression, returns: 'bool' }],
   }),
   spec({
     type: 'action.http',
@@ -45,6 +48,7 @@ const SPECS = [
       headers: z.record(z.string(), z.string()).default({}),
       timeoutSeconds: z.number().positive().default(10),
     }),
+    outputSchema: z.union([z.object({ status: z.int(), body: z.unknown() }), z.object({ status: z.null(), error: z.string() })]),
     expressions: (c) => [
       ...(c.url.includes('{{') ? [{ path: ['url'], kind: 'url' as const, source: c.url }] : []),
       ...Object.entries(c.headers).flatMap(([k, v]) => template(['headers', k], v)),
@@ -55,6 +59,7 @@ const SPECS = [
     category: 'approval',
     outputs: ['approved', 'rejected', 'timeout'],
     configSchema: z.strictObject({ message: z.string().min(1), timeoutSeconds: z.number().int().positive().default(3600) }),
+    outputSchema: z.object({ decision: z.enum(['approved', 'rejected', 'timeout']) }),
     expressions: (c) => template(['message'], c.message),
   }),
 ];
@@ -307,6 +312,61 @@ describe('validateFlow rule 5: expressions', () => {
   it('accepts the variables a template may read', () => {
     const doc = validDoc();
     configOf(doc, 3).message = '{{ alert.labels.instance }} in {{ flow.name }} ({{ execution.id }})';
+    expect(validateFlow(doc, lookup).ok).toBe(true);
+  });
+});
+
+describe('validateFlow rule 5: what an expression may read, and what a condition gives', () => {
+  it('refuses a condition that gives a string, and says how to make it true/false', () => {
+    const doc = validDoc();
+    configOf(doc, 1).expression = 'alert.severity';
+    expect(formatIssues(issuesOf(doc))).toBe(
+      'nodes[1].config.expression: node "disk": CEL expression "alert.severity" is invalid: this condition gives a string, not true/false: compare it, e.g. alert.severity == "critical"',
+    );
+    configOf(doc, 1).expression = 'size(alert.labels)';
+    expectIssue(issuesOf(doc), ['nodes', 1, 'config', 'expression'], 'gives a number, not true/false');
+  });
+
+  it('accepts a condition that gives a bool, or data known only when it runs (dyn)', () => {
+    const doc = validDoc();
+    for (const expression of ['alert.severity == "critical"', 'event.retry', 'has(event.x) && event.x']) {
+      configOf(doc, 1).expression = expression;
+      expect(validateFlow(doc, lookup).ok, expression).toBe(true);
+    }
+  });
+
+  it('names a step that does not exist', () => {
+    const doc = validDoc();
+    configOf(doc, 3).message = 'Status was {{ steps.nosuch.status }}';
+    expect(formatIssues(issuesOf(doc))).toBe(
+      'nodes[3].config.message: node "ask": template "Status was {{ steps.nosuch.status }}" is invalid: {{ steps.nosuch.status }}: no step named "nosuch" in this flow (it can read steps.am, steps.disk and steps.clean) (at character 15)',
+    );
+  });
+
+  it('refuses a step that runs later, or on no path to the node, and the node itself', () => {
+    const doc = validDoc();
+    configOf(doc, 1).expression = 'steps.clean.status == 200';
+    expectIssue(issuesOf(doc), ['nodes', 1, 'config', 'expression'], 'step "clean" does not run before this node', 'it can read steps.am');
+    configOf(doc, 1).expression = 'steps.disk';
+    expectIssue(issuesOf(doc), ['nodes', 1, 'config', 'expression'], 'a step cannot read its own output');
+    // A node on another branch: connected to the source, but never before "restart".
+    doc.nodes.push({ id: 'other', type: 'action.http', config: { url: 'http://agent.example/other' } });
+    doc.edges.push({ source: 'disk', sourcePort: 'false', target: 'other' });
+    configOf(doc, 1).expression = 'true';
+    configOf(doc, 4).url = 'http://agent.example/restart?after={{ steps.other.status }}';
+    expectIssue(issuesOf(doc), ['nodes', 4, 'config', 'url'], 'step "other" does not run before this node');
+  });
+
+  it('types each earlier step by its output schema', () => {
+    const doc = validDoc();
+    configOf(doc, 3).message = 'Cleaned ({{ steps.clean.status + 1 }}), {{ steps["am"].name }}, condition {{ steps.disk }}';
+    expect(validateFlow(doc, lookup).ok).toBe(true);
+    configOf(doc, 3).message = '{{ steps.clean.stauts }}';
+    expectIssue(issuesOf(doc), ['nodes', 3, 'config', 'message'], 'stauts');
+    configOf(doc, 3).message = '{{ steps.am.name + 1 }}';
+    expectIssue(issuesOf(doc), ['nodes', 3, 'config', 'message'], 'no such overload');
+    // status is an int or null (no answer): dyn, so comparing it with either checks.
+    configOf(doc, 3).message = '{{ steps.clean.status == null ? steps.clean.error : "ok" }}';
     expect(validateFlow(doc, lookup).ok).toBe(true);
   });
 });

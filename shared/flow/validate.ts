@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { issuesFromZod, type Issue } from '../errors.js';
 import { checkCel, checkTemplate, checkUrlTemplate } from '../expr/index.js';
-import type { ExpressionRef } from '../expr/types.js';
+import type { ExprIssue, ExprScope, ExpressionRef } from '../expr/types.js';
 import {
   checkEdgeEnds,
   cycleMessage,
@@ -11,6 +11,7 @@ import {
   portOf,
   unknownTypeMessage,
 } from './connections.js';
+import { expressionScope, type ScopeGraph } from './expression-scope.js';
 import { findCycles, reachableFrom, type GraphEdge } from './graph.js';
 import type { NodeSpec, NodeSpecLookup } from './node-spec.js';
 import { FlowSchema, type Flow, type FlowEdge, type FlowNode } from './schema.js';
@@ -52,11 +53,24 @@ function zodIssues(issues: readonly z.core.$ZodIssue[], base: Path = []): Issue[
   return issuesFromZod(expanded, base);
 }
 
-function checkExpression(nodeId: string, ref: ExpressionRef, base: Path): Issue[] {
-  const check = { cel: checkCel, template: checkTemplate, url: checkUrlTemplate }[ref.kind];
-  const found = check(ref.source);
+/**
+ * The problems of one expression of a node, where it sits in the flow (`scope`): the one check,
+ * run the same by the flow validator and by the editor's fields as they are typed.
+ */
+export function checkExpressionRef(ref: Pick<ExpressionRef, 'kind' | 'source' | 'returns'>, scope: ExprScope): ExprIssue[] {
+  switch (ref.kind) {
+    case 'cel':
+      return checkCel(ref.source, { scope, returns: ref.returns });
+    case 'template':
+      return checkTemplate(ref.source, scope);
+    case 'url':
+      return checkUrlTemplate(ref.source, scope);
+  }
+}
+
+function checkExpression(nodeId: string, ref: ExpressionRef, scope: ExprScope, base: Path): Issue[] {
   const what = { cel: 'CEL expression', template: 'template', url: 'URL template' }[ref.kind];
-  return found.map((e) => ({
+  return checkExpressionRef(ref, scope).map((e) => ({
     path: [...base, ...ref.path],
     message:
       `node "${nodeId}": ${what} ${JSON.stringify(truncate(ref.source, 80))} is invalid: ${e.message}` +
@@ -64,8 +78,11 @@ function checkExpression(nodeId: string, ref: ExpressionRef, base: Path): Issue[
   }));
 }
 
-/** Rules 2–5: unique ids, known types, config against the type's schema, expressions compile. */
-function checkNodes(rawNodes: unknown[], lookup: NodeSpecLookup, issues: Issue[]): NodeView[] {
+/**
+ * Rules 2–5: unique ids, known types, config against the type's schema, expressions compile and
+ * type-check where they sit (reading only steps that run before their node).
+ */
+function checkNodes(rawNodes: unknown[], graph: ScopeGraph, lookup: NodeSpecLookup, issues: Issue[]): NodeView[] {
   const views: NodeView[] = [];
   const seen = new Set<string>();
   rawNodes.forEach((raw, index) => {
@@ -89,11 +106,17 @@ function checkNodes(rawNodes: unknown[], lookup: NodeSpecLookup, issues: Issue[]
       return;
     }
     view.config = parsed.data as Record<string, unknown>;
-    for (const ref of spec.expressions(parsed.data)) {
-      issues.push(...checkExpression(raw.id, ref, [...base, 'config']));
-    }
+    const refs = spec.expressions(parsed.data);
+    if (refs.length === 0) return;
+    const scope = expressionScope(graph, raw.id, lookup);
+    for (const ref of refs) issues.push(...checkExpression(raw.id, ref, scope, [...base, 'config']));
   });
   return views;
+}
+
+/** The nodes that have an id, with their type as written ('' when it has none). */
+function readNodes(rawNodes: unknown[]): ScopeGraph['nodes'] {
+  return rawNodes.flatMap((raw) => (isRecord(raw) && typeof raw.id === 'string' ? [{ id: raw.id, type: typeof raw.type === 'string' ? raw.type : '' }] : []));
 }
 
 /** Reads the edges that name a source and a target; `complete` is false if any could not be read. */
@@ -176,9 +199,9 @@ export function validateFlow(input: unknown, lookup: NodeSpecLookup): FlowValida
     return { ok: false, issues };
   }
 
-  const views = checkNodes(input.nodes, lookup, issues);
-  const byId = new Map(views.map((v) => [v.id, v]));
   const { edges, complete } = readEdges(input.edges);
+  const views = checkNodes(input.nodes, { nodes: readNodes(input.nodes), edges }, lookup, issues);
+  const byId = new Map(views.map((v) => [v.id, v]));
   const graph = checkEdges(edges, byId, issues);
   checkGraph(views, graph, complete, issues);
 

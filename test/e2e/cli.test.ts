@@ -53,6 +53,18 @@ describe('salve CLI', () => {
     expect(r.stderr).toMatch(/extra/);
   });
 
+  it('checks what each expression reads where it sits, as saving does', async () => {
+    const flow = JSON.parse(readFileSync(EXAMPLE_FLOW, 'utf8'));
+    const restart = flow.nodes.findIndex((n: { id: string }) => n.id === 'restart');
+    flow.nodes[restart].config.command = ['echo', '{{ steps.clean.status }}', '{{ steps.nosuch.status }}'];
+    const file = join(dir, 'steps.json');
+    writeFileSync(file, JSON.stringify(flow));
+    const r = await salve(['validate', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`nodes[${restart}].config.command[2]: node "restart": template "{{ steps.nosuch.status }}" is invalid: {{ steps.nosuch.status }}: no step named "nosuch" in this flow (it can read steps.am, steps.disk, steps.clean and steps.ask)`);
+    expect(r.stderr).not.toContain('command[1]');
+  });
+
   it('simulates offline: the path, the condition result and the rendered actions, nothing run', async () => {
     const r = await salve(['simulate', EXAMPLE_FLOW, '--source', 'alertmanager', '--payload', EXAMPLE_PAYLOAD]);
     expect(r.code).toBe(0);

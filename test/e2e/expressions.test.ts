@@ -44,6 +44,25 @@ describe('expressions over alert data', () => {
       return e.status === 'succeeded' || e.status === 'no_action' || e.status === 'failed' ? e : undefined;
     }, 15_000, `execution ${id} to finish`);
 
+  it('refuses (422) a flow whose condition gives no true/false or reads a step that does not run before it, naming the field', async () => {
+    const am = { id: 'am', type: 'source.alertmanager', config: { path: 'typed', auth: { type: 'none' } } };
+    const issuesOf = (res: { status: number; body: { error: { details: { issues: { path: (string | number)[]; message: string }[] } } } }) => {
+      expect(res.status).toBe(422);
+      return res.body.error.details.issues;
+    };
+    expect(issuesOf(await server.api('POST', '/api/flows', flow('typed', am, 'alert.severity')))).toEqual([
+      {
+        path: ['nodes', 1, 'config', 'expression'],
+        message: 'node "check": CEL expression "alert.severity" is invalid: this condition gives a string, not true/false: compare it, e.g. alert.severity == "critical"',
+      },
+    ]);
+    // Saved once valid, then updated to read a step that does not exist: the same check on PUT.
+    expect((await server.api('POST', '/api/flows', flow('typed', am, 'alert.severity == "critical"'))).status).toBe(201);
+    const [issue] = issuesOf(await server.api('PUT', '/api/flows/typed', { revision: 1, flow: flow('typed', am, 'steps.nosuch.status == 200') }));
+    expect(issue).toEqual({ path: ['nodes', 1, 'config', 'expression'], message: expect.stringContaining('no step named "nosuch" in this flow (it can read steps.am)') });
+    expect((await server.api('GET', '/api/flows/typed')).body.revision).toBe(1);
+  });
+
   it('ingests Alertmanager labels named __proto__, constructor and toString as labels the condition reads', async () => {
     const payload = amPayload([amAlert({ fingerprint: 'odd-1' })]) as { alerts: { labels: Record<string, string> }[] };
     payload.alerts[0]!.labels = { ...payload.alerts[0]!.labels, constructor: 'c', toString: 't' };

@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { Issue } from '../../../shared/errors.js';
 import type { Flow } from '../../../shared/flow/schema.js';
 import { validateFlow } from '../../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../../nodes/catalog.js';
+import { currentFlow, useEditor } from './store.js';
 
 /** One problem of the flow, located on the canvas where possible. */
 export interface LocatedIssue extends Issue {
@@ -44,15 +45,37 @@ export function locateProblems(flow: Flow): FlowProblems {
   return { issues, byNode };
 }
 
+/** The problems of the document as it is this instant, with that document. */
+export interface CheckedFlow extends FlowProblems {
+  flow: Flow;
+}
+
 /**
- * The flow's problems, recomputed a moment after the last change (so dragging a node does not
- * re-check every expression on every frame).
+ * The problems of the flow in the editor's store. The list follows edits a moment after the last
+ * one (dragging a node does not re-check every expression on every frame). `checkNow` checks the
+ * document as it is this instant and shows the result at once: a save must act on the document
+ * the operator sees, never on a list computed before the last keystroke (it would refuse a fixed
+ * flow, or send a broken one, while the list said otherwise).
  */
-export function useFlowProblems(flow: Flow, delayMs = 200): FlowProblems {
-  const [problems, setProblems] = useState<FlowProblems>(() => locateProblems(flow));
+export function useFlowProblems(delayMs = 200): FlowProblems & { checkNow: () => CheckedFlow } {
+  const [problems, setProblems] = useState<FlowProblems>(() => locateProblems(currentFlow(useEditor.getState())));
+  const checkNow = useCallback((): CheckedFlow => {
+    const flow = currentFlow(useEditor.getState());
+    const found = locateProblems(flow);
+    setProblems(found);
+    return { ...found, flow };
+  }, []);
   useEffect(() => {
-    const timer = setTimeout(() => setProblems(locateProblems(flow)), delayMs);
-    return () => clearTimeout(timer);
-  }, [flow, delayMs]);
-  return problems;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const unsubscribe = useEditor.subscribe((st, prev) => {
+      if (st.meta === prev.meta && st.nodes === prev.nodes && st.edges === prev.edges) return;
+      clearTimeout(timer);
+      timer = setTimeout(checkNow, delayMs);
+    });
+    return () => {
+      unsubscribe();
+      clearTimeout(timer);
+    };
+  }, [checkNow, delayMs]);
+  return { ...problems, checkNow };
 }

@@ -1,6 +1,6 @@
 import { useId, useMemo, type JSX } from 'react';
 import type { NodeDefinition } from '../../../nodes/definition.js';
-import type { ExprVars } from '../../../shared/expr/types.js';
+import type { ExprScope, ExprVars } from '../../../shared/expr/types.js';
 import '../styles/config-form.css';
 import { dotted, pathKey, setAt, writeField, type Path } from './config-paths.js';
 import { formModelFor, type FormModel } from './field-model.js';
@@ -33,12 +33,23 @@ export interface ConfigFormProps {
   preview: PreviewContext | null;
   /** Names of secrets the server can resolve (GET /api/secrets), for the secret picker. */
   secrets: readonly string[];
-  /** Ids of the other nodes of the flow, for hints like steps.<id>. */
-  nodeIds: readonly string[];
+  /** What the node's expressions can read (shared/flow/expression-scope.ts): checks and hints use it. */
+  scope: ExprScope;
   readOnly?: boolean;
 }
 
 const NO_ISSUES: never[] = [];
+
+/**
+ * The dotted paths of the config's conditions (expressions that must give true or false), as the
+ * node type lists its expressions for the flow validator. Read from the parsed config, as the
+ * validator does: while the config does not parse, the validator checks no expression either.
+ */
+function conditionPaths(def: NodeDefinition, config: Record<string, unknown>): Set<string> {
+  const parsed = def.configSchema.safeParse(config);
+  if (!parsed.success) return new Set();
+  return new Set(def.expressions(parsed.data).flatMap((ref) => (ref.returns === 'bool' ? [pathKey(ref.path)] : [])));
+}
 
 /** If a schema cannot be turned into fields, the whole config is still editable as JSON. */
 function safeModel(def: NodeDefinition): { model: FormModel; failure?: string } {
@@ -57,11 +68,12 @@ function safeModel(def: NodeDefinition): { model: FormModel; failure?: string } 
  * code here knows any node type. Writes go through `onChange` as whole configs.
  */
 export function ConfigForm(props: ConfigFormProps): JSX.Element {
-  const { def, onChange, issues, preview, secrets, nodeIds, readOnly = false } = props;
+  const { def, onChange, issues, preview, secrets, scope, readOnly = false } = props;
   const config = props.config ?? {};
   const idBase = useId();
   const { model, failure } = useMemo(() => safeModel(def), [def]);
   const templatePaths = useMemo(() => templatePathsFor(def, config), [def, config]);
+  const conditions = useMemo(() => conditionPaths(def, config), [def, config]);
   const unknownKeys = failure ? [] : Object.keys(config).filter((key) => !model.keys.includes(key));
   const unknownKey = unknownKeys.join('\u0000');
   const placement = useMemo(
@@ -81,7 +93,8 @@ export function ConfigForm(props: ConfigFormProps): JSX.Element {
     issuesAt: (path: Path) => placement.at.get(pathKey(path)) ?? NO_ISSUES,
     preview,
     secrets,
-    nodeIds,
+    scope,
+    returnsAt: (path: Path) => (conditions.has(pathKey(path)) ? 'bool' : undefined),
     templatePaths,
   };
 

@@ -25,10 +25,11 @@ export function ExpressionField({ field }: { field: ExpressionModel }) {
   const raw = getAt(ctx.config, field.path);
   const text = typeof raw === 'string' ? raw : raw === undefined ? '' : JSON.stringify(raw);
   const settled = useDebounced(text, 150);
-  const problem = useMemo(() => checkExpression(field.language, settled), [field.language, settled]);
+  const returns = ctx.returnsAt(field.path);
+  const problem = useMemo(() => checkExpression(field.language, settled, { scope: ctx.scope, returns }), [field.language, settled, ctx.scope, returns]);
   const result = useMemo(
-    () => (ctx.preview && !problem && settled.trim() !== '' ? previewExpression(field.language, settled, ctx.preview.vars) : null),
-    [ctx.preview, problem, settled, field.language],
+    () => (ctx.preview && !problem && settled.trim() !== '' ? previewExpression(field.language, settled, ctx.preview.vars, ctx.scope) : null),
+    [ctx.preview, problem, settled, field.language, ctx.scope],
   );
   const errors = [
     ...(problem ? [problem.text] : []),
@@ -38,7 +39,7 @@ export function ExpressionField({ field }: { field: ExpressionModel }) {
       .map(issueText),
   ];
   const placeholder = typeof field.defaultValue === 'string' ? field.defaultValue : undefined;
-  const variables = availableVariables(field.language, ctx.preview?.vars ?? null, ctx.nodeIds);
+  const variables = availableVariables(field.language, ctx.preview?.vars ?? null, ctx.scope);
 
   return (
     <FieldShell

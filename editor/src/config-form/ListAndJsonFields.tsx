@@ -60,8 +60,8 @@ export function JsonField({ field }: { field: Of<'json'> }) {
     () =>
       templateStringsIn(settledValue)
         .filter((t) => isTemplateAt(ctx.templatePaths, [...field.path, ...t.path], t.text))
-        .map((t) => ({ ...t, problem: checkExpression('template', t.text) })),
-    [settledValue, ctx.templatePaths, field.path],
+        .map((t) => ({ ...t, problem: checkExpression('template', t.text, { scope: ctx.scope }) })),
+    [settledValue, ctx.templatePaths, field.path, ctx.scope],
   );
   const errors = [
     ...(parsed.ok ? [] : [parsed.message]),

@@ -5,8 +5,9 @@ import { useDebounced } from './hooks.js';
 
 /** The template check of a string inside another widget (argv item, header value, JSON string). */
 export function useTemplateProblem(text: string, isTemplate: boolean): ExpressionProblem | null {
+  const { scope } = useForm();
   const settled = useDebounced(text, 150);
-  return useMemo(() => (isTemplate ? checkExpression('template', settled) : null), [isTemplate, settled]);
+  return useMemo(() => (isTemplate ? checkExpression('template', settled, { scope }) : null), [isTemplate, settled, scope]);
 }
 
 /**
@@ -14,11 +15,11 @@ export function useTemplateProblem(text: string, isTemplate: boolean): Expressio
  * alert. `id` lets the input point aria-describedby at it.
  */
 export function TemplateLine({ id, text, problem, where }: { id: string; text: string; problem: ExpressionProblem | null; where?: string }) {
-  const { preview } = useForm();
+  const { preview, scope } = useForm();
   const settled = useDebounced(text, 150);
   const result = useMemo(
-    () => (preview && !problem && settled.includes('{{') ? previewExpression('template', settled, preview.vars) : null),
-    [preview, problem, settled],
+    () => (preview && !problem && settled.includes('{{') ? previewExpression('template', settled, preview.vars, scope) : null),
+    [preview, problem, settled, scope],
   );
   const prefix = where ? `${where}: ` : '';
   if (problem) {

@@ -1,7 +1,4 @@
 import {
-  checkCel,
-  checkTemplate,
-  checkUrlTemplate,
   evaluateCel,
   evaluateCelBool,
   ExpressionError,
@@ -9,9 +6,13 @@ import {
   parseMatchers,
   renderTemplate,
   renderUrlTemplate,
+  stepsReadBy,
   type ExprIssue,
+  type ExprScope,
   type ExprVars,
 } from '../../../shared/expr/index.js';
+import { templateParts } from '../../../shared/expr/template.js';
+import { checkExpressionRef } from '../../../shared/flow/validate.js';
 import type { ExpressionLanguage } from './field-model.js';
 
 /** A syntax or type problem found while typing. `message` is what validation also reports. */
@@ -28,32 +29,33 @@ function fromIssue(issue: ExprIssue): ExpressionProblem {
   };
 }
 
+/** Where an expression sits: what its node can read (the steps before it), and whether it is a condition. */
+export interface ExpressionSite {
+  scope: ExprScope;
+  returns?: 'bool';
+}
+
 /**
- * The first problem in `source` as the server will see it, or null. Empty text is not checked
- * here: an empty optional field is removed, and a required one is reported by validation.
+ * The first problem in `source` as the server will see it, or null: the flow validator's own
+ * check of an expression (checkExpressionRef), where it sits. Empty text is not checked here: an
+ * empty optional field is removed, and a required one is reported by validation.
  */
-export function checkExpression(language: ExpressionLanguage, source: string): ExpressionProblem | null {
+export function checkExpression(language: ExpressionLanguage, source: string, site: ExpressionSite): ExpressionProblem | null {
   if (source.trim() === '') return null;
+  const first = (issues: ExprIssue[]) => (issues[0] ? fromIssue(issues[0]) : null);
   switch (language) {
-    case 'cel': {
-      const issue = checkCel(source)[0];
-      return issue ? fromIssue(issue) : null;
-    }
-    case 'template': {
-      const issue = checkTemplate(source)[0];
-      return issue ? fromIssue(issue) : null;
-    }
-    case 'url': {
+    case 'cel':
+      return first(checkExpressionRef({ kind: 'cel', source, returns: site.returns }, site.scope));
+    case 'template':
+      return first(checkExpressionRef({ kind: 'template', source }, site.scope));
+    case 'url':
       // A URL without {{ }} is checked by the form's schema (http:// or https://), not here.
-      const issue = source.includes('{{') ? checkUrlTemplate(source)[0] : undefined;
-      return issue ? fromIssue(issue) : null;
-    }
+      return source.includes('{{') ? first(checkExpressionRef({ kind: 'url', source }, site.scope)) : null;
     case 'matchers':
       try {
         // parseMatchers also runs checkRegex on every =~ / !~ value (anchored, as it will run).
         parseMatchers(source);
-        const issue = checkCel(matchersToCel(source))[0];
-        return issue ? fromIssue(issue) : null;
+        return first(checkExpressionRef({ kind: 'cel', source: matchersToCel(source), returns: site.returns }, site.scope));
       } catch (error) {
         // Its message already carries "(at character N)".
         if (error instanceof ExpressionError) return { message: error.message, text: error.message };
@@ -75,8 +77,36 @@ function failed(error: unknown): PreviewResult {
   return { ok: false, message: String(error) };
 }
 
-/** What `source` gives for the sample variables: rendered text, a JSON value, or match / no match. */
-export function previewExpression(language: ExpressionLanguage, source: string, vars: ExprVars): PreviewResult {
+/** The steps an expression or template reads (matchers read only labels). */
+function stepsIn(language: ExpressionLanguage, source: string): string[] {
+  if (language === 'matchers') return [];
+  if (language === 'cel') return stepsReadBy(source);
+  return [...new Set(templateParts(source).parts.flatMap((p) => (p.kind === 'expr' ? stepsReadBy(p.source) : [])))];
+}
+
+/**
+ * Why the sample cannot show what `source` gives, when it reads a step the sample has no output
+ * of: one the test did not reach or did not run (a test runs nothing with side effects, and leaves
+ * such a step's output null), or a name that is no step before this node.
+ */
+function missingStep(language: ExpressionLanguage, source: string, vars: ExprVars, scope: ExprScope): string | null {
+  for (const id of stepsIn(language, source)) {
+    const output = (vars.steps as Record<string, unknown>)[id];
+    if (output !== undefined && output !== null) continue;
+    if (!scope.nodeIds.has(id)) return `no step named "${id}"`;
+    if (!scope.steps.has(id)) return `step "${id}" does not run before this node`;
+    return `step "${id}" not run yet, so its output is unknown here (a test runs only steps without side effects)`;
+  }
+  return null;
+}
+
+/**
+ * What `source` gives for the sample variables: rendered text, a JSON value, or match / no
+ * match; what it cannot show when it reads a step the sample has no output of.
+ */
+export function previewExpression(language: ExpressionLanguage, source: string, vars: ExprVars, scope: ExprScope): PreviewResult {
+  const missing = missingStep(language, source, vars, scope);
+  if (missing) return { ok: false, message: missing };
   try {
     switch (language) {
       case 'template':

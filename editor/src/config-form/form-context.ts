@@ -1,4 +1,5 @@
 import { createContext, useContext } from 'react';
+import type { ExprScope } from '../../../shared/expr/types.js';
 import type { PreviewContext } from './ConfigForm.js';
 import type { Path } from './config-paths.js';
 import type { PlacedIssue } from './issues.js';
@@ -15,7 +16,10 @@ export interface FormContextValue {
   issuesAt(path: Path): PlacedIssue[];
   preview: PreviewContext | null;
   secrets: readonly string[];
-  nodeIds: readonly string[];
+  /** What the node's expressions can read: the steps that can run before it. */
+  scope: ExprScope;
+  /** `bool` where the config holds a condition (the node type's expressions say so). */
+  returnsAt(path: Path): 'bool' | undefined;
   /** See template-paths.ts. */
   templatePaths: Set<string> | null;
 }

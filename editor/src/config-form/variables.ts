@@ -1,4 +1,5 @@
-import type { ExprVars } from '../../../shared/expr/types.js';
+import { ALERT_CEL_TYPE, type CelDecl } from '../../../shared/expr/declared-types.js';
+import type { ExprScope, ExprVars } from '../../../shared/expr/types.js';
 import type { ExpressionLanguage } from './field-model.js';
 
 export interface VariableHint {
@@ -14,11 +15,21 @@ function access(base: string, key: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
 }
 
+/** What a step's output holds, from its CEL type: its fields, or what the value is. */
+function outputNote(type: CelDecl): string {
+  if (JSON.stringify(type) === JSON.stringify(ALERT_CEL_TYPE)) return 'the alert it passed on (as alert)';
+  if (type === 'bool') return 'true or false: the way that condition went';
+  if (typeof type === 'string') return type === 'dyn' ? 'its output' : `a ${type}`;
+  const fields = Object.keys(type).map((f) => `.${f}`);
+  return fields.length > 6 ? `${fields.slice(0, 6).join(', ')}, …` : fields.join(', ');
+}
+
 /**
  * What an expression can read (docs/flow-format.md, "Variables"), with the sample alert's
- * actual label and annotation keys and the flow's node ids filled in where known.
+ * actual label and annotation keys filled in where known, and the steps that can run before the
+ * node (its scope), with what each one's output holds.
  */
-export function availableVariables(language: ExpressionLanguage, vars: ExprVars | null, nodeIds: readonly string[]): VariableHint[] {
+export function availableVariables(language: ExpressionLanguage, vars: ExprVars | null, scope: ExprScope): VariableHint[] {
   const labelKeys = keysOf(vars?.alert.labels);
   if (language === 'matchers') {
     // Matchers name labels directly (`instance=~"db-.*"`), not CEL variables.
@@ -37,8 +48,8 @@ export function availableVariables(language: ExpressionLanguage, vars: ExprVars 
   const annotationKeys = keysOf(vars?.alert.annotations);
   if (annotationKeys.length) hints.push(...annotationKeys.map((key) => ({ name: access('alert.annotations', key) })));
   else hints.push({ name: 'alert.annotations.<key>' });
-  if (nodeIds.length) hints.push(...nodeIds.map((id) => ({ name: `steps.${id}…`, note: 'output of that step, once it ran' })));
-  else hints.push({ name: 'steps.<nodeId>…', note: 'output of an earlier step' });
+  if (scope.steps.size > 0) hints.push(...[...scope.steps].map(([id, type]) => ({ name: `steps.${id}`, note: outputNote(type) })));
+  else hints.push({ name: 'steps', note: 'none: no step runs before this node' });
   hints.push({ name: 'event', note: 'the raw delivery body' }, { name: 'flow.id' }, { name: 'execution.id' });
   return hints;
 }

@@ -22,7 +22,7 @@ export function Editor() {
   const doc = useEditorDocument();
   const canvas = useRef<FlowCanvasHandle>(null);
   const addAtCentre = useCallback((type: string) => canvas.current?.addAtCentre(type), []);
-  const problems = useFlowProblems(doc.flow);
+  const problems = useFlowProblems();
   const [problemsOpen, setProblemsOpen] = useState(false);
   const [tab, setTab] = useState<SideTab>('node');
   const [runNowOpen, setRunNowOpen] = useState(false);
@@ -30,7 +30,7 @@ export function Editor() {
   const test = useFlowTest(doc.flow, doc.flowJson);
   const { overlay, highlightedEdges } = useCanvasOverlay(test.sim, doc.nodeIdsKey, problems.byNode);
   const openProblems = useCallback(() => setProblemsOpen(true), []);
-  const saver = useSaveFlow(problems.issues.length, openProblems);
+  const saver = useSaveFlow(problems.checkNow, openProblems);
   const clipboard = useCanvasClipboard(canvas, () => void saver.save());
   // Run now runs the saved revision, so it is offered when that revision has a source.manual node.
   const canRunByHand = !doc.isNew && manualSources(doc.savedFlow).length > 0;
@@ -78,7 +78,6 @@ export function Editor() {
           selectedNodes={doc.selectedNodes}
           issues={problems.issues}
           secrets={secrets}
-          allNodeIds={doc.allNodeIds}
           test={test}
         />
       </div>

@@ -1,3 +1,6 @@
+import { useMemo } from 'react';
+import { lookupNodeSpec } from '../../../nodes/catalog.js';
+import { expressionScope, type ScopeGraph } from '../../../shared/flow/expression-scope.js';
 import type { Flow } from '../../../shared/flow/schema.js';
 import type { FlowMeta, SalveNode } from '../canvas/model.js';
 import { useEditor } from '../canvas/store.js';
@@ -20,17 +23,29 @@ interface Props {
   selectedNodes: SalveNode[];
   issues: readonly LocatedIssue[];
   secrets: readonly string[];
-  allNodeIds: readonly string[];
   test: ReturnType<typeof useFlowTest>;
+}
+
+/**
+ * What the expressions of node `nodeId` can read. Keyed by the graph (ids, types, edges), not the
+ * flow: moving a node or typing in a field must not make a new scope (the node form redraws on one).
+ */
+function useExpressionScope(flow: Flow, nodeId: string | undefined) {
+  const graphKey = JSON.stringify({
+    nodes: flow.nodes.map((n) => ({ id: n.id, type: n.type })),
+    edges: flow.edges.map((e) => ({ source: e.source, target: e.target })),
+  });
+  return useMemo(() => (nodeId === undefined ? null : expressionScope(JSON.parse(graphKey) as ScopeGraph, nodeId, lookupNodeSpec)), [graphKey, nodeId]);
 }
 
 /**
  * The side panel: the Node tab shows the selected node's config (or what to do with several, or
  * the flow's settings when none is selected); the Test tab runs a sample through the flow.
  */
-export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNodes, issues, secrets, allNodeIds, test }: Props) {
+export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNodes, issues, secrets, test }: Props) {
   const actions = useEditor.getState();
   const selected = selectedNodes.length === 1 ? selectedNodes[0]! : null;
+  const scope = useExpressionScope(flow, selected?.id);
   return (
     <aside className="side" aria-label="Details">
       <div className="side-tabs" role="tablist">
@@ -54,14 +69,14 @@ export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNo
           onClear={test.clear}
           onSelectNode={(id) => actions.selectNodes([id])}
         />
-      ) : selected ? (
+      ) : selected && scope ? (
         <NodePanel
           nodeId={selected.id}
           data={selected.data}
           issues={issues}
           preview={test.preview}
           secrets={secrets}
-          allNodeIds={allNodeIds}
+          scope={scope}
           onConfig={actions.updateConfig}
           onLabel={actions.updateLabel}
           onRename={actions.renameNode}

@@ -33,7 +33,6 @@ export function useEditorDocument() {
   const selectedNodes = s.nodes.filter((n) => n.selected);
   // Keyed by the ids, not the nodes: what depends on them must not change on every drag frame.
   const nodeIdsKey = s.nodes.map((n) => n.id).join('\n');
-  const allNodeIds = useMemo(() => nodeIdsKey.split('\n').filter(Boolean), [nodeIdsKey]);
 
   return {
     ...s,
@@ -46,6 +45,5 @@ export function useEditorDocument() {
     savedFlow,
     selectedNodes,
     nodeIdsKey,
-    allNodeIds,
   };
 }

@@ -1,24 +1,26 @@
 import { useCallback, useState } from 'react';
 import { api, call, idParam } from '../api/client.js';
-import { currentFlow, useEditor } from '../canvas/store.js';
+import { useEditor } from '../canvas/store.js';
+import type { CheckedFlow } from '../canvas/validation.js';
 import { toast } from '../ui/toast.js';
 import { conflictOf, notSavedText, saveBlocker, type SaveConflict } from './save-messages.js';
 
 /**
  * Saving the flow on the canvas: refused here while it has no node or has problems (which then
- * opens the problems list); a new flow is created, a saved one updated at the revision edited.
+ * opens the problems list). `checkNow` checks the document as it is at that instant, so an edit
+ * made just before Ctrl/Cmd+S counts. A new flow is created, a saved one updated at the revision edited.
  * When someone else saved meanwhile, `conflict` holds their revision until the operator reloads
  * theirs or overwrites it (`save(conflict.currentRevision)`).
  */
-export function useSaveFlow(problemCount: number, openProblems: () => void) {
+export function useSaveFlow(checkNow: () => CheckedFlow, openProblems: () => void) {
   const [saving, setSaving] = useState(false);
   const [conflict, setConflict] = useState<SaveConflict | null>(null);
 
   const save = useCallback(
     async (overwriteRevision?: number) => {
       const st = useEditor.getState();
-      const doc = currentFlow(st);
-      const blocker = saveBlocker(doc.nodes.length, problemCount);
+      const { flow: doc, issues } = checkNow();
+      const blocker = saveBlocker(doc.nodes.length, issues.length);
       if (blocker) {
         if (doc.nodes.length > 0) openProblems();
         toast(blocker, 'error');
@@ -42,7 +44,7 @@ export function useSaveFlow(problemCount: number, openProblems: () => void) {
         setSaving(false);
       }
     },
-    [problemCount, openProblems],
+    [checkNow, openProblems],
   );
 
   /** Drops the canvas for the revision on the server (after a conflict). */

@@ -1,6 +1,7 @@
 import { memo, useEffect, useId, useState } from 'react';
 import { Trash2 } from 'lucide-react';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
+import type { ExprScope } from '../../../shared/expr/types.js';
 import { ConfigForm, type PreviewContext } from '../config-form/ConfigForm.js';
 import type { SalveNodeData } from '../canvas/model.js';
 import type { LocatedIssue } from '../canvas/validation.js';
@@ -14,7 +15,8 @@ interface Props {
   issues: readonly LocatedIssue[];
   preview: PreviewContext | null;
   secrets: readonly string[];
-  allNodeIds: readonly string[];
+  /** What this node's expressions can read: the steps that can run before it. */
+  scope: ExprScope;
   onConfig: (nodeId: string, config: Record<string, unknown>, field: string) => void;
   onLabel: (nodeId: string, label: string) => void;
   onRename: (nodeId: string, newId: string) => string | null;
@@ -22,9 +24,8 @@ interface Props {
 }
 
 /** The selected node: what it is, its id and name, and its config form. */
-export const NodePanel = memo(function NodePanel({ nodeId, data, issues, preview, secrets, allNodeIds, onConfig, onLabel, onRename, onDelete }: Props) {
+export const NodePanel = memo(function NodePanel({ nodeId, data, issues, preview, secrets, scope, onConfig, onLabel, onRename, onDelete }: Props) {
   const node = { id: nodeId, data };
-  const nodeIds = allNodeIds.filter((id) => id !== nodeId);
   const def = getNodeDefinition(node.data.type);
   const id = useId();
   const [draftId, setDraftId] = useState(node.id);
@@ -102,7 +103,7 @@ export const NodePanel = memo(function NodePanel({ nodeId, data, issues, preview
           issues={configIssues}
           preview={preview}
           secrets={secrets}
-          nodeIds={nodeIds}
+          scope={scope}
         />
       ) : (
         <pre className="code-block">{JSON.stringify(node.data.config, null, 2)}</pre>

@@ -87,7 +87,8 @@ export async function previewVars(flow: Flow, sourceNodeId: string, payload: unk
   return {
     alert: first.alert,
     event: payload,
-    steps,
+    // A run records the alert as its source step's output (steps.<source>); a simulation's step list does not.
+    steps: { ...steps, [sourceNodeId]: first.alert },
     flow: { id: flow.id, name: flow.name, revision: 0 },
     execution: { id: 'preview', startedAt: new Date().toISOString() },
   };

@@ -20,7 +20,7 @@ export const exprCondition = defineNodeType({
   outputs: ['true', 'false'],
   idempotent: true,
   sideEffects: false,
-  expressions: (config) => [{ path: ['expression'], kind: 'cel', source: config.expression }],
+  expressions: (config) => [{ path: ['expression'], kind: 'cel', source: config.expression, returns: 'bool' }],
   summary: (config) => truncate(config.expression, 80),
   ui: { expression: { widget: 'expression', language: 'cel', label: 'Condition (CEL)', help: 'Must give true or false, e.g. alert.labels.env == "prod" && alert.severity == "critical".' } },
 });

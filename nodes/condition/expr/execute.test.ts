@@ -27,7 +27,7 @@ describe('condition.expr', () => {
     expect(ExprConditionConfigSchema.safeParse({}).error!.issues[0]!.path).toEqual(['expression']);
     expect(ExprConditionConfigSchema.safeParse({ expression: '  ' }).error!.issues[0]!.message).toBe('expression is empty');
     const config = ExprConditionConfigSchema.parse({ expression: 'alert.severity == "critical"' });
-    expect(exprCondition.expressions(config)).toEqual([{ path: ['expression'], kind: 'cel', source: 'alert.severity == "critical"' }]);
+    expect(exprCondition.expressions(config)).toEqual([{ path: ['expression'], kind: 'cel', source: 'alert.severity == "critical"', returns: 'bool' }]);
     expect(exprCondition.summary(config)).toBe('alert.severity == "critical"');
     expect(exprCondition.outputs).toEqual(['true', 'false']);
     expect([exprCondition.sideEffects, exprCondition.idempotent]).toEqual([false, true]);

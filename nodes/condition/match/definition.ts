@@ -40,7 +40,7 @@ export const matchCondition = defineNodeType({
   expressions: (config) => {
     const compiled = compileMatchers(config.matchers);
     // Unparsable matchers never get past the schema; if they did, the raw text fails the CEL check.
-    return [{ path: ['matchers'], kind: 'cel', source: compiled.ok ? compiled.cel : config.matchers }];
+    return [{ path: ['matchers'], kind: 'cel', source: compiled.ok ? compiled.cel : config.matchers, returns: 'bool' }];
   },
   summary: (config) => truncate(config.matchers.trim(), 80),
   ui: { matchers: { widget: 'expression', language: 'matchers', label: 'Label matchers', help: 'Alertmanager syntax: name="value", name!="value", name=~"regex", name!~"regex", separated by commas.' } },

@@ -84,7 +84,9 @@ export const webhookSource = defineNodeType({
   expressions: (config): ExpressionRef[] =>
     WEBHOOK_MAPPING_FIELDS.flatMap((field) => {
       const source = config.mapping[field];
-      return source === undefined ? [] : [{ path: ['mapping', field], kind: 'cel' as const, source }];
+      if (source === undefined) return [];
+      // `skip` decides whether the event makes an alert: a condition.
+      return [{ path: ['mapping', field], kind: 'cel' as const, source, ...(field === 'skip' ? { returns: 'bool' as const } : {}) }];
     }),
   summary: (config) => `${sourceSummary(config)} · name = ${config.mapping.name}`,
   ui: {

@@ -1,0 +1,39 @@
+import { celTypeOf, type CelDecl } from '../expr/declared-types.js';
+import type { ExprScope } from '../expr/types.js';
+import { ancestorsOf } from './graph.js';
+import type { NodeSpec, NodeSpecLookup } from './node-spec.js';
+
+/** What the scope needs of a flow: node ids and types, and the edges (read even where the document is wrong elsewhere). */
+export interface ScopeGraph {
+  nodes: readonly { id: string; type: string }[];
+  edges: readonly { source: string; target: string }[];
+}
+
+// A node type's output type, worked out once per schema (validation runs on every edit).
+const outputTypes = new WeakMap<object, CelDecl>();
+
+/** The CEL type of what a step of this type records; dyn for a type this version does not know. */
+export function outputTypeOf(spec: NodeSpec | undefined): CelDecl {
+  if (!spec) return 'dyn';
+  let type = outputTypes.get(spec.outputSchema);
+  if (type === undefined) {
+    type = celTypeOf(spec.outputSchema);
+    outputTypes.set(spec.outputSchema, type);
+  }
+  return type;
+}
+
+/**
+ * What the expressions of node `nodeId` can read as `steps`: the nodes from which an edge path
+ * leads to it (only those can have run before it), each typed by its node type's output schema.
+ * The flow validator, the editor's fields and its "Available variables" all take it from here.
+ */
+export function expressionScope(flow: ScopeGraph, nodeId: string, lookup: NodeSpecLookup): ExprScope {
+  const before = ancestorsOf(nodeId, flow.edges);
+  const steps = new Map<string, CelDecl>();
+  // Document order: the order the operator sees the nodes in.
+  for (const node of flow.nodes) {
+    if (before.has(node.id) && !steps.has(node.id)) steps.set(node.id, outputTypeOf(lookup(node.type)));
+  }
+  return { steps, nodeIds: new Set(flow.nodes.map((n) => n.id)), self: nodeId };
+}
