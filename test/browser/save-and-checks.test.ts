@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot } from '../helpers/browser.js';
-import { removeDir, startServer, waitFor, type TestServer } from '../helpers/server.js';
+import { launchBrowser, screenshot } from '../kit/browser.js';
+import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { waitFor } from '../kit/wait.js';
 
 /**
  * Saving agrees with the problems list even when the last edit and Ctrl+S come in the same frame,
