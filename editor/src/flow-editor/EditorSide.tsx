@@ -1,3 +1,4 @@
+import { PanelRightClose, PanelRightOpen } from 'lucide-react';
 import type { Flow } from '../../../shared/flow/schema.js';
 import type { FlowMeta, SalveNode } from '../canvas/model.js';
 import { useEditor } from '../canvas/store.js';
@@ -22,23 +23,60 @@ interface Props {
   secrets: readonly string[];
   allNodeIds: readonly string[];
   test: ReturnType<typeof useFlowTest>;
+  /** False: folded to a narrow strip, so the canvas gets the room. */
+  open: boolean;
+  onOpen: (open: boolean) => void;
 }
 
 /**
  * The side panel: the Node tab shows the selected node's config (or what to do with several, or
  * the flow's settings when none is selected); the Test tab runs a sample through the flow.
  */
-export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNodes, issues, secrets, allNodeIds, test }: Props) {
+export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNodes, issues, secrets, allNodeIds, test, open, onOpen }: Props) {
   const actions = useEditor.getState();
   const selected = selectedNodes.length === 1 ? selectedNodes[0]! : null;
+  const nodeTab = selected ? 'Node' : selectedNodes.length > 1 ? `${selectedNodes.length} nodes` : 'Flow';
+  if (!open) {
+    // Folded: the strip still says what unfolding shows (the selected node, or the flow).
+    const showing = tab === 'test' ? 'Test' : selected ? `Node ${selected.id}` : nodeTab;
+    return (
+      <aside className="side side-folded" aria-label="Details">
+        <button
+          type="button"
+          className="ghost icon"
+          aria-label={`Show the details panel (${showing})`}
+          title={`Show the details panel (${showing})`}
+          aria-expanded={false}
+          onClick={() => onOpen(true)}
+          data-testid="side-show"
+        >
+          <PanelRightOpen size={16} aria-hidden="true" />
+        </button>
+        <span className="folded-label" aria-hidden="true">
+          {showing}
+        </span>
+      </aside>
+    );
+  }
   return (
-    <aside className="side" aria-label="Details">
+    <aside className="side" aria-label="Details" data-testid="side">
       <div className="side-tabs" role="tablist">
         <button type="button" role="tab" aria-selected={tab === 'node'} onClick={() => onTab('node')} data-testid="tab-node">
-          {selected ? 'Node' : selectedNodes.length > 1 ? `${selectedNodes.length} nodes` : 'Flow'}
+          {nodeTab}
         </button>
         <button type="button" role="tab" aria-selected={tab === 'test'} onClick={() => onTab('test')} data-testid="tab-test">
           Test{test.result ? ' ●' : ''}
+        </button>
+        <button
+          type="button"
+          className="side-fold"
+          aria-label="Hide the details panel"
+          title="Hide the details panel"
+          aria-expanded={true}
+          onClick={() => onOpen(false)}
+          data-testid="side-hide"
+        >
+          <PanelRightClose size={16} aria-hidden="true" />
         </button>
       </div>
       {tab === 'test' ? (

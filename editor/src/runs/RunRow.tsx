@@ -62,16 +62,17 @@ export function RunRow({ run, flowName, showFlowFilter }: { run: Execution; flow
         </div>
         <LabelChips labels={keyLabels(run.alert)} />
       </td>
-      <td>
+      {/* data-label names the column where a narrow screen shows the row as a card (runs.css). */}
+      <td data-label="Created">
         <RelativeTime iso={run.createdAt} />
       </td>
-      <td>
+      <td data-label="Started">
         <RelativeTime iso={run.startedAt} empty={active ? 'not yet' : '—'} />
       </td>
-      <td>
+      <td data-label="Finished">
         <RelativeTime iso={run.finishedAt} empty={active ? '…' : '—'} />
       </td>
-      <td className="duration-cell">{took === null ? <span className="muted">—</span> : `${formatDuration(took, 'ms')}${run.finishedAt ? '' : ' so far'}`}</td>
+      <td className="duration-cell" data-label="Duration">{took === null ? <span className="muted">—</span> : `${formatDuration(took, 'ms')}${run.finishedAt ? '' : ' so far'}`}</td>
     </tr>
   );
 }
