@@ -65,7 +65,7 @@ export function Editor() {
         onPaste={() => void clipboard.pasteButton()}
       />
       <p className="banner info editor-narrow-note">Editing a flow needs a wider screen. On a phone, Runs and Approvals work.</p>
-      <div className={`editor-body palette-${layout.paletteClass} side-${layout.side.open ? 'open' : 'folded'}`}>
+      <div className={`editor-body with-palette-${layout.paletteClass} with-side-${layout.side.open ? 'open' : 'folded'}`}>
         <Palette onAdd={addAtCentre} layout={layout.palette} onLayout={layout.setPalette} />
         <div className="editor-center">
           <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={highlightedEdges} />
