@@ -183,6 +183,7 @@ describe('layout: editor panels, list fields, and phones', () => {
     await expect.poll(() => errors.textContent()).toContain('line 3: must be an IP address or CIDR block');
     const text = (await errors.textContent())!;
     for (const leak of ['[', ']', '{', '/^', 'pattern', 'Invalid']) expect(text).not.toContain(leak);
+    await errors.scrollIntoViewIfNeeded();
     await screenshot(page, 'layout-list-field-error');
     await allowFrom.fill('');
 
@@ -285,6 +286,7 @@ describe('layout: editor panels, list fields, and phones', () => {
       expect(box.width).toBeGreaterThanOrEqual(120);
       await screenshot(phone, 'layout-phone-approvals');
       await approve.scrollIntoViewIfNeeded();
+      await screenshot(phone, 'layout-phone-approve-buttons');
       await approve.tap();
       await phone.getByTestId('approvals-empty').waitFor();
       const finished = await waitFor(async () => {
