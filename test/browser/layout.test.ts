@@ -39,6 +39,18 @@ describe('layout: editor panels, list fields, and phones', () => {
     server = await startServer({ env: { SALVE_SECRET_AM_TOKEN: 'change-me', SALVE_ALLOWED_TARGETS: '127.0.0.1' } });
     // Five nodes in a row (laid out by the editor, as Tidy up does), the README's example.
     expect((await server.api('POST', '/api/flows', diskFullFlow(target.url))).status).toBe(201);
+    // A flow with every toolbar button: Runs, and Run now for its "Run by hand" source.
+    const byHand = {
+      format: 'salve.flow/v1',
+      id: 'restart-by-hand',
+      name: 'Restart the database service by hand after a failed disk clean-up',
+      nodes: [
+        { id: 'by_hand', type: 'source.manual', config: {}, position: { x: 0, y: 0 } },
+        { id: 'restart', type: 'action.shell', config: { command: ['echo', 'restarting'] }, position: { x: 320, y: 0 } },
+      ],
+      edges: [{ source: 'by_hand', target: 'restart' }],
+    };
+    expect((await server.api('POST', '/api/flows', byHand)).status).toBe(201);
     const res = await fetch(`${server.url}/hooks/infra`, {
       method: 'POST',
       headers: { authorization: 'Bearer change-me', 'content-type': 'application/json' },
@@ -162,15 +174,29 @@ describe('layout: editor panels, list fields, and phones', () => {
   });
 
   it('keeps the toolbar on one row at 1024 px, nothing cut off', async () => {
-    for (const width of [1024, 1440]) {
-      await page.setViewportSize({ width, height: 800 });
-      const toolbar = page.getByRole('toolbar', { name: 'Flow editor' });
+    const toolbar = page.getByRole('toolbar', { name: 'Flow editor' });
+    const oneRow = async (what: string) => {
       const back = (await toolbar.getByRole('button', { name: 'Back to flows' }).boundingBox())!;
       const save = (await page.getByTestId('save').boundingBox())!;
-      expect(Math.abs(save.y + save.height / 2 - (back.y + back.height / 2)), `one row at ${width} px`).toBeLessThan(2);
-      expect(await toolbar.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
-      expect(save.x + save.width).toBeLessThanOrEqual(width);
+      expect(Math.abs(save.y + save.height / 2 - (back.y + back.height / 2)), what).toBeLessThan(2);
+      expect(await toolbar.evaluate((el) => el.scrollWidth <= el.clientWidth), what).toBe(true);
+      expect(save.x + save.width, what).toBeLessThanOrEqual(page.viewportSize()!.width);
+    };
+    for (const width of [1024, 1440]) {
+      await page.setViewportSize({ width, height: 800 });
+      await oneRow(`${width} px`);
     }
+    // The most crowded toolbar: a long name, unsaved changes, Runs and Run now.
+    await page.setViewportSize({ width: 1024, height: 800 });
+    await page.goto(`${server.url}/#/flows/restart-by-hand`);
+    await page.getByTestId('run-now').waitFor();
+    await page.getByTestId('toolbar-flow-name').fill('Restart the database service by hand after a failed disk clean-up, then check');
+    await page.getByTestId('dirty').waitFor();
+    await oneRow('1024 px, everything shown');
+    await screenshot(page, 'layout-toolbar-1024');
+    await page.getByTestId('undo').click();
+    await page.getByTestId('saved').waitFor();
+    await openEditor();
   });
 
   it('takes list fields one item per line, names a bad line in plain words, and saves an array', async () => {
