@@ -50,7 +50,7 @@ export function checkExpression(language: ExpressionLanguage, source: string): E
     }
     case 'matchers':
       try {
-        // parseMatchers also runs checkRegex on every =~ / !~ value (anchored, as it will run).
+        // parseMatchers also runs checkRegex on every =~ / !~ value (as written; it then runs anchored).
         parseMatchers(source);
         const issue = checkCel(matchersToCel(source))[0];
         return issue ? fromIssue(issue) : null;
