@@ -298,6 +298,16 @@ describe('layout: editor panels, list fields, and phones', () => {
       expect(await noSidewaysScroll()).toEqual({ page: 390, main: 0 });
       await navigationReachable();
       await screenshot(phone, 'layout-phone-run');
+      // The decision is below the header; the banner's button brings it on screen.
+      const approve = phone.locator('.step-approval').getByRole('button', { name: 'Approve' });
+      const onScreen = async () => {
+        const box = await approve.boundingBox();
+        return box !== null && box.y >= 0 && box.y + box.height <= 844;
+      };
+      expect(await onScreen()).toBe(false);
+      await phone.getByRole('button', { name: 'Review and decide' }).tap();
+      await expect.poll(onScreen).toBe(true);
+      await screenshot(phone, 'layout-phone-run-decide');
     });
 
     it('approves from the inbox with a tap', async () => {
