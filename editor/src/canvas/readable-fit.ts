@@ -19,7 +19,7 @@ export interface Viewport {
  */
 export const READABLE_ZOOM = 0.75;
 /** Never zoom in past the nodes' own size to fill a big screen with a small flow. */
-export const MAX_FIT_ZOOM = 1;
+const MAX_FIT_ZOOM = 1;
 
 /**
  * Where to look so the flow can be read: all of it when it fits at READABLE_ZOOM or more;

@@ -17,7 +17,7 @@ export function parseNumberText(text: string): Parsed<number> {
 export type ListItem = 'string' | 'number' | 'integer';
 
 /** A list typed one item per line; `lines[i]` is the line (1-based) item `i` was typed on. */
-export type ParsedList = { ok: true; value: (string | number)[] | undefined; lines: number[] } | { ok: false; message: string };
+type ParsedList = { ok: true; value: (string | number)[] | undefined; lines: number[] } | { ok: false; message: string };
 
 /**
  * One item per line → the list; blank lines are skipped, so `lines` maps each item back to its
