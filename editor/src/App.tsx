@@ -81,7 +81,7 @@ function Shell({ onSignedOut: done }: { onSignedOut: () => void }) {
           <span className="brand-mark" aria-hidden="true">
             S
           </span>
-          Salve
+          <span className="brand-name">Salve</span>
         </a>
         <nav className="row" aria-label="Main">
           <NavLink to={{ page: 'flows' }} current={section === 'flows'} icon={<Workflow size={16} />} label="Flows" />
@@ -96,8 +96,8 @@ function Shell({ onSignedOut: done }: { onSignedOut: () => void }) {
           <NavLink to={{ page: 'events' }} current={section === 'events'} icon={<ScrollText size={16} />} label="Events" />
         </nav>
         <span className="spacer" />
-        <button type="button" className="ghost" onClick={doSignOut} data-testid="sign-out">
-          <LogOut size={16} aria-hidden="true" /> Sign out
+        <button type="button" className="ghost sign-out" onClick={doSignOut} title="Sign out" data-testid="sign-out">
+          <LogOut size={16} aria-hidden="true" /> <span className="topbar-label">Sign out</span>
         </button>
       </header>
       <main className="main">
@@ -120,7 +120,7 @@ function NavLink({ to, current, icon, label, badge }: { to: Route; current: bool
       }}
     >
       {icon}
-      {label}
+      <span className="nav-label">{label}</span>
       {badge ? (
         <>
           <span className="badge" data-testid="approvals-badge" aria-hidden="true">

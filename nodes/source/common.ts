@@ -48,7 +48,7 @@ export function sourceSummary(config: { path: string; auth: AuthConfig; on: Sour
 export const sourceUi = {
   path: { widget: 'text', label: 'Hook path', help: 'Deliveries arrive at POST /hooks/<path>; lower-case letters, digits and "-".' },
   on: { widget: 'select', label: 'Start runs for', help: 'firing (default), resolved, or both kinds of alert.' },
-  allowFrom: { widget: 'json', label: 'Allowed addresses', help: 'Optional list of CIDR blocks, e.g. ["10.0.0.0/8"]; other callers are refused.' },
+  allowFrom: { widget: 'list', label: 'Allowed addresses', help: 'Optional: IP addresses or CIDR blocks, e.g. 10.0.0.0/8; other callers are refused.' },
   'auth.type': { widget: 'select', label: 'Authentication', help: 'How callers prove who they are. "none" accepts anyone: only on a trusted network.' },
   'auth.token': { widget: 'secret', label: 'Bearer token', help: 'Alertmanager sends it with authorization: { credentials: … } in webhook_configs.' },
   'auth.username': { widget: 'text', label: 'Username' },

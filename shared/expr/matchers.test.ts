@@ -45,6 +45,23 @@ describe('parseMatchers', () => {
       expect((error as ExpressionError).issues[0]!.offset).toBeTypeOf('number');
     }
   });
+
+  it('quotes a bad regex as written, never in the anchored form it runs in', () => {
+    const messageOf = (text: string) => {
+      try {
+        parseMatchers(text);
+      } catch (error) {
+        return (error as ExpressionError).message;
+      }
+      return expect.unreachable(`${text} should have been refused`);
+    };
+    // `x)|(?:y` is only valid once anchored as ^(?:x)|(?:y)$, which would match far more than meant.
+    for (const text of ['severity=~"(crit"', 'severity=~"x)|(?:y"', 'a=~"(a)\\\\1"']) {
+      expect(messageOf(text)).not.toContain('^(?:');
+      expect(messageOf(text)).not.toMatch(/\/.*\/: /);
+    }
+    expect(messageOf('severity=~"(crit"')).toMatch(/^regex "\(crit" is (not allowed|invalid): /);
+  });
 });
 
 describe('matchersToCel (Alertmanager semantics)', () => {

@@ -80,7 +80,9 @@ export function parseMatchers(text: string): Matcher[] {
       }
     }
     if (op === '=~' || op === '!~') {
-      const problems = checkRegex(`^(?:${value})$`);
+      // The value as written: it runs anchored (`^(?:…)$`), which is valid whenever the value is,
+      // but a message quoting that compiled form would show text the operator never typed.
+      const problems = checkRegex(value);
       if (problems.length) fail(problems[0]!.message, i);
     }
     matchers.push({ name, op, value });

@@ -10,12 +10,14 @@ export function checkRegex(pattern: string): ExprIssue[] {
     RE2JS.compile(pattern);
   } catch (error) {
     const reason = (error as Error).message.replace(/^error parsing regexp: /, '');
-    return [{ message: `regex ${JSON.stringify(pattern)} is not allowed: ${reason} (backreferences and lookaround are not supported)` }];
+    return [{ message: `regex "${pattern}" is not allowed: ${reason} (backreferences and lookaround are not supported)` }];
   }
   try {
     new RegExp(pattern);
   } catch (error) {
-    return [{ message: `regex ${JSON.stringify(pattern)} is invalid: ${(error as Error).message}` }];
+    // V8 repeats the pattern as a /literal/; the reason alone reads better after the quote.
+    const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    return [{ message: `regex "${pattern}" is invalid: ${reason}` }];
   }
   return [];
 }

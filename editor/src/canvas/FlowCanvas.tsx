@@ -1,28 +1,38 @@
-import { forwardRef, useCallback, useImperativeHandle, useRef, useState } from 'react';
+import { forwardRef, useCallback, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import {
   Background,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
   SelectionMode,
+  useNodesInitialized,
   useReactFlow,
   type Connection,
   type Edge,
   type IsValidConnection,
 } from '@xyflow/react';
+import { Map as MapIcon } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
+import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { PALETTE_MIME } from '../panels/Palette.js';
+import { useStoredChoice } from '../ui/stored-choice.js';
 import { CanvasOverlayContext, type CanvasOverlay } from './overlay.js';
 import { checkConnection } from './rules.js';
 import { NODE_TYPES } from './SalveNodeView.js';
 import { useEditor } from './store.js';
 import { DEFAULT_NODE_SIZE } from './model.js';
+import { readableViewport } from './readable-fit.js';
+
+/** The minimap: small enough to stay in its corner, clear of the flow that fit puts in the middle. */
+const MINIMAP = { width: 150, height: 96, margin: 15 };
 
 export interface FlowCanvasHandle {
   /** Adds a node of `type` in the middle of what is visible. */
   addAtCentre(type: string): void;
   /** Where pasted nodes go: the middle of the view, in flow coordinates. */
   viewCentre(): { x: number; y: number };
+  /** Shows the flow at a readable zoom: all of it when it fits so, else from its sources (see readable-fit.ts). */
   fitView(): void;
   focus(): void;
 }
@@ -51,8 +61,32 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
   const flow = useReactFlow();
   const wrapper = useRef<HTMLDivElement>(null);
   const [hint, setHint] = useState<string | null>(null);
-  // Fit a loaded flow once; an empty canvas keeps its zoom, or the first drop would re-zoom the view.
+  const [minimap, setMinimap] = useStoredChoice('salve.editor.minimap', ['shown', 'hidden'] as const, 'shown');
+
+  const fitReadable = useCallback(
+    (duration: number) => {
+      const rect = wrapper.current?.getBoundingClientRect();
+      const nodes = flow.getNodes();
+      if (!rect || nodes.length === 0) return;
+      const sources = nodes.filter((n) => getNodeDefinition(n.data.type as string)?.category === 'source');
+      // The flow stays above the minimap's corner, so the minimap never covers a node after a fit.
+      const area = { width: rect.width, height: rect.height - (minimap === 'shown' ? MINIMAP.height + MINIMAP.margin : 0) };
+      const view = readableViewport(flow.getNodesBounds(nodes), sources.length > 0 ? flow.getNodesBounds(sources) : null, area);
+      void flow.setViewport(view, { duration });
+    },
+    [flow, minimap],
+  );
+
+  // Fit a loaded flow once its nodes have their sizes; an empty canvas keeps its zoom, or the
+  // first drop would re-zoom the view.
   const [fitOnLoad] = useState(() => useEditor.getState().nodes.length > 0);
+  const measured = useNodesInitialized();
+  const fitted = useRef(false);
+  useEffect(() => {
+    if (!fitOnLoad || !measured || fitted.current) return;
+    fitted.current = true;
+    fitReadable(0);
+  }, [fitOnLoad, measured, fitReadable]);
 
   const viewCentre = useCallback(() => {
     const rect = wrapper.current?.getBoundingClientRect();
@@ -71,10 +105,10 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
         addNode(type, { x: centre.x + crowd * 24, y: centre.y + crowd * 24 });
       },
       viewCentre,
-      fitView: () => void flow.fitView({ padding: 0.2, maxZoom: 1, duration: 200 }),
+      fitView: () => fitReadable(200),
       focus: () => wrapper.current?.focus(),
     }),
-    [addNode, flow, viewCentre],
+    [addNode, fitReadable, viewCentre],
   );
 
   // Checked on every hover while a wire is dragged: the same rules the server checks on save.
@@ -151,15 +185,24 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
           panOnDrag={[1, 2]}
           panOnScroll
           zoomOnPinch
-          fitView={fitOnLoad}
-          fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
           minZoom={0.1}
           maxZoom={2}
           defaultEdgeOptions={{ type: 'default' }}
         >
           <Background gap={20} size={1} />
-          <MiniMap pannable zoomable ariaLabel="Minimap" />
-          <Controls showInteractive={false} />
+          {minimap === 'shown' && <MiniMap pannable zoomable ariaLabel="Minimap" style={{ width: MINIMAP.width, height: MINIMAP.height }} />}
+          {/* Fit is the toolbar's button, at a readable zoom; zoom out here to see the whole shape. */}
+          <Controls showInteractive={false} showFitView={false}>
+            <ControlButton
+              onClick={() => setMinimap(minimap === 'shown' ? 'hidden' : 'shown')}
+              aria-label={minimap === 'shown' ? 'Hide the minimap' : 'Show the minimap'}
+              title={minimap === 'shown' ? 'Hide the minimap' : 'Show the minimap'}
+              aria-pressed={minimap === 'shown'}
+              data-testid="minimap-toggle"
+            >
+              <MapIcon size={14} aria-hidden="true" />
+            </ControlButton>
+          </Controls>
         </ReactFlow>
       </CanvasOverlayContext.Provider>
     </div>

@@ -3,7 +3,7 @@ import { ExpressionField } from './ExpressionField.js';
 import type { FieldModel } from './field-model.js';
 import { ObjectField, UnionField } from './GroupFields.js';
 import { KeyValueField } from './KeyValueField.js';
-import { JsonField, NumberListField } from './ListAndJsonFields.js';
+import { JsonField, ListField } from './ListAndJsonFields.js';
 import { BooleanField, NumberField, SelectField, TextField } from './ScalarFields.js';
 import { SecretField } from './SecretField.js';
 
@@ -26,8 +26,8 @@ export function FieldView({ field }: { field: FieldModel }) {
       return <KeyValueField field={field} />;
     case 'argv':
       return <ArgvField field={field} />;
-    case 'numberList':
-      return <NumberListField field={field} />;
+    case 'list':
+      return <ListField field={field} />;
     case 'json':
       return <JsonField field={field} />;
     case 'object':

@@ -5,37 +5,45 @@ import type { FieldModel } from './field-model.js';
 import { FieldShell, helpText } from './FieldShell.js';
 import { inputId, useForm } from './form-context.js';
 import { useDebounced, useDraft } from './hooks.js';
-import { issueText } from './issues.js';
-import { formatJson, formatNumberList, parseJsonText, parseNumberListText, textMatches } from './parse-input.js';
+import { issueText, listIssueText } from './issues.js';
+import { formatJson, formatList, parseJsonText, parseListText, textMatches } from './parse-input.js';
 import { TemplateLine } from './TemplateLine.js';
 import { isTemplateAt } from './template-paths.js';
 
 type Of<K extends FieldModel['kind']> = Extract<FieldModel, { kind: K }>;
 
-/** A list of numbers typed as `200, 204`. Written only when every item is a number. */
-export function NumberListField({ field }: { field: Of<'numberList'> }) {
+/**
+ * A list of text or numbers, one item per line (allowed addresses, expected statuses). The text
+ * stays as typed (a list rebuilt on every key would eat the new line being started); it is
+ * written when every line reads, and empty text removes the field. Problems name the line.
+ */
+export function ListField({ field }: { field: Of<'list'> }) {
   const ctx = useForm();
   const id = inputId(ctx, field.name);
   const value = getAt(ctx.config, field.path);
-  const [text, setText] = useDraft(value, formatNumberList, (t, v) => textMatches(parseNumberListText, t, v));
-  const parsed = parseNumberListText(text);
-  const errors = [...(parsed.ok ? [] : [parsed.message]), ...ctx.issuesAt(field.path).map(issueText)];
+  const parse = (t: string) => parseListText(t, field.item);
+  const [text, setText] = useDraft(value, formatList, (t, v) => textMatches(parse, t, v));
+  const parsed = parse(text);
+  const lines = parsed.ok ? parsed.lines : [];
+  const errors = [...(parsed.ok ? [] : [parsed.message]), ...ctx.issuesAt(field.path).map((i) => listIssueText(i, lines))];
+  const count = text.split('\n').length;
   return (
     <FieldShell id={id} label={field.label} required={field.required} errors={errors} help={helpText(field)}>
       {(a11y) => (
-        <input
+        <textarea
           {...a11y}
-          type="text"
-          inputMode="numeric"
           name={field.name}
           data-testid={`field-${field.name}`}
-          className="cf-code"
+          className="cf-code cf-list"
           value={text}
-          placeholder={field.defaultValue === undefined ? undefined : formatNumberList(field.defaultValue)}
+          rows={Math.min(8, Math.max(2, count))}
+          placeholder={field.defaultValue === undefined ? undefined : formatList(field.defaultValue)}
+          spellCheck={false}
           autoComplete="off"
+          inputMode={field.item === 'string' ? undefined : 'numeric'}
           onChange={(e) => {
             setText(e.target.value);
-            const next = parseNumberListText(e.target.value);
+            const next = parse(e.target.value);
             if (next.ok) ctx.writeField(field, next.value);
           }}
         />

@@ -53,7 +53,7 @@ export function checkExpression(language: ExpressionLanguage, source: string, si
       return source.includes('{{') ? first(checkExpressionRef({ kind: 'url', source }, site.scope)) : null;
     case 'matchers':
       try {
-        // parseMatchers also runs checkRegex on every =~ / !~ value (anchored, as it will run).
+        // parseMatchers also runs checkRegex on every =~ / !~ value (as written; it then runs anchored).
         parseMatchers(source);
         return first(checkExpressionRef({ kind: 'cel', source: matchersToCel(source), returns: site.returns }, site.scope));
       } catch (error) {

@@ -24,7 +24,7 @@ describe('form model of the built-in node types', () => {
       headers: 'keyValue',
       body: 'json',
       bodyType: 'select',
-      expectStatus: 'json',
+      expectStatus: 'list',
       timeoutSeconds: 'number',
       followRedirects: 'boolean',
     });
@@ -33,8 +33,8 @@ describe('form model of the built-in node types', () => {
     expect(byName(fields, 'url')).toMatchObject({ kind: 'expression', language: 'url', required: true, label: 'URL' });
     expect(byName(fields, 'followRedirects')).toMatchObject({ kind: 'boolean', required: false, defaultValue: false, label: 'Follow redirects' });
     expect(byName(fields, 'headers')).toMatchObject({ kind: 'keyValue', secretValues: true, defaultValue: {} });
-    expect(byName(fields, 'expectStatus')).toMatchObject({ kind: 'json', compact: true, label: 'Expected status' });
-    expect(byName(fields, 'expectStatus')!.constraint).toBe('A JSON list of whole numbers (100–599)');
+    expect(byName(fields, 'expectStatus')).toMatchObject({ kind: 'list', item: 'integer', label: 'Expected status' });
+    expect(byName(fields, 'expectStatus')!.constraint).toBe('One per line, whole numbers (100–599)');
     expect(byName(fields, 'body')).toMatchObject({ kind: 'json', compact: false, required: false });
     expect(byName(fields, 'timeoutSeconds')).toMatchObject({ kind: 'number', integer: true, min: 1, max: 3600, defaultValue: 10, label: 'Timeout (seconds)' });
     expect(byName(fields, 'timeoutSeconds')!.constraint).toBe('Whole number, 1–3600 · default 10');
@@ -42,7 +42,7 @@ describe('form model of the built-in node types', () => {
 
   it('action.shell: argv, text, keyValue, int list', () => {
     const { fields } = formModelFor(defOf('action.shell'));
-    expect(kinds(fields)).toEqual({ command: 'argv', cwd: 'text', env: 'keyValue', timeoutSeconds: 'number', expectExitCodes: 'json' });
+    expect(kinds(fields)).toEqual({ command: 'argv', cwd: 'text', env: 'keyValue', timeoutSeconds: 'number', expectExitCodes: 'list' });
     expect(byName(fields, 'cwd')).toMatchObject({ label: 'Working directory', required: false });
     expect(byName(fields, 'command')).toMatchObject({ required: true });
     expect(byName(fields, 'expectExitCodes')).toMatchObject({ defaultValue: [0], label: 'Expected exit codes' });
@@ -64,6 +64,19 @@ describe('form model of the built-in node types', () => {
     expect(auth.variants.find((v) => v.value === 'header')!.fields.map((f) => f.name)).toEqual(['auth.name', 'auth.value']);
     expect(auth.variants.find((v) => v.value === 'none')!.fields).toEqual([]);
     expect(byName(fields, 'on')).toMatchObject({ kind: 'select', options: ['firing', 'resolved', 'both'], defaultValue: 'firing' });
+  });
+
+  it('lists of addresses, topics and event types are typed one per line, never as JSON', () => {
+    expect(byName(formModelFor(defOf('source.alertmanager')).fields, 'allowFrom')).toMatchObject({ kind: 'list', item: 'string', label: 'Allowed addresses', constraint: 'One per line' });
+    expect(byName(formModelFor(defOf('source.cloudwatch')).fields, 'topicArns')).toMatchObject({ kind: 'list', item: 'string' });
+    expect(byName(formModelFor(defOf('source.pagerduty')).fields, 'events')).toMatchObject({ kind: 'list', item: 'string' });
+    // A list of secret references is not one line per item: it stays JSON.
+    const json = (f: FieldModel): string[] => (f.kind === 'json' ? [f.name] : f.kind === 'object' ? f.fields.flatMap(json) : f.kind === 'union' ? f.variants.flatMap((v) => v.fields.flatMap(json)) : []);
+    for (const def of nodeDefinitions) {
+      for (const name of formModelFor(def as unknown as NodeDefinition).fields.flatMap(json)) {
+        expect(['body', 'samplePayload', 'auth.secret'], `${def.type} ${name}`).toContain(name);
+      }
+    }
   });
 
   it('source.webhook: mapping is a fieldset of CEL fields', () => {
@@ -129,7 +142,7 @@ describe('widgets chosen from the schema alone (no hints)', () => {
       enabled: 'boolean',
       level: 'select',
       args: 'argv',
-      codes: 'numberList',
+      codes: 'list',
       headers: 'keyValue',
       labels: 'keyValue',
       token: 'secret',
@@ -141,7 +154,7 @@ describe('widgets chosen from the schema alone (no hints)', () => {
       mixed: 'json',
     });
     expect(byName(fields, 'ratio')).toMatchObject({ integer: false });
-    expect(byName(fields, 'codes')).toMatchObject({ integer: true, min: 0, max: 9, constraint: 'Whole numbers, separated by commas (0–9)' });
+    expect(byName(fields, 'codes')).toMatchObject({ item: 'integer', constraint: 'One per line, whole numbers (0–9)' });
     expect(byName(fields, 'labels')).toMatchObject({ secretValues: false });
     expect(byName(fields, 'tokenOrText')).toMatchObject({ allowText: true });
     expect(byName(fields, 'token')).toMatchObject({ allowText: false });

@@ -14,6 +14,7 @@ import {
   type JsonSchema,
 } from './json-schema.js';
 import { labelFor } from './labels.js';
+import type { ListItem } from './parse-input.js';
 
 export type ExpressionLanguage = 'cel' | 'template' | 'url' | 'matchers';
 
@@ -52,8 +53,8 @@ export type FieldModel =
   | (FieldBase & { kind: 'keyValue'; secretValues: boolean })
   /** A list of strings, one input each. */
   | (FieldBase & { kind: 'argv' })
-  /** A list of numbers typed as `200, 204`. */
-  | (FieldBase & { kind: 'numberList'; integer: boolean; min?: number; max?: number })
+  /** A list of text or numbers typed one item per line (addresses, statuses, event types). */
+  | (FieldBase & { kind: 'list'; item: ListItem })
   /** Raw JSON in a textarea; `compact` when the schema is a list of scalars (one line is enough). */
   | (FieldBase & { kind: 'json'; compact: boolean })
   | (FieldBase & { kind: 'object'; fields: FieldModel[] })
@@ -108,12 +109,12 @@ function constraintFor(schema: JsonSchema, kind: FieldKind): string | undefined 
     if (isType(schema, 'integer')) parts.push(range ? `Whole number, ${range}` : 'Whole number');
     else if (range) parts.push(range);
   }
-  if (kind === 'numberList' || (kind === 'json' && schema.items && isType(schema, 'array'))) {
+  if (kind === 'list' || (kind === 'json' && schema.items && isType(schema, 'array'))) {
     const items = schema.items ?? {};
-    const what = isType(items, 'integer') ? 'whole numbers' : 'numbers';
+    const what = isType(items, 'integer') ? 'whole numbers' : isType(items, 'number') ? 'numbers' : undefined;
     const range = rangeText(items.minimum, items.maximum);
-    const list = kind === 'json' ? `A JSON list of ${what}` : `${what.charAt(0).toUpperCase()}${what.slice(1)}, separated by commas`;
-    parts.push(range ? `${list} (${range})` : list);
+    if (kind === 'json') parts.push(`A JSON list${what ? ` of ${what}` : ''}${range ? ` (${range})` : ''}`);
+    else parts.push(`One per line${what ? `, ${what}` : ''}${range ? ` (${range})` : ''}`);
   }
   // A select marks its default option itself.
   if (!isEmptyDefault(schema.default) && kind !== 'select') parts.push(`default ${showDefault(schema.default)}`);
@@ -184,6 +185,8 @@ function fromHint(hint: FieldHint, schema: JsonSchema, b: FieldBase, ctx: WalkCo
     }
     case 'argv':
       return isType(schema, 'array') && schema.items && isType(deref(schema.items, ctx.root), 'string') ? { ...b, kind: 'argv' } : undefined;
+    case 'list':
+      return listField(schema, b, ctx);
     case 'json':
       return jsonField(schema, b, ctx);
   }
@@ -196,7 +199,29 @@ function numberField(schema: JsonSchema, b: FieldBase): FieldModel {
   return field;
 }
 
+/** What the items of an array schema are, when each fits on one line of a list field. */
+function listItemOf(schema: JsonSchema, ctx: WalkContext): ListItem | undefined {
+  if (!isType(schema, 'array') || !schema.items) return undefined;
+  const items = deref(schema.items, ctx.root);
+  if (unionOptions(items) || typesOf(items).filter((t) => t !== 'null').length > 1) return undefined;
+  if (isType(items, 'integer')) return 'integer';
+  if (isType(items, 'number')) return 'number';
+  if (isType(items, 'string')) return 'string';
+  return undefined;
+}
+
+function listField(schema: JsonSchema, b: FieldBase, ctx: WalkContext): FieldModel | undefined {
+  const item = listItemOf(schema, ctx);
+  return item ? { ...b, kind: 'list', item } : undefined;
+}
+
+/**
+ * Raw JSON, except for a list of text or numbers: that is typed one item per line, so nobody
+ * has to write brackets and quotes (and its messages can name the line).
+ */
 function jsonField(schema: JsonSchema, b: FieldBase, ctx: WalkContext): FieldModel {
+  const list = listField(schema, b, ctx);
+  if (list) return list;
   const items = schema.items ? deref(schema.items, ctx.root) : undefined;
   const scalarItems = !!items && ['string', 'number', 'integer', 'boolean'].some((t) => isType(items, t));
   return { ...b, kind: 'json', compact: isType(schema, 'array') && scalarItems };
@@ -237,12 +262,7 @@ function fromSchema(schema: JsonSchema, b: FieldBase, ctx: WalkContext): FieldMo
   if (isType(schema, 'array') && schema.items) {
     const items = deref(schema.items, ctx.root);
     if (isType(items, 'string') && !items.enum) return { ...b, kind: 'argv' };
-    if (isType(items, 'integer') || isType(items, 'number')) {
-      const field: FieldModel = { ...b, kind: 'numberList', integer: isType(items, 'integer') };
-      if (items.minimum !== undefined) field.min = items.minimum;
-      if (items.maximum !== undefined) field.max = items.maximum;
-      return field;
-    }
+    if (isType(items, 'integer') || isType(items, 'number')) return listField(schema, b, ctx)!;
   }
   if (isType(schema, 'object')) {
     if (schema.properties && ctx.depth < 6) return { ...b, kind: 'object', fields: objectFields(schema, b.path, ctx) };

@@ -3,7 +3,7 @@ import { nodeDefinitions } from '../../../nodes/catalog.js';
 import type { NodeDefinition } from '../../../nodes/definition.js';
 import { pathKey } from './config-paths.js';
 import { formModelFor } from './field-model.js';
-import { anchorPaths, issuePathText, issueText, placeIssues } from './issues.js';
+import { anchorPaths, issuePathText, issueText, listIssueText, placeIssues } from './issues.js';
 
 const model = (type: string) => formModelFor(nodeDefinitions.find((d) => d.type === type) as unknown as NodeDefinition);
 const keys = (paths: readonly (readonly (string | number)[])[]) => paths.map((p) => p.join('.'));
@@ -77,6 +77,12 @@ describe('issue text', () => {
   it('says which item a list issue is about', () => {
     expect(issueText({ path: ['expectStatus', 1], message: 'must be an HTTP status', rest: [1] })).toBe('item 2: must be an HTTP status');
     expect(issueText({ path: ['body', 'a', 0], message: 'x', rest: ['a', 0] })).toBe('a › item 1: x');
+  });
+  it('names the line of an item in a list typed one per line (blank lines are not items)', () => {
+    const issue = { path: ['allowFrom', 1], message: 'must be an IP address or CIDR block', rest: [1] };
+    expect(listIssueText(issue, [1, 3])).toBe('line 3: must be an IP address or CIDR block');
+    expect(listIssueText(issue, [1])).toBe('item 2: must be an IP address or CIDR block');
+    expect(listIssueText({ path: ['allowFrom'], message: 'list at least one', rest: [] }, [])).toBe('list at least one');
   });
   it('adds nothing for the inside of a secret reference', () => {
     expect(issueText({ path: ['auth', 'token', 'secret'], message: 'bad', rest: ['secret'] })).toBe('bad');

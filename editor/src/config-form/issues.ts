@@ -92,6 +92,20 @@ export function issueText(issue: PlacedIssue): string {
   return `${where}: ${message}`;
 }
 
+/**
+ * How an issue reads under a list typed one item per line: an item's problem names the line it
+ * is on (`lines[i]` is the line of item `i`; blank lines are not items), so "line 3: must be an
+ * IP address…" points at what to fix.
+ */
+export function listIssueText(issue: PlacedIssue, lines: readonly number[]): string {
+  const [first, ...rest] = issue.rest;
+  if (typeof first !== 'number') return issueText(issue);
+  const line = lines[first];
+  const where = line === undefined ? `item ${first + 1}` : `line ${line}`;
+  const message = issueText({ ...issue, rest });
+  return rest.length === 0 ? `${where}: ${message}` : `${where} › ${message}`;
+}
+
 /** `nodes[2].config.url`-style text for an issue shown at the top of the form. */
 export function issuePathText(path: readonly (string | number)[]): string {
   return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatJson, formatNumberList, parseJsonText, parseNumberListText, parseNumberText, textMatches } from './parse-input.js';
+import { formatJson, formatList, parseJsonText, parseListText, parseNumberText, textMatches } from './parse-input.js';
 
 describe('number input', () => {
   it('parses decimals; empty means leave out', () => {
@@ -13,17 +13,31 @@ describe('number input', () => {
   });
 });
 
-describe('number list input', () => {
-  it('parses comma- or space-separated numbers, ignoring stray commas', () => {
-    expect(parseNumberListText('200, 204')).toEqual({ ok: true, value: [200, 204] });
-    expect(parseNumberListText('200,')).toEqual({ ok: true, value: [200] });
-    expect(parseNumberListText('0 1  2')).toEqual({ ok: true, value: [0, 1, 2] });
-    expect(parseNumberListText(' , ')).toEqual({ ok: true, value: undefined });
+describe('list input (one item per line)', () => {
+  it('reads one item per line, skipping blank lines, and remembers the line of each item', () => {
+    expect(parseListText('10.0.0.0/8\n\n  192.168.0.0/16  \n', 'string')).toEqual({ ok: true, value: ['10.0.0.0/8', '192.168.0.0/16'], lines: [1, 3] });
+    expect(parseListText('a b', 'string')).toEqual({ ok: true, value: ['a b'], lines: [1] });
+    expect(parseListText(' \n ', 'string')).toEqual({ ok: true, value: undefined, lines: [] });
   });
-  it('names the item that is not a number', () => {
-    expect(parseNumberListText('200, ok')).toEqual({ ok: false, message: '"ok" is not a number' });
+  it('reads numbers one per line, or separated by commas or spaces', () => {
+    expect(parseListText('200\n204', 'integer')).toEqual({ ok: true, value: [200, 204], lines: [1, 2] });
+    expect(parseListText('200, 204\n\n301', 'integer')).toEqual({ ok: true, value: [200, 204, 301], lines: [1, 1, 3] });
+    expect(parseListText('0.5', 'number')).toEqual({ ok: true, value: [0.5], lines: [1] });
   });
-  it('formats lists', () => expect(formatNumberList([200, 204])).toBe('200, 204'));
+  it('names the line of an item that is not a number', () => {
+    expect(parseListText('200\nok', 'integer')).toEqual({ ok: false, message: 'line 2: "ok" is not a number' });
+    expect(parseListText('200\n2.5', 'integer')).toEqual({ ok: false, message: 'line 2: "2.5" is not a whole number' });
+  });
+  it('formats lists one item per line', () => {
+    expect(formatList([200, 204])).toBe('200\n204');
+    expect(formatList(['10.0.0.0/8'])).toBe('10.0.0.0/8');
+    expect(formatList(undefined)).toBe('');
+    expect(formatList('10.0.0.0/8')).toBe('10.0.0.0/8');
+  });
+  it('keeps the operator’s text while it stands for the value', () => {
+    expect(textMatches((t) => parseListText(t, 'integer'), '200,\n', [200])).toBe(true);
+    expect(textMatches((t) => parseListText(t, 'string'), 'a\n', ['a'])).toBe(true);
+  });
 });
 
 describe('JSON input', () => {

@@ -1,11 +1,12 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { FlowCanvas, type FlowCanvasHandle } from '../canvas/FlowCanvas.js';
 import { useEditor } from '../canvas/store.js';
 import { useFlowProblems, type LocatedIssue } from '../canvas/validation.js';
-import { Palette } from '../panels/Palette.js';
+import { Palette, type PaletteLayout } from '../panels/Palette.js';
 import { ProblemsPanel } from '../panels/ProblemsPanel.js';
 import { manualSources, RunNowDialog } from '../panels/RunNowDialog.js';
 import { setLeaveGuard } from '../router.js';
+import { useStoredChoice } from '../ui/stored-choice.js';
 import { ConflictDialog } from './ConflictDialog.js';
 import { EditorSide, type SideTab } from './EditorSide.js';
 import { EditorToolbar } from './EditorToolbar.js';
@@ -26,6 +27,7 @@ export function Editor() {
   const [problemsOpen, setProblemsOpen] = useState(false);
   const [tab, setTab] = useState<SideTab>('node');
   const [runNowOpen, setRunNowOpen] = useState(false);
+  const layout = usePanelLayout();
   const secrets = useSecretNames();
   const test = useFlowTest(doc.flow, doc.flowJson);
   const { overlay, highlightedEdges } = useCanvasOverlay(test.sim, doc.nodeIdsKey, problems.byNode);
@@ -62,8 +64,9 @@ export function Editor() {
         onCopy={(cut) => void clipboard.copyButton(cut)}
         onPaste={() => void clipboard.pasteButton()}
       />
-      <div className="editor-body">
-        <Palette onAdd={addAtCentre} />
+      <p className="banner info editor-narrow-note">Editing a flow needs a wider screen. On a phone, Runs and Approvals work.</p>
+      <div className={`editor-body with-palette-${layout.paletteClass} with-side-${layout.side.open ? 'open' : 'folded'}`}>
+        <Palette onAdd={addAtCentre} layout={layout.palette} onLayout={layout.setPalette} />
         <div className="editor-center">
           <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={highlightedEdges} />
           <ProblemsPanel issues={problems.issues} onSelect={selectIssue} open={problemsOpen} onToggle={setProblemsOpen} />
@@ -79,6 +82,8 @@ export function Editor() {
           issues={problems.issues}
           secrets={secrets}
           test={test}
+          open={layout.side.open}
+          onOpen={layout.side.setOpen}
         />
       </div>
       {runNowOpen && doc.savedFlow && doc.revision !== null && <RunNowDialog flow={doc.savedFlow} revision={doc.revision} onClose={() => setRunNowOpen(false)} />}
@@ -92,4 +97,29 @@ export function Editor() {
       )}
     </div>
   );
+}
+
+/**
+ * Which panels are folded and whether the palette is compact, remembered in this browser
+ * (see stored-choice.ts), so the canvas keeps the room the operator gave it.
+ */
+function usePanelLayout() {
+  const [paletteOpen, setPaletteOpen] = useStoredChoice('salve.editor.palette', ['open', 'folded'] as const, 'open');
+  // Until the operator chooses, a laptop-sized window starts with the compact palette.
+  const [paletteSize, setPaletteSize] = useStoredChoice('salve.editor.palette-size', ['full', 'compact'] as const, window.innerWidth < 1280 ? 'compact' : 'full');
+  const [side, setSide] = useStoredChoice('salve.editor.side', ['open', 'folded'] as const, 'open');
+  const palette = useMemo<PaletteLayout>(() => ({ open: paletteOpen === 'open', compact: paletteSize === 'compact' }), [paletteOpen, paletteSize]);
+  const setPalette = useCallback(
+    (next: PaletteLayout) => {
+      setPaletteOpen(next.open ? 'open' : 'folded');
+      setPaletteSize(next.compact ? 'compact' : 'full');
+    },
+    [setPaletteOpen, setPaletteSize],
+  );
+  return {
+    palette,
+    setPalette,
+    paletteClass: !palette.open ? 'folded' : palette.compact ? 'compact' : 'full',
+    side: { open: side === 'open', setOpen: (open: boolean) => setSide(open ? 'open' : 'folded') },
+  };
 }

@@ -1,3 +1,4 @@
+import { PanelRightClose, PanelRightOpen } from 'lucide-react';
 import { useMemo } from 'react';
 import { lookupNodeSpec } from '../../../nodes/catalog.js';
 import { expressionScope, type ScopeGraph } from '../../../shared/flow/expression-scope.js';
@@ -24,6 +25,9 @@ interface Props {
   issues: readonly LocatedIssue[];
   secrets: readonly string[];
   test: ReturnType<typeof useFlowTest>;
+  /** False: folded to a narrow strip, so the canvas gets the room. */
+  open: boolean;
+  onOpen: (open: boolean) => void;
 }
 
 /**
@@ -42,18 +46,52 @@ function useExpressionScope(flow: Flow, nodeId: string | undefined) {
  * The side panel: the Node tab shows the selected node's config (or what to do with several, or
  * the flow's settings when none is selected); the Test tab runs a sample through the flow.
  */
-export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNodes, issues, secrets, test }: Props) {
+export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNodes, issues, secrets, test, open, onOpen }: Props) {
   const actions = useEditor.getState();
   const selected = selectedNodes.length === 1 ? selectedNodes[0]! : null;
   const scope = useExpressionScope(flow, selected?.id);
+  const nodeTab = selected ? 'Node' : selectedNodes.length > 1 ? `${selectedNodes.length} nodes` : 'Flow';
+  if (!open) {
+    // Folded: the strip still says what unfolding shows (the selected node, or the flow).
+    const showing = tab === 'test' ? 'Test' : selected ? `Node ${selected.id}` : nodeTab;
+    return (
+      <aside className="side side-folded" aria-label="Details">
+        <button
+          type="button"
+          className="ghost icon"
+          aria-label={`Show the details panel (${showing})`}
+          title={`Show the details panel (${showing})`}
+          aria-expanded={false}
+          onClick={() => onOpen(true)}
+          data-testid="side-show"
+        >
+          <PanelRightOpen size={16} aria-hidden="true" />
+        </button>
+        <span className="folded-label" aria-hidden="true">
+          {showing}
+        </span>
+      </aside>
+    );
+  }
   return (
-    <aside className="side" aria-label="Details">
+    <aside className="side" aria-label="Details" data-testid="side">
       <div className="side-tabs" role="tablist">
         <button type="button" role="tab" aria-selected={tab === 'node'} onClick={() => onTab('node')} data-testid="tab-node">
-          {selected ? 'Node' : selectedNodes.length > 1 ? `${selectedNodes.length} nodes` : 'Flow'}
+          {nodeTab}
         </button>
         <button type="button" role="tab" aria-selected={tab === 'test'} onClick={() => onTab('test')} data-testid="tab-test">
           Test{test.result ? ' ●' : ''}
+        </button>
+        <button
+          type="button"
+          className="side-fold"
+          aria-label="Hide the details panel"
+          title="Hide the details panel"
+          aria-expanded={true}
+          onClick={() => onOpen(false)}
+          data-testid="side-hide"
+        >
+          <PanelRightClose size={16} aria-hidden="true" />
         </button>
       </div>
       {tab === 'test' ? (

@@ -72,16 +72,16 @@ export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selecti
       <button
         type="button"
         className="ghost"
-        title="Arrange the nodes left to right"
+        title="Tidy up: arrange the nodes left to right"
         onClick={() => {
           actions.autoLayout();
           requestAnimationFrame(() => canvas.current?.fitView());
         }}
         data-testid="auto-layout"
       >
-        <Network size={16} aria-hidden="true" /> Tidy up
+        <Network size={16} aria-hidden="true" /> <span className="toolbar-label">Tidy up</span>
       </button>
-      <button type="button" className="ghost icon" aria-label="Fit view" title="Fit the flow in view" onClick={() => canvas.current?.fitView()}>
+      <button type="button" className="ghost icon" aria-label="Fit view" title="Fit view: the flow at a readable size, from its sources" onClick={() => canvas.current?.fitView()}>
         <Maximize2 size={16} />
       </button>
       <span className="sep" />

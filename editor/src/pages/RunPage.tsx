@@ -62,6 +62,11 @@ export function RunPage({ executionId, onApprovalsChanged }: { executionId: stri
   const edges = useMemo(() => takenEdges(drawnSteps), [drawnSteps]);
 
   const [picked, setPicked] = useState<string>();
+  // "Review and decide" brings the decision into view: on a phone it is below the header.
+  const review = (nodeId: string) => {
+    setPicked(nodeId);
+    requestAnimationFrame(() => document.querySelector('.step-approval.pending')?.scrollIntoView({ block: 'nearest' }));
+  };
   // Until someone picks a node, follow the step that needs a look (it moves while a run is live).
   const selected = picked ?? defaultSelection(steps);
 
@@ -88,7 +93,7 @@ export function RunPage({ executionId, onApprovalsChanged }: { executionId: stri
   return (
     <div className="run-view">
       <div className="run-top">
-        <RunHeader run={detail} flowName={flowName} onChanged={refresh} onReview={setPicked} />
+        <RunHeader run={detail} flowName={flowName} onChanged={refresh} onReview={review} />
         {run.error && (
           <div className="run-refresh-error">
             <ApiErrorBanner error={run.error} doing="Refreshing" onRetry={refresh} />

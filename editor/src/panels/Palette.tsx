@@ -1,4 +1,5 @@
 import { memo, useMemo, useState } from 'react';
+import { PanelLeftClose, PanelLeftOpen, Rows3, TextAlignJustify } from 'lucide-react';
 import { nodeDefinitions } from '../../../nodes/catalog.js';
 import type { NodeCategory } from '../../../shared/flow/node-spec.js';
 import { NodeIcon } from '../ui/icons.js';
@@ -13,11 +14,50 @@ const GROUPS: { category: NodeCategory; title: string }[] = [
   { category: 'approval', title: 'Approvals' },
 ];
 
+/** How the palette is shown: open with descriptions, open with names only, or folded to a strip. */
+export interface PaletteLayout {
+  open: boolean;
+  compact: boolean;
+}
+
+interface PaletteProps {
+  onAdd: (type: string) => void;
+  disabled?: boolean;
+  layout: PaletteLayout;
+  onLayout: (layout: PaletteLayout) => void;
+}
+
 /**
  * Every node type of the registry, grouped by category. Drag one onto the canvas, or
- * double-click (or press Enter on) it to add it in the middle of the view.
+ * double-click (or press Enter on) it to add it in the middle of the view. It folds to a
+ * narrow strip, and its compact mode lists names only (the description is in the tooltip),
+ * so the canvas gets the room.
  */
-export const Palette = memo(function Palette({ onAdd, disabled }: { onAdd: (type: string) => void; disabled?: boolean }) {
+export const Palette = memo(function Palette({ onAdd, disabled, layout, onLayout }: PaletteProps) {
+  if (!layout.open) {
+    return (
+      <aside className="palette palette-folded" aria-label="Node palette">
+        <button
+          type="button"
+          className="ghost icon"
+          aria-label="Show the node palette"
+          title="Show the node palette"
+          aria-expanded={false}
+          onClick={() => onLayout({ ...layout, open: true })}
+          data-testid="palette-show"
+        >
+          <PanelLeftOpen size={16} aria-hidden="true" />
+        </button>
+        <span className="folded-label" aria-hidden="true">
+          Nodes
+        </span>
+      </aside>
+    );
+  }
+  return <OpenPalette onAdd={onAdd} disabled={disabled} layout={layout} onLayout={onLayout} />;
+});
+
+function OpenPalette({ onAdd, disabled, layout, onLayout }: PaletteProps) {
   const [query, setQuery] = useState('');
   const groups = useMemo(() => {
     const q = query.trim().toLowerCase();
@@ -32,15 +72,39 @@ export const Palette = memo(function Palette({ onAdd, disabled }: { onAdd: (type
   }, [query]);
 
   return (
-    <aside className="palette" aria-label="Node palette">
-      <input
-        type="search"
-        placeholder="Search nodes"
-        aria-label="Search nodes"
-        value={query}
-        onChange={(e) => setQuery(e.target.value)}
-        data-testid="palette-search"
-      />
+    <aside className={`palette${layout.compact ? ' compact' : ''}`} aria-label="Node palette" data-testid="palette">
+      <div className="palette-head">
+        <input
+          type="search"
+          placeholder="Search nodes"
+          aria-label="Search nodes"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          data-testid="palette-search"
+        />
+        <button
+          type="button"
+          className="ghost icon small"
+          aria-label={layout.compact ? 'Show descriptions' : 'Compact: names only'}
+          title={layout.compact ? 'Show descriptions' : 'Compact: names only'}
+          aria-pressed={layout.compact}
+          onClick={() => onLayout({ ...layout, compact: !layout.compact })}
+          data-testid="palette-compact"
+        >
+          {layout.compact ? <TextAlignJustify size={15} aria-hidden="true" /> : <Rows3 size={15} aria-hidden="true" />}
+        </button>
+        <button
+          type="button"
+          className="ghost icon small"
+          aria-label="Hide the node palette"
+          title="Hide the node palette"
+          aria-expanded={true}
+          onClick={() => onLayout({ ...layout, open: false })}
+          data-testid="palette-hide"
+        >
+          <PanelLeftClose size={15} aria-hidden="true" />
+        </button>
+      </div>
       {groups.map((g) => (
         <section key={g.category} className={`palette-group cat-${g.category}`} aria-label={g.title}>
           <h3>{g.title}</h3>
@@ -71,14 +135,14 @@ export const Palette = memo(function Palette({ onAdd, disabled }: { onAdd: (type
               </span>
               <span>
                 <strong>{d.label}</strong>
-                <small>{d.description}</small>
+                {!layout.compact && <small>{d.description}</small>}
               </span>
             </button>
           ))}
         </section>
       ))}
       {groups.length === 0 && <p className="muted small">No node type matches “{query}”.</p>}
-      <p className="palette-hint">Drag a node onto the canvas, or double-click it. Connect an output port to the next node’s input.</p>
+      {!layout.compact && <p className="palette-hint">Drag a node onto the canvas, or double-click it. Connect an output port to the next node’s input.</p>}
     </aside>
   );
-});
+}

@@ -62,6 +62,7 @@ export function RunRow({ run, flowName, showFlowFilter }: { run: Execution; flow
         </div>
         <LabelChips labels={keyLabels(run.alert)} />
       </td>
+      {/* data-label names the column where a narrow screen shows the row as a card (runs.css). */}
       <td data-label="Created">
         <RelativeTime iso={run.createdAt} />
       </td>

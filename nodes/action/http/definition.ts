@@ -98,7 +98,7 @@ export const httpAction = defineNodeType({
     headers: { widget: 'keyValue', help: 'Values are text (templates allowed) or secrets. Salve adds Idempotency-Key itself.' },
     body: { widget: 'json', help: 'JSON to send; strings inside may use templates. Leave empty to send no body.' },
     bodyType: { widget: 'select', label: 'Body type', help: 'json sends the body as JSON; text sends one template string.' },
-    expectStatus: { widget: 'json', label: 'Expected status', help: 'Statuses that count as success, e.g. [200, 204]. Empty: any 2xx.' },
+    expectStatus: { widget: 'list', label: 'Expected status', help: 'Statuses that count as success, e.g. 200. Empty: any 2xx.' },
     timeoutSeconds: { widget: 'number', label: 'Timeout (seconds)', help: 'The request is abandoned and the step fails on "error" after this long.' },
     followRedirects: {
       widget: 'boolean',

@@ -67,6 +67,6 @@ export const shellAction = defineNodeType({
     cwd: { widget: 'text', label: 'Working directory' },
     env: { widget: 'keyValue', label: 'Environment variables', help: 'Added to the command\'s environment; values are text or secrets.' },
     timeoutSeconds: { widget: 'number', label: 'Timeout (seconds)', help: 'The whole process group is killed after this long and the step fails on "error".' },
-    expectExitCodes: { widget: 'json', label: 'Expected exit codes', help: 'Exit codes that count as success, e.g. [0].' },
+    expectExitCodes: { widget: 'list', label: 'Expected exit codes', help: 'Exit codes that count as success, e.g. 0.' },
   },
 });

@@ -48,7 +48,7 @@ export const CloudwatchConfigSchema = z
         code: 'custom',
         path: ['auth'],
         message:
-          'verifySignature is false, so nothing proves a delivery comes from SNS: write auth out, e.g. {"type":"header",…} behind a proxy, or {"type":"none"} on a trusted network',
+          'verifySignature is false, so nothing proves a delivery comes from SNS: write auth out, e.g. a header check behind a proxy, or "none" on a trusted network',
       });
     }
     if (config.confirmSubscriptions && !config.verifySignature) {
@@ -106,9 +106,9 @@ export const cloudwatchSource = defineNodeType({
     },
     'auth.token': { widget: 'secret', label: 'Bearer token' },
     topicArns: {
-      widget: 'json',
+      widget: 'list',
       label: 'Allowed topics',
-      help: 'SNS topic ARNs whose messages are accepted, e.g. ["arn:aws:sns:eu-central-1:123456789012:alarms"].',
+      help: 'SNS topic ARNs whose messages are accepted, e.g. arn:aws:sns:eu-central-1:123456789012:alarms.',
     },
     confirmSubscriptions: {
       widget: 'boolean',

@@ -105,7 +105,7 @@ export const pagerdutySource = defineNodeType({
       label: 'Signing secret',
       help: 'The secret PagerDuty shows once for the subscription: {"secret":"NAME"}; while replacing it, a list of two: [{"secret":"NEW"},{"secret":"OLD"}].',
     },
-    events: { widget: 'json', label: 'Start on events', help: 'Optional list, e.g. ["incident.triggered"]; default from "Start runs for".' },
+    events: { widget: 'list', label: 'Start on events', help: 'Optional: event types, e.g. incident.triggered; default from "Start runs for".' },
   },
   samples: pagerdutySamples,
   sampleConfig: { path: 'pagerduty', auth: { type: 'none' } },
