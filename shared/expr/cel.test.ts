@@ -181,6 +181,12 @@ describe('CEL checks where the expression sits (a scope)', () => {
     expect(messages('steps.check.stauts')[0]).toMatch(/No such key: stauts/);
   });
 
+  it('reads `steps` used whole as the map of outputs a run has (its steps untyped, their names still checked)', () => {
+    expect(messages('size(steps) > 1 && steps.check.truncated', 'bool')).toEqual([]);
+    expect(messages('steps[alert.labels.step] == 1 || steps.check.anything == 2')).toEqual([]);
+    expect(messages('size(steps) > 1 && steps.later.truncated')[0]).toMatch(/^step "later" does not run before this node/);
+  });
+
   it('names a step that does not exist, with the steps the node can read', () => {
     expect(checkCel('alert.name == "x" && steps.nosuch.status == 200', { scope })).toEqual([
       { message: 'no step named "nosuch" in this flow (it can read steps.am and steps.check)', offset: 21 },

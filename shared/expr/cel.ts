@@ -29,13 +29,20 @@ const common = new Environment({ unlistedVariablesAreDyn: false, homogeneousAggr
  */
 const env = common.clone().registerVariable('steps', 'map');
 
-/** Environments whose `steps` are the steps of a scope, typed; by their declaration. */
+/** Environments whose `steps` are declared with some steps of a scope, typed; by their declaration. */
 const scoped = new Map<string, Environment>();
 
-/** The environment to check an expression in: with a scope, `steps` has exactly its steps, typed by their outputs. */
-function environmentFor(scope: ExprScope | undefined): Environment {
-  if (!scope) return env;
-  const schema = Object.fromEntries(scope.steps);
+/**
+ * An environment whose `steps` declares `ids` of the scope, typed by their outputs. Only the steps
+ * an expression names are declared (it cannot read the others): a flow of a few hundred nodes
+ * would otherwise make an environment of hundreds of message types for every node it checks.
+ */
+function environmentFor(scope: ExprScope, ids: Iterable<string>): Environment {
+  const schema: Record<string, CelDecl> = {};
+  for (const id of [...ids].sort()) {
+    const type = scope.steps.get(id);
+    if (type !== undefined) schema[id] = type;
+  }
   const key = JSON.stringify(schema);
   let found = scoped.get(key);
   if (!found) {
@@ -100,23 +107,32 @@ export interface CheckOptions {
   returns?: 'bool';
 }
 
-/** The steps an expression names (`steps.x`, `steps.?x`, `steps["x"]`), with where each is named. */
-function stepReferences(root: CelNode): { id: string; offset?: number }[] {
-  const found: { id: string; offset?: number }[] = [];
+/**
+ * The steps an expression names (`steps.x`, `steps["x"]`), with where each is named, and whether
+ * it also uses `steps` otherwise (whole, or indexed by a computed key): then any step may be read.
+ */
+function stepReferences(root: CelNode): { refs: { id: string; offset?: number }[]; whole: boolean } {
+  const refs: { id: string; offset?: number }[] = [];
+  const named = new Set<CelNode>();
+  let uses = 0;
   forEachNode(root, (node) => {
+    if (node.op === 'id' && node.args === 'steps') uses++;
     if (node.op !== '.' && node.op !== '.?' && node.op !== '[]' && node.op !== '[?]') return;
     const [object, key] = node.args as [CelNode, unknown];
     if (!isNode(object) || object.op !== 'id' || object.args !== 'steps') return;
     const id = isNode(key) ? (key.op === 'value' && typeof key.args === 'string' ? key.args : undefined) : typeof key === 'string' ? key : undefined;
-    if (id !== undefined) found.push({ id, offset: object.start ?? object.pos });
+    if (id === undefined) return;
+    refs.push({ id, offset: object.start ?? object.pos });
+    named.add(object);
   });
-  return found.sort((x, y) => (x.offset ?? 0) - (y.offset ?? 0));
+  refs.sort((x, y) => (x.offset ?? 0) - (y.offset ?? 0));
+  return { refs, whole: uses > named.size };
 }
 
 /** The ids of the steps an expression reads; none when it does not parse. */
 export function stepsReadBy(source: string): string[] {
   try {
-    return [...new Set(stepReferences(env.parse(source).ast as unknown as CelNode).map((r) => r.id))];
+    return [...new Set(stepReferences(env.parse(source).ast as unknown as CelNode).refs.map((r) => r.id))];
   } catch {
     return [];
   }
@@ -131,10 +147,10 @@ function readableSteps(scope: ExprScope): string {
 }
 
 /** Why each step an expression names cannot be read where it sits: no such step, or one that does not run before. */
-function stepIssues(root: CelNode, scope: ExprScope): ExprIssue[] {
+function stepIssues(refs: { id: string; offset?: number }[], scope: ExprScope): ExprIssue[] {
   const issues: ExprIssue[] = [];
   const seen = new Set<string>();
-  for (const { id, offset } of stepReferences(root)) {
+  for (const { id, offset } of refs) {
     if (scope.steps.has(id) || seen.has(id)) continue;
     seen.add(id);
     let message: string;
@@ -175,14 +191,17 @@ function analyze(source: string, estimate: boolean, options: CheckOptions = {}):
   if (source.length > MAX_SOURCE_LENGTH) return { issues: [{ message: `expression is longer than ${MAX_SOURCE_LENGTH} characters` }] };
   let program: Program;
   try {
-    program = environmentFor(options.scope).parse(source);
+    program = env.parse(source);
   } catch (error) {
     return { issues: [{ message: firstLine(error), offset: positionOf(error) }] };
   }
-  // Said in Salve's words before the checker's "No such key: nosuch".
   if (options.scope) {
-    const unreadable = stepIssues(program.ast as unknown as CelNode, options.scope);
+    const { refs, whole } = stepReferences(program.ast as unknown as CelNode);
+    // Said in Salve's words before the checker's "No such key: nosuch".
+    const unreadable = stepIssues(refs, options.scope);
     if (unreadable.length > 0) return { issues: unreadable };
+    // `steps` used whole (`size(steps)`, a computed key) is the map of outputs a run has: its steps untyped.
+    if (!whole) program = environmentFor(options.scope, refs.map((r) => r.id)).parse(source);
   }
   const checked = program.check();
   if (!checked.valid) return { issues: [{ message: firstLine(checked.error), offset: positionOf(checked.error) }] };
