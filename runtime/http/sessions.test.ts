@@ -1,43 +1,15 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../log.js';
-import { SqliteStore } from '../store/db.js';
-import { ManualClock, testEngine } from '../../test/kit/engine.js';
+import { TEST_TOKEN, testApp } from '../../test/kit/http.js';
 import { flowDoc } from '../../test/kit/flow.js';
-import { createApp } from './app.js';
 import { SESSION_IDLE_MS, SESSION_MAX_MS } from './sessions.js';
 
-const TOKEN = 'the-admin-token-0123456789';
+const TOKEN = TEST_TOKEN;
 const ORIGIN = 'http://localhost'; // the origin of app.request('/…') URLs
 const json = { 'content-type': 'application/json' };
 const sameOrigin = { ...json, origin: ORIGIN };
 
-/** An app over an engine with a manual clock; `logs()` is everything it logged. */
-function setup(opts: { store?: SqliteStore; clock?: ManualClock; token?: string; publicOrigin?: string } = {}) {
-  const { engine, store, clock } = testEngine({ clock: opts.clock });
-  const db = opts.store ?? store;
-  let logged = '';
-  const log = createLogger({
-    level: 'debug',
-    destination: new Writable({
-      write(chunk, _enc, done) {
-        logged += String(chunk);
-        done();
-      },
-    }),
-  });
-  const app = createApp({
-    engine,
-    store: db,
-    log,
-    adminToken: opts.token ?? TOKEN,
-    hookBodyLimitBytes: 256 * 1024,
-    version: 'test',
-    publicOrigin: opts.publicOrigin,
-    now: () => clock.now(),
-  });
-  return { app, store: db, clock, engine, logs: () => logged };
-}
+/** The kit's app; `store` makes a second app over the first one's database, `token` another admin token. */
+const setup = testApp;
 
 type App = ReturnType<typeof setup>['app'];
 

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../../runtime/log.js';
 import { ManualClock, testEngine } from './engine.js';
+import type { SqliteStore } from '../../runtime/store/db.js';
 import { createApp } from '../../runtime/http/app.js';
 
 export const TEST_TOKEN = 'the-admin-token-0123456789';
@@ -10,8 +11,10 @@ export const JSON_TYPE = { 'content-type': 'application/json' };
  * An app over an engine with a manual clock, for HTTP tests: on a database file when `file` is
  * given (a "restart" is a second app on the same file), else in memory. `logs()` is what it logged.
  */
-export function testApp(opts: { file?: string; clock?: ManualClock; publicOrigin?: string } = {}) {
-  const { engine, store, clock } = testEngine({ file: opts.file, clock: opts.clock });
+export function testApp(opts: { file?: string; store?: SqliteStore; clock?: ManualClock; token?: string; publicOrigin?: string } = {}) {
+  const { engine, store: own, clock } = testEngine({ file: opts.file, clock: opts.clock });
+  // `store`: a second app over the first one's database (a restart that keeps the sessions).
+  const store = opts.store ?? own;
   let logged = '';
   const log = createLogger({
     level: 'debug',
@@ -26,7 +29,7 @@ export function testApp(opts: { file?: string; clock?: ManualClock; publicOrigin
     engine,
     store,
     log,
-    adminToken: TEST_TOKEN,
+    adminToken: opts.token ?? TEST_TOKEN,
     hookBodyLimitBytes: 256 * 1024,
     version: 'test',
     publicOrigin: opts.publicOrigin,

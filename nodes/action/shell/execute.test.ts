@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolvedConfig, testContext } from '../../../test/kit/nodes.js';
+import { processAlive } from '../../../test/kit/server.js';
 import { waitFor } from '../../../test/kit/wait.js';
 import { ShellActionConfigSchema } from './definition.js';
 import { executeShellAction } from './execute.js';
@@ -11,23 +11,8 @@ const cfg = (input: Record<string, unknown>) => resolvedConfig(ShellActionConfig
 const run = (input: Record<string, unknown>, signal?: AbortSignal) => executeShellAction(cfg(input), testContext(signal ? { signal } : {}));
 const outputOf = (outcome: unknown) => (outcome as { output: { stdout: string; stderr: string; exitCode: number | null; signal: string | null; timedOut: boolean } }).output;
 
-/** Whether `pid` is a live process (a zombie waiting to be reaped counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 /** True once `pid` has ended (within 2 s; the wait fails otherwise, saying which process). */
-const gone = (pid: number): Promise<boolean> => waitFor(() => !alive(pid), 2000, `process ${pid} to end`);
+const gone = (pid: number): Promise<boolean> => waitFor(() => !processAlive(pid), 2000, `process ${pid} to end`);
 
 const leftovers: number[] = [];
 afterEach(() => {
