@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { amAlert, amPayload } from '../kit/alertmanager.js';
-import { launchBrowser, screenshot } from '../kit/browser.js';
+import { launchBrowser, screenshot, signedInPage } from '../kit/browser.js';
 import { removeDir, startServer, type TestServer } from '../kit/server.js';
 import { nextMillisecond, waitFor } from '../kit/wait.js';
 
@@ -66,16 +66,7 @@ describe('events page in the browser', () => {
     ids.invalid = all.find((e) => e.outcome === 'invalid')!.id;
 
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => {
-      throw error;
-    });
-    await page.goto(server.url);
-    await page.fill('#admin-token', server.token);
-    await page.click('button[type="submit"]');
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    page = await signedInPage(browser, server, { width: 1400, height: 860 });
   }, 60_000);
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot } from '../kit/browser.js';
+import { launchBrowser, screenshot, signedInPage } from '../kit/browser.js';
 import { removeDir, startServer, type TestServer } from '../kit/server.js';
 
 /**
@@ -29,15 +29,7 @@ describe('Allowed destinations in the flow settings panel', () => {
     server = await startServer();
     expect((await server.api('POST', '/api/flows', flow)).status).toBe(201);
     browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => {
-      throw error;
-    });
-    await page.goto(server.url);
-    await page.locator('#admin-token').fill(server.token);
-    await page.locator('button[type="submit"]').click();
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    page = await signedInPage(browser, server);
   }, 60_000);
 
   afterAll(async () => {

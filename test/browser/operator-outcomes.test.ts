@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { amAlert, amPayload } from '../kit/alertmanager.js';
-import { launchBrowser, screenshot } from '../kit/browser.js';
+import { launchBrowser, screenshot, signedInPage } from '../kit/browser.js';
 import { removeDir, startServer, type TestServer } from '../kit/server.js';
 import { waitFor } from '../kit/wait.js';
 
@@ -94,16 +94,7 @@ describe('operator outcomes in the browser', () => {
     await waitFor(async () => ['no_action', 'succeeded'].includes((await server.api('GET', `/api/executions/${actedRun}`)).body.status) && (await server.api('GET', `/api/executions/${noActionRun}`)).body.status === 'no_action');
 
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => {
-      throw error;
-    });
-    await page.goto(server.url);
-    await page.fill('#admin-token', server.token);
-    await page.click('button[type="submit"]');
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    page = await signedInPage(browser, server);
   }, 60_000);
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot } from '../kit/browser.js';
+import { launchBrowser, screenshot, signedInPage } from '../kit/browser.js';
 import { removeDir, startServer, type TestServer } from '../kit/server.js';
 
 /**
@@ -39,16 +39,7 @@ describe('Run now in the browser', () => {
       ).status,
     ).toBe(201);
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => {
-      throw error;
-    });
-    await page.goto(server.url);
-    await page.locator('#admin-token').fill(server.token);
-    await page.locator('button[type="submit"]').click();
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    page = await signedInPage(browser, server, { width: 1280, height: 800 });
   }, 60_000);
 
   afterAll(async () => {

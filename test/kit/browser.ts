@@ -38,3 +38,30 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path });
   return path;
 }
+
+/**
+ * Opens a page in `browser` and signs in to `url` with the admin token, as an operator does:
+ * the sign-in form, then the main navigation. Uncaught page errors fail the test. The viewport
+ * defaults to a 1440×900 desktop; pass `phone: true` for a 390×844 touch screen.
+ */
+export async function signedInPage(
+  browser: Browser,
+  server: { url: string; token: string },
+  opts: { width?: number; height?: number; phone?: boolean; acceptDownloads?: boolean } = {},
+): Promise<Page> {
+  const context = await browser.newContext(
+    opts.phone
+      ? { viewport: { width: opts.width ?? 390, height: opts.height ?? 844 }, hasTouch: true, isMobile: true }
+      : { viewport: { width: opts.width ?? 1440, height: opts.height ?? 900 }, acceptDownloads: opts.acceptDownloads ?? false },
+  );
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  page.on('pageerror', (error) => {
+    throw error;
+  });
+  await page.goto(server.url);
+  await page.locator('#admin-token').fill(server.token);
+  await page.locator('button[type="submit"]').click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  return page;
+}
