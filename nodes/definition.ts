@@ -37,6 +37,11 @@ export interface NodeDefinition<S extends z.ZodType = z.ZodType, O extends z.Zod
   type: string;
   category: NodeCategory;
   label: string;
+  /**
+   * The id a new node of this type gets in the editor (`_2`, `_3`… added when taken): it says
+   * what the node does, as steps.<id> reads in expressions (`run_command`, not `shell`).
+   */
+  defaultId: string;
   description: string;
   /** Icon name (editor maps names to glyphs). */
   icon: string;

@@ -18,7 +18,7 @@ export const SlugSchema = z
   );
 
 /** Node ids may also use `_` (operators like `disk_check`); they appear in `steps.<id>`. */
-const NodeIdSchema = z
+export const NodeIdSchema = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must start with a letter and use only letters, digits and "_" (max 64)');
 

@@ -101,8 +101,8 @@ describe('editor in the browser', () => {
       ['action.shell', 140, 560],
     ];
     for (const [type, x, y] of drops) await page.getByTestId(`palette-${type}`).dragTo(canvas, { targetPosition: { x, y } });
-    expect(await nodeIds()).toEqual(['alertmanager', 'match', 'http', 'request', 'shell']);
-    for (const [from, to] of [['alertmanager', 'am'], ['match', 'disk'], ['http', 'clean'], ['request', 'ask'], ['shell', 'restart']] as const) {
+    expect(await nodeIds()).toEqual(['alertmanager', 'match_labels', 'http_call', 'approval', 'run_command']);
+    for (const [from, to] of [['alertmanager', 'am'], ['match_labels', 'disk'], ['http_call', 'clean'], ['approval', 'ask'], ['run_command', 'restart']] as const) {
       await rename(from, to);
     }
 

@@ -99,10 +99,8 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
     ref,
     () => ({
       addAtCentre(type) {
-        // Nudge repeated additions so they do not stack exactly on top of each other.
-        const centre = viewCentre();
-        const crowd = useEditor.getState().nodes.filter((n) => Math.abs(n.position.x - centre.x) < 20 && Math.abs(n.position.y - centre.y) < 20).length;
-        addNode(type, { x: centre.x + crowd * 24, y: centre.y + crowd * 24 });
+        // The store moves it off any node already there.
+        addNode(type, viewCentre());
       },
       viewCentre,
       fitView: () => fitReadable(200),

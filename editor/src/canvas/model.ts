@@ -114,11 +114,6 @@ export function uniqueNodeId(base: string, taken: ReadonlySet<string>): string {
   }
 }
 
-/** A readable default id for a new node of `type`: `action.http` → `http`. */
-export function baseIdFor(type: string): string {
-  return type.split('.').pop() ?? 'node';
-}
-
 /** An empty flow for the "New flow" page. */
 export function emptyFlow(): Flow {
   return { format: FLOW_FORMAT, id: 'new-flow', name: 'New flow', enabled: false, nodes: [], edges: [] } as unknown as Flow;

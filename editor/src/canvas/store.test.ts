@@ -33,7 +33,7 @@ describe('editor store', () => {
     editor().updateConfig(added, { seconds: 60 }, 'seconds');
     editor().setMeta({ name: 'Renamed' }, 'name');
     expect(isDirty(editor())).toBe(true);
-    expect(currentFlow(editor()).edges).toContainEqual({ source: 'ask', sourcePort: 'rejected', target: 'delay' });
+    expect(currentFlow(editor()).edges).toContainEqual({ source: 'ask', sourcePort: 'rejected', target: 'wait' });
 
     editor().undo(); // name
     expect(editor().meta.name).toBe(example.name);
@@ -48,7 +48,7 @@ describe('editor store', () => {
     editor().redo();
     editor().redo();
     expect(currentFlow(editor()).edges).toHaveLength(5);
-    expect(ids()).toContain('delay');
+    expect(ids()).toContain('wait');
   });
 
   it('merges keystrokes in one field into one undo step, but not edits of different fields', () => {
@@ -111,6 +111,23 @@ describe('editor store', () => {
     expect(currentFlow(editor()).edges).toContainEqual({ source: 'clean_2', sourcePort: 'ok', target: 'ask_2' });
     expect(editor().nodes.filter((n) => n.selected).map((n) => n.id)).toEqual(['clean_2', 'ask_2']);
     expect(editor().nodes.find((n) => n.id === 'clean_2')!.position).toEqual({ x: 0, y: 400 });
+  });
+
+  it('never places a new or pasted node on top of an existing one', () => {
+    const clean = editor().nodes.find((n) => n.id === 'clean')!;
+    const added = editor().addNode('action.delay', { ...clean.position });
+    const addedAt = editor().nodes.find((n) => n.id === added)!.position;
+    expect(addedAt).not.toEqual(clean.position);
+    const clear = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.abs(a.x - b.x) >= 240 || Math.abs(a.y - b.y) >= 72;
+    for (const n of editor().nodes) if (n.id !== added) expect(clear(addedAt, n.position), `${added} over ${n.id}`).toBe(true);
+
+    // Pasting the flow over itself (at its own positions) moves the copies clear of the originals.
+    const before = editor().nodes.map((n) => n.position);
+    const pasted = editor().paste(parseFragment(JSON.stringify(example))!, { x: 0, y: 0 });
+    for (const id of pasted) {
+      const at = editor().nodes.find((n) => n.id === id)!.position;
+      for (const p of before) expect(clear(at, p), `${id} over an existing node`).toBe(true);
+    }
   });
 
   it('pastes a whole exported flow into another flow', () => {

@@ -4,7 +4,6 @@ import type { Flow } from '../../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { layoutNodes } from './layout.js';
 import {
-  baseIdFor,
   canvasToFlow,
   flowToCanvas,
   makeEdge,
@@ -13,6 +12,7 @@ import {
   type SalveEdge,
   type SalveNode,
 } from './model.js';
+import { boxOf, clearOffset } from './placement.js';
 import { checkConnection } from './rules.js';
 
 /**
@@ -196,9 +196,12 @@ export const useEditor = create<EditorState>()((set, get) => {
 
     addNode(type, position) {
       const s = get();
-      const id = uniqueNodeId(baseIdFor(type), new Set(s.nodes.map((n) => n.id)));
+      const base = getNodeDefinition(type)?.defaultId ?? type.split('.').pop() ?? 'node';
+      const id = uniqueNodeId(base, new Set(s.nodes.map((n) => n.id)));
+      // Never on top of another node: the nearest free spot to where it was dropped.
+      const { dx, dy } = clearOffset([boxOf({ position })], s.nodes.map(boxOf));
       record();
-      const node: SalveNode = { id, type: 'salve', position, data: { type, config: {} }, selected: true };
+      const node: SalveNode = { id, type: 'salve', position: { x: position.x + dx, y: position.y + dy }, data: { type, config: {} }, selected: true };
       set({
         nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node],
         edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
@@ -290,6 +293,9 @@ export const useEditor = create<EditorState>()((set, get) => {
           .map((e) => ({ ...e, source: rename.get(e.source)!, target: rename.get(e.target)! })),
       });
       if (pasted.nodes.length === 0) return [];
+      // The pasted nodes move together to the nearest spot where none covers an existing node.
+      const { dx, dy } = clearOffset(pasted.nodes.map(boxOf), s.nodes.map(boxOf));
+      for (const n of pasted.nodes) n.position = { x: n.position.x + dx, y: n.position.y + dy };
       record();
       set({
         nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...pasted.nodes.map((n) => ({ ...n, selected: true }))],

@@ -16,6 +16,7 @@ export const delayAction = defineNodeType({
   type: 'action.delay',
   category: 'action',
   label: 'Wait',
+  defaultId: 'wait',
   description: 'Waits for a set time (durably, across restarts), then continues on "done".',
   icon: 'clock',
   configSchema: DelayActionConfigSchema,

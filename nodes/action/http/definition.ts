@@ -70,6 +70,7 @@ export const httpAction = defineNodeType({
   type: 'action.http',
   category: 'action',
   label: 'HTTP request',
+  defaultId: 'http_call',
   description: 'Sends an HTTP request (with an Idempotency-Key so retries are safe) and continues on "ok" or "error".',
   icon: 'globe',
   configSchema: HttpActionConfigSchema,

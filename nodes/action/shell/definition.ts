@@ -48,6 +48,7 @@ export const shellAction = defineNodeType({
   type: 'action.shell',
   category: 'action',
   label: 'Run command',
+  defaultId: 'run_command',
   description: 'Runs a program with its arguments on the Salve host (no shell) and continues on "ok" or "error".',
   icon: 'terminal',
   configSchema: ShellActionConfigSchema,

@@ -30,6 +30,7 @@ export const approvalRequest = defineNodeType({
   type: 'approval.request',
   category: 'approval',
   label: 'Ask for approval',
+  defaultId: 'approval',
   description: 'Pauses the flow until a person approves or rejects, continuing on "timeout" if nobody decides in time.',
   icon: 'user-check',
   configSchema: ApprovalRequestConfigSchema,

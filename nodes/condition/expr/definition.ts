@@ -12,6 +12,7 @@ export const exprCondition = defineNodeType({
   type: 'condition.expr',
   category: 'condition',
   label: 'If (CEL)',
+  defaultId: 'condition',
   description: 'Continues on "true" or "false" depending on a CEL expression, e.g. alert.labels.env == "prod".',
   icon: 'branch',
   configSchema: ExprConditionConfigSchema,

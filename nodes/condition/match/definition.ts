@@ -29,6 +29,7 @@ export const matchCondition = defineNodeType({
   type: 'condition.match',
   category: 'condition',
   label: 'Match labels',
+  defaultId: 'match_labels',
   description: 'Continues on "match" when the alert\'s labels fit Alertmanager-style matchers, else on "nomatch".',
   icon: 'filter',
   configSchema: MatchConditionConfigSchema,

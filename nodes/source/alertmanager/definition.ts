@@ -19,6 +19,7 @@ export const alertmanagerSource = defineNodeType({
   type: 'source.alertmanager',
   category: 'source',
   label: 'Alertmanager',
+  defaultId: 'alertmanager',
   description: 'Starts the flow for each alert Prometheus Alertmanager sends to /hooks/<path>, or once per group notification.',
   icon: 'prometheus',
   configSchema: AlertmanagerConfigSchema,

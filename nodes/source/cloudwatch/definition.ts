@@ -82,6 +82,7 @@ export const cloudwatchSource = defineNodeType({
   type: 'source.cloudwatch',
   category: 'source',
   label: 'CloudWatch',
+  defaultId: 'cloudwatch',
   description: 'Starts the flow for each CloudWatch alarm state change an SNS topic posts to /hooks/<path>.',
   icon: 'cloudwatch',
   configSchema: CloudwatchConfigSchema,

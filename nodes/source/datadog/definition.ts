@@ -12,6 +12,7 @@ export const datadogSource = defineNodeType({
   type: 'source.datadog',
   category: 'source',
   label: 'Datadog',
+  defaultId: 'datadog',
   description: 'Starts the flow for Datadog monitor notifications sent by a Datadog webhook to /hooks/<path>.',
   icon: 'datadog',
   configSchema: DatadogConfigSchema,

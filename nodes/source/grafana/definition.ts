@@ -40,6 +40,7 @@ export const grafanaSource = defineNodeType({
   type: 'source.grafana',
   category: 'source',
   label: 'Grafana',
+  defaultId: 'grafana',
   description: 'Starts the flow for each alert a Grafana webhook contact point sends to /hooks/<path>.',
   icon: 'grafana',
   configSchema: GrafanaConfigSchema,

@@ -16,6 +16,7 @@ export const manualSource = defineNodeType({
   type: 'source.manual',
   category: 'source',
   label: 'Run by hand',
+  defaultId: 'by_hand',
   description: 'Starts the flow when a person runs it (Run now in the editor, or POST /api/flows/:id/run) with a JSON payload.',
   icon: 'manual',
   configSchema: ManualConfigSchema,

@@ -19,6 +19,7 @@ export const nagiosSource = defineNodeType({
   type: 'source.nagios',
   category: 'source',
   label: 'Nagios / Icinga',
+  defaultId: 'nagios',
   description: 'Starts the flow for each host or service problem Nagios or Icinga posts to /hooks/<path> with the salve-notify command.',
   icon: 'nagios',
   configSchema: NagiosConfigSchema,

@@ -86,6 +86,7 @@ export const pagerdutySource = defineNodeType({
   type: 'source.pagerduty',
   category: 'source',
   label: 'PagerDuty',
+  defaultId: 'pagerduty',
   description: 'Starts the flow for PagerDuty incidents (webhooks v3) posted to /hooks/<path>, verified by their signature.',
   icon: 'pagerduty',
   configSchema: PagerDutyConfigSchema,

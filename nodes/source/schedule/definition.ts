@@ -50,6 +50,7 @@ export const scheduleSource = defineNodeType({
   type: 'source.schedule',
   category: 'source',
   label: 'Schedule',
+  defaultId: 'schedule',
   description: 'Starts the flow on a cron schedule (each tick once, also across restarts), for periodic checks.',
   icon: 'schedule',
   configSchema: ScheduleConfigSchema,

@@ -73,6 +73,7 @@ export const webhookSource = defineNodeType({
   type: 'source.webhook',
   category: 'source',
   label: 'Webhook',
+  defaultId: 'webhook',
   description: 'Starts the flow for JSON posted to /hooks/<path>, turned into an alert by the field mapping.',
   icon: 'webhook',
   configSchema: WebhookConfigSchema,

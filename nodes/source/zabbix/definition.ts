@@ -35,6 +35,7 @@ export const zabbixSource = defineNodeType({
   type: 'source.zabbix',
   category: 'source',
   label: 'Zabbix',
+  defaultId: 'zabbix',
   description: "Starts the flow for each Zabbix problem that Salve's webhook media type posts to /hooks/<path>.",
   icon: 'zabbix',
   configSchema: ZabbixConfigSchema,
