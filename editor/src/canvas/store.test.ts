@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Flow } from '../../../shared/flow/schema.js';
 import { copySelection, parseFragment } from './clipboard.js';
+import { emptyFlow } from './model.js';
 import { currentFlow, isDirty, useEditor } from './store.js';
 import exampleJson from '../../../examples/disk-full.json';
 
@@ -8,6 +9,8 @@ import exampleJson from '../../../examples/disk-full.json';
 const example = exampleJson as Flow;
 const editor = () => useEditor.getState();
 const ids = () => editor().nodes.map((n) => n.id);
+/** A name whose slug differs from every id here. */
+const slugless = 'Something else entirely';
 
 describe('editor store', () => {
   beforeEach(() => editor().load(structuredClone(example), 3));
@@ -111,6 +114,19 @@ describe('editor store', () => {
     expect(currentFlow(editor()).edges).toContainEqual({ source: 'clean_2', sourcePort: 'ok', target: 'ask_2' });
     expect(editor().nodes.filter((n) => n.selected).map((n) => n.id)).toEqual(['clean_2', 'ask_2']);
     expect(editor().nodes.find((n) => n.id === 'clean_2')!.position).toEqual({ x: 0, y: 400 });
+  });
+
+  it("takes a new flow's id from its name until the operator types an id, and never renames a saved flow", () => {
+    editor().load(emptyFlow(), null);
+    editor().setMeta({ name: 'Restart nginx on 5xx' }, 'name');
+    expect(editor().meta.id).toBe('restart-nginx-on-5xx');
+    editor().setMeta({ id: 'web-restart' }, 'id');
+    editor().setMeta({ name: 'Restart nginx' }, 'name');
+    expect(editor().meta.id).toBe('web-restart');
+
+    editor().load(structuredClone(example), 3);
+    editor().setMeta({ name: slugless }, 'name');
+    expect(editor().meta.id).toBe(example.id);
   });
 
   it('never places a new or pasted node on top of an existing one', () => {

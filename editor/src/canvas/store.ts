@@ -12,6 +12,7 @@ import {
   type SalveEdge,
   type SalveNode,
 } from './model.js';
+import { slugFromName } from '../flows/slug.js';
 import { boxOf, clearOffset } from './placement.js';
 import { checkConnection } from './rules.js';
 
@@ -247,8 +248,15 @@ export const useEditor = create<EditorState>()((set, get) => {
     },
 
     setMeta(patch, field) {
+      const s = get();
       record(`meta:${field}`);
-      set({ meta: { ...get().meta, ...patch } });
+      const meta = { ...s.meta, ...patch };
+      // A flow not saved yet takes its id from its name, for as long as the id is still the one
+      // its old name gave (the operator has not typed an id of their own).
+      if (s.revision === null && patch.name !== undefined && patch.id === undefined && s.meta.id === slugFromName(s.meta.name)) {
+        meta.id = slugFromName(patch.name);
+      }
+      set({ meta });
     },
 
     deleteSelection() {

@@ -36,13 +36,18 @@ export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selecti
         <input aria-label="Flow name" value={meta.name} onChange={(e) => actions.setMeta({ name: e.target.value }, 'name')} data-testid="toolbar-flow-name" />
         <span className="mono">
           {meta.id}
-          {isNew ? ' · not saved yet' : ` · revision ${revision}`}
+          {!isNew && ` · revision ${revision}`}
         </span>
       </div>
       <span className={`status ${meta.enabled ? 'enabled' : ''}`} title={meta.enabled ? 'Alerts start this flow' : 'No alert starts this flow until it is enabled'}>
         {meta.enabled ? 'enabled' : 'disabled'}
       </span>
-      {dirty ? (
+      {/* A flow never saved has nothing to be "all saved" against: it only says so. */}
+      {isNew ? (
+        <span className="dirty" data-testid="not-saved-yet">
+          ● Not saved yet
+        </span>
+      ) : dirty ? (
         <span className="dirty" data-testid="dirty">
           ● Unsaved changes
         </span>
