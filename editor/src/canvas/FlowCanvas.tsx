@@ -117,6 +117,20 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
     return result.ok;
   }, []);
 
+  // A source node has no input handle, so React Flow never asks isValidConnection about it: while
+  // a wire is dragged, the node under the pointer is checked here, and its refusal shown the same way.
+  const wireFrom = useRef<{ source: string; sourceHandle: string | null } | null>(null);
+  const onPointerMove = (e: React.PointerEvent) => {
+    const from = wireFrom.current;
+    if (!from) return;
+    const under = document.elementFromPoint(e.clientX, e.clientY)?.closest<HTMLElement>('.react-flow__node');
+    const target = under?.dataset.id;
+    if (!target || target === from.source) return;
+    const s = useEditor.getState();
+    const result = checkConnection({ ...from, target }, s.nodes, s.edges);
+    if (!result.ok) setHint(result.reason);
+  };
+
   const onDrop = (e: React.DragEvent) => {
     const type = e.dataTransfer.getData(PALETTE_MIME);
     if (!type) return;
@@ -149,6 +163,7 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
         }
       }}
       onDrop={onDrop}
+      onPointerMove={onPointerMove}
     >
       {nodes.length === 0 && (
         <div className="canvas-empty">
@@ -173,7 +188,13 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
           onNodesChange={onNodesChange}
           onEdgesChange={onEdgesChange}
           onConnect={connect}
-          onConnectEnd={() => setHint(null)}
+          onConnectStart={(_, { nodeId, handleId, handleType }) => {
+            wireFrom.current = nodeId && handleType === 'source' ? { source: nodeId, sourceHandle: handleId } : null;
+          }}
+          onConnectEnd={() => {
+            wireFrom.current = null;
+            setHint(null);
+          }}
           isValidConnection={isValidConnection}
           deleteKeyCode={null}
           selectionKeyCode="Shift"
