@@ -75,6 +75,9 @@ describe('editor in the browser', () => {
 
   it('refuses a wrong token and signs in with the admin token (cookie only, nothing in storage)', async () => {
     await page.goto(server.url);
+    // The test server gets its token from SALVE_ADMIN_TOKEN, and the page says so (with a token
+    // file it names the file's path: runtime/http/sessions.test.ts).
+    await page.getByText('it is in the SALVE_ADMIN_TOKEN variable Salve was started with').waitFor();
     await page.getByLabel('Admin token').fill('not-the-token-at-all');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('That token is not valid').waitFor();
