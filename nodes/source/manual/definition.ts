@@ -21,7 +21,7 @@ export const manualSource = defineNodeType({
   icon: 'manual',
   configSchema: ManualConfigSchema,
   outputSchema: AlertSchema,
-  trigger: { kind: 'manual' },
+  trigger: { kind: 'manual', startPayload: (config) => config.samplePayload },
   outputs: ['out'],
   idempotent: true,
   sideEffects: false,
