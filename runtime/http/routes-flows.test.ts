@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { flowDoc } from '../../test/kit/flow.js';
+import { JSON_TYPE, TEST_TOKEN, testApp } from '../../test/kit/http.js';
+
+describe('POST /api/flows/simulate', () => {
+  it("runs at the engine's time, not the wall clock (an alert without a start time starts at the engine's now)", async () => {
+    const { app, clock } = testApp();
+    clock.advance(3 * 60 * 60 * 1000);
+    const flow = flowDoc({ id: 'by-hand', source: { id: 'by_hand', type: 'source.manual', config: {} } });
+    const res = await app.request('/api/flows/simulate', {
+      method: 'POST',
+      headers: { ...JSON_TYPE, authorization: `Bearer ${TEST_TOKEN}` },
+      body: JSON.stringify({ flow, source: 'manual', payload: { name: 'Disk full' } }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { alerts: { alert: { startsAt: string } }[] };
+    expect(body.alerts[0]!.alert.startsAt).toBe(new Date(clock.now()).toISOString());
+    expect(body.alerts[0]!.alert.startsAt).toBe('2026-11-24T03:00:00.000Z');
+  });
+});
