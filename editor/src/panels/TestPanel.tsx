@@ -7,6 +7,7 @@ import { formatPath } from '../../../shared/errors.js';
 import { api, ApiError, call, idParam } from '../api/client.js';
 import type { SimulateResult, SimulatedStep } from '../../../shared/api-views.js';
 import type { EventSummary } from '../../../shared/event-log.js';
+import { hrefFor } from '../router.js';
 import { deliveryLabel, deliveryTestInput, unusableBody } from '../events/test-payload.js';
 import type { TestInput } from '../flow-editor/test-input.js';
 import { samplesFor } from './simulation.js';
@@ -139,9 +140,17 @@ export function TestPanel({ flow, input, onInput, result, stale, alertIndex, onA
           <DeliveryOptions hookPath={hookPath} chosen={input.delivery} />
         </select>
         <div className="field-help" data-testid="test-sample-help">
-          {input.delivery
-            ? `The body of a delivery Salve stored (event ${input.delivery.eventId}). Edit it below to try a variation.`
-            : (samples.find((s) => s.name === input.sample)?.description ?? `The body ${getNodeDefinition(source.type)?.label ?? 'the source'} would POST.`)}
+          {input.delivery ? (
+            <>
+              The body of this delivery as Salve stored it (
+              <a href={hrefFor({ page: 'events', filters: { eventId: input.delivery.eventId } })} data-testid="test-delivery-link">
+                see it on the Events page
+              </a>
+              ). Edit it below to try a variation.
+            </>
+          ) : (
+            (samples.find((s) => s.name === input.sample)?.description ?? `The body ${getNodeDefinition(source.type)?.label ?? 'the source'} would POST.`)
+          )}
         </div>
       </div>
       <div className="field">
