@@ -127,6 +127,7 @@ export function TestPanel({ flow, input, onInput, result, stale, alertIndex, onA
           id={`${id}-sample`}
           value={input.delivery ? `${DELIVERY_PREFIX}${input.delivery.eventId}` : input.sample}
           onChange={(e) => choose(e.target.value)}
+          title={input.delivery?.label}
           data-testid="test-sample"
         >
           <optgroup label="Samples">
