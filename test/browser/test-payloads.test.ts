@@ -16,7 +16,7 @@ describe('real deliveries as test payloads', () => {
   let server: TestServer;
   let browser: Browser;
   let page: Page;
-  const ids: Record<string, string> = {};
+  const ids = { disk: '', memory: '', refused: '' };
   let runId = '';
 
   const post = async (body: unknown, token = AM_TOKEN) => {
@@ -170,6 +170,14 @@ describe('real deliveries as test payloads', () => {
     // A manual source has no hook path: no deliveries group.
     expect(await page.getByTestId('test-sample').locator('optgroup').count()).toBe(1);
     expect(await runTestAndReadPort()).toBe('true');
+  });
+
+  it('forgets the chosen payloads on sign-out', async () => {
+    const stored = () => page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('salve.editor.test.')).sort());
+    expect(await stored()).toEqual(['salve.editor.test.by-hand', 'salve.editor.test.disk-full']);
+    await page.getByTestId('sign-out').click();
+    await page.locator('#admin-token').waitFor();
+    expect(await stored()).toEqual([]);
   });
 
   it('looks right at 1024 and 390 wide', async () => {

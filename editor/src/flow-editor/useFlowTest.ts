@@ -27,9 +27,9 @@ export function useFlowTest(flow: Flow, flowJson: string, initial?: TestInput) {
     if (!input || !flow.nodes.some((n) => n.id === input.sourceNodeId)) setInput(defaultTestInput(flow));
   }, [flow, input]);
 
-  // Every change is remembered for this flow (under its id as it is now).
+  // Every change is remembered for this flow (under its id as it is now; a new flow has none yet).
   useEffect(() => {
-    if (input) saveTestInput(browserSessionStorage(), flow.id, input);
+    if (input && flow.id) saveTestInput(browserSessionStorage(), flow.id, input);
   }, [flow.id, input]);
 
   const sourceNode = input ? flow.nodes.find((n) => n.id === input.sourceNodeId) : undefined;
