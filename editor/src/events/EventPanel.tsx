@@ -14,6 +14,8 @@ import { StatusPill } from '../runs/StatusPill.js';
 import { usePolling } from '../ui/usePolling.js';
 import { explainEvent, formatBytes, matchVerdict, prettyBody, routeVerdict } from './describe.js';
 import { OutcomePill } from './OutcomePill.js';
+import { deliveryTestInput } from './test-payload.js';
+import { UseAsTestPayloadButton } from './UseAsTestPayload.js';
 
 const BANNER_TONE = {
   accepted: 'info',
@@ -88,6 +90,8 @@ function RoutesSection({ event, flowNames }: { event: EventDetail<Execution>; fl
       <ul className="event-routes">
         {event.routes.map((r) => {
           const matches = matchesOf(r);
+          const testInput = deliveryTestInput(event, r.nodeId);
+          const name = flowNames.get(r.flowId) ?? r.flowId;
           return (
             <li key={`${r.flowId}/${r.nodeId}`} className={`event-route ${r.result}`} data-testid={`event-route-${r.flowId}`}>
               <div className="row event-route-head">
@@ -107,6 +111,18 @@ function RoutesSection({ event, flowNames }: { event: EventDetail<Execution>; fl
               )}
               {r.result === 'authenticated' && matches.length === 0 && !ALERTS_NOT_READ.has(event.outcome) && (
                 <div className="muted small">No alert in the delivery.</div>
+              )}
+              {'reason' in testInput ? (
+                <div className="muted small">Cannot be a test payload: {testInput.reason}.</div>
+              ) : (
+                <div className="event-route-test">
+                  <UseAsTestPayloadButton
+                    flowId={r.flowId}
+                    flowName={name}
+                    resolve={async () => testInput}
+                    testId={`event-panel-test-payload-${r.flowId}-${r.nodeId}`}
+                  />
+                </div>
               )}
             </li>
           );

@@ -18,16 +18,24 @@ import { useFlowTest } from './useFlowTest.js';
 import { useSaveFlow } from './useSaveFlow.js';
 import { useSecretNames } from './useSecretNames.js';
 
-/** The flow editor once its flow is loaded: toolbar, palette, canvas with problems, side panel. */
-export function Editor() {
+/**
+ * The flow editor once its flow is loaded: toolbar, palette, canvas with problems, side panel
+ * (`initialTab` `test`: open on the Test tab, e.g. with a delivery chosen on the Events page).
+ */
+export function Editor({ initialTab }: { initialTab?: 'test' } = {}) {
   const doc = useEditorDocument();
   const canvas = useRef<FlowCanvasHandle>(null);
   const addAtCentre = useCallback((type: string) => canvas.current?.addAtCentre(type), []);
   const problems = useFlowProblems();
   const [problemsOpen, setProblemsOpen] = useState(false);
-  const [tab, setTab] = useState<SideTab>('node');
+  const [tab, setTab] = useState<SideTab>(initialTab ?? 'node');
   const [runNowOpen, setRunNowOpen] = useState(false);
   const layout = usePanelLayout();
+  // Sent here to see a test payload: a folded side panel would hide it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only on arrival, not when the operator folds it later
+  useEffect(() => {
+    if (initialTab === 'test' && !layout.side.open) layout.side.setOpen(true);
+  }, []);
   const secrets = useSecretNames();
   const test = useFlowTest(doc.flow, doc.flowJson);
   const { overlay, highlightedEdges } = useCanvasOverlay(test.sim, doc.nodeIdsKey, problems.byNode);

@@ -4,8 +4,8 @@ import { Editor } from '../flow-editor/Editor.js';
 import { useLoadFlow } from '../flow-editor/useLoadFlow.js';
 import { navigate } from '../router.js';
 
-/** `#/flows/<id>` edits a saved flow; `#/new` starts an empty one. */
-export function FlowEditorPage({ flowId }: { flowId?: string }) {
+/** `#/flows/<id>` edits a saved flow (`?tab=test`: on its Test tab); `#/new` starts an empty one. */
+export function FlowEditorPage({ flowId, initialTab }: { flowId?: string; initialTab?: 'test' }) {
   const state = useLoadFlow(flowId);
 
   if (state === 'loading') return <div className="empty">Loading flow…</div>;
@@ -22,7 +22,7 @@ export function FlowEditorPage({ flowId }: { flowId?: string }) {
     );
   return (
     <ReactFlowProvider>
-      <Editor />
+      <Editor initialTab={initialTab} />
     </ReactFlowProvider>
   );
 }
