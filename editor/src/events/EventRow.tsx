@@ -3,7 +3,7 @@ import { api, call, idParam } from '../api/client.js';
 import { hrefFor, navigate, type EventsRouteFilters } from '../router.js';
 import { RelativeTime } from '../runs/RelativeTime.js';
 import { shortRunId } from '../runs/RunRow.js';
-import { explainEvent } from './describe.js';
+import { eventOrigin, explainEvent } from './describe.js';
 import { OutcomePill } from './OutcomePill.js';
 import { deliveryTestInput, receivingNode, unusableBody } from './test-payload.js';
 import { UseAsTestPayloadButton } from './UseAsTestPayload.js';
@@ -100,7 +100,7 @@ export function EventRow({
         </a>
       </td>
       <td>
-        <div className="mono event-path">/hooks/{event.path}</div>
+        <div className="mono event-path">{eventOrigin(event.path)}</div>
         <div className="event-sources">
           {event.sources.map((s) => (
             <span key={s} className="source-chip">
