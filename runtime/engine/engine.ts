@@ -203,8 +203,8 @@ export class Engine {
 
   /** Records an approve/reject decision once; a second decision is a ConflictError. */
   /** What `flow` would do with `payload` from its `source` node, at the engine's time (nothing runs). */
-  simulate(flow: Flow, source: string, payload: unknown): Promise<SimulatedAlert[]> {
-    return simulateFlow(flow, source, payload, new Date(this.options.clock.now()));
+  simulate(flow: Flow, source: string, payload: unknown, sourceNodeId?: string): Promise<SimulatedAlert[]> {
+    return simulateFlow(flow, source, payload, new Date(this.options.clock.now()), sourceNodeId);
   }
 
   async decide(approvalId: string, decision: Decision, comment: string | undefined, actor: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { amAlert, amPayload } from '../../test/kit/alertmanager.js';
 import { flowDoc } from '../../test/kit/flow.js';
 import { JSON_TYPE, TEST_TOKEN, testApp } from '../../test/kit/http.js';
 
@@ -16,5 +17,30 @@ describe('POST /api/flows/simulate', () => {
     const body = (await res.json()) as { alerts: { alert: { startsAt: string } }[] };
     expect(body.alerts[0]!.alert.startsAt).toBe(new Date(clock.now()).toISOString());
     expect(body.alerts[0]!.alert.startsAt).toBe('2026-11-24T03:00:00.000Z');
+  });
+
+  it('sends the payload to the source node named, when the flow has two of that type', async () => {
+    const { app } = testApp();
+    const flow = flowDoc({
+      id: 'two-paths',
+      nodes: [
+        { id: 'am_db', type: 'source.alertmanager', config: { path: 'db', auth: { type: 'none' }, on: 'both' } },
+      ],
+    });
+    const simulate = (extra: Record<string, unknown>) =>
+      app.request('/api/flows/simulate', {
+        method: 'POST',
+        headers: { ...JSON_TYPE, authorization: `Bearer ${TEST_TOKEN}` },
+        body: JSON.stringify({ flow, source: 'alertmanager', payload: amPayload([amAlert({ status: 'resolved' })]), ...extra }),
+      });
+    const first = (await (await simulate({})).json()) as { alerts: { sourceNodeId: string; starts: boolean }[] };
+    expect(first.alerts[0]).toMatchObject({ sourceNodeId: 'am', starts: false });
+    const named = (await (await simulate({ sourceNodeId: 'am_db' })).json()) as { alerts: { sourceNodeId: string; starts: boolean }[] };
+    // The second node's own config (on: both) decides: the resolved alert starts a run there.
+    expect(named.alerts[0]).toMatchObject({ sourceNodeId: 'am_db', starts: true });
+
+    const wrong = await simulate({ sourceNodeId: 'nosuch' });
+    expect(wrong.status).toBe(422);
+    expect(JSON.stringify(await wrong.json())).toContain('sourceNodeId');
   });
 });

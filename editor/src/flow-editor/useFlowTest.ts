@@ -63,7 +63,7 @@ export function useFlowTest(flow: Flow, flowJson: string, initial?: TestInput) {
     const payload = parseTestPayload(input.payloadText);
     const source = flow.nodes.find((n) => n.id === input.sourceNodeId);
     if (!source) throw new Error('Choose an alert source.');
-    const result = await simulate(flow, source.type, payload);
+    const result = await simulate(flow, source, payload);
     setAlertIndex(0);
     setTested({ result, flowJson });
   };
