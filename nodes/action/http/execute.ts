@@ -4,7 +4,7 @@ import { DestinationRefused, ResolveFailed, type CheckedDestination } from '../.
 import { httpAction, MAX_REDIRECTS, type HttpActionConfig } from './definition.js';
 import type { DroppedHeader, HttpOutput, HttpResponseOutput } from './output.js';
 import { dropHeader, isRedirect, nextHop, place, secretHeader, type Hop } from './redirects.js';
-import { describeTarget, RequestFailure, sendRequest } from './request.js';
+import { describeTarget, RequestFailure, sendRequest } from '../../http-request.js';
 
 const KEPT_HEADERS = ['content-type', 'location'] as const;
 
