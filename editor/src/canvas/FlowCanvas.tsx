@@ -1,4 +1,4 @@
-import { forwardRef, useCallback, useEffect, useImperativeHandle, useRef, useState } from 'react';
+import { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import {
   Background,
   ControlButton,
@@ -21,7 +21,8 @@ import { CanvasOverlayContext, type CanvasOverlay } from './overlay.js';
 import { checkConnection } from './rules.js';
 import { NODE_TYPES } from './SalveNodeView.js';
 import { useEditor } from './store.js';
-import { DEFAULT_NODE_SIZE } from './model.js';
+import { DEFAULT_NODE_SIZE, DEFAULT_NOTE_SIZE, type NoteNode, type SalveEdge, type SalveNode } from './model.js';
+import { freeSpot } from './placement.js';
 import { readableViewport } from './readable-fit.js';
 
 /** The minimap: small enough to stay in its corner, clear of the flow that fit puts in the middle. */
@@ -30,6 +31,8 @@ const MINIMAP = { width: 150, height: 96, margin: 15 };
 export interface FlowCanvasHandle {
   /** Adds a node of `type` in the middle of what is visible. */
   addAtCentre(type: string): void;
+  /** Adds a sticky note in the middle of what is visible, beside what is already there. */
+  addNoteAtCentre(): void;
   /** Where pasted nodes go: the middle of the view, in flow coordinates. */
   viewCentre(): { x: number; y: number };
   /** Shows the flow at a readable zoom: all of it when it fits so, else from its sources (see readable-fit.ts). */
@@ -48,9 +51,10 @@ interface FlowCanvasProps {
  * shortcuts (so they go through the store's history); React Flow only moves, selects and connects.
  */
 export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function FlowCanvas({ overlay, highlightedEdges }, ref) {
-  const { nodes, edges, onNodesChange, onEdgesChange, connect, addNode } = useEditor(
+  const { nodes, notes, edges, onNodesChange, onEdgesChange, connect, addNode } = useEditor(
     useShallow((s) => ({
       nodes: s.nodes,
+      notes: s.notes,
       edges: s.edges,
       onNodesChange: s.onNodesChange,
       onEdgesChange: s.onEdgesChange,
@@ -79,7 +83,7 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
 
   // Fit a loaded flow once its nodes have their sizes; an empty canvas keeps its zoom, or the
   // first drop would re-zoom the view.
-  const [fitOnLoad] = useState(() => useEditor.getState().nodes.length > 0);
+  const [fitOnLoad] = useState(() => useEditor.getState().nodes.length + useEditor.getState().notes.length > 0);
   const measured = useNodesInitialized();
   const fitted = useRef(false);
   useEffect(() => {
@@ -104,11 +108,22 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
         const crowd = useEditor.getState().nodes.filter((n) => Math.abs(n.position.x - centre.x) < 20 && Math.abs(n.position.y - centre.y) < 20).length;
         addNode(type, { x: centre.x + crowd * 24, y: centre.y + crowd * 24 });
       },
+      addNoteAtCentre() {
+        const rect = wrapper.current?.getBoundingClientRect();
+        const c = rect ? flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 }) : { x: 0, y: 0 };
+        const want = { x: Math.round(c.x - DEFAULT_NOTE_SIZE.width / 2), y: Math.round(c.y - DEFAULT_NOTE_SIZE.height / 2) };
+        const taken = flow.getNodes().map((n) => ({
+          ...n.position,
+          width: n.measured?.width ?? n.width ?? DEFAULT_NODE_SIZE.width,
+          height: n.measured?.height ?? n.height ?? DEFAULT_NODE_SIZE.height,
+        }));
+        useEditor.getState().addNote(freeSpot(want, DEFAULT_NOTE_SIZE, taken));
+      },
       viewCentre,
       fitView: () => fitReadable(200),
       focus: () => wrapper.current?.focus(),
     }),
-    [addNode, fitReadable, viewCentre],
+    [addNode, fitReadable, viewCentre, flow],
   );
 
   // Checked on every hover while a wire is dragged: the same rules the server checks on save.
@@ -127,6 +142,9 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
     addNode(type, { x: Math.round(p.x - DEFAULT_NODE_SIZE.width / 2), y: Math.round(p.y - 20) });
     wrapper.current?.focus();
   };
+
+  // React Flow draws nodes and notes as one list; the store keeps them apart (notes are not in the graph).
+  const drawn = useMemo(() => [...nodes, ...notes], [nodes, notes]);
 
   const styledEdges = highlightedEdges
     ? edges.map((e) => ({ ...e, className: highlightedEdges.has(e.id) ? 'taken' : 'dimmed', animated: highlightedEdges.has(e.id) }))
@@ -152,7 +170,7 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
       }}
       onDrop={onDrop}
     >
-      {nodes.length === 0 && (
+      {nodes.length === 0 && notes.length === 0 && (
         <div className="canvas-empty">
           <div>
             <strong>Start with an alert source.</strong>
@@ -167,8 +185,8 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
         </div>
       )}
       <CanvasOverlayContext.Provider value={overlay}>
-        <ReactFlow
-          nodes={nodes}
+        <ReactFlow<SalveNode | NoteNode, SalveEdge>
+          nodes={drawn}
           edges={styledEdges}
           nodeTypes={NODE_TYPES}
           colorMode="system"
