@@ -137,7 +137,8 @@ describe('notes and keyboard connect in the editor', () => {
     expect(await picker.getByRole('option').allTextContents()).toEqual([expect.stringContaining('page')]);
     await page.keyboard.press('Backspace');
     await page.keyboard.press('Backspace');
-    // am is a source: it is listed with the reason it cannot be a target.
+    // am is a source: listed last, with the reason it cannot be a target.
+    expect(await picker.getByRole('option').last().getAttribute('data-testid')).toBe('connect-option-am');
     expect(await page.getByTestId('connect-option-am').textContent()).toContain('sources start a flow and take no incoming edges');
     await shoot('connect-picker');
     await page.keyboard.type('clean');

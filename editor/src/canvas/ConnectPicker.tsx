@@ -36,7 +36,9 @@ export function ConnectPicker({ sourceId, onClose }: Props) {
         const typeLabel = getNodeDefinition(n.data.type)?.label ?? n.data.type;
         return { id: n.id, name: n.data.label || typeLabel, typeLabel, check: checkConnection({ source: sourceId, target: n.id, sourceHandle: port ?? null }, nodes, edges) };
       })
-      .filter((c) => !words || `${c.id} ${c.name} ${c.typeLabel}`.toLowerCase().includes(words));
+      .filter((c) => !words || `${c.id} ${c.name} ${c.typeLabel}`.toLowerCase().includes(words))
+      // What can be connected first, so Enter on the first entry does something; refused ones stay listed with their reason.
+      .sort((a, b) => Number(!a.check.ok) - Number(!b.check.ok));
   }, [nodes, edges, sourceId, port, filter]);
   const current = Math.min(active, Math.max(candidates.length - 1, 0));
 
