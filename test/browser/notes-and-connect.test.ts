@@ -82,7 +82,7 @@ describe('notes and keyboard connect in the editor', () => {
     await input.waitFor({ state: 'detached' });
     expect(await activeTestId()).toBe('canvas');
     // Text, never HTML: the tags show as typed.
-    expect(await note().locator('.salve-note-text').innerText()).toBe(TEXT);
+    expect(await note().locator('.salve-note-text').textContent()).toBe(TEXT);
     expect(await note().locator('b').count()).toBe(0);
     await page.getByTestId('dirty').waitFor();
     // A note is not a node: no problem about it, no port to connect.
@@ -96,7 +96,7 @@ describe('notes and keyboard connect in the editor', () => {
 
     await page.reload();
     await page.getByTestId('canvas').waitFor();
-    await expect.poll(() => note().locator('.salve-note-text').innerText()).toBe(TEXT);
+    await expect.poll(() => note().locator('.salve-note-text').textContent()).toBe(TEXT);
     expect(await saved()).toBe(true);
     await shoot('note-on-canvas');
 
@@ -108,6 +108,15 @@ describe('notes and keyboard connect in the editor', () => {
     await note().waitFor();
   });
 
+  it('colours a selected note from its swatches, and saving keeps the colour', async () => {
+    await note().click();
+    await page.getByTestId('note-color-blue').click();
+    await expect.poll(() => note().getAttribute('class')).toContain('color-blue');
+    await shoot('note-selected');
+    await save(3);
+    expect((await stored()).flow.notes![0]).toMatchObject({ id: 'note_1', text: TEXT, color: 'blue' });
+  });
+
   it('deletes a selected note with Delete, and Ctrl+Z brings it back with its text', async () => {
     await note().click();
     await page.getByTestId('canvas').focus();
@@ -115,7 +124,7 @@ describe('notes and keyboard connect in the editor', () => {
     await note().waitFor({ state: 'detached' });
     await page.getByTestId('dirty').waitFor();
     await page.keyboard.press('Control+z');
-    await expect.poll(() => note().locator('.salve-note-text').innerText()).toBe(TEXT);
+    await expect.poll(() => note().locator('.salve-note-text').textContent()).toBe(TEXT);
     await expect.poll(saved).toBe(true);
   });
 
@@ -147,7 +156,7 @@ describe('notes and keyboard connect in the editor', () => {
     await expect.poll(activeTestId).toBe('canvas');
     await page.getByTestId('dirty').waitFor();
 
-    await save(3);
+    await save(4);
     expect((await stored()).flow.edges).toEqual([...flow.edges, { source: 'cond', sourcePort: 'false', target: 'clean' }]);
   });
 

@@ -1,6 +1,6 @@
 import { memo } from 'react';
-import { NodeResizer, type NodeProps } from '@xyflow/react';
-import { NOTE_TEXT_MAX_LENGTH } from '../../../shared/flow/schema.js';
+import { NodeResizer, NodeToolbar, Position, type NodeProps } from '@xyflow/react';
+import { NOTE_COLORS, NOTE_TEXT_MAX_LENGTH } from '../../../shared/flow/schema.js';
 import { noteDocId, type NoteNode } from './model.js';
 import { useEditor } from './store.js';
 
@@ -17,13 +17,29 @@ function focusCanvas(from: HTMLElement) {
 export const NoteView = memo(function NoteView({ id, data, selected }: NodeProps<NoteNode>) {
   const editing = useEditor((s) => s.editingNote === id);
   const docId = noteDocId(id);
-  const { updateNoteText, editNote } = useEditor.getState();
+  const { updateNoteText, editNote, setNoteColor } = useEditor.getState();
+  const color = data.color ?? 'yellow';
 
   return (
     <>
       <NodeResizer isVisible={Boolean(selected)} minWidth={120} minHeight={60} lineClassName="salve-note-resize-line" handleClassName="salve-note-resize-handle" />
+      <NodeToolbar position={Position.Top} align="start" className="salve-note-colors" aria-label={`Colour of note ${docId}`}>
+        {NOTE_COLORS.map((c) => (
+          <button
+            key={c}
+            type="button"
+            className={`salve-note-swatch color-${c}`}
+            aria-label={`${c[0]!.toUpperCase()}${c.slice(1)} note`}
+            title={`${c[0]!.toUpperCase()}${c.slice(1)}`}
+            aria-pressed={c === color}
+            onClick={() => setNoteColor(id, c)}
+            data-testid={`note-color-${c}`}
+          />
+        ))}
+      </NodeToolbar>
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: double-click is the mouse's way to edit; the keyboard's is Enter on the selected note (shortcuts.ts) */}
       <div
-        className={`salve-note color-${data.color ?? 'yellow'}${selected ? ' selected' : ''}`}
+        className={`salve-note color-${color}${selected ? ' selected' : ''}`}
         data-testid={`note-${docId}`}
         onDoubleClick={() => editNote(id)}
         title={editing ? undefined : 'Note: double-click or press Enter to edit'}

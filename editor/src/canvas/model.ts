@@ -25,7 +25,7 @@ interface SalveEdgeData extends Record<string, unknown> {
 export type SalveEdge = Edge<SalveEdgeData>;
 
 /** A sticky note's canvas data: its text and colour (the document's `notes[]` entry). */
-export interface NoteNodeData extends Record<string, unknown> {
+interface NoteNodeData extends Record<string, unknown> {
   text: string;
   color?: FlowNote['color'];
 }

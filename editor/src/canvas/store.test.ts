@@ -168,6 +168,17 @@ describe('editor store: sticky notes', () => {
     expect(isDirty(editor())).toBe(false);
   });
 
+  it('changes a note\'s colour as one undo step; yellow is written as no colour', () => {
+    const canvasId = editor().notes[0]!.id;
+    editor().setNoteColor(canvasId, 'yellow');
+    expect(currentFlow(editor()).notes![0]).not.toHaveProperty('color');
+    editor().setNoteColor(canvasId, 'pink');
+    expect(currentFlow(editor()).notes![0]!.color).toBe('pink');
+    editor().undo();
+    editor().undo();
+    expect(currentFlow(editor())).toEqual(withNotes());
+  });
+
   it('a resize is one undo step; measuring a note is none', () => {
     const canvasId = editor().notes[0]!.id;
     editor().onNodesChange([{ type: 'dimensions', id: canvasId, dimensions: { width: 300, height: 140 } }]);

@@ -66,6 +66,7 @@ export interface EditorState {
   /** Adds an empty note at `position`, selected and open for typing; returns its canvas id. */
   addNote(position: { x: number; y: number }): string;
   updateNoteText(canvasId: string, text: string): void;
+  setNoteColor(canvasId: string, color: NonNullable<NoteNode['data']['color']>): void;
   /** Opens (a canvas id) or closes (null) a note's text for editing. */
   editNote(canvasId: string | null): void;
   addNode(type: string, position: { x: number; y: number }): string;
@@ -245,6 +246,18 @@ export const useEditor = create<EditorState>()((set, get) => {
     updateNoteText(canvasId, text) {
       record(`note:${canvasId}`);
       set({ notes: get().notes.map((n) => (n.id === canvasId ? { ...n, data: { ...n.data, text } } : n)) });
+    },
+
+    setNoteColor(canvasId, color) {
+      record();
+      // Yellow is the default: written as no colour, so a note set back to yellow reads as before.
+      set({
+        notes: get().notes.map((n) => {
+          if (n.id !== canvasId) return n;
+          const { color: _old, ...data } = n.data;
+          return { ...n, data: color === 'yellow' ? data : { ...data, color } };
+        }),
+      });
     },
 
     editNote(canvasId) {
