@@ -133,6 +133,7 @@ describe('notes and keyboard connect in the editor', () => {
     await page.locator('.react-flow__node[data-id="cond"]').focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('node-id').inputValue()).toBe('cond');
+    expect(await page.getByTestId('connect-open').isEnabled()).toBe(true);
     await page.keyboard.press('c');
     const picker = page.getByTestId('connect-picker');
     await picker.waitFor();

@@ -12,7 +12,7 @@ import {
   type Edge,
   type IsValidConnection,
 } from '@xyflow/react';
-import { Map as MapIcon } from 'lucide-react';
+import { Cable, Map as MapIcon, StickyNote } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { PALETTE_MIME } from '../panels/Palette.js';
@@ -44,13 +44,15 @@ interface FlowCanvasProps {
   overlay: CanvasOverlay;
   /** Edge ids a test run took; when set, the others are dimmed. */
   highlightedEdges?: ReadonlySet<string> | null;
+  /** Opens the "Connect to…" picker for the selected node (the C key's button). */
+  onConnectFrom: () => void;
 }
 
 /**
  * The editable canvas. Deletion, copy/paste and undo are handled by the page's keyboard
  * shortcuts (so they go through the store's history); React Flow only moves, selects and connects.
  */
-export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function FlowCanvas({ overlay, highlightedEdges }, ref) {
+export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function FlowCanvas({ overlay, highlightedEdges, onConnectFrom }, ref) {
   const { nodes, notes, edges, onNodesChange, onEdgesChange, connect, addNode } = useEditor(
     useShallow((s) => ({
       nodes: s.nodes,
@@ -63,6 +65,7 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
     })),
   );
   const flow = useReactFlow();
+  const oneSelected = useEditor((s) => s.nodes.filter((n) => n.selected).length === 1);
   const wrapper = useRef<HTMLDivElement>(null);
   const [hint, setHint] = useState<string | null>(null);
   const [minimap, setMinimap] = useStoredChoice('salve.editor.minimap', ['shown', 'hidden'] as const, 'shown');
@@ -99,6 +102,19 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
     return { x: Math.round(p.x - DEFAULT_NODE_SIZE.width / 2), y: Math.round(p.y - DEFAULT_NODE_SIZE.height / 2) };
   }, [flow]);
 
+  /** A new note in the middle of the view, moved off what is already there. */
+  const addNoteAtCentre = useCallback(() => {
+    const rect = wrapper.current?.getBoundingClientRect();
+    const c = rect ? flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 }) : { x: 0, y: 0 };
+    const want = { x: Math.round(c.x - DEFAULT_NOTE_SIZE.width / 2), y: Math.round(c.y - DEFAULT_NOTE_SIZE.height / 2) };
+    const taken = flow.getNodes().map((n) => ({
+      ...n.position,
+      width: n.measured?.width ?? n.width ?? DEFAULT_NODE_SIZE.width,
+      height: n.measured?.height ?? n.height ?? DEFAULT_NODE_SIZE.height,
+    }));
+    useEditor.getState().addNote(freeSpot(want, DEFAULT_NOTE_SIZE, taken));
+  }, [flow]);
+
   useImperativeHandle(
     ref,
     () => ({
@@ -108,22 +124,12 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
         const crowd = useEditor.getState().nodes.filter((n) => Math.abs(n.position.x - centre.x) < 20 && Math.abs(n.position.y - centre.y) < 20).length;
         addNode(type, { x: centre.x + crowd * 24, y: centre.y + crowd * 24 });
       },
-      addNoteAtCentre() {
-        const rect = wrapper.current?.getBoundingClientRect();
-        const c = rect ? flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 }) : { x: 0, y: 0 };
-        const want = { x: Math.round(c.x - DEFAULT_NOTE_SIZE.width / 2), y: Math.round(c.y - DEFAULT_NOTE_SIZE.height / 2) };
-        const taken = flow.getNodes().map((n) => ({
-          ...n.position,
-          width: n.measured?.width ?? n.width ?? DEFAULT_NODE_SIZE.width,
-          height: n.measured?.height ?? n.height ?? DEFAULT_NODE_SIZE.height,
-        }));
-        useEditor.getState().addNote(freeSpot(want, DEFAULT_NOTE_SIZE, taken));
-      },
+      addNoteAtCentre,
       viewCentre,
       fitView: () => fitReadable(200),
       focus: () => wrapper.current?.focus(),
     }),
-    [addNode, fitReadable, viewCentre, flow],
+    [addNode, addNoteAtCentre, fitReadable, viewCentre],
   );
 
   // Checked on every hover while a wire is dragged: the same rules the server checks on save.
@@ -219,6 +225,18 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
               data-testid="minimap-toggle"
             >
               <MapIcon size={14} aria-hidden="true" />
+            </ControlButton>
+            <ControlButton onClick={addNoteAtCentre} aria-label="Add a note" title="Add a sticky note in the middle of the view (N)" data-testid="add-note">
+              <StickyNote size={14} aria-hidden="true" />
+            </ControlButton>
+            <ControlButton
+              onClick={onConnectFrom}
+              disabled={!oneSelected}
+              aria-label="Connect the selected node"
+              title={oneSelected ? 'Connect the selected node to another, by keyboard (C)' : 'Select one node, then connect it to another by keyboard (C)'}
+              data-testid="connect-open"
+            >
+              <Cable size={14} aria-hidden="true" />
             </ControlButton>
           </Controls>
         </ReactFlow>

@@ -90,14 +90,12 @@ export function Editor() {
         onRunNow={() => setRunNowOpen(true)}
         onCopy={(cut) => void clipboard.copyButton(cut)}
         onPaste={() => void clipboard.pasteButton()}
-        onAddNote={addNote}
-        onConnect={openConnect}
       />
       <p className="banner info editor-narrow-note">Editing a flow needs a wider screen. On a phone, Runs and Approvals work.</p>
       <div className={`editor-body with-palette-${layout.paletteClass} with-side-${layout.side.open ? 'open' : 'folded'}`}>
         <Palette onAdd={addAtCentre} layout={layout.palette} onLayout={layout.setPalette} />
         <div className="editor-center">
-          <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={highlightedEdges} />
+          <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={highlightedEdges} onConnectFrom={openConnect} />
           <ProblemsPanel issues={problems.issues} onSelect={selectIssue} open={problemsOpen} onToggle={setProblemsOpen} />
         </div>
         <EditorSide

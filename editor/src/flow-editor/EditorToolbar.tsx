@@ -1,5 +1,5 @@
 import type { RefObject } from 'react';
-import { ArrowLeft, Cable, ClipboardPaste, Copy, Maximize2, Network, Play, Redo2, Save, Scissors, StickyNote, Undo2 } from 'lucide-react';
+import { ArrowLeft, ClipboardPaste, Copy, Maximize2, Network, Play, Redo2, Save, Scissors, Undo2 } from 'lucide-react';
 import type { FlowCanvasHandle } from '../canvas/FlowCanvas.js';
 import type { FlowMeta } from '../canvas/model.js';
 import { useEditor } from '../canvas/store.js';
@@ -21,13 +21,10 @@ interface Props {
   onRunNow: () => void;
   onCopy: (cut: boolean) => void;
   onPaste: () => void;
-  onAddNote: () => void;
-  /** Opens the "Connect to…" picker for the one selected node. */
-  onConnect: () => void;
 }
 
 /** The editor's toolbar: back, the flow's name and state, undo/redo, clipboard, layout, Runs, Run now, Save. */
-export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selectionCount, canRunByHand, saving, canvas, onSave, onRunNow, onCopy, onPaste, onAddNote, onConnect }: Props) {
+export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selectionCount, canRunByHand, saving, canvas, onSave, onRunNow, onCopy, onPaste }: Props) {
   const actions = useEditor.getState();
   // Notes are copied and cut with the nodes, so a selected note alone enables the buttons too.
   const canCopy = useEditor((s) => selectionCount > 0 || s.notes.some((n) => n.selected));
@@ -73,20 +70,7 @@ export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selecti
       <button type="button" className="ghost icon" aria-label="Paste" title="Paste nodes or a flow (Ctrl/Cmd+V)" onClick={onPaste}>
         <ClipboardPaste size={16} />
       </button>
-      <span className="sep" />
-      <button type="button" className="ghost" title="Add a sticky note in the middle of the view (N)" onClick={onAddNote} data-testid="add-note">
-        <StickyNote size={16} aria-hidden="true" /> <span className="toolbar-label">Note</span>
-      </button>
-      <button
-        type="button"
-        className="ghost"
-        title={selectionCount === 1 ? 'Connect the selected node to another, by keyboard (C)' : 'Select one node, then connect it to another by keyboard (C)'}
-        disabled={selectionCount !== 1}
-        onClick={onConnect}
-        data-testid="connect-open"
-      >
-        <Cable size={16} aria-hidden="true" /> <span className="toolbar-label">Connect…</span>
-      </button>
+
       <span className="sep" />
       <button
         type="button"
