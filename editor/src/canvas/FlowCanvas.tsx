@@ -1,4 +1,4 @@
-import { forwardRef, useCallback, useEffect, useImperativeHandle, useRef, useState } from 'react';
+import { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import {
   Background,
   ControlButton,
@@ -12,7 +12,7 @@ import {
   type Edge,
   type IsValidConnection,
 } from '@xyflow/react';
-import { Map as MapIcon } from 'lucide-react';
+import { Cable, Map as MapIcon, StickyNote } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { PALETTE_MIME } from '../panels/Palette.js';
@@ -21,7 +21,8 @@ import { CanvasOverlayContext, type CanvasOverlay } from './overlay.js';
 import { checkConnection } from './rules.js';
 import { NODE_TYPES } from './SalveNodeView.js';
 import { useEditor } from './store.js';
-import { DEFAULT_NODE_SIZE } from './model.js';
+import { DEFAULT_NODE_SIZE, DEFAULT_NOTE_SIZE, type NoteNode, type SalveEdge, type SalveNode } from './model.js';
+import { clearOffset } from './placement.js';
 import { readableViewport } from './readable-fit.js';
 
 /** The minimap: small enough to stay in its corner, clear of the flow that fit puts in the middle. */
@@ -30,6 +31,8 @@ const MINIMAP = { width: 150, height: 96, margin: 15 };
 export interface FlowCanvasHandle {
   /** Adds a node of `type` in the middle of what is visible. */
   addAtCentre(type: string): void;
+  /** Adds a sticky note in the middle of what is visible, beside what is already there. */
+  addNoteAtCentre(): void;
   /** Where pasted nodes go: the middle of the view, in flow coordinates. */
   viewCentre(): { x: number; y: number };
   /** Shows the flow at a readable zoom: all of it when it fits so, else from its sources (see readable-fit.ts). */
@@ -41,16 +44,19 @@ interface FlowCanvasProps {
   overlay: CanvasOverlay;
   /** Edge ids a test run took; when set, the others are dimmed. */
   highlightedEdges?: ReadonlySet<string> | null;
+  /** Opens the "Connect to…" picker for the selected node (the C key's button). */
+  onConnectFrom: () => void;
 }
 
 /**
  * The editable canvas. Deletion, copy/paste and undo are handled by the page's keyboard
  * shortcuts (so they go through the store's history); React Flow only moves, selects and connects.
  */
-export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function FlowCanvas({ overlay, highlightedEdges }, ref) {
-  const { nodes, edges, onNodesChange, onEdgesChange, connect, addNode } = useEditor(
+export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function FlowCanvas({ overlay, highlightedEdges, onConnectFrom }, ref) {
+  const { nodes, notes, edges, onNodesChange, onEdgesChange, connect, addNode } = useEditor(
     useShallow((s) => ({
       nodes: s.nodes,
+      notes: s.notes,
       edges: s.edges,
       onNodesChange: s.onNodesChange,
       onEdgesChange: s.onEdgesChange,
@@ -59,6 +65,7 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
     })),
   );
   const flow = useReactFlow();
+  const oneSelected = useEditor((s) => s.nodes.filter((n) => n.selected).length === 1);
   const wrapper = useRef<HTMLDivElement>(null);
   const [hint, setHint] = useState<string | null>(null);
   const [minimap, setMinimap] = useStoredChoice('salve.editor.minimap', ['shown', 'hidden'] as const, 'shown');
@@ -79,7 +86,7 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
 
   // Fit a loaded flow once its nodes have their sizes; an empty canvas keeps its zoom, or the
   // first drop would re-zoom the view.
-  const [fitOnLoad] = useState(() => useEditor.getState().nodes.length > 0);
+  const [fitOnLoad] = useState(() => useEditor.getState().nodes.length + useEditor.getState().notes.length > 0);
   const measured = useNodesInitialized();
   const fitted = useRef(false);
   useEffect(() => {
@@ -95,6 +102,20 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
     return { x: Math.round(p.x - DEFAULT_NODE_SIZE.width / 2), y: Math.round(p.y - DEFAULT_NODE_SIZE.height / 2) };
   }, [flow]);
 
+  /** A new note in the middle of the view, moved off what is already there. */
+  const addNoteAtCentre = useCallback(() => {
+    const rect = wrapper.current?.getBoundingClientRect();
+    const c = rect ? flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 }) : { x: 0, y: 0 };
+    const want = { x: Math.round(c.x - DEFAULT_NOTE_SIZE.width / 2), y: Math.round(c.y - DEFAULT_NOTE_SIZE.height / 2) };
+    const taken = flow.getNodes().map((n) => ({
+      ...n.position,
+      width: n.measured?.width ?? n.width ?? DEFAULT_NODE_SIZE.width,
+      height: n.measured?.height ?? n.height ?? DEFAULT_NODE_SIZE.height,
+    }));
+    const { dx, dy } = clearOffset([{ ...want, ...DEFAULT_NOTE_SIZE }], taken);
+    useEditor.getState().addNote({ x: want.x + dx, y: want.y + dy });
+  }, [flow]);
+
   useImperativeHandle(
     ref,
     () => ({
@@ -102,11 +123,12 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
         // The store moves it off any node already there.
         addNode(type, viewCentre());
       },
+      addNoteAtCentre,
       viewCentre,
       fitView: () => fitReadable(200),
       focus: () => wrapper.current?.focus(),
     }),
-    [addNode, fitReadable, viewCentre],
+    [addNode, addNoteAtCentre, fitReadable, viewCentre],
   );
 
   // Checked on every hover while a wire is dragged: the same rules the server checks on save.
@@ -140,6 +162,9 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
     wrapper.current?.focus();
   };
 
+  // React Flow draws nodes and notes as one list; the store keeps them apart (notes are not in the graph).
+  const drawn = useMemo(() => [...nodes, ...notes], [nodes, notes]);
+
   const styledEdges = highlightedEdges
     ? edges.map((e) => ({ ...e, className: highlightedEdges.has(e.id) ? 'taken' : 'dimmed', animated: highlightedEdges.has(e.id) }))
     : edges;
@@ -165,7 +190,7 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
       onDrop={onDrop}
       onPointerMove={onPointerMove}
     >
-      {nodes.length === 0 && (
+      {nodes.length === 0 && notes.length === 0 && (
         <div className="canvas-empty">
           <div>
             <strong>Start with an alert source.</strong>
@@ -180,8 +205,8 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
         </div>
       )}
       <CanvasOverlayContext.Provider value={overlay}>
-        <ReactFlow
-          nodes={nodes}
+        <ReactFlow<SalveNode | NoteNode, SalveEdge>
+          nodes={drawn}
           edges={styledEdges}
           nodeTypes={NODE_TYPES}
           colorMode="system"
@@ -220,6 +245,18 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
               data-testid="minimap-toggle"
             >
               <MapIcon size={14} aria-hidden="true" />
+            </ControlButton>
+            <ControlButton onClick={addNoteAtCentre} aria-label="Add a note" title="Add a sticky note in the middle of the view (N)" data-testid="add-note">
+              <StickyNote size={14} aria-hidden="true" />
+            </ControlButton>
+            <ControlButton
+              onClick={onConnectFrom}
+              disabled={!oneSelected}
+              aria-label="Connect the selected node"
+              title={oneSelected ? 'Connect the selected node to another, by keyboard (C)' : 'Select one node, then connect it to another by keyboard (C)'}
+              data-testid="connect-open"
+            >
+              <Cable size={14} aria-hidden="true" />
             </ControlButton>
           </Controls>
         </ReactFlow>

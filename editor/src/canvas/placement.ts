@@ -14,12 +14,13 @@ const GAP = 16;
 const STEP = 40;
 const RINGS = 40;
 
-export function boxOf(n: Pick<SalveNode, 'position' | 'measured'>): Box {
+/** A node's or note's box: its measured size once drawn, else its set size (a resized note), else a node's usual size. */
+export function boxOf(n: Pick<SalveNode, 'position' | 'measured' | 'width' | 'height'>): Box {
   return {
     x: n.position.x,
     y: n.position.y,
-    width: n.measured?.width ?? DEFAULT_NODE_SIZE.width,
-    height: n.measured?.height ?? DEFAULT_NODE_SIZE.height,
+    width: n.measured?.width ?? n.width ?? DEFAULT_NODE_SIZE.width,
+    height: n.measured?.height ?? n.height ?? DEFAULT_NODE_SIZE.height,
   };
 }
 

@@ -167,3 +167,74 @@ describe('editor store', () => {
     expect(new Set(xs).size).toBe(xs.length);
   });
 });
+
+describe('editor store: sticky notes', () => {
+  const notes: NonNullable<Flow['notes']> = [
+    { id: 'why', text: 'Cleans /var/tmp first.\nAsk #infra before enabling.', position: { x: 40, y: -200 }, size: { width: 260, height: 140 }, color: 'blue' },
+  ];
+  const withNotes = (): Flow => ({ ...structuredClone(example), notes: structuredClone(notes) });
+  beforeEach(() => editor().load(withNotes(), 3));
+
+  it('round-trips notes unchanged, not dirty after loading, and keeps them out of the graph', () => {
+    expect(currentFlow(editor())).toEqual(withNotes());
+    expect(isDirty(editor())).toBe(false);
+    expect(ids()).toEqual(['am', 'disk', 'clean', 'ask', 'restart']);
+  });
+
+  it('adds, types into and deletes a note, each one undo step, and the flow becomes dirty', () => {
+    const id = editor().addNote({ x: 500, y: 500 });
+    expect(editor().editingNote).toBe(id);
+    editor().updateNoteText(id, 'P');
+    editor().updateNoteText(id, 'Page');
+    expect(isDirty(editor())).toBe(true);
+    expect(currentFlow(editor()).notes).toContainEqual({ id: 'note_1', text: 'Page', position: { x: 500, y: 500 }, size: { width: 220, height: 120 } });
+
+    editor().selectAll();
+    editor().deleteSelection();
+    expect(currentFlow(editor()).notes).toBeUndefined();
+    expect(editor().nodes).toHaveLength(0);
+    editor().undo(); // delete
+    expect(currentFlow(editor()).notes?.map((n) => n.text)).toEqual([notes[0]!.text, 'Page']);
+    editor().undo(); // typing (one step)
+    editor().undo(); // add
+    expect(currentFlow(editor())).toEqual(withNotes());
+    expect(isDirty(editor())).toBe(false);
+  });
+
+  it('changes a note\'s colour as one undo step; yellow is written as no colour', () => {
+    const canvasId = editor().notes[0]!.id;
+    editor().setNoteColor(canvasId, 'yellow');
+    expect(currentFlow(editor()).notes![0]).not.toHaveProperty('color');
+    editor().setNoteColor(canvasId, 'pink');
+    expect(currentFlow(editor()).notes![0]!.color).toBe('pink');
+    editor().undo();
+    editor().undo();
+    expect(currentFlow(editor())).toEqual(withNotes());
+  });
+
+  it('a resize is one undo step; measuring a note is none', () => {
+    const canvasId = editor().notes[0]!.id;
+    editor().onNodesChange([{ type: 'dimensions', id: canvasId, dimensions: { width: 300, height: 140 } }]);
+    expect(editor().past).toHaveLength(0);
+    editor().onNodesChange([{ type: 'dimensions', id: canvasId, dimensions: { width: 320, height: 150 }, resizing: true, setAttributes: true }]);
+    editor().onNodesChange([{ type: 'dimensions', id: canvasId, dimensions: { width: 340, height: 160 }, resizing: true, setAttributes: true }]);
+    editor().onNodesChange([{ type: 'dimensions', id: canvasId, dimensions: { width: 340, height: 160 }, resizing: false, setAttributes: true }]);
+    expect(currentFlow(editor()).notes![0]!.size).toEqual({ width: 340, height: 160 });
+    expect(editor().past).toHaveLength(1);
+    editor().undo();
+    expect(currentFlow(editor()).notes![0]!.size).toEqual({ width: 260, height: 140 });
+  });
+
+  it('copies notes with nodes and pastes them with new ids where they clash', () => {
+    editor().selectAll();
+    const text = copySelection(editor().meta, editor().nodes, editor().edges, editor().notes)!;
+    expect(JSON.parse(text).notes).toHaveLength(1);
+    editor().paste(parseFragment(text)!, { x: 0, y: 600 });
+    const pasted = currentFlow(editor()).notes!;
+    expect(pasted.map((n) => n.id)).toEqual(['why', 'note_1']);
+    expect(pasted[1]).toMatchObject({ text: notes[0]!.text, color: 'blue', size: { width: 260, height: 140 } });
+    // A note alone is a fragment too; plain text is not.
+    expect(parseFragment(JSON.stringify({ notes: [notes[0]] }))?.notes).toHaveLength(1);
+    expect(parseFragment(JSON.stringify({ nodes: [], notes: [] }))).toBeNull();
+  });
+});

@@ -1,4 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { getNodeDefinition } from '../../../nodes/catalog.js';
+import { ConnectPicker } from '../canvas/ConnectPicker.js';
 import { FlowCanvas, type FlowCanvasHandle } from '../canvas/FlowCanvas.js';
 import { useEditor } from '../canvas/store.js';
 import { useFlowProblems, type LocatedIssue } from '../canvas/validation.js';
@@ -7,6 +9,7 @@ import { ProblemsPanel } from '../panels/ProblemsPanel.js';
 import { manualSources, RunNowDialog } from '../panels/RunNowDialog.js';
 import { setLeaveGuard } from '../router.js';
 import { useStoredChoice } from '../ui/stored-choice.js';
+import { toast } from '../ui/toast.js';
 import { ConflictDialog } from './ConflictDialog.js';
 import { EditorSide, type SideTab } from './EditorSide.js';
 import { EditorToolbar } from './EditorToolbar.js';
@@ -41,7 +44,31 @@ export function Editor({ initialTab }: { initialTab?: 'test' } = {}) {
   const { overlay, highlightedEdges } = useCanvasOverlay(test.sim, doc.nodeIdsKey, problems.byNode);
   const openProblems = useCallback(() => setProblemsOpen(true), []);
   const saver = useSaveFlow(problems.checkNow, openProblems);
-  const clipboard = useCanvasClipboard(canvas, () => void saver.save());
+  const [connectFrom, setConnectFrom] = useState<string | null>(null);
+  const addNote = useCallback(() => canvas.current?.addNoteAtCentre(), []);
+  const openConnect = useCallback(() => {
+    const selected = useEditor.getState().nodes.filter((n) => n.selected);
+    if (selected.length !== 1) return toast('Select one node to connect from, then press C.', 'info');
+    const node = selected[0]!;
+    if ((getNodeDefinition(node.data.type)?.outputs.length ?? 0) === 0) return toast(`“${node.id}” has no output ports to connect from.`, 'info');
+    setConnectFrom(node.id);
+  }, []);
+  const closeConnect = useCallback(() => {
+    setConnectFrom(null);
+    // After the dialog has given focus back, so the canvas's shortcuts work at once.
+    requestAnimationFrame(() => canvas.current?.focus());
+  }, []);
+  const clipboard = useCanvasClipboard(canvas, () => void saver.save(), {
+    addNote,
+    connectFrom: openConnect,
+    editNote: () => {
+      const st = useEditor.getState();
+      const notes = st.notes.filter((n) => n.selected);
+      if (notes.length !== 1 || st.nodes.some((n) => n.selected)) return false;
+      st.editNote(notes[0]!.id);
+      return true;
+    },
+  });
   // Run now runs the saved revision, so it is offered when that revision has a source.manual node.
   const canRunByHand = !doc.isNew && manualSources(doc.savedFlow).length > 0;
 
@@ -76,7 +103,7 @@ export function Editor({ initialTab }: { initialTab?: 'test' } = {}) {
       <div className={`editor-body with-palette-${layout.paletteClass} with-side-${layout.side.open ? 'open' : 'folded'}`}>
         <Palette onAdd={addAtCentre} layout={layout.palette} onLayout={layout.setPalette} />
         <div className="editor-center">
-          <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={highlightedEdges} />
+          <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={highlightedEdges} onConnectFrom={openConnect} />
           <ProblemsPanel issues={problems.issues} onSelect={selectIssue} open={problemsOpen} onToggle={setProblemsOpen} />
         </div>
         <EditorSide
@@ -95,6 +122,7 @@ export function Editor({ initialTab }: { initialTab?: 'test' } = {}) {
         />
       </div>
       {runNowOpen && doc.savedFlow && doc.revision !== null && <RunNowDialog flow={doc.savedFlow} revision={doc.revision} onClose={() => setRunNowOpen(false)} />}
+      {connectFrom && <ConnectPicker sourceId={connectFrom} onClose={closeConnect} />}
       {saver.conflict && (
         <ConflictDialog
           conflict={saver.conflict}

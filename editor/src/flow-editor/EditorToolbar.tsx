@@ -26,6 +26,8 @@ interface Props {
 /** The editor's toolbar: back, the flow's name and state, undo/redo, clipboard, layout, Runs, Run now, Save. */
 export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selectionCount, canRunByHand, saving, canvas, onSave, onRunNow, onCopy, onPaste }: Props) {
   const actions = useEditor.getState();
+  // Notes are copied and cut with the nodes, so a selected note alone enables the buttons too.
+  const canCopy = useEditor((s) => selectionCount > 0 || s.notes.some((n) => n.selected));
   const isNew = revision === null;
   return (
     <div className="editor-toolbar" role="toolbar" aria-label="Flow editor">
@@ -64,15 +66,16 @@ export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selecti
         <Redo2 size={16} />
       </button>
       <span className="sep" />
-      <button type="button" className="ghost icon" aria-label="Cut" title="Cut (Ctrl/Cmd+X)" disabled={selectionCount === 0} onClick={() => onCopy(true)}>
+      <button type="button" className="ghost icon" aria-label="Cut" title="Cut (Ctrl/Cmd+X)" disabled={!canCopy} onClick={() => onCopy(true)}>
         <Scissors size={16} />
       </button>
-      <button type="button" className="ghost icon" aria-label="Copy" title="Copy as flow JSON (Ctrl/Cmd+C)" disabled={selectionCount === 0} onClick={() => onCopy(false)}>
+      <button type="button" className="ghost icon" aria-label="Copy" title="Copy as flow JSON (Ctrl/Cmd+C)" disabled={!canCopy} onClick={() => onCopy(false)}>
         <Copy size={16} />
       </button>
       <button type="button" className="ghost icon" aria-label="Paste" title="Paste nodes or a flow (Ctrl/Cmd+V)" onClick={onPaste}>
         <ClipboardPaste size={16} />
       </button>
+
       <span className="sep" />
       <button
         type="button"
