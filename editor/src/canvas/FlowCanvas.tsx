@@ -35,19 +35,23 @@ export interface FlowCanvasHandle {
   /** Shows the flow at a readable zoom: all of it when it fits so, else from its sources (see readable-fit.ts). */
   fitView(): void;
   focus(): void;
+  /** Brings node `id` to the middle of the view, at a readable zoom. */
+  centerOn(id: string): void;
 }
 
 interface FlowCanvasProps {
   overlay: CanvasOverlay;
   /** Edge ids a test run took; when set, the others are dimmed. */
   highlightedEdges?: ReadonlySet<string> | null;
+  /** Node ids the flow search matched: they are marked on the canvas. */
+  searchMatches?: ReadonlySet<string> | null;
 }
 
 /**
  * The editable canvas. Deletion, copy/paste and undo are handled by the page's keyboard
  * shortcuts (so they go through the store's history); React Flow only moves, selects and connects.
  */
-export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function FlowCanvas({ overlay, highlightedEdges }, ref) {
+export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function FlowCanvas({ overlay, highlightedEdges, searchMatches }, ref) {
   const { nodes, edges, onNodesChange, onEdgesChange, connect, addNode } = useEditor(
     useShallow((s) => ({
       nodes: s.nodes,
@@ -107,8 +111,15 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
       viewCentre,
       fitView: () => fitReadable(200),
       focus: () => wrapper.current?.focus(),
+      centerOn(id) {
+        const node = flow.getNode(id);
+        if (!node) return;
+        const width = node.measured?.width ?? DEFAULT_NODE_SIZE.width;
+        const height = node.measured?.height ?? DEFAULT_NODE_SIZE.height;
+        void flow.setCenter(node.position.x + width / 2, node.position.y + height / 2, { zoom: Math.max(flow.getZoom(), 1), duration: 200 });
+      },
     }),
-    [addNode, fitReadable, viewCentre],
+    [addNode, fitReadable, viewCentre, flow],
   );
 
   // Checked on every hover while a wire is dragged: the same rules the server checks on save.
@@ -131,6 +142,10 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
   const styledEdges = highlightedEdges
     ? edges.map((e) => ({ ...e, className: highlightedEdges.has(e.id) ? 'taken' : 'dimmed', animated: highlightedEdges.has(e.id) }))
     : edges;
+
+  const shownNodes = searchMatches
+    ? nodes.map((n) => (searchMatches.has(n.id) ? { ...n, className: 'search-match' } : n))
+    : nodes;
 
   // The wrapper takes focus for the canvas's keyboard shortcuts and receives drops from the palette;
   // the nodes and edges inside are the library's own controls.
@@ -168,7 +183,7 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
       )}
       <CanvasOverlayContext.Provider value={overlay}>
         <ReactFlow
-          nodes={nodes}
+          nodes={shownNodes}
           edges={styledEdges}
           nodeTypes={NODE_TYPES}
           colorMode="system"

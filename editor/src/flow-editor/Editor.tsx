@@ -10,6 +10,9 @@ import { useStoredChoice } from '../ui/stored-choice.js';
 import { ConflictDialog } from './ConflictDialog.js';
 import { EditorSide, type SideTab } from './EditorSide.js';
 import { EditorToolbar } from './EditorToolbar.js';
+import { FlowSearch } from './FlowSearch.js';
+import { ShortcutsDialog } from '../help/ShortcutsDialog.js';
+import { useHelpKeys } from './useHelpKeys.js';
 import { editorIsDirty } from './unsaved.js';
 import { useCanvasClipboard } from './useCanvasClipboard.js';
 import { useCanvasOverlay } from './useCanvasOverlay.js';
@@ -27,6 +30,9 @@ export function Editor() {
   const [problemsOpen, setProblemsOpen] = useState(false);
   const [tab, setTab] = useState<SideTab>('node');
   const [runNowOpen, setRunNowOpen] = useState(false);
+  const [searchOpen, setSearchOpen] = useState(false);
+  const [searchMatches, setSearchMatches] = useState<ReadonlySet<string> | null>(null);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const layout = usePanelLayout();
   const secrets = useSecretNames();
   const test = useFlowTest(doc.flow, doc.flowJson);
@@ -41,6 +47,30 @@ export function Editor() {
     setLeaveGuard(() => (editorIsDirty() ? `“${useEditor.getState().meta.name}” has unsaved changes. Leave without saving?` : null));
     return () => setLeaveGuard(null);
   }, []);
+
+  const tidy = () => {
+    useEditor.getState().autoLayout();
+    requestAnimationFrame(() => canvas.current?.fitView());
+  };
+  const openHelp = () => {
+    layout.side.setOpen(true);
+    setTab('help');
+  };
+  useHelpKeys({
+    shortcuts: () => setShortcutsOpen(true),
+    search: () => setSearchOpen(true),
+    help: openHelp,
+    fit: () => canvas.current?.fitView(),
+    tidy,
+  });
+  const chooseSearchHit = (id: string) => {
+    useEditor.getState().selectNodes([id]);
+    canvas.current?.centerOn(id);
+  };
+  const closeSearch = () => {
+    setSearchOpen(false);
+    canvas.current?.focus();
+  };
 
   const selectIssue = (issue: LocatedIssue) => {
     useEditor.getState().selectNodes(issue.nodeId ? [issue.nodeId] : []);
@@ -63,12 +93,16 @@ export function Editor() {
         onRunNow={() => setRunNowOpen(true)}
         onCopy={(cut) => void clipboard.copyButton(cut)}
         onPaste={() => void clipboard.pasteButton()}
+        onTidy={tidy}
+        onSearch={() => setSearchOpen(true)}
+        onShortcuts={() => setShortcutsOpen(true)}
       />
       <p className="banner info editor-narrow-note">Editing a flow needs a wider screen. On a phone, Runs and Approvals work.</p>
       <div className={`editor-body with-palette-${layout.paletteClass} with-side-${layout.side.open ? 'open' : 'folded'}`}>
         <Palette onAdd={addAtCentre} layout={layout.palette} onLayout={layout.setPalette} />
         <div className="editor-center">
-          <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={highlightedEdges} />
+          <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={highlightedEdges} searchMatches={searchOpen ? searchMatches : null} />
+          {searchOpen && <FlowSearch onMatches={setSearchMatches} onChoose={chooseSearchHit} onClose={closeSearch} />}
           <ProblemsPanel issues={problems.issues} onSelect={selectIssue} open={problemsOpen} onToggle={setProblemsOpen} />
         </div>
         <EditorSide
@@ -86,6 +120,7 @@ export function Editor() {
           onOpen={layout.side.setOpen}
         />
       </div>
+      {shortcutsOpen && <ShortcutsDialog onClose={() => setShortcutsOpen(false)} />}
       {runNowOpen && doc.savedFlow && doc.revision !== null && <RunNowDialog flow={doc.savedFlow} revision={doc.revision} onClose={() => setRunNowOpen(false)} />}
       {saver.conflict && (
         <ConflictDialog

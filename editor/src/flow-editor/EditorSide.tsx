@@ -9,9 +9,10 @@ import type { LocatedIssue } from '../canvas/validation.js';
 import { FlowSettingsPanel } from '../panels/FlowSettingsPanel.js';
 import { NodePanel } from '../panels/NodePanel.js';
 import { TestPanel } from '../panels/TestPanel.js';
+import { HelpPanel } from '../help/HelpPanel.js';
 import type { useFlowTest } from './useFlowTest.js';
 
-export type SideTab = 'node' | 'test';
+export type SideTab = 'node' | 'test' | 'help';
 
 interface Props {
   tab: SideTab;
@@ -53,7 +54,7 @@ export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNo
   const nodeTab = selected ? 'Node' : selectedNodes.length > 1 ? `${selectedNodes.length} nodes` : 'Flow';
   if (!open) {
     // Folded: the strip still says what unfolding shows (the selected node, or the flow).
-    const showing = tab === 'test' ? 'Test' : selected ? `Node ${selected.id}` : nodeTab;
+    const showing = tab === 'test' ? 'Test' : tab === 'help' ? 'Help' : selected ? `Node ${selected.id}` : nodeTab;
     return (
       <aside className="side side-folded" aria-label="Details">
         <button
@@ -82,6 +83,9 @@ export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNo
         <button type="button" role="tab" aria-selected={tab === 'test'} onClick={() => onTab('test')} data-testid="tab-test">
           Test{test.result ? ' ●' : ''}
         </button>
+        <button type="button" role="tab" aria-selected={tab === 'help'} onClick={() => onTab('help')} data-testid="tab-help" title="The reference of the selected node's type (Shift+H)">
+          Help
+        </button>
         <button
           type="button"
           className="side-fold"
@@ -94,7 +98,9 @@ export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNo
           <PanelRightClose size={16} aria-hidden="true" />
         </button>
       </div>
-      {tab === 'test' ? (
+      {tab === 'help' ? (
+        <HelpPanel key={selected?.data.type ?? ''} type={selected?.data.type ?? null} />
+      ) : tab === 'test' ? (
         <TestPanel
           flow={flow}
           input={test.input}
