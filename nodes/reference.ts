@@ -28,9 +28,9 @@ export interface NodeReference {
   notes: readonly string[];
 }
 
-export type FieldMarker = 'secret ok' | 'template' | 'CEL' | 'URL template' | 'matchers';
+type FieldMarker = 'secret ok' | 'template' | 'CEL' | 'URL template' | 'matchers';
 
-export interface FieldReference {
+interface FieldReference {
   /** Dotted path in the config, e.g. `timeoutSeconds` or `mapping.name`. */
   name: string;
   type: string;
@@ -44,7 +44,7 @@ export interface FieldReference {
   markers: readonly FieldMarker[];
 }
 
-export interface OutputFieldReference {
+interface OutputFieldReference {
   /** Path below the output root, e.g. `status` or `links.runbook`. */
   name: string;
   type: string;
@@ -269,7 +269,7 @@ function fieldMarkdown(f: FieldReference): string {
 }
 
 /** One node type as markdown: a `###` section. */
-export function nodeReferenceMarkdown(r: NodeReference): string {
+function nodeReferenceMarkdown(r: NodeReference): string {
   const lines = [`### \`${r.type}\``, '', `**${r.title}.** ${r.description}`, ''];
   lines.push('| | |', '|---|---|');
   if (r.trigger) lines.push(`| starts on | ${cell(r.trigger)} |`);
@@ -301,8 +301,8 @@ export function referenceMarkdown(defs: readonly NodeDefinition[]): string {
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-export const REFERENCE_START = '<!-- node-reference:start -->';
-export const REFERENCE_END = '<!-- node-reference:end -->';
+const REFERENCE_START = '<!-- node-reference:start -->';
+const REFERENCE_END = '<!-- node-reference:end -->';
 
 /**
  * `markdown` (docs/nodes.md) with the part between the reference markers replaced by the

@@ -47,8 +47,8 @@ export function FlowSearch({ onMatches, onChoose, onClose }: Props) {
   };
 
   return (
-    <div role="search" className="flow-search" aria-label="Search this flow" data-testid="flow-search">
-      <div className="flow-search-box">
+    <search className="canvas-search" aria-label="Search this flow" data-testid="flow-search">
+      <div className="canvas-search-box">
         <input
           ref={input}
           type="search"
@@ -67,19 +67,19 @@ export function FlowSearch({ onMatches, onChoose, onClose }: Props) {
         </button>
       </div>
       {query.trim() !== '' && (
-        <ul className="flow-search-results" aria-label="Matching nodes" data-testid="flow-search-results">
+        <ul className="canvas-search-results" aria-label="Matching nodes" data-testid="flow-search-results">
           {hits.length === 0 && <li className="muted">No node matches “{query.trim()}”.</li>}
           {hits.map((h, i) => (
             <li key={h.id}>
               <button type="button" className={i === active ? 'active' : ''} onClick={() => choose(h)} data-node-id={h.id}>
                 <span className="mono">{h.id}</span> {h.label ?? getNodeDefinition(h.type)?.label ?? h.type}
                 <span className="muted"> · matched {WHERE[h.where]}</span>
-                {h.excerpt && <span className="flow-search-excerpt mono">{h.excerpt}</span>}
+                {h.excerpt && <span className="canvas-search-excerpt mono">{h.excerpt}</span>}
               </button>
             </li>
           ))}
         </ul>
       )}
-    </div>
+    </search>
   );
 }
