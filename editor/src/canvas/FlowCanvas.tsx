@@ -12,7 +12,7 @@ import {
   type Edge,
   type IsValidConnection,
 } from '@xyflow/react';
-import { Map as MapIcon } from 'lucide-react';
+import { Map as MapIcon, Search } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { PALETTE_MIME } from '../panels/Palette.js';
@@ -45,13 +45,15 @@ interface FlowCanvasProps {
   highlightedEdges?: ReadonlySet<string> | null;
   /** Node ids the flow search matched: they are marked on the canvas. */
   searchMatches?: ReadonlySet<string> | null;
+  /** Opens the flow search (a button among the canvas controls). */
+  onSearch?: () => void;
 }
 
 /**
  * The editable canvas. Deletion, copy/paste and undo are handled by the page's keyboard
  * shortcuts (so they go through the store's history); React Flow only moves, selects and connects.
  */
-export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function FlowCanvas({ overlay, highlightedEdges, searchMatches }, ref) {
+export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function FlowCanvas({ overlay, highlightedEdges, searchMatches, onSearch }, ref) {
   const { nodes, edges, onNodesChange, onEdgesChange, connect, addNode } = useEditor(
     useShallow((s) => ({
       nodes: s.nodes,
@@ -208,6 +210,11 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
           {minimap === 'shown' && <MiniMap pannable zoomable ariaLabel="Minimap" style={{ width: MINIMAP.width, height: MINIMAP.height }} />}
           {/* Fit is the toolbar's button, at a readable zoom; zoom out here to see the whole shape. */}
           <Controls showInteractive={false} showFitView={false}>
+            {onSearch && (
+              <ControlButton onClick={onSearch} aria-label="Find a node" title="Find a node in this flow (Ctrl/Cmd+F)" data-testid="search-open">
+                <Search size={14} aria-hidden="true" />
+              </ControlButton>
+            )}
             <ControlButton
               onClick={() => setMinimap(minimap === 'shown' ? 'hidden' : 'shown')}
               aria-label={minimap === 'shown' ? 'Hide the minimap' : 'Show the minimap'}

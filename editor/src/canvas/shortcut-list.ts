@@ -22,6 +22,6 @@ export const EDITOR_SHORTCUTS: readonly ShortcutEntry[] = [
   { keys: 'Shift+T', does: 'Tidy up: arrange the nodes left to right' },
   { keys: 'Ctrl/Cmd+F (on the canvas)', does: 'Search the nodes of this flow (elsewhere: the browser’s own find)' },
   { keys: 'Shift+H', does: 'Show the Help tab for the selected node' },
-  { keys: '?', does: 'Show this list of shortcuts' },
+  { keys: '?', does: 'Show this list of shortcuts (also on the Help tab)' },
   { keys: 'Esc', does: 'Close a dialog or the search' },
 ];

@@ -94,14 +94,12 @@ export function Editor() {
         onCopy={(cut) => void clipboard.copyButton(cut)}
         onPaste={() => void clipboard.pasteButton()}
         onTidy={tidy}
-        onSearch={() => setSearchOpen(true)}
-        onShortcuts={() => setShortcutsOpen(true)}
       />
       <p className="banner info editor-narrow-note">Editing a flow needs a wider screen. On a phone, Runs and Approvals work.</p>
       <div className={`editor-body with-palette-${layout.paletteClass} with-side-${layout.side.open ? 'open' : 'folded'}`}>
         <Palette onAdd={addAtCentre} layout={layout.palette} onLayout={layout.setPalette} />
         <div className="editor-center">
-          <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={highlightedEdges} searchMatches={searchOpen ? searchMatches : null} />
+          <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={highlightedEdges} searchMatches={searchOpen ? searchMatches : null} onSearch={() => setSearchOpen(true)} />
           {searchOpen && <FlowSearch onMatches={setSearchMatches} onChoose={chooseSearchHit} onClose={closeSearch} />}
           <ProblemsPanel issues={problems.issues} onSelect={selectIssue} open={problemsOpen} onToggle={setProblemsOpen} />
         </div>
@@ -118,6 +116,7 @@ export function Editor() {
           test={test}
           open={layout.side.open}
           onOpen={layout.side.setOpen}
+          onShortcuts={() => setShortcutsOpen(true)}
         />
       </div>
       {shortcutsOpen && <ShortcutsDialog onClose={() => setShortcutsOpen(false)} />}

@@ -29,6 +29,8 @@ interface Props {
   /** False: folded to a narrow strip, so the canvas gets the room. */
   open: boolean;
   onOpen: (open: boolean) => void;
+  /** Opens the list of keyboard shortcuts (offered on the Help tab). */
+  onShortcuts: () => void;
 }
 
 /**
@@ -47,7 +49,7 @@ function useExpressionScope(flow: Flow, nodeId: string | undefined) {
  * The side panel: the Node tab shows the selected node's config (or what to do with several, or
  * the flow's settings when none is selected); the Test tab runs a sample through the flow.
  */
-export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNodes, issues, secrets, test, open, onOpen }: Props) {
+export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNodes, issues, secrets, test, open, onOpen, onShortcuts }: Props) {
   const actions = useEditor.getState();
   const selected = selectedNodes.length === 1 ? selectedNodes[0]! : null;
   const scope = useExpressionScope(flow, selected?.id);
@@ -99,7 +101,7 @@ export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNo
         </button>
       </div>
       {tab === 'help' ? (
-        <HelpPanel key={selected?.data.type ?? ''} type={selected?.data.type ?? null} />
+        <HelpPanel key={selected?.data.type ?? ''} type={selected?.data.type ?? null} onShortcuts={onShortcuts} />
       ) : tab === 'test' ? (
         <TestPanel
           flow={flow}

@@ -1,5 +1,5 @@
 import type { RefObject } from 'react';
-import { ArrowLeft, ClipboardPaste, Copy, Keyboard, Maximize2, Network, Play, Redo2, Save, Scissors, Search, Undo2 } from 'lucide-react';
+import { ArrowLeft, ClipboardPaste, Copy, Maximize2, Network, Play, Redo2, Save, Scissors, Undo2 } from 'lucide-react';
 import type { FlowCanvasHandle } from '../canvas/FlowCanvas.js';
 import type { FlowMeta } from '../canvas/model.js';
 import { useEditor } from '../canvas/store.js';
@@ -22,12 +22,10 @@ interface Props {
   onCopy: (cut: boolean) => void;
   onPaste: () => void;
   onTidy: () => void;
-  onSearch: () => void;
-  onShortcuts: () => void;
 }
 
 /** The editor's toolbar: back, the flow's name and state, undo/redo, clipboard, layout, Runs, Run now, Save. */
-export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selectionCount, canRunByHand, saving, canvas, onSave, onRunNow, onCopy, onPaste, onTidy, onSearch, onShortcuts }: Props) {
+export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selectionCount, canRunByHand, saving, canvas, onSave, onRunNow, onCopy, onPaste, onTidy }: Props) {
   const actions = useEditor.getState();
   const isNew = revision === null;
   return (
@@ -83,12 +81,6 @@ export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selecti
       </button>
       <button type="button" className="ghost icon" aria-label="Fit view" title="Fit view: the flow at a readable size, from its sources (Shift+F)" onClick={() => canvas.current?.fitView()}>
         <Maximize2 size={16} />
-      </button>
-      <button type="button" className="ghost icon" aria-label="Find a node" title="Find a node in this flow (Ctrl/Cmd+F on the canvas)" onClick={onSearch} data-testid="search-open">
-        <Search size={16} />
-      </button>
-      <button type="button" className="ghost icon" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onClick={onShortcuts} data-testid="shortcuts-open">
-        <Keyboard size={16} />
       </button>
       <span className="sep" />
       {!isNew && (

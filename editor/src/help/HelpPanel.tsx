@@ -1,3 +1,4 @@
+import { Keyboard } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import { getNodeDefinition, nodeDefinitions } from '../../../nodes/catalog.js';
 import { nodeReference, type NodeReference } from '../../../nodes/reference.js';
@@ -6,13 +7,14 @@ import { InlineText, NoteText } from './NoteText.js';
 interface Props {
   /** The selected node's type; null shows the index of node types. */
   type: string | null;
+  onShortcuts: () => void;
 }
 
 /**
  * The Help tab: the reference of a node type (nodes/reference.ts, the same as docs/nodes.md),
  * for the selected node, or for a type picked from the index when nothing is selected.
  */
-export function HelpPanel({ type }: Props) {
+export function HelpPanel({ type, onShortcuts }: Props) {
   const [picked, setPicked] = useState<string | null>(null);
   const shown = type ?? picked;
   const def = shown ? getNodeDefinition(shown) : undefined;
@@ -26,6 +28,9 @@ export function HelpPanel({ type }: Props) {
   }
   return (
     <div className="side-body help" data-testid="help">
+      <button type="button" className="ghost help-keys" onClick={onShortcuts} title="Keyboard shortcuts (?)" data-testid="shortcuts-open">
+        <Keyboard size={16} aria-hidden="true" /> Keyboard shortcuts <kbd>?</kbd>
+      </button>
       {reference ? (
         <>
           {!type && (
@@ -46,7 +51,7 @@ function TypeIndex({ onPick }: { onPick: (type: string) => void }) {
   return (
     <>
       <h2>Node types</h2>
-      <p className="muted">Select a node on the canvas to see its reference here, or pick a type. Press ? for the keyboard shortcuts.</p>
+      <p className="muted">Select a node on the canvas to see its reference here, or pick a type.</p>
       <ul className="help-index" data-testid="help-index">
         {nodeDefinitions.map((d) => (
           <li key={d.type}>
