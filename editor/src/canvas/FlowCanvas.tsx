@@ -12,7 +12,7 @@ import {
   type Edge,
   type IsValidConnection,
 } from '@xyflow/react';
-import { Cable, Map as MapIcon, StickyNote } from 'lucide-react';
+import { Cable, Map as MapIcon, Search, StickyNote } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { PALETTE_MIME } from '../panels/Palette.js';
@@ -38,6 +38,8 @@ export interface FlowCanvasHandle {
   /** Shows the flow at a readable zoom: all of it when it fits so, else from its sources (see readable-fit.ts). */
   fitView(): void;
   focus(): void;
+  /** Brings node `id` to the middle of the view, at a readable zoom. */
+  centerOn(id: string): void;
 }
 
 interface FlowCanvasProps {
@@ -46,13 +48,17 @@ interface FlowCanvasProps {
   highlightedEdges?: ReadonlySet<string> | null;
   /** Opens the "Connect to…" picker for the selected node (the C key's button). */
   onConnectFrom: () => void;
+  /** Node ids the flow search matched: they are marked on the canvas. */
+  searchMatches?: ReadonlySet<string> | null;
+  /** Opens the flow search (a button among the canvas controls). */
+  onSearch?: () => void;
 }
 
 /**
  * The editable canvas. Deletion, copy/paste and undo are handled by the page's keyboard
  * shortcuts (so they go through the store's history); React Flow only moves, selects and connects.
  */
-export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function FlowCanvas({ overlay, highlightedEdges, onConnectFrom }, ref) {
+export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function FlowCanvas({ overlay, highlightedEdges, onConnectFrom, searchMatches, onSearch }, ref) {
   const { nodes, notes, edges, onNodesChange, onEdgesChange, connect, addNode } = useEditor(
     useShallow((s) => ({
       nodes: s.nodes,
@@ -127,8 +133,15 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
       viewCentre,
       fitView: () => fitReadable(200),
       focus: () => wrapper.current?.focus(),
+      centerOn(id) {
+        const node = flow.getNode(id);
+        if (!node) return;
+        const width = node.measured?.width ?? DEFAULT_NODE_SIZE.width;
+        const height = node.measured?.height ?? DEFAULT_NODE_SIZE.height;
+        void flow.setCenter(node.position.x + width / 2, node.position.y + height / 2, { zoom: Math.max(flow.getZoom(), 1), duration: 200 });
+      },
     }),
-    [addNode, addNoteAtCentre, fitReadable, viewCentre],
+    [addNode, addNoteAtCentre, fitReadable, viewCentre, flow],
   );
 
   // Checked on every hover while a wire is dragged: the same rules the server checks on save.
@@ -162,8 +175,12 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
     wrapper.current?.focus();
   };
 
-  // React Flow draws nodes and notes as one list; the store keeps them apart (notes are not in the graph).
-  const drawn = useMemo(() => [...nodes, ...notes], [nodes, notes]);
+  // Search matches are outlined. React Flow draws nodes and notes as one list; the store keeps
+  // them apart (notes are not in the graph).
+  const drawn = useMemo(
+    () => [...(searchMatches ? nodes.map((n) => (searchMatches.has(n.id) ? { ...n, className: 'search-match' } : n)) : nodes), ...notes],
+    [nodes, notes, searchMatches],
+  );
 
   const styledEdges = highlightedEdges
     ? edges.map((e) => ({ ...e, className: highlightedEdges.has(e.id) ? 'taken' : 'dimmed', animated: highlightedEdges.has(e.id) }))
@@ -237,6 +254,11 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
           {minimap === 'shown' && <MiniMap pannable zoomable ariaLabel="Minimap" style={{ width: MINIMAP.width, height: MINIMAP.height }} />}
           {/* Fit is the toolbar's button, at a readable zoom; zoom out here to see the whole shape. */}
           <Controls showInteractive={false} showFitView={false}>
+            {onSearch && (
+              <ControlButton onClick={onSearch} aria-label="Find a node" title="Find a node in this flow (Ctrl/Cmd+F)" data-testid="search-open">
+                <Search size={14} aria-hidden="true" />
+              </ControlButton>
+            )}
             <ControlButton
               onClick={() => setMinimap(minimap === 'shown' ? 'hidden' : 'shown')}
               aria-label={minimap === 'shown' ? 'Hide the minimap' : 'Show the minimap'}

@@ -13,6 +13,9 @@ import { toast } from '../ui/toast.js';
 import { ConflictDialog } from './ConflictDialog.js';
 import { EditorSide, type SideTab } from './EditorSide.js';
 import { EditorToolbar } from './EditorToolbar.js';
+import { FlowSearch } from './FlowSearch.js';
+import { ShortcutsDialog } from '../help/ShortcutsDialog.js';
+import { useHelpKeys } from './useHelpKeys.js';
 import { editorIsDirty } from './unsaved.js';
 import { useCanvasClipboard } from './useCanvasClipboard.js';
 import { useCanvasOverlay } from './useCanvasOverlay.js';
@@ -33,6 +36,9 @@ export function Editor({ initialTab }: { initialTab?: 'test' } = {}) {
   const [problemsOpen, setProblemsOpen] = useState(false);
   const [tab, setTab] = useState<SideTab>(initialTab ?? 'node');
   const [runNowOpen, setRunNowOpen] = useState(false);
+  const [searchOpen, setSearchOpen] = useState(false);
+  const [searchMatches, setSearchMatches] = useState<ReadonlySet<string> | null>(null);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const layout = usePanelLayout();
   // Sent here to see a test payload: a folded side panel would hide it.
   // biome-ignore lint/correctness/useExhaustiveDependencies: only on arrival, not when the operator folds it later
@@ -77,6 +83,30 @@ export function Editor({ initialTab }: { initialTab?: 'test' } = {}) {
     return () => setLeaveGuard(null);
   }, []);
 
+  const tidy = () => {
+    useEditor.getState().autoLayout();
+    requestAnimationFrame(() => canvas.current?.fitView());
+  };
+  const openHelp = () => {
+    layout.side.setOpen(true);
+    setTab('help');
+  };
+  useHelpKeys({
+    shortcuts: () => setShortcutsOpen(true),
+    search: () => setSearchOpen(true),
+    help: openHelp,
+    fit: () => canvas.current?.fitView(),
+    tidy,
+  });
+  const chooseSearchHit = (id: string) => {
+    useEditor.getState().selectNodes([id]);
+    canvas.current?.centerOn(id);
+  };
+  const closeSearch = () => {
+    setSearchOpen(false);
+    canvas.current?.focus();
+  };
+
   const selectIssue = (issue: LocatedIssue) => {
     useEditor.getState().selectNodes(issue.nodeId ? [issue.nodeId] : []);
     setTab('node');
@@ -98,12 +128,14 @@ export function Editor({ initialTab }: { initialTab?: 'test' } = {}) {
         onRunNow={() => setRunNowOpen(true)}
         onCopy={(cut) => void clipboard.copyButton(cut)}
         onPaste={() => void clipboard.pasteButton()}
+        onTidy={tidy}
       />
       <p className="banner info editor-narrow-note">Editing a flow needs a wider screen. On a phone, Runs and Approvals work.</p>
       <div className={`editor-body with-palette-${layout.paletteClass} with-side-${layout.side.open ? 'open' : 'folded'}`}>
         <Palette onAdd={addAtCentre} layout={layout.palette} onLayout={layout.setPalette} />
         <div className="editor-center">
-          <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={highlightedEdges} onConnectFrom={openConnect} />
+          <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={highlightedEdges} searchMatches={searchOpen ? searchMatches : null} onSearch={() => setSearchOpen(true)} onConnectFrom={openConnect} />
+          {searchOpen && <FlowSearch onMatches={setSearchMatches} onChoose={chooseSearchHit} onClose={closeSearch} />}
           <ProblemsPanel issues={problems.issues} onSelect={selectIssue} open={problemsOpen} onToggle={setProblemsOpen} />
         </div>
         <EditorSide
@@ -119,8 +151,10 @@ export function Editor({ initialTab }: { initialTab?: 'test' } = {}) {
           test={test}
           open={layout.side.open}
           onOpen={layout.side.setOpen}
+          onShortcuts={() => setShortcutsOpen(true)}
         />
       </div>
+      {shortcutsOpen && <ShortcutsDialog onClose={() => setShortcutsOpen(false)} />}
       {runNowOpen && doc.savedFlow && doc.revision !== null && <RunNowDialog flow={doc.savedFlow} revision={doc.revision} onClose={() => setRunNowOpen(false)} />}
       {connectFrom && <ConnectPicker sourceId={connectFrom} onClose={closeConnect} />}
       {saver.conflict && (

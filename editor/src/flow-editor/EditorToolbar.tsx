@@ -21,10 +21,11 @@ interface Props {
   onRunNow: () => void;
   onCopy: (cut: boolean) => void;
   onPaste: () => void;
+  onTidy: () => void;
 }
 
 /** The editor's toolbar: back, the flow's name and state, undo/redo, clipboard, layout, Runs, Run now, Save. */
-export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selectionCount, canRunByHand, saving, canvas, onSave, onRunNow, onCopy, onPaste }: Props) {
+export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selectionCount, canRunByHand, saving, canvas, onSave, onRunNow, onCopy, onPaste, onTidy }: Props) {
   const actions = useEditor.getState();
   // Notes are copied and cut with the nodes, so a selected note alone enables the buttons too.
   const canCopy = useEditor((s) => selectionCount > 0 || s.notes.some((n) => n.selected));
@@ -80,16 +81,13 @@ export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selecti
       <button
         type="button"
         className="ghost"
-        title="Tidy up: arrange the nodes left to right"
-        onClick={() => {
-          actions.autoLayout();
-          requestAnimationFrame(() => canvas.current?.fitView());
-        }}
+        title="Tidy up: arrange the nodes left to right (Shift+T)"
+        onClick={onTidy}
         data-testid="auto-layout"
       >
         <Network size={16} aria-hidden="true" /> <span className="toolbar-label">Tidy up</span>
       </button>
-      <button type="button" className="ghost icon" aria-label="Fit view" title="Fit view: the flow at a readable size, from its sources" onClick={() => canvas.current?.fitView()}>
+      <button type="button" className="ghost icon" aria-label="Fit view" title="Fit view: the flow at a readable size, from its sources (Shift+F)" onClick={() => canvas.current?.fitView()}>
         <Maximize2 size={16} />
       </button>
       <span className="sep" />

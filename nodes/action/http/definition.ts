@@ -88,6 +88,15 @@ export const httpAction = defineNodeType({
   summary: (config) => `${config.method} ${truncate(abbreviateTemplates(config.url), 80)}`,
   commandLine: (config) => `${config.method} ${config.url}`,
   present: presentHttpOutput,
+  portHelp: {"ok": "the answer's status is expected (any 2xx, or one of `expectStatus`)", "error": "another status, a timeout, a refused destination or a network error"},
+  notes: [
+    "The URL is rendered per component: `http://` or `https://` written out; a value in the host may only be a host name or IP address (and `:port`); values in the path, query and fragment are percent-encoded ([details](flow-format.md#expressions)). `timeoutSeconds` covers resolving, connecting, headers and body (and every redirect hop).",
+    "Sends `Idempotency-Key: <execution>:<node>`, the same on every retry, so a target can drop a repeat after Salve restarts mid-request. A JSON response is parsed; bodies are kept up to 1 MiB (`truncated: true` past that).",
+    "**Where it connects.** Before anything is sent, the host is resolved and **every** address it resolves to is checked: public addresses are allowed; loopback (`localhost`, 127/8, ::1), private (RFC 1918, ULA), link-local and cloud metadata (169.254.169.254, fd00:ec2::254), carrier-grade NAT, multicast, reserved ranges and IPv4 inside IPv6 (`::ffff:127.0.0.1`, NAT64, 6to4) need an entry in `SALVE_ALLOWED_TARGETS`. The flow's own `settings.allowedTargets`, when set, narrows this further. The connection then uses exactly the addresses that were checked. A refusal fails the step on `error` before connecting:",
+    "```\nrefused to connect to localhost at 127.0.0.1 (loopback) for http://localhost:9100/cleanup: non-public addresses need an entry in SALVE_ALLOWED_TARGETS (e.g. SALVE_ALLOWED_TARGETS=localhost:9100)\n```",
+    "**Secrets** in `headers` (or the body) go only to hosts their `SALVE_SECRET_<NAME>_HOSTS` lists; otherwise the step fails before connecting: `secret AGENT_TOKEN may not be sent to evil.example at 203.0.113.7 (for http://evil.example/cleanup): it is not in SALVE_SECRET_AGENT_TOKEN_HOSTS`.",
+    "**Redirects** are not followed unless `followRedirects` is `true` (a 3xx is then the answer, reported with its `location`). When followed, at most 5 hops; each hop is checked by the same policy; only `http` and `https` locations, never one with user info; 303 (and 301/302 after a POST) become a GET without body; `Authorization`, `Proxy-Authorization` and `Cookie` written in the flow are not sent to another origin; a header holding a secret is re-sent only to hosts that secret allows, otherwise dropped. The output then adds `redirects: [{ status, to }]` and `droppedHeaders: [{ header, to, reason }]`. A secret in the body that may not go to the next hop fails the step instead.",
+  ],
   ui: {
     method: { widget: 'select' },
     url: {
@@ -96,8 +105,8 @@ export const httpAction = defineNodeType({
       label: 'URL',
       help: 'http:// or https://, written out. Alert values are safest in the path or query (http://agent.internal/cleanup?host={{ alert.labels.instance }}); a value in the host may only be a host name or IP address.',
     },
-    headers: { widget: 'keyValue', help: 'Values are text (templates allowed) or secrets. Salve adds Idempotency-Key itself.' },
-    body: { widget: 'json', help: 'JSON to send; strings inside may use templates. Leave empty to send no body.' },
+    headers: { widget: 'keyValue', templates: true, help: 'Values are text (templates allowed) or secrets. Salve adds Idempotency-Key itself.' },
+    body: { widget: 'json', templates: true, help: 'JSON to send; strings inside may use templates. Leave empty to send no body.' },
     bodyType: { widget: 'select', label: 'Body type', help: 'json sends the body as JSON; text sends one template string.' },
     expectStatus: { widget: 'list', label: 'Expected status', help: 'Statuses that count as success, e.g. 200. Empty: any 2xx.' },
     timeoutSeconds: { widget: 'number', label: 'Timeout (seconds)', help: 'The request is abandoned and the step fails on "error" after this long.' },

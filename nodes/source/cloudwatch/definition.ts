@@ -93,6 +93,9 @@ export const cloudwatchSource = defineNodeType({
   sideEffects: false,
   expressions: () => [],
   summary: (config) => cloudwatchSummary(config),
+  notes: [
+    "Setup, the payload it reads and how its fields map to the alert: [sources.md](sources.md#sourcecloudwatch).",
+  ],
   ui: {
     ...sourceUi,
     verifySignature: {

@@ -27,6 +27,9 @@ export const manualSource = defineNodeType({
   sideEffects: false,
   expressions: () => [],
   summary: (config) => `Run now, or POST /api/flows/<id>/run${config.name ? ` · alert “${config.name}”` : ''}`,
+  notes: [
+    "Setup, the payload it reads and how its fields map to the alert: [sources.md](sources.md#sourcemanual).",
+  ],
   ui: {
     name: { widget: 'text', label: 'Alert name', help: 'Used when the payload has no "name"; default: the flow’s name.' },
     samplePayload: { widget: 'json', label: 'Payload to start with', help: 'What the Run now dialog is filled with, e.g. {"labels": {"instance": "db1"}}.' },

@@ -97,6 +97,9 @@ export const pagerdutySource = defineNodeType({
   sideEffects: false,
   expressions: () => [],
   summary: (config) => `/hooks/${config.path} · ${describePagerDutyAuth(config.auth)} · ${startingEvents(config).join(', ')}`,
+  notes: [
+    "Setup, the payload it reads and how its fields map to the alert: [sources.md](sources.md#sourcepagerduty).",
+  ],
   ui: {
     ...sourceUi,
     'auth.type': { widget: 'select', label: 'Authentication', help: '"signature" checks X-PagerDuty-Signature with the subscription\'s signing secret.' },

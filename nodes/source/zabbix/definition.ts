@@ -47,6 +47,9 @@ export const zabbixSource = defineNodeType({
   expressions: () => [],
   summary: (config) =>
     hmacSourceSummary({ ...config, auth: config.auth.type === 'hmac' ? { type: 'hmac', timestamped: true } : config.auth }),
+  notes: [
+    "Setup, the payload it reads and how its fields map to the alert: [sources.md](sources.md#sourcezabbix).",
+  ],
   ui: {
     ...sourceUi,
     'auth.type': {
