@@ -5,6 +5,7 @@ import { useFlowProblems, type LocatedIssue } from '../canvas/validation.js';
 import { Palette, type PaletteLayout } from '../panels/Palette.js';
 import { ProblemsPanel } from '../panels/ProblemsPanel.js';
 import { manualSources, RunNowDialog } from '../panels/RunNowDialog.js';
+import type { TestInput } from '../panels/TestPanel.js';
 import { setLeaveGuard } from '../router.js';
 import { useStoredChoice } from '../ui/stored-choice.js';
 import { ConflictDialog } from './ConflictDialog.js';
@@ -18,18 +19,21 @@ import { useFlowTest } from './useFlowTest.js';
 import { useSaveFlow } from './useSaveFlow.js';
 import { useSecretNames } from './useSecretNames.js';
 
-/** The flow editor once its flow is loaded: toolbar, palette, canvas with problems, side panel. */
-export function Editor() {
+/**
+ * The flow editor once its flow is loaded: toolbar, palette, canvas with problems, side panel.
+ * `initialTest` opens the Test tab with that input (a flow made from a template, with its sample).
+ */
+export function Editor({ initialTest }: { initialTest?: TestInput } = {}) {
   const doc = useEditorDocument();
   const canvas = useRef<FlowCanvasHandle>(null);
   const addAtCentre = useCallback((type: string) => canvas.current?.addAtCentre(type), []);
   const problems = useFlowProblems();
   const [problemsOpen, setProblemsOpen] = useState(false);
-  const [tab, setTab] = useState<SideTab>('node');
+  const [tab, setTab] = useState<SideTab>(initialTest ? 'test' : 'node');
   const [runNowOpen, setRunNowOpen] = useState(false);
   const layout = usePanelLayout();
   const secrets = useSecretNames();
-  const test = useFlowTest(doc.flow, doc.flowJson);
+  const test = useFlowTest(doc.flow, doc.flowJson, initialTest);
   const { overlay, highlightedEdges } = useCanvasOverlay(test.sim, doc.nodeIdsKey, problems.byNode);
   const openProblems = useCallback(() => setProblemsOpen(true), []);
   const saver = useSaveFlow(problems.checkNow, openProblems);

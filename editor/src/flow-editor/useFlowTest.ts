@@ -10,9 +10,10 @@ import { parseTestPayload, previewDescription, simulatedStepResults } from './te
  * The Test tab's state: the chosen source and payload, the last simulation and the flow it was
  * computed for (`stale` once the flow changed), which of its alerts is shown, and the variables
  * the config form's live previews render against (the payload normalized by its source).
+ * `initial`, when given, is the test input until the operator chooses another (a template's sample).
  */
-export function useFlowTest(flow: Flow, flowJson: string) {
-  const [input, setInput] = useState<TestInput | null>(null);
+export function useFlowTest(flow: Flow, flowJson: string, initial?: TestInput) {
+  const [input, setInput] = useState<TestInput | null>(initial ?? null);
   const [tested, setTested] = useState<{ result: SimulateResult; flowJson: string } | null>(null);
   const [alertIndex, setAlertIndex] = useState(0);
   const [preview, setPreview] = useState<PreviewContext | null>(null);

@@ -1,12 +1,15 @@
 import { ReactFlowProvider } from '@xyflow/react';
 import { ApiError } from '../api/client.js';
 import { Editor } from '../flow-editor/Editor.js';
+import { templateTestInput } from '../flow-editor/template-flow.js';
 import { useLoadFlow } from '../flow-editor/useLoadFlow.js';
+import { getFlowTemplate } from '../../../shared/templates/index.js';
 import { navigate } from '../router.js';
 
-/** `#/flows/<id>` edits a saved flow; `#/new` starts an empty one. */
-export function FlowEditorPage({ flowId }: { flowId?: string }) {
-  const state = useLoadFlow(flowId);
+/** `#/flows/<id>` edits a saved flow; `#/new` starts an empty one, `#/new?template=<id>` one from a template. */
+export function FlowEditorPage({ flowId, templateId }: { flowId?: string; templateId?: string }) {
+  const state = useLoadFlow(flowId, templateId);
+  const template = templateId ? getFlowTemplate(templateId) : undefined;
 
   if (state === 'loading') return <div className="empty">Loading flow…</div>;
   if (state instanceof Error)
@@ -22,7 +25,7 @@ export function FlowEditorPage({ flowId }: { flowId?: string }) {
     );
   return (
     <ReactFlowProvider>
-      <Editor />
+      <Editor initialTest={template ? templateTestInput(template) : undefined} />
     </ReactFlowProvider>
   );
 }
