@@ -89,6 +89,7 @@ describe('New flow from a template', () => {
       const action = page.getByTestId(`test-step-${template.expectedPath.at(-1)}`);
       expect(await action.locator('.status').textContent()).not.toBe('error');
       expect(await page.locator('.test-step .status.error').count()).toBe(0);
+      if (template.id === 'k8s-crashloop-restart') await screenshot(page, 'templates-editor-test-tab');
     });
   }
 

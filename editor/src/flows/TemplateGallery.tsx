@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { ArrowRight, Search } from 'lucide-react';
 import { flowTemplates, type FlowTemplate } from '../../../shared/templates/index.js';
 import { Dialog } from '../ui/Dialog.js';
-import { filterTemplates, templateChain } from './template-cards.js';
+import { filterTemplates, splitDescription, templateChain } from './template-cards.js';
 
 /**
  * "New from template": the ready remediations, each with what it does, what to set before
@@ -40,6 +40,7 @@ export function TemplateGallery({ onChoose, onClose }: { onChoose: (template: Fl
 
 function TemplateCard({ template, onChoose }: { template: FlowTemplate; onChoose: () => void }) {
   const chain = templateChain(template);
+  const { does, setup } = splitDescription(template.description);
   return (
     <li className="template-card" data-testid={`template-${template.id}`}>
       <h3>{template.title}</h3>
@@ -52,7 +53,12 @@ function TemplateCard({ template, onChoose }: { template: FlowTemplate; onChoose
         ))}
         {chain.more > 0 && <span className="muted"> (+{chain.more === 1 ? '1 more step' : `${chain.more} more steps`})</span>}
       </p>
-      <p className="template-description">{template.description}</p>
+      <p className="template-description">{does}</p>
+      {setup && (
+        <p className="template-description template-setup">
+          <strong>Before enabling:</strong> {setup}
+        </p>
+      )}
       <p className="small muted template-sample">Sample alert: {template.sample.name}</p>
       <div className="template-foot">
         <span className="template-tags">

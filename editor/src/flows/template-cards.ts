@@ -33,3 +33,15 @@ export function filterTemplates(templates: readonly FlowTemplate[], query: strin
     return words.every((w) => text.includes(w));
   });
 }
+
+/**
+ * A template's one paragraph, split for the card at its "Before enabling:" so what the flow
+ * does and what the operator must set read as two parts (`setup` is empty without the marker).
+ */
+export function splitDescription(description: string): { does: string; setup: string } {
+  const at = description.indexOf(SETUP_MARKER);
+  if (at < 0) return { does: description, setup: '' };
+  return { does: description.slice(0, at).trim(), setup: description.slice(at + SETUP_MARKER.length).trim() };
+}
+
+const SETUP_MARKER = 'Before enabling:';
