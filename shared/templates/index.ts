@@ -8,7 +8,7 @@ import { k8sCrashloopRestart } from './k8s-crashloop-restart.js';
 import { serviceDownRestart } from './service-down-restart.js';
 import type { FlowTemplate } from './template.js';
 
-export type { FlowTemplate, TemplateSample } from './template.js';
+export type { FlowTemplate } from './template.js';
 
 /** Every template "New from template" offers, in the order the gallery shows them. */
 export const flowTemplates: readonly FlowTemplate[] = [

@@ -2,10 +2,10 @@ import type { z } from 'zod';
 import type { FlowSchema } from '../flow/schema.js';
 
 /** A flow document as written by hand: defaults (config fields, `enabled`, `edges`) may be left out. */
-export type FlowDocument = z.input<typeof FlowSchema>;
+type FlowDocument = z.input<typeof FlowSchema>;
 
 /** A delivery, as the template's source would receive it, that sets the template off. */
-export interface TemplateSample {
+interface TemplateSample {
   /** The source node of `flow` the sample is delivered to. */
   sourceNodeId: string;
   /** One line: what the alert is, e.g. "DiskFull on db1 (/var 96% full)". */

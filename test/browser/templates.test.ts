@@ -80,6 +80,7 @@ describe('New flow from a template', () => {
       // The Test tab is already open, with the template's own sample.
       expect(await page.getByTestId('tab-test').getAttribute('aria-selected')).toBe('true');
       expect(JSON.parse(await page.getByTestId('test-payload').inputValue())).toEqual(template.sample.payload);
+      expect(await page.getByTestId('test-sample').locator('option:checked').textContent()).toBe(`Template sample: ${template.sample.name}`);
       await page.getByTestId('run-test').click();
       await page.getByTestId('test-result').waitFor();
       expect(await page.getByTestId('test-starts').textContent()).toBe('yes');

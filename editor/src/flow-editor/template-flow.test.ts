@@ -23,6 +23,7 @@ describe('a new flow from a template', () => {
     const template = getFlowTemplate('grafana-alert-ticket')!;
     const input = templateTestInput(template);
     expect(input.sourceNodeId).toBe('grafana');
+    expect(input.sample).toBe('Template sample: CheckoutErrorRate critical in Grafana');
     expect(JSON.parse(input.payloadText)).toEqual(template.sample.payload);
   });
 });

@@ -19,6 +19,6 @@ export function flowFromTemplate(template: FlowTemplate, id: string): Flow {
 
 /** The Test tab's input for a template: its own sample, delivered to its source. */
 export function templateTestInput(template: FlowTemplate): TestInput {
-  // `custom`: the template's sample is not one of the source type's own samples.
-  return { sourceNodeId: template.sample.sourceNodeId, sample: 'custom', payloadText: JSON.stringify(template.sample.payload, null, 2) };
+  // Labelled as the template's: it is not one of the source type's own samples.
+  return { sourceNodeId: template.sample.sourceNodeId, sample: `Template sample: ${template.sample.name}`, payloadText: JSON.stringify(template.sample.payload, null, 2) };
 }

@@ -109,6 +109,8 @@ export function TestPanel({ flow, input, onInput, result, stale, alertIndex, onA
               {s.name}
             </option>
           ))}
+          {/* A sample given from outside the source's own (a template's) is listed under its label. */}
+          {input.sample !== 'custom' && !samples.some((s) => s.name === input.sample) && <option value={input.sample}>{input.sample}</option>}
           <option value="custom">Paste your own payload…</option>
         </select>
         <div className="field-help">{samples.find((s) => s.name === input.sample)?.description ?? `The body ${getNodeDefinition(source.type)?.label ?? 'the source'} would POST.`}</div>
