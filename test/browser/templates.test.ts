@@ -47,6 +47,8 @@ describe('New flow from a template', () => {
 
   it('opens the gallery from the empty Flows page, with every template readable at 1440, 1024 and 390 px', async () => {
     await page.getByTestId('flows-empty').waitFor();
+    await page.getByTestId('empty-new-from-template').waitFor();
+    await screenshot(page, 'templates-empty-state');
     await openGallery();
     const cards = page.getByTestId('template-gallery').locator('.template-card');
     expect(await cards.count()).toBe(flowTemplates.length);
@@ -111,5 +113,13 @@ describe('New flow from a template', () => {
     expect((await server.api('GET', `/api/flows/${template.id}-2`)).status).toBe(200);
     await page.getByRole('link', { name: 'Flows' }).first().click();
     await page.getByTestId(`flow-row-${template.id}-2`).waitFor();
+    // The Flows page's toolbar, with its new button, at the three widths: nothing scrolls sideways.
+    for (const width of [1440, 1024, 390]) {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+      await page.getByTestId('flows-new-from-template').waitFor();
+      await screenshot(page, `templates-flows-header-${width}`);
+      const header = (await page.locator('.page-header').boundingBox())!;
+      expect(header.x + header.width).toBeLessThanOrEqual(width);
+    }
   });
 });

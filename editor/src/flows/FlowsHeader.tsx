@@ -46,8 +46,9 @@ export function FlowsHeader({ headingRef, searchRef, loaded, hasFlows, countText
         </button>
       )}
       {offerCreate && (
-        <button type="button" onClick={onTemplates} data-testid="flows-new-from-template">
-          <LayoutTemplate size={16} aria-hidden="true" /> New from template
+        // "From template" beside "New flow": short, so the toolbar stays one row on a laptop.
+        <button type="button" onClick={onTemplates} title="New flow from a template" data-testid="flows-new-from-template">
+          <LayoutTemplate size={16} aria-hidden="true" /> From template
         </button>
       )}
       {offerCreate && (
