@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatIssues } from '../shared/errors.js';
 import { validateFlow } from '../shared/flow/validate.js';
@@ -55,5 +56,13 @@ describe('flow templates', () => {
       expect(alerts[0]!.status).toBe('firing');
       expect(adapter.accepts(config, alerts[0]!)).toBe(true);
     });
+  });
+});
+
+describe('docs/editor.md', () => {
+  it('lists every template in its Templates section', () => {
+    const doc = readFileSync(new URL('../docs/editor.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('\n## Templates'));
+    for (const t of flowTemplates) expect(section, t.id).toContain(`| \`${t.id}\` |`);
   });
 });
