@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { isTest, nodeTypeFolders, ROOT, sourceFiles } from '../test/architecture/imports.js';
 import { nodeDefinitions } from './catalog.js';
+import { NodeIdSchema } from '../shared/flow/schema.js';
 import type { NodeDefinition } from './definition.js';
 import { getNodeModule, nodeModuleProblems } from './registry.js';
 import { hookPathOf } from './trigger-spec.js';
@@ -60,6 +61,10 @@ describe('the node contract', () => {
   it.each(nodeDefinitions.map((d) => [d.type, d as NodeDefinition] as const))('%s declares what the contract asks of its kind', (type, def) => {
     expect(def.outputSchema, 'outputSchema').toBeInstanceOf(z.ZodType);
     expect(def.outputs.length).toBeGreaterThan(0);
+    // The editor's id for a new node: valid as a node id, and not just the type's last word
+    // when that word is jargon (`request`, `shell`) — every type says it on purpose.
+    expect(NodeIdSchema.safeParse(def.defaultId).success, `defaultId ${def.defaultId}`).toBe(true);
+    expect(nodeDefinitions.filter((d) => d.defaultId === def.defaultId), 'defaultId unique').toHaveLength(1);
     if (def.category !== 'source') {
       expect(def.trigger, 'only sources have a trigger').toBeUndefined();
       return;

@@ -8,6 +8,8 @@ import type { TriggerSpec } from './trigger-spec.js';
 interface FieldText {
   label?: string;
   help?: string;
+  /** Strings inside are `{{ cel }}` templates (for widgets that do not say so themselves). */
+  templates?: boolean;
 }
 
 /** How the editor should draw a config field (the schema alone does not say). */
@@ -37,6 +39,11 @@ export interface NodeDefinition<S extends z.ZodType = z.ZodType, O extends z.Zod
   type: string;
   category: NodeCategory;
   label: string;
+  /**
+   * The id a new node of this type gets in the editor (`_2`, `_3`… added when taken): it says
+   * what the node does, as steps.<id> reads in expressions (`run_command`, not `shell`).
+   */
+  defaultId: string;
   description: string;
   /** Icon name (editor maps names to glyphs). */
   icon: string;
@@ -76,6 +83,13 @@ export interface NodeDefinition<S extends z.ZodType = z.ZodType, O extends z.Zod
    */
   commandLine?(config: z.output<S>): string;
   ui?: Record<string, FieldHint>;
+  /** What taking each output port means, for the node reference (nodes/reference.ts). */
+  portHelp?: Readonly<Record<string, string>>;
+  /**
+   * What the reference says beyond the schema (semantics, limits, examples): markdown paragraphs
+   * shown in the editor's Help tab and in docs/nodes.md.
+   */
+  notes?: readonly string[];
   /** Sources only: example payloads, each normalizing to at least one alert. */
   samples?: readonly NodeSample[];
   /** A config the samples (and the contract tests) are written for; required with `samples`. */

@@ -15,7 +15,11 @@ export type TriggerSpec<C = unknown> =
       hookPath(config: C): string;
     }
   | { kind: 'schedule' }
-  | { kind: 'manual' };
+  | {
+      kind: 'manual';
+      /** What the editor's Run now dialog starts with for a node with this config; undefined: the type's first sample. */
+      startPayload?(config: C): unknown;
+    };
 
 type TriggerKind = TriggerSpec['kind'];
 

@@ -106,6 +106,7 @@ async function startLocked(
     store,
     log,
     adminToken: token.token,
+    adminTokenFile: token.file,
     hookBodyLimitBytes: config.hookBodyLimitBytes,
     editorDir: join(ROOT, 'dist', 'editor'),
     version: salveVersion(),

@@ -195,6 +195,14 @@ export interface NodeTypeView {
 }
 
 /** `GET /api/session`: how this request was authenticated. */
+/**
+ * `GET /api/session/hint` (public): where the sign-in page tells the operator to find the admin
+ * token. `file` is the token file's path on the server; absent when SALVE_ADMIN_TOKEN sets it.
+ */
+export interface SignInHint {
+  tokenFile?: string;
+}
+
 export interface SessionStatus {
   authenticated: true;
   via: 'bearer' | 'cookie';

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Inbox, List, LogOut, ScrollText, Workflow } from 'lucide-react';
 import { api, call, onSignedOut } from './api/client.js';
 import { isSignedIn, signOut } from './api/session.js';
+import { browserSessionStorage, clearTestInputs } from './flow-editor/test-input.js';
 import { hrefFor, navigate, useRoute, type Route } from './router.js';
 import { SignIn } from './pages/SignIn.js';
 import { FlowsPage } from './pages/FlowsPage.js';
@@ -60,6 +61,8 @@ function Shell({ onSignedOut: done }: { onSignedOut: () => void }) {
   const doSignOut = async () => {
     try {
       await signOut();
+      // The Test tab's payloads may be real deliveries: the next person at this browser must not find them.
+      clearTestInputs(browserSessionStorage());
     } catch (error) {
       toast(`Sign-out failed: ${(error as Error).message}`, 'error');
       return;
@@ -138,7 +141,7 @@ function PageFor({ route, onApprovalsChanged }: { route: Route; onApprovalsChang
     case 'flows':
       return <FlowsPage />;
     case 'flow':
-      return <FlowEditorPage key={route.id} flowId={route.id} />;
+      return <FlowEditorPage key={route.id} flowId={route.id} initialTab={route.tab} />;
     case 'new-flow':
       return <FlowEditorPage key={`new:${route.template ?? ''}`} templateId={route.template} />;
     case 'runs':

@@ -18,6 +18,8 @@ import type { IngestRequest } from '../../nodes/source-adapter.js';
 import { EventRecorder } from './ingest/event-recorder.js';
 import { routeEntry } from './ingest/event-rows.js';
 import { EventRetention } from './ingest/retention.js';
+import { simulateFlow } from './flows/simulate.js';
+import type { SimulatedAlert } from '../../shared/api-views.js';
 import { runManually, type ManualRunInput, type ManualRunResult } from './triggers/manual-run.js';
 import { ScheduleRunner } from './triggers/schedule-runner.js';
 import { QueueCap } from './ingest/queue-cap.js';
@@ -200,6 +202,11 @@ export class Engine {
   }
 
   /** Records an approve/reject decision once; a second decision is a ConflictError. */
+  /** What `flow` would do with `payload` from its `source` node, at the engine's time (nothing runs). */
+  simulate(flow: Flow, source: string, payload: unknown, sourceNodeId?: string): Promise<SimulatedAlert[]> {
+    return simulateFlow(flow, source, payload, new Date(this.options.clock.now()), sourceNodeId);
+  }
+
   async decide(approvalId: string, decision: Decision, comment: string | undefined, actor: string): Promise<void> {
     const { store, clock } = this.options;
     const now = clock.now();

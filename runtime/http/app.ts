@@ -29,6 +29,8 @@ export interface AppOptions {
   store: SqliteStore;
   log: Logger;
   adminToken: string;
+  /** The file the admin token is saved in, named by the sign-in page; absent when SALVE_ADMIN_TOKEN sets it. */
+  adminTokenFile?: string;
   hookBodyLimitBytes: number;
   /** Built editor files (dist/editor); when absent `/` shows a short status page. */
   editorDir?: string;
@@ -105,6 +107,7 @@ export function createApp(options: AppOptions) {
       '/api/session',
       publicSessionRoutes({
         adminToken: options.adminToken,
+        adminTokenFile: options.adminTokenFile,
         sessions,
         tokenLimiter,
         publicOrigin: options.publicOrigin,

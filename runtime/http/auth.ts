@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { safeEqual } from '../../nodes/safe-equal.js';
@@ -17,17 +17,17 @@ import type { SessionManager } from './sessions.js';
  * The admin token: `override` (SALVE_ADMIN_TOKEN) if given; else the one saved in
  * `<data>/admin-token`; else a new random one written there with mode 0600.
  */
-export function ensureAdminToken(dataDir: string, override: string | undefined): { token: string; created: boolean } {
+export function ensureAdminToken(dataDir: string, override: string | undefined): { token: string; created: boolean; file?: string } {
   if (override) return { token: override, created: false };
-  const file = join(dataDir, 'admin-token');
+  const file = resolve(dataDir, 'admin-token');
   if (existsSync(file)) {
     const token = readFileSync(file, 'utf8').trim();
-    if (token.length >= 16) return { token, created: false };
+    if (token.length >= 16) return { token, created: false, file };
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const token = randomBytes(32).toString('base64url');
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return { token, created: true };
+  return { token, created: true, file };
 }
 
 /** How a request to `/api` was authenticated (read by handlers as `c.get('authVia')`). */

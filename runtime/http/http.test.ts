@@ -124,7 +124,9 @@ describe('admin token', () => {
     expect(statSync(join(dir, 'admin-token')).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(dir, 'admin-token'), 'utf8').trim()).toBe(first.token);
     const second = ensureAdminToken(dir, undefined);
-    expect(second).toEqual({ token: first.token, created: false });
+    // The absolute path, which the sign-in page names.
+    expect(second).toEqual({ token: first.token, created: false, file: join(dir, 'admin-token') });
+    expect(first.file).toBe(join(dir, 'admin-token'));
   });
 
   it('is overridden by SALVE_ADMIN_TOKEN without touching the file', () => {

@@ -4,7 +4,6 @@ import { validateFlow } from '../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../nodes/catalog.js';
 import type { Engine } from '../engine/engine.js';
 import { parseFlowOrThrow } from '../engine/flows/flow-service.js';
-import { simulateFlow } from '../engine/flows/simulate.js';
 import { NotFoundError } from '../../shared/errors.js';
 import type { FlowSummary, List, SimulateResult, StoredFlow } from '../../shared/api-views.js';
 import type { Flow } from '../../shared/flow/schema.js';
@@ -22,6 +21,8 @@ const SimulateBodySchema = z
     flow: z.unknown().optional(),
     flowId: z.string().optional(),
     source: z.string().min(1, 'source is required, e.g. "alertmanager"'),
+    /** Which node of that type receives the payload, when the flow has several; default the first. */
+    sourceNodeId: z.string().min(1).optional(),
     payload: z.unknown().refine((v) => v !== undefined, 'payload is required'),
   })
   .refine((b) => (b.flow === undefined) !== (b.flowId === undefined), {
@@ -49,7 +50,7 @@ export function flowRoutes(engine: Engine, actor = 'admin') {
     .post('/simulate', validJson(SimulateBodySchema, API_BODY_LIMIT), async (c) => {
       const body = c.req.valid('json');
       const flow = body.flowId ? engine.flows.get(body.flowId).flow : parseFlowOrThrow(body.flow, ['flow']);
-      return c.json({ flowId: flow.id, alerts: await simulateFlow(flow, body.source, body.payload) } satisfies SimulateResult);
+      return c.json({ flowId: flow.id, alerts: await engine.simulate(flow, body.source, body.payload, body.sourceNodeId) } satisfies SimulateResult);
     })
     .get('/:id', (c) => c.json(engine.flows.get(c.req.param('id')) satisfies StoredFlow))
     .get('/:id/export', (c) => {

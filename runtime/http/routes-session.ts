@@ -1,7 +1,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { z } from 'zod';
-import type { SessionStatus } from '../../shared/api-views.js';
+import type { SessionStatus, SignInHint } from '../../shared/api-views.js';
 import { UnauthorizedError } from '../../shared/errors.js';
 import type { Logger } from '../log.js';
 import { safeEqual } from '../../nodes/safe-equal.js';
@@ -20,6 +20,8 @@ const SignInSchema = z.strictObject({
 
 export interface SessionRouteOptions {
   adminToken: string;
+  /** Where the admin token is saved (`<data>/admin-token`); undefined when SALVE_ADMIN_TOKEN gives it. */
+  adminTokenFile?: string;
   sessions: SessionManager;
   /** Failed uses of the admin token per client address (shared with bearer authentication). */
   tokenLimiter: FailureLimiter;
@@ -29,8 +31,9 @@ export interface SessionRouteOptions {
 }
 
 /**
- * `POST /api/session` (sign in) and `DELETE /api/session` (sign out). Both are public: signing in
- * is how one gets credentials, and signing out must work with an expired session too.
+ * `POST /api/session` (sign in), `DELETE /api/session` (sign out) and `GET /api/session/hint`
+ * (where the admin token is). All public: signing in is how one gets credentials, signing out must
+ * work with an expired session too, and the sign-in page names the token file before signing in.
  */
 export function publicSessionRoutes(opts: SessionRouteOptions) {
   /** What is checked before the sign-in body is even read. */
@@ -45,6 +48,11 @@ export function publicSessionRoutes(opts: SessionRouteOptions) {
   };
 
   return new Hono()
+    .get('/hint', (c) => {
+      // The page asking is about to sign in: same host check, so a rebinding page learns nothing.
+      assertTrustedHost(c, opts.publicOrigin);
+      return c.json((opts.adminTokenFile ? { tokenFile: opts.adminTokenFile } : {}) satisfies SignInHint);
+    })
     .post('/', beforeSignIn, validJson(SignInSchema, 4096), async (c) => {
       const address = clientAddress(c);
       const key = limitKeyOf(address);

@@ -118,6 +118,23 @@ describe('signing in', () => {
   });
 });
 
+describe('the sign-in hint', () => {
+  it('names the admin token file before signing in, and nothing when SALVE_ADMIN_TOKEN sets the token', async () => {
+    const withFile = setup({ tokenFile: '/srv/salve-data/admin-token' }).app;
+    const res = await withFile.request('/api/session/hint');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ tokenFile: '/srv/salve-data/admin-token' });
+    expect(await (await setup().app.request('/api/session/hint')).json()).toEqual({});
+  });
+
+  it('answers only pages on a trusted host (a DNS-rebinding page learns no path)', async () => {
+    const { app } = setup({ tokenFile: '/srv/salve-data/admin-token' });
+    const res = await app.request('http://attacker.example/api/session/hint');
+    expect(res.status).toBe(403);
+    expect(await res.text()).not.toContain('/srv/salve-data');
+  });
+});
+
 describe('session lifetime', () => {
   it('ends after 12 h without use', async () => {
     const { app, clock } = setup();

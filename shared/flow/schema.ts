@@ -18,7 +18,7 @@ export const SlugSchema = z
   );
 
 /** Node ids may also use `_` (operators like `disk_check`); they appear in `steps.<id>`. */
-const NodeIdSchema = z
+export const NodeIdSchema = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must start with a letter and use only letters, digits and "_" (max 64)');
 
@@ -59,6 +59,40 @@ const AllowedTargetsSchema = z
   .min(1, 'list at least one destination, or leave allowedTargets out to use the server\'s policy alone')
   .max(200, 'at most 200 entries');
 
+/** The longest sticky note text. */
+export const NOTE_TEXT_MAX_LENGTH = 2000;
+/** The colours a sticky note may have; the editor draws each as a pale card. */
+export const NOTE_COLORS = ['yellow', 'blue', 'green', 'pink', 'gray'] as const;
+
+const NoteSizeSchema = z.strictObject({
+  width: z.number().finite().min(60, 'must be at least 60').max(2000, 'must be at most 2000'),
+  height: z.number().finite().min(40, 'must be at least 40').max(2000, 'must be at most 2000'),
+});
+
+/**
+ * A sticky note on the canvas: plain text for people reading the flow. Editor only: the
+ * runtime never reads notes (they are kept in revisions and exports like the rest).
+ */
+export const FlowNoteSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must start with a letter and use only letters, digits, "_" and "-" (max 64)'),
+  text: z.string().max(NOTE_TEXT_MAX_LENGTH, `must be at most ${NOTE_TEXT_MAX_LENGTH} characters`),
+  position: PositionSchema,
+  size: NoteSizeSchema.optional(),
+  color: z.enum(NOTE_COLORS, { error: `must be one of ${NOTE_COLORS.join(', ')}` }).optional(),
+});
+export type FlowNote = z.infer<typeof FlowNoteSchema>;
+
+const NotesSchema = z
+  .array(FlowNoteSchema)
+  .max(200, 'at most 200 notes')
+  .superRefine((notes, ctx) => {
+    const seen = new Set<string>();
+    notes.forEach((note, i) => {
+      if (seen.has(note.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate note id "${note.id}"` });
+      seen.add(note.id);
+    });
+  });
+
 /** Settings that apply to the whole flow. */
 const FlowSettingsSchema = z.strictObject({
   allowedTargets: AllowedTargetsSchema.optional(),
@@ -75,6 +109,8 @@ export const FlowSchema = z.strictObject({
   nodes: z.array(FlowNodeSchema).min(1, 'a flow needs at least one node').max(500),
   edges: z.array(FlowEdgeSchema).max(2000).default([]),
   settings: FlowSettingsSchema.optional(),
+  /** Sticky notes: editor only, ignored by the runtime. */
+  notes: NotesSchema.optional(),
 });
 export type Flow = z.infer<typeof FlowSchema>;
 

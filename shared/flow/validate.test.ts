@@ -527,3 +527,42 @@ describe('graph walking helpers', () => {
     expect(resolvePort({ source: 'missing', target: 'clean' }, lookup, flow)).toBeUndefined();
   });
 });
+
+describe('validateFlow: sticky notes', () => {
+  const note = (over: Obj = {}): Obj => ({ id: 'n1', text: 'Ask #infra before enabling', position: { x: 10, y: -20 }, ...over });
+
+  it('keeps notes exactly as written; a document without notes stays valid and gets none', () => {
+    const notes = [note(), note({ id: 'why', text: '', size: { width: 300, height: 160 }, color: 'blue' })];
+    expect(validFlow({ ...validDoc(), notes }).notes).toEqual(notes);
+    expect(validFlow().notes).toBeUndefined();
+  });
+
+  it('names each bad note field at its path', () => {
+    const issues = issuesOf({
+      ...validDoc(),
+      notes: [
+        note({ text: 'x'.repeat(2001) }),
+        note({ id: 'b', color: 'purple' }),
+        note({ id: 'c', position: { x: 1 } }),
+        note({ id: 'd', size: { width: 10, height: 100 } }),
+        note({ id: 'e', html: '<b>hi</b>' }),
+      ],
+    });
+    expectIssue(issues, ['notes', 0, 'text'], 'at most 2000');
+    expectIssue(issues, ['notes', 1, 'color'], 'yellow, blue');
+    expectIssue(issues, ['notes', 2, 'position', 'y']);
+    expectIssue(issues, ['notes', 3, 'size', 'width'], 'at least 60');
+    expectIssue(issues, ['notes', 4, 'html'], 'unknown field "html"');
+  });
+
+  it('refuses two notes with the same id, naming the second', () => {
+    const issues = issuesOf({ ...validDoc(), notes: [note(), note({ text: 'again' })] });
+    expect(formatIssues(issues)).toBe('notes[1].id: duplicate note id "n1"');
+  });
+
+  it('does not read notes as part of the graph: a note may share an id with a node', () => {
+    const flow = validFlow({ ...validDoc(), notes: [note({ id: 'disk' })] });
+    expect(flow.nodes.map((n) => n.id)).toEqual(['am', 'disk', 'clean', 'ask', 'restart']);
+    expect(flowSources(flow, lookup).map((n) => n.id)).toEqual(['am']);
+  });
+});

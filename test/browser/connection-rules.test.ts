@@ -50,7 +50,9 @@ describe('connection rules on the canvas', () => {
   /** Drags a wire from a port onto a node's input and holds it there; returns the hint shown, then drops it. */
   async function hintWhileDragging(from: string, port: string, to: string, shot?: string): Promise<string | null> {
     const start = await centre(`[data-testid="handle-${from}-${port}"]`);
-    const end = await centre(`.react-flow__node[data-id="${to}"] .react-flow__handle.target`);
+    // A source has no input: the wire is dropped on the node itself.
+    const input = page.locator(`.react-flow__node[data-id="${to}"] .react-flow__handle.target`);
+    const end = await centre((await input.count()) > 0 ? `.react-flow__node[data-id="${to}"] .react-flow__handle.target` : `.react-flow__node[data-id="${to}"]`);
     await page.mouse.move(start.x, start.y);
     await page.mouse.down();
     await page.mouse.move((start.x + end.x) / 2 + 40, (start.y + end.y) / 2, { steps: 6 });
@@ -75,6 +77,10 @@ describe('connection rules on the canvas', () => {
     expect(await hintWhileDragging('clean', 'error', 'clean')).toBe('Can’t connect: edge from "clean" leads back to itself');
     expect(await hintWhileDragging('disk', 'match', 'clean')).toBe(
       'Can’t connect: duplicate edge: "disk" port "match" is already connected to "clean"',
+    );
+    // A source has no input port to hover, and is refused all the same, with the reason.
+    expect(await hintWhileDragging('clean', 'ok', 'am', 'connection-refused-source-1440')).toBe(
+      'Can’t connect: edge into "am": source.alertmanager is a source node; sources start a flow and take no incoming edges',
     );
     expect(await page.locator('.react-flow__edge').count()).toBe(2);
   });

@@ -75,6 +75,9 @@ describe('editor in the browser', () => {
 
   it('refuses a wrong token and signs in with the admin token (cookie only, nothing in storage)', async () => {
     await page.goto(server.url);
+    // The test server gets its token from SALVE_ADMIN_TOKEN, and the page says so (with a token
+    // file it names the file's path: runtime/http/sessions.test.ts).
+    await page.getByText('it is in the SALVE_ADMIN_TOKEN variable Salve was started with').waitFor();
     await page.getByLabel('Admin token').fill('not-the-token-at-all');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('That token is not valid').waitFor();
@@ -101,8 +104,8 @@ describe('editor in the browser', () => {
       ['action.shell', 140, 560],
     ];
     for (const [type, x, y] of drops) await page.getByTestId(`palette-${type}`).dragTo(canvas, { targetPosition: { x, y } });
-    expect(await nodeIds()).toEqual(['alertmanager', 'match', 'http', 'request', 'shell']);
-    for (const [from, to] of [['alertmanager', 'am'], ['match', 'disk'], ['http', 'clean'], ['request', 'ask'], ['shell', 'restart']] as const) {
+    expect(await nodeIds()).toEqual(['alertmanager', 'match_labels', 'http_call', 'approval', 'run_command']);
+    for (const [from, to] of [['alertmanager', 'am'], ['match_labels', 'disk'], ['http_call', 'clean'], ['approval', 'ask'], ['run_command', 'restart']] as const) {
       await rename(from, to);
     }
 

@@ -249,6 +249,12 @@ describe('layout: editor panels, list fields, and phones', () => {
       await page.goto(`${server.url}/#/approvals`);
       await page.locator('.approval-card').waitFor();
       await screenshot(page, `layout-approvals-${width}`);
+      await page.goto(`${server.url}/#/flows`);
+      await page.getByTestId('flow-row-restart-by-hand').waitFor();
+      await screenshot(page, `layout-flows-${width}`);
+      await page.goto(`${server.url}/#/events`);
+      await page.locator('tr[data-testid^="event-row-"]').first().waitFor();
+      await screenshot(page, `layout-events-${width}`);
     }
   });
 
@@ -309,6 +315,33 @@ describe('layout: editor panels, list fields, and phones', () => {
       await phone.getByRole('button', { name: 'Review and decide' }).tap();
       await expect.poll(onScreen).toBe(true);
       await screenshot(phone, 'layout-phone-run-decide');
+    });
+
+    it('lists the flows as cards: name, state and the switch on screen', async () => {
+      await phone.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Flows' }).tap();
+      const row = phone.getByTestId('flow-row-restart-by-hand');
+      await row.waitFor();
+      expect(await noSidewaysScroll()).toEqual({ page: 390, main: 0 });
+      await navigationReachable();
+      for (const part of [row.locator('.flow-name a'), row.getByRole('switch')]) {
+        const box = (await part.boundingBox())!;
+        expect(box.x).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width).toBeLessThanOrEqual(390);
+      }
+      await screenshot(phone, 'layout-phone-flows');
+    });
+
+    it('lists the events as cards and opens one', async () => {
+      await phone.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Events' }).tap();
+      const row = phone.locator('tr[data-testid^="event-row-"]').first();
+      await row.waitFor();
+      expect(await noSidewaysScroll()).toEqual({ page: 390, main: 0 });
+      await navigationReachable();
+      await screenshot(phone, 'layout-phone-events');
+      await row.tap();
+      await phone.getByTestId('event-panel').waitFor();
+      expect(await noSidewaysScroll()).toEqual({ page: 390, main: 0 });
+      await screenshot(phone, 'layout-phone-event');
     });
 
     it('approves from the inbox with a tap', async () => {

@@ -129,6 +129,12 @@ describe('save and expression checks in the editor', () => {
     await field.fill('steps.clean.status == 200');
     await page.getByTestId('node-panel').getByText('step "clean" does not run before this node, so its output cannot be read here (it can read steps.am)').waitFor();
     await expect.poll(() => page.getByTestId('problem').allTextContents()).toEqual([expect.stringContaining('step "clean" does not run before this node')]);
+    // A problem is a button: from the keyboard, Space selects its node like a click does.
+    await node('clean').locator('.salve-node-title').click();
+    await expect.poll(() => page.getByTestId('node-id').inputValue()).toBe('clean');
+    await page.getByTestId('problem').focus();
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.getByTestId('node-id').inputValue()).toBe('cond');
 
     // The source's step holds the alert: the preview reads it from the sample.
     await field.fill('steps.am.name == alert.name && alert.status == "firing"');

@@ -11,7 +11,7 @@ export const JSON_TYPE = { 'content-type': 'application/json' };
  * An app over an engine with a manual clock, for HTTP tests: on a database file when `file` is
  * given (a "restart" is a second app on the same file), else in memory. `logs()` is what it logged.
  */
-export function testApp(opts: { file?: string; store?: SqliteStore; clock?: ManualClock; token?: string; publicOrigin?: string } = {}) {
+export function testApp(opts: { file?: string; store?: SqliteStore; clock?: ManualClock; token?: string; tokenFile?: string; publicOrigin?: string } = {}) {
   const { engine, store: own, clock } = testEngine({ file: opts.file, clock: opts.clock });
   // `store`: a second app over the first one's database (a restart that keeps the sessions).
   const store = opts.store ?? own;
@@ -30,6 +30,7 @@ export function testApp(opts: { file?: string; store?: SqliteStore; clock?: Manu
     store,
     log,
     adminToken: opts.token ?? TEST_TOKEN,
+    adminTokenFile: opts.tokenFile,
     hookBodyLimitBytes: 256 * 1024,
     version: 'test',
     publicOrigin: opts.publicOrigin,

@@ -1,3 +1,4 @@
+import type { SignInHint } from '../../../shared/api-views.js';
 import { api, ApiError, call } from './client.js';
 
 /** Whether this browser is signed in (the session cookie is HttpOnly, so only the server knows). */
@@ -14,6 +15,11 @@ export async function isSignedIn(): Promise<boolean> {
 /** Exchanges the admin token for a session cookie; the token itself is not kept anywhere. */
 export async function signIn(token: string): Promise<void> {
   await call(api.session.$post({ json: { token } }));
+}
+
+/** Where the admin token is kept on the server (the token file), for the sign-in page to name. */
+export async function signInHint(): Promise<SignInHint> {
+  return call(api.session.hint.$get());
 }
 
 export async function signOut(): Promise<void> {

@@ -1,4 +1,4 @@
-import { forwardRef, useCallback, useEffect, useImperativeHandle, useRef, useState } from 'react';
+import { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import {
   Background,
   ControlButton,
@@ -12,7 +12,7 @@ import {
   type Edge,
   type IsValidConnection,
 } from '@xyflow/react';
-import { Map as MapIcon } from 'lucide-react';
+import { Cable, Map as MapIcon, Search, StickyNote } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { PALETTE_MIME } from '../panels/Palette.js';
@@ -21,7 +21,8 @@ import { CanvasOverlayContext, type CanvasOverlay } from './overlay.js';
 import { checkConnection } from './rules.js';
 import { NODE_TYPES } from './SalveNodeView.js';
 import { useEditor } from './store.js';
-import { DEFAULT_NODE_SIZE } from './model.js';
+import { DEFAULT_NODE_SIZE, DEFAULT_NOTE_SIZE, type NoteNode, type SalveEdge, type SalveNode } from './model.js';
+import { clearOffset } from './placement.js';
 import { readableViewport } from './readable-fit.js';
 
 /** The minimap: small enough to stay in its corner, clear of the flow that fit puts in the middle. */
@@ -30,27 +31,38 @@ const MINIMAP = { width: 150, height: 96, margin: 15 };
 export interface FlowCanvasHandle {
   /** Adds a node of `type` in the middle of what is visible. */
   addAtCentre(type: string): void;
+  /** Adds a sticky note in the middle of what is visible, beside what is already there. */
+  addNoteAtCentre(): void;
   /** Where pasted nodes go: the middle of the view, in flow coordinates. */
   viewCentre(): { x: number; y: number };
   /** Shows the flow at a readable zoom: all of it when it fits so, else from its sources (see readable-fit.ts). */
   fitView(): void;
   focus(): void;
+  /** Brings node `id` to the middle of the view, at a readable zoom. */
+  centerOn(id: string): void;
 }
 
 interface FlowCanvasProps {
   overlay: CanvasOverlay;
   /** Edge ids a test run took; when set, the others are dimmed. */
   highlightedEdges?: ReadonlySet<string> | null;
+  /** Opens the "Connect to…" picker for the selected node (the C key's button). */
+  onConnectFrom: () => void;
+  /** Node ids the flow search matched: they are marked on the canvas. */
+  searchMatches?: ReadonlySet<string> | null;
+  /** Opens the flow search (a button among the canvas controls). */
+  onSearch?: () => void;
 }
 
 /**
  * The editable canvas. Deletion, copy/paste and undo are handled by the page's keyboard
  * shortcuts (so they go through the store's history); React Flow only moves, selects and connects.
  */
-export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function FlowCanvas({ overlay, highlightedEdges }, ref) {
-  const { nodes, edges, onNodesChange, onEdgesChange, connect, addNode } = useEditor(
+export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function FlowCanvas({ overlay, highlightedEdges, onConnectFrom, searchMatches, onSearch }, ref) {
+  const { nodes, notes, edges, onNodesChange, onEdgesChange, connect, addNode } = useEditor(
     useShallow((s) => ({
       nodes: s.nodes,
+      notes: s.notes,
       edges: s.edges,
       onNodesChange: s.onNodesChange,
       onEdgesChange: s.onEdgesChange,
@@ -59,6 +71,7 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
     })),
   );
   const flow = useReactFlow();
+  const oneSelected = useEditor((s) => s.nodes.filter((n) => n.selected).length === 1);
   const wrapper = useRef<HTMLDivElement>(null);
   const [hint, setHint] = useState<string | null>(null);
   const [minimap, setMinimap] = useStoredChoice('salve.editor.minimap', ['shown', 'hidden'] as const, 'shown');
@@ -79,7 +92,7 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
 
   // Fit a loaded flow once its nodes have their sizes; an empty canvas keeps its zoom, or the
   // first drop would re-zoom the view.
-  const [fitOnLoad] = useState(() => useEditor.getState().nodes.length > 0);
+  const [fitOnLoad] = useState(() => useEditor.getState().nodes.length + useEditor.getState().notes.length > 0);
   const measured = useNodesInitialized();
   const fitted = useRef(false);
   useEffect(() => {
@@ -95,20 +108,40 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
     return { x: Math.round(p.x - DEFAULT_NODE_SIZE.width / 2), y: Math.round(p.y - DEFAULT_NODE_SIZE.height / 2) };
   }, [flow]);
 
+  /** A new note in the middle of the view, moved off what is already there. */
+  const addNoteAtCentre = useCallback(() => {
+    const rect = wrapper.current?.getBoundingClientRect();
+    const c = rect ? flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 }) : { x: 0, y: 0 };
+    const want = { x: Math.round(c.x - DEFAULT_NOTE_SIZE.width / 2), y: Math.round(c.y - DEFAULT_NOTE_SIZE.height / 2) };
+    const taken = flow.getNodes().map((n) => ({
+      ...n.position,
+      width: n.measured?.width ?? n.width ?? DEFAULT_NODE_SIZE.width,
+      height: n.measured?.height ?? n.height ?? DEFAULT_NODE_SIZE.height,
+    }));
+    const { dx, dy } = clearOffset([{ ...want, ...DEFAULT_NOTE_SIZE }], taken);
+    useEditor.getState().addNote({ x: want.x + dx, y: want.y + dy });
+  }, [flow]);
+
   useImperativeHandle(
     ref,
     () => ({
       addAtCentre(type) {
-        // Nudge repeated additions so they do not stack exactly on top of each other.
-        const centre = viewCentre();
-        const crowd = useEditor.getState().nodes.filter((n) => Math.abs(n.position.x - centre.x) < 20 && Math.abs(n.position.y - centre.y) < 20).length;
-        addNode(type, { x: centre.x + crowd * 24, y: centre.y + crowd * 24 });
+        // The store moves it off any node already there.
+        addNode(type, viewCentre());
       },
+      addNoteAtCentre,
       viewCentre,
       fitView: () => fitReadable(200),
       focus: () => wrapper.current?.focus(),
+      centerOn(id) {
+        const node = flow.getNode(id);
+        if (!node) return;
+        const width = node.measured?.width ?? DEFAULT_NODE_SIZE.width;
+        const height = node.measured?.height ?? DEFAULT_NODE_SIZE.height;
+        void flow.setCenter(node.position.x + width / 2, node.position.y + height / 2, { zoom: Math.max(flow.getZoom(), 1), duration: 200 });
+      },
     }),
-    [addNode, fitReadable, viewCentre],
+    [addNode, addNoteAtCentre, fitReadable, viewCentre, flow],
   );
 
   // Checked on every hover while a wire is dragged: the same rules the server checks on save.
@@ -119,6 +152,20 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
     return result.ok;
   }, []);
 
+  // A source node has no input handle, so React Flow never asks isValidConnection about it: while
+  // a wire is dragged, the node under the pointer is checked here, and its refusal shown the same way.
+  const wireFrom = useRef<{ source: string; sourceHandle: string | null } | null>(null);
+  const onPointerMove = (e: React.PointerEvent) => {
+    const from = wireFrom.current;
+    if (!from) return;
+    const under = document.elementFromPoint(e.clientX, e.clientY)?.closest<HTMLElement>('.react-flow__node');
+    const target = under?.dataset.id;
+    if (!target || target === from.source) return;
+    const s = useEditor.getState();
+    const result = checkConnection({ ...from, target }, s.nodes, s.edges);
+    if (!result.ok) setHint(result.reason);
+  };
+
   const onDrop = (e: React.DragEvent) => {
     const type = e.dataTransfer.getData(PALETTE_MIME);
     if (!type) return;
@@ -127,6 +174,13 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
     addNode(type, { x: Math.round(p.x - DEFAULT_NODE_SIZE.width / 2), y: Math.round(p.y - 20) });
     wrapper.current?.focus();
   };
+
+  // Search matches are outlined. React Flow draws nodes and notes as one list; the store keeps
+  // them apart (notes are not in the graph).
+  const drawn = useMemo(
+    () => [...(searchMatches ? nodes.map((n) => (searchMatches.has(n.id) ? { ...n, className: 'search-match' } : n)) : nodes), ...notes],
+    [nodes, notes, searchMatches],
+  );
 
   const styledEdges = highlightedEdges
     ? edges.map((e) => ({ ...e, className: highlightedEdges.has(e.id) ? 'taken' : 'dimmed', animated: highlightedEdges.has(e.id) }))
@@ -151,8 +205,9 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
         }
       }}
       onDrop={onDrop}
+      onPointerMove={onPointerMove}
     >
-      {nodes.length === 0 && (
+      {nodes.length === 0 && notes.length === 0 && (
         <div className="canvas-empty">
           <div>
             <strong>Start with an alert source.</strong>
@@ -167,15 +222,21 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
         </div>
       )}
       <CanvasOverlayContext.Provider value={overlay}>
-        <ReactFlow
-          nodes={nodes}
+        <ReactFlow<SalveNode | NoteNode, SalveEdge>
+          nodes={drawn}
           edges={styledEdges}
           nodeTypes={NODE_TYPES}
           colorMode="system"
           onNodesChange={onNodesChange}
           onEdgesChange={onEdgesChange}
           onConnect={connect}
-          onConnectEnd={() => setHint(null)}
+          onConnectStart={(_, { nodeId, handleId, handleType }) => {
+            wireFrom.current = nodeId && handleType === 'source' ? { source: nodeId, sourceHandle: handleId } : null;
+          }}
+          onConnectEnd={() => {
+            wireFrom.current = null;
+            setHint(null);
+          }}
           isValidConnection={isValidConnection}
           deleteKeyCode={null}
           selectionKeyCode="Shift"
@@ -193,6 +254,11 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
           {minimap === 'shown' && <MiniMap pannable zoomable ariaLabel="Minimap" style={{ width: MINIMAP.width, height: MINIMAP.height }} />}
           {/* Fit is the toolbar's button, at a readable zoom; zoom out here to see the whole shape. */}
           <Controls showInteractive={false} showFitView={false}>
+            {onSearch && (
+              <ControlButton onClick={onSearch} aria-label="Find a node" title="Find a node in this flow (Ctrl/Cmd+F)" data-testid="search-open">
+                <Search size={14} aria-hidden="true" />
+              </ControlButton>
+            )}
             <ControlButton
               onClick={() => setMinimap(minimap === 'shown' ? 'hidden' : 'shown')}
               aria-label={minimap === 'shown' ? 'Hide the minimap' : 'Show the minimap'}
@@ -201,6 +267,18 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
               data-testid="minimap-toggle"
             >
               <MapIcon size={14} aria-hidden="true" />
+            </ControlButton>
+            <ControlButton onClick={addNoteAtCentre} aria-label="Add a note" title="Add a sticky note in the middle of the view (N)" data-testid="add-note">
+              <StickyNote size={14} aria-hidden="true" />
+            </ControlButton>
+            <ControlButton
+              onClick={onConnectFrom}
+              disabled={!oneSelected}
+              aria-label="Connect the selected node"
+              title={oneSelected ? 'Connect the selected node to another, by keyboard (C)' : 'Select one node, then connect it to another by keyboard (C)'}
+              data-testid="connect-open"
+            >
+              <Cable size={14} aria-hidden="true" />
             </ControlButton>
           </Controls>
         </ReactFlow>

@@ -1,5 +1,5 @@
 import type { Edge, Node } from '@xyflow/react';
-import { FLOW_FORMAT, type Flow, type FlowSettings } from '../../../shared/flow/schema.js';
+import { FLOW_FORMAT, type Flow, type FlowNote, type FlowSettings } from '../../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 
 /**
@@ -23,6 +23,58 @@ interface SalveEdgeData extends Record<string, unknown> {
   port: string | undefined;
 }
 export type SalveEdge = Edge<SalveEdgeData>;
+
+/** A sticky note's canvas data: its text and colour (the document's `notes[]` entry). */
+interface NoteNodeData extends Record<string, unknown> {
+  text: string;
+  color?: FlowNote['color'];
+}
+export type NoteNode = Node<NoteNodeData, 'note'>;
+
+/**
+ * Notes share React Flow's id space with nodes; the prefix keeps them apart (node ids cannot
+ * contain ":"), so a note may have the same id as a node in the document.
+ */
+const NOTE_PREFIX = 'note:';
+export const noteCanvasId = (id: string) => `${NOTE_PREFIX}${id}`;
+export const noteDocId = (canvasId: string) => canvasId.slice(NOTE_PREFIX.length);
+export const isNoteId = (canvasId: string) => canvasId.startsWith(NOTE_PREFIX);
+
+export const DEFAULT_NOTE_SIZE = { width: 220, height: 120 };
+
+/** Canvas notes for a document's notes. */
+export function notesToCanvas(notes: readonly FlowNote[] | undefined): NoteNode[] {
+  return (notes ?? []).map((n) => {
+    const data: NoteNodeData = { text: n.text };
+    if (n.color) data.color = n.color;
+    const size = n.size ?? DEFAULT_NOTE_SIZE;
+    return { id: noteCanvasId(n.id), type: 'note', position: n.position, data, width: size.width, height: size.height };
+  });
+}
+
+/** The document's notes for the canvas notes (positions and sizes rounded). */
+function canvasToNotes(notes: readonly NoteNode[]): FlowNote[] {
+  return notes.map((n) => {
+    const out: FlowNote = {
+      id: noteDocId(n.id),
+      text: n.data.text,
+      position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
+      size: {
+        width: Math.round(n.width ?? n.measured?.width ?? DEFAULT_NOTE_SIZE.width),
+        height: Math.round(n.height ?? n.measured?.height ?? DEFAULT_NOTE_SIZE.height),
+      },
+    };
+    if (n.data.color) out.color = n.data.color;
+    return out;
+  });
+}
+
+/** A note id not yet used: `note_1`, `note_2`… */
+export function uniqueNoteId(taken: ReadonlySet<string>): string {
+  for (let i = 1; ; i++) {
+    if (!taken.has(`note_${i}`)) return `note_${i}`;
+  }
+}
 
 /** The document fields that are not nodes or edges. */
 export interface FlowMeta {
@@ -76,7 +128,7 @@ export function flowToCanvas(flow: Pick<Flow, 'nodes' | 'edges'>): { nodes: Salv
 }
 
 /** The flow document for what is on the canvas (positions rounded: they are for people). */
-export function canvasToFlow(meta: FlowMeta, nodes: readonly SalveNode[], edges: readonly SalveEdge[]): Flow {
+export function canvasToFlow(meta: FlowMeta, nodes: readonly SalveNode[], edges: readonly SalveEdge[], notes: readonly NoteNode[] = []): Flow {
   const flow: Flow = {
     format: FLOW_FORMAT,
     id: meta.id,
@@ -100,6 +152,7 @@ export function canvasToFlow(meta: FlowMeta, nodes: readonly SalveNode[], edges:
   };
   if (meta.description) flow.description = meta.description;
   if (meta.settings && Object.keys(meta.settings).length > 0) flow.settings = meta.settings;
+  if (notes.length > 0) flow.notes = canvasToNotes(notes);
   return flow;
 }
 
@@ -112,11 +165,6 @@ export function uniqueNodeId(base: string, taken: ReadonlySet<string>): string {
     const candidate = `${stem}_${i}`;
     if (!taken.has(candidate)) return candidate;
   }
-}
-
-/** A readable default id for a new node of `type`: `action.http` → `http`. */
-export function baseIdFor(type: string): string {
-  return type.split('.').pop() ?? 'node';
 }
 
 /** An empty flow for the "New flow" page. */

@@ -11,6 +11,12 @@ export interface ShortcutHandlers {
   /** Like copy, then removes the selection. */
   cut: () => string | null;
   paste: (text: string) => void;
+  /** N: a sticky note in the middle of the view. */
+  addNote: () => void;
+  /** C: the "Connect to…" picker for the one selected node. */
+  connectFrom: () => void;
+  /** Enter: edit the selected note's text; returns false when no single note is selected. */
+  editNote: () => boolean;
 }
 
 /** True while the operator is typing in a field: then keys and the clipboard are the field's own. */
@@ -20,10 +26,16 @@ function typingInField(): boolean {
   return el.isContentEditable || el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT';
 }
 
+/** Enter belongs to a focused button or link; on the canvas (or nowhere) it is the canvas's. */
+function onCanvas(target: EventTarget | null): boolean {
+  return !(target instanceof HTMLElement) || target === document.body || target.closest('.canvas-wrap') !== null;
+}
+
 /**
  * The editor's keyboard: Ctrl/Cmd+S saves (even from a field), Ctrl/Cmd+Z undoes,
  * Shift+Ctrl/Cmd+Z or Ctrl+Y redoes, Delete/Backspace removes the selection, Ctrl/Cmd+A selects
- * all. Copy, cut and paste use the browser's clipboard events, so they go through the system
+ * all, N adds a note, C connects the selected node by keyboard, Enter edits the selected note.
+ * Copy, cut and paste use the browser's clipboard events, so they go through the system
  * clipboard without asking for a permission.
  */
 export function useEditorShortcuts(handlers: ShortcutHandlers): void {
@@ -53,6 +65,14 @@ export function useEditorShortcuts(handlers: ShortcutHandlers): void {
       } else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) {
         e.preventDefault();
         ref.current.deleteSelection();
+      } else if (!mod && !e.altKey && key === 'n') {
+        e.preventDefault();
+        ref.current.addNote();
+      } else if (!mod && !e.altKey && key === 'c') {
+        e.preventDefault();
+        ref.current.connectFrom();
+      } else if (!mod && e.key === 'Enter' && onCanvas(e.target) && ref.current.editNote()) {
+        e.preventDefault();
       }
     };
     const onCopy = (e: ClipboardEvent, cut: boolean) => {

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Flow } from '../../../shared/flow/schema.js';
 import { copySelection, parseFragment } from './clipboard.js';
+import { emptyFlow } from './model.js';
 import { currentFlow, isDirty, useEditor } from './store.js';
 import exampleJson from '../../../examples/disk-full.json';
 
@@ -8,6 +9,8 @@ import exampleJson from '../../../examples/disk-full.json';
 const example = exampleJson as Flow;
 const editor = () => useEditor.getState();
 const ids = () => editor().nodes.map((n) => n.id);
+/** A name whose slug differs from every id here. */
+const slugless = 'Something else entirely';
 
 describe('editor store', () => {
   beforeEach(() => editor().load(structuredClone(example), 3));
@@ -33,7 +36,7 @@ describe('editor store', () => {
     editor().updateConfig(added, { seconds: 60 }, 'seconds');
     editor().setMeta({ name: 'Renamed' }, 'name');
     expect(isDirty(editor())).toBe(true);
-    expect(currentFlow(editor()).edges).toContainEqual({ source: 'ask', sourcePort: 'rejected', target: 'delay' });
+    expect(currentFlow(editor()).edges).toContainEqual({ source: 'ask', sourcePort: 'rejected', target: 'wait' });
 
     editor().undo(); // name
     expect(editor().meta.name).toBe(example.name);
@@ -48,7 +51,7 @@ describe('editor store', () => {
     editor().redo();
     editor().redo();
     expect(currentFlow(editor()).edges).toHaveLength(5);
-    expect(ids()).toContain('delay');
+    expect(ids()).toContain('wait');
   });
 
   it('merges keystrokes in one field into one undo step, but not edits of different fields', () => {
@@ -113,6 +116,36 @@ describe('editor store', () => {
     expect(editor().nodes.find((n) => n.id === 'clean_2')!.position).toEqual({ x: 0, y: 400 });
   });
 
+  it("takes a new flow's id from its name until the operator types an id, and never renames a saved flow", () => {
+    editor().load(emptyFlow(), null);
+    editor().setMeta({ name: 'Restart nginx on 5xx' }, 'name');
+    expect(editor().meta.id).toBe('restart-nginx-on-5xx');
+    editor().setMeta({ id: 'web-restart' }, 'id');
+    editor().setMeta({ name: 'Restart nginx' }, 'name');
+    expect(editor().meta.id).toBe('web-restart');
+
+    editor().load(structuredClone(example), 3);
+    editor().setMeta({ name: slugless }, 'name');
+    expect(editor().meta.id).toBe(example.id);
+  });
+
+  it('never places a new or pasted node on top of an existing one', () => {
+    const clean = editor().nodes.find((n) => n.id === 'clean')!;
+    const added = editor().addNode('action.delay', { ...clean.position });
+    const addedAt = editor().nodes.find((n) => n.id === added)!.position;
+    expect(addedAt).not.toEqual(clean.position);
+    const clear = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.abs(a.x - b.x) >= 240 || Math.abs(a.y - b.y) >= 72;
+    for (const n of editor().nodes) if (n.id !== added) expect(clear(addedAt, n.position), `${added} over ${n.id}`).toBe(true);
+
+    // Pasting the flow over itself (at its own positions) moves the copies clear of the originals.
+    const before = editor().nodes.map((n) => n.position);
+    const pasted = editor().paste(parseFragment(JSON.stringify(example))!, { x: 0, y: 0 });
+    for (const id of pasted) {
+      const at = editor().nodes.find((n) => n.id === id)!.position;
+      for (const p of before) expect(clear(at, p), `${id} over an existing node`).toBe(true);
+    }
+  });
+
   it('pastes a whole exported flow into another flow', () => {
     editor().load({ ...structuredClone(example), id: 'other', nodes: [example.nodes[0]!], edges: [] }, 1);
     const pasted = editor().paste(parseFragment(JSON.stringify(example))!, { x: 0, y: 0 });
@@ -132,5 +165,76 @@ describe('editor store', () => {
     const xs = currentFlow(editor()).nodes.map((n) => n.position!.x);
     expect([...xs].sort((a, b) => a - b)).toEqual(xs);
     expect(new Set(xs).size).toBe(xs.length);
+  });
+});
+
+describe('editor store: sticky notes', () => {
+  const notes: NonNullable<Flow['notes']> = [
+    { id: 'why', text: 'Cleans /var/tmp first.\nAsk #infra before enabling.', position: { x: 40, y: -200 }, size: { width: 260, height: 140 }, color: 'blue' },
+  ];
+  const withNotes = (): Flow => ({ ...structuredClone(example), notes: structuredClone(notes) });
+  beforeEach(() => editor().load(withNotes(), 3));
+
+  it('round-trips notes unchanged, not dirty after loading, and keeps them out of the graph', () => {
+    expect(currentFlow(editor())).toEqual(withNotes());
+    expect(isDirty(editor())).toBe(false);
+    expect(ids()).toEqual(['am', 'disk', 'clean', 'ask', 'restart']);
+  });
+
+  it('adds, types into and deletes a note, each one undo step, and the flow becomes dirty', () => {
+    const id = editor().addNote({ x: 500, y: 500 });
+    expect(editor().editingNote).toBe(id);
+    editor().updateNoteText(id, 'P');
+    editor().updateNoteText(id, 'Page');
+    expect(isDirty(editor())).toBe(true);
+    expect(currentFlow(editor()).notes).toContainEqual({ id: 'note_1', text: 'Page', position: { x: 500, y: 500 }, size: { width: 220, height: 120 } });
+
+    editor().selectAll();
+    editor().deleteSelection();
+    expect(currentFlow(editor()).notes).toBeUndefined();
+    expect(editor().nodes).toHaveLength(0);
+    editor().undo(); // delete
+    expect(currentFlow(editor()).notes?.map((n) => n.text)).toEqual([notes[0]!.text, 'Page']);
+    editor().undo(); // typing (one step)
+    editor().undo(); // add
+    expect(currentFlow(editor())).toEqual(withNotes());
+    expect(isDirty(editor())).toBe(false);
+  });
+
+  it('changes a note\'s colour as one undo step; yellow is written as no colour', () => {
+    const canvasId = editor().notes[0]!.id;
+    editor().setNoteColor(canvasId, 'yellow');
+    expect(currentFlow(editor()).notes![0]).not.toHaveProperty('color');
+    editor().setNoteColor(canvasId, 'pink');
+    expect(currentFlow(editor()).notes![0]!.color).toBe('pink');
+    editor().undo();
+    editor().undo();
+    expect(currentFlow(editor())).toEqual(withNotes());
+  });
+
+  it('a resize is one undo step; measuring a note is none', () => {
+    const canvasId = editor().notes[0]!.id;
+    editor().onNodesChange([{ type: 'dimensions', id: canvasId, dimensions: { width: 300, height: 140 } }]);
+    expect(editor().past).toHaveLength(0);
+    editor().onNodesChange([{ type: 'dimensions', id: canvasId, dimensions: { width: 320, height: 150 }, resizing: true, setAttributes: true }]);
+    editor().onNodesChange([{ type: 'dimensions', id: canvasId, dimensions: { width: 340, height: 160 }, resizing: true, setAttributes: true }]);
+    editor().onNodesChange([{ type: 'dimensions', id: canvasId, dimensions: { width: 340, height: 160 }, resizing: false, setAttributes: true }]);
+    expect(currentFlow(editor()).notes![0]!.size).toEqual({ width: 340, height: 160 });
+    expect(editor().past).toHaveLength(1);
+    editor().undo();
+    expect(currentFlow(editor()).notes![0]!.size).toEqual({ width: 260, height: 140 });
+  });
+
+  it('copies notes with nodes and pastes them with new ids where they clash', () => {
+    editor().selectAll();
+    const text = copySelection(editor().meta, editor().nodes, editor().edges, editor().notes)!;
+    expect(JSON.parse(text).notes).toHaveLength(1);
+    editor().paste(parseFragment(text)!, { x: 0, y: 600 });
+    const pasted = currentFlow(editor()).notes!;
+    expect(pasted.map((n) => n.id)).toEqual(['why', 'note_1']);
+    expect(pasted[1]).toMatchObject({ text: notes[0]!.text, color: 'blue', size: { width: 260, height: 140 } });
+    // A note alone is a fragment too; plain text is not.
+    expect(parseFragment(JSON.stringify({ notes: [notes[0]] }))?.notes).toHaveLength(1);
+    expect(parseFragment(JSON.stringify({ nodes: [], notes: [] }))).toBeNull();
   });
 });

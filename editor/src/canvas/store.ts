@@ -4,15 +4,23 @@ import type { Flow } from '../../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { layoutNodes } from './layout.js';
 import {
-  baseIdFor,
   canvasToFlow,
   flowToCanvas,
+  isNoteId,
   makeEdge,
+  noteCanvasId,
+  notesToCanvas,
   uniqueNodeId,
+  uniqueNoteId,
+  noteDocId,
+  DEFAULT_NOTE_SIZE,
   type FlowMeta,
+  type NoteNode,
   type SalveEdge,
   type SalveNode,
 } from './model.js';
+import { slugFromName } from '../flows/slug.js';
+import { boxOf, clearOffset } from './placement.js';
 import { checkConnection } from './rules.js';
 
 /**
@@ -25,6 +33,7 @@ interface Snapshot {
   meta: FlowMeta;
   nodes: SalveNode[];
   edges: SalveEdge[];
+  notes: NoteNode[];
 }
 
 const HISTORY_LIMIT = 200;
@@ -35,6 +44,10 @@ export interface EditorState {
   meta: FlowMeta;
   nodes: SalveNode[];
   edges: SalveEdge[];
+  /** Sticky notes: drawn by React Flow beside the nodes, but never nodes of the graph. */
+  notes: NoteNode[];
+  /** The canvas id of the note whose text is being edited (view state, not in undo). */
+  editingNote: string | null;
   /** The revision being edited; null for a flow not saved yet. */
   revision: number | null;
   /** canonicalJson of the document as last loaded or saved: the reference for "unsaved changes". */
@@ -42,14 +55,21 @@ export interface EditorState {
   past: Snapshot[];
   future: Snapshot[];
   lastEdit: { key: string; at: number } | null;
-  /** True between the first and last position change of a drag (one undo step per drag). */
+  /** True between the first and last change of a drag or a note's resize (one undo step each). */
   dragging: boolean;
 
   load(flow: Flow, revision: number | null): void;
   markSaved(flow: Flow, revision: number): void;
-  onNodesChange(changes: NodeChange<SalveNode>[]): void;
+  /** Changes to what React Flow draws: nodes and notes alike. */
+  onNodesChange(changes: NodeChange<SalveNode | NoteNode>[]): void;
   onEdgesChange(changes: EdgeChange<SalveEdge>[]): void;
   connect(connection: Connection): void;
+  /** Adds an empty note at `position`, selected and open for typing; returns its canvas id. */
+  addNote(position: { x: number; y: number }): string;
+  updateNoteText(canvasId: string, text: string): void;
+  setNoteColor(canvasId: string, color: NonNullable<NoteNode['data']['color']>): void;
+  /** Opens (a canvas id) or closes (null) a note's text for editing. */
+  editNote(canvasId: string | null): void;
   addNode(type: string, position: { x: number; y: number }): string;
   updateConfig(nodeId: string, config: Record<string, unknown>, field: string): void;
   updateLabel(nodeId: string, label: string): void;
@@ -60,21 +80,23 @@ export interface EditorState {
   selectNodes(ids: readonly string[]): void;
   selectAll(): void;
   /** Adds nodes and edges from another flow or a copied fragment; ids that clash get new ones. */
-  paste(fragment: Pick<Flow, 'nodes' | 'edges'>, offset: { x: number; y: number }): string[];
+  paste(fragment: Pick<Flow, 'nodes' | 'edges' | 'notes'>, offset: { x: number; y: number }): string[];
   autoLayout(): void;
   undo(): void;
   redo(): void;
 }
 
-const snapshot = (s: EditorState): Snapshot => ({ meta: s.meta, nodes: s.nodes, edges: s.edges });
+const snapshot = (s: EditorState): Snapshot => ({ meta: s.meta, nodes: s.nodes, edges: s.edges, notes: s.notes });
 
 /** Selection and drag flags are view state: an undo should not bring back an old selection. */
-const clean = (nodes: SalveNode[]) =>
+const clean = <N extends SalveNode | NoteNode>(nodes: N[]): N[] =>
   nodes.map((n) => (n.selected || n.dragging ? { ...n, selected: false, dragging: false } : n));
 
+const unselect = <N extends { selected?: boolean }>(items: N[]): N[] => items.map((n) => (n.selected ? { ...n, selected: false } : n));
+
 /** The document as it would be saved now. */
-export function currentFlow(s: Pick<EditorState, 'meta' | 'nodes' | 'edges'>): Flow {
-  return canvasToFlow(s.meta, s.nodes, s.edges);
+export function currentFlow(s: Pick<EditorState, 'meta' | 'nodes' | 'edges' | 'notes'>): Flow {
+  return canvasToFlow(s.meta, s.nodes, s.edges, s.notes);
 }
 
 // Parsed configs by config object: a drag changes positions only, so this stays cheap.
@@ -99,7 +121,7 @@ export function canonicalJson(flow: Flow): string {
 }
 
 /** Whether what is on the canvas differs from what was last loaded or saved. */
-export function isDirty(s: Pick<EditorState, 'meta' | 'nodes' | 'edges' | 'savedJson'>): boolean {
+export function isDirty(s: Pick<EditorState, 'meta' | 'nodes' | 'edges' | 'notes' | 'savedJson'>): boolean {
   return canonicalJson(currentFlow(s)) !== s.savedJson;
 }
 
@@ -130,6 +152,8 @@ export const useEditor = create<EditorState>()((set, get) => {
     meta: { id: 'new-flow', name: 'New flow', enabled: false },
     nodes: [],
     edges: [],
+    notes: [],
+    editingNote: null,
     revision: null,
     savedJson: '',
     past: [],
@@ -144,12 +168,15 @@ export const useEditor = create<EditorState>()((set, get) => {
         for (const n of nodes) n.position = positions.get(n.id) ?? n.position;
       }
       const meta = metaOf(flow);
+      const notes = notesToCanvas(flow.notes);
       set({
         meta,
         nodes,
         edges,
+        notes,
+        editingNote: null,
         revision,
-        savedJson: revision === null ? '' : canonicalJson(canvasToFlow(meta, nodes, edges)),
+        savedJson: revision === null ? '' : canonicalJson(canvasToFlow(meta, nodes, edges, notes)),
         past: [],
         future: [],
         lastEdit: null,
@@ -161,15 +188,16 @@ export const useEditor = create<EditorState>()((set, get) => {
       // Through the same conversion as the canvas, so key order cannot make a saved flow look dirty.
       const saved = flowToCanvas(flow);
       const meta = metaOf(flow);
-      set({ revision, savedJson: canonicalJson(canvasToFlow(meta, saved.nodes, saved.edges)), meta });
+      set({ revision, savedJson: canonicalJson(canvasToFlow(meta, saved.nodes, saved.edges, notesToCanvas(flow.notes))), meta });
     },
 
     onNodesChange(changes) {
       const s = get();
       const kept = changes.filter((c) => c.type !== 'remove' && c.type !== 'add' && c.type !== 'replace');
-      const drag = kept.filter((c) => c.type === 'position');
-      if (drag.length > 0) {
-        const moving = drag.some((c) => c.type === 'position' && c.dragging);
+      // A drag moves positions; a note's resizer sends sizes marked `resizing` (measurements are not).
+      const gesture = kept.filter((c) => c.type === 'position' || (c.type === 'dimensions' && c.resizing !== undefined));
+      if (gesture.length > 0) {
+        const moving = gesture.some((c) => (c.type === 'position' && c.dragging) || (c.type === 'dimensions' && c.resizing));
         if (moving && !s.dragging) {
           record();
           set({ dragging: true });
@@ -177,7 +205,11 @@ export const useEditor = create<EditorState>()((set, get) => {
           set({ dragging: false });
         }
       }
-      if (kept.length > 0) set({ nodes: applyNodeChanges(kept, get().nodes) });
+      // React Flow sees nodes and notes as one list; each change goes back to its own list.
+      const forNodes = kept.filter((c) => !('id' in c) || !isNoteId(c.id)) as NodeChange<SalveNode>[];
+      const forNotes = kept.filter((c) => 'id' in c && isNoteId(c.id)) as NodeChange<NoteNode>[];
+      if (forNodes.length > 0) set({ nodes: applyNodeChanges(forNodes, get().nodes) });
+      if (forNotes.length > 0) set({ notes: applyNodeChanges(forNotes, get().notes) });
     },
 
     onEdgesChange(changes) {
@@ -196,14 +228,44 @@ export const useEditor = create<EditorState>()((set, get) => {
 
     addNode(type, position) {
       const s = get();
-      const id = uniqueNodeId(baseIdFor(type), new Set(s.nodes.map((n) => n.id)));
+      const base = getNodeDefinition(type)?.defaultId ?? type.split('.').pop() ?? 'node';
+      const id = uniqueNodeId(base, new Set(s.nodes.map((n) => n.id)));
+      // Never on top of another node: the nearest free spot to where it was dropped.
+      const { dx, dy } = clearOffset([boxOf({ position })], [...s.nodes, ...s.notes].map(boxOf));
       record();
-      const node: SalveNode = { id, type: 'salve', position, data: { type, config: {} }, selected: true };
-      set({
-        nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node],
-        edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
-      });
+      const node: SalveNode = { id, type: 'salve', position: { x: position.x + dx, y: position.y + dy }, data: { type, config: {} }, selected: true };
+      set({ nodes: [...unselect(s.nodes), node], edges: unselect(s.edges), notes: unselect(s.notes) });
       return id;
+    },
+
+    addNote(position) {
+      const s = get();
+      const id = noteCanvasId(uniqueNoteId(new Set(s.notes.map((n) => noteDocId(n.id)))));
+      record();
+      const note: NoteNode = { id, type: 'note', position, data: { text: '' }, ...DEFAULT_NOTE_SIZE, selected: true };
+      set({ nodes: unselect(s.nodes), edges: unselect(s.edges), notes: [...unselect(s.notes), note], editingNote: id });
+      return id;
+    },
+
+    updateNoteText(canvasId, text) {
+      record(`note:${canvasId}`);
+      set({ notes: get().notes.map((n) => (n.id === canvasId ? { ...n, data: { ...n.data, text } } : n)) });
+    },
+
+    setNoteColor(canvasId, color) {
+      record();
+      // Yellow is the default: written as no colour, so a note set back to yellow reads as before.
+      set({
+        notes: get().notes.map((n) => {
+          if (n.id !== canvasId) return n;
+          const { color: _old, ...data } = n.data;
+          return { ...n, data: color === 'yellow' ? data : { ...data, color } };
+        }),
+      });
+    },
+
+    editNote(canvasId) {
+      set({ editingNote: canvasId });
     },
 
     updateConfig(nodeId, config, field) {
@@ -244,29 +306,39 @@ export const useEditor = create<EditorState>()((set, get) => {
     },
 
     setMeta(patch, field) {
+      const s = get();
       record(`meta:${field}`);
-      set({ meta: { ...get().meta, ...patch } });
+      const meta = { ...s.meta, ...patch };
+      // A flow not saved yet takes its id from its name, for as long as the id is still the one
+      // its old name gave (the operator has not typed an id of their own).
+      if (s.revision === null && patch.name !== undefined && patch.id === undefined && s.meta.id === slugFromName(s.meta.name)) {
+        meta.id = slugFromName(patch.name);
+      }
+      set({ meta });
     },
 
     deleteSelection() {
       const s = get();
       const gone = new Set(s.nodes.filter((n) => n.selected).map((n) => n.id));
       const edgesLeft = s.edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target));
-      if (gone.size === 0 && edgesLeft.length === s.edges.length) return;
+      const notesLeft = s.notes.filter((n) => !n.selected);
+      if (gone.size === 0 && edgesLeft.length === s.edges.length && notesLeft.length === s.notes.length) return;
       record();
-      set({ nodes: s.nodes.filter((n) => !gone.has(n.id)), edges: edgesLeft });
+      set({ nodes: s.nodes.filter((n) => !gone.has(n.id)), edges: edgesLeft, notes: notesLeft, editingNote: null });
     },
 
     selectNodes(ids) {
       const wanted = new Set(ids);
       set({
         nodes: get().nodes.map((n) => (Boolean(n.selected) === wanted.has(n.id) ? n : { ...n, selected: wanted.has(n.id) })),
-        edges: get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+        edges: unselect(get().edges),
+        notes: unselect(get().notes),
       });
     },
 
     selectAll() {
-      set({ nodes: get().nodes.map((n) => (n.selected ? n : { ...n, selected: true })) });
+      const all = <N extends { selected?: boolean }>(items: N[]) => items.map((n) => (n.selected ? n : { ...n, selected: true }));
+      set({ nodes: all(get().nodes), notes: all(get().notes) });
     },
 
     paste(fragment, offset) {
@@ -289,13 +361,25 @@ export const useEditor = create<EditorState>()((set, get) => {
           .filter((e) => rename.has(e.source) && rename.has(e.target))
           .map((e) => ({ ...e, source: rename.get(e.source)!, target: rename.get(e.target)! })),
       });
-      if (pasted.nodes.length === 0) return [];
+      const takenNotes = new Set(s.notes.map((n) => noteDocId(n.id)));
+      const pastedNotes = notesToCanvas(
+        (fragment.notes ?? []).map((n) => {
+          const id = takenNotes.has(n.id) ? uniqueNoteId(takenNotes) : n.id;
+          takenNotes.add(id);
+          return { ...n, id, position: { x: n.position.x + offset.x, y: n.position.y + offset.y } };
+        }),
+      );
+      if (pasted.nodes.length === 0 && pastedNotes.length === 0) return [];
+      // What was pasted moves together to the nearest spot where none of it covers a node or note.
+      const { dx, dy } = clearOffset([...pasted.nodes, ...pastedNotes].map(boxOf), [...s.nodes, ...s.notes].map(boxOf));
+      for (const n of [...pasted.nodes, ...pastedNotes]) n.position = { x: n.position.x + dx, y: n.position.y + dy };
       record();
       set({
-        nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...pasted.nodes.map((n) => ({ ...n, selected: true }))],
-        edges: [...s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...pasted.edges],
+        nodes: [...unselect(s.nodes), ...pasted.nodes.map((n) => ({ ...n, selected: true }))],
+        edges: [...unselect(s.edges), ...pasted.edges],
+        notes: [...unselect(s.notes), ...pastedNotes.map((n) => ({ ...n, selected: true }))],
       });
-      return pasted.nodes.map((n) => n.id);
+      return [...pasted.nodes.map((n) => n.id), ...pastedNotes.map((n) => n.id)];
     },
 
     autoLayout() {
@@ -313,6 +397,8 @@ export const useEditor = create<EditorState>()((set, get) => {
       set({
         ...previous,
         nodes: clean(previous.nodes),
+        notes: clean(previous.notes),
+        editingNote: null,
         past: s.past.slice(0, -1),
         future: [snapshot(s), ...s.future],
         lastEdit: null,
@@ -326,6 +412,8 @@ export const useEditor = create<EditorState>()((set, get) => {
       set({
         ...next,
         nodes: clean(next.nodes),
+        notes: clean(next.notes),
+        editingNote: null,
         past: [...s.past, snapshot(s)],
         future: s.future.slice(1),
         lastEdit: null,

@@ -23,7 +23,7 @@ export function ArgvField({ field }: { field: ArgvModel }) {
   const focusLater = useFocusAfterRender();
   const noun = itemNounFor(field.key);
   const errors = ctx.issuesAt(field.path).map(issueText);
-  const help = helpText(field, 'One item per argument; no shell sees them, so spaces and quotes are literal');
+  const help = helpText(field, 'One item per argument', 'No shell sees them, so spaces and quotes are literal');
   const itemId = (i: number, part = '') => inputId(ctx, `${field.name}.${i}${part}`);
 
   const write = (next: string[], changed: string) => ctx.writeField(field, next, changed);

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { distinctHelpParts } from './help-parts.js';
 
 /** Props every input of a field gets, so its label, help and errors are announced with it. */
 export interface InputA11y {
@@ -88,9 +89,9 @@ export function FieldShell({ id, label, required, help, errors, describedByExtra
   );
 }
 
-/** A field's own help and the schema's constraints, as one help line (parts joined by CSS). */
+/** A field's own help and the schema's constraints, as one help line (parts joined by CSS), each said once. */
 export function helpText(field: { help?: string; constraint?: string }, ...more: ReactNode[]): ReactNode {
-  const parts = [field.help, field.constraint, ...more].filter((p) => p !== undefined && p !== null && p !== false && p !== '');
+  const parts = distinctHelpParts<ReactNode>([field.help, field.constraint, ...more]);
   if (parts.length === 0) return undefined;
   return parts.map((part, i) => (
     <span key={i} className="cf-help-part">

@@ -12,8 +12,10 @@ import { RelativeTime } from '../runs/RelativeTime.js';
 import { shortRunId } from '../runs/RunRow.js';
 import { StatusPill } from '../runs/StatusPill.js';
 import { usePolling } from '../ui/usePolling.js';
-import { explainEvent, formatBytes, matchVerdict, prettyBody, routeVerdict } from './describe.js';
+import { eventOrigin, explainEvent, formatBytes, matchVerdict, prettyBody, routeVerdict } from './describe.js';
 import { OutcomePill } from './OutcomePill.js';
+import { deliveryTestInput } from './test-payload.js';
+import { UseAsTestPayloadButton } from './UseAsTestPayload.js';
 
 const BANNER_TONE = {
   accepted: 'info',
@@ -75,7 +77,7 @@ function RoutesSection({ event, flowNames }: { event: EventDetail<Execution>; fl
   if (event.routes.length === 0) {
     return (
       <section className="event-section">
-        <h3>Flows on /hooks/{event.path}</h3>
+        <h3>Flows on {eventOrigin(event.path)}</h3>
         <div className="muted small" data-testid="event-no-flows">
           No flow, enabled or disabled, listens on this path.
         </div>
@@ -84,10 +86,12 @@ function RoutesSection({ event, flowNames }: { event: EventDetail<Execution>; fl
   }
   return (
     <section className="event-section">
-      <h3>Flows on /hooks/{event.path}</h3>
+      <h3>Flows on {eventOrigin(event.path)}</h3>
       <ul className="event-routes">
         {event.routes.map((r) => {
           const matches = matchesOf(r);
+          const testInput = deliveryTestInput(event, r.nodeId);
+          const name = flowNames.get(r.flowId) ?? r.flowId;
           return (
             <li key={`${r.flowId}/${r.nodeId}`} className={`event-route ${r.result}`} data-testid={`event-route-${r.flowId}`}>
               <div className="row event-route-head">
@@ -107,6 +111,18 @@ function RoutesSection({ event, flowNames }: { event: EventDetail<Execution>; fl
               )}
               {r.result === 'authenticated' && matches.length === 0 && !ALERTS_NOT_READ.has(event.outcome) && (
                 <div className="muted small">No alert in the delivery.</div>
+              )}
+              {'reason' in testInput ? (
+                <div className="muted small">Cannot be a test payload: {testInput.reason}.</div>
+              ) : (
+                <div className="event-route-test">
+                  <UseAsTestPayloadButton
+                    flowId={r.flowId}
+                    flowName={name}
+                    resolve={async () => testInput}
+                    testId={`event-panel-test-payload-${r.flowId}-${r.nodeId}`}
+                  />
+                </div>
               )}
             </li>
           );
@@ -227,7 +243,7 @@ export function EventPanel({ eventId, flowNames, onClose }: { eventId: string; f
     <aside className="event-panel" ref={ref} aria-label="Delivery details" data-testid="event-panel">
       <div className="event-panel-head">
         {event && <OutcomePill outcome={event.outcome} />}
-        <h2>{event ? `Delivery to /hooks/${event.path}` : 'Delivery'}</h2>
+        <h2>{event ? `Delivery to ${eventOrigin(event.path)}` : 'Delivery'}</h2>
         <span className="spacer" />
         <button type="button" className="ghost icon small" aria-label="Close the delivery panel" title="Close (Esc)" onClick={onClose}>
           <X size={16} aria-hidden="true" />

@@ -1,12 +1,22 @@
 import type { EventFlowSummary, EventOutcome, EventSummary } from '../../../shared/event-log.js';
+import { api, call, idParam } from '../api/client.js';
 import { hrefFor, navigate, type EventsRouteFilters } from '../router.js';
 import { RelativeTime } from '../runs/RelativeTime.js';
 import { shortRunId } from '../runs/RunRow.js';
-import { explainEvent } from './describe.js';
+import { eventOrigin, explainEvent } from './describe.js';
 import { OutcomePill } from './OutcomePill.js';
+import { deliveryTestInput, receivingNode, unusableBody } from './test-payload.js';
+import { UseAsTestPayloadButton } from './UseAsTestPayload.js';
+
+/** The delivery's body as the test input of `flowId`'s source node that received it (loaded on click). */
+async function deliveryInputFor(eventId: string, flowId: string) {
+  const event = await call(api.events[':id'].$get(idParam(eventId)));
+  const nodeId = receivingNode(event, flowId);
+  return nodeId ? deliveryTestInput(event, nodeId) : { reason: 'no source node of this flow is on its path' };
+}
 
 /** Per flow on the path: its name, and what the delivery did there (runs started, duplicates, refused). */
-function FlowOutcome({ flow, name, outcome }: { flow: EventFlowSummary; name: string; outcome: EventOutcome }) {
+function FlowOutcome({ flow, name, outcome, testable }: { flow: EventFlowSummary; name: string; outcome: EventOutcome; testable: { eventId: string; several: boolean } | null }) {
   const parts: React.ReactNode[] = [];
   const nothing = flow.started + flow.duplicate + flow.notStarted === 0;
   if (outcome === 'invalid') parts.push(<span key="refused" className="tone-warning small">payload refused</span>);
@@ -49,6 +59,15 @@ function FlowOutcome({ flow, name, outcome }: { flow: EventFlowSummary; name: st
         {name}
       </a>
       {parts.length > 0 && <span className="event-flow-parts">{parts}</span>}
+      {testable && (
+        <UseAsTestPayloadButton
+          flowId={flow.flowId}
+          flowName={name}
+          showFlow={testable.several}
+          resolve={() => deliveryInputFor(testable.eventId, flow.flowId)}
+          testId={`event-test-payload-${flow.flowId}`}
+        />
+      )}
     </li>
   );
 }
@@ -71,6 +90,8 @@ export function EventRow({
     navigate(target);
   };
   const { lead, detail, note } = explainEvent(event);
+  // Only a complete body is offered as a test payload (whether it is JSON is known once loaded).
+  const testable = unusableBody(event) === null;
   return (
     <tr className={`clickable${selected ? ' selected' : ''}`} data-testid={`event-row-${event.id}`} onClick={open} aria-selected={selected}>
       <td className="event-time">
@@ -79,7 +100,7 @@ export function EventRow({
         </a>
       </td>
       <td>
-        <div className="mono event-path">/hooks/{event.path}</div>
+        <div className="mono event-path">{eventOrigin(event.path)}</div>
         <div className="event-sources">
           {event.sources.map((s) => (
             <span key={s} className="source-chip">
@@ -108,7 +129,13 @@ export function EventRow({
         ) : (
           <ul>
             {event.flows.map((f) => (
-              <FlowOutcome key={f.flowId} flow={f} name={flowNames.get(f.flowId) ?? f.flowId} outcome={event.outcome} />
+              <FlowOutcome
+                key={f.flowId}
+                flow={f}
+                name={flowNames.get(f.flowId) ?? f.flowId}
+                outcome={event.outcome}
+                testable={testable ? { eventId: event.id, several: event.flows.length > 1 } : null}
+              />
             ))}
           </ul>
         )}

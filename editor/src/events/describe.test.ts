@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { EVENT_OUTCOMES } from '../../../shared/event-log.js';
-import { explainEvent, formatBytes, matchVerdict, OUTCOME_LABELS, prettyBody, routeVerdict } from './describe.js';
+import { eventOrigin, explainEvent, formatBytes, matchVerdict, OUTCOME_LABELS, prettyBody, routeVerdict } from './describe.js';
 
 const base = { httpStatus: 202, reason: null, executionCount: 0, duplicateCount: 0, notStartedCount: 0, suppressedBefore: 0 };
 
@@ -71,5 +71,13 @@ describe('#/events route', () => {
     expect(parseRoute(hrefFor(route))).toEqual(route);
     expect(hrefFor({ page: 'events', filters: { outcome: undefined } })).toBe('#/events');
     vi.unstubAllGlobals();
+  });
+});
+
+describe('eventOrigin', () => {
+  it('shows a webhook delivery at its hook URL, and a run by hand or a schedule tick as what it was', () => {
+    expect(eventOrigin('infra')).toBe('/hooks/infra');
+    expect(eventOrigin('api/flows/by-hand/run')).toBe('POST /api/flows/by-hand/run');
+    expect(eventOrigin('schedule/nightly/every_night')).toBe('schedule/nightly/every_night');
   });
 });

@@ -17,6 +17,17 @@ export const OUTCOME_LABELS: Record<EventOutcome, { label: string; tone: string;
   unavailable: { label: 'busy', tone: 'unavailable', help: 'Not taken now: queue full, database busy or shutting down (503); the sender retries' },
 };
 
+/**
+ * Where an event came from, as the operator would name it. Webhook deliveries have a hook path
+ * (a slug: no "/"), shown as `/hooks/<path>`; runs started by hand (`api/flows/<id>/run`) and
+ * schedule ticks (`schedule/<flow>/<node>`) are stored with paths that contain "/", and are shown
+ * as themselves — never as a `/hooks/…` URL nothing listens on.
+ */
+export function eventOrigin(path: string): string {
+  if (!path.includes('/')) return `/hooks/${path}`;
+  return path.startsWith('api/') ? `POST /${path}` : path;
+}
+
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Why it was refused as invalid, from the status answered. */

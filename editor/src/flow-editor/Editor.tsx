@@ -1,4 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { getNodeDefinition } from '../../../nodes/catalog.js';
+import { ConnectPicker } from '../canvas/ConnectPicker.js';
 import { FlowCanvas, type FlowCanvasHandle } from '../canvas/FlowCanvas.js';
 import { useEditor } from '../canvas/store.js';
 import { useFlowProblems, type LocatedIssue } from '../canvas/validation.js';
@@ -8,9 +10,13 @@ import { manualSources, RunNowDialog } from '../panels/RunNowDialog.js';
 import type { TestInput } from '../panels/TestPanel.js';
 import { setLeaveGuard } from '../router.js';
 import { useStoredChoice } from '../ui/stored-choice.js';
+import { toast } from '../ui/toast.js';
 import { ConflictDialog } from './ConflictDialog.js';
 import { EditorSide, type SideTab } from './EditorSide.js';
 import { EditorToolbar } from './EditorToolbar.js';
+import { FlowSearch } from './FlowSearch.js';
+import { ShortcutsDialog } from '../help/ShortcutsDialog.js';
+import { useHelpKeys } from './useHelpKeys.js';
 import { editorIsDirty } from './unsaved.js';
 import { useCanvasClipboard } from './useCanvasClipboard.js';
 import { useCanvasOverlay } from './useCanvasOverlay.js';
@@ -20,24 +26,57 @@ import { useSaveFlow } from './useSaveFlow.js';
 import { useSecretNames } from './useSecretNames.js';
 
 /**
- * The flow editor once its flow is loaded: toolbar, palette, canvas with problems, side panel.
+ * The flow editor once its flow is loaded: toolbar, palette, canvas with problems, side panel
+ * (`initialTab` `test`: open on the Test tab, e.g. with a delivery chosen on the Events page).
  * `initialTest` opens the Test tab with that input (a flow made from a template, with its sample).
  */
-export function Editor({ initialTest }: { initialTest?: TestInput } = {}) {
+export function Editor({ initialTab, initialTest }: { initialTab?: 'test'; initialTest?: TestInput } = {}) {
   const doc = useEditorDocument();
   const canvas = useRef<FlowCanvasHandle>(null);
   const addAtCentre = useCallback((type: string) => canvas.current?.addAtCentre(type), []);
   const problems = useFlowProblems();
   const [problemsOpen, setProblemsOpen] = useState(false);
-  const [tab, setTab] = useState<SideTab>(initialTest ? 'test' : 'node');
+  const [tab, setTab] = useState<SideTab>(initialTab ?? (initialTest ? 'test' : 'node'));
   const [runNowOpen, setRunNowOpen] = useState(false);
+  const [searchOpen, setSearchOpen] = useState(false);
+  const [searchMatches, setSearchMatches] = useState<ReadonlySet<string> | null>(null);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const layout = usePanelLayout();
+  // Sent here to see a test payload: a folded side panel would hide it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only on arrival, not when the operator folds it later
+  useEffect(() => {
+    if (initialTab === 'test' && !layout.side.open) layout.side.setOpen(true);
+  }, []);
   const secrets = useSecretNames();
   const test = useFlowTest(doc.flow, doc.flowJson, initialTest);
   const { overlay, highlightedEdges } = useCanvasOverlay(test.sim, doc.nodeIdsKey, problems.byNode);
   const openProblems = useCallback(() => setProblemsOpen(true), []);
   const saver = useSaveFlow(problems.checkNow, openProblems);
-  const clipboard = useCanvasClipboard(canvas, () => void saver.save());
+  const [connectFrom, setConnectFrom] = useState<string | null>(null);
+  const addNote = useCallback(() => canvas.current?.addNoteAtCentre(), []);
+  const openConnect = useCallback(() => {
+    const selected = useEditor.getState().nodes.filter((n) => n.selected);
+    if (selected.length !== 1) return toast('Select one node to connect from, then press C.', 'info');
+    const node = selected[0]!;
+    if ((getNodeDefinition(node.data.type)?.outputs.length ?? 0) === 0) return toast(`“${node.id}” has no output ports to connect from.`, 'info');
+    setConnectFrom(node.id);
+  }, []);
+  const closeConnect = useCallback(() => {
+    setConnectFrom(null);
+    // After the dialog has given focus back, so the canvas's shortcuts work at once.
+    requestAnimationFrame(() => canvas.current?.focus());
+  }, []);
+  const clipboard = useCanvasClipboard(canvas, () => void saver.save(), {
+    addNote,
+    connectFrom: openConnect,
+    editNote: () => {
+      const st = useEditor.getState();
+      const notes = st.notes.filter((n) => n.selected);
+      if (notes.length !== 1 || st.nodes.some((n) => n.selected)) return false;
+      st.editNote(notes[0]!.id);
+      return true;
+    },
+  });
   // Run now runs the saved revision, so it is offered when that revision has a source.manual node.
   const canRunByHand = !doc.isNew && manualSources(doc.savedFlow).length > 0;
 
@@ -45,6 +84,30 @@ export function Editor({ initialTest }: { initialTest?: TestInput } = {}) {
     setLeaveGuard(() => (editorIsDirty() ? `“${useEditor.getState().meta.name}” has unsaved changes. Leave without saving?` : null));
     return () => setLeaveGuard(null);
   }, []);
+
+  const tidy = () => {
+    useEditor.getState().autoLayout();
+    requestAnimationFrame(() => canvas.current?.fitView());
+  };
+  const openHelp = () => {
+    layout.side.setOpen(true);
+    setTab('help');
+  };
+  useHelpKeys({
+    shortcuts: () => setShortcutsOpen(true),
+    search: () => setSearchOpen(true),
+    help: openHelp,
+    fit: () => canvas.current?.fitView(),
+    tidy,
+  });
+  const chooseSearchHit = (id: string) => {
+    useEditor.getState().selectNodes([id]);
+    canvas.current?.centerOn(id);
+  };
+  const closeSearch = () => {
+    setSearchOpen(false);
+    canvas.current?.focus();
+  };
 
   const selectIssue = (issue: LocatedIssue) => {
     useEditor.getState().selectNodes(issue.nodeId ? [issue.nodeId] : []);
@@ -67,12 +130,14 @@ export function Editor({ initialTest }: { initialTest?: TestInput } = {}) {
         onRunNow={() => setRunNowOpen(true)}
         onCopy={(cut) => void clipboard.copyButton(cut)}
         onPaste={() => void clipboard.pasteButton()}
+        onTidy={tidy}
       />
       <p className="banner info editor-narrow-note">Editing a flow needs a wider screen. On a phone, Runs and Approvals work.</p>
       <div className={`editor-body with-palette-${layout.paletteClass} with-side-${layout.side.open ? 'open' : 'folded'}`}>
         <Palette onAdd={addAtCentre} layout={layout.palette} onLayout={layout.setPalette} />
         <div className="editor-center">
-          <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={highlightedEdges} />
+          <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={highlightedEdges} searchMatches={searchOpen ? searchMatches : null} onSearch={() => setSearchOpen(true)} onConnectFrom={openConnect} />
+          {searchOpen && <FlowSearch onMatches={setSearchMatches} onChoose={chooseSearchHit} onClose={closeSearch} />}
           <ProblemsPanel issues={problems.issues} onSelect={selectIssue} open={problemsOpen} onToggle={setProblemsOpen} />
         </div>
         <EditorSide
@@ -88,9 +153,12 @@ export function Editor({ initialTest }: { initialTest?: TestInput } = {}) {
           test={test}
           open={layout.side.open}
           onOpen={layout.side.setOpen}
+          onShortcuts={() => setShortcutsOpen(true)}
         />
       </div>
+      {shortcutsOpen && <ShortcutsDialog onClose={() => setShortcutsOpen(false)} />}
       {runNowOpen && doc.savedFlow && doc.revision !== null && <RunNowDialog flow={doc.savedFlow} revision={doc.revision} onClose={() => setRunNowOpen(false)} />}
+      {connectFrom && <ConnectPicker sourceId={connectFrom} onClose={closeConnect} />}
       {saver.conflict && (
         <ConflictDialog
           conflict={saver.conflict}

@@ -9,9 +9,10 @@ import type { LocatedIssue } from '../canvas/validation.js';
 import { FlowSettingsPanel } from '../panels/FlowSettingsPanel.js';
 import { NodePanel } from '../panels/NodePanel.js';
 import { TestPanel } from '../panels/TestPanel.js';
+import { HelpPanel } from '../help/HelpPanel.js';
 import type { useFlowTest } from './useFlowTest.js';
 
-export type SideTab = 'node' | 'test';
+export type SideTab = 'node' | 'test' | 'help';
 
 interface Props {
   tab: SideTab;
@@ -28,6 +29,8 @@ interface Props {
   /** False: folded to a narrow strip, so the canvas gets the room. */
   open: boolean;
   onOpen: (open: boolean) => void;
+  /** Opens the list of keyboard shortcuts (offered on the Help tab). */
+  onShortcuts: () => void;
 }
 
 /**
@@ -46,14 +49,14 @@ function useExpressionScope(flow: Flow, nodeId: string | undefined) {
  * The side panel: the Node tab shows the selected node's config (or what to do with several, or
  * the flow's settings when none is selected); the Test tab runs a sample through the flow.
  */
-export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNodes, issues, secrets, test, open, onOpen }: Props) {
+export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNodes, issues, secrets, test, open, onOpen, onShortcuts }: Props) {
   const actions = useEditor.getState();
   const selected = selectedNodes.length === 1 ? selectedNodes[0]! : null;
   const scope = useExpressionScope(flow, selected?.id);
   const nodeTab = selected ? 'Node' : selectedNodes.length > 1 ? `${selectedNodes.length} nodes` : 'Flow';
   if (!open) {
     // Folded: the strip still says what unfolding shows (the selected node, or the flow).
-    const showing = tab === 'test' ? 'Test' : selected ? `Node ${selected.id}` : nodeTab;
+    const showing = tab === 'test' ? 'Test' : tab === 'help' ? 'Help' : selected ? `Node ${selected.id}` : nodeTab;
     return (
       <aside className="side side-folded" aria-label="Details">
         <button
@@ -82,6 +85,9 @@ export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNo
         <button type="button" role="tab" aria-selected={tab === 'test'} onClick={() => onTab('test')} data-testid="tab-test">
           Test{test.result ? ' ●' : ''}
         </button>
+        <button type="button" role="tab" aria-selected={tab === 'help'} onClick={() => onTab('help')} data-testid="tab-help" title="The reference of the selected node's type (Shift+H)">
+          Help
+        </button>
         <button
           type="button"
           className="side-fold"
@@ -94,7 +100,9 @@ export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNo
           <PanelRightClose size={16} aria-hidden="true" />
         </button>
       </div>
-      {tab === 'test' ? (
+      {tab === 'help' ? (
+        <HelpPanel key={selected?.data.type ?? ''} type={selected?.data.type ?? null} onShortcuts={onShortcuts} />
+      ) : tab === 'test' ? (
         <TestPanel
           flow={flow}
           input={test.input}

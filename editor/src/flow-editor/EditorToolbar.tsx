@@ -21,11 +21,14 @@ interface Props {
   onRunNow: () => void;
   onCopy: (cut: boolean) => void;
   onPaste: () => void;
+  onTidy: () => void;
 }
 
 /** The editor's toolbar: back, the flow's name and state, undo/redo, clipboard, layout, Runs, Run now, Save. */
-export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selectionCount, canRunByHand, saving, canvas, onSave, onRunNow, onCopy, onPaste }: Props) {
+export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selectionCount, canRunByHand, saving, canvas, onSave, onRunNow, onCopy, onPaste, onTidy }: Props) {
   const actions = useEditor.getState();
+  // Notes are copied and cut with the nodes, so a selected note alone enables the buttons too.
+  const canCopy = useEditor((s) => selectionCount > 0 || s.notes.some((n) => n.selected));
   const isNew = revision === null;
   return (
     <div className="editor-toolbar" role="toolbar" aria-label="Flow editor">
@@ -36,13 +39,18 @@ export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selecti
         <input aria-label="Flow name" value={meta.name} onChange={(e) => actions.setMeta({ name: e.target.value }, 'name')} data-testid="toolbar-flow-name" />
         <span className="mono">
           {meta.id}
-          {isNew ? ' · not saved yet' : ` · revision ${revision}`}
+          {!isNew && ` · revision ${revision}`}
         </span>
       </div>
       <span className={`status ${meta.enabled ? 'enabled' : ''}`} title={meta.enabled ? 'Alerts start this flow' : 'No alert starts this flow until it is enabled'}>
         {meta.enabled ? 'enabled' : 'disabled'}
       </span>
-      {dirty ? (
+      {/* A flow never saved has nothing to be "all saved" against: it only says so. */}
+      {isNew ? (
+        <span className="dirty" data-testid="not-saved-yet">
+          ● Not saved yet
+        </span>
+      ) : dirty ? (
         <span className="dirty" data-testid="dirty">
           ● Unsaved changes
         </span>
@@ -59,29 +67,27 @@ export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selecti
         <Redo2 size={16} />
       </button>
       <span className="sep" />
-      <button type="button" className="ghost icon" aria-label="Cut" title="Cut (Ctrl/Cmd+X)" disabled={selectionCount === 0} onClick={() => onCopy(true)}>
+      <button type="button" className="ghost icon" aria-label="Cut" title="Cut (Ctrl/Cmd+X)" disabled={!canCopy} onClick={() => onCopy(true)}>
         <Scissors size={16} />
       </button>
-      <button type="button" className="ghost icon" aria-label="Copy" title="Copy as flow JSON (Ctrl/Cmd+C)" disabled={selectionCount === 0} onClick={() => onCopy(false)}>
+      <button type="button" className="ghost icon" aria-label="Copy" title="Copy as flow JSON (Ctrl/Cmd+C)" disabled={!canCopy} onClick={() => onCopy(false)}>
         <Copy size={16} />
       </button>
       <button type="button" className="ghost icon" aria-label="Paste" title="Paste nodes or a flow (Ctrl/Cmd+V)" onClick={onPaste}>
         <ClipboardPaste size={16} />
       </button>
+
       <span className="sep" />
       <button
         type="button"
         className="ghost"
-        title="Tidy up: arrange the nodes left to right"
-        onClick={() => {
-          actions.autoLayout();
-          requestAnimationFrame(() => canvas.current?.fitView());
-        }}
+        title="Tidy up: arrange the nodes left to right (Shift+T)"
+        onClick={onTidy}
         data-testid="auto-layout"
       >
         <Network size={16} aria-hidden="true" /> <span className="toolbar-label">Tidy up</span>
       </button>
-      <button type="button" className="ghost icon" aria-label="Fit view" title="Fit view: the flow at a readable size, from its sources" onClick={() => canvas.current?.fitView()}>
+      <button type="button" className="ghost icon" aria-label="Fit view" title="Fit view: the flow at a readable size, from its sources (Shift+F)" onClick={() => canvas.current?.fitView()}>
         <Maximize2 size={16} />
       </button>
       <span className="sep" />

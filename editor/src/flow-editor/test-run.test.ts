@@ -10,6 +10,8 @@ describe('the test panel helpers', () => {
   it('names the sample or the pasted payload the previews use', () => {
     expect(previewDescription({ sample: 'firing' }, 'DiskFull')).toBe('sample “firing”: DiskFull');
     expect(previewDescription({ sample: 'custom' }, 'DiskFull')).toBe('pasted payload: DiskFull');
+    const delivery = { eventId: 'ev_1', label: 'Delivery 14:02:11 · accepted · DiskFull' };
+    expect(previewDescription({ sample: 'delivery', delivery }, 'DiskFull')).toBe('delivery 14:02:11 · accepted · DiskFull: DiskFull');
   });
 
   it("keeps each simulated step's result by node id, null where it has none", () => {

@@ -1,5 +1,5 @@
 import type { SimulatedAlert } from '../../../shared/api-views.js';
-import type { TestInput } from '../panels/TestPanel.js';
+import type { TestInput } from './test-input.js';
 
 /** The test payload as JSON; an Error that says so when it is not. */
 export function parseTestPayload(text: string): unknown {
@@ -11,7 +11,8 @@ export function parseTestPayload(text: string): unknown {
 }
 
 /** What the config form's live previews say they render against, e.g. `sample “firing”: DiskFull`. */
-export function previewDescription(input: Pick<TestInput, 'sample'>, alertName: string): string {
+export function previewDescription(input: Pick<TestInput, 'sample' | 'delivery'>, alertName: string): string {
+  if (input.delivery) return `${input.delivery.label.replace(/^Delivery/, 'delivery')}: ${alertName}`;
   return `${input.sample === 'custom' ? 'pasted payload' : `sample “${input.sample}”`}: ${alertName}`;
 }
 

@@ -1,7 +1,8 @@
 import type { RefObject } from 'react';
 import { copySelection, parseFragment } from '../canvas/clipboard.js';
+import { isNoteId } from '../canvas/model.js';
 import type { FlowCanvasHandle } from '../canvas/FlowCanvas.js';
-import { useEditorShortcuts } from '../canvas/shortcuts.js';
+import { useEditorShortcuts, type ShortcutHandlers } from '../canvas/shortcuts.js';
 import { useEditor } from '../canvas/store.js';
 import { toast } from '../ui/toast.js';
 
@@ -10,22 +11,30 @@ import { toast } from '../ui/toast.js';
  * Shortcuts use the browser's clipboard events; the toolbar buttons use the async clipboard API,
  * which the browser may refuse.
  */
-export function useCanvasClipboard(canvas: RefObject<FlowCanvasHandle | null>, save: () => void) {
+export function useCanvasClipboard(
+  canvas: RefObject<FlowCanvasHandle | null>,
+  save: () => void,
+  /** The shortcuts that open things on the canvas (a note, the connect picker). */
+  canvasKeys: Pick<ShortcutHandlers, 'addNote' | 'connectFrom' | 'editNote'>,
+) {
   const actions = useEditor.getState();
 
   const copy = () => {
     const st = useEditor.getState();
-    return copySelection(st.meta, st.nodes, st.edges);
+    return copySelection(st.meta, st.nodes, st.edges, st.notes);
   };
   const pasteText = (text: string) => {
     const fragment = parseFragment(text);
     if (!fragment) {
-      toast('The clipboard holds no Salve nodes (copy nodes, or a flow’s JSON, first).', 'error');
+      toast('The clipboard holds no Salve nodes or notes (copy nodes, or a flow’s JSON, first).', 'error');
       return;
     }
     const centre = canvas.current?.viewCentre() ?? { x: 0, y: 0 };
     const ids = actions.paste(fragment, centre);
-    toast(`Pasted ${ids.length} node${ids.length === 1 ? '' : 's'}.`, 'success');
+    const notes = ids.filter(isNoteId).length;
+    const nodes = ids.length - notes;
+    const parts = [nodes > 0 && `${nodes} node${nodes === 1 ? '' : 's'}`, notes > 0 && `${notes} note${notes === 1 ? '' : 's'}`].filter(Boolean);
+    toast(`Pasted ${parts.join(' and ')}.`, 'success');
   };
 
   useEditorShortcuts({
@@ -41,6 +50,7 @@ export function useCanvasClipboard(canvas: RefObject<FlowCanvasHandle | null>, s
       return text;
     },
     paste: pasteText,
+    ...canvasKeys,
   });
 
   /** The Cut and Copy buttons. */

@@ -14,6 +14,7 @@ export function useEditorDocument() {
       meta: st.meta,
       nodes: st.nodes,
       edges: st.edges,
+      notes: st.notes,
       revision: st.revision,
       savedJson: st.savedJson,
       canUndo: st.past.length > 0,
@@ -24,7 +25,8 @@ export function useEditorDocument() {
   // big flow redraws the canvas first and recomputes these when the browser has time.
   const docNodes = useDeferredValue(s.nodes);
   const docEdges = useDeferredValue(s.edges);
-  const flow = useMemo(() => currentFlow({ meta: s.meta, nodes: docNodes, edges: docEdges }), [s.meta, docNodes, docEdges]);
+  const docNotes = useDeferredValue(s.notes);
+  const flow = useMemo(() => currentFlow({ meta: s.meta, nodes: docNodes, edges: docEdges, notes: docNotes }), [s.meta, docNodes, docEdges, docNotes]);
   const flowJson = useMemo(() => JSON.stringify(flow), [flow]);
   const dirty = useMemo(() => hasUnsavedWork(flow, s.revision, s.savedJson), [flow, s.revision, s.savedJson]);
   // Run now runs the saved revision: the document as last loaded or saved.

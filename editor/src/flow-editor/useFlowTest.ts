@@ -3,17 +3,21 @@ import type { SimulateResult } from '../../../shared/api-views.js';
 import type { Flow } from '../../../shared/flow/schema.js';
 import type { PreviewContext } from '../config-form/ConfigForm.js';
 import { previewVars, simulate } from '../panels/simulation.js';
-import { defaultTestInput, type TestInput } from '../panels/TestPanel.js';
+import { defaultTestInput } from '../panels/TestPanel.js';
 import { parseTestPayload, previewDescription, simulatedStepResults } from './test-run.js';
+import { browserSessionStorage, loadTestInput, saveTestInput, startingTestInput, type TestInput } from './test-input.js';
 
 /**
  * The Test tab's state: the chosen source and payload, the last simulation and the flow it was
  * computed for (`stale` once the flow changed), which of its alerts is shown, and the variables
  * the config form's live previews render against (the payload normalized by its source).
- * `initial`, when given, is the test input until the operator chooses another (a template's sample).
+ * The chosen input is kept per flow in sessionStorage (test-input.ts), so a reload keeps it;
+ * `initial` is what a flow with nothing stored starts with (e.g. a template's sample).
  */
 export function useFlowTest(flow: Flow, flowJson: string, initial?: TestInput) {
-  const [input, setInput] = useState<TestInput | null>(initial ?? null);
+  const [input, setInput] = useState<TestInput | null>(() =>
+    startingTestInput(loadTestInput(browserSessionStorage(), flow.id), initial, flow.nodes.map((n) => n.id)),
+  );
   const [tested, setTested] = useState<{ result: SimulateResult; flowJson: string } | null>(null);
   const [alertIndex, setAlertIndex] = useState(0);
   const [preview, setPreview] = useState<PreviewContext | null>(null);
@@ -22,6 +26,11 @@ export function useFlowTest(flow: Flow, flowJson: string, initial?: TestInput) {
   useEffect(() => {
     if (!input || !flow.nodes.some((n) => n.id === input.sourceNodeId)) setInput(defaultTestInput(flow));
   }, [flow, input]);
+
+  // Every change is remembered for this flow (under its id as it is now; a new flow has none yet).
+  useEffect(() => {
+    if (input && flow.id) saveTestInput(browserSessionStorage(), flow.id, input);
+  }, [flow.id, input]);
 
   const sourceNode = input ? flow.nodes.find((n) => n.id === input.sourceNodeId) : undefined;
   const sourceConfigJson = JSON.stringify(sourceNode?.config ?? null);
@@ -54,7 +63,7 @@ export function useFlowTest(flow: Flow, flowJson: string, initial?: TestInput) {
     const payload = parseTestPayload(input.payloadText);
     const source = flow.nodes.find((n) => n.id === input.sourceNodeId);
     if (!source) throw new Error('Choose an alert source.');
-    const result = await simulate(flow, source.type, payload);
+    const result = await simulate(flow, source, payload);
     setAlertIndex(0);
     setTested({ result, flowJson });
   };

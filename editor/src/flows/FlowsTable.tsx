@@ -28,7 +28,7 @@ interface Props {
 
 export function FlowsTable({ flows, pending, errors, now, onToggle, onDuplicate, onExport, onDelete, onDismissError }: Props) {
   return (
-    <table className="list flows-table">
+    <table className="list flows-table stacked-list">
       <thead>
         <tr>
           <th scope="col">Name</th>
@@ -49,22 +49,25 @@ export function FlowsTable({ flows, pending, errors, now, onToggle, onDuplicate,
           return (
             <Fragment key={flow.id}>
               <tr data-testid={`flow-row-${flow.id}`} className={rowError ? 'has-error' : undefined}>
-                <td className="flow-name">
+                {/* data-label and stack-wide shape the row as a card on a phone (app.css, stacked-list). */}
+                <td className="flow-name stack-wide">
                   <RouteLink to={{ page: 'flow', id: flow.id }}>{flow.name}</RouteLink>
                 </td>
-                <td>
+                <td className="stack-wide">
                   <code className="mono flow-id">{flow.id}</code>
                 </td>
                 <td>
                   <EnabledSwitch flow={flow} pending={pending.has(flow.id)} onChange={(enabled) => onToggle(flow, enabled)} />
                 </td>
-                <td className="num">{flow.revision}</td>
-                <td>
+                <td className="num" data-label="Revision">
+                  {flow.revision}
+                </td>
+                <td data-label="Last updated">
                   <time dateTime={flow.updatedAt} title={flow.updatedAt}>
                     {formatRelative(flow.updatedAt, now)}
                   </time>
                 </td>
-                <td className="flow-actions">
+                <td className="flow-actions stack-wide">
                   <RouteLink to={{ page: 'flow', id: flow.id }} className="button small" aria-label={`Open ${flow.name}`}>
                     <PencilLine size={14} aria-hidden="true" /> Open
                   </RouteLink>
@@ -105,7 +108,7 @@ export function FlowsTable({ flows, pending, errors, now, onToggle, onDuplicate,
               </tr>
               {rowError && (
                 <tr className="flow-error-row" data-testid={`flow-error-${flow.id}`}>
-                  <td colSpan={6}>
+                  <td colSpan={6} className="stack-wide">
                     <div className="banner error" role="alert">
                       <div className="row">
                         <span>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SlugSchema } from '../../../shared/flow/schema.js';
-import { flowIdProblem } from './slug.js';
+import { flowIdProblem, slugFromName } from './slug.js';
 
 describe('flowIdProblem', () => {
   it('accepts slugs', () => {
@@ -23,5 +23,21 @@ describe('flowIdProblem', () => {
 
   it('refuses an id that is taken', () => {
     expect(flowIdProblem('disk-full', new Set(['disk-full']))).toBe('A flow with id "disk-full" already exists.');
+  });
+});
+
+describe('slugFromName', () => {
+  it('makes a valid id that reads like the name', () => {
+    expect(slugFromName('Disk full on /var')).toBe('disk-full-on-var');
+    expect(slugFromName('  Redémarrer   nginx — prod!  ')).toBe('redemarrer-nginx-prod');
+    expect(slugFromName('New flow')).toBe('new-flow');
+  });
+
+  it('is never empty and never too long, and always passes the id check', () => {
+    for (const name of ['', '!!!', '日本語', 'x'.repeat(300), `${'a'.repeat(63)} b`]) {
+      const slug = slugFromName(name);
+      expect(flowIdProblem(slug), `${JSON.stringify(name)} → ${slug}`).toBeNull();
+    }
+    expect(slugFromName('!!!')).toBe('new-flow');
   });
 });

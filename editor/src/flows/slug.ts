@@ -19,3 +19,19 @@ export function flowIdProblem(id: string, taken: ReadonlySet<string> = new Set()
   if (taken.has(id)) return `A flow with id "${id}" already exists.`;
   return null;
 }
+
+/**
+ * The id a new flow gets from its name while the operator has not chosen one: "Disk full on
+ * /var" → `disk-full-on-var`. Accents are dropped, anything else becomes "-"; never empty.
+ */
+export function slugFromName(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, SLUG_MAX_LENGTH)
+    .replace(/-+$/, '');
+  return slug || 'new-flow';
+}

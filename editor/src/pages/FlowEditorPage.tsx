@@ -6,8 +6,11 @@ import { useLoadFlow } from '../flow-editor/useLoadFlow.js';
 import { getFlowTemplate } from '../../../shared/templates/index.js';
 import { navigate } from '../router.js';
 
-/** `#/flows/<id>` edits a saved flow; `#/new` starts an empty one, `#/new?template=<id>` one from a template. */
-export function FlowEditorPage({ flowId, templateId }: { flowId?: string; templateId?: string }) {
+/**
+ * `#/flows/<id>` edits a saved flow (`?tab=test`: on its Test tab); `#/new` starts an empty one,
+ * `#/new?template=<id>` one from a template (on the Test tab, with the template's sample).
+ */
+export function FlowEditorPage({ flowId, initialTab, templateId }: { flowId?: string; initialTab?: 'test'; templateId?: string }) {
   const state = useLoadFlow(flowId, templateId);
   const template = templateId ? getFlowTemplate(templateId) : undefined;
 
@@ -25,7 +28,7 @@ export function FlowEditorPage({ flowId, templateId }: { flowId?: string; templa
     );
   return (
     <ReactFlowProvider>
-      <Editor initialTest={template ? templateTestInput(template) : undefined} />
+      <Editor initialTab={initialTab} initialTest={template ? templateTestInput(template) : undefined} />
     </ReactFlowProvider>
   );
 }

@@ -1,12 +1,25 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import type { SignInHint } from '../../../shared/api-views.js';
 import { ApiError } from '../api/client.js';
-import { signIn } from '../api/session.js';
+import { signIn, signInHint } from '../api/session.js';
+
+/** Where to find the token, in words: the server's own token file, or the variable that sets it. */
+function whereTheTokenIs(hint: SignInHint | null): React.ReactNode {
+  if (hint === null) return <>the <code>admin-token</code> file in Salve’s data directory</>;
+  if (hint.tokenFile === undefined) return <>the <code>SALVE_ADMIN_TOKEN</code> variable Salve was started with</>;
+  return <code data-testid="token-file">{hint.tokenFile}</code>;
+}
 
 /** Asks for the admin token that `salve serve` printed on its first start. */
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [hint, setHint] = useState<SignInHint | null>(null);
+  useEffect(() => {
+    // Without it the page still says where to look, in general words.
+    signInHint().then(setHint, () => setHint(null));
+  }, []);
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -19,7 +32,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     } catch (err) {
       setError(
         err instanceof ApiError && err.status === 401
-          ? 'That token is not valid. Use the admin token from data/admin-token (or SALVE_ADMIN_TOKEN).'
+          ? 'That token is not valid. Use the admin token named above.'
           : err instanceof Error
             ? err.message
             : String(err),
@@ -40,7 +53,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
             <h1 id="signin-title">Sign in to Salve</h1>
           </div>
           <p className="muted" style={{ margin: 0 }}>
-            Paste the admin token. Salve printed it on its first start and saved it in <code>data/admin-token</code>.
+            Paste the admin token. Salve printed it on its first start; it is in {whereTheTokenIs(hint)}.
           </p>
           <div className="field">
             <label htmlFor="admin-token">Admin token</label>

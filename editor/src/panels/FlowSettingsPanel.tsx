@@ -111,7 +111,9 @@ export function FlowSettingsPanel({ meta, isNew, nodes, issues, onChange }: Prop
           data-testid="flow-id"
         />
         <div id={`${id}-id-help`} className="field-help">
-          {isNew ? 'Lower-case letters, digits and “-”. It cannot change after the first save.' : 'The id cannot change; duplicate the flow to copy it under a new id.'}
+          {isNew
+            ? 'Made from the name until you type one. Lower-case letters, digits and “-”; it cannot change after the first save.'
+            : 'The id cannot change; duplicate the flow to copy it under a new id.'}
         </div>
         {idErrors.map((m) => (
           <div key={m} className="field-error">

@@ -17,18 +17,12 @@ export function ProblemsPanel({ issues, onSelect, open, onToggle }: { issues: re
       {bad && (
         <ul className="issues">
           {issues.map((issue, i) => (
-            // biome-ignore lint/a11y/useSemanticElements: each problem is a row of the list that selects its node (see the role below)
-            <li
-              key={i}
-              tabIndex={0}
-              // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: each problem is a row of the list that selects its node (Enter or a click); a <button> inside would restyle the list
-              role="button"
-              onClick={() => onSelect(issue)}
-              onKeyDown={(e) => e.key === 'Enter' && onSelect(issue)}
-              data-testid="problem"
-            >
-              <span className="issue-path">{formatPath(issue.path)}</span>
-              <span>{issue.message}</span>
+            <li key={i}>
+              {/* A real button: Enter and Space select the node, and it is announced as one. */}
+              <button type="button" className="problem-row" onClick={() => onSelect(issue)} data-testid="problem">
+                <span className="issue-path">{formatPath(issue.path)}</span>
+                <span>{issue.message}</span>
+              </button>
             </li>
           ))}
         </ul>

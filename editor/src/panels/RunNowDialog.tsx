@@ -15,9 +15,11 @@ export function manualSources(flow: Pick<Flow, 'nodes'> | null): FlowNode[] {
   return flow ? flow.nodes.filter((n) => startsBy(getNodeDefinition(n.type), 'manual')) : [];
 }
 
-/** The payload a manual node's dialog starts with: its own `samplePayload`, else the type's sample. */
+/** The payload a manual node's dialog starts with: what its trigger says for its config, else the type's first sample. */
 function initialPayload(node: FlowNode): string {
-  const own = (node.config as { samplePayload?: unknown }).samplePayload;
+  const def = getNodeDefinition(node.type);
+  const config = def?.configSchema.safeParse(node.config);
+  const own = def?.trigger?.kind === 'manual' && config?.success ? def.trigger.startPayload?.(config.data) : undefined;
   const payload = own ?? samplesFor(node.type)[0]?.payload ?? {};
   return JSON.stringify(payload, null, 2);
 }

@@ -1,19 +1,22 @@
 import { useId, useState } from 'react';
 import { FlaskConical, X } from 'lucide-react';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
+import { hookPathOf } from '../../../nodes/trigger-spec.js';
 import type { Flow } from '../../../shared/flow/schema.js';
 import { formatPath } from '../../../shared/errors.js';
-import { ApiError } from '../api/client.js';
+import { api, ApiError, call, idParam } from '../api/client.js';
 import type { SimulateResult, SimulatedStep } from '../../../shared/api-views.js';
+import type { EventSummary } from '../../../shared/event-log.js';
+import { hrefFor } from '../router.js';
+import { deliveryLabel, deliveryTestInput, unusableBody } from '../events/test-payload.js';
+import type { TestInput } from '../flow-editor/test-input.js';
 import { samplesFor } from './simulation.js';
+import { useLatestDeliveries } from './useLatestDeliveries.js';
 
-/** What the operator chose to test with: a source node and the payload it receives. */
-export interface TestInput {
-  sourceNodeId: string;
-  /** The sample's name, or `custom` for a pasted payload. */
-  sample: string;
-  payloadText: string;
-}
+export type { TestInput };
+
+/** The sample select's value for a stored delivery. */
+const DELIVERY_PREFIX = 'delivery:';
 
 interface Props {
   flow: Flow;
@@ -57,6 +60,7 @@ export function TestPanel({ flow, input, onInput, result, stale, alertIndex, onA
   }
   const source = sources.find((n) => n.id === input.sourceNodeId) ?? sources[0]!;
   const samples = samplesFor(source.type);
+  const hookPath = hookPathOf(getNodeDefinition(source.type), source.config);
 
   const chooseSource = (nodeId: string) => {
     const node = sources.find((n) => n.id === nodeId)!;
@@ -65,7 +69,23 @@ export function TestPanel({ flow, input, onInput, result, stale, alertIndex, onA
   };
   const chooseSample = (name: string) => {
     const sample = samples.find((s) => s.name === name);
-    onInput({ ...input, sample: name, payloadText: sample ? JSON.stringify(sample.payload, null, 2) : input.payloadText });
+    onInput({ sourceNodeId: input.sourceNodeId, sample: name, payloadText: sample ? JSON.stringify(sample.payload, null, 2) : input.payloadText });
+  };
+  // A delivery's body is loaded when chosen: the list has only summaries.
+  const chooseDelivery = async (eventId: string) => {
+    setError(null);
+    try {
+      const event = await call(api.events[':id'].$get(idParam(eventId)));
+      const chosen = deliveryTestInput(event, input.sourceNodeId);
+      if ('reason' in chosen) setError(new Error(`This delivery cannot be a test payload: ${chosen.reason}.`));
+      else onInput(chosen);
+    } catch (err) {
+      setError(err instanceof ApiError && err.status === 404 ? new Error('That delivery is no longer stored.') : (err as Error));
+    }
+  };
+  const choose = (value: string) => {
+    if (value.startsWith(DELIVERY_PREFIX)) void chooseDelivery(value.slice(DELIVERY_PREFIX.length));
+    else chooseSample(value);
   };
 
   const run = async () => {
@@ -84,7 +104,7 @@ export function TestPanel({ flow, input, onInput, result, stale, alertIndex, onA
   return (
     <div className="side-body" data-testid="test-panel">
       <div className="row" style={{ marginBottom: 8 }}>
-        <h2>Test with a sample alert</h2>
+        <h2>Test with an alert</h2>
       </div>
       <p className="muted small" style={{ marginTop: 0 }}>
         Conditions are evaluated; actions and approvals are only rendered. Nothing is sent, run or stored.
@@ -102,18 +122,41 @@ export function TestPanel({ flow, input, onInput, result, stale, alertIndex, onA
         </div>
       )}
       <div className="field">
-        <label htmlFor={`${id}-sample`}>Sample</label>
-        <select id={`${id}-sample`} value={input.sample} onChange={(e) => chooseSample(e.target.value)} data-testid="test-sample">
-          {samples.map((s) => (
-            <option key={s.name} value={s.name}>
-              {s.name}
-            </option>
-          ))}
-          {/* A sample given from outside the source's own (a template's) is listed under its label. */}
-          {input.sample !== 'custom' && !samples.some((s) => s.name === input.sample) && <option value={input.sample}>{input.sample}</option>}
-          <option value="custom">Paste your own payload…</option>
+        <label htmlFor={`${id}-sample`}>Payload from</label>
+        <select
+          id={`${id}-sample`}
+          value={input.delivery ? `${DELIVERY_PREFIX}${input.delivery.eventId}` : input.sample}
+          onChange={(e) => choose(e.target.value)}
+          title={input.delivery?.label}
+          data-testid="test-sample"
+        >
+          <optgroup label="Samples">
+            {samples.map((s) => (
+              <option key={s.name} value={s.name}>
+                {s.name}
+              </option>
+            ))}
+            {/* A sample given from outside the source's own (a template's) is listed under its label. */}
+            {input.sample !== 'custom' && input.sample !== DELIVERY_SAMPLE && !samples.some((s) => s.name === input.sample) && (
+              <option value={input.sample}>{input.sample}</option>
+            )}
+            <option value="custom">Paste your own payload…</option>
+          </optgroup>
+          <DeliveryOptions hookPath={hookPath} chosen={input.delivery} />
         </select>
-        <div className="field-help">{samples.find((s) => s.name === input.sample)?.description ?? `The body ${getNodeDefinition(source.type)?.label ?? 'the source'} would POST.`}</div>
+        <div className="field-help" data-testid="test-sample-help">
+          {input.delivery ? (
+            <>
+              The body of this delivery as Salve stored it (
+              <a href={hrefFor({ page: 'events', filters: { eventId: input.delivery.eventId } })} data-testid="test-delivery-link">
+                see it on the Events page
+              </a>
+              ). Edit it below to try a variation.
+            </>
+          ) : (
+            (samples.find((s) => s.name === input.sample)?.description ?? `The body ${getNodeDefinition(source.type)?.label ?? 'the source'} would POST.`)
+          )}
+        </div>
       </div>
       <div className="field">
         <label htmlFor={`${id}-payload`}>Payload (JSON)</label>
@@ -121,7 +164,7 @@ export function TestPanel({ flow, input, onInput, result, stale, alertIndex, onA
           id={`${id}-payload`}
           rows={8}
           value={input.payloadText}
-          onChange={(e) => onInput({ ...input, sample: 'custom', payloadText: e.target.value })}
+          onChange={(e) => onInput({ sourceNodeId: input.sourceNodeId, sample: 'custom', payloadText: e.target.value })}
           spellCheck={false}
           data-testid="test-payload"
         />
@@ -178,6 +221,36 @@ export function TestPanel({ flow, input, onInput, result, stale, alertIndex, onA
         </div>
       )}
     </div>
+  );
+}
+
+/**
+ * The latest deliveries to the source's hook path, as one group of the payload select. A body
+ * that cannot be tested (cut, not stored, empty) is listed disabled with the reason; the chosen
+ * delivery stays listed when newer ones have pushed it out of the latest few.
+ */
+function DeliveryOptions({ hookPath, chosen }: { hookPath: string | undefined; chosen: TestInput['delivery'] }) {
+  const latest = useLatestDeliveries(hookPath);
+  if (!hookPath) return null;
+  const optionText = (e: EventSummary) => {
+    const unusable = unusableBody(e);
+    return unusable ? `${deliveryLabel(e)} (not offered: ${unusable})` : deliveryLabel(e);
+  };
+  const listed = latest.items.some((e) => e.id === chosen?.eventId);
+  return (
+    <optgroup label={`Latest deliveries on /hooks/${hookPath}`} data-testid="test-deliveries">
+      {chosen && !listed && <option value={`${DELIVERY_PREFIX}${chosen.eventId}`}>{chosen.label}</option>}
+      {latest.items.map((e) => (
+        <option key={e.id} value={`${DELIVERY_PREFIX}${e.id}`} disabled={unusableBody(e) !== null}>
+          {optionText(e)}
+        </option>
+      ))}
+      {latest.items.length === 0 && !chosen && (
+        <option value="" disabled>
+          {latest.error ? `Could not load them: ${latest.error.message}` : 'None stored yet'}
+        </option>
+      )}
+    </optgroup>
   );
 }
 

@@ -22,8 +22,8 @@ export function samplesFor(type: string): readonly Sample[] {
 }
 
 /** What the runtime's simulate endpoint says the flow would do with `payload` (nothing is executed). */
-export function simulate(flow: Flow, sourceType: string, payload: unknown): Promise<SimulateResult> {
-  return call(api.flows.simulate.$post({ json: { flow, source: sourceType, payload } }));
+export function simulate(flow: Flow, source: { id: string; type: string }, payload: unknown): Promise<SimulateResult> {
+  return call(api.flows.simulate.$post({ json: { flow, source: source.type, sourceNodeId: source.id, payload } }));
 }
 
 /** Marks and taken edges for one simulated alert, to draw on the canvas. */
@@ -81,7 +81,7 @@ export async function previewVars(flow: Flow, sourceNodeId: string, payload: unk
     nodes: [{ id: source.id, type: source.type, config }],
     edges: [],
   };
-  const result = await simulate(probe as Flow, source.type, payload);
+  const result = await simulate(probe as Flow, source, payload);
   const first = result.alerts[0];
   if (!first) throw new Error('the sample holds no alert');
   return {

@@ -6,6 +6,7 @@ import { AlertSummary } from './AlertSummary.js';
 import { CancelRunButton } from './CancelRunButton.js';
 import { Deadline } from './Deadline.js';
 import { RelativeTime } from './RelativeTime.js';
+import { RunTestPayload } from './RunTestPayload.js';
 import { StatusPill } from './StatusPill.js';
 import { formatDuration } from '../../../nodes/format.js';
 import { noActionText } from './stopped.js';
@@ -64,6 +65,7 @@ export function RunHeader({ run, flowName, onChanged, onReview }: RunHeaderProps
           · revision {run.flowRevision} · run <span className="mono">{run.id}</span>
         </span>
         <span className="spacer" />
+        <RunTestPayload run={run} flowName={flowName} />
         {active && <span className="live-indicator" title="Refreshes every 2 seconds while the run is active">live</span>}
         {active && <CancelRunButton execution={run} flowName={flowName} onCancelled={onChanged} />}
       </div>

@@ -1,31 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { StepStatus } from '../../../shared/statuses.js';
-import type { Step } from '../../../shared/api-views.js';
+import { stepSequence } from '../../../test/kit/steps.js';
 import { edgeId } from '../canvas/model.js';
 import { defaultSelection, markForStep, runMarks, stepsByNode, takenEdges } from './marks.js';
 
-let seq = 0;
-function step(nodeId: string, nodeType: string, status: StepStatus, port: string | null, parent?: Step): Step {
-  seq++;
-  return {
-    id: `st_${seq}`,
-    seq,
-    nodeId,
-    nodeType,
-    parentStepId: parent?.id ?? null,
-    status,
-    attempt: 1,
-    port,
-    input: null,
-    config: null,
-    output: null,
-    error: null,
-    createdAt: '2026-05-01T12:00:00.000Z',
-    startedAt: null,
-    endedAt: null,
-    wakeAt: null,
-  };
-}
+const { step, reset } = stepSequence();
 
 const flow = {
   nodes: [
@@ -38,7 +17,7 @@ const flow = {
 };
 
 function diskFullRun(askStatus: StepStatus, askPort: string | null) {
-  seq = 0;
+  reset();
   const am = step('am', 'source.alertmanager', 'succeeded', 'out');
   const disk = step('disk', 'condition.match', 'succeeded', 'match', am);
   const clean = step('clean', 'action.http', 'succeeded', 'ok', disk);
@@ -79,7 +58,7 @@ describe('runMarks', () => {
   });
 
   it('shows an interrupted step as unknown', () => {
-    seq = 0;
+    reset();
     const am = step('am', 'source.alertmanager', 'succeeded', 'out');
     const restart = step('restart', 'action.shell', 'unknown', null, am);
     expect(runMarks(flow, [am, restart], 'needs_attention').get('restart')).toEqual({ mark: 'unknown' });
@@ -96,7 +75,7 @@ describe('takenEdges', () => {
   });
 
   it('ignores steps whose parent is not in the list', () => {
-    seq = 0;
+    reset();
     const orphan = { ...step('disk', 'condition.match', 'pending', null), parentStepId: 'st_missing' };
     expect(takenEdges([orphan]).size).toBe(0);
   });
@@ -105,7 +84,7 @@ describe('takenEdges', () => {
 describe('defaultSelection', () => {
   it('opens on the step that needs a person', () => {
     expect(defaultSelection(diskFullRun('waiting', null).steps)).toBe('ask');
-    seq = 0;
+    reset();
     const am = step('am', 'source.alertmanager', 'succeeded', 'out');
     const clean = step('clean', 'action.http', 'failed', 'error', am);
     const after = step('restart', 'action.shell', 'succeeded', 'ok', clean);

@@ -16,6 +16,7 @@ export const delayAction = defineNodeType({
   type: 'action.delay',
   category: 'action',
   label: 'Wait',
+  defaultId: 'wait',
   description: 'Waits for a set time (durably, across restarts), then continues on "done".',
   icon: 'clock',
   configSchema: DelayActionConfigSchema,
@@ -27,5 +28,9 @@ export const delayAction = defineNodeType({
   expressions: () => [],
   summary: (config) => `wait ${formatDuration(config.seconds, 's')}`,
   commandLine: (config) => `wait ${formatDuration(config.seconds, 's')}`,
+  portHelp: {"done": "the wait is over"},
+  notes: [
+    "A durable wait: it is a database row, survives restarts, holds no worker, and counts against the execution deadline.",
+  ],
   ui: { seconds: { widget: 'number', label: 'Wait (seconds)', help: 'Durable: the wait survives restarts and holds no worker.' } },
 });

@@ -7,7 +7,7 @@ import type { SecretUse } from '../../network.js';
 import { resolvedConfig, testContext } from '../../../test/kit/nodes.js';
 import { HttpActionConfigSchema } from './definition.js';
 import { executeHttpAction } from './execute.js';
-import { MAX_RESPONSE_BYTES } from './request.js';
+import { MAX_RESPONSE_BYTES } from '../../http-request.js';
 
 interface Seen {
   method: string;

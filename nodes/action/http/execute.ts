@@ -4,7 +4,7 @@ import { DestinationRefused, ResolveFailed, type CheckedDestination } from '../.
 import { httpAction, MAX_REDIRECTS, type HttpActionConfig } from './definition.js';
 import type { DroppedHeader, HttpOutput, HttpResponseOutput } from './output.js';
 import { dropHeader, isRedirect, nextHop, place, secretHeader, type Hop } from './redirects.js';
-import { describeTarget, RequestFailure, sendRequest } from './request.js';
+import { describeTarget, RequestFailure, sendRequest, within } from '../../http-request.js';
 
 const KEPT_HEADERS = ['content-type', 'location'] as const;
 
@@ -63,15 +63,6 @@ function parseUrl(raw: string): URL | string {
 }
 
 const portOf = (url: URL) => (url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80);
-
-/** Fails with the message when `work` does not settle within `ms` (DNS cannot be cancelled). */
-function within<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RequestFailure(message)), Math.max(0, ms));
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * Resolves and checks the hop's destination, then drops what may not go there: headers whose

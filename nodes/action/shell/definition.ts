@@ -48,6 +48,7 @@ export const shellAction = defineNodeType({
   type: 'action.shell',
   category: 'action',
   label: 'Run command',
+  defaultId: 'run_command',
   description: 'Runs a program with its arguments on the Salve host (no shell) and continues on "ok" or "error".',
   icon: 'terminal',
   configSchema: ShellActionConfigSchema,
@@ -62,10 +63,16 @@ export const shellAction = defineNodeType({
   // No shell ever sees argv, so `;` or `$` need no quoting: they are literal text either way.
   commandLine: (config) => config.command.map(showArg).join(' '),
   present: presentShellOutput,
+  portHelp: {"ok": "the command exited with an expected code", "error": "another exit code, a signal, a timeout, or it could not start"},
+  notes: [
+    "The command is an argv list, each item a template: `[\"systemctl\", \"restart\", \"{{ alert.labels.service }}\"]` — never a shell string. Alert values arrive as separate arguments, so `; rm -rf /` in a label is just text.",
+    "`cwd` defaults to Salve's working directory (the command user's home with `SALVE_COMMAND_USER`). The child gets only `PATH` plus `env` (never Salve's environment). After `timeoutSeconds`, SIGTERM goes to every process of the command, SIGKILL 2 s later.",
+    "stdout and stderr are each kept up to 1 MiB with the marker `[salve: output truncated after 1048576 bytes]`. A shell step interrupted by a crash is never re-run: it becomes `unknown` and its execution `needs_attention`. Processes the command leaves running are ended when it exits, also those that left its process group; it runs as `SALVE_COMMAND_USER` when that is set (see [Command steps](operations.md#command-steps)).",
+  ],
   ui: {
-    command: { widget: 'argv', help: 'The program, then one item per argument; no shell sees them, so spaces and quotes are literal.' },
+    command: { widget: 'argv', templates: true, help: 'The program, then one item per argument; no shell sees them, so spaces and quotes are literal.' },
     cwd: { widget: 'text', label: 'Working directory' },
-    env: { widget: 'keyValue', label: 'Environment variables', help: 'Added to the command\'s environment; values are text or secrets.' },
+    env: { widget: 'keyValue', templates: true, label: 'Environment variables', help: 'Added to the command\'s environment; values are text or secrets.' },
     timeoutSeconds: { widget: 'number', label: 'Timeout (seconds)', help: 'The whole process group is killed after this long and the step fails on "error".' },
     expectExitCodes: { widget: 'list', label: 'Expected exit codes', help: 'Exit codes that count as success, e.g. 0.' },
   },

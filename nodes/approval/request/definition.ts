@@ -30,6 +30,7 @@ export const approvalRequest = defineNodeType({
   type: 'approval.request',
   category: 'approval',
   label: 'Ask for approval',
+  defaultId: 'approval',
   description: 'Pauses the flow until a person approves or rejects, continuing on "timeout" if nobody decides in time.',
   icon: 'user-check',
   configSchema: ApprovalRequestConfigSchema,
@@ -40,6 +41,10 @@ export const approvalRequest = defineNodeType({
   simulatePort: 'approved',
   expressions: (config) => templatesIn({ message: config.message }),
   summary: (config) => `ask: ${truncate(abbreviateTemplates(config.message), 60)} (${formatDuration(config.timeoutSeconds, 's')})`,
+  portHelp: {"approved": "a person approved", "rejected": "a person rejected", "timeout": "nobody decided within `timeoutSeconds`"},
+  notes: [
+    "Decide with `POST /api/approvals/:id` (`approve` or `reject`, optional comment). A second decision is refused (409) and changes nothing. Time spent waiting for a person does not count against the execution deadline.",
+  ],
   ui: {
     message: { widget: 'expression', language: 'template', label: 'Question', help: 'What the approver sees, e.g. Restart {{ alert.labels.service }}?' },
     timeoutSeconds: { widget: 'number', label: 'Timeout (seconds)', help: 'Undecided after this long, the flow continues on "timeout".' },

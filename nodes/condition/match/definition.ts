@@ -29,6 +29,7 @@ export const matchCondition = defineNodeType({
   type: 'condition.match',
   category: 'condition',
   label: 'Match labels',
+  defaultId: 'match_labels',
   description: 'Continues on "match" when the alert\'s labels fit Alertmanager-style matchers, else on "nomatch".',
   icon: 'filter',
   configSchema: MatchConditionConfigSchema,
@@ -43,5 +44,10 @@ export const matchCondition = defineNodeType({
     return [{ path: ['matchers'], kind: 'cel', source: compiled.ok ? compiled.cel : config.matchers, returns: 'bool' }];
   },
   summary: (config) => truncate(config.matchers.trim(), 80),
+  portHelp: {"match": "every matcher holds", "nomatch": "at least one matcher does not hold"},
+  notes: [
+    "Semantics are Alertmanager's: all matchers must hold; a missing label equals `\"\"`; regexes are anchored on both ends (`=~\"web\"` does not match `webserver`) and must be RE2-compatible (no backreferences or lookaround). The matchers are compiled to CEL; the step output shows it.",
+    "Example: `alertname=\"DiskFull\", severity=~\"critical|page\", env!=\"dev\", team!~\"qa.*\"`.",
+  ],
   ui: { matchers: { widget: 'expression', language: 'matchers', label: 'Label matchers', help: 'Alertmanager syntax: name="value", name!="value", name=~"regex", name!~"regex", separated by commas.' } },
 });

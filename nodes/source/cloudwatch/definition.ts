@@ -82,6 +82,7 @@ export const cloudwatchSource = defineNodeType({
   type: 'source.cloudwatch',
   category: 'source',
   label: 'CloudWatch',
+  defaultId: 'cloudwatch',
   description: 'Starts the flow for each CloudWatch alarm state change an SNS topic posts to /hooks/<path>.',
   icon: 'cloudwatch',
   configSchema: CloudwatchConfigSchema,
@@ -92,6 +93,9 @@ export const cloudwatchSource = defineNodeType({
   sideEffects: false,
   expressions: () => [],
   summary: (config) => cloudwatchSummary(config),
+  notes: [
+    "Setup, the payload it reads and how its fields map to the alert: [sources.md](sources.md#sourcecloudwatch).",
+  ],
   ui: {
     ...sourceUi,
     verifySignature: {

@@ -12,6 +12,7 @@ export const datadogSource = defineNodeType({
   type: 'source.datadog',
   category: 'source',
   label: 'Datadog',
+  defaultId: 'datadog',
   description: 'Starts the flow for Datadog monitor notifications sent by a Datadog webhook to /hooks/<path>.',
   icon: 'datadog',
   configSchema: DatadogConfigSchema,
@@ -22,6 +23,9 @@ export const datadogSource = defineNodeType({
   sideEffects: false,
   expressions: () => [],
   summary: (config) => sourceSummary(config),
+  notes: [
+    "Setup, the payload it reads and how its fields map to the alert: [sources.md](sources.md#sourcedatadog).",
+  ],
   ui: {
     ...sourceUi,
     'auth.type': { widget: 'select', label: 'Authentication', help: 'Datadog signs nothing: send a token as a custom header of the webhook, from a hidden custom variable.' },

@@ -40,6 +40,7 @@ export const grafanaSource = defineNodeType({
   type: 'source.grafana',
   category: 'source',
   label: 'Grafana',
+  defaultId: 'grafana',
   description: 'Starts the flow for each alert a Grafana webhook contact point sends to /hooks/<path>.',
   icon: 'grafana',
   configSchema: GrafanaConfigSchema,
@@ -54,6 +55,9 @@ export const grafanaSource = defineNodeType({
       ...config,
       auth: config.auth.type === 'hmac' ? { type: 'hmac', timestamped: config.auth.timestampHeader !== undefined } : config.auth,
     }),
+  notes: [
+    "Setup, the payload it reads and how its fields map to the alert: [sources.md](sources.md#sourcegrafana).",
+  ],
   ui: {
     ...sourceUi,
     'auth.type': { widget: 'select', label: 'Authentication', help: 'hmac checks the signature Grafana 12+ adds (recommended); bearer/basic check the credentials it sends; none accepts anyone.' },

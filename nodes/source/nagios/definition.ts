@@ -19,6 +19,7 @@ export const nagiosSource = defineNodeType({
   type: 'source.nagios',
   category: 'source',
   label: 'Nagios / Icinga',
+  defaultId: 'nagios',
   description: 'Starts the flow for each host or service problem Nagios or Icinga posts to /hooks/<path> with the salve-notify command.',
   icon: 'nagios',
   configSchema: NagiosConfigSchema,
@@ -29,6 +30,9 @@ export const nagiosSource = defineNodeType({
   sideEffects: false,
   expressions: () => [],
   summary: (config) => `${sourceSummary(config)}${config.hardOnly ? '' : ' · soft states too'}`,
+  notes: [
+    "Nagios Core / Icinga notifications posted by [`docs/nagios/salve-notify`](nagios/salve-notify), and Icinga 2 event-stream objects. With `hardOnly` (the default) SOFT states start nothing. PROBLEM and RECOVERY start flows; acknowledgements, flapping and downtime are recorded only. Setup and mapping: [sources.md](sources.md#sourcenagios).",
+  ],
   ui: {
     ...sourceUi,
     'auth.token': { widget: 'secret', label: 'Bearer token', help: 'salve-notify sends it from its token file as Authorization: Bearer.' },

@@ -86,6 +86,7 @@ export const pagerdutySource = defineNodeType({
   type: 'source.pagerduty',
   category: 'source',
   label: 'PagerDuty',
+  defaultId: 'pagerduty',
   description: 'Starts the flow for PagerDuty incidents (webhooks v3) posted to /hooks/<path>, verified by their signature.',
   icon: 'pagerduty',
   configSchema: PagerDutyConfigSchema,
@@ -96,6 +97,9 @@ export const pagerdutySource = defineNodeType({
   sideEffects: false,
   expressions: () => [],
   summary: (config) => `/hooks/${config.path} · ${describePagerDutyAuth(config.auth)} · ${startingEvents(config).join(', ')}`,
+  notes: [
+    "Setup, the payload it reads and how its fields map to the alert: [sources.md](sources.md#sourcepagerduty).",
+  ],
   ui: {
     ...sourceUi,
     'auth.type': { widget: 'select', label: 'Authentication', help: '"signature" checks X-PagerDuty-Signature with the subscription\'s signing secret.' },

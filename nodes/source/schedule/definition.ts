@@ -50,6 +50,7 @@ export const scheduleSource = defineNodeType({
   type: 'source.schedule',
   category: 'source',
   label: 'Schedule',
+  defaultId: 'schedule',
   description: 'Starts the flow on a cron schedule (each tick once, also across restarts), for periodic checks.',
   icon: 'schedule',
   configSchema: ScheduleConfigSchema,
@@ -60,6 +61,9 @@ export const scheduleSource = defineNodeType({
   sideEffects: false,
   expressions: () => [],
   summary: (config) => `${config.cron} · ${config.timezone} · ${describeNextTicks(config.cron, config.timezone, Date.now())}`,
+  notes: [
+    "Setup, the payload it reads and how its fields map to the alert: [sources.md](sources.md#sourceschedule).",
+  ],
   ui: {
     cron: {
       widget: 'text',

@@ -62,6 +62,21 @@ const WEBHOOK_MAPPING_FIELDS = [
   'skip',
 ] as const;
 
+/** What each mapping expression must give, and what an absent one means (the Help tab and docs/nodes.md show it). */
+const MAPPING_HELP: Record<(typeof WEBHOOK_MAPPING_FIELDS)[number], string> = {
+  name: 'The alert name: a non-empty string.',
+  severity: 'Any severity word (critical, P2, warn…). Default: unknown.',
+  status: 'Must give "firing" or "resolved". Default: firing.',
+  fingerprint: "The alert's identity across deliveries. Default: a hash of the name and the sorted labels.",
+  summary: 'One line for people. Default: the name.',
+  labels: 'Must give a map; values become strings. Default: {}.',
+  startsAt: "An RFC 3339 timestamp. Default: when the delivery arrived; map it to the sender's timestamp so re-sent deliveries are recognized as duplicates.",
+  description: 'Longer text for people. Default: empty.',
+  endsAt: 'An RFC 3339 timestamp, or "" while no end is known. Default: empty.',
+  dedupKey: 'Deliveries with the same key and status start one run. Default: fingerprint + startsAt + status; when mapped, the key plus the status.',
+  skip: 'When it gives true the event makes no alert (recorded, nothing runs). Like a condition, it must give true or false (or a value of event, checked when it runs). Default: false.',
+};
+
 export const WebhookConfigSchema = z.strictObject({
   ...sourceBaseShape,
   mapping: WebhookMappingSchema,
@@ -73,6 +88,7 @@ export const webhookSource = defineNodeType({
   type: 'source.webhook',
   category: 'source',
   label: 'Webhook',
+  defaultId: 'webhook',
   description: 'Starts the flow for JSON posted to /hooks/<path>, turned into an alert by the field mapping.',
   icon: 'webhook',
   configSchema: WebhookConfigSchema,
@@ -89,9 +105,13 @@ export const webhookSource = defineNodeType({
       return [{ path: ['mapping', field], kind: 'cel' as const, source, ...(field === 'skip' ? { returns: 'bool' as const } : {}) }];
     }),
   summary: (config) => `${sourceSummary(config)} · name = ${config.mapping.name}`,
+  notes: [
+    "Any JSON. A JSON list is one alert per element. `mapping` holds CEL expressions over `event`; ready mappings for Azure Monitor, Uptime Kuma and Kubernetes events are in [sources.md](sources.md#sourcewebhook).",
+    "```json\n{ \"id\": \"hook\", \"type\": \"source.webhook\", \"config\": {\n    \"path\": \"uptime\", \"auth\": { \"type\": \"header\", \"name\": \"X-Api-Key\", \"value\": { \"secret\": \"UPTIME_KEY\" } },\n    \"mapping\": { \"name\": \"event.monitor.name\", \"status\": \"event.up ? \\\"resolved\\\" : \\\"firing\\\"\",\n                 \"fingerprint\": \"string(event.monitor.id)\", \"labels\": \"{\\\"url\\\": event.monitor.url}\" } } }\n```",
+  ],
   ui: {
     ...sourceUi,
-    ...Object.fromEntries(WEBHOOK_MAPPING_FIELDS.map((f) => [`mapping.${f}`, { widget: 'expression', language: 'cel' } as const])),
+    ...Object.fromEntries(WEBHOOK_MAPPING_FIELDS.map((f) => [`mapping.${f}`, { widget: 'expression', language: 'cel', help: MAPPING_HELP[f] } as const])),
   },
   samples: webhookSamples,
   sampleConfig: { path: 'generic', auth: { type: 'none' }, mapping: webhookSampleMapping },

@@ -35,6 +35,7 @@ export const zabbixSource = defineNodeType({
   type: 'source.zabbix',
   category: 'source',
   label: 'Zabbix',
+  defaultId: 'zabbix',
   description: "Starts the flow for each Zabbix problem that Salve's webhook media type posts to /hooks/<path>.",
   icon: 'zabbix',
   configSchema: ZabbixConfigSchema,
@@ -46,6 +47,9 @@ export const zabbixSource = defineNodeType({
   expressions: () => [],
   summary: (config) =>
     hmacSourceSummary({ ...config, auth: config.auth.type === 'hmac' ? { type: 'hmac', timestamped: true } : config.auth }),
+  notes: [
+    "Setup, the payload it reads and how its fields map to the alert: [sources.md](sources.md#sourcezabbix).",
+  ],
   ui: {
     ...sourceUi,
     'auth.type': {

@@ -19,10 +19,16 @@ const MAX_SIMULATED_STEPS = 1000;
  * actions and approvals are rendered and assumed to take their usual port (`ok`, `approved`).
  * Nothing is sent, spawned or stored.
  */
-export async function simulateFlow(flow: Flow, source: string, payload: unknown, now = new Date()): Promise<SimulatedAlert[]> {
+export async function simulateFlow(flow: Flow, source: string, payload: unknown, now = new Date(), sourceNodeId?: string): Promise<SimulatedAlert[]> {
   const type = source.startsWith('source.') ? source : `source.${source}`;
-  const sourceNode = flow.nodes.find((n) => n.type === type);
+  // A flow may have several sources of one type (two Alertmanager paths): the caller names one.
+  const sourceNode = flow.nodes.find((n) => n.type === type && (sourceNodeId === undefined || n.id === sourceNodeId));
   const adapter = getSourceAdapter(type);
+  if (sourceNodeId !== undefined && !sourceNode) {
+    throw new ValidationError(`flow "${flow.id}" has no ${type} node "${sourceNodeId}"`, [
+      { path: ['sourceNodeId'], message: `must name a ${type} node of the flow` },
+    ]);
+  }
   if (!sourceNode || !adapter) {
     const kinds = flow.nodes.filter((n) => n.type.startsWith('source.')).map((n) => n.type.slice(7));
     throw new ValidationError(`flow "${flow.id}" has no ${type} node`, [

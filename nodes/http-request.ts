@@ -29,6 +29,15 @@ export interface RawResponse {
 /** The request could not complete: network error, timeout or cancellation. */
 export class RequestFailure extends Error {}
 
+/** Fails with RequestFailure(`message`) when `work` does not settle within `ms` (DNS cannot be cancelled). */
+export function within<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RequestFailure(message)), Math.max(0, ms));
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** `method http://host/path` without credentials or query string, safe to show in messages. */
 export function describeTarget(method: string, url: URL): string {
   return `${method} ${url.origin}${url.pathname}`;
