@@ -9,7 +9,7 @@ import type { SimulateResult, SimulatedStep } from '../../../shared/api-views.js
 import type { EventSummary } from '../../../shared/event-log.js';
 import { hrefFor } from '../router.js';
 import { deliveryLabel, deliveryTestInput, unusableBody } from '../events/test-payload.js';
-import type { TestInput } from '../flow-editor/test-input.js';
+import { DELIVERY_SAMPLE, type TestInput } from '../flow-editor/test-input.js';
 import { samplesFor } from './simulation.js';
 import { useLatestDeliveries } from './useLatestDeliveries.js';
 
