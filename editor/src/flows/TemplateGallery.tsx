@@ -22,7 +22,7 @@ export function TemplateGallery({ onChoose, onClose }: { onChoose: (template: Fl
         <input
           type="search"
           value={query}
-          placeholder="Search: disk, restart, kubernetes, grafana…"
+          placeholder="Search: disk, restart, grafana…"
           aria-label="Search templates"
           onChange={(e) => setQuery(e.target.value)}
           data-testid="template-search"
