@@ -4,6 +4,7 @@ import { delayAction } from './action/delay/definition.js';
 import { httpAction } from './action/http/definition.js';
 import { shellAction } from './action/shell/definition.js';
 import { approvalRequest } from './approval/request/definition.js';
+import { pagerdutyNotify } from './notify/pagerduty/definition.js';
 import { exprCondition } from './condition/expr/definition.js';
 import { matchCondition } from './condition/match/definition.js';
 import { alertmanagerSource } from './source/alertmanager/definition.js';
@@ -38,6 +39,7 @@ export const nodeDefinitions = [
   httpAction,
   shellAction,
   delayAction,
+  pagerdutyNotify,
   approvalRequest,
 ] as const;
 

@@ -48,6 +48,7 @@ describe('nodeReference', () => {
     const def = defineNode({
       type: 'test.thing',
       category: 'action',
+      defaultId: 'thing',
       label: 'Thing',
       description: 'Does a thing.',
       icon: 'x',

@@ -8,7 +8,7 @@ import { toast } from '../ui/toast.js';
  * Makes `input` the test choice of flow `flowId` and opens its editor on the Test tab, which
  * reads the choice from sessionStorage (see flow-editor/test-input.ts) and shows it chosen.
  */
-export function openTestPayload(flowId: string, input: TestInput): void {
+function openTestPayload(flowId: string, input: TestInput): void {
   saveTestInput(browserSessionStorage(), flowId, input);
   navigate({ page: 'flow', id: flowId, tab: 'test' });
 }

@@ -6,7 +6,7 @@ import { z } from 'zod';
  * in `sessionStorage` (see `saveTestInput`), so a reload keeps the choice and closing the tab
  * forgets it: a real delivery's body may hold host names the operator would not leave lying around.
  */
-export const TestInputSchema = z.object({
+const TestInputSchema = z.object({
   sourceNodeId: z.string().min(1),
   /** The sample's name, `custom` for a pasted (or edited) payload, `delivery` for a stored delivery. */
   sample: z.string(),

@@ -3,7 +3,7 @@ import { api, call } from '../api/client.js';
 import { usePolling } from '../ui/usePolling.js';
 
 /** How many deliveries the Test tab offers: the latest few are what an operator wants to replay. */
-export const LATEST_DELIVERIES = 5;
+const LATEST_DELIVERIES = 5;
 /** The list follows new deliveries while the Test tab is open (and the page visible). */
 const REFRESH_MS = 10_000;
 

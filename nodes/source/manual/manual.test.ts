@@ -80,7 +80,11 @@ describe('source.manual', () => {
   });
 
   it('takes no webhook deliveries, and simulates with the given payload', async () => {
-    expect(manualSource.trigger).toEqual({ kind: 'manual' });
+    expect(manualSource.trigger).toMatchObject({ kind: 'manual' });
+    // Run now starts with the node's own payload, when it has one.
+    const trigger = manualSource.trigger as { startPayload(config: unknown): unknown };
+    expect(trigger.startPayload(config({ samplePayload: { labels: { instance: 'db1' } } }))).toEqual({ labels: { instance: 'db1' } });
+    expect(trigger.startPayload(config())).toBeUndefined();
     expect(hookPathOf(manualSource, config())).toBeUndefined();
     expect(getWebhookAdapter('source.manual')).toBeUndefined();
     expect(getSourceAdapter('source.manual')!.normalize(config(), { name: 'X' }, { now })[0]!.startsAt).toBe('2026-11-24T09:30:00.000Z');
