@@ -143,7 +143,7 @@ function PageFor({ route, onApprovalsChanged }: { route: Route; onApprovalsChang
     case 'flow':
       return <FlowEditorPage key={route.id} flowId={route.id} initialTab={route.tab} />;
     case 'new-flow':
-      return <FlowEditorPage key="new" />;
+      return <FlowEditorPage key={`new:${route.template ?? ''}`} templateId={route.template} />;
     case 'runs':
       return <RunsPage key={route.flowId ?? '*'} flowId={route.flowId} />;
     case 'run':

@@ -3,13 +3,13 @@ import { useEffect, useState } from 'react';
 /**
  * Hash routes, so the runtime serves one index.html and a reload lands on the same page:
  * `#/flows`, `#/flows/<id>` (`?tab=test` opens the editor on its Test tab, e.g. after "Use as test
- * payload", which stores the chosen delivery in sessionStorage first: see flow-editor/test-input.ts), `#/new`, `#/runs`, `#/runs?flow=<id>`, `#/runs/<id>`, `#/approvals`,
+ * payload", which stores the chosen delivery in sessionStorage first: see flow-editor/test-input.ts), `#/new` (`#/new?template=<id>`: from a template), `#/runs`, `#/runs?flow=<id>`, `#/runs/<id>`, `#/approvals`,
  * `#/events` (optionally `?flow=<id>&outcome=<outcome>&source=<type>&path=<path>&event=<id>`).
  */
 export type Route =
   | { page: 'flows' }
   | { page: 'flow'; id: string; tab?: 'test' }
-  | { page: 'new-flow' }
+  | { page: 'new-flow'; template?: string }
   | { page: 'runs'; flowId?: string }
   | { page: 'run'; id: string }
   | { page: 'approvals' }
@@ -37,7 +37,7 @@ export function parseRoute(hash: string): Route {
   const params = new URLSearchParams(query);
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'flows' && parts[1]) return params.get('tab') === 'test' ? { page: 'flow', id: parts[1], tab: 'test' } : { page: 'flow', id: parts[1] };
-  if (parts[0] === 'new') return { page: 'new-flow' };
+  if (parts[0] === 'new') return params.get('template') ? { page: 'new-flow', template: params.get('template')! } : { page: 'new-flow' };
   if (parts[0] === 'runs' && parts[1]) return { page: 'run', id: parts[1] };
   if (parts[0] === 'runs') return params.get('flow') ? { page: 'runs', flowId: params.get('flow')! } : { page: 'runs' };
   if (parts[0] === 'approvals') return { page: 'approvals' };
@@ -59,7 +59,7 @@ export function hrefFor(route: Route): string {
     case 'flow':
       return `#/flows/${encodeURIComponent(route.id)}${route.tab ? `?tab=${route.tab}` : ''}`;
     case 'new-flow':
-      return '#/new';
+      return route.template ? `#/new?template=${encodeURIComponent(route.template)}` : '#/new';
     case 'runs':
       return route.flowId ? `#/runs?flow=${encodeURIComponent(route.flowId)}` : '#/runs';
     case 'run':

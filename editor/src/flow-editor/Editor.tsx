@@ -7,6 +7,7 @@ import { useFlowProblems, type LocatedIssue } from '../canvas/validation.js';
 import { Palette, type PaletteLayout } from '../panels/Palette.js';
 import { ProblemsPanel } from '../panels/ProblemsPanel.js';
 import { manualSources, RunNowDialog } from '../panels/RunNowDialog.js';
+import type { TestInput } from '../panels/TestPanel.js';
 import { setLeaveGuard } from '../router.js';
 import { useStoredChoice } from '../ui/stored-choice.js';
 import { toast } from '../ui/toast.js';
@@ -27,14 +28,15 @@ import { useSecretNames } from './useSecretNames.js';
 /**
  * The flow editor once its flow is loaded: toolbar, palette, canvas with problems, side panel
  * (`initialTab` `test`: open on the Test tab, e.g. with a delivery chosen on the Events page).
+ * `initialTest` opens the Test tab with that input (a flow made from a template, with its sample).
  */
-export function Editor({ initialTab }: { initialTab?: 'test' } = {}) {
+export function Editor({ initialTab, initialTest }: { initialTab?: 'test'; initialTest?: TestInput } = {}) {
   const doc = useEditorDocument();
   const canvas = useRef<FlowCanvasHandle>(null);
   const addAtCentre = useCallback((type: string) => canvas.current?.addAtCentre(type), []);
   const problems = useFlowProblems();
   const [problemsOpen, setProblemsOpen] = useState(false);
-  const [tab, setTab] = useState<SideTab>(initialTab ?? 'node');
+  const [tab, setTab] = useState<SideTab>(initialTab ?? (initialTest ? 'test' : 'node'));
   const [runNowOpen, setRunNowOpen] = useState(false);
   const [searchOpen, setSearchOpen] = useState(false);
   const [searchMatches, setSearchMatches] = useState<ReadonlySet<string> | null>(null);
@@ -46,7 +48,7 @@ export function Editor({ initialTab }: { initialTab?: 'test' } = {}) {
     if (initialTab === 'test' && !layout.side.open) layout.side.setOpen(true);
   }, []);
   const secrets = useSecretNames();
-  const test = useFlowTest(doc.flow, doc.flowJson);
+  const test = useFlowTest(doc.flow, doc.flowJson, initialTest);
   const { overlay, highlightedEdges } = useCanvasOverlay(test.sim, doc.nodeIdsKey, problems.byNode);
   const openProblems = useCallback(() => setProblemsOpen(true), []);
   const saver = useSaveFlow(problems.checkNow, openProblems);

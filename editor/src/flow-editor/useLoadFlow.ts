@@ -1,14 +1,34 @@
 import { useEffect, useState } from 'react';
+import { getFlowTemplate } from '../../../shared/templates/index.js';
 import { api, call, idParam } from '../api/client.js';
 import { emptyFlow } from '../canvas/model.js';
 import { useEditor } from '../canvas/store.js';
+import { flowFromTemplate, freeTemplateFlowId } from './template-flow.js';
 
-/** Loads the flow `flowId` into the editor store (an empty new flow without one): 'loading', 'ready', or the error. */
-export function useLoadFlow(flowId: string | undefined): 'loading' | 'ready' | Error {
+/**
+ * Loads the flow `flowId` into the editor store, or a new flow: from template `templateId` (with
+ * the template's id, or `<id>-2`… when a flow has it), or empty. 'loading', 'ready', or the error.
+ */
+export function useLoadFlow(flowId: string | undefined, templateId?: string): 'loading' | 'ready' | Error {
   const [state, setState] = useState<'loading' | 'ready' | Error>('loading');
   const load = useEditor((s) => s.load);
 
   useEffect(() => {
+    if (templateId) {
+      const template = getFlowTemplate(templateId);
+      if (!template) {
+        setState(new Error(`there is no template “${templateId}”`));
+        return;
+      }
+      call(api.flows.$get()).then(
+        ({ items }) => {
+          load(flowFromTemplate(template, freeTemplateFlowId(template.id, new Set(items.map((f) => f.id)))), null);
+          setState('ready');
+        },
+        (error: Error) => setState(error),
+      );
+      return;
+    }
     if (!flowId) {
       load(emptyFlow(), null);
       setState('ready');
@@ -21,7 +41,7 @@ export function useLoadFlow(flowId: string | undefined): 'loading' | 'ready' | E
       },
       (error: Error) => setState(error),
     );
-  }, [flowId, load]);
+  }, [flowId, templateId, load]);
 
   return state;
 }

@@ -1,7 +1,7 @@
-import { Plus, SearchX, Upload, Workflow } from 'lucide-react';
+import { LayoutTemplate, Plus, SearchX, Upload, Workflow } from 'lucide-react';
 
-/** No flows at all: what a flow is, and the two ways to get one. */
-export function NoFlowsYet({ onNew, onImport }: { onNew: () => void; onImport: () => void }) {
+/** No flows at all: what a flow is, and the ways to get one. */
+export function NoFlowsYet({ onNew, onTemplates, onImport }: { onNew: () => void; onTemplates: () => void; onImport: () => void }) {
   return (
     <div className="card flow-empty" data-testid="flows-empty">
       <Workflow size={32} className="flow-empty-icon" aria-hidden="true" />
@@ -13,6 +13,9 @@ export function NoFlowsYet({ onNew, onImport }: { onNew: () => void; onImport: (
       <div className="row flow-empty-actions">
         <button type="button" className="primary" onClick={onNew}>
           <Plus size={16} aria-hidden="true" /> New flow
+        </button>
+        <button type="button" onClick={onTemplates} data-testid="empty-new-from-template">
+          <LayoutTemplate size={16} aria-hidden="true" /> New from template
         </button>
         <button type="button" onClick={onImport}>
           <Upload size={16} aria-hidden="true" /> Import

@@ -1,5 +1,5 @@
 import type { Ref } from 'react';
-import { Download, Plus, Search, Upload } from 'lucide-react';
+import { Download, LayoutTemplate, Plus, Search, Upload } from 'lucide-react';
 import { navigate } from '../router.js';
 
 interface Props {
@@ -13,12 +13,14 @@ interface Props {
   query: string;
   onQuery: (query: string) => void;
   onImport: () => void;
+  /** Opens the template gallery. */
+  onTemplates: () => void;
   exporting: boolean;
   onExportAll: () => void;
 }
 
-/** The flows page's heading and toolbar: count, search, Import, Export all, New flow. */
-export function FlowsHeader({ headingRef, searchRef, loaded, hasFlows, countText, query, onQuery, onImport, exporting, onExportAll }: Props) {
+/** The flows page's heading and toolbar: count, search, Import, Export all, New from template, New flow. */
+export function FlowsHeader({ headingRef, searchRef, loaded, hasFlows, countText, query, onQuery, onImport, onTemplates, exporting, onExportAll }: Props) {
   // With no flows the empty state offers Import and New flow; once is enough.
   const offerCreate = !(loaded && !hasFlows);
   return (
@@ -41,6 +43,12 @@ export function FlowsHeader({ headingRef, searchRef, loaded, hasFlows, countText
       {hasFlows && (
         <button type="button" onClick={onExportAll} aria-disabled={exporting || undefined} data-testid="flows-export-all" title="Download every flow as one bundle">
           <Download size={16} aria-hidden="true" /> {exporting ? 'Exporting…' : 'Export all'}
+        </button>
+      )}
+      {offerCreate && (
+        // "From template" beside "New flow": short, so the toolbar stays one row on a laptop.
+        <button type="button" onClick={onTemplates} title="New flow from a template" data-testid="flows-new-from-template">
+          <LayoutTemplate size={16} aria-hidden="true" /> From template
         </button>
       )}
       {offerCreate && (

@@ -1,12 +1,18 @@
 import { ReactFlowProvider } from '@xyflow/react';
 import { ApiError } from '../api/client.js';
 import { Editor } from '../flow-editor/Editor.js';
+import { templateTestInput } from '../flow-editor/template-flow.js';
 import { useLoadFlow } from '../flow-editor/useLoadFlow.js';
+import { getFlowTemplate } from '../../../shared/templates/index.js';
 import { navigate } from '../router.js';
 
-/** `#/flows/<id>` edits a saved flow (`?tab=test`: on its Test tab); `#/new` starts an empty one. */
-export function FlowEditorPage({ flowId, initialTab }: { flowId?: string; initialTab?: 'test' }) {
-  const state = useLoadFlow(flowId);
+/**
+ * `#/flows/<id>` edits a saved flow (`?tab=test`: on its Test tab); `#/new` starts an empty one,
+ * `#/new?template=<id>` one from a template (on the Test tab, with the template's sample).
+ */
+export function FlowEditorPage({ flowId, initialTab, templateId }: { flowId?: string; initialTab?: 'test'; templateId?: string }) {
+  const state = useLoadFlow(flowId, templateId);
+  const template = templateId ? getFlowTemplate(templateId) : undefined;
 
   if (state === 'loading') return <div className="empty">Loading flow…</div>;
   if (state instanceof Error)
@@ -22,7 +28,7 @@ export function FlowEditorPage({ flowId, initialTab }: { flowId?: string; initia
     );
   return (
     <ReactFlowProvider>
-      <Editor initialTab={initialTab} />
+      <Editor initialTab={initialTab} initialTest={template ? templateTestInput(template) : undefined} />
     </ReactFlowProvider>
   );
 }

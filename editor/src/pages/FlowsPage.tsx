@@ -11,6 +11,7 @@ import { FlowsLoadError, PageError } from '../flows/FlowsBanners.js';
 import { FlowsHeader } from '../flows/FlowsHeader.js';
 import { FlowsTable } from '../flows/FlowsTable.js';
 import { ImportDialog } from '../flows/ImportDialog.js';
+import { TemplateGallery } from '../flows/TemplateGallery.js';
 import { filterFlows } from '../flows/search.js';
 import { useExportAll } from '../flows/useExportAll.js';
 import { useFileDrop } from '../flows/useFileDrop.js';
@@ -21,7 +22,7 @@ import { useImportFiles } from '../flows/useImportFiles.js';
 import { useSlashFocus } from '../flows/useSlashFocus.js';
 import '../styles/flows.css';
 
-type OpenDialog = { kind: 'duplicate'; flow: FlowSummary } | { kind: 'delete'; flow: FlowSummary } | { kind: 'import' } | null;
+type OpenDialog = { kind: 'duplicate'; flow: FlowSummary } | { kind: 'delete'; flow: FlowSummary } | { kind: 'import' } | { kind: 'templates' } | null;
 
 /** The list of flows: search, enable/disable, duplicate, export, delete, import. */
 export function FlowsPage() {
@@ -48,6 +49,7 @@ export function FlowsPage() {
   };
 
   const openImport = () => setDialog({ kind: 'import' });
+  const openTemplates = () => setDialog({ kind: 'templates' });
   const closeImport = () => {
     setDialog(null);
     imports.clear();
@@ -75,6 +77,7 @@ export function FlowsPage() {
         query={query}
         onQuery={setQuery}
         onImport={openImport}
+        onTemplates={openTemplates}
         exporting={exports.exporting}
         onExportAll={exports.exportAll}
       />
@@ -87,7 +90,7 @@ export function FlowsPage() {
           <div className="empty">Loading flows…</div>
         </div>
       )}
-      {loaded && !hasFlows && <NoFlowsYet onNew={() => navigate({ page: 'new-flow' })} onImport={openImport} />}
+      {loaded && !hasFlows && <NoFlowsYet onNew={() => navigate({ page: 'new-flow' })} onTemplates={openTemplates} onImport={openImport} />}
       {loaded && hasFlows && (
         <div className="card flows-card">
           {shown.length > 0 ? (
@@ -124,6 +127,15 @@ export function FlowsPage() {
             setDialog(null);
             toast(`Created “${copy.flow.name}” (disabled). Opening it.`, 'success');
             navigate({ page: 'flow', id: copy.flow.id });
+          }}
+        />
+      )}
+      {dialog?.kind === 'templates' && (
+        <TemplateGallery
+          onClose={() => setDialog(null)}
+          onChoose={(template) => {
+            setDialog(null);
+            navigate({ page: 'new-flow', template: template.id });
           }}
         />
       )}

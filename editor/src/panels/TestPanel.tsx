@@ -9,7 +9,7 @@ import type { SimulateResult, SimulatedStep } from '../../../shared/api-views.js
 import type { EventSummary } from '../../../shared/event-log.js';
 import { hrefFor } from '../router.js';
 import { deliveryLabel, deliveryTestInput, unusableBody } from '../events/test-payload.js';
-import type { TestInput } from '../flow-editor/test-input.js';
+import { DELIVERY_SAMPLE, type TestInput } from '../flow-editor/test-input.js';
 import { samplesFor } from './simulation.js';
 import { useLatestDeliveries } from './useLatestDeliveries.js';
 
@@ -136,6 +136,10 @@ export function TestPanel({ flow, input, onInput, result, stale, alertIndex, onA
                 {s.name}
               </option>
             ))}
+            {/* A sample given from outside the source's own (a template's) is listed under its label. */}
+            {input.sample !== 'custom' && input.sample !== DELIVERY_SAMPLE && !samples.some((s) => s.name === input.sample) && (
+              <option value={input.sample}>{input.sample}</option>
+            )}
             <option value="custom">Paste your own payload…</option>
           </optgroup>
           <DeliveryOptions hookPath={hookPath} chosen={input.delivery} />
