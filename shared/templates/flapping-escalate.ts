@@ -6,7 +6,7 @@ export const flappingEscalate: FlowTemplate = {
   title: 'Flapping alert: escalate to on-call',
   description:
     'When Alertmanager reports ServiceFlapping (a Prometheus rule such as changes(probe_success[30m]) > 4: the check keeps going up and down), ' +
-    'no automatic fix is safe, so it escalates: it triggers a PagerDuty incident through the Events API v2, deduplicated on the alert\'s fingerprint. ' +
+    'no automatic fix is safe, so it escalates: it triggers a PagerDuty incident (Events API v2), deduplicated on the alert\'s fingerprint, with the alert\'s labels as details. ' +
     'Salve does not count flaps itself: the rule decides what flapping means. ' +
     'Before enabling: set PAGERDUTY_ROUTING_KEY (the integration key of your service) with SALVE_SECRET_PAGERDUTY_ROUTING_KEY_HOSTS=events.pagerduty.com, ' +
     'and ALERTMANAGER_TOKEN.',
@@ -21,23 +21,14 @@ export const flappingEscalate: FlowTemplate = {
       { id: 'flapping', type: 'condition.match', label: 'Flapping?', config: { matchers: 'alertname="ServiceFlapping"' } },
       {
         id: 'escalate',
-        type: 'action.http',
+        type: 'notify.pagerduty',
         label: 'Page on-call',
         config: {
-          method: 'POST',
-          url: 'https://events.pagerduty.com/v2/enqueue',
-          body: {
-            routing_key: { secret: 'PAGERDUTY_ROUTING_KEY' },
-            event_action: 'trigger',
-            dedup_key: 'salve-flapping-{{ alert.fingerprint }}',
-            payload: {
-              summary: 'Flapping: {{ alert.summary }}',
-              source: '{{ alert.labels.instance }}',
-              severity: 'critical',
-              custom_details: { alertname: '{{ alert.name }}', labels: '{{ alert.labels }}' },
-            },
-          },
-          expectStatus: [202],
+          routingKey: { secret: 'PAGERDUTY_ROUTING_KEY' },
+          action: 'trigger',
+          dedupKey: 'salve-flapping-{{ alert.fingerprint }}',
+          summary: 'Flapping: {{ alert.summary }}',
+          severity: 'critical',
           timeoutSeconds: 15,
         },
       },

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot, signedInPage } from '../kit/browser.js';
-import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { screenshot } from '../kit/browser.js';
+import { closeEditor, openEditor } from '../kit/editor-session.js';
+import type { TestServer } from '../kit/server.js';
 
 /**
  * While a wire is dragged, the canvas refuses what saving would reject and says why in the words
@@ -30,17 +31,10 @@ describe('connection rules on the canvas', () => {
   };
 
   beforeAll(async () => {
-    server = await startServer({ env: { SALVE_ALLOWED_TARGETS: '127.0.0.1' } });
-    expect((await server.api('POST', '/api/flows', flow)).status).toBe(201);
-    browser = await launchBrowser();
-    page = await signedInPage(browser, server);
+    ({ server, browser, page } = await openEditor({ flows: [flow], env: { SALVE_ALLOWED_TARGETS: '127.0.0.1' } }));
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (server) removeDir(server.dataDir);
-  });
+  afterAll(() => closeEditor({ server, browser }));
 
   const centre = async (selector: string) => {
     const box = (await page.locator(selector).boundingBox())!;

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { amAlert, amPayload } from '../kit/alertmanager.js';
 import { launchBrowser, screenshot, signedInPage } from '../kit/browser.js';
-import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { closeEditor } from '../kit/editor-session.js';
+import { startServer, type TestServer } from '../kit/server.js';
 import { nextMillisecond, waitFor } from '../kit/wait.js';
 
 const AM_TOKEN = 'events-browser-token';
@@ -69,11 +70,7 @@ describe('events page in the browser', () => {
     page = await signedInPage(browser, server, { width: 1400, height: 860 });
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (server) removeDir(server.dataDir);
-  });
+  afterAll(() => closeEditor({ server, browser }));
 
   const outcomeOf = (id: string) => page.getByTestId(`event-outcome-${id}`);
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot, signedInPage } from '../kit/browser.js';
-import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { screenshot } from '../kit/browser.js';
+import { closeEditor, openEditor } from '../kit/editor-session.js';
+import type { TestServer } from '../kit/server.js';
 
 /**
  * A flow's own destination list in the flow settings panel: loaded, edited, checked as the
@@ -26,17 +27,10 @@ describe('Allowed destinations in the flow settings panel', () => {
   };
 
   beforeAll(async () => {
-    server = await startServer();
-    expect((await server.api('POST', '/api/flows', flow)).status).toBe(201);
-    browser = await launchBrowser();
-    page = await signedInPage(browser, server);
+    ({ server, browser, page } = await openEditor({ flows: [flow] }));
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (server) removeDir(server.dataDir);
-  });
+  afterAll(() => closeEditor({ server, browser }));
 
   const field = () => page.getByTestId('flow-allowed-targets');
 
@@ -51,7 +45,6 @@ describe('Allowed destinations in the flow settings panel', () => {
       await page.setViewportSize({ width, height: 900 });
       await screenshot(page, `flow-settings-allowed-targets-${width}`);
     }
-    await page.setViewportSize({ width: 1440, height: 900 });
 
     await field().fill('10.20.0.0/16:9100\nagent.example.internal\n');
     expect(await field().inputValue()).toBe('10.20.0.0/16:9100\nagent.example.internal\n'); // typing a new line is not eaten

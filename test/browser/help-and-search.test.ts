@@ -3,8 +3,9 @@ import type { Browser, Page } from 'playwright-core';
 import { getNodeDefinition } from '../../nodes/catalog.js';
 import { nodeReference } from '../../nodes/reference.js';
 import { EDITOR_SHORTCUTS } from '../../editor/src/canvas/shortcut-list.js';
-import { launchBrowser, screenshot, signedInPage } from '../kit/browser.js';
-import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { screenshot } from '../kit/browser.js';
+import { closeEditor, openEditor } from '../kit/editor-session.js';
+import type { TestServer } from '../kit/server.js';
 
 /**
  * The editor's Help tab shows the reference of the selected node's type (the same as
@@ -35,20 +36,12 @@ describe('help, search and shortcuts in the editor', () => {
   };
 
   beforeAll(async () => {
-    server = await startServer();
-    expect((await server.api('POST', '/api/flows', flow)).status).toBe(201);
-    browser = await launchBrowser();
-    page = await signedInPage(browser, server);
-    await page.setViewportSize({ width: 1440, height: 900 });
+    ({ server, browser, page } = await openEditor({ flows: [flow] }));
     await page.goto(`${server.url}/#/flows/helpful`);
     await page.getByTestId('canvas').waitFor();
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (server) removeDir(server.dataDir);
-  });
+  afterAll(() => closeEditor({ server, browser }));
 
   const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
 
@@ -75,7 +68,6 @@ describe('help, search and shortcuts in the editor', () => {
       await page.setViewportSize({ width, height: 900 });
       await screenshot(page, `help-tab-${width}`);
     }
-    await page.setViewportSize({ width: 1440, height: 900 });
   });
 
   it('finds a node by its config text, selects it and marks the matches', async () => {
@@ -92,7 +84,6 @@ describe('help, search and shortcuts in the editor', () => {
       await page.setViewportSize({ width, height: 900 });
       await screenshot(page, `flow-search-${width}`);
     }
-    await page.setViewportSize({ width: 1440, height: 900 });
     await input.press('Enter');
     await expect.poll(() => node('restart').getAttribute('class')).toContain('selected');
     await page.getByTestId('tab-node').click();
@@ -114,7 +105,6 @@ describe('help, search and shortcuts in the editor', () => {
       await page.setViewportSize({ width, height: 900 });
       await screenshot(page, `shortcuts-dialog-${width}`);
     }
-    await page.setViewportSize({ width: 1440, height: 900 });
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count()).toBe(0);
 

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot, signedInPage } from '../kit/browser.js';
-import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { screenshot } from '../kit/browser.js';
+import { closeEditor, openEditor } from '../kit/editor-session.js';
+import type { TestServer } from '../kit/server.js';
 
 /**
  * Sticky notes on the canvas (added with N, typed into, saved, reloaded, exported, deleted and
@@ -35,19 +36,12 @@ describe('notes and keyboard connect in the editor', () => {
   const TEXT = 'Ask #infra before enabling.\nPages only for <b>critical</b>.';
 
   beforeAll(async () => {
-    server = await startServer();
-    expect((await server.api('POST', '/api/flows', flow)).status).toBe(201);
-    browser = await launchBrowser();
-    page = await signedInPage(browser, server, { acceptDownloads: true });
+    ({ server, browser, page } = await openEditor({ flows: [flow], acceptDownloads: true }));
     await page.goto(`${server.url}/#/flows/notes`);
     await page.getByTestId('canvas').waitFor();
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (server) removeDir(server.dataDir);
-  });
+  afterAll(() => closeEditor({ server, browser }));
 
   const stored = async () => (await server.api('GET', '/api/flows/notes')).body as { revision: number; flow: typeof flow & { notes?: { id: string; text: string }[] } };
   const note = page_note('note_1');
@@ -68,7 +62,6 @@ describe('notes and keyboard connect in the editor', () => {
       await page.setViewportSize({ width, height: 900 });
       await screenshot(page, `${name}-${width}`);
     }
-    await page.setViewportSize({ width: 1440, height: 900 });
   }
 
   it('adds a note with N, types into it, saves it, and it is there after a reload and in the export', async () => {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { amAlert, amPayload } from '../kit/alertmanager.js';
 import { launchBrowser, screenshot, signedInPage } from '../kit/browser.js';
-import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { closeEditor } from '../kit/editor-session.js';
+import { startServer, type TestServer } from '../kit/server.js';
 import { waitFor } from '../kit/wait.js';
 
 /** The widths an operator reads Salve at: a desk monitor, a laptop or tablet, a phone. */
@@ -97,11 +98,7 @@ describe('operator outcomes in the browser', () => {
     page = await signedInPage(browser, server);
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (server) removeDir(server.dataDir);
-  });
+  afterAll(() => closeEditor({ server, browser }));
 
   /** One screenshot per width of what is on screen now, named `<name>-<width>`. */
   const atEveryWidth = async (name: string, ready: () => Promise<unknown>) => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot, signedInPage } from '../kit/browser.js';
-import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { screenshot } from '../kit/browser.js';
+import { closeEditor, openEditor } from '../kit/editor-session.js';
+import type { TestServer } from '../kit/server.js';
 
 /**
  * Run now in a real browser: a flow with a "Run by hand" source gets the button; the dialog is
@@ -25,28 +26,17 @@ describe('Run now in the browser', () => {
   };
 
   beforeAll(async () => {
-    server = await startServer();
-    expect((await server.api('POST', '/api/flows', flow)).status).toBe(201);
-    expect(
-      (
-        await server.api('POST', '/api/flows', {
-          format: 'salve.flow/v1',
-          id: 'hooks-only',
-          name: 'Hooks only',
-          nodes: [{ id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } }],
-          edges: [],
-        })
-      ).status,
-    ).toBe(201);
-    browser = await launchBrowser();
-    page = await signedInPage(browser, server, { width: 1280, height: 800 });
+    const hooksOnly = {
+      format: 'salve.flow/v1',
+      id: 'hooks-only',
+      name: 'Hooks only',
+      nodes: [{ id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } }],
+      edges: [],
+    };
+    ({ server, browser, page } = await openEditor({ flows: [flow, hooksOnly], width: 1280, height: 800 }));
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (server) removeDir(server.dataDir);
-  });
+  afterAll(() => closeEditor({ server, browser }));
 
   it('is offered only for a saved flow with a Run by hand source', async () => {
     await page.goto(`${server.url}/#/flows/hooks-only`);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot, signedInPage } from '../kit/browser.js';
-import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { screenshot } from '../kit/browser.js';
+import { closeEditor, openEditor } from '../kit/editor-session.js';
+import type { TestServer } from '../kit/server.js';
 import { waitFor } from '../kit/wait.js';
 
 /**
@@ -34,19 +35,12 @@ describe('save and expression checks in the editor', () => {
   };
 
   beforeAll(async () => {
-    server = await startServer();
-    expect((await server.api('POST', '/api/flows', flow)).status).toBe(201);
-    browser = await launchBrowser();
-    page = await signedInPage(browser, server);
+    ({ server, browser, page } = await openEditor({ flows: [flow] }));
     await page.goto(`${server.url}/#/flows/checks`);
     await page.getByTestId('canvas').waitFor();
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (server) removeDir(server.dataDir);
-  });
+  afterAll(() => closeEditor({ server, browser }));
 
   const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
   const problems = () => page.getByTestId('problems').locator('summary').textContent();
@@ -119,7 +113,6 @@ describe('save and expression checks in the editor', () => {
       if (width >= 760) await field.scrollIntoViewIfNeeded();
       await screenshot(page, `condition-type-error-${width}`);
     }
-    await page.setViewportSize({ width: 1440, height: 900 });
   });
 
   it('names a step that does not exist, and one that runs after the node', async () => {
@@ -164,7 +157,6 @@ describe('save and expression checks in the editor', () => {
       if (width >= 760) await page.getByTestId('node-panel').locator('.cf-vars li').last().scrollIntoViewIfNeeded();
       await screenshot(page, `available-variables-${width}`);
     }
-    await page.setViewportSize({ width: 1440, height: 900 });
 
     await page.keyboard.press('Control+s');
     await page.getByTestId('toast').filter({ hasText: 'Saved' }).waitFor();

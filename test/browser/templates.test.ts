@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { flowTemplates, type FlowTemplate } from '../../shared/templates/index.js';
-import { launchBrowser, screenshot, signedInPage } from '../kit/browser.js';
-import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { screenshot } from '../kit/browser.js';
+import { closeEditor, openEditor } from '../kit/editor-session.js';
+import type { TestServer } from '../kit/server.js';
 
 /**
  * "New from template", as an operator uses it: the gallery opens from the Flows page (its empty
@@ -17,18 +18,12 @@ describe('New flow from a template', () => {
   let page: Page;
 
   beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    page = await signedInPage(browser, server);
+    ({ server, browser, page } = await openEditor());
     // Leaving an unsaved flow for the next template asks first; the answer here is always yes.
     page.on('dialog', (d) => void d.accept());
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (server) removeDir(server.dataDir);
-  });
+  afterAll(() => closeEditor({ server, browser }));
 
   const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
 

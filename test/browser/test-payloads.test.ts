@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { amAlert, amPayload } from '../kit/alertmanager.js';
 import { launchBrowser, screenshot, signedInPage } from '../kit/browser.js';
-import { removeDir, startServer, type TestServer } from '../kit/server.js';
+import { closeEditor } from '../kit/editor-session.js';
+import { startServer, type TestServer } from '../kit/server.js';
 import { nextMillisecond } from '../kit/wait.js';
 
 const AM_TOKEN = 'test-payloads-token';
@@ -61,11 +62,7 @@ describe('real deliveries as test payloads', () => {
     page = await signedInPage(browser, server);
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (server) removeDir(server.dataDir);
-  });
+  afterAll(() => closeEditor({ server, browser }));
 
   const chosenLabel = (p: Page = page) => p.getByTestId('test-sample').evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent ?? '');
   const payload = (p: Page = page) => p.getByTestId('test-payload').inputValue();

@@ -11,6 +11,8 @@ export interface OpenEditorOptions {
   /** Viewport of the signed-in page; default 1440×900. */
   width?: number;
   height?: number;
+  /** Lets the page download files (exports). */
+  acceptDownloads?: boolean;
 }
 
 /**
@@ -21,7 +23,7 @@ export async function openEditor(opts: OpenEditorOptions = {}): Promise<{ server
   const server = await startServer(opts.env ? { env: opts.env } : {});
   for (const flow of opts.flows ?? []) expect((await server.api('POST', '/api/flows', flow)).status).toBe(201);
   const browser = await launchBrowser();
-  const page = await signedInPage(browser, server, { width: opts.width, height: opts.height });
+  const page = await signedInPage(browser, server, { width: opts.width, height: opts.height, acceptDownloads: opts.acceptDownloads });
   return { server, browser, page };
 }
 
