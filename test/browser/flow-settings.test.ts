@@ -45,6 +45,7 @@ describe('Allowed destinations in the flow settings panel', () => {
       await page.setViewportSize({ width, height: 900 });
       await screenshot(page, `flow-settings-allowed-targets-${width}`);
     }
+    await page.setViewportSize({ width: 1440, height: 900 });
 
     await field().fill('10.20.0.0/16:9100\nagent.example.internal\n');
     expect(await field().inputValue()).toBe('10.20.0.0/16:9100\nagent.example.internal\n'); // typing a new line is not eaten

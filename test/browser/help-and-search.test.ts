@@ -37,6 +37,7 @@ describe('help, search and shortcuts in the editor', () => {
 
   beforeAll(async () => {
     ({ server, browser, page } = await openEditor({ flows: [flow] }));
+    await page.setViewportSize({ width: 1440, height: 900 });
     await page.goto(`${server.url}/#/flows/helpful`);
     await page.getByTestId('canvas').waitFor();
   }, 60_000);
@@ -68,6 +69,7 @@ describe('help, search and shortcuts in the editor', () => {
       await page.setViewportSize({ width, height: 900 });
       await screenshot(page, `help-tab-${width}`);
     }
+    await page.setViewportSize({ width: 1440, height: 900 });
   });
 
   it('finds a node by its config text, selects it and marks the matches', async () => {
@@ -84,6 +86,7 @@ describe('help, search and shortcuts in the editor', () => {
       await page.setViewportSize({ width, height: 900 });
       await screenshot(page, `flow-search-${width}`);
     }
+    await page.setViewportSize({ width: 1440, height: 900 });
     await input.press('Enter');
     await expect.poll(() => node('restart').getAttribute('class')).toContain('selected');
     await page.getByTestId('tab-node').click();
@@ -105,6 +108,7 @@ describe('help, search and shortcuts in the editor', () => {
       await page.setViewportSize({ width, height: 900 });
       await screenshot(page, `shortcuts-dialog-${width}`);
     }
+    await page.setViewportSize({ width: 1440, height: 900 });
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count()).toBe(0);
 

@@ -62,6 +62,7 @@ describe('notes and keyboard connect in the editor', () => {
       await page.setViewportSize({ width, height: 900 });
       await screenshot(page, `${name}-${width}`);
     }
+    await page.setViewportSize({ width: 1440, height: 900 });
   }
 
   it('adds a note with N, types into it, saves it, and it is there after a reload and in the export', async () => {

@@ -113,6 +113,7 @@ describe('save and expression checks in the editor', () => {
       if (width >= 760) await field.scrollIntoViewIfNeeded();
       await screenshot(page, `condition-type-error-${width}`);
     }
+    await page.setViewportSize({ width: 1440, height: 900 });
   });
 
   it('names a step that does not exist, and one that runs after the node', async () => {
@@ -157,6 +158,7 @@ describe('save and expression checks in the editor', () => {
       if (width >= 760) await page.getByTestId('node-panel').locator('.cf-vars li').last().scrollIntoViewIfNeeded();
       await screenshot(page, `available-variables-${width}`);
     }
+    await page.setViewportSize({ width: 1440, height: 900 });
 
     await page.keyboard.press('Control+s');
     await page.getByTestId('toast').filter({ hasText: 'Saved' }).waitFor();
