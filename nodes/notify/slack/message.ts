@@ -12,7 +12,7 @@ const BUTTON_URL_MAX = 3000;
 const STEPS_SHOWN = 10;
 
 type Text = { type: 'plain_text'; text: string; emoji?: boolean } | { type: 'mrkdwn'; text: string };
-export type SlackBlock =
+type SlackBlock =
   | { type: 'header'; text: Text }
   | { type: 'section'; text?: Text; fields?: Text[] }
   | { type: 'actions'; elements: { type: 'button'; text: Text; url: string; action_id: string }[] }
