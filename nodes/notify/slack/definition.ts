@@ -22,12 +22,12 @@ const SlackAuthSchema = z.discriminatedUnion(
       token: SecretRefSchema,
       /** Template: `#ops`, or a channel id (`C0123456789`). */
       channel: z.string().trim().min(1, 'channel is required, e.g. #ops or C0123456789').max(256),
-    }),
+    }).describe('bot: chat.postMessage with a bot token, to the channel named here; later Slack steps of the run can reply in its thread.'),
     z.strictObject({
       type: z.literal('webhook'),
       /** The incoming-webhook URL (`https://hooks.slack.com/services/…`). */
       url: SecretRefSchema,
-    }),
+    }).describe('webhook: an incoming webhook posts to the one channel it was made for, and cannot reply in threads.'),
   ],
   {
     error: (issue) =>
@@ -35,7 +35,7 @@ const SlackAuthSchema = z.discriminatedUnion(
         ? 'auth is required: {"type":"bot","token":{"secret":"SLACK_BOT_TOKEN"},"channel":"#ops"} or {"type":"webhook","url":{"secret":"SLACK_WEBHOOK_URL"}}'
         : undefined,
   },
-);
+).describe('How the step posts: with a bot token, or with an incoming webhook.');
 
 export const SlackNotifyConfigSchema = z.strictObject({
   auth: SlackAuthSchema,
@@ -99,7 +99,6 @@ export const slackNotify = defineNodeType({
     'Slack has no idempotency key: a crash while the message is being posted may post it twice when the step is retried.',
   ],
   ui: {
-    'auth.type': { widget: 'select', label: 'Post with', help: 'bot: a bot token and a channel, and replies in threads. webhook: an incoming-webhook URL, one channel, no threads.' },
     'auth.token': { widget: 'secret', label: 'Bot token', help: 'A bot token (xoxb-…) with the chat:write scope; invite the bot to the channel.' },
     'auth.channel': { widget: 'expression', language: 'template', label: 'Channel', help: '#ops, or a channel id like C0123456789.' },
     'auth.url': { widget: 'secret', label: 'Webhook URL', help: 'The incoming-webhook URL (https://hooks.slack.com/services/…): it is the credential.' },

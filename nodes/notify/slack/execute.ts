@@ -133,7 +133,8 @@ export const executeSlackNotify = defineExecutor(slackNotify, async (config, ctx
         };
       }
       if (res.status === 200 && answer.error) {
-        return { ...failed(`Slack refused the message: ${answer.error}`, 200, post.base), output: { ...post.base, ok: false, error: answer.error, status: 200, durationMs: elapsed() } };
+        // The output keeps Slack's code alone (`channel_not_found`), for a later condition to read.
+        return failed(`Slack refused the message: ${answer.error}`, 200, { ...post.base, error: answer.error });
       }
       const text = answer.error ?? answerText(res);
       return failed(`Slack answered ${res.status}${text ? `: ${text}` : ''}`, res.status, post.base);
