@@ -87,7 +87,7 @@ export const executeSlackNotify = defineExecutor(slackNotify, async (config, ctx
     };
   }
   const { url, display } = post;
-  // sendRequest's messages name `origin + path`; a webhook's path is its credential.
+  // sendRequest's messages name `origin + path`, and an answer may echo it: a webhook's path is its credential.
   const hidePath = (message: string) => message.replaceAll(`${url.origin}${url.pathname}`, display);
 
   try {
@@ -121,7 +121,7 @@ export const executeSlackNotify = defineExecutor(slackNotify, async (config, ctx
       }
       if (via === 'webhook') {
         if (res.status === 200) return { type: 'next', port: 'ok', output: { ...post.base, ok: true, status: 200, durationMs: elapsed() } };
-        const text = answerText(res);
+        const text = hidePath(answerText(res));
         return failed(`Slack’s incoming webhook answered ${res.status}${text ? `: ${text}` : ''}`, res.status, { ...post.base, ...(text ? { error: text } : {}) });
       }
       const answer = readApiAnswer(res.body);
@@ -136,7 +136,7 @@ export const executeSlackNotify = defineExecutor(slackNotify, async (config, ctx
         // The output keeps Slack's code alone (`channel_not_found`), for a later condition to read.
         return failed(`Slack refused the message: ${answer.error}`, 200, { ...post.base, error: answer.error });
       }
-      const text = answer.error ?? answerText(res);
+      const text = answer.error ?? hidePath(answerText(res));
       return failed(`Slack answered ${res.status}${text ? `: ${text}` : ''}`, res.status, post.base);
     }
   } catch (error) {
