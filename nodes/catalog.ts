@@ -5,6 +5,7 @@ import { httpAction } from './action/http/definition.js';
 import { shellAction } from './action/shell/definition.js';
 import { approvalRequest } from './approval/request/definition.js';
 import { pagerdutyNotify } from './notify/pagerduty/definition.js';
+import { slackNotify } from './notify/slack/definition.js';
 import { exprCondition } from './condition/expr/definition.js';
 import { matchCondition } from './condition/match/definition.js';
 import { alertmanagerSource } from './source/alertmanager/definition.js';
@@ -40,6 +41,7 @@ export const nodeDefinitions = [
   shellAction,
   delayAction,
   pagerdutyNotify,
+  slackNotify,
   approvalRequest,
 ] as const;
 
