@@ -238,7 +238,7 @@ export function nodeReference(def: NodeDefinition): NodeReference {
       ? '— (a source starts the flow; it is not a step that runs)'
       : def.idempotent
         ? def.sideEffects
-          ? 'yes: running it again cannot repeat its effect'
+          ? 'yes: it runs again (a repeat is harmless for this type; the details say why)'
           : 'yes (no side effect)'
         : 'no: an interrupted step becomes `unknown` and its execution `needs_attention`',
     simulated: def.sideEffects

@@ -1,5 +1,6 @@
 import {
   BellRing,
+  MessageSquare,
   CalendarClock,
   CloudAlert,
   Dog,
@@ -33,6 +34,7 @@ const NODE_ICONS: Record<string, LucideIcon> = {
   grafana: Gauge,
   zabbix: ServerCrash,
   pagerduty: BellRing,
+  slack: MessageSquare,
   datadog: Dog,
   nagios: MonitorDot,
   icinga: MonitorDot,
