@@ -104,19 +104,20 @@ describe('real deliveries as test payloads', () => {
   it("offers the latest deliveries on the source's path; choosing one loads its body, a cut one is disabled", async () => {
     const group = page.getByTestId('test-sample').locator('optgroup[label="Latest deliveries on /hooks/infra"]');
     await expect.poll(() => group.locator('option').count()).toBe(3);
-    expect(await deliveryOption(ids.refused).isDisabled()).toBe(true);
-    expect(await deliveryOption(ids.refused).textContent()).toContain('not offered: only the first 4 KiB of its body is stored');
-    expect(await deliveryOption(ids.memory).textContent()).toMatch(/· accepted · MemoryHigh$/);
+    // Polled: the list's labels fill in as the deliveries' details arrive.
+    await expect.poll(() => deliveryOption(ids.refused).isDisabled()).toBe(true);
+    await expect.poll(() => deliveryOption(ids.refused).textContent()).toContain('not offered: only the first 4 KiB of its body is stored');
+    await expect.poll(() => deliveryOption(ids.memory).textContent()).toMatch(/· accepted · MemoryHigh$/);
 
     await page.getByTestId('test-sample').selectOption(`delivery:${ids.memory}`);
     await expect.poll(() => payload()).toContain('"fingerprint": "tp-memory"');
-    expect(await chosenLabel()).toMatch(/· MemoryHigh$/);
+    await expect.poll(() => chosenLabel()).toMatch(/· MemoryHigh$/);
     // The result of the DiskFull test is stale now; a new run takes the other branch.
     expect(await runTestAndReadPort()).toBe('false');
 
     // Editing the body makes it a pasted payload: it is no longer that delivery.
     await page.getByTestId('test-payload').fill((await payload()).replace('"warning"', '"critical"'));
-    expect(await page.getByTestId('test-sample').inputValue()).toBe('custom');
+    await expect.poll(() => page.getByTestId('test-sample').inputValue()).toBe('custom');
   });
 
   it('the open event panel offers it per flow on the path', async () => {
