@@ -68,9 +68,13 @@ describe('real deliveries as test payloads', () => {
   const payload = (p: Page = page) => p.getByTestId('test-payload').inputValue();
   const deliveryOption = (id: string, p: Page = page) => p.getByTestId('test-sample').locator(`option[value="delivery:${id}"]`);
 
+  /** Runs the test and reads the condition's port: an earlier result is cleared first, so it is never the one read. */
   async function runTestAndReadPort(p: Page = page): Promise<string | null> {
-    await p.getByTestId('run-test').click();
     const step = p.getByTestId('test-step-critical');
+    const clear = p.getByTestId('test-panel').getByRole('button', { name: 'Clear' });
+    if ((await clear.count()) > 0) await clear.click();
+    await step.waitFor({ state: 'detached' });
+    await p.getByTestId('run-test').click();
     await step.waitFor();
     return step.locator('.status').textContent();
   }
