@@ -5,7 +5,7 @@ import { SecretRefSchema } from '../shared/flow/schema.js';
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
 
 /** Whether `name` is a valid HTTP header name. */
-export function isHeaderName(name: string): boolean {
+function isHeaderName(name: string): boolean {
   return HEADER_NAME.test(name);
 }
 

@@ -30,7 +30,7 @@ const common = new Environment({ unlistedVariablesAreDyn: false, homogeneousAggr
 const env = common.clone().registerVariable('steps', 'map');
 
 /** Variables an expression may declare for itself (ExpressionRef.locals), by name, with their CEL types. */
-export type CelLocals = Readonly<Record<string, CelDecl>>;
+type CelLocals = Readonly<Record<string, CelDecl>>;
 
 /** The variables every expression has: a local may not take one of these names. */
 const BUILT_IN = new Set(['alert', 'event', 'steps', 'flow', 'execution']);

@@ -16,7 +16,7 @@ export const DEFAULT_EXPECT = 'response.status >= 200 && response.status < 300';
  * the body (parsed JSON when it is JSON, else text). Declared so typos (`response.stauts`) are
  * refused when the flow is saved.
  */
-export const RESPONSE_CEL_TYPE: Record<string, CelDecl> = { status: 'int', headers: 'map<string, string>', body: 'dyn' };
+const RESPONSE_CEL_TYPE: Record<string, CelDecl> = { status: 'int', headers: 'map<string, string>', body: 'dyn' };
 
 // Set by Salve itself: a probe sends no body.
 const RESERVED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection']);
