@@ -41,6 +41,7 @@ describe("a check's expectation in the editor", () => {
     await panel().getByText('Available variables').last().click();
     const variables = () => panel().locator('.cf-vars[open] li code').allTextContents();
     await expect.poll(async () => (await variables())[0]).toBe('response');
+    await expect.poll(() => page.getByTestId('preview-expect').textContent(), { timeout: 10_000 }).toContain('response is known only when the step runs');
     for (const width of [1440, 1024, 390]) {
       await page.setViewportSize({ width, height: 900 });
       if (width >= 760) await field.scrollIntoViewIfNeeded();

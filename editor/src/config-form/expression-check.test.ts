@@ -106,7 +106,7 @@ describe("an expression's own variables (a check's response)", () => {
   it('previews nothing it cannot know before the step runs', () => {
     expect(previewExpression('cel', 'response.status == 200', vars, scope, ref.locals)).toEqual({
       ok: false,
-      message: 'shown when the step runs: response comes from the step itself',
+      message: 'response is known only when the step runs',
     });
   });
 });

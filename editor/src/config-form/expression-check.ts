@@ -112,7 +112,7 @@ function missingStep(language: ExpressionLanguage, source: string, vars: ExprVar
 export function previewExpression(language: ExpressionLanguage, source: string, vars: ExprVars, scope: ExprScope, locals?: ExpressionRef['locals']): PreviewResult {
   // A sample has no value for them (a check's `response` is its answer): nothing to show before the step runs.
   const own = Object.keys(locals ?? {});
-  if (own.length > 0) return { ok: false, message: `shown when the step runs: ${own.join(', ')} ${own.length === 1 ? 'comes' : 'come'} from the step itself` };
+  if (own.length > 0) return { ok: false, message: `${own.join(', ')} ${own.length === 1 ? 'is' : 'are'} known only when the step runs` };
   const missing = missingStep(language, source, vars, scope);
   if (missing) return { ok: false, message: missing };
   try {
