@@ -5,7 +5,7 @@ import { SecretRefSchema } from '../shared/flow/schema.js';
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
 
 /** Whether `name` is a valid HTTP header name. */
-export function isHeaderName(name: string): boolean {
+function isHeaderName(name: string): boolean {
   return HEADER_NAME.test(name);
 }
 
@@ -26,4 +26,32 @@ export function secondsSchema(min: number, max: number) {
     .int('must be a whole number of seconds')
     .min(min, `must be between ${min} and ${max} seconds`)
     .max(max, `must be between ${min} and ${max} seconds`);
+}
+
+/**
+ * An http(s) URL template, e.g. `http://agent.example.internal:9100/cleanup?host={{ alert.labels.instance }}`,
+ * rendered per URL component: the scheme is always written out, a value in the host may only be
+ * a host name or IP address (and port), values elsewhere are percent-encoded.
+ */
+export const HttpUrlTemplateSchema = z
+  .string({ error: 'url is required' })
+  .trim()
+  .min(1, 'url is required')
+  .max(8192)
+  .refine((u) => /^https?:\/\//i.test(u), 'must start with http:// or https:// written out (a template cannot choose the scheme)');
+
+/** Request headers: values are templates or secret references; `reserved` names (lower case) are set by Salve. */
+export function requestHeadersSchema(reserved: ReadonlySet<string>) {
+  return z
+    .record(z.string(), StringOrSecretSchema)
+    .default({})
+    .superRefine((headers, ctx) => {
+      for (const name of Object.keys(headers)) {
+        if (!isHeaderName(name)) {
+          ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not an HTTP header name (letters, digits and "-")` });
+        } else if (reserved.has(name.toLowerCase())) {
+          ctx.addIssue({ code: 'custom', path: [name], message: `${name} is set by Salve and cannot be configured` });
+        }
+      }
+    });
 }

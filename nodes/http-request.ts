@@ -40,7 +40,7 @@ export function within<T>(work: Promise<T>, ms: number, message: string): Promis
 
 /** `method http://host/path` without credentials or query string, safe to show in messages. */
 export function describeTarget(method: string, url: URL): string {
-  return `${method} ${url.origin}${url.pathname}`;
+  return `${method} ${place(url)}`;
 }
 
 function abortReason(signal: AbortSignal): string {
@@ -115,4 +115,37 @@ export function sendRequest(spec: HttpRequestSpec): Promise<RawResponse> {
     });
     req.end(spec.body);
   });
+}
+
+/** `origin + path`: where a request went, without credentials or query string. */
+export function place(url: URL): string {
+  return `${url.origin}${url.pathname}`;
+}
+
+/** The port a request to `url` connects to. */
+export function portOf(url: URL): number {
+  return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+
+/** Parses a rendered URL; only http and https are allowed. A string says why it cannot be used. */
+export function parseHttpUrl(raw: string): URL | string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `url is not a valid URL: ${JSON.stringify(raw.slice(0, 200))}`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `url must use http or https, not ${url.protocol.slice(0, -1)}`;
+  return url;
+}
+
+/** A response body as a step records it: parsed JSON when it says it is JSON and is complete, otherwise text. */
+export function decodeBody(raw: Buffer, contentType: string | undefined, truncated: boolean): unknown {
+  const text = raw.toString('utf8');
+  if (truncated || !contentType || !/[/+]json\b/i.test(contentType)) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }

@@ -29,28 +29,55 @@ const common = new Environment({ unlistedVariablesAreDyn: false, homogeneousAggr
  */
 const env = common.clone().registerVariable('steps', 'map');
 
-/** Environments whose `steps` are declared with some steps of a scope, typed; by their declaration. */
+/** Variables an expression may declare for itself (ExpressionRef.locals), by name, with their CEL types. */
+type CelLocals = Readonly<Record<string, CelDecl>>;
+
+/** The variables every expression has: a local may not take one of these names. */
+const BUILT_IN = new Set(['alert', 'event', 'steps', 'flow', 'execution']);
+
+/** Environments by what they declare beyond `common`: `steps` (typed, or any map) and the locals. */
 const scoped = new Map<string, Environment>();
 
 /**
- * An environment whose `steps` declares `ids` of the scope, typed by their outputs. Only the steps
- * an expression names are declared (it cannot read the others): a flow of a few hundred nodes
- * would otherwise make an environment of hundreds of message types for every node it checks.
+ * The environment where `steps` is `steps` (a few steps of a scope, typed; or any map when
+ * undefined) and `locals` are declared too. Only the steps an expression names are declared (it
+ * cannot read the others): a flow of a few hundred nodes would otherwise make an environment of
+ * hundreds of message types for every node it checks.
  */
-function environmentFor(scope: ExprScope, ids: Iterable<string>): Environment {
+function environmentWith(steps: Record<string, CelDecl> | undefined, locals: CelLocals = {}): Environment {
+  const names = Object.keys(locals).sort();
+  if (steps === undefined && names.length === 0) return env;
+  const key = JSON.stringify([steps ?? null, names.map((n) => [n, locals[n]])]);
+  let found = scoped.get(key);
+  if (!found) {
+    found = steps === undefined ? common.clone().registerVariable('steps', 'map') : common.clone().registerVariable({ name: 'steps', schema: steps });
+    for (const name of names) {
+      const decl = locals[name]!;
+      found = typeof decl === 'string' ? found.registerVariable(name, decl) : found.registerVariable({ name, schema: decl as Record<string, CelDecl> });
+    }
+    if (scoped.size >= 200) scoped.delete(scoped.keys().next().value!);
+    scoped.set(key, found);
+  }
+  return found;
+}
+
+/** The steps `ids` of a scope, typed by their outputs. */
+function stepsOf(scope: ExprScope, ids: Iterable<string>): Record<string, CelDecl> {
   const schema: Record<string, CelDecl> = {};
   for (const id of [...ids].sort()) {
     const type = scope.steps.get(id);
     if (type !== undefined) schema[id] = type;
   }
-  const key = JSON.stringify(schema);
-  let found = scoped.get(key);
-  if (!found) {
-    found = common.clone().registerVariable({ name: 'steps', schema });
-    if (scoped.size >= 200) scoped.delete(scoped.keys().next().value!);
-    scoped.set(key, found);
+  return schema;
+}
+
+/** Why `locals` cannot be declared (a bad name, or one every expression already has), or undefined. */
+function localsIssue(locals: CelLocals): string | undefined {
+  for (const name of Object.keys(locals)) {
+    if (BUILT_IN.has(name)) return `the local variable "${name}" would hide the variable every expression has`;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return `"${name}" cannot be a variable name`;
   }
-  return found;
+  return undefined;
 }
 
 const MAX_SOURCE_LENGTH = 4096;
@@ -105,6 +132,8 @@ export interface CheckOptions {
   scope?: ExprScope;
   /** `bool` for a condition: anything else (but dyn, known only when it runs) is refused. */
   returns?: 'bool';
+  /** Variables of this expression only (e.g. `response` in a check's `expect`), with their types. */
+  locals?: CelLocals;
 }
 
 /**
@@ -189,9 +218,12 @@ function notBoolIssue(type: string, source: string): ExprIssue {
 function analyze(source: string, estimate: boolean, options: CheckOptions = {}): { program?: Program; issues: ExprIssue[] } {
   if (source.trim() === '') return { issues: [{ message: 'expression is empty' }] };
   if (source.length > MAX_SOURCE_LENGTH) return { issues: [{ message: `expression is longer than ${MAX_SOURCE_LENGTH} characters` }] };
+  const locals = options.locals ?? {};
+  const badLocals = localsIssue(locals);
+  if (badLocals) return { issues: [{ message: badLocals }] };
   let program: Program;
   try {
-    program = env.parse(source);
+    program = environmentWith(undefined, locals).parse(source);
   } catch (error) {
     return { issues: [{ message: firstLine(error), offset: positionOf(error) }] };
   }
@@ -201,7 +233,7 @@ function analyze(source: string, estimate: boolean, options: CheckOptions = {}):
     const unreadable = stepIssues(refs, options.scope);
     if (unreadable.length > 0) return { issues: unreadable };
     // `steps` used whole (`size(steps)`, a computed key) is the map of outputs a run has: its steps untyped.
-    if (!whole) program = environmentFor(options.scope, refs.map((r) => r.id)).parse(source);
+    if (!whole) program = environmentWith(stepsOf(options.scope, refs.map((r) => r.id)), locals).parse(source);
   }
   const checked = program.check();
   if (!checked.valid) return { issues: [{ message: firstLine(checked.error), offset: positionOf(checked.error) }] };
@@ -323,10 +355,17 @@ interface Compiled {
 
 const compiled = new Map<string, Compiled>();
 
-function compile(source: string): Compiled {
-  let entry = compiled.get(source);
+/**
+ * The program for `source` where `localNames` are declared too. At run time the locals are data
+ * (dyn), as `steps` is any map: the save-time check typed them. The cache keys on their names, since
+ * the same source means something else (or nothing) without them.
+ */
+function compile(source: string, localNames: readonly string[]): Compiled {
+  const key = localNames.length === 0 ? source : `${[...localNames].sort().join(',')}\u0000${source}`;
+  let entry = compiled.get(key);
   if (!entry) {
-    const analysis = analyze(source, false);
+    const locals = Object.fromEntries(localNames.map((name) => [name, 'dyn']));
+    const analysis = analyze(source, false, { locals });
     if (analysis.issues.length || !analysis.program) {
       throw new ExpressionError(`invalid expression ${JSON.stringify(source)}: ${analysis.issues[0]!.message}`, analysis.issues);
     }
@@ -334,23 +373,30 @@ function compile(source: string): Compiled {
     if (isNode(ast)) instrument(ast);
     entry = { program: analysis.program, reads: readsOf(ast) };
     if (compiled.size >= 1000) compiled.delete(compiled.keys().next().value!);
-    compiled.set(source, entry);
+    compiled.set(key, entry);
   }
   return entry;
 }
 
+/** How an evaluation runs: its budget, and the values of the expression's own variables. */
+export interface EvaluateOptions {
+  /** Shared by several evaluations (all the mappings of one webhook delivery); default: a fresh one. */
+  budget?: EvalBudget;
+  /** Values of the variables the expression declared for itself (ExpressionRef.locals): JSON data. */
+  locals?: Readonly<Record<string, unknown>>;
+}
+
 /**
  * Evaluates a CEL expression against the variables; throws ExpressionError with a readable
- * reason, also when the evaluation exceeds its budget (budget.ts). Pass `budget` to share one
- * budget between several evaluations (all the mappings of one webhook delivery).
+ * reason, also when the evaluation exceeds its budget (budget.ts).
  */
-export function evaluateCel(source: string, vars: Partial<ExprVars>, options: { budget?: EvalBudget } = {}): unknown {
-  const { program, reads } = compile(source);
+export function evaluateCel(source: string, vars: Partial<ExprVars>, options: EvaluateOptions = {}): unknown {
+  const { program, reads } = compile(source, Object.keys(options.locals ?? {}));
   const budget = options.budget ?? new EvalBudget();
   const previous = active;
   active = budget;
   try {
-    const value = program(celContext(vars, reads));
+    const value = program(celContext(vars, reads, options.locals));
     // cel-js absorbs errors where CEL semantics allow (`true || error`, `exists`): an exceeded budget still fails.
     if (budget.exceeded) throw new BudgetExceeded(budget.exceeded);
     return toPlain(value);
@@ -365,7 +411,7 @@ export function evaluateCel(source: string, vars: Partial<ExprVars>, options: { 
 }
 
 /** Evaluates a condition; anything but a bool is an ExpressionError. */
-export function evaluateCelBool(source: string, vars: Partial<ExprVars>, options: { budget?: EvalBudget } = {}): boolean {
+export function evaluateCelBool(source: string, vars: Partial<ExprVars>, options: EvaluateOptions = {}): boolean {
   const value = evaluateCel(source, vars, options);
   if (typeof value !== 'boolean') {
     throw new ExpressionError(`${JSON.stringify(source)} returned ${JSON.stringify(value)}, not true or false`, [

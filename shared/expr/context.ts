@@ -79,9 +79,11 @@ function celAlert(alert: Partial<ExprVars['alert']> = {}, withRaw: boolean): obj
   };
 }
 
-/** The context object for cel-js: the variables `reads` names, as CEL values. */
-export function celContext(vars: Partial<ExprVars>, reads: Reads): Record<string, unknown> {
+/** The context object for cel-js: the variables (and locals) `reads` names, as CEL values. */
+export function celContext(vars: Partial<ExprVars>, reads: Reads, locals: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  // An expression's own variables (a check's `response`) are data, converted like `event`.
+  for (const [name, value] of Object.entries(locals)) if (reads.vars.has(name)) out[name] = celOf(value);
   if (reads.vars.has('alert')) out.alert = celAlert(vars.alert, reads.alertRaw);
   if (reads.vars.has('event')) out.event = celOf(vars.event);
   if (reads.vars.has('steps')) out.steps = vars.steps ? celOf(vars.steps) : EMPTY;

@@ -28,6 +28,12 @@ export interface ExpressionRef {
   source: string;
   /** `bool`: a condition, which must give true or false (a `cel` expression only). */
   returns?: 'bool';
+  /**
+   * Variables only this expression has, with their CEL types (a `cel` expression only): e.g. a
+   * check's `expect` reads the `response` it got. The checker declares them; the executor passes
+   * their values to evaluateCel (`locals`).
+   */
+  locals?: Readonly<Record<string, CelDecl>>;
 }
 
 /**

@@ -57,10 +57,10 @@ function zodIssues(issues: readonly z.core.$ZodIssue[], base: Path = []): Issue[
  * The problems of one expression of a node, where it sits in the flow (`scope`): the one check,
  * run the same by the flow validator and by the editor's fields as they are typed.
  */
-export function checkExpressionRef(ref: Pick<ExpressionRef, 'kind' | 'source' | 'returns'>, scope: ExprScope): ExprIssue[] {
+export function checkExpressionRef(ref: Pick<ExpressionRef, 'kind' | 'source' | 'returns' | 'locals'>, scope: ExprScope): ExprIssue[] {
   switch (ref.kind) {
     case 'cel':
-      return checkCel(ref.source, { scope, returns: ref.returns });
+      return checkCel(ref.source, { scope, returns: ref.returns, locals: ref.locals });
     case 'template':
       return checkTemplate(ref.source, scope);
     case 'url':

@@ -5,7 +5,7 @@ import '../styles/config-form.css';
 import { dotted, pathKey, setAt, writeField, type Path } from './config-paths.js';
 import { formModelFor, type FormModel } from './field-model.js';
 import { FieldView } from './FieldView.js';
-import { FormContext, type FormContextValue } from './form-context.js';
+import { FormContext, type ExpressionSiteInfo, type FormContextValue } from './form-context.js';
 import { anchorPaths, issuePathText, placeIssues } from './issues.js';
 import { templatePathsFor } from './template-paths.js';
 import { UnknownFields } from './UnknownFields.js';
@@ -39,16 +39,18 @@ export interface ConfigFormProps {
 }
 
 const NO_ISSUES: never[] = [];
+const NO_SITE: ExpressionSiteInfo = {};
 
 /**
- * The dotted paths of the config's conditions (expressions that must give true or false), as the
- * node type lists its expressions for the flow validator. Read from the parsed config, as the
- * validator does: while the config does not parse, the validator checks no expression either.
+ * Where each of the config's expressions sits, by dotted path: whether it is a condition (must give
+ * true or false) and the variables only it has, as the node type lists its expressions for the flow
+ * validator. Read from the parsed config, as the validator does: while the config does not parse,
+ * the validator checks no expression either.
  */
-function conditionPaths(def: NodeDefinition, config: Record<string, unknown>): Set<string> {
+function expressionSites(def: NodeDefinition, config: Record<string, unknown>): Map<string, ExpressionSiteInfo> {
   const parsed = def.configSchema.safeParse(config);
-  if (!parsed.success) return new Set();
-  return new Set(def.expressions(parsed.data).flatMap((ref) => (ref.returns === 'bool' ? [pathKey(ref.path)] : [])));
+  if (!parsed.success) return new Map();
+  return new Map(def.expressions(parsed.data).map((ref) => [pathKey(ref.path), { returns: ref.returns, locals: ref.locals }]));
 }
 
 /** If a schema cannot be turned into fields, the whole config is still editable as JSON. */
@@ -73,7 +75,7 @@ export function ConfigForm(props: ConfigFormProps): JSX.Element {
   const idBase = useId();
   const { model, failure } = useMemo(() => safeModel(def), [def]);
   const templatePaths = useMemo(() => templatePathsFor(def, config), [def, config]);
-  const conditions = useMemo(() => conditionPaths(def, config), [def, config]);
+  const sites = useMemo(() => expressionSites(def, config), [def, config]);
   const unknownKeys = failure ? [] : Object.keys(config).filter((key) => !model.keys.includes(key));
   const unknownKey = unknownKeys.join('\u0000');
   const placement = useMemo(
@@ -94,7 +96,7 @@ export function ConfigForm(props: ConfigFormProps): JSX.Element {
     preview,
     secrets,
     scope,
-    returnsAt: (path: Path) => (conditions.has(pathKey(path)) ? 'bool' : undefined),
+    siteAt: (path: Path) => sites.get(pathKey(path)) ?? NO_SITE,
     templatePaths,
   };
 

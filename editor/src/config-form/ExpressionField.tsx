@@ -25,11 +25,11 @@ export function ExpressionField({ field }: { field: ExpressionModel }) {
   const raw = getAt(ctx.config, field.path);
   const text = typeof raw === 'string' ? raw : raw === undefined ? '' : JSON.stringify(raw);
   const settled = useDebounced(text, 150);
-  const returns = ctx.returnsAt(field.path);
-  const problem = useMemo(() => checkExpression(field.language, settled, { scope: ctx.scope, returns }), [field.language, settled, ctx.scope, returns]);
+  const { returns, locals } = ctx.siteAt(field.path);
+  const problem = useMemo(() => checkExpression(field.language, settled, { scope: ctx.scope, returns, locals }), [field.language, settled, ctx.scope, returns, locals]);
   const result = useMemo(
-    () => (ctx.preview && !problem && settled.trim() !== '' ? previewExpression(field.language, settled, ctx.preview.vars, ctx.scope) : null),
-    [ctx.preview, problem, settled, field.language, ctx.scope],
+    () => (ctx.preview && !problem && settled.trim() !== '' ? previewExpression(field.language, settled, ctx.preview.vars, ctx.scope, locals) : null),
+    [ctx.preview, problem, settled, field.language, ctx.scope, locals],
   );
   const errors = [
     ...(problem ? [problem.text] : []),
@@ -39,7 +39,7 @@ export function ExpressionField({ field }: { field: ExpressionModel }) {
       .map(issueText),
   ];
   const placeholder = typeof field.defaultValue === 'string' ? field.defaultValue : undefined;
-  const variables = availableVariables(field.language, ctx.preview?.vars ?? null, ctx.scope);
+  const variables = availableVariables(field.language, ctx.preview?.vars ?? null, ctx.scope, locals);
 
   return (
     <FieldShell

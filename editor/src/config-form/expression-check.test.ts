@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CelDecl } from '../../../shared/expr/declared-types.js';
 import type { ExprScope, ExprVars } from '../../../shared/expr/types.js';
+import { HttpCheckConfigSchema, httpCheck } from '../../../nodes/check/http/definition.js';
 import { checkExpression, previewExpression, repeatsProblem, templateStringsIn } from './expression-check.js';
 
 const vars: ExprVars = {
@@ -87,6 +88,26 @@ describe('checkExpression', () => {
     expect(checkExpression('matchers', 'alertname=', site)).toBeNull(); // an empty bare value is allowed
     expect(checkExpression('matchers', 'alertname="x', site)?.text).toMatch(/unterminated quoted value/);
     expect(checkExpression('matchers', 'a=~"(x)\\\\1"', site)?.text).toMatch(/not allowed/);
+  });
+});
+
+describe("an expression's own variables (a check's response)", () => {
+  // The site as the form reads it from the node type: the expression at `expect` and what it declares.
+  const ref = httpCheck.expressions(HttpCheckConfigSchema.parse({ url: 'http://db-1/health' })).find((r) => r.path[0] === 'expect')!;
+  const checkSite = { scope, returns: ref.returns, locals: ref.locals };
+
+  it('checks response where the node type declares it, and only there', () => {
+    expect(checkExpression('cel', 'response.status == 200', checkSite)).toBeNull();
+    expect(checkExpression('cel', 'response.status == 200 && response.body.status == "ok" && steps.check.status == 200', checkSite)).toBeNull();
+    expect(checkExpression('cel', 'response.stauts == 200', checkSite)?.message).toMatch(/No such key: stauts/);
+    expect(checkExpression('cel', 'response.status == 200', { scope, returns: 'bool' })?.message).toMatch(/Unknown variable: response/);
+  });
+
+  it('previews nothing it cannot know before the step runs', () => {
+    expect(previewExpression('cel', 'response.status == 200', vars, scope, ref.locals)).toEqual({
+      ok: false,
+      message: 'response is known only when the step runs',
+    });
   });
 });
 

@@ -10,6 +10,7 @@ import {
   type ExprIssue,
   type ExprScope,
   type ExprVars,
+  type ExpressionRef,
 } from '../../../shared/expr/index.js';
 import { templateParts } from '../../../shared/expr/template.js';
 import { checkExpressionRef } from '../../../shared/flow/validate.js';
@@ -29,10 +30,14 @@ function fromIssue(issue: ExprIssue): ExpressionProblem {
   };
 }
 
-/** Where an expression sits: what its node can read (the steps before it), and whether it is a condition. */
+/**
+ * Where an expression sits: what its node can read (the steps before it), whether it is a
+ * condition, and the variables only it has (a check's `response`), as the node type lists them.
+ */
 export interface ExpressionSite {
   scope: ExprScope;
   returns?: 'bool';
+  locals?: ExpressionRef['locals'];
 }
 
 /**
@@ -45,7 +50,7 @@ export function checkExpression(language: ExpressionLanguage, source: string, si
   const first = (issues: ExprIssue[]) => (issues[0] ? fromIssue(issues[0]) : null);
   switch (language) {
     case 'cel':
-      return first(checkExpressionRef({ kind: 'cel', source, returns: site.returns }, site.scope));
+      return first(checkExpressionRef({ kind: 'cel', source, returns: site.returns, locals: site.locals }, site.scope));
     case 'template':
       return first(checkExpressionRef({ kind: 'template', source }, site.scope));
     case 'url':
@@ -104,7 +109,10 @@ function missingStep(language: ExpressionLanguage, source: string, vars: ExprVar
  * What `source` gives for the sample variables: rendered text, a JSON value, or match / no
  * match; what it cannot show when it reads a step the sample has no output of.
  */
-export function previewExpression(language: ExpressionLanguage, source: string, vars: ExprVars, scope: ExprScope): PreviewResult {
+export function previewExpression(language: ExpressionLanguage, source: string, vars: ExprVars, scope: ExprScope, locals?: ExpressionRef['locals']): PreviewResult {
+  // A sample has no value for them (a check's `response` is its answer): nothing to show before the step runs.
+  const own = Object.keys(locals ?? {});
+  if (own.length > 0) return { ok: false, message: `${own.join(', ')} ${own.length === 1 ? 'is' : 'are'} known only when the step runs` };
   const missing = missingStep(language, source, vars, scope);
   if (missing) return { ok: false, message: missing };
   try {

@@ -1,8 +1,11 @@
 import { createContext, useContext } from 'react';
-import type { ExprScope } from '../../../shared/expr/types.js';
+import type { ExprScope, ExpressionRef } from '../../../shared/expr/types.js';
 import type { PreviewContext } from './ConfigForm.js';
 import type { Path } from './config-paths.js';
 import type { PlacedIssue } from './issues.js';
+
+/** Where an expression of the config sits, beyond its node's scope (ExpressionRef). */
+export type ExpressionSiteInfo = Pick<ExpressionRef, 'returns' | 'locals'>;
 
 /** What every field of one form shares: where to write, its issues, the preview and pickers' data. */
 export interface FormContextValue {
@@ -18,8 +21,8 @@ export interface FormContextValue {
   secrets: readonly string[];
   /** What the node's expressions can read: the steps that can run before it. */
   scope: ExprScope;
-  /** `bool` where the config holds a condition (the node type's expressions say so). */
-  returnsAt(path: Path): 'bool' | undefined;
+  /** What the node type's expressions say of the expression at `path`: a condition, its own variables. */
+  siteAt(path: Path): ExpressionSiteInfo;
   /** See template-paths.ts. */
   templatePaths: Set<string> | null;
 }

@@ -36,6 +36,10 @@ describe('available variables', () => {
     expect(hints.map((v) => v.name)).toEqual(expect.arrayContaining(['alert.labels.<key>', 'alert.annotations.<key>']));
     expect(hints.filter((v) => v.name.startsWith('steps'))).toEqual([{ name: 'steps', note: 'none: no step runs before this node' }]);
   });
+  it("lists the expression's own variables first, with what they hold", () => {
+    const hints = availableVariables('cel', vars, scope, { response: { status: 'int', headers: 'map<string, string>', body: 'dyn' } });
+    expect(hints[0]).toEqual({ name: 'response', note: '.status, .headers, .body' });
+  });
   it('lists label names for matchers', () => {
     expect(availableVariables('matchers', vars, scope).map((v) => v.name)).toEqual(['instance', 'team-name']);
   });

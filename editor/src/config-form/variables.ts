@@ -27,9 +27,9 @@ function outputNote(type: CelDecl): string {
 /**
  * What an expression can read (docs/flow-format.md, "Variables"), with the sample alert's
  * actual label and annotation keys filled in where known, and the steps that can run before the
- * node (its scope), with what each one's output holds.
+ * node (its scope), with what each one's output holds; the expression's own variables (`locals`) first.
  */
-export function availableVariables(language: ExpressionLanguage, vars: ExprVars | null, scope: ExprScope): VariableHint[] {
+export function availableVariables(language: ExpressionLanguage, vars: ExprVars | null, scope: ExprScope, locals: Readonly<Record<string, CelDecl>> = {}): VariableHint[] {
   const labelKeys = keysOf(vars?.alert.labels);
   if (language === 'matchers') {
     // Matchers name labels directly (`instance=~"db-.*"`), not CEL variables.
@@ -38,6 +38,8 @@ export function availableVariables(language: ExpressionLanguage, vars: ExprVars 
       : [{ name: 'alertname', note: 'and any other label of the alert' }];
   }
   const hints: VariableHint[] = [
+    // The expression's own variables first (a check's `response`): what it is there to read.
+    ...Object.entries(locals).map(([name, type]) => ({ name, note: outputNote(type) })),
     { name: 'alert.name' },
     { name: 'alert.severity', note: 'critical, high, warning, info, unknown' },
     { name: 'alert.status', note: 'firing or resolved' },

@@ -13,6 +13,7 @@ import {
   Flame,
   GitBranch,
   Globe,
+  HeartPulse,
   Puzzle,
   Terminal,
   UserCheck,
@@ -30,6 +31,7 @@ const NODE_ICONS: Record<string, LucideIcon> = {
   terminal: Terminal,
   clock: Clock,
   'user-check': UserCheck,
+  'health-check': HeartPulse,
   // Alert sources: the tool's own marks are trademarks, so each gets a plain glyph of what it does.
   grafana: Gauge,
   zabbix: ServerCrash,

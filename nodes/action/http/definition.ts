@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineNodeType } from '../../node-type.js';
 import type { ExpressionRef } from '../../../shared/expr/types.js';
 import { templatesIn } from '../../definition.js';
-import { isHeaderName, StringOrSecretSchema, secondsSchema } from '../../fields.js';
+import { HttpUrlTemplateSchema, requestHeadersSchema, secondsSchema } from '../../fields.js';
 import { truncate } from '../../../shared/text.js';
 import { abbreviateTemplates } from '../../format.js';
 import { HttpOutputSchema, presentHttpOutput } from './output.js';
@@ -18,30 +18,10 @@ const RESERVED_HEADERS = new Set(['content-length', 'transfer-encoding', 'idempo
 export const HttpActionConfigSchema = z
   .strictObject({
     method: z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` }).default('POST'),
-    /**
-     * Template, e.g. `http://agent.example.internal:9100/cleanup?host={{ alert.labels.instance }}`,
-     * rendered per URL component: the scheme is always written out, a value in the host may
-     * only be a host name or IP address (and port), values elsewhere are percent-encoded.
-     */
-    url: z
-      .string({ error: 'url is required' })
-      .trim()
-      .min(1, 'url is required')
-      .max(8192)
-      .refine((u) => /^https?:\/\//i.test(u), 'must start with http:// or https:// written out (a template cannot choose the scheme)'),
+    /** Template, rendered per URL component (nodes/fields.ts). */
+    url: HttpUrlTemplateSchema,
     /** Values are templates or secret references. */
-    headers: z
-      .record(z.string(), StringOrSecretSchema)
-      .default({})
-      .superRefine((headers, ctx) => {
-        for (const name of Object.keys(headers)) {
-          if (!isHeaderName(name)) {
-            ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not an HTTP header name (letters, digits and "-")` });
-          } else if (RESERVED_HEADERS.has(name.toLowerCase())) {
-            ctx.addIssue({ code: 'custom', path: [name], message: `${name} is set by Salve and cannot be configured` });
-          }
-        }
-      }),
+    headers: requestHeadersSchema(RESERVED_HEADERS),
     /** JSON to send; every string inside is a template. With `bodyType: text`, one template string. */
     body: z.json({ error: 'must be JSON (an object, a list or a string)' }).optional(),
     bodyType: z.enum(['json', 'text'], { error: 'must be "json" or "text"' }).default('json'),

@@ -3,8 +3,8 @@ import { defineExecutor, type ExecContext, type Resolved, type StepOutcome } fro
 import { DestinationRefused, ResolveFailed, type CheckedDestination } from '../../network.js';
 import { httpAction, MAX_REDIRECTS, type HttpActionConfig } from './definition.js';
 import type { DroppedHeader, HttpOutput, HttpResponseOutput } from './output.js';
-import { dropHeader, isRedirect, nextHop, place, secretHeader, type Hop } from './redirects.js';
-import { describeTarget, RequestFailure, sendRequest, within } from '../../http-request.js';
+import { dropHeader, isRedirect, nextHop, secretHeader, type Hop } from './redirects.js';
+import { decodeBody, describeTarget, parseHttpUrl, place, portOf, RequestFailure, sendRequest, within } from '../../http-request.js';
 
 const KEPT_HEADERS = ['content-type', 'location'] as const;
 
@@ -15,16 +15,6 @@ function keptHeaders(headers: IncomingHttpHeaders): Record<string, string> {
     if (typeof value === 'string') out[name] = value;
   }
   return out;
-}
-
-function decodeBody(raw: Buffer, contentType: string | undefined, truncated: boolean): unknown {
-  const text = raw.toString('utf8');
-  if (truncated || !contentType || !/[/+]json\b/i.test(contentType)) return text;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }
 
 const hasHeader = (headers: Record<string, string>, name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
@@ -49,20 +39,6 @@ function encodeBody(config: Resolved<HttpActionConfig>): Buffer | undefined {
 function statusExpected(status: number, expect: number[] | undefined): boolean {
   return expect ? expect.includes(status) : status >= 200 && status < 300;
 }
-
-/** Parses the rendered URL; only http and https are allowed. */
-function parseUrl(raw: string): URL | string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return `url is not a valid URL: ${JSON.stringify(raw.slice(0, 200))}`;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `url must use http or https, not ${url.protocol.slice(0, -1)}`;
-  return url;
-}
-
-const portOf = (url: URL) => (url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80);
 
 /**
  * Resolves and checks the hop's destination, then drops what may not go there: headers whose
@@ -98,7 +74,7 @@ async function checkHop(hop: Hop, first: boolean, ctx: ExecContext, msLeft: numb
  * A status outside `expectStatus` (default 2xx), a refusal, a network error or a timeout goes to `error`.
  */
 export const executeHttpAction = defineExecutor(httpAction, async (config, ctx): Promise<StepOutcome<HttpOutput>> => {
-  const url = parseUrl(config.url);
+  const url = parseHttpUrl(config.url);
   if (typeof url === 'string') return { type: 'fail', port: 'error', error: url, output: { status: null, error: url } };
   const body = encodeBody(config);
   const started = performance.now();

@@ -1,5 +1,6 @@
 import type { SecretUse } from '../../network.js';
 import type { DroppedHeader } from './output.js';
+import { place } from '../../http-request.js';
 
 /** One request of a step: the first, or one reached by following a redirect. */
 export interface Hop {
@@ -21,11 +22,6 @@ const CROSS_ORIGIN_DROPPED = ['authorization', 'proxy-authorization', 'cookie'];
 /** Whether `status` is a redirect Salve can follow. */
 export function isRedirect(status: number): boolean {
   return REDIRECTS.has(status);
-}
-
-/** `origin + path`: where a request went, without credentials or query string. */
-export function place(url: URL): string {
-  return `${url.origin}${url.pathname}`;
 }
 
 /** The path of `use` as a header name, when the secret sits in a header. */
