@@ -66,7 +66,7 @@ describe('fault: SIGTERM under load', () => {
     }, 20);
 
     // Stop once a third is in, with runs in flight.
-    await waitFor(() => acknowledged.size >= ALERTS / 3, 110_000, 'a third of the alerts to be acknowledged');
+    await waitFor(() => acknowledged.size >= ALERTS / 3, 200_000, 'a third of the alerts to be acknowledged');
     const stopping = server;
     const stopAt = Date.now();
     const exitCode = await stopping.stop();
@@ -76,7 +76,7 @@ describe('fault: SIGTERM under load', () => {
     server = await startServer({ dataDir, env });
     current = server;
 
-    await waitFor(() => senders.length >= ALERTS, 110_000, 'every alert to have a sender');
+    await waitFor(() => senders.length >= ALERTS, 200_000, 'every alert to have a sender');
     await Promise.all(senders);
     const db = openDatabase(dataDir);
     const summary = await waitUntilSettled(db, ALERTS, 60_000);
@@ -116,5 +116,6 @@ describe('fault: SIGTERM under load', () => {
     expect(keysByPath.size).toBe(ALERTS);
     expect([...keysByPath.values()].every((k) => k.size === 1)).toBe(true);
     await target.close();
-  }, 120_000);
+    // ~20 s on a quiet 2-core machine; the margin is for a machine busy with other work.
+  }, 240_000);
 });
