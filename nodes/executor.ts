@@ -23,6 +23,11 @@ export interface ExecContext {
   /** The secrets resolved into `config`, and where; a network call may send only where each is allowed. */
   secrets: readonly SecretUse[];
   now(): Date;
+  /**
+   * This run's page in the editor (`<SALVE_PUBLIC_ORIGIN>/#/runs/<id>`), for notifications to link
+   * to; undefined when SALVE_PUBLIC_ORIGIN is not set (Salve does not know how people reach it).
+   */
+  runUrl?: string;
   /** The user commands run as (SALVE_COMMAND_USER); undefined: Salve's own user. */
   commandUser?: CommandUser;
 }

@@ -97,6 +97,7 @@ async function startLocked(
     executionDeadlineMs: config.executionDeadlineSeconds * 1000,
     eventRetentionDays: config.eventRetentionDays,
     allowedTargets: config.allowedTargets,
+    publicOrigin: config.publicOrigin,
   });
   const recovered = engine.start();
   log.info({ config: redactConfig(config), recovered }, 'salve starting');

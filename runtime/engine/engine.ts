@@ -45,6 +45,8 @@ export interface EngineOptions {
   allowedTargets?: readonly string[];
   /** How host names are resolved for the destination policy (tests inject one; default the system's). */
   resolver?: Resolver;
+  /** SALVE_PUBLIC_ORIGIN: where people reach the editor, so notifications can link to a run. */
+  publicOrigin?: string;
 }
 
 export type Decision = 'approve' | 'reject';
@@ -81,6 +83,7 @@ export class Engine {
         commandUser: options.commandUser,
         network: new DestinationPolicy({ allowedTargets: options.allowedTargets ?? [], secretHosts: (name) => options.secrets.hosts(name), resolver: options.resolver }),
         flowAt: (id, revision) => this.flowAt(id, revision),
+        publicOrigin: options.publicOrigin,
       },
       { maxConcurrent: options.maxConcurrent, tickMs: options.tickMs ?? 1000 },
     );

@@ -29,6 +29,8 @@ describe('notify.pagerduty end to end (examples/page-oncall-pagerduty.json)', ()
         SALVE_SECRET_AM_TOKEN: 'am-token-0123456789',
         SALVE_SECRET_PD_ROUTING_KEY: ROUTING_KEY,
         SALVE_SECRET_PD_ROUTING_KEY_HOSTS: '127.0.0.1',
+        // Where people reach the editor: the incident links to the run there.
+        SALVE_PUBLIC_ORIGIN: 'https://salve.example.internal',
       },
     });
     const example = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'page-oncall-pagerduty.json'), 'utf8'));
@@ -66,10 +68,17 @@ describe('notify.pagerduty end to end (examples/page-oncall-pagerduty.json)', ()
     expect(pd.requests[0]!.url).toBe('/v2/enqueue');
     expect(trigger).toMatchObject({ routing_key: ROUTING_KEY, event_action: 'trigger', dedup_key: 'fp-db1-disk', payload: { severity: 'critical' } });
     expect(trigger.payload.summary).toMatch(/^DiskFull on /);
+    expect(trigger.links[0]).toEqual({ href: `https://salve.example.internal/#/runs/${fired.id}`, text: 'Salve run' });
 
     const cleared = await deliver('resolved');
     expect(cleared.steps.map((s: { nodeId: string }) => s.nodeId)).toEqual(['am', 'critical', 'firing', 'resolve_page']);
-    expect(JSON.parse(pd.requests[1]!.body)).toEqual({ routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: 'fp-db1-disk', client: 'Salve' });
+    expect(JSON.parse(pd.requests[1]!.body)).toEqual({
+      routing_key: ROUTING_KEY,
+      event_action: 'resolve',
+      dedup_key: 'fp-db1-disk',
+      client: 'Salve',
+      client_url: `https://salve.example.internal/#/runs/${cleared.id}`,
+    });
 
     // The step records what PagerDuty said, and never the routing key.
     const step = cleared.steps.find((s: { nodeId: string }) => s.nodeId === 'resolve_page');

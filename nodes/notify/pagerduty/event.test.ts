@@ -35,6 +35,18 @@ describe('the PagerDuty event a step sends', () => {
     });
   });
 
+  it('links the incident to the run in Salve when the server knows its public address', () => {
+    const runUrl = 'https://salve.example.internal/#/runs/ex_test';
+    const event = pagerDutyEvent(config(), vars(testAlert({ links: { runbook: 'https://wiki.example.internal/disk' } })), runUrl);
+    expect(event.links).toEqual([
+      { href: runUrl, text: 'Salve run' },
+      { href: 'https://wiki.example.internal/disk', text: 'Runbook' },
+    ]);
+    expect(event.client_url).toBe(runUrl);
+    expect(pagerDutyEvent(config({ action: 'resolve' }), vars(), runUrl).client_url).toBe(runUrl);
+    expect(pagerDutyEvent(config(), vars())).not.toHaveProperty('client_url');
+  });
+
   it('maps every alert severity to one PagerDuty knows, unless the config names one', () => {
     const sev = (severity: 'critical' | 'high' | 'warning' | 'info' | 'unknown', input = {}) =>
       pagerDutyEvent(config(input), vars(testAlert({ severity }))).payload!.severity;

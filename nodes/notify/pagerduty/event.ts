@@ -30,6 +30,7 @@ export interface PagerDutyEvent {
   };
   links?: { href: string; text: string }[];
   client: string;
+  client_url?: string;
 }
 
 const isWebLink = (href: string | undefined): href is string => href !== undefined && /^https?:\/\//i.test(href);
@@ -39,17 +40,24 @@ const isWebLink = (href: string | undefined): href is string => href !== undefin
  * and, for what the config leaves out, from the alert that started the execution. Acknowledge
  * and resolve carry only the dedup key: PagerDuty ignores a payload on them.
  */
-export function pagerDutyEvent(config: Resolved<PagerDutyNotifyConfig>, vars: Pick<ExprVars, 'alert' | 'flow' | 'execution'>): PagerDutyEvent {
+export function pagerDutyEvent(
+  config: Resolved<PagerDutyNotifyConfig>,
+  vars: Pick<ExprVars, 'alert' | 'flow' | 'execution'>,
+  /** This run's page in the editor (ExecContext.runUrl): the incident's first link, and its client URL. */
+  runUrl?: string,
+): PagerDutyEvent {
   const { alert } = vars;
   const base = {
     routing_key: config.routingKey,
     event_action: config.action,
     dedup_key: truncate(config.dedupKey ?? alert.fingerprint, DEDUP_KEY_MAX),
     client: 'Salve',
+    ...(runUrl ? { client_url: runUrl } : {}),
   };
   if (config.action !== 'trigger') return base;
   const summary = config.summary ?? (alert.summary ? `${alert.name}: ${alert.summary}` : alert.name);
   const links = [
+    ['Salve run', runUrl],
     ['Runbook', alert.links.runbook],
     ['Dashboard', alert.links.dashboard],
     ['Alert source', alert.links.source],

@@ -27,7 +27,7 @@ function readAnswer(body: Buffer): { message?: string; dedupKey?: string; errors
  * limit, 5xx), a refusal, a network error or the timeout goes to `error` with PagerDuty's words.
  */
 export const executePagerDutyNotify = defineExecutor(pagerdutyNotify, async (config, ctx): Promise<StepOutcome<PagerDutyOutput>> => {
-  const event = pagerDutyEvent(config, ctx.vars);
+  const event = pagerDutyEvent(config, ctx.vars, ctx.runUrl);
   const url = new URL('/v2/enqueue', config.baseUrl);
   const display = `${url.origin}${url.pathname}`;
   const started = performance.now();

@@ -58,7 +58,7 @@ export const executeSlackNotify = defineExecutor(slackNotify, async (config, ctx
   let post: Post;
   if (auth.type === 'bot') {
     const thread = config.thread === 'auto' ? earlierThread(ctx.vars.steps, auth.channel) : undefined;
-    const message = slackMessage(config.text, ctx.vars, thread !== undefined);
+    const message = slackMessage(config.text, ctx.vars, thread !== undefined, ctx.runUrl);
     const url = new URL(`${config.apiUrl.replace(/\/+$/, '')}/chat.postMessage`);
     const body = { channel: thread?.channel ?? auth.channel, ...message, ...(thread ? { thread_ts: thread.ts } : {}) };
     post = {
@@ -82,7 +82,7 @@ export const executeSlackNotify = defineExecutor(slackNotify, async (config, ctx
       url,
       display: `Slack incoming webhook at ${url.origin}`,
       headers: { 'Content-Type': 'application/json; charset=utf-8', 'User-Agent': 'salve' },
-      body: Buffer.from(JSON.stringify(slackMessage(config.text, ctx.vars, false)), 'utf8'),
+      body: Buffer.from(JSON.stringify(slackMessage(config.text, ctx.vars, false, ctx.runUrl)), 'utf8'),
       base: { via },
     };
   }

@@ -47,6 +47,18 @@ describe('the Slack message a step posts', () => {
     });
   });
 
+  it('puts a button to the run in Salve first, when the server knows its public address', () => {
+    const runUrl = 'https://salve.example.internal/#/runs/ex_test';
+    const message = slackMessage(undefined, vars(testAlert({ links: { runbook: 'https://wiki.example.internal/disk' } })), false, runUrl);
+    const actions = message.blocks.find((b) => b.type === 'actions') as { elements: { url: string; action_id: string }[] };
+    expect(actions.elements.map((e) => [e.action_id, e.url])).toEqual([
+      ['run', runUrl],
+      ['runbook', 'https://wiki.example.internal/disk'],
+    ]);
+    // A reply sits under the first message, which has the button.
+    expect(JSON.stringify(slackMessage('cleaned up', vars(testAlert()), true, runUrl))).not.toContain(runUrl);
+  });
+
   it('escapes alert text, so an alert cannot ping @channel or disguise a link', () => {
     const alert = testAlert({ name: 'Disk <!channel>', summary: '<https://evil.example|click> & more' });
     const message = slackMessage(undefined, vars(alert), false);

@@ -43,11 +43,18 @@ export function defaultText(alert: ExprVars['alert']): string {
 
 /**
  * The message a step posts: `text` (rendered from the config, else from the alert) and Block Kit
- * blocks for it. A new message shows the alert — header, text, fields, link buttons, context; a
+ * blocks for it. A new message shows the alert — header, text, fields, link buttons (the run in
+ * Salve's editor first, when the server knows its public address), context; a
  * reply in a thread shows only the text and the context, as the alert is in the thread's first
  * message.
  */
-export function slackMessage(text: string | undefined, vars: Pick<ExprVars, 'alert' | 'flow' | 'execution' | 'steps'>, reply: boolean): SlackMessage {
+export function slackMessage(
+  text: string | undefined,
+  vars: Pick<ExprVars, 'alert' | 'flow' | 'execution' | 'steps'>,
+  reply: boolean,
+  /** This run's page in the editor (ExecContext.runUrl), shown as the first button of a new message. */
+  runUrl?: string,
+): SlackMessage {
   const { alert } = vars;
   const message = text ?? defaultText(alert);
   const ran = Object.keys(vars.steps);
@@ -78,6 +85,7 @@ export function slackMessage(text: string | undefined, vars: Pick<ExprVars, 'ale
     ['dashboard', 'Dashboard', alert.links.dashboard],
     ['source', 'Alert source', alert.links.source],
   ];
+  if (runUrl !== undefined) links.unshift(['run', 'Open the run in Salve', runUrl]);
   const buttons = links
     .filter((link): link is [string, string, string] => isWebLink(link[2]))
     .map(([id, label, url]) => ({ type: 'button' as const, text: { type: 'plain_text' as const, text: label }, url, action_id: id }));

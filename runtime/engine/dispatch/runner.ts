@@ -29,6 +29,8 @@ export interface RunnerDeps {
   log: Logger;
   /** The flow document of a revision (cached by the caller). */
   flowAt(id: string, revision: number): Flow | undefined;
+  /** SALVE_PUBLIC_ORIGIN: steps get their run's editor URL from it (ExecContext.runUrl). */
+  publicOrigin?: string;
   /** The lease owner this runner claims for (leases.ts); when set, a run whose lease another owner took stops without acting or recording. */
   leaseOwner?: string;
 }
@@ -177,6 +179,7 @@ async function runStep(
     network: deps.network.forStep({ flowTargets: flow.settings?.allowedTargets, secrets: rendered.secrets.map((s) => s.name) }),
     secrets: rendered.secrets,
     now: () => new Date(clock.now()),
+    ...(deps.publicOrigin ? { runUrl: `${deps.publicOrigin}/#/runs/${encodeURIComponent(exec.id)}` } : {}),
     commandUser: deps.commandUser,
   };
   let outcome: StepOutcome;
