@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { screenshot } from '../kit/browser.js';
+import { amAlert, amPayload } from '../kit/alertmanager.js';
 import { closeEditor, openEditor } from '../kit/editor-session.js';
 import type { TestServer } from '../kit/server.js';
 
@@ -176,5 +177,34 @@ describe('notes and keyboard connect in the editor', () => {
     await expect.poll(activeTestId).toBe('canvas');
     expect(await saved()).toBe(true);
     expect(await page.locator('.react-flow__edge').count()).toBe(4);
+  });
+
+  it("shows a flow's notes in the diagram of its runs, as text, not editable", async () => {
+    const watched = {
+      format: 'salve.flow/v1',
+      id: 'noted',
+      name: 'Noted',
+      enabled: true,
+      nodes: [
+        { id: 'am', type: 'source.alertmanager', config: { path: 'noted', auth: { type: 'none' } }, position: { x: 0, y: 0 } },
+        { id: 'only_warnings', type: 'condition.expr', config: { expression: 'alert.severity == "warning"' }, position: { x: 320, y: 0 } },
+      ],
+      edges: [{ source: 'am', target: 'only_warnings' }],
+      notes: [{ id: 'why', text: 'Critical alerts page a person instead.', position: { x: 0, y: 160 } }],
+    };
+    expect((await server.api('POST', '/api/flows', watched)).status).toBe(201);
+    const res = await fetch(`${server.url}/hooks/noted`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(amPayload([amAlert()])) });
+    const { executions } = (await res.json()) as { executions: string[] };
+    await page.goto(`${server.url}/#/runs/${executions[0]}`);
+    const note = page.getByTestId('note-why');
+    await note.waitFor();
+    expect(await note.textContent()).toBe('Critical alerts page a person instead.');
+    // Clicking it neither edits it nor opens it as a step.
+    const stepHeading = () => page.getByTestId('step-panel').textContent();
+    const before = await stepHeading();
+    await note.dblclick();
+    expect(await page.locator('textarea').count()).toBe(0);
+    expect(await stepHeading()).toBe(before);
+    await shoot('run-with-note');
   });
 });

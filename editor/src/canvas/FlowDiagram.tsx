@@ -2,12 +2,12 @@ import { useMemo } from 'react';
 import { Background, Controls, ReactFlow, ReactFlowProvider } from '@xyflow/react';
 import type { Flow } from '../../../shared/flow/schema.js';
 import { layoutNodes } from './layout.js';
-import { flowToCanvas } from './model.js';
+import { flowToCanvas, isNoteId, notesToCanvas } from './model.js';
 import { CanvasOverlayContext, EMPTY_OVERLAY, type CanvasOverlay } from './overlay.js';
-import { NODE_TYPES } from './SalveNodeView.js';
+import { DIAGRAM_NODE_TYPES } from './SalveNodeView.js';
 
 export interface FlowDiagramProps {
-  flow: Pick<Flow, 'nodes' | 'edges'>;
+  flow: Pick<Flow, 'nodes' | 'edges' | 'notes'>;
   /** Step statuses or a simulation's marks, drawn on the nodes. */
   overlay?: CanvasOverlay;
   /** Edge ids (see `edgeId` in model.ts) to draw as taken; the others are dimmed. */
@@ -17,8 +17,9 @@ export interface FlowDiagramProps {
 }
 
 /**
- * A read-only picture of a flow (a past run, an approval's context): same nodes as the editor,
- * nothing can be moved or connected. Nodes without positions are laid out automatically.
+ * A read-only picture of a flow (a past run, an approval's context): same nodes and sticky notes
+ * as the editor, nothing can be moved or connected. Nodes without positions are laid out
+ * automatically (their notes are then left out: they were placed beside nodes that moved).
  */
 export function FlowDiagram(props: FlowDiagramProps) {
   return (
@@ -31,7 +32,8 @@ export function FlowDiagram(props: FlowDiagramProps) {
 function Diagram({ flow, overlay, highlightedEdges, selectedNodeId, onNodeClick }: FlowDiagramProps) {
   const { nodes, edges } = useMemo(() => {
     const canvas = flowToCanvas(flow);
-    if (flow.nodes.some((n) => !n.position)) {
+    const laidOut = flow.nodes.some((n) => !n.position);
+    if (laidOut) {
       const positions = layoutNodes(canvas.nodes, canvas.edges);
       for (const n of canvas.nodes) n.position = positions.get(n.id) ?? n.position;
     }
@@ -42,7 +44,8 @@ function Diagram({ flow, overlay, highlightedEdges, selectedNodeId, onNodeClick 
         e.animated = highlightedEdges.has(e.id);
       }
     }
-    return canvas;
+    const notes = laidOut ? [] : notesToCanvas(flow.notes).map((n) => ({ ...n, selectable: false, zIndex: -1 }));
+    return { nodes: [...notes, ...canvas.nodes], edges: canvas.edges };
   }, [flow, highlightedEdges, selectedNodeId]);
 
   return (
@@ -50,14 +53,15 @@ function Diagram({ flow, overlay, highlightedEdges, selectedNodeId, onNodeClick 
       <ReactFlow
         nodes={nodes}
         edges={edges}
-        nodeTypes={NODE_TYPES}
+        nodeTypes={DIAGRAM_NODE_TYPES}
         colorMode="system"
         nodesDraggable={false}
         nodesConnectable={false}
         elementsSelectable={Boolean(onNodeClick)}
         edgesFocusable={false}
         deleteKeyCode={null}
-        onNodeClick={(_, node) => onNodeClick?.(node.id)}
+        // A note is not a step: clicking it selects nothing.
+        onNodeClick={(_, node) => !isNoteId(node.id) && onNodeClick?.(node.id)}
         fitView
         fitViewOptions={{ padding: 0.2, maxZoom: 1.1 }}
         minZoom={0.2}

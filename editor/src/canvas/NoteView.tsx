@@ -72,3 +72,15 @@ export const NoteView = memo(function NoteView({ id, data, selected }: NodeProps
     </>
   );
 });
+
+/**
+ * A note in a read-only diagram (a run's flow, an approval's context): its text where the author
+ * put it, nothing to edit, resize or recolour.
+ */
+export const StaticNoteView = memo(function StaticNoteView({ id, data }: NodeProps<NoteNode>) {
+  return (
+    <div className={`salve-note color-${data.color ?? 'yellow'}`} data-testid={`note-${noteDocId(id)}`}>
+      <div className="salve-note-text">{data.text}</div>
+    </div>
+  );
+});

@@ -5,7 +5,7 @@ import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { NodeIcon } from '../ui/icons.js';
 import { MARK_LABELS, useCanvasOverlay } from './overlay.js';
 import type { SalveNode } from './model.js';
-import { NoteView } from './NoteView.js';
+import { NoteView, StaticNoteView } from './NoteView.js';
 
 /** The canvas line for a node's config, or why there is none yet. */
 function summaryOf(type: string, config: Record<string, unknown>): { text: string; ok: boolean } {
@@ -99,3 +99,5 @@ const SalveNodeView = memo(function SalveNodeView({ id, data, selected }: NodePr
 
 /** Registered once, outside components (React Flow warns when the map changes identity). */
 export const NODE_TYPES = { salve: SalveNodeView, note: NoteView };
+/** The read-only diagram's (a run, an approval): notes are shown as they are, never edited. */
+export const DIAGRAM_NODE_TYPES = { salve: SalveNodeView, note: StaticNoteView };
