@@ -72,6 +72,26 @@ export async function startServer(config: Config, log: Logger, out: (line: strin
   }
 }
 
+/** How long connections still busy at the stop may finish their answer before they are cut. */
+const CLOSE_CONNECTIONS_AFTER_MS = 2000;
+
+/**
+ * Stops the HTTP server. `close()` alone waits for every connection to end, and a sender that
+ * keeps retrying on a keep-alive connection (Alertmanager while Salve answers 503) keeps its
+ * connection busy for ever: idle connections are closed at once, the rest once they had a
+ * moment to finish the answer they are writing.
+ */
+async function closeConnections(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const cut = setTimeout(() => server.closeAllConnections(), CLOSE_CONNECTIONS_AFTER_MS);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(cut);
+  }
+}
+
 /** startServer once the data directory is locked; `opened` tells the caller what to close on failure. */
 async function startLocked(
   config: Config,
@@ -140,7 +160,7 @@ async function startLocked(
       log.info('shutting down: no new deliveries; letting running steps finish');
       const aborted = await engine.shutdown(config.shutdownGraceSeconds * 1000);
       if (aborted > 0) log.warn({ aborted }, 'steps still running after the grace period were interrupted; they are recovered at the next start');
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeConnections(server as Server);
       store.close();
       lock.release();
       log.info({ store: store.stats }, 'stopped');
