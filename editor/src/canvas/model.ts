@@ -9,7 +9,7 @@ import { getNodeDefinition } from '../../../nodes/catalog.js';
  */
 
 export interface SalveNodeData extends Record<string, unknown> {
-  /** Node type, e.g. `action.http`. */
+  /** Node type, as the catalog names it. */
   type: string;
   /** Optional display name (the document's `label`). */
   label?: string;

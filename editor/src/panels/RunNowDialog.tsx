@@ -32,7 +32,7 @@ interface Props {
 }
 
 /**
- * Runs the saved flow for real from one of its `source.manual` nodes, with a JSON payload that
+ * Runs the saved flow for real from one of its sources a person starts (trigger `manual`), with a JSON payload that
  * becomes the run's `event`. Unlike the Test panel, actions are executed.
  */
 export function RunNowDialog({ flow, revision, onClose }: Props) {
