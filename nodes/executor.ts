@@ -10,7 +10,7 @@ export interface ExecContext {
   executionId: string;
   nodeId: string;
   stepId: string;
-  /** 1 on the first try; higher when an idempotent step is retried after a crash. */
+  /** 1 on the first try; higher on a retry (the node's `retry` policy, a polling check, or an idempotent step re-run after a crash). */
   attempt: number;
   /** `<execution>:<node>`, stable across retries: targets use it to drop repeats. */
   idempotencyKey: string;

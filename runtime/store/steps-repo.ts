@@ -26,6 +26,8 @@ export const stepsRepo = {
       startedAt: row.startedAt ?? null,
       endedAt: row.endedAt ?? null,
       wakeAt: row.wakeAt ?? null,
+      waitReason: row.waitReason ?? null,
+      scope: row.scope ?? null,
     });
   },
 
