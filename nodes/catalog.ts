@@ -9,6 +9,8 @@ import { pagerdutyNotify } from './notify/pagerduty/definition.js';
 import { slackNotify } from './notify/slack/definition.js';
 import { exprCondition } from './condition/expr/definition.js';
 import { matchCondition } from './condition/match/definition.js';
+import { setTransform } from './transform/set/definition.js';
+import { foreachControl } from './control/foreach/definition.js';
 import { alertmanagerSource } from './source/alertmanager/definition.js';
 import { grafanaSource } from './source/grafana/definition.js';
 import { zabbixSource } from './source/zabbix/definition.js';
@@ -38,6 +40,8 @@ export const nodeDefinitions = [
   datadogSource,
   matchCondition,
   exprCondition,
+  setTransform,
+  foreachControl,
   httpAction,
   shellAction,
   delayAction,

@@ -44,7 +44,12 @@ export type StepOutcome<O = unknown> =
   /** Park the execution until a person decides, or until `timeoutSeconds` pass. */
   | { type: 'wait-approval'; message: string; timeoutSeconds: number }
   /** Park the execution until `until`; then continue on `port`. */
-  | { type: 'wait-until'; until: Date; port: string; output: O };
+  | { type: 'wait-until'; until: Date; port: string; output: O }
+  /**
+   * Run the branch on the node's loop port once per item (NodeSpec.loopPort), then continue on
+   * `done` or `error` with every item's result (runtime/engine/dispatch/loops.ts).
+   */
+  | { type: 'foreach'; items: unknown[] };
 
 /** Any JSON value. */
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };

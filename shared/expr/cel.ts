@@ -8,6 +8,7 @@ import type { ExprIssue, ExprScope, ExprVars } from './types.js';
 import { ALERT_CEL_TYPE, type CelDecl } from './declared-types.js';
 import { celContext, readsOf, type Reads } from './context.js';
 import { toPlain } from './values.js';
+import { contextDecls, contextIssues, contextMessage, type ContextDecls } from './context-vars.js';
 import { truncate } from '../text.js';
 
 export { toPlain } from './values.js';
@@ -29,11 +30,17 @@ const common = new Environment({ unlistedVariablesAreDyn: false, homogeneousAggr
  */
 const env = common.clone().registerVariable('steps', 'map');
 
+/**
+ * Variables that exist by where an expression sits (context-vars.ts): `vars` (typed by the names
+ * steps before it set), and `item`/`index` in a loop's body. Where nothing says, all of them, untyped.
+ */
+const ANY_CONTEXT: ContextDecls = { vars: 'map<string, dyn>', item: 'dyn', index: 'int' };
+
 /** Variables an expression may declare for itself (ExpressionRef.locals), by name, with their CEL types. */
 type CelLocals = Readonly<Record<string, CelDecl>>;
 
 /** The variables every expression has: a local may not take one of these names. */
-const BUILT_IN = new Set(['alert', 'event', 'steps', 'flow', 'execution']);
+const BUILT_IN = new Set(['alert', 'event', 'steps', 'flow', 'execution', 'vars', 'item', 'index']);
 
 /** Environments by what they declare beyond `common`: `steps` (typed, or any map) and the locals. */
 const scoped = new Map<string, Environment>();
@@ -44,15 +51,16 @@ const scoped = new Map<string, Environment>();
  * cannot read the others): a flow of a few hundred nodes would otherwise make an environment of
  * hundreds of message types for every node it checks.
  */
-function environmentWith(steps: Record<string, CelDecl> | undefined, locals: CelLocals = {}): Environment {
-  const names = Object.keys(locals).sort();
-  if (steps === undefined && names.length === 0) return env;
-  const key = JSON.stringify([steps ?? null, names.map((n) => [n, locals[n]])]);
+function environmentWith(steps: Record<string, CelDecl> | undefined, locals: CelLocals = {}, context: ContextDecls = ANY_CONTEXT): Environment {
+  // The context is declared like locals (its names are never a local's: localsIssue).
+  const all: CelLocals = { ...context, ...locals };
+  const names = Object.keys(all).sort();
+  const key = JSON.stringify([steps ?? null, names.map((n) => [n, all[n]])]);
   let found = scoped.get(key);
   if (!found) {
-    found = steps === undefined ? common.clone().registerVariable('steps', 'map') : common.clone().registerVariable({ name: 'steps', schema: steps });
+    found = steps === undefined ? env.clone() : common.clone().registerVariable({ name: 'steps', schema: steps });
     for (const name of names) {
-      const decl = locals[name]!;
+      const decl = all[name]!;
       found = typeof decl === 'string' ? found.registerVariable(name, decl) : found.registerVariable({ name, schema: decl as Record<string, CelDecl> });
     }
     if (scoped.size >= 200) scoped.delete(scoped.keys().next().value!);
@@ -221,22 +229,23 @@ function analyze(source: string, estimate: boolean, options: CheckOptions = {}):
   const locals = options.locals ?? {};
   const badLocals = localsIssue(locals);
   if (badLocals) return { issues: [{ message: badLocals }] };
+  const context = options.scope ? contextDecls(options.scope) : ANY_CONTEXT;
   let program: Program;
   try {
-    program = environmentWith(undefined, locals).parse(source);
+    program = environmentWith(undefined, locals, options.scope ? ANY_CONTEXT : context).parse(source);
   } catch (error) {
     return { issues: [{ message: firstLine(error), offset: positionOf(error) }] };
   }
   if (options.scope) {
     const { refs, whole } = stepReferences(program.ast as unknown as CelNode);
     // Said in Salve's words before the checker's "No such key: nosuch".
-    const unreadable = stepIssues(refs, options.scope);
+    const unreadable = [...stepIssues(refs, options.scope), ...contextIssues(program.ast as unknown as CelNode, options.scope, locals)];
     if (unreadable.length > 0) return { issues: unreadable };
     // `steps` used whole (`size(steps)`, a computed key) is the map of outputs a run has: its steps untyped.
-    if (!whole) program = environmentWith(stepsOf(options.scope, refs.map((r) => r.id)), locals).parse(source);
+    program = environmentWith(whole ? undefined : stepsOf(options.scope, refs.map((r) => r.id)), locals, context).parse(source);
   }
   const checked = program.check();
-  if (!checked.valid) return { issues: [{ message: firstLine(checked.error), offset: positionOf(checked.error) }] };
+  if (!checked.valid) return { issues: [{ message: contextMessage(firstLine(checked.error), options.scope), offset: positionOf(checked.error) }] };
   if (options.returns === 'bool' && checked.type !== 'bool' && checked.type !== 'dyn') {
     return { issues: [notBoolIssue(checked.type ?? 'dyn', source)] };
   }

@@ -90,5 +90,9 @@ export function celContext(vars: Partial<ExprVars>, reads: Reads, locals: Readon
   // Small: converted each time (no reliance on them staying unchanged).
   if (reads.vars.has('flow')) out.flow = vars.flow ? toCel(vars.flow) : EMPTY;
   if (reads.vars.has('execution')) out.execution = vars.execution ? toCel(vars.execution) : EMPTY;
+  // Where an expression sits (context-vars.ts): data like `steps`; `item` and `index` only in a loop's body.
+  if (reads.vars.has('vars')) out.vars = vars.vars ? celOf(vars.vars) : EMPTY;
+  if (reads.vars.has('item') && 'item' in vars) out.item = celOf(vars.item);
+  if (reads.vars.has('index') && vars.index !== undefined) out.index = toCel(vars.index);
   return out;
 }

@@ -14,6 +14,12 @@ export interface ExprVars {
   steps: Record<string, unknown>;
   flow: { id: string; name: string; revision: number };
   execution: { id: string; startedAt: string };
+  /** Values earlier steps set (`transform.set`), by name; a later step replaces a name an earlier one set. */
+  vars?: Record<string, unknown>;
+  /** Inside a loop's body only: the element this step runs for. */
+  item?: unknown;
+  /** Inside a loop's body only: the element's position in the list, from 0. */
+  index?: number;
 }
 
 /** Where an expression sits inside a node's config, and how it is written. */
@@ -47,6 +53,10 @@ export interface ExprScope {
   nodeIds: ReadonlySet<string>;
   /** The node the expressions belong to. */
   self: string;
+  /** The names steps before it set as `vars.<name>`; undefined: any name (nothing says). */
+  vars?: ReadonlySet<string>;
+  /** Inside a loop's body: the loop node's id (`item` and `index` exist there only). */
+  loop?: string;
 }
 
 /** A problem in one expression; `offset` is a character offset into its source when known. */

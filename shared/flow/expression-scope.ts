@@ -1,12 +1,15 @@
 import { celTypeOf, type CelDecl } from '../expr/declared-types.js';
 import type { ExprScope } from '../expr/types.js';
 import { ancestorsOf } from './graph.js';
+import { loopBodies, loopOf } from './loops.js';
 import type { NodeSpec, NodeSpecLookup } from './node-spec.js';
 
 /** What the scope needs of a flow: node ids and types, and the edges (read even where the document is wrong elsewhere). */
 export interface ScopeGraph {
-  nodes: readonly { id: string; type: string }[];
-  edges: readonly { source: string; target: string }[];
+  /** `config` as written: what tells the names a node sets as `vars` (NodeSpec.setsVars). */
+  nodes: readonly { id: string; type: string; config?: unknown }[];
+  /** `sourcePort` as written: what tells a loop's body (loops.ts). */
+  edges: readonly { source: string; target: string; sourcePort?: string | undefined }[];
 }
 
 // A node type's output type, worked out once per schema (validation runs on every edit).
@@ -35,5 +38,12 @@ export function expressionScope(flow: ScopeGraph, nodeId: string, lookup: NodeSp
   for (const node of flow.nodes) {
     if (before.has(node.id) && !steps.has(node.id)) steps.set(node.id, outputTypeOf(lookup(node.type)));
   }
-  return { steps, nodeIds: new Set(flow.nodes.map((n) => n.id)), self: nodeId };
+  const vars = new Set<string>();
+  for (const node of flow.nodes) {
+    if (!before.has(node.id)) continue;
+    const sets = lookup(node.type)?.setsVars?.(node.config);
+    for (const name of sets ?? []) vars.add(name);
+  }
+  const loop = loopOf(loopBodies(flow, lookup), nodeId)?.loop;
+  return { steps, nodeIds: new Set(flow.nodes.map((n) => n.id)), self: nodeId, vars, ...(loop === undefined ? {} : { loop }) };
 }

@@ -23,6 +23,13 @@ export interface NodeSpec {
   idempotent?: boolean;
   /** Whether a step changes the world; only such actions may have a `retry` policy. */
   sideEffects?: boolean;
+  /** The names a step of this type sets as `vars.<name>` (read from a config as written), for later expressions. */
+  setsVars?(config: unknown): string[];
+  /**
+   * The port whose nodes run once per item of a list (a loop's body): steps there read `item` and
+   * `index`, and nothing there connects back out (shared/flow/loops.ts).
+   */
+  loopPort?: string;
 }
 
 /** A lookup of node specs by type; the registry in `nodes/catalog.ts` satisfies it. */

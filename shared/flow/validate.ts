@@ -13,6 +13,7 @@ import {
 } from './connections.js';
 import { expressionScope, type ScopeGraph } from './expression-scope.js';
 import { findCycles, reachableFrom, type GraphEdge } from './graph.js';
+import { loopProblems } from './loops.js';
 import type { NodeSpec, NodeSpecLookup } from './node-spec.js';
 import { FlowSchema, type Flow, type FlowEdge, type FlowNode } from './schema.js';
 import { truncate } from '../text.js';
@@ -137,7 +138,9 @@ function retryIssues(spec: NodeSpec, raw: Record<string, unknown>, base: Path): 
 
 /** The nodes that have an id, with their type as written ('' when it has none). */
 function readNodes(rawNodes: unknown[]): ScopeGraph['nodes'] {
-  return rawNodes.flatMap((raw) => (isRecord(raw) && typeof raw.id === 'string' ? [{ id: raw.id, type: typeof raw.type === 'string' ? raw.type : '' }] : []));
+  return rawNodes.flatMap((raw) =>
+    isRecord(raw) && typeof raw.id === 'string' ? [{ id: raw.id, type: typeof raw.type === 'string' ? raw.type : '', config: raw.config }] : [],
+  );
 }
 
 /** Reads the edges that name a source and a target; `complete` is false if any could not be read. */
@@ -225,6 +228,10 @@ export function validateFlow(input: unknown, lookup: NodeSpecLookup): FlowValida
   const byId = new Map(views.map((v) => [v.id, v]));
   const graph = checkEdges(edges, byId, issues);
   checkGraph(views, graph, complete, issues);
+  for (const problem of loopProblems({ nodes: readNodes(input.nodes), edges }, lookup)) {
+    const node = problem.node === undefined ? undefined : byId.get(problem.node);
+    issues.push({ path: problem.edge !== undefined ? ['edges', edges[problem.edge]!.index] : node ? ['nodes', node.index] : ['nodes'], message: problem.message });
+  }
 
   if (!shape.success || issues.length > 0) return { ok: false, issues };
   const configs = new Map(views.map((v) => [v.index, v.config]));

@@ -52,6 +52,8 @@ export function availableVariables(language: ExpressionLanguage, vars: ExprVars 
   else hints.push({ name: 'alert.annotations.<key>' });
   if (scope.steps.size > 0) hints.push(...[...scope.steps].map(([id, type]) => ({ name: `steps.${id}`, note: outputNote(type) })));
   else hints.push({ name: 'steps', note: 'none: no step runs before this node' });
+  if (scope.loop !== undefined) hints.push({ name: 'item', note: `this item of loop ${scope.loop}` }, { name: 'index', note: 'its position, from 0' });
+  if (scope.vars) hints.push(...[...scope.vars].sort().map((name) => ({ name: `vars.${name}`, note: 'set by a step before' })));
   hints.push({ name: 'event', note: 'the raw delivery body' }, { name: 'flow.id' }, { name: 'execution.id' });
   return hints;
 }

@@ -34,13 +34,14 @@ interface Props {
 }
 
 /**
- * What the expressions of node `nodeId` can read. Keyed by the graph (ids, types, edges), not the
+ * What the expressions of node `nodeId` can read. Keyed by the graph (ids, types, edges, var names), not the
  * flow: moving a node or typing in a field must not make a new scope (the node form redraws on one).
  */
 function useExpressionScope(flow: Flow, nodeId: string | undefined) {
   const graphKey = JSON.stringify({
-    nodes: flow.nodes.map((n) => ({ id: n.id, type: n.type })),
-    edges: flow.edges.map((e) => ({ source: e.source, target: e.target })),
+    // The config only of nodes that set `vars` (their names are part of the scope).
+    nodes: flow.nodes.map((n) => ({ id: n.id, type: n.type, ...(lookupNodeSpec(n.type)?.setsVars ? { config: n.config } : {}) })),
+    edges: flow.edges.map((e) => ({ source: e.source, target: e.target, sourcePort: e.sourcePort })),
   });
   return useMemo(() => (nodeId === undefined ? null : expressionScope(JSON.parse(graphKey) as ScopeGraph, nodeId, lookupNodeSpec)), [graphKey, nodeId]);
 }

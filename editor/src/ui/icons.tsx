@@ -7,6 +7,7 @@ import {
   Gauge,
   MonitorDot,
   Play,
+  Repeat,
   ServerCrash,
   Clock,
   Filter,
@@ -15,6 +16,7 @@ import {
   Globe,
   HeartPulse,
   Puzzle,
+  Variable,
   Terminal,
   UserCheck,
   Webhook,
@@ -45,6 +47,8 @@ const NODE_ICONS: Record<string, LucideIcon> = {
   calendar: CalendarClock,
   manual: Play,
   play: Play,
+  variable: Variable,
+  repeat: Repeat,
 };
 
 /** The glyph for a node type's icon name; unknown names get a neutral piece. */

@@ -65,7 +65,8 @@ export function approvalContext(input: {
     }));
   if (!flow) return { flowName: null, ran, next: [] };
 
-  const vars = stepVars(exec, flow, steps, input.event);
+  // What runs next runs in the approval's loop item, if it is in one.
+  const vars = stepVars(exec, flow, steps, input.event, steps.find((s) => s.id === approval.stepId)?.scope ?? null);
   const next = outgoingEdges(flow, approval.nodeId, 'approved', lookupNodeSpec).flatMap((edge): NextStep[] => {
     const node = flow.nodes.find((n) => n.id === edge.target);
     if (!node) return [];

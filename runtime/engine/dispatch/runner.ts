@@ -145,7 +145,7 @@ async function runStep(
     await fail(`node type "${step.nodeType}" is not available in this version of Salve`);
     return;
   }
-  const vars = stepVars(exec, flow, steps, event);
+  const vars = stepVars(exec, flow, steps, event, step.scope);
   let rendered: RenderedConfig;
   try {
     rendered = renderConfig(node.config, def.expressions(node.config), vars, deps.secrets.resolve);

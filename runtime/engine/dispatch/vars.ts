@@ -5,6 +5,7 @@ import type { Db } from '../../store/db.js';
 import { eventsRepo } from '../../store/events-repo.js';
 import type { ExecutionRow } from '../../store/executions-repo.js';
 import type { StepRow } from '../../store/steps-repo.js';
+import { loopVars, varsFrom, visibleSteps } from './loop-vars.js';
 
 const parse = (text: string | null): unknown => (text == null ? undefined : JSON.parse(text));
 
@@ -13,7 +14,16 @@ const parse = (text: string | null): unknown => (text == null ? undefined : JSON
  * steps produced. The one definition: the runner uses it for real steps, the approval preview
  * for what would run next, so both render a config the same way.
  */
-export function stepVars(exec: ExecutionRow, flow: Flow, steps: StepRow[], event: () => unknown): ExprVars {
+export function stepVars(
+  exec: ExecutionRow,
+  flow: Flow,
+  allSteps: StepRow[],
+  event: () => unknown,
+  /** The loop item the step runs for (StepRow.scope); null outside a loop. */
+  scope: string | null = null,
+): ExprVars {
+  // Inside a loop item: its own steps and those outside any loop; outside: those outside any loop.
+  const steps = visibleSteps(allSteps, scope);
   let outputs: Record<string, unknown> | undefined;
   const stepOutputs = () => {
     if (!outputs) {
@@ -24,7 +34,13 @@ export function stepVars(exec: ExecutionRow, flow: Flow, steps: StepRow[], event
     }
     return outputs;
   };
+  let setVars: Record<string, unknown> | undefined;
   return {
+    ...loopVars(allSteps, scope),
+    get vars() {
+      setVars ??= varsFrom(steps);
+      return setVars;
+    },
     alert: JSON.parse(exec.alert) as Alert,
     // Built on first use: most conditions read only the alert.
     get event() {
