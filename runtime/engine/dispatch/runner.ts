@@ -15,6 +15,7 @@ import { holdsLease, ownedBy } from './lease-fence.js';
 import { firstTryStartedAt, nextTry } from './repeat.js';
 import { applyOutcome, endExecution, repeatStep, settle, startExecution } from './transitions.js';
 import { lazyEvent, stepVars } from './vars.js';
+import { parseScope } from './loop-vars.js';
 
 /** Why a run's signal was aborted. */
 export type StopReason = 'cancel' | 'deadline' | 'shutdown';
@@ -61,26 +62,69 @@ export async function runExecution(
   // The dispatcher normally starts the execution when it claims it; this covers the rest.
   if (stepsRepo.nextSeq(store.db, executionId) === 1) await store.writeEventually((db) => startExecution(db, flow, first, clock.now()));
 
-  for (;;) {
-    const exec = executionsRepo.get(store.db, executionId);
-    if (exec?.status !== 'running' || !ownedBy(exec, deps.leaseOwner)) return;
-    if (signal.aborted || shouldCheckpoint()) {
-      await stop(deps, exec, signal.aborted ? (signal.reason as StopReason) : 'shutdown');
-      return;
+  // Steps running now, by id: one at a time, but for loop items, which run side by side (startable).
+  const inFlight = new Map<string, Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  const allLanded = () => Promise.all(inFlight.values());
+  try {
+    for (;;) {
+      if (failure) throw failure.error;
+      const exec = executionsRepo.get(store.db, executionId);
+      if (exec?.status !== 'running' || !ownedBy(exec, deps.leaseOwner)) return;
+      if (signal.aborted || shouldCheckpoint() || clock.now() >= exec.deadlineAt) {
+        const reason: StopReason = signal.aborted ? (signal.reason as StopReason) : shouldCheckpoint() ? 'shutdown' : 'deadline';
+        // What runs records its own outcome first (an abort cuts it short).
+        await allLanded();
+        const current = executionsRepo.get(store.db, executionId);
+        if (current?.status !== 'running' || !ownedBy(current, deps.leaseOwner)) return;
+        await stop(deps, current, reason);
+        return;
+      }
+      const steps = stepsRepo.forExecution(store.db, executionId);
+      const next = startable(steps, inFlight);
+      if (next.length === 0) {
+        if (inFlight.size > 0) {
+          await Promise.race(inFlight.values());
+          continue;
+        }
+        const result = await store.writeEventually((db) => settle(db, flow, executionId, clock.now()));
+        if (result === 'continue') continue;
+        return;
+      }
+      for (const step of next) {
+        const run = runStep(deps, exec, flow, step, steps, loadEvent, signal)
+          .catch((error: unknown) => {
+            failure ??= { error };
+          })
+          .finally(() => inFlight.delete(step.id));
+        inFlight.set(step.id, run);
+      }
     }
-    if (clock.now() >= exec.deadlineAt) {
-      await stop(deps, exec, 'deadline');
-      return;
-    }
-    const steps = stepsRepo.forExecution(store.db, executionId);
-    const next = steps.find((s) => s.status === 'pending');
-    if (!next) {
-      const result = await store.writeEventually((db) => settle(db, flow, executionId, clock.now()));
-      if (result === 'continue') continue;
-      return;
-    }
-    await runStep(deps, exec, flow, next, steps, loadEvent, signal);
+  } finally {
+    // Never leave a step running unwatched (its failure would go unhandled).
+    await allLanded();
   }
+}
+
+/**
+ * The pending steps to start now. Steps run one at a time, in order, except the steps of loop
+ * items (StepRow.scope): those of different items run side by side, one step per item at a time,
+ * so a loop's `concurrency` (how many items are open) bounds them. A step outside any loop waits
+ * until nothing else runs.
+ */
+function startable(steps: readonly StepRow[], inFlight: ReadonlyMap<string, unknown>): StepRow[] {
+  const pending = steps.filter((s) => s.status === 'pending' && !inFlight.has(s.id));
+  if (pending.length === 0) return [];
+  const busy = new Set(steps.filter((s) => inFlight.has(s.id)).map((s) => s.scope));
+  if (busy.has(null)) return [];
+  if (inFlight.size === 0 && pending[0]!.scope === null) return [pending[0]!];
+  const out: StepRow[] = [];
+  for (const s of pending) {
+    if (s.scope === null || busy.has(s.scope)) continue;
+    busy.add(s.scope);
+    out.push(s);
+  }
+  return out;
 }
 
 /** Stops a run: shutdown puts it back in the queue (a checkpoint), the others end it. */
@@ -177,13 +221,16 @@ async function runStep(
 
   // Earlier tries of this same step (`retried` rows) share its key: a target that saw a try which
   // timed out after acting drops the retry. Other runs of the node get their own.
-  const sameNodeBefore = steps.filter((s) => s.nodeId === step.nodeId && s.seq < step.seq && s.status !== 'retried').length;
+  // A loop item's steps have keys of their own (`#<index>`): each item acts on something else.
+  const sameNodeBefore = steps.filter((s) => s.nodeId === step.nodeId && s.scope === step.scope && s.seq < step.seq && s.status !== 'retried').length;
+  const item = parseScope(step.scope);
+  const key = item ? `${exec.id}:${step.nodeId}#${item.index}` : `${exec.id}:${step.nodeId}`;
   const ctx: ExecContext = {
     executionId: exec.id,
     nodeId: step.nodeId,
     stepId: step.id,
     attempt,
-    idempotencyKey: sameNodeBefore === 0 ? `${exec.id}:${step.nodeId}` : `${exec.id}:${step.nodeId}:${sameNodeBefore + 1}`,
+    idempotencyKey: sameNodeBefore === 0 ? key : `${key}:${sameNodeBefore + 1}`,
     signal,
     vars,
     network: deps.network.forStep({ flowTargets: flow.settings?.allowedTargets, secrets: rendered.secrets.map((s) => s.name) }),

@@ -7,6 +7,7 @@ import { approvalsRepo } from '../../store/approvals-repo.js';
 import { executionsRepo, type ExecutionRow } from '../../store/executions-repo.js';
 import { newId } from '../../store/ids.js';
 import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
+import { advanceLoops, parkLoop } from './loops.js';
 
 /**
  * The state changes of an execution, each a function over one open transaction (callers run
@@ -127,6 +128,10 @@ export function applyOutcome(
       });
       return;
     }
+    case 'foreach':
+      // Waits while its items run; settle (advanceLoops) starts them in the same commit.
+      parkLoop(db, step, from, outcome.items, base);
+      return;
     case 'wait-until':
       stepsRepo.transition(db, step.id, [from], {
         ...base,
@@ -198,8 +203,10 @@ export function rerunStep(db: Db, step: StepRow, now: number): boolean {
 export function settle(db: Db, flow: Flow, executionId: string, now: number): 'continue' | 'parked' | 'finished' | 'gone' {
   const exec = executionsRepo.get(db, executionId);
   if (exec?.status !== 'running') return 'gone';
+  advanceLoops(db, flow, executionId, now, spawnNext);
   const all = stepsRepo.forExecution(db, executionId);
-  if (all.some((s) => s.status === 'pending')) return 'continue';
+  // `intent`: a step of another loop item still runs (the runner runs items side by side).
+  if (all.some((s) => s.status === 'pending' || s.status === 'intent')) return 'continue';
   const waiting = all.filter((s) => s.status === 'waiting');
   if (waiting.length > 0) {
     const onApproval = waiting.some((s) => getNodeDefinition(s.nodeType)?.category === 'approval');
@@ -210,8 +217,9 @@ export function settle(db: Db, flow: Flow, executionId: string, now: number): 'c
     });
     return 'parked';
   }
+  // A failure inside a loop item is the loop's to report (its own step fails when an item did).
   const unhandled = all.filter(
-    (s) => s.status === 'failed' && !(s.port && outgoingEdges(flow, s.nodeId, s.port, lookupNodeSpec).length > 0),
+    (s) => s.status === 'failed' && s.scope === null && !(s.port && outgoingEdges(flow, s.nodeId, s.port, lookupNodeSpec).length > 0),
   );
   const first = unhandled[0];
   executionsRepo.transition(db, executionId, ['running'], {
