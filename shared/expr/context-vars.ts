@@ -56,5 +56,5 @@ export function contextIssues(root: CelNode, scope: ExprScope, locals: Readonly<
 export function contextMessage(message: string, scope: ExprScope | undefined): string {
   const unknown = /^Unknown variable: (item|index)\b/.exec(message);
   if (!unknown || !scope || scope.loop !== undefined) return message;
-  return `${unknown[1]} exists only in the nodes a loop runs per item (those on a control.foreach's "each" port)`;
+  return `${unknown[1]} exists only in the nodes a loop runs per item (those on a loop's "each" port)`;
 }

@@ -48,7 +48,7 @@ export const foreachControl = defineNodeType({
     error: 'at least one item had a step that failed with nothing to handle it (the others still ran)',
   },
   notes: [
-    'Example: `items: alert.labels.hosts.split(",")` with an `action.http` on `each` whose URL is `http://{{ item }}:9100/cleanup`.',
+    'Example: `items: alert.labels.hosts.split(",")` with an HTTP action on `each` whose URL is `http://{{ item }}:9100/cleanup`.',
     'The nodes reachable from `each` form the loop body: they run once per item, reading `item` (the element) and `index` (from 0). At most `concurrency` items run at once; the next starts when one ends. A list with more than `maxItems` elements fails the step before any item runs; an empty list continues on `done` at once.',
     'When every item has ended, the step continues on `done` (or on `error` if an item had a step that failed with nothing to handle it) with `{ items, results }`: one result per item, in list order, `{ index, item, ok, steps, error }`, where `steps` holds what the item\'s steps produced by node id. A failure inside an item does not end the execution: the loop reports it. With nothing on `error`, a failed item fails the execution once the loop ends.',
     'Nothing in the body may connect to a node outside it (continue after the loop from `done`), and loops cannot be nested. The loop is durable: finished items stay finished across a restart.',

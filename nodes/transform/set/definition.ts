@@ -43,7 +43,7 @@ export const setTransform = defineNodeType({
   portHelp: { out: 'every variable was computed' },
   notes: [
     'Example: `{ "host": "alert.labels.instance.split(\\":\\")[0]" }`; later steps read `vars.host` in CEL and `{{ vars.host }}` in templates.',
-    'Each value is a CEL expression, checked when the flow is saved. It reads what any expression reads, and the `vars` of earlier steps (not those of the same step). When several steps set variables along a path, they merge in the order the steps ran: a later step replaces a name an earlier one set. Inside a `control.foreach` item, a step sees the variables set in its own item and before the loop.',
+    'Each value is a CEL expression, checked when the flow is saved. It reads what any expression reads, and the `vars` of earlier steps (not those of the same step). When several steps set variables along a path, they merge in the order the steps ran: a later step replaces a name an earlier one set. Inside a loop item (For each), a step sees the variables set in its own item and before the loop.',
     'An expression that fails at run time fails the step, naming the variable; the step has no error port. The values together are limited to 64 KB of JSON.',
   ],
   ui: { vars: { widget: 'keyValue', label: 'Variables (name → CEL)', help: 'Later steps read them as vars.<name>, e.g. {{ vars.host }}.' } },

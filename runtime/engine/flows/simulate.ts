@@ -48,11 +48,14 @@ async function simulateOne(flow: Flow, sourceNodeId: string, starts: boolean, al
   const outputs: Record<string, unknown> = { [sourceNodeId]: alert };
   const visited = new Set<string>([sourceNodeId]);
   result.steps.push({ nodeId: sourceNodeId, type: flow.nodes.find((n) => n.id === sourceNodeId)!.type, status: 'taken', port: 'out' });
-  const queue: { from: string; port: string }[] = starts ? [{ from: sourceNodeId, port: 'out' }] : [];
+  // `loop`: the item a loop's body is simulated with (the first of the list: the body is shown once).
+  const queue: { from: string; port: string; loop?: { item: unknown; index: number } }[] = starts ? [{ from: sourceNodeId, port: 'out' }] : [];
+  // What steps that set variables computed, merged in the order they ran (as `vars` at run time).
+  const setVars: Record<string, unknown> = {};
   const signal = new AbortController().signal;
 
   while (queue.length > 0 && result.steps.length < MAX_SIMULATED_STEPS) {
-    const { from, port } = queue.shift()!;
+    const { from, port, loop } = queue.shift()!;
     for (const edge of outgoingEdges(flow, from, port, lookupNodeSpec)) {
       result.edges.push({ source: from, sourcePort: port, target: edge.target });
       const node = flow.nodes.find((n) => n.id === edge.target)!;
@@ -65,6 +68,8 @@ async function simulateOne(flow: Flow, sourceNodeId: string, starts: boolean, al
         steps: { ...outputs },
         flow: { id: flow.id, name: flow.name, revision: 0 },
         execution: { id: 'simulation', startedAt: now.toISOString() },
+        vars: { ...setVars },
+        ...(loop ? { item: loop.item, index: loop.index } : {}),
       };
       let rendered: RenderedConfig;
       try {
@@ -78,7 +83,7 @@ async function simulateOne(flow: Flow, sourceNodeId: string, starts: boolean, al
         const assumedPort = def.simulatePort ?? def.outputs[0]!;
         result.steps.push({ nodeId: node.id, type: node.type, status: 'taken', port: assumedPort, rendered: rendered.redacted, assumed: true });
         outputs[node.id] = null;
-        queue.push({ from: node.id, port: assumedPort });
+        queue.push({ from: node.id, port: assumedPort, loop });
         continue;
       }
       const outcome = await nodeType.execute(rendered.value, {
@@ -98,10 +103,18 @@ async function simulateOne(flow: Flow, sourceNodeId: string, starts: boolean, al
         if (def.category !== 'condition') step.rendered = rendered.redacted;
         result.steps.push(step);
         outputs[node.id] = outcome.output;
-        queue.push({ from: node.id, port: outcome.port });
+        if (def.setsVars && outcome.output && typeof outcome.output === 'object') Object.assign(setVars, outcome.output);
+        queue.push({ from: node.id, port: outcome.port, loop });
+      } else if (outcome.type === 'foreach') {
+        // A loop: its body once, with the first item, then what follows the loop.
+        const port = def.loopPort ?? 'each';
+        result.steps.push({ nodeId: node.id, type: node.type, status: 'taken', port, rendered: rendered.redacted, result: { items: outcome.items } });
+        outputs[node.id] = { items: outcome.items, results: [] };
+        if (outcome.items.length > 0) queue.push({ from: node.id, port, loop: { item: outcome.items[0], index: 0 } });
+        queue.push({ from: node.id, port: 'done' });
       } else if (outcome.type === 'fail') {
         result.steps.push({ nodeId: node.id, type: node.type, status: 'error', error: outcome.error, ...(outcome.port ? { port: outcome.port } : {}) });
-        if (outcome.port) queue.push({ from: node.id, port: outcome.port });
+        if (outcome.port) queue.push({ from: node.id, port: outcome.port, loop });
       }
     }
   }
