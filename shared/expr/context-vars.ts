@@ -39,15 +39,22 @@ export function contextIssues(root: CelNode, scope: ExprScope, locals: Readonly<
   const issues: ExprIssue[] = [];
   const seen = new Set<string>();
   forEachNode(root, (node) => {
-    if (!scope.vars || 'vars' in locals) return;
     if (node.op !== '.' && node.op !== '.?' && node.op !== '[]' && node.op !== '[?]') return;
     const [object, key] = node.args as [CelNode, unknown];
-    if (!isNode(object) || object.op !== 'id' || object.args !== 'vars') return;
+    if (!isNode(object) || object.op !== 'id') return;
     const name = isNode(key) ? (key.op === 'value' && typeof key.args === 'string' ? key.args : undefined) : typeof key === 'string' ? key : undefined;
-    if (name === undefined || scope.vars.has(name) || seen.has(name)) return;
-    seen.add(name);
     const offset = object.start ?? object.pos;
-    issues.push({ message: `no step before this node sets vars.${name} (${readableVars(scope.vars)})`, ...(offset === undefined ? {} : { offset }) });
+    const at = offset === undefined ? {} : { offset };
+    if (object.args === 'vars' && scope.vars && !('vars' in locals)) {
+      if (name === undefined || scope.vars.has(name) || seen.has(`vars.${name}`)) return;
+      seen.add(`vars.${name}`);
+      issues.push({ message: `no step before this node sets vars.${name} (${readableVars(scope.vars)})`, ...at });
+    }
+    // The loop's own output exists once every item has ended: not inside its body.
+    if (object.args === 'steps' && name !== undefined && name === scope.loop && !seen.has(`steps.${name}`)) {
+      seen.add(`steps.${name}`);
+      issues.push({ message: `steps.${name} is the loop this node runs in: its output is known only after every item ended; read the item as item and index`, ...at });
+    }
   });
   return issues;
 }

@@ -103,10 +103,12 @@ function StepRun({
   const took = elapsed(step.startedAt, step.endedAt, now);
   const readable = hasReadableOutput(step.nodeType, step.output);
   const running = step.status === 'pending' || step.status === 'intent';
+  // A step of a loop's item: its scope ends in `#<index>` (the `index` its expressions read).
+  const item = /#(\d+)$/.exec(step.scope ?? '')?.[1];
   return (
     <section className="step-run stack" data-testid={`step-${step.id}`}>
       <div className="row">
-        {index !== undefined && <h3>Run {index}</h3>}
+        {item !== undefined ? <h3>Item {Number(item) + 1}</h3> : index !== undefined && <h3>Run {index}</h3>}
         <StatusPill status={step.status} />
         {step.port && (
           <span className="port-chip" title="The output port this step took">
@@ -125,6 +127,12 @@ function StepRun({
         </dd>
         <dt>Took</dt>
         <dd>{took === null ? '—' : `${formatDuration(took, 'ms')}${step.endedAt ? '' : ' so far'}`}</dd>
+        {item !== undefined && (
+          <>
+            <dt>Loop item</dt>
+            <dd>index {item}</dd>
+          </>
+        )}
         <dt>Attempt</dt>
         <dd>{step.attempt}</dd>
         {step.wakeAt && step.status === 'waiting' && (

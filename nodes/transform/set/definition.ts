@@ -13,13 +13,18 @@ const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
 export const SetTransformConfigSchema = z.strictObject({
   /** Name → a CEL expression over the alert, the event, earlier steps and earlier vars. */
   vars: z
-    .record(
-      z.string().regex(VAR_NAME, 'a variable name must start with a letter or "_" and use only letters, digits and "_" (max 64)'),
-      z.string({ error: 'must be a CEL expression' }).trim().min(1, 'expression is empty').max(4096),
-    )
-    .refine((vars) => !Object.keys(vars).some((name) => RESERVED.has(name)), 'a variable cannot be named __proto__, constructor or prototype')
-    .refine((vars) => Object.keys(vars).length >= 1, 'set at least one variable')
-    .refine((vars) => Object.keys(vars).length <= MAX_VARS, `at most ${MAX_VARS} variables`),
+    .record(z.string(), z.string({ error: 'must be a CEL expression' }).trim().min(1, 'expression is empty').max(4096))
+    .superRefine((vars, ctx) => {
+      const names = Object.keys(vars);
+      if (names.length === 0) ctx.addIssue({ code: 'custom', message: 'set at least one variable' });
+      if (names.length > MAX_VARS) ctx.addIssue({ code: 'custom', message: `at most ${MAX_VARS} variables` });
+      for (const name of names) {
+        if (RESERVED.has(name)) ctx.addIssue({ code: 'custom', path: [name], message: `a variable cannot be named ${name}` });
+        else if (!VAR_NAME.test(name)) {
+          ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" cannot be a variable name: start with a letter or "_", then letters, digits and "_" (max 64)` });
+        }
+      }
+    }),
 });
 
 /** Computes named values once, for later steps to read as `vars.<name>`. */
