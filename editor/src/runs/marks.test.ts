@@ -74,6 +74,17 @@ describe('takenEdges', () => {
     );
   });
 
+  it('marks a loop\'s loop port as travelled by its items, and the port it ended on by what followed', () => {
+    reset();
+    const am = step('am', 'source.alertmanager', 'succeeded', 'out');
+    const loop = step('hosts', 'control.foreach', 'succeeded', 'done', am);
+    const item = { ...step('clean', 'action.http', 'succeeded', 'ok', loop), scope: `${loop.id}#0` };
+    const after = step('report', 'action.http', 'succeeded', 'ok', loop);
+    expect(takenEdges([am, loop, item, after])).toEqual(
+      new Set([edgeId('am', 'out', 'hosts'), edgeId('hosts', 'each', 'clean'), edgeId('hosts', 'done', 'report')]),
+    );
+  });
+
   it('ignores steps whose parent is not in the list', () => {
     reset();
     const orphan = { ...step('disk', 'condition.match', 'pending', null), parentStepId: 'st_missing' };

@@ -2,6 +2,7 @@ import type { Flow } from '../../../shared/flow/schema.js';
 import { ACTIVE_EXECUTION_STATUSES, type ExecutionStatus, type StepStatus } from '../../../shared/statuses.js';
 import type { Step } from '../../../shared/api-views.js';
 import { edgeId, portOf } from '../canvas/model.js';
+import { getNodeDefinition } from '../../../nodes/catalog.js';
 import type { NodeMark, NodeMarkInfo } from '../canvas/overlay.js';
 
 /**
@@ -73,7 +74,8 @@ export function runMarks(flow: Pick<Flow, 'nodes'>, steps: readonly Step[], stat
 
 /**
  * Edge ids (as `edgeId` makes them for the canvas) that a token travelled: every step with a
- * parent came over the edge from the parent's node, leaving through the port the parent took.
+ * parent came over the edge from the parent's node, leaving through the port the parent took
+ * (or, for a loop item's first step, the loop's loop port).
  */
 export function takenEdges(steps: readonly Step[]): Set<string> {
   const byId = new Map(steps.map((s) => [s.id, s]));
@@ -82,7 +84,9 @@ export function takenEdges(steps: readonly Step[]): Set<string> {
     if (!step.parentStepId) continue;
     const parent = byId.get(step.parentStepId);
     if (!parent) continue;
-    out.add(edgeId(parent.nodeId, portOf(parent.nodeType, parent.port ?? undefined), step.nodeId));
+    // The first step of a loop item left its loop through the loop port, whatever port the loop ended on.
+    const fromLoop = step.scope !== null && parent.scope !== step.scope ? getNodeDefinition(parent.nodeType)?.loopPort : undefined;
+    out.add(edgeId(parent.nodeId, portOf(parent.nodeType, fromLoop ?? parent.port ?? undefined), step.nodeId));
   }
   return out;
 }
