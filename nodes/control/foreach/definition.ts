@@ -55,7 +55,7 @@ export const foreachControl = defineNodeType({
   ],
   ui: {
     items: { widget: 'expression', language: 'cel', label: 'Items (CEL list)', help: 'A list, e.g. alert.labels.hosts.split(","). Steps on "each" read item and index.' },
-    concurrency: { widget: 'number', label: 'Items at once', help: '1 to 16.' },
-    maxItems: { widget: 'number', label: 'Most items', help: 'A longer list fails the step before anything runs (1 to 1000).' },
+    concurrency: { widget: 'number', label: 'Items at once', help: 'How many items run side by side; the next starts when one ends.' },
+    maxItems: { widget: 'number', label: 'Most items', help: 'A longer list fails the step before any item runs.' },
   },
 });

@@ -93,12 +93,15 @@ function itemResult(flow: Flow, index: number, item: unknown, steps: readonly St
  * Moves every waiting loop of an execution on: starts items while fewer than its `concurrency`
  * are open, and once every item has ended continues on `done` (all ok) or `error` (any item had
  * an unhandled failure; the loop step is then `failed`, so with nothing on `error` the execution
- * fails) with `{ items, results }`. Returns whether it changed anything.
+ * fails) with `{ items, results }`. `steps`: the execution's steps as they are now, when the
+ * caller has them. Returns whether it changed anything.
  */
-export function advanceLoops(db: Db, flow: Flow, executionId: string, now: number, spawn: Spawn): boolean {
+export function advanceLoops(db: Db, flow: Flow, executionId: string, now: number, spawn: Spawn, steps?: StepRow[]): boolean {
   let changed = false;
+  let known = steps;
   for (;;) {
-    const all = stepsRepo.forExecution(db, executionId);
+    const all = known ?? stepsRepo.forExecution(db, executionId);
+    known = undefined;
     const loops = all.filter((s) => s.status === 'waiting' && s.waitReason === 'foreach');
     if (loops.length === 0) return changed;
     let progress = false;

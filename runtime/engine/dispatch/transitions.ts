@@ -203,8 +203,8 @@ export function rerunStep(db: Db, step: StepRow, now: number): boolean {
 export function settle(db: Db, flow: Flow, executionId: string, now: number): 'continue' | 'parked' | 'finished' | 'gone' {
   const exec = executionsRepo.get(db, executionId);
   if (exec?.status !== 'running') return 'gone';
-  advanceLoops(db, flow, executionId, now, spawnNext);
-  const all = stepsRepo.forExecution(db, executionId);
+  let all = stepsRepo.forExecution(db, executionId);
+  if (advanceLoops(db, flow, executionId, now, spawnNext, all)) all = stepsRepo.forExecution(db, executionId);
   // `intent`: a step of another loop item still runs (the runner runs items side by side).
   if (all.some((s) => s.status === 'pending' || s.status === 'intent')) return 'continue';
   const waiting = all.filter((s) => s.status === 'waiting');
