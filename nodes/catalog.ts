@@ -1,6 +1,7 @@
 import type { NodeSpecLookup } from '../shared/flow/node-spec.js';
 import type { NodeDefinition } from './definition.js';
 import { delayAction } from './action/delay/definition.js';
+import { waitResolved } from './wait/resolved/definition.js';
 import { httpAction } from './action/http/definition.js';
 import { shellAction } from './action/shell/definition.js';
 import { httpCheck } from './check/http/definition.js';
@@ -41,6 +42,7 @@ export const nodeDefinitions = [
   httpAction,
   shellAction,
   delayAction,
+  waitResolved,
   httpCheck,
   pagerdutyNotify,
   slackNotify,

@@ -44,7 +44,12 @@ export type StepOutcome<O = unknown> =
   /** Park the execution until a person decides, or until `timeoutSeconds` pass. */
   | { type: 'wait-approval'; message: string; timeoutSeconds: number }
   /** Park the execution until `until`; then continue on `port`. */
-  | { type: 'wait-until'; until: Date; port: string; output: O };
+  | { type: 'wait-until'; until: Date; port: string; output: O }
+  /**
+   * Park until the run's alert is resolved (→ `resolved`), or `timeoutSeconds` pass (→ `timeout`);
+   * the engine decides the port and the output (`{ resolvedAt, waitedSeconds }`).
+   */
+  | { type: 'wait-resolved'; timeoutSeconds: number };
 
 /** Any JSON value. */
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
