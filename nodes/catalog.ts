@@ -4,6 +4,7 @@ import { delayAction } from './action/delay/definition.js';
 import { httpAction } from './action/http/definition.js';
 import { shellAction } from './action/shell/definition.js';
 import { httpCheck } from './check/http/definition.js';
+import { prometheusCheck } from './check/prometheus/definition.js';
 import { approvalRequest } from './approval/request/definition.js';
 import { pagerdutyNotify } from './notify/pagerduty/definition.js';
 import { slackNotify } from './notify/slack/definition.js';
@@ -42,6 +43,7 @@ export const nodeDefinitions = [
   shellAction,
   delayAction,
   httpCheck,
+  prometheusCheck,
   pagerdutyNotify,
   slackNotify,
   approvalRequest,
