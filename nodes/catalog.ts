@@ -5,6 +5,7 @@ import { waitResolved } from './wait/resolved/definition.js';
 import { httpAction } from './action/http/definition.js';
 import { shellAction } from './action/shell/definition.js';
 import { httpCheck } from './check/http/definition.js';
+import { prometheusCheck } from './check/prometheus/definition.js';
 import { approvalRequest } from './approval/request/definition.js';
 import { pagerdutyNotify } from './notify/pagerduty/definition.js';
 import { slackNotify } from './notify/slack/definition.js';
@@ -44,6 +45,7 @@ export const nodeDefinitions = [
   delayAction,
   waitResolved,
   httpCheck,
+  prometheusCheck,
   pagerdutyNotify,
   slackNotify,
   approvalRequest,
