@@ -7,6 +7,7 @@ import { httpCheck } from './check/http/definition.js';
 import { approvalRequest } from './approval/request/definition.js';
 import { pagerdutyNotify } from './notify/pagerduty/definition.js';
 import { slackNotify } from './notify/slack/definition.js';
+import { emailNotify } from './notify/email/definition.js';
 import { exprCondition } from './condition/expr/definition.js';
 import { matchCondition } from './condition/match/definition.js';
 import { alertmanagerSource } from './source/alertmanager/definition.js';
@@ -44,6 +45,7 @@ export const nodeDefinitions = [
   httpCheck,
   pagerdutyNotify,
   slackNotify,
+  emailNotify,
   approvalRequest,
 ] as const;
 

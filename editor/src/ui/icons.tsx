@@ -1,6 +1,7 @@
 import {
   BellRing,
   MessageSquare,
+  Mail,
   CalendarClock,
   CloudAlert,
   Dog,
@@ -37,6 +38,7 @@ const NODE_ICONS: Record<string, LucideIcon> = {
   zabbix: ServerCrash,
   pagerduty: BellRing,
   slack: MessageSquare,
+  mail: Mail,
   datadog: Dog,
   nagios: MonitorDot,
   icinga: MonitorDot,
