@@ -2,7 +2,7 @@ import nodemailer from 'nodemailer';
 import { ExpressionError } from '../../../shared/expr/errors.js';
 import { truncate } from '../../../shared/text.js';
 import { defineExecutor, type StepOutcome } from '../../executor.js';
-import { DestinationRefused, ResolveFailed } from '../../network.js';
+import { type CheckedDestination, DestinationRefused, ResolveFailed } from '../../network.js';
 import { ConnectFailed, CONNECT_TIMEOUT_MS, connectChecked, trustedCertificates } from './connection.js';
 import { DEFAULT_PORTS, emailNotify, serverDisplay } from './definition.js';
 import { addressProblem, bodyProblem, cleanSubject, defaultSubject, defaultText, renderHtml } from './message.js';
@@ -83,7 +83,7 @@ export const executeEmailNotify = defineExecutor(emailNotify, async (config, ctx
       : failed(`sending through ${server} timed out after ${config.timeoutSeconds} s; the server may or may not have taken the message`);
 
   const host = config.host.replace(/^\[(.*)\]$/, '$1');
-  let dest;
+  let dest: CheckedDestination;
   try {
     dest = await ctx.network.resolve({ host: config.host, port, display: server, secrets: ctx.secrets.map((s) => s.name) }, signal);
   } catch (error) {

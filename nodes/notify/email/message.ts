@@ -36,7 +36,7 @@ export function addressProblem(value: string): string | undefined {
 
 /** A display name as written in the config: one line of text. */
 export function displayNameProblem(value: string): string | undefined {
-  return /[\u0000-\u001f\u007f]/.test(value) ? 'must be one line of text' : undefined;
+  return /\p{Cc}/u.test(value) ? 'must be one line of text' : undefined;
 }
 
 /**
@@ -44,7 +44,7 @@ export function displayNameProblem(value: string): string | undefined {
  * become spaces, so the subject stays one header line; cut to 998 characters.
  */
 export function cleanSubject(subject: string): string {
-  return truncate(subject.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim(), SUBJECT_MAX);
+  return truncate(subject.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').trim(), SUBJECT_MAX);
 }
 
 /** `&`, `<`, `>`, `"` and `'` as entities: text inserted into HTML stays text, in elements and attributes. */
