@@ -37,7 +37,7 @@ export function makeTestCert(): TestCert {
 }
 
 /** One message as the server received it. */
-export interface ReceivedMail {
+interface ReceivedMail {
   mailFrom: string;
   rcptTo: string[];
   /** Whether the session was encrypted (TLS or after STARTTLS) when the message came. */

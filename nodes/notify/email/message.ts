@@ -5,9 +5,9 @@ import { exceedsBytes, truncate } from '../../../shared/text.js';
 /** Recipients (To and Cc together) one message may have. */
 export const MAX_RECIPIENTS = 50;
 /** RFC 5322's limit for a line, which a subject must fit in. */
-export const SUBJECT_MAX = 998;
+const SUBJECT_MAX = 998;
 /** Each body (plain text, HTML) once rendered, in bytes of UTF-8. */
-export const BODY_MAX_BYTES = 256 * 1024;
+const BODY_MAX_BYTES = 256 * 1024;
 /** RFC 5321: a path is at most 256 octets with its brackets, so an address 254. */
 const ADDRESS_MAX = 254;
 const LOCAL_PART_MAX = 64;
