@@ -24,19 +24,21 @@ let loginOnly: SmtpPeer;
 let implicitTls: SmtpPeer;
 let noStarttls: SmtpPeer;
 let plain: SmtpPeer;
+let noAuth: SmtpPeer;
 
 beforeAll(async () => {
   cert = makeTestCert();
-  [starttls, loginOnly, implicitTls, noStarttls, plain] = await Promise.all([
+  [starttls, loginOnly, implicitTls, noStarttls, plain, noAuth] = await Promise.all([
     startSmtpPeer({ cert, users, reject: ['gone@example.com'] }),
     startSmtpPeer({ cert, users, options: { authMethods: ['LOGIN'] } }),
     startSmtpPeer({ cert, users, options: { secure: true } }),
     startSmtpPeer({ cert, users, options: { hideSTARTTLS: true, disabledCommands: ['STARTTLS'], allowInsecureAuth: true } }),
     startSmtpPeer({ options: { hideSTARTTLS: true, disabledCommands: ['STARTTLS'] } }),
+    startSmtpPeer({ cert, options: { disabledCommands: ['AUTH'] } }),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([starttls, loginOnly, implicitTls, noStarttls, plain].map((p) => p?.close()));
+  await Promise.all([starttls, loginOnly, implicitTls, noStarttls, plain, noAuth].map((p) => p?.close()));
 });
 
 const resolver: Resolver = async (host) => {
@@ -124,6 +126,11 @@ describe('notify.email over STARTTLS with a login', () => {
     // The alert's text is shown as text: its markup and quotes are escaped, the template's own markup is not.
     expect(parsed.html).toBe('<p>Alert: <strong>Disk &lt;b&gt;almost&lt;/b&gt; full &amp; &quot;loud&quot;</strong></p>');
     expect(JSON.stringify(outcome)).not.toContain(PASSWORD);
+  });
+
+  it('reads a CA certificate pasted into a one-line field (line breaks lost)', async () => {
+    const outcome = await executeEmailNotify(config(starttls, { ca: cert.cert.replaceAll('\n', ' ') }), ctx());
+    expect(outcome).toMatchObject({ type: 'next', port: 'ok' });
   });
 
   it('logs in with AUTH LOGIN when that is what the server offers', async () => {
@@ -220,6 +227,14 @@ describe('notify.email refuses to send unsafely', () => {
     expect(parsed.headers.has('bcc')).toBe(false);
     // The header block (the body may quote the alert's text, line break and all).
     expect(mail.raw.slice(0, mail.raw.indexOf('\r\n\r\n'))).not.toMatch(/^Bcc:/im);
+  });
+
+  it('with a login configured, a server that offers none gets no message (never sent unauthenticated)', async () => {
+    const outcome = await executeEmailNotify(config(noAuth), ctx());
+    expect(outcome).toMatchObject({ type: 'fail', port: 'error' });
+    expect((outcome as { error: string }).error).toMatch(/^smtp:\/\/mail\.test:\d+ offers no login \(it answered "500 .*"\), so nothing was sent: remove auth if it needs none/);
+    expect(noAuth.connections).toBe(1);
+    expect(noAuth.mails).toEqual([]);
   });
 
   it('a destination the policy refuses is never connected to, and the password is not sent there', async () => {

@@ -13,6 +13,7 @@ interface SmtpError extends Error {
   code?: string;
   response?: string;
   command?: string;
+  responseCode?: number;
   rejected?: unknown[];
 }
 
@@ -21,6 +22,10 @@ const TLS_TROUBLE = /certificate|CERT_|self[- ]signed|unable to (get|verify)|alt
 /** The words for a failed send: what went wrong, and what to change when the config can fix it. */
 function sendFailure(error: SmtpError, server: string, user: string | undefined): string {
   const reply = error.response ? truncate(error.response, 300) : undefined;
+  // 500/502/504 to AUTH: the server does not know the command, i.e. it offers no login here.
+  if (error.code === 'EAUTH' && [500, 502, 504].includes(error.responseCode ?? 0)) {
+    return `${server} offers no login (it answered "${reply}"), so nothing was sent: remove auth if it needs none, or use its submission port`;
+  }
   if (error.code === 'EAUTH') return `${server} refused the login of user "${user ?? ''}": ${reply ?? error.message}`;
   if (error.code === 'ETLS' && error.command === 'STARTTLS' && reply) {
     return `${server} does not offer STARTTLS (it answered "${reply}"): security starttls never sends unencrypted; use a server or port with STARTTLS, or tls`;
