@@ -81,8 +81,10 @@ describe('notify.email end to end (examples/email-on-call.json)', () => {
     });
     expect(step.output.response).toMatch(/^250 .*queued as TEST1/);
     expect(step.output.messageId).toBe(parsed.headers.get('message-id')![0]);
-    // The stored config keeps the password as a reference; the HTML body as written (the step rendered it).
+    // The stored config keeps the password as a reference, and the HTML body as written (the step renders it, escaping values).
     expect(step.config.auth).toEqual({ user: 'salve@example.com', password: { secret: 'SMTP_PASSWORD' } });
+    expect(step.config.html).toMatch(/^<h2>\{\{ alert\.name \}\}<\/h2>/);
+    expect(step.config.subject).toBe('[critical] DiskFull on db1.example.internal:9100');
     const everything = JSON.stringify([exec, (await server.api('GET', '/api/events')).body, (await server.api('GET', '/api/flows/email-on-call')).body]);
     expect(everything).not.toContain(PASSWORD);
   });
