@@ -298,6 +298,15 @@ describe('notify.email stops on time', () => {
     }
   });
 
+  it('says nothing was sent when the time ran out before connecting (a name that never resolves)', async () => {
+    const policy = new DestinationPolicy({ allowedTargets: ['127.0.0.1'], secretHosts: () => ['*'], resolver: () => new Promise(() => {}) });
+    const outcome = await executeEmailNotify(
+      config(starttls, { timeoutSeconds: 1 }),
+      testContext({ secrets: [{ name: 'SMTP_PASSWORD', path: ['auth', 'password'] }], network: policy.forStep({ secrets: ['SMTP_PASSWORD'] }) }),
+    );
+    expect((outcome as { error: string }).error).toBe(`sending through smtp://mail.test:${starttls.port} timed out after 1 s; nothing was sent`);
+  });
+
   it('stops when the run is cancelled', async () => {
     const silent = await silentServer();
     const controller = new AbortController();

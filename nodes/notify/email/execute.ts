@@ -82,10 +82,14 @@ export const executeEmailNotify = defineExecutor(emailNotify, async (config, ctx
 
   // One deadline for all of it; the run's own signal (cancel, shutdown) stops it too.
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(config.timeoutSeconds * 1000)]);
-  const stopped = () =>
-    ctx.signal.aborted
-      ? failed(`cancelled while sending through ${server}; the server may or may not have taken the message`)
-      : failed(`sending through ${server} timed out after ${config.timeoutSeconds} s; the server may or may not have taken the message`);
+  // Once connected, a stop may come after the server took the message: say so, never "not sent".
+  let connected = false;
+  const stopped = () => {
+    const outcome = connected ? 'the server may or may not have taken the message' : 'nothing was sent';
+    return ctx.signal.aborted
+      ? failed(`cancelled while sending through ${server}; ${outcome}`)
+      : failed(`sending through ${server} timed out after ${config.timeoutSeconds} s; ${outcome}`);
+  };
 
   const host = config.host.replace(/^\[(.*)\]$/, '$1');
   let dest: CheckedDestination;
@@ -116,7 +120,10 @@ export const executeEmailNotify = defineExecutor(emailNotify, async (config, ctx
     // nodemailer would resolve the name itself; the socket goes only where the policy checked.
     getSocket: (_options, callback) => {
       connectChecked(host, port, dest, signal).then(
-        (connection) => callback(null, { connection }),
+        (connection) => {
+          connected = true;
+          callback(null, { connection });
+        },
         (error: Error) => callback(error),
       );
     },
