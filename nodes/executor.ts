@@ -46,6 +46,11 @@ export type StepOutcome<O = unknown> =
   /** Park the execution until `until`; then continue on `port`. */
   | { type: 'wait-until'; until: Date; port: string; output: O }
   /**
+   * Park until the run's alert is resolved (→ `resolved`), or `timeoutSeconds` pass (→ `timeout`);
+   * the engine decides the port and the output (`{ resolvedAt, waitedSeconds }`).
+   */
+  | { type: 'wait-resolved'; timeoutSeconds: number }
+  /**
    * Run the branch on the node's loop port once per item (NodeSpec.loopPort), then continue on
    * `done` or `error` with every item's result (runtime/engine/dispatch/loops.ts).
    */

@@ -128,6 +128,19 @@ export function applyOutcome(
       });
       return;
     }
+    case 'wait-resolved': {
+      // Already resolved (the resolution came first, or the run was started by it): go on at once.
+      const resolvedAt = exec ? alertResolvedAt(exec) : undefined;
+      if (resolvedAt !== undefined) {
+        const output = { resolvedAt: new Date(resolvedAt).toISOString(), waitedSeconds: 0 };
+        const ok = stepsRepo.transition(db, step.id, [from], { ...base, status: 'succeeded', port: 'resolved', output: json(output), endedAt: meta.now });
+        if (ok && live) spawnNext(db, flow, step.executionId, step, 'resolved', output, meta.now);
+        return;
+      }
+      // Woken early by the resolution (delivery-commit.ts sets wakeAt to now), else at the timeout.
+      stepsRepo.transition(db, step.id, [from], { ...base, status: 'waiting', wakeAt: meta.now + outcome.timeoutSeconds * 1000, waitReason: 'resolved' });
+      return;
+    }
     case 'foreach':
       // Waits while its items run; settle (advanceLoops) starts them in the same commit.
       parkLoop(db, step, from, outcome.items, base);
@@ -143,6 +156,31 @@ export function applyOutcome(
       });
       return;
   }
+}
+
+/**
+ * When the run's alert was resolved: `alertResolvedAt` (a resolution delivered after the run
+ * started), or for a run started by a resolved notification its own `endsAt` (else its start).
+ */
+export function alertResolvedAt(exec: ExecutionRow): number | undefined {
+  if (exec.alertResolvedAt !== null) return exec.alertResolvedAt;
+  const alert = JSON.parse(exec.alert) as { status?: string; endsAt?: string };
+  if (alert.status !== 'resolved') return undefined;
+  const at = Date.parse(alert.endsAt ?? '');
+  return Number.isNaN(at) ? exec.createdAt : at;
+}
+
+/**
+ * A `wait.resolved` step is due (woken by the resolution, or its time is up): it continues on
+ * `resolved` if the run's alert has resolved, else on `timeout`.
+ */
+export function finishResolvedWait(db: Db, flow: Flow, step: StepRow, now: number): boolean {
+  const exec = executionsRepo.get(db, step.executionId);
+  if (!exec) return false;
+  const resolvedAt = alertResolvedAt(exec);
+  const waitedSeconds = Math.max(0, Math.round((now - (step.startedAt ?? now)) / 1000));
+  const output = { resolvedAt: resolvedAt === undefined ? null : new Date(resolvedAt).toISOString(), waitedSeconds };
+  return resumeStep(db, flow, step, resolvedAt === undefined ? 'timeout' : 'resolved', output, now);
 }
 
 /**
