@@ -247,6 +247,79 @@ describe('control.foreach', () => {
   });
 });
 
+describe('control.foreach, retries and crashes', () => {
+  it('retries a failed step inside its item, with the item\'s own idempotency key', async () => {
+    let web2 = 0;
+    const t = await target((req) => (req.url.includes('web2') && ++web2 === 1 ? { status: 503 } : { status: 200 }));
+    const { engine, store, clock } = testEngine({ allowedTargets: ['127.0.0.1'] });
+    engine.start();
+    await engine.flows.create(
+      loopFlow(
+        [foreach({ concurrency: 2 }), { ...clean(`${t.url}/clean/{{ item }}`), retry: { attempts: 2, initialDelay: 10, jitter: 0 } }],
+        [{ source: 'hosts', sourcePort: 'each', target: 'clean' }],
+      ),
+      'test',
+    );
+    const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1', { instance: 'web1,web2,web3' })))).executions[0]!.id;
+    await waitFor(() => execOf(store, id)?.status === 'waiting' && t.requests.length === 3);
+    clock.advance(10_000);
+    await engine.dispatcher.tick();
+    await waitFor(() => execOf(store, id)?.status === 'succeeded');
+    expect(Object.fromEntries(t.effectsByKey())).toEqual({ [`${id}:clean#0`]: 1, [`${id}:clean#1`]: 2, [`${id}:clean#2`]: 1 });
+    const loop = outputOf(store, id, 'hosts') as { results: { item: string; ok: boolean }[] };
+    expect(loop.results.map((r) => [r.item, r.ok])).toEqual([
+      ['web1', true],
+      ['web2', true],
+      ['web3', true],
+    ]);
+    await engine.shutdown(0);
+    store.close();
+  });
+
+  it('runs an item\'s step again after a kill in the middle of it, and the other items once', async () => {
+    let holdFirst = true;
+    const held: (() => void)[] = [];
+    const t = await target(async () => {
+      if (holdFirst) {
+        holdFirst = false;
+        // The first request never gets its answer before the kill.
+        await new Promise<void>((resolve) => {
+          held.push(resolve);
+          releases.push(resolve);
+        });
+      }
+      return { status: 200 };
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'salve-loop-kill-'));
+    dirs.push(dir);
+    const file = join(dir, 'salve.db');
+    const clock = new ManualClock();
+    const first = testEngine({ file, clock, allowedTargets: ['127.0.0.1'] });
+    first.engine.start();
+    await first.engine.flows.create(loopFlow([foreach({}), clean(`${t.url}/clean/{{ item }}`)], [{ source: 'hosts', sourcePort: 'each', target: 'clean' }]), 'test');
+    const id = (await first.engine.ingest('infra', webhookDelivery(amBody('fp1', { instance: 'web1,web2' })))).executions[0]!.id;
+    await waitFor(() => held.length === 1);
+    expect(stepsOf(first.store, id).map((s) => [s.nodeId, s.status])).toEqual([
+      ['hosts', 'waiting'],
+      ['clean', 'intent'],
+    ]);
+    first.store.close(); // killed while the request is in flight
+
+    const second = testEngine({ file, clock, allowedTargets: ['127.0.0.1'] });
+    second.engine.start();
+    await waitFor(() => execOf(second.store, id)?.status === 'succeeded');
+    // The interrupted item ran again with the same key (the target can drop the repeat); the next item once.
+    expect(Object.fromEntries(t.effectsByKey())).toEqual({ [`${id}:clean#0`]: 2, [`${id}:clean#1`]: 1 });
+    const loop = outputOf(second.store, id, 'hosts') as { results: { item: string; ok: boolean }[] };
+    expect(loop.results.map((r) => [r.item, r.ok])).toEqual([
+      ['web1', true],
+      ['web2', true],
+    ]);
+    await second.engine.shutdown(0);
+    second.store.close();
+  });
+});
+
 describe('transform.set', () => {
   it('computes variables later templates read as vars.<name>; a later step replaces a name', async () => {
     const t = await target();
