@@ -3,7 +3,7 @@ import { truncate } from '../../../shared/text.js';
 import { defineNodeType } from '../../node-type.js';
 
 /** Most variables one step may set. */
-export const MAX_VARS = 50;
+const MAX_VARS = 50;
 
 /** A variable name: what `vars.<name>` reads, so a CEL identifier. */
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;

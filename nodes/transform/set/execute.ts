@@ -3,7 +3,7 @@ import { defineExecutor } from '../../executor.js';
 import { setTransform } from './definition.js';
 
 /** Most bytes of JSON the values of one step may take: they are stored and read by every later step. */
-export const MAX_VARS_BYTES = 64 * 1024;
+const MAX_VARS_BYTES = 64 * 1024;
 
 /** Runs `transform.set`: evaluates each expression (sharing one budget) and records the values by name. */
 export const executeSetTransform = defineExecutor(setTransform, async (config, ctx) => {

@@ -21,7 +21,7 @@ interface LoopState {
 }
 
 /** One item's result, as the loop step's output lists it. */
-export interface ItemResult {
+interface ItemResult {
   index: number;
   item: unknown;
   ok: boolean;
