@@ -175,6 +175,16 @@ export function stepsReadBy(source: string): string[] {
   }
 }
 
+/** Which of `vars`, `item` and `index` (what exists by where an expression sits) it reads; none when it does not parse. */
+export function contextReadBy(source: string): string[] {
+  try {
+    const reads = readsOf(environmentWith(undefined).parse(source).ast as unknown as CelNode);
+    return Object.keys(ANY_CONTEXT).filter((name) => reads.vars.has(name));
+  } catch {
+    return [];
+  }
+}
+
 /** `steps.a, steps.b and steps.c`, or what to say when there is none. */
 function readableSteps(scope: ExprScope): string {
   const ids = [...scope.steps.keys()].map((id) => `steps.${id}`);

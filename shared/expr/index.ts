@@ -1,4 +1,4 @@
-export { checkCel, evaluateCel, evaluateCelBool, regexSelfTest, stepsReadBy, toPlain } from './cel.js';
+export { checkCel, contextReadBy, evaluateCel, evaluateCelBool, regexSelfTest, stepsReadBy, toPlain } from './cel.js';
 export { ExpressionError } from './errors.js';
 export { matchersToCel, parseMatchers, type Matcher } from './matchers.js';
 export { checkRegex } from './regex-guard.js';

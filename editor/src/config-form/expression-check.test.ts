@@ -38,6 +38,16 @@ const scope: ExprScope = {
 };
 const site = { scope };
 
+describe('variables a sample has no value for', () => {
+  it('says vars, item and index are known only when the flow runs, and previews them when they are given', () => {
+    const loopScope: ExprScope = { ...scope, vars: new Set(['host']), loop: 'hosts' };
+    expect(previewExpression('template', 'clean {{ item }} on {{ vars.host }}', vars, loopScope)).toEqual({ ok: false, message: 'item, vars are known only when the flow runs' });
+    expect(previewExpression('cel', 'index + 1', vars, loopScope)).toEqual({ ok: false, message: 'index is known only when the flow runs' });
+    expect(previewExpression('template', '{{ item }}', { ...vars, item: 'web1' }, loopScope)).toEqual({ ok: true, text: 'web1' });
+    expect(checkExpression('cel', 'vars.hots == "x"', { scope: loopScope })?.message).toBe('no step before this node sets vars.hots (steps before it set vars.host)');
+  });
+});
+
 describe('URL templates in the editor', () => {
   it('checks and previews them per URL component, as the step will render them', () => {
     expect(checkExpression('url', 'http://{{ alert.labels.instance }}/cleanup', site)).toBeNull();

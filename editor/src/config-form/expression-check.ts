@@ -7,6 +7,7 @@ import {
   renderTemplate,
   renderPromqlTemplate,
   renderUrlTemplate,
+  contextReadBy,
   stepsReadBy,
   type ExprIssue,
   type ExprScope,
@@ -92,6 +93,13 @@ function stepsIn(language: ExpressionLanguage, source: string): string[] {
   return [...new Set(templateParts(source).parts.flatMap((p) => (p.kind === 'expr' ? stepsReadBy(p.source) : [])))];
 }
 
+/** What `source` reads of `vars`, `item` and `index`: values a sample does not have (they come from steps and loops as the flow runs). */
+function contextIn(language: ExpressionLanguage, source: string): string[] {
+  if (language === 'matchers') return [];
+  if (language === 'cel') return contextReadBy(source);
+  return [...new Set(templateParts(source).parts.flatMap((p) => (p.kind === 'expr' ? contextReadBy(p.source) : [])))];
+}
+
 /**
  * Why the sample cannot show what `source` gives, when it reads a step the sample has no output
  * of: one the test did not reach or did not run (a test runs nothing with side effects, and leaves
@@ -116,6 +124,8 @@ export function previewExpression(language: ExpressionLanguage, source: string, 
   // A sample has no value for them (a check's `response` is its answer): nothing to show before the step runs.
   const own = Object.keys(locals ?? {});
   if (own.length > 0) return { ok: false, message: `${own.join(', ')} ${own.length === 1 ? 'is' : 'are'} known only when the step runs` };
+  const running = contextIn(language, source).filter((name) => !(name in vars));
+  if (running.length > 0) return { ok: false, message: `${running.join(', ')} ${running.length === 1 ? 'is' : 'are'} known only when the flow runs` };
   const missing = missingStep(language, source, vars, scope);
   if (missing) return { ok: false, message: missing };
   try {
