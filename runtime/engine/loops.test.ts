@@ -247,6 +247,56 @@ describe('control.foreach', () => {
   });
 });
 
+describe('control.foreach, variables and edge cases', () => {
+  it('gives each item the vars set in it and before the loop, never another item\'s', async () => {
+    const t = await target();
+    const { engine, store } = testEngine({ allowedTargets: ['127.0.0.1'] });
+    engine.start();
+    await engine.flows.create(
+      loopFlow(
+        [
+          { id: 'env', type: 'transform.set', config: { vars: { env: '"prod"', host: '"none"' } } },
+          foreach({ concurrency: 3 }),
+          { id: 'name', type: 'transform.set', config: { vars: { host: 'item + "-" + vars.env' } } },
+          clean(`${t.url}/clean/{{ vars.host }}?i={{ index }}`),
+        ],
+        [
+          { source: 'env', target: 'hosts' },
+          { source: 'hosts', sourcePort: 'each', target: 'name' },
+          { source: 'name', target: 'clean' },
+        ],
+      ),
+      'test',
+    );
+    const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1', { instance: 'web1,web2,web3' })))).executions[0]!.id;
+    await waitFor(() => execOf(store, id)?.status === 'succeeded');
+    expect(paths(t.requests)).toEqual(['/clean/web1-prod?i=0', '/clean/web2-prod?i=1', '/clean/web3-prod?i=2']);
+    await engine.shutdown(0);
+    store.close();
+  });
+
+  it('continues on done at once with an empty list', async () => {
+    const t = await target();
+    const { engine, store } = testEngine({ allowedTargets: ['127.0.0.1'] });
+    engine.start();
+    await engine.flows.create(
+      loopFlow(
+        [foreach({ items: '[]' }), clean(`${t.url}/clean/{{ item }}`), { id: 'after', type: 'action.http', config: { method: 'POST', url: `${t.url}/after?n={{ size(steps.hosts.results) }}` } }],
+        [
+          { source: 'hosts', sourcePort: 'each', target: 'clean' },
+          { source: 'hosts', sourcePort: 'done', target: 'after' },
+        ],
+      ),
+      'test',
+    );
+    const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1')))).executions[0]!.id;
+    await waitFor(() => execOf(store, id)?.status === 'succeeded');
+    expect(t.requests.map((r) => r.url)).toEqual(['/after?n=0']);
+    await engine.shutdown(0);
+    store.close();
+  });
+});
+
 describe('control.foreach, retries and crashes', () => {
   it('retries a failed step inside its item, with the item\'s own idempotency key', async () => {
     let web2 = 0;

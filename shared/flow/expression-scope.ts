@@ -1,7 +1,7 @@
 import { celTypeOf, type CelDecl } from '../expr/declared-types.js';
 import type { ExprScope } from '../expr/types.js';
 import { ancestorsOf } from './graph.js';
-import { loopBodies, loopOf } from './loops.js';
+import { loopBodies, loopOf, type LoopBody } from './loops.js';
 import type { NodeSpec, NodeSpecLookup } from './node-spec.js';
 
 /** What the scope needs of a flow: node ids and types, and the edges (read even where the document is wrong elsewhere). */
@@ -26,6 +26,9 @@ export function outputTypeOf(spec: NodeSpec | undefined): CelDecl {
   return type;
 }
 
+// The loops of a graph, worked out once per graph object (the validator asks for every node's scope with the same one).
+const loopsOf = new WeakMap<ScopeGraph, LoopBody[]>();
+
 /**
  * What the expressions of node `nodeId` can read as `steps`: the nodes from which an edge path
  * leads to it (only those can have run before it), each typed by its node type's output schema.
@@ -44,6 +47,11 @@ export function expressionScope(flow: ScopeGraph, nodeId: string, lookup: NodeSp
     const sets = lookup(node.type)?.setsVars?.(node.config);
     for (const name of sets ?? []) vars.add(name);
   }
-  const loop = loopOf(loopBodies(flow, lookup), nodeId)?.loop;
+  let bodies = loopsOf.get(flow);
+  if (!bodies) {
+    bodies = loopBodies(flow, lookup);
+    loopsOf.set(flow, bodies);
+  }
+  const loop = loopOf(bodies, nodeId)?.loop;
   return { steps, nodeIds: new Set(flow.nodes.map((n) => n.id)), self: nodeId, vars, ...(loop === undefined ? {} : { loop }) };
 }
