@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { executionsRepo } from '../store/executions-repo.js';
 import { stepsRepo } from '../store/steps-repo.js';
+import { approvalsRepo } from '../store/approvals-repo.js';
+import { approvalContext } from './dispatch/approval-context.js';
 import { ManualClock, testEngine, webhookDelivery } from '../../test/kit/engine.js';
 import { startTarget, type ReceivedRequest, type Target } from '../../test/kit/target.js';
 import { waitFor } from '../../test/kit/wait.js';
@@ -271,6 +273,42 @@ describe('control.foreach, variables and edge cases', () => {
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1', { instance: 'web1,web2,web3' })))).executions[0]!.id;
     await waitFor(() => execOf(store, id)?.status === 'succeeded');
     expect(paths(t.requests)).toEqual(['/clean/web1-prod?i=0', '/clean/web2-prod?i=1', '/clean/web3-prod?i=2']);
+    await engine.shutdown(0);
+    store.close();
+  });
+
+  it('asks a person per item; each decision continues its own item, and the approval shows what runs next for it', async () => {
+    const t = await target();
+    const { engine, store } = testEngine({ allowedTargets: ['127.0.0.1'] });
+    engine.start();
+    await engine.flows.create(
+      loopFlow(
+        [foreach({ concurrency: 2 }), { id: 'ask', type: 'approval.request', config: { message: 'Clean {{ item }}?' } }, clean(`${t.url}/clean/{{ item }}`)],
+        [
+          { source: 'hosts', sourcePort: 'each', target: 'ask' },
+          { source: 'ask', sourcePort: 'approved', target: 'clean' },
+        ],
+      ),
+      'test',
+    );
+    const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1', { instance: 'web1,web2' })))).executions[0]!.id;
+    await waitFor(() => execOf(store, id)?.status === 'waiting' && approvalsRepo.list(store.db, { executionId: id, limit: 10 }).length === 2);
+    const [first, second] = approvalsRepo.list(store.db, { executionId: id, limit: 10 }).sort((a, b) => a.message.localeCompare(b.message));
+    expect([first!.message, second!.message]).toEqual(['Clean web1?', 'Clean web2?']);
+    const exec = execOf(store, id)!;
+    const context = approvalContext({ approval: first!, exec, flow: engine.flows.getRevision('f1', exec.flowRevision), steps: stepsRepo.forExecution(store.db, id), event: () => null });
+    expect(context.next).toMatchObject([{ nodeId: 'clean', rendered: { url: `${t.url}/clean/web1` } }]);
+    await engine.decide(second!.id, 'reject', undefined, 'alice');
+    await waitFor(() => execOf(store, id)?.status === 'waiting');
+    expect(t.requests).toHaveLength(0);
+    await engine.decide(first!.id, 'approve', undefined, 'alice');
+    await waitFor(() => execOf(store, id)?.status === 'succeeded');
+    expect(t.requests.map((r) => r.url)).toEqual(['/clean/web1']);
+    const loop = outputOf(store, id, 'hosts') as { results: { item: string; ok: boolean; steps: Record<string, unknown> }[] };
+    expect(loop.results.map((r) => [r.item, r.ok, Object.keys(r.steps).sort()])).toEqual([
+      ['web1', true, ['ask', 'clean']],
+      ['web2', true, ['ask']],
+    ]);
     await engine.shutdown(0);
     store.close();
   });
