@@ -1,4 +1,5 @@
 import { pathBetween } from './graph.js';
+import { loopProblems } from './loops.js';
 import type { NodeSpec, NodeSpecLookup } from './node-spec.js';
 
 /**
@@ -103,7 +104,7 @@ export function checkEdgeEnds(
 /**
  * Whether `edge` may be added to a flow with these nodes and edges: both ends exist and have a
  * known type, the edge keeps the rules of `checkEdgeEnds`, no edge joins the same nodes through
- * the same port yet, and it closes no cycle. The reason is the message saving would give.
+ * the same port yet, it closes no cycle, and it keeps loop bodies closed. The reason is the message saving would give.
  */
 export function checkNewEdge(
   edge: EdgeRef,
@@ -137,5 +138,9 @@ export function checkNewEdge(
   }
   const back = pathBetween(edge.target, edge.source, edges);
   if (back) return { ok: false, reason: cycleMessage([edge.source, ...back]) };
+  // A loop's body stays closed (loops.ts): refuse the wire that would open one, not one already open.
+  const before = new Set(loopProblems({ nodes, edges }, lookup).map((p) => p.message));
+  const opened = loopProblems({ nodes, edges: [...edges, edge] }, lookup).find((p) => !before.has(p.message));
+  if (opened) return { ok: false, reason: opened.message };
   return { ok: true };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { formatIssues } from '../errors.js';
 import { checkCel } from '../expr/index.js';
+import { checkNewEdge } from './connections.js';
 import { expressionScope } from './expression-scope.js';
 import type { NodeSpec } from './node-spec.js';
 import { validateFlow } from './validate.js';
@@ -120,5 +121,31 @@ describe('vars in the scope of an expression', () => {
     expect(checkCel('index > 0', { scope, returns: 'bool' }).map((i) => i.message)).toEqual([
       'index exists only in the nodes a loop runs per item (those on a loop\'s "each" port)',
     ]);
+  });
+});
+
+describe('loops while a wire is dragged', () => {
+  const nodes = [
+    { id: 'src', type: 'source.fake' },
+    { id: 'loop', type: 'loop.fake' },
+    { id: 'a', type: 'step.fake' },
+    { id: 'after', type: 'step.fake' },
+  ];
+  const edges = [
+    { source: 'src', target: 'loop' },
+    { source: 'loop', sourcePort: 'each', target: 'a' },
+    { source: 'loop', sourcePort: 'done', target: 'after' },
+  ];
+
+  it('refuses a wire from the body out to a node after the loop, in the words saving uses', () => {
+    expect(checkNewEdge({ source: 'a', sourcePort: 'ok', target: 'after' }, nodes, edges, lookup)).toEqual({
+      ok: false,
+      reason: 'edge "loop" (done) → "after": "after" runs once per item of loop "loop", so only "loop"\'s "each" port and nodes of that branch may lead to it; continue after the loop from "loop"\'s other ports',
+    });
+  });
+
+  it('accepts a wire inside the body', () => {
+    const more = [...nodes, { id: 'b', type: 'step.fake' }];
+    expect(checkNewEdge({ source: 'a', sourcePort: 'ok', target: 'b' }, more, edges, lookup)).toEqual({ ok: true });
   });
 });
