@@ -18,6 +18,15 @@ export const REDACTED = '***';
  */
 export const MIN_SECRET_LENGTH = 4;
 
+/**
+ * Shortest secret whose base64 is also looked for INSIDE longer base64 text (at the three byte
+ * offsets, see base64Forms). The stable middle of a shorter secret's encoding is only 4–8
+ * characters of the base64 alphabet, which occur by chance in ordinary base64 data (ids,
+ * hashes, images): a 4-byte secret would turn them into `***`. Shorter secrets are still found
+ * as they are, in JSON, URL-encoded, hex, and base64 of the value alone.
+ */
+export const MIN_ENCODED_SECRET_LENGTH = 8;
+
 export interface Scrubber {
   /** `text` with every form of every secret replaced by `***`. */
   text(text: string): string;
@@ -57,19 +66,31 @@ function urlForms(s: string): string[] {
 }
 
 /**
- * The base64 characters that depend only on the secret's bytes, for each of the three offsets
- * the secret can have inside a longer base64 text (the one or two characters at each edge also
- * depend on the neighbouring bytes, so they are left out), in the standard and URL-safe alphabets.
+ * The base64 forms of `bytes`, in the standard and the URL-safe alphabet.
+ *
+ * The value alone: its whole encoding, padded and unpadded.
+ *
+ * The value inside a longer encoded text (`Authorization: Basic base64(user:secret)`, a token
+ * in a base64 JSON blob): base64 turns each 3 bytes into 4 characters, so how the secret's bytes
+ * are encoded depends on where it starts modulo 3. For each of the three offsets, encode the
+ * secret behind 0, 1 or 2 filler bytes and keep only the characters whose 6 bits all come from
+ * the secret: the character at each edge may also carry bits of the neighbouring (unknown)
+ * bytes, so it is dropped. Whatever surrounds the secret, one of these three "stable middles"
+ * is a substring of the text, and replacing it leaves at most one character (under 6 bits) of
+ * the secret at each edge. Only for secrets of MIN_ENCODED_SECRET_LENGTH
+ * bytes or more: shorter middles match unrelated base64.
  */
 function base64Forms(bytes: Buffer): string[] {
-  const forms: string[] = [];
-  for (let offset = 0; offset < 3; offset++) {
-    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
-    // Character i carries bits [6i, 6i+6); the secret occupies bits [8·offset, 8·(offset+n)).
-    const core = encoded.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + bytes.length)) / 6));
-    forms.push(core, core.replaceAll('+', '-').replaceAll('/', '_'));
+  const whole = bytes.toString('base64');
+  const forms = [whole, whole.replace(/=+$/, '')];
+  if (bytes.length >= MIN_ENCODED_SECRET_LENGTH) {
+    for (let offset = 0; offset < 3; offset++) {
+      const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+      // Character i carries bits [6i, 6i+6); the secret occupies bits [8·offset, 8·(offset+n)).
+      forms.push(encoded.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + bytes.length)) / 6)));
+    }
   }
-  return forms;
+  return forms.flatMap((f) => [f, f.replaceAll('+', '-').replaceAll('/', '_')]);
 }
 
 /** Every form of `secret` the scrubber looks for, longest first, without repeats. */
@@ -80,19 +101,69 @@ export function secretForms(secret: string): string[] {
   return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
 
-/** A scrubber for `secrets` (each secret's forms are computed here, once). */
+const escapeRegExp = (s: string) => s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+
+/** One regular expression that matches any of `needles`, the longest where several start at one place. */
+function alternation(needles: readonly string[]): string {
+  return [...needles].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+}
+
+/** The scrubbers built lately, by their list of secrets (most servers build one, tests a few). */
+const built = new Map<string, Scrubber>();
+const BUILT_KEPT = 16;
+
+/**
+ * A scrubber for `secrets`. Each secret's forms are computed once per list of secrets (a cache
+ * keyed by the values), and compiled into one regular expression, so a string is searched in
+ * one pass however many secrets and forms there are.
+ */
 export function createScrubber(secrets: Iterable<string>): Scrubber {
-  const all = new Set<string>();
-  for (const secret of secrets) {
-    if (secret.length >= MIN_SECRET_LENGTH) for (const form of secretForms(secret)) all.add(form);
-  }
-  // Longest first, so a longer form is replaced whole before a shorter one inside it.
-  const needles = [...all].sort((a, b) => b.length - a.length);
+  const values = [...new Set([...secrets].filter((s) => s.length >= MIN_SECRET_LENGTH))].sort();
+  const key = JSON.stringify(values);
+  const cached = built.get(key);
+  if (cached) return cached;
+  const scrubber = buildScrubber(values);
+  if (built.size >= BUILT_KEPT) built.delete(built.keys().next().value!);
+  built.set(key, scrubber);
+  return scrubber;
+}
+
+function buildScrubber(secrets: readonly string[]): Scrubber {
+  const needles = [...new Set(secrets.flatMap(secretForms))];
+  if (needles.length === 0) return { text: (s) => s, scrub: (v) => v, json: (s) => s, empty: true };
+  const source = alternation(needles);
+  const any = new RegExp(source);
+  // Every place where a form starts, with the longest form starting there (the lookahead matches
+  // without consuming, so overlapping forms are all found).
+  const starts = new RegExp(`(?=(${source}))`, 'g');
 
   const text = (s: string): string => {
-    let out = s;
-    for (const needle of needles) if (out.includes(needle)) out = out.split(needle).join(REDACTED);
-    return out;
+    if (!any.test(s)) return s;
+    // Forms can overlap (one secret's form ends inside another's): each run of overlapping
+    // matches becomes one marker, so no piece of either is left.
+    let out = '';
+    let copied = 0; // s[0, copied) is handled
+    let end = -1; // end of the current run of matches, -1 when none is open
+    for (const m of s.matchAll(starts)) {
+      const from = m.index;
+      const to = from + m[1]!.length;
+      if (end >= 0 && from < end) {
+        end = Math.max(end, to);
+        continue;
+      }
+      if (end >= 0) {
+        out += REDACTED;
+        copied = end;
+      }
+      out += s.slice(copied, from);
+      copied = from;
+      end = to;
+    }
+    if (end >= 0) {
+      out += REDACTED;
+      copied = end;
+    }
+    return out + s.slice(copied);
   };
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return text(v);
@@ -102,9 +173,9 @@ export function createScrubber(secrets: Iterable<string>): Scrubber {
     return v;
   };
   // Each form as it is, and as JSON.stringify or pino write it inside a string: a cheap first check.
-  const probes = [...new Set([...needles, ...needles.map((n) => JSON.stringify(n).slice(1, -1))])];
+  const probe = new RegExp(alternation([...new Set([...needles, ...needles.map((n) => JSON.stringify(n).slice(1, -1))])]));
   const json = (s: string): string => {
-    if (!probes.some((n) => s.includes(n))) return s;
+    if (!probe.test(s)) return s;
     let parsed: unknown;
     try {
       parsed = JSON.parse(s);
@@ -113,19 +184,17 @@ export function createScrubber(secrets: Iterable<string>): Scrubber {
     }
     return JSON.stringify(walk(parsed)) + (s.endsWith('\n') ? '\n' : '');
   };
-  if (needles.length === 0) return { text: (s) => s, scrub: (v) => v, json: (s) => s, empty: true };
   return { text, scrub: <T>(value: T): T => walk(value) as T, json, empty: false };
 }
 
-const cache = new WeakMap<SecretStore, Scrubber>();
+const byStore = new WeakMap<SecretStore, Scrubber>();
 
-/** The scrubber for every value in `store` (built once per store). */
+/** The scrubber for every value in `store` (looked up once per store). */
 export function scrubberFor(store: SecretStore): Scrubber {
-  let scrubber = cache.get(store);
+  let scrubber = byStore.get(store);
   if (!scrubber) {
     scrubber = createScrubber(store.values());
-    cache.set(store, scrubber);
+    byStore.set(store, scrubber);
   }
   return scrubber;
 }
-
