@@ -80,7 +80,7 @@ export async function ingestDelivery(deps: IngestDeps, path: string, request: In
     const authenticated = await authenticateDelivery(routes, request, ctx, trace, (reasons) => deps.onRejectedAuth?.(path, reasons));
     const body = parseJson(request.rawBody);
     const base = { id: newId('ev', now), now, path, request, routes, trace, scrubber: deps.scrubber };
-    const plan = await planDelivery(authenticated, body, request, ctx, { eventId: base.id, executionDeadlineMs: deps.executionDeadlineMs }, trace);
+    const plan = await planDelivery(authenticated, body, request, ctx, { eventId: base.id, executionDeadlineMs: deps.executionDeadlineMs, scrubber: deps.scrubber }, trace);
     return await commitDelivery(deps, base, plan);
   } catch (error) {
     // Refused deliveries (401; 400/415/422; 503 for a full queue or a busy database) are

@@ -50,6 +50,23 @@ describe('createScrubber', () => {
     for (const form of forms) expect(scrubber.text(`GET /x?t=${form}&y=1`), form).not.toMatch(/pa55/);
   });
 
+  it('scrubs URL-encoded copies however much an encoder escaped, and values encoded twice', () => {
+    const mixed = SECRET.replace('"', '%22').replace(' ', '+'); // `/`, `:` and `é` left as they are
+    const twice = encodeURIComponent(encodeURIComponent(SECRET));
+    const formTwice = encodeURIComponent(new URLSearchParams({ t: SECRET }).toString().slice(2));
+    for (const form of [mixed, twice, formTwice, encodeURIComponent(b64(`u:${SECRET}`))]) {
+      expect(scrubber.text(`GET /x?t=${form}&y=1`), form).toMatch(/^GET \/x\?t=.{0,12}\*\*\*.{0,6}&y=1$/);
+    }
+  });
+
+  it('scrubs a secret cut off at the end of a text (before a final …), as messages and outputs are cut before scrubbing', () => {
+    expect(scrubber.text(`Slack answered 400: token ${SECRET.slice(0, 9)}…`)).toBe(`Slack answered 400: token ${REDACTED}…`);
+    expect(scrubber.text(`stdout: ${b64(`admin:${SECRET}`).slice(0, 16)}`)).toBe(`stdout: YWRtaW46${REDACTED}`);
+    // A short remainder, or one in the middle of a text, is no cut-off secret.
+    expect(scrubber.text(`ends with ${SECRET.slice(0, 5)}`)).toBe(`ends with ${SECRET.slice(0, 5)}`);
+    expect(scrubber.text(`${SECRET.slice(0, 9)} and more`)).toBe(`${SECRET.slice(0, 9)} and more`);
+  });
+
   it('scrubs hex copies in either case', () => {
     expect(scrubber.text(`hex ${hex(SECRET)} HEX ${hex(SECRET).toUpperCase()}`)).toBe(`hex ${REDACTED} HEX ${REDACTED}`);
   });

@@ -45,8 +45,6 @@ export interface Scrubber {
   readonly empty: boolean;
 }
 
-const upperHexEscapes = (s: string) => s.replace(/%[0-9a-f]{2}/gi, (m) => m.toUpperCase());
-const lowerHexEscapes = (s: string) => s.replace(/%[0-9a-f]{2}/gi, (m) => m.toLowerCase());
 
 /** JSON string-literal bodies of `s` as common serializers write them. */
 function jsonForms(s: string): string[] {
@@ -55,14 +53,6 @@ function jsonForms(s: string): string[] {
   const ascii = js.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   // PHP's json_encode escapes "/".
   return [js, ascii, js.replaceAll('/', '\\/'), ascii.replaceAll('/', '\\/')];
-}
-
-/** Percent-encoded forms: URL components, form bodies (`+` for spaces), lower-case hex digits. */
-function urlForms(s: string): string[] {
-  const component = encodeURIComponent(s);
-  const form = new URLSearchParams([['', s]]).toString().slice(1); // drops the leading "="
-  const forms = [component, component.replaceAll('%20', '+'), form, encodeURI(s)];
-  return forms.flatMap((f) => [upperHexEscapes(f), lowerHexEscapes(f)]);
 }
 
 /**
@@ -93,20 +83,49 @@ function base64Forms(bytes: Buffer): string[] {
   return forms.flatMap((f) => [f, f.replaceAll('+', '-').replaceAll('/', '_')]);
 }
 
-/** Every form of `secret` the scrubber looks for, longest first, without repeats. */
+/**
+ * Every form of `secret` the scrubber looks for, longest first, without repeats. Each is also
+ * found percent-encoded, wholly or in part (see percentTolerant), which covers URL components,
+ * form bodies, encodeURI and every custom escaping in between; the URL-encoded secret is a form
+ * of its own, so a value encoded twice (`%2522`) is found too.
+ */
 export function secretForms(secret: string): string[] {
   const bytes = Buffer.from(secret, 'utf8');
   const hex = bytes.toString('hex');
-  const forms = new Set([secret, ...jsonForms(secret), ...urlForms(secret), hex, hex.toUpperCase(), ...base64Forms(bytes)]);
+  const urlEncoded = [encodeURIComponent(secret), new URLSearchParams([['', secret]]).toString().slice(1)]; // component; form body
+  const forms = new Set([secret, ...jsonForms(secret), ...urlEncoded, hex, hex.toUpperCase(), ...base64Forms(bytes)]);
   return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
 
 const escapeRegExp = (s: string) => s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+const hexDigit = (d: string) => (/[a-f]/i.test(d) ? `[${d.toLowerCase()}${d.toUpperCase()}]` : d);
 
-/** One regular expression that matches any of `needles`, the longest where several start at one place. */
-function alternation(needles: readonly string[]): string {
-  return [...needles].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+/**
+ * A pattern matching `form` with any of its characters percent-encoded (UTF-8, hex digits in
+ * either case) and a space also as `+`. URL encoders disagree on what they escape (`/`, `+`,
+ * `'`, `~`, non-ASCII…), so listing their outputs would miss the next one.
+ */
+function percentTolerant(form: string): string {
+  let out = '';
+  for (const c of form) {
+    const escaped = [...Buffer.from(c, 'utf8')].map((b) => `%${[...b.toString(16).padStart(2, '0')].map(hexDigit).join('')}`).join('');
+    out += `(?:${escapeRegExp(c)}|${escaped}${c === ' ' ? '|\\+' : ''})`;
+  }
+  return out;
 }
+
+/** One pattern matching any of `forms`, the longest where several start at one place. */
+function alternation(forms: readonly string[]): string {
+  return [...forms].sort((a, b) => b.length - a.length).map(percentTolerant).join('|');
+}
+
+/**
+ * Shortest beginning of a form that counts as a cut-off secret at the end of a text. Salve cuts
+ * long messages and outputs (`…`) BEFORE the runner scrubs them, so a secret can arrive cut;
+ * a shorter remainder gives too little away to matter and would match by chance.
+ */
+const CUT_MIN = 6;
+const ELLIPSIS = '…';
 
 /** The scrubbers built lately, by their list of secrets (most servers build one, tests a few). */
 const built = new Map<string, Scrubber>();
@@ -136,8 +155,29 @@ function buildScrubber(secrets: readonly string[]): Scrubber {
   // Every place where a form starts, with the longest form starting there (the lookahead matches
   // without consuming, so overlapping forms are all found).
   const starts = new RegExp(`(?=(${source}))`, 'g');
+  // A cut-off secret: the first CUT_MIN characters of a form within the last `window`
+  // characters; whether the rest up to the end continues that form is checked by hand.
+  const longForms = needles.filter((n) => n.length > CUT_MIN);
+  const window = Math.max(0, ...longForms.map((n) => n.length)) + ELLIPSIS.length;
+  const headSource = [...new Set(longForms.map((n) => escapeRegExp(n.slice(0, CUT_MIN))))].join('|');
+  const heads = longForms.length ? new RegExp(`(?=(${headSource}))`, 'g') : undefined;
+  const anyHead = longForms.length ? new RegExp(headSource) : undefined;
 
-  const text = (s: string): string => {
+  /** `s` with a form cut off at its end (before a final `…`) replaced. */
+  const cutTail = (s: string): string => {
+    if (!heads) return s;
+    const from = Math.max(0, s.length - window);
+    const tail = s.slice(from);
+    const body = tail.endsWith(ELLIPSIS) ? tail.slice(0, -ELLIPSIS.length) : tail;
+    for (const m of body.matchAll(heads)) {
+      const rest = body.slice(m.index);
+      if (longForms.some((n) => n.length > rest.length && n.startsWith(rest))) return `${s.slice(0, from + m.index)}${REDACTED}${tail.slice(body.length)}`;
+    }
+    return s;
+  };
+
+  /** `s` with every whole form replaced. */
+  const whole = (s: string): string => {
     if (!any.test(s)) return s;
     // Forms can overlap (one secret's form ends inside another's): each run of overlapping
     // matches becomes one marker, so no piece of either is left.
@@ -165,6 +205,7 @@ function buildScrubber(secrets: readonly string[]): Scrubber {
     }
     return out + s.slice(copied);
   };
+  const text = (s: string): string => cutTail(whole(s));
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return text(v);
     if (Array.isArray(v)) return v.map(walk);
@@ -172,10 +213,10 @@ function buildScrubber(secrets: readonly string[]): Scrubber {
     if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, c]) => [text(k), walk(c)]));
     return v;
   };
-  // Each form as it is, and as JSON.stringify or pino write it inside a string: a cheap first check.
+  // Each form, also as JSON.stringify or pino write it inside a string: a cheap first check.
   const probe = new RegExp(alternation([...new Set([...needles, ...needles.map((n) => JSON.stringify(n).slice(1, -1))])]));
   const json = (s: string): string => {
-    if (!probe.test(s)) return s;
+    if (!probe.test(s) && !anyHead?.test(s)) return s;
     let parsed: unknown;
     try {
       parsed = JSON.parse(s);

@@ -42,7 +42,7 @@ export function queueDirectRun(db: Db, run: DirectRun): { executionId: string; e
     sourceNodeId: run.node.id,
     dedupKey: executionDedupKey(run.node.id, run.alert),
     fingerprint: run.alert.fingerprint,
-    alert: JSON.stringify(run.alert),
+    alert: run.scrubber.json(JSON.stringify(run.alert)),
     status: 'queued',
     createdAt: run.now,
     updatedAt: run.now,
