@@ -59,12 +59,14 @@ describe('createScrubber', () => {
     }
   });
 
-  it('scrubs a secret cut off at the end of a text (before a final …), as messages and outputs are cut before scrubbing', () => {
+  it('scrubs a secret cut off right before a cut marker, as messages and outputs are cut before they are scrubbed', () => {
     expect(scrubber.text(`Slack answered 400: token ${SECRET.slice(0, 9)}…`)).toBe(`Slack answered 400: token ${REDACTED}…`);
-    expect(scrubber.text(`stdout: ${b64(`admin:${SECRET}`).slice(0, 16)}`)).toBe(`stdout: YWRtaW46${REDACTED}`);
-    // A short remainder, or one in the middle of a text, is no cut-off secret.
-    expect(scrubber.text(`ends with ${SECRET.slice(0, 5)}`)).toBe(`ends with ${SECRET.slice(0, 5)}`);
-    expect(scrubber.text(`${SECRET.slice(0, 9)} and more`)).toBe(`${SECRET.slice(0, 9)} and more`);
+    const marker = '\n[salve: output truncated after 1048576 bytes]';
+    expect(scrubber.text(`${b64(`admin:${SECRET}`).slice(0, 16)}${marker}`)).toBe(`YWRtaW46${REDACTED}${marker}`);
+    // A short remainder, one without a cut marker, or one in the middle of a text, is no cut-off secret.
+    expect(scrubber.text(`ends with ${SECRET.slice(0, 5)}…`)).toBe(`ends with ${SECRET.slice(0, 5)}…`);
+    expect(scrubber.text(`x-${SECRET.slice(0, 9)}`)).toBe(`x-${SECRET.slice(0, 9)}`);
+    expect(scrubber.text(`${SECRET.slice(0, 9)} and more…`)).toBe(`${SECRET.slice(0, 9)} and more…`);
   });
 
   it('scrubs hex copies in either case', () => {

@@ -120,12 +120,18 @@ function alternation(forms: readonly string[]): string {
 }
 
 /**
- * Shortest beginning of a form that counts as a cut-off secret at the end of a text. Salve cuts
- * long messages and outputs (`…`) BEFORE the runner scrubs them, so a secret can arrive cut;
- * a shorter remainder gives too little away to matter and would match by chance.
+ * Shortest beginning of a form that counts as a cut-off secret. Salve cuts long messages and
+ * outputs BEFORE the runner scrubs them, so a secret can arrive cut; a shorter remainder gives
+ * too little away to matter.
  */
 const CUT_MIN = 6;
-const ELLIPSIS = '…';
+/**
+ * How Salve marks a cut text (shared/text.ts `truncate`: `…`; a command's output: `[salve:
+ * output truncated after N bytes]`). Only a text ending in one of these can hold a cut-off
+ * secret: without it, a text that merely ends like a secret begins (a header named
+ * `x-other-token` with a secret `other-token-…`) would be scrubbed.
+ */
+const CUT_MARKER = /(?:…|\n?\[salve: [^\]\n]*truncated[^\]\n]*\])$/;
 
 /** The scrubbers built lately, by their list of secrets (most servers build one, tests a few). */
 const built = new Map<string, Scrubber>();
@@ -151,42 +157,47 @@ function buildScrubber(secrets: readonly string[]): Scrubber {
   const needles = [...new Set(secrets.flatMap(secretForms))];
   if (needles.length === 0) return { text: (s) => s, scrub: (v) => v, json: (s) => s, empty: true };
   const source = alternation(needles);
-  const any = new RegExp(source);
-  // Every place where a form starts, with the longest form starting there (the lookahead matches
-  // without consuming, so overlapping forms are all found).
-  const starts = new RegExp(`(?=(${source}))`, 'g');
+  // Every form starts with its first CUT_MIN characters (percent-encoded or not), and so does a
+  // cut-off one: a text without any of these beginnings (nearly every text) is passed in one
+  // search with a short pattern.
+  const begins = new RegExp(alternation([...new Set(needles.map((n) => n.slice(0, CUT_MIN)))]));
+  // Every place where a form starts, with the longest form starting there: the search goes on
+  // one character after each match's start, so overlapping forms are all found.
+  const forms = new RegExp(source, 'g');
   // A cut-off secret: the first CUT_MIN characters of a form within the last `window`
-  // characters; whether the rest up to the end continues that form is checked by hand.
+  // characters before the cut marker; whether the rest up to the marker continues that form is
+  // checked by hand.
   const longForms = needles.filter((n) => n.length > CUT_MIN);
-  const window = Math.max(0, ...longForms.map((n) => n.length)) + ELLIPSIS.length;
+  const window = Math.max(0, ...longForms.map((n) => n.length));
   const headSource = [...new Set(longForms.map((n) => escapeRegExp(n.slice(0, CUT_MIN))))].join('|');
   const heads = longForms.length ? new RegExp(`(?=(${headSource}))`, 'g') : undefined;
   const anyHead = longForms.length ? new RegExp(headSource) : undefined;
 
-  /** `s` with a form cut off at its end (before a final `…`) replaced. */
+  /** `s` with a form cut off at its end (right before a cut marker) replaced. */
   const cutTail = (s: string): string => {
-    if (!heads) return s;
-    const from = Math.max(0, s.length - window);
-    const tail = s.slice(from);
-    const body = tail.endsWith(ELLIPSIS) ? tail.slice(0, -ELLIPSIS.length) : tail;
+    const marker = heads && CUT_MARKER.exec(s);
+    if (!marker) return s;
+    const from = Math.max(0, marker.index - window);
+    const body = s.slice(from, marker.index);
     for (const m of body.matchAll(heads)) {
       const rest = body.slice(m.index);
-      if (longForms.some((n) => n.length > rest.length && n.startsWith(rest))) return `${s.slice(0, from + m.index)}${REDACTED}${tail.slice(body.length)}`;
+      if (longForms.some((n) => n.length > rest.length && n.startsWith(rest))) return `${s.slice(0, from + m.index)}${REDACTED}${marker[0]}`;
     }
     return s;
   };
 
   /** `s` with every whole form replaced. */
   const whole = (s: string): string => {
-    if (!any.test(s)) return s;
     // Forms can overlap (one secret's form ends inside another's): each run of overlapping
     // matches becomes one marker, so no piece of either is left.
     let out = '';
     let copied = 0; // s[0, copied) is handled
     let end = -1; // end of the current run of matches, -1 when none is open
-    for (const m of s.matchAll(starts)) {
+    forms.lastIndex = 0;
+    for (let m = forms.exec(s); m; m = forms.exec(s)) {
       const from = m.index;
-      const to = from + m[1]!.length;
+      const to = from + m[0].length;
+      forms.lastIndex = from + 1;
       if (end >= 0 && from < end) {
         end = Math.max(end, to);
         continue;
@@ -205,7 +216,7 @@ function buildScrubber(secrets: readonly string[]): Scrubber {
     }
     return out + s.slice(copied);
   };
-  const text = (s: string): string => cutTail(whole(s));
+  const text = (s: string): string => (begins.test(s) ? cutTail(whole(s)) : s);
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return text(v);
     if (Array.isArray(v)) return v.map(walk);
