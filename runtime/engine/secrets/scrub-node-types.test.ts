@@ -1,3 +1,5 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { nodeDefinitions, getNodeDefinition } from '../../../nodes/catalog.js';
@@ -87,6 +89,8 @@ interface Harness {
 interface Peers {
   echo: string;
   fail: string;
+  /** A port on 127.0.0.1 where nothing listens. */
+  closedPort: number;
 }
 
 interface Row {
@@ -234,7 +238,10 @@ const ROWS: Record<string, Row> = {
   'action.http': step((peers) => ({ url: `${peers.echo}/echo?q=${LEAK_TEMPLATE}`, body: { note: LEAK_TEMPLATE } })),
   'action.shell': step(() => ({ command: ['sh', '-c', 'printf "%s" "$LEAK"'], env: { LEAK: LEAK_TEMPLATE } })),
   'action.delay': answers({ seconds: 5 }),
+  'wait.resolved': answers({ within: 60 }),
   'check.http': step((peers) => ({ url: `${peers.echo}/echo?q=${LEAK_TEMPLATE}`, expect: 'response.status == 200' })),
+  'check.prometheus': step((peers) => ({ url: peers.echo, query: `up{leak="${LEAK_TEMPLATE}"}`, expect: 'result.size() == 0' })),
+  'notify.email': step((peers) => ({ host: '127.0.0.1', port: peers.closedPort, security: 'none', from: 'salve@example.com', to: ['oncall@example.com'], subject: LEAK_TEMPLATE, text: LEAK_TEMPLATE })),
   'notify.pagerduty': step((peers) => ({ routingKey: { secret: 'TOKEN' }, summary: LEAK_TEMPLATE, baseUrl: peers.fail })),
   'notify.slack': step((peers) => ({ auth: { type: 'bot', token: { secret: 'TOKEN' }, channel: '#ops' }, text: LEAK_TEMPLATE, apiUrl: peers.fail })),
   'approval.request': step(() => ({ message: `Go ahead? ${LEAK_TEMPLATE}` })),
@@ -263,7 +270,11 @@ describe('every secret is scrubbed, in every form, for every node type', () => {
   beforeAll(async () => {
     echo = await startTarget((req) => ({ status: 200, body: JSON.stringify({ ok: true, echo: LEAK, received: req.body }) }));
     fail = await startTarget(() => ({ status: 400, body: JSON.stringify({ ok: false, error: LEAK, message: LEAK, errors: [LEAK] }) }));
-    peers = { echo: echo.url, fail: fail.url };
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    peers = { echo: echo.url, fail: fail.url, closedPort };
   });
   afterAll(async () => {
     await echo.close();

@@ -33,7 +33,8 @@ describe('createScrubber', () => {
     const js = JSON.stringify({ token: SECRET });
     const python = js.replace(/é/g, '\\u00e9');
     const php = js.replaceAll('/', '\\/');
-    for (const text of [js, python, php]) {
+    const quotedBody = JSON.stringify({ reason: `answered 200, not a result: ${js}` }); // JSON text inside a JSON string
+    for (const text of [js, python, php, quotedBody]) {
       expect(scrubber.text(`stdout: ${text}`), text).not.toMatch(/pa55/);
     }
   });
@@ -61,6 +62,7 @@ describe('createScrubber', () => {
 
   it('scrubs a secret cut off right before a cut marker, as messages and outputs are cut before they are scrubbed', () => {
     expect(scrubber.text(`Slack answered 400: token ${SECRET.slice(0, 9)}…`)).toBe(`Slack answered 400: token ${REDACTED}…`);
+    expect(scrubber.text(`answered: "${SECRET.slice(0, 9)}…"`)).toBe(`answered: "${REDACTED}…"`);
     const marker = '\n[salve: output truncated after 1048576 bytes]';
     expect(scrubber.text(`${b64(`admin:${SECRET}`).slice(0, 16)}${marker}`)).toBe(`YWRtaW46${REDACTED}${marker}`);
     // A short remainder, one without a cut marker, or one in the middle of a text, is no cut-off secret.

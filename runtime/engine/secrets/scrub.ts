@@ -45,14 +45,13 @@ export interface Scrubber {
   readonly empty: boolean;
 }
 
-
 /** JSON string-literal bodies of `s` as common serializers write them. */
 function jsonForms(s: string): string[] {
   const js = JSON.stringify(s).slice(1, -1); // JavaScript, Go (mostly), jq
   // Python's json.dumps (ensure_ascii) and others escape everything beyond ASCII.
   const ascii = js.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  // PHP's json_encode escapes "/".
-  return [js, ascii, js.replaceAll('/', '\\/'), ascii.replaceAll('/', '\\/')];
+  // PHP's json_encode escapes "/". JSON text inside a JSON string (a body quoted in a message) is escaped twice.
+  return [js, ascii, js.replaceAll('/', '\\/'), ascii.replaceAll('/', '\\/'), JSON.stringify(js).slice(1, -1)];
 }
 
 /**
@@ -126,12 +125,13 @@ function alternation(forms: readonly string[]): string {
  */
 const CUT_MIN = 6;
 /**
- * How Salve marks a cut text (shared/text.ts `truncate`: `…`; a command's output: `[salve:
- * output truncated after N bytes]`). Only a text ending in one of these can hold a cut-off
+ * How Salve marks a cut text (shared/text.ts `truncate`: `…`, also inside closing quotes or
+ * brackets when the cut text was quoted; a command's output: `[salve: output truncated after N
+ * bytes]`). Only a text ending in one of these can hold a cut-off
  * secret: without it, a text that merely ends like a secret begins (a header named
  * `x-other-token` with a secret `other-token-…`) would be scrubbed.
  */
-const CUT_MARKER = /(?:…|\n?\[salve: [^\]\n]*truncated[^\]\n]*\])$/;
+const CUT_MARKER = /(?:…["'`)\]}]{0,3}|\n?\[salve: [^\]\n]*truncated[^\]\n]*\])$/;
 
 /** The scrubbers built lately, by their list of secrets (most servers build one, tests a few). */
 const built = new Map<string, Scrubber>();
