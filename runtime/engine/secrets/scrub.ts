@@ -4,9 +4,16 @@ import type { SecretStore } from './secrets.js';
 /**
  * Removing secrets from everything Salve stores, logs or returns. A step's output is whatever a
  * command printed or a target answered, so a secret can come back in many shapes: as it is,
- * inside JSON text, URL-encoded, hex, or base64 (e.g. `Authorization: Basic base64(user:secret)`,
- * where the secret sits at any offset of a longer base64 text). The scrubber knows each of these
- * forms of every secret Salve holds, referenced by the step or not.
+ * inside JSON text (once or twice escaped), URL-encoded in any mix (or twice), hex, or base64
+ * (e.g. `Authorization: Basic base64(user:secret)`, where the secret sits at any offset of a
+ * longer base64 text), or cut off by a size limit. The scrubber knows each of these forms of
+ * every secret Salve holds, referenced by the step or not.
+ *
+ * Where it is applied: step configs, outputs and errors (dispatch/runner.ts, and the source
+ * step in dispatch/transitions.ts), the event log and the stored alert (ingest/event-rows.ts,
+ * ingest/delivery-plan.ts, triggers/direct-run.ts), simulate answers (engine.ts), every `/api`
+ * answer (http/scrub-responses.ts) and every application log line (log.ts `scrub`, wired in
+ * server-process.ts). scrub-node-types.test.ts proves it for each node type.
  */
 
 /** What a secret is replaced with. */

@@ -22,7 +22,7 @@ export interface DirectRun {
   now: number;
   deadlineMs: number;
   executionId?: string;
-  /** Every secret Salve holds, scrubbed from the event row (a manual run's payload is typed by a person). */
+  /** Every secret Salve holds, scrubbed from the event row and the stored alert (a manual run's payload is typed by a person). */
   scrubber: Scrubber;
 }
 
