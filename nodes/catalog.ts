@@ -3,6 +3,7 @@ import type { NodeDefinition } from './definition.js';
 import { delayAction } from './action/delay/definition.js';
 import { httpAction } from './action/http/definition.js';
 import { shellAction } from './action/shell/definition.js';
+import { sshAction } from './action/ssh/definition.js';
 import { httpCheck } from './check/http/definition.js';
 import { approvalRequest } from './approval/request/definition.js';
 import { pagerdutyNotify } from './notify/pagerduty/definition.js';
@@ -40,6 +41,7 @@ export const nodeDefinitions = [
   exprCondition,
   httpAction,
   shellAction,
+  sshAction,
   delayAction,
   httpCheck,
   pagerdutyNotify,
