@@ -151,6 +151,14 @@ describe('action.ssh executor, against a real OpenSSH server', () => {
     for (const pid of pids) await waitFor(() => !processAlive(pid), 5000, () => `remote process ${pid} to be killed; sshd log:\n${sshd.log().slice(-3000)}`);
   });
 
+  it('ends what the command left running in the background once it exits', async () => {
+    const outcome = await runStep({ command: ['sh', '-c', 'sleep 30 >/dev/null 2>&1 & echo $!'] });
+    expect(outcome).toMatchObject({ type: 'next', port: 'ok', output: { exitCode: 0 } });
+    const pid = Number(outputOf(outcome).stdout.trim());
+    expect(pid).toBeGreaterThan(1);
+    await waitFor(() => !processAlive(pid), 5000, `background process ${pid} to be ended`);
+  });
+
   it('stops the remote command when the execution is cancelled', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort('cancel'), 300);
