@@ -121,7 +121,7 @@ export const sshAction = defineNodeType({
     port: { widget: 'number' },
     user: { widget: 'text', templates: true, help: 'The user to log in as.' },
     hostKey: { widget: 'text', multiline: true, label: 'Pinned host key', help: 'The server\'s SHA256:… fingerprint (ssh-keygen -lf) or its known_hosts line (ssh-keyscan); several, one a line.' },
-    command: { widget: 'argv', templates: true, help: 'The program, then one item per argument; each is quoted for the remote shell, so spaces, quotes and ; are literal.' },
+    command: { widget: 'argv', templates: true, help: 'The program, then one item per argument. Each item is quoted for the remote shell, so spaces, quotes, ; and $(…) stay literal text.' },
     timeoutSeconds: { widget: 'number', label: 'Timeout (seconds)', help: 'The command is killed after this long and the step fails on "error".' },
     connectTimeoutSeconds: { widget: 'number', label: 'Connect timeout (seconds)', help: 'Connecting and logging in must finish within this.' },
   },

@@ -42,7 +42,9 @@ function parsePin(line: string): HostKeyPin | string {
   if (fields[0]!.startsWith('@')) return `${fields[0]} lines are not supported: pin the host's own key`;
   if (fields.length < 3) return `"${line.slice(0, 60)}" is neither a SHA256:… fingerprint nor a known_hosts line ("host key-type base64-key")`;
   const [hosts, keyType, key] = fields as [string, string, string];
-  if (!KEY_TYPE.test(keyType)) return `"${keyType}" is not an SSH key type (e.g. ssh-ed25519)`;
+  if (!KEY_TYPE.test(keyType)) {
+    return `"${line.slice(0, 60)}" is neither a SHA256:… fingerprint nor a known_hosts line ("host key-type base64-key"; "${keyType.slice(0, 40)}" is not an SSH key type such as ssh-ed25519)`;
+  }
   if (!BASE64.test(key) || key.length % 4 !== 0) return `the key in the known_hosts line for ${hosts} is not base64`;
   if (blobKeyType(key) !== keyType) return `the key in the known_hosts line for ${hosts} is not a ${keyType} key`;
   return { kind: 'known_hosts', hosts, keyType, key };
