@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -196,6 +197,21 @@ describe('action.ssh executor, against a real OpenSSH server', () => {
       port: 'error',
       error: `ssh ${sshd.user}@127.0.0.1:${sshd.port}: logging in with a password failed (the server accepted none of the credentials offered)`,
     });
+  });
+
+  it('gives up after connectTimeoutSeconds on a server that never speaks SSH, and says so for a closed port', async () => {
+    // Accepts TCP connections and says nothing: a firewall black hole or a hung daemon.
+    const silent: Server = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentPort = (silent.address() as { port: number }).port;
+    try {
+      const hung = await runStep({ port: silentPort, connectTimeoutSeconds: 1, command: ['true'] });
+      expect(hung).toEqual({ type: 'fail', port: 'error', error: `ssh ${sshd.user}@127.0.0.1:${silentPort}: could not connect and log in within 1 s` });
+    } finally {
+      silent.close();
+    }
+    const closed = await runStep({ port: silentPort, command: ['true'] });
+    expect(closed).toEqual({ type: 'fail', port: 'error', error: `ssh ${sshd.user}@127.0.0.1:${silentPort}: could not connect: 127.0.0.1:${silentPort}: ECONNREFUSED` });
   });
 
   it('is refused before connecting when the destination policy does not allow the host', async () => {

@@ -204,64 +204,91 @@ function loginAt(spec: RemoteSpec, address: CheckedAddress, deadline: number): P
   });
 }
 
-/** Runs `command` on the session's server; resolves once it ended, timed out, was aborted or overflowed. */
+/**
+ * Runs `command` on the session's server; resolves once it ended, timed out, was aborted or
+ * overflowed. The timeout and the abort count from before the session channel is asked for, so a
+ * server that never opens it cannot hold the step.
+ */
 function execute(spec: RemoteSpec, session: Session, started: number): Promise<RemoteResult> {
   const { client } = session;
   return new Promise<RemoteResult>((resolve, reject) => {
-    client.exec(spec.command, (error: Error | undefined, channel: ClientChannel) => {
+    const stdout = new CappedOutput();
+    const stderr = new CappedOutput();
+    let channel: ClientChannel | undefined;
+    let exitCode: number | null = null;
+    let exitSignal: string | null = null;
+    let timedOut = false;
+    let aborted = false;
+    let overflowed = false;
+    let stopping: NodeJS.Timeout | undefined;
+    let done = false;
+
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      clearTimeout(stopping);
+      spec.signal.removeEventListener('abort', onAbort);
+      channel?.removeAllListeners('data');
+      channel?.stderr.removeAllListeners('data');
+      client.end();
+      resolve({
+        address: session.address,
+        exitCode,
+        signal: exitSignal,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        stdoutTruncated: stdout.truncated,
+        stderrTruncated: stderr.truncated,
+        durationMs: Math.round(performance.now() - started),
+        timedOut,
+        aborted,
+        overflowed,
+      });
+    };
+    /**
+     * KILL goes to the command's process group on the server, twice over: as a `signal` request
+     * (OpenSSH 7.9+, non-root logins) and by closing stdin. Then the channel and the
+     * connection close, whether or not its end was reported.
+     */
+    const stop = () => {
+      if (stopping || done) return;
+      // No channel yet: closing the connection is all there is to do (nothing started).
+      if (!channel) return finish();
+      const open = channel;
+      open.signal('KILL');
+      // End of stdin: the command's watcher (remote-command.ts) KILLs its process group.
+      open.end();
+      stopping = setTimeout(() => {
+        open.close();
+        finish();
+      }, STOP_WAIT_MS);
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, spec.timeoutMs);
+    const onAbort = () => {
+      aborted = true;
+      stop();
+    };
+    if (spec.signal.aborted) return onAbort();
+    spec.signal.addEventListener('abort', onAbort, { once: true });
+
+    client.exec(spec.command, (error: Error | undefined, opened: ClientChannel) => {
+      if (done) {
+        opened?.close();
+        return;
+      }
       if (error) {
+        done = true;
+        clearTimeout(timer);
+        spec.signal.removeEventListener('abort', onAbort);
         client.end();
         reject(new SshFailure(`${spec.display}: the server refused to run the command: ${error.message}`));
         return;
       }
-      const stdout = new CappedOutput();
-      const stderr = new CappedOutput();
-      let exitCode: number | null = null;
-      let exitSignal: string | null = null;
-      let timedOut = false;
-      let aborted = false;
-      let overflowed = false;
-      let stopping: NodeJS.Timeout | undefined;
-      let done = false;
-
-      const finish = () => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        clearTimeout(stopping);
-        spec.signal.removeEventListener('abort', onAbort);
-        channel.removeAllListeners('data');
-        channel.stderr.removeAllListeners('data');
-        client.end();
-        resolve({
-          address: session.address,
-          exitCode,
-          signal: exitSignal,
-          stdout: stdout.text(),
-          stderr: stderr.text(),
-          stdoutTruncated: stdout.truncated,
-          stderrTruncated: stderr.truncated,
-          durationMs: Math.round(performance.now() - started),
-          timedOut,
-          aborted,
-          overflowed,
-        });
-      };
-      /**
-       * KILL goes to the command's process group on the server, twice over: as a `signal` request
-       * (OpenSSH 7.9+, non-root logins) and by closing stdin. Then the channel and the
-       * connection close, whether or not its end was reported.
-       */
-      const stop = () => {
-        if (stopping || done) return;
-        channel.signal('KILL');
-        // End of stdin: the command's watcher (remote-command.ts) KILLs its process group.
-        channel.end();
-        stopping = setTimeout(() => {
-          channel.close();
-          finish();
-        }, STOP_WAIT_MS);
-      };
+      channel = opened;
       const onData = (out: CappedOutput) => (chunk: Buffer) => {
         out.push(chunk);
         if (out.received > HARD_CAP_BYTES && !overflowed) {
@@ -269,23 +296,13 @@ function execute(spec: RemoteSpec, session: Session, started: number): Promise<R
           stop();
         }
       };
-      channel.on('data', onData(stdout));
-      channel.stderr.on('data', onData(stderr));
-      channel.on('exit', (code: number | null, signalName?: string) => {
+      opened.on('data', onData(stdout));
+      opened.stderr.on('data', onData(stderr));
+      opened.on('exit', (code: number | null, signalName?: string) => {
         if (typeof code === 'number') exitCode = code;
         else if (signalName) exitSignal = signalName.replace(/^SIG/, '');
       });
-      channel.on('close', finish);
-      const timer = setTimeout(() => {
-        timedOut = true;
-        stop();
-      }, spec.timeoutMs);
-      const onAbort = () => {
-        aborted = true;
-        stop();
-      };
-      if (spec.signal.aborted) onAbort();
-      else spec.signal.addEventListener('abort', onAbort, { once: true });
+      opened.on('close', finish);
     });
   });
 }
