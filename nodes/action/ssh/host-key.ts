@@ -9,7 +9,7 @@ export interface OfferedKey {
 }
 
 /** The SHA256 fingerprint of a public key blob (the SSH wire form), as OpenSSH writes it. */
-export function fingerprintOf(blob: Buffer): string {
+function fingerprintOf(blob: Buffer): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
