@@ -37,7 +37,12 @@ export interface TestSshd {
 }
 
 function keygen(path: string, passphrase = ''): void {
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', 'salve-test', '-f', path], { stdio: 'ignore' });
+  try {
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', 'salve-test', '-f', path], { stdio: 'ignore' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new Error('ssh-keygen not found: the SSH tests need OpenSSH; install openssh-client and openssh-server (e.g. apt-get install openssh-server)');
+  }
 }
 
 function fingerprintOf(pubPath: string): string {
