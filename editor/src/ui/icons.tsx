@@ -1,6 +1,8 @@
 import {
   BellRing,
+  ChartLine,
   MessageSquare,
+  Mail,
   CalendarClock,
   CloudAlert,
   Dog,
@@ -34,11 +36,13 @@ const NODE_ICONS: Record<string, LucideIcon> = {
   clock: Clock,
   'user-check': UserCheck,
   'health-check': HeartPulse,
+  'metrics-check': ChartLine,
   // Alert sources: the tool's own marks are trademarks, so each gets a plain glyph of what it does.
   grafana: Gauge,
   zabbix: ServerCrash,
   pagerduty: BellRing,
   slack: MessageSquare,
+  mail: Mail,
   datadog: Dog,
   nagios: MonitorDot,
   icinga: MonitorDot,
