@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,8 +144,8 @@ describe('action.ssh executor, against a real OpenSSH server', () => {
   });
 
   it('on timeout kills the remote command and what it started, and fails saying so', async () => {
-    const outcome = await runStep({ command: ['sh', '-c', 'sleep 31 & echo $!; echo $$; exec sleep 30'], timeoutSeconds: 1 });
-    expect(outcome).toMatchObject({ type: 'fail', port: 'error', error: `sh on 127.0.0.1:${sshd.port} timed out after 1 s`, output: { timedOut: true } });
+    const outcome = await runStep({ command: ['sh', '-c', 'sleep 31 & echo $!; echo $$; exec sleep 30'], timeoutSeconds: 2 });
+    expect(outcome).toMatchObject({ type: 'fail', port: 'error', error: `sh on 127.0.0.1:${sshd.port} timed out after 2 s`, output: { timedOut: true } });
     const pids = outputOf(outcome).stdout.trim().split('\n').map(Number);
     expect(pids).toHaveLength(2);
     // sshd runs here, so its command's processes are ours to see.
@@ -162,10 +162,15 @@ describe('action.ssh executor, against a real OpenSSH server', () => {
 
   it('stops the remote command when the execution is cancelled', async () => {
     const controller = new AbortController();
-    setTimeout(() => controller.abort('cancel'), 300);
-    const outcome = await runStep({ command: ['sh', '-c', 'echo $$; exec sleep 30'] }, { signal: controller.signal });
+    // Cancelled once the command runs (the marker file says so), however long logging in took.
+    const started = join(scratch, 'cancel-started');
+    const running = runStep({ command: ['sh', '-c', `echo $$ > '${started}.tmp'; mv '${started}.tmp' '${started}'; exec sleep 30`] }, { signal: controller.signal });
+    await waitFor(() => existsSync(started), 10_000, 'the remote command to start');
+    controller.abort('cancel');
+    const outcome = await running;
     expect(outcome).toMatchObject({ type: 'fail', port: 'error', error: `sh on 127.0.0.1:${sshd.port} was stopped: the execution was cancelled or is shutting down` });
-    const pid = Number(outputOf(outcome).stdout.trim());
+    const pid = Number(readFileSync(started, 'utf8').trim());
+    expect(pid).toBeGreaterThan(1);
     await waitFor(() => !processAlive(pid), 5000, `remote process ${pid} to be killed`);
   });
 
