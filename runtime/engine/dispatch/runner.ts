@@ -60,7 +60,7 @@ export async function runExecution(
   // The delivery body is read and parsed only if an expression or template uses `event`.
   const loadEvent = lazyEvent(store.db, first.eventId);
   // The dispatcher normally starts the execution when it claims it; this covers the rest.
-  if (stepsRepo.nextSeq(store.db, executionId) === 1) await store.writeEventually((db) => startExecution(db, flow, first, clock.now()));
+  if (stepsRepo.nextSeq(store.db, executionId) === 1) await store.writeEventually((db) => startExecution(db, flow, first, clock.now(), scrubberFor(deps.secrets)));
 
   // Steps running now, by id: one at a time, but for loop items, which run side by side (startable).
   const inFlight = new Map<string, Promise<void>>();
