@@ -246,6 +246,8 @@ const ROWS: Record<string, Row> = {
     command: ['echo', LEAK_TEMPLATE],
   })),
   'action.delay': answers({ seconds: 5 }),
+  'transform.set': step(() => ({ vars: { leak: 'alert.annotations.leak' } })),
+  'control.foreach': step(() => ({ items: '[alert.annotations.leak, "b"]' })),
   'wait.resolved': answers({ within: 60 }),
   'check.http': step((peers) => ({ url: `${peers.echo}/echo?q=${LEAK_TEMPLATE}`, expect: 'response.status == 200' })),
   'check.prometheus': step((peers) => ({ url: peers.echo, query: `up{leak="${LEAK_TEMPLATE}"}`, expect: 'result.size() == 0' })),
