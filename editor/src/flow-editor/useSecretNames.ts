@@ -6,7 +6,7 @@ export function useSecretNames(): string[] {
   const [names, setNames] = useState<string[]>([]);
   useEffect(() => {
     call(api.secrets.$get()).then(
-      (r) => setNames(r.items.map((i) => i.name)),
+      (r) => setNames(r.secrets.map((i) => i.name)),
       () => setNames([]),
     );
   }, []);
