@@ -89,6 +89,9 @@ describe('stored secrets', () => {
     expect(stored.all.hosts('SHARED')).toEqual(['env.example.com']);
     expect(stored.all.get('STORED_ONLY')).toBe('stored-only-value');
     expect(stored.all.hosts('STORED_ONLY')).toBeUndefined(); // no hosts: sent nowhere
+    // Refusals name where each list is set.
+    expect(stored.all.hostsSetting?.('STORED_ONLY')).toBe('the host list of stored secret STORED_ONLY');
+    expect(stored.all.hostsSetting?.('SHARED')).toBeUndefined(); // SALVE_SECRET_SHARED_HOSTS
     expect(stored.all.names()).toEqual(['ENV_ONLY', 'SHARED', 'STORED_ONLY']);
     const list = stored.list(new Map([['SHARED', [{ flowId: 'f1', flowName: 'Flow one' }]]]));
     expect(list.map((i) => [i.name, i.source, i.overriddenByEnvironment, i.usedBy.length])).toEqual([
