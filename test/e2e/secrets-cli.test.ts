@@ -123,3 +123,34 @@ describe('salve secrets (CLI) beside a running server', () => {
     chmodSync(keyFile, 0o600);
   });
 });
+
+describe('salve secrets rotate-key with SALVE_MASTER_KEY', () => {
+  const dataDir = tempDataDir();
+  const oldKey = Buffer.alloc(32, 11).toString('base64');
+  let server: TestServer | undefined;
+  afterAll(async () => {
+    await server?.stop();
+    removeDir(dataDir);
+  });
+
+  it('is refused while the server runs, prints the new key when it does not, and the old key no longer opens the store', async () => {
+    server = await startServer({ dataDir, env: { SALVE_MASTER_KEY: oldKey } });
+    expect((await server.api('PUT', '/api/secrets/ENV_KEYED', { value: 'env-keyed-value-1' })).status).toBe(201);
+    const env = { SALVE_DATA: dataDir, SALVE_MASTER_KEY: oldKey };
+    const refused = await salve(['secrets', 'rotate-key'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`SALVE_MASTER_KEY is set and Salve (process ${server.serverPid}) is running on ${dataDir}`);
+    await server.stop();
+    server = undefined;
+
+    const rotated = await salve(['secrets', 'rotate-key'], env);
+    expect(rotated.code).toBe(0);
+    expect(rotated.stderr).toContain('re-wrapped 1 secret with a new master key. Set SALVE_MASTER_KEY to the key below');
+    const newKey = rotated.stdout.trim();
+    expect(Buffer.from(newKey, 'base64')).toHaveLength(32);
+    await expect(startServer({ dataDir, env: { SALVE_MASTER_KEY: oldKey } })).rejects.toThrow(/the stored secrets are encrypted with master key [0-9a-f]{16}, but SALVE_MASTER_KEY holds key [0-9a-f]{16}/);
+    server = await startServer({ dataDir, env: { SALVE_MASTER_KEY: newKey } });
+    expect((await server.api('GET', '/api/secrets')).body.secrets.map((i: { name: string }) => i.name)).toEqual(['ENV_KEYED']);
+    expect(server.output()).not.toContain(newKey);
+  });
+});
