@@ -120,8 +120,12 @@ describe('stored secrets', () => {
     expect(scrubber.text('late-value-0001')).toBe('***');
     await cli.delete('LATE', 'cli', noUses);
     expect(server.names()).toEqual([]);
+    await cli.put('LATE', { value: 'late-value-0002' }, 'cli', noUses);
+    expect(server.get('LATE')).toBe('late-value-0002');
     other.close();
     store.close();
+    // After the store closed (the server's last log lines at shutdown), what was read last still scrubs.
+    expect(scrubber.text('late-value-0002')).toBe('***');
   });
 
   it('refuses to open with a master key that is not the one the secrets were stored with', async () => {

@@ -91,6 +91,8 @@ export class StoredSecrets implements SecretStore {
 
   /** The cache, read again first when the table changed. */
   private fresh(): Map<string, Cached> {
+    // Closed at shutdown: the last log lines are still scrubbed, with what was read last.
+    if (!this.store.sqlite.open) return this.cache;
     const version = this.dataVersion.get()!;
     if (version !== this.cachedDataVersion) {
       this.cachedDataVersion = version;
