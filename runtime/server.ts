@@ -128,6 +128,7 @@ async function startLocked(
     environment: given,
     now: () => systemClock.now(),
     log,
+    recordKey: true,
   });
   const secrets = withScrubbedExtras(stored.all, [token.token, keys.masterKey]);
   const engine = new Engine({

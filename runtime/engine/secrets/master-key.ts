@@ -188,6 +188,8 @@ export interface OpenKeyringOptions {
   dataDir: string;
   /** Whether a missing key file may be created (not when the database already holds secrets). */
   mayCreate: boolean;
+  /** The master key id the database names, for the message when the key file is missing. */
+  expectedKeyId?: string;
   uid?: number;
 }
 
@@ -201,8 +203,9 @@ export function openKeyring(options: OpenKeyringOptions): { keyring: Keyring; cr
   const read = (f: string) => readKeyFile(f, uid);
   if (!existsSync(file)) {
     if (!options.mayCreate) {
+      const key = options.expectedKeyId ? ` (master key ${options.expectedKeyId})` : '';
       throw new MasterKeyError(
-        `master key file ${file} does not exist, but the database holds secrets encrypted with a master key: restore the key file, or point ${MASTER_KEY_FILE_VAR} (or ${MASTER_KEY_VAR}) at the key`,
+        `master key file ${file} does not exist, but the database holds secrets encrypted with a master key${key}: restore the key file, or point ${MASTER_KEY_FILE_VAR} (or ${MASTER_KEY_VAR}) at the key the server uses (run "salve secrets" as the server's user)`,
       );
     }
     try {

@@ -134,7 +134,7 @@ describe('stored secrets', () => {
     writeKeyFile(keyFile, [generateMasterKey()]);
     expect(() => open()).toThrow(/the stored secrets are encrypted with master key [0-9a-f]{16}, but master key file .* holds key [0-9a-f]{16}: this is not the master key/);
     rmSync(keyFile);
-    expect(() => open()).toThrow(/does not exist, but the database holds secrets encrypted with a master key: restore the key file/);
+    expect(() => open()).toThrow(/does not exist, but the database holds secrets encrypted with a master key \(master key [0-9a-f]{16}\): restore the key file/);
     store.close();
   });
 
@@ -146,6 +146,27 @@ describe('stored secrets', () => {
     changed[0] = changed[0]! ^ 1;
     store.sqlite.prepare('UPDATE secrets SET ciphertext = ? WHERE name = ?').run(changed.toString('base64'), 'TOKEN');
     expect(() => open()).toThrow('secret TOKEN: its stored value was changed outside Salve (authentication failed)');
+    store.close();
+  });
+
+  it("records the server's key at its start, so a CLI run with another key file is refused before it stores anything", () => {
+    const { store, dataDir, env } = setup();
+    const now = () => 1;
+    const environment = secretStoreFrom({});
+    const server = openStoredSecrets({ store, dataDir, env, environment, now, recordKey: true }).stored;
+    const firstId = secretsRepo.masterKeyId(store.db);
+    expect(firstId).toMatch(/^[0-9a-f]{16}$/);
+    const otherFile = join(dataDir, '..', 'other-user', 'master.key');
+    expect(() => openStoredSecrets({ store, dataDir, env: { SALVE_MASTER_KEY_FILE: otherFile }, environment, now })).toThrow(
+      `master key file ${otherFile} does not exist, but the database holds secrets encrypted with a master key (master key ${secretsRepo.masterKeyId(store.db)})`,
+    );
+    writeKeyFile(otherFile, [generateMasterKey()]);
+    expect(() => openStoredSecrets({ store, dataDir, env: { SALVE_MASTER_KEY_FILE: otherFile }, environment, now })).toThrow(/this is not the master key these secrets were stored with/);
+    expect(server.names()).toEqual([]);
+    // The server itself may start with another key while nothing is stored yet.
+    const serverAgain = openStoredSecrets({ store, dataDir, env: { SALVE_MASTER_KEY_FILE: otherFile }, environment, now, recordKey: true }).stored;
+    expect(serverAgain.keySource).toBe(`master key file ${otherFile}`);
+    expect(secretsRepo.masterKeyId(store.db)).not.toBe(firstId);
     store.close();
   });
 });

@@ -290,6 +290,12 @@ export interface OpenStoredSecretsOptions {
   environment: SecretStore;
   now: () => number;
   log?: Logger;
+  /**
+   * Record the key's id in the database now when it names none yet (the server, at start), so a
+   * `salve secrets` run with another key file (another user's) is refused instead of storing
+   * secrets the server could not open.
+   */
+  recordKey?: boolean;
 }
 
 /**
@@ -299,10 +305,13 @@ export interface OpenStoredSecretsOptions {
  */
 export function openStoredSecrets(options: OpenStoredSecretsOptions): { stored: StoredSecrets; createdKeyFile?: string } {
   const db = options.store.db;
-  const mayCreate = secretsRepo.masterKeyId(db) === undefined && secretsRepo.count(db) === 0;
-  const { keyring, created } = openKeyring({ envKey: options.envKey, env: options.env, dataDir: options.dataDir, mayCreate });
   const dbKeyId = secretsRepo.masterKeyId(db);
-  if (dbKeyId !== undefined) keyring.require(dbKeyId, 'the stored secrets are');
+  // The server may start with a new key while no secret is stored; `salve secrets` must use the server's.
+  const serverWithoutSecrets = options.recordKey === true && secretsRepo.count(db) === 0;
+  const mayCreate = serverWithoutSecrets || (dbKeyId === undefined && secretsRepo.count(db) === 0);
+  const { keyring, created } = openKeyring({ envKey: options.envKey, env: options.env, dataDir: options.dataDir, mayCreate, expectedKeyId: dbKeyId });
+  if (dbKeyId !== undefined && !serverWithoutSecrets) keyring.require(dbKeyId, 'the stored secrets are');
+  else if (options.recordKey && dbKeyId !== keyring.current.id) options.store.writeNow((w) => secretsRepo.setMasterKeyId(w, keyring.current.id, options.now()));
   const stored = new StoredSecrets({ store: options.store, keyring, environment: options.environment, now: options.now, log: options.log });
   stored.load();
   return { stored, createdKeyFile: created };
