@@ -9,6 +9,7 @@ import { prometheusCheck } from './check/prometheus/definition.js';
 import { approvalRequest } from './approval/request/definition.js';
 import { pagerdutyNotify } from './notify/pagerduty/definition.js';
 import { slackNotify } from './notify/slack/definition.js';
+import { emailNotify } from './notify/email/definition.js';
 import { exprCondition } from './condition/expr/definition.js';
 import { matchCondition } from './condition/match/definition.js';
 import { alertmanagerSource } from './source/alertmanager/definition.js';
@@ -48,6 +49,7 @@ export const nodeDefinitions = [
   prometheusCheck,
   pagerdutyNotify,
   slackNotify,
+  emailNotify,
   approvalRequest,
 ] as const;
 

@@ -24,7 +24,7 @@ export interface TestPrometheus {
   stop(): Promise<void>;
 }
 
-export interface PromResult {
+interface PromResult {
   resultType: string;
   result: { metric: Record<string, string>; value?: [number, string] }[];
 }

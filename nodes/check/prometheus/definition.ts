@@ -3,7 +3,7 @@ import type { CelDecl } from '../../../shared/expr/declared-types.js';
 import type { ExpressionRef } from '../../../shared/expr/types.js';
 import { truncate } from '../../../shared/text.js';
 import { templatesIn } from '../../definition.js';
-import { HttpUrlTemplateSchema, requestHeadersSchema, secondsSchema } from '../../fields.js';
+import { checkPollFields, HttpUrlTemplateSchema, pollFields, pollPlanOf, requestHeadersSchema, secondsSchema } from '../../fields.js';
 import { abbreviateTemplates } from '../../format.js';
 import { defineNodeType } from '../../node-type.js';
 import { PrometheusCheckOutputSchema, presentPrometheusCheckOutput } from './output.js';
@@ -28,7 +28,8 @@ export const PrometheusCheckConfigSchema = z.strictObject({
   /** A CEL condition over `result` and `resultType` (and the alert, the event, earlier steps). No default: what passes is the flow author's to say. */
   expect: z.string({ error: 'expect is required: a CEL condition over result, e.g. result.size() == 0' }).trim().min(1, 'expect is empty').max(4096),
   timeoutSeconds: secondsSchema(1, 300).default(10),
-});
+  ...pollFields,
+}).superRefine(checkPollFields);
 export type PrometheusCheckConfig = z.infer<typeof PrometheusCheckConfigSchema>;
 
 /** Verifies that a remediation worked by asking Prometheus: one instant query, judged with a CEL condition. */
@@ -47,6 +48,7 @@ export const prometheusCheck = defineNodeType({
   // It connects to a real service: simulation never does, and assumes the check passes.
   sideEffects: true,
   simulatePort: 'pass',
+  poll: (config) => pollPlanOf(config, 'fail'),
   expressions: (config): ExpressionRef[] => [
     ...(typeof config.url === 'string' && config.url.includes('{{') ? [{ path: ['url'], kind: 'url' as const, source: config.url }] : []),
     ...(typeof config.query === 'string' && config.query.includes('{{') ? [{ path: ['query'], kind: 'promql' as const, source: config.query }] : []),
@@ -65,7 +67,7 @@ export const prometheusCheck = defineNodeType({
     'Alert values go into the query only inside double-quoted strings: `disk_used_ratio{instance="{{ alert.labels.instance }}"}`. A `{{ }}` part anywhere else (outside quotes, in single quotes or backticks, after a backslash, in a comment) is refused when the flow is saved. Each value is escaped for its string (backslash, double quote, line breaks and other control characters), so it stays one label value; in a regex matcher (`=~`, `!~`) it is also quoted for the regular expression and matches itself literally (`.*` matches only `.*`).',
     'A check that does not pass is an answer, not an error: an expectation that gives false, one that cannot be evaluated (e.g. `double(result[0].value)` when the result is empty), an error from Prometheus (a 4xx or 5xx with its `errorType` and message, recorded as `error`), a range vector (`up[5m]`: use an instant query such as `max_over_time(up[5m])`), an answer over 1 MiB, a timeout, a refused destination or a network error all go to `fail` with the `reason`, and the step succeeds. The output records the first 100 series of the result and `seriesTotal`, how many it had; `expect` reads all of them.',
     'The base URL is rendered per component, and where it may connect is checked exactly as for an HTTP request step (destination policy, `SALVE_ALLOWED_TARGETS`, the flow’s `settings.allowedTargets`; secrets in `headers`, such as `Authorization: Bearer …`, only to their `SALVE_SECRET_<NAME>_HOSTS`). A Prometheus behind a path prefix is written with it (`http://monitoring.internal/prometheus`). Redirects are not followed.',
-    'One query per step: it does not poll. To give a metric time to recover, put a Delay step before it; a query changes nothing, so after a crash it is simply sent again.',
+    'Polling: with `every` and `within` (e.g. every 15 s within 300 s) a query whose result does not pass is sent again every `every` seconds until one passes (→ `pass`) or `within` seconds have passed since the first (→ `fail` with the last result). Between queries the run waits durably: no worker is held and a restart keeps the schedule. Without them the check queries once. A query changes nothing, so after a crash it is simply sent again.',
   ],
   ui: {
     url: {
@@ -88,5 +90,7 @@ export const prometheusCheck = defineNodeType({
       help: 'Must give true for the check to pass; reads result (a list of { metric, value }, value a string) and resultType, e.g. result.size() == 0 or double(result[0].value) < 0.9.',
     },
     timeoutSeconds: { widget: 'number', label: 'Timeout (seconds)', help: 'No answer within this long: the check goes to "fail".' },
+    every: { widget: 'number', label: 'Query every (seconds)', help: 'With "within": query again this often until the check passes. Leave both empty to query once.' },
+    within: { widget: 'number', label: 'Give up after (seconds)', help: 'With "every": after this long since the first query, the last result decides (→ "fail").' },
   },
 });

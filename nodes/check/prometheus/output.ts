@@ -5,7 +5,7 @@ import type { OutputView } from '../../output-view.js';
 export const MAX_RECORDED_SERIES = 100;
 
 /** One series of the result as `expect` reads it: its labels and its sample value, as Prometheus writes it ("0.95", "NaN", "+Inf"). */
-export const PromSeriesSchema = z.object({
+const PromSeriesSchema = z.object({
   metric: z.record(z.string(), z.string()),
   value: z.string(),
 });

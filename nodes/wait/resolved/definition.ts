@@ -3,14 +3,13 @@ import { secondsSchema } from '../../fields.js';
 import { formatDuration } from '../../format.js';
 import { defineNodeType } from '../../node-type.js';
 
-export const WaitResolvedConfigSchema = z.strictObject({
+const WaitResolvedConfigSchema = z.strictObject({
   /** How long to wait for the resolution: 10 seconds to 7 days. */
   within: secondsSchema(10, 604_800),
 });
-export type WaitResolvedConfig = z.infer<typeof WaitResolvedConfigSchema>;
 
 /** What a `wait.resolved` step records: when the alert resolved (null on `timeout`) and how long it waited. */
-export const WaitResolvedOutputSchema = z.object({
+const WaitResolvedOutputSchema = z.object({
   resolvedAt: z.string().nullable(),
   waitedSeconds: z.number(),
 });

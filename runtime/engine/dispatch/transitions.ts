@@ -157,7 +157,7 @@ export function applyOutcome(
  * When the run's alert was resolved: `alertResolvedAt` (a resolution delivered after the run
  * started), or for a run started by a resolved notification its own `endsAt` (else its start).
  */
-export function alertResolvedAt(exec: ExecutionRow): number | undefined {
+function alertResolvedAt(exec: ExecutionRow): number | undefined {
   if (exec.alertResolvedAt !== null) return exec.alertResolvedAt;
   const alert = JSON.parse(exec.alert) as { status?: string; endsAt?: string };
   if (alert.status !== 'resolved') return undefined;
