@@ -9,6 +9,7 @@ import { eventsRepo } from '../store/events-repo.js';
 import { ManualClock, testEngine, webhookDelivery } from '../../test/kit/engine.js';
 import { waitFor } from '../../test/kit/wait.js';
 import { startExecution } from './dispatch/transitions.js';
+import { createScrubber } from './secrets/scrub.js';
 import { amBody } from '../../test/kit/alertmanager.js';
 import { flowDoc, type EdgeDoc, type NodeDoc } from '../../test/kit/flow.js';
 
@@ -35,7 +36,7 @@ async function leaveInterrupted(dirs: string[], clock: ManualClock, nodes: NodeD
   const id = (await deliver(first.engine, amBody('fp1'))).executions[0]!.id;
   first.store.writeNow((db) => {
     executionsRepo.transition(db, id, ['queued'], { status: 'running', startedAt: clock.now(), updatedAt: clock.now() });
-    startExecution(db, first.engine.flowAt('f1', 1)!, executionsRepo.get(db, id)!, clock.now());
+    startExecution(db, first.engine.flowAt('f1', 1)!, executionsRepo.get(db, id)!, clock.now(), createScrubber([]));
     for (const s of stepsRepo.forExecution(db, id)) {
       if (s.status === 'pending') stepsRepo.transition(db, s.id, ['pending'], { status: 'intent', attempt: 1 });
     }

@@ -11,6 +11,7 @@ import { Leases } from './leases.js';
 import { recoverAll, type RecoveryReport } from './recovery.js';
 import { runExecution, type RunnerDeps, type StopReason } from './runner.js';
 import { endExecution, finishResolvedWait, rerunStep, resumeStep, startExecution } from './transitions.js';
+import { scrubberFor } from '../secrets/scrub.js';
 
 export interface DispatcherOptions {
   maxConcurrent: number;
@@ -138,7 +139,7 @@ export class Dispatcher {
           }
           // Start it in the same commit: the source step and the steps it leads to.
           const flow = this.deps.flowAt(exec.flowId, exec.flowRevision);
-          if (flow) startExecution(db, flow, exec, now);
+          if (flow) startExecution(db, flow, exec, now, scrubberFor(this.deps.secrets));
           return true;
         }),
       );

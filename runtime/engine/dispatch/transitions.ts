@@ -7,6 +7,7 @@ import { approvalsRepo } from '../../store/approvals-repo.js';
 import { executionsRepo, type ExecutionRow } from '../../store/executions-repo.js';
 import { newId } from '../../store/ids.js';
 import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
+import type { Scrubber } from '../secrets/scrub.js';
 
 /**
  * The state changes of an execution, each a function over one open transaction (callers run
@@ -38,8 +39,11 @@ function spawnNext(db: Db, flow: Flow, executionId: string, from: StepRow, port:
   }
 }
 
-/** First step of a run: the source node, already done, with the alert as its output. */
-export function startExecution(db: Db, flow: Flow, exec: ExecutionRow, now: number): void {
+/**
+ * First step of a run: the source node, already done, with the alert as its output. Its config
+ * is stored scrubbed of every secret (`scrubber`), like every step's.
+ */
+export function startExecution(db: Db, flow: Flow, exec: ExecutionRow, now: number, scrubber: Scrubber): void {
   if (stepsRepo.nextSeq(db, exec.id) > 1) return;
   const node = flow.nodes.find((n) => n.id === exec.sourceNodeId);
   if (!node) throw new Error(`source node "${exec.sourceNodeId}" is missing from flow ${flow.id}@${exec.flowRevision}`);
@@ -56,7 +60,7 @@ export function startExecution(db: Db, flow: Flow, exec: ExecutionRow, now: numb
     attempt: 1,
     port,
     input: null,
-    config: json(node.config),
+    config: json(scrubber.scrub(node.config)),
     output: json(alert),
     error: null,
     createdAt: now,
