@@ -4,6 +4,7 @@ import { delayAction } from './action/delay/definition.js';
 import { waitResolved } from './wait/resolved/definition.js';
 import { httpAction } from './action/http/definition.js';
 import { shellAction } from './action/shell/definition.js';
+import { sshAction } from './action/ssh/definition.js';
 import { httpCheck } from './check/http/definition.js';
 import { prometheusCheck } from './check/prometheus/definition.js';
 import { approvalRequest } from './approval/request/definition.js';
@@ -43,6 +44,7 @@ export const nodeDefinitions = [
   exprCondition,
   httpAction,
   shellAction,
+  sshAction,
   delayAction,
   waitResolved,
   httpCheck,

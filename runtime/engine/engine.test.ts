@@ -204,6 +204,24 @@ describe('engine', () => {
     second.store.close();
   });
 
+  it('after a crash, marks an interrupted SSH step unknown, like a shell step: it may have run', async () => {
+    const clock = new ManualClock();
+    const ssh = {
+      host: 'db1.example.internal',
+      user: 'salve',
+      auth: { type: 'key', privateKey: { secret: 'SSH_KEY' } },
+      hostKey: 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s',
+      command: ['find', '/var/tmp', '-mtime', '+7', '-delete'],
+    };
+    const { file, id } = await leaveInterrupted(dirs, clock, [{ id: 'clean', type: 'action.ssh', config: ssh }], [{ source: 'am', target: 'clean' }]);
+
+    const second = testEngine({ file, clock });
+    expect(second.engine.start()).toMatchObject({ recoveredSteps: 0, needsAttention: 1 });
+    expect(stepsOf(second.store, id).find((s) => s.nodeId === 'clean')!.status).toBe('unknown');
+    expect(statusOf(second.store, id)).toBe('needs_attention');
+    second.store.close();
+  });
+
   it('after a crash, re-runs an interrupted idempotent step to the end', async () => {
     const clock = new ManualClock();
     const { file, id } = await leaveInterrupted(dirs, clock, [{ id: 'wait', type: 'action.delay', config: { seconds: 5 } }], [{ source: 'am', target: 'wait' }]);
