@@ -1,0 +1,113 @@
+import { KeyRound, Pencil, Trash2 } from 'lucide-react';
+import { secretEnvVar } from '../config-form/secret-name.js';
+import { RouteLink } from '../flows/RouteLink.js';
+import { RelativeTime } from '../runs/RelativeTime.js';
+import { hostsSummary } from './hosts.js';
+import type { SecretItem } from './secrets-api.js';
+
+interface Props {
+  secrets: readonly SecretItem[];
+  onReplace: (secret: SecretItem) => void;
+  onEdit: (secret: SecretItem) => void;
+  onDelete: (secret: SecretItem) => void;
+}
+
+/** Every secret: what it is, where it may go, where its value comes from, who changed it, which flows use it. Never a value. */
+export function SecretsTable({ secrets, onReplace, onEdit, onDelete }: Props) {
+  return (
+    <table className="list secrets-table stacked-list" data-testid="secrets-table">
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">May be sent to</th>
+          <th scope="col">Value from</th>
+          <th scope="col">Last changed</th>
+          <th scope="col">Used by</th>
+          <th scope="col">
+            <span className="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {secrets.map((s) => (
+          <SecretRow key={s.name} secret={s} onReplace={onReplace} onEdit={onEdit} onDelete={onDelete} />
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function SecretRow({ secret, onReplace, onEdit, onDelete }: { secret: SecretItem } & Omit<Props, 'secrets'>) {
+  const hosts = hostsSummary(secret.hosts);
+  const stored = secret.source === 'store';
+  return (
+    <tr data-testid={`secret-row-${secret.name}`}>
+      <td className="secret-name stack-wide">
+        <code>{secret.name}</code>
+        {secret.description && <div className="muted small">{secret.description}</div>}
+      </td>
+      <td className="secret-hosts" data-label="May be sent to" data-testid="secret-hosts-cell">
+        {hosts.kind === 'nowhere' ? (
+          <span className="secret-nowhere" title="No step may send this value anywhere; sources can still check incoming deliveries with it. Edit it to add hosts.">
+            nowhere
+            <span className="muted small"> · only sources can check deliveries with it</span>
+          </span>
+        ) : hosts.kind === 'anywhere' ? (
+          <span className="secret-anywhere">anywhere (*)</span>
+        ) : (
+          <span className="mono">{hosts.text}</span>
+        )}
+      </td>
+      <td data-label="Value from" data-testid="secret-source">
+        {stored ? <span className="status">store</span> : <span className="status secret-env">environment</span>}
+        {secret.overriddenByEnvironment && (
+          <div className="secret-overridden small" title={`${secretEnvVar(secret.name)} is set on the server; its value is used instead of the stored one.`}>
+            overridden by environment
+          </div>
+        )}
+      </td>
+      <td data-label="Last changed">
+        {secret.updatedAt ? (
+          <>
+            <RelativeTime iso={secret.updatedAt} />
+            {secret.updatedBy && <div className="muted small">by {secret.updatedBy}</div>}
+          </>
+        ) : (
+          <span className="muted small">{stored ? '—' : 'set when the server started'}</span>
+        )}
+      </td>
+      <td className="stack-wide" data-label="Used by" data-testid="secret-used-by">
+        {secret.usedBy.length === 0 ? (
+          <span className="muted">no flow</span>
+        ) : (
+          <ul className="secret-flows">
+            {secret.usedBy.map((f) => (
+              <li key={f.flowId}>
+                <RouteLink to={{ page: 'flow', id: f.flowId }}>{f.flowName}</RouteLink>
+              </li>
+            ))}
+          </ul>
+        )}
+      </td>
+      <td className="secret-actions stack-wide">
+        {stored ? (
+          <>
+            <button type="button" className="small" onClick={() => onReplace(secret)} data-testid="secret-replace">
+              <KeyRound size={14} aria-hidden="true" /> Replace value
+            </button>
+            <button type="button" className="small" onClick={() => onEdit(secret)} data-testid="secret-edit">
+              <Pencil size={14} aria-hidden="true" /> Edit
+            </button>
+            <button type="button" className="small secret-delete" onClick={() => onDelete(secret)} data-testid="secret-delete">
+              <Trash2 size={14} aria-hidden="true" /> Delete
+            </button>
+          </>
+        ) : (
+          <span className="muted small">
+            Set by <code>{secretEnvVar(secret.name)}</code> on the server: change it there.
+          </span>
+        )}
+      </td>
+    </tr>
+  );
+}
