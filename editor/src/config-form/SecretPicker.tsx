@@ -22,6 +22,8 @@ interface SecretPickerProps {
   ariaLabel?: string;
   /** False when the field shows `<SecretHelp>` itself (under its errors, like other fields' help). */
   showHelp?: boolean;
+  /** The field's label, so the "Create secret…" dialog can say what the secret is for. */
+  fieldLabel?: string;
 }
 
 /** An option's text: the name and where the secret may be sent, so a token bound elsewhere is not picked by mistake. */
@@ -36,7 +38,7 @@ function optionText(secret: SecretItem): string {
  * the flow's unsaved edits stay as they are), or "Type a name…" for one that is set later. Only
  * the name is ever in the flow.
  */
-export function SecretPicker({ a11y, name, value, onChange, ariaLabel, showHelp = true }: SecretPickerProps) {
+export function SecretPicker({ a11y, name, value, onChange, ariaLabel, showHelp = true, fieldLabel }: SecretPickerProps) {
   const { secrets } = useForm();
   const known = secrets.items.some((s) => s.name === value);
   const [typing, setTyping] = useState(value !== '' && !known);
@@ -114,7 +116,13 @@ export function SecretPicker({ a11y, name, value, onChange, ariaLabel, showHelp 
         <SecretDialog
           mode={{ kind: 'create' }}
           initialName={other && !problem ? value : ''}
-          takenNames={secrets.items.map((s) => s.name)}
+          intro={
+            <>
+              Stored on the server, then chosen for <strong>{fieldLabel ?? ariaLabel ?? 'this field'}</strong>. The flow's unsaved changes stay as they
+              are; save the flow as usual afterwards.
+            </>
+          }
+          existing={secrets.items}
           onClose={() => setCreating(false)}
           onSaved={(saved) => {
             setCreating(false);
@@ -145,13 +153,13 @@ export function SecretHelp({ value }: { value: string }) {
           'Value from the secret store. '
         )}
         {hosts.kind === 'nowhere' ? (
-          <span className="cf-warning">
-            May be sent nowhere: a source can check deliveries with it, but no step may send it until hosts are added on the{' '}
+          <>
+            May be sent nowhere: a source can check deliveries with it; for a step to send it, add hosts on the{' '}
             <a href={hrefFor({ page: 'secrets' })} target="_blank" rel="noreferrer">
               Secrets page
             </a>
             .
-          </span>
+          </>
         ) : (
           <>
             May be sent to <span className="mono">{hosts.kind === 'anywhere' ? 'any host (*)' : hosts.text}</span>.

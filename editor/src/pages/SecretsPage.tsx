@@ -18,7 +18,6 @@ type OpenDialog = SecretDialogMode | { kind: 'delete'; secret: SecretItem } | nu
 export function SecretsPage() {
   const secrets = useSecrets();
   const [dialog, setDialog] = useState<OpenDialog>(null);
-  const names = secrets.items.map((s) => s.name);
 
   return (
     <div className="page secrets-page">
@@ -67,7 +66,7 @@ export function SecretsPage() {
       {dialog && dialog.kind !== 'delete' && (
         <SecretDialog
           mode={dialog}
-          takenNames={names}
+          existing={secrets.items}
           onClose={() => setDialog(null)}
           onSaved={(saved, created) => {
             setDialog(null);

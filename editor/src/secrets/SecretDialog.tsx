@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { Eye, EyeOff } from 'lucide-react';
-import { secretNameProblem } from '../config-form/secret-name.js';
+import { secretEnvVar, secretNameProblem } from '../config-form/secret-name.js';
 import { Dialog } from '../ui/Dialog.js';
 import { hostsText, parseHosts } from './hosts.js';
 import { placeSaveError, saveSecret, type SecretField, type SecretItem, type SecretWrite } from './secrets-api.js';
@@ -13,8 +13,10 @@ interface Props {
   mode: SecretDialogMode;
   /** For a new secret: the name to start with (e.g. one typed into a picker). */
   initialName?: string;
-  /** Names the server already has: creating one of them would silently replace its value, so the form says so instead. */
-  takenNames: readonly string[];
+  /** A line above the form saying what the secret is for (e.g. the field a picker fills in). */
+  intro?: React.ReactNode;
+  /** The secrets the server has: creating one of their names would replace a value (or be refused), so the form says so first. */
+  existing: readonly SecretItem[];
   onClose: () => void;
   onSaved: (secret: SecretItem, created: boolean) => void;
 }
@@ -25,12 +27,14 @@ const TITLES = { create: 'New secret', edit: 'Edit secret', replace: 'Replace va
 const SAVE_LABELS = { create: 'Create secret', edit: 'Save changes', replace: 'Replace value' } as const;
 
 /** Checks the form can make before asking the server (which checks everything again). */
-function localErrors(mode: SecretDialogMode, name: string, value: string, takenNames: readonly string[]): Errors {
+function localErrors(mode: SecretDialogMode, name: string, value: string, known: readonly SecretItem[]): Errors {
   const errors: Errors = {};
   if (mode.kind === 'create') {
     const problem = name === '' ? 'Give the secret a name, e.g. AM_TOKEN.' : secretNameProblem(name);
+    const taken = known.find((s) => s.name === name);
     if (problem) errors.name = [problem];
-    else if (takenNames.includes(name)) errors.name = [`${name} exists already. Use its "Replace value" on the Secrets page to change its value.`];
+    else if (taken?.source === 'environment') errors.name = [`${name} is set by the server environment (${secretEnvVar(name)}): change it there, or choose another name.`];
+    else if (taken) errors.name = [`${name} exists already. To change its value, use “Replace value” on the Secrets page.`];
   }
   if (mode.kind !== 'edit' && value === '') errors.value = ['Enter the value.'];
   return errors;
@@ -41,7 +45,7 @@ function localErrors(mode: SecretDialogMode, name: string, value: string, takenN
  * flow editor's side panel without touching the flow). The value is write-only: a password box
  * with a show toggle, sent once with PUT and then gone with the dialog.
  */
-export function SecretDialog({ mode, initialName = '', takenNames, onClose, onSaved }: Props) {
+export function SecretDialog({ mode, initialName = '', intro, existing: known, onClose, onSaved }: Props) {
   const existing = mode.kind === 'create' ? null : mode.secret;
   const [name, setName] = useState(existing?.name ?? initialName);
   const [value, setValue] = useState('');
@@ -56,7 +60,7 @@ export function SecretDialog({ mode, initialName = '', takenNames, onClose, onSa
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     if (busy) return;
-    const local = localErrors(mode, name, value, takenNames);
+    const local = localErrors(mode, name, value, known);
     setErrors(local);
     if (Object.keys(local).length > 0) return;
     const body: SecretWrite =
@@ -118,6 +122,7 @@ export function SecretDialog({ mode, initialName = '', takenNames, onClose, onSa
       }
     >
       <form id={formId} className="secret-form" onSubmit={submit} noValidate>
+        {intro && <p className="secret-intro">{intro}</p>}
         {errors.form?.length ? (
           <div className="banner error" role="alert" data-testid="secret-form-error">
             {errors.form.join(' ')}

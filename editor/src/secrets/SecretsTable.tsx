@@ -18,9 +18,8 @@ export function SecretsTable({ secrets, onReplace, onEdit, onDelete }: Props) {
     <table className="list secrets-table stacked-list" data-testid="secrets-table">
       <thead>
         <tr>
-          <th scope="col">Name</th>
+          <th scope="col">Secret and where its value comes from</th>
           <th scope="col">May be sent to</th>
-          <th scope="col">Value from</th>
           <th scope="col">Last changed</th>
           <th scope="col">Used by</th>
           <th scope="col">
@@ -37,16 +36,53 @@ export function SecretsTable({ secrets, onReplace, onEdit, onDelete }: Props) {
   );
 }
 
+/** A host name that a narrow column breaks after a dot rather than inside a label. */
+function HostName({ host }: { host: string }) {
+  const parts = host.split('.');
+  return (
+    <>
+      {parts.map((part, i) => (
+        <span key={i}>
+          {part}
+          {i < parts.length - 1 && (
+            <>
+              .<wbr />
+            </>
+          )}
+        </span>
+      ))}
+    </>
+  );
+}
+
 function SecretRow({ secret, onReplace, onEdit, onDelete }: { secret: SecretItem } & Omit<Props, 'secrets'>) {
   const hosts = hostsSummary(secret.hosts);
   const stored = secret.source === 'store';
   return (
     <tr data-testid={`secret-row-${secret.name}`}>
       <td className="secret-name stack-wide">
-        <code>{secret.name}</code>
+        <div className="secret-title">
+          <code>{secret.name}</code>
+          <span data-testid="secret-source">
+            {stored ? (
+              <span className="status" title="Stored encrypted in Salve's database">
+                store
+              </span>
+            ) : (
+              <span className="status secret-env" title={`Read from ${secretEnvVar(secret.name)} when the server started`}>
+                environment
+              </span>
+            )}
+          </span>
+        </div>
+        {secret.overriddenByEnvironment && (
+          <div className="secret-overridden small">
+            overridden by environment: <code>{secretEnvVar(secret.name)}</code> is set on the server, and flows get its value instead
+          </div>
+        )}
         {secret.description && <div className="muted small">{secret.description}</div>}
       </td>
-      <td className="secret-hosts" data-label="May be sent to" data-testid="secret-hosts-cell">
+      <td className="secret-hosts stack-wide" data-label="May be sent to" data-testid="secret-hosts-cell">
         {hosts.kind === 'nowhere' ? (
           <span className="secret-nowhere" title="No step may send this value anywhere; sources can still check incoming deliveries with it. Edit it to add hosts.">
             nowhere
@@ -55,15 +91,13 @@ function SecretRow({ secret, onReplace, onEdit, onDelete }: { secret: SecretItem
         ) : hosts.kind === 'anywhere' ? (
           <span className="secret-anywhere">anywhere (*)</span>
         ) : (
-          <span className="mono">{hosts.text}</span>
-        )}
-      </td>
-      <td data-label="Value from" data-testid="secret-source">
-        {stored ? <span className="status">store</span> : <span className="status secret-env">environment</span>}
-        {secret.overriddenByEnvironment && (
-          <div className="secret-overridden small" title={`${secretEnvVar(secret.name)} is set on the server; its value is used instead of the stored one.`}>
-            overridden by environment
-          </div>
+          <ul className="secret-host-list">
+            {secret.hosts.map((h) => (
+              <li key={h} className="mono">
+                <HostName host={h} />
+              </li>
+            ))}
+          </ul>
         )}
       </td>
       <td data-label="Last changed">
