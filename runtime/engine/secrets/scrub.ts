@@ -119,13 +119,33 @@ export function createScrubber(secrets: Iterable<string>): Scrubber {
 
 const cache = new WeakMap<SecretStore, Scrubber>();
 
-/** The scrubber for every value in `store` (built once per store). */
+/**
+ * The scrubber for every value in `store`. It follows the store: when the store's values change
+ * (a secret set or deleted through the API), the next use rebuilds it, so outputs, responses and
+ * log lines are scrubbed of the new values without a restart.
+ */
 export function scrubberFor(store: SecretStore): Scrubber {
   let scrubber = cache.get(store);
   if (!scrubber) {
-    scrubber = createScrubber(store.values());
+    let seen: readonly string[] | undefined;
+    let built: Scrubber = createScrubber([]);
+    const current = () => {
+      const values = store.values();
+      if (values !== seen) {
+        seen = values;
+        built = createScrubber(values);
+      }
+      return built;
+    };
+    scrubber = {
+      text: (s) => current().text(s),
+      scrub: (v) => current().scrub(v),
+      json: (s) => current().json(s),
+      get empty() {
+        return current().empty;
+      },
+    };
     cache.set(store, scrubber);
   }
   return scrubber;
 }
-
