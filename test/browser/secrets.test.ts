@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { screenshot } from '../kit/browser.js';
 import { closeEditor, openEditor } from '../kit/editor-session.js';
-import type { TestServer } from '../kit/server.js';
+import { startServer, type TestServer } from '../kit/server.js';
 
 const ENV_TOKEN = 'env-alertmanager-token-1234';
 const RESTART_VALUE = 'restart-api-token-5678-never-shown';
@@ -38,11 +39,15 @@ describe('secrets in the editor', () => {
   let browser: Browser;
   let page: Page;
 
+  const env = {
+    SALVE_SECRET_AM_TOKEN: ENV_TOKEN,
+    SALVE_SECRET_AM_TOKEN_HOSTS: 'alertmanager.example.internal',
+    // The secret store's key comes from the environment here, so no key file is written under the home directory.
+    SALVE_MASTER_KEY: randomBytes(32).toString('base64'),
+  };
+
   beforeAll(async () => {
-    ({ server, browser, page } = await openEditor({
-      flows: [restartFlow],
-      env: { SALVE_SECRET_AM_TOKEN: ENV_TOKEN, SALVE_SECRET_AM_TOKEN_HOSTS: 'alertmanager.example.internal' },
-    }));
+    ({ server, browser, page } = await openEditor({ flows: [restartFlow], env }));
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Secrets' }).click();
     await page.getByTestId('secrets-table').waitFor();
   }, 60_000);
@@ -85,13 +90,18 @@ describe('secrets in the editor', () => {
     await page.getByTestId('secret-description').fill('Restart API token (team web)');
     await shots('secrets-new');
 
-    // A URL is not a host: the server refuses (400), and the form says so under "May be sent to".
+    // A URL where a host belongs: the form names the host to enter instead.
+    const hostsError = page.getByTestId('secret-hosts-error');
     await page.getByTestId('secret-hosts').fill('https://restart.example.internal/restart');
     await page.getByTestId('secret-save').click();
-    const hostsError = page.getByTestId('secret-hosts-error');
-    await hostsError.waitFor();
+    await expect.poll(() => hostsError.textContent()).toBe('Entry 1 is a URL; enter only its host: restart.example.internal.');
+    // A port out of range: the server refuses, and its message shows under "May be sent to", not elsewhere.
+    await page.getByTestId('secret-hosts').fill('restart.example.internal:99999');
+    await page.getByTestId('secret-save').click();
+    await expect.poll(() => hostsError.textContent()).toContain('99999');
     expect(await page.getByTestId('secret-hosts').getAttribute('aria-invalid')).toBe('true');
     expect(await page.getByTestId('secret-name-error').count()).toBe(0);
+    expect(await page.getByTestId('secret-form-error').count()).toBe(0);
     await shots('secrets-error');
     expect((await listed()).map((s) => s.name)).not.toContain('RESTART_TOKEN');
 
@@ -208,5 +218,25 @@ describe('secrets in the editor', () => {
     const stored = (await server.api('GET', '/api/flows/restart-web')).body.flow;
     expect(stored.nodes.find((n: { id: string }) => n.id === 'am').config).toMatchObject({ path: 'infra-v2', auth: { token: { secret: 'AM_TOKEN_V2' } } });
     expect((await listed()).find((s) => s.name === 'AM_TOKEN_V2')).toMatchObject({ description: 'Alertmanager webhook token, rotated', hosts: [] });
+  });
+
+  it('marks a stored secret the server environment also sets as overridden by it', async () => {
+    // The same data directory and key, now with RESTART_TOKEN in the environment as well.
+    await server.stop();
+    server = await startServer({ dataDir: server.dataDir, env: { ...env, SALVE_SECRET_RESTART_TOKEN: 'restart-token-from-environment' } });
+    await page.goto(`${server.url}/#/secrets`);
+    const signIn = page.locator('#admin-token');
+    if (await signIn.isVisible()) {
+      await signIn.fill(server.token);
+      await page.locator('button[type="submit"]').click();
+    }
+    const restart = row('RESTART_TOKEN');
+    await expect.poll(() => restart.textContent()).toContain('overridden by environment');
+    expect(await restart.textContent()).toContain('SALVE_SECRET_RESTART_TOKEN');
+    expect((await listed()).find((s) => s.name === 'RESTART_TOKEN')).toMatchObject({ source: 'store', overriddenByEnvironment: true });
+    await restart.getByTestId('secret-replace').click();
+    expect(await dialog().textContent()).toContain('flows get that value, not the stored one');
+    await page.keyboard.press('Escape');
+    await shots('secrets-overridden');
   });
 });

@@ -54,7 +54,7 @@ const SESSION_PATH = '/api/session';
  * mutation sent with `Content-Type: application/json`, an empty one as `{}` (the server's origin
  * check refuses cookie mutations that are not JSON). A network failure becomes an ApiError.
  */
-export async function apiFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+async function apiFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
   const method = (init.method ?? 'GET').toUpperCase();
   const headers = new Headers(init.headers);
   headers.set('Accept', 'application/json');

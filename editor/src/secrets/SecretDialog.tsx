@@ -3,7 +3,7 @@ import { createPortal } from 'react-dom';
 import { Eye, EyeOff } from 'lucide-react';
 import { secretEnvVar, secretNameProblem } from '../config-form/secret-name.js';
 import { Dialog } from '../ui/Dialog.js';
-import { hostsText, parseHosts } from './hosts.js';
+import { hostsProblem, hostsText, parseHosts } from './hosts.js';
 import { placeSaveError, saveSecret, type SecretField, type SecretItem, type SecretWrite } from './secrets-api.js';
 
 /** What the dialog changes: a new secret (everything), a secret's description and hosts, or only its value. */
@@ -27,7 +27,7 @@ const TITLES = { create: 'New secret', edit: 'Edit secret', replace: 'Replace va
 const SAVE_LABELS = { create: 'Create secret', edit: 'Save changes', replace: 'Replace value' } as const;
 
 /** Checks the form can make before asking the server (which checks everything again). */
-function localErrors(mode: SecretDialogMode, name: string, value: string, known: readonly SecretItem[]): Errors {
+function localErrors(mode: SecretDialogMode, name: string, value: string, hosts: string, known: readonly SecretItem[]): Errors {
   const errors: Errors = {};
   if (mode.kind === 'create') {
     const problem = name === '' ? 'Give the secret a name, e.g. AM_TOKEN.' : secretNameProblem(name);
@@ -37,6 +37,8 @@ function localErrors(mode: SecretDialogMode, name: string, value: string, known:
     else if (taken) errors.name = [`${name} exists already. To change its value, use “Replace value” on the Secrets page.`];
   }
   if (mode.kind !== 'edit' && value === '') errors.value = ['Enter the value.'];
+  const hostsError = mode.kind === 'replace' ? null : hostsProblem(parseHosts(hosts));
+  if (hostsError) errors.hosts = [hostsError];
   return errors;
 }
 
@@ -60,7 +62,7 @@ export function SecretDialog({ mode, initialName = '', intro, existing: known, o
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     if (busy) return;
-    const local = localErrors(mode, name, value, known);
+    const local = localErrors(mode, name, value, hosts, known);
     setErrors(local);
     if (Object.keys(local).length > 0) return;
     const body: SecretWrite =

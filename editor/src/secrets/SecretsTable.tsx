@@ -18,7 +18,7 @@ export function SecretsTable({ secrets, onReplace, onEdit, onDelete }: Props) {
     <table className="list secrets-table stacked-list" data-testid="secrets-table">
       <thead>
         <tr>
-          <th scope="col">Secret and where its value comes from</th>
+          <th scope="col">Secret</th>
           <th scope="col">May be sent to</th>
           <th scope="col">Last changed</th>
           <th scope="col">Used by</th>

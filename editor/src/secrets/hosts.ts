@@ -9,6 +9,25 @@ export function parseHosts(text: string): string[] {
     .filter((h) => h !== '');
 }
 
+/**
+ * Why the entries are not what the field takes, when the mistake is a common one the form can
+ * name better than the server: a URL pasted where its host belongs. Null otherwise (the server
+ * checks the rest).
+ */
+export function hostsProblem(hosts: readonly string[]): string | null {
+  for (const [i, entry] of hosts.entries()) {
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) continue;
+    let host = '';
+    try {
+      host = new URL(entry).host;
+    } catch {
+      // Not even a URL: the generic advice below still applies.
+    }
+    return `Entry ${i + 1} is a URL; enter only its host${host ? `: ${host}` : ' (e.g. api.example.com)'}.`;
+  }
+  return null;
+}
+
 /** The text box's content for a stored binding. */
 export function hostsText(hosts: readonly string[]): string {
   return hosts.join(', ');

@@ -1,63 +1,35 @@
-import type { ClientResponse } from 'hono/client';
-import { z } from 'zod';
-import { ApiError, apiFetch, call } from '../api/client.js';
+import type { PutSecretBody, SecretListItem } from '../../../shared/secrets-api.js';
+import { ApiError, api, call } from '../api/client.js';
 
 /*
- * The secret store's API as the editor uses it. Until the server's routes (and their zod schemas
- * in shared/secrets-api.ts) are part of AppType, the shapes are declared here, exactly as the API
- * contract states them, and the requests go through the same fetch and error handling as the
- * typed client (`call`). Switching over: import the types from the shared module and replace the
- * three request functions with `api.secrets...` calls; nothing else in the editor changes.
+ * The secret store's API as the editor uses it: the typed client over `/api/secrets`, with the
+ * shapes of shared/secrets-api.ts. No answer carries a value; the editor only ever sends one.
  */
 
-const SecretItemSchema = z.object({
-  name: z.string(),
-  description: z.string(),
-  /** Where steps may send the value; empty: nowhere (sources may still check deliveries with it). */
-  hosts: z.array(z.string()),
-  source: z.enum(['store', 'environment']),
-  /** A stored secret whose name the server environment also defines: the environment's value wins. */
-  overriddenByEnvironment: z.boolean(),
-  createdAt: z.string().nullable(),
-  updatedAt: z.string().nullable(),
-  updatedBy: z.string().nullable(),
-  usedBy: z.array(z.object({ flowId: z.string(), flowName: z.string() })),
-});
-
-const SecretWriteSchema = z.object({
-  value: z.string().optional(),
-  description: z.string().optional(),
-  hosts: z.array(z.string()).optional(),
-});
-
 /** One row of `GET /api/secrets`: everything about a secret except its value, which the API never sends. */
-export type SecretItem = z.infer<typeof SecretItemSchema>;
+export type SecretItem = SecretListItem;
 /** The body of `PUT /api/secrets/:name`: only what changes (a new secret needs its value). */
-export type SecretWrite = z.infer<typeof SecretWriteSchema>;
+export type SecretWrite = PutSecretBody;
 
-function secretPath(name?: string): string {
-  return name === undefined ? '/api/secrets' : `/api/secrets/${encodeURIComponent(name)}`;
-}
-
-/** A request answered with JSON `T` (or nothing for 204), failing with the server's ApiError. */
-function request<T>(path: string, init?: RequestInit): Promise<T> {
-  return call(apiFetch(path, init) as unknown as Promise<ClientResponse<T, 200, 'json'>>) as Promise<T>;
+/** A route's `:name` parameter, encoded (the typed client puts parameters into the path as they are). */
+function nameParam(name: string): { param: { name: string } } {
+  return { param: { name: encodeURIComponent(name) } };
 }
 
 /** Every secret the server knows, stored or from its environment, sorted by name. */
 export async function listSecrets(): Promise<SecretItem[]> {
-  const answer = await request<{ secrets: SecretItem[] }>(secretPath());
+  const answer = await call(api.secrets.$get());
   return [...answer.secrets].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Creates secret `name` or changes it; the answer is its new list row. */
 export function saveSecret(name: string, body: SecretWrite): Promise<SecretItem> {
-  return request<SecretItem>(secretPath(name), { method: 'PUT', body: JSON.stringify(body) });
+  return call(api.secrets[':name'].$put({ ...nameParam(name), json: body }));
 }
 
 /** Deletes a stored secret. A 409 names the flows that still use it. */
 export async function deleteSecret(name: string): Promise<void> {
-  await request<undefined>(secretPath(name), { method: 'DELETE' });
+  await call(api.secrets[':name'].$delete(nameParam(name)));
 }
 
 /** The fields of the secret form a refusal can name. */
