@@ -77,7 +77,7 @@ function SecretRow({ secret, onReplace, onEdit, onDelete }: { secret: SecretItem
         </div>
         {secret.overriddenByEnvironment && (
           <div className="secret-overridden small">
-            overridden by environment: <code>{secretEnvVar(secret.name)}</code> is set on the server, and flows get its value instead
+            overridden by environment: flows get the value of <code>{secretEnvVar(secret.name)}</code>
           </div>
         )}
         {secret.description && <div className="muted small">{secret.description}</div>}
@@ -110,7 +110,7 @@ function SecretRow({ secret, onReplace, onEdit, onDelete }: { secret: SecretItem
           <span className="muted small">{stored ? '—' : 'set when the server started'}</span>
         )}
       </td>
-      <td className="stack-wide" data-label="Used by" data-testid="secret-used-by">
+      <td className="secret-used-by stack-wide" data-label="Used by" data-testid="secret-used-by">
         {secret.usedBy.length === 0 ? (
           <span className="muted">no flow</span>
         ) : (
