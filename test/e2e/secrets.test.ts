@@ -75,6 +75,6 @@ describe('secrets', () => {
       const e = (await server.api('GET', `/api/executions/${id}`)).body;
       return e.status === 'failed' ? e : undefined;
     }, 10_000, 'the execution to fail');
-    expect(done.error).toContain('secret NOPE is not set (environment variable SALVE_SECRET_NOPE)');
+    expect(done.error).toContain('secret NOPE is not set (environment variable SALVE_SECRET_NOPE, or store it: Secrets page, salve secrets set NOPE)');
   });
 });

@@ -29,6 +29,11 @@ export interface SecretStore {
    * secret has no such list: then no step may send it anywhere (sources may still check it).
    */
   hosts(name: string): string[] | undefined;
+  /**
+   * How messages name where secret `name`'s host list is set, when not `SALVE_SECRET_<NAME>_HOSTS`
+   * (a stored secret's list); undefined for the variable.
+   */
+  hostsSetting?(name: string): string | undefined;
   /** The names a flow can reference, sorted. Never the values. */
   names(): string[];
   /**
@@ -79,6 +84,7 @@ export function combineSecretStores(environment: SecretStore, stored: SecretStor
   return {
     get,
     hosts: (name) => (environment.get(name) !== undefined ? environment.hosts(name) : stored.hosts(name)),
+    hostsSetting: (name) => (environment.get(name) === undefined && stored.get(name) !== undefined ? `the host list of stored secret ${name}` : undefined),
     names: () => [...new Set([...environment.names(), ...stored.names()])].sort(),
     values: () => {
       const e = environment.values();

@@ -6,7 +6,7 @@ import { appendAudit } from '../../store/audit-repo.js';
 import type { Db, SqliteStore } from '../../store/db.js';
 import { secretsRepo, type SecretRow } from '../../store/secrets-repo.js';
 import { masterKeyOf, openSecret, rewrapSecret, sealSecret, type MasterKey } from './crypto.js';
-import { type Keyring, MasterKeyError, describeSource, openKeyring } from './master-key.js';
+import { type Keyring, type KeySource, MasterKeyError, describeSource, openKeyring } from './master-key.js';
 import type { FlowUse } from './secret-refs.js';
 import { combineSecretStores, secretEnvName, type SecretStore } from './secrets.js';
 
@@ -115,6 +115,9 @@ export class StoredSecrets implements SecretStore {
         cache.set(row.name, { value: openSecret(this.keyring.require(row.keyId, `secret ${row.name} is`), row.name, row), hosts: row.hosts });
       } catch (error) {
         problems.push((error as Error).message);
+        // Keep what was read before (the key file may be briefly unreadable): running flows keep working.
+        const previous = this.cache.get(row.name);
+        if (previous) cache.set(row.name, previous);
       }
     }
     this.cache = cache;
@@ -267,6 +270,11 @@ export class StoredSecrets implements SecretStore {
   /** Where the master key comes from, for messages. */
   get keySource(): string {
     return describeSource(this.keyring.source);
+  }
+
+  /** Where the master key comes from: SALVE_MASTER_KEY or which key file. */
+  get keySourceKind(): KeySource {
+    return this.keyring.source;
   }
 }
 
