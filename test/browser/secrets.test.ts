@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { screenshot } from '../kit/browser.js';
@@ -42,8 +41,6 @@ describe('secrets in the editor', () => {
   const env = {
     SALVE_SECRET_AM_TOKEN: ENV_TOKEN,
     SALVE_SECRET_AM_TOKEN_HOSTS: 'alertmanager.example.internal',
-    // The secret store's key comes from the environment here, so no key file is written under the home directory.
-    SALVE_MASTER_KEY: randomBytes(32).toString('base64'),
   };
 
   beforeAll(async () => {
@@ -221,7 +218,7 @@ describe('secrets in the editor', () => {
   });
 
   it('marks a stored secret the server environment also sets as overridden by it', async () => {
-    // The same data directory and key, now with RESTART_TOKEN in the environment as well.
+    // The same data directory (and so the same key file beside it), now with RESTART_TOKEN in the environment as well.
     await server.stop();
     server = await startServer({ dataDir: server.dataDir, env: { ...env, SALVE_SECRET_RESTART_TOKEN: 'restart-token-from-environment' } });
     await page.goto(`${server.url}/#/secrets`);
