@@ -12,7 +12,7 @@ export interface SecretChoices {
   saved: (secret: SecretItem) => void;
 }
 
-/** Loads GET /api/secrets once; `refresh` and `saved` keep it current after changes made here. */
+/** Loads GET /api/secrets, again when the window regains focus; `refresh` and `saved` keep it current after changes made here. */
 export function useSecrets(): SecretChoices {
   const [items, setItems] = useState<readonly SecretItem[]>([]);
   const [loaded, setLoaded] = useState(false);
@@ -43,7 +43,12 @@ export function useSecrets(): SecretChoices {
     [refresh],
   );
 
-  useEffect(refresh, [refresh]);
+  useEffect(() => {
+    refresh();
+    // Back from the Secrets page in another tab (the picker's help links there): show what changed.
+    window.addEventListener('focus', refresh);
+    return () => window.removeEventListener('focus', refresh);
+  }, [refresh]);
   // One object per change, so memoised panels that receive it re-render only when the list does.
   return useMemo(() => ({ items, loaded, error, refresh, saved }), [items, loaded, error, refresh, saved]);
 }
