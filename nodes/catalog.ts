@@ -1,9 +1,11 @@
 import type { NodeSpecLookup } from '../shared/flow/node-spec.js';
 import type { NodeDefinition } from './definition.js';
 import { delayAction } from './action/delay/definition.js';
+import { waitResolved } from './wait/resolved/definition.js';
 import { httpAction } from './action/http/definition.js';
 import { shellAction } from './action/shell/definition.js';
 import { httpCheck } from './check/http/definition.js';
+import { prometheusCheck } from './check/prometheus/definition.js';
 import { approvalRequest } from './approval/request/definition.js';
 import { pagerdutyNotify } from './notify/pagerduty/definition.js';
 import { slackNotify } from './notify/slack/definition.js';
@@ -41,7 +43,9 @@ export const nodeDefinitions = [
   httpAction,
   shellAction,
   delayAction,
+  waitResolved,
   httpCheck,
+  prometheusCheck,
   pagerdutyNotify,
   slackNotify,
   approvalRequest,

@@ -15,7 +15,7 @@ interface FieldText {
 /** How the editor should draw a config field (the schema alone does not say). */
 export type FieldHint =
   | ({ widget: 'text' | 'number' | 'boolean' | 'select' | 'keyValue' | 'argv' | 'list' | 'json' | 'secret' } & FieldText)
-  | ({ widget: 'expression'; language: 'cel' | 'template' | 'url' | 'matchers' } & FieldText);
+  | ({ widget: 'expression'; language: 'cel' | 'template' | 'url' | 'promql' | 'matchers' } & FieldText);
 
 /** An example delivery for a source node, offered by the editor's Test panel. */
 export interface NodeSample {
@@ -70,6 +70,12 @@ export interface NodeDefinition<S extends z.ZodType = z.ZodType, O extends z.Zod
   expressions(config: z.output<S>): ExpressionRef[];
   /** One line for the canvas, e.g. `POST http://{{…}}/cleanup`. */
   summary(config: z.output<S>): string;
+  /**
+   * Checks that can poll: the plan a config asks for (`every` + `within`), or undefined when it
+   * probes once. While `within` has not passed, a step that ends on `plan.port` (or fails) is
+   * probed again after `every` seconds, as a durable wait (runtime/engine/dispatch/repeat.ts).
+   */
+  poll?(config: z.output<S>): PollPlan | undefined;
   /** Sources only: what starts the flow (a webhook on a hook path, a schedule, a person). */
   trigger?: TriggerSpec<z.output<S>>;
   /**
@@ -94,6 +100,14 @@ export interface NodeDefinition<S extends z.ZodType = z.ZodType, O extends z.Zod
   samples?: readonly NodeSample[];
   /** A config the samples (and the contract tests) are written for; required with `samples`. */
   sampleConfig?: z.input<S>;
+}
+
+/** How a check polls: probe every `everySeconds` until it leaves `port` or `withinSeconds` pass. */
+export interface PollPlan {
+  everySeconds: number;
+  withinSeconds: number;
+  /** The port that means "not yet" (`fail`). */
+  port: string;
 }
 
 /** Declares a node type with `config` typed from its schema and outputs from its output schema. */

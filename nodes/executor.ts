@@ -10,7 +10,7 @@ export interface ExecContext {
   executionId: string;
   nodeId: string;
   stepId: string;
-  /** 1 on the first try; higher when an idempotent step is retried after a crash. */
+  /** 1 on the first try; higher on a retry (the node's `retry` policy, a polling check, or an idempotent step re-run after a crash). */
   attempt: number;
   /** `<execution>:<node>`, stable across retries: targets use it to drop repeats. */
   idempotencyKey: string;
@@ -44,7 +44,12 @@ export type StepOutcome<O = unknown> =
   /** Park the execution until a person decides, or until `timeoutSeconds` pass. */
   | { type: 'wait-approval'; message: string; timeoutSeconds: number }
   /** Park the execution until `until`; then continue on `port`. */
-  | { type: 'wait-until'; until: Date; port: string; output: O };
+  | { type: 'wait-until'; until: Date; port: string; output: O }
+  /**
+   * Park until the run's alert is resolved (→ `resolved`), or `timeoutSeconds` pass (→ `timeout`);
+   * the engine decides the port and the output (`{ resolvedAt, waitedSeconds }`).
+   */
+  | { type: 'wait-resolved'; timeoutSeconds: number };
 
 /** Any JSON value. */
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };

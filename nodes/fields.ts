@@ -55,3 +55,31 @@ export function requestHeadersSchema(reserved: ReadonlySet<string>) {
       }
     });
 }
+
+/**
+ * A check's polling fields: probe `every` seconds for up to `within` seconds until it passes.
+ * Both or neither; leaving them out probes once. Spread into a check's config schema and refine
+ * it with `pollRefinement`; the definition's `poll()` turns them into a PollPlan.
+ */
+export const pollFields = {
+  every: secondsSchema(5, 3600).optional(),
+  within: secondsSchema(10, 86_400).optional(),
+};
+
+/** Refuses half a polling plan, or a plan that never probes twice. */
+export function checkPollFields(config: { every?: number; within?: number }, ctx: z.RefinementCtx): void {
+  if ((config.every === undefined) !== (config.within === undefined)) {
+    const missing = config.every === undefined ? 'every' : 'within';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'polling needs both every and within (e.g. every 15 s within 300 s); leave both out to probe once' });
+    return;
+  }
+  if (config.every !== undefined && config.within !== undefined && config.every >= config.within) {
+    ctx.addIssue({ code: 'custom', path: ['within'], message: `must be longer than every (${config.every} s), or the check probes only once` });
+  }
+}
+
+/** The PollPlan of a check config with `pollFields`, on `port` (its "not yet" port). */
+export function pollPlanOf(config: { every?: number; within?: number }, port: string): { everySeconds: number; withinSeconds: number; port: string } | undefined {
+  if (config.every === undefined || config.within === undefined) return undefined;
+  return { everySeconds: config.every, withinSeconds: config.within, port };
+}

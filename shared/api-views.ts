@@ -1,7 +1,7 @@
 import type { Alert } from './alert/schema.js';
 import type { Flow } from './flow/schema.js';
 import type { NodeCategory } from './flow/node-spec.js';
-import type { ApprovalStatus, ExecutionStatus, StepStatus } from './statuses.js';
+import type { ApprovalStatus, ExecutionStatus, StepStatus, WaitReason } from './statuses.js';
 
 /**
  * Shapes of API answers that the runtime builds and the editor reads, declared once here so
@@ -115,6 +115,10 @@ export interface Step {
   startedAt: string | null;
   endedAt: string | null;
   wakeAt: string | null;
+  /** What a `waiting` step waits for (`retry`, `poll`, `approval`, `delay`…); null otherwise. */
+  waitReason: WaitReason | null;
+  /** The loop item a step runs for (`<foreach step id>#<index>`), null outside a loop. */
+  scope: string | null;
 }
 
 /** A step that ran before an approval was asked for. */
@@ -211,9 +215,4 @@ export interface SessionStatus {
 /** `GET /api/automation` and the pause/resume answers. */
 export interface AutomationState {
   paused: boolean;
-}
-
-/** One entry of `GET /api/secrets`: a secret's name, never its value. */
-export interface SecretName {
-  name: string;
 }

@@ -8,11 +8,11 @@ import { parseTargetList } from './net/targets.js';
  */
 
 /** Shortest value: a shorter one could not be scrubbed from outputs (see runtime/engine/secrets/scrub.ts). */
-export const SECRET_VALUE_MIN_LENGTH = 4;
+const SECRET_VALUE_MIN_LENGTH = 4;
 /** Largest value, in UTF-8 bytes. */
 export const SECRET_VALUE_MAX_BYTES = 64 * 1024;
 export const SECRET_DESCRIPTION_MAX_LENGTH = 500;
-export const SECRET_HOSTS_MAX = 100;
+const SECRET_HOSTS_MAX = 100;
 
 /** A secret's name: the rule flows reference secrets by. */
 export const SecretNameSchema = SecretRefSchema.shape.secret;
@@ -45,7 +45,7 @@ export const PutSecretBodySchema = z.strictObject({
 export type PutSecretBody = z.infer<typeof PutSecretBodySchema>;
 
 /** Where a secret comes from: the secret store (editable) or the environment (read-only). */
-export const SECRET_SOURCES = ['store', 'environment'] as const;
+const SECRET_SOURCES = ['store', 'environment'] as const;
 
 /** One entry of `GET /api/secrets` (and the answer of PUT). */
 export const SecretListItemSchema = z.object({

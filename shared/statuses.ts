@@ -25,10 +25,19 @@ export const STEP_STATUSES = [
   'waiting', // parked on an approval or a delay
   'succeeded',
   'failed',
+  'retried', // failed (or a check not yet passing) and ran again: a later row of the same node is the next attempt
   'unknown', // interrupted non-idempotent step: outcome unknown, a human must look
   'cancelled',
 ] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
+
+/**
+ * What a `waiting` step waits for: a person (`approval`), a time (`delay`), the next attempt after
+ * a failure (`retry`), the next probe of a polling check (`poll`), the alert's resolution
+ * (`resolved`), a called flow's run (`call`) or a loop's items (`foreach`).
+ */
+export const WAIT_REASONS = ['approval', 'delay', 'retry', 'poll', 'resolved', 'call', 'foreach'] as const;
+export type WaitReason = (typeof WAIT_REASONS)[number];
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'timeout', 'cancelled'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];

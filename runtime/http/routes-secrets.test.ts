@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { amAlert, amPayload } from '../../test/kit/alertmanager.js';
 import { ManualClock } from '../../test/kit/engine.js';
 import { amSource, flowDoc } from '../../test/kit/flow.js';
-import { SECRET_VALUE_MAX_BYTES } from '../../shared/secrets-api.js';
+import { SECRET_VALUE_MAX_BYTES, SecretListItemSchema, SecretListSchema } from '../../shared/secrets-api.js';
 import { Engine } from '../engine/engine.js';
 import { secretStoreFromEnv } from '../engine/secrets/secrets.js';
 import { openStoredSecrets } from '../engine/secrets/stored-secrets.js';
@@ -49,7 +49,7 @@ describe('/api/secrets', () => {
     const { api, answered, audit, clock } = setup();
     const created = await api('PUT', '/api/secrets/AM_TOKEN', { value: VALUE, description: 'Alertmanager bearer', hosts: ['am.example.internal'] });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({
+    expect(SecretListItemSchema.strict().parse(created.body)).toEqual({
       name: 'AM_TOKEN',
       description: 'Alertmanager bearer',
       hosts: ['am.example.internal'],
@@ -66,7 +66,7 @@ describe('/api/secrets', () => {
     expect(updated.body).toMatchObject({ description: 'Alertmanager bearer', hosts: ['am.example.internal'], updatedAt: '2026-11-24T00:01:00.000Z', createdAt: '2026-11-24T00:00:00.000Z' });
     expect((await api('PUT', '/api/secrets/AM_TOKEN', { hosts: [] })).body.hosts).toEqual([]);
     const list = await api('GET', '/api/secrets');
-    expect(list.body.secrets.map((s: { name: string }) => s.name)).toEqual(['AM_TOKEN']);
+    expect(SecretListSchema.parse(list.body).secrets.map((s: { name: string }) => s.name)).toEqual(['AM_TOKEN']);
     expect((await api('DELETE', '/api/secrets/AM_TOKEN')).status).toBe(204);
     expect((await api('GET', '/api/secrets')).body).toEqual({ secrets: [] });
     expect(audit().map((a: any) => [a.action, a.target, a.actor])).toEqual([

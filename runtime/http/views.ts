@@ -59,6 +59,8 @@ export function stepView(row: StepRow): Step {
     startedAt: iso(row.startedAt),
     endedAt: iso(row.endedAt),
     wakeAt: iso(row.wakeAt),
+    waitReason: row.waitReason,
+    scope: row.scope,
   };
 }
 

@@ -23,6 +23,10 @@ export const executionsRepo = {
         updatedAt: row.updatedAt,
         deadlineAt: row.deadlineAt,
         fingerprint: row.fingerprint ?? '',
+        parentExecutionId: row.parentExecutionId ?? null,
+        parentStepId: row.parentStepId ?? null,
+        callDepth: row.callDepth ?? 0,
+        input: row.input ?? null,
       }).changes > 0
     );
   },

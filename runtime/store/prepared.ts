@@ -46,6 +46,8 @@ function build(db: Db) {
         startedAt: p('startedAt'),
         endedAt: p('endedAt'),
         wakeAt: p('wakeAt'),
+        waitReason: p('waitReason'),
+        scope: p('scope'),
       })
       .prepare(),
     insertExecution: db
@@ -63,6 +65,10 @@ function build(db: Db) {
         updatedAt: p('updatedAt'),
         deadlineAt: p('deadlineAt'),
         fingerprint: p('fingerprint'),
+        parentExecutionId: p('parentExecutionId'),
+        parentStepId: p('parentStepId'),
+        callDepth: p('callDepth'),
+        input: p('input'),
       })
       .onConflictDoNothing()
       .prepare(),

@@ -1,17 +1,19 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { EVENT_OUTCOMES } from '../../shared/event-log.js';
-import { APPROVAL_STATUSES, EXECUTION_STATUSES, STEP_STATUSES } from '../../shared/statuses.js';
+import { APPROVAL_STATUSES, EXECUTION_STATUSES, STEP_STATUSES, WAIT_REASONS } from '../../shared/statuses.js';
 
 // The status enums are defined once in shared/ (the API and the editor use them too).
 export {
   APPROVAL_STATUSES,
   EXECUTION_STATUSES,
   STEP_STATUSES,
+  WAIT_REASONS,
   TERMINAL_EXECUTION_STATUSES,
   type ApprovalStatus,
   type ExecutionStatus,
   type StepStatus,
+  type WaitReason,
 } from '../../shared/statuses.js';
 
 /**
@@ -139,6 +141,13 @@ export const executions = sqliteTable(
      */
     leaseOwner: text('lease_owner'),
     leaseUntil: integer('lease_until'),
+    /** A run started by a `flow.call` step: the calling execution and its step (null otherwise). */
+    parentExecutionId: text('parent_execution_id'),
+    parentStepId: text('parent_step_id'),
+    /** How many `flow.call`s deep this run is (0 for a run an alert or a person started). */
+    callDepth: integer('call_depth').notNull().default(0),
+    /** JSON: the input object a `flow.call` passed (null otherwise). */
+    input: text('input'),
   },
   (t) => [
     uniqueIndex('executions_dedup_idx').on(t.flowId, t.dedupKey),
@@ -147,6 +156,7 @@ export const executions = sqliteTable(
     index('executions_created_idx').on(t.createdAt),
     index('executions_fingerprint_idx').on(t.flowId, t.fingerprint),
     index('executions_lease_idx').on(t.status, t.leaseUntil),
+    index('executions_parent_idx').on(t.parentExecutionId),
   ],
 );
 
@@ -177,6 +187,13 @@ export const steps = sqliteTable(
     endedAt: integer('ended_at'),
     /** For waiting steps: when a delay ends or an approval times out. */
     wakeAt: integer('wake_at'),
+    /** For waiting steps: what they wait for (see WAIT_REASONS); null on rows written before it existed. */
+    waitReason: text('wait_reason', { enum: WAIT_REASONS }),
+    /**
+     * The `control.foreach` item this step runs for (`<foreach step id>#<index>`), inherited by the
+     * steps it leads to; null outside a loop.
+     */
+    scope: text('scope'),
   },
   (t) => [
     uniqueIndex('steps_exec_seq_idx').on(t.executionId, t.seq),

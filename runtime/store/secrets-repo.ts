@@ -1,12 +1,17 @@
 import { asc, count, eq } from 'drizzle-orm';
-import type { SealedSecret } from '../engine/secrets/crypto.js';
 import type { Db } from './db.js';
 import { secrets } from './schema.js';
 import { settingsRepo } from './settings-repo.js';
 
-/** One stored secret: its encrypted value and what people see of it. */
-export interface SecretRow extends SealedSecret {
+/** One stored secret: its encrypted value (see runtime/engine/secrets/crypto.ts) and what people see of it. */
+export interface SecretRow {
   name: string;
+  ciphertext: string;
+  iv: string;
+  tag: string;
+  wrappedKey: string;
+  /** The master key that wrapped `wrappedKey`. */
+  keyId: string;
   description: string;
   hosts: string[];
   createdAt: number;

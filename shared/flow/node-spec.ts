@@ -19,6 +19,10 @@ export interface NodeSpec {
   outputSchema: z.ZodType;
   /** Every expression in a parsed config, for save-time checks and for rendering. */
   expressions(config: unknown): ExpressionRef[];
+  /** Whether running a step twice is harmless (see nodes/definition.ts); decides where `retry` needs `retryUnsafe`. */
+  idempotent?: boolean;
+  /** Whether a step changes the world; only such actions may have a `retry` policy. */
+  sideEffects?: boolean;
 }
 
 /** A lookup of node specs by type; the registry in `nodes/catalog.ts` satisfies it. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseTargetEntry } from '../net/targets.js';
+import { RetryPolicySchema } from './retry.js';
 
 /** The one format tag this version reads and writes. */
 export const FLOW_FORMAT = 'salve.flow/v1';
@@ -33,6 +34,13 @@ const FlowNodeSchema = z.strictObject({
   label: z.string().max(200).optional(),
   /** Checked against the node type's own schema by `validateFlow`. */
   config: z.record(z.string(), z.unknown()).default({}),
+  /** Run the step again when it fails (actions and checks only; see retry.ts). */
+  retry: RetryPolicySchema.optional(),
+  /**
+   * Allows `retry` on a type that is not idempotent (a command, an SSH command, an email): a
+   * retry after a failure may do the work twice, e.g. when the first try timed out after acting.
+   */
+  retryUnsafe: z.boolean({ error: 'must be true or false' }).optional(),
 });
 export type FlowNode = z.infer<typeof FlowNodeSchema>;
 

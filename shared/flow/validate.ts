@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { issuesFromZod, type Issue } from '../errors.js';
-import { checkCel, checkTemplate, checkUrlTemplate } from '../expr/index.js';
+import { checkCel, checkPromqlTemplate, checkTemplate, checkUrlTemplate } from '../expr/index.js';
 import type { ExprIssue, ExprScope, ExpressionRef } from '../expr/types.js';
 import {
   checkEdgeEnds,
@@ -65,11 +65,13 @@ export function checkExpressionRef(ref: Pick<ExpressionRef, 'kind' | 'source' | 
       return checkTemplate(ref.source, scope);
     case 'url':
       return checkUrlTemplate(ref.source, scope);
+    case 'promql':
+      return checkPromqlTemplate(ref.source, scope);
   }
 }
 
 function checkExpression(nodeId: string, ref: ExpressionRef, scope: ExprScope, base: Path): Issue[] {
-  const what = { cel: 'CEL expression', template: 'template', url: 'URL template' }[ref.kind];
+  const what = { cel: 'CEL expression', template: 'template', url: 'URL template', promql: 'PromQL template' }[ref.kind];
   return checkExpressionRef(ref, scope).map((e) => ({
     path: [...base, ...ref.path],
     message:
@@ -98,6 +100,7 @@ function checkNodes(rawNodes: unknown[], graph: ScopeGraph, lookup: NodeSpecLook
     const view: NodeView = { index, id: raw.id, spec };
     views.push(view);
     if (type && !spec) issues.push({ path: [...base, 'type'], message: unknownTypeMessage(type) });
+    if (spec && raw.retry !== undefined) issues.push(...retryIssues(spec, raw, base));
     if (!spec || (raw.config !== undefined && !isRecord(raw.config))) return;
 
     const parsed = spec.configSchema.safeParse(raw.config ?? {});
@@ -112,6 +115,26 @@ function checkNodes(rawNodes: unknown[], graph: ScopeGraph, lookup: NodeSpecLook
     for (const ref of refs) issues.push(...checkExpression(raw.id, ref, scope, [...base, 'config']));
   });
   return views;
+}
+
+/**
+ * Where a `retry` policy may go: on actions that change the world (a condition or a delay has
+ * nothing to retry), and on a type that is not idempotent only with `retryUnsafe: true`, because
+ * a retry after a failure can do the work twice (a command that timed out after it acted).
+ */
+function retryIssues(spec: NodeSpec, raw: Record<string, unknown>, base: Path): Issue[] {
+  if (spec.category !== 'action' || spec.sideEffects !== true) {
+    return [{ path: [...base, 'retry'], message: `node "${raw.id}": ${spec.type} cannot be retried (only actions, checks and notifications can)` }];
+  }
+  if (spec.idempotent !== true && raw.retryUnsafe !== true) {
+    return [
+      {
+        path: [...base, 'retryUnsafe'],
+        message: `node "${raw.id}": ${spec.type} is not idempotent, so a retry after a failure may do its work twice (e.g. the first try timed out after it acted); set retryUnsafe: true if running it twice is safe`,
+      },
+    ];
+  }
+  return [];
 }
 
 /** The nodes that have an id, with their type as written ('' when it has none). */

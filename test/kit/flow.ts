@@ -10,6 +10,8 @@ export interface NodeDoc {
   label?: string;
   config: object;
   position?: { x: number; y: number };
+  retry?: { attempts: number; backoff?: 'exponential' | 'fixed'; initialDelay?: number; maxDelay?: number; jitter?: number };
+  retryUnsafe?: boolean;
 }
 
 /** An edge as written in a flow document. */

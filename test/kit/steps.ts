@@ -27,6 +27,8 @@ export function stepSequence() {
       startedAt: null,
       endedAt: null,
       wakeAt: null,
+    waitReason: null,
+    scope: null,
     };
   };
   return {

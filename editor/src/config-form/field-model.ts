@@ -16,7 +16,7 @@ import {
 import { labelFor } from './labels.js';
 import type { ListItem } from './parse-input.js';
 
-export type ExpressionLanguage = 'cel' | 'template' | 'url' | 'matchers';
+export type ExpressionLanguage = 'cel' | 'template' | 'url' | 'promql' | 'matchers';
 
 /**
  * `label`/`help` are read from a hint when a definition provides them. FieldHint does not

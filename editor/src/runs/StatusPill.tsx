@@ -6,6 +6,7 @@ export function statusLabel(status: string): string {
 /** Hover text for statuses whose word alone may mislead (steps and approvals share the other words). */
 const STATUS_HELP: Record<string, string> = {
   no_action: 'Ended without running any action or approval step: a condition let the alert go',
+  retried: 'This try failed (or a check did not pass yet) and the step ran again: the next row is the next try',
 };
 
 /** A `.status.<status>` pill (colours in app.css / runs.css). */

@@ -83,6 +83,9 @@ export function StepPanel({ flow, nodeId, steps, approvals, executionStatus, ale
   );
 }
 
+/** What the time of a waiting step means, by what it waits for. */
+const WAKE_LABELS: Readonly<Record<string, string>> = { retry: 'Next try', poll: 'Next probe', delay: 'Wakes', resolved: 'Gives up' };
+
 function StepRun({
   step,
   index,
@@ -126,7 +129,7 @@ function StepRun({
         <dd>{step.attempt}</dd>
         {step.wakeAt && step.status === 'waiting' && (
           <>
-            <dt>{approval ? 'Deadline' : 'Wakes'}</dt>
+            <dt>{approval ? 'Deadline' : WAKE_LABELS[step.waitReason ?? ''] ?? 'Wakes'}</dt>
             <dd>{approval ? <Deadline iso={step.wakeAt} /> : <RelativeTime iso={step.wakeAt} />}</dd>
           </>
         )}
@@ -143,7 +146,7 @@ function StepRun({
       ) : (
         step.error && (
           <div className="banner error step-error">
-            <strong>Error:</strong> {step.error}
+            <strong>{step.status === 'retried' ? 'Error (tried again):' : 'Error:'}</strong> {step.error}
           </div>
         )
       )}

@@ -39,6 +39,8 @@ const mk = (seq: number, nodeId: string, nodeType: string, status: Step['status'
   startedAt: null,
   endedAt: `2026-05-01T12:00:0${seq}.000Z`,
   wakeAt: null,
+  waitReason: null,
+  scope: null,
 });
 
 const steps = [mk(3, 'ask', 'approval.request', 'waiting', null), mk(1, 'am', 'source.alertmanager', 'succeeded', 'out'), mk(2, 'clean', 'action.http', 'succeeded', 'ok')];

@@ -15,6 +15,7 @@ export function markForStep(status: StepStatus): NodeMark {
     case 'succeeded':
       return 'succeeded';
     case 'failed':
+    case 'retried':
       return 'failed';
     case 'waiting':
       return 'waiting';

@@ -1,5 +1,6 @@
 import {
   BellRing,
+  ChartLine,
   MessageSquare,
   CalendarClock,
   CloudAlert,
@@ -32,6 +33,7 @@ const NODE_ICONS: Record<string, LucideIcon> = {
   clock: Clock,
   'user-check': UserCheck,
   'health-check': HeartPulse,
+  'metrics-check': ChartLine,
   // Alert sources: the tool's own marks are trademarks, so each gets a plain glyph of what it does.
   grafana: Gauge,
   zabbix: ServerCrash,

@@ -3,7 +3,7 @@ import type { CelDecl } from '../../../shared/expr/declared-types.js';
 import type { ExpressionRef } from '../../../shared/expr/types.js';
 import { truncate } from '../../../shared/text.js';
 import { templatesIn } from '../../definition.js';
-import { HttpUrlTemplateSchema, requestHeadersSchema, secondsSchema } from '../../fields.js';
+import { checkPollFields, HttpUrlTemplateSchema, pollFields, pollPlanOf, requestHeadersSchema, secondsSchema } from '../../fields.js';
 import { abbreviateTemplates } from '../../format.js';
 import { defineNodeType } from '../../node-type.js';
 import { HttpCheckOutputSchema, presentHttpCheckOutput } from './output.js';
@@ -30,7 +30,8 @@ export const HttpCheckConfigSchema = z.strictObject({
   /** A CEL condition over `response` (and the alert, the event, earlier steps). */
   expect: z.string({ error: 'must be a CEL expression' }).trim().min(1, 'expect is empty').max(4096).default(DEFAULT_EXPECT),
   timeoutSeconds: secondsSchema(1, 300).default(10),
-});
+  ...pollFields,
+}).superRefine(checkPollFields);
 export type HttpCheckConfig = z.infer<typeof HttpCheckConfigSchema>;
 
 /** Verifies that a remediation worked: probes a URL and judges the answer with a CEL condition. */
@@ -49,6 +50,7 @@ export const httpCheck = defineNodeType({
   // It connects to a real service: simulation never does, and assumes the check passes.
   sideEffects: true,
   simulatePort: 'pass',
+  poll: (config) => pollPlanOf(config, 'fail'),
   expressions: (config): ExpressionRef[] => [
     ...(typeof config.url === 'string' && config.url.includes('{{') ? [{ path: ['url'], kind: 'url' as const, source: config.url }] : []),
     ...templatesIn({ headers: config.headers }),
@@ -65,7 +67,7 @@ export const httpCheck = defineNodeType({
     'Sends one GET (or HEAD) to the URL and evaluates `expect`, a CEL condition, over `response`: `response.status` (an int), `response.headers` (every header, names in lower case, e.g. `response.headers["content-type"]`) and `response.body` (parsed JSON when the answer says it is JSON, else text; read up to 1 MiB). It may read `alert`, `event` and earlier `steps` too. Default: `response.status >= 200 && response.status < 300`. Example: `response.status == 200 && response.body.status == "ok"`.',
     'A check that does not pass is an answer, not an error: an expectation that gives false, one that cannot be evaluated (e.g. `response.body.status` when the body is text), a timeout, a refused destination or a network error all go to `fail` with the `reason`, and the step succeeds. The output records the status, `passed`, the content type and the body (cut at 64 KiB, then `truncated: true`).',
     'The URL is rendered per component, and where it may connect is checked exactly as for an HTTP request step (destination policy, `SALVE_ALLOWED_TARGETS`, the flow’s `settings.allowedTargets`; secrets in `headers` only to their `SALVE_SECRET_<NAME>_HOSTS`). Redirects are not followed: a 3xx is the answer.',
-    'One probe per step: it does not poll. To give a service time to come back, put a Delay step before it; repeating the probe until it passes (`every` / `within`) waits for durable retries in the engine. A GET or HEAD changes nothing, so after a crash the probe is simply sent again.',
+    'Polling: with `every` and `within` (e.g. every 15 s within 300 s) a probe that does not pass is sent again every `every` seconds until one passes (→ `pass`) or `within` seconds have passed since the first (→ `fail` with the last answer). Between probes the run waits durably: no worker is held and a restart keeps the schedule. The run view lists every probe. Without them the check probes once. A GET or HEAD changes nothing, so after a crash the probe is simply sent again.',
   ],
   ui: {
     url: {
@@ -83,5 +85,7 @@ export const httpCheck = defineNodeType({
       help: 'Must give true for the check to pass; reads response.status, response.headers and response.body, e.g. response.status == 200 && response.body.status == "ok".',
     },
     timeoutSeconds: { widget: 'number', label: 'Timeout (seconds)', help: 'No answer within this long: the check goes to "fail".' },
+    every: { widget: 'number', label: 'Probe every (seconds)', help: 'With "within": probe again this often until the check passes. Leave both empty to probe once.' },
+    within: { widget: 'number', label: 'Give up after (seconds)', help: 'With "every": after this long since the first probe, the last answer decides (→ "fail").' },
   },
 });

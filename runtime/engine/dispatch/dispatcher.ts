@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
 import { Leases } from './leases.js';
 import { recoverAll, type RecoveryReport } from './recovery.js';
 import { runExecution, type RunnerDeps, type StopReason } from './runner.js';
-import { endExecution, resumeStep, startExecution } from './transitions.js';
+import { endExecution, finishResolvedWait, rerunStep, resumeStep, startExecution } from './transitions.js';
 
 export interface DispatcherOptions {
   maxConcurrent: number;
@@ -203,6 +203,14 @@ export class Dispatcher {
       if (!approval) return;
       if (!approvalsRepo.decide(db, approval.id, { status: 'timeout', decidedAt: now, decidedBy: 'salve', comment: null })) return;
       resumeStep(db, flow, step, 'timeout', { decision: 'timeout', decidedAt: new Date(now).toISOString() }, now);
+      return;
+    }
+    if (step.waitReason === 'retry' || step.waitReason === 'poll') {
+      rerunStep(db, step, now);
+      return;
+    }
+    if (step.waitReason === 'resolved') {
+      finishResolvedWait(db, flow, step, now);
       return;
     }
     resumeStep(db, flow, step, step.port ?? def?.outputs[0] ?? 'done', step.output ? JSON.parse(step.output) : null, now);

@@ -12,7 +12,8 @@ import type { SecretStore } from '../secrets/secrets.js';
 import { RenderError, renderConfig, type RenderedConfig } from './render.js';
 import { scrubberFor } from '../secrets/scrub.js';
 import { holdsLease, ownedBy } from './lease-fence.js';
-import { applyOutcome, endExecution, settle, startExecution } from './transitions.js';
+import { firstTryStartedAt, nextTry } from './repeat.js';
+import { applyOutcome, endExecution, repeatStep, settle, startExecution } from './transitions.js';
 import { lazyEvent, stepVars } from './vars.js';
 
 /** Why a run's signal was aborted. */
@@ -115,13 +116,20 @@ async function runStep(
   // commits (a locked database delays the record, never drops it), unless the lease went to
   // another owner.
   const scrubber = scrubberFor(deps.secrets);
-  const record = (from: 'pending' | 'intent', s: StepRow, outcome: StepOutcome, config: unknown) => {
+  const record = (from: 'pending' | 'intent', s: StepRow, outcome: StepOutcome, config: unknown, ran = false) => {
     const scrubbed = scrubber.scrub(outcome);
     const storedConfig = scrubber.scrub(config);
+    const firstStartedAt = firstTryStartedAt(s, steps, startedAt);
+    const random = Math.random();
     return store.writeEventually((db) => {
       if (!holdsLease(db, exec.id, deps.leaseOwner)) return;
       const now = clock.now();
-      applyOutcome(db, flow, s, from, scrubbed, { config: storedConfig, startedAt, now });
+      const meta = { config: storedConfig, startedAt, now };
+      // Only a try that ran may run again (a config that does not render will not render next
+      // time either), and never one cut short by a cancel or the deadline.
+      const repeat = ran && !signal.aborted && node && def ? nextTry({ node, def, outcome, attempt: s.attempt, firstStartedAt, now, random }) : undefined;
+      if (repeat) repeatStep(db, s, from, scrubbed, meta, repeat);
+      else applyOutcome(db, flow, s, from, scrubbed, meta);
       // A step cut short by the execution deadline ends the execution as timed out.
       if (signal.aborted && signal.reason === 'deadline') {
         const current = executionsRepo.get(db, exec.id);
@@ -167,7 +175,9 @@ async function runStep(
     if (!marked) return;
   }
 
-  const sameNodeBefore = steps.filter((s) => s.nodeId === step.nodeId && s.seq < step.seq).length;
+  // Earlier tries of this same step (`retried` rows) share its key: a target that saw a try which
+  // timed out after acting drops the retry. Other runs of the node get their own.
+  const sameNodeBefore = steps.filter((s) => s.nodeId === step.nodeId && s.seq < step.seq && s.status !== 'retried').length;
   const ctx: ExecContext = {
     executionId: exec.id,
     nodeId: step.nodeId,
@@ -194,5 +204,5 @@ async function runStep(
     // the next start decides as after a crash (retry if idempotent, else `unknown`).
     return;
   }
-  await record(needsIntent ? 'intent' : 'pending', { ...step, attempt }, outcome, rendered.redacted);
+  await record(needsIntent ? 'intent' : 'pending', { ...step, attempt }, outcome, rendered.redacted, true);
 }

@@ -33,6 +33,7 @@ function spawnNext(db: Db, flow: Flow, executionId: string, from: StepRow, port:
       attempt: 0,
       input: json(output),
       createdAt: now,
+      scope: from.scope,
     });
   }
 }
@@ -62,6 +63,8 @@ export function startExecution(db: Db, flow: Flow, exec: ExecutionRow, now: numb
     startedAt: now,
     endedAt: now,
     wakeAt: null,
+    waitReason: null,
+    scope: null,
   };
   stepsRepo.insert(db, step);
   spawnNext(db, flow, exec.id, step, port, alert, now);
@@ -107,7 +110,7 @@ export function applyOutcome(
     }
     case 'wait-approval': {
       const wakeAt = meta.now + outcome.timeoutSeconds * 1000;
-      const ok = stepsRepo.transition(db, step.id, [from], { ...base, status: 'waiting', wakeAt });
+      const ok = stepsRepo.transition(db, step.id, [from], { ...base, status: 'waiting', wakeAt, waitReason: 'approval' });
       if (!ok) return;
       approvalsRepo.insert(db, {
         id: newId('ap', meta.now),
@@ -124,16 +127,106 @@ export function applyOutcome(
       });
       return;
     }
+    case 'wait-resolved': {
+      // Already resolved (the resolution came first, or the run was started by it): go on at once.
+      const resolvedAt = exec ? alertResolvedAt(exec) : undefined;
+      if (resolvedAt !== undefined) {
+        const output = { resolvedAt: new Date(resolvedAt).toISOString(), waitedSeconds: 0 };
+        const ok = stepsRepo.transition(db, step.id, [from], { ...base, status: 'succeeded', port: 'resolved', output: json(output), endedAt: meta.now });
+        if (ok && live) spawnNext(db, flow, step.executionId, step, 'resolved', output, meta.now);
+        return;
+      }
+      // Woken early by the resolution (delivery-commit.ts sets wakeAt to now), else at the timeout.
+      stepsRepo.transition(db, step.id, [from], { ...base, status: 'waiting', wakeAt: meta.now + outcome.timeoutSeconds * 1000, waitReason: 'resolved' });
+      return;
+    }
     case 'wait-until':
       stepsRepo.transition(db, step.id, [from], {
         ...base,
         status: 'waiting',
         wakeAt: outcome.until.getTime(),
+        waitReason: 'delay',
         port: outcome.port,
         output: json(outcome.output),
       });
       return;
   }
+}
+
+/**
+ * When the run's alert was resolved: `alertResolvedAt` (a resolution delivered after the run
+ * started), or for a run started by a resolved notification its own `endsAt` (else its start).
+ */
+export function alertResolvedAt(exec: ExecutionRow): number | undefined {
+  if (exec.alertResolvedAt !== null) return exec.alertResolvedAt;
+  const alert = JSON.parse(exec.alert) as { status?: string; endsAt?: string };
+  if (alert.status !== 'resolved') return undefined;
+  const at = Date.parse(alert.endsAt ?? '');
+  return Number.isNaN(at) ? exec.createdAt : at;
+}
+
+/**
+ * A `wait.resolved` step is due (woken by the resolution, or its time is up): it continues on
+ * `resolved` if the run's alert has resolved, else on `timeout`.
+ */
+export function finishResolvedWait(db: Db, flow: Flow, step: StepRow, now: number): boolean {
+  const exec = executionsRepo.get(db, step.executionId);
+  if (!exec) return false;
+  const resolvedAt = alertResolvedAt(exec);
+  const waitedSeconds = Math.max(0, Math.round((now - (step.startedAt ?? now)) / 1000));
+  const output = { resolvedAt: resolvedAt === undefined ? null : new Date(resolvedAt).toISOString(), waitedSeconds };
+  return resumeStep(db, flow, step, resolvedAt === undefined ? 'timeout' : 'resolved', output, now);
+}
+
+/**
+ * Records a try that will run again (a failed try with a retry policy, a polling check that
+ * has not passed yet): the try keeps its outcome as a `retried` row, and a new row of the same
+ * node waits until `at` (the dispatcher's tick sets it pending again, see `rerunStep`). Nothing
+ * moves on from a retried try, and `settle` does not count it as a failure.
+ */
+export function repeatStep(
+  db: Db,
+  step: StepRow,
+  from: 'pending' | 'intent',
+  outcome: StepOutcome,
+  meta: { config: unknown; startedAt: number; now: number },
+  repeat: { reason: 'retry' | 'poll'; at: number },
+): boolean {
+  const ok = stepsRepo.transition(db, step.id, [from], {
+    config: json(meta.config),
+    startedAt: meta.startedAt,
+    attempt: step.attempt,
+    status: 'retried',
+    port: outcome.type === 'next' || outcome.type === 'fail' ? (outcome.port ?? null) : null,
+    output: 'output' in outcome ? json(outcome.output) : null,
+    error: outcome.type === 'fail' ? outcome.error : null,
+    endedAt: meta.now,
+  });
+  if (!ok) return false;
+  stepsRepo.insert(db, {
+    id: newId('st', meta.now),
+    executionId: step.executionId,
+    seq: stepsRepo.nextSeq(db, step.executionId),
+    nodeId: step.nodeId,
+    nodeType: step.nodeType,
+    parentStepId: step.parentStepId,
+    status: 'waiting',
+    attempt: step.attempt,
+    input: step.input,
+    createdAt: meta.now,
+    wakeAt: repeat.at,
+    waitReason: repeat.reason,
+    scope: step.scope,
+  });
+  return true;
+}
+
+/** A retry's or a poll's wait is over: the step runs again, and its execution goes back to the queue. */
+export function rerunStep(db: Db, step: StepRow, now: number): boolean {
+  if (!stepsRepo.transition(db, step.id, ['waiting'], { status: 'pending', wakeAt: null, waitReason: null })) return false;
+  const exec = executionsRepo.get(db, step.executionId);
+  if (exec) requeue(db, exec, now);
+  return true;
 }
 
 /**
@@ -189,21 +282,29 @@ export function resumeStep(db: Db, flow: Flow, step: StepRow, port: string, outp
     output: json(output),
     endedAt: now,
     wakeAt: null,
+    waitReason: null,
   });
   if (!ok) return false;
   const exec = executionsRepo.get(db, step.executionId);
   if (!exec || (exec.status !== 'waiting' && exec.status !== 'running')) return true;
   spawnNext(db, flow, exec.id, step, port, output, now);
-  if (exec.status === 'waiting') {
-    const waited = exec.waitStartedAt ? now - exec.waitStartedAt : 0;
-    executionsRepo.transition(db, exec.id, ['waiting'], {
-      status: 'queued',
-      deadlineAt: exec.deadlineAt + waited,
-      waitStartedAt: null,
-      updatedAt: now,
-    });
-  }
+  requeue(db, exec, now);
   return true;
+}
+
+/**
+ * A parked execution has a step to run again: back to the queue. Time spent waiting for a
+ * person (`waitStartedAt`, set only for approvals) does not count against its deadline.
+ */
+function requeue(db: Db, exec: ExecutionRow, now: number): void {
+  if (exec.status !== 'waiting') return;
+  const waited = exec.waitStartedAt ? now - exec.waitStartedAt : 0;
+  executionsRepo.transition(db, exec.id, ['waiting'], {
+    status: 'queued',
+    deadlineAt: exec.deadlineAt + waited,
+    waitStartedAt: null,
+    updatedAt: now,
+  });
 }
 
 /** Ends an execution early (cancel, deadline): closes its open steps and approvals. */

@@ -99,6 +99,12 @@ async function simulateOne(flow: Flow, sourceNodeId: string, starts: boolean, al
         result.steps.push(step);
         outputs[node.id] = outcome.output;
         queue.push({ from: node.id, port: outcome.port });
+      } else if (outcome.type === 'wait-resolved') {
+        // When the alert resolves is not known before it happens: assume it does.
+        const port = def.simulatePort ?? def.outputs[0]!;
+        result.steps.push({ nodeId: node.id, type: node.type, status: 'taken', port, rendered: rendered.redacted, assumed: true });
+        outputs[node.id] = null;
+        queue.push({ from: node.id, port });
       } else if (outcome.type === 'fail') {
         result.steps.push({ nodeId: node.id, type: node.type, status: 'error', error: outcome.error, ...(outcome.port ? { port: outcome.port } : {}) });
         if (outcome.port) queue.push({ from: node.id, port: outcome.port });
