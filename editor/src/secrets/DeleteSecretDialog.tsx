@@ -66,12 +66,15 @@ export function DeleteSecretDialog({ secret, onDeleted, onCancel }: Props) {
         </div>
       ) : (
         <div className="stack">
-          <p className="secret-refusal">
-            The stored value of <code>{secret.name}</code> is erased. Flows that refer to it would fail closed, so Salve refuses while any flow
-            uses it.
-          </p>
-          {secret.overriddenByEnvironment && (
-            <p className="secret-refusal muted">The server environment also sets it: that value stays in use until it is removed there.</p>
+          {secret.overriddenByEnvironment ? (
+            <p className="secret-refusal">
+              The stored value of <code>{secret.name}</code> is erased. The server environment also sets it, so flows keep using that value.
+            </p>
+          ) : (
+            <p className="secret-refusal">
+              The stored value of <code>{secret.name}</code> is erased. Flows that refer to it would fail closed, so Salve refuses while any
+              flow uses it.
+            </p>
           )}
           <p className="secret-refusal muted">This cannot be undone.</p>
         </div>
