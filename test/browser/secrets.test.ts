@@ -235,5 +235,12 @@ describe('secrets in the editor', () => {
     expect(await dialog().textContent()).toContain('flows get that value, not the stored one');
     await page.keyboard.press('Escape');
     await shots('secrets-overridden');
+
+    // Used by a flow, but the environment sets it too: deleting the stored copy leaves the flow working.
+    await restart.getByTestId('secret-delete').click();
+    expect(await page.getByTestId('delete-secret-dialog').textContent()).toContain('flows keep using that value');
+    await page.getByTestId('secret-delete-confirm').click();
+    await expect.poll(() => restart.getByTestId('secret-source').textContent()).toContain('environment');
+    expect(await restart.textContent()).not.toContain('overridden by environment');
   });
 });
