@@ -44,7 +44,12 @@ export type StepOutcome<O = unknown> =
   /** Park the execution until a person decides, or until `timeoutSeconds` pass. */
   | { type: 'wait-approval'; message: string; timeoutSeconds: number }
   /** Park the execution until `until`; then continue on `port`. */
-  | { type: 'wait-until'; until: Date; port: string; output: O };
+  | { type: 'wait-until'; until: Date; port: string; output: O }
+  /**
+   * Run flow `flowId` (its current revision) as a child run reading `input`, and park this step
+   * until it ends (at most `timeoutSeconds`); the engine then continues on `ok` or `error`.
+   */
+  | { type: 'call'; flowId: string; input: Record<string, unknown>; timeoutSeconds?: number };
 
 /** Any JSON value. */
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };

@@ -90,5 +90,7 @@ export function celContext(vars: Partial<ExprVars>, reads: Reads, locals: Readon
   // Small: converted each time (no reliance on them staying unchanged).
   if (reads.vars.has('flow')) out.flow = vars.flow ? toCel(vars.flow) : EMPTY;
   if (reads.vars.has('execution')) out.execution = vars.execution ? toCel(vars.execution) : EMPTY;
+  // What a `flow.call` passed: data, converted like `event`.
+  if (reads.vars.has('input')) out.input = vars.input ? celOf(vars.input) : EMPTY;
   return out;
 }

@@ -14,6 +14,8 @@ export interface ExprVars {
   steps: Record<string, unknown>;
   flow: { id: string; name: string; revision: number };
   execution: { id: string; startedAt: string };
+  /** What the `flow.call` step that started this run passed (an empty object when no call started it). */
+  input?: Record<string, unknown>;
 }
 
 /** Where an expression sits inside a node's config, and how it is written. */

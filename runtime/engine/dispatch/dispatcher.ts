@@ -11,6 +11,7 @@ import { Leases } from './leases.js';
 import { recoverAll, type RecoveryReport } from './recovery.js';
 import { runExecution, type RunnerDeps, type StopReason } from './runner.js';
 import { endExecution, rerunStep, resumeStep, startExecution } from './transitions.js';
+import { callTimedOut } from './calls.js';
 
 export interface DispatcherOptions {
   maxConcurrent: number;
@@ -36,6 +37,8 @@ export class Dispatcher {
   /** Claims carry this process's lease; live runners renew it; the tick adopts expired ones. */
   readonly leases: Leases;
   private readonly runnerDeps: RunnerDeps;
+  /** Called runs the tick's wake-ups cancelled (a `flow.call` timed out), to abort once committed. */
+  private readonly cancelledCalls: string[] = [];
 
   constructor(
     private readonly deps: RunnerDeps & { store: SqliteStore; clock: Clock; log: Logger },
@@ -184,6 +187,7 @@ export class Dispatcher {
             this.wake(db, flow, step, now);
           }
         });
+        for (const id of this.cancelledCalls.splice(0)) this.abort(id, 'cancel');
       }
       for (const exec of executionsRepo.pastDeadline(store.db, now)) {
         if (this.running.has(exec.id)) this.abort(exec.id, 'deadline');
@@ -203,6 +207,11 @@ export class Dispatcher {
       if (!approval) return;
       if (!approvalsRepo.decide(db, approval.id, { status: 'timeout', decidedAt: now, decidedBy: 'salve', comment: null })) return;
       resumeStep(db, flow, step, 'timeout', { decision: 'timeout', decidedAt: new Date(now).toISOString() }, now);
+      return;
+    }
+    if (step.waitReason === 'call') {
+      // Aborted once committed (see tick): their runners stop their steps in flight.
+      this.cancelledCalls.push(...callTimedOut(db, step, now));
       return;
     }
     if (step.waitReason === 'retry' || step.waitReason === 'poll') {

@@ -35,6 +35,8 @@ export function stepVars(exec: ExecutionRow, flow: Flow, steps: StepRow[], event
     },
     flow: { id: flow.id, name: flow.name, revision: exec.flowRevision },
     execution: { id: exec.id, startedAt: new Date(exec.startedAt ?? exec.createdAt).toISOString() },
+    // What the `flow.call` that started this run passed; empty for a run an alert or a person started.
+    input: exec.input ? (JSON.parse(exec.input) as Record<string, unknown>) : {},
   };
 }
 
