@@ -12,6 +12,9 @@ export const MAX_CALL_DEPTH = 8;
 /** The largest `input` a call may pass, as JSON (it is stored with the called run). */
 export const MAX_CALL_INPUT_BYTES = 65_536;
 
+/** The size of `value` as UTF-8 JSON. */
+export const jsonBytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length;
+
 export const CallFlowConfigSchema = z.strictObject({
   /** The called flow's id: written out, never a template (alert data never chooses what runs). */
   flow: SlugSchema,
@@ -19,7 +22,7 @@ export const CallFlowConfigSchema = z.strictObject({
   input: z
     .record(z.string(), z.json(), { error: 'must be a JSON object' })
     .default({})
-    .refine((v) => JSON.stringify(v).length <= MAX_CALL_INPUT_BYTES, `must be at most ${MAX_CALL_INPUT_BYTES} bytes as JSON`),
+    .refine((v) => jsonBytes(v) <= MAX_CALL_INPUT_BYTES, `must be at most ${MAX_CALL_INPUT_BYTES} bytes as JSON`),
   /** How long to wait for the called run; default: until this run's own deadline. */
   timeoutSeconds: secondsSchema(1, 604_800).optional(),
 });

@@ -1,5 +1,5 @@
 import { defineExecutor } from '../../executor.js';
-import { callFlow, MAX_CALL_INPUT_BYTES } from './definition.js';
+import { callFlow, jsonBytes, MAX_CALL_INPUT_BYTES } from './definition.js';
 
 /**
  * Runs `flow.call`: asks the engine to start the called flow as a child run and park this step
@@ -9,7 +9,7 @@ import { callFlow, MAX_CALL_INPUT_BYTES } from './definition.js';
  */
 export const executeCallFlow = defineExecutor(callFlow, async (config) => {
   // Rendering templates can make the input larger than the config was.
-  const size = Buffer.byteLength(JSON.stringify(config.input));
+  const size = jsonBytes(config.input);
   if (size > MAX_CALL_INPUT_BYTES) {
     return { type: 'fail', port: 'error', error: `the rendered input is ${size} bytes; at most ${MAX_CALL_INPUT_BYTES} may be passed to a called flow` };
   }
