@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { executionsRepo } from '../store/executions-repo.js';
 import { stepsRepo } from '../store/steps-repo.js';
 import { ManualClock, testEngine, webhookDelivery } from '../../test/kit/engine.js';
-import { waitFor } from '../../test/kit/wait.js';
 import { amBody } from '../../test/kit/alertmanager.js';
 import { flowDoc, type EdgeDoc, type NodeDoc } from '../../test/kit/flow.js';
 import { flowsRepo } from '../store/flows-repo.js';

@@ -18,6 +18,7 @@ import {
   Terminal,
   UserCheck,
   Webhook,
+  Workflow,
   type LucideIcon,
 } from 'lucide-react';
 
@@ -45,6 +46,7 @@ const NODE_ICONS: Record<string, LucideIcon> = {
   calendar: CalendarClock,
   manual: Play,
   play: Play,
+  'call-flow': Workflow,
 };
 
 /** The glyph for a node type's icon name; unknown names get a neutral piece. */

@@ -48,7 +48,7 @@ export function startCall(
     const ok = stepsRepo.transition(db, step.id, [from], { ...base, status: 'failed', port: 'error', output: json(output), error, endedAt: meta.now });
     if (ok && parent?.status === 'running') spawnOnFail('error', output);
   };
-  if (!parent || parent.status !== 'running') {
+  if (parent?.status !== 'running') {
     stepsRepo.transition(db, step.id, [from], { ...base, status: 'cancelled', endedAt: meta.now });
     return;
   }
