@@ -3,11 +3,8 @@ import { defineNodeType } from '../../node-type.js';
 import { templatesIn } from '../../definition.js';
 import { secondsSchema } from '../../fields.js';
 import { SlugSchema } from '../../../shared/flow/schema.js';
-import { EXECUTION_STATUSES } from '../../../shared/statuses.js';
 import { formatDuration } from '../../format.js';
-
-/** How deep calls may nest: a run started by a call started by a call… at most this many levels. */
-export const MAX_CALL_DEPTH = 8;
+import { CalledRunOutputSchema, MAX_CALL_DEPTH } from '../../call-contract.js';
 
 /** The largest `input` a call may pass, as JSON (it is stored with the called run). */
 export const MAX_CALL_INPUT_BYTES = 65_536;
@@ -28,18 +25,6 @@ export const CallFlowConfigSchema = z.strictObject({
 });
 export type CallFlowConfig = z.infer<typeof CallFlowConfigSchema>;
 
-/** What a `flow.call` step records when the called run has ended. */
-export const CallFlowOutputSchema = z.object({
-  /** The called run (its page: #/runs/<executionId>). */
-  executionId: z.string().nullable(),
-  flowId: z.string(),
-  /** How the called run ended (null when it never started or was given up on). */
-  status: z.enum(EXECUTION_STATUSES).nullable(),
-  error: z.string().nullable(),
-  /** The outputs of the called run's steps, by node id (its source node left out). */
-  steps: z.record(z.string(), z.unknown()),
-});
-export type CallFlowOutput = z.infer<typeof CallFlowOutputSchema>;
 
 /** Runs another flow (a procedure) as a child run, waits for it, and continues on `ok` or `error`. */
 export const callFlow = defineNodeType({
@@ -50,7 +35,7 @@ export const callFlow = defineNodeType({
   description: 'Runs another flow (its current revision) as a child run with an input object, waits for it durably, then continues on "ok" or "error".',
   icon: 'call-flow',
   configSchema: CallFlowConfigSchema,
-  outputSchema: CallFlowOutputSchema,
+  outputSchema: CalledRunOutputSchema,
   outputs: ['ok', 'error'],
   // The engine starts at most one child run per step (its dedup key is the step's id), so a
   // step re-run after a crash finds the run it already started.
@@ -59,6 +44,7 @@ export const callFlow = defineNodeType({
   sideEffects: true,
   simulatePort: 'ok',
   expressions: (config) => templatesIn(config.input, ['input']),
+  calledFlow: (config) => config.flow,
   summary: (config) => `run flow ${config.flow}${config.timeoutSeconds ? ` · wait up to ${formatDuration(config.timeoutSeconds, 's')}` : ''}`,
   commandLine: (config) => `run flow ${config.flow} with ${JSON.stringify(config.input)}`,
   portHelp: {

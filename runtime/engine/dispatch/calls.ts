@@ -1,5 +1,5 @@
 import { getNodeDefinition } from '../../../nodes/catalog.js';
-import { MAX_CALL_DEPTH, type CallFlowOutput } from '../../../nodes/flow/call/definition.js';
+import { MAX_CALL_DEPTH, type CalledRunOutput } from '../../../nodes/call-contract.js';
 import { startsBy } from '../../../nodes/trigger-spec.js';
 import type { StepOutcome } from '../../../nodes/executor.js';
 import { ACTIVE_EXECUTION_STATUSES } from '../../../shared/statuses.js';
@@ -25,7 +25,7 @@ const json = (v: unknown) => JSON.stringify(v);
 const MAX_CALL_OUTPUT_BYTES = 262_144;
 
 /** The dedup key of the child a step starts: at most one per step, even when the step runs again after a crash. */
-export const callDedupKey = (stepId: string) => `call:${stepId}`;
+const callDedupKey = (stepId: string) => `call:${stepId}`;
 
 /**
  * Starts the child run a `flow.call` step asked for and parks the step `waiting` (reason
@@ -44,7 +44,7 @@ export function startCall(
   const base = { config: json(meta.config), startedAt: meta.startedAt, attempt: step.attempt };
   const parent = executionsRepo.get(db, step.executionId);
   const refuse = (error: string) => {
-    const output: CallFlowOutput = { executionId: null, flowId: outcome.flowId, status: null, error, steps: {} };
+    const output: CalledRunOutput = { executionId: null, flowId: outcome.flowId, status: null, error, steps: {} };
     const ok = stepsRepo.transition(db, step.id, [from], { ...base, status: 'failed', port: 'error', output: json(output), error, endedAt: meta.now });
     if (ok && parent?.status === 'running') spawnOnFail('error', output);
   };
@@ -89,7 +89,7 @@ export function startCall(
     callDepth: depth,
     input: json(outcome.input),
   });
-  const waiting: CallFlowOutput = { executionId: childId, flowId: called.id, status: 'queued', error: null, steps: {} };
+  const waiting: CalledRunOutput = { executionId: childId, flowId: called.id, status: 'queued', error: null, steps: {} };
   stepsRepo.transition(db, step.id, [from], {
     ...base,
     status: 'waiting',
@@ -125,7 +125,7 @@ export function finishCall(db: Db, childId: string, now: number): void {
   const ok = child.status === 'succeeded' || child.status === 'no_action';
   const { steps, note } = stepOutputs(db, child);
   const error = ok ? null : `the called run of flow "${child.flowId}" ended ${child.status}${child.error ? `: ${child.error}` : ''}`;
-  const output: CallFlowOutput = { executionId: child.id, flowId: child.flowId, status: child.status, error: error ?? note ?? null, steps };
+  const output: CalledRunOutput = { executionId: child.id, flowId: child.flowId, status: child.status, error: error ?? note ?? null, steps };
   resumeCall(db, step, ok ? 'ok' : 'error', output, error, now);
 }
 
@@ -134,10 +134,10 @@ export function finishCall(db: Db, childId: string, now: number): void {
  * the child is cancelled. Returns the ids of the runs cancelled (for the dispatcher to abort).
  */
 export function callTimedOut(db: Db, step: StepRow, now: number): string[] {
-  const waiting = step.output ? (JSON.parse(step.output) as CallFlowOutput) : undefined;
+  const waiting = step.output ? (JSON.parse(step.output) as CalledRunOutput) : undefined;
   const seconds = step.wakeAt && step.startedAt ? Math.round((step.wakeAt - step.startedAt) / 1000) : undefined;
   const error = `the called run did not finish within ${seconds ?? '?'} s; it was cancelled`;
-  const output: CallFlowOutput = { executionId: waiting?.executionId ?? null, flowId: waiting?.flowId ?? '', status: 'cancelled', error, steps: {} };
+  const output: CalledRunOutput = { executionId: waiting?.executionId ?? null, flowId: waiting?.flowId ?? '', status: 'cancelled', error, steps: {} };
   if (!resumeCall(db, step, 'error', output, error, now)) return [];
   const child = waiting?.executionId ? executionsRepo.get(db, waiting.executionId) : undefined;
   if (!child) return [];
@@ -168,7 +168,7 @@ function endCalled(db: Db, child: ExecutionRow, error: string, now: number): str
 }
 
 /** Continues a waiting call step on `port` and queues its run again (resumeStep, with a failed status on error). */
-function resumeCall(db: Db, step: StepRow, port: 'ok' | 'error', output: CallFlowOutput, error: string | null, now: number): boolean {
+function resumeCall(db: Db, step: StepRow, port: 'ok' | 'error', output: CalledRunOutput, error: string | null, now: number): boolean {
   const ok = stepsRepo.transition(db, step.id, ['waiting'], {
     status: error ? 'failed' : 'succeeded',
     port,

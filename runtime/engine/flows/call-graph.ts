@@ -1,7 +1,7 @@
 import type { Issue } from '../../../shared/errors.js';
 import type { Flow } from '../../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
-import { callFlow, MAX_CALL_DEPTH } from '../../../nodes/flow/call/definition.js';
+import { MAX_CALL_DEPTH } from '../../../nodes/call-contract.js';
 import { startsBy } from '../../../nodes/trigger-spec.js';
 
 /**
@@ -11,12 +11,14 @@ import { startsBy } from '../../../nodes/trigger-spec.js';
  * will be once the save commits.
  */
 
-/** The flows `flow` calls: each `flow.call` node's index and called id. */
-export function callsOf(flow: Flow): { index: number; nodeId: string; target: string }[] {
+/** The flows `flow` calls: each calling node's index and called id (its type's `calledFlow`). */
+function callsOf(flow: Flow): { index: number; nodeId: string; target: string }[] {
   return flow.nodes.flatMap((n, index) => {
-    if (n.type !== callFlow.type) return [];
-    const target = (n.config as { flow?: unknown }).flow;
-    return typeof target === 'string' ? [{ index, nodeId: n.id, target }] : [];
+    const def = getNodeDefinition(n.type);
+    if (!def?.calledFlow) return [];
+    // Saved documents were validated, so their configs parse.
+    const config = def.configSchema.safeParse(n.config);
+    return config.success ? [{ index, nodeId: n.id, target: def.calledFlow(config.data) }] : [];
   });
 }
 
