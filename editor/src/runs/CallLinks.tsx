@@ -14,7 +14,7 @@ export function CalledBy({ run }: { run: ExecutionDetail }) {
         <a className="mono" href={hrefFor({ page: 'run', id: run.parentExecutionId })}>
           {run.parentExecutionId}
         </a>
-        {run.callDepth > 1 ? ` (${run.callDepth} calls deep)` : ''}: it waits for this run to end, then continues with its outcome and outputs.
+        {run.callDepth > 1 ? ` (${run.callDepth} calls deep)` : ''}: its calling step continues on this run's outcome, with its outputs.
       </span>
     </div>
   );
