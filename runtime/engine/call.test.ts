@@ -225,8 +225,8 @@ describe('flow.call', () => {
     let deepest = exec(k, run.executionId);
     while (childOf(k, deepest.id).length > 0) deepest = childOf(k, deepest.id)[0]!;
     expect(deepest).toMatchObject({ flowId: 'p0', callDepth: 8, status: 'no_action' });
-    // The calls count as steps that act (the called flow may change the world).
-    expect(exec(k, run.executionId).status).toBe('succeeded');
+    // Nothing along the chain acted, so neither did the callers: each ends `no_action`.
+    expect(exec(k, run.executionId).status).toBe('no_action');
 
     // The run-time guard, for a chain the save checks did not see (written outside the API): p0 calls once more.
     const deeper = parseFlowOrThrow(procedure('p0', [{ id: 'call', type: 'flow.call', config: { flow: 'p1' } }], [{ source: 'start', target: 'call' }]));
@@ -272,6 +272,25 @@ describe('flow.call', () => {
     expect((del as Error).message).toMatch(/^flow "a" is called by "b"/);
     // Nothing above was saved.
     expect(k.engine.flows.get('a').revision).toBe(1);
+    k.store.close();
+  });
+
+  it('imports a caller together with the flow it calls, in any order, and refuses a loop inside a bundle', async () => {
+    const k = testEngine();
+    const saved = await k.engine.flows.import({ flows: [caller('restart-procedure'), echoHost] }, 'test');
+    expect(saved.map((f) => f.flow.id)).toEqual(['f1', 'restart-procedure']);
+    const loop = {
+      flows: [
+        procedure('x', [{ id: 'call', type: 'flow.call', config: { flow: 'y' } }], [{ source: 'start', target: 'call' }]),
+        procedure('y', [{ id: 'call', type: 'flow.call', config: { flow: 'x' } }], [{ source: 'start', target: 'call' }]),
+      ],
+    };
+    const error = (await rejection(() => k.engine.flows.import(loop, 'test'))) as ValidationError;
+    expect(error.issues).toEqual([
+      { path: ['flows', 0, 'nodes', 1, 'config', 'flow'], message: 'calls would loop: x → y → x' },
+      { path: ['flows', 1, 'nodes', 1, 'config', 'flow'], message: 'calls would loop: y → x → y' },
+    ]);
+    expect(k.engine.flows.list().map((f) => f.id)).toEqual(['f1', 'restart-procedure']);
     k.store.close();
   });
 });

@@ -155,6 +155,17 @@ export function cancelCalled(db: Db, parentId: string, now: number): string[] {
     .flatMap((c) => endCalled(db, c, 'cancelled: the run that called it ended', now));
 }
 
+/**
+ * Whether a calling step changed nothing: its called run ended `no_action`, or never started (a
+ * refusal). `settle` does not count such a step as an action, so a caller whose procedure only
+ * looked ends `no_action` too. A called run given up on or cancelled may have acted: it counts.
+ */
+export function calledNothing(step: StepRow): boolean {
+  if (!getNodeDefinition(step.nodeType)?.calledFlow || step.output == null) return false;
+  const output = JSON.parse(step.output) as Partial<CalledRunOutput>;
+  return output.status === 'no_action' || output.executionId === null;
+}
+
 /** Every run `executionId` called, and theirs in turn (at most MAX_CALL_DEPTH levels). */
 export function calledRuns(db: Db, executionId: string, depth = 0): string[] {
   if (depth > MAX_CALL_DEPTH) return [];
@@ -180,7 +191,9 @@ function resumeCall(db: Db, step: StepRow, port: 'ok' | 'error', output: CalledR
   });
   if (!ok) return false;
   const exec = executionsRepo.get(db, step.executionId);
-  if (!exec || (exec.status !== 'waiting' && exec.status !== 'running')) return true;
+  // `queued` too: a run checkpointed by a shutdown or a pause while another branch was pending
+  // picks the new steps up when it runs again.
+  if (!exec || !ACTIVE_EXECUTION_STATUSES.includes(exec.status)) return true;
   const flow = flowsRepo.getRevision(db, exec.flowId, exec.flowRevision);
   if (flow) spawnNext(db, flow, exec.id, step, port, output, now);
   requeue(db, exec, now);

@@ -7,7 +7,7 @@ import { approvalsRepo } from '../../store/approvals-repo.js';
 import { executionsRepo, type ExecutionRow } from '../../store/executions-repo.js';
 import { newId } from '../../store/ids.js';
 import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
-import { cancelCalled, finishCall, startCall } from './calls.js';
+import { calledNothing, cancelCalled, finishCall, startCall } from './calls.js';
 
 /**
  * The state changes of an execution, each a function over one open transaction (callers run
@@ -235,7 +235,9 @@ export function settle(db: Db, flow: Flow, executionId: string, now: number): 'c
  * reads as "a fix was applied". Its steps stay stored: the run view shows where it stopped.
  */
 function tookAction(steps: readonly StepRow[]): boolean {
-  return steps.some((s) => s.status !== 'pending' && s.status !== 'cancelled' && getNodeDefinition(s.nodeType)?.sideEffects === true);
+  return steps.some(
+    (s) => s.status !== 'pending' && s.status !== 'cancelled' && getNodeDefinition(s.nodeType)?.sideEffects === true && !calledNothing(s),
+  );
 }
 
 /**
