@@ -23,7 +23,6 @@ export const CallFlowConfigSchema = z.strictObject({
   /** How long to wait for the called run; default: until this run's own deadline. */
   timeoutSeconds: secondsSchema(1, 604_800).optional(),
 });
-export type CallFlowConfig = z.infer<typeof CallFlowConfigSchema>;
 
 
 /** Runs another flow (a procedure) as a child run, waits for it, and continues on `ok` or `error`. */
