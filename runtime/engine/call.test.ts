@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { executionsRepo } from '../store/executions-repo.js';
 import { stepsRepo } from '../store/steps-repo.js';
 import { ManualClock, testEngine, webhookDelivery } from '../../test/kit/engine.js';
+import { waitFor } from '../../test/kit/wait.js';
 import { amBody } from '../../test/kit/alertmanager.js';
 import { flowDoc, type EdgeDoc, type NodeDoc } from '../../test/kit/flow.js';
 import { flowsRepo } from '../store/flows-repo.js';
@@ -173,6 +174,34 @@ describe('flow.call', () => {
     const calls = stepsOf(second, id).filter((s) => s.nodeId === 'call');
     expect(calls.map((s) => [s.status, s.port])).toEqual([['succeeded', 'ok']]);
     expect(stepsOf(second, id).filter((s) => s.nodeId === 'done')).toHaveLength(1);
+    await second.engine.shutdown(0);
+    second.store.close();
+  });
+
+  it('continues on error when a restart leaves the child needing attention (a command cut off mid-run)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'salve-call-'));
+    dirs.push(dir);
+    const file = join(dir, 'salve.db');
+    const clock = new ManualClock();
+    const first = testEngine({ file, clock });
+    first.engine.start();
+    await first.engine.flows.create(procedure('long', [{ id: 'fix', type: 'action.shell', config: { command: ['sleep', '2'] } }], [{ source: 'start', target: 'fix' }]), 'test');
+    await first.engine.flows.create(caller('long'), 'test');
+    const id = await fire(first);
+    const child = await waitFor(() => {
+      const c = childOf(first, id)[0];
+      return c && stepsOf(first, c.id).some((s) => s.nodeId === 'fix' && s.status === 'intent') && c;
+    });
+    first.store.close(); // killed while the command runs: it may or may not have acted
+
+    const second = testEngine({ file, clock });
+    second.engine.start();
+    await second.engine.idle();
+    expect(exec(second, child.id).status).toBe('needs_attention');
+    const call = callStep(second, id);
+    expect([call.status, call.port]).toEqual(['failed', 'error']);
+    expect(call.error).toMatch(/^the called run of flow "long" ended needs_attention: step "fix" \(action\.shell\) was interrupted by a restart/);
+    expect(exec(second, id).status).toBe('succeeded');
     await second.engine.shutdown(0);
     second.store.close();
   });

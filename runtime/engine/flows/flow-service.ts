@@ -5,7 +5,7 @@ import { validateFlow } from '../../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../../nodes/catalog.js';
 import type { SqliteStore } from '../../store/db.js';
 import { appendAudit } from '../../store/audit-repo.js';
-import { flowsRepo, type FlowRow } from '../../store/flows-repo.js';
+import { flowsRepo, StoredFlowError, type FlowRow } from '../../store/flows-repo.js';
 import type { Clock } from '../clock.js';
 import type { FlowSummary, StoredFlow } from '../../../shared/api-views.js';
 import { isRecord } from '../../../shared/guards.js';
@@ -59,9 +59,18 @@ export function parseFlowOrThrow(input: unknown, base: (string | number)[] = [])
   return result.flow;
 }
 
-/** Every stored flow's current revision, by id. */
+/** Every stored flow's current revision, by id; one whose document does not read back is left out (it calls nothing that runs). */
 function storedFlows(db: Db): Map<string, Flow> {
-  return new Map([...flowsRepo.listEnabled(db), ...flowsRepo.listDisabled(db)].map((r) => [r.id, r.flow]));
+  const all = new Map<string, Flow>();
+  for (const { id } of flowsRepo.list(db)) {
+    try {
+      const row = flowsRepo.get(db, id);
+      if (row) all.set(id, row.flow);
+    } catch (error) {
+      if (!(error instanceof StoredFlowError)) throw error;
+    }
+  }
+  return all;
 }
 
 /**
