@@ -71,7 +71,18 @@ export function startCall(
   const childId = executionsRepo.idByDedupKey(db, called.id, dedupKey) ?? newId('ex', meta.now);
   // Its deadline is the caller's: a called run never outlives the run that waits for it.
   const deadlineAt = outcome.timeoutSeconds ? Math.min(parent.deadlineAt, meta.now + outcome.timeoutSeconds * 1000) : parent.deadlineAt;
-  executionsRepo.insertIfNew(db, {
+  const waiting: CalledRunOutput = { executionId: childId, flowId: called.id, status: 'queued', error: null, steps: {} };
+  const parked = stepsRepo.transition(db, step.id, [from], {
+    ...base,
+    status: 'waiting',
+    waitReason: 'call',
+    wakeAt: outcome.timeoutSeconds ? meta.now + outcome.timeoutSeconds * 1000 : null,
+    // While it waits, the output names the child (the run view links to it).
+    output: json(waiting),
+  });
+  // Only a step that was parked here starts a child (one recorded meanwhile by another runner does not).
+  if (!parked) return;
+  const inserted = executionsRepo.insertIfNew(db, {
     id: childId,
     flowId: called.id,
     flowRevision: called.revision,
@@ -89,15 +100,8 @@ export function startCall(
     callDepth: depth,
     input: json(outcome.input),
   });
-  const waiting: CalledRunOutput = { executionId: childId, flowId: called.id, status: 'queued', error: null, steps: {} };
-  stepsRepo.transition(db, step.id, [from], {
-    ...base,
-    status: 'waiting',
-    waitReason: 'call',
-    wakeAt: outcome.timeoutSeconds ? meta.now + outcome.timeoutSeconds * 1000 : null,
-    // While it waits, the output names the child (the run view links to it).
-    output: json(waiting),
-  });
+  // The child a try of this step already started may have ended: continue at once then.
+  if (!inserted) finishCall(db, childId, meta.now);
 }
 
 /** The outputs of a run's steps by node id (the latest of each), its source step left out; capped. */
