@@ -49,7 +49,7 @@ describe('node catalog', () => {
   });
 
   it('knows nothing about unknown or prototype-ish types', () => {
-    for (const type of ['action.ssh', 'constructor', '__proto__', 'toString', '']) {
+    for (const type of ['action.telnet', 'constructor', '__proto__', 'toString', '']) {
       expect(getNodeDefinition(type)).toBeUndefined();
       expect(getNodeModule(type)).toBeUndefined();
       expect(getSourceAdapter(type)).toBeUndefined();

@@ -1,12 +1,16 @@
 import type { NodeSpecLookup } from '../shared/flow/node-spec.js';
 import type { NodeDefinition } from './definition.js';
 import { delayAction } from './action/delay/definition.js';
+import { waitResolved } from './wait/resolved/definition.js';
 import { httpAction } from './action/http/definition.js';
 import { shellAction } from './action/shell/definition.js';
+import { sshAction } from './action/ssh/definition.js';
 import { httpCheck } from './check/http/definition.js';
+import { prometheusCheck } from './check/prometheus/definition.js';
 import { approvalRequest } from './approval/request/definition.js';
 import { pagerdutyNotify } from './notify/pagerduty/definition.js';
 import { slackNotify } from './notify/slack/definition.js';
+import { emailNotify } from './notify/email/definition.js';
 import { exprCondition } from './condition/expr/definition.js';
 import { matchCondition } from './condition/match/definition.js';
 import { alertmanagerSource } from './source/alertmanager/definition.js';
@@ -41,11 +45,15 @@ export const nodeDefinitions = [
   exprCondition,
   httpAction,
   shellAction,
+  sshAction,
   delayAction,
+  waitResolved,
   callFlow,
   httpCheck,
+  prometheusCheck,
   pagerdutyNotify,
   slackNotify,
+  emailNotify,
   approvalRequest,
 ] as const;
 

@@ -14,8 +14,10 @@ interface FieldText {
 
 /** How the editor should draw a config field (the schema alone does not say). */
 export type FieldHint =
-  | ({ widget: 'text' | 'number' | 'boolean' | 'select' | 'keyValue' | 'argv' | 'list' | 'json' | 'secret' } & FieldText)
-  | ({ widget: 'expression'; language: 'cel' | 'template' | 'url' | 'matchers' } & FieldText);
+  | ({ widget: 'number' | 'boolean' | 'select' | 'keyValue' | 'argv' | 'list' | 'json' | 'secret' } & FieldText)
+  /** `multiline`: a text that may hold several lines (pasted key lines), typed in a textarea. */
+  | ({ widget: 'text'; multiline?: boolean } & FieldText)
+  | ({ widget: 'expression'; language: 'cel' | 'template' | 'url' | 'promql' | 'matchers' } & FieldText);
 
 /** An example delivery for a source node, offered by the editor's Test panel. */
 export interface NodeSample {

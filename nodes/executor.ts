@@ -46,6 +46,11 @@ export type StepOutcome<O = unknown> =
   /** Park the execution until `until`; then continue on `port`. */
   | { type: 'wait-until'; until: Date; port: string; output: O }
   /**
+   * Park until the run's alert is resolved (→ `resolved`), or `timeoutSeconds` pass (→ `timeout`);
+   * the engine decides the port and the output (`{ resolvedAt, waitedSeconds }`).
+   */
+  | { type: 'wait-resolved'; timeoutSeconds: number }
+  /**
    * Run flow `flowId` (its current revision) as a child run reading `input`, and park this step
    * until it ends (at most `timeoutSeconds`); the engine then continues on `ok` or `error`.
    */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SecretRefSchema } from '../shared/flow/schema.js';
+import type { PollPlan } from './definition.js';
 
 /** RFC 9110 token characters: what an HTTP header name may contain. */
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
@@ -79,7 +80,7 @@ export function checkPollFields(config: { every?: number; within?: number }, ctx
 }
 
 /** The PollPlan of a check config with `pollFields`, on `port` (its "not yet" port). */
-export function pollPlanOf(config: { every?: number; within?: number }, port: string): { everySeconds: number; withinSeconds: number; port: string } | undefined {
+export function pollPlanOf(config: { every?: number; within?: number }, port: string): PollPlan | undefined {
   if (config.every === undefined || config.within === undefined) return undefined;
   return { everySeconds: config.every, withinSeconds: config.within, port };
 }

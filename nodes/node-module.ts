@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ExprVars } from '../shared/expr/types.js';
 import type { NodeDefinition } from './definition.js';
 import type { ExecContext, Resolved, StepOutcome } from './executor.js';
 import type { SourceAdapter, WebhookAdapter } from './source-adapter.js';
@@ -17,6 +18,12 @@ export interface NodeModule<S extends z.ZodType = z.ZodType, O extends z.ZodType
   definition: NodeDefinition<S, O>;
   /** Runs one step: `config` has templates rendered and secrets resolved. */
   execute(config: Resolved<z.output<S>>, ctx: ExecContext): Promise<StepOutcome<z.output<O>>>;
+  /**
+   * What a step would send, for the editor's Test panel: where to and the request body, built by
+   * the same code the executor uses, without connecting. Secret references in `config` are left
+   * as `{ "secret": "NAME" }` (simulation never resolves a secret), so none appears.
+   */
+  preview?(config: Resolved<z.output<S>>, ctx: PreviewContext): SendPreview;
   /** Sources: how a payload becomes alerts (and, for webhook sources, how deliveries are checked). */
   source?: SourceAdapter<z.output<S>> | WebhookAdapter<z.output<S>>;
   /** Sources whose definition's trigger is `schedule` or `manual`: its implementation. */
@@ -24,6 +31,17 @@ export interface NodeModule<S extends z.ZodType = z.ZodType, O extends z.ZodType
 }
 
 /** Declares the Node-only half of a node type, typed from its definition. */
+/** What `preview` may read: the variables of the simulated step. */
+export interface PreviewContext {
+  vars: ExprVars;
+}
+
+/** A request a step would make: one line saying where (`POST https://slack.com/api/chat.postMessage`), and its body. */
+export interface SendPreview {
+  to: string;
+  body?: unknown;
+}
+
 export function defineNodeModule<S extends z.ZodType, O extends z.ZodType>(module: NodeModule<S, O>): NodeModule<S, O> {
   return module;
 }

@@ -28,7 +28,7 @@ export interface NodeReference {
   notes: readonly string[];
 }
 
-type FieldMarker = 'secret ok' | 'template' | 'CEL' | 'URL template' | 'matchers';
+type FieldMarker = 'secret ok' | 'template' | 'CEL' | 'URL template' | 'PromQL template' | 'matchers';
 
 interface FieldReference {
   /** Dotted path in the config, e.g. `timeoutSeconds` or `mapping.name`. */
@@ -148,7 +148,7 @@ function markersOf(def: NodeDefinition, name: string, type: string): FieldMarker
   const markers: FieldMarker[] = [];
   if (type.includes('string or secret') || type.endsWith('→ string or secret')) markers.push('secret ok');
   if (hint?.widget === 'expression') {
-    markers.push(({ cel: 'CEL', template: 'template', url: 'URL template', matchers: 'matchers' } as const)[hint.language]);
+    markers.push(({ cel: 'CEL', template: 'template', url: 'URL template', promql: 'PromQL template', matchers: 'matchers' } as const)[hint.language]);
   } else if (hint?.templates) {
     markers.push('template');
   }

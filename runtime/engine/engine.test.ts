@@ -9,6 +9,7 @@ import { eventsRepo } from '../store/events-repo.js';
 import { ManualClock, testEngine, webhookDelivery } from '../../test/kit/engine.js';
 import { waitFor } from '../../test/kit/wait.js';
 import { startExecution } from './dispatch/transitions.js';
+import { createScrubber } from './secrets/scrub.js';
 import { amBody } from '../../test/kit/alertmanager.js';
 import { flowDoc, type EdgeDoc, type NodeDoc } from '../../test/kit/flow.js';
 
@@ -35,7 +36,7 @@ async function leaveInterrupted(dirs: string[], clock: ManualClock, nodes: NodeD
   const id = (await deliver(first.engine, amBody('fp1'))).executions[0]!.id;
   first.store.writeNow((db) => {
     executionsRepo.transition(db, id, ['queued'], { status: 'running', startedAt: clock.now(), updatedAt: clock.now() });
-    startExecution(db, first.engine.flowAt('f1', 1)!, executionsRepo.get(db, id)!, clock.now());
+    startExecution(db, first.engine.flowAt('f1', 1)!, executionsRepo.get(db, id)!, clock.now(), createScrubber([]));
     for (const s of stepsRepo.forExecution(db, id)) {
       if (s.status === 'pending') stepsRepo.transition(db, s.id, ['pending'], { status: 'intent', attempt: 1 });
     }
@@ -199,6 +200,24 @@ describe('engine', () => {
     const steps = stepsOf(second.store, id);
     expect(steps.find((s) => s.nodeId === 'sh')!.status).toBe('unknown');
     expect(steps.find((s) => s.nodeId === 'wait')!.status).toBe('cancelled');
+    expect(statusOf(second.store, id)).toBe('needs_attention');
+    second.store.close();
+  });
+
+  it('after a crash, marks an interrupted SSH step unknown, like a shell step: it may have run', async () => {
+    const clock = new ManualClock();
+    const ssh = {
+      host: 'db1.example.internal',
+      user: 'salve',
+      auth: { type: 'key', privateKey: { secret: 'SSH_KEY' } },
+      hostKey: 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s',
+      command: ['find', '/var/tmp', '-mtime', '+7', '-delete'],
+    };
+    const { file, id } = await leaveInterrupted(dirs, clock, [{ id: 'clean', type: 'action.ssh', config: ssh }], [{ source: 'am', target: 'clean' }]);
+
+    const second = testEngine({ file, clock });
+    expect(second.engine.start()).toMatchObject({ recoveredSteps: 0, needsAttention: 1 });
+    expect(stepsOf(second.store, id).find((s) => s.nodeId === 'clean')!.status).toBe('unknown');
     expect(statusOf(second.store, id)).toBe('needs_attention');
     second.store.close();
   });

@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
 import { DestinationPolicy, type Resolver } from '../net/destination-policy.js';
 import type { SecretStore } from './secrets/secrets.js';
+import { scrubberFor, type Scrubber } from './secrets/scrub.js';
 import type { CommandUser } from '../../nodes/command-user.js';
 import { FlowService } from './flows/flow-service.js';
 import { HookRouter } from './ingest/hook-router.js';
@@ -71,8 +72,11 @@ export class Engine {
   /** The hard cap on queued executions, shared by every way executions are queued. */
   readonly queueCap: QueueCap;
   private admitting = true;
+  /** Every secret Salve holds (and the extras the store lists): scrubbed from the event log and simulate answers. */
+  private readonly scrubber: Scrubber;
 
   constructor(private readonly options: EngineOptions) {
+    this.scrubber = scrubberFor(options.secrets);
     this.queueCap = new QueueCap(options.store, options.maxQueued ?? 10_000);
     this.flows = new FlowService(options.store, options.clock, () => this.refreshRoutes());
     this.dispatcher = new Dispatcher(
@@ -88,7 +92,7 @@ export class Engine {
       },
       { maxConcurrent: options.maxConcurrent, tickMs: options.tickMs ?? 1000 },
     );
-    this.recorder = new EventRecorder(options.store, options.log);
+    this.recorder = new EventRecorder(options.store, options.log, this.scrubber);
     this.retention = new EventRetention(options.store, options.clock, options.log, { days: options.eventRetentionDays ?? 14 });
     this.schedules = new ScheduleRunner({
       store: options.store,
@@ -98,6 +102,7 @@ export class Engine {
       onQueued: () => this.dispatcher.pump(),
       queueCap: this.queueCap,
       timers: options.scheduleTimers ?? true,
+      scrubber: this.scrubber,
     });
   }
 
@@ -164,6 +169,7 @@ export class Engine {
         router: this.router,
         clock,
         secrets: secrets.resolve,
+        scrubber: this.scrubber,
         executionDeadlineMs: this.options.executionDeadlineMs,
         queueCap: this.queueCap,
         onRejectedAuth: (p, reasons) => log.warn({ reqId, path: p, reasons }, 'webhook rejected: authentication failed'),
@@ -199,16 +205,19 @@ export class Engine {
   /** Starts a flow from its source.manual node with a payload (POST /api/flows/:id/run); see runManually. */
   async runManually(flowId: string, input: ManualRunInput, actor: string): Promise<ManualRunResult> {
     const { store, clock, executionDeadlineMs } = this.options;
-    const deps = { store, clock, flows: this.flows, executionDeadlineMs, queueCap: this.queueCap };
+    const deps = { store, clock, flows: this.flows, executionDeadlineMs, queueCap: this.queueCap, scrubber: this.scrubber };
     const result = await runManually(deps, flowId, input, actor);
     this.dispatcher.pump();
     return result;
   }
 
   /** Records an approve/reject decision once; a second decision is a ConflictError. */
-  /** What `flow` would do with `payload` from its `source` node, at the engine's time (nothing runs). */
-  simulate(flow: Flow, source: string, payload: unknown, sourceNodeId?: string): Promise<SimulatedAlert[]> {
-    return simulateFlow(flow, source, payload, new Date(this.options.clock.now()), sourceNodeId);
+  /**
+   * What `flow` would do with `payload` from its `source` node, at the engine's time (nothing
+   * runs), scrubbed of every secret: the payload, the alert and each step's result may hold one.
+   */
+  async simulate(flow: Flow, source: string, payload: unknown, sourceNodeId?: string): Promise<SimulatedAlert[]> {
+    return this.scrubber.scrub(await simulateFlow(flow, source, payload, new Date(this.options.clock.now()), sourceNodeId));
   }
 
   async decide(approvalId: string, decision: Decision, comment: string | undefined, actor: string): Promise<void> {

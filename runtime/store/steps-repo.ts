@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { prepared, preparedTransition } from './prepared.js';
-import { steps, type StepStatus } from './schema.js';
+import { steps, type StepStatus, type WaitReason } from './schema.js';
 
 export type StepRow = typeof steps.$inferSelect;
 export type NewStep = typeof steps.$inferInsert;
@@ -86,6 +86,19 @@ export const stepsRepo = {
       .limit(1)
       .get();
     return r?.w ?? undefined;
+  },
+
+  /**
+   * Makes the steps of `executionIds` that wait for `reason` due now (the next tick wakes them):
+   * e.g. `wait.resolved` steps when their alert's resolution arrives. Returns how many.
+   */
+  wakeWaiting(db: Db, executionIds: readonly string[], reason: WaitReason, now: number): number {
+    if (executionIds.length === 0) return 0;
+    return db
+      .update(steps)
+      .set({ wakeAt: now })
+      .where(and(inArray(steps.executionId, [...executionIds]), eq(steps.status, 'waiting'), eq(steps.waitReason, reason)))
+      .run().changes;
   },
 
   withStatus(db: Db, status: StepStatus): StepRow[] {

@@ -25,8 +25,10 @@ export interface ExpressionRef {
   /**
    * `cel`: the whole string is one CEL expression. `template`: text with `{{ cel }}` parts.
    * `url`: a template for an http(s) URL, rendered per URL component (see url-template.ts).
+   * `promql`: a PromQL query whose `{{ }}` parts sit in double-quoted strings, their values escaped
+   * for them (see promql-template.ts).
    */
-  kind: 'cel' | 'template' | 'url';
+  kind: 'cel' | 'template' | 'url' | 'promql';
   source: string;
   /** `bool`: a condition, which must give true or false (a `cel` expression only). */
   returns?: 'bool';

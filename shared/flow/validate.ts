@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { issuesFromZod, type Issue } from '../errors.js';
-import { checkCel, checkTemplate, checkUrlTemplate } from '../expr/index.js';
+import { checkCel, checkPromqlTemplate, checkTemplate, checkUrlTemplate } from '../expr/index.js';
 import type { ExprIssue, ExprScope, ExpressionRef } from '../expr/types.js';
 import {
   checkEdgeEnds,
@@ -65,11 +65,13 @@ export function checkExpressionRef(ref: Pick<ExpressionRef, 'kind' | 'source' | 
       return checkTemplate(ref.source, scope);
     case 'url':
       return checkUrlTemplate(ref.source, scope);
+    case 'promql':
+      return checkPromqlTemplate(ref.source, scope);
   }
 }
 
 function checkExpression(nodeId: string, ref: ExpressionRef, scope: ExprScope, base: Path): Issue[] {
-  const what = { cel: 'CEL expression', template: 'template', url: 'URL template' }[ref.kind];
+  const what = { cel: 'CEL expression', template: 'template', url: 'URL template', promql: 'PromQL template' }[ref.kind];
   return checkExpressionRef(ref, scope).map((e) => ({
     path: [...base, ...ref.path],
     message:

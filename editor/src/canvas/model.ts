@@ -1,6 +1,7 @@
 import type { Edge, Node } from '@xyflow/react';
 import { FLOW_FORMAT, type Flow, type FlowNote, type FlowSettings } from '../../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
+import type { RetryPolicy } from '../../../shared/flow/retry.js';
 
 /**
  * The canvas holds React Flow nodes and edges (they carry UI state: selection, measured size);
@@ -15,6 +16,9 @@ export interface SalveNodeData extends Record<string, unknown> {
   label?: string;
   /** The config exactly as written in the document; it may be incomplete while being edited. */
   config: Record<string, unknown>;
+  /** The document's `retry` policy and `retryUnsafe`, kept as written (the node panel's Retry section). */
+  retry?: RetryPolicy;
+  retryUnsafe?: boolean;
 }
 export type SalveNode = Node<SalveNodeData, 'salve'>;
 
@@ -120,6 +124,8 @@ export function flowToCanvas(flow: Pick<Flow, 'nodes' | 'edges'>): { nodes: Salv
   const nodes: SalveNode[] = flow.nodes.map((n, i) => {
     const data: SalveNodeData = { type: n.type, config: n.config ?? {} };
     if (n.label !== undefined) data.label = n.label;
+    if (n.retry !== undefined) data.retry = n.retry;
+    if (n.retryUnsafe !== undefined) data.retryUnsafe = n.retryUnsafe;
     return { id: n.id, type: 'salve', position: n.position ?? { x: i * 300, y: 0 }, data };
   });
   const typeOf = new Map(flow.nodes.map((n) => [n.id, n.type]));
@@ -142,6 +148,8 @@ export function canvasToFlow(meta: FlowMeta, nodes: readonly SalveNode[], edges:
         config: n.data.config,
       };
       if (n.data.label !== undefined && n.data.label !== '') out.label = n.data.label;
+      if (n.data.retry !== undefined) out.retry = n.data.retry;
+      if (n.data.retryUnsafe !== undefined) out.retryUnsafe = n.data.retryUnsafe;
       return out;
     }),
     edges: edges.map((e) => {

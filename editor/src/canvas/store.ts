@@ -1,3 +1,4 @@
+import type { RetryPolicy } from '../../../shared/flow/retry.js';
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react';
 import { create } from 'zustand';
 import type { Flow } from '../../../shared/flow/schema.js';
@@ -73,6 +74,8 @@ export interface EditorState {
   addNode(type: string, position: { x: number; y: number }): string;
   updateConfig(nodeId: string, config: Record<string, unknown>, field: string): void;
   updateLabel(nodeId: string, label: string): void;
+  /** Sets or clears a node's retry policy (undefined: no retries) and its `retryUnsafe`. */
+  updateRetry(nodeId: string, retry: RetryPolicy | undefined, retryUnsafe: boolean | undefined): void;
   /** Renames a node and rewires its edges; returns an error message when the id is taken or invalid. */
   renameNode(nodeId: string, newId: string): string | null;
   setMeta(patch: Partial<FlowMeta>, field: string): void;
@@ -281,6 +284,21 @@ export const useEditor = create<EditorState>()((set, get) => {
           const data = { ...n.data };
           if (label) data.label = label;
           else delete data.label;
+          return { ...n, data };
+        }),
+      });
+    },
+
+    updateRetry(nodeId, retry, retryUnsafe) {
+      record(`retry:${nodeId}`);
+      set({
+        nodes: get().nodes.map((n) => {
+          if (n.id !== nodeId) return n;
+          const data = { ...n.data };
+          if (retry) data.retry = retry;
+          else delete data.retry;
+          if (retryUnsafe) data.retryUnsafe = true;
+          else delete data.retryUnsafe;
           return { ...n, data };
         }),
       });

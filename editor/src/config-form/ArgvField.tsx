@@ -23,7 +23,8 @@ export function ArgvField({ field }: { field: ArgvModel }) {
   const focusLater = useFocusAfterRender();
   const noun = itemNounFor(field.key);
   const errors = ctx.issuesAt(field.path).map(issueText);
-  const help = helpText(field, 'One item per argument', 'No shell sees them, so spaces and quotes are literal');
+  // The field's own help says how its items reach the program (no shell, or each quoted for one).
+  const help = helpText(field, 'One item per argument', !field.help && 'Spaces and quotes in an item are literal');
   const itemId = (i: number, part = '') => inputId(ctx, `${field.name}.${i}${part}`);
 
   const write = (next: string[], changed: string) => ctx.writeField(field, next, changed);

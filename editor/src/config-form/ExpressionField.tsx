@@ -10,7 +10,7 @@ import { availableVariables } from './variables.js';
 
 type ExpressionModel = Extract<FieldModel, { kind: 'expression' }>;
 
-const LANGUAGE_NAMES = { cel: 'CEL expression', template: 'Template: text with {{ cel }} parts', url: 'URL template: values in the host must be a host name; elsewhere they are encoded', matchers: 'Alertmanager matchers' };
+const LANGUAGE_NAMES = { cel: 'CEL expression', template: 'Template: text with {{ cel }} parts', url: 'URL template: values in the host must be a host name; elsewhere they are encoded', promql: 'PromQL query: {{ cel }} parts only inside double-quoted strings, where they are escaped', matchers: 'Alertmanager matchers' };
 
 /** Rows for a textarea holding `text`: grows with content, up to a limit (field-sizing does the rest where supported). */
 function rowsFor(text: string): number {

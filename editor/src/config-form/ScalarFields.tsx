@@ -34,19 +34,34 @@ export function TextField({ field }: { field: Of<'text'> }) {
       describedByExtra={[isTemplate && `${id}-template`]}
       after={isTemplate && <TemplateLine id={`${id}-template`} text={text} problem={problem} />}
     >
-      {(a11y) => (
-        <input
-          {...a11y}
-          type="text"
-          name={field.name}
-          data-testid={`field-${field.name}`}
-          value={text}
-          placeholder={placeholderOf(field.defaultValue)}
-          autoComplete="off"
-          spellCheck={false}
-          onChange={(e) => ctx.writeField(field, e.target.value)}
-        />
-      )}
+      {(a11y) =>
+        field.multiline ? (
+          <textarea
+            {...a11y}
+            name={field.name}
+            data-testid={`field-${field.name}`}
+            className="cf-code cf-list"
+            value={text}
+            rows={Math.min(8, Math.max(2, text.split('\n').length))}
+            placeholder={placeholderOf(field.defaultValue)}
+            autoComplete="off"
+            spellCheck={false}
+            onChange={(e) => ctx.writeField(field, e.target.value)}
+          />
+        ) : (
+          <input
+            {...a11y}
+            type="text"
+            name={field.name}
+            data-testid={`field-${field.name}`}
+            value={text}
+            placeholder={placeholderOf(field.defaultValue)}
+            autoComplete="off"
+            spellCheck={false}
+            onChange={(e) => ctx.writeField(field, e.target.value)}
+          />
+        )
+      }
     </FieldShell>
   );
 }

@@ -55,6 +55,18 @@ describe('URL templates in the editor', () => {
   });
 });
 
+describe('PromQL templates in the editor', () => {
+  it('checks that values sit in double-quoted strings, and previews them escaped, as the step will render them', () => {
+    expect(checkExpression('promql', 'up{instance="{{ alert.labels.instance }}"}', site)).toBeNull();
+    expect(checkExpression('promql', 'up', site)).toBeNull();
+    expect(checkExpression('promql', 'up{instance={{ alert.labels.instance }}}', site)?.text).toMatch(
+      /^\{\{ alert\.labels\.instance \}\} sits outside a string: .* \(at character 16\)$/,
+    );
+    const hostile = { ...vars, alert: { ...vars.alert, labels: { instance: 'db1"} or vector(1) #' } } };
+    expect(previewExpression('promql', 'up{instance="{{ alert.labels.instance }}"}', hostile, scope)).toEqual({ ok: true, text: 'up{instance="db1\\"} or vector(1) #"}' });
+  });
+});
+
 describe('checkExpression', () => {
   it('accepts valid expressions in each language', () => {
     expect(checkExpression('cel', 'alert.severity == "critical"', site)).toBeNull();

@@ -5,6 +5,7 @@ import {
   matchersToCel,
   parseMatchers,
   renderTemplate,
+  renderPromqlTemplate,
   renderUrlTemplate,
   stepsReadBy,
   type ExprIssue,
@@ -56,6 +57,8 @@ export function checkExpression(language: ExpressionLanguage, source: string, si
     case 'url':
       // A URL without {{ }} is checked by the form's schema (http:// or https://), not here.
       return source.includes('{{') ? first(checkExpressionRef({ kind: 'url', source }, site.scope)) : null;
+    case 'promql':
+      return first(checkExpressionRef({ kind: 'promql', source }, site.scope));
     case 'matchers':
       try {
         // parseMatchers also runs checkRegex on every =~ / !~ value (as written; it then runs anchored).
@@ -122,6 +125,9 @@ export function previewExpression(language: ExpressionLanguage, source: string, 
       case 'url':
         // Rendered per URL component, exactly as the step will: a bad value shows its refusal.
         return { ok: true, text: source.includes('{{') ? renderUrlTemplate(source, vars) : source };
+      case 'promql':
+        // Each value escaped for the string it sits in, exactly as the step will.
+        return { ok: true, text: renderPromqlTemplate(source, vars) };
       case 'cel': {
         const value = evaluateCel(source, vars);
         if (typeof value === 'boolean') return { ok: true, text: String(value), outcome: value ? 'true' : 'false' };

@@ -104,6 +104,15 @@ describe('form model of the built-in node types', () => {
     expect(model.fields[0]).toMatchObject({ label: 'The X', help: 'Explains X' });
   });
 
+  it('gives a text field asking for several lines a textarea', () => {
+    const schema = schemaOf(z.strictObject({ keys: z.string(), name: z.string() }));
+    const model = modelFromJsonSchema(schema, { keys: { widget: 'text', multiline: true }, name: { widget: 'text' } });
+    expect(model.fields.map((f) => [f.name, f.kind, 'multiline' in f ? f.multiline : undefined])).toEqual([
+      ['keys', 'text', true],
+      ['name', 'text', undefined],
+    ]);
+  });
+
   it('shows the schema description as help', () => {
     const model = modelFromJsonSchema(schemaOf(z.strictObject({ retries: z.int().describe('How often to try again') })));
     expect(model.fields[0]).toMatchObject({ kind: 'number', label: 'Retries', help: 'How often to try again' });

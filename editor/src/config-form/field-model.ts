@@ -16,7 +16,7 @@ import {
 import { labelFor } from './labels.js';
 import type { ListItem } from './parse-input.js';
 
-export type ExpressionLanguage = 'cel' | 'template' | 'url' | 'matchers';
+export type ExpressionLanguage = 'cel' | 'template' | 'url' | 'promql' | 'matchers';
 
 /**
  * `label`/`help` are read from a hint when a definition provides them. FieldHint does not
@@ -42,7 +42,8 @@ interface FieldBase {
 }
 
 export type FieldModel =
-  | (FieldBase & { kind: 'text' })
+  /** `multiline`: several lines may be typed (a textarea). */
+  | (FieldBase & { kind: 'text'; multiline?: boolean })
   | (FieldBase & { kind: 'number'; integer: boolean; min?: number; max?: number })
   | (FieldBase & { kind: 'boolean' })
   | (FieldBase & { kind: 'select'; options: string[] })
@@ -161,7 +162,8 @@ function objectFields(schema: JsonSchema, path: string[], ctx: WalkContext, skip
 function fromHint(hint: FieldHint, schema: JsonSchema, b: FieldBase, ctx: WalkContext): FieldModel | undefined {
   switch (hint.widget) {
     case 'text':
-      return isType(schema, 'string') ? { ...b, kind: 'text' } : undefined;
+      if (!isType(schema, 'string')) return undefined;
+      return hint.multiline ? { ...b, kind: 'text', multiline: true } : { ...b, kind: 'text' };
     case 'number':
       return isType(schema, 'number') || isType(schema, 'integer') ? numberField(schema, b) : undefined;
     case 'boolean':

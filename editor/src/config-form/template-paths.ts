@@ -15,7 +15,7 @@ export function templatePathsFor(def: NodeDefinition, config: Record<string, unk
     return new Set(
       def
         .expressions(input as never)
-        .filter((ref) => ref.kind === 'template' || ref.kind === 'url')
+        .filter((ref) => ref.kind === 'template' || ref.kind === 'url' || ref.kind === 'promql')
         .map((ref) => pathKey(ref.path)),
     );
   } catch {

@@ -125,6 +125,7 @@ export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNo
           scope={scope}
           onConfig={actions.updateConfig}
           onLabel={actions.updateLabel}
+          onRetry={actions.updateRetry}
           onRename={actions.renameNode}
           onDelete={actions.deleteSelection}
         />

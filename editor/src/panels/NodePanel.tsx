@@ -6,6 +6,8 @@ import { ConfigForm, type PreviewContext } from '../config-form/ConfigForm.js';
 import type { SalveNodeData } from '../canvas/model.js';
 import type { LocatedIssue } from '../canvas/validation.js';
 import { NodeIcon } from '../ui/icons.js';
+import type { RetryPolicy } from '../../../shared/flow/retry.js';
+import { canRetry, RetrySection } from './RetrySection.js';
 
 // Props are the node's id and data (not the React Flow node) and the store's own actions, so
 // dragging the node, which changes only its position, does not redraw the form.
@@ -19,12 +21,13 @@ interface Props {
   scope: ExprScope;
   onConfig: (nodeId: string, config: Record<string, unknown>, field: string) => void;
   onLabel: (nodeId: string, label: string) => void;
+  onRetry: (nodeId: string, retry: RetryPolicy | undefined, retryUnsafe: boolean | undefined) => void;
   onRename: (nodeId: string, newId: string) => string | null;
   onDelete: () => void;
 }
 
 /** The selected node: what it is, its id and name, and its config form. */
-export const NodePanel = memo(function NodePanel({ nodeId, data, issues, preview, secrets, scope, onConfig, onLabel, onRename, onDelete }: Props) {
+export const NodePanel = memo(function NodePanel({ nodeId, data, issues, preview, secrets, scope, onConfig, onLabel, onRetry, onRename, onDelete }: Props) {
   const node = { id: nodeId, data };
   const def = getNodeDefinition(node.data.type);
   const id = useId();
@@ -107,6 +110,9 @@ export const NodePanel = memo(function NodePanel({ nodeId, data, issues, preview
         />
       ) : (
         <pre className="code-block">{JSON.stringify(node.data.config, null, 2)}</pre>
+      )}
+      {def && (canRetry(def) || node.data.retry) && (
+        <RetrySection def={def} retry={node.data.retry} retryUnsafe={node.data.retryUnsafe} onChange={(retry, unsafe) => onRetry(nodeId, retry, unsafe)} />
       )}
     </div>
   );

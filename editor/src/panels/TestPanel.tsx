@@ -274,10 +274,21 @@ function TestStep({ step, onSelect }: { step: SimulatedStep; onSelect: () => voi
         </div>
       )}
       {step.assumed && <div className="small muted">Not run in a test: assumed to continue on “{step.port}”.</div>}
+      {step.wouldSend && (
+        <div className="stack" data-testid={`test-would-send-${step.nodeId}`}>
+          <div className="small">
+            Would send: <code>{step.wouldSend.to}</code>
+          </div>
+          {step.wouldSend.body !== undefined && <pre className="code-block">{JSON.stringify(step.wouldSend.body, null, 2)}</pre>}
+        </div>
+      )}
       {step.rendered !== undefined && !isCondition && (
-        <pre className="code-block" data-testid={`test-rendered-${step.nodeId}`}>
-          {JSON.stringify(step.rendered, null, 2)}
-        </pre>
+        <details open={!step.wouldSend}>
+          <summary className="small">Rendered config</summary>
+          <pre className="code-block" data-testid={`test-rendered-${step.nodeId}`}>
+            {JSON.stringify(step.rendered, null, 2)}
+          </pre>
+        </details>
       )}
     </div>
   );

@@ -1,6 +1,18 @@
+import { slackMessage } from './message.js';
 import { defineNodeModule } from '../../node-module.js';
 import { slackNotify } from './definition.js';
 import { executeSlackNotify } from './execute.js';
 
 /** `notify.slack`, Node-only half: how a step of it runs. Loaded by nodes/registry.ts. */
-export const node = defineNodeModule({ definition: slackNotify, execute: executeSlackNotify });
+export const node = defineNodeModule({
+  definition: slackNotify,
+  execute: executeSlackNotify,
+  // A simulated run has no earlier message to reply to: it previews a new message.
+  preview: (config, { vars }) => {
+    const message = slackMessage(config.text, vars, false);
+    if (config.auth.type === 'bot') {
+      return { to: `POST ${config.apiUrl.replace(/\/+$/, '')}/chat.postMessage`, body: { channel: config.auth.channel, ...message } };
+    }
+    return { to: 'POST to the incoming-webhook URL (a secret)', body: message };
+  },
+});

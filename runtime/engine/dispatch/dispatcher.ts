@@ -10,7 +10,8 @@ import type { Clock } from '../clock.js';
 import { Leases } from './leases.js';
 import { recoverAll, type RecoveryReport } from './recovery.js';
 import { runExecution, type RunnerDeps, type StopReason } from './runner.js';
-import { endExecution, rerunStep, resumeStep, startExecution } from './transitions.js';
+import { endExecution, finishResolvedWait, rerunStep, resumeStep, startExecution } from './transitions.js';
+import { scrubberFor } from '../secrets/scrub.js';
 import { callTimedOut } from './calls.js';
 
 export interface DispatcherOptions {
@@ -141,7 +142,7 @@ export class Dispatcher {
           }
           // Start it in the same commit: the source step and the steps it leads to.
           const flow = this.deps.flowAt(exec.flowId, exec.flowRevision);
-          if (flow) startExecution(db, flow, exec, now);
+          if (flow) startExecution(db, flow, exec, now, scrubberFor(this.deps.secrets));
           return true;
         }),
       );
@@ -216,6 +217,10 @@ export class Dispatcher {
     }
     if (step.waitReason === 'retry' || step.waitReason === 'poll') {
       rerunStep(db, step, now);
+      return;
+    }
+    if (step.waitReason === 'resolved') {
+      finishResolvedWait(db, flow, step, now);
       return;
     }
     resumeStep(db, flow, step, step.port ?? def?.outputs[0] ?? 'done', step.output ? JSON.parse(step.output) : null, now);

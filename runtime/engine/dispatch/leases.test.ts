@@ -9,6 +9,7 @@ import { LEASE_MS } from './leases.js';
 import { ManualClock, testEngine, webhookDelivery } from '../../../test/kit/engine.js';
 import { letTimePass, waitFor } from '../../../test/kit/wait.js';
 import { startExecution } from './transitions.js';
+import { createScrubber } from '../secrets/scrub.js';
 import { amBody } from '../../../test/kit/alertmanager.js';
 import { flowDoc, type EdgeDoc, type NodeDoc } from '../../../test/kit/flow.js';
 
@@ -46,7 +47,7 @@ describe('execution leases', () => {
     t.store.writeNow((db) => {
       const now = t.clock.now();
       executionsRepo.transition(db, id, ['queued'], { status: 'running', startedAt: now, updatedAt: now, leaseOwner: 'gone-host:4242:deadbeef', leaseUntil });
-      startExecution(db, t.engine.flowAt('f1', 1)!, executionsRepo.get(db, id)!, now);
+      startExecution(db, t.engine.flowAt('f1', 1)!, executionsRepo.get(db, id)!, now, createScrubber([]));
       for (const s of stepsRepo.forExecution(db, id)) if (s.status === 'pending') stepsRepo.transition(db, s.id, ['pending'], { status: 'intent', attempt: 1 });
     });
 

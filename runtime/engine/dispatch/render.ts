@@ -1,4 +1,4 @@
-import { renderTemplate, renderUrlTemplate } from '../../../shared/expr/index.js';
+import { renderPromqlTemplate, renderTemplate, renderUrlTemplate } from '../../../shared/expr/index.js';
 import type { ExprVars, ExpressionRef } from '../../../shared/expr/types.js';
 import { isSecretRef } from '../../../shared/flow/schema.js';
 import type { SecretUse } from '../../../nodes/network.js';
@@ -36,15 +36,19 @@ export function renderConfig(
   const templatePaths = new Set(refs.filter((r) => r.kind === 'template').map((r) => pathKey(r.path)));
   // URLs are rendered per component, so alert data cannot change their structure.
   const urlPaths = new Set(refs.filter((r) => r.kind === 'url').map((r) => pathKey(r.path)));
+  // PromQL queries: values only inside string literals, escaped for them.
+  const promqlPaths = new Set(refs.filter((r) => r.kind === 'promql').map((r) => pathKey(r.path)));
   const secretValues: string[] = [];
   const used: SecretUse[] = [];
 
   const walk = (value: unknown, path: (string | number)[]): { value: unknown; redacted: unknown } => {
     if (typeof value === 'string') {
-      const isUrl = urlPaths.has(pathKey(path));
-      if (!isUrl && !templatePaths.has(pathKey(path))) return { value, redacted: value };
+      const key = pathKey(path);
+      const isUrl = urlPaths.has(key);
+      const isPromql = promqlPaths.has(key);
+      if (!isUrl && !isPromql && !templatePaths.has(key)) return { value, redacted: value };
       try {
-        const out = isUrl ? renderUrlTemplate(value, vars) : renderTemplate(value, vars);
+        const out = isUrl ? renderUrlTemplate(value, vars) : isPromql ? renderPromqlTemplate(value, vars) : renderTemplate(value, vars);
         return { value: out, redacted: out };
       } catch (error) {
         throw new RenderError(`config.${path.join('.')}: ${(error as Error).message}`);

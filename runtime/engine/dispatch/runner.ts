@@ -59,7 +59,7 @@ export async function runExecution(
   // The delivery body is read and parsed only if an expression or template uses `event`.
   const loadEvent = lazyEvent(store.db, first.eventId);
   // The dispatcher normally starts the execution when it claims it; this covers the rest.
-  if (stepsRepo.nextSeq(store.db, executionId) === 1) await store.writeEventually((db) => startExecution(db, flow, first, clock.now()));
+  if (stepsRepo.nextSeq(store.db, executionId) === 1) await store.writeEventually((db) => startExecution(db, flow, first, clock.now(), scrubberFor(deps.secrets)));
 
   for (;;) {
     const exec = executionsRepo.get(store.db, executionId);

@@ -8,6 +8,7 @@ import { executionsRepo, type ExecutionRow } from '../../store/executions-repo.j
 import { newId } from '../../store/ids.js';
 import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
 import { calledNothing, cancelCalled, finishCall, startCall } from './calls.js';
+import type { Scrubber } from '../secrets/scrub.js';
 
 /**
  * The state changes of an execution, each a function over one open transaction (callers run
@@ -39,8 +40,11 @@ export function spawnNext(db: Db, flow: Flow, executionId: string, from: StepRow
   }
 }
 
-/** First step of a run: the source node, already done, with the alert as its output. */
-export function startExecution(db: Db, flow: Flow, exec: ExecutionRow, now: number): void {
+/**
+ * First step of a run: the source node, already done, with the alert as its output. Its config
+ * is stored scrubbed of every secret (`scrubber`), like every step's.
+ */
+export function startExecution(db: Db, flow: Flow, exec: ExecutionRow, now: number, scrubber: Scrubber): void {
   if (stepsRepo.nextSeq(db, exec.id) > 1) return;
   const node = flow.nodes.find((n) => n.id === exec.sourceNodeId);
   if (!node) throw new Error(`source node "${exec.sourceNodeId}" is missing from flow ${flow.id}@${exec.flowRevision}`);
@@ -57,7 +61,7 @@ export function startExecution(db: Db, flow: Flow, exec: ExecutionRow, now: numb
     attempt: 1,
     port,
     input: null,
-    config: json(node.config),
+    config: json(scrubber.scrub(node.config)),
     output: json(alert),
     error: null,
     createdAt: now,
@@ -128,6 +132,19 @@ export function applyOutcome(
       });
       return;
     }
+    case 'wait-resolved': {
+      // Already resolved (the resolution came first, or the run was started by it): go on at once.
+      const resolvedAt = exec ? alertResolvedAt(exec) : undefined;
+      if (resolvedAt !== undefined) {
+        const output = { resolvedAt: new Date(resolvedAt).toISOString(), waitedSeconds: 0 };
+        const ok = stepsRepo.transition(db, step.id, [from], { ...base, status: 'succeeded', port: 'resolved', output: json(output), endedAt: meta.now });
+        if (ok && live) spawnNext(db, flow, step.executionId, step, 'resolved', output, meta.now);
+        return;
+      }
+      // Woken early by the resolution (delivery-commit.ts sets wakeAt to now), else at the timeout.
+      stepsRepo.transition(db, step.id, [from], { ...base, status: 'waiting', wakeAt: meta.now + outcome.timeoutSeconds * 1000, waitReason: 'resolved' });
+      return;
+    }
     case 'wait-until':
       stepsRepo.transition(db, step.id, [from], {
         ...base,
@@ -142,6 +159,31 @@ export function applyOutcome(
       startCall(db, step, from, outcome, meta, (port, output) => spawnNext(db, flow, step.executionId, step, port, output, meta.now));
       return;
   }
+}
+
+/**
+ * When the run's alert was resolved: `alertResolvedAt` (a resolution delivered after the run
+ * started), or for a run started by a resolved notification its own `endsAt` (else its start).
+ */
+function alertResolvedAt(exec: ExecutionRow): number | undefined {
+  if (exec.alertResolvedAt !== null) return exec.alertResolvedAt;
+  const alert = JSON.parse(exec.alert) as { status?: string; endsAt?: string };
+  if (alert.status !== 'resolved') return undefined;
+  const at = Date.parse(alert.endsAt ?? '');
+  return Number.isNaN(at) ? exec.createdAt : at;
+}
+
+/**
+ * A `wait.resolved` step is due (woken by the resolution, or its time is up): it continues on
+ * `resolved` if the run's alert has resolved, else on `timeout`.
+ */
+export function finishResolvedWait(db: Db, flow: Flow, step: StepRow, now: number): boolean {
+  const exec = executionsRepo.get(db, step.executionId);
+  if (!exec) return false;
+  const resolvedAt = alertResolvedAt(exec);
+  const waitedSeconds = Math.max(0, Math.round((now - (step.startedAt ?? now)) / 1000));
+  const output = { resolvedAt: resolvedAt === undefined ? null : new Date(resolvedAt).toISOString(), waitedSeconds };
+  return resumeStep(db, flow, step, resolvedAt === undefined ? 'timeout' : 'resolved', output, now);
 }
 
 /**

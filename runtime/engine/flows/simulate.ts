@@ -6,6 +6,7 @@ import { outgoingEdges } from '../../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../../nodes/catalog.js';
 import { NO_NETWORK } from '../../../nodes/network.js';
 import { getNodeModule, getSourceAdapter } from '../../../nodes/registry.js';
+import type { NodeModule, SendPreview } from '../../../nodes/node-module.js';
 import { RenderError, renderConfig, type RenderedConfig } from '../dispatch/render.js';
 import type { SimulatedAlert, SimulatedStep } from '../../../shared/api-views.js';
 import { boundAlert } from '../../../nodes/source/limits.js';
@@ -76,7 +77,8 @@ async function simulateOne(flow: Flow, sourceNodeId: string, starts: boolean, al
       }
       if (def.sideEffects) {
         const assumedPort = def.simulatePort ?? def.outputs[0]!;
-        result.steps.push({ nodeId: node.id, type: node.type, status: 'taken', port: assumedPort, rendered: rendered.redacted, assumed: true });
+        const wouldSend = previewOf(nodeType, rendered.value, vars);
+        result.steps.push({ nodeId: node.id, type: node.type, status: 'taken', port: assumedPort, rendered: rendered.redacted, assumed: true, ...(wouldSend ? { wouldSend } : {}) });
         outputs[node.id] = null;
         queue.push({ from: node.id, port: assumedPort });
         continue;
@@ -99,6 +101,12 @@ async function simulateOne(flow: Flow, sourceNodeId: string, starts: boolean, al
         result.steps.push(step);
         outputs[node.id] = outcome.output;
         queue.push({ from: node.id, port: outcome.port });
+      } else if (outcome.type === 'wait-resolved') {
+        // When the alert resolves is not known before it happens: assume it does.
+        const port = def.simulatePort ?? def.outputs[0]!;
+        result.steps.push({ nodeId: node.id, type: node.type, status: 'taken', port, rendered: rendered.redacted, assumed: true });
+        outputs[node.id] = null;
+        queue.push({ from: node.id, port });
       } else if (outcome.type === 'fail') {
         result.steps.push({ nodeId: node.id, type: node.type, status: 'error', error: outcome.error, ...(outcome.port ? { port: outcome.port } : {}) });
         if (outcome.port) queue.push({ from: node.id, port: outcome.port });
@@ -107,4 +115,17 @@ async function simulateOne(flow: Flow, sourceNodeId: string, starts: boolean, al
   }
   result.skipped = flow.nodes.filter((n) => !visited.has(n.id)).map((n) => n.id);
   return result;
+}
+
+/**
+ * What a side-effecting step would send (its module's `preview`), or undefined when the type has
+ * none or the preview cannot be built from this config (the rendered config is shown anyway).
+ */
+function previewOf(module: NodeModule, config: unknown, vars: ExprVars): SendPreview | undefined {
+  if (!module.preview) return undefined;
+  try {
+    return module.preview(config as never, { vars });
+  } catch {
+    return undefined;
+  }
 }

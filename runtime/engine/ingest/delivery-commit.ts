@@ -2,6 +2,7 @@ import type { EventOutcome } from '../../../shared/event-log.js';
 import type { SqliteStore } from '../../store/db.js';
 import { eventsRepo } from '../../store/events-repo.js';
 import { executionsRepo } from '../../store/executions-repo.js';
+import { stepsRepo } from '../../store/steps-repo.js';
 import { deliveredEventRow, deliveredReason, refsFor, type EventBase } from './event-rows.js';
 import type { DeliveryPlan } from './delivery-plan.js';
 import type { IngestResult } from './ingest.js';
@@ -49,7 +50,11 @@ export function commitDelivery(deps: { store: SqliteStore; queueCap: QueueCap },
     for (const { route, alert, match } of resolved) {
       const at = Date.parse(alert.endsAt);
       const ids = executionsRepo.markAlertResolved(db, route.flow.id, alert.fingerprint, Number.isNaN(at) ? now : at);
-      if (ids.length) match.resolvedExecutionIds = ids;
+      if (ids.length) {
+        match.resolvedExecutionIds = ids;
+        // Their `wait.resolved` steps continue at the next tick (it knows each run's flow revision).
+        stepsRepo.wakeWaiting(db, ids, 'resolved', now);
+      }
     }
     const duplicates = planned.length - created.length;
     const seenDelivery = trace.deliveryId !== undefined && eventsRepo.seenDelivery(db, path, trace.deliveryId);

@@ -8,6 +8,7 @@ import { newId } from '../../store/ids.js';
 import { executionDedupKey } from '../dedup-key.js';
 import { cleanDeliveryId, EventAccumulator, type DeliveryTrace } from './event-rows.js';
 import type { HookRoute } from './hook-router.js';
+import type { Scrubber } from '../secrets/scrub.js';
 
 /** One execution to create, with the match entry that says what became of it. */
 interface PlannedRun {
@@ -42,7 +43,8 @@ export async function planDelivery(
   body: unknown,
   request: IngestRequest,
   ctx: IngestContext,
-  run: { eventId: string; executionDeadlineMs: number },
+  /** `scrubber`: every secret Salve holds, scrubbed from the stored alert (steps see `***` in its place). */
+  run: { eventId: string; executionDeadlineMs: number; scrubber: Scrubber },
   trace: DeliveryTrace,
 ): Promise<DeliveryPlan> {
   for (const route of routes) {
@@ -87,7 +89,7 @@ export async function planDelivery(
           sourceNodeId: route.node.id,
           dedupKey: executionDedupKey(route.node.id, alert),
           fingerprint: alert.fingerprint,
-          alert: JSON.stringify(alert),
+          alert: run.scrubber.json(JSON.stringify(alert)),
           status: 'queued',
           createdAt: now,
           updatedAt: now,

@@ -4,6 +4,7 @@ import { eventsRepo } from '../../store/events-repo.js';
 import { newId } from '../../store/ids.js';
 import { storageErrorKind } from '../../store/retry.js';
 import type { Logger } from '../../log.js';
+import type { Scrubber } from '../secrets/scrub.js';
 import { refsFor, refusalOf, refusedEventRow, type DeliveryTrace } from './event-rows.js';
 import type { HookRoute } from './hook-router.js';
 import { RefusalLimiter, REFUSALS_PER_PATH_PER_MINUTE } from './refusal-limiter.js';
@@ -28,6 +29,8 @@ export class EventRecorder {
   constructor(
     private readonly store: SqliteStore,
     private readonly log: Logger,
+    /** Every secret Salve holds, scrubbed from each row (see scrubbedEventRow). */
+    private readonly scrubber: Scrubber,
     limiter?: RefusalLimiter,
   ) {
     this.limiter = limiter ?? new RefusalLimiter();
@@ -71,7 +74,7 @@ export class EventRecorder {
         }
         return Promise.resolve(undefined);
       }
-      const base = { id: newId('ev', now), now, path, request: input.request, routes: input.routes, trace: input.trace };
+      const base = { id: newId('ev', now), now, path, request: input.request, routes: input.routes, trace: input.trace, scrubber: this.scrubber };
       const row = refusedEventRow(base, refusal, admitted.suppressed, input.reason);
       const refs = refsFor(input.routes);
       const written = this.store.write((db) => eventsRepo.insert(db, row, refs)).then(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getWebhookAdapter } from '../../../nodes/registry.js';
 import { NotFoundError, UnavailableError, ValidationError } from '../../../shared/errors.js';
+import { createScrubber, REDACTED } from '../secrets/scrub.js';
 import { bodyForLog, cleanDeliveryId, notFoundReason, refusalOf, storableHeaders } from './event-rows.js';
 import type { HookRoute } from './hook-router.js';
 
@@ -73,6 +74,15 @@ describe('event log pieces', () => {
     expect(bodyForLog(raw, 4096)).toEqual({ body: 'x'.repeat(4096), bodyBytes: 5000, bodyTruncated: true });
     expect(bodyForLog(raw)).toMatchObject({ bodyBytes: 5000, bodyTruncated: false });
     expect(bodyForLog(new TextEncoder().encode('{}'), 4096)).toEqual({ body: '{}', bodyBytes: 2, bodyTruncated: false });
+  });
+
+  it('scrubs a body before cutting it, so a secret across the cut leaves no prefix behind', () => {
+    const secret = 'cut-across-secret-77';
+    const text = `${'x'.repeat(4090)}${secret} tail`;
+    const { body, bodyBytes, bodyTruncated } = bodyForLog(new TextEncoder().encode(text), 4096, createScrubber([secret]));
+    expect(body).toBe(`${'x'.repeat(4090)}${REDACTED} ta`);
+    expect(body).not.toContain('cut-');
+    expect({ bodyBytes, bodyTruncated }).toEqual({ bodyBytes: text.length, bodyTruncated: true });
   });
 
   it('takes a delivery id only as a non-empty string, cut to 200 characters', () => {

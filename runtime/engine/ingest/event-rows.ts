@@ -10,6 +10,7 @@ import {
 import type { IngestRequest } from '../../../nodes/source-adapter.js';
 import { eventRef, type EventRow } from '../../store/events-repo.js';
 import { sqliteCode, storageErrorKind } from '../../store/retry.js';
+import type { Scrubber } from '../secrets/scrub.js';
 import type { HookRoute } from './hook-router.js';
 
 /**
@@ -69,14 +70,39 @@ export function storableHeaders(headers: Record<string, string>, routes: readonl
   return out;
 }
 
-/** The body as text; with `limit`, only its first `limit` bytes. */
-export function bodyForLog(raw: Uint8Array, limit?: number): { body: string; bodyBytes: number; bodyTruncated: boolean } {
+/**
+ * The body as text, scrubbed of every secret with `scrubber`; with `limit`, only its first
+ * `limit` bytes. Scrubbed before it is cut, so a secret across the cut leaves no prefix behind.
+ */
+export function bodyForLog(raw: Uint8Array, limit?: number, scrubber?: Scrubber): { body: string; bodyBytes: number; bodyTruncated: boolean } {
   const truncated = limit !== undefined && raw.byteLength > limit;
-  const bytes = truncated ? raw.subarray(0, limit) : raw;
+  let text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+  if (scrubber) text = scrubber.json(text);
+  if (truncated) text = Buffer.from(text, 'utf8').subarray(0, limit).toString('utf8');
+  return { body: text, bodyBytes: raw.byteLength, bodyTruncated: truncated };
+}
+
+/**
+ * `row` with every secret scrubbed from what a sender chose (path, delivery id, headers, body)
+ * and from what Salve made of it (alerts, routes, matches, reason, error): a sender may put a
+ * source's shared secret in any header or in the body, or send it to the wrong path.
+ */
+export function scrubbedEventRow(row: EventRow, scrubber: Scrubber): EventRow {
+  if (scrubber.empty) return row;
+  const text = (s: string | null) => (s === null ? null : scrubber.text(s));
+  const json = (s: string | null) => (s === null ? null : scrubber.json(s));
   return {
-    body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
-    bodyBytes: raw.byteLength,
-    bodyTruncated: truncated,
+    ...row,
+    path: scrubber.text(row.path),
+    deliveryId: text(row.deliveryId),
+    reason: text(row.reason),
+    headers: scrubber.json(row.headers),
+    // A JSON body stays JSON (it is the run's `event`), re-written only when a secret was in it.
+    body: scrubber.json(row.body),
+    routes: scrubber.json(row.routes),
+    alerts: scrubber.json(row.alerts),
+    matches: scrubber.json(row.matches),
+    error: json(row.error),
   };
 }
 
@@ -130,6 +156,8 @@ export interface EventBase {
   request: IngestRequest;
   routes: readonly HookRoute[];
   trace: DeliveryTrace;
+  /** What the row is scrubbed with: every secret Salve holds. */
+  scrubber: Scrubber;
 }
 
 function commonColumns(base: EventBase) {
@@ -159,9 +187,9 @@ export function deliveredEventRow(
     notStartedCount: number;
   },
 ): EventRow {
-  return {
+  return scrubbedEventRow({
     ...commonColumns(base),
-    ...bodyForLog(base.request.rawBody),
+    ...bodyForLog(base.request.rawBody, undefined, base.scrubber),
     outcome: what.outcome,
     httpStatus: what.httpStatus,
     reason: what.reason,
@@ -173,7 +201,7 @@ export function deliveredEventRow(
     duplicateCount: what.duplicateCount,
     notStartedCount: what.notStartedCount,
     suppressedBefore: 0,
-  };
+  }, base.scrubber);
 }
 
 /** The one-line reason of an event that got through but started nothing new. */
@@ -270,7 +298,7 @@ export function refusedEventRow(base: EventBase, refusal: Refusal, suppressedBef
   const body =
     error.code === 'payload_too_large'
       ? { body: '', bodyBytes: declaredBytes(base.request.headers), bodyTruncated: true }
-      : bodyForLog(base.request.rawBody, REFUSED_BODY_LIMIT_BYTES);
+      : bodyForLog(base.request.rawBody, REFUSED_BODY_LIMIT_BYTES, base.scrubber);
   const made =
     outcome === 'rejected'
       ? rejectedReason(base.trace)
@@ -279,7 +307,7 @@ export function refusedEventRow(base: EventBase, refusal: Refusal, suppressedBef
         : error.code === 'payload_too_large'
           ? tooLargeReason(error)
           : invalidReason(error);
-  return {
+  return scrubbedEventRow({
     ...commonColumns(base),
     ...body,
     outcome,
@@ -293,7 +321,7 @@ export function refusedEventRow(base: EventBase, refusal: Refusal, suppressedBef
     duplicateCount: 0,
     notStartedCount: 0,
     suppressedBefore,
-  };
+  }, base.scrubber);
 }
 
 /**

@@ -12,6 +12,7 @@ import type { EventRecorder } from './event-recorder.js';
 import { notFoundReason, routeEntry, type DeliveryTrace } from './event-rows.js';
 import type { HookRouter } from './hook-router.js';
 import type { QueueCap } from './queue-cap.js';
+import type { Scrubber } from '../secrets/scrub.js';
 
 export interface IngestResult {
   eventId: string;
@@ -32,6 +33,8 @@ export interface IngestDeps {
   router: HookRouter;
   clock: Clock;
   secrets: SecretResolver;
+  /** Every secret Salve holds, scrubbed from the event log's rows. */
+  scrubber: Scrubber;
   executionDeadlineMs: number;
   /** The cap on queued executions: a delivery that would exceed it is refused with 503 (senders retry). */
   queueCap: QueueCap;
@@ -76,8 +79,8 @@ export async function ingestDelivery(deps: IngestDeps, path: string, request: In
     const ctx: IngestContext = { secrets: deps.secrets, now, fetch: deps.fetch ?? fetch };
     const authenticated = await authenticateDelivery(routes, request, ctx, trace, (reasons) => deps.onRejectedAuth?.(path, reasons));
     const body = parseJson(request.rawBody);
-    const base = { id: newId('ev', now), now, path, request, routes, trace };
-    const plan = await planDelivery(authenticated, body, request, ctx, { eventId: base.id, executionDeadlineMs: deps.executionDeadlineMs }, trace);
+    const base = { id: newId('ev', now), now, path, request, routes, trace, scrubber: deps.scrubber };
+    const plan = await planDelivery(authenticated, body, request, ctx, { eventId: base.id, executionDeadlineMs: deps.executionDeadlineMs, scrubber: deps.scrubber }, trace);
     return await commitDelivery(deps, base, plan);
   } catch (error) {
     // Refused deliveries (401; 400/415/422; 503 for a full queue or a busy database) are

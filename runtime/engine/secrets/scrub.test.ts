@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createScrubber, MIN_SECRET_LENGTH, REDACTED, scrubberFor, secretForms } from './scrub.js';
+import { createScrubber, MIN_ENCODED_SECRET_LENGTH, MIN_SECRET_LENGTH, REDACTED, scrubberFor, secretForms } from './scrub.js';
 import { secretStoreFrom } from './secrets.js';
 
 const SECRET = 'pa55:w/rd+?&"é é';
@@ -33,7 +33,8 @@ describe('createScrubber', () => {
     const js = JSON.stringify({ token: SECRET });
     const python = js.replace(/é/g, '\\u00e9');
     const php = js.replaceAll('/', '\\/');
-    for (const text of [js, python, php]) {
+    const quotedBody = JSON.stringify({ reason: `answered 200, not a result: ${js}` }); // JSON text inside a JSON string
+    for (const text of [js, python, php, quotedBody]) {
       expect(scrubber.text(`stdout: ${text}`), text).not.toMatch(/pa55/);
     }
   });
@@ -48,6 +49,26 @@ describe('createScrubber', () => {
       encodeURI(SECRET),
     ];
     for (const form of forms) expect(scrubber.text(`GET /x?t=${form}&y=1`), form).not.toMatch(/pa55/);
+  });
+
+  it('scrubs URL-encoded copies however much an encoder escaped, and values encoded twice', () => {
+    const mixed = SECRET.replace('"', '%22').replace(' ', '+'); // `/`, `:` and `é` left as they are
+    const twice = encodeURIComponent(encodeURIComponent(SECRET));
+    const formTwice = encodeURIComponent(new URLSearchParams({ t: SECRET }).toString().slice(2));
+    for (const form of [mixed, twice, formTwice, encodeURIComponent(b64(`u:${SECRET}`))]) {
+      expect(scrubber.text(`GET /x?t=${form}&y=1`), form).toMatch(/^GET \/x\?t=.{0,12}\*\*\*.{0,6}&y=1$/);
+    }
+  });
+
+  it('scrubs a secret cut off right before a cut marker, as messages and outputs are cut before they are scrubbed', () => {
+    expect(scrubber.text(`Slack answered 400: token ${SECRET.slice(0, 9)}…`)).toBe(`Slack answered 400: token ${REDACTED}…`);
+    expect(scrubber.text(`answered: "${SECRET.slice(0, 9)}…"`)).toBe(`answered: "${REDACTED}…"`);
+    const marker = '\n[salve: output truncated after 1048576 bytes]';
+    expect(scrubber.text(`${b64(`admin:${SECRET}`).slice(0, 16)}${marker}`)).toBe(`YWRtaW46${REDACTED}${marker}`);
+    // A short remainder, one without a cut marker, or one in the middle of a text, is no cut-off secret.
+    expect(scrubber.text(`ends with ${SECRET.slice(0, 5)}…`)).toBe(`ends with ${SECRET.slice(0, 5)}…`);
+    expect(scrubber.text(`x-${SECRET.slice(0, 9)}`)).toBe(`x-${SECRET.slice(0, 9)}`);
+    expect(scrubber.text(`${SECRET.slice(0, 9)} and more…`)).toBe(`${SECRET.slice(0, 9)} and more…`);
   });
 
   it('scrubs hex copies in either case', () => {
@@ -70,12 +91,50 @@ describe('createScrubber', () => {
 
   it('finds base64 of any secret at any offset (property)', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: MIN_SECRET_LENGTH, maxLength: 40 }), fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), (secret, before, after) => {
+      fc.property(fc.string({ minLength: MIN_ENCODED_SECRET_LENGTH, maxLength: 40 }), fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), (secret, before, after) => {
         const s = createScrubber([secret]);
         const text = b64(`${before}${secret}${after}`);
         return s.text(text).includes(REDACTED);
       }),
     );
+  });
+
+  it('leaves at most one base64 character of the secret at each edge (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: MIN_ENCODED_SECRET_LENGTH, maxLength: 40 }), fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), (secret, before, after) => {
+        const encoded = b64(`${before}${secret}${after}`);
+        const out = createScrubber([secret]).text(encoded);
+        const head = out.indexOf(REDACTED);
+        const tail = out.length - out.lastIndexOf(REDACTED) - REDACTED.length;
+        // The characters that carry any bit of the secret: [first, last).
+        const b = Buffer.byteLength(before);
+        const first = Math.floor((8 * b) / 6);
+        const last = Math.ceil((8 * (b + Buffer.byteLength(secret))) / 6);
+        return head >= 0 && head <= first + 1 && encoded.length - tail >= last - 1;
+      }),
+    );
+  });
+
+  it('matches base64 inside longer text only for secrets of the encoded minimum; shorter ones as a whole value', () => {
+    const short = 'k3y!x'; // 5 bytes: its stable middles would be 4–5 base64 characters
+    expect(short.length).toBeLessThan(MIN_ENCODED_SECRET_LENGTH);
+    const s = createScrubber([short]);
+    expect(s.text(`Basic ${b64(short)}`)).toBe(`Basic ${REDACTED}`);
+    expect(s.text(`t=${b64url(short)}`)).toBe(`t=${REDACTED}`);
+    // base64 data that happens to contain a short secret's middle is left alone.
+    const middle = b64(`\0${short}`).slice(2, 6);
+    const blob = `iVBORw0KGgo${middle}AAAANSUhEUg`;
+    expect(s.text(blob)).toBe(blob);
+  });
+
+  it('replaces overlapping forms of different secrets as one, leaving no piece of either', () => {
+    const s = createScrubber(['zz-first', 'first-secret-part']);
+    expect(s.text('a zz-first-secret-part b')).toBe(`a ${REDACTED} b`);
+    expect(s.text('x first-secret-partzz-first y')).toBe(`x ${REDACTED}${REDACTED} y`);
+  });
+
+  it('is built once per list of secrets, whatever their order', () => {
+    expect(createScrubber(['one-secret', 'two-secret'])).toBe(createScrubber(['two-secret', 'one-secret', 'two-secret']));
   });
 
   it('scrubs every secret it was given, referenced or not, and leaves other text alone', () => {

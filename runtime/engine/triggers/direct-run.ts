@@ -6,7 +6,8 @@ import { eventRef, eventsRepo } from '../../store/events-repo.js';
 import { executionsRepo } from '../../store/executions-repo.js';
 import { newId } from '../../store/ids.js';
 import { executionDedupKey } from '../dedup-key.js';
-import { sourceName, withoutRaw } from '../ingest/event-rows.js';
+import { scrubbedEventRow, sourceName, withoutRaw } from '../ingest/event-rows.js';
+import type { Scrubber } from '../secrets/scrub.js';
 
 /** What a run that no webhook delivered needs: a schedule tick or a manual run. */
 export interface DirectRun {
@@ -21,6 +22,8 @@ export interface DirectRun {
   now: number;
   deadlineMs: number;
   executionId?: string;
+  /** Every secret Salve holds, scrubbed from the event row and the stored alert (a manual run's payload is typed by a person). */
+  scrubber: Scrubber;
 }
 
 /**
@@ -39,7 +42,7 @@ export function queueDirectRun(db: Db, run: DirectRun): { executionId: string; e
     sourceNodeId: run.node.id,
     dedupKey: executionDedupKey(run.node.id, run.alert),
     fingerprint: run.alert.fingerprint,
-    alert: JSON.stringify(run.alert),
+    alert: run.scrubber.json(JSON.stringify(run.alert)),
     status: 'queued',
     createdAt: run.now,
     updatedAt: run.now,
@@ -52,7 +55,7 @@ export function queueDirectRun(db: Db, run: DirectRun): { executionId: string; e
   const match: EventMatch = { flowId: run.flowId, nodeId: run.node.id, alertIndex: 0, result: 'started', executionId };
   eventsRepo.insert(
     db,
-    {
+    scrubbedEventRow({
       id: eventId,
       receivedAt: run.now,
       path: run.path,
@@ -75,7 +78,7 @@ export function queueDirectRun(db: Db, run: DirectRun): { executionId: string; e
       duplicateCount: 0,
       notStartedCount: 0,
       suppressedBefore: 0,
-    },
+    }, run.scrubber),
     [eventRef.flow(run.flowId), eventRef.source(source)],
   );
   return { executionId, eventId };

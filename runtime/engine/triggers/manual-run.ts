@@ -11,6 +11,7 @@ import type { Clock } from '../clock.js';
 import { queueDirectRun } from './direct-run.js';
 import type { FlowService } from '../flows/flow-service.js';
 import type { QueueCap } from '../ingest/queue-cap.js';
+import type { Scrubber } from '../secrets/scrub.js';
 
 export interface ManualRunDeps {
   store: SqliteStore;
@@ -19,6 +20,8 @@ export interface ManualRunDeps {
   executionDeadlineMs: number;
   /** The cap on queued executions: over it the run is refused with 503. */
   queueCap: QueueCap;
+  /** Every secret Salve holds, scrubbed from the run's event row (a person typed the payload). */
+  scrubber: Scrubber;
 }
 
 export interface ManualRunInput {
@@ -96,6 +99,7 @@ export async function runManually(deps: ManualRunDeps, flowId: string, input: Ma
       now,
       deadlineMs: deps.executionDeadlineMs,
       executionId,
+      scrubber: deps.scrubber,
     });
     // The dedup key is the fresh execution id, so it cannot be taken.
     if (!ids) throw new Error(`execution id ${executionId} collided`);

@@ -11,6 +11,7 @@ import type { Logger } from '../../log.js';
 import type { Clock } from '../clock.js';
 import { queueDirectRun } from './direct-run.js';
 import type { QueueCap } from '../ingest/queue-cap.js';
+import type { Scrubber } from '../secrets/scrub.js';
 
 export interface ScheduleRunnerDeps {
   store: SqliteStore;
@@ -26,6 +27,8 @@ export interface ScheduleRunnerDeps {
    * `check()` themselves.
    */
   timers: boolean;
+  /** Every secret Salve holds, scrubbed from the event rows of the runs. */
+  scrubber: Scrubber;
 }
 
 /** Missed ticks counted one by one after a restart; beyond this the stretch's count stops (it is still one row). */
@@ -268,6 +271,7 @@ export class ScheduleRunner {
       path: `schedule/${s.flow.id}/${s.node.id}`,
       now,
       deadlineMs: this.deps.executionDeadlineMs,
+      scrubber: this.deps.scrubber,
     });
     if (!queued) {
       // A run for this tick exists without its row (e.g. written by an older Salve): never a second one.
