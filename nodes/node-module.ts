@@ -32,7 +32,7 @@ export interface NodeModule<S extends z.ZodType = z.ZodType, O extends z.ZodType
 
 /** Declares the Node-only half of a node type, typed from its definition. */
 /** What `preview` may read: the variables of the simulated step. */
-export interface PreviewContext {
+interface PreviewContext {
   vars: ExprVars;
 }
 

@@ -5,11 +5,13 @@ import { validateFlow } from '../shared/flow/validate.js';
 import { lookupNodeSpec } from '../nodes/catalog.js';
 import { enableRegexBacktrackFallback } from './boot-checks.js';
 import { HelpRequested, parseCommand, UsageError, type OptionValues } from './cli-args.js';
+import { cmdSecrets, SECRETS_HELP } from './cli-secrets.js';
 import { checkDataDir } from './doctor.js';
 import { simulateFlow } from './engine/flows/simulate.js';
 import { launchServer, rerunWithFlags, SERVER_COMMAND } from './launcher.js';
 import { lacksRequiredFlags } from './node-flags.js';
 import { SecretsFileError } from './secrets-file.js';
+import { MasterKeyError } from './engine/secrets/master-key.js';
 import { runServerProcess, serveFlags } from './server-process.js';
 import { salveVersion } from './server.js';
 
@@ -22,11 +24,16 @@ Usage:
   salve import <flow-or-bundle.json> [--url URL] [--token TOKEN] [--data DIR]
   salve export <flow-id>|--all [--out file.json] [--url URL] [--token TOKEN] [--data DIR]
   salve doctor [--data ./data]      check the database (read-only; safe while Salve runs)
+${SECRETS_HELP}
   salve --version
   salve help                        this text (also: salve <command> --help)
 
-serve reads the secrets (SALVE_SECRET_*, SALVE_ADMIN_TOKEN, SALVE_SECRETS_FILE) and starts the
-server as a child process whose environment does not hold them.
+serve reads the secrets (SALVE_SECRET_*, SALVE_ADMIN_TOKEN, SALVE_MASTER_KEY, SALVE_SECRETS_FILE)
+and starts the server as a child process whose environment does not hold them.
+
+secrets works on the data directory's database directly (safe while Salve runs); set reads the
+value from stdin. The master key is SALVE_MASTER_KEY or the key file (SALVE_MASTER_KEY_FILE,
+default ~/.config/salve/master.key).
 
 import/export talk to a running server (default http://127.0.0.1:8470). The token comes from
 --token, else SALVE_ADMIN_TOKEN, else <data>/admin-token.
@@ -212,6 +219,8 @@ export async function runCli(argv: string[], out: Out = { log: console.log, erro
         return await cmdExport(rest, out);
       case 'doctor':
         return cmdDoctor(rest, out);
+      case 'secrets':
+        return await cmdSecrets(rest, out);
       case '--version':
       case 'version':
         out.log(salveVersion());
@@ -242,7 +251,7 @@ export async function runCli(argv: string[], out: Out = { log: console.log, erro
       out.error(`salve: ${error.message}\n${formatIssues(error.issues)}`);
       return 1;
     }
-    if (error instanceof SalveError || error instanceof SecretsFileError) {
+    if (error instanceof SalveError || error instanceof SecretsFileError || error instanceof MasterKeyError) {
       out.error(`salve: ${error.message}`);
       return 1;
     }

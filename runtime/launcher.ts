@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UsageError } from './cli-args.js';
+import { MASTER_KEY_VAR, parseMasterKey } from './engine/secrets/master-key.js';
 import { MIN_SECRET_LENGTH } from './engine/secrets/scrub.js';
 import { secretStoreFromEnv } from './engine/secrets/secrets.js';
 import { REQUIRED_NODE_FLAGS } from './node-flags.js';
@@ -10,7 +11,7 @@ import { readSecretsFile, SECRETS_FILE_VAR, SecretsFileError } from './secrets-f
 
 /**
  * The one launcher step. `salve serve` runs here as a small parent process that
- * - reads the secrets (`SALVE_SECRET_*`, `SALVE_ADMIN_TOKEN`, and `SALVE_SECRETS_FILE`) once,
+ * - reads the secrets (`SALVE_SECRET_*`, `SALVE_ADMIN_TOKEN`, `SALVE_MASTER_KEY` and `SALVE_SECRETS_FILE`) once,
  * - starts the real server with the V8 flags Salve needs and an environment WITHOUT them,
  * - hands them over the IPC channel (never argv, env or a file), and
  * - forwards SIGINT/SIGTERM/SIGHUP and exits with the server's status.
@@ -28,7 +29,7 @@ const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** True for environment variables that hold secrets: the server must not inherit them. */
 export function isSecretVariable(name: string): boolean {
-  return name.startsWith('SALVE_SECRET_') || name === 'SALVE_ADMIN_TOKEN';
+  return name.startsWith('SALVE_SECRET_') || name === 'SALVE_ADMIN_TOKEN' || name === MASTER_KEY_VAR;
 }
 
 /**
@@ -54,6 +55,8 @@ export function splitEnvironment(
       secrets[name] = value;
     }
   }
+  // A malformed master key stops `salve serve` here, before the server starts.
+  if (secrets[MASTER_KEY_VAR] !== undefined) parseMasterKey(secrets[MASTER_KEY_VAR], MASTER_KEY_VAR);
   const store = secretStoreFromEnv(secrets);
   for (const name of store.names()) {
     if (store.get(name)!.length < MIN_SECRET_LENGTH) {

@@ -41,3 +41,13 @@ export function acquireDataDirLock(dataDir: string): { release(): void } {
   }
   throw new ConflictError(`could not lock data directory ${dataDir}`);
 }
+
+/** The pid of the live Salve process holding `dataDir`, if any (read-only: nothing is locked or removed). */
+export function dataDirHolder(dataDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'salve.pid'), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}

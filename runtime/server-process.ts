@@ -2,6 +2,7 @@ import { parseCommand, UsageError } from './cli-args.js';
 import { loadConfig } from './config.js';
 import { scrubberFor } from './engine/secrets/scrub.js';
 import { secretStoreFromEnv, withScrubbedExtras } from './engine/secrets/secrets.js';
+import { MASTER_KEY_VAR } from './engine/secrets/master-key.js';
 import { onLauncherExit, receiveSecrets } from './launcher.js';
 import { createLogger } from './log.js';
 import { startServer } from './server.js';
@@ -39,7 +40,8 @@ export async function runServerProcess(args: string[], print: (line: string) => 
   ignoreBrokenPipes();
   // The secrets exist only here, never in process.env (commands could read it).
   const config = loadConfig(flags, { ...process.env, ...handed });
-  const secrets = withScrubbedExtras(secretStoreFromEnv(handed), [config.adminToken]);
+  const masterKey = handed[MASTER_KEY_VAR];
+  const secrets = withScrubbedExtras(secretStoreFromEnv(handed), [config.adminToken, masterKey]);
   let scrubber = scrubberFor(secrets);
   const log = createLogger({ level: config.logLevel, destination: process.stderr, scrub: (line) => scrubber.json(line) });
   // Listen for stop requests before starting: a SIGTERM during start-up (migrations, recovery)
@@ -53,7 +55,7 @@ export async function runServerProcess(args: string[], print: (line: string) => 
   // Repeats (a terminal's Ctrl-C reaches both processes, and the launcher forwards it) are ignored.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => askStop(`received ${signal}`));
   onLauncherExit(() => askStop('the launcher exited'));
-  const server = await startServer(config, log, print, secrets);
+  const server = await startServer(config, log, print, secrets, { masterKey });
   scrubber = server.scrubber;
   await new Promise<void>((resolveStop) => {
     let stopping = false;

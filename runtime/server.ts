@@ -10,6 +10,7 @@ import { systemClock } from './engine/clock.js';
 import { Engine } from './engine/engine.js';
 import { scrubberFor, type Scrubber } from './engine/secrets/scrub.js';
 import { withScrubbedExtras, type SecretStore } from './engine/secrets/secrets.js';
+import { openStoredSecrets } from './engine/secrets/stored-secrets.js';
 import { assertSecretHostLists } from './net/secret-hosts.js';
 import { createApp } from './http/app.js';
 import { ensureAdminToken } from './http/auth.js';
@@ -47,9 +48,16 @@ export interface RunningServer {
  * Starts Salve: checks the process is hardened, locks the data directory, opens (and migrates)
  * the database, recovers interrupted executions, then listens. Prints the admin token once,
  * on the first start only. `given` are the secrets the launcher handed over (never read from
- * this process's environment).
+ * this process's environment); `keys.masterKey` is SALVE_MASTER_KEY when the launcher handed it
+ * over, `keys.env` where the key file's location is read (default this process's environment).
  */
-export async function startServer(config: Config, log: Logger, out: (line: string) => void, given: SecretStore): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  log: Logger,
+  out: (line: string) => void,
+  given: SecretStore,
+  keys: { masterKey?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunningServer> {
   const checks = runBootChecks();
   if (!checks.ok) throw new Error(`refusing to start: ${checks.problems.join('; ')}`);
   const commandUser = config.commandUser === undefined ? undefined : resolveCommandUser(config.commandUser);
@@ -59,7 +67,7 @@ export async function startServer(config: Config, log: Logger, out: (line: strin
   const lock = acquireDataDirLock(config.dataDir);
   const opened: { store?: SqliteStore } = {};
   try {
-    return await startLocked(config, log, out, { lock, opened, given, commandUser });
+    return await startLocked(config, log, out, { lock, opened, given, commandUser, keys });
   } catch (error) {
     // Every failed start lets go of what it took, so the next start is not refused by a stale salve.pid.
     try {
@@ -97,15 +105,32 @@ async function startLocked(
   config: Config,
   log: Logger,
   out: (line: string) => void,
-  held: { lock: { release(): void }; opened: { store?: SqliteStore }; given: SecretStore; commandUser: CommandUser | undefined },
+  held: {
+    lock: { release(): void };
+    opened: { store?: SqliteStore };
+    given: SecretStore;
+    commandUser: CommandUser | undefined;
+    keys: { masterKey?: string; env?: NodeJS.ProcessEnv };
+  },
 ): Promise<RunningServer> {
-  const { lock, opened, given, commandUser } = held;
+  const { lock, opened, given, commandUser, keys } = held;
   // Commands run as another user must not reach the data directory.
   if (commandUser) chmodSync(config.dataDir, 0o700);
   const store = openStore(config.dataDir, { log });
   opened.store = store;
   const token = ensureAdminToken(config.dataDir, config.adminToken);
-  const secrets = withScrubbedExtras(given, [token.token]);
+  // The secret store: its master key comes from SALVE_MASTER_KEY or a key file outside the data directory.
+  const { stored, createdKeyFile } = openStoredSecrets({
+    store,
+    dataDir: config.dataDir,
+    envKey: keys.masterKey,
+    env: keys.env ?? process.env,
+    environment: given,
+    now: () => systemClock.now(),
+    log,
+    recordKey: true,
+  });
+  const secrets = withScrubbedExtras(stored.all, [token.token, keys.masterKey]);
   const engine = new Engine({
     store,
     clock: systemClock,
@@ -133,6 +158,7 @@ async function startLocked(
     version: salveVersion(),
     publicOrigin: config.publicOrigin,
     secrets,
+    storedSecrets: stored,
   });
 
   const limits = httpLimitsOf(config);
@@ -148,6 +174,7 @@ async function startLocked(
   if (token.created) {
     out(`Admin token (shown once; also saved to ${join(config.dataDir, 'admin-token')}, mode 0600):\n  ${token.token}`);
   }
+  out(`Master key for stored secrets: ${stored.keySource}${createdKeyFile ? ' (created now, mode 0600: back it up apart from the data directory)' : ''}`);
   out(`Salve ${salveVersion()} listening on ${url} (data: ${config.dataDir})`);
   if (!['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
     log.warn({ host: config.host }, 'listening beyond loopback without TLS: put a TLS-terminating proxy in front of Salve');

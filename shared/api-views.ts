@@ -234,8 +234,3 @@ export interface SessionStatus {
 export interface AutomationState {
   paused: boolean;
 }
-
-/** One entry of `GET /api/secrets`: a secret's name, never its value. */
-export interface SecretName {
-  name: string;
-}

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Inbox, List, LogOut, ScrollText, Workflow } from 'lucide-react';
+import { Inbox, KeyRound, List, LogOut, ScrollText, Workflow } from 'lucide-react';
 import { api, call, onSignedOut } from './api/client.js';
 import { isSignedIn, signOut } from './api/session.js';
 import { browserSessionStorage, clearTestInputs } from './flow-editor/test-input.js';
@@ -11,6 +11,7 @@ import { RunsPage } from './pages/RunsPage.js';
 import { RunPage } from './pages/RunPage.js';
 import { ApprovalsPage } from './pages/ApprovalsPage.js';
 import { EventsPage } from './pages/EventsPage.js';
+import { SecretsPage } from './pages/SecretsPage.js';
 import { Toasts, toast } from './ui/toast.js';
 import { usePolling } from './ui/usePolling.js';
 
@@ -97,6 +98,7 @@ function Shell({ onSignedOut: done }: { onSignedOut: () => void }) {
             badge={pendingCount}
           />
           <NavLink to={{ page: 'events' }} current={section === 'events'} icon={<ScrollText size={16} />} label="Events" />
+          <NavLink to={{ page: 'secrets' }} current={section === 'secrets'} icon={<KeyRound size={16} />} label="Secrets" />
         </nav>
         <span className="spacer" />
         <button type="button" className="ghost sign-out" onClick={doSignOut} title="Sign out" data-testid="sign-out">
@@ -152,5 +154,7 @@ function PageFor({ route, onApprovalsChanged }: { route: Route; onApprovalsChang
       return <ApprovalsPage onChanged={onApprovalsChanged} />;
     case 'events':
       return <EventsPage filters={route.filters ?? {}} />;
+    case 'secrets':
+      return <SecretsPage />;
   }
 }

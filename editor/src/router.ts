@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 /**
  * Hash routes, so the runtime serves one index.html and a reload lands on the same page:
  * `#/flows`, `#/flows/<id>` (`?tab=test` opens the editor on its Test tab, e.g. after "Use as test
- * payload", which stores the chosen delivery in sessionStorage first: see flow-editor/test-input.ts), `#/new` (`#/new?template=<id>`: from a template), `#/runs`, `#/runs?flow=<id>`, `#/runs/<id>`, `#/approvals`,
+ * payload", which stores the chosen delivery in sessionStorage first: see flow-editor/test-input.ts), `#/new` (`#/new?template=<id>`: from a template), `#/runs`, `#/runs?flow=<id>`, `#/runs/<id>`, `#/approvals`, `#/secrets`,
  * `#/events` (optionally `?flow=<id>&outcome=<outcome>&source=<type>&path=<path>&event=<id>`).
  */
 export type Route =
@@ -13,7 +13,8 @@ export type Route =
   | { page: 'runs'; flowId?: string }
   | { page: 'run'; id: string }
   | { page: 'approvals' }
-  | { page: 'events'; filters?: EventsRouteFilters };
+  | { page: 'events'; filters?: EventsRouteFilters }
+  | { page: 'secrets' };
 
 /** The Events page's filters and open event, kept in the address so a reload or a link keeps them. */
 export interface EventsRouteFilters {
@@ -41,6 +42,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'runs' && parts[1]) return { page: 'run', id: parts[1] };
   if (parts[0] === 'runs') return params.get('flow') ? { page: 'runs', flowId: params.get('flow')! } : { page: 'runs' };
   if (parts[0] === 'approvals') return { page: 'approvals' };
+  if (parts[0] === 'secrets') return { page: 'secrets' };
   if (parts[0] === 'events') {
     const filters: EventsRouteFilters = {};
     for (const [param, key] of EVENT_PARAMS) {
@@ -66,6 +68,8 @@ export function hrefFor(route: Route): string {
       return `#/runs/${encodeURIComponent(route.id)}`;
     case 'approvals':
       return '#/approvals';
+    case 'secrets':
+      return '#/secrets';
     case 'events': {
       const params = new URLSearchParams();
       for (const [param, key] of EVENT_PARAMS) {

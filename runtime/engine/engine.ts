@@ -86,7 +86,12 @@ export class Engine {
         log: options.log,
         secrets: options.secrets,
         commandUser: options.commandUser,
-        network: new DestinationPolicy({ allowedTargets: options.allowedTargets ?? [], secretHosts: (name) => options.secrets.hosts(name), resolver: options.resolver }),
+        network: new DestinationPolicy({
+          allowedTargets: options.allowedTargets ?? [],
+          secretHosts: (name) => options.secrets.hosts(name),
+          secretHostsSetting: (name) => options.secrets.hostsSetting?.(name),
+          resolver: options.resolver,
+        }),
         flowAt: (id, revision) => this.flowAt(id, revision),
         publicOrigin: options.publicOrigin,
       },

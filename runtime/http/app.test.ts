@@ -86,7 +86,13 @@ describe('GET /api/secrets', () => {
     const res = await setup({ env }).request('/api/secrets', { headers: auth });
     expect(res.status).toBe(200);
     const text = await res.text();
-    expect(JSON.parse(text)).toEqual({ items: [{ name: 'AM_TOKEN' }, { name: 'PAGERDUTY_KEY' }] });
+    const env_ = { source: 'environment', description: '', overriddenByEnvironment: false, createdAt: null, updatedAt: null, updatedBy: null, usedBy: [] };
+    expect(JSON.parse(text)).toEqual({
+      secrets: [
+        { name: 'AM_TOKEN', hosts: ['hooks.example.com'], ...env_ },
+        { name: 'PAGERDUTY_KEY', hosts: [], ...env_ },
+      ],
+    });
     for (const value of Object.values(env).filter((v) => v && !v.includes('.'))) expect(text).not.toContain(value);
     expect((await setup({ env }).request('/api/secrets')).status).toBe(401);
   });

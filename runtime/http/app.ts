@@ -8,7 +8,8 @@ import type { SqliteStore } from '../store/db.js';
 import type { Logger } from '../log.js';
 import { scrubberFor } from '../engine/secrets/scrub.js';
 import { secretStoreFrom, type SecretStore } from '../engine/secrets/secrets.js';
-import type { AutomationState, List, SecretName } from '../../shared/api-views.js';
+import type { AutomationState } from '../../shared/api-views.js';
+import type { StoredSecrets } from '../engine/secrets/stored-secrets.js';
 import { accessLog } from './access-log.js';
 import { apiAuth, type AuthEnv } from './auth.js';
 import { installErrorHandling } from './errors.js';
@@ -19,6 +20,7 @@ import { flowRoutes } from './routes-flows.js';
 import { hookRoutes } from './routes-hooks.js';
 import { runFlowRoutes } from './routes-run-flow.js';
 import { runRoutes } from './routes-runs.js';
+import { secretRoutes } from './routes-secrets.js';
 import { scrubJsonResponses } from './scrub-responses.js';
 import { publicSessionRoutes, sessionStatusRoute } from './routes-session.js';
 import { securityHeaders } from './security-headers.js';
@@ -40,8 +42,14 @@ export interface AppOptions {
    * `https://salve.example.internal`: accepted by the origin check, and makes cookies Secure.
    */
   publicOrigin?: string;
-  /** The secrets GET /api/secrets lists by name (never their values) and API responses are scrubbed of; default none. */
+  /**
+   * Every secret API responses are scrubbed of (the server passes the environment's and the
+   * secret store's together, plus the admin token); default `storedSecrets.all`, else none.
+   * Without `storedSecrets`, GET /api/secrets lists these by name.
+   */
   secrets?: SecretStore;
+  /** The secret store `/api/secrets` manages; absent: the list shows environment secrets only and changes answer 503. */
+  storedSecrets?: StoredSecrets;
   /** Clock for sessions and the sign-in limit (tests move it); default Date.now. */
   now?: () => number;
 }
@@ -71,7 +79,7 @@ are received at <code>/hooks/&lt;path&gt;</code>. See the README for a walkthrou
 export function createApp(options: AppOptions) {
   const { engine, store, log } = options;
   const now = options.now ?? Date.now;
-  const secrets = options.secrets ?? secretStoreFrom({});
+  const secrets = options.secrets ?? options.storedSecrets?.all ?? secretStoreFrom({});
   const sessions = new SessionManager(store, options.adminToken, now);
   const guardMutation = cookieMutationGuard(options.publicOrigin);
   const tokenLimiter = new FailureLimiter({
@@ -118,7 +126,7 @@ export function createApp(options: AppOptions) {
     .use('/api/*', apiAuth({ adminToken: options.adminToken, sessions, publicOrigin: options.publicOrigin, guardMutation, tokenLimiter, log }))
     .route('/api/session', sessionStatusRoute())
     .get('/api/node-types', (c) => c.json(nodeTypes))
-    .get('/api/secrets', (c) => c.json({ items: secrets.names().map((name) => ({ name })) } satisfies List<SecretName>))
+    .route('/api/secrets', secretRoutes(engine, secrets, options.storedSecrets))
     .get('/api/automation', (c) => c.json(automation()))
     .post('/api/automation/pause', async (c) => c.json(await setPaused(true, c.get('requestId'))))
     .post('/api/automation/resume', async (c) => c.json(await setPaused(false, c.get('requestId'))))

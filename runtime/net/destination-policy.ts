@@ -26,6 +26,8 @@ export interface DestinationPolicyOptions {
   allowedTargets: readonly string[];
   /** `SALVE_SECRET_<NAME>_HOSTS` as written; undefined when the secret has no list. */
   secretHosts: (name: string) => readonly string[] | undefined;
+  /** How messages name where a secret's host list is set; default `SALVE_SECRET_<NAME>_HOSTS`. */
+  secretHostsSetting?: (name: string) => string | undefined;
   resolver?: Resolver;
 }
 
@@ -92,7 +94,7 @@ export class DestinationPolicy {
     const out: SecretRefusal[] = [];
     for (const name of names) {
       const raw = this.options.secretHosts(name);
-      const variable = secretHostsEnvName(name);
+      const variable = this.options.secretHostsSetting?.(name) ?? secretHostsEnvName(name);
       if (raw === undefined) {
         out.push({
           name,

@@ -304,3 +304,24 @@ export const authFailures = sqliteTable('auth_failures', {
   failures: integer('failures').notNull(),
   windowEndsAt: integer('window_ends_at').notNull(),
 });
+
+/**
+ * Secrets kept in the database (`/api/secrets`, `salve secrets`), encrypted: the value with its
+ * own data key (AES-256-GCM: `ciphertext`, `iv`, `tag`), the data key wrapped by the master key
+ * `key_id` (runtime/engine/secrets/crypto.ts). The master key is never in the database.
+ */
+export const secrets = sqliteTable('secrets', {
+  name: text('name').primaryKey(),
+  ciphertext: text('ciphertext').notNull(),
+  iv: text('iv').notNull(),
+  tag: text('tag').notNull(),
+  wrappedKey: text('wrapped_key').notNull(),
+  /** Which master key wrapped `wrapped_key`: rotation re-wraps row by row. */
+  keyId: text('key_id').notNull(),
+  description: text('description').notNull().default(''),
+  /** JSON list: where steps may send the secret (as SALVE_SECRET_<NAME>_HOSTS); empty = nowhere. */
+  hosts: text('hosts').notNull().default('[]'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+  updatedBy: text('updated_by').notNull(),
+});

@@ -12,7 +12,10 @@ const BIN = join(ROOT, 'bin', 'salve.js');
 /** Runs the `salve` bin as an operator would. */
 function salve(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', SALVE_ADMIN_TOKEN: 'test-admin-token-0123456789abcdef' } });
+    // The master key file beside the data directory, as the test kit's servers keep it (removeDir removes both).
+    const dataDir = args[args.indexOf('--data') + 1];
+    const env = { PATH: process.env.PATH ?? '', SALVE_ADMIN_TOKEN: 'test-admin-token-0123456789abcdef', ...(dataDir ? { XDG_CONFIG_HOME: `${dataDir}-config` } : {}) };
+    const child = spawn(process.execPath, [BIN, ...args], { env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

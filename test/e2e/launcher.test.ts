@@ -10,6 +10,7 @@ const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'sa
 const SECRET = 'launcher-secret-value-71';
 const FILE_SECRET = 'file-only-secret-value-93';
 const TOKEN = 'launcher-admin-token-0123456789';
+const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
 
 const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'latin1');
 const parentOf = (pid: number) => {
@@ -30,16 +31,18 @@ describe('the launcher (salve serve)', () => {
   });
 
   it('keeps every secret out of the server process environment; the server still has them', async () => {
-    const s = await startServer({ token: TOKEN, env: { SALVE_SECRET_API: SECRET, SALVE_SECRET_API_HOSTS: '127.0.0.1' } });
+    const s = await startServer({ token: TOKEN, env: { SALVE_SECRET_API: SECRET, SALVE_SECRET_API_HOSTS: '127.0.0.1', SALVE_MASTER_KEY: MASTER_KEY } });
     servers.push(s);
     dirs.push(s.dataDir);
     expect(s.serverPid).not.toBe(s.child.pid);
     expect(parentOf(s.serverPid)).toBe(s.child.pid);
     const env = environ(s.serverPid);
-    for (const text of ['SALVE_SECRET_', 'SALVE_ADMIN_TOKEN', SECRET, TOKEN]) expect(env).not.toContain(text);
+    for (const text of ['SALVE_SECRET_', 'SALVE_ADMIN_TOKEN', 'SALVE_MASTER_KEY', SECRET, TOKEN, MASTER_KEY]) expect(env).not.toContain(text);
     // The launcher's own environment still holds them: that is what SALVE_SECRETS_FILE avoids.
     expect(environ(s.child.pid!)).toContain(SECRET);
-    expect((await s.api('GET', '/api/secrets')).body.items).toEqual([{ name: 'API' }]);
+    expect((await s.api('GET', '/api/secrets')).body.secrets.map((i: { name: string }) => i.name)).toEqual(['API']);
+    // The handed-over master key is the one the secret store uses.
+    expect(s.output()).toContain('Master key for stored secrets: SALVE_MASTER_KEY');
     expect(await s.stop()).toBe(0);
   });
 
@@ -48,7 +51,7 @@ describe('the launcher (salve serve)', () => {
     const dataDir = tempDataDir();
     dirs.push(dataDir);
     const launcher = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dataDir], {
-      env: { PATH: process.env.PATH ?? '', SALVE_ADMIN_TOKEN: TOKEN, SALVE_LOG_LEVEL: 'warn', SALVE_SECRET_API: SECRET },
+      env: { PATH: process.env.PATH ?? '', SALVE_ADMIN_TOKEN: TOKEN, SALVE_LOG_LEVEL: 'warn', SALVE_SECRET_API: SECRET, XDG_CONFIG_HOME: `${dataDir}-config` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -96,7 +99,7 @@ describe('the launcher (salve serve)', () => {
     try {
       const s = await startServer({ dataDir, env: { SALVE_SECRETS_FILE: file } });
       servers.push(s);
-      expect((await s.api('GET', '/api/secrets')).body.items).toEqual([{ name: 'FROM_FILE' }]);
+      expect((await s.api('GET', '/api/secrets')).body.secrets.map((i: { name: string }) => i.name)).toEqual(['FROM_FILE']);
       for (const pid of [s.child.pid!, s.serverPid]) expect(environ(pid)).not.toContain(FILE_SECRET);
       expect(environ(s.serverPid)).not.toContain('SALVE_SECRETS_FILE');
       await s.stop();

@@ -75,6 +75,46 @@ describe('secrets', () => {
       const e = (await server.api('GET', `/api/executions/${id}`)).body;
       return e.status === 'failed' ? e : undefined;
     }, 10_000, 'the execution to fail');
-    expect(done.error).toContain('secret NOPE is not set (environment variable SALVE_SECRET_NOPE)');
+    expect(done.error).toContain('secret NOPE is not set (environment variable SALVE_SECRET_NOPE, or store it: Secrets page, salve secrets set NOPE)');
+  });
+
+  it('uses a stored secret for the next run: sent only where its host list allows, scrubbed like the others', async () => {
+    const STORED = 'stored-target-secret-9d41';
+    const flow = {
+      format: 'salve.flow/v1',
+      id: 'stored',
+      name: 'stored',
+      enabled: true,
+      nodes: [
+        { id: 'am', type: 'source.alertmanager', config: { path: 'stored', auth: { type: 'none' } } },
+        { id: 'call', type: 'action.http', config: { url: `${target.url}/stored`, headers: { 'X-Token': { secret: 'STORED_TOKEN' } } } },
+      ],
+      edges: [{ source: 'am', target: 'call' }],
+    };
+    expect((await server.api('POST', '/api/flows', flow)).status).toBe(201);
+    let runs = 0;
+    const run = async () => {
+      const alert = amAlert({ fingerprint: `stored-${++runs}` }); // a new alert each time, not a duplicate
+      const res = await fetch(`${server.url}/hooks/stored`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(amPayload([alert])) });
+      const id = ((await res.json()) as { executions: string[] }).executions[0]!;
+      return waitFor(async () => {
+        const e = (await server.api('GET', `/api/executions/${id}`)).body;
+        return ['succeeded', 'failed'].includes(e.status) ? e : undefined;
+      }, 10_000, 'the execution to end');
+    };
+    expect((await server.api('PUT', '/api/secrets/STORED_TOKEN', { value: STORED })).status).toBe(201);
+    const refused = await run();
+    expect(refused.status).toBe('failed');
+    expect(JSON.stringify(refused)).toContain('secret STORED_TOKEN may not be sent to 127.0.0.1 (for http://127.0.0.1');
+    expect(JSON.stringify(refused)).toContain('the host list of stored secret STORED_TOKEN is not set');
+    expect(target.requests.some((r) => r.url === '/stored')).toBe(false);
+
+    expect((await server.api('PUT', '/api/secrets/STORED_TOKEN', { hosts: ['127.0.0.1'] })).status).toBe(200);
+    const sent = await run();
+    expect(sent.status).toBe('succeeded');
+    expect(target.requests.find((r) => r.url === '/stored')!.headers['x-token']).toBe(STORED);
+    expect(sent.steps.find((s: any) => s.nodeId === 'call').output.body.youSent['x-token']).toBe('***');
+    expect(JSON.stringify(sent)).not.toContain(STORED);
+    expect(server.output()).not.toContain(STORED);
   });
 });

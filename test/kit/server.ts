@@ -30,8 +30,10 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'salve-test-'));
 }
 
+/** Removes a data directory and the master key directory startServer gave it (`<dir>-config`). */
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+  rmSync(`${dir}-config`, { recursive: true, force: true });
 }
 
 /** True while `pid` exists and is not a zombie. */
@@ -58,7 +60,8 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
   const dataDir = opts.dataDir ?? tempDataDir();
   const token = opts.token ?? 'test-admin-token-0123456789abcdef';
   const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'serve', '--port', '0', '--data', dataDir], {
-    env: { PATH: process.env.PATH ?? '', SALVE_ADMIN_TOKEN: token, SALVE_LOG_LEVEL: 'warn', ...opts.env },
+    // The master key file goes beside the data directory (never in the user's own ~/.config).
+    env: { PATH: process.env.PATH ?? '', SALVE_ADMIN_TOKEN: token, SALVE_LOG_LEVEL: 'warn', XDG_CONFIG_HOME: `${dataDir}-config`, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

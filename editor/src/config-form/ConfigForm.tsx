@@ -9,6 +9,7 @@ import { FormContext, type ExpressionSiteInfo, type FormContextValue } from './f
 import { anchorPaths, issuePathText, placeIssues } from './issues.js';
 import { templatePathsFor } from './template-paths.js';
 import { UnknownFields } from './UnknownFields.js';
+import type { SecretChoices } from '../secrets/useSecrets.js';
 
 interface ConfigIssue {
   path: (string | number)[];
@@ -31,8 +32,8 @@ export interface ConfigFormProps {
   issues: readonly ConfigIssue[];
   /** Variables for live expression previews, or null when the flow has no sample alert yet. */
   preview: PreviewContext | null;
-  /** Names of secrets the server can resolve (GET /api/secrets), for the secret picker. */
-  secrets: readonly string[];
+  /** The secrets the server has (GET /api/secrets), for the secret picker, which can also create one. */
+  secrets: SecretChoices;
   /** What the node's expressions can read (shared/flow/expression-scope.ts): checks and hints use it. */
   scope: ExprScope;
   readOnly?: boolean;

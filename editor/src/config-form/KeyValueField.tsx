@@ -187,7 +187,13 @@ function KeyValueRowView({ field, row, index, noun, skipped, ownsIssues, idOf, o
       )}
       <div className="cf-kv-value">
         {row.mode === 'secret' ? (
-          <SecretPicker a11y={valueA11y} name={valuePath} value={row.value} onChange={(value) => onChange({ ...row, value }, 'value')} />
+          <SecretPicker
+            a11y={valueA11y}
+            name={valuePath}
+            value={row.value}
+            onChange={(value) => onChange({ ...row, value }, 'value')}
+            fieldLabel={`${field.label}: ${rowName}`}
+          />
         ) : (
           <input
             {...valueA11y}

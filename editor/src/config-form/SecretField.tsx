@@ -50,7 +50,7 @@ export function SecretField({ field }: { field: SecretModel }) {
             />
           )}
           {mode === 'secret' ? (
-            <SecretPicker a11y={a11y} name={field.name} value={secretName} onChange={writeSecret} showHelp={false} />
+            <SecretPicker a11y={a11y} name={field.name} value={secretName} onChange={writeSecret} showHelp={false} fieldLabel={field.label} />
           ) : (
             <input
               {...a11y}

@@ -1,9 +1,15 @@
 import { useState } from 'react';
+import { hrefFor } from '../router.js';
+import { hostsSummary } from '../secrets/hosts.js';
+import { SecretDialog } from '../secrets/SecretDialog.js';
+import type { SecretItem } from '../secrets/secrets-api.js';
+import type { SecretChoices } from '../secrets/useSecrets.js';
 import type { InputA11y } from './FieldShell.js';
 import { useForm } from './form-context.js';
 import { secretEnvVar, secretNameProblem } from './secret-name.js';
 
 const OTHER = '\u0000other';
+const CREATE = '\u0000create';
 
 interface SecretPickerProps {
   a11y: InputA11y;
@@ -16,16 +22,27 @@ interface SecretPickerProps {
   ariaLabel?: string;
   /** False when the field shows `<SecretHelp>` itself (under its errors, like other fields' help). */
   showHelp?: boolean;
+  /** The field's label, so the "Create secret…" dialog can say what the secret is for. */
+  fieldLabel?: string;
+}
+
+/** An option's text: the name and where the secret may be sent, so a token bound elsewhere is not picked by mistake. */
+function optionText(secret: SecretItem): string {
+  const hosts = hostsSummary(secret.hosts);
+  return `${secret.name} — ${hosts.kind === 'hosts' ? `to ${hosts.text}` : hosts.kind === 'anywhere' ? 'to anywhere' : 'sent nowhere'}`;
 }
 
 /**
- * Chooses `{ "secret": NAME }`: a name the server knows (GET /api/secrets), or "Other…" to type
- * one (e.g. before the variable is set). Only the name is ever in the flow.
+ * Chooses `{ "secret": NAME }`: a secret the server has (GET /api/secrets: stored ones and those
+ * of its environment), "Create secret…" to store a new one without leaving the flow (a dialog;
+ * the flow's unsaved edits stay as they are), or "Type a name…" for one that is set later. Only
+ * the name is ever in the flow.
  */
-export function SecretPicker({ a11y, name, value, onChange, ariaLabel, showHelp = true }: SecretPickerProps) {
+export function SecretPicker({ a11y, name, value, onChange, ariaLabel, showHelp = true, fieldLabel }: SecretPickerProps) {
   const { secrets } = useForm();
-  const known = secrets.includes(value);
+  const known = secrets.items.some((s) => s.name === value);
   const [typing, setTyping] = useState(value !== '' && !known);
+  const [creating, setCreating] = useState(false);
   const other = typing || (value !== '' && !known);
   const otherId = `${a11y.id}-name`;
   const problem = other ? secretNameProblem(value) : null;
@@ -42,6 +59,10 @@ export function SecretPicker({ a11y, name, value, onChange, ariaLabel, showHelp 
         data-testid={`field-${name}`}
         value={other ? OTHER : value}
         onChange={(e) => {
+          if (e.target.value === CREATE) {
+            setCreating(true);
+            return;
+          }
           if (e.target.value === OTHER) {
             setTyping(true);
             return;
@@ -50,13 +71,14 @@ export function SecretPicker({ a11y, name, value, onChange, ariaLabel, showHelp 
           onChange(e.target.value);
         }}
       >
-        <option value="">{secrets.length ? 'Choose a secret…' : 'No secrets known to the server'}</option>
-        {secrets.map((s) => (
-          <option key={s} value={s}>
-            {s}
+        <option value="">{secrets.items.length ? 'Choose a secret…' : secrets.loaded ? 'No secrets yet' : 'Choose a secret…'}</option>
+        {secrets.items.map((s) => (
+          <option key={s.name} value={s.name}>
+            {optionText(s)}
           </option>
         ))}
-        <option value={OTHER}>Other…</option>
+        <option value={CREATE}>Create secret…</option>
+        <option value={OTHER}>Type a name…</option>
       </select>
       {other && (
         <div className="cf-secret-other">
@@ -90,25 +112,80 @@ export function SecretPicker({ a11y, name, value, onChange, ariaLabel, showHelp 
           <SecretHelp value={value} />
         </div>
       )}
+      {creating && (
+        <SecretDialog
+          mode={{ kind: 'create' }}
+          initialName={other && !problem ? value : ''}
+          intro={
+            <>
+              Stored on the server, then chosen for <strong>{fieldLabel ?? ariaLabel ?? 'this field'}</strong>. The flow's unsaved changes stay as they
+              are; save the flow as usual afterwards.
+            </>
+          }
+          existing={secrets.items}
+          onClose={() => setCreating(false)}
+          onSaved={(saved) => {
+            setCreating(false);
+            secrets.saved(saved);
+            setTyping(false);
+            onChange(saved.name);
+          }}
+        />
+      )}
     </div>
   );
 }
 
-/** Where a secret's value comes from, and a warning when the server does not have it. */
+/** What the chosen secret is and where it may go, or a warning when the server does not have it. */
 export function SecretHelp({ value }: { value: string }) {
   const { secrets } = useForm();
-  const problem = secrets.includes(value) ? null : secretNameProblem(value);
+  const secret = secrets.items.find((s) => s.name === value);
+  if (secret) {
+    const hosts = hostsSummary(secret.hosts);
+    return (
+      <span data-testid="secret-help">
+        {secret.description && <>{secret.description}. </>}
+        {secret.source === 'environment' || secret.overriddenByEnvironment ? (
+          <>
+            Value from the server environment (<code>{secretEnvVar(secret.name)}</code>).{' '}
+          </>
+        ) : (
+          'Value from the secret store. '
+        )}
+        {hosts.kind === 'nowhere' ? (
+          <>
+            May be sent nowhere: a source can check deliveries with it; for a step to send it, add hosts on the{' '}
+            <a href={hrefFor({ page: 'secrets' })} target="_blank" rel="noreferrer">
+              Secrets page
+            </a>
+            .
+          </>
+        ) : (
+          <>
+            May be sent to <span className="mono">{hosts.kind === 'anywhere' ? 'any host (*)' : hosts.text}</span>.
+          </>
+        )}{' '}
+        The value is never stored in the flow.
+      </span>
+    );
+  }
+  const problem = secretNameProblem(value);
   return (
-    <>
-      Read from the server environment variable <code>{secretEnvVar(problem ? '' : value)}</code> when needed; the value is never stored in the flow.
-      {value !== '' && !problem && !secrets.includes(value) && secrets.length > 0 && (
-        <span className="cf-warning"> The server does not have it set yet: until it does, this fails closed.</span>
+    <span data-testid="secret-help">
+      {value === '' || problem
+        ? 'Pick a secret the server has, or create one here; the value is never stored in the flow.'
+        : 'The value is never stored in the flow.'}
+      {value !== '' && !problem && secrets.loaded && (
+        <span className="cf-warning">
+          {' '}
+          The server has no secret {value} yet: until it does, this fails closed. Choose “Create secret…” to add it.
+        </span>
       )}
-    </>
+    </span>
   );
 }
 
 /** Whether a secret picker for `value` currently shows an inline name problem (then validation's copy is not repeated). */
-export function pickerShowsProblem(value: string, secrets: readonly string[]): boolean {
-  return !secrets.includes(value) && secretNameProblem(value) !== null;
+export function pickerShowsProblem(value: string, secrets: SecretChoices): boolean {
+  return !secrets.items.some((s) => s.name === value) && secretNameProblem(value) !== null;
 }

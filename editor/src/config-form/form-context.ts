@@ -3,6 +3,7 @@ import type { ExprScope, ExpressionRef } from '../../../shared/expr/types.js';
 import type { PreviewContext } from './ConfigForm.js';
 import type { Path } from './config-paths.js';
 import type { PlacedIssue } from './issues.js';
+import type { SecretChoices } from '../secrets/useSecrets.js';
 
 /** Where an expression of the config sits, beyond its node's scope (ExpressionRef). */
 export type ExpressionSiteInfo = Pick<ExpressionRef, 'returns' | 'locals'>;
@@ -18,7 +19,8 @@ export interface FormContextValue {
   writeField(field: { path: Path; required: boolean; name: string }, value: unknown, changed?: string): void;
   issuesAt(path: Path): PlacedIssue[];
   preview: PreviewContext | null;
-  secrets: readonly string[];
+  /** The server's secrets for the pickers, and how to add one created from a picker. */
+  secrets: SecretChoices;
   /** What the node's expressions can read: the steps that can run before it. */
   scope: ExprScope;
   /** What the node type's expressions say of the expression at `path`: a condition, its own variables. */

@@ -23,7 +23,7 @@ import { useCanvasOverlay } from './useCanvasOverlay.js';
 import { useEditorDocument } from './useEditorDocument.js';
 import { useFlowTest } from './useFlowTest.js';
 import { useSaveFlow } from './useSaveFlow.js';
-import { useSecretNames } from './useSecretNames.js';
+import { useSecrets } from '../secrets/useSecrets.js';
 
 /**
  * The flow editor once its flow is loaded: toolbar, palette, canvas with problems, side panel
@@ -47,7 +47,7 @@ export function Editor({ initialTab, initialTest }: { initialTab?: 'test'; initi
   useEffect(() => {
     if (initialTab === 'test' && !layout.side.open) layout.side.setOpen(true);
   }, []);
-  const secrets = useSecretNames();
+  const secrets = useSecrets();
   const test = useFlowTest(doc.flow, doc.flowJson, initialTest);
   const { overlay, highlightedEdges } = useCanvasOverlay(test.sim, doc.nodeIdsKey, problems.byNode);
   const openProblems = useCallback(() => setProblemsOpen(true), []);

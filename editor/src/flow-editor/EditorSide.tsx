@@ -11,6 +11,7 @@ import { NodePanel } from '../panels/NodePanel.js';
 import { TestPanel } from '../panels/TestPanel.js';
 import { HelpPanel } from '../help/HelpPanel.js';
 import type { useFlowTest } from './useFlowTest.js';
+import type { SecretChoices } from '../secrets/useSecrets.js';
 
 export type SideTab = 'node' | 'test' | 'help';
 
@@ -24,7 +25,7 @@ interface Props {
   docNodes: SalveNode[];
   selectedNodes: SalveNode[];
   issues: readonly LocatedIssue[];
-  secrets: readonly string[];
+  secrets: SecretChoices;
   test: ReturnType<typeof useFlowTest>;
   /** False: folded to a narrow strip, so the canvas gets the room. */
   open: boolean;

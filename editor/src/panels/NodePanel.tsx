@@ -8,6 +8,7 @@ import type { LocatedIssue } from '../canvas/validation.js';
 import { NodeIcon } from '../ui/icons.js';
 import type { RetryPolicy } from '../../../shared/flow/retry.js';
 import { canRetry, RetrySection } from './RetrySection.js';
+import type { SecretChoices } from '../secrets/useSecrets.js';
 
 // Props are the node's id and data (not the React Flow node) and the store's own actions, so
 // dragging the node, which changes only its position, does not redraw the form.
@@ -16,7 +17,7 @@ interface Props {
   data: SalveNodeData;
   issues: readonly LocatedIssue[];
   preview: PreviewContext | null;
-  secrets: readonly string[];
+  secrets: SecretChoices;
   /** What this node's expressions can read: the steps that can run before it. */
   scope: ExprScope;
   onConfig: (nodeId: string, config: Record<string, unknown>, field: string) => void;

@@ -58,7 +58,9 @@ export function renderConfig(
       if (!secrets) return { value, redacted: value };
       const resolved = secrets(value.secret);
       if (resolved === undefined) {
-        throw new RenderError(`secret ${value.secret} is not set (environment variable ${secretEnvName(value.secret)})`);
+        throw new RenderError(
+          `secret ${value.secret} is not set (environment variable ${secretEnvName(value.secret)}, or store it: Secrets page, salve secrets set ${value.secret})`,
+        );
       }
       secretValues.push(resolved);
       used.push({ name: value.secret, path });

@@ -248,11 +248,33 @@ function buildScrubber(secrets: readonly string[]): Scrubber {
 
 const byStore = new WeakMap<SecretStore, Scrubber>();
 
-/** The scrubber for every value in `store` (looked up once per store). */
+/**
+ * The scrubber for every value in `store`, looked up once per store. It follows the store: when
+ * the store's values change (a secret set or deleted through the API or `salve secrets`), the
+ * next use takes the scrubber of the new values, so outputs, responses and log lines are
+ * scrubbed of them without a restart.
+ */
 export function scrubberFor(store: SecretStore): Scrubber {
   let scrubber = byStore.get(store);
   if (!scrubber) {
-    scrubber = createScrubber(store.values());
+    let seen: readonly string[] | undefined;
+    let current: Scrubber = createScrubber([]);
+    const now = () => {
+      const values = store.values();
+      if (values !== seen) {
+        seen = values;
+        current = createScrubber(values);
+      }
+      return current;
+    };
+    scrubber = {
+      text: (s) => now().text(s),
+      scrub: (v) => now().scrub(v),
+      json: (s) => now().json(s),
+      get empty() {
+        return now().empty;
+      },
+    };
     byStore.set(store, scrubber);
   }
   return scrubber;

@@ -14,7 +14,7 @@ describe('secretStoreFromEnv', () => {
     expect(store.get('API_TOKEN')).toBe('tok-123456');
     expect(store.get('API_TOKEN_HOSTS')).toBeUndefined();
     expect(store.names()).toEqual(['API_TOKEN', 'UNBOUND']);
-    expect(store.values().sort()).toEqual(['tok-123456', 'unbound-value']);
+    expect([...store.values()].sort()).toEqual(['tok-123456', 'unbound-value']);
     expect(store.resolve('EMPTY')).toBeUndefined();
   });
 

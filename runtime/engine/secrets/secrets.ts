@@ -16,8 +16,9 @@ export function secretHostsEnvName(name: string): string {
 }
 
 /**
- * Every secret Salve knows, read once at start. Flows reference secrets by name
- * (`{ "secret": "NAME" }`); values never leave the process except to where a step sends them.
+ * Every secret Salve knows: the environment's (read once at start) and the secret store's (read
+ * again when it changes). Flows reference secrets by name (`{ "secret": "NAME" }`); values never
+ * leave the process except to where a step sends them.
  */
 export interface SecretStore {
   /** The value of secret `name`; undefined when unset (an empty value counts as unset). */
@@ -28,10 +29,18 @@ export interface SecretStore {
    * secret has no such list: then no step may send it anywhere (sources may still check it).
    */
   hosts(name: string): string[] | undefined;
+  /**
+   * How messages name where secret `name`'s host list is set, when not `SALVE_SECRET_<NAME>_HOSTS`
+   * (a stored secret's list); undefined for the variable.
+   */
+  hostsSetting?(name: string): string | undefined;
   /** The names a flow can reference, sorted. Never the values. */
   names(): string[];
-  /** Every secret value, so outputs can be scrubbed of all of them, referenced or not. */
-  values(): string[];
+  /**
+   * Every secret value, so outputs can be scrubbed of all of them, referenced or not. The same
+   * array is returned until a value changes (scrubberFor rebuilds its scrubber when it does).
+   */
+  values(): readonly string[];
   /** The resolver sources use to check credentials. */
   readonly resolve: SecretResolver;
 }
@@ -53,11 +62,39 @@ export function secretStoreFrom(values: Record<string, string>, hosts: Record<st
   const hostMap = new Map<string, string[]>();
   for (const [name, raw] of Object.entries(hosts)) hostMap.set(name, parseHostList(raw));
   const get = (name: string) => map.get(name);
+  const all = [...map.values()];
   return {
     get,
     hosts: (name) => hostMap.get(name),
     names: () => [...map.keys()].sort(),
-    values: () => [...map.values()],
+    values: () => all,
+    resolve: get,
+  };
+}
+
+/**
+ * The environment's secrets and the secret store's together. When both define a name, the
+ * environment's value and host list win (the operator who set the variable decides; the secrets
+ * list shows the stored one as overridden). Both sets of values are scrubbed.
+ */
+export function combineSecretStores(environment: SecretStore, stored: SecretStore): SecretStore {
+  let seen: [readonly string[], readonly string[]] | undefined;
+  let all: readonly string[] = [];
+  const get = (name: string) => environment.get(name) ?? stored.get(name);
+  return {
+    get,
+    hosts: (name) => (environment.get(name) !== undefined ? environment.hosts(name) : stored.hosts(name)),
+    hostsSetting: (name) => (environment.get(name) === undefined && stored.get(name) !== undefined ? `the host list of stored secret ${name}` : undefined),
+    names: () => [...new Set([...environment.names(), ...stored.names()])].sort(),
+    values: () => {
+      const e = environment.values();
+      const s = stored.values();
+      if (!seen || seen[0] !== e || seen[1] !== s) {
+        seen = [e, s];
+        all = [...e, ...s];
+      }
+      return all;
+    },
     resolve: get,
   };
 }
@@ -69,7 +106,19 @@ export function secretStoreFrom(values: Record<string, string>, hosts: Record<st
 export function withScrubbedExtras(store: SecretStore, extra: (string | undefined)[]): SecretStore {
   const more = extra.filter((v): v is string => v !== undefined && v !== '');
   if (more.length === 0) return store;
-  return { ...store, values: () => [...store.values(), ...more] };
+  let seen: readonly string[] | undefined;
+  let all: readonly string[] = [];
+  return {
+    ...store,
+    values: () => {
+      const inner = store.values();
+      if (inner !== seen) {
+        seen = inner;
+        all = [...inner, ...more];
+      }
+      return all;
+    },
+  };
 }
 
 /**

@@ -1,0 +1,58 @@
+import { Hono } from 'hono';
+import { issuesFromZod, ValidationError, UnavailableError } from '../../shared/errors.js';
+import { PutSecretBodySchema, SecretNameSchema, type SecretList, type SecretListItem } from '../../shared/secrets-api.js';
+import type { Engine } from '../engine/engine.js';
+import { secretUses } from '../engine/secrets/secret-refs.js';
+import type { SecretStore } from '../engine/secrets/secrets.js';
+import type { StoredSecrets } from '../engine/secrets/stored-secrets.js';
+import { validJson } from './validated.js';
+
+/** A value is at most 64 KiB; JSON escapes can make its text up to six times longer. */
+const BODY_LIMIT = 512 * 1024;
+
+/** The `:name` parameter, checked with the flow schema's rule for secret names. */
+function secretName(raw: string): string {
+  const parsed = SecretNameSchema.safeParse(raw);
+  if (!parsed.success) throw new ValidationError(`"${raw}" is not a secret name`, issuesFromZod(parsed.error.issues, ['name']));
+  return parsed.data;
+}
+
+/**
+ * `/api/secrets`: list (names and metadata, never values), create or update, delete. Stored
+ * secrets are managed here; environment secrets are listed read-only. `stored` is absent where
+ * no secret store was opened (some tests): then the list shows `environment`'s names and
+ * changes answer 503.
+ */
+export function secretRoutes(engine: Engine, environment: SecretStore, stored: StoredSecrets | undefined, actor = 'admin') {
+  const uses = () => secretUses([...engine.flows.enabledRows(), ...engine.flows.disabledRows()].map((r) => r.flow));
+  const needStore = (): StoredSecrets => {
+    if (!stored) throw new UnavailableError('the secret store is not open in this process');
+    return stored;
+  };
+  const environmentOnly = (): SecretListItem[] => {
+    const used = uses();
+    return environment.names().map((name) => ({
+      name,
+      description: '',
+      hosts: [...(environment.hosts(name) ?? [])],
+      source: 'environment' as const,
+      overriddenByEnvironment: false,
+      createdAt: null,
+      updatedAt: null,
+      updatedBy: null,
+      usedBy: used.get(name) ?? [],
+    }));
+  };
+
+  return new Hono()
+    .get('/', (c) => c.json({ secrets: stored ? stored.list(uses()) : environmentOnly() } satisfies SecretList))
+    .put('/:name', validJson(PutSecretBodySchema, BODY_LIMIT, 'secret'), async (c) => {
+      const name = secretName(c.req.param('name'));
+      const { created, item } = await needStore().put(name, c.req.valid('json'), actor, uses());
+      return c.json(item satisfies SecretListItem, created ? 201 : 200);
+    })
+    .delete('/:name', async (c) => {
+      await needStore().delete(secretName(c.req.param('name')), actor, uses());
+      return c.body(null, 204);
+    });
+}
