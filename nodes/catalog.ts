@@ -25,6 +25,7 @@ import { manualSource } from './source/manual/definition.js';
 import { scheduleSource } from './source/schedule/definition.js';
 import { pagerdutySource } from './source/pagerduty/definition.js';
 import { datadogSource } from './source/datadog/definition.js';
+import { callFlow } from './flow/call/definition.js';
 
 /**
  * Every node type, in palette order: the one list of node types. Browser-safe: the editor
@@ -51,6 +52,7 @@ export const nodeDefinitions = [
   sshAction,
   delayAction,
   waitResolved,
+  callFlow,
   httpCheck,
   prometheusCheck,
   pagerdutyNotify,

@@ -78,6 +78,11 @@ export interface NodeDefinition<S extends z.ZodType = z.ZodType, O extends z.Zod
    * probed again after `every` seconds, as a durable wait (runtime/engine/dispatch/repeat.ts).
    */
   poll?(config: z.output<S>): PollPlan | undefined;
+  /**
+   * Types that run another flow (their executor returns a `call` outcome): the id of the flow a
+   * config calls, for the save-time checks of calls across flows (missing flow, loops, depth).
+   */
+  calledFlow?(config: z.output<S>): string;
   /** Sources only: what starts the flow (a webhook on a hook path, a schedule, a person). */
   trigger?: TriggerSpec<z.output<S>>;
   /**

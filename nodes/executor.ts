@@ -54,7 +54,12 @@ export type StepOutcome<O = unknown> =
    * Run the branch on the node's loop port once per item (NodeSpec.loopPort), then continue on
    * `done` or `error` with every item's result (runtime/engine/dispatch/loops.ts).
    */
-  | { type: 'foreach'; items: unknown[] };
+  | { type: 'foreach'; items: unknown[] }
+  /**
+   * Run flow `flowId` (its current revision) as a child run reading `input`, and park this step
+   * until it ends (at most `timeoutSeconds`); the engine then continues on `ok` or `error`.
+   */
+  | { type: 'call'; flowId: string; input: Record<string, unknown>; timeoutSeconds?: number };
 
 /** Any JSON value. */
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };

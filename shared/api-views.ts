@@ -97,6 +97,20 @@ export interface Execution {
   deadlineAt: string | null;
   /** When a resolved alert with this run's fingerprint arrived for its flow (its endsAt), else null. */
   alertResolvedAt: string | null;
+  /** A run a `flow.call` step started: the calling run and its step (null otherwise). */
+  parentExecutionId: string | null;
+  parentStepId: string | null;
+  /** How many calls deep this run is (0 for a run an alert, a schedule or a person started). */
+  callDepth: number;
+}
+
+/** A run a step of this run started (`flow.call`). */
+export interface CalledRun {
+  id: string;
+  flowId: string;
+  /** The calling step. */
+  parentStepId: string | null;
+  status: ExecutionStatus;
 }
 
 /** One node run inside an execution. `input`, `config` (rendered, secrets as references) and `output` are JSON. */
@@ -179,6 +193,8 @@ export interface ExecutionDetail extends Execution {
   approvals: Approval[];
   /** The flow exactly as it was when this execution ran (its revision); null if that revision is gone. */
   flow: Flow | null;
+  /** The runs its `flow.call` steps started, oldest first. */
+  children: CalledRun[];
 }
 
 /**

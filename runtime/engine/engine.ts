@@ -26,6 +26,7 @@ import { ScheduleRunner } from './triggers/schedule-runner.js';
 import { QueueCap } from './ingest/queue-cap.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { endExecution, resumeStep } from './dispatch/transitions.js';
+import { calledRuns } from './dispatch/calls.js';
 
 export interface EngineOptions {
   store: SqliteStore;
@@ -260,6 +261,9 @@ export class Engine {
       appendAudit(db, { actor, action: 'execution.cancel', target: executionId, now });
     });
     this.dispatcher.abort(executionId, 'cancel');
+    // The runs it called were cancelled with it (flow.call); a run that called it continues.
+    for (const id of calledRuns(store.db, executionId)) this.dispatcher.abort(id, 'cancel');
+    this.dispatcher.pump();
   }
 
   /**

@@ -44,3 +44,28 @@ describe('POST /api/flows/simulate', () => {
     expect(JSON.stringify(await wrong.json())).toContain('sourceNodeId');
   });
 });
+
+describe('flows that call flows (flow.call)', () => {
+  const procedure = flowDoc({ id: 'restart-procedure', enabled: false, source: { id: 'start', type: 'source.manual', config: {} } });
+  const caller = (flow: string) =>
+    flowDoc({ id: 'caller', nodes: [{ id: 'call', type: 'flow.call', config: { flow } }], edges: [{ source: 'am', target: 'call' }] });
+
+  it('answers 422 naming nodes[i].config.flow for a missing called flow, and 409 naming the callers when deleting a called one', async () => {
+    const { app } = testApp();
+    const send = (method: string, path: string, body?: unknown) =>
+      app.request(path, { method, headers: { ...JSON_TYPE, authorization: `Bearer ${TEST_TOKEN}` }, ...(body ? { body: JSON.stringify(body) } : {}) });
+
+    const missing = await send('POST', '/api/flows', caller('restart-procedure'));
+    expect(missing.status).toBe(422);
+    const issues = ((await missing.json()) as { error: { details: { issues: { path: unknown[]; message: string }[] } } }).error.details.issues;
+    expect(issues).toEqual([{ path: ['nodes', 1, 'config', 'flow'], message: 'flow "restart-procedure" does not exist: save it first (a called flow must exist)' }]);
+
+    expect((await send('POST', '/api/flows', procedure)).status).toBe(201);
+    expect((await send('POST', '/api/flows', caller('restart-procedure'))).status).toBe(201);
+    const del = await send('DELETE', '/api/flows/restart-procedure');
+    expect(del.status).toBe(409);
+    expect(JSON.stringify(await del.json())).toContain('flow \\"restart-procedure\\" is called by \\"caller\\"');
+    expect((await send('DELETE', '/api/flows/caller')).status).toBe(204);
+    expect((await send('DELETE', '/api/flows/restart-procedure')).status).toBe(204);
+  });
+});

@@ -93,6 +93,7 @@ export function runRoutes(engine: Engine, store: SqliteStore, actor = 'admin') {
         steps: stepsRepo.forExecution(db, exec.id).map(stepView),
         approvals: approvalsRepo.list(db, { executionId: exec.id, limit: 200 }).map((a) => approvalView(a)),
         flow: engine.flowAt(exec.flowId, exec.flowRevision) ?? null,
+        children: executionsRepo.children(db, exec.id).map((c) => ({ id: c.id, flowId: c.flowId, parentStepId: c.parentStepId, status: c.status })),
       } satisfies ExecutionDetail);
     })
     .post('/executions/:id/cancel', async (c) => {

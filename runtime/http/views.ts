@@ -37,6 +37,9 @@ export function executionView(row: ExecutionRow): Execution {
     deadlineAt: iso(row.deadlineAt),
     /** When a resolved alert with this run's fingerprint arrived for its flow (its endsAt), else null. */
     alertResolvedAt: iso(row.alertResolvedAt),
+    parentExecutionId: row.parentExecutionId,
+    parentStepId: row.parentStepId,
+    callDepth: row.callDepth,
   };
 }
 

@@ -118,6 +118,11 @@ export const executionsRepo = {
     return db.select().from(executions).where(eq(executions.eventId, eventId)).orderBy(asc(executions.id)).all();
   },
 
+  /** The runs `flow.call` steps of execution `parentId` started, oldest first. */
+  children(db: Db, parentId: string): ExecutionRow[] {
+    return db.select().from(executions).where(eq(executions.parentExecutionId, parentId)).orderBy(asc(executions.id)).all();
+  },
+
   /** Statistics for the health endpoint. */
   statusCounts(db: Db): Record<string, number> {
     const rows = db

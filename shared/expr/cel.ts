@@ -22,7 +22,8 @@ const common = new Environment({ unlistedVariablesAreDyn: false, homogeneousAggr
   .registerVariable({ name: 'alert', schema: ALERT_CEL_TYPE as Record<string, CelDecl> })
   .registerVariable('event', 'dyn')
   .registerVariable('flow', 'map')
-  .registerVariable('execution', 'map');
+  .registerVariable('execution', 'map')
+  .registerVariable('input', 'map');
 
 /**
  * Where expressions run, and are checked when nothing says where they sit in a flow: `steps` is
@@ -40,7 +41,7 @@ const ANY_CONTEXT: ContextDecls = { vars: 'map<string, dyn>', item: 'dyn', index
 type CelLocals = Readonly<Record<string, CelDecl>>;
 
 /** The variables every expression has: a local may not take one of these names. */
-const BUILT_IN = new Set(['alert', 'event', 'steps', 'flow', 'execution', 'vars', 'item', 'index']);
+const BUILT_IN = new Set(['alert', 'event', 'steps', 'flow', 'execution', 'vars', 'item', 'index', 'input']);
 
 /** Environments by what they declare beyond `common`: `steps` (typed, or any map) and the locals. */
 const scoped = new Map<string, Environment>();

@@ -94,5 +94,7 @@ export function celContext(vars: Partial<ExprVars>, reads: Reads, locals: Readon
   if (reads.vars.has('vars')) out.vars = vars.vars ? celOf(vars.vars) : EMPTY;
   if (reads.vars.has('item') && 'item' in vars) out.item = celOf(vars.item);
   if (reads.vars.has('index') && vars.index !== undefined) out.index = toCel(vars.index);
+  // What a `flow.call` passed: data, converted like `event`.
+  if (reads.vars.has('input')) out.input = vars.input ? celOf(vars.input) : EMPTY;
   return out;
 }

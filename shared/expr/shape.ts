@@ -70,6 +70,8 @@ export function rootShapes(): Record<string, Shape> {
     steps: dyn(DATA_ASSUMPTIONS.stepOutput),
     flow: dyn(DATA_ASSUMPTIONS.small),
     execution: dyn(DATA_ASSUMPTIONS.small),
+    // A `flow.call`'s input: at most 64 KiB of JSON.
+    input: dyn({ elements: 1000, chars: 64 * 1024 }),
   };
 }
 

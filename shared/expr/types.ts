@@ -20,6 +20,8 @@ export interface ExprVars {
   item?: unknown;
   /** Inside a loop's body only: the element's position in the list, from 0. */
   index?: number;
+  /** What the `flow.call` step that started this run passed (an empty object when no call started it). */
+  input?: Record<string, unknown>;
 }
 
 /** Where an expression sits inside a node's config, and how it is written. */

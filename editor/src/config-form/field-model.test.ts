@@ -74,7 +74,7 @@ describe('form model of the built-in node types', () => {
     const json = (f: FieldModel): string[] => (f.kind === 'json' ? [f.name] : f.kind === 'object' ? f.fields.flatMap(json) : f.kind === 'union' ? f.variants.flatMap((v) => v.fields.flatMap(json)) : []);
     for (const def of nodeDefinitions) {
       for (const name of formModelFor(def as unknown as NodeDefinition).fields.flatMap(json)) {
-        expect(['body', 'samplePayload', 'auth.secret'], `${def.type} ${name}`).toContain(name);
+        expect(['body', 'samplePayload', 'auth.secret', 'input'], `${def.type} ${name}`).toContain(name);
       }
     }
   });

@@ -121,6 +121,7 @@ export function RunPage({ executionId, onApprovalsChanged }: { executionId: stri
           approvals={detail.approvals}
           executionStatus={detail.status}
           alertResolvedAt={detail.alertResolvedAt}
+          calledRuns={detail.children}
           onDecided={() => {
             refresh();
             onApprovalsChanged?.();

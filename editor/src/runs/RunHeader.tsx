@@ -3,6 +3,7 @@ import { ACTIVE_EXECUTION_STATUSES } from '../../../shared/statuses.js';
 import type { Approval, ExecutionDetail } from '../../../shared/api-views.js';
 import { hrefFor } from '../router.js';
 import { AlertSummary } from './AlertSummary.js';
+import { CalledBy } from './CallLinks.js';
 import { CancelRunButton } from './CancelRunButton.js';
 import { Deadline } from './Deadline.js';
 import { RelativeTime } from './RelativeTime.js';
@@ -112,6 +113,7 @@ export function RunHeader({ run, flowName, onChanged, onReview }: RunHeaderProps
           )}
         </dl>
       </div>
+      <CalledBy run={run} />
       {banner && (
         <div className={`banner ${banner.tone}`} role={banner.tone === 'info' ? undefined : 'alert'} data-testid="run-error">
           <strong>{banner.title}</strong> {banner.text}

@@ -1,7 +1,8 @@
 import type { Flow } from '../../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import type { ExecutionStatus } from '../../../shared/statuses.js';
-import type { Approval, Step } from '../../../shared/api-views.js';
+import type { Approval, CalledRun, Step } from '../../../shared/api-views.js';
+import { CalledRuns } from './CallLinks.js';
 import { NodeIcon } from '../ui/icons.js';
 import { ApprovalDecision } from './ApprovalDecision.js';
 import { ApprovalOutcome } from './ApprovalOutcome.js';
@@ -25,11 +26,13 @@ interface StepPanelProps {
   executionStatus: ExecutionStatus;
   /** When the run's alert resolved: shown above an approval's decision. */
   alertResolvedAt?: string | null;
+  /** The runs this run's steps started (another flow called), linked from their steps. */
+  calledRuns?: readonly CalledRun[];
   onDecided: () => void;
 }
 
 /** The side panel of the run page: what the selected node did, each time it ran. */
-export function StepPanel({ flow, nodeId, steps, approvals, executionStatus, alertResolvedAt, onDecided }: StepPanelProps) {
+export function StepPanel({ flow, nodeId, steps, approvals, executionStatus, alertResolvedAt, calledRuns = [], onDecided }: StepPanelProps) {
   if (!nodeId) {
     return (
       <aside className="step-panel" data-testid="step-panel" aria-label="Step details">
@@ -74,6 +77,7 @@ export function StepPanel({ flow, nodeId, steps, approvals, executionStatus, ale
               index={mine.length > 1 ? i + 1 : undefined}
               approval={approvals.find((a) => a.stepId === step.id)}
               alertResolvedAt={alertResolvedAt}
+              calledRuns={calledRuns.filter((r) => r.parentStepId === step.id)}
               onDecided={onDecided}
             />
           ))}
@@ -84,19 +88,21 @@ export function StepPanel({ flow, nodeId, steps, approvals, executionStatus, ale
 }
 
 /** What the time of a waiting step means, by what it waits for. */
-const WAKE_LABELS: Readonly<Record<string, string>> = { retry: 'Next try', poll: 'Next probe', delay: 'Wakes', resolved: 'Gives up' };
+const WAKE_LABELS: Readonly<Record<string, string>> = { retry: 'Next try', poll: 'Next probe', delay: 'Wakes', resolved: 'Gives up', call: 'Gives up' };
 
 function StepRun({
   step,
   index,
   approval,
   alertResolvedAt,
+  calledRuns,
   onDecided,
 }: {
   step: Step;
   index?: number;
   approval?: Approval;
   alertResolvedAt?: string | null;
+  calledRuns: readonly CalledRun[];
   onDecided: () => void;
 }) {
   const now = useNow();
@@ -166,6 +172,7 @@ function StepRun({
           {approval.status === 'pending' ? <ApprovalDecision approval={approval} onDecided={onDecided} /> : <ApprovalOutcome approval={approval} />}
         </section>
       )}
+      <CalledRuns runs={calledRuns} />
       {readable && <ReadableOutput nodeType={step.nodeType} output={step.output} />}
       <JsonView title="Rendered config" value={step.config} />
       <JsonView title={readable ? 'Raw output' : 'Output'} value={step.output} collapsed={readable} />

@@ -23,6 +23,7 @@ import {
   Terminal,
   UserCheck,
   Webhook,
+  Workflow,
   type LucideIcon,
 } from 'lucide-react';
 
@@ -55,6 +56,7 @@ const NODE_ICONS: Record<string, LucideIcon> = {
   play: Play,
   variable: Variable,
   repeat: Repeat,
+  'call-flow': Workflow,
 };
 
 /** The glyph for a node type's icon name; unknown names get a neutral piece. */

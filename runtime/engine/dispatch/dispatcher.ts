@@ -12,6 +12,7 @@ import { recoverAll, type RecoveryReport } from './recovery.js';
 import { runExecution, type RunnerDeps, type StopReason } from './runner.js';
 import { endExecution, finishResolvedWait, rerunStep, resumeStep, startExecution } from './transitions.js';
 import { scrubberFor } from '../secrets/scrub.js';
+import { callTimedOut } from './calls.js';
 
 export interface DispatcherOptions {
   maxConcurrent: number;
@@ -37,6 +38,8 @@ export class Dispatcher {
   /** Claims carry this process's lease; live runners renew it; the tick adopts expired ones. */
   readonly leases: Leases;
   private readonly runnerDeps: RunnerDeps;
+  /** Called runs the tick's wake-ups cancelled (a `flow.call` timed out), to abort once committed. */
+  private readonly cancelledCalls: string[] = [];
 
   constructor(
     private readonly deps: RunnerDeps & { store: SqliteStore; clock: Clock; log: Logger },
@@ -185,6 +188,7 @@ export class Dispatcher {
             this.wake(db, flow, step, now);
           }
         });
+        for (const id of this.cancelledCalls.splice(0)) this.abort(id, 'cancel');
       }
       for (const exec of executionsRepo.pastDeadline(store.db, now)) {
         if (this.running.has(exec.id)) this.abort(exec.id, 'deadline');
@@ -204,6 +208,11 @@ export class Dispatcher {
       if (!approval) return;
       if (!approvalsRepo.decide(db, approval.id, { status: 'timeout', decidedAt: now, decidedBy: 'salve', comment: null })) return;
       resumeStep(db, flow, step, 'timeout', { decision: 'timeout', decidedAt: new Date(now).toISOString() }, now);
+      return;
+    }
+    if (step.waitReason === 'call') {
+      // Aborted once committed (see tick): their runners stop their steps in flight.
+      this.cancelledCalls.push(...callTimedOut(db, step, now));
       return;
     }
     if (step.waitReason === 'retry' || step.waitReason === 'poll') {

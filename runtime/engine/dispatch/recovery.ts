@@ -4,6 +4,7 @@ import { approvalsRepo } from '../../store/approvals-repo.js';
 import { executionsRepo } from '../../store/executions-repo.js';
 import { leasesRepo } from '../../store/leases-repo.js';
 import { stepsRepo } from '../../store/steps-repo.js';
+import { cancelCalled, finishCall } from './calls.js';
 
 /** What recovering did, for the start-up log and the adoption warning. */
 export interface RecoveryReport {
@@ -62,6 +63,8 @@ function recoverExecution(db: Db, executionId: string, now: number, cause: Orpha
     if (moved) {
       stepsRepo.cancelOpen(db, executionId, now);
       approvalsRepo.cancelForExecution(db, executionId, now);
+      cancelCalled(db, executionId, now);
+      finishCall(db, executionId, now);
       report.needsAttention++;
     }
     return;

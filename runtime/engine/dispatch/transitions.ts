@@ -7,6 +7,7 @@ import { approvalsRepo } from '../../store/approvals-repo.js';
 import { executionsRepo, type ExecutionRow } from '../../store/executions-repo.js';
 import { newId } from '../../store/ids.js';
 import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
+import { calledNothing, cancelCalled, finishCall, startCall } from './calls.js';
 import type { Scrubber } from '../secrets/scrub.js';
 import { advanceLoops, parkLoop } from './loops.js';
 
@@ -19,7 +20,7 @@ import { advanceLoops, parkLoop } from './loops.js';
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 
 /** Creates one pending step per edge leaving `nodeId` through `port`. */
-function spawnNext(db: Db, flow: Flow, executionId: string, from: StepRow, port: string, output: unknown, now: number): void {
+export function spawnNext(db: Db, flow: Flow, executionId: string, from: StepRow, port: string, output: unknown, now: number): void {
   let seq = stepsRepo.nextSeq(db, executionId);
   for (const edge of outgoingEdges(flow, from.nodeId, port, lookupNodeSpec)) {
     const node = flow.nodes.find((n) => n.id === edge.target);
@@ -159,6 +160,9 @@ export function applyOutcome(
         output: json(outcome.output),
       });
       return;
+    case 'call':
+      startCall(db, step, from, outcome, meta, (port, output) => spawnNext(db, flow, step.executionId, step, port, output, meta.now));
+      return;
   }
 }
 
@@ -270,6 +274,7 @@ export function settle(db: Db, flow: Flow, executionId: string, now: number): 'c
     finishedAt: now,
     updatedAt: now,
   });
+  finishCall(db, executionId, now);
   return 'finished';
 }
 
@@ -280,7 +285,9 @@ export function settle(db: Db, flow: Flow, executionId: string, now: number): 'c
  * reads as "a fix was applied". Its steps stay stored: the run view shows where it stopped.
  */
 function tookAction(steps: readonly StepRow[]): boolean {
-  return steps.some((s) => s.status !== 'pending' && s.status !== 'cancelled' && getNodeDefinition(s.nodeType)?.sideEffects === true);
+  return steps.some(
+    (s) => s.status !== 'pending' && s.status !== 'cancelled' && getNodeDefinition(s.nodeType)?.sideEffects === true && !calledNothing(s),
+  );
 }
 
 /**
@@ -308,7 +315,7 @@ export function resumeStep(db: Db, flow: Flow, step: StepRow, port: string, outp
  * A parked execution has a step to run again: back to the queue. Time spent waiting for a
  * person (`waitStartedAt`, set only for approvals) does not count against its deadline.
  */
-function requeue(db: Db, exec: ExecutionRow, now: number): void {
+export function requeue(db: Db, exec: ExecutionRow, now: number): void {
   if (exec.status !== 'waiting') return;
   const waited = exec.waitStartedAt ? now - exec.waitStartedAt : 0;
   executionsRepo.transition(db, exec.id, ['waiting'], {
@@ -336,5 +343,8 @@ export function endExecution(
   if (!ok) return false;
   stepsRepo.cancelOpen(db, exec.id, now);
   approvalsRepo.cancelForExecution(db, exec.id, now);
+  // After its own steps closed: the runs it called end too, and a run that called it continues.
+  cancelCalled(db, exec.id, now);
+  finishCall(db, exec.id, now);
   return true;
 }

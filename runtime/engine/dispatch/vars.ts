@@ -51,6 +51,8 @@ export function stepVars(
     },
     flow: { id: flow.id, name: flow.name, revision: exec.flowRevision },
     execution: { id: exec.id, startedAt: new Date(exec.startedAt ?? exec.createdAt).toISOString() },
+    // What the `flow.call` that started this run passed; empty for a run an alert or a person started.
+    input: exec.input ? (JSON.parse(exec.input) as Record<string, unknown>) : {},
   };
 }
 

@@ -5,11 +5,13 @@ import { validateFlow } from '../../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../../nodes/catalog.js';
 import type { SqliteStore } from '../../store/db.js';
 import { appendAudit } from '../../store/audit-repo.js';
-import { flowsRepo, type FlowRow } from '../../store/flows-repo.js';
+import { flowsRepo, StoredFlowError, type FlowRow } from '../../store/flows-repo.js';
 import type { Clock } from '../clock.js';
 import type { FlowSummary, StoredFlow } from '../../../shared/api-views.js';
 import { isRecord } from '../../../shared/guards.js';
 import { describeKind, EXPECTED_IMPORT } from '../../../shared/flow/import-body.js';
+import type { Db } from '../../store/db.js';
+import { callersOf, callIssues } from './call-graph.js';
 
 export type { FlowSummary, StoredFlow };
 
@@ -55,6 +57,32 @@ export function parseFlowOrThrow(input: unknown, base: (string | number)[] = [])
     throw new ValidationError(`flow is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'})`, issues);
   }
   return result.flow;
+}
+
+/** Every stored flow's current revision, by id; one whose document does not read back is left out (it calls nothing that runs). */
+function storedFlows(db: Db): Map<string, Flow> {
+  const all = new Map<string, Flow>();
+  for (const { id } of flowsRepo.list(db)) {
+    try {
+      const row = flowsRepo.get(db, id);
+      if (row) all.set(id, row.flow);
+    } catch (error) {
+      if (!(error instanceof StoredFlowError)) throw error;
+    }
+  }
+  return all;
+}
+
+/**
+ * Refuses flows whose calls (`flow.call`) name a missing flow or one without a manual source,
+ * loop, or nest too deep, over the stored flows as they will be once `saving` is written
+ * (call-graph.ts). Inside the write, so the check and the save see the same flows.
+ */
+function checkCalls(db: Db, saving: readonly Flow[], isBundle = false): void {
+  const all = storedFlows(db);
+  for (const flow of saving) all.set(flow.id, flow);
+  const issues = saving.flatMap((flow, i) => callIssues(flow, all).map((issue) => ({ ...issue, path: [...(isBundle ? ['flows', i] : []), ...issue.path] })));
+  if (issues.length > 0) throw new ValidationError(`flow is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'})`, issues);
 }
 
 function toStored(row: FlowRow): StoredFlow {
@@ -115,6 +143,7 @@ export class FlowService {
       if (flowsRepo.currentRevision(db, flow.id) !== undefined) {
         throw new ConflictError(`flow "${flow.id}" already exists; update it with PUT /api/flows/${flow.id}`);
       }
+      checkCalls(db, [flow]);
       const inserted = flowsRepo.insert(db, flow, now);
       appendAudit(db, { actor, action: 'flow.create', target: flow.id, details: { revision: inserted.revision }, now });
       return inserted;
@@ -135,6 +164,7 @@ export class FlowService {
     const row = await this.store.write((db) => {
       const current = flowsRepo.currentRevision(db, id);
       if (current === undefined) throw new NotFoundError(`flow "${id}" not found`);
+      checkCalls(db, [flow]);
       const updated = flowsRepo.update(db, flow, expectedRevision, now);
       if (!updated) {
         throw new ConflictError(
@@ -152,6 +182,13 @@ export class FlowService {
   async delete(id: string, actor: string): Promise<void> {
     const now = this.clock.now();
     await this.store.write((db) => {
+      const callers = callersOf(id, storedFlows(db).values());
+      if (callers.length > 0) {
+        throw new ConflictError(
+          `flow "${id}" is called by ${callers.map((c) => `"${c}"`).join(', ')}: remove those calls first (a call to a missing flow fails at run time)`,
+          { callers },
+        );
+      }
       if (!flowsRepo.delete(db, id)) throw new NotFoundError(`flow "${id}" not found`);
       appendAudit(db, { actor, action: 'flow.delete', target: id, now });
     });
@@ -182,14 +219,15 @@ export class FlowService {
     });
     if (issues.length) throw new ValidationError(`import rejected: ${issues.length} problem(s); nothing was imported`, issues);
     const now = this.clock.now();
-    const rows = await this.store.write((db) =>
-      flows.map((flow) => {
+    const rows = await this.store.write((db) => {
+      checkCalls(db, flows, isBundle);
+      return flows.map((flow) => {
         const current = flowsRepo.currentRevision(db, flow.id);
         const row = current === undefined ? flowsRepo.insert(db, flow, now) : flowsRepo.update(db, flow, current, now)!;
         appendAudit(db, { actor, action: 'flow.import', target: flow.id, details: { revision: row.revision }, now });
         return row;
-      }),
-    );
+      });
+    });
     this.onChange();
     return rows.map(toStored);
   }

@@ -102,6 +102,8 @@ interface Row {
   simulate: { source: string; payload: unknown };
   /** Tables that must hold the marker `***` after the run (the leak reached them and was scrubbed). */
   scrubbedIn: string[];
+  /** Saves what the row's flow needs saved first (a flow it calls). */
+  before?(engine: Engine): Promise<void>;
 }
 
 /** An Alertmanager delivery whose alert carries the leak in its `leak` annotation. */
@@ -221,6 +223,26 @@ function schedule(): Row {
   };
 }
 
+/**
+ * A call of another flow: the leak goes into the called run's `input` (a template), the called
+ * flow prints it, and the calling step records the called run's outputs.
+ */
+function call(): Row {
+  return {
+    ...step(() => ({ flow: 'proc', input: { leak: LEAK_TEMPLATE } })),
+    async before(engine) {
+      const proc = flowDoc({
+        id: 'proc',
+        enabled: false,
+        source: { id: 'start', type: 'source.manual', config: {} },
+        nodes: [{ id: 'print', type: 'action.shell', config: { command: ['sh', '-c', 'printf "%s" "$LEAK"'], env: { LEAK: '{{ input.leak }}' } } }],
+        edges: [{ source: 'start', target: 'print' }],
+      });
+      await engine.flows.create(proc, 'test');
+    },
+  };
+}
+
 /** One row per node type (see the top of this file). */
 const ROWS: Record<string, Row> = {
   'source.alertmanager': hook(),
@@ -255,6 +277,7 @@ const ROWS: Record<string, Row> = {
   'notify.pagerduty': step((peers) => ({ routingKey: { secret: 'TOKEN' }, summary: LEAK_TEMPLATE, baseUrl: peers.fail })),
   'notify.slack': step((peers) => ({ auth: { type: 'bot', token: { secret: 'TOKEN' }, channel: '#ops' }, text: LEAK_TEMPLATE, apiUrl: peers.fail })),
   'approval.request': step(() => ({ message: `Go ahead? ${LEAK_TEMPLATE}` })),
+  'flow.call': call(),
 };
 
 /** The row's flow with the row's type filled in. */
@@ -325,6 +348,7 @@ describe('every secret is scrubbed, in every form, for every node type', () => {
     });
     try {
       const doc = typed(type, row, peers);
+      await row.before?.(engine);
       const created = await engine.flows.create(doc, 'test').catch((e) => {
         throw new Error(`${e.message}: ${JSON.stringify(e.issues)}`);
       });

@@ -1,0 +1,205 @@
+import { getNodeDefinition } from '../../../nodes/catalog.js';
+import { MAX_CALL_DEPTH, type CalledRunOutput } from '../../../nodes/call-contract.js';
+import { startsBy } from '../../../nodes/trigger-spec.js';
+import type { StepOutcome } from '../../../nodes/executor.js';
+import { ACTIVE_EXECUTION_STATUSES } from '../../../shared/statuses.js';
+import type { Db } from '../../store/db.js';
+import { executionsRepo, type ExecutionRow } from '../../store/executions-repo.js';
+import { flowsRepo } from '../../store/flows-repo.js';
+import { newId } from '../../store/ids.js';
+import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
+import { endExecution, requeue, spawnNext } from './transitions.js';
+
+/**
+ * `flow.call`: a step starts another flow as a child run and waits for it. Every function here
+ * runs inside the caller's transaction, so a child is created in the same commit that parks its
+ * calling step, and the calling step resumes in the same commit that ends the child: a crash
+ * between the two cannot happen.
+ */
+
+type CallOutcome = Extract<StepOutcome, { type: 'call' }>;
+
+const json = (v: unknown) => JSON.stringify(v);
+
+/** The step outputs a call passes back at most, as JSON; past it they are left out (the child's page has them). */
+const MAX_CALL_OUTPUT_BYTES = 262_144;
+
+/** The dedup key of the child a step starts: at most one per step, even when the step runs again after a crash. */
+const callDedupKey = (stepId: string) => `call:${stepId}`;
+
+/**
+ * Starts the child run a `flow.call` step asked for and parks the step `waiting` (reason
+ * `call`) until it ends. Refusals (too deep, the called flow gone or without a manual source)
+ * fail the step on `error`. A step run again after a crash finds the child it already started
+ * (its dedup key) and waits for that one.
+ */
+export function startCall(
+  db: Db,
+  step: StepRow,
+  from: 'pending' | 'intent',
+  outcome: CallOutcome,
+  meta: { config: unknown; startedAt: number; now: number },
+  spawnOnFail: (port: string, output: unknown) => void,
+): void {
+  const base = { config: json(meta.config), startedAt: meta.startedAt, attempt: step.attempt };
+  const parent = executionsRepo.get(db, step.executionId);
+  const refuse = (error: string) => {
+    const output: CalledRunOutput = { executionId: null, flowId: outcome.flowId, status: null, error, steps: {} };
+    const ok = stepsRepo.transition(db, step.id, [from], { ...base, status: 'failed', port: 'error', output: json(output), error, endedAt: meta.now });
+    if (ok && parent?.status === 'running') spawnOnFail('error', output);
+  };
+  if (parent?.status !== 'running') {
+    stepsRepo.transition(db, step.id, [from], { ...base, status: 'cancelled', endedAt: meta.now });
+    return;
+  }
+  const depth = parent.callDepth + 1;
+  if (depth > MAX_CALL_DEPTH) {
+    refuse(`calls nest too deep: this run is already ${parent.callDepth} calls deep, and at most ${MAX_CALL_DEPTH} are allowed`);
+    return;
+  }
+  const called = flowsRepo.get(db, outcome.flowId);
+  if (!called) {
+    refuse(`flow "${outcome.flowId}" does not exist (it was deleted after this flow was saved)`);
+    return;
+  }
+  const source = called.flow.nodes.find((n) => startsBy(getNodeDefinition(n.type), 'manual'));
+  if (!source) {
+    refuse(`flow "${outcome.flowId}" (revision ${called.revision}) has no "Run by hand" source to start at`);
+    return;
+  }
+  const dedupKey = callDedupKey(step.id);
+  const childId = executionsRepo.idByDedupKey(db, called.id, dedupKey) ?? newId('ex', meta.now);
+  // Its deadline is the caller's: a called run never outlives the run that waits for it.
+  const deadlineAt = outcome.timeoutSeconds ? Math.min(parent.deadlineAt, meta.now + outcome.timeoutSeconds * 1000) : parent.deadlineAt;
+  const waiting: CalledRunOutput = { executionId: childId, flowId: called.id, status: 'queued', error: null, steps: {} };
+  const parked = stepsRepo.transition(db, step.id, [from], {
+    ...base,
+    status: 'waiting',
+    waitReason: 'call',
+    wakeAt: outcome.timeoutSeconds ? meta.now + outcome.timeoutSeconds * 1000 : null,
+    // While it waits, the output names the child (the run view links to it).
+    output: json(waiting),
+  });
+  // Only a step that was parked here starts a child (one recorded meanwhile by another runner does not).
+  if (!parked) return;
+  const inserted = executionsRepo.insertIfNew(db, {
+    id: childId,
+    flowId: called.id,
+    flowRevision: called.revision,
+    eventId: parent.eventId,
+    sourceNodeId: source.id,
+    dedupKey,
+    fingerprint: parent.fingerprint,
+    alert: parent.alert,
+    status: 'queued',
+    createdAt: meta.now,
+    updatedAt: meta.now,
+    deadlineAt,
+    parentExecutionId: parent.id,
+    parentStepId: step.id,
+    callDepth: depth,
+    input: json(outcome.input),
+  });
+  // The child a try of this step already started may have ended: continue at once then.
+  if (!inserted) finishCall(db, childId, meta.now);
+}
+
+/** The outputs of a run's steps by node id (the latest of each), its source step left out; capped. */
+function stepOutputs(db: Db, child: ExecutionRow): { steps: Record<string, unknown>; note?: string } {
+  const steps: Record<string, unknown> = {};
+  for (const s of stepsRepo.forExecution(db, child.id)) {
+    if (s.nodeId === child.sourceNodeId || (s.status !== 'succeeded' && s.status !== 'failed')) continue;
+    steps[s.nodeId] = s.output == null ? null : (JSON.parse(s.output) as unknown);
+  }
+  const size = Buffer.byteLength(json(steps));
+  if (size <= MAX_CALL_OUTPUT_BYTES) return { steps };
+  return { steps: {}, note: `the called run's step outputs (${size} bytes) are larger than ${MAX_CALL_OUTPUT_BYTES} bytes and were left out; its page shows them` };
+}
+
+/**
+ * A run ended: if a `flow.call` step waits for it, that step continues (on `ok` when the run
+ * ended `succeeded` or `no_action`, else on `error`, recorded as failed) and its run goes back
+ * to the queue. Call wherever an execution reaches a terminal status.
+ */
+export function finishCall(db: Db, childId: string, now: number): void {
+  const child = executionsRepo.get(db, childId);
+  if (!child?.parentExecutionId || !child.parentStepId || ACTIVE_EXECUTION_STATUSES.includes(child.status)) return;
+  const step = stepsRepo.get(db, child.parentStepId);
+  if (step?.status !== 'waiting' || step.waitReason !== 'call') return;
+  const ok = child.status === 'succeeded' || child.status === 'no_action';
+  const { steps, note } = stepOutputs(db, child);
+  const error = ok ? null : `the called run of flow "${child.flowId}" ended ${child.status}${child.error ? `: ${child.error}` : ''}`;
+  const output: CalledRunOutput = { executionId: child.id, flowId: child.flowId, status: child.status, error: error ?? note ?? null, steps };
+  resumeCall(db, step, ok ? 'ok' : 'error', output, error, now);
+}
+
+/**
+ * A call step's `timeoutSeconds` passed before its child ended: the step fails on `error` and
+ * the child is cancelled. Returns the ids of the runs cancelled (for the dispatcher to abort).
+ */
+export function callTimedOut(db: Db, step: StepRow, now: number): string[] {
+  const waiting = step.output ? (JSON.parse(step.output) as CalledRunOutput) : undefined;
+  const seconds = step.wakeAt && step.startedAt ? Math.round((step.wakeAt - step.startedAt) / 1000) : undefined;
+  const error = `the called run did not finish within ${seconds ?? '?'} s; it was cancelled`;
+  const output: CalledRunOutput = { executionId: waiting?.executionId ?? null, flowId: waiting?.flowId ?? '', status: 'cancelled', error, steps: {} };
+  if (!resumeCall(db, step, 'error', output, error, now)) return [];
+  const child = waiting?.executionId ? executionsRepo.get(db, waiting.executionId) : undefined;
+  if (!child) return [];
+  return endCalled(db, child, `cancelled: the calling step "${step.nodeId}" stopped waiting after ${seconds ?? '?'} s`, now);
+}
+
+/**
+ * The runs an ending execution called and that still run end with it (cancelled), and theirs in
+ * turn. Returns their ids.
+ */
+export function cancelCalled(db: Db, parentId: string, now: number): string[] {
+  return executionsRepo
+    .children(db, parentId)
+    .filter((c) => ACTIVE_EXECUTION_STATUSES.includes(c.status))
+    .flatMap((c) => endCalled(db, c, 'cancelled: the run that called it ended', now));
+}
+
+/**
+ * Whether a calling step changed nothing: its called run ended `no_action`, or never started (a
+ * refusal). `settle` does not count such a step as an action, so a caller whose procedure only
+ * looked ends `no_action` too. A called run given up on or cancelled may have acted: it counts.
+ */
+export function calledNothing(step: StepRow): boolean {
+  if (!getNodeDefinition(step.nodeType)?.calledFlow || step.output == null) return false;
+  const output = JSON.parse(step.output) as Partial<CalledRunOutput>;
+  return output.status === 'no_action' || output.executionId === null;
+}
+
+/** Every run `executionId` called, and theirs in turn (at most MAX_CALL_DEPTH levels). */
+export function calledRuns(db: Db, executionId: string, depth = 0): string[] {
+  if (depth > MAX_CALL_DEPTH) return [];
+  return executionsRepo.children(db, executionId).flatMap((c) => [c.id, ...calledRuns(db, c.id, depth + 1)]);
+}
+
+function endCalled(db: Db, child: ExecutionRow, error: string, now: number): string[] {
+  // endExecution cancels the child's own children (cancelCalled) in turn.
+  const ids = endExecution(db, child, 'cancelled', error, now) ? [child.id] : [];
+  return [...ids, ...executionsRepo.children(db, child.id).map((c) => c.id)];
+}
+
+/** Continues a waiting call step on `port` and queues its run again (resumeStep, with a failed status on error). */
+function resumeCall(db: Db, step: StepRow, port: 'ok' | 'error', output: CalledRunOutput, error: string | null, now: number): boolean {
+  const ok = stepsRepo.transition(db, step.id, ['waiting'], {
+    status: error ? 'failed' : 'succeeded',
+    port,
+    output: json(output),
+    error,
+    endedAt: now,
+    wakeAt: null,
+    waitReason: null,
+  });
+  if (!ok) return false;
+  const exec = executionsRepo.get(db, step.executionId);
+  // `queued` too: a run checkpointed by a shutdown or a pause while another branch was pending
+  // picks the new steps up when it runs again.
+  if (!exec || !ACTIVE_EXECUTION_STATUSES.includes(exec.status)) return true;
+  const flow = flowsRepo.getRevision(db, exec.flowId, exec.flowRevision);
+  if (flow) spawnNext(db, flow, exec.id, step, port, output, now);
+  requeue(db, exec, now);
+  return true;
+}
