@@ -63,6 +63,23 @@ async function rejection(fn: () => Promise<unknown>) {
 }
 
 describe('flow.call', () => {
+  it("returns the called run's variables (transform.set) to the caller", async () => {
+    const k = testEngine();
+    k.engine.start();
+    const lookup = procedure(
+      'lookup-owner',
+      [{ id: 'answer', type: 'transform.set', config: { vars: { owner: '"team-" + input.host.split(".")[0]' } } }],
+      [{ source: 'start', target: 'answer' }],
+    );
+    await k.engine.flows.create(lookup, 'test');
+    await k.engine.flows.create(caller('lookup-owner'), 'test');
+    const id = await fire(k);
+    await k.engine.idle();
+    expect(JSON.parse(callStep(k, id).output!)).toMatchObject({ status: 'no_action', vars: { owner: 'team-db1' } });
+    await k.engine.shutdown(0);
+    k.store.close();
+  });
+
   it('runs the called flow as a child with the input, then continues on ok with its outputs', async () => {
     const k = testEngine();
     k.engine.start();

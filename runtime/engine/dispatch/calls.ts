@@ -8,6 +8,7 @@ import { executionsRepo, type ExecutionRow } from '../../store/executions-repo.j
 import { flowsRepo } from '../../store/flows-repo.js';
 import { newId } from '../../store/ids.js';
 import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
+import { varsFrom } from './loop-vars.js';
 import { endExecution, requeue, spawnNext } from './transitions.js';
 
 /**
@@ -44,7 +45,7 @@ export function startCall(
   const base = { config: json(meta.config), startedAt: meta.startedAt, attempt: step.attempt };
   const parent = executionsRepo.get(db, step.executionId);
   const refuse = (error: string) => {
-    const output: CalledRunOutput = { executionId: null, flowId: outcome.flowId, status: null, error, steps: {} };
+    const output: CalledRunOutput = { executionId: null, flowId: outcome.flowId, status: null, error, steps: {}, vars: {} };
     const ok = stepsRepo.transition(db, step.id, [from], { ...base, status: 'failed', port: 'error', output: json(output), error, endedAt: meta.now });
     if (ok && parent?.status === 'running') spawnOnFail('error', output);
   };
@@ -71,7 +72,7 @@ export function startCall(
   const childId = executionsRepo.idByDedupKey(db, called.id, dedupKey) ?? newId('ex', meta.now);
   // Its deadline is the caller's: a called run never outlives the run that waits for it.
   const deadlineAt = outcome.timeoutSeconds ? Math.min(parent.deadlineAt, meta.now + outcome.timeoutSeconds * 1000) : parent.deadlineAt;
-  const waiting: CalledRunOutput = { executionId: childId, flowId: called.id, status: 'queued', error: null, steps: {} };
+  const waiting: CalledRunOutput = { executionId: childId, flowId: called.id, status: 'queued', error: null, steps: {}, vars: {} };
   const parked = stepsRepo.transition(db, step.id, [from], {
     ...base,
     status: 'waiting',
@@ -105,15 +106,17 @@ export function startCall(
 }
 
 /** The outputs of a run's steps by node id (the latest of each), its source step left out; capped. */
-function stepOutputs(db: Db, child: ExecutionRow): { steps: Record<string, unknown>; note?: string } {
+function stepOutputs(db: Db, child: ExecutionRow): { steps: Record<string, unknown>; vars: Record<string, unknown>; note?: string } {
   const steps: Record<string, unknown> = {};
-  for (const s of stepsRepo.forExecution(db, child.id)) {
+  const rows = stepsRepo.forExecution(db, child.id);
+  const vars = varsFrom(rows.filter((s) => s.scope === null));
+  for (const s of rows) {
     if (s.nodeId === child.sourceNodeId || (s.status !== 'succeeded' && s.status !== 'failed')) continue;
     steps[s.nodeId] = s.output == null ? null : (JSON.parse(s.output) as unknown);
   }
-  const size = Buffer.byteLength(json(steps));
-  if (size <= MAX_CALL_OUTPUT_BYTES) return { steps };
-  return { steps: {}, note: `the called run's step outputs (${size} bytes) are larger than ${MAX_CALL_OUTPUT_BYTES} bytes and were left out; its page shows them` };
+  const size = Buffer.byteLength(json({ steps, vars }));
+  if (size <= MAX_CALL_OUTPUT_BYTES) return { steps, vars };
+  return { steps: {}, vars: {}, note: `the called run's step outputs and variables (${size} bytes) are larger than ${MAX_CALL_OUTPUT_BYTES} bytes and were left out; its page shows them` };
 }
 
 /**
@@ -127,9 +130,9 @@ export function finishCall(db: Db, childId: string, now: number): void {
   const step = stepsRepo.get(db, child.parentStepId);
   if (step?.status !== 'waiting' || step.waitReason !== 'call') return;
   const ok = child.status === 'succeeded' || child.status === 'no_action';
-  const { steps, note } = stepOutputs(db, child);
+  const { steps, vars, note } = stepOutputs(db, child);
   const error = ok ? null : `the called run of flow "${child.flowId}" ended ${child.status}${child.error ? `: ${child.error}` : ''}`;
-  const output: CalledRunOutput = { executionId: child.id, flowId: child.flowId, status: child.status, error: error ?? note ?? null, steps };
+  const output: CalledRunOutput = { executionId: child.id, flowId: child.flowId, status: child.status, error: error ?? note ?? null, steps, vars };
   resumeCall(db, step, ok ? 'ok' : 'error', output, error, now);
 }
 
@@ -141,7 +144,7 @@ export function callTimedOut(db: Db, step: StepRow, now: number): string[] {
   const waiting = step.output ? (JSON.parse(step.output) as CalledRunOutput) : undefined;
   const seconds = step.wakeAt && step.startedAt ? Math.round((step.wakeAt - step.startedAt) / 1000) : undefined;
   const error = `the called run did not finish within ${seconds ?? '?'} s; it was cancelled`;
-  const output: CalledRunOutput = { executionId: waiting?.executionId ?? null, flowId: waiting?.flowId ?? '', status: 'cancelled', error, steps: {} };
+  const output: CalledRunOutput = { executionId: waiting?.executionId ?? null, flowId: waiting?.flowId ?? '', status: 'cancelled', error, steps: {}, vars: {} };
   if (!resumeCall(db, step, 'error', output, error, now)) return [];
   const child = waiting?.executionId ? executionsRepo.get(db, waiting.executionId) : undefined;
   if (!child) return [];
