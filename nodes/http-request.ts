@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import type { NetworkAccess } from './network.js';
 
 /** Most response body bytes kept; the rest is not read. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -114,6 +115,34 @@ export function sendRequest(spec: HttpRequestSpec): Promise<RawResponse> {
       });
     });
     req.end(spec.body);
+  });
+}
+
+/**
+ * A probe's one GET or HEAD through the destination policy: resolves and checks the host, then
+ * sends only to the checked addresses, all of it within `timeoutSeconds`. Rejects with
+ * RequestFailure, DestinationRefused or ResolveFailed (messages name the target).
+ */
+export async function probeChecked(
+  ctx: { network: NetworkAccess; signal: AbortSignal },
+  probe: { method: 'GET' | 'HEAD'; url: URL; headers: Record<string, string>; timeoutSeconds: number },
+): Promise<RawResponse> {
+  const started = performance.now();
+  const timeoutMs = probe.timeoutSeconds * 1000;
+  const { url } = probe;
+  const dest = await within(
+    ctx.network.resolve({ host: url.hostname, port: portOf(url), display: place(url) }, ctx.signal),
+    timeoutMs,
+    `${describeTarget(probe.method, url)} timed out after ${probe.timeoutSeconds} s`,
+  );
+  return sendRequest({
+    method: probe.method,
+    url,
+    headers: probe.headers,
+    timeoutMs: timeoutMs - Math.round(performance.now() - started),
+    timeoutSeconds: probe.timeoutSeconds,
+    signal: ctx.signal,
+    lookup: dest.lookup,
   });
 }
 

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { evaluateCelBool } from '../../../shared/expr/index.js';
 import { defineExecutor, type StepOutcome } from '../../executor.js';
-import { decodeBody, describeTarget, parseHttpUrl, place, portOf, RequestFailure, sendRequest, within } from '../../http-request.js';
+import { decodeBody, describeTarget, parseHttpUrl, probeChecked, RequestFailure } from '../../http-request.js';
 import { DestinationRefused, ResolveFailed } from '../../network.js';
 import { httpCheck } from './definition.js';
 import { MAX_RECORDED_BODY, type HttpCheckOutput } from './output.js';
@@ -39,22 +39,8 @@ export const executeHttpCheck = defineExecutor(httpCheck, async (config, ctx): P
   const url = parseHttpUrl(config.url);
   if (typeof url === 'string') return notPassed(url);
   const target = describeTarget(config.method, url);
-  const timeoutMs = config.timeoutSeconds * 1000;
   try {
-    const dest = await within(
-      ctx.network.resolve({ host: url.hostname, port: portOf(url), display: place(url) }, ctx.signal),
-      timeoutMs,
-      `${target} timed out after ${config.timeoutSeconds} s`,
-    );
-    const res = await sendRequest({
-      method: config.method,
-      url,
-      headers: { 'User-Agent': 'salve', ...config.headers },
-      timeoutMs: timeoutMs - elapsed(),
-      timeoutSeconds: config.timeoutSeconds,
-      signal: ctx.signal,
-      lookup: dest.lookup,
-    });
+    const res = await probeChecked(ctx, { method: config.method, url, headers: { 'User-Agent': 'salve', ...config.headers }, timeoutSeconds: config.timeoutSeconds });
     const headers = allHeaders(res.headers);
     const body = decodeBody(res.body, headers['content-type'], res.truncated);
     const contentType = headers['content-type'];

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { evaluateCelBool } from '../../../shared/expr/index.js';
 import { truncate } from '../../../shared/text.js';
 import { defineExecutor, type StepOutcome } from '../../executor.js';
-import { describeTarget, MAX_RESPONSE_BYTES, parseHttpUrl, place, portOf, RequestFailure, sendRequest, within } from '../../http-request.js';
+import { describeTarget, MAX_RESPONSE_BYTES, parseHttpUrl, probeChecked, RequestFailure } from '../../http-request.js';
 import { DestinationRefused, ResolveFailed } from '../../network.js';
 import { prometheusCheck } from './definition.js';
 import { MAX_RECORDED_SERIES, type PrometheusCheckOutput, type PromSeries } from './output.js';
@@ -72,22 +72,8 @@ export const executePrometheusCheck = defineExecutor(prometheusCheck, async (con
   if (typeof base === 'string') return notPassed(base);
   const url = queryUrl(base, config.query);
   const target = describeTarget('GET', url);
-  const timeoutMs = config.timeoutSeconds * 1000;
   try {
-    const dest = await within(
-      ctx.network.resolve({ host: url.hostname, port: portOf(url), display: place(url) }, ctx.signal),
-      timeoutMs,
-      `${target} timed out after ${config.timeoutSeconds} s`,
-    );
-    const res = await sendRequest({
-      method: 'GET',
-      url,
-      headers: { 'User-Agent': 'salve', Accept: 'application/json', ...config.headers },
-      timeoutMs: timeoutMs - elapsed(),
-      timeoutSeconds: config.timeoutSeconds,
-      signal: ctx.signal,
-      lookup: dest.lookup,
-    });
+    const res = await probeChecked(ctx, { method: 'GET', url, headers: { 'User-Agent': 'salve', Accept: 'application/json', ...config.headers }, timeoutSeconds: config.timeoutSeconds });
     const status = res.status;
     if (res.truncated) {
       return notPassed(`${target} answered with more than ${MAX_RESPONSE_BYTES / 1048576} MiB; narrow the query (a label matcher, topk, or an aggregation such as max)`, { status });
