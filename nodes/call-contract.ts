@@ -20,7 +20,7 @@ export const CalledRunOutputSchema = z.object({
   error: z.string().nullable(),
   /** The outputs of the called run's steps, by node id (its source node left out). */
   steps: z.record(z.string(), z.unknown()),
-  /** The variables the called run's `transform.set` steps set (outside loops), by name: what a procedure returns. */
+  /** The variables the called run's steps set (outside loops), by name: what a procedure returns. */
   vars: z.record(z.string(), z.unknown()).default({}),
 });
 export type CalledRunOutput = z.infer<typeof CalledRunOutputSchema>;

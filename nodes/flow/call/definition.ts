@@ -53,7 +53,7 @@ export const callFlow = defineNodeType({
   notes: [
     `The called flow must have a \`source.manual\` node: the child run starts there, with this run's alert, and its expressions read the \`input\` object (strings inside are templates, rendered here; at most ${MAX_CALL_INPUT_BYTES} bytes). It runs the called flow's current revision, whether that flow is enabled or not ("enabled" means "listens for alerts").`,
     `Checked when the flow is saved: the called flow exists and has a manual source, and calls do not form a cycle (\`a → b → a\`) or nest deeper than ${MAX_CALL_DEPTH}. A flow that others call cannot be deleted (409 naming the callers).`,
-    "The wait is durable (a database row; it survives restarts and holds no worker). The output is `{ executionId, flowId, status, error, steps, vars }`: `steps` holds the called run's step outputs by node id, `vars` what its `transform.set` steps set (a procedure's return values). Cancelling this run cancels the called run; a step that gives up after `timeoutSeconds` cancels it too. The called run's deadline is this run's deadline.",
+    "The wait is durable (a database row; it survives restarts and holds no worker). The output is `{ executionId, flowId, status, error, steps, vars }`: `steps` holds the called run's step outputs by node id, `vars` the variables its steps set (a procedure's return values). Cancelling this run cancels the called run; a step that gives up after `timeoutSeconds` cancels it too. The called run's deadline is this run's deadline.",
   ],
   ui: {
     flow: { widget: 'text', label: 'Flow id', help: 'The id of the flow to run (it needs a "Run by hand" source).' },
