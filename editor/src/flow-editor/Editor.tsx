@@ -77,7 +77,7 @@ export function Editor({ initialTab, initialTest }: { initialTab?: 'test'; initi
       return true;
     },
   });
-  // Run now runs the saved revision, so it is offered when that revision has a source.manual node.
+  // Run now runs the saved revision, so it is offered when that revision has a source a person starts (a manual trigger).
   const canRunByHand = !doc.isNew && manualSources(doc.savedFlow).length > 0;
 
   useEffect(() => {
