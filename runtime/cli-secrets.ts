@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { CLI_ACTOR } from '../shared/audit.js';
 import { ValidationError, issuesFromZod } from '../shared/errors.js';
 import { SecretHostsSchema, SecretNameSchema, SecretValueSchema, SECRET_DESCRIPTION_MAX_LENGTH } from '../shared/secrets-api.js';
 import { parseCommand, UsageError } from './cli-args.js';
@@ -8,6 +9,7 @@ import { secretUses } from './engine/secrets/secret-refs.js';
 import { secretStoreFrom } from './engine/secrets/secrets.js';
 import { openStoredSecrets, type StoredSecrets } from './engine/secrets/stored-secrets.js';
 import { dataDirHolder } from './lockfile.js';
+import { appendAudit } from './store/audit-repo.js';
 import { openStore, type SqliteStore } from './store/db.js';
 import { flowsRepo } from './store/flows-repo.js';
 
@@ -24,9 +26,6 @@ export const SECRETS_HELP = `  salve secrets list [--data DIR]
   salve secrets rotate-key [--data DIR]`;
 
 type Out = { log: (s: string) => void; error: (s: string) => void };
-
-/** Who the audit log names for changes made with the CLI. */
-const CLI_ACTOR = 'cli';
 
 /** The data directory's store, with the secret store opened on it; `fn` runs, then both close. */
 async function withSecrets<T>(dataDir: string, fn: (s: { store: SqliteStore; stored: StoredSecrets; createdKeyFile?: string }) => Promise<T>): Promise<T> {
@@ -159,7 +158,12 @@ async function cmdRotate(args: string[], dataDir: string, out: Out): Promise<num
     const next = generateMasterKey();
     const source = stored.keySourceKind;
     if (source.kind === 'file') writeKeyFile(source.file, [next, ...readKeyFile(source.file)]);
-    const count = await store.write((db) => stored.rewrapAll(db, next, Date.now()));
+    const count = await store.write((db) => {
+      const now = Date.now();
+      const rewrapped = stored.rewrapAll(db, next, now);
+      appendAudit(db, { actor: CLI_ACTOR, action: 'secret.rotate_key', target: 'master-key', details: { rewrapped, keySource: source.kind }, now });
+      return rewrapped;
+    });
     if (source.kind === 'file') {
       writeKeyFile(source.file, [next]);
       out.log(`re-wrapped ${count} secret${count === 1 ? '' : 's'} with a new master key; ${source.file} holds only the new key now`);

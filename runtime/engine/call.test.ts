@@ -71,8 +71,8 @@ describe('flow.call', () => {
       [{ id: 'answer', type: 'transform.set', config: { vars: { owner: '"team-" + input.host.split(".")[0]' } } }],
       [{ source: 'start', target: 'answer' }],
     );
-    await k.engine.flows.create(lookup, 'test');
-    await k.engine.flows.create(caller('lookup-owner'), 'test');
+    await k.engine.flows.create(lookup, { name: 'test', via: 'token' });
+    await k.engine.flows.create(caller('lookup-owner'), { name: 'test', via: 'token' });
     const id = await fire(k);
     await k.engine.idle();
     expect(JSON.parse(callStep(k, id).output!)).toMatchObject({ status: 'no_action', vars: { owner: 'team-db1' } });
@@ -83,8 +83,8 @@ describe('flow.call', () => {
   it('runs the called flow as a child with the input, then continues on ok with its outputs', async () => {
     const k = testEngine();
     k.engine.start();
-    await k.engine.flows.create(echoHost, 'test');
-    await k.engine.flows.create(caller('restart-procedure'), 'test');
+    await k.engine.flows.create(echoHost, { name: 'test', via: 'token' });
+    await k.engine.flows.create(caller('restart-procedure'), { name: 'test', via: 'token' });
     const id = await fire(k);
     await k.engine.idle();
 
@@ -108,8 +108,8 @@ describe('flow.call', () => {
   it('continues on error when the child fails, naming how it ended', async () => {
     const k = testEngine();
     k.engine.start();
-    await k.engine.flows.create(procedure('broken', [{ id: 'fix', type: 'action.shell', config: { command: ['false'] } }], [{ source: 'start', target: 'fix' }]), 'test');
-    await k.engine.flows.create(caller('broken'), 'test');
+    await k.engine.flows.create(procedure('broken', [{ id: 'fix', type: 'action.shell', config: { command: ['false'] } }], [{ source: 'start', target: 'fix' }]), { name: 'test', via: 'token' });
+    await k.engine.flows.create(caller('broken'), { name: 'test', via: 'token' });
     const id = await fire(k);
     await k.engine.idle();
 
@@ -140,9 +140,9 @@ describe('flow.call', () => {
           { source: 'pause', target: 'restart' },
         ],
       ),
-      'test',
+      { name: 'test', via: 'token' },
     );
-    await k.engine.flows.create(caller('slow'), 'test');
+    await k.engine.flows.create(caller('slow'), { name: 'test', via: 'token' });
     const id = await fire(k);
     await k.engine.idle();
     expect(exec(k, id).status).toBe('waiting');
@@ -168,8 +168,8 @@ describe('flow.call', () => {
     const clock = new ManualClock();
     const first = testEngine({ file, clock });
     first.engine.start();
-    await first.engine.flows.create(procedure('slow', [{ id: 'pause', type: 'action.delay', config: { seconds: 60 } }, { id: 'restart', type: 'action.shell', config: { command: ['true'] } }], [{ source: 'start', target: 'pause' }, { source: 'pause', target: 'restart' }]), 'test');
-    await first.engine.flows.create(caller('slow'), 'test');
+    await first.engine.flows.create(procedure('slow', [{ id: 'pause', type: 'action.delay', config: { seconds: 60 } }, { id: 'restart', type: 'action.shell', config: { command: ['true'] } }], [{ source: 'start', target: 'pause' }, { source: 'pause', target: 'restart' }]), { name: 'test', via: 'token' });
+    await first.engine.flows.create(caller('slow'), { name: 'test', via: 'token' });
     const id = await fire(first);
     await first.engine.idle();
     expect(exec(first, id).status).toBe('waiting');
@@ -202,8 +202,8 @@ describe('flow.call', () => {
     const clock = new ManualClock();
     const first = testEngine({ file, clock });
     first.engine.start();
-    await first.engine.flows.create(procedure('long', [{ id: 'fix', type: 'action.shell', config: { command: ['sleep', '2'] } }], [{ source: 'start', target: 'fix' }]), 'test');
-    await first.engine.flows.create(caller('long'), 'test');
+    await first.engine.flows.create(procedure('long', [{ id: 'fix', type: 'action.shell', config: { command: ['sleep', '2'] } }], [{ source: 'start', target: 'fix' }]), { name: 'test', via: 'token' });
+    await first.engine.flows.create(caller('long'), { name: 'test', via: 'token' });
     const id = await fire(first);
     const child = await waitFor(() => {
       const c = childOf(first, id)[0];
@@ -226,15 +226,15 @@ describe('flow.call', () => {
   it('cancelling the parent cancels the child; timing out the wait cancels it too', async () => {
     const k = testEngine();
     k.engine.start();
-    await k.engine.flows.create(procedure('slow', [{ id: 'pause', type: 'action.delay', config: { seconds: 600 } }], [{ source: 'start', target: 'pause' }]), 'test');
-    await k.engine.flows.create(caller('slow'), 'test');
-    await k.engine.flows.create(caller('slow', { timeoutSeconds: 30 }, 'f2'), 'test');
+    await k.engine.flows.create(procedure('slow', [{ id: 'pause', type: 'action.delay', config: { seconds: 600 } }], [{ source: 'start', target: 'pause' }]), { name: 'test', via: 'token' });
+    await k.engine.flows.create(caller('slow'), { name: 'test', via: 'token' });
+    await k.engine.flows.create(caller('slow', { timeoutSeconds: 30 }, 'f2'), { name: 'test', via: 'token' });
     // Both callers listen on /hooks/infra: one delivery starts both.
     const ids = (await k.engine.ingest('infra', webhookDelivery(amBody('fp1')))).executions.map((e) => e.id);
     await k.engine.idle();
     const [cancelled, timed] = ids.map((id) => exec(k, id)).sort((a, b) => a.flowId.localeCompare(b.flowId));
 
-    await k.engine.cancel(cancelled!.id, 'alice');
+    await k.engine.cancel(cancelled!.id, { name: 'alice', via: 'token' });
     await k.engine.idle();
     expect(exec(k, cancelled!.id).status).toBe('cancelled');
     const child = childOf(k, cancelled!.id)[0]!;
@@ -256,17 +256,17 @@ describe('flow.call', () => {
     const k = testEngine();
     k.engine.start();
     // Saved in order, each calling the previous one: a chain of 8 calls is allowed.
-    await k.engine.flows.create(procedure('p0', [{ id: 'ok', type: 'condition.expr', config: { expression: 'true' } }], [{ source: 'start', target: 'ok' }]), 'test');
+    await k.engine.flows.create(procedure('p0', [{ id: 'ok', type: 'condition.expr', config: { expression: 'true' } }], [{ source: 'start', target: 'ok' }]), { name: 'test', via: 'token' });
     for (let i = 1; i <= 8; i++) {
-      await k.engine.flows.create(procedure(`p${i}`, [{ id: 'call', type: 'flow.call', config: { flow: `p${i - 1}` } }], [{ source: 'start', target: 'call' }]), 'test');
+      await k.engine.flows.create(procedure(`p${i}`, [{ id: 'call', type: 'flow.call', config: { flow: `p${i - 1}` } }], [{ source: 'start', target: 'call' }]), { name: 'test', via: 'token' });
     }
     // A ninth level is refused when saved, naming the chain.
-    const error = (await rejection(() => k.engine.flows.create(caller('p8'), 'test'))) as ValidationError;
+    const error = (await rejection(() => k.engine.flows.create(caller('p8'), { name: 'test', via: 'token' }))) as ValidationError;
     expect(error).toBeInstanceOf(ValidationError);
     expect(formatIssues(error.issues)).toMatch(/nodes\[1\]\.config\.flow: calls would nest 9 deep \(f1 → p8 → p7 → p6 → p5 → p4 → p3 → p2 → p1 → p0\); at most 8/);
 
     // Eight deep is fine at run time.
-    const run = await k.engine.runManually('p8', { payload: {} }, 'alice');
+    const run = await k.engine.runManually('p8', { payload: {} }, { name: 'alice', via: 'token' });
     await k.engine.idle();
     let deepest = exec(k, run.executionId);
     while (childOf(k, deepest.id).length > 0) deepest = childOf(k, deepest.id)[0]!;
@@ -277,7 +277,7 @@ describe('flow.call', () => {
     // The run-time guard, for a chain the save checks did not see (written outside the API): p0 calls once more.
     const deeper = parseFlowOrThrow(procedure('p0', [{ id: 'call', type: 'flow.call', config: { flow: 'p1' } }], [{ source: 'start', target: 'call' }]));
     await k.store.write((db) => flowsRepo.update(db, deeper, 1, k.clock.now()));
-    const again = await k.engine.runManually('p8', { payload: {} }, 'alice');
+    const again = await k.engine.runManually('p8', { payload: {} }, { name: 'alice', via: 'token' });
     await k.engine.idle();
     deepest = exec(k, again.executionId);
     while (childOf(k, deepest.id).length > 0) deepest = childOf(k, deepest.id)[0]!;
@@ -295,25 +295,25 @@ describe('flow.call', () => {
 
   it('refuses at save a call loop, a missing flow, or a flow without a manual source, naming the field', async () => {
     const k = testEngine();
-    await k.engine.flows.create(procedure('a', [], []), 'test');
-    await k.engine.flows.create(procedure('b', [{ id: 'call', type: 'flow.call', config: { flow: 'a' } }], [{ source: 'start', target: 'call' }]), 'test');
+    await k.engine.flows.create(procedure('a', [], []), { name: 'test', via: 'token' });
+    await k.engine.flows.create(procedure('b', [{ id: 'call', type: 'flow.call', config: { flow: 'a' } }], [{ source: 'start', target: 'call' }]), { name: 'test', via: 'token' });
     const loop = procedure('a', [{ id: 'call', type: 'flow.call', config: { flow: 'b' } }], [{ source: 'start', target: 'call' }]);
-    const cycle = (await rejection(() => k.engine.flows.update('a', loop, 1, 'test'))) as ValidationError;
+    const cycle = (await rejection(() => k.engine.flows.update('a', loop, 1, { name: 'test', via: 'token' }))) as ValidationError;
     expect(cycle.issues).toEqual([{ path: ['nodes', 1, 'config', 'flow'], message: 'calls would loop: a → b → a' }]);
-    const self = (await rejection(() => k.engine.flows.update('a', procedure('a', [{ id: 'call', type: 'flow.call', config: { flow: 'a' } }], [{ source: 'start', target: 'call' }]), 1, 'test'))) as ValidationError;
+    const self = (await rejection(() => k.engine.flows.update('a', procedure('a', [{ id: 'call', type: 'flow.call', config: { flow: 'a' } }], [{ source: 'start', target: 'call' }]), 1, { name: 'test', via: 'token' }))) as ValidationError;
     expect(self.issues[0]!.message).toBe('calls would loop: a → a');
 
-    const missing = (await rejection(() => k.engine.flows.create(caller('nowhere'), 'test'))) as ValidationError;
+    const missing = (await rejection(() => k.engine.flows.create(caller('nowhere'), { name: 'test', via: 'token' }))) as ValidationError;
     expect(missing.issues).toEqual([{ path: ['nodes', 1, 'config', 'flow'], message: 'flow "nowhere" does not exist: save it first (a called flow must exist)' }]);
 
-    await k.engine.flows.create(flowDoc({ id: 'webhook-only' }), 'test');
-    const noManual = (await rejection(() => k.engine.flows.create(caller('webhook-only'), 'test'))) as ValidationError;
+    await k.engine.flows.create(flowDoc({ id: 'webhook-only' }), { name: 'test', via: 'token' });
+    const noManual = (await rejection(() => k.engine.flows.create(caller('webhook-only'), { name: 'test', via: 'token' }))) as ValidationError;
     expect(noManual.issues[0]).toEqual({ path: ['nodes', 1, 'config', 'flow'], message: 'flow "webhook-only" has no "Run by hand" source: add one, it is where a called run starts' });
 
     // A called flow keeps its manual source, and is not deleted while called.
-    const dropSource = (await rejection(() => k.engine.flows.update('a', flowDoc({ id: 'a', enabled: false }), 1, 'test'))) as ValidationError;
+    const dropSource = (await rejection(() => k.engine.flows.update('a', flowDoc({ id: 'a', enabled: false }), 1, { name: 'test', via: 'token' }))) as ValidationError;
     expect(dropSource.issues[0]!.message).toBe('flow "a" is called by "b": it must keep a "Run by hand" source, where a called run starts');
-    const del = await rejection(() => k.engine.flows.delete('a', 'test'));
+    const del = await rejection(() => k.engine.flows.delete('a', { name: 'test', via: 'token' }));
     expect(del).toBeInstanceOf(ConflictError);
     expect((del as Error).message).toMatch(/^flow "a" is called by "b"/);
     // Nothing above was saved.
@@ -323,7 +323,7 @@ describe('flow.call', () => {
 
   it('imports a caller together with the flow it calls, in any order, and refuses a loop inside a bundle', async () => {
     const k = testEngine();
-    const saved = await k.engine.flows.import({ flows: [caller('restart-procedure'), echoHost] }, 'test');
+    const saved = await k.engine.flows.import({ flows: [caller('restart-procedure'), echoHost] }, { name: 'test', via: 'token' });
     expect(saved.map((f) => f.flow.id)).toEqual(['f1', 'restart-procedure']);
     const loop = {
       flows: [
@@ -331,7 +331,7 @@ describe('flow.call', () => {
         procedure('y', [{ id: 'call', type: 'flow.call', config: { flow: 'x' } }], [{ source: 'start', target: 'call' }]),
       ],
     };
-    const error = (await rejection(() => k.engine.flows.import(loop, 'test'))) as ValidationError;
+    const error = (await rejection(() => k.engine.flows.import(loop, { name: 'test', via: 'token' }))) as ValidationError;
     expect(error.issues).toEqual([
       { path: ['flows', 0, 'nodes', 1, 'config', 'flow'], message: 'calls would loop: x → y → x' },
       { path: ['flows', 1, 'nodes', 1, 'config', 'flow'], message: 'calls would loop: y → x → y' },

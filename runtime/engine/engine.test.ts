@@ -31,7 +31,7 @@ async function leaveInterrupted(dirs: string[], clock: ManualClock, nodes: NodeD
   const file = join(dir, 'salve.db');
   const first = testEngine({ file, clock });
   first.engine.start();
-  await first.engine.flows.create(flowWith(nodes, edges), 'test');
+  await first.engine.flows.create(flowWith(nodes, edges), { name: 'test', via: 'token' });
   void first.engine.dispatcher.drain(0); // accept, but never run
   const id = (await deliver(first.engine, amBody('fp1'))).executions[0]!.id;
   first.store.writeNow((db) => {
@@ -65,7 +65,7 @@ describe('engine', () => {
           { source: 'ask', sourcePort: 'timeout', target: 'late' },
         ],
       ),
-      'test',
+      { name: 'test', via: 'token' },
     );
     const { executions } = await deliver(engine, amBody('fp1'));
     const id = executions[0]!.id;
@@ -98,7 +98,7 @@ describe('engine', () => {
           { source: 'ask', sourcePort: 'approved', target: 'wait' },
         ],
       ),
-      'test',
+      { name: 'test', via: 'token' },
     );
     const id = (await deliver(engine, amBody('fp1'))).executions[0]!.id;
     await waitFor(() => statusOf(store, id) === 'waiting');
@@ -106,7 +106,7 @@ describe('engine', () => {
     await engine.dispatcher.tick();
     expect(statusOf(store, id)).toBe('waiting');
     const approval = approvalsRepo.list(store.db, { status: 'pending', limit: 5 })[0]!;
-    await engine.decide(approval.id, 'approve', undefined, 'alice');
+    await engine.decide(approval.id, 'approve', undefined, { name: 'alice', via: 'token' });
     await waitFor(() => stepsOf(store, id).some((s) => s.nodeId === 'wait' && s.status === 'waiting'));
     await waitFor(() => statusOf(store, id) === 'waiting');
     clock.advance(61_000); // the delay itself outlives the 10 s deadline
@@ -120,16 +120,16 @@ describe('engine', () => {
     engine.start();
     await engine.flows.create(
       flowWith([{ id: 'ask', type: 'approval.request', config: { message: 'ok?', timeoutSeconds: 600 } }], [{ source: 'am', target: 'ask' }]),
-      'test',
+      { name: 'test', via: 'token' },
     );
     const id = (await deliver(engine, amBody('fp1'))).executions[0]!.id;
     await waitFor(() => statusOf(store, id) === 'waiting');
-    await engine.cancel(id, 'bob');
+    await engine.cancel(id, { name: 'bob', via: 'token' });
     expect(statusOf(store, id)).toBe('cancelled');
     expect(approvalsRepo.list(store.db, { executionId: id, limit: 5 })[0]!.status).toBe('cancelled');
-    await expect(engine.cancel(id, 'bob')).rejects.toMatchObject({ code: 'conflict' });
+    await expect(engine.cancel(id, { name: 'bob', via: 'token' })).rejects.toMatchObject({ code: 'conflict' });
     const approval = approvalsRepo.list(store.db, { executionId: id, limit: 5 })[0]!;
-    await expect(engine.decide(approval.id, 'approve', undefined, 'bob')).rejects.toMatchObject({ code: 'conflict' });
+    await expect(engine.decide(approval.id, 'approve', undefined, { name: 'bob', via: 'token' })).rejects.toMatchObject({ code: 'conflict' });
   });
 
   it('ends a run whose condition led nowhere as no_action, keeping its steps, and a run that acted as succeeded', async () => {
@@ -146,7 +146,7 @@ describe('engine', () => {
           { source: 'only_warnings', sourcePort: 'match', target: 'fix' },
         ],
       ),
-      'test',
+      { name: 'test', via: 'token' },
     );
     // The alert is critical: the condition takes `nomatch`, which leads nowhere.
     const id = (await deliver(engine, amBody('no-action-1'))).executions[0]!.id;
@@ -162,7 +162,7 @@ describe('engine', () => {
       'f1',
       flowWith([{ id: 'fix', type: 'action.shell', config: { command: ['true'] } }], [{ source: 'am', target: 'fix' }]),
       1,
-      'test',
+      { name: 'test', via: 'token' },
     );
     const acted = (await deliver(engine, amBody('no-action-2'))).executions[0]!.id;
     await waitFor(() => statusOf(store, acted) === 'succeeded');
@@ -171,7 +171,7 @@ describe('engine', () => {
   it('does not start a firing-only flow for a resolved alert, but records the event', async () => {
     const { engine } = testEngine();
     engine.start();
-    await engine.flows.create(flowWith([], []), 'test');
+    await engine.flows.create(flowWith([], []), { name: 'test', via: 'token' });
     const result = await deliver(engine, amBody('fp9', { status: 'resolved' }));
     expect(result.executions).toEqual([]);
     expect(result.alerts).toBe(1);
@@ -241,7 +241,7 @@ describe('engine', () => {
   it('idle() resolves once what it started has settled: runs, refused deliveries, writes', async () => {
     const { engine, store } = testEngine();
     engine.start();
-    await engine.flows.create(flowWith([{ id: 'slow', type: 'action.shell', config: { command: ['sleep', '0.3'] } }], [{ source: 'am', target: 'slow' }]), 'test');
+    await engine.flows.create(flowWith([{ id: 'slow', type: 'action.shell', config: { command: ['sleep', '0.3'] } }], [{ source: 'am', target: 'slow' }]), { name: 'test', via: 'token' });
     const id = (await deliver(engine, amBody('idle-1'))).executions[0]!.id;
     await expect(engine.ingest('infra', webhookDelivery('x', { 'content-type': 'text/plain' }))).rejects.toMatchObject({ code: 'unsupported_media_type' });
     await engine.idle();
@@ -257,9 +257,9 @@ describe('engine', () => {
     first.engine.start();
     await first.engine.flows.create(
       flowWith([{ id: 'check', type: 'condition.expr', config: { expression: 'alert.severity == "critical"' } }], [{ source: 'am', target: 'check' }]),
-      'test',
+      { name: 'test', via: 'token' },
     );
-    await first.engine.setPaused(true, 'alice');
+    await first.engine.setPaused(true, { name: 'alice', via: 'token' });
     const id = (await deliver(first.engine, amBody('paused-1'))).executions[0]!.id;
     await first.engine.idle();
     expect(statusOf(first.store, id)).toBe('queued');
@@ -270,7 +270,7 @@ describe('engine', () => {
     expect(second.engine.isPaused).toBe(true);
     await second.engine.idle();
     expect(statusOf(second.store, id)).toBe('queued');
-    await second.engine.setPaused(false, 'alice');
+    await second.engine.setPaused(false, { name: 'alice', via: 'token' });
     await waitFor(() => statusOf(second.store, id) === 'no_action');
     const actions = second.store.sqlite.prepare('SELECT action, actor FROM audit ORDER BY id').all();
     expect(actions).toEqual(expect.arrayContaining([
@@ -285,7 +285,7 @@ describe('engine', () => {
     engine.start();
     await engine.flows.create(
       flowWith([{ id: 'slow', type: 'action.shell', config: { command: ['sleep', '30'] } }], [{ source: 'am', target: 'slow' }]),
-      'test',
+      { name: 'test', via: 'token' },
     );
     const id = (await deliver(engine, amBody('deadline-1'))).executions[0]!.id;
     await waitFor(() => stepsOf(store, id).some((s) => s.nodeId === 'slow' && s.status === 'intent'));

@@ -2,6 +2,7 @@ import type { Flow } from '../../shared/flow/schema.js';
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
 import type { SqliteStore } from '../store/db.js';
 import { appendAudit } from '../store/audit-repo.js';
+import type { Actor } from '../../shared/audit.js';
 import { approvalsRepo } from '../store/approvals-repo.js';
 import { executionsRepo } from '../store/executions-repo.js';
 import { settingsRepo } from '../store/settings-repo.js';
@@ -127,14 +128,15 @@ export class Engine {
    * be decided, but no step starts; running executions finish their current step and go back to
    * the queue. Survives restarts.
    */
-  async setPaused(paused: boolean, actor: string, reqId?: string): Promise<void> {
+  async setPaused(paused: boolean, actor: Actor, reqId?: string): Promise<void> {
     const now = this.options.clock.now();
     await this.options.store.write((db) => {
+      const was = settingsRepo.get(db, PAUSE_KEY) === 'true';
       settingsRepo.set(db, PAUSE_KEY, String(paused), now);
-      appendAudit(db, { actor, action: paused ? 'automation.pause' : 'automation.resume', target: 'automation', now });
+      appendAudit(db, { actor, action: paused ? 'automation.pause' : 'automation.resume', target: 'automation', before: { paused: was }, after: { paused }, now });
     });
     this.dispatcher.setPaused(paused);
-    this.options.log.warn({ reqId, actor, paused }, paused ? 'automation paused' : 'automation resumed');
+    this.options.log.warn({ reqId, actor: actor.name, via: actor.via, paused }, paused ? 'automation paused' : 'automation resumed');
   }
 
   get isPaused(): boolean {
@@ -208,7 +210,7 @@ export class Engine {
   }
 
   /** Starts a flow from its source.manual node with a payload (POST /api/flows/:id/run); see runManually. */
-  async runManually(flowId: string, input: ManualRunInput, actor: string): Promise<ManualRunResult> {
+  async runManually(flowId: string, input: ManualRunInput, actor: Actor): Promise<ManualRunResult> {
     const { store, clock, executionDeadlineMs } = this.options;
     const deps = { store, clock, flows: this.flows, executionDeadlineMs, queueCap: this.queueCap, scrubber: this.scrubber };
     const result = await runManually(deps, flowId, input, actor);
@@ -225,14 +227,14 @@ export class Engine {
     return this.scrubber.scrub(await simulateFlow(flow, source, payload, new Date(this.options.clock.now()), sourceNodeId));
   }
 
-  async decide(approvalId: string, decision: Decision, comment: string | undefined, actor: string): Promise<void> {
+  async decide(approvalId: string, decision: Decision, comment: string | undefined, actor: Actor): Promise<void> {
     const { store, clock } = this.options;
     const now = clock.now();
     await store.write((db) => {
       const approval = approvalsRepo.get(db, approvalId);
       if (!approval) throw new NotFoundError(`approval "${approvalId}" not found`);
       const status = decision === 'approve' ? 'approved' : 'rejected';
-      if (!approvalsRepo.decide(db, approvalId, { status, decidedAt: now, decidedBy: actor, comment: comment ?? null })) {
+      if (!approvalsRepo.decide(db, approvalId, { status, decidedAt: now, decidedBy: actor.name, comment: comment ?? null })) {
         throw new ConflictError(`approval "${approvalId}" is already ${approval.status}; nothing changed`, {
           status: approval.status,
         });
@@ -241,24 +243,24 @@ export class Engine {
       const exec = executionsRepo.get(db, approval.executionId);
       const flow = exec && this.flowAt(exec.flowId, exec.flowRevision);
       if (step && flow) {
-        resumeStep(db, flow, step, status, { decision: status, comment: comment ?? null, decidedBy: actor, decidedAt: new Date(now).toISOString() }, now);
+        resumeStep(db, flow, step, status, { decision: status, comment: comment ?? null, decidedBy: actor.name, decidedAt: new Date(now).toISOString() }, now);
       }
-      appendAudit(db, { actor, action: `approval.${decision}`, target: approvalId, details: { executionId: approval.executionId, comment }, now });
+      appendAudit(db, { actor, action: `approval.${decision}`, target: approvalId, details: { executionId: approval.executionId, stepId: approval.stepId, comment }, before: { status: approval.status }, after: { status }, now });
     });
     this.dispatcher.pump();
   }
 
   /** Cancels an execution that has not finished; its in-flight step is aborted. */
-  async cancel(executionId: string, actor: string): Promise<void> {
+  async cancel(executionId: string, actor: Actor): Promise<void> {
     const { store, clock } = this.options;
     const now = clock.now();
     await store.write((db) => {
       const exec = executionsRepo.get(db, executionId);
       if (!exec) throw new NotFoundError(`execution "${executionId}" not found`);
-      if (!endExecution(db, exec, 'cancelled', `cancelled by ${actor}`, now)) {
+      if (!endExecution(db, exec, 'cancelled', `cancelled by ${actor.name}`, now)) {
         throw new ConflictError(`execution "${executionId}" has already finished (${exec.status})`, { status: exec.status });
       }
-      appendAudit(db, { actor, action: 'execution.cancel', target: executionId, now });
+      appendAudit(db, { actor, action: 'execution.cancel', target: executionId, details: { flowId: exec.flowId }, before: { status: exec.status }, after: { status: 'cancelled' }, now });
     });
     this.dispatcher.abort(executionId, 'cancel');
     // The runs it called were cancelled with it (flow.call); a run that called it continues.

@@ -98,7 +98,7 @@ describe('control.foreach', () => {
           { source: 'hosts', sourcePort: 'done', target: 'report' },
         ],
       ),
-      'test',
+      { name: 'test', via: 'token' },
     );
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1', { instance: 'web1,web2,web3' })))).executions[0]!.id;
     await waitFor(() => execOf(store, id)?.status === 'succeeded');
@@ -135,7 +135,7 @@ describe('control.foreach', () => {
           { source: 'hosts', sourcePort: 'error', target: 'note' },
         ],
       ),
-      'test',
+      { name: 'test', via: 'token' },
     );
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1', { instance: 'web1,web2,web3' })))).executions[0]!.id;
     await waitFor(() => ['succeeded', 'failed'].includes(execOf(store, id)?.status ?? ''));
@@ -159,7 +159,7 @@ describe('control.foreach', () => {
     const t = await target(() => ({ status: 500 }));
     const { engine, store } = testEngine({ allowedTargets: ['127.0.0.1'] });
     engine.start();
-    await engine.flows.create(loopFlow([foreach({}), clean(`${t.url}/clean/{{ item }}`)], [{ source: 'hosts', sourcePort: 'each', target: 'clean' }]), 'test');
+    await engine.flows.create(loopFlow([foreach({}), clean(`${t.url}/clean/{{ item }}`)], [{ source: 'hosts', sourcePort: 'each', target: 'clean' }]), { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1', { instance: 'web1,web2' })))).executions[0]!.id;
     await waitFor(() => ['succeeded', 'failed'].includes(execOf(store, id)?.status ?? ''));
     expect(execOf(store, id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^step "hosts" failed: 2 of 2 items failed; item 0: step "clean" failed/) });
@@ -172,7 +172,7 @@ describe('control.foreach', () => {
     const t = await target();
     const { engine, store } = testEngine({ allowedTargets: ['127.0.0.1'] });
     engine.start();
-    await engine.flows.create(loopFlow([foreach({ maxItems: 2 }), clean(`${t.url}/clean/{{ item }}`)], [{ source: 'hosts', sourcePort: 'each', target: 'clean' }]), 'test');
+    await engine.flows.create(loopFlow([foreach({ maxItems: 2 }), clean(`${t.url}/clean/{{ item }}`)], [{ source: 'hosts', sourcePort: 'each', target: 'clean' }]), { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1', { instance: 'web1,web2,web3' })))).executions[0]!.id;
     await waitFor(() => execOf(store, id)?.status === 'failed');
     expect(execOf(store, id)?.error).toBe('step "hosts" failed: items gave 3 items, more than maxItems (2); no item ran');
@@ -185,7 +185,7 @@ describe('control.foreach', () => {
   it('refuses at save a loop inside a loop and an edge from outside into the loop body', async () => {
     const { engine, store } = testEngine();
     const inner: NodeDoc = { id: 'inner', type: 'control.foreach', config: { items: 'item.split(".")' } };
-    const nested = engine.flows.create(loopFlow([foreach({}), inner], [{ source: 'hosts', sourcePort: 'each', target: 'inner' }]), 'test');
+    const nested = engine.flows.create(loopFlow([foreach({}), inner], [{ source: 'hosts', sourcePort: 'each', target: 'inner' }]), { name: 'test', via: 'token' });
     expect(await saveProblems(nested)).toMatch(/node "inner" is a loop inside the "each" branch of loop "hosts": loops cannot be nested/);
     const leaking = engine.flows.create(
       loopFlow(
@@ -196,7 +196,7 @@ describe('control.foreach', () => {
           { source: 'hosts', sourcePort: 'done', target: 'after' },
         ],
       ),
-      'test',
+      { name: 'test', via: 'token' },
     );
     expect(await saveProblems(leaking)).toMatch(/edge "hosts" \(done\) → "after": "after" runs once per item of loop "hosts"/);
     store.close();
@@ -218,7 +218,7 @@ describe('control.foreach', () => {
           { source: 'clean', sourcePort: 'ok', target: 'settle' },
         ],
       ),
-      'test',
+      { name: 'test', via: 'token' },
     );
     const id = (await first.engine.ingest('infra', webhookDelivery(amBody('fp1', { instance: 'web1,web2,web3' })))).executions[0]!.id;
     await waitFor(() => execOf(first.store, id)?.status === 'waiting');
@@ -268,7 +268,7 @@ describe('control.foreach, variables and edge cases', () => {
           { source: 'name', target: 'clean' },
         ],
       ),
-      'test',
+      { name: 'test', via: 'token' },
     );
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1', { instance: 'web1,web2,web3' })))).executions[0]!.id;
     await waitFor(() => execOf(store, id)?.status === 'succeeded');
@@ -289,7 +289,7 @@ describe('control.foreach, variables and edge cases', () => {
           { source: 'ask', sourcePort: 'approved', target: 'clean' },
         ],
       ),
-      'test',
+      { name: 'test', via: 'token' },
     );
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1', { instance: 'web1,web2' })))).executions[0]!.id;
     await waitFor(() => execOf(store, id)?.status === 'waiting' && approvalsRepo.list(store.db, { executionId: id, limit: 10 }).length === 2);
@@ -298,10 +298,10 @@ describe('control.foreach, variables and edge cases', () => {
     const exec = execOf(store, id)!;
     const context = approvalContext({ approval: first!, exec, flow: engine.flows.getRevision('f1', exec.flowRevision), steps: stepsRepo.forExecution(store.db, id), event: () => null });
     expect(context.next).toMatchObject([{ nodeId: 'clean', rendered: { url: `${t.url}/clean/web1` } }]);
-    await engine.decide(second!.id, 'reject', undefined, 'alice');
+    await engine.decide(second!.id, 'reject', undefined, { name: 'alice', via: 'token' });
     await waitFor(() => execOf(store, id)?.status === 'waiting');
     expect(t.requests).toHaveLength(0);
-    await engine.decide(first!.id, 'approve', undefined, 'alice');
+    await engine.decide(first!.id, 'approve', undefined, { name: 'alice', via: 'token' });
     await waitFor(() => execOf(store, id)?.status === 'succeeded');
     expect(t.requests.map((r) => r.url)).toEqual(['/clean/web1']);
     const loop = outputOf(store, id, 'hosts') as { results: { item: string; ok: boolean; steps: Record<string, unknown> }[] };
@@ -325,7 +325,7 @@ describe('control.foreach, variables and edge cases', () => {
           { source: 'hosts', sourcePort: 'done', target: 'after' },
         ],
       ),
-      'test',
+      { name: 'test', via: 'token' },
     );
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1')))).executions[0]!.id;
     await waitFor(() => execOf(store, id)?.status === 'succeeded');
@@ -346,7 +346,7 @@ describe('control.foreach, retries and crashes', () => {
         [foreach({ concurrency: 2 }), { ...clean(`${t.url}/clean/{{ item }}`), retry: { attempts: 2, initialDelay: 10, jitter: 0 } }],
         [{ source: 'hosts', sourcePort: 'each', target: 'clean' }],
       ),
-      'test',
+      { name: 'test', via: 'token' },
     );
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1', { instance: 'web1,web2,web3' })))).executions[0]!.id;
     await waitFor(() => execOf(store, id)?.status === 'waiting' && t.requests.length === 3);
@@ -384,7 +384,7 @@ describe('control.foreach, retries and crashes', () => {
     const clock = new ManualClock();
     const first = testEngine({ file, clock, allowedTargets: ['127.0.0.1'] });
     first.engine.start();
-    await first.engine.flows.create(loopFlow([foreach({}), clean(`${t.url}/clean/{{ item }}`)], [{ source: 'hosts', sourcePort: 'each', target: 'clean' }]), 'test');
+    await first.engine.flows.create(loopFlow([foreach({}), clean(`${t.url}/clean/{{ item }}`)], [{ source: 'hosts', sourcePort: 'each', target: 'clean' }]), { name: 'test', via: 'token' });
     const id = (await first.engine.ingest('infra', webhookDelivery(amBody('fp1', { instance: 'web1,web2' })))).executions[0]!.id;
     await waitFor(() => held.length === 1);
     expect(stepsOf(first.store, id).map((s) => [s.nodeId, s.status])).toEqual([
@@ -425,7 +425,7 @@ describe('transform.set', () => {
           { source: 'more', target: 'call' },
         ],
       ),
-      'test',
+      { name: 'test', via: 'token' },
     );
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1', { instance: 'db1.example.internal:9100' })))).executions[0]!.id;
     await waitFor(() => execOf(store, id)?.status === 'succeeded');
@@ -445,7 +445,7 @@ describe('transform.set', () => {
         ],
         [{ source: 'names', target: 'call' }],
       ),
-      'test',
+      { name: 'test', via: 'token' },
     );
     expect(await saveProblems(saving)).toMatch(/no step before this node sets vars\.hots \(steps before it set vars\.host\)/);
     store.close();
@@ -454,7 +454,7 @@ describe('transform.set', () => {
   it('fails the step naming the variable whose expression failed', async () => {
     const { engine, store } = testEngine();
     engine.start();
-    await engine.flows.create(loopFlow([{ id: 'names', type: 'transform.set', config: { vars: { ok: '"x"', rack: 'alert.labels.rack' } } }], []), 'test');
+    await engine.flows.create(loopFlow([{ id: 'names', type: 'transform.set', config: { vars: { ok: '"x"', rack: 'alert.labels.rack' } } }], []), { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1')))).executions[0]!.id;
     await waitFor(() => execOf(store, id)?.status === 'failed');
     expect(execOf(store, id)?.error).toMatch(/^step "names" failed: vars\.rack could not be computed: "alert\.labels\.rack": /);

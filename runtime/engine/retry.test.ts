@@ -43,7 +43,7 @@ describe('retries', () => {
     engine.start();
     await engine.flows.create(
       flowOf({ id: 'clean', type: 'action.http', config: { url: `${target.url}/cleanup` }, retry: { attempts: 3, initialDelay: 5, maxDelay: 60, jitter: 0 } }),
-      'test',
+      { name: 'test', via: 'token' },
     );
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1')))).executions[0]!.id;
     await waitFor(() => statusOf(store, id) === 'waiting');
@@ -82,7 +82,7 @@ describe('retries', () => {
     const target = await flakyTarget(10);
     const { engine, store, clock } = testEngine({ allowedTargets: ['127.0.0.1'] });
     engine.start();
-    await engine.flows.create(flowOf({ id: 'clean', type: 'action.http', config: { url: `${target.url}/x` }, retry: { attempts: 2, initialDelay: 1, jitter: 0 } }), 'test');
+    await engine.flows.create(flowOf({ id: 'clean', type: 'action.http', config: { url: `${target.url}/x` }, retry: { attempts: 2, initialDelay: 1, jitter: 0 } }), { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1')))).executions[0]!.id;
     await waitFor(() => statusOf(store, id) === 'waiting');
     clock.advance(1_000);
@@ -98,12 +98,12 @@ describe('retries', () => {
   it('refuses to save a retry on a command unless the flow says running it twice is safe', async () => {
     const { engine, store } = testEngine();
     const shell = { id: 'restart', type: 'action.shell', config: { command: ['true'] }, retry: { attempts: 3 } };
-    const refused = await engine.flows.create(flowOf(shell), 'test').then(
+    const refused = await engine.flows.create(flowOf(shell), { name: 'test', via: 'token' }).then(
       () => undefined,
       (error: ValidationError) => formatIssues(error.issues),
     );
     expect(refused).toMatch(/^nodes\[1\]\.retryUnsafe: node "restart": action\.shell is not idempotent, so a retry after a failure may do its work twice/);
-    await engine.flows.create(flowOf({ ...shell, retryUnsafe: true }), 'test');
+    await engine.flows.create(flowOf({ ...shell, retryUnsafe: true }), { name: 'test', via: 'token' });
     store.close();
   });
 
@@ -115,7 +115,7 @@ describe('retries', () => {
     const clock = new ManualClock();
     const first = testEngine({ file, clock, allowedTargets: ['127.0.0.1'] });
     first.engine.start();
-    await first.engine.flows.create(flowOf({ id: 'clean', type: 'action.http', config: { url: `${target.url}/x` }, retry: { attempts: 3, initialDelay: 30, jitter: 0 } }), 'test');
+    await first.engine.flows.create(flowOf({ id: 'clean', type: 'action.http', config: { url: `${target.url}/x` }, retry: { attempts: 3, initialDelay: 30, jitter: 0 } }), { name: 'test', via: 'token' });
     const id = (await first.engine.ingest('infra', webhookDelivery(amBody('fp1')))).executions[0]!.id;
     await waitFor(() => statusOf(first.store, id) === 'waiting');
     first.store.close(); // as a kill would leave it: everything up to the wait is committed
@@ -139,7 +139,7 @@ describe('polling checks', () => {
     const target = await flakyTarget(2);
     const { engine, store, clock } = testEngine({ allowedTargets: ['127.0.0.1'] });
     engine.start();
-    await engine.flows.create(flowOf({ id: 'verify', type: 'check.http', config: { url: `${target.url}/health`, every: 15, within: 60 } }), 'test');
+    await engine.flows.create(flowOf({ id: 'verify', type: 'check.http', config: { url: `${target.url}/health`, every: 15, within: 60 } }), { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1')))).executions[0]!.id;
     for (let probe = 1; probe <= 2; probe++) {
       await waitFor(() => statusOf(store, id) === 'waiting' && stepsOf(store, id).length === probe + 1);
@@ -162,7 +162,7 @@ describe('polling checks', () => {
     const target = await flakyTarget(100);
     const { engine, store, clock } = testEngine({ allowedTargets: ['127.0.0.1'] });
     engine.start();
-    await engine.flows.create(flowOf({ id: 'verify', type: 'check.http', config: { url: `${target.url}/health`, every: 20, within: 30 } }), 'test');
+    await engine.flows.create(flowOf({ id: 'verify', type: 'check.http', config: { url: `${target.url}/health`, every: 20, within: 30 } }), { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1')))).executions[0]!.id;
     await waitFor(() => statusOf(store, id) === 'waiting');
     clock.advance(20_000);

@@ -32,7 +32,7 @@ describe('wait.resolved', () => {
   it('continues on "resolved" when the resolved notification arrives, at the next tick', async () => {
     const { engine, store, clock } = testEngine();
     engine.start();
-    await engine.flows.create(flow, 'test');
+    await engine.flows.create(flow, { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp-disk')))).executions[0]!.id;
     await waitFor(() => waitStep(store, id)?.status === 'waiting' && executionsRepo.get(store.db, id)?.status === 'waiting');
     expect(waitStep(store, id)).toMatchObject({ waitReason: 'resolved', wakeAt: clock.now() + 600_000 });
@@ -55,7 +55,7 @@ describe('wait.resolved', () => {
   it('takes "timeout" when no resolution comes within the time', async () => {
     const { engine, store, clock } = testEngine();
     engine.start();
-    await engine.flows.create(flow, 'test');
+    await engine.flows.create(flow, { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp-disk')))).executions[0]!.id;
     await waitFor(() => executionsRepo.get(store.db, id)?.status === 'waiting');
     clock.advance(599_000);
@@ -84,7 +84,7 @@ describe('wait.resolved', () => {
         { source: 'pause', target: 'cleared' },
       ],
     });
-    await engine.flows.create(slow, 'test');
+    await engine.flows.create(slow, { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp-disk')))).executions[0]!.id;
     await waitFor(() => executionsRepo.get(store.db, id)?.status === 'waiting');
     await engine.ingest('infra', webhookDelivery(amBody('fp-disk', { status: 'resolved' })));

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { requestId } from 'hono/request-id';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { existsSync } from 'node:fs';
@@ -11,11 +11,12 @@ import { secretStoreFrom, type SecretStore } from '../engine/secrets/secrets.js'
 import type { AutomationState } from '../../shared/api-views.js';
 import type { StoredSecrets } from '../engine/secrets/stored-secrets.js';
 import { accessLog } from './access-log.js';
-import { apiAuth, type AuthEnv } from './auth.js';
+import { actorOf, apiAuth, type AuthEnv } from './auth.js';
 import { installErrorHandling } from './errors.js';
 import { nodeTypesView } from './node-types.js';
 import { cookieMutationGuard } from './origin-check.js';
 import { FailureLimiter } from './rate-limit.js';
+import { auditRoutes } from './routes-audit.js';
 import { flowRoutes } from './routes-flows.js';
 import { hookRoutes } from './routes-hooks.js';
 import { runFlowRoutes } from './routes-run-flow.js';
@@ -90,8 +91,8 @@ export function createApp(options: AppOptions) {
   });
   const nodeTypes = nodeTypesView();
   const automation = (): AutomationState => ({ paused: engine.isPaused });
-  const setPaused = async (paused: boolean, reqId: string) => {
-    await engine.setPaused(paused, 'admin', reqId);
+  const setPaused = async (paused: boolean, c: Context) => {
+    await engine.setPaused(paused, actorOf(c), c.get('requestId'));
     return automation();
   };
 
@@ -128,10 +129,11 @@ export function createApp(options: AppOptions) {
     .get('/api/node-types', (c) => c.json(nodeTypes))
     .route('/api/secrets', secretRoutes(engine, secrets, options.storedSecrets))
     .get('/api/automation', (c) => c.json(automation()))
-    .post('/api/automation/pause', async (c) => c.json(await setPaused(true, c.get('requestId'))))
-    .post('/api/automation/resume', async (c) => c.json(await setPaused(false, c.get('requestId'))))
+    .post('/api/automation/pause', async (c) => c.json(await setPaused(true, c)))
+    .post('/api/automation/resume', async (c) => c.json(await setPaused(false, c)))
     .route('/api/flows', runFlowRoutes(engine))
     .route('/api/flows', flowRoutes(engine))
+    .route('/api/audit', auditRoutes(store))
     .route('/api', runRoutes(engine, store));
 
   // The editor's files are not part of the API's type.

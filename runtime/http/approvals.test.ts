@@ -63,7 +63,7 @@ const delivery = {
 async function waitingForApproval() {
   const { engine, store } = testEngine({ secrets: { API_TOKEN: 'Bearer s3cr3t-value' } });
   engine.start();
-  await engine.flows.create(flow, 'test');
+  await engine.flows.create(flow, { name: 'test', via: 'token' });
   const { executions } = await engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: encoder.encode(JSON.stringify(delivery)) });
   const executionId = executions[0]!.id;
   const app = createApp({ engine, store, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 262144, version: 'test' });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Context, MiddlewareHandler } from 'hono';
+import type { Actor } from '../../shared/audit.js';
 import { getCookie } from 'hono/cookie';
 import { safeEqual } from '../../nodes/safe-equal.js';
 import { TooManyRequestsError, UnauthorizedError } from '../../shared/errors.js';
@@ -32,7 +33,15 @@ export function ensureAdminToken(dataDir: string, override: string | undefined):
 
 /** How a request to `/api` was authenticated (read by handlers as `c.get('authVia')`). */
 type AuthVia = 'bearer' | 'cookie';
-export type AuthEnv = { Variables: { authVia: AuthVia } };
+/** `actor`: who the audit log names for changes this request makes (read with actorOf). */
+export type AuthEnv = { Variables: { authVia: AuthVia; actor: Actor } };
+
+/** The actor the `/api` auth found for this request; only routes behind it may ask. */
+export function actorOf(c: Context): Actor {
+  const actor = (c as Context<AuthEnv>).get('actor');
+  if (!actor) throw new Error('actorOf: the route is not behind the /api auth');
+  return actor;
+}
 
 /**
  * The answer to an address that has guessed the admin token too often (sign-in or bearer: both
@@ -75,6 +84,7 @@ export function apiAuth(opts: {
       }
       await opts.tokenLimiter.reset(key, reqId); // no write unless this address had failures
       c.set('authVia', 'bearer');
+      c.set('actor', { name: 'admin', via: 'token', address });
       return next();
     }
     const cookie = getCookie(c, SESSION_COOKIE);
@@ -88,6 +98,7 @@ export function apiAuth(opts: {
     }
     if (!SAFE_METHODS.has(c.req.method)) await opts.guardMutation(c);
     c.set('authVia', 'cookie');
+    c.set('actor', { name: 'admin', via: 'session', address: clientAddress(c) });
     return next();
   };
 }

@@ -53,7 +53,7 @@ async function setup(level = 'info') {
       nodes: [{ id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'bearer', token: { secret: 'AM_TOKEN' } } } }],
       edges: [],
     },
-    'test',
+    { name: 'test', via: 'token' },
   );
   const app = createApp({ engine, store, log, adminToken: TOKEN, hookBodyLimitBytes: 256 * 1024, version: 'test' });
   const lines = (): LogLine[] =>

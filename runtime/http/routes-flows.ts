@@ -7,6 +7,7 @@ import { parseFlowOrThrow } from '../engine/flows/flow-service.js';
 import { NotFoundError } from '../../shared/errors.js';
 import type { FlowSummary, List, SimulateResult, StoredFlow } from '../../shared/api-views.js';
 import type { Flow } from '../../shared/flow/schema.js';
+import { actorOf } from './auth.js';
 import { validJson } from './validated.js';
 
 const API_BODY_LIMIT = 4 * 1024 * 1024;
@@ -31,18 +32,14 @@ const SimulateBodySchema = z
   });
 
 /** `/api/flows`: create, read, update, delete, import, export, validate, simulate. */
-export function flowRoutes(engine: Engine, actor = 'admin') {
+export function flowRoutes(engine: Engine) {
   // Flow documents are validated by the flow service, which reports problems at their path.
   const anyJson = validJson(z.unknown(), API_BODY_LIMIT);
-  const setEnabled = (id: string, enabled: boolean) => {
-    const current = engine.flows.get(id);
-    return engine.flows.update(current.flow.id, { ...current.flow, enabled }, current.revision, actor);
-  };
 
   return new Hono()
     .get('/', (c) => c.json({ items: engine.flows.list() } satisfies List<FlowSummary>))
-    .post('/', anyJson, async (c) => c.json((await engine.flows.create(c.req.valid('json'), actor)) satisfies StoredFlow, 201))
-    .post('/import', anyJson, async (c) => c.json({ items: await engine.flows.import(c.req.valid('json'), actor) } satisfies List<StoredFlow>))
+    .post('/', anyJson, async (c) => c.json((await engine.flows.create(c.req.valid('json'), actorOf(c))) satisfies StoredFlow, 201))
+    .post('/import', anyJson, async (c) => c.json({ items: await engine.flows.import(c.req.valid('json'), actorOf(c)) } satisfies List<StoredFlow>))
     .post('/validate', anyJson, (c) => {
       const result = validateFlow(c.req.valid('json'), lookupNodeSpec);
       return c.json(result.ok ? { valid: true as const, issues: [], flow: result.flow } : { valid: false as const, issues: result.issues });
@@ -60,12 +57,12 @@ export function flowRoutes(engine: Engine, actor = 'admin') {
     })
     .put('/:id', validJson(UpdateBodySchema, API_BODY_LIMIT), async (c) => {
       const body = c.req.valid('json');
-      return c.json((await engine.flows.update(c.req.param('id'), body.flow, body.revision, actor)) satisfies StoredFlow);
+      return c.json((await engine.flows.update(c.req.param('id'), body.flow, body.revision, actorOf(c))) satisfies StoredFlow);
     })
-    .post('/:id/enable', async (c) => c.json((await setEnabled(c.req.param('id'), true)) satisfies StoredFlow))
-    .post('/:id/disable', async (c) => c.json((await setEnabled(c.req.param('id'), false)) satisfies StoredFlow))
+    .post('/:id/enable', async (c) => c.json((await engine.flows.setEnabled(c.req.param('id'), true, actorOf(c))) satisfies StoredFlow))
+    .post('/:id/disable', async (c) => c.json((await engine.flows.setEnabled(c.req.param('id'), false, actorOf(c))) satisfies StoredFlow))
     .delete('/:id', async (c) => {
-      await engine.flows.delete(c.req.param('id'), actor);
+      await engine.flows.delete(c.req.param('id'), actorOf(c));
       return c.body(null, 204);
     })
     .all('*', () => {

@@ -39,7 +39,7 @@ describe('POST /api/flows/:id/run', () => {
     const t = testEngine();
     engines.push(t);
     t.engine.start();
-    await t.engine.flows.create(doc, 'test');
+    await t.engine.flows.create(doc, { name: 'test', via: 'token' });
     const app = createApp({ engine: t.engine, store: t.store, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 262144, version: 'test' });
     const run = async (body: unknown, flowId = 'cleanup', headers: Record<string, string> = auth) => {
       const res = await app.request(`/api/flows/${flowId}/run`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -120,7 +120,7 @@ describe('POST /api/flows/:id/run', () => {
     const wrongType = await run({ payload: {}, sourceNodeId: 'am' }, 'hooks-only');
     expect(wrongType.body.error.details.issues[0].message).toBe('"am" is a source.alertmanager node; only source.manual nodes start runs by hand');
 
-    await engine.flows.create({ ...cleanup({ manual: [{ id: 'a' }, { id: 'b', config: { name: 'From b' } }], alertmanager: true }), id: 'two' }, 'test');
+    await engine.flows.create({ ...cleanup({ manual: [{ id: 'a' }, { id: 'b', config: { name: 'From b' } }], alertmanager: true }), id: 'two' }, { name: 'test', via: 'token' });
     const ambiguous = await run({ payload: {} }, 'two');
     expect(ambiguous.body.error.details.issues[0]).toEqual({ path: ['sourceNodeId'], message: 'flow "two" has several source.manual nodes (a, b): name one' });
     const missing = await run({ payload: {}, sourceNodeId: 'c' }, 'two');
@@ -132,19 +132,19 @@ describe('POST /api/flows/:id/run', () => {
 
   it('queues while automation is paused, like a webhook delivery', async () => {
     const { run, engine, store } = await setup();
-    await engine.setPaused(true, 'test');
+    await engine.setPaused(true, { name: 'test', via: 'token' });
     const res = await run({ payload: { labels: { instance: 'db2' } } });
     expect(res.status).toBe(202);
     await engine.idle();
     expect(executionsRepo.get(store.db, res.body.executionId)!.status).toBe('queued');
-    await engine.setPaused(false, 'test');
+    await engine.setPaused(false, { name: 'test', via: 'token' });
     await waitFor(() => executionsRepo.get(store.db, res.body.executionId)?.status === 'succeeded');
   });
 
   it('runs the saved revision', async () => {
     const { run, engine, store } = await setup();
     const stored = engine.flows.get('cleanup');
-    await engine.flows.update('cleanup', { ...stored.flow, name: 'Renamed' }, stored.revision, 'test');
+    await engine.flows.update('cleanup', { ...stored.flow, name: 'Renamed' }, stored.revision, { name: 'test', via: 'token' });
     const res = await run({ payload: {} });
     expect(res.body.flowRevision).toBe(2);
     expect(JSON.parse(executionsRepo.get(store.db, res.body.executionId)!.alert).name).toBe('Renamed');

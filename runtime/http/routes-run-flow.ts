@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Engine } from '../engine/engine.js';
 import type { ManualRunStarted } from '../../shared/api-views.js';
+import { actorOf } from './auth.js';
 import { validJson } from './validated.js';
 
 /** A run's body: the payload (256 KiB at most, as for webhooks) and which manual node starts it. */
@@ -13,10 +14,10 @@ const RunBodySchema = z.strictObject({
 });
 
 /** `POST /api/flows/:id/run`: runs a flow by hand from its `source.manual` node (see docs/api.md). */
-export function runFlowRoutes(engine: Engine, actor = 'admin') {
+export function runFlowRoutes(engine: Engine) {
   return new Hono().post('/:id/run', validJson(RunBodySchema, RUN_BODY_LIMIT), async (c) => {
     const body = c.req.valid('json');
-    const run = await engine.runManually(c.req.param('id'), { payload: body.payload, sourceNodeId: body.sourceNodeId }, actor);
+    const run = await engine.runManually(c.req.param('id'), { payload: body.payload, sourceNodeId: body.sourceNodeId }, actorOf(c));
     return c.json(run satisfies ManualRunStarted, 202);
   });
 }

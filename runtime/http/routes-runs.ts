@@ -12,6 +12,7 @@ import type { Approval, Execution, ExecutionDetail, List, Page } from '../../sha
 import { EVENT_OUTCOMES, type EventDetail, type EventSummary } from '../../shared/event-log.js';
 import { APPROVAL_STATUSES, EXECUTION_STATUSES } from '../../shared/statuses.js';
 import { stepsRepo, type StepRow } from '../store/steps-repo.js';
+import { actorOf } from './auth.js';
 import { validJson, validQuery } from './validated.js';
 import { approvalView, eventDetailView, eventView, executionView, stepView } from './views.js';
 
@@ -56,7 +57,7 @@ const EventQuery = z
   .refine((q) => q.since === undefined || q.until === undefined || q.since <= q.until, { path: ['until'], message: 'until must not be before since' });
 
 /** `/api/executions`, `/api/approvals` and `/api/events`. */
-export function runRoutes(engine: Engine, store: SqliteStore, actor = 'admin') {
+export function runRoutes(engine: Engine, store: SqliteStore) {
   const db = store.db;
 
   /**
@@ -97,7 +98,7 @@ export function runRoutes(engine: Engine, store: SqliteStore, actor = 'admin') {
       } satisfies ExecutionDetail);
     })
     .post('/executions/:id/cancel', async (c) => {
-      await engine.cancel(c.req.param('id'), actor);
+      await engine.cancel(c.req.param('id'), actorOf(c));
       return c.json(executionView(executionsRepo.get(db, c.req.param('id'))!));
     })
     .get('/approvals', validQuery(ApprovalQuery), (c) => {
@@ -111,7 +112,7 @@ export function runRoutes(engine: Engine, store: SqliteStore, actor = 'admin') {
     })
     .post('/approvals/:id', validJson(DecisionSchema, 64 * 1024), async (c) => {
       const body = c.req.valid('json');
-      await engine.decide(c.req.param('id'), body.decision, body.comment, actor);
+      await engine.decide(c.req.param('id'), body.decision, body.comment, actorOf(c));
       return c.json(withContext([approvalsRepo.get(db, c.req.param('id'))!])[0]!);
     })
     .get('/events', validQuery(EventQuery), (c) => {

@@ -5,6 +5,7 @@ import type { Engine } from '../engine/engine.js';
 import { secretUses } from '../engine/secrets/secret-refs.js';
 import type { SecretStore } from '../engine/secrets/secrets.js';
 import type { StoredSecrets } from '../engine/secrets/stored-secrets.js';
+import { actorOf } from './auth.js';
 import { validJson } from './validated.js';
 
 /** A value is at most 64 KiB; JSON escapes can make its text up to six times longer. */
@@ -23,7 +24,7 @@ function secretName(raw: string): string {
  * no secret store was opened (some tests): then the list shows `environment`'s names and
  * changes answer 503.
  */
-export function secretRoutes(engine: Engine, environment: SecretStore, stored: StoredSecrets | undefined, actor = 'admin') {
+export function secretRoutes(engine: Engine, environment: SecretStore, stored: StoredSecrets | undefined) {
   const uses = () => secretUses([...engine.flows.enabledRows(), ...engine.flows.disabledRows()].map((r) => r.flow));
   const needStore = (): StoredSecrets => {
     if (!stored) throw new UnavailableError('the secret store is not open in this process');
@@ -48,11 +49,11 @@ export function secretRoutes(engine: Engine, environment: SecretStore, stored: S
     .get('/', (c) => c.json({ secrets: stored ? stored.list(uses()) : environmentOnly() } satisfies SecretList))
     .put('/:name', validJson(PutSecretBodySchema, BODY_LIMIT, 'secret'), async (c) => {
       const name = secretName(c.req.param('name'));
-      const { created, item } = await needStore().put(name, c.req.valid('json'), actor, uses());
+      const { created, item } = await needStore().put(name, c.req.valid('json'), actorOf(c), uses());
       return c.json(item satisfies SecretListItem, created ? 201 : 200);
     })
     .delete('/:name', async (c) => {
-      await needStore().delete(secretName(c.req.param('name')), actor, uses());
+      await needStore().delete(secretName(c.req.param('name')), actorOf(c), uses());
       return c.body(null, 204);
     });
 }

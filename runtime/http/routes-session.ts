@@ -59,11 +59,13 @@ export function publicSessionRoutes(opts: SessionRouteOptions) {
       const reqId = c.get('requestId');
       if (!safeEqual(c.req.valid('json').token, opts.adminToken)) {
         await opts.tokenLimiter.fail(key, reqId);
+        // Bounded by the limiter above: an address gets a few refusals a minute, then 429s (not recorded).
+        await opts.sessions.signInRefused(address);
         opts.log.warn({ reqId, address }, 'sign-in refused: wrong admin token');
         throw new UnauthorizedError('wrong admin token');
       }
       await opts.tokenLimiter.reset(key, reqId);
-      const session = await opts.sessions.create({ actor: 'admin', address });
+      const session = await opts.sessions.create({ name: 'admin', via: 'session', address });
       setSessionCookie(c, session.cookieValue, isHttpsRequest(c, opts.publicOrigin));
       opts.log.info({ reqId, session: session.id, address }, 'signed in');
       return c.json({ authenticated: true as const });
@@ -74,7 +76,7 @@ export function publicSessionRoutes(opts: SessionRouteOptions) {
         // The browser sends the cookie whoever made the page: the same checks as any cookie mutation.
         assertTrustedHost(c, opts.publicOrigin);
         await opts.guardMutation(c);
-        const ended = await opts.sessions.destroy(cookie, { actor: 'admin', address: clientAddress(c) });
+        const ended = await opts.sessions.destroy(cookie, { name: 'admin', via: 'session', address: clientAddress(c) });
         if (ended) opts.log.info({ reqId: c.get('requestId'), session: ended }, 'signed out');
       }
       clearSessionCookie(c, isHttpsRequest(c, opts.publicOrigin));

@@ -239,7 +239,7 @@ describe('cookie-authenticated changes', () => {
 
   it('accept an empty body or {} on routes that take none', async () => {
     const { app, engine } = setup();
-    await engine.flows.create(flowDoc(), 'test');
+    await engine.flows.create(flowDoc(), { name: 'test', via: 'token' });
     const cookie = await signedIn(app);
     const disable = await app.request('/api/flows/f1/disable', { method: 'POST', headers: { ...sameOrigin, cookie }, body: '{}' });
     expect(disable.status).toBe(200);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, scryptSync } from 'node:crypto';
 import type { SqliteStore } from '../store/db.js';
+import type { Actor } from '../../shared/audit.js';
 import { appendAudit } from '../store/audit-repo.js';
 import { newId } from '../store/ids.js';
 import { sessionsRepo, type SessionRow } from '../store/sessions-repo.js';
@@ -41,7 +42,7 @@ export class SessionManager {
   }
 
   /** Starts a session (audited); returns the cookie value to send once, and the session id. */
-  async create(audit: { actor: string; address: string }): Promise<{ id: string; cookieValue: string }> {
+  async create(actor: Actor): Promise<{ id: string; cookieValue: string }> {
     const now = this.now();
     const cookieValue = randomBytes(32).toString('base64url');
     const id = newId('se', now);
@@ -55,7 +56,7 @@ export class SessionManager {
         expiresAt: now + SESSION_MAX_MS,
         lastUsedAt: now,
       });
-      appendAudit(db, { actor: audit.actor, action: 'session.sign_in', target: id, details: { address: audit.address }, now });
+      appendAudit(db, { actor, action: 'session.sign_in', target: id, now });
     });
     return { id, cookieValue };
   }
@@ -79,15 +80,21 @@ export class SessionManager {
   }
 
   /** Ends the session of a cookie value (audited); returns its id, or undefined if there was none. */
-  async destroy(cookieValue: string, audit: { actor: string; address: string }): Promise<string | undefined> {
+  async destroy(cookieValue: string, actor: Actor): Promise<string | undefined> {
     if (!COOKIE_VALUE.test(cookieValue)) return undefined;
     const now = this.now();
     return this.store.write((db) => {
       const row = sessionsRepo.byTokenHash(db, sha256(cookieValue));
       if (!row || !sessionsRepo.delete(db, row.id)) return undefined;
-      appendAudit(db, { actor: audit.actor, action: 'session.sign_out', target: row.id, details: { address: audit.address }, now });
+      appendAudit(db, { actor, action: 'session.sign_out', target: row.id, now });
       return row.id;
     });
+  }
+
+  /** Records a refused sign-in (wrong admin token): the address, never what was typed. */
+  async signInRefused(address: string): Promise<void> {
+    const now = this.now();
+    await this.store.write((db) => appendAudit(db, { actor: { name: 'unknown', via: 'session', address }, action: 'session.sign_in_failed', target: 'session', now }));
   }
 
   private isUsable(row: SessionRow, now: number): boolean {

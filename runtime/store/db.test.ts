@@ -34,7 +34,7 @@ describe('SqliteStore', () => {
 
   it('keeps the audit log append-only', async () => {
     const store = new SqliteStore(':memory:');
-    await store.write((db) => appendAudit(db, { actor: 'alice', action: 'flow.create', target: 'x', now: 1 }));
+    await store.write((db) => appendAudit(db, { actor: { name: 'alice', via: 'token' }, action: 'flow.create', target: 'x', now: 1 }));
     expect(() => store.sqlite.exec("UPDATE audit SET actor = 'mallory'")).toThrow(/append-only/);
     expect(() => store.sqlite.exec('DELETE FROM audit')).toThrow(/append-only/);
     expect(store.sqlite.prepare('SELECT actor FROM audit').all()).toEqual([{ actor: 'alice' }]);

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log.js';
+import { sealLegacyAuditRows } from './audit-chain.js';
 import { ensurePrivateDatabaseFiles } from './files.js';
 import { GroupCommit, type TxPosition } from './group-commit.js';
 import { explainOpenError } from './open-errors.js';
@@ -62,6 +63,8 @@ export class SqliteStore {
       this.sqlite.pragma('journal_size_limit = 67108864');
       this.db = drizzle(this.sqlite, { schema });
       migrate(this.db, { migrationsFolder: migrationsFolder() });
+      // Once, after the upgrade that added the hash chain: chain the rows written before it.
+      sealLegacyAuditRows(this.sqlite);
       // Short from here on: the writer is in-process, so only an outside tool can hold the lock,
       // and waiting would block the event loop. Writes retry asynchronously instead.
       this.sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

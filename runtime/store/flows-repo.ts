@@ -90,6 +90,11 @@ export const flowsRepo = {
   },
 
   /** The current revision of `id`, or undefined when there is no such flow. */
+  /** One flow's current revision without its document (the audit log's before/after). */
+  summary(db: Db, id: string): FlowSummaryRow | undefined {
+    return db.select(summaryColumns).from(flows).where(eq(flows.id, id)).get();
+  },
+
   currentRevision(db: Db, id: string): number | undefined {
     return db.select({ revision: flows.revision }).from(flows).where(eq(flows.id, id)).get()?.revision;
   },

@@ -229,6 +229,16 @@ export const audit = sqliteTable(
     action: text('action').notNull(),
     target: text('target').notNull(),
     details: text('details').notNull().default(sql`'{}'`),
+    /** How the actor acted: session, token, cli, slack, break-glass, system (rows before the chain: system). */
+    via: text('via').notNull().default('system'),
+    /** The client address, when the change came over HTTP. */
+    address: text('address'),
+    /** Small JSON summaries of the target before and after the change (secrets by name only). */
+    before: text('before'),
+    after: text('after'),
+    /** Hash chain (audit-chain.ts): the previous row's hash, and SHA-256 over this row's fields and it. */
+    prevHash: text('prev_hash').notNull().default(''),
+    hash: text('hash').notNull().default(''),
   },
   (t) => [index('audit_at_idx').on(t.at)],
 );

@@ -42,7 +42,7 @@ const flow = (config: Record<string, unknown>, settings?: Record<string, unknown
 async function runOnce(opts: TestEngineOptions, config: Record<string, unknown>, instance: string, settings?: Record<string, unknown>) {
   const { engine, store } = testEngine({ resolver, ...opts });
   engine.start();
-  await engine.flows.create(flow(config, settings), 'test');
+  await engine.flows.create(flow(config, settings), { name: 'test', via: 'token' });
   const res = await engine.ingest('infra', webhookDelivery(alertFor(instance)));
   const id = res.executions[0]!.id;
   await waitFor(() => ['succeeded', 'failed'].includes(executionsRepo.get(store.db, id)?.status ?? ''), 10_000);

@@ -1,7 +1,9 @@
 import type { Flow } from '../../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import type { SqliteStore } from '../../store/db.js';
+import { SYSTEM_ACTOR } from '../../../shared/audit.js';
 import { approvalsRepo } from '../../store/approvals-repo.js';
+import { appendAudit } from '../../store/audit-repo.js';
 import { StoreClosedError } from '../../store/group-commit.js';
 import { executionsRepo } from '../../store/executions-repo.js';
 import { stepsRepo } from '../../store/steps-repo.js';
@@ -206,7 +208,16 @@ export class Dispatcher {
     if (def?.category === 'approval') {
       const approval = approvalsRepo.forStep(db, step.id);
       if (!approval) return;
-      if (!approvalsRepo.decide(db, approval.id, { status: 'timeout', decidedAt: now, decidedBy: 'salve', comment: null })) return;
+      if (!approvalsRepo.decide(db, approval.id, { status: 'timeout', decidedAt: now, decidedBy: SYSTEM_ACTOR.name, comment: null })) return;
+      appendAudit(db, {
+        actor: SYSTEM_ACTOR,
+        action: 'approval.timeout',
+        target: approval.id,
+        details: { executionId: approval.executionId, stepId: approval.stepId },
+        before: { status: approval.status },
+        after: { status: 'timeout' },
+        now,
+      });
       resumeStep(db, flow, step, 'timeout', { decision: 'timeout', decidedAt: new Date(now).toISOString() }, now);
       return;
     }

@@ -53,7 +53,7 @@ describe('execution leases', () => {
 
   it('keeps a step whose outcome cannot be written while another process locks the database, and records it once the lock is gone', async () => {
     const t = start();
-    await t.engine.flows.create(flowWith([{ id: 'sh', type: 'action.shell', config: { command: ['sleep', '0.2'] } }], [{ source: 'am', target: 'sh' }]), 'test');
+    await t.engine.flows.create(flowWith([{ id: 'sh', type: 'action.shell', config: { command: ['sleep', '0.2'] } }], [{ source: 'am', target: 'sh' }]), { name: 'test', via: 'token' });
     const id = (await deliver(t, 'locked')).executions[0]!.id;
     await waitFor(() => stepOf(t, id, 'sh')?.status === 'intent');
 
@@ -77,11 +77,11 @@ describe('execution leases', () => {
 
   it('adopts a running execution whose lease ended, without a restart: an idempotent step runs again', async () => {
     const t = start();
-    await t.engine.flows.create(flowWith([{ id: 'wait', type: 'action.delay', config: { seconds: 5 } }], [{ source: 'am', target: 'wait' }]), 'test');
-    await t.engine.setPaused(true, 'test');
+    await t.engine.flows.create(flowWith([{ id: 'wait', type: 'action.delay', config: { seconds: 5 } }], [{ source: 'am', target: 'wait' }]), { name: 'test', via: 'token' });
+    await t.engine.setPaused(true, { name: 'test', via: 'token' });
     const id = (await deliver(t, 'orphan-1')).executions[0]!.id;
     orphan(t, id, t.clock.now() + LEASE_MS);
-    await t.engine.setPaused(false, 'test');
+    await t.engine.setPaused(false, { name: 'test', via: 'token' });
 
     // While the lease holds, its owner may still be working on it.
     await t.engine.dispatcher.tick();
@@ -101,11 +101,11 @@ describe('execution leases', () => {
 
   it('adopts a running execution whose lease ended: a non-idempotent step becomes unknown and the run needs attention', async () => {
     const t = start();
-    await t.engine.flows.create(flowWith([{ id: 'sh', type: 'action.shell', config: { command: ['true'] } }], [{ source: 'am', target: 'sh' }]), 'test');
-    await t.engine.setPaused(true, 'test');
+    await t.engine.flows.create(flowWith([{ id: 'sh', type: 'action.shell', config: { command: ['true'] } }], [{ source: 'am', target: 'sh' }]), { name: 'test', via: 'token' });
+    await t.engine.setPaused(true, { name: 'test', via: 'token' });
     const id = (await deliver(t, 'orphan-2')).executions[0]!.id;
     orphan(t, id, t.clock.now() - 1);
-    await t.engine.setPaused(false, 'test');
+    await t.engine.setPaused(false, { name: 'test', via: 'token' });
 
     await t.engine.dispatcher.tick();
     expect(statusOf(t, id)).toBe('needs_attention');
@@ -128,7 +128,7 @@ describe('execution leases', () => {
           { source: 'sh', sourcePort: 'ok', target: 'after' },
         ],
       ),
-      'test',
+      { name: 'test', via: 'token' },
     );
     const id = (await deliver(t, 'fenced')).executions[0]!.id;
     await waitFor(() => stepOf(t, id, 'sh')?.status === 'intent');
@@ -142,14 +142,14 @@ describe('execution leases', () => {
   it('runs again an idempotent step a shutdown interrupted (its execution was put back in the queue)', async () => {
     const clock = new ManualClock();
     const first = start(clock);
-    await first.engine.flows.create(flowWith([{ id: 'wait', type: 'action.delay', config: { seconds: 5 } }], [{ source: 'am', target: 'wait' }]), 'test');
-    await first.engine.setPaused(true, 'test');
+    await first.engine.flows.create(flowWith([{ id: 'wait', type: 'action.delay', config: { seconds: 5 } }], [{ source: 'am', target: 'wait' }]), { name: 'test', via: 'token' });
+    await first.engine.setPaused(true, { name: 'test', via: 'token' });
     const id = (await deliver(first, 'checkpointed')).executions[0]!.id;
     // As a shutdown past its grace leaves it: the step aborted in intent, the run checkpointed to the queue.
     orphan(first, id, clock.now() + LEASE_MS);
     first.store.writeNow((db) => executionsRepo.transition(db, id, ['running'], { status: 'queued', updatedAt: clock.now() }));
     await first.engine.shutdown(0);
-    await first.engine.setPaused(false, 'test'); // stored for the next start; nothing is claimed while shutting down
+    await first.engine.setPaused(false, { name: 'test', via: 'token' }); // stored for the next start; nothing is claimed while shutting down
     first.store.close();
     engines.splice(engines.indexOf(first), 1);
 

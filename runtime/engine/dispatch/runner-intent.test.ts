@@ -30,7 +30,7 @@ describe('runner: intent before side effects', () => {
           { source: 'check', sourcePort: 'true', target: 'ask' },
         ],
       }),
-      'test',
+      { name: 'test', via: 'token' },
     );
     const intents: string[] = [];
     const transition = stepsRepo.transition.bind(stepsRepo);

@@ -40,7 +40,7 @@ describe('runner scrubbing', () => {
           { source: 'leak', sourcePort: 'ok', target: 'missing' },
         ],
       }),
-      'test',
+      { name: 'test', via: 'token' },
     );
     const result = await t.engine.ingest('infra', webhookDelivery(amBody('fp1')));
     const id = result.executions[0]!.id;

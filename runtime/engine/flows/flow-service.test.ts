@@ -30,30 +30,30 @@ describe('FlowService', () => {
   describe('re-creating a deleted flow', () => {
     it('continues the revisions after the highest one kept; old revisions still read as they ran', async () => {
       const { engine } = kit();
-      await engine.flows.create(flow('f1', 'first'), 'test');
-      await engine.flows.update('f1', flow('f1', 'second'), 1, 'test');
-      await engine.flows.delete('f1', 'test');
+      await engine.flows.create(flow('f1', 'first'), { name: 'test', via: 'token' });
+      await engine.flows.update('f1', flow('f1', 'second'), 1, { name: 'test', via: 'token' });
+      await engine.flows.delete('f1', { name: 'test', via: 'token' });
 
-      const created = await engine.flows.create(flow('f1', 'recreated'), 'test');
+      const created = await engine.flows.create(flow('f1', 'recreated'), { name: 'test', via: 'token' });
       expect(created.revision).toBe(3);
       expect(engine.flows.get('f1')).toMatchObject({ revision: 3, flow: { name: 'recreated' } });
       expect(engine.flows.getRevision('f1', 1)?.name).toBe('first');
       expect(engine.flows.getRevision('f1', 2)?.name).toBe('second');
       expect(engine.flows.getRevision('f1', 3)?.name).toBe('recreated');
-      expect((await engine.flows.update('f1', flow('f1', 'edited'), 3, 'test')).revision).toBe(4);
+      expect((await engine.flows.update('f1', flow('f1', 'edited'), 3, { name: 'test', via: 'token' })).revision).toBe(4);
 
-      await engine.flows.delete('f1', 'test');
-      const [imported] = await engine.flows.import(flow('f1', 'imported'), 'test');
+      await engine.flows.delete('f1', { name: 'test', via: 'token' });
+      const [imported] = await engine.flows.import(flow('f1', 'imported'), { name: 'test', via: 'token' });
       expect(imported).toMatchObject({ revision: 5, flow: { name: 'imported', enabled: false } });
       expect(engine.flows.getRevision('f1', 4)?.name).toBe('edited');
     });
 
     it('imports a bundle mixing a deleted id, a live id and a new id', async () => {
       const { engine } = kit();
-      await engine.flows.create(flow('gone', 'gone'), 'test');
-      await engine.flows.create(flow('live', 'live'), 'test');
-      await engine.flows.delete('gone', 'test');
-      const items = await engine.flows.import({ flows: [flow('gone', 'back'), flow('live', 'live 2'), flow('new', 'new')] }, 'test');
+      await engine.flows.create(flow('gone', 'gone'), { name: 'test', via: 'token' });
+      await engine.flows.create(flow('live', 'live'), { name: 'test', via: 'token' });
+      await engine.flows.delete('gone', { name: 'test', via: 'token' });
+      const items = await engine.flows.import({ flows: [flow('gone', 'back'), flow('live', 'live 2'), flow('new', 'new')] }, { name: 'test', via: 'token' });
       expect(items.map((i) => [i.flow.id, i.revision])).toEqual([
         ['gone', 2],
         ['live', 2],
@@ -63,18 +63,18 @@ describe('FlowService', () => {
 
     it('records the revision it created in the audit log', async () => {
       const { engine, store } = kit();
-      await engine.flows.create(flow(), 'test');
-      await engine.flows.delete('f1', 'test');
-      await engine.flows.create(flow(), 'test');
-      const rows = store.sqlite.prepare("SELECT details FROM audit WHERE action = 'flow.create' ORDER BY id").all() as { details: string }[];
-      expect(rows.map((r) => JSON.parse(r.details))).toEqual([{ revision: 1 }, { revision: 2 }]);
+      await engine.flows.create(flow(), { name: 'test', via: 'token' });
+      await engine.flows.delete('f1', { name: 'test', via: 'token' });
+      await engine.flows.create(flow(), { name: 'test', via: 'token' });
+      const rows = store.sqlite.prepare("SELECT after FROM audit WHERE action = 'flow.create' ORDER BY id").all() as { after: string }[];
+      expect(rows.map((r) => JSON.parse(r.after).revision)).toEqual([1, 2]);
     });
 
     it('still refuses an id that exists (409), also when several creates race', async () => {
       const { engine } = kit();
-      await engine.flows.create(flow(), 'test');
-      await engine.flows.delete('f1', 'test');
-      const results = await Promise.allSettled([1, 2, 3].map(() => engine.flows.create(flow(), 'test')));
+      await engine.flows.create(flow(), { name: 'test', via: 'token' });
+      await engine.flows.delete('f1', { name: 'test', via: 'token' });
+      const results = await Promise.allSettled([1, 2, 3].map(() => engine.flows.create(flow(), { name: 'test', via: 'token' })));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       expect(rejected).toHaveLength(2);
@@ -86,7 +86,7 @@ describe('FlowService', () => {
   describe('import body', () => {
     it('refuses an empty bundle, naming flows, and imports nothing', async () => {
       const { engine } = kit();
-      const error = await validationError(() => engine.flows.import({ flows: [] }, 'test'));
+      const error = await validationError(() => engine.flows.import({ flows: [] }, { name: 'test', via: 'token' }));
       expect(error.issues).toEqual([{ path: ['flows'], message: expect.stringMatching(/must not be empty/) }]);
       expect(engine.flows.list()).toEqual([]);
     });
@@ -103,34 +103,34 @@ describe('FlowService', () => {
       ['an empty object', {}, [], /is empty: expected one flow document/],
     ])('refuses %s with one issue that names it', async (_what, body, path, message) => {
       const { engine } = kit();
-      const error = await validationError(() => engine.flows.import(body, 'test'));
+      const error = await validationError(() => engine.flows.import(body, { name: 'test', via: 'token' }));
       expect(error.issues).toEqual([{ path, message: expect.stringMatching(message) }]);
     });
 
     it('refuses unknown fields next to flows, and a bundle over 500 flows', async () => {
       const { engine } = kit();
-      const extra = await validationError(() => engine.flows.import({ flows: [flow()], exportedAt: 'today' }, 'test'));
+      const extra = await validationError(() => engine.flows.import({ flows: [flow()], exportedAt: 'today' }, { name: 'test', via: 'token' }));
       expect(extra.issues).toEqual([{ path: ['exportedAt'], message: expect.stringMatching(/unknown field/) }]);
-      const many = await validationError(() => engine.flows.import({ flows: Array.from({ length: 501 }, (_, i) => flow(`f${i}`)) }, 'test'));
+      const many = await validationError(() => engine.flows.import({ flows: Array.from({ length: 501 }, (_, i) => flow(`f${i}`)) }, { name: 'test', via: 'token' }));
       expect(many.issues).toEqual([{ path: ['flows'], message: expect.stringMatching(/500/) }]);
       expect(engine.flows.list()).toEqual([]);
     });
 
     it('still reports every problem of a single flow and of each flow in a bundle at its path', async () => {
       const { engine } = kit();
-      const single = await validationError(() => engine.flows.import({ ...flow(), nodes: 'x' }, 'test'));
+      const single = await validationError(() => engine.flows.import({ ...flow(), nodes: 'x' }, { name: 'test', via: 'token' }));
       expect(single.issues.map((i) => i.path)).toContainEqual(['nodes']);
-      const bundle = await validationError(() => engine.flows.import({ flows: [flow('a'), 7, { ...flow('c'), id: 'Bad Id' }] }, 'test'));
+      const bundle = await validationError(() => engine.flows.import({ flows: [flow('a'), 7, { ...flow('c'), id: 'Bad Id' }] }, { name: 'test', via: 'token' }));
       expect(bundle.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['flows.1', 'flows.2.id']));
-      const dup = await validationError(() => engine.flows.import({ flows: [flow('a'), flow('a')] }, 'test'));
+      const dup = await validationError(() => engine.flows.import({ flows: [flow('a'), flow('a')] }, { name: 'test', via: 'token' }));
       expect(dup.issues).toEqual([{ path: ['flows', 1, 'id'], message: 'duplicate flow id "a" in the bundle' }]);
       expect(engine.flows.list()).toEqual([]);
     });
 
     it('imports one flow and a bundle', async () => {
       const { engine } = kit();
-      expect((await engine.flows.import(flow('one'), 'test')).map((i) => i.flow.id)).toEqual(['one']);
-      expect((await engine.flows.import({ flows: [flow('two'), flow('three')] }, 'test')).map((i) => i.flow.id)).toEqual(['two', 'three']);
+      expect((await engine.flows.import(flow('one'), { name: 'test', via: 'token' })).map((i) => i.flow.id)).toEqual(['one']);
+      expect((await engine.flows.import({ flows: [flow('two'), flow('three')] }, { name: 'test', via: 'token' })).map((i) => i.flow.id)).toEqual(['two', 'three']);
     });
   });
 });

@@ -5,7 +5,8 @@ import { validateFlow } from '../../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../../nodes/catalog.js';
 import type { SqliteStore } from '../../store/db.js';
 import { appendAudit } from '../../store/audit-repo.js';
-import { flowsRepo, StoredFlowError, type FlowRow } from '../../store/flows-repo.js';
+import type { Actor } from '../../../shared/audit.js';
+import { flowsRepo, StoredFlowError, type FlowRow, type FlowSummaryRow } from '../../store/flows-repo.js';
 import type { Clock } from '../clock.js';
 import type { FlowSummary, StoredFlow } from '../../../shared/api-views.js';
 import { isRecord } from '../../../shared/guards.js';
@@ -94,6 +95,9 @@ function toStored(row: FlowRow): StoredFlow {
   };
 }
 
+/** What the audit log keeps of a flow before and after a change (the document is in its revisions). */
+const flowSummary = (r: FlowSummaryRow) => ({ revision: r.revision, name: r.name, enabled: r.enabled });
+
 /**
  * Creating, changing and removing flows. Every write validates the whole document first (an
  * invalid flow is never stored), records an audit entry in the same transaction, and then
@@ -136,7 +140,7 @@ export class FlowService {
     return flowsRepo.listDisabled(this.store.db);
   }
 
-  async create(input: unknown, actor: string): Promise<StoredFlow> {
+  async create(input: unknown, actor: Actor): Promise<StoredFlow> {
     const flow = parseFlowOrThrow(input);
     const now = this.clock.now();
     const row = await this.store.write((db) => {
@@ -145,15 +149,21 @@ export class FlowService {
       }
       checkCalls(db, [flow]);
       const inserted = flowsRepo.insert(db, flow, now);
-      appendAudit(db, { actor, action: 'flow.create', target: flow.id, details: { revision: inserted.revision }, now });
+      appendAudit(db, { actor, action: 'flow.create', target: flow.id, after: flowSummary(inserted), now });
       return inserted;
     });
     this.onChange();
     return toStored(row);
   }
 
+  /** Turns a flow on or off (a new revision; audited as flow.enable / flow.disable). */
+  async setEnabled(id: string, enabled: boolean, actor: Actor): Promise<StoredFlow> {
+    const current = this.get(id);
+    return this.update(id, { ...current.flow, enabled }, current.revision, actor, enabled ? 'flow.enable' : 'flow.disable');
+  }
+
   /** Saves a new revision over `expectedRevision`; a stale revision is a ConflictError. */
-  async update(id: string, input: unknown, expectedRevision: number, actor: string): Promise<StoredFlow> {
+  async update(id: string, input: unknown, expectedRevision: number, actor: Actor, action = 'flow.update'): Promise<StoredFlow> {
     const flow = parseFlowOrThrow(input);
     if (flow.id !== id) {
       throw new ValidationError('flow id cannot change', [
@@ -162,7 +172,8 @@ export class FlowService {
     }
     const now = this.clock.now();
     const row = await this.store.write((db) => {
-      const current = flowsRepo.currentRevision(db, id);
+      const before = flowsRepo.summary(db, id);
+      const current = before?.revision;
       if (current === undefined) throw new NotFoundError(`flow "${id}" not found`);
       checkCalls(db, [flow]);
       const updated = flowsRepo.update(db, flow, expectedRevision, now);
@@ -172,14 +183,14 @@ export class FlowService {
           { currentRevision: current },
         );
       }
-      appendAudit(db, { actor, action: 'flow.update', target: id, details: { revision: updated.revision }, now });
+      appendAudit(db, { actor, action, target: id, before: before && flowSummary(before), after: flowSummary(updated), now });
       return updated;
     });
     this.onChange();
     return toStored(row);
   }
 
-  async delete(id: string, actor: string): Promise<void> {
+  async delete(id: string, actor: Actor): Promise<void> {
     const now = this.clock.now();
     await this.store.write((db) => {
       const callers = callersOf(id, storedFlows(db).values());
@@ -189,8 +200,9 @@ export class FlowService {
           { callers },
         );
       }
+      const before = flowsRepo.summary(db, id);
       if (!flowsRepo.delete(db, id)) throw new NotFoundError(`flow "${id}" not found`);
-      appendAudit(db, { actor, action: 'flow.delete', target: id, now });
+      appendAudit(db, { actor, action: 'flow.delete', target: id, before: before && flowSummary(before), now });
     });
     this.onChange();
   }
@@ -200,7 +212,7 @@ export class FlowService {
    * (an import is data, not a decision to run it); an existing id gets a new revision, the id
    * of a deleted flow continues after its last revision (see flowsRepo.insert).
    */
-  async import(body: unknown, actor: string): Promise<StoredFlow[]> {
+  async import(body: unknown, actor: Actor): Promise<StoredFlow[]> {
     const { isBundle, inputs } = importInputs(body);
     const issues: Issue[] = [];
     const flows: Flow[] = [];
@@ -222,9 +234,9 @@ export class FlowService {
     const rows = await this.store.write((db) => {
       checkCalls(db, flows, isBundle);
       return flows.map((flow) => {
-        const current = flowsRepo.currentRevision(db, flow.id);
-        const row = current === undefined ? flowsRepo.insert(db, flow, now) : flowsRepo.update(db, flow, current, now)!;
-        appendAudit(db, { actor, action: 'flow.import', target: flow.id, details: { revision: row.revision }, now });
+        const before = flowsRepo.summary(db, flow.id);
+        const row = before === undefined ? flowsRepo.insert(db, flow, now) : flowsRepo.update(db, flow, before.revision, now)!;
+        appendAudit(db, { actor, action: 'flow.import', target: flow.id, before: before && flowSummary(before), after: flowSummary(row), now });
         return row;
       });
     });

@@ -64,7 +64,7 @@ const nthEvent = async (kit: Kit, n: number) => {
 async function setup(flows: ReturnType<typeof flow>[] = [flow('disk', {})]) {
   const kit = testEngine({ secrets: { AM_TOKEN: TOKEN, OTHER: 'other-token-value' } });
   kit.engine.start();
-  for (const f of flows) await kit.engine.flows.create(f, 'test');
+  for (const f of flows) await kit.engine.flows.create(f, { name: 'test', via: 'token' });
   return kit;
 }
 
@@ -241,7 +241,7 @@ describe('event log: every delivery is recorded', () => {
     const store = new SqliteStore(':memory:');
     const engine = new Engine({ store, clock: new ManualClock(), log, secrets: secretStoreFrom({ AM_TOKEN: TOKEN }), maxConcurrent: 1, executionDeadlineMs: 60_000, tickMs: 3_600_000 });
     engine.start();
-    await engine.flows.create(flow('disk', {}), 'test');
+    await engine.flows.create(flow('disk', {}), { name: 'test', via: 'token' });
     const write = store.write.bind(store);
     store.write = (() => Promise.reject(Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' }))) as typeof store.write;
     await expect(post(engine, '{}', { authorization: 'Bearer wrong' })).rejects.toMatchObject({ code: 'unauthorized' });
@@ -293,7 +293,7 @@ describe('event log: every delivery is recorded', () => {
 
   it('not_found: a path whose flows are all disabled names them, and the flow filter finds it', async () => {
     const kit = await setup([flow('disk', {}), { ...flow('old', {}), name: 'Old disk cleanup', enabled: false }, { ...flow('older', {}), name: 'Older one', enabled: false }]);
-    await kit.engine.flows.update('disk', { ...flow('disk', {}), enabled: false }, 1, 'test');
+    await kit.engine.flows.update('disk', { ...flow('disk', {}), enabled: false }, 1, { name: 'test', via: 'token' });
     await expect(post(kit.engine, amPayload([alert('fp-1')]))).rejects.toMatchObject({ code: 'not_found' });
     const ev = await nthEvent(kit, 1);
     expect(ev.reason).toBe("no enabled flow listens on /hooks/infra — flows 'disk', 'Old disk cleanup' and 'Older one' on this path are disabled");
@@ -306,7 +306,7 @@ describe('event log: every delivery is recorded', () => {
     expect(ev.headers.authorization).toBe('***');
     expect(eventsRepo.list(kit.store.db, { limit: 10, flowId: 'old' }).map((e) => e.id)).toEqual([ev.id]);
 
-    await kit.engine.flows.update('old', { ...flow('old', {}), name: 'Old disk cleanup', enabled: true }, 1, 'test');
+    await kit.engine.flows.update('old', { ...flow('old', {}), name: 'Old disk cleanup', enabled: true }, 1, { name: 'test', via: 'token' });
     expect((await post(kit.engine, amPayload([alert('fp-2')]))).outcome).toBe('accepted');
   });
 
@@ -328,8 +328,8 @@ describe('event log: every delivery is recorded', () => {
   it('unavailable: a delivery over the queue cap is recorded as 503 with when to retry', async () => {
     const kit = testEngine({ secrets: { AM_TOKEN: TOKEN }, maxQueued: 1 });
     kit.engine.start();
-    await kit.engine.flows.create(flow('disk', {}), 'test');
-    await kit.engine.setPaused(true, 'test');
+    await kit.engine.flows.create(flow('disk', {}), { name: 'test', via: 'token' });
+    await kit.engine.setPaused(true, { name: 'test', via: 'token' });
     expect((await post(kit.engine, amPayload([alert('fp-1')]))).outcome).toBe('accepted');
     kit.clock.advance(1000);
     await expect(post(kit.engine, amPayload([alert('fp-2')]))).rejects.toMatchObject({ code: 'unavailable' });

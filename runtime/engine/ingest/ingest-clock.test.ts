@@ -16,7 +16,7 @@ describe('ingest and the clock', () => {
         nodes: [{ id: 'hook', type: 'source.webhook', config: { path: 'backups', auth: { type: 'none' }, mapping: { name: 'event.title' } } }],
         edges: [],
       },
-      'test',
+      { name: 'test', via: 'token' },
     );
     kit.clock.advance(-86_400_000 * 365 * 3); // three years before the test kit's default: far from the system clock
     const result = await kit.engine.ingest('backups', {

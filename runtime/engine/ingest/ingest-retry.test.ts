@@ -27,7 +27,7 @@ describe('verification that may pass later', () => {
         ],
         edges: [{ source: 'cw', target: 'wait' }],
       },
-      'test',
+      { name: 'test', via: 'token' },
     );
     // The sample's signature is a placeholder; it never gets that far without a certificate.
     const body = encoder.encode(JSON.stringify({ ...(cloudwatchSamples[0]!.payload as object), Signature: 'c2lnbmF0dXJl' }));

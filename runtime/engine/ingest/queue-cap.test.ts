@@ -43,8 +43,8 @@ describe('the queue cap (SALVE_MAX_QUEUED)', () => {
     const t = testEngine({ maxQueued, clock: new ManualClock(T0) });
     engines.push(t);
     t.engine.start();
-    await t.engine.flows.create(flow, 'test');
-    await t.engine.setPaused(true, 'test');
+    await t.engine.flows.create(flow, { name: 'test', via: 'token' });
+    await t.engine.setPaused(true, { name: 'test', via: 'token' });
     return t;
   };
 
@@ -80,8 +80,8 @@ describe('the queue cap (SALVE_MAX_QUEUED)', () => {
 
   it('refuses a manual run over the cap, writing nothing', async () => {
     const t = await capped(1);
-    await t.engine.runManually('capped', { payload: {} }, 'alice');
-    await expect(t.engine.runManually('capped', { payload: {} }, 'alice')).rejects.toBeInstanceOf(UnavailableError);
+    await t.engine.runManually('capped', { payload: {} }, { name: 'alice', via: 'token' });
+    await expect(t.engine.runManually('capped', { payload: {} }, { name: 'alice', via: 'token' })).rejects.toBeInstanceOf(UnavailableError);
     expect(queued(t)).toBe(1);
     expect(t.store.sqlite.prepare("SELECT count(*) AS n FROM audit WHERE action = 'flow.run'").get()).toEqual({ n: 1 });
   });

@@ -14,7 +14,7 @@ describe('event retention', () => {
   it('deletes events older than the retention in small batches; their executions stay whole', async () => {
     const { engine, store, clock } = testEngine();
     engine.start();
-    await engine.flows.create(flowDoc(), 'test');
+    await engine.flows.create(flowDoc(), { name: 'test', via: 'token' });
     const deliver = (fp: string) => engine.ingest('infra', webhookDelivery(amBody(fp)));
 
     // Seven events a day apart, then a refused one (it has refs too).

@@ -199,7 +199,7 @@ function manual(): Row {
   return {
     flow: () => flowDoc({ id: 'f', source: null, nodes: [{ id: 'src', type: 'source.manual', config: {} }] }),
     async run(h) {
-      await h.engine.runManually('f', { payload }, 'tester');
+      await h.engine.runManually('f', { payload }, { name: 'tester', via: 'token' });
       await h.engine.idle();
       h.log.info({ payload }, 'a manual run was asked for');
     },
@@ -238,7 +238,7 @@ function call(): Row {
         nodes: [{ id: 'print', type: 'action.shell', config: { command: ['sh', '-c', 'printf "%s" "$LEAK"'], env: { LEAK: '{{ input.leak }}' } } }],
         edges: [{ source: 'start', target: 'print' }],
       });
-      await engine.flows.create(proc, 'test');
+      await engine.flows.create(proc, { name: 'test', via: 'token' });
     },
   };
 }
@@ -349,7 +349,7 @@ describe('every secret is scrubbed, in every form, for every node type', () => {
     try {
       const doc = typed(type, row, peers);
       await row.before?.(engine);
-      const created = await engine.flows.create(doc, 'test').catch((e) => {
+      const created = await engine.flows.create(doc, { name: 'test', via: 'token' }).catch((e) => {
         throw new Error(`${e.message}: ${JSON.stringify(e.issues)}`);
       });
       engine.start();

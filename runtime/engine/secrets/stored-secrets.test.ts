@@ -34,7 +34,7 @@ describe('stored secrets', () => {
     const { store, open, dataDir } = setup();
     const stored = open();
     const value = 'db-bytes-secret-value-8f3a2c';
-    await stored.put('DB_TOKEN', { value, description: 'for the test', hosts: ['api.example.com'] }, 'admin', noUses);
+    await stored.put('DB_TOKEN', { value, description: 'for the test', hosts: ['api.example.com'] }, { name: 'admin', via: 'token' }, noUses);
     expect(stored.get('DB_TOKEN')).toBe(value);
     const bytes = () => Buffer.concat(databaseFiles(join(dataDir, 'salve.db')).flatMap((f) => {
       try {
@@ -55,25 +55,26 @@ describe('stored secrets', () => {
     const { store, open } = setup();
     const stored = open();
     const r0 = secretsRepo.revision(store.db);
-    const created = await stored.put('API_KEY', { value: 'first-value-1', hosts: ['a.example.com'] }, 'admin', noUses);
+    const created = await stored.put('API_KEY', { value: 'first-value-1', hosts: ['a.example.com'] }, { name: 'admin', via: 'token' }, noUses);
     expect(created.created).toBe(true);
     expect(created.item).toMatchObject({ name: 'API_KEY', source: 'store', hosts: ['a.example.com'], description: '', updatedBy: 'admin', createdAt: '2026-12-01T10:00:01.000Z' });
-    const updated = await stored.put('API_KEY', { description: 'the API' }, 'cli', noUses);
+    const updated = await stored.put('API_KEY', { description: 'the API' }, { name: 'cli', via: 'cli' }, noUses);
     expect(updated).toMatchObject({ created: false, item: { hosts: ['a.example.com'], description: 'the API', updatedBy: 'cli', createdAt: '2026-12-01T10:00:01.000Z', updatedAt: '2026-12-01T10:00:02.000Z' } });
     expect(stored.get('API_KEY')).toBe('first-value-1');
-    await stored.put('API_KEY', { value: 'second-value-2' }, 'admin', noUses);
+    await stored.put('API_KEY', { value: 'second-value-2' }, { name: 'admin', via: 'token' }, noUses);
     expect(stored.get('API_KEY')).toBe('second-value-2');
     expect(stored.hosts('API_KEY')).toEqual(['a.example.com']);
     expect(secretsRepo.revision(store.db)).toBe(r0 + 3);
-    await stored.delete('API_KEY', 'admin', noUses);
+    await stored.delete('API_KEY', { name: 'admin', via: 'token' }, noUses);
     expect(stored.get('API_KEY')).toBeUndefined();
-    await expect(stored.delete('API_KEY', 'admin', noUses)).rejects.toThrow('no stored secret API_KEY');
-    const audit = store.sqlite.prepare('SELECT actor, action, target, details FROM audit ORDER BY id').all();
+    await expect(stored.delete('API_KEY', { name: 'admin', via: 'token' }, noUses)).rejects.toThrow('no stored secret API_KEY');
+    const audit = store.sqlite.prepare('SELECT actor, via, action, target, details, before, after FROM audit ORDER BY id').all();
+    const hosts = '{"hosts":["a.example.com"]}';
     expect(audit).toEqual([
-      { actor: 'admin', action: 'secret.create', target: 'API_KEY', details: '{"changed":["value","hosts"],"hosts":["a.example.com"]}' },
-      { actor: 'cli', action: 'secret.update', target: 'API_KEY', details: '{"changed":["description"]}' },
-      { actor: 'admin', action: 'secret.update', target: 'API_KEY', details: '{"changed":["value"]}' },
-      { actor: 'admin', action: 'secret.delete', target: 'API_KEY', details: '{}' },
+      { actor: 'admin', via: 'token', action: 'secret.create', target: 'API_KEY', details: '{"changed":["value","hosts"]}', before: null, after: hosts },
+      { actor: 'cli', via: 'cli', action: 'secret.update', target: 'API_KEY', details: '{"changed":["description"]}', before: hosts, after: hosts },
+      { actor: 'admin', via: 'token', action: 'secret.update', target: 'API_KEY', details: '{"changed":["value"]}', before: hosts, after: hosts },
+      { actor: 'admin', via: 'token', action: 'secret.delete', target: 'API_KEY', details: '{}', before: hosts, after: null },
     ]);
     store.close();
   });
@@ -82,9 +83,9 @@ describe('stored secrets', () => {
     const environment = secretStoreFrom({ SHARED: 'env-value-1234', ENV_ONLY: 'env-only-value' }, { SHARED: 'env.example.com' });
     const { store, open } = setup(environment);
     // Stored first (e.g. with the CLI, which does not see the server's environment), then the environment set it too.
-    await open(store, secretStoreFrom({})).put('SHARED', { value: 'stored-value-1234', hosts: ['stored.example.com'] }, 'cli', noUses);
+    await open(store, secretStoreFrom({})).put('SHARED', { value: 'stored-value-1234', hosts: ['stored.example.com'] }, { name: 'cli', via: 'token' }, noUses);
     const stored = open();
-    await stored.put('STORED_ONLY', { value: 'stored-only-value' }, 'admin', noUses);
+    await stored.put('STORED_ONLY', { value: 'stored-only-value' }, { name: 'admin', via: 'token' }, noUses);
     expect(stored.all.get('SHARED')).toBe('env-value-1234');
     expect(stored.all.hosts('SHARED')).toEqual(['env.example.com']);
     expect(stored.all.get('STORED_ONLY')).toBe('stored-only-value');
@@ -101,7 +102,7 @@ describe('stored secrets', () => {
     ]);
     const scrubber = scrubberFor(stored.all);
     expect(scrubber.text('a env-only-value b stored-value-1234 c')).toBe('a *** b *** c');
-    await expect(stored.put('ENV_ONLY', { value: 'other-value' }, 'admin', noUses)).rejects.toThrow(
+    await expect(stored.put('ENV_ONLY', { value: 'other-value' }, { name: 'admin', via: 'token' }, noUses)).rejects.toThrow(
       'secret ENV_ONLY is set by the environment variable SALVE_SECRET_ENV_ONLY',
     );
     store.close();
@@ -115,12 +116,12 @@ describe('stored secrets', () => {
     expect(scrubber.text('late-value-0001')).toBe('late-value-0001');
     const other = new SqliteStore(join(dataDir, 'salve.db'));
     const cli = open(other);
-    await cli.put('LATE', { value: 'late-value-0001' }, 'cli', noUses);
+    await cli.put('LATE', { value: 'late-value-0001' }, { name: 'cli', via: 'token' }, noUses);
     expect(server.get('LATE')).toBe('late-value-0001');
     expect(scrubber.text('late-value-0001')).toBe('***');
-    await cli.delete('LATE', 'cli', noUses);
+    await cli.delete('LATE', { name: 'cli', via: 'token' }, noUses);
     expect(server.names()).toEqual([]);
-    await cli.put('LATE', { value: 'late-value-0002' }, 'cli', noUses);
+    await cli.put('LATE', { value: 'late-value-0002' }, { name: 'cli', via: 'token' }, noUses);
     expect(server.get('LATE')).toBe('late-value-0002');
     other.close();
     store.close();
@@ -130,7 +131,7 @@ describe('stored secrets', () => {
 
   it('refuses to open with a master key that is not the one the secrets were stored with', async () => {
     const { store, open, keyFile } = setup();
-    await open().put('TOKEN', { value: 'token-value-1' }, 'admin', noUses);
+    await open().put('TOKEN', { value: 'token-value-1' }, { name: 'admin', via: 'token' }, noUses);
     writeKeyFile(keyFile, [generateMasterKey()]);
     expect(() => open()).toThrow(/the stored secrets are encrypted with master key [0-9a-f]{16}, but master key file .* holds key [0-9a-f]{16}: this is not the master key/);
     rmSync(keyFile);
@@ -140,7 +141,7 @@ describe('stored secrets', () => {
 
   it('refuses to open when a stored value was changed outside Salve', async () => {
     const { store, open } = setup();
-    await open().put('TOKEN', { value: 'token-value-1' }, 'admin', noUses);
+    await open().put('TOKEN', { value: 'token-value-1' }, { name: 'admin', via: 'token' }, noUses);
     const row = secretsRepo.get(store.db, 'TOKEN')!;
     const changed = Buffer.from(row.ciphertext, 'base64');
     changed[0] = changed[0]! ^ 1;

@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError, UnavailableError, ValidationError } from 
 import type { PutSecretBody, SecretListItem } from '../../../shared/secrets-api.js';
 import type { Logger } from '../../log.js';
 import { appendAudit } from '../../store/audit-repo.js';
+import type { Actor } from '../../../shared/audit.js';
 import type { Db, SqliteStore } from '../../store/db.js';
 import { secretsRepo, type SecretRow } from '../../store/secrets-repo.js';
 import { masterKeyOf, openSecret, rewrapSecret, sealSecret, type MasterKey } from './crypto.js';
@@ -192,7 +193,7 @@ export class StoredSecrets implements SecretStore {
    * Creates (value required) or updates secret `name`; omitted fields stay as they are. Writes
    * an audit record naming what changed, never the value.
    */
-  async put(name: string, body: PutSecretBody, actor: string, uses: Map<string, FlowUse[]>): Promise<{ created: boolean; item: SecretListItem }> {
+  async put(name: string, body: PutSecretBody, actor: Actor, uses: Map<string, FlowUse[]>): Promise<{ created: boolean; item: SecretListItem }> {
     this.refuseEnvironment(name);
     const now = this.now();
     const result = await this.store.write((db) => {
@@ -212,7 +213,7 @@ export class StoredSecrets implements SecretStore {
         hosts: body.hosts ?? existing?.hosts ?? [],
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
-        updatedBy: actor,
+        updatedBy: actor.name,
       };
       secretsRepo.put(db, row);
       const changed = (['value', 'description', 'hosts'] as const).filter((f) => body[f] !== undefined);
@@ -220,7 +221,10 @@ export class StoredSecrets implements SecretStore {
         actor,
         action: existing ? 'secret.update' : 'secret.create',
         target: name,
-        details: { changed, ...(body.hosts !== undefined ? { hosts: body.hosts } : {}) },
+        // Never the value: which fields changed, and where the secret may be sent.
+        details: { changed },
+        before: existing ? { hosts: existing.hosts } : undefined,
+        after: { hosts: row.hosts },
         now,
       });
       return { created: !existing, row };
@@ -230,7 +234,7 @@ export class StoredSecrets implements SecretStore {
   }
 
   /** Deletes stored secret `name`; refused while a saved flow references it and it would be left unset. */
-  async delete(name: string, actor: string, uses: Map<string, FlowUse[]>): Promise<void> {
+  async delete(name: string, actor: Actor, uses: Map<string, FlowUse[]>): Promise<void> {
     const now = this.now();
     const usedBy = uses.get(name) ?? [];
     await this.store.write((db) => {
@@ -243,8 +247,9 @@ export class StoredSecrets implements SecretStore {
         const flows = usedBy.map((u) => `${u.flowId} ("${u.flowName}")`).join(', ');
         throw new ConflictError(`secret ${name} is used by ${usedBy.length === 1 ? 'flow' : 'flows'} ${flows}: remove the references first`, { usedBy });
       }
+      const existing = secretsRepo.get(db, name);
       secretsRepo.delete(db, name, now);
-      appendAudit(db, { actor, action: 'secret.delete', target: name, now });
+      appendAudit(db, { actor, action: 'secret.delete', target: name, before: existing && { hosts: existing.hosts }, now });
     });
     this.stale = true;
   }

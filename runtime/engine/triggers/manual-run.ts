@@ -6,6 +6,7 @@ import { getManualTrigger } from '../../../nodes/registry.js';
 import { startsBy } from '../../../nodes/trigger-spec.js';
 import type { SqliteStore } from '../../store/db.js';
 import { appendAudit } from '../../store/audit-repo.js';
+import type { Actor } from '../../../shared/audit.js';
 import { newId } from '../../store/ids.js';
 import type { Clock } from '../clock.js';
 import { queueDirectRun } from './direct-run.js';
@@ -68,7 +69,7 @@ function pickNode(flowId: string, nodes: readonly FlowNode[], sourceNodeId: stri
  * disabled flow can be run this way too, since a person asked for it. Every call starts a new
  * run (the alert's dedupKey is the execution id). Audited as `flow.run` with the actor.
  */
-export async function runManually(deps: ManualRunDeps, flowId: string, input: ManualRunInput, actor: string): Promise<ManualRunResult> {
+export async function runManually(deps: ManualRunDeps, flowId: string, input: ManualRunInput, actor: Actor): Promise<ManualRunResult> {
   const stored = deps.flows.get(flowId);
   const node = pickNode(flowId, stored.flow.nodes, input.sourceNodeId);
   const now = deps.clock.now();
@@ -81,7 +82,7 @@ export async function runManually(deps: ManualRunDeps, flowId: string, input: Ma
     alert = trigger.alert(config, input.payload, {
       now,
       flowName: stored.flow.name,
-      actor,
+      actor: actor.name,
       dedupKey: `manual:${executionId}`,
     });
   } catch (error) {

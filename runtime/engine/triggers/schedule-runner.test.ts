@@ -78,7 +78,7 @@ describe('schedule runner', () => {
   it('runs each tick once, at the tick, with the tick as event and alert', async () => {
     const t = engine();
     t.engine.start();
-    await t.engine.flows.create(scheduled({ cron: '*/5 * * * *', labels: { check: 'disk' } }), 'test');
+    await t.engine.flows.create(scheduled({ cron: '*/5 * * * *', labels: { check: 'disk' } }), { name: 'test', via: 'token' });
     expect(await at(t, '2026-11-24T00:04:59.999Z')).toEqual([]);
     const [started] = await at(t, '2026-11-24T00:05:00.003Z');
     expect(started).toMatchObject({ flowId: 'nightly', nodeId: 'tick', tickAt: Date.parse('2026-11-24T00:05:00Z'), result: 'started' });
@@ -119,7 +119,7 @@ describe('schedule runner', () => {
   it('reads the expression in its time zone', async () => {
     const t = engine({ clock: new ManualClock(Date.parse('2026-11-23T12:00:00Z')) });
     t.engine.start();
-    await t.engine.flows.create(scheduled({ cron: '0 3 * * *', timezone: 'Europe/Berlin' }), 'test');
+    await t.engine.flows.create(scheduled({ cron: '0 3 * * *', timezone: 'Europe/Berlin' }), { name: 'test', via: 'token' });
     expect(t.engine.schedules.list()).toEqual([{ flowId: 'nightly', nodeId: 'tick', nextAt: Date.parse('2026-11-24T02:00:00Z') }]);
     expect(await at(t, '2026-11-24T01:59:59Z')).toEqual([]);
     expect((await at(t, '2026-11-24T02:00:00Z')).map((o) => o.result)).toEqual(['started']);
@@ -131,7 +131,7 @@ describe('schedule runner', () => {
     const clock = new ManualClock(T0);
     const a = engine({ file, clock });
     a.engine.start();
-    await a.engine.flows.create(scheduled({ cron: '* * * * * *' }), 'test');
+    await a.engine.flows.create(scheduled({ cron: '* * * * * *' }), { name: 'test', via: 'token' });
     const b = engine({ file, clock });
     b.engine.refreshRoutes(); // a second process that sees the same flow (not started: it must not recover a's runs)
     clock.t = T0 + 1000;
@@ -145,7 +145,7 @@ describe('schedule runner', () => {
     const clock = new ManualClock(T0);
     const first = engine({ file, clock });
     first.engine.start();
-    await first.engine.flows.create(scheduled({ cron: '*/5 * * * *' }), 'test');
+    await first.engine.flows.create(scheduled({ cron: '*/5 * * * *' }), { name: 'test', via: 'token' });
     await at(first, '2026-11-24T00:05:00Z');
     await settle(first);
     await stop(first); // down from 00:05:00 to 00:17:30: 00:10 and 00:15 were missed
@@ -176,9 +176,9 @@ describe('schedule runner', () => {
     const clock = new ManualClock(T0);
     const first = engine({ file, clock });
     first.engine.start();
-    await first.engine.flows.create(scheduled({ cron: '*/5 * * * *', catchUpSeconds: 60 }), 'test');
+    await first.engine.flows.create(scheduled({ cron: '*/5 * * * *', catchUpSeconds: 60 }), { name: 'test', via: 'token' });
     await at(first, '2026-11-24T00:04:59Z');
-    await first.engine.flows.create(scheduled({ cron: '* * * * * *' }, { id: 'every-second' }), 'test');
+    await first.engine.flows.create(scheduled({ cron: '* * * * * *' }, { id: 'every-second' }), { name: 'test', via: 'token' });
     await at(first, '2026-11-24T00:05:00Z');
     await settle(first);
     await stop(first);
@@ -205,25 +205,25 @@ describe('schedule runner', () => {
   it('a flow created or enabled later starts with its next tick, not with ticks from before', async () => {
     const t = engine();
     t.engine.start();
-    await t.engine.flows.create(scheduled({ cron: '*/5 * * * *' }, { enabled: false }), 'test');
+    await t.engine.flows.create(scheduled({ cron: '*/5 * * * *' }, { enabled: false }), { name: 'test', via: 'token' });
     await at(t, '2026-11-24T00:05:00Z');
     expect(runsOf(t)).toEqual([]);
     t.clock.t = Date.parse('2026-11-24T00:12:00Z');
     const stored = t.engine.flows.get('nightly');
-    await t.engine.flows.update('nightly', { ...stored.flow, enabled: true }, stored.revision, 'test');
+    await t.engine.flows.update('nightly', { ...stored.flow, enabled: true }, stored.revision, { name: 'test', via: 'token' });
     expect(await t.engine.schedules.check()).toEqual([]);
     await at(t, '2026-11-24T00:15:00Z');
     // A changed expression applies from the next check on.
     const enabled = t.engine.flows.get('nightly');
     const doc = structuredClone(enabled.flow);
     doc.nodes[0]!.config = { ...doc.nodes[0]!.config, cron: '0 * * * *' };
-    await t.engine.flows.update('nightly', doc, enabled.revision, 'test');
+    await t.engine.flows.update('nightly', doc, enabled.revision, { name: 'test', via: 'token' });
     await at(t, '2026-11-24T00:20:00Z');
     await at(t, '2026-11-24T01:00:00Z');
     expect(startsAt(t)).toEqual(['2026-11-24T00:15:00.000Z', '2026-11-24T01:00:00.000Z']);
     // Disabled: no more ticks.
     const last = t.engine.flows.get('nightly');
-    await t.engine.flows.update('nightly', { ...last.flow, enabled: false }, last.revision, 'test');
+    await t.engine.flows.update('nightly', { ...last.flow, enabled: false }, last.revision, { name: 'test', via: 'token' });
     await at(t, '2026-11-24T02:00:00Z');
     expect(startsAt(t)).toHaveLength(2);
     expect(t.engine.schedules.list()).toEqual([]);
@@ -232,7 +232,7 @@ describe('schedule runner', () => {
   it('skips ticks while the previous run has not finished, recording them as one stretch', async () => {
     const t = engine();
     t.engine.start();
-    await t.engine.flows.create(scheduled({ cron: '* * * * *' }, { approval: true }), 'test');
+    await t.engine.flows.create(scheduled({ cron: '* * * * *' }, { approval: true }), { name: 'test', via: 'token' });
     const [first] = await at(t, '2026-11-24T00:01:00Z');
     await waitFor(() => approvalsRepo.list(t.store.db, { status: 'pending', limit: 10 })[0]);
     expect((await at(t, '2026-11-24T00:02:00Z'))[0]).toMatchObject({ result: 'overlap', executionId: first!.executionId });
@@ -242,7 +242,7 @@ describe('schedule runner', () => {
       { at: '2026-11-24T00:03:00.000Z', status: 'skipped', reason: 'overlap', count: 2, from: '2026-11-24T00:02:00.000Z' },
     ]);
     const approval = approvalsRepo.list(t.store.db, { status: 'pending', limit: 10 })[0]!;
-    await t.engine.decide(approval.id, 'reject', undefined, 'test');
+    await t.engine.decide(approval.id, 'reject', undefined, { name: 'test', via: 'token' });
     await waitFor(() => executionsRepo.get(t.store.db, first!.executionId!)?.status === 'succeeded');
     expect((await at(t, '2026-11-24T00:04:00Z'))[0]).toMatchObject({ result: 'started' });
     expect(startsAt(t)).toEqual(['2026-11-24T00:01:00.000Z', '2026-11-24T00:04:00.000Z']);
@@ -251,14 +251,14 @@ describe('schedule runner', () => {
   it('while automation is paused, a tick queues (like a webhook) and later ticks wait behind it', async () => {
     const t = engine();
     t.engine.start();
-    await t.engine.setPaused(true, 'test');
-    await t.engine.flows.create(scheduled({ cron: '* * * * *' }), 'test');
+    await t.engine.setPaused(true, { name: 'test', via: 'token' });
+    await t.engine.flows.create(scheduled({ cron: '* * * * *' }), { name: 'test', via: 'token' });
     const [queued] = await at(t, '2026-11-24T00:01:00Z');
     expect(queued).toMatchObject({ result: 'started' });
     expect((await at(t, '2026-11-24T00:02:00Z'))[0]).toMatchObject({ result: 'overlap', executionId: queued!.executionId });
     await t.engine.idle();
     expect(executionsRepo.get(t.store.db, queued!.executionId!)!.status).toBe('queued');
-    await t.engine.setPaused(false, 'test');
+    await t.engine.setPaused(false, { name: 'test', via: 'token' });
     await waitFor(() => executionsRepo.get(t.store.db, queued!.executionId!)?.status === 'no_action');
     await at(t, '2026-11-24T00:03:00Z');
     expect(startsAt(t)).toEqual(['2026-11-24T00:01:00.000Z', '2026-11-24T00:03:00.000Z']);
@@ -269,8 +269,8 @@ describe('schedule runner', () => {
     const clock = new ManualClock(T0);
     const first = engine({ file, clock });
     first.engine.start();
-    await first.engine.setPaused(true, 'test'); // keeps the run queued, as a crash before it ran would
-    await first.engine.flows.create(scheduled({ cron: '* * * * *' }), 'test');
+    await first.engine.setPaused(true, { name: 'test', via: 'token' }); // keeps the run queued, as a crash before it ran would
+    await first.engine.flows.create(scheduled({ cron: '* * * * *' }), { name: 'test', via: 'token' });
     const [run] = await at(first, '2026-11-24T00:01:00Z');
     await stop(first);
 
