@@ -5,6 +5,7 @@ import { validateFlow } from '../shared/flow/validate.js';
 import { lookupNodeSpec } from '../nodes/catalog.js';
 import { enableRegexBacktrackFallback } from './boot-checks.js';
 import { HelpRequested, parseCommand, UsageError, type OptionValues } from './cli-args.js';
+import { AUDIT_HELP, cmdAudit } from './cli-audit.js';
 import { cmdSecrets, SECRETS_HELP } from './cli-secrets.js';
 import { checkDataDir } from './doctor.js';
 import { simulateFlow } from './engine/flows/simulate.js';
@@ -25,6 +26,7 @@ Usage:
   salve export <flow-id>|--all [--out file.json] [--url URL] [--token TOKEN] [--data DIR]
   salve doctor [--data ./data]      check the database (read-only; safe while Salve runs)
 ${SECRETS_HELP}
+${AUDIT_HELP}
   salve --version
   salve help                        this text (also: salve <command> --help)
 
@@ -221,6 +223,8 @@ export async function runCli(argv: string[], out: Out = { log: console.log, erro
         return cmdDoctor(rest, out);
       case 'secrets':
         return await cmdSecrets(rest, out);
+      case 'audit':
+        return await cmdAudit(rest, out);
       case '--version':
       case 'version':
         out.log(salveVersion());
