@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Inbox, KeyRound, List, LogOut, ScrollText, Workflow } from 'lucide-react';
+import { Inbox, KeyRound, List, LogOut, ScrollText, ShieldCheck, Workflow } from 'lucide-react';
 import { api, call, onSignedOut } from './api/client.js';
 import { isSignedIn, signOut } from './api/session.js';
 import { browserSessionStorage, clearTestInputs } from './flow-editor/test-input.js';
@@ -12,6 +12,7 @@ import { RunPage } from './pages/RunPage.js';
 import { ApprovalsPage } from './pages/ApprovalsPage.js';
 import { EventsPage } from './pages/EventsPage.js';
 import { SecretsPage } from './pages/SecretsPage.js';
+import { AuditPage } from './pages/AuditPage.js';
 import { Toasts, toast } from './ui/toast.js';
 import { usePolling } from './ui/usePolling.js';
 
@@ -99,6 +100,7 @@ function Shell({ onSignedOut: done }: { onSignedOut: () => void }) {
           />
           <NavLink to={{ page: 'events' }} current={section === 'events'} icon={<ScrollText size={16} />} label="Events" />
           <NavLink to={{ page: 'secrets' }} current={section === 'secrets'} icon={<KeyRound size={16} />} label="Secrets" />
+          <NavLink to={{ page: 'audit' }} current={section === 'audit'} icon={<ShieldCheck size={16} />} label="Audit" />
         </nav>
         <span className="spacer" />
         <button type="button" className="ghost sign-out" onClick={doSignOut} title="Sign out" data-testid="sign-out">
@@ -156,5 +158,7 @@ function PageFor({ route, onApprovalsChanged }: { route: Route; onApprovalsChang
       return <EventsPage filters={route.filters ?? {}} />;
     case 'secrets':
       return <SecretsPage />;
+    case 'audit':
+      return <AuditPage filters={route.filters ?? {}} />;
   }
 }

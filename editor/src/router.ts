@@ -4,7 +4,8 @@ import { useEffect, useState } from 'react';
  * Hash routes, so the runtime serves one index.html and a reload lands on the same page:
  * `#/flows`, `#/flows/<id>` (`?tab=test` opens the editor on its Test tab, e.g. after "Use as test
  * payload", which stores the chosen delivery in sessionStorage first: see flow-editor/test-input.ts), `#/new` (`#/new?template=<id>`: from a template), `#/runs`, `#/runs?flow=<id>`, `#/runs/<id>`, `#/approvals`, `#/secrets`,
- * `#/events` (optionally `?flow=<id>&outcome=<outcome>&source=<type>&path=<path>&event=<id>`).
+ * `#/events` (optionally `?flow=<id>&outcome=<outcome>&source=<type>&path=<path>&event=<id>`),
+ * `#/audit` (optionally `?actor=&action=&target=&from=&to=`).
  */
 export type Route =
   | { page: 'flows' }
@@ -14,7 +15,19 @@ export type Route =
   | { page: 'run'; id: string }
   | { page: 'approvals' }
   | { page: 'events'; filters?: EventsRouteFilters }
-  | { page: 'secrets' };
+  | { page: 'secrets' }
+  | { page: 'audit'; filters?: AuditRouteFilters };
+
+/** The Audit page's filters (`#/audit?actor=&action=&target=&from=&to=`; times in ISO). */
+export interface AuditRouteFilters {
+  actor?: string;
+  action?: string;
+  target?: string;
+  from?: string;
+  to?: string;
+}
+
+const AUDIT_PARAMS = ['actor', 'action', 'target', 'from', 'to'] as const;
 
 /** The Events page's filters and open event, kept in the address so a reload or a link keeps them. */
 export interface EventsRouteFilters {
@@ -43,6 +56,14 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'runs') return params.get('flow') ? { page: 'runs', flowId: params.get('flow')! } : { page: 'runs' };
   if (parts[0] === 'approvals') return { page: 'approvals' };
   if (parts[0] === 'secrets') return { page: 'secrets' };
+  if (parts[0] === 'audit') {
+    const filters: AuditRouteFilters = {};
+    for (const key of AUDIT_PARAMS) {
+      const value = params.get(key);
+      if (value) filters[key] = value;
+    }
+    return Object.keys(filters).length ? { page: 'audit', filters } : { page: 'audit' };
+  }
   if (parts[0] === 'events') {
     const filters: EventsRouteFilters = {};
     for (const [param, key] of EVENT_PARAMS) {
@@ -70,6 +91,12 @@ export function hrefFor(route: Route): string {
       return '#/approvals';
     case 'secrets':
       return '#/secrets';
+    case 'audit': {
+      const params = new URLSearchParams();
+      for (const key of AUDIT_PARAMS) if (route.filters?.[key]) params.set(key, route.filters[key]!);
+      const qs = params.toString();
+      return qs ? `#/audit?${qs}` : '#/audit';
+    }
     case 'events': {
       const params = new URLSearchParams();
       for (const [param, key] of EVENT_PARAMS) {
