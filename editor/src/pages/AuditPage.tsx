@@ -18,6 +18,13 @@ const LIVE_MS = 10_000;
 
 type Row = Omit<AuditEntry, 'id'> & { id: string };
 
+/** `2026-12-05 09:30:12` in the browser's time zone: readable, and sorts as it reads (the exact UTC time is on hover). */
+function localTime(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
 /**
  * The audit log, newest first (`#/audit`): who changed what, how they came in and from where.
  * Rows cannot be edited or removed; `salve audit verify` checks that none was.
@@ -87,7 +94,9 @@ function AuditRow({ entry: e }: { entry: Row }) {
   return (
     <tr data-testid="audit-row" data-action={e.action}>
       <td data-label="Time" className="audit-time">
-        <span className="mono small">{exactTime(e.at)}</span>
+        <time className="small" dateTime={e.at} title={exactTime(e.at)}>
+          {localTime(e.at)}
+        </time>
         <div className="muted small">
           <RelativeTime iso={e.at} />
         </div>
