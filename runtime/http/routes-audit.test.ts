@@ -108,6 +108,7 @@ describe('GET /api/audit', () => {
     expect(await filtered('action=secret.*')).toEqual(['secret.delete PD_KEY', 'secret.create PD_KEY']);
     expect(await filtered('target=disk-')).toEqual(['flow.delete disk-old', 'flow.import disk-old', 'flow.enable disk-full', 'flow.disable disk-full', 'flow.create disk-full']);
     expect(await filtered('actor=unknown')).toEqual(['session.sign_in_failed session']);
+    expect(await filtered('via=session')).toEqual(['session.sign_in ' + byAction('session.sign_in').target, 'session.sign_in_failed session']);
     // The clock moved on twice: the first minute holds the sign-ins, the last the secrets and the pause.
     const start = new Date(clock.now() - 120_000).toISOString();
     expect(await filtered(`to=${encodeURIComponent(start)}`)).toEqual(['session.sign_in ' + byAction('session.sign_in').target, 'session.sign_in_failed session']);
@@ -135,6 +136,7 @@ describe('GET /api/audit', () => {
     expect(await issues('from=yesterday')).toEqual(['query.from: from must be an RFC 3339 time, e.g. 2026-11-24T09:00:00Z']);
     expect(await issues('from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z')).toEqual(['query.to: to must not be before from']);
     expect(await issues('action=DROP TABLE')).toEqual(['query.action: action must be an action such as flow.update, or flow.* for every flow action']);
+    expect(await issues('via=email')).toEqual(['query.via: via must be one of session, token, cli, slack, break-glass, system']);
     expect((await issues('limit=0'))[0]).toMatch(/^query\.limit: /);
     expect((await issues('before=abc'))[0]).toMatch(/^query\.before: /);
     expect((await issues('actorr=admin'))[0]).toMatch(/^query: .*actorr/);

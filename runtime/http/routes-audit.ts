@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Page } from '../../shared/api-views.js';
-import type { AuditEntry } from '../../shared/audit.js';
+import { AUDIT_VIAS, type AuditEntry } from '../../shared/audit.js';
 import type { SqliteStore } from '../store/db.js';
 import { auditRepo, type AuditRow } from '../store/audit-repo.js';
 import { validQuery } from './validated.js';
@@ -18,6 +18,7 @@ const AuditQuery = z
     /** The `nextCursor` of the previous page: rows older than it. */
     before: z.coerce.number({ error: 'before must be the nextCursor of the previous page' }).int().positive().optional(),
     actor: z.string().min(1).max(200).optional(),
+    via: z.enum(AUDIT_VIAS, { error: `via must be one of ${AUDIT_VIAS.join(', ')}` }).optional(),
     /** An action (`flow.update`) or every action of a kind (`flow.*`). */
     action: z
       .string()

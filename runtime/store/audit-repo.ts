@@ -54,6 +54,7 @@ export type AuditRow = typeof audit.$inferSelect;
 
 export interface AuditFilter {
   actor?: string;
+  via?: string;
   action?: string;
   /** Rows whose target starts with this. */
   targetPrefix?: string;
@@ -72,6 +73,7 @@ export const auditRepo = {
   list(db: Db, f: AuditFilter): AuditRow[] {
     const where: SQL[] = [];
     if (f.actor !== undefined) where.push(eq(audit.actor, f.actor));
+    if (f.via !== undefined) where.push(eq(audit.via, f.via));
     if (f.action !== undefined) where.push(f.action.endsWith('.*') ? startsWith(audit.action, f.action.slice(0, -1)) : eq(audit.action, f.action));
     if (f.targetPrefix !== undefined) where.push(startsWith(audit.target, f.targetPrefix));
     if (f.from !== undefined) where.push(gte(audit.at, f.from));
