@@ -5,7 +5,7 @@
  * admin token used where accounts exist), `system` (Salve itself, e.g. an approval timing out).
  */
 export const AUDIT_VIAS = ['session', 'token', 'cli', 'slack', 'break-glass', 'system'] as const;
-export type AuditVia = (typeof AUDIT_VIAS)[number];
+type AuditVia = (typeof AUDIT_VIAS)[number];
 
 /** Who made a change: a name, how they came in, and from which client address (HTTP only). */
 export interface Actor {
