@@ -76,7 +76,12 @@ describe('engine', () => {
     clock.advance(2_000);
     await engine.dispatcher.tick();
     await waitFor(() => stepsOf(store, id).find((s) => s.nodeId === 'ask')?.port === 'timeout');
-    expect(approvalsRepo.list(store.db, { executionId: id, limit: 5 })[0]!.status).toBe('timeout');
+    const approval = approvalsRepo.list(store.db, { executionId: id, limit: 5 })[0]!;
+    expect(approval.status).toBe('timeout');
+    // Salve decided it: audited as such, in the chain like any other row.
+    expect(store.sqlite.prepare("SELECT actor, via, target, before, after FROM audit WHERE action = 'approval.timeout'").all()).toEqual([
+      { actor: 'salve', via: 'system', target: approval.id, before: '{"status":"pending"}', after: '{"status":"timeout"}' },
+    ]);
     // The delay after it is durable too: it waits for its own wake time.
     await waitFor(() => statusOf(store, id) === 'waiting');
     clock.advance(1_500);

@@ -138,6 +138,11 @@ describe('approvals with context', () => {
       body: JSON.stringify({ decision: 'approve' }),
     });
     expect(decided.status).toBe(200);
+    // The decision is audited with who decided it and how (the admin token, over the API).
+    const audited = (await (await app.request('/api/audit?action=approval.approve', { headers: auth })).json()) as any;
+    expect(audited.items).toMatchObject([
+      { actor: 'admin', via: 'token', target: approval.id, details: { executionId: approval.executionId }, before: { status: 'pending' }, after: { status: 'approved' } },
+    ]);
     const detail = await waitFor(async () => {
       const d = (await (await app.request(`/api/executions/${approval.executionId}`, { headers: auth })).json()) as any;
       return d.steps.some((s: any) => s.nodeId === 'restart' && s.status === 'succeeded') ? d : undefined;
