@@ -113,6 +113,16 @@ describe('salve secrets (CLI) beside a running server', () => {
     server = await startServer({ dataDir });
     expect(server.output()).toContain(`Master key for stored secrets: master key file ${keyFile}\n`);
     expect((await hook(VALUE_2)).status).toBe(202);
+
+    // The CLI and the server appended to one audit log: the chain is intact, the CLI's changes are
+    // named as such (the rotation too), and no row holds a value.
+    const verified = await salve(['audit', 'verify'], env);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(/^audit chain intact: \d+ rows; last row \d+, hash [0-9a-f]{64}\n$/);
+    const { body } = await server.api('GET', '/api/audit?via=cli&limit=200');
+    expect(body.items.map((i: { action: string }) => i.action)).toContain('secret.rotate_key');
+    expect(body.items.every((i: { actor: string }) => i.actor === 'cli')).toBe(true);
+    for (const value of [VALUE, VALUE_2]) expect(JSON.stringify(body.items)).not.toContain(value);
   });
 
   it('refuses to start with a key file others can read', async () => {
