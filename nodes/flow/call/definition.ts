@@ -79,7 +79,7 @@ export const callFlow = defineNodeType({
     "The wait is durable (a database row; it survives restarts and holds no worker). The output is `{ executionId, flowId, status, error, steps, vars }`: `steps` holds the called run's step outputs by node id, `vars` the variables its steps set (a procedure's return values). Cancelling this run cancels the called run; a step that gives up after `timeoutSeconds` cancels it too. The called run's deadline is this run's deadline.",
   ],
   ui: {
-    flow: { widget: 'text', label: 'Flow id', help: 'The id of the flow to run (it needs a "Run by hand" source).' },
+    flow: { widget: 'text', suggest: 'flows', label: 'Flow id', help: 'The id of the flow to run (it needs a "Run by hand" source); saved flows are offered as you type.' },
     input: { widget: 'json', templates: true, label: 'Input', help: 'A JSON object the called flow reads as input; strings inside may use templates.' },
     timeoutSeconds: { widget: 'number', label: 'Timeout (seconds)', help: 'Give up (and cancel the called run) after this long; empty: until this run’s deadline.' },
   },
