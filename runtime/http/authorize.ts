@@ -3,15 +3,16 @@ import { matchedRoutes } from 'hono/route';
 import { ForbiddenError, UnauthorizedError } from '../../shared/errors.js';
 import type { Logger } from '../log.js';
 import type { AuthEnv, Authenticate } from './auth.js';
+import { answersRequests } from './route-coverage.js';
 import { ROUTE_TABLE, ruleFor, UNAUTHENTICATED, type RouteRule } from './route-table.js';
 
 /**
  * The route a request will be answered by: the first matched route whose handler is not a
- * middleware (Hono's own rule: a handler taking `(c, next)` is a middleware; validators are).
+ * middleware (validators are middleware).
  * Undefined when only middleware matched (an unknown path: the answer is 404, or a static file).
  */
-export function answeringRoute(c: Context): { method: string; path: string } | undefined {
-  const route = matchedRoutes(c).find((r) => r.handler.length < 2);
+function answeringRoute(c: Context): { method: string; path: string } | undefined {
+  const route = matchedRoutes(c).find((r) => answersRequests(r.handler));
   return route ? { method: route.method, path: route.path } : undefined;
 }
 

@@ -58,12 +58,12 @@ export const TEAM_SOURCES = {
   'event-param': 'the event named by `:id` (the flows its path reaches)',
   'secret-param': 'the secret named by `:name`',
   body: 'the team named in the request body (default team when absent)',
-  list: 'none: the answer lists only the caller’s teams’ items',
+  list: 'a list: it will hold only the caller’s teams’ items',
 } as const;
-export type TeamSource = keyof typeof TEAM_SOURCES;
+type TeamSource = keyof typeof TEAM_SOURCES;
 
 /** HTTP methods as Hono registers them; `ALL` is a route for every method. */
-export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ALL';
+type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ALL';
 
 export interface RouteRule {
   method: RouteMethod;
