@@ -15,8 +15,11 @@ interface FieldText {
 /** How the editor should draw a config field (the schema alone does not say). */
 export type FieldHint =
   | ({ widget: 'number' | 'boolean' | 'select' | 'keyValue' | 'argv' | 'list' | 'json' | 'secret' } & FieldText)
-  /** `multiline`: a text that may hold several lines (pasted key lines), typed in a textarea. */
-  | ({ widget: 'text'; multiline?: boolean } & FieldText)
+  /**
+   * `multiline`: a text that may hold several lines (pasted key lines), typed in a textarea.
+   * `suggest: 'flows'`: the editor offers the saved flows' ids while typing (a flow to call).
+   */
+  | ({ widget: 'text'; multiline?: boolean; suggest?: 'flows' } & FieldText)
   | ({ widget: 'expression'; language: 'cel' | 'template' | 'url' | 'promql' | 'matchers' } & FieldText);
 
 /** An example delivery for a source node, offered by the editor's Test panel. */

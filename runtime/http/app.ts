@@ -11,7 +11,8 @@ import { secretStoreFrom, type SecretStore } from '../engine/secrets/secrets.js'
 import type { AutomationState } from '../../shared/api-views.js';
 import type { StoredSecrets } from '../engine/secrets/stored-secrets.js';
 import { accessLog } from './access-log.js';
-import { actorOf, apiAuth, type AuthEnv } from './auth.js';
+import { actorOf, adminAuthenticator, type AuthEnv } from './auth.js';
+import { authorize } from './authorize.js';
 import { installErrorHandling } from './errors.js';
 import { nodeTypesView } from './node-types.js';
 import { cookieMutationGuard } from './origin-check.js';
@@ -68,14 +69,14 @@ const FALLBACK_PAGE = `<!doctype html><meta charset="utf-8"><title>Salve</title>
 are received at <code>/hooks/&lt;path&gt;</code>. See the README for a walkthrough.</p></body>`;
 
 /**
- * The HTTP surface. Public: `/healthz`, `/hooks/*`, the editor's static files, and signing in
- * and out (`POST`/`DELETE /api/session`). Everything else under `/api` requires the admin token
- * as a bearer token, or the session cookie that signing in sets.
+ * The HTTP surface. Who may use each route is declared in route-table.ts and enforced by one
+ * middleware (authorize.ts). Public: `/healthz`, `/hooks/*`, the editor's static files, and
+ * signing in and out (`POST`/`DELETE /api/session`). Everything else under `/api` requires the
+ * admin token as a bearer token, or the session cookie that signing in sets.
  *
  * The routes are one chain so that their types (inputs and answers) survive into `AppType`,
  * which the editor's typed client reads. Middleware runs in the order it is chained: the request
- * id, the access log, security headers, then the scrubbing of `/api` answers, the public session
- * routes, the `/api` auth.
+ * id, the access log, security headers, the scrubbing of `/api` answers, then authorization.
  */
 export function createApp(options: AppOptions) {
   const { engine, store, log } = options;
@@ -89,6 +90,7 @@ export function createApp(options: AppOptions) {
     now,
     persist: { store, kind: 'admin-token', log },
   });
+  const authenticate = adminAuthenticator({ adminToken: options.adminToken, sessions, publicOrigin: options.publicOrigin, guardMutation, tokenLimiter, log });
   const nodeTypes = nodeTypesView();
   const automation = (): AutomationState => ({ paused: engine.isPaused });
   const setPaused = async (paused: boolean, c: Context) => {
@@ -105,13 +107,14 @@ export function createApp(options: AppOptions) {
     .use('*', requestId())
     .use('*', accessLog(log))
     .use('*', securityHeaders())
+    .use('/api/*', scrubJsonResponses(scrubberFor(secrets)))
+    // Before every route: the one place requests are authorized, from the route table (route-table.ts).
+    .use('*', authorize({ authenticate, log }))
     .get('/healthz', (c) => {
       const ok = engine.isAdmitting;
       return c.json({ status: ok ? 'ok' : 'stopping', paused: engine.isPaused, version: options.version }, ok ? 200 : 503);
     })
     .route('/hooks', hookRoutes(engine, options.hookBodyLimitBytes))
-    .use('/api/*', scrubJsonResponses(scrubberFor(secrets)))
-    // Registered before the auth middleware: these handlers answer before it would run.
     .route(
       '/api/session',
       publicSessionRoutes({
@@ -124,7 +127,6 @@ export function createApp(options: AppOptions) {
         log,
       }),
     )
-    .use('/api/*', apiAuth({ adminToken: options.adminToken, sessions, publicOrigin: options.publicOrigin, guardMutation, tokenLimiter, log }))
     .route('/api/session', sessionStatusRoute())
     .get('/api/node-types', (c) => c.json(nodeTypes))
     .route('/api/secrets', secretRoutes(engine, secrets, options.storedSecrets))

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import type { Actor } from '../../shared/audit.js';
 import { getCookie } from 'hono/cookie';
 import { safeEqual } from '../../nodes/safe-equal.js';
@@ -13,6 +13,7 @@ import { SAFE_METHODS } from './origin-check.js';
 import type { FailureLimiter } from './rate-limit.js';
 import { clearSessionCookie, isHttpsRequest, SESSION_COOKIE } from './session-cookie.js';
 import type { SessionManager } from './sessions.js';
+import { PERMISSIONS, type Permission } from './route-table.js';
 
 /**
  * The admin token: `override` (SALVE_ADMIN_TOKEN) if given; else the one saved in
@@ -33,8 +34,22 @@ export function ensureAdminToken(dataDir: string, override: string | undefined):
 
 /** How a request to `/api` was authenticated (read by handlers as `c.get('authVia')`). */
 type AuthVia = 'bearer' | 'cookie';
+
+/**
+ * Who made a request, and what they may do. Today the admin token (as a bearer token, or the
+ * session signing in with it started) holds every permission; users, roles and API tokens will
+ * be principals with fewer.
+ */
+export interface Principal {
+  kind: 'admin-token' | 'session';
+  permissions: ReadonlySet<Permission>;
+}
+
+/** The admin holds every permission. */
+export const ADMIN_PERMISSIONS: ReadonlySet<Permission> = new Set(PERMISSIONS);
+
 /** `actor`: who the audit log names for changes this request makes (read with actorOf). */
-export type AuthEnv = { Variables: { authVia: AuthVia; actor: Actor } };
+export type AuthEnv = { Variables: { authVia: AuthVia; principal: Principal; actor: Actor } };
 
 /** The actor the `/api` auth found for this request; only routes behind it may ask. */
 export function actorOf(c: Context): Actor {
@@ -51,8 +66,11 @@ export function tooManyTokenFailures(wait: number): TooManyRequestsError {
   return new TooManyRequestsError(`too many failed attempts with the admin token from this address; retry in ${wait} s`, wait);
 }
 
+/** Finds who made a request: undefined when it sent no credentials; throws (401, 403, 415, 429) when they are not good. */
+export type Authenticate = (c: Context<AuthEnv>) => Promise<Principal | undefined>;
+
 /**
- * Requires the admin token as `Authorization: Bearer <token>` (CLI, curl, scripts), or a valid
+ * Accepts the admin token as `Authorization: Bearer <token>` (CLI, curl, scripts), or a valid
  * session cookie (the editor). A request that sends an Authorization header is judged by it
  * alone; its failures count against the client address in `tokenLimiter`, and an address over
  * the limit is refused (429) even with the right token, so guessing gets no answer at all.
@@ -60,15 +78,15 @@ export function tooManyTokenFailures(wait: number): TooManyRequestsError {
  * and those that change something also pass `guardMutation` (JSON body, same origin): a cookie
  * is sent by the browser whoever made the page, a header is not.
  */
-export function apiAuth(opts: {
+export function adminAuthenticator(opts: {
   adminToken: string;
   sessions: SessionManager;
   publicOrigin?: string;
   guardMutation: (c: Context) => Promise<void>;
   tokenLimiter: FailureLimiter;
   log: Logger;
-}): MiddlewareHandler<AuthEnv> {
-  return async (c, next) => {
+}): Authenticate {
+  return async (c) => {
     const header = c.req.header('authorization');
     if (header !== undefined) {
       const address = clientAddress(c);
@@ -85,12 +103,10 @@ export function apiAuth(opts: {
       await opts.tokenLimiter.reset(key, reqId); // no write unless this address had failures
       c.set('authVia', 'bearer');
       c.set('actor', { name: 'admin', via: 'token', address });
-      return next();
+      return { kind: 'admin-token', permissions: ADMIN_PERMISSIONS };
     }
     const cookie = getCookie(c, SESSION_COOKIE);
-    if (cookie === undefined) {
-      throw new UnauthorizedError('authentication required: send Authorization: Bearer <admin token>, or sign in with POST /api/session');
-    }
+    if (cookie === undefined) return undefined;
     assertTrustedHost(c, opts.publicOrigin);
     if (!(await opts.sessions.resolve(cookie))) {
       clearSessionCookie(c, isHttpsRequest(c, opts.publicOrigin));
@@ -99,6 +115,6 @@ export function apiAuth(opts: {
     if (!SAFE_METHODS.has(c.req.method)) await opts.guardMutation(c);
     c.set('authVia', 'cookie');
     c.set('actor', { name: 'admin', via: 'session', address: clientAddress(c) });
-    return next();
+    return { kind: 'session', permissions: ADMIN_PERMISSIONS };
   };
 }

@@ -6,11 +6,13 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConflictError, UnavailableError, ValidationError } from '../../shared/errors.js';
 import { SqliteStore } from '../store/db.js';
-import { apiAuth, ensureAdminToken } from './auth.js';
+import { adminAuthenticator, ensureAdminToken } from './auth.js';
+import { authorize } from './authorize.js';
 import { installErrorHandling } from './errors.js';
 import { cookieMutationGuard } from './origin-check.js';
 import { FailureLimiter } from './rate-limit.js';
 import { readJsonBody } from './raw-body.js';
+import type { RouteRule } from './route-table.js';
 import { SessionManager } from './sessions.js';
 
 const log = pino({ level: 'silent' });
@@ -20,7 +22,14 @@ function app() {
   const a = new Hono();
   installErrorHandling(a, log);
   const tokenLimiter = new FailureLimiter({ max: 10, windowMs: 60_000 });
-  a.use('/api/*', apiAuth({ adminToken: 'the-admin-token-123456', sessions, guardMutation: cookieMutationGuard(undefined), tokenLimiter, log }));
+  const authenticate = adminAuthenticator({ adminToken: 'the-admin-token-123456', sessions, guardMutation: cookieMutationGuard(undefined), tokenLimiter, log });
+  const table: RouteRule[] = [
+    { method: 'POST', path: '/api/echo', permission: 'authenticated', team: 'none', summary: 'test' },
+    ...['validation', 'conflict', 'busy', 'sqlite', 'bug'].map(
+      (name): RouteRule => ({ method: 'GET', path: `/api/${name}`, permission: 'authenticated', team: 'none', summary: 'test' }),
+    ),
+  ];
+  a.use('*', authorize({ authenticate, log, table }));
   a.post('/api/echo', async (c) => c.json((await readJsonBody(c, { limitBytes: 100 })).json as object));
   a.get('/api/validation', () => {
     throw new ValidationError('flow is invalid', [{ path: ['nodes', 0, 'id'], message: 'bad id' }]);

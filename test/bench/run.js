@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from './load.js';
 import { benchEditor } from './editor.js';
@@ -99,6 +99,8 @@ async function main() {
     SALVE_MAX_QUEUED: '10000000',
     // Step 3's HTTP action calls a target on loopback, which needs an explicit allow-list entry.
     SALVE_ALLOWED_TARGETS: '127.0.0.1',
+    // The secret store's master key goes to a throwaway file, not the user's ~/.config/salve.
+    SALVE_MASTER_KEY_FILE: join(tmpdir(), `${basename(dataDir)}-master.key`),
   });
   const headers = { authorization: `Bearer ${AM_TOKEN}` };
   // 2b. The whole system: every accepted alert also runs its execution (a match condition)
@@ -172,6 +174,7 @@ async function main() {
   await salve.stop();
   target.close();
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(join(tmpdir(), `${basename(dataDir)}-master.key`), { force: true });
 
   const ratio = salveResult.acceptedRps / bareResult.acceptedRps;
   console.log(`\n| endpoint | req/s | 202/s | p50 ms | p99 ms | statuses |`);

@@ -85,4 +85,22 @@ describe('flow calls in the run view', () => {
     await page.getByTestId('step-chip-2').waitFor();
     expect(page.url()).toContain(`#/runs/${parentId}`);
   });
+
+  it('offers the saved flows while the flow to call is typed', async () => {
+    await page.goto(`${server.url}/#/flows/disk-full`);
+    await page.getByTestId('canvas').waitFor();
+    // Selected from the keyboard, again until it takes: on a busy machine the first Enter can come before the canvas listens.
+    const selected = async () => {
+      await page.locator('.react-flow__node[data-id="call_restart"]').focus();
+      await page.keyboard.press('Enter');
+      return (await page.getByTestId('node-id').count()) > 0 ? page.getByTestId('node-id').inputValue() : '';
+    };
+    await expect.poll(selected, { timeout: 15_000 }).toBe('call_restart');
+    const choices = page.getByTestId('choices-flow').locator('option');
+    await expect.poll(() => choices.evaluateAll((options) => options.map((o) => `${(o as HTMLOptionElement).value} ${(o as HTMLOptionElement).label}`))).toEqual([
+      'disk-full Disk full: call the restart procedure',
+      'restart-service Procedure: restart a service',
+    ]);
+    expect(await page.getByTestId('field-flow').getAttribute('list')).toBe(await page.getByTestId('choices-flow').getAttribute('id'));
+  });
 });

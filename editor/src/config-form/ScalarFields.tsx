@@ -1,3 +1,4 @@
+import { useFlowChoices } from './useFlowChoices.js';
 import { getAt } from './config-paths.js';
 import type { FieldModel } from './field-model.js';
 import { FieldShell, helpText } from './FieldShell.js';
@@ -18,6 +19,7 @@ export function TextField({ field }: { field: Of<'text'> }) {
   const ctx = useForm();
   const id = inputId(ctx, field.name);
   const text = asText(getAt(ctx.config, field.path));
+  const flows = useFlowChoices(field.suggest === 'flows');
   const isTemplate = isTemplateAt(ctx.templatePaths, field.path, text);
   const problem = useTemplateProblem(text, isTemplate);
   const errors = ctx
@@ -49,17 +51,27 @@ export function TextField({ field }: { field: Of<'text'> }) {
             onChange={(e) => ctx.writeField(field, e.target.value)}
           />
         ) : (
-          <input
-            {...a11y}
-            type="text"
-            name={field.name}
-            data-testid={`field-${field.name}`}
-            value={text}
-            placeholder={placeholderOf(field.defaultValue)}
-            autoComplete="off"
-            spellCheck={false}
-            onChange={(e) => ctx.writeField(field, e.target.value)}
-          />
+          <>
+            <input
+              {...a11y}
+              type="text"
+              name={field.name}
+              data-testid={`field-${field.name}`}
+              value={text}
+              placeholder={placeholderOf(field.defaultValue)}
+              autoComplete="off"
+              spellCheck={false}
+              list={field.suggest ? `${id}-choices` : undefined}
+              onChange={(e) => ctx.writeField(field, e.target.value)}
+            />
+            {field.suggest && (
+              <datalist id={`${id}-choices`} data-testid={`choices-${field.name}`}>
+                {flows.map((f) => (
+                  <option key={f.id} value={f.id} label={f.name} />
+                ))}
+              </datalist>
+            )}
+          </>
         )
       }
     </FieldShell>

@@ -43,7 +43,7 @@ interface FieldBase {
 
 export type FieldModel =
   /** `multiline`: several lines may be typed (a textarea). */
-  | (FieldBase & { kind: 'text'; multiline?: boolean })
+  | (FieldBase & { kind: 'text'; multiline?: boolean; suggest?: 'flows' })
   | (FieldBase & { kind: 'number'; integer: boolean; min?: number; max?: number })
   | (FieldBase & { kind: 'boolean' })
   | (FieldBase & { kind: 'select'; options: string[] })
@@ -163,7 +163,7 @@ function fromHint(hint: FieldHint, schema: JsonSchema, b: FieldBase, ctx: WalkCo
   switch (hint.widget) {
     case 'text':
       if (!isType(schema, 'string')) return undefined;
-      return hint.multiline ? { ...b, kind: 'text', multiline: true } : { ...b, kind: 'text' };
+      return { ...b, kind: 'text', ...(hint.multiline ? { multiline: true } : {}), ...(hint.suggest ? { suggest: hint.suggest } : {}) };
     case 'number':
       return isType(schema, 'number') || isType(schema, 'integer') ? numberField(schema, b) : undefined;
     case 'boolean':

@@ -29,6 +29,13 @@ describe('flow.call', () => {
     }
   });
 
+  it('refuses a secret in input, naming where it is', () => {
+    const issues = CallFlowConfigSchema.safeParse({ flow: 'p', input: { host: 'db1', auth: { token: { secret: 'AGENT_TOKEN' } } } }).error!.issues;
+    expect(issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'input.auth.token: a secret cannot be passed in input (it is stored with the called run); reference the secret in the called flow instead',
+    ]);
+  });
+
   it('lists the input strings as templates, and fails on error when rendering made the input too large', async () => {
     const config = CallFlowConfigSchema.parse({ flow: 'p', input: { host: '{{ alert.labels.instance }}', fixed: 'x', list: ['{{ alert.name }}'] } });
     expect(callFlow.expressions(config).map((e) => [e.path, e.kind])).toEqual([

@@ -2,12 +2,29 @@ import { z } from 'zod';
 import { defineNodeType } from '../../node-type.js';
 import { templatesIn } from '../../definition.js';
 import { secondsSchema } from '../../fields.js';
-import { SlugSchema } from '../../../shared/flow/schema.js';
+import { isSecretRef, SlugSchema } from '../../../shared/flow/schema.js';
 import { formatDuration } from '../../format.js';
 import { CalledRunOutputSchema, MAX_CALL_DEPTH } from '../../call-contract.js';
 
 /** The largest `input` a call may pass, as JSON (it is stored with the called run). */
 export const MAX_CALL_INPUT_BYTES = 65_536;
+
+/** Where the first `{ "secret": … }` inside `value` is, or undefined. */
+function secretRefPath(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (isSecretRef(value)) return path;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const found = secretRefPath(v, [...path, i]);
+      if (found) return found;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const found = secretRefPath(v, [...path, k]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
 
 /** The size of `value` as UTF-8 JSON. */
 export const jsonBytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length;
@@ -19,7 +36,13 @@ export const CallFlowConfigSchema = z.strictObject({
   input: z
     .record(z.string(), z.json(), { error: 'must be a JSON object' })
     .default({})
-    .refine((v) => jsonBytes(v) <= MAX_CALL_INPUT_BYTES, `must be at most ${MAX_CALL_INPUT_BYTES} bytes as JSON`),
+    .refine((v) => jsonBytes(v) <= MAX_CALL_INPUT_BYTES, `must be at most ${MAX_CALL_INPUT_BYTES} bytes as JSON`)
+    // The input is stored with the called run (scrubbed), so a secret could never reach it: the
+    // called flow references the secrets it needs itself.
+    .superRefine((value, ctx) => {
+      const at = secretRefPath(value);
+      if (at) ctx.addIssue({ code: 'custom', path: at, message: 'a secret cannot be passed in input (it is stored with the called run); reference the secret in the called flow instead' });
+    }),
   /** How long to wait for the called run; default: until this run's own deadline. */
   timeoutSeconds: secondsSchema(1, 604_800).optional(),
 });
@@ -56,7 +79,7 @@ export const callFlow = defineNodeType({
     "The wait is durable (a database row; it survives restarts and holds no worker). The output is `{ executionId, flowId, status, error, steps, vars }`: `steps` holds the called run's step outputs by node id, `vars` the variables its steps set (a procedure's return values). Cancelling this run cancels the called run; a step that gives up after `timeoutSeconds` cancels it too. The called run's deadline is this run's deadline.",
   ],
   ui: {
-    flow: { widget: 'text', label: 'Flow id', help: 'The id of the flow to run (it needs a "Run by hand" source).' },
+    flow: { widget: 'text', suggest: 'flows', label: 'Flow id', help: 'The id of the flow to run (it needs a "Run by hand" source); saved flows are offered as you type.' },
     input: { widget: 'json', templates: true, label: 'Input', help: 'A JSON object the called flow reads as input; strings inside may use templates.' },
     timeoutSeconds: { widget: 'number', label: 'Timeout (seconds)', help: 'Give up (and cancel the called run) after this long; empty: until this run’s deadline.' },
   },

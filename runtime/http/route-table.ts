@@ -1,0 +1,135 @@
+/**
+ * Every HTTP route Salve registers, declared once with what it takes to use it. The
+ * authorization middleware (authorize.ts) reads this table for the route a request matched; the
+ * route-authorization walker (route-table.test.ts) fails while a registered route has no row here
+ * or a row names no registered route; docs/api.md's permission matrix is generated from it
+ * (`npm run docs:api`).
+ *
+ * Adding a route: register it in app.ts (or a routes-*.ts) and add one row below.
+ */
+
+/** What a principal must hold to use a route. `public` and `hook` routes are not authenticated here. */
+export const PERMISSIONS = [
+  'public',
+  'hook',
+  'authenticated',
+  'flows:read',
+  'flows:write',
+  'runs:read',
+  'runs:operate',
+  'approvals:decide',
+  'secrets:read-names',
+  'secrets:write',
+  'events:read',
+  'audit:read',
+  'admin',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** What each permission allows (published in docs/api.md). */
+export const PERMISSION_MEANING: Record<Permission, string> = {
+  public: 'anyone, without credentials',
+  hook: 'anyone; the flow listening on the path authenticates the sender (its source settings)',
+  authenticated: 'any signed-in principal, whatever its permissions',
+  'flows:read': 'read flows, node types; validate and simulate (nothing runs for real)',
+  'flows:write': 'create, import, change and delete flows',
+  'runs:read': 'read executions and approvals',
+  'runs:operate': 'run flows by hand, cancel executions, enable and disable flows',
+  'approvals:decide': 'approve or reject approval steps',
+  'secrets:read-names': 'list secrets by name (values are never answered)',
+  'secrets:write': 'set and delete secrets',
+  'events:read': 'read received events (deliveries)',
+  'audit:read': 'read the audit log',
+  admin: 'global settings: the automation kill switch',
+};
+
+/** Permissions that need no authentication at all. */
+export const UNAUTHENTICATED: ReadonlySet<Permission> = new Set(['public', 'hook']);
+
+/**
+ * How the team that owns the resource a request touches will be found, once resources belong to
+ * teams (today all are in the default team, and this is only data).
+ */
+export const TEAM_SOURCES = {
+  none: 'not team-scoped (global or public)',
+  'flow-param': 'the flow named by `:id`',
+  'execution-param': 'the execution named by `:id`',
+  'approval-param': 'the approval named by `:id` (its execution’s flow)',
+  'event-param': 'the event named by `:id` (the flows its path reaches)',
+  'secret-param': 'the secret named by `:name`',
+  body: 'the team named in the request body (default team when absent)',
+  list: 'a list: it will hold only the caller’s teams’ items',
+} as const;
+type TeamSource = keyof typeof TEAM_SOURCES;
+
+/** HTTP methods as Hono registers them; `ALL` is a route for every method. */
+type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ALL';
+
+export interface RouteRule {
+  method: RouteMethod;
+  /** Hono's path pattern, exactly as registered (`/api/flows/:id`). */
+  path: string;
+  permission: Permission;
+  team: TeamSource;
+  /** One line for docs/api.md. */
+  summary: string;
+}
+
+const rule = (method: RouteMethod, path: string, permission: Permission, team: TeamSource, summary: string): RouteRule => ({
+  method,
+  path,
+  permission,
+  team,
+  summary,
+});
+
+export const ROUTE_TABLE: readonly RouteRule[] = [
+  rule('GET', '/', 'public', 'none', 'the editor (or a status page when it is not built)'),
+  rule('GET', '/healthz', 'public', 'none', 'health'),
+  rule('POST', '/hooks/:path', 'hook', 'none', 'deliver an alert to the flows listening on the path'),
+  rule('POST', '/hooks/*', 'hook', 'none', 'a path with more segments: answered 404, recorded'),
+  rule('GET', '/api/session/hint', 'public', 'none', 'where the admin token is saved (sign-in page)'),
+  rule('POST', '/api/session', 'public', 'none', 'sign in with the admin token'),
+  rule('DELETE', '/api/session', 'public', 'none', 'sign out'),
+  rule('GET', '/api/session', 'authenticated', 'none', 'how this request was authenticated'),
+  rule('GET', '/api/node-types', 'flows:read', 'none', 'the node types the editor offers'),
+  rule('GET', '/api/secrets', 'secrets:read-names', 'list', 'secret names and where they are used'),
+  rule('PUT', '/api/secrets/:name', 'secrets:write', 'secret-param', 'set a secret'),
+  rule('DELETE', '/api/secrets/:name', 'secrets:write', 'secret-param', 'delete a secret'),
+  rule('GET', '/api/automation', 'authenticated', 'none', 'whether automation is paused'),
+  rule('POST', '/api/automation/pause', 'admin', 'none', 'pause all automation (kill switch)'),
+  rule('POST', '/api/automation/resume', 'admin', 'none', 'resume automation'),
+  rule('POST', '/api/flows/:id/run', 'runs:operate', 'flow-param', 'run a flow by hand'),
+  rule('GET', '/api/flows', 'flows:read', 'list', 'list flows'),
+  rule('POST', '/api/flows', 'flows:write', 'body', 'create a flow'),
+  rule('POST', '/api/flows/import', 'flows:write', 'body', 'import flows'),
+  rule('POST', '/api/flows/validate', 'flows:read', 'none', 'validate a flow document'),
+  rule('POST', '/api/flows/simulate', 'flows:read', 'body', 'simulate a flow (nothing runs for real)'),
+  rule('GET', '/api/flows/:id', 'flows:read', 'flow-param', 'a flow'),
+  rule('GET', '/api/flows/:id/export', 'flows:read', 'flow-param', 'a flow as a file'),
+  rule('PUT', '/api/flows/:id', 'flows:write', 'flow-param', 'change a flow'),
+  rule('POST', '/api/flows/:id/enable', 'runs:operate', 'flow-param', 'enable a flow'),
+  rule('POST', '/api/flows/:id/disable', 'runs:operate', 'flow-param', 'disable a flow'),
+  rule('DELETE', '/api/flows/:id', 'flows:write', 'flow-param', 'delete a flow'),
+  rule('ALL', '/api/flows/*', 'flows:read', 'none', 'any other flow path: answered 404'),
+  rule('GET', '/api/executions', 'runs:read', 'list', 'list executions'),
+  rule('GET', '/api/executions/:id', 'runs:read', 'execution-param', 'an execution with its steps'),
+  rule('POST', '/api/executions/:id/cancel', 'runs:operate', 'execution-param', 'cancel an execution'),
+  rule('GET', '/api/approvals', 'runs:read', 'list', 'list approvals'),
+  rule('GET', '/api/approvals/:id', 'runs:read', 'approval-param', 'an approval with its evidence'),
+  rule('POST', '/api/approvals/:id', 'approvals:decide', 'approval-param', 'approve or reject'),
+  rule('GET', '/api/events', 'events:read', 'list', 'list received events'),
+  rule('GET', '/api/events/:id', 'events:read', 'event-param', 'an event with its delivery'),
+  rule('GET', '/api/audit', 'audit:read', 'list', 'the audit log, newest first, filtered and paged'),
+];
+
+/** `GET /api/flows/:id`: how rules and registered routes are matched up. */
+export const routeKey = (method: string, path: string) => `${method} ${path}`;
+
+const BY_KEY: ReadonlyMap<string, RouteRule> = new Map(ROUTE_TABLE.map((r) => [routeKey(r.method, r.path), r]));
+
+/** The rule for a registered route (its method and path exactly as registered), if there is one. */
+export function ruleFor(method: string, path: string, table: readonly RouteRule[] = ROUTE_TABLE): RouteRule | undefined {
+  if (table === ROUTE_TABLE) return BY_KEY.get(routeKey(method, path));
+  return table.find((r) => r.method === method && r.path === path);
+}
