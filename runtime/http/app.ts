@@ -1,3 +1,4 @@
+import { openApiDocument } from './openapi.js';
 import { Hono, type Context } from 'hono';
 import { requestId } from 'hono/request-id';
 import { serveStatic } from '@hono/node-server/serve-static';
@@ -98,6 +99,8 @@ export function createApp(options: AppOptions) {
     return automation();
   };
 
+  // Built once: the route table and the request schemas do not change while Salve runs.
+  const apiDescription = openApiDocument(options.version);
   const app = new Hono<AuthEnv>();
   installErrorHandling(app, log);
   const routes = app
@@ -129,6 +132,7 @@ export function createApp(options: AppOptions) {
     )
     .route('/api/session', sessionStatusRoute())
     .get('/api/node-types', (c) => c.json(nodeTypes))
+    .get('/api/openapi.json', (c) => c.json(apiDescription))
     .route('/api/secrets', secretRoutes(engine, secrets, options.storedSecrets))
     .get('/api/automation', (c) => c.json(automation()))
     .post('/api/automation/pause', async (c) => c.json(await setPaused(true, c)))

@@ -93,6 +93,7 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   rule('DELETE', '/api/session', 'public', 'none', 'sign out'),
   rule('GET', '/api/session', 'authenticated', 'none', 'how this request was authenticated'),
   rule('GET', '/api/node-types', 'flows:read', 'none', 'the node types the editor offers'),
+  rule('GET', '/api/openapi.json', 'public', 'none', 'this API as OpenAPI 3.1 (paths, permissions, request schemas)'),
   rule('GET', '/api/secrets', 'secrets:read-names', 'list', 'secret names and where they are used'),
   rule('PUT', '/api/secrets/:name', 'secrets:write', 'secret-param', 'set a secret'),
   rule('DELETE', '/api/secrets/:name', 'secrets:write', 'secret-param', 'delete a secret'),

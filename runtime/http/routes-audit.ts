@@ -12,7 +12,7 @@ const time = (name: string) =>
     .transform((v) => Date.parse(v))
     .optional();
 
-const AuditQuery = z
+export const AuditQuery = z
   .strictObject({
     limit: z.coerce.number({ error: 'limit must be a number from 1 to 200' }).int().min(1).max(200).default(50),
     /** The `nextCursor` of the previous page: rows older than it. */

@@ -12,12 +12,12 @@ import { validJson } from './validated.js';
 
 const API_BODY_LIMIT = 4 * 1024 * 1024;
 
-const UpdateBodySchema = z.strictObject({
+export const UpdateBodySchema = z.strictObject({
   revision: z.number({ error: 'revision is required: the revision you edited (from GET /api/flows/:id)' }).int().positive(),
   flow: z.unknown().refine((v) => v !== undefined, 'flow is required'),
 });
 
-const SimulateBodySchema = z
+export const SimulateBodySchema = z
   .strictObject({
     flow: z.unknown().optional(),
     flowId: z.string().optional(),

@@ -8,7 +8,7 @@ import { validJson } from './validated.js';
 /** A run's body: the payload (256 KiB at most, as for webhooks) and which manual node starts it. */
 const RUN_BODY_LIMIT = 256 * 1024;
 
-const RunBodySchema = z.strictObject({
+export const RunBodySchema = z.strictObject({
   payload: z.unknown().refine((v) => v !== undefined, 'payload is required: a JSON object, {} for none'),
   sourceNodeId: z.string({ error: 'sourceNodeId must be the id of a source.manual node' }).min(1).max(64).optional(),
 });

@@ -18,16 +18,16 @@ import { approvalView, eventDetailView, eventView, executionView, stepView } fro
 
 const limit = z.coerce.number().int().min(1).max(200).default(50);
 
-const ExecutionQuery = z.strictObject({
+export const ExecutionQuery = z.strictObject({
   flowId: z.string().optional(),
   status: z.enum(EXECUTION_STATUSES).optional(),
   limit,
   before: z.string().optional(),
 });
 
-const ApprovalQuery = z.strictObject({ status: z.enum(APPROVAL_STATUSES).optional(), limit });
+export const ApprovalQuery = z.strictObject({ status: z.enum(APPROVAL_STATUSES).optional(), limit });
 
-const DecisionSchema = z.strictObject({
+export const DecisionSchema = z.strictObject({
   decision: z.enum(['approve', 'reject'], { error: 'decision must be "approve" or "reject"' }),
   comment: z.string().max(2000).optional(),
 });
@@ -38,7 +38,7 @@ const time = (name: string) =>
     .transform((v) => Date.parse(v))
     .optional();
 
-const EventQuery = z
+export const EventQuery = z
   .strictObject({
     limit,
     before: z.string().max(200).optional(),

@@ -14,7 +14,7 @@ import { clearSessionCookie, isHttpsRequest, SESSION_COOKIE, setSessionCookie } 
 import type { SessionManager } from './sessions.js';
 import { validJson } from './validated.js';
 
-const SignInSchema = z.strictObject({
+export const SignInSchema = z.strictObject({
   token: z.string({ error: 'token is required: the admin token' }).min(1, 'token is required: the admin token').max(1024),
 });
 
