@@ -305,7 +305,9 @@ export function resumeStep(db: Db, flow: Flow, step: StepRow, port: string, outp
   });
   if (!ok) return false;
   const exec = executionsRepo.get(db, step.executionId);
-  if (!exec || (exec.status !== 'waiting' && exec.status !== 'running')) return true;
+  // A queued execution (checkpointed by a graceful stop while this step waited) leads on too: its
+  // next claim runs the steps created here. Only an ended execution does not.
+  if (!exec || (exec.status !== 'waiting' && exec.status !== 'running' && exec.status !== 'queued')) return true;
   spawnNext(db, flow, exec.id, step, port, output, now);
   requeue(db, exec, now);
   return true;
