@@ -1,5 +1,5 @@
 import { defineExecutor, type StepOutcome } from '../../executor.js';
-import { RequestFailure, sendRequest, within } from '../../http-request.js';
+import { portOf, RequestFailure, sendRequest, within } from '../../http-request.js';
 import { DestinationRefused, ResolveFailed } from '../../network.js';
 import { pagerdutyNotify } from './definition.js';
 import { pagerDutyEvent } from './event.js';
@@ -45,7 +45,7 @@ export const executePagerDutyNotify = defineExecutor(pagerdutyNotify, async (con
     ({ type: 'fail', port: 'error', error: message, output: output(status, message, extra) }) as const;
 
   try {
-    const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+    const port = portOf(url);
     const dest = await within(ctx.network.resolve({ host: url.hostname, port, display }, ctx.signal), timeoutMs, `PagerDuty (${display}) timed out after ${config.timeoutSeconds} s`);
     const res = await sendRequest({
       method: 'POST',

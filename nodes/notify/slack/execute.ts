@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { truncate } from '../../../shared/text.js';
 import { defineExecutor, type StepOutcome } from '../../executor.js';
-import { RequestFailure, sendRequest, within, type RawResponse } from '../../http-request.js';
+import { portOf, RequestFailure, sendRequest, within, type RawResponse } from '../../http-request.js';
 import { DestinationRefused, ResolveFailed } from '../../network.js';
 import { slackNotify } from './definition.js';
 import { earlierThread, retryAfterSeconds, slackMessage, type SlackThread } from './message.js';
@@ -91,7 +91,7 @@ export const executeSlackNotify = defineExecutor(slackNotify, async (config, ctx
   const hidePath = (message: string) => message.replaceAll(`${url.origin}${url.pathname}`, display);
 
   try {
-    const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+    const port = portOf(url);
     const dest = await within(ctx.network.resolve({ host: url.hostname, port, display }, ctx.signal), timeoutMs, `Slack (${display}) timed out after ${config.timeoutSeconds} s`);
     for (let attempt = 1; ; attempt++) {
       const res = await sendRequest({
