@@ -24,6 +24,8 @@ export interface Page<T> extends List<T> {
 /** A stored flow as the API shows it. */
 export interface StoredFlow {
   flow: Flow;
+  /** The team that owns the flow. */
+  team: string;
   revision: number;
   createdAt: string;
   updatedAt: string;
@@ -36,6 +38,8 @@ export interface FlowSummary {
   enabled: boolean;
   revision: number;
   updatedAt: string;
+  /** The team that owns the flow. */
+  team: string;
 }
 
 /** One node on a simulated path (`POST /api/flows/simulate`). */

@@ -12,6 +12,11 @@ export interface Actor {
   name: string;
   via: AuditVia;
   address?: string;
+  /**
+   * The stable identity behind the name: `user:<id>`, or `admin` for the bootstrap admin token.
+   * Recorded as a flow revision's author and a manual run's starter (no self-approval reads it).
+   */
+  identity?: string;
 }
 
 /** Salve itself (timeouts and other decisions nobody made by hand). */

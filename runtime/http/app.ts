@@ -12,8 +12,10 @@ import { secretStoreFrom, type SecretStore } from '../engine/secrets/secrets.js'
 import type { AutomationState } from '../../shared/api-views.js';
 import type { StoredSecrets } from '../engine/secrets/stored-secrets.js';
 import { accessLog } from './access-log.js';
-import { actorOf, adminAuthenticator, type AuthEnv } from './auth.js';
-import { authorize } from './authorize.js';
+import { actorOf, requestAuthenticator, type ApiTokenResolver, type AuthEnv } from './auth.js';
+import { authorize, type ResourceTeams } from './authorize.js';
+import { teamOf } from './team-of.js';
+import { peopleRepo } from '../store/people-repo.js';
 import { installErrorHandling } from './errors.js';
 import { nodeTypesView } from './node-types.js';
 import { cookieMutationGuard } from './origin-check.js';
@@ -53,6 +55,8 @@ export interface AppOptions {
   secrets?: SecretStore;
   /** The secret store `/api/secrets` manages; absent: the list shows environment secrets only and changes answer 503. */
   storedSecrets?: StoredSecrets;
+  /** Looks up API tokens (`salve_pat_…`); without it only the admin token is accepted as a bearer token. */
+  apiTokens?: ApiTokenResolver;
   /** Clock for sessions and the sign-in limit (tests move it); default Date.now. */
   now?: () => number;
 }
@@ -91,7 +95,32 @@ export function createApp(options: AppOptions) {
     now,
     persist: { store, kind: 'admin-token', log },
   });
-  const authenticate = adminAuthenticator({ adminToken: options.adminToken, sessions, publicOrigin: options.publicOrigin, guardMutation, tokenLimiter, log });
+  const authenticate = requestAuthenticator({
+    adminToken: options.adminToken,
+    sessions,
+    store,
+    apiTokens: options.apiTokens,
+    publicOrigin: options.publicOrigin,
+    guardMutation,
+    tokenLimiter,
+    log,
+  });
+  const resourceTeams: ResourceTeams = (source, params) => {
+    const db = store.db;
+    switch (source) {
+      case 'flow-param':
+        return teamOf.flow(db, params.id ?? '');
+      case 'execution-param':
+        return teamOf.execution(db, params.id ?? '');
+      case 'approval-param':
+        return teamOf.approval(db, params.id ?? '');
+      case 'event-param':
+        return teamOf.event(db, params.id ?? '');
+      case 'secret-param':
+        return teamOf.secret(db, params.name ?? '');
+    }
+  };
+  const teamExists = (id: string) => peopleRepo.team(store.db, id) !== undefined;
   const nodeTypes = nodeTypesView();
   const automation = (): AutomationState => ({ paused: engine.isPaused });
   const setPaused = async (paused: boolean, c: Context) => {
@@ -112,7 +141,7 @@ export function createApp(options: AppOptions) {
     .use('*', securityHeaders())
     .use('/api/*', scrubJsonResponses(scrubberFor(secrets)))
     // Before every route: the one place requests are authorized, from the route table (route-table.ts).
-    .use('*', authorize({ authenticate, log }))
+    .use('*', authorize({ authenticate, log, resourceTeams, teamExists }))
     .get('/healthz', (c) => {
       const ok = engine.isAdmitting;
       return c.json({ status: ok ? 'ok' : 'stopping', paused: engine.isPaused, version: options.version }, ok ? 200 : 503);
@@ -138,7 +167,7 @@ export function createApp(options: AppOptions) {
     .post('/api/automation/pause', async (c) => c.json(await setPaused(true, c)))
     .post('/api/automation/resume', async (c) => c.json(await setPaused(false, c)))
     .route('/api/flows', runFlowRoutes(engine))
-    .route('/api/flows', flowRoutes(engine))
+    .route('/api/flows', flowRoutes(engine, store))
     .route('/api/audit', auditRoutes(store))
     .route('/api', runRoutes(engine, store));
 

@@ -13,7 +13,10 @@ import { SAFE_METHODS } from './origin-check.js';
 import type { FailureLimiter } from './rate-limit.js';
 import { clearSessionCookie, isHttpsRequest, SESSION_COOKIE } from './session-cookie.js';
 import type { SessionManager } from './sessions.js';
-import { PERMISSIONS, type Permission } from './route-table.js';
+import type { SqliteStore } from '../store/db.js';
+import { bootstrapAdmin, identityOf, type Principal } from './roles.js';
+import { userPrincipal } from './user-principal.js';
+import { peopleRepo } from '../store/people-repo.js';
 
 /**
  * The admin token: `override` (SALVE_ADMIN_TOKEN) if given; else the one saved in
@@ -35,21 +38,10 @@ export function ensureAdminToken(dataDir: string, override: string | undefined):
 /** How a request to `/api` was authenticated (read by handlers as `c.get('authVia')`). */
 type AuthVia = 'bearer' | 'cookie';
 
-/**
- * Who made a request, and what they may do. Today the admin token (as a bearer token, or the
- * session signing in with it started) holds every permission; users, roles and API tokens will
- * be principals with fewer.
- */
-export interface Principal {
-  kind: 'admin-token' | 'session';
-  permissions: ReadonlySet<Permission>;
-}
-
-/** The admin holds every permission. */
-export const ADMIN_PERMISSIONS: ReadonlySet<Permission> = new Set(PERMISSIONS);
+export { ADMIN_PERMISSIONS, type Principal } from './roles.js';
 
 /** `actor`: who the audit log names for changes this request makes (read with actorOf). */
-export type AuthEnv = { Variables: { authVia: AuthVia; principal: Principal; actor: Actor } };
+export type AuthEnv = { Variables: { authVia: AuthVia; principal: Principal; actor: Actor; team: string } };
 
 /** The actor the `/api` auth found for this request; only routes behind it may ask. */
 export function actorOf(c: Context): Actor {
@@ -70,51 +62,83 @@ export function tooManyTokenFailures(wait: number): TooManyRequestsError {
 export type Authenticate = (c: Context<AuthEnv>) => Promise<Principal | undefined>;
 
 /**
- * Accepts the admin token as `Authorization: Bearer <token>` (CLI, curl, scripts), or a valid
- * session cookie (the editor). A request that sends an Authorization header is judged by it
- * alone; its failures count against the client address in `tokenLimiter`, and an address over
- * the limit is refused (429) even with the right token, so guessing gets no answer at all.
- * Cookie-authenticated requests must be addressed to a trusted host (DNS-rebinding defence),
- * and those that change something also pass `guardMutation` (JSON body, same origin): a cookie
- * is sent by the browser whoever made the page, a header is not.
+ * Looks up an API token (`salve_pat_…`): the principal it stands for, limited to its team and
+ * roles, and the name the audit log gives it; undefined when it is unknown, expired, revoked or
+ * its owner is disabled. Records its use (last-used time).
  */
-export function adminAuthenticator(opts: {
+export type ApiTokenResolver = (token: string) => Promise<{ principal: Principal; actorName: string } | undefined>;
+
+/** API tokens start with this; anything else sent as a bearer token is compared with the admin token. */
+export const API_TOKEN_PREFIX = 'salve_pat_';
+
+/**
+ * Finds who made a request. Bearer tokens (CLI, curl, scripts): the bootstrap admin token, or an
+ * API token. A request that sends an Authorization header is judged by it alone; its failures
+ * count against the client address in `tokenLimiter`, and an address over the limit is refused
+ * (429) even with the right token, so guessing gets no answer at all. A session cookie (the
+ * editor): of a user, or of the admin token. Cookie-authenticated requests must be addressed to
+ * a trusted host (DNS-rebinding defence), and those that change something also pass
+ * `guardMutation` (JSON body, same origin): a cookie is sent by the browser whoever made the
+ * page, a header is not.
+ */
+export function requestAuthenticator(opts: {
   adminToken: string;
   sessions: SessionManager;
+  store: SqliteStore;
+  apiTokens?: ApiTokenResolver;
   publicOrigin?: string;
   guardMutation: (c: Context) => Promise<void>;
   tokenLimiter: FailureLimiter;
   log: Logger;
 }): Authenticate {
+  // Once an admin account exists, the admin token is the break-glass credential, and is named so.
+  const adminVia = (usual: 'token' | 'session') => (peopleRepo.hasEnabledAdmin(opts.store.db) ? 'break-glass' : usual);
+  const bearer = async (c: Context<AuthEnv>, header: string): Promise<Principal> => {
+    const address = clientAddress(c);
+    const key = limitKeyOf(address);
+    const reqId = c.get('requestId');
+    const wait = opts.tokenLimiter.retryAfterSeconds(key);
+    if (wait > 0) throw tooManyTokenFailures(wait);
+    const value = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+    const refuse = async (why: string) => {
+      await opts.tokenLimiter.fail(key, reqId);
+      opts.log.warn({ reqId, address, path: c.req.path }, `API request refused: ${why}`);
+      return new UnauthorizedError('invalid bearer token');
+    };
+    if (value?.startsWith(API_TOKEN_PREFIX) && opts.apiTokens) {
+      const found = await opts.apiTokens(value);
+      if (!found) throw await refuse('unknown, expired or revoked API token');
+      await opts.tokenLimiter.reset(key, reqId);
+      c.set('authVia', 'bearer');
+      c.set('actor', { name: found.actorName, via: 'token', address, identity: identityOf(found.principal) });
+      return found.principal;
+    }
+    if (value === undefined || !safeEqual(value, opts.adminToken)) throw await refuse('wrong bearer token');
+    await opts.tokenLimiter.reset(key, reqId); // no write unless this address had failures
+    c.set('authVia', 'bearer');
+    c.set('actor', { name: 'admin', via: adminVia('token'), address, identity: 'admin' });
+    return bootstrapAdmin('admin-token');
+  };
+
   return async (c) => {
     const header = c.req.header('authorization');
-    if (header !== undefined) {
-      const address = clientAddress(c);
-      const key = limitKeyOf(address);
-      const reqId = c.get('requestId');
-      const wait = opts.tokenLimiter.retryAfterSeconds(key);
-      if (wait > 0) throw tooManyTokenFailures(wait);
-      const match = /^Bearer\s+(.+)$/i.exec(header);
-      if (!match || !safeEqual(match[1]!.trim(), opts.adminToken)) {
-        await opts.tokenLimiter.fail(key, reqId);
-        opts.log.warn({ reqId, address, path: c.req.path }, 'API request refused: wrong bearer token');
-        throw new UnauthorizedError('invalid bearer token');
-      }
-      await opts.tokenLimiter.reset(key, reqId); // no write unless this address had failures
-      c.set('authVia', 'bearer');
-      c.set('actor', { name: 'admin', via: 'token', address });
-      return { kind: 'admin-token', permissions: ADMIN_PERMISSIONS };
-    }
+    if (header !== undefined) return bearer(c, header);
     const cookie = getCookie(c, SESSION_COOKIE);
     if (cookie === undefined) return undefined;
     assertTrustedHost(c, opts.publicOrigin);
-    if (!(await opts.sessions.resolve(cookie))) {
+    const session = await opts.sessions.resolve(cookie);
+    const found = session?.userId ? userPrincipal(opts.store.db, session.userId, 'session') : undefined;
+    if (!session || (session.userId && !found)) {
       clearSessionCookie(c, isHttpsRequest(c, opts.publicOrigin));
-      throw new UnauthorizedError('session expired or signed out; sign in again');
+      throw new UnauthorizedError(session ? 'this account is disabled; ask an admin' : 'session expired or signed out; sign in again');
     }
     if (!SAFE_METHODS.has(c.req.method)) await opts.guardMutation(c);
     c.set('authVia', 'cookie');
-    c.set('actor', { name: 'admin', via: 'session', address: clientAddress(c) });
-    return { kind: 'session', permissions: ADMIN_PERMISSIONS };
+    if (!found) {
+      c.set('actor', { name: 'admin', via: adminVia('session'), address: clientAddress(c), identity: 'admin' });
+      return bootstrapAdmin('session');
+    }
+    c.set('actor', { name: found.user.username, via: 'session', address: clientAddress(c), identity: identityOf(found.principal) });
+    return found.principal;
   };
 }

@@ -123,7 +123,7 @@ describe('authorization by permission', () => {
 
   for (const permission of PERMISSIONS.filter((p) => !UNAUTHENTICATED.has(p))) {
     it(`a principal holding only ${permission}`, async () => {
-      const app = stubApp({ kind: 'session', permissions: new Set([permission]) });
+      const app = stubApp({ kind: 'session', admin: false, teamRoles: new Map([['default', new Set()]]), permissions: new Set([permission]) });
       for (const rule of ROUTE_TABLE) {
         const res = await app.request(probePath(rule.path), { method: probeMethod(rule) });
         const what = `${probeMethod(rule)} ${probePath(rule.path)} (${rule.permission})`;

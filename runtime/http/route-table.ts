@@ -47,20 +47,21 @@ export const PERMISSION_MEANING: Record<Permission, string> = {
 export const UNAUTHENTICATED: ReadonlySet<Permission> = new Set(['public', 'hook']);
 
 /**
- * How the team that owns the resource a request touches will be found, once resources belong to
- * teams (today all are in the default team, and this is only data).
+ * How the team that owns the resource a request touches is found (authorize.ts does it, in the
+ * one place, before the handler runs). The caller must hold the route's permission in that team:
+ * a role there that gives it, or be an admin.
  */
 export const TEAM_SOURCES = {
-  none: 'not team-scoped (global or public)',
-  'flow-param': 'the flow named by `:id`',
-  'execution-param': 'the execution named by `:id`',
-  'approval-param': 'the approval named by `:id` (its execution’s flow)',
-  'event-param': 'the event named by `:id` (the flows its path reaches)',
-  'secret-param': 'the secret named by `:name`',
-  body: 'the team named in the request body (default team when absent)',
-  list: 'a list: it will hold only the caller’s teams’ items',
+  none: 'not team-scoped: the permission held in any team (or as an admin) is enough',
+  'flow-param': 'the team of the flow named by `:id`',
+  'execution-param': 'the team of the flow of the execution named by `:id`',
+  'approval-param': 'the team of the flow of the approval named by `:id`',
+  'event-param': 'the teams of the flows listening on the event’s path (any one of them)',
+  'secret-param': 'the team of the secret named by `:name`; for a new secret, as `team-query`',
+  'team-query': 'the team in the `team` query parameter; without it, the caller’s only team with the permission (`default` for an admin)',
+  list: 'a list: answers only the caller’s teams’ items (everything for an admin)',
 } as const;
-type TeamSource = keyof typeof TEAM_SOURCES;
+export type TeamSource = keyof typeof TEAM_SOURCES;
 
 /** HTTP methods as Hono registers them; `ALL` is a route for every method. */
 type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ALL';
@@ -102,10 +103,10 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   rule('POST', '/api/automation/resume', 'admin', 'none', 'resume automation'),
   rule('POST', '/api/flows/:id/run', 'runs:operate', 'flow-param', 'run a flow by hand'),
   rule('GET', '/api/flows', 'flows:read', 'list', 'list flows'),
-  rule('POST', '/api/flows', 'flows:write', 'body', 'create a flow'),
-  rule('POST', '/api/flows/import', 'flows:write', 'body', 'import flows'),
+  rule('POST', '/api/flows', 'flows:write', 'team-query', 'create a flow (in the team given by `?team=`)'),
+  rule('POST', '/api/flows/import', 'flows:write', 'team-query', 'import flows (new ones land in the team given by `?team=`)'),
   rule('POST', '/api/flows/validate', 'flows:read', 'none', 'validate a flow document'),
-  rule('POST', '/api/flows/simulate', 'flows:read', 'body', 'simulate a flow (nothing runs for real)'),
+  rule('POST', '/api/flows/simulate', 'flows:read', 'none', 'simulate a flow (nothing runs for real)'),
   rule('GET', '/api/flows/:id', 'flows:read', 'flow-param', 'a flow'),
   rule('GET', '/api/flows/:id/export', 'flows:read', 'flow-param', 'a flow as a file'),
   rule('PUT', '/api/flows/:id', 'flows:write', 'flow-param', 'change a flow'),

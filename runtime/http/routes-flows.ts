@@ -3,11 +3,16 @@ import { z } from 'zod';
 import { validateFlow } from '../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../nodes/catalog.js';
 import type { Engine } from '../engine/engine.js';
+import type { SqliteStore } from '../store/db.js';
 import { parseFlowOrThrow } from '../engine/flows/flow-service.js';
 import { NotFoundError } from '../../shared/errors.js';
 import type { FlowSummary, List, SimulateResult, StoredFlow } from '../../shared/api-views.js';
 import type { Flow } from '../../shared/flow/schema.js';
-import { actorOf } from './auth.js';
+import { actorOf, type AuthEnv } from './auth.js';
+import { requirePermissionIn } from './authorize.js';
+import { permissionsIn } from './roles.js';
+import { teamOf } from './team-of.js';
+import { visibleTeams } from './visibility.js';
 import { validJson } from './validated.js';
 
 const API_BODY_LIMIT = 4 * 1024 * 1024;
@@ -32,20 +37,29 @@ export const SimulateBodySchema = z
   });
 
 /** `/api/flows`: create, read, update, delete, import, export, validate, simulate. */
-export function flowRoutes(engine: Engine) {
+export function flowRoutes(engine: Engine, store: SqliteStore) {
   // Flow documents are validated by the flow service, which reports problems at their path.
   const anyJson = validJson(z.unknown(), API_BODY_LIMIT);
 
-  return new Hono()
-    .get('/', (c) => c.json({ items: engine.flows.list() } satisfies List<FlowSummary>))
-    .post('/', anyJson, async (c) => c.json((await engine.flows.create(c.req.valid('json'), actorOf(c))) satisfies StoredFlow, 201))
-    .post('/import', anyJson, async (c) => c.json({ items: await engine.flows.import(c.req.valid('json'), actorOf(c)) } satisfies List<StoredFlow>))
+  return new Hono<AuthEnv>()
+    .get('/', (c) => c.json({ items: engine.flows.list(visibleTeams(c, 'flows:read')) } satisfies List<FlowSummary>))
+    // The team was chosen and checked by authorization (`?team=`).
+    .post('/', anyJson, async (c) => c.json((await engine.flows.create(c.req.valid('json'), actorOf(c), c.get('team'))) satisfies StoredFlow, 201))
+    .post('/import', anyJson, async (c) => {
+      const principal = c.get('principal');
+      // New flows land in the chosen team; a flow that exists already stays in its team, which the caller must be able to write.
+      const mayChange = (team: string) => permissionsIn(principal, team).has('flows:write');
+      const items = await engine.flows.import(c.req.valid('json'), actorOf(c), { teamId: c.get('team'), mayChange });
+      return c.json({ items } satisfies List<StoredFlow>);
+    })
     .post('/validate', anyJson, (c) => {
       const result = validateFlow(c.req.valid('json'), lookupNodeSpec);
       return c.json(result.ok ? { valid: true as const, issues: [], flow: result.flow } : { valid: false as const, issues: result.issues });
     })
     .post('/simulate', validJson(SimulateBodySchema, API_BODY_LIMIT), async (c) => {
       const body = c.req.valid('json');
+      // A saved flow is read only by those who may read it (the route itself needs flows:read anywhere).
+      if (body.flowId) requirePermissionIn(c.get('principal'), 'flows:read', teamOf.flow(store.db, body.flowId), 'simulating a saved flow');
       const flow = body.flowId ? engine.flows.get(body.flowId).flow : parseFlowOrThrow(body.flow, ['flow']);
       return c.json({ flowId: flow.id, alerts: await engine.simulate(flow, body.source, body.payload, body.sourceNodeId) } satisfies SimulateResult);
     })

@@ -12,7 +12,8 @@ import type { Approval, Execution, ExecutionDetail, List, Page } from '../../sha
 import { EVENT_OUTCOMES, type EventDetail, type EventSummary } from '../../shared/event-log.js';
 import { APPROVAL_STATUSES, EXECUTION_STATUSES } from '../../shared/statuses.js';
 import { stepsRepo, type StepRow } from '../store/steps-repo.js';
-import { actorOf } from './auth.js';
+import { actorOf, type AuthEnv } from './auth.js';
+import { visibleFlowIds } from './visibility.js';
 import { validJson, validQuery } from './validated.js';
 import { approvalView, eventDetailView, eventView, executionView, stepView } from './views.js';
 
@@ -80,10 +81,10 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
     });
   };
 
-  return new Hono()
+  return new Hono<AuthEnv>()
     .get('/executions', validQuery(ExecutionQuery), (c) => {
       const q = c.req.valid('query');
-      const rows = executionsRepo.list(db, q);
+      const rows = executionsRepo.list(db, { ...q, flowIds: visibleFlowIds(c, db, 'runs:read') });
       return c.json({ items: rows.map(executionView), nextCursor: rows.length === q.limit ? rows.at(-1)!.id : null } satisfies Page<Execution>);
     })
     .get('/executions/:id', (c) => {
@@ -103,7 +104,7 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
     })
     .get('/approvals', validQuery(ApprovalQuery), (c) => {
       const q = c.req.valid('query');
-      return c.json({ items: withContext(approvalsRepo.list(db, q)) } satisfies List<Approval>);
+      return c.json({ items: withContext(approvalsRepo.list(db, { ...q, flowIds: visibleFlowIds(c, db, 'runs:read') })) } satisfies List<Approval>);
     })
     .get('/approvals/:id', (c) => {
       const row = approvalsRepo.get(db, c.req.param('id'));
@@ -117,7 +118,7 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
     })
     .get('/events', validQuery(EventQuery), (c) => {
       const q = c.req.valid('query');
-      const rows = eventsRepo.list(db, q);
+      const rows = eventsRepo.list(db, { ...q, visibleFlowIds: visibleFlowIds(c, db, 'events:read') });
       return c.json({ items: rows.map(eventView), nextCursor: rows.length === q.limit ? rows.at(-1)!.id : null } satisfies Page<EventSummary>);
     })
     .get('/events/:id', (c) => {

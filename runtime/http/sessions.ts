@@ -41,8 +41,11 @@ export class SessionManager {
     this.fingerprint = adminTokenFingerprint(adminToken);
   }
 
-  /** Starts a session (audited); returns the cookie value to send once, and the session id. */
-  async create(actor: Actor): Promise<{ id: string; cookieValue: string }> {
+  /**
+   * Starts a session (audited): of `userId`, or of the bootstrap admin token when it is absent.
+   * Returns the cookie value to send once, and the session id.
+   */
+  async create(actor: Actor, who: { userId?: string; userAgent?: string } = {}): Promise<{ id: string; cookieValue: string }> {
     const now = this.now();
     const cookieValue = randomBytes(32).toString('base64url');
     const id = newId('se', now);
@@ -51,14 +54,35 @@ export class SessionManager {
       sessionsRepo.insert(db, {
         id,
         tokenHash: sha256(cookieValue),
-        adminTokenFingerprint: this.fingerprint,
+        // Only admin-token sessions end with the token; a user's session is theirs.
+        adminTokenFingerprint: who.userId ? '' : this.fingerprint,
         createdAt: now,
         expiresAt: now + SESSION_MAX_MS,
         lastUsedAt: now,
+        userId: who.userId ?? null,
+        address: actor.address ?? null,
+        userAgent: who.userAgent?.slice(0, 300) ?? null,
       });
       appendAudit(db, { actor, action: 'session.sign_in', target: id, now });
     });
     return { id, cookieValue };
+  }
+
+  /** The usable sessions of one user, newest first (for their own list). */
+  listForUser(userId: string): SessionRow[] {
+    const now = this.now();
+    return sessionsRepo.forUser(this.store.db, userId).filter((r) => this.isUsable(r, now));
+  }
+
+  /** Ends one of a user's own sessions (audited); false if it is not theirs or already ended. */
+  async endForUser(userId: string, sessionId: string, actor: Actor): Promise<boolean> {
+    const now = this.now();
+    return this.store.write((db) => {
+      const row = sessionsRepo.byId(db, sessionId);
+      if (!row || row.userId !== userId || !sessionsRepo.delete(db, row.id)) return false;
+      appendAudit(db, { actor, action: 'session.end', target: row.id, now });
+      return true;
+    });
   }
 
   /**
@@ -98,6 +122,7 @@ export class SessionManager {
   }
 
   private isUsable(row: SessionRow, now: number): boolean {
-    return row.adminTokenFingerprint === this.fingerprint && now < row.expiresAt && now < row.lastUsedAt + SESSION_IDLE_MS;
+    const sameToken = row.userId !== null || row.adminTokenFingerprint === this.fingerprint;
+    return sameToken && now < row.expiresAt && now < row.lastUsedAt + SESSION_IDLE_MS;
   }
 }

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from './db.js';
-import { approvals, type ApprovalStatus } from './schema.js';
+import { approvals, executions, type ApprovalStatus } from './schema.js';
 
 export type ApprovalRow = typeof approvals.$inferSelect;
 
@@ -17,8 +17,13 @@ export const approvalsRepo = {
     return db.select().from(approvals).where(eq(approvals.stepId, stepId)).get();
   },
 
-  list(db: Db, opts: { status?: ApprovalStatus; executionId?: string; limit: number }): ApprovalRow[] {
+  /** `flowIds` limits the list to approvals in runs of those flows (a team's view). */
+  list(db: Db, opts: { status?: ApprovalStatus; executionId?: string; flowIds?: readonly string[]; limit: number }): ApprovalRow[] {
     const conds = [];
+    if (opts.flowIds) {
+      const runs = db.select({ id: executions.id }).from(executions).where(inArray(executions.flowId, [...opts.flowIds]));
+      conds.push(inArray(approvals.executionId, runs));
+    }
     if (opts.status) conds.push(eq(approvals.status, opts.status));
     if (opts.executionId) conds.push(eq(approvals.executionId, opts.executionId));
     const order = opts.status === 'pending' ? asc(approvals.deadlineAt) : desc(approvals.createdAt);

@@ -19,6 +19,8 @@ export interface EventFilter {
   flowId?: string;
   since?: number;
   until?: number;
+  /** Visibility: only events delivered to a path one of these flows listens on (a team's view). */
+  visibleFlowIds?: readonly string[];
 }
 
 /** The `event_refs` values of an event: what the list can filter on by key. */
@@ -42,6 +44,10 @@ export const eventsRepo = {
   /** Newest first. A flow or source filter reads its events from `event_refs` by key. */
   list(db: Db, f: EventFilter): EventRow[] {
     const conds: SQL[] = [];
+    if (f.visibleFlowIds) {
+      const refs = f.visibleFlowIds.map(eventRef.flow);
+      conds.push(exists(db.select({ one: sql`1` }).from(eventRefs).where(and(eq(eventRefs.eventId, events.id), inArray(eventRefs.ref, refs)))));
+    }
     if (f.outcome) conds.push(eq(events.outcome, f.outcome));
     if (f.path) conds.push(eq(events.path, f.path));
     if (f.since !== undefined) conds.push(gte(events.receivedAt, f.since));

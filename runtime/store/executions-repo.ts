@@ -56,9 +56,11 @@ export const executionsRepo = {
   },
 
   /** Newest first, filtered; `before` is an id cursor from the previous page. */
-  list(db: Db, opts: { flowId?: string; status?: ExecutionStatus; limit: number; before?: string }): ExecutionRow[] {
+  /** Newest first; `flowIds` limits the list to those flows' runs (a team's view). */
+  list(db: Db, opts: { flowId?: string; flowIds?: readonly string[]; status?: ExecutionStatus; limit: number; before?: string }): ExecutionRow[] {
     const conds = [];
     if (opts.flowId) conds.push(eq(executions.flowId, opts.flowId));
+    if (opts.flowIds) conds.push(inArray(executions.flowId, [...opts.flowIds]));
     if (opts.status) conds.push(eq(executions.status, opts.status));
     if (opts.before) conds.push(lt(executions.id, opts.before));
     return db

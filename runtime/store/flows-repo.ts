@@ -1,6 +1,7 @@
 import { and, asc, eq, max } from 'drizzle-orm';
 import { formatIssues, issuesFromZod } from '../../shared/errors.js';
 import { FlowSchema, type Flow } from '../../shared/flow/schema.js';
+import { DEFAULT_TEAM_ID } from '../../shared/people.js';
 import type { Db } from './db.js';
 import { flowRevisions, flows } from './schema.js';
 
@@ -50,6 +51,7 @@ const summaryColumns = {
   revision: flows.revision,
   createdAt: flows.createdAt,
   updatedAt: flows.updatedAt,
+  teamId: flows.teamId,
 };
 
 /**
@@ -119,15 +121,15 @@ export const flowsRepo = {
    * with this id was deleted, the one after the highest revision kept: past executions keep
    * pointing at the revision they ran, and the new flow's revisions never collide with them.
    */
-  insert(db: Db, flow: Flow, now: number): FlowRow {
+  insert(db: Db, flow: Flow, now: number, owner: { teamId: string; author: string | null } = { teamId: DEFAULT_TEAM_ID, author: null }): FlowRow {
     const revision = flowsRepo.lastRevision(db, flow.id) + 1;
     const document = JSON.stringify(flow);
     const inserted = db
       .insert(flows)
-      .values({ id: flow.id, name: flow.name, enabled: flow.enabled, revision, document, createdAt: now, updatedAt: now })
+      .values({ id: flow.id, name: flow.name, enabled: flow.enabled, revision, document, createdAt: now, updatedAt: now, teamId: owner.teamId })
       .returning(summaryColumns)
       .get();
-    db.insert(flowRevisions).values({ flowId: flow.id, revision, document, createdAt: now }).run();
+    db.insert(flowRevisions).values({ flowId: flow.id, revision, document, createdAt: now, author: owner.author }).run();
     return { ...inserted, flow };
   },
 
@@ -136,7 +138,7 @@ export const flowsRepo = {
    * undefined when it is not (a stale write), leaving everything unchanged. The current revision
    * of a flow is always its highest stored one (insert and update keep it so), so the next is free.
    */
-  update(db: Db, flow: Flow, expectedRevision: number, now: number): FlowRow | undefined {
+  update(db: Db, flow: Flow, expectedRevision: number, now: number, author: string | null = null): FlowRow | undefined {
     const next = expectedRevision + 1;
     const document = JSON.stringify(flow);
     const updated = db
@@ -146,8 +148,19 @@ export const flowsRepo = {
       .returning(summaryColumns)
       .get();
     if (!updated) return undefined;
-    db.insert(flowRevisions).values({ flowId: flow.id, revision: next, document, createdAt: now }).run();
+    db.insert(flowRevisions).values({ flowId: flow.id, revision: next, document, createdAt: now, author }).run();
     return { ...updated, flow };
+  },
+
+  /** Who saved a revision (`user:<id>`, `admin`, or null for revisions from before accounts). */
+  revisionAuthor(db: Db, id: string, revision: number): string | null {
+    return (
+      db
+        .select({ author: flowRevisions.author })
+        .from(flowRevisions)
+        .where(and(eq(flowRevisions.flowId, id), eq(flowRevisions.revision, revision)))
+        .get()?.author ?? null
+    );
   },
 
   /** Removes the flow; its revisions stay so past executions can still show what ran. */

@@ -33,6 +33,8 @@ export const flows = sqliteTable('flows', {
   document: text('document').notNull(),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
+  /** The team that owns the flow (teams.id); flows from before teams existed are in `default`. */
+  teamId: text('team_id').notNull().default('default'),
 });
 
 /** Every revision ever saved, so an execution can show the flow exactly as it ran. */
@@ -43,6 +45,8 @@ export const flowRevisions = sqliteTable(
     revision: integer('revision').notNull(),
     document: text('document').notNull(),
     createdAt: integer('created_at').notNull(),
+    /** Who saved this revision: `user:<id>`, `admin` (the bootstrap admin token), or null (before accounts). */
+    author: text('author'),
   },
   (t) => [primaryKey({ columns: [t.flowId, t.revision] })],
 );
@@ -148,6 +152,8 @@ export const executions = sqliteTable(
     callDepth: integer('call_depth').notNull().default(0),
     /** JSON: the input object a `flow.call` passed (null otherwise). */
     input: text('input'),
+    /** A run started by hand: who started it (`user:<id>` or `admin`); null otherwise. */
+    startedBy: text('started_by'),
   },
   (t) => [
     uniqueIndex('executions_dedup_idx').on(t.flowId, t.dedupKey),
@@ -215,8 +221,32 @@ export const approvals = sqliteTable(
     decidedAt: integer('decided_at'),
     decidedBy: text('decided_by'),
     comment: text('comment'),
+    /**
+     * SHA-256 over what approving runs (flow revision, the steps after the approval, their
+     * config): decisions are bound to it, and a decision made for another plan does not count.
+     */
+    planHash: text('plan_hash'),
+    /** JSON: the node's approval rules when the step began (approvers, quorum, self-approval, comment). */
+    rules: text('rules'),
   },
   (t) => [uniqueIndex('approvals_step_idx').on(t.stepId), index('approvals_status_idx').on(t.status, t.deadlineAt)],
+);
+
+/** Each person's decision on an approval (a quorum needs several); one per person and approval. */
+export const approvalDecisions = sqliteTable(
+  'approval_decisions',
+  {
+    approvalId: text('approval_id').notNull(),
+    /** `user:<id>` or `admin` (the bootstrap admin token). */
+    decider: text('decider').notNull(),
+    deciderName: text('decider_name').notNull(),
+    decision: text('decision', { enum: ['approve', 'reject'] }).notNull(),
+    comment: text('comment'),
+    via: text('via').notNull(),
+    planHash: text('plan_hash'),
+    at: integer('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.approvalId, t.decider] })],
 );
 
 /** Append-only record of who changed what. */
@@ -268,8 +298,17 @@ export const sessions = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
     /** Last request made with it; the idle timeout counts from here. */
     lastUsedAt: integer('last_used_at').notNull(),
+    /** The user signed in (users.id); null for a session of the bootstrap admin token. */
+    userId: text('user_id'),
+    /** The client address and browser at sign-in, shown in the user's own session list. */
+    address: text('address'),
+    userAgent: text('user_agent'),
   },
-  (t) => [uniqueIndex('sessions_token_hash_idx').on(t.tokenHash), index('sessions_expires_idx').on(t.expiresAt)],
+  (t) => [
+    uniqueIndex('sessions_token_hash_idx').on(t.tokenHash),
+    index('sessions_expires_idx').on(t.expiresAt),
+    index('sessions_user_idx').on(t.userId),
+  ],
 );
 
 export const SCHEDULE_TICK_STATUSES = ['started', 'skipped'] as const;
@@ -334,4 +373,74 @@ export const secrets = sqliteTable('secrets', {
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
   updatedBy: text('updated_by').notNull(),
+  /** The team that owns the secret: only its editors change it, only its flows use it. */
+  teamId: text('team_id').notNull().default('default'),
 });
+
+/**
+ * People and service accounts. A person signs in with a password (`password_hash`, scrypt:
+ * runtime/http/passwords.ts) or through single sign-on (`oidc_issuer` + `oidc_subject`); a
+ * service account only uses API tokens. Users are disabled, never deleted: the audit log names them.
+ */
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['person', 'service'] }).notNull().default('person'),
+    username: text('username').notNull(),
+    displayName: text('display_name').notNull(),
+    email: text('email'),
+    passwordHash: text('password_hash'),
+    oidcIssuer: text('oidc_issuer'),
+    oidcSubject: text('oidc_subject'),
+    /** Global admin: users, teams, settings, the kill switch. */
+    admin: integer('admin', { mode: 'boolean' }).notNull().default(false),
+    disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    lastSignInAt: integer('last_sign_in_at'),
+  },
+  (t) => [uniqueIndex('users_username_idx').on(t.username), uniqueIndex('users_oidc_idx').on(t.oidcIssuer, t.oidcSubject)],
+);
+
+/** Teams own flows, secrets and approvers. `default` exists from the start (and holds everything made before teams). */
+export const teams = sqliteTable('teams', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** A user's roles in a team: one row per (user, team, role). */
+export const memberships = sqliteTable(
+  'memberships',
+  {
+    userId: text('user_id').notNull(),
+    teamId: text('team_id').notNull(),
+    role: text('role', { enum: ['viewer', 'operator', 'editor', 'approver'] }).notNull(),
+    /** Where the role came from: `manual` (an admin) or `oidc` (group mapping, re-applied at each sign-in). */
+    origin: text('origin', { enum: ['manual', 'oidc'] }).notNull().default('manual'),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.teamId, t.role] }), index('memberships_team_idx').on(t.teamId)],
+);
+
+/**
+ * API tokens of users and service accounts: scoped to one team and a subset of roles, with an
+ * expiry. Only the SHA-256 of the token is stored; the token is shown once when made.
+ */
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    teamId: text('team_id').notNull(),
+    /** JSON list of roles (a subset of the owner's roles in the team when used). */
+    roles: text('roles').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_idx').on(t.tokenHash), index('api_tokens_user_idx').on(t.userId)],
+);

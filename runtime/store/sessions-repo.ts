@@ -1,4 +1,4 @@
-import { eq, lte, ne, or } from 'drizzle-orm';
+import { and, desc, eq, isNull, lte, ne, or } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { sessions } from './schema.js';
 
@@ -14,6 +14,14 @@ export const sessionsRepo = {
     return db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).get();
   },
 
+  byId(db: Db, id: string): SessionRow | undefined {
+    return db.select().from(sessions).where(eq(sessions.id, id)).get();
+  },
+
+  forUser(db: Db, userId: string): SessionRow[] {
+    return db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(desc(sessions.createdAt)).all();
+  },
+
   touch(db: Db, id: string, now: number): void {
     db.update(sessions).set({ lastUsedAt: now }).where(eq(sessions.id, id)).run();
   },
@@ -25,7 +33,7 @@ export const sessionsRepo = {
 
   /**
    * Deletes every session that can no longer be used: past its absolute end, idle since
-   * `idleBefore`, or made with another admin token. Returns how many were removed.
+   * `idleBefore`, or made with another admin token (sessions of the admin token only). Returns how many were removed.
    */
   deleteUnusable(db: Db, opts: { now: number; idleBefore: number; adminTokenFingerprint: string }): number {
     return db
@@ -34,7 +42,7 @@ export const sessionsRepo = {
         or(
           lte(sessions.expiresAt, opts.now),
           lte(sessions.lastUsedAt, opts.idleBefore),
-          ne(sessions.adminTokenFingerprint, opts.adminTokenFingerprint),
+          and(isNull(sessions.userId), ne(sessions.adminTokenFingerprint, opts.adminTokenFingerprint)),
         ),
       )
       .run().changes;

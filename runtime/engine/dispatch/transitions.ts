@@ -130,6 +130,8 @@ export function applyOutcome(
         decidedAt: null,
         decidedBy: null,
         comment: null,
+        planHash: null,
+        rules: null,
       });
       return;
     }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ConflictError, NotFoundError, ValidationError, issuesFromZod, type Issue } from '../../../shared/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, issuesFromZod, type Issue } from '../../../shared/errors.js';
+import { DEFAULT_TEAM_ID } from '../../../shared/people.js';
 import type { Flow } from '../../../shared/flow/schema.js';
 import { validateFlow } from '../../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../../nodes/catalog.js';
@@ -89,6 +90,7 @@ function checkCalls(db: Db, saving: readonly Flow[], isBundle = false): void {
 function toStored(row: FlowRow): StoredFlow {
   return {
     flow: row.flow,
+    team: row.teamId,
     revision: row.revision,
     createdAt: new Date(row.createdAt).toISOString(),
     updatedAt: new Date(row.updatedAt).toISOString(),
@@ -110,14 +112,19 @@ export class FlowService {
     private readonly onChange: () => void,
   ) {}
 
-  list(): FlowSummary[] {
-    return flowsRepo.list(this.store.db).map((r) => ({
-      id: r.id,
-      name: r.name,
-      enabled: r.enabled,
-      revision: r.revision,
-      updatedAt: new Date(r.updatedAt).toISOString(),
-    }));
+  /** The flows of `teams` (every flow for `all`), ordered by id. */
+  list(teams: 'all' | readonly string[] = 'all'): FlowSummary[] {
+    return flowsRepo
+      .list(this.store.db)
+      .filter((r) => teams === 'all' || teams.includes(r.teamId))
+      .map((r) => ({
+        id: r.id,
+        name: r.name,
+        enabled: r.enabled,
+        revision: r.revision,
+        updatedAt: new Date(r.updatedAt).toISOString(),
+        team: r.teamId,
+      }));
   }
 
   get(id: string): StoredFlow {
@@ -140,7 +147,8 @@ export class FlowService {
     return flowsRepo.listDisabled(this.store.db);
   }
 
-  async create(input: unknown, actor: Actor): Promise<StoredFlow> {
+  /** Stores a new flow in `teamId` (authorization chose and checked the team). */
+  async create(input: unknown, actor: Actor, teamId: string = DEFAULT_TEAM_ID): Promise<StoredFlow> {
     const flow = parseFlowOrThrow(input);
     const now = this.clock.now();
     const row = await this.store.write((db) => {
@@ -148,7 +156,7 @@ export class FlowService {
         throw new ConflictError(`flow "${flow.id}" already exists; update it with PUT /api/flows/${flow.id}`);
       }
       checkCalls(db, [flow]);
-      const inserted = flowsRepo.insert(db, flow, now);
+      const inserted = flowsRepo.insert(db, flow, now, { teamId, author: actor.identity ?? null });
       appendAudit(db, { actor, action: 'flow.create', target: flow.id, after: flowSummary(inserted), now });
       return inserted;
     });
@@ -176,7 +184,7 @@ export class FlowService {
       const current = before?.revision;
       if (current === undefined) throw new NotFoundError(`flow "${id}" not found`);
       checkCalls(db, [flow]);
-      const updated = flowsRepo.update(db, flow, expectedRevision, now);
+      const updated = flowsRepo.update(db, flow, expectedRevision, now, actor.identity ?? null);
       if (!updated) {
         throw new ConflictError(
           `flow "${id}" was changed by someone else: you edited revision ${expectedRevision}, the current revision is ${current}`,
@@ -212,7 +220,11 @@ export class FlowService {
    * (an import is data, not a decision to run it); an existing id gets a new revision, the id
    * of a deleted flow continues after its last revision (see flowsRepo.insert).
    */
-  async import(body: unknown, actor: Actor): Promise<StoredFlow[]> {
+  async import(
+    body: unknown,
+    actor: Actor,
+    opts: { teamId: string; mayChange: (teamId: string) => boolean } = { teamId: DEFAULT_TEAM_ID, mayChange: () => true },
+  ): Promise<StoredFlow[]> {
     const { isBundle, inputs } = importInputs(body);
     const issues: Issue[] = [];
     const flows: Flow[] = [];
@@ -233,9 +245,23 @@ export class FlowService {
     const now = this.clock.now();
     const rows = await this.store.write((db) => {
       checkCalls(db, flows, isBundle);
+      // An import that would replace another team's flow is refused whole: nothing is imported.
+      const foreign = flows.flatMap((flow, i) => {
+        const team = flowsRepo.summary(db, flow.id)?.teamId;
+        return team !== undefined && !opts.mayChange(team) ? [{ i, id: flow.id, team }] : [];
+      });
+      if (foreign.length) {
+        throw new ForbiddenError(
+          `import refused: ${foreign.map((f) => `flow "${f.id}" belongs to team "${f.team}"`).join(', ')}, where you may not change flows; nothing was imported`,
+        );
+      }
       return flows.map((flow) => {
         const before = flowsRepo.summary(db, flow.id);
-        const row = before === undefined ? flowsRepo.insert(db, flow, now) : flowsRepo.update(db, flow, before.revision, now)!;
+        const author = actor.identity ?? null;
+        const row =
+          before === undefined
+            ? flowsRepo.insert(db, flow, now, { teamId: opts.teamId, author })
+            : flowsRepo.update(db, flow, before.revision, now, author)!;
         appendAudit(db, { actor, action: 'flow.import', target: flow.id, before: before && flowSummary(before), after: flowSummary(row), now });
         return row;
       });

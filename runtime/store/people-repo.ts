@@ -1,0 +1,114 @@
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { Role } from '../../shared/people.js';
+import type { Db } from './db.js';
+import { apiTokens, memberships, sessions, teams, users } from './schema.js';
+
+export type UserRow = typeof users.$inferSelect;
+export type TeamRow = typeof teams.$inferSelect;
+export type MembershipRow = typeof memberships.$inferSelect;
+
+/** Reads and writes of users, teams and their memberships. Callers validate and audit. */
+export const peopleRepo = {
+  insertUser(db: Db, row: UserRow): void {
+    db.insert(users).values(row).run();
+  },
+
+  user(db: Db, id: string): UserRow | undefined {
+    return db.select().from(users).where(eq(users.id, id)).get();
+  },
+
+  userByUsername(db: Db, username: string): UserRow | undefined {
+    return db.select().from(users).where(eq(users.username, username)).get();
+  },
+
+  userByOidc(db: Db, issuer: string, subject: string): UserRow | undefined {
+    return db
+      .select()
+      .from(users)
+      .where(and(eq(users.oidcIssuer, issuer), eq(users.oidcSubject, subject)))
+      .get();
+  },
+
+  /** Whether an enabled admin account exists (then the admin token is the break-glass credential). */
+  hasEnabledAdmin(db: Db): boolean {
+    return (
+      db
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.admin, true), eq(users.disabled, false)))
+        .limit(1)
+        .get() !== undefined
+    );
+  },
+
+  listUsers(db: Db): UserRow[] {
+    return db.select().from(users).orderBy(asc(users.username)).all();
+  },
+
+  updateUser(db: Db, id: string, set: Partial<Omit<UserRow, 'id' | 'createdAt'>>): UserRow | undefined {
+    return db.update(users).set(set).where(eq(users.id, id)).returning().get();
+  },
+
+  insertTeam(db: Db, row: TeamRow): void {
+    db.insert(teams).values(row).run();
+  },
+
+  team(db: Db, id: string): TeamRow | undefined {
+    return db.select().from(teams).where(eq(teams.id, id)).get();
+  },
+
+  listTeams(db: Db): TeamRow[] {
+    return db.select().from(teams).orderBy(asc(teams.id)).all();
+  },
+
+  renameTeam(db: Db, id: string, name: string): boolean {
+    return db.update(teams).set({ name }).where(eq(teams.id, id)).run().changes > 0;
+  },
+
+  deleteTeam(db: Db, id: string): boolean {
+    return db.delete(teams).where(eq(teams.id, id)).run().changes > 0;
+  },
+
+  /** Every role of one user, in every team. */
+  membershipsOf(db: Db, userId: string): MembershipRow[] {
+    return db.select().from(memberships).where(eq(memberships.userId, userId)).all();
+  },
+
+  membersOf(db: Db, teamId: string): MembershipRow[] {
+    return db.select().from(memberships).where(eq(memberships.teamId, teamId)).all();
+  },
+
+  /** The users holding `role` in `teamId` (enabled or not: callers check). */
+  usersWithRole(db: Db, teamId: string, role: Role): string[] {
+    return db
+      .select({ userId: memberships.userId })
+      .from(memberships)
+      .where(and(eq(memberships.teamId, teamId), eq(memberships.role, role)))
+      .all()
+      .map((r) => r.userId);
+  },
+
+  /**
+   * Replaces the roles of one user that came from `origin` (an admin's `manual` roles, or the
+   * `oidc` ones a sign-in maps from groups) with `rows`; roles from the other origin stay.
+   */
+  replaceMemberships(db: Db, userId: string, origin: MembershipRow['origin'], rows: { teamId: string; role: Role }[]): void {
+    db.delete(memberships)
+      .where(and(eq(memberships.userId, userId), eq(memberships.origin, origin)))
+      .run();
+    for (const r of rows) {
+      db.insert(memberships).values({ userId, teamId: r.teamId, role: r.role, origin }).onConflictDoNothing().run();
+    }
+  },
+
+  /** Ends every session and revokes every API token of a user (disabling them). */
+  endAccessOf(db: Db, userId: string, now: number): { sessions: number; tokens: number } {
+    const ended = db.delete(sessions).where(eq(sessions.userId, userId)).run().changes;
+    const revoked = db
+      .update(apiTokens)
+      .set({ revokedAt: now })
+      .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+      .run().changes;
+    return { sessions: ended, tokens: revoked };
+  },
+};
