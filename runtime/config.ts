@@ -27,6 +27,22 @@ const ConfigSchema = z.strictObject({
     .refine(isOrigin, 'must be an origin like https://salve.example.internal (scheme, host, optional port; no path)')
     .transform((v) => new URL(v).origin)
     .optional(),
+  /**
+   * Where the Slack Web API is for Slack buttons (users.info), for tests only: a loopback URL
+   * (`http://127.0.0.1:<port>/api`); anything else is refused, so the bot token only ever goes
+   * to Slack or to this host. Default https://slack.com/api.
+   */
+  slackApiUrl: z
+    .string()
+    .refine((v) => {
+      try {
+        const url = new URL(v);
+        return url.protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
+      } catch {
+        return false;
+      }
+    }, 'must be a loopback URL such as http://127.0.0.1:9000/api (it exists for tests; Salve otherwise calls https://slack.com/api)')
+    .optional(),
   maxConcurrentExecutions: intFrom(1, 1000).default(64),
   /** Queued executions beyond which deliveries that would add more get 503 + Retry-After. */
   maxQueuedExecutions: intFrom(1, 10_000_000).default(10_000),
@@ -75,6 +91,7 @@ const SOURCES: Record<keyof Config, { flag?: string; env?: string }> = {
   dataDir: { flag: 'data', env: 'SALVE_DATA' },
   adminToken: { env: 'SALVE_ADMIN_TOKEN' },
   publicOrigin: { env: 'SALVE_PUBLIC_ORIGIN' },
+  slackApiUrl: { env: 'SALVE_SLACK_API_URL' },
   maxConcurrentExecutions: { env: 'SALVE_MAX_CONCURRENCY' },
   maxQueuedExecutions: { env: 'SALVE_MAX_QUEUED' },
   executionDeadlineSeconds: { env: 'SALVE_EXECUTION_DEADLINE' },

@@ -143,6 +143,7 @@ async function startLocked(
     eventRetentionDays: config.eventRetentionDays,
     allowedTargets: config.allowedTargets,
     publicOrigin: config.publicOrigin,
+    linkKey: stored.linkKey(),
   });
   const recovered = engine.start();
   log.info({ config: redactConfig(config), recovered }, 'salve starting');
@@ -159,6 +160,7 @@ async function startLocked(
     publicOrigin: config.publicOrigin,
     secrets,
     storedSecrets: stored,
+    slackApiUrl: config.slackApiUrl,
   });
 
   const limits = httpLimitsOf(config);

@@ -191,6 +191,21 @@ export interface Approval {
   next?: ApprovalNext[];
 }
 
+/**
+ * `GET /api/approval-links/:token`: what an approval link is good for now. `usable`: decide with
+ * it (once); `waiting`: its approval step has not started yet; `decided`: the approval is no
+ * longer pending; `expired`; `used` (by whom, when).
+ */
+export interface ApprovalLinkView {
+  state: 'usable' | 'waiting' | 'decided' | 'expired' | 'used';
+  executionId: string;
+  nodeId: string;
+  expiresAt: string;
+  usedAt?: string;
+  usedBy?: string;
+  approval: Approval | null;
+}
+
 /** `GET /api/executions/:id`: the execution with its steps, approvals and the flow revision it ran. */
 export interface ExecutionDetail extends Execution {
   steps: Step[];

@@ -28,6 +28,8 @@ import { QueueCap } from './ingest/queue-cap.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { endExecution, resumeStep } from './dispatch/transitions.js';
 import { calledRuns } from './dispatch/calls.js';
+import { ApprovalLinks } from './approvals/approval-links.js';
+import type { Db } from '../store/db.js';
 
 export interface EngineOptions {
   store: SqliteStore;
@@ -50,6 +52,11 @@ export interface EngineOptions {
   resolver?: Resolver;
   /** SALVE_PUBLIC_ORIGIN: where people reach the editor, so notifications can link to a run. */
   publicOrigin?: string;
+  /**
+   * The key approval links are signed with (deriveLinkKey of the master key: the server passes
+   * it); without it templates get no `approval.link` and no link is accepted.
+   */
+  linkKey?: Buffer;
 }
 
 export type Decision = 'approve' | 'reject';
@@ -72,12 +79,15 @@ export class Engine {
   private readonly revisionCache = new Map<string, Flow>();
   /** The hard cap on queued executions, shared by every way executions are queued. */
   readonly queueCap: QueueCap;
+  /** Signed, single-use approval links (`approval.link` in templates). */
+  readonly links: ApprovalLinks;
   private admitting = true;
   /** Every secret Salve holds (and the extras the store lists): scrubbed from the event log and simulate answers. */
   private readonly scrubber: Scrubber;
 
   constructor(private readonly options: EngineOptions) {
     this.scrubber = scrubberFor(options.secrets);
+    this.links = new ApprovalLinks(options.linkKey, options.publicOrigin);
     this.queueCap = new QueueCap(options.store, options.maxQueued ?? 10_000);
     this.flows = new FlowService(options.store, options.clock, () => this.refreshRoutes());
     this.dispatcher = new Dispatcher(
@@ -95,6 +105,7 @@ export class Engine {
         }),
         flowAt: (id, revision) => this.flowAt(id, revision),
         publicOrigin: options.publicOrigin,
+        approvalLinks: this.links,
       },
       { maxConcurrent: options.maxConcurrent, tickMs: options.tickMs ?? 1000 },
     );
@@ -137,6 +148,11 @@ export class Engine {
     });
     this.dispatcher.setPaused(paused);
     this.options.log.warn({ reqId, actor: actor.name, via: actor.via, paused }, paused ? 'automation paused' : 'automation resumed');
+  }
+
+  /** The engine's time (tests move it): what approval links expire by. */
+  now(): number {
+    return this.options.clock.now();
   }
 
   get isPaused(): boolean {
@@ -227,10 +243,18 @@ export class Engine {
     return this.scrubber.scrub(await simulateFlow(flow, source, payload, new Date(this.options.clock.now()), sourceNodeId));
   }
 
-  async decide(approvalId: string, decision: Decision, comment: string | undefined, actor: Actor): Promise<void> {
+  async decide(
+    approvalId: string,
+    decision: Decision,
+    comment: string | undefined,
+    actor: Actor,
+    /** Runs first, in the decision's transaction (an approval link is marked used): its error refuses the decision. */
+    before?: (db: Db, now: number) => void,
+  ): Promise<void> {
     const { store, clock } = this.options;
     const now = clock.now();
     await store.write((db) => {
+      before?.(db, now);
       const approval = approvalsRepo.get(db, approvalId);
       if (!approval) throw new NotFoundError(`approval "${approvalId}" not found`);
       const status = decision === 'approve' ? 'approved' : 'rejected';

@@ -25,6 +25,8 @@ import { flowRoutes } from './routes-flows.js';
 import { hookRoutes } from './routes-hooks.js';
 import { runFlowRoutes } from './routes-run-flow.js';
 import { runRoutes } from './routes-runs.js';
+import { slackRoutes } from './routes-slack.js';
+import { SlackInteractions } from './slack/interactions.js';
 import { secretRoutes } from './routes-secrets.js';
 import { scrubJsonResponses } from './scrub-responses.js';
 import { publicSessionRoutes, sessionStatusRoute } from './routes-session.js';
@@ -59,6 +61,8 @@ export interface AppOptions {
   apiTokens?: ApiTokenResolver;
   /** Clock for sessions and the sign-in limit (tests move it); default Date.now. */
   now?: () => number;
+  /** SALVE_SLACK_API_URL: a loopback stand-in for Slack's Web API (tests); default https://slack.com/api. */
+  slackApiUrl?: string;
 }
 
 /**
@@ -118,8 +122,13 @@ export function createApp(options: AppOptions) {
         return teamOf.event(db, params.id ?? '');
       case 'secret-param':
         return teamOf.secret(db, params.name ?? '');
+      case 'link-param': {
+        const claims = engine.links.claimsOf(params.token ?? '');
+        return claims ? teamOf.execution(db, claims.executionId) : { found: false };
+      }
     }
   };
+  const slackInteractions = new SlackInteractions({ engine, store, log, secrets, apiUrl: options.slackApiUrl, now });
   const teamExists = (id: string) => peopleRepo.team(store.db, id) !== undefined;
   const nodeTypes = nodeTypesView();
   const automation = (): AutomationState => ({ paused: engine.isPaused });
@@ -169,6 +178,7 @@ export function createApp(options: AppOptions) {
     .route('/api/flows', runFlowRoutes(engine))
     .route('/api/flows', flowRoutes(engine, store))
     .route('/api/audit', auditRoutes(store))
+    .route('/api/slack', slackRoutes({ interactions: slackInteractions, secrets, log, now }))
     .route('/api', runRoutes(engine, store));
 
   // The editor's files are not part of the API's type.

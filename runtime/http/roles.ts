@@ -19,13 +19,14 @@ export const ADMIN_PERMISSIONS: ReadonlySet<Permission> = new Set(PERMISSIONS);
  * Who made a request, and what they may do.
  * - `admin-token`: the bootstrap admin token as a bearer token; `session`: a browser session
  *   (of a user, or of the admin token when `user` is absent); `api-token`: a user's or service
- *   account's API token, limited to its team and roles.
+ *   account's API token, limited to its team and roles; `slack`: a user who clicked a Slack
+ *   button, found by their verified email (runtime/http/slack/).
  * - `permissions`: everything held in at least one team (or everything, for an admin): what the
  *   route table's permission is checked against first. `permissionsIn` then narrows it to the
  *   team that owns the resource.
  */
 export interface Principal {
-  kind: 'admin-token' | 'session' | 'api-token';
+  kind: 'admin-token' | 'session' | 'api-token' | 'slack';
   user?: { id: string; username: string; displayName: string; kind: 'person' | 'service' };
   admin: boolean;
   /** Roles per team id. Empty for an admin (who holds everything everywhere). */

@@ -8,7 +8,7 @@ import { lazyEvent } from '../engine/dispatch/vars.js';
 import { approvalsRepo, type ApprovalRow } from '../store/approvals-repo.js';
 import { eventsRepo } from '../store/events-repo.js';
 import { executionsRepo, type ExecutionRow } from '../store/executions-repo.js';
-import type { Approval, Execution, ExecutionDetail, List, Page } from '../../shared/api-views.js';
+import type { Approval, ApprovalLinkView, Execution, ExecutionDetail, List, Page } from '../../shared/api-views.js';
 import { EVENT_OUTCOMES, type EventDetail, type EventSummary } from '../../shared/event-log.js';
 import { APPROVAL_STATUSES, EXECUTION_STATUSES } from '../../shared/statuses.js';
 import { stepsRepo, type StepRow } from '../store/steps-repo.js';
@@ -31,6 +31,8 @@ export const ApprovalQuery = z.strictObject({ status: z.enum(APPROVAL_STATUSES).
 export const DecisionSchema = z.strictObject({
   decision: z.enum(['approve', 'reject'], { error: 'decision must be "approve" or "reject"' }),
   comment: z.string().max(2000).optional(),
+  /** An approval link (`?link=` of the page it opened): the decision uses it up, and is refused if it cannot. */
+  link: z.string().min(1).max(2048).optional(),
 });
 
 const time = (name: string) =>
@@ -113,8 +115,24 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
     })
     .post('/approvals/:id', validJson(DecisionSchema, 64 * 1024), async (c) => {
       const body = c.req.valid('json');
-      await engine.decide(c.req.param('id'), body.decision, body.comment, actorOf(c));
+      const id = c.req.param('id');
+      const actor = actorOf(c);
+      const link = body.link;
+      // A link is used in the decision's own transaction: refused, it changes nothing; used, it is used once.
+      await engine.decide(id, body.decision, body.comment, actor, link === undefined ? undefined : (tx, now) => void engine.links.use(tx, link, id, actor, now));
       return c.json(withContext([approvalsRepo.get(db, c.req.param('id'))!])[0]!);
+    })
+    .get('/approval-links/:token', (c) => {
+      const found = engine.links.stateOf(db, c.req.param('token'), engine.now());
+      const approval = 'approval' in found && found.approval ? withContext([found.approval])[0]! : null;
+      return c.json({
+        state: found.state,
+        executionId: found.claims.executionId,
+        nodeId: found.claims.nodeId,
+        expiresAt: new Date(found.claims.expiresAt).toISOString(),
+        ...(found.state === 'used' ? { usedAt: new Date(found.usedAt).toISOString(), usedBy: found.usedBy } : {}),
+        approval,
+      } satisfies ApprovalLinkView);
     })
     .get('/events', validQuery(EventQuery), (c) => {
       const q = c.req.valid('query');

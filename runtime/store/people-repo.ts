@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Role } from '../../shared/people.js';
 import type { Db } from './db.js';
 import { apiTokens, memberships, sessions, teams, users } from './schema.js';
@@ -27,6 +27,15 @@ export const peopleRepo = {
       .from(users)
       .where(and(eq(users.oidcIssuer, issuer), eq(users.oidcSubject, subject)))
       .get();
+  },
+
+  /** The users whose email is `email`, compared without case (Slack buttons find people by email). */
+  usersByEmail(db: Db, email: string): UserRow[] {
+    return db
+      .select()
+      .from(users)
+      .where(sql`lower(${users.email}) = ${email.toLowerCase()}`)
+      .all();
   },
 
   /** Whether an enabled admin account exists (then the admin token is the break-glass credential). */

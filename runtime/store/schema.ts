@@ -249,6 +249,24 @@ export const approvalDecisions = sqliteTable(
   (t) => [primaryKey({ columns: [t.approvalId, t.decider] })],
 );
 
+/**
+ * Approval links that were used (runtime/engine/approvals/link-token.ts): a link is a signed
+ * pointer to (run, approval node, loop item), and is good for one decision. Its row is written in
+ * the same transaction as the decision it carried; a second use finds it and is refused.
+ */
+export const approvalLinks = sqliteTable('approval_links', {
+  /** linkIdOf(run, node, loop item). */
+  id: text('id').primaryKey(),
+  executionId: text('execution_id').notNull(),
+  nodeId: text('node_id').notNull(),
+  approvalId: text('approval_id').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at').notNull(),
+  /** `user:<id>` or `admin`, and the name shown ("used by alice"). */
+  usedBy: text('used_by').notNull(),
+  usedByName: text('used_by_name').notNull(),
+});
+
 /** Append-only record of who changed what. */
 export const audit = sqliteTable(
   'audit',

@@ -23,7 +23,8 @@ const common = new Environment({ unlistedVariablesAreDyn: false, homogeneousAggr
   .registerVariable('event', 'dyn')
   .registerVariable('flow', 'map')
   .registerVariable('execution', 'map')
-  .registerVariable('input', 'map');
+  .registerVariable('input', 'map')
+  .registerVariable('approval', 'map');
 
 /**
  * Where expressions run, and are checked when nothing says where they sit in a flow: `steps` is
@@ -41,7 +42,7 @@ const ANY_CONTEXT: ContextDecls = { vars: 'map<string, dyn>', item: 'dyn', index
 type CelLocals = Readonly<Record<string, CelDecl>>;
 
 /** The variables every expression has: a local may not take one of these names. */
-const BUILT_IN = new Set(['alert', 'event', 'steps', 'flow', 'execution', 'vars', 'item', 'index', 'input']);
+const BUILT_IN = new Set(['alert', 'event', 'steps', 'flow', 'execution', 'vars', 'item', 'index', 'input', 'approval']);
 
 /** Environments by what they declare beyond `common`: `steps` (typed, or any map) and the locals. */
 const scoped = new Map<string, Environment>();

@@ -96,5 +96,7 @@ export function celContext(vars: Partial<ExprVars>, reads: Reads, locals: Readon
   if (reads.vars.has('index') && vars.index !== undefined) out.index = toCel(vars.index);
   // What a `flow.call` passed: data, converted like `event`.
   if (reads.vars.has('input')) out.input = vars.input ? celOf(vars.input) : EMPTY;
+  // Approval links (small; made per step): converted each time.
+  if (reads.vars.has('approval')) out.approval = vars.approval ? toCel(vars.approval) : EMPTY;
   return out;
 }

@@ -72,6 +72,8 @@ export function rootShapes(): Record<string, Shape> {
     execution: dyn(DATA_ASSUMPTIONS.small),
     // A `flow.call`'s input: at most 64 KiB of JSON.
     input: dyn({ elements: 1000, chars: 64 * 1024 }),
+    // Approval links: one short URL per approval node.
+    approval: dyn(DATA_ASSUMPTIONS.small),
   };
 }
 

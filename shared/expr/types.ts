@@ -22,6 +22,11 @@ export interface ExprVars {
   index?: number;
   /** What the `flow.call` step that started this run passed (an empty object when no call started it). */
   input?: Record<string, unknown>;
+  /**
+   * Signed, single-use links to the run's approval steps, for notifications: `link` when the
+   * flow has one approval node, `links.<node id>` for each (empty when Salve cannot sign links).
+   */
+  approval?: { link?: string; links: Record<string, string> };
 }
 
 /** Where an expression sits inside a node's config, and how it is written. */

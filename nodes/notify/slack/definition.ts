@@ -47,6 +47,14 @@ export const SlackNotifyConfigSchema = z.strictObject({
    */
   thread: z.enum(['auto', 'new'], { error: 'must be auto or new' }).default('auto'),
   /**
+   * The id of an approval.request node of this flow: the message gets Approve and Reject
+   * buttons that decide that approval (the Slack app's interactivity must point at Salve).
+   */
+  approvalButtons: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be the id of an approval step of this flow, e.g. approval')
+    .optional(),
+  /**
    * Where Slack's Web API is (bot only; a webhook posts to its own URL). Written out (no
    * templates), so an alert can never choose where the token is sent; it still passes the
    * destination policy.
@@ -82,7 +90,7 @@ export const slackNotify = defineNodeType({
   expressions: (config) => templatesIn({ auth: config.auth, text: config.text }),
   summary: (config) => {
     const where = config.auth.type === 'bot' ? config.auth.channel : 'webhook';
-    return `${where}${config.thread === 'new' ? ' · new message' : ''}${config.apiUrl === SLACK_API_URL ? '' : ` · ${config.apiUrl}`}`;
+    return `${where}${config.thread === 'new' ? ' · new message' : ''}${config.approvalButtons ? ` · buttons for ${config.approvalButtons}` : ''}${config.apiUrl === SLACK_API_URL ? '' : ` · ${config.apiUrl}`}`;
   },
   commandLine: (config) => `Slack ${config.auth.type === 'bot' ? config.auth.channel : 'webhook'}${config.text ? `: ${config.text}` : ''}`,
   present: presentSlackOutput,
@@ -97,6 +105,7 @@ export const slackNotify = defineNodeType({
     '**Rate limits.** When Slack answers 429, the step waits the `Retry-After` seconds it asks for and tries again, as long as the wait fits in the timeout; otherwise it fails saying how long Slack asked to wait.',
     '**Credentials.** Secrets only, e.g. `{ "secret": "SLACK_BOT_TOKEN" }` with `SALVE_SECRET_SLACK_BOT_TOKEN=xoxb-…` and `SALVE_SECRET_SLACK_BOT_TOKEN_HOSTS=slack.com`, or `{ "secret": "SLACK_WEBHOOK_URL" }` with `SALVE_SECRET_SLACK_WEBHOOK_URL=https://hooks.slack.com/services/…` and `SALVE_SECRET_SLACK_WEBHOOK_URL_HOSTS=hooks.slack.com`. Like every secret it is sent only to the hosts listed there, and the host is checked by the destination policy, as for HTTP requests. Neither is stored in the step’s output or shown in its messages.',
     'Slack has no idempotency key: a crash while the message is being posted may post it twice when the step is retried.',
+    '**Approve/Reject buttons.** With `approvalButtons: <id of an approval.request node>` the message gets Approve and Reject buttons for that approval (of the same run, and the same loop item). A click reaches Salve at `POST /api/slack/interactions` (the Slack app’s interactivity URL), signed by Slack (`SLACK_SIGNING_SECRET`); Salve finds the Salve user with the Slack user’s verified email (`users.info` with `SLACK_BOT_TOKEN`, scope `users:read.email`), applies the same rules as any decision (the approver role in the flow’s team, quorum, no self-approval) and updates the message with who decided; a refused click gets a message only its clicker sees, saying why. A click before the approval step has started is refused too: put the approval beside or before the message. See operations.md, “Slack buttons”.',
   ],
   ui: {
     'auth.token': { widget: 'secret', label: 'Bot token', help: 'A bot token (xoxb-…) with the chat:write scope; invite the bot to the channel.' },
@@ -105,6 +114,7 @@ export const slackNotify = defineNodeType({
     text: { widget: 'expression', language: 'template', help: 'The message and its notification text. Default: [severity] alert name: summary.' },
     thread: { widget: 'select', help: 'auto replies in the thread of this run’s first Slack message in the same channel (bot only); new always posts a new message.' },
     apiUrl: { widget: 'text', label: 'Slack API URL', help: 'https://slack.com/api; change it only for a proxy or a test stand-in.' },
+    approvalButtons: { widget: 'text', label: 'Approval buttons for', help: 'The id of an approval step of this flow: the message gets Approve and Reject buttons for it.' },
     timeoutSeconds: { widget: 'number', label: 'Timeout (seconds)' },
   },
 });

@@ -4,7 +4,8 @@ import { defineExecutor, type StepOutcome } from '../../executor.js';
 import { portOf, RequestFailure, sendRequest, within, type RawResponse } from '../../http-request.js';
 import { DestinationRefused, ResolveFailed } from '../../network.js';
 import { slackNotify } from './definition.js';
-import { earlierThread, retryAfterSeconds, slackMessage, type SlackThread } from './message.js';
+import { earlierThread, retryAfterSeconds, slackMessage, withButtons, type SlackThread } from './message.js';
+import { approvalButtons } from './approval-buttons.js';
 import type { SlackOutput } from './output.js';
 
 /** Posts tried at most, 429s included: Slack's waits are seconds, and the timeout bounds them too. */
@@ -52,13 +53,14 @@ export const executeSlackNotify = defineExecutor(slackNotify, async (config, ctx
   const timeoutMs = config.timeoutSeconds * 1000;
   const { auth } = config;
   const via = auth.type;
+  const buttons = config.approvalButtons ? approvalButtons({ executionId: ctx.executionId, nodeId: config.approvalButtons, stepId: ctx.stepId }) : undefined;
   const failed = (message: string, status: number | null = null, extra: Partial<SlackOutput> = {}) =>
     ({ type: 'fail', port: 'error', error: message, output: { via, ok: false, error: message, status, durationMs: elapsed(), ...extra } }) as const;
 
   let post: Post;
   if (auth.type === 'bot') {
     const thread = config.thread === 'auto' ? earlierThread(ctx.vars.steps, auth.channel) : undefined;
-    const message = slackMessage(config.text, ctx.vars, thread !== undefined, ctx.runUrl);
+    const message = withButtons(slackMessage(config.text, ctx.vars, thread !== undefined, ctx.runUrl), buttons);
     const url = new URL(`${config.apiUrl.replace(/\/+$/, '')}/chat.postMessage`);
     const body = { channel: thread?.channel ?? auth.channel, ...message, ...(thread ? { thread_ts: thread.ts } : {}) };
     post = {
@@ -82,7 +84,7 @@ export const executeSlackNotify = defineExecutor(slackNotify, async (config, ctx
       url,
       display: `Slack incoming webhook at ${url.origin}`,
       headers: { 'Content-Type': 'application/json; charset=utf-8', 'User-Agent': 'salve' },
-      body: Buffer.from(JSON.stringify(slackMessage(config.text, ctx.vars, false, ctx.runUrl)), 'utf8'),
+      body: Buffer.from(JSON.stringify(withButtons(slackMessage(config.text, ctx.vars, false, ctx.runUrl), buttons)), 'utf8'),
       base: { via },
     };
   }

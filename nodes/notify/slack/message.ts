@@ -1,6 +1,7 @@
 import type { ExprVars } from '../../../shared/expr/types.js';
 import { truncate } from '../../../shared/text.js';
 import { SlackOutputSchema } from './output.js';
+import type { ButtonsBlock } from './approval-buttons.js';
 
 /** Slack's limits (Block Kit, chat.postMessage): longer values are refused, so they are cut here. */
 const TEXT_MAX = 4000;
@@ -16,12 +17,21 @@ type SlackBlock =
   | { type: 'header'; text: Text }
   | { type: 'section'; text?: Text; fields?: Text[] }
   | { type: 'actions'; elements: { type: 'button'; text: Text; url: string; action_id: string }[] }
-  | { type: 'context'; elements: Text[] };
+  | { type: 'context'; elements: Text[] }
+  | ButtonsBlock;
 
 /** A message's content: `text` is the notification (and fallback) text, `blocks` what Slack shows. */
 export interface SlackMessage {
   text: string;
   blocks: SlackBlock[];
+}
+
+/** `message` with `buttons` before its context line (the last block). */
+export function withButtons(message: SlackMessage, buttons: ButtonsBlock | undefined): SlackMessage {
+  if (!buttons) return message;
+  const blocks = [...message.blocks];
+  blocks.splice(Math.max(0, blocks.length - 1), 0, buttons);
+  return { ...message, blocks };
 }
 
 /**

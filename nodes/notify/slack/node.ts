@@ -1,4 +1,5 @@
-import { slackMessage } from './message.js';
+import { slackMessage, withButtons } from './message.js';
+import { approvalButtons } from './approval-buttons.js';
 import { defineNodeModule } from '../../node-module.js';
 import { slackNotify } from './definition.js';
 import { executeSlackNotify } from './execute.js';
@@ -9,7 +10,8 @@ export const node = defineNodeModule({
   execute: executeSlackNotify,
   // A simulated run has no earlier message to reply to: it previews a new message.
   preview: (config, { vars }) => {
-    const message = slackMessage(config.text, vars, false);
+    const buttons = config.approvalButtons ? approvalButtons({ executionId: vars.execution.id, nodeId: config.approvalButtons, stepId: '(this step)' }) : undefined;
+    const message = withButtons(slackMessage(config.text, vars, false), buttons);
     if (config.auth.type === 'bot') {
       return { to: `POST ${config.apiUrl.replace(/\/+$/, '')}/chat.postMessage`, body: { channel: config.auth.channel, ...message } };
     }

@@ -16,6 +16,7 @@ import { firstTryStartedAt, nextTry } from './repeat.js';
 import { applyOutcome, endExecution, repeatStep, settle, startExecution } from './transitions.js';
 import { lazyEvent, stepVars } from './vars.js';
 import { parseScope } from './loop-vars.js';
+import type { ApprovalLinks } from '../approvals/approval-links.js';
 
 /** Why a run's signal was aborted. */
 export type StopReason = 'cancel' | 'deadline' | 'shutdown';
@@ -33,6 +34,8 @@ export interface RunnerDeps {
   flowAt(id: string, revision: number): Flow | undefined;
   /** SALVE_PUBLIC_ORIGIN: steps get their run's editor URL from it (ExecContext.runUrl). */
   publicOrigin?: string;
+  /** Signs the approval links templates read as `approval.link`. */
+  approvalLinks?: ApprovalLinks;
   /** The lease owner this runner claims for (leases.ts); when set, a run whose lease another owner took stops without acting or recording. */
   leaseOwner?: string;
 }
@@ -189,7 +192,8 @@ async function runStep(
     await fail(`node type "${step.nodeType}" is not available in this version of Salve`);
     return;
   }
-  const vars = stepVars(exec, flow, steps, event, step.scope);
+  const links = deps.approvalLinks;
+  const vars = stepVars(exec, flow, steps, event, step.scope, links && (() => links.varsFor(store.db, exec, flow, step.scope, clock.now())));
   let rendered: RenderedConfig;
   try {
     rendered = renderConfig(node.config, def.expressions(node.config), vars, deps.secrets.resolve);

@@ -21,6 +21,8 @@ export function stepVars(
   event: () => unknown,
   /** The loop item the step runs for (StepRow.scope); null outside a loop. */
   scope: string | null = null,
+  /** The run's approval links (`approval`), made on first use; without it `approval` has none. */
+  approvalLinks?: () => NonNullable<ExprVars['approval']>,
 ): ExprVars {
   // Inside a loop item: its own steps and those outside any loop; outside: those outside any loop.
   const steps = visibleSteps(allSteps, scope);
@@ -35,6 +37,7 @@ export function stepVars(
     return outputs;
   };
   let setVars: Record<string, unknown> | undefined;
+  let approval: ExprVars['approval'];
   return {
     ...loopVars(allSteps, scope),
     get vars() {
@@ -51,6 +54,11 @@ export function stepVars(
     },
     flow: { id: flow.id, name: flow.name, revision: exec.flowRevision },
     execution: { id: exec.id, startedAt: new Date(exec.startedAt ?? exec.createdAt).toISOString() },
+    // Signed on first use only: most steps never read them.
+    get approval() {
+      approval ??= approvalLinks?.() ?? { links: {} };
+      return approval;
+    },
     // What the `flow.call` that started this run passed; empty for a run an alert or a person started.
     input: exec.input ? (JSON.parse(exec.input) as Record<string, unknown>) : {},
   };

@@ -9,6 +9,7 @@ import { secretsRepo, type SecretRow } from '../../store/secrets-repo.js';
 import { masterKeyOf, openSecret, rewrapSecret, sealSecret, type MasterKey } from './crypto.js';
 import { type Keyring, type KeySource, MasterKeyError, describeSource, openKeyring } from './master-key.js';
 import type { FlowUse } from './secret-refs.js';
+import { deriveLinkKey } from '../approvals/link-token.js';
 import { combineSecretStores, secretEnvName, type SecretStore } from './secrets.js';
 
 /** What the cache holds of one stored secret. */
@@ -282,6 +283,11 @@ export class StoredSecrets implements SecretStore {
   /** Where the master key comes from: SALVE_MASTER_KEY or which key file. */
   get keySourceKind(): KeySource {
     return this.keyring.source;
+  }
+
+  /** The key approval links are signed with: derived from the current master key, never stored. */
+  linkKey(): Buffer {
+    return deriveLinkKey(this.keyring.current.key);
   }
 }
 

@@ -1,0 +1,126 @@
+import type { Flow } from '../../../shared/flow/schema.js';
+import { ConflictError, NotFoundError } from '../../../shared/errors.js';
+import type { Actor } from '../../../shared/audit.js';
+import type { Db } from '../../store/db.js';
+import { approvalLinksRepo } from '../../store/approval-links-repo.js';
+import { approvalsRepo, type ApprovalRow } from '../../store/approvals-repo.js';
+import type { ExecutionRow } from '../../store/executions-repo.js';
+import { stepsRepo } from '../../store/steps-repo.js';
+import { linkIdOf, signLink, verifyLink, type LinkClaims } from './link-token.js';
+
+/** The node type whose steps links point at. */
+const APPROVAL_TYPE = 'approval.request';
+/** approval.request's default timeoutSeconds: a link made before its approval starts expires as the approval would. */
+const DEFAULT_TIMEOUT_SECONDS = 3600;
+
+/** `approval` in templates: the link to the flow's approval step, and to each approval node by id. */
+export interface ApprovalVars {
+  /** The link to the approval step when the flow has exactly one approval node. */
+  link?: string;
+  /** The link to each approval node's step, by node id. */
+  links: Record<string, string>;
+}
+
+/** What a link is good for now (`GET /api/approval-links/:token`). */
+export type LinkState =
+  | { state: 'usable'; claims: LinkClaims; approval: ApprovalRow }
+  /** The approval step has not started yet: try again once it has. */
+  | { state: 'waiting'; claims: LinkClaims }
+  | { state: 'decided'; claims: LinkClaims; approval: ApprovalRow }
+  | { state: 'expired'; claims: LinkClaims; approval?: ApprovalRow }
+  | { state: 'used'; claims: LinkClaims; approval?: ApprovalRow; usedAt: number; usedBy: string };
+
+/**
+ * Approval links: made for templates (`{{ approval.link }}`), checked and used when a person
+ * decides through one. See link-token.ts for the token; `key` is derived from the master key.
+ * Without a key (a test engine without a secret store) templates get no links.
+ */
+export class ApprovalLinks {
+  constructor(
+    private readonly key: Buffer | undefined,
+    /** SALVE_PUBLIC_ORIGIN: links are absolute when it is set, else paths from the editor's root. */
+    private readonly publicOrigin: string | undefined,
+  ) {}
+
+  /** The URL a person opens: the approvals page of the editor, with the token. */
+  urlOf(token: string): string {
+    return `${this.publicOrigin ?? ''}/#/approvals?link=${encodeURIComponent(token)}`;
+  }
+
+  /**
+   * `approval` for a step of `exec` in loop item `scope`: a link per approval node of the flow.
+   * Each expires when its approval does: at the approval's deadline once the step has started,
+   * before that after the node's timeout from now (its approval, starting later, ends later).
+   */
+  varsFor(db: Db, exec: ExecutionRow, flow: Flow, scope: string | null, now: number): ApprovalVars {
+    const links: Record<string, string> = {};
+    if (!this.key) return { links };
+    const nodes = flow.nodes.filter((n) => n.type === APPROVAL_TYPE);
+    for (const node of nodes) {
+      const started = this.approvalFor(db, { executionId: exec.id, nodeId: node.id, scope });
+      const timeout = (node.config as { timeoutSeconds?: unknown }).timeoutSeconds;
+      const expiresAt = started?.deadlineAt ?? now + (typeof timeout === 'number' ? timeout : DEFAULT_TIMEOUT_SECONDS) * 1000;
+      links[node.id] = this.urlOf(signLink(this.key, { executionId: exec.id, nodeId: node.id, scope, expiresAt }));
+    }
+    return nodes.length === 1 ? { link: links[nodes[0]!.id]!, links } : { links };
+  }
+
+  /** The approval a link names: the approval node's step in the run and loop item, once it has started. */
+  approvalFor(db: Db, claims: Pick<LinkClaims, 'executionId' | 'nodeId' | 'scope'>): ApprovalRow | undefined {
+    const candidates = approvalsRepo.list(db, { executionId: claims.executionId, limit: 200 }).filter((a) => a.nodeId === claims.nodeId);
+    const inScope = candidates.filter((a) => (stepsRepo.get(db, a.stepId)?.scope ?? null) === claims.scope);
+    // Newest first (the list's order when not filtered by status): a retried step's latest approval.
+    return inScope.find((a) => a.status === 'pending') ?? inScope[0];
+  }
+
+  /** The claims of a correctly signed token (expired or not); undefined for anything else. */
+  claimsOf(token: string): LinkClaims | undefined {
+    if (!this.key) return undefined;
+    const checked = verifyLink(this.key, token, 0);
+    return checked.ok ? checked.claims : undefined;
+  }
+
+  /** What `token` is good for at `now`; NotFoundError when it is not a link Salve signed. */
+  stateOf(db: Db, token: string, now: number): LinkState {
+    const checked = this.key ? verifyLink(this.key, token, now) : undefined;
+    if (!checked || (!checked.ok && checked.reason !== 'expired') || !checked.claims) {
+      throw new NotFoundError('not a valid approval link: it is incomplete, was changed, or was signed with another key (links end when the master key is rotated)');
+    }
+    const claims = checked.claims;
+    const approval = this.approvalFor(db, claims);
+    const used = approvalLinksRepo.get(db, linkIdOf(claims));
+    if (used) return { state: 'used', claims, usedAt: used.usedAt, usedBy: used.usedByName, ...(approval ? { approval } : {}) };
+    if (!checked.ok) return { state: 'expired', claims, ...(approval ? { approval } : {}) };
+    if (!approval) return { state: 'waiting', claims };
+    if (approval.status !== 'pending') return { state: 'decided', claims, approval };
+    return { state: 'usable', claims, approval };
+  }
+
+  /**
+   * Records that `actor` used `token` to decide `approvalId` (inside the caller's transaction).
+   * Refused — nothing written — when the link is not Salve's, names another approval, expired,
+   * or was used already.
+   */
+  use(db: Db, token: string, approvalId: string, actor: Actor, now: number): string {
+    const found = this.stateOf(db, token, now);
+    const approval = 'approval' in found ? found.approval : undefined;
+    if (approval && approval.id !== approvalId) throw new ConflictError(`this approval link is for approval "${approval.id}", not "${approvalId}"`, { link: 'other-approval' });
+    if (found.state === 'used') {
+      throw new ConflictError(`this approval link was already used by ${found.usedBy} at ${new Date(found.usedAt).toISOString()}; a link is good for one decision`, { link: 'used' });
+    }
+    if (found.state === 'expired') throw new ConflictError(`this approval link expired at ${new Date(found.claims.expiresAt).toISOString()}`, { link: 'expired' });
+    if (found.state === 'waiting') throw new ConflictError('the approval this link is for has not started yet', { link: 'waiting' });
+    const id = linkIdOf(found.claims);
+    approvalLinksRepo.markUsed(db, {
+      id,
+      executionId: found.claims.executionId,
+      nodeId: found.claims.nodeId,
+      approvalId,
+      expiresAt: found.claims.expiresAt,
+      usedAt: now,
+      usedBy: actor.identity ?? actor.name,
+      usedByName: actor.name,
+    });
+    return id;
+  }
+}

@@ -1,0 +1,187 @@
+import { z } from 'zod';
+import { SalveError } from '../../../shared/errors.js';
+import type { Actor } from '../../../shared/audit.js';
+import { truncate } from '../../../shared/text.js';
+import { APPROVAL_BLOCK_ID, APPROVE_ACTION, REJECT_ACTION, buttonTarget } from '../../../nodes/notify/slack/approval-buttons.js';
+import { escapeMrkdwn } from '../../../nodes/notify/slack/message.js';
+import type { Engine } from '../../engine/engine.js';
+import type { SecretStore } from '../../engine/secrets/secrets.js';
+import type { Logger } from '../../log.js';
+import { appendAudit } from '../../store/audit-repo.js';
+import type { SqliteStore } from '../../store/db.js';
+import { approvalsRepo, type ApprovalRow } from '../../store/approvals-repo.js';
+import { peopleRepo } from '../../store/people-repo.js';
+import { stepsRepo } from '../../store/steps-repo.js';
+import { requirePermissionIn } from '../authorize.js';
+import { identityOf } from '../roles.js';
+import { teamOf } from '../team-of.js';
+import { userPrincipal } from '../user-principal.js';
+import { slackUserEmail } from './slack-user.js';
+
+/** The secret that holds the Slack app's signing secret (Basic Information → Signing Secret). */
+export const SLACK_SIGNING_SECRET = 'SLACK_SIGNING_SECRET';
+/** The secret that holds the bot token Salve asks users.info with (scopes users:read, users:read.email). */
+export const SLACK_BOT_TOKEN = 'SLACK_BOT_TOKEN';
+/** Slack's Web API. */
+export const SLACK_API_URL = 'https://slack.com/api';
+/** Where Slack's response_url points (the only host Salve posts message updates to). */
+const RESPONSE_ORIGIN = 'https://hooks.slack.com';
+/** Slack wants an answer within 3 s; users.info gets most of it. */
+const LOOKUP_TIMEOUT_MS = 2500;
+
+/** What Salve reads of a block_actions payload (Slack sends much more). */
+export const BlockActionsSchema = z.object({
+  type: z.literal('block_actions'),
+  user: z.object({ id: z.string().min(1).max(64), username: z.string().max(200).optional() }),
+  response_url: z.string().max(2048).optional(),
+  actions: z.array(z.object({ action_id: z.string().max(255), value: z.string().max(2000).optional() })).min(1),
+  message: z.object({ text: z.string().optional(), blocks: z.array(z.record(z.string(), z.unknown())).optional() }).optional(),
+});
+type BlockActions = z.infer<typeof BlockActionsSchema>;
+
+/** A click Salve refuses: said to the clicker alone. */
+class Refused extends Error {}
+
+export interface SlackInteractionsDeps {
+  engine: Engine;
+  store: SqliteStore;
+  log: Logger;
+  secrets: SecretStore;
+  /** SALVE_SLACK_API_URL (tests: a loopback stand-in); default https://slack.com/api. */
+  apiUrl?: string;
+  now: () => number;
+}
+
+/**
+ * Acts on a verified click of Salve's Approve/Reject buttons (routes-slack.ts answers Slack
+ * first, then calls `act`): finds the approval, the Salve user behind the Slack user (verified
+ * email), checks that they may decide it exactly as the API would, decides, and updates the
+ * message through Slack's response_url. Refusals are posted so only the clicker sees them.
+ */
+export class SlackInteractions {
+  private readonly apiUrl: string;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly deps: SlackInteractionsDeps) {
+    this.apiUrl = deps.apiUrl ?? SLACK_API_URL;
+  }
+
+  /** Starts acting on `payload` without waiting (Slack must be answered within 3 s). */
+  start(payload: BlockActions, reqId?: string): void {
+    const work = this.act(payload, reqId)
+      .catch((error) => this.deps.log.error({ err: error, reqId }, 'Slack interaction failed'))
+      .finally(() => this.running.delete(work));
+    this.running.add(work);
+  }
+
+  /** Resolves when every started interaction has finished (tests; shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+
+  async act(payload: BlockActions, reqId?: string): Promise<void> {
+    const action = payload.actions.find((a) => a.action_id === APPROVE_ACTION || a.action_id === REJECT_ACTION);
+    if (!action) return; // another button of the message (a link): nothing to do
+    const decision = action.action_id === APPROVE_ACTION ? 'approve' : 'reject';
+    const slackUser = payload.user.id;
+    try {
+      const target = action.value ? buttonTarget(action.value) : undefined;
+      if (!target) throw new Refused('this button was not made by Salve');
+      const approval = this.approvalOf(target);
+      const { actor, principal } = await this.personOf(slackUser);
+      const what = `${decision === 'approve' ? 'approving' : 'rejecting'} from Slack`;
+      // The same rule as POST /api/approvals/:id (authorize.ts): approvals:decide in the flow's team.
+      requirePermissionIn(principal, 'approvals:decide', teamOf.approval(this.deps.store.db, approval.id), what);
+      if (!principal.admin && !principal.permissions.has('approvals:decide')) throw new Refused('you do not hold the approver role in any team');
+      await this.deps.engine.decide(approval.id, decision, undefined, actor);
+      const after = approvalsRepo.get(this.deps.store.db, approval.id) ?? approval;
+      this.deps.log.info({ reqId, approvalId: approval.id, decision, actor: actor.name, via: 'slack' }, 'approval decided from Slack');
+      await this.respond(payload, { replace_original: true, ...updatedMessage(payload, after, decision, actor.name) }, reqId);
+    } catch (error) {
+      const reason = error instanceof Refused || error instanceof SalveError ? error.message : 'Salve could not record the decision; try again, or decide in Salve';
+      if (!(error instanceof Refused || error instanceof SalveError)) this.deps.log.error({ err: error, reqId }, 'Slack decision failed');
+      await this.refusal(slackUser, decision, reason);
+      await this.respond(payload, { response_type: 'ephemeral', replace_original: false, text: `Salve did not record your ${decision === 'approve' ? 'approval' : 'rejection'}: ${reason}` }, reqId);
+    }
+  }
+
+  /** The approval a button names: the node's step in the run and the posting step's loop item. */
+  private approvalOf(target: { executionId: string; nodeId: string; stepId: string }): ApprovalRow {
+    const db = this.deps.store.db;
+    const scope = stepsRepo.get(db, target.stepId)?.scope ?? null;
+    const approval = this.deps.engine.links.approvalFor(db, { executionId: target.executionId, nodeId: target.nodeId, scope });
+    if (!approval) throw new Refused(`the approval step "${target.nodeId}" of this run has not started (or the run is gone)`);
+    return approval;
+  }
+
+  /** The enabled Salve user with the Slack user's confirmed email, as a principal and an audit actor. */
+  private async personOf(slackUser: string) {
+    const token = this.deps.secrets.get(SLACK_BOT_TOKEN);
+    if (!token) throw new Refused(`Salve cannot look up Slack users: the secret ${SLACK_BOT_TOKEN} is not set`);
+    const found = await slackUserEmail({ apiUrl: this.apiUrl, token, userId: slackUser, timeoutMs: LOOKUP_TIMEOUT_MS });
+    if (!found.ok) throw new Refused(found.reason);
+    const db = this.deps.store.db;
+    const users = peopleRepo.usersByEmail(db, found.email).filter((u) => !u.disabled && u.kind === 'person');
+    if (users.length === 0) throw new Refused(`no Salve user has the email ${found.email}`);
+    if (users.length > 1) throw new Refused(`several Salve users have the email ${found.email}; an admin must make it unique`);
+    const person = userPrincipal(db, users[0]!.id, 'slack');
+    if (!person) throw new Refused(`the Salve user with the email ${found.email} is disabled`);
+    const actor: Actor = { name: person.user.username, via: 'slack', identity: identityOf(person.principal) };
+    return { actor, principal: person.principal };
+  }
+
+  /** Audits a refused click: who in Slack, what, and why (no secrets: Slack ids and Salve's reason). */
+  private async refusal(slackUser: string, decision: string, reason: string): Promise<void> {
+    const now = this.deps.now();
+    await this.deps.store.write((db) =>
+      appendAudit(db, { actor: { name: `slack:${slackUser}`, via: 'slack' }, action: 'approval.refused', target: 'slack', details: { decision, reason }, now }),
+    );
+  }
+
+  /** Posts to the interaction's response_url: Slack's own host only (or the loopback stand-in of tests). */
+  private async respond(payload: BlockActions, body: Record<string, unknown>, reqId?: string): Promise<void> {
+    const url = payload.response_url;
+    if (!url) return;
+    let origin: string;
+    try {
+      origin = new URL(url).origin;
+    } catch {
+      return;
+    }
+    const allowed = this.apiUrl === SLACK_API_URL ? RESPONSE_ORIGIN : new URL(this.apiUrl).origin;
+    if (origin !== allowed) {
+      this.deps.log.warn({ reqId, origin }, `Slack response_url is not on ${allowed}: not posted`);
+      return;
+    }
+    try {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+      if (!res.ok) this.deps.log.warn({ reqId, status: res.status }, 'Slack refused the message update');
+    } catch (error) {
+      this.deps.log.warn({ reqId, err: error }, 'could not update the Slack message');
+    }
+  }
+}
+
+/**
+ * The clicked message after a decision: while the approval waits for more decisions (a quorum)
+ * the buttons stay and a line says who decided so far; once it ended the buttons give way to
+ * who decided.
+ */
+export function updatedMessage(payload: BlockActions, approval: ApprovalRow, decision: 'approve' | 'reject', by: string): { text: string; blocks: Record<string, unknown>[] } {
+  const blocks = payload.message?.blocks ?? [];
+  const at = blocks.findIndex((b) => b.block_id === APPROVAL_BLOCK_ID);
+  const line =
+    approval.status === 'pending'
+      ? `${decision === 'approve' ? ':white_check_mark:' : ':x:'} ${escapeMrkdwn(by)} ${decision === 'approve' ? 'approved' : 'rejected'}; the approval still waits for more decisions`
+      : approval.status === 'approved'
+        ? `:white_check_mark: Approved by ${escapeMrkdwn(approval.decidedBy ?? by)}`
+        : approval.status === 'rejected'
+          ? `:x: Rejected by ${escapeMrkdwn(approval.decidedBy ?? by)}`
+          : `The approval ended: ${approval.status}`;
+  const note = { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(line, 3000) }] };
+  const next = [...blocks];
+  if (at < 0) next.push(note);
+  else if (approval.status === 'pending') next.splice(at + 1, 0, note);
+  else next.splice(at, 1, note);
+  return { text: payload.message?.text ?? line, blocks: next };
+}
