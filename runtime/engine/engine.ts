@@ -26,7 +26,12 @@ import { runManually, type ManualRunInput, type ManualRunResult } from './trigge
 import { ScheduleRunner } from './triggers/schedule-runner.js';
 import { QueueCap } from './ingest/queue-cap.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
-import { endExecution, resumeStep } from './dispatch/transitions.js';
+import { endExecution } from './dispatch/transitions.js';
+import { decideApproval, type DecisionInput, type DecisionResult } from './approvals/decide.js';
+import type { Decider } from './approvals/rules.js';
+
+export type { Decider } from './approvals/rules.js';
+export type { DecisionInput, DecisionResult } from './approvals/decide.js';
 import { calledRuns } from './dispatch/calls.js';
 import { ApprovalLinks } from './approvals/approval-links.js';
 import type { Db } from '../store/db.js';
@@ -58,8 +63,6 @@ export interface EngineOptions {
    */
   linkKey?: Buffer;
 }
-
-export type Decision = 'approve' | 'reject';
 
 const PAUSE_KEY = 'automation.paused';
 
@@ -234,7 +237,6 @@ export class Engine {
     return result;
   }
 
-  /** Records an approve/reject decision once; a second decision is a ConflictError. */
   /**
    * What `flow` would do with `payload` from its `source` node, at the engine's time (nothing
    * runs), scrubbed of every secret: the payload, the alert and each step's result may hold one.
@@ -243,35 +245,31 @@ export class Engine {
     return this.scrubber.scrub(await simulateFlow(flow, source, payload, new Date(this.options.clock.now()), sourceNodeId));
   }
 
-  async decide(
-    approvalId: string,
-    decision: Decision,
-    comment: string | undefined,
-    actor: Actor,
-    /** Runs first, in the decision's transaction (an approval link is marked used): its error refuses the decision. */
-    before?: (db: Db, now: number) => void,
-  ): Promise<void> {
+  /**
+   * One person's decision on an approval (see decideApproval): `decider` says who, whatever the
+   * transport (the API, an approval link, a Slack button) — each builds one from its caller.
+   * Recorded and audited; the run goes on once the quorum is reached or someone rejects.
+   */
+  async decide(approvalId: string, input: DecisionInput, decider: Decider): Promise<DecisionResult> {
+    const result = await decideApproval({ store: this.options.store, now: this.options.clock.now(), flowAt: (id, rev) => this.flowAt(id, rev) }, approvalId, input, decider);
+    if (result.status !== 'pending') this.dispatcher.pump();
+    return result;
+  }
+
+  /**
+   * A decision made through an approval link (`token`): the link is marked used first, and
+   * released again if the decision is refused, so a link is good for one decision that counted.
+   * A used, expired or foreign link is refused (409) and nothing changes.
+   */
+  async decideWithLink(approvalId: string, token: string, input: DecisionInput, decider: Decider): Promise<DecisionResult> {
     const { store, clock } = this.options;
-    const now = clock.now();
-    await store.write((db) => {
-      before?.(db, now);
-      const approval = approvalsRepo.get(db, approvalId);
-      if (!approval) throw new NotFoundError(`approval "${approvalId}" not found`);
-      const status = decision === 'approve' ? 'approved' : 'rejected';
-      if (!approvalsRepo.decide(db, approvalId, { status, decidedAt: now, decidedBy: actor.name, comment: comment ?? null })) {
-        throw new ConflictError(`approval "${approvalId}" is already ${approval.status}; nothing changed`, {
-          status: approval.status,
-        });
-      }
-      const step = stepsRepo.get(db, approval.stepId);
-      const exec = executionsRepo.get(db, approval.executionId);
-      const flow = exec && this.flowAt(exec.flowId, exec.flowRevision);
-      if (step && flow) {
-        resumeStep(db, flow, step, status, { decision: status, comment: comment ?? null, decidedBy: actor.name, decidedAt: new Date(now).toISOString() }, now);
-      }
-      appendAudit(db, { actor, action: `approval.${decision}`, target: approvalId, details: { executionId: approval.executionId, stepId: approval.stepId, comment }, before: { status: approval.status }, after: { status }, now });
-    });
-    this.dispatcher.pump();
+    const used = await store.write((db) => this.links.use(db, token, approvalId, decider.actor, clock.now()));
+    try {
+      return await this.decide(approvalId, input, decider);
+    } catch (error) {
+      await store.write((db) => this.links.release(db, used));
+      throw error;
+    }
   }
 
   /** Cancels an execution that has not finished; its in-flight step is aborted. */

@@ -10,6 +10,10 @@ export const approvalLinksRepo = {
     return db.select().from(approvalLinks).where(eq(approvalLinks.id, id)).get();
   },
 
+  remove(db: Db, id: string): void {
+    db.delete(approvalLinks).where(eq(approvalLinks.id, id)).run();
+  },
+
   /** Records a use; false when the link was already used (nothing is written then). */
   markUsed(db: Db, row: ApprovalLinkRow): boolean {
     return db.insert(approvalLinks).values(row).onConflictDoNothing().run().changes > 0;

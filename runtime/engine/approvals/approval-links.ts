@@ -96,6 +96,11 @@ export class ApprovalLinks {
     return { state: 'usable', claims, approval };
   }
 
+  /** Makes a used link usable again (the decision it carried was refused). */
+  release(db: Db, id: string): void {
+    approvalLinksRepo.remove(db, id);
+  }
+
   /**
    * Records that `actor` used `token` to decide `approvalId` (inside the caller's transaction).
    * Refused — nothing written — when the link is not Salve's, names another approval, expired,

@@ -4,17 +4,15 @@ import type { Actor } from '../../../shared/audit.js';
 import { truncate } from '../../../shared/text.js';
 import { APPROVAL_BLOCK_ID, APPROVE_ACTION, REJECT_ACTION, buttonTarget } from '../../../nodes/notify/slack/approval-buttons.js';
 import { escapeMrkdwn } from '../../../nodes/notify/slack/message.js';
-import type { Engine } from '../../engine/engine.js';
+import type { DecisionResult, Engine } from '../../engine/engine.js';
 import type { SecretStore } from '../../engine/secrets/secrets.js';
 import type { Logger } from '../../log.js';
 import { appendAudit } from '../../store/audit-repo.js';
 import type { SqliteStore } from '../../store/db.js';
-import { approvalsRepo, type ApprovalRow } from '../../store/approvals-repo.js';
+import type { ApprovalRow } from '../../store/approvals-repo.js';
 import { peopleRepo } from '../../store/people-repo.js';
 import { stepsRepo } from '../../store/steps-repo.js';
-import { requirePermissionIn } from '../authorize.js';
 import { identityOf } from '../roles.js';
-import { teamOf } from '../team-of.js';
 import { userPrincipal } from '../user-principal.js';
 import { slackUserEmail } from './slack-user.js';
 
@@ -89,18 +87,17 @@ export class SlackInteractions {
       if (!target) throw new Refused('this button was not made by Salve');
       const approval = this.approvalOf(target);
       const { actor, principal } = await this.personOf(slackUser);
-      const what = `${decision === 'approve' ? 'approving' : 'rejecting'} from Slack`;
-      // The same rule as POST /api/approvals/:id (authorize.ts): approvals:decide in the flow's team.
-      requirePermissionIn(principal, 'approvals:decide', teamOf.approval(this.deps.store.db, approval.id), what);
-      if (!principal.admin && !principal.permissions.has('approvals:decide')) throw new Refused('you do not hold the approver role in any team');
-      await this.deps.engine.decide(approval.id, decision, undefined, actor);
-      const after = approvalsRepo.get(this.deps.store.db, approval.id) ?? approval;
-      this.deps.log.info({ reqId, approvalId: approval.id, decision, actor: actor.name, via: 'slack' }, 'approval decided from Slack');
-      await this.respond(payload, { replace_original: true, ...updatedMessage(payload, after, decision, actor.name) }, reqId);
+      // The same rules as every decision (engine.decide: approver of the flow's team, quorum, no
+      // self-approval); its refusals are audited there. The plan is the one the approval holds now:
+      // a Slack message cannot show a plan hash, and a changed flow makes a new approval anyway.
+      const result = await this.deps.engine.decide(approval.id, { decision }, { actor, identity: identityOf(principal), principal });
+      this.deps.log.info({ reqId, approvalId: approval.id, decision, actor: actor.name, via: 'slack', status: result.status }, 'approval decided from Slack');
+      await this.respond(payload, { replace_original: true, ...updatedMessage(payload, result, decision, actor.name) }, reqId);
     } catch (error) {
       const reason = error instanceof Refused || error instanceof SalveError ? error.message : 'Salve could not record the decision; try again, or decide in Salve';
       if (!(error instanceof Refused || error instanceof SalveError)) this.deps.log.error({ err: error, reqId }, 'Slack decision failed');
-      await this.refusal(slackUser, decision, reason);
+      // engine.decide audits its own refusals; those before it (who clicked, which approval) are audited here.
+      if (error instanceof Refused) await this.refusal(slackUser, decision, reason);
       await this.respond(payload, { response_type: 'ephemeral', replace_original: false, text: `Salve did not record your ${decision === 'approve' ? 'approval' : 'rejection'}: ${reason}` }, reqId);
     }
   }
@@ -167,21 +164,21 @@ export class SlackInteractions {
  * the buttons stay and a line says who decided so far; once it ended the buttons give way to
  * who decided.
  */
-export function updatedMessage(payload: BlockActions, approval: ApprovalRow, decision: 'approve' | 'reject', by: string): { text: string; blocks: Record<string, unknown>[] } {
+export function updatedMessage(payload: BlockActions, result: DecisionResult, decision: 'approve' | 'reject', by: string): { text: string; blocks: Record<string, unknown>[] } {
   const blocks = payload.message?.blocks ?? [];
   const at = blocks.findIndex((b) => b.block_id === APPROVAL_BLOCK_ID);
+  const who = escapeMrkdwn(by);
+  const progress = `${result.approvals.count} of ${result.approvals.needed} approvals`;
   const line =
-    approval.status === 'pending'
-      ? `${decision === 'approve' ? ':white_check_mark:' : ':x:'} ${escapeMrkdwn(by)} ${decision === 'approve' ? 'approved' : 'rejected'}; the approval still waits for more decisions`
-      : approval.status === 'approved'
-        ? `:white_check_mark: Approved by ${escapeMrkdwn(approval.decidedBy ?? by)}`
-        : approval.status === 'rejected'
-          ? `:x: Rejected by ${escapeMrkdwn(approval.decidedBy ?? by)}`
-          : `The approval ended: ${approval.status}`;
+    result.status === 'pending'
+      ? `:white_check_mark: ${who} approved (${progress}); waiting for ${result.approvals.needed - result.approvals.count} more`
+      : result.status === 'approved'
+        ? `:white_check_mark: Approved by ${who} (${progress})`
+        : `:x: Rejected by ${who}`;
   const note = { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(line, 3000) }] };
   const next = [...blocks];
   if (at < 0) next.push(note);
-  else if (approval.status === 'pending') next.splice(at + 1, 0, note);
+  else if (result.status === 'pending') next.splice(at + 1, 0, note);
   else next.splice(at, 1, note);
   return { text: payload.message?.text ?? line, blocks: next };
 }
