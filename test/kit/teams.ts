@@ -11,9 +11,9 @@ import { SqliteStore } from '../../runtime/store/db.js';
 import { ManualClock } from './engine.js';
 import { waitFor } from './wait.js';
 
-export const TEAMS_ADMIN_TOKEN = 'the-admin-token-0123456789';
+const TEAMS_ADMIN_TOKEN = 'the-admin-token-0123456789';
 /** The origin the editor page sends with every change (cookie requests need it). */
-export const TEAMS_ORIGIN = 'http://localhost';
+const TEAMS_ORIGIN = 'http://localhost';
 
 /** A flow that starts by hand and waits for an approval: a run of it leaves an execution, an approval and an event. */
 export const approvalFlow = (id: string) => ({
