@@ -91,6 +91,7 @@ const PARAM_OF: Partial<Record<RouteRule['team'], keyof TeamResources>> = {
   'approval-param': 'approval',
   'event-param': 'event',
   'secret-param': 'secret',
+  'link-param': 'approvalLink',
 };
 
 /** The probe of a rule on `team`: its path with that team's resource (or `?team=`), else probe values. */

@@ -35,6 +35,8 @@ export interface TeamResources {
   approval: string;
   event: string;
   secret: string;
+  /** An approval link token for the team's approval. */
+  approvalLink: string;
 }
 
 export interface FixtureUser {
@@ -55,7 +57,7 @@ export async function teamsFixture(users: Record<string, FixtureUser>) {
   // A real secret store, as the server wires it: stored secrets belong to teams.
   const environment = secretStoreFromEnv({});
   const { stored } = openStoredSecrets({ store, dataDir: '/nonexistent', envKey: Buffer.alloc(32, 5).toString('base64'), env: {}, environment, now: () => t, log });
-  const engine = new Engine({ store, clock, log, secrets: stored.all, maxConcurrent: 4, executionDeadlineMs: 3_600_000, tickMs: 3_600_000, scheduleTimers: false });
+  const engine = new Engine({ store, clock, log, secrets: stored.all, maxConcurrent: 4, executionDeadlineMs: 3_600_000, tickMs: 3_600_000, scheduleTimers: false, linkKey: stored.linkKey() });
   const app = createApp({ engine, store, log, adminToken: TEAMS_ADMIN_TOKEN, hookBodyLimitBytes: 64 * 1024, version: 'test', now: () => t, storedSecrets: stored });
   engine.start();
   const now = t;
@@ -70,7 +72,8 @@ export async function teamsFixture(users: Record<string, FixtureUser>) {
     const run = await engine.runManually(`${team}-flow`, { payload: {} }, actor);
     await stored.put(secret, { value: `${team}-secret-value`, hosts: ['*'] }, actor, new Map(), team);
     const approval = await waitFor(() => approvalsRepo.list(store.db, { executionId: run.executionId, limit: 1 })[0]);
-    resources[team] = { flow: `${team}-flow`, execution: run.executionId, approval: approval.id, event: run.eventId, secret };
+    const approvalLink = engine.links.tokenFor(store.db, { executionId: run.executionId, nodeId: 'ask', scope: null }, 900, now)!;
+    resources[team] = { flow: `${team}-flow`, execution: run.executionId, approval: approval.id, event: run.eventId, secret, approvalLink };
   }
   const sessions = new SessionManager(store, TEAMS_ADMIN_TOKEN, () => now);
   const cookies = new Map<string, string>();

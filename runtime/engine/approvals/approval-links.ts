@@ -57,12 +57,19 @@ export class ApprovalLinks {
     if (!this.key) return { links };
     const nodes = flow.nodes.filter((n) => n.type === APPROVAL_TYPE);
     for (const node of nodes) {
-      const started = this.approvalFor(db, { executionId: exec.id, nodeId: node.id, scope });
       const timeout = (node.config as { timeoutSeconds?: unknown }).timeoutSeconds;
-      const expiresAt = started?.deadlineAt ?? now + (typeof timeout === 'number' ? timeout : DEFAULT_TIMEOUT_SECONDS) * 1000;
-      links[node.id] = this.urlOf(signLink(this.key, { executionId: exec.id, nodeId: node.id, scope, expiresAt }));
+      const token = this.tokenFor(db, { executionId: exec.id, nodeId: node.id, scope }, typeof timeout === 'number' ? timeout : DEFAULT_TIMEOUT_SECONDS, now);
+      if (token) links[node.id] = this.urlOf(token);
     }
-    return nodes.length === 1 ? { link: links[nodes[0]!.id]!, links } : { links };
+    const only = nodes.length === 1 ? links[nodes[0]!.id] : undefined;
+    return only ? { link: only, links } : { links };
+  }
+
+  /** A token for the approval of `target`, expiring with it (`timeoutSeconds` from now until it has started). */
+  tokenFor(db: Db, target: Omit<LinkClaims, 'expiresAt'>, timeoutSeconds: number, now: number): string | undefined {
+    if (!this.key) return undefined;
+    const started = this.approvalFor(db, target);
+    return signLink(this.key, { ...target, expiresAt: started?.deadlineAt ?? now + timeoutSeconds * 1000 });
   }
 
   /** The approval a link names: the approval node's step in the run and loop item, once it has started. */
