@@ -96,6 +96,28 @@ function ctx(opts: { allowed?: string[]; secretHosts?: string[]; steps?: Record<
   });
 }
 
+describe('notify.slack approval buttons', () => {
+  it('adds Approve and Reject buttons naming the run, the approval node and the posting step, before the context line', async () => {
+    const out = await executeSlackNotify(botConfig({ approvalButtons: 'ask' }), { ...ctx(), executionId: 'ex_1', stepId: 'st_9' });
+    expect(out).toMatchObject({ type: 'next', port: 'ok' });
+    const blocks = received.at(-1)!.body.blocks as { type: string; block_id?: string; elements?: { action_id: string; value: string; style: string }[] }[];
+    const at = blocks.findIndex((b) => b.block_id === 'salve_approval');
+    expect(at).toBe(blocks.length - 2);
+    expect(blocks.at(-1)!.type).toBe('context');
+    expect(blocks[at]!.elements!.map((e) => [e.action_id, e.style])).toEqual([
+      ['salve_approve', 'primary'],
+      ['salve_reject', 'danger'],
+    ]);
+    expect(JSON.parse(blocks[at]!.elements![0]!.value)).toEqual({ e: 'ex_1', n: 'ask', st: 'st_9' });
+  });
+
+  it('posts no buttons without approvalButtons, and refuses an id that cannot be a node id', async () => {
+    await executeSlackNotify(botConfig(), ctx());
+    expect(JSON.stringify(received.at(-1)!.body)).not.toContain('salve_approve');
+    expect(SlackNotifyConfigSchema.safeParse({ auth: { type: 'bot', token: { secret: 'SLACK_BOT_TOKEN' }, channel: '#ops' }, approvalButtons: 'a b' }).error?.issues[0]?.path).toEqual(['approvalButtons']);
+  });
+});
+
 describe('notify.slack executor, bot token', () => {
   it('posts the alert with chat.postMessage, then a later step replies in its thread', async () => {
     const first = await executeSlackNotify(botConfig(), ctx());
