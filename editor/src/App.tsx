@@ -153,7 +153,7 @@ function PageFor({ route, onApprovalsChanged }: { route: Route; onApprovalsChang
     case 'run':
       return <RunPage key={route.id} executionId={route.id} onApprovalsChanged={onApprovalsChanged} />;
     case 'approvals':
-      return <ApprovalsPage onChanged={onApprovalsChanged} />;
+      return <ApprovalsPage key={route.link ?? ''} link={route.link} onChanged={onApprovalsChanged} />;
     case 'events':
       return <EventsPage filters={route.filters ?? {}} />;
     case 'secrets':

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 /**
  * Hash routes, so the runtime serves one index.html and a reload lands on the same page:
  * `#/flows`, `#/flows/<id>` (`?tab=test` opens the editor on its Test tab, e.g. after "Use as test
- * payload", which stores the chosen delivery in sessionStorage first: see flow-editor/test-input.ts), `#/new` (`#/new?template=<id>`: from a template), `#/runs`, `#/runs?flow=<id>`, `#/runs/<id>`, `#/approvals`, `#/secrets`,
+ * payload", which stores the chosen delivery in sessionStorage first: see flow-editor/test-input.ts), `#/new` (`#/new?template=<id>`: from a template), `#/runs`, `#/runs?flow=<id>`, `#/runs/<id>`, `#/approvals` (`?link=<token>`: opened from an approval link; the link decides nothing by being opened), `#/secrets`,
  * `#/events` (optionally `?flow=<id>&outcome=<outcome>&source=<type>&path=<path>&event=<id>`),
  * `#/audit` (optionally `?actor=&action=&target=&from=&to=`).
  */
@@ -13,7 +13,7 @@ export type Route =
   | { page: 'new-flow'; template?: string }
   | { page: 'runs'; flowId?: string }
   | { page: 'run'; id: string }
-  | { page: 'approvals' }
+  | { page: 'approvals'; link?: string }
   | { page: 'events'; filters?: EventsRouteFilters }
   | { page: 'secrets' }
   | { page: 'audit'; filters?: AuditRouteFilters };
@@ -54,7 +54,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'new') return params.get('template') ? { page: 'new-flow', template: params.get('template')! } : { page: 'new-flow' };
   if (parts[0] === 'runs' && parts[1]) return { page: 'run', id: parts[1] };
   if (parts[0] === 'runs') return params.get('flow') ? { page: 'runs', flowId: params.get('flow')! } : { page: 'runs' };
-  if (parts[0] === 'approvals') return { page: 'approvals' };
+  if (parts[0] === 'approvals') return params.get('link') ? { page: 'approvals', link: params.get('link')! } : { page: 'approvals' };
   if (parts[0] === 'secrets') return { page: 'secrets' };
   if (parts[0] === 'audit') {
     const filters: AuditRouteFilters = {};
@@ -88,7 +88,7 @@ export function hrefFor(route: Route): string {
     case 'run':
       return `#/runs/${encodeURIComponent(route.id)}`;
     case 'approvals':
-      return '#/approvals';
+      return route.link ? `#/approvals?link=${encodeURIComponent(route.link)}` : '#/approvals';
     case 'secrets':
       return '#/secrets';
     case 'audit': {

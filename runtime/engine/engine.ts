@@ -3,10 +3,8 @@ import { ConflictError, NotFoundError } from '../../shared/errors.js';
 import type { SqliteStore } from '../store/db.js';
 import { appendAudit } from '../store/audit-repo.js';
 import type { Actor } from '../../shared/audit.js';
-import { approvalsRepo } from '../store/approvals-repo.js';
 import { executionsRepo } from '../store/executions-repo.js';
 import { settingsRepo } from '../store/settings-repo.js';
-import { stepsRepo } from '../store/steps-repo.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
 import { DestinationPolicy, type Resolver } from '../net/destination-policy.js';
@@ -34,7 +32,6 @@ export type { Decider } from './approvals/rules.js';
 export type { DecisionInput, DecisionResult } from './approvals/decide.js';
 import { calledRuns } from './dispatch/calls.js';
 import { ApprovalLinks } from './approvals/approval-links.js';
-import type { Db } from '../store/db.js';
 
 export interface EngineOptions {
   store: SqliteStore;

@@ -5,6 +5,7 @@ import type { Approval } from '../../../shared/api-views.js';
 import { usePolling } from '../ui/usePolling.js';
 import { ApiErrorBanner } from '../runs/ApiErrorBanner.js';
 import { ApprovalCard } from '../runs/ApprovalCard.js';
+import { LinkedApproval } from '../runs/LinkedApproval.js';
 import '../styles/runs.css';
 
 type View = 'pending' | 'decided';
@@ -25,9 +26,12 @@ async function loadDecided(): Promise<Approval[]> {
 }
 
 /** The approvals inbox (`#/approvals`): what waits for a person, newest first; decided ones on demand. */
-export function ApprovalsPage({ onChanged }: { onChanged: () => void }) {
+export function ApprovalsPage({ onChanged, link }: { onChanged: () => void; /** An approval link's token (`#/approvals?link=`): its approval is shown first. */ link?: string }) {
   const [view, setView] = useState<View>('pending');
   const list = usePolling(view === 'pending' ? loadPending : loadDecided, view === 'pending' ? 5000 : 15000, [view]);
+  // The approval a link opened is shown above; the list does not show it a second time.
+  const [linkedId, setLinkedId] = useState<string | undefined>();
+  const items = list.data?.filter((a) => a.id !== linkedId);
 
   const decided = () => {
     list.refresh();
@@ -52,14 +56,16 @@ export function ApprovalsPage({ onChanged }: { onChanged: () => void }) {
           {list.error ? 'reconnecting' : 'live'}
         </span>
       </div>
+      {link && <LinkedApproval token={link} onDecided={decided} onApproval={setLinkedId} />}
       {list.error && <ApiErrorBanner error={list.error} doing="Loading approvals" onRetry={list.refresh} />}
-      {!list.data ? (
+      {link && <h2 className="section-title">All approvals</h2>}
+      {!items ? (
         !list.error && <div className="empty">Loading approvals…</div>
-      ) : list.data.length === 0 ? (
+      ) : items.length === 0 ? (
         <div className="card">
           {view === 'pending' ? (
             <div className="empty" data-testid="approvals-empty">
-              <p>Nothing is waiting for a decision.</p>
+              <p>{link ? 'Nothing else is waiting for a decision.' : 'Nothing is waiting for a decision.'}</p>
               <p className="small">
                 When a run reaches an "Ask for approval" step it pauses and appears here, with what already ran and exactly
                 what approving would run. If nobody decides in time it takes its "timeout" path.
@@ -71,7 +77,7 @@ export function ApprovalsPage({ onChanged }: { onChanged: () => void }) {
         </div>
       ) : (
         <div className="approval-list">
-          {list.data.map((a) => (
+          {items.map((a) => (
             <ApprovalCard key={a.id} approval={a} onDecided={decided} />
           ))}
         </div>

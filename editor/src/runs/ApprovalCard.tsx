@@ -23,7 +23,7 @@ import { StatusPill } from './StatusPill.js';
  * what already ran, exactly what approving starts, and the decision. Everything needed to
  * decide without opening the run.
  */
-export function ApprovalCard({ approval, onDecided }: { approval: Approval; onDecided: () => void }) {
+export function ApprovalCard({ approval, onDecided, link }: { approval: Approval; onDecided: () => void; /** The approval link the page was opened with: the decision uses it. */ link?: string }) {
   // Servers that do not send `ran`/`next` yet: rebuild them from the execution, once.
   const needsRun = approval.ran === undefined || approval.next === undefined || approval.flowName === undefined;
   const run = usePolling<ExecutionDetail | undefined>(
@@ -76,7 +76,7 @@ export function ApprovalCard({ approval, onDecided }: { approval: Approval; onDe
             <NextList next={ctx.next} loading={needsRun && !run.data && !run.error} unrendered={ctx.nextUnrendered} />
           </section>
         </div>
-        {pending ? <ApprovalDecision approval={approval} onDecided={onDecided} /> : <ApprovalOutcome approval={approval} />}
+        {pending ? <ApprovalDecision approval={approval} onDecided={onDecided} {...(link ? { link } : {})} /> : <ApprovalOutcome approval={approval} />}
       </div>
     </article>
   );

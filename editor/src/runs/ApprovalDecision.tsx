@@ -12,7 +12,16 @@ type Decision = 'approve' | 'reject';
  * the run page. A 409 means someone else decided first (or it timed out): the server's words
  * are shown and the caller refreshes, so nobody is left looking at a stale question.
  */
-export function ApprovalDecision({ approval, onDecided }: { approval: Pick<Approval, 'id'>; onDecided: () => void }) {
+export function ApprovalDecision({
+  approval,
+  onDecided,
+  link,
+}: {
+  approval: Pick<Approval, 'id'> & Partial<Pick<Approval, 'planHash'>>;
+  onDecided: () => void;
+  /** The approval link the page was opened with: sent along, and used up by the decision. */
+  link?: string;
+}) {
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState<Decision | null>(null);
   const [error, setError] = useState<Error | null>(null);
@@ -22,8 +31,11 @@ export function ApprovalDecision({ approval, onDecided }: { approval: Pick<Appro
     setBusy(decision);
     setError(null);
     try {
-      const body: { decision: Decision; comment?: string } = { decision };
+      const body: { decision: Decision; comment?: string; planHash?: string; link?: string } = { decision };
       if (comment.trim()) body.comment = comment.trim();
+      // The plan this person was shown: a decision on a plan that changed since is refused.
+      if (approval.planHash) body.planHash = approval.planHash;
+      if (link) body.link = link;
       await call(api.approvals[':id'].$post({ ...idParam(id), json: body }));
       toast(decision === 'approve' ? 'Approved: the run goes on.' : 'Rejected: the run takes its "rejected" path.', 'success');
       setComment('');

@@ -92,7 +92,7 @@ export class SlackInteractions {
       // a Slack message cannot show a plan hash, and a changed flow makes a new approval anyway.
       const result = await this.deps.engine.decide(approval.id, { decision }, { actor, identity: identityOf(principal), principal });
       this.deps.log.info({ reqId, approvalId: approval.id, decision, actor: actor.name, via: 'slack', status: result.status }, 'approval decided from Slack');
-      await this.respond(payload, { replace_original: true, ...updatedMessage(payload, result, decision, actor.name) }, reqId);
+      await this.respond(payload, { replace_original: true, ...updatedMessage(payload, result, actor.name) }, reqId);
     } catch (error) {
       const reason = error instanceof Refused || error instanceof SalveError ? error.message : 'Salve could not record the decision; try again, or decide in Salve';
       if (!(error instanceof Refused || error instanceof SalveError)) this.deps.log.error({ err: error, reqId }, 'Slack decision failed');
@@ -164,7 +164,7 @@ export class SlackInteractions {
  * the buttons stay and a line says who decided so far; once it ended the buttons give way to
  * who decided.
  */
-export function updatedMessage(payload: BlockActions, result: DecisionResult, decision: 'approve' | 'reject', by: string): { text: string; blocks: Record<string, unknown>[] } {
+export function updatedMessage(payload: BlockActions, result: DecisionResult, by: string): { text: string; blocks: Record<string, unknown>[] } {
   const blocks = payload.message?.blocks ?? [];
   const at = blocks.findIndex((b) => b.block_id === APPROVAL_BLOCK_ID);
   const who = escapeMrkdwn(by);

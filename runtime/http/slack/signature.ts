@@ -31,7 +31,7 @@ export function verifySlackSignature(opts: {
   if (Math.abs(opts.nowMs / 1000 - Number(timestamp)) > SLACK_MAX_SKEW_SECONDS) {
     return { ok: false, reason: `X-Slack-Request-Timestamp is more than ${SLACK_MAX_SKEW_SECONDS / 60} minutes from now (a replay, or a wrong clock)` };
   }
-  if (!signature || !signature.startsWith('v0=')) return { ok: false, reason: 'X-Slack-Signature is missing or not v0=<hex>' };
+  if (!signature?.startsWith('v0=')) return { ok: false, reason: 'X-Slack-Signature is missing or not v0=<hex>' };
   if (!safeEqual(signature, slackSignature(opts.secret, timestamp, opts.body))) return { ok: false, reason: 'X-Slack-Signature does not match the body (wrong signing secret, or the body was changed)' };
   return { ok: true };
 }
