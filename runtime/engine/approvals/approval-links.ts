@@ -1,4 +1,5 @@
 import type { Flow } from '../../../shared/flow/schema.js';
+import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { ConflictError, NotFoundError } from '../../../shared/errors.js';
 import type { Actor } from '../../../shared/audit.js';
 import type { Db } from '../../store/db.js';
@@ -8,9 +9,7 @@ import type { ExecutionRow } from '../../store/executions-repo.js';
 import { stepsRepo } from '../../store/steps-repo.js';
 import { linkIdOf, signLink, verifyLink, type LinkClaims } from './link-token.js';
 
-/** The node type whose steps links point at. */
-const APPROVAL_TYPE = 'approval.request';
-/** approval.request's default timeoutSeconds: a link made before its approval starts expires as the approval would. */
+/** The approval node's default timeoutSeconds: a link made before its approval starts expires as the approval would. */
 const DEFAULT_TIMEOUT_SECONDS = 3600;
 
 /** `approval` in templates: the link to the flow's approval step, and to each approval node by id. */
@@ -55,7 +54,8 @@ export class ApprovalLinks {
   varsFor(db: Db, exec: ExecutionRow, flow: Flow, scope: string | null, now: number): ApprovalVars {
     const links: Record<string, string> = {};
     if (!this.key) return { links };
-    const nodes = flow.nodes.filter((n) => n.type === APPROVAL_TYPE);
+    // Approval steps: the nodes of the approval category (whose steps wait for a person).
+    const nodes = flow.nodes.filter((n) => getNodeDefinition(n.type)?.category === 'approval');
     for (const node of nodes) {
       const timeout = (node.config as { timeoutSeconds?: unknown }).timeoutSeconds;
       const token = this.tokenFor(db, { executionId: exec.id, nodeId: node.id, scope }, typeof timeout === 'number' ? timeout : DEFAULT_TIMEOUT_SECONDS, now);
