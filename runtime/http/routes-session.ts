@@ -77,6 +77,13 @@ export function publicSessionRoutes(opts: SessionRouteOptions) {
   const beforeSignIn: MiddlewareHandler = async (c, next) => {
     // A rebinding page must not even get to guess: checked before the token is looked at.
     assertTrustedHost(c, opts.publicOrigin);
+    // An address over either limit is refused before its body is read, whichever form it sends:
+    // guessing one credential from an address stops both for the rest of the minute.
+    const key = limitKeyOf(clientAddress(c));
+    const tokenWait = opts.tokenLimiter.retryAfterSeconds(key);
+    if (tokenWait > 0) throw tooManyTokenFailures(tokenWait);
+    const passwordWait = opts.passwordLimiter.retryAfterSeconds(key);
+    if (passwordWait > 0) throw tooManyPasswordFailures(passwordWait);
     // No browser sends a cross-site sign-in for us; refuse it before looking at the token.
     assertSameOrigin(c, ownOrigins(c, opts.publicOrigin), { requireBrowser: false });
     await next();
@@ -95,8 +102,6 @@ export function publicSessionRoutes(opts: SessionRouteOptions) {
       const reqId = c.get('requestId');
       let session: { id: string; cookieValue: string };
       if ('token' in body) {
-        const wait = opts.tokenLimiter.retryAfterSeconds(key);
-        if (wait > 0) throw tooManyTokenFailures(wait);
         if (!safeEqual(body.token, opts.adminToken)) {
           await opts.tokenLimiter.fail(key, reqId);
           // Bounded by the limiter above: an address gets a few refusals a minute, then 429s (not recorded).
@@ -107,8 +112,6 @@ export function publicSessionRoutes(opts: SessionRouteOptions) {
         await opts.tokenLimiter.reset(key, reqId);
         session = await opts.sessions.create({ name: 'admin', via: 'session', address });
       } else {
-        const wait = opts.passwordLimiter.retryAfterSeconds(key);
-        if (wait > 0) throw tooManyPasswordFailures(wait);
         const username = body.username.trim().toLowerCase();
         const user = peopleRepo.userByUsername(opts.store.db, username);
         // Unknown users and accounts without a password are checked against a decoy hash: the same work, the same answer.
