@@ -14,13 +14,14 @@ export const ADMIN: As = { admin: true };
 
 /**
  * Calls the app as `as` from `address` (default 192.0.2.1): JSON in, JSON out. Cookie requests
- * carry the page's Origin, as the editor's do.
+ * carry the page's Origin and a JSON content type, as the editor's do.
  */
 export async function call(app: App, as: As, method: string, path: string, body?: unknown, address = '192.0.2.1') {
   const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
   if ('admin' in as) headers.authorization = `Bearer ${TEST_TOKEN}`;
   if ('bearer' in as) headers.authorization = `Bearer ${as.bearer}`;
-  if ('cookie' in as) Object.assign(headers, { cookie: as.cookie, origin: ORIGIN });
+  // The editor sends every change as JSON, even one without a body (the cookie guard asks for it).
+  if ('cookie' in as) Object.assign(headers, { cookie: as.cookie, origin: ORIGIN, 'content-type': 'application/json' });
   const res = await app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }, fromAddress(address));
   const text = await res.text();
   // biome-ignore lint/suspicious/noExplicitAny: test answers are read field by field
