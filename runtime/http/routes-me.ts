@@ -89,9 +89,10 @@ export function meRoutes(opts: MeRouteOptions) {
     .delete('/sessions/:id', async (c) => {
       const user = c.get('principal').user;
       const id = c.req.param('id');
+      const current = currentSession(c); // read before it may end
       if (!user || !(await opts.sessions.endForUser(user.id, id, actorOf(c)))) throw new NotFoundError(`no session "${id}" of yours`);
       // Ending the session this request came with is signing out.
-      if (id === currentSession(c)) clearSessionCookie(c, isHttpsRequest(c, opts.publicOrigin));
+      if (id === current) clearSessionCookie(c, isHttpsRequest(c, opts.publicOrigin));
       return c.body(null, 204);
     })
     .put('/password', validJson(ChangePasswordSchema, 4096), async (c) => {
