@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { flowDoc } from '../../test/kit/flow.js';
-import { ADMIN, peopleApp } from '../../test/kit/people.js';
+import { ADMIN, peopleApp, type As } from '../../test/kit/people.js';
 import { apiTokenHash } from './api-tokens.js';
 
 const DAY = 24 * 3600_000;
@@ -13,7 +13,7 @@ async function setup() {
   const session = await p.session('ana');
   expect((await p.call(ADMIN, 'POST', '/api/flows?team=payments', flowDoc({ id: 'pay' }))).status).toBe(201);
   expect((await p.call(ADMIN, 'POST', '/api/flows?team=search', flowDoc({ id: 'find' }))).status).toBe(201);
-  const make = (body: Record<string, unknown>, as = session) => p.call(as, 'POST', '/api/tokens', { name: 'cli', team: 'payments', expiresInDays: 30, ...body });
+  const make = (body: Record<string, unknown>, as: As = session) => p.call(as, 'POST', '/api/tokens', { name: 'cli', team: 'payments', expiresInDays: 30, ...body });
   return { p, ana, session, make };
 }
 
