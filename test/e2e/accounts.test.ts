@@ -130,7 +130,7 @@ describe('accounts on a real server', () => {
     expect((await as({ cookie: carol.cookie }, 'GET', '/api/me')).status).toBe(401);
     const audit = (await server.api('GET', '/api/audit?via=cli')).body.items.map((e: { action: string }) => e.action);
     expect(audit).toEqual(['user.update', 'user.create', 'user.create', 'team.create']);
-  });
+  }, 120_000); // each `salve` command starts Node (a few seconds on a busy machine)
 
   it('limits password guessing per address, persisted across a restart', async () => {
     const statuses: number[] = [];
