@@ -25,13 +25,13 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const byRoleOrder = (a: Role, b: Role) => ROLES.indexOf(a) - ROLES.indexOf(b);
 
 /** A user as the API answers it: never the password hash. */
-export function userView(u: UserRow, memberships: readonly MembershipRow[]): UserView {
+function userView(u: UserRow, memberships: readonly MembershipRow[]): UserView {
   const grouped = new Map<string, { team: string; roles: Role[]; origin: 'manual' | 'oidc' }>();
   for (const m of memberships) {
     if (m.userId !== u.id) continue;
     const key = `${m.teamId}\u0000${m.origin}`;
-    let entry = grouped.get(key);
-    if (!entry) grouped.set(key, (entry = { team: m.teamId, roles: [], origin: m.origin }));
+    const entry = grouped.get(key) ?? { team: m.teamId, roles: [], origin: m.origin };
+    grouped.set(key, entry);
     entry.roles.push(m.role);
   }
   const roles = [...grouped.values()]
@@ -56,8 +56,8 @@ function teamView(t: TeamRow, memberships: readonly MembershipRow[], users: Read
   const members = new Map<string, Set<Role>>();
   for (const m of memberships) {
     if (m.teamId !== t.id) continue;
-    let roles = members.get(m.userId);
-    if (!roles) members.set(m.userId, (roles = new Set()));
+    const roles = members.get(m.userId) ?? new Set<Role>();
+    members.set(m.userId, roles);
     roles.add(m.role);
   }
   return {

@@ -26,7 +26,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * were also given by hand, often none): they may act in all of them. A token lists its one team
  * with the roles it gives now.
  */
-export function meOf(db: Db, principal: Principal, via: Me['via']): Me {
+function meOf(db: Db, principal: Principal, via: Me['via']): Me {
   const names = new Map(peopleRepo.listTeams(db).map((t) => [t.id, t.name]));
   const user = principal.user ? peopleRepo.user(db, principal.user.id) : undefined;
   let held: ReadonlyMap<string, ReadonlySet<Role>> = principal.teamRoles;

@@ -3,7 +3,7 @@ import type { UserView } from '../../shared/people.js';
 import { fromAddress, TEST_TOKEN, testApp } from './http.js';
 
 /** The origin of `app.request('/…')` URLs: what the editor page sends with every change. */
-export const ORIGIN = 'http://localhost';
+const ORIGIN = 'http://localhost';
 export const PASSWORD = 'correct horse battery staple';
 
 type App = ReturnType<typeof testApp>['app'];
@@ -16,7 +16,7 @@ export const ADMIN: As = { admin: true };
  * Calls the app as `as` from `address` (default 192.0.2.1): JSON in, JSON out. Cookie requests
  * carry the page's Origin and a JSON content type, as the editor's do.
  */
-export async function call(app: App, as: As, method: string, path: string, body?: unknown, address = '192.0.2.1') {
+async function call(app: App, as: As, method: string, path: string, body?: unknown, address = '192.0.2.1') {
   const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
   if ('admin' in as) headers.authorization = `Bearer ${TEST_TOKEN}`;
   if ('bearer' in as) headers.authorization = `Bearer ${as.bearer}`;
@@ -24,7 +24,6 @@ export async function call(app: App, as: As, method: string, path: string, body?
   if ('cookie' in as) Object.assign(headers, { cookie: as.cookie, origin: ORIGIN, 'content-type': 'application/json' });
   const res = await app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }, fromAddress(address));
   const text = await res.text();
-  // biome-ignore lint/suspicious/noExplicitAny: test answers are read field by field
   const json: any = text ? JSON.parse(text) : null;
   return { status: res.status, body: json, headers: res.headers };
 }
