@@ -4,7 +4,7 @@ import { peopleRepo, type UserRow } from '../store/people-repo.js';
 import { principalOf, type Principal } from './roles.js';
 
 /** Roles per team of one user, as stored. */
-export function teamRolesOf(db: Db, userId: string): Map<string, Set<Role>> {
+function teamRolesOf(db: Db, userId: string): Map<string, Set<Role>> {
   const byTeam = new Map<string, Set<Role>>();
   for (const m of peopleRepo.membershipsOf(db, userId)) {
     const roles = byTeam.get(m.teamId) ?? new Set<Role>();
