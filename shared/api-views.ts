@@ -227,6 +227,10 @@ export interface NodeTypeView {
  */
 export interface SignInHint {
   tokenFile?: string;
+  /** Always true: users sign in with their username and password. */
+  passwords: true;
+  /** Set when single sign-on is configured: what its button says. */
+  sso?: { label: string };
 }
 
 export interface SessionStatus {
