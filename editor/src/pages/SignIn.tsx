@@ -3,9 +3,10 @@ import { KeyRound, LogIn } from 'lucide-react';
 import type { SignInHint } from '../../../shared/api-views.js';
 import { ApiError } from '../api/client.js';
 import { signIn, signInHint, signInWithPassword } from '../api/session.js';
+import { sentence } from '../accounts/form-errors.js';
 
 /** The hint as the accounts API answers it: the token file, and single sign-on when it is set up. */
-type Hint = SignInHint & { passwords?: boolean; sso?: { label: string } };
+type Hint = SignInHint & { sso?: { label: string } };
 
 /** Where to find the token, in words: the server's own token file, or the variable that sets it. */
 function whereTheTokenIs(hint: Hint | null): React.ReactNode {
@@ -19,11 +20,6 @@ function refusalText(err: unknown, wrong: string): string {
   if (err instanceof ApiError && err.status === 429) return `${sentence(err.message)} Wait a moment, then try again.`;
   if (err instanceof ApiError && err.status === 401) return err.message ? sentence(err.message) : wrong;
   return err instanceof Error ? err.message : String(err);
-}
-
-function sentence(text: string): string {
-  const s = text.charAt(0).toUpperCase() + text.slice(1);
-  return /[.!?]$/.test(s) ? s : `${s}.`;
 }
 
 /**
