@@ -99,6 +99,8 @@ function Shell({ onSignedOut: done }: { onSignedOut: () => void }) {
       toast(`Sign-out failed: ${(error as Error).message}`, 'error');
       return;
     }
+    // Whoever signs in next starts at the flows, not on the page (maybe an admin's) left open here.
+    window.history.replaceState(null, '', '#/flows');
     done();
   };
 

@@ -56,6 +56,7 @@ function SessionsSection() {
       if (session.current) {
         // This browser's own session: it is signed out now, as after Sign out.
         clearTestInputs(browserSessionStorage());
+        window.history.replaceState(null, '', '#/flows');
         window.location.reload();
         return;
       }
