@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { ChevronDown, LogOut, ShieldAlert, UserRound } from 'lucide-react';
+import { ChevronDown, LogOut, ShieldAlert, UserRound, UserRoundCog, UsersRound } from 'lucide-react';
 import { navigate } from '../router.js';
 import { rolesSummary, signedInName } from './access.js';
 import { useAccount } from './me.js';
@@ -24,17 +24,17 @@ export function AccountMenu({ onSignOut }: { onSignOut: () => void }) {
     const outside = (e: MouseEvent) => {
       if (!box.current?.contains(e.target as Node)) setOpen(false);
     };
-    const escape = (e: KeyboardEvent) => {
+    const onEscape = (e: KeyboardEvent) => {
       if (e.key === 'Escape') {
         setOpen(false);
         button.current?.focus();
       }
     };
     document.addEventListener('mousedown', outside);
-    document.addEventListener('keydown', escape);
+    document.addEventListener('keydown', onEscape);
     return () => {
       document.removeEventListener('mousedown', outside);
-      document.removeEventListener('keydown', escape);
+      document.removeEventListener('keydown', onEscape);
     };
   }, [open]);
 
@@ -73,6 +73,17 @@ export function AccountMenu({ onSignOut }: { onSignOut: () => void }) {
           <button type="button" role="menuitem" className="ghost" onClick={() => choose(() => navigate({ page: 'account' }))} data-testid="menu-account">
             <UserRound size={16} aria-hidden="true" /> My account
           </button>
+          {me.admin && (
+            // Also in the top bar, except on a phone, where it has no room for them.
+            <>
+              <button type="button" role="menuitem" className="ghost" onClick={() => choose(() => navigate({ page: 'people' }))} data-testid="menu-people">
+                <UserRoundCog size={16} aria-hidden="true" /> People
+              </button>
+              <button type="button" role="menuitem" className="ghost" onClick={() => choose(() => navigate({ page: 'teams' }))} data-testid="menu-teams">
+                <UsersRound size={16} aria-hidden="true" /> Teams
+              </button>
+            </>
+          )}
           <button type="button" role="menuitem" className="ghost" onClick={() => choose(onSignOut)} data-testid="sign-out">
             <LogOut size={16} aria-hidden="true" /> Sign out
           </button>

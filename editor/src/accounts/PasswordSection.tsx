@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { PasswordSchema } from '../../../shared/people.js';
 import { toast } from '../ui/toast.js';
 import { changePassword } from './accounts-api.js';
-import { type FieldErrors, placeErrors } from './form-errors.js';
+import { type FieldErrors, placeErrors, sentence } from './form-errors.js';
 
 type Field = 'current' | 'password' | 'repeat';
 
@@ -19,7 +19,7 @@ export function PasswordSection() {
     const local: FieldErrors<Field> = {};
     if (current === '') local.current = ['Enter your current password.'];
     const problem = PasswordSchema.safeParse(password);
-    if (!problem.success) local.password = [problem.error.issues[0]?.message ?? 'Choose another password.'];
+    if (!problem.success) local.password = [sentence(problem.error.issues[0]?.message ?? 'choose another password')];
     else if (repeat !== password) local.repeat = ['The two new passwords differ.'];
     setErrors(local);
     if (Object.keys(local).length > 0) return;

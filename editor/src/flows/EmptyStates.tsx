@@ -12,17 +12,17 @@ export function NoFlowsYet({ mayCreate, onNew, onTemplates, onImport }: { mayCre
       </p>
       {!mayCreate && <p className="muted">Your team has none yet. An editor of the team creates them.</p>}
       {mayCreate && (
-      <div className="row flow-empty-actions">
-        <button type="button" className="primary" onClick={onNew}>
-          <Plus size={16} aria-hidden="true" /> New flow
-        </button>
-        <button type="button" onClick={onTemplates} data-testid="empty-new-from-template">
-          <LayoutTemplate size={16} aria-hidden="true" /> New from template
-        </button>
-        <button type="button" onClick={onImport}>
-          <Upload size={16} aria-hidden="true" /> Import
-        </button>
-      </div>
+        <div className="row flow-empty-actions">
+          <button type="button" className="primary" onClick={onNew}>
+            <Plus size={16} aria-hidden="true" /> New flow
+          </button>
+          <button type="button" onClick={onTemplates} data-testid="empty-new-from-template">
+            <LayoutTemplate size={16} aria-hidden="true" /> New from template
+          </button>
+          <button type="button" onClick={onImport}>
+            <Upload size={16} aria-hidden="true" /> Import
+          </button>
+        </div>
       )}
       {mayCreate && <p className="muted small">You can also drop exported .json files anywhere on this page.</p>}
     </div>

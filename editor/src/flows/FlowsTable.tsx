@@ -83,16 +83,16 @@ export function FlowsTable({ flows, teamName, mayWrite, pending, errors, now, on
                     <History size={14} aria-hidden="true" /> Runs
                   </RouteLink>
                   {mayWrite(flow.team) && (
-                  <button
-                    type="button"
-                    className="icon small"
-                    aria-label={`Duplicate ${flow.name}`}
-                    title="Duplicate"
-                    onClick={() => onDuplicate(flow)}
-                    data-testid={`flow-duplicate-${flow.id}`}
-                  >
-                    <Copy size={15} aria-hidden="true" />
-                  </button>
+                    <button
+                      type="button"
+                      className="icon small"
+                      aria-label={`Duplicate ${flow.name}`}
+                      title="Duplicate"
+                      onClick={() => onDuplicate(flow)}
+                      data-testid={`flow-duplicate-${flow.id}`}
+                    >
+                      <Copy size={15} aria-hidden="true" />
+                    </button>
                   )}
                   <button
                     type="button"
@@ -105,16 +105,16 @@ export function FlowsTable({ flows, teamName, mayWrite, pending, errors, now, on
                     <Download size={15} aria-hidden="true" />
                   </button>
                   {mayWrite(flow.team) && (
-                  <button
-                    type="button"
-                    className="icon small flow-delete"
-                    aria-label={`Delete ${flow.name}`}
-                    title="Delete"
-                    onClick={() => onDelete(flow)}
-                    data-testid={`flow-delete-${flow.id}`}
-                  >
-                    <Trash2 size={15} aria-hidden="true" />
-                  </button>
+                    <button
+                      type="button"
+                      className="icon small flow-delete"
+                      aria-label={`Delete ${flow.name}`}
+                      title="Delete"
+                      onClick={() => onDelete(flow)}
+                      data-testid={`flow-delete-${flow.id}`}
+                    >
+                      <Trash2 size={15} aria-hidden="true" />
+                    </button>
                   )}
                 </td>
               </tr>

@@ -266,7 +266,6 @@ function DeleteTeamDialog({ team, onClose, onDeleted }: { team: TeamView; onClos
       {refusal ? (
         <div className="banner error" role="alert" data-testid="team-delete-refused">
           <strong>Not deleted:</strong> {refusal}
-          <div className="small">Move or delete its flows and secrets first.</div>
         </div>
       ) : (
         <p>

@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { PasswordSchema, type TeamRoles, type UserView } from '../../../shared/people.js';
 import { createUser, putRoles, updateUser } from '../accounts/accounts-api.js';
-import { type FieldErrors, placeErrors } from '../accounts/form-errors.js';
+import { type FieldErrors, placeErrors, sentence } from '../accounts/form-errors.js';
 import { Dialog } from '../ui/Dialog.js';
 import { manualRoles, ssoRoles } from './roles-matrix.js';
 import { RoleLegend, RolesEditor } from './RolesEditor.js';
@@ -48,7 +48,7 @@ export function CreateUserDialog({ teams, onClose, onCreated }: { teams: Teams; 
     if (displayName.trim() === '') local.displayName = ['Enter the name people know them by.'];
     if (kind === 'person' && password !== '') {
       const problem = PasswordSchema.safeParse(password);
-      if (!problem.success) local.password = [problem.error.issues[0]?.message ?? 'Choose another password.'];
+      if (!problem.success) local.password = [sentence(problem.error.issues[0]?.message ?? 'choose another password')];
     }
     setErrors(local);
     if (Object.keys(local).length > 0) return;
@@ -98,6 +98,7 @@ export function CreateUserDialog({ teams, onClose, onCreated }: { teams: Teams; 
     >
       <form id={formId} onSubmit={submit} noValidate className="user-form">
         <FormError messages={errors.form} />
+        {/* biome-ignore lint/a11y/useSemanticElements: a segmented control, as on the Approvals page; a <fieldset> would bring its own box and legend styling */}
         <div className="segmented" role="group" aria-label="Kind">
           <button type="button" aria-pressed={kind === 'person'} onClick={() => setKind('person')}>
             Person
@@ -228,7 +229,7 @@ export function ResetPasswordDialog({ user, onClose, onDone }: { user: UserView;
     e.preventDefault();
     const problem = PasswordSchema.safeParse(password);
     if (!problem.success) {
-      setErrors({ password: [problem.error.issues[0]?.message ?? 'Choose another password.'] });
+      setErrors({ password: [sentence(problem.error.issues[0]?.message ?? 'choose another password')] });
       return;
     }
     setBusy(true);
