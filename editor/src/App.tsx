@@ -150,6 +150,7 @@ function NavLink({ to, current, icon, label, badge, admin }: { to: Route; curren
   return (
     <a
       className={admin ? 'nav-link nav-admin' : 'nav-link'}
+      title={admin ? label : undefined}
       href={hrefFor(to)}
       aria-current={current ? 'page' : undefined}
       onClick={(e) => {
