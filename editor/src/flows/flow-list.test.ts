@@ -28,8 +28,8 @@ describe('stillListed', () => {
 
 describe('the small helpers', () => {
   it('summarises a stored flow as a row', () => {
-    const stored = { flow: { id: 'f', name: 'F', enabled: false } as never, team: 'ops', revision: 2, createdAt: 'x', updatedAt: 'y' };
-    expect(summaryOf(stored)).toEqual({ id: 'f', name: 'F', enabled: false, revision: 2, updatedAt: 'y', team: 'ops' });
+    const stored = { flow: { id: 'f', name: 'F', enabled: false } as never, revision: 2, createdAt: 'x', updatedAt: 'y', team: 'payments' };
+    expect(summaryOf(stored)).toEqual({ id: 'f', name: 'F', enabled: false, revision: 2, updatedAt: 'y', team: 'payments' });
   });
 
   it('removes one value from a set', () => {

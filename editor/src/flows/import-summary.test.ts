@@ -4,7 +4,7 @@ import { previewImport, summarizeImport } from './import-summary.js';
 
 const summary = (id: string, enabled: boolean, revision = 3): FlowSummary => ({ id, name: id, enabled, revision, updatedAt: '2026-01-01T00:00:00.000Z', team: 'default' });
 const stored = (id: string, revision: number) =>
-  ({ flow: { format: 'salve.flow/v1', id, name: `N ${id}`, enabled: false, nodes: [], edges: [] }, team: 'default', revision, createdAt: '', updatedAt: '' }) as StoredFlow;
+  ({ flow: { format: 'salve.flow/v1', id, name: `N ${id}`, enabled: false, nodes: [], edges: [] }, revision, createdAt: '', updatedAt: '', team: 'default' }) as StoredFlow;
 
 describe('previewImport', () => {
   it('marks ids that will replace a stored flow', () => {
