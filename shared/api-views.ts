@@ -227,6 +227,11 @@ export interface NodeTypeView {
  */
 export interface SignInHint {
   tokenFile?: string;
+  /**
+   * Present when single sign-on is configured: the button's label. The button is a plain link
+   * to `GET /api/session/oidc/start`; a failed sign-in comes back as `#/sign-in?error=<code>`.
+   */
+  sso?: { label: string };
 }
 
 export interface SessionStatus {

@@ -28,6 +28,8 @@ import { runRoutes } from './routes-runs.js';
 import { secretRoutes } from './routes-secrets.js';
 import { scrubJsonResponses } from './scrub-responses.js';
 import { publicSessionRoutes, sessionStatusRoute } from './routes-session.js';
+import type { OidcClient } from './oidc.js';
+import { oidcRoutes } from './routes-oidc.js';
 import { securityHeaders } from './security-headers.js';
 import { SessionManager } from './sessions.js';
 
@@ -59,6 +61,8 @@ export interface AppOptions {
   apiTokens?: ApiTokenResolver;
   /** Clock for sessions and the sign-in limit (tests move it); default Date.now. */
   now?: () => number;
+  /** Single sign-on (SALVE_OIDC_*); absent when it is not configured. */
+  oidc?: OidcClient;
 }
 
 /**
@@ -157,8 +161,10 @@ export function createApp(options: AppOptions) {
         publicOrigin: options.publicOrigin,
         guardMutation,
         log,
+        sso: options.oidc && { label: options.oidc.settings.label },
       }),
     )
+    .route('/api/session/oidc', oidcRoutes({ oidc: options.oidc, sessions, store, publicOrigin: options.publicOrigin, log, now }))
     .route('/api/session', sessionStatusRoute())
     .get('/api/node-types', (c) => c.json(nodeTypes))
     .get('/api/openapi.json', (c) => c.json(apiDescription))

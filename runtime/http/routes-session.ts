@@ -28,6 +28,8 @@ export interface SessionRouteOptions {
   publicOrigin?: string;
   guardMutation: (c: Context) => Promise<void>;
   log: Logger;
+  /** Single sign-on, when configured: the sign-in page offers it with this label. */
+  sso?: { label: string };
 }
 
 /**
@@ -51,7 +53,7 @@ export function publicSessionRoutes(opts: SessionRouteOptions) {
     .get('/hint', (c) => {
       // The page asking is about to sign in: same host check, so a rebinding page learns nothing.
       assertTrustedHost(c, opts.publicOrigin);
-      return c.json((opts.adminTokenFile ? { tokenFile: opts.adminTokenFile } : {}) satisfies SignInHint);
+      return c.json({ ...(opts.adminTokenFile ? { tokenFile: opts.adminTokenFile } : {}), ...(opts.sso ? { sso: opts.sso } : {}) } satisfies SignInHint);
     })
     .post('/', beforeSignIn, validJson(SignInSchema, 4096), async (c) => {
       const address = clientAddress(c);
