@@ -10,7 +10,7 @@ import Provider from 'oidc-provider';
  * network or a confused provider would.
  */
 
-export interface TestAccount {
+interface TestAccount {
   name?: string;
   preferred_username?: string;
   email?: string;
@@ -18,7 +18,7 @@ export interface TestAccount {
   groups?: string[];
 }
 
-export interface TestProviderClient {
+interface TestProviderClient {
   client_id: string;
   client_secret: string;
   redirect_uris: string[];
