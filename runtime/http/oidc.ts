@@ -186,12 +186,17 @@ export class OidcClient {
 
   /** A configuration for one sign-in: the discovered metadata, the client, Salve's clock. */
   private async configuration(): Promise<client.Configuration> {
-    const discovered = await this.discover();
+    const server = (await this.discover()).serverMetadata();
     const skew = Math.round((this.now() - Date.now()) / 1000);
-    const config = new client.Configuration(discovered.serverMetadata(), this.settings.clientId, {
-      client_secret: this.settings.clientSecret,
-      [client.clockSkew]: skew,
-    });
+    // client_secret_basic is the default a client is registered with (RFC 8414); POST only where the provider lacks it.
+    const methods = server.token_endpoint_auth_methods_supported;
+    const basic = methods === undefined || methods.includes('client_secret_basic');
+    const config = new client.Configuration(
+      server,
+      this.settings.clientId,
+      { client_secret: this.settings.clientSecret, [client.clockSkew]: skew },
+      basic ? client.ClientSecretBasic(this.settings.clientSecret) : client.ClientSecretPost(this.settings.clientSecret),
+    );
     if (this.insecure) client.allowInsecureRequests(config);
     config.timeout = PROVIDER_TIMEOUT_S;
     if (this.jwks) client.setJwksCache(config, this.jwks);

@@ -8,6 +8,8 @@ import { peopleRepo } from '../../runtime/store/people-repo.js';
 import { ManualClock } from '../kit/engine.js';
 import { TEST_TOKEN, testApp } from '../kit/http.js';
 import { CookieJar, navigate, startOidcProvider, throughProvider, type TestProvider } from '../kit/oidc-provider.js';
+import { CLI, NODE_FLAGS, removeDir, startServer, tempDataDir } from '../kit/server.js';
+import { spawnSync } from 'node:child_process';
 
 /**
  * Single sign-on end to end: Salve (its HTTP app on a loopback port, with a clock the test
@@ -290,5 +292,63 @@ describe('single sign-on with the provider down', () => {
     const res = await app.request('/api/session/oidc/start');
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('/#/sign-in?error=provider_unreachable');
+  });
+});
+
+describe('single sign-on configured through the environment (the built server)', () => {
+  // Salve behind a proxy at this origin: the provider sends browsers there, the test forwards them.
+  const PUBLIC = 'http://127.0.0.1:1';
+  const dataDir = tempDataDir();
+  let provider: TestProvider;
+
+  beforeAll(async () => {
+    provider = await startOidcProvider({ clients: [{ client_id: 'salve', client_secret: SECRET, redirect_uris: [`${PUBLIC}${OIDC_CALLBACK_PATH}`] }] });
+    provider.accounts.set('cy', { name: 'Cy', preferred_username: 'cy', groups: ['ops'] });
+  });
+  afterAll(async () => {
+    await provider?.close();
+    removeDir(dataDir);
+  });
+
+  it('signs in with SALVE_OIDC_* set, and never prints the client secret', async () => {
+    const server = await startServer({
+      dataDir,
+      env: {
+        SALVE_PUBLIC_ORIGIN: PUBLIC,
+        SALVE_OIDC_ISSUER: provider.issuer,
+        SALVE_OIDC_CLIENT_ID: 'salve',
+        SALVE_OIDC_CLIENT_SECRET: SECRET,
+        SALVE_OIDC_SCOPES: 'openid profile groups',
+        SALVE_OIDC_ROLE_MAP: JSON.stringify({ ops: [{ team: 'default', roles: ['viewer'] }] }),
+        SALVE_LOG_LEVEL: 'debug',
+      },
+    });
+    try {
+      expect(server.output()).toContain(`Single sign-on with ${provider.issuer} (redirect URI registered there: ${PUBLIC}${OIDC_CALLBACK_PATH})`);
+      const jar = new CookieJar();
+      const start = await navigate(jar, `${server.url}/api/session/oidc/start`);
+      const callback = new URL(await throughProvider(jar, provider, start.location!, { account: 'cy' }));
+      expect(callback.origin).toBe(PUBLIC);
+      const done = await navigate(jar, `${server.url}${callback.pathname}${callback.search}`);
+      expect(done.location).toBe(`${server.url}/`);
+      const flows = await fetch(`${server.url}/api/flows`, { headers: { cookie: jar.header('/api/flows') } });
+      expect(flows.status).toBe(200);
+      expect(server.output()).not.toContain(SECRET);
+    } finally {
+      await server.stop();
+    }
+    expect(server.output()).not.toContain(SECRET);
+  });
+
+  it('refuses to start without SALVE_PUBLIC_ORIGIN, saying why', () => {
+    const r = spawnSync(process.execPath, [...NODE_FLAGS, CLI, 'serve', '--port', '0', '--data', dataDir], {
+      env: { PATH: process.env.PATH ?? '', XDG_CONFIG_HOME: `${dataDir}-config`, SALVE_OIDC_ISSUER: provider.issuer, SALVE_OIDC_CLIENT_ID: 'salve', SALVE_OIDC_CLIENT_SECRET: SECRET },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain('SALVE_PUBLIC_ORIGIN');
+    expect(r.stdout + r.stderr).toContain('/api/session/oidc/callback');
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
   });
 });
