@@ -229,7 +229,10 @@ export interface SignInHint {
   tokenFile?: string;
   /** Always true: users sign in with their username and password. */
   passwords: true;
-  /** Set when single sign-on is configured: what its button says. */
+  /**
+   * Present when single sign-on is configured: the button's label. The button is a plain link
+   * to `GET /api/session/oidc/start`; a failed sign-in comes back as `#/sign-in?error=<code>`.
+   */
   sso?: { label: string };
 }
 

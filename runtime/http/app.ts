@@ -33,6 +33,8 @@ import { teamRoutes, userRoutes } from './routes-people.js';
 import { tokenRoutes } from './routes-tokens.js';
 import { PeopleService } from './people-service.js';
 import { ApiTokenService } from './api-tokens.js';
+import type { OidcClient } from './oidc.js';
+import { oidcRoutes } from './routes-oidc.js';
 import { securityHeaders } from './security-headers.js';
 import { SessionManager } from './sessions.js';
 
@@ -64,6 +66,8 @@ export interface AppOptions {
   apiTokens?: ApiTokenResolver;
   /** Clock for sessions and the sign-in limit (tests move it); default Date.now. */
   now?: () => number;
+  /** Single sign-on (SALVE_OIDC_*); absent when it is not configured. */
+  oidc?: OidcClient;
 }
 
 /**
@@ -168,8 +172,10 @@ export function createApp(options: AppOptions) {
         publicOrigin: options.publicOrigin,
         guardMutation,
         log,
+        sso: options.oidc && { label: options.oidc.settings.label },
       }),
     )
+    .route('/api/session/oidc', oidcRoutes({ oidc: options.oidc, sessions, store, publicOrigin: options.publicOrigin, log, now }))
     .route('/api/session', sessionStatusRoute())
     .route('/api/me', meRoutes({ store, sessions, people, passwordLimiter, publicOrigin: options.publicOrigin, log }))
     .route('/api/users', userRoutes(people))

@@ -91,6 +91,8 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   rule('POST', '/hooks/*', 'hook', 'none', 'a path with more segments: answered 404, recorded'),
   rule('GET', '/api/session/hint', 'public', 'none', 'where the admin token is saved (sign-in page)'),
   rule('POST', '/api/session', 'public', 'none', 'sign in with a username and password, or with the admin token'),
+  rule('GET', '/api/session/oidc/start', 'public', 'none', 'single sign-on: redirect to the OpenID provider (state, nonce, PKCE)'),
+  rule('GET', '/api/session/oidc/callback', 'public', 'none', 'single sign-on: the provider redirects back here; signs in and redirects to the editor'),
   rule('DELETE', '/api/session', 'public', 'none', 'sign out'),
   rule('GET', '/api/session', 'authenticated', 'none', 'how this request was authenticated'),
   rule('GET', '/api/me', 'authenticated', 'none', 'who is signed in: account, admin flag, teams and roles'),

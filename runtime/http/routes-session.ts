@@ -65,6 +65,8 @@ export interface SessionRouteOptions {
   publicOrigin?: string;
   guardMutation: (c: Context) => Promise<void>;
   log: Logger;
+  /** Single sign-on, when configured: the sign-in page offers it with this label. */
+  sso?: { label: string };
 }
 
 /**
@@ -93,7 +95,7 @@ export function publicSessionRoutes(opts: SessionRouteOptions) {
     .get('/hint', (c) => {
       // The page asking is about to sign in: same host check, so a rebinding page learns nothing.
       assertTrustedHost(c, opts.publicOrigin);
-      return c.json({ ...(opts.adminTokenFile ? { tokenFile: opts.adminTokenFile } : {}), passwords: true } satisfies SignInHint);
+      return c.json({ ...(opts.adminTokenFile ? { tokenFile: opts.adminTokenFile } : {}), passwords: true, ...(opts.sso ? { sso: opts.sso } : {}) } satisfies SignInHint);
     })
     .post('/', beforeSignIn, validSignIn, async (c) => {
       const body = c.req.valid('json');
