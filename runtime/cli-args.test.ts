@@ -34,6 +34,14 @@ describe('parseCommand', () => {
     expect(usageError(['--bogus', 'x', '--json', '--other=1', '-x'])).toBe('unknown option --bogus, --other, -x');
   });
 
+  it('collects every value of a repeatable option, in order', () => {
+    const repeated = { team: { type: 'string', multiple: true }, role: { type: 'string', multiple: true } } as const;
+    expect(parseCommand(['--team', 'a', '--role', 'viewer', '--team=b', '--role', 'editor,approver'], repeated).values).toEqual({
+      team: ['a', 'b'],
+      role: ['viewer', 'editor,approver'],
+    });
+  });
+
   it('refuses a value for a switch', () => {
     expect(usageError(['--json=false'])).toBe('--json takes no value');
   });

@@ -6,11 +6,16 @@ export class UsageError extends Error {}
 /** `-h` or `--help` was given to a command: the caller prints the usage (exit code 0). */
 export class HelpRequested extends Error {}
 
-/** The options one command takes: a `string` option takes a value, a `boolean` one is a switch. */
-export type CommandOptions = Record<string, { type: 'string' | 'boolean' }>;
+/**
+ * The options one command takes: a `string` option takes a value, a `boolean` one is a switch.
+ * A `multiple` string option may be given several times (its values in order).
+ */
+export type CommandOptions = Record<string, { type: 'string' | 'boolean'; multiple?: true }>;
 
 /** The options given, typed by their declaration. */
-export type OptionValues<O extends CommandOptions> = { [K in keyof O]?: O[K]['type'] extends 'string' ? string : boolean };
+export type OptionValues<O extends CommandOptions> = {
+  [K in keyof O]?: O[K]['type'] extends 'string' ? (O[K]['multiple'] extends true ? string[] : string) : boolean;
+};
 
 // Every command takes -h/--help.
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;

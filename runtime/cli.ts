@@ -7,6 +7,7 @@ import { enableRegexBacktrackFallback } from './boot-checks.js';
 import { HelpRequested, parseCommand, UsageError, type OptionValues } from './cli-args.js';
 import { AUDIT_HELP, cmdAudit } from './cli-audit.js';
 import { cmdSecrets, SECRETS_HELP } from './cli-secrets.js';
+import { cmdTeams, cmdUsers, PEOPLE_HELP } from './cli-people.js';
 import { checkDataDir } from './doctor.js';
 import { simulateFlow } from './engine/flows/simulate.js';
 import { launchServer, rerunWithFlags, SERVER_COMMAND } from './launcher.js';
@@ -26,6 +27,7 @@ Usage:
   salve export <flow-id>|--all [--out file.json] [--url URL] [--token TOKEN] [--data DIR]
   salve doctor [--data ./data]      check the database (read-only; safe while Salve runs)
 ${SECRETS_HELP}
+${PEOPLE_HELP}
 ${AUDIT_HELP}
   salve --version
   salve help                        this text (also: salve <command> --help)
@@ -33,7 +35,7 @@ ${AUDIT_HELP}
 serve reads the secrets (SALVE_SECRET_*, SALVE_ADMIN_TOKEN, SALVE_MASTER_KEY, SALVE_SECRETS_FILE)
 and starts the server as a child process whose environment does not hold them.
 
-secrets works on the data directory's database directly (safe while Salve runs); set reads the
+secrets, users and teams work on the data directory's database directly (safe while Salve runs); set reads the
 value from stdin. The master key is SALVE_MASTER_KEY or the key file (SALVE_MASTER_KEY_FILE,
 default ~/.config/salve/master.key).
 
@@ -223,6 +225,10 @@ export async function runCli(argv: string[], out: Out = { log: console.log, erro
         return cmdDoctor(rest, out);
       case 'secrets':
         return await cmdSecrets(rest, out);
+      case 'users':
+        return await cmdUsers(rest, out);
+      case 'teams':
+        return await cmdTeams(rest, out);
       case 'audit':
         return await cmdAudit(rest, out);
       case '--version':

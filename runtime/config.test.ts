@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, redactConfig } from './config.js';
+import { oidcSettingsOf } from './http/oidc.js';
 
 describe('config', () => {
   it('has safe defaults: loopback, port 8470, ./data', () => {
@@ -98,5 +99,65 @@ describe('config', () => {
         expect.objectContaining({ issues: [expect.objectContaining({ path: ['SALVE_COMMAND_USER'], message: 'must be a user name (e.g. salve-cmd) or a numeric uid' })] }),
       );
     }
+  });
+});
+
+describe('single sign-on config', () => {
+  const base = {
+    SALVE_OIDC_ISSUER: 'https://sso.example.com/realms/ops/',
+    SALVE_OIDC_CLIENT_ID: 'salve',
+    SALVE_OIDC_CLIENT_SECRET: 'a-client-secret-0123456789',
+    SALVE_PUBLIC_ORIGIN: 'https://salve.example.com',
+  };
+  const issueOf = (env: Record<string, string>) => {
+    try {
+      loadConfig({}, env);
+    } catch (error) {
+      return (error as { issues: { path: string[]; message: string }[] }).issues;
+    }
+    return [];
+  };
+
+  it('is off without SALVE_OIDC_ISSUER, and has defaults for scopes, groups claim and label', () => {
+    expect(loadConfig({}, {}).oidcIssuer).toBeUndefined();
+    const c = loadConfig({}, base);
+    expect(c).toMatchObject({ oidcIssuer: 'https://sso.example.com/realms/ops', oidcScopes: 'openid profile email', oidcGroupsClaim: 'groups', oidcRoleMap: {} });
+    expect(oidcSettingsOf(c)?.redirectUri).toBe('https://salve.example.com/api/session/oidc/callback');
+  });
+
+  it('refuses to start without SALVE_PUBLIC_ORIGIN, the client id or exactly one client secret, naming each', () => {
+    const { SALVE_PUBLIC_ORIGIN: _, ...noOrigin } = base;
+    expect(issueOf(noOrigin)).toEqual([{ path: ['SALVE_PUBLIC_ORIGIN'], message: expect.stringContaining('/api/session/oidc/callback') }]);
+    const { SALVE_OIDC_CLIENT_ID: __, SALVE_OIDC_CLIENT_SECRET: ___, ...bare } = base;
+    expect(issueOf(bare).map((i) => i.path[0])).toEqual(['SALVE_OIDC_CLIENT_ID', 'SALVE_OIDC_CLIENT_SECRET']);
+    expect(issueOf({ ...base, SALVE_OIDC_CLIENT_SECRET_FILE: '/etc/salve/oidc' })[0]?.message).toContain('exactly one');
+  });
+
+  it('takes an https issuer, or http on a loopback host only', () => {
+    expect(loadConfig({}, { ...base, SALVE_OIDC_ISSUER: 'http://127.0.0.1:9000' }).oidcIssuer).toBe('http://127.0.0.1:9000');
+    for (const bad of ['http://sso.example.com', 'sso.example.com', 'https://sso.example.com/?x=1']) {
+      expect(issueOf({ ...base, SALVE_OIDC_ISSUER: bad }).map((i) => i.path[0]), bad).toEqual(['SALVE_OIDC_ISSUER']);
+    }
+  });
+
+  it('reads the role map as JSON and names the group that is wrong', () => {
+    const map = '{"salve-admins":"admin","payments-oncall":[{"team":"payments","roles":["operator","approver"]}]}';
+    expect(loadConfig({}, { ...base, SALVE_OIDC_ROLE_MAP: map }).oidcRoleMap).toEqual(JSON.parse(map));
+    expect(issueOf({ ...base, SALVE_OIDC_ROLE_MAP: '{nope' })).toEqual([{ path: ['SALVE_OIDC_ROLE_MAP'], message: expect.stringContaining('must be JSON') }]);
+    const [issue] = issueOf({ ...base, SALVE_OIDC_ROLE_MAP: '{"ops":[{"team":"payments","roles":["owner"]}]}' });
+    expect(issue?.path).toEqual(['SALVE_OIDC_ROLE_MAP']);
+    expect(issue?.message).toMatch(/^ops/);
+  });
+
+  it('scopes must include openid', () => {
+    expect(issueOf({ ...base, SALVE_OIDC_SCOPES: 'profile email' })[0]?.message).toContain('"openid"');
+  });
+
+  it('reads the client secret from SALVE_OIDC_CLIENT_SECRET_FILE, and never prints it', () => {
+    const { SALVE_OIDC_CLIENT_SECRET: _, ...withoutSecret } = base;
+    const c = loadConfig({}, { ...withoutSecret, SALVE_OIDC_CLIENT_SECRET_FILE: '/etc/salve/oidc-secret' });
+    expect(oidcSettingsOf(c, () => 'from-the-file-0123456789\n')?.clientSecret).toBe('from-the-file-0123456789');
+    expect(() => oidcSettingsOf(c, () => '  \n')).toThrow('SALVE_OIDC_CLIENT_SECRET_FILE: /etc/salve/oidc-secret is empty');
+    expect(JSON.stringify(redactConfig(loadConfig({}, base)))).not.toContain(base.SALVE_OIDC_CLIENT_SECRET);
   });
 });

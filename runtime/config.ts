@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from '../shared/errors.js';
 import { parseTargetList, splitTargetList } from '../shared/net/targets.js';
+import { RoleMapSchema } from './http/oidc-mapping.js';
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -14,6 +15,36 @@ const isOrigin = (value: string) => {
     return false;
   }
 };
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** An OpenID provider's issuer: https, or http on a loopback host only (a provider in a test). */
+const isIssuer = (value: string) => {
+  try {
+    const url = new URL(value);
+    if (url.search || url.hash || url.username || url.password) return false;
+    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+  } catch {
+    return false;
+  }
+};
+
+/** SALVE_OIDC_ROLE_MAP: JSON, checked against RoleMapSchema; the message names the group at fault. */
+const roleMapJson = z.string().transform((raw, ctx) => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"salve-admins": "admin", "payments-oncall": [{"team": "payments", "roles": ["operator"]}]}' });
+    return z.NEVER;
+  }
+  const result = RoleMapSchema.safeParse(parsed);
+  if (!result.success) {
+    for (const i of result.error.issues) ctx.addIssue({ code: 'custom', message: i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message });
+    return z.NEVER;
+  }
+  return result.data;
+});
 
 /** Salve's configuration: flags win over `SALVE_*` environment variables, then defaults. */
 const ConfigSchema = z.strictObject({
@@ -78,10 +109,49 @@ const ConfigSchema = z.strictObject({
     .superRefine((entries, ctx) => {
       for (const problem of parseTargetList(entries).problems) ctx.addIssue({ code: 'custom', message: problem.message });
     }),
-}).refine((c) => c.httpHeadersTimeoutSeconds <= c.httpRequestTimeoutSeconds, {
-  path: ['httpHeadersTimeoutSeconds'],
-  message: 'must not be longer than the request timeout (SALVE_HTTP_REQUEST_TIMEOUT): the headers are part of the request',
-});
+  /** Single sign-on (OpenID Connect): the provider's issuer; the other oidc* fields only matter with it. */
+  oidcIssuer: z
+    .string()
+    .refine(isIssuer, 'must be the provider\'s issuer URL, e.g. https://sso.example.com/realms/ops (https; http only on a loopback host)')
+    .transform((v) => v.replace(/\/$/, ''))
+    .optional(),
+  oidcClientId: z.string().min(1).max(500).optional(),
+  /** Never logged or printed (redactConfig); scrubbed from outputs like the admin token. */
+  oidcClientSecret: z.string().min(1).max(4096).optional(),
+  /** A file holding the client secret (read at start). */
+  oidcClientSecretFile: z.string().min(1).optional(),
+  oidcScopes: z
+    .string()
+    .regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'must be scopes separated by single spaces, e.g. "openid profile email groups"')
+    .refine((s) => s.split(' ').includes('openid'), 'must include "openid"')
+    .default('openid profile email'),
+  oidcGroupsClaim: z.string().min(1).max(200).default('groups'),
+  oidcRoleMap: roleMapJson.default({}),
+  oidcLabel: z.string().trim().min(1).max(100).default('Sign in with single sign-on'),
+})
+  .refine((c) => c.httpHeadersTimeoutSeconds <= c.httpRequestTimeoutSeconds, {
+    path: ['httpHeadersTimeoutSeconds'],
+    message: 'must not be longer than the request timeout (SALVE_HTTP_REQUEST_TIMEOUT): the headers are part of the request',
+  })
+  .superRefine((c, ctx) => {
+    if (c.oidcIssuer === undefined) return;
+    // Each refusal names what to set: Salve would otherwise start with a sign-in button that cannot work.
+    if (c.oidcClientId === undefined) ctx.addIssue({ code: 'custom', path: ['oidcClientId'], message: 'is required with SALVE_OIDC_ISSUER: the client id registered at the provider' });
+    if ((c.oidcClientSecret === undefined) === (c.oidcClientSecretFile === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['oidcClientSecret'],
+        message: 'with SALVE_OIDC_ISSUER set exactly one of SALVE_OIDC_CLIENT_SECRET or SALVE_OIDC_CLIENT_SECRET_FILE (the client secret)',
+      });
+    }
+    if (c.publicOrigin === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['publicOrigin'],
+        message: 'is required with SALVE_OIDC_ISSUER: the provider sends browsers back to <SALVE_PUBLIC_ORIGIN>/api/session/oidc/callback',
+      });
+    }
+  });
 export type Config = z.infer<typeof ConfigSchema>;
 
 /** Where each field comes from, for error messages that name what the operator typed. */
@@ -106,6 +176,14 @@ const SOURCES: Record<keyof Config, { flag?: string; env?: string }> = {
   logLevel: { env: 'SALVE_LOG_LEVEL' },
   commandUser: { env: 'SALVE_COMMAND_USER' },
   allowedTargets: { env: 'SALVE_ALLOWED_TARGETS' },
+  oidcIssuer: { env: 'SALVE_OIDC_ISSUER' },
+  oidcClientId: { env: 'SALVE_OIDC_CLIENT_ID' },
+  oidcClientSecret: { env: 'SALVE_OIDC_CLIENT_SECRET' },
+  oidcClientSecretFile: { env: 'SALVE_OIDC_CLIENT_SECRET_FILE' },
+  oidcScopes: { env: 'SALVE_OIDC_SCOPES' },
+  oidcGroupsClaim: { env: 'SALVE_OIDC_GROUPS_CLAIM' },
+  oidcRoleMap: { env: 'SALVE_OIDC_ROLE_MAP' },
+  oidcLabel: { env: 'SALVE_OIDC_LABEL' },
 };
 
 /** Builds the config from CLI flags and the environment; names the flag or variable on error. */
@@ -127,14 +205,16 @@ export function loadConfig(flags: Record<string, string | undefined>, env: NodeJ
   if (!result.success) {
     const issues = result.error.issues.map((i) => {
       const key = String(i.path[0] ?? '');
-      return { path: [origin[key] ?? key], message: i.message };
+      // A field that was not given at all (required with another one) is named by its variable.
+      const src = (SOURCES as Record<string, { flag?: string; env?: string }>)[key];
+      return { path: [origin[key] ?? src?.env ?? key], message: i.message };
     });
     throw new ValidationError('invalid configuration', issues);
   }
   return result.data;
 }
 
-/** The config as it may be printed: the admin token is never shown. */
+/** The config as it may be printed: the admin token and the single sign-on client secret are never shown. */
 export function redactConfig(c: Config): Record<string, unknown> {
-  return { ...c, adminToken: c.adminToken ? '***' : undefined };
+  return { ...c, adminToken: c.adminToken ? '***' : undefined, oidcClientSecret: c.oidcClientSecret ? '***' : undefined };
 }

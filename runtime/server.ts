@@ -14,6 +14,7 @@ import { openStoredSecrets } from './engine/secrets/stored-secrets.js';
 import { assertSecretHostLists } from './net/secret-hosts.js';
 import { createApp } from './http/app.js';
 import { ensureAdminToken } from './http/auth.js';
+import { OidcClient, oidcSettingsOf } from './http/oidc.js';
 import { capConnections, httpLimitsOf, httpServerOptions } from './http/server-limits.js';
 import { acquireDataDirLock } from './lockfile.js';
 import { resolveCommandUser, type CommandUser } from '../nodes/command-user.js';
@@ -119,6 +120,8 @@ async function startLocked(
   const store = openStore(config.dataDir, { log });
   opened.store = store;
   const token = ensureAdminToken(config.dataDir, config.adminToken);
+  // Refuses to start on an unreadable client secret file; a provider that is down is only logged (warmUp).
+  const oidcSettings = oidcSettingsOf(config);
   // The secret store: its master key comes from SALVE_MASTER_KEY or a key file outside the data directory.
   const { stored, createdKeyFile } = openStoredSecrets({
     store,
@@ -130,7 +133,7 @@ async function startLocked(
     log,
     recordKey: true,
   });
-  const secrets = withScrubbedExtras(stored.all, [token.token, keys.masterKey]);
+  const secrets = withScrubbedExtras(stored.all, [token.token, keys.masterKey, oidcSettings?.clientSecret]);
   const engine = new Engine({
     store,
     clock: systemClock,
@@ -148,6 +151,8 @@ async function startLocked(
   const recovered = engine.start();
   log.info({ config: redactConfig(config), recovered }, 'salve starting');
 
+  const oidc = oidcSettings && new OidcClient(oidcSettings, log);
+  oidc?.warmUp();
   const app = createApp({
     engine,
     store,
@@ -161,6 +166,7 @@ async function startLocked(
     secrets,
     storedSecrets: stored,
     slackApiUrl: config.slackApiUrl,
+    oidc,
   });
 
   const limits = httpLimitsOf(config);
@@ -177,6 +183,7 @@ async function startLocked(
     out(`Admin token (shown once; also saved to ${join(config.dataDir, 'admin-token')}, mode 0600):\n  ${token.token}`);
   }
   out(`Master key for stored secrets: ${stored.keySource}${createdKeyFile ? ' (created now, mode 0600: back it up apart from the data directory)' : ''}`);
+  if (oidcSettings) out(`Single sign-on with ${oidcSettings.issuer} (redirect URI registered there: ${oidcSettings.redirectUri})`);
   out(`Salve ${salveVersion()} listening on ${url} (data: ${config.dataDir})`);
   if (!['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
     log.warn({ host: config.host }, 'listening beyond loopback without TLS: put a TLS-terminating proxy in front of Salve');

@@ -278,6 +278,13 @@ export interface NodeTypeView {
  */
 export interface SignInHint {
   tokenFile?: string;
+  /** Always true: users sign in with their username and password. */
+  passwords: true;
+  /**
+   * Present when single sign-on is configured: the button's label. The button is a plain link
+   * to `GET /api/session/oidc/start`; a failed sign-in comes back as `#/sign-in?error=<code>`.
+   */
+  sso?: { label: string };
 }
 
 export interface SessionStatus {

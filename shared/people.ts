@@ -92,8 +92,8 @@ export const CreateTeamSchema = z.strictObject({ id: TeamIdSchema, name: z.strin
 
 /** `POST /api/session` with a password (the admin token form `{ token }` stays). */
 export const PasswordSignInSchema = z.strictObject({
-  username: z.string().min(1, 'username is required').max(100),
-  password: z.string().min(1, 'password is required').max(512),
+  username: z.string({ error: 'username is required' }).min(1, 'username is required').max(100),
+  password: z.string({ error: 'password is required' }).min(1, 'password is required').max(512),
 });
 
 /** `PUT /api/me/password`. */

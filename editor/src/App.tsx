@@ -1,10 +1,17 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Inbox, KeyRound, List, LogOut, ScrollText, ShieldCheck, Workflow } from 'lucide-react';
+import { Inbox, KeyRound, List, ScrollText, ShieldCheck, UsersRound, UserRoundCog, Workflow } from 'lucide-react';
 import { api, call, onSignedOut } from './api/client.js';
 import { isSignedIn, signOut } from './api/session.js';
 import { browserSessionStorage, clearTestInputs } from './flow-editor/test-input.js';
 import { hrefFor, navigate, useRoute, type Route } from './router.js';
 import { SignIn } from './pages/SignIn.js';
+import { holdsAnyRole, sectionsFor } from './accounts/access.js';
+import { AccountMenu } from './accounts/AccountMenu.js';
+import { AccountPage } from './accounts/AccountPage.js';
+import { NoRoleHome } from './accounts/NoRoleHome.js';
+import { AccountProvider, useAccount } from './accounts/me.js';
+import { PeoplePage } from './people/PeoplePage.js';
+import { TeamsPage } from './people/TeamsPage.js';
 import { FlowsPage } from './pages/FlowsPage.js';
 import { FlowEditorPage } from './pages/FlowEditorPage.js';
 import { RunsPage } from './pages/RunsPage.js';
@@ -50,12 +57,35 @@ export function App() {
         <Toasts />
       </>
     );
-  return <Shell onSignedOut={() => setSession('signed-out')} />;
+  return (
+    <AccountProvider
+      fallback={({ error, retry }) =>
+        error ? (
+          <div className="page">
+            <div className="banner error">
+              Could not load who is signed in: {error.message} <button type="button" onClick={retry}>Try again</button>
+            </div>
+          </div>
+        ) : (
+          <div className="empty">Loading…</div>
+        )
+      }
+    >
+      <Shell onSignedOut={() => setSession('signed-out')} />
+    </AccountProvider>
+  );
 }
 
 function Shell({ onSignedOut: done }: { onSignedOut: () => void }) {
   const route = useRoute();
-  const pending = usePolling(() => call(api.approvals.$get({ query: { status: 'pending', limit: 200 } })), 5000, []);
+  const { me } = useAccount();
+  const sections = new Set(sectionsFor(me));
+  // Someone without a role has no approvals to count (the list would be refused).
+  const pending = usePolling(
+    () => (sections.has('approvals') ? call(api.approvals.$get({ query: { status: 'pending', limit: 200 } })) : Promise.resolve({ items: [] })),
+    5000,
+    [],
+  );
   const pendingCount = pending.data?.items.length ?? 0;
 
   const section = route.page === 'flow' || route.page === 'new-flow' ? 'flows' : route.page === 'run' ? 'runs' : route.page;
@@ -69,6 +99,8 @@ function Shell({ onSignedOut: done }: { onSignedOut: () => void }) {
       toast(`Sign-out failed: ${(error as Error).message}`, 'error');
       return;
     }
+    // Whoever signs in next starts at the flows, not on the page (maybe an admin's) left open here.
+    window.history.replaceState(null, '', '#/flows');
     done();
   };
 
@@ -89,36 +121,36 @@ function Shell({ onSignedOut: done }: { onSignedOut: () => void }) {
           <span className="brand-name">Salve</span>
         </a>
         <nav className="row" aria-label="Main">
-          <NavLink to={{ page: 'flows' }} current={section === 'flows'} icon={<Workflow size={16} />} label="Flows" />
-          <NavLink to={{ page: 'runs' }} current={section === 'runs'} icon={<List size={16} />} label="Runs" />
-          <NavLink
-            to={{ page: 'approvals' }}
-            current={section === 'approvals'}
-            icon={<Inbox size={16} />}
-            label="Approvals"
-            badge={pendingCount}
-          />
-          <NavLink to={{ page: 'events' }} current={section === 'events'} icon={<ScrollText size={16} />} label="Events" />
-          <NavLink to={{ page: 'secrets' }} current={section === 'secrets'} icon={<KeyRound size={16} />} label="Secrets" />
-          <NavLink to={{ page: 'audit' }} current={section === 'audit'} icon={<ShieldCheck size={16} />} label="Audit" />
+          {sections.has('flows') && <NavLink to={{ page: 'flows' }} current={section === 'flows'} icon={<Workflow size={16} />} label="Flows" />}
+          {sections.has('runs') && <NavLink to={{ page: 'runs' }} current={section === 'runs'} icon={<List size={16} />} label="Runs" />}
+          {sections.has('approvals') && (
+            <NavLink to={{ page: 'approvals' }} current={section === 'approvals'} icon={<Inbox size={16} />} label="Approvals" badge={pendingCount} />
+          )}
+          {sections.has('events') && <NavLink to={{ page: 'events' }} current={section === 'events'} icon={<ScrollText size={16} />} label="Events" />}
+          {sections.has('secrets') && <NavLink to={{ page: 'secrets' }} current={section === 'secrets'} icon={<KeyRound size={16} />} label="Secrets" />}
+          {sections.has('audit') && <NavLink to={{ page: 'audit' }} current={section === 'audit'} icon={<ShieldCheck size={16} />} label="Audit" />}
+          {sections.has('people') && (
+            <NavLink to={{ page: 'people' }} current={section === 'people'} icon={<UserRoundCog size={16} />} label="People" admin />
+          )}
+          {sections.has('teams') && <NavLink to={{ page: 'teams' }} current={section === 'teams'} icon={<UsersRound size={16} />} label="Teams" admin />}
         </nav>
         <span className="spacer" />
-        <button type="button" className="ghost sign-out" onClick={doSignOut} title="Sign out" data-testid="sign-out">
-          <LogOut size={16} aria-hidden="true" /> <span className="topbar-label">Sign out</span>
-        </button>
+        <AccountMenu onSignOut={doSignOut} />
       </header>
       <main className="main">
-        <PageFor route={route} onApprovalsChanged={pending.refresh} />
+        {/* Without a role, every team page would be empty: say why and what to do instead. My account still works. */}
+        {holdsAnyRole(me) || route.page === 'account' ? <PageFor route={route} onApprovalsChanged={pending.refresh} /> : <NoRoleHome />}
       </main>
       <Toasts />
     </div>
   );
 }
 
-function NavLink({ to, current, icon, label, badge }: { to: Route; current: boolean; icon: React.ReactNode; label: string; badge?: number }) {
+function NavLink({ to, current, icon, label, badge, admin }: { to: Route; current: boolean; icon: React.ReactNode; label: string; badge?: number; admin?: boolean }) {
   return (
     <a
-      className="nav-link"
+      className={admin ? 'nav-link nav-admin' : 'nav-link'}
+      title={admin ? label : undefined}
       href={hrefFor(to)}
       aria-current={current ? 'page' : undefined}
       onClick={(e) => {
@@ -147,7 +179,7 @@ function PageFor({ route, onApprovalsChanged }: { route: Route; onApprovalsChang
     case 'flow':
       return <FlowEditorPage key={route.id} flowId={route.id} initialTab={route.tab} />;
     case 'new-flow':
-      return <FlowEditorPage key={`new:${route.template ?? ''}`} templateId={route.template} />;
+      return <FlowEditorPage key={`new:${route.template ?? ''}:${route.team ?? ''}`} templateId={route.template} team={route.team} />;
     case 'runs':
       return <RunsPage key={route.flowId ?? '*'} flowId={route.flowId} />;
     case 'run':
@@ -160,5 +192,11 @@ function PageFor({ route, onApprovalsChanged }: { route: Route; onApprovalsChang
       return <SecretsPage />;
     case 'audit':
       return <AuditPage filters={route.filters ?? {}} />;
+    case 'account':
+      return <AccountPage />;
+    case 'people':
+      return <PeoplePage />;
+    case 'teams':
+      return <TeamsPage />;
   }
 }

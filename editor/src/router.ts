@@ -5,18 +5,22 @@ import { useEffect, useState } from 'react';
  * `#/flows`, `#/flows/<id>` (`?tab=test` opens the editor on its Test tab, e.g. after "Use as test
  * payload", which stores the chosen delivery in sessionStorage first: see flow-editor/test-input.ts), `#/new` (`#/new?template=<id>`: from a template), `#/runs`, `#/runs?flow=<id>`, `#/runs/<id>`, `#/approvals` (`?link=<token>`: opened from an approval link; the link decides nothing by being opened), `#/secrets`,
  * `#/events` (optionally `?flow=<id>&outcome=<outcome>&source=<type>&path=<path>&event=<id>`),
- * `#/audit` (optionally `?actor=&action=&target=&from=&to=`).
+ * `#/audit` (optionally `?actor=&action=&target=&from=&to=`), `#/account`, `#/people`, `#/teams`.
+ * `#/new?team=<id>` creates the flow in that team.
  */
 export type Route =
   | { page: 'flows' }
   | { page: 'flow'; id: string; tab?: 'test' }
-  | { page: 'new-flow'; template?: string }
+  | { page: 'new-flow'; template?: string; team?: string }
   | { page: 'runs'; flowId?: string }
   | { page: 'run'; id: string }
   | { page: 'approvals'; link?: string }
   | { page: 'events'; filters?: EventsRouteFilters }
   | { page: 'secrets' }
-  | { page: 'audit'; filters?: AuditRouteFilters };
+  | { page: 'audit'; filters?: AuditRouteFilters }
+  | { page: 'account' }
+  | { page: 'people' }
+  | { page: 'teams' };
 
 /** The Audit page's filters (`#/audit?actor=&action=&target=&from=&to=`; times in ISO). */
 export interface AuditRouteFilters {
@@ -51,11 +55,16 @@ export function parseRoute(hash: string): Route {
   const params = new URLSearchParams(query);
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'flows' && parts[1]) return params.get('tab') === 'test' ? { page: 'flow', id: parts[1], tab: 'test' } : { page: 'flow', id: parts[1] };
-  if (parts[0] === 'new') return params.get('template') ? { page: 'new-flow', template: params.get('template')! } : { page: 'new-flow' };
+  if (parts[0] === 'new') {
+    const template = params.get('template');
+    const team = params.get('team');
+    return { page: 'new-flow', ...(template ? { template } : {}), ...(team ? { team } : {}) };
+  }
   if (parts[0] === 'runs' && parts[1]) return { page: 'run', id: parts[1] };
   if (parts[0] === 'runs') return params.get('flow') ? { page: 'runs', flowId: params.get('flow')! } : { page: 'runs' };
   if (parts[0] === 'approvals') return params.get('link') ? { page: 'approvals', link: params.get('link')! } : { page: 'approvals' };
   if (parts[0] === 'secrets') return { page: 'secrets' };
+  if (parts[0] === 'account' || parts[0] === 'people' || parts[0] === 'teams') return { page: parts[0] };
   if (parts[0] === 'audit') {
     const filters: AuditRouteFilters = {};
     for (const key of AUDIT_PARAMS) {
@@ -81,8 +90,13 @@ export function hrefFor(route: Route): string {
       return '#/flows';
     case 'flow':
       return `#/flows/${encodeURIComponent(route.id)}${route.tab ? `?tab=${route.tab}` : ''}`;
-    case 'new-flow':
-      return route.template ? `#/new?template=${encodeURIComponent(route.template)}` : '#/new';
+    case 'new-flow': {
+      const params = new URLSearchParams();
+      if (route.template) params.set('template', route.template);
+      if (route.team) params.set('team', route.team);
+      const qs = params.toString();
+      return qs ? `#/new?${qs}` : '#/new';
+    }
     case 'runs':
       return route.flowId ? `#/runs?flow=${encodeURIComponent(route.flowId)}` : '#/runs';
     case 'run':
@@ -91,6 +105,10 @@ export function hrefFor(route: Route): string {
       return route.link ? `#/approvals?link=${encodeURIComponent(route.link)}` : '#/approvals';
     case 'secrets':
       return '#/secrets';
+    case 'account':
+    case 'people':
+    case 'teams':
+      return `#/${route.page}`;
     case 'audit': {
       const params = new URLSearchParams();
       for (const key of AUDIT_PARAMS) if (route.filters?.[key]) params.set(key, route.filters[key]!);

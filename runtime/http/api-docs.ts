@@ -1,23 +1,34 @@
-import { ADMIN_PERMISSIONS } from './auth.js';
+import { ROLES } from '../../shared/people.js';
+import { ADMIN_PERMISSIONS, permissionsOfRoles } from './roles.js';
 import { PERMISSION_MEANING, PERMISSIONS, ROUTE_TABLE, TEAM_SOURCES, UNAUTHENTICATED, type Permission, type RouteRule } from './route-table.js';
 
 const MATRIX_START = '<!-- route-matrix:start -->';
 const MATRIX_END = '<!-- route-matrix:end -->';
 
 /**
- * The callers the matrix has a column for, with the permissions each holds. Roles (viewer,
- * operator, editor, approver) become more columns when they exist.
+ * The callers the matrix has a column for, with the permissions each holds: no credentials, an
+ * admin (a user with the admin flag, or the admin token), each team role, and a signed-in user
+ * holding no role.
  */
-const CALLERS: { name: string; permissions: ReadonlySet<Permission> | undefined }[] = [
+const CALLERS: { name: string; permissions: ReadonlySet<Permission> | undefined; admin?: boolean }[] = [
   { name: 'no credentials', permissions: undefined },
-  { name: 'admin (token or session)', permissions: ADMIN_PERMISSIONS },
+  { name: 'admin', permissions: ADMIN_PERMISSIONS, admin: true },
+  ...ROLES.map((role) => ({ name: role, permissions: permissionsOfRoles([role]) })),
+  { name: 'no role', permissions: new Set<Permission>() },
 ];
 
-/** What a caller holding `held` gets from a route needing `permission`, before the handler runs. */
-function outcome(permission: Permission, held: ReadonlySet<Permission> | undefined): string {
-  if (UNAUTHENTICATED.has(permission)) return 'yes';
+/**
+ * What a caller holding `held` gets from `rule`, before the handler runs. A team role holds its
+ * permissions in its own team only: `own team` for routes naming a team's resource, `own teams`
+ * for lists (answering only its teams' items); another team's resource answers 403.
+ */
+function outcome(rule: Pick<RouteRule, 'permission' | 'team'>, held: ReadonlySet<Permission> | undefined, admin = false): string {
+  if (UNAUTHENTICATED.has(rule.permission)) return 'yes';
   if (!held) return '401';
-  return permission === 'authenticated' || held.has(permission) ? 'yes' : '403';
+  if (rule.permission === 'authenticated') return 'yes';
+  if (!held.has(rule.permission)) return '403';
+  if (admin || rule.team === 'none') return 'yes';
+  return rule.team === 'list' ? 'own teams' : 'own team';
 }
 
 const code = (text: string) => `\`${text}\``;
@@ -27,16 +38,16 @@ function routeMatrixMarkdown(table: readonly RouteRule[] = ROUTE_TABLE): string 
   const out: string[] = [];
   out.push('| permission | allows | held by |', '|---|---|---|');
   for (const p of PERMISSIONS) {
-    const holders = CALLERS.filter((c) => outcome(p, c.permissions) === 'yes').map((c) => c.name);
+    const holders = CALLERS.filter((c) => outcome({ permission: p, team: 'none' }, c.permissions, c.admin) === 'yes').map((c) => c.name);
     out.push(`| ${code(p)} | ${PERMISSION_MEANING[p]} | ${holders.join(', ')} |`);
   }
   out.push('', `| method | path | what | permission | team from | ${CALLERS.map((c) => c.name).join(' | ')} |`);
   out.push(`|---|---|---|---|---|${CALLERS.map(() => '---|').join('')}`);
   for (const r of table) {
-    const cells = CALLERS.map((c) => outcome(r.permission, c.permissions));
+    const cells = CALLERS.map((c) => outcome(r, c.permissions, c.admin));
     out.push(`| ${r.method === 'ALL' ? 'any' : r.method} | ${code(r.path)} | ${r.summary} | ${code(r.permission)} | ${code(r.team)} | ${cells.join(' | ')} |`);
   }
-  out.push('', 'Team from (resources all belong to the default team until teams exist):', '');
+  out.push('', 'Team from (how the team owning what a route touches is found):', '');
   for (const [source, meaning] of Object.entries(TEAM_SOURCES)) out.push(`- ${code(source)}: ${meaning}`);
   return `${out.join('\n')}\n`;
 }

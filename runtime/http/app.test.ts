@@ -86,7 +86,7 @@ describe('GET /api/secrets', () => {
     const res = await setup({ env }).request('/api/secrets', { headers: auth });
     expect(res.status).toBe(200);
     const text = await res.text();
-    const env_ = { source: 'environment', description: '', overriddenByEnvironment: false, createdAt: null, updatedAt: null, updatedBy: null, usedBy: [] };
+    const env_ = { source: 'environment', team: null, description: '', overriddenByEnvironment: false, createdAt: null, updatedAt: null, updatedBy: null, usedBy: [] };
     expect(JSON.parse(text)).toEqual({
       secrets: [
         { name: 'AM_TOKEN', hosts: ['hooks.example.com'], ...env_ },

@@ -29,7 +29,14 @@ import { slackRoutes } from './routes-slack.js';
 import { SlackInteractions } from './slack/interactions.js';
 import { secretRoutes } from './routes-secrets.js';
 import { scrubJsonResponses } from './scrub-responses.js';
-import { publicSessionRoutes, sessionStatusRoute } from './routes-session.js';
+import { PASSWORD_FAILURES_PER_MINUTE, publicSessionRoutes, sessionStatusRoute } from './routes-session.js';
+import { meRoutes } from './routes-me.js';
+import { teamRoutes, userRoutes } from './routes-people.js';
+import { tokenRoutes } from './routes-tokens.js';
+import { PeopleService } from './people-service.js';
+import { ApiTokenService } from './api-tokens.js';
+import type { OidcClient } from './oidc.js';
+import { oidcRoutes } from './routes-oidc.js';
 import { securityHeaders } from './security-headers.js';
 import { SessionManager } from './sessions.js';
 
@@ -57,12 +64,14 @@ export interface AppOptions {
   secrets?: SecretStore;
   /** The secret store `/api/secrets` manages; absent: the list shows environment secrets only and changes answer 503. */
   storedSecrets?: StoredSecrets;
-  /** Looks up API tokens (`salve_pat_…`); without it only the admin token is accepted as a bearer token. */
+  /** Looks up API tokens (`salve_pat_…`); default: the ones in `store` (api-tokens.ts). */
   apiTokens?: ApiTokenResolver;
   /** Clock for sessions and the sign-in limit (tests move it); default Date.now. */
   now?: () => number;
   /** SALVE_SLACK_API_URL: a loopback stand-in for Slack's Web API (tests); default https://slack.com/api. */
   slackApiUrl?: string;
+  /** Single sign-on (SALVE_OIDC_*); absent when it is not configured. */
+  oidc?: OidcClient;
 }
 
 /**
@@ -99,11 +108,15 @@ export function createApp(options: AppOptions) {
     now,
     persist: { store, kind: 'admin-token', log },
   });
+  // Persisted like the admin token's: a restart does not hand a guesser a fresh budget.
+  const passwordLimiter = new FailureLimiter({ max: PASSWORD_FAILURES_PER_MINUTE, windowMs: 60_000, now, persist: { store, kind: 'password', log } });
+  const people = new PeopleService(store, now);
+  const apiTokens = new ApiTokenService(store, now);
   const authenticate = requestAuthenticator({
     adminToken: options.adminToken,
     sessions,
     store,
-    apiTokens: options.apiTokens,
+    apiTokens: options.apiTokens ?? apiTokens.resolve,
     publicOrigin: options.publicOrigin,
     guardMutation,
     tokenLimiter,
@@ -163,12 +176,20 @@ export function createApp(options: AppOptions) {
         adminTokenFile: options.adminTokenFile,
         sessions,
         tokenLimiter,
+        passwordLimiter,
+        store,
         publicOrigin: options.publicOrigin,
         guardMutation,
         log,
+        sso: options.oidc && { label: options.oidc.settings.label },
       }),
     )
+    .route('/api/session/oidc', oidcRoutes({ oidc: options.oidc, sessions, store, publicOrigin: options.publicOrigin, log, now }))
     .route('/api/session', sessionStatusRoute())
+    .route('/api/me', meRoutes({ store, sessions, people, passwordLimiter, publicOrigin: options.publicOrigin, log }))
+    .route('/api/users', userRoutes(people))
+    .route('/api/teams', teamRoutes(people))
+    .route('/api/tokens', tokenRoutes(apiTokens))
     .get('/api/node-types', (c) => c.json(nodeTypes))
     .get('/api/openapi.json', (c) => c.json(apiDescription))
     .route('/api/secrets', secretRoutes(engine, secrets, options.storedSecrets))

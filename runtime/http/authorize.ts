@@ -23,7 +23,7 @@ function answeringRoute(c: Context): { method: string; path: string } | undefine
  * The `:name` parameters of `pattern` in `path`. A middleware cannot read the answering route's
  * parameters from Hono (they belong to that route), so they are read here from its pattern.
  */
-export function paramsOf(pattern: string, path: string): Record<string, string> {
+function paramsOf(pattern: string, path: string): Record<string, string> {
   const want = pattern.split('/');
   const got = path.split('/');
   const params: Record<string, string> = {};
@@ -63,7 +63,7 @@ export function requirePermissionIn(principal: Principal, permission: Permission
  * the permission there); otherwise the caller's only team with the permission, or `default`
  * for an admin. A caller with the permission in several teams must say which.
  */
-export function chosenTeam(c: Context, principal: Principal, permission: Permission, teamExists: TeamExists | undefined): string {
+function chosenTeam(c: Context, principal: Principal, permission: Permission, teamExists: TeamExists | undefined): string {
   const asked = c.req.query('team');
   const what = `${c.req.method} ${c.req.path}`;
   if (asked !== undefined) {

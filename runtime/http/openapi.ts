@@ -7,6 +7,8 @@ import { SimulateBodySchema, UpdateBodySchema } from './routes-flows.js';
 import { RunBodySchema } from './routes-run-flow.js';
 import { ApprovalQuery, DecisionSchema, EventQuery, ExecutionQuery } from './routes-runs.js';
 import { SignInSchema } from './routes-session.js';
+import { RenameTeamSchema } from './routes-people.js';
+import { ChangePasswordSchema, CreateApiTokenSchema, CreateTeamSchema, CreateUserSchema, PutRolesSchema, UpdateUserSchema } from '../../shared/people.js';
 
 /**
  * The API as OpenAPI 3.1 (`GET /api/openapi.json`): its paths and permissions from the route
@@ -18,6 +20,13 @@ import { SignInSchema } from './routes-session.js';
 /** The zod schemas a route validates its body or query with, by route (`POST /api/flows/simulate`). */
 export const REQUEST_SCHEMAS: Readonly<Record<string, { body?: z.ZodType; query?: z.ZodType }>> = {
   [routeKey('POST', '/api/session')]: { body: SignInSchema },
+  [routeKey('PUT', '/api/me/password')]: { body: ChangePasswordSchema },
+  [routeKey('POST', '/api/users')]: { body: CreateUserSchema },
+  [routeKey('PATCH', '/api/users/:id')]: { body: UpdateUserSchema },
+  [routeKey('PUT', '/api/users/:id/roles')]: { body: PutRolesSchema },
+  [routeKey('POST', '/api/teams')]: { body: CreateTeamSchema },
+  [routeKey('PATCH', '/api/teams/:id')]: { body: RenameTeamSchema },
+  [routeKey('POST', '/api/tokens')]: { body: CreateApiTokenSchema },
   [routeKey('PUT', '/api/secrets/:name')]: { body: PutSecretBodySchema },
   [routeKey('POST', '/api/flows/:id/run')]: { body: RunBodySchema },
   // A flow document; the flow service checks it (and each node's config) and names every problem.
@@ -82,7 +91,7 @@ export function openApiDocument(version: string, table: readonly RouteRule[] = R
     info: { title: 'Salve API', version, description: 'Salve auto-remediation: flows, runs, approvals, events, secrets. Reference: docs/api.md.' },
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'The admin token' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'The admin token, or an API token (`salve_pat_…`)' },
         session: { type: 'apiKey', in: 'cookie', name: 'salve_session', description: 'A browser session from POST /api/session (requests that change something must come from this server\'s own pages: Origin checked)' },
       },
     },

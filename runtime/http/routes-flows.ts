@@ -13,7 +13,8 @@ import { requirePermissionIn } from './authorize.js';
 import { permissionsIn } from './roles.js';
 import { teamOf } from './team-of.js';
 import { visibleTeams } from './visibility.js';
-import { validJson } from './validated.js';
+import { TeamIdSchema } from '../../shared/people.js';
+import { validJson, validQuery } from './validated.js';
 
 const API_BODY_LIMIT = 4 * 1024 * 1024;
 
@@ -36,6 +37,12 @@ export const SimulateBodySchema = z
     path: ['flow'],
   });
 
+/**
+ * `?team=<id>` of the routes that create flows: authorization reads and checks it (route table,
+ * `team-query`); declared here too so the typed client can send it.
+ */
+const TeamQuerySchema = z.object({ team: TeamIdSchema.optional() });
+
 /** `/api/flows`: create, read, update, delete, import, export, validate, simulate. */
 export function flowRoutes(engine: Engine, store: SqliteStore) {
   // Flow documents are validated by the flow service, which reports problems at their path.
@@ -44,8 +51,8 @@ export function flowRoutes(engine: Engine, store: SqliteStore) {
   return new Hono<AuthEnv>()
     .get('/', (c) => c.json({ items: engine.flows.list(visibleTeams(c, 'flows:read')) } satisfies List<FlowSummary>))
     // The team was chosen and checked by authorization (`?team=`).
-    .post('/', anyJson, async (c) => c.json((await engine.flows.create(c.req.valid('json'), actorOf(c), c.get('team'))) satisfies StoredFlow, 201))
-    .post('/import', anyJson, async (c) => {
+    .post('/', validQuery(TeamQuerySchema), anyJson, async (c) => c.json((await engine.flows.create(c.req.valid('json'), actorOf(c), c.get('team'))) satisfies StoredFlow, 201))
+    .post('/import', validQuery(TeamQuerySchema), anyJson, async (c) => {
       const principal = c.get('principal');
       // New flows land in the chosen team; a flow that exists already stays in its team, which the caller must be able to write.
       const mayChange = (team: string) => permissionsIn(principal, team).has('flows:write');

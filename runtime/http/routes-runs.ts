@@ -164,12 +164,17 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
     })
     .get('/events', validQuery(EventQuery), (c) => {
       const q = c.req.valid('query');
-      const rows = eventsRepo.list(db, { ...q, visibleFlowIds: visibleFlowIds(c, db, 'events:read') });
-      return c.json({ items: rows.map(eventView), nextCursor: rows.length === q.limit ? rows.at(-1)!.id : null } satisfies Page<EventSummary>);
+      const visible = visibleFlowIds(c, db, 'events:read');
+      const rows = eventsRepo.list(db, { ...q, visibleFlowIds: visible });
+      const seen = visible && new Set(visible);
+      return c.json({ items: rows.map((row) => eventView(row, seen)), nextCursor: rows.length === q.limit ? rows.at(-1)!.id : null } satisfies Page<EventSummary>);
     })
     .get('/events/:id', (c) => {
       const row = eventsRepo.get(db, c.req.param('id'));
       if (!row) throw new NotFoundError(`event "${c.req.param('id')}" not found`);
-      return c.json(eventDetailView(row, executionsRepo.forEvent(db, row.id).map(executionView)) satisfies EventDetail<Execution>);
+      const visible = visibleFlowIds(c, db, 'events:read');
+      const seen = visible && new Set(visible);
+      const executions = executionsRepo.forEvent(db, row.id).filter((e) => !seen || seen.has(e.flowId));
+      return c.json(eventDetailView(row, executions.map(executionView), seen) satisfies EventDetail<Execution>);
     });
 }

@@ -123,8 +123,8 @@ describe('the sign-in hint', () => {
     const withFile = setup({ tokenFile: '/srv/salve-data/admin-token' }).app;
     const res = await withFile.request('/api/session/hint');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ tokenFile: '/srv/salve-data/admin-token' });
-    expect(await (await setup().app.request('/api/session/hint')).json()).toEqual({});
+    expect(await res.json()).toEqual({ tokenFile: '/srv/salve-data/admin-token', passwords: true });
+    expect(await (await setup().app.request('/api/session/hint')).json()).toEqual({ passwords: true });
   });
 
   it('answers only pages on a trusted host (a DNS-rebinding page learns no path)', async () => {

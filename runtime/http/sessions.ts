@@ -1,5 +1,6 @@
 import { createHash, randomBytes, scryptSync } from 'node:crypto';
 import type { SqliteStore } from '../store/db.js';
+import { peopleRepo } from '../store/people-repo.js';
 import type { Actor } from '../../shared/audit.js';
 import { appendAudit } from '../store/audit-repo.js';
 import { newId } from '../store/ids.js';
@@ -42,10 +43,11 @@ export class SessionManager {
   }
 
   /**
-   * Starts a session (audited): of `userId`, or of the bootstrap admin token when it is absent.
-   * Returns the cookie value to send once, and the session id.
+   * Starts a session (audited, with `details`): of `userId` (whose last sign-in time it records),
+   * or of the bootstrap admin token when it is absent. Returns the cookie value to send once, and
+   * the session id.
    */
-  async create(actor: Actor, who: { userId?: string; userAgent?: string } = {}): Promise<{ id: string; cookieValue: string }> {
+  async create(actor: Actor, who: { userId?: string; userAgent?: string; details?: unknown } = {}): Promise<{ id: string; cookieValue: string }> {
     const now = this.now();
     const cookieValue = randomBytes(32).toString('base64url');
     const id = newId('se', now);
@@ -63,7 +65,8 @@ export class SessionManager {
         address: actor.address ?? null,
         userAgent: who.userAgent?.slice(0, 300) ?? null,
       });
-      appendAudit(db, { actor, action: 'session.sign_in', target: id, now });
+      if (who.userId) peopleRepo.updateUser(db, who.userId, { lastSignInAt: now });
+      appendAudit(db, { actor, action: 'session.sign_in', target: id, details: who.details, now });
     });
     return { id, cookieValue };
   }
@@ -115,11 +118,23 @@ export class SessionManager {
     });
   }
 
-  /** Records a refused sign-in (wrong admin token): the address, never what was typed. */
-  async signInRefused(address: string): Promise<void> {
+  /**
+   * Records a refused sign-in: the address, and for a password sign-in the username tried
+   * (`details`); never the token or password typed.
+   */
+  async signInRefused(address: string, details?: { username: string; reason: string }): Promise<void> {
     const now = this.now();
-    await this.store.write((db) => appendAudit(db, { actor: { name: 'unknown', via: 'session', address }, action: 'session.sign_in_failed', target: 'session', now }));
+    await this.store.write((db) =>
+      appendAudit(db, { actor: { name: 'unknown', via: 'session', address }, action: 'session.sign_in_failed', target: 'session', details, now }),
+    );
   }
+
+  /** The session a cookie value belongs to, as stored (no use recorded, not checked for expiry); undefined if none. */
+  peek(cookieValue: string): SessionRow | undefined {
+    if (!COOKIE_VALUE.test(cookieValue)) return undefined;
+    return sessionsRepo.byTokenHash(this.store.db, sha256(cookieValue));
+  }
+
 
   private isUsable(row: SessionRow, now: number): boolean {
     const sameToken = row.userId !== null || row.adminTokenFingerprint === this.fingerprint;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { teamsFixture, approvalFlow } from '../../test/kit/teams.js';
 import { waitFor } from '../../test/kit/wait.js';
+import { amAlert, amPayload } from '../../test/kit/alertmanager.js';
+import { amSource, flowDoc } from '../../test/kit/flow.js';
 import { executionsRepo } from '../store/executions-repo.js';
 import { stepsRepo } from '../store/steps-repo.js';
 
@@ -45,6 +47,31 @@ describe('lists', () => {
     expect(await secretNames('admin')).toEqual(['ALPHA_KEY@alpha', 'BETA_KEY@beta']);
     // A filter cannot widen the view: asking for the other team's flow's runs gives none.
     expect((await api('ana', 'GET', `/api/executions?flowId=${resources.beta.flow}`)).body.items).toEqual([]);
+  });
+});
+
+describe('a delivery that reaches flows of two teams', () => {
+  it('shows each team only its own flows’ part of it; an admin sees it whole', async () => {
+    const { api, app } = await teamsFixture(USERS);
+    for (const team of ['alpha', 'beta']) {
+      expect((await api('admin', 'POST', `/api/flows?team=${team}`, flowDoc({ id: `${team}-am`, source: amSource({ path: 'shared' }) }))).status).toBe(201);
+    }
+    const delivered = await app.request('/hooks/shared', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(amPayload([amAlert()])) });
+    expect(delivered.status).toBe(202);
+    const [event] = (await api('admin', 'GET', '/api/events?path=shared')).body.items;
+    const parts = async (who: string) => {
+      const detail = (await api(who, 'GET', `/api/events/${event.id}`)).body;
+      return {
+        routes: detail.routes.map((r: any) => r.flowId),
+        matches: detail.matches.map((m: any) => m.flowId),
+        executions: detail.executions.map((e: any) => e.flowId),
+        listed: (await api(who, 'GET', '/api/events?path=shared')).body.items[0].flows.map((f: any) => f.flowId ?? f.id),
+      };
+    };
+    expect(await parts('ana')).toEqual({ routes: ['alpha-am'], matches: ['alpha-am'], executions: ['alpha-am'], listed: ['alpha-am'] });
+    expect(await parts('bo')).toEqual({ routes: ['beta-am'], matches: ['beta-am'], executions: ['beta-am'], listed: ['beta-am'] });
+    const all = await parts('admin');
+    expect(all.executions.sort()).toEqual(['alpha-am', 'beta-am']);
   });
 });
 

@@ -133,13 +133,18 @@ function flowSummaries(routes: EventRoute[], matches: EventMatch[]): EventFlowSu
 }
 
 /** One row of the event list (`GET /api/events`). */
-export function eventView(row: EventRow): EventSummary {
-  return eventParts(row).summary;
+/**
+ * `visibleFlowIds`: the flows the caller may see (undefined: all). One delivery can reach flows
+ * of several teams (they listen on the same path); a team member sees only its own flows' parts.
+ */
+export function eventView(row: EventRow, visibleFlowIds?: ReadonlySet<string>): EventSummary {
+  return eventParts(row, visibleFlowIds).summary;
 }
 
-function eventParts(row: EventRow) {
-  const routes = parse(row.routes) as EventRoute[];
-  const matches = parse(row.matches) as EventMatch[];
+function eventParts(row: EventRow, visibleFlowIds?: ReadonlySet<string>) {
+  const visible = (x: { flowId: string }) => !visibleFlowIds || visibleFlowIds.has(x.flowId);
+  const routes = (parse(row.routes) as EventRoute[]).filter(visible);
+  const matches = (parse(row.matches) as EventMatch[]).filter(visible);
   const alerts = parse(row.alerts) as EventAlert[];
   const summary: EventSummary = {
     id: row.id,
@@ -166,8 +171,8 @@ function eventParts(row: EventRow) {
 }
 
 /** One event with everything stored about it (`GET /api/events/:id`). */
-export function eventDetailView<E>(row: EventRow, executions: E[]): EventDetail<E> {
-  const { summary, routes, matches, alerts } = eventParts(row);
+export function eventDetailView<E>(row: EventRow, executions: E[], visibleFlowIds?: ReadonlySet<string>): EventDetail<E> {
+  const { summary, routes, matches, alerts } = eventParts(row, visibleFlowIds);
   return {
     ...summary,
     body: row.body,

@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Role } from '../../shared/people.js';
 import type { Db } from './db.js';
-import { apiTokens, memberships, sessions, teams, users } from './schema.js';
+import { apiTokens, flows, memberships, secrets, sessions, teams, users } from './schema.js';
 
 export type UserRow = typeof users.$inferSelect;
 export type TeamRow = typeof teams.$inferSelect;
@@ -74,13 +74,41 @@ export const peopleRepo = {
     return db.update(teams).set({ name }).where(eq(teams.id, id)).run().changes > 0;
   },
 
+  /** Deletes a team and every role held in it; true if it existed. */
   deleteTeam(db: Db, id: string): boolean {
+    db.delete(memberships).where(eq(memberships.teamId, id)).run();
     return db.delete(teams).where(eq(teams.id, id)).run().changes > 0;
+  },
+
+  /** How many flows and secrets a team owns (a team that owns any cannot be deleted). */
+  teamHoldings(db: Db, id: string): { flows: number; secrets: number } {
+    const count = (table: typeof flows | typeof secrets) =>
+      db
+        .select({ n: sql<number>`count(*)` })
+        .from(table)
+        .where(eq(table.teamId, id))
+        .get()?.n ?? 0;
+    return { flows: count(flows), secrets: count(secrets) };
+  },
+
+  /** Flows per team id (teams without flows are absent). */
+  flowCounts(db: Db): Map<string, number> {
+    const rows = db
+      .select({ team: flows.teamId, n: sql<number>`count(*)` })
+      .from(flows)
+      .groupBy(flows.teamId)
+      .all();
+    return new Map(rows.map((r) => [r.team, r.n]));
   },
 
   /** Every role of one user, in every team. */
   membershipsOf(db: Db, userId: string): MembershipRow[] {
     return db.select().from(memberships).where(eq(memberships.userId, userId)).all();
+  },
+
+  /** Every role of every user (for lists of users and teams: one query, not one per row). */
+  allMemberships(db: Db): MembershipRow[] {
+    return db.select().from(memberships).all();
   },
 
   membersOf(db: Db, teamId: string): MembershipRow[] {

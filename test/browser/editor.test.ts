@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { amAlert, amPayload } from '../kit/alertmanager.js';
-import { launchBrowser, screenshot } from '../kit/browser.js';
+import { launchBrowser, screenshot, signOutOf } from '../kit/browser.js';
 import { removeDir, startServer, type TestServer } from '../kit/server.js';
 import { waitFor } from '../kit/wait.js';
 import { startTarget, type Target } from '../kit/target.js';
@@ -354,8 +354,7 @@ describe('editor in the browser', () => {
   });
 
   it('signs out and is asked for the token again', async () => {
-    await page.getByTestId('sign-out').click();
-    await page.getByLabel('Admin token').waitFor();
+    await signOutOf(page);
     expect((await context.cookies()).find((c) => c.name === 'salve_session')).toBeUndefined();
     const api = await page.evaluate(async () => (await fetch('/api/flows')).status);
     expect(api).toBe(401);

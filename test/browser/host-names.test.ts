@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../kit/browser.js';
+import { launchBrowser, signInWithToken } from '../kit/browser.js';
 import { removeDir, startServer, type TestServer } from '../kit/server.js';
 
 /** A name "an attacker" controls; Chromium resolves it to loopback, as DNS rebinding would. */
@@ -29,8 +29,7 @@ describe('the editor at different host names', () => {
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
     await page.goto(`http://${host}:${new URL(server.url).port}/`);
-    await page.locator('#admin-token').fill(server.token);
-    await page.locator('button[type="submit"]').click();
+    await signInWithToken(page, server.token);
     return { context, page };
   };
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { amAlert, amPayload, diskFullFlow } from '../kit/alertmanager.js';
-import { launchBrowser, screenshot } from '../kit/browser.js';
+import { launchBrowser, screenshot, signInWithToken } from '../kit/browser.js';
 import { removeDir, startServer, type TestServer } from '../kit/server.js';
 import { waitFor } from '../kit/wait.js';
 import { startTarget, type Target } from '../kit/target.js';
@@ -29,8 +29,7 @@ describe('layout: editor panels, list fields, and phones', () => {
       throw error;
     });
     await p.goto(server.url);
-    await p.locator('#admin-token').fill(server.token);
-    await p.locator('button[type="submit"]').click();
+    await signInWithToken(p, server.token);
     await p.getByRole('navigation', { name: 'Main' }).waitFor();
     return p;
   }
@@ -280,8 +279,8 @@ describe('layout: editor panels, list fields, and phones', () => {
         expect(box.x + box.width, name).toBeLessThanOrEqual(390);
         expect(box.height, name).toBeGreaterThanOrEqual(40);
       }
-      const signOut = (await phone.getByTestId('sign-out').boundingBox())!;
-      expect(signOut.x + signOut.width).toBeLessThanOrEqual(390);
+      const account = (await phone.getByTestId('account-menu').boundingBox())!;
+      expect(account.x + account.width).toBeLessThanOrEqual(390);
     }
 
     it('shows the runs as cards, with the navigation on screen', async () => {

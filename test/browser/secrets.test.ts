@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { screenshot } from '../kit/browser.js';
+import { screenshot, signInWithToken } from '../kit/browser.js';
 import { closeEditor, openEditor } from '../kit/editor-session.js';
 import { startServer, type TestServer } from '../kit/server.js';
 
@@ -222,11 +222,7 @@ describe('secrets in the editor', () => {
     await server.stop();
     server = await startServer({ dataDir: server.dataDir, env: { ...env, SALVE_SECRET_RESTART_TOKEN: 'restart-token-from-environment' } });
     await page.goto(`${server.url}/#/secrets`);
-    const signIn = page.locator('#admin-token');
-    if (await signIn.isVisible()) {
-      await signIn.fill(server.token);
-      await page.locator('button[type="submit"]').click();
-    }
+    if (await page.getByTestId('signin-use-token').isVisible()) await signInWithToken(page, server.token);
     const restart = row('RESTART_TOKEN');
     await expect.poll(() => restart.textContent()).toContain('overridden by environment');
     expect(await restart.textContent()).toContain('SALVE_SECRET_RESTART_TOKEN');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { amAlert, amPayload } from '../kit/alertmanager.js';
-import { launchBrowser, screenshot, signedInPage } from '../kit/browser.js';
+import { launchBrowser, screenshot, signedInPage, signOutOf } from '../kit/browser.js';
 import { closeEditor } from '../kit/editor-session.js';
 import { startServer, type TestServer } from '../kit/server.js';
 import { nextMillisecond } from '../kit/wait.js';
@@ -177,8 +177,7 @@ describe('real deliveries as test payloads', () => {
   it('forgets the chosen payloads on sign-out', async () => {
     const stored = () => page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('salve.editor.test.')).sort());
     expect(await stored()).toEqual(['salve.editor.test.by-hand', 'salve.editor.test.disk-full']);
-    await page.getByTestId('sign-out').click();
-    await page.locator('#admin-token').waitFor();
+    await signOutOf(page);
     expect(await stored()).toEqual([]);
   });
 

@@ -41,7 +41,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 /**
  * Opens a page in `browser` and signs in to `url` with the admin token, as an operator does:
- * the sign-in form, then the main navigation. Uncaught page errors fail the test. The viewport
+ * the sign-in page's break-glass form, then the main navigation. Uncaught page errors fail the test. The viewport
  * defaults to a 1440×900 desktop; pass `phone: true` for a 390×844 touch screen.
  */
 export async function signedInPage(
@@ -60,8 +60,28 @@ export async function signedInPage(
     throw error;
   });
   await page.goto(server.url);
-  await page.locator('#admin-token').fill(server.token);
-  await page.locator('button[type="submit"]').click();
+  await signInWithToken(page, server.token);
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
   return page;
+}
+
+/** On the sign-in page: the break-glass way in, with the admin token. Returns once the form is sent. */
+export async function signInWithToken(page: Page, token: string): Promise<void> {
+  await page.getByTestId('signin-use-token').click();
+  await page.locator('#admin-token').fill(token);
+  await page.getByTestId('signin-token-submit').click();
+}
+
+/** On the sign-in page: a person's username and password. Returns once the form is sent. */
+export async function signInWithPassword(page: Page, username: string, password: string): Promise<void> {
+  await page.locator('#signin-username').fill(username);
+  await page.locator('#signin-password').fill(password);
+  await page.getByTestId('signin-submit').click();
+}
+
+/** Signs out through the account menu, and waits for the sign-in page. */
+export async function signOutOf(page: Page): Promise<void> {
+  await page.getByTestId('account-menu').click();
+  await page.getByTestId('sign-out').click();
+  await page.locator('#signin-username').waitFor();
 }

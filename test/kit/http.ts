@@ -3,6 +3,7 @@ import { createLogger } from '../../runtime/log.js';
 import { ManualClock, testEngine } from './engine.js';
 import type { SqliteStore } from '../../runtime/store/db.js';
 import { createApp } from '../../runtime/http/app.js';
+import type { OidcClient } from '../../runtime/http/oidc.js';
 
 export const TEST_TOKEN = 'the-admin-token-0123456789';
 export const JSON_TYPE = { 'content-type': 'application/json' };
@@ -11,7 +12,7 @@ export const JSON_TYPE = { 'content-type': 'application/json' };
  * An app over an engine with a manual clock, for HTTP tests: on a database file when `file` is
  * given (a "restart" is a second app on the same file), else in memory. `logs()` is what it logged.
  */
-export function testApp(opts: { file?: string; store?: SqliteStore; clock?: ManualClock; token?: string; tokenFile?: string; publicOrigin?: string } = {}) {
+export function testApp(opts: { file?: string; store?: SqliteStore; clock?: ManualClock; token?: string; tokenFile?: string; publicOrigin?: string; oidc?: OidcClient } = {}) {
   const { engine, store: own, clock } = testEngine({ file: opts.file, clock: opts.clock });
   // `store`: a second app over the first one's database (a restart that keeps the sessions).
   const store = opts.store ?? own;
@@ -35,6 +36,7 @@ export function testApp(opts: { file?: string; store?: SqliteStore; clock?: Manu
     version: 'test',
     publicOrigin: opts.publicOrigin,
     now: () => clock.now(),
+    oidc: opts.oidc,
   });
   return { app, store, clock, engine, logs: () => logged };
 }

@@ -73,7 +73,7 @@ describe('the typed API client', () => {
   it('turns an error answer into an ApiError with its code, message and the issues of a 422', async () => {
     reply = (url) =>
       answer(422, { error: { code: 'validation_failed', message: 'invalid flow', details: { issues: [{ path: ['nodes', 0, 'config', 'auth'], message: 'auth is required' }] } } }, url);
-    const error = await call(api.flows.$post({ json: {} })).catch((e: unknown) => e);
+    const error = await call(api.flows.$post({ json: {}, query: {} })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 422, code: 'validation_failed', message: 'invalid flow' });
     expect((error as ApiError).issues).toEqual([{ path: ['nodes', 0, 'config', 'auth'], message: 'auth is required' }]);

@@ -17,7 +17,12 @@ export async function signIn(token: string): Promise<void> {
   await call(api.session.$post({ json: { token } }));
 }
 
-/** Where the admin token is kept on the server (the token file), for the sign-in page to name. */
+/** Signs a person in with their username and password (401 names no reason beyond "wrong username or password", or a disabled account). */
+export async function signInWithPassword(username: string, password: string): Promise<void> {
+  await call(api.session.$post({ json: { username, password } }));
+}
+
+/** How one can sign in here: where the admin token is kept (the token file), and single sign-on when it is set up. */
 export async function signInHint(): Promise<SignInHint> {
   return call(api.session.hint.$get());
 }

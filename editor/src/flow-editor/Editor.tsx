@@ -30,7 +30,7 @@ import { useSecrets } from '../secrets/useSecrets.js';
  * (`initialTab` `test`: open on the Test tab, e.g. with a delivery chosen on the Events page).
  * `initialTest` opens the Test tab with that input (a flow made from a template, with its sample).
  */
-export function Editor({ initialTab, initialTest }: { initialTab?: 'test'; initialTest?: TestInput } = {}) {
+export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test'; initialTest?: TestInput; team?: string } = {}) {
   const doc = useEditorDocument();
   const canvas = useRef<FlowCanvasHandle>(null);
   const addAtCentre = useCallback((type: string) => canvas.current?.addAtCentre(type), []);
@@ -51,7 +51,7 @@ export function Editor({ initialTab, initialTest }: { initialTab?: 'test'; initi
   const test = useFlowTest(doc.flow, doc.flowJson, initialTest);
   const { overlay, highlightedEdges } = useCanvasOverlay(test.sim, doc.nodeIdsKey, problems.byNode);
   const openProblems = useCallback(() => setProblemsOpen(true), []);
-  const saver = useSaveFlow(problems.checkNow, openProblems);
+  const saver = useSaveFlow(problems.checkNow, openProblems, team);
   const [connectFrom, setConnectFrom] = useState<string | null>(null);
   const addNote = useCallback(() => canvas.current?.addNoteAtCentre(), []);
   const openConnect = useCallback(() => {
@@ -118,6 +118,7 @@ export function Editor({ initialTab, initialTest }: { initialTab?: 'test'; initi
     <div className="editor">
       <EditorToolbar
         meta={doc.meta}
+        team={team}
         revision={doc.revision}
         dirty={doc.dirty}
         canUndo={doc.canUndo}

@@ -4,9 +4,12 @@ import type { FlowCanvasHandle } from '../canvas/FlowCanvas.js';
 import type { FlowMeta } from '../canvas/model.js';
 import { useEditor } from '../canvas/store.js';
 import { navigate } from '../router.js';
+import { FlowTeam } from '../accounts/FlowTeam.js';
 
 interface Props {
   meta: FlowMeta;
+  /** The team that owns the flow (or that a new one is created in), when known. */
+  team?: string;
   revision: number | null;
   dirty: boolean;
   canUndo: boolean;
@@ -25,7 +28,7 @@ interface Props {
 }
 
 /** The editor's toolbar: back, the flow's name and state, undo/redo, clipboard, layout, Runs, Run now, Save. */
-export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selectionCount, canRunByHand, saving, canvas, onSave, onRunNow, onCopy, onPaste, onTidy }: Props) {
+export function EditorToolbar({ meta, team, revision, dirty, canUndo, canRedo, selectionCount, canRunByHand, saving, canvas, onSave, onRunNow, onCopy, onPaste, onTidy }: Props) {
   const actions = useEditor.getState();
   // Notes are copied and cut with the nodes, so a selected note alone enables the buttons too.
   const canCopy = useEditor((s) => selectionCount > 0 || s.notes.some((n) => n.selected));
@@ -40,6 +43,7 @@ export function EditorToolbar({ meta, revision, dirty, canUndo, canRedo, selecti
         <span className="mono">
           {meta.id}
           {!isNew && ` · revision ${revision}`}
+          {team && <FlowTeam team={team} isNew={isNew} />}
         </span>
       </div>
       <span className={`status ${meta.enabled ? 'enabled' : ''}`} title={meta.enabled ? 'Alerts start this flow' : 'No alert starts this flow until it is enabled'}>

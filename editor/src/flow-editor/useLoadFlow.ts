@@ -7,10 +7,12 @@ import { flowFromTemplate, freeTemplateFlowId } from './template-flow.js';
 
 /**
  * Loads the flow `flowId` into the editor store, or a new flow: from template `templateId` (with
- * the template's id, or `<id>-2`… when a flow has it), or empty. 'loading', 'ready', or the error.
+ * the template's id, or `<id>-2`… when a flow has it), or empty. 'loading', 'ready', or the error;
+ * and, for a saved flow, the team that owns it.
  */
-export function useLoadFlow(flowId: string | undefined, templateId?: string): 'loading' | 'ready' | Error {
+export function useLoadFlow(flowId: string | undefined, templateId?: string): { state: 'loading' | 'ready' | Error; team?: string } {
   const [state, setState] = useState<'loading' | 'ready' | Error>('loading');
+  const [team, setTeam] = useState<string>();
   const load = useEditor((s) => s.load);
 
   useEffect(() => {
@@ -37,11 +39,12 @@ export function useLoadFlow(flowId: string | undefined, templateId?: string): 'l
     call(api.flows[':id'].$get(idParam(flowId))).then(
       (stored) => {
         load(stored.flow, stored.revision);
+        setTeam(stored.team);
         setState('ready');
       },
       (error: Error) => setState(error),
     );
   }, [flowId, templateId, load]);
 
-  return state;
+  return { state, team };
 }

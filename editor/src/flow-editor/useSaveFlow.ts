@@ -3,16 +3,17 @@ import { api, call, idParam } from '../api/client.js';
 import { useEditor } from '../canvas/store.js';
 import type { CheckedFlow } from '../canvas/validation.js';
 import { toast } from '../ui/toast.js';
+import { teamQuery } from '../flows/flows-api.js';
 import { conflictOf, notSavedText, saveBlocker, type SaveConflict } from './save-messages.js';
 
 /**
  * Saving the flow on the canvas: refused here while it has no node or has problems (which then
  * opens the problems list). `checkNow` checks the document as it is at that instant, so an edit
- * made just before Ctrl/Cmd+S counts. A new flow is created, a saved one updated at the revision edited.
+ * made just before Ctrl/Cmd+S counts. A new flow is created (in `team` when one was chosen), a saved one updated at the revision edited.
  * When someone else saved meanwhile, `conflict` holds their revision until the operator reloads
  * theirs or overwrites it (`save(conflict.currentRevision)`).
  */
-export function useSaveFlow(checkNow: () => CheckedFlow, openProblems: () => void) {
+export function useSaveFlow(checkNow: () => CheckedFlow, openProblems: () => void, team?: string) {
   const [saving, setSaving] = useState(false);
   const [conflict, setConflict] = useState<SaveConflict | null>(null);
 
@@ -30,7 +31,7 @@ export function useSaveFlow(checkNow: () => CheckedFlow, openProblems: () => voi
       try {
         const stored =
           st.revision === null
-            ? await call(api.flows.$post({ json: doc }))
+            ? await call(api.flows.$post({ json: doc, query: teamQuery(team) }))
             : await call(api.flows[':id'].$put({ ...idParam(doc.id), json: { revision: overwriteRevision ?? st.revision, flow: doc } }));
         st.markSaved(stored.flow, stored.revision);
         if (st.revision === null) window.history.replaceState(null, '', `#/flows/${encodeURIComponent(stored.flow.id)}`);
@@ -44,7 +45,7 @@ export function useSaveFlow(checkNow: () => CheckedFlow, openProblems: () => voi
         setSaving(false);
       }
     },
-    [checkNow, openProblems],
+    [checkNow, openProblems, team],
   );
 
   /** Drops the canvas for the revision on the server (after a conflict). */

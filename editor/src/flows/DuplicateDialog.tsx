@@ -53,7 +53,8 @@ export function DuplicateDialog({ flow, takenIds, onClose, onCreated }: Props) {
     try {
       // The whole document is copied; only what makes it a different flow changes. It starts
       // disabled so a copy never answers alerts before someone has looked at it.
-      const copy = await createFlow({ ...original.flow, id, name: name.trim(), enabled: false });
+      // The copy belongs to the original's team.
+      const copy = await createFlow({ ...original.flow, id, name: name.trim(), enabled: false }, original.team);
       onCreated(copy);
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) setFailure({ kind: 'id', message: `A flow with id "${id}" already exists.` });

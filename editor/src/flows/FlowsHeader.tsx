@@ -1,6 +1,5 @@
 import type { Ref } from 'react';
 import { Download, LayoutTemplate, Plus, Search, Upload } from 'lucide-react';
-import { navigate } from '../router.js';
 
 interface Props {
   /** The page heading, focused when the row that had focus was deleted. */
@@ -12,6 +11,9 @@ interface Props {
   countText: string;
   query: string;
   onQuery: (query: string) => void;
+  /** False for someone who can write flows in no team: no New flow, From template or Import. */
+  mayCreate: boolean;
+  onNew: () => void;
   onImport: () => void;
   /** Opens the template gallery. */
   onTemplates: () => void;
@@ -20,9 +22,9 @@ interface Props {
 }
 
 /** The flows page's heading and toolbar: count, search, Import, Export all, New from template, New flow. */
-export function FlowsHeader({ headingRef, searchRef, loaded, hasFlows, countText, query, onQuery, onImport, onTemplates, exporting, onExportAll }: Props) {
+export function FlowsHeader({ headingRef, searchRef, loaded, hasFlows, countText, query, onQuery, mayCreate, onNew, onImport, onTemplates, exporting, onExportAll }: Props) {
   // With no flows the empty state offers Import and New flow; once is enough.
-  const offerCreate = !(loaded && !hasFlows);
+  const offerCreate = mayCreate && !(loaded && !hasFlows);
   return (
     <div className="page-header">
       <h1 ref={headingRef} tabIndex={-1}>
@@ -52,7 +54,7 @@ export function FlowsHeader({ headingRef, searchRef, loaded, hasFlows, countText
         </button>
       )}
       {offerCreate && (
-        <button type="button" className="primary" onClick={() => navigate({ page: 'new-flow' })} data-testid="flows-new">
+        <button type="button" className="primary" onClick={onNew} data-testid="flows-new">
           <Plus size={16} aria-hidden="true" /> New flow
         </button>
       )}

@@ -15,6 +15,10 @@ export interface RowError {
 
 interface Props {
   flows: readonly FlowSummary[];
+  /** A team id as the Team column shows it (its name). */
+  teamName: (team: string) => string;
+  /** Whether the caller may change flows of `team`: Duplicate and Delete are offered only then. */
+  mayWrite: (team: string) => boolean;
   /** Ids whose enable/disable is in flight. */
   pending: ReadonlySet<string>;
   errors: Readonly<Record<string, RowError>>;
@@ -26,13 +30,14 @@ interface Props {
   onDismissError: (id: string) => void;
 }
 
-export function FlowsTable({ flows, pending, errors, now, onToggle, onDuplicate, onExport, onDelete, onDismissError }: Props) {
+export function FlowsTable({ flows, teamName, mayWrite, pending, errors, now, onToggle, onDuplicate, onExport, onDelete, onDismissError }: Props) {
   return (
     <table className="list flows-table stacked-list">
       <thead>
         <tr>
           <th scope="col">Name</th>
           <th scope="col">Id</th>
+          <th scope="col">Team</th>
           <th scope="col">Enabled</th>
           <th scope="col" className="num">
             Revision
@@ -56,6 +61,9 @@ export function FlowsTable({ flows, pending, errors, now, onToggle, onDuplicate,
                 <td className="stack-wide">
                   <code className="mono flow-id">{flow.id}</code>
                 </td>
+                <td data-label="Team" data-testid="flow-team-cell">
+                  {teamName(flow.team)}
+                </td>
                 <td>
                   <EnabledSwitch flow={flow} pending={pending.has(flow.id)} onChange={(enabled) => onToggle(flow, enabled)} />
                 </td>
@@ -74,16 +82,18 @@ export function FlowsTable({ flows, pending, errors, now, onToggle, onDuplicate,
                   <RouteLink to={{ page: 'runs', flowId: flow.id }} className="button small" aria-label={`Runs of ${flow.name}`}>
                     <History size={14} aria-hidden="true" /> Runs
                   </RouteLink>
-                  <button
-                    type="button"
-                    className="icon small"
-                    aria-label={`Duplicate ${flow.name}`}
-                    title="Duplicate"
-                    onClick={() => onDuplicate(flow)}
-                    data-testid={`flow-duplicate-${flow.id}`}
-                  >
-                    <Copy size={15} aria-hidden="true" />
-                  </button>
+                  {mayWrite(flow.team) && (
+                    <button
+                      type="button"
+                      className="icon small"
+                      aria-label={`Duplicate ${flow.name}`}
+                      title="Duplicate"
+                      onClick={() => onDuplicate(flow)}
+                      data-testid={`flow-duplicate-${flow.id}`}
+                    >
+                      <Copy size={15} aria-hidden="true" />
+                    </button>
+                  )}
                   <button
                     type="button"
                     className="icon small"
@@ -94,21 +104,23 @@ export function FlowsTable({ flows, pending, errors, now, onToggle, onDuplicate,
                   >
                     <Download size={15} aria-hidden="true" />
                   </button>
-                  <button
-                    type="button"
-                    className="icon small flow-delete"
-                    aria-label={`Delete ${flow.name}`}
-                    title="Delete"
-                    onClick={() => onDelete(flow)}
-                    data-testid={`flow-delete-${flow.id}`}
-                  >
-                    <Trash2 size={15} aria-hidden="true" />
-                  </button>
+                  {mayWrite(flow.team) && (
+                    <button
+                      type="button"
+                      className="icon small flow-delete"
+                      aria-label={`Delete ${flow.name}`}
+                      title="Delete"
+                      onClick={() => onDelete(flow)}
+                      data-testid={`flow-delete-${flow.id}`}
+                    >
+                      <Trash2 size={15} aria-hidden="true" />
+                    </button>
+                  )}
                 </td>
               </tr>
               {rowError && (
                 <tr className="flow-error-row" data-testid={`flow-error-${flow.id}`}>
-                  <td colSpan={6} className="stack-wide">
+                  <td colSpan={7} className="stack-wide">
                     <div className="banner error" role="alert">
                       <div className="row">
                         <span>

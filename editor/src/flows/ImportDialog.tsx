@@ -20,14 +20,16 @@ interface Props {
   onRemoveFile: (name: string) => void;
   onImported: () => void;
   onClose: () => void;
+  /** The team new flows land in (chosen before, when the caller may write in several). */
+  team?: { id: string; name: string };
 }
 
 /**
  * One dialog for every way in: picked files, dropped files and pasted text. Everything given is
  * read and shown before it is sent as one request, which the server imports all or nothing.
  */
-export function ImportDialog({ existing, files, rejected, onAddFiles, onRemoveFile, onImported, onClose }: Props) {
-  const state = useImportDialog(files, existing, onImported);
+export function ImportDialog({ existing, files, rejected, onAddFiles, onRemoveFile, onImported, onClose, team }: Props) {
+  const state = useImportDialog(files, existing, onImported, team?.id);
   const { plan, failure } = state;
   const failureBox = useRef<HTMLDivElement>(null);
   const ids = useId();
@@ -42,7 +44,7 @@ export function ImportDialog({ existing, files, rejected, onAddFiles, onRemoveFi
 
   return (
     <Dialog
-      title="Import flows"
+      title={team ? `Import flows into ${team.name}` : 'Import flows'}
       wide
       onClose={onClose}
       testId="import-dialog"

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FlowSummary } from '../../../shared/api-views.js';
 import { flowCountText, mergeFlowList, stillListed, summaryOf, without } from './flow-list.js';
 
-const row = (id: string, name: string, revision = 1, enabled = true): FlowSummary => ({ id, name, enabled, revision, updatedAt: '2026-01-01T00:00:00.000Z' });
+const row = (id: string, name: string, revision = 1, enabled = true): FlowSummary => ({ id, name, enabled, revision, updatedAt: '2026-01-01T00:00:00.000Z', team: 'default' });
 
 describe('mergeFlowList', () => {
   it('hides deleted rows and sorts by name', () => {
@@ -28,8 +28,8 @@ describe('stillListed', () => {
 
 describe('the small helpers', () => {
   it('summarises a stored flow as a row', () => {
-    const stored = { flow: { id: 'f', name: 'F', enabled: false } as never, revision: 2, createdAt: 'x', updatedAt: 'y' };
-    expect(summaryOf(stored)).toEqual({ id: 'f', name: 'F', enabled: false, revision: 2, updatedAt: 'y' });
+    const stored = { flow: { id: 'f', name: 'F', enabled: false } as never, revision: 2, createdAt: 'x', updatedAt: 'y', team: 'payments' };
+    expect(summaryOf(stored)).toEqual({ id: 'f', name: 'F', enabled: false, revision: 2, updatedAt: 'y', team: 'payments' });
   });
 
   it('removes one value from a set', () => {

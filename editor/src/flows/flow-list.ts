@@ -3,7 +3,7 @@ import { sortFlows } from './search.js';
 
 /** A saved flow as a row of the list (what an enable or disable answers, before the next poll shows it). */
 export function summaryOf(stored: StoredFlow): FlowSummary {
-  return { id: stored.flow.id, name: stored.flow.name, enabled: stored.flow.enabled, revision: stored.revision, updatedAt: stored.updatedAt };
+  return { id: stored.flow.id, name: stored.flow.name, enabled: stored.flow.enabled, revision: stored.revision, updatedAt: stored.updatedAt, team: stored.team };
 }
 
 /**

@@ -12,12 +12,18 @@ export const getFlow = (id: string) => call(api.flows[':id'].$get(idParam(id)));
 export const setFlowEnabled = (id: string, enabled: boolean) =>
   call(enabled ? api.flows[':id'].enable.$post(idParam(id)) : api.flows[':id'].disable.$post(idParam(id)));
 
-export const createFlow = (flow: Flow) => call(api.flows.$post({ json: flow }));
+/** Creates `flow` in `team` (without one: the server picks the caller's only team it may write in). */
+export const createFlow = (flow: Flow, team?: string) => call(api.flows.$post({ json: flow, query: teamQuery(team) }));
 
 export const deleteFlow = (id: string) => call(api.flows[':id'].$delete(idParam(id)));
 
 /** All or nothing; imported flows arrive disabled; an existing id gets a new revision. */
-export const importFlows = (body: unknown) => call(api.flows.import.$post({ json: body }));
+export const importFlows = (body: unknown, team?: string) => call(api.flows.import.$post({ json: body, query: teamQuery(team) }));
+
+/** `?team=<id>` for the routes that create flows; none when no team was chosen. */
+export function teamQuery(team: string | undefined): { team?: string } {
+  return team ? { team } : {};
+}
 
 /** The flow document as GET /api/flows/:id/export serves it (what `salve export <id>` writes). */
 export const exportFlow = (id: string): Promise<unknown> => call(api.flows[':id'].export.$get(idParam(id)));

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { FlowSummary, StoredFlow } from '../../../shared/api-views.js';
 import { previewImport, summarizeImport } from './import-summary.js';
 
-const summary = (id: string, enabled: boolean, revision = 3): FlowSummary => ({ id, name: id, enabled, revision, updatedAt: '2026-01-01T00:00:00.000Z' });
+const summary = (id: string, enabled: boolean, revision = 3): FlowSummary => ({ id, name: id, enabled, revision, updatedAt: '2026-01-01T00:00:00.000Z', team: 'default' });
 const stored = (id: string, revision: number) =>
-  ({ flow: { format: 'salve.flow/v1', id, name: `N ${id}`, enabled: false, nodes: [], edges: [] }, revision, createdAt: '', updatedAt: '' }) as StoredFlow;
+  ({ flow: { format: 'salve.flow/v1', id, name: `N ${id}`, enabled: false, nodes: [], edges: [] }, revision, createdAt: '', updatedAt: '', team: 'default' }) as StoredFlow;
 
 describe('previewImport', () => {
   it('marks ids that will replace a stored flow', () => {

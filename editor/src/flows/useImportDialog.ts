@@ -12,7 +12,7 @@ type ImportOutcome = { kind: 'failed'; error: ApiError | Error; plan: ImportPlan
  * The import dialog's state: every source read and planned as one body as it is given (the
  * pasted text a frame behind the typing), what the import would do, and the answer once sent.
  */
-export function useImportDialog(files: readonly ImportSource[], existing: readonly FlowSummary[], onImported: () => void) {
+export function useImportDialog(files: readonly ImportSource[], existing: readonly FlowSummary[], onImported: () => void, team?: string) {
   const [pasted, setPasted] = useState('');
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<ImportOutcome>();
@@ -36,7 +36,7 @@ export function useImportDialog(files: readonly ImportSource[], existing: readon
     if (!ready || busy || !plan) return;
     setBusy(true);
     try {
-      const { items } = await importFlows(plan.body);
+      const { items } = await importFlows(plan.body, team);
       setOutcome({ kind: 'done', rows: summarizeImport(items, existing) });
       onImported();
     } catch (error) {

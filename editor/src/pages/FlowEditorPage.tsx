@@ -8,10 +8,11 @@ import { navigate } from '../router.js';
 
 /**
  * `#/flows/<id>` edits a saved flow (`?tab=test`: on its Test tab); `#/new` starts an empty one,
- * `#/new?template=<id>` one from a template (on the Test tab, with the template's sample).
+ * `#/new?template=<id>` one from a template (on the Test tab, with the template's sample); `&team=<id>`
+ * names the team a new flow is created in.
  */
-export function FlowEditorPage({ flowId, initialTab, templateId }: { flowId?: string; initialTab?: 'test'; templateId?: string }) {
-  const state = useLoadFlow(flowId, templateId);
+export function FlowEditorPage({ flowId, initialTab, templateId, team }: { flowId?: string; initialTab?: 'test'; templateId?: string; team?: string }) {
+  const { state, team: savedTeam } = useLoadFlow(flowId, templateId);
   const template = templateId ? getFlowTemplate(templateId) : undefined;
 
   if (state === 'loading') return <div className="empty">Loading flow…</div>;
@@ -28,7 +29,8 @@ export function FlowEditorPage({ flowId, initialTab, templateId }: { flowId?: st
     );
   return (
     <ReactFlowProvider>
-      <Editor initialTab={initialTab} initialTest={template ? templateTestInput(template) : undefined} />
+      {/* A saved flow stays in its team; a new one is created in the team chosen before (`#/new?team=`). */}
+      <Editor initialTab={initialTab} initialTest={template ? templateTestInput(template) : undefined} team={savedTeam ?? team} />
     </ReactFlowProvider>
   );
 }

@@ -20,12 +20,28 @@ import { useFlowRowActions } from '../flows/useFlowRowActions.js';
 import { useFocusAfterDelete } from '../flows/useFocusAfterDelete.js';
 import { useImportFiles } from '../flows/useImportFiles.js';
 import { useSlashFocus } from '../flows/useSlashFocus.js';
+import { mayWriteAnyFlows, mayWriteFlowsIn, newFlowTeam, teamName, teamsWithRole } from '../accounts/access.js';
+import { useAccount } from '../accounts/me.js';
+import { TeamChoiceDialog } from '../accounts/TeamChoiceDialog.js';
 import '../styles/flows.css';
 
-type OpenDialog = { kind: 'duplicate'; flow: FlowSummary } | { kind: 'delete'; flow: FlowSummary } | { kind: 'import' } | { kind: 'templates' } | null;
+type Team = { id: string; name: string };
+/** What the Flows page creates after a team is chosen. */
+type Creating = 'new' | 'templates' | 'import';
+type OpenDialog =
+  | { kind: 'duplicate'; flow: FlowSummary }
+  | { kind: 'delete'; flow: FlowSummary }
+  | { kind: 'import'; team?: Team }
+  | { kind: 'templates'; team?: Team }
+  | { kind: 'choose-team'; then: Creating }
+  | null;
+
+const CREATING_TITLES: Record<Creating, string> = { new: 'New flow', templates: 'New flow from a template', import: 'Import flows' };
 
 /** The list of flows: search, enable/disable, duplicate, export, delete, import. */
 export function FlowsPage() {
+  const { me, teams } = useAccount();
+  const writable = useMemo(() => teamsWithRole(me, 'editor', teams), [me, teams]);
   const list = useFlowList();
   const rows = useFlowRowActions(list);
   const exports = useExportAll();
@@ -48,8 +64,18 @@ export function FlowsPage() {
     void rows.remove(flow, () => focusAfterDelete(neighbour?.id ?? null));
   };
 
-  const openImport = () => setDialog({ kind: 'import' });
-  const openTemplates = () => setDialog({ kind: 'templates' });
+  // With more than one team to write in, the team is asked first; with one, it is that one.
+  const proceed = (then: Creating, team?: Team) => {
+    if (then === 'new') navigate({ page: 'new-flow', ...(team ? { team: team.id } : {}) });
+    else setDialog({ kind: then, ...(team ? { team } : {}) });
+  };
+  const start = (then: Creating) => {
+    const choice = newFlowTeam(writable);
+    if (choice.ask) setDialog({ kind: 'choose-team', then });
+    else proceed(then, writable.find((t) => t.id === choice.team));
+  };
+  const openImport = () => start('import');
+  const openTemplates = () => start('templates');
   const closeImport = () => {
     setDialog(null);
     imports.clear();
@@ -60,9 +86,9 @@ export function FlowsPage() {
   const dragging = useFileDrop(
     (files) => {
       void imports.add(files);
-      setDialog({ kind: 'import' });
+      if (dialog?.kind !== 'import') start('import');
     },
-    dialog === null || dialog.kind === 'import',
+    mayWriteAnyFlows(me) && (dialog === null || dialog.kind === 'import'),
   );
   useSlashFocus(searchBox, dialog === null && hasFlows);
 
@@ -76,6 +102,8 @@ export function FlowsPage() {
         countText={flowCountText(flows.length, flows.filter((f) => f.enabled).length, shown.length, query)}
         query={query}
         onQuery={setQuery}
+        mayCreate={mayWriteAnyFlows(me)}
+        onNew={() => start('new')}
         onImport={openImport}
         onTemplates={openTemplates}
         exporting={exports.exporting}
@@ -90,12 +118,14 @@ export function FlowsPage() {
           <div className="empty">Loading flows…</div>
         </div>
       )}
-      {loaded && !hasFlows && <NoFlowsYet onNew={() => navigate({ page: 'new-flow' })} onTemplates={openTemplates} onImport={openImport} />}
+      {loaded && !hasFlows && <NoFlowsYet mayCreate={mayWriteAnyFlows(me)} onNew={() => start('new')} onTemplates={openTemplates} onImport={openImport} />}
       {loaded && hasFlows && (
         <div className="card flows-card">
           {shown.length > 0 ? (
             <FlowsTable
               flows={shown}
+              teamName={(team) => teamName(team, teams)}
+              mayWrite={(team) => mayWriteFlowsIn(me, team)}
               pending={rows.pending}
               errors={rows.rowErrors}
               now={Date.now()}
@@ -135,7 +165,8 @@ export function FlowsPage() {
           onClose={() => setDialog(null)}
           onChoose={(template) => {
             setDialog(null);
-            navigate({ page: 'new-flow', template: template.id });
+            const team = dialog.team;
+            navigate({ page: 'new-flow', template: template.id, ...(team ? { team: team.id } : {}) });
           }}
         />
       )}
@@ -149,6 +180,15 @@ export function FlowsPage() {
           onRemoveFile={imports.remove}
           onImported={list.refresh}
           onClose={closeImport}
+          team={dialog.team}
+        />
+      )}
+      {dialog?.kind === 'choose-team' && (
+        <TeamChoiceDialog
+          teams={writable}
+          action={CREATING_TITLES[dialog.then]}
+          onClose={() => (dialog.then === 'import' ? closeImport() : setDialog(null))}
+          onChoose={(team) => proceed(dialog.then, team)}
         />
       )}
       {dragging && <FileDropOverlay />}

@@ -25,7 +25,7 @@ import type { SecretResolver } from '../../../nodes/source-adapter.js';
  * the stored secrets of its own team. Checked when the step runs, not only when the flow is
  * saved, because a secret of that name may be created by another team later.
  */
-export function teamSecrets(secrets: SecretStore, flowTeam: string | undefined): SecretResolver {
+function teamSecrets(secrets: SecretStore, flowTeam: string | undefined): SecretResolver {
   return (name) => {
     const owner = secrets.team?.(name);
     if (owner !== undefined && owner !== flowTeam) {
