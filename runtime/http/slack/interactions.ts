@@ -19,9 +19,9 @@ import { slackUserEmail } from './slack-user.js';
 /** The secret that holds the Slack app's signing secret (Basic Information → Signing Secret). */
 export const SLACK_SIGNING_SECRET = 'SLACK_SIGNING_SECRET';
 /** The secret that holds the bot token Salve asks users.info with (scopes users:read, users:read.email). */
-export const SLACK_BOT_TOKEN = 'SLACK_BOT_TOKEN';
+const SLACK_BOT_TOKEN = 'SLACK_BOT_TOKEN';
 /** Slack's Web API. */
-export const SLACK_API_URL = 'https://slack.com/api';
+const SLACK_API_URL = 'https://slack.com/api';
 /** Where Slack's response_url points (the only host Salve posts message updates to). */
 const RESPONSE_ORIGIN = 'https://hooks.slack.com';
 /** Slack wants an answer within 3 s; users.info gets most of it. */
@@ -164,7 +164,7 @@ export class SlackInteractions {
  * the buttons stay and a line says who decided so far; once it ended the buttons give way to
  * who decided.
  */
-export function updatedMessage(payload: BlockActions, result: DecisionResult, by: string): { text: string; blocks: Record<string, unknown>[] } {
+function updatedMessage(payload: BlockActions, result: DecisionResult, by: string): { text: string; blocks: Record<string, unknown>[] } {
   const blocks = payload.message?.blocks ?? [];
   const at = blocks.findIndex((b) => b.block_id === APPROVAL_BLOCK_ID);
   const who = escapeMrkdwn(by);

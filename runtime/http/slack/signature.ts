@@ -9,7 +9,7 @@ import { safeEqual } from '../../../nodes/safe-equal.js';
  */
 
 /** Slack's window: requests whose timestamp is further than this from now are refused. */
-export const SLACK_MAX_SKEW_SECONDS = 300;
+const SLACK_MAX_SKEW_SECONDS = 300;
 
 /** The signature Slack sends for `body` at `timestamp` (seconds, as sent). */
 export function slackSignature(secret: string, timestamp: string, body: string | Uint8Array): string {
