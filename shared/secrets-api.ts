@@ -53,6 +53,8 @@ export const SecretListItemSchema = z.object({
   description: z.string(),
   hosts: z.array(z.string()),
   source: z.enum(SECRET_SOURCES),
+  /** The team that owns a stored secret (only its flows may use it); null for environment secrets (any flow). */
+  team: z.string().nullable(),
   /** A stored secret whose name the environment defines too: the environment's value is used. */
   overriddenByEnvironment: z.boolean(),
   /** ISO 8601; null for environment secrets. */

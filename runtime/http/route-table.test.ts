@@ -3,7 +3,10 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { testEngine } from '../../test/kit/engine.js';
 import { createApp } from './app.js';
+import { ROLES, type Role } from '../../shared/people.js';
+import { teamsFixture, type TeamResources } from '../../test/kit/teams.js';
 import { ADMIN_PERMISSIONS, type AuthEnv, type Principal } from './auth.js';
+import { permissionsOfRoles, principalOf, ROLE_PERMISSIONS } from './roles.js';
 import { authorize } from './authorize.js';
 import { installErrorHandling } from './errors.js';
 import { registeredRoutes, routeTableProblems } from './route-coverage.js';
@@ -20,7 +23,7 @@ function setup() {
   const { engine, store } = testEngine();
   const app = createApp({ engine, store, log, adminToken: TOKEN, hookBodyLimitBytes: 64 * 1024, version: 'test', now: () => t });
   // Wrong tokens are limited to 10 a minute per address: each probe with one starts a new minute.
-  return { app, nextMinute: () => (t += 61_000) };
+  return { app, store, engine, nextMinute: () => (t += 61_000) };
 }
 
 /** A request path that only `pattern` answers: `:param` and `*` filled in with probe values. */
@@ -28,21 +31,77 @@ const probePath = (pattern: string) => pattern.replace(/:[a-zA-Z]+/g, 'walker-pr
 /** `ALL` routes are probed with a method no other route on the path has. */
 const probeMethod = (rule: RouteRule) => (rule.method === 'ALL' ? 'PATCH' : rule.method);
 
-type Caller = 'no credentials' | 'wrong token' | 'admin token' | 'admin session';
-const CALLERS: Caller[] = ['no credentials', 'wrong token', 'admin token', 'admin session'];
+type Caller =
+  | 'no credentials'
+  | 'wrong token'
+  | 'admin token'
+  | 'admin session'
+  | 'admin user'
+  | 'viewer'
+  | 'operator'
+  | 'editor'
+  | 'approver'
+  | 'approver+operator'
+  | 'no roles';
+const CALLERS: Caller[] = [
+  'no credentials',
+  'wrong token',
+  'admin token',
+  'admin session',
+  'admin user',
+  'viewer',
+  'operator',
+  'editor',
+  'approver',
+  'approver+operator',
+  'no roles',
+];
 
-/**
- * Who each caller is. Today only the admin exists (token or session, every permission); roles,
- * and own team / other team, are more rows here once users and teams exist.
- */
-const PERMISSIONS_OF: Record<Caller, ReadonlySet<Permission> | undefined> = {
-  'no credentials': undefined,
-  'wrong token': undefined,
-  'admin token': ADMIN_PERMISSIONS,
-  'admin session': ADMIN_PERMISSIONS,
+/** The roles each user caller holds in team `alpha` (its own team); none of them holds any role in `beta`. */
+const ROLES_OF: Partial<Record<Caller, Role[]>> = {
+  viewer: ['viewer'],
+  operator: ['operator'],
+  editor: ['editor'],
+  approver: ['approver'],
+  'approver+operator': ['approver', 'operator'],
+  'no roles': [],
 };
 
-async function request(app: ReturnType<typeof setup>['app'], rule: RouteRule, caller: Caller): Promise<Response> {
+/**
+ * What each caller holds in a team: everything everywhere for the admins, its roles' permissions
+ * in `alpha` for a team member, nothing elsewhere (undefined: not authenticated at all).
+ */
+function heldIn(caller: Caller, team: 'alpha' | 'beta'): ReadonlySet<Permission> | undefined {
+  if (caller === 'no credentials' || caller === 'wrong token') return undefined;
+  if (caller.startsWith('admin')) return ADMIN_PERMISSIONS;
+  return team === 'alpha' ? permissionsOfRoles(ROLES_OF[caller] ?? []) : new Set();
+}
+
+/** The fixture's users: one per user caller, with its roles in `alpha`. */
+const FIXTURE_USERS = Object.fromEntries(
+  CALLERS.filter((c) => ROLES_OF[c] !== undefined || c === 'admin user').map((c) => [
+    c,
+    { admin: c === 'admin user', roles: (ROLES_OF[c] ?? []).map((role) => ({ team: 'alpha', role })) },
+  ]),
+);
+
+const PARAM_OF: Partial<Record<RouteRule['team'], keyof TeamResources>> = {
+  'flow-param': 'flow',
+  'execution-param': 'execution',
+  'approval-param': 'approval',
+  'event-param': 'event',
+  'secret-param': 'secret',
+};
+
+/** The probe of a rule on `team`: its path with that team's resource (or `?team=`), else probe values. */
+function probeFor(rule: RouteRule, resources: Record<'alpha' | 'beta', TeamResources>, team: 'alpha' | 'beta' | 'any'): string {
+  if (team === 'any') return probePath(rule.path);
+  const key = PARAM_OF[rule.team];
+  if (key) return rule.path.replace(/:[a-zA-Z]+/, encodeURIComponent(resources[team][key]));
+  return `${probePath(rule.path)}?team=${team}`;
+}
+
+async function request(app: ReturnType<typeof setup>['app'], rule: RouteRule, path: string, caller: Caller, cookies: Map<string, string>): Promise<Response> {
   const method = probeMethod(rule);
   const headers: Record<string, string> = {};
   const init: RequestInit = { method, headers };
@@ -61,10 +120,19 @@ async function request(app: ReturnType<typeof setup>['app'], rule: RouteRule, ca
     });
     expect(signIn.status).toBe(200);
     headers.cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
-    headers.origin = ORIGIN; // what the editor page sends with every change
   }
-  return app.request(probePath(rule.path), init);
+  const cookie = cookies.get(caller);
+  if (cookie) headers.cookie = cookie;
+  if (headers.cookie) headers.origin = ORIGIN; // what the editor page sends with every change
+  return app.request(path, init);
 }
+
+/**
+ * Deletions last (signing out the very last), and each team-scoped route is probed on the other team's resource first: an
+ * allowed probe that changes something (a deleted flow) cannot turn a later refusal into a 404.
+ */
+const lateness = (r: RouteRule) => (r.path === '/api/session' && r.method === 'DELETE' ? 2 : r.method === 'DELETE' ? 1 : 0);
+const WALK_ORDER = [...ROUTE_TABLE].sort((a, b) => lateness(a) - lateness(b));
 
 describe('the route table', () => {
   it('has exactly one row for every route the app registers, and no row for a route it does not', () => {
@@ -73,37 +141,43 @@ describe('the route table', () => {
     expect(registeredRoutes(app).length).toBe(ROUTE_TABLE.length);
   });
 
-  it('walker: every route × every caller gets the status its permission says', async () => {
-    const { app, nextMinute } = setup();
-    const failures: string[] = [];
-    for (const rule of ROUTE_TABLE) {
-      for (const caller of CALLERS) {
-        if (caller === 'wrong token') nextMinute();
-        const res = await request(app, rule, caller);
-        const body = await res.text();
-        const what = `${probeMethod(rule)} ${probePath(rule.path)} (${rule.permission}) as ${caller}: ${res.status} ${body.slice(0, 200)}`;
-        const held = PERMISSIONS_OF[caller];
-        if (res.status >= 500 && res.status !== 503) failures.push(`${what}: server error`);
-        if (UNAUTHENTICATED.has(rule.permission)) {
-          // Public and webhook routes: Salve's credentials are not asked for (a hook's source may still answer 401 itself).
-          if (res.status === 401 || res.status === 403) failures.push(`${what}: refused, but the route is ${rule.permission}`);
-        } else if (!held) {
-          if (res.status !== 401) failures.push(`${what}: expected 401`);
-        } else if (rule.permission === 'authenticated' || held.has(rule.permission)) {
-          if (res.status === 401 || res.status === 403) failures.push(`${what}: refused, but the caller holds ${rule.permission}`);
-        } else if (res.status !== 403) {
-          failures.push(`${what}: expected 403`);
+  for (const caller of CALLERS) {
+    it(`walker: every route as ${caller}, on its own team's resources and another team's, answers as its permission says`, async () => {
+      const { app, engine, resources, cookies, nextMinute } = await teamsFixture(FIXTURE_USERS);
+      const failures: string[] = [];
+      for (const rule of WALK_ORDER) {
+        const teams = PARAM_OF[rule.team] || rule.team === 'team-query' ? (['beta', 'alpha'] as const) : (['any'] as const);
+        for (const team of teams) {
+          if (caller === 'wrong token') nextMinute();
+          const path = probeFor(rule, resources, team);
+          const res = await request(app, rule, path, caller, cookies);
+          const body = await res.text();
+          const what = `${probeMethod(rule)} ${path} (${rule.permission}, ${rule.team}) as ${caller}: ${res.status} ${body.slice(0, 200)}`;
+          if (res.status >= 500 && res.status !== 503) failures.push(`${what}: server error`);
+          const alpha = heldIn(caller, 'alpha');
+          const held = team === 'any' ? new Set([...(alpha ?? []), ...(heldIn(caller, 'beta') ?? [])]) : heldIn(caller, team);
+          if (UNAUTHENTICATED.has(rule.permission)) {
+            // Public and webhook routes: Salve's credentials are not asked for (a hook's source may still answer 401 itself).
+            if (res.status === 401 || res.status === 403) failures.push(`${what}: refused, but the route is ${rule.permission}`);
+          } else if (!alpha) {
+            if (res.status !== 401) failures.push(`${what}: expected 401`);
+          } else if (rule.permission === 'authenticated' || held?.has(rule.permission)) {
+            if (res.status === 401 || res.status === 403) failures.push(`${what}: refused, but the caller holds ${rule.permission} there`);
+          } else if (res.status !== 403) {
+            failures.push(`${what}: expected 403`);
+          }
         }
       }
-    }
-    expect(failures).toEqual([]);
-  });
+      await engine.shutdown(0);
+      expect(failures).toEqual([]);
+    });
+  }
 });
 
 /**
- * Principals holding one permission each, against an app with the real app's routes in the real
+ * Principals holding one role each, against an app with the real app's routes in the real
  * app's order, but stub handlers that name themselves: the middleware lets each through exactly
- * the routes its permission (or `public`, `hook`, `authenticated`) opens, answers 403 on every
+ * the routes its role's permissions (or `public`, `hook`, `authenticated`) open, answers 403 on every
  * other, and each probe reaches the route it was made for (so the walker above probes every route).
  */
 describe('authorization by permission', () => {
@@ -121,13 +195,14 @@ describe('authorization by permission', () => {
     return app;
   }
 
-  for (const permission of PERMISSIONS.filter((p) => !UNAUTHENTICATED.has(p))) {
-    it(`a principal holding only ${permission}`, async () => {
-      const app = stubApp({ kind: 'session', admin: false, teamRoles: new Map([['default', new Set()]]), permissions: new Set([permission]) });
+  for (const role of ROLES) {
+    it(`a principal holding only the ${role} role, in one team`, async () => {
+      const principal = principalOf({ kind: 'session', admin: false, teamRoles: new Map([['default', new Set([role])]]) });
+      const app = stubApp(principal);
       for (const rule of ROUTE_TABLE) {
         const res = await app.request(probePath(rule.path), { method: probeMethod(rule) });
         const what = `${probeMethod(rule)} ${probePath(rule.path)} (${rule.permission})`;
-        if (UNAUTHENTICATED.has(rule.permission) || rule.permission === 'authenticated' || rule.permission === permission) {
+        if (UNAUTHENTICATED.has(rule.permission) || rule.permission === 'authenticated' || ROLE_PERMISSIONS[role].includes(rule.permission)) {
           expect(res.status, what).toBe(200);
           expect(await res.json(), what).toEqual({ route: `${rule.method} ${rule.path}` });
         } else {
@@ -142,6 +217,22 @@ describe('authorization by permission', () => {
       }
     });
   }
+
+  it('a principal without any role is told why it is refused', async () => {
+    const app = stubApp(principalOf({ kind: 'session', admin: false, teamRoles: new Map() }));
+    const res = await app.request('/api/flows');
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+      'GET /api/flows needs the permission flows:read, which this session does not have: it holds no role in any team yet; ask an admin to give it one',
+    );
+  });
+
+  it('every permission but public, hook and authenticated is held by the admin only, or by some role', () => {
+    for (const permission of PERMISSIONS.filter((p) => !UNAUTHENTICATED.has(p) && p !== 'authenticated')) {
+      const roles = ROLES.filter((r) => ROLE_PERMISSIONS[r].includes(permission));
+      expect(roles.length > 0 || ['admin', 'audit:read'].includes(permission), permission).toBe(true);
+    }
+  });
 
   it('no principal: 401 everywhere but public and webhook routes', async () => {
     const app = stubApp(undefined);

@@ -54,6 +54,7 @@ describe('/api/secrets', () => {
       description: 'Alertmanager bearer',
       hosts: ['am.example.internal'],
       source: 'store',
+      team: 'default',
       overriddenByEnvironment: false,
       createdAt: '2026-11-24T00:00:00.000Z',
       updatedAt: '2026-11-24T00:00:00.000Z',
@@ -111,7 +112,7 @@ describe('/api/secrets', () => {
   it('lists environment secrets read-only and refuses to change them (409 naming the variable)', async () => {
     const { api } = setup({ SALVE_SECRET_ENV_TOKEN: 'env-token-value-1', SALVE_SECRET_ENV_TOKEN_HOSTS: 'env.example.com' });
     expect((await api('GET', '/api/secrets')).body.secrets).toEqual([
-      { name: 'ENV_TOKEN', description: '', hosts: ['env.example.com'], source: 'environment', overriddenByEnvironment: false, createdAt: null, updatedAt: null, updatedBy: null, usedBy: [] },
+      { name: 'ENV_TOKEN', description: '', hosts: ['env.example.com'], source: 'environment', team: null, overriddenByEnvironment: false, createdAt: null, updatedAt: null, updatedBy: null, usedBy: [] },
     ]);
     for (const [method, body] of [['PUT', { value: 'another-value' }], ['DELETE', undefined]] as const) {
       const res = await api(method, '/api/secrets/ENV_TOKEN', body);

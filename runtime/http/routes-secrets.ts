@@ -5,7 +5,8 @@ import type { Engine } from '../engine/engine.js';
 import { secretUses } from '../engine/secrets/secret-refs.js';
 import type { SecretStore } from '../engine/secrets/secrets.js';
 import type { StoredSecrets } from '../engine/secrets/stored-secrets.js';
-import { actorOf } from './auth.js';
+import { actorOf, type AuthEnv } from './auth.js';
+import { visibleTeams } from './visibility.js';
 import { validJson } from './validated.js';
 
 /** A value is at most 64 KiB; JSON escapes can make its text up to six times longer. */
@@ -37,6 +38,7 @@ export function secretRoutes(engine: Engine, environment: SecretStore, stored: S
       description: '',
       hosts: [...(environment.hosts(name) ?? [])],
       source: 'environment' as const,
+      team: null,
       overriddenByEnvironment: false,
       createdAt: null,
       updatedAt: null,
@@ -45,11 +47,12 @@ export function secretRoutes(engine: Engine, environment: SecretStore, stored: S
     }));
   };
 
-  return new Hono()
-    .get('/', (c) => c.json({ secrets: stored ? stored.list(uses()) : environmentOnly() } satisfies SecretList))
+  return new Hono<AuthEnv>()
+    .get('/', (c) => c.json({ secrets: stored ? stored.list(uses(), visibleTeams(c, 'secrets:read-names')) : environmentOnly() } satisfies SecretList))
     .put('/:name', validJson(PutSecretBodySchema, BODY_LIMIT, 'secret'), async (c) => {
       const name = secretName(c.req.param('name'));
-      const { created, item } = await needStore().put(name, c.req.valid('json'), actorOf(c), uses());
+      // A new secret goes to the team authorization chose (`?team=`); an existing one stays in its team.
+      const { created, item } = await needStore().put(name, c.req.valid('json'), actorOf(c), uses(), c.get('team'));
       return c.json(item satisfies SecretListItem, created ? 201 : 200);
     })
     .delete('/:name', async (c) => {

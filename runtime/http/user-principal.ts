@@ -7,9 +7,9 @@ import { principalOf, type Principal } from './roles.js';
 export function teamRolesOf(db: Db, userId: string): Map<string, Set<Role>> {
   const byTeam = new Map<string, Set<Role>>();
   for (const m of peopleRepo.membershipsOf(db, userId)) {
-    let roles = byTeam.get(m.teamId);
-    if (!roles) byTeam.set(m.teamId, (roles = new Set()));
+    const roles = byTeam.get(m.teamId) ?? new Set<Role>();
     roles.add(m.role);
+    byTeam.set(m.teamId, roles);
   }
   return byTeam;
 }

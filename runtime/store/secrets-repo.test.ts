@@ -11,6 +11,7 @@ const row = (name: string, over: Partial<SecretRow> = {}): SecretRow => ({
   keyId: '0011223344556677',
   description: '',
   hosts: [],
+  teamId: 'default',
   createdAt: 1000,
   updatedAt: 1000,
   updatedBy: 'admin',

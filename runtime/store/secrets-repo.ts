@@ -14,6 +14,8 @@ export interface SecretRow {
   keyId: string;
   description: string;
   hosts: string[];
+  /** The team that owns it: its editors change it, its flows use it. */
+  teamId: string;
   createdAt: number;
   updatedAt: number;
   updatedBy: string;

@@ -63,6 +63,12 @@ export function startCall(
     refuse(`flow "${outcome.flowId}" does not exist (it was deleted after this flow was saved)`);
     return;
   }
+  // Checked at save too; again here, since teams' flows can be deleted and re-created.
+  const callerTeam = flowsRepo.summary(db, parent.flowId)?.teamId;
+  if (called.teamId !== callerTeam) {
+    refuse(`flow "${outcome.flowId}" belongs to team "${called.teamId}": a flow can only call flows of its own team`);
+    return;
+  }
   const source = called.flow.nodes.find((n) => startsBy(getNodeDefinition(n.type), 'manual'));
   if (!source) {
     refuse(`flow "${outcome.flowId}" (revision ${called.revision}) has no "Run by hand" source to start at`);

@@ -16,6 +16,23 @@ import { firstTryStartedAt, nextTry } from './repeat.js';
 import { applyOutcome, endExecution, repeatStep, settle, startExecution } from './transitions.js';
 import { lazyEvent, stepVars } from './vars.js';
 import { parseScope } from './loop-vars.js';
+import { flowsRepo } from '../../store/flows-repo.js';
+import type { SecretResolver } from '../../../nodes/source-adapter.js';
+
+/**
+ * The secrets a step of a flow owned by `flowTeam` may use: environment secrets (no team) and
+ * the stored secrets of its own team. Checked when the step runs, not only when the flow is
+ * saved, because a secret of that name may be created by another team later.
+ */
+export function teamSecrets(secrets: SecretStore, flowTeam: string | undefined): SecretResolver {
+  return (name) => {
+    const owner = secrets.team?.(name);
+    if (owner !== undefined && owner !== flowTeam) {
+      throw new RenderError(`secret ${name} belongs to team "${owner}"; a flow of team "${flowTeam ?? 'none'}" cannot use it`);
+    }
+    return secrets.resolve(name);
+  };
+}
 
 /** Why a run's signal was aborted. */
 export type StopReason = 'cancel' | 'deadline' | 'shutdown';
@@ -192,7 +209,7 @@ async function runStep(
   const vars = stepVars(exec, flow, steps, event, step.scope);
   let rendered: RenderedConfig;
   try {
-    rendered = renderConfig(node.config, def.expressions(node.config), vars, deps.secrets.resolve);
+    rendered = renderConfig(node.config, def.expressions(node.config), vars, teamSecrets(deps.secrets, flowsRepo.summary(store.db, exec.flowId)?.teamId));
   } catch (error) {
     if (error instanceof RenderError) {
       await fail(error.message);

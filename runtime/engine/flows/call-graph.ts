@@ -12,7 +12,7 @@ import { startsBy } from '../../../nodes/trigger-spec.js';
  */
 
 /** The flows `flow` calls: each calling node's index and called id (its type's `calledFlow`). */
-function callsOf(flow: Flow): { index: number; nodeId: string; target: string }[] {
+export function callsOf(flow: Flow): { index: number; nodeId: string; target: string }[] {
   return flow.nodes.flatMap((n, index) => {
     const def = getNodeDefinition(n.type);
     if (!def?.calledFlow) return [];

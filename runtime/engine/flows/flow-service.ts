@@ -13,7 +13,7 @@ import type { FlowSummary, StoredFlow } from '../../../shared/api-views.js';
 import { isRecord } from '../../../shared/guards.js';
 import { describeKind, EXPECTED_IMPORT } from '../../../shared/flow/import-body.js';
 import type { Db } from '../../store/db.js';
-import { callersOf, callIssues } from './call-graph.js';
+import { callersOf, callIssues, callsOf } from './call-graph.js';
 
 export type { FlowSummary, StoredFlow };
 
@@ -80,10 +80,29 @@ function storedFlows(db: Db): Map<string, Flow> {
  * loop, or nest too deep, over the stored flows as they will be once `saving` is written
  * (call-graph.ts). Inside the write, so the check and the save see the same flows.
  */
-function checkCalls(db: Db, saving: readonly Flow[], isBundle = false): void {
+/**
+ * Checks the calls of flows being saved (targets exist, no loops, not too deep) and that each
+ * calls only flows of its own team: `teamOf` gives the team each saved flow will be in.
+ */
+function checkCalls(db: Db, saving: readonly Flow[], teamOf: (flowId: string) => string, isBundle = false): void {
   const all = storedFlows(db);
   for (const flow of saving) all.set(flow.id, flow);
-  const issues = saving.flatMap((flow, i) => callIssues(flow, all).map((issue) => ({ ...issue, path: [...(isBundle ? ['flows', i] : []), ...issue.path] })));
+  const savingTeams = new Map(saving.map((f) => [f.id, teamOf(f.id)]));
+  const teamOfTarget = (id: string) => savingTeams.get(id) ?? flowsRepo.summary(db, id)?.teamId;
+  const issues = saving.flatMap((flow, i) => {
+    const prefix = isBundle ? ['flows', i] : [];
+    const found = callIssues(flow, all).map((issue) => ({ ...issue, path: [...prefix, ...issue.path] }));
+    for (const call of callsOf(flow)) {
+      const targetTeam = teamOfTarget(call.target);
+      if (targetTeam !== undefined && targetTeam !== teamOf(flow.id)) {
+        found.push({
+          path: [...prefix, 'nodes', call.index, 'config', 'flow'],
+          message: `flow "${call.target}" belongs to team "${targetTeam}": a flow can only call flows of its own team`,
+        });
+      }
+    }
+    return found;
+  });
   if (issues.length > 0) throw new ValidationError(`flow is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'})`, issues);
 }
 
@@ -155,7 +174,7 @@ export class FlowService {
       if (flowsRepo.currentRevision(db, flow.id) !== undefined) {
         throw new ConflictError(`flow "${flow.id}" already exists; update it with PUT /api/flows/${flow.id}`);
       }
-      checkCalls(db, [flow]);
+      checkCalls(db, [flow], () => teamId);
       const inserted = flowsRepo.insert(db, flow, now, { teamId, author: actor.identity ?? null });
       appendAudit(db, { actor, action: 'flow.create', target: flow.id, after: flowSummary(inserted), now });
       return inserted;
@@ -183,7 +202,7 @@ export class FlowService {
       const before = flowsRepo.summary(db, id);
       const current = before?.revision;
       if (current === undefined) throw new NotFoundError(`flow "${id}" not found`);
-      checkCalls(db, [flow]);
+      checkCalls(db, [flow], () => before?.teamId ?? DEFAULT_TEAM_ID);
       const updated = flowsRepo.update(db, flow, expectedRevision, now, actor.identity ?? null);
       if (!updated) {
         throw new ConflictError(
@@ -244,7 +263,7 @@ export class FlowService {
     if (issues.length) throw new ValidationError(`import rejected: ${issues.length} problem(s); nothing was imported`, issues);
     const now = this.clock.now();
     const rows = await this.store.write((db) => {
-      checkCalls(db, flows, isBundle);
+      checkCalls(db, flows, (id) => flowsRepo.summary(db, id)?.teamId ?? opts.teamId, isBundle);
       // An import that would replace another team's flow is refused whole: nothing is imported.
       const foreign = flows.flatMap((flow, i) => {
         const team = flowsRepo.summary(db, flow.id)?.teamId;

@@ -37,6 +37,11 @@ export interface SecretStore {
   /** The names a flow can reference, sorted. Never the values. */
   names(): string[];
   /**
+   * The team that owns stored secret `name`: only that team's flows may use it. Undefined for an
+   * environment secret (set by the operator on the host: any flow may use it) or an unknown name.
+   */
+  team?(name: string): string | undefined;
+  /**
    * Every secret value, so outputs can be scrubbed of all of them, referenced or not. The same
    * array is returned until a value changes (scrubberFor rebuilds its scrubber when it does).
    */
@@ -85,6 +90,8 @@ export function combineSecretStores(environment: SecretStore, stored: SecretStor
     get,
     hosts: (name) => (environment.get(name) !== undefined ? environment.hosts(name) : stored.hosts(name)),
     hostsSetting: (name) => (environment.get(name) === undefined && stored.get(name) !== undefined ? `the host list of stored secret ${name}` : undefined),
+    // The environment's value wins, and it belongs to no team.
+    team: (name) => (environment.get(name) !== undefined ? undefined : stored.team?.(name)),
     names: () => [...new Set([...environment.names(), ...stored.names()])].sort(),
     values: () => {
       const e = environment.values();

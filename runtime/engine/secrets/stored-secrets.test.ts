@@ -69,7 +69,7 @@ describe('stored secrets', () => {
     expect(stored.get('API_KEY')).toBeUndefined();
     await expect(stored.delete('API_KEY', { name: 'admin', via: 'token' }, noUses)).rejects.toThrow('no stored secret API_KEY');
     const audit = store.sqlite.prepare('SELECT actor, via, action, target, details, before, after FROM audit ORDER BY id').all();
-    const hosts = '{"hosts":["a.example.com"]}';
+    const hosts = '{"hosts":["a.example.com"],"team":"default"}';
     expect(audit).toEqual([
       { actor: 'admin', via: 'token', action: 'secret.create', target: 'API_KEY', details: '{"changed":["value","hosts"]}', before: null, after: hosts },
       { actor: 'cli', via: 'cli', action: 'secret.update', target: 'API_KEY', details: '{"changed":["description"]}', before: hosts, after: hosts },

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../../../shared/errors.js';
 import type { PutSecretBody, SecretListItem } from '../../../shared/secrets-api.js';
+import { DEFAULT_TEAM_ID } from '../../../shared/people.js';
 import type { Logger } from '../../log.js';
 import { appendAudit } from '../../store/audit-repo.js';
 import type { Actor } from '../../../shared/audit.js';
@@ -15,6 +16,7 @@ import { combineSecretStores, secretEnvName, type SecretStore } from './secrets.
 interface Cached {
   value: string;
   hosts: string[];
+  team: string;
 }
 
 export interface StoredSecretsOptions {
@@ -83,6 +85,10 @@ export class StoredSecrets implements SecretStore {
     return [...this.fresh().keys()].sort();
   }
 
+  team(name: string): string | undefined {
+    return this.fresh().get(name)?.team;
+  }
+
   values(): readonly string[] {
     this.fresh();
     return this.cachedValues;
@@ -115,7 +121,7 @@ export class StoredSecrets implements SecretStore {
     const problems: string[] = [];
     for (const row of secretsRepo.list(db)) {
       try {
-        cache.set(row.name, { value: openSecret(this.keyring.require(row.keyId, `secret ${row.name} is`), row.name, row), hosts: row.hosts });
+        cache.set(row.name, { value: openSecret(this.keyring.require(row.keyId, `secret ${row.name} is`), row.name, row), hosts: row.hosts, team: row.teamId });
       } catch (error) {
         problems.push((error as Error).message);
         // Keep what was read before (the key file may be briefly unreadable): running flows keep working.
@@ -146,9 +152,17 @@ export class StoredSecrets implements SecretStore {
     }
   }
 
-  /** The list `GET /api/secrets` answers: stored and environment secrets, by name. No values. */
-  list(uses: Map<string, FlowUse[]>): SecretListItem[] {
-    const rows = new Map(secretsRepo.list(this.store.db).map((r) => [r.name, r]));
+  /**
+   * The list `GET /api/secrets` answers: stored secrets of `teams` (every team: `all`) and every
+   * environment secret (they belong to no team), by name. No values.
+   */
+  list(uses: Map<string, FlowUse[]>, teams: 'all' | readonly string[] = 'all'): SecretListItem[] {
+    const rows = new Map(
+      secretsRepo
+        .list(this.store.db)
+        .filter((r) => teams === 'all' || teams.includes(r.teamId))
+        .map((r) => [r.name, r]),
+    );
     const names = [...new Set([...rows.keys(), ...this.environment.names()])].sort();
     return names.map((name) => this.item(name, rows.get(name), uses));
   }
@@ -161,6 +175,7 @@ export class StoredSecrets implements SecretStore {
         description: '',
         hosts: [...(this.environment.hosts(name) ?? [])],
         source: 'environment',
+        team: null,
         overriddenByEnvironment: false,
         createdAt: null,
         updatedAt: null,
@@ -173,6 +188,7 @@ export class StoredSecrets implements SecretStore {
       description: row.description,
       hosts: row.hosts,
       source: 'store',
+      team: row.teamId,
       overriddenByEnvironment: this.environment.get(name) !== undefined,
       createdAt: iso(row.createdAt),
       updatedAt: iso(row.updatedAt),
@@ -193,7 +209,14 @@ export class StoredSecrets implements SecretStore {
    * Creates (value required) or updates secret `name`; omitted fields stay as they are. Writes
    * an audit record naming what changed, never the value.
    */
-  async put(name: string, body: PutSecretBody, actor: Actor, uses: Map<string, FlowUse[]>): Promise<{ created: boolean; item: SecretListItem }> {
+  /** `teamId`: the team a new secret belongs to (an existing one stays in its team). */
+  async put(
+    name: string,
+    body: PutSecretBody,
+    actor: Actor,
+    uses: Map<string, FlowUse[]>,
+    teamId: string = DEFAULT_TEAM_ID,
+  ): Promise<{ created: boolean; item: SecretListItem }> {
     this.refuseEnvironment(name);
     const now = this.now();
     const result = await this.store.write((db) => {
@@ -211,6 +234,7 @@ export class StoredSecrets implements SecretStore {
         keyId: sealed.keyId,
         description: body.description ?? existing?.description ?? '',
         hosts: body.hosts ?? existing?.hosts ?? [],
+        teamId: existing?.teamId ?? teamId,
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
         updatedBy: actor.name,
@@ -223,8 +247,8 @@ export class StoredSecrets implements SecretStore {
         target: name,
         // Never the value: which fields changed, and where the secret may be sent.
         details: { changed },
-        before: existing ? { hosts: existing.hosts } : undefined,
-        after: { hosts: row.hosts },
+        before: existing ? { hosts: existing.hosts, team: existing.teamId } : undefined,
+        after: { hosts: row.hosts, team: row.teamId },
         now,
       });
       return { created: !existing, row };
@@ -249,7 +273,7 @@ export class StoredSecrets implements SecretStore {
       }
       const existing = secretsRepo.get(db, name);
       secretsRepo.delete(db, name, now);
-      appendAudit(db, { actor, action: 'secret.delete', target: name, before: existing && { hosts: existing.hosts }, now });
+      appendAudit(db, { actor, action: 'secret.delete', target: name, before: existing && { hosts: existing.hosts, team: existing.teamId }, now });
     });
     this.stale = true;
   }
