@@ -22,6 +22,7 @@ describe('approvals inbox with a quorum', () => {
   let store: SqliteStore;
   let browser: Browser;
   let approvalId = '';
+  let planHash = '';
   const cookies: Record<string, string> = {};
 
   const api = async (who: string, method: string, path: string, body?: unknown) => {
@@ -83,6 +84,7 @@ describe('approvals inbox with a quorum', () => {
     expect(sent.status).toBe(202);
     const pending = await waitFor(async () => (await api('alice', 'GET', '/api/approvals?status=pending')).body.items[0], 15_000, 'the approval');
     approvalId = pending.id;
+    planHash = pending.planHash;
     const first = await api('alice', 'POST', `/api/approvals/${approvalId}`, { decision: 'approve', comment: 'replica lag is 0 s', planHash: pending.planHash });
     expect(first.status).toBe(200);
     browser = await launchBrowser();
@@ -115,6 +117,7 @@ describe('approvals inbox with a quorum', () => {
       expect(await progress.textContent()).toContain('replica lag is 0 s');
       await page.getByTestId(`approval-why-not-${approvalId}`).waitFor({ state: 'detached' });
       expect(await page.getByTestId(`approve-${approvalId}`).isDisabled()).toBe(true); // no comment yet
+      expect(await page.getByTestId(`approval-plan-${approvalId}`).textContent()).toContain(planHash.slice(0, 12));
       await screenshot(page, `approval-quorum-second-${width}`);
       await page.context().close();
     }

@@ -100,7 +100,13 @@ export function ApprovalDecision({ approval, onDecided }: { approval: Approval; 
         >
           <X size={16} aria-hidden="true" /> {busy === 'reject' ? 'Rejecting…' : 'Reject'}
         </button>
+        {missingComment && (mayApprove || mayReject) && <span className="muted small">Write a comment to decide.</span>}
       </div>
+      {approval.planHash && (
+        <div className="muted small" title={`Plan hash (SHA-256): ${approval.planHash}`} data-testid={`approval-plan-${id}`}>
+          Your decision applies to this plan only (<span className="mono">{approval.planHash.slice(0, 12)}</span>): what runs if approved, as shown above.
+        </div>
+      )}
     </div>
   );
 }
