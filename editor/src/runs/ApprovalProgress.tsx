@@ -3,7 +3,7 @@ import type { Approval } from '../../../shared/api-views.js';
 import { RelativeTime } from './RelativeTime.js';
 
 /** "1 of 2 approvals" and what the approval still waits for, or undefined when one is all it needs and nobody decided. */
-export function progressText(a: Pick<Approval, 'approvals' | 'status'>): string | undefined {
+function progressText(a: Pick<Approval, 'approvals' | 'status'>): string | undefined {
   const { count, needed } = a.approvals;
   if (needed <= 1 && count === 0) return undefined;
   const of = `${count} of ${needed} approval${needed === 1 ? '' : 's'}`;
