@@ -37,8 +37,9 @@ export function ApprovalDecision({ approval, onDecided }: { approval: Approval; 
       const e = err instanceof Error ? err : new Error(String(err));
       setError(e);
       if (e instanceof ApiError && e.status === 409) {
-        // Someone else decided, or it timed out; the list will no longer show it as pending.
-        toast(`Already decided: ${e.message}`, 'error');
+        // Someone decided it (or it timed out), you decided already, or the plan is not the one
+        // shown: the server's words say which; the refresh shows the approval as it is now.
+        toast(`Not recorded: ${e.message}`, 'error');
         onDecided();
       }
     } finally {
