@@ -164,7 +164,7 @@ export interface ApprovalNext {
 }
 
 /** One person's decision on an approval. */
-export interface ApprovalDecisionView {
+interface ApprovalDecisionView {
   /** `user:<id>`, or `admin` for the bootstrap admin token. */
   decider: string;
   /** Who, as people read it (the username, or `admin`). */

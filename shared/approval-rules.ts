@@ -6,7 +6,7 @@ import { z } from 'zod';
  * `approval.request` step snapshots them from its config when it begins (approvals.rules), so
  * a decision is judged by the rules of the revision that runs.
  */
-export const ApprovalRulesSchema = z.object({
+const ApprovalRulesSchema = z.object({
   approvers: z.object({ users: z.array(z.string()).optional(), teams: z.array(z.string()).optional() }).optional(),
   quorum: z.number().int().min(1),
   allowSelfApproval: z.boolean(),
@@ -19,7 +19,7 @@ export type ApprovalRules = z.infer<typeof ApprovalRulesSchema>;
  * The rules of approvals begun before rules existed (approvals.rules is null): one approval by
  * anyone with the approver role, as they were decided then.
  */
-export const LEGACY_APPROVAL_RULES: ApprovalRules = { quorum: 1, allowSelfApproval: true, requireComment: false };
+const LEGACY_APPROVAL_RULES: ApprovalRules = { quorum: 1, allowSelfApproval: true, requireComment: false };
 
 /** Reads the stored rules of an approval (null: begun before rules existed). */
 export function parseApprovalRules(json: string | null): ApprovalRules {

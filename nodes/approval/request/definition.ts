@@ -43,9 +43,6 @@ export const ApprovalRequestConfigSchema = z.strictObject({
   requireComment: z.boolean({ error: 'requireComment must be true or false' }).default(false),
 });
 
-/** The rules an approval is decided by, as snapshotted when the step began. */
-export type ApprovalRulesConfig = Pick<z.output<typeof ApprovalRequestConfigSchema>, 'approvers' | 'quorum' | 'allowSelfApproval' | 'requireComment'>;
-
 /**
  * What an `approval.request` step records once it is decided (the engine writes it: the
  * executor only parks the run): who decided what and when, or that nobody did in time.

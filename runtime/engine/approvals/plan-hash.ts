@@ -38,7 +38,7 @@ export function planHash(flow: Flow, revision: number, approvalNodeId: string): 
 }
 
 /** JSON with object keys sorted at every depth (arrays keep their order: it means something). */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
 
