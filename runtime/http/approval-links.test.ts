@@ -87,6 +87,15 @@ describe('approval links', () => {
     expect(vars.byNode).toBe(vars.link);
   });
 
+  it('read as a placeholder where nothing is sent: a simulation, and the preview of what approving runs', async () => {
+    const { engine } = await setup();
+    const slackText = { ...flow, nodes: [...flow.nodes, { id: 'tell', type: 'notify.slack', config: { auth: { type: 'webhook', url: { secret: 'HOOK' } }, text: 'Decide at {{ approval.link }}' } }], edges: [...flow.edges, { source: 'run', target: 'tell' }] };
+    const [simulated] = await engine.simulate(slackText as never, 'manual', {});
+    const tell = simulated!.steps.find((s) => s.nodeId === 'tell')!;
+    expect(tell.status).toBe('taken');
+    expect(JSON.stringify(tell.rendered)).toContain('Decide at (approval link: signed when the run sends it)');
+  });
+
   it('never decide when opened; a decision with the link is counted once, and the link is then used', async () => {
     const { app, request, approval, vars } = await setup();
     const token = tokenOf(vars.link);

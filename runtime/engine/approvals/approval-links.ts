@@ -20,6 +20,19 @@ export interface ApprovalVars {
   links: Record<string, string>;
 }
 
+/** What a link reads as where no link is signed (a simulation, the preview of what approving runs). */
+export const PLACEHOLDER_LINK = '(approval link: signed when the run sends it)';
+
+/** The flow's approval nodes (the approval category: their steps wait for a person). */
+const approvalNodes = (flow: Flow) => flow.nodes.filter((n) => getNodeDefinition(n.type)?.category === 'approval');
+
+/** `approval` with placeholders: for simulations and previews, which send nothing and sign nothing. */
+export function placeholderLinks(flow: Flow): ApprovalVars {
+  const nodes = approvalNodes(flow);
+  const links = Object.fromEntries(nodes.map((n) => [n.id, PLACEHOLDER_LINK]));
+  return nodes.length === 1 ? { link: PLACEHOLDER_LINK, links } : { links };
+}
+
 /** What a link is good for now (`GET /api/approval-links/:token`). */
 export type LinkState =
   | { state: 'usable'; claims: LinkClaims; approval: ApprovalRow }
@@ -54,8 +67,7 @@ export class ApprovalLinks {
   varsFor(db: Db, exec: ExecutionRow, flow: Flow, scope: string | null, now: number): ApprovalVars {
     const links: Record<string, string> = {};
     if (!this.key) return { links };
-    // Approval steps: the nodes of the approval category (whose steps wait for a person).
-    const nodes = flow.nodes.filter((n) => getNodeDefinition(n.type)?.category === 'approval');
+    const nodes = approvalNodes(flow);
     for (const node of nodes) {
       const timeout = (node.config as { timeoutSeconds?: unknown }).timeoutSeconds;
       const token = this.tokenFor(db, { executionId: exec.id, nodeId: node.id, scope }, typeof timeout === 'number' ? timeout : DEFAULT_TIMEOUT_SECONDS, now);

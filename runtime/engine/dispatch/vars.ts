@@ -6,6 +6,7 @@ import { eventsRepo } from '../../store/events-repo.js';
 import type { ExecutionRow } from '../../store/executions-repo.js';
 import type { StepRow } from '../../store/steps-repo.js';
 import { loopVars, varsFrom, visibleSteps } from './loop-vars.js';
+import { placeholderLinks } from '../approvals/approval-links.js';
 
 const parse = (text: string | null): unknown => (text == null ? undefined : JSON.parse(text));
 
@@ -21,7 +22,7 @@ export function stepVars(
   event: () => unknown,
   /** The loop item the step runs for (StepRow.scope); null outside a loop. */
   scope: string | null = null,
-  /** The run's approval links (`approval`), made on first use; without it `approval` has none. */
+  /** The run's approval links (`approval`), made on first use; without it placeholders (previews sign nothing). */
   approvalLinks?: () => NonNullable<ExprVars['approval']>,
 ): ExprVars {
   // Inside a loop item: its own steps and those outside any loop; outside: those outside any loop.
@@ -56,7 +57,7 @@ export function stepVars(
     execution: { id: exec.id, startedAt: new Date(exec.startedAt ?? exec.createdAt).toISOString() },
     // Signed on first use only: most steps never read them.
     get approval() {
-      approval ??= approvalLinks?.() ?? { links: {} };
+      approval ??= approvalLinks?.() ?? placeholderLinks(flow);
       return approval;
     },
     // What the `flow.call` that started this run passed; empty for a run an alert or a person started.

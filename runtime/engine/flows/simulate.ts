@@ -9,6 +9,7 @@ import { getNodeModule, getSourceAdapter } from '../../../nodes/registry.js';
 import type { NodeModule, SendPreview } from '../../../nodes/node-module.js';
 import { RenderError, renderConfig, type RenderedConfig } from '../dispatch/render.js';
 import type { SimulatedAlert, SimulatedStep } from '../../../shared/api-views.js';
+import { placeholderLinks } from '../approvals/approval-links.js';
 import { boundAlert } from '../../../nodes/source/limits.js';
 
 export type { SimulatedAlert };
@@ -71,6 +72,7 @@ async function simulateOne(flow: Flow, sourceNodeId: string, starts: boolean, al
         execution: { id: 'simulation', startedAt: now.toISOString() },
         vars: { ...setVars },
         ...(loop ? { item: loop.item, index: loop.index } : {}),
+        approval: placeholderLinks(flow),
       };
       let rendered: RenderedConfig;
       try {
