@@ -21,7 +21,7 @@ export interface ApprovalVars {
 }
 
 /** What a link reads as where no link is signed (a simulation, the preview of what approving runs). */
-export const PLACEHOLDER_LINK = '(approval link: signed when the run sends it)';
+const PLACEHOLDER_LINK = '(approval link: signed when the run sends it)';
 
 /** The flow's approval nodes (the approval category: their steps wait for a person). */
 const approvalNodes = (flow: Flow) => flow.nodes.filter((n) => getNodeDefinition(n.type)?.category === 'approval');
