@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ExprVars } from '../shared/expr/types.js';
 import type { SecretRef } from '../shared/flow/schema.js';
+import type { ApprovalRules } from '../shared/approval-rules.js';
 import type { CommandUser } from './command-user.js';
 import type { NodeDefinition } from './definition.js';
 import type { NetworkAccess, SecretUse } from './network.js';
@@ -41,8 +42,11 @@ export type StepOutcome<O = unknown> =
    * still recorded as failed.
    */
   | { type: 'fail'; error: string; port?: string; output?: O }
-  /** Park the execution until a person decides, or until `timeoutSeconds` pass. */
-  | { type: 'wait-approval'; message: string; timeoutSeconds: number }
+  /**
+   * Park the execution until people decide by `rules` (snapshotted on the approval), or until
+   * `timeoutSeconds` pass.
+   */
+  | { type: 'wait-approval'; message: string; timeoutSeconds: number; rules: ApprovalRules }
   /** Park the execution until `until`; then continue on `port`. */
   | { type: 'wait-until'; until: Date; port: string; output: O }
   /**

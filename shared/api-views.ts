@@ -1,4 +1,5 @@
 import type { Alert } from './alert/schema.js';
+import type { ApprovalRules } from './approval-rules.js';
 import type { Flow } from './flow/schema.js';
 import type { NodeCategory } from './flow/node-spec.js';
 import type { ApprovalStatus, ExecutionStatus, StepStatus, WaitReason } from './statuses.js';
@@ -162,9 +163,24 @@ export interface ApprovalNext {
   error?: string;
 }
 
+/** One person's decision on an approval. */
+interface ApprovalDecisionView {
+  /** `user:<id>`, or `admin` for the bootstrap admin token. */
+  decider: string;
+  /** Who, as people read it (the username, or `admin`). */
+  name: string;
+  decision: 'approve' | 'reject';
+  comment: string | null;
+  /** How they came in: `session`, `token`, `break-glass`, `slack`… */
+  via: string;
+  at: string;
+}
+
 /**
  * An approval. In lists and answers about one approval it also carries its run's flow id and
  * alert, and what ran before and what approving starts; inside an execution detail it does not.
+ * `rules`, `decisions`, `approvals` and `planHash` are always there; `youMayDecide` (and
+ * `whyNot` when false) answer for the caller, for pending approvals.
  */
 export interface Approval {
   id: string;
@@ -189,6 +205,26 @@ export interface Approval {
   alertResolvedAt?: string | null;
   ran?: ApprovalStepSummary[];
   next?: ApprovalNext[];
+  /** The rules it is decided by, fixed when the step began. */
+  rules: ApprovalRules;
+  /** Every decision so far, oldest first. */
+  decisions: ApprovalDecisionView[];
+  /** Quorum progress: distinct approvals so far, and how many are needed. */
+  approvals: { count: number; needed: number };
+  /**
+   * SHA-256 (hex) of what approving runs: the flow revision and every node after the approval.
+   * A decision must carry the hash its decider saw; null for approvals begun before plan hashes.
+   */
+  planHash: string | null;
+  /** Whether the caller may approve now (pending approvals only). */
+  youMayDecide?: boolean;
+  /**
+   * Whether the caller may reject now: also true for the run's starter or the revision's
+   * author, who may not approve (stopping one's own run needs no second pair of eyes).
+   */
+  youMayReject?: boolean;
+  /** Why the caller may not approve, in a sentence they can act on. */
+  whyNot?: string;
 }
 
 /** `GET /api/executions/:id`: the execution with its steps, approvals and the flow revision it ran. */

@@ -12,6 +12,7 @@ import { startExecution } from './dispatch/transitions.js';
 import { createScrubber } from './secrets/scrub.js';
 import { amBody } from '../../test/kit/alertmanager.js';
 import { flowDoc, type EdgeDoc, type NodeDoc } from '../../test/kit/flow.js';
+import { adminDecider } from '../../test/kit/store-people.js';
 
 /** The test flow: the Alertmanager source `am` on `/hooks/infra`, then `nodes`. */
 const flowWith = (nodes: NodeDoc[], edges: EdgeDoc[]) => flowDoc({ name: 'test flow', nodes, edges });
@@ -111,7 +112,7 @@ describe('engine', () => {
     await engine.dispatcher.tick();
     expect(statusOf(store, id)).toBe('waiting');
     const approval = approvalsRepo.list(store.db, { status: 'pending', limit: 5 })[0]!;
-    await engine.decide(approval.id, 'approve', undefined, { name: 'alice', via: 'token' });
+    await engine.decide(approval.id, { decision: 'approve' }, adminDecider());
     await waitFor(() => stepsOf(store, id).some((s) => s.nodeId === 'wait' && s.status === 'waiting'));
     await waitFor(() => statusOf(store, id) === 'waiting');
     clock.advance(61_000); // the delay itself outlives the 10 s deadline
@@ -134,7 +135,7 @@ describe('engine', () => {
     expect(approvalsRepo.list(store.db, { executionId: id, limit: 5 })[0]!.status).toBe('cancelled');
     await expect(engine.cancel(id, { name: 'bob', via: 'token' })).rejects.toMatchObject({ code: 'conflict' });
     const approval = approvalsRepo.list(store.db, { executionId: id, limit: 5 })[0]!;
-    await expect(engine.decide(approval.id, 'approve', undefined, { name: 'bob', via: 'token' })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(engine.decide(approval.id, { decision: 'approve' }, adminDecider())).rejects.toMatchObject({ code: 'conflict' });
   });
 
   it('ends a run whose condition led nowhere as no_action, keeping its steps, and a run that acted as succeeded', async () => {

@@ -3,10 +3,8 @@ import { ConflictError, NotFoundError } from '../../shared/errors.js';
 import type { SqliteStore } from '../store/db.js';
 import { appendAudit } from '../store/audit-repo.js';
 import type { Actor } from '../../shared/audit.js';
-import { approvalsRepo } from '../store/approvals-repo.js';
 import { executionsRepo } from '../store/executions-repo.js';
 import { settingsRepo } from '../store/settings-repo.js';
-import { stepsRepo } from '../store/steps-repo.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
 import { DestinationPolicy, type Resolver } from '../net/destination-policy.js';
@@ -26,7 +24,12 @@ import { runManually, type ManualRunInput, type ManualRunResult } from './trigge
 import { ScheduleRunner } from './triggers/schedule-runner.js';
 import { QueueCap } from './ingest/queue-cap.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
-import { endExecution, resumeStep } from './dispatch/transitions.js';
+import { endExecution } from './dispatch/transitions.js';
+import { decideApproval, type DecisionInput, type DecisionResult } from './approvals/decide.js';
+import type { Decider } from './approvals/rules.js';
+
+export type { Decider } from './approvals/rules.js';
+export type { DecisionInput, DecisionResult } from './approvals/decide.js';
 import { calledRuns } from './dispatch/calls.js';
 
 export interface EngineOptions {
@@ -51,8 +54,6 @@ export interface EngineOptions {
   /** SALVE_PUBLIC_ORIGIN: where people reach the editor, so notifications can link to a run. */
   publicOrigin?: string;
 }
-
-export type Decision = 'approve' | 'reject';
 
 const PAUSE_KEY = 'automation.paused';
 
@@ -218,7 +219,6 @@ export class Engine {
     return result;
   }
 
-  /** Records an approve/reject decision once; a second decision is a ConflictError. */
   /**
    * What `flow` would do with `payload` from its `source` node, at the engine's time (nothing
    * runs), scrubbed of every secret: the payload, the alert and each step's result may hold one.
@@ -227,27 +227,15 @@ export class Engine {
     return this.scrubber.scrub(await simulateFlow(flow, source, payload, new Date(this.options.clock.now()), sourceNodeId));
   }
 
-  async decide(approvalId: string, decision: Decision, comment: string | undefined, actor: Actor): Promise<void> {
-    const { store, clock } = this.options;
-    const now = clock.now();
-    await store.write((db) => {
-      const approval = approvalsRepo.get(db, approvalId);
-      if (!approval) throw new NotFoundError(`approval "${approvalId}" not found`);
-      const status = decision === 'approve' ? 'approved' : 'rejected';
-      if (!approvalsRepo.decide(db, approvalId, { status, decidedAt: now, decidedBy: actor.name, comment: comment ?? null })) {
-        throw new ConflictError(`approval "${approvalId}" is already ${approval.status}; nothing changed`, {
-          status: approval.status,
-        });
-      }
-      const step = stepsRepo.get(db, approval.stepId);
-      const exec = executionsRepo.get(db, approval.executionId);
-      const flow = exec && this.flowAt(exec.flowId, exec.flowRevision);
-      if (step && flow) {
-        resumeStep(db, flow, step, status, { decision: status, comment: comment ?? null, decidedBy: actor.name, decidedAt: new Date(now).toISOString() }, now);
-      }
-      appendAudit(db, { actor, action: `approval.${decision}`, target: approvalId, details: { executionId: approval.executionId, stepId: approval.stepId, comment }, before: { status: approval.status }, after: { status }, now });
-    });
-    this.dispatcher.pump();
+  /**
+   * One person's decision on an approval (see decideApproval): `decider` says who, whatever the
+   * transport (the API, an approval link, a Slack button) — each builds one from its caller.
+   * Recorded and audited; the run goes on once the quorum is reached or someone rejects.
+   */
+  async decide(approvalId: string, input: DecisionInput, decider: Decider): Promise<DecisionResult> {
+    const result = await decideApproval({ store: this.options.store, now: this.options.clock.now(), flowAt: (id, rev) => this.flowAt(id, rev) }, approvalId, input, decider);
+    if (result.status !== 'pending') this.dispatcher.pump();
+    return result;
   }
 
   /** Cancels an execution that has not finished; its in-flight step is aborted. */

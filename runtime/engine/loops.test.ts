@@ -12,6 +12,7 @@ import { waitFor } from '../../test/kit/wait.js';
 import { amBody } from '../../test/kit/alertmanager.js';
 import { flowDoc, type EdgeDoc, type NodeDoc } from '../../test/kit/flow.js';
 import { formatIssues, type ValidationError } from '../../shared/errors.js';
+import { adminDecider } from '../../test/kit/store-people.js';
 
 /**
  * Loops (`control.foreach`) and variables (`transform.set`) in the engine: each item's steps are
@@ -298,10 +299,10 @@ describe('control.foreach, variables and edge cases', () => {
     const exec = execOf(store, id)!;
     const context = approvalContext({ approval: first!, exec, flow: engine.flows.getRevision('f1', exec.flowRevision), steps: stepsRepo.forExecution(store.db, id), event: () => null });
     expect(context.next).toMatchObject([{ nodeId: 'clean', rendered: { url: `${t.url}/clean/web1` } }]);
-    await engine.decide(second!.id, 'reject', undefined, { name: 'alice', via: 'token' });
+    await engine.decide(second!.id, { decision: 'reject' }, adminDecider());
     await waitFor(() => execOf(store, id)?.status === 'waiting');
     expect(t.requests).toHaveLength(0);
-    await engine.decide(first!.id, 'approve', undefined, { name: 'alice', via: 'token' });
+    await engine.decide(first!.id, { decision: 'approve' }, adminDecider());
     await waitFor(() => execOf(store, id)?.status === 'succeeded');
     expect(t.requests.map((r) => r.url)).toEqual(['/clean/web1']);
     const loop = outputOf(store, id, 'hosts') as { results: { item: string; ok: boolean; steps: Record<string, unknown> }[] };

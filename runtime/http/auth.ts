@@ -17,6 +17,7 @@ import type { SqliteStore } from '../store/db.js';
 import { bootstrapAdmin, identityOf, type Principal } from './roles.js';
 import { userPrincipal } from './user-principal.js';
 import { peopleRepo } from '../store/people-repo.js';
+import type { Decider } from '../engine/approvals/rules.js';
 
 /**
  * The admin token: `override` (SALVE_ADMIN_TOKEN) if given; else the one saved in
@@ -48,6 +49,15 @@ export function actorOf(c: Context): Actor {
   const actor = (c as Context<AuthEnv>).get('actor');
   if (!actor) throw new Error('actorOf: the route is not behind the /api auth');
   return actor;
+}
+
+/**
+ * Who decides an approval from this request (engine.decide): the audit actor, the stable
+ * identity decisions are counted by, and the principal whose roles the rules check.
+ */
+export function deciderOf(c: Context): Decider {
+  const principal = (c as Context<AuthEnv>).get('principal');
+  return { actor: actorOf(c), identity: identityOf(principal), principal };
 }
 
 /**

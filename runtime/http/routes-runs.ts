@@ -1,6 +1,6 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { NotFoundError } from '../../shared/errors.js';
+import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import type { Engine } from '../engine/engine.js';
 import type { SqliteStore } from '../store/db.js';
 import { approvalContext } from '../engine/dispatch/approval-context.js';
@@ -12,7 +12,8 @@ import type { Approval, Execution, ExecutionDetail, List, Page } from '../../sha
 import { EVENT_OUTCOMES, type EventDetail, type EventSummary } from '../../shared/event-log.js';
 import { APPROVAL_STATUSES, EXECUTION_STATUSES } from '../../shared/statuses.js';
 import { stepsRepo, type StepRow } from '../store/steps-repo.js';
-import { actorOf, type AuthEnv } from './auth.js';
+import { actorOf, deciderOf, type AuthEnv } from './auth.js';
+import { approvalFacts, judge } from '../engine/approvals/rules.js';
 import { visibleFlowIds } from './visibility.js';
 import { validJson, validQuery } from './validated.js';
 import { approvalView, eventDetailView, eventView, executionView, stepView } from './views.js';
@@ -30,7 +31,12 @@ export const ApprovalQuery = z.strictObject({ status: z.enum(APPROVAL_STATUSES).
 
 export const DecisionSchema = z.strictObject({
   decision: z.enum(['approve', 'reject'], { error: 'decision must be "approve" or "reject"' }),
-  comment: z.string().max(2000).optional(),
+  comment: z.string().max(2000, 'comment must be at most 2000 characters').optional(),
+  /** The approval's `planHash` as the decider saw it; required from sessions and API tokens. */
+  planHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, "planHash must be the approval's planHash (64 hex digits)")
+    .optional(),
 });
 
 const time = (name: string) =>
@@ -66,18 +72,34 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
    * Costs two reads per execution (row and steps; the event body only if a template reads it),
    * shared by approvals of the same execution; flow revisions are cached by the engine.
    */
-  const withContext = (rows: ApprovalRow[]): Approval[] => {
+  const withContext = (c: Context, rows: ApprovalRow[]): Approval[] => {
     const runs = new Map<string, { exec: ExecutionRow; steps: StepRow[]; event: () => unknown } | null>();
+    const decider = deciderOf(c);
+    const decisions = approvalsRepo.decisionsForMany(db, rows.map((r) => r.id));
     return rows.map((row) => {
+      const facts = approvalFacts(db, row, decisions.get(row.id) ?? []);
+      const verdict = judge(db, facts, decider);
       let run = runs.get(row.executionId);
       if (run === undefined) {
         const exec = executionsRepo.get(db, row.executionId);
         run = exec ? { exec, steps: stepsRepo.forExecution(db, exec.id), event: lazyEvent(db, exec.eventId) } : null;
         runs.set(row.executionId, run);
       }
-      if (!run) return approvalView(row);
+      if (!run) return approvalView(facts, { verdict });
       const flow = engine.flowAt(run.exec.flowId, run.exec.flowRevision);
-      return approvalView(row, run.exec, approvalContext({ approval: row, exec: run.exec, flow, steps: run.steps, event: run.event }));
+      const context = approvalContext({ approval: row, exec: run.exec, flow, steps: run.steps, event: run.event });
+      return approvalView(facts, { exec: run.exec, context, verdict });
+    });
+  };
+
+  /** Approvals of one run, for its detail: rules, decisions and what the caller may do, without the context. */
+  const ofRun = (c: Context, executionId: string): Approval[] => {
+    const rows = approvalsRepo.list(db, { executionId, limit: 200 });
+    const decider = deciderOf(c);
+    const decisions = approvalsRepo.decisionsForMany(db, rows.map((r) => r.id));
+    return rows.map((row) => {
+      const facts = approvalFacts(db, row, decisions.get(row.id) ?? []);
+      return approvalView(facts, { verdict: judge(db, facts, decider) });
     });
   };
 
@@ -93,7 +115,7 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
       return c.json({
         ...executionView(exec),
         steps: stepsRepo.forExecution(db, exec.id).map(stepView),
-        approvals: approvalsRepo.list(db, { executionId: exec.id, limit: 200 }).map((a) => approvalView(a)),
+        approvals: ofRun(c, exec.id),
         flow: engine.flowAt(exec.flowId, exec.flowRevision) ?? null,
         children: executionsRepo.children(db, exec.id).map((c) => ({ id: c.id, flowId: c.flowId, parentStepId: c.parentStepId, status: c.status })),
       } satisfies ExecutionDetail);
@@ -104,17 +126,25 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
     })
     .get('/approvals', validQuery(ApprovalQuery), (c) => {
       const q = c.req.valid('query');
-      return c.json({ items: withContext(approvalsRepo.list(db, { ...q, flowIds: visibleFlowIds(c, db, 'runs:read') })) } satisfies List<Approval>);
+      return c.json({ items: withContext(c, approvalsRepo.list(db, { ...q, flowIds: visibleFlowIds(c, db, 'runs:read') })) } satisfies List<Approval>);
     })
     .get('/approvals/:id', (c) => {
       const row = approvalsRepo.get(db, c.req.param('id'));
       if (!row) throw new NotFoundError(`approval "${c.req.param('id')}" not found`);
-      return c.json(withContext([row])[0]!);
+      return c.json(withContext(c, [row])[0]!);
     })
     .post('/approvals/:id', validJson(DecisionSchema, 64 * 1024), async (c) => {
       const body = c.req.valid('json');
-      await engine.decide(c.req.param('id'), body.decision, body.comment, actorOf(c));
-      return c.json(withContext([approvalsRepo.get(db, c.req.param('id'))!])[0]!);
+      const id = c.req.param('id');
+      // People deciding in the editor or with an API token must say which plan they saw; the
+      // bootstrap admin token (scripts, the README's curl) may leave it out.
+      const row = approvalsRepo.get(db, id);
+      const principal = c.get('principal');
+      if (row?.planHash && body.planHash === undefined && principal.kind !== 'admin-token') {
+        throw new ValidationError('planHash is required', [{ path: ['planHash'], message: "send the approval's planHash: the plan you decide on" }]);
+      }
+      await engine.decide(id, body, deciderOf(c));
+      return c.json(withContext(c, [approvalsRepo.get(db, id)!])[0]!);
     })
     .get('/events', validQuery(EventQuery), (c) => {
       const q = c.req.valid('query');

@@ -2,7 +2,7 @@ import type { Alert } from '../../shared/alert/schema.js';
 import type { Approval, Execution, Step } from '../../shared/api-views.js';
 import type { EventAlert, EventDetail, EventFlowSummary, EventMatch, EventRoute, EventSummary } from '../../shared/event-log.js';
 import type { ApprovalContext } from '../engine/dispatch/approval-context.js';
-import type { ApprovalRow } from '../store/approvals-repo.js';
+import { approvalCount, type ApprovalFacts, type Verdict } from '../engine/approvals/rules.js';
 import type { EventRow } from '../store/events-repo.js';
 import type { ExecutionRow } from '../store/executions-repo.js';
 import type { StepRow } from '../store/steps-repo.js';
@@ -68,7 +68,15 @@ export function stepView(row: StepRow): Step {
 }
 
 /** An approval; with its execution, also the flow id, the alert and when it resolved; with its context, what ran and what runs next. */
-export function approvalView(row: ApprovalRow, exec?: ExecutionRow, context?: ApprovalContext): Approval {
+export function approvalView(
+  facts: Pick<ApprovalFacts, 'approval' | 'rules' | 'decisions'>,
+  opts: { exec?: ExecutionRow; context?: ApprovalContext; verdict?: Verdict } = {},
+): Approval {
+  const { approval: row, rules, decisions } = facts;
+  const { exec, context, verdict } = opts;
+  const pending = row.status === 'pending';
+  // What the caller may do, for a pending approval: approving is what rules restrict most.
+  const whyNot = verdict?.approve?.reason;
   return {
     id: row.id,
     executionId: row.executionId,
@@ -83,6 +91,13 @@ export function approvalView(row: ApprovalRow, exec?: ExecutionRow, context?: Ap
     comment: row.comment,
     ...(exec ? { flowId: exec.flowId, alert: parse(exec.alert) as Alert, alertResolvedAt: iso(exec.alertResolvedAt) } : {}),
     ...(context ? { flowName: context.flowName, ran: context.ran, next: context.next } : {}),
+    rules,
+    decisions: decisions.map((d) => ({ decider: d.decider, name: d.deciderName, decision: d.decision, comment: d.comment, via: d.via, at: iso(d.at) })),
+    approvals: { count: approvalCount(decisions), needed: rules.quorum },
+    planHash: row.planHash,
+    ...(verdict && pending
+      ? { youMayDecide: verdict.approve === undefined, youMayReject: verdict.reject === undefined, ...(whyNot ? { whyNot } : {}) }
+      : {}),
   };
 }
 

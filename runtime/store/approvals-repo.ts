@@ -1,8 +1,9 @@
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from './db.js';
-import { approvals, executions, type ApprovalStatus } from './schema.js';
+import { approvalDecisions, approvals, executions, type ApprovalStatus } from './schema.js';
 
 export type ApprovalRow = typeof approvals.$inferSelect;
+export type ApprovalDecisionRow = typeof approvalDecisions.$inferSelect;
 
 export const approvalsRepo = {
   insert(db: Db, row: ApprovalRow): void {
@@ -49,6 +50,30 @@ export const approvalsRepo = {
         .where(and(eq(approvals.id, id), eq(approvals.status, 'pending')))
         .run().changes > 0
     );
+  },
+
+  /** Records one person's decision; false if they already decided this approval (nothing written). */
+  insertDecision(db: Db, row: ApprovalDecisionRow): boolean {
+    return db.insert(approvalDecisions).values(row).onConflictDoNothing().run().changes > 0;
+  },
+
+  /** The decisions on one approval, oldest first. */
+  decisionsFor(db: Db, approvalId: string): ApprovalDecisionRow[] {
+    return db.select().from(approvalDecisions).where(eq(approvalDecisions.approvalId, approvalId)).orderBy(asc(approvalDecisions.at)).all();
+  },
+
+  /** The decisions on several approvals (a list), grouped by approval, oldest first. */
+  decisionsForMany(db: Db, approvalIds: readonly string[]): Map<string, ApprovalDecisionRow[]> {
+    const byApproval = new Map<string, ApprovalDecisionRow[]>();
+    if (approvalIds.length === 0) return byApproval;
+    const rows = db
+      .select()
+      .from(approvalDecisions)
+      .where(inArray(approvalDecisions.approvalId, [...approvalIds]))
+      .orderBy(asc(approvalDecisions.at))
+      .all();
+    for (const row of rows) byApproval.set(row.approvalId, [...(byApproval.get(row.approvalId) ?? []), row]);
+    return byApproval;
   },
 
   /** Cancels the pending approvals of an execution (it was cancelled or timed out). */

@@ -27,6 +27,7 @@ export const executionsRepo = {
         parentStepId: row.parentStepId ?? null,
         callDepth: row.callDepth ?? 0,
         input: row.input ?? null,
+        startedBy: row.startedBy ?? null,
       }).changes > 0
     );
   },

@@ -69,6 +69,7 @@ function build(db: Db) {
         parentStepId: p('parentStepId'),
         callDepth: p('callDepth'),
         input: p('input'),
+        startedBy: p('startedBy'),
       })
       .onConflictDoNothing()
       .prepare(),

@@ -141,6 +141,8 @@ describe('editor in the browser', () => {
     await select('ask');
     await page.getByTestId('field-message').fill('Restart {{ alert.labels.service }} on {{ alert.labels.instance }}?');
     await page.getByTestId('field-timeoutSeconds').fill('900');
+    // One person builds and approves here: the admin saves this flow, so it must allow that.
+    await page.getByTestId('field-allowSelfApproval').check();
 
     await select('restart');
     for (const [i, arg] of ['echo', 'restarting', '{{ alert.labels.service }}'].entries()) {
@@ -179,7 +181,7 @@ describe('editor in the browser', () => {
       am: { path: 'infra', auth: { type: 'bearer', token: { secret: 'AM_TOKEN' } } },
       disk: { matchers: 'alertname="DiskFull", severity=~"critical|page"' },
       clean: { url: 'http://{{ alert.labels.instance }}/cleanup', body: { path: '/var/tmp' } },
-      ask: { message: 'Restart {{ alert.labels.service }} on {{ alert.labels.instance }}?', timeoutSeconds: 900 },
+      ask: { message: 'Restart {{ alert.labels.service }} on {{ alert.labels.instance }}?', timeoutSeconds: 900, allowSelfApproval: true },
       restart: { command: ['echo', 'restarting', '{{ alert.labels.service }}'] },
     });
 

@@ -25,7 +25,7 @@ describe('graceful shutdown and restart', () => {
       nodes: [
         { id: 'am', type: 'source.alertmanager', config: { path: 'slow', auth: { type: 'none' } } },
         { id: 'slow', type: 'action.shell', config: { command: ['sleep', '1.5'] } },
-        { id: 'ask', type: 'approval.request', config: { message: 'continue?', timeoutSeconds: 3600 } },
+        { id: 'ask', type: 'approval.request', config: { message: 'continue?', timeoutSeconds: 3600, allowSelfApproval: true } },
         { id: 'after', type: 'action.shell', config: { command: ['echo', 'done'] } },
       ],
       edges: [

@@ -1,9 +1,10 @@
 import type { ReactNode } from 'react';
 import type { Approval } from '../../../shared/api-views.js';
+import { ApprovalProgress } from './ApprovalProgress.js';
 import { RelativeTime } from './RelativeTime.js';
 import { StatusPill } from './StatusPill.js';
 
-/** How a decided approval ended, in one or two lines: who, when, and their comment. */
+/** How a decided approval ended, in one or two lines: who, when, and their comment (with a quorum: each decision). */
 export function ApprovalOutcome({ approval }: { approval: Approval }) {
   const when = <RelativeTime iso={approval.decidedAt} />;
   let text: ReactNode;
@@ -31,7 +32,12 @@ export function ApprovalOutcome({ approval }: { approval: Approval }) {
         <StatusPill status={approval.status} />
         <span>{text}</span>
       </div>
-      {approval.comment && <blockquote className="approval-comment">{approval.comment}</blockquote>}
+      {/* With a quorum, everyone who decided; with one decider, the line above says it all. */}
+      {approval.decisions.length > 1 ? (
+        <ApprovalProgress approval={approval} />
+      ) : (
+        approval.comment && <blockquote className="approval-comment">{approval.comment}</blockquote>
+      )}
     </div>
   );
 }

@@ -10,7 +10,35 @@ describe('approval.request', () => {
       type: 'wait-approval',
       message: 'Restart postgresql on db1?',
       timeoutSeconds: 3600,
+      // Four eyes unless the flow says otherwise: one approval, not by the run's starter or the revision's author.
+      rules: { quorum: 1, allowSelfApproval: false, requireComment: false },
     });
+  });
+
+  it('hands its approval rules to the engine, to be kept with the approval', async () => {
+    const config = ApprovalRequestConfigSchema.parse({
+      message: 'Fail over?',
+      approvers: { users: ['alice'], teams: ['dba'] },
+      quorum: 2,
+      allowSelfApproval: true,
+      requireComment: true,
+    });
+    expect(await executeApprovalRequest(config, testContext())).toMatchObject({
+      rules: { approvers: { users: ['alice'], teams: ['dba'] }, quorum: 2, allowSelfApproval: true, requireComment: true },
+    });
+    expect(approvalRequest.summary(config)).toBe('ask: Fail over? (1 h, 2 approvals)');
+  });
+
+  it('checks the rules, naming the field', () => {
+    const issues = (input: object) => ApprovalRequestConfigSchema.safeParse({ message: 'ok?', ...input }).error?.issues.map((i) => i.path.join('.')) ?? [];
+    expect(issues({ quorum: 0 })).toEqual(['quorum']);
+    expect(issues({ quorum: 1.5 })).toEqual(['quorum']);
+    expect(issues({ quorum: 11 })).toEqual(['quorum']);
+    expect(issues({ allowSelfApproval: 'yes' })).toEqual(['allowSelfApproval']);
+    expect(issues({ requireComment: 1 })).toEqual(['requireComment']);
+    expect(issues({ approvers: { users: [''] } })).toEqual(['approvers.users.0']);
+    expect(issues({ approvers: { groups: ['x'] } })).toEqual(['approvers']);
+    expect(issues({ approvers: { teams: ['dba'] }, quorum: 3 })).toEqual([]);
   });
 
   it('checks the message and timeout, naming the field', () => {

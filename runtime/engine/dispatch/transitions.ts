@@ -10,6 +10,7 @@ import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
 import { calledNothing, cancelCalled, finishCall, startCall } from './calls.js';
 import type { Scrubber } from '../secrets/scrub.js';
 import { advanceLoops, parkLoop } from './loops.js';
+import { planHash } from '../approvals/plan-hash.js';
 
 /**
  * The state changes of an execution, each a function over one open transaction (callers run
@@ -130,8 +131,9 @@ export function applyOutcome(
         decidedAt: null,
         decidedBy: null,
         comment: null,
-        planHash: null,
-        rules: null,
+        // What approving runs, and the rules it is decided by, as they are when the step begins.
+        planHash: exec ? planHash(flow, exec.flowRevision, step.nodeId) : null,
+        rules: JSON.stringify(outcome.rules),
       });
       return;
     }

@@ -22,6 +22,8 @@ export interface DirectRun {
   now: number;
   deadlineMs: number;
   executionId?: string;
+  /** A run started by hand: who started it (`user:<id>` or `admin`), for no-self-approval. */
+  startedBy?: string;
   /** Every secret Salve holds, scrubbed from the event row and the stored alert (a manual run's payload is typed by a person). */
   scrubber: Scrubber;
 }
@@ -47,6 +49,7 @@ export function queueDirectRun(db: Db, run: DirectRun): { executionId: string; e
     createdAt: run.now,
     updatedAt: run.now,
     deadlineAt: run.now + run.deadlineMs,
+    startedBy: run.startedBy ?? null,
   });
   if (!inserted) return undefined;
   const source = sourceName(run.node.type);

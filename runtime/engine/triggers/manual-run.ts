@@ -101,6 +101,7 @@ export async function runManually(deps: ManualRunDeps, flowId: string, input: Ma
       deadlineMs: deps.executionDeadlineMs,
       executionId,
       scrubber: deps.scrubber,
+      startedBy: actor.identity,
     });
     // The dedup key is the fresh execution id, so it cannot be taken.
     if (!ids) throw new Error(`execution id ${executionId} collided`);

@@ -9,6 +9,7 @@ import { scheduleTicksRepo } from '../../store/schedule-ticks-repo.js';
 import { ManualClock, testEngine } from '../../../test/kit/engine.js';
 import { waitFor } from '../../../test/kit/wait.js';
 import { flowDoc } from '../../../test/kit/flow.js';
+import { adminDecider } from '../../../test/kit/store-people.js';
 
 const T0 = Date.parse('2026-11-24T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -242,7 +243,7 @@ describe('schedule runner', () => {
       { at: '2026-11-24T00:03:00.000Z', status: 'skipped', reason: 'overlap', count: 2, from: '2026-11-24T00:02:00.000Z' },
     ]);
     const approval = approvalsRepo.list(t.store.db, { status: 'pending', limit: 10 })[0]!;
-    await t.engine.decide(approval.id, 'reject', undefined, { name: 'test', via: 'token' });
+    await t.engine.decide(approval.id, { decision: 'reject' }, adminDecider());
     await waitFor(() => executionsRepo.get(t.store.db, first!.executionId!)?.status === 'succeeded');
     expect((await at(t, '2026-11-24T00:04:00Z'))[0]).toMatchObject({ result: 'started' });
     expect(startsAt(t)).toEqual(['2026-11-24T00:01:00.000Z', '2026-11-24T00:04:00.000Z']);
