@@ -12,7 +12,7 @@ import { startExecution } from './dispatch/transitions.js';
 import { createScrubber } from './secrets/scrub.js';
 import { amBody } from '../../test/kit/alertmanager.js';
 import { flowDoc, type EdgeDoc, type NodeDoc } from '../../test/kit/flow.js';
-import { adminDecider } from '../../test/kit/people.js';
+import { adminDecider } from '../../test/kit/store-people.js';
 
 /** The test flow: the Alertmanager source `am` on `/hooks/infra`, then `nodes`. */
 const flowWith = (nodes: NodeDoc[], edges: EdgeDoc[]) => flowDoc({ name: 'test flow', nodes, edges });

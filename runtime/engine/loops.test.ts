@@ -12,7 +12,7 @@ import { waitFor } from '../../test/kit/wait.js';
 import { amBody } from '../../test/kit/alertmanager.js';
 import { flowDoc, type EdgeDoc, type NodeDoc } from '../../test/kit/flow.js';
 import { formatIssues, type ValidationError } from '../../shared/errors.js';
-import { adminDecider } from '../../test/kit/people.js';
+import { adminDecider } from '../../test/kit/store-people.js';
 
 /**
  * Loops (`control.foreach`) and variables (`transform.set`) in the engine: each item's steps are

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../runtime/store/db.js';
 import { SessionManager } from '../../runtime/http/sessions.js';
 import { amAlert, amPayload } from '../kit/alertmanager.js';
-import { addUser } from '../kit/people.js';
+import { addUser } from '../kit/store-people.js';
 import { removeDir, startServer, type TestServer } from '../kit/server.js';
 import { waitFor } from '../kit/wait.js';
 

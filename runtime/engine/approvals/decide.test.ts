@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testEngine, webhookDelivery } from '../../../test/kit/engine.js';
 import { amBody } from '../../../test/kit/alertmanager.js';
 import { flowDoc } from '../../../test/kit/flow.js';
-import { addUser, adminDecider } from '../../../test/kit/people.js';
+import { addUser, adminDecider } from '../../../test/kit/store-people.js';
 import { waitFor } from '../../../test/kit/wait.js';
 import type { Actor } from '../../../shared/audit.js';
 import { approvalsRepo } from '../../store/approvals-repo.js';

@@ -9,7 +9,7 @@ import { scheduleTicksRepo } from '../../store/schedule-ticks-repo.js';
 import { ManualClock, testEngine } from '../../../test/kit/engine.js';
 import { waitFor } from '../../../test/kit/wait.js';
 import { flowDoc } from '../../../test/kit/flow.js';
-import { adminDecider } from '../../../test/kit/people.js';
+import { adminDecider } from '../../../test/kit/store-people.js';
 
 const T0 = Date.parse('2026-11-24T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
