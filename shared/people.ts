@@ -26,7 +26,7 @@ export const TeamIdSchema = z
   .string({ error: 'team is required: a team id such as "payments"' })
   .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a team id is 1–63 lowercase letters, digits, "-" or "_", starting with a letter or digit');
 
-export const UsernameSchema = z
+const UsernameSchema = z
   .string({ error: 'username is required' })
   .regex(/^[a-z0-9][a-z0-9._@-]{0,99}$/, 'a username is 1–100 lowercase letters, digits, ".", "_", "@" or "-", starting with a letter or digit');
 
@@ -36,7 +36,7 @@ export const PasswordSchema = z
   .min(12, 'a password has at least 12 characters')
   .max(512, 'a password has at most 512 characters');
 
-export const EmailSchema = z.email({ error: 'email must be an e-mail address, e.g. ana@example.com' }).max(320);
+const EmailSchema = z.email({ error: 'email must be an e-mail address, e.g. ana@example.com' }).max(320);
 
 /** A user's roles: which roles in which team. */
 export const TeamRolesSchema = z.array(
