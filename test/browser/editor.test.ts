@@ -77,12 +77,14 @@ describe('editor in the browser', () => {
     await page.goto(server.url);
     // The test server gets its token from SALVE_ADMIN_TOKEN, and the page says so (with a token
     // file it names the file's path: runtime/http/sessions.test.ts).
+    // The admin token is the break-glass way in, behind its own button on the sign-in page.
+    await page.getByTestId('signin-use-token').click();
     await page.getByText('it is in the SALVE_ADMIN_TOKEN variable Salve was started with').waitFor();
-    await page.getByLabel('Admin token').fill('not-the-token-at-all');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#admin-token').fill('not-the-token-at-all');
+    await page.getByTestId('signin-token-submit').click();
     await page.getByText('That token is not valid').waitFor();
-    await page.getByLabel('Admin token').fill(server.token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#admin-token').fill(server.token);
+    await page.getByTestId('signin-token-submit').click();
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
     const cookies = await context.cookies();
     const session = cookies.find((c) => c.name === 'salve_session');
@@ -355,7 +357,7 @@ describe('editor in the browser', () => {
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
-  it('signs out and is asked for the token again', async () => {
+  it('signs out and is asked to sign in again', async () => {
     await signOutOf(page);
     expect((await context.cookies()).find((c) => c.name === 'salve_session')).toBeUndefined();
     const api = await page.evaluate(async () => (await fetch('/api/flows')).status);
