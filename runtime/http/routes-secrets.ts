@@ -7,7 +7,12 @@ import type { SecretStore } from '../engine/secrets/secrets.js';
 import type { StoredSecrets } from '../engine/secrets/stored-secrets.js';
 import { actorOf, type AuthEnv } from './auth.js';
 import { visibleTeams } from './visibility.js';
-import { validJson } from './validated.js';
+import { validJson, validQuery } from './validated.js';
+import { z } from 'zod';
+import { TeamIdSchema } from '../../shared/people.js';
+
+/** `?team=`: the team a new secret goes to (read and checked by authorization; declared here for the typed client and OpenAPI). */
+const SecretTeamQuery = z.object({ team: TeamIdSchema.optional() });
 
 /** A value is at most 64 KiB; JSON escapes can make its text up to six times longer. */
 const BODY_LIMIT = 512 * 1024;
@@ -49,7 +54,7 @@ export function secretRoutes(engine: Engine, environment: SecretStore, stored: S
 
   return new Hono<AuthEnv>()
     .get('/', (c) => c.json({ secrets: stored ? stored.list(uses(), visibleTeams(c, 'secrets:read-names')) : environmentOnly() } satisfies SecretList))
-    .put('/:name', validJson(PutSecretBodySchema, BODY_LIMIT, 'secret'), async (c) => {
+    .put('/:name', validQuery(SecretTeamQuery), validJson(PutSecretBodySchema, BODY_LIMIT, 'secret'), async (c) => {
       const name = secretName(c.req.param('name'));
       // A new secret goes to the team authorization chose (`?team=`); an existing one stays in its team.
       const { created, item } = await needStore().put(name, c.req.valid('json'), actorOf(c), uses(), c.get('team'));

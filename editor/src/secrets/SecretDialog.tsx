@@ -5,6 +5,8 @@ import { secretEnvVar, secretNameProblem } from '../config-form/secret-name.js';
 import { Dialog } from '../ui/Dialog.js';
 import { hostsProblem, hostsText, parseHosts } from './hosts.js';
 import { placeSaveError, saveSecret, type SecretField, type SecretItem, type SecretWrite } from './secrets-api.js';
+import { useAccount } from '../accounts/me.js';
+import { teamsWithRole } from '../accounts/access.js';
 
 /** What the dialog changes: a new secret (everything), a secret's description and hosts, or only its value. */
 export type SecretDialogMode = { kind: 'create' } | { kind: 'edit'; secret: SecretItem } | { kind: 'replace'; secret: SecretItem };
@@ -56,6 +58,10 @@ export function SecretDialog({ mode, initialName = '', intro, existing: known, o
   const [hosts, setHosts] = useState(hostsText(existing?.hosts ?? []));
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
+  // A new secret belongs to a team: the one the caller edits in, or the one they choose when several.
+  const { me, teams } = useAccount();
+  const writable = teamsWithRole(me, 'editor', teams);
+  const [team, setTeam] = useState(writable[0]?.id ?? '');
   const formId = useId();
   const id = (field: string) => `${formId}-${field}`;
 
@@ -73,7 +79,7 @@ export function SecretDialog({ mode, initialName = '', intro, existing: known, o
           : { value };
     setBusy(true);
     try {
-      const saved = await saveSecret(name, body);
+      const saved = await saveSecret(name, body, mode.kind === 'create' && team ? team : undefined);
       setValue('');
       onSaved(saved, mode.kind === 'create');
     } catch (error) {
@@ -158,6 +164,20 @@ export function SecretDialog({ mode, initialName = '', intro, existing: known, o
             <div id={id('name-help')} className="field-help">
               Upper-case letters, digits and <code>_</code>. Flows refer to it by this name; it cannot be renamed later.
             </div>
+          </div>
+        ) : null}
+
+        {mode.kind === 'create' && writable.length > 1 ? (
+          <div className="field">
+            <label htmlFor={id('team')}>Team</label>
+            <select id={id('team')} value={team} onChange={(e) => setTeam(e.target.value)} data-testid="secret-team">
+              {writable.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+            <div className="field-help">Only this team's flows can use it, and only its editors can change it.</div>
           </div>
         ) : null}
 

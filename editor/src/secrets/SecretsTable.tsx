@@ -75,6 +75,11 @@ function SecretRow({ secret, onReplace, onEdit, onDelete }: { secret: SecretItem
             )}
           </span>
         </div>
+        {stored && secret.team ? (
+          <div className="muted small" title="Only this team's flows can use it; only its editors change it" data-testid="secret-team">
+            team {secret.team}
+          </div>
+        ) : null}
         {secret.overriddenByEnvironment && (
           <div className="secret-overridden small">
             overridden by environment: flows get the value of <code>{secretEnvVar(secret.name)}</code>

@@ -22,9 +22,9 @@ export async function listSecrets(): Promise<SecretItem[]> {
   return [...answer.secrets].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Creates secret `name` or changes it; the answer is its new list row. */
-export function saveSecret(name: string, body: SecretWrite): Promise<SecretItem> {
-  return call(api.secrets[':name'].$put({ ...nameParam(name), json: body }));
+/** Creates secret `name` (in `team`, when given) or changes it; the answer is its new list row. */
+export function saveSecret(name: string, body: SecretWrite, team?: string): Promise<SecretItem> {
+  return call(api.secrets[':name'].$put({ ...nameParam(name), query: team ? { team } : {}, json: body }));
 }
 
 /** Deletes a stored secret. A 409 names the flows that still use it. */
