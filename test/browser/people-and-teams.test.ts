@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { OIDC_CALLBACK_PATH } from '../../runtime/http/oidc.js';
 import { launchBrowser, screenshot, signInWithPassword, signInWithToken } from '../kit/browser.js';
 import { startOidcProvider, type TestProvider } from '../kit/oidc-provider.js';
@@ -20,7 +20,12 @@ const FLOW = {
   name: 'Restart the payments API',
   enabled: false,
   nodes: [
-    { id: 'by_hand', type: 'source.manual', config: {}, position: { x: 40, y: 120 } },
+    {
+      id: 'by_hand',
+      type: 'source.manual',
+      config: { samplePayload: { summary: 'Payments API answers 502 on all hosts', severity: 'critical', labels: { service: 'payments-api' } } },
+      position: { x: 40, y: 120 },
+    },
     { id: 'ask', type: 'approval.request', config: { message: 'Restart the payments API on all hosts?', quorum: 2 }, position: { x: 360, y: 120 } },
     { id: 'restart', type: 'action.shell', label: 'Restart the API', config: { command: ['echo', 'restarting', 'payments-api'] }, position: { x: 680, y: 120 } },
   ],
@@ -99,11 +104,15 @@ describe('people and teams, from sign-in to a two-person approval', { timeout: 1
   const go = async (page: Page, section: string) => {
     await nav(page).getByRole('link', { name: section }).click();
   };
-  /** Screenshots of what `page` shows at the three widths, toasts gone first (they would cover it). */
-  const shots = async (page: Page, name: string) => {
+  /**
+   * Screenshots of what `page` shows at the three widths, toasts gone first (they would cover it);
+   * `show` is scrolled into view at each width (on a phone it may be below the fold).
+   */
+  const shots = async (page: Page, name: string, show?: Locator) => {
     await expect.poll(() => page.locator('.toast').count(), { timeout: 20_000 }).toBe(0);
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 900 });
+      await show?.scrollIntoViewIfNeeded();
       await screenshot(page, `people-scenario-${name}-${width}`);
     }
     await page.setViewportSize({ width: 1440, height: 900 });
@@ -266,7 +275,7 @@ describe('people and teams, from sign-in to a two-person approval', { timeout: 1
     expect(await why.textContent()).toContain('you started this run by hand, so you may not approve it (no self-approval)');
     expect(await erin.getByTestId(`approve-${approvalId}`).isDisabled()).toBe(true);
     expect(await erin.getByTestId(`approval-progress-${approvalId}`).textContent()).toContain('0 of 2');
-    await shots(erin, 'author-cannot-approve');
+    await shots(erin, 'author-cannot-approve', erin.getByTestId(`approve-${approvalId}`));
   });
 
   it('6. alice and bob approve from the inbox, the quorum is reached, and the run finishes', async () => {
@@ -283,7 +292,7 @@ describe('people and teams, from sign-in to a two-person approval', { timeout: 1
     const bobsProgress = bob.getByTestId(`approval-progress-${approvalId}`);
     await expect.poll(() => bobsProgress.textContent()).toContain('1 of 2 approvals: waiting for 1 more');
     expect(await bobsProgress.textContent()).toContain('alice approved');
-    await shots(bob, 'quorum-progress');
+    await shots(bob, 'quorum-progress', bobsProgress);
     await bob.getByTestId(`approve-${approvalId}`).click();
     await bob.getByTestId(`approval-${approvalId}`).waitFor({ state: 'detached' });
     await bob.getByTestId('show-decided').click();
@@ -351,5 +360,18 @@ describe('people and teams, from sign-in to a two-person approval', { timeout: 1
     // Nobody else decided, and erin did not.
     expect(seen.filter((r) => r.action === 'approval.approve')).toHaveLength(2);
     await shots(admin, 'audit');
+
+    // The admin's own steps, as an operator finds them: the Actor filter.
+    await admin.getByTestId('audit-filter-actor').fill('admin');
+    await admin.getByTestId('audit-filter-actor').press('Tab');
+    await expect.poll(async () => (await rows()).map((r) => r.action)).toEqual([
+      'user.create',
+      'user.create',
+      'user.create',
+      'team.create',
+      'team.create',
+      'session.sign_in',
+    ]);
+    await shots(admin, 'audit-admin');
   });
 });
