@@ -6,7 +6,9 @@ import { useEffect, useState } from 'react';
  * payload", which stores the chosen delivery in sessionStorage first: see flow-editor/test-input.ts), `#/new` (`#/new?template=<id>`: from a template), `#/runs`, `#/runs?flow=<id>`, `#/runs/<id>`, `#/approvals` (`?link=<token>`: opened from an approval link; the link decides nothing by being opened), `#/secrets`,
  * `#/events` (optionally `?flow=<id>&outcome=<outcome>&source=<type>&path=<path>&event=<id>`),
  * `#/audit` (optionally `?actor=&action=&target=&from=&to=`), `#/account`, `#/people`, `#/teams`.
- * `#/new?team=<id>` creates the flow in that team.
+ * `#/new?team=<id>` creates the flow in that team. `#/sign-in?error=<code>` is where the server sends
+ * a refused single sign-on (signed out, the sign-in page shows why: accounts/sso-refusal.ts; signed in,
+ * it is the flows page like any unknown address).
  */
 export type Route =
   | { page: 'flows' }

@@ -145,7 +145,8 @@ export function oidcRoutes(opts: OidcRouteOptions) {
         }
         const session = await opts.sessions.create(
           { name: user.username, via: 'session', address, identity: `user:${user.id}` },
-          { userId: user.id, userAgent: c.req.header('user-agent') },
+          // Said in the audit row, as refusals say it: a password sign-in and this one read alike otherwise.
+          { userId: user.id, userAgent: c.req.header('user-agent'), details: { username: user.username, method: 'oidc' } },
         );
         setSessionCookie(c, session.cookieValue, secure);
         opts.log.info({ reqId: c.get('requestId'), session: session.id, user: user.id, created: outcome.created }, 'signed in with single sign-on');

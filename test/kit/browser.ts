@@ -31,11 +31,11 @@ export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   });
 }
 
-/** Saves `test/artifacts/<name>.png` of the whole viewport. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** Saves `test/artifacts/<name>.png` of the whole viewport (`fullPage`: of the whole page, for long lists). */
+export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path });
+  await page.screenshot({ path, fullPage: opts.fullPage ?? false });
   return path;
 }
 

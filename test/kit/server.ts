@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,12 +55,13 @@ export function processAlive(pid: number): boolean {
 /**
  * Starts the built server (`dist/`) on a free loopback port, exactly as the `salve` bin runs
  * it: `cli.js serve` is the launcher, which starts the real server as its child. Resolves once
- * it listens.
+ * it listens. `port` is for a test that must know the address before the start (single sign-on's
+ * SALVE_PUBLIC_ORIGIN); see freePort.
  */
-export async function startServer(opts: { dataDir?: string; env?: Record<string, string>; token?: string } = {}): Promise<TestServer> {
+export async function startServer(opts: { dataDir?: string; env?: Record<string, string>; token?: string; port?: number } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
   const token = opts.token ?? 'test-admin-token-0123456789abcdef';
-  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'serve', '--port', '0', '--data', dataDir], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'serve', '--port', String(opts.port ?? 0), '--data', dataDir], {
     // The master key file goes beside the data directory (never in the user's own ~/.config).
     env: { PATH: process.env.PATH ?? '', SALVE_ADMIN_TOKEN: token, SALVE_LOG_LEVEL: 'warn', XDG_CONFIG_HOME: `${dataDir}-config`, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -125,4 +127,13 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
       await waitFor(() => !processAlive(serverPid), 10_000, `server process ${serverPid} to end`);
     },
   };
+}
+
+/** A loopback port free right now (bound, then released), for a server that must know its address before it starts. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }

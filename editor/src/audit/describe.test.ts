@@ -20,6 +20,18 @@ describe('describeAudit', () => {
     ]);
   });
 
+  it('says a person’s roles per team as the People page does, not as JSON', () => {
+    const roles = [
+      { team: 'payments', roles: ['approver', 'editor'] },
+      { team: 'search', roles: ['viewer'] },
+    ];
+    expect(describeAudit({ before: null, after: { username: 'ana', roles }, details: null })).toEqual([
+      'username: ana',
+      'roles: payments (approver, editor), search (viewer)',
+    ]);
+    expect(describeAudit({ before: null, after: { roles: [] }, details: null })).toEqual(['roles: (none)']);
+  });
+
   it('finds the run a row is about', () => {
     expect(runOf({ action: 'execution.cancel', target: 'ex_9', details: {} })).toBe('ex_9');
     expect(runOf({ action: 'flow.run', target: 'f1', details: { executionId: 'ex_2' } })).toBe('ex_2');

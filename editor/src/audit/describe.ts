@@ -24,6 +24,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 function show(value: unknown): string {
   if (Array.isArray(value)) return value.length ? value.map(show).join(', ') : '(none)';
+  // A person's roles in one team, as the People page says them: `payments (approver, editor)`.
+  if (isRecord(value) && typeof value.team === 'string' && Array.isArray(value.roles)) return `${value.team} (${value.roles.map(show).join(', ')})`;
   if (value === null || value === undefined) return '—';
   if (typeof value === 'string') return value;
   return JSON.stringify(value);

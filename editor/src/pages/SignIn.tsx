@@ -4,6 +4,7 @@ import type { SignInHint } from '../../../shared/api-views.js';
 import { ApiError } from '../api/client.js';
 import { signIn, signInHint, signInWithPassword } from '../api/session.js';
 import { sentence } from '../accounts/form-errors.js';
+import { signInErrorOf, ssoRefusalSentence } from '../accounts/sso-refusal.js';
 
 /** The hint as the accounts API answers it: the token file, and single sign-on when it is set up. */
 type Hint = SignInHint & { sso?: { label: string } };
@@ -29,10 +30,17 @@ function refusalText(err: unknown, wrong: string): string {
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [hint, setHint] = useState<Hint | null>(null);
   const [withToken, setWithToken] = useState(false);
+  // A refused single sign-on comes back as `#/sign-in?error=<code>` (a fresh page load).
+  const [ssoError] = useState(() => signInErrorOf(window.location.hash));
   useEffect(() => {
     // Without it the page still says where to look, in general words.
     signInHint().then((h) => setHint(h as Hint), () => setHint(null));
   }, []);
+  const signedIn = () => {
+    // The refusal is over: a later sign-out must not show it again.
+    if (ssoError) window.history.replaceState(null, '', '#/flows');
+    onSignedIn();
+  };
 
   return (
     <main className="signin">
@@ -44,8 +52,13 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
             </span>
             <h1 id="signin-title">Sign in to Salve</h1>
           </div>
+          {ssoError && (
+            <div className="banner error" role="alert" data-testid="signin-sso-error">
+              <strong>Single sign-on did not sign you in.</strong> {ssoRefusalSentence(ssoError)}
+            </div>
+          )}
           {withToken ? (
-            <TokenForm hint={hint} onSignedIn={onSignedIn} onBack={() => setWithToken(false)} />
+            <TokenForm hint={hint} onSignedIn={signedIn} onBack={() => setWithToken(false)} />
           ) : (
             <>
               {hint?.sso && (
@@ -59,7 +72,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
                   </div>
                 </>
               )}
-              <PasswordForm primary={!hint?.sso} onSignedIn={onSignedIn} />
+              <PasswordForm primary={!hint?.sso} onSignedIn={signedIn} />
               <div className="signin-break-glass">
                 <button type="button" className="ghost small" onClick={() => setWithToken(true)} data-testid="signin-use-token">
                   <KeyRound size={14} aria-hidden="true" /> Sign in with the admin token
