@@ -32,6 +32,31 @@ export interface StoredFlow {
   updatedAt: string;
 }
 
+/** Who saved a flow revision, as the history shows it. */
+export interface RevisionAuthor {
+  /** `user:<id>`, `admin` (the bootstrap admin token), or null for revisions saved before accounts. */
+  identity: string | null;
+  /** What to show: the user's display name, `admin`, or `unknown` (before accounts, or a user since removed). */
+  name: string;
+  /** The user's username, when the author is a user who still exists. */
+  username?: string;
+}
+
+/** One row of `GET /api/flows/:id/revisions` (newest first). */
+export interface FlowRevisionSummary {
+  revision: number;
+  createdAt: string;
+  author: RevisionAuthor;
+  /** The flow's name and enabled state in that revision. */
+  name: string;
+  enabled: boolean;
+}
+
+/** `GET /api/flows/:id/revisions/:revision`: one revision's document. */
+export interface FlowRevisionView extends FlowRevisionSummary {
+  flow: Flow;
+}
+
 /** One row of `GET /api/flows`. */
 export interface FlowSummary {
   id: string;

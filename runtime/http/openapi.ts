@@ -3,7 +3,7 @@ import { FlowSchema } from '../../shared/flow/schema.js';
 import { PutSecretBodySchema } from '../../shared/secrets-api.js';
 import { PERMISSION_MEANING, ROUTE_TABLE, routeKey, UNAUTHENTICATED, type RouteRule } from './route-table.js';
 import { AuditQuery } from './routes-audit.js';
-import { SimulateBodySchema, UpdateBodySchema } from './routes-flows.js';
+import { RollbackBodySchema, SimulateBodySchema, UpdateBodySchema } from './routes-flows.js';
 import { RunBodySchema } from './routes-run-flow.js';
 import { ApprovalQuery, DecisionSchema, EventQuery, ExecutionQuery } from './routes-runs.js';
 import { SignInSchema } from './routes-session.js';
@@ -34,6 +34,7 @@ export const REQUEST_SCHEMAS: Readonly<Record<string, { body?: z.ZodType; query?
   [routeKey('POST', '/api/flows/validate')]: { body: FlowSchema },
   [routeKey('POST', '/api/flows/simulate')]: { body: SimulateBodySchema },
   [routeKey('PUT', '/api/flows/:id')]: { body: UpdateBodySchema },
+  [routeKey('POST', '/api/flows/:id/rollback')]: { body: RollbackBodySchema },
   [routeKey('GET', '/api/executions')]: { query: ExecutionQuery },
   [routeKey('GET', '/api/approvals')]: { query: ApprovalQuery },
   [routeKey('POST', '/api/approvals/:id')]: { body: DecisionSchema },

@@ -5,8 +5,8 @@ import { lookupNodeSpec } from '../../nodes/catalog.js';
 import type { Engine } from '../engine/engine.js';
 import type { SqliteStore } from '../store/db.js';
 import { parseFlowOrThrow } from '../engine/flows/flow-service.js';
-import { NotFoundError } from '../../shared/errors.js';
-import type { FlowSummary, List, SimulateResult, StoredFlow } from '../../shared/api-views.js';
+import { NotFoundError, ValidationError } from '../../shared/errors.js';
+import type { FlowRevisionSummary, FlowRevisionView, FlowSummary, List, SimulateResult, StoredFlow } from '../../shared/api-views.js';
 import type { Flow } from '../../shared/flow/schema.js';
 import { actorOf, type AuthEnv } from './auth.js';
 import { requirePermissionIn } from './authorize.js';
@@ -22,6 +22,22 @@ export const UpdateBodySchema = z.strictObject({
   revision: z.number({ error: 'revision is required: the revision you edited (from GET /api/flows/:id)' }).int().positive(),
   flow: z.unknown().refine((v) => v !== undefined, 'flow is required'),
 });
+
+export const RollbackBodySchema = z.strictObject({
+  revision: z.number({ error: 'revision is required: the earlier revision to restore' }).int().positive(),
+  expectedRevision: z
+    .number({ error: 'expectedRevision is required: the current revision you are replacing (from GET /api/flows/:id)' })
+    .int()
+    .positive(),
+});
+
+/** `:revision` of `GET /api/flows/:id/revisions/:revision`: a revision number, refused (422, naming it) otherwise. */
+function revisionParam(text: string): number {
+  if (!/^[1-9][0-9]{0,8}$/.test(text)) {
+    throw new ValidationError('revision is invalid', [{ path: ['revision'], message: `must be a revision number (1, 2, …), found "${text}"` }]);
+  }
+  return Number(text);
+}
 
 export const SimulateBodySchema = z
   .strictObject({
@@ -71,6 +87,14 @@ export function flowRoutes(engine: Engine, store: SqliteStore) {
       return c.json({ flowId: flow.id, alerts: await engine.simulate(flow, body.source, body.payload, body.sourceNodeId) } satisfies SimulateResult);
     })
     .get('/:id', (c) => c.json(engine.flows.get(c.req.param('id')) satisfies StoredFlow))
+    .get('/:id/revisions', (c) => c.json({ items: engine.flows.revisions(c.req.param('id')) } satisfies List<FlowRevisionSummary>))
+    .get('/:id/revisions/:revision', (c) =>
+      c.json(engine.flows.revision(c.req.param('id'), revisionParam(c.req.param('revision'))) satisfies FlowRevisionView),
+    )
+    .post('/:id/rollback', validJson(RollbackBodySchema, API_BODY_LIMIT), async (c) => {
+      const body = c.req.valid('json');
+      return c.json((await engine.flows.rollback(c.req.param('id'), body.revision, body.expectedRevision, actorOf(c))) satisfies StoredFlow);
+    })
     .get('/:id/export', (c) => {
       const { flow } = engine.flows.get(c.req.param('id'));
       c.header('Content-Disposition', `attachment; filename="${flow.id}.json"`);

@@ -1,4 +1,4 @@
-import { and, asc, eq, max } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, max } from 'drizzle-orm';
 import { formatIssues, issuesFromZod } from '../../shared/errors.js';
 import { FlowSchema, type Flow } from '../../shared/flow/schema.js';
 import { DEFAULT_TEAM_ID } from '../../shared/people.js';
@@ -150,6 +150,21 @@ export const flowsRepo = {
     if (!updated) return undefined;
     db.insert(flowRevisions).values({ flowId: flow.id, revision: next, document, createdAt: now, author }).run();
     return { ...updated, flow };
+  },
+
+  /**
+   * The revisions of the flow `id` as it exists now, newest first: those saved since it was
+   * created (the revisions of an earlier flow deleted under the same id are kept for its past
+   * executions but are not this flow's history). `since` is the flow's createdAt. Documents
+   * are returned as stored text.
+   */
+  listRevisions(db: Db, id: string, since: number): { revision: number; createdAt: number; author: string | null; document: string }[] {
+    return db
+      .select({ revision: flowRevisions.revision, createdAt: flowRevisions.createdAt, author: flowRevisions.author, document: flowRevisions.document })
+      .from(flowRevisions)
+      .where(and(eq(flowRevisions.flowId, id), gte(flowRevisions.createdAt, since)))
+      .orderBy(desc(flowRevisions.revision))
+      .all();
   },
 
   /** Who saved a revision (`user:<id>`, `admin`, or null for revisions from before accounts). */

@@ -9,7 +9,8 @@ import { appendAudit } from '../../store/audit-repo.js';
 import type { Actor } from '../../../shared/audit.js';
 import { flowsRepo, StoredFlowError, type FlowRow, type FlowSummaryRow } from '../../store/flows-repo.js';
 import type { Clock } from '../clock.js';
-import type { FlowSummary, StoredFlow } from '../../../shared/api-views.js';
+import type { FlowRevisionSummary, FlowRevisionView, FlowSummary, RevisionAuthor, StoredFlow } from '../../../shared/api-views.js';
+import { peopleRepo } from '../../store/people-repo.js';
 import { isRecord } from '../../../shared/guards.js';
 import { describeKind, EXPECTED_IMPORT } from '../../../shared/flow/import-body.js';
 import type { Db } from '../../store/db.js';
@@ -116,6 +117,25 @@ function toStored(row: FlowRow): StoredFlow {
   };
 }
 
+/** Who a revision's `author` is, as a person reads it (the user may have been renamed or removed since). */
+function authorOf(db: Db, identity: string | null): RevisionAuthor {
+  if (identity === null) return { identity, name: 'unknown' };
+  if (identity === 'admin') return { identity, name: 'admin' };
+  const user = identity.startsWith('user:') ? peopleRepo.user(db, identity.slice('user:'.length)) : undefined;
+  return user ? { identity, name: user.displayName || user.username, username: user.username } : { identity, name: 'unknown' };
+}
+
+/** A stored revision's name and enabled state, read without validating the whole document (the list shows only these). */
+function nameAndEnabled(document: string): { name: string; enabled: boolean } {
+  try {
+    const json: unknown = JSON.parse(document);
+    if (isRecord(json)) return { name: typeof json.name === 'string' ? json.name : '', enabled: json.enabled === true };
+  } catch {
+    // A damaged document is reported when it is opened (getRevision); the list still shows the revision.
+  }
+  return { name: '', enabled: false };
+}
+
 /** What the audit log keeps of a flow before and after a change (the document is in its revisions). */
 const flowSummary = (r: FlowSummaryRow) => ({ revision: r.revision, name: r.name, enabled: r.enabled });
 
@@ -157,6 +177,44 @@ export class FlowService {
     return flowsRepo.getRevision(this.store.db, id, revision);
   }
 
+  /** The revisions of a flow, newest first, with who saved each (GET /api/flows/:id/revisions). */
+  revisions(id: string): FlowRevisionSummary[] {
+    const db = this.store.db;
+    const flow = flowsRepo.summary(db, id);
+    if (!flow) throw new NotFoundError(`flow "${id}" not found`);
+    const authors = new Map<string | null, RevisionAuthor>();
+    return flowsRepo.listRevisions(db, id, flow.createdAt).map((row) => {
+      if (!authors.has(row.author)) authors.set(row.author, authorOf(db, row.author));
+      return { revision: row.revision, createdAt: new Date(row.createdAt).toISOString(), author: authors.get(row.author)!, ...nameAndEnabled(row.document) };
+    });
+  }
+
+  /** One revision of a flow with its document (GET /api/flows/:id/revisions/:revision). */
+  revision(id: string, revision: number): FlowRevisionView {
+    const summary = this.revisions(id).find((r) => r.revision === revision);
+    const flow = summary && flowsRepo.getRevision(this.store.db, id, revision);
+    if (!summary || !flow) throw new NotFoundError(`flow "${id}" has no revision ${revision}`);
+    return { ...summary, flow };
+  }
+
+  /**
+   * Saves the document of an earlier `revision` as a new revision over `expectedRevision`
+   * (checked like any update: a document that no longer validates is refused, a stale
+   * revision is a conflict). The flow stays enabled or disabled as it is now: turning a flow
+   * on or off is a decision of its own (runs:operate), not a side effect of restoring its steps.
+   */
+  async rollback(id: string, revision: number, expectedRevision: number, actor: Actor): Promise<StoredFlow> {
+    const target = this.revision(id, revision);
+    const current = this.get(id);
+    if (revision === current.revision && expectedRevision === current.revision) {
+      throw new ValidationError('nothing to roll back', [{ path: ['revision'], message: `revision ${revision} is the current revision; choose an earlier one` }]);
+    }
+    return this.update(id, { ...target.flow, enabled: current.flow.enabled }, expectedRevision, actor, 'flow.rollback', {
+      from: expectedRevision,
+      to: revision,
+    });
+  }
+
   enabledRows(): FlowRow[] {
     return flowsRepo.listEnabled(this.store.db);
   }
@@ -190,7 +248,7 @@ export class FlowService {
   }
 
   /** Saves a new revision over `expectedRevision`; a stale revision is a ConflictError. */
-  async update(id: string, input: unknown, expectedRevision: number, actor: Actor, action = 'flow.update'): Promise<StoredFlow> {
+  async update(id: string, input: unknown, expectedRevision: number, actor: Actor, action = 'flow.update', details?: Record<string, unknown>): Promise<StoredFlow> {
     const flow = parseFlowOrThrow(input);
     if (flow.id !== id) {
       throw new ValidationError('flow id cannot change', [
@@ -210,7 +268,7 @@ export class FlowService {
           { currentRevision: current },
         );
       }
-      appendAudit(db, { actor, action, target: id, before: before && flowSummary(before), after: flowSummary(updated), now });
+      appendAudit(db, { actor, action, target: id, details, before: before && flowSummary(before), after: flowSummary(updated), now });
       return updated;
     });
     this.onChange();
