@@ -14,7 +14,11 @@ export type NodeMark =
   | 'running'
   | 'unknown'
   | 'cancelled'
-  | 'pending';
+  | 'pending'
+  | 'added' // revision comparison: the step is new in the newer revision
+  | 'removed' // revision comparison: the step is gone from the newer revision
+  | 'changed' // revision comparison: its settings differ
+  | 'moved'; // revision comparison: only its place on the canvas differs
 
 export interface NodeMarkInfo {
   mark: NodeMark;
@@ -48,4 +52,8 @@ export const MARK_LABELS: Record<NodeMark, string> = {
   unknown: 'Outcome unknown',
   cancelled: 'Cancelled',
   pending: 'Pending',
+  added: 'Added',
+  removed: 'Removed',
+  changed: 'Changed',
+  moved: 'Moved',
 };

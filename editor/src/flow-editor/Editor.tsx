@@ -24,6 +24,10 @@ import { useEditorDocument } from './useEditorDocument.js';
 import { useFlowTest } from './useFlowTest.js';
 import { useSaveFlow } from './useSaveFlow.js';
 import { useSecrets } from '../secrets/useSecrets.js';
+import { useAccount } from '../accounts/me.js';
+import { mayWriteFlowsIn } from '../accounts/access.js';
+import { HistoryPanel, type Comparison } from '../history/HistoryPanel.js';
+import { RevisionCompareCanvas } from '../history/RevisionCompareCanvas.js';
 
 /**
  * The flow editor once its flow is loaded: toolbar, palette, canvas with problems, side panel
@@ -41,6 +45,9 @@ export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test';
   const [searchOpen, setSearchOpen] = useState(false);
   const [searchMatches, setSearchMatches] = useState<ReadonlySet<string> | null>(null);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const [comparison, setComparison] = useState<Comparison | null>(null);
+  const [comparedNode, setComparedNode] = useState<string>();
+  const { me } = useAccount();
   const layout = usePanelLayout();
   // Sent here to see a test payload: a folded side panel would hide it.
   // biome-ignore lint/correctness/useExhaustiveDependencies: only on arrival, not when the operator folds it later
@@ -137,6 +144,9 @@ export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test';
       <div className={`editor-body with-palette-${layout.paletteClass} with-side-${layout.side.open ? 'open' : 'folded'}`}>
         <Palette onAdd={addAtCentre} layout={layout.palette} onLayout={layout.setPalette} />
         <div className="editor-center">
+          {comparison && tab === 'history' && (
+            <RevisionCompareCanvas comparison={comparison} selectedNodeId={comparedNode} onNodeClick={setComparedNode} onClose={() => setComparison(null)} />
+          )}
           <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={highlightedEdges} searchMatches={searchOpen ? searchMatches : null} onSearch={() => setSearchOpen(true)} onConnectFrom={openConnect} />
           {searchOpen && <FlowSearch onMatches={setSearchMatches} onChoose={chooseSearchHit} onClose={closeSearch} />}
           <ProblemsPanel issues={problems.issues} onSelect={selectIssue} open={problemsOpen} onToggle={setProblemsOpen} />
@@ -155,6 +165,20 @@ export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test';
           open={layout.side.open}
           onOpen={layout.side.setOpen}
           onShortcuts={() => setShortcutsOpen(true)}
+          history={
+            doc.isNew || doc.revision === null ? null : (
+              <HistoryPanel
+                flowId={doc.meta.id}
+                revision={doc.revision}
+                dirty={doc.dirty}
+                mayWrite={team !== undefined && mayWriteFlowsIn(me, team)}
+                comparison={comparison}
+                onCompare={setComparison}
+                onRolledBack={(stored) => useEditor.getState().load(stored.flow, stored.revision)}
+                onSelectNode={setComparedNode}
+              />
+            )
+          }
         />
       </div>
       {shortcutsOpen && <ShortcutsDialog onClose={() => setShortcutsOpen(false)} />}

@@ -1,5 +1,5 @@
 import { PanelRightClose, PanelRightOpen } from 'lucide-react';
-import { useMemo } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import { lookupNodeSpec } from '../../../nodes/catalog.js';
 import { expressionScope, type ScopeGraph } from '../../../shared/flow/expression-scope.js';
 import type { Flow } from '../../../shared/flow/schema.js';
@@ -13,7 +13,7 @@ import { HelpPanel } from '../help/HelpPanel.js';
 import type { useFlowTest } from './useFlowTest.js';
 import type { SecretChoices } from '../secrets/useSecrets.js';
 
-export type SideTab = 'node' | 'test' | 'help';
+export type SideTab = 'node' | 'test' | 'history' | 'help';
 
 interface Props {
   tab: SideTab;
@@ -32,6 +32,8 @@ interface Props {
   onOpen: (open: boolean) => void;
   /** Opens the list of keyboard shortcuts (offered on the Help tab). */
   onShortcuts: () => void;
+  /** The History tab's panel; null for a flow not saved yet (it has no history). */
+  history: ReactNode | null;
 }
 
 /**
@@ -49,16 +51,17 @@ function useExpressionScope(flow: Flow, nodeId: string | undefined) {
 
 /**
  * The side panel: the Node tab shows the selected node's config (or what to do with several, or
- * the flow's settings when none is selected); the Test tab runs a sample through the flow.
+ * the flow's settings when none is selected); the Test tab runs a sample through the flow; the
+ * History tab (saved flows) lists and compares revisions.
  */
-export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNodes, issues, secrets, test, open, onOpen, onShortcuts }: Props) {
+export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNodes, issues, secrets, test, open, onOpen, onShortcuts, history }: Props) {
   const actions = useEditor.getState();
   const selected = selectedNodes.length === 1 ? selectedNodes[0]! : null;
   const scope = useExpressionScope(flow, selected?.id);
   const nodeTab = selected ? 'Node' : selectedNodes.length > 1 ? `${selectedNodes.length} nodes` : 'Flow';
   if (!open) {
     // Folded: the strip still says what unfolding shows (the selected node, or the flow).
-    const showing = tab === 'test' ? 'Test' : tab === 'help' ? 'Help' : selected ? `Node ${selected.id}` : nodeTab;
+    const showing = tab === 'test' ? 'Test' : tab === 'help' ? 'Help' : tab === 'history' ? 'History' : selected ? `Node ${selected.id}` : nodeTab;
     return (
       <aside className="side side-folded" aria-label="Details">
         <button
@@ -87,6 +90,11 @@ export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNo
         <button type="button" role="tab" aria-selected={tab === 'test'} onClick={() => onTab('test')} data-testid="tab-test">
           Test{test.result ? ' ●' : ''}
         </button>
+        {history !== null && (
+          <button type="button" role="tab" aria-selected={tab === 'history'} onClick={() => onTab('history')} data-testid="tab-history" title="Who saved which revision; compare and roll back">
+            History
+          </button>
+        )}
         <button type="button" role="tab" aria-selected={tab === 'help'} onClick={() => onTab('help')} data-testid="tab-help" title="The reference of the selected node's type (Shift+H)">
           Help
         </button>
@@ -102,7 +110,9 @@ export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNo
           <PanelRightClose size={16} aria-hidden="true" />
         </button>
       </div>
-      {tab === 'help' ? (
+      {tab === 'history' && history !== null ? (
+        history
+      ) : tab === 'help' ? (
         <HelpPanel key={selected?.data.type ?? ''} type={selected?.data.type ?? null} onShortcuts={onShortcuts} />
       ) : tab === 'test' ? (
         <TestPanel
