@@ -198,7 +198,7 @@ export function HistoryPanel({ flowId, revision, dirty, mayWrite, comparison, on
           }
         >
           <p>
-            The steps, connections and settings of revision {confirm.revision} (saved by {confirm.author.name}, {exactTime(confirm.createdAt)}) are saved as a new
+            The steps, connections and settings of revision {confirm.revision} (saved by {confirm.author.name}, {new Date(confirm.createdAt).toLocaleString()}) are saved as a new
             revision {latest + 1}. Revision {latest} stays in the history, so this can be undone the same way.
           </p>
           <p className="muted">The flow stays {revisions[0]?.enabled ? 'enabled' : 'disabled'} as it is now: turning it on or off is a separate step.</p>
