@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { screenshot } from '../kit/browser.js';
+import { screenshot, signInWithPassword } from '../kit/browser.js';
 import { closeEditor, openEditor } from '../kit/editor-session.js';
 import type { TestServer } from '../kit/server.js';
 
@@ -108,5 +108,21 @@ describe('flow revision history', () => {
     await page.getByTestId('history-close-compare').click();
     await page.getByTestId('node-log_it').waitFor();
     await screenshot(page, 'revision-rolled-back-1440');
+  });
+
+  it('lets a viewer read the history and compare, without offering a rollback', async () => {
+    expect((await server.api('POST', '/api/users', { username: 'vic', displayName: 'Vic Viewer', password: 'correct horse battery staple', roles: [{ team: 'default', roles: ['viewer'] }] })).status).toBe(201);
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const viewer = await context.newPage();
+    await viewer.goto(server.url);
+    await signInWithPassword(viewer, 'vic', 'correct horse battery staple');
+    await viewer.getByRole('navigation', { name: 'Main' }).waitFor();
+    await viewer.goto(`${server.url}/#/flows/disk-clean`);
+    await viewer.getByTestId('tab-history').click();
+    const panel = viewer.getByTestId('history-panel');
+    await panel.getByTestId('history-changes').waitFor();
+    expect(await panel.getByTestId('history-list').locator('li').count()).toBe(3);
+    expect(await panel.getByRole('button', { name: 'Roll back to this revision' }).count()).toBe(0);
+    await context.close();
   });
 });
