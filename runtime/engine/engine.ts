@@ -19,6 +19,8 @@ import { EventRecorder } from './ingest/event-recorder.js';
 import { routeEntry } from './ingest/event-rows.js';
 import { EventRetention } from './ingest/retention.js';
 import { ExecutionRetention } from './execution-retention.js';
+import { automationState } from './automation-state.js';
+import type { AutomationState } from '../../shared/api-views.js';
 import { simulateFlow } from './flows/simulate.js';
 import type { SimulatedAlert } from '../../shared/api-views.js';
 import { runManually, type ManualRunInput, type ManualRunResult } from './triggers/manual-run.js';
@@ -160,6 +162,11 @@ export class Engine {
   /** The engine's time (tests move it): what approval links expire by. */
   now(): number {
     return this.options.clock.now();
+  }
+
+  /** The kill switch with who paused it and its recent history (GET /api/automation). */
+  automation(): AutomationState {
+    return automationState(this.options.store.db, this.isPaused);
   }
 
   get isPaused(): boolean {
