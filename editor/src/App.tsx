@@ -140,7 +140,10 @@ function Shell({ onSignedOut: done }: { onSignedOut: () => void }) {
         </nav>
         <span className="spacer" />
         {me.admin && <KillSwitchButton state={automation.data} onOpen={() => setKillSwitchOpen(true)} />}
-        <AccountMenu onSignOut={doSignOut} />
+        <AccountMenu
+          onSignOut={doSignOut}
+          automation={me.admin && automation.data ? { paused: automation.data.paused, open: () => setKillSwitchOpen(true) } : undefined}
+        />
       </header>
       <main className="main">
         {automation.data && (

@@ -81,4 +81,21 @@ describe('automation kill switch in the editor', () => {
     expect((await server.api('GET', '/api/automation')).body).toMatchObject({ paused: false, history: [{ action: 'resume' }, { action: 'pause' }] });
     expect(await page.getByTestId('kill-switch').textContent()).toContain('Automation on');
   });
+
+  it('on a phone, pauses from the account menu (the top bar has no room) and resumes from the banner', async () => {
+    await toastsGone();
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.getByTestId('kill-switch').isVisible()).toBe(false);
+    await page.getByTestId('account-menu').click();
+    expect(await page.getByTestId('menu-automation').textContent()).toBe('Pause automation…');
+    await page.getByTestId('menu-automation').click();
+    await page.getByTestId('kill-switch-confirm').click();
+    await banner().waitFor();
+    await toastsGone();
+    await screenshot(page, 'kill-switch-phone-paused-390');
+    await page.getByTestId('automation-resume').click();
+    await expect.poll(() => banner().count()).toBe(0);
+    expect((await server.api('GET', '/api/automation')).body.history.map((h: { action: string }) => h.action)).toEqual(['resume', 'pause', 'resume', 'pause']);
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
 });
