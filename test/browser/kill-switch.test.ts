@@ -70,6 +70,7 @@ describe('automation kill switch in the editor', () => {
     await page.getByTestId('automation-history-open').click();
     const dialog = page.getByTestId('kill-switch-dialog');
     expect(await dialog.textContent()).toContain('Resume automation?');
+    expect(await dialog.textContent()).toMatch(/Automation is paused: admin paused it (just now|\d+ s ago)\. No step starts/);
     const rows = dialog.getByTestId('automation-history').locator('tbody tr');
     expect(await rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain('Pausedadmin');

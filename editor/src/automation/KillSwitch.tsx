@@ -165,13 +165,15 @@ export function KillSwitchDialog({ state, admin, onClose, onChanged }: { state: 
               Automation is <strong>paused</strong>
               {state.pausedBy ? (
                 <>
-                  {' '}
-                  since <WhoWhen change={state.pausedBy} now={Date.now()} /> paused it
+                  : <strong>{state.pausedBy.actor}</strong> paused it{' '}
+                  <time dateTime={iso(state.pausedBy.at)} title={exactTime(iso(state.pausedBy.at))}>
+                    {formatRelative(iso(state.pausedBy.at), Date.now())}
+                  </time>
                 </>
               ) : null}
-              .
+              . No step starts until it is resumed.
             </p>
-            {admin && <p>Resuming starts the queued runs again, oldest first, and every flow reacts to new alerts as before.</p>}
+            {admin && <p>Resuming lets the queued runs start again, and every flow acts on new alerts as before.</p>}
           </>
         ) : (
           <>
