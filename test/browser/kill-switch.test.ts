@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { screenshot } from '../kit/browser.js';
+import { screenshot, signInWithPassword } from '../kit/browser.js';
 import { closeEditor, openEditor } from '../kit/editor-session.js';
 import type { TestServer } from '../kit/server.js';
 
@@ -98,5 +98,31 @@ describe('automation kill switch in the editor', () => {
     await expect.poll(() => banner().count()).toBe(0);
     expect((await server.api('GET', '/api/automation')).body.history.map((h: { action: string }) => h.action)).toEqual(['resume', 'pause', 'resume', 'pause']);
     await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  it('shows a viewer the banner and the history, with nothing to press', async () => {
+    const password = 'a viewer password of some length';
+    const created = await server.api('POST', '/api/users', { username: 'vic', displayName: 'Vic Viewer', password, roles: [{ team: 'default', roles: ['viewer'] }] });
+    expect(created.status).toBe(201);
+    expect((await server.api('POST', '/api/automation/pause')).status).toBe(200);
+    const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
+    const viewer = await context.newPage();
+    viewer.setDefaultTimeout(10_000);
+    await viewer.goto(server.url);
+    await signInWithPassword(viewer, 'vic', password);
+    const viewerBanner = viewer.getByTestId('automation-paused-banner');
+    await viewerBanner.waitFor();
+    // Paused with the admin token over the API: the banner names who, as the audit log does.
+    expect(await viewerBanner.textContent()).toContain('Automation paused by admin');
+    expect(await viewer.getByTestId('automation-resume').count()).toBe(0);
+    expect(await viewer.getByTestId('kill-switch').count()).toBe(0);
+    await viewer.getByTestId('automation-history-open').click();
+    const dialog = viewer.getByTestId('kill-switch-dialog');
+    expect(await dialog.textContent()).toContain('Automation pause history');
+    expect(await dialog.getByTestId('automation-history').locator('tbody tr').count()).toBe(5);
+    expect(await viewer.getByTestId('kill-switch-confirm').count()).toBe(0);
+    await screenshot(viewer, 'kill-switch-viewer-history-1024');
+    await context.close();
+    expect((await server.api('POST', '/api/automation/resume')).status).toBe(200);
   });
 });
