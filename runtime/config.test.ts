@@ -35,6 +35,14 @@ describe('config', () => {
     }
   });
 
+  it('keeps finished executions 30 days unless SALVE_EXECUTION_RETENTION_DAYS says otherwise', () => {
+    expect(loadConfig({}, {}).executionRetentionDays).toBe(30);
+    expect(loadConfig({}, { SALVE_EXECUTION_RETENTION_DAYS: '7' }).executionRetentionDays).toBe(7);
+    expect(() => loadConfig({}, { SALVE_EXECUTION_RETENTION_DAYS: '0' })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: ['SALVE_EXECUTION_RETENTION_DAYS'] })] }),
+    );
+  });
+
   it('keeps events 14 days unless --event-retention-days or SALVE_EVENT_RETENTION_DAYS says otherwise', () => {
     expect(loadConfig({}, {}).eventRetentionDays).toBe(14);
     expect(loadConfig({}, { SALVE_EVENT_RETENTION_DAYS: '30' }).eventRetentionDays).toBe(30);

@@ -92,6 +92,8 @@ const ConfigSchema = z.strictObject({
   maxConnectionsPerAddress: intFrom(1, 1_000_000).default(256),
   /** Days the event log keeps a delivery; older events are deleted in small batches. */
   eventRetentionDays: intFrom(1, 3650).default(14),
+  /** Days a finished execution is kept (with its steps and approvals); older ones are deleted in small batches. */
+  executionRetentionDays: intFrom(1, 3650).default(30),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** The user command steps run as (name or uid); default: Salve's own user. Needs root (see docs). */
   commandUser: z
@@ -173,6 +175,7 @@ const SOURCES: Record<keyof Config, { flag?: string; env?: string }> = {
   maxConnections: { env: 'SALVE_MAX_CONNECTIONS' },
   maxConnectionsPerAddress: { env: 'SALVE_MAX_CONNECTIONS_PER_ADDRESS' },
   eventRetentionDays: { flag: 'event-retention-days', env: 'SALVE_EVENT_RETENTION_DAYS' },
+  executionRetentionDays: { env: 'SALVE_EXECUTION_RETENTION_DAYS' },
   logLevel: { env: 'SALVE_LOG_LEVEL' },
   commandUser: { env: 'SALVE_COMMAND_USER' },
   allowedTargets: { env: 'SALVE_ALLOWED_TARGETS' },

@@ -144,6 +144,7 @@ async function startLocked(
     maxQueued: config.maxQueuedExecutions,
     executionDeadlineMs: config.executionDeadlineSeconds * 1000,
     eventRetentionDays: config.eventRetentionDays,
+    executionRetentionDays: config.executionRetentionDays,
     allowedTargets: config.allowedTargets,
     publicOrigin: config.publicOrigin,
     linkKey: stored.linkKey(),

@@ -317,7 +317,22 @@ export interface SessionStatus {
   via: 'bearer' | 'cookie';
 }
 
+/** One pause or resume of automation, from the audit log. */
+export interface AutomationChange {
+  action: 'pause' | 'resume';
+  /** The actor's name (a user name, `admin`, a token's name). */
+  actor: string;
+  /** How they were signed in (`session`, `token`, `slack`…). */
+  via: string;
+  /** Epoch ms. */
+  at: number;
+}
+
 /** `GET /api/automation` and the pause/resume answers. */
 export interface AutomationState {
   paused: boolean;
+  /** While paused: who paused it and when (absent when no audit row records it). */
+  pausedBy?: AutomationChange;
+  /** The last 10 pauses and resumes, newest first. */
+  history: AutomationChange[];
 }

@@ -7,6 +7,7 @@ import { hrefFor, navigate, useRoute, type Route } from './router.js';
 import { SignIn } from './pages/SignIn.js';
 import { holdsAnyRole, sectionsFor } from './accounts/access.js';
 import { AccountMenu } from './accounts/AccountMenu.js';
+import { KillSwitchButton, KillSwitchDialog, PausedBanner } from './automation/KillSwitch.js';
 import { AccountPage } from './accounts/AccountPage.js';
 import { NoRoleHome } from './accounts/NoRoleHome.js';
 import { AccountProvider, useAccount } from './accounts/me.js';
@@ -87,6 +88,9 @@ function Shell({ onSignedOut: done }: { onSignedOut: () => void }) {
     [],
   );
   const pendingCount = pending.data?.items.length ?? 0;
+  // The kill switch: every signed-in person sees when automation is paused (the banner below).
+  const automation = usePolling(() => call(api.automation.$get()), 10_000, []);
+  const [killSwitchOpen, setKillSwitchOpen] = useState(false);
 
   const section = route.page === 'flow' || route.page === 'new-flow' ? 'flows' : route.page === 'run' ? 'runs' : route.page;
 
@@ -135,9 +139,19 @@ function Shell({ onSignedOut: done }: { onSignedOut: () => void }) {
           {sections.has('teams') && <NavLink to={{ page: 'teams' }} current={section === 'teams'} icon={<UsersRound size={16} />} label="Teams" admin />}
         </nav>
         <span className="spacer" />
-        <AccountMenu onSignOut={doSignOut} />
+        {me.admin && <KillSwitchButton state={automation.data} onOpen={() => setKillSwitchOpen(true)} />}
+        <AccountMenu
+          onSignOut={doSignOut}
+          automation={me.admin && automation.data ? { paused: automation.data.paused, open: () => setKillSwitchOpen(true) } : undefined}
+        />
       </header>
       <main className="main">
+        {automation.data && (
+          <PausedBanner state={automation.data} admin={me.admin} onChanged={automation.refresh} onShowHistory={() => setKillSwitchOpen(true)} />
+        )}
+        {killSwitchOpen && automation.data && (
+          <KillSwitchDialog state={automation.data} admin={me.admin} onClose={() => setKillSwitchOpen(false)} onChanged={automation.refresh} />
+        )}
         {/* Without a role, every team page would be empty: say why and what to do instead. My account still works. */}
         {holdsAnyRole(me) || route.page === 'account' ? <PageFor route={route} onApprovalsChanged={pending.refresh} /> : <NoRoleHome />}
       </main>

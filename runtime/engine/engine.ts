@@ -18,6 +18,9 @@ import type { IngestRequest } from '../../nodes/source-adapter.js';
 import { EventRecorder } from './ingest/event-recorder.js';
 import { routeEntry } from './ingest/event-rows.js';
 import { EventRetention } from './ingest/retention.js';
+import { ExecutionRetention } from './execution-retention.js';
+import { automationState } from './automation-state.js';
+import type { AutomationState } from '../../shared/api-views.js';
 import { simulateFlow } from './flows/simulate.js';
 import type { SimulatedAlert } from '../../shared/api-views.js';
 import { runManually, type ManualRunInput, type ManualRunResult } from './triggers/manual-run.js';
@@ -46,6 +49,8 @@ export interface EngineOptions {
   tickMs?: number;
   /** Events older than this are deleted (default 14 days). */
   eventRetentionDays?: number;
+  /** Executions that finished longer ago than this are deleted (default 30 days). */
+  executionRetentionDays?: number;
   /** Whether schedule ticks set their own timers (default true; engine tests call `schedules.check()`). */
   scheduleTimers?: boolean;
   /** `SALVE_ALLOWED_TARGETS`: non-public destinations steps may connect to (default none). */
@@ -73,6 +78,8 @@ export class Engine {
   readonly dispatcher: Dispatcher;
   /** Deletes expired events in small batches (started by start()). */
   readonly retention: EventRetention;
+  /** Deletes long-finished executions in small batches (started by start()). */
+  readonly executionRetention: ExecutionRetention;
   /** Runs the flows that start with a schedule source (started by start()). */
   readonly schedules: ScheduleRunner;
   private readonly recorder: EventRecorder;
@@ -111,6 +118,7 @@ export class Engine {
     );
     this.recorder = new EventRecorder(options.store, options.log, this.scrubber);
     this.retention = new EventRetention(options.store, options.clock, options.log, { days: options.eventRetentionDays ?? 14 });
+    this.executionRetention = new ExecutionRetention(options.store, options.clock, options.log, { days: options.executionRetentionDays ?? 30 });
     this.schedules = new ScheduleRunner({
       store: options.store,
       clock: options.clock,
@@ -128,6 +136,7 @@ export class Engine {
     this.refreshRoutes();
     this.dispatcher.setPaused(settingsRepo.get(this.options.store.db, PAUSE_KEY) === 'true');
     this.retention.start();
+    this.executionRetention.start();
     const report = this.dispatcher.start();
     // After recovery, so runs a crash interrupted count as unfinished for the overlap rule.
     this.schedules.start();
@@ -153,6 +162,11 @@ export class Engine {
   /** The engine's time (tests move it): what approval links expire by. */
   now(): number {
     return this.options.clock.now();
+  }
+
+  /** The kill switch with who paused it and its recent history (GET /api/automation). */
+  automation(): AutomationState {
+    return automationState(this.options.store.db, this.isPaused);
   }
 
   get isPaused(): boolean {
@@ -308,6 +322,7 @@ export class Engine {
   async shutdown(graceMs: number): Promise<number> {
     this.admitting = false;
     this.retention.stop();
+    this.executionRetention.stop();
     this.schedules.stop();
     return this.dispatcher.drain(graceMs);
   }

@@ -144,7 +144,7 @@ export function createApp(options: AppOptions) {
   const slackInteractions = new SlackInteractions({ engine, store, log, secrets, apiUrl: options.slackApiUrl, now });
   const teamExists = (id: string) => peopleRepo.team(store.db, id) !== undefined;
   const nodeTypes = nodeTypesView();
-  const automation = (): AutomationState => ({ paused: engine.isPaused });
+  const automation = (): AutomationState => engine.automation();
   const setPaused = async (paused: boolean, c: Context) => {
     await engine.setPaused(paused, actorOf(c), c.get('requestId'));
     return automation();

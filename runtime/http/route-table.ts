@@ -117,7 +117,7 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   rule('GET', '/api/secrets', 'secrets:read-names', 'list', 'secret names and where they are used'),
   rule('PUT', '/api/secrets/:name', 'secrets:write', 'secret-param', 'set a secret'),
   rule('DELETE', '/api/secrets/:name', 'secrets:write', 'secret-param', 'delete a secret'),
-  rule('GET', '/api/automation', 'authenticated', 'none', 'whether automation is paused'),
+  rule('GET', '/api/automation', 'authenticated', 'none', 'whether automation is paused, by whom and since when, and the last pauses and resumes'),
   rule('POST', '/api/automation/pause', 'admin', 'none', 'pause all automation (kill switch)'),
   rule('POST', '/api/automation/resume', 'admin', 'none', 'resume automation'),
   rule('POST', '/api/flows/:id/run', 'runs:operate', 'flow-param', 'run a flow by hand'),

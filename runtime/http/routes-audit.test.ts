@@ -62,8 +62,13 @@ describe('GET /api/audit', () => {
     clock.advance(60_000);
     expect((await api('PUT', '/api/secrets/PD_KEY', { value: SECRET_VALUE, hosts: ['events.pagerduty.com'] })).status).toBe(201);
     expect((await api('DELETE', '/api/secrets/PD_KEY')).status).toBe(204);
-    expect((await api('POST', '/api/automation/pause')).status).toBe(200);
-    expect((await api('POST', '/api/automation/resume')).status).toBe(200);
+    const paused = await api('POST', '/api/automation/pause');
+    expect(paused.status).toBe(200);
+    expect(paused.body).toMatchObject({ paused: true, pausedBy: { action: 'pause', actor: 'admin', via: 'token', at: clock.now() } });
+    expect((await api('GET', '/api/automation')).body).toEqual(paused.body);
+    const resumed = await api('POST', '/api/automation/resume');
+    expect(resumed.status).toBe(200);
+    expect(resumed.body).toEqual({ paused: false, history: [expect.objectContaining({ action: 'resume' }), expect.objectContaining({ action: 'pause' })] });
 
     const all = await api('GET', '/api/audit?limit=200');
     expect(all.status).toBe(200);

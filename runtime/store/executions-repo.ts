@@ -1,7 +1,9 @@
-import { and, asc, desc, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, lte, notExists, sql } from 'drizzle-orm';
+import { ACTIVE_EXECUTION_STATUSES, TERMINAL_EXECUTION_STATUSES } from '../../shared/statuses.js';
 import type { Db } from './db.js';
 import { prepared, preparedTransition } from './prepared.js';
-import { executions, type ExecutionStatus } from './schema.js';
+import { approvalDecisions, approvalLinks, approvals, executions, steps, type ExecutionStatus } from './schema.js';
+import { alias } from 'drizzle-orm/sqlite-core';
 
 export type ExecutionRow = typeof executions.$inferSelect;
 export type NewExecution = typeof executions.$inferInsert;
@@ -134,5 +136,46 @@ export const executionsRepo = {
       .groupBy(executions.status)
       .all();
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  },
+
+  /**
+   * Deletes up to `batch` executions that ended (a terminal status) before `cutoff`, with their
+   * steps, approvals, approval decisions and used approval links; returns how many executions went.
+   * Queued, running and waiting runs are never deleted, and neither is a finished run whose
+   * `flow.call` child is still active (the child reports back to it). Call inside one write.
+   */
+  deleteFinishedBefore(db: Db, cutoff: number, batch: number): number {
+    const child = alias(executions, 'child');
+    const ids = db
+      .select({ id: executions.id })
+      .from(executions)
+      .where(
+        and(
+          // created_at is indexed and never later than the end: it narrows the scan first.
+          lt(executions.createdAt, cutoff),
+          lt(sql`coalesce(${executions.finishedAt}, ${executions.updatedAt})`, cutoff),
+          inArray(executions.status, [...TERMINAL_EXECUTION_STATUSES]),
+          notExists(
+            db
+              .select({ one: sql`1` })
+              .from(child)
+              .where(and(eq(child.parentExecutionId, executions.id), inArray(child.status, [...ACTIVE_EXECUTION_STATUSES]))),
+          ),
+        ),
+      )
+      .orderBy(asc(executions.createdAt))
+      .limit(batch)
+      .all()
+      .map((r) => r.id);
+    if (ids.length === 0) return 0;
+    // Approvals are found through their step (approvals_step_idx), decisions through their approval.
+    const stepIds = db.select({ id: steps.id }).from(steps).where(inArray(steps.executionId, ids));
+    const approvalIds = db.select({ id: approvals.id }).from(approvals).where(inArray(approvals.stepId, stepIds));
+    db.delete(approvalDecisions).where(inArray(approvalDecisions.approvalId, approvalIds)).run();
+    db.delete(approvalLinks).where(inArray(approvalLinks.executionId, ids)).run();
+    db.delete(approvals).where(inArray(approvals.stepId, stepIds)).run();
+    db.delete(steps).where(inArray(steps.executionId, ids)).run();
+    db.delete(executions).where(inArray(executions.id, ids)).run();
+    return ids.length;
   },
 };

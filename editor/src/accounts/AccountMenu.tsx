@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { ChevronDown, LogOut, ShieldAlert, UserRound, UserRoundCog, UsersRound } from 'lucide-react';
+import { ChevronDown, CirclePause, CirclePlay, LogOut, ShieldAlert, UserRound, UserRoundCog, UsersRound } from 'lucide-react';
 import { navigate } from '../router.js';
 import { rolesSummary, signedInName } from './access.js';
 import { useAccount } from './me.js';
@@ -9,7 +9,7 @@ import '../styles/accounts.css';
  * Who is signed in, at the right of the top bar, with their menu: My account and Sign out. The
  * admin token is named as what it is (break-glass), so nobody mistakes it for a person's account.
  */
-export function AccountMenu({ onSignOut }: { onSignOut: () => void }) {
+export function AccountMenu({ onSignOut, automation }: { onSignOut: () => void; automation?: { paused: boolean; open: () => void } }) {
   const { me } = useAccount();
   const [open, setOpen] = useState(false);
   const box = useRef<HTMLDivElement>(null);
@@ -82,6 +82,13 @@ export function AccountMenu({ onSignOut }: { onSignOut: () => void }) {
               <button type="button" role="menuitem" className="ghost" onClick={() => choose(() => navigate({ page: 'teams' }))} data-testid="menu-teams">
                 <UsersRound size={16} aria-hidden="true" /> Teams
               </button>
+              {automation && (
+                // The kill switch (also in the top bar, except on a phone).
+                <button type="button" role="menuitem" className="ghost" onClick={() => choose(automation.open)} data-testid="menu-automation">
+                  {automation.paused ? <CirclePlay size={16} aria-hidden="true" /> : <CirclePause size={16} aria-hidden="true" />}
+                  {automation.paused ? 'Resume automation…' : 'Pause automation…'}
+                </button>
+              )}
             </>
           )}
           <button type="button" role="menuitem" className="ghost" onClick={() => choose(onSignOut)} data-testid="sign-out">

@@ -1,0 +1,19 @@
+import type { AutomationChange, AutomationState } from '../../shared/api-views.js';
+import { auditRepo } from '../store/audit-repo.js';
+import type { Db } from '../store/db.js';
+
+const HISTORY = 10;
+
+/**
+ * The kill switch as people see it: whether it is on, who turned it on and when, and the last
+ * pauses and resumes. Read from the audit log, which setPaused writes in the same transaction
+ * as the switch itself, so the two never disagree.
+ */
+export function automationState(db: Db, paused: boolean): AutomationState {
+  const history: AutomationChange[] = auditRepo
+    .list(db, { action: 'automation.*', targetPrefix: 'automation', limit: HISTORY })
+    .filter((row) => row.action === 'automation.pause' || row.action === 'automation.resume')
+    .map((row) => ({ action: row.action === 'automation.pause' ? 'pause' : 'resume', actor: row.actor, via: row.via, at: row.at }));
+  const latest = history[0];
+  return paused && latest?.action === 'pause' ? { paused, pausedBy: latest, history } : { paused, history };
+}
