@@ -16,7 +16,9 @@ import { HookRouter } from './ingest/hook-router.js';
 import { ingestDelivery, type IngestResult } from './ingest/ingest.js';
 import type { IngestRequest } from '../../nodes/source-adapter.js';
 import { EventRecorder } from './ingest/event-recorder.js';
-import { routeEntry } from './ingest/event-rows.js';
+import { refusalOf, routeEntry, sourceName } from './ingest/event-rows.js';
+import type { EngineMetrics } from '../metrics.js';
+import type { HookRoute } from './ingest/hook-router.js';
 import { EventRetention } from './ingest/retention.js';
 import { simulateFlow } from './flows/simulate.js';
 import type { SimulatedAlert } from '../../shared/api-views.js';
@@ -59,6 +61,8 @@ export interface EngineOptions {
    * it); without it templates get no `approval.link` and no link is accepted.
    */
   linkKey?: Buffer;
+  /** Counts deliveries and step durations for GET /metrics; without it nothing is counted. */
+  metrics?: EngineMetrics;
 }
 
 const PAUSE_KEY = 'automation.paused';
@@ -106,6 +110,7 @@ export class Engine {
         flowAt: (id, revision) => this.flowAt(id, revision),
         publicOrigin: options.publicOrigin,
         approvalLinks: this.links,
+        metrics: options.metrics,
       },
       { maxConcurrent: options.maxConcurrent, tickMs: options.tickMs ?? 1000 },
     );
@@ -186,7 +191,9 @@ export class Engine {
    */
   async ingest(path: string, request: IngestRequest, reqId?: string): Promise<IngestResult> {
     const { store, clock, secrets, log } = this.options;
-    const result = await ingestDelivery(
+    let result: IngestResult;
+    try {
+      result = await ingestDelivery(
       {
         store,
         router: this.router,
@@ -202,8 +209,24 @@ export class Engine {
       request,
       reqId,
     );
+    } catch (error) {
+      this.countDelivery(path, error);
+      throw error;
+    }
+    this.countDelivery(path, undefined, result.outcome);
     if (result.executions.length > 0) this.dispatcher.pump();
     return result;
+  }
+
+  /** Counts an answered delivery for the metrics: its outcome, or the refusal `error` stands for (500: `error`). */
+  private countDelivery(path: string, error: unknown, outcome?: string): void {
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    const routes: readonly HookRoute[] = this.router.routes(path).length > 0 ? this.router.routes(path) : this.router.disabledRoutes(path);
+    metrics.delivery(
+      routes.map((r) => sourceName(r.node.type)),
+      outcome ?? refusalOf(error)?.outcome ?? 'error',
+    );
   }
 
   /**
@@ -214,6 +237,7 @@ export class Engine {
     const routes = this.router.routes(path);
     const named = routes.length > 0 ? routes : this.router.disabledRoutes(path);
     const reason = routes.length > 0 ? 'not checked' : 'flow disabled';
+    this.countDelivery(path, error);
     void this.recorder.recordRefusal({
       path,
       now: this.options.clock.now(),

@@ -126,6 +126,16 @@ export const executionsRepo = {
     return db.select().from(executions).where(eq(executions.parentExecutionId, parentId)).orderBy(asc(executions.id)).all();
   },
 
+  /** Executions per flow and status among `statuses` (the metrics endpoint reads it at each scrape). */
+  countsByFlowAndStatus(db: Db, statuses: readonly ExecutionStatus[]): { flowId: string; status: ExecutionStatus; n: number }[] {
+    return db
+      .select({ flowId: executions.flowId, status: executions.status, n: sql<number>`count(*)` })
+      .from(executions)
+      .where(inArray(executions.status, [...statuses]))
+      .groupBy(executions.flowId, executions.status)
+      .all();
+  },
+
   /** Statistics for the health endpoint. */
   statusCounts(db: Db): Record<string, number> {
     const rows = db

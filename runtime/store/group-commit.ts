@@ -58,6 +58,8 @@ export class GroupCommit<D> {
   /** Callers of idle() waiting for the queue to empty. */
   private idleWaiters: (() => void)[] = [];
   readonly stats = { commits: 0, writes: 0, commitMs: 0, failedAttempts: 0 };
+  /** Told of each successful COMMIT: how long it took (seconds) and how many writes it carried (metrics). */
+  readonly commitListeners = new Set<(seconds: number, writes: number) => void>();
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -167,9 +169,11 @@ export class GroupCommit<D> {
       this.failed(batch, error);
       return;
     }
+    const commitMs = performance.now() - commitStarted;
     this.stats.commits++;
     this.stats.writes += batch.length;
-    this.stats.commitMs += performance.now() - commitStarted;
+    this.stats.commitMs += commitMs;
+    for (const listener of this.commitListeners) listener(commitMs / 1000, batch.length);
     this.recovered();
     const again: PendingWrite<D>[] = [];
     let againError: unknown;
