@@ -15,7 +15,7 @@ const METRICS = 'the-metrics-token-0123456789';
 const actor = { name: 'test', via: 'token' } as const;
 
 /** The value of one series in the exposition text (`name{labels}` exactly as printed), undefined when absent. */
-function valueOf(text: string, series: string): number | undefined {
+function seriesValue(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
@@ -68,24 +68,24 @@ describe('metrics', () => {
     await engine.idle();
 
     const text = (await metrics.scrape()).body;
-    expect(valueOf(text, 'salve_deliveries_total{source="alertmanager",outcome="accepted"}')).toBe(2);
-    expect(valueOf(text, 'salve_deliveries_total{source="alertmanager",outcome="duplicate"}')).toBe(1);
-    expect(valueOf(text, 'salve_deliveries_total{source="alertmanager",outcome="invalid"}')).toBe(1);
-    expect(valueOf(text, 'salve_deliveries_total{source="none",outcome="not_found"}')).toBe(1);
-    expect(valueOf(text, 'salve_executions_total{flow="fix-disk",status="succeeded"}')).toBe(1);
-    expect(valueOf(text, 'salve_executions_active{flow="ask-first",status="waiting"}')).toBe(1);
-    expect(valueOf(text, 'salve_approvals_pending')).toBe(1);
-    expect(valueOf(text, 'salve_queue_depth')).toBe(0);
-    expect(valueOf(text, 'salve_automation_paused')).toBe(0);
-    expect(valueOf(text, 'salve_step_duration_seconds_count{node_type="action.shell"}')).toBe(1);
+    expect(seriesValue(text, 'salve_deliveries_total{source="alertmanager",outcome="accepted"}')).toBe(2);
+    expect(seriesValue(text, 'salve_deliveries_total{source="alertmanager",outcome="duplicate"}')).toBe(1);
+    expect(seriesValue(text, 'salve_deliveries_total{source="alertmanager",outcome="invalid"}')).toBe(1);
+    expect(seriesValue(text, 'salve_deliveries_total{source="none",outcome="not_found"}')).toBe(1);
+    expect(seriesValue(text, 'salve_executions_total{flow="fix-disk",status="succeeded"}')).toBe(1);
+    expect(seriesValue(text, 'salve_executions_active{flow="ask-first",status="waiting"}')).toBe(1);
+    expect(seriesValue(text, 'salve_approvals_pending')).toBe(1);
+    expect(seriesValue(text, 'salve_queue_depth')).toBe(0);
+    expect(seriesValue(text, 'salve_automation_paused')).toBe(0);
+    expect(seriesValue(text, 'salve_step_duration_seconds_count{node_type="action.shell"}')).toBe(1);
     // Every commit is timed; the process's own metrics are there too.
-    expect(valueOf(text, 'salve_store_commit_duration_seconds_count')).toBe(store.stats.commits);
+    expect(seriesValue(text, 'salve_store_commit_duration_seconds_count')).toBe(store.stats.commits);
     expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
     // Nothing an alert sender chooses (the path it posted to) becomes a label value.
     expect(text).not.toContain('nowhere');
 
     await engine.setPaused(true, actor);
-    expect(valueOf((await metrics.scrape()).body, 'salve_automation_paused')).toBe(1);
+    expect(seriesValue((await metrics.scrape()).body, 'salve_automation_paused')).toBe(1);
   });
 
   it('keeps apps apart: each has its own registry', async () => {
@@ -95,7 +95,7 @@ describe('metrics', () => {
     await a.engine.flows.create(flowDoc({ nodes: [] }), actor);
     await a.engine.ingest('infra', webhookDelivery(amBody('fp1')));
     await a.engine.idle();
-    expect(valueOf((await a.metrics.scrape()).body, 'salve_deliveries_total{source="alertmanager",outcome="accepted"}')).toBe(1);
+    expect(seriesValue((await a.metrics.scrape()).body, 'salve_deliveries_total{source="alertmanager",outcome="accepted"}')).toBe(1);
     expect((await b.metrics.scrape()).body).not.toContain('salve_deliveries_total{');
   });
 

@@ -194,21 +194,21 @@ export class Engine {
     let result: IngestResult;
     try {
       result = await ingestDelivery(
-      {
-        store,
-        router: this.router,
-        clock,
-        secrets: secrets.resolve,
-        scrubber: this.scrubber,
-        executionDeadlineMs: this.options.executionDeadlineMs,
-        queueCap: this.queueCap,
-        onRejectedAuth: (p, reasons) => log.warn({ reqId, path: p, reasons }, 'webhook rejected: authentication failed'),
-        recorder: this.recorder,
-      },
-      path,
-      request,
-      reqId,
-    );
+        {
+          store,
+          router: this.router,
+          clock,
+          secrets: secrets.resolve,
+          scrubber: this.scrubber,
+          executionDeadlineMs: this.options.executionDeadlineMs,
+          queueCap: this.queueCap,
+          onRejectedAuth: (p, reasons) => log.warn({ reqId, path: p, reasons }, 'webhook rejected: authentication failed'),
+          recorder: this.recorder,
+        },
+        path,
+        request,
+        reqId,
+      );
     } catch (error) {
       this.countDelivery(path, error);
       throw error;
@@ -222,7 +222,8 @@ export class Engine {
   private countDelivery(path: string, error: unknown, outcome?: string): void {
     const metrics = this.options.metrics;
     if (!metrics) return;
-    const routes: readonly HookRoute[] = this.router.routes(path).length > 0 ? this.router.routes(path) : this.router.disabledRoutes(path);
+    const enabled = this.router.routes(path);
+    const routes: readonly HookRoute[] = enabled.length > 0 ? enabled : this.router.disabledRoutes(path);
     metrics.delivery(
       routes.map((r) => sourceName(r.node.type)),
       outcome ?? refusalOf(error)?.outcome ?? 'error',

@@ -8,7 +8,7 @@ import { waitFor } from '../kit/wait.js';
 const METRICS_TOKEN = 'e2e-metrics-token-0123456789';
 
 /** The value of one series (`name{labels}` as printed), undefined when absent. */
-function valueOf(text: string, series: string): number | undefined {
+function seriesValue(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
@@ -54,17 +54,17 @@ describe('GET /metrics', () => {
     expect(`${check.stdout}${check.stderr}`.trim()).toBe('');
     expect(check.status).toBe(0);
 
-    expect(valueOf(text, 'salve_deliveries_total{source="alertmanager",outcome="accepted"}')).toBe(1);
-    expect(valueOf(text, 'salve_deliveries_total{source="alertmanager",outcome="duplicate"}')).toBe(1);
-    expect(valueOf(text, 'salve_deliveries_total{source="none",outcome="not_found"}')).toBe(1);
-    expect(valueOf(text, 'salve_executions_total{flow="disk-cleanup",status="succeeded"}')).toBe(1);
-    expect(valueOf(text, 'salve_step_duration_seconds_count{node_type="action.shell"}')).toBe(1);
-    expect(valueOf(text, 'salve_step_duration_seconds_sum{node_type="action.shell"}')).toBeGreaterThan(0);
-    expect(valueOf(text, 'salve_queue_depth')).toBe(0);
-    expect(valueOf(text, 'salve_approvals_pending')).toBe(0);
-    expect(valueOf(text, 'salve_automation_paused')).toBe(0);
-    expect(valueOf(text, 'salve_store_commit_duration_seconds_count')).toBeGreaterThan(0);
-    expect(valueOf(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(seriesValue(text, 'salve_deliveries_total{source="alertmanager",outcome="accepted"}')).toBe(1);
+    expect(seriesValue(text, 'salve_deliveries_total{source="alertmanager",outcome="duplicate"}')).toBe(1);
+    expect(seriesValue(text, 'salve_deliveries_total{source="none",outcome="not_found"}')).toBe(1);
+    expect(seriesValue(text, 'salve_executions_total{flow="disk-cleanup",status="succeeded"}')).toBe(1);
+    expect(seriesValue(text, 'salve_step_duration_seconds_count{node_type="action.shell"}')).toBe(1);
+    expect(seriesValue(text, 'salve_step_duration_seconds_sum{node_type="action.shell"}')).toBeGreaterThan(0);
+    expect(seriesValue(text, 'salve_queue_depth')).toBe(0);
+    expect(seriesValue(text, 'salve_approvals_pending')).toBe(0);
+    expect(seriesValue(text, 'salve_automation_paused')).toBe(0);
+    expect(seriesValue(text, 'salve_store_commit_duration_seconds_count')).toBeGreaterThan(0);
+    expect(seriesValue(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(text).not.toContain('unknown-path');
     expect(text).not.toContain(METRICS_TOKEN);
   });
