@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { amBody } from '../kit/alertmanager.js';
 import { flowDoc } from '../kit/flow.js';
@@ -33,6 +34,11 @@ describe('GET /metrics', () => {
     expect((await scrape('a-wrong-token-0123456789')).status).toBe(401);
     expect((await fetch(`${server.url}/api/flows`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(401);
     expect((await scrape(server.token)).status).toBe(200);
+  });
+
+  it('hands the metrics token to the server like a secret: not in its environment, not in its output', async () => {
+    expect(readFileSync(`/proc/${server.serverPid}/environ`, 'utf8')).not.toContain(METRICS_TOKEN);
+    expect(server.output()).not.toContain(METRICS_TOKEN);
   });
 
   it('after an alert ran a flow: text promtool accepts, with the delivery, the ended run and its step', async () => {
