@@ -62,7 +62,7 @@ describe('metrics', () => {
     );
     await engine.ingest('infra', webhookDelivery(amBody('fp1')));
     await engine.ingest('infra', webhookDelivery(amBody('fp1'))); // the same alert again: duplicate
-    await engine.ingest('ask', webhookDelivery(amBody('fp2')));
+    const asked = await engine.ingest('ask', webhookDelivery(amBody('fp2')));
     await expect(engine.ingest('nowhere', webhookDelivery(amBody('fp3')))).rejects.toThrow(/no enabled flow/);
     await expect(engine.ingest('infra', webhookDelivery('not json'))).rejects.toThrow();
     await engine.idle();
@@ -86,6 +86,13 @@ describe('metrics', () => {
 
     await engine.setPaused(true, actor);
     expect(seriesValue((await metrics.scrape()).body, 'salve_automation_paused')).toBe(1);
+
+    // A run ended by a person (not by the dispatcher) is counted too; it is no longer active.
+    await engine.cancel(asked.executions[0]!.id, actor);
+    const after = (await metrics.scrape()).body;
+    expect(seriesValue(after, 'salve_executions_total{flow="ask-first",status="cancelled"}')).toBe(1);
+    expect(seriesValue(after, 'salve_executions_active{flow="ask-first",status="waiting"}')).toBeUndefined();
+    expect(seriesValue(after, 'salve_approvals_pending')).toBe(0);
   });
 
   it('keeps apps apart: each has its own registry', async () => {

@@ -1,8 +1,9 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { ACTIVE_EXECUTION_STATUSES, TERMINAL_EXECUTION_STATUSES } from '../shared/statuses.js';
+import { ACTIVE_EXECUTION_STATUSES } from '../shared/statuses.js';
 import type { SqliteStore } from './store/db.js';
 import { approvalsRepo } from './store/approvals-repo.js';
 import { executionsRepo } from './store/executions-repo.js';
+import { onExecutionEnded } from './store/execution-ends.js';
 
 /**
  * What the engine reports as it happens (an optional hook: without one nothing is counted).
@@ -40,8 +41,9 @@ function processMetrics(): Registry {
 
 /**
  * Salve's Prometheus metrics, in a registry of its own (one per app: tests run several side by
- * side). Counters of events are incremented by the engine through EngineMetrics; figures that
- * mirror the database (runs by status, queue depth, pending approvals) are counted with indexed
+ * side). Counters of events are incremented as they happen: deliveries and step durations by the
+ * engine (EngineMetrics), ended runs and commits by the store once they committed. Figures that
+ * mirror the database (active runs, queue depth, pending approvals) are counted with indexed
  * COUNT queries when Prometheus scrapes, so they are right after a restart too.
  */
 export class SalveMetrics implements EngineMetrics {
@@ -50,6 +52,7 @@ export class SalveMetrics implements EngineMetrics {
   private readonly stepDuration: Histogram<'node_type'>;
   private readonly commitDuration: Histogram;
   private stopCommits: (() => void) | undefined;
+  private stopEnds: (() => void) | undefined;
 
   constructor(store: SqliteStore, isPaused: () => boolean = () => false) {
     const registers = [this.registry];
@@ -74,18 +77,14 @@ export class SalveMetrics implements EngineMetrics {
     });
     this.stopCommits = store.onCommit((seconds) => this.commitDuration.observe(seconds));
 
-    // Counted from the database at each scrape: every run that reached a final status is a row,
-    // and runs are never deleted, so the figure only grows (a counter) and survives restarts.
-    new Counter({
+    const ended = new Counter({
       name: 'salve_executions_total',
-      help: 'Executions that ended, by flow and final status (counted from the database at each scrape).',
+      help: 'Executions that ended, by flow and final status.',
       labelNames: ['flow', 'status'],
       registers,
-      collect() {
-        this.reset();
-        for (const r of executionsRepo.countsByFlowAndStatus(store.db, TERMINAL_EXECUTION_STATUSES)) this.inc({ flow: r.flowId, status: r.status }, r.n);
-      },
     });
+    // Told once the change that ended a run committed (execution-ends.ts), whoever ended it.
+    this.stopEnds = onExecutionEnded(store.db, (flow, status) => ended.inc({ flow, status }));
     new Gauge({
       name: 'salve_executions_active',
       help: 'Executions not yet ended, by flow and status (queued, running, waiting).',
@@ -140,6 +139,8 @@ export class SalveMetrics implements EngineMetrics {
   /** Stops listening to the store's commits. */
   close(): void {
     this.stopCommits?.();
+    this.stopEnds?.();
     this.stopCommits = undefined;
+    this.stopEnds = undefined;
   }
 }

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { prepared, preparedTransition } from './prepared.js';
 import { executions, type ExecutionStatus } from './schema.js';
+import { noteExecutionEnded, wantsEnd } from './execution-ends.js';
 
 export type ExecutionRow = typeof executions.$inferSelect;
 export type NewExecution = typeof executions.$inferInsert;
@@ -94,7 +95,13 @@ export const executionsRepo = {
   ): boolean {
     const values = Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined));
     const columns = Object.keys(values).sort();
-    return preparedTransition(db, executions, columns, from).run({ ...values, __id: id }).changes > 0;
+    const moved = preparedTransition(db, executions, columns, from).run({ ...values, __id: id }).changes > 0;
+    // Metrics count runs that ended, once the change commits (a read only while someone listens).
+    if (moved && set.status && wantsEnd(db, set.status)) {
+      const flowId = executionsRepo.get(db, id)?.flowId;
+      if (flowId !== undefined) noteExecutionEnded(db, flowId, set.status);
+    }
+    return moved;
   },
 
   /** Executions past their deadline that are not parked on an approval. */
@@ -126,7 +133,7 @@ export const executionsRepo = {
     return db.select().from(executions).where(eq(executions.parentExecutionId, parentId)).orderBy(asc(executions.id)).all();
   },
 
-  /** Executions per flow and status among `statuses` (the metrics endpoint reads it at each scrape). */
+  /** Executions per flow and status among `statuses` (the metrics endpoint reads the active ones at each scrape). */
   countsByFlowAndStatus(db: Db, statuses: readonly ExecutionStatus[]): { flowId: string; status: ExecutionStatus; n: number }[] {
     return db
       .select({ flowId: executions.flowId, status: executions.status, n: sql<number>`count(*)` })
