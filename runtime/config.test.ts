@@ -169,3 +169,12 @@ describe('single sign-on config', () => {
     expect(JSON.stringify(redactConfig(loadConfig({}, base)))).not.toContain(base.SALVE_OIDC_CLIENT_SECRET);
   });
 });
+
+describe('SALVE_METRICS_TOKEN', () => {
+  it('must be at least 16 characters, and is never printed', () => {
+    expect(() => loadConfig({}, { SALVE_METRICS_TOKEN: 'short' })).toThrow();
+    const c = loadConfig({}, { SALVE_METRICS_TOKEN: 'a-metrics-token-0123456789' });
+    expect(c.metricsToken).toBe('a-metrics-token-0123456789');
+    expect(JSON.stringify(redactConfig(c))).not.toContain('a-metrics-token-0123456789');
+  });
+});

@@ -52,6 +52,8 @@ const ConfigSchema = z.strictObject({
   port: intFrom(0, 65535).default(8470),
   dataDir: z.string().min(1).default('./data').transform((d) => resolve(d)),
   adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** A bearer token good for GET /metrics only (a secret like the admin token); without it only the admin token reads metrics. */
+  metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The origin browsers reach Salve at through a TLS proxy; accepted by the editor's origin check. */
   publicOrigin: z
     .string()
@@ -162,6 +164,7 @@ const SOURCES: Record<keyof Config, { flag?: string; env?: string }> = {
   port: { flag: 'port', env: 'SALVE_PORT' },
   dataDir: { flag: 'data', env: 'SALVE_DATA' },
   adminToken: { env: 'SALVE_ADMIN_TOKEN' },
+  metricsToken: { env: 'SALVE_METRICS_TOKEN' },
   publicOrigin: { env: 'SALVE_PUBLIC_ORIGIN' },
   slackApiUrl: { env: 'SALVE_SLACK_API_URL' },
   maxConcurrentExecutions: { env: 'SALVE_MAX_CONCURRENCY' },
@@ -217,7 +220,12 @@ export function loadConfig(flags: Record<string, string | undefined>, env: NodeJ
   return result.data;
 }
 
-/** The config as it may be printed: the admin token and the single sign-on client secret are never shown. */
+/** The config as it may be printed: the admin and metrics tokens and the single sign-on client secret are never shown. */
 export function redactConfig(c: Config): Record<string, unknown> {
-  return { ...c, adminToken: c.adminToken ? '***' : undefined, oidcClientSecret: c.oidcClientSecret ? '***' : undefined };
+  return {
+    ...c,
+    adminToken: c.adminToken ? '***' : undefined,
+    metricsToken: c.metricsToken ? '***' : undefined,
+    oidcClientSecret: c.oidcClientSecret ? '***' : undefined,
+  };
 }

@@ -42,7 +42,7 @@ describe('splitEnvironment', () => {
 
 describe('isSecretVariable', () => {
   it('covers the secret variables, the admin token and the single sign-on client secret only', () => {
-    expect(['SALVE_SECRET_X', 'SALVE_SECRET_X_HOSTS', 'SALVE_ADMIN_TOKEN', 'SALVE_OIDC_CLIENT_SECRET'].every(isSecretVariable)).toBe(true);
+    expect(['SALVE_SECRET_X', 'SALVE_SECRET_X_HOSTS', 'SALVE_ADMIN_TOKEN', 'SALVE_METRICS_TOKEN', 'SALVE_OIDC_CLIENT_SECRET'].every(isSecretVariable)).toBe(true);
     expect(['SALVE_DATA', 'PATH', 'SALVE_SECRETS', 'SALVE_OIDC_CLIENT_ID', 'SALVE_OIDC_CLIENT_SECRET_FILE'].some(isSecretVariable)).toBe(false);
   });
 });

@@ -11,7 +11,7 @@ import { readSecretsFile, SECRETS_FILE_VAR, SecretsFileError } from './secrets-f
 
 /**
  * The one launcher step. `salve serve` runs here as a small parent process that
- * - reads the secrets (`SALVE_SECRET_*`, `SALVE_ADMIN_TOKEN`, `SALVE_MASTER_KEY`, `SALVE_OIDC_CLIENT_SECRET` and `SALVE_SECRETS_FILE`) once,
+ * - reads the secrets (`SALVE_SECRET_*`, `SALVE_ADMIN_TOKEN`, `SALVE_METRICS_TOKEN`, `SALVE_MASTER_KEY`, `SALVE_OIDC_CLIENT_SECRET` and `SALVE_SECRETS_FILE`) once,
  * - starts the real server with the V8 flags Salve needs and an environment WITHOUT them,
  * - hands them over the IPC channel (never argv, env or a file), and
  * - forwards SIGINT/SIGTERM/SIGHUP and exits with the server's status.
@@ -29,7 +29,13 @@ const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** True for environment variables that hold secrets: the server must not inherit them. */
 export function isSecretVariable(name: string): boolean {
-  return name.startsWith('SALVE_SECRET_') || name === 'SALVE_ADMIN_TOKEN' || name === MASTER_KEY_VAR || name === 'SALVE_OIDC_CLIENT_SECRET';
+  return (
+    name.startsWith('SALVE_SECRET_') ||
+    name === 'SALVE_ADMIN_TOKEN' ||
+    name === 'SALVE_METRICS_TOKEN' ||
+    name === MASTER_KEY_VAR ||
+    name === 'SALVE_OIDC_CLIENT_SECRET'
+  );
 }
 
 /**

@@ -13,7 +13,7 @@ export const SECRETS_FILE_VAR = 'SALVE_SECRETS_FILE';
 const MAX_BYTES = 1024 * 1024;
 
 /** Names a secrets file may set: the secret variables, the admin token and the master key. */
-const ALLOWED_NAME = /^(SALVE_SECRET_[A-Za-z0-9_]+|SALVE_ADMIN_TOKEN|SALVE_MASTER_KEY)$/;
+const ALLOWED_NAME = /^(SALVE_SECRET_[A-Za-z0-9_]+|SALVE_ADMIN_TOKEN|SALVE_METRICS_TOKEN|SALVE_MASTER_KEY)$/;
 
 /** The secrets file cannot be used; the message says why and what to do. */
 export class SecretsFileError extends Error {}
@@ -21,7 +21,7 @@ export class SecretsFileError extends Error {}
 /**
  * Parses `NAME=value` lines. Blank lines and lines starting with `#` are skipped; the value is
  * everything after the first `=`, taken literally (no quotes, no escapes; a trailing `\r` is
- * dropped). Only `SALVE_SECRET_<NAME>`, `SALVE_SECRET_<NAME>_HOSTS`, `SALVE_ADMIN_TOKEN` and
+ * dropped). Only `SALVE_SECRET_<NAME>`, `SALVE_SECRET_<NAME>_HOSTS`, `SALVE_ADMIN_TOKEN`, `SALVE_METRICS_TOKEN` and
  * `SALVE_MASTER_KEY` may be set, each once.
  */
 export function parseSecretsFile(text: string, file: string): Record<string, string> {
@@ -35,7 +35,7 @@ export function parseSecretsFile(text: string, file: string): Record<string, str
     if (eq < 0) throw new SecretsFileError(`${where}: expected NAME=value`);
     const name = line.slice(0, eq);
     if (!ALLOWED_NAME.test(name)) {
-      throw new SecretsFileError(`${where}: "${name}" is not a secret setting (use SALVE_SECRET_<NAME>, SALVE_SECRET_<NAME>_HOSTS, SALVE_ADMIN_TOKEN or SALVE_MASTER_KEY)`);
+      throw new SecretsFileError(`${where}: "${name}" is not a secret setting (use SALVE_SECRET_<NAME>, SALVE_SECRET_<NAME>_HOSTS, SALVE_ADMIN_TOKEN, SALVE_METRICS_TOKEN or SALVE_MASTER_KEY)`);
     }
     if (Object.hasOwn(out, name)) throw new SecretsFileError(`${where}: ${name} is set twice`);
     out[name] = line.slice(eq + 1);

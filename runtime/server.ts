@@ -13,6 +13,7 @@ import { withScrubbedExtras, type SecretStore } from './engine/secrets/secrets.j
 import { openStoredSecrets } from './engine/secrets/stored-secrets.js';
 import { assertSecretHostLists } from './net/secret-hosts.js';
 import { createApp } from './http/app.js';
+import { SalveMetrics } from './metrics.js';
 import { ensureAdminToken } from './http/auth.js';
 import { OidcClient, oidcSettingsOf } from './http/oidc.js';
 import { capConnections, httpLimitsOf, httpServerOptions } from './http/server-limits.js';
@@ -133,9 +134,13 @@ async function startLocked(
     log,
     recordKey: true,
   });
-  const secrets = withScrubbedExtras(stored.all, [token.token, keys.masterKey, oidcSettings?.clientSecret]);
+  const secrets = withScrubbedExtras(stored.all, [token.token, config.metricsToken, keys.masterKey, oidcSettings?.clientSecret]);
+  // One set of metrics: the engine counts into it, GET /metrics answers it.
+  let engineRef: Engine | undefined;
+  const metrics = new SalveMetrics(store, () => engineRef?.isPaused ?? false);
   const engine = new Engine({
     store,
+    metrics,
     clock: systemClock,
     log,
     secrets,
@@ -149,6 +154,7 @@ async function startLocked(
     publicOrigin: config.publicOrigin,
     linkKey: stored.linkKey(),
   });
+  engineRef = engine;
   const recovered = engine.start();
   log.info({ config: redactConfig(config), recovered }, 'salve starting');
 
@@ -160,6 +166,8 @@ async function startLocked(
     log,
     adminToken: token.token,
     adminTokenFile: token.file,
+    metricsToken: config.metricsToken,
+    metrics,
     hookBodyLimitBytes: config.hookBodyLimitBytes,
     editorDir: join(ROOT, 'dist', 'editor'),
     version: salveVersion(),
@@ -198,6 +206,7 @@ async function startLocked(
       const aborted = await engine.shutdown(config.shutdownGraceSeconds * 1000);
       if (aborted > 0) log.warn({ aborted }, 'steps still running after the grace period were interrupted; they are recovered at the next start');
       await closeConnections(server as Server);
+      metrics.close();
       store.close();
       lock.release();
       log.info({ store: store.stats }, 'stopped');

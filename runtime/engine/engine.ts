@@ -16,7 +16,9 @@ import { HookRouter } from './ingest/hook-router.js';
 import { ingestDelivery, type IngestResult } from './ingest/ingest.js';
 import type { IngestRequest } from '../../nodes/source-adapter.js';
 import { EventRecorder } from './ingest/event-recorder.js';
-import { routeEntry } from './ingest/event-rows.js';
+import { refusalOf, routeEntry, sourceName } from './ingest/event-rows.js';
+import type { EngineMetrics } from '../metrics.js';
+import type { HookRoute } from './ingest/hook-router.js';
 import { EventRetention } from './ingest/retention.js';
 import { ExecutionRetention } from './execution-retention.js';
 import { automationState } from './automation-state.js';
@@ -64,6 +66,8 @@ export interface EngineOptions {
    * it); without it templates get no `approval.link` and no link is accepted.
    */
   linkKey?: Buffer;
+  /** Counts deliveries and step durations for GET /metrics; without it nothing is counted. */
+  metrics?: EngineMetrics;
 }
 
 const PAUSE_KEY = 'automation.paused';
@@ -113,6 +117,7 @@ export class Engine {
         flowAt: (id, revision) => this.flowAt(id, revision),
         publicOrigin: options.publicOrigin,
         approvalLinks: this.links,
+        metrics: options.metrics,
       },
       { maxConcurrent: options.maxConcurrent, tickMs: options.tickMs ?? 1000 },
     );
@@ -200,24 +205,43 @@ export class Engine {
    */
   async ingest(path: string, request: IngestRequest, reqId?: string): Promise<IngestResult> {
     const { store, clock, secrets, log } = this.options;
-    const result = await ingestDelivery(
-      {
-        store,
-        router: this.router,
-        clock,
-        secrets: secrets.resolve,
-        scrubber: this.scrubber,
-        executionDeadlineMs: this.options.executionDeadlineMs,
-        queueCap: this.queueCap,
-        onRejectedAuth: (p, reasons) => log.warn({ reqId, path: p, reasons }, 'webhook rejected: authentication failed'),
-        recorder: this.recorder,
-      },
-      path,
-      request,
-      reqId,
-    );
+    let result: IngestResult;
+    try {
+      result = await ingestDelivery(
+        {
+          store,
+          router: this.router,
+          clock,
+          secrets: secrets.resolve,
+          scrubber: this.scrubber,
+          executionDeadlineMs: this.options.executionDeadlineMs,
+          queueCap: this.queueCap,
+          onRejectedAuth: (p, reasons) => log.warn({ reqId, path: p, reasons }, 'webhook rejected: authentication failed'),
+          recorder: this.recorder,
+        },
+        path,
+        request,
+        reqId,
+      );
+    } catch (error) {
+      this.countDelivery(path, error);
+      throw error;
+    }
+    this.countDelivery(path, undefined, result.outcome);
     if (result.executions.length > 0) this.dispatcher.pump();
     return result;
+  }
+
+  /** Counts an answered delivery for the metrics: its outcome, or the refusal `error` stands for (500: `error`). */
+  private countDelivery(path: string, error: unknown, outcome?: string): void {
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    const enabled = this.router.routes(path);
+    const routes: readonly HookRoute[] = enabled.length > 0 ? enabled : this.router.disabledRoutes(path);
+    metrics.delivery(
+      routes.map((r) => sourceName(r.node.type)),
+      outcome ?? refusalOf(error)?.outcome ?? 'error',
+    );
   }
 
   /**
@@ -228,6 +252,7 @@ export class Engine {
     const routes = this.router.routes(path);
     const named = routes.length > 0 ? routes : this.router.disabledRoutes(path);
     const reason = routes.length > 0 ? 'not checked' : 'flow disabled';
+    this.countDelivery(path, error);
     void this.recorder.recordRefusal({
       path,
       now: this.options.clock.now(),

@@ -12,7 +12,7 @@ import { secretStoreFrom, type SecretStore } from '../engine/secrets/secrets.js'
 import type { AutomationState } from '../../shared/api-views.js';
 import type { StoredSecrets } from '../engine/secrets/stored-secrets.js';
 import { accessLog } from './access-log.js';
-import { actorOf, requestAuthenticator, type ApiTokenResolver, type AuthEnv } from './auth.js';
+import { actorOf, METRICS_PATH, requestAuthenticator, type ApiTokenResolver, type AuthEnv } from './auth.js';
 import { authorize, type ResourceTeams } from './authorize.js';
 import { teamOf } from './team-of.js';
 import { peopleRepo } from '../store/people-repo.js';
@@ -38,6 +38,7 @@ import { ApiTokenService } from './api-tokens.js';
 import type { OidcClient } from './oidc.js';
 import { oidcRoutes } from './routes-oidc.js';
 import { securityHeaders } from './security-headers.js';
+import { SalveMetrics } from '../metrics.js';
 import { SessionManager } from './sessions.js';
 
 export interface AppOptions {
@@ -72,6 +73,13 @@ export interface AppOptions {
   slackApiUrl?: string;
   /** Single sign-on (SALVE_OIDC_*); absent when it is not configured. */
   oidc?: OidcClient;
+  /** SALVE_METRICS_TOKEN: a bearer token good for GET /metrics only (the admin token works too). */
+  metricsToken?: string;
+  /**
+   * What GET /metrics answers: the server passes the one its engine counts into; default a new
+   * one over `store` (figures from the database and the process, no engine counters).
+   */
+  metrics?: SalveMetrics;
 }
 
 /**
@@ -114,6 +122,7 @@ export function createApp(options: AppOptions) {
   const apiTokens = new ApiTokenService(store, now);
   const authenticate = requestAuthenticator({
     adminToken: options.adminToken,
+    metricsToken: options.metricsToken,
     sessions,
     store,
     apiTokens: options.apiTokens ?? apiTokens.resolve,
@@ -144,6 +153,7 @@ export function createApp(options: AppOptions) {
   const slackInteractions = new SlackInteractions({ engine, store, log, secrets, apiUrl: options.slackApiUrl, now });
   const teamExists = (id: string) => peopleRepo.team(store.db, id) !== undefined;
   const nodeTypes = nodeTypesView();
+  const metrics = options.metrics ?? new SalveMetrics(store, () => engine.isPaused);
   const automation = (): AutomationState => engine.automation();
   const setPaused = async (paused: boolean, c: Context) => {
     await engine.setPaused(paused, actorOf(c), c.get('requestId'));
@@ -167,6 +177,11 @@ export function createApp(options: AppOptions) {
     .get('/healthz', (c) => {
       const ok = engine.isAdmitting;
       return c.json({ status: ok ? 'ok' : 'stopping', paused: engine.isPaused, version: options.version }, ok ? 200 : 503);
+    })
+    // Prometheus text format; the route table asks for the metrics token or an admin.
+    .get(METRICS_PATH, async (c) => {
+      const { body, contentType } = await metrics.scrape();
+      return c.body(body, 200, { 'content-type': contentType, 'cache-control': 'no-store' });
     })
     .route('/hooks', hookRoutes(engine, options.hookBodyLimitBytes))
     .route(

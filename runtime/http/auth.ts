@@ -14,10 +14,13 @@ import type { FailureLimiter } from './rate-limit.js';
 import { clearSessionCookie, isHttpsRequest, SESSION_COOKIE } from './session-cookie.js';
 import type { SessionManager } from './sessions.js';
 import type { SqliteStore } from '../store/db.js';
-import { bootstrapAdmin, identityOf, type Principal } from './roles.js';
+import { bootstrapAdmin, identityOf, metricsReader, type Principal } from './roles.js';
 import { userPrincipal } from './user-principal.js';
 import { peopleRepo } from '../store/people-repo.js';
 import type { Decider } from '../engine/approvals/rules.js';
+
+/** Where Prometheus scrapes; the only route the metrics token is good for. */
+export const METRICS_PATH = '/metrics';
 
 /**
  * The admin token: `override` (SALVE_ADMIN_TOKEN) if given; else the one saved in
@@ -93,6 +96,8 @@ export const API_TOKEN_PREFIX = 'salve_pat_';
  */
 export function requestAuthenticator(opts: {
   adminToken: string;
+  /** SALVE_METRICS_TOKEN: a bearer token good for GET /metrics only. */
+  metricsToken?: string;
   sessions: SessionManager;
   store: SqliteStore;
   apiTokens?: ApiTokenResolver;
@@ -122,6 +127,13 @@ export function requestAuthenticator(opts: {
       c.set('authVia', 'bearer');
       c.set('actor', { name: found.actorName, via: 'token', address, identity: identityOf(found.principal) });
       return found.principal;
+    }
+    // The metrics token is looked at on the metrics route alone: anywhere else it is a wrong token.
+    if (value !== undefined && opts.metricsToken && c.req.path === METRICS_PATH && safeEqual(value, opts.metricsToken)) {
+      await opts.tokenLimiter.reset(key, reqId);
+      c.set('authVia', 'bearer');
+      c.set('actor', { name: 'metrics', via: 'token', address });
+      return metricsReader();
     }
     if (value === undefined || !safeEqual(value, opts.adminToken)) throw await refuse('wrong bearer token');
     await opts.tokenLimiter.reset(key, reqId); // no write unless this address had failures

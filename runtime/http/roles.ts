@@ -26,7 +26,7 @@ export const ADMIN_PERMISSIONS: ReadonlySet<Permission> = new Set(PERMISSIONS);
  *   team that owns the resource.
  */
 export interface Principal {
-  kind: 'admin-token' | 'session' | 'api-token' | 'slack';
+  kind: 'admin-token' | 'session' | 'api-token' | 'slack' | 'metrics-token';
   user?: { id: string; username: string; displayName: string; kind: 'person' | 'service' };
   admin: boolean;
   /** Roles per team id. Empty for an admin (who holds everything everywhere). */
@@ -52,6 +52,14 @@ export function principalOf(p: Omit<Principal, 'permissions'>): Principal {
 /** The bootstrap admin (the admin token, as a bearer token or the session it started). */
 export function bootstrapAdmin(kind: 'admin-token' | 'session'): Principal {
   return principalOf({ kind, admin: true, teamRoles: new Map() });
+}
+
+/**
+ * The metrics token (SALVE_METRICS_TOKEN): holds `metrics` and nothing else, in no team. Only
+ * GET /metrics accepts it (auth.ts), so it can read figures and never reach the API.
+ */
+export function metricsReader(): Principal {
+  return { kind: 'metrics-token', admin: false, teamRoles: new Map(), permissions: new Set(['metrics']) };
 }
 
 /** What the principal may do in one team. */

@@ -231,7 +231,7 @@ describe('authorization by permission', () => {
   it('every permission but public, hook and authenticated is held by the admin only, or by some role', () => {
     for (const permission of PERMISSIONS.filter((p) => !UNAUTHENTICATED.has(p) && p !== 'authenticated')) {
       const roles = ROLES.filter((r) => ROLE_PERMISSIONS[r].includes(permission));
-      expect(roles.length > 0 || ['admin', 'audit:read'].includes(permission), permission).toBe(true);
+      expect(roles.length > 0 || ['admin', 'audit:read', 'metrics'].includes(permission), permission).toBe(true);
     }
   });
 

@@ -22,6 +22,7 @@ export const PERMISSIONS = [
   'secrets:write',
   'events:read',
   'audit:read',
+  'metrics',
   'admin',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -40,6 +41,7 @@ export const PERMISSION_MEANING: Record<Permission, string> = {
   'secrets:write': 'set and delete secrets',
   'events:read': 'read received events (deliveries)',
   'audit:read': 'read the audit log',
+  metrics: 'read the Prometheus metrics (the admin token, an admin, or the metrics token SALVE_METRICS_TOKEN, which opens nothing else)',
   admin: 'global settings: the automation kill switch; users, teams and roles',
 };
 
@@ -88,6 +90,7 @@ const rule = (method: RouteMethod, path: string, permission: Permission, team: T
 export const ROUTE_TABLE: readonly RouteRule[] = [
   rule('GET', '/', 'public', 'none', 'the editor (or a status page when it is not built)'),
   rule('GET', '/healthz', 'public', 'none', 'health'),
+  rule('GET', '/metrics', 'metrics', 'none', 'Prometheus metrics (text exposition format)'),
   rule('POST', '/hooks/:path', 'hook', 'none', 'deliver an alert to the flows listening on the path'),
   rule('POST', '/hooks/*', 'hook', 'none', 'a path with more segments: answered 404, recorded'),
   rule('GET', '/api/session/hint', 'public', 'none', 'where the admin token is saved (sign-in page)'),

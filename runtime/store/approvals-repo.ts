@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { approvalDecisions, approvals, executions, type ApprovalStatus } from './schema.js';
 
@@ -8,6 +8,11 @@ export type ApprovalDecisionRow = typeof approvalDecisions.$inferSelect;
 export const approvalsRepo = {
   insert(db: Db, row: ApprovalRow): void {
     db.insert(approvals).values(row).run();
+  },
+
+  /** Approvals waiting for a decision (the metrics endpoint reads it at each scrape; indexed by status). */
+  countPending(db: Db): number {
+    return db.select({ n: count() }).from(approvals).where(eq(approvals.status, 'pending')).get()?.n ?? 0;
   },
 
   get(db: Db, id: string): ApprovalRow | undefined {

@@ -101,6 +101,12 @@ export class SqliteStore {
     }
   }
 
+  /** Calls `listener` after each commit with its duration in seconds and its number of writes; returns the unsubscribe. */
+  onCommit(listener: (seconds: number, writes: number) => void): () => void {
+    this.writer.commitListeners.add(listener);
+    return () => this.writer.commitListeners.delete(listener);
+  }
+
   /** True while a write is queued or being retried. */
   get busy(): boolean {
     return this.writer.busy;

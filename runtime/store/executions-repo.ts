@@ -4,6 +4,7 @@ import type { Db } from './db.js';
 import { prepared, preparedTransition } from './prepared.js';
 import { approvalDecisions, approvalLinks, approvals, executions, steps, type ExecutionStatus } from './schema.js';
 import { alias } from 'drizzle-orm/sqlite-core';
+import { noteExecutionEnded, wantsEnd } from './execution-ends.js';
 
 export type ExecutionRow = typeof executions.$inferSelect;
 export type NewExecution = typeof executions.$inferInsert;
@@ -96,7 +97,13 @@ export const executionsRepo = {
   ): boolean {
     const values = Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined));
     const columns = Object.keys(values).sort();
-    return preparedTransition(db, executions, columns, from).run({ ...values, __id: id }).changes > 0;
+    const moved = preparedTransition(db, executions, columns, from).run({ ...values, __id: id }).changes > 0;
+    // Metrics count runs that ended, once the change commits (a read only while someone listens).
+    if (moved && set.status && wantsEnd(db, set.status)) {
+      const flowId = executionsRepo.get(db, id)?.flowId;
+      if (flowId !== undefined) noteExecutionEnded(db, flowId, set.status);
+    }
+    return moved;
   },
 
   /** Executions past their deadline that are not parked on an approval. */
@@ -126,6 +133,16 @@ export const executionsRepo = {
   /** The runs `flow.call` steps of execution `parentId` started, oldest first. */
   children(db: Db, parentId: string): ExecutionRow[] {
     return db.select().from(executions).where(eq(executions.parentExecutionId, parentId)).orderBy(asc(executions.id)).all();
+  },
+
+  /** Executions per flow and status among `statuses` (the metrics endpoint reads the active ones at each scrape). */
+  countsByFlowAndStatus(db: Db, statuses: readonly ExecutionStatus[]): { flowId: string; status: ExecutionStatus; n: number }[] {
+    return db
+      .select({ flowId: executions.flowId, status: executions.status, n: sql<number>`count(*)` })
+      .from(executions)
+      .where(inArray(executions.status, [...statuses]))
+      .groupBy(executions.flowId, executions.status)
+      .all();
   },
 
   /** Statistics for the health endpoint. */

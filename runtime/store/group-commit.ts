@@ -28,6 +28,19 @@ export interface TxPosition {
   write: number;
 }
 
+/** What the write running now asked to do once it commits (see afterCommit); undefined outside a queued write. */
+let pendingEffects: (() => void)[] | undefined;
+
+/**
+ * Runs `effect` once the write running now has committed, and never if it rolls back (it may
+ * then run again and ask again). Outside a queued write (boot, `writeNow`) it runs at once.
+ * For what must only count committed changes, such as metrics; an effect must not throw.
+ */
+export function afterCommit(effect: () => void): void {
+  if (pendingEffects) pendingEffects.push(effect);
+  else effect();
+}
+
 /** Log a persisting storage problem again after this long. */
 const TROUBLE_LOG_EVERY_MS = 30_000;
 
@@ -58,6 +71,8 @@ export class GroupCommit<D> {
   /** Callers of idle() waiting for the queue to empty. */
   private idleWaiters: (() => void)[] = [];
   readonly stats = { commits: 0, writes: 0, commitMs: 0, failedAttempts: 0 };
+  /** Told of each successful COMMIT: how long it took (seconds) and how many writes it carried (metrics). */
+  readonly commitListeners = new Set<(seconds: number, writes: number) => void>();
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -149,7 +164,7 @@ export class GroupCommit<D> {
       this.failed(batch, error);
       return;
     }
-    const results: { ok: boolean; value: unknown }[] = [];
+    const results: { ok: boolean; value: unknown; effects?: (() => void)[] }[] = [];
     try {
       for (const w of batch) results.push(this.runOne(w));
     } catch (error) {
@@ -167,9 +182,12 @@ export class GroupCommit<D> {
       this.failed(batch, error);
       return;
     }
+    const commitMs = performance.now() - commitStarted;
     this.stats.commits++;
     this.stats.writes += batch.length;
-    this.stats.commitMs += performance.now() - commitStarted;
+    this.stats.commitMs += commitMs;
+    for (const listener of this.commitListeners) listener(commitMs / 1000, batch.length);
+    for (const r of results) if (r.ok) for (const effect of r.effects ?? []) effect();
     this.recovered();
     const again: PendingWrite<D>[] = [];
     let againError: unknown;
@@ -189,13 +207,15 @@ export class GroupCommit<D> {
    * Runs one write in its own savepoint. Its own error rolls back only its savepoint and is its
    * result; throws when the transaction itself is gone (SQLite rolled it back).
    */
-  private runOne(w: PendingWrite<D>): { ok: boolean; value: unknown } {
+  private runOne(w: PendingWrite<D>): { ok: boolean; value: unknown; effects?: (() => void)[] } {
     this.pos.write++;
     this.sqlite.exec('SAVEPOINT w');
+    const effects: (() => void)[] = [];
+    pendingEffects = effects;
     try {
       const value = w.fn(this.db);
       this.sqlite.exec('RELEASE w');
-      return { ok: true, value };
+      return { ok: true, value, effects };
     } catch (error) {
       if (!this.sqlite.inTransaction) throw error;
       this.sqlite.exec('ROLLBACK TO w');
@@ -203,6 +223,8 @@ export class GroupCommit<D> {
       // A rolled-back write invalidates what later writes may have derived from this position.
       this.pos.write++;
       return { ok: false, value: error };
+    } finally {
+      pendingEffects = undefined;
     }
   }
 

@@ -19,9 +19,9 @@ export interface ValueChange {
  * `moved` is a node whose only difference is its place on the canvas: shown apart from real
  * changes, since moving a box changes nothing that runs.
  */
-export type NodeChangeKind = 'added' | 'removed' | 'changed' | 'moved';
+type NodeChangeKind = 'added' | 'removed' | 'changed' | 'moved';
 
-export interface NodeChange {
+interface NodeChange {
   id: string;
   type: string;
   /** The node's label in the newer revision (the older one for a removed node). */
@@ -50,7 +50,7 @@ function joinPath(base: string, key: string | number): string {
 }
 
 /** Whether two JSON values are equal (object key order does not matter). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
+function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => jsonEqual(v, b[i]));
   if (isPlainObject(a) && isPlainObject(b)) {

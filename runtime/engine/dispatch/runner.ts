@@ -19,6 +19,7 @@ import { parseScope } from './loop-vars.js';
 import type { ApprovalLinks } from '../approvals/approval-links.js';
 import { flowsRepo } from '../../store/flows-repo.js';
 import type { SecretResolver } from '../../../nodes/source-adapter.js';
+import type { EngineMetrics } from '../../metrics.js';
 
 /**
  * The secrets a step of a flow owned by `flowTeam` may use: environment secrets (no team) and
@@ -55,6 +56,8 @@ export interface RunnerDeps {
   approvalLinks?: ApprovalLinks;
   /** The lease owner this runner claims for (leases.ts); when set, a run whose lease another owner took stops without acting or recording. */
   leaseOwner?: string;
+  /** Told each step try's duration once its outcome committed (GET /metrics); optional. */
+  metrics?: EngineMetrics;
 }
 
 /**
@@ -185,8 +188,8 @@ async function runStep(
     const storedConfig = scrubber.scrub(config);
     const firstStartedAt = firstTryStartedAt(s, steps, startedAt);
     const random = Math.random();
-    return store.writeEventually((db) => {
-      if (!holdsLease(db, exec.id, deps.leaseOwner)) return;
+    const written = store.writeEventually((db) => {
+      if (!holdsLease(db, exec.id, deps.leaseOwner)) return false;
       const now = clock.now();
       const meta = { config: storedConfig, startedAt, now };
       // Only a try that ran may run again (a config that does not render will not render next
@@ -198,9 +201,14 @@ async function runStep(
       if (signal.aborted && signal.reason === 'deadline') {
         const current = executionsRepo.get(db, exec.id);
         if (current) endExecution(db, current, 'timed_out', 'execution deadline exceeded', now);
-        return;
+        return now;
       }
       settle(db, flow, exec.id, now);
+      return now;
+    });
+    // Counted once the outcome is committed (a write may run again before it commits).
+    return written.then((endedAt) => {
+      if (endedAt !== false) deps.metrics?.stepFinished(def ? step.nodeType : 'unknown', (endedAt - startedAt) / 1000);
     });
   };
   const fail = (error: string, config: unknown = node?.config) => record('pending', step, { type: 'fail', error }, config);
