@@ -102,10 +102,17 @@ describe('flows API', () => {
   });
 
   it('pauses and resumes all automation through the API', async () => {
-    expect((await server.api('POST', '/api/automation/pause')).body).toEqual({ paused: true });
+    const paused = (await server.api('POST', '/api/automation/pause')).body;
+    // Resume whatever the checks below find: the later tests need automation running.
+    const resumed = (await server.api('POST', '/api/automation/resume')).body;
+    expect(paused).toMatchObject({ paused: true, pausedBy: { action: 'pause', actor: 'admin', via: 'token' } });
+    expect(resumed.paused).toBe(false);
+    expect(resumed.pausedBy).toBeUndefined();
+    expect(resumed.history.map((h: { action: string }) => h.action)).toEqual(['resume', 'pause']);
+    await server.api('POST', '/api/automation/pause');
     expect(((await (await fetch(`${server.url}/healthz`)).json()) as any).paused).toBe(true);
-    expect((await server.api('GET', '/api/automation')).body).toEqual({ paused: true });
-    expect((await server.api('POST', '/api/automation/resume')).body).toEqual({ paused: false });
+    expect((await server.api('GET', '/api/automation')).body).toMatchObject({ paused: true });
+    expect((await server.api('POST', '/api/automation/resume')).body).toMatchObject({ paused: false });
   });
   it('re-creates a deleted flow after its last revision; past runs still show the flow they ran', async () => {
     const again = (name: string) => ({
