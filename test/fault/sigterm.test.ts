@@ -8,7 +8,10 @@ import { simulatedDelay, waitFor } from '../kit/wait.js';
 
 /**
  * G9, SIGTERM under load: alerts keep arriving while the server is stopped with a short grace
- * (1 s) and some HTTP steps take 4 s, so the stop both lets steps finish and interrupts some.
+ * (2 s) and some HTTP steps take 4 s, so the stop both lets steps finish and interrupts some.
+ * (With 1 s, on a 2-core machine running the rest of the suite beside it, a fast shell step
+ * started just before the stop sometimes outlived the grace and its run rightly needed
+ * attention — not what this test is about.)
  * Proves: the server refuses new deliveries with 503 while draining and exits 0 promptly; after
  * the restart every acknowledged alert's execution completes — an HTTP step interrupted by the
  * stop runs again with the same Idempotency-Key and the flow goes on (its shell step runs, once);
@@ -32,7 +35,7 @@ describe('fault: SIGTERM under load', () => {
       await simulatedDelay(req.url.endsWith('5') ? 4000 : 50 + Math.random() * 200, 'the target answers slowly, some alerts very slowly');
       return { status: 200, body: '{"ok":true}' };
     });
-    const env = { ...FAULT_ENV, SALVE_SHUTDOWN_GRACE: '1', SALVE_MAX_CONCURRENCY: '32' };
+    const env = { ...FAULT_ENV, SALVE_SHUTDOWN_GRACE: '2', SALVE_MAX_CONCURRENCY: '32' };
     server = await startServer({ dataDir, env });
     expect((await server.api('POST', '/api/flows', httpThenShellFlow('term', 'term', target.url, marks))).status).toBe(201);
 
@@ -96,7 +99,7 @@ describe('fault: SIGTERM under load', () => {
 
     expect(exitCode).toBe(0);
     expect(stopMs).toBeLessThan(15_000);
-    expect(drained).toMatch(/interrupted/); // some steps outlived the 1 s grace
+    expect(drained).toMatch(/interrupted/); // some steps outlived the 2 s grace
     expect(acknowledged.size).toBe(ALERTS);
     expect(summary.duplicateKeys).toBe(0);
     expect(summary.byStatus).toEqual({ succeeded: ALERTS });
