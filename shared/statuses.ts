@@ -5,12 +5,14 @@
  */
 
 /**
+ * `held`: a guard rail (a flow's limits or its circuit breaker) stopped the run before it started;
+ * it waits for a person to release it (then `queued`) or cancel it.
  * `succeeded`: the run ended without an unhandled failure and at least one step with side effects
  * ran (an action, or an approval that asked a person). `no_action`: it ended the same way but
  * nothing with side effects ran, e.g. a condition took a port that leads nowhere. Runs stored
  * before `no_action` existed keep `succeeded`.
  */
-export const EXECUTION_STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'no_action', 'failed', 'needs_attention', 'cancelled', 'timed_out'] as const;
+export const EXECUTION_STATUSES = ['held', 'queued', 'running', 'waiting', 'succeeded', 'no_action', 'failed', 'needs_attention', 'cancelled', 'timed_out'] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 /** An execution in one of these may still change: the run view keeps polling it. */
