@@ -10,8 +10,9 @@ import { importsOf, isNodeBuiltin, isTest, nodeTypeFolders, ROOT, runtimeClosure
  * - `nodes/` never imports `runtime/` (node types use the contracts they are given);
  * - `runtime/store` never imports the engine or the HTTP layer (data flows one way);
  * - the editor loads nothing from `runtime/` (`import type` only) and nothing Node-only;
- * - `runtime/engine` names no node type: from `nodes/` it uses only the catalog, the registry
- *   and contract modules, never a file inside a node type's folder.
+ * - `runtime/engine` and `runtime/http` name no node type: from `nodes/` they use only the
+ *   catalog, the registry and contract modules, never a file inside a node type's folder (what a
+ *   node type and the runtime both need, e.g. Slack's approval buttons, lives in `shared/`).
  * And the test suite's own rules:
  * - the test kit (`test/kit/`) is loaded by tests only, so nothing of it is built into `dist/`;
  * - a unit test (beside the code) never loads the build output: only test/e2e runs `dist/`;
@@ -70,10 +71,10 @@ describe('architecture boundaries', () => {
     }
   });
 
-  it('runtime/engine uses no node type directly: only the catalog, the registry and contract modules', () => {
+  it('runtime/engine and runtime/http use no node type directly: only the catalog, the registry and contract modules', () => {
     const folders = nodeTypeFolders();
     expect(folders.length).toBeGreaterThan(10);
-    const bad = importsIn('runtime/engine').filter((r) => r.target !== undefined && folders.some((f) => r.target!.startsWith(f)));
+    const bad = [...importsIn('runtime/engine'), ...importsIn('runtime/http')].filter((r) => r.target !== undefined && folders.some((f) => r.target!.startsWith(f)));
     expect(show(bad)).toEqual([]);
   });
 

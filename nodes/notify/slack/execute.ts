@@ -5,7 +5,7 @@ import { portOf, RequestFailure, sendRequest, within, type RawResponse } from '.
 import { DestinationRefused, ResolveFailed } from '../../network.js';
 import { slackNotify } from './definition.js';
 import { earlierThread, retryAfterSeconds, slackMessage, withButtons, type SlackThread } from './message.js';
-import { approvalButtons } from './approval-buttons.js';
+import { approvalButtons } from '../../../shared/slack/approval-buttons.js';
 import type { SlackOutput } from './output.js';
 
 /** Posts tried at most, 429s included: Slack's waits are seconds, and the timeout bounds them too. */

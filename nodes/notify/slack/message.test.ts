@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { testAlert, testContext } from '../../../test/kit/nodes.js';
 import { SlackNotifyConfigSchema } from './definition.js';
-import { defaultText, earlierThread, escapeMrkdwn, retryAfterSeconds, slackMessage } from './message.js';
+import { escapeMrkdwn } from '../../../shared/slack/mrkdwn.js';
+import { defaultText, earlierThread, retryAfterSeconds, slackMessage } from './message.js';
 
 const vars = (alert = testAlert(), steps: Record<string, unknown> = { am: {} }) => ({ ...testContext().vars, alert, steps });
 

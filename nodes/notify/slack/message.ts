@@ -1,7 +1,8 @@
 import type { ExprVars } from '../../../shared/expr/types.js';
 import { truncate } from '../../../shared/text.js';
 import { SlackOutputSchema } from './output.js';
-import type { ButtonsBlock } from './approval-buttons.js';
+import type { ButtonsBlock } from '../../../shared/slack/approval-buttons.js';
+import { escapeMrkdwn } from '../../../shared/slack/mrkdwn.js';
 
 /** Slack's limits (Block Kit, chat.postMessage): longer values are refused, so they are cut here. */
 const TEXT_MAX = 4000;
@@ -34,13 +35,6 @@ export function withButtons(message: SlackMessage, buttons: ButtonsBlock | undef
   return { ...message, blocks };
 }
 
-/**
- * `text` safe for Slack's mrkdwn: `&`, `<` and `>` escaped as Slack asks, so text from an alert
- * cannot mention `@channel` (`<!channel>`) or write a link that shows other words than its target.
- */
-export function escapeMrkdwn(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-}
 
 const mrkdwn = (text: string, max = SECTION_MAX): Text => ({ type: 'mrkdwn', text: truncate(escapeMrkdwn(text), max) });
 const isWebLink = (href: string | undefined): href is string => href !== undefined && /^https?:\/\//i.test(href) && href.length <= BUTTON_URL_MAX;

@@ -1,5 +1,5 @@
 import { slackMessage, withButtons } from './message.js';
-import { approvalButtons } from './approval-buttons.js';
+import { approvalButtons } from '../../../shared/slack/approval-buttons.js';
 import { defineNodeModule } from '../../node-module.js';
 import { slackNotify } from './definition.js';
 import { executeSlackNotify } from './execute.js';
