@@ -8,6 +8,7 @@ import { breakersRepo } from '../../store/breakers-repo.js';
 import { eventsRepo } from '../../store/events-repo.js';
 import { executionsRepo, type ExecutionRow } from '../../store/executions-repo.js';
 import { endExecution } from '../dispatch/transitions.js';
+import { SalveMetrics } from '../../metrics.js';
 
 const actor = { name: 'test', via: 'token' as const };
 const MIN = 60_000;
@@ -170,5 +171,55 @@ describe('guard rails: the circuit breaker', () => {
     await waitFor(() => rows.every((r) => executionsRepo.get(t.store.db, r.id)?.status === 'failed'));
     expect(t.engine.breaker('f1').state).toBe('tripped');
     expect((await deliver(t, 'c')).rows[0]!.status).toBe('held');
+  });
+});
+
+describe('guard rails: escalation, called flows and metrics', () => {
+  it('onHeld queues a run of the named flow in the same write, with what was held as its input', async () => {
+    const t = testEngine();
+    t.engine.start();
+    void t.engine.dispatcher.drain(0);
+    await t.engine.flows.create({ ...flowDoc({ id: 'page', source: { id: 'run', type: 'source.manual', config: {} } }) }, actor);
+    await t.engine.flows.create({ ...flowDoc(), limits: { target: { key: 'alert.labels.instance', cooldown: 600 }, onHeld: { flow: 'page' } } }, actor);
+    await deliver(t as T, 'web-1');
+    const held = (await deliver(t as T, 'web-1')).rows[0]!;
+    expect(held.status).toBe('held');
+    const pages = executionsRepo.list(t.store.db, { flowId: 'page', limit: 5 });
+    expect(pages).toHaveLength(1);
+    expect(pages[0]!.status).toBe('queued');
+    expect(JSON.parse(pages[0]!.input!)).toEqual({ flowId: 'f1', executionId: held.id, limit: 'cooldown', reason: held.heldReason, targetKey: 'web-1' });
+  });
+
+  it("a flow.call child is held by the called flow's own limits; its caller waits, and continues once it is released", async () => {
+    const t = testEngine();
+    t.engine.start();
+    await t.engine.flows.create(
+      { ...flowDoc({ id: 'fix', source: { id: 'run', type: 'source.manual', config: {} } }), limits: { maxRunsPerWindow: { runs: 1, window: 600 } } },
+      actor,
+    );
+    await t.engine.flows.create(flowDoc({ nodes: [{ id: 'call', type: 'flow.call', config: { flow: 'fix' } }], edges: [{ source: 'am', target: 'call' }] }), actor);
+    const [a, b] = (await deliver(t as T, 'web-1', 'web-2')).rows;
+    // The called flow does nothing: both callers end no_action once their child ended.
+    await waitFor(() => executionsRepo.get(t.store.db, a!.id)?.status === 'no_action');
+    const child = () => executionsRepo.children(t.store.db, b!.id)[0];
+    await waitFor(() => child()?.status === 'held');
+    expect(child()!.heldLimit).toBe('maxRunsPerWindow');
+    expect(executionsRepo.get(t.store.db, b!.id)?.status).toBe('waiting');
+    await t.engine.release(child()!.id, actor);
+    await waitFor(() => executionsRepo.get(t.store.db, b!.id)?.status === 'no_action');
+    expect(child()!.status).toBe('no_action');
+  });
+
+  it('counts held runs per flow and limit, and tripped breakers, for /metrics', async () => {
+    const t = await engineWith({ maxRunsPerWindow: { runs: 1, window: 600 }, breaker: { failures: 1, window: 600 } });
+    const metrics = new SalveMetrics(t.store);
+    const [first] = (await deliver(t, 'a', 'b', 'c')).rows;
+    await t.store.write((db) => endExecution(db, executionsRepo.get(db, first!.id)!, 'timed_out', 'deadline', t.clock.now()));
+    await deliver(t, 'd');
+    const text = (await metrics.scrape()).body;
+    metrics.close();
+    expect(text).toContain('salve_executions_held_total{flow="f1",limit="maxRunsPerWindow"} 2');
+    expect(text).toContain('salve_executions_held_total{flow="f1",limit="breaker"} 1');
+    expect(text).toMatch(/^salve_breakers_tripped 1$/m);
   });
 });
