@@ -31,7 +31,7 @@ describe('guard rails (e2e)', () => {
       limits: { target: { key: 'alert.labels.instance' }, blastRadius: { targets: 2, window: 600 } },
     };
     expect((await server.api('POST', '/api/flows?team=ops', flow)).status).toBe(201);
-    expect((await server.api('POST', '/api/users', { username: 'olga', password: PASSWORD, roles: [{ team: 'ops', roles: ['viewer', 'operator'] }] })).status).toBe(201);
+    expect((await server.api('POST', '/api/users', { username: 'olga', displayName: 'Olga', password: PASSWORD, roles: [{ team: 'ops', roles: ['viewer', 'operator'] }] })).status).toBe(201);
     const signIn = await fetch(`${server.url}/api/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: server.url, 'user-agent': 'e2e-browser' },
