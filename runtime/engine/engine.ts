@@ -213,6 +213,7 @@ export class Engine {
           router: this.router,
           clock,
           secrets: secrets.resolve,
+          secretTeam: (name) => secrets.team?.(name),
           scrubber: this.scrubber,
           executionDeadlineMs: this.options.executionDeadlineMs,
           queueCap: this.queueCap,
