@@ -166,6 +166,14 @@ describe('accounts in the editor', () => {
     expect(await page.getByRole('columnheader', { name: 'Team' }).count()).toBe(1);
     expect(await row.getByTestId('flow-team-cell').textContent()).toBe('Payments');
     expect(await page.getByTestId('flow-row-disk-full').count()).toBe(0);
+    // An editor is not an operator: the enable switch says so and a click changes nothing.
+    const toggle = page.getByTestId('flow-toggle-pay-restart');
+    expect(await toggle.getAttribute('title')).toBe('Only operators of Payments can enable or disable this flow');
+    const before = await toggle.getAttribute('aria-checked');
+    expect(await toggle.getAttribute('aria-disabled')).toBe('true');
+    await toggle.click({ force: true }); // as a mouse would, though it is marked disabled
+    expect(await toggle.getAttribute('aria-checked')).toBe(before);
+    expect(await page.locator('.toast').count()).toBe(0);
     await shots('flows-team-column');
     // One team to write in: New flow goes straight there, no question, and the editor names the team.
     await page.getByTestId('flows-new').click();

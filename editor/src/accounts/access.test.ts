@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Me } from '../../../shared/people.js';
-import { holdsAnyRole, mayWriteAnyFlows, mayWriteFlowsIn, newFlowTeam, rolesSummary, sectionsFor, signedInName, teamName, teamsWithRole } from './access.js';
+import { holdsAnyRole, mayOperateIn, mayWriteAnyFlows, mayWriteFlowsIn, newFlowTeam, rolesSummary, sectionsFor, signedInName, teamName, teamsWithRole } from './access.js';
 import { tokenRolesChoice } from './token-roles.js';
 
 const user = { id: 'u1', username: 'ana', displayName: 'Ana Lima', email: null };
@@ -61,6 +61,14 @@ describe('where flows can be created', () => {
     expect(mayWriteFlowsIn(admin, 'anything')).toBe(true);
     expect(mayWriteFlowsIn(editorOfTwo, 'web')).toBe(true);
     expect(mayWriteFlowsIn(editorOfTwo, 'default')).toBe(false);
+  });
+
+  it('lets operators (and admins) switch and run flows of their team only; an editor is not an operator', () => {
+    const mixed = me({ teams: [{ id: 'web', name: 'Web', roles: ['operator'] }, { id: 'payments', name: 'Payments', roles: ['editor', 'viewer'] }] });
+    expect(mayOperateIn(mixed, 'web')).toBe(true);
+    expect(mayOperateIn(mixed, 'payments')).toBe(false);
+    expect(mayOperateIn(mixed, 'default')).toBe(false);
+    expect(mayOperateIn(me({ admin: true }), 'anything')).toBe(true);
   });
 });
 

@@ -36,6 +36,11 @@ export function mayWriteFlowsIn(me: Me, team: string): boolean {
   return me.admin || Boolean(me.teams.find((t) => t.id === team)?.roles.includes('editor'));
 }
 
+/** Whether the caller may run flows of `team` by hand, cancel their runs and enable or disable them (operators of it, and admins). */
+export function mayOperateIn(me: Me, team: string): boolean {
+  return me.admin || Boolean(me.teams.find((t) => t.id === team)?.roles.includes('operator'));
+}
+
 /** Whether the caller may create flows anywhere: the flows page offers New flow, From template and Import only then. */
 export function mayWriteAnyFlows(me: Me): boolean {
   return me.admin || me.teams.some((t) => t.roles.includes('editor'));

@@ -25,7 +25,7 @@ import { useFlowTest } from './useFlowTest.js';
 import { useSaveFlow } from './useSaveFlow.js';
 import { useSecrets } from '../secrets/useSecrets.js';
 import { useAccount } from '../accounts/me.js';
-import { mayWriteFlowsIn } from '../accounts/access.js';
+import { mayOperateIn, mayWriteFlowsIn } from '../accounts/access.js';
 import { HistoryPanel, type Comparison } from '../history/HistoryPanel.js';
 import { RevisionCompareCanvas } from '../history/RevisionCompareCanvas.js';
 
@@ -132,6 +132,7 @@ export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test';
         canRedo={doc.canRedo}
         selectionCount={doc.selectedNodes.length}
         canRunByHand={canRunByHand}
+        mayOperate={team !== undefined && mayOperateIn(me, team)}
         saving={saver.saving}
         canvas={canvas}
         onSave={() => void saver.save()}
