@@ -8,7 +8,7 @@ export interface FlowUse {
 }
 
 /** The names of the secrets `value` (a flow document or part of one) references. */
-export function secretNamesIn(value: unknown, into = new Set<string>()): Set<string> {
+function secretNamesIn(value: unknown, into = new Set<string>()): Set<string> {
   if (isSecretRef(value)) into.add(value.secret);
   else if (Array.isArray(value)) for (const v of value) secretNamesIn(v, into);
   else if (value && typeof value === 'object') for (const v of Object.values(value)) secretNamesIn(v, into);
