@@ -176,15 +176,19 @@ export async function seedOutcomes(store: SqliteStore, h: SeedHistory): Promise<
   });
 }
 
-/** 2026-11-20 (day 1) or 2026-11-21 (day 2) at hh:mm:ss UTC. */
-export const at = (day: 1 | 2 | 0, hh: number, mm: number, ss = 0) => Date.UTC(2026, 10, 19 + day, hh, mm, ss);
+/** Day 1 of the seeded history (00:00 UTC) unless a test moves it. */
+const DAY1 = Date.UTC(2026, 10, 20);
+
+/** Day 1 (2026-11-20 unless `base` says otherwise), day 2 or the day before (0) at hh:mm:ss UTC. */
+export const atDay = (day: 1 | 2 | 0, hh: number, mm: number, ss = 0, base = DAY1) => base + (day - 1) * 86_400_000 + ((hh * 60 + mm) * 60 + ss) * 1000;
 
 /**
  * The history the outcomes tests know the answers to (worked out by hand in
- * runtime/engine/reports/outcomes.test.ts). Team `alpha` owns `restart` (HighLatency alerts) and
+ * runtime/engine/reports/outcomes.test.ts), starting on day 1 at `base` (00:00 UTC). Team `alpha` owns `restart` (HighLatency alerts) and
  * `disk` (DiskFull); team `beta` owns `other`. Range: day 1 00:00 to day 2 23:59:59.999.
  */
-export function outcomesHistory(): SeedHistory {
+export function outcomesHistory(base = DAY1): SeedHistory {
+  const at = (day: 1 | 2 | 0, hh: number, mm: number, ss = 0) => atDay(day, hh, mm, ss, base);
   const hl = (fingerprint: string, startsAt: number, extra: Partial<SeedAlert> = {}): SeedAlert => ({ name: 'HighLatency', fingerprint, startsAt, ...extra });
   const df = (fingerprint: string, startsAt: number, extra: Partial<SeedAlert> = {}): SeedAlert => ({ name: 'DiskFull', fingerprint, startsAt, ...extra });
   const started = (flowId: string, executionId: string) => [{ flowId, result: 'started' as const, executionId }];
@@ -295,4 +299,4 @@ export function outcomesHistory(): SeedHistory {
 }
 
 /** The range outcomesHistory() is reported over. */
-export const OUTCOMES_RANGE = { since: at(1, 0, 0), until: at(2, 23, 59, 59) + 999 };
+export const OUTCOMES_RANGE = { since: atDay(1, 0, 0), until: atDay(2, 23, 59, 59) + 999 };

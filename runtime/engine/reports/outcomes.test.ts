@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../store/db.js';
 import { outcomesRepo } from '../../store/outcomes-repo.js';
-import { at, OUTCOMES_RANGE, outcomesHistory, seedOutcomes } from '../../../test/kit/outcomes-seed.js';
+import { atDay as at, OUTCOMES_RANGE, outcomesHistory, seedOutcomes } from '../../../test/kit/outcomes-seed.js';
 import { OutcomeReportSchema } from '../../../shared/outcomes.js';
 import { bucketStarts, outcomeReport, outcomeSeriesByFlow, percentile, type OutcomeScope } from './outcomes.js';
 
