@@ -10,6 +10,13 @@ import { startServer, tempDataDir, type TestServer } from '../kit/server.js';
 
 const DAY = 86_400_000;
 
+/** The editor scrolls inside <main>: a viewport as tall as its content shows the whole page. */
+async function screenshotWhole(page: Page, name: string, width: number) {
+  const height = await page.evaluate(() => document.querySelector('main')!.scrollHeight + 48);
+  await page.setViewportSize({ width, height });
+  await screenshot(page, name);
+}
+
 /**
  * The Dashboard against a real server whose database holds the seeded history of
  * test/kit/outcomes-seed.ts, moved so that its two days are the day before yesterday and
@@ -53,10 +60,13 @@ describe('dashboard page', () => {
       await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
       // The charts follow their container's width.
       await expect.poll(() => page.evaluate(() => document.querySelector('.uplot-host canvas')!.getBoundingClientRect().right <= window.innerWidth)).toBe(true);
-      await screenshot(page, `dashboard-${width}`, { fullPage: true });
+      await screenshotWhole(page, `dashboard-${width}`, width);
     }
-    // On a phone nothing but the flow table scrolls sideways.
+    // On a phone nothing but the flow table (and the section bar) scrolls sideways, and no two section labels overlap.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
+    const labels = await page.locator('.topbar .nav-link').evaluateAll((links) => links.map((l) => l.getBoundingClientRect()).filter((r) => r.width > 0).map((r) => [r.left, r.right]));
+    for (let i = 1; i < labels.length; i++) expect(labels[i]![0]).toBeGreaterThanOrEqual(labels[i - 1]![1]! - 0.5);
+    await page.locator('header.topbar').screenshot({ path: join('test', 'artifacts', 'dashboard-390-topbar.png') });
     await page.setViewportSize({ width: 1440, height: 900 });
   });
 
@@ -97,7 +107,7 @@ describe('dashboard page', () => {
     await page.goto(`${server.url}/#/dashboard?range=7d`);
     await page.getByTestId('dashboard-headline').waitFor();
     await page.locator('.uplot-host canvas').first().waitFor();
-    await screenshot(page, 'dashboard-dark-1440', { fullPage: true });
+    await screenshotWhole(page, 'dashboard-dark-1440', 1440);
     await page.emulateMedia({ colorScheme: 'light' });
   });
 });

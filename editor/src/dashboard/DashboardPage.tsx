@@ -124,10 +124,20 @@ function Headline({ figures: f }: { figures: OutcomeFigures }) {
         From the alert starting to the fix finishing, over {f.timeToRemediate.count} successful run{f.timeToRemediate.count === 1 ? '' : 's'}. p90:{' '}
         {duration(f.timeToRemediate.p90Ms)}.
       </Figure>
-      <Figure title="MTTR with / without automation" value={`${duration(automated.meanMs)} / ${duration(withoutAutomation.meanMs)}`} testId="figure-mttr">
-        Mean time until the alert resolved: {automated.count} alert{automated.count === 1 ? '' : 's'} fixed by a run vs {withoutAutomation.count} similar (same source
-        and alert name) without a successful run
-        {faster !== null && faster > 0 ? ` — ${Math.round(faster * 100)} % faster with automation` : ''}.
+      <Figure
+        title="MTTR with vs without automation"
+        value={
+          <span className="figure-pairs">
+            <span className="figure-unit">with</span>
+            <span>{duration(automated.meanMs)}</span>
+            <span className="figure-unit">without</span>
+            <span>{duration(withoutAutomation.meanMs)}</span>
+          </span>
+        }
+        testId="figure-mttr"
+      >
+        Mean time until resolved: {automated.count} alert{automated.count === 1 ? '' : 's'} fixed by a run vs {withoutAutomation.count} similar (same source and alert
+        name) without one{faster !== null && faster > 0 ? `: ${Math.round(faster * 100)} % faster` : ''}.
       </Figure>
       <Figure title="Approval wait (median)" value={duration(f.approvalWaits.p50Ms)} testId="figure-approval-wait" minor>
         {f.approvalWaits.count} decided, p90 {duration(f.approvalWaits.p90Ms)}
@@ -140,7 +150,7 @@ function Headline({ figures: f }: { figures: OutcomeFigures }) {
   );
 }
 
-function Figure({ title, value, children, testId, minor }: { title: string; value: string; children: React.ReactNode; testId: string; minor?: boolean }) {
+function Figure({ title, value, children, testId, minor }: { title: string; value: React.ReactNode; children: React.ReactNode; testId: string; minor?: boolean }) {
   return (
     <div className={minor ? 'card figure minor' : 'card figure'} data-testid={testId}>
       <div className="figure-title">{title}</div>

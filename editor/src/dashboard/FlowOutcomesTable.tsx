@@ -12,7 +12,7 @@ const COLUMNS: { key: SortKey; label: string; title: string }[] = [
   { key: 'held', label: 'Held', title: 'Runs a guard rail holds, waiting for a person' },
   { key: 'p50', label: 'Remediate p50', title: 'Median time from the alert starting to a successful run ending' },
   { key: 'p90', label: 'p90', title: '90th percentile of that time' },
-  { key: 'mttr', label: 'MTTR auto / without', title: 'Mean time to resolve: alerts a successful run handled / similar alerts without one' },
+  { key: 'mttr', label: 'MTTR with / without', title: 'Mean time to resolve: alerts a successful run handled / similar alerts without one' },
   { key: 'pages', label: 'Pages avoided', title: 'Alerts resolved after a successful run nobody had to decide on' },
 ];
 

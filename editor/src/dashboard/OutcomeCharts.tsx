@@ -12,7 +12,8 @@ function baseOptions(bucket: OutcomeBucket, yLabel: string, yValues?: (v: number
   return {
     scales: { x: { time: true } },
     cursor: { drag: { x: false, y: false }, points: { size: 6 } },
-    legend: { live: true },
+    // The legend names the series; exact numbers are in the table and the CSV.
+    legend: { live: false },
     axes: [
       // Days are labelled by date; hours by time (and the date where it changes).
       { ...axis, space: bucket === 'day' ? 60 : 50 },
@@ -23,36 +24,25 @@ function baseOptions(bucket: OutcomeBucket, yLabel: string, yValues?: (v: number
 
 const bucketName = (bucket: OutcomeBucket) => (bucket === 'hour' ? 'hour' : 'day');
 
-/** Runs per bucket, stacked by outcome (bars). */
+/** Runs per bucket, stacked by outcome (bars): succeeded at the bottom, in the legend's order. */
 function RunsChart({ series, bucket }: { series: readonly OutcomeBucketRow[]; bucket: OutcomeBucket }) {
   const { data, options } = useMemo(() => {
-    const { raw, stacked } = stackedRuns(series);
-    const x = xs(series);
+    const { stacked } = stackedRuns(series);
     const bars = uPlot.paths.bars!({ size: [0.7, 40], align: 0 });
-    // Drawn from the tallest stack down, so each outcome's bar shows above the ones below it.
-    const order = RUN_OUTCOMES.map((_, i) => i).reverse();
     const options: Omit<uPlot.Options, 'width' | 'height'> = {
       ...baseOptions(bucket, `runs per ${bucketName(bucket)}`),
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
       series: [
         {},
-        ...order.map((i) => {
-          const o = RUN_OUTCOMES[i]!;
+        ...RUN_OUTCOMES.map((o) => {
           const color = themeColor(o.color);
-          return {
-            label: o.label,
-            stroke: color,
-            fill: color,
-            width: 0,
-            paths: bars,
-            points: { show: false },
-            // The legend shows the outcome's own count, not the stack's height.
-            value: (_u: uPlot, _v: number | null, _s: number, idx: number | null) => (idx === null ? '–' : String(raw[i]![idx] ?? 0)),
-          } satisfies uPlot.Series;
+          return { label: o.label, stroke: color, fill: color, width: 0, paths: bars, points: { show: false } } satisfies uPlot.Series;
         }),
       ],
+      // Each outcome fills only from the stack below it up to its own top.
+      bands: RUN_OUTCOMES.slice(1).map((_, i) => ({ series: [i + 2, i + 1] as [number, number] })),
     };
-    return { data: [x, ...order.map((i) => stacked[i]!)] as uPlot.AlignedData, options };
+    return { data: [xs(series), ...stacked] as uPlot.AlignedData, options };
   }, [series, bucket]);
   return <UPlotChart options={options} data={data} label="Runs per bucket by outcome" />;
 }
@@ -72,7 +62,6 @@ function SuccessChart({ series, bucket }: { series: readonly OutcomeBucketRow[];
           width: 2,
           points: { show: true, size: 5, fill: color },
           spanGaps: false,
-          value: (_u, v) => (v === null ? 'no run ended' : `${v} %`),
         },
       ],
     };
@@ -92,8 +81,8 @@ function RemediationChart({ series, bucket }: { series: readonly OutcomeBucketRo
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
       series: [
         {},
-        { label: 'Median (p50)', stroke: p50, width: 2, points: { show: true, size: 5, fill: p50 }, value: (_u, v) => (v === null ? '–' : `${v} min`) },
-        { label: 'p90', stroke: p90, width: 2, dash: [6, 4], points: { show: true, size: 5, fill: p90 }, value: (_u, v) => (v === null ? '–' : `${v} min`) },
+        { label: 'Median (p50)', stroke: p50, width: 2, points: { show: true, size: 5, fill: p50 } },
+        { label: 'p90', stroke: p90, width: 2, dash: [6, 4], points: { show: true, size: 5, fill: p90 } },
       ],
     };
     const d = [xs(series), series.map((b) => minutes(b.timeToRemediateP50Ms)), series.map((b) => minutes(b.timeToRemediateP90Ms))];

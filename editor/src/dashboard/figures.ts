@@ -51,7 +51,7 @@ export const xs = (series: readonly OutcomeBucketRow[]): number[] => series.map(
 export function stackedRuns(series: readonly OutcomeBucketRow[]): { raw: number[][]; stacked: number[][] } {
   const raw = RUN_OUTCOMES.map((o) => series.map((b) => b[o.key]));
   const stacked: number[][] = [];
-  raw.forEach((row, i) => stacked.push(row.map((v, j) => v + (i > 0 ? stacked[i - 1]![j]! : 0))));
+  for (const [i, row] of raw.entries()) stacked.push(row.map((v, j) => v + (i > 0 ? stacked[i - 1]![j]! : 0)));
   return { raw, stacked };
 }
 
