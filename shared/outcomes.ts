@@ -30,8 +30,8 @@ const PercentilesSchema = z.object({
 
 const MeanSchema = z.object({ count, meanMs: ms });
 
-export const OutcomeFiguresSchema = z.object({
-  /** Firing alerts webhooks delivered to the flow(s): one per alert and flow (overall: one per alert). Resolved notifications are not counted. */
+const OutcomeFiguresSchema = z.object({
+  /** Distinct firing alerts (fingerprint + startsAt) webhooks delivered to the flow(s); overall one per alert. Resolved notifications are not counted. */
   alertsReceived: count,
   /** Runs created in the range, whatever started them. */
   runs: count,
@@ -61,14 +61,14 @@ export const OutcomeFiguresSchema = z.object({
 });
 export type OutcomeFigures = z.infer<typeof OutcomeFiguresSchema>;
 
-export const FlowOutcomeSchema = OutcomeFiguresSchema.extend({
+const FlowOutcomeSchema = OutcomeFiguresSchema.extend({
   flowId: z.string(),
   /** The flow's current name; null when the flow was deleted since. */
   flowName: z.string().nullable(),
 });
 export type FlowOutcome = z.infer<typeof FlowOutcomeSchema>;
 
-export const FailingStepSchema = z.object({
+const FailingStepSchema = z.object({
   flowId: z.string(),
   flowName: z.string().nullable(),
   nodeId: z.string(),
@@ -82,7 +82,7 @@ export const FailingStepSchema = z.object({
 });
 export type FailingStep = z.infer<typeof FailingStepSchema>;
 
-export const OutcomeBucketSchema = z.object({
+const OutcomeBucketSchema = z.object({
   /** The bucket's start (UTC); it covers [start, start + 1 hour or day). */
   start: z.iso.datetime(),
   alertsReceived: count,

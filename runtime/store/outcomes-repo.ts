@@ -30,7 +30,7 @@ export interface OutcomeRunRow {
   alertSource: string | null;
 }
 
-export interface OutcomeStepRow {
+interface OutcomeStepRow {
   executionId: string;
   nodeId: string;
   nodeType: string;
@@ -48,7 +48,7 @@ export interface OutcomeApprovalRow {
   decisions: number;
 }
 
-export interface OutcomeEventRow {
+interface OutcomeEventRow {
   id: string;
   receivedAt: number;
   path: string;

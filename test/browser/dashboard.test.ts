@@ -99,7 +99,7 @@ describe('dashboard page', () => {
     await page.getByRole('button', { name: '24 h' }).click();
     await page.getByTestId('dashboard-empty').waitFor();
     expect(await page.getByTestId('dashboard-empty').textContent()).toContain('No alerts or runs in the last 24 hours for this flow');
-    await screenshot(page, 'dashboard-empty-1024');
+    await screenshot(page, 'dashboard-empty-1440');
   });
 
   it('reads in the dark theme', async () => {

@@ -13,7 +13,7 @@ import { amSource, flowDoc } from './flow.js';
  * the API test and the Dashboard's browser test).
  */
 
-export interface SeedAlert {
+interface SeedAlert {
   name: string;
   fingerprint: string;
   startsAt: number;
@@ -23,7 +23,7 @@ export interface SeedAlert {
   source?: string;
 }
 
-export interface SeedDelivery {
+interface SeedDelivery {
   id: string;
   at: number;
   /** A hook path (default `hook`), or e.g. `api/flows/<id>/run` for a run started by hand. */
@@ -33,7 +33,7 @@ export interface SeedDelivery {
   flows: { flowId: string; result: EventMatch['result']; executionId?: string }[];
 }
 
-export interface SeedRun {
+interface SeedRun {
   id: string;
   flowId: string;
   eventId: string;
@@ -197,6 +197,8 @@ export function outcomesHistory(base = DAY1): SeedHistory {
     // restart, day 1
     { id: 'ev_r0', at: at(0, 23, 58), alert: hl('f0', at(0, 23, 57)), flows: started('restart', 'r0') },
     { id: 'ev_r1', at: at(1, 10, 0, 30), alert: hl('f1', at(1, 10, 0)), flows: started('restart', 'r1') },
+    // The same alert again (a re-sent group): not a second alert.
+    { id: 'ev_r1dup', at: at(1, 10, 4, 30), alert: hl('f1', at(1, 10, 0)), flows: [{ flowId: 'restart', result: 'duplicate', executionId: 'r1' }] },
     { id: 'ev_r1r', at: at(1, 10, 7, 5), alert: hl('f1', at(1, 10, 0), { status: 'resolved', endsAt: at(1, 10, 7) }), flows: notStarted('restart') },
     { id: 'ev_r2', at: at(1, 11, 0, 30), alert: hl('f2', at(1, 11, 0)), flows: started('restart', 'r2') },
     { id: 'ev_r2r', at: at(1, 11, 20, 5), alert: hl('f2', at(1, 11, 0), { status: 'resolved', endsAt: at(1, 11, 20) }), flows: notStarted('restart') },

@@ -46,7 +46,8 @@ describe('bucketStarts', () => {
 describe('the outcomes report over a seeded history (team alpha: restart and disk)', () => {
   it('overall figures', () => {
     expect(report().overall).toEqual({
-      // restart: f1 f2 f3 f9 (day 1), f4 f5 f6 f7 (day 2); disk: g1 g2. Resolved notices and the manual run are not alerts.
+      // restart: f1 (delivered twice: one alert) f2 f3 f9 (day 1), f4 f5 f6 f7 (day 2); disk: g1 g2.
+      // Resolved notices and the manual run are not alerts.
       alertsReceived: 10,
       // r1–r8 and d1, d2 (r0 was created before the range; o1 is beta's).
       runs: 10,

@@ -40,7 +40,7 @@ interface Run {
 /** One firing alert a webhook delivered to one flow. */
 interface Received {
   flowId: string;
-  /** The alert's identity in the delivery: `<event id>#<alert index>`. */
+  /** The incident (fingerprint and startsAt), or `<event id>#<alert index>` for an alert without a fingerprint. */
   alert: string;
   receivedAt: number;
 }
@@ -126,7 +126,9 @@ function factsOf(rows: OutcomeRows, scope: OutcomeScope): Facts {
     for (const m of parseList<EventMatch>(event.matches)) {
       const alert = alerts[m.alertIndex];
       if (!alert || !inScope(m.flowId)) continue;
-      if (alert.status === 'firing') received.push({ flowId: m.flowId, alert: `${event.id}#${m.alertIndex}`, receivedAt: event.receivedAt });
+      // The same alert delivered again (a re-sent group, a second Alertmanager) is one alert.
+      const identity = incidentOf(alert.fingerprint, alert.startsAt, `${event.id}#${m.alertIndex}`);
+      if (alert.status === 'firing') received.push({ flowId: m.flowId, alert: identity, receivedAt: event.receivedAt });
       const startsAt = parseTime(alert.startsAt);
       const kind = kindOf(alert.source, alert.name);
       if (alert.status !== 'resolved' || startsAt === null || kind === null || !alert.fingerprint) continue;
