@@ -21,6 +21,7 @@ import { nodeTypesView } from './node-types.js';
 import { cookieMutationGuard } from './origin-check.js';
 import { FailureLimiter } from './rate-limit.js';
 import { auditRoutes } from './routes-audit.js';
+import { reportRoutes } from './routes-reports.js';
 import { flowRoutes } from './routes-flows.js';
 import { hookRoutes } from './routes-hooks.js';
 import { runFlowRoutes } from './routes-run-flow.js';
@@ -162,6 +163,7 @@ export function createApp(options: AppOptions) {
 
   // Built once: the route table and the request schemas do not change while Salve runs.
   const apiDescription = openApiDocument(options.version);
+  const scrubber = scrubberFor(secrets);
   const app = new Hono<AuthEnv>();
   installErrorHandling(app, log);
   const routes = app
@@ -171,7 +173,7 @@ export function createApp(options: AppOptions) {
     .use('*', requestId())
     .use('*', accessLog(log))
     .use('*', securityHeaders())
-    .use('/api/*', scrubJsonResponses(scrubberFor(secrets)))
+    .use('/api/*', scrubJsonResponses(scrubber))
     // Before every route: the one place requests are authorized, from the route table (route-table.ts).
     .use('*', authorize({ authenticate, log, resourceTeams, teamExists }))
     .get('/healthz', (c) => {
@@ -214,6 +216,7 @@ export function createApp(options: AppOptions) {
     .route('/api/flows', runFlowRoutes(engine))
     .route('/api/flows', flowRoutes(engine, store))
     .route('/api/audit', auditRoutes(store))
+    .route('/api/reports', reportRoutes(engine, store, scrubber))
     .route('/api/slack', slackRoutes({ interactions: slackInteractions, secrets, log, now }))
     .route('/api', runRoutes(engine, store));
 

@@ -3,6 +3,7 @@ import { FlowSchema } from '../../shared/flow/schema.js';
 import { PutSecretBodySchema } from '../../shared/secrets-api.js';
 import { PERMISSION_MEANING, ROUTE_TABLE, routeKey, UNAUTHENTICATED, type RouteRule } from './route-table.js';
 import { AuditQuery } from './routes-audit.js';
+import { OutcomesQuery } from './routes-reports.js';
 import { RollbackBodySchema, SimulateBodySchema, UpdateBodySchema } from './routes-flows.js';
 import { RunBodySchema } from './routes-run-flow.js';
 import { ApprovalQuery, DecisionSchema, EventQuery, ExecutionQuery } from './routes-runs.js';
@@ -40,6 +41,7 @@ export const REQUEST_SCHEMAS: Readonly<Record<string, { body?: z.ZodType; query?
   [routeKey('POST', '/api/approvals/:id')]: { body: DecisionSchema },
   [routeKey('GET', '/api/events')]: { query: EventQuery },
   [routeKey('GET', '/api/audit')]: { query: AuditQuery },
+  [routeKey('GET', '/api/reports/outcomes')]: { query: OutcomesQuery },
 };
 
 type JsonSchema = Record<string, unknown>;

@@ -149,6 +149,7 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   rule('POST', '/api/slack/interactions', 'hook', 'none', 'Slack Approve/Reject buttons (Slack’s request signature checked)'),
   rule('GET', '/api/events', 'events:read', 'list', 'list received events'),
   rule('GET', '/api/events/:id', 'events:read', 'event-param', 'an event with its delivery'),
+  rule('GET', '/api/reports/outcomes', 'runs:read', 'list', 'what automation achieved per flow and overall, with a time series (`format=csv`: one row per flow and bucket)'),
   rule('GET', '/api/audit', 'audit:read', 'list', 'the audit log, newest first, filtered and paged'),
 ];
 

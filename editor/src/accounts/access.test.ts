@@ -14,12 +14,12 @@ const allTeams = [
 describe('what the navigation shows', () => {
   it('shows a team member the team sections but not the audit log, people or teams', () => {
     const viewer = me({ teams: [{ id: 'web', name: 'Web', roles: ['viewer'] }] });
-    expect(sectionsFor(viewer)).toEqual(['flows', 'runs', 'approvals', 'events', 'secrets']);
+    expect(sectionsFor(viewer)).toEqual(['flows', 'runs', 'approvals', 'events', 'dashboard', 'secrets']);
   });
 
   it('shows an admin everything, People and Teams included, even without a team role', () => {
     const admin = me({ admin: true });
-    expect(sectionsFor(admin)).toEqual(['flows', 'runs', 'approvals', 'events', 'secrets', 'audit', 'people', 'teams']);
+    expect(sectionsFor(admin)).toEqual(['flows', 'runs', 'approvals', 'events', 'dashboard', 'secrets', 'audit', 'people', 'teams']);
     expect(sectionsFor(me({ kind: 'bootstrap-admin', user: undefined, admin: true }))).toContain('people');
   });
 

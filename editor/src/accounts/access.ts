@@ -7,10 +7,10 @@ import type { Me, Role } from '../../../shared/people.js';
  */
 
 /** The top bar's sections. */
-export type Section = 'flows' | 'runs' | 'approvals' | 'events' | 'secrets' | 'audit' | 'people' | 'teams';
+export type Section = 'flows' | 'runs' | 'approvals' | 'events' | 'dashboard' | 'secrets' | 'audit' | 'people' | 'teams';
 
-/** Any role lets one read a team's flows, runs, approvals, events and secret names. */
-const TEAM_SECTIONS: readonly Section[] = ['flows', 'runs', 'approvals', 'events', 'secrets'];
+/** Any role lets one read a team's flows, runs, approvals, events, outcomes and secret names. */
+const TEAM_SECTIONS: readonly Section[] = ['flows', 'runs', 'approvals', 'events', 'dashboard', 'secrets'];
 /** The audit log, people and teams belong to global admins. */
 const ADMIN_SECTIONS: readonly Section[] = ['audit', 'people', 'teams'];
 
