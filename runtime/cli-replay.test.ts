@@ -46,7 +46,7 @@ describe('salve replay', () => {
       expect(text).toContain('replayed 2 stored deliveries to flow disk');
       expect(text).toContain('1 run would take `match` at `check` (was `nomatch`)');
       expect(text).toContain('1 run unchanged');
-      expect(text).toMatch(/DiskFull\s+am → check ⇒ am → check: check: nomatch → match/);
+      expect(text).toMatch(/DiskFull\s+am → check ⇒ am → check: check takes match \(was nomatch\)/);
       // Past the 31-day cap: refused, naming since.
       const refused = await cmdReplay([file, '--since', '40d', '--url', url, '--token', 'the-admin-token-0123456789'], out, now);
       expect(refused).toBe(1);

@@ -10,7 +10,8 @@ import { peopleRepo } from '../store/people-repo.js';
 import type { AuthEnv } from './auth.js';
 import { chosenTeam, requirePermissionIn } from './authorize.js';
 import { teamOf, type TeamLookup } from './team-of.js';
-import { validJson } from './validated.js';
+import { validJson, validQuery } from './validated.js';
+import { TeamIdSchema } from '../../shared/people.js';
 
 const API_BODY_LIMIT = 4 * 1024 * 1024;
 
@@ -47,8 +48,11 @@ export const ReplayBodySchema = z
  * draft of a new flow, in the team given by `?team=` (as creating it would). Only deliveries
  * that team may read are replayed.
  */
+/** `?team=`: for a draft of a new flow, the team whose deliveries it is replayed against (read by chosenTeam). */
+const TeamQuerySchema = z.object({ team: TeamIdSchema.optional() });
+
 export function replayRoutes(engine: Engine, store: SqliteStore) {
-  return new Hono<AuthEnv>().post('/replay', validJson(ReplayBodySchema, API_BODY_LIMIT), async (c) => {
+  return new Hono<AuthEnv>().post('/replay', validQuery(TeamQuerySchema), validJson(ReplayBodySchema, API_BODY_LIMIT), async (c) => {
     const body = c.req.valid('json');
     const principal = c.get('principal');
     const what = 'replaying a flow against history';

@@ -73,7 +73,7 @@ describe('summarize', () => {
 
 describe('describeDifferences / describePath', () => {
   it('reads as one short line each', () => {
-    expect(describeDifferences([{ kind: 'port', nodeId: 'check', savedPort: 'nomatch', port: 'match' }, { kind: 'reached', nodeId: 'ask' }])).toBe('check: nomatch → match; +ask');
+    expect(describeDifferences([{ kind: 'port', nodeId: 'check', savedPort: 'nomatch', port: 'match' }, { kind: 'reached', nodeId: 'ask' }])).toBe('check takes match (was nomatch); now reaches ask');
     expect(describeDifferences([])).toBe('same');
     expect(describePath(side([['am', 'out'], ['check', 'match']]))).toBe('am → check');
     expect(describePath(side([], {}, false))).toBe('not started');

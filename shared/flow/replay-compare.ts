@@ -54,6 +54,8 @@ export interface ReplayRun {
   eventId: string;
   receivedAt: string;
   alertName: string;
+  /** The alert's one-line summary (tells alerts of one name apart). */
+  alertSummary: string;
   fingerprint: string;
   status: string;
   sourceNodeId: string;
@@ -208,7 +210,7 @@ export function summarize(all: readonly Pick<ReplayRun, 'differences'>[]): Repla
   return lines;
 }
 
-/** One line saying what differs in one run (the diff table's last column). */
+/** One line saying what differs in one run (the diff table, the CLI). */
 export function describeDifferences(differences: readonly ReplayDifference[]): string {
   if (differences.length === 0) return 'same';
   return differences.map(differenceWords).join('; ');
@@ -217,19 +219,19 @@ export function describeDifferences(differences: readonly ReplayDifference[]): s
 function differenceWords(d: ReplayDifference): string {
   switch (d.kind) {
     case 'starts':
-      return 'would start';
+      return 'would start a run';
     case 'stops':
-      return 'would not start';
+      return 'would not start a run';
     case 'port':
-      return `${d.nodeId}: ${d.savedPort ?? '–'} → ${d.port ?? '–'}`;
+      return `${d.nodeId} takes ${d.port ?? '(none)'} (was ${d.savedPort ?? '(none)'})`;
     case 'reached':
-      return `+${d.nodeId}`;
+      return `now reaches ${d.nodeId}`;
     case 'unreached':
-      return `−${d.nodeId}`;
+      return `no longer reaches ${d.nodeId}`;
     case 'error':
-      return `${d.nodeId}: error`;
+      return `fails at ${d.nodeId}`;
     case 'action':
-      return d.field === '' ? `${d.nodeId} rendered` : `${d.nodeId}.${d.field}`;
+      return d.field === '' ? `${d.nodeId} renders differently` : `${d.field} of ${d.nodeId} differs`;
   }
 }
 

@@ -220,6 +220,7 @@ export async function replayFlow(db: Db, input: ReplayInput, limits: ReplayLimit
         eventId: row.id,
         receivedAt: now.toISOString(),
         alertName: alert.name,
+        alertSummary: alert.summary,
         fingerprint: alert.fingerprint,
         status: alert.status,
         sourceNodeId,
