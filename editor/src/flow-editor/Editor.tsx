@@ -64,6 +64,10 @@ export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test';
   // On the Replay tab with an alert chosen, the canvas shows both of its paths instead of the test's.
   const replayOverlay = useReplayOverlay(tab === 'replay' ? replay.run : undefined, doc.nodeIdsKey, problems.byNode);
   const { overlay, highlightedEdges } = replayOverlay ?? testOverlay;
+  // A chosen alert's paths are drawn on the whole flow: fit it into view so both can be seen.
+  useEffect(() => {
+    if (replay.run) requestAnimationFrame(() => canvas.current?.fitView());
+  }, [replay.run]);
   const openProblems = useCallback(() => setProblemsOpen(true), []);
   const saver = useSaveFlow(problems.checkNow, openProblems, team);
   const [connectFrom, setConnectFrom] = useState<string | null>(null);

@@ -149,7 +149,7 @@ export function ReplayPanel({ result, stale, selected, onSelect, onReplay, onCle
 
 function ReplayLegend() {
   return (
-    <div className="replay-legend" data-testid="replay-legend" aria-label="What the canvas shows for the chosen alert">
+    <div className="replay-legend" data-testid="replay-legend">
       <span className="muted small">Click an alert to draw it on the canvas:</span>
       <span>
         <i className="swatch both" aria-hidden="true" /> both paths
