@@ -49,7 +49,7 @@ function tokenOf(flags: { token?: string; data?: string }): string {
 }
 
 /** The report: the range, the counts, the summary sentences, then up to 20 differing runs. */
-export function formatReplay(r: ReplayResult): string[] {
+function formatReplay(r: ReplayResult): string[] {
   const lines = [
     `replayed ${r.events.replayed} stored deliver${r.events.replayed === 1 ? 'y' : 'ies'} to flow ${r.flowId} from ${r.since} to ${r.until} (simulation: nothing ran)`,
     `${r.runs.total} alert${r.runs.total === 1 ? '' : 's'}, ${r.runs.changed} would change:`,

@@ -5,14 +5,14 @@
  */
 
 /** One node a side's path went through, with the port it left by (or the error it stopped at). */
-export interface ReplayStep {
+interface ReplayStep {
   nodeId: string;
   port?: string;
   error?: string;
 }
 
 /** A side-effecting step's config as it would be sent (secrets as references). */
-export interface ReplayAction {
+interface ReplayAction {
   nodeId: string;
   type: string;
   rendered: unknown;

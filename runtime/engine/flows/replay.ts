@@ -47,7 +47,7 @@ export interface ReplayInput {
 }
 
 /** Refuses a range the replay will not read (422 naming the field). */
-export function checkReplayRange(since: number, until: number, limits: ReplayLimits = REPLAY_LIMITS): void {
+function checkReplayRange(since: number, until: number, limits: ReplayLimits = REPLAY_LIMITS): void {
   if (until <= since) throw new ValidationError('until must be after since', [{ path: ['until'], message: 'must be after since' }]);
   if (until - since > limits.maxRangeMs) {
     const days = Math.round(limits.maxRangeMs / 86_400_000);
