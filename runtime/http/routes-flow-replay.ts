@@ -49,10 +49,10 @@ export const ReplayBodySchema = z
  * that team may read are replayed.
  */
 /** `?team=`: for a draft of a new flow, the team whose deliveries it is replayed against (read by chosenTeam). */
-const TeamQuerySchema = z.object({ team: TeamIdSchema.optional() });
+export const ReplayQuerySchema = z.object({ team: TeamIdSchema.optional() });
 
 export function replayRoutes(engine: Engine, store: SqliteStore) {
-  return new Hono<AuthEnv>().post('/replay', validQuery(TeamQuerySchema), validJson(ReplayBodySchema, API_BODY_LIMIT), async (c) => {
+  return new Hono<AuthEnv>().post('/replay', validQuery(ReplayQuerySchema), validJson(ReplayBodySchema, API_BODY_LIMIT), async (c) => {
     const body = c.req.valid('json');
     const principal = c.get('principal');
     const what = 'replaying a flow against history';
