@@ -23,6 +23,7 @@ import { FailureLimiter } from './rate-limit.js';
 import { auditRoutes } from './routes-audit.js';
 import { reportRoutes } from './routes-reports.js';
 import { flowRoutes } from './routes-flows.js';
+import { replayRoutes } from './routes-flow-replay.js';
 import { hookRoutes } from './routes-hooks.js';
 import { runFlowRoutes } from './routes-run-flow.js';
 import { runRoutes } from './routes-runs.js';
@@ -214,6 +215,7 @@ export function createApp(options: AppOptions) {
     .post('/api/automation/pause', async (c) => c.json(await setPaused(true, c)))
     .post('/api/automation/resume', async (c) => c.json(await setPaused(false, c)))
     .route('/api/flows', runFlowRoutes(engine))
+    .route('/api/flows', replayRoutes(engine, store))
     .route('/api/flows', flowRoutes(engine, store))
     .route('/api/audit', auditRoutes(store))
     .route('/api/reports', reportRoutes(engine, store, scrubber))

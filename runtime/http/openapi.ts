@@ -5,6 +5,7 @@ import { PERMISSION_MEANING, ROUTE_TABLE, routeKey, UNAUTHENTICATED, type RouteR
 import { AuditQuery } from './routes-audit.js';
 import { OutcomesQuery } from './routes-reports.js';
 import { RollbackBodySchema, SimulateBodySchema, UpdateBodySchema } from './routes-flows.js';
+import { ReplayBodySchema, ReplayQuerySchema } from './routes-flow-replay.js';
 import { RunBodySchema } from './routes-run-flow.js';
 import { ApprovalQuery, DecisionSchema, EventQuery, ExecutionQuery } from './routes-runs.js';
 import { SignInSchema } from './routes-session.js';
@@ -34,6 +35,7 @@ export const REQUEST_SCHEMAS: Readonly<Record<string, { body?: z.ZodType; query?
   [routeKey('POST', '/api/flows')]: { body: FlowSchema },
   [routeKey('POST', '/api/flows/validate')]: { body: FlowSchema },
   [routeKey('POST', '/api/flows/simulate')]: { body: SimulateBodySchema },
+  [routeKey('POST', '/api/flows/replay')]: { body: ReplayBodySchema, query: ReplayQuerySchema },
   [routeKey('PUT', '/api/flows/:id')]: { body: UpdateBodySchema },
   [routeKey('POST', '/api/flows/:id/rollback')]: { body: RollbackBodySchema },
   [routeKey('GET', '/api/executions')]: { query: ExecutionQuery },
