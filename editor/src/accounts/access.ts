@@ -7,10 +7,10 @@ import type { Me, Role } from '../../../shared/people.js';
  */
 
 /** The top bar's sections. */
-export type Section = 'flows' | 'runs' | 'approvals' | 'events' | 'secrets' | 'audit' | 'people' | 'teams';
+export type Section = 'flows' | 'runs' | 'approvals' | 'events' | 'dashboard' | 'secrets' | 'audit' | 'people' | 'teams';
 
-/** Any role lets one read a team's flows, runs, approvals, events and secret names. */
-const TEAM_SECTIONS: readonly Section[] = ['flows', 'runs', 'approvals', 'events', 'secrets'];
+/** Any role lets one read a team's flows, runs, approvals, events, outcomes and secret names. */
+const TEAM_SECTIONS: readonly Section[] = ['flows', 'runs', 'approvals', 'events', 'dashboard', 'secrets'];
 /** The audit log, people and teams belong to global admins. */
 const ADMIN_SECTIONS: readonly Section[] = ['audit', 'people', 'teams'];
 
@@ -34,6 +34,11 @@ export function teamsWithRole<T extends { id: string; name: string }>(me: Me, ro
 /** Whether the caller may create and change flows in `team` (editors of it, and admins). */
 export function mayWriteFlowsIn(me: Me, team: string): boolean {
   return me.admin || Boolean(me.teams.find((t) => t.id === team)?.roles.includes('editor'));
+}
+
+/** Whether the caller may run flows of `team` by hand, cancel their runs and enable or disable them (operators of it, and admins). */
+export function mayOperateIn(me: Me, team: string): boolean {
+  return me.admin || Boolean(me.teams.find((t) => t.id === team)?.roles.includes('operator'));
 }
 
 /** Whether the caller may create flows anywhere: the flows page offers New flow, From template and Import only then. */

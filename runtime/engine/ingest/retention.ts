@@ -1,9 +1,8 @@
 import type { SqliteStore } from '../../store/db.js';
 import { eventsRepo } from '../../store/events-repo.js';
 import type { Logger } from '../../log.js';
+import { BatchRetention } from '../batch-retention.js';
 import type { Clock } from '../clock.js';
-
-const DAY_MS = 24 * 3600 * 1000;
 
 export interface RetentionOptions {
   /** Events older than this many days are deleted. */
@@ -21,59 +20,20 @@ export interface RetentionOptions {
  * the alert, so they stay complete when their event is gone (their `eventId` then names an
  * expired event).
  */
-export class EventRetention {
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private running: Promise<number> | undefined;
-  private readonly batchSize: number;
-  private readonly maxBatches: number;
-  private readonly intervalMs: number;
-
-  constructor(
-    private readonly store: SqliteStore,
-    private readonly clock: Clock,
-    private readonly log: Logger,
-    private readonly options: RetentionOptions,
-  ) {
-    this.batchSize = options.batchSize ?? 500;
-    this.maxBatches = options.maxBatchesPerRun ?? 200;
-    this.intervalMs = options.intervalMs ?? 5 * 60_000;
-  }
-
-  /** Runs once soon after start, then every `intervalMs`; the timer never keeps the process alive. */
-  start(): void {
-    if (this.timer) return;
-    const tick = () => void this.runOnce();
-    setTimeout(tick, 10_000).unref();
-    this.timer = setInterval(tick, this.intervalMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-  }
-
-  /** Deletes what has expired, batch by batch; resolves with how many events were deleted. Never rejects. */
-  runOnce(): Promise<number> {
-    this.running ??= this.sweep().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  private async sweep(): Promise<number> {
-    const cutoff = this.clock.now() - this.options.days * DAY_MS;
-    let deleted = 0;
-    try {
-      for (let i = 0; i < this.maxBatches; i++) {
-        const n = await this.store.write((db) => eventsRepo.deleteReceivedBefore(db, cutoff, this.batchSize));
-        deleted += n;
-        if (n < this.batchSize) break;
-      }
-    } catch (err) {
-      this.log.warn({ err, deleted }, 'event retention: could not delete old events; retrying at the next run');
-    }
-    if (deleted > 0) this.log.info({ deleted, olderThanDays: this.options.days }, 'event retention: deleted old events');
-    return deleted;
+export class EventRetention extends BatchRetention {
+  constructor(store: SqliteStore, clock: Clock, log: Logger, options: RetentionOptions) {
+    super(
+      store,
+      clock,
+      log,
+      { name: 'event retention', rows: 'old events', deleteBatch: (db, cutoff, limit) => eventsRepo.deleteReceivedBefore(db, cutoff, limit) },
+      {
+        days: options.days,
+        batchSize: options.batchSize ?? 500,
+        maxBatchesPerRun: options.maxBatchesPerRun ?? 200,
+        intervalMs: options.intervalMs ?? 5 * 60_000,
+        firstRunMs: 10_000,
+      },
+    );
   }
 }
