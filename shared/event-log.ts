@@ -49,9 +49,13 @@ export interface EventMatch {
   nodeId: string;
   /** Index into the event's `alerts`. */
   alertIndex: number;
-  result: 'started' | 'duplicate' | 'not_started';
+  /**
+   * `flap`: the alert fired again within the flow's `flapWindow` after the run that handled it
+   * saw it resolve: the same incident, no new run (`executionId` names that run).
+   */
+  result: 'started' | 'duplicate' | 'flap' | 'not_started';
   reason?: string;
-  /** `started`: the execution created; `duplicate`: the earlier execution that handled it. */
+  /** `started`: the execution created; `duplicate`, `flap`: the earlier execution that handled it. */
   executionId?: string;
   /** Runs of this flow with the same fingerprint that this (resolved) alert marked resolved. */
   resolvedExecutionIds?: string[];

@@ -91,13 +91,18 @@ export function routeVerdict(route: EventRoute): string {
   }
 }
 
-/** A match in words: "started run ex_…", "duplicate of ex_…", "not started: …". */
+/** A match in words: "started run ex_…", "duplicate of ex_…", "same incident, no new run — …", "not started: …". */
 export function matchVerdict(match: EventMatch): string {
   switch (match.result) {
     case 'started':
       return 'started a run';
     case 'duplicate':
       return 'already handled';
+    case 'flap': {
+      // "same incident: fired again 3 min after it resolved (flap window 10 min); run ex_… handled it": the link names the run.
+      const why = (match.reason ?? '').replace(/^same incident: /, '').replace(/; run \S+ handled it$/, '');
+      return `same incident, no new run${why ? ` — ${why}` : ''}`;
+    }
     case 'not_started':
       return `not started: ${match.reason ?? 'the source does not start runs for it'}`;
   }

@@ -7,6 +7,7 @@ import { deliveredEventRow, deliveredReason, refsFor, type EventBase } from './e
 import type { DeliveryPlan } from './delivery-plan.js';
 import type { IngestResult } from './ingest.js';
 import type { QueueCap } from './queue-cap.js';
+import { flapReason, markFlap } from './flap.js';
 
 /**
  * The last step of a delivery: its event row and the planned executions in ONE transaction.
@@ -32,8 +33,11 @@ export function commitDelivery(deps: { store: SqliteStore; queueCap: QueueCap },
   const { acc, planned, resolved, notStarted, alertCount } = plan;
   return deps.store.write((db) => {
     const created: { id: string; flowId: string }[] = [];
+    let flaps = 0;
     for (const { row, match } of planned) {
-      if (executionsRepo.insertIfNew(db, row)) {
+      // The same incident again (the flow's flapWindow): no second run; the match names the first.
+      if (markFlap(db, routes, row, match, now)) flaps++;
+      else if (executionsRepo.insertIfNew(db, row)) {
         created.push({ id: row.id, flowId: row.flowId });
         match.result = 'started';
         match.executionId = row.id;
@@ -56,6 +60,7 @@ export function commitDelivery(deps: { store: SqliteStore; queueCap: QueueCap },
         stepsRepo.wakeWaiting(db, ids, 'resolved', now);
       }
     }
+    // A flap counts as handled already, like a duplicate.
     const duplicates = planned.length - created.length;
     const seenDelivery = trace.deliveryId !== undefined && eventsRepo.seenDelivery(db, path, trace.deliveryId);
     const outcome: EventOutcome = created.length > 0 ? 'accepted' : duplicates > 0 || seenDelivery ? 'duplicate' : 'ignored';
@@ -64,7 +69,7 @@ export function commitDelivery(deps: { store: SqliteStore; queueCap: QueueCap },
       deliveredEventRow(base, {
         outcome,
         httpStatus: 202,
-        reason: deliveredReason(outcome, acc, alertCount, seenDelivery),
+        reason: flaps > 0 && flaps === duplicates && !seenDelivery && outcome === 'duplicate' ? flapReason(acc.matches) : deliveredReason(outcome, acc, alertCount, seenDelivery),
         acc,
         alertCount,
         executionCount: created.length,
