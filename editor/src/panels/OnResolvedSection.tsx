@@ -62,7 +62,7 @@ export function OnResolvedSection({
         </select>
         <div id={`${id}-policy-help`} className="field-help">
           If the alert that started the run resolves while this step waits{def.category === 'approval' ? ' for a decision' : ' (a delay, a retry or the next probe)'}, or had
-          resolved before it began: {CHOICES[current].help}
+          resolved before it began. {CHOICES[current].help}
         </div>
       </div>
     </section>
