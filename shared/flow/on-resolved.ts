@@ -7,7 +7,7 @@ import type { NodeSpec } from './node-spec.js';
  * run resolves (a node's `onResolved`), and the words the runtime stores and the editor shows.
  */
 
-export const ON_RESOLVED_POLICIES = ['cancel', 'continue'] as const;
+const ON_RESOLVED_POLICIES = ['cancel', 'continue'] as const;
 export type OnResolved = (typeof ON_RESOLVED_POLICIES)[number];
 
 export const OnResolvedSchema = z.enum(ON_RESOLVED_POLICIES, { error: 'must be "cancel" or "continue"' });
