@@ -122,6 +122,36 @@ describe('onResolved', () => {
     }
   });
 
+  it('an action waiting to retry continues by default, and is cancelled with onResolved: cancel', async () => {
+    for (const policy of ['continue', 'cancel'] as const) {
+      const { engine, store, clock } = testEngine({ allowedTargets: ['127.0.0.1'] });
+      engine.start();
+      // Nothing listens on port 9: every try fails, and the next one waits 60 s.
+      const call: NodeDoc = {
+        id: 'call',
+        type: 'action.http',
+        config: { url: 'http://127.0.0.1:9/restart', timeoutSeconds: 2 },
+        retry: { attempts: 3, initialDelay: 60, jitter: 0 },
+        ...(policy === 'cancel' ? { onResolved: 'cancel' as const } : {}),
+      };
+      await engine.flows.create(flowWith(call, 'ok'), { name: 'test', via: 'token' });
+      const id = (await engine.ingest('infra', webhookDelivery(amBody('fp-disk')))).executions[0]!.id;
+      await waitFor(() => statusOf(store, id) === 'waiting' && stepOf(store, id, 'call')?.waitReason === 'retry');
+      await engine.ingest('infra', resolved('fp-disk', clock.now()));
+      await engine.dispatcher.tick();
+      if (policy === 'cancel') {
+        expect(executionsRepo.get(store.db, id)).toMatchObject({
+          status: 'cancelled',
+          error: 'the alert resolved while waiting to retry after a failure at node "call" (onResolved: cancel)',
+        });
+      } else {
+        expect(stepOf(store, id, 'call')).toMatchObject({ status: 'waiting', waitReason: 'retry' });
+      }
+      await engine.shutdown(0);
+      store.close();
+    }
+  });
+
   it('cancels at once when the alert had resolved before the approval began', async () => {
     const { engine, store } = testEngine();
     engine.start();
