@@ -104,11 +104,12 @@ export const stepsRepo = {
 
   /**
    * Steps waiting for one of `reasons` in runs that have not ended and whose alert has resolved
-   * (`alertResolvedAt` set): where a node's `onResolved` policy may apply.
+   * (`alertResolvedAt` set): where a node's `onResolved` policy may apply. Ids only: the caller
+   * skips the ones it has looked at already, and reads the others.
    */
-  waitingInResolvedRuns(db: Db, reasons: readonly WaitReason[], limit: number): StepRow[] {
+  waitingInResolvedRuns(db: Db, reasons: readonly WaitReason[]): { id: string; executionId: string }[] {
     return db
-      .select({ step: steps })
+      .select({ id: steps.id, executionId: steps.executionId })
       .from(steps)
       .innerJoin(executions, eq(executions.id, steps.executionId))
       .where(
@@ -119,10 +120,7 @@ export const stepsRepo = {
           inArray(executions.status, [...ACTIVE_EXECUTION_STATUSES]),
         ),
       )
-      .orderBy(asc(steps.id))
-      .limit(limit)
-      .all()
-      .map((r) => r.step);
+      .all();
   },
 
   withStatus(db: Db, status: StepStatus): StepRow[] {

@@ -217,10 +217,11 @@ export class Dispatcher {
    */
   private async applyResolutions(now: number): Promise<void> {
     const { store } = this.deps;
-    const waiting = stepsRepo.waitingInResolvedRuns(store.db, RESOLVABLE_WAITS, 500);
+    const waiting = stepsRepo.waitingInResolvedRuns(store.db, RESOLVABLE_WAITS);
     const still = new Set(waiting.map((s) => s.id));
     for (const id of this.resolvedSeen) if (!still.has(id)) this.resolvedSeen.delete(id);
-    const fresh = waiting.filter((s) => !this.resolvedSeen.has(s.id));
+    // At most 500 a tick (one commit); the rest at the next.
+    const fresh = waiting.filter((s) => !this.resolvedSeen.has(s.id)).slice(0, 500);
     if (fresh.length === 0) return;
     // Applying a policy twice is harmless (an ended run does not end again): ticks may overlap.
     const cancelled = await store.writeEventually((db) =>
