@@ -102,7 +102,7 @@ describe('alert lifecycle, in the editor', () => {
     await expect.poll(async () => (await stored()).settings?.flapWindow).toBe(600);
   });
 
-  it('shows a run cancelled because its alert resolved while it waited for approval', async () => {
+  it('shows a run cancelled because its alert resolved while it waited for approval, then a refiring as the same incident', async () => {
     const post = (body: unknown) => fetch(`${server.url}/hooks/db`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const firing = amAlert({ fingerprint: 'bl-db3', alertname: 'PostgresDown', instance: 'db3.example.internal:5432' });
     const run = ((await (await post(amPayload([firing]))).json()) as { executions: string[] }).executions[0]!;
@@ -123,5 +123,21 @@ describe('alert lifecycle, in the editor', () => {
     await page.setViewportSize({ width: 1440, height: 900 });
     // Nothing waits in the Approvals inbox.
     expect((await server.api('GET', '/api/approvals?status=pending')).body.items).toEqual([]);
+
+    // It fires again (a new startsAt) within the flap window saved above: the same incident, no run.
+    const again = (await (await post(amPayload([{ ...firing, startsAt: new Date().toISOString() }]))).json()) as { eventId: string; executions: string[] };
+    expect(again.executions).toEqual([]);
+    await page.goto(`${server.url}/#/events?event=${again.eventId}`);
+    const panel = page.getByTestId('event-panel');
+    await expect.poll(() => panel.locator('.event-match.flap').textContent()).toMatch(
+      /same incident, no new run — fired again .+ after it resolved \(flap window 10 min\); handled by run /,
+    );
+    await expect.poll(() => page.getByTestId('event-explanation').textContent()).toContain('Same incident again: no new run');
+    for (const width of [1440, 1024, 390]) {
+      await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
+      await panel.locator('.event-match.flap').scrollIntoViewIfNeeded();
+      await screenshot(page, `alert-lifecycle-flap-event-${width}`);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
   });
 });

@@ -61,6 +61,8 @@ export function explainEvent(e: Pick<EventSummary, 'outcome' | 'httpStatus' | 'r
       return { lead: `Started ${plural(e.executionCount, 'run')}`, detail: rest || null, note };
     }
     case 'duplicate':
+      // Flap protection (the flow's flap window): the alert came back soon after it resolved.
+      if (e.reason?.startsWith('same incident: ')) return { lead: 'Same incident again: no new run', detail: e.reason.slice('same incident: '.length), note };
       return { lead: 'Already handled: nothing ran again', detail: e.reason, note };
     case 'ignored':
       return { lead: 'No run started', detail: e.reason, note };
