@@ -49,10 +49,14 @@ export interface EventMatch {
   nodeId: string;
   /** Index into the event's `alerts`. */
   alertIndex: number;
-  /** `held`: the run was created but a guard rail (limits, circuit breaker) holds it; `reason` says which and why. */
-  result: 'started' | 'held' | 'duplicate' | 'not_started';
+  /**
+   * `held`: the run was created but a guard rail (limits, circuit breaker) holds it; `reason` says
+   * which and why. `flap`: the alert fired again within the flow's `flapWindow` after the run that
+   * handled it saw it resolve: the same incident, no new run (`executionId` names that run).
+   */
+  result: 'started' | 'held' | 'duplicate' | 'flap' | 'not_started';
   reason?: string;
-  /** `started` / `held`: the execution created; `duplicate`: the earlier execution that handled it. */
+  /** `started` / `held`: the execution created; `duplicate`, `flap`: the earlier execution that handled it. */
   executionId?: string;
   /** Runs of this flow with the same fingerprint that this (resolved) alert marked resolved. */
   resolvedExecutionIds?: string[];

@@ -16,7 +16,8 @@ const flow = {
   nodes: [
     { id: 'am', type: 'source.alertmanager', config: { path: 'infra', auth: { type: 'none' } } },
     { id: 'clean', type: 'action.shell', label: 'Clean /var/tmp', config: { command: ['echo', 'cleaned', '{{ alert.labels.instance }}'] } },
-    { id: 'ask', type: 'approval.request', config: { message: 'Restart {{ alert.labels.service }}?', timeoutSeconds: 900 } },
+    // Left to the approvers when the alert resolves (approvals cancel by default): they are told it did.
+    { id: 'ask', type: 'approval.request', onResolved: 'continue', config: { message: 'Restart {{ alert.labels.service }}?', timeoutSeconds: 900 } },
     { id: 'restart', type: 'action.shell', label: 'Restart service', config: { command: ['echo', 'restart', '{{ alert.labels.service }}', '{{ steps.clean.stdout }}'] } },
     {
       id: 'notify',

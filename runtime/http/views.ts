@@ -131,7 +131,7 @@ function flowSummaries(routes: EventRoute[], matches: EventMatch[]): EventFlowSu
       if (m.result === 'held') f.held = (f.held ?? 0) + 1;
       else f.started++;
       if (m.executionId && f.executionIds.length < MAX_IDS_PER_FLOW) f.executionIds.push(m.executionId);
-    } else if (m.result === 'duplicate') {
+    } else if (m.result === 'duplicate' || m.result === 'flap') {
       f.duplicate++;
       if (m.executionId && f.duplicateOf.length < MAX_IDS_PER_FLOW && !f.duplicateOf.includes(m.executionId)) f.duplicateOf.push(m.executionId);
     } else f.notStarted++;

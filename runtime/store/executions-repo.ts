@@ -67,6 +67,21 @@ export const executionsRepo = {
       .map((r) => r.id);
   },
 
+  /**
+   * The newest runs of a flow for an alert fingerprint that an alert started (not a person, a
+   * schedule or a calling flow), newest first: what flap protection compares a new firing with.
+   */
+  latestAlertRuns(db: Db, flowId: string, fingerprint: string, limit: number): ExecutionRow[] {
+    if (fingerprint === '') return [];
+    return db
+      .select()
+      .from(executions)
+      .where(and(eq(executions.flowId, flowId), eq(executions.fingerprint, fingerprint), isNull(executions.startedBy), isNull(executions.parentExecutionId)))
+      .orderBy(desc(executions.createdAt), desc(executions.id))
+      .limit(limit)
+      .all();
+  },
+
   /** Newest first, filtered; `before` is an id cursor from the previous page. */
   /** Newest first; `flowIds` limits the list to those flows' runs (a team's view). */
   list(db: Db, opts: { flowId?: string; flowIds?: readonly string[]; status?: ExecutionStatus; limit: number; before?: string }): ExecutionRow[] {

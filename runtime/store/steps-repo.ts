@@ -1,7 +1,8 @@
-import { and, asc, eq, inArray, lte } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, lte } from 'drizzle-orm';
+import { ACTIVE_EXECUTION_STATUSES } from '../../shared/statuses.js';
 import type { Db } from './db.js';
 import { prepared, preparedTransition } from './prepared.js';
-import { steps, type StepStatus, type WaitReason } from './schema.js';
+import { executions, steps, type StepStatus, type WaitReason } from './schema.js';
 
 export type StepRow = typeof steps.$inferSelect;
 export type NewStep = typeof steps.$inferInsert;
@@ -99,6 +100,27 @@ export const stepsRepo = {
       .set({ wakeAt: now })
       .where(and(inArray(steps.executionId, [...executionIds]), eq(steps.status, 'waiting'), eq(steps.waitReason, reason)))
       .run().changes;
+  },
+
+  /**
+   * Steps waiting for one of `reasons` in runs that have not ended and whose alert has resolved
+   * (`alertResolvedAt` set): where a node's `onResolved` policy may apply. Ids only: the caller
+   * skips the ones it has looked at already, and reads the others.
+   */
+  waitingInResolvedRuns(db: Db, reasons: readonly WaitReason[]): { id: string; executionId: string }[] {
+    return db
+      .select({ id: steps.id, executionId: steps.executionId })
+      .from(steps)
+      .innerJoin(executions, eq(executions.id, steps.executionId))
+      .where(
+        and(
+          eq(steps.status, 'waiting'),
+          inArray(steps.waitReason, [...reasons]),
+          isNotNull(executions.alertResolvedAt),
+          inArray(executions.status, [...ACTIVE_EXECUTION_STATUSES]),
+        ),
+      )
+      .all();
   },
 
   withStatus(db: Db, status: StepStatus): StepRow[] {

@@ -30,6 +30,13 @@ export interface NodeSpec {
    * `index`, and nothing there connects back out (shared/flow/loops.ts).
    */
   loopPort?: string;
+  /**
+   * Types whose step parks as a durable wait of its own (an approval, a delay): what it does when
+   * the alert that started the run resolves meanwhile, when the node sets no `onResolved`
+   * (shared/flow/on-resolved.ts). Actions that change the world need not say: they may wait
+   * between retries, and continue by default.
+   */
+  onResolvedDefault?: 'cancel' | 'continue';
 }
 
 /** A lookup of node specs by type; the registry in `nodes/catalog.ts` satisfies it. */

@@ -32,8 +32,11 @@ export interface ReplaySide {
 
 /** What the event log recorded the saved flow did with the alert at the time. */
 export interface ReplayRecorded {
-  /** `held`: a run was created but a guard rail (limits, circuit breaker) held it. */
-  result: 'started' | 'held' | 'duplicate' | 'not_started';
+  /**
+   * `held`: a run was created but a guard rail (limits, circuit breaker) held it. `flap`: no run,
+   * the alert fired again soon after it resolved (the flow's flapWindow).
+   */
+  result: 'started' | 'held' | 'duplicate' | 'flap' | 'not_started';
   executionId?: string;
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseTargetEntry } from '../net/targets.js';
 import { LimitsSchema } from './limits.js';
+import { OnResolvedSchema } from './on-resolved.js';
 import { RetryPolicySchema } from './retry.js';
 
 /** The one format tag this version reads and writes. */
@@ -42,6 +43,13 @@ const FlowNodeSchema = z.strictObject({
    * retry after a failure may do the work twice, e.g. when the first try timed out after acting.
    */
   retryUnsafe: z.boolean({ error: 'must be true or false' }).optional(),
+  /**
+   * What happens when the alert that started the run resolves while this node's step waits (for
+   * approval, a delay, a retry or the next probe): `cancel` ends the run, `continue` goes on.
+   * Default: the type's (`cancel` for approvals, `continue` for the others); refused on types
+   * that never wait (shared/flow/on-resolved.ts).
+   */
+  onResolved: OnResolvedSchema.optional(),
 });
 export type FlowNode = z.infer<typeof FlowNodeSchema>;
 
@@ -105,6 +113,15 @@ const NotesSchema = z
 /** Settings that apply to the whole flow. */
 const FlowSettingsSchema = z.strictObject({
   allowedTargets: AllowedTargetsSchema.optional(),
+  /**
+   * Flap protection, in seconds: an alert that fires again within this long after the run that
+   * handled it saw it resolve is the same incident: no new run (the event's match says `flap`).
+   */
+  flapWindow: z
+    .int({ error: 'must be a whole number of seconds' })
+    .min(1, 'must be at least 1 second')
+    .max(86_400, 'must be at most 86400 seconds (a day)')
+    .optional(),
 });
 export type FlowSettings = z.infer<typeof FlowSettingsSchema>;
 

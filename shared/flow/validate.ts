@@ -15,6 +15,7 @@ import { expressionScope, type ScopeGraph } from './expression-scope.js';
 import { findCycles, reachableFrom, type GraphEdge } from './graph.js';
 import { loopProblems } from './loops.js';
 import type { NodeSpec, NodeSpecLookup } from './node-spec.js';
+import { onResolvedDefault } from './on-resolved.js';
 import { FlowSchema, type Flow, type FlowEdge, type FlowNode } from './schema.js';
 import { truncate } from '../text.js';
 import { isRecord } from '../guards.js';
@@ -102,6 +103,12 @@ function checkNodes(rawNodes: unknown[], graph: ScopeGraph, lookup: NodeSpecLook
     views.push(view);
     if (type && !spec) issues.push({ path: [...base, 'type'], message: unknownTypeMessage(type) });
     if (spec && raw.retry !== undefined) issues.push(...retryIssues(spec, raw, base));
+    if (spec && raw.onResolved !== undefined && onResolvedDefault(spec) === undefined) {
+      issues.push({
+        path: [...base, 'onResolved'],
+        message: `node "${raw.id}": ${spec.type} never waits, so onResolved does not apply (only approvals, delays and actions that may retry or poll have it)`,
+      });
+    }
     if (!spec || (raw.config !== undefined && !isRecord(raw.config))) return;
 
     const parsed = spec.configSchema.safeParse(raw.config ?? {});

@@ -35,7 +35,8 @@ const restartDb = {
   enabled: true,
   nodes: [
     source('db'),
-    { id: 'ask', type: 'approval.request', config: { message: 'Restart {{ alert.labels.service }} on {{ alert.labels.instance }}?', timeoutSeconds: 3600 } },
+    // Left to the approvers when the alert resolves (approvals cancel by default): the page tells them it did.
+    { id: 'ask', type: 'approval.request', onResolved: 'continue', config: { message: 'Restart {{ alert.labels.service }} on {{ alert.labels.instance }}?', timeoutSeconds: 3600 } },
     { id: 'restart', type: 'action.shell', config: { command: ['echo', 'restarted', '{{ alert.labels.service }}'] } },
   ],
   edges: [

@@ -12,6 +12,7 @@ export interface NodeDoc {
   position?: { x: number; y: number };
   retry?: { attempts: number; backoff?: 'exponential' | 'fixed'; initialDelay?: number; maxDelay?: number; jitter?: number };
   retryUnsafe?: boolean;
+  onResolved?: 'cancel' | 'continue';
 }
 
 /** An edge as written in a flow document. */

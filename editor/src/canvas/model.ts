@@ -2,6 +2,7 @@ import type { Edge, Node } from '@xyflow/react';
 import { FLOW_FORMAT, type Flow, type FlowNote, type FlowSettings } from '../../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import type { RetryPolicy } from '../../../shared/flow/retry.js';
+import type { OnResolved } from '../../../shared/flow/on-resolved.js';
 
 /**
  * The canvas holds React Flow nodes and edges (they carry UI state: selection, measured size);
@@ -19,6 +20,8 @@ export interface SalveNodeData extends Record<string, unknown> {
   /** The document's `retry` policy and `retryUnsafe`, kept as written (the node panel's Retry section). */
   retry?: RetryPolicy;
   retryUnsafe?: boolean;
+  /** The document's `onResolved`, kept as written (the node panel's "When the alert resolves"). */
+  onResolved?: OnResolved;
 }
 export type SalveNode = Node<SalveNodeData, 'salve'>;
 
@@ -126,6 +129,7 @@ export function flowToCanvas(flow: Pick<Flow, 'nodes' | 'edges'>): { nodes: Salv
     if (n.label !== undefined) data.label = n.label;
     if (n.retry !== undefined) data.retry = n.retry;
     if (n.retryUnsafe !== undefined) data.retryUnsafe = n.retryUnsafe;
+    if (n.onResolved !== undefined) data.onResolved = n.onResolved;
     return { id: n.id, type: 'salve', position: n.position ?? { x: i * 300, y: 0 }, data };
   });
   const typeOf = new Map(flow.nodes.map((n) => [n.id, n.type]));
@@ -150,6 +154,7 @@ export function canvasToFlow(meta: FlowMeta, nodes: readonly SalveNode[], edges:
       if (n.data.label !== undefined && n.data.label !== '') out.label = n.data.label;
       if (n.data.retry !== undefined) out.retry = n.data.retry;
       if (n.data.retryUnsafe !== undefined) out.retryUnsafe = n.data.retryUnsafe;
+      if (n.data.onResolved !== undefined) out.onResolved = n.data.onResolved;
       return out;
     }),
     edges: edges.map((e) => {

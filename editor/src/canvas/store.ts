@@ -1,4 +1,5 @@
 import type { RetryPolicy } from '../../../shared/flow/retry.js';
+import type { OnResolved } from '../../../shared/flow/on-resolved.js';
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react';
 import { create } from 'zustand';
 import type { Flow } from '../../../shared/flow/schema.js';
@@ -76,6 +77,8 @@ export interface EditorState {
   updateLabel(nodeId: string, label: string): void;
   /** Sets or clears a node's retry policy (undefined: no retries) and its `retryUnsafe`. */
   updateRetry(nodeId: string, retry: RetryPolicy | undefined, retryUnsafe: boolean | undefined): void;
+  /** Sets or clears (undefined: the type's default) a node's `onResolved`. */
+  updateOnResolved(nodeId: string, policy: OnResolved | undefined): void;
   /** Renames a node and rewires its edges; returns an error message when the id is taken or invalid. */
   renameNode(nodeId: string, newId: string): string | null;
   setMeta(patch: Partial<FlowMeta>, field: string): void;
@@ -299,6 +302,19 @@ export const useEditor = create<EditorState>()((set, get) => {
           else delete data.retry;
           if (retryUnsafe) data.retryUnsafe = true;
           else delete data.retryUnsafe;
+          return { ...n, data };
+        }),
+      });
+    },
+
+    updateOnResolved(nodeId, policy) {
+      record(`onResolved:${nodeId}`);
+      set({
+        nodes: get().nodes.map((n) => {
+          if (n.id !== nodeId) return n;
+          const data = { ...n.data };
+          if (policy) data.onResolved = policy;
+          else delete data.onResolved;
           return { ...n, data };
         }),
       });

@@ -50,6 +50,14 @@ describe('explainEvent', () => {
     expect(matchVerdict({ flowId: 'f', nodeId: 'n', alertIndex: 0, result: 'not_started', reason: 'resolved alert: source starts runs on firing only' })).toBe(
       'not started: resolved alert: source starts runs on firing only',
     );
+    expect(explainEvent({ ...base, outcome: 'duplicate', reason: 'same incident: fired again 3 min after it resolved (flap window 10 min); run ex_1 handled it' })).toMatchObject({
+      lead: 'Same incident again: no new run',
+      detail: 'fired again 3 min after it resolved (flap window 10 min); run ex_1 handled it',
+    });
+    const flap = { flowId: 'f', nodeId: 'n', alertIndex: 0, result: 'flap' as const, executionId: 'ex_1' };
+    expect(matchVerdict({ ...flap, reason: 'same incident: fired again 3 min after it resolved (flap window 10 min); run ex_1 handled it' })).toBe(
+      'same incident, no new run — fired again 3 min after it resolved (flap window 10 min)',
+    );
   });
 
   it('pretty-prints a JSON body and leaves anything else as it came', () => {

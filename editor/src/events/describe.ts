@@ -61,6 +61,8 @@ export function explainEvent(e: Pick<EventSummary, 'outcome' | 'httpStatus' | 'r
       return { lead: `Started ${plural(e.executionCount, 'run')}`, detail: rest || null, note };
     }
     case 'duplicate':
+      // Flap protection (the flow's flap window): the alert came back soon after it resolved.
+      if (e.reason?.startsWith('same incident: ')) return { lead: 'Same incident again: no new run', detail: e.reason.slice('same incident: '.length), note };
       return { lead: 'Already handled: nothing ran again', detail: e.reason, note };
     case 'ignored':
       return { lead: 'No run started', detail: e.reason, note };
@@ -91,7 +93,7 @@ export function routeVerdict(route: EventRoute): string {
   }
 }
 
-/** A match in words: "started run ex_…", "duplicate of ex_…", "not started: …". */
+/** A match in words: "started run ex_…", "duplicate of ex_…", "same incident, no new run — …", "not started: …". */
 export function matchVerdict(match: EventMatch): string {
   switch (match.result) {
     case 'started':
@@ -100,6 +102,11 @@ export function matchVerdict(match: EventMatch): string {
       return `held: ${match.reason ?? 'a guard rail holds the run'}`;
     case 'duplicate':
       return 'already handled';
+    case 'flap': {
+      // "same incident: fired again 3 min after it resolved (flap window 10 min); run ex_… handled it": the link names the run.
+      const why = (match.reason ?? '').replace(/^same incident: /, '').replace(/; run \S+ handled it$/, '');
+      return `same incident, no new run${why ? ` — ${why}` : ''}`;
+    }
     case 'not_started':
       return `not started: ${match.reason ?? 'the source does not start runs for it'}`;
   }

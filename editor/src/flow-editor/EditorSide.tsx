@@ -147,6 +147,7 @@ export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNo
           onConfig={actions.updateConfig}
           onLabel={actions.updateLabel}
           onRetry={actions.updateRetry}
+          onResolved={actions.updateOnResolved}
           onRename={actions.renameNode}
           onDelete={actions.deleteSelection}
         />

@@ -3,6 +3,7 @@ import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { hookPathOf, startsBy } from '../../../nodes/trigger-spec.js';
 import type { FlowMeta, SalveNode } from '../canvas/model.js';
 import type { LocatedIssue } from '../canvas/validation.js';
+import { formatDuration } from '../../../nodes/format.js';
 
 interface Props {
   meta: FlowMeta;
@@ -16,8 +17,8 @@ interface Props {
 const fieldIssues = (issues: readonly LocatedIssue[], field: string) =>
   issues.filter((i) => i.path.length === 1 && i.path[0] === field).map((i) => i.message);
 
-const settingsIssues = (issues: readonly LocatedIssue[]) =>
-  issues.filter((i) => i.path[0] === 'settings').map((i) => i.message);
+const settingsIssues = (issues: readonly LocatedIssue[], key: string) =>
+  issues.filter((i) => i.path[0] === 'settings' && (i.path[1] === key || i.path.length === 1)).map((i) => i.message);
 
 /** One entry per line (or comma): a line with a space in it is one bad entry, reported as such. */
 const linesOf = (text: string) =>
@@ -38,7 +39,7 @@ function AllowedTargetsField({ meta, issues, onChange }: Pick<Props, 'meta' | 'i
   useEffect(() => {
     setText((current) => (linesOf(current).join('\n') === saved ? current : saved));
   }, [saved]);
-  const errors = settingsIssues(issues);
+  const errors = settingsIssues(issues, 'allowedTargets');
   return (
     <div className="field">
       <label htmlFor={`${id}-targets`}>Allowed destinations</label>
@@ -62,6 +63,61 @@ function AllowedTargetsField({ meta, issues, onChange }: Pick<Props, 'meta' | 'i
       <div id={`${id}-targets-help`} className="field-help">
         Optional. Host names, *.domains, IP addresses or CIDR blocks (with :port to allow one port), one per line. Steps of this
         flow then connect only to these, and still only where the server allows (SALVE_ALLOWED_TARGETS). Empty: the server’s policy alone.
+      </div>
+      {errors.map((m) => (
+        <div key={m} className="field-error">
+          {m}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** A number field's text as seconds; empty: none. */
+const secondsOf = (text: string) => (text.trim() === '' ? undefined : Number(text));
+
+/**
+ * Flap protection: how long after a run saw its alert resolve a new firing of the same alert is
+ * still that incident (no second run). Typed in seconds, shown in words; empty: off.
+ */
+function FlapWindowField({ meta, issues, onChange }: Pick<Props, 'meta' | 'issues' | 'onChange'>) {
+  const id = useId();
+  const saved = meta.settings?.flapWindow;
+  const [text, setText] = useState(saved === undefined ? '' : String(saved));
+  useEffect(() => {
+    // Follow changes made elsewhere (undo, loading another flow), keeping what is typed when it says the same.
+    setText((current) => (secondsOf(current) === saved ? current : saved === undefined ? '' : String(saved)));
+  }, [saved]);
+  const errors = settingsIssues(issues, 'flapWindow');
+  const seconds = secondsOf(text);
+  return (
+    <div className="field">
+      <label htmlFor={`${id}-flap`}>Flap window (seconds)</label>
+      <div className="row">
+        <input
+          id={`${id}-flap`}
+          type="number"
+          min={1}
+          max={86400}
+          style={{ width: 140 }}
+          value={text}
+          placeholder="off"
+          onChange={(e) => {
+            setText(e.target.value);
+            const { flapWindow: _, ...rest } = meta.settings ?? {};
+            const value = secondsOf(e.target.value);
+            const settings = value === undefined ? rest : { ...rest, flapWindow: value };
+            onChange({ settings: Object.keys(settings).length > 0 ? settings : undefined }, 'settings');
+          }}
+          aria-invalid={errors.length > 0 || undefined}
+          aria-describedby={`${id}-flap-help`}
+          data-testid="flow-flap-window"
+        />
+        {seconds !== undefined && Number.isInteger(seconds) && seconds > 0 && <span className="muted small">= {formatDuration(seconds, 's')}</span>}
+      </div>
+      <div id={`${id}-flap-help`} className="field-help">
+        Optional. An alert that fires again within this long after its run saw it resolve is the same incident: no second run starts, and the
+        Events page says “same incident” with the run that handled it. Empty: every new firing starts a run.
       </div>
       {errors.map((m) => (
         <div key={m} className="field-error">
@@ -140,6 +196,7 @@ export function FlowSettingsPanel({ meta, isNew, nodes, issues, onChange }: Prop
         <div className="field-help">A disabled flow is kept and can be tested, but no alert starts it. Saving applies the change.</div>
       </div>
       <AllowedTargetsField meta={meta} issues={issues} onChange={onChange} />
+      <FlapWindowField meta={meta} issues={issues} onChange={onChange} />
       <div className="side-section">
         <h3>Webhook URLs</h3>
         {sources.length === 0 ? (

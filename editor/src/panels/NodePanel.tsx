@@ -8,6 +8,8 @@ import type { LocatedIssue } from '../canvas/validation.js';
 import { NodeIcon } from '../ui/icons.js';
 import type { RetryPolicy } from '../../../shared/flow/retry.js';
 import { canRetry, RetrySection } from './RetrySection.js';
+import type { OnResolved } from '../../../shared/flow/on-resolved.js';
+import { canWaitOnAlert, OnResolvedSection } from './OnResolvedSection.js';
 import type { SecretChoices } from '../secrets/useSecrets.js';
 
 // Props are the node's id and data (not the React Flow node) and the store's own actions, so
@@ -23,12 +25,13 @@ interface Props {
   onConfig: (nodeId: string, config: Record<string, unknown>, field: string) => void;
   onLabel: (nodeId: string, label: string) => void;
   onRetry: (nodeId: string, retry: RetryPolicy | undefined, retryUnsafe: boolean | undefined) => void;
+  onResolved: (nodeId: string, policy: OnResolved | undefined) => void;
   onRename: (nodeId: string, newId: string) => string | null;
   onDelete: () => void;
 }
 
 /** The selected node: what it is, its id and name, and its config form. */
-export const NodePanel = memo(function NodePanel({ nodeId, data, issues, preview, secrets, scope, onConfig, onLabel, onRetry, onRename, onDelete }: Props) {
+export const NodePanel = memo(function NodePanel({ nodeId, data, issues, preview, secrets, scope, onConfig, onLabel, onRetry, onResolved, onRename, onDelete }: Props) {
   const node = { id: nodeId, data };
   const def = getNodeDefinition(node.data.type);
   const id = useId();
@@ -115,6 +118,7 @@ export const NodePanel = memo(function NodePanel({ nodeId, data, issues, preview
       {def && (canRetry(def) || node.data.retry) && (
         <RetrySection def={def} retry={node.data.retry} retryUnsafe={node.data.retryUnsafe} onChange={(retry, unsafe) => onRetry(nodeId, retry, unsafe)} />
       )}
+      {def && canWaitOnAlert(def, node.data) && <OnResolvedSection def={def} value={node.data.onResolved} onChange={(policy) => onResolved(nodeId, policy)} />}
     </div>
   );
 });

@@ -42,6 +42,7 @@ function recordedWords(run: ReplayRun): string | null {
   if (run.recorded.result === 'started') return 'at the time: a run started';
   if (run.recorded.result === 'duplicate') return 'at the time: a duplicate';
   if (run.recorded.result === 'held') return 'at the time: a run held by a guard rail';
+  if (run.recorded.result === 'flap') return 'at the time: the same incident again (flap window), no run';
   return 'at the time: no run';
 }
 

@@ -10,7 +10,7 @@ import { RelativeTime } from './RelativeTime.js';
 import { RunTestPayload } from './RunTestPayload.js';
 import { StatusPill } from './StatusPill.js';
 import { formatDuration } from '../../../nodes/format.js';
-import { noActionText } from './stopped.js';
+import { noActionText, resolvedCancelText } from './stopped.js';
 import { elapsed, exactTime } from './time.js';
 import { useNow } from './useNow.js';
 
@@ -29,8 +29,11 @@ function endBanner(run: ExecutionDetail): { tone: 'error' | 'warning' | 'info'; 
       };
     case 'timed_out':
       return { tone: 'error', title: 'This run timed out.', text: run.error ?? 'It reached its deadline before finishing.' };
-    case 'cancelled':
+    case 'cancelled': {
+      const resolved = resolvedCancelText(run.flow, run.steps, run.error);
+      if (resolved) return { tone: 'info', title: 'Cancelled:', text: resolved };
       return { tone: 'info', title: 'Cancelled.', text: run.error ?? 'Someone cancelled this run.' };
+    }
     default:
       return null;
   }

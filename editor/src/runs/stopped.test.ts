@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stepSequence } from '../../../test/kit/steps.js';
-import { noActionText, stopPoints } from './stopped.js';
+import { noActionText, resolvedCancelText, stopPoints } from './stopped.js';
 
 const { step } = stepSequence();
 
@@ -31,5 +31,16 @@ describe('where a run without action stopped', () => {
 
   it('still says nothing was changed when the steps are unknown', () => {
     expect(noActionText(null, [])).toBe('No action or approval step ran, so nothing was changed.');
+  });
+});
+
+describe('a run cancelled because its alert resolved', () => {
+  it('says so with the node the run waited at, by its name', () => {
+    const flowWithAsk = { nodes: [{ id: 'ask', type: 'approval.request', config: {}, label: 'Approve restart' }] };
+    const ask = step('ask', 'approval.request', 'cancelled', null);
+    expect(resolvedCancelText(flowWithAsk, [ask], 'the alert resolved while waiting for approval at node "ask" (onResolved: cancel)')).toBe(
+      'the alert resolved while waiting for approval at “Approve restart”: its “When the alert resolves” is set to cancel the run, so nothing after it ran.',
+    );
+    expect(resolvedCancelText(flowWithAsk, [ask], 'cancelled by alice')).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import type { Flow } from '../../../shared/flow/schema.js';
 import type { Step } from '../../../shared/api-views.js';
 import { nodeLabel } from './approval-context.js';
+import { isResolvedCancel } from '../../../shared/flow/on-resolved.js';
 
 /** A step where a run's path ended: nothing ran after it. */
 export interface StopPoint {
@@ -30,4 +31,18 @@ export function noActionText(flow: Pick<Flow, 'nodes'> | null, steps: readonly S
   const list = where.length <= 1 ? (where[0] ?? '') : `${where.slice(0, -1).join(', ')} and ${where.at(-1)}`;
   const stop = list ? `It stopped at ${list}, which ${points.length === 1 ? 'leads' : 'lead'} nowhere. ` : '';
   return `${stop}No action or approval step ran, so nothing was changed.`;
+}
+
+/**
+ * A run cancelled because its alert resolved while a step waited (a node's `onResolved: cancel`),
+ * in words: "the alert resolved while waiting for approval at “Approve restart”: its “When the
+ * alert resolves” is set to cancel the run." Null for any other cancellation.
+ */
+export function resolvedCancelText(flow: Pick<Flow, 'nodes'> | null, steps: readonly Step[], error: string | null): string | null {
+  if (!isResolvedCancel(error)) return null;
+  const text = error!.replace(/ at node "([A-Za-z0-9_]+)" \(onResolved: cancel\)$/, (_, id: string) => {
+    const type = steps.find((s) => s.nodeId === id)?.nodeType ?? flow?.nodes.find((n) => n.id === id)?.type ?? id;
+    return ` at “${nodeLabel(flow, id, type)}”`;
+  });
+  return `${text}: its “When the alert resolves” is set to cancel the run, so nothing after it ran.`;
 }

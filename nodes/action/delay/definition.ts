@@ -25,12 +25,14 @@ export const delayAction = defineNodeType({
   idempotent: true,
   // Waiting changes nothing outside, so simulation passes straight through it.
   sideEffects: false,
+  onResolvedDefault: 'continue',
   expressions: () => [],
   summary: (config) => `wait ${formatDuration(config.seconds, 's')}`,
   commandLine: (config) => `wait ${formatDuration(config.seconds, 's')}`,
   portHelp: {"done": "the wait is over"},
   notes: [
     "A durable wait: it is a database row, survives restarts, holds no worker, and counts against the execution deadline.",
+    "**When the alert resolves** while it waits, the node's `onResolved` applies: `continue` (the default) waits on; `cancel` ends the run.",
   ],
   ui: { seconds: { widget: 'number', label: 'Wait (seconds)', help: 'Durable: the wait survives restarts and holds no worker.' } },
 });

@@ -75,6 +75,8 @@ export const approvalRequest = defineNodeType({
   idempotent: true,
   sideEffects: true,
   simulatePort: 'approved',
+  // Nobody is asked to approve a fix for a problem that went away.
+  onResolvedDefault: 'cancel',
   expressions: (config) => templatesIn({ message: config.message }),
   summary: (config) =>
     `ask: ${truncate(abbreviateTemplates(config.message), 60)} (${formatDuration(config.timeoutSeconds, 's')}${config.quorum > 1 ? `, ${config.quorum} approvals` : ''})`,
@@ -86,6 +88,7 @@ export const approvalRequest = defineNodeType({
     "**No self-approval.** Unless `allowSelfApproval` is set, the person who started the run by hand and the person who saved the flow revision that is running may not approve it (the bootstrap admin token included). Runs of revisions saved before accounts existed have no author.",
     "**Bound to the plan.** When the step begins, Salve hashes what approving runs (the flow id and revision, and every node after the `approved` port with its type and config) and the approval shows it as `planHash`; a decision sent with another hash is refused (409). The run keeps its revision: editing the flow meanwhile does not change what runs.",
     "The rules are those of the revision that runs, fixed when the step began.",
+    "**When the alert resolves** while the approval waits (or before it began), the node's `onResolved` applies: `cancel` (the default) cancels the run and closes the approval as cancelled, so nobody is asked to approve a fix for a problem that went away; `continue` leaves it to the approvers.",
   ],
   ui: {
     message: { widget: 'expression', language: 'template', label: 'Question', help: 'What the approver sees, e.g. Restart {{ alert.labels.service }}?' },

@@ -15,6 +15,8 @@ import { runExecution, type RunnerDeps, type StopReason } from './runner.js';
 import { endExecution, finishResolvedWait, rerunStep, resumeStep, startExecution } from './transitions.js';
 import { scrubberFor } from '../secrets/scrub.js';
 import { callTimedOut } from './calls.js';
+import { applyOnResolved } from './on-resolved.js';
+import { RESOLVABLE_WAITS } from '../../../shared/flow/on-resolved.js';
 
 export interface DispatcherOptions {
   maxConcurrent: number;
@@ -42,6 +44,11 @@ export class Dispatcher {
   private readonly runnerDeps: RunnerDeps;
   /** Called runs the tick's wake-ups cancelled (a `flow.call` timed out), to abort once committed. */
   private readonly cancelledCalls: string[] = [];
+  /**
+   * Waiting steps of resolved runs whose `onResolved` said `continue`: not looked at again while
+   * they wait. In memory only: after a restart each is looked at once more, to the same answer.
+   */
+  private readonly resolvedSeen = new Set<string>();
 
   constructor(
     private readonly deps: RunnerDeps & { store: SqliteStore; clock: Clock; log: Logger },
@@ -192,6 +199,7 @@ export class Dispatcher {
         });
         for (const id of this.cancelledCalls.splice(0)) this.abort(id, 'cancel');
       }
+      await this.applyResolutions(now);
       for (const exec of executionsRepo.pastDeadline(store.db, now)) {
         if (this.running.has(exec.id)) this.abort(exec.id, 'deadline');
         else await store.writeEventually((db) => endExecution(db, exec, 'timed_out', 'execution deadline exceeded', now));
@@ -201,6 +209,31 @@ export class Dispatcher {
       log.error({ err: error }, 'dispatcher tick failed');
     }
     this.pump();
+  }
+
+  /**
+   * Runs whose alert resolved while a step waits (approval, delay, retry, poll): each waiting
+   * node's `onResolved` applies (on-resolved.ts); a cancelled run that runs here is aborted.
+   */
+  private async applyResolutions(now: number): Promise<void> {
+    const { store } = this.deps;
+    const waiting = stepsRepo.waitingInResolvedRuns(store.db, RESOLVABLE_WAITS);
+    const still = new Set(waiting.map((s) => s.id));
+    for (const id of this.resolvedSeen) if (!still.has(id)) this.resolvedSeen.delete(id);
+    // At most 500 a tick (one commit); the rest at the next.
+    const fresh = waiting.filter((s) => !this.resolvedSeen.has(s.id)).slice(0, 500);
+    if (fresh.length === 0) return;
+    // Applying a policy twice is harmless (an ended run does not end again): ticks may overlap.
+    const cancelled = await store.writeEventually((db) =>
+      fresh.flatMap((s) => {
+        const step = stepsRepo.get(db, s.id);
+        const exec = step && executionsRepo.get(db, step.executionId);
+        const flow = exec && this.deps.flowAt(exec.flowId, exec.flowRevision);
+        return step && exec && flow && applyOnResolved(db, flow, exec, step, now, false) ? [exec.id] : [];
+      }),
+    );
+    for (const s of fresh) if (!cancelled.includes(s.executionId)) this.resolvedSeen.add(s.id);
+    for (const id of cancelled) this.abort(id, 'cancel');
   }
 
   private wake(db: Parameters<typeof resumeStep>[0], flow: Flow, step: Parameters<typeof resumeStep>[2], now: number): void {

@@ -12,6 +12,7 @@ import type { Scrubber } from '../secrets/scrub.js';
 import { advanceLoops, parkLoop } from './loops.js';
 import { planHash } from '../approvals/plan-hash.js';
 import { breakerAfterEnd } from '../limits/breaker.js';
+import { cancelOnPark } from './on-resolved.js';
 
 /**
  * The state changes of an execution, each a function over one open transaction (callers run
@@ -260,6 +261,8 @@ export function settle(db: Db, flow: Flow, executionId: string, now: number): 'c
   if (all.some((s) => s.status === 'pending' || s.status === 'intent')) return 'continue';
   const waiting = all.filter((s) => s.status === 'waiting');
   if (waiting.length > 0) {
+    // The alert resolved before this wait began: a node whose onResolved is `cancel` ends the run now.
+    if (cancelOnPark(db, flow, exec, waiting, now)) return 'finished';
     const onApproval = waiting.some((s) => getNodeDefinition(s.nodeType)?.category === 'approval');
     executionsRepo.transition(db, executionId, ['running'], {
       status: 'waiting',

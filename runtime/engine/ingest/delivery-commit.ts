@@ -9,6 +9,7 @@ import { deliveredEventRow, deliveredReason, refsFor, type EventBase } from './e
 import type { DeliveryPlan } from './delivery-plan.js';
 import type { IngestResult } from './ingest.js';
 import type { QueueCap } from './queue-cap.js';
+import { flapReason, markFlap } from './flap.js';
 
 /**
  * The last step of a delivery: its event row and the planned executions in ONE transaction.
@@ -35,7 +36,13 @@ export function commitDelivery(deps: { store: SqliteStore; queueCap: QueueCap },
   return deps.store.write((db) => {
     const created: { id: string; flowId: string }[] = [];
     let queued = 0;
+    let flaps = 0;
     for (const { row, match, limits } of planned) {
+      // The same incident again (the flow's flapWindow): no second run; the match names the first.
+      if (markFlap(db, routes, row, match, now)) {
+        flaps++;
+        continue;
+      }
       // A duplicate stays a duplicate (never held): with limits, look before deciding.
       const earlier = limits ? executionsRepo.idByDedupKey(db, row.flowId, row.dedupKey) : undefined;
       // Decided per run just before its insert: the runs inserted before it in this delivery count.
@@ -71,6 +78,7 @@ export function commitDelivery(deps: { store: SqliteStore; queueCap: QueueCap },
         stepsRepo.wakeWaiting(db, ids, 'resolved', now);
       }
     }
+    // A flap counts as handled already, like a duplicate.
     const duplicates = planned.length - created.length;
     const seenDelivery = trace.deliveryId !== undefined && eventsRepo.seenDelivery(db, path, trace.deliveryId);
     const outcome: EventOutcome = created.length > 0 ? 'accepted' : duplicates > 0 || seenDelivery ? 'duplicate' : 'ignored';
@@ -79,7 +87,7 @@ export function commitDelivery(deps: { store: SqliteStore; queueCap: QueueCap },
       deliveredEventRow(base, {
         outcome,
         httpStatus: 202,
-        reason: deliveredReason(outcome, acc, alertCount, seenDelivery),
+        reason: flaps > 0 && flaps === duplicates && !seenDelivery && outcome === 'duplicate' ? flapReason(acc.matches) : deliveredReason(outcome, acc, alertCount, seenDelivery),
         acc,
         alertCount,
         executionCount: created.length,
