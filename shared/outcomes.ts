@@ -46,6 +46,11 @@ const OutcomeFiguresSchema = z.object({
     held: count,
     active: count,
   }),
+  /**
+   * Runs a guard rail held when they were created, whatever their status now: `held` in all,
+   * `tripped` of them by the flow's tripped circuit breaker, `released` of them by a person.
+   */
+  guardRails: z.object({ held: count, tripped: count, released: count }),
   /** succeeded + failed + needs_attention + timed_out: the runs that tried a remediation and finished. */
   ended: count,
   /** succeeded / ended (0–1); null when no run ended. `no_action` and `cancelled` are in neither. */

@@ -21,6 +21,10 @@ export interface OutcomeRunRow {
   alertResolvedAt: number | null;
   callDepth: number;
   startedBy: string | null;
+  /** The guard rail that held it when it was created (`breaker`: the tripped circuit breaker); null when it never was. */
+  heldLimit: string | null;
+  /** When a person released it (held runs only). */
+  releasedAt: number | null;
   /** The path of the run's event (a hook path for webhook deliveries); null when the event is gone. */
   eventPath: string | null;
   fingerprint: string;
@@ -92,6 +96,8 @@ export const outcomesRepo = {
         alertResolvedAt: executions.alertResolvedAt,
         callDepth: executions.callDepth,
         startedBy: executions.startedBy,
+        heldLimit: executions.heldLimit,
+        releasedAt: executions.releasedAt,
         eventPath: sql<string | null>`(select ${events.path} from ${events} where ${events.id} = ${executions.eventId})`,
         fingerprint: executions.fingerprint,
         alertStartsAt: sql<string | null>`json_extract(${executions.alert}, '$.startsAt')`,

@@ -43,6 +43,9 @@ interface SeedRun {
   finishedAt?: number;
   alertResolvedAt?: number;
   startedBy?: string;
+  /** A guard rail held it when it was created (and, with releasedAt, a person released it). */
+  heldLimit?: string;
+  releasedAt?: number;
   steps?: { nodeId: string; nodeType: string; status: StepStatus; at: number; error?: string }[];
   approvals?: { createdAt: number; status: 'pending' | 'approved' | 'rejected' | 'timeout' | 'cancelled'; decidedAt?: number; deciders?: string[] }[];
 }
@@ -129,6 +132,10 @@ export async function seedOutcomes(store: SqliteStore, h: SeedHistory): Promise<
           fingerprint: r.alert.fingerprint,
           alertResolvedAt: r.alertResolvedAt ?? null,
           startedBy: r.startedBy ?? null,
+          heldLimit: r.heldLimit ?? null,
+          heldReason: r.heldLimit ? `held by ${r.heldLimit}` : null,
+          heldAt: r.heldLimit ? r.createdAt : null,
+          releasedAt: r.releasedAt ?? null,
         })
         .run();
       let seq = 0;
@@ -257,14 +264,15 @@ export function outcomesHistory(base = DAY1): SeedHistory {
       approvals: [{ createdAt: at(2, 9, 2), status: 'timeout' }],
     }),
     run('r5', 'restart', { status: 'no_action', createdAt: at(2, 10, 1), finishedAt: at(2, 10, 1, 30) }),
-    run('r6', 'restart', { status: 'held', createdAt: at(2, 11, 1) }),
+    run('r6', 'restart', { status: 'held', createdAt: at(2, 11, 1), heldLimit: 'cooldown' }),
     run('r7', 'restart', {
       status: 'failed',
       createdAt: at(2, 12, 1),
       finishedAt: at(2, 12, 5),
       steps: [{ nodeId: 'restart', nodeType: ssh, status: 'failed', at: at(2, 12, 4), error: "=cmd|' /C calc'!A0" }],
     }),
-    run('r8', 'restart', { status: 'succeeded', createdAt: at(2, 13, 0), finishedAt: at(2, 13, 2), startedBy: 'admin' }),
+    // Held by the tripped breaker, then released by a person: counted under guardRails, and by its status now.
+    run('r8', 'restart', { status: 'succeeded', createdAt: at(2, 13, 0), finishedAt: at(2, 13, 2), startedBy: 'admin', heldLimit: 'breaker', releasedAt: at(2, 13, 1) }),
     run('d1', 'disk', {
       status: 'succeeded',
       createdAt: at(1, 8, 1),

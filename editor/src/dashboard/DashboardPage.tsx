@@ -145,6 +145,8 @@ function Headline({ figures: f }: { figures: OutcomeFigures }) {
       </Figure>
       <Figure title="Alerts / runs" value={`${f.alertsReceived} / ${f.runs}`} testId="figure-volume" minor>
         Firing alerts received, and runs started (by alerts, schedules or people).
+        {f.guardRails.held > 0 &&
+          ` Guard rails held ${f.guardRails.held}${f.guardRails.tripped ? ` (${f.guardRails.tripped} by a tripped breaker)` : ''}; ${f.guardRails.released} released by a person.`}
       </Figure>
     </div>
   );

@@ -9,7 +9,7 @@ const COLUMNS: { key: SortKey; label: string; title: string }[] = [
   { key: 'alerts', label: 'Alerts', title: 'Firing alerts webhooks delivered to the flow' },
   { key: 'runs', label: 'Runs', title: 'Runs started in the range, whatever started them' },
   { key: 'successRate', label: 'Success', title: 'Succeeded of the runs that ended (no-action and cancelled runs are left out)' },
-  { key: 'held', label: 'Held', title: 'Runs a guard rail holds, waiting for a person' },
+  { key: 'held', label: 'Held', title: 'Runs a guard rail (a limit or the circuit breaker) held when they were created; the cell says how many are still held' },
   { key: 'p50', label: 'Remediate p50', title: 'Median time from the alert starting to a successful run ending' },
   { key: 'p90', label: 'p90', title: '90th percentile of that time' },
   { key: 'mttr', label: 'MTTR with / without', title: 'Mean time to resolve: alerts a successful run handled / similar alerts without one' },
@@ -48,7 +48,9 @@ export function FlowOutcomesTable({ flows }: { flows: readonly FlowOutcome[] }) 
               <td className="num" title={`${f.byStatus.succeeded} of ${f.ended} ended runs`}>
                 {percent(f.successRate)}
               </td>
-              <td className="num">{f.byStatus.held}</td>
+              <td className="num" title={`${f.byStatus.held} still held, ${f.guardRails.released} released by a person, ${f.guardRails.tripped} by the tripped breaker`}>
+                {f.guardRails.held}
+              </td>
               <td className="num">{duration(f.timeToRemediate.p50Ms)}</td>
               <td className="num">{duration(f.timeToRemediate.p90Ms)}</td>
               <td className="num">

@@ -65,7 +65,7 @@ const sortValue: Record<SortKey, (f: FlowOutcome) => string | number | null> = {
   alerts: (f) => f.alertsReceived,
   runs: (f) => f.runs,
   successRate: (f) => f.successRate,
-  held: (f) => f.byStatus.held,
+  held: (f) => f.guardRails.held,
   p50: (f) => f.timeToRemediate.p50Ms,
   p90: (f) => f.timeToRemediate.p90Ms,
   mttr: (f) => f.mttr.automated.meanMs,

@@ -52,6 +52,8 @@ describe('the outcomes report over a seeded history (team alpha: restart and dis
       // r1–r8 and d1, d2 (r0 was created before the range; o1 is beta's).
       runs: 10,
       byStatus: { succeeded: 5, failed: 2, needsAttention: 0, timedOut: 1, noAction: 1, cancelled: 0, held: 1, active: 0 },
+      // r6 is held now (cooldown); r8 was held by the tripped breaker and released, then succeeded.
+      guardRails: { held: 2, tripped: 1, released: 1 },
       ended: 8,
       successRate: 5 / 8,
       // Successful alert runs: d1 3, r1 5, r2 15, r4 31 minutes (r8 was started by hand).
@@ -83,6 +85,7 @@ describe('the outcomes report over a seeded history (team alpha: restart and dis
       runs: 8,
       // r8 (started by hand) counts as a run and a success, but not in the alert figures.
       byStatus: { succeeded: 4, failed: 2, needsAttention: 0, timedOut: 0, noAction: 1, cancelled: 0, held: 1, active: 0 },
+      guardRails: { held: 2, tripped: 1, released: 1 },
       ended: 6,
       successRate: 4 / 6,
       timeToRemediate: { count: 3, p50Ms: 15 * MIN, p90Ms: 31 * MIN },

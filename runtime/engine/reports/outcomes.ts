@@ -163,6 +163,12 @@ function figuresOf(f: Facts): OutcomeFigures {
     active: by('queued') + by('running') + by('waiting'),
   };
   const ended = byStatus.succeeded + byStatus.failed + byStatus.needsAttention + byStatus.timedOut;
+  const everHeld = f.runs.filter((r) => r.row.heldLimit !== null);
+  const guardRails = {
+    held: everHeld.length,
+    tripped: everHeld.filter((r) => r.row.heldLimit === 'breaker').length,
+    released: everHeld.filter((r) => r.row.releasedAt !== null).length,
+  };
   const remediate = f.runs.flatMap((r) => (r.remediateMs === null ? [] : [r.remediateMs]));
   const automated = distinctBy(
     f.runs.filter((r) => r.resolveMs !== null),
@@ -180,6 +186,7 @@ function figuresOf(f: Facts): OutcomeFigures {
     alertsReceived: new Set(f.received.map((r) => r.alert)).size,
     runs: f.runs.length,
     byStatus,
+    guardRails,
     ended,
     successRate: ended === 0 ? null : byStatus.succeeded / ended,
     timeToRemediate: { count: remediate.length, p50Ms: percentile(remediate, 0.5), p90Ms: percentile(remediate, 0.9) },
