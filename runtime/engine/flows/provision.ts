@@ -28,10 +28,10 @@ export interface ReadFile {
   errors?: Issue[];
 }
 
-/** The files of `dir` holding flows, by their shown name, in name order: `[shown name, absolute path, team]`. */
-function listFlowFiles(dir: string): [string, string, string][] {
+/** The files of `dir` holding flows, in name order: `[shown name, absolute path, team, path inside dir]`. */
+export function listFlowFiles(dir: string): [string, string, string, string][] {
   const shown = basename(dir);
-  const found: [string, string, string][] = [];
+  const found: [string, string, string, string][] = [];
   const visit = (folder: string, team: string, prefix: string) => {
     for (const name of readdirSync(folder).sort()) {
       if (name.startsWith('.')) continue;
@@ -45,7 +45,7 @@ function listFlowFiles(dir: string): [string, string, string][] {
       if (stat.isDirectory()) {
         if (prefix === '') visit(path, name, `${name}/`);
       } else if (stat.isFile() && name.endsWith('.json')) {
-        found.push([`${shown}/${prefix}${name}`, path, team]);
+        found.push([`${shown}/${prefix}${name}`, path, team, `${prefix}${name}`]);
       }
     }
   };
@@ -192,7 +192,12 @@ export function planProvisioning(read: readonly ReadFile[], current: CurrentFlow
     const valid = read.filter((f) => f.flows && errors.get(f.file)!.length === 0);
     const all = new Map<string, Flow>([...current.flows].map(([id, s]) => [id, s.flow]));
     const teamOf = new Map<string, string>([...current.flows].map(([id, s]) => [id, s.team]));
-    for (const f of valid) for (const flow of f.flows!) (all.set(flow.id, flow), teamOf.set(flow.id, f.team));
+    for (const f of valid) {
+      for (const flow of f.flows!) {
+        all.set(flow.id, flow);
+        teamOf.set(flow.id, f.team);
+      }
+    }
     let dropped = false;
     for (const f of valid) {
       const bundle = f.flows!.length > 1;
