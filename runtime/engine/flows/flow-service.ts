@@ -125,7 +125,7 @@ function toStored(row: FlowRow, file?: string): StoredFlow {
 const PROVISIONED_KEY = 'flows-dir.provisioned';
 
 /** The revision author of a provisioned flow's revisions: `provisioned:<file>`. */
-export const PROVISIONED_AUTHOR_PREFIX = 'provisioned:';
+const PROVISIONED_AUTHOR_PREFIX = 'provisioned:';
 
 /** Who a revision's `author` is, as a person reads it (the user may have been renamed or removed since). */
 function authorOf(db: Db, identity: string | null): RevisionAuthor {

@@ -108,7 +108,7 @@ export interface CurrentFlows {
 }
 
 /** One flow's change in a plan; `flow` is the document to store (absent for `unchanged`). */
-export interface PlannedFlow extends ProvisioningChange {
+interface PlannedFlow extends ProvisioningChange {
   flow?: Flow;
 }
 
@@ -133,7 +133,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 }
 
 /** A one-line account of what changed between two documents, e.g. `nodes: 1 added (notify), 1 changed (restart); edges: 1 added`. */
-export function summarizeChange(before: Flow, after: Flow): string {
+function summarizeChange(before: Flow, after: Flow): string {
   const d = diffRevisions(before, after);
   const parts: string[] = [];
   if (d.flow.length) parts.push(`flow: ${d.flow.map((c) => c.path).join(', ')}`);
