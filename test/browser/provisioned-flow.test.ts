@@ -45,7 +45,11 @@ describe('provisioned flow in the editor', () => {
     const tag = page.getByTestId('flow-provisioned-disk-clean');
     await tag.waitFor();
     expect(await tag.textContent()).toContain('from flows/disk.json');
-    expect(await page.getByTestId('flow-toggle-disk-clean').isDisabled()).toBe(true);
+    const toggle = page.getByTestId('flow-toggle-disk-clean');
+    expect(await toggle.getAttribute('aria-disabled')).toBe('true');
+    expect(await toggle.getAttribute('title')).toContain('Set "enabled" in flows/disk.json');
+    await toggle.dispatchEvent('click');
+    expect((await server.api('GET', '/api/flows/disk-clean')).body.flow.enabled).toBe(true);
     expect(await page.getByTestId('flow-delete-disk-clean').count()).toBe(0);
     await screenshot(page, 'provisioned-flows-list-1440');
   });
