@@ -167,7 +167,8 @@ describe('flows directory', () => {
     expect(bad.code).toBe(2);
     // Nothing was applied by any diff.
     expect((await server.api('GET', '/api/flows')).body.items.map((f: { id: string }) => f.id)).toEqual(['disk', 'web']);
-  });
+    // Three runs of the CLI, each a Node process loading the node catalog.
+  }, 120_000);
 
   it('disables (never deletes) a flow whose file was removed; its runs stay and it is editable again', async () => {
     rmSync(join(dir, 'web.json'));
