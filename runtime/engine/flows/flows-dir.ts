@@ -75,7 +75,12 @@ export class FlowsDirProvisioner {
       try {
         do {
           this.again = false;
-          await this.scan();
+          try {
+            await this.scan();
+          } catch (error) {
+            // Never fatal (the database busy, a disk error…): what runs keeps running; the next change or rescan tries again.
+            this.options.log.error({ dir: this.options.dir, err: (error as Error).message }, 'applying the flows directory failed; trying again at the next change or rescan');
+          }
         } while (this.again && !this.stopped);
       } finally {
         this.running = undefined;

@@ -104,6 +104,14 @@ describe('flows directory provisioning', () => {
     ]);
   });
 
+  it('puts an existing team\'s subdirectory flows in that team', async () => {
+    const { engine, dir, write } = setup();
+    mkdirSync(join(dir, 'payments'));
+    write('payments/p.json', flow('p'));
+    const p = planProvisioning(readFlowsDir(dir), { flows: engine.flows.currentFlows(), provisioned: new Map(), teamExists: () => true });
+    expect(p.files).toEqual([{ file: 'flows/payments/p.json', team: 'payments', status: 'applied', flowIds: ['p'] }]);
+  });
+
   it('disables (never deletes) a flow whose file was removed, which is then editable again', async () => {
     const { engine, dir, write, apply } = setup();
     write('a.json', flow('a'));
