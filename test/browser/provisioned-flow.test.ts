@@ -84,4 +84,17 @@ describe('provisioned flow in the editor', () => {
     }
     await page.setViewportSize({ width: 1440, height: 900 });
   });
+
+  it('lists a flow file that is invalid on the flows page, with every problem', async () => {
+    writeFileSync(join(dir, 'broken.json'), JSON.stringify({ ...diskFlow, id: 'broken', name: '', nodes: [] }));
+    await page.goto(`${server.url}/#/flows`);
+    const banner = page.getByTestId('provisioning-problems');
+    await banner.waitFor({ timeout: 20_000 });
+    const text = await banner.textContent();
+    expect(text).toContain('flows/broken.json');
+    expect(text).toContain('name');
+    expect(text).toContain('nodes');
+    await page.getByTestId('flow-provisioned-disk-clean').waitFor();
+    await screenshot(page, 'provisioned-invalid-file-1440');
+  }, 40_000);
 });
