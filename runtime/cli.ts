@@ -6,6 +6,7 @@ import { lookupNodeSpec } from '../nodes/catalog.js';
 import { enableRegexBacktrackFallback } from './boot-checks.js';
 import { HelpRequested, parseCommand, UsageError, type OptionValues } from './cli-args.js';
 import { AUDIT_HELP, cmdAudit } from './cli-audit.js';
+import { cmdDiff, DIFF_HELP } from './cli-diff.js';
 import { cmdSecrets, SECRETS_HELP } from './cli-secrets.js';
 import { cmdReplay, REPLAY_HELP } from './cli-replay.js';
 import { cmdTeams, cmdUsers, PEOPLE_HELP } from './cli-people.js';
@@ -21,11 +22,12 @@ import { salveVersion } from './server.js';
 const HELP = `salve — alert-driven auto-remediation
 
 Usage:
-  salve serve [--port 8470] [--host 127.0.0.1] [--data ./data] [--event-retention-days 14]
+  salve serve [--port 8470] [--host 127.0.0.1] [--data ./data] [--event-retention-days 14] [--flows DIR]
   salve validate <flow.json>
   salve simulate <flow.json> --source alertmanager --payload <payload.json> [--json]
   salve import <flow-or-bundle.json> [--url URL] [--token TOKEN] [--data DIR]
   salve export <flow-id>|--all [--out file.json] [--url URL] [--token TOKEN] [--data DIR]
+${DIFF_HELP}
   salve doctor [--data ./data]      check the database (read-only; safe while Salve runs)
 ${SECRETS_HELP}
 ${PEOPLE_HELP}
@@ -41,7 +43,7 @@ secrets, users and teams work on the data directory's database directly (safe wh
 value from stdin. The master key is SALVE_MASTER_KEY or the key file (SALVE_MASTER_KEY_FILE,
 default ~/.config/salve/master.key).
 
-import/export talk to a running server (default http://127.0.0.1:8470). The token comes from
+import/export/diff talk to a running server (default http://127.0.0.1:8470). The token comes from
 --token, else SALVE_ADMIN_TOKEN, else <data>/admin-token.
 
 Exit codes: 0 ok, 1 the flow or request was rejected, 2 usage error, 3 server unreachable.`;
@@ -223,6 +225,8 @@ export async function runCli(argv: string[], out: Out = { log: console.log, erro
         return await cmdImport(rest, out);
       case 'export':
         return await cmdExport(rest, out);
+      case 'diff':
+        return await cmdDiff(rest, out, (flags, method, path, body) => call(serverTarget(flags), method, path, body), (res) => reportApiError(res, out));
       case 'doctor':
         return cmdDoctor(rest, out);
       case 'secrets':

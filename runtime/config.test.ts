@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, redactConfig } from './config.js';
 import { oidcSettingsOf } from './http/oidc.js';
@@ -53,6 +56,24 @@ describe('config', () => {
     expect(() => loadConfig({ 'event-retention-days': 'two weeks' }, {})).toThrow(
       expect.objectContaining({ issues: [expect.objectContaining({ path: ['--event-retention-days'] })] }),
     );
+  });
+
+  it('provisions no flows directory unless --flows or SALVE_FLOWS_DIR names an existing directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'salve-flows-config-'));
+    try {
+      expect(loadConfig({}, {}).flowsDir).toBeUndefined();
+      expect(loadConfig({}, { SALVE_FLOWS_DIR: dir }).flowsDir).toBe(dir);
+      expect(loadConfig({ flows: dir }, { SALVE_FLOWS_DIR: '/nowhere' }).flowsDir).toBe(dir);
+      expect(loadConfig({}, {}).flowsRescanSeconds).toBe(30);
+      expect(() => loadConfig({ flows: join(dir, 'missing') }, {})).toThrow(
+        expect.objectContaining({ issues: [{ path: ['--flows'], message: 'must be an existing directory of flow files' }] }),
+      );
+      expect(() => loadConfig({}, { SALVE_FLOWS_RESCAN_SECONDS: '0' })).toThrow(
+        expect.objectContaining({ issues: [expect.objectContaining({ path: ['SALVE_FLOWS_RESCAN_SECONDS'] })] }),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('allows no non-public destination unless SALVE_ALLOWED_TARGETS lists it, and names a bad entry', () => {

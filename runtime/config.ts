@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from '../shared/errors.js';
@@ -96,6 +97,18 @@ const ConfigSchema = z.strictObject({
   eventRetentionDays: intFrom(1, 3650).default(14),
   /** Days a finished execution is kept (with its steps and approvals); older ones are deleted in small batches. */
   executionRetentionDays: intFrom(1, 3650).default(30),
+  /**
+   * A directory of flow files provisioned at start and on every change (`--flows`, issue 13
+   * "flows as code"; see docs/operations.md "Flows in git"). Must exist and be a directory.
+   */
+  flowsDir: z
+    .string()
+    .min(1)
+    .transform((d) => resolve(d))
+    .refine((d) => statSync(d, { throwIfNoEntry: false })?.isDirectory() === true, 'must be an existing directory of flow files')
+    .optional(),
+  /** Seconds between rescans of the flows directory (changes are also followed as they happen). */
+  flowsRescanSeconds: intFrom(1, 3600).default(30),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** The user command steps run as (name or uid); default: Salve's own user. Needs root (see docs). */
   commandUser: z
@@ -179,6 +192,8 @@ const SOURCES: Record<keyof Config, { flag?: string; env?: string }> = {
   maxConnectionsPerAddress: { env: 'SALVE_MAX_CONNECTIONS_PER_ADDRESS' },
   eventRetentionDays: { flag: 'event-retention-days', env: 'SALVE_EVENT_RETENTION_DAYS' },
   executionRetentionDays: { env: 'SALVE_EXECUTION_RETENTION_DAYS' },
+  flowsDir: { flag: 'flows', env: 'SALVE_FLOWS_DIR' },
+  flowsRescanSeconds: { env: 'SALVE_FLOWS_RESCAN_SECONDS' },
   logLevel: { env: 'SALVE_LOG_LEVEL' },
   commandUser: { env: 'SALVE_COMMAND_USER' },
   allowedTargets: { env: 'SALVE_ALLOWED_TARGETS' },

@@ -16,6 +16,7 @@ export function serveFlags(args: string[]): Record<string, string | undefined> {
     host: { type: 'string' },
     data: { type: 'string' },
     'event-retention-days': { type: 'string' },
+    flows: { type: 'string' },
   });
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
   return values;

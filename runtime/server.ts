@@ -8,6 +8,8 @@ import { redactConfig } from './config.js';
 import { runBootChecks } from './boot-checks.js';
 import { systemClock } from './engine/clock.js';
 import { Engine } from './engine/engine.js';
+import { FlowsDirProvisioner } from './engine/flows/flows-dir.js';
+import { peopleRepo } from './store/people-repo.js';
 import { scrubberFor, type Scrubber } from './engine/secrets/scrub.js';
 import { withScrubbedExtras, type SecretStore } from './engine/secrets/secrets.js';
 import { openStoredSecrets } from './engine/secrets/stored-secrets.js';
@@ -157,11 +159,24 @@ async function startLocked(
   engineRef = engine;
   const recovered = engine.start();
   log.info({ config: redactConfig(config), recovered }, 'salve starting');
+  // Flows as code: the directory is applied before Salve listens, so the first delivery finds its flows.
+  const provisioner =
+    config.flowsDir === undefined
+      ? undefined
+      : new FlowsDirProvisioner({
+          dir: config.flowsDir,
+          flows: engine.flows,
+          teamExists: (id) => peopleRepo.team(store.db, id) !== undefined,
+          log,
+          rescanMs: config.flowsRescanSeconds * 1000,
+        });
+  await provisioner?.start();
 
   const oidc = oidcSettings && new OidcClient(oidcSettings, log);
   oidc?.warmUp();
   const app = createApp({
     engine,
+    provisioner: () => provisioner,
     store,
     log,
     adminToken: token.token,
@@ -194,6 +209,11 @@ async function startLocked(
   out(`Master key for stored secrets: ${stored.keySource}${createdKeyFile ? ' (created now, mode 0600: back it up apart from the data directory)' : ''}`);
   if (oidcSettings) out(`Single sign-on with ${oidcSettings.issuer} (redirect URI registered there: ${oidcSettings.redirectUri})`);
   out(`Salve ${salveVersion()} listening on ${url} (data: ${config.dataDir})`);
+  if (provisioner) {
+    const files = provisioner.status().files;
+    const invalid = files.filter((f) => f.status === 'invalid').length;
+    out(`Flows from ${config.flowsDir}: ${files.length} file(s)${invalid ? `, ${invalid} invalid (see the log or GET /api/provisioning)` : ''}; followed for changes`);
+  }
   if (!['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
     log.warn({ host: config.host }, 'listening beyond loopback without TLS: put a TLS-terminating proxy in front of Salve');
   }
@@ -203,6 +223,7 @@ async function startLocked(
   const stop = () => {
     stopping ??= (async () => {
       log.info('shutting down: no new deliveries; letting running steps finish');
+      await provisioner?.stop();
       const aborted = await engine.shutdown(config.shutdownGraceSeconds * 1000);
       if (aborted > 0) log.warn({ aborted }, 'steps still running after the grace period were interrupted; they are recovered at the next start');
       await closeConnections(server as Server);

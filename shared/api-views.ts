@@ -31,6 +31,8 @@ export interface StoredFlow {
   revision: number;
   createdAt: string;
   updatedAt: string;
+  /** Set when the flow comes from a flows directory (`salve serve --flows`): it is read-only here. */
+  provisioned?: { file: string };
 }
 
 /** Who saved a flow revision, as the history shows it. */
@@ -69,6 +71,8 @@ export interface FlowSummary {
   team: string;
   /** Present while the flow's circuit breaker is tripped (its runs are created `held`). */
   breaker?: { trippedAt: number };
+  /** Set when the flow comes from a flows directory (`salve serve --flows`): it is read-only here. */
+  provisioned?: { file: string };
 }
 
 /** A flow's circuit breaker (`GET /api/flows/:id/breaker`; times in ms since the epoch). */
@@ -82,6 +86,47 @@ export interface BreakerView {
   resetAt?: number;
   /** The flow's `limits.breaker`, when it has one. */
   policy?: { failures: number; window: number };
+}
+
+/** One file of a flows directory and what became of it (`GET /api/provisioning`). */
+export interface ProvisionedFile {
+  /** The directory's name, then the path inside it: `flows/disk.json`, `flows/payments/restart.json`. */
+  file: string;
+  /** The team the file's flows belong to (`default` at the top, else the subdirectory's name). */
+  team: string;
+  /** `applied`: the last scan saved a new revision of at least one of its flows; `unchanged`: nothing differed; `invalid`: nothing of it was applied. */
+  status: 'applied' | 'unchanged' | 'invalid';
+  /** The flow ids the file holds (as far as it could be read). */
+  flowIds: string[];
+  /** For `invalid`: every problem, located by a path into the file. */
+  errors?: { path: (string | number)[]; message: string }[];
+}
+
+/** What applying a flows directory does to one flow (`salve diff`, `POST /api/provisioning/diff`). */
+export interface ProvisioningChange {
+  flowId: string;
+  file: string;
+  team: string;
+  /** `disabled`: provisioned before, in no file now: turned off (never deleted) and editable again. */
+  kind: 'added' | 'changed' | 'unchanged' | 'disabled';
+  /** For `changed`: which nodes, edges and fields differ, in one line. */
+  summary?: string;
+}
+
+/** `GET /api/provisioning`: the flows directory and its last scan. */
+export interface ProvisioningStatus {
+  /** The directory (`salve serve --flows`), or null when Salve runs without one. */
+  dir: string | null;
+  lastScanAt: string | null;
+  files: ProvisionedFile[];
+  /** The changes the last scan that changed something made. */
+  lastChanges: ProvisioningChange[];
+}
+
+/** `POST /api/provisioning/diff`: what applying a directory's files would change. */
+export interface ProvisioningDiff {
+  files: ProvisionedFile[];
+  changes: ProvisioningChange[];
 }
 
 /** One node on a simulated path (`POST /api/flows/simulate`). */

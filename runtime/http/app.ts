@@ -24,6 +24,8 @@ import { auditRoutes } from './routes-audit.js';
 import { reportRoutes } from './routes-reports.js';
 import { flowRoutes } from './routes-flows.js';
 import { replayRoutes } from './routes-flow-replay.js';
+import { provisioningRoutes } from './routes-provisioning.js';
+import type { FlowsDirProvisioner } from '../engine/flows/flows-dir.js';
 import { hookRoutes } from './routes-hooks.js';
 import { runFlowRoutes } from './routes-run-flow.js';
 import { runRoutes } from './routes-runs.js';
@@ -45,6 +47,8 @@ import { SessionManager } from './sessions.js';
 
 export interface AppOptions {
   engine: Engine;
+  /** The flows directory being provisioned (`salve serve --flows`), once it started; absent without one. */
+  provisioner?: () => FlowsDirProvisioner | undefined;
   store: SqliteStore;
   log: Logger;
   adminToken: string;
@@ -217,6 +221,7 @@ export function createApp(options: AppOptions) {
     .route('/api/flows', runFlowRoutes(engine))
     .route('/api/flows', replayRoutes(engine, store))
     .route('/api/flows', flowRoutes(engine, store))
+    .route('/api/provisioning', provisioningRoutes(engine, store, options.provisioner ?? (() => undefined)))
     .route('/api/audit', auditRoutes(store))
     .route('/api/reports', reportRoutes(engine, store, scrubber))
     .route('/api/slack', slackRoutes({ interactions: slackInteractions, secrets, log, now }))

@@ -7,6 +7,7 @@ import { OutcomesQuery } from './routes-reports.js';
 import { BreakerResetSchema, RollbackBodySchema, SimulateBodySchema, UpdateBodySchema } from './routes-flows.js';
 import { ReplayBodySchema, ReplayQuerySchema } from './routes-flow-replay.js';
 import { RunBodySchema } from './routes-run-flow.js';
+import { ProvisioningDiffBodySchema } from './routes-provisioning.js';
 import { ApprovalQuery, DecisionSchema, EventQuery, ExecutionQuery, ReleaseSchema } from './routes-runs.js';
 import { SignInSchema } from './routes-session.js';
 import { RenameTeamSchema } from './routes-people.js';
@@ -40,6 +41,7 @@ export const REQUEST_SCHEMAS: Readonly<Record<string, { body?: z.ZodType; query?
   [routeKey('POST', '/api/flows/:id/rollback')]: { body: RollbackBodySchema },
   [routeKey('POST', '/api/flows/:id/breaker/reset')]: { body: BreakerResetSchema },
   [routeKey('POST', '/api/executions/:id/release')]: { body: ReleaseSchema },
+  [routeKey('POST', '/api/provisioning/diff')]: { body: ProvisioningDiffBodySchema },
   [routeKey('GET', '/api/executions')]: { query: ExecutionQuery },
   [routeKey('GET', '/api/approvals')]: { query: ApprovalQuery },
   [routeKey('POST', '/api/approvals/:id')]: { body: DecisionSchema },

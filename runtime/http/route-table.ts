@@ -141,6 +141,8 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   rule('GET', '/api/flows/:id/breaker', 'flows:read', 'flow-param', 'a flow’s circuit breaker: closed or tripped, with the failures that tripped it'),
   rule('POST', '/api/flows/:id/breaker/reset', 'runs:operate', 'flow-param', 'reset a tripped circuit breaker (the flow’s runs start again)'),
   rule('DELETE', '/api/flows/:id', 'flows:write', 'flow-param', 'delete a flow'),
+  rule('GET', '/api/provisioning', 'flows:read', 'list', 'the flows directory (`salve serve --flows`): each file, applied, unchanged or invalid with every problem'),
+  rule('POST', '/api/provisioning/diff', 'flows:read', 'list', 'what applying a flows directory’s files would change (`salve diff`; nothing is changed)'),
   rule('ALL', '/api/flows/*', 'flows:read', 'none', 'any other flow path: answered 404'),
   rule('GET', '/api/executions', 'runs:read', 'list', 'list executions'),
   rule('GET', '/api/executions/:id', 'runs:read', 'execution-param', 'an execution with its steps'),

@@ -54,13 +54,15 @@ interface FlowCanvasProps {
   searchMatches?: ReadonlySet<string> | null;
   /** Opens the flow search (a button among the canvas controls). */
   onSearch?: () => void;
+  /** A read-only flow: nodes are selected and inspected, never moved, connected or dropped. */
+  readOnly?: boolean;
 }
 
 /**
  * The editable canvas. Deletion, copy/paste and undo are handled by the page's keyboard
  * shortcuts (so they go through the store's history); React Flow only moves, selects and connects.
  */
-export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function FlowCanvas({ overlay, highlightedEdges, edgeClasses, onConnectFrom, searchMatches, onSearch }, ref) {
+export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function FlowCanvas({ overlay, highlightedEdges, edgeClasses, onConnectFrom, searchMatches, onSearch, readOnly = false }, ref) {
   const { nodes, notes, edges, onNodesChange, onEdgesChange, connect, addNode } = useEditor(
     useShallow((s) => ({
       nodes: s.nodes,
@@ -170,7 +172,7 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
 
   const onDrop = (e: React.DragEvent) => {
     const type = e.dataTransfer.getData(PALETTE_MIME);
-    if (!type) return;
+    if (!type || readOnly) return;
     e.preventDefault();
     const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
     addNode(type, { x: Math.round(p.x - DEFAULT_NODE_SIZE.width / 2), y: Math.round(p.y - 20) });
@@ -243,6 +245,9 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
           }}
           isValidConnection={isValidConnection}
           deleteKeyCode={null}
+          nodesDraggable={!readOnly}
+          nodesConnectable={!readOnly}
+          edgesReconnectable={!readOnly}
           selectionKeyCode="Shift"
           multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
           selectionOnDrag

@@ -37,7 +37,14 @@ import { useFlowReplay } from '../replay/useFlowReplay.js';
  * (`initialTab` `test`: open on the Test tab, e.g. with a delivery chosen on the Events page).
  * `initialTest` opens the Test tab with that input (a flow made from a template, with its sample).
  */
-export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test'; initialTest?: TestInput; team?: string } = {}) {
+export function Editor({
+  initialTab,
+  initialTest,
+  team,
+  provisioned,
+}: { initialTab?: 'test'; initialTest?: TestInput; team?: string; provisioned?: { file: string } } = {}) {
+  // A flow from a flows directory is read-only here: it is changed in its file (the API refuses saves too).
+  const readOnly = provisioned !== undefined;
   const doc = useEditorDocument();
   const canvas = useRef<FlowCanvasHandle>(null);
   const addAtCentre = useCallback((type: string) => canvas.current?.addAtCentre(type), []);
@@ -84,7 +91,7 @@ export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test';
     // After the dialog has given focus back, so the canvas's shortcuts work at once.
     requestAnimationFrame(() => canvas.current?.focus());
   }, []);
-  const clipboard = useCanvasClipboard(canvas, () => void saver.save(), {
+  const clipboard = useCanvasClipboard(canvas, () => void saver.save(), readOnly ? provisionedMessage(provisioned.file) : null, {
     addNote,
     connectFrom: openConnect,
     editNote: () => {
@@ -133,7 +140,7 @@ export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test';
   };
 
   return (
-    <div className="editor">
+    <div className={`editor${provisioned ? ' with-banner' : ''}`}>
       <EditorToolbar
         meta={doc.meta}
         team={team}
@@ -145,6 +152,7 @@ export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test';
         canRunByHand={canRunByHand}
         mayOperate={team !== undefined && mayOperateIn(me, team)}
         saving={saver.saving}
+        readOnly={readOnly}
         canvas={canvas}
         onSave={() => void saver.save()}
         onRunNow={() => setRunNowOpen(true)}
@@ -152,14 +160,20 @@ export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test';
         onPaste={() => void clipboard.pasteButton()}
         onTidy={tidy}
       />
+      {provisioned && (
+        <p className="banner info provisioned-banner" role="status" data-testid="provisioned-banner">
+          This flow is provisioned from <code>{provisioned.file}</code> (read-only): change it in git. Salve applies the file when it changes; you can
+          still test it, run it and read its history here.
+        </p>
+      )}
       <p className="banner info editor-narrow-note">Editing a flow needs a wider screen. On a phone, Runs and Approvals work.</p>
       <div className={`editor-body with-palette-${layout.paletteClass} with-side-${layout.side.open ? 'open' : 'folded'}`}>
-        <Palette onAdd={addAtCentre} layout={layout.palette} onLayout={layout.setPalette} />
+        <Palette onAdd={addAtCentre} disabled={readOnly} layout={layout.palette} onLayout={layout.setPalette} />
         <div className="editor-center">
           {comparison && tab === 'history' && (
             <RevisionCompareCanvas comparison={comparison} selectedNodeId={comparedNode} onNodeClick={setComparedNode} onClose={() => setComparison(null)} />
           )}
-          <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={highlightedEdges} edgeClasses={replayOverlay?.edgeClasses} searchMatches={searchOpen ? searchMatches : null} onSearch={() => setSearchOpen(true)} onConnectFrom={openConnect} />
+          <FlowCanvas ref={canvas} readOnly={readOnly} overlay={overlay} highlightedEdges={highlightedEdges} edgeClasses={replayOverlay?.edgeClasses} searchMatches={searchOpen ? searchMatches : null} onSearch={() => setSearchOpen(true)} onConnectFrom={openConnect} />
           {searchOpen && <FlowSearch onMatches={setSearchMatches} onChoose={chooseSearchHit} onClose={closeSearch} />}
           <ProblemsPanel issues={problems.issues} onSelect={selectIssue} open={problemsOpen} onToggle={setProblemsOpen} />
         </div>
@@ -169,6 +183,7 @@ export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test';
           flow={doc.flow}
           meta={doc.meta}
           isNew={doc.isNew}
+          readOnly={readOnly}
           docNodes={doc.docNodes}
           selectedNodes={doc.selectedNodes}
           issues={problems.issues}
@@ -195,7 +210,7 @@ export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test';
                 flowId={doc.meta.id}
                 revision={doc.revision}
                 dirty={doc.dirty}
-                mayWrite={team !== undefined && mayWriteFlowsIn(me, team)}
+                mayWrite={!readOnly && team !== undefined && mayWriteFlowsIn(me, team)}
                 comparison={comparison}
                 onCompare={setComparison}
                 onRolledBack={(stored) => useEditor.getState().load(stored.flow, stored.revision)}
@@ -219,6 +234,9 @@ export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test';
     </div>
   );
 }
+
+/** What the editor says when an edit is tried on a provisioned flow. */
+const provisionedMessage = (file: string) => `This flow is provisioned from ${file} (read-only): change the file in git.`;
 
 /**
  * Which panels are folded and whether the palette is compact, remembered in this browser

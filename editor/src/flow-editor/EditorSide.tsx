@@ -21,6 +21,8 @@ interface Props {
   flow: Flow;
   meta: FlowMeta;
   isNew: boolean;
+  /** A provisioned flow: the node and flow settings are shown, not editable. */
+  readOnly?: boolean;
   /** The nodes as the document has them (for the flow settings). */
   docNodes: SalveNode[];
   selectedNodes: SalveNode[];
@@ -58,9 +60,18 @@ function useExpressionScope(flow: Flow, nodeId: string | undefined) {
  * Replay tab runs the draft against the alerts received and compares it with the saved flow; the
  * History tab (saved flows) lists and compares revisions.
  */
-export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNodes, issues, secrets, test, open, onOpen, onShortcuts, history, replay, replayed }: Props) {
+export function EditorSide({ tab, onTab, flow, meta, isNew, readOnly = false, docNodes, selectedNodes, issues, secrets, test, open, onOpen, onShortcuts, history, replay, replayed }: Props) {
   const actions = useEditor.getState();
   const selected = selectedNodes.length === 1 ? selectedNodes[0]! : null;
+  // Every field and button of a read-only flow's settings is disabled at once (the Test tab stays usable).
+  const lock = (panel: ReactNode) =>
+    readOnly ? (
+      <fieldset disabled className="read-only-lock" data-testid="read-only-lock">
+        {panel}
+      </fieldset>
+    ) : (
+      panel
+    );
   const scope = useExpressionScope(flow, selected?.id);
   const nodeTab = selected ? 'Node' : selectedNodes.length > 1 ? `${selectedNodes.length} nodes` : 'Flow';
   if (!open) {
@@ -137,6 +148,7 @@ export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNo
           onSelectNode={(id) => actions.selectNodes([id])}
         />
       ) : selected && scope ? (
+        lock(
         <NodePanel
           nodeId={selected.id}
           data={selected.data}
@@ -150,17 +162,20 @@ export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNo
           onResolved={actions.updateOnResolved}
           onRename={actions.renameNode}
           onDelete={actions.deleteSelection}
-        />
+        />,
+        )
       ) : selectedNodes.length > 1 ? (
+        lock(
         <div className="side-body">
           <h2>{selectedNodes.length} nodes selected</h2>
           <p className="muted">Move them together, copy them (Ctrl/Cmd+C) into another flow, or delete them (Delete).</p>
           <button type="button" className="danger" onClick={actions.deleteSelection}>
             Delete {selectedNodes.length} nodes
           </button>
-        </div>
+        </div>,
+        )
       ) : (
-        <FlowSettingsPanel meta={meta} isNew={isNew} nodes={docNodes} issues={issues} onChange={actions.setMeta} />
+        lock(<FlowSettingsPanel meta={meta} isNew={isNew} nodes={docNodes} issues={issues} onChange={actions.setMeta} />)
       )}
     </aside>
   );

@@ -21,6 +21,8 @@ interface Props {
   /** Whether the caller may run it (an operator of its team): Run now is disabled with the reason otherwise. */
   mayOperate: boolean;
   saving: boolean;
+  /** A provisioned flow: nothing here changes it (the banner says where it comes from). */
+  readOnly?: boolean;
   canvas: RefObject<FlowCanvasHandle | null>;
   onSave: () => void;
   onRunNow: () => void;
@@ -30,7 +32,7 @@ interface Props {
 }
 
 /** The editor's toolbar: back, the flow's name and state, undo/redo, clipboard, layout, Runs, Run now, Save. */
-export function EditorToolbar({ meta, team, revision, dirty, canUndo, canRedo, selectionCount, canRunByHand, mayOperate, saving, canvas, onSave, onRunNow, onCopy, onPaste, onTidy }: Props) {
+export function EditorToolbar({ meta, team, revision, dirty, canUndo, canRedo, selectionCount, canRunByHand, mayOperate, saving, readOnly = false, canvas, onSave, onRunNow, onCopy, onPaste, onTidy }: Props) {
   const actions = useEditor.getState();
   // Notes are copied and cut with the nodes, so a selected note alone enables the buttons too.
   const canCopy = useEditor((s) => selectionCount > 0 || s.notes.some((n) => n.selected));
@@ -41,7 +43,7 @@ export function EditorToolbar({ meta, team, revision, dirty, canUndo, canRedo, s
         <ArrowLeft size={16} />
       </button>
       <div className="editor-title">
-        <input aria-label="Flow name" value={meta.name} onChange={(e) => actions.setMeta({ name: e.target.value }, 'name')} data-testid="toolbar-flow-name" />
+        <input aria-label="Flow name" readOnly={readOnly} value={meta.name} onChange={(e) => actions.setMeta({ name: e.target.value }, 'name')} data-testid="toolbar-flow-name" />
         <span className="mono">
           {meta.id}
           {!isNew && ` · revision ${revision}`}
@@ -56,6 +58,10 @@ export function EditorToolbar({ meta, team, revision, dirty, canUndo, canRedo, s
         <span className="dirty" data-testid="not-saved-yet">
           ● Not saved yet
         </span>
+      ) : readOnly ? (
+        <span className="read-only-tag" data-testid="read-only">
+          Read-only: from a file
+        </span>
       ) : dirty ? (
         <span className="dirty" data-testid="dirty">
           ● Unsaved changes
@@ -66,20 +72,20 @@ export function EditorToolbar({ meta, team, revision, dirty, canUndo, canRedo, s
         </span>
       )}
       <span className="spacer" />
-      <button type="button" className="ghost icon" aria-label="Undo" title="Undo (Ctrl/Cmd+Z)" disabled={!canUndo} onClick={actions.undo} data-testid="undo">
+      <button type="button" className="ghost icon" aria-label="Undo" title="Undo (Ctrl/Cmd+Z)" disabled={readOnly || !canUndo} onClick={actions.undo} data-testid="undo">
         <Undo2 size={16} />
       </button>
-      <button type="button" className="ghost icon" aria-label="Redo" title="Redo (Shift+Ctrl/Cmd+Z)" disabled={!canRedo} onClick={actions.redo} data-testid="redo">
+      <button type="button" className="ghost icon" aria-label="Redo" title="Redo (Shift+Ctrl/Cmd+Z)" disabled={readOnly || !canRedo} onClick={actions.redo} data-testid="redo">
         <Redo2 size={16} />
       </button>
       <span className="sep" />
-      <button type="button" className="ghost icon" aria-label="Cut" title="Cut (Ctrl/Cmd+X)" disabled={!canCopy} onClick={() => onCopy(true)}>
+      <button type="button" className="ghost icon" aria-label="Cut" title="Cut (Ctrl/Cmd+X)" disabled={readOnly || !canCopy} onClick={() => onCopy(true)}>
         <Scissors size={16} />
       </button>
       <button type="button" className="ghost icon" aria-label="Copy" title="Copy as flow JSON (Ctrl/Cmd+C)" disabled={!canCopy} onClick={() => onCopy(false)}>
         <Copy size={16} />
       </button>
-      <button type="button" className="ghost icon" aria-label="Paste" title="Paste nodes or a flow (Ctrl/Cmd+V)" onClick={onPaste}>
+      <button type="button" className="ghost icon" aria-label="Paste" title="Paste nodes or a flow (Ctrl/Cmd+V)" disabled={readOnly} onClick={onPaste}>
         <ClipboardPaste size={16} />
       </button>
 
@@ -89,6 +95,7 @@ export function EditorToolbar({ meta, team, revision, dirty, canUndo, canRedo, s
         className="ghost"
         title="Tidy up: arrange the nodes left to right (Shift+T)"
         onClick={onTidy}
+        disabled={readOnly}
         data-testid="auto-layout"
       >
         <Network size={16} aria-hidden="true" /> <span className="toolbar-label">Tidy up</span>
@@ -119,7 +126,14 @@ export function EditorToolbar({ meta, team, revision, dirty, canUndo, canRedo, s
           <Play size={16} aria-hidden="true" /> Run now
         </button>
       )}
-      <button type="button" className="primary" onClick={onSave} disabled={saving} title="Save (Ctrl/Cmd+S)" data-testid="save">
+      <button
+        type="button"
+        className="primary"
+        onClick={onSave}
+        disabled={saving || readOnly}
+        title={readOnly ? 'Read-only: this flow is provisioned from a file; change the file in git' : 'Save (Ctrl/Cmd+S)'}
+        data-testid="save"
+      >
         <Save size={16} aria-hidden="true" /> {saving ? 'Saving…' : 'Save'}
       </button>
     </div>

@@ -14,6 +14,8 @@ import { toast } from '../ui/toast.js';
 export function useCanvasClipboard(
   canvas: RefObject<FlowCanvasHandle | null>,
   save: () => void,
+  /** Set for a read-only flow: every shortcut that would change it shows this instead. */
+  readOnly: string | null,
   /** The shortcuts that open things on the canvas (a note, the connect picker). */
   canvasKeys: Pick<ShortcutHandlers, 'addNote' | 'connectFrom' | 'editNote'>,
 ) {
@@ -37,21 +39,42 @@ export function useCanvasClipboard(
     toast(`Pasted ${parts.join(' and ')}.`, 'success');
   };
 
-  useEditorShortcuts({
-    save,
-    undo: actions.undo,
-    redo: actions.redo,
-    deleteSelection: actions.deleteSelection,
-    selectAll: actions.selectAll,
-    copy,
-    cut: () => {
-      const text = copy();
-      if (text) actions.deleteSelection();
-      return text;
-    },
-    paste: pasteText,
-    ...canvasKeys,
-  });
+  const refuse = () => toast(readOnly ?? '', 'info');
+  useEditorShortcuts(
+    readOnly === null
+      ? {
+          save,
+          undo: actions.undo,
+          redo: actions.redo,
+          deleteSelection: actions.deleteSelection,
+          selectAll: actions.selectAll,
+          copy,
+          cut: () => {
+            const text = copy();
+            if (text) actions.deleteSelection();
+            return text;
+          },
+          paste: pasteText,
+          ...canvasKeys,
+        }
+      : {
+          // Selecting and copying read nothing but the canvas: still allowed.
+          save: refuse,
+          undo: refuse,
+          redo: refuse,
+          deleteSelection: refuse,
+          selectAll: actions.selectAll,
+          copy,
+          cut: () => {
+            refuse();
+            return null;
+          },
+          paste: refuse,
+          addNote: refuse,
+          connectFrom: refuse,
+          editNote: () => false,
+        },
+  );
 
   /** The Cut and Copy buttons. */
   const copyButton = async (cut: boolean) => {

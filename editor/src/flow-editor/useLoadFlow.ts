@@ -8,11 +8,15 @@ import { flowFromTemplate, freeTemplateFlowId } from './template-flow.js';
 /**
  * Loads the flow `flowId` into the editor store, or a new flow: from template `templateId` (with
  * the template's id, or `<id>-2`… when a flow has it), or empty. 'loading', 'ready', or the error;
- * and, for a saved flow, the team that owns it.
+ * and, for a saved flow, the team that owns it and, for a provisioned one, the file it comes from.
  */
-export function useLoadFlow(flowId: string | undefined, templateId?: string): { state: 'loading' | 'ready' | Error; team?: string } {
+export function useLoadFlow(
+  flowId: string | undefined,
+  templateId?: string,
+): { state: 'loading' | 'ready' | Error; team?: string; provisioned?: { file: string } } {
   const [state, setState] = useState<'loading' | 'ready' | Error>('loading');
   const [team, setTeam] = useState<string>();
+  const [provisioned, setProvisioned] = useState<{ file: string }>();
   const load = useEditor((s) => s.load);
 
   useEffect(() => {
@@ -40,11 +44,12 @@ export function useLoadFlow(flowId: string | undefined, templateId?: string): { 
       (stored) => {
         load(stored.flow, stored.revision);
         setTeam(stored.team);
+        setProvisioned(stored.provisioned);
         setState('ready');
       },
       (error: Error) => setState(error),
     );
   }, [flowId, templateId, load]);
 
-  return { state, team };
+  return { state, team, provisioned };
 }

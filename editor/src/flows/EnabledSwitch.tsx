@@ -14,7 +14,9 @@ interface Props {
  * clicked: the server validates the flow again before enabling it and may refuse. While busy it
  * is aria-disabled rather than disabled, so keyboard focus stays on it.
  */
-export function EnabledSwitch({ flow, pending = false, onChange, locked }: Props) {
+export function EnabledSwitch({ flow, pending = false, onChange, locked: lockedByRole }: Props) {
+  // A provisioned flow's enabled state comes from its file too.
+  const locked = flow.provisioned ? `Set "enabled" in ${flow.provisioned.file}: this flow is provisioned from it (read-only here)` : lockedByRole;
   const label = pending ? (flow.enabled ? 'Disabling…' : 'Enabling…') : flow.enabled ? 'Enabled' : 'Disabled';
   return (
     <span className="flow-switch-cell">

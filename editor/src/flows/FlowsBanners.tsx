@@ -1,4 +1,7 @@
 import { RefreshCw, X } from 'lucide-react';
+import { api, call } from '../api/client.js';
+import { usePolling } from '../ui/usePolling.js';
+import { IssueList } from './IssueList.js';
 
 /** The list could not be loaded or refreshed; polling goes on, and Try again asks now. */
 export function FlowsLoadError({ error, loaded, loadedAt, refreshMs, onRetry }: { error: Error; loaded: boolean; loadedAt: Date | undefined; refreshMs: number; onRetry: () => void }) {
@@ -26,6 +29,30 @@ export function PageError({ message, onDismiss }: { message: string; onDismiss: 
       <button type="button" className="ghost icon small" aria-label="Dismiss" onClick={onDismiss}>
         <X size={14} />
       </button>
+    </div>
+  );
+}
+
+/**
+ * Files of the flows directory (`salve serve --flows`) that were not applied, each with every
+ * problem: what runs is their last valid version until the file is fixed in git.
+ */
+export function ProvisioningProblems() {
+  const status = usePolling(() => call(api.provisioning.$get()), 15_000, []);
+  const invalid = status.data?.files.filter((f) => f.status === 'invalid') ?? [];
+  if (invalid.length === 0) return null;
+  return (
+    <div className="banner warning" role="alert" data-testid="provisioning-problems">
+      <strong>
+        {invalid.length === 1 ? 'A flow file is invalid' : `${invalid.length} flow files are invalid`}: nothing of it is applied, and flows it held before keep
+        running as last applied until the file is fixed in git.
+      </strong>
+      {invalid.map((f) => (
+        <div key={f.file} data-testid={`provisioning-file-${f.file}`}>
+          <code>{f.file}</code>
+          <IssueList issues={f.errors ?? []} />
+        </div>
+      ))}
     </div>
   );
 }

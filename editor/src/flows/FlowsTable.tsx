@@ -1,5 +1,5 @@
 import { Fragment } from 'react';
-import { Copy, Download, History, PencilLine, Trash2, X } from 'lucide-react';
+import { Copy, Download, FileCode, History, PencilLine, Trash2, X } from 'lucide-react';
 import { ApiError } from '../api/client.js';
 import type { FlowSummary } from '../../../shared/api-views.js';
 import { EnabledSwitch } from './EnabledSwitch.js';
@@ -59,6 +59,15 @@ export function FlowsTable({ flows, teamName, mayWrite, mayOperate, pending, err
                 {/* data-label and stack-wide shape the row as a card on a phone (app.css, stacked-list). */}
                 <td className="flow-name stack-wide">
                   <RouteLink to={{ page: 'flow', id: flow.id }}>{flow.name}</RouteLink>
+                  {flow.provisioned && (
+                    <span
+                      className="provisioned-tag"
+                      title={`Provisioned from ${flow.provisioned.file}: read-only here; change the file in git`}
+                      data-testid={`flow-provisioned-${flow.id}`}
+                    >
+                      <FileCode size={13} aria-hidden="true" /> from {flow.provisioned.file}
+                    </span>
+                  )}
                 </td>
                 <td className="stack-wide">
                   <code className="mono flow-id">{flow.id}</code>
@@ -111,7 +120,7 @@ export function FlowsTable({ flows, teamName, mayWrite, mayOperate, pending, err
                   >
                     <Download size={15} aria-hidden="true" />
                   </button>
-                  {mayWrite(flow.team) && (
+                  {mayWrite(flow.team) && !flow.provisioned && (
                     <button
                       type="button"
                       className="icon small flow-delete"

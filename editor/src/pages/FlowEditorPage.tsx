@@ -12,7 +12,7 @@ import { navigate } from '../router.js';
  * names the team a new flow is created in.
  */
 export function FlowEditorPage({ flowId, initialTab, templateId, team }: { flowId?: string; initialTab?: 'test'; templateId?: string; team?: string }) {
-  const { state, team: savedTeam } = useLoadFlow(flowId, templateId);
+  const { state, team: savedTeam, provisioned } = useLoadFlow(flowId, templateId);
   const template = templateId ? getFlowTemplate(templateId) : undefined;
 
   if (state === 'loading') return <div className="empty">Loading flow…</div>;
@@ -30,7 +30,7 @@ export function FlowEditorPage({ flowId, initialTab, templateId, team }: { flowI
   return (
     <ReactFlowProvider>
       {/* A saved flow stays in its team; a new one is created in the team chosen before (`#/new?team=`). */}
-      <Editor initialTab={initialTab} initialTest={template ? templateTestInput(template) : undefined} team={savedTeam ?? team} />
+      <Editor provisioned={provisioned} initialTab={initialTab} initialTest={template ? templateTestInput(template) : undefined} team={savedTeam ?? team} />
     </ReactFlowProvider>
   );
 }

@@ -7,7 +7,7 @@ import { DuplicateDialog } from '../flows/DuplicateDialog.js';
 import { NoFlowsYet, NoMatch } from '../flows/EmptyStates.js';
 import { FileDropOverlay } from '../flows/FileDropOverlay.js';
 import { flowCountText } from '../flows/flow-list.js';
-import { FlowsLoadError, PageError } from '../flows/FlowsBanners.js';
+import { FlowsLoadError, PageError, ProvisioningProblems } from '../flows/FlowsBanners.js';
 import { FlowsHeader } from '../flows/FlowsHeader.js';
 import { FlowsTable } from '../flows/FlowsTable.js';
 import { ImportDialog } from '../flows/ImportDialog.js';
@@ -112,6 +112,7 @@ export function FlowsPage() {
 
       {list.error && <FlowsLoadError error={list.error} loaded={loaded} loadedAt={list.loadedAt} refreshMs={FLOWS_REFRESH_MS} onRetry={list.refresh} />}
       {exports.error && <PageError message={exports.error} onDismiss={exports.dismissError} />}
+      <ProvisioningProblems />
 
       {!loaded && !list.error && (
         <div className="card" aria-busy="true">

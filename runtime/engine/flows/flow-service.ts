@@ -16,6 +16,8 @@ import { describeKind, EXPECTED_IMPORT } from '../../../shared/flow/import-body.
 import type { Db } from '../../store/db.js';
 import { callersOf, callIssues, callsOf, onHeldIssues } from './call-graph.js';
 import { breakersRepo } from '../../store/breakers-repo.js';
+import type { ProvisioningPlan } from './provision.js';
+import { settingsRepo } from '../../store/settings-repo.js';
 
 export type { FlowSummary, StoredFlow };
 
@@ -33,7 +35,7 @@ const BundleSchema = z.strictObject({
  * a bundle; any other object is one flow (validated as such). Everything else, an empty object
  * and a bundle that is not a non-empty list are refused here with one issue naming the problem.
  */
-function importInputs(body: unknown): { isBundle: boolean; inputs: unknown[] } {
+export function importInputs(body: unknown): { isBundle: boolean; inputs: unknown[] } {
   const invalid = (path: (string | number)[], message: string) => new ValidationError('import body is invalid', [{ path, message }]);
   if (!isRecord(body)) {
     const hint = Array.isArray(body) ? '; to import several flows, write { "flows": [ … ] }' : '';
@@ -108,20 +110,28 @@ function checkCalls(db: Db, saving: readonly Flow[], teamOf: (flowId: string) =>
   if (issues.length > 0) throw new ValidationError(`flow is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'})`, issues);
 }
 
-function toStored(row: FlowRow): StoredFlow {
+function toStored(row: FlowRow, file?: string): StoredFlow {
   return {
     flow: row.flow,
     team: row.teamId,
     revision: row.revision,
     createdAt: new Date(row.createdAt).toISOString(),
     updatedAt: new Date(row.updatedAt).toISOString(),
+    ...(file === undefined ? {} : { provisioned: { file } }),
   };
 }
+
+/** The settings key holding which flows a flows directory provisioned (JSON `{ flowId: file }`). */
+const PROVISIONED_KEY = 'flows-dir.provisioned';
+
+/** The revision author of a provisioned flow's revisions: `provisioned:<file>`. */
+const PROVISIONED_AUTHOR_PREFIX = 'provisioned:';
 
 /** Who a revision's `author` is, as a person reads it (the user may have been renamed or removed since). */
 function authorOf(db: Db, identity: string | null): RevisionAuthor {
   if (identity === null) return { identity, name: 'unknown' };
   if (identity === 'admin') return { identity, name: 'admin' };
+  if (identity.startsWith(PROVISIONED_AUTHOR_PREFIX)) return { identity, name: `${identity.slice(PROVISIONED_AUTHOR_PREFIX.length)} (flows directory)` };
   const user = identity.startsWith('user:') ? peopleRepo.user(db, identity.slice('user:'.length)) : undefined;
   return user ? { identity, name: user.displayName || user.username, username: user.username } : { identity, name: 'unknown' };
 }
@@ -146,11 +156,101 @@ const flowSummary = (r: FlowSummaryRow) => ({ revision: r.revision, name: r.name
  * calls `onChange` so the hook routes follow.
  */
 export class FlowService {
+  /**
+   * The flows provisioned from a flows directory (`salve serve --flows`), by id: their file. Empty
+   * unless provisioning runs (it loads the set it persisted, then each scan replaces it); these
+   * flows are read-only through the API.
+   */
+  private provisioned = new Map<string, string>();
+
   constructor(
     private readonly store: SqliteStore,
     private readonly clock: Clock,
     private readonly onChange: () => void,
   ) {}
+
+  /** The file a provisioned flow comes from, or undefined for a flow people edit here. */
+  provisionedFile(id: string): string | undefined {
+    return this.provisioned.get(id);
+  }
+
+  /** The provisioned flows by id: their file (empty when no flows directory is provisioned). */
+  provisionedFlows(): Map<string, string> {
+    return new Map(this.provisioned);
+  }
+
+  /** Refuses changing a provisioned flow through the API (ConflictError naming its file). */
+  private refuseProvisioned(id: string, what: string): void {
+    const file = this.provisioned.get(id);
+    if (file !== undefined) {
+      throw new ConflictError(`flow "${id}" is provisioned from ${file} (read-only here; ${what}): change the file and commit it`, { provisioned: { file } });
+    }
+  }
+
+  /**
+   * Starts provisioning: loads which flows the last run provisioned (kept in the settings table,
+   * so flows whose file went away while Salve was stopped are still found and disabled) and
+   * returns them, for the first plan to compare with.
+   */
+  loadProvisioned(): Map<string, string> {
+    const text = settingsRepo.get(this.store.db, PROVISIONED_KEY);
+    const map = new Map<string, string>();
+    if (text) {
+      try {
+        for (const [id, file] of Object.entries(JSON.parse(text) as Record<string, unknown>)) if (typeof file === 'string') map.set(id, file);
+      } catch {
+        // A damaged marker: the directory is the source of truth; the next scan writes it anew.
+      }
+    }
+    this.provisioned = map;
+    return new Map(map);
+  }
+
+  /** Every stored flow's current document and team (for planning a flows directory). */
+  currentFlows(): Map<string, { flow: Flow; team: string }> {
+    const out = new Map<string, { flow: Flow; team: string }>();
+    for (const { id, teamId } of flowsRepo.list(this.store.db)) {
+      try {
+        const row = flowsRepo.get(this.store.db, id);
+        if (row) out.set(id, { flow: row.flow, team: teamId });
+      } catch (error) {
+        if (!(error instanceof StoredFlowError)) throw error;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Applies a flows directory's plan (provision.ts) in one transaction: new flows are created in
+   * their file's team, changed ones get a new revision, flows no longer in the directory are
+   * disabled; each revision's author is `provisioned:<file>`, each change audited by `actor`.
+   * The calls of the flows saved are checked again inside the write (a person may have changed
+   * a called flow since the plan was made); a refusal there leaves everything as it was.
+   */
+  async applyProvisioning(plan: ProvisioningPlan, actor: Actor): Promise<void> {
+    const writes = plan.changes.filter((c) => c.flow !== undefined);
+    const now = this.clock.now();
+    await this.store.write((db) => {
+      const saving = writes.filter((c) => c.kind !== 'disabled').map((c) => c.flow!);
+      const teams = new Map(writes.map((c) => [c.flowId, c.team]));
+      if (saving.length) checkCalls(db, saving, (id) => teams.get(id) ?? flowsRepo.summary(db, id)?.teamId ?? DEFAULT_TEAM_ID);
+      for (const change of writes) {
+        const flow = change.flow!;
+        const author = `${PROVISIONED_AUTHOR_PREFIX}${change.file}`;
+        const who = { ...actor, identity: author };
+        const before = flowsRepo.summary(db, flow.id);
+        const row =
+          before === undefined
+            ? flowsRepo.insert(db, flow, now, { teamId: change.team, author })
+            : flowsRepo.update(db, flow, before.revision, now, author)!;
+        const action = change.kind === 'disabled' ? 'flow.unprovision' : 'flow.provision';
+        appendAudit(db, { actor: who, action, target: flow.id, details: { file: change.file }, before: before && flowSummary(before), after: flowSummary(row), now });
+      }
+      settingsRepo.set(db, PROVISIONED_KEY, JSON.stringify(Object.fromEntries(plan.provisioned)), now);
+    });
+    this.provisioned = new Map(plan.provisioned);
+    if (writes.length) this.onChange();
+  }
 
   /** The flows of `teams` (every flow for `all`), ordered by id. */
   list(teams: 'all' | readonly string[] = 'all'): FlowSummary[] {
@@ -168,6 +268,7 @@ export class FlowService {
           updatedAt: new Date(r.updatedAt).toISOString(),
           team: r.teamId,
           ...(trippedAt === undefined ? {} : { breaker: { trippedAt } }),
+          ...(this.provisioned.has(r.id) ? { provisioned: { file: this.provisioned.get(r.id)! } } : {}),
         };
       });
   }
@@ -175,7 +276,7 @@ export class FlowService {
   get(id: string): StoredFlow {
     const row = flowsRepo.get(this.store.db, id);
     if (!row) throw new NotFoundError(`flow "${id}" not found`);
-    return toStored(row);
+    return toStored(row, this.provisioned.get(id));
   }
 
   /** The flow document of a past or current revision (for showing what an execution ran). */
@@ -210,6 +311,7 @@ export class FlowService {
    * on or off is a decision of its own (runs:operate), not a side effect of restoring its steps.
    */
   async rollback(id: string, revision: number, expectedRevision: number, actor: Actor): Promise<StoredFlow> {
+    this.refuseProvisioned(id, 'roll back by reverting the file');
     const target = this.revision(id, revision);
     const current = this.get(id);
     if (revision === current.revision && expectedRevision === current.revision) {
@@ -249,12 +351,14 @@ export class FlowService {
 
   /** Turns a flow on or off (a new revision; audited as flow.enable / flow.disable). */
   async setEnabled(id: string, enabled: boolean, actor: Actor): Promise<StoredFlow> {
+    this.refuseProvisioned(id, `"enabled" comes from the file too; to stop all automation at once use the kill switch`);
     const current = this.get(id);
     return this.update(id, { ...current.flow, enabled }, current.revision, actor, enabled ? 'flow.enable' : 'flow.disable');
   }
 
   /** Saves a new revision over `expectedRevision`; a stale revision is a ConflictError. */
   async update(id: string, input: unknown, expectedRevision: number, actor: Actor, action = 'flow.update', details?: Record<string, unknown>): Promise<StoredFlow> {
+    this.refuseProvisioned(id, 'it cannot be saved here');
     const flow = parseFlowOrThrow(input);
     if (flow.id !== id) {
       throw new ValidationError('flow id cannot change', [
@@ -282,6 +386,7 @@ export class FlowService {
   }
 
   async delete(id: string, actor: Actor): Promise<void> {
+    this.refuseProvisioned(id, 'remove the file to disable it');
     const now = this.clock.now();
     await this.store.write((db) => {
       const callers = callersOf(id, storedFlows(db).values());
@@ -326,6 +431,7 @@ export class FlowService {
       ids.add(f.id);
     });
     if (issues.length) throw new ValidationError(`import rejected: ${issues.length} problem(s); nothing was imported`, issues);
+    for (const flow of flows) this.refuseProvisioned(flow.id, 'an import cannot replace it; nothing was imported');
     const now = this.clock.now();
     const rows = await this.store.write((db) => {
       checkCalls(db, flows, (id) => flowsRepo.summary(db, id)?.teamId ?? opts.teamId, isBundle);
@@ -351,6 +457,6 @@ export class FlowService {
       });
     });
     this.onChange();
-    return rows.map(toStored);
+    return rows.map((r) => toStored(r));
   }
 }
