@@ -28,6 +28,7 @@ import { useAccount } from '../accounts/me.js';
 import { mayWriteFlowsIn } from '../accounts/access.js';
 import { HistoryPanel, type Comparison } from '../history/HistoryPanel.js';
 import { RevisionCompareCanvas } from '../history/RevisionCompareCanvas.js';
+import { useEscalationChoices } from '../limits/useEscalationChoices.js';
 
 /**
  * The flow editor once its flow is loaded: toolbar, palette, canvas with problems, side panel
@@ -55,6 +56,7 @@ export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test';
     if (initialTab === 'test' && !layout.side.open) layout.side.setOpen(true);
   }, []);
   const secrets = useSecrets();
+  const escalationChoices = useEscalationChoices(doc.meta.id, team);
   const test = useFlowTest(doc.flow, doc.flowJson, initialTest);
   const { overlay, highlightedEdges } = useCanvasOverlay(test.sim, doc.nodeIdsKey, problems.byNode);
   const openProblems = useCallback(() => setProblemsOpen(true), []);
@@ -165,6 +167,7 @@ export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test';
           open={layout.side.open}
           onOpen={layout.side.setOpen}
           onShortcuts={() => setShortcutsOpen(true)}
+          escalationChoices={escalationChoices}
           history={
             doc.isNew || doc.revision === null ? null : (
               <HistoryPanel

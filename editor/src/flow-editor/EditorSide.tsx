@@ -34,6 +34,8 @@ interface Props {
   onShortcuts: () => void;
   /** The History tab's panel; null for a flow not saved yet (it has no history). */
   history: ReactNode | null;
+  /** Flows a held run of this one may start (the guard rails' escalation). */
+  escalationChoices: readonly { id: string; name: string }[];
 }
 
 /**
@@ -54,7 +56,7 @@ function useExpressionScope(flow: Flow, nodeId: string | undefined) {
  * the flow's settings when none is selected); the Test tab runs a sample through the flow; the
  * History tab (saved flows) lists and compares revisions.
  */
-export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNodes, issues, secrets, test, open, onOpen, onShortcuts, history }: Props) {
+export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNodes, issues, secrets, test, open, onOpen, onShortcuts, history, escalationChoices }: Props) {
   const actions = useEditor.getState();
   const selected = selectedNodes.length === 1 ? selectedNodes[0]! : null;
   const scope = useExpressionScope(flow, selected?.id);
@@ -150,7 +152,15 @@ export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNo
           </button>
         </div>
       ) : (
-        <FlowSettingsPanel meta={meta} isNew={isNew} nodes={docNodes} issues={issues} onChange={actions.setMeta} />
+        <FlowSettingsPanel
+          meta={meta}
+          isNew={isNew}
+          nodes={docNodes}
+          issues={issues}
+          onChange={actions.setMeta}
+          preview={test.preview}
+          escalationChoices={escalationChoices}
+        />
       )}
     </aside>
   );

@@ -3,6 +3,8 @@ import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { hookPathOf, startsBy } from '../../../nodes/trigger-spec.js';
 import type { FlowMeta, SalveNode } from '../canvas/model.js';
 import type { LocatedIssue } from '../canvas/validation.js';
+import type { PreviewContext } from '../config-form/ConfigForm.js';
+import { LimitsSection } from '../limits/LimitsSection.js';
 
 interface Props {
   meta: FlowMeta;
@@ -11,6 +13,10 @@ interface Props {
   nodes: readonly SalveNode[];
   issues: readonly LocatedIssue[];
   onChange: (patch: Partial<FlowMeta>, field: string) => void;
+  /** The sample alert the target key is previewed against (the Test tab's), or null. */
+  preview: PreviewContext | null;
+  /** Flows a held run may start: the flow's team's others. */
+  escalationChoices: readonly { id: string; name: string }[];
 }
 
 const fieldIssues = (issues: readonly LocatedIssue[], field: string) =>
@@ -73,7 +79,7 @@ function AllowedTargetsField({ meta, issues, onChange }: Pick<Props, 'meta' | 'i
 }
 
 /** Shown when no node is selected: the flow's name, id, description, whether it runs, and its webhook URLs. */
-export function FlowSettingsPanel({ meta, isNew, nodes, issues, onChange }: Props) {
+export function FlowSettingsPanel({ meta, isNew, nodes, issues, onChange, preview, escalationChoices }: Props) {
   const id = useId();
   const idErrors = fieldIssues(issues, 'id');
   const nameErrors = fieldIssues(issues, 'name');
@@ -140,6 +146,7 @@ export function FlowSettingsPanel({ meta, isNew, nodes, issues, onChange }: Prop
         <div className="field-help">A disabled flow is kept and can be tested, but no alert starts it. Saving applies the change.</div>
       </div>
       <AllowedTargetsField meta={meta} issues={issues} onChange={onChange} />
+      <LimitsSection limits={meta.limits} issues={issues} preview={preview} escalationChoices={escalationChoices} onChange={(limits) => onChange({ limits }, 'limits')} />
       <div className="side-section">
         <h3>Webhook URLs</h3>
         {sources.length === 0 ? (
