@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Me } from '../../../shared/people.js';
-import { holdsAnyRole, mayWriteAnyFlows, mayWriteFlowsIn, newFlowTeam, rolesSummary, sectionsFor, signedInName, teamName, teamsWithRole } from './access.js';
+import { holdsAnyRole, mayOperateIn, mayWriteAnyFlows, mayWriteFlowsIn, newFlowTeam, rolesSummary, sectionsFor, signedInName, teamName, teamsWithRole } from './access.js';
 import { tokenRolesChoice } from './token-roles.js';
 
 const user = { id: 'u1', username: 'ana', displayName: 'Ana Lima', email: null };
@@ -61,6 +61,13 @@ describe('where flows can be created', () => {
     expect(mayWriteFlowsIn(admin, 'anything')).toBe(true);
     expect(mayWriteFlowsIn(editorOfTwo, 'web')).toBe(true);
     expect(mayWriteFlowsIn(editorOfTwo, 'default')).toBe(false);
+  });
+
+  it('lets operators of the team and admins release held runs and reset breakers, nobody else', () => {
+    expect(mayOperateIn(me({ admin: true }), 'web')).toBe(true);
+    expect(mayOperateIn(me({ teams: [{ id: 'web', name: 'Web', roles: ['operator'] }] }), 'web')).toBe(true);
+    expect(mayOperateIn(me({ teams: [{ id: 'web', name: 'Web', roles: ['editor', 'approver'] }] }), 'web')).toBe(false);
+    expect(mayOperateIn(me({ teams: [{ id: 'payments', name: 'Payments', roles: ['operator'] }] }), 'web')).toBe(false);
   });
 });
 

@@ -36,6 +36,14 @@ export function mayWriteFlowsIn(me: Me, team: string): boolean {
   return me.admin || Boolean(me.teams.find((t) => t.id === team)?.roles.includes('editor'));
 }
 
+/**
+ * Whether the caller may operate runs of `team`'s flows (release or cancel a held run, reset a
+ * tripped breaker): operators of it, and admins.
+ */
+export function mayOperateIn(me: Me, team: string): boolean {
+  return me.admin || Boolean(me.teams.find((t) => t.id === team)?.roles.includes('operator'));
+}
+
 /** Whether the caller may create flows anywhere: the flows page offers New flow, From template and Import only then. */
 export function mayWriteAnyFlows(me: Me): boolean {
   return me.admin || me.teams.some((t) => t.roles.includes('editor'));

@@ -29,6 +29,7 @@ import { mayWriteFlowsIn } from '../accounts/access.js';
 import { HistoryPanel, type Comparison } from '../history/HistoryPanel.js';
 import { RevisionCompareCanvas } from '../history/RevisionCompareCanvas.js';
 import { useEscalationChoices } from '../limits/useEscalationChoices.js';
+import { FlowBreaker } from '../limits/FlowBreaker.js';
 
 /**
  * The flow editor once its flow is loaded: toolbar, palette, canvas with problems, side panel
@@ -143,6 +144,7 @@ export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test';
         onTidy={tidy}
       />
       <p className="banner info editor-narrow-note">Editing a flow needs a wider screen. On a phone, Runs and Approvals work.</p>
+      {!doc.isNew && <FlowBreaker flowId={doc.meta.id} flowName={doc.meta.name} team={team} />}
       <div className={`editor-body with-palette-${layout.paletteClass} with-side-${layout.side.open ? 'open' : 'folded'}`}>
         <Palette onAdd={addAtCentre} layout={layout.palette} onLayout={layout.setPalette} />
         <div className="editor-center">

@@ -6,6 +6,7 @@ import { EnabledSwitch } from './EnabledSwitch.js';
 import { IssueList } from './IssueList.js';
 import { formatRelative } from '../runs/time.js';
 import { RouteLink } from './RouteLink.js';
+import { BreakerBadge } from '../limits/BreakerBadge.js';
 
 /** A refused action, shown under the flow's row until dismissed or retried. */
 export interface RowError {
@@ -57,6 +58,7 @@ export function FlowsTable({ flows, teamName, mayWrite, pending, errors, now, on
                 {/* data-label and stack-wide shape the row as a card on a phone (app.css, stacked-list). */}
                 <td className="flow-name stack-wide">
                   <RouteLink to={{ page: 'flow', id: flow.id }}>{flow.name}</RouteLink>
+                  <BreakerBadge flow={flow} now={now} />
                 </td>
                 <td className="stack-wide">
                   <code className="mono flow-id">{flow.id}</code>

@@ -9,6 +9,8 @@ import { StatusPill } from './StatusPill.js';
 import { formatDuration } from '../../../nodes/format.js';
 import { elapsed } from './time.js';
 import { useNow } from './useNow.js';
+import { heldBy } from '../limits/limits.js';
+import type { Guarded } from '../limits/limits-type.js';
 
 /** Run ids are long and differ at the end (time first, then random): show the tail. */
 export function shortRunId(id: string): string {
@@ -20,7 +22,7 @@ export function shortRunId(id: string): string {
  * One execution in the runs table. The first cell is a real link (keyboard and middle-click);
  * a click anywhere else on the row opens the run too.
  */
-export function RunRow({ run, flowName, showFlowFilter }: { run: Execution; flowName?: string; showFlowFilter: boolean }) {
+export function RunRow({ run, flowName, showFlowFilter }: { run: Execution & Guarded; flowName?: string; showFlowFilter: boolean }) {
   const now = useNow();
   const active = ACTIVE_EXECUTION_STATUSES.includes(run.status);
   const took = elapsed(run.startedAt, run.finishedAt, now);
@@ -61,13 +63,19 @@ export function RunRow({ run, flowName, showFlowFilter }: { run: Execution; flow
           {run.alert && (run.alertResolvedAt || run.alert.status === 'resolved') && <AlertState alert={run.alert} resolvedAt={run.alertResolvedAt} />}
         </div>
         <LabelChips labels={keyLabels(run.alert)} />
+        {run.status === 'held' && (
+          <div className="held-line small" data-testid="run-held-reason">
+            <strong>{run.held ? heldBy(run.held.limit) : 'Held by a guard rail'}</strong>
+            {run.held ? `: ${run.held.reason}` : ''}
+          </div>
+        )}
       </td>
       {/* data-label names the column where a narrow screen shows the row as a card (runs.css). */}
       <td data-label="Created">
         <RelativeTime iso={run.createdAt} />
       </td>
       <td data-label="Started">
-        <RelativeTime iso={run.startedAt} empty={active ? 'not yet' : '—'} />
+        <RelativeTime iso={run.startedAt} empty={active ? 'not yet' : run.status === 'held' ? 'not yet: held' : '—'} />
       </td>
       <td data-label="Finished">
         <RelativeTime iso={run.finishedAt} empty={active ? '…' : '—'} />
