@@ -3,7 +3,8 @@ import { ACTIVE_EXECUTION_STATUSES } from '../shared/statuses.js';
 import type { SqliteStore } from './store/db.js';
 import { approvalsRepo } from './store/approvals-repo.js';
 import { executionsRepo } from './store/executions-repo.js';
-import { onExecutionEnded } from './store/execution-ends.js';
+import { onExecutionEnded, onExecutionHeld } from './store/execution-ends.js';
+import { breakersRepo } from './store/breakers-repo.js';
 
 /**
  * What the engine reports as it happens (an optional hook: without one nothing is counted).
@@ -53,6 +54,7 @@ export class SalveMetrics implements EngineMetrics {
   private readonly commitDuration: Histogram;
   private stopCommits: (() => void) | undefined;
   private stopEnds: (() => void) | undefined;
+  private stopHeld: (() => void) | undefined;
 
   constructor(store: SqliteStore, isPaused: () => boolean = () => false) {
     const registers = [this.registry];
@@ -85,6 +87,21 @@ export class SalveMetrics implements EngineMetrics {
     });
     // Told once the change that ended a run committed (execution-ends.ts), whoever ended it.
     this.stopEnds = onExecutionEnded(store.db, (flow, status) => ended.inc({ flow, status }));
+    const held = new Counter({
+      name: 'salve_executions_held_total',
+      help: 'Runs created held by a guard rail, by flow and limit (maxRunsPerWindow, cooldown, maxConcurrent, blastRadius, breaker).',
+      labelNames: ['flow', 'limit'],
+      registers,
+    });
+    this.stopHeld = onExecutionHeld(store.db, (flow, limit) => held.inc({ flow, limit }));
+    new Gauge({
+      name: 'salve_breakers_tripped',
+      help: "Flows whose circuit breaker is tripped (their new runs are held until a person resets it).",
+      registers,
+      collect() {
+        this.set(breakersRepo.tripped(store.db).size);
+      },
+    });
     new Gauge({
       name: 'salve_executions_active',
       help: 'Executions not yet ended, by flow and status (queued, running, waiting).',
@@ -140,7 +157,9 @@ export class SalveMetrics implements EngineMetrics {
   close(): void {
     this.stopCommits?.();
     this.stopEnds?.();
+    this.stopHeld?.();
     this.stopCommits = undefined;
     this.stopEnds = undefined;
+    this.stopHeld = undefined;
   }
 }

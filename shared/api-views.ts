@@ -1,5 +1,6 @@
 import type { Alert } from './alert/schema.js';
 import type { ApprovalRules } from './approval-rules.js';
+import type { LimitName } from './flow/limits.js';
 import type { Flow } from './flow/schema.js';
 import type { NodeCategory } from './flow/node-spec.js';
 import type { ApprovalStatus, ExecutionStatus, StepStatus, WaitReason } from './statuses.js';
@@ -66,6 +67,21 @@ export interface FlowSummary {
   updatedAt: string;
   /** The team that owns the flow. */
   team: string;
+  /** Present while the flow's circuit breaker is tripped (its runs are created `held`). */
+  breaker?: { trippedAt: number };
+}
+
+/** A flow's circuit breaker (`GET /api/flows/:id/breaker`; times in ms since the epoch). */
+export interface BreakerView {
+  state: 'closed' | 'tripped';
+  trippedAt?: number;
+  /** The runs whose endings tripped it (while tripped). */
+  failures?: { executionId: string; status: ExecutionStatus; endedAt: number }[];
+  /** Who reset it last, and when. */
+  resetBy?: string;
+  resetAt?: number;
+  /** The flow's `limits.breaker`, when it has one. */
+  policy?: { failures: number; window: number };
 }
 
 /** One node on a simulated path (`POST /api/flows/simulate`). */
@@ -109,6 +125,8 @@ export interface ManualRunStarted {
   flowId: string;
   flowRevision: number;
   sourceNodeId: string;
+  /** A guard rail (the flow's limits or its tripped breaker) created the run `held`: it waits for a person to release it. */
+  held: boolean;
 }
 
 /** One execution: a run of one flow for one alert. */
@@ -132,6 +150,12 @@ export interface Execution {
   parentStepId: string | null;
   /** How many calls deep this run is (0 for a run an alert, a schedule or a person started). */
   callDepth: number;
+  /** The flow's target key rendered for this run, when the flow has `limits.target`. */
+  targetKey?: string;
+  /** A guard rail held this run when it was created (kept after a release). `at`: ms since the epoch. */
+  held?: { limit: LimitName; reason: string; at: number };
+  /** A person released the held run. `at`: ms since the epoch. */
+  released?: { by: string; at: number; comment?: string };
 }
 
 /** A run a step of this run started (`flow.call`). */

@@ -49,9 +49,10 @@ export interface EventMatch {
   nodeId: string;
   /** Index into the event's `alerts`. */
   alertIndex: number;
-  result: 'started' | 'duplicate' | 'not_started';
+  /** `held`: the run was created but a guard rail (limits, circuit breaker) holds it; `reason` says which and why. */
+  result: 'started' | 'held' | 'duplicate' | 'not_started';
   reason?: string;
-  /** `started`: the execution created; `duplicate`: the earlier execution that handled it. */
+  /** `started` / `held`: the execution created; `duplicate`: the earlier execution that handled it. */
   executionId?: string;
   /** Runs of this flow with the same fingerprint that this (resolved) alert marked resolved. */
   resolvedExecutionIds?: string[];
@@ -68,7 +69,9 @@ export interface EventFlowSummary {
   started: number;
   duplicate: number;
   notStarted: number;
-  /** Executions created (started), then the earlier ones duplicates point to; at most 10. */
+  /** Runs created but held by a guard rail (present when there are some; also in executionIds). */
+  held?: number;
+  /** Executions created (started or held), then the earlier ones duplicates point to; at most 10. */
   executionIds: string[];
   duplicateOf: string[];
 }

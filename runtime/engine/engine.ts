@@ -37,6 +37,9 @@ export type { Decider } from './approvals/rules.js';
 export type { DecisionInput, DecisionResult } from './approvals/decide.js';
 import { calledRuns } from './dispatch/calls.js';
 import { ApprovalLinks } from './approvals/approval-links.js';
+import type { BreakerView } from '../../shared/api-views.js';
+import { breakerFailures, breakersRepo } from '../store/breakers-repo.js';
+import { breakerView } from './limits/breaker.js';
 
 export interface EngineOptions {
   store: SqliteStore;
@@ -324,6 +327,63 @@ export class Engine {
     // The runs it called were cancelled with it (flow.call); a run that called it continues.
     for (const id of calledRuns(store.db, executionId)) this.dispatcher.abort(id, 'cancel');
     this.dispatcher.pump();
+  }
+
+  /**
+   * Releases a run a guard rail held: it goes to the queue with a fresh deadline and the
+   * dispatcher starts it (the limits are NOT checked again: a person decided). Audited as
+   * `execution.release`; 409 when the run is not held.
+   */
+  async release(executionId: string, actor: Actor, comment?: string): Promise<void> {
+    const { store, clock, executionDeadlineMs } = this.options;
+    const now = clock.now();
+    await store.write((db) => {
+      const exec = executionsRepo.get(db, executionId);
+      if (!exec) throw new NotFoundError(`execution "${executionId}" not found`);
+      const by = actor.identity ?? actor.name;
+      if (!executionsRepo.release(db, executionId, by, comment ?? null, now, now + executionDeadlineMs)) {
+        throw new ConflictError(`execution "${executionId}" is not held (it is ${exec.status}); only a held run can be released`, { status: exec.status });
+      }
+      appendAudit(db, {
+        actor,
+        action: 'execution.release',
+        target: executionId,
+        details: { flowId: exec.flowId, limit: exec.heldLimit, reason: exec.heldReason, ...(comment ? { comment } : {}) },
+        before: { status: 'held' },
+        after: { status: 'queued' },
+        now,
+      });
+    });
+    this.dispatcher.pump();
+  }
+
+  /** A flow's circuit breaker as the API shows it. */
+  breaker(flowId: string): BreakerView {
+    const stored = this.flows.get(flowId);
+    return breakerView(this.options.store.db, flowId, stored.flow.limits?.breaker);
+  }
+
+  /** Closes a flow's tripped circuit breaker: its next runs start again. Audited as `flow.breaker.reset`; 409 when not tripped. */
+  async resetBreaker(flowId: string, actor: Actor, comment?: string): Promise<BreakerView> {
+    const { store, clock } = this.options;
+    const stored = this.flows.get(flowId);
+    const now = clock.now();
+    await store.write((db) => {
+      const before = breakersRepo.get(db, flowId);
+      if (!breakersRepo.reset(db, flowId, actor.identity ?? actor.name, now)) {
+        throw new ConflictError(`the circuit breaker of flow "${flowId}" is not tripped`, { state: 'closed' });
+      }
+      appendAudit(db, {
+        actor,
+        action: 'flow.breaker.reset',
+        target: flowId,
+        details: { trippedAt: before?.trippedAt ?? null, failures: before ? breakerFailures(before).map((f) => f.executionId) : [], ...(comment ? { comment } : {}) },
+        before: { state: 'tripped' },
+        after: { state: 'closed' },
+        now,
+      });
+    });
+    return breakerView(store.db, flowId, stored.flow.limits?.breaker);
   }
 
   /**

@@ -3,9 +3,9 @@ import { FlowSchema } from '../../shared/flow/schema.js';
 import { PutSecretBodySchema } from '../../shared/secrets-api.js';
 import { PERMISSION_MEANING, ROUTE_TABLE, routeKey, UNAUTHENTICATED, type RouteRule } from './route-table.js';
 import { AuditQuery } from './routes-audit.js';
-import { RollbackBodySchema, SimulateBodySchema, UpdateBodySchema } from './routes-flows.js';
+import { BreakerResetSchema, RollbackBodySchema, SimulateBodySchema, UpdateBodySchema } from './routes-flows.js';
 import { RunBodySchema } from './routes-run-flow.js';
-import { ApprovalQuery, DecisionSchema, EventQuery, ExecutionQuery } from './routes-runs.js';
+import { ApprovalQuery, DecisionSchema, EventQuery, ExecutionQuery, ReleaseSchema } from './routes-runs.js';
 import { SignInSchema } from './routes-session.js';
 import { RenameTeamSchema } from './routes-people.js';
 import { ChangePasswordSchema, CreateApiTokenSchema, CreateTeamSchema, CreateUserSchema, PutRolesSchema, UpdateUserSchema } from '../../shared/people.js';
@@ -35,6 +35,8 @@ export const REQUEST_SCHEMAS: Readonly<Record<string, { body?: z.ZodType; query?
   [routeKey('POST', '/api/flows/simulate')]: { body: SimulateBodySchema },
   [routeKey('PUT', '/api/flows/:id')]: { body: UpdateBodySchema },
   [routeKey('POST', '/api/flows/:id/rollback')]: { body: RollbackBodySchema },
+  [routeKey('POST', '/api/flows/:id/breaker/reset')]: { body: BreakerResetSchema },
+  [routeKey('POST', '/api/executions/:id/release')]: { body: ReleaseSchema },
   [routeKey('GET', '/api/executions')]: { query: ExecutionQuery },
   [routeKey('GET', '/api/approvals')]: { query: ApprovalQuery },
   [routeKey('POST', '/api/approvals/:id')]: { body: DecisionSchema },

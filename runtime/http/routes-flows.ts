@@ -6,7 +6,7 @@ import type { Engine } from '../engine/engine.js';
 import type { SqliteStore } from '../store/db.js';
 import { parseFlowOrThrow } from '../engine/flows/flow-service.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
-import type { FlowRevisionSummary, FlowRevisionView, FlowSummary, List, SimulateResult, StoredFlow } from '../../shared/api-views.js';
+import type { BreakerView, FlowRevisionSummary, FlowRevisionView, FlowSummary, List, SimulateResult, StoredFlow } from '../../shared/api-views.js';
 import type { Flow } from '../../shared/flow/schema.js';
 import { actorOf, type AuthEnv } from './auth.js';
 import { requirePermissionIn } from './authorize.js';
@@ -14,13 +14,18 @@ import { permissionsIn } from './roles.js';
 import { teamOf } from './team-of.js';
 import { visibleTeams } from './visibility.js';
 import { TeamIdSchema } from '../../shared/people.js';
-import { validJson, validQuery } from './validated.js';
+import { validJson, validOptionalJson, validQuery } from './validated.js';
 
 const API_BODY_LIMIT = 4 * 1024 * 1024;
 
 export const UpdateBodySchema = z.strictObject({
   revision: z.number({ error: 'revision is required: the revision you edited (from GET /api/flows/:id)' }).int().positive(),
   flow: z.unknown().refine((v) => v !== undefined, 'flow is required'),
+});
+
+/** `POST /api/flows/:id/breaker/reset` (the body may be left out). */
+export const BreakerResetSchema = z.strictObject({
+  comment: z.string().max(2000, 'comment must be at most 2000 characters').optional(),
 });
 
 export const RollbackBodySchema = z.strictObject({
@@ -106,6 +111,10 @@ export function flowRoutes(engine: Engine, store: SqliteStore) {
     })
     .post('/:id/enable', async (c) => c.json((await engine.flows.setEnabled(c.req.param('id'), true, actorOf(c))) satisfies StoredFlow))
     .post('/:id/disable', async (c) => c.json((await engine.flows.setEnabled(c.req.param('id'), false, actorOf(c))) satisfies StoredFlow))
+    .get('/:id/breaker', (c) => c.json(engine.breaker(c.req.param('id')) satisfies BreakerView))
+    .post('/:id/breaker/reset', validOptionalJson(BreakerResetSchema, API_BODY_LIMIT), async (c) =>
+      c.json((await engine.resetBreaker(c.req.param('id'), actorOf(c), c.req.valid('json').comment)) satisfies BreakerView),
+    )
     .delete('/:id', async (c) => {
       await engine.flows.delete(c.req.param('id'), actorOf(c));
       return c.body(null, 204);

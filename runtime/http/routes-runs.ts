@@ -15,7 +15,7 @@ import { stepsRepo, type StepRow } from '../store/steps-repo.js';
 import { actorOf, deciderOf, type AuthEnv } from './auth.js';
 import { approvalFacts, judge } from '../engine/approvals/rules.js';
 import { visibleFlowIds } from './visibility.js';
-import { validJson, validQuery } from './validated.js';
+import { validJson, validOptionalJson, validQuery } from './validated.js';
 import { approvalView, eventDetailView, eventView, executionView, stepView } from './views.js';
 
 const limit = z.coerce.number().int().min(1).max(200).default(50);
@@ -39,6 +39,11 @@ export const DecisionSchema = z.strictObject({
     .optional(),
   /** An approval link (`?link=` of the page it opened): the decision uses it up, and is refused if it cannot. */
   link: z.string().min(1, 'link must be the approval link token').max(2048, 'link must be at most 2048 characters').optional(),
+});
+
+/** `POST /api/executions/:id/release` (the body may be left out). */
+export const ReleaseSchema = z.strictObject({
+  comment: z.string().max(2000, 'comment must be at most 2000 characters').optional(),
 });
 
 const time = (name: string) =>
@@ -124,6 +129,11 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
     })
     .post('/executions/:id/cancel', async (c) => {
       await engine.cancel(c.req.param('id'), actorOf(c));
+      return c.json(executionView(executionsRepo.get(db, c.req.param('id'))!));
+    })
+    .post('/executions/:id/release', validOptionalJson(ReleaseSchema, 64 * 1024), async (c) => {
+      const { comment } = c.req.valid('json');
+      await engine.release(c.req.param('id'), actorOf(c), comment);
       return c.json(executionView(executionsRepo.get(db, c.req.param('id'))!));
     })
     .get('/approvals', validQuery(ApprovalQuery), (c) => {

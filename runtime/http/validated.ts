@@ -42,3 +42,21 @@ export function validJson<S extends z.ZodType>(schema: S, limitBytes: number, wh
     await next();
   };
 }
+
+/**
+ * Like validJson, for a body that may be left out: a request without one (no Content-Length or
+ * 0, and not chunked) is read as `{}`; a body sent is read and checked as validJson does.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: as validJson
+export function validOptionalJson<S extends z.ZodType>(schema: S, limitBytes: number): MiddlewareHandler<any, string, JsonRoute<S>> {
+  const withBody = validJson(schema, limitBytes);
+  return async (c, next) => {
+    const length = c.req.header('content-length');
+    if ((length === undefined || length === '0') && c.req.header('transfer-encoding') === undefined) {
+      c.req.addValidatedData('json', parseBody({}, schema) as object);
+      await next();
+      return;
+    }
+    await withBody(c, next);
+  };
+}

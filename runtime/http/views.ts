@@ -1,3 +1,4 @@
+import type { LimitName } from '../../shared/flow/limits.js';
 import type { Alert } from '../../shared/alert/schema.js';
 import type { Approval, Execution, Step } from '../../shared/api-views.js';
 import type { EventAlert, EventDetail, EventFlowSummary, EventMatch, EventRoute, EventSummary } from '../../shared/event-log.js';
@@ -40,6 +41,11 @@ export function executionView(row: ExecutionRow): Execution {
     parentExecutionId: row.parentExecutionId,
     parentStepId: row.parentStepId,
     callDepth: row.callDepth,
+    ...(row.targetKey != null ? { targetKey: row.targetKey } : {}),
+    ...(row.heldLimit != null ? { held: { limit: row.heldLimit as LimitName, reason: row.heldReason ?? '', at: row.heldAt ?? row.createdAt } } : {}),
+    ...(row.releasedBy != null
+      ? { released: { by: row.releasedBy, at: row.releasedAt ?? row.updatedAt, ...(row.releasedComment ? { comment: row.releasedComment } : {}) } }
+      : {}),
   };
 }
 
@@ -121,8 +127,9 @@ function flowSummaries(routes: EventRoute[], matches: EventMatch[]): EventFlowSu
   for (const m of matches) {
     const f = entry(m.flowId);
     f.authenticated = true;
-    if (m.result === 'started') {
-      f.started++;
+    if (m.result === 'started' || m.result === 'held') {
+      if (m.result === 'held') f.held = (f.held ?? 0) + 1;
+      else f.started++;
       if (m.executionId && f.executionIds.length < MAX_IDS_PER_FLOW) f.executionIds.push(m.executionId);
     } else if (m.result === 'duplicate') {
       f.duplicate++;

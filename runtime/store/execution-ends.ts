@@ -33,3 +33,28 @@ export function noteExecutionEnded(db: Db, flowId: string, status: ExecutionStat
     for (const listener of set) listener(flowId, status);
   });
 }
+
+/** Told when a run was created `held` by a guard rail (`limit`), after that write committed. */
+export type ExecutionHeldListener = (flowId: string, limit: string) => void;
+
+const heldListeners = new WeakMap<Db, Set<ExecutionHeldListener>>();
+
+/** Calls `listener` for each run of `db` created held from now on; returns the unsubscribe. */
+export function onExecutionHeld(db: Db, listener: ExecutionHeldListener): () => void {
+  let set = heldListeners.get(db);
+  if (!set) {
+    set = new Set();
+    heldListeners.set(db, set);
+  }
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
+/** Reports a run created held in the write running now, once that write commits. */
+export function noteExecutionHeld(db: Db, flowId: string, limit: string): void {
+  const set = heldListeners.get(db);
+  if (!set || set.size === 0) return;
+  afterCommit(() => {
+    for (const listener of set) listener(flowId, limit);
+  });
+}

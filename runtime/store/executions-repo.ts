@@ -1,18 +1,21 @@
-import { and, asc, desc, eq, inArray, isNull, lt, lte, notExists, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, notExists, or, sql } from 'drizzle-orm';
 import { ACTIVE_EXECUTION_STATUSES, TERMINAL_EXECUTION_STATUSES } from '../../shared/statuses.js';
 import type { Db } from './db.js';
 import { prepared, preparedTransition } from './prepared.js';
 import { approvalDecisions, approvalLinks, approvals, executions, steps, type ExecutionStatus } from './schema.js';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { noteExecutionEnded, wantsEnd } from './execution-ends.js';
+import { noteExecutionEnded, noteExecutionHeld, wantsEnd } from './execution-ends.js';
 
 export type ExecutionRow = typeof executions.$inferSelect;
 export type NewExecution = typeof executions.$inferInsert;
 
+/** Not a held run that stayed held (or was cancelled while held): it counts against the limits. */
+const admitted = or(isNull(executions.heldAt), isNotNull(executions.releasedAt));
+
 export const executionsRepo = {
   /** Inserts unless the same flow already has this dedup key; true when inserted. */
   insertIfNew(db: Db, row: NewExecution): boolean {
-    return (
+    const inserted =
       prepared(db).insertExecution.run({
         id: row.id,
         flowId: row.flowId,
@@ -31,8 +34,13 @@ export const executionsRepo = {
         callDepth: row.callDepth ?? 0,
         input: row.input ?? null,
         startedBy: row.startedBy ?? null,
-      }).changes > 0
-    );
+        targetKey: row.targetKey ?? null,
+        heldLimit: row.heldLimit ?? null,
+        heldReason: row.heldReason ?? null,
+        heldAt: row.heldAt ?? null,
+      }).changes > 0;
+    if (inserted && row.status === 'held') noteExecutionHeld(db, row.flowId, row.heldLimit ?? 'unknown');
+    return inserted;
   },
 
   get(db: Db, id: string): ExecutionRow | undefined {
@@ -74,6 +82,75 @@ export const executionsRepo = {
       .orderBy(desc(executions.id))
       .limit(opts.limit)
       .all();
+  },
+
+  // --- Guard rails (runtime/engine/limits). A run "counts" unless it is held and was never
+  // released: a held run that was cancelled did nothing, a released one ran like any other.
+
+  /** How many runs of the flow that count were created at or after `since`. */
+  countAdmittedSince(db: Db, flowId: string, since: number): number {
+    return (
+      db
+        .select({ n: sql<number>`count(*)` })
+        .from(executions)
+        .where(and(eq(executions.flowId, flowId), gte(executions.createdAt, since), admitted))
+        .get()?.n ?? 0
+    );
+  },
+
+  /** The newest run of the flow that counts with this target key, created at or after `since`. */
+  lastAdmittedForTarget(db: Db, flowId: string, targetKey: string, since: number): { id: string; createdAt: number } | undefined {
+    return db
+      .select({ id: executions.id, createdAt: executions.createdAt })
+      .from(executions)
+      .where(and(eq(executions.flowId, flowId), eq(executions.targetKey, targetKey), gte(executions.createdAt, since), admitted))
+      .orderBy(desc(executions.createdAt))
+      .limit(1)
+      .get();
+  },
+
+  /** Active (queued, running, waiting) runs of the flow with this target key. */
+  countActiveForTarget(db: Db, flowId: string, targetKey: string): number {
+    return (
+      db
+        .select({ n: sql<number>`count(*)` })
+        .from(executions)
+        .where(and(eq(executions.flowId, flowId), eq(executions.targetKey, targetKey), inArray(executions.status, [...ACTIVE_EXECUTION_STATUSES])))
+        .get()?.n ?? 0
+    );
+  },
+
+  /** The distinct target keys of the flow's runs that count, created at or after `since` (at most `limit`). */
+  targetsSince(db: Db, flowId: string, since: number, limit: number): string[] {
+    return db
+      .selectDistinct({ key: executions.targetKey })
+      .from(executions)
+      .where(and(eq(executions.flowId, flowId), gte(executions.createdAt, since), isNotNull(executions.targetKey), admitted))
+      .limit(limit)
+      .all()
+      .map((r) => r.key!);
+  },
+
+  /** The flow's runs that ended in one of `statuses` at or after `since`, oldest first. */
+  endedSince(db: Db, flowId: string, statuses: readonly ExecutionStatus[], since: number): { id: string; status: ExecutionStatus; finishedAt: number }[] {
+    return db
+      .select({ id: executions.id, status: executions.status, finishedAt: executions.finishedAt })
+      .from(executions)
+      .where(and(eq(executions.flowId, flowId), gte(executions.finishedAt, since), inArray(executions.status, [...statuses])))
+      .orderBy(asc(executions.finishedAt))
+      .all()
+      .map((r) => ({ id: r.id, status: r.status, finishedAt: r.finishedAt! }));
+  },
+
+  /** A held run goes to the queue, released by a person: false if it was not held. */
+  release(db: Db, id: string, by: string, comment: string | null, now: number, deadlineAt: number): boolean {
+    return (
+      db
+        .update(executions)
+        .set({ status: 'queued', releasedBy: by, releasedAt: now, releasedComment: comment, updatedAt: now, deadlineAt })
+        .where(and(eq(executions.id, id), eq(executions.status, 'held')))
+        .run().changes > 0
+    );
   },
 
   countByStatus(db: Db, status: ExecutionStatus): number {
@@ -158,7 +235,8 @@ export const executionsRepo = {
   /**
    * Deletes up to `batch` executions that ended (a terminal status) before `cutoff`, with their
    * steps, approvals, approval decisions and used approval links; returns how many executions went.
-   * Queued, running and waiting runs are never deleted, and neither is a finished run whose
+   * A run still `held` (a guard rail stopped it and nobody released it) created before `cutoff`
+   * goes the same way. Queued, running and waiting runs are never deleted, and neither is a finished run whose
    * `flow.call` child is still active (the child reports back to it). Call inside one write.
    */
   deleteFinishedBefore(db: Db, cutoff: number, batch: number): number {
@@ -171,7 +249,8 @@ export const executionsRepo = {
           // created_at is indexed and never later than the end: it narrows the scan first.
           lt(executions.createdAt, cutoff),
           lt(sql`coalesce(${executions.finishedAt}, ${executions.updatedAt})`, cutoff),
-          inArray(executions.status, [...TERMINAL_EXECUTION_STATUSES]),
+          // A held run never released is deleted like a finished one: nobody acted on it in time.
+          inArray(executions.status, [...TERMINAL_EXECUTION_STATUSES, 'held']),
           notExists(
             db
               .select({ one: sql`1` })

@@ -70,6 +70,10 @@ function build(db: Db) {
         callDepth: p('callDepth'),
         input: p('input'),
         startedBy: p('startedBy'),
+        targetKey: p('targetKey'),
+        heldLimit: p('heldLimit'),
+        heldReason: p('heldReason'),
+        heldAt: p('heldAt'),
       })
       .onConflictDoNothing()
       .prepare(),

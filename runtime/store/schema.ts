@@ -154,6 +154,19 @@ export const executions = sqliteTable(
     input: text('input'),
     /** A run started by hand: who started it (`user:<id>` or `admin`); null otherwise. */
     startedBy: text('started_by'),
+    /** The flow's target key (`limits.target.key`) rendered for this run's alert; null when the flow has none. */
+    targetKey: text('target_key'),
+    /**
+     * A run a guard rail stopped when it was created (status `held`): the limit (LIMIT_NAMES),
+     * one sentence why, and when. Kept after a release, so the run's page says it was held.
+     */
+    heldLimit: text('held_limit'),
+    heldReason: text('held_reason'),
+    heldAt: integer('held_at'),
+    /** Who released a held run (an actor identity), when, and what they said. */
+    releasedBy: text('released_by'),
+    releasedAt: integer('released_at'),
+    releasedComment: text('released_comment'),
   },
   (t) => [
     uniqueIndex('executions_dedup_idx').on(t.flowId, t.dedupKey),
@@ -163,6 +176,10 @@ export const executions = sqliteTable(
     index('executions_fingerprint_idx').on(t.flowId, t.fingerprint),
     index('executions_lease_idx').on(t.status, t.leaseUntil),
     index('executions_parent_idx').on(t.parentExecutionId),
+    // Guard rails: runs per target within a window (cooldown, blast radius, concurrency per target)…
+    index('executions_target_idx').on(t.flowId, t.targetKey, t.createdAt),
+    // …and the circuit breaker's failures within a window.
+    index('executions_finished_idx').on(t.flowId, t.finishedAt),
   ],
 );
 
@@ -290,6 +307,19 @@ export const audit = sqliteTable(
   },
   (t) => [index('audit_at_idx').on(t.at)],
 );
+
+/**
+ * A flow's circuit breaker (`limits.breaker`): a row exists once it tripped. `trippedAt` is set
+ * while it is tripped (new runs are created `held`), null after a person reset it.
+ */
+export const flowBreakers = sqliteTable('flow_breakers', {
+  flowId: text('flow_id').primaryKey(),
+  trippedAt: integer('tripped_at'),
+  /** JSON: the runs whose endings tripped it, `{executionId, status, endedAt}[]`, oldest first. */
+  failures: text('failures').notNull().default('[]'),
+  resetBy: text('reset_by'),
+  resetAt: integer('reset_at'),
+});
 
 /** Runtime switches that must survive restarts (e.g. the global automation pause). */
 export const settings = sqliteTable('settings', {

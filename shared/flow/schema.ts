@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseTargetEntry } from '../net/targets.js';
+import { LimitsSchema } from './limits.js';
 import { RetryPolicySchema } from './retry.js';
 
 /** The one format tag this version reads and writes. */
@@ -117,6 +118,8 @@ export const FlowSchema = z.strictObject({
   nodes: z.array(FlowNodeSchema).min(1, 'a flow needs at least one node').max(500),
   edges: z.array(FlowEdgeSchema).max(2000).default([]),
   settings: FlowSettingsSchema.optional(),
+  /** Guard rails: bounds on the runs this flow starts (limits.ts); over one a run is created `held`. */
+  limits: LimitsSchema.optional(),
   /** Sticky notes: editor only, ignored by the runtime. */
   notes: NotesSchema.optional(),
 });

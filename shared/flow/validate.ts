@@ -235,10 +235,29 @@ export function validateFlow(input: unknown, lookup: NodeSpecLookup): FlowValida
     issues.push({ path: problem.edge !== undefined ? ['edges', edges[problem.edge]!.index] : node ? ['nodes', node.index] : ['nodes'], message: problem.message });
   }
 
+  issues.push(...limitsIssues(input.limits));
+
   if (!shape.success || issues.length > 0) return { ok: false, issues };
   const configs = new Map(views.map((v) => [v.index, v.config]));
   const nodes = shape.data.nodes.map((node, i) => ({ ...node, config: configs.get(i) ?? node.config }));
   return { ok: true, flow: { ...shape.data, nodes } };
+}
+
+/**
+ * What a flow's target key (`limits.target.key`) can read: the alert (and `event`, `flow`), no
+ * step, since it is rendered when the run is created, before any step ran.
+ */
+export const TARGET_KEY_SCOPE: ExprScope = { steps: new Map(), nodeIds: new Set(), self: 'limits', vars: new Set() };
+
+/** The target key must compile and type-check over the alert, like every other expression. */
+function limitsIssues(limits: unknown): Issue[] {
+  if (!isRecord(limits) || !isRecord(limits.target) || typeof limits.target.key !== 'string' || limits.target.key.trim() === '') return [];
+  const source = limits.target.key;
+  return checkCel(source, { scope: TARGET_KEY_SCOPE }).map((e) => ({
+    path: ['limits', 'target', 'key'],
+    message:
+      `target key ${JSON.stringify(truncate(source, 80))} is invalid: ${e.message}${e.offset === undefined ? '' : ` (at character ${e.offset + 1})`}`,
+  }));
 }
 
 /** The source nodes of a flow, in document order: where executions start. */

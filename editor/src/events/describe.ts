@@ -96,6 +96,8 @@ export function matchVerdict(match: EventMatch): string {
   switch (match.result) {
     case 'started':
       return 'started a run';
+    case 'held':
+      return `held: ${match.reason ?? 'a guard rail holds the run'}`;
     case 'duplicate':
       return 'already handled';
     case 'not_started':

@@ -9,6 +9,14 @@ import { flowsRepo } from '../../store/flows-repo.js';
 import { newId } from '../../store/ids.js';
 import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
 import { varsFrom } from './loop-vars.js';
+import type { Alert } from '../../../shared/alert/schema.js';
+import { admissionColumns, admitRun, type Admission } from '../limits/admit.js';
+import { escalateHeld } from '../limits/on-held.js';
+import { renderTargetKey } from '../limits/target-key.js';
+import { createScrubber } from '../secrets/scrub.js';
+
+/** The escalation of a held child carries only what the stored (already scrubbed) alert and the limits say. */
+const noScrub = createScrubber([]);
 import { endExecution, requeue, spawnNext } from './transitions.js';
 
 /**
@@ -75,10 +83,18 @@ export function startCall(
     return;
   }
   const dedupKey = callDedupKey(step.id);
-  const childId = executionsRepo.idByDedupKey(db, called.id, dedupKey) ?? newId('ex', meta.now);
+  const existing = executionsRepo.idByDedupKey(db, called.id, dedupKey);
+  const childId = existing ?? newId('ex', meta.now);
+  // The called flow's own guard rails apply to its run (a caller cannot get round them): a held
+  // child waits for a person like any held run, and its caller waits for it meanwhile.
+  const targetKey = renderTargetKey(called.flow.limits, {
+    alert: JSON.parse(parent.alert) as Alert,
+    flow: { id: called.id, name: called.flow.name, revision: called.revision },
+  });
+  const admission: Admission = existing ? { status: 'queued' } : admitRun(db, { flowId: called.id, limits: called.flow.limits, targetKey, now: meta.now });
   // Its deadline is the caller's: a called run never outlives the run that waits for it.
   const deadlineAt = outcome.timeoutSeconds ? Math.min(parent.deadlineAt, meta.now + outcome.timeoutSeconds * 1000) : parent.deadlineAt;
-  const waiting: CalledRunOutput = { executionId: childId, flowId: called.id, status: 'queued', error: null, steps: {}, vars: {} };
+  const waiting: CalledRunOutput = { executionId: childId, flowId: called.id, status: admission.status, error: null, steps: {}, vars: {} };
   const parked = stepsRepo.transition(db, step.id, [from], {
     ...base,
     status: 'waiting',
@@ -98,7 +114,7 @@ export function startCall(
     dedupKey,
     fingerprint: parent.fingerprint,
     alert: parent.alert,
-    status: 'queued',
+    ...admissionColumns(admission, targetKey, meta.now),
     createdAt: meta.now,
     updatedAt: meta.now,
     deadlineAt,
@@ -109,6 +125,9 @@ export function startCall(
   });
   // The child a try of this step already started may have ended: continue at once then.
   if (!inserted) finishCall(db, childId, meta.now);
+  else if (admission.status === 'held') {
+    escalateHeld(db, { flowId: called.id, executionId: childId, limits: called.flow.limits, admission, targetKey, now: meta.now, executionDeadlineMs: deadlineAt - meta.now, scrubber: noScrub });
+  }
 }
 
 /** The outputs of a run's steps by node id (the latest of each), its source step left out; capped. */
@@ -132,7 +151,8 @@ function stepOutputs(db: Db, child: ExecutionRow): { steps: Record<string, unkno
  */
 export function finishCall(db: Db, childId: string, now: number): void {
   const child = executionsRepo.get(db, childId);
-  if (!child?.parentExecutionId || !child.parentStepId || ACTIVE_EXECUTION_STATUSES.includes(child.status)) return;
+  // A held child has not ended either: it waits for a person.
+  if (!child?.parentExecutionId || !child.parentStepId || ACTIVE_EXECUTION_STATUSES.includes(child.status) || child.status === 'held') return;
   const step = stepsRepo.get(db, child.parentStepId);
   if (step?.status !== 'waiting' || step.waitReason !== 'call') return;
   const ok = child.status === 'succeeded' || child.status === 'no_action';
@@ -164,7 +184,7 @@ export function callTimedOut(db: Db, step: StepRow, now: number): string[] {
 export function cancelCalled(db: Db, parentId: string, now: number): string[] {
   return executionsRepo
     .children(db, parentId)
-    .filter((c) => ACTIVE_EXECUTION_STATUSES.includes(c.status))
+    .filter((c) => ACTIVE_EXECUTION_STATUSES.includes(c.status) || c.status === 'held')
     .flatMap((c) => endCalled(db, c, 'cancelled: the run that called it ended', now));
 }
 

@@ -5,6 +5,7 @@ import { executionsRepo } from '../../store/executions-repo.js';
 import { leasesRepo } from '../../store/leases-repo.js';
 import { stepsRepo } from '../../store/steps-repo.js';
 import { cancelCalled, finishCall } from './calls.js';
+import { breakerAfterEnd } from '../limits/breaker.js';
 
 /** What recovering did, for the start-up log and the adoption warning. */
 export interface RecoveryReport {
@@ -61,6 +62,7 @@ function recoverExecution(db: Db, executionId: string, now: number, cause: Orpha
       stepsRepo.transition(db, step.id, ['intent'], { status: 'cancelled', endedAt: now });
     }
     if (moved) {
+      breakerAfterEnd(db, exec.flowId, 'needs_attention', now);
       stepsRepo.cancelOpen(db, executionId, now);
       approvalsRepo.cancelForExecution(db, executionId, now);
       cancelCalled(db, executionId, now);

@@ -11,6 +11,7 @@ import { calledNothing, cancelCalled, finishCall, startCall } from './calls.js';
 import type { Scrubber } from '../secrets/scrub.js';
 import { advanceLoops, parkLoop } from './loops.js';
 import { planHash } from '../approvals/plan-hash.js';
+import { breakerAfterEnd } from '../limits/breaker.js';
 
 /**
  * The state changes of an execution, each a function over one open transaction (callers run
@@ -272,12 +273,13 @@ export function settle(db: Db, flow: Flow, executionId: string, now: number): 'c
     (s) => s.status === 'failed' && s.scope === null && !(s.port && outgoingEdges(flow, s.nodeId, s.port, lookupNodeSpec).length > 0),
   );
   const first = unhandled[0];
-  executionsRepo.transition(db, executionId, ['running'], {
+  const ended = executionsRepo.transition(db, executionId, ['running'], {
     status: first ? 'failed' : tookAction(all) ? 'succeeded' : 'no_action',
     error: first ? `step "${first.nodeId}" failed: ${first.error ?? 'unknown error'}` : null,
     finishedAt: now,
     updatedAt: now,
   });
+  if (ended && first) breakerAfterEnd(db, exec.flowId, 'failed', now);
   finishCall(db, executionId, now);
   return 'finished';
 }
@@ -340,13 +342,15 @@ export function endExecution(
   error: string,
   now: number,
 ): boolean {
-  const ok = executionsRepo.transition(db, exec.id, ['queued', 'running', 'waiting'], {
+  // `held`: a held run can be cancelled (or the run that called it ended) before anyone released it.
+  const ok = executionsRepo.transition(db, exec.id, ['held', 'queued', 'running', 'waiting'], {
     status,
     error,
     finishedAt: now,
     updatedAt: now,
   });
   if (!ok) return false;
+  breakerAfterEnd(db, exec.flowId, status, now);
   stepsRepo.cancelOpen(db, exec.id, now);
   approvalsRepo.cancelForExecution(db, exec.id, now);
   // After its own steps closed: the runs it called end too, and a run that called it continues.

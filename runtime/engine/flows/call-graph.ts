@@ -68,6 +68,23 @@ export function callIssues(flow: Flow, all: ReadonlyMap<string, Flow>): Issue[] 
   return issues;
 }
 
+/**
+ * `limits.onHeld.flow`: the flow started when a run is held must exist, have a "Run by hand"
+ * source and be in the same team (`teamOf` gives a flow's team as it will be after the save).
+ */
+export function onHeldIssues(flow: Flow, all: ReadonlyMap<string, Flow>, teamOf: (id: string) => string | undefined, ownTeam: string): Issue[] {
+  const target = flow.limits?.onHeld?.flow;
+  if (target === undefined) return [];
+  const path = ['limits', 'onHeld', 'flow'];
+  if (target === flow.id) return [{ path, message: 'a flow cannot escalate its held runs to itself: name another flow (e.g. one that pages on-call)' }];
+  const called = all.get(target);
+  if (!called) return [{ path, message: `flow "${target}" does not exist: save it first (the onHeld flow must exist)` }];
+  if (!hasManualSource(called)) return [{ path, message: `flow "${target}" has no "Run by hand" source: add one, it is where an escalation run starts` }];
+  const team = teamOf(target);
+  if (team !== undefined && team !== ownTeam) return [{ path, message: `flow "${target}" belongs to team "${team}": onHeld can only start flows of its own team` }];
+  return [];
+}
+
 /** The path `from → start → … → from`, when following calls from `start` comes back to `from`. */
 function findCycle(from: string, start: string, edges: (id: string) => string[]): string[] | undefined {
   const seen = new Set<string>();

@@ -14,7 +14,8 @@ import { peopleRepo } from '../../store/people-repo.js';
 import { isRecord } from '../../../shared/guards.js';
 import { describeKind, EXPECTED_IMPORT } from '../../../shared/flow/import-body.js';
 import type { Db } from '../../store/db.js';
-import { callersOf, callIssues, callsOf } from './call-graph.js';
+import { callersOf, callIssues, callsOf, onHeldIssues } from './call-graph.js';
+import { breakersRepo } from '../../store/breakers-repo.js';
 
 export type { FlowSummary, StoredFlow };
 
@@ -92,7 +93,7 @@ function checkCalls(db: Db, saving: readonly Flow[], teamOf: (flowId: string) =>
   const teamOfTarget = (id: string) => savingTeams.get(id) ?? flowsRepo.summary(db, id)?.teamId;
   const issues = saving.flatMap((flow, i) => {
     const prefix = isBundle ? ['flows', i] : [];
-    const found = callIssues(flow, all).map((issue) => ({ ...issue, path: [...prefix, ...issue.path] }));
+    const found = [...callIssues(flow, all), ...onHeldIssues(flow, all, teamOfTarget, teamOf(flow.id))].map((issue) => ({ ...issue, path: [...prefix, ...issue.path] }));
     for (const call of callsOf(flow)) {
       const targetTeam = teamOfTarget(call.target);
       if (targetTeam !== undefined && targetTeam !== teamOf(flow.id)) {
@@ -153,17 +154,22 @@ export class FlowService {
 
   /** The flows of `teams` (every flow for `all`), ordered by id. */
   list(teams: 'all' | readonly string[] = 'all'): FlowSummary[] {
+    const tripped = breakersRepo.tripped(this.store.db);
     return flowsRepo
       .list(this.store.db)
       .filter((r) => teams === 'all' || teams.includes(r.teamId))
-      .map((r) => ({
-        id: r.id,
-        name: r.name,
-        enabled: r.enabled,
-        revision: r.revision,
-        updatedAt: new Date(r.updatedAt).toISOString(),
-        team: r.teamId,
-      }));
+      .map((r) => {
+        const trippedAt = tripped.get(r.id);
+        return {
+          id: r.id,
+          name: r.name,
+          enabled: r.enabled,
+          revision: r.revision,
+          updatedAt: new Date(r.updatedAt).toISOString(),
+          team: r.teamId,
+          ...(trippedAt === undefined ? {} : { breaker: { trippedAt } }),
+        };
+      });
   }
 
   get(id: string): StoredFlow {
@@ -287,6 +293,7 @@ export class FlowService {
       }
       const before = flowsRepo.summary(db, id);
       if (!flowsRepo.delete(db, id)) throw new NotFoundError(`flow "${id}" not found`);
+      breakersRepo.delete(db, id);
       appendAudit(db, { actor, action: 'flow.delete', target: id, before: before && flowSummary(before), now });
     });
     this.onChange();

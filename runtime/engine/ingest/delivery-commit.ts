@@ -3,6 +3,8 @@ import type { SqliteStore } from '../../store/db.js';
 import { eventsRepo } from '../../store/events-repo.js';
 import { executionsRepo } from '../../store/executions-repo.js';
 import { stepsRepo } from '../../store/steps-repo.js';
+import { admissionColumns, admitRun } from '../limits/admit.js';
+import { escalateHeld } from '../limits/on-held.js';
 import { deliveredEventRow, deliveredReason, refsFor, type EventBase } from './event-rows.js';
 import type { DeliveryPlan } from './delivery-plan.js';
 import type { IngestResult } from './ingest.js';
@@ -32,20 +34,33 @@ export function commitDelivery(deps: { store: SqliteStore; queueCap: QueueCap },
   const { acc, planned, resolved, notStarted, alertCount } = plan;
   return deps.store.write((db) => {
     const created: { id: string; flowId: string }[] = [];
-    for (const { row, match } of planned) {
-      if (executionsRepo.insertIfNew(db, row)) {
+    let queued = 0;
+    for (const { row, match, limits } of planned) {
+      // A duplicate stays a duplicate (never held): with limits, look before deciding.
+      const earlier = limits ? executionsRepo.idByDedupKey(db, row.flowId, row.dedupKey) : undefined;
+      // Decided per run just before its insert: the runs inserted before it in this delivery count.
+      const admission = earlier ? undefined : admitRun(db, { flowId: row.flowId, limits, targetKey: row.targetKey ?? null, now });
+      const toInsert = admission ? { ...row, ...admissionColumns(admission, row.targetKey ?? null, now) } : row;
+      if (!earlier && executionsRepo.insertIfNew(db, toInsert)) {
         created.push({ id: row.id, flowId: row.flowId });
-        match.result = 'started';
         match.executionId = row.id;
+        if (admission?.status === 'held') {
+          match.result = 'held';
+          match.reason = admission.reason;
+          escalateHeld(db, { flowId: row.flowId, executionId: row.id, limits, admission, targetKey: row.targetKey ?? null, now, executionDeadlineMs: row.deadlineAt - now, scrubber: base.scrubber });
+        } else {
+          match.result = 'started';
+          queued++;
+        }
       } else {
         match.result = 'duplicate';
         match.reason = 'already handled: same alert delivered again';
-        const earlier = executionsRepo.idByDedupKey(db, row.flowId, row.dedupKey);
-        if (earlier) match.executionId = earlier;
+        const first = earlier ?? executionsRepo.idByDedupKey(db, row.flowId, row.dedupKey);
+        if (first) match.executionId = first;
       }
     }
-    // Counted in this transaction: over the cap, the throw rolls back this delivery's inserts.
-    deps.queueCap.admit(db, created.length);
+    // Counted in this transaction: over the cap, the throw rolls back this delivery's inserts (held runs are not queued).
+    deps.queueCap.admit(db, queued);
     // A resolved alert marks the runs of its flow with the same fingerprint, whether or not it starts one.
     for (const { route, alert, match } of resolved) {
       const at = Date.parse(alert.endsAt);

@@ -6,6 +6,8 @@ import { boundAlert } from '../../../nodes/source/limits.js';
 import type { NewExecution } from '../../store/executions-repo.js';
 import { newId } from '../../store/ids.js';
 import { executionDedupKey } from '../dedup-key.js';
+import type { FlowLimits } from '../../../shared/flow/limits.js';
+import { renderTargetKey } from '../limits/target-key.js';
 import { cleanDeliveryId, EventAccumulator, type DeliveryTrace } from './event-rows.js';
 import type { HookRoute } from './hook-router.js';
 import type { Scrubber } from '../secrets/scrub.js';
@@ -14,6 +16,8 @@ import type { Scrubber } from '../secrets/scrub.js';
 interface PlannedRun {
   row: NewExecution;
   match: EventMatch;
+  /** The flow's guard rails (commitDelivery decides queued or held in its write); `row.targetKey` is rendered here. */
+  limits: FlowLimits | undefined;
 }
 
 /** What an authenticated delivery asks for, before anything is written. */
@@ -79,8 +83,11 @@ export async function planDelivery(
         notStarted++;
         continue;
       }
+      const limits = route.flow.limits;
+      const flowVars = { id: route.flow.id, name: route.flow.name, revision: route.revision };
       planned.push({
         match,
+        limits,
         row: {
           id: newId('ex', now),
           flowId: route.flow.id,
@@ -94,6 +101,7 @@ export async function planDelivery(
           createdAt: now,
           updatedAt: now,
           deadlineAt: now + run.executionDeadlineMs,
+          targetKey: renderTargetKey(limits, { alert, event: body, flow: flowVars }),
         },
       });
     }

@@ -34,6 +34,8 @@ export interface ManualRunInput {
 
 export interface ManualRunResult {
   executionId: string;
+  /** A guard rail (the flow's limits or its breaker) created the run `held`: it waits for a person. */
+  held: boolean;
   eventId: string;
   flowId: string;
   flowRevision: number;
@@ -102,15 +104,18 @@ export async function runManually(deps: ManualRunDeps, flowId: string, input: Ma
       executionId,
       scrubber: deps.scrubber,
       startedBy: actor.identity,
+      limits: stored.flow.limits,
+      flowName: stored.flow.name,
     });
     // The dedup key is the fresh execution id, so it cannot be taken.
     if (!ids) throw new Error(`execution id ${executionId} collided`);
-    deps.queueCap.admit(db, 1);
+    // A run a guard rail held is not queued.
+    deps.queueCap.admit(db, ids.held ? 0 : 1);
     appendAudit(db, {
       actor,
       action: 'flow.run',
       target: flowId,
-      details: { executionId, revision: stored.revision, sourceNodeId: node.id },
+      details: { executionId, revision: stored.revision, sourceNodeId: node.id, ...(ids.held ? { held: true } : {}) },
       now,
     });
     return ids;

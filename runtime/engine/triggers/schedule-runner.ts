@@ -272,13 +272,16 @@ export class ScheduleRunner {
       now,
       deadlineMs: this.deps.executionDeadlineMs,
       scrubber: this.deps.scrubber,
+      limits: s.flow.limits,
+      flowName: s.flow.name,
     });
     if (!queued) {
       // A run for this tick exists without its row (e.g. written by an older Salve): never a second one.
       scheduleTicksRepo.insert(db, { ...ids, tickAt, firstTickAt: tickAt, status: 'skipped', reason: 'duplicate', recordedAt: now });
       return { ...ids, tickAt, result: 'duplicate' };
     }
-    this.deps.queueCap?.added(1);
+    // A held run is not queued; while it stays held, later ticks are skipped as `overlap` (it has not ended).
+    if (!queued.held) this.deps.queueCap?.added(1);
     scheduleTicksRepo.insert(db, { ...ids, tickAt, firstTickAt: tickAt, status: 'started', executionId: queued.executionId, recordedAt: now });
     return { ...ids, tickAt, result: 'started', executionId: queued.executionId };
   }
