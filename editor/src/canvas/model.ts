@@ -2,7 +2,7 @@ import type { Edge, Node } from '@xyflow/react';
 import { FLOW_FORMAT, type Flow, type FlowNote, type FlowSettings } from '../../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import type { RetryPolicy } from '../../../shared/flow/retry.js';
-import type { FlowLimits } from '../limits/limits-type.js';
+import type { FlowLimits } from '../../../shared/flow/limits.js';
 
 /**
  * The canvas holds React Flow nodes and edges (they carry UI state: selection, measured size);
@@ -163,7 +163,7 @@ export function canvasToFlow(meta: FlowMeta, nodes: readonly SalveNode[], edges:
   };
   if (meta.description) flow.description = meta.description;
   if (meta.settings && Object.keys(meta.settings).length > 0) flow.settings = meta.settings;
-  if (meta.limits && Object.keys(meta.limits).length > 0) (flow as Flow & { limits?: FlowLimits }).limits = meta.limits;
+  if (meta.limits && Object.keys(meta.limits).length > 0) flow.limits = meta.limits;
   if (notes.length > 0) flow.notes = canvasToNotes(notes);
   return flow;
 }

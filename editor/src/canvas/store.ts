@@ -21,7 +21,6 @@ import {
   type SalveNode,
 } from './model.js';
 import { slugFromName } from '../flows/slug.js';
-import type { FlowLimits } from '../limits/limits-type.js';
 import { boxOf, clearOffset } from './placement.js';
 import { checkConnection } from './rules.js';
 
@@ -133,8 +132,7 @@ function metaOf(flow: Flow): FlowMeta {
   const meta: FlowMeta = { id: flow.id, name: flow.name, enabled: flow.enabled };
   if (flow.description) meta.description = flow.description;
   if (flow.settings) meta.settings = flow.settings;
-  const limits = (flow as Flow & { limits?: FlowLimits }).limits;
-  if (limits) meta.limits = limits;
+  if (flow.limits) meta.limits = flow.limits;
   return meta;
 }
 

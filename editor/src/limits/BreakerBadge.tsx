@@ -1,11 +1,10 @@
 import { Zap } from 'lucide-react';
 import type { FlowSummary } from '../../../shared/api-views.js';
 import { formatRelative } from '../runs/time.js';
-import type { BreakerView } from './limits-type.js';
 import '../styles/limits.css';
 
 /** On the flows list: "Breaker tripped" while the flow's circuit breaker holds its new runs. */
-export function BreakerBadge({ flow, now }: { flow: FlowSummary & { breaker?: Pick<BreakerView, 'trippedAt'> }; now: number }) {
+export function BreakerBadge({ flow, now }: { flow: FlowSummary; now: number }) {
   const at = flow.breaker?.trippedAt;
   if (at === undefined) return null;
   const iso = new Date(at).toISOString();

@@ -10,7 +10,7 @@ import { Dialog } from '../ui/Dialog.js';
 import { toast } from '../ui/toast.js';
 import { resetBreaker } from './guard-api.js';
 import { showWindow } from './limits.js';
-import type { BreakerView } from './limits-type.js';
+import type { BreakerView } from '../../../shared/api-views.js';
 import type { Permission } from './HeldBanner.js';
 import '../styles/limits.css';
 

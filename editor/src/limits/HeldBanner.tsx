@@ -9,7 +9,6 @@ import { Dialog } from '../ui/Dialog.js';
 import { toast } from '../ui/toast.js';
 import { releaseRun } from './guard-api.js';
 import { heldBy } from './limits.js';
-import type { Guarded } from './limits-type.js';
 import '../styles/limits.css';
 
 const iso = (at: number) => new Date(at).toISOString();
@@ -35,7 +34,7 @@ export interface Permission {
  * Releases a held run after a confirmation with an optional comment (kept on the run and in the
  * audit log). The run then starts at once; the limits are not checked again.
  */
-function ReleaseButton({ run, flowName, onReleased }: { run: Execution & Guarded; flowName: string; onReleased: () => void }) {
+function ReleaseButton({ run, flowName, onReleased }: { run: Execution; flowName: string; onReleased: () => void }) {
   const id = useId();
   const [asking, setAsking] = useState(false);
   const [comment, setComment] = useState('');
@@ -142,7 +141,7 @@ export function HeldBanner({
   self,
   onChanged,
 }: {
-  run: Execution & Guarded;
+  run: Execution;
   flowName: string;
   permission: Permission;
   self: { id?: string; name?: string } | undefined;

@@ -5,7 +5,8 @@ import type { PreviewContext } from '../config-form/ConfigForm.js';
 import { checkExpression, previewExpression, repeatsProblem } from '../config-form/expression-check.js';
 import { useDebounced } from '../config-form/hooks.js';
 import { limitsSummary, splitWindow, targetNoun, WINDOW_UNITS, windowSeconds, type WindowUnit } from './limits.js';
-import { TARGET_KEY_SCOPE, type FlowLimits } from './limits-type.js';
+import type { FlowLimits } from '../../../shared/flow/limits.js';
+import { TARGET_KEY_SCOPE } from '../../../shared/flow/validate.js';
 import '../styles/limits.css';
 
 /** What a limit starts with when ticked: common, safe values the operator then adjusts. */

@@ -4,13 +4,12 @@ import { useAccount } from '../accounts/me.js';
 import { api, call, idParam } from '../api/client.js';
 import { usePolling } from '../ui/usePolling.js';
 import { HeldBanner, type Permission } from './HeldBanner.js';
-import type { Guarded } from './limits-type.js';
 
 /**
  * The held-run banner of the run page, with what the signed-in person may do about it: the
  * flow's team decides (operators of it and admins release and cancel; the server checks again).
  */
-export function RunGuard({ run, flowName, onChanged }: { run: Execution & Guarded; flowName: string; onChanged: () => void }) {
+export function RunGuard({ run, flowName, onChanged }: { run: Execution; flowName: string; onChanged: () => void }) {
   const { me, teams } = useAccount();
   const held = run.status === 'held';
   // The team is needed only to say whether Release is offered; an admin holds every team.

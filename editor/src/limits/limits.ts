@@ -1,5 +1,5 @@
 import { formatDuration } from '../../../nodes/format.js';
-import type { FlowLimits, LimitName } from './limits-type.js';
+import type { FlowLimits, LimitName } from '../../../shared/flow/limits.js';
 
 /*
  * A flow's guard rails (`limits` in the flow document) in the words an on-call operator reads:

@@ -1,6 +1,5 @@
 import type { ReactNode } from 'react';
 import { ArrowLeft, UserCheck } from 'lucide-react';
-import type { Guarded } from '../limits/limits-type.js';
 import { ACTIVE_EXECUTION_STATUSES } from '../../../shared/statuses.js';
 import type { Approval, ExecutionDetail } from '../../../shared/api-views.js';
 import { hrefFor } from '../router.js';
@@ -39,7 +38,7 @@ function endBanner(run: ExecutionDetail): { tone: 'error' | 'warning' | 'info'; 
 }
 
 interface RunHeaderProps {
-  run: ExecutionDetail & Guarded;
+  run: ExecutionDetail;
   flowName: string;
   onChanged: () => void;
   onReview: (nodeId: string) => void;

@@ -10,7 +10,6 @@ import { formatDuration } from '../../../nodes/format.js';
 import { elapsed } from './time.js';
 import { useNow } from './useNow.js';
 import { heldBy } from '../limits/limits.js';
-import type { Guarded } from '../limits/limits-type.js';
 
 /** Run ids are long and differ at the end (time first, then random): show the tail. */
 export function shortRunId(id: string): string {
@@ -22,7 +21,7 @@ export function shortRunId(id: string): string {
  * One execution in the runs table. The first cell is a real link (keyboard and middle-click);
  * a click anywhere else on the row opens the run too.
  */
-export function RunRow({ run, flowName, showFlowFilter }: { run: Execution & Guarded; flowName?: string; showFlowFilter: boolean }) {
+export function RunRow({ run, flowName, showFlowFilter }: { run: Execution; flowName?: string; showFlowFilter: boolean }) {
   const now = useNow();
   const active = ACTIVE_EXECUTION_STATUSES.includes(run.status);
   const took = elapsed(run.startedAt, run.finishedAt, now);
