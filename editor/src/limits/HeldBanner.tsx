@@ -8,7 +8,8 @@ import { useNow } from '../runs/useNow.js';
 import { Dialog } from '../ui/Dialog.js';
 import { toast } from '../ui/toast.js';
 import { releaseRun } from './guard-api.js';
-import { heldBy } from './limits.js';
+import { heldBy, heldReason } from './limits.js';
+import { ReasonText } from './ReasonText.js';
 import '../styles/limits.css';
 
 const iso = (at: number) => new Date(at).toISOString();
@@ -96,7 +97,7 @@ function ReleaseButton({ run, flowName, onReleased }: { run: Execution; flowName
                   , target <code>{run.targetKey}</code>
                 </>
               ) : null}
-              ) was held: {run.held?.reason ?? 'a guard rail stopped it'}.
+              ) was held: {run.held ? heldReason(run.held) : 'a guard rail stopped it'}.
             </p>
             <p style={{ margin: 0 }}>
               Releasing starts it <strong>now</strong>, without checking the limits again: it does what the flow does, on this target. Your name and the comment
@@ -157,12 +158,12 @@ export function HeldBanner({
             <>
               {' '}
               <span className="muted small">
-                (<When at={run.held.at} />)
+                · held <When at={run.held.at} />
               </span>
             </>
           )}
           <span className="held-reason" data-testid="held-reason">
-            {run.held?.reason ?? 'The flow’s limits stopped this run before it started.'}
+            {run.held ? <ReasonText text={heldReason(run.held)} /> : 'The flow’s limits stopped this run before it started.'}
           </span>
           <span className="released-note">Nothing has run. It waits until a person releases it (it then starts at once) or cancels it.</span>
         </span>
@@ -185,7 +186,13 @@ export function HeldBanner({
   // Held once: released (it then ran) or cancelled while held.
   return (
     <div className="banner info held-banner-after" data-testid="held-history">
-      <strong>{heldBy(run.held.limit)}</strong> <When at={run.held.at} />: {run.held.reason}
+      <strong>{heldBy(run.held.limit)}</strong>{' '}
+      <span className="muted small">
+        · held <When at={run.held.at} />
+      </span>
+      <span className="held-reason">
+        <ReasonText text={heldReason(run.held)} />
+      </span>
       {run.released ? (
         <span className="released-note" data-testid="released-by">
           Released by <strong>{releaserName(run.released.by, self)}</strong> <When at={run.released.at} />

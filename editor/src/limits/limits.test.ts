@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heldBy, limitsSummary, showWindow, splitWindow, targetNoun, windowSeconds } from './limits.js';
+import { heldBy, heldReason, limitsSummary, showWindow, splitWindow, targetNoun, windowSeconds } from './limits.js';
 
 describe('windows in human units', () => {
   it('shows seconds in the largest unit that counts them whole', () => {
@@ -67,5 +67,14 @@ describe('heldBy', () => {
     expect(heldBy('cooldown')).toBe('Held by the target cooldown');
     expect(heldBy('breaker')).toBe('Held by the circuit breaker');
     expect(heldBy('somethingNew')).toBe('Held by somethingNew');
+  });
+});
+
+describe('heldReason', () => {
+  it('drops the limit name the banner already says', () => {
+    expect(heldReason({ limit: 'cooldown', reason: 'cooldown: web-1 was remediated 4 min ago (run ex_1); cooldown 30 min' })).toBe(
+      'web-1 was remediated 4 min ago (run ex_1); cooldown 30 min',
+    );
+    expect(heldReason({ limit: 'breaker', reason: 'the flow is tripped' })).toBe('the flow is tripped');
   });
 });

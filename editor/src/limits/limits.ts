@@ -105,3 +105,13 @@ const LIMIT_WORDS: Record<LimitName, string> = {
 export function heldBy(limit: string): string {
   return `Held by ${(LIMIT_WORDS as Record<string, string>)[limit] ?? limit}`;
 }
+
+/**
+ * A held run's reason without the limit's own name in front (the engine writes
+ * "cooldown: web-1 was remediated…"; the banner already says "Held by the target cooldown").
+ */
+export function heldReason(held: { limit: string; reason: string }): string {
+  const prefix = `${held.limit}: `;
+  const rest = held.reason.startsWith(prefix) ? held.reason.slice(prefix.length) : held.reason;
+  return rest === '' ? held.reason : rest;
+}

@@ -9,7 +9,8 @@ import { StatusPill } from './StatusPill.js';
 import { formatDuration } from '../../../nodes/format.js';
 import { elapsed } from './time.js';
 import { useNow } from './useNow.js';
-import { heldBy } from '../limits/limits.js';
+import { heldBy, heldReason } from '../limits/limits.js';
+import { ReasonText } from '../limits/ReasonText.js';
 
 /** Run ids are long and differ at the end (time first, then random): show the tail. */
 export function shortRunId(id: string): string {
@@ -65,7 +66,11 @@ export function RunRow({ run, flowName, showFlowFilter }: { run: Execution; flow
         {run.status === 'held' && (
           <div className="held-line small" data-testid="run-held-reason">
             <strong>{run.held ? heldBy(run.held.limit) : 'Held by a guard rail'}</strong>
-            {run.held ? `: ${run.held.reason}` : ''}
+            {run.held ? (
+              <>
+                : <ReasonText text={heldReason(run.held)} />
+              </>
+            ) : null}
           </div>
         )}
       </td>
