@@ -19,10 +19,11 @@ export const AuditQuery = z
     before: z.coerce.number({ error: 'before must be the nextCursor of the previous page' }).int().positive().optional(),
     actor: z.string().min(1).max(200).optional(),
     via: z.enum(AUDIT_VIAS, { error: `via must be one of ${AUDIT_VIAS.join(', ')}` }).optional(),
-    /** An action (`flow.update`) or every action of a kind (`flow.*`). */
+    /** An action (`flow.update`, `flow.breaker.reset`) or every action of a kind (`flow.*`). */
     action: z
       .string()
-      .regex(/^[a-z_]+(\.[a-z_]+|\.\*)?$/, 'action must be an action such as flow.update, or flow.* for every flow action')
+      .max(200)
+      .regex(/^[a-z_]+(\.[a-z_]+)*(\.\*)?$/, 'action must be an action such as flow.update, or flow.* for every flow action')
       .optional(),
     /** Rows whose target starts with this (a flow id, a secret name, `ex_…`). */
     target: z.string().min(1).max(200).optional(),

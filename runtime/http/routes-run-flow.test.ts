@@ -53,7 +53,7 @@ describe('POST /api/flows/:id/run', () => {
     const payload = { name: 'DiskFull', severity: 'page', labels: { instance: 'db1:9100' }, extra: { why: 'manual check' } };
     const res = await run({ payload });
     expect(res.status).toBe(202);
-    expect(res.body).toEqual({ executionId: expect.stringMatching(/^ex_/), eventId: expect.stringMatching(/^ev_/), flowId: 'cleanup', flowRevision: 1, sourceNodeId: 'by_hand' });
+    expect(res.body).toEqual({ executionId: expect.stringMatching(/^ex_/), eventId: expect.stringMatching(/^ev_/), flowId: 'cleanup', flowRevision: 1, sourceNodeId: 'by_hand', held: false });
 
     const exec = executionsRepo.get(store.db, res.body.executionId)!;
     expect(JSON.parse(exec.alert)).toMatchObject({

@@ -1,7 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import { parseBody, parseQuery } from './query.js';
-import { readJsonBody } from './raw-body.js';
+import { UnsupportedMediaTypeError } from '../../shared/errors.js';
+import { readJsonBody, readRawBody } from './raw-body.js';
 
 /**
  * Route middleware that parses a request part with a zod schema and hands the result to the
@@ -44,19 +45,17 @@ export function validJson<S extends z.ZodType>(schema: S, limitBytes: number, wh
 }
 
 /**
- * Like validJson, for a body that may be left out: a request without one (no Content-Length or
- * 0, and not chunked) is read as `{}`; a body sent is read and checked as validJson does.
+ * Like validJson, for a body that may be left out: a request without a Content-Type and with an
+ * empty body is read as `{}`; anything else is read and checked as validJson does.
  */
 // biome-ignore lint/suspicious/noExplicitAny: as validJson
 export function validOptionalJson<S extends z.ZodType>(schema: S, limitBytes: number): MiddlewareHandler<any, string, JsonRoute<S>> {
   const withBody = validJson(schema, limitBytes);
   return async (c, next) => {
-    const length = c.req.header('content-length');
-    if ((length === undefined || length === '0') && c.req.header('transfer-encoding') === undefined) {
-      c.req.addValidatedData('json', parseBody({}, schema) as object);
-      await next();
-      return;
-    }
-    await withBody(c, next);
+    if (c.req.header('content-type') !== undefined) return withBody(c, next);
+    const raw = await readRawBody(c as Context, { limitBytes, anyMediaType: true });
+    if (raw.length > 0) throw new UnsupportedMediaTypeError();
+    c.req.addValidatedData('json', parseBody({}, schema) as object);
+    await next();
   };
 }

@@ -1,6 +1,7 @@
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { getManualTrigger } from '../../../nodes/registry.js';
 import { startsBy } from '../../../nodes/trigger-spec.js';
+import type { Alert } from '../../../shared/alert/schema.js';
 import type { FlowLimits } from '../../../shared/flow/limits.js';
 import type { Db } from '../../store/db.js';
 import { flowsRepo, StoredFlowError } from '../../store/flows-repo.js';
@@ -39,7 +40,7 @@ export function escalateHeld(
 ): void {
   const target = held.limits?.onHeld?.flow;
   if (!target || held.admission.status !== 'held') return;
-  let called;
+  let called: ReturnType<typeof flowsRepo.get>;
   try {
     called = flowsRepo.get(db, target);
   } catch (error) {
@@ -58,7 +59,7 @@ export function escalateHeld(
     ...(held.targetKey === null ? {} : { targetKey: held.targetKey }),
   };
   const config = getNodeDefinition(node.type)!.configSchema.parse(node.config);
-  let alert;
+  let alert: Alert;
   try {
     alert = trigger.alert(config, input, { now: held.now, flowName: called.flow.name, actor: 'guard rails', dedupKey: `held:${held.executionId}` });
   } catch {
