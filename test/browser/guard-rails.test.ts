@@ -127,7 +127,13 @@ describe('guard rails in the editor', () => {
       .toBe('At most 3 instances per 10 min; the same instance not twice within 30 min. A held run starts “Page the on-call”.');
 
     // The section from its heading: the summary first, as an operator reads it.
-    await atEveryWidth(page, 'guard-rails-limits-form', () => section.evaluate((el) => el.scrollIntoView({ block: 'start' })));
+    const showSection = () =>
+      section.evaluate((el) => {
+        el.scrollIntoView({ block: 'start' });
+        // The tabs stay at the top of the scrolling panel: scroll back past them.
+        el.closest('.side')?.scrollBy(0, -56);
+      });
+    await atEveryWidth(page, 'guard-rails-limits-form', showSection);
 
     await page.getByTestId('save').click();
     await page.getByTestId('saved').waitFor();
