@@ -9,7 +9,7 @@ import { useNow } from '../runs/useNow.js';
 import { Dialog } from '../ui/Dialog.js';
 import { toast } from '../ui/toast.js';
 import { resetBreaker } from './guard-api.js';
-import { showWindow } from './limits.js';
+import { breakerCause } from './limits.js';
 import type { BreakerView } from '../../../shared/api-views.js';
 import type { Permission } from './HeldBanner.js';
 import '../styles/limits.css';
@@ -23,13 +23,6 @@ function When({ at }: { at: number }) {
       {formatRelative(iso(at), now)}
     </time>
   );
-}
-
-/** "3 failed runs within 15 min" for the policy, or the count of failures when the policy is gone. */
-export function breakerCause(view: Pick<BreakerView, 'failures' | 'policy'>): string {
-  const n = view.policy?.failures ?? view.failures?.length ?? 0;
-  const runs = `${n} failed run${n === 1 ? '' : 's'}`;
-  return view.policy ? `${runs} within ${showWindow(view.policy.window)}` : runs;
 }
 
 /** Resets a tripped breaker after a confirmation with an optional comment (audited by the server). */

@@ -8,7 +8,7 @@ import { useNow } from '../runs/useNow.js';
 import { Dialog } from '../ui/Dialog.js';
 import { toast } from '../ui/toast.js';
 import { releaseRun } from './guard-api.js';
-import { heldBy, heldReason } from './limits.js';
+import { heldBy, heldReason, releaserName } from './limits.js';
 import { ReasonText } from './ReasonText.js';
 import '../styles/limits.css';
 
@@ -122,13 +122,6 @@ function ReleaseButton({ run, flowName, onReleased }: { run: Execution; flowName
       )}
     </>
   );
-}
-
-/** Who released a held run, in words: the identity the server recorded, "you" for oneself. */
-export function releaserName(by: string, self: { id?: string; name?: string } | undefined): string {
-  if (self?.id && by === `user:${self.id}`) return self.name ? `you (${self.name})` : 'you';
-  if (by === 'admin') return 'the admin token';
-  return by.startsWith('user:') ? by.slice('user:'.length) : by;
 }
 
 /**

@@ -71,7 +71,7 @@ function Errors({ messages }: { messages: readonly string[] }) {
  * text is kept as typed (rebuilding it from seconds on every key would turn "1.5 h" into "90 min"
  * mid-word), and follows changes made elsewhere (undo, another flow).
  */
-export function WindowInput({ seconds, onChange, label, testId, errors }: { seconds: number; onChange: (seconds: number) => void; label: string; testId: string; errors: readonly string[] }) {
+function WindowInput({ seconds, onChange, label, testId, errors }: { seconds: number; onChange: (seconds: number) => void; label: string; testId: string; errors: readonly string[] }) {
   const id = useId();
   const initial = () => (Number.isFinite(seconds) ? { text: String(splitWindow(seconds).amount), unit: splitWindow(seconds).unit } : { text: '', unit: 'min' as WindowUnit });
   const [typed, setTyped] = useState<{ text: string; unit: WindowUnit }>(initial);

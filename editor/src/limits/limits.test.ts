@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heldBy, heldReason, limitsSummary, showWindow, splitWindow, targetNoun, windowSeconds } from './limits.js';
+import { breakerCause, heldBy, heldReason, limitsSummary, releaserName, showWindow, splitWindow, targetNoun, windowSeconds } from './limits.js';
 
 describe('windows in human units', () => {
   it('shows seconds in the largest unit that counts them whole', () => {
@@ -76,5 +76,20 @@ describe('heldReason', () => {
       'web-1 was remediated 4 min ago (run ex_1); cooldown 30 min',
     );
     expect(heldReason({ limit: 'breaker', reason: 'the flow is tripped' })).toBe('the flow is tripped');
+  });
+});
+
+describe('releaserName', () => {
+  it('says "you" for oneself, names the admin token, and shows other identities as recorded', () => {
+    expect(releaserName('user:usr_1', { id: 'usr_1', name: 'Olivia Operator' })).toBe('you (Olivia Operator)');
+    expect(releaserName('admin', { id: 'usr_1' })).toBe('the admin token');
+    expect(releaserName('user:usr_2', { id: 'usr_1' })).toBe('usr_2');
+  });
+});
+
+describe('breakerCause', () => {
+  it('says the policy that tripped, or how many failures when the flow no longer has one', () => {
+    expect(breakerCause({ policy: { failures: 3, window: 900 }, failures: [] })).toBe('3 failed runs within 15 min');
+    expect(breakerCause({ failures: [{ executionId: 'ex_1', status: 'failed', endedAt: 0 }] })).toBe('1 failed run');
   });
 });

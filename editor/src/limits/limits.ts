@@ -1,4 +1,5 @@
 import { formatDuration } from '../../../nodes/format.js';
+import type { BreakerView } from '../../../shared/api-views.js';
 import type { FlowLimits, LimitName } from '../../../shared/flow/limits.js';
 
 /*
@@ -114,4 +115,18 @@ export function heldReason(held: { limit: string; reason: string }): string {
   const prefix = `${held.limit}: `;
   const rest = held.reason.startsWith(prefix) ? held.reason.slice(prefix.length) : held.reason;
   return rest === '' ? held.reason : rest;
+}
+
+/** Who released a held run, in words: the identity the server recorded, "you" for oneself. */
+export function releaserName(by: string, self: { id?: string; name?: string } | undefined): string {
+  if (self?.id && by === `user:${self.id}`) return self.name ? `you (${self.name})` : 'you';
+  if (by === 'admin') return 'the admin token';
+  return by.startsWith('user:') ? by.slice('user:'.length) : by;
+}
+
+/** "3 failed runs within 15 min" for the policy, or the count of failures when the policy is gone. */
+export function breakerCause(view: Pick<BreakerView, 'failures' | 'policy'>): string {
+  const n = view.policy?.failures ?? view.failures?.length ?? 0;
+  const runs = `${n} failed run${n === 1 ? '' : 's'}`;
+  return view.policy ? `${runs} within ${showWindow(view.policy.window)}` : runs;
 }
