@@ -68,16 +68,21 @@ describe('execution retention', () => {
     seedRun(store, 'old-parent', 'needs_attention', old, old + 1000);
     seedRun(store, 'live-child', 'running', old, null, 'old-parent');
 
+    // A run a guard rail held that nobody released goes like a finished one; a recent one stays.
+    seedRun(store, 'old-held', 'held', old, null);
+    seedRun(store, 'recent-held', 'held', now - 2 * DAY, null);
+
     const retention = new ExecutionRetention(store, clock, silent, { days: 30 });
-    expect(await retention.runOnce()).toBe(4);
-    for (const id of ['old-ok', 'old-failed', 'old-cancelled', 'old-timed-out']) expect(countsOf(store, id), id).toEqual(gone);
-    for (const id of ['old-waiting', 'old-queued', 'old-running', 'late-finish', 'recent', 'old-parent', 'live-child']) expect(countsOf(store, id), id).toEqual(whole);
+    expect(await retention.runOnce()).toBe(5);
+    for (const id of ['old-ok', 'old-failed', 'old-cancelled', 'old-timed-out', 'old-held']) expect(countsOf(store, id), id).toEqual(gone);
+    for (const id of ['old-waiting', 'old-queued', 'old-running', 'late-finish', 'recent', 'recent-held', 'old-parent', 'live-child']) expect(countsOf(store, id), id).toEqual(whole);
 
     // Nothing more until time passes; then the run that finished 2 days ago expires too.
     expect(await retention.runOnce()).toBe(0);
     clock.advance(29 * DAY);
-    expect(await retention.runOnce()).toBe(1);
+    expect(await retention.runOnce()).toBe(2);
     expect(countsOf(store, 'late-finish')).toEqual(gone);
+    expect(countsOf(store, 'recent-held')).toEqual(gone);
 
     // Once the child has finished, the parent goes (and the child with it: both ended long ago).
     store.sqlite.prepare(`UPDATE executions SET status = 'succeeded', finished_at = ? WHERE id = 'live-child'`).run(old + 2000);

@@ -9,7 +9,7 @@ import { z } from 'zod';
  */
 
 /** The limits a held run names (`held.limit` on executions, `limit` on the held-runs metric). */
-export const LIMIT_NAMES = ['maxRunsPerWindow', 'cooldown', 'maxConcurrent', 'blastRadius', 'breaker'] as const;
+const LIMIT_NAMES = ['maxRunsPerWindow', 'cooldown', 'maxConcurrent', 'blastRadius', 'breaker'] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 
 /** The longest window or cooldown: a week. */

@@ -24,7 +24,7 @@ import { executionsRepo } from '../../store/executions-repo.js';
 export type Admission = { status: 'queued' } | { status: 'held'; limit: LimitName; reason: string };
 
 /** `4 min`, `1 h 30 min`, `45 s`: how a reason says a duration. */
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s} s`;
   const m = Math.round(s / 60);

@@ -198,9 +198,10 @@ describe('guard rails: escalation, called flows and metrics', () => {
       actor,
     );
     await t.engine.flows.create(flowDoc({ nodes: [{ id: 'call', type: 'flow.call', config: { flow: 'fix' } }], edges: [{ source: 'am', target: 'call' }] }), actor);
-    const [a, b] = (await deliver(t as T, 'web-1', 'web-2')).rows;
+    const [a] = (await deliver(t as T, 'web-1')).rows;
     // The called flow does nothing: both callers end no_action once their child ended.
     await waitFor(() => executionsRepo.get(t.store.db, a!.id)?.status === 'no_action');
+    const [b] = (await deliver(t as T, 'web-2')).rows;
     const child = () => executionsRepo.children(t.store.db, b!.id)[0];
     await waitFor(() => child()?.status === 'held');
     expect(child()!.heldLimit).toBe('maxRunsPerWindow');

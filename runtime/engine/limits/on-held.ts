@@ -10,7 +10,7 @@ import type { Scrubber } from '../secrets/scrub.js';
 import type { Admission } from './admit.js';
 
 /** What an onHeld escalation run gets as its `input` (and its `event`). */
-export interface HeldInput {
+interface HeldInput {
   flowId: string;
   executionId: string;
   limit: string;

@@ -7,7 +7,7 @@ import type { FlowLimits } from '../../../shared/flow/limits.js';
  * empty string, a list or a map). Such runs all share this one key: conservative, since they
  * count as one target for the cooldown and concurrency, and as one more for the blast radius.
  */
-export const UNKNOWN_TARGET = '(unknown)';
+const UNKNOWN_TARGET = '(unknown)';
 
 /** A rendered key longer than this is cut (it is stored on every run and shown in reasons). */
 const MAX_KEY_LENGTH = 256;
