@@ -7,6 +7,7 @@ import { enableRegexBacktrackFallback } from './boot-checks.js';
 import { HelpRequested, parseCommand, UsageError, type OptionValues } from './cli-args.js';
 import { AUDIT_HELP, cmdAudit } from './cli-audit.js';
 import { cmdSecrets, SECRETS_HELP } from './cli-secrets.js';
+import { cmdReplay, REPLAY_HELP } from './cli-replay.js';
 import { cmdTeams, cmdUsers, PEOPLE_HELP } from './cli-people.js';
 import { checkDataDir } from './doctor.js';
 import { simulateFlow } from './engine/flows/simulate.js';
@@ -29,6 +30,7 @@ Usage:
 ${SECRETS_HELP}
 ${PEOPLE_HELP}
 ${AUDIT_HELP}
+${REPLAY_HELP}
   salve --version
   salve help                        this text (also: salve <command> --help)
 
@@ -231,6 +233,8 @@ export async function runCli(argv: string[], out: Out = { log: console.log, erro
         return await cmdTeams(rest, out);
       case 'audit':
         return await cmdAudit(rest, out);
+      case 'replay':
+        return await cmdReplay(rest, out);
       case '--version':
       case 'version':
         out.log(salveVersion());

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Inbox, KeyRound, List, ScrollText, ShieldCheck, UsersRound, UserRoundCog, Workflow } from 'lucide-react';
+import { Inbox, KeyRound, LayoutDashboard, List, ScrollText, ShieldCheck, UsersRound, UserRoundCog, Workflow } from 'lucide-react';
 import { api, call, onSignedOut } from './api/client.js';
 import { isSignedIn, signOut } from './api/session.js';
 import { browserSessionStorage, clearTestInputs } from './flow-editor/test-input.js';
@@ -21,6 +21,7 @@ import { ApprovalsPage } from './pages/ApprovalsPage.js';
 import { EventsPage } from './pages/EventsPage.js';
 import { SecretsPage } from './pages/SecretsPage.js';
 import { AuditPage } from './pages/AuditPage.js';
+import { DashboardPage } from './dashboard/DashboardPage.js';
 import { Toasts, toast } from './ui/toast.js';
 import { usePolling } from './ui/usePolling.js';
 
@@ -131,6 +132,9 @@ function Shell({ onSignedOut: done }: { onSignedOut: () => void }) {
             <NavLink to={{ page: 'approvals' }} current={section === 'approvals'} icon={<Inbox size={16} />} label="Approvals" badge={pendingCount} />
           )}
           {sections.has('events') && <NavLink to={{ page: 'events' }} current={section === 'events'} icon={<ScrollText size={16} />} label="Events" />}
+          {sections.has('dashboard') && (
+            <NavLink to={{ page: 'dashboard', range: '7d' }} current={section === 'dashboard'} icon={<LayoutDashboard size={16} />} label="Dashboard" />
+          )}
           {sections.has('secrets') && <NavLink to={{ page: 'secrets' }} current={section === 'secrets'} icon={<KeyRound size={16} />} label="Secrets" />}
           {sections.has('audit') && <NavLink to={{ page: 'audit' }} current={section === 'audit'} icon={<ShieldCheck size={16} />} label="Audit" />}
           {sections.has('people') && (
@@ -204,6 +208,8 @@ function PageFor({ route, onApprovalsChanged }: { route: Route; onApprovalsChang
       return <EventsPage filters={route.filters ?? {}} />;
     case 'secrets':
       return <SecretsPage />;
+    case 'dashboard':
+      return <DashboardPage range={route.range} flowId={route.flowId} />;
     case 'audit':
       return <AuditPage filters={route.filters ?? {}} />;
     case 'account':

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
+import { isRangeKey, type RangeKey } from './dashboard/figures.js';
 
 /**
  * Hash routes, so the runtime serves one index.html and a reload lands on the same page:
  * `#/flows`, `#/flows/<id>` (`?tab=test` opens the editor on its Test tab, e.g. after "Use as test
  * payload", which stores the chosen delivery in sessionStorage first: see flow-editor/test-input.ts), `#/new` (`#/new?template=<id>`: from a template), `#/runs`, `#/runs?flow=<id>`, `#/runs/<id>`, `#/approvals` (`?link=<token>`: opened from an approval link; the link decides nothing by being opened), `#/secrets`,
  * `#/events` (optionally `?flow=<id>&outcome=<outcome>&source=<type>&path=<path>&event=<id>`),
- * `#/audit` (optionally `?actor=&action=&target=&from=&to=`), `#/account`, `#/people`, `#/teams`.
+ * `#/audit` (optionally `?actor=&action=&target=&from=&to=`), `#/dashboard` (optionally `?range=24h|7d|30d&flow=<id>`), `#/account`, `#/people`, `#/teams`.
  * `#/new?team=<id>` creates the flow in that team. `#/sign-in?error=<code>` is where the server sends
  * a refused single sign-on (signed out, the sign-in page shows why: accounts/sso-refusal.ts; signed in,
  * it is the flows page like any unknown address).
@@ -19,6 +20,7 @@ export type Route =
   | { page: 'approvals'; link?: string }
   | { page: 'events'; filters?: EventsRouteFilters }
   | { page: 'secrets' }
+  | { page: 'dashboard'; range: RangeKey; flowId?: string }
   | { page: 'audit'; filters?: AuditRouteFilters }
   | { page: 'account' }
   | { page: 'people' }
@@ -66,6 +68,11 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'runs') return params.get('flow') ? { page: 'runs', flowId: params.get('flow')! } : { page: 'runs' };
   if (parts[0] === 'approvals') return params.get('link') ? { page: 'approvals', link: params.get('link')! } : { page: 'approvals' };
   if (parts[0] === 'secrets') return { page: 'secrets' };
+  if (parts[0] === 'dashboard') {
+    const range = params.get('range') ?? undefined;
+    const flow = params.get('flow');
+    return { page: 'dashboard', range: isRangeKey(range) ? range : '7d', ...(flow ? { flowId: flow } : {}) };
+  }
   if (parts[0] === 'account' || parts[0] === 'people' || parts[0] === 'teams') return { page: parts[0] };
   if (parts[0] === 'audit') {
     const filters: AuditRouteFilters = {};
@@ -107,6 +114,11 @@ export function hrefFor(route: Route): string {
       return route.link ? `#/approvals?link=${encodeURIComponent(route.link)}` : '#/approvals';
     case 'secrets':
       return '#/secrets';
+    case 'dashboard': {
+      const params = new URLSearchParams({ range: route.range });
+      if (route.flowId) params.set('flow', route.flowId);
+      return `#/dashboard?${params}`;
+    }
     case 'account':
     case 'people':
     case 'teams':

@@ -24,6 +24,8 @@ import { ExecutionRetention } from './execution-retention.js';
 import { automationState } from './automation-state.js';
 import type { AutomationState } from '../../shared/api-views.js';
 import { simulateFlow } from './flows/simulate.js';
+import { replayFlow, type ReplayInput } from './flows/replay.js';
+import type { ReplayResult } from '../../shared/flow/replay-compare.js';
 import type { SimulatedAlert } from '../../shared/api-views.js';
 import { runManually, type ManualRunInput, type ManualRunResult } from './triggers/manual-run.js';
 import { ScheduleRunner } from './triggers/schedule-runner.js';
@@ -216,6 +218,7 @@ export class Engine {
           router: this.router,
           clock,
           secrets: secrets.resolve,
+          secretTeam: (name) => secrets.team?.(name),
           scrubber: this.scrubber,
           executionDeadlineMs: this.options.executionDeadlineMs,
           queueCap: this.queueCap,
@@ -282,6 +285,15 @@ export class Engine {
    */
   async simulate(flow: Flow, source: string, payload: unknown, sourceNodeId?: string): Promise<SimulatedAlert[]> {
     return this.scrubber.scrub(await simulateFlow(flow, source, payload, new Date(this.options.clock.now()), sourceNodeId));
+  }
+
+  /**
+   * A draft replayed against the stored deliveries of a range, compared with what the saved flow
+   * did (flows/replay.ts): simulation only, scrubbed of every secret like `simulate`.
+   */
+  async replay(input: Omit<ReplayInput, 'until'> & { until?: number }): Promise<ReplayResult> {
+    const until = input.until ?? this.options.clock.now();
+    return this.scrubber.scrub(await replayFlow(this.options.store.db, { ...input, until }));
   }
 
   /**

@@ -21,7 +21,9 @@ import { nodeTypesView } from './node-types.js';
 import { cookieMutationGuard } from './origin-check.js';
 import { FailureLimiter } from './rate-limit.js';
 import { auditRoutes } from './routes-audit.js';
+import { reportRoutes } from './routes-reports.js';
 import { flowRoutes } from './routes-flows.js';
+import { replayRoutes } from './routes-flow-replay.js';
 import { hookRoutes } from './routes-hooks.js';
 import { runFlowRoutes } from './routes-run-flow.js';
 import { runRoutes } from './routes-runs.js';
@@ -162,6 +164,7 @@ export function createApp(options: AppOptions) {
 
   // Built once: the route table and the request schemas do not change while Salve runs.
   const apiDescription = openApiDocument(options.version);
+  const scrubber = scrubberFor(secrets);
   const app = new Hono<AuthEnv>();
   installErrorHandling(app, log);
   const routes = app
@@ -171,7 +174,7 @@ export function createApp(options: AppOptions) {
     .use('*', requestId())
     .use('*', accessLog(log))
     .use('*', securityHeaders())
-    .use('/api/*', scrubJsonResponses(scrubberFor(secrets)))
+    .use('/api/*', scrubJsonResponses(scrubber))
     // Before every route: the one place requests are authorized, from the route table (route-table.ts).
     .use('*', authorize({ authenticate, log, resourceTeams, teamExists }))
     .get('/healthz', (c) => {
@@ -212,8 +215,10 @@ export function createApp(options: AppOptions) {
     .post('/api/automation/pause', async (c) => c.json(await setPaused(true, c)))
     .post('/api/automation/resume', async (c) => c.json(await setPaused(false, c)))
     .route('/api/flows', runFlowRoutes(engine))
+    .route('/api/flows', replayRoutes(engine, store))
     .route('/api/flows', flowRoutes(engine, store))
     .route('/api/audit', auditRoutes(store))
+    .route('/api/reports', reportRoutes(engine, store, scrubber))
     .route('/api/slack', slackRoutes({ interactions: slackInteractions, secrets, log, now }))
     .route('/api', runRoutes(engine, store));
 

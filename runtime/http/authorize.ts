@@ -63,7 +63,7 @@ export function requirePermissionIn(principal: Principal, permission: Permission
  * the permission there); otherwise the caller's only team with the permission, or `default`
  * for an admin. A caller with the permission in several teams must say which.
  */
-function chosenTeam(c: Context, principal: Principal, permission: Permission, teamExists: TeamExists | undefined): string {
+export function chosenTeam(c: Context, principal: Principal, permission: Permission, teamExists: TeamExists | undefined): string {
   const asked = c.req.query('team');
   const what = `${c.req.method} ${c.req.path}`;
   if (asked !== undefined) {

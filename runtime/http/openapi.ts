@@ -3,7 +3,9 @@ import { FlowSchema } from '../../shared/flow/schema.js';
 import { PutSecretBodySchema } from '../../shared/secrets-api.js';
 import { PERMISSION_MEANING, ROUTE_TABLE, routeKey, UNAUTHENTICATED, type RouteRule } from './route-table.js';
 import { AuditQuery } from './routes-audit.js';
+import { OutcomesQuery } from './routes-reports.js';
 import { BreakerResetSchema, RollbackBodySchema, SimulateBodySchema, UpdateBodySchema } from './routes-flows.js';
+import { ReplayBodySchema, ReplayQuerySchema } from './routes-flow-replay.js';
 import { RunBodySchema } from './routes-run-flow.js';
 import { ApprovalQuery, DecisionSchema, EventQuery, ExecutionQuery, ReleaseSchema } from './routes-runs.js';
 import { SignInSchema } from './routes-session.js';
@@ -33,6 +35,7 @@ export const REQUEST_SCHEMAS: Readonly<Record<string, { body?: z.ZodType; query?
   [routeKey('POST', '/api/flows')]: { body: FlowSchema },
   [routeKey('POST', '/api/flows/validate')]: { body: FlowSchema },
   [routeKey('POST', '/api/flows/simulate')]: { body: SimulateBodySchema },
+  [routeKey('POST', '/api/flows/replay')]: { body: ReplayBodySchema, query: ReplayQuerySchema },
   [routeKey('PUT', '/api/flows/:id')]: { body: UpdateBodySchema },
   [routeKey('POST', '/api/flows/:id/rollback')]: { body: RollbackBodySchema },
   [routeKey('POST', '/api/flows/:id/breaker/reset')]: { body: BreakerResetSchema },
@@ -42,6 +45,7 @@ export const REQUEST_SCHEMAS: Readonly<Record<string, { body?: z.ZodType; query?
   [routeKey('POST', '/api/approvals/:id')]: { body: DecisionSchema },
   [routeKey('GET', '/api/events')]: { query: EventQuery },
   [routeKey('GET', '/api/audit')]: { query: AuditQuery },
+  [routeKey('GET', '/api/reports/outcomes')]: { query: OutcomesQuery },
 };
 
 type JsonSchema = Record<string, unknown>;

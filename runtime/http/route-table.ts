@@ -129,6 +129,7 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   rule('POST', '/api/flows/import', 'flows:write', 'team-query', 'import flows (new ones land in the team given by `?team=`)'),
   rule('POST', '/api/flows/validate', 'flows:read', 'none', 'validate a flow document'),
   rule('POST', '/api/flows/simulate', 'flows:read', 'none', 'simulate a flow (nothing runs for real)'),
+  rule('POST', '/api/flows/replay', 'flows:write', 'none', 'replay a draft against the stored deliveries of a range and compare with what the saved flow did (simulation only; flows:write and events:read in the flow’s team, `?team=` for a new flow)'),
   rule('GET', '/api/flows/:id', 'flows:read', 'flow-param', 'a flow'),
   rule('GET', '/api/flows/:id/revisions', 'flows:read', 'flow-param', 'a flow’s revisions, newest first, with who saved each'),
   rule('GET', '/api/flows/:id/revisions/:revision', 'flows:read', 'flow-param', 'one revision of a flow (its document)'),
@@ -152,6 +153,7 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   rule('POST', '/api/slack/interactions', 'hook', 'none', 'Slack Approve/Reject buttons (Slack’s request signature checked)'),
   rule('GET', '/api/events', 'events:read', 'list', 'list received events'),
   rule('GET', '/api/events/:id', 'events:read', 'event-param', 'an event with its delivery'),
+  rule('GET', '/api/reports/outcomes', 'runs:read', 'list', 'what automation achieved per flow and overall, with a time series (`format=csv`: one row per flow and bucket)'),
   rule('GET', '/api/audit', 'audit:read', 'list', 'the audit log, newest first, filtered and paged'),
 ];
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { safeEqual } from '../../nodes/safe-equal.js';
 import type { Logger } from '../log.js';
 import { appendAudit } from '../store/audit-repo.js';
+import { settingsRepo } from '../store/settings-repo.js';
 import type { SqliteStore } from '../store/db.js';
 import { clientAddress, limitKeyOf } from './client-address.js';
 import { assertTrustedHost } from './host-check.js';
@@ -13,6 +14,9 @@ import { signInOidcUser } from './oidc-users.js';
 import { FailureLimiter } from './rate-limit.js';
 import { setSessionCookie } from './session-cookie.js';
 import type { SessionManager } from './sessions.js';
+
+/** The settings row holding the key that signs the transaction cookie. */
+const OIDC_COOKIE_KEY_SETTING = 'oidc.cookie_key';
 
 /** The cookie that carries one sign-in's state, nonce and PKCE verifier to the callback. */
 const TRANSACTION_COOKIE = 'salve_oidc';
@@ -45,14 +49,25 @@ export interface OidcRouteOptions {
  * OpenID Connect (authorization code, PKCE S256, state, nonce).
  *
  * Between the two, the sign-in's secrets live in an HttpOnly cookie scoped to the callback path,
- * signed with a key that exists only in this process (a restart mid-sign-in just fails the
- * attempt). It is SameSite=Lax because the provider's redirect back is a cross-site navigation,
+ * signed with a random key kept in the database (settings row `oidc.cookie_key`, made at the first
+ * sign-in), so a restart mid-sign-in or a callback that reaches another Salve process of the same
+ * database still completes. The cookie lives 10 minutes and only carries one attempt's state,
+ * nonce and verifier. It is SameSite=Lax because the provider's redirect back is a cross-site navigation,
  * which a Strict cookie would not accompany; the state in it is what makes that redirect
  * unforgeable. Every outcome is a redirect: to `/` signed in, or to the sign-in page with
  * `?error=<code>`; refusals are audited as `session.sign_in_failed`.
  */
 export function oidcRoutes(opts: OidcRouteOptions) {
-  const cookieKey = randomBytes(32);
+  let cookieKey: Promise<string> | undefined;
+  // Read (or made) once per process; the write makes it atomically, so two processes agree.
+  const signingKey = () =>
+    (cookieKey ??= opts.store.write((db) => {
+      const existing = settingsRepo.get(db, OIDC_COOKIE_KEY_SETTING);
+      if (existing) return existing;
+      const made = randomBytes(32).toString('base64url');
+      settingsRepo.set(db, OIDC_COOKIE_KEY_SETTING, made, opts.now());
+      return made;
+    }));
   const secure = opts.publicOrigin?.startsWith('https:') === true;
   const cookieOptions = { path: OIDC_CALLBACK_PATH, httpOnly: true, sameSite: 'Lax', secure } as const;
   const auditLimit = new FailureLimiter({ max: AUDITED_FAILURES_PER_MINUTE, windowMs: 60_000, now: opts.now });
@@ -82,7 +97,7 @@ export function oidcRoutes(opts: OidcRouteOptions) {
   };
 
   const readTransaction = async (c: Context): Promise<OidcTransaction | undefined> => {
-    const raw = await getSignedCookie(c, cookieKey, TRANSACTION_COOKIE);
+    const raw = await getSignedCookie(c, await signingKey(), TRANSACTION_COOKIE);
     if (typeof raw !== 'string') return undefined;
     try {
       const parsed = TransactionSchema.safeParse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
@@ -106,7 +121,7 @@ export function oidcRoutes(opts: OidcRouteOptions) {
         return backToSignIn(c, 'provider_unreachable');
       }
       const value = Buffer.from(JSON.stringify(begun.transaction)).toString('base64url');
-      await setSignedCookie(c, TRANSACTION_COOKIE, value, cookieKey, { ...cookieOptions, maxAge: OIDC_TRANSACTION_MS / 1000 });
+      await setSignedCookie(c, TRANSACTION_COOKIE, value, await signingKey(), { ...cookieOptions, maxAge: OIDC_TRANSACTION_MS / 1000 });
       c.header('cache-control', 'no-store');
       return c.redirect(begun.url.href, 302);
     })

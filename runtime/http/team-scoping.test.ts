@@ -166,4 +166,36 @@ describe('reaching across teams', () => {
     expect(step.error).toBe('secret BETA_KEY belongs to team "beta"; a flow of team "alpha" cannot use it');
     await engine.shutdown(0);
   });
+
+  it('a webhook source cannot check deliveries with another team’s stored secret: refused like a wrong key, the reason recorded', async () => {
+    const { api, app, engine, store } = await teamsFixture(USERS);
+    const hook = (id: string) => ({
+      format: 'salve.flow/v1',
+      id,
+      name: id,
+      enabled: true,
+      nodes: [
+        { id: 'hook', type: 'source.webhook', config: { path: id, auth: { type: 'header', name: 'X-Api-Key', value: { secret: 'BETA_KEY' } }, mapping: { name: '"probe"' } } },
+        { id: 'ask', type: 'approval.request', config: { message: 'Go ahead?' } },
+      ],
+      edges: [{ source: 'hook', target: 'ask' }],
+    });
+    const deliver = (path: string) =>
+      app.request(`/hooks/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'beta-secret-value' }, body: '{}' });
+    expect((await api('both', 'POST', '/api/flows?team=alpha', hook('alpha-hook'))).status).toBe(201);
+    expect((await api('both', 'POST', '/api/flows?team=beta', hook('beta-hook'))).status).toBe(201);
+
+    // The right key, but the secret is beta's: alpha's flow does not accept it.
+    expect((await deliver('alpha-hook')).status).toBe(401);
+    // Refusals are recorded in their own write after the answer.
+    const refused = await waitFor(async () => (await api('admin', 'GET', '/api/events?path=alpha-hook')).body.items[0]);
+    expect(refused.outcome).toBe('rejected');
+    const detail = (await api('admin', 'GET', `/api/events/${refused.id}`)).body;
+    expect(detail.routes[0].reason).toBe('secret BETA_KEY belongs to team "beta"; a flow of team "alpha" cannot use it');
+    expect(executionsRepo.list(store.db, { flowId: 'alpha-hook', limit: 10 })).toEqual([]);
+
+    // The same source in beta's own flow accepts it.
+    expect((await deliver('beta-hook')).status).toBe(202);
+    await engine.shutdown(0);
+  });
 });

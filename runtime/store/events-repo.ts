@@ -85,6 +85,30 @@ export const eventsRepo = {
   },
 
   /**
+   * What a replay reads (runtime/engine/flows/replay.ts): deliveries on `paths` received in
+   * [since, until] that got through (accepted, duplicate, ignored), oldest first, at most
+   * `limit`; with `visibleFlowIds`, only those delivered to a path one of these flows listens on.
+   * `count` says how many there are in all, so a caller can refuse a range that holds too many.
+   */
+  forReplay(db: Db, f: { paths: readonly string[]; since: number; until: number; limit: number; visibleFlowIds?: readonly string[] }): { rows: EventRow[]; count: number } {
+    if (f.paths.length === 0) return { rows: [], count: 0 };
+    const conds: SQL[] = [
+      inArray(events.path, [...f.paths]),
+      inArray(events.outcome, ['accepted', 'duplicate', 'ignored']),
+      gte(events.receivedAt, f.since),
+      lte(events.receivedAt, f.until),
+    ];
+    if (f.visibleFlowIds) {
+      const refs = f.visibleFlowIds.map(eventRef.flow);
+      conds.push(exists(db.select({ one: sql`1` }).from(eventRefs).where(and(eq(eventRefs.eventId, events.id), inArray(eventRefs.ref, refs)))));
+    }
+    const where = and(...conds);
+    const count = db.select({ n: sql<number>`count(*)` }).from(events).where(where).get()?.n ?? 0;
+    if (count > f.limit) return { rows: [], count };
+    return { rows: db.select().from(events).where(where).orderBy(events.receivedAt, events.id).all(), count };
+  },
+
+  /**
    * Whether a delivery with this source delivery id already got through on `path` (accepted,
    * duplicate, ignored or answered as a handshake; refused ones do not count).
    */

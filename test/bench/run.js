@@ -1,6 +1,7 @@
 // `npm run bench`: ingest throughput and latency of Salve beside a bare Hono endpoint answering
 // the same request, in one run on loopback, plus complete executions per second for a 3-step
-// flow. Prints a Markdown table for docs/performance.md. Everything stops by itself.
+// flow, the editor's canvas, and replaying 10,000 stored deliveries (replay.js). Prints a Markdown
+// table for docs/performance.md. Everything stops by itself.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from './load.js';
 import { benchEditor } from './editor.js';
+import { benchReplay } from './replay.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FLAGS = ['--enable-experimental-regexp-engine-on-excessive-backtracks', '--disallow-code-generation-from-strings'];
@@ -188,6 +190,8 @@ async function main() {
   if (rssMb) console.log(`Salve peak resident memory (VmHWM) over the whole bench: ${rssMb} MB`);
   console.log(`complete executions (match → http → done, every step persisted): ${done}/${N} in ${fmt(execSeconds, 1)} s = ${fmt(done / execSeconds, 0)} executions/s`);
   console.log(editorLines.join('\n'));
+  // 6. Replay against history: 10,000 stored deliveries, on a server of its own.
+  console.log((process.env.BENCH_REPLAY === '0' ? ['replay bench skipped (BENCH_REPLAY=0)'] : await benchReplay()).join('\n'));
 }
 
 main().catch((error) => {

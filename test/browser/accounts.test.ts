@@ -166,6 +166,14 @@ describe('accounts in the editor', () => {
     expect(await page.getByRole('columnheader', { name: 'Team' }).count()).toBe(1);
     expect(await row.getByTestId('flow-team-cell').textContent()).toBe('Payments');
     expect(await page.getByTestId('flow-row-disk-full').count()).toBe(0);
+    // An editor is not an operator: the enable switch says so and a click changes nothing.
+    const toggle = page.getByTestId('flow-toggle-pay-restart');
+    expect(await toggle.getAttribute('title')).toBe('Only operators of Payments can enable or disable this flow');
+    const before = await toggle.getAttribute('aria-checked');
+    expect(await toggle.getAttribute('aria-disabled')).toBe('true');
+    await toggle.click({ force: true }); // as a mouse would, though it is marked disabled
+    expect(await toggle.getAttribute('aria-checked')).toBe(before);
+    expect(await page.locator('.toast').count()).toBe(0);
     await shots('flows-team-column');
     // One team to write in: New flow goes straight there, no question, and the editor names the team.
     await page.getByTestId('flows-new').click();
@@ -221,5 +229,43 @@ describe('accounts in the editor', () => {
     // The admin token still works after all of it (break-glass is never locked out).
     await signInWithToken(page, server.token);
     await nav().waitFor();
+  });
+
+  it('lets the admin make an API token for a service account, shown once, that works until revoked', async () => {
+    // Signed in with the admin token (previous step). A service account with the operator role in Payments.
+    await nav().getByRole('link', { name: 'People' }).click();
+    await page.getByTestId('user-new').click();
+    await page.getByTestId('user-kind-service').click();
+    await page.getByTestId('user-username').fill('ci-bot');
+    await page.getByTestId('user-display-name').fill('CI bot');
+    await page.getByTestId('role-payments-operator').check();
+    await page.getByTestId('user-save').click();
+    await page.getByTestId('user-dialog').waitFor({ state: 'detached' });
+    const row = page.getByTestId('user-row-ci-bot');
+    await row.getByTestId('user-tokens').click();
+    const dialog = page.getByTestId('service-tokens-dialog');
+    await dialog.getByTestId('tokens-empty').waitFor();
+    await dialog.getByTestId('token-new').click();
+    // Only what the account holds can be given: operator in Payments, not editor.
+    expect(await dialog.getByTestId('token-role-editor').isDisabled()).toBe(true);
+    await dialog.getByTestId('token-name').fill('deploy pipeline');
+    await dialog.getByTestId('token-role-operator').check();
+    await dialog.getByTestId('token-create').click();
+    const value = (await dialog.getByTestId('token-value').textContent())!;
+    expect(value).toMatch(/^salve_pat_/);
+    await shots('people-service-token');
+    await dialog.getByTestId('token-created-done').click();
+    expect(await dialog.getByTestId('token-row').count()).toBe(1);
+
+    // The token acts as the account: it reads Payments' flows, and nothing of other teams.
+    const asBot = (path: string) => fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${value}` } });
+    const flows = await asBot('/api/flows');
+    expect(flows.status).toBe(200);
+    expect(((await flows.json()) as any).items.map((f: any) => f.id)).toEqual(['pay-restart']);
+
+    await dialog.getByTestId('token-revoke').click();
+    await page.getByRole('button', { name: 'Revoke token' }).click();
+    await dialog.getByTestId('tokens-empty').waitFor();
+    expect((await asBot('/api/flows')).status).toBe(401);
   });
 });

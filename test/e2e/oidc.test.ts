@@ -33,10 +33,12 @@ describe('single sign-on with OpenID Connect', () => {
   let http: ServerType;
   let origin = '';
   let salve: ReturnType<typeof testApp>;
+  /** What the loopback port serves: swapped for a new app over the same database to act out a restart. */
+  let app: ReturnType<typeof testApp>['app'] | undefined;
+  let settings: OidcSettings;
 
   beforeAll(async () => {
     // Salve's port first: the provider must know the redirect URI.
-    let app: ReturnType<typeof testApp>['app'] | undefined;
     http = await new Promise<ServerType>((resolve) => {
       const s = serve({ fetch: (req, env) => app!.fetch(req, env), hostname: '127.0.0.1', port: 0 }, () => resolve(s));
     });
@@ -51,7 +53,7 @@ describe('single sign-on with OpenID Connect', () => {
     provider.accounts.set('ana', { name: 'Ana Ops', preferred_username: 'ana', email: 'ana@example.com', email_verified: true, groups: ['payments-oncall'] });
     provider.accounts.set('bo', { name: 'Bo Nogroup', preferred_username: 'bo', email: 'bo@example.com', email_verified: false, groups: ['marketing'] });
     provider.accounts.set('root', { name: 'Ro Ot', preferred_username: 'admin', groups: ['salve-admins'] });
-    const settings: OidcSettings = {
+    settings = {
       issuer: provider.issuer,
       clientId: 'salve',
       clientSecret: SECRET,
@@ -121,6 +123,21 @@ describe('single sign-on with OpenID Connect', () => {
     expect(cookie).toMatch(/SameSite=Lax/);
     expect(cookie).toContain(`Path=${OIDC_CALLBACK_PATH}`);
     expect(cookie).toMatch(/Max-Age=600/);
+  });
+
+  it('finishes a sign-in started before a restart: the cookie key is kept in the database, not in the process', async () => {
+    const jar = new CookieJar();
+    const callback = await throughProvider(jar, provider, await start(jar), { account: 'ana' });
+    const first = app;
+    try {
+      // A new process over the same database (or another process sharing it) takes the callback.
+      app = testApp({ clock, publicOrigin: origin, store: salve.store, oidc: new OidcClient(settings, pino({ level: 'silent' }), () => clock.now()) }).app;
+      const done = await navigate(jar, callback);
+      expect(done.location).toBe(`${origin}/`);
+      expect(jar.get('salve_session')).toBeDefined();
+    } finally {
+      app = first;
+    }
   });
 
   it('signs a mapped user in: provisioned on first sign-in, team roles from the groups claim, a session like any other', async () => {

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Plus, TriangleAlert } from 'lucide-react';
-import { ROLES, type ApiTokenView, type Role } from '../../../shared/people.js';
+import { ROLES, type ApiTokenView, type Role, type UserView } from '../../../shared/people.js';
 import { ApiErrorBanner } from '../runs/ApiErrorBanner.js';
 import { CopyButton } from '../runs/CopyButton.js';
 import { RelativeTime } from '../runs/RelativeTime.js';
@@ -11,22 +11,26 @@ import { createToken, listTokens, revokeToken } from './accounts-api.js';
 import { teamName } from './access.js';
 import { type FieldErrors, placeErrors } from './form-errors.js';
 import { useAccount } from './me.js';
-import { tokenRolesChoice } from './token-roles.js';
+import { accountTokenRolesChoice, tokenRolesChoice } from './token-roles.js';
 
 type Field = 'name' | 'team' | 'roles' | 'expiresInDays';
 
 /**
  * API tokens for scripts and other tools (`Authorization: Bearer salve_pat_…`): each acts for its
  * owner in one team with at most the owner's roles there. The value is shown once, at creation.
+ * Without `account`: the caller's own tokens (an admin sees everyone's). With a service account
+ * (People page, admins): that account's tokens, made for it.
  */
-export function TokensSection() {
+export function TokensSection({ account }: { account?: UserView } = {}) {
   const { me, teams } = useAccount();
   const tokens = usePolling(listTokens, 0, []);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ token: string; item: ApiTokenView } | null>(null);
   const [revoking, setRevoking] = useState<ApiTokenView | null>(null);
   // The admin token owns nothing: tokens belong to people and service accounts.
-  const mayCreate = me.kind !== 'bootstrap-admin';
+  const mayCreate = account !== undefined || me.kind !== 'bootstrap-admin';
+  const choice = account ? accountTokenRolesChoice(account, teams) : tokenRolesChoice(me, teams);
+  const showOwner = me.admin && account === undefined;
 
   const revoke = async (token: ApiTokenView) => {
     setRevoking(null);
@@ -39,7 +43,7 @@ export function TokensSection() {
     }
   };
 
-  const live = (tokens.data ?? []).filter((t) => t.revokedAt === null);
+  const live = (tokens.data ?? []).filter((t) => t.revokedAt === null && (account === undefined || t.userId === account.id));
 
   return (
     <section className="card account-section" aria-labelledby="tokens-title">
@@ -53,13 +57,22 @@ export function TokensSection() {
             </button>
           )}
         </div>
-        <p className="muted small">
-          For scripts and tools: send it as <code>Authorization: Bearer …</code>. A token acts for you in one team, with the roles you give it
-          (never more than you hold there now), until it expires or is revoked.
-        </p>
+        {account ? (
+          <p className="muted small">
+            For the tool this account stands for: it sends the token as <code>Authorization: Bearer …</code>. A token acts for the account in one
+            team, with the roles you give it (never more than the account holds there now: change those with Roles), until it expires or is revoked.
+          </p>
+        ) : (
+          <p className="muted small">
+            For scripts and tools: send it as <code>Authorization: Bearer …</code>. A token acts for you in one team, with the roles you give it
+            (never more than you hold there now), until it expires or is revoked.
+          </p>
+        )}
         {created && <NewTokenValue created={created} onDone={() => setCreated(null)} />}
         {creating && (
           <TokenForm
+            choice={choice}
+            account={account}
             onCancel={() => setCreating(false)}
             onCreated={(answer) => {
               setCreating(false);
@@ -81,7 +94,7 @@ export function TokensSection() {
           <thead>
             <tr>
               <th scope="col">Name</th>
-              {me.admin && <th scope="col">Owner</th>}
+              {showOwner && <th scope="col">Owner</th>}
               <th scope="col">Team and roles</th>
               <th scope="col">Last used</th>
               <th scope="col">Expires</th>
@@ -99,7 +112,7 @@ export function TokensSection() {
                     created <RelativeTime iso={t.createdAt} />
                   </div>
                 </td>
-                {me.admin && (
+                {showOwner && (
                   <td data-label="Owner" className="mono small">
                     {t.username}
                   </td>
@@ -159,9 +172,16 @@ function NewTokenValue({ created, onDone }: { created: { token: string; item: Ap
   );
 }
 
-function TokenForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: (answer: { token: string; item: ApiTokenView }) => void }) {
-  const { me, teams } = useAccount();
-  const choice = tokenRolesChoice(me, teams);
+interface TokenFormProps {
+  /** The teams the token can be for, each with the roles it may carry. */
+  choice: { id: string; name: string; roles: Role[] }[];
+  /** The service account it is made for; absent: the caller's own. */
+  account?: UserView;
+  onCancel: () => void;
+  onCreated: (answer: { token: string; item: ApiTokenView }) => void;
+}
+
+function TokenForm({ choice, account, onCancel, onCreated }: TokenFormProps) {
   const [name, setName] = useState('');
   const [team, setTeam] = useState(choice[0]?.id ?? '');
   // The least it could need: the first (lowest) role held in the team; the person adds more.
@@ -174,7 +194,7 @@ function TokenForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: (
   if (choice.length === 0) {
     return (
       <div className="banner info">
-        You hold no role in any team, so a token could do nothing. <button type="button" className="small" onClick={onCancel}>Close</button>
+        {account ? `${account.displayName} holds no role in any team yet: give it roles first, or a token could do nothing.` : 'You hold no role in any team, so a token could do nothing.'} <button type="button" className="small" onClick={onCancel}>Close</button>
       </div>
     );
   }
@@ -191,7 +211,7 @@ function TokenForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: (
     if (Object.keys(local).length > 0) return;
     setBusy(true);
     try {
-      onCreated(await createToken({ name: name.trim(), team, roles: wanted, expiresInDays }));
+      onCreated(await createToken({ name: name.trim(), team, roles: wanted, expiresInDays, ...(account ? { userId: account.id } : {}) }));
     } catch (error) {
       setErrors(placeErrors(error, ['name', 'team', 'roles', 'expiresInDays'] as const, { 403: { field: 'roles' } }));
     } finally {
@@ -244,7 +264,7 @@ function TokenForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: (
       <fieldset className="role-choice" {...invalid('roles')}>
         <legend>Roles</legend>
         {ROLES.map((role) => (
-          <label key={role} className={allowed.includes(role) ? undefined : 'muted'} title={allowed.includes(role) ? undefined : `You are not ${role} in this team`}>
+          <label key={role} className={allowed.includes(role) ? undefined : 'muted'} title={allowed.includes(role) ? undefined : `${account ? `${account.displayName} is` : 'You are'} not ${role} in this team`}>
             <input
               type="checkbox"
               checked={roles.includes(role) && allowed.includes(role)}

@@ -14,12 +14,12 @@ const allTeams = [
 describe('what the navigation shows', () => {
   it('shows a team member the team sections but not the audit log, people or teams', () => {
     const viewer = me({ teams: [{ id: 'web', name: 'Web', roles: ['viewer'] }] });
-    expect(sectionsFor(viewer)).toEqual(['flows', 'runs', 'approvals', 'events', 'secrets']);
+    expect(sectionsFor(viewer)).toEqual(['flows', 'runs', 'approvals', 'events', 'dashboard', 'secrets']);
   });
 
   it('shows an admin everything, People and Teams included, even without a team role', () => {
     const admin = me({ admin: true });
-    expect(sectionsFor(admin)).toEqual(['flows', 'runs', 'approvals', 'events', 'secrets', 'audit', 'people', 'teams']);
+    expect(sectionsFor(admin)).toEqual(['flows', 'runs', 'approvals', 'events', 'dashboard', 'secrets', 'audit', 'people', 'teams']);
     expect(sectionsFor(me({ kind: 'bootstrap-admin', user: undefined, admin: true }))).toContain('people');
   });
 
@@ -68,6 +68,14 @@ describe('where flows can be created', () => {
     expect(mayOperateIn(me({ teams: [{ id: 'web', name: 'Web', roles: ['operator'] }] }), 'web')).toBe(true);
     expect(mayOperateIn(me({ teams: [{ id: 'web', name: 'Web', roles: ['editor', 'approver'] }] }), 'web')).toBe(false);
     expect(mayOperateIn(me({ teams: [{ id: 'payments', name: 'Payments', roles: ['operator'] }] }), 'web')).toBe(false);
+  });
+
+  it('lets operators (and admins) switch and run flows of their team only; an editor is not an operator', () => {
+    const mixed = me({ teams: [{ id: 'web', name: 'Web', roles: ['operator'] }, { id: 'payments', name: 'Payments', roles: ['editor', 'viewer'] }] });
+    expect(mayOperateIn(mixed, 'web')).toBe(true);
+    expect(mayOperateIn(mixed, 'payments')).toBe(false);
+    expect(mayOperateIn(mixed, 'default')).toBe(false);
+    expect(mayOperateIn(me({ admin: true }), 'anything')).toBe(true);
   });
 });
 

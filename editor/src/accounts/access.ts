@@ -7,10 +7,10 @@ import type { Me, Role } from '../../../shared/people.js';
  */
 
 /** The top bar's sections. */
-export type Section = 'flows' | 'runs' | 'approvals' | 'events' | 'secrets' | 'audit' | 'people' | 'teams';
+export type Section = 'flows' | 'runs' | 'approvals' | 'events' | 'dashboard' | 'secrets' | 'audit' | 'people' | 'teams';
 
-/** Any role lets one read a team's flows, runs, approvals, events and secret names. */
-const TEAM_SECTIONS: readonly Section[] = ['flows', 'runs', 'approvals', 'events', 'secrets'];
+/** Any role lets one read a team's flows, runs, approvals, events, outcomes and secret names. */
+const TEAM_SECTIONS: readonly Section[] = ['flows', 'runs', 'approvals', 'events', 'dashboard', 'secrets'];
 /** The audit log, people and teams belong to global admins. */
 const ADMIN_SECTIONS: readonly Section[] = ['audit', 'people', 'teams'];
 
@@ -37,8 +37,8 @@ export function mayWriteFlowsIn(me: Me, team: string): boolean {
 }
 
 /**
- * Whether the caller may operate runs of `team`'s flows (release or cancel a held run, reset a
- * tripped breaker): operators of it, and admins.
+ * Whether the caller may operate `team`'s flows and runs: run them by hand, cancel runs, enable
+ * or disable flows, release held runs and reset tripped breakers (operators of it, and admins).
  */
 export function mayOperateIn(me: Me, team: string): boolean {
   return me.admin || Boolean(me.teams.find((t) => t.id === team)?.roles.includes('operator'));

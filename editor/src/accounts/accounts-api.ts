@@ -29,6 +29,8 @@ export interface NewToken {
   team: string;
   roles: Role[];
   expiresInDays: number;
+  /** A service account's id: an admin makes its tokens. Absent: the caller's own token. */
+  userId?: string;
 }
 
 /** The answer carries the token's value: the only time anyone sees it. */

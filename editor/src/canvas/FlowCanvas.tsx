@@ -46,6 +46,8 @@ interface FlowCanvasProps {
   overlay: CanvasOverlay;
   /** Edge ids a test run took; when set, the others are dimmed. */
   highlightedEdges?: ReadonlySet<string> | null;
+  /** Edge id → class (e.g. a replay's saved and draft paths); when set, it replaces `highlightedEdges` and the others are dimmed. */
+  edgeClasses?: ReadonlyMap<string, string> | null;
   /** Opens the "Connect to…" picker for the selected node (the C key's button). */
   onConnectFrom: () => void;
   /** Node ids the flow search matched: they are marked on the canvas. */
@@ -58,7 +60,7 @@ interface FlowCanvasProps {
  * The editable canvas. Deletion, copy/paste and undo are handled by the page's keyboard
  * shortcuts (so they go through the store's history); React Flow only moves, selects and connects.
  */
-export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function FlowCanvas({ overlay, highlightedEdges, onConnectFrom, searchMatches, onSearch }, ref) {
+export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function FlowCanvas({ overlay, highlightedEdges, edgeClasses, onConnectFrom, searchMatches, onSearch }, ref) {
   const { nodes, notes, edges, onNodesChange, onEdgesChange, connect, addNode } = useEditor(
     useShallow((s) => ({
       nodes: s.nodes,
@@ -182,7 +184,9 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
     [nodes, notes, searchMatches],
   );
 
-  const styledEdges = highlightedEdges
+  const styledEdges = edgeClasses
+    ? edges.map((e) => ({ ...e, className: edgeClasses.get(e.id) ?? 'dimmed', animated: false }))
+    : highlightedEdges
     ? edges.map((e) => ({ ...e, className: highlightedEdges.has(e.id) ? 'taken' : 'dimmed', animated: highlightedEdges.has(e.id) }))
     : edges;
 

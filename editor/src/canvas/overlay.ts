@@ -18,7 +18,10 @@ export type NodeMark =
   | 'added' // revision comparison: the step is new in the newer revision
   | 'removed' // revision comparison: the step is gone from the newer revision
   | 'changed' // revision comparison: its settings differ
-  | 'moved'; // revision comparison: only its place on the canvas differs
+  | 'moved' // revision comparison: only its place on the canvas differs
+  | 'replay-both' // replay: both the saved flow and the draft go through this node
+  | 'replay-saved' // replay: only the saved flow went through it
+  | 'replay-draft'; // replay: only the draft would go through it
 
 export interface NodeMarkInfo {
   mark: NodeMark;
@@ -56,4 +59,7 @@ export const MARK_LABELS: Record<NodeMark, string> = {
   removed: 'Removed',
   changed: 'Changed',
   moved: 'Moved',
+  'replay-both': 'Both paths',
+  'replay-saved': 'Saved flow only',
+  'replay-draft': 'Draft only',
 };

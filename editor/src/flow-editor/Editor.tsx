@@ -25,11 +25,14 @@ import { useFlowTest } from './useFlowTest.js';
 import { useSaveFlow } from './useSaveFlow.js';
 import { useSecrets } from '../secrets/useSecrets.js';
 import { useAccount } from '../accounts/me.js';
-import { mayWriteFlowsIn } from '../accounts/access.js';
+import { mayOperateIn, mayWriteFlowsIn } from '../accounts/access.js';
 import { HistoryPanel, type Comparison } from '../history/HistoryPanel.js';
 import { RevisionCompareCanvas } from '../history/RevisionCompareCanvas.js';
 import { useEscalationChoices } from '../limits/useEscalationChoices.js';
 import { FlowBreaker } from '../limits/FlowBreaker.js';
+import { ReplayPanel } from '../replay/ReplayPanel.js';
+import { useReplayOverlay } from '../replay/useReplayOverlay.js';
+import { useFlowReplay } from '../replay/useFlowReplay.js';
 
 /**
  * The flow editor once its flow is loaded: toolbar, palette, canvas with problems, side panel
@@ -59,7 +62,15 @@ export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test';
   const secrets = useSecrets();
   const escalationChoices = useEscalationChoices(doc.meta.id, team);
   const test = useFlowTest(doc.flow, doc.flowJson, initialTest);
-  const { overlay, highlightedEdges } = useCanvasOverlay(test.sim, doc.nodeIdsKey, problems.byNode);
+  const testOverlay = useCanvasOverlay(test.sim, doc.nodeIdsKey, problems.byNode);
+  const replay = useFlowReplay(doc.flow, doc.flowJson, team);
+  // On the Replay tab with an alert chosen, the canvas shows both of its paths instead of the test's.
+  const replayOverlay = useReplayOverlay(tab === 'replay' ? replay.run : undefined, doc.nodeIdsKey, problems.byNode);
+  const { overlay, highlightedEdges } = replayOverlay ?? testOverlay;
+  // A chosen alert's paths are drawn on the whole flow: fit it into view so both can be seen.
+  useEffect(() => {
+    if (replay.run) requestAnimationFrame(() => canvas.current?.fitView());
+  }, [replay.run]);
   const openProblems = useCallback(() => setProblemsOpen(true), []);
   const saver = useSaveFlow(problems.checkNow, openProblems, team);
   const [connectFrom, setConnectFrom] = useState<string | null>(null);
@@ -135,6 +146,7 @@ export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test';
         canRedo={doc.canRedo}
         selectionCount={doc.selectedNodes.length}
         canRunByHand={canRunByHand}
+        mayOperate={team !== undefined && mayOperateIn(me, team)}
         saving={saver.saving}
         canvas={canvas}
         onSave={() => void saver.save()}
@@ -151,7 +163,7 @@ export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test';
           {comparison && tab === 'history' && (
             <RevisionCompareCanvas comparison={comparison} selectedNodeId={comparedNode} onNodeClick={setComparedNode} onClose={() => setComparison(null)} />
           )}
-          <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={highlightedEdges} searchMatches={searchOpen ? searchMatches : null} onSearch={() => setSearchOpen(true)} onConnectFrom={openConnect} />
+          <FlowCanvas ref={canvas} overlay={overlay} highlightedEdges={highlightedEdges} edgeClasses={replayOverlay?.edgeClasses} searchMatches={searchOpen ? searchMatches : null} onSearch={() => setSearchOpen(true)} onConnectFrom={openConnect} />
           {searchOpen && <FlowSearch onMatches={setSearchMatches} onChoose={chooseSearchHit} onClose={closeSearch} />}
           <ProblemsPanel issues={problems.issues} onSelect={selectIssue} open={problemsOpen} onToggle={setProblemsOpen} />
         </div>
@@ -170,6 +182,18 @@ export function Editor({ initialTab, initialTest, team }: { initialTab?: 'test';
           onOpen={layout.side.setOpen}
           onShortcuts={() => setShortcutsOpen(true)}
           escalationChoices={escalationChoices}
+          replayed={replay.result !== null}
+          replay={
+            <ReplayPanel
+              result={replay.result}
+              stale={replay.stale}
+              selected={replay.selected}
+              onSelect={replay.select}
+              onReplay={replay.replay}
+              onClear={replay.clear}
+              missingFromDraft={replayOverlay?.missing ?? []}
+            />
+          }
           history={
             doc.isNew || doc.revision === null ? null : (
               <HistoryPanel

@@ -13,7 +13,7 @@ import { HelpPanel } from '../help/HelpPanel.js';
 import type { useFlowTest } from './useFlowTest.js';
 import type { SecretChoices } from '../secrets/useSecrets.js';
 
-export type SideTab = 'node' | 'test' | 'history' | 'help';
+export type SideTab = 'node' | 'test' | 'replay' | 'history' | 'help';
 
 interface Props {
   tab: SideTab;
@@ -36,6 +36,9 @@ interface Props {
   history: ReactNode | null;
   /** Flows a held run of this one may start (the guard rails' escalation). */
   escalationChoices: readonly { id: string; name: string }[];
+  /** The Replay tab's panel (replay/ReplayPanel.tsx); `replayed`: a replay is shown. */
+  replay: ReactNode;
+  replayed: boolean;
 }
 
 /**
@@ -54,16 +57,17 @@ function useExpressionScope(flow: Flow, nodeId: string | undefined) {
 /**
  * The side panel: the Node tab shows the selected node's config (or what to do with several, or
  * the flow's settings when none is selected); the Test tab runs a sample through the flow; the
+ * Replay tab runs the draft against the alerts received and compares it with the saved flow; the
  * History tab (saved flows) lists and compares revisions.
  */
-export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNodes, issues, secrets, test, open, onOpen, onShortcuts, history, escalationChoices }: Props) {
+export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNodes, issues, secrets, test, open, onOpen, onShortcuts, history, replay, replayed, escalationChoices }: Props) {
   const actions = useEditor.getState();
   const selected = selectedNodes.length === 1 ? selectedNodes[0]! : null;
   const scope = useExpressionScope(flow, selected?.id);
   const nodeTab = selected ? 'Node' : selectedNodes.length > 1 ? `${selectedNodes.length} nodes` : 'Flow';
   if (!open) {
     // Folded: the strip still says what unfolding shows (the selected node, or the flow).
-    const showing = tab === 'test' ? 'Test' : tab === 'help' ? 'Help' : tab === 'history' ? 'History' : selected ? `Node ${selected.id}` : nodeTab;
+    const showing = tab === 'test' ? 'Test' : tab === 'replay' ? 'Replay' : tab === 'help' ? 'Help' : tab === 'history' ? 'History' : selected ? `Node ${selected.id}` : nodeTab;
     return (
       <aside className="side side-folded" aria-label="Details">
         <button
@@ -92,6 +96,9 @@ export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNo
         <button type="button" role="tab" aria-selected={tab === 'test'} onClick={() => onTab('test')} data-testid="tab-test">
           Test{test.result ? ' ●' : ''}
         </button>
+        <button type="button" role="tab" aria-selected={tab === 'replay'} onClick={() => onTab('replay')} data-testid="tab-replay" title="Replay this draft against the alerts Salve received">
+          Replay{replayed ? ' ●' : ''}
+        </button>
         {history !== null && (
           <button type="button" role="tab" aria-selected={tab === 'history'} onClick={() => onTab('history')} data-testid="tab-history" title="Who saved which revision; compare and roll back">
             History
@@ -114,6 +121,8 @@ export function EditorSide({ tab, onTab, flow, meta, isNew, docNodes, selectedNo
       </div>
       {tab === 'history' && history !== null ? (
         history
+      ) : tab === 'replay' ? (
+        replay
       ) : tab === 'help' ? (
         <HelpPanel key={selected?.data.type ?? ''} type={selected?.data.type ?? null} onShortcuts={onShortcuts} />
       ) : tab === 'test' ? (

@@ -18,6 +18,8 @@ interface Props {
   selectionCount: number;
   /** Offered when the saved revision has a "Run by hand" source. */
   canRunByHand: boolean;
+  /** Whether the caller may run it (an operator of its team): Run now is disabled with the reason otherwise. */
+  mayOperate: boolean;
   saving: boolean;
   canvas: RefObject<FlowCanvasHandle | null>;
   onSave: () => void;
@@ -28,7 +30,7 @@ interface Props {
 }
 
 /** The editor's toolbar: back, the flow's name and state, undo/redo, clipboard, layout, Runs, Run now, Save. */
-export function EditorToolbar({ meta, team, revision, dirty, canUndo, canRedo, selectionCount, canRunByHand, saving, canvas, onSave, onRunNow, onCopy, onPaste, onTidy }: Props) {
+export function EditorToolbar({ meta, team, revision, dirty, canUndo, canRedo, selectionCount, canRunByHand, mayOperate, saving, canvas, onSave, onRunNow, onCopy, onPaste, onTidy }: Props) {
   const actions = useEditor.getState();
   // Notes are copied and cut with the nodes, so a selected note alone enables the buttons too.
   const canCopy = useEditor((s) => selectionCount > 0 || s.notes.some((n) => n.selected));
@@ -104,8 +106,14 @@ export function EditorToolbar({ meta, team, revision, dirty, canUndo, canRedo, s
         <button
           type="button"
           onClick={onRunNow}
-          disabled={dirty}
-          title={dirty ? 'Save first: Run now runs the saved revision, not the unsaved changes' : 'Run the saved flow now from its “Run by hand” source'}
+          disabled={dirty || !mayOperate}
+          title={
+            !mayOperate
+              ? 'Only operators of this flow’s team can run it by hand'
+              : dirty
+                ? 'Save first: Run now runs the saved revision, not the unsaved changes'
+                : 'Run the saved flow now from its “Run by hand” source'
+          }
           data-testid="run-now"
         >
           <Play size={16} aria-hidden="true" /> Run now

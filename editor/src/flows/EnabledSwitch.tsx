@@ -5,6 +5,8 @@ interface Props {
   /** A request is in flight: the switch shows where it is going and ignores clicks. */
   pending?: boolean;
   onChange: (enabled: boolean) => void;
+  /** Why the caller may not switch it (no operator role in the flow's team): shown, and clicks do nothing. */
+  locked?: string;
 }
 
 /**
@@ -12,7 +14,7 @@ interface Props {
  * clicked: the server validates the flow again before enabling it and may refuse. While busy it
  * is aria-disabled rather than disabled, so keyboard focus stays on it.
  */
-export function EnabledSwitch({ flow, pending = false, onChange }: Props) {
+export function EnabledSwitch({ flow, pending = false, onChange, locked }: Props) {
   const label = pending ? (flow.enabled ? 'Disabling…' : 'Enabling…') : flow.enabled ? 'Enabled' : 'Disabled';
   return (
     <span className="flow-switch-cell">
@@ -22,11 +24,13 @@ export function EnabledSwitch({ flow, pending = false, onChange }: Props) {
         className="flow-switch"
         aria-checked={flow.enabled}
         aria-label={`Enable ${flow.name}`}
-        aria-disabled={pending || undefined}
+        aria-disabled={pending || locked !== undefined || undefined}
+        title={locked}
+        data-locked={locked !== undefined || undefined}
         aria-busy={pending || undefined}
         data-testid={`flow-toggle-${flow.id}`}
         onClick={() => {
-          if (!pending) onChange(!flow.enabled);
+          if (!pending && locked === undefined) onChange(!flow.enabled);
         }}
       >
         <span className="flow-switch-thumb" aria-hidden="true" />

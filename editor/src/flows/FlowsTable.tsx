@@ -20,6 +20,8 @@ interface Props {
   teamName: (team: string) => string;
   /** Whether the caller may change flows of `team`: Duplicate and Delete are offered only then. */
   mayWrite: (team: string) => boolean;
+  /** Whether the caller may enable and disable flows of `team`: the switch is locked otherwise. */
+  mayOperate: (team: string) => boolean;
   /** Ids whose enable/disable is in flight. */
   pending: ReadonlySet<string>;
   errors: Readonly<Record<string, RowError>>;
@@ -31,7 +33,7 @@ interface Props {
   onDismissError: (id: string) => void;
 }
 
-export function FlowsTable({ flows, teamName, mayWrite, pending, errors, now, onToggle, onDuplicate, onExport, onDelete, onDismissError }: Props) {
+export function FlowsTable({ flows, teamName, mayWrite, mayOperate, pending, errors, now, onToggle, onDuplicate, onExport, onDelete, onDismissError }: Props) {
   return (
     <table className="list flows-table stacked-list">
       <thead>
@@ -67,7 +69,12 @@ export function FlowsTable({ flows, teamName, mayWrite, pending, errors, now, on
                   {teamName(flow.team)}
                 </td>
                 <td>
-                  <EnabledSwitch flow={flow} pending={pending.has(flow.id)} onChange={(enabled) => onToggle(flow, enabled)} />
+                  <EnabledSwitch
+                    flow={flow}
+                    pending={pending.has(flow.id)}
+                    onChange={(enabled) => onToggle(flow, enabled)}
+                    locked={mayOperate(flow.team) ? undefined : `Only operators of ${teamName(flow.team)} can enable or disable this flow`}
+                  />
                 </td>
                 <td className="num" data-label="Revision">
                   {flow.revision}

@@ -20,7 +20,7 @@ import { useFlowRowActions } from '../flows/useFlowRowActions.js';
 import { useFocusAfterDelete } from '../flows/useFocusAfterDelete.js';
 import { useImportFiles } from '../flows/useImportFiles.js';
 import { useSlashFocus } from '../flows/useSlashFocus.js';
-import { mayWriteAnyFlows, mayWriteFlowsIn, newFlowTeam, teamName, teamsWithRole } from '../accounts/access.js';
+import { mayOperateIn, mayWriteAnyFlows, mayWriteFlowsIn, newFlowTeam, teamName, teamsWithRole } from '../accounts/access.js';
 import { useAccount } from '../accounts/me.js';
 import { TeamChoiceDialog } from '../accounts/TeamChoiceDialog.js';
 import '../styles/flows.css';
@@ -126,6 +126,7 @@ export function FlowsPage() {
               flows={shown}
               teamName={(team) => teamName(team, teams)}
               mayWrite={(team) => mayWriteFlowsIn(me, team)}
+              mayOperate={(team) => mayOperateIn(me, team)}
               pending={rows.pending}
               errors={rows.rowErrors}
               now={Date.now()}

@@ -6,19 +6,21 @@ import { teamName } from '../accounts/access.js';
 import { useAccount } from '../accounts/me.js';
 import { ApiErrorBanner } from '../runs/ApiErrorBanner.js';
 import { RelativeTime } from '../runs/RelativeTime.js';
-import { ConfirmDialog } from '../ui/Dialog.js';
+import { ConfirmDialog, Dialog } from '../ui/Dialog.js';
 import { toast } from '../ui/toast.js';
 import { usePolling } from '../ui/usePolling.js';
+import { TokensSection } from '../accounts/TokensSection.js';
 import { AdminOnly } from './AdminOnly.js';
 import { rolesByTeam, signInText } from './roles-matrix.js';
 import { CreateUserDialog, EditRolesDialog, ResetPasswordDialog } from './UserDialogs.js';
 import '../styles/accounts.css';
 
-type OpenDialog = { kind: 'create' } | { kind: 'roles'; user: UserView } | { kind: 'password'; user: UserView } | { kind: 'disable'; user: UserView } | null;
+type OpenDialog = { kind: 'create' } | { kind: 'tokens'; user: UserView } | { kind: 'roles'; user: UserView } | { kind: 'password'; user: UserView } | { kind: 'disable'; user: UserView } | null;
 
 /**
  * `#/people` (admins): everyone who can sign in or hold an API token, with their roles per team.
- * Create a user with their first roles, change roles, reset a password, disable or enable.
+ * Create a user with their first roles, change roles, reset a password, disable or enable; make
+ * and revoke a service account's API tokens.
  */
 export function PeoplePage() {
   const { me } = useAccount();
@@ -118,6 +120,11 @@ function People() {
                       <button type="button" className="small" onClick={() => setDialog({ kind: 'roles', user })} data-testid="user-edit-roles">
                         Roles
                       </button>
+                      {user.kind === 'service' && !user.disabled && (
+                        <button type="button" className="small" onClick={() => setDialog({ kind: 'tokens', user })} data-testid="user-tokens">
+                          API tokens
+                        </button>
+                      )}
                       {user.kind === 'person' && (
                         <button type="button" className="small" onClick={() => setDialog({ kind: 'password', user })} data-testid="user-reset-password">
                           Reset password
@@ -148,6 +155,11 @@ function People() {
         </div>
       )}
 
+      {dialog?.kind === 'tokens' && (
+        <Dialog title={`${dialog.user.displayName} · service account`} onClose={() => setDialog(null)} wide testId="service-tokens-dialog">
+          <TokensSection account={dialog.user} />
+        </Dialog>
+      )}
       {dialog?.kind === 'create' && (
         <CreateUserDialog
           teams={teams}

@@ -45,7 +45,8 @@ export async function simulateFlow(flow: Flow, source: string, payload: unknown,
   return results;
 }
 
-async function simulateOne(flow: Flow, sourceNodeId: string, starts: boolean, alert: Alert, payload: unknown, now: Date): Promise<SimulatedAlert> {
+/** What `flow` would do with one normalized alert from its source `sourceNodeId` (`starts`: whether the source starts a run for it). */
+export async function simulateOne(flow: Flow, sourceNodeId: string, starts: boolean, alert: Alert, payload: unknown, now: Date): Promise<SimulatedAlert> {
   const result: SimulatedAlert = { alert, sourceNodeId, starts, steps: [], skipped: [], edges: [] };
   const outputs: Record<string, unknown> = { [sourceNodeId]: alert };
   const visited = new Set<string>([sourceNodeId]);

@@ -2,6 +2,7 @@ import { UnauthorizedError, UnavailableError, UnsupportedMediaTypeError } from '
 import { mediaType } from '../../../shared/media-type.js';
 import { JSON_ONLY, type AuthResult, type IngestContext, type IngestRequest } from '../../../nodes/source-adapter.js';
 import { isAllowed } from '../../../nodes/source/allowlist.js';
+import { foreignSecret } from '../secrets/secret-refs.js';
 import { routeEntry, type DeliveryTrace } from './event-rows.js';
 import type { HookRoute } from './hook-router.js';
 
@@ -19,6 +20,7 @@ export async function authenticateDelivery(
   ctx: IngestContext,
   trace: DeliveryTrace,
   onRejected?: (reasons: string[]) => void,
+  secretTeam?: (name: string) => string | undefined,
 ): Promise<HookRoute[]> {
   // Accept only what the tool behind this path sends (SNS, for one, posts JSON as text/plain).
   const media = mediaType(request.headers['content-type']);
@@ -34,6 +36,9 @@ export async function authenticateDelivery(
       if (!isAllowed(route.adapter.allowFrom(route.node.config), request.remoteAddress)) {
         return { ok: false, reason: `address ${request.remoteAddress ?? '(unknown)'} is not in allowFrom` };
       }
+      // A flow may check deliveries only with its own team's stored secrets (as its steps may use only those).
+      const foreign = secretTeam && foreignSecret(route.node.config, route.team, secretTeam);
+      if (foreign) return { ok: false, reason: foreign };
       return route.adapter.authenticate(route.node.config, request, ctx);
     }),
   );

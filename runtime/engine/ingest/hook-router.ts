@@ -8,6 +8,8 @@ import type { FlowRow } from '../../store/flows-repo.js';
 /** One source node of one enabled flow, listening on a hook path. */
 export interface HookRoute {
   flow: Flow;
+  /** The team that owns the flow: its sources may check only this team's stored secrets. */
+  team: string;
   revision: number;
   node: FlowNode;
   adapter: WebhookAdapter;
@@ -20,7 +22,7 @@ function* hookSources(rows: FlowRow[]): Generator<{ path: string; row: FlowRow; 
       const path = hookPathOf(getNodeDefinition(node.type), node.config);
       const adapter = getWebhookAdapter(node.type);
       if (path === undefined || !adapter) continue;
-      yield { path, row, route: { flow: row.flow, revision: row.revision, node, adapter } };
+      yield { path, row, route: { flow: row.flow, team: row.teamId, revision: row.revision, node, adapter } };
     }
   }
 }

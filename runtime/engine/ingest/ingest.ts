@@ -33,6 +33,8 @@ export interface IngestDeps {
   router: HookRouter;
   clock: Clock;
   secrets: SecretResolver;
+  /** The team that owns stored secret `name` (undefined: an environment secret, usable by any flow). */
+  secretTeam?: (name: string) => string | undefined;
   /** Every secret Salve holds, scrubbed from the event log's rows. */
   scrubber: Scrubber;
   executionDeadlineMs: number;
@@ -77,7 +79,7 @@ export async function ingestDelivery(deps: IngestDeps, path: string, request: In
   const trace: DeliveryTrace = { routes: routes.map((r) => routeEntry(r, 'skipped', 'not checked')) };
   try {
     const ctx: IngestContext = { secrets: deps.secrets, now, fetch: deps.fetch ?? fetch };
-    const authenticated = await authenticateDelivery(routes, request, ctx, trace, (reasons) => deps.onRejectedAuth?.(path, reasons));
+    const authenticated = await authenticateDelivery(routes, request, ctx, trace, (reasons) => deps.onRejectedAuth?.(path, reasons), deps.secretTeam);
     const body = parseJson(request.rawBody);
     const base = { id: newId('ev', now), now, path, request, routes, trace, scrubber: deps.scrubber };
     const plan = await planDelivery(authenticated, body, request, ctx, { eventId: base.id, executionDeadlineMs: deps.executionDeadlineMs, scrubber: deps.scrubber }, trace);

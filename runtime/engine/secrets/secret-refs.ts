@@ -15,6 +15,19 @@ function secretNamesIn(value: unknown, into = new Set<string>()): Set<string> {
   return into;
 }
 
+/**
+ * The first stored secret `config` references that belongs to another team than `flowTeam`, as
+ * the sentence a refusal shows; undefined when every referenced secret is the team's own or an
+ * environment secret (those belong to no team).
+ */
+export function foreignSecret(config: unknown, flowTeam: string, teamOf: (name: string) => string | undefined): string | undefined {
+  for (const name of secretNamesIn(config)) {
+    const owner = teamOf(name);
+    if (owner !== undefined && owner !== flowTeam) return `secret ${name} belongs to team "${owner}"; a flow of team "${flowTeam}" cannot use it`;
+  }
+  return undefined;
+}
+
 /** For each secret name, the flows (of `flows`) that reference it, by flow id. */
 export function secretUses(flows: readonly Flow[]): Map<string, FlowUse[]> {
   const uses = new Map<string, FlowUse[]>();

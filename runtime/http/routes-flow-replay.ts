@@ -1,0 +1,89 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { NotFoundError } from '../../shared/errors.js';
+import type { ReplayResult } from '../../shared/flow/replay-compare.js';
+import type { Flow } from '../../shared/flow/schema.js';
+import type { Engine } from '../engine/engine.js';
+import { parseFlowOrThrow } from '../engine/flows/flow-service.js';
+import type { SqliteStore } from '../store/db.js';
+import { peopleRepo } from '../store/people-repo.js';
+import type { AuthEnv } from './auth.js';
+import { chosenTeam, requirePermissionIn } from './authorize.js';
+import { teamOf, type TeamLookup } from './team-of.js';
+import { validJson, validQuery } from './validated.js';
+import { TeamIdSchema } from '../../shared/people.js';
+
+const API_BODY_LIMIT = 4 * 1024 * 1024;
+
+/** A time as RFC 3339 text or epoch milliseconds. */
+const replayTime = (name: string) =>
+  z.union([z.number().int().nonnegative(), z.iso.datetime({ offset: true }).transform((v) => Date.parse(v))], {
+    error: `${name} must be an RFC 3339 time (2026-11-24T09:00:00Z) or epoch milliseconds`,
+  });
+
+export const ReplayBodySchema = z
+  .strictObject({
+    /** A draft flow document (need not be saved). */
+    flow: z.unknown().optional(),
+    /** Or a saved flow: its current revision, or `revision`, is replayed. */
+    flowId: z.string().min(1).max(200).optional(),
+    revision: z.number().int().positive().optional(),
+    since: replayTime('since'),
+    /** Default: now. */
+    until: replayTime('until').optional(),
+    /** `changed` (default): only runs that differ are listed; `all`: every run. */
+    show: z.enum(['changed', 'all'], { error: 'show must be "changed" or "all"' }).optional(),
+  })
+  .refine((b) => (b.flow === undefined) !== (b.flowId === undefined), {
+    message: 'give either flow (a draft document) or flowId (a saved flow), not both',
+    path: ['flow'],
+  })
+  .refine((b) => b.revision === undefined || b.flowId !== undefined, { message: 'revision goes with flowId', path: ['revision'] });
+
+/**
+ * `POST /api/flows/replay`: a draft against the stored deliveries of a range, compared with what
+ * the saved flow did (runtime/engine/flows/replay.ts). Authorization: the route needs
+ * `flows:write` somewhere (route table); here the caller must hold `flows:write` and
+ * `events:read` in the team of the flow (a saved flow, or a draft whose id is saved), or, for a
+ * draft of a new flow, in the team given by `?team=` (as creating it would). Only deliveries
+ * that team may read are replayed.
+ */
+/** `?team=`: for a draft of a new flow, the team whose deliveries it is replayed against (read by chosenTeam). */
+export const ReplayQuerySchema = z.object({ team: TeamIdSchema.optional() });
+
+export function replayRoutes(engine: Engine, store: SqliteStore) {
+  return new Hono<AuthEnv>().post('/replay', validQuery(ReplayQuerySchema), validJson(ReplayBodySchema, API_BODY_LIMIT), async (c) => {
+    const body = c.req.valid('json');
+    const principal = c.get('principal');
+    const what = 'replaying a flow against history';
+    let draft: Flow;
+    let lookup: TeamLookup;
+    let savedFlowId: string | undefined;
+    if (body.flowId !== undefined) {
+      lookup = teamOf.flow(store.db, body.flowId);
+      if (!lookup.found) throw new NotFoundError(`flow "${body.flowId}" not found`);
+      requirePermissionIn(principal, 'flows:write', lookup, what);
+      draft = body.revision === undefined ? engine.flows.get(body.flowId).flow : engine.flows.revision(body.flowId, body.revision).flow;
+      savedFlowId = body.flowId;
+    } else {
+      draft = parseFlowOrThrow(body.flow, ['flow']);
+      lookup = teamOf.flow(store.db, draft.id);
+      if (lookup.found) {
+        requirePermissionIn(principal, 'flows:write', lookup, what);
+        savedFlowId = draft.id;
+      } else {
+        lookup = { found: true, teams: [chosenTeam(c, principal, 'flows:write', (id) => peopleRepo.team(store.db, id) !== undefined)] };
+      }
+    }
+    requirePermissionIn(principal, 'events:read', lookup, what);
+    const result = await engine.replay({
+      draft,
+      ...(savedFlowId !== undefined ? { savedFlowId } : {}),
+      since: body.since,
+      ...(body.until !== undefined ? { until: body.until } : {}),
+      ...(body.show ? { show: body.show } : {}),
+      ...(principal.admin ? {} : { visibleFlowIds: teamOf.flowIdsOf(store.db, lookup.found ? lookup.teams : []) }),
+    });
+    return c.json(result satisfies ReplayResult);
+  });
+}
