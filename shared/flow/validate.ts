@@ -253,8 +253,9 @@ export function validateFlow(input: unknown, lookup: NodeSpecLookup): FlowValida
 /**
  * What a flow's target key (`limits.target.key`) can read: the alert (and `event`, `flow`), no
  * step, since it is rendered when the run is created, before any step ran.
+ * Exported for the editor's target key field (editor/src/limits/LimitsSection.tsx), which checks as the save does.
  */
-const TARGET_KEY_SCOPE: ExprScope = { steps: new Map(), nodeIds: new Set(), self: 'limits', vars: new Set() };
+export const TARGET_KEY_SCOPE: ExprScope = { steps: new Map(), nodeIds: new Set(), self: 'limits', vars: new Set() };
 
 /** The target key must compile and type-check over the alert, like every other expression. */
 function limitsIssues(limits: unknown): Issue[] {

@@ -63,6 +63,13 @@ describe('where flows can be created', () => {
     expect(mayWriteFlowsIn(editorOfTwo, 'default')).toBe(false);
   });
 
+  it('lets operators of the team and admins release held runs and reset breakers, nobody else', () => {
+    expect(mayOperateIn(me({ admin: true }), 'web')).toBe(true);
+    expect(mayOperateIn(me({ teams: [{ id: 'web', name: 'Web', roles: ['operator'] }] }), 'web')).toBe(true);
+    expect(mayOperateIn(me({ teams: [{ id: 'web', name: 'Web', roles: ['editor', 'approver'] }] }), 'web')).toBe(false);
+    expect(mayOperateIn(me({ teams: [{ id: 'payments', name: 'Payments', roles: ['operator'] }] }), 'web')).toBe(false);
+  });
+
   it('lets operators (and admins) switch and run flows of their team only; an editor is not an operator', () => {
     const mixed = me({ teams: [{ id: 'web', name: 'Web', roles: ['operator'] }, { id: 'payments', name: 'Payments', roles: ['editor', 'viewer'] }] });
     expect(mayOperateIn(mixed, 'web')).toBe(true);

@@ -36,7 +36,10 @@ export function mayWriteFlowsIn(me: Me, team: string): boolean {
   return me.admin || Boolean(me.teams.find((t) => t.id === team)?.roles.includes('editor'));
 }
 
-/** Whether the caller may run flows of `team` by hand, cancel their runs and enable or disable them (operators of it, and admins). */
+/**
+ * Whether the caller may operate `team`'s flows and runs: run them by hand, cancel runs, enable
+ * or disable flows, release held runs and reset tripped breakers (operators of it, and admins).
+ */
 export function mayOperateIn(me: Me, team: string): boolean {
   return me.admin || Boolean(me.teams.find((t) => t.id === team)?.roles.includes('operator'));
 }

@@ -3,6 +3,7 @@ import { FLOW_FORMAT, type Flow, type FlowNote, type FlowSettings } from '../../
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import type { RetryPolicy } from '../../../shared/flow/retry.js';
 import type { OnResolved } from '../../../shared/flow/on-resolved.js';
+import type { FlowLimits } from '../../../shared/flow/limits.js';
 
 /**
  * The canvas holds React Flow nodes and edges (they carry UI state: selection, measured size);
@@ -91,6 +92,8 @@ export interface FlowMeta {
   enabled: boolean;
   /** Kept as loaded and saved back: dropping it would widen where the flow may connect. */
   settings?: FlowSettings;
+  /** The flow's guard rails (the settings panel's Guard rails section), kept as written. */
+  limits?: FlowLimits;
 }
 
 export const DEFAULT_NODE_SIZE = { width: 240, height: 72 };
@@ -165,6 +168,7 @@ export function canvasToFlow(meta: FlowMeta, nodes: readonly SalveNode[], edges:
   };
   if (meta.description) flow.description = meta.description;
   if (meta.settings && Object.keys(meta.settings).length > 0) flow.settings = meta.settings;
+  if (meta.limits && Object.keys(meta.limits).length > 0) flow.limits = meta.limits;
   if (notes.length > 0) flow.notes = canvasToNotes(notes);
   return flow;
 }

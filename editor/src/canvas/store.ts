@@ -135,6 +135,7 @@ function metaOf(flow: Flow): FlowMeta {
   const meta: FlowMeta = { id: flow.id, name: flow.name, enabled: flow.enabled };
   if (flow.description) meta.description = flow.description;
   if (flow.settings) meta.settings = flow.settings;
+  if (flow.limits) meta.limits = flow.limits;
   return meta;
 }
 

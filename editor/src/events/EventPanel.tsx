@@ -51,7 +51,7 @@ function MatchLine({ match, alert }: { match: EventMatch; alert: EventAlert | un
         {matchVerdict(match)}
         {match.executionId && (
           <>
-            {match.result === 'duplicate' ? ' by run ' : match.result === 'flap' ? '; handled by run ' : ': run '}
+            {match.result === 'duplicate' ? ' by run ' : match.result === 'flap' ? '; handled by run ' : match.result === 'held' ? ' — held run ' : ': run '}
             <RunLink id={match.executionId} />
           </>
         )}

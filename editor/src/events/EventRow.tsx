@@ -18,7 +18,8 @@ async function deliveryInputFor(eventId: string, flowId: string) {
 /** Per flow on the path: its name, and what the delivery did there (runs started, duplicates, refused). */
 function FlowOutcome({ flow, name, outcome, testable }: { flow: EventFlowSummary; name: string; outcome: EventOutcome; testable: { eventId: string; several: boolean } | null }) {
   const parts: React.ReactNode[] = [];
-  const nothing = flow.started + flow.duplicate + flow.notStarted === 0;
+  const held = flow.held ?? 0;
+  const nothing = flow.started + held + flow.duplicate + flow.notStarted === 0;
   if (outcome === 'invalid') parts.push(<span key="refused" className="tone-warning small">payload refused</span>);
   else if (outcome === 'not_found') parts.push(<span key="disabled" className="tone-warning small">disabled</span>);
   else if (outcome === 'unavailable') parts.push(<span key="busy" className="tone-warning small">not taken (busy)</span>);
@@ -32,6 +33,13 @@ function FlowOutcome({ flow, name, outcome, testable }: { flow: EventFlowSummary
     );
   }
   if (flow.started > flow.executionIds.length) parts.push(<span key="more-started" className="muted small">+{flow.started - flow.executionIds.length} more</span>);
+  if (held > 0) {
+    parts.push(
+      <span key="held" className="held-line small" title="Runs a guard rail holds: they wait in Runs for a person to release or cancel them">
+        <strong>{held} held</strong>
+      </span>,
+    );
+  }
   if (flow.duplicate > 0) {
     parts.push(
       <span key="dup" className="muted small">

@@ -12,6 +12,8 @@ describe('explainEvent', () => {
       detail: '1 alert already handled, 2 not started',
       note: null,
     });
+    expect(explainEvent({ ...base, outcome: 'accepted', executionCount: 1, flows: [{ held: 1 }] }).lead).toBe('Held 1 run: a guard rail stopped it');
+    expect(explainEvent({ ...base, outcome: 'accepted', executionCount: 3, flows: [{ held: 1 }, {}] }).lead).toBe('Started 2 runs, held 1');
     expect(explainEvent({ ...base, outcome: 'ignored', reason: 'resolved alert: source starts runs on firing only' })).toMatchObject({
       lead: 'No run started',
       detail: 'resolved alert: source starts runs on firing only',
@@ -57,6 +59,12 @@ describe('explainEvent', () => {
     const flap = { flowId: 'f', nodeId: 'n', alertIndex: 0, result: 'flap' as const, executionId: 'ex_1' };
     expect(matchVerdict({ ...flap, reason: 'same incident: fired again 3 min after it resolved (flap window 10 min); run ex_1 handled it' })).toBe(
       'same incident, no new run — fired again 3 min after it resolved (flap window 10 min)',
+    );
+  });
+
+  it('says a held match with its reason', () => {
+    expect(matchVerdict({ flowId: 'f', nodeId: 'n', alertIndex: 0, result: 'held', reason: 'cooldown: web-1 was remediated 4 min ago', executionId: 'ex_1' })).toBe(
+      'held: cooldown: web-1 was remediated 4 min ago',
     );
   });
 

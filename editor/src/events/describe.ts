@@ -1,4 +1,4 @@
-import type { EventMatch, EventOutcome, EventRoute, EventSummary } from '../../../shared/event-log.js';
+import type { EventFlowSummary, EventMatch, EventOutcome, EventRoute, EventSummary } from '../../../shared/event-log.js';
 
 /**
  * The event log in words an on-call operator reads at a glance: what happened to a delivery,
@@ -47,7 +47,11 @@ function stripPrefix(reason: string, prefix: string): string {
  * What happened, in one line (`lead`) and the reason behind it (`detail`), e.g. "No run
  * started" / "resolved alert: source starts runs on firing only".
  */
-export function explainEvent(e: Pick<EventSummary, 'outcome' | 'httpStatus' | 'reason' | 'executionCount' | 'duplicateCount' | 'notStartedCount' | 'suppressedBefore'>): {
+export function explainEvent(
+  e: Pick<EventSummary, 'outcome' | 'httpStatus' | 'reason' | 'executionCount' | 'duplicateCount' | 'notStartedCount' | 'suppressedBefore'> & {
+    flows?: readonly Pick<EventFlowSummary, 'held'>[];
+  },
+): {
   lead: string;
   detail: string | null;
   note: string | null;
@@ -58,7 +62,16 @@ export function explainEvent(e: Pick<EventSummary, 'outcome' | 'httpStatus' | 'r
       const rest = [e.duplicateCount ? `${plural(e.duplicateCount, 'alert')} already handled` : '', e.notStartedCount ? `${e.notStartedCount} not started` : '']
         .filter(Boolean)
         .join(', ');
-      return { lead: `Started ${plural(e.executionCount, 'run')}`, detail: rest || null, note };
+      // Runs a guard rail held were created too, but nothing of them runs until a person releases them.
+      const held = (e.flows ?? []).reduce((n, f) => n + (f.held ?? 0), 0);
+      const started = e.executionCount - held;
+      const lead =
+        held === 0
+          ? `Started ${plural(e.executionCount, 'run')}`
+          : started <= 0
+            ? `Held ${plural(held, 'run')}: a guard rail stopped ${held === 1 ? 'it' : 'them'}`
+            : `Started ${plural(started, 'run')}, held ${held}`;
+      return { lead, detail: rest || null, note };
     }
     case 'duplicate':
       // Flap protection (the flow's flap window): the alert came back soon after it resolved.

@@ -28,6 +28,8 @@ import { useAccount } from '../accounts/me.js';
 import { mayOperateIn, mayWriteFlowsIn } from '../accounts/access.js';
 import { HistoryPanel, type Comparison } from '../history/HistoryPanel.js';
 import { RevisionCompareCanvas } from '../history/RevisionCompareCanvas.js';
+import { useEscalationChoices } from '../limits/useEscalationChoices.js';
+import { FlowBreaker } from '../limits/FlowBreaker.js';
 import { ReplayPanel } from '../replay/ReplayPanel.js';
 import { useReplayOverlay } from '../replay/useReplayOverlay.js';
 import { useFlowReplay } from '../replay/useFlowReplay.js';
@@ -65,6 +67,7 @@ export function Editor({
     if (initialTab === 'test' && !layout.side.open) layout.side.setOpen(true);
   }, []);
   const secrets = useSecrets();
+  const escalationChoices = useEscalationChoices(doc.meta.id, team);
   const test = useFlowTest(doc.flow, doc.flowJson, initialTest);
   const testOverlay = useCanvasOverlay(test.sim, doc.nodeIdsKey, problems.byNode);
   const replay = useFlowReplay(doc.flow, doc.flowJson, team);
@@ -167,6 +170,7 @@ export function Editor({
         </p>
       )}
       <p className="banner info editor-narrow-note">Editing a flow needs a wider screen. On a phone, Runs and Approvals work.</p>
+      {!doc.isNew && <FlowBreaker flowId={doc.meta.id} flowName={doc.meta.name} team={team} />}
       <div className={`editor-body with-palette-${layout.paletteClass} with-side-${layout.side.open ? 'open' : 'folded'}`}>
         <Palette onAdd={addAtCentre} disabled={readOnly} layout={layout.palette} onLayout={layout.setPalette} />
         <div className="editor-center">
@@ -192,6 +196,7 @@ export function Editor({
           open={layout.side.open}
           onOpen={layout.side.setOpen}
           onShortcuts={() => setShortcutsOpen(true)}
+          escalationChoices={escalationChoices}
           replayed={replay.result !== null}
           replay={
             <ReplayPanel

@@ -36,6 +36,8 @@ interface Props {
   onShortcuts: () => void;
   /** The History tab's panel; null for a flow not saved yet (it has no history). */
   history: ReactNode | null;
+  /** Flows a held run of this one may start (the guard rails' escalation). */
+  escalationChoices: readonly { id: string; name: string }[];
   /** The Replay tab's panel (replay/ReplayPanel.tsx); `replayed`: a replay is shown. */
   replay: ReactNode;
   replayed: boolean;
@@ -60,7 +62,7 @@ function useExpressionScope(flow: Flow, nodeId: string | undefined) {
  * Replay tab runs the draft against the alerts received and compares it with the saved flow; the
  * History tab (saved flows) lists and compares revisions.
  */
-export function EditorSide({ tab, onTab, flow, meta, isNew, readOnly = false, docNodes, selectedNodes, issues, secrets, test, open, onOpen, onShortcuts, history, replay, replayed }: Props) {
+export function EditorSide({ tab, onTab, flow, meta, isNew, readOnly = false, docNodes, selectedNodes, issues, secrets, test, open, onOpen, onShortcuts, history, replay, replayed, escalationChoices }: Props) {
   const actions = useEditor.getState();
   const selected = selectedNodes.length === 1 ? selectedNodes[0]! : null;
   // Every field and button of a read-only flow's settings is disabled at once (the Test tab stays usable).
@@ -175,7 +177,17 @@ export function EditorSide({ tab, onTab, flow, meta, isNew, readOnly = false, do
         </div>,
         )
       ) : (
-        lock(<FlowSettingsPanel meta={meta} isNew={isNew} nodes={docNodes} issues={issues} onChange={actions.setMeta} />)
+        lock(
+          <FlowSettingsPanel
+            meta={meta}
+            isNew={isNew}
+            nodes={docNodes}
+            issues={issues}
+            onChange={actions.setMeta}
+            preview={test.preview}
+            escalationChoices={escalationChoices}
+          />,
+        )
       )}
     </aside>
   );

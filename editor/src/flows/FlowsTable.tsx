@@ -6,6 +6,7 @@ import { EnabledSwitch } from './EnabledSwitch.js';
 import { IssueList } from './IssueList.js';
 import { formatRelative } from '../runs/time.js';
 import { RouteLink } from './RouteLink.js';
+import { BreakerBadge } from '../limits/BreakerBadge.js';
 
 /** A refused action, shown under the flow's row until dismissed or retried. */
 export interface RowError {
@@ -68,6 +69,7 @@ export function FlowsTable({ flows, teamName, mayWrite, mayOperate, pending, err
                       <FileCode size={13} aria-hidden="true" /> from {flow.provisioned.file}
                     </span>
                   )}
+                  <BreakerBadge flow={flow} now={now} />
                 </td>
                 <td className="stack-wide">
                   <code className="mono flow-id">{flow.id}</code>

@@ -13,6 +13,7 @@ import { LoadOlder } from '../ui/LoadOlder.js';
 import { useLivePages } from '../ui/useLivePages.js';
 import '../styles/runs.css';
 import '../styles/events.css';
+import '../styles/limits.css';
 
 const PAGE_SIZE = 50;
 const LIVE_MS = 5000;

@@ -12,10 +12,12 @@ import { defaultSelection, runMarks, takenEdges } from '../runs/marks.js';
 import { RunHeader } from '../runs/RunHeader.js';
 import { StepPanel } from '../runs/StepPanel.js';
 import { StepStrip } from '../runs/StepStrip.js';
+import { RunGuard } from '../limits/RunGuard.js';
 import '../styles/runs.css';
 
 /** How often an active run is fetched again. */
 const ACTIVE_POLL_MS = 2000;
+const HELD_POLL_MS = 5000;
 
 /** A key that changes only when something drawn on the diagram changes (not on every poll). */
 const stepsKey = (steps: readonly Step[]) => steps.map((s) => `${s.id}:${s.status}:${s.port ?? ''}`).join('|');
@@ -30,15 +32,20 @@ export function RunPage({ executionId, onApprovalsChanged }: { executionId: stri
   const run = usePolling(() => call(api.executions[':id'].$get(idParam(executionId))), 0, [executionId]);
   const detail = run.data;
   const active = detail ? ACTIVE_EXECUTION_STATUSES.includes(detail.status) : false;
+  // A held run changes when someone releases or cancels it, perhaps elsewhere: looked at less often.
+  const held = detail?.status === 'held';
   const { refresh } = run;
 
   useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') refresh();
-    }, ACTIVE_POLL_MS);
+    if (!active && !held) return;
+    const timer = setInterval(
+      () => {
+        if (document.visibilityState === 'visible') refresh();
+      },
+      active ? ACTIVE_POLL_MS : HELD_POLL_MS,
+    );
     return () => clearInterval(timer);
-  }, [active, refresh]);
+  }, [active, held, refresh]);
 
   // A revision never changes, so keep the first copy: a new object on every poll would make
   // the diagram rebuild its nodes for nothing.
@@ -93,7 +100,13 @@ export function RunPage({ executionId, onApprovalsChanged }: { executionId: stri
   return (
     <div className="run-view">
       <div className="run-top">
-        <RunHeader run={detail} flowName={flowName} onChanged={refresh} onReview={review} />
+        <RunHeader
+          run={detail}
+          flowName={flowName}
+          onChanged={refresh}
+          onReview={review}
+          guard={<RunGuard run={detail} flowName={flowName} onChanged={refresh} />}
+        />
         {run.error && (
           <div className="run-refresh-error">
             <ApiErrorBanner error={run.error} doing="Refreshing" onRetry={refresh} />

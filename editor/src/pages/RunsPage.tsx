@@ -9,6 +9,7 @@ import { useLivePages } from '../ui/useLivePages.js';
 import { ApiErrorBanner } from '../runs/ApiErrorBanner.js';
 import { RunRow } from '../runs/RunRow.js';
 import { statusLabel } from '../runs/StatusPill.js';
+import { HeldFilter } from '../limits/HeldFilter.js';
 import '../styles/runs.css';
 
 const PAGE_SIZE = 50;
@@ -45,6 +46,7 @@ export function RunsPage({ flowId }: { flowId?: string }) {
           </span>
         )}
         <span className="spacer" />
+        <HeldFilter flowId={flowId} active={status === 'held'} onToggle={(on) => setStatus(on ? 'held' : '')} />
         <label className="row status-filter">
           <span>Status</span>
           <select value={status} onChange={(e) => setStatus(e.target.value as ExecutionStatus | '')} data-testid="status-filter">
@@ -107,6 +109,13 @@ export function RunsPage({ flowId }: { flowId?: string }) {
 
 function EmptyRuns({ flowName, status }: { flowName?: string; status: ExecutionStatus | '' }) {
   if (status) {
+    if (status === 'held') {
+      return (
+        <div className="empty" data-testid="no-held-runs">
+          No run{flowName ? ` of ${flowName}` : ''} is held: no guard rail is stopping anything now. Choose "All statuses" to see the others.
+        </div>
+      );
+    }
     return (
       <div className="empty">
         {status === 'no_action' ? 'No run ended without action' : `No ${statusLabel(status)} runs`}

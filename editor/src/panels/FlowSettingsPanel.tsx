@@ -4,6 +4,8 @@ import { hookPathOf, startsBy } from '../../../nodes/trigger-spec.js';
 import type { FlowMeta, SalveNode } from '../canvas/model.js';
 import type { LocatedIssue } from '../canvas/validation.js';
 import { formatDuration } from '../../../nodes/format.js';
+import type { PreviewContext } from '../config-form/ConfigForm.js';
+import { LimitsSection } from '../limits/LimitsSection.js';
 
 interface Props {
   meta: FlowMeta;
@@ -12,6 +14,10 @@ interface Props {
   nodes: readonly SalveNode[];
   issues: readonly LocatedIssue[];
   onChange: (patch: Partial<FlowMeta>, field: string) => void;
+  /** The sample alert the target key is previewed against (the Test tab's), or null. */
+  preview: PreviewContext | null;
+  /** Flows a held run may start: the flow's team's others. */
+  escalationChoices: readonly { id: string; name: string }[];
 }
 
 const fieldIssues = (issues: readonly LocatedIssue[], field: string) =>
@@ -129,7 +135,7 @@ function FlapWindowField({ meta, issues, onChange }: Pick<Props, 'meta' | 'issue
 }
 
 /** Shown when no node is selected: the flow's name, id, description, whether it runs, and its webhook URLs. */
-export function FlowSettingsPanel({ meta, isNew, nodes, issues, onChange }: Props) {
+export function FlowSettingsPanel({ meta, isNew, nodes, issues, onChange, preview, escalationChoices }: Props) {
   const id = useId();
   const idErrors = fieldIssues(issues, 'id');
   const nameErrors = fieldIssues(issues, 'name');
@@ -197,6 +203,7 @@ export function FlowSettingsPanel({ meta, isNew, nodes, issues, onChange }: Prop
       </div>
       <AllowedTargetsField meta={meta} issues={issues} onChange={onChange} />
       <FlapWindowField meta={meta} issues={issues} onChange={onChange} />
+      <LimitsSection limits={meta.limits} issues={issues} preview={preview} escalationChoices={escalationChoices} onChange={(limits) => onChange({ limits }, 'limits')} />
       <div className="side-section">
         <h3>Webhook URLs</h3>
         {sources.length === 0 ? (

@@ -55,7 +55,7 @@ export function CancelRunButton({ execution, flowName, onCancelled }: { executio
           footer={
             <>
               <button type="button" onClick={() => setAsking(false)} disabled={busy}>
-                Keep running
+                {execution.status === 'held' ? 'Keep it held' : 'Keep running'}
               </button>
               <button type="button" className="danger solid" onClick={cancel} disabled={busy} data-autofocus data-testid="confirm-cancel-run">
                 {busy ? 'Cancelling…' : 'Cancel run'}
@@ -69,10 +69,14 @@ export function CancelRunButton({ execution, flowName, onCancelled }: { executio
               Run <code>{execution.id}</code> of <strong>{flowName}</strong> ({execution.alert?.name ?? 'no alert'}) is{' '}
               <strong>{execution.status}</strong>.
             </p>
-            <p style={{ margin: 0 }}>
-              Cancelling aborts the step in flight and no further steps run
-              {execution.status === 'waiting' ? '; a pending approval is withdrawn' : ''}. What already ran is not undone.
-            </p>
+            {execution.status === 'held' ? (
+              <p style={{ margin: 0 }}>A guard rail held it before it started: cancelling ends it for good, and nothing of the flow runs.</p>
+            ) : (
+              <p style={{ margin: 0 }}>
+                Cancelling aborts the step in flight and no further steps run
+                {execution.status === 'waiting' ? '; a pending approval is withdrawn' : ''}. What already ran is not undone.
+              </p>
+            )}
           </div>
         </Dialog>
       )}

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { ArrowLeft, UserCheck } from 'lucide-react';
 import { ACTIVE_EXECUTION_STATUSES } from '../../../shared/statuses.js';
 import type { Approval, ExecutionDetail } from '../../../shared/api-views.js';
@@ -44,10 +45,12 @@ interface RunHeaderProps {
   flowName: string;
   onChanged: () => void;
   onReview: (nodeId: string) => void;
+  /** The guard rails' banner (a held run: why, Release, Cancel; after a release: who). */
+  guard?: ReactNode;
 }
 
 /** The top of the run page: status, flow, alert, times, why it ended, and what waits for a person. */
-export function RunHeader({ run, flowName, onChanged, onReview }: RunHeaderProps) {
+export function RunHeader({ run, flowName, onChanged, onReview, guard }: RunHeaderProps) {
   const now = useNow();
   const active = ACTIVE_EXECUTION_STATUSES.includes(run.status);
   const took = elapsed(run.startedAt, run.finishedAt, now);
@@ -82,10 +85,18 @@ export function RunHeader({ run, flowName, onChanged, onReview }: RunHeaderProps
               <RelativeTime iso={run.createdAt} />
             </dd>
           </div>
+          {run.targetKey !== undefined && (
+            <div title="The flow's target key for this run: what its guard rails count">
+              <dt>Target</dt>
+              <dd className="mono" data-testid="run-target">
+                {run.targetKey}
+              </dd>
+            </div>
+          )}
           <div>
             <dt>Started</dt>
             <dd>
-              <RelativeTime iso={run.startedAt} empty="not yet" />
+              <RelativeTime iso={run.startedAt} empty={run.status === 'held' ? 'not yet: held' : 'not yet'} />
             </dd>
           </div>
           <div>
@@ -117,6 +128,7 @@ export function RunHeader({ run, flowName, onChanged, onReview }: RunHeaderProps
         </dl>
       </div>
       <CalledBy run={run} />
+      {guard}
       {banner && (
         <div className={`banner ${banner.tone}`} role={banner.tone === 'info' ? undefined : 'alert'} data-testid="run-error">
           <strong>{banner.title}</strong> {banner.text}

@@ -9,6 +9,8 @@ import { StatusPill } from './StatusPill.js';
 import { formatDuration } from '../../../nodes/format.js';
 import { elapsed } from './time.js';
 import { useNow } from './useNow.js';
+import { heldBy, heldReason } from '../limits/limits.js';
+import { ReasonText } from '../limits/ReasonText.js';
 
 /** Run ids are long and differ at the end (time first, then random): show the tail. */
 export function shortRunId(id: string): string {
@@ -61,13 +63,23 @@ export function RunRow({ run, flowName, showFlowFilter }: { run: Execution; flow
           {run.alert && (run.alertResolvedAt || run.alert.status === 'resolved') && <AlertState alert={run.alert} resolvedAt={run.alertResolvedAt} />}
         </div>
         <LabelChips labels={keyLabels(run.alert)} />
+        {run.status === 'held' && (
+          <div className="held-line small" data-testid="run-held-reason">
+            <strong>{run.held ? heldBy(run.held.limit) : 'Held by a guard rail'}</strong>
+            {run.held ? (
+              <>
+                : <ReasonText text={heldReason(run.held)} />
+              </>
+            ) : null}
+          </div>
+        )}
       </td>
       {/* data-label names the column where a narrow screen shows the row as a card (runs.css). */}
       <td data-label="Created">
         <RelativeTime iso={run.createdAt} />
       </td>
       <td data-label="Started">
-        <RelativeTime iso={run.startedAt} empty={active ? 'not yet' : '—'} />
+        <RelativeTime iso={run.startedAt} empty={active ? 'not yet' : run.status === 'held' ? 'not yet: held' : '—'} />
       </td>
       <td data-label="Finished">
         <RelativeTime iso={run.finishedAt} empty={active ? '…' : '—'} />

@@ -1,3 +1,4 @@
+import '../styles/limits.css';
 /** Status words as people write them: `needs_attention` → "needs attention". */
 export function statusLabel(status: string): string {
   return status.replace(/_/g, ' ');

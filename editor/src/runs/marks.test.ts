@@ -50,6 +50,11 @@ describe('runMarks', () => {
     expect(marks.get('restart')).toEqual({ mark: 'skipped' });
   });
 
+  it('marks nothing skipped on a held run: nothing ran yet, a release starts it', () => {
+    const marks = runMarks(flow, [], 'held');
+    expect(marks.size).toBe(0);
+  });
+
   it('colours a node that ran twice by its latest step and says so', () => {
     const { steps, clean } = diskFullRun('waiting', null);
     const again = step('ask', 'approval.request', 'failed', null, clean);

@@ -1,5 +1,5 @@
 import type { Flow } from '../../../shared/flow/schema.js';
-import { ACTIVE_EXECUTION_STATUSES, type ExecutionStatus, type StepStatus } from '../../../shared/statuses.js';
+import { TERMINAL_EXECUTION_STATUSES, type ExecutionStatus, type StepStatus } from '../../../shared/statuses.js';
 import type { Step } from '../../../shared/api-views.js';
 import { edgeId, portOf } from '../canvas/model.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
@@ -30,8 +30,9 @@ export function markForStep(status: StepStatus): NodeMark {
   }
 }
 
+/** Over for good: a held run has not started yet (a release starts it), so it is not finished. */
 export function isFinished(status: ExecutionStatus): boolean {
-  return !ACTIVE_EXECUTION_STATUSES.includes(status);
+  return TERMINAL_EXECUTION_STATUSES.includes(status);
 }
 
 /** Steps grouped by node, each list in seq order. */
