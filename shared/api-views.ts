@@ -199,8 +199,11 @@ export interface Execution {
   targetKey?: string;
   /** A guard rail held this run when it was created (kept after a release). `at`: ms since the epoch. */
   held?: { limit: LimitName; reason: string; at: number };
-  /** A person released the held run. `at`: ms since the epoch. */
-  released?: { by: string; at: number; comment?: string };
+  /**
+   * A person released the held run. `by`: their identity (`user:<id>`, `admin`); `name`: as a
+   * person reads it (the run's own page only: `GET /api/executions/:id`). `at`: ms since the epoch.
+   */
+  released?: { by: string; name?: string; at: number; comment?: string };
 }
 
 /** A run a step of this run started (`flow.call`). */

@@ -49,6 +49,8 @@ describe('guard rails over the API', () => {
     const released = await api('olga', 'POST', `/api/executions/${held}/release`, { comment: 'host checked' });
     expect(released.status).toBe(200);
     expect(released.body).toMatchObject({ id: held, status: 'queued', released: { by: 'user:us_olga', comment: 'host checked' }, held: { limit: 'maxRunsPerWindow' } });
+    // The run's own page names the person who released it.
+    expect((await api('olga', 'GET', `/api/executions/${held}`)).body.released).toMatchObject({ by: 'user:us_olga', name: 'olga' });
     await waitFor(() => executionsRepo.get(store.db, held)?.status === 'no_action');
     // The admin token may leave the body out.
     const again = await api('admin', 'POST', `/api/executions/${held}/release`);

@@ -12,6 +12,7 @@ import type { Approval, ApprovalLinkView, Execution, ExecutionDetail, List, Page
 import { EVENT_OUTCOMES, type EventDetail, type EventSummary } from '../../shared/event-log.js';
 import { APPROVAL_STATUSES, EXECUTION_STATUSES } from '../../shared/statuses.js';
 import { stepsRepo, type StepRow } from '../store/steps-repo.js';
+import { authorOf } from '../engine/flows/flow-service.js';
 import { actorOf, deciderOf, type AuthEnv } from './auth.js';
 import { approvalFacts, judge } from '../engine/approvals/rules.js';
 import { visibleFlowIds } from './visibility.js';
@@ -119,8 +120,10 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
     .get('/executions/:id', (c) => {
       const exec = executionsRepo.get(db, c.req.param('id'));
       if (!exec) throw new NotFoundError(`execution "${c.req.param('id')}" not found`);
+      const view = executionView(exec);
       return c.json({
-        ...executionView(exec),
+        ...view,
+        ...(view.released ? { released: { ...view.released, name: authorOf(db, view.released.by).name } } : {}),
         steps: stepsRepo.forExecution(db, exec.id).map(stepView),
         approvals: ofRun(c, exec.id),
         flow: engine.flowAt(exec.flowId, exec.flowRevision) ?? null,

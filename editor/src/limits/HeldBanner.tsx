@@ -188,7 +188,7 @@ export function HeldBanner({
       </span>
       {run.released ? (
         <span className="released-note" data-testid="released-by">
-          Released by <strong>{releaserName(run.released.by, self)}</strong> <When at={run.released.at} />
+          Released by <strong>{releaserName(run.released, self)}</strong> <When at={run.released.at} />
           {run.released.comment ? <> — “{run.released.comment}”</> : null}
         </span>
       ) : (

@@ -81,9 +81,11 @@ describe('heldReason', () => {
 
 describe('releaserName', () => {
   it('says "you" for oneself, names the admin token, and shows other identities as recorded', () => {
-    expect(releaserName('user:usr_1', { id: 'usr_1', name: 'Olivia Operator' })).toBe('you (Olivia Operator)');
-    expect(releaserName('admin', { id: 'usr_1' })).toBe('the admin token');
-    expect(releaserName('user:usr_2', { id: 'usr_1' })).toBe('usr_2');
+    expect(releaserName({ by: 'user:usr_1', name: 'Olivia Operator' }, { id: 'usr_1', name: 'Olivia Operator' })).toBe('you (Olivia Operator)');
+    expect(releaserName({ by: 'admin', name: 'admin' }, { id: 'usr_1' })).toBe('the admin token');
+    // Someone else: the name the server resolved; the id only when it could not (a removed user).
+    expect(releaserName({ by: 'user:usr_2', name: 'Ravi Rao' }, { id: 'usr_1' })).toBe('Ravi Rao');
+    expect(releaserName({ by: 'user:usr_2', name: 'unknown' }, { id: 'usr_1' })).toBe('usr_2');
   });
 });
 

@@ -117,10 +117,12 @@ export function heldReason(held: { limit: string; reason: string }): string {
   return rest === '' ? held.reason : rest;
 }
 
-/** Who released a held run, in words: the identity the server recorded, "you" for oneself. */
-export function releaserName(by: string, self: { id?: string; name?: string } | undefined): string {
+/** Who released a held run, in words: "you" for oneself, else the name the server resolved (the identity when it could not). */
+export function releaserName(released: { by: string; name?: string }, self: { id?: string; name?: string } | undefined): string {
+  const { by, name } = released;
   if (self?.id && by === `user:${self.id}`) return self.name ? `you (${self.name})` : 'you';
   if (by === 'admin') return 'the admin token';
+  if (name && name !== 'unknown') return name;
   return by.startsWith('user:') ? by.slice('user:'.length) : by;
 }
 

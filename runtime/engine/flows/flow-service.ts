@@ -127,8 +127,11 @@ const PROVISIONED_KEY = 'flows-dir.provisioned';
 /** The revision author of a provisioned flow's revisions: `provisioned:<file>`. */
 const PROVISIONED_AUTHOR_PREFIX = 'provisioned:';
 
-/** Who a revision's `author` is, as a person reads it (the user may have been renamed or removed since). */
-function authorOf(db: Db, identity: string | null): RevisionAuthor {
+/**
+ * Who a revision's `author` (or any recorded identity, e.g. who released a held run) is, as a
+ * person reads it (the user may have been renamed or removed since).
+ */
+export function authorOf(db: Db, identity: string | null): RevisionAuthor {
   if (identity === null) return { identity, name: 'unknown' };
   if (identity === 'admin') return { identity, name: 'admin' };
   if (identity.startsWith(PROVISIONED_AUTHOR_PREFIX)) return { identity, name: `${identity.slice(PROVISIONED_AUTHOR_PREFIX.length)} (flows directory)` };
