@@ -158,7 +158,7 @@ describe('guard rails in the editor', () => {
     const row = page.getByTestId(`run-row-${heldRun}`);
     await row.waitFor();
     expect(await row.locator('.status').first().getAttribute('data-status')).toBe('held');
-    expect(await row.getByTestId('run-held-reason').textContent()).toMatch(/^Held by the target cooldown: web-1 was remediated .* ago \(run .*\); cooldown 30 min$/);
+    expect(await row.getByTestId('run-held-reason').textContent()).toMatch(/^Held by the target cooldown: web-1 was remediated .* before this run \(run .*\); cooldown 30 min$/);
     await expect.poll(async () => (await page.getByTestId('held-filter').textContent())?.trim()).toBe('Held1');
 
     await page.getByTestId('held-filter').click();

@@ -53,7 +53,7 @@ describe('fault: kill -9 and the guard rails', () => {
     const other = await post('cooled', 'web-2', 'fp-4');
     const afterTrip = await post('failing', 'web-1', 'fp-5');
     expect(row(again)).toMatchObject({ status: 'held', heldLimit: 'cooldown' });
-    expect(row(again).heldReason).toMatch(new RegExp(`^cooldown: web-1 was remediated \\d+ s ago \\(run ${first}\\); cooldown 30 min$`));
+    expect(row(again).heldReason).toMatch(new RegExp(`^cooldown: web-1 was remediated \\d+ s before this run \\(run ${first}\\); cooldown 30 min$`));
     expect(row(afterTrip)).toMatchObject({ status: 'held', heldLimit: 'breaker' });
     await waitFor(() => row(other).status === 'succeeded', 20_000, 'another target runs');
     expect(row(again).status).toBe('held');

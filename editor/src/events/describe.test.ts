@@ -63,8 +63,8 @@ describe('explainEvent', () => {
   });
 
   it('says a held match with its reason', () => {
-    expect(matchVerdict({ flowId: 'f', nodeId: 'n', alertIndex: 0, result: 'held', reason: 'cooldown: web-1 was remediated 4 min ago', executionId: 'ex_1' })).toBe(
-      'held: cooldown: web-1 was remediated 4 min ago',
+    expect(matchVerdict({ flowId: 'f', nodeId: 'n', alertIndex: 0, result: 'held', reason: 'cooldown: web-1 was remediated 4 min before this run', executionId: 'ex_1' })).toBe(
+      'held: cooldown: web-1 was remediated 4 min before this run',
     );
   });
 

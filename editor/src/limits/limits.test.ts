@@ -72,8 +72,8 @@ describe('heldBy', () => {
 
 describe('heldReason', () => {
   it('drops the limit name the banner already says', () => {
-    expect(heldReason({ limit: 'cooldown', reason: 'cooldown: web-1 was remediated 4 min ago (run ex_1); cooldown 30 min' })).toBe(
-      'web-1 was remediated 4 min ago (run ex_1); cooldown 30 min',
+    expect(heldReason({ limit: 'cooldown', reason: 'cooldown: web-1 was remediated 4 min before this run (run ex_1); cooldown 30 min' })).toBe(
+      'web-1 was remediated 4 min before this run (run ex_1); cooldown 30 min',
     );
     expect(heldReason({ limit: 'breaker', reason: 'the flow is tripped' })).toBe('the flow is tripped');
   });

@@ -48,7 +48,7 @@ export function admitRun(db: Db, run: { flowId: string; limits: FlowLimits | und
       return {
         status: 'held',
         limit: 'breaker',
-        reason: `breaker: this flow's circuit breaker tripped ${formatDuration(now - breaker.trippedAt)} ago (${limits.breaker.failures} failed runs within ${formatDuration(limits.breaker.window * 1000)}); a person must reset it`,
+        reason: `breaker: this flow's circuit breaker tripped ${formatDuration(now - breaker.trippedAt)} before this run (${limits.breaker.failures} failed runs within ${formatDuration(limits.breaker.window * 1000)}); a person must reset it`,
       };
     }
   }
@@ -73,7 +73,7 @@ export function admitRun(db: Db, run: { flowId: string; limits: FlowLimits | und
         return {
           status: 'held',
           limit: 'cooldown',
-          reason: `cooldown: ${targetKey} was remediated ${formatDuration(now - last.createdAt)} ago (run ${last.id}); cooldown ${formatDuration(target.cooldown * 1000)}`,
+          reason: `cooldown: ${targetKey} was remediated ${formatDuration(now - last.createdAt)} before this run (run ${last.id}); cooldown ${formatDuration(target.cooldown * 1000)}`,
         };
       }
     }

@@ -58,7 +58,7 @@ describe('guard rails: each limit, decided in the transaction that creates the r
     t.clock.advance(4 * MIN);
     const again = (await deliver(t, 'web-1', 'web-2')).rows;
     expect(statuses(again)).toEqual(['held', 'queued']);
-    expect(again[0]!.heldReason).toBe(`cooldown: web-1 was remediated 4 min ago (run ${first!.id}); cooldown 30 min`);
+    expect(again[0]!.heldReason).toBe(`cooldown: web-1 was remediated 4 min before this run (run ${first!.id}); cooldown 30 min`);
     t.clock.advance(27 * MIN); // 31 min after the first
     expect(statuses((await deliver(t, 'web-1')).rows)).toEqual(['queued']);
   });
