@@ -1,100 +1,44 @@
-import { useId, useState } from 'react';
 import { LockKeyhole, RotateCcw, Zap } from 'lucide-react';
 import { hrefFor } from '../router.js';
-import { ApiErrorBanner } from '../runs/ApiErrorBanner.js';
 import { shortRunId } from '../runs/RunRow.js';
 import { StatusPill } from '../runs/StatusPill.js';
-import { exactTime, formatRelative } from '../runs/time.js';
-import { useNow } from '../runs/useNow.js';
-import { Dialog } from '../ui/Dialog.js';
-import { toast } from '../ui/toast.js';
 import { resetBreaker } from './guard-api.js';
 import { breakerCause } from './limits.js';
+import { CommentedAction } from './CommentedAction.js';
+import { When } from './When.js';
 import type { BreakerView } from '../../../shared/api-views.js';
 import type { Permission } from './HeldBanner.js';
 import '../styles/limits.css';
 
-const iso = (at: number) => new Date(at).toISOString();
-
-function When({ at }: { at: number }) {
-  const now = useNow();
-  return (
-    <time dateTime={iso(at)} title={exactTime(iso(at))}>
-      {formatRelative(iso(at), now)}
-    </time>
-  );
-}
-
 /** Resets a tripped breaker after a confirmation with an optional comment (audited by the server). */
 function ResetButton({ flowId, flowName, onReset }: { flowId: string; flowName: string; onReset: () => void }) {
-  const id = useId();
-  const [asking, setAsking] = useState(false);
-  const [comment, setComment] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
-  const reset = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await resetBreaker(flowId, comment.trim() || undefined);
-      toast(`Circuit breaker of “${flowName}” reset: new alerts start runs again.`, 'success');
-      setAsking(false);
-      onReset();
-    } catch (err) {
-      setError(err instanceof Error ? err : new Error(String(err)));
-      onReset();
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <>
-      <button type="button" className="danger" onClick={() => setAsking(true)} data-testid="breaker-reset">
-        <RotateCcw size={14} aria-hidden="true" /> Reset breaker
-      </button>
-      {asking && (
-        <Dialog
-          title="Reset the circuit breaker?"
-          onClose={() => !busy && setAsking(false)}
-          testId="breaker-reset-dialog"
-          footer={
-            <>
-              <button type="button" onClick={() => setAsking(false)} disabled={busy}>
-                Keep it tripped
-              </button>
-              <button type="button" className="danger solid" onClick={reset} disabled={busy} data-testid="confirm-breaker-reset">
-                {busy ? 'Resetting…' : 'Reset breaker'}
-              </button>
-            </>
-          }
-        >
-          <div className="stack">
-            {error && <ApiErrorBanner error={error} doing="Resetting" />}
-            <p style={{ margin: 0 }}>
-              <strong>{flowName}</strong> failed too often and stopped starting runs. Resetting lets new alerts start runs again at once.
-            </p>
-            <p style={{ margin: 0 }}>
-              Runs held while it was tripped stay held: release or cancel them in Runs. Reset only once the cause of the failures is understood, or it
-              trips again. Your name and the comment go to the audit log.
-            </p>
-            <div className="field" style={{ margin: 0 }}>
-              <label htmlFor={`${id}-comment`}>Comment (optional)</label>
-              <textarea
-                id={`${id}-comment`}
-                className="release-comment"
-                rows={3}
-                maxLength={2000}
-                value={comment}
-                onChange={(e) => setComment(e.target.value)}
-                placeholder="What was fixed, e.g. “restarted the agent on web-1”"
-                data-testid="breaker-reset-comment"
-                data-autofocus
-              />
-            </div>
-          </div>
-        </Dialog>
+    <CommentedAction
+      trigger={(open) => (
+        <button type="button" className="danger" onClick={open} data-testid="breaker-reset">
+          <RotateCcw size={14} aria-hidden="true" /> Reset breaker
+        </button>
       )}
-    </>
+      title="Reset the circuit breaker?"
+      keepLabel="Keep it tripped"
+      confirmLabel="Reset breaker"
+      busyLabel="Resetting…"
+      confirmClassName="danger solid"
+      placeholder="What was fixed, e.g. “restarted the agent on web-1”"
+      doing="Resetting"
+      testIds={{ dialog: 'breaker-reset-dialog', confirm: 'confirm-breaker-reset', comment: 'breaker-reset-comment' }}
+      act={(comment) => resetBreaker(flowId, comment)}
+      success={`Circuit breaker of “${flowName}” reset: new alerts start runs again.`}
+      onSettled={onReset}
+    >
+      <p style={{ margin: 0 }}>
+        <strong>{flowName}</strong> failed too often and stopped starting runs. Resetting lets new alerts start runs again at once.
+      </p>
+      <p style={{ margin: 0 }}>
+        Runs held while it was tripped stay held: release or cancel them in Runs. Reset only once the cause of the failures is understood, or it trips again.
+        Your name and the comment go to the audit log.
+      </p>
+    </CommentedAction>
   );
 }
 
