@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { screenshot } from '../kit/browser.js';
-import { closeEditor, openEditor } from '../kit/editor-session.js';
+import { closeEditor, openEditor, selectNodeByKeyboard } from '../kit/editor-session.js';
 import type { TestServer } from '../kit/server.js';
 import { amAlert, amPayload } from '../kit/alertmanager.js';
 import { waitFor } from '../kit/wait.js';
@@ -48,9 +48,7 @@ describe('alert lifecycle, in the editor', () => {
 
   const stored = async () => (await server.api('GET', '/api/flows/db-restart')).body.flow as { nodes: { id: string; onResolved?: string }[]; settings?: { flapWindow?: number } };
   const openNode = async (id: string) => {
-    await page.locator(`.react-flow__node[data-id="${id}"]`).focus();
-    await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('node-id').inputValue()).toBe(id);
+    await selectNodeByKeyboard(page, id);
   };
 
   it('offers "When the alert resolves" on the approval, its default marked, and saves a change', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { screenshot } from '../kit/browser.js';
-import { closeEditor, openEditor } from '../kit/editor-session.js';
+import { closeEditor, openEditor, selectNodeByKeyboard } from '../kit/editor-session.js';
 import type { TestServer } from '../kit/server.js';
 
 /**
@@ -30,9 +30,7 @@ describe("a check's expectation in the editor", () => {
 
   it('checks response.status where the check declares it, and names a typo', async () => {
     // Selected from the keyboard: at a readable zoom the check may sit under the side panel, where a click lands on the panel.
-    await page.locator('.react-flow__node[data-id="verify_http"]').focus();
-    await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('node-id').inputValue()).toBe('verify_http');
+    await selectNodeByKeyboard(page, 'verify_http');
     const field = page.getByTestId('field-expect');
     await field.fill('response.stauts == 200');
     await panel().getByText(/No such key: stauts/).first().waitFor();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { screenshot } from '../kit/browser.js';
-import { closeEditor, openEditor } from '../kit/editor-session.js';
+import { closeEditor, openEditor, selectNodeByKeyboard } from '../kit/editor-session.js';
 import type { TestServer } from '../kit/server.js';
 
 /**
@@ -52,9 +52,7 @@ describe('a Prometheus check’s query in the editor', () => {
   const problems = () => page.getByTestId('problems').locator('summary').textContent();
 
   it('refuses an alert value outside quotes as it is typed, and previews the query with the value in its string', async () => {
-    await page.locator('.react-flow__node[data-id="verify_metric"]').focus();
-    await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('node-id').inputValue()).toBe('verify_metric');
+    await selectNodeByKeyboard(page, 'verify_metric');
     const query = page.getByTestId('field-query');
 
     await query.fill('disk_used_ratio{instance={{ alert.labels.instance }}}');

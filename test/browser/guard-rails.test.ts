@@ -186,7 +186,7 @@ describe('guard rails in the editor', () => {
     const banner = operator.getByTestId('held-banner');
     await banner.waitFor();
     expect(await operator.getByTestId('held-limit').textContent()).toBe('Held by the target cooldown');
-    expect(await operator.getByTestId('held-reason').textContent()).toMatch(/^web-1 was remediated .* ago/);
+    expect(await operator.getByTestId('held-reason').textContent()).toMatch(/^web-1 was remediated .* before this run/);
     expect(await operator.getByTestId('run-target').textContent()).toBe('web-1');
     expect(await operator.getByTestId('run-status').getAttribute('data-status')).toBe('held');
     await atEveryWidth(operator, 'guard-rails-held-run', () => banner.waitFor());

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { screenshot } from '../kit/browser.js';
-import { closeEditor, openEditor } from '../kit/editor-session.js';
+import { closeEditor, openEditor, selectNodeByKeyboard } from '../kit/editor-session.js';
 import type { TestServer } from '../kit/server.js';
 import { diskFullFlow } from '../kit/alertmanager.js';
 
@@ -25,9 +25,7 @@ describe('retrying a step, in the editor', () => {
   const problems = () => page.getByTestId('problems').locator('summary').textContent();
 
   it('asks whether running a command twice is safe, then saves the policy', async () => {
-    await page.locator('.react-flow__node[data-id="restart"]').focus();
-    await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('node-id').inputValue()).toBe('restart');
+    await selectNodeByKeyboard(page, 'restart');
     const section = page.getByTestId('retry-section');
     await expect.poll(() => section.textContent()).toContain('Off: a failure takes the error path at once.');
 

@@ -33,3 +33,24 @@ export async function closeEditor(opened: { server?: TestServer; browser?: Brows
   await opened.server?.stop();
   if (opened.server) removeDir(opened.server.dataDir);
 }
+
+/**
+ * Selects canvas node `id` from the keyboard (focus, Enter) and waits for the node panel to show
+ * it. Tried again until it does: on a loaded machine the first Enter can land while the canvas is
+ * still rendering its first frame, and is then lost.
+ */
+export async function selectNodeByKeyboard(page: Page, id: string): Promise<void> {
+  const panelId = async () => ((await page.getByTestId('node-id').count()) > 0 ? page.getByTestId('node-id').inputValue() : '');
+  await expect
+    .poll(
+      async () => {
+        if ((await panelId()) !== id) {
+          await page.locator(`.react-flow__node[data-id="${id}"]`).focus();
+          await page.keyboard.press('Enter');
+        }
+        return panelId();
+      },
+      { timeout: 20_000 },
+    )
+    .toBe(id);
+}
