@@ -3,7 +3,7 @@
 // of a draft that changes the matcher and an action's URL over all of them. Reports the wall time
 // of the request and the server's own `durationMs`. Part of `npm run bench` (BENCH_REPLAY=0 skips
 // it); `node test/bench/replay.js` runs it alone (after `npm run build`). Loopback only; stops by itself.
-import { spawn } from 'node:child_process';
+import { start } from './process.js';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,22 +15,11 @@ const TOKEN = 'bench-replay-admin-token-0123456789';
 const EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 10_000);
 
 function startServer(dataDir) {
-  const child = spawn(process.execPath, [join(ROOT, 'dist/runtime/cli.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir], {
-    env: { PATH: process.env.PATH, SALVE_ADMIN_TOKEN: TOKEN, SALVE_LOG_LEVEL: 'warn', SALVE_MAX_QUEUED: '10000000', SALVE_MASTER_KEY_FILE: join(tmpdir(), `${basename(dataDir)}-master.key`) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`did not start:\n${out}`)), 20000);
-    child.stdout.on('data', () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1], stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
-      }
-    });
+  return start([join(ROOT, 'dist/runtime/cli.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir], {
+    SALVE_ADMIN_TOKEN: TOKEN,
+    SALVE_LOG_LEVEL: 'warn',
+    SALVE_MAX_QUEUED: '10000000',
+    SALVE_MASTER_KEY_FILE: join(tmpdir(), `${basename(dataDir)}-master.key`),
   });
 }
 

@@ -2,7 +2,6 @@
 // the same request, in one run on loopback, plus complete executions per second for a 3-step
 // flow, the editor's canvas, and replaying 10,000 stored deliveries (replay.js). Prints a Markdown
 // table for docs/performance.md. Everything stops by itself.
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { load } from './load.js';
 import { benchEditor } from './editor.js';
 import { benchReplay } from './replay.js';
+import { start } from './process.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FLAGS = ['--enable-experimental-regexp-engine-on-excessive-backtracks', '--disallow-code-generation-from-strings'];
@@ -18,23 +18,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const TOKEN = 'bench-admin-token-0123456789';
 const AM_TOKEN = 'bench-am-token';
-
-function start(args, env = {}) {
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`did not start:\n${out}`)), 20000);
-    child.stdout.on('data', () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1], child, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
-      }
-    });
-  });
-}
 
 function alertBody(i) {
   return JSON.stringify({
