@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { hookPathOf, startsBy } from '../../../nodes/trigger-spec.js';
+import type { FlowSettings } from '../../../shared/flow/schema.js';
 import type { FlowMeta, SalveNode } from '../canvas/model.js';
 import type { LocatedIssue } from '../canvas/validation.js';
 import { formatDuration } from '../../../nodes/format.js';
@@ -22,6 +23,22 @@ interface Props {
 
 const fieldIssues = (issues: readonly LocatedIssue[], field: string) =>
   issues.filter((i) => i.path.length === 1 && i.path[0] === field).map((i) => i.message);
+
+/** The errors under a field. */
+function FieldErrors({ messages }: { messages: readonly string[] }) {
+  return messages.map((m) => (
+    <div key={m} className="field-error">
+      {m}
+    </div>
+  ));
+}
+
+/** The flow's settings with `key` set to `value` (left out when undefined); undefined when no setting is left. */
+function withSetting<K extends keyof FlowSettings>(settings: FlowSettings | undefined, key: K, value: FlowSettings[K] | undefined): FlowSettings | undefined {
+  const { [key]: _, ...rest } = settings ?? {};
+  const next: FlowSettings = value === undefined ? rest : { ...rest, [key]: value };
+  return Object.keys(next).length > 0 ? next : undefined;
+}
 
 const settingsIssues = (issues: readonly LocatedIssue[], key: string) =>
   issues.filter((i) => i.path[0] === 'settings' && (i.path[1] === key || i.path.length === 1)).map((i) => i.message);
@@ -57,9 +74,7 @@ function AllowedTargetsField({ meta, issues, onChange }: Pick<Props, 'meta' | 'i
         onChange={(e) => {
           setText(e.target.value);
           const entries = linesOf(e.target.value);
-          const { allowedTargets: _, ...rest } = meta.settings ?? {};
-          const settings = entries.length > 0 ? { ...rest, allowedTargets: entries } : rest;
-          onChange({ settings: Object.keys(settings).length > 0 ? settings : undefined }, 'settings');
+          onChange({ settings: withSetting(meta.settings, 'allowedTargets', entries.length > 0 ? entries : undefined) }, 'settings');
         }}
         placeholder={'agent.example.internal:9100\n10.20.0.0/16'}
         aria-invalid={errors.length > 0 || undefined}
@@ -70,11 +85,7 @@ function AllowedTargetsField({ meta, issues, onChange }: Pick<Props, 'meta' | 'i
         Optional. Host names, *.domains, IP addresses or CIDR blocks (with :port to allow one port), one per line. Steps of this
         flow then connect only to these, and still only where the server allows (SALVE_ALLOWED_TARGETS). Empty: the server’s policy alone.
       </div>
-      {errors.map((m) => (
-        <div key={m} className="field-error">
-          {m}
-        </div>
-      ))}
+      <FieldErrors messages={errors} />
     </div>
   );
 }
@@ -110,10 +121,7 @@ function FlapWindowField({ meta, issues, onChange }: Pick<Props, 'meta' | 'issue
           placeholder="off"
           onChange={(e) => {
             setText(e.target.value);
-            const { flapWindow: _, ...rest } = meta.settings ?? {};
-            const value = secondsOf(e.target.value);
-            const settings = value === undefined ? rest : { ...rest, flapWindow: value };
-            onChange({ settings: Object.keys(settings).length > 0 ? settings : undefined }, 'settings');
+            onChange({ settings: withSetting(meta.settings, 'flapWindow', secondsOf(e.target.value)) }, 'settings');
           }}
           aria-invalid={errors.length > 0 || undefined}
           aria-describedby={`${id}-flap-help`}
@@ -125,11 +133,7 @@ function FlapWindowField({ meta, issues, onChange }: Pick<Props, 'meta' | 'issue
         Optional. An alert that fires again within this long after its run saw it resolve is the same incident: no second run starts, and the
         Events page says “same incident” with the run that handled it. Empty: every new firing starts a run.
       </div>
-      {errors.map((m) => (
-        <div key={m} className="field-error">
-          {m}
-        </div>
-      ))}
+      <FieldErrors messages={errors} />
     </div>
   );
 }
@@ -154,11 +158,7 @@ export function FlowSettingsPanel({ meta, isNew, nodes, issues, onChange, previe
           aria-invalid={nameErrors.length > 0 || undefined}
           data-testid="flow-name"
         />
-        {nameErrors.map((m) => (
-          <div key={m} className="field-error">
-            {m}
-          </div>
-        ))}
+        <FieldErrors messages={nameErrors} />
       </div>
       <div className="field">
         <label htmlFor={`${id}-id`}>Id</label>
@@ -177,11 +177,7 @@ export function FlowSettingsPanel({ meta, isNew, nodes, issues, onChange, previe
             ? 'Made from the name until you type one. Lower-case letters, digits and “-”; it cannot change after the first save.'
             : 'The id cannot change; duplicate the flow to copy it under a new id.'}
         </div>
-        {idErrors.map((m) => (
-          <div key={m} className="field-error">
-            {m}
-          </div>
-        ))}
+        <FieldErrors messages={idErrors} />
       </div>
       <div className="field">
         <label htmlFor={`${id}-desc`}>Description</label>
