@@ -3,6 +3,7 @@ import { breakersRepo } from '../../store/breakers-repo.js';
 import type { Db } from '../../store/db.js';
 import type { NewExecution } from '../../store/executions-repo.js';
 import { executionsRepo } from '../../store/executions-repo.js';
+import { formatDuration } from '../../../nodes/format.js';
 
 /**
  * Guard rails, enforced where runs are created: every path that inserts an execution (webhook
@@ -23,17 +24,8 @@ import { executionsRepo } from '../../store/executions-repo.js';
  */
 export type Admission = { status: 'queued' } | { status: 'held'; limit: LimitName; reason: string };
 
-/** `4 min`, `1 h 30 min`, `45 s`: how a reason says a duration. */
-function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.round(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`;
-  const d = Math.round(h / 24);
-  return `${d} d`;
-}
+/** How a reason says a duration in ms (`4 min 12 s`, `30 min`): whole seconds, as the rest of Salve words them. */
+const spokenMs = (ms: number) => formatDuration(Math.round(ms / 1000), 's');
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -48,7 +40,7 @@ export function admitRun(db: Db, run: { flowId: string; limits: FlowLimits | und
       return {
         status: 'held',
         limit: 'breaker',
-        reason: `breaker: this flow's circuit breaker tripped ${formatDuration(now - breaker.trippedAt)} before this run (${limits.breaker.failures} failed runs within ${formatDuration(limits.breaker.window * 1000)}); a person must reset it`,
+        reason: `breaker: this flow's circuit breaker tripped ${spokenMs(now - breaker.trippedAt)} before this run (${limits.breaker.failures} failed runs within ${formatDuration(limits.breaker.window, 's')}); a person must reset it`,
       };
     }
   }
@@ -60,7 +52,7 @@ export function admitRun(db: Db, run: { flowId: string; limits: FlowLimits | und
       return {
         status: 'held',
         limit: 'maxRunsPerWindow',
-        reason: `maxRunsPerWindow: ${plural(n, 'run')} of this flow started in the last ${formatDuration(perWindow.window * 1000)}; at most ${perWindow.runs} per ${formatDuration(perWindow.window * 1000)}`,
+        reason: `maxRunsPerWindow: ${plural(n, 'run')} of this flow started in the last ${formatDuration(perWindow.window, 's')}; at most ${perWindow.runs} per ${formatDuration(perWindow.window, 's')}`,
       };
     }
   }
@@ -73,7 +65,7 @@ export function admitRun(db: Db, run: { flowId: string; limits: FlowLimits | und
         return {
           status: 'held',
           limit: 'cooldown',
-          reason: `cooldown: ${targetKey} was remediated ${formatDuration(now - last.createdAt)} before this run (run ${last.id}); cooldown ${formatDuration(target.cooldown * 1000)}`,
+          reason: `cooldown: ${targetKey} was remediated ${spokenMs(now - last.createdAt)} before this run (run ${last.id}); cooldown ${formatDuration(target.cooldown, 's')}`,
         };
       }
     }
@@ -99,7 +91,7 @@ export function admitRun(db: Db, run: { flowId: string; limits: FlowLimits | und
       return {
         status: 'held',
         limit: 'blastRadius',
-        reason: `blastRadius: ${plural(seen.length, 'target')} (${shown}) already acted on in the last ${formatDuration(blast.window * 1000)}; at most ${blast.targets} per ${formatDuration(blast.window * 1000)}, and ${targetKey} would be one more`,
+        reason: `blastRadius: ${plural(seen.length, 'target')} (${shown}) already acted on in the last ${formatDuration(blast.window, 's')}; at most ${blast.targets} per ${formatDuration(blast.window, 's')}, and ${targetKey} would be one more`,
       };
     }
   }
