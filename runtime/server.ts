@@ -1,6 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { chmodSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config.js';
@@ -15,6 +15,7 @@ import { withScrubbedExtras, type SecretStore } from './engine/secrets/secrets.j
 import { openStoredSecrets } from './engine/secrets/stored-secrets.js';
 import { assertSecretHostLists } from './net/secret-hosts.js';
 import { createApp } from './http/app.js';
+import { hookListener } from './http/hook-listener.js';
 import { SalveMetrics } from './metrics.js';
 import { ensureAdminToken } from './http/auth.js';
 import { OidcClient, oidcSettingsOf } from './http/oidc.js';
@@ -195,7 +196,18 @@ async function startLocked(
 
   const limits = httpLimitsOf(config);
   const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port, serverOptions: httpServerOptions(limits) }, () => resolve(s));
+    const s = serve(
+      {
+        fetch: app.fetch,
+        hostname: config.host,
+        port: config.port,
+        serverOptions: httpServerOptions(limits),
+        // Webhooks are answered before Hono (hook-listener.ts); everything else by the app.
+        createServer: ((options: ServerOptions, honoListener: RequestListener) =>
+          createHttpServer(options, hookListener({ engine, bodyLimitBytes: config.hookBodyLimitBytes, log }, honoListener))) as typeof createHttpServer,
+      },
+      () => resolve(s),
+    );
     s.once('error', reject);
     capConnections(s as Server, limits, log);
   });

@@ -7,25 +7,41 @@ import { storageErrorKind } from '../store/retry.js';
 /** Error codes as HTTP statuses: the one table, shared/errors.ts HTTP_STATUS. */
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = HTTP_STATUS;
 
-/** Turns any thrown value into the JSON error response; unknown errors are a bare 500. */
-function errorResponse(c: Context, err: unknown, log?: Logger): Response {
+/** An error as an HTTP answer: status, extra headers and the JSON body. */
+export interface ErrorAnswer {
+  status: ContentfulStatusCode;
+  headers: Record<string, string>;
+  body: { error: { code: string; message: string; details?: unknown } };
+}
+
+/**
+ * Turns any thrown value into the JSON error answer; unknown errors are a bare 500. The one
+ * mapping both HTTP front ends use (Hono's onError and the webhook listener, hook-listener.ts).
+ */
+export function errorAnswer(err: unknown, request: { requestId?: string; path: string }, log?: Logger): ErrorAnswer {
   if (err instanceof SalveError) {
-    if (err instanceof UnavailableError || err instanceof TooManyRequestsError) c.header('Retry-After', String(err.retryAfterSeconds));
-    if (err.code === 'unauthorized') c.header('WWW-Authenticate', 'Bearer');
-    const body: { code: string; message: string; details?: unknown } = { code: err.code, message: err.message };
+    const headers: Record<string, string> = {};
+    if (err instanceof UnavailableError || err instanceof TooManyRequestsError) headers['Retry-After'] = String(err.retryAfterSeconds);
+    if (err.code === 'unauthorized') headers['WWW-Authenticate'] = 'Bearer';
+    const body: ErrorAnswer['body']['error'] = { code: err.code, message: err.message };
     if (err.details !== undefined) body.details = err.details;
-    return c.json({ error: body }, STATUS[err.code]);
+    return { status: STATUS[err.code], headers, body: { error: body } };
   }
   // Storage is busy (locked by another process), full, failing or corrupt: the sender retries later.
   const storage = storageErrorKind(err);
   if (storage !== 'other') {
     // A lock is reported once per episode by the store; every request refused during it is not.
-    if (storage !== 'busy') log?.error({ err, reqId: c.get('requestId') }, 'storage unavailable');
-    c.header('Retry-After', '5');
-    return c.json({ error: { code: 'unavailable', message: 'storage is busy or full; retry later' } }, 503);
+    if (storage !== 'busy') log?.error({ err, reqId: request.requestId }, 'storage unavailable');
+    return { status: 503, headers: { 'Retry-After': '5' }, body: { error: { code: 'unavailable', message: 'storage is busy or full; retry later' } } };
   }
-  log?.error({ err, reqId: c.get('requestId'), path: c.req.path }, 'unhandled error');
-  return c.json({ error: { code: 'internal', message: 'internal error' } }, 500);
+  log?.error({ err, reqId: request.requestId, path: request.path }, 'unhandled error');
+  return { status: 500, headers: {}, body: { error: { code: 'internal', message: 'internal error' } } };
+}
+
+function errorResponse(c: Context, err: unknown, log?: Logger): Response {
+  const answer = errorAnswer(err, { requestId: c.get('requestId'), path: c.req.path }, log);
+  for (const [name, value] of Object.entries(answer.headers)) c.header(name, value);
+  return c.json(answer.body, answer.status);
 }
 
 /** Installs JSON error and not-found handlers on `app`. */

@@ -16,48 +16,71 @@ export function isJsonContentType(value: string | undefined): boolean {
  */
 export async function readRawBody(c: Context, opts: { limitBytes: number; anyMediaType?: boolean }): Promise<Uint8Array> {
   if (!opts.anyMediaType && !isJsonContentType(c.req.header('content-type'))) throw new UnsupportedMediaTypeError();
-  const declared = Number(c.req.header('content-length'));
-  if (Number.isFinite(declared) && declared > opts.limitBytes) throw new PayloadTooLargeError(opts.limitBytes);
   // On Node, read the IncomingMessage directly: wrapping it in a web stream costs more than
   // the rest of ingest. `app.request()` in tests has no Node request and uses the web stream.
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const add = (chunk: Uint8Array) => {
-    size += chunk.byteLength;
-    if (size > opts.limitBytes) throw new PayloadTooLargeError(opts.limitBytes);
-    chunks.push(chunk);
-  };
-  if (incoming && typeof incoming.on === 'function' && !incoming.readableEnded) {
-    try {
-      for await (const chunk of incoming) add(chunk as Buffer);
-    } catch (error) {
-      if (error instanceof SalveError) {
-        incoming.resume(); // discard the rest so the 413 can still be answered
+  if (incoming && typeof incoming.on === 'function' && !incoming.readableEnded) return readIncomingBody(incoming, opts.limitBytes);
+  refuseDeclaredSize(c.req.header('content-length'), opts.limitBytes);
+  const chunks = new BodyChunks(opts.limitBytes);
+  const stream = c.req.raw.body;
+  if (stream) {
+    const reader = stream.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      try {
+        chunks.add(value);
+      } catch (error) {
+        await reader.cancel().catch(() => undefined);
         throw error;
-      }
-      // The connection ended before the body did: the client went away, or Node cut it at the
-      // request timeout (SALVE_HTTP_REQUEST_TIMEOUT) and already answered 408. Nobody reads this
-      // answer; it only keeps a slow client from being logged as a server error.
-      throw new BadRequestError('the connection closed before the whole request body arrived');
-    }
-  } else {
-    const stream = c.req.raw.body;
-    if (stream) {
-      const reader = stream.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        try {
-          add(value);
-        } catch (error) {
-          await reader.cancel().catch(() => undefined);
-          throw error;
-        }
       }
     }
   }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  return chunks.bytes();
+}
+
+/** 413 before reading anything when the sender declares a body larger than the limit. */
+function refuseDeclaredSize(contentLength: string | undefined, limitBytes: number): void {
+  const declared = Number(contentLength);
+  if (Number.isFinite(declared) && declared > limitBytes) throw new PayloadTooLargeError(limitBytes);
+}
+
+/** A body being read: throws PayloadTooLargeError as soon as it passes the limit. */
+class BodyChunks {
+  private readonly chunks: Uint8Array[] = [];
+  private size = 0;
+  constructor(private readonly limitBytes: number) {}
+  add(chunk: Uint8Array): void {
+    this.size += chunk.byteLength;
+    if (this.size > this.limitBytes) throw new PayloadTooLargeError(this.limitBytes);
+    this.chunks.push(chunk);
+  }
+  bytes(): Uint8Array {
+    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+  }
+}
+
+/**
+ * Reads a Node request's body as bytes, whatever its media type: 413 for a declared size past
+ * `limitBytes` before reading anything, or as soon as the body passes it (the rest is then
+ * discarded so the 413 can still be answered); 400 when the connection ends before the body does.
+ */
+export async function readIncomingBody(incoming: IncomingMessage, limitBytes: number): Promise<Uint8Array> {
+  refuseDeclaredSize(incoming.headers['content-length'], limitBytes);
+  const chunks = new BodyChunks(limitBytes);
+  try {
+    for await (const chunk of incoming) chunks.add(chunk as Buffer);
+  } catch (error) {
+    if (error instanceof SalveError) {
+      incoming.resume(); // discard the rest so the 413 can still be answered
+      throw error;
+    }
+    // The connection ended before the body did: the client went away, or Node cut it at the
+    // request timeout (SALVE_HTTP_REQUEST_TIMEOUT) and already answered 408. Nobody reads this
+    // answer; it only keeps a slow client from being logged as a server error.
+    throw new BadRequestError('the connection closed before the whole request body arrived');
+  }
+  return chunks.bytes();
 }
 
 /** Reads and parses a JSON request body (API routes). */

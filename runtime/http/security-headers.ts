@@ -16,19 +16,23 @@ export const EDITOR_CSP = [
 ].join('; ');
 
 /**
- * Headers on every response, errors included. The CSP goes on everything, not only on HTML:
+ * Headers on every response, errors included (the webhook listener, hook-listener.ts, sets the same). The CSP goes on everything, not only on HTML:
  * a JSON answer loses nothing by it, and one rule cannot miss an editor file. `/api` answers are
  * `no-store` because they carry live state and must not linger in shared or browser caches.
  */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': EDITOR_CSP,
+};
+
 export function securityHeaders(): MiddlewareHandler {
   return async (c, next) => {
     await next();
     // Set after the handler so responses built directly (static files, errors) get them too.
     const headers = c.res.headers;
-    headers.set('X-Content-Type-Options', 'nosniff');
-    headers.set('Referrer-Policy', 'no-referrer');
-    headers.set('X-Frame-Options', 'DENY');
-    headers.set('Content-Security-Policy', EDITOR_CSP);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) headers.set(name, value);
     if (c.req.path === '/api' || c.req.path.startsWith('/api/')) headers.set('Cache-Control', 'no-store');
   };
 }

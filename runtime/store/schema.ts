@@ -93,7 +93,10 @@ export const events = sqliteTable(
     index('events_received_idx').on(t.receivedAt),
     index('events_path_idx').on(t.path, t.id),
     index('events_outcome_idx').on(t.outcome, t.id),
-    index('events_delivery_idx').on(t.path, t.deliveryId),
+    // Partial: most sources send no delivery id, and an index entry per event costs every insert.
+    index('events_delivery_idx')
+      .on(t.path, t.deliveryId)
+      .where(sql`${t.deliveryId} is not null`),
   ],
 );
 
@@ -170,16 +173,26 @@ export const executions = sqliteTable(
   },
   (t) => [
     uniqueIndex('executions_dedup_idx').on(t.flowId, t.dedupKey),
-    index('executions_status_idx').on(t.status),
+    // No index on `status` alone: `executions_lease_idx` (status, lease_until) serves it, and
+    // each index is one more b-tree every insert updates (the ingest path's largest cost).
     index('executions_flow_idx').on(t.flowId, t.createdAt),
     index('executions_created_idx').on(t.createdAt),
     index('executions_fingerprint_idx').on(t.flowId, t.fingerprint),
     index('executions_lease_idx').on(t.status, t.leaseUntil),
-    index('executions_parent_idx').on(t.parentExecutionId),
+    // Partial indexes: only the rows that have the value are indexed, so an alert's run (no
+    // parent, usually no target key, not finished) adds no entry when it is inserted. Every
+    // query on them compares the column, which implies it is not null.
+    index('executions_parent_idx')
+      .on(t.parentExecutionId)
+      .where(sql`${t.parentExecutionId} is not null`),
     // Guard rails: runs per target within a window (cooldown, blast radius, concurrency per target)…
-    index('executions_target_idx').on(t.flowId, t.targetKey, t.createdAt),
+    index('executions_target_idx')
+      .on(t.flowId, t.targetKey, t.createdAt)
+      .where(sql`${t.targetKey} is not null`),
     // …and the circuit breaker's failures within a window.
-    index('executions_finished_idx').on(t.flowId, t.finishedAt),
+    index('executions_finished_idx')
+      .on(t.flowId, t.finishedAt)
+      .where(sql`${t.finishedAt} is not null`),
   ],
 );
 
