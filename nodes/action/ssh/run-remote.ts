@@ -1,5 +1,5 @@
 import { connect as netConnect, type Socket } from 'node:net';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import type { CheckedAddress } from '../../network.js';
 import type { HostKeyPin } from './host-key-pins.js';
 import { describeOffered, keyIsPinned, type OfferedKey } from './host-key.js';
@@ -133,10 +133,12 @@ async function openSession(spec: RemoteSpec): Promise<Session> {
 
 class UnreachableAddress extends Error {}
 
-function loginAt(spec: RemoteSpec, address: CheckedAddress, deadline: number): Promise<Session> {
+async function loginAt(spec: RemoteSpec, address: CheckedAddress, deadline: number): Promise<Session> {
+  // Loaded on first use: ssh2 is megabytes of resident memory a server without SSH steps never needs.
+  const { Client: SshClient } = await import('ssh2');
   return new Promise<Session>((resolve, reject) => {
     const { socket, connected } = openSocket(address, spec.port);
-    const client = new Client();
+    const client: Client = new SshClient();
     let offered: OfferedKey | undefined;
     let refusedKey = false;
     let settled = false;

@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import { ExpressionError } from '../../../shared/expr/errors.js';
 import { truncate } from '../../../shared/text.js';
 import { defineExecutor, type StepOutcome } from '../../executor.js';
@@ -101,6 +100,8 @@ export const executeEmailNotify = defineExecutor(emailNotify, async (config, ctx
     throw error;
   }
 
+  // Loaded on first use: nodemailer is megabytes of resident memory a server that sends no email never needs.
+  const { default: nodemailer } = await import('nodemailer');
   const transporter = nodemailer.createTransport({
     host,
     port,
