@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lte, or } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { prepared } from './prepared.js';
 import { executions } from './schema.js';
@@ -29,7 +29,8 @@ export const leasesRepo = {
     return db
       .select({ id: executions.id, leaseOwner: executions.leaseOwner, leaseUntil: executions.leaseUntil })
       .from(executions)
-      .where(and(eq(executions.status, 'running'), or(isNull(executions.leaseUntil), lte(executions.leaseUntil, now))))
+      // `status = 'running'` as a literal, not a bound value: the partial lease index needs to see it.
+      .where(and(sql`${executions.status} = 'running'`, or(isNull(executions.leaseUntil), lte(executions.leaseUntil, now))))
       .orderBy(executions.leaseUntil)
       .limit(limit)
       .all();

@@ -173,12 +173,17 @@ export const executions = sqliteTable(
   },
   (t) => [
     uniqueIndex('executions_dedup_idx').on(t.flowId, t.dedupKey),
-    // No index on `status` alone: `executions_lease_idx` (status, lease_until) serves it, and
-    // each index is one more b-tree every insert updates (the ingest path's largest cost).
+    // (status, rowid): the queue read oldest first straight from the index (prepared.ts queuedIds).
+    index('executions_status_idx').on(t.status),
     index('executions_flow_idx').on(t.flowId, t.createdAt),
     index('executions_created_idx').on(t.createdAt),
     index('executions_fingerprint_idx').on(t.flowId, t.fingerprint),
-    index('executions_lease_idx').on(t.status, t.leaseUntil),
+    // Leases of running executions only: a queued or ended run has no entry, so an insert (every
+    // alert's run is inserted queued) does not update it. Each index is one more b-tree every
+    // insert writes, the ingest path's largest cost. Queries must say status = 'running' literally.
+    index('executions_lease_idx')
+      .on(t.leaseUntil)
+      .where(sql`${t.status} = 'running'`),
     // Partial indexes: only the rows that have the value are indexed, so an alert's run (no
     // parent, usually no target key, not finished) adds no entry when it is inserted. Every
     // query on them compares the column, which implies it is not null.
