@@ -28,6 +28,13 @@ import { readableViewport } from './readable-fit.js';
 /** The minimap: small enough to stay in its corner, clear of the flow that fit puts in the middle. */
 const MINIMAP = { width: 150, height: 96, margin: 15 };
 
+/**
+ * From this many nodes and notes, the canvas draws only those in view (and the edges that cross
+ * it). Drawn off screen, every node of a 300-node flow was repainted on each frame of a drag; a
+ * smaller flow keeps them all, so Tab reaches every node (docs/performance.md, "Editor canvas").
+ */
+const DRAW_VISIBLE_ONLY_FROM = 100;
+
 export interface FlowCanvasHandle {
   /** Adds a node of `type` in the middle of what is visible. */
   addAtCentre(type: string): void;
@@ -258,6 +265,7 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
           minZoom={0.1}
           maxZoom={2}
           defaultEdgeOptions={{ type: 'default' }}
+          onlyRenderVisibleElements={drawn.length >= DRAW_VISIBLE_ONLY_FROM}
         >
           <Background gap={20} size={1} />
           {minimap === 'shown' && <MiniMap pannable zoomable ariaLabel="Minimap" style={{ width: MINIMAP.width, height: MINIMAP.height }} />}
