@@ -11,6 +11,7 @@ import {
   type Connection,
   type Edge,
   type IsValidConnection,
+  type OnConnectStart,
 } from '@xyflow/react';
 import { Cable, Map as MapIcon, Search, StickyNote } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
@@ -27,6 +28,20 @@ import { readableViewport } from './readable-fit.js';
 
 /** The minimap: small enough to stay in its corner, clear of the flow that fit puts in the middle. */
 const MINIMAP = { width: 150, height: 96, margin: 15 };
+
+/**
+ * From this many nodes and notes, the canvas draws only those in view (and the edges that cross
+ * it). Drawn off screen, every node of a 300-node flow was repainted on each frame of a drag; a
+ * smaller flow keeps them all, so Tab reaches every node (docs/performance.md, "Editor canvas").
+ */
+const DRAW_VISIBLE_ONLY_FROM = 100;
+
+// Props of <ReactFlow> that are objects, made once: React Flow copies every prop that changes
+// identity into its store, and each copy re-runs every store subscriber (300 minimap nodes in a
+// big flow), on every frame of a drag, since a move re-renders this component.
+const MULTI_SELECTION_KEYS = ['Shift', 'Meta', 'Control'];
+const PAN_BUTTONS = [1, 2];
+const DEFAULT_EDGE_OPTIONS = { type: 'default' };
 
 export interface FlowCanvasHandle {
   /** Adds a node of `type` in the middle of what is visible. */
@@ -159,6 +174,13 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
   // A source node has no input handle, so React Flow never asks isValidConnection about it: while
   // a wire is dragged, the node under the pointer is checked here, and its refusal shown the same way.
   const wireFrom = useRef<{ source: string; sourceHandle: string | null } | null>(null);
+  const onConnectStart: OnConnectStart = useCallback((_, { nodeId, handleId, handleType }) => {
+    wireFrom.current = nodeId && handleType === 'source' ? { source: nodeId, sourceHandle: handleId } : null;
+  }, []);
+  const onConnectEnd = useCallback(() => {
+    wireFrom.current = null;
+    setHint(null);
+  }, []);
   const onPointerMove = (e: React.PointerEvent) => {
     const from = wireFrom.current;
     if (!from) return;
@@ -236,28 +258,24 @@ export const FlowCanvas = forwardRef<FlowCanvasHandle, FlowCanvasProps>(function
           onNodesChange={onNodesChange}
           onEdgesChange={onEdgesChange}
           onConnect={connect}
-          onConnectStart={(_, { nodeId, handleId, handleType }) => {
-            wireFrom.current = nodeId && handleType === 'source' ? { source: nodeId, sourceHandle: handleId } : null;
-          }}
-          onConnectEnd={() => {
-            wireFrom.current = null;
-            setHint(null);
-          }}
+          onConnectStart={onConnectStart}
+          onConnectEnd={onConnectEnd}
           isValidConnection={isValidConnection}
           deleteKeyCode={null}
           nodesDraggable={!readOnly}
           nodesConnectable={!readOnly}
           edgesReconnectable={!readOnly}
           selectionKeyCode="Shift"
-          multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+          multiSelectionKeyCode={MULTI_SELECTION_KEYS}
           selectionOnDrag
           selectionMode={SelectionMode.Partial}
-          panOnDrag={[1, 2]}
+          panOnDrag={PAN_BUTTONS}
           panOnScroll
           zoomOnPinch
           minZoom={0.1}
           maxZoom={2}
-          defaultEdgeOptions={{ type: 'default' }}
+          defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
+          onlyRenderVisibleElements={drawn.length >= DRAW_VISIBLE_ONLY_FROM}
         >
           <Background gap={20} size={1} />
           {minimap === 'shown' && <MiniMap pannable zoomable ariaLabel="Minimap" style={{ width: MINIMAP.width, height: MINIMAP.height }} />}
