@@ -144,26 +144,36 @@ export async function runSoak() {
     const stats = { accepted: 0, refused: 0, errors: 0 };
     const series = [];
     let left;
+    let skipped = 0;
     let drainSeconds;
     let sendSeconds;
     try {
       let last = { t: Date.now(), accepted: 0, succeeded: 0 };
       const t0 = last.t;
-      let sampling = Promise.resolve();
+      // One sample at a time: when Salve is slow to answer /metrics, ticks are skipped (and
+      // counted) rather than queued, so the samples stay spread over the run.
+      let sampling;
       const timer = setInterval(() => {
-        // A failed sample is reported as a gap, not an abort: the soak goes on.
-        sampling = sampling.then(async () => {
-          const counts = await runCounts(salve, 'soak');
-          // After the answer: Salve may take seconds to answer under load, and every figure of a
-          // sample must cover the same interval.
-          const now = Date.now();
-          const dt = (now - last.t) / 1000;
-          series.push({
-            t: Math.round((now - t0) / 1000), rssMb: rssMb(salve.pid), acceptedPerSecond: (stats.accepted - last.accepted) / dt,
-            runsPerSecond: (counts.succeeded - last.succeeded) / dt, active: counts.active, refused: stats.refused, errors: stats.errors,
+        if (sampling) {
+          skipped++;
+          return;
+        }
+        const asked = Date.now();
+        sampling = runCounts(salve, 'soak')
+          .then((counts) => {
+            // Read after the answer, so every figure of a sample covers the same interval.
+            const now = Date.now();
+            const dt = (now - last.t) / 1000;
+            series.push({
+              t: Math.round((now - t0) / 1000), rssMb: rssMb(salve.pid), acceptedPerSecond: (stats.accepted - last.accepted) / dt,
+              runsPerSecond: (counts.succeeded - last.succeeded) / dt, active: counts.active, refused: stats.refused, errors: stats.errors, metricsMs: now - asked,
+            });
+            last = { t: now, accepted: stats.accepted, succeeded: counts.succeeded };
+          })
+          .catch((error) => console.error(`soak: sample failed: ${error.message}`))
+          .finally(() => {
+            sampling = undefined;
           });
-          last = { t: now, accepted: stats.accepted, succeeded: counts.succeeded };
-        }).catch((error) => console.error(`soak: sample failed: ${error.message}`));
       }, SAMPLE_MS);
       sendSeconds = await paced({ url: `${salve.url}/hooks/soak`, headers: HOOK_HEADERS, total, rate, nonce: `${nonce}m`, stats });
       clearInterval(timer);
@@ -182,10 +192,11 @@ export async function runSoak() {
         `${stats.accepted} accepted, ${stats.refused} refused, ${stats.errors} errors; backlog ${drainSeconds === undefined ? 'NOT drained within 180 s' : `drained ${drainSeconds.toFixed(1)} s after the last alert`}`,
       `retention (1 day): ${aged.events - left.events} of ${aged.events} aged events and ${aged.executions - left.executions} of ${aged.executions} aged executions deleted during the soak`,
       '',
-      '| t s | RSS MB | accepted/s | runs succeeded/s | active runs | refused (total) | errors (total) |',
-      '|---|---|---|---|---|---|---|',
-      ...series.map((s) => `| ${s.t} | ${s.rssMb ?? 'n/a'} | ${s.acceptedPerSecond.toFixed(0)} | ${s.runsPerSecond.toFixed(0)} | ${s.active} | ${s.refused} | ${s.errors} |`),
+      '| t s | RSS MB | accepted/s | runs succeeded/s | active runs | refused (total) | errors (total) | /metrics answered in ms |',
+      '|---|---|---|---|---|---|---|---|',
+      ...series.map((s) => `| ${s.t} | ${s.rssMb ?? 'n/a'} | ${s.acceptedPerSecond.toFixed(0)} | ${s.runsPerSecond.toFixed(0)} | ${s.active} | ${s.refused} | ${s.errors} | ${s.metricsMs} |`),
       '',
+      ...(skipped ? [`${skipped} sample(s) skipped while /metrics had not answered the previous one`] : []),
       `verdict: ${soakVerdict(series)}`,
     ];
     return lines;

@@ -57,6 +57,7 @@ describe('wrkScript', () => {
     expect(lua).toContain('local nonce = [=[abc]=]');
     // The body is split where the id goes: the fingerprint and the instance (three places).
     expect(lua.match(/"fingerprint":"fp\]=\]/g)).toHaveLength(1);
-    expect((/local parts = \{ (.*) \}/.exec(lua)?.[1].match(/\[=\[/g) ?? []).length).toBe(4);
+    const parts = /local parts = \{ (.*) \}/.exec(lua)?.[1] ?? '';
+    expect(parts.match(/\[=\[/g)).toHaveLength(4);
   });
 });
