@@ -10,7 +10,7 @@ export async function loadGenerator({ connections, seconds, threads }) {
     return {
       name: 'wrk',
       version: wrkVersion(wrk),
-      command: `wrk -t${threads} -c${connections} -d${seconds}s --latency -s <alert.lua> <url>`,
+      command: `wrk -t${threads} -c${connections} -d${seconds}s --latency --timeout 10s -s <alert.lua> <url>`,
       run: (opts) => runWrk({ wrk, connections, threads, seconds, ...opts }),
     };
   }

@@ -145,7 +145,10 @@ async function main() {
       rows.push({ key: 'whole', name: 'Salve whole system: accepted while runs execute (source → match → http action to a local target)', result });
       rss.whole = { ...sampler.stop(), hwmMb: peakRssMb(salve.pid) };
       // The editor's canvas, in a real browser against this server (after its load ended).
-      if (process.env.BENCH_EDITOR !== '0') editorLines = await benchEditor(salve.url, ADMIN_TOKEN);
+      // A failure there is reported beside the server figures, not instead of them.
+      if (process.env.BENCH_EDITOR !== '0') {
+        editorLines = await benchEditor(salve.url, ADMIN_TOKEN).catch((error) => [`editor bench FAILED: ${String(error.message ?? error).split('\n')[0]}`]);
+      }
     } finally {
       rss.whole ??= { ...sampler.stop(), hwmMb: peakRssMb(salve.pid) };
       await salve.stop();
