@@ -36,22 +36,22 @@ function commandLine() {
   return [...env, 'node', ...process.argv.slice(1).map((a) => a.replace(`${process.cwd()}/`, ''))].join(' ');
 }
 
-function machine(gen) {
+function machine() {
   const cpus = os.cpus();
   return [
     `command: ${commandLine()} (npm run bench builds first)`,
     `machine: ${cpus.length} cores (${cpus[0]?.model ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, node ${process.version}, load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
-    `load generator: ${gen.version}: ${gen.command}, ${WARMUP_SECONDS} s warm-up before each row`,
   ];
 }
 
 async function main() {
   if (process.env.BENCH_SOAK === '1') {
-    console.log((await runSoak()).join('\n'));
+    const facts = machine();
+    console.log([...(await runSoak()), ...facts].join('\n'));
     return;
   }
   const gen = await loadGenerator({ connections: CONNECTIONS, seconds: SECONDS, threads: THREADS });
-  const facts = machine(gen);
+  const facts = [...machine(), `load generator: ${gen.version}: ${gen.command}, ${WARMUP_SECONDS} s warm-up before each row`];
   console.error(`bench: ${gen.name}, ${SECONDS} s per row, ${CONNECTIONS} connections, 127.0.0.1`);
   const nonce = runNonce();
   let runs = 0;

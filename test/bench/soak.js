@@ -57,9 +57,10 @@ function paced({ url, headers, total, rate, nonce, stats, deadlineMs = Infinity 
         });
       },
     );
-    req.on('error', () => {
+    req.on('error', (error) => {
       inFlight--;
       stats.errors++;
+      stats.errorCodes[error.code ?? error.message] = (stats.errorCodes[error.code ?? error.message] ?? 0) + 1;
     });
     req.end(body);
   };
@@ -138,7 +139,7 @@ export async function runSoak() {
     let salve = await startSalve({ dataDir, env });
     try {
       await salve.api('POST', '/api/flows', remediationFlow('soak', 'soak', target.url));
-      await paced({ url: `${salve.url}/hooks/soak`, headers: HOOK_HEADERS, total: seed, rate: Infinity, nonce: `${nonce}s`, stats: { accepted: 0, refused: 0, errors: 0 } });
+      await paced({ url: `${salve.url}/hooks/soak`, headers: HOOK_HEADERS, total: seed, rate: Infinity, nonce: `${nonce}s`, stats: { accepted: 0, refused: 0, errors: 0, errorCodes: {} } });
       if (!(await waitDrained(salve, 'soak', 600_000)).drained) throw new Error('the seeded runs did not end within 600 s');
     } finally {
       await salve.stop();
@@ -147,7 +148,7 @@ export async function runSoak() {
 
     console.error(`soak: ${total} alerts at ${rate}/s`);
     salve = await startSalve({ dataDir, env });
-    const stats = { accepted: 0, refused: 0, errors: 0 };
+    const stats = { accepted: 0, refused: 0, errors: 0, errorCodes: {} };
     const series = [];
     let left;
     let skipped = 0;
@@ -197,7 +198,7 @@ export async function runSoak() {
     const lines = [
       '',
       `soak: ${total} alerts at ${rate}/s (paced open loop, ≤ ${MAX_IN_FLIGHT} in flight) to the whole-system flow, ${sent < total ? `CUT SHORT at 3× the planned time after ${sent}` : 'all'} sent in ${sendSeconds.toFixed(0)} s: ` +
-        `${stats.accepted} accepted, ${stats.refused} refused, ${stats.errors} errors; backlog ${drainSeconds === undefined ? 'NOT drained within 180 s' : `drained ${drainSeconds.toFixed(1)} s after the last alert`}`,
+        `${stats.accepted} accepted, ${stats.refused} refused, ${stats.errors} errors${stats.errors ? ` (${Object.entries(stats.errorCodes).map(([code, n]) => `${n} ${code}`).join(', ')})` : ''}; backlog ${drainSeconds === undefined ? 'NOT drained within 180 s' : `drained ${drainSeconds.toFixed(1)} s after the last alert`}`,
       `retention (1 day): ${aged.events - left.events} of ${aged.events} aged events and ${aged.executions - left.executions} of ${aged.executions} aged executions deleted during the soak`,
       '',
       '| t s | RSS MB | accepted/s | runs succeeded/s | active runs | refused (total) | errors (total) | /metrics answered in ms |',
