@@ -15,7 +15,7 @@ import { ensureNodeRed, startNodeRed } from './node-red.js';
 import { start } from './process.js';
 import { benchReplay } from './replay.js';
 import { peakRssMb, sampleRss } from './rss.js';
-import { ADMIN_TOKEN, alertFlow, HOOK_HEADERS, remediationFlow, runCounts, startSalve, waitDrained } from './salve.js';
+import { ADMIN_TOKEN, alertFlow, deliveryOutcomes, HOOK_HEADERS, remediationFlow, runCounts, startSalve, waitDrained } from './salve.js';
 import { runSoak } from './soak.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -42,6 +42,13 @@ function machine() {
     `command: ${commandLine()} (npm run bench builds first)`,
     `machine: ${cpus.length} cores (${cpus[0]?.model ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, node ${process.version}, load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
   ];
+}
+
+/** Every request carries a fingerprint of its own: a duplicate means the load was not what it claims. */
+async function checkNoDuplicates(salve, row, notes) {
+  const outcomes = await deliveryOutcomes(salve);
+  const others = Object.entries(outcomes).filter(([outcome, n]) => outcome !== 'accepted' && n > 0);
+  if (others.length) notes.push(`warning: the ${row} row's deliveries were not all accepted as new: ${others.map(([o, n]) => `${n} ${o}`).join(', ')}`);
 }
 
 async function main() {
@@ -105,6 +112,7 @@ async function main() {
       rows.push({ key: 'ingest', name: 'Salve ingest: bearer, normalize, match, event + execution committed, 202 (automation paused)', result });
       const { active } = await runCounts(salve, 'ingest');
       if (active === 0) notes.push('warning: nothing was queued during the paused row');
+      await checkNoDuplicates(salve, 'ingest', notes);
     } finally {
       rss.ingest = { ...sampler.stop(), hwmMb: peakRssMb(salve.pid) };
       await salve.stop();
@@ -142,6 +150,7 @@ async function main() {
         .map(([status, n]) => `${n - (warm.ended[status] ?? 0)} ${status}`)
         .filter((s) => !s.startsWith('0 '));
       whole = { result, accepted, succeeded, seconds, drained: drained.drained, other, runsPerSecond: succeeded / seconds, windowRunsPerSecond: (atEnd.succeeded - warm.succeeded) / result.seconds };
+      await checkNoDuplicates(salve, 'whole-system', notes);
       rows.push({ key: 'whole', name: 'Salve whole system: accepted while runs execute (source → match → http action to a local target)', result });
       rss.whole = { ...sampler.stop(), hwmMb: peakRssMb(salve.pid) };
       // The editor's canvas, in a real browser against this server (after its load ended).

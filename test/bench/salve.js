@@ -86,6 +86,15 @@ export async function runCounts(salve, flowId) {
   return { succeeded: ended.succeeded ?? 0, ended, active };
 }
 
+/** Deliveries answered since the server started, by event-log outcome (accepted, duplicate, ...), from /metrics. */
+export async function deliveryOutcomes(salve) {
+  const outcomes = {};
+  for (const m of (await salve.api('GET', '/metrics')).matchAll(/^salve_deliveries_total\{[^}]*outcome="([^"]*)"[^}]*\} (\S+)$/gm)) {
+    outcomes[m[1]] = (outcomes[m[1]] ?? 0) + Number(m[2]);
+  }
+  return outcomes;
+}
+
 /** Waits until `flowId` has no active run (up to `timeoutMs`); resolves with the last counts and whether it drained. */
 export async function waitDrained(salve, flowId, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
