@@ -1,10 +1,11 @@
-// The baseline: a bare Hono endpoint that reads the same request body and answers 202.
+// The framework baseline: a bare Hono endpoint that reads and parses the same request body and
+// answers 202, as Salve does before its own work.
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 
 const app = new Hono();
 app.post('/hooks/:path', async (c) => {
-  await c.req.arrayBuffer();
+  await c.req.json();
   return c.json({ eventId: 'ev_0', executions: ['ex_0'], duplicates: 0 }, 202);
 });
 const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => {

@@ -1,183 +1,219 @@
-// `npm run bench`: ingest throughput and latency of Salve beside a bare Hono endpoint answering
-// the same request, in one run on loopback, plus complete executions per second for a 3-step
-// flow, the editor's canvas, and replaying 10,000 stored deliveries (replay.js). Prints a Markdown
-// table for docs/performance.md. Everything stops by itself.
-import http from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+// `npm run bench`: Salve beside its peers on one machine, in one run, each server in its own
+// process, started and stopped in turn (never two measured at once), all on 127.0.0.1:
+//   client ceiling (bare node:http) · bare Hono · Node-RED 4 · Salve ingest (automation paused) ·
+//   Salve whole system (runs executing, complete 3-step runs per second),
+// then the editor's canvas (editor.js) and replay against history (replay.js). Load comes from
+// wrk (loadgen.js). Prints one Markdown table, the issue's targets with PASS/MISS, and the
+// command and machine it ran on. BENCH_SOAK=1 runs the soak instead (soak.js). Stops by itself.
+import os from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { load } from './load.js';
+import { runNonce } from './alert.js';
 import { benchEditor } from './editor.js';
-import { benchReplay } from './replay.js';
+import { loadGenerator } from './loadgen.js';
+import { ensureNodeRed, startNodeRed } from './node-red.js';
 import { start } from './process.js';
+import { benchReplay } from './replay.js';
+import { peakRssMb, sampleRss } from './rss.js';
+import { ADMIN_TOKEN, alertFlow, deliveryOutcomes, HOOK_HEADERS, remediationFlow, runCounts, startSalve, waitDrained } from './salve.js';
+import { runSoak } from './soak.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const FLAGS = ['--enable-experimental-regexp-engine-on-excessive-backtracks', '--disallow-code-generation-from-strings'];
+const HERE = dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const TOKEN = 'bench-admin-token-0123456789';
-const AM_TOKEN = 'bench-am-token';
+// One wrk thread leaves the other core of a 2-core machine to the server.
+const THREADS = Number(process.env.BENCH_WRK_THREADS ?? 1);
+const WARMUP_SECONDS = 2;
+/** How long the whole-system row waits for the runs accepted during the load to end. */
+const DRAIN_MS = 180_000;
 
-function alertBody(i) {
-  return JSON.stringify({
-    version: '4', groupKey: '{}:{alertname="DiskFull"}', truncatedAlerts: 0, status: 'firing', receiver: 'salve',
-    groupLabels: { alertname: 'DiskFull' }, commonLabels: { alertname: 'DiskFull', severity: 'critical' },
-    commonAnnotations: { summary: 'Disk almost full' }, externalURL: 'http://alertmanager.example:9093',
-    alerts: [{
-      status: 'firing',
-      labels: { alertname: 'DiskFull', instance: `db${i}.example.internal:9100`, job: 'node', severity: 'critical', mountpoint: '/var', device: '/dev/sda1', service: 'postgresql' },
-      annotations: { summary: `Filesystem /var on db${i} is 97% full`, description: 'Only 1.2 GiB left on /dev/sda1.', runbook_url: 'https://runbooks.example.com/disk-full' },
-      startsAt: '2026-11-24T09:12:30.000Z', endsAt: '0001-01-01T00:00:00Z',
-      generatorURL: 'http://prometheus.example:9090/graph?g0.expr=node_filesystem_avail_bytes', fingerprint: `fp${i}`,
-    }],
-  });
+const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+const verdict = (ok) => (ok === undefined ? 'n/a' : ok ? 'PASS' : 'MISS');
+
+/** The command as typed: the BENCH_* settings in effect, then node and its arguments. */
+function commandLine() {
+  const env = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_')).map(([k, v]) => `${k}=${v}`);
+  return [...env, 'node', ...process.argv.slice(1).map((a) => a.replace(`${process.cwd()}/`, ''))].join(' ');
 }
 
-async function api(base, method, path, body) {
-  const res = await fetch(base + path, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
-  const json = await res.json();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
+function machine() {
+  const cpus = os.cpus();
+  return [
+    `command: ${commandLine()} (npm run bench builds first)`,
+    `machine: ${cpus.length} cores (${cpus[0]?.model ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, node ${process.version}, load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+  ];
 }
 
-function flow(id, path, extra = { nodes: [], edges: [] }) {
-  return {
-    format: 'salve.flow/v1', id, name: id, enabled: true,
-    nodes: [
-      { id: 'am', type: 'source.alertmanager', config: { path, auth: { type: 'bearer', token: { secret: 'AM_TOKEN' } } } },
-      { id: 'match', type: 'condition.match', config: { matchers: 'alertname="DiskFull", severity=~"critical|page"' } },
-      ...extra.nodes,
-    ],
-    edges: [{ source: 'am', target: 'match' }, ...extra.edges],
-  };
+/** Every request carries a fingerprint of its own: a duplicate means the load was not what it claims. */
+async function checkNoDuplicates(salve, row, notes) {
+  const outcomes = await deliveryOutcomes(salve);
+  const others = Object.entries(outcomes).filter(([outcome, n]) => outcome !== 'accepted' && n > 0);
+  if (others.length) notes.push(`warning: the ${row} row's deliveries were not all accepted as new: ${others.map(([o, n]) => `${n} ${o}`).join(', ')}`);
 }
-
-/** Peak resident set size of a process in MB (Linux), or undefined elsewhere. */
-function peakRssMb(pid) {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 
 async function main() {
-  console.error(`bench: ${SECONDS} s per run, ${CONNECTIONS} connections, loopback`);
-  let counter = 0;
-  const body = () => alertBody(counter++);
-
-  // 1. Bare Hono
-  const bare = await start([join(ROOT, 'test/bench/bare-hono.js')]);
-  await load({ url: `${bare.url}/hooks/infra`, connections: CONNECTIONS, seconds: 2, body }); // warm-up
-  const bareResult = await load({ url: `${bare.url}/hooks/infra`, connections: CONNECTIONS, seconds: SECONDS, body });
-  await bare.stop();
-
-  // 2. Salve ingest: verified (bearer), normalized, matched, committed → 202
-  const dataDir = mkdtempSync(join(tmpdir(), 'salve-bench-'));
-  const salve = await start([...FLAGS, join(ROOT, 'dist/runtime/cli.js'), 'serve', '--port', '0', '--data', dataDir], {
-    SALVE_ADMIN_TOKEN: TOKEN, SALVE_SECRET_AM_TOKEN: AM_TOKEN, SALVE_LOG_LEVEL: 'warn',
-    // The paused run queues every accepted alert; do not let the default cap (10,000) refuse them.
-    SALVE_MAX_QUEUED: '10000000',
-    // Step 3's HTTP action calls a target on loopback, which needs an explicit allow-list entry.
-    SALVE_ALLOWED_TARGETS: '127.0.0.1',
-    // The secret store's master key goes to a throwaway file, not the user's ~/.config/salve.
-    SALVE_MASTER_KEY_FILE: join(tmpdir(), `${basename(dataDir)}-master.key`),
-  });
-  const headers = { authorization: `Bearer ${AM_TOKEN}` };
-  // 2b. The whole system: every accepted alert also runs its execution (a match condition)
-  // in the same process while the load goes on.
-  await api(salve.url, 'POST', '/api/flows', flow('live', 'live'));
-  const liveResult = await load({ url: `${salve.url}/hooks/live`, connections: CONNECTIONS, seconds: SECONDS, body, headers });
-
-  // 3. Complete executions per second: match → http action to a local target → done.
-  const target = http.createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"ok":true}'); }); });
-  await new Promise((r) => target.listen(0, '127.0.0.1', r));
-  const targetUrl = `http://127.0.0.1:${target.address().port}`;
-  await api(salve.url, 'POST', '/api/flows/live/disable');
-  await api(salve.url, 'POST', '/api/flows', flow('exec', 'exec', {
-    nodes: [{ id: 'act', type: 'action.http', config: { url: `${targetUrl}/remediate/{{ alert.fingerprint }}` } }],
-    edges: [{ source: 'match', sourcePort: 'match', target: 'act' }],
-  }));
-  // Let the ingest run's backlog drain first so it does not compete.
-  for (;;) {
-    const q = await api(salve.url, 'GET', '/api/executions?status=queued&limit=1');
-    const r = await api(salve.url, 'GET', '/api/executions?status=running&limit=1');
-    if (q.items.length === 0 && r.items.length === 0) break;
-    await new Promise((res) => setTimeout(res, 200));
+  if (process.env.BENCH_SOAK === '1') {
+    const facts = machine();
+    console.log([...(await runSoak()), ...facts].join('\n'));
+    return;
   }
-  const N = Number(process.env.BENCH_EXECUTIONS ?? 2000);
-  const t0 = Date.now();
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 20 });
-  let next = 0;
-  await Promise.all(Array.from({ length: 20 }, async () => {
-    while (next < N) {
-      const i = next++;
-      const payload = alertBody(1_000_000 + i);
-      await new Promise((resolve, reject) => {
-        const u = new URL(`${salve.url}/hooks/exec`);
-        const req = http.request({ agent, hostname: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => { res.resume(); res.on('end', resolve); });
-        req.on('error', reject);
-        req.end(payload);
-      });
+  const gen = await loadGenerator({ connections: CONNECTIONS, seconds: SECONDS, threads: THREADS });
+  const facts = [...machine(), `load generator: ${gen.version}: ${gen.command}, ${WARMUP_SECONDS} s warm-up before each row`];
+  console.error(`bench: ${gen.name}, ${SECONDS} s per row, ${CONNECTIONS} connections, 127.0.0.1`);
+  const nonce = runNonce();
+  let runs = 0;
+  /** A warm-up, then the measured run; each with ids of its own. */
+  const measure = async (url, headers) => {
+    await gen.run({ url, headers, nonce: `${nonce}w${runs++}`, seconds: WARMUP_SECONDS });
+    return gen.run({ url, headers, nonce: `${nonce}m${runs++}` });
+  };
+  const rows = [];
+  const notes = [];
+
+  // 1. The client ceiling, 2. the framework: each alone in its own process.
+  for (const [name, file] of [
+    ['client ceiling: bare node:http, reads and parses the body, 202', 'bare-node.js'],
+    ['bare Hono: `await c.req.json()`, 202', 'bare-hono.js'],
+  ]) {
+    console.error(`bench: ${name}`);
+    const server = await start([join(HERE, file)]);
+    try {
+      rows.push({ key: file, name, result: await measure(`${server.url}/hooks/infra`) });
+    } finally {
+      await server.stop();
     }
-  }));
-  agent.destroy();
-  let done = 0;
-  for (;;) {
-    const s = await api(salve.url, 'GET', `/api/executions?flowId=exec&status=succeeded&limit=200`);
-    // Count by paging only when the first page is full.
-    done = s.items.length;
-    if (done === 200) {
-      let cursor = s.nextCursor;
-      while (cursor) {
-        const p = await api(salve.url, 'GET', `/api/executions?flowId=exec&status=succeeded&limit=200&before=${cursor}`);
-        done += p.items.length;
-        cursor = p.nextCursor;
+  }
+
+  // 3. Node-RED 4: installed into the cache the first time; a failed install is reported, not fatal.
+  try {
+    const version = await ensureNodeRed();
+    console.error(`bench: Node-RED ${version}`);
+    const nodeRed = await startNodeRed();
+    try {
+      rows.push({ key: 'node-red', name: `Node-RED ${version}: http in → switch (severity) → change (202) → http response, stores nothing`, result: await measure(`${nodeRed.url}/hooks/infra`) });
+    } finally {
+      await nodeRed.stop();
+    }
+  } catch (error) {
+    rows.push({ key: 'node-red', name: 'Node-RED 4', missing: String(error.message ?? error).split('\n')[0] });
+  }
+
+  // 4. Salve's ingest path: bearer check, parse, normalize, match, event + execution committed,
+  // 202; automation paused, so nothing runs and every accepted alert stays queued.
+  console.error('bench: Salve ingest, automation paused');
+  const rss = {};
+  {
+    const salve = await startSalve();
+    const sampler = sampleRss(salve.pid);
+    try {
+      await salve.api('POST', '/api/flows', alertFlow('ingest', 'infra'));
+      await salve.api('POST', '/api/automation/pause');
+      const result = await measure(`${salve.url}/hooks/infra`, HOOK_HEADERS);
+      rows.push({ key: 'ingest', name: 'Salve ingest: bearer, normalize, match, event + execution committed, 202 (automation paused)', result });
+      const { active } = await runCounts(salve, 'ingest');
+      if (active === 0) notes.push('warning: nothing was queued during the paused row');
+      await checkNoDuplicates(salve, 'ingest', notes);
+    } finally {
+      rss.ingest = { ...sampler.stop(), hwmMb: peakRssMb(salve.pid) };
+      await salve.stop();
+    }
+  }
+
+  // 5. The whole system: source → condition.match → action.http to a target in its own process,
+  // automation running. Accepted/s and latency while runs execute; then the backlog drains
+  // after wrk stops, and complete runs/s counts from the first request to the last run's end.
+  console.error('bench: Salve whole system');
+  let whole;
+  let editorLines = ['editor bench skipped (BENCH_EDITOR=0)'];
+  {
+    const target = await start([join(HERE, 'target.js')]);
+    const salve = await startSalve();
+    const sampler = sampleRss(salve.pid);
+    try {
+      await salve.api('POST', '/api/flows', remediationFlow('whole', 'whole', target.url));
+      const url = `${salve.url}/hooks/whole`;
+      await gen.run({ url, headers: HOOK_HEADERS, nonce: `${nonce}w${runs++}`, seconds: WARMUP_SECONDS });
+      const warm = await waitDrained(salve, 'whole', DRAIN_MS);
+      if (!warm.drained) throw new Error('the warm-up runs did not end within 180 s');
+      const t0 = Date.now();
+      const result = await gen.run({ url, headers: HOOK_HEADERS, nonce: `${nonce}m${runs++}` });
+      const atEnd = await runCounts(salve, 'whole');
+      const drained = await waitDrained(salve, 'whole', DRAIN_MS);
+      const seconds = (Date.now() - t0) / 1000;
+      // Runs created by the measured load, counted by the server: wrk's count leaves out the
+      // requests still in flight when it stopped, which Salve accepted and ran all the same.
+      const sum = (ended) => Object.values(ended).reduce((a, b) => a + b, 0);
+      const accepted = sum(drained.ended) + drained.active - sum(warm.ended);
+      const succeeded = drained.succeeded - warm.succeeded;
+      const other = Object.entries(drained.ended)
+        .filter(([status]) => status !== 'succeeded')
+        .map(([status, n]) => `${n - (warm.ended[status] ?? 0)} ${status}`)
+        .filter((s) => !s.startsWith('0 '));
+      whole = { result, accepted, succeeded, seconds, drained: drained.drained, other, runsPerSecond: succeeded / seconds, windowRunsPerSecond: (atEnd.succeeded - warm.succeeded) / result.seconds };
+      await checkNoDuplicates(salve, 'whole-system', notes);
+      rows.push({ key: 'whole', name: 'Salve whole system: accepted while runs execute (source → match → http action to a local target)', result });
+      rss.whole = { ...sampler.stop(), hwmMb: peakRssMb(salve.pid) };
+      // The editor's canvas, in a real browser against this server (after its load ended).
+      // A failure there is reported beside the server figures, not instead of them.
+      if (process.env.BENCH_EDITOR !== '0') {
+        editorLines = await benchEditor(salve.url, ADMIN_TOKEN).catch((error) => [`editor bench FAILED: ${String(error.message ?? error).split('\n')[0]}`]);
       }
+    } finally {
+      rss.whole ??= { ...sampler.stop(), hwmMb: peakRssMb(salve.pid) };
+      await salve.stop();
+      await target.stop();
     }
-    if (done >= N || Date.now() - t0 > 120000) break;
-    await new Promise((r) => setTimeout(r, 100));
   }
-  const execSeconds = (Date.now() - t0) / 1000;
 
-  // 4. The ingest path alone: automation paused, so every accepted alert is matched and its
-  // execution committed (queued) while nothing runs. Last, since the queue is left full.
-  await api(salve.url, 'POST', '/api/flows/exec/disable');
-  await api(salve.url, 'POST', '/api/flows', flow('ingest', 'infra'));
-  await api(salve.url, 'POST', '/api/automation/pause');
-  await load({ url: `${salve.url}/hooks/infra`, connections: CONNECTIONS, seconds: 2, body, headers });
-  const salveResult = await load({ url: `${salve.url}/hooks/infra`, connections: CONNECTIONS, seconds: SECONDS, body, headers });
-  const queuedAfterPause = (await api(salve.url, 'GET', '/api/executions?status=queued&limit=1')).items.length;
-  // The server is the launcher's child (`salve serve` starts it); its pid is in the data directory.
-  const rssMb = peakRssMb(Number(readFileSync(join(dataDir, 'salve.pid'), 'utf8')));
-  // 5. The editor's canvas with 10 and 300 nodes, in a real browser against the same server.
-  const editorLines = process.env.BENCH_EDITOR === '0' ? ['editor bench skipped (BENCH_EDITOR=0)'] : await benchEditor(salve.url, TOKEN);
-  await salve.stop();
-  target.close();
-  rmSync(dataDir, { recursive: true, force: true });
-  rmSync(join(tmpdir(), `${basename(dataDir)}-master.key`), { force: true });
-
-  const ratio = salveResult.acceptedRps / bareResult.acceptedRps;
-  console.log(`\n| endpoint | req/s | 202/s | p50 ms | p99 ms | statuses |`);
-  console.log(`|---|---|---|---|---|---|`);
-  console.log(`| bare Hono (reads body, answers 202) | ${fmt(bareResult.rps, 0)} | ${fmt(bareResult.acceptedRps, 0)} | ${fmt(bareResult.p50, 2)} | ${fmt(bareResult.p99, 2)} | ${JSON.stringify(bareResult.statuses)} |`);
-  console.log(`| Salve ingest (auth, normalize, match, commit, 202; automation paused) | ${fmt(salveResult.rps, 0)} | ${fmt(salveResult.acceptedRps, 0)} | ${fmt(salveResult.p50, 2)} | ${fmt(salveResult.p99, 2)} | ${JSON.stringify(salveResult.statuses)} |`);
-  console.log(`| Salve ingest while each alert's execution also runs | ${fmt(liveResult.rps, 0)} | ${fmt(liveResult.acceptedRps, 0)} | ${fmt(liveResult.p50, 2)} | ${fmt(liveResult.p99, 2)} | ${JSON.stringify(liveResult.statuses)} |`);
-  console.log(`\nratio Salve ingest / bare Hono (accepted requests per second): ${fmt(ratio, 2)}`);
-  console.log(`ratio Salve ingest with executions running / bare Hono: ${fmt(liveResult.acceptedRps / bareResult.acceptedRps, 2)}`);
-  if (queuedAfterPause === 0) console.log('warning: nothing was queued during the paused run');
-  if (rssMb) console.log(`Salve peak resident memory (VmHWM) over the whole bench: ${rssMb} MB`);
-  console.log(`complete executions (match → http → done, every step persisted): ${done}/${N} in ${fmt(execSeconds, 1)} s = ${fmt(done / execSeconds, 0)} executions/s`);
-  console.log(editorLines.join('\n'));
-  // 6. Replay against history: 10,000 stored deliveries, on a server of its own.
+  // The report.
+  const ceiling = rows.find((r) => r.key === 'bare-node.js')?.result;
+  const get = (key) => rows.find((r) => r.key === key)?.result;
+  const lines = ['', '| server | 2xx/s | p50 ms | p99 ms | non-2xx, socket errors | / ceiling |', '|---|---|---|---|---|---|'];
+  for (const row of rows) {
+    if (row.missing) {
+      lines.push(`| ${row.name} | not measured: ${row.missing} | | | | |`);
+      continue;
+    }
+    const r = row.result;
+    lines.push(`| ${row.name} | ${fmt(r.okRps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.non2xx}, ${r.socketErrors} | ${fmt(r.okRps / ceiling.okRps, 2)} |`);
+  }
+  lines.push(
+    '',
+    `complete 3-step runs (every step persisted): ${whole.succeeded} succeeded of ${whole.accepted} runs created by the measured load, in ${fmt(whole.seconds, 1)} s ` +
+      `from the first measured request to the last run's end = **${fmt(whole.runsPerSecond)} runs/s**` +
+      `${whole.drained ? '' : ' (NOT drained after 180 s: the figure counts only the runs that ended)'}; during the ${fmt(whole.result.seconds, 1)} s of load: ${fmt(whole.windowRunsPerSecond)} runs/s` +
+      `${whole.other.length ? `; other endings: ${whole.other.join(', ')}` : ''}`,
+    `Salve peak resident memory: ingest row ${rss.ingest.hwmMb ?? 'n/a'} MB (VmHWM; max of ${rss.ingest.samples} 1 s samples ${rss.ingest.maxMb ?? 'n/a'} MB), ` +
+      `whole-system row ${rss.whole.hwmMb ?? 'n/a'} MB (VmHWM; max of ${rss.whole.samples} samples ${rss.whole.maxMb ?? 'n/a'} MB)`,
+  );
+  const ingest = get('ingest');
+  const nodeRed = get('node-red');
+  const hono = get('bare-hono.js');
+  const peak = Math.max(rss.ingest.hwmMb ?? 0, rss.whole.hwmMb ?? 0) || undefined;
+  const targets = [
+    ['Salve ingest / Node-RED (2xx/s)', nodeRed ? ingest.okRps / nodeRed.okRps : undefined, '≥ 3', (v) => v >= 3, 2],
+    ['Salve ingest / bare Hono (2xx/s)', ingest.okRps / hono.okRps, '≥ 1.0', (v) => v >= 1, 2],
+    ['complete 3-step runs/s', whole.runsPerSecond, '≥ 2000', (v) => v >= 2000, 0],
+    ['ingest p99, automation paused (ms)', ingest.p99, '< 50', (v) => v < 50, 1],
+    ['ingest p99 while runs execute (ms)', whole.result.p99, '< 50', (v) => v < 50, 1],
+    ['Salve peak RSS (MB)', peak, '< 200', (v) => v < 200, 0],
+  ];
+  lines.push('', '| target | measured | goal | |', '|---|---|---|---|');
+  for (const [name, value, goal, ok, d] of targets) lines.push(`| ${name} | ${fmt(value, d)} | ${goal} | ${verdict(value === undefined ? undefined : ok(value))} |`);
+  // The ceiling rule: a server figure within 2× of the ceiling may be the client's limit, not the server's.
+  for (const [name, value] of [['Salve ingest', ingest.okRps], ['Salve whole system (accepted)', whole.result.okRps]]) {
+    if (value * 2 > ceiling.okRps) notes.push(`warning: ${name} (${fmt(value)}/s) is within 2× of the client ceiling (${fmt(ceiling.okRps)}/s): the load generator or the machine may be the limit, not Salve`);
+  }
+  lines.push('', ...notes, ...facts, '', ...editorLines);
+  console.log(lines.join('\n'));
+  // Replay against history: 10,000 stored deliveries, on a server of its own.
   console.log((process.env.BENCH_REPLAY === '0' ? ['replay bench skipped (BENCH_REPLAY=0)'] : await benchReplay()).join('\n'));
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
