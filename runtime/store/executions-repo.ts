@@ -192,7 +192,7 @@ export const executionsRepo = {
     const moved = preparedTransition(db, executions, columns, from).run({ ...values, __id: id }).changes > 0;
     // Metrics count runs that ended, once the change commits (a read only while someone listens).
     if (moved && set.status && wantsEnd(db, set.status)) {
-      const flowId = executionsRepo.get(db, id)?.flowId;
+      const flowId = prepared(db).executionFlowId.get({ id })?.flowId;
       if (flowId !== undefined) noteExecutionEnded(db, flowId, set.status);
     }
     return moved;

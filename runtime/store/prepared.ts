@@ -1,6 +1,6 @@
 import { and, asc, count, eq, inArray, max, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
-import { eventRefs, events, executions, steps } from './schema.js';
+import { eventRefs, events, executions, flows, steps } from './schema.js';
 
 /**
  * drizzle prepared statements for the queries on the hot path (ingest, every step of every
@@ -12,6 +12,8 @@ function build(db: Db) {
   const p = sql.placeholder;
   return {
     executionById: db.select().from(executions).where(eq(executions.id, p('id'))).prepare(),
+    /** The flow of a run that ended (the metrics' end count). */
+    executionFlowId: db.select({ flowId: executions.flowId }).from(executions).where(eq(executions.id, p('id'))).prepare(),
     /** Every step's lease fence (leasesRepo.holds). */
     leaseOwner: db.select({ owner: executions.leaseOwner }).from(executions).where(eq(executions.id, p('id'))).prepare(),
     /** The queue cap counts queued executions once per write transaction that admits alerts. */
@@ -26,6 +28,8 @@ function build(db: Db) {
       .limit(p('limit'))
       .prepare(),
     eventById: db.select().from(events).where(eq(events.id, p('id'))).prepare(),
+    /** The team a step's flow belongs to (the runner's check of the secrets it uses). */
+    flowTeam: db.select({ teamId: flows.teamId }).from(flows).where(eq(flows.id, p('id'))).prepare(),
     insertStep: db
       .insert(steps)
       .values({
