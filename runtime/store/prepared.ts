@@ -20,11 +20,15 @@ function build(db: Db) {
     countByStatus: db.select({ n: count() }).from(executions).where(eq(executions.status, p('status'))).prepare(),
     stepsOfExecution: db.select().from(steps).where(eq(steps.executionId, p('executionId'))).orderBy(asc(steps.seq)).prepare(),
     maxStepSeq: db.select({ m: max(steps.seq) }).from(steps).where(eq(steps.executionId, p('executionId'))).prepare(),
+    // Oldest first by insertion (rowid): executions_status_idx holds (status, rowid), so the first
+    // `limit` queued runs are read straight from it. Ordering by id sorted every queued run on each
+    // claim (with thousands queued, most of a claim's cost), and left to itself the planner picks
+    // executions_lease_idx, which needs that sort too.
     queuedIds: db
-      .select({ id: executions.id })
-      .from(executions)
+      .select({ id: sql<string>`${executions.id}` })
+      .from(sql`${executions} indexed by executions_status_idx`)
       .where(eq(executions.status, 'queued'))
-      .orderBy(asc(executions.id))
+      .orderBy(sql`${executions}.rowid`)
       .limit(p('limit'))
       .prepare(),
     eventById: db.select().from(events).where(eq(events.id, p('id'))).prepare(),

@@ -1,6 +1,8 @@
 import type { Flow } from '../../../shared/flow/schema.js';
 import type { ExecContext, StepOutcome } from '../../../nodes/executor.js';
 import { getNodeModule } from '../../../nodes/registry.js';
+import type { NodeDefinition } from '../../../nodes/definition.js';
+import type { ExpressionRef } from '../../../shared/expr/types.js';
 import type { SqliteStore } from '../../store/db.js';
 import { executionsRepo, type ExecutionRow } from '../../store/executions-repo.js';
 import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
@@ -34,6 +36,23 @@ function teamSecrets(secrets: SecretStore, flowTeam: string | undefined): Secret
     }
     return secrets.resolve(name);
   };
+}
+
+/**
+ * The expressions of a node's config, by the config object: flow revisions are immutable and
+ * cached (RunnerDeps.flowAt), so a node's config is the same object on every run of its revision,
+ * and listing them (templates found by walking the config, matchers compiled) is done once.
+ */
+const expressionsByConfig = new WeakMap<object, ExpressionRef[]>();
+
+function expressionsOf(def: NodeDefinition, config: unknown): ExpressionRef[] {
+  if (typeof config !== 'object' || config === null) return def.expressions(config);
+  let refs = expressionsByConfig.get(config);
+  if (!refs) {
+    refs = def.expressions(config);
+    expressionsByConfig.set(config, refs);
+  }
+  return refs;
 }
 
 /** What a step's record left the run in (transitions.ts `settle`). */
@@ -235,7 +254,7 @@ async function runStep(
   const vars = stepVars(exec, flow, steps, event, step.scope, links && (() => links.varsFor(store.db, exec, flow, step.scope, clock.now())));
   let rendered: RenderedConfig;
   try {
-    rendered = renderConfig(node.config, def.expressions(node.config), vars, teamSecrets(deps.secrets, flowsRepo.team(store.db, exec.flowId)));
+    rendered = renderConfig(node.config, expressionsOf(def, node.config), vars, teamSecrets(deps.secrets, flowsRepo.team(store.db, exec.flowId)));
   } catch (error) {
     if (error instanceof RenderError) return fail(error.message);
     throw error;
