@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from './db.js';
 import { executionsRepo } from './executions-repo.js';
+import { flowsRepo } from './flows-repo.js';
 import { leasesRepo } from './leases-repo.js';
 import { stepsRepo } from './steps-repo.js';
 
@@ -39,6 +40,7 @@ describe('prepared statements', () => {
         executionsRepo.transition(db, id, ['queued'], { status: 'running', leaseOwner: 'me', updatedAt: now });
         executionsRepo.get(db, id);
         leasesRepo.holds(db, id, 'me');
+        flowsRepo.team(db, 'f');
         stepsRepo.insert(db, { id: `st${i}`, executionId: id, seq: stepsRepo.nextSeq(db, id), nodeId: 'am', nodeType: 'source.alertmanager', status: 'pending', createdAt: now });
         stepsRepo.transition(db, `st${i}`, ['pending'], { status: 'succeeded', endedAt: now });
         stepsRepo.forExecution(db, id);
@@ -50,6 +52,20 @@ describe('prepared statements', () => {
     for (let i = 1; i <= 5; i++) hotPath(i);
     store.sqlite.prepare = prepare;
     expect(prepared).toEqual([]);
+  });
+
+  it('lists queued runs oldest first (as inserted), without those excluded, up to the limit', () => {
+    store = new SqliteStore(':memory:');
+    store.writeNow((db) => {
+      // Ids out of insertion order: the queue follows the order runs were queued in.
+      for (const [id, status] of [['e3', 'queued'], ['e1', 'running'], ['e2', 'queued'], ['e0', 'queued'], ['e4', 'queued']] as const) {
+        executionsRepo.insertIfNew(db, { id, flowId: 'f', flowRevision: 1, eventId: 'ev', sourceNodeId: 'am', dedupKey: id, alert: '{}', status, createdAt: 1, updatedAt: 1, deadlineAt: 1, fingerprint: '' });
+      }
+    });
+    expect(executionsRepo.nextQueued(store.db, 10, new Set())).toEqual(['e3', 'e2', 'e0', 'e4']);
+    expect(executionsRepo.nextQueued(store.db, 2, new Set(['e3']))).toEqual(['e2', 'e0']);
+    store.writeNow((db) => executionsRepo.transition(db, 'e1', ['running'], { status: 'queued', updatedAt: 2 }));
+    expect(executionsRepo.nextQueued(store.db, 2, new Set())).toEqual(['e3', 'e1']);
   });
 
   it('answers the lease fence and the queue count correctly from the prepared statements', () => {
