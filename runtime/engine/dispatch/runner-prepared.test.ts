@@ -40,7 +40,7 @@ describe('runner: prepared statements on the claim and step path', () => {
       }),
       { name: 'test', via: 'token' },
     );
-    const alert = (fp: string) => webhookDelivery(amBody(fp, { labels: { alertname: 'DiskFull', severity: 'critical' } }));
+    const alert = (fp: string) => webhookDelivery(amBody(fp, { alertname: 'DiskFull', severity: 'critical' }));
     const finished = () => executionsRepo.countByStatus(kit.store.db, 'succeeded');
     // The first run builds the statements.
     await kit.engine.ingest('infra', alert('warm'));

@@ -94,8 +94,10 @@ export function applyOutcome(
   from: 'pending' | 'intent',
   outcome: StepOutcome,
   meta: { config: unknown; startedAt: number; now: number },
+  /** The step's execution when the caller read it in this transaction already. */
+  known?: ExecutionRow,
 ): void {
-  const exec = executionsRepo.get(db, step.executionId);
+  const exec = known ?? executionsRepo.get(db, step.executionId);
   const live = exec?.status === 'running';
   const base = { config: json(meta.config), startedAt: meta.startedAt, attempt: step.attempt };
   const outputs = getNodeDefinition(step.nodeType)?.outputs ?? [];
