@@ -28,11 +28,16 @@ import type { EngineMetrics } from '../../metrics.js';
  * the stored secrets of its own team. Checked when the step runs, not only when the flow is
  * saved, because a secret of that name may be created by another team later.
  */
-function teamSecrets(secrets: SecretStore, flowTeam: string | undefined): SecretResolver {
+function teamSecrets(secrets: SecretStore, teamOfFlow: () => string | undefined): SecretResolver {
+  // Read once a stored secret (one with a team) is used: most steps use none.
+  let flowTeam: { team: string | undefined } | undefined;
   return (name) => {
     const owner = secrets.team?.(name);
-    if (owner !== undefined && owner !== flowTeam) {
-      throw new RenderError(`secret ${name} belongs to team "${owner}"; a flow of team "${flowTeam ?? 'none'}" cannot use it`);
+    if (owner !== undefined) {
+      flowTeam ??= { team: teamOfFlow() };
+      if (owner !== flowTeam.team) {
+        throw new RenderError(`secret ${name} belongs to team "${owner}"; a flow of team "${flowTeam.team ?? 'none'}" cannot use it`);
+      }
     }
     return secrets.resolve(name);
   };
@@ -256,7 +261,7 @@ async function runStep(
   const vars = stepVars(exec, flow, steps, event, step.scope, links && (() => links.varsFor(store.db, exec, flow, step.scope, clock.now())));
   let rendered: RenderedConfig;
   try {
-    rendered = renderConfig(node.config, expressionsOf(def, node.config), vars, teamSecrets(deps.secrets, flowsRepo.team(store.db, exec.flowId)));
+    rendered = renderConfig(node.config, expressionsOf(def, node.config), vars, teamSecrets(deps.secrets, () => flowsRepo.team(store.db, exec.flowId)));
   } catch (error) {
     if (error instanceof RenderError) return fail(error.message);
     throw error;
