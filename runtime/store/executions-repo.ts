@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, notExists, or, sql } from 'drizzle-orm';
 import { ACTIVE_EXECUTION_STATUSES, TERMINAL_EXECUTION_STATUSES } from '../../shared/statuses.js';
 import type { Db } from './db.js';
-import { prepared, preparedTransition } from './prepared.js';
+import { prepared, preparedTransition, readExecution } from './prepared.js';
 import { approvalDecisions, approvalLinks, approvals, executions, steps, type ExecutionStatus } from './schema.js';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { noteExecutionEnded, noteExecutionHeld, wantsEnd } from './execution-ends.js';
@@ -44,7 +44,8 @@ export const executionsRepo = {
   },
 
   get(db: Db, id: string): ExecutionRow | undefined {
-    return prepared(db).executionById.get({ id });
+    const raw = prepared(db).executionById.values({ id })[0];
+    return raw && readExecution(raw);
   },
 
   /** The execution that already handled this dedup key in this flow, if any. */
@@ -192,7 +193,7 @@ export const executionsRepo = {
     const moved = preparedTransition(db, executions, columns, from).run({ ...values, __id: id }).changes > 0;
     // Metrics count runs that ended, once the change commits (a read only while someone listens).
     if (moved && set.status && wantsEnd(db, set.status)) {
-      const flowId = executionsRepo.get(db, id)?.flowId;
+      const flowId = prepared(db).executionFlowId.get({ id })?.flowId;
       if (flowId !== undefined) noteExecutionEnded(db, flowId, set.status);
     }
     return moved;

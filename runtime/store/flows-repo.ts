@@ -3,6 +3,7 @@ import { formatIssues, issuesFromZod } from '../../shared/errors.js';
 import { FlowSchema, type Flow } from '../../shared/flow/schema.js';
 import { DEFAULT_TEAM_ID } from '../../shared/people.js';
 import type { Db } from './db.js';
+import { prepared } from './prepared.js';
 import { flowRevisions, flows } from './schema.js';
 
 type FlowsTableRow = typeof flows.$inferSelect;
@@ -91,12 +92,17 @@ export const flowsRepo = {
     return row && toFlowRow(row);
   },
 
-  /** The current revision of `id`, or undefined when there is no such flow. */
   /** One flow's current revision without its document (the audit log's before/after). */
   summary(db: Db, id: string): FlowSummaryRow | undefined {
     return db.select(summaryColumns).from(flows).where(eq(flows.id, id)).get();
   },
 
+  /** The team that owns the flow `id` now, or undefined when there is no such flow (every step asks). */
+  team(db: Db, id: string): string | undefined {
+    return prepared(db).flowTeam.get({ id })?.teamId;
+  },
+
+  /** The current revision of `id`, or undefined when there is no such flow. */
   currentRevision(db: Db, id: string): number | undefined {
     return db.select({ revision: flows.revision }).from(flows).where(eq(flows.id, id)).get()?.revision;
   },

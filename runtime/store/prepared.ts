@@ -1,6 +1,6 @@
-import { and, asc, count, eq, inArray, max, sql } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, inArray, max, sql, type Column } from 'drizzle-orm';
 import type { Db } from './db.js';
-import { eventRefs, events, executions, steps } from './schema.js';
+import { eventRefs, events, executions, flows, steps } from './schema.js';
 
 /**
  * drizzle prepared statements for the queries on the hot path (ingest, every step of every
@@ -11,21 +11,31 @@ import { eventRefs, events, executions, steps } from './schema.js';
 function build(db: Db) {
   const p = sql.placeholder;
   return {
+    /** Raw rows: read with `readExecution` (see rowReader). */
     executionById: db.select().from(executions).where(eq(executions.id, p('id'))).prepare(),
+    /** The flow of a run that ended (the metrics' end count). */
+    executionFlowId: db.select({ flowId: executions.flowId }).from(executions).where(eq(executions.id, p('id'))).prepare(),
     /** Every step's lease fence (leasesRepo.holds). */
     leaseOwner: db.select({ owner: executions.leaseOwner }).from(executions).where(eq(executions.id, p('id'))).prepare(),
     /** The queue cap counts queued executions once per write transaction that admits alerts. */
     countByStatus: db.select({ n: count() }).from(executions).where(eq(executions.status, p('status'))).prepare(),
+    /** Raw rows: read with `readStep` (see rowReader). */
     stepsOfExecution: db.select().from(steps).where(eq(steps.executionId, p('executionId'))).orderBy(asc(steps.seq)).prepare(),
     maxStepSeq: db.select({ m: max(steps.seq) }).from(steps).where(eq(steps.executionId, p('executionId'))).prepare(),
+    // Oldest first by insertion (rowid): executions_status_idx holds (status, rowid), so the first
+    // `limit` queued runs are read straight from it. Ordering by id sorted every queued run on each
+    // claim (with thousands queued, most of a claim's cost), and left to itself the planner picks
+    // executions_lease_idx, which needs that sort too.
     queuedIds: db
-      .select({ id: executions.id })
-      .from(executions)
+      .select({ id: sql<string>`${executions.id}` })
+      .from(sql`${executions} indexed by executions_status_idx`)
       .where(eq(executions.status, 'queued'))
-      .orderBy(asc(executions.id))
+      .orderBy(sql`${executions}.rowid`)
       .limit(p('limit'))
       .prepare(),
     eventById: db.select().from(events).where(eq(events.id, p('id'))).prepare(),
+    /** The team a step's flow belongs to (the runner's check of the secrets it uses). */
+    flowTeam: db.select({ teamId: flows.teamId }).from(flows).where(eq(flows.id, p('id'))).prepare(),
     insertStep: db
       .insert(steps)
       .values({
@@ -116,6 +126,28 @@ function build(db: Db) {
       .prepare(),
   };
 }
+
+/**
+ * Turns a raw row of `select().from(table)` (its values in the order of the table's columns,
+ * which is the order drizzle selects them in) into the row object drizzle would return. The
+ * same per-column decoding, without drizzle's generic mapping (a type check of every field of
+ * every row): the execution and step rows are read several times in every step.
+ */
+function rowReader<T extends typeof executions | typeof steps>(table: T): (raw: readonly unknown[]) => T['$inferSelect'] {
+  const columns = Object.entries(getTableColumns(table)) as [string, Column][];
+  return (raw) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < columns.length; i++) {
+      const [key, column] = columns[i]!;
+      const value = raw[i];
+      row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+    }
+    return row as T['$inferSelect'];
+  };
+}
+
+export const readExecution = rowReader(executions);
+export const readStep = rowReader(steps);
 
 const cache = new WeakMap<Db, ReturnType<typeof build>>();
 

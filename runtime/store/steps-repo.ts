@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNotNull, lte } from 'drizzle-orm';
 import { ACTIVE_EXECUTION_STATUSES } from '../../shared/statuses.js';
 import type { Db } from './db.js';
-import { prepared, preparedTransition } from './prepared.js';
+import { prepared, preparedTransition, readStep } from './prepared.js';
 import { executions, steps, type StepStatus, type WaitReason } from './schema.js';
 
 export type StepRow = typeof steps.$inferSelect;
@@ -39,7 +39,7 @@ export const stepsRepo = {
   },
 
   forExecution(db: Db, executionId: string): StepRow[] {
-    return prepared(db).stepsOfExecution.all({ executionId });
+    return prepared(db).stepsOfExecution.values({ executionId }).map(readStep);
   },
 
   get(db: Db, id: string): StepRow | undefined {

@@ -92,6 +92,24 @@ export function checkUrlTemplate(text: string, scope?: ExprScope): ExprIssue[] {
   return issues;
 }
 
+/**
+ * `checkUrlTemplate(text)` (no scope), by template text: every step that renders a URL checks
+ * its template first, and the check parses each `{{ }}` part as CEL. Bounded: the oldest entry
+ * goes first once it is full.
+ */
+const checked = new Map<string, readonly ExprIssue[]>();
+const CHECKED_KEPT = 500;
+
+function issuesOf(text: string): readonly ExprIssue[] {
+  let issues = checked.get(text);
+  if (!issues) {
+    issues = checkUrlTemplate(text);
+    if (checked.size >= CHECKED_KEPT) checked.delete(checked.keys().next().value!);
+    checked.set(text, issues);
+  }
+  return issues;
+}
+
 const show = (value: string) => JSON.stringify(truncate(value, 120));
 
 /** Why `value` cannot stand in a host position, or undefined when it may. */
@@ -140,8 +158,8 @@ function encodeValue(value: string, source: string, component: 'path' | 'query' 
  * path value that is exactly `.` or `..`.
  */
 export function renderUrlTemplate(text: string, vars: Partial<ExprVars>): string {
-  const issues = checkUrlTemplate(text);
-  if (issues.length > 0) throw new ExpressionError(`invalid URL template: ${issues[0]!.message}`, issues);
+  const issues = issuesOf(text);
+  if (issues.length > 0) throw new ExpressionError(`invalid URL template: ${issues[0]!.message}`, [...issues]);
   const parts = renderTemplateParts(text, vars);
   const { skeleton, slots } = skeletonOf(parts);
   const layout = layoutOf(skeleton);

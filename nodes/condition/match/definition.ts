@@ -3,8 +3,28 @@ import { ExpressionError, matchersToCel } from '../../../shared/expr/index.js';
 import { truncate } from '../../../shared/text.js';
 import { defineNodeType } from '../../node-type.js';
 
+type CompiledMatchers = Readonly<{ ok: true; cel: string } | { ok: false; message: string }>;
+
+/**
+ * Compiled matcher lists by their text: every run of a `condition.match` step compiles its
+ * matchers twice (the config's expressions, then the executor), and parsing them checks each
+ * regex with RE2. Bounded: the oldest entry goes first once it is full.
+ */
+const compiledMatchers = new Map<string, CompiledMatchers>();
+const COMPILED_KEPT = 500;
+
 /** The CEL a matcher list compiles to, or the error that stops it from compiling. */
-export function compileMatchers(matchers: string): { ok: true; cel: string } | { ok: false; message: string } {
+export function compileMatchers(matchers: string): CompiledMatchers {
+  let compiled = compiledMatchers.get(matchers);
+  if (!compiled) {
+    compiled = compile(matchers);
+    if (compiledMatchers.size >= COMPILED_KEPT) compiledMatchers.delete(compiledMatchers.keys().next().value!);
+    compiledMatchers.set(matchers, compiled);
+  }
+  return compiled;
+}
+
+function compile(matchers: string): CompiledMatchers {
   try {
     return { ok: true, cel: matchersToCel(matchers) };
   } catch (error) {

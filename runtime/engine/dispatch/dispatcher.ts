@@ -5,7 +5,7 @@ import { SYSTEM_ACTOR } from '../../../shared/audit.js';
 import { approvalsRepo } from '../../store/approvals-repo.js';
 import { appendAudit } from '../../store/audit-repo.js';
 import { StoreClosedError } from '../../store/group-commit.js';
-import { executionsRepo } from '../../store/executions-repo.js';
+import { executionsRepo, type ExecutionRow } from '../../store/executions-repo.js';
 import { stepsRepo } from '../../store/steps-repo.js';
 import type { Logger } from '../../log.js';
 import type { Clock } from '../clock.js';
@@ -143,27 +143,29 @@ export class Dispatcher {
       if (candidates.length === 0) return;
       const now = this.deps.clock.now();
       const claimed = await this.deps.store.writeEventually((db) =>
-        candidates.filter((id) => {
+        candidates.flatMap((id) => {
           const exec = executionsRepo.get(db, id);
           const claim = { status: 'running' as const, startedAt: exec?.startedAt ?? now, updatedAt: now, ...this.leases.claim(now) };
           if (!exec || !executionsRepo.transition(db, id, ['queued'], claim)) {
-            return false;
+            return [];
           }
           // Start it in the same commit: the source step and the steps it leads to.
           const flow = this.deps.flowAt(exec.flowId, exec.flowRevision);
           if (flow) startExecution(db, flow, exec, now, scrubberFor(this.deps.secrets));
-          return true;
+          // The row as this commit leaves it: its runner starts from it instead of reading it again.
+          return [{ ...exec, ...claim }];
         }),
       );
-      for (const id of claimed) this.launch(id);
+      for (const exec of claimed) this.launch(exec);
     }
   }
 
-  private launch(id: string): void {
+  private launch(claimed: ExecutionRow): void {
+    const id = claimed.id;
     // Claimed while a shutdown began: leave it `running`; the next start puts it back in the queue.
     if (this.draining) return;
     const controller = new AbortController();
-    const done = runExecution(this.runnerDeps, id, controller.signal, () => this.draining || this.paused)
+    const done = runExecution(this.runnerDeps, id, controller.signal, () => this.draining || this.paused, claimed)
       .catch((error) => {
         // Its lease is no longer renewed: once it ends, the tick adopts the execution (recovery.ts).
         if (error instanceof StoreClosedError) this.deps.log.warn({ executionId: id }, 'execution left for recovery at the next start: the database closed');

@@ -1,6 +1,8 @@
 import type { Flow } from '../../../shared/flow/schema.js';
 import type { ExecContext, StepOutcome } from '../../../nodes/executor.js';
 import { getNodeModule } from '../../../nodes/registry.js';
+import type { NodeDefinition } from '../../../nodes/definition.js';
+import type { ExpressionRef } from '../../../shared/expr/types.js';
 import type { SqliteStore } from '../../store/db.js';
 import { executionsRepo, type ExecutionRow } from '../../store/executions-repo.js';
 import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
@@ -26,15 +28,40 @@ import type { EngineMetrics } from '../../metrics.js';
  * the stored secrets of its own team. Checked when the step runs, not only when the flow is
  * saved, because a secret of that name may be created by another team later.
  */
-function teamSecrets(secrets: SecretStore, flowTeam: string | undefined): SecretResolver {
+function teamSecrets(secrets: SecretStore, teamOfFlow: () => string | undefined): SecretResolver {
+  // Read once a stored secret (one with a team) is used: most steps use none.
+  let flowTeam: { team: string | undefined } | undefined;
   return (name) => {
     const owner = secrets.team?.(name);
-    if (owner !== undefined && owner !== flowTeam) {
-      throw new RenderError(`secret ${name} belongs to team "${owner}"; a flow of team "${flowTeam ?? 'none'}" cannot use it`);
+    if (owner !== undefined) {
+      flowTeam ??= { team: teamOfFlow() };
+      if (owner !== flowTeam.team) {
+        throw new RenderError(`secret ${name} belongs to team "${owner}"; a flow of team "${flowTeam.team ?? 'none'}" cannot use it`);
+      }
     }
     return secrets.resolve(name);
   };
 }
+
+/**
+ * The expressions of a node's config, by the config object: flow revisions are immutable and
+ * cached (RunnerDeps.flowAt), so a node's config is the same object on every run of its revision,
+ * and listing them (templates found by walking the config, matchers compiled) is done once.
+ */
+const expressionsByConfig = new WeakMap<object, ExpressionRef[]>();
+
+function expressionsOf(def: NodeDefinition, config: unknown): ExpressionRef[] {
+  if (typeof config !== 'object' || config === null) return def.expressions(config);
+  let refs = expressionsByConfig.get(config);
+  if (!refs) {
+    refs = def.expressions(config);
+    expressionsByConfig.set(config, refs);
+  }
+  return refs;
+}
+
+/** What a step's record left the run in (transitions.ts `settle`). */
+type Settled = ReturnType<typeof settle>;
 
 /** Why a run's signal was aborted. */
 export type StopReason = 'cancel' | 'deadline' | 'shutdown';
@@ -71,9 +98,11 @@ export async function runExecution(
   signal: AbortSignal,
   /** True when shutting down or paused: finish the current step, then checkpoint to the queue. */
   shouldCheckpoint: () => boolean = () => false,
+  /** The execution as the claim that was just committed left it (the dispatcher's), so it is not read again. */
+  claimed?: ExecutionRow,
 ): Promise<void> {
   const { store, clock } = deps;
-  const first = executionsRepo.get(store.db, executionId);
+  const first = claimed ?? executionsRepo.get(store.db, executionId);
   if (!first) return;
   const flow = deps.flowAt(first.flowId, first.flowRevision);
   if (!flow) {
@@ -88,11 +117,17 @@ export async function runExecution(
   // Steps running now, by id: one at a time, but for loop items, which run side by side (startable).
   const inFlight = new Map<string, Promise<void>>();
   let failure: { error: unknown } | undefined;
+  // A step's record committed the run's end or park (settle): there is nothing left to run here.
+  let settled = false;
+  // The first turn uses the row read (or claimed) just now; each later turn reads it once.
+  let known: ExecutionRow | undefined = first;
   const allLanded = () => Promise.all(inFlight.values());
   try {
     for (;;) {
       if (failure) throw failure.error;
-      const exec = executionsRepo.get(store.db, executionId);
+      if (settled) return;
+      const exec = known ?? executionsRepo.get(store.db, executionId);
+      known = undefined;
       if (exec?.status !== 'running' || !ownedBy(exec, deps.leaseOwner)) return;
       if (signal.aborted || shouldCheckpoint() || clock.now() >= exec.deadlineAt) {
         const reason: StopReason = signal.aborted ? (signal.reason as StopReason) : shouldCheckpoint() ? 'shutdown' : 'deadline';
@@ -116,12 +151,17 @@ export async function runExecution(
       }
       for (const step of next) {
         const run = runStep(deps, exec, flow, step, steps, loadEvent, signal)
+          .then((result) => {
+            if (result !== undefined && result !== 'continue') settled = true;
+          })
           .catch((error: unknown) => {
             failure ??= { error };
           })
           .finally(() => inFlight.delete(step.id));
         inFlight.set(step.id, run);
       }
+      // Everything startable now runs: nothing else can start until one of them lands.
+      await Promise.race(inFlight.values());
     }
   } finally {
     // Never leave a step running unwatched (its failure would go unhandled).
@@ -171,7 +211,7 @@ async function runStep(
   steps: StepRow[],
   event: () => unknown,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<Settled | undefined> {
   const { store, clock } = deps;
   const nodeType = getNodeModule(step.nodeType);
   const def = nodeType?.definition;
@@ -188,45 +228,42 @@ async function runStep(
     const storedConfig = scrubber.scrub(config);
     const firstStartedAt = firstTryStartedAt(s, steps, startedAt);
     const random = Math.random();
-    const written = store.writeEventually((db) => {
-      if (!holdsLease(db, exec.id, deps.leaseOwner)) return false;
+    const written = store.writeEventually((db): { now: number; settled?: Settled } | false => {
+      // The lease fence (holdsLease), read from the row applyOutcome needs anyway.
+      const current = executionsRepo.get(db, exec.id);
+      if (deps.leaseOwner !== undefined && current?.leaseOwner !== deps.leaseOwner) return false;
       const now = clock.now();
       const meta = { config: storedConfig, startedAt, now };
       // Only a try that ran may run again (a config that does not render will not render next
       // time either), and never one cut short by a cancel or the deadline.
       const repeat = ran && !signal.aborted && node && def ? nextTry({ node, def, outcome, attempt: s.attempt, firstStartedAt, now, random }) : undefined;
       if (repeat) repeatStep(db, s, from, scrubbed, meta, repeat);
-      else applyOutcome(db, flow, s, from, scrubbed, meta);
+      else applyOutcome(db, flow, s, from, scrubbed, meta, current);
       // A step cut short by the execution deadline ends the execution as timed out.
       if (signal.aborted && signal.reason === 'deadline') {
         const current = executionsRepo.get(db, exec.id);
         if (current) endExecution(db, current, 'timed_out', 'execution deadline exceeded', now);
-        return now;
+        return { now };
       }
-      settle(db, flow, exec.id, now);
-      return now;
+      return { now, settled: settle(db, flow, exec.id, now) };
     });
     // Counted once the outcome is committed (a write may run again before it commits).
-    return written.then((endedAt) => {
-      if (endedAt !== false) deps.metrics?.stepFinished(def ? step.nodeType : 'unknown', (endedAt - startedAt) / 1000);
+    return written.then((done) => {
+      if (done === false) return undefined;
+      deps.metrics?.stepFinished(def ? step.nodeType : 'unknown', (done.now - startedAt) / 1000);
+      return done.settled;
     });
   };
   const fail = (error: string, config: unknown = node?.config) => record('pending', step, { type: 'fail', error }, config);
 
-  if (!nodeType || !def || !node) {
-    await fail(`node type "${step.nodeType}" is not available in this version of Salve`);
-    return;
-  }
+  if (!nodeType || !def || !node) return fail(`node type "${step.nodeType}" is not available in this version of Salve`);
   const links = deps.approvalLinks;
   const vars = stepVars(exec, flow, steps, event, step.scope, links && (() => links.varsFor(store.db, exec, flow, step.scope, clock.now())));
   let rendered: RenderedConfig;
   try {
-    rendered = renderConfig(node.config, def.expressions(node.config), vars, teamSecrets(deps.secrets, flowsRepo.summary(store.db, exec.flowId)?.teamId));
+    rendered = renderConfig(node.config, expressionsOf(def, node.config), vars, teamSecrets(deps.secrets, () => flowsRepo.team(store.db, exec.flowId)));
   } catch (error) {
-    if (error instanceof RenderError) {
-      await fail(error.message);
-      return;
-    }
+    if (error instanceof RenderError) return fail(error.message);
     throw error;
   }
 
@@ -245,7 +282,7 @@ async function runStep(
         config: JSON.stringify(scrubber.scrub(rendered.redacted)),
       }),
     );
-    if (!marked) return;
+    if (!marked) return undefined;
   }
 
   // Earlier tries of this same step (`retried` rows) share its key: a target that saw a try which
@@ -278,7 +315,7 @@ async function runStep(
   if (signal.aborted && signal.reason === 'shutdown') {
     // Killed by shutdown after the grace period: record nothing. The step stays `intent` and
     // the next start decides as after a crash (retry if idempotent, else `unknown`).
-    return;
+    return undefined;
   }
-  await record(needsIntent ? 'intent' : 'pending', { ...step, attempt }, outcome, rendered.redacted, true);
+  return record(needsIntent ? 'intent' : 'pending', { ...step, attempt }, outcome, rendered.redacted, true);
 }

@@ -22,12 +22,19 @@ import { cancelOnPark } from './on-resolved.js';
 
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 
-/** Creates one pending step per edge leaving `nodeId` through `port`. */
-export function spawnNext(db: Db, flow: Flow, executionId: string, from: StepRow, port: string, output: unknown, now: number): void {
-  let seq = stepsRepo.nextSeq(db, executionId);
+/**
+ * Creates one pending step per edge leaving `nodeId` through `port`. `nextSeq`: the execution's
+ * next step number when the caller knows it (else it is read, once a step is to be created).
+ */
+export function spawnNext(db: Db, flow: Flow, executionId: string, from: StepRow, port: string, output: unknown, now: number, nextSeq?: number): void {
+  let seq = nextSeq;
+  let input: string | null | undefined;
   for (const edge of outgoingEdges(flow, from.nodeId, port, lookupNodeSpec)) {
     const node = flow.nodes.find((n) => n.id === edge.target);
     if (!node) continue;
+    seq ??= stepsRepo.nextSeq(db, executionId);
+    // The same output for every edge: serialized once.
+    input ??= json(output);
     stepsRepo.insert(db, {
       id: newId('st', now),
       executionId,
@@ -37,7 +44,7 @@ export function spawnNext(db: Db, flow: Flow, executionId: string, from: StepRow
       parentStepId: from.id,
       status: 'pending',
       attempt: 0,
-      input: json(output),
+      input,
       createdAt: now,
       scope: from.scope,
     });
@@ -76,7 +83,7 @@ export function startExecution(db: Db, flow: Flow, exec: ExecutionRow, now: numb
     scope: null,
   };
   stepsRepo.insert(db, step);
-  spawnNext(db, flow, exec.id, step, port, alert, now);
+  spawnNext(db, flow, exec.id, step, port, alert, now, 2);
 }
 
 /** Records what a step produced and moves the flow on. `from` is the status the step is in. */
@@ -87,8 +94,10 @@ export function applyOutcome(
   from: 'pending' | 'intent',
   outcome: StepOutcome,
   meta: { config: unknown; startedAt: number; now: number },
+  /** The step's execution when the caller read it in this transaction already. */
+  known?: ExecutionRow,
 ): void {
-  const exec = executionsRepo.get(db, step.executionId);
+  const exec = known ?? executionsRepo.get(db, step.executionId);
   const live = exec?.status === 'running';
   const base = { config: json(meta.config), startedAt: meta.startedAt, attempt: step.attempt };
   const outputs = getNodeDefinition(step.nodeType)?.outputs ?? [];
@@ -283,7 +292,8 @@ export function settle(db: Db, flow: Flow, executionId: string, now: number): 'c
     updatedAt: now,
   });
   if (ended && first) breakerAfterEnd(db, exec.flowId, 'failed', now);
-  finishCall(db, executionId, now);
+  // Only a run a `flow.call` started reports back to a caller.
+  if (exec.parentExecutionId !== null) finishCall(db, executionId, now);
   return 'finished';
 }
 

@@ -39,7 +39,8 @@ export interface Scrubber {
   text(text: string): string;
   /**
    * `value` with every string scrubbed, deeply: values AND object keys, in arrays and plain
-   * objects. Other objects (Dates…) are returned as they are; pass JSON data.
+   * objects. Other objects (Dates…) are returned as they are; pass JSON data. A value with
+   * nothing to scrub may come back as the same object: do not change the result.
    */
   scrub<T>(value: T): T;
   /**
@@ -231,6 +232,15 @@ function buildScrubber(secrets: readonly string[]): Scrubber {
     if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, c]) => [text(k), walk(c)]));
     return v;
   };
+  /** True when no string or key in `v` holds the beginning of any form: walk would copy it unchanged. */
+  const clean = (v: unknown): boolean => {
+    if (typeof v === 'string') return !begins.test(v);
+    if (Array.isArray(v)) return v.every(clean);
+    if (isPlainObject(v)) {
+      for (const k of Object.keys(v)) if (begins.test(k) || !clean(v[k])) return false;
+    }
+    return true;
+  };
   // Each form, also as JSON.stringify or pino write it inside a string: a cheap first check.
   const probe = new RegExp(alternation([...new Set([...needles, ...needles.map((n) => JSON.stringify(n).slice(1, -1))])]));
   const json = (s: string): string => {
@@ -243,7 +253,8 @@ function buildScrubber(secrets: readonly string[]): Scrubber {
     }
     return JSON.stringify(walk(parsed)) + (s.endsWith('\n') ? '\n' : '');
   };
-  return { text, scrub: <T>(value: T): T => walk(value) as T, json, empty: false };
+  // Nearly every value holds no secret: it is returned as it is instead of copied (callers only read it).
+  return { text, scrub: <T>(value: T): T => (clean(value) ? value : (walk(value) as T)), json, empty: false };
 }
 
 const byStore = new WeakMap<SecretStore, Scrubber>();

@@ -51,6 +51,10 @@ export class StoredSecrets implements SecretStore {
   private cachedRevision = -1;
   private cachedDataVersion = -1;
   private stale = true;
+  private askedThisTurn = false;
+  private readonly nextTurn = () => {
+    this.askedThisTurn = false;
+  };
 
   constructor(options: StoredSecretsOptions) {
     this.store = options.store;
@@ -58,7 +62,7 @@ export class StoredSecrets implements SecretStore {
     this.environment = options.environment;
     this.now = options.now;
     this.log = options.log;
-    // Changes when another connection (another process) committed: cheap enough to ask on every read.
+    // Changes when another connection (another process) committed: asked once per event-loop turn (fresh).
     this.dataVersion = this.store.sqlite.prepare<[], number>('PRAGMA data_version').pluck();
     this.all = combineSecretStores(this.environment, this);
   }
@@ -101,10 +105,18 @@ export class StoredSecrets implements SecretStore {
   private fresh(): Map<string, Cached> {
     // Closed at shutdown: the last log lines are still scrubbed, with what was read last.
     if (!this.store.sqlite.open) return this.cache;
-    const version = this.dataVersion.get()!;
-    if (version !== this.cachedDataVersion) {
-      this.cachedDataVersion = version;
-      if (secretsRepo.revision(this.store.db) !== this.cachedRevision) this.stale = true;
+    // Another process's change is looked for once per turn of the event loop: a step reads the
+    // store a dozen times (every scrub asks for the values), and nothing orders a commit of
+    // another process between reads of one turn anyway. This process's own writes mark the
+    // cache stale at once.
+    if (!this.askedThisTurn) {
+      this.askedThisTurn = true;
+      setImmediate(this.nextTurn);
+      const version = this.dataVersion.get()!;
+      if (version !== this.cachedDataVersion) {
+        this.cachedDataVersion = version;
+        if (secretsRepo.revision(this.store.db) !== this.cachedRevision) this.stale = true;
+      }
     }
     if (this.stale) {
       const problems = this.reload();
