@@ -178,6 +178,12 @@ export const executions = sqliteTable(
     index('executions_flow_idx').on(t.flowId, t.createdAt),
     index('executions_created_idx').on(t.createdAt),
     index('executions_fingerprint_idx').on(t.flowId, t.fingerprint),
+    // Deadlines of runs that can pass theirs (the dispatcher's tick, every second): without it
+    // each tick read every queued run, tens of milliseconds with thousands queued. Queries must
+    // spell the condition literally (pastDeadline) for SQLite to use a partial index.
+    index('executions_deadline_idx')
+      .on(t.deadlineAt)
+      .where(sql`${t.status} in ('running', 'waiting', 'queued') and ${t.waitStartedAt} is null`),
     // Leases of running executions only: a queued or ended run has no entry, so an insert (every
     // alert's run is inserted queued) does not update it. Each index is one more b-tree every
     // insert writes, the ingest path's largest cost. Queries must say status = 'running' literally.
