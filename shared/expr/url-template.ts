@@ -1,5 +1,6 @@
 import { ExpressionError } from './errors.js';
 import { truncate } from '../text.js';
+import { boundedMemo } from '../bounded-memo.js';
 import { checkTemplate, renderTemplateParts, templateParts } from './template.js';
 import type { ExprIssue, ExprScope, ExprVars } from './types.js';
 
@@ -94,21 +95,9 @@ export function checkUrlTemplate(text: string, scope?: ExprScope): ExprIssue[] {
 
 /**
  * `checkUrlTemplate(text)` (no scope), by template text: every step that renders a URL checks
- * its template first, and the check parses each `{{ }}` part as CEL. Bounded: the oldest entry
- * goes first once it is full.
+ * its template first, and the check parses each `{{ }}` part as CEL.
  */
-const checked = new Map<string, readonly ExprIssue[]>();
-const CHECKED_KEPT = 500;
-
-function issuesOf(text: string): readonly ExprIssue[] {
-  let issues = checked.get(text);
-  if (!issues) {
-    issues = checkUrlTemplate(text);
-    if (checked.size >= CHECKED_KEPT) checked.delete(checked.keys().next().value!);
-    checked.set(text, issues);
-  }
-  return issues;
-}
+const issuesOf = boundedMemo((text: string): readonly ExprIssue[] => checkUrlTemplate(text), 500);
 
 const show = (value: string) => JSON.stringify(truncate(value, 120));
 

@@ -1,28 +1,17 @@
 import { z } from 'zod';
 import { ExpressionError, matchersToCel } from '../../../shared/expr/index.js';
+import { boundedMemo } from '../../../shared/bounded-memo.js';
 import { truncate } from '../../../shared/text.js';
 import { defineNodeType } from '../../node-type.js';
 
 type CompiledMatchers = Readonly<{ ok: true; cel: string } | { ok: false; message: string }>;
 
 /**
- * Compiled matcher lists by their text: every run of a `condition.match` step compiles its
- * matchers twice (the config's expressions, then the executor), and parsing them checks each
- * regex with RE2. Bounded: the oldest entry goes first once it is full.
+ * The CEL a matcher list compiles to, or the error that stops it from compiling. Remembered by
+ * text: every run of a `condition.match` step compiles its matchers twice (the config's
+ * expressions, then the executor), and parsing them checks each regex with RE2.
  */
-const compiledMatchers = new Map<string, CompiledMatchers>();
-const COMPILED_KEPT = 500;
-
-/** The CEL a matcher list compiles to, or the error that stops it from compiling. */
-export function compileMatchers(matchers: string): CompiledMatchers {
-  let compiled = compiledMatchers.get(matchers);
-  if (!compiled) {
-    compiled = compile(matchers);
-    if (compiledMatchers.size >= COMPILED_KEPT) compiledMatchers.delete(compiledMatchers.keys().next().value!);
-    compiledMatchers.set(matchers, compiled);
-  }
-  return compiled;
-}
+export const compileMatchers: (matchers: string) => CompiledMatchers = boundedMemo(compile, 500);
 
 function compile(matchers: string): CompiledMatchers {
   try {
