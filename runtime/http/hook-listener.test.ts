@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testEngine } from '../../test/kit/engine.js';
+import { waitFor } from '../../test/kit/wait.js';
 import { eventsRepo } from '../store/events-repo.js';
 import { createApp } from './app.js';
 import { hookListener } from './hook-listener.js';
@@ -151,12 +152,13 @@ describe('the webhook listener answers exactly as the Hono hook route', () => {
       await send(port, { path: '/hooks/infra', body: alerts(), headers: bearer('am-token') });
       await send(port, { path: '/hooks/infra', body: alerts(), headers: bearer('wrong') });
       await send(port, { path: '/hooks/infra', body: alerts({ pad: 'x'.repeat(4000) }), headers: bearer('am-token'), chunked: true });
-      // Refusals are recorded after the answer, in a write of their own.
-      await new Promise((r) => setTimeout(r, 50));
-      await store.idle();
-      return eventsRepo
-        .list(store.db, { limit: 10 })
-        .filter((e) => !seen.has(e.id) && seen.add(e.id))
+      // Refusals are recorded after the answer, in a write of their own: wait for all three rows.
+      const fresh = await waitFor(() => {
+        const rows = eventsRepo.list(store.db, { limit: 10 }).filter((e) => !seen.has(e.id));
+        return rows.length === 3 && rows;
+      }, 5000, 'the three deliveries in the event log');
+      for (const e of fresh) seen.add(e.id);
+      return fresh
         // One manual clock: the three ids share a millisecond, so order by what happened.
         .sort((x, y) => x.httpStatus - y.httpStatus)
         .map((e) => ({ outcome: e.outcome, httpStatus: e.httpStatus, reason: e.reason, headers: JSON.parse(e.headers), bodyBytes: e.bodyBytes }));
