@@ -6,7 +6,7 @@ import { UsageError } from './cli-args.js';
 import { MASTER_KEY_VAR, parseMasterKey } from './engine/secrets/master-key.js';
 import { MIN_SECRET_LENGTH } from './engine/secrets/scrub.js';
 import { secretStoreFromEnv } from './engine/secrets/secrets.js';
-import { REQUIRED_NODE_FLAGS } from './node-flags.js';
+import { REQUIRED_NODE_FLAGS, SERVER_MEMORY_FLAGS } from './node-flags.js';
 import { readSecretsFile, SECRETS_FILE_VAR, SecretsFileError } from './secrets-file.js';
 
 /**
@@ -98,7 +98,7 @@ function forwardSignals(child: ChildProcess): void {
 /** `salve serve`: starts the server as described above; resolves with its exit code. */
 export async function launchServer(args: string[]): Promise<number> {
   const { inherited, secrets } = splitEnvironment(process.env);
-  const child = spawn(process.execPath, [...REQUIRED_NODE_FLAGS, CLI, SERVER_COMMAND, ...args], {
+  const child = spawn(process.execPath, [...REQUIRED_NODE_FLAGS, ...SERVER_MEMORY_FLAGS, CLI, SERVER_COMMAND, ...args], {
     env: inherited,
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     serialization: 'json',

@@ -68,6 +68,8 @@ describe('the launcher (salve serve)', () => {
     try {
       expect(parentOf(serverPid)).toBe(launcher.pid);
       expect(readFileSync(`/proc/${serverPid}/cmdline`, 'utf8')).toContain('--disallow-code-generation-from-strings');
+      // The memory setting of node-flags.ts (the bench's peak RSS depends on it).
+      expect(readFileSync(`/proc/${serverPid}/cmdline`, 'utf8')).toContain('--heap-growing-percent=100');
       expect(environ(serverPid)).not.toContain(SECRET);
     } finally {
       launcher.kill('SIGTERM');
