@@ -26,7 +26,8 @@ type Out = { log: (s: string) => void; error: (s: string) => void };
 /** The data directory's store with the people service on it; `fn` runs, then the store closes. */
 async function withPeople<T>(dataDir: string, fn: (people: PeopleService) => Promise<T>): Promise<T> {
   if (!existsSync(join(dataDir, 'salve.db'))) throw new UsageError(`no Salve database in ${dataDir}: pass --data (or set SALVE_DATA) to the server's data directory`);
-  const store = openStore(dataDir);
+  // Beside a running server: never migrate its database from here (schema-version.ts).
+  const store = openStore(dataDir, { applyMigrations: false });
   try {
     return await fn(new PeopleService(store));
   } finally {

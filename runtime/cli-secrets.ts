@@ -30,7 +30,8 @@ type Out = { log: (s: string) => void; error: (s: string) => void };
 /** The data directory's store, with the secret store opened on it; `fn` runs, then both close. */
 async function withSecrets<T>(dataDir: string, fn: (s: { store: SqliteStore; stored: StoredSecrets; createdKeyFile?: string }) => Promise<T>): Promise<T> {
   if (!existsSync(join(dataDir, 'salve.db'))) throw new UsageError(`no Salve database in ${dataDir}: pass --data (or set SALVE_DATA) to the server's data directory`);
-  const store = openStore(dataDir);
+  // Beside a running server: never migrate its database from here (schema-version.ts).
+  const store = openStore(dataDir, { applyMigrations: false });
   try {
     const { stored, createdKeyFile } = openStoredSecrets({
       store,

@@ -7,6 +7,7 @@ import { enableRegexBacktrackFallback } from './boot-checks.js';
 import { HelpRequested, parseCommand, UsageError, type OptionValues } from './cli-args.js';
 import { AUDIT_HELP, cmdAudit } from './cli-audit.js';
 import { cmdDiff, DIFF_HELP } from './cli-diff.js';
+import { cmdMigrate, MIGRATE_HELP } from './cli-migrate.js';
 import { cmdSecrets, SECRETS_HELP } from './cli-secrets.js';
 import { cmdReplay, REPLAY_HELP } from './cli-replay.js';
 import { cmdTeams, cmdUsers, PEOPLE_HELP } from './cli-people.js';
@@ -29,6 +30,7 @@ Usage:
   salve export <flow-id>|--all [--out file.json] [--url URL] [--token TOKEN] [--data DIR]
 ${DIFF_HELP}
   salve doctor [--data ./data]      check the database (read-only; safe while Salve runs)
+${MIGRATE_HELP}
 ${SECRETS_HELP}
 ${PEOPLE_HELP}
 ${AUDIT_HELP}
@@ -229,6 +231,8 @@ export async function runCli(argv: string[], out: Out = { log: console.log, erro
         return await cmdDiff(rest, out, (flags, method, path, body) => call(serverTarget(flags), method, path, body), (res) => reportApiError(res, out));
       case 'doctor':
         return cmdDoctor(rest, out);
+      case 'migrate':
+        return cmdMigrate(rest, out);
       case 'secrets':
         return await cmdSecrets(rest, out);
       case 'users':

@@ -2,7 +2,9 @@ import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { databaseFiles } from './store/files.js';
+import { migrationsFolder } from './store/db.js';
 import { explainOpenError } from './store/open-errors.js';
+import { knownMigrations, schemaState, SchemaTooNewError } from './store/schema-version.js';
 
 /** What `salve doctor` found: lines to print, and whether the database is usable. */
 export interface DoctorReport {
@@ -15,8 +17,8 @@ const MAX_PROBLEMS = 20;
 
 /**
  * Checks `<dataDir>/salve.db` without changing it: that it is a SQLite database, that SQLite's
- * `integrity_check` passes, and that the database files are private (0600). Safe while Salve
- * runs (it only reads).
+ * `integrity_check` passes, which migrations it has, and that the database files are private
+ * (0600). Safe while Salve runs (it only reads).
  */
 export function checkDataDir(dataDir: string): DoctorReport {
   const file = join(dataDir, 'salve.db');
@@ -35,6 +37,14 @@ export function checkDataDir(dataDir: string): DoctorReport {
       lines.push(`${file}: integrity check FAILED:`, ...messages.map((m) => `  ${m}`));
       lines.push('  Stop Salve and restore the database from your backup, or move it aside to start with an empty one.');
     }
+    const known = knownMigrations(migrationsFolder());
+    const schema = schemaState(sqlite, known);
+    if (schema.newerThanBuild !== undefined) {
+      ok = false;
+      lines.push(new SchemaTooNewError(file, schema.newerThanBuild, known).message);
+    } else if (schema.pending.length > 0) {
+      lines.push(`${file}: schema at ${schema.current?.tag ?? 'none'}, ${schema.pending.length} migration(s) pending (salve serve or salve migrate applies them)`);
+    } else lines.push(`${file}: schema up to date (${schema.applied} migrations, the latest ${schema.current?.tag})`);
   } catch (error) {
     const explained = explainOpenError(file, error);
     return { ok: false, lines: [explained instanceof Error ? explained.message : String(explained)] };

@@ -10,11 +10,12 @@ import { ensurePrivateDatabaseFiles } from './files.js';
 import { GroupCommit, type TxPosition } from './group-commit.js';
 import { explainOpenError } from './open-errors.js';
 import * as schema from './schema.js';
+import { knownMigrations, SchemaBehindError, schemaState, SchemaTooNewError, type KnownMigration } from './schema-version.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
 /** Finds the committed migrations both from source (vitest) and from dist/ (built server). */
-function migrationsFolder(): string {
+export function migrationsFolder(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [join(here, 'migrations'), join(here, '../../../runtime/store/migrations')];
   const found = candidates.find((c) => existsSync(join(c, 'meta', '_journal.json')));
@@ -30,6 +31,12 @@ const BOOT_BUSY_TIMEOUT_MS = 5000;
 export interface StoreOptions {
   /** Where persistent storage trouble (a lock held for long, a full disk) is reported. */
   log?: Logger;
+  /**
+   * Apply this build's pending migrations (default). `false` for the commands that work beside a
+   * running server (`salve users`, `salve secrets`): a newer CLI must not change the schema under
+   * an older server, so they refuse an out-of-date database instead (SchemaBehindError).
+   */
+  applyMigrations?: boolean;
 }
 
 /**
@@ -45,6 +52,8 @@ export class SqliteStore {
   readonly sqlite: Database.Database;
   readonly db: Db;
   readonly file: string;
+  /** The migrations this open applied, oldest first (empty when the schema was up to date). */
+  readonly migrationsApplied: readonly KnownMigration[];
   private readonly writer: GroupCommit<Db>;
 
   constructor(file: string, options: StoreOptions = {}) {
@@ -62,7 +71,13 @@ export class SqliteStore {
       // Keep the WAL bounded after checkpoints.
       this.sqlite.pragma('journal_size_limit = 67108864');
       this.db = drizzle(this.sqlite, { schema });
-      migrate(this.db, { migrationsFolder: migrationsFolder() });
+      const folder = migrationsFolder();
+      const known = knownMigrations(folder);
+      const state = schemaState(this.sqlite, known);
+      if (state.newerThanBuild !== undefined) throw new SchemaTooNewError(file, state.newerThanBuild, known);
+      if (options.applyMigrations === false && state.pending.length > 0) throw new SchemaBehindError(file, state.pending);
+      migrate(this.db, { migrationsFolder: folder });
+      this.migrationsApplied = state.pending;
       // Once, after the upgrade that added the hash chain: chain the rows written before it.
       sealLegacyAuditRows(this.sqlite);
       // Short from here on: the writer is in-process, so only an outside tool can hold the lock,

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -83,6 +84,26 @@ describe('an unusable database', () => {
     const r = await salve(['doctor', '--data', dataDir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`${join(dataDir, 'salve.db')}: integrity check ok`);
+  }, 60_000);
+
+  it('a database a newer Salve upgraded: serve refuses to start (exit 1, what to do), and leaves it as it was', async () => {
+    const dataDir = await healthyDataDir();
+    dirs.push(dataDir);
+    const file = join(dataDir, 'salve.db');
+    const db = new Database(file);
+    // A migration this build does not know, recorded as drizzle records one (a day after the last).
+    db.exec("insert into __drizzle_migrations (hash, created_at) select 'from-a-newer-salve', max(created_at) + 86400000 from __drizzle_migrations");
+    const rows = () => (db.prepare('select count(*) as n from __drizzle_migrations').get() as { n: number }).n;
+    const before = rows();
+    const r = await salve(['serve', '--port', '0', '--data', dataDir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`the database ${file} was upgraded by a newer Salve`);
+    expect(r.stderr).toMatch(/restore the backup taken before the upgrade/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).not.toMatch(/listening/);
+    expect(existsSync(join(dataDir, 'salve.pid'))).toBe(false);
+    expect(rows()).toBe(before);
+    db.close();
   }, 60_000);
 
   it('releases salve.pid when the start fails for another reason (port in use)', async () => {

@@ -1,0 +1,69 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConflictError } from '../shared/errors.js';
+import { parseCommand, UsageError } from './cli-args.js';
+import { acquireDataDirLock, dataDirHolder } from './lockfile.js';
+import { migrationsFolder, openStore } from './store/db.js';
+import { explainOpenError } from './store/open-errors.js';
+import { knownMigrations, schemaState, SchemaTooNewError, type SchemaState } from './store/schema-version.js';
+
+export const MIGRATE_HELP = `  salve migrate [--data ./data] [--check]
+                                    bring the database up to this version's schema (serve also does it
+                                    at start); --check only reports, and exits 1 when migrations are pending`;
+
+type Out = { log: (s: string) => void; error: (s: string) => void };
+
+/** The schema state of the database at `file`, read without changing anything. */
+function readState(file: string, known: ReturnType<typeof knownMigrations>): SchemaState {
+  let sqlite: Database.Database | undefined;
+  try {
+    sqlite = new Database(file, { readonly: true, fileMustExist: true });
+    sqlite.pragma('busy_timeout = 5000');
+    return schemaState(sqlite, known);
+  } catch (error) {
+    throw explainOpenError(file, error);
+  } finally {
+    sqlite?.close();
+  }
+}
+
+/**
+ * `salve migrate`: applies the migrations this build carries to the data directory's database
+ * (creating it when there is none), with the data directory locked, so never under a running
+ * server. `--check` reads the schema state and changes nothing (exit 1 when migrations are
+ * pending), for deploy scripts.
+ */
+export function cmdMigrate(args: string[], out: Out): number {
+  const { positionals, values: flags } = parseCommand(args, { data: { type: 'string' }, check: { type: 'boolean' } });
+  if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
+  const dataDir = resolve(flags.data ?? process.env.SALVE_DATA ?? './data');
+  const file = join(dataDir, 'salve.db');
+  const known = knownMigrations(migrationsFolder());
+  const latest = known.at(-1)?.tag;
+  const state = existsSync(file) ? readState(file, known) : undefined;
+  if (state?.newerThanBuild !== undefined) throw new SchemaTooNewError(file, state.newerThanBuild, known);
+  const pending = state?.pending ?? known;
+  if (pending.length === 0) {
+    out.log(`${file}: up to date (${state?.applied} migrations, the latest ${latest})`);
+    return 0;
+  }
+  if (flags.check) {
+    out.error(state ? `${file}: ${pending.length} migration(s) pending: ${pending.map((m) => m.tag).join(', ')}` : `no database at ${file}: "salve migrate" or "salve serve" creates it`);
+    return 1;
+  }
+  const pid = dataDirHolder(dataDir);
+  if (pid !== undefined) {
+    throw new ConflictError(`Salve (process ${pid}) is running on ${dataDir}: stop it first (or start the new version with "salve serve", which migrates at start)`);
+  }
+  const lock = acquireDataDirLock(dataDir);
+  try {
+    const store = openStore(dataDir);
+    const applied = store.migrationsApplied;
+    store.close();
+    out.log(`${file}: applied ${applied.length} migration(s): ${applied.map((m) => m.tag).join(', ')}; now at ${latest}`);
+  } finally {
+    lock.release();
+  }
+  return 0;
+}
