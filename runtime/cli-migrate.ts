@@ -6,11 +6,15 @@ import { parseCommand, UsageError } from './cli-args.js';
 import { acquireDataDirLock, dataDirHolder } from './lockfile.js';
 import { migrationsFolder, openStore } from './store/db.js';
 import { explainOpenError } from './store/open-errors.js';
+import { isPostgresUrl, migratePostgres, printableUrl } from './store/pg/migrate.js';
 import { knownMigrations, schemaState, SchemaTooNewError, type SchemaState } from './store/schema-version.js';
 
 export const MIGRATE_HELP = `  salve migrate [--data ./data] [--check]
                                     bring the database up to this version's schema (serve also does it
-                                    at start); --check only reports, and exits 1 when migrations are pending`;
+                                    at start); --check only reports, and exits 1 when migrations are pending
+  salve migrate --database postgres://… [--check]
+                                    the same for a PostgreSQL database (also SALVE_DATABASE_URL); the
+                                    scale-out mode is being built: today only migrate uses PostgreSQL`;
 
 type Out = { log: (s: string) => void; error: (s: string) => void };
 
@@ -34,9 +38,14 @@ function readState(file: string, known: ReturnType<typeof knownMigrations>): Sch
  * server. `--check` reads the schema state and changes nothing (exit 1 when migrations are
  * pending), for deploy scripts.
  */
-export function cmdMigrate(args: string[], out: Out): number {
-  const { positionals, values: flags } = parseCommand(args, { data: { type: 'string' }, check: { type: 'boolean' } });
+export async function cmdMigrate(args: string[], out: Out): Promise<number> {
+  const { positionals, values: flags } = parseCommand(args, { data: { type: 'string' }, check: { type: 'boolean' }, database: { type: 'string' } });
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
+  const database = flags.database ?? process.env.SALVE_DATABASE_URL;
+  if (database !== undefined) {
+    if (flags.data !== undefined) throw new UsageError('give --data (SQLite) or --database (PostgreSQL), not both');
+    return migratePostgresCommand(database, flags.check === true, out);
+  }
   const dataDir = resolve(flags.data ?? process.env.SALVE_DATA ?? './data');
   const file = join(dataDir, 'salve.db');
   const known = knownMigrations(migrationsFolder());
@@ -65,5 +74,22 @@ export function cmdMigrate(args: string[], out: Out): number {
   } finally {
     lock.release();
   }
+  return 0;
+}
+
+/** `salve migrate --database postgres://…`: as above, for PostgreSQL (the password is never printed). */
+async function migratePostgresCommand(url: string, check: boolean, out: Out): Promise<number> {
+  if (!isPostgresUrl(url)) throw new UsageError('--database (or SALVE_DATABASE_URL) must be a postgres:// or postgresql:// URL');
+  const where = printableUrl(url);
+  const { before, applied, latest } = await migratePostgres(url, { check });
+  if (before.pending.length === 0) {
+    out.log(`${where}: up to date (${before.applied} migrations, the latest ${latest?.tag})`);
+    return 0;
+  }
+  if (check) {
+    out.error(`${where}: ${before.pending.length} migration(s) pending: ${before.pending.map((m) => m.tag).join(', ')}`);
+    return 1;
+  }
+  out.log(`${where}: applied ${applied.length} migration(s): ${applied.map((m) => m.tag).join(', ')}; now at ${latest?.tag}`);
   return 0;
 }

@@ -232,7 +232,7 @@ export async function runCli(argv: string[], out: Out = { log: console.log, erro
       case 'doctor':
         return cmdDoctor(rest, out);
       case 'migrate':
-        return cmdMigrate(rest, out);
+        return await cmdMigrate(rest, out);
       case 'secrets':
         return await cmdSecrets(rest, out);
       case 'users':

@@ -36,10 +36,15 @@ export interface SchemaState {
   newerThanBuild?: number;
 }
 
-/** Reads the schema state of an open database (read-only; a database without tables has every migration pending). */
+/** Reads the schema state of an open SQLite database (read-only; a database without tables has every migration pending). */
 export function schemaState(sqlite: Database.Database, known: readonly KnownMigration[]): SchemaState {
   const table = sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get();
   const applied = table ? (sqlite.prepare('select created_at as at from __drizzle_migrations order by created_at').all() as { at: number | string }[]).map((r) => Number(r.at)) : [];
+  return schemaStateFrom(applied, known);
+}
+
+/** The schema state from the timestamps a database recorded for its migrations (either engine), oldest first. */
+export function schemaStateFrom(applied: readonly number[], known: readonly KnownMigration[]): SchemaState {
   const last = applied.at(-1);
   const newest = known.at(-1);
   return {
@@ -53,6 +58,7 @@ export function schemaState(sqlite: Database.Database, known: readonly KnownMigr
 
 /** The database was upgraded by a newer Salve than this one: starting on it could lose or damage data. */
 export class SchemaTooNewError extends Error {
+  /** `file`: the SQLite file, or the PostgreSQL database's URL without its password. */
   constructor(file: string, appliedAt: number, known: readonly KnownMigration[]) {
     super(
       `the database ${file} was upgraded by a newer Salve: its newest migration (from ${new Date(appliedAt).toISOString()}) is unknown to this version, which knows up to ${known.at(-1)?.tag ?? 'none'}.\n` +

@@ -1,0 +1,105 @@
+import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../runtime/cli.js';
+import { migratePostgres, pgMigrationsFolder } from '../../runtime/store/pg/migrate.js';
+import * as pgSchema from '../../runtime/store/pg/schema.js';
+import { knownMigrations } from '../../runtime/store/schema-version.js';
+import { postgresAvailable, tempDatabase, type TempDatabase } from '../kit/postgres.js';
+
+const known = knownMigrations(pgMigrationsFolder());
+const configs = Object.values(pgSchema as Record<string, unknown>)
+  .filter((v): v is PgTable => v instanceof PgTable)
+  .map((t) => getTableConfig(t));
+const tables = configs.map((c) => c.name);
+
+async function cli(...args: string[]) {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  const code = await runCli(args, { log: (s) => lines.push(s), error: (s) => errors.push(s) });
+  return { code, out: lines.join('\n'), err: errors.join('\n') };
+}
+
+describe.runIf(postgresAvailable)('salve migrate --database (PostgreSQL)', () => {
+  const databases: TempDatabase[] = [];
+  afterEach(async () => {
+    for (const db of databases.splice(0)) await db.drop();
+  });
+  const fresh = async () => {
+    const db = await tempDatabase();
+    databases.push(db);
+    return db;
+  };
+
+  it('lists what is pending (exit 1, nothing created), applies it, then is up to date; every table is there', async () => {
+    const db = await fresh();
+    const check = await cli('migrate', '--check', '--database', db.url);
+    expect(check.code).toBe(1);
+    expect(check.err).toContain(`${known.length} migration(s) pending: ${known.map((m) => m.tag).join(', ')}`);
+    expect(await db.query(async (c) => (await c.query("select count(*)::int as n from information_schema.tables where table_schema = 'public'")).rows[0].n)).toBe(0);
+
+    const run = await cli('migrate', '--database', db.url);
+    expect(run.code).toBe(0);
+    expect(run.out).toContain(`applied ${known.length} migration(s)`);
+    const present = await db.query(async (c) => (await c.query<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'public'")).rows.map((r) => r.table_name));
+    expect(present.sort()).toEqual([...tables].sort());
+    expect(tables.length).toBeGreaterThanOrEqual(20);
+    // The committed migrations build exactly what runtime/store/pg/schema.ts declares.
+    const columns = await db.query(async (c) => (await c.query<{ table_name: string; column_name: string; is_nullable: string; data_type: string }>("select table_name, column_name, is_nullable, data_type from information_schema.columns where table_schema = 'public'")).rows);
+    const built = columns.map((c) => `${c.table_name}.${c.column_name} ${c.data_type}${c.is_nullable === 'NO' ? ' not null' : ''}`).sort();
+    const declared = configs.flatMap((t) => t.columns.map((c) => `${t.name}.${c.name} ${c.getSQLType()}${c.notNull ? ' not null' : ''}`)).sort();
+    expect(built).toEqual(declared);
+
+    const again = await cli('migrate', '--check', '--database', db.url);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain(`up to date (${known.length} migrations, the latest ${known.at(-1)!.tag})`);
+  });
+
+  it('keeps the audit log append-only: UPDATE, DELETE and TRUNCATE are refused', async () => {
+    const db = await fresh();
+    await migratePostgres(db.url);
+    await db.query(async (c) => {
+      await c.query("insert into audit (at, actor, action, target) values (1, 'admin', 'flow.create', 'f1')");
+      await expect(c.query("update audit set actor = 'someone else'")).rejects.toThrow('audit log is append-only');
+      await expect(c.query('delete from audit')).rejects.toThrow('audit log is append-only');
+      await expect(c.query('truncate audit')).rejects.toThrow('audit log is append-only');
+      expect((await c.query('select actor from audit')).rows).toEqual([{ actor: 'admin' }]);
+    });
+  });
+
+  it('several processes migrating at once: one applies, the others wait and find nothing to do', async () => {
+    const db = await fresh();
+    const results = await Promise.all([migratePostgres(db.url), migratePostgres(db.url), migratePostgres(db.url)]);
+    expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, known.length]);
+    expect(await db.query(async (c) => (await c.query('select count(*)::int as n from drizzle.__drizzle_migrations')).rows[0].n)).toBe(known.length);
+  });
+
+  it('refuses a schema a newer Salve migrated, and never prints the password', async () => {
+    const db = await fresh();
+    await migratePostgres(db.url);
+    await db.query((c) => c.query('insert into drizzle.__drizzle_migrations (hash, created_at) values ($1, $2)', ['from-a-newer-salve', known.at(-1)!.when + 86_400_000]));
+    const withPassword = db.url.replace('postgres@', 'postgres:not-the-password-7f3a@');
+    const run = await cli('migrate', '--database', withPassword);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('was upgraded by a newer Salve');
+    expect(run.err).toContain('postgres:***@');
+    expect(run.err + run.out).not.toContain('not-the-password-7f3a');
+  });
+});
+
+describe('salve migrate --database: bad input', () => {
+  it('an unreachable server: exit 1, names the server, not the password', async () => {
+    const run = await cli('migrate', '--database', 'postgres://salve:hunter2-secret-9b1c@127.0.0.1:1/salve');
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('cannot connect to PostgreSQL at postgres://salve:***@127.0.0.1:1/salve: ECONNREFUSED');
+    expect(run.err).not.toContain('hunter2-secret-9b1c');
+  });
+
+  it('a URL that is not PostgreSQL, or --data with --database: usage error (exit 2)', async () => {
+    const mysql = await cli('migrate', '--database', 'mysql://127.0.0.1/salve');
+    expect(mysql.code).toBe(2);
+    expect(mysql.err).toContain('--database (or SALVE_DATABASE_URL) must be a postgres:// or postgresql:// URL');
+    const both = await cli('migrate', '--data', './data', '--database', 'postgres://127.0.0.1/salve');
+    expect(both.code).toBe(2);
+    expect(both.err).toContain('not both');
+  });
+});
