@@ -7,6 +7,7 @@ import { enableRegexBacktrackFallback } from './boot-checks.js';
 import { HelpRequested, parseCommand, UsageError, type OptionValues } from './cli-args.js';
 import { AUDIT_HELP, cmdAudit } from './cli-audit.js';
 import { cmdDiff, DIFF_HELP } from './cli-diff.js';
+import { cmdCopy, COPY_HELP } from './cli-copy.js';
 import { cmdMigrate, MIGRATE_HELP } from './cli-migrate.js';
 import { cmdSecrets, SECRETS_HELP } from './cli-secrets.js';
 import { cmdReplay, REPLAY_HELP } from './cli-replay.js';
@@ -31,6 +32,7 @@ Usage:
 ${DIFF_HELP}
   salve doctor [--data ./data]      check the database (read-only; safe while Salve runs)
 ${MIGRATE_HELP}
+${COPY_HELP}
 ${SECRETS_HELP}
 ${PEOPLE_HELP}
 ${AUDIT_HELP}
@@ -233,6 +235,8 @@ export async function runCli(argv: string[], out: Out = { log: console.log, erro
         return cmdDoctor(rest, out);
       case 'migrate':
         return await cmdMigrate(rest, out);
+      case 'copy':
+        return await cmdCopy(rest, out);
       case 'secrets':
         return await cmdSecrets(rest, out);
       case 'users':

@@ -48,7 +48,7 @@ export function printableUrl(url: string): string {
 }
 
 /** Connects to `url`; an unreachable server or refused login becomes an UnavailableError that names the server, never the password. */
-async function connectPostgres(url: string, applicationName: string): Promise<pg.Client> {
+export async function connectPostgres(url: string, applicationName: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: applicationName });
   // A connection dropped later (server restart) must not crash the process: the next query fails instead.
   client.on('error', () => {});
