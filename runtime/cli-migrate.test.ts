@@ -5,7 +5,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from './cli.js';
+import { runCliCaptured } from '../test/kit/cli.js';
 import { migrationsFolder, openStore, SqliteStore } from './store/db.js';
 import { knownMigrations, SchemaTooNewError } from './store/schema-version.js';
 
@@ -50,12 +50,6 @@ function newerDataDir(): string {
   return dir;
 }
 
-async function cli(...args: string[]) {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  const code = await runCli(args, { log: (s) => lines.push(s), error: (s) => errors.push(s) });
-  return { code, out: lines.join('\n'), err: errors.join('\n') };
-}
 
 const migrationRows = (dir: string) => {
   const sqlite = new Database(join(dir, 'salve.db'), { readonly: true });
@@ -68,30 +62,30 @@ describe('salve migrate', () => {
   it('reports the pending migrations with --check (exit 1, nothing changed), applies them, then reports up to date', async () => {
     const dir = olderDataDir(2);
     const pending = known.slice(-2).map((m) => m.tag);
-    const check = await cli('migrate', '--check', '--data', dir);
+    const check = await runCliCaptured('migrate', '--check', '--data', dir);
     expect(check.code).toBe(1);
     expect(check.err).toContain(`2 migration(s) pending: ${pending.join(', ')}`);
     expect(migrationRows(dir)).toBe(known.length - 2);
 
-    const run = await cli('migrate', '--data', dir);
+    const run = await runCliCaptured('migrate', '--data', dir);
     expect(run.code).toBe(0);
     expect(run.out).toContain(`applied 2 migration(s): ${pending.join(', ')}; now at ${known.at(-1)!.tag}`);
     expect(migrationRows(dir)).toBe(known.length);
     // The data directory is not left locked.
     expect(existsSync(join(dir, 'salve.pid'))).toBe(false);
 
-    const again = await cli('migrate', '--check', '--data', dir);
+    const again = await runCliCaptured('migrate', '--check', '--data', dir);
     expect(again.code).toBe(0);
     expect(again.out).toContain(`up to date (${known.length} migrations, the latest ${known.at(-1)!.tag})`);
   });
 
   it('creates the database when there is none (and --check says there is none)', async () => {
     const dir = tempDir();
-    const check = await cli('migrate', '--check', '--data', dir);
+    const check = await runCliCaptured('migrate', '--check', '--data', dir);
     expect(check.code).toBe(1);
     expect(check.err).toContain('no database at');
     expect(existsSync(join(dir, 'salve.db'))).toBe(false);
-    const run = await cli('migrate', '--data', dir);
+    const run = await runCliCaptured('migrate', '--data', dir);
     expect(run.code).toBe(0);
     expect(run.out).toContain(`applied ${known.length} migration(s)`);
   });
@@ -100,7 +94,7 @@ describe('salve migrate', () => {
     const dir = olderDataDir(1);
     // The pid file of a live process (this one's parent: alive, and not this process).
     writeFileSync(join(dir, 'salve.pid'), `${process.ppid}\n`);
-    const run = await cli('migrate', '--data', dir);
+    const run = await runCliCaptured('migrate', '--data', dir);
     expect(run.code).toBe(1);
     expect(run.err).toContain(`Salve (process ${process.ppid}) is running on ${dir}: stop it first`);
     expect(migrationRows(dir)).toBe(known.length - 1);
@@ -108,25 +102,25 @@ describe('salve migrate', () => {
 
   it('refuses a database a newer Salve upgraded, and so does serve, without changing it', async () => {
     const dir = newerDataDir();
-    const run = await cli('migrate', '--data', dir);
+    const run = await runCliCaptured('migrate', '--data', dir);
     expect(run.code).toBe(1);
     expect(run.err).toContain('was upgraded by a newer Salve');
     expect(run.err).toContain(`knows up to ${known.at(-1)!.tag}`);
     expect(() => new SqliteStore(join(dir, 'salve.db'))).toThrow(SchemaTooNewError);
     expect(migrationRows(dir)).toBe(known.length + 1);
-    const doctor = await cli('doctor', '--data', dir);
+    const doctor = await runCliCaptured('doctor', '--data', dir);
     expect(doctor.code).toBe(1);
     expect(doctor.err).toContain('was upgraded by a newer Salve');
   });
 
   it('doctor names the schema: up to date, or what is pending (pending is not a failure)', async () => {
     const older = olderDataDir(1);
-    const behind = await cli('doctor', '--data', older);
+    const behind = await runCliCaptured('doctor', '--data', older);
     expect(behind.code).toBe(0);
     expect(behind.out).toContain(`schema at ${known.at(-2)!.tag}, 1 migration(s) pending`);
     const current = tempDir();
     openStore(current).close();
-    const ok = await cli('doctor', '--data', current);
+    const ok = await runCliCaptured('doctor', '--data', current);
     expect(ok.out).toContain(`schema up to date (${known.length} migrations, the latest ${known.at(-1)!.tag})`);
   });
 });
@@ -134,11 +128,11 @@ describe('salve migrate', () => {
 describe('commands that work beside a running server', () => {
   it('do not migrate an older database: salve users and salve secrets ask for salve migrate first', async () => {
     const dir = olderDataDir(1);
-    const users = await cli('users', 'list', '--data', dir);
+    const users = await runCliCaptured('users', 'list', '--data', dir);
     expect(users.code).toBe(1);
     expect(users.err).toContain(`is older than this Salve: 1 migration(s) pending (${known.at(-1)!.tag})`);
     expect(users.err).toContain('salve migrate');
-    const secrets = await cli('secrets', 'list', '--data', dir);
+    const secrets = await runCliCaptured('secrets', 'list', '--data', dir);
     expect(secrets.code).toBe(1);
     expect(secrets.err).toContain('is older than this Salve');
     expect(migrationRows(dir)).toBe(known.length - 1);

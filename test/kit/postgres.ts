@@ -36,8 +36,9 @@ if (problem !== undefined) {
   console.warn(`postgres: SKIPPED — no PostgreSQL at ${where} (${problem}); set SALVE_TEST_DATABASE_URL to run these suites`);
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
+/** Runs `fn` with a connection to `url`, closed after. */
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   client.on('error', () => {});
   await client.connect();
   try {
@@ -60,22 +61,13 @@ export interface TempDatabase {
 /** A new, empty database on the test server. */
 export async function tempDatabase(): Promise<TempDatabase> {
   const name = `salve_test_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`create database "${name}"`));
+  await withClient(ADMIN_URL, (c) => c.query(`create database "${name}"`));
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     name,
-    async query(fn) {
-      const client = new pg.Client({ connectionString: url.toString() });
-      client.on('error', () => {});
-      await client.connect();
-      try {
-        return await fn(client);
-      } finally {
-        await client.end();
-      }
-    },
-    drop: () => admin((c) => c.query(`drop database if exists "${name}" with (force)`)).then(() => undefined),
+    query: (fn) => withClient(url.toString(), fn),
+    drop: () => withClient(ADMIN_URL, (c) => c.query(`drop database if exists "${name}" with (force)`)).then(() => undefined),
   };
 }

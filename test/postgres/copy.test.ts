@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../runtime/cli.js';
+import { runCliCaptured } from '../kit/cli.js';
 import { openStore } from '../../runtime/store/db.js';
 import { migratePostgres } from '../../runtime/store/pg/migrate.js';
 import * as pgSchema from '../../runtime/store/pg/schema.js';
@@ -59,12 +59,6 @@ function populatedDataDir(n: number): string {
 
 const byJson = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
 
-async function cli(...args: string[]) {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  const code = await runCli(args, { log: (s) => lines.push(s), error: (s) => errors.push(s) });
-  return { code, out: lines.join('\n'), err: errors.join('\n') };
-}
 
 describe.runIf(postgresAvailable)('salve copy --from <sqlite> --to postgres://', () => {
   const databases: TempDatabase[] = [];
@@ -93,7 +87,7 @@ describe.runIf(postgresAvailable)('salve copy --from <sqlite> --to postgres://',
     sqlite.close();
     // Five made here per table, and what opening a store writes by itself (the default team).
     expect(total).toBeGreaterThanOrEqual(5 * sqliteTables.length);
-    const run = await cli('copy', '--from', dir, '--to', withPassword);
+    const run = await runCliCaptured('copy', '--from', dir, '--to', withPassword);
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
     expect(run.out).toContain(`copied ${total} rows`);
@@ -132,7 +126,7 @@ describe.runIf(postgresAvailable)('salve copy --from <sqlite> --to postgres://',
     })();
     sqlite.close();
     const db = await fresh();
-    const run = await cli('copy', '--from', join(dir, 'salve.db'), '--to', db.url);
+    const run = await runCliCaptured('copy', '--from', join(dir, 'salve.db'), '--to', db.url);
     expect(run.code).toBe(0);
     expect(run.out).toContain('event_refs: 45001');
     expect(await db.query(async (c) => (await c.query('select count(*)::int as n from event_refs')).rows[0].n)).toBe(45_001);
@@ -142,7 +136,7 @@ describe.runIf(postgresAvailable)('salve copy --from <sqlite> --to postgres://',
     const db = await fresh();
     await migratePostgres(db.url);
     await db.query((c) => c.query("insert into flows (id, name, enabled, revision, document, created_at, updated_at) values ('kept', 'kept', true, 1, '{}', 1, 1)"));
-    const run = await cli('copy', '--from', dataDir(2), '--to', db.url);
+    const run = await runCliCaptured('copy', '--from', dataDir(2), '--to', db.url);
     expect(run.code).toBe(1);
     expect(run.err).toContain('already holds Salve data (flows: 1 rows)');
     expect(run.err).toContain('copy into an empty database');
@@ -154,7 +148,7 @@ describe.runIf(postgresAvailable)('salve copy --from <sqlite> --to postgres://',
     const db = await fresh();
     const running = dataDir(1);
     writeFileSync(join(running, 'salve.pid'), `${process.ppid}\n`);
-    const busy = await cli('copy', '--from', running, '--to', db.url);
+    const busy = await runCliCaptured('copy', '--from', running, '--to', db.url);
     expect(busy.code).toBe(1);
     expect(busy.err).toContain(`Salve (process ${process.ppid}) is running on ${running}: stop it first`);
 
@@ -162,7 +156,7 @@ describe.runIf(postgresAvailable)('salve copy --from <sqlite> --to postgres://',
     const sqlite = new Database(join(older, 'salve.db'));
     sqlite.exec('delete from __drizzle_migrations where created_at = (select max(created_at) from __drizzle_migrations)');
     sqlite.close();
-    const behind = await cli('copy', '--from', older, '--to', db.url);
+    const behind = await runCliCaptured('copy', '--from', older, '--to', db.url);
     expect(behind.code).toBe(1);
     expect(behind.err).toContain('is older than this Salve');
     expect(await db.query(async (c) => (await c.query("select count(*)::int as n from information_schema.tables where table_schema = 'public'")).rows[0].n)).toBe(0);
@@ -171,16 +165,16 @@ describe.runIf(postgresAvailable)('salve copy --from <sqlite> --to postgres://',
 
 describe('salve copy: bad input', () => {
   it('names what is missing or wrong (exit 2), and an unreachable target (exit 1) without its password', async () => {
-    expect((await cli('copy', '--to', 'postgres://127.0.0.1/x')).err).toContain('salve copy --from');
-    const notPg = await cli('copy', '--from', '.', '--to', 'sqlite:///tmp/x.db');
+    expect((await runCliCaptured('copy', '--to', 'postgres://127.0.0.1/x')).err).toContain('salve copy --from');
+    const notPg = await runCliCaptured('copy', '--from', '.', '--to', 'sqlite:///tmp/x.db');
     expect(notPg.code).toBe(2);
     expect(notPg.err).toContain('--to must be a postgres:// or postgresql:// URL');
-    const nothing = await cli('copy', '--from', join(tmpdir(), 'no-such-salve-dir'), '--to', 'postgres://127.0.0.1/x');
+    const nothing = await runCliCaptured('copy', '--from', join(tmpdir(), 'no-such-salve-dir'), '--to', 'postgres://127.0.0.1/x');
     expect(nothing.code).toBe(2);
     expect(nothing.err).toContain('--from: no Salve database at');
     const dir = populatedDataDir(1);
     try {
-      const down = await cli('copy', '--from', dir, '--to', 'postgres://salve:pw-never-shown-77@127.0.0.1:1/salve');
+      const down = await runCliCaptured('copy', '--from', dir, '--to', 'postgres://salve:pw-never-shown-77@127.0.0.1:1/salve');
       expect(down.code).toBe(1);
       expect(down.err).toContain('cannot connect to PostgreSQL at postgres://salve:***@127.0.0.1:1/salve');
       expect(down.err).not.toContain('pw-never-shown-77');

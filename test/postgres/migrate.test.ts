@@ -1,6 +1,6 @@
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../runtime/cli.js';
+import { runCliCaptured } from '../kit/cli.js';
 import { migratePostgres, pgMigrationsFolder } from '../../runtime/store/pg/migrate.js';
 import * as pgSchema from '../../runtime/store/pg/schema.js';
 import { knownMigrations } from '../../runtime/store/schema-version.js';
@@ -12,12 +12,6 @@ const configs = Object.values(pgSchema as Record<string, unknown>)
   .map((t) => getTableConfig(t));
 const tables = configs.map((c) => c.name);
 
-async function cli(...args: string[]) {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  const code = await runCli(args, { log: (s) => lines.push(s), error: (s) => errors.push(s) });
-  return { code, out: lines.join('\n'), err: errors.join('\n') };
-}
 
 describe.runIf(postgresAvailable)('salve migrate --database (PostgreSQL)', () => {
   const databases: TempDatabase[] = [];
@@ -32,12 +26,12 @@ describe.runIf(postgresAvailable)('salve migrate --database (PostgreSQL)', () =>
 
   it('lists what is pending (exit 1, nothing created), applies it, then is up to date; every table is there', async () => {
     const db = await fresh();
-    const check = await cli('migrate', '--check', '--database', db.url);
+    const check = await runCliCaptured('migrate', '--check', '--database', db.url);
     expect(check.code).toBe(1);
     expect(check.err).toContain(`${known.length} migration(s) pending: ${known.map((m) => m.tag).join(', ')}`);
     expect(await db.query(async (c) => (await c.query("select count(*)::int as n from information_schema.tables where table_schema = 'public'")).rows[0].n)).toBe(0);
 
-    const run = await cli('migrate', '--database', db.url);
+    const run = await runCliCaptured('migrate', '--database', db.url);
     expect(run.code).toBe(0);
     expect(run.out).toContain(`applied ${known.length} migration(s)`);
     const present = await db.query(async (c) => (await c.query<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'public'")).rows.map((r) => r.table_name));
@@ -49,7 +43,7 @@ describe.runIf(postgresAvailable)('salve migrate --database (PostgreSQL)', () =>
     const declared = configs.flatMap((t) => t.columns.map((c) => `${t.name}.${c.name} ${c.getSQLType()}${c.notNull ? ' not null' : ''}`)).sort();
     expect(built).toEqual(declared);
 
-    const again = await cli('migrate', '--check', '--database', db.url);
+    const again = await runCliCaptured('migrate', '--check', '--database', db.url);
     expect(again.code).toBe(0);
     expect(again.out).toContain(`up to date (${known.length} migrations, the latest ${known.at(-1)!.tag})`);
   });
@@ -78,7 +72,7 @@ describe.runIf(postgresAvailable)('salve migrate --database (PostgreSQL)', () =>
     await migratePostgres(db.url);
     await db.query((c) => c.query('insert into drizzle.__drizzle_migrations (hash, created_at) values ($1, $2)', ['from-a-newer-salve', known.at(-1)!.when + 86_400_000]));
     const withPassword = db.url.replace('postgres@', 'postgres:not-the-password-7f3a@');
-    const run = await cli('migrate', '--database', withPassword);
+    const run = await runCliCaptured('migrate', '--database', withPassword);
     expect(run.code).toBe(1);
     expect(run.err).toContain('was upgraded by a newer Salve');
     expect(run.err).toContain('postgres:***@');
@@ -88,17 +82,17 @@ describe.runIf(postgresAvailable)('salve migrate --database (PostgreSQL)', () =>
 
 describe('salve migrate --database: bad input', () => {
   it('an unreachable server: exit 1, names the server, not the password', async () => {
-    const run = await cli('migrate', '--database', 'postgres://salve:hunter2-secret-9b1c@127.0.0.1:1/salve');
+    const run = await runCliCaptured('migrate', '--database', 'postgres://salve:hunter2-secret-9b1c@127.0.0.1:1/salve');
     expect(run.code).toBe(1);
     expect(run.err).toContain('cannot connect to PostgreSQL at postgres://salve:***@127.0.0.1:1/salve: ECONNREFUSED');
     expect(run.err).not.toContain('hunter2-secret-9b1c');
   });
 
   it('a URL that is not PostgreSQL, or --data with --database: usage error (exit 2)', async () => {
-    const mysql = await cli('migrate', '--database', 'mysql://127.0.0.1/salve');
+    const mysql = await runCliCaptured('migrate', '--database', 'mysql://127.0.0.1/salve');
     expect(mysql.code).toBe(2);
     expect(mysql.err).toContain('--database (or SALVE_DATABASE_URL) must be a postgres:// or postgresql:// URL');
-    const both = await cli('migrate', '--data', './data', '--database', 'postgres://127.0.0.1/salve');
+    const both = await runCliCaptured('migrate', '--data', './data', '--database', 'postgres://127.0.0.1/salve');
     expect(both.code).toBe(2);
     expect(both.err).toContain('not both');
   });
