@@ -2,7 +2,9 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseCommand, UsageError } from './cli-args.js';
-import { verifyAuditChain } from './store/audit-chain.js';
+import { type ChainReport, verifyAuditChain } from './store/audit-chain.js';
+import { verifyPostgresAuditChain } from './store/pg/audit-verify.js';
+import { isPostgresUrl } from './store/pg/migrate.js';
 
 /**
  * `salve audit verify`: re-computes the audit log's hash chain from the database file, opened
@@ -10,7 +12,8 @@ import { verifyAuditChain } from './store/audit-chain.js';
  * that was altered, removed or inserted.
  */
 
-export const AUDIT_HELP = `  salve audit verify [--data DIR]   re-compute the audit log's hash chain (read-only); exit 1 names the first bad row`;
+export const AUDIT_HELP = `  salve audit verify [--data DIR | --database postgres://…]
+                                    re-compute the audit log's hash chain (read-only); exit 1 names the first bad row`;
 
 type Out = { log: (s: string) => void; error: (s: string) => void };
 
@@ -19,9 +22,29 @@ function hasChainColumns(db: Database.Database): boolean {
   return columns.some((c) => c.name === 'hash');
 }
 
+/** Prints a verification's outcome; its exit code. */
+function printReport(report: ChainReport, out: Out): number {
+  if (!report.ok) {
+    out.error(`salve: ${report.problem}`);
+    return 1;
+  }
+  out.log(
+    report.rows === 0
+      ? 'audit log is empty: nothing to verify'
+      : `audit chain intact: ${report.rows} row${report.rows === 1 ? '' : 's'}; last row ${report.lastId}, hash ${report.lastHash}`,
+  );
+  return 0;
+}
+
 async function cmdVerify(args: string[], out: Out): Promise<number> {
-  const { positionals, values } = parseCommand(args, { data: { type: 'string' } });
+  const { positionals, values } = parseCommand(args, { data: { type: 'string' }, database: { type: 'string' } });
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
+  const database = values.database ?? process.env.SALVE_DATABASE_URL;
+  if (database !== undefined) {
+    if (values.data !== undefined) throw new UsageError('give --data (SQLite) or --database (PostgreSQL), not both');
+    if (!isPostgresUrl(database)) throw new UsageError('--database (or SALVE_DATABASE_URL) must be a postgres:// or postgresql:// URL');
+    return printReport(await verifyPostgresAuditChain(database), out);
+  }
   const dataDir = resolve(values.data ?? process.env.SALVE_DATA ?? './data');
   const file = join(dataDir, 'salve.db');
   if (!existsSync(file)) throw new UsageError(`no Salve database in ${dataDir}: pass --data (or set SALVE_DATA) to the server's data directory`);
@@ -31,17 +54,7 @@ async function cmdVerify(args: string[], out: Out): Promise<number> {
       out.error(`salve: the audit log in ${file} has no hash chain yet: start this version of Salve once to chain it, then verify`);
       return 1;
     }
-    const report = verifyAuditChain(db);
-    if (!report.ok) {
-      out.error(`salve: ${report.problem}`);
-      return 1;
-    }
-    out.log(
-      report.rows === 0
-        ? 'audit log is empty: nothing to verify'
-        : `audit chain intact: ${report.rows} row${report.rows === 1 ? '' : 's'}; last row ${report.lastId}, hash ${report.lastHash}`,
-    );
-    return 0;
+    return printReport(verifyAuditChain(db), out);
   } finally {
     db.close();
   }

@@ -40,7 +40,8 @@ export function auditRowHash(r: ChainedFields): string {
   return createHash('sha256').update(canonicalAuditRow(r)).digest('hex');
 }
 
-type RawRow = Omit<ChainedFields, 'prevHash'> & { prevHash: string; hash: string };
+/** A stored row: its chained fields and its own hash. */
+export type RawRow = ChainedFields & { hash: string };
 
 const SELECT_ROWS = `SELECT id, at, actor, via, address, action, target, details, before, after, prev_hash AS prevHash, hash FROM audit`;
 
@@ -80,28 +81,51 @@ export type ChainReport = { ok: true; rows: number; lastId: number | null; lastH
 const describe = (r: RawRow) => `audit row ${r.id} (${new Date(r.at).toISOString()}, ${r.action})`;
 
 /**
- * Re-computes the chain in id order (read-only) and names the first row that was altered,
- * removed or inserted. Reads row by row, so a long log is not held in memory.
+ * Checks rows of the log handed to it one by one in id order, keeping only the row before: so a
+ * long log is never held in memory, whichever engine it is read from (the SQLite file below,
+ * PostgreSQL in pg/audit-verify.ts). The first problem ends the check.
  */
-export function verifyAuditChain(sqlite: Database.Database): ChainReport {
-  let prev: RawRow | undefined;
-  let rows = 0;
-  for (const row of sqlite.prepare(`${SELECT_ROWS} ORDER BY id`).iterate() as IterableIterator<RawRow>) {
-    rows++;
+export class AuditChainCheck {
+  private prev: RawRow | undefined;
+  private rows = 0;
+  private problem: string | undefined;
+
+  /** Checks the next row; returns the problem when it is the first bad one (then stop feeding). */
+  next(row: RawRow): string | undefined {
+    this.rows++;
+    this.problem = this.problemOf(row);
+    this.prev = row;
+    return this.problem;
+  }
+
+  private problemOf(row: RawRow): string | undefined {
+    const prev = this.prev;
     const expectedId = prev ? prev.id + 1 : 1;
     if (row.id !== expectedId) {
-      const problem = prev
+      return prev
         ? `row ${expectedId} is missing after ${prev.id}${row.id > expectedId + 1 ? ` (rows ${expectedId}–${row.id - 1} are gone)` : ''}`
         : `row 1 is missing before ${row.id}${row.id > 2 ? ` (rows 1–${row.id - 1} are gone)` : ''}`;
-      return { ok: false, rows, problem };
     }
-    if (row.hash === '') return { ok: false, rows, problem: `${describe(row)}: has no hash (written outside Salve, or Salve has not started since the upgrade)` };
-    if (auditRowHash(row) !== row.hash) return { ok: false, rows, problem: `${describe(row)}: hash does not match` };
+    if (row.hash === '') return `${describe(row)}: has no hash (written outside Salve, or Salve has not started since the upgrade)`;
+    if (auditRowHash(row) !== row.hash) return `${describe(row)}: hash does not match`;
     const link = prev ? prev.hash : GENESIS_HASH;
     if (row.prevHash !== link) {
-      return { ok: false, rows, problem: `${describe(row)}: does not follow ${prev ? `row ${prev.id}` : 'the start of the log'} (its prev_hash does not match; the row before it was altered or replaced)` };
+      return `${describe(row)}: does not follow ${prev ? `row ${prev.id}` : 'the start of the log'} (its prev_hash does not match; the row before it was altered or replaced)`;
     }
-    prev = row;
+    return undefined;
   }
-  return { ok: true, rows, lastId: prev?.id ?? null, lastHash: prev?.hash ?? null };
+
+  report(): ChainReport {
+    if (this.problem !== undefined) return { ok: false, rows: this.rows, problem: this.problem };
+    return { ok: true, rows: this.rows, lastId: this.prev?.id ?? null, lastHash: this.prev?.hash ?? null };
+  }
+}
+
+/** Re-computes the chain of the SQLite log in id order (read-only) and names the first row that was altered, removed or inserted. */
+export function verifyAuditChain(sqlite: Database.Database): ChainReport {
+  const check = new AuditChainCheck();
+  for (const row of sqlite.prepare(`${SELECT_ROWS} ORDER BY id`).iterate() as IterableIterator<RawRow>) {
+    if (check.next(row) !== undefined) break;
+  }
+  return check.report();
 }

@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { appendAudit } from '../../runtime/store/audit-repo.js';
+import { openStore } from '../../runtime/store/db.js';
+import { migratePostgres } from '../../runtime/store/pg/migrate.js';
+import { runCliCaptured } from '../kit/cli.js';
+import { postgresAvailable, tempDatabase, type TempDatabase } from '../kit/postgres.js';
+
+/** A data directory whose audit log has `n` rows, appended (and chained) as Salve appends them. */
+async function dataDirWithAudit(n: number): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'salve-pg-audit-'));
+  const store = openStore(dir);
+  await store.write((db) => {
+    for (let i = 1; i <= n; i++) {
+      appendAudit(db, { actor: { name: `user-${i % 3}`, via: 'session', address: '127.0.0.1' }, action: 'flow.update', target: `f${i}`, details: { revision: i, note: 'é “quoted”' }, now: Date.UTC(2026, 11, 5, 9, 0, i) });
+    }
+  });
+  store.close();
+  return dir;
+}
+
+const lastHash = (text: string) => /hash ([0-9a-f]{64})/.exec(text)?.[1];
+
+describe.runIf(postgresAvailable)('salve audit verify --database (PostgreSQL)', () => {
+  const databases: TempDatabase[] = [];
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const db of databases.splice(0)) await db.drop();
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('after salve copy, the chain verifies on PostgreSQL with the same last hash as in SQLite (read page by page)', async () => {
+    const dir = await dataDirWithAudit(2_500);
+    dirs.push(dir);
+    const db = await tempDatabase();
+    databases.push(db);
+    const onSqlite = await runCliCaptured('audit', 'verify', '--data', dir);
+    expect(onSqlite.out).toContain('audit chain intact: 2500 rows; last row 2500');
+    expect((await runCliCaptured('copy', '--from', dir, '--to', db.url)).code).toBe(0);
+
+    const onPostgres = await runCliCaptured('audit', 'verify', '--database', db.url);
+    expect(onPostgres.err).toBe('');
+    expect(onPostgres.code).toBe(0);
+    expect(onPostgres.out).toContain('audit chain intact: 2500 rows; last row 2500');
+    expect(lastHash(onPostgres.out)).toBe(lastHash(onSqlite.out));
+  });
+
+  it('names the first row changed behind Salve’s back (exit 1)', async () => {
+    const dir = await dataDirWithAudit(5);
+    dirs.push(dir);
+    const db = await tempDatabase();
+    databases.push(db);
+    expect((await runCliCaptured('copy', '--from', dir, '--to', db.url)).code).toBe(0);
+    // Someone with the database's owner rights: drops the guard, edits a row.
+    await db.query(async (c) => {
+      await c.query('alter table audit disable trigger audit_no_update');
+      await c.query("update audit set actor = 'someone-else' where id = 3");
+    });
+    const run = await runCliCaptured('audit', 'verify', '--database', db.url);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('audit row 3 (2026-12-05T09:00:03.000Z, flow.update): hash does not match');
+  });
+
+  it('an empty log, and a database without Salve’s tables', async () => {
+    const db = await tempDatabase();
+    databases.push(db);
+    const bare = await runCliCaptured('audit', 'verify', '--database', db.url);
+    expect(bare.code).toBe(1);
+    expect(bare.err).toContain('has no Salve tables: "salve migrate --database" or "salve copy" makes them');
+    await migratePostgres(db.url);
+    const empty = await runCliCaptured('audit', 'verify', '--database', db.url);
+    expect(empty.code).toBe(0);
+    expect(empty.out).toContain('audit log is empty');
+  });
+});
