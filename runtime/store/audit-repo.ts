@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../../shared/audit.js';
-import { auditRowHash, GENESIS_HASH } from './audit-chain.js';
+import { auditRowHash, type ChainedFields, GENESIS_HASH } from './audit-chain.js';
 import type { Db } from './db.js';
 import { audit } from './schema.js';
 
@@ -25,14 +25,11 @@ export interface AuditInput {
 }
 
 /**
- * Appends one audit record: the only writer of the audit table. Call it inside the write
- * transaction of the change it records. It takes the next id after the last row and chains the
- * row to that row's hash (audit-chain.ts); the transaction holds the write lock, so no other
- * writer (another process included) can append in between.
+ * The row that follows `last` (the newest row, if any) for `entry`, with its hash: the next id
+ * and the link to `last`'s hash (audit-chain.ts). Both engines append with it.
  */
-export function appendAudit(db: Db, entry: AuditInput): void {
-  const last = db.select({ id: audit.id, hash: audit.hash }).from(audit).orderBy(desc(audit.id)).limit(1).get();
-  const row = {
+export function nextAuditRow(entry: AuditInput, last: { id: number; hash: string } | undefined): ChainedFields & { hash: string } {
+  const row: ChainedFields = {
     id: (last?.id ?? 0) + 1,
     at: entry.now,
     actor: entry.actor.name,
@@ -45,9 +42,18 @@ export function appendAudit(db: Db, entry: AuditInput): void {
     after: entry.after === undefined ? null : summary(entry.after),
     prevHash: last?.hash ?? GENESIS_HASH,
   };
-  db.insert(audit)
-    .values({ ...row, hash: auditRowHash(row) })
-    .run();
+  return { ...row, hash: auditRowHash(row) };
+}
+
+/**
+ * Appends one audit record: the only writer of the audit table. Call it inside the write
+ * transaction of the change it records. It takes the next id after the last row and chains the
+ * row to that row's hash (audit-chain.ts); the transaction holds the write lock, so no other
+ * writer (another process included) can append in between.
+ */
+export function appendAudit(db: Db, entry: AuditInput): void {
+  const last = db.select({ id: audit.id, hash: audit.hash }).from(audit).orderBy(desc(audit.id)).limit(1).get();
+  db.insert(audit).values(nextAuditRow(entry, last)).run();
 }
 
 export type AuditRow = typeof audit.$inferSelect;

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendAudit } from '../../runtime/store/audit-repo.js';
 import { openStore } from '../../runtime/store/db.js';
+import { appendAuditPostgres } from '../../runtime/store/pg/audit-append.js';
 import { migratePostgres } from '../../runtime/store/pg/migrate.js';
+import pg from 'pg';
 import { runCliCaptured } from '../kit/cli.js';
 import { postgresAvailable, tempDatabase, type TempDatabase } from '../kit/postgres.js';
 
@@ -73,5 +75,47 @@ describe.runIf(postgresAvailable)('salve audit verify --database (PostgreSQL)', 
     const empty = await runCliCaptured('audit', 'verify', '--database', db.url);
     expect(empty.code).toBe(0);
     expect(empty.out).toContain('audit log is empty');
+  });
+
+  it('appends from three processes at once: one chain, consecutive ids, the same hashes SQLite would write', async () => {
+    const db = await tempDatabase();
+    databases.push(db);
+    await migratePostgres(db.url);
+    const entry = (writer: number, i: number) => ({ actor: { name: `writer-${writer}`, via: 'token' as const }, action: 'run.release', target: `e${writer}-${i}`, details: { i }, now: Date.UTC(2026, 11, 5, 10, 0, 0, i) });
+    // Three sessions, as three Salve processes have: each appends 40 records, one transaction each.
+    await Promise.all(
+      [1, 2, 3].map(async (writer) => {
+        const client = new pg.Client({ connectionString: db.url });
+        await client.connect();
+        try {
+          for (let i = 0; i < 40; i++) {
+            await client.query('begin');
+            await appendAuditPostgres(client, entry(writer, i));
+            await client.query('commit');
+          }
+        } finally {
+          await client.end();
+        }
+      }),
+    );
+    const verified = await runCliCaptured('audit', 'verify', '--database', db.url);
+    expect(verified.err).toBe('');
+    expect(verified.out).toContain('audit chain intact: 120 rows; last row 120');
+
+    // The same records in the same order appended on SQLite give the same chain, hash for hash.
+    const order = await db.query(async (c) => (await c.query<{ actor: string; target: string }>('select actor, target from audit order by id')).rows);
+    const dir = mkdtempSync(join(tmpdir(), 'salve-pg-audit-'));
+    dirs.push(dir);
+    const store = openStore(dir);
+    await store.write((w) => {
+      for (const { actor, target } of order) {
+        const [writer, i] = target.slice(1).split('-').map(Number) as [number, number];
+        expect(actor).toBe(`writer-${writer}`);
+        appendAudit(w, entry(writer, i));
+      }
+    });
+    store.close();
+    const onSqlite = await runCliCaptured('audit', 'verify', '--data', dir);
+    expect(lastHash(onSqlite.out)).toBe(lastHash(verified.out));
   });
 });
