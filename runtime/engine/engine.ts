@@ -204,6 +204,11 @@ export class Engine {
     return this.admitting;
   }
 
+  /** How the database takes writes (see SqliteStore.writeState): shown by /healthz. */
+  get databaseState(): 'ok' | 'locked' | 'failing' {
+    return this.options.store.writeState;
+  }
+
   /**
    * Accepts a webhook delivery (see ingestDelivery), then wakes the dispatcher. `reqId` (the
    * HTTP request's id) goes on the log lines about this delivery.

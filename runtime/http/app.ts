@@ -183,7 +183,9 @@ export function createApp(options: AppOptions) {
     .use('*', authorize({ authenticate, log, resourceTeams, teamExists }))
     .get('/healthz', (c) => {
       const ok = engine.isAdmitting;
-      return c.json({ status: ok ? 'ok' : 'stopping', paused: engine.isPaused, version: options.version }, ok ? 200 : 503);
+      // A locked or failing database keeps 200: the process is alive and answers webhooks with
+      // 503 + Retry-After by itself; a load balancer or supervisor restarting it would not help.
+      return c.json({ status: ok ? 'ok' : 'stopping', paused: engine.isPaused, database: engine.databaseState, version: options.version }, ok ? 200 : 503);
     })
     // Prometheus text format; the route table asks for the metrics token or an admin.
     .get(METRICS_PATH, async (c) => {

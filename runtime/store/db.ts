@@ -142,6 +142,12 @@ export class SqliteStore {
     return this.writer.inTrouble;
   }
 
+  /** How writes are doing, for /healthz: `locked` by another process, `failing` (disk full, I/O errors), or `ok`. */
+  get writeState(): 'ok' | 'locked' | 'failing' {
+    const kind = this.writer.troubleKind;
+    return kind === 'busy' ? 'locked' : kind === 'io' ? 'failing' : 'ok';
+  }
+
   /** The writer's transaction and write counters (for per-transaction caches such as QueueCap). */
   get position(): Readonly<TxPosition> {
     return this.writer.position;

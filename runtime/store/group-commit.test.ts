@@ -58,6 +58,19 @@ describe('SqliteStore under storage trouble', () => {
     store.close();
   });
 
+  it('says why writes wait (writeState, shown by /healthz): locked while another process holds the lock, ok once they commit', async () => {
+    const { store, other } = open();
+    expect(store.writeState).toBe('ok');
+    other.exec('BEGIN EXCLUSIVE');
+    const write = store.writeEventually((db) => flowsRepo.insert(db, testFlow('w'), 1));
+    await waitFor(() => store.writeState === 'locked', 5000, 'the writer to report the lock');
+    other.exec('COMMIT');
+    await write;
+    expect(store.writeState).toBe('ok');
+    other.close();
+    store.close();
+  });
+
   it('retries an eventual write until the lock is gone, commits it once, and never stalls the event loop for long', async () => {
     const { store, other } = open();
     other.exec('BEGIN EXCLUSIVE');

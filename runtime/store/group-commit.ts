@@ -132,6 +132,11 @@ export class GroupCommit<D> {
     return this.trouble !== undefined;
   }
 
+  /** Why writes are being retried: `busy` (another process holds the lock) or `io` (disk full, I/O error); undefined when healthy. */
+  get troubleKind(): 'busy' | 'io' | undefined {
+    return this.trouble?.kind;
+  }
+
   get position(): Readonly<TxPosition> {
     return this.pos;
   }

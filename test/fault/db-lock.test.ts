@@ -75,10 +75,12 @@ describe('fault: an external exclusive lock held 10 s during load', () => {
     lockState = 'held';
     const heldAt = Date.now();
     const health: number[] = [];
+    const databaseStates = new Set<unknown>();
     while (Date.now() - heldAt < LOCK_MS) {
       const probe = await timedGet(`${s.url}/healthz`);
       if (probe.status !== 200) unexpected.push(`/healthz: ${probe.status}`);
       health.push(probe.ms);
+      databaseStates.add((probe.json as { database?: string } | undefined)?.database);
       await letTimePass(100, '/healthz is probed every 100 ms while the lock is held');
     }
     other.exec('COMMIT');
@@ -126,6 +128,9 @@ describe('fault: an external exclusive lock held 10 s during load', () => {
     // The lock cost senders retries, never the server's responsiveness.
     expect(refusedDuringLock).toBeGreaterThan(0);
     expect(Math.max(...health)).toBeLessThan(1000);
+    // …and said why writes were waiting, then that they go through again.
+    expect(databaseStates).toContain('locked');
+    expect(((await timedGet(`${s.url}/healthz`)).json as { database?: string }).database).toBe('ok');
     await target.close();
   }, 120_000);
 });

@@ -84,12 +84,17 @@ export async function deliver(url: string, path: string, fingerprint: string): P
 }
 
 /** Times a GET, in ms (how long a request waited behind whatever blocks the server). */
-export async function timedGet(url: string): Promise<{ ms: number; status: number }> {
+export async function timedGet(url: string): Promise<{ ms: number; status: number; json?: unknown }> {
   const started = performance.now();
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-    await res.arrayBuffer();
-    return { ms: performance.now() - started, status: res.status };
+    const text = await res.text();
+    const ms = performance.now() - started;
+    try {
+      return { ms, status: res.status, json: JSON.parse(text) };
+    } catch {
+      return { ms, status: res.status };
+    }
   } catch {
     return { ms: performance.now() - started, status: 0 };
   }
