@@ -30,6 +30,9 @@ export async function cmdCopy(args: string[], out: Out): Promise<number> {
   const total = report.tables.reduce((n, t) => n + t.rows, 0);
   out.log(`copied ${total} rows from ${file} to ${report.target} in one transaction:`);
   for (const t of report.tables) if (t.rows > 0) out.log(`  ${t.name}: ${t.rows}`);
+  const audit = report.audit;
+  if (audit.ok) out.log(audit.rows === 0 ? 'audit log: empty' : `audit chain intact on both: ${audit.rows} rows; last row ${audit.lastId}, hash ${audit.lastHash}`);
+  else out.error(`warning: the source's audit log was already broken, and was copied as it is: ${audit.problem}`);
   out.log('Secrets were copied encrypted: the processes that use this database need the same master key.');
   return 0;
 }

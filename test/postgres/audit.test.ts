@@ -40,13 +40,45 @@ describe.runIf(postgresAvailable)('salve audit verify --database (PostgreSQL)', 
     databases.push(db);
     const onSqlite = await runCliCaptured('audit', 'verify', '--data', dir);
     expect(onSqlite.out).toContain('audit chain intact: 2500 rows; last row 2500');
-    expect((await runCliCaptured('copy', '--from', dir, '--to', db.url)).code).toBe(0);
+    const copied = await runCliCaptured('copy', '--from', dir, '--to', db.url);
+    expect(copied.code).toBe(0);
+    expect(copied.err).toBe('');
+    // copy itself read the chain back from PostgreSQL before committing.
+    expect(copied.out).toContain(`audit chain intact on both: 2500 rows; last row 2500, hash ${lastHash(onSqlite.out)}`);
 
     const onPostgres = await runCliCaptured('audit', 'verify', '--database', db.url);
     expect(onPostgres.err).toBe('');
     expect(onPostgres.code).toBe(0);
     expect(onPostgres.out).toContain('audit chain intact: 2500 rows; last row 2500');
     expect(lastHash(onPostgres.out)).toBe(lastHash(onSqlite.out));
+  });
+
+  it('copy reads back what it wrote before committing: rows lost or an audit row changed on the way roll the copy back', async () => {
+    const dir = await dataDirWithAudit(5);
+    dirs.push(dir);
+    const db = await tempDatabase();
+    databases.push(db);
+    await migratePostgres(db.url);
+    // A target that does not keep what it is sent (a trigger stands in for a faulty proxy or extension).
+    await db.query((c) =>
+      c.query(`create function change_actor() returns trigger language plpgsql as $$ begin if new.id = 4 then new.actor := 'someone-else'; end if; return new; end $$;
+               create trigger change_actor before insert on audit for each row execute function change_actor();`),
+    );
+    const changed = await runCliCaptured('copy', '--from', dir, '--to', db.url);
+    expect(changed.code).toBe(1);
+    expect(changed.err).toContain('differs from the source');
+    expect(changed.err).toContain('audit row 4');
+    expect(await db.query(async (c) => (await c.query('select count(*)::int as n from audit')).rows[0].n)).toBe(0);
+
+    await db.query((c) =>
+      c.query(`drop trigger change_actor on audit;
+               create function drop_teams() returns trigger language plpgsql as $$ begin return null; end $$;
+               create trigger drop_teams before insert on teams for each row execute function drop_teams();`),
+    );
+    const lost = await runCliCaptured('copy', '--from', dir, '--to', db.url);
+    expect(lost.code).toBe(1);
+    expect(lost.err).toMatch(/teams: \d+ rows sent but 0 found before COMMIT: nothing was copied/);
+    expect(await db.query(async (c) => (await c.query('select count(*)::int as n from audit')).rows[0].n)).toBe(0);
   });
 
   it('names the first row changed behind Salve’s back (exit 1)', async () => {

@@ -2,9 +2,11 @@ import Database from 'better-sqlite3';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import { ConflictError } from '../../../shared/errors.js';
+import { type ChainReport, verifyAuditChain } from '../audit-chain.js';
 import { migrationsFolder } from '../db.js';
 import { explainOpenError } from '../open-errors.js';
 import { knownMigrations, SchemaBehindError, schemaState, SchemaTooNewError } from '../schema-version.js';
+import { checkAuditChain } from './audit-verify.js';
 import { connectPostgres, migratePostgres, printableUrl } from './migrate.js';
 import * as pgSchema from './schema.js';
 
@@ -39,6 +41,8 @@ export interface CopyReport {
   /** Rows copied, per table, in copy order. */
   tables: { name: string; rows: number }[];
   target: string;
+  /** The audit chain as read back from the target before COMMIT (the same as the source's, or the copy was rolled back). */
+  audit: ChainReport;
 }
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -86,6 +90,14 @@ async function insertRows(client: pg.Client, table: TableCopy, rows: unknown[][]
   }
 }
 
+/** Counts every table on the target (in the copy's transaction): each must hold exactly what was sent. */
+async function checkCopied(client: pg.Client, copied: CopyReport['tables']): Promise<void> {
+  for (const { name, rows } of copied) {
+    const found = Number((await client.query<{ n: string }>(`select count(*) as n from ${quote(name)}`)).rows[0]?.n);
+    if (found !== rows) throw new Error(`${name}: ${rows} rows sent but ${found} found before COMMIT: nothing was copied`);
+  }
+}
+
 /** Rows read from SQLite and held before an INSERT batch is sent. */
 const READ_BATCH = 2_000;
 
@@ -104,8 +116,9 @@ export async function copySqliteToPostgres(sqliteFile: string, url: string): Pro
     try {
       await client.query('begin');
       await assertEmpty(client, tables, target);
-      const report: CopyReport = { tables: [], target };
+      const tablesCopied: CopyReport['tables'] = [];
       // One read transaction over every table: the snapshot is consistent even while something writes.
+      let sourceAudit: ChainReport;
       source.prepare('begin').run();
       try {
         for (const table of tables) {
@@ -122,15 +135,24 @@ export async function copySqliteToPostgres(sqliteFile: string, url: string): Pro
           }
           await insertRows(client, table, batch);
           rows += batch.length;
-          report.tables.push({ name: table.name, rows });
+          tablesCopied.push({ name: table.name, rows });
         }
+        sourceAudit = verifyAuditChain(source);
       } finally {
         source.prepare('commit').run();
+      }
+      await checkCopied(client, tablesCopied);
+      // The audit log is the evidence: read it back from the target and compare with the source's
+      // before committing. A source whose chain is already broken is copied as it is (evidence is
+      // kept), and the report says where it breaks.
+      const audit = await checkAuditChain(client);
+      if (JSON.stringify(audit) !== JSON.stringify(sourceAudit)) {
+        throw new Error(`the audit log read back from ${target} differs from the source's (${JSON.stringify(sourceAudit)} vs ${JSON.stringify(audit)}): nothing was copied`);
       }
       // New audit rows continue after the copied ids.
       await client.query("select setval(pg_get_serial_sequence('audit', 'id'), coalesce((select max(id) from audit), 0) + 1, false)");
       await client.query('commit');
-      return report;
+      return { tables: tablesCopied, target, audit };
     } catch (error) {
       await client.query('rollback').catch(() => {});
       throw error;
