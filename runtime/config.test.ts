@@ -28,6 +28,14 @@ describe('config', () => {
     );
   });
 
+  it('refuses SALVE_DATABASE_URL: serve does not run on PostgreSQL yet, and must not quietly use SQLite instead', () => {
+    expect(() => loadConfig({}, { SALVE_DATABASE_URL: 'postgres://salve:pw@db/salve' })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: ['SALVE_DATABASE_URL'], message: expect.stringContaining('salve serve does not run on PostgreSQL yet') })] }),
+    );
+    // An empty value is no setting.
+    expect(loadConfig({}, { SALVE_DATABASE_URL: '' }).port).toBe(8470);
+  });
+
   it('takes SALVE_PUBLIC_ORIGIN only as a bare origin', () => {
     expect(loadConfig({}, { SALVE_PUBLIC_ORIGIN: 'https://salve.example.internal/' }).publicOrigin).toBe('https://salve.example.internal');
     expect(loadConfig({}, {}).publicOrigin).toBeUndefined();

@@ -209,6 +209,13 @@ const SOURCES: Record<keyof Config, { flag?: string; env?: string }> = {
 
 /** Builds the config from CLI flags and the environment; names the flag or variable on error. */
 export function loadConfig(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv): Config {
+  // `salve migrate` and `salve copy` take it; serve cannot run on PostgreSQL yet, and starting on
+  // SQLite while the operator believes otherwise would split their data between two databases.
+  if (env.SALVE_DATABASE_URL) {
+    throw new ValidationError('invalid configuration', [
+      { path: ['SALVE_DATABASE_URL'], message: `salve serve does not run on PostgreSQL yet (only migrate, copy and audit verify use it): unset it to serve from the data directory's SQLite database` },
+    ]);
+  }
   const raw: Record<string, string> = {};
   const origin: Record<string, string> = {};
   for (const [key, src] of Object.entries(SOURCES)) {
