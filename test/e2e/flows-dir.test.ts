@@ -70,7 +70,8 @@ describe('flows directory', () => {
   });
 
   it('provisions the directory at start: both flows exist, marked provisioned, and run a webhook', async () => {
-    expect(server.output()).toContain(`Flows from ${dir}: 2 file(s)`);
+    // Printed right after "listening on", which is what startServer waits for: it may arrive in a later chunk.
+    await waitFor(() => server.output().includes(`Flows from ${dir}: 2 file(s)`), 10_000, 'the flows directory line in the output');
     const list = (await server.api('GET', '/api/flows')).body.items;
     expect(list).toEqual([
       expect.objectContaining({ id: 'disk', enabled: true, revision: 1, provisioned: { file: 'flows/disk.json' } }),
