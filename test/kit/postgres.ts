@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterEach } from 'vitest';
 
 /**
  * A PostgreSQL server for the tests of the PostgreSQL engine: SALVE_TEST_DATABASE_URL, else the
@@ -59,7 +60,7 @@ export interface TempDatabase {
 }
 
 /** A new, empty database on the test server. */
-export async function tempDatabase(): Promise<TempDatabase> {
+async function tempDatabase(): Promise<TempDatabase> {
   const name = `salve_test_${randomBytes(6).toString('hex')}`;
   await withClient(ADMIN_URL, (c) => c.query(`create database "${name}"`));
   const url = new URL(ADMIN_URL);
@@ -69,5 +70,18 @@ export async function tempDatabase(): Promise<TempDatabase> {
     name,
     query: (fn) => withClient(url.toString(), fn),
     drop: () => withClient(ADMIN_URL, (c) => c.query(`drop database if exists "${name}" with (force)`)).then(() => undefined),
+  };
+}
+
+/** For a suite: makes fresh databases, each dropped after the test that made it. Call it in the describe block. */
+export function databasesPerTest(): () => Promise<TempDatabase> {
+  const made: TempDatabase[] = [];
+  afterEach(async () => {
+    for (const db of made.splice(0)) await db.drop();
+  });
+  return async () => {
+    const db = await tempDatabase();
+    made.push(db);
+    return db;
   };
 }

@@ -8,7 +8,7 @@ import { appendAuditPostgres } from '../../runtime/store/pg/audit-append.js';
 import { migratePostgres } from '../../runtime/store/pg/migrate.js';
 import pg from 'pg';
 import { runCliCaptured } from '../kit/cli.js';
-import { postgresAvailable, tempDatabase, type TempDatabase } from '../kit/postgres.js';
+import { databasesPerTest, postgresAvailable } from '../kit/postgres.js';
 
 /** A data directory whose audit log has `n` rows, appended (and chained) as Salve appends them. */
 async function dataDirWithAudit(n: number): Promise<string> {
@@ -26,18 +26,16 @@ async function dataDirWithAudit(n: number): Promise<string> {
 const lastHash = (text: string) => /hash ([0-9a-f]{64})/.exec(text)?.[1];
 
 describe.runIf(postgresAvailable)('salve audit verify --database (PostgreSQL)', () => {
-  const databases: TempDatabase[] = [];
+  const fresh = databasesPerTest();
   const dirs: string[] = [];
-  afterEach(async () => {
-    for (const db of databases.splice(0)) await db.drop();
+  afterEach(() => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
   it('after salve copy, the chain verifies on PostgreSQL with the same last hash as in SQLite (read page by page)', async () => {
     const dir = await dataDirWithAudit(2_500);
     dirs.push(dir);
-    const db = await tempDatabase();
-    databases.push(db);
+    const db = await fresh();
     const onSqlite = await runCliCaptured('audit', 'verify', '--data', dir);
     expect(onSqlite.out).toContain('audit chain intact: 2500 rows; last row 2500');
     const copied = await runCliCaptured('copy', '--from', dir, '--to', db.url);
@@ -56,8 +54,7 @@ describe.runIf(postgresAvailable)('salve audit verify --database (PostgreSQL)', 
   it('copy reads back what it wrote before committing: rows lost or an audit row changed on the way roll the copy back', async () => {
     const dir = await dataDirWithAudit(5);
     dirs.push(dir);
-    const db = await tempDatabase();
-    databases.push(db);
+    const db = await fresh();
     await migratePostgres(db.url);
     // A target that does not keep what it is sent (a trigger stands in for a faulty proxy or extension).
     await db.query((c) =>
@@ -84,8 +81,7 @@ describe.runIf(postgresAvailable)('salve audit verify --database (PostgreSQL)', 
   it('names the first row changed behind Salve’s back (exit 1)', async () => {
     const dir = await dataDirWithAudit(5);
     dirs.push(dir);
-    const db = await tempDatabase();
-    databases.push(db);
+    const db = await fresh();
     expect((await runCliCaptured('copy', '--from', dir, '--to', db.url)).code).toBe(0);
     // Someone with the database's owner rights: drops the guard, edits a row.
     await db.query(async (c) => {
@@ -98,8 +94,7 @@ describe.runIf(postgresAvailable)('salve audit verify --database (PostgreSQL)', 
   });
 
   it('an empty log, and a database without Salve’s tables', async () => {
-    const db = await tempDatabase();
-    databases.push(db);
+    const db = await fresh();
     const bare = await runCliCaptured('audit', 'verify', '--database', db.url);
     expect(bare.code).toBe(1);
     expect(bare.err).toContain('has no Salve tables: "salve migrate --database" or "salve copy" makes them');
@@ -110,8 +105,7 @@ describe.runIf(postgresAvailable)('salve audit verify --database (PostgreSQL)', 
   });
 
   it('appends from three processes at once: one chain, consecutive ids, the same hashes SQLite would write', async () => {
-    const db = await tempDatabase();
-    databases.push(db);
+    const db = await fresh();
     await migratePostgres(db.url);
     const entry = (writer: number, i: number) => ({ actor: { name: `writer-${writer}`, via: 'token' as const }, action: 'run.release', target: `e${writer}-${i}`, details: { i }, now: Date.UTC(2026, 11, 5, 10, 0, 0, i) });
     // Three sessions, as three Salve processes have: each appends 40 records, one transaction each.

@@ -12,7 +12,7 @@ import { openStore } from '../../runtime/store/db.js';
 import { migratePostgres } from '../../runtime/store/pg/migrate.js';
 import * as pgSchema from '../../runtime/store/pg/schema.js';
 import * as sqliteSchema from '../../runtime/store/schema.js';
-import { postgresAvailable, tempDatabase, type TempDatabase } from '../kit/postgres.js';
+import { databasesPerTest, postgresAvailable } from '../kit/postgres.js';
 
 const sqliteTables = Object.values(sqliteSchema as Record<string, unknown>).filter((v): v is SQLiteTable => v instanceof SQLiteTable);
 const pgTables = new Map(
@@ -61,17 +61,11 @@ const byJson = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
 
 
 describe.runIf(postgresAvailable)('salve copy --from <sqlite> --to postgres://', () => {
-  const databases: TempDatabase[] = [];
+  const fresh = databasesPerTest();
   const dirs: string[] = [];
-  afterEach(async () => {
-    for (const db of databases.splice(0)) await db.drop();
+  afterEach(() => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
-  const fresh = async () => {
-    const db = await tempDatabase();
-    databases.push(db);
-    return db;
-  };
   const dataDir = (n: number) => {
     const dir = populatedDataDir(n);
     dirs.push(dir);

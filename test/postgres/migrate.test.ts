@@ -1,10 +1,10 @@
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCliCaptured } from '../kit/cli.js';
 import { migratePostgres, pgMigrationsFolder } from '../../runtime/store/pg/migrate.js';
 import * as pgSchema from '../../runtime/store/pg/schema.js';
 import { knownMigrations } from '../../runtime/store/schema-version.js';
-import { postgresAvailable, tempDatabase, type TempDatabase } from '../kit/postgres.js';
+import { databasesPerTest, postgresAvailable } from '../kit/postgres.js';
 
 const known = knownMigrations(pgMigrationsFolder());
 const configs = Object.values(pgSchema as Record<string, unknown>)
@@ -14,15 +14,7 @@ const tables = configs.map((c) => c.name);
 
 
 describe.runIf(postgresAvailable)('salve migrate --database (PostgreSQL)', () => {
-  const databases: TempDatabase[] = [];
-  afterEach(async () => {
-    for (const db of databases.splice(0)) await db.drop();
-  });
-  const fresh = async () => {
-    const db = await tempDatabase();
-    databases.push(db);
-    return db;
-  };
+  const fresh = databasesPerTest();
 
   it('lists what is pending (exit 1, nothing created), applies it, then is up to date; every table is there', async () => {
     const db = await fresh();

@@ -3,20 +3,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../shared/errors.js';
 import { migratePostgres } from '../../runtime/store/pg/migrate.js';
 import { PostgresPool } from '../../runtime/store/pg/pool.js';
-import { postgresAvailable, tempDatabase, type TempDatabase } from '../kit/postgres.js';
+import { databasesPerTest, postgresAvailable } from '../kit/postgres.js';
 
 const setting = (key: string) => ({ key, value: '0', updatedAt: 1 });
 
 describe.runIf(postgresAvailable)('PostgresPool: transactions, races, and a server that goes away', () => {
-  const databases: TempDatabase[] = [];
+  const fresh = databasesPerTest();
   const pools: PostgresPool[] = [];
   afterEach(async () => {
     for (const p of pools.splice(0)) await p.close();
-    for (const db of databases.splice(0)) await db.drop();
   });
   const setup = async (options = {}) => {
-    const db = await tempDatabase();
-    databases.push(db);
+    const db = await fresh();
     await migratePostgres(db.url);
     const pool = new PostgresPool(db.url, options);
     pools.push(pool);
