@@ -110,7 +110,9 @@ describe('guard rails in the editor', () => {
     expect(await key.inputValue()).toBe('alert.labels.instance');
     await key.fill('alert.labels.');
     await page.getByTestId('limits-target-key-error').waitFor();
-    expect(await page.getByTestId('problems').textContent()).toContain('limits.target.key');
+    // The problems panel validates a deferred copy of the document (useEditorDocument): it may
+    // catch up a frame after the field's own error.
+    await expect.poll(() => page.getByTestId('problems').textContent()).toContain('limits.target.key');
     await key.fill('alert.labels.instance');
     await expect.poll(() => page.getByTestId('limits-target-key-error').count()).toBe(0);
 
