@@ -9,8 +9,9 @@ import { printableUrl } from './migrate.js';
  * - a transaction is BEGIN … COMMIT around `fn`, rolled back when `fn` throws;
  * - a serialization failure or deadlock (another process won the race) runs `fn` again, so `fn`
  *   must be re-runnable: pure over the transaction, as SQLite's group commit asks too;
- * - a lost or refused connection (PostgreSQL restarting, stopped, unreachable, out of
- *   connections) becomes an UnavailableError, which webhooks answer with 503 + Retry-After, and
+ * - a connection found closed is replaced once (the pool may hand out one the server just
+ *   ended); a lost or refused connection (PostgreSQL restarting, stopped, unreachable, out of
+ *   connections) then becomes an UnavailableError, which webhooks answer with 503 + Retry-After, and
  *   never crashes the process: the pool drops the dead connection and the next call opens a
  *   new one, so Salve recovers by itself when PostgreSQL is back;
  * - no statement runs longer than `statementTimeoutMs`, and no transaction sits idle holding
@@ -64,17 +65,27 @@ export class PostgresPool {
 
   /** Runs `fn` in one transaction; see the file comment for retries and errors. */
   async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let reconnected = false;
     for (let attempt = 1; ; attempt++) {
       const client = await this.connect();
       let broken = false;
+      let committing = false;
       try {
         await client.query('begin');
         const result = await fn(client);
+        committing = true;
         await client.query('commit');
         return result;
       } catch (error) {
         broken = isConnectionError(error);
         if (!broken) await client.query('rollback').catch(() => {});
+        // A connection the server had already closed can still be handed out by the pool (its
+        // error not yet read): once, run again on a new one. Only before COMMIT was sent: a
+        // connection lost during COMMIT may have committed, and must not run twice.
+        if (broken && !committing && !reconnected) {
+          reconnected = true;
+          continue;
+        }
         if (!RETRY_CODES.has((error as { code?: string }).code ?? '')) throw this.explain(error);
         // Still losing after MAX_ATTEMPTS: transient all the same, so the caller may try later (503).
         if (attempt >= MAX_ATTEMPTS) throw new UnavailableError(`a transaction on ${this.where} lost ${attempt} races with other processes; try again`);
@@ -86,17 +97,20 @@ export class PostgresPool {
     }
   }
 
-  /** Runs `fn` with a connection outside any transaction (reads). */
+  /** Runs `fn` with a connection outside any transaction (reads; run again once on a new connection if the first was already closed). */
   async read<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.connect();
-    let broken = false;
-    try {
-      return await fn(client);
-    } catch (error) {
-      broken = isConnectionError(error);
-      throw this.explain(error);
-    } finally {
-      client.release(broken || undefined);
+    for (let reconnected = false; ; reconnected = true) {
+      const client = await this.connect();
+      let broken = false;
+      try {
+        return await fn(client);
+      } catch (error) {
+        broken = isConnectionError(error);
+        if (broken && !reconnected) continue;
+        throw this.explain(error);
+      } finally {
+        client.release(broken || undefined);
+      }
     }
   }
 
