@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { isPostgresUrl } from './store/pg/migrate.js';
 
 /** A mistake in how the command was called (exit code 2). */
 export class UsageError extends Error {}
@@ -46,4 +47,16 @@ export function parseCommand<O extends CommandOptions>(args: string[], options: 
   if (unknown.size > 0) throw new UsageError(`unknown option ${[...unknown].join(', ')}`);
   const { help: _help, ...given } = values;
   return { positionals, values: given as OptionValues<O> };
+}
+
+/**
+ * The PostgreSQL URL a command was given (`--database`, else SALVE_DATABASE_URL), or undefined
+ * for the data directory's SQLite database. Refuses both at once, and a URL that is not PostgreSQL.
+ */
+export function postgresUrlOption(values: { database?: string; data?: string }, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const url = values.database ?? env.SALVE_DATABASE_URL;
+  if (url === undefined) return undefined;
+  if (values.data !== undefined) throw new UsageError('give --data (SQLite) or --database (PostgreSQL), not both');
+  if (!isPostgresUrl(url)) throw new UsageError('--database (or SALVE_DATABASE_URL) must be a postgres:// or postgresql:// URL');
+  return url;
 }

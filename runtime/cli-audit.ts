@@ -1,10 +1,9 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseCommand, UsageError } from './cli-args.js';
+import { parseCommand, postgresUrlOption, UsageError } from './cli-args.js';
 import { type ChainReport, verifyAuditChain } from './store/audit-chain.js';
 import { verifyPostgresAuditChain } from './store/pg/audit-verify.js';
-import { isPostgresUrl } from './store/pg/migrate.js';
 
 /**
  * `salve audit verify`: re-computes the audit log's hash chain from the database file, opened
@@ -39,12 +38,8 @@ function printReport(report: ChainReport, out: Out): number {
 async function cmdVerify(args: string[], out: Out): Promise<number> {
   const { positionals, values } = parseCommand(args, { data: { type: 'string' }, database: { type: 'string' } });
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
-  const database = values.database ?? process.env.SALVE_DATABASE_URL;
-  if (database !== undefined) {
-    if (values.data !== undefined) throw new UsageError('give --data (SQLite) or --database (PostgreSQL), not both');
-    if (!isPostgresUrl(database)) throw new UsageError('--database (or SALVE_DATABASE_URL) must be a postgres:// or postgresql:// URL');
-    return printReport(await verifyPostgresAuditChain(database), out);
-  }
+  const database = postgresUrlOption(values);
+  if (database !== undefined) return printReport(await verifyPostgresAuditChain(database), out);
   const dataDir = resolve(values.data ?? process.env.SALVE_DATA ?? './data');
   const file = join(dataDir, 'salve.db');
   if (!existsSync(file)) throw new UsageError(`no Salve database in ${dataDir}: pass --data (or set SALVE_DATA) to the server's data directory`);

@@ -1,13 +1,11 @@
-import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConflictError } from '../shared/errors.js';
-import { parseCommand, UsageError } from './cli-args.js';
+import { parseCommand, postgresUrlOption, UsageError } from './cli-args.js';
 import { acquireDataDirLock, dataDirHolder } from './lockfile.js';
-import { migrationsFolder, openStore } from './store/db.js';
-import { explainOpenError } from './store/open-errors.js';
-import { isPostgresUrl, migratePostgres, printableUrl } from './store/pg/migrate.js';
-import { knownMigrations, schemaState, SchemaTooNewError, type SchemaState } from './store/schema-version.js';
+import { migrationsFolder, openReadOnly, openStore } from './store/db.js';
+import { migratePostgres, printableUrl } from './store/pg/migrate.js';
+import { knownMigrations, type SchemaState, usableSchemaState } from './store/schema-version.js';
 
 export const MIGRATE_HELP = `  salve migrate [--data ./data] [--check]
                                     bring the database up to this version's schema (serve also does it
@@ -18,17 +16,13 @@ export const MIGRATE_HELP = `  salve migrate [--data ./data] [--check]
 
 type Out = { log: (s: string) => void; error: (s: string) => void };
 
-/** The schema state of the database at `file`, read without changing anything. */
+/** The schema state of the database at `file`, read without changing anything (a newer schema is refused). */
 function readState(file: string, known: ReturnType<typeof knownMigrations>): SchemaState {
-  let sqlite: Database.Database | undefined;
+  const sqlite = openReadOnly(file);
   try {
-    sqlite = new Database(file, { readonly: true, fileMustExist: true });
-    sqlite.pragma('busy_timeout = 5000');
-    return schemaState(sqlite, known);
-  } catch (error) {
-    throw explainOpenError(file, error);
+    return usableSchemaState(file, sqlite, known, false);
   } finally {
-    sqlite?.close();
+    sqlite.close();
   }
 }
 
@@ -41,17 +35,13 @@ function readState(file: string, known: ReturnType<typeof knownMigrations>): Sch
 export async function cmdMigrate(args: string[], out: Out): Promise<number> {
   const { positionals, values: flags } = parseCommand(args, { data: { type: 'string' }, check: { type: 'boolean' }, database: { type: 'string' } });
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
-  const database = flags.database ?? process.env.SALVE_DATABASE_URL;
-  if (database !== undefined) {
-    if (flags.data !== undefined) throw new UsageError('give --data (SQLite) or --database (PostgreSQL), not both');
-    return migratePostgresCommand(database, flags.check === true, out);
-  }
+  const database = postgresUrlOption(flags);
+  if (database !== undefined) return migratePostgresCommand(database, flags.check === true, out);
   const dataDir = resolve(flags.data ?? process.env.SALVE_DATA ?? './data');
   const file = join(dataDir, 'salve.db');
   const known = knownMigrations(migrationsFolder());
   const latest = known.at(-1)?.tag;
   const state = existsSync(file) ? readState(file, known) : undefined;
-  if (state?.newerThanBuild !== undefined) throw new SchemaTooNewError(file, state.newerThanBuild, known);
   const pending = state?.pending ?? known;
   if (pending.length === 0) {
     out.log(`${file}: up to date (${state?.applied} migrations, the latest ${latest})`);
@@ -79,7 +69,6 @@ export async function cmdMigrate(args: string[], out: Out): Promise<number> {
 
 /** `salve migrate --database postgres://…`: as above, for PostgreSQL (the password is never printed). */
 async function migratePostgresCommand(url: string, check: boolean, out: Out): Promise<number> {
-  if (!isPostgresUrl(url)) throw new UsageError('--database (or SALVE_DATABASE_URL) must be a postgres:// or postgresql:// URL');
   const where = printableUrl(url);
   const { before, applied, latest } = await migratePostgres(url, { check });
   if (before.pending.length === 0) {

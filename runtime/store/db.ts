@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log.js';
@@ -10,17 +10,28 @@ import { ensurePrivateDatabaseFiles } from './files.js';
 import { GroupCommit, type TxPosition } from './group-commit.js';
 import { explainOpenError } from './open-errors.js';
 import * as schema from './schema.js';
-import { knownMigrations, SchemaBehindError, schemaState, SchemaTooNewError, type KnownMigration } from './schema-version.js';
+import { findMigrationsFolder, knownMigrations, type KnownMigration, usableSchemaState } from './schema-version.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
 /** Finds the committed migrations both from source (vitest) and from dist/ (built server). */
 export function migrationsFolder(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'migrations'), join(here, '../../../runtime/store/migrations')];
-  const found = candidates.find((c) => existsSync(join(c, 'meta', '_journal.json')));
-  if (!found) throw new Error(`migrations folder not found (looked in ${candidates.join(', ')})`);
-  return found;
+  return findMigrationsFolder([join(here, 'migrations'), join(here, '../../../runtime/store/migrations')], 'migrations folder');
+}
+
+/**
+ * Opens the database at `file` read-only, without migrating or writing anything (doctor, migrate
+ * --check, copy: safe beside a running server); an unusable file becomes an error that says what to do.
+ */
+export function openReadOnly(file: string): Database.Database {
+  try {
+    const sqlite = new Database(file, { readonly: true, fileMustExist: true });
+    sqlite.pragma('busy_timeout = 5000');
+    return sqlite;
+  } catch (error) {
+    throw explainOpenError(file, error);
+  }
 }
 
 /** How long a write waits for a lock held by another process before the attempt gives up (and is retried later). */
@@ -73,9 +84,7 @@ export class SqliteStore {
       this.db = drizzle(this.sqlite, { schema });
       const folder = migrationsFolder();
       const known = knownMigrations(folder);
-      const state = schemaState(this.sqlite, known);
-      if (state.newerThanBuild !== undefined) throw new SchemaTooNewError(file, state.newerThanBuild, known);
-      if (options.applyMigrations === false && state.pending.length > 0) throw new SchemaBehindError(file, state.pending);
+      const state = usableSchemaState(file, this.sqlite, known, options.applyMigrations === false);
       migrate(this.db, { migrationsFolder: folder });
       this.migrationsApplied = state.pending;
       // Once, after the upgrade that added the hash chain: chain the rows written before it.

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -18,6 +18,13 @@ export interface KnownMigration {
 }
 
 const JournalSchema = z.object({ entries: z.array(z.object({ tag: z.string(), when: z.number() })).min(1) });
+
+/** The first of `candidates` (source tree for vitest, then beside dist/ for the built CLI) that holds a drizzle-kit journal. */
+export function findMigrationsFolder(candidates: readonly string[], what: string): string {
+  const found = candidates.find((c) => existsSync(join(c, 'meta', '_journal.json')));
+  if (!found) throw new Error(`${what} not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
 
 /** The migrations in `folder` (drizzle-kit's `meta/_journal.json`), oldest first. */
 export function knownMigrations(folder: string): KnownMigration[] {
@@ -56,6 +63,17 @@ export function schemaStateFrom(applied: readonly number[], known: readonly Know
   };
 }
 
+/**
+ * The schema state of the SQLite database `sqlite` (at `file`), refused when a newer Salve
+ * migrated it and, with `refusePending`, when it lacks migrations (for commands that do not apply them).
+ */
+export function usableSchemaState(file: string, sqlite: Database.Database, known: readonly KnownMigration[], refusePending: boolean): SchemaState {
+  const state = schemaState(sqlite, known);
+  if (state.newerThanBuild !== undefined) throw new SchemaTooNewError(file, state.newerThanBuild, known);
+  if (refusePending && state.pending.length > 0) throw new SchemaBehindError(file, state.pending);
+  return state;
+}
+
 /** The database was upgraded by a newer Salve than this one: starting on it could lose or damage data. */
 export class SchemaTooNewError extends Error {
   /** `file`: the SQLite file, or the PostgreSQL database's URL without its password. */
@@ -69,7 +87,7 @@ export class SchemaTooNewError extends Error {
 }
 
 /** The database lacks migrations and the command that opened it does not apply them (only `serve` and `salve migrate` do). */
-export class SchemaBehindError extends Error {
+class SchemaBehindError extends Error {
   constructor(file: string, pending: readonly KnownMigration[]) {
     super(
       `the database ${file} is older than this Salve: ${pending.length} migration(s) pending (${pending.map((m) => m.tag).join(', ')}).\n` +

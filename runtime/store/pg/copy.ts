@@ -1,11 +1,10 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import { ConflictError } from '../../../shared/errors.js';
 import { type ChainReport, verifyAuditChain } from '../audit-chain.js';
-import { migrationsFolder } from '../db.js';
-import { explainOpenError } from '../open-errors.js';
-import { knownMigrations, SchemaBehindError, schemaState, SchemaTooNewError } from '../schema-version.js';
+import { migrationsFolder, openReadOnly } from '../db.js';
+import { knownMigrations, usableSchemaState } from '../schema-version.js';
 import { checkAuditChain } from './audit-verify.js';
 import { connectPostgres, migratePostgres, printableUrl } from './migrate.js';
 import * as pgSchema from './schema.js';
@@ -49,18 +48,9 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** Opens the SQLite database read-only, after checking its schema is exactly this build's. */
 function openSource(file: string): Database.Database {
-  let sqlite: Database.Database;
+  const sqlite = openReadOnly(file);
   try {
-    sqlite = new Database(file, { readonly: true, fileMustExist: true });
-    sqlite.pragma('busy_timeout = 5000');
-  } catch (error) {
-    throw explainOpenError(file, error);
-  }
-  try {
-    const known = knownMigrations(migrationsFolder());
-    const state = schemaState(sqlite, known);
-    if (state.newerThanBuild !== undefined) throw new SchemaTooNewError(file, state.newerThanBuild, known);
-    if (state.pending.length > 0) throw new SchemaBehindError(file, state.pending);
+    usableSchemaState(file, sqlite, knownMigrations(migrationsFolder()), true);
     return sqlite;
   } catch (error) {
     sqlite.close();

@@ -1,11 +1,10 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { UnavailableError } from '../../../shared/errors.js';
-import { knownMigrations, type KnownMigration, type SchemaState, schemaStateFrom, SchemaTooNewError } from '../schema-version.js';
+import { findMigrationsFolder, knownMigrations, type KnownMigration, type SchemaState, schemaStateFrom, SchemaTooNewError } from '../schema-version.js';
 
 /**
  * The PostgreSQL engine's migrations (scale-out mode): applied by `salve migrate --database`,
@@ -21,10 +20,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 /** Finds the committed PostgreSQL migrations both from source (vitest) and from dist/ (built CLI). */
 export function pgMigrationsFolder(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'migrations'), join(here, '../../../../runtime/store/pg/migrations')];
-  const found = candidates.find((c) => existsSync(join(c, 'meta', '_journal.json')));
-  if (!found) throw new Error(`PostgreSQL migrations folder not found (looked in ${candidates.join(', ')})`);
-  return found;
+  return findMigrationsFolder([join(here, 'migrations'), join(here, '../../../../runtime/store/pg/migrations')], 'PostgreSQL migrations folder');
 }
 
 /** True for the URLs Salve accepts for PostgreSQL. */
