@@ -7,7 +7,8 @@ import { ValidationError } from '../../shared/errors.js';
 import { FLOW_FORMAT, FlowSchema } from '../../shared/flow/schema.js';
 import { SqliteStore } from './db.js';
 import { flowsRepo } from './flows-repo.js';
-import { StoreClosedError } from './group-commit.js';
+import { afterCommit, StoreClosedError } from './group-commit.js';
+import type { Logger } from '../log.js';
 import { waitFor } from '../../test/kit/wait.js';
 
 const testFlow = (id: string) => FlowSchema.parse({ format: FLOW_FORMAT, id, name: id, enabled: true, nodes: [{ id: 'am', type: 'source.alertmanager' }] });
@@ -158,5 +159,142 @@ describe('SqliteStore under storage trouble', () => {
     await expect(waiting).rejects.toBeInstanceOf(StoreClosedError);
     other.exec('ROLLBACK');
     other.close();
+  });
+});
+
+describe('SqliteStore with async write functions', () => {
+  const dirs: string[] = [];
+  const open = (log?: Logger) => {
+    const dir = mkdtempSync(join(tmpdir(), 'salve-store-'));
+    dirs.push(dir);
+    return new SqliteStore(join(dir, 'salve.db'), log ? { log } : {});
+  };
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  const ids = (store: SqliteStore) => flowsRepo.list(store.db).map((f) => f.id).sort();
+
+  it('awaits an async write in its batch: it reads what it and the writes before it wrote, and resolves after COMMIT', async () => {
+    const store = open();
+    const first = store.write((db) => flowsRepo.insert(db, testFlow('a'), 1));
+    const second = store.write(async (db) => {
+      const before = await Promise.resolve(flowsRepo.list(db).length);
+      flowsRepo.insert(db, testFlow('b'), 1);
+      return { before, after: await Promise.resolve(flowsRepo.list(db).length) };
+    });
+    const third = store.write((db) => flowsRepo.insert(db, testFlow('c'), 1));
+    expect(await second).toEqual({ before: 1, after: 2 });
+    await Promise.all([first, third]);
+    expect(store.stats.commits).toBe(1); // one batch, one COMMIT
+    expect(ids(store)).toEqual(['a', 'b', 'c']);
+    store.close();
+  });
+
+  it('rolls back only the async write that rejects; the rest of its batch commits', async () => {
+    const store = open();
+    const kept = store.write((db) => flowsRepo.insert(db, testFlow('kept'), 1));
+    const failing = store.write(async (db) => {
+      flowsRepo.insert(db, testFlow('undone'), 1);
+      await Promise.resolve();
+      throw new ValidationError('refused after a read', []);
+    });
+    const after = store.write(async (db) => {
+      await Promise.resolve();
+      flowsRepo.insert(db, testFlow('after'), 1);
+    });
+    await expect(failing).rejects.toBeInstanceOf(ValidationError);
+    await Promise.all([kept, after]);
+    expect(ids(store)).toEqual(['after', 'kept']);
+    store.close();
+  });
+
+  it('runs the writes queued while an async write waits in the next attempt, in order, never inside the open one', async () => {
+    const store = open();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const order: string[] = [];
+    const slow = store.write(async (db) => {
+      await gate; // not a database wait: the logged case, used here to hold the attempt open
+      flowsRepo.insert(db, testFlow('slow'), 1);
+      order.push('slow');
+    });
+    await waitFor(() => store.busy && store.pendingWrites === 0, 5000, 'the first attempt to start');
+    const queued = store.write((db) => {
+      flowsRepo.insert(db, testFlow('queued'), 1);
+      order.push('queued');
+    });
+    await new Promise((resolve) => setImmediate(resolve)); // a turn in which a flush would have begun a second transaction
+    expect(order).toEqual([]);
+    release();
+    await Promise.all([slow, queued]);
+    expect(order).toEqual(['slow', 'queued']);
+    expect(store.stats.commits).toBe(2);
+    expect(ids(store)).toEqual(['queued', 'slow']);
+    await store.idle();
+    expect(store.busy).toBe(false);
+    store.close();
+  });
+
+  it('runs an async write’s afterCommit effects only once it committed, and never when it rolled back', async () => {
+    const store = open();
+    const seen: string[] = [];
+    const good = store.write(async () => {
+      await Promise.resolve();
+      afterCommit(() => seen.push('good'));
+      expect(seen).toEqual([]);
+    });
+    const bad = store.write(async () => {
+      await Promise.resolve();
+      afterCommit(() => seen.push('bad'));
+      throw new ValidationError('no', []);
+    });
+    await good;
+    await expect(bad).rejects.toBeInstanceOf(ValidationError);
+    expect(seen).toEqual(['good']);
+    store.close();
+  });
+
+  it('logs an async write that held the write lock while waiting for something other than the database', async () => {
+    const errors: string[] = [];
+    const log = { error: (_: unknown, msg: string) => errors.push(msg), warn: () => {}, info: () => {}, debug: () => {} } as unknown as Logger;
+    const store = open(log);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const started = performance.now();
+    const late = store.write(async (db) => {
+      await gate; // released from a timer callback below: the write spans event-loop turns
+      flowsRepo.insert(db, testFlow('late'), 1);
+    });
+    await waitFor(() => performance.now() - started >= 80, 5000, '80 ms to pass with the write waiting');
+    release();
+    await late;
+    expect(ids(store)).toEqual(['late']);
+    expect(errors).toEqual(['a database write waited for something other than the database and held the write lock meanwhile (a bug)']);
+    await store.write(async (db) => {
+      await Promise.resolve(flowsRepo.insert(db, testFlow('quick'), 1));
+    });
+    expect(errors).toHaveLength(1); // awaiting the database itself is not logged
+    store.close();
+  });
+
+  it('closing while an async write waits rejects it with StoreClosedError and keeps nothing of its batch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'salve-store-'));
+    dirs.push(dir);
+    const store = new SqliteStore(join(dir, 'salve.db'));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const first = store.write((db) => flowsRepo.insert(db, testFlow('first'), 1));
+    const waiting = store.write(async (db) => {
+      await gate;
+      flowsRepo.insert(db, testFlow('never'), 1);
+    });
+    await waitFor(() => store.pendingWrites === 0, 5000, 'the attempt to start');
+    store.close();
+    release();
+    await expect(waiting).rejects.toBeInstanceOf(StoreClosedError);
+    await expect(first).rejects.toBeInstanceOf(StoreClosedError);
+    const reopened = new SqliteStore(join(dir, 'salve.db'));
+    expect(ids(reopened)).toEqual([]);
+    reopened.close();
   });
 });

@@ -2,8 +2,20 @@ import type Database from 'better-sqlite3';
 import type { Logger } from '../log.js';
 import { backoffMs, REQUEST_PATIENCE_MS, shouldRetry, storageErrorKind, type WritePolicy } from './retry.js';
 
-/** A write function: runs inside an open transaction; may run again if its commit failed. */
+/**
+ * A write function: runs inside an open transaction; may run again if its commit failed. It may
+ * be async (the engine's operations written once for SQLite and PostgreSQL are), but then it must
+ * await only this database: the write transaction stays open while it waits, and every other
+ * write of the process waits behind it (see GroupCommit, "Async write functions").
+ */
 type WriteFn<D> = (db: D) => unknown;
+
+/** What one write came to: its value, or its error (then `ok` is false), and its afterCommit effects. */
+interface WriteOutcome {
+  ok: boolean;
+  value: unknown;
+  effects?: (() => void)[];
+}
 
 interface PendingWrite<D> {
   fn: WriteFn<D>;
@@ -44,6 +56,13 @@ export function afterCommit(effect: () => void): void {
 /** Log a persisting storage problem again after this long. */
 const TROUBLE_LOG_EVERY_MS = 30_000;
 
+/** An async write that kept the transaction open across an event-loop turn for longer than this is logged. */
+const HOLD_LOGGED_AFTER_MS = 50;
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
 /**
  * The single writer of one SQLite connection, with group commit and retries.
  *
@@ -56,6 +75,16 @@ const TROUBLE_LOG_EVERY_MS = 30_000;
  * after an asynchronous backoff — never by blocking the event loop: each attempt waits at most
  * the connection's short busy_timeout. Which writes retry, and for how long, is their policy
  * (retry.ts). Write functions must therefore be re-runnable: pure over the transaction.
+ *
+ * Async write functions: a write that returns a promise is awaited before the next write of the
+ * batch runs, and the batch's COMMIT waits for it; one attempt runs at a time. Synchronous writes
+ * run exactly as before, without giving up the event loop, so a batch of them is still one turn.
+ * An async write's awaits on this database settle as microtasks, so the transaction stays short;
+ * but other code's microtasks may run in between, and a read on this connection then sees the
+ * batch's uncommitted rows (which a later failure can still roll back). Nothing acts on such a
+ * read without a write of its own, which waits for this batch and finds the committed truth.
+ * A write that waits for anything else (a timer, the network) holds the write lock that long:
+ * that is logged as an error (HOLD_LOGGED_AFTER_MS), as a bug to fix, not a load to tune.
  */
 export class GroupCommit<D> {
   private queue: PendingWrite<D>[] = [];
@@ -70,6 +99,8 @@ export class GroupCommit<D> {
   private readonly pos: TxPosition = { tx: 0, write: 0 };
   /** Callers of idle() waiting for the queue to empty. */
   private idleWaiters: (() => void)[] = [];
+  /** True while an attempt waits for an async write (then no other attempt may start). */
+  private attempting = false;
   readonly stats = { commits: 0, writes: 0, commitMs: 0, failedAttempts: 0 };
   /** Told of each successful COMMIT: how long it took (seconds) and how many writes it carried (metrics). */
   readonly commitListeners = new Set<(seconds: number, writes: number) => void>();
@@ -112,9 +143,9 @@ export class GroupCommit<D> {
     return this.queue.length;
   }
 
-  /** True while a write is queued, or an attempt (or a retry after a failed one) is scheduled. */
+  /** True while a write is queued or running, or an attempt (or a retry after a failed one) is scheduled. */
   get busy(): boolean {
-    return this.queue.length > 0 || this.timer !== undefined;
+    return this.queue.length > 0 || this.timer !== undefined || this.attempting;
   }
 
   /**
@@ -162,9 +193,29 @@ export class GroupCommit<D> {
 
   private flush(): void {
     this.timer = undefined;
+    // An attempt is waiting for an async write: it flushes again when it ends.
+    if (this.attempting) return;
     const batch = this.queue;
     this.queue = [];
-    if (batch.length > 0) this.attempt(batch);
+    if (batch.length > 0) {
+      this.attempting = true;
+      const done = this.attempt(batch);
+      if (done) {
+        void done.then(() => this.attemptEnded());
+        return;
+      }
+      this.attempting = false;
+    }
+    this.notifyIdle();
+  }
+
+  /** After an attempt that waited for an async write: the writes queued meanwhile go next. */
+  private attemptEnded(): void {
+    this.attempting = false;
+    if (this.queue.length > 0 && !this.timer) {
+      if (this.closed) for (const w of this.queue.splice(0)) w.reject(new StoreClosedError());
+      else this.timer = setImmediate(() => this.flush());
+    }
     this.notifyIdle();
   }
 
@@ -174,30 +225,61 @@ export class GroupCommit<D> {
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
-  private attempt(batch: PendingWrite<D>[]): void {
+  /**
+   * One BEGIN … COMMIT for `batch`. Returns undefined when it ran to the end synchronously (no
+   * write returned a promise), else a promise that resolves when it has ended (never rejects).
+   */
+  private attempt(batch: PendingWrite<D>[]): Promise<void> | undefined {
     this.pos.tx++;
     try {
       this.tx.begin.run();
     } catch (error) {
       this.failed(batch, error);
-      return;
+      return undefined;
     }
-    const results: { ok: boolean; value: unknown; effects?: (() => void)[] }[] = [];
+    const results: WriteOutcome[] = [];
     try {
-      for (const w of batch) results.push(this.runOne(w));
+      for (let i = 0; i < batch.length; i++) {
+        const outcome = this.runOne(batch[i]!);
+        if (outcome instanceof Promise) return this.attemptRest(batch, results, outcome, i);
+        results.push(outcome);
+      }
     } catch (error) {
-      // SQLite rolled the whole transaction back (disk full, I/O error), or a savepoint could not
-      // be handled: nothing of the batch is kept.
-      this.abandon();
-      this.failed(batch, error);
+      this.abandonBatch(batch, error);
+      return undefined;
+    }
+    this.commit(batch, results);
+    return undefined;
+  }
+
+  /** The rest of an attempt from the async write at `index` on: each write in turn, then COMMIT. */
+  private async attemptRest(batch: PendingWrite<D>[], results: WriteOutcome[], pending: Promise<WriteOutcome>, index: number): Promise<void> {
+    try {
+      results.push(await pending);
+      for (let i = index + 1; i < batch.length; i++) {
+        const outcome = this.runOne(batch[i]!);
+        results.push(outcome instanceof Promise ? await outcome : outcome);
+      }
+    } catch (error) {
+      this.abandonBatch(batch, error);
       return;
     }
+    this.commit(batch, results);
+  }
+
+  /** SQLite rolled the whole transaction back (disk full, I/O error), or a savepoint could not be handled: nothing of the batch is kept. */
+  private abandonBatch(batch: PendingWrite<D>[], error: unknown): void {
+    this.abandon();
+    this.failed(batch, this.closed ? new StoreClosedError(error) : error);
+  }
+
+  /** COMMITs the open transaction and settles every write of `batch` by its outcome. */
+  private commit(batch: PendingWrite<D>[], results: WriteOutcome[]): void {
     const commitStarted = performance.now();
     try {
       this.tx.commit.run();
     } catch (error) {
-      this.abandon();
-      this.failed(batch, error);
+      this.abandonBatch(batch, error);
       return;
     }
     const commitMs = performance.now() - commitStarted;
@@ -223,32 +305,62 @@ export class GroupCommit<D> {
 
   /**
    * Runs one write in its own savepoint. Its own error rolls back only its savepoint and is its
-   * result; throws when the transaction itself is gone (SQLite rolled it back).
+   * result; throws (or rejects) when the transaction itself is gone (SQLite rolled it back).
+   * A write that returns a promise gives a promise of its outcome.
    */
-  private runOne(w: PendingWrite<D>): { ok: boolean; value: unknown; effects?: (() => void)[] } {
+  private runOne(w: PendingWrite<D>): WriteOutcome | Promise<WriteOutcome> {
     this.pos.write++;
     this.tx.savepoint.run();
     const effects: (() => void)[] = [];
     pendingEffects = effects;
+    let value: unknown;
     try {
-      const value = w.fn(this.db);
+      value = w.fn(this.db);
+    } catch (error) {
+      pendingEffects = undefined;
+      return this.rollbackOne(error);
+    }
+    if (isPromiseLike(value)) return this.settleAsync(value, effects);
+    pendingEffects = undefined;
+    this.tx.release.run();
+    return { ok: true, value, effects };
+  }
+
+  /** Waits for an async write, keeping its afterCommit effects; logs it when it held the transaction across a turn. */
+  private async settleAsync(pending: PromiseLike<unknown>, effects: (() => void)[]): Promise<WriteOutcome> {
+    const started = performance.now();
+    let turned = false;
+    const sentinel = setImmediate(() => (turned = true));
+    try {
+      const value = await pending;
+      pendingEffects = undefined;
       this.tx.release.run();
       return { ok: true, value, effects };
     } catch (error) {
-      if (!this.sqlite.inTransaction) throw error;
-      this.tx.rollbackTo.run();
-      this.tx.release.run();
-      // A rolled-back write invalidates what later writes may have derived from this position.
-      this.pos.write++;
-      return { ok: false, value: error };
-    } finally {
       pendingEffects = undefined;
+      return this.rollbackOne(error);
+    } finally {
+      clearImmediate(sentinel);
+      const heldMs = performance.now() - started;
+      if (turned && heldMs >= HOLD_LOGGED_AFTER_MS) {
+        this.log?.error({ heldMs: Math.round(heldMs) }, 'a database write waited for something other than the database and held the write lock meanwhile (a bug)');
+      }
     }
+  }
+
+  /** The write's own error: rolls back its savepoint and makes the error its outcome (throws when the transaction is gone). */
+  private rollbackOne(error: unknown): WriteOutcome {
+    if (!this.sqlite.open || !this.sqlite.inTransaction) throw error;
+    this.tx.rollbackTo.run();
+    this.tx.release.run();
+    // A rolled-back write invalidates what later writes may have derived from this position.
+    this.pos.write++;
+    return { ok: false, value: error };
   }
 
   /** Rolls back the open transaction, if SQLite has not already. */
   private abandon(): void {
-    if (!this.sqlite.inTransaction) return;
+    if (!this.sqlite.open || !this.sqlite.inTransaction) return;
     try {
       this.sqlite.exec('ROLLBACK');
     } catch {
