@@ -104,13 +104,16 @@ export class SqliteStore {
     return this.writer.stats;
   }
 
-  /** Queues `fn` for the next group commit; resolves once durably committed. Gives up after ~1 s of a lock. */
-  write<T>(fn: (db: Db) => T): Promise<T> {
+  /**
+   * Queues `fn` for the next group commit; resolves once durably committed. Gives up after ~1 s of a lock.
+   * `fn` may be async, awaiting only this database (see GroupCommit: the transaction stays open meanwhile).
+   */
+  write<T>(fn: (db: Db) => T | Promise<T>): Promise<T> {
     return this.writer.enqueue(fn, 'request');
   }
 
   /** Like `write`, but retried until it commits or the store closes (the engine's own state). */
-  writeEventually<T>(fn: (db: Db) => T): Promise<T> {
+  writeEventually<T>(fn: (db: Db) => T | Promise<T>): Promise<T> {
     return this.writer.enqueue(fn, 'eventually');
   }
 

@@ -9,36 +9,43 @@ import { noteExecutionEnded, noteExecutionHeld, wantsEnd } from './execution-end
 export type ExecutionRow = typeof executions.$inferSelect;
 export type NewExecution = typeof executions.$inferInsert;
 
+/**
+ * The columns a new execution is inserted with (both engines): a new run is never released,
+ * finished or leased yet, so those columns start empty whatever the row says.
+ */
+export function newExecutionValues(row: NewExecution) {
+  return {
+    id: row.id,
+    flowId: row.flowId,
+    flowRevision: row.flowRevision,
+    eventId: row.eventId,
+    sourceNodeId: row.sourceNodeId,
+    dedupKey: row.dedupKey,
+    alert: row.alert,
+    status: row.status,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    deadlineAt: row.deadlineAt,
+    fingerprint: row.fingerprint ?? '',
+    parentExecutionId: row.parentExecutionId ?? null,
+    parentStepId: row.parentStepId ?? null,
+    callDepth: row.callDepth ?? 0,
+    input: row.input ?? null,
+    startedBy: row.startedBy ?? null,
+    targetKey: row.targetKey ?? null,
+    heldLimit: row.heldLimit ?? null,
+    heldReason: row.heldReason ?? null,
+    heldAt: row.heldAt ?? null,
+  };
+}
+
 /** Not a held run that stayed held (or was cancelled while held): it counts against the limits. */
 const admitted = or(isNull(executions.heldAt), isNotNull(executions.releasedAt));
 
 export const executionsRepo = {
   /** Inserts unless the same flow already has this dedup key; true when inserted. */
   insertIfNew(db: Db, row: NewExecution): boolean {
-    const inserted =
-      prepared(db).insertExecution.run({
-        id: row.id,
-        flowId: row.flowId,
-        flowRevision: row.flowRevision,
-        eventId: row.eventId,
-        sourceNodeId: row.sourceNodeId,
-        dedupKey: row.dedupKey,
-        alert: row.alert,
-        status: row.status,
-        createdAt: row.createdAt,
-        updatedAt: row.updatedAt,
-        deadlineAt: row.deadlineAt,
-        fingerprint: row.fingerprint ?? '',
-        parentExecutionId: row.parentExecutionId ?? null,
-        parentStepId: row.parentStepId ?? null,
-        callDepth: row.callDepth ?? 0,
-        input: row.input ?? null,
-        startedBy: row.startedBy ?? null,
-        targetKey: row.targetKey ?? null,
-        heldLimit: row.heldLimit ?? null,
-        heldReason: row.heldReason ?? null,
-        heldAt: row.heldAt ?? null,
-      }).changes > 0;
+    const inserted = prepared(db).insertExecution.run(newExecutionValues(row)).changes > 0;
     if (inserted && row.status === 'held') noteExecutionHeld(db, row.flowId, row.heldLimit ?? 'unknown');
     return inserted;
   },

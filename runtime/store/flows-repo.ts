@@ -6,7 +6,7 @@ import type { Db } from './db.js';
 import { prepared } from './prepared.js';
 import { flowRevisions, flows } from './schema.js';
 
-type FlowsTableRow = typeof flows.$inferSelect;
+export type FlowsTableRow = typeof flows.$inferSelect;
 
 /** A flow's current revision without its document (what the flows list shows). */
 export type FlowSummaryRow = Omit<FlowsTableRow, 'document'>;
@@ -41,7 +41,8 @@ function parseDocument(id: string, revision: number, document: string): Flow {
   return parsed.data;
 }
 
-function toFlowRow({ document, ...row }: FlowsTableRow): FlowRow {
+/** A stored row with its document parsed (both engines read flows through it). */
+export function toFlowRow({ document, ...row }: FlowsTableRow): FlowRow {
   return { ...row, flow: parseDocument(row.id, row.revision, document) };
 }
 

@@ -126,7 +126,7 @@ export class GroupCommit<D> {
   }
 
   /** Queues `fn`; resolves with its result once committed (see WritePolicy for when it gives up). */
-  enqueue<T>(fn: (db: D) => T, policy: WritePolicy): Promise<T> {
+  enqueue<T>(fn: (db: D) => T | Promise<T>, policy: WritePolicy): Promise<T> {
     if (this.closed) return Promise.reject(new StoreClosedError());
     // The disk is full or failing: a caller on the line gets its 503 at once instead of waiting
     // for the next (slow) retry. That retry tells when it passed; requests then go through again.
