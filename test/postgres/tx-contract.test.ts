@@ -1,96 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { drizzle } from 'drizzle-orm/node-postgres';
-import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FLOW_FORMAT, FlowSchema } from '../../shared/flow/schema.js';
-import { SqliteStore } from '../../runtime/store/db.js';
 import type { EventRow } from '../../runtime/store/events-repo.js';
 import type { NewExecution } from '../../runtime/store/executions-repo.js';
-import { migratePostgres } from '../../runtime/store/pg/migrate.js';
-import { PostgresPool } from '../../runtime/store/pg/pool.js';
-import * as pgSchema from '../../runtime/store/pg/schema.js';
-import { pgTx } from '../../runtime/store/pg/tx.js';
-import * as sqliteSchema from '../../runtime/store/schema.js';
-import { sqliteTx, type StoreTx } from '../../runtime/store/tx.js';
-import { databasesPerTest, postgresAvailable } from '../kit/postgres.js';
+import { storeEngines, type SeedRows } from '../kit/store-engines.js';
 
 /**
  * The store contract: every StoreTx operation gives the same answers on SQLite and PostgreSQL.
  * Each case runs on both engines (PostgreSQL when a server answers; `.ci/run` requires it).
  */
 
-type ExecutionSeed = typeof sqliteSchema.executions.$inferInsert;
-type StepSeed = typeof sqliteSchema.steps.$inferInsert;
-type FlowSeed = typeof sqliteSchema.flows.$inferInsert;
-type BreakerSeed = typeof sqliteSchema.flowBreakers.$inferInsert;
+const engines = storeEngines();
 
-interface OpenEngine {
-  /** Runs `fn` in one transaction of the engine, as the engine's operations do. */
-  run<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
-  /** Rows the contract has no operation for yet (a released run, steps, flows, breakers), written directly. */
-  seed(rows: { executions?: ExecutionSeed[]; steps?: StepSeed[]; flows?: FlowSeed[]; breakers?: BreakerSeed[] }): Promise<void>;
-}
-
-const engines: { name: string; runIf: boolean; open: () => Promise<OpenEngine> }[] = [];
-
-const dirs: string[] = [];
-const closers: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-engines.push({
-  name: 'sqlite',
-  runIf: true,
-  open: async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'salve-contract-'));
-    dirs.push(dir);
-    const store = new SqliteStore(join(dir, 'salve.db'));
-    closers.push(() => store.close());
-    return {
-      run: (fn) => store.write((db) => fn(sqliteTx(db))),
-      seed: async ({ executions = [], steps = [], flows = [], breakers = [] }) => {
-        store.writeNow((db) => {
-          if (executions.length) db.insert(sqliteSchema.executions).values(executions).run();
-          if (steps.length) db.insert(sqliteSchema.steps).values(steps).run();
-          if (flows.length) db.insert(sqliteSchema.flows).values(flows).run();
-          if (breakers.length) db.insert(sqliteSchema.flowBreakers).values(breakers).run();
-        });
-      },
-    };
-  },
-});
-
-const freshPostgres = postgresAvailable ? databasesPerTest() : undefined;
-engines.push({
-  name: 'postgres',
-  runIf: postgresAvailable,
-  open: async () => {
-    const database = await freshPostgres!();
-    await migratePostgres(database.url);
-    const pool = new PostgresPool(database.url);
-    closers.unshift(() => pool.close());
-    return {
-      run: (fn) => pool.transaction((client) => fn(pgTx(client))),
-      seed: async ({ executions = [], steps = [], flows = [], breakers = [] }) => {
-        const client = new pg.Client({ connectionString: database.url });
-        await client.connect();
-        try {
-          const db = drizzle(client, { schema: pgSchema });
-          if (executions.length) await db.insert(pgSchema.executions).values(executions);
-          if (steps.length) await db.insert(pgSchema.steps).values(steps);
-          if (flows.length) await db.insert(pgSchema.flows).values(flows);
-          if (breakers.length) await db.insert(pgSchema.flowBreakers).values(breakers);
-        } finally {
-          await client.end();
-        }
-      },
-    };
-  },
-});
+type StepSeed = NonNullable<SeedRows['steps']>[number];
 
 const T0 = 1_800_000_000_000;
 
@@ -148,7 +69,7 @@ const step = (id: string, executionId: string, over: Partial<StepSeed> = {}): St
   ...over,
 });
 
-describe.each(engines)('store contract on $name', ({ runIf, open }) => {
+describe.each(engines)('store contract on $name', ({ available: runIf, open }) => {
   it.runIf(runIf)('events: inserted with refs (repeated refs kept once); a delivery id counts as seen only when it got through on that path', async () => {
     const e = await open();
     await e.run(async (tx) => {

@@ -1,4 +1,5 @@
 import { getNodeDefinition } from '../../../nodes/catalog.js';
+import { sqliteTx } from '../../store/tx.js';
 import { MAX_CALL_DEPTH, type CalledRunOutput } from '../../../nodes/call-contract.js';
 import { startsBy } from '../../../nodes/trigger-spec.js';
 import type { StepOutcome } from '../../../nodes/executor.js';
@@ -42,14 +43,14 @@ const callDedupKey = (stepId: string) => `call:${stepId}`;
  * fail the step on `error`. A step run again after a crash finds the child it already started
  * (its dedup key) and waits for that one.
  */
-export function startCall(
+export async function startCall(
   db: Db,
   step: StepRow,
   from: 'pending' | 'intent',
   outcome: CallOutcome,
   meta: { config: unknown; startedAt: number; now: number },
   spawnOnFail: (port: string, output: unknown) => void,
-): void {
+): Promise<void> {
   const base = { config: json(meta.config), startedAt: meta.startedAt, attempt: step.attempt };
   const parent = executionsRepo.get(db, step.executionId);
   const refuse = (error: string) => {
@@ -91,7 +92,7 @@ export function startCall(
     alert: JSON.parse(parent.alert) as Alert,
     flow: { id: called.id, name: called.flow.name, revision: called.revision },
   });
-  const admission: Admission = existing ? { status: 'queued' } : admitRun(db, { flowId: called.id, limits: called.flow.limits, targetKey, now: meta.now });
+  const admission: Admission = existing ? { status: 'queued' } : await admitRun(sqliteTx(db), { flowId: called.id, limits: called.flow.limits, targetKey, now: meta.now });
   // Its deadline is the caller's: a called run never outlives the run that waits for it.
   const deadlineAt = outcome.timeoutSeconds ? Math.min(parent.deadlineAt, meta.now + outcome.timeoutSeconds * 1000) : parent.deadlineAt;
   const waiting: CalledRunOutput = { executionId: childId, flowId: called.id, status: admission.status, error: null, steps: {}, vars: {} };
@@ -126,7 +127,7 @@ export function startCall(
   // The child a try of this step already started may have ended: continue at once then.
   if (!inserted) finishCall(db, childId, meta.now);
   else if (admission.status === 'held') {
-    escalateHeld(db, { flowId: called.id, executionId: childId, limits: called.flow.limits, admission, targetKey, now: meta.now, executionDeadlineMs: deadlineAt - meta.now, scrubber: noScrub });
+    await escalateHeld(sqliteTx(db), { flowId: called.id, executionId: childId, limits: called.flow.limits, admission, targetKey, now: meta.now, executionDeadlineMs: deadlineAt - meta.now, scrubber: noScrub });
   }
 }
 

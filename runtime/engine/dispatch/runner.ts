@@ -228,7 +228,7 @@ async function runStep(
     const storedConfig = scrubber.scrub(config);
     const firstStartedAt = firstTryStartedAt(s, steps, startedAt);
     const random = Math.random();
-    const written = store.writeEventually((db): { now: number; settled?: Settled } | false => {
+    const written = store.writeEventually(async (db): Promise<{ now: number; settled?: Settled } | false> => {
       // The lease fence (holdsLease), read from the row applyOutcome needs anyway.
       const current = executionsRepo.get(db, exec.id);
       if (deps.leaseOwner !== undefined && current?.leaseOwner !== deps.leaseOwner) return false;
@@ -238,7 +238,7 @@ async function runStep(
       // time either), and never one cut short by a cancel or the deadline.
       const repeat = ran && !signal.aborted && node && def ? nextTry({ node, def, outcome, attempt: s.attempt, firstStartedAt, now, random }) : undefined;
       if (repeat) repeatStep(db, s, from, scrubbed, meta, repeat);
-      else applyOutcome(db, flow, s, from, scrubbed, meta, current);
+      else await applyOutcome(db, flow, s, from, scrubbed, meta, current);
       // A step cut short by the execution deadline ends the execution as timed out.
       if (signal.aborted && signal.reason === 'deadline') {
         const current = executionsRepo.get(db, exec.id);

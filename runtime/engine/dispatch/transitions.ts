@@ -86,8 +86,11 @@ export function startExecution(db: Db, flow: Flow, exec: ExecutionRow, now: numb
   spawnNext(db, flow, exec.id, step, port, alert, now, 2);
 }
 
-/** Records what a step produced and moves the flow on. `from` is the status the step is in. */
-export function applyOutcome(
+/**
+ * Records what a step produced and moves the flow on. `from` is the status the step is in.
+ * Async because a `flow.call` outcome admits its child run through StoreTx (limits/admit.ts).
+ */
+export async function applyOutcome(
   db: Db,
   flow: Flow,
   step: StepRow,
@@ -96,7 +99,7 @@ export function applyOutcome(
   meta: { config: unknown; startedAt: number; now: number },
   /** The step's execution when the caller read it in this transaction already. */
   known?: ExecutionRow,
-): void {
+): Promise<void> {
   const exec = known ?? executionsRepo.get(db, step.executionId);
   const live = exec?.status === 'running';
   const base = { config: json(meta.config), startedAt: meta.startedAt, attempt: step.attempt };
@@ -176,7 +179,7 @@ export function applyOutcome(
       });
       return;
     case 'call':
-      startCall(db, step, from, outcome, meta, (port, output) => spawnNext(db, flow, step.executionId, step, port, output, meta.now));
+      await startCall(db, step, from, outcome, meta, (port, output) => spawnNext(db, flow, step.executionId, step, port, output, meta.now));
       return;
   }
 }

@@ -1,7 +1,7 @@
 import type { EventMatch } from '../../../shared/event-log.js';
 import { formatDuration } from '../../../nodes/format.js';
-import type { Db } from '../../store/db.js';
-import { executionsRepo, type NewExecution } from '../../store/executions-repo.js';
+import type { NewExecution } from '../../store/executions-repo.js';
+import type { StoreTx } from '../../store/tx.js';
 import type { HookRoute } from './hook-router.js';
 
 /**
@@ -19,10 +19,10 @@ const LOOK_BACK = 5;
  * the fingerprint that a firing alert started, with its resolution at most `flapWindow` ago. Then
  * `match` says `flap`, why, and names that run; the caller creates nothing.
  */
-export function markFlap(db: Db, routes: readonly HookRoute[], row: NewExecution, match: EventMatch, now: number): boolean {
+export async function markFlap(tx: StoreTx, routes: readonly HookRoute[], row: NewExecution, match: EventMatch, now: number): Promise<boolean> {
   const window = routes.find((r) => r.flow.id === row.flowId)?.flow.settings?.flapWindow;
   if (window === undefined || !row.fingerprint || firedAlert(row.alert) === false) return false;
-  const earlier = executionsRepo.latestAlertRuns(db, row.flowId, row.fingerprint, LOOK_BACK).find((e) => firedAlert(e.alert));
+  const earlier = (await tx.executions.latestAlertRuns(row.flowId, row.fingerprint, LOOK_BACK)).find((e) => firedAlert(e.alert));
   if (earlier?.alertResolvedAt == null) return false;
   const since = Math.max(0, now - earlier.alertResolvedAt);
   if (since > window * 1000) return false;

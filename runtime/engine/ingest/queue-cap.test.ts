@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { sqliteTx } from '../../store/tx.js';
 import { UnavailableError } from '../../../shared/errors.js';
 import { executionsRepo } from '../../store/executions-repo.js';
 import { newId } from '../../store/ids.js';
@@ -117,13 +118,13 @@ describe('the queue cap (SALVE_MAX_QUEUED)', () => {
         deadlineAt: T0 + 1000,
       });
     const results = await Promise.allSettled([
-      t.store.write((db) => insert(db, newId('ex')) && cap.admit(db, 1)), // 1 queued: admitted
+      t.store.write(async (db) => insert(db, newId('ex')) && (await cap.admit(sqliteTx(db), 1))), // 1 queued: admitted
       t.store.write((db) => insert(db, newId('ex'))), // 2 queued, behind the cap's back
-      t.store.write((db) => insert(db, newId('ex')) && cap.admit(db, 1)), // 3 > 2: refused
+      t.store.write(async (db) => insert(db, newId('ex')) && (await cap.admit(sqliteTx(db), 1))), // 3 > 2: refused
       t.store.write((db) => {
         throw new Error(`rolled back ${insert(db, newId('ex'))}`); // nothing kept
       }),
-      t.store.write((db) => insert(db, newId('ex')) && cap.admit(db, 1)), // still 3 > 2: refused
+      t.store.write(async (db) => insert(db, newId('ex')) && (await cap.admit(sqliteTx(db), 1))), // still 3 > 2: refused
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected', 'rejected']);
     expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(UnavailableError);

@@ -1,6 +1,7 @@
 import { UnavailableError } from '../../../shared/errors.js';
 import type { Db, SqliteStore } from '../../store/db.js';
 import { executionsRepo } from '../../store/executions-repo.js';
+import type { StoreTx } from '../../store/tx.js';
 
 /** Retry-After sent to senders refused because the queue is full. */
 const QUEUE_FULL_RETRY_AFTER_SECONDS = 30;
@@ -22,13 +23,14 @@ function queueFullError(): UnavailableError {
  * writes in one batch costs one `count(*)` over the status index. The memory is trusted only
  * when the previous write of the same transaction was the admission that left it (the store's
  * `position`); anything else in between (a claim, a rolled-back write, a new transaction) means
- * counting again.
+ * counting again. On PostgreSQL (no group commit, several processes) every admission counts.
  */
 export class QueueCap {
   private memo: { tx: number; write: number; count: number } | undefined;
 
   constructor(
-    private readonly store: SqliteStore,
+    /** The SQLite store's writer position (the count's memory); none on PostgreSQL. */
+    private readonly store: Pick<SqliteStore, 'position'> | undefined,
     readonly max: number,
   ) {}
 
@@ -36,19 +38,20 @@ export class QueueCap {
    * Call inside the write, AFTER inserting `added` queued executions: returns if the queue is
    * still within the cap, else throws the queue-full error (503), which rolls the write back.
    */
-  admit(db: Db, added: number): void {
+  async admit(tx: StoreTx, added: number): Promise<void> {
     if (added === 0) return;
-    const known = this.known();
-    const count = known !== undefined ? known + added : executionsRepo.countByStatus(db, 'queued');
+    const known = tx.engine === 'sqlite' ? this.known() : undefined;
+    const count = known !== undefined ? known + added : await tx.executions.countByStatus('queued');
     if (count > this.max) {
+      if (tx.engine !== 'sqlite') throw queueFullError();
       // The throw rolls this write back, which moves the store's position one write on; the
       // count without this write's inserts is then right for the next write (no recount while
       // a burst is being refused, which is when counting would cost the most).
-      const p = this.store.position;
+      const p = this.store!.position;
       this.memo = { tx: p.tx, write: p.write + 1, count: count - added };
       throw queueFullError();
     }
-    this.remember(count);
+    if (tx.engine === 'sqlite') this.remember(count);
   }
 
   /** Call inside the write, BEFORE inserting: whether `n` more queued executions fit. Pair with `added`. */
@@ -70,13 +73,14 @@ export class QueueCap {
   /** The queued count as of the current write, if still known without counting. */
   private known(): number | undefined {
     const m = this.memo;
-    const p = this.store.position;
-    if (!m || m.tx !== p.tx) return undefined;
+    const p = this.store?.position;
+    if (!m || !p || m.tx !== p.tx) return undefined;
     return m.write === p.write || m.write === p.write - 1 ? m.count : undefined;
   }
 
   private remember(count: number): void {
-    const p = this.store.position;
+    const p = this.store?.position;
+    if (!p) return;
     this.memo = { tx: p.tx, write: p.write, count };
   }
 }

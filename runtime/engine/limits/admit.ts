@@ -1,8 +1,6 @@
 import type { FlowLimits, LimitName } from '../../../shared/flow/limits.js';
-import { breakersRepo } from '../../store/breakers-repo.js';
-import type { Db } from '../../store/db.js';
 import type { NewExecution } from '../../store/executions-repo.js';
-import { executionsRepo } from '../../store/executions-repo.js';
+import type { StoreTx } from '../../store/tx.js';
 import { formatDuration } from '../../../nodes/format.js';
 
 /**
@@ -30,12 +28,12 @@ const spokenMs = (ms: number) => formatDuration(Math.round(ms / 1000), 's');
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Decides whether a new run of a flow with `limits` starts (`queued`) or is `held`. Call inside the inserting write. */
-export function admitRun(db: Db, run: { flowId: string; limits: FlowLimits | undefined; targetKey: string | null; now: number }): Admission {
+export async function admitRun(tx: StoreTx, run: { flowId: string; limits: FlowLimits | undefined; targetKey: string | null; now: number }): Promise<Admission> {
   const { flowId, limits, targetKey, now } = run;
   if (!limits) return { status: 'queued' };
 
   if (limits.breaker) {
-    const breaker = breakersRepo.get(db, flowId);
+    const breaker = await tx.breakers.get(flowId);
     if (breaker?.trippedAt != null) {
       return {
         status: 'held',
@@ -47,7 +45,7 @@ export function admitRun(db: Db, run: { flowId: string; limits: FlowLimits | und
 
   const perWindow = limits.maxRunsPerWindow;
   if (perWindow) {
-    const n = executionsRepo.countAdmittedSince(db, flowId, now - perWindow.window * 1000);
+    const n = await tx.executions.countAdmittedSince(flowId, now - perWindow.window * 1000);
     if (n >= perWindow.runs) {
       return {
         status: 'held',
@@ -60,7 +58,7 @@ export function admitRun(db: Db, run: { flowId: string; limits: FlowLimits | und
   const target = limits.target;
   if (target && targetKey !== null) {
     if (target.cooldown) {
-      const last = executionsRepo.lastAdmittedForTarget(db, flowId, targetKey, now - target.cooldown * 1000);
+      const last = await tx.executions.lastAdmittedForTarget(flowId, targetKey, now - target.cooldown * 1000);
       if (last) {
         return {
           status: 'held',
@@ -70,7 +68,7 @@ export function admitRun(db: Db, run: { flowId: string; limits: FlowLimits | und
       }
     }
     if (target.maxConcurrent) {
-      const active = executionsRepo.countActiveForTarget(db, flowId, targetKey);
+      const active = await tx.executions.countActiveForTarget(flowId, targetKey);
       if (active >= target.maxConcurrent) {
         return {
           status: 'held',
@@ -85,8 +83,8 @@ export function admitRun(db: Db, run: { flowId: string; limits: FlowLimits | und
   if (blast && targetKey !== null) {
     const since = now - blast.window * 1000;
     // One more than the limit is enough to decide; the list names them in the reason.
-    const seen = executionsRepo.targetsSince(db, flowId, since, blast.targets + 1);
-    if (!seen.includes(targetKey) && seen.length >= blast.targets && !executionsRepo.lastAdmittedForTarget(db, flowId, targetKey, since)) {
+    const seen = await tx.executions.targetsSince(flowId, since, blast.targets + 1);
+    if (!seen.includes(targetKey) && seen.length >= blast.targets && !(await tx.executions.lastAdmittedForTarget(flowId, targetKey, since))) {
       const shown = seen.slice(0, 5).join(', ') + (seen.length > 5 ? ', …' : '');
       return {
         status: 'held',

@@ -3,8 +3,8 @@ import { getManualTrigger } from '../../../nodes/registry.js';
 import { startsBy } from '../../../nodes/trigger-spec.js';
 import type { Alert } from '../../../shared/alert/schema.js';
 import type { FlowLimits } from '../../../shared/flow/limits.js';
-import type { Db } from '../../store/db.js';
-import { flowsRepo, StoredFlowError } from '../../store/flows-repo.js';
+import { StoredFlowError, type FlowRow } from '../../store/flows-repo.js';
+import type { StoreTx } from '../../store/tx.js';
 import { queueDirectRun } from '../triggers/direct-run.js';
 import type { Scrubber } from '../secrets/scrub.js';
 import type { Admission } from './admit.js';
@@ -25,8 +25,8 @@ interface HeldInput {
  * A flow that no longer fits (deleted, another team, no manual source) is skipped: the held run
  * is still shown in Runs and Events.
  */
-export function escalateHeld(
-  db: Db,
+export async function escalateHeld(
+  tx: StoreTx,
   held: {
     flowId: string;
     executionId: string;
@@ -37,17 +37,17 @@ export function escalateHeld(
     executionDeadlineMs: number;
     scrubber: Scrubber;
   },
-): void {
+): Promise<void> {
   const target = held.limits?.onHeld?.flow;
   if (!target || held.admission.status !== 'held') return;
-  let called: ReturnType<typeof flowsRepo.get>;
+  let called: FlowRow | undefined;
   try {
-    called = flowsRepo.get(db, target);
+    called = await tx.flows.get(target);
   } catch (error) {
     if (error instanceof StoredFlowError) return;
     throw error;
   }
-  if (!called || called.teamId !== flowsRepo.summary(db, held.flowId)?.teamId) return;
+  if (!called || called.teamId !== (await tx.flows.team(held.flowId))) return;
   const node = called.flow.nodes.find((n) => startsBy(getNodeDefinition(n.type), 'manual'));
   const trigger = node && getManualTrigger(node.type);
   if (!node || !trigger) return;
@@ -65,7 +65,7 @@ export function escalateHeld(
   } catch {
     return; // the source refuses this payload: the held run stays visible without the page
   }
-  queueDirectRun(db, {
+  await queueDirectRun(tx, {
     flowId: called.id,
     revision: called.revision,
     node,

@@ -1,9 +1,8 @@
 import type { Alert } from '../../../shared/alert/schema.js';
 import type { EventMatch, EventRoute } from '../../../shared/event-log.js';
 import type { FlowNode } from '../../../shared/flow/schema.js';
-import type { Db } from '../../store/db.js';
-import { eventRef, eventsRepo } from '../../store/events-repo.js';
-import { executionsRepo } from '../../store/executions-repo.js';
+import { eventRef } from '../../store/events-repo.js';
+import type { StoreTx } from '../../store/tx.js';
 import { newId } from '../../store/ids.js';
 import { executionDedupKey } from '../dedup-key.js';
 import { scrubbedEventRow, sourceName, withoutRaw } from '../ingest/event-rows.js';
@@ -45,15 +44,15 @@ export interface DirectRun {
  * (`held: true`: it is not queued). Returns the ids, or undefined when this flow already has a run with
  * the alert's dedup key (nothing is written then).
  */
-export function queueDirectRun(db: Db, run: DirectRun): { executionId: string; eventId: string; held: boolean } | undefined {
+export async function queueDirectRun(tx: StoreTx, run: DirectRun): Promise<{ executionId: string; eventId: string; held: boolean } | undefined> {
   const executionId = run.executionId ?? newId('ex', run.now);
   const eventId = newId('ev', run.now);
   const dedupKey = executionDedupKey(run.node.id, run.alert);
   // A duplicate stays a duplicate (never held): with limits, look before deciding.
-  if (run.limits && executionsRepo.idByDedupKey(db, run.flowId, dedupKey)) return undefined;
+  if (run.limits && (await tx.executions.idByDedupKey(run.flowId, dedupKey))) return undefined;
   const targetKey = renderTargetKey(run.limits, { alert: run.alert, event: run.payload, flow: { id: run.flowId, name: run.flowName ?? run.flowId, revision: run.revision } });
-  const admission = admitRun(db, { flowId: run.flowId, limits: run.limits, targetKey, now: run.now });
-  const inserted = executionsRepo.insertIfNew(db, {
+  const admission = await admitRun(tx, { flowId: run.flowId, limits: run.limits, targetKey, now: run.now });
+  const inserted = await tx.executions.insertIfNew({
     id: executionId,
     flowId: run.flowId,
     flowRevision: run.revision,
@@ -77,8 +76,7 @@ export function queueDirectRun(db: Db, run: DirectRun): { executionId: string; e
   const match: EventMatch = held
     ? { flowId: run.flowId, nodeId: run.node.id, alertIndex: 0, result: 'held', executionId, reason: admission.reason }
     : { flowId: run.flowId, nodeId: run.node.id, alertIndex: 0, result: 'started', executionId };
-  eventsRepo.insert(
-    db,
+  await tx.events.insert(
     scrubbedEventRow({
       id: eventId,
       receivedAt: run.now,
@@ -106,7 +104,7 @@ export function queueDirectRun(db: Db, run: DirectRun): { executionId: string; e
     [eventRef.flow(run.flowId), eventRef.source(source)],
   );
   if (held && run.escalate !== false) {
-    escalateHeld(db, { flowId: run.flowId, executionId, limits: run.limits, admission, targetKey, now: run.now, executionDeadlineMs: run.deadlineMs, scrubber: run.scrubber });
+    await escalateHeld(tx, { flowId: run.flowId, executionId, limits: run.limits, admission, targetKey, now: run.now, executionDeadlineMs: run.deadlineMs, scrubber: run.scrubber });
   }
   return { executionId, eventId, held };
 }

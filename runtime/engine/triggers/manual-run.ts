@@ -1,4 +1,5 @@
 import { ValidationError } from '../../../shared/errors.js';
+import { sqliteTx } from '../../store/tx.js';
 import type { Alert } from '../../../shared/alert/schema.js';
 import type { FlowNode } from '../../../shared/flow/schema.js';
 import { getNodeDefinition, nodeDefinitions } from '../../../nodes/catalog.js';
@@ -91,8 +92,9 @@ export async function runManually(deps: ManualRunDeps, flowId: string, input: Ma
     if (!(error instanceof ValidationError)) throw error;
     throw new ValidationError('payload is invalid', error.issues.map((i) => ({ ...i, path: ['payload', ...i.path] })));
   }
-  const queued = await deps.store.write((db) => {
-    const ids = queueDirectRun(db, {
+  const queued = await deps.store.write(async (db) => {
+    const tx = sqliteTx(db);
+    const ids = await queueDirectRun(tx, {
       flowId,
       revision: stored.revision,
       node,
@@ -110,7 +112,7 @@ export async function runManually(deps: ManualRunDeps, flowId: string, input: Ma
     // The dedup key is the fresh execution id, so it cannot be taken.
     if (!ids) throw new Error(`execution id ${executionId} collided`);
     // A run a guard rail held is not queued.
-    deps.queueCap.admit(db, ids.held ? 0 : 1);
+    await deps.queueCap.admit(tx, ids.held ? 0 : 1);
     appendAudit(db, {
       actor,
       action: 'flow.run',

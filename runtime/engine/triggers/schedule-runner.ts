@@ -1,4 +1,5 @@
 import type { Flow, FlowNode } from '../../../shared/flow/schema.js';
+import { sqliteTx } from '../../store/tx.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { getScheduleTrigger } from '../../../nodes/registry.js';
 import type { ScheduleTrigger, TickSchedule } from '../../../nodes/source-trigger.js';
@@ -181,7 +182,11 @@ export class ScheduleRunner {
     }
     let outcomes: { schedule: Schedule; latest: number; outcomes: TickOutcome[] }[];
     try {
-      outcomes = await this.deps.store.write((db) => due.map((s) => this.handle(db, s, now)));
+      outcomes = await this.deps.store.write(async (db) => {
+        const handled = [];
+        for (const s of due) handled.push(await this.handle(db, s, now));
+        return handled;
+      });
     } catch (error) {
       this.deps.log.error({ err: error }, 'schedule check failed; retrying');
       this.arm(RETRY_MS);
@@ -210,7 +215,7 @@ export class ScheduleRunner {
   }
 
   /** One due schedule, inside the check's transaction. */
-  private handle(db: Db, s: Schedule, now: number): { schedule: Schedule; latest: number; outcomes: TickOutcome[] } {
+  private async handle(db: Db, s: Schedule, now: number): Promise<{ schedule: Schedule; latest: number; outcomes: TickOutcome[] }> {
     const outcomes: TickOutcome[] = [];
     const latest = s.cron.latest(now);
     if (latest === undefined || latest <= s.since) return { schedule: s, latest: s.since, outcomes };
@@ -235,7 +240,7 @@ export class ScheduleRunner {
     }
     let handled = latest;
     if (!tooLate) {
-      const outcome = this.startTick(db, s, latest, now);
+      const outcome = await this.startTick(db, s, latest, now);
       outcomes.push(outcome);
       // Not handled yet: the next check tries this tick again.
       if (outcome.result === 'deferred') handled = lastMissed ?? s.since;
@@ -245,7 +250,7 @@ export class ScheduleRunner {
   }
 
   /** Starts the run of one tick, unless it was handled already or the previous run still goes on. */
-  private startTick(db: Db, s: Schedule, tickAt: number, now: number): TickOutcome {
+  private async startTick(db: Db, s: Schedule, tickAt: number, now: number): Promise<TickOutcome> {
     const ids = { flowId: s.flow.id, nodeId: s.node.id };
     if (scheduleTicksRepo.covers(db, s.flow.id, s.node.id, tickAt)) return { ...ids, tickAt, result: 'duplicate' };
 
@@ -262,7 +267,7 @@ export class ScheduleRunner {
 
     if (this.deps.queueCap && !this.deps.queueCap.fits(db, 1)) return { ...ids, tickAt, result: 'deferred' };
     const { payload, alert } = s.trigger.tick(s.config, { flowId: s.flow.id, flowName: s.flow.name, nodeId: s.node.id, scheduledAt: tickAt, firedAt: now });
-    const queued = queueDirectRun(db, {
+    const queued = await queueDirectRun(sqliteTx(db), {
       flowId: s.flow.id,
       revision: s.revision,
       node: s.node,

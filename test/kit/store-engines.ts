@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import { afterEach } from 'vitest';
+import { SqliteStore } from '../../runtime/store/db.js';
+import { migratePostgres } from '../../runtime/store/pg/migrate.js';
+import { PostgresPool } from '../../runtime/store/pg/pool.js';
+import * as pgSchema from '../../runtime/store/pg/schema.js';
+import { pgTx } from '../../runtime/store/pg/tx.js';
+import * as sqliteSchema from '../../runtime/store/schema.js';
+import { sqliteTx, type StoreTx } from '../../runtime/store/tx.js';
+import { databasesPerTest, postgresAvailable } from './postgres.js';
+
+/**
+ * Both storage engines behind one harness, for suites that run every case on SQLite and on
+ * PostgreSQL (`describe.each(storeEngines())`; PostgreSQL when a server answers, and `.ci/run`
+ * requires one). Each `open()` gives a fresh, migrated database, closed and removed after the test.
+ */
+
+type Rows<T extends { $inferInsert: unknown }> = T['$inferInsert'][];
+
+/** Rows StoreTx has no operation for yet, written directly (same shapes on both engines). */
+export interface SeedRows {
+  executions?: Rows<typeof sqliteSchema.executions>;
+  steps?: Rows<typeof sqliteSchema.steps>;
+  flows?: Rows<typeof sqliteSchema.flows>;
+  breakers?: Rows<typeof sqliteSchema.flowBreakers>;
+}
+
+export interface OpenEngine {
+  /** Runs `fn` in one transaction of the engine, as the engine's operations do. */
+  run<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  seed(rows: SeedRows): Promise<void>;
+  /** The SQLite store (its writer position feeds QueueCap); undefined on PostgreSQL. */
+  sqlite?: SqliteStore;
+}
+
+export interface StoreEngine {
+  name: 'sqlite' | 'postgres';
+  /** False when the engine cannot run here (no PostgreSQL server): its cases are skipped. */
+  available: boolean;
+  open(): Promise<OpenEngine>;
+}
+
+/** The two engines; call once at the top of a test file (it registers the clean-up). */
+export function storeEngines(): StoreEngine[] {
+  const dirs: string[] = [];
+  const closers: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0)) await close();
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  const freshPostgres = postgresAvailable ? databasesPerTest() : undefined;
+
+  const sqlite: StoreEngine = {
+    name: 'sqlite',
+    available: true,
+    open: async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'salve-engine-'));
+      dirs.push(dir);
+      const store = new SqliteStore(join(dir, 'salve.db'));
+      closers.push(() => store.close());
+      return {
+        sqlite: store,
+        run: (fn) => store.write((db) => fn(sqliteTx(db))),
+        seed: async ({ executions = [], steps = [], flows = [], breakers = [] }) => {
+          store.writeNow((db) => {
+            if (executions.length) db.insert(sqliteSchema.executions).values(executions).run();
+            if (steps.length) db.insert(sqliteSchema.steps).values(steps).run();
+            if (flows.length) db.insert(sqliteSchema.flows).values(flows).run();
+            if (breakers.length) db.insert(sqliteSchema.flowBreakers).values(breakers).run();
+          });
+        },
+      };
+    },
+  };
+
+  const postgres: StoreEngine = {
+    name: 'postgres',
+    available: postgresAvailable,
+    open: async () => {
+      const database = await freshPostgres!();
+      await migratePostgres(database.url);
+      const pool = new PostgresPool(database.url);
+      // Closed before the database is dropped (databasesPerTest's afterEach runs later).
+      closers.unshift(() => pool.close());
+      return {
+        run: (fn) => pool.transaction((client) => fn(pgTx(client))),
+        seed: async ({ executions = [], steps = [], flows = [], breakers = [] }) => {
+          const client = new pg.Client({ connectionString: database.url });
+          await client.connect();
+          try {
+            const db = drizzle(client, { schema: pgSchema });
+            if (executions.length) await db.insert(pgSchema.executions).values(executions);
+            if (steps.length) await db.insert(pgSchema.steps).values(steps);
+            if (flows.length) await db.insert(pgSchema.flows).values(flows);
+            if (breakers.length) await db.insert(pgSchema.flowBreakers).values(breakers);
+          } finally {
+            await client.end();
+          }
+        },
+      };
+    },
+  };
+  return [sqlite, postgres];
+}
