@@ -26,7 +26,11 @@ export interface StoreTx {
     seenDelivery(path: string, deliveryId: string): Promise<boolean>;
   };
   readonly executions: {
-    /** Inserts unless the same flow already has this dedup key; true when inserted. */
+    /**
+     * Inserts unless the same flow already has this dedup key; true when inserted. A run inserted
+     * `queued` is in the run queue once this transaction commits (SQLite: the table is the queue;
+     * PostgreSQL: its pg-boss job is enqueued in this transaction).
+     */
     insertIfNew(row: NewExecution): Promise<boolean>;
     /** The execution that already handled this dedup key in this flow, if any. */
     idByDedupKey(flowId: string, dedupKey: string): Promise<string | undefined>;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { afterEach } from 'vitest';
@@ -8,6 +9,7 @@ import { SqliteStore } from '../../runtime/store/db.js';
 import { migratePostgres } from '../../runtime/store/pg/migrate.js';
 import { PostgresPool } from '../../runtime/store/pg/pool.js';
 import * as pgSchema from '../../runtime/store/pg/schema.js';
+import { RunQueue, RUN_QUEUE } from '../../runtime/store/pg/run-queue.js';
 import { pgTx } from '../../runtime/store/pg/tx.js';
 import * as sqliteSchema from '../../runtime/store/schema.js';
 import { sqliteTx, type StoreTx } from '../../runtime/store/tx.js';
@@ -35,6 +37,8 @@ export interface OpenEngine {
   seed(rows: SeedRows): Promise<void>;
   /** The SQLite store (its writer position feeds QueueCap); undefined on PostgreSQL. */
   sqlite?: SqliteStore;
+  /** The runs waiting in the engine's run queue: SQLite's queued executions, PostgreSQL's pg-boss jobs. */
+  runQueue(): Promise<string[]>;
 }
 
 export interface StoreEngine {
@@ -64,6 +68,7 @@ export function storeEngines(): StoreEngine[] {
       closers.push(() => store.close());
       return {
         sqlite: store,
+        runQueue: async () => store.db.select({ id: sqliteSchema.executions.id }).from(sqliteSchema.executions).where(eq(sqliteSchema.executions.status, 'queued')).all().map((r) => r.id).sort(),
         run: (fn) => store.write((db) => fn(sqliteTx(db))),
         seed: async ({ executions = [], steps = [], flows = [], breakers = [] }) => {
           store.writeNow((db) => {
@@ -84,10 +89,19 @@ export function storeEngines(): StoreEngine[] {
       const database = await freshPostgres!();
       await migratePostgres(database.url);
       const pool = new PostgresPool(database.url);
+      const queue = await RunQueue.open(pool);
       // Closed before the database is dropped (databasesPerTest's afterEach runs later).
-      closers.unshift(() => pool.close());
+      closers.unshift(async () => {
+        await queue.close();
+        await pool.close();
+      });
       return {
-        run: (fn) => pool.transaction((client) => fn(pgTx(client))),
+        run: (fn) => pool.transaction((client) => fn(pgTx(client, queue))),
+        runQueue: () =>
+          pool.read(async (client) => {
+            const jobs = await client.query<{ id: string }>("select data->>'executionId' as id from pgboss.job where name = $1 and state = 'created'", [RUN_QUEUE]);
+            return jobs.rows.map((r) => r.id).sort();
+          }),
         seed: async ({ executions = [], steps = [], flows = [], breakers = [] }) => {
           const client = new pg.Client({ connectionString: database.url });
           await client.connect();

@@ -5,6 +5,7 @@ import { ACTIVE_EXECUTION_STATUSES } from '../../../shared/statuses.js';
 import { newExecutionValues } from '../executions-repo.js';
 import { toFlowRow } from '../flows-repo.js';
 import type { StoreTx } from '../tx.js';
+import type { RunQueue } from './run-queue.js';
 import * as schema from './schema.js';
 
 const { eventRefs, events, executions, flowBreakers, flows, steps } = schema;
@@ -18,8 +19,11 @@ const admitted = or(isNull(executions.heldAt), isNotNull(executions.releasedAt))
  * The PostgreSQL side of StoreTx (runtime/store/tx.ts): the same operations as SQLite's repos,
  * on a client inside a PostgresPool transaction. Each query mirrors the SQLite repo method of the
  * same name; test/postgres/tx-contract.test.ts holds both to the same answers.
+ *
+ * Where SQLite's executions table is itself the queue, PostgreSQL's processes take runs from
+ * `queue` (pg-boss): a run inserted `queued` gets its job here, in the same transaction.
  */
-export function pgTx(client: pg.PoolClient): StoreTx {
+export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
   const db: PgDb = drizzle(client, { schema });
   return {
     engine: 'postgres',
@@ -45,6 +49,7 @@ export function pgTx(client: pg.PoolClient): StoreTx {
           .values(newExecutionValues(row))
           .onConflictDoNothing()
           .returning({ id: executions.id });
+        if (inserted.length > 0 && row.status === 'queued') await queue.enqueue(client, [row.id]);
         return inserted.length > 0;
       },
       async idByDedupKey(flowId, dedupKey) {

@@ -1,0 +1,105 @@
+import PgBoss from 'pg-boss';
+import type pg from 'pg';
+import type { Logger } from '../../log.js';
+import type { PostgresPool } from './pool.js';
+
+/**
+ * The run queue of the PostgreSQL engine, on pg-boss: which queued executions wait for a process
+ * to run them. On SQLite the executions table is the queue (one process polls it); with several
+ * processes pg-boss hands each job to one of them (`FOR UPDATE SKIP LOCKED`), and a job fetched
+ * by a process that died comes back after its expiry.
+ *
+ * The promise that matters: a run is enqueued in the SAME transaction that inserts it
+ * (`enqueue(client, …)` on the transaction's connection), so an acknowledged delivery always has
+ * its jobs and a rolled-back one has none: no lost and no phantom jobs.
+ *
+ * pg-boss keeps its tables in its own schema (`pgboss`), which it creates and upgrades itself at
+ * start under its own advisory lock; it runs its SQL through Salve's pool, so one pool (and one
+ * way of handling a lost connection) serves both.
+ */
+
+/** The pg-boss queue of runs to start. */
+export const RUN_QUEUE = 'salve-runs';
+
+/** A fetched job not completed within this time (its process died) is handed out again. */
+const JOB_EXPIRY_SECONDS = 60;
+
+/** What a run's job carries: only the id; the execution row is the truth. */
+export interface RunJob {
+  /** pg-boss's job id (complete it in the transaction that claims the run). */
+  jobId: string;
+  executionId: string;
+}
+
+export interface RunQueueOptions {
+  log?: Logger;
+  /** Seconds before a fetched, uncompleted job is handed out again (tests shorten it). */
+  expireInSeconds?: number;
+  /** How often pg-boss looks for expired jobs (its supervisor); default pg-boss's. */
+  maintenanceIntervalSeconds?: number;
+}
+
+/** `db` for pg-boss calls that must join a transaction: its statements run on that connection. */
+const onConnection = (client: pg.PoolClient): PgBoss.Db => ({ executeSql: (text, values) => client.query(text, values) });
+
+export class RunQueue {
+  private constructor(private readonly boss: PgBoss) {}
+
+  /** Starts pg-boss on `pool` (creating or upgrading its schema and the run queue if needed). */
+  static async open(pool: PostgresPool, options: RunQueueOptions = {}): Promise<RunQueue> {
+    const boss = new PgBoss({
+      db: { executeSql: (text, values) => pool.read((client) => client.query(text, values)) },
+      schema: 'pgboss',
+      // Salve runs its own schedules (schedule ticks are rows): pg-boss's cron is not used.
+      schedule: false,
+      supervise: true,
+      migrate: true,
+      ...(options.maintenanceIntervalSeconds ? { maintenanceIntervalSeconds: options.maintenanceIntervalSeconds } : {}),
+    });
+    // pg-boss reports its background failures (maintenance while PostgreSQL is away) as events;
+    // without a listener they would crash the process.
+    boss.on('error', (error) => options.log?.warn({ err: error }, 'the run queue (pg-boss) could not do its upkeep; it tries again'));
+    await boss.start();
+    await boss.createQueue(RUN_QUEUE, {
+      name: RUN_QUEUE,
+      policy: 'standard',
+      expireInSeconds: options.expireInSeconds ?? JOB_EXPIRY_SECONDS,
+      // A job is only a pointer to a run; what happens to the run is decided by its row and
+      // lease. The limit only bounds how often a job whose process keeps dying comes back.
+      retryLimit: 1000,
+      retryDelay: 0,
+    });
+    return new RunQueue(boss);
+  }
+
+  /** Enqueues one job per execution, in the transaction of `client` (committed or rolled back with it). */
+  async enqueue(client: pg.PoolClient, executionIds: readonly string[]): Promise<void> {
+    if (executionIds.length === 0) return;
+    await this.boss.insert(
+      executionIds.map((executionId) => ({ name: RUN_QUEUE, data: { executionId } })),
+      { db: onConnection(client) },
+    );
+  }
+
+  /** Takes up to `limit` jobs for this process; each is this process's until completed or expired. */
+  async fetch(limit: number): Promise<RunJob[]> {
+    const jobs = await this.boss.fetch<{ executionId: string }>(RUN_QUEUE, { batchSize: limit });
+    return jobs.map((job) => ({ jobId: job.id, executionId: job.data.executionId }));
+  }
+
+  /** Marks jobs done, in the transaction of `client` (the one that claims their runs). */
+  async complete(client: pg.PoolClient, jobIds: readonly string[]): Promise<void> {
+    if (jobIds.length === 0) return;
+    await this.boss.complete(RUN_QUEUE, [...jobIds], { db: onConnection(client) });
+  }
+
+  /** Jobs waiting to be fetched (for /healthz and metrics). */
+  async waiting(): Promise<number> {
+    return this.boss.getQueueSize(RUN_QUEUE);
+  }
+
+  /** Stops pg-boss's upkeep (the pool stays open: it is the caller's). */
+  async close(): Promise<void> {
+    await this.boss.stop({ graceful: false, close: false, wait: true });
+  }
+}
