@@ -20,7 +20,7 @@ function seriesValue(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-function setup() {
+async function setup() {
   const store = new SqliteStore(':memory:');
   const clock = new ManualClock();
   let engine: Engine | undefined;
@@ -36,7 +36,7 @@ function setup() {
     scheduleTimers: false,
     metrics,
   });
-  engine.start();
+  await engine.start();
   const app = createApp({ engine, store, log, adminToken: ADMIN, metricsToken: METRICS, metrics, hookBodyLimitBytes: 64 * 1024, version: 'test' });
   return { store, engine, metrics, app };
 }
@@ -48,7 +48,7 @@ describe('metrics', () => {
   });
 
   it('counts deliveries by source and outcome, ended runs by flow and status, step durations by node type, and reads pending approvals from the database', async () => {
-    const { engine, metrics, store } = setup();
+    const { engine, metrics, store } = await setup();
     engines.push(engine);
     await engine.flows.create(flowDoc({ id: 'fix-disk', nodes: [{ id: 'fix', type: 'action.shell', config: { command: ['true'] } }], edges: [{ source: 'am', target: 'fix' }] }), actor);
     await engine.flows.create(
@@ -96,8 +96,8 @@ describe('metrics', () => {
   });
 
   it('keeps apps apart: each has its own registry', async () => {
-    const a = setup();
-    const b = setup();
+    const a = await setup();
+    const b = await setup();
     engines.push(a.engine, b.engine);
     await a.engine.flows.create(flowDoc({ nodes: [] }), actor);
     await a.engine.ingest('infra', webhookDelivery(amBody('fp1')));
@@ -107,7 +107,7 @@ describe('metrics', () => {
   });
 
   it('GET /metrics: 401 without a token, answered for the metrics token or the admin token; the metrics token opens nothing else', async () => {
-    const { app, engine } = setup();
+    const { app, engine } = await setup();
     engines.push(engine);
     expect((await app.request('/metrics')).status).toBe(401);
     expect((await app.request('/metrics', { headers: { authorization: 'Bearer not-the-token-at-all' } })).status).toBe(401);

@@ -158,7 +158,7 @@ async function startLocked(
     linkKey: stored.linkKey(),
   });
   engineRef = engine;
-  const recovered = engine.start();
+  const recovered = await engine.start();
   log.info({ config: redactConfig(config), recovered }, 'salve starting');
   // Flows as code: the directory is applied before Salve listens, so the first delivery finds its flows.
   const provisioner =

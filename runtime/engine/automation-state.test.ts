@@ -4,7 +4,7 @@ import { testEngine } from '../../test/kit/engine.js';
 describe('automation state (kill switch)', () => {
   it('says who paused automation and when, and keeps the last 10 pauses and resumes, newest first', async () => {
     const { engine, clock } = testEngine();
-    engine.start();
+    await engine.start();
     expect(engine.automation()).toEqual({ paused: false, history: [] });
 
     const pausedAt = clock.now();

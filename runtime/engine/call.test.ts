@@ -65,7 +65,7 @@ async function rejection(fn: () => Promise<unknown>) {
 describe('flow.call', () => {
   it("returns the called run's variables (transform.set) to the caller", async () => {
     const k = testEngine();
-    k.engine.start();
+    await k.engine.start();
     const lookup = procedure(
       'lookup-owner',
       [{ id: 'answer', type: 'transform.set', config: { vars: { owner: '"team-" + input.host.split(".")[0]' } } }],
@@ -82,7 +82,7 @@ describe('flow.call', () => {
 
   it('runs the called flow as a child with the input, then continues on ok with its outputs', async () => {
     const k = testEngine();
-    k.engine.start();
+    await k.engine.start();
     await k.engine.flows.create(echoHost, { name: 'test', via: 'token' });
     await k.engine.flows.create(caller('restart-procedure'), { name: 'test', via: 'token' });
     const id = await fire(k);
@@ -107,7 +107,7 @@ describe('flow.call', () => {
 
   it('continues on error when the child fails, naming how it ended', async () => {
     const k = testEngine();
-    k.engine.start();
+    await k.engine.start();
     await k.engine.flows.create(procedure('broken', [{ id: 'fix', type: 'action.shell', config: { command: ['false'] } }], [{ source: 'start', target: 'fix' }]), { name: 'test', via: 'token' });
     await k.engine.flows.create(caller('broken'), { name: 'test', via: 'token' });
     const id = await fire(k);
@@ -127,7 +127,7 @@ describe('flow.call', () => {
 
   it('waits durably: the parent is parked while the child waits, and resumes once the child ends', async () => {
     const k = testEngine();
-    k.engine.start();
+    await k.engine.start();
     await k.engine.flows.create(
       procedure(
         'slow',
@@ -167,7 +167,7 @@ describe('flow.call', () => {
     const file = join(dir, 'salve.db');
     const clock = new ManualClock();
     const first = testEngine({ file, clock });
-    first.engine.start();
+    await first.engine.start();
     await first.engine.flows.create(procedure('slow', [{ id: 'pause', type: 'action.delay', config: { seconds: 60 } }, { id: 'restart', type: 'action.shell', config: { command: ['true'] } }], [{ source: 'start', target: 'pause' }, { source: 'pause', target: 'restart' }]), { name: 'test', via: 'token' });
     await first.engine.flows.create(caller('slow'), { name: 'test', via: 'token' });
     const id = await fire(first);
@@ -176,7 +176,7 @@ describe('flow.call', () => {
     first.store.close(); // as a kill would leave it: everything up to the waits is committed
 
     const second = testEngine({ file, clock });
-    second.engine.start();
+    await second.engine.start();
     await second.engine.idle();
     expect(exec(second, id).status).toBe('waiting');
     clock.advance(60_000);
@@ -201,7 +201,7 @@ describe('flow.call', () => {
     const file = join(dir, 'salve.db');
     const clock = new ManualClock();
     const first = testEngine({ file, clock });
-    first.engine.start();
+    await first.engine.start();
     await first.engine.flows.create(procedure('long', [{ id: 'fix', type: 'action.shell', config: { command: ['sleep', '2'] } }], [{ source: 'start', target: 'fix' }]), { name: 'test', via: 'token' });
     await first.engine.flows.create(caller('long'), { name: 'test', via: 'token' });
     const id = await fire(first);
@@ -212,7 +212,7 @@ describe('flow.call', () => {
     first.store.close(); // killed while the command runs: it may or may not have acted
 
     const second = testEngine({ file, clock });
-    second.engine.start();
+    await second.engine.start();
     await second.engine.idle();
     expect(exec(second, child.id).status).toBe('needs_attention');
     const call = callStep(second, id);
@@ -225,7 +225,7 @@ describe('flow.call', () => {
 
   it('cancelling the parent cancels the child; timing out the wait cancels it too', async () => {
     const k = testEngine();
-    k.engine.start();
+    await k.engine.start();
     await k.engine.flows.create(procedure('slow', [{ id: 'pause', type: 'action.delay', config: { seconds: 600 } }], [{ source: 'start', target: 'pause' }]), { name: 'test', via: 'token' });
     await k.engine.flows.create(caller('slow'), { name: 'test', via: 'token' });
     await k.engine.flows.create(caller('slow', { timeoutSeconds: 30 }, 'f2'), { name: 'test', via: 'token' });
@@ -254,7 +254,7 @@ describe('flow.call', () => {
 
   it('refuses to nest deeper than 8 calls at run time', async () => {
     const k = testEngine();
-    k.engine.start();
+    await k.engine.start();
     // Saved in order, each calling the previous one: a chain of 8 calls is allowed.
     await k.engine.flows.create(procedure('p0', [{ id: 'ok', type: 'condition.expr', config: { expression: 'true' } }], [{ source: 'start', target: 'ok' }]), { name: 'test', via: 'token' });
     for (let i = 1; i <= 8; i++) {

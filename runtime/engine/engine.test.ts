@@ -1,3 +1,4 @@
+import { sqliteTx } from '../store/tx.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,13 +32,13 @@ async function leaveInterrupted(dirs: string[], clock: ManualClock, nodes: NodeD
   dirs.push(dir);
   const file = join(dir, 'salve.db');
   const first = testEngine({ file, clock });
-  first.engine.start();
+  await first.engine.start();
   await first.engine.flows.create(flowWith(nodes, edges), { name: 'test', via: 'token' });
   void first.engine.dispatcher.drain(0); // accept, but never run
   const id = (await deliver(first.engine, amBody('fp1'))).executions[0]!.id;
-  first.store.writeNow((db) => {
+  await first.store.write(async (db) => {
     executionsRepo.transition(db, id, ['queued'], { status: 'running', startedAt: clock.now(), updatedAt: clock.now() });
-    startExecution(db, first.engine.flowAt('f1', 1)!, executionsRepo.get(db, id)!, clock.now(), createScrubber([]));
+    await startExecution(sqliteTx(db), first.engine.flowAt('f1', 1)!, executionsRepo.get(db, id)!, clock.now(), createScrubber([]));
     for (const s of stepsRepo.forExecution(db, id)) {
       if (s.status === 'pending') stepsRepo.transition(db, s.id, ['pending'], { status: 'intent', attempt: 1 });
     }
@@ -54,7 +55,7 @@ describe('engine', () => {
 
   it('times an approval out after timeoutSeconds and follows the timeout port', async () => {
     const { engine, store, clock } = testEngine();
-    engine.start();
+    await engine.start();
     await engine.flows.create(
       flowWith(
         [
@@ -92,7 +93,7 @@ describe('engine', () => {
 
   it('does not count approval waits against the execution deadline, but counts delays', async () => {
     const { engine, store, clock } = testEngine({ deadlineMs: 10_000 });
-    engine.start();
+    await engine.start();
     await engine.flows.create(
       flowWith(
         [
@@ -123,7 +124,7 @@ describe('engine', () => {
 
   it('cancels a waiting execution and its approval; a second cancel is a conflict', async () => {
     const { engine, store } = testEngine();
-    engine.start();
+    await engine.start();
     await engine.flows.create(
       flowWith([{ id: 'ask', type: 'approval.request', config: { message: 'ok?', timeoutSeconds: 600 } }], [{ source: 'am', target: 'ask' }]),
       { name: 'test', via: 'token' },
@@ -140,7 +141,7 @@ describe('engine', () => {
 
   it('ends a run whose condition led nowhere as no_action, keeping its steps, and a run that acted as succeeded', async () => {
     const { engine, store } = testEngine();
-    engine.start();
+    await engine.start();
     await engine.flows.create(
       flowWith(
         [
@@ -176,7 +177,7 @@ describe('engine', () => {
 
   it('does not start a firing-only flow for a resolved alert, but records the event', async () => {
     const { engine } = testEngine();
-    engine.start();
+    await engine.start();
     await engine.flows.create(flowWith([], []), { name: 'test', via: 'token' });
     const result = await deliver(engine, amBody('fp9', { status: 'resolved' }));
     expect(result.executions).toEqual([]);
@@ -200,7 +201,7 @@ describe('engine', () => {
     );
 
     const second = testEngine({ file, clock });
-    const report = second.engine.start();
+    const report = await second.engine.start();
     // The shell step's outcome is unknown: the execution stops and nothing of it re-runs.
     expect(report).toMatchObject({ recoveredSteps: 0, needsAttention: 1 });
     const steps = stepsOf(second.store, id);
@@ -222,7 +223,7 @@ describe('engine', () => {
     const { file, id } = await leaveInterrupted(dirs, clock, [{ id: 'clean', type: 'action.ssh', config: ssh }], [{ source: 'am', target: 'clean' }]);
 
     const second = testEngine({ file, clock });
-    expect(second.engine.start()).toMatchObject({ recoveredSteps: 0, needsAttention: 1 });
+    expect(await second.engine.start()).toMatchObject({ recoveredSteps: 0, needsAttention: 1 });
     expect(stepsOf(second.store, id).find((s) => s.nodeId === 'clean')!.status).toBe('unknown');
     expect(statusOf(second.store, id)).toBe('needs_attention');
     second.store.close();
@@ -233,7 +234,7 @@ describe('engine', () => {
     const { file, id } = await leaveInterrupted(dirs, clock, [{ id: 'wait', type: 'action.delay', config: { seconds: 5 } }], [{ source: 'am', target: 'wait' }]);
 
     const second = testEngine({ file, clock });
-    expect(second.engine.start()).toMatchObject({ recoveredSteps: 1, needsAttention: 0, requeued: 1 });
+    expect(await second.engine.start()).toMatchObject({ recoveredSteps: 1, needsAttention: 0, requeued: 1 });
     await waitFor(() => statusOf(second.store, id) === 'waiting');
     const wait = stepsOf(second.store, id).find((s) => s.nodeId === 'wait')!;
     expect(wait.attempt).toBe(2);
@@ -246,7 +247,7 @@ describe('engine', () => {
 
   it('idle() resolves once what it started has settled: runs, refused deliveries, writes', async () => {
     const { engine, store } = testEngine();
-    engine.start();
+    await engine.start();
     await engine.flows.create(flowWith([{ id: 'slow', type: 'action.shell', config: { command: ['sleep', '0.3'] } }], [{ source: 'am', target: 'slow' }]), { name: 'test', via: 'token' });
     const id = (await deliver(engine, amBody('idle-1'))).executions[0]!.id;
     await expect(engine.ingest('infra', webhookDelivery('x', { 'content-type': 'text/plain' }))).rejects.toMatchObject({ code: 'unsupported_media_type' });
@@ -260,7 +261,7 @@ describe('engine', () => {
     dirs.push(dir);
     const file = join(dir, 'salve.db');
     const first = testEngine({ file });
-    first.engine.start();
+    await first.engine.start();
     await first.engine.flows.create(
       flowWith([{ id: 'check', type: 'condition.expr', config: { expression: 'alert.severity == "critical"' } }], [{ source: 'am', target: 'check' }]),
       { name: 'test', via: 'token' },
@@ -272,7 +273,7 @@ describe('engine', () => {
     first.store.close();
 
     const second = testEngine({ file });
-    second.engine.start();
+    await second.engine.start();
     expect(second.engine.isPaused).toBe(true);
     await second.engine.idle();
     expect(statusOf(second.store, id)).toBe('queued');
@@ -288,7 +289,7 @@ describe('engine', () => {
 
   it('times out an execution whose running step outlives the deadline', async () => {
     const { engine, store, clock } = testEngine({ deadlineMs: 1_000 });
-    engine.start();
+    await engine.start();
     await engine.flows.create(
       flowWith([{ id: 'slow', type: 'action.shell', config: { command: ['sleep', '30'] } }], [{ source: 'am', target: 'slow' }]),
       { name: 'test', via: 'token' },

@@ -1,3 +1,5 @@
+import { sqliteTx } from '../store/tx.js';
+import type { RecoveryReport } from './dispatch/recovery.js';
 import type { Flow } from '../../shared/flow/schema.js';
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
 import type { SqliteStore } from '../store/db.js';
@@ -142,12 +144,12 @@ export class Engine {
   }
 
   /** Loads routes and the pause switch, recovers from any crash, and starts running executions. */
-  start(): ReturnType<Dispatcher['start']> {
+  async start(): Promise<RecoveryReport> {
     this.refreshRoutes();
     this.dispatcher.setPaused(settingsRepo.get(this.options.store.db, PAUSE_KEY) === 'true');
     this.retention.start();
     this.executionRetention.start();
-    const report = this.dispatcher.start();
+    const report = await this.dispatcher.start();
     // After recovery, so runs a crash interrupted count as unfinished for the overlap rule.
     this.schedules.start();
     return report;
@@ -332,17 +334,17 @@ export class Engine {
   async cancel(executionId: string, actor: Actor): Promise<void> {
     const { store, clock } = this.options;
     const now = clock.now();
-    await store.write((db) => {
+    await store.write(async (db) => {
       const exec = executionsRepo.get(db, executionId);
       if (!exec) throw new NotFoundError(`execution "${executionId}" not found`);
-      if (!endExecution(db, exec, 'cancelled', `cancelled by ${actor.name}`, now)) {
+      if (!(await endExecution(sqliteTx(db), exec, 'cancelled', `cancelled by ${actor.name}`, now))) {
         throw new ConflictError(`execution "${executionId}" has already finished (${exec.status})`, { status: exec.status });
       }
       appendAudit(db, { actor, action: 'execution.cancel', target: executionId, details: { flowId: exec.flowId }, before: { status: exec.status }, after: { status: 'cancelled' }, now });
     });
     this.dispatcher.abort(executionId, 'cancel');
     // The runs it called were cancelled with it (flow.call); a run that called it continues.
-    for (const id of calledRuns(store.db, executionId)) this.dispatcher.abort(id, 'cancel');
+    for (const id of await calledRuns(sqliteTx(store.db), executionId)) this.dispatcher.abort(id, 'cancel');
     this.dispatcher.pump();
   }
 

@@ -86,7 +86,7 @@ describe('control.foreach', () => {
     const t = await gatedTarget(2, 3);
     const done = await target();
     const { engine, store } = testEngine({ allowedTargets: ['127.0.0.1'] });
-    engine.start();
+    await engine.start();
     await engine.flows.create(
       loopFlow(
         [
@@ -127,7 +127,7 @@ describe('control.foreach', () => {
   it('reports a failed item on error with every result; the other items still run', async () => {
     const t = await target((req) => (req.url.includes('web2') ? { status: 500, body: '{"error":"disk busy"}' } : { status: 200 }));
     const { engine, store } = testEngine({ allowedTargets: ['127.0.0.1'] });
-    engine.start();
+    await engine.start();
     await engine.flows.create(
       loopFlow(
         [foreach({}), clean(`${t.url}/clean/{{ item }}`), { id: 'note', type: 'transform.set', config: { vars: { failed: 'steps.hosts.results.filter(r, !r.ok).map(r, r.item)' } } }],
@@ -159,7 +159,7 @@ describe('control.foreach', () => {
   it('fails the execution when an item failed and nothing is on error', async () => {
     const t = await target(() => ({ status: 500 }));
     const { engine, store } = testEngine({ allowedTargets: ['127.0.0.1'] });
-    engine.start();
+    await engine.start();
     await engine.flows.create(loopFlow([foreach({}), clean(`${t.url}/clean/{{ item }}`)], [{ source: 'hosts', sourcePort: 'each', target: 'clean' }]), { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1', { instance: 'web1,web2' })))).executions[0]!.id;
     await waitFor(() => ['succeeded', 'failed'].includes(execOf(store, id)?.status ?? ''));
@@ -172,7 +172,7 @@ describe('control.foreach', () => {
   it('fails before any item runs when the list is longer than maxItems', async () => {
     const t = await target();
     const { engine, store } = testEngine({ allowedTargets: ['127.0.0.1'] });
-    engine.start();
+    await engine.start();
     await engine.flows.create(loopFlow([foreach({ maxItems: 2 }), clean(`${t.url}/clean/{{ item }}`)], [{ source: 'hosts', sourcePort: 'each', target: 'clean' }]), { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1', { instance: 'web1,web2,web3' })))).executions[0]!.id;
     await waitFor(() => execOf(store, id)?.status === 'failed');
@@ -210,7 +210,7 @@ describe('control.foreach', () => {
     const file = join(dir, 'salve.db');
     const clock = new ManualClock();
     const first = testEngine({ file, clock, allowedTargets: ['127.0.0.1'] });
-    first.engine.start();
+    await first.engine.start();
     await first.engine.flows.create(
       loopFlow(
         [foreach({}), clean(`${t.url}/clean/{{ item }}`), { id: 'settle', type: 'action.delay', config: { seconds: 30 } }],
@@ -227,7 +227,7 @@ describe('control.foreach', () => {
     first.store.close(); // as a kill would leave it: everything up to the wait is committed
 
     const second = testEngine({ file, clock, allowedTargets: ['127.0.0.1'] });
-    second.engine.start();
+    await second.engine.start();
     await second.engine.dispatcher.tick();
     expect(execOf(second.store, id)?.status).toBe('waiting');
     for (let item = 2; item <= 3; item++) {
@@ -254,7 +254,7 @@ describe('control.foreach, variables and edge cases', () => {
   it('gives each item the vars set in it and before the loop, never another item\'s', async () => {
     const t = await target();
     const { engine, store } = testEngine({ allowedTargets: ['127.0.0.1'] });
-    engine.start();
+    await engine.start();
     await engine.flows.create(
       loopFlow(
         [
@@ -281,7 +281,7 @@ describe('control.foreach, variables and edge cases', () => {
   it('asks a person per item; each decision continues its own item, and the approval shows what runs next for it', async () => {
     const t = await target();
     const { engine, store } = testEngine({ allowedTargets: ['127.0.0.1'] });
-    engine.start();
+    await engine.start();
     await engine.flows.create(
       loopFlow(
         [foreach({ concurrency: 2 }), { id: 'ask', type: 'approval.request', config: { message: 'Clean {{ item }}?' } }, clean(`${t.url}/clean/{{ item }}`)],
@@ -317,7 +317,7 @@ describe('control.foreach, variables and edge cases', () => {
   it('continues on done at once with an empty list', async () => {
     const t = await target();
     const { engine, store } = testEngine({ allowedTargets: ['127.0.0.1'] });
-    engine.start();
+    await engine.start();
     await engine.flows.create(
       loopFlow(
         [foreach({ items: '[]' }), clean(`${t.url}/clean/{{ item }}`), { id: 'after', type: 'action.http', config: { method: 'POST', url: `${t.url}/after?n={{ size(steps.hosts.results) }}` } }],
@@ -341,7 +341,7 @@ describe('control.foreach, retries and crashes', () => {
     let web2 = 0;
     const t = await target((req) => (req.url.includes('web2') && ++web2 === 1 ? { status: 503 } : { status: 200 }));
     const { engine, store, clock } = testEngine({ allowedTargets: ['127.0.0.1'] });
-    engine.start();
+    await engine.start();
     await engine.flows.create(
       loopFlow(
         [foreach({ concurrency: 2 }), { ...clean(`${t.url}/clean/{{ item }}`), retry: { attempts: 2, initialDelay: 10, jitter: 0 } }],
@@ -384,7 +384,7 @@ describe('control.foreach, retries and crashes', () => {
     const file = join(dir, 'salve.db');
     const clock = new ManualClock();
     const first = testEngine({ file, clock, allowedTargets: ['127.0.0.1'] });
-    first.engine.start();
+    await first.engine.start();
     await first.engine.flows.create(loopFlow([foreach({}), clean(`${t.url}/clean/{{ item }}`)], [{ source: 'hosts', sourcePort: 'each', target: 'clean' }]), { name: 'test', via: 'token' });
     const id = (await first.engine.ingest('infra', webhookDelivery(amBody('fp1', { instance: 'web1,web2' })))).executions[0]!.id;
     await waitFor(() => held.length === 1);
@@ -395,7 +395,7 @@ describe('control.foreach, retries and crashes', () => {
     first.store.close(); // killed while the request is in flight
 
     const second = testEngine({ file, clock, allowedTargets: ['127.0.0.1'] });
-    second.engine.start();
+    await second.engine.start();
     await waitFor(() => execOf(second.store, id)?.status === 'succeeded');
     // The interrupted item ran again with the same key (the target can drop the repeat); the next item once.
     expect(Object.fromEntries(t.effectsByKey())).toEqual({ [`${id}:clean#0`]: 2, [`${id}:clean#1`]: 1 });
@@ -413,7 +413,7 @@ describe('transform.set', () => {
   it('computes variables later templates read as vars.<name>; a later step replaces a name', async () => {
     const t = await target();
     const { engine, store } = testEngine({ allowedTargets: ['127.0.0.1'] });
-    engine.start();
+    await engine.start();
     await engine.flows.create(
       loopFlow(
         [
@@ -454,7 +454,7 @@ describe('transform.set', () => {
 
   it('fails the step naming the variable whose expression failed', async () => {
     const { engine, store } = testEngine();
-    engine.start();
+    await engine.start();
     await engine.flows.create(loopFlow([{ id: 'names', type: 'transform.set', config: { vars: { ok: '"x"', rack: 'alert.labels.rack' } } }], []), { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1')))).executions[0]!.id;
     await waitFor(() => execOf(store, id)?.status === 'failed');

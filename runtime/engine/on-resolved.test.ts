@@ -45,7 +45,7 @@ afterEach(() => {
 describe('onResolved', () => {
   it('cancels a run waiting for approval when its alert resolves (the default for approvals); the approval closes', async () => {
     const { engine, store, clock } = testEngine();
-    engine.start();
+    await engine.start();
     await engine.flows.create(flowWith(ask()), { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp-disk')))).executions[0]!.id;
     await waitFor(() => statusOf(store, id) === 'waiting');
@@ -79,7 +79,7 @@ describe('onResolved', () => {
 
   it('with onResolved: continue the approval stays pending and can be approved', async () => {
     const { engine, store, clock } = testEngine();
-    engine.start();
+    await engine.start();
     await engine.flows.create(flowWith(ask({ onResolved: 'continue' })), { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp-disk')))).executions[0]!.id;
     await waitFor(() => statusOf(store, id) === 'waiting');
@@ -98,7 +98,7 @@ describe('onResolved', () => {
   it('a delay continues by default, and is cancelled with onResolved: cancel', async () => {
     for (const policy of ['continue', 'cancel'] as const) {
       const { engine, store, clock } = testEngine();
-      engine.start();
+      await engine.start();
       const wait: NodeDoc = { id: 'pause', type: 'action.delay', config: { seconds: 300 }, ...(policy === 'cancel' ? { onResolved: 'cancel' as const } : {}) };
       await engine.flows.create(flowWith(wait, 'done'), { name: 'test', via: 'token' });
       const id = (await engine.ingest('infra', webhookDelivery(amBody('fp-disk')))).executions[0]!.id;
@@ -125,7 +125,7 @@ describe('onResolved', () => {
   it('an action waiting to retry continues by default, and is cancelled with onResolved: cancel', async () => {
     for (const policy of ['continue', 'cancel'] as const) {
       const { engine, store, clock } = testEngine({ allowedTargets: ['127.0.0.1'] });
-      engine.start();
+      await engine.start();
       // Nothing listens on port 9: every try fails, and the next one waits 60 s.
       const call: NodeDoc = {
         id: 'call',
@@ -154,7 +154,7 @@ describe('onResolved', () => {
 
   it('cancels at once when the alert had resolved before the approval began', async () => {
     const { engine, store } = testEngine();
-    engine.start();
+    await engine.start();
     const flow = flowDoc({
       source: amSource({ on: 'firing' }),
       nodes: [{ id: 'pause', type: 'action.delay', config: { seconds: 60 } }, ask()],
@@ -180,7 +180,7 @@ describe('onResolved', () => {
 
   it('a run a resolved notification started is not cancelled by its own resolution', async () => {
     const { engine, store } = testEngine();
-    engine.start();
+    await engine.start();
     await engine.flows.create(flowDoc({ source: amSource({ on: 'resolved' }), nodes: [ask()], edges: [{ source: 'am', target: 'ask' }] }), { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', resolved('fp-disk', Date.parse('2026-11-24T00:00:00Z')))).executions[0]!.id;
     await waitFor(() => statusOf(store, id) === 'waiting');
@@ -197,7 +197,7 @@ describe('onResolved', () => {
     const file = join(dir, 'salve.db');
     const clock = new ManualClock();
     const first = testEngine({ file, clock });
-    first.engine.start();
+    await first.engine.start();
     await first.engine.flows.create(flowWith(ask()), { name: 'test', via: 'token' });
     const id = (await first.engine.ingest('infra', webhookDelivery(amBody('fp-disk')))).executions[0]!.id;
     await waitFor(() => statusOf(first.store, id) === 'waiting');
@@ -205,7 +205,7 @@ describe('onResolved', () => {
     first.store.close(); // killed before its tick: only the mark is committed
 
     const second = testEngine({ file, clock });
-    second.engine.start();
+    await second.engine.start();
     await second.engine.dispatcher.tick();
     expect(executionsRepo.get(second.store.db, id)).toMatchObject({ status: 'cancelled', error: expect.stringContaining('while waiting for approval') });
     expect(approvalOf(second.store, id)?.status).toBe('cancelled');

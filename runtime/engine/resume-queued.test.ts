@@ -14,7 +14,7 @@ import { flowDoc } from '../../test/kit/flow.js';
 describe('a wait that ends while its run is queued', () => {
   it('still creates and runs the steps after it', async () => {
     const { engine, store, clock } = testEngine();
-    engine.start();
+    await engine.start();
     await engine.flows.create(
       flowDoc({
         nodes: [

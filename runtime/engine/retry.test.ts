@@ -40,7 +40,7 @@ describe('retries', () => {
   it('retries a failed request after its backoff, with the same idempotency key, and records every try', async () => {
     const target = await flakyTarget(2);
     const { engine, store, clock } = testEngine({ allowedTargets: ['127.0.0.1'] });
-    engine.start();
+    await engine.start();
     await engine.flows.create(
       flowOf({ id: 'clean', type: 'action.http', config: { url: `${target.url}/cleanup` }, retry: { attempts: 3, initialDelay: 5, maxDelay: 60, jitter: 0 } }),
       { name: 'test', via: 'token' },
@@ -81,7 +81,7 @@ describe('retries', () => {
   it('ends the run failed with the last try\'s error when every try failed', async () => {
     const target = await flakyTarget(10);
     const { engine, store, clock } = testEngine({ allowedTargets: ['127.0.0.1'] });
-    engine.start();
+    await engine.start();
     await engine.flows.create(flowOf({ id: 'clean', type: 'action.http', config: { url: `${target.url}/x` }, retry: { attempts: 2, initialDelay: 1, jitter: 0 } }), { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1')))).executions[0]!.id;
     await waitFor(() => statusOf(store, id) === 'waiting');
@@ -114,14 +114,14 @@ describe('retries', () => {
     const file = join(dir, 'salve.db');
     const clock = new ManualClock();
     const first = testEngine({ file, clock, allowedTargets: ['127.0.0.1'] });
-    first.engine.start();
+    await first.engine.start();
     await first.engine.flows.create(flowOf({ id: 'clean', type: 'action.http', config: { url: `${target.url}/x` }, retry: { attempts: 3, initialDelay: 30, jitter: 0 } }), { name: 'test', via: 'token' });
     const id = (await first.engine.ingest('infra', webhookDelivery(amBody('fp1')))).executions[0]!.id;
     await waitFor(() => statusOf(first.store, id) === 'waiting');
     first.store.close(); // as a kill would leave it: everything up to the wait is committed
 
     const second = testEngine({ file, clock, allowedTargets: ['127.0.0.1'] });
-    second.engine.start();
+    await second.engine.start();
     await second.engine.dispatcher.tick();
     expect(statusOf(second.store, id)).toBe('waiting');
     expect(target.requests).toHaveLength(1);
@@ -138,7 +138,7 @@ describe('polling checks', () => {
   it('probes every `every` seconds until the check passes', async () => {
     const target = await flakyTarget(2);
     const { engine, store, clock } = testEngine({ allowedTargets: ['127.0.0.1'] });
-    engine.start();
+    await engine.start();
     await engine.flows.create(flowOf({ id: 'verify', type: 'check.http', config: { url: `${target.url}/health`, every: 15, within: 60 } }), { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1')))).executions[0]!.id;
     for (let probe = 1; probe <= 2; probe++) {
@@ -161,7 +161,7 @@ describe('polling checks', () => {
   it('takes "fail" with the last answer once `within` has passed', async () => {
     const target = await flakyTarget(100);
     const { engine, store, clock } = testEngine({ allowedTargets: ['127.0.0.1'] });
-    engine.start();
+    await engine.start();
     await engine.flows.create(flowOf({ id: 'verify', type: 'check.http', config: { url: `${target.url}/health`, every: 20, within: 30 } }), { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp1')))).executions[0]!.id;
     await waitFor(() => statusOf(store, id) === 'waiting');

@@ -31,7 +31,7 @@ const waitStep = (store: ReturnType<typeof testEngine>['store'], id: string) => 
 describe('wait.resolved', () => {
   it('continues on "resolved" when the resolved notification arrives, at the next tick', async () => {
     const { engine, store, clock } = testEngine();
-    engine.start();
+    await engine.start();
     await engine.flows.create(flow, { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp-disk')))).executions[0]!.id;
     await waitFor(() => waitStep(store, id)?.status === 'waiting' && executionsRepo.get(store.db, id)?.status === 'waiting');
@@ -54,7 +54,7 @@ describe('wait.resolved', () => {
 
   it('takes "timeout" when no resolution comes within the time', async () => {
     const { engine, store, clock } = testEngine();
-    engine.start();
+    await engine.start();
     await engine.flows.create(flow, { name: 'test', via: 'token' });
     const id = (await engine.ingest('infra', webhookDelivery(amBody('fp-disk')))).executions[0]!.id;
     await waitFor(() => executionsRepo.get(store.db, id)?.status === 'waiting');
@@ -72,7 +72,7 @@ describe('wait.resolved', () => {
 
   it('goes on at once when the resolution arrived before the step started', async () => {
     const { engine, store } = testEngine();
-    engine.start();
+    await engine.start();
     const slow = flowDoc({
       source: amSource({ on: 'firing' }),
       nodes: [

@@ -49,7 +49,7 @@ async function setup() {
   const { stored } = openStoredSecrets({ store, dataDir: '/nonexistent', envKey: Buffer.alloc(32, 9).toString('base64'), env: {}, environment: secretStoreFromEnv({}), now: () => clock.now(), log });
   const engine = new Engine({ store, clock, log, secrets: stored.all, maxConcurrent: 2, executionDeadlineMs: 3_600_000, tickMs: 3_600_000, scheduleTimers: false, publicOrigin: ORIGIN, linkKey: stored.linkKey() });
   const app = createApp({ engine, store, log, adminToken: TOKEN, hookBodyLimitBytes: 64 * 1024, version: 'test', publicOrigin: ORIGIN, now: () => clock.now(), storedSecrets: stored });
-  engine.start();
+  await engine.start();
   stop = () => engine.shutdown(0);
   const sessions = new SessionManager(store, TOKEN, () => clock.now());
   const cookies = new Map<string, string>();

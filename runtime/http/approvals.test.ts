@@ -63,7 +63,7 @@ const delivery = {
 /** An engine whose flow has run up to its approval, and the app in front of it. */
 async function waitingForApproval() {
   const { engine, store } = testEngine({ secrets: { API_TOKEN: 'Bearer s3cr3t-value' } });
-  engine.start();
+  await engine.start();
   await engine.flows.create(flow, { name: 'test', via: 'token' });
   const { executions } = await engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: encoder.encode(JSON.stringify(delivery)) });
   const executionId = executions[0]!.id;

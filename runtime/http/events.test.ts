@@ -9,7 +9,7 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 
 async function setup() {
   const { engine, store } = testEngine();
-  engine.start();
+  await engine.start();
   await engine.flows.create(flowDoc(), { name: 'test', via: 'token' });
   const app = createApp({ engine, store, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 256 * 1024, version: 'test' });
   return { app, engine };

@@ -34,7 +34,7 @@ function listen(server: Server): Promise<number> {
  */
 async function setup() {
   const kit = testEngine({ secrets: { AM_TOKEN: 'am-token' } });
-  kit.engine.start();
+  await kit.engine.start();
   await kit.engine.flows.create(flow, { name: 'test', via: 'token' });
   const log = pino({ level: 'silent' });
   const app = createApp({ engine: kit.engine, store: kit.store, log, adminToken: 'the-admin-token-0123456789', hookBodyLimitBytes: 2048, version: 'test' });

@@ -16,7 +16,7 @@ const flow = {
 
 async function setup() {
   const kit = testEngine();
-  kit.engine.start();
+  await kit.engine.start();
   await kit.engine.flows.create(flow, { name: 'test', via: 'token' });
   const app = createApp({ engine: kit.engine, store: kit.store, log: pino({ level: 'silent' }), adminToken: 'the-admin-token-0123456789', hookBodyLimitBytes: 1024, version: 'test' });
   const post = (path: string, body: string, headers: Record<string, string> = {}) =>

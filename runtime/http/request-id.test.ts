@@ -43,7 +43,7 @@ async function setup(level = 'info') {
     tickMs: 3_600_000,
     scheduleTimers: false,
   });
-  engine.start();
+  await engine.start();
   await engine.flows.create(
     {
       format: 'salve.flow/v1',

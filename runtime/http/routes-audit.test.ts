@@ -16,14 +16,14 @@ const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
 const SECRET_VALUE = 'pagerduty-key-value-93fa1c';
 const WRONG_TOKEN = 'a-wrong-admin-token-guess-4411';
 
-function setup() {
+async function setup() {
   const store = new SqliteStore(':memory:');
   const clock = new ManualClock();
   const log = pino({ level: 'silent' });
   const environment = secretStoreFromEnv({});
   const { stored } = openStoredSecrets({ store, dataDir: '/nonexistent', envKey: MASTER_KEY, env: {}, environment, now: () => clock.now(), log });
   const engine = new Engine({ store, clock, log, secrets: stored.all, maxConcurrent: 4, executionDeadlineMs: 3_600_000, tickMs: 3_600_000, scheduleTimers: false });
-  engine.start();
+  await engine.start();
   const app = createApp({ engine, store, log, adminToken: TOKEN, hookBodyLimitBytes: 256 * 1024, version: 'test', storedSecrets: stored, now: () => clock.now() });
   const api = async (method: string, path: string, body?: unknown, address = '198.51.100.7') => {
     const res = await app.request(
@@ -47,7 +47,7 @@ const manualFlow = (id: string) => flowDoc({ id, source: { id: 'start', type: 's
 
 describe('GET /api/audit', () => {
   it('records every change with actor, via, address and before/after, and filters and pages them', async () => {
-    const { api, signIn, store, clock } = setup();
+    const { api, signIn, store, clock } = await setup();
     expect((await signIn(WRONG_TOKEN)).status).toBe(401);
     expect((await signIn(TOKEN)).status).toBe(200);
     clock.advance(60_000);
@@ -132,7 +132,7 @@ describe('GET /api/audit', () => {
   });
 
   it('refuses bad filters with 422 naming the field', async () => {
-    const { api } = setup();
+    const { api } = await setup();
     const issues = async (query: string) => {
       const res = await api('GET', `/api/audit?${query}`);
       expect(res.status).toBe(422);
@@ -148,7 +148,7 @@ describe('GET /api/audit', () => {
   });
 
   it('needs authentication', async () => {
-    const { app } = setup();
+    const { app } = await setup();
     expect((await app.request('/api/audit')).status).toBe(401);
   });
 });

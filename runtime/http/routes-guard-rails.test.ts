@@ -1,3 +1,4 @@
+import { sqliteTx } from '../store/tx.js';
 import { describe, expect, it } from 'vitest';
 import { teamsFixture } from '../../test/kit/teams.js';
 import { waitFor } from '../../test/kit/wait.js';
@@ -68,7 +69,7 @@ describe('guard rails over the API', () => {
     await waitFor(() => executionsRepo.get(store.db, first)?.status === 'no_action');
     // A third run (released from hold by a person) times out: one failure trips this breaker.
     const third = await api('olga', 'POST', '/api/flows/limited/run', { payload: {} });
-    await store.write((db) => endExecution(db, executionsRepo.get(db, third.body.executionId)!, 'timed_out', 'execution deadline exceeded', Date.now()));
+    await store.write((db) => endExecution(sqliteTx(db), executionsRepo.get(db, third.body.executionId)!, 'timed_out', 'execution deadline exceeded', Date.now()));
     const view = (await api('vic', 'GET', '/api/flows/limited/breaker')).body;
     expect(view).toMatchObject({ state: 'tripped', failures: [{ executionId: third.body.executionId, status: 'timed_out' }] });
     const listed = (await api('vic', 'GET', '/api/flows')).body.items.find((f: any) => f.id === 'limited');

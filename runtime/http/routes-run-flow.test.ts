@@ -38,7 +38,7 @@ describe('POST /api/flows/:id/run', () => {
   async function setup(doc: object = cleanup()) {
     const t = testEngine();
     engines.push(t);
-    t.engine.start();
+    await t.engine.start();
     await t.engine.flows.create(doc, { name: 'test', via: 'token' });
     const app = createApp({ engine: t.engine, store: t.store, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 262144, version: 'test' });
     const run = async (body: unknown, flowId = 'cleanup', headers: Record<string, string> = auth) => {

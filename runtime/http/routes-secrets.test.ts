@@ -14,14 +14,14 @@ const TOKEN = 'the-admin-token-0123456789';
 const MASTER_KEY = Buffer.alloc(32, 5).toString('base64');
 
 /** An app whose engine resolves secrets from the secret store and `env`, as the server wires it. */
-function setup(env: Record<string, string> = {}) {
+async function setup(env: Record<string, string> = {}) {
   const store = new SqliteStore(':memory:');
   const clock = new ManualClock();
   const log = pino({ level: 'silent' });
   const environment = secretStoreFromEnv(env);
   const { stored } = openStoredSecrets({ store, dataDir: '/nonexistent', envKey: MASTER_KEY, env: {}, environment, now: () => clock.now(), log });
   const engine = new Engine({ store, clock, log, secrets: stored.all, maxConcurrent: 4, executionDeadlineMs: 3_600_000, tickMs: 3_600_000, scheduleTimers: false });
-  engine.start();
+  await engine.start();
   const app = createApp({ engine, store, log, adminToken: TOKEN, hookBodyLimitBytes: 256 * 1024, version: 'test', storedSecrets: stored });
   /** Every response body, to check that no value was ever answered. */
   const answered: string[] = [];
@@ -46,7 +46,7 @@ const NEW_VALUE = 'am-token-value-rotated-77aa';
 
 describe('/api/secrets', () => {
   it('creates (201), updates (200, omitted fields unchanged), lists and deletes; no answer or audit record holds a value', async () => {
-    const { api, answered, audit, clock } = setup();
+    const { api, answered, audit, clock } = await setup();
     const created = await api('PUT', '/api/secrets/AM_TOKEN', { value: VALUE, description: 'Alertmanager bearer', hosts: ['am.example.internal'] });
     expect(created.status).toBe(201);
     expect(SecretListItemSchema.strict().parse(created.body)).toEqual({
@@ -82,7 +82,7 @@ describe('/api/secrets', () => {
   });
 
   it('takes effect for the next delivery without a restart: a source checks the stored token', async () => {
-    const { api, hook } = setup();
+    const { api, hook } = await setup();
     expect((await api('POST', '/api/flows', flowDoc({ source: amSource({ auth: { type: 'bearer', token: { secret: 'AM_TOKEN' } } }) }))).status).toBe(201);
     expect((await hook(VALUE)).status).toBe(401); // not set yet
     await api('PUT', '/api/secrets/AM_TOKEN', { value: VALUE });
@@ -93,7 +93,7 @@ describe('/api/secrets', () => {
   });
 
   it('names the field of every invalid request', async () => {
-    const { api } = setup();
+    const { api } = await setup();
     const problem = async (path: string, body: unknown) => {
       const res = await api('PUT', path, body);
       expect(res.status, JSON.stringify(body)).toBe(422);
@@ -110,7 +110,7 @@ describe('/api/secrets', () => {
   });
 
   it('lists environment secrets read-only and refuses to change them (409 naming the variable)', async () => {
-    const { api } = setup({ SALVE_SECRET_ENV_TOKEN: 'env-token-value-1', SALVE_SECRET_ENV_TOKEN_HOSTS: 'env.example.com' });
+    const { api } = await setup({ SALVE_SECRET_ENV_TOKEN: 'env-token-value-1', SALVE_SECRET_ENV_TOKEN_HOSTS: 'env.example.com' });
     expect((await api('GET', '/api/secrets')).body.secrets).toEqual([
       { name: 'ENV_TOKEN', description: '', hosts: ['env.example.com'], source: 'environment', team: null, overriddenByEnvironment: false, createdAt: null, updatedAt: null, updatedBy: null, usedBy: [] },
     ]);
@@ -122,7 +122,7 @@ describe('/api/secrets', () => {
   });
 
   it('refuses to delete a secret a saved flow uses (409 naming the flow), and answers 404 for an unknown one', async () => {
-    const { api } = setup();
+    const { api } = await setup();
     await api('PUT', '/api/secrets/AM_TOKEN', { value: VALUE });
     const flow = flowDoc({ id: 'disk-full', name: 'Disk full', source: amSource({ auth: { type: 'bearer', token: { secret: 'AM_TOKEN' } } }) });
     expect((await api('POST', '/api/flows', flow)).status).toBe(201);
@@ -136,7 +136,7 @@ describe('/api/secrets', () => {
   });
 
   it('requires the admin token', async () => {
-    const { app } = setup();
+    const { app } = await setup();
     expect((await app.request('/api/secrets')).status).toBe(401);
     expect((await app.request('/api/secrets/X_TOKEN', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"value":"abcdef"}' })).status).toBe(401);
   });

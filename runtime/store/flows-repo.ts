@@ -28,8 +28,9 @@ export class StoredFlowError extends Error {
 /**
  * The one place stored flow documents are parsed: JSON read back from the database is checked
  * with the flow schema here, so the rest of the runtime receives `Flow` objects, never text.
+ * Exported for PostgreSQL's reads (pg/tx.ts), which must refuse the same documents.
  */
-function parseDocument(id: string, revision: number, document: string): Flow {
+export function parseStoredDocument(id: string, revision: number, document: string): Flow {
   let json: unknown;
   try {
     json = JSON.parse(document);
@@ -43,7 +44,7 @@ function parseDocument(id: string, revision: number, document: string): Flow {
 
 /** A stored row with its document parsed (both engines read flows through it). */
 export function toFlowRow({ document, ...row }: FlowsTableRow): FlowRow {
-  return { ...row, flow: parseDocument(row.id, row.revision, document) };
+  return { ...row, flow: parseStoredDocument(row.id, row.revision, document) };
 }
 
 const summaryColumns = {
@@ -115,7 +116,7 @@ export const flowsRepo = {
       .from(flowRevisions)
       .where(and(eq(flowRevisions.flowId, id), eq(flowRevisions.revision, revision)))
       .get()?.document;
-    return document === undefined ? undefined : parseDocument(id, revision, document);
+    return document === undefined ? undefined : parseStoredDocument(id, revision, document);
   },
 
   /** The highest revision ever stored for `id` (0 if none), including those of a deleted flow. */

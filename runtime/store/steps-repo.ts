@@ -7,29 +7,34 @@ import { executions, steps, type StepStatus, type WaitReason } from './schema.js
 export type StepRow = typeof steps.$inferSelect;
 export type NewStep = typeof steps.$inferInsert;
 
+/** The columns a new step is inserted with (both engines): what the row leaves out starts empty (attempt 0). */
+export function newStepValues(row: NewStep) {
+  return {
+    id: row.id,
+    executionId: row.executionId,
+    seq: row.seq,
+    nodeId: row.nodeId,
+    nodeType: row.nodeType,
+    parentStepId: row.parentStepId ?? null,
+    status: row.status,
+    attempt: row.attempt ?? 0,
+    port: row.port ?? null,
+    input: row.input ?? null,
+    config: row.config ?? null,
+    output: row.output ?? null,
+    error: row.error ?? null,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt ?? null,
+    endedAt: row.endedAt ?? null,
+    wakeAt: row.wakeAt ?? null,
+    waitReason: row.waitReason ?? null,
+    scope: row.scope ?? null,
+  };
+}
+
 export const stepsRepo = {
   insert(db: Db, row: NewStep): void {
-    prepared(db).insertStep.run({
-      id: row.id,
-      executionId: row.executionId,
-      seq: row.seq,
-      nodeId: row.nodeId,
-      nodeType: row.nodeType,
-      parentStepId: row.parentStepId ?? null,
-      status: row.status,
-      attempt: row.attempt ?? 0,
-      port: row.port ?? null,
-      input: row.input ?? null,
-      config: row.config ?? null,
-      output: row.output ?? null,
-      error: row.error ?? null,
-      createdAt: row.createdAt,
-      startedAt: row.startedAt ?? null,
-      endedAt: row.endedAt ?? null,
-      wakeAt: row.wakeAt ?? null,
-      waitReason: row.waitReason ?? null,
-      scope: row.scope ?? null,
-    });
+    prepared(db).insertStep.run(newStepValues(row));
   },
 
   /** The next sequence number inside an execution. */

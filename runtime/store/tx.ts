@@ -1,11 +1,27 @@
-import type { ExecutionStatus, WaitReason } from './schema.js';
-import type { BreakerRow } from './breakers-repo.js';
+import type { Flow } from '../../shared/flow/schema.js';
+import type { ApprovalStatus, ExecutionStatus, StepStatus, WaitReason } from './schema.js';
+import { approvalsRepo, type ApprovalRow } from './approvals-repo.js';
+import { appendAudit, type AuditInput } from './audit-repo.js';
+import { breakersRepo, type BreakerFailure, type BreakerRow } from './breakers-repo.js';
 import type { Db } from './db.js';
-import { breakersRepo } from './breakers-repo.js';
 import { eventsRepo, type EventRow } from './events-repo.js';
 import { executionsRepo, type ExecutionRow, type NewExecution } from './executions-repo.js';
 import { flowsRepo, type FlowRow } from './flows-repo.js';
-import { stepsRepo } from './steps-repo.js';
+import { leasesRepo } from './leases-repo.js';
+import { stepsRepo, type NewStep, type StepRow } from './steps-repo.js';
+
+/** The columns a step transition may set (executions-repo / steps-repo `transition`). */
+type StepChanges = Partial<Omit<StepRow, 'id' | 'executionId' | 'seq' | 'nodeId' | 'nodeType' | 'createdAt'>>;
+/** How an approval was decided (approvals-repo `decide`). */
+interface ApprovalDecision {
+  status: Exclude<ApprovalStatus, 'pending'>;
+  decidedAt: number;
+  decidedBy: string;
+  comment: string | null;
+}
+type ExecutionChanges = Partial<Pick<ExecutionRow, 'status' | 'error' | 'startedAt' | 'finishedAt' | 'deadlineAt' | 'waitStartedAt' | 'leaseOwner' | 'leaseUntil'>> & {
+  updatedAt: number;
+};
 
 /**
  * The database operations of the engine's transactions, the same on both engines, so that each
@@ -14,8 +30,9 @@ import { stepsRepo } from './steps-repo.js';
  * inside a pool transaction (`pgTx`, runtime/store/pg/tx.ts). Every method runs in the caller's
  * transaction. test/postgres/tx-contract.test.ts runs the same cases against both.
  *
- * It holds what the engine areas moved onto it so far need (ingest and run admission); the
- * others still call the SQLite repos directly, and move here one area at a time.
+ * It holds what the engine areas moved onto it so far need (ingest, run admission, and the
+ * transitions of a run: steps, calls, loops, recovery, breakers); the others still call the
+ * SQLite repos directly, and move here one area at a time.
  */
 export interface StoreTx {
   readonly engine: 'sqlite' | 'postgres';
@@ -47,19 +64,61 @@ export interface StoreTx {
     /** The distinct target keys of the flow's runs that count, created at or after `since` (at most `limit`). */
     targetsSince(flowId: string, since: number, limit: number): Promise<string[]>;
     countByStatus(status: ExecutionStatus): Promise<number>;
+    get(id: string): Promise<ExecutionRow | undefined>;
+    /**
+     * Moves an execution from one of `from` to the changes' status; false if it was in none of
+     * them. A run moved to `queued` is in the run queue once this transaction commits.
+     */
+    transition(id: string, from: readonly ExecutionStatus[], changes: ExecutionChanges): Promise<boolean>;
+    /** The runs `flow.call` steps of execution `parentId` started, oldest first. */
+    children(parentId: string): Promise<ExecutionRow[]>;
+    /** The flow's runs that ended in one of `statuses` at or after `since`, oldest first. */
+    endedSince(flowId: string, statuses: readonly ExecutionStatus[], since: number): Promise<{ id: string; status: ExecutionStatus; finishedAt: number }[]>;
+    withStatus(status: ExecutionStatus): Promise<ExecutionRow[]>;
   };
   readonly steps: {
     /** Wakes the steps of these runs waiting for `reason` (they continue at the next tick); how many. */
     wakeWaiting(executionIds: readonly string[], reason: WaitReason, now: number): Promise<number>;
+    insert(row: NewStep): Promise<void>;
+    /** The next sequence number inside an execution (1 for the first step). */
+    nextSeq(executionId: string): Promise<number>;
+    /** The execution's steps in order of creation. */
+    forExecution(executionId: string): Promise<StepRow[]>;
+    get(id: string): Promise<StepRow | undefined>;
+    /** Updates a step only if it is still in one of `from`; false otherwise. */
+    transition(id: string, from: readonly StepStatus[], changes: StepChanges): Promise<boolean>;
+    /** Cancels the execution's steps not yet started or parked (pending, waiting). */
+    cancelOpen(executionId: string, now: number): Promise<void>;
+    withStatus(status: StepStatus): Promise<StepRow[]>;
+  };
+  readonly approvals: {
+    insert(row: ApprovalRow): Promise<void>;
+    forStep(stepId: string): Promise<ApprovalRow | undefined>;
+    /** Records a decision if the approval is still pending; false if it was already decided. */
+    decide(id: string, decision: ApprovalDecision): Promise<boolean>;
+    /** Cancels the pending approvals of an execution (it was cancelled or timed out). */
+    cancelForExecution(executionId: string, now: number): Promise<void>;
   };
   readonly breakers: {
     get(flowId: string): Promise<BreakerRow | undefined>;
+    /** Trips the flow's breaker with the runs that tripped it. */
+    trip(flowId: string, failures: readonly BreakerFailure[], now: number): Promise<void>;
   };
   readonly flows: {
     /** The flow's current revision with its document parsed (throws StoredFlowError for a damaged one). */
     get(id: string): Promise<FlowRow | undefined>;
     /** The team that owns the flow now, or undefined when there is no such flow. */
     team(id: string): Promise<string | undefined>;
+    /** One stored revision's document, parsed; undefined when there is no such revision. */
+    getRevision(id: string, revision: number): Promise<Flow | undefined>;
+  };
+  readonly audit: {
+    /** Appends one record to the hash-chained audit log, in this transaction. */
+    append(entry: AuditInput): Promise<void>;
+  };
+  readonly leases: {
+    /** Running executions whose lease has ended at `now` (or that never had one), oldest lease first. */
+    expired(now: number, limit: number): Promise<{ id: string; leaseOwner: string | null; leaseUntil: number | null }[]>;
   };
 }
 
@@ -89,16 +148,42 @@ export function sqliteTx(db: Db): StoreTx {
       countActiveForTarget: async (flowId, targetKey) => executionsRepo.countActiveForTarget(db, flowId, targetKey),
       targetsSince: async (flowId, since, limit) => executionsRepo.targetsSince(db, flowId, since, limit),
       countByStatus: async (status) => executionsRepo.countByStatus(db, status),
+      get: async (id) => executionsRepo.get(db, id),
+      transition: async (id, from, changes) => executionsRepo.transition(db, id, from, changes),
+      children: async (parentId) => executionsRepo.children(db, parentId),
+      endedSince: async (flowId, statuses, since) => executionsRepo.endedSince(db, flowId, statuses, since),
+      withStatus: async (status) => executionsRepo.withStatus(db, status),
     },
     steps: {
       wakeWaiting: async (executionIds, reason, now) => stepsRepo.wakeWaiting(db, executionIds, reason, now),
+      insert: async (row) => stepsRepo.insert(db, row),
+      nextSeq: async (executionId) => stepsRepo.nextSeq(db, executionId),
+      forExecution: async (executionId) => stepsRepo.forExecution(db, executionId),
+      get: async (id) => stepsRepo.get(db, id),
+      transition: async (id, from, changes) => stepsRepo.transition(db, id, from, changes),
+      cancelOpen: async (executionId, now) => stepsRepo.cancelOpen(db, executionId, now),
+      withStatus: async (status) => stepsRepo.withStatus(db, status),
+    },
+    approvals: {
+      insert: async (row) => approvalsRepo.insert(db, row),
+      forStep: async (stepId) => approvalsRepo.forStep(db, stepId),
+      decide: async (id, decision) => approvalsRepo.decide(db, id, decision),
+      cancelForExecution: async (executionId, now) => approvalsRepo.cancelForExecution(db, executionId, now),
     },
     breakers: {
       get: async (flowId) => breakersRepo.get(db, flowId),
+      trip: async (flowId, failures, now) => breakersRepo.trip(db, flowId, failures, now),
     },
     flows: {
       get: async (id) => flowsRepo.get(db, id),
       team: async (id) => flowsRepo.team(db, id),
+      getRevision: async (id, revision) => flowsRepo.getRevision(db, id, revision),
+    },
+    audit: {
+      append: async (entry) => appendAudit(db, entry),
+    },
+    leases: {
+      expired: async (now, limit) => leasesRepo.expired(db, now, limit),
     },
   };
   sqliteAdapters.set(db, tx);

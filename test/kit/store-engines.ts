@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { afterEach } from 'vitest';
@@ -29,6 +29,19 @@ export interface SeedRows {
   steps?: Rows<typeof sqliteSchema.steps>;
   flows?: Rows<typeof sqliteSchema.flows>;
   breakers?: Rows<typeof sqliteSchema.flowBreakers>;
+  /** flow_revisions rows (a flow's past documents). */
+  revisions?: Rows<typeof sqliteSchema.flowRevisions>;
+  approvals?: Rows<typeof sqliteSchema.approvals>;
+}
+
+type ApprovalRow = typeof sqliteSchema.approvals.$inferSelect;
+
+/** What the contract checks of an audit row: its place in the chain. */
+interface AuditChainRow {
+  id: number;
+  action: string;
+  prevHash: string;
+  hash: string;
 }
 
 export interface OpenEngine {
@@ -39,6 +52,10 @@ export interface OpenEngine {
   sqlite?: SqliteStore;
   /** The runs waiting in the engine's run queue: SQLite's queued executions, PostgreSQL's pg-boss jobs. */
   runQueue(): Promise<string[]>;
+  /** The execution's approvals by id (StoreTx has no read of them). */
+  readApprovals(executionId: string): Promise<ApprovalRow[]>;
+  /** The audit log oldest first, as far as the hash chain goes. */
+  auditRows(): Promise<AuditChainRow[]>;
 }
 
 export interface StoreEngine {
@@ -69,13 +86,21 @@ export function storeEngines(): StoreEngine[] {
       return {
         sqlite: store,
         runQueue: async () => store.db.select({ id: sqliteSchema.executions.id }).from(sqliteSchema.executions).where(eq(sqliteSchema.executions.status, 'queued')).all().map((r) => r.id).sort(),
+        readApprovals: async (executionId) =>
+          store.db.select().from(sqliteSchema.approvals).where(eq(sqliteSchema.approvals.executionId, executionId)).orderBy(asc(sqliteSchema.approvals.id)).all(),
+        auditRows: async () => {
+          const { audit } = sqliteSchema;
+          return store.db.select({ id: audit.id, action: audit.action, prevHash: audit.prevHash, hash: audit.hash }).from(audit).orderBy(asc(audit.id)).all();
+        },
         run: (fn) => store.write((db) => fn(sqliteTx(db))),
-        seed: async ({ executions = [], steps = [], flows = [], breakers = [] }) => {
+        seed: async ({ executions = [], steps = [], flows = [], breakers = [], revisions = [], approvals = [] }) => {
           store.writeNow((db) => {
             if (executions.length) db.insert(sqliteSchema.executions).values(executions).run();
             if (steps.length) db.insert(sqliteSchema.steps).values(steps).run();
             if (flows.length) db.insert(sqliteSchema.flows).values(flows).run();
             if (breakers.length) db.insert(sqliteSchema.flowBreakers).values(breakers).run();
+            if (revisions.length) db.insert(sqliteSchema.flowRevisions).values(revisions).run();
+            if (approvals.length) db.insert(sqliteSchema.approvals).values(approvals).run();
           });
         },
       };
@@ -102,7 +127,23 @@ export function storeEngines(): StoreEngine[] {
             const jobs = await client.query<{ id: string }>("select data->>'executionId' as id from pgboss.job where name = $1 and state = 'created'", [RUN_QUEUE]);
             return jobs.rows.map((r) => r.id).sort();
           }),
-        seed: async ({ executions = [], steps = [], flows = [], breakers = [] }) => {
+        readApprovals: (executionId) =>
+          pool.read((client) =>
+            drizzle(client, { schema: pgSchema })
+              .select()
+              .from(pgSchema.approvals)
+              .where(eq(pgSchema.approvals.executionId, executionId))
+              .orderBy(asc(pgSchema.approvals.id)),
+          ),
+        auditRows: () =>
+          pool.read((client) => {
+            const { audit } = pgSchema;
+            return drizzle(client, { schema: pgSchema })
+              .select({ id: audit.id, action: audit.action, prevHash: audit.prevHash, hash: audit.hash })
+              .from(audit)
+              .orderBy(asc(audit.id));
+          }),
+        seed: async ({ executions = [], steps = [], flows = [], breakers = [], revisions = [], approvals = [] }) => {
           const client = new pg.Client({ connectionString: database.url });
           await client.connect();
           try {
@@ -111,6 +152,8 @@ export function storeEngines(): StoreEngine[] {
             if (steps.length) await db.insert(pgSchema.steps).values(steps);
             if (flows.length) await db.insert(pgSchema.flows).values(flows);
             if (breakers.length) await db.insert(pgSchema.flowBreakers).values(breakers);
+            if (revisions.length) await db.insert(pgSchema.flowRevisions).values(revisions);
+            if (approvals.length) await db.insert(pgSchema.approvals).values(approvals);
           } finally {
             await client.end();
           }

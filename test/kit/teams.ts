@@ -59,7 +59,7 @@ export async function teamsFixture(users: Record<string, FixtureUser>) {
   const { stored } = openStoredSecrets({ store, dataDir: '/nonexistent', envKey: Buffer.alloc(32, 5).toString('base64'), env: {}, environment, now: () => t, log });
   const engine = new Engine({ store, clock, log, secrets: stored.all, maxConcurrent: 4, executionDeadlineMs: 3_600_000, tickMs: 3_600_000, scheduleTimers: false, linkKey: stored.linkKey() });
   const app = createApp({ engine, store, log, adminToken: TEAMS_ADMIN_TOKEN, hookBodyLimitBytes: 64 * 1024, version: 'test', now: () => t, storedSecrets: stored });
-  engine.start();
+  await engine.start();
   const now = t;
   const actor = { name: 'test', via: 'cli' as const };
   const resources = {} as Record<'alpha' | 'beta', TeamResources>;

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { FLOW_FORMAT, FlowSchema } from '../../shared/flow/schema.js';
+import type { ApprovalRow } from '../../runtime/store/approvals-repo.js';
+import { GENESIS_HASH } from '../../runtime/store/audit-chain.js';
+import { type AuditInput, nextAuditRow } from '../../runtime/store/audit-repo.js';
 import type { EventRow } from '../../runtime/store/events-repo.js';
-import type { NewExecution } from '../../runtime/store/executions-repo.js';
+import type { ExecutionRow, NewExecution } from '../../runtime/store/executions-repo.js';
+import { StoredFlowError } from '../../runtime/store/flows-repo.js';
+import type { StepRow } from '../../runtime/store/steps-repo.js';
 import { storeEngines, type SeedRows } from '../kit/store-engines.js';
 
 /**
@@ -12,6 +17,7 @@ import { storeEngines, type SeedRows } from '../kit/store-engines.js';
 const engines = storeEngines();
 
 type StepSeed = NonNullable<SeedRows['steps']>[number];
+type ExecutionSeed = NonNullable<SeedRows['executions']>[number];
 
 const T0 = 1_800_000_000_000;
 
@@ -68,6 +74,65 @@ const step = (id: string, executionId: string, over: Partial<StepSeed> = {}): St
   createdAt: T0,
   ...over,
 });
+
+const approval = (id: string, executionId: string, over: Partial<ApprovalRow> = {}): ApprovalRow => ({
+  id,
+  executionId,
+  stepId: `step-${id}`,
+  nodeId: 'approve',
+  message: 'Restart web-1?',
+  status: 'pending',
+  createdAt: T0,
+  deadlineAt: T0 + 3_600_000,
+  decidedAt: null,
+  decidedBy: null,
+  comment: null,
+  planHash: null,
+  rules: null,
+  ...over,
+});
+
+/** Every column of an execution row as insertIfNew leaves it for `execution(id, over)`. */
+const executionRow = (id: string, over: Partial<ExecutionRow> = {}): ExecutionRow => ({
+  id,
+  flowId: 'f',
+  flowRevision: 1,
+  eventId: `ev-${id}`,
+  sourceNodeId: 'am',
+  dedupKey: `dk-${id}`,
+  alert: JSON.stringify({ status: 'firing' }),
+  status: 'queued',
+  error: null,
+  createdAt: T0,
+  updatedAt: T0,
+  startedAt: null,
+  finishedAt: null,
+  deadlineAt: T0 + 60_000,
+  waitStartedAt: null,
+  fingerprint: 'fp1',
+  alertResolvedAt: null,
+  leaseOwner: null,
+  leaseUntil: null,
+  parentExecutionId: null,
+  parentStepId: null,
+  callDepth: 0,
+  input: null,
+  startedBy: null,
+  targetKey: null,
+  heldLimit: null,
+  heldReason: null,
+  heldAt: null,
+  releasedBy: null,
+  releasedAt: null,
+  releasedComment: null,
+  ...over,
+});
+
+/** A run that ended (seeded: insertIfNew never starts one finished). */
+const ended = (id: string, status: ExecutionSeed['status'], finishedAt: number, over: Partial<ExecutionSeed> = {}): ExecutionSeed =>
+  execution(id, { status, startedAt: finishedAt - 1, finishedAt, ...over });
+
+const flowNamed = (name: string) => FlowSchema.parse({ format: FLOW_FORMAT, id: 'f', name, enabled: true, nodes: [{ id: 'am', type: 'source.alertmanager' }] });
 
 describe.each(engines)('store contract on $name', ({ available: runIf, open }) => {
   it.runIf(runIf)('events: inserted with refs (repeated refs kept once); a delivery id counts as seen only when it got through on that path', async () => {
@@ -167,5 +232,318 @@ describe.each(engines)('store contract on $name', ({ available: runIf, open }) =
     expect(await e.run((tx) => tx.flows.team('f'))).toBe('ops');
     expect(await e.run((tx) => tx.flows.get('g'))).toBeUndefined();
     expect(await e.run((tx) => tx.flows.team('g'))).toBeUndefined();
+  });
+  it.runIf(runIf)('executions: get reads every column of a run back; undefined for an unknown id', async () => {
+    const e = await open();
+    await e.run((tx) => tx.executions.insertIfNew(execution('ex1', { status: 'held', targetKey: 'web-1', heldAt: T0, heldLimit: 'cooldown', heldReason: 'ran 1 min ago', input: '{"a":1}', callDepth: 2, parentExecutionId: 'p', parentStepId: 'ps' })));
+    expect(await e.run((tx) => tx.executions.get('ex1'))).toEqual(
+      executionRow('ex1', { status: 'held', targetKey: 'web-1', heldAt: T0, heldLimit: 'cooldown', heldReason: 'ran 1 min ago', input: '{"a":1}', callDepth: 2, parentExecutionId: 'p', parentStepId: 'ps' }),
+    );
+    expect(await e.run((tx) => tx.executions.get('nope'))).toBeUndefined();
+  });
+
+  it.runIf(runIf)('executions: transition changes nothing and answers false when the run is in none of the `from` statuses', async () => {
+    const e = await open();
+    await e.seed({ executions: [execution('ex1', { status: 'running', startedAt: T0, leaseOwner: 'p1', leaseUntil: T0 + 5 })] });
+    const before = await e.run((tx) => tx.executions.get('ex1'));
+    expect(await e.run((tx) => tx.executions.transition('ex1', ['queued', 'waiting'], { status: 'failed', error: 'boom', finishedAt: T0 + 1, updatedAt: T0 + 1 }))).toBe(false);
+    expect(await e.run((tx) => tx.executions.transition('nope', ['running'], { status: 'failed', updatedAt: T0 + 1 }))).toBe(false);
+    expect(await e.run((tx) => tx.executions.get('ex1'))).toEqual(before);
+  });
+
+  it.runIf(runIf)('executions: transition sets the defined changes only: an undefined key keeps its column, a null clears it', async () => {
+    const e = await open();
+    await e.seed({ executions: [execution('ex1', { status: 'running', startedAt: T0, error: 'earlier', leaseOwner: 'p1', leaseUntil: T0 + 5 })] });
+    const moved = await e.run((tx) =>
+      tx.executions.transition('ex1', ['queued', 'running'], { status: 'waiting', waitStartedAt: T0 + 2, error: undefined, leaseOwner: null, leaseUntil: null, updatedAt: T0 + 2 }),
+    );
+    expect(moved).toBe(true);
+    expect(await e.run((tx) => tx.executions.get('ex1'))).toEqual(
+      executionRow('ex1', { status: 'waiting', startedAt: T0, error: 'earlier', waitStartedAt: T0 + 2, leaseOwner: null, leaseUntil: null, updatedAt: T0 + 2 }),
+    );
+  });
+
+  it.runIf(runIf)('executions: a run moved back to queued is in the run queue; a refused or rolled-back move enqueues nothing', async () => {
+    const e = await open();
+    await e.run(async (tx) => {
+      await tx.executions.insertIfNew(execution('ex1', { status: 'running' }));
+      await tx.executions.insertIfNew(execution('ex2', { status: 'succeeded' }));
+      await tx.executions.insertIfNew(execution('ex3', { status: 'running' }));
+    });
+    expect(await e.runQueue()).toEqual([]);
+    const moves = await e.run(async (tx) => [
+      await tx.executions.transition('ex1', ['running'], { status: 'queued', leaseOwner: null, updatedAt: T0 + 1 }),
+      await tx.executions.transition('ex2', ['running'], { status: 'queued', updatedAt: T0 + 1 }),
+    ]);
+    expect(moves).toEqual([true, false]);
+    await expect(
+      e.run(async (tx) => {
+        await tx.executions.transition('ex3', ['running'], { status: 'queued', updatedAt: T0 + 1 });
+        throw new Error('the operation failed after the move');
+      }),
+    ).rejects.toThrow('the operation failed after the move');
+    expect(await e.runQueue()).toEqual(['ex1']);
+    expect((await e.run((tx) => tx.executions.get('ex3')))?.status).toBe('running');
+  });
+
+  it.runIf(runIf)('executions: children lists the runs a run called, by id; none for a run that called none', async () => {
+    const e = await open();
+    await e.run(async (tx) => {
+      await tx.executions.insertIfNew(execution('ex1'));
+      await tx.executions.insertIfNew(execution('ex1-c2', { parentExecutionId: 'ex1', parentStepId: 's2', callDepth: 1, createdAt: T0 + 1 }));
+      await tx.executions.insertIfNew(execution('ex1-c1', { parentExecutionId: 'ex1', parentStepId: 's1', callDepth: 1, createdAt: T0 + 2 }));
+      await tx.executions.insertIfNew(execution('ex2-c1', { parentExecutionId: 'ex2', parentStepId: 's3', callDepth: 1 }));
+    });
+    const children = await e.run((tx) => tx.executions.children('ex1'));
+    expect(children.map((r) => [r.id, r.parentStepId, r.callDepth])).toEqual([
+      ['ex1-c1', 's1', 1],
+      ['ex1-c2', 's2', 1],
+    ]);
+    expect(await e.run((tx) => tx.executions.children('ex1-c1'))).toEqual([]);
+  });
+
+  it.runIf(runIf)('executions: endedSince lists the flow\'s runs that ended in one of the statuses at or after a time, oldest end first', async () => {
+    const e = await open();
+    await e.seed({
+      executions: [
+        ended('ex1', 'failed', T0 + 30),
+        ended('ex2', 'timed_out', T0 + 10),
+        ended('ex3', 'succeeded', T0 + 20),
+        ended('ex4', 'failed', T0 + 5),
+        ended('ex5', 'failed', T0 + 40, { flowId: 'g' }),
+        execution('ex6', { status: 'running' }),
+      ],
+    });
+    expect(await e.run((tx) => tx.executions.endedSince('f', ['failed', 'timed_out'], T0 + 10))).toEqual([
+      { id: 'ex2', status: 'timed_out', finishedAt: T0 + 10 },
+      { id: 'ex1', status: 'failed', finishedAt: T0 + 30 },
+    ]);
+    expect(await e.run((tx) => tx.executions.endedSince('f', ['failed'], T0 + 31))).toEqual([]);
+    expect(await e.run((tx) => tx.executions.endedSince('f', [], T0))).toEqual([]);
+  });
+
+  it.runIf(runIf)('executions and steps: withStatus lists every row in that status', async () => {
+    const e = await open();
+    await e.run(async (tx) => {
+      await tx.executions.insertIfNew(execution('ex1', { status: 'running' }));
+      await tx.executions.insertIfNew(execution('ex2', { status: 'queued' }));
+      await tx.executions.insertIfNew(execution('ex3', { status: 'running', flowId: 'g' }));
+      await tx.steps.insert(step('s1', 'ex1', { seq: 1, status: 'succeeded', waitReason: null }));
+      await tx.steps.insert(step('s2', 'ex1', { seq: 2 }));
+      await tx.steps.insert(step('s3', 'ex3', { seq: 1 }));
+    });
+    // Neither engine promises an order here: compare as sets.
+    expect((await e.run((tx) => tx.executions.withStatus('running'))).map((r) => r.id).sort()).toEqual(['ex1', 'ex3']);
+    expect(await e.run((tx) => tx.executions.withStatus('failed'))).toEqual([]);
+    expect((await e.run((tx) => tx.steps.withStatus('waiting'))).map((r) => r.id).sort()).toEqual(['s2', 's3']);
+    expect(await e.run((tx) => tx.steps.withStatus('pending'))).toEqual([]);
+  });
+
+  it.runIf(runIf)('steps: insert leaves what the row does not give empty (attempt 0, the rest null); get reads it back whole', async () => {
+    const e = await open();
+    await e.run(async (tx) => {
+      await tx.steps.insert({ id: 's1', executionId: 'ex1', seq: 1, nodeId: 'restart', nodeType: 'ssh.exec', status: 'pending', createdAt: T0 });
+      await tx.steps.insert({
+        id: 's2',
+        executionId: 'ex1',
+        seq: 2,
+        nodeId: 'wait',
+        nodeType: 'wait.delay',
+        parentStepId: 's1',
+        status: 'waiting',
+        attempt: 2,
+        port: 'out',
+        input: '{"i":1}',
+        config: '{"c":1}',
+        output: '{"o":1}',
+        error: 'e',
+        createdAt: T0 + 1,
+        startedAt: T0 + 2,
+        endedAt: T0 + 3,
+        wakeAt: T0 + 4,
+        waitReason: 'delay',
+        scope: '{"s":1}',
+      });
+    });
+    const none = { parentStepId: null, attempt: 0, port: null, input: null, config: null, output: null, error: null, startedAt: null, endedAt: null, wakeAt: null, waitReason: null, scope: null };
+    expect(await e.run((tx) => tx.steps.get('s1'))).toEqual({ id: 's1', executionId: 'ex1', seq: 1, nodeId: 'restart', nodeType: 'ssh.exec', status: 'pending', createdAt: T0, ...none });
+    expect(await e.run((tx) => tx.steps.get('s2'))).toEqual({
+      id: 's2',
+      executionId: 'ex1',
+      seq: 2,
+      nodeId: 'wait',
+      nodeType: 'wait.delay',
+      parentStepId: 's1',
+      status: 'waiting',
+      attempt: 2,
+      port: 'out',
+      input: '{"i":1}',
+      config: '{"c":1}',
+      output: '{"o":1}',
+      error: 'e',
+      createdAt: T0 + 1,
+      startedAt: T0 + 2,
+      endedAt: T0 + 3,
+      wakeAt: T0 + 4,
+      waitReason: 'delay',
+      scope: '{"s":1}',
+    } satisfies StepRow);
+    expect(await e.run((tx) => tx.steps.get('nope'))).toBeUndefined();
+  });
+
+  it.runIf(runIf)('steps: forExecution lists the run\'s steps by seq; nextSeq is 1 for a run without steps, else the highest seq + 1', async () => {
+    const e = await open();
+    expect(await e.run((tx) => tx.steps.nextSeq('ex1'))).toBe(1);
+    await e.run(async (tx) => {
+      await tx.steps.insert(step('s-c', 'ex1', { seq: 7, createdAt: T0 }));
+      await tx.steps.insert(step('s-a', 'ex1', { seq: 1, createdAt: T0 + 1 }));
+      await tx.steps.insert(step('s-b', 'ex1', { seq: 2, createdAt: T0 + 2 }));
+      await tx.steps.insert(step('s-x', 'ex2', { seq: 9 }));
+    });
+    expect((await e.run((tx) => tx.steps.forExecution('ex1'))).map((s) => [s.id, s.seq])).toEqual([
+      ['s-a', 1],
+      ['s-b', 2],
+      ['s-c', 7],
+    ]);
+    expect(await e.run((tx) => tx.steps.nextSeq('ex1'))).toBe(8);
+    expect(await e.run((tx) => tx.steps.nextSeq('ex2'))).toBe(10);
+    expect(await e.run((tx) => tx.steps.forExecution('ex3'))).toEqual([]);
+  });
+
+  it.runIf(runIf)('steps: transition moves a step only from one of `from`, setting the defined changes only (undefined keeps, null clears)', async () => {
+    const e = await open();
+    await e.run((tx) => tx.steps.insert(step('s1', 'ex1', { status: 'waiting', waitReason: 'delay', wakeAt: T0 + 60, output: '{"kept":true}', startedAt: T0 })));
+    const before = await e.run((tx) => tx.steps.get('s1'));
+    expect(await e.run((tx) => tx.steps.transition('s1', ['pending', 'intent'], { status: 'succeeded', endedAt: T0 + 5 }))).toBe(false);
+    expect(await e.run((tx) => tx.steps.transition('nope', ['waiting'], { status: 'succeeded' }))).toBe(false);
+    expect(await e.run((tx) => tx.steps.get('s1'))).toEqual(before);
+
+    const moved = await e.run((tx) => tx.steps.transition('s1', ['waiting'], { status: 'succeeded', endedAt: T0 + 5, port: 'out', output: undefined, wakeAt: null, waitReason: null }));
+    expect(moved).toBe(true);
+    expect(await e.run((tx) => tx.steps.get('s1'))).toEqual({ ...before, status: 'succeeded', endedAt: T0 + 5, port: 'out', output: '{"kept":true}', wakeAt: null, waitReason: null });
+  });
+
+  it.runIf(runIf)('steps: cancelOpen cancels the run\'s pending and waiting steps only, at that time', async () => {
+    const e = await open();
+    const statuses = ['pending', 'intent', 'waiting', 'succeeded', 'failed', 'unknown'] as const;
+    await e.run(async (tx) => {
+      for (const [i, status] of statuses.entries()) await tx.steps.insert(step(`s-${status}`, 'ex1', { seq: i + 1, status, waitReason: null }));
+      await tx.steps.insert(step('other', 'ex2', { status: 'waiting' }));
+    });
+    await e.run((tx) => tx.steps.cancelOpen('ex1', T0 + 9));
+    expect((await e.run((tx) => tx.steps.forExecution('ex1'))).map((s) => [s.id, s.status, s.endedAt])).toEqual([
+      ['s-pending', 'cancelled', T0 + 9],
+      ['s-intent', 'intent', null],
+      ['s-waiting', 'cancelled', T0 + 9],
+      ['s-succeeded', 'succeeded', null],
+      ['s-failed', 'failed', null],
+      ['s-unknown', 'unknown', null],
+    ]);
+    expect(await e.run((tx) => tx.steps.get('other'))).toMatchObject({ status: 'waiting', endedAt: null });
+  });
+
+  it.runIf(runIf)('approvals: insert stores the row; cancelForExecution cancels that run\'s pending approvals only, decided by salve', async () => {
+    const e = await open();
+    await e.run(async (tx) => {
+      await tx.approvals.insert(approval('a1', 'ex1', { planHash: 'h1', rules: '{"quorum":1}' }));
+      await tx.approvals.insert(approval('a2', 'ex1', { status: 'approved', decidedAt: T0 + 1, decidedBy: 'ana', comment: 'ok' }));
+      await tx.approvals.insert(approval('a3', 'ex2'));
+    });
+    expect(await e.readApprovals('ex1')).toEqual([
+      approval('a1', 'ex1', { planHash: 'h1', rules: '{"quorum":1}' }),
+      approval('a2', 'ex1', { status: 'approved', decidedAt: T0 + 1, decidedBy: 'ana', comment: 'ok' }),
+    ]);
+    await e.run((tx) => tx.approvals.cancelForExecution('ex1', T0 + 9));
+    expect(await e.readApprovals('ex1')).toEqual([
+      approval('a1', 'ex1', { planHash: 'h1', rules: '{"quorum":1}', status: 'cancelled', decidedAt: T0 + 9, decidedBy: 'salve' }),
+      approval('a2', 'ex1', { status: 'approved', decidedAt: T0 + 1, decidedBy: 'ana', comment: 'ok' }),
+    ]);
+    expect(await e.readApprovals('ex2')).toEqual([approval('a3', 'ex2')]);
+  });
+
+  it.runIf(runIf)('approvals: forStep finds a step\'s approval; decide records a decision once, and only on a pending approval', async () => {
+    const e = await open();
+    await e.run(async (tx) => {
+      await tx.approvals.insert(approval('a1', 'ex1', { stepId: 'st-approve' }));
+      await tx.approvals.insert(approval('a2', 'ex1', { stepId: 'st-other', status: 'cancelled', decidedAt: T0 + 1, decidedBy: 'salve' }));
+    });
+    expect(await e.run((tx) => tx.approvals.forStep('st-approve'))).toEqual(approval('a1', 'ex1', { stepId: 'st-approve' }));
+    expect(await e.run((tx) => tx.approvals.forStep('st-none'))).toBeUndefined();
+    const decision = { status: 'timeout' as const, decidedAt: T0 + 5, decidedBy: 'salve', comment: null };
+    expect(await e.run((tx) => tx.approvals.decide('a1', decision))).toBe(true);
+    expect(await e.run((tx) => tx.approvals.decide('a1', { ...decision, status: 'approved', decidedBy: 'ana' }))).toBe(false);
+    expect(await e.run((tx) => tx.approvals.decide('a2', decision))).toBe(false);
+    expect(await e.readApprovals('ex1')).toEqual([
+      approval('a1', 'ex1', { stepId: 'st-approve', status: 'timeout', decidedAt: T0 + 5, decidedBy: 'salve' }),
+      approval('a2', 'ex1', { stepId: 'st-other', status: 'cancelled', decidedAt: T0 + 1, decidedBy: 'salve' }),
+    ]);
+  });
+
+  it.runIf(runIf)('breakers: trip opens a breaker that reads back; tripping again replaces its time and failures and keeps the last reset', async () => {
+    const e = await open();
+    await e.seed({ breakers: [{ flowId: 'g', trippedAt: null, failures: '[]', resetBy: 'user:ana', resetAt: T0 - 1 }] });
+    const first = [{ executionId: 'ex1', status: 'failed', endedAt: T0 - 5 }];
+    const second = [{ executionId: 'ex2', status: 'timed_out', endedAt: T0 + 5 }];
+    await e.run((tx) => tx.breakers.trip('f', first, T0));
+    expect(await e.run((tx) => tx.breakers.get('f'))).toEqual({ flowId: 'f', trippedAt: T0, failures: JSON.stringify(first), resetBy: null, resetAt: null });
+    await e.run((tx) => tx.breakers.trip('f', second, T0 + 10));
+    expect(await e.run((tx) => tx.breakers.get('f'))).toEqual({ flowId: 'f', trippedAt: T0 + 10, failures: JSON.stringify(second), resetBy: null, resetAt: null });
+    await e.run((tx) => tx.breakers.trip('g', second, T0 + 10));
+    expect(await e.run((tx) => tx.breakers.get('g'))).toEqual({ flowId: 'g', trippedAt: T0 + 10, failures: JSON.stringify(second), resetBy: 'user:ana', resetAt: T0 - 1 });
+  });
+
+  it.runIf(runIf)('flows: getRevision reads one stored revision parsed; undefined for a missing one; a damaged one is refused', async () => {
+    const e = await open();
+    const v1 = flowNamed('Disk full');
+    const v2 = flowNamed('Disk full (v2)');
+    await e.seed({
+      revisions: [
+        { flowId: 'f', revision: 1, document: JSON.stringify(v1), createdAt: T0, author: null },
+        { flowId: 'f', revision: 2, document: JSON.stringify(v2), createdAt: T0 + 1, author: 'user:ana' },
+        { flowId: 'f', revision: 3, document: '{"format":', createdAt: T0 + 2, author: null },
+      ],
+    });
+    // No flows row: a deleted flow's revisions still read back (past executions show what ran).
+    expect(await e.run((tx) => tx.flows.getRevision('f', 1))).toEqual(v1);
+    expect(await e.run((tx) => tx.flows.getRevision('f', 2))).toEqual(v2);
+    expect(await e.run((tx) => tx.flows.getRevision('f', 4))).toBeUndefined();
+    expect(await e.run((tx) => tx.flows.getRevision('g', 1))).toBeUndefined();
+    const damaged = e.run((tx) => tx.flows.getRevision('f', 3));
+    await expect(damaged).rejects.toBeInstanceOf(StoredFlowError);
+    await expect(damaged).rejects.toThrow('stored flow "f" revision 3 is not a valid flow document: not JSON');
+  });
+
+  it.runIf(runIf)('audit: append chains each record to the one before, with the same ids and hashes on both engines', async () => {
+    const e = await open();
+    const first: AuditInput = { actor: { name: 'ana', via: 'session', address: '10.0.0.1' }, action: 'flow.update', target: 'flow:f', details: { revision: 2 }, before: { name: 'a' }, after: { name: 'b' }, now: T0 };
+    const second: AuditInput = { actor: { name: 'salve', via: 'system' }, action: 'breaker.trip', target: 'flow:f', now: T0 + 1 };
+    await e.run((tx) => tx.audit.append(first));
+    await e.run((tx) => tx.audit.append(second));
+    const one = nextAuditRow(first, undefined);
+    const two = nextAuditRow(second, one);
+    const rows = await e.auditRows();
+    expect(rows).toEqual([
+      { id: 1, action: 'flow.update', prevHash: GENESIS_HASH, hash: one.hash },
+      { id: 2, action: 'breaker.trip', prevHash: one.hash, hash: two.hash },
+    ]);
+    expect(rows[1]?.prevHash).toBe(rows[0]?.hash);
+  });
+  it.runIf(runIf)('leases: expired lists running runs whose lease ended (or that never had one) first, then the oldest lease, up to the limit', async () => {
+    const e = await open();
+    await e.seed({
+      executions: [
+        execution('ex-late', { status: 'running', leaseOwner: 'p1', leaseUntil: T0 + 10 }),
+        execution('ex-early', { status: 'running', leaseOwner: 'p2', leaseUntil: T0 + 5 }),
+        execution('ex-none', { status: 'running' }),
+        execution('ex-live', { status: 'running', leaseOwner: 'p3', leaseUntil: T0 + 11 }),
+        execution('ex-waiting', { status: 'waiting', leaseOwner: 'p4', leaseUntil: T0 }),
+      ],
+    });
+    expect(await e.run((tx) => tx.leases.expired(T0 + 10, 10))).toEqual([
+      { id: 'ex-none', leaseOwner: null, leaseUntil: null },
+      { id: 'ex-early', leaseOwner: 'p2', leaseUntil: T0 + 5 },
+      { id: 'ex-late', leaseOwner: 'p1', leaseUntil: T0 + 10 },
+    ]);
+    expect((await e.run((tx) => tx.leases.expired(T0 + 10, 2))).map((r) => r.id)).toEqual(['ex-none', 'ex-early']);
   });
 });

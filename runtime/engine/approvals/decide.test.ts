@@ -21,7 +21,7 @@ const restart = { id: 'restart', type: 'action.shell', config: { command: ['echo
  */
 async function waiting(opts: { rules?: Record<string, unknown>; author?: Actor; manualBy?: Actor } = {}) {
   const { engine, store } = testEngine();
-  engine.start();
+  await engine.start();
   const people = {
     alice: await addUser(store, { username: 'alice', roles: [{ teamId: 'default', role: 'approver' }] }),
     bob: await addUser(store, { username: 'bob', roles: [{ teamId: 'default', role: 'approver' }] }),

@@ -1,3 +1,4 @@
+import { sqliteTx } from '../../store/tx.js';
 import type { Flow } from '../../../shared/flow/schema.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../shared/errors.js';
 import { appendAudit } from '../../store/audit-repo.js';
@@ -44,7 +45,7 @@ export async function decideApproval(
 ): Promise<DecisionResult> {
   const { store, now } = deps;
   const comment = input.comment?.trim() || null;
-  const outcome = await store.write((db): { refused: Refusal; executionId: string } | { result: DecisionResult } => {
+  const outcome = await store.write(async (db): Promise<{ refused: Refusal; executionId: string } | { result: DecisionResult }> => {
     const approval = approvalsRepo.get(db, approvalId);
     if (!approval) throw new NotFoundError(`approval "${approvalId}" not found`);
     const facts = approvalFacts(db, approval);
@@ -86,7 +87,7 @@ export async function decideApproval(
       if (step && flow) {
         const approvedBy = decisions.filter((d) => d.decision === 'approve').map((d) => d.deciderName);
         const output = { decision: status, comment, decidedBy: decider.actor.name, decidedAt: new Date(now).toISOString(), approvedBy };
-        resumeStep(db, flow, step, status, output, now);
+        await resumeStep(sqliteTx(db), flow, step, status, output, now);
       }
     }
     appendAudit(db, {

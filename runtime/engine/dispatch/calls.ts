@@ -1,14 +1,12 @@
 import { getNodeDefinition } from '../../../nodes/catalog.js';
-import { sqliteTx } from '../../store/tx.js';
 import { MAX_CALL_DEPTH, type CalledRunOutput } from '../../../nodes/call-contract.js';
 import { startsBy } from '../../../nodes/trigger-spec.js';
 import type { StepOutcome } from '../../../nodes/executor.js';
 import { ACTIVE_EXECUTION_STATUSES } from '../../../shared/statuses.js';
-import type { Db } from '../../store/db.js';
-import { executionsRepo, type ExecutionRow } from '../../store/executions-repo.js';
-import { flowsRepo } from '../../store/flows-repo.js';
+import type { ExecutionRow } from '../../store/executions-repo.js';
 import { newId } from '../../store/ids.js';
-import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
+import type { StepRow } from '../../store/steps-repo.js';
+import type { StoreTx } from '../../store/tx.js';
 import { varsFrom } from './loop-vars.js';
 import type { Alert } from '../../../shared/alert/schema.js';
 import { admissionColumns, admitRun, type Admission } from '../limits/admit.js';
@@ -44,47 +42,47 @@ const callDedupKey = (stepId: string) => `call:${stepId}`;
  * (its dedup key) and waits for that one.
  */
 export async function startCall(
-  db: Db,
+  tx: StoreTx,
   step: StepRow,
   from: 'pending' | 'intent',
   outcome: CallOutcome,
   meta: { config: unknown; startedAt: number; now: number },
-  spawnOnFail: (port: string, output: unknown) => void,
+  spawnOnFail: (port: string, output: unknown) => Promise<void>,
 ): Promise<void> {
   const base = { config: json(meta.config), startedAt: meta.startedAt, attempt: step.attempt };
-  const parent = executionsRepo.get(db, step.executionId);
-  const refuse = (error: string) => {
+  const parent = await tx.executions.get(step.executionId);
+  const refuse = async (error: string) => {
     const output: CalledRunOutput = { executionId: null, flowId: outcome.flowId, status: null, error, steps: {}, vars: {} };
-    const ok = stepsRepo.transition(db, step.id, [from], { ...base, status: 'failed', port: 'error', output: json(output), error, endedAt: meta.now });
-    if (ok && parent?.status === 'running') spawnOnFail('error', output);
+    const ok = await tx.steps.transition(step.id, [from], { ...base, status: 'failed', port: 'error', output: json(output), error, endedAt: meta.now });
+    if (ok && parent?.status === 'running') await spawnOnFail('error', output);
   };
   if (parent?.status !== 'running') {
-    stepsRepo.transition(db, step.id, [from], { ...base, status: 'cancelled', endedAt: meta.now });
+    await tx.steps.transition(step.id, [from], { ...base, status: 'cancelled', endedAt: meta.now });
     return;
   }
   const depth = parent.callDepth + 1;
   if (depth > MAX_CALL_DEPTH) {
-    refuse(`calls nest too deep: this run is already ${parent.callDepth} calls deep, and at most ${MAX_CALL_DEPTH} are allowed`);
+    await refuse(`calls nest too deep: this run is already ${parent.callDepth} calls deep, and at most ${MAX_CALL_DEPTH} are allowed`);
     return;
   }
-  const called = flowsRepo.get(db, outcome.flowId);
+  const called = await tx.flows.get(outcome.flowId);
   if (!called) {
-    refuse(`flow "${outcome.flowId}" does not exist (it was deleted after this flow was saved)`);
+    await refuse(`flow "${outcome.flowId}" does not exist (it was deleted after this flow was saved)`);
     return;
   }
   // Checked at save too; again here, since teams' flows can be deleted and re-created.
-  const callerTeam = flowsRepo.summary(db, parent.flowId)?.teamId;
+  const callerTeam = await tx.flows.team(parent.flowId);
   if (called.teamId !== callerTeam) {
-    refuse(`flow "${outcome.flowId}" belongs to team "${called.teamId}": a flow can only call flows of its own team`);
+    await refuse(`flow "${outcome.flowId}" belongs to team "${called.teamId}": a flow can only call flows of its own team`);
     return;
   }
   const source = called.flow.nodes.find((n) => startsBy(getNodeDefinition(n.type), 'manual'));
   if (!source) {
-    refuse(`flow "${outcome.flowId}" (revision ${called.revision}) has no "Run by hand" source to start at`);
+    await refuse(`flow "${outcome.flowId}" (revision ${called.revision}) has no "Run by hand" source to start at`);
     return;
   }
   const dedupKey = callDedupKey(step.id);
-  const existing = executionsRepo.idByDedupKey(db, called.id, dedupKey);
+  const existing = await tx.executions.idByDedupKey(called.id, dedupKey);
   const childId = existing ?? newId('ex', meta.now);
   // The called flow's own guard rails apply to its run (a caller cannot get round them): a held
   // child waits for a person like any held run, and its caller waits for it meanwhile.
@@ -92,11 +90,11 @@ export async function startCall(
     alert: JSON.parse(parent.alert) as Alert,
     flow: { id: called.id, name: called.flow.name, revision: called.revision },
   });
-  const admission: Admission = existing ? { status: 'queued' } : await admitRun(sqliteTx(db), { flowId: called.id, limits: called.flow.limits, targetKey, now: meta.now });
+  const admission: Admission = existing ? { status: 'queued' } : await admitRun(tx, { flowId: called.id, limits: called.flow.limits, targetKey, now: meta.now });
   // Its deadline is the caller's: a called run never outlives the run that waits for it.
   const deadlineAt = outcome.timeoutSeconds ? Math.min(parent.deadlineAt, meta.now + outcome.timeoutSeconds * 1000) : parent.deadlineAt;
   const waiting: CalledRunOutput = { executionId: childId, flowId: called.id, status: admission.status, error: null, steps: {}, vars: {} };
-  const parked = stepsRepo.transition(db, step.id, [from], {
+  const parked = await tx.steps.transition(step.id, [from], {
     ...base,
     status: 'waiting',
     waitReason: 'call',
@@ -106,7 +104,7 @@ export async function startCall(
   });
   // Only a step that was parked here starts a child (one recorded meanwhile by another runner does not).
   if (!parked) return;
-  const inserted = executionsRepo.insertIfNew(db, {
+  const inserted = await tx.executions.insertIfNew({
     id: childId,
     flowId: called.id,
     flowRevision: called.revision,
@@ -125,16 +123,16 @@ export async function startCall(
     input: json(outcome.input),
   });
   // The child a try of this step already started may have ended: continue at once then.
-  if (!inserted) finishCall(db, childId, meta.now);
+  if (!inserted) await finishCall(tx, childId, meta.now);
   else if (admission.status === 'held') {
-    await escalateHeld(sqliteTx(db), { flowId: called.id, executionId: childId, limits: called.flow.limits, admission, targetKey, now: meta.now, executionDeadlineMs: deadlineAt - meta.now, scrubber: noScrub });
+    await escalateHeld(tx, { flowId: called.id, executionId: childId, limits: called.flow.limits, admission, targetKey, now: meta.now, executionDeadlineMs: deadlineAt - meta.now, scrubber: noScrub });
   }
 }
 
 /** The outputs of a run's steps by node id (the latest of each), its source step left out; capped. */
-function stepOutputs(db: Db, child: ExecutionRow): { steps: Record<string, unknown>; vars: Record<string, unknown>; note?: string } {
+async function stepOutputs(tx: StoreTx, child: ExecutionRow): Promise<{ steps: Record<string, unknown>; vars: Record<string, unknown>; note?: string }> {
   const steps: Record<string, unknown> = {};
-  const rows = stepsRepo.forExecution(db, child.id);
+  const rows = await tx.steps.forExecution(child.id);
   const vars = varsFrom(rows.filter((s) => s.scope === null));
   for (const s of rows) {
     if (s.nodeId === child.sourceNodeId || (s.status !== 'succeeded' && s.status !== 'failed')) continue;
@@ -150,43 +148,44 @@ function stepOutputs(db: Db, child: ExecutionRow): { steps: Record<string, unkno
  * ended `succeeded` or `no_action`, else on `error`, recorded as failed) and its run goes back
  * to the queue. Call wherever an execution reaches a terminal status.
  */
-export function finishCall(db: Db, childId: string, now: number): void {
-  const child = executionsRepo.get(db, childId);
+export async function finishCall(tx: StoreTx, childId: string, now: number): Promise<void> {
+  const child = await tx.executions.get(childId);
   // A held child has not ended either: it waits for a person.
   if (!child?.parentExecutionId || !child.parentStepId || ACTIVE_EXECUTION_STATUSES.includes(child.status) || child.status === 'held') return;
-  const step = stepsRepo.get(db, child.parentStepId);
+  const step = await tx.steps.get(child.parentStepId);
   if (step?.status !== 'waiting' || step.waitReason !== 'call') return;
   const ok = child.status === 'succeeded' || child.status === 'no_action';
-  const { steps, vars, note } = stepOutputs(db, child);
+  const { steps, vars, note } = await stepOutputs(tx, child);
   const error = ok ? null : `the called run of flow "${child.flowId}" ended ${child.status}${child.error ? `: ${child.error}` : ''}`;
   const output: CalledRunOutput = { executionId: child.id, flowId: child.flowId, status: child.status, error: error ?? note ?? null, steps, vars };
-  resumeCall(db, step, ok ? 'ok' : 'error', output, error, now);
+  await resumeCall(tx, step, ok ? 'ok' : 'error', output, error, now);
 }
 
 /**
  * A call step's `timeoutSeconds` passed before its child ended: the step fails on `error` and
  * the child is cancelled. Returns the ids of the runs cancelled (for the dispatcher to abort).
  */
-export function callTimedOut(db: Db, step: StepRow, now: number): string[] {
+export async function callTimedOut(tx: StoreTx, step: StepRow, now: number): Promise<string[]> {
   const waiting = step.output ? (JSON.parse(step.output) as CalledRunOutput) : undefined;
   const seconds = step.wakeAt && step.startedAt ? Math.round((step.wakeAt - step.startedAt) / 1000) : undefined;
   const error = `the called run did not finish within ${seconds ?? '?'} s; it was cancelled`;
   const output: CalledRunOutput = { executionId: waiting?.executionId ?? null, flowId: waiting?.flowId ?? '', status: 'cancelled', error, steps: {}, vars: {} };
-  if (!resumeCall(db, step, 'error', output, error, now)) return [];
-  const child = waiting?.executionId ? executionsRepo.get(db, waiting.executionId) : undefined;
+  if (!(await resumeCall(tx, step, 'error', output, error, now))) return [];
+  const child = waiting?.executionId ? await tx.executions.get(waiting.executionId) : undefined;
   if (!child) return [];
-  return endCalled(db, child, `cancelled: the calling step "${step.nodeId}" stopped waiting after ${seconds ?? '?'} s`, now);
+  return await endCalled(tx, child, `cancelled: the calling step "${step.nodeId}" stopped waiting after ${seconds ?? '?'} s`, now);
 }
 
 /**
  * The runs an ending execution called and that still run end with it (cancelled), and theirs in
  * turn. Returns their ids.
  */
-export function cancelCalled(db: Db, parentId: string, now: number): string[] {
-  return executionsRepo
-    .children(db, parentId)
-    .filter((c) => ACTIVE_EXECUTION_STATUSES.includes(c.status) || c.status === 'held')
-    .flatMap((c) => endCalled(db, c, 'cancelled: the run that called it ended', now));
+export async function cancelCalled(tx: StoreTx, parentId: string, now: number): Promise<string[]> {
+  const ended: string[] = [];
+  for (const child of await tx.executions.children(parentId)) {
+    if (ACTIVE_EXECUTION_STATUSES.includes(child.status) || child.status === 'held') ended.push(...(await endCalled(tx, child, 'cancelled: the run that called it ended', now)));
+  }
+  return ended;
 }
 
 /**
@@ -201,20 +200,22 @@ export function calledNothing(step: StepRow): boolean {
 }
 
 /** Every run `executionId` called, and theirs in turn (at most MAX_CALL_DEPTH levels). */
-export function calledRuns(db: Db, executionId: string, depth = 0): string[] {
+export async function calledRuns(tx: StoreTx, executionId: string, depth = 0): Promise<string[]> {
   if (depth > MAX_CALL_DEPTH) return [];
-  return executionsRepo.children(db, executionId).flatMap((c) => [c.id, ...calledRuns(db, c.id, depth + 1)]);
+  const ids: string[] = [];
+  for (const child of await tx.executions.children(executionId)) ids.push(child.id, ...(await calledRuns(tx, child.id, depth + 1)));
+  return ids;
 }
 
-function endCalled(db: Db, child: ExecutionRow, error: string, now: number): string[] {
+async function endCalled(tx: StoreTx, child: ExecutionRow, error: string, now: number): Promise<string[]> {
   // endExecution cancels the child's own children (cancelCalled) in turn.
-  const ids = endExecution(db, child, 'cancelled', error, now) ? [child.id] : [];
-  return [...ids, ...executionsRepo.children(db, child.id).map((c) => c.id)];
+  const ids = (await endExecution(tx, child, 'cancelled', error, now)) ? [child.id] : [];
+  return [...ids, ...(await tx.executions.children(child.id)).map((c) => c.id)];
 }
 
 /** Continues a waiting call step on `port` and queues its run again (resumeStep, with a failed status on error). */
-function resumeCall(db: Db, step: StepRow, port: 'ok' | 'error', output: CalledRunOutput, error: string | null, now: number): boolean {
-  const ok = stepsRepo.transition(db, step.id, ['waiting'], {
+async function resumeCall(tx: StoreTx, step: StepRow, port: 'ok' | 'error', output: CalledRunOutput, error: string | null, now: number): Promise<boolean> {
+  const ok = await tx.steps.transition(step.id, ['waiting'], {
     status: error ? 'failed' : 'succeeded',
     port,
     output: json(output),
@@ -224,12 +225,12 @@ function resumeCall(db: Db, step: StepRow, port: 'ok' | 'error', output: CalledR
     waitReason: null,
   });
   if (!ok) return false;
-  const exec = executionsRepo.get(db, step.executionId);
+  const exec = await tx.executions.get(step.executionId);
   // `queued` too: a run checkpointed by a shutdown or a pause while another branch was pending
   // picks the new steps up when it runs again.
   if (!exec || !ACTIVE_EXECUTION_STATUSES.includes(exec.status)) return true;
-  const flow = flowsRepo.getRevision(db, exec.flowId, exec.flowRevision);
-  if (flow) spawnNext(db, flow, exec.id, step, port, output, now);
-  requeue(db, exec, now);
+  const flow = await tx.flows.getRevision(exec.flowId, exec.flowRevision);
+  if (flow) await spawnNext(tx, flow, exec.id, step, port, output, now);
+  await requeue(tx, exec, now);
   return true;
 }

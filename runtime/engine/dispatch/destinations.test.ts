@@ -41,7 +41,7 @@ const flow = (config: Record<string, unknown>, settings?: Record<string, unknown
 /** Runs the flow for one alert and returns the clean-up step once it has finished. */
 async function runOnce(opts: TestEngineOptions, config: Record<string, unknown>, instance: string, settings?: Record<string, unknown>) {
   const { engine, store } = testEngine({ resolver, ...opts });
-  engine.start();
+  await engine.start();
   await engine.flows.create(flow(config, settings), { name: 'test', via: 'token' });
   const res = await engine.ingest('infra', webhookDelivery(alertFor(instance)));
   const id = res.executions[0]!.id;

@@ -2,11 +2,10 @@ import type { Flow } from '../../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import type { SqliteStore } from '../../store/db.js';
 import { SYSTEM_ACTOR } from '../../../shared/audit.js';
-import { approvalsRepo } from '../../store/approvals-repo.js';
-import { appendAudit } from '../../store/audit-repo.js';
 import { StoreClosedError } from '../../store/group-commit.js';
 import { executionsRepo, type ExecutionRow } from '../../store/executions-repo.js';
-import { stepsRepo } from '../../store/steps-repo.js';
+import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
+import { sqliteTx, type StoreTx } from '../../store/tx.js';
 import type { Logger } from '../../log.js';
 import type { Clock } from '../clock.js';
 import { Leases } from './leases.js';
@@ -65,8 +64,8 @@ export class Dispatcher {
   }
 
   /** Repairs what a crash left behind, then starts the timer, the lease renewals and the queue. */
-  start(): RecoveryReport {
-    const report = this.recover();
+  async start(): Promise<RecoveryReport> {
+    const report = await this.recover();
     this.leases.start();
     this.timer = setInterval(() => void this.tick(), this.options.tickMs);
     this.timer.unref();
@@ -83,9 +82,9 @@ export class Dispatcher {
    * and every step left in `intent` was interrupted (the leases of a previous process are all
    * dead). The same rules the lease sweep applies (recovery.ts).
    */
-  private recover(): RecoveryReport {
+  private recover(): Promise<RecoveryReport> {
     const now = this.deps.clock.now();
-    return this.deps.store.writeNow((db) => recoverAll(db, now));
+    return this.deps.store.writeEventually((db) => recoverAll(sqliteTx(db), now));
   }
 
   /** Pauses or resumes dispatch; resuming starts what waited in the queue. */
@@ -142,20 +141,21 @@ export class Dispatcher {
       const candidates = executionsRepo.nextQueued(this.deps.store.db, free, new Set(this.running.keys()));
       if (candidates.length === 0) return;
       const now = this.deps.clock.now();
-      const claimed = await this.deps.store.writeEventually((db) =>
-        candidates.flatMap((id) => {
-          const exec = executionsRepo.get(db, id);
+      const claimed = await this.deps.store.writeEventually(async (db) => {
+        const tx = sqliteTx(db);
+        const rows: ExecutionRow[] = [];
+        for (const id of candidates) {
+          const exec = await tx.executions.get(id);
           const claim = { status: 'running' as const, startedAt: exec?.startedAt ?? now, updatedAt: now, ...this.leases.claim(now) };
-          if (!exec || !executionsRepo.transition(db, id, ['queued'], claim)) {
-            return [];
-          }
+          if (!exec || !(await tx.executions.transition(id, ['queued'], claim))) continue;
           // Start it in the same commit: the source step and the steps it leads to.
           const flow = this.deps.flowAt(exec.flowId, exec.flowRevision);
-          if (flow) startExecution(db, flow, exec, now, scrubberFor(this.deps.secrets));
+          if (flow) await startExecution(tx, flow, exec, now, scrubberFor(this.deps.secrets));
           // The row as this commit leaves it: its runner starts from it instead of reading it again.
-          return [{ ...exec, ...claim }];
-        }),
-      );
+          rows.push({ ...exec, ...claim });
+        }
+        return rows;
+      });
       for (const exec of claimed) this.launch(exec);
     }
   }
@@ -191,12 +191,13 @@ export class Dispatcher {
       const now = clock.now();
       const due = stepsRepo.due(store.db, now, 500);
       if (due.length > 0) {
-        await store.writeEventually((db) => {
+        await store.writeEventually(async (db) => {
+          const tx = sqliteTx(db);
           for (const step of due) {
-            const exec = executionsRepo.get(db, step.executionId);
+            const exec = await tx.executions.get(step.executionId);
             const flow = exec && this.deps.flowAt(exec.flowId, exec.flowRevision);
             if (!exec || !flow) continue;
-            this.wake(db, flow, step, now);
+            await this.wake(tx, flow, step, now);
           }
         });
         for (const id of this.cancelledCalls.splice(0)) this.abort(id, 'cancel');
@@ -204,7 +205,7 @@ export class Dispatcher {
       await this.applyResolutions(now);
       for (const exec of executionsRepo.pastDeadline(store.db, now)) {
         if (this.running.has(exec.id)) this.abort(exec.id, 'deadline');
-        else await store.writeEventually((db) => endExecution(db, exec, 'timed_out', 'execution deadline exceeded', now));
+        else await store.writeEventually((db) => endExecution(sqliteTx(db), exec, 'timed_out', 'execution deadline exceeded', now));
       }
       await this.leases.sweep();
     } catch (error) {
@@ -226,25 +227,28 @@ export class Dispatcher {
     const fresh = waiting.filter((s) => !this.resolvedSeen.has(s.id)).slice(0, 500);
     if (fresh.length === 0) return;
     // Applying a policy twice is harmless (an ended run does not end again): ticks may overlap.
-    const cancelled = await store.writeEventually((db) =>
-      fresh.flatMap((s) => {
-        const step = stepsRepo.get(db, s.id);
-        const exec = step && executionsRepo.get(db, step.executionId);
+    const cancelled = await store.writeEventually(async (db) => {
+      const tx = sqliteTx(db);
+      const ids: string[] = [];
+      for (const s of fresh) {
+        const step = await tx.steps.get(s.id);
+        const exec = step && (await tx.executions.get(step.executionId));
         const flow = exec && this.deps.flowAt(exec.flowId, exec.flowRevision);
-        return step && exec && flow && applyOnResolved(db, flow, exec, step, now, false) ? [exec.id] : [];
-      }),
-    );
+        if (step && exec && flow && (await applyOnResolved(tx, flow, exec, step, now, false))) ids.push(exec.id);
+      }
+      return ids;
+    });
     for (const s of fresh) if (!cancelled.includes(s.executionId)) this.resolvedSeen.add(s.id);
     for (const id of cancelled) this.abort(id, 'cancel');
   }
 
-  private wake(db: Parameters<typeof resumeStep>[0], flow: Flow, step: Parameters<typeof resumeStep>[2], now: number): void {
+  private async wake(tx: StoreTx, flow: Flow, step: StepRow, now: number): Promise<void> {
     const def = getNodeDefinition(step.nodeType);
     if (def?.category === 'approval') {
-      const approval = approvalsRepo.forStep(db, step.id);
+      const approval = await tx.approvals.forStep(step.id);
       if (!approval) return;
-      if (!approvalsRepo.decide(db, approval.id, { status: 'timeout', decidedAt: now, decidedBy: SYSTEM_ACTOR.name, comment: null })) return;
-      appendAudit(db, {
+      if (!(await tx.approvals.decide(approval.id, { status: 'timeout', decidedAt: now, decidedBy: SYSTEM_ACTOR.name, comment: null }))) return;
+      await tx.audit.append({
         actor: SYSTEM_ACTOR,
         action: 'approval.timeout',
         target: approval.id,
@@ -253,23 +257,23 @@ export class Dispatcher {
         after: { status: 'timeout' },
         now,
       });
-      resumeStep(db, flow, step, 'timeout', { decision: 'timeout', decidedAt: new Date(now).toISOString() }, now);
+      await resumeStep(tx, flow, step, 'timeout', { decision: 'timeout', decidedAt: new Date(now).toISOString() }, now);
       return;
     }
     if (step.waitReason === 'call') {
       // Aborted once committed (see tick): their runners stop their steps in flight.
-      this.cancelledCalls.push(...callTimedOut(db, step, now));
+      this.cancelledCalls.push(...(await callTimedOut(tx, step, now)));
       return;
     }
     if (step.waitReason === 'retry' || step.waitReason === 'poll') {
-      rerunStep(db, step, now);
+      await rerunStep(tx, step, now);
       return;
     }
     if (step.waitReason === 'resolved') {
-      finishResolvedWait(db, flow, step, now);
+      await finishResolvedWait(tx, flow, step, now);
       return;
     }
-    resumeStep(db, flow, step, step.port ?? def?.outputs[0] ?? 'done', step.output ? JSON.parse(step.output) : null, now);
+    await resumeStep(tx, flow, step, step.port ?? def?.outputs[0] ?? 'done', step.output ? JSON.parse(step.output) : null, now);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { sqliteTx } from '../../store/tx.js';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,12 +31,12 @@ describe('execution leases', () => {
     }
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
-  const start = (clock = new ManualClock()) => {
+  const start = async (clock = new ManualClock()) => {
     const dir = mkdtempSync(join(tmpdir(), 'salve-leases-'));
     dirs.push(dir);
     const t = testEngine({ file: join(dir, 'salve.db'), clock });
     engines.push(t);
-    t.engine.start();
+    await t.engine.start();
     return t;
   };
 
@@ -44,15 +45,15 @@ describe('execution leases', () => {
    * that owner until `leaseUntil`, its first steps in intent.
    */
   const orphan = (t: T, id: string, leaseUntil: number) =>
-    t.store.writeNow((db) => {
+    t.store.write(async (db) => {
       const now = t.clock.now();
       executionsRepo.transition(db, id, ['queued'], { status: 'running', startedAt: now, updatedAt: now, leaseOwner: 'gone-host:4242:deadbeef', leaseUntil });
-      startExecution(db, t.engine.flowAt('f1', 1)!, executionsRepo.get(db, id)!, now, createScrubber([]));
+      await startExecution(sqliteTx(db), t.engine.flowAt('f1', 1)!, executionsRepo.get(db, id)!, now, createScrubber([]));
       for (const s of stepsRepo.forExecution(db, id)) if (s.status === 'pending') stepsRepo.transition(db, s.id, ['pending'], { status: 'intent', attempt: 1 });
     });
 
   it('keeps a step whose outcome cannot be written while another process locks the database, and records it once the lock is gone', async () => {
-    const t = start();
+    const t = await start();
     await t.engine.flows.create(flowWith([{ id: 'sh', type: 'action.shell', config: { command: ['sleep', '0.2'] } }], [{ source: 'am', target: 'sh' }]), { name: 'test', via: 'token' });
     const id = (await deliver(t, 'locked')).executions[0]!.id;
     await waitFor(() => stepOf(t, id, 'sh')?.status === 'intent');
@@ -76,11 +77,11 @@ describe('execution leases', () => {
   });
 
   it('adopts a running execution whose lease ended, without a restart: an idempotent step runs again', async () => {
-    const t = start();
+    const t = await start();
     await t.engine.flows.create(flowWith([{ id: 'wait', type: 'action.delay', config: { seconds: 5 } }], [{ source: 'am', target: 'wait' }]), { name: 'test', via: 'token' });
     await t.engine.setPaused(true, { name: 'test', via: 'token' });
     const id = (await deliver(t, 'orphan-1')).executions[0]!.id;
-    orphan(t, id, t.clock.now() + LEASE_MS);
+    await orphan(t, id, t.clock.now() + LEASE_MS);
     await t.engine.setPaused(false, { name: 'test', via: 'token' });
 
     // While the lease holds, its owner may still be working on it.
@@ -100,11 +101,11 @@ describe('execution leases', () => {
   });
 
   it('adopts a running execution whose lease ended: a non-idempotent step becomes unknown and the run needs attention', async () => {
-    const t = start();
+    const t = await start();
     await t.engine.flows.create(flowWith([{ id: 'sh', type: 'action.shell', config: { command: ['true'] } }], [{ source: 'am', target: 'sh' }]), { name: 'test', via: 'token' });
     await t.engine.setPaused(true, { name: 'test', via: 'token' });
     const id = (await deliver(t, 'orphan-2')).executions[0]!.id;
-    orphan(t, id, t.clock.now() - 1);
+    await orphan(t, id, t.clock.now() - 1);
     await t.engine.setPaused(false, { name: 'test', via: 'token' });
 
     await t.engine.dispatcher.tick();
@@ -116,7 +117,7 @@ describe('execution leases', () => {
   });
 
   it('stops a runner whose execution another owner took over: it neither records nor goes on', async () => {
-    const t = start();
+    const t = await start();
     await t.engine.flows.create(
       flowWith(
         [
@@ -141,12 +142,12 @@ describe('execution leases', () => {
 
   it('runs again an idempotent step a shutdown interrupted (its execution was put back in the queue)', async () => {
     const clock = new ManualClock();
-    const first = start(clock);
+    const first = await start(clock);
     await first.engine.flows.create(flowWith([{ id: 'wait', type: 'action.delay', config: { seconds: 5 } }], [{ source: 'am', target: 'wait' }]), { name: 'test', via: 'token' });
     await first.engine.setPaused(true, { name: 'test', via: 'token' });
     const id = (await deliver(first, 'checkpointed')).executions[0]!.id;
     // As a shutdown past its grace leaves it: the step aborted in intent, the run checkpointed to the queue.
-    orphan(first, id, clock.now() + LEASE_MS);
+    await orphan(first, id, clock.now() + LEASE_MS);
     first.store.writeNow((db) => executionsRepo.transition(db, id, ['running'], { status: 'queued', updatedAt: clock.now() }));
     await first.engine.shutdown(0);
     await first.engine.setPaused(false, { name: 'test', via: 'token' }); // stored for the next start; nothing is claimed while shutting down
@@ -155,7 +156,7 @@ describe('execution leases', () => {
 
     const second = testEngine({ file: first.store.file, clock });
     engines.push(second);
-    expect(second.engine.start()).toMatchObject({ recoveredSteps: 1, needsAttention: 0 });
+    expect(await second.engine.start()).toMatchObject({ recoveredSteps: 1, needsAttention: 0 });
     await waitFor(() => statusOf(second, id) === 'waiting');
     expect(stepOf(second, id, 'wait')!.attempt).toBe(2);
   });

@@ -1,3 +1,4 @@
+import { sqliteTx } from '../../store/tx.js';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { SqliteStore } from '../../store/db.js';
@@ -94,7 +95,7 @@ export class Leases {
     // Cheap read first: nearly always there is nothing to adopt, and no write is queued.
     const candidates = leasesRepo.expired(store.db, now, ADOPT_PER_SWEEP).filter((e) => !this.deps.isLive(e.id));
     if (candidates.length === 0) return [];
-    const { ids, report } = await store.writeEventually((db) => adoptExpired(db, now, (id) => this.deps.isLive(id), ADOPT_PER_SWEEP));
+    const { ids, report } = await store.writeEventually((db) => adoptExpired(sqliteTx(db), now, (id) => this.deps.isLive(id), ADOPT_PER_SWEEP));
     if (ids.length > 0) log.warn({ adopted: ids.length, executions: ids.slice(0, 20), ...report }, 'adopted executions whose runner stopped (lease expired)');
     return ids;
   }

@@ -1,8 +1,8 @@
 import type { Flow } from '../../../shared/flow/schema.js';
 import { outgoingEdges } from '../../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../../nodes/catalog.js';
-import type { Db } from '../../store/db.js';
-import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
+import type { StoreTx } from '../../store/tx.js';
+import type { StepRow } from '../../store/steps-repo.js';
 import { parseScope, scopeOf } from './loop-vars.js';
 
 /**
@@ -40,7 +40,7 @@ const json = (v: unknown) => JSON.stringify(v);
 const parse = (text: string | null): unknown => (text == null ? undefined : JSON.parse(text));
 const OPEN = new Set(['pending', 'intent', 'waiting']);
 
-type Spawn = (db: Db, flow: Flow, executionId: string, from: StepRow, port: string, output: unknown, now: number) => void;
+type Spawn = (tx: StoreTx, flow: Flow, executionId: string, from: StepRow, port: string, output: unknown, now: number) => Promise<void>;
 
 /** How many items of loop node `nodeId` may run at once (its config's `concurrency`, 1 by default). */
 function concurrencyOf(flow: Flow, nodeId: string): number {
@@ -49,15 +49,15 @@ function concurrencyOf(flow: Flow, nodeId: string): number {
 }
 
 /** Parks a loop step on its list (it ran and gave `items`); advanceLoops starts the first items. */
-export function parkLoop(
-  db: Db,
+export async function parkLoop(
+  tx: StoreTx,
   step: StepRow,
   from: 'pending' | 'intent',
   items: unknown[],
   base: { config: string | null; startedAt: number; attempt: number },
-): boolean {
+): Promise<boolean> {
   const state: LoopState = { items, started: 0 };
-  return stepsRepo.transition(db, step.id, [from], { ...base, status: 'waiting', waitReason: 'foreach', output: json(state) });
+  return await tx.steps.transition(step.id, [from], { ...base, status: 'waiting', waitReason: 'foreach', output: json(state) });
 }
 
 /** Whether a failed step was handled: it left through a port with edges (an `error` branch). */
@@ -96,22 +96,22 @@ function itemResult(flow: Flow, index: number, item: unknown, steps: readonly St
  * fails) with `{ items, results }`. `steps`: the execution's steps as they are now, when the
  * caller has them. Returns whether it changed anything.
  */
-export function advanceLoops(db: Db, flow: Flow, executionId: string, now: number, spawn: Spawn, steps?: StepRow[]): boolean {
+export async function advanceLoops(tx: StoreTx, flow: Flow, executionId: string, now: number, spawn: Spawn, steps?: StepRow[]): Promise<boolean> {
   let changed = false;
   let known = steps;
   for (;;) {
-    const all = known ?? stepsRepo.forExecution(db, executionId);
+    const all = known ?? await tx.steps.forExecution(executionId);
     known = undefined;
     const loops = all.filter((s) => s.status === 'waiting' && s.waitReason === 'foreach');
     if (loops.length === 0) return changed;
     let progress = false;
-    for (const loop of loops) progress = advanceLoop(db, flow, loop, all, now, spawn) || progress;
+    for (const loop of loops) progress = await advanceLoop(tx, flow, loop, all, now, spawn) || progress;
     if (!progress) return changed;
     changed = true;
   }
 }
 
-function advanceLoop(db: Db, flow: Flow, loop: StepRow, all: readonly StepRow[], now: number, spawn: Spawn): boolean {
+async function advanceLoop(tx: StoreTx, flow: Flow, loop: StepRow, all: readonly StepRow[], now: number, spawn: Spawn): Promise<boolean> {
   const state = parse(loop.output) as LoopState;
   const port = lookupNodeSpec(loop.nodeType)?.loopPort ?? 'each';
   const byItem = new Map<number, StepRow[]>();
@@ -131,11 +131,11 @@ function advanceLoop(db: Db, flow: Flow, loop: StepRow, all: readonly StepRow[],
     let started = state.started;
     while (open < limit && started < state.items.length) {
       // Each item's steps carry its scope; their input is the item and its index.
-      spawn(db, flow, loop.executionId, { ...loop, scope: scopeOf(loop.id, started) }, port, { item: state.items[started], index: started }, now);
+      await spawn(tx, flow, loop.executionId, { ...loop, scope: scopeOf(loop.id, started) }, port, { item: state.items[started], index: started }, now);
       started++;
       open++;
     }
-    stepsRepo.transition(db, loop.id, ['waiting'], { output: json({ ...state, started }) });
+    await tx.steps.transition(loop.id, ['waiting'], { output: json({ ...state, started }) });
     return true;
   }
   if (open > 0 || state.started < state.items.length) return false;
@@ -145,7 +145,7 @@ function advanceLoop(db: Db, flow: Flow, loop: StepRow, all: readonly StepRow[],
   const failed = results.filter((r) => !r.ok);
   const output = { items: state.items, results };
   const endPort = failed.length > 0 ? 'error' : 'done';
-  const ok = stepsRepo.transition(db, loop.id, ['waiting'], {
+  const ok = await tx.steps.transition(loop.id, ['waiting'], {
     status: failed.length > 0 ? 'failed' : 'succeeded',
     port: endPort,
     output: json(output),
@@ -154,6 +154,6 @@ function advanceLoop(db: Db, flow: Flow, loop: StepRow, all: readonly StepRow[],
     wakeAt: null,
     waitReason: null,
   });
-  if (ok) spawn(db, flow, loop.executionId, loop, endPort, output, now);
+  if (ok) await spawn(tx, flow, loop.executionId, loop, endPort, output, now);
   return ok;
 }

@@ -3,8 +3,7 @@ import { onResolvedPolicy, RESOLVABLE_WAITS, resolvedCancelReason } from '../../
 import type { Flow } from '../../../shared/flow/schema.js';
 import type { WaitReason } from '../../../shared/statuses.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
-import { appendAudit } from '../../store/audit-repo.js';
-import type { Db } from '../../store/db.js';
+import type { StoreTx } from '../../store/tx.js';
 import type { ExecutionRow } from '../../store/executions-repo.js';
 import type { StepRow } from '../../store/steps-repo.js';
 import { endExecution } from './transitions.js';
@@ -31,14 +30,14 @@ function resolvedSinceStart(exec: ExecutionRow): boolean {
  * cancelled (its waiting steps and pending approvals with it), the reason recorded as its error
  * and audited. `before`: the resolution arrived before the step began waiting. True when cancelled.
  */
-export function applyOnResolved(db: Db, flow: Flow, exec: ExecutionRow, step: StepRow, now: number, before: boolean): boolean {
+export async function applyOnResolved(tx: StoreTx, flow: Flow, exec: ExecutionRow, step: StepRow, now: number, before: boolean): Promise<boolean> {
   const reason = step.waitReason;
   if (step.status !== 'waiting' || reason === null || !RESOLVABLE_WAITS.includes(reason) || !resolvedSinceStart(exec)) return false;
   const node = flow.nodes.find((n) => n.id === step.nodeId);
   if (onResolvedPolicy(getNodeDefinition(step.nodeType), node) !== 'cancel') return false;
   const error = resolvedCancelReason(reason as WaitReason, step.nodeId, before);
-  if (!endExecution(db, exec, 'cancelled', error, now)) return false;
-  appendAudit(db, {
+  if (!(await endExecution(tx, exec, 'cancelled', error, now))) return false;
+  await tx.audit.append({
     actor: SYSTEM_ACTOR,
     action: 'execution.cancel',
     target: exec.id,
@@ -51,7 +50,8 @@ export function applyOnResolved(db: Db, flow: Flow, exec: ExecutionRow, step: St
 }
 
 /** As a run parks: the first of its waiting steps whose policy cancels it, if its alert has resolved already. */
-export function cancelOnPark(db: Db, flow: Flow, exec: ExecutionRow, waiting: readonly StepRow[], now: number): boolean {
+export async function cancelOnPark(tx: StoreTx, flow: Flow, exec: ExecutionRow, waiting: readonly StepRow[], now: number): Promise<boolean> {
   if (!resolvedSinceStart(exec)) return false;
-  return waiting.some((step) => applyOnResolved(db, flow, exec, step, now, true));
+  for (const step of waiting) if (await applyOnResolved(tx, flow, exec, step, now, true)) return true;
+  return false;
 }

@@ -1,9 +1,5 @@
 import { getNodeDefinition } from '../../../nodes/catalog.js';
-import type { Db } from '../../store/db.js';
-import { approvalsRepo } from '../../store/approvals-repo.js';
-import { executionsRepo } from '../../store/executions-repo.js';
-import { leasesRepo } from '../../store/leases-repo.js';
-import { stepsRepo } from '../../store/steps-repo.js';
+import type { StoreTx } from '../../store/tx.js';
 import { cancelCalled, finishCall } from './calls.js';
 import { breakerAfterEnd } from '../limits/breaker.js';
 
@@ -40,16 +36,16 @@ const emptyReport = (): RecoveryReport => ({ recoveredSteps: 0, needsAttention: 
  * - a `running` execution goes back to the queue, its lease cleared.
  * Used at start-up (every lease belongs to a dead process) and by the lease sweep.
  */
-function recoverExecution(db: Db, executionId: string, now: number, cause: OrphanCause, report: RecoveryReport): void {
-  const exec = executionsRepo.get(db, executionId);
+async function recoverExecution(tx: StoreTx, executionId: string, now: number, cause: OrphanCause, report: RecoveryReport): Promise<void> {
+  const exec = await tx.executions.get(executionId);
   if (!exec) return;
-  const interrupted = stepsRepo.forExecution(db, executionId).filter((s) => s.status === 'intent');
+  const interrupted = (await tx.steps.forExecution(executionId)).filter((s) => s.status === 'intent');
   const unsafe = interrupted.find((s) => !getNodeDefinition(s.nodeType)?.idempotent);
   if (unsafe) {
     for (const step of interrupted.filter((s) => !getNodeDefinition(s.nodeType)?.idempotent)) {
-      stepsRepo.transition(db, step.id, ['intent'], { status: 'unknown', endedAt: now, error: STEP_UNKNOWN[cause] });
+      await tx.steps.transition(step.id, ['intent'], { status: 'unknown', endedAt: now, error: STEP_UNKNOWN[cause] });
     }
-    const moved = executionsRepo.transition(db, executionId, ['running', 'queued', 'waiting'], {
+    const moved = await tx.executions.transition(executionId, ['running', 'queued', 'waiting'], {
       status: 'needs_attention',
       error: `step "${unsafe.nodeId}" (${unsafe.nodeType}) ${EXEC_UNKNOWN[cause]}; its outcome is unknown`,
       finishedAt: now,
@@ -59,14 +55,14 @@ function recoverExecution(db: Db, executionId: string, now: number, cause: Orpha
     });
     // Its other steps in flight end too: nothing of a stopped execution runs again.
     for (const step of interrupted.filter((s) => getNodeDefinition(s.nodeType)?.idempotent)) {
-      stepsRepo.transition(db, step.id, ['intent'], { status: 'cancelled', endedAt: now });
+      await tx.steps.transition(step.id, ['intent'], { status: 'cancelled', endedAt: now });
     }
     if (moved) {
-      breakerAfterEnd(db, exec.flowId, 'needs_attention', now);
-      stepsRepo.cancelOpen(db, executionId, now);
-      approvalsRepo.cancelForExecution(db, executionId, now);
-      cancelCalled(db, executionId, now);
-      finishCall(db, executionId, now);
+      await breakerAfterEnd(tx, exec.flowId, 'needs_attention', now);
+      await tx.steps.cancelOpen(executionId, now);
+      await tx.approvals.cancelForExecution(executionId, now);
+      await cancelCalled(tx, executionId, now);
+      await finishCall(tx, executionId, now);
       report.needsAttention++;
     }
     return;
@@ -74,20 +70,22 @@ function recoverExecution(db: Db, executionId: string, now: number, cause: Orpha
   // `queued` counts as live: a shutdown checkpoints a run whose aborted step is still in intent.
   const live = exec.status === 'running' || exec.status === 'queued';
   for (const step of interrupted) {
-    stepsRepo.transition(db, step.id, ['intent'], live ? { status: 'pending' } : { status: 'cancelled', endedAt: now });
+    await tx.steps.transition(step.id, ['intent'], live ? { status: 'pending' } : { status: 'cancelled', endedAt: now });
     if (live) report.recoveredSteps++;
   }
   if (exec.status === 'running') {
-    executionsRepo.transition(db, executionId, ['running'], { status: 'queued', updatedAt: now, leaseOwner: null, leaseUntil: null });
+    await tx.executions.transition(executionId, ['running'], { status: 'queued', updatedAt: now, leaseOwner: null, leaseUntil: null });
     report.requeued++;
   }
 }
 
 /** Start-up: every `running` execution and every step left in `intent` belongs to a process that is gone. */
-export function recoverAll(db: Db, now: number): RecoveryReport {
+export async function recoverAll(tx: StoreTx, now: number): Promise<RecoveryReport> {
   const report = emptyReport();
-  const ids = new Set([...executionsRepo.withStatus(db, 'running').map((e) => e.id), ...stepsRepo.withStatus(db, 'intent').map((s) => s.executionId)]);
-  for (const id of ids) recoverExecution(db, id, now, 'restart', report);
+  const running = await tx.executions.withStatus('running');
+  const inIntent = await tx.steps.withStatus('intent');
+  const ids = new Set([...running.map((e) => e.id), ...inIntent.map((s) => s.executionId)]);
+  for (const id of ids) await recoverExecution(tx, id, now, 'restart', report);
   return report;
 }
 
@@ -96,12 +94,9 @@ export function recoverAll(db: Db, now: number): RecoveryReport {
  * runners) does not claim, at most `limit`. The lease is re-checked here, inside the
  * transaction, so a renewal committed meanwhile wins. Returns the adopted ids and the report.
  */
-export function adoptExpired(db: Db, now: number, isLive: (id: string) => boolean, limit: number): { ids: string[]; report: RecoveryReport } {
+export async function adoptExpired(tx: StoreTx, now: number, isLive: (id: string) => boolean, limit: number): Promise<{ ids: string[]; report: RecoveryReport }> {
   const report = emptyReport();
-  const ids = leasesRepo
-    .expired(db, now, limit)
-    .map((e) => e.id)
-    .filter((id) => !isLive(id));
-  for (const id of ids) recoverExecution(db, id, now, 'lease', report);
+  const ids = (await tx.leases.expired(now, limit)).map((e) => e.id).filter((id) => !isLive(id));
+  for (const id of ids) await recoverExecution(tx, id, now, 'lease', report);
   return { ids, report };
 }

@@ -15,7 +15,7 @@ describe('runner: intent before side effects', () => {
 
   it('commits an intent for side-effecting steps only', async () => {
     const kit = testEngine();
-    kit.engine.start();
+    await kit.engine.start();
     await kit.engine.flows.create(
       flowDoc({
         name: 'intent',

@@ -22,7 +22,7 @@ describe('runner: prepared statements on the claim and step path', () => {
   it('prepares nothing while queued runs are claimed and run to their end', async () => {
     target = await startTarget();
     const kit = testEngine({ allowedTargets: ['127.0.0.1'], secrets: { API_TOKEN: 'prepared-test-token-1' }, secretHosts: { API_TOKEN: '127.0.0.1' }, maxConcurrent: 2 });
-    kit.engine.start();
+    await kit.engine.start();
     // Someone listens for ended runs (GET /metrics does): the end's flow is read too.
     const ended: string[] = [];
     onExecutionEnded(kit.store.db, (flowId, status) => ended.push(`${flowId}:${status}`));

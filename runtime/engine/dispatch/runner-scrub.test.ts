@@ -20,7 +20,7 @@ describe('runner scrubbing', () => {
   it('scrubs unreferenced secrets, keys, encodings, errors and the stored config', async () => {
     const t = testEngine({ secrets: { USED, UNUSED } });
     engines.push(t);
-    t.engine.start();
+    await t.engine.start();
     const script = [
       'printf "%s\\n" "$TOKEN"',
       `printf '{"%s": 1}\\n' '${UNUSED}'`, // as a JSON key

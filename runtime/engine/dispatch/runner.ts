@@ -1,3 +1,4 @@
+import { sqliteTx } from '../../store/tx.js';
 import type { Flow } from '../../../shared/flow/schema.js';
 import type { ExecContext, StepOutcome } from '../../../nodes/executor.js';
 import { getNodeModule } from '../../../nodes/registry.js';
@@ -61,7 +62,7 @@ function expressionsOf(def: NodeDefinition, config: unknown): ExpressionRef[] {
 }
 
 /** What a step's record left the run in (transitions.ts `settle`). */
-type Settled = ReturnType<typeof settle>;
+type Settled = Awaited<ReturnType<typeof settle>>;
 
 /** Why a run's signal was aborted. */
 export type StopReason = 'cancel' | 'deadline' | 'shutdown';
@@ -106,13 +107,13 @@ export async function runExecution(
   if (!first) return;
   const flow = deps.flowAt(first.flowId, first.flowRevision);
   if (!flow) {
-    await store.writeEventually((db) => endExecution(db, first, 'cancelled', `flow ${first.flowId} revision ${first.flowRevision} is missing`, clock.now()));
+    await store.writeEventually((db) => endExecution(sqliteTx(db), first, 'cancelled', `flow ${first.flowId} revision ${first.flowRevision} is missing`, clock.now()));
     return;
   }
   // The delivery body is read and parsed only if an expression or template uses `event`.
   const loadEvent = lazyEvent(store.db, first.eventId);
   // The dispatcher normally starts the execution when it claims it; this covers the rest.
-  if (stepsRepo.nextSeq(store.db, executionId) === 1) await store.writeEventually((db) => startExecution(db, flow, first, clock.now(), scrubberFor(deps.secrets)));
+  if (stepsRepo.nextSeq(store.db, executionId) === 1) await store.writeEventually((db) => startExecution(sqliteTx(db), flow, first, clock.now(), scrubberFor(deps.secrets)));
 
   // Steps running now, by id: one at a time, but for loop items, which run side by side (startable).
   const inFlight = new Map<string, Promise<void>>();
@@ -145,7 +146,7 @@ export async function runExecution(
           await Promise.race(inFlight.values());
           continue;
         }
-        const result = await store.writeEventually((db) => settle(db, flow, executionId, clock.now()));
+        const result = await store.writeEventually((db) => settle(sqliteTx(db), flow, executionId, clock.now()));
         if (result === 'continue') continue;
         return;
       }
@@ -198,7 +199,7 @@ async function stop(deps: RunnerDeps, exec: ExecutionRow, reason: StopReason): P
     return;
   }
   if (reason === 'deadline') {
-    await deps.store.writeEventually((db) => endExecution(db, exec, 'timed_out', 'execution deadline exceeded', now));
+    await deps.store.writeEventually((db) => endExecution(sqliteTx(db), exec, 'timed_out', 'execution deadline exceeded', now));
   }
   // 'cancel': the cancel request already ended the execution.
 }
@@ -229,23 +230,24 @@ async function runStep(
     const firstStartedAt = firstTryStartedAt(s, steps, startedAt);
     const random = Math.random();
     const written = store.writeEventually(async (db): Promise<{ now: number; settled?: Settled } | false> => {
+      const tx = sqliteTx(db);
       // The lease fence (holdsLease), read from the row applyOutcome needs anyway.
-      const current = executionsRepo.get(db, exec.id);
+      const current = await tx.executions.get(exec.id);
       if (deps.leaseOwner !== undefined && current?.leaseOwner !== deps.leaseOwner) return false;
       const now = clock.now();
       const meta = { config: storedConfig, startedAt, now };
       // Only a try that ran may run again (a config that does not render will not render next
       // time either), and never one cut short by a cancel or the deadline.
       const repeat = ran && !signal.aborted && node && def ? nextTry({ node, def, outcome, attempt: s.attempt, firstStartedAt, now, random }) : undefined;
-      if (repeat) repeatStep(db, s, from, scrubbed, meta, repeat);
-      else await applyOutcome(db, flow, s, from, scrubbed, meta, current);
+      if (repeat) await repeatStep(tx, s, from, scrubbed, meta, repeat);
+      else await applyOutcome(tx, flow, s, from, scrubbed, meta, current);
       // A step cut short by the execution deadline ends the execution as timed out.
       if (signal.aborted && signal.reason === 'deadline') {
-        const current = executionsRepo.get(db, exec.id);
-        if (current) endExecution(db, current, 'timed_out', 'execution deadline exceeded', now);
+        const current = await tx.executions.get(exec.id);
+        if (current) await endExecution(tx, current, 'timed_out', 'execution deadline exceeded', now);
         return { now };
       }
-      return { now, settled: settle(db, flow, exec.id, now) };
+      return { now, settled: await settle(tx, flow, exec.id, now) };
     });
     // Counted once the outcome is committed (a write may run again before it commits).
     return written.then((done) => {

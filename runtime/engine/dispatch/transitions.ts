@@ -2,11 +2,10 @@ import type { Flow } from '../../../shared/flow/schema.js';
 import { outgoingEdges } from '../../../shared/flow/validate.js';
 import { getNodeDefinition, lookupNodeSpec } from '../../../nodes/catalog.js';
 import type { StepOutcome } from '../../../nodes/executor.js';
-import type { Db } from '../../store/db.js';
-import { approvalsRepo } from '../../store/approvals-repo.js';
-import { executionsRepo, type ExecutionRow } from '../../store/executions-repo.js';
+import type { StoreTx } from '../../store/tx.js';
+import type { ExecutionRow } from '../../store/executions-repo.js';
 import { newId } from '../../store/ids.js';
-import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
+import type { StepRow } from '../../store/steps-repo.js';
 import { calledNothing, cancelCalled, finishCall, startCall } from './calls.js';
 import type { Scrubber } from '../secrets/scrub.js';
 import { advanceLoops, parkLoop } from './loops.js';
@@ -26,16 +25,16 @@ const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
  * Creates one pending step per edge leaving `nodeId` through `port`. `nextSeq`: the execution's
  * next step number when the caller knows it (else it is read, once a step is to be created).
  */
-export function spawnNext(db: Db, flow: Flow, executionId: string, from: StepRow, port: string, output: unknown, now: number, nextSeq?: number): void {
+export async function spawnNext(tx: StoreTx, flow: Flow, executionId: string, from: StepRow, port: string, output: unknown, now: number, nextSeq?: number): Promise<void> {
   let seq = nextSeq;
   let input: string | null | undefined;
   for (const edge of outgoingEdges(flow, from.nodeId, port, lookupNodeSpec)) {
     const node = flow.nodes.find((n) => n.id === edge.target);
     if (!node) continue;
-    seq ??= stepsRepo.nextSeq(db, executionId);
+    seq ??= await tx.steps.nextSeq(executionId);
     // The same output for every edge: serialized once.
     input ??= json(output);
-    stepsRepo.insert(db, {
+    await tx.steps.insert({
       id: newId('st', now),
       executionId,
       seq: seq++,
@@ -55,8 +54,8 @@ export function spawnNext(db: Db, flow: Flow, executionId: string, from: StepRow
  * First step of a run: the source node, already done, with the alert as its output. Its config
  * is stored scrubbed of every secret (`scrubber`), like every step's.
  */
-export function startExecution(db: Db, flow: Flow, exec: ExecutionRow, now: number, scrubber: Scrubber): void {
-  if (stepsRepo.nextSeq(db, exec.id) > 1) return;
+export async function startExecution(tx: StoreTx, flow: Flow, exec: ExecutionRow, now: number, scrubber: Scrubber): Promise<void> {
+  if (await tx.steps.nextSeq(exec.id) > 1) return;
   const node = flow.nodes.find((n) => n.id === exec.sourceNodeId);
   if (!node) throw new Error(`source node "${exec.sourceNodeId}" is missing from flow ${flow.id}@${exec.flowRevision}`);
   const port = getNodeDefinition(node.type)?.outputs[0] ?? 'out';
@@ -82,8 +81,8 @@ export function startExecution(db: Db, flow: Flow, exec: ExecutionRow, now: numb
     waitReason: null,
     scope: null,
   };
-  stepsRepo.insert(db, step);
-  spawnNext(db, flow, exec.id, step, port, alert, now, 2);
+  await tx.steps.insert(step);
+  await spawnNext(tx, flow, exec.id, step, port, alert, now, 2);
 }
 
 /**
@@ -91,7 +90,7 @@ export function startExecution(db: Db, flow: Flow, exec: ExecutionRow, now: numb
  * Async because a `flow.call` outcome admits its child run through StoreTx (limits/admit.ts).
  */
 export async function applyOutcome(
-  db: Db,
+  tx: StoreTx,
   flow: Flow,
   step: StepRow,
   from: 'pending' | 'intent',
@@ -100,25 +99,25 @@ export async function applyOutcome(
   /** The step's execution when the caller read it in this transaction already. */
   known?: ExecutionRow,
 ): Promise<void> {
-  const exec = known ?? executionsRepo.get(db, step.executionId);
+  const exec = known ?? await tx.executions.get(step.executionId);
   const live = exec?.status === 'running';
   const base = { config: json(meta.config), startedAt: meta.startedAt, attempt: step.attempt };
   const outputs = getNodeDefinition(step.nodeType)?.outputs ?? [];
   switch (outcome.type) {
     case 'next': {
-      const ok = stepsRepo.transition(db, step.id, [from], {
+      const ok = await tx.steps.transition(step.id, [from], {
         ...base,
         status: 'succeeded',
         port: outcome.port,
         output: json(outcome.output),
         endedAt: meta.now,
       });
-      if (ok && live) spawnNext(db, flow, step.executionId, step, outcome.port, outcome.output, meta.now);
+      if (ok && live) await spawnNext(tx, flow, step.executionId, step, outcome.port, outcome.output, meta.now);
       return;
     }
     case 'fail': {
       const port = outcome.port && outputs.includes(outcome.port) ? outcome.port : null;
-      const ok = stepsRepo.transition(db, step.id, [from], {
+      const ok = await tx.steps.transition(step.id, [from], {
         ...base,
         status: 'failed',
         port,
@@ -126,14 +125,14 @@ export async function applyOutcome(
         error: outcome.error,
         endedAt: meta.now,
       });
-      if (ok && live && port) spawnNext(db, flow, step.executionId, step, port, outcome.output, meta.now);
+      if (ok && live && port) await spawnNext(tx, flow, step.executionId, step, port, outcome.output, meta.now);
       return;
     }
     case 'wait-approval': {
       const wakeAt = meta.now + outcome.timeoutSeconds * 1000;
-      const ok = stepsRepo.transition(db, step.id, [from], { ...base, status: 'waiting', wakeAt, waitReason: 'approval' });
+      const ok = await tx.steps.transition(step.id, [from], { ...base, status: 'waiting', wakeAt, waitReason: 'approval' });
       if (!ok) return;
-      approvalsRepo.insert(db, {
+      await tx.approvals.insert({
         id: newId('ap', meta.now),
         executionId: step.executionId,
         stepId: step.id,
@@ -156,20 +155,20 @@ export async function applyOutcome(
       const resolvedAt = exec ? alertResolvedAt(exec) : undefined;
       if (resolvedAt !== undefined) {
         const output = { resolvedAt: new Date(resolvedAt).toISOString(), waitedSeconds: 0 };
-        const ok = stepsRepo.transition(db, step.id, [from], { ...base, status: 'succeeded', port: 'resolved', output: json(output), endedAt: meta.now });
-        if (ok && live) spawnNext(db, flow, step.executionId, step, 'resolved', output, meta.now);
+        const ok = await tx.steps.transition(step.id, [from], { ...base, status: 'succeeded', port: 'resolved', output: json(output), endedAt: meta.now });
+        if (ok && live) await spawnNext(tx, flow, step.executionId, step, 'resolved', output, meta.now);
         return;
       }
       // Woken early by the resolution (delivery-commit.ts sets wakeAt to now), else at the timeout.
-      stepsRepo.transition(db, step.id, [from], { ...base, status: 'waiting', wakeAt: meta.now + outcome.timeoutSeconds * 1000, waitReason: 'resolved' });
+      await tx.steps.transition(step.id, [from], { ...base, status: 'waiting', wakeAt: meta.now + outcome.timeoutSeconds * 1000, waitReason: 'resolved' });
       return;
     }
     case 'foreach':
       // Waits while its items run; settle (advanceLoops) starts them in the same commit.
-      parkLoop(db, step, from, outcome.items, base);
+      await parkLoop(tx, step, from, outcome.items, base);
       return;
     case 'wait-until':
-      stepsRepo.transition(db, step.id, [from], {
+      await tx.steps.transition(step.id, [from], {
         ...base,
         status: 'waiting',
         wakeAt: outcome.until.getTime(),
@@ -179,7 +178,7 @@ export async function applyOutcome(
       });
       return;
     case 'call':
-      await startCall(db, step, from, outcome, meta, (port, output) => spawnNext(db, flow, step.executionId, step, port, output, meta.now));
+      await startCall(tx, step, from, outcome, meta, (port, output) => spawnNext(tx, flow, step.executionId, step, port, output, meta.now));
       return;
   }
 }
@@ -200,13 +199,13 @@ function alertResolvedAt(exec: ExecutionRow): number | undefined {
  * A `wait.resolved` step is due (woken by the resolution, or its time is up): it continues on
  * `resolved` if the run's alert has resolved, else on `timeout`.
  */
-export function finishResolvedWait(db: Db, flow: Flow, step: StepRow, now: number): boolean {
-  const exec = executionsRepo.get(db, step.executionId);
+export async function finishResolvedWait(tx: StoreTx, flow: Flow, step: StepRow, now: number): Promise<boolean> {
+  const exec = await tx.executions.get(step.executionId);
   if (!exec) return false;
   const resolvedAt = alertResolvedAt(exec);
   const waitedSeconds = Math.max(0, Math.round((now - (step.startedAt ?? now)) / 1000));
   const output = { resolvedAt: resolvedAt === undefined ? null : new Date(resolvedAt).toISOString(), waitedSeconds };
-  return resumeStep(db, flow, step, resolvedAt === undefined ? 'timeout' : 'resolved', output, now);
+  return await resumeStep(tx, flow, step, resolvedAt === undefined ? 'timeout' : 'resolved', output, now);
 }
 
 /**
@@ -215,15 +214,15 @@ export function finishResolvedWait(db: Db, flow: Flow, step: StepRow, now: numbe
  * node waits until `at` (the dispatcher's tick sets it pending again, see `rerunStep`). Nothing
  * moves on from a retried try, and `settle` does not count it as a failure.
  */
-export function repeatStep(
-  db: Db,
+export async function repeatStep(
+  tx: StoreTx,
   step: StepRow,
   from: 'pending' | 'intent',
   outcome: StepOutcome,
   meta: { config: unknown; startedAt: number; now: number },
   repeat: { reason: 'retry' | 'poll'; at: number },
-): boolean {
-  const ok = stepsRepo.transition(db, step.id, [from], {
+): Promise<boolean> {
+  const ok = await tx.steps.transition(step.id, [from], {
     config: json(meta.config),
     startedAt: meta.startedAt,
     attempt: step.attempt,
@@ -234,10 +233,10 @@ export function repeatStep(
     endedAt: meta.now,
   });
   if (!ok) return false;
-  stepsRepo.insert(db, {
+  await tx.steps.insert({
     id: newId('st', meta.now),
     executionId: step.executionId,
-    seq: stepsRepo.nextSeq(db, step.executionId),
+    seq: await tx.steps.nextSeq(step.executionId),
     nodeId: step.nodeId,
     nodeType: step.nodeType,
     parentStepId: step.parentStepId,
@@ -253,10 +252,10 @@ export function repeatStep(
 }
 
 /** A retry's or a poll's wait is over: the step runs again, and its execution goes back to the queue. */
-export function rerunStep(db: Db, step: StepRow, now: number): boolean {
-  if (!stepsRepo.transition(db, step.id, ['waiting'], { status: 'pending', wakeAt: null, waitReason: null })) return false;
-  const exec = executionsRepo.get(db, step.executionId);
-  if (exec) requeue(db, exec, now);
+export async function rerunStep(tx: StoreTx, step: StepRow, now: number): Promise<boolean> {
+  if (!await tx.steps.transition(step.id, ['waiting'], { status: 'pending', wakeAt: null, waitReason: null })) return false;
+  const exec = await tx.executions.get(step.executionId);
+  if (exec) await requeue(tx, exec, now);
   return true;
 }
 
@@ -264,19 +263,19 @@ export function rerunStep(db: Db, step: StepRow, now: number): boolean {
  * Decides what a running execution does when it has no pending step: park (something waits),
  * or finish. Returns 'continue' when a pending step appeared meanwhile.
  */
-export function settle(db: Db, flow: Flow, executionId: string, now: number): 'continue' | 'parked' | 'finished' | 'gone' {
-  const exec = executionsRepo.get(db, executionId);
+export async function settle(tx: StoreTx, flow: Flow, executionId: string, now: number): Promise<'continue' | 'parked' | 'finished' | 'gone'> {
+  const exec = await tx.executions.get(executionId);
   if (exec?.status !== 'running') return 'gone';
-  let all = stepsRepo.forExecution(db, executionId);
-  if (advanceLoops(db, flow, executionId, now, spawnNext, all)) all = stepsRepo.forExecution(db, executionId);
+  let all = await tx.steps.forExecution(executionId);
+  if (await advanceLoops(tx, flow, executionId, now, spawnNext, all)) all = await tx.steps.forExecution(executionId);
   // `intent`: a step of another loop item still runs (the runner runs items side by side).
   if (all.some((s) => s.status === 'pending' || s.status === 'intent')) return 'continue';
   const waiting = all.filter((s) => s.status === 'waiting');
   if (waiting.length > 0) {
     // The alert resolved before this wait began: a node whose onResolved is `cancel` ends the run now.
-    if (cancelOnPark(db, flow, exec, waiting, now)) return 'finished';
+    if (await cancelOnPark(tx, flow, exec, waiting, now)) return 'finished';
     const onApproval = waiting.some((s) => getNodeDefinition(s.nodeType)?.category === 'approval');
-    executionsRepo.transition(db, executionId, ['running'], {
+    await tx.executions.transition(executionId, ['running'], {
       status: 'waiting',
       waitStartedAt: onApproval ? now : null,
       updatedAt: now,
@@ -288,15 +287,15 @@ export function settle(db: Db, flow: Flow, executionId: string, now: number): 'c
     (s) => s.status === 'failed' && s.scope === null && !(s.port && outgoingEdges(flow, s.nodeId, s.port, lookupNodeSpec).length > 0),
   );
   const first = unhandled[0];
-  const ended = executionsRepo.transition(db, executionId, ['running'], {
+  const ended = await tx.executions.transition(executionId, ['running'], {
     status: first ? 'failed' : tookAction(all) ? 'succeeded' : 'no_action',
     error: first ? `step "${first.nodeId}" failed: ${first.error ?? 'unknown error'}` : null,
     finishedAt: now,
     updatedAt: now,
   });
-  if (ended && first) breakerAfterEnd(db, exec.flowId, 'failed', now);
+  if (ended && first) await breakerAfterEnd(tx, exec.flowId, 'failed', now);
   // Only a run a `flow.call` started reports back to a caller.
-  if (exec.parentExecutionId !== null) finishCall(db, executionId, now);
+  if (exec.parentExecutionId !== null) await finishCall(tx, executionId, now);
   return 'finished';
 }
 
@@ -316,8 +315,8 @@ function tookAction(steps: readonly StepRow[]): boolean {
  * Continues a waiting step on `port` (approval decided or timed out, delay over) and queues its
  * execution again. Returns false if the step was no longer waiting (already resumed).
  */
-export function resumeStep(db: Db, flow: Flow, step: StepRow, port: string, output: unknown, now: number): boolean {
-  const ok = stepsRepo.transition(db, step.id, ['waiting'], {
+export async function resumeStep(tx: StoreTx, flow: Flow, step: StepRow, port: string, output: unknown, now: number): Promise<boolean> {
+  const ok = await tx.steps.transition(step.id, ['waiting'], {
     status: 'succeeded',
     port,
     output: json(output),
@@ -326,12 +325,12 @@ export function resumeStep(db: Db, flow: Flow, step: StepRow, port: string, outp
     waitReason: null,
   });
   if (!ok) return false;
-  const exec = executionsRepo.get(db, step.executionId);
+  const exec = await tx.executions.get(step.executionId);
   // A queued execution (checkpointed by a graceful stop while this step waited) leads on too: its
   // next claim runs the steps created here. Only an ended execution does not.
   if (!exec || (exec.status !== 'waiting' && exec.status !== 'running' && exec.status !== 'queued')) return true;
-  spawnNext(db, flow, exec.id, step, port, output, now);
-  requeue(db, exec, now);
+  await spawnNext(tx, flow, exec.id, step, port, output, now);
+  await requeue(tx, exec, now);
   return true;
 }
 
@@ -339,10 +338,10 @@ export function resumeStep(db: Db, flow: Flow, step: StepRow, port: string, outp
  * A parked execution has a step to run again: back to the queue. Time spent waiting for a
  * person (`waitStartedAt`, set only for approvals) does not count against its deadline.
  */
-export function requeue(db: Db, exec: ExecutionRow, now: number): void {
+export async function requeue(tx: StoreTx, exec: ExecutionRow, now: number): Promise<void> {
   if (exec.status !== 'waiting') return;
   const waited = exec.waitStartedAt ? now - exec.waitStartedAt : 0;
-  executionsRepo.transition(db, exec.id, ['waiting'], {
+  await tx.executions.transition(exec.id, ['waiting'], {
     status: 'queued',
     deadlineAt: exec.deadlineAt + waited,
     waitStartedAt: null,
@@ -351,26 +350,26 @@ export function requeue(db: Db, exec: ExecutionRow, now: number): void {
 }
 
 /** Ends an execution early (cancel, deadline): closes its open steps and approvals. */
-export function endExecution(
-  db: Db,
+export async function endExecution(
+  tx: StoreTx,
   exec: ExecutionRow,
   status: 'cancelled' | 'timed_out',
   error: string,
   now: number,
-): boolean {
+): Promise<boolean> {
   // `held`: a held run can be cancelled (or the run that called it ended) before anyone released it.
-  const ok = executionsRepo.transition(db, exec.id, ['held', 'queued', 'running', 'waiting'], {
+  const ok = await tx.executions.transition(exec.id, ['held', 'queued', 'running', 'waiting'], {
     status,
     error,
     finishedAt: now,
     updatedAt: now,
   });
   if (!ok) return false;
-  breakerAfterEnd(db, exec.flowId, status, now);
-  stepsRepo.cancelOpen(db, exec.id, now);
-  approvalsRepo.cancelForExecution(db, exec.id, now);
+  await breakerAfterEnd(tx, exec.flowId, status, now);
+  await tx.steps.cancelOpen(exec.id, now);
+  await tx.approvals.cancelForExecution(exec.id, now);
   // After its own steps closed: the runs it called end too, and a run that called it continues.
-  cancelCalled(db, exec.id, now);
-  finishCall(db, exec.id, now);
+  await cancelCalled(tx, exec.id, now);
+  await finishCall(tx, exec.id, now);
   return true;
 }

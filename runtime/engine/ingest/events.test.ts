@@ -63,7 +63,7 @@ const nthEvent = async (kit: Kit, n: number) => {
 
 async function setup(flows: ReturnType<typeof flow>[] = [flow('disk', {})]) {
   const kit = testEngine({ secrets: { AM_TOKEN: TOKEN, OTHER: 'other-token-value' } });
-  kit.engine.start();
+  await kit.engine.start();
   for (const f of flows) await kit.engine.flows.create(f, { name: 'test', via: 'token' });
   return kit;
 }
@@ -240,7 +240,7 @@ describe('event log: every delivery is recorded', () => {
     const log = pino({ level: 'warn' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
     const store = new SqliteStore(':memory:');
     const engine = new Engine({ store, clock: new ManualClock(), log, secrets: secretStoreFrom({ AM_TOKEN: TOKEN }), maxConcurrent: 1, executionDeadlineMs: 60_000, tickMs: 3_600_000 });
-    engine.start();
+    await engine.start();
     await engine.flows.create(flow('disk', {}), { name: 'test', via: 'token' });
     const write = store.write.bind(store);
     store.write = (() => Promise.reject(Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' }))) as typeof store.write;
@@ -327,7 +327,7 @@ describe('event log: every delivery is recorded', () => {
 
   it('unavailable: a delivery over the queue cap is recorded as 503 with when to retry', async () => {
     const kit = testEngine({ secrets: { AM_TOKEN: TOKEN }, maxQueued: 1 });
-    kit.engine.start();
+    await kit.engine.start();
     await kit.engine.flows.create(flow('disk', {}), { name: 'test', via: 'token' });
     await kit.engine.setPaused(true, { name: 'test', via: 'token' });
     expect((await post(kit.engine, amPayload([alert('fp-1')]))).outcome).toBe('accepted');

@@ -6,7 +6,7 @@ import { testEngine } from '../../../test/kit/engine.js';
 describe('ingest and the clock', () => {
   it('stamps an alert whose payload names no time with the engine clock, not the system clock', async () => {
     const kit = testEngine();
-    kit.engine.start();
+    await kit.engine.start();
     await kit.engine.flows.create(
       {
         format: 'salve.flow/v1',

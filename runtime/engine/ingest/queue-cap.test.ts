@@ -43,7 +43,7 @@ describe('the queue cap (SALVE_MAX_QUEUED)', () => {
   const capped = async (maxQueued: number) => {
     const t = testEngine({ maxQueued, clock: new ManualClock(T0) });
     engines.push(t);
-    t.engine.start();
+    await t.engine.start();
     await t.engine.flows.create(flow, { name: 'test', via: 'token' });
     await t.engine.setPaused(true, { name: 'test', via: 'token' });
     return t;

@@ -13,7 +13,7 @@ const DAY = 24 * 3600 * 1000;
 describe('event retention', () => {
   it('deletes events older than the retention in small batches; their executions stay whole', async () => {
     const { engine, store, clock } = testEngine();
-    engine.start();
+    await engine.start();
     await engine.flows.create(flowDoc(), { name: 'test', via: 'token' });
     const deliver = (fp: string) => engine.ingest('infra', webhookDelivery(amBody(fp)));
 

@@ -3,15 +3,15 @@ import type { Flow } from '../../../shared/flow/schema.js';
 import type { ExecutionStatus } from '../../../shared/statuses.js';
 import { breakerFailures, breakersRepo } from '../../store/breakers-repo.js';
 import type { Db } from '../../store/db.js';
-import { executionsRepo } from '../../store/executions-repo.js';
-import { flowsRepo, StoredFlowError } from '../../store/flows-repo.js';
+import { StoredFlowError } from '../../store/flows-repo.js';
+import type { StoreTx } from '../../store/tx.js';
 
 /** The endings that count towards a flow's circuit breaker. */
 const BREAKER_ENDINGS: readonly ExecutionStatus[] = ['failed', 'timed_out', 'needs_attention'];
 
-function currentFlow(db: Db, flowId: string): Flow | undefined {
+async function currentFlow(tx: StoreTx, flowId: string): Promise<Flow | undefined> {
   try {
-    return flowsRepo.get(db, flowId)?.flow;
+    return (await tx.flows.get(flowId))?.flow;
   } catch (error) {
     if (error instanceof StoredFlowError) return undefined;
     throw error;
@@ -24,17 +24,17 @@ function currentFlow(db: Db, flowId: string): Flow | undefined {
  * window (since the last reset, if later) and trips the breaker at `failures`. Call wherever a
  * run reaches failed, timed_out or needs_attention, in that same write.
  */
-export function breakerAfterEnd(db: Db, flowId: string, status: ExecutionStatus, now: number): void {
+export async function breakerAfterEnd(tx: StoreTx, flowId: string, status: ExecutionStatus, now: number): Promise<void> {
   if (!BREAKER_ENDINGS.includes(status)) return;
-  const policy = currentFlow(db, flowId)?.limits?.breaker;
+  const policy = (await currentFlow(tx, flowId))?.limits?.breaker;
   if (!policy) return;
-  const row = breakersRepo.get(db, flowId);
+  const row = await tx.breakers.get(flowId);
   if (row?.trippedAt != null) return;
   // Failures before a reset were looked at by the person who reset it: they do not count again.
   const since = Math.max(now - policy.window * 1000, row?.resetAt != null ? row.resetAt + 1 : 0);
-  const failures = executionsRepo.endedSince(db, flowId, BREAKER_ENDINGS, since);
+  const failures = await tx.executions.endedSince(flowId, BREAKER_ENDINGS, since);
   if (failures.length < policy.failures) return;
-  breakersRepo.trip(db, flowId, failures.map((f) => ({ executionId: f.id, status: f.status, endedAt: f.finishedAt })), now);
+  await tx.breakers.trip(flowId, failures.map((f) => ({ executionId: f.id, status: f.status, endedAt: f.finishedAt })), now);
 }
 
 /** The breaker of a flow as the API shows it. */

@@ -1,3 +1,4 @@
+import { sqliteTx } from '../../store/tx.js';
 import { describe, expect, it } from 'vitest';
 import { amAlert, amPayload } from '../../../test/kit/alertmanager.js';
 import { testEngine, webhookDelivery } from '../../../test/kit/engine.js';
@@ -16,7 +17,7 @@ const MIN = 60_000;
 /** An engine that accepts deliveries but never runs them (runs stay queued: active). */
 async function engineWith(limits: Record<string, unknown>, opts: { run?: boolean; nodes?: NodeDoc[] } = {}) {
   const t = testEngine();
-  t.engine.start();
+  await t.engine.start();
   if (!opts.run) void t.engine.dispatcher.drain(0);
   const nodes = opts.nodes ?? [];
   const edges = nodes.length ? [{ source: 'am', target: nodes[0]!.id }] : [];
@@ -103,7 +104,7 @@ describe('guard rails: each limit, decided in the transaction that creates the r
 
   it('manual runs are held by the same limits; a held run is released (limits not re-checked) and runs, audited', async () => {
     const t = testEngine();
-    t.engine.start();
+    await t.engine.start();
     await t.engine.flows.create(
       { ...flowDoc({ source: { id: 'run', type: 'source.manual', config: {} } }), limits: { maxRunsPerWindow: { runs: 1, window: 600 } } },
       actor,
@@ -136,7 +137,7 @@ describe('guard rails: the circuit breaker', () => {
   it('trips after K failures within the window, holds new runs while tripped, and a reset starts them again', async () => {
     const t = await engineWith({ breaker: { failures: 2, window: 600 } });
     const timeOut = (row: ExecutionRow) =>
-      t.store.write((db) => endExecution(db, executionsRepo.get(db, row.id)!, 'timed_out', 'execution deadline exceeded', t.clock.now()));
+      t.store.write((db) => endExecution(sqliteTx(db), executionsRepo.get(db, row.id)!, 'timed_out', 'execution deadline exceeded', t.clock.now()));
     const [a, b] = (await deliver(t, 'a', 'b')).rows;
     await timeOut(a!);
     expect(t.engine.breaker('f1').state).toBe('closed');
@@ -177,7 +178,7 @@ describe('guard rails: the circuit breaker', () => {
 describe('guard rails: escalation, called flows and metrics', () => {
   it('onHeld queues a run of the named flow in the same write, with what was held as its input', async () => {
     const t = testEngine();
-    t.engine.start();
+    await t.engine.start();
     void t.engine.dispatcher.drain(0);
     await t.engine.flows.create({ ...flowDoc({ id: 'page', source: { id: 'run', type: 'source.manual', config: {} } }) }, actor);
     await t.engine.flows.create({ ...flowDoc(), limits: { target: { key: 'alert.labels.instance', cooldown: 600 }, onHeld: { flow: 'page' } } }, actor);
@@ -192,7 +193,7 @@ describe('guard rails: escalation, called flows and metrics', () => {
 
   it("a flow.call child is held by the called flow's own limits; its caller waits, and continues once it is released", async () => {
     const t = testEngine();
-    t.engine.start();
+    await t.engine.start();
     await t.engine.flows.create(
       { ...flowDoc({ id: 'fix', source: { id: 'run', type: 'source.manual', config: {} } }), limits: { maxRunsPerWindow: { runs: 1, window: 600 } } },
       actor,
@@ -215,7 +216,7 @@ describe('guard rails: escalation, called flows and metrics', () => {
     const t = await engineWith({ maxRunsPerWindow: { runs: 1, window: 600 }, breaker: { failures: 1, window: 600 } });
     const metrics = new SalveMetrics(t.store);
     const [first] = (await deliver(t, 'a', 'b', 'c')).rows;
-    await t.store.write((db) => endExecution(db, executionsRepo.get(db, first!.id)!, 'timed_out', 'deadline', t.clock.now()));
+    await t.store.write((db) => endExecution(sqliteTx(db), executionsRepo.get(db, first!.id)!, 'timed_out', 'deadline', t.clock.now()));
     await deliver(t, 'd');
     const text = (await metrics.scrape()).body;
     metrics.close();

@@ -352,7 +352,7 @@ describe('every secret is scrubbed, in every form, for every node type', () => {
       const created = await engine.flows.create(doc, { name: 'test', via: 'token' }).catch((e) => {
         throw new Error(`${e.message}: ${JSON.stringify(e.issues)}`);
       });
-      engine.start();
+      await engine.start();
       await row.run({ engine, store, clock, log, peers }, doc);
       // Whatever a peer received (the token in a header, the leak in a body), logged as any code might.
       log.debug({ received: [...echo.requests.splice(0), ...fail.requests.splice(0)] }, 'the peers received');

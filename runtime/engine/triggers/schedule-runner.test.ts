@@ -78,7 +78,7 @@ describe('schedule runner', () => {
 
   it('runs each tick once, at the tick, with the tick as event and alert', async () => {
     const t = engine();
-    t.engine.start();
+    await t.engine.start();
     await t.engine.flows.create(scheduled({ cron: '*/5 * * * *', labels: { check: 'disk' } }), { name: 'test', via: 'token' });
     expect(await at(t, '2026-11-24T00:04:59.999Z')).toEqual([]);
     const [started] = await at(t, '2026-11-24T00:05:00.003Z');
@@ -119,7 +119,7 @@ describe('schedule runner', () => {
 
   it('reads the expression in its time zone', async () => {
     const t = engine({ clock: new ManualClock(Date.parse('2026-11-23T12:00:00Z')) });
-    t.engine.start();
+    await t.engine.start();
     await t.engine.flows.create(scheduled({ cron: '0 3 * * *', timezone: 'Europe/Berlin' }), { name: 'test', via: 'token' });
     expect(t.engine.schedules.list()).toEqual([{ flowId: 'nightly', nodeId: 'tick', nextAt: Date.parse('2026-11-24T02:00:00Z') }]);
     expect(await at(t, '2026-11-24T01:59:59Z')).toEqual([]);
@@ -131,7 +131,7 @@ describe('schedule runner', () => {
     const file = dbFile();
     const clock = new ManualClock(T0);
     const a = engine({ file, clock });
-    a.engine.start();
+    await a.engine.start();
     await a.engine.flows.create(scheduled({ cron: '* * * * * *' }), { name: 'test', via: 'token' });
     const b = engine({ file, clock });
     b.engine.refreshRoutes(); // a second process that sees the same flow (not started: it must not recover a's runs)
@@ -145,7 +145,7 @@ describe('schedule runner', () => {
     const file = dbFile();
     const clock = new ManualClock(T0);
     const first = engine({ file, clock });
-    first.engine.start();
+    await first.engine.start();
     await first.engine.flows.create(scheduled({ cron: '*/5 * * * *' }), { name: 'test', via: 'token' });
     await at(first, '2026-11-24T00:05:00Z');
     await settle(first);
@@ -153,7 +153,7 @@ describe('schedule runner', () => {
 
     clock.t = Date.parse('2026-11-24T00:17:30Z');
     const second = engine({ file, clock });
-    second.engine.start();
+    await second.engine.start();
     await second.engine.schedules.check();
     expect(ticksOf(second)).toEqual([
       { at: '2026-11-24T00:05:00.000Z', status: 'started' },
@@ -164,7 +164,7 @@ describe('schedule runner', () => {
     await settle(second);
     await stop(second);
     const third = engine({ file, clock });
-    third.engine.start();
+    await third.engine.start();
     expect(await third.engine.schedules.check()).toEqual([]);
     expect(startsAt(third)).toEqual(['2026-11-24T00:05:00.000Z', '2026-11-24T00:15:00.000Z']);
     await settle(third);
@@ -176,7 +176,7 @@ describe('schedule runner', () => {
     const file = dbFile();
     const clock = new ManualClock(T0);
     const first = engine({ file, clock });
-    first.engine.start();
+    await first.engine.start();
     await first.engine.flows.create(scheduled({ cron: '*/5 * * * *', catchUpSeconds: 60 }), { name: 'test', via: 'token' });
     await at(first, '2026-11-24T00:04:59Z');
     await first.engine.flows.create(scheduled({ cron: '* * * * * *' }, { id: 'every-second' }), { name: 'test', via: 'token' });
@@ -186,7 +186,7 @@ describe('schedule runner', () => {
 
     clock.t = Date.parse('2026-11-24T01:07:30Z'); // 00:10 … 01:05 missed; 01:05 is 150 s late
     const second = engine({ file, clock });
-    second.engine.start();
+    await second.engine.start();
     await second.engine.schedules.check();
     expect(ticksOf(second)).toEqual([
       { at: '2026-11-24T00:05:00.000Z', status: 'started' },
@@ -205,7 +205,7 @@ describe('schedule runner', () => {
 
   it('a flow created or enabled later starts with its next tick, not with ticks from before', async () => {
     const t = engine();
-    t.engine.start();
+    await t.engine.start();
     await t.engine.flows.create(scheduled({ cron: '*/5 * * * *' }, { enabled: false }), { name: 'test', via: 'token' });
     await at(t, '2026-11-24T00:05:00Z');
     expect(runsOf(t)).toEqual([]);
@@ -232,7 +232,7 @@ describe('schedule runner', () => {
 
   it('skips ticks while the previous run has not finished, recording them as one stretch', async () => {
     const t = engine();
-    t.engine.start();
+    await t.engine.start();
     await t.engine.flows.create(scheduled({ cron: '* * * * *' }, { approval: true }), { name: 'test', via: 'token' });
     const [first] = await at(t, '2026-11-24T00:01:00Z');
     await waitFor(() => approvalsRepo.list(t.store.db, { status: 'pending', limit: 10 })[0]);
@@ -251,7 +251,7 @@ describe('schedule runner', () => {
 
   it('while automation is paused, a tick queues (like a webhook) and later ticks wait behind it', async () => {
     const t = engine();
-    t.engine.start();
+    await t.engine.start();
     await t.engine.setPaused(true, { name: 'test', via: 'token' });
     await t.engine.flows.create(scheduled({ cron: '* * * * *' }), { name: 'test', via: 'token' });
     const [queued] = await at(t, '2026-11-24T00:01:00Z');
@@ -269,7 +269,7 @@ describe('schedule runner', () => {
     const file = dbFile();
     const clock = new ManualClock(T0);
     const first = engine({ file, clock });
-    first.engine.start();
+    await first.engine.start();
     await first.engine.setPaused(true, { name: 'test', via: 'token' }); // keeps the run queued, as a crash before it ran would
     await first.engine.flows.create(scheduled({ cron: '* * * * *' }), { name: 'test', via: 'token' });
     const [run] = await at(first, '2026-11-24T00:01:00Z');
@@ -277,7 +277,7 @@ describe('schedule runner', () => {
 
     clock.t = Date.parse('2026-11-24T00:02:00.500Z');
     const second = engine({ file, clock });
-    second.engine.start();
+    await second.engine.start();
     await second.engine.schedules.check();
     expect(ticksOf(second)).toEqual([
       { at: '2026-11-24T00:01:00.000Z', status: 'started' },

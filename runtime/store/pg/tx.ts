@@ -1,19 +1,26 @@
-import { and, count, desc, eq, gte, inArray, isNotNull, isNull, notInArray, or } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lte, max, notInArray, or, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
 import { ACTIVE_EXECUTION_STATUSES } from '../../../shared/statuses.js';
 import { newExecutionValues } from '../executions-repo.js';
-import { toFlowRow } from '../flows-repo.js';
+import { parseStoredDocument, toFlowRow } from '../flows-repo.js';
+import { newStepValues } from '../steps-repo.js';
 import type { StoreTx } from '../tx.js';
+import { appendAuditPostgres } from './audit-append.js';
 import type { RunQueue } from './run-queue.js';
 import * as schema from './schema.js';
 
-const { eventRefs, events, executions, flowBreakers, flows, steps } = schema;
+const { approvals, eventRefs, events, executions, flowBreakers, flowRevisions, flows, steps } = schema;
 
 type PgDb = NodePgDatabase<typeof schema>;
 
 /** Not a held run that stayed held (or was cancelled while held): it counts against the limits (as executions-repo.ts). */
 const admitted = or(isNull(executions.heldAt), isNotNull(executions.releasedAt));
+
+/** A transition's changes without its undefined keys: those columns keep their value (null clears one), as SQLite's preparedTransition. */
+function definedOnly<T extends object>(changes: T): Partial<T> {
+  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
 
 /**
  * The PostgreSQL side of StoreTx (runtime/store/tx.ts): the same operations as SQLite's repos,
@@ -112,6 +119,34 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
         const rows = await db.select({ n: count() }).from(executions).where(eq(executions.status, status));
         return rows[0]?.n ?? 0;
       },
+      async get(id) {
+        const rows = await db.select().from(executions).where(eq(executions.id, id));
+        return rows[0];
+      },
+      async transition(id, from, changes) {
+        const moved = await db
+          .update(executions)
+          .set(definedOnly(changes))
+          .where(and(eq(executions.id, id), inArray(executions.status, [...from])))
+          .returning({ id: executions.id });
+        if (moved.length > 0 && changes.status === 'queued') await queue.enqueue(client, [id]);
+        // SQLite also tells the metrics listeners of runs ending or held; PostgreSQL has none yet.
+        return moved.length > 0;
+      },
+      async children(parentId) {
+        return db.select().from(executions).where(eq(executions.parentExecutionId, parentId)).orderBy(asc(executions.id));
+      },
+      async endedSince(flowId, statuses, since) {
+        const rows = await db
+          .select({ id: executions.id, status: executions.status, finishedAt: executions.finishedAt })
+          .from(executions)
+          .where(and(eq(executions.flowId, flowId), gte(executions.finishedAt, since), inArray(executions.status, [...statuses])))
+          .orderBy(asc(executions.finishedAt));
+        return rows.map((r) => ({ id: r.id, status: r.status, finishedAt: r.finishedAt! }));
+      },
+      async withStatus(status) {
+        return db.select().from(executions).where(eq(executions.status, status));
+      },
     },
     steps: {
       async wakeWaiting(executionIds, reason, now) {
@@ -123,11 +158,72 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
           .returning({ id: steps.id });
         return rows.length;
       },
+      async insert(row) {
+        await db.insert(steps).values(newStepValues(row));
+      },
+      async nextSeq(executionId) {
+        const rows = await db.select({ m: max(steps.seq) }).from(steps).where(eq(steps.executionId, executionId));
+        return (rows[0]?.m ?? 0) + 1;
+      },
+      async forExecution(executionId) {
+        return db.select().from(steps).where(eq(steps.executionId, executionId)).orderBy(asc(steps.seq));
+      },
+      async get(id) {
+        const rows = await db.select().from(steps).where(eq(steps.id, id));
+        return rows[0];
+      },
+      async transition(id, from, changes) {
+        const moved = await db
+          .update(steps)
+          .set(definedOnly(changes))
+          .where(and(eq(steps.id, id), inArray(steps.status, [...from])))
+          .returning({ id: steps.id });
+        return moved.length > 0;
+      },
+      async cancelOpen(executionId, now) {
+        await db
+          .update(steps)
+          .set({ status: 'cancelled', endedAt: now })
+          .where(and(eq(steps.executionId, executionId), inArray(steps.status, ['pending', 'waiting'])));
+      },
+      async withStatus(status) {
+        return db.select().from(steps).where(eq(steps.status, status));
+      },
+    },
+    approvals: {
+      async insert(row) {
+        await db.insert(approvals).values(row);
+      },
+      async forStep(stepId) {
+        const rows = await db.select().from(approvals).where(eq(approvals.stepId, stepId));
+        return rows[0];
+      },
+      async decide(id, decision) {
+        const rows = await db
+          .update(approvals)
+          .set(decision)
+          .where(and(eq(approvals.id, id), eq(approvals.status, 'pending')))
+          .returning({ id: approvals.id });
+        return rows.length > 0;
+      },
+      async cancelForExecution(executionId, now) {
+        await db
+          .update(approvals)
+          .set({ status: 'cancelled', decidedAt: now, decidedBy: 'salve' })
+          .where(and(eq(approvals.executionId, executionId), eq(approvals.status, 'pending')));
+      },
     },
     breakers: {
       async get(flowId) {
         const rows = await db.select().from(flowBreakers).where(eq(flowBreakers.flowId, flowId));
         return rows[0];
+      },
+      async trip(flowId, failures, now) {
+        const failuresJson = JSON.stringify(failures);
+        await db
+          .insert(flowBreakers)
+          .values({ flowId, trippedAt: now, failures: failuresJson })
+          .onConflictDoUpdate({ target: flowBreakers.flowId, set: { trippedAt: now, failures: failuresJson } });
       },
     },
     flows: {
@@ -138,6 +234,33 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
       async team(id) {
         const rows = await db.select({ teamId: flows.teamId }).from(flows).where(eq(flows.id, id));
         return rows[0]?.teamId;
+      },
+      async getRevision(id, revision) {
+        const rows = await db
+          .select({ document: flowRevisions.document })
+          .from(flowRevisions)
+          .where(and(eq(flowRevisions.flowId, id), eq(flowRevisions.revision, revision)));
+        const document = rows[0]?.document;
+        return document === undefined ? undefined : parseStoredDocument(id, revision, document);
+      },
+    },
+    audit: {
+      async append(entry) {
+        await appendAuditPostgres(client, entry);
+      },
+    },
+    leases: {
+      async expired(now, limit) {
+        return (
+          db
+            .select({ id: executions.id, leaseOwner: executions.leaseOwner, leaseUntil: executions.leaseUntil })
+            .from(executions)
+            // A literal status, as SQLite's, so the partial executions_lease_idx applies.
+            .where(and(sql`${executions.status} = 'running'`, or(isNull(executions.leaseUntil), lte(executions.leaseUntil, now))))
+            // PostgreSQL sorts nulls last by default, SQLite first: a run that never had a lease comes first on both.
+            .orderBy(sql`${executions.leaseUntil} asc nulls first`)
+            .limit(limit)
+        );
       },
     },
   };
