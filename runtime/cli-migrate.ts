@@ -5,6 +5,7 @@ import { parseCommand, postgresUrlOption, UsageError } from './cli-args.js';
 import { acquireDataDirLock, dataDirHolder } from './lockfile.js';
 import { migrationsFolder, openReadOnly, openStore } from './store/db.js';
 import { migratePostgres, printableUrl } from './store/pg/migrate.js';
+import { prepareRunQueue } from './store/pg/run-queue.js';
 import { knownMigrations, type SchemaState, usableSchemaState } from './store/schema-version.js';
 
 export const MIGRATE_HELP = `  salve migrate [--data ./data] [--check]
@@ -71,14 +72,16 @@ export async function cmdMigrate(args: string[], out: Out): Promise<number> {
 async function migratePostgresCommand(url: string, check: boolean, out: Out): Promise<number> {
   const where = printableUrl(url);
   const { before, applied, latest } = await migratePostgres(url, { check });
-  if (before.pending.length === 0) {
-    out.log(`${where}: up to date (${before.applied} migrations, the latest ${latest?.tag})`);
-    return 0;
-  }
-  if (check) {
+  if (check && before.pending.length > 0) {
     out.error(`${where}: ${before.pending.length} migration(s) pending: ${before.pending.map((m) => m.tag).join(', ')}`);
     return 1;
   }
-  out.log(`${where}: applied ${applied.length} migration(s): ${applied.map((m) => m.tag).join(', ')}; now at ${latest?.tag}`);
+  if (before.pending.length === 0) out.log(`${where}: up to date (${before.applied} migrations, the latest ${latest?.tag})`);
+  else out.log(`${where}: applied ${applied.length} migration(s): ${applied.map((m) => m.tag).join(', ')}; now at ${latest?.tag}`);
+  if (check) return 0;
+  // pg-boss's own schema (and the run queue) too, so a server never needs to create tables at
+  // its first start; idempotent, and pg-boss upgrades its schema under its own lock.
+  await prepareRunQueue(url);
+  out.log(`${where}: run queue (pg-boss, schema pgboss) ready`);
   return 0;
 }

@@ -26,6 +26,9 @@ describe.runIf(postgresAvailable)('salve migrate --database (PostgreSQL)', () =>
     const run = await runCliCaptured('migrate', '--database', db.url);
     expect(run.code).toBe(0);
     expect(run.out).toContain(`applied ${known.length} migration(s)`);
+    // pg-boss's schema and the run queue are made by migrate too: a server never creates tables.
+    expect(run.out).toContain('run queue (pg-boss, schema pgboss) ready');
+    expect(await db.query(async (c) => (await c.query("select name from pgboss.queue")).rows.map((r) => r.name))).toEqual(['salve-runs']);
     const present = await db.query(async (c) => (await c.query<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'public'")).rows.map((r) => r.table_name));
     expect(present.sort()).toEqual([...tables].sort());
     expect(tables.length).toBeGreaterThanOrEqual(20);

@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { Logger } from '../../log.js';
-import type { PostgresPool } from './pool.js';
+import { PostgresPool } from './pool.js';
 
 /**
  * The run queue of the PostgreSQL engine, on pg-boss: which queued executions wait for a process
@@ -101,5 +101,16 @@ export class RunQueue {
   /** Stops pg-boss's upkeep (the pool stays open: it is the caller's). */
   async close(): Promise<void> {
     await this.boss.stop({ graceful: false, close: false, wait: true });
+  }
+}
+
+/** Creates or upgrades pg-boss's schema and the run queue on the database at `url` (`salve migrate --database`). */
+export async function prepareRunQueue(url: string): Promise<void> {
+  const pool = new PostgresPool(url, { applicationName: 'salve migrate' });
+  try {
+    const queue = await RunQueue.open(pool);
+    await queue.close();
+  } finally {
+    await pool.close();
   }
 }
