@@ -1,3 +1,4 @@
+import { sqliteStore } from '../store/store.js';
 import { sqliteTx } from '../store/tx.js';
 import type { RecoveryReport } from './dispatch/recovery.js';
 import type { Flow } from '../../shared/flow/schema.js';
@@ -128,7 +129,7 @@ export class Engine {
       },
       { maxConcurrent: options.maxConcurrent, tickMs: options.tickMs ?? 1000 },
     );
-    this.recorder = new EventRecorder(options.store, options.log, this.scrubber);
+    this.recorder = new EventRecorder(sqliteStore(options.store), options.log, this.scrubber);
     this.retention = new EventRetention(options.store, options.clock, options.log, { days: options.eventRetentionDays ?? 14 });
     this.executionRetention = new ExecutionRetention(options.store, options.clock, options.log, { days: options.executionRetentionDays ?? 30 });
     this.schedules = new ScheduleRunner({
@@ -221,7 +222,7 @@ export class Engine {
     try {
       result = await ingestDelivery(
         {
-          store,
+          store: sqliteStore(store),
           router: this.router,
           clock,
           secrets: secrets.resolve,

@@ -1,7 +1,6 @@
 import type { EventOutcome } from '../../../shared/event-log.js';
-import type { SqliteStore } from '../../store/db.js';
-import { eventsRepo } from '../../store/events-repo.js';
-import { sqliteTx, type StoreTx } from '../../store/tx.js';
+import type { Store } from '../../store/store.js';
+import type { StoreTx } from '../../store/tx.js';
 import { admissionColumns, admitRun } from '../limits/admit.js';
 import { escalateHeld } from '../limits/on-held.js';
 import { deliveredEventRow, deliveredReason, refsFor, type EventBase } from './event-rows.js';
@@ -16,13 +15,13 @@ import { flapReason, markFlap } from './flap.js';
  * dedup key this flow already has is a duplicate (the match names the earlier run); over the
  * queue cap the whole delivery rolls back (503).
  */
-export function commitDelivery(deps: { store: SqliteStore; queueCap: QueueCap }, base: EventBase, plan: DeliveryPlan): Promise<IngestResult> {
+export function commitDelivery(deps: { store: Store; queueCap: QueueCap }, base: EventBase, plan: DeliveryPlan): Promise<IngestResult> {
   const { id: eventId, routes } = base;
   if (plan.kind === 'handshake') {
     const { handshake, acc } = plan;
     const counts = { alertCount: 0, executionCount: 0, duplicateCount: 0, notStartedCount: 0 };
     const row = deliveredEventRow(base, { outcome: 'handshake', httpStatus: handshake.status, reason: handshake.message, acc, ...counts });
-    return deps.store.write((db) => eventsRepo.insert(db, row, refsFor(routes))).then(() => ({
+    return deps.store.write((tx) => tx.events.insert(row, refsFor(routes))).then(() => ({
       eventId,
       executions: [],
       duplicates: 0,
@@ -31,7 +30,7 @@ export function commitDelivery(deps: { store: SqliteStore; queueCap: QueueCap },
       outcome: 'handshake' as const,
     }));
   }
-  return deps.store.write((db) => deliveryTransaction(sqliteTx(db), deps.queueCap, base, plan));
+  return deps.store.write((tx) => deliveryTransaction(tx, deps.queueCap, base, plan));
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { IngestRequest } from '../../../nodes/source-adapter.js';
-import type { SqliteStore } from '../../store/db.js';
-import { eventsRepo } from '../../store/events-repo.js';
+import { UnavailableError } from '../../../shared/errors.js';
+import type { Store } from '../../store/store.js';
 import { newId } from '../../store/ids.js';
 import { storageErrorKind } from '../../store/retry.js';
 import type { Logger } from '../../log.js';
@@ -27,7 +27,7 @@ export class EventRecorder {
   private readonly writing = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly store: SqliteStore,
+    private readonly store: Store,
     private readonly log: Logger,
     /** Every secret Salve holds, scrubbed from each row (see scrubbedEventRow). */
     private readonly scrubber: Scrubber,
@@ -77,11 +77,11 @@ export class EventRecorder {
       const base = { id: newId('ev', now), now, path, request: input.request, routes: input.routes, trace: input.trace, scrubber: this.scrubber };
       const row = refusedEventRow(base, refusal, admitted.suppressed, input.reason);
       const refs = refsFor(input.routes);
-      const written = this.store.write((db) => eventsRepo.insert(db, row, refs)).then(
+      const written = this.store.write((tx) => tx.events.insert(row, refs)).then(
         () => row.id,
         (err: unknown) => {
           // A 503 for a locked database usually cannot be recorded either: that is expected, not an error.
-          const level = refusal.outcome === 'unavailable' && storageErrorKind(err) !== 'other' ? 'warn' : 'error';
+          const level = refusal.outcome === 'unavailable' && (storageErrorKind(err) !== 'other' || err instanceof UnavailableError) ? 'warn' : 'error';
           this.log[level]({ err, reqId, path, outcome: row.outcome }, 'could not record a refused webhook delivery in the event log');
           return undefined;
         },

@@ -1,7 +1,7 @@
 import { NotFoundError } from '../../../shared/errors.js';
 import type { EventOutcome } from '../../../shared/event-log.js';
 import type { HandshakeResult, IngestContext, IngestRequest, SecretResolver } from '../../../nodes/source-adapter.js';
-import type { SqliteStore } from '../../store/db.js';
+import type { Store } from '../../store/store.js';
 import { newId } from '../../store/ids.js';
 import type { Clock } from '../clock.js';
 import { parseJson } from '../json.js';
@@ -29,7 +29,7 @@ export interface IngestResult {
 }
 
 export interface IngestDeps {
-  store: SqliteStore;
+  store: Store;
   router: HookRouter;
   clock: Clock;
   secrets: SecretResolver;

@@ -1,0 +1,35 @@
+import type { SqliteStore } from './db.js';
+import { sqliteTx, type StoreTx } from './tx.js';
+
+/**
+ * How the engine runs its transactions, whichever database holds its state: `write` for a
+ * caller waiting on the line (a webhook, an API request; on trouble it gives up soon and the
+ * caller answers 503), `writeEventually` for the engine's own state (retried until it commits or
+ * the store closes). The function gets a StoreTx and must be re-runnable (pure over the
+ * transaction): both engines may run it again after a failed attempt.
+ *
+ * On SQLite (`sqliteStore`) these are the group commit's `write` and `writeEventually`; on
+ * PostgreSQL `PostgresStore` (runtime/store/pg/store.ts) runs each in a pool transaction.
+ */
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres';
+  write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  writeEventually<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+}
+
+/** One adapter per SQLite store: the engine parts that hold a Store share it. */
+const adapters = new WeakMap<SqliteStore, Store>();
+
+/** The SQLite store as a Store: each function runs in the group commit through `sqliteTx`. */
+export function sqliteStore(store: SqliteStore): Store {
+  let adapter = adapters.get(store);
+  if (!adapter) {
+    adapter = {
+      engine: 'sqlite',
+      write: (fn) => store.write((db) => fn(sqliteTx(db))),
+      writeEventually: (fn) => store.writeEventually((db) => fn(sqliteTx(db))),
+    };
+    adapters.set(store, adapter);
+  }
+  return adapter;
+}
