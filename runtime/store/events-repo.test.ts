@@ -8,38 +8,12 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventOutcome } from '../../shared/event-log.js';
 import { SqliteStore } from './db.js';
-import { eventRef, eventsRepo, type EventRow } from './events-repo.js';
+import { eventRef, eventsRepo } from './events-repo.js';
 import { executionsRepo } from './executions-repo.js';
-import { newId } from './ids.js';
+import { eventRow } from '../../test/kit/rows.js';
 
 const T0 = Date.parse('2026-11-24T00:00:00Z');
 
-function eventRow(over: Partial<EventRow> & { receivedAt: number }): EventRow {
-  return {
-    id: newId('ev', over.receivedAt),
-    path: 'infra',
-    outcome: 'accepted',
-    httpStatus: 202,
-    sources: '["alertmanager"]',
-    deliveryId: null,
-    reason: null,
-    remoteAddress: '127.0.0.1',
-    headers: '{}',
-    body: '{}',
-    bodyBytes: 2,
-    bodyTruncated: false,
-    routes: '[]',
-    alerts: '[]',
-    matches: '[]',
-    error: null,
-    alertCount: 1,
-    executionCount: 1,
-    duplicateCount: 0,
-    notStartedCount: 0,
-    suppressedBefore: 0,
-    ...over,
-  };
-}
 
 const execution = (id: string, flowId: string, fingerprint: string, eventId = 'ev_x') => ({
   id,

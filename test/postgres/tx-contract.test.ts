@@ -1,3 +1,4 @@
+import { eventRow } from '../kit/rows.js';
 import { describe, expect, it } from 'vitest';
 import { FLOW_FORMAT, FlowSchema } from '../../shared/flow/schema.js';
 import type { ApprovalRow } from '../../runtime/store/approvals-repo.js';
@@ -37,31 +38,7 @@ const execution = (id: string, over: Partial<NewExecution> = {}): NewExecution =
   ...over,
 });
 
-const event = (id: string, over: Partial<EventRow> = {}): EventRow => ({
-  id,
-  receivedAt: T0,
-  path: 'am',
-  outcome: 'accepted',
-  httpStatus: 202,
-  sources: '["alertmanager"]',
-  deliveryId: null,
-  reason: null,
-  remoteAddress: '127.0.0.1',
-  headers: '{}',
-  body: '{}',
-  bodyBytes: 2,
-  bodyTruncated: false,
-  routes: '[]',
-  alerts: '[]',
-  matches: '[]',
-  error: null,
-  alertCount: 0,
-  executionCount: 0,
-  duplicateCount: 0,
-  notStartedCount: 0,
-  suppressedBefore: 0,
-  ...over,
-});
+const event = (id: string, over: Partial<EventRow> = {}): EventRow => eventRow({ id, receivedAt: T0, path: 'am', alertCount: 0, executionCount: 0, ...over });
 
 const step = (id: string, executionId: string, over: Partial<StepSeed> = {}): StepSeed => ({
   id,
@@ -94,22 +71,11 @@ const approval = (id: string, executionId: string, over: Partial<ApprovalRow> = 
 
 /** Every column of an execution row as insertIfNew leaves it for `execution(id, over)`. */
 const executionRow = (id: string, over: Partial<ExecutionRow> = {}): ExecutionRow => ({
-  id,
-  flowId: 'f',
-  flowRevision: 1,
-  eventId: `ev-${id}`,
-  sourceNodeId: 'am',
-  dedupKey: `dk-${id}`,
-  alert: JSON.stringify({ status: 'firing' }),
-  status: 'queued',
+  ...(execution(id) as Omit<ExecutionRow, 'error' | 'startedAt' | 'finishedAt' | 'waitStartedAt'>),
   error: null,
-  createdAt: T0,
-  updatedAt: T0,
   startedAt: null,
   finishedAt: null,
-  deadlineAt: T0 + 60_000,
   waitStartedAt: null,
-  fingerprint: 'fp1',
   alertResolvedAt: null,
   leaseOwner: null,
   leaseUntil: null,
@@ -340,34 +306,7 @@ describe.each(engines)('store contract on $name', ({ available: runIf, open }) =
   });
 
   it.runIf(runIf)('steps: insert leaves what the row does not give empty (attempt 0, the rest null); get reads it back whole', async () => {
-    const e = await open();
-    await e.run(async (tx) => {
-      await tx.steps.insert({ id: 's1', executionId: 'ex1', seq: 1, nodeId: 'restart', nodeType: 'ssh.exec', status: 'pending', createdAt: T0 });
-      await tx.steps.insert({
-        id: 's2',
-        executionId: 'ex1',
-        seq: 2,
-        nodeId: 'wait',
-        nodeType: 'wait.delay',
-        parentStepId: 's1',
-        status: 'waiting',
-        attempt: 2,
-        port: 'out',
-        input: '{"i":1}',
-        config: '{"c":1}',
-        output: '{"o":1}',
-        error: 'e',
-        createdAt: T0 + 1,
-        startedAt: T0 + 2,
-        endedAt: T0 + 3,
-        wakeAt: T0 + 4,
-        waitReason: 'delay',
-        scope: '{"s":1}',
-      });
-    });
-    const none = { parentStepId: null, attempt: 0, port: null, input: null, config: null, output: null, error: null, startedAt: null, endedAt: null, wakeAt: null, waitReason: null, scope: null };
-    expect(await e.run((tx) => tx.steps.get('s1'))).toEqual({ id: 's1', executionId: 'ex1', seq: 1, nodeId: 'restart', nodeType: 'ssh.exec', status: 'pending', createdAt: T0, ...none });
-    expect(await e.run((tx) => tx.steps.get('s2'))).toEqual({
+    const full = {
       id: 's2',
       executionId: 'ex1',
       seq: 2,
@@ -387,7 +326,15 @@ describe.each(engines)('store contract on $name', ({ available: runIf, open }) =
       wakeAt: T0 + 4,
       waitReason: 'delay',
       scope: '{"s":1}',
-    } satisfies StepRow);
+    } satisfies StepRow;
+    const e = await open();
+    await e.run(async (tx) => {
+      await tx.steps.insert({ id: 's1', executionId: 'ex1', seq: 1, nodeId: 'restart', nodeType: 'ssh.exec', status: 'pending', createdAt: T0 });
+      await tx.steps.insert(full);
+    });
+    const none = { parentStepId: null, attempt: 0, port: null, input: null, config: null, output: null, error: null, startedAt: null, endedAt: null, wakeAt: null, waitReason: null, scope: null };
+    expect(await e.run((tx) => tx.steps.get('s1'))).toEqual({ id: 's1', executionId: 'ex1', seq: 1, nodeId: 'restart', nodeType: 'ssh.exec', status: 'pending', createdAt: T0, ...none });
+    expect(await e.run((tx) => tx.steps.get('s2'))).toEqual(full);
     expect(await e.run((tx) => tx.steps.get('nope'))).toBeUndefined();
   });
 

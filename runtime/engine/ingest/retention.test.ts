@@ -1,3 +1,4 @@
+import { eventRow } from '../../../test/kit/rows.js';
 import { describe, expect, it, vi } from 'vitest';
 import { eventsRepo } from '../../store/events-repo.js';
 import { executionsRepo } from '../../store/executions-repo.js';
@@ -56,30 +57,7 @@ describe('event retention', () => {
     const { store, clock } = testEngine();
     store.writeNow((db) => {
       for (let i = 0; i < 9; i++) {
-        eventsRepo.insert(db, {
-          id: `ev_old${i}`,
-          receivedAt: clock.now() - 30 * DAY,
-          path: 'p',
-          outcome: 'accepted',
-          httpStatus: 202,
-          sources: '[]',
-          deliveryId: null,
-          reason: null,
-          remoteAddress: null,
-          headers: '{}',
-          body: '{}',
-          bodyBytes: 2,
-          bodyTruncated: false,
-          routes: '[]',
-          alerts: '[]',
-          matches: '[]',
-          error: null,
-          alertCount: 0,
-          executionCount: 0,
-          duplicateCount: 0,
-          notStartedCount: 0,
-          suppressedBefore: 0,
-        });
+        eventsRepo.insert(db, eventRow({ id: `ev_old${i}`, receivedAt: clock.now() - 30 * DAY, path: 'p', sources: '[]', remoteAddress: null, alertCount: 0, executionCount: 0 }));
       }
     });
     const retention = new EventRetention(store, clock, pino({ level: 'silent' }), { days: 14, batchSize: 2, maxBatchesPerRun: 3 });
