@@ -15,8 +15,8 @@ import { cancelOnPark } from './on-resolved.js';
 
 /**
  * The state changes of an execution, each a function over one open transaction (callers run
- * them inside `store.write`). Keeping them here, apart from the runner's I/O, makes every
- * transition one atomic commit.
+ * them inside `store.write`), written once for both engines over StoreTx (store/tx.ts). Keeping
+ * them here, apart from the runner's I/O, makes every transition one atomic commit.
  */
 
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
@@ -85,10 +85,7 @@ export async function startExecution(tx: StoreTx, flow: Flow, exec: ExecutionRow
   await spawnNext(tx, flow, exec.id, step, port, alert, now, 2);
 }
 
-/**
- * Records what a step produced and moves the flow on. `from` is the status the step is in.
- * Async because a `flow.call` outcome admits its child run through StoreTx (limits/admit.ts).
- */
+/** Records what a step produced and moves the flow on. `from` is the status the step is in. */
 export async function applyOutcome(
   tx: StoreTx,
   flow: Flow,
