@@ -13,6 +13,8 @@ import { sqliteTx, type StoreTx } from './tx.js';
  */
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
+  /** Reads outside a write (what is committed; on SQLite the connection also sees a batch being written). */
+  read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   writeEventually<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
 }
@@ -26,6 +28,7 @@ export function sqliteStore(store: SqliteStore): Store {
   if (!adapter) {
     adapter = {
       engine: 'sqlite',
+      read: (fn) => fn(sqliteTx(store.db)),
       write: (fn) => store.write((db) => fn(sqliteTx(db))),
       writeEventually: (fn) => store.writeEventually((db) => fn(sqliteTx(db))),
     };

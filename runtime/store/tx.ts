@@ -75,6 +75,10 @@ export interface StoreTx {
     /** The flow's runs that ended in one of `statuses` at or after `since`, oldest first. */
     endedSince(flowId: string, statuses: readonly ExecutionStatus[], since: number): Promise<{ id: string; status: ExecutionStatus; finishedAt: number }[]>;
     withStatus(status: ExecutionStatus): Promise<ExecutionRow[]>;
+    /** Ids of the oldest queued executions (in order of creation) not in `exclude`, at most `limit`. */
+    nextQueued(limit: number, exclude: ReadonlySet<string>): Promise<string[]>;
+    /** Executions past their deadline that are not parked on an approval (queued, running, or waiting for anything else). */
+    pastDeadline(now: number): Promise<ExecutionRow[]>;
   };
   readonly steps: {
     /** Wakes the steps of these runs waiting for `reason` (they continue at the next tick); how many. */
@@ -90,6 +94,10 @@ export interface StoreTx {
     /** Cancels the execution's steps not yet started or parked (pending, waiting). */
     cancelOpen(executionId: string, now: number): Promise<void>;
     withStatus(status: StepStatus): Promise<StepRow[]>;
+    /** Waiting steps whose wake time has come (delays ending, approvals timing out), earliest first, at most `limit`. */
+    due(now: number, limit: number): Promise<StepRow[]>;
+    /** Steps waiting for one of `reasons` in runs that have not ended and whose alert has resolved. */
+    waitingInResolvedRuns(reasons: readonly WaitReason[]): Promise<{ id: string; executionId: string }[]>;
   };
   readonly approvals: {
     insert(row: ApprovalRow): Promise<void>;
@@ -119,6 +127,10 @@ export interface StoreTx {
   readonly leases: {
     /** Running executions whose lease has ended at `now` (or that never had one), oldest lease first. */
     expired(now: number, limit: number): Promise<{ id: string; leaseOwner: string | null; leaseUntil: number | null }[]>;
+    /** Extends `owner`'s leases on these running executions to `until`; how many it still held. */
+    renew(owner: string, ids: readonly string[], until: number): Promise<number>;
+    /** Whether `owner` is still the execution's last claimant (the lease fence). */
+    holds(id: string, owner: string): Promise<boolean>;
   };
 }
 
@@ -153,6 +165,8 @@ export function sqliteTx(db: Db): StoreTx {
       children: async (parentId) => executionsRepo.children(db, parentId),
       endedSince: async (flowId, statuses, since) => executionsRepo.endedSince(db, flowId, statuses, since),
       withStatus: async (status) => executionsRepo.withStatus(db, status),
+      nextQueued: async (limit, exclude) => executionsRepo.nextQueued(db, limit, exclude),
+      pastDeadline: async (now) => executionsRepo.pastDeadline(db, now),
     },
     steps: {
       wakeWaiting: async (executionIds, reason, now) => stepsRepo.wakeWaiting(db, executionIds, reason, now),
@@ -163,6 +177,8 @@ export function sqliteTx(db: Db): StoreTx {
       transition: async (id, from, changes) => stepsRepo.transition(db, id, from, changes),
       cancelOpen: async (executionId, now) => stepsRepo.cancelOpen(db, executionId, now),
       withStatus: async (status) => stepsRepo.withStatus(db, status),
+      due: async (now, limit) => stepsRepo.due(db, now, limit),
+      waitingInResolvedRuns: async (reasons) => stepsRepo.waitingInResolvedRuns(db, reasons),
     },
     approvals: {
       insert: async (row) => approvalsRepo.insert(db, row),
@@ -184,6 +200,8 @@ export function sqliteTx(db: Db): StoreTx {
     },
     leases: {
       expired: async (now, limit) => leasesRepo.expired(db, now, limit),
+      renew: async (owner, ids, until) => leasesRepo.renew(db, owner, ids, until),
+      holds: async (id, owner) => leasesRepo.holds(db, id, owner),
     },
   };
   sqliteAdapters.set(db, tx);

@@ -7,6 +7,7 @@ import { type AuditInput, nextAuditRow } from '../../runtime/store/audit-repo.js
 import type { EventRow } from '../../runtime/store/events-repo.js';
 import type { ExecutionRow, NewExecution } from '../../runtime/store/executions-repo.js';
 import { StoredFlowError } from '../../runtime/store/flows-repo.js';
+import type { WaitReason } from '../../runtime/store/schema.js';
 import type { StepRow } from '../../runtime/store/steps-repo.js';
 import { storeEngines, type SeedRows } from '../kit/store-engines.js';
 
@@ -492,5 +493,132 @@ describe.each(engines)('store contract on $name', ({ available: runIf, open }) =
       { id: 'ex-late', leaseOwner: 'p1', leaseUntil: T0 + 10 },
     ]);
     expect((await e.run((tx) => tx.leases.expired(T0 + 10, 2))).map((r) => r.id)).toEqual(['ex-none', 'ex-early']);
+  });
+
+  it.runIf(runIf)('executions: nextQueued gives the oldest queued runs first, skipping `exclude`, up to the limit', async () => {
+    const e = await open();
+    // Ids sort differently from creation so that the order shown is the creation order.
+    await e.seed({
+      executions: [
+        execution('ex-c', { createdAt: T0 }),
+        execution('ex-a', { createdAt: T0 + 1 }),
+        execution('ex-run', { createdAt: T0 + 2, status: 'running' }),
+        execution('ex-d', { createdAt: T0 + 3 }),
+        execution('ex-held', { createdAt: T0 + 4, status: 'held', heldAt: T0 + 4 }),
+        execution('ex-b', { createdAt: T0 + 5 }),
+      ],
+    });
+    const next = (limit: number, exclude: string[] = []) => e.run((tx) => tx.executions.nextQueued(limit, new Set(exclude)));
+    expect(await next(10)).toEqual(['ex-c', 'ex-a', 'ex-d', 'ex-b']);
+    expect(await next(2)).toEqual(['ex-c', 'ex-a']);
+    // Excluded runs among the oldest do not shorten the answer: the next ones take their place.
+    expect(await next(2, ['ex-c'])).toEqual(['ex-a', 'ex-d']);
+    expect(await next(2, ['ex-c', 'ex-a'])).toEqual(['ex-d', 'ex-b']);
+    expect(await next(10, ['ex-a', 'ex-b'])).toEqual(['ex-c', 'ex-d']);
+    expect(await next(2, ['ex-c', 'ex-a', 'ex-d', 'ex-b'])).toEqual([]);
+    expect(await next(0)).toEqual([]);
+  });
+
+  it.runIf(runIf)('executions: pastDeadline lists active runs whose deadline has come, not those parked on an approval, ended, held or not yet due', async () => {
+    const e = await open();
+    const now = T0 + 100;
+    await e.seed({
+      executions: [
+        execution('ex-queued', { deadlineAt: now - 50 }),
+        execution('ex-running', { status: 'running', startedAt: T0, deadlineAt: now }),
+        execution('ex-delay', { status: 'waiting', startedAt: T0, deadlineAt: now - 90 }),
+        execution('ex-approval', { status: 'waiting', startedAt: T0, deadlineAt: now - 90, waitStartedAt: T0 + 5 }),
+        execution('ex-later', { status: 'running', startedAt: T0, deadlineAt: now + 1 }),
+        execution('ex-held', { status: 'held', heldAt: T0, deadlineAt: now - 90 }),
+        ended('ex-ended', 'succeeded', T0 + 20, { deadlineAt: now - 90 }),
+      ],
+    });
+    const due = await e.run((tx) => tx.executions.pastDeadline(now));
+    expect(due.map((r) => r.id).sort()).toEqual(['ex-delay', 'ex-queued', 'ex-running']);
+    // Whole rows, as get reads them.
+    expect(due.find((r) => r.id === 'ex-queued')).toEqual(executionRow('ex-queued', { deadlineAt: now - 50 }));
+    expect(await e.run((tx) => tx.executions.pastDeadline(now - 91))).toEqual([]);
+  });
+
+  it.runIf(runIf)('steps: due lists waiting steps whose wake time has come, earliest first, up to the limit', async () => {
+    const e = await open();
+    const now = T0 + 100;
+    await e.seed({
+      steps: [
+        step('s-late', 'ex1', { seq: 1, waitReason: 'delay', wakeAt: now - 10 }),
+        step('s-early', 'ex1', { seq: 2, waitReason: 'delay', wakeAt: now - 90 }),
+        step('s-now', 'ex2', { seq: 1, waitReason: 'approval', wakeAt: now }),
+        step('s-future', 'ex2', { seq: 2, waitReason: 'delay', wakeAt: now + 1 }),
+        // An approval without a timeout waits with no wake time: never due.
+        step('s-never', 'ex3', { seq: 1, waitReason: 'approval', wakeAt: null }),
+        step('s-done', 'ex3', { seq: 2, status: 'succeeded', waitReason: null, wakeAt: now - 95 }),
+      ],
+    });
+    const due = await e.run((tx) => tx.steps.due(now, 10));
+    expect(due.map((s) => [s.id, s.wakeAt])).toEqual([
+      ['s-early', now - 90],
+      ['s-late', now - 10],
+      ['s-now', now],
+    ]);
+    expect(due[0]).toMatchObject({ executionId: 'ex1', status: 'waiting', waitReason: 'delay' });
+    expect((await e.run((tx) => tx.steps.due(now, 2))).map((s) => s.id)).toEqual(['s-early', 's-late']);
+    expect(await e.run((tx) => tx.steps.due(now - 91, 10))).toEqual([]);
+  });
+
+  it.runIf(runIf)('steps: waitingInResolvedRuns lists steps waiting for one of the reasons in active runs whose alert resolved', async () => {
+    const e = await open();
+    await e.seed({
+      executions: [
+        execution('ex-running', { status: 'running', alertResolvedAt: T0 + 1 }),
+        execution('ex-waiting', { status: 'waiting', alertResolvedAt: T0 + 1 }),
+        execution('ex-firing', { status: 'running' }),
+        ended('ex-ended', 'failed', T0 + 5, { alertResolvedAt: T0 + 1 }),
+      ],
+      steps: [
+        step('s-resolved', 'ex-running', { seq: 1, waitReason: 'resolved' }),
+        step('s-delay', 'ex-running', { seq: 2, waitReason: 'delay' }),
+        step('s-done', 'ex-running', { seq: 3, status: 'succeeded', waitReason: 'resolved' }),
+        step('s-approval', 'ex-waiting', { seq: 1, waitReason: 'approval' }),
+        step('s-firing', 'ex-firing', { seq: 1, waitReason: 'resolved' }),
+        step('s-ended', 'ex-ended', { seq: 1, waitReason: 'resolved' }),
+      ],
+    });
+    // Neither engine promises an order: compare sorted.
+    const waiting = async (reasons: WaitReason[]) => (await e.run((tx) => tx.steps.waitingInResolvedRuns(reasons))).sort((a, b) => a.id.localeCompare(b.id));
+    expect(await waiting(['resolved'])).toEqual([{ id: 's-resolved', executionId: 'ex-running' }]);
+    expect(await waiting(['resolved', 'approval'])).toEqual([
+      { id: 's-approval', executionId: 'ex-waiting' },
+      { id: 's-resolved', executionId: 'ex-running' },
+    ]);
+    expect(await waiting(['poll'])).toEqual([]);
+    expect(await waiting([])).toEqual([]);
+  });
+
+  it.runIf(runIf)('leases: renew extends only the owner\'s leases on running runs and counts them; holds tells whether the owner is the last claimant', async () => {
+    const e = await open();
+    await e.seed({
+      executions: [
+        execution('ex-1', { status: 'running', leaseOwner: 'p1', leaseUntil: T0 + 5 }),
+        execution('ex-2', { status: 'running', leaseOwner: 'p1', leaseUntil: T0 + 5 }),
+        execution('ex-other', { status: 'running', leaseOwner: 'p2', leaseUntil: T0 + 5 }),
+        execution('ex-waiting', { status: 'waiting', leaseOwner: 'p1', leaseUntil: T0 + 5 }),
+        execution('ex-free', { status: 'running' }),
+      ],
+    });
+    const leaseUntil = async () =>
+      Object.fromEntries(await Promise.all(['ex-1', 'ex-2', 'ex-other', 'ex-waiting', 'ex-free'].map(async (id) => [id, (await e.run((tx) => tx.executions.get(id)))?.leaseUntil])));
+    expect(await e.run((tx) => tx.leases.renew('p1', ['ex-1', 'ex-2', 'ex-other', 'ex-waiting', 'ex-free', 'nope'], T0 + 60))).toBe(2);
+    expect(await leaseUntil()).toEqual({ 'ex-1': T0 + 60, 'ex-2': T0 + 60, 'ex-other': T0 + 5, 'ex-waiting': T0 + 5, 'ex-free': null });
+    expect(await e.run((tx) => tx.leases.renew('p1', ['ex-2'], T0 + 70))).toBe(1);
+    expect(await e.run((tx) => tx.leases.renew('p3', ['ex-1', 'ex-2'], T0 + 80))).toBe(0);
+    expect(await e.run((tx) => tx.leases.renew('p1', [], T0 + 80))).toBe(0);
+    expect(await leaseUntil()).toEqual({ 'ex-1': T0 + 60, 'ex-2': T0 + 70, 'ex-other': T0 + 5, 'ex-waiting': T0 + 5, 'ex-free': null });
+
+    expect(await e.run((tx) => tx.leases.holds('ex-1', 'p1'))).toBe(true);
+    expect(await e.run((tx) => tx.leases.holds('ex-1', 'p2'))).toBe(false);
+    // The status is not checked: a run that stopped running is still fenced by its last claimant.
+    expect(await e.run((tx) => tx.leases.holds('ex-waiting', 'p1'))).toBe(true);
+    expect(await e.run((tx) => tx.leases.holds('ex-free', 'p1'))).toBe(false);
+    expect(await e.run((tx) => tx.leases.holds('nope', 'p1'))).toBe(false);
   });
 });

@@ -3,9 +3,10 @@ import { getNodeDefinition } from '../../../nodes/catalog.js';
 import type { SqliteStore } from '../../store/db.js';
 import { SYSTEM_ACTOR } from '../../../shared/audit.js';
 import { StoreClosedError } from '../../store/group-commit.js';
-import { executionsRepo, type ExecutionRow } from '../../store/executions-repo.js';
-import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
-import { sqliteTx, type StoreTx } from '../../store/tx.js';
+import type { ExecutionRow } from '../../store/executions-repo.js';
+import type { StepRow } from '../../store/steps-repo.js';
+import { sqliteStore, type Store } from '../../store/store.js';
+import type { StoreTx } from '../../store/tx.js';
 import type { Logger } from '../../log.js';
 import type { Clock } from '../clock.js';
 import { Leases } from './leases.js';
@@ -48,13 +49,18 @@ export class Dispatcher {
    * they wait. In memory only: after a restart each is looked at once more, to the same answer.
    */
   private readonly resolvedSeen = new Set<string>();
+  /** Ticks in progress (the timer's and those asked for). */
+  private readonly ticks = new Set<Promise<void>>();
+  /** The database as the engine's Store (reads and transactions over StoreTx, for both engines). */
+  private readonly store: Store;
 
   constructor(
     private readonly deps: RunnerDeps & { store: SqliteStore; clock: Clock; log: Logger },
     private readonly options: DispatcherOptions,
   ) {
+    this.store = sqliteStore(deps.store);
     this.leases = new Leases({
-      store: deps.store,
+      store: this.store,
       clock: deps.clock,
       log: deps.log,
       isLive: (id) => this.running.has(id),
@@ -84,7 +90,7 @@ export class Dispatcher {
    */
   private recover(): Promise<RecoveryReport> {
     const now = this.deps.clock.now();
-    return this.deps.store.writeEventually((db) => recoverAll(sqliteTx(db), now));
+    return this.store.writeEventually((tx) => recoverAll(tx, now));
   }
 
   /** Pauses or resumes dispatch; resuming starts what waited in the queue. */
@@ -117,9 +123,9 @@ export class Dispatcher {
       });
   }
 
-  /** True while executions are being claimed or run in this process. */
+  /** True while a tick runs, or executions are being claimed or run in this process. */
   get busy(): boolean {
-    return this.claiming !== undefined || this.running.size > 0;
+    return this.claiming !== undefined || this.running.size > 0 || this.ticks.size > 0;
   }
 
   /**
@@ -130,7 +136,7 @@ export class Dispatcher {
    */
   async idle(): Promise<void> {
     while (this.busy) {
-      await Promise.allSettled([this.claiming, ...[...this.running.values()].map((r) => r.done)]);
+      await Promise.allSettled([this.claiming, ...this.ticks, ...[...this.running.values()].map((r) => r.done)]);
     }
   }
 
@@ -138,11 +144,10 @@ export class Dispatcher {
     for (;;) {
       const free = this.options.maxConcurrent - this.running.size;
       if (free <= 0 || this.draining || this.paused) return;
-      const candidates = executionsRepo.nextQueued(this.deps.store.db, free, new Set(this.running.keys()));
+      const candidates = await this.store.read((tx) => tx.executions.nextQueued(free, new Set(this.running.keys())));
       if (candidates.length === 0) return;
       const now = this.deps.clock.now();
-      const claimed = await this.deps.store.writeEventually(async (db) => {
-        const tx = sqliteTx(db);
+      const claimed = await this.store.writeEventually(async (tx) => {
         const rows: ExecutionRow[] = [];
         for (const id of candidates) {
           const exec = await tx.executions.get(id);
@@ -183,16 +188,25 @@ export class Dispatcher {
     this.running.get(id)?.controller.abort(reason);
   }
 
-  /** Wakes due steps (delays over, approvals timed out), enforces deadlines, fills free slots. */
-  async tick(): Promise<void> {
+  /**
+   * Wakes due steps (delays over, approvals timed out), enforces deadlines, fills free slots.
+   * Counted as busy while it runs, so `idle()` also waits for what a tick starts.
+   */
+  tick(): Promise<void> {
+    const run = this.tickOnce().finally(() => this.ticks.delete(run));
+    this.ticks.add(run);
+    return run;
+  }
+
+  private async tickOnce(): Promise<void> {
     if (this.draining) return;
-    const { store, clock, log } = this.deps;
+    const { clock, log } = this.deps;
+    const { store } = this;
     try {
       const now = clock.now();
-      const due = stepsRepo.due(store.db, now, 500);
+      const due = await store.read((tx) => tx.steps.due(now, 500));
       if (due.length > 0) {
-        await store.writeEventually(async (db) => {
-          const tx = sqliteTx(db);
+        await store.writeEventually(async (tx) => {
           for (const step of due) {
             const exec = await tx.executions.get(step.executionId);
             const flow = exec && this.deps.flowAt(exec.flowId, exec.flowRevision);
@@ -203,9 +217,9 @@ export class Dispatcher {
         for (const id of this.cancelledCalls.splice(0)) this.abort(id, 'cancel');
       }
       await this.applyResolutions(now);
-      for (const exec of executionsRepo.pastDeadline(store.db, now)) {
+      for (const exec of await store.read((tx) => tx.executions.pastDeadline(now))) {
         if (this.running.has(exec.id)) this.abort(exec.id, 'deadline');
-        else await store.writeEventually((db) => endExecution(sqliteTx(db), exec, 'timed_out', 'execution deadline exceeded', now));
+        else await store.writeEventually((tx) => endExecution(tx, exec, 'timed_out', 'execution deadline exceeded', now));
       }
       await this.leases.sweep();
     } catch (error) {
@@ -219,16 +233,15 @@ export class Dispatcher {
    * node's `onResolved` applies (on-resolved.ts); a cancelled run that runs here is aborted.
    */
   private async applyResolutions(now: number): Promise<void> {
-    const { store } = this.deps;
-    const waiting = stepsRepo.waitingInResolvedRuns(store.db, RESOLVABLE_WAITS);
+    const { store } = this;
+    const waiting = await store.read((tx) => tx.steps.waitingInResolvedRuns(RESOLVABLE_WAITS));
     const still = new Set(waiting.map((s) => s.id));
     for (const id of this.resolvedSeen) if (!still.has(id)) this.resolvedSeen.delete(id);
     // At most 500 a tick (one commit); the rest at the next.
     const fresh = waiting.filter((s) => !this.resolvedSeen.has(s.id)).slice(0, 500);
     if (fresh.length === 0) return;
     // Applying a policy twice is harmless (an ended run does not end again): ticks may overlap.
-    const cancelled = await store.writeEventually(async (db) => {
-      const tx = sqliteTx(db);
+    const cancelled = await store.writeEventually(async (tx) => {
       const ids: string[] = [];
       for (const s of fresh) {
         const step = await tx.steps.get(s.id);

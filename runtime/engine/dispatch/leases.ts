@@ -1,8 +1,6 @@
-import { sqliteTx } from '../../store/tx.js';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { SqliteStore } from '../../store/db.js';
-import { leasesRepo } from '../../store/leases-repo.js';
+import type { Store } from '../../store/store.js';
 import type { Logger } from '../../log.js';
 import type { Clock } from '../clock.js';
 import { adoptExpired } from './recovery.js';
@@ -16,15 +14,15 @@ const ADOPT_PER_SWEEP = 200;
 
 /**
  * An owner id unique to this process instance: host and pid for people reading the database,
- * plus a random part so that a restarted process with a recycled pid, or a second host (a
- * future shared PostgreSQL store), is never mistaken for the previous owner.
+ * plus a random part so that a restarted process with a recycled pid, or another process sharing
+ * a PostgreSQL database, is never mistaken for the previous owner.
  */
 function newLeaseOwner(): string {
   return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }
 
 export interface LeaseDeps {
-  store: SqliteStore;
+  store: Store;
   clock: Clock;
   log: Logger;
   /** Whether a runner of this process is running the execution (it renews; never adopt it). */
@@ -79,7 +77,7 @@ export class Leases {
     if (ids.length === 0) return;
     try {
       // Committed whenever the database can be written: a lock delays it, never drops it.
-      await this.deps.store.writeEventually((db) => leasesRepo.renew(db, this.owner, ids, this.deps.clock.now() + LEASE_MS));
+      await this.deps.store.writeEventually((tx) => tx.leases.renew(this.owner, ids, this.deps.clock.now() + LEASE_MS));
     } catch (error) {
       this.deps.log.error({ err: error }, 'could not renew execution leases');
     }
@@ -93,9 +91,9 @@ export class Leases {
     const { store, clock, log } = this.deps;
     const now = clock.now();
     // Cheap read first: nearly always there is nothing to adopt, and no write is queued.
-    const candidates = leasesRepo.expired(store.db, now, ADOPT_PER_SWEEP).filter((e) => !this.deps.isLive(e.id));
+    const candidates = (await store.read((tx) => tx.leases.expired(now, ADOPT_PER_SWEEP))).filter((e) => !this.deps.isLive(e.id));
     if (candidates.length === 0) return [];
-    const { ids, report } = await store.writeEventually((db) => adoptExpired(sqliteTx(db), now, (id) => this.deps.isLive(id), ADOPT_PER_SWEEP));
+    const { ids, report } = await store.writeEventually((tx) => adoptExpired(tx, now, (id) => this.deps.isLive(id), ADOPT_PER_SWEEP));
     if (ids.length > 0) log.warn({ adopted: ids.length, executions: ids.slice(0, 20), ...report }, 'adopted executions whose runner stopped (lease expired)');
     return ids;
   }

@@ -33,6 +33,11 @@ export class PostgresStore implements Store {
     private readonly log?: Logger,
   ) {}
 
+  read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new PostgresStoreClosedError());
+    return this.pool.read((client) => fn(pgTx(client, this.queue)));
+  }
+
   write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new PostgresStoreClosedError());
     return this.pool.transaction((client) => fn(pgTx(client, this.queue)));

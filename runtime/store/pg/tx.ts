@@ -147,6 +147,25 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
       async withStatus(status) {
         return db.select().from(executions).where(eq(executions.status, status));
       },
+      async nextQueued(limit, exclude) {
+        // No rowid: oldest by creation time (executions_status_idx is (status, created_at)), id breaks ties.
+        const rows = await db
+          .select({ id: executions.id })
+          .from(executions)
+          .where(eq(executions.status, 'queued'))
+          .orderBy(asc(executions.createdAt), asc(executions.id))
+          .limit(limit + exclude.size);
+        return rows.map((r) => r.id).filter((id) => !exclude.has(id)).slice(0, limit);
+      },
+      async pastDeadline(now) {
+        return (
+          db
+            .select()
+            .from(executions)
+            // The partial executions_deadline_idx's condition, literally, so the planner can use it.
+            .where(and(sql`${executions.status} in ('running', 'waiting', 'queued') and ${executions.waitStartedAt} is null`, lte(executions.deadlineAt, now)))
+        );
+      },
     },
     steps: {
       async wakeWaiting(executionIds, reason, now) {
@@ -188,6 +207,28 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
       },
       async withStatus(status) {
         return db.select().from(steps).where(eq(steps.status, status));
+      },
+      async due(now, limit) {
+        return db
+          .select()
+          .from(steps)
+          .where(and(eq(steps.status, 'waiting'), lte(steps.wakeAt, now)))
+          .orderBy(asc(steps.wakeAt))
+          .limit(limit);
+      },
+      async waitingInResolvedRuns(reasons) {
+        return db
+          .select({ id: steps.id, executionId: steps.executionId })
+          .from(steps)
+          .innerJoin(executions, eq(executions.id, steps.executionId))
+          .where(
+            and(
+              eq(steps.status, 'waiting'),
+              inArray(steps.waitReason, [...reasons]),
+              isNotNull(executions.alertResolvedAt),
+              inArray(executions.status, [...ACTIVE_EXECUTION_STATUSES]),
+            ),
+          );
       },
     },
     approvals: {
@@ -261,6 +302,21 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
             .orderBy(sql`${executions.leaseUntil} asc nulls first`)
             .limit(limit)
         );
+      },
+      async renew(owner, ids, until) {
+        // One statement: PostgreSQL takes 65535 parameters, far more than a runner holds leases (SQLite chunks by 500).
+        if (ids.length === 0) return 0;
+        const rows = await db
+          .update(executions)
+          .set({ leaseUntil: until })
+          .where(and(eq(executions.leaseOwner, owner), eq(executions.status, 'running'), inArray(executions.id, [...ids])))
+          .returning({ id: executions.id });
+        return rows.length;
+      },
+      async holds(id, owner) {
+        // The status is not checked: a run cancelled meanwhile still records what its in-flight step did.
+        const rows = await db.select({ owner: executions.leaseOwner }).from(executions).where(eq(executions.id, id));
+        return rows[0]?.owner === owner;
       },
     },
   };
