@@ -5,7 +5,6 @@ import { parseCommand, postgresUrlOption, UsageError } from './cli-args.js';
 import { acquireDataDirLock, dataDirHolder } from './lockfile.js';
 import { migrationsFolder, openReadOnly, openStore } from './store/db.js';
 import { migratePostgres, printableUrl } from './store/pg/migrate.js';
-import { prepareRunQueue } from './store/pg/run-queue.js';
 import { knownMigrations, type SchemaState, usableSchemaState } from './store/schema-version.js';
 
 export const MIGRATE_HELP = `  salve migrate [--data ./data] [--check]
@@ -81,6 +80,8 @@ async function migratePostgresCommand(url: string, check: boolean, out: Out): Pr
   if (check) return 0;
   // pg-boss's own schema (and the run queue) too, so a server never needs to create tables at
   // its first start; idempotent, and pg-boss upgrades its schema under its own lock.
+  // Loaded here only: every other CLI command starts without pg-boss.
+  const { prepareRunQueue } = await import('./store/pg/run-queue.js');
   await prepareRunQueue(url);
   out.log(`${where}: run queue (pg-boss, schema pgboss) ready`);
   return 0;
