@@ -9,7 +9,7 @@ import { ingestDelivery, type IngestDeps } from '../../runtime/engine/ingest/ing
 import { QueueCap } from '../../runtime/engine/ingest/queue-cap.js';
 import { createScrubber } from '../../runtime/engine/secrets/scrub.js';
 import { migratePostgres } from '../../runtime/store/pg/migrate.js';
-import { PostgresPool } from '../../runtime/store/pg/pool.js';
+import { PostgresPool, PostgresUnavailableError } from '../../runtime/store/pg/pool.js';
 import { RunQueue } from '../../runtime/store/pg/run-queue.js';
 import { PostgresStore } from '../../runtime/store/pg/store.js';
 import { amAlert, amPayload } from '../kit/alertmanager.js';
@@ -112,11 +112,18 @@ describe.runIf(postgresAvailable)('a webhook delivery on the PostgreSQL engine',
     const kept = await store.writeEventually(async (tx) => {
       attempts++;
       // The first two attempts meet an unavailable server, as PostgresPool reports it.
-      if (attempts <= 2) throw new UnavailableError('PostgreSQL at 127.0.0.1:5432 is unavailable (ECONNREFUSED)');
+      if (attempts <= 2) throw new PostgresUnavailableError('PostgreSQL at 127.0.0.1:5432 is unavailable (ECONNREFUSED)');
       return tx.executions.countByStatus('queued');
     });
     expect({ attempts, kept }).toEqual({ attempts: 3, kept: 0 });
-    // Any other error is the write's own: not retried.
+    // Any other error is the write's own, a full queue's 503 too: not retried.
+    attempts = 0;
+    const full = store.writeEventually(async () => {
+      attempts++;
+      throw new UnavailableError('too many executions are queued; retry later', 30);
+    });
+    await expect(full).rejects.toThrow('too many executions are queued');
+    expect(attempts).toBe(1);
     attempts = 0;
     const buggy = store.writeEventually(async () => {
       attempts++;

@@ -43,6 +43,13 @@ function isConnectionError(error: unknown): boolean {
   return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
 }
 
+/**
+ * PostgreSQL could not be reached or kept losing races: passes by itself (503 + Retry-After for
+ * a caller on the line; engine writes wait and try again). A subclass so that it is told apart
+ * from the engine's own 503s (a full queue), which waiting would not cure.
+ */
+export class PostgresUnavailableError extends UnavailableError {}
+
 export class PostgresPool {
   private readonly pool: pg.Pool;
   private readonly where: string;
@@ -88,7 +95,7 @@ export class PostgresPool {
         }
         if (!RETRY_CODES.has((error as { code?: string }).code ?? '')) throw this.explain(error);
         // Still losing after MAX_ATTEMPTS: transient all the same, so the caller may try later (503).
-        if (attempt >= MAX_ATTEMPTS) throw new UnavailableError(`a transaction on ${this.where} lost ${attempt} races with other processes; try again`);
+        if (attempt >= MAX_ATTEMPTS) throw new PostgresUnavailableError(`a transaction on ${this.where} lost ${attempt} races with other processes; try again`);
       } finally {
         // A broken connection must not go back to the pool for the next caller.
         client.release(broken || undefined);
@@ -135,6 +142,6 @@ export class PostgresPool {
   private explain(error: unknown): unknown {
     if (!isConnectionError(error)) return error;
     const reason = (error as { code?: string }).code ?? (error as Error).message;
-    return new UnavailableError(`PostgreSQL at ${this.where} is unavailable (${reason})`);
+    return new PostgresUnavailableError(`PostgreSQL at ${this.where} is unavailable (${reason})`);
   }
 }

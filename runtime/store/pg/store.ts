@@ -1,8 +1,7 @@
-import { UnavailableError } from '../../../shared/errors.js';
 import type { Logger } from '../../log.js';
 import type { Store } from '../store.js';
 import type { StoreTx } from '../tx.js';
-import type { PostgresPool } from './pool.js';
+import { type PostgresPool, PostgresUnavailableError } from './pool.js';
 import type { RunQueue } from './run-queue.js';
 import { pgTx } from './tx.js';
 
@@ -49,7 +48,8 @@ export class PostgresStore implements Store {
       try {
         return await this.write(fn);
       } catch (error) {
-        if (!(error instanceof UnavailableError)) throw error;
+        // Only PostgreSQL being away passes by waiting; the engine's own refusals (a full queue) do not.
+        if (!(error instanceof PostgresUnavailableError)) throw error;
         if (attempt === 1) this.log?.warn({ err: error }, 'PostgreSQL is unavailable; engine writes wait and are retried');
         await new Promise((resolve) => setTimeout(resolve, Math.min(EVENTUAL_BACKOFF_MAX_MS, 50 * 2 ** attempt)));
       }
