@@ -1,5 +1,5 @@
-import { sqliteStore } from '../store/store.js';
-import { sqliteTx } from '../store/tx.js';
+import { sqliteStore, type Store } from '../store/store.js';
+import { sqliteTx, type StoreTx } from '../store/tx.js';
 import type { RecoveryReport } from './dispatch/recovery.js';
 import type { Flow } from '../../shared/flow/schema.js';
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
@@ -100,18 +100,21 @@ export class Engine {
   readonly queueCap: QueueCap;
   /** Signed, single-use approval links (`approval.link` in templates). */
   readonly links: ApprovalLinks;
+  /** The engine's database as a Store: reads and transactions over StoreTx, whichever engine holds the state. */
+  readonly store: Store;
   private admitting = true;
   /** Every secret Salve holds (and the extras the store lists): scrubbed from the event log and simulate answers. */
   private readonly scrubber: Scrubber;
 
   constructor(private readonly options: EngineOptions) {
+    this.store = sqliteStore(options.store);
     this.scrubber = scrubberFor(options.secrets);
     this.links = new ApprovalLinks(options.linkKey, options.publicOrigin);
     this.queueCap = new QueueCap(options.store, options.maxQueued ?? 10_000);
     this.flows = new FlowService(options.store, options.clock, () => this.refreshRoutes());
     this.dispatcher = new Dispatcher(
       {
-        store: options.store,
+        store: this.store,
         clock: options.clock,
         log: options.log,
         secrets: options.secrets,
@@ -122,7 +125,7 @@ export class Engine {
           secretHostsSetting: (name) => options.secrets.hostsSetting?.(name),
           resolver: options.resolver,
         }),
-        flowAt: (id, revision) => this.flowAt(id, revision),
+        flowAt: (tx, id, revision) => this.revisionIn(tx, id, revision),
         publicOrigin: options.publicOrigin,
         approvalLinks: this.links,
         metrics: options.metrics,
@@ -200,6 +203,16 @@ export class Engine {
       flow = this.flows.getRevision(id, revision);
       if (flow) this.revisionCache.set(key, flow);
     }
+    return flow;
+  }
+
+  /** A flow revision read in `tx`, cached like flowAt's (one cache: revisions never change once written). */
+  async revisionIn(tx: StoreTx, id: string, revision: number): Promise<Flow | undefined> {
+    const key = `${id}@${revision}`;
+    const cached = this.revisionCache.get(key);
+    if (cached) return cached;
+    const flow = await tx.flows.getRevision(id, revision);
+    if (flow) this.revisionCache.set(key, flow);
     return flow;
   }
 
@@ -321,12 +334,12 @@ export class Engine {
    * A used, expired or foreign link is refused (409) and nothing changes.
    */
   async decideWithLink(approvalId: string, token: string, input: DecisionInput, decider: Decider): Promise<DecisionResult> {
-    const { store, clock } = this.options;
-    const used = await store.write((db) => this.links.use(db, token, approvalId, decider.actor, clock.now()));
+    const { store } = this;
+    const used = await store.write((tx) => this.links.use(tx, token, approvalId, decider.actor, this.options.clock.now()));
     try {
       return await this.decide(approvalId, input, decider);
     } catch (error) {
-      await store.write((db) => this.links.release(db, used));
+      await store.write((tx) => this.links.release(tx, used));
       throw error;
     }
   }

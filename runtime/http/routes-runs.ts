@@ -163,8 +163,8 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
       else await engine.decideWithLink(id, link, input, deciderOf(c));
       return c.json(withContext(c, [approvalsRepo.get(db, id)!])[0]!);
     })
-    .get('/approval-links/:token', (c) => {
-      const found = engine.links.stateOf(db, c.req.param('token'), engine.now());
+    .get('/approval-links/:token', async (c) => {
+      const found = await engine.store.read((tx) => engine.links.stateOf(tx, c.req.param('token'), engine.now()));
       const approval = 'approval' in found && found.approval ? withContext(c, [found.approval])[0]! : null;
       return c.json({
         state: found.state,

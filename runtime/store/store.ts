@@ -1,5 +1,5 @@
 import type { SqliteStore } from './db.js';
-import { sqliteTx, type StoreTx } from './tx.js';
+import { sqliteTx, type QueuedRun, type StoreTx } from './tx.js';
 
 /**
  * How the engine runs its transactions, whichever database holds its state: `write` for a
@@ -17,6 +17,13 @@ export interface Store {
   read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   writeEventually<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /**
+   * Up to `limit` queued runs for this process to claim (in a write, then `tx.runQueue.taken`).
+   * SQLite reads the oldest queued rows not in `exclude` (those this process runs). PostgreSQL
+   * fetches pg-boss jobs: each is handed to one process, and comes back after its expiry if that
+   * process dies before the claim commits; `exclude` does not apply (a claim finds such a run not queued).
+   */
+  takeQueued(limit: number, exclude: ReadonlySet<string>): Promise<QueuedRun[]>;
 }
 
 /** One adapter per SQLite store: the engine parts that hold a Store share it. */
@@ -31,6 +38,7 @@ export function sqliteStore(store: SqliteStore): Store {
       read: (fn) => fn(sqliteTx(store.db)),
       write: (fn) => store.write((db) => fn(sqliteTx(db))),
       writeEventually: (fn) => store.writeEventually((db) => fn(sqliteTx(db))),
+      takeQueued: async (limit, exclude) => (await sqliteTx(store.db).executions.nextQueued(limit, exclude)).map((executionId) => ({ executionId })),
     };
     adapters.set(store, adapter);
   }

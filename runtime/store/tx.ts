@@ -1,5 +1,6 @@
 import type { Flow } from '../../shared/flow/schema.js';
 import type { ApprovalStatus, ExecutionStatus, StepStatus, WaitReason } from './schema.js';
+import { approvalLinksRepo, type ApprovalLinkRow } from './approval-links-repo.js';
 import { approvalsRepo, type ApprovalRow } from './approvals-repo.js';
 import { appendAudit, type AuditInput } from './audit-repo.js';
 import { breakersRepo, type BreakerFailure, type BreakerRow } from './breakers-repo.js';
@@ -23,6 +24,13 @@ type ExecutionChanges = Partial<Pick<ExecutionRow, 'status' | 'error' | 'started
   updatedAt: number;
 };
 
+/** A queued run handed to this process to claim (Store.takeQueued). */
+export interface QueuedRun {
+  executionId: string;
+  /** PostgreSQL: the pg-boss job that handed it out, completed in the transaction that claims the run. */
+  jobId?: string;
+}
+
 /**
  * The database operations of the engine's transactions, the same on both engines, so that each
  * operation (a webhook delivery's commit, a run's admission…) is written once, async, and runs on
@@ -41,6 +49,8 @@ export interface StoreTx {
     insert(row: EventRow, refs?: readonly string[]): Promise<void>;
     /** Whether a delivery with this source delivery id already got through on `path` (refused ones do not count). */
     seenDelivery(path: string, deliveryId: string): Promise<boolean>;
+    /** The stored delivery body of an event (what templates read as `event`); undefined when it is gone. */
+    body(id: string): Promise<string | undefined>;
   };
   readonly executions: {
     /**
@@ -102,10 +112,20 @@ export interface StoreTx {
   readonly approvals: {
     insert(row: ApprovalRow): Promise<void>;
     forStep(stepId: string): Promise<ApprovalRow | undefined>;
+    /** The execution's approvals, newest first, at most `limit`. */
+    forExecution(executionId: string, limit: number): Promise<ApprovalRow[]>;
     /** Records a decision if the approval is still pending; false if it was already decided. */
     decide(id: string, decision: ApprovalDecision): Promise<boolean>;
     /** Cancels the pending approvals of an execution (it was cancelled or timed out). */
     cancelForExecution(executionId: string, now: number): Promise<void>;
+  };
+  readonly approvalLinks: {
+    /** The record of a used approval link, by its id (linkIdOf). */
+    get(id: string): Promise<ApprovalLinkRow | undefined>;
+    /** Records a use; false when the link was already used (nothing is written then). */
+    markUsed(row: ApprovalLinkRow): Promise<boolean>;
+    /** Forgets a use (the decision it carried was refused): the link is usable again. */
+    remove(id: string): Promise<void>;
   };
   readonly breakers: {
     get(flowId: string): Promise<BreakerRow | undefined>;
@@ -124,13 +144,31 @@ export interface StoreTx {
     /** Appends one record to the hash-chained audit log, in this transaction. */
     append(entry: AuditInput): Promise<void>;
   };
+  readonly runQueue: {
+    /**
+     * The runs taken from the queue (Store.takeQueued) were claimed, or found no longer queued, in
+     * this transaction. PostgreSQL completes their jobs with it, so a claim that rolls back leaves
+     * the job to be handed out again; on SQLite the table is the queue and there is nothing to do.
+     */
+    taken(runs: readonly QueuedRun[]): Promise<void>;
+  };
   readonly leases: {
     /** Running executions whose lease has ended at `now` (or that never had one), oldest lease first. */
     expired(now: number, limit: number): Promise<{ id: string; leaseOwner: string | null; leaseUntil: number | null }[]>;
     /** Extends `owner`'s leases on these running executions to `until`; how many it still held. */
     renew(owner: string, ids: readonly string[], until: number): Promise<number>;
-    /** Whether `owner` is still the execution's last claimant (the lease fence). */
+    /**
+     * Whether `owner` is still the execution's last claimant (the lease fence). PostgreSQL locks
+     * the row (FOR SHARE) until the transaction ends, so an adoption (`lockExpired`) cannot commit
+     * between this check and what the caller writes.
+     */
     holds(id: string, owner: string): Promise<boolean>;
+    /**
+     * Whether the execution is `running` with its lease ended at `now`, locking it for adoption
+     * (PostgreSQL: FOR UPDATE, re-checked after any concurrent commit): a run another process
+     * claimed or renewed meanwhile answers false and is left alone.
+     */
+    lockExpired(id: string, now: number): Promise<boolean>;
   };
 }
 
@@ -149,6 +187,7 @@ export function sqliteTx(db: Db): StoreTx {
     events: {
       insert: async (row, refs) => eventsRepo.insert(db, row, refs),
       seenDelivery: async (path, deliveryId) => eventsRepo.seenDelivery(db, path, deliveryId),
+      body: async (id) => eventsRepo.get(db, id)?.body,
     },
     executions: {
       insertIfNew: async (row) => executionsRepo.insertIfNew(db, row),
@@ -183,8 +222,14 @@ export function sqliteTx(db: Db): StoreTx {
     approvals: {
       insert: async (row) => approvalsRepo.insert(db, row),
       forStep: async (stepId) => approvalsRepo.forStep(db, stepId),
+      forExecution: async (executionId, limit) => approvalsRepo.list(db, { executionId, limit }),
       decide: async (id, decision) => approvalsRepo.decide(db, id, decision),
       cancelForExecution: async (executionId, now) => approvalsRepo.cancelForExecution(db, executionId, now),
+    },
+    approvalLinks: {
+      get: async (id) => approvalLinksRepo.get(db, id),
+      markUsed: async (row) => approvalLinksRepo.markUsed(db, row),
+      remove: async (id) => approvalLinksRepo.remove(db, id),
     },
     breakers: {
       get: async (flowId) => breakersRepo.get(db, flowId),
@@ -198,10 +243,18 @@ export function sqliteTx(db: Db): StoreTx {
     audit: {
       append: async (entry) => appendAudit(db, entry),
     },
+    runQueue: {
+      taken: async () => {},
+    },
     leases: {
       expired: async (now, limit) => leasesRepo.expired(db, now, limit),
       renew: async (owner, ids, until) => leasesRepo.renew(db, owner, ids, until),
       holds: async (id, owner) => leasesRepo.holds(db, id, owner),
+      // One writer on SQLite: nothing can change the row between this read and the caller's writes.
+      lockExpired: async (id, now) => {
+        const exec = executionsRepo.get(db, id);
+        return exec?.status === 'running' && (exec.leaseUntil === null || exec.leaseUntil <= now);
+      },
     },
   };
   sqliteAdapters.set(db, tx);

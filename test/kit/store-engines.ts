@@ -12,7 +12,9 @@ import * as pgSchema from '../../runtime/store/pg/schema.js';
 import { RunQueue, RUN_QUEUE } from '../../runtime/store/pg/run-queue.js';
 import { pgTx } from '../../runtime/store/pg/tx.js';
 import * as sqliteSchema from '../../runtime/store/schema.js';
-import { sqliteTx, type StoreTx } from '../../runtime/store/tx.js';
+import { sqliteTx, type QueuedRun, type StoreTx } from '../../runtime/store/tx.js';
+import { sqliteStore } from '../../runtime/store/store.js';
+import { PostgresStore } from '../../runtime/store/pg/store.js';
 import { databasesPerTest, postgresAvailable } from './postgres.js';
 
 /**
@@ -52,6 +54,8 @@ export interface OpenEngine {
   sqlite?: SqliteStore;
   /** The runs waiting in the engine's run queue: SQLite's queued executions, PostgreSQL's pg-boss jobs. */
   runQueue(): Promise<string[]>;
+  /** Store.takeQueued of the engine's Store (PostgreSQL: fetches jobs, each handed out once). */
+  takeQueued(limit: number): Promise<QueuedRun[]>;
   /** The execution's approvals by id (StoreTx has no read of them). */
   readApprovals(executionId: string): Promise<ApprovalRow[]>;
   /** The audit log oldest first, as far as the hash chain goes. */
@@ -93,6 +97,7 @@ export function storeEngines(): StoreEngine[] {
           return store.db.select({ id: audit.id, action: audit.action, prevHash: audit.prevHash, hash: audit.hash }).from(audit).orderBy(asc(audit.id)).all();
         },
         run: (fn) => store.write((db) => fn(sqliteTx(db))),
+        takeQueued: (limit) => sqliteStore(store).takeQueued(limit, new Set()),
         seed: async ({ executions = [], steps = [], flows = [], breakers = [], revisions = [], approvals = [] }) => {
           store.writeNow((db) => {
             if (executions.length) db.insert(sqliteSchema.executions).values(executions).run();
@@ -122,6 +127,7 @@ export function storeEngines(): StoreEngine[] {
       });
       return {
         run: (fn) => pool.transaction((client) => fn(pgTx(client, queue))),
+        takeQueued: (limit) => new PostgresStore(pool, queue).takeQueued(limit),
         runQueue: () =>
           pool.read(async (client) => {
             const jobs = await client.query<{ id: string }>("select data->>'executionId' as id from pgboss.job where name = $1 and state = 'created'", [RUN_QUEUE]);

@@ -72,7 +72,7 @@ export async function teamsFixture(users: Record<string, FixtureUser>) {
     const run = await engine.runManually(`${team}-flow`, { payload: {} }, actor);
     await stored.put(secret, { value: `${team}-secret-value`, hosts: ['*'] }, actor, new Map(), team);
     const approval = await waitFor(() => approvalsRepo.list(store.db, { executionId: run.executionId, limit: 1 })[0]);
-    const approvalLink = engine.links.tokenFor(store.db, { executionId: run.executionId, nodeId: 'ask', scope: null }, 900, now)!;
+    const approvalLink = (await engine.store.read((tx) => engine.links.tokenFor(tx, { executionId: run.executionId, nodeId: 'ask', scope: null }, 900, now)))!;
     resources[team] = { flow: `${team}-flow`, execution: run.executionId, approval: approval.id, event: run.eventId, secret, approvalLink };
   }
   const sessions = new SessionManager(store, TEAMS_ADMIN_TOKEN, () => now);

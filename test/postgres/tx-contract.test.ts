@@ -621,4 +621,74 @@ describe.each(engines)('store contract on $name', ({ available: runIf, open }) =
     expect(await e.run((tx) => tx.leases.holds('ex-free', 'p1'))).toBe(false);
     expect(await e.run((tx) => tx.leases.holds('nope', 'p1'))).toBe(false);
   });
+
+  it.runIf(runIf)('events: body reads an event\'s stored delivery body; undefined for an unknown event', async () => {
+    const e = await open();
+    await e.run((tx) => tx.events.insert(event('ev1', { body: '{"receiver":"salve"}' })));
+    expect(await e.run((tx) => tx.events.body('ev1'))).toBe('{"receiver":"salve"}');
+    expect(await e.run((tx) => tx.events.body('nope'))).toBeUndefined();
+  });
+
+  it.runIf(runIf)('approvals: forExecution lists the run\'s approvals newest first, up to the limit; none for another run', async () => {
+    const e = await open();
+    await e.run(async (tx) => {
+      await tx.approvals.insert(approval('a1', 'ex1', { createdAt: T0 }));
+      await tx.approvals.insert(approval('a3', 'ex1', { createdAt: T0 + 20, status: 'approved', decidedAt: T0 + 21, decidedBy: 'ana' }));
+      await tx.approvals.insert(approval('a2', 'ex1', { createdAt: T0 + 10 }));
+      await tx.approvals.insert(approval('b1', 'ex2'));
+    });
+    expect((await e.run((tx) => tx.approvals.forExecution('ex1', 10))).map((a) => a.id)).toEqual(['a3', 'a2', 'a1']);
+    expect(await e.run((tx) => tx.approvals.forExecution('ex1', 1))).toEqual([approval('a3', 'ex1', { createdAt: T0 + 20, status: 'approved', decidedAt: T0 + 21, decidedBy: 'ana' })]);
+    expect(await e.run((tx) => tx.approvals.forExecution('ex3', 10))).toEqual([]);
+  });
+
+  it.runIf(runIf)('approval links: markUsed records a use once (false the second time, the first kept); remove makes the link usable again', async () => {
+    const e = await open();
+    const use = { id: 'link1', executionId: 'ex1', nodeId: 'approve', approvalId: 'a1', expiresAt: T0 + 900, usedAt: T0 + 5, usedBy: 'user:ana', usedByName: 'ana' };
+    expect(await e.run((tx) => tx.approvalLinks.get('link1'))).toBeUndefined();
+    expect(await e.run((tx) => tx.approvalLinks.markUsed(use))).toBe(true);
+    expect(await e.run((tx) => tx.approvalLinks.markUsed({ ...use, usedAt: T0 + 6, usedBy: 'user:bob', usedByName: 'bob' }))).toBe(false);
+    expect(await e.run((tx) => tx.approvalLinks.get('link1'))).toEqual(use);
+    await e.run((tx) => tx.approvalLinks.remove('link1'));
+    expect(await e.run((tx) => tx.approvalLinks.get('link1'))).toBeUndefined();
+    expect(await e.run((tx) => tx.approvalLinks.markUsed(use))).toBe(true);
+  });
+
+  it.runIf(runIf)('leases: lockExpired is true only for a running run whose lease ended (or that never had one)', async () => {
+    const e = await open();
+    await e.seed({
+      executions: [
+        execution('ex-ended', { status: 'running', leaseOwner: 'p1', leaseUntil: T0 }),
+        execution('ex-live', { status: 'running', leaseOwner: 'p1', leaseUntil: T0 + 30 }),
+        execution('ex-none', { status: 'running' }),
+        execution('ex-queued', { status: 'queued', leaseOwner: 'p1', leaseUntil: T0 - 5 }),
+      ],
+    });
+    const locked = async (id: string) => e.run((tx) => tx.leases.lockExpired(id, T0 + 10));
+    expect(await locked('ex-ended')).toBe(true);
+    expect(await locked('ex-none')).toBe(true);
+    expect(await locked('ex-live')).toBe(false);
+    expect(await locked('ex-queued')).toBe(false);
+    expect(await locked('nope')).toBe(false);
+  });
+
+  it.runIf(runIf)('run queue: runs taken and claimed (or found gone) in one transaction are off the queue once it commits, and not handed out again', async () => {
+    const e = await open();
+    await e.run(async (tx) => {
+      await tx.executions.insertIfNew(execution('ex1'));
+      await tx.executions.insertIfNew(execution('ex2', { dedupKey: 'dk-2' }));
+    });
+    // Cancelled while queued: PostgreSQL still has its job, SQLite no longer lists it.
+    await e.run((tx) => tx.executions.transition('ex2', ['queued'], { status: 'cancelled', updatedAt: T0 + 1 }));
+    const taken = await e.takeQueued(10);
+    expect(taken.map((r) => r.executionId)).toContain('ex1');
+    await e.run(async (tx) => {
+      for (const { executionId } of taken) await tx.executions.transition(executionId, ['queued'], { status: 'running', updatedAt: T0 + 2 });
+      await tx.runQueue.taken(taken);
+    });
+    expect((await e.run((tx) => tx.executions.get('ex1')))?.status).toBe('running');
+    expect((await e.run((tx) => tx.executions.get('ex2')))?.status).toBe('cancelled');
+    expect(await e.runQueue()).toEqual([]);
+    expect(await e.takeQueued(10)).toEqual([]);
+  });
 });

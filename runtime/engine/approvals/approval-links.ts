@@ -2,11 +2,9 @@ import type { Flow } from '../../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { ConflictError, NotFoundError } from '../../../shared/errors.js';
 import type { Actor } from '../../../shared/audit.js';
-import type { Db } from '../../store/db.js';
-import { approvalLinksRepo } from '../../store/approval-links-repo.js';
-import { approvalsRepo, type ApprovalRow } from '../../store/approvals-repo.js';
+import type { ApprovalRow } from '../../store/approvals-repo.js';
 import type { ExecutionRow } from '../../store/executions-repo.js';
-import { stepsRepo } from '../../store/steps-repo.js';
+import type { StoreTx } from '../../store/tx.js';
 import { linkIdOf, signLink, verifyLink, type LinkClaims } from './link-token.js';
 
 /** The approval node's default timeoutSeconds: a link made before its approval starts expires as the approval would. */
@@ -64,13 +62,13 @@ export class ApprovalLinks {
    * Each expires when its approval does: at the approval's deadline once the step has started,
    * before that after the node's timeout from now (its approval, starting later, ends later).
    */
-  varsFor(db: Db, exec: ExecutionRow, flow: Flow, scope: string | null, now: number): ApprovalVars {
+  async varsFor(tx: StoreTx, exec: ExecutionRow, flow: Flow, scope: string | null, now: number): Promise<ApprovalVars> {
     const links: Record<string, string> = {};
     if (!this.key) return { links };
     const nodes = approvalNodes(flow);
     for (const node of nodes) {
       const timeout = (node.config as { timeoutSeconds?: unknown }).timeoutSeconds;
-      const token = this.tokenFor(db, { executionId: exec.id, nodeId: node.id, scope }, typeof timeout === 'number' ? timeout : DEFAULT_TIMEOUT_SECONDS, now);
+      const token = await this.tokenFor(tx, { executionId: exec.id, nodeId: node.id, scope }, typeof timeout === 'number' ? timeout : DEFAULT_TIMEOUT_SECONDS, now);
       if (token) links[node.id] = this.urlOf(token);
     }
     const only = nodes.length === 1 ? links[nodes[0]!.id] : undefined;
@@ -78,16 +76,17 @@ export class ApprovalLinks {
   }
 
   /** A token for the approval of `target`, expiring with it (`timeoutSeconds` from now until it has started). */
-  tokenFor(db: Db, target: Omit<LinkClaims, 'expiresAt'>, timeoutSeconds: number, now: number): string | undefined {
+  async tokenFor(tx: StoreTx, target: Omit<LinkClaims, 'expiresAt'>, timeoutSeconds: number, now: number): Promise<string | undefined> {
     if (!this.key) return undefined;
-    const started = this.approvalFor(db, target);
+    const started = await this.approvalFor(tx, target);
     return signLink(this.key, { ...target, expiresAt: started?.deadlineAt ?? now + timeoutSeconds * 1000 });
   }
 
   /** The approval a link names: the approval node's step in the run and loop item, once it has started. */
-  approvalFor(db: Db, claims: Pick<LinkClaims, 'executionId' | 'nodeId' | 'scope'>): ApprovalRow | undefined {
-    const candidates = approvalsRepo.list(db, { executionId: claims.executionId, limit: 200 }).filter((a) => a.nodeId === claims.nodeId);
-    const inScope = candidates.filter((a) => (stepsRepo.get(db, a.stepId)?.scope ?? null) === claims.scope);
+  async approvalFor(tx: StoreTx, claims: Pick<LinkClaims, 'executionId' | 'nodeId' | 'scope'>): Promise<ApprovalRow | undefined> {
+    const candidates = (await tx.approvals.forExecution(claims.executionId, 200)).filter((a) => a.nodeId === claims.nodeId);
+    const inScope: ApprovalRow[] = [];
+    for (const a of candidates) if (((await tx.steps.get(a.stepId))?.scope ?? null) === claims.scope) inScope.push(a);
     // Newest first (the list's order when not filtered by status): a retried step's latest approval.
     return inScope.find((a) => a.status === 'pending') ?? inScope[0];
   }
@@ -100,14 +99,14 @@ export class ApprovalLinks {
   }
 
   /** What `token` is good for at `now`; NotFoundError when it is not a link Salve signed. */
-  stateOf(db: Db, token: string, now: number): LinkState {
+  async stateOf(tx: StoreTx, token: string, now: number): Promise<LinkState> {
     const checked = this.key ? verifyLink(this.key, token, now) : undefined;
     if (!checked || (!checked.ok && checked.reason !== 'expired') || !checked.claims) {
       throw new NotFoundError('not a valid approval link: it is incomplete, was changed, or was signed with another key (links end when the master key is rotated)');
     }
     const claims = checked.claims;
-    const approval = this.approvalFor(db, claims);
-    const used = approvalLinksRepo.get(db, linkIdOf(claims));
+    const approval = await this.approvalFor(tx, claims);
+    const used = await tx.approvalLinks.get(linkIdOf(claims));
     if (used) return { state: 'used', claims, usedAt: used.usedAt, usedBy: used.usedByName, ...(approval ? { approval } : {}) };
     if (!checked.ok) return { state: 'expired', claims, ...(approval ? { approval } : {}) };
     if (!approval) return { state: 'waiting', claims };
@@ -116,8 +115,8 @@ export class ApprovalLinks {
   }
 
   /** Makes a used link usable again (the decision it carried was refused). */
-  release(db: Db, id: string): void {
-    approvalLinksRepo.remove(db, id);
+  release(tx: StoreTx, id: string): Promise<void> {
+    return tx.approvalLinks.remove(id);
   }
 
   /**
@@ -125,8 +124,8 @@ export class ApprovalLinks {
    * Refused — nothing written — when the link is not Salve's, names another approval, expired,
    * or was used already.
    */
-  use(db: Db, token: string, approvalId: string, actor: Actor, now: number): string {
-    const found = this.stateOf(db, token, now);
+  async use(tx: StoreTx, token: string, approvalId: string, actor: Actor, now: number): Promise<string> {
+    const found = await this.stateOf(tx, token, now);
     const approval = 'approval' in found ? found.approval : undefined;
     if (approval && approval.id !== approvalId) throw new ConflictError(`this approval link is for approval "${approval.id}", not "${approvalId}"`, { link: 'other-approval' });
     if (found.state === 'used') {
@@ -135,7 +134,7 @@ export class ApprovalLinks {
     if (found.state === 'expired') throw new ConflictError(`this approval link expired at ${new Date(found.claims.expiresAt).toISOString()}`, { link: 'expired' });
     if (found.state === 'waiting') throw new ConflictError('the approval this link is for has not started yet', { link: 'waiting' });
     const id = linkIdOf(found.claims);
-    approvalLinksRepo.markUsed(db, {
+    const marked = await tx.approvalLinks.markUsed({
       id,
       executionId: found.claims.executionId,
       nodeId: found.claims.nodeId,
@@ -145,6 +144,8 @@ export class ApprovalLinks {
       usedBy: actor.identity ?? actor.name,
       usedByName: actor.name,
     });
+    // Another process used it between the read above and this insert (PostgreSQL: both read it unused).
+    if (!marked) throw new ConflictError('this approval link was just used by someone else; a link is good for one decision', { link: 'used' });
     return id;
   }
 }

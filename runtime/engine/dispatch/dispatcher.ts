@@ -1,16 +1,15 @@
 import type { Flow } from '../../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
-import type { SqliteStore } from '../../store/db.js';
 import { SYSTEM_ACTOR } from '../../../shared/audit.js';
 import { StoreClosedError } from '../../store/group-commit.js';
 import type { ExecutionRow } from '../../store/executions-repo.js';
 import type { StepRow } from '../../store/steps-repo.js';
-import { sqliteStore, type Store } from '../../store/store.js';
+import type { Store } from '../../store/store.js';
 import type { StoreTx } from '../../store/tx.js';
 import type { Logger } from '../../log.js';
 import type { Clock } from '../clock.js';
 import { Leases } from './leases.js';
-import { recoverAll, type RecoveryReport } from './recovery.js';
+import { recoverAll, recoverCutShort, type RecoveryReport } from './recovery.js';
 import { runExecution, type RunnerDeps, type StopReason } from './runner.js';
 import { endExecution, finishResolvedWait, rerunStep, resumeStep, startExecution } from './transitions.js';
 import { scrubberFor } from '../secrets/scrub.js';
@@ -51,14 +50,14 @@ export class Dispatcher {
   private readonly resolvedSeen = new Set<string>();
   /** Ticks in progress (the timer's and those asked for). */
   private readonly ticks = new Set<Promise<void>>();
-  /** The database as the engine's Store (reads and transactions over StoreTx, for both engines). */
+  /** The database (reads and transactions over StoreTx, for both engines). */
   private readonly store: Store;
 
   constructor(
-    private readonly deps: RunnerDeps & { store: SqliteStore; clock: Clock; log: Logger },
+    private readonly deps: RunnerDeps & { clock: Clock; log: Logger },
     private readonly options: DispatcherOptions,
   ) {
-    this.store = sqliteStore(deps.store);
+    this.store = deps.store;
     this.leases = new Leases({
       store: this.store,
       clock: deps.clock,
@@ -84,11 +83,13 @@ export class Dispatcher {
   }
 
   /**
-   * Crash recovery at start: this process owns the data directory, so every `running` execution
-   * and every step left in `intent` was interrupted (the leases of a previous process are all
-   * dead). The same rules the lease sweep applies (recovery.ts).
+   * Crash recovery at start. On SQLite this process owns the data directory, so every `running`
+   * execution and every step left in `intent` was interrupted (the leases of a previous process
+   * are all dead). On PostgreSQL other processes may be running them: nothing is recovered here;
+   * the lease sweep adopts what a dead process held once its lease ends (recovery.ts, same rules).
    */
-  private recover(): Promise<RecoveryReport> {
+  private async recover(): Promise<RecoveryReport> {
+    if (this.store.engine === 'postgres') return { recoveredSteps: 0, needsAttention: 0, requeued: 0 };
     const now = this.deps.clock.now();
     return this.store.writeEventually((tx) => recoverAll(tx, now));
   }
@@ -144,21 +145,23 @@ export class Dispatcher {
     for (;;) {
       const free = this.options.maxConcurrent - this.running.size;
       if (free <= 0 || this.draining || this.paused) return;
-      const candidates = await this.store.read((tx) => tx.executions.nextQueued(free, new Set(this.running.keys())));
+      const candidates = await this.store.takeQueued(free, new Set(this.running.keys()));
       if (candidates.length === 0) return;
       const now = this.deps.clock.now();
       const claimed = await this.store.writeEventually(async (tx) => {
         const rows: ExecutionRow[] = [];
-        for (const id of candidates) {
+        for (const { executionId: id } of candidates) {
           const exec = await tx.executions.get(id);
           const claim = { status: 'running' as const, startedAt: exec?.startedAt ?? now, updatedAt: now, ...this.leases.claim(now) };
           if (!exec || !(await tx.executions.transition(id, ['queued'], claim))) continue;
           // Start it in the same commit: the source step and the steps it leads to.
-          const flow = this.deps.flowAt(exec.flowId, exec.flowRevision);
+          const flow = await this.deps.flowAt(tx, exec.flowId, exec.flowRevision);
           if (flow) await startExecution(tx, flow, exec, now, scrubberFor(this.deps.secrets));
           // The row as this commit leaves it: its runner starts from it instead of reading it again.
           rows.push({ ...exec, ...claim });
         }
+        // Claimed or gone (cancelled meanwhile): either way taken off the queue with this commit.
+        await tx.runQueue.taken(candidates);
         return rows;
       });
       for (const exec of claimed) this.launch(exec);
@@ -209,7 +212,7 @@ export class Dispatcher {
         await store.writeEventually(async (tx) => {
           for (const step of due) {
             const exec = await tx.executions.get(step.executionId);
-            const flow = exec && this.deps.flowAt(exec.flowId, exec.flowRevision);
+            const flow = exec && (await this.deps.flowAt(tx, exec.flowId, exec.flowRevision));
             if (!exec || !flow) continue;
             await this.wake(tx, flow, step, now);
           }
@@ -219,6 +222,8 @@ export class Dispatcher {
       await this.applyResolutions(now);
       for (const exec of await store.read((tx) => tx.executions.pastDeadline(now))) {
         if (this.running.has(exec.id)) this.abort(exec.id, 'deadline');
+        // Running in another process (PostgreSQL) under a live lease: its own tick aborts its step.
+        else if (exec.status === 'running' && exec.leaseOwner !== null && exec.leaseUntil !== null && exec.leaseUntil > now) continue;
         else await store.writeEventually((tx) => endExecution(tx, exec, 'timed_out', 'execution deadline exceeded', now));
       }
       await this.leases.sweep();
@@ -246,7 +251,7 @@ export class Dispatcher {
       for (const s of fresh) {
         const step = await tx.steps.get(s.id);
         const exec = step && (await tx.executions.get(step.executionId));
-        const flow = exec && this.deps.flowAt(exec.flowId, exec.flowRevision);
+        const flow = exec && (await this.deps.flowAt(tx, exec.flowId, exec.flowRevision));
         if (step && exec && flow && (await applyOnResolved(tx, flow, exec, step, now, false))) ids.push(exec.id);
       }
       return ids;
@@ -304,11 +309,19 @@ export class Dispatcher {
       this.leases.stop();
       return 0;
     }
-    const left = this.running.size;
+    const left = [...this.running.keys()];
     for (const r of this.running.values()) r.controller.abort('shutdown');
     await Promise.race([all(), delay(5000)]);
     this.leases.stop();
-    return left;
+    // On PostgreSQL no restart of this process recovers what was cut short: the crash rules apply now.
+    if (this.store.engine === 'postgres') {
+      try {
+        await this.store.write((tx) => recoverCutShort(tx, left, this.deps.clock.now()));
+      } catch (error) {
+        this.deps.log.warn({ err: error }, 'could not apply the crash rules to the runs cut short; another process adopts them when their leases end');
+      }
+    }
+    return left.length;
   }
 }
 

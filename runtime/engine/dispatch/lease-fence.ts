@@ -1,6 +1,5 @@
-import type { Db } from '../../store/db.js';
 import type { ExecutionRow } from '../../store/executions-repo.js';
-import { leasesRepo } from '../../store/leases-repo.js';
+import type { StoreTx } from '../../store/tx.js';
 
 /**
  * The runner's fence (see leases.ts): with an owner, a run continues, acts and records only
@@ -12,6 +11,6 @@ export function ownedBy(exec: ExecutionRow, owner: string | undefined): boolean 
 }
 
 /** `ownedBy`, read inside the caller's transaction. */
-export function holdsLease(db: Db, executionId: string, owner: string | undefined): boolean {
-  return owner === undefined || leasesRepo.holds(db, executionId, owner);
+export async function holdsLease(tx: StoreTx, executionId: string, owner: string | undefined): Promise<boolean> {
+  return owner === undefined || tx.leases.holds(executionId, owner);
 }

@@ -96,7 +96,23 @@ export async function recoverAll(tx: StoreTx, now: number): Promise<RecoveryRepo
  */
 export async function adoptExpired(tx: StoreTx, now: number, isLive: (id: string) => boolean, limit: number): Promise<{ ids: string[]; report: RecoveryReport }> {
   const report = emptyReport();
-  const ids = (await tx.leases.expired(now, limit)).map((e) => e.id).filter((id) => !isLive(id));
-  for (const id of ids) await recoverExecution(tx, id, now, 'lease', report);
+  const ids: string[] = [];
+  for (const { id } of await tx.leases.expired(now, limit)) {
+    // Locked and checked again: another process may have adopted, claimed or renewed it since the read.
+    if (isLive(id) || !(await tx.leases.lockExpired(id, now))) continue;
+    await recoverExecution(tx, id, now, 'lease', report);
+    ids.push(id);
+  }
   return { ids, report };
+}
+
+/**
+ * The runs a stopping process cut short (their steps aborted after the grace period): the crash
+ * rules, applied by the process itself. With PostgreSQL no restart of this process will do it,
+ * and another process would only after the leases end (their checkpoint already cleared them).
+ */
+export async function recoverCutShort(tx: StoreTx, executionIds: readonly string[], now: number): Promise<RecoveryReport> {
+  const report = emptyReport();
+  for (const id of executionIds) await recoverExecution(tx, id, now, 'restart', report);
+  return report;
 }

@@ -1,12 +1,10 @@
-import { sqliteTx } from '../../store/tx.js';
+import type { StoreTx } from '../../store/tx.js';
+import type { Store } from '../../store/store.js';
 import type { Flow } from '../../../shared/flow/schema.js';
 import type { ExecContext, StepOutcome } from '../../../nodes/executor.js';
 import { getNodeModule } from '../../../nodes/registry.js';
-import type { NodeDefinition } from '../../../nodes/definition.js';
-import type { ExpressionRef } from '../../../shared/expr/types.js';
-import type { SqliteStore } from '../../store/db.js';
-import { executionsRepo, type ExecutionRow } from '../../store/executions-repo.js';
-import { stepsRepo, type StepRow } from '../../store/steps-repo.js';
+import type { ExecutionRow } from '../../store/executions-repo.js';
+import type { StepRow } from '../../store/steps-repo.js';
 import type { Logger } from '../../log.js';
 import type { Clock } from '../clock.js';
 import type { CommandUser } from '../../../nodes/command-user.js';
@@ -17,10 +15,10 @@ import { scrubberFor } from '../secrets/scrub.js';
 import { holdsLease, ownedBy } from './lease-fence.js';
 import { firstTryStartedAt, nextTry } from './repeat.js';
 import { applyOutcome, endExecution, repeatStep, settle, startExecution } from './transitions.js';
-import { lazyEvent, stepVars } from './vars.js';
+import { stepVars } from './vars.js';
+import { stepNeeds } from './step-needs.js';
 import { parseScope } from './loop-vars.js';
 import type { ApprovalLinks } from '../approvals/approval-links.js';
-import { flowsRepo } from '../../store/flows-repo.js';
 import type { SecretResolver } from '../../../nodes/source-adapter.js';
 import type { EngineMetrics } from '../../metrics.js';
 
@@ -29,36 +27,48 @@ import type { EngineMetrics } from '../../metrics.js';
  * the stored secrets of its own team. Checked when the step runs, not only when the flow is
  * saved, because a secret of that name may be created by another team later.
  */
-function teamSecrets(secrets: SecretStore, teamOfFlow: () => string | undefined): SecretResolver {
-  // Read once a stored secret (one with a team) is used: most steps use none.
-  let flowTeam: { team: string | undefined } | undefined;
+function teamSecrets(secrets: SecretStore, flowTeam: string | undefined): SecretResolver {
   return (name) => {
     const owner = secrets.team?.(name);
-    if (owner !== undefined) {
-      flowTeam ??= { team: teamOfFlow() };
-      if (owner !== flowTeam.team) {
-        throw new RenderError(`secret ${name} belongs to team "${owner}"; a flow of team "${flowTeam.team ?? 'none'}" cannot use it`);
-      }
+    if (owner !== undefined && owner !== flowTeam) {
+      throw new RenderError(`secret ${name} belongs to team "${owner}"; a flow of team "${flowTeam ?? 'none'}" cannot use it`);
     }
     return secrets.resolve(name);
   };
 }
 
 /**
- * The expressions of a node's config, by the config object: flow revisions are immutable and
- * cached (RunnerDeps.flowAt), so a node's config is the same object on every run of its revision,
- * and listing them (templates found by walking the config, matchers compiled) is done once.
+ * A run's delivery body (`event` in expressions), read and parsed once, before the first step
+ * whose expressions may read it (stepNeeds): most runs never need it.
  */
-const expressionsByConfig = new WeakMap<object, ExpressionRef[]>();
+class RunEvent {
+  private loaded = false;
+  private value: unknown;
 
-function expressionsOf(def: NodeDefinition, config: unknown): ExpressionRef[] {
-  if (typeof config !== 'object' || config === null) return def.expressions(config);
-  let refs = expressionsByConfig.get(config);
-  if (!refs) {
-    refs = def.expressions(config);
-    expressionsByConfig.set(config, refs);
+  constructor(
+    private readonly store: Store,
+    private readonly eventId: string,
+  ) {}
+
+  async load(): Promise<void> {
+    if (this.loaded) return;
+    const body = await this.store.read((tx) => tx.events.body(this.eventId));
+    this.value = body === undefined ? null : (JSON.parse(body) as unknown);
+    this.loaded = true;
   }
-  return refs;
+
+  /** The parsed body; a step whose needs said it reads none has no business asking (a bug: the step fails). */
+  readonly read = (): unknown => {
+    if (!this.loaded) throw new RenderError('internal error: the delivery body was read by a step that was not expected to read it');
+    return this.value;
+  };
+}
+
+/** What one run reads at most once, for the steps that need it (see stepNeeds). */
+interface RunData {
+  event: RunEvent;
+  /** The flow's team, once a step used a stored secret. */
+  team?: { name: string | undefined };
 }
 
 /** What a step's record left the run in (transitions.ts `settle`). */
@@ -68,7 +78,7 @@ type Settled = Awaited<ReturnType<typeof settle>>;
 export type StopReason = 'cancel' | 'deadline' | 'shutdown';
 
 export interface RunnerDeps {
-  store: SqliteStore;
+  store: Store;
   clock: Clock;
   secrets: SecretStore;
   /** The user command steps run as (SALVE_COMMAND_USER); default Salve's own. */
@@ -76,8 +86,8 @@ export interface RunnerDeps {
   /** Where steps may connect (SALVE_ALLOWED_TARGETS, flow lists, secret host lists). */
   network: DestinationPolicy;
   log: Logger;
-  /** The flow document of a revision (cached by the caller). */
-  flowAt(id: string, revision: number): Flow | undefined;
+  /** The flow document of a revision, read in `tx` unless the caller has it cached (revisions never change). */
+  flowAt(tx: StoreTx, id: string, revision: number): Promise<Flow | undefined>;
   /** SALVE_PUBLIC_ORIGIN: steps get their run's editor URL from it (ExecContext.runUrl). */
   publicOrigin?: string;
   /** Signs the approval links templates read as `approval.link`. */
@@ -103,17 +113,18 @@ export async function runExecution(
   claimed?: ExecutionRow,
 ): Promise<void> {
   const { store, clock } = deps;
-  const first = claimed ?? executionsRepo.get(store.db, executionId);
+  const first = claimed ?? (await store.read((tx) => tx.executions.get(executionId)));
   if (!first) return;
-  const flow = deps.flowAt(first.flowId, first.flowRevision);
+  const flow = await store.read((tx) => deps.flowAt(tx, first.flowId, first.flowRevision));
   if (!flow) {
-    await store.writeEventually((db) => endExecution(sqliteTx(db), first, 'cancelled', `flow ${first.flowId} revision ${first.flowRevision} is missing`, clock.now()));
+    await store.writeEventually((tx) => endExecution(tx, first, 'cancelled', `flow ${first.flowId} revision ${first.flowRevision} is missing`, clock.now()));
     return;
   }
-  // The delivery body is read and parsed only if an expression or template uses `event`.
-  const loadEvent = lazyEvent(store.db, first.eventId);
+  const run: RunData = { event: new RunEvent(store, first.eventId) };
   // The dispatcher normally starts the execution when it claims it; this covers the rest.
-  if (stepsRepo.nextSeq(store.db, executionId) === 1) await store.writeEventually((db) => startExecution(sqliteTx(db), flow, first, clock.now(), scrubberFor(deps.secrets)));
+  if ((await store.read((tx) => tx.steps.nextSeq(executionId))) === 1) {
+    await store.writeEventually((tx) => startExecution(tx, flow, first, clock.now(), scrubberFor(deps.secrets)));
+  }
 
   // Steps running now, by id: one at a time, but for loop items, which run side by side (startable).
   const inFlight = new Map<string, Promise<void>>();
@@ -127,31 +138,31 @@ export async function runExecution(
     for (;;) {
       if (failure) throw failure.error;
       if (settled) return;
-      const exec = known ?? executionsRepo.get(store.db, executionId);
+      const exec = known ?? (await store.read((tx) => tx.executions.get(executionId)));
       known = undefined;
       if (exec?.status !== 'running' || !ownedBy(exec, deps.leaseOwner)) return;
       if (signal.aborted || shouldCheckpoint() || clock.now() >= exec.deadlineAt) {
         const reason: StopReason = signal.aborted ? (signal.reason as StopReason) : shouldCheckpoint() ? 'shutdown' : 'deadline';
         // What runs records its own outcome first (an abort cuts it short).
         await allLanded();
-        const current = executionsRepo.get(store.db, executionId);
+        const current = await store.read((tx) => tx.executions.get(executionId));
         if (current?.status !== 'running' || !ownedBy(current, deps.leaseOwner)) return;
         await stop(deps, current, reason);
         return;
       }
-      const steps = stepsRepo.forExecution(store.db, executionId);
+      const steps = await store.read((tx) => tx.steps.forExecution(executionId));
       const next = startable(steps, inFlight);
       if (next.length === 0) {
         if (inFlight.size > 0) {
           await Promise.race(inFlight.values());
           continue;
         }
-        const result = await store.writeEventually((db) => settle(sqliteTx(db), flow, executionId, clock.now()));
+        const result = await store.writeEventually((tx) => settle(tx, flow, executionId, clock.now()));
         if (result === 'continue') continue;
         return;
       }
       for (const step of next) {
-        const run = runStep(deps, exec, flow, step, steps, loadEvent, signal)
+        const running = runStep(deps, exec, flow, step, steps, run, signal)
           .then((result) => {
             if (result !== undefined && result !== 'continue') settled = true;
           })
@@ -159,7 +170,7 @@ export async function runExecution(
             failure ??= { error };
           })
           .finally(() => inFlight.delete(step.id));
-        inFlight.set(step.id, run);
+        inFlight.set(step.id, running);
       }
       // Everything startable now runs: nothing else can start until one of them lands.
       await Promise.race(inFlight.values());
@@ -195,11 +206,11 @@ function startable(steps: readonly StepRow[], inFlight: ReadonlyMap<string, unkn
 async function stop(deps: RunnerDeps, exec: ExecutionRow, reason: StopReason): Promise<void> {
   const now = deps.clock.now();
   if (reason === 'shutdown') {
-    await deps.store.writeEventually((db) => executionsRepo.transition(db, exec.id, ['running'], { status: 'queued', updatedAt: now }));
+    await deps.store.writeEventually((tx) => tx.executions.transition(exec.id, ['running'], { status: 'queued', updatedAt: now }));
     return;
   }
   if (reason === 'deadline') {
-    await deps.store.writeEventually((db) => endExecution(sqliteTx(db), exec, 'timed_out', 'execution deadline exceeded', now));
+    await deps.store.writeEventually((tx) => endExecution(tx, exec, 'timed_out', 'execution deadline exceeded', now));
   }
   // 'cancel': the cancel request already ended the execution.
 }
@@ -210,7 +221,7 @@ async function runStep(
   flow: Flow,
   step: StepRow,
   steps: StepRow[],
-  event: () => unknown,
+  run: RunData,
   signal: AbortSignal,
 ): Promise<Settled | undefined> {
   const { store, clock } = deps;
@@ -229,8 +240,7 @@ async function runStep(
     const storedConfig = scrubber.scrub(config);
     const firstStartedAt = firstTryStartedAt(s, steps, startedAt);
     const random = Math.random();
-    const written = store.writeEventually(async (db): Promise<{ now: number; settled?: Settled } | false> => {
-      const tx = sqliteTx(db);
+    const written = store.writeEventually(async (tx): Promise<{ now: number; settled?: Settled } | false> => {
       // The lease fence (holdsLease), read from the row applyOutcome needs anyway.
       const current = await tx.executions.get(exec.id);
       if (deps.leaseOwner !== undefined && current?.leaseOwner !== deps.leaseOwner) return false;
@@ -259,11 +269,19 @@ async function runStep(
   const fail = (error: string, config: unknown = node?.config) => record('pending', step, { type: 'fail', error }, config);
 
   if (!nodeType || !def || !node) return fail(`node type "${step.nodeType}" is not available in this version of Salve`);
+  // What the config may read from the database is read now: rendering is synchronous.
+  const needs = stepNeeds(def, node.config);
+  if (needs.event) await run.event.load();
   const links = deps.approvalLinks;
-  const vars = stepVars(exec, flow, steps, event, step.scope, links && (() => links.varsFor(store.db, exec, flow, step.scope, clock.now())));
+  const approval = links && needs.approval ? await store.read((tx) => links.varsFor(tx, exec, flow, step.scope, clock.now())) : undefined;
+  // The flow's team, once per run, when the step uses a stored secret (one that has a team).
+  if (run.team === undefined && needs.secrets.some((name) => deps.secrets.team?.(name) !== undefined)) {
+    run.team = { name: await store.read((tx) => tx.flows.team(exec.flowId)) };
+  }
+  const vars = stepVars(exec, flow, steps, run.event.read, step.scope, approval && (() => approval));
   let rendered: RenderedConfig;
   try {
-    rendered = renderConfig(node.config, expressionsOf(def, node.config), vars, teamSecrets(deps.secrets, () => flowsRepo.team(store.db, exec.flowId)));
+    rendered = renderConfig(node.config, needs.expressions, vars, teamSecrets(deps.secrets, run.team?.name));
   } catch (error) {
     if (error instanceof RenderError) return fail(error.message);
     throw error;
@@ -275,14 +293,15 @@ async function runStep(
   const needsIntent = def.sideEffects;
   const attempt = step.attempt + 1;
   if (needsIntent) {
-    const marked = await store.writeEventually((db) =>
-      holdsLease(db, exec.id, deps.leaseOwner) &&
-      stepsRepo.transition(db, step.id, ['pending'], {
-        status: 'intent',
-        attempt,
-        startedAt,
-        config: JSON.stringify(scrubber.scrub(rendered.redacted)),
-      }),
+    const marked = await store.writeEventually(
+      async (tx) =>
+        (await holdsLease(tx, exec.id, deps.leaseOwner)) &&
+        tx.steps.transition(step.id, ['pending'], {
+          status: 'intent',
+          attempt,
+          startedAt,
+          config: JSON.stringify(scrubber.scrub(rendered.redacted)),
+        }),
     );
     if (!marked) return undefined;
   }

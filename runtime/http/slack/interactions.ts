@@ -11,7 +11,6 @@ import { appendAudit } from '../../store/audit-repo.js';
 import type { SqliteStore } from '../../store/db.js';
 import type { ApprovalRow } from '../../store/approvals-repo.js';
 import { peopleRepo } from '../../store/people-repo.js';
-import { stepsRepo } from '../../store/steps-repo.js';
 import { identityOf } from '../roles.js';
 import { userPrincipal } from '../user-principal.js';
 import { slackUserEmail } from './slack-user.js';
@@ -85,7 +84,7 @@ export class SlackInteractions {
     try {
       const target = action.value ? buttonTarget(action.value) : undefined;
       if (!target) throw new Refused('this button was not made by Salve');
-      const approval = this.approvalOf(target);
+      const approval = await this.approvalOf(target);
       const { actor, principal } = await this.personOf(slackUser);
       // The same rules as every decision (engine.decide: approver of the flow's team, quorum, no
       // self-approval); its refusals are audited there. The plan is the one the approval holds now:
@@ -103,10 +102,12 @@ export class SlackInteractions {
   }
 
   /** The approval a button names: the node's step in the run and the posting step's loop item. */
-  private approvalOf(target: { executionId: string; nodeId: string; stepId: string }): ApprovalRow {
-    const db = this.deps.store.db;
-    const scope = stepsRepo.get(db, target.stepId)?.scope ?? null;
-    const approval = this.deps.engine.links.approvalFor(db, { executionId: target.executionId, nodeId: target.nodeId, scope });
+  private async approvalOf(target: { executionId: string; nodeId: string; stepId: string }): Promise<ApprovalRow> {
+    const { engine } = this.deps;
+    const approval = await engine.store.read(async (tx) => {
+      const scope = (await tx.steps.get(target.stepId))?.scope ?? null;
+      return engine.links.approvalFor(tx, { executionId: target.executionId, nodeId: target.nodeId, scope });
+    });
     if (!approval) throw new Refused(`the approval step "${target.nodeId}" of this run has not started (or the run is gone)`);
     return approval;
   }

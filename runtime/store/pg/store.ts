@@ -1,6 +1,6 @@
 import type { Logger } from '../../log.js';
 import type { Store } from '../store.js';
-import type { StoreTx } from '../tx.js';
+import type { QueuedRun, StoreTx } from '../tx.js';
 import { type PostgresPool, PostgresUnavailableError } from './pool.js';
 import type { RunQueue } from './run-queue.js';
 import { pgTx } from './tx.js';
@@ -40,6 +40,12 @@ export class PostgresStore implements Store {
   write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new PostgresStoreClosedError());
     return this.pool.transaction((client) => fn(pgTx(client, this.queue)));
+  }
+
+  /** pg-boss jobs (see Store.takeQueued); PostgreSQL being away is an UnavailableError, as for reads. */
+  async takeQueued(limit: number): Promise<QueuedRun[]> {
+    if (this.closed) throw new PostgresStoreClosedError();
+    return this.queue.fetch(limit);
   }
 
   async writeEventually<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {

@@ -10,7 +10,7 @@ import { appendAuditPostgres } from './audit-append.js';
 import type { RunQueue } from './run-queue.js';
 import * as schema from './schema.js';
 
-const { approvals, eventRefs, events, executions, flowBreakers, flowRevisions, flows, steps } = schema;
+const { approvalLinks, approvals, eventRefs, events, executions, flowBreakers, flowRevisions, flows, steps } = schema;
 
 type PgDb = NodePgDatabase<typeof schema>;
 
@@ -47,6 +47,10 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
           .where(and(eq(events.path, path), eq(events.deliveryId, deliveryId), notInArray(events.outcome, ['rejected', 'invalid'])))
           .limit(1);
         return rows.length > 0;
+      },
+      async body(id) {
+        const rows = await db.select({ body: events.body }).from(events).where(eq(events.id, id));
+        return rows[0]?.body;
       },
     },
     executions: {
@@ -239,6 +243,9 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
         const rows = await db.select().from(approvals).where(eq(approvals.stepId, stepId));
         return rows[0];
       },
+      async forExecution(executionId, limit) {
+        return db.select().from(approvals).where(eq(approvals.executionId, executionId)).orderBy(desc(approvals.createdAt)).limit(limit);
+      },
       async decide(id, decision) {
         const rows = await db
           .update(approvals)
@@ -252,6 +259,19 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
           .update(approvals)
           .set({ status: 'cancelled', decidedAt: now, decidedBy: 'salve' })
           .where(and(eq(approvals.executionId, executionId), eq(approvals.status, 'pending')));
+      },
+    },
+    approvalLinks: {
+      async get(id) {
+        const rows = await db.select().from(approvalLinks).where(eq(approvalLinks.id, id));
+        return rows[0];
+      },
+      async markUsed(row) {
+        const inserted = await db.insert(approvalLinks).values(row).onConflictDoNothing().returning({ id: approvalLinks.id });
+        return inserted.length > 0;
+      },
+      async remove(id) {
+        await db.delete(approvalLinks).where(eq(approvalLinks.id, id));
       },
     },
     breakers: {
@@ -290,6 +310,14 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
         await appendAuditPostgres(client, entry);
       },
     },
+    runQueue: {
+      async taken(runs) {
+        await queue.complete(
+          client,
+          runs.flatMap((r) => (r.jobId === undefined ? [] : [r.jobId])),
+        );
+      },
+    },
     leases: {
       async expired(now, limit) {
         return (
@@ -315,8 +343,16 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
       },
       async holds(id, owner) {
         // The status is not checked: a run cancelled meanwhile still records what its in-flight step did.
-        const rows = await db.select({ owner: executions.leaseOwner }).from(executions).where(eq(executions.id, id));
+        const rows = await db.select({ owner: executions.leaseOwner }).from(executions).where(eq(executions.id, id)).for('share');
         return rows[0]?.owner === owner;
+      },
+      async lockExpired(id, now) {
+        const rows = await db
+          .select({ id: executions.id })
+          .from(executions)
+          .where(and(eq(executions.id, id), eq(executions.status, 'running'), or(isNull(executions.leaseUntil), lte(executions.leaseUntil, now))))
+          .for('update');
+        return rows.length > 0;
       },
     },
   };
