@@ -1,8 +1,17 @@
 import type { AutomationChange, AutomationState } from '../../shared/api-views.js';
 import { auditRepo } from '../store/audit-repo.js';
 import type { Db } from '../store/db.js';
+import type { StoreTx } from '../store/tx.js';
 
 const HISTORY = 10;
+
+/** The setting that holds the kill switch ('true' while paused). */
+export const PAUSE_SETTING = 'automation.paused';
+
+/** Whether automation is paused, as committed (every process reads the same switch). */
+export async function readPaused(tx: StoreTx): Promise<boolean> {
+  return (await tx.settings.get(PAUSE_SETTING)) === 'true';
+}
 
 /**
  * The kill switch as people see it: whether it is on, who turned it on and when, and the last

@@ -1,13 +1,10 @@
 import { sqliteStore, type Store } from '../store/store.js';
-import { sqliteTx, type StoreTx } from '../store/tx.js';
+import type { StoreTx } from '../store/tx.js';
 import type { RecoveryReport } from './dispatch/recovery.js';
 import type { Flow } from '../../shared/flow/schema.js';
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
 import type { SqliteStore } from '../store/db.js';
-import { appendAudit } from '../store/audit-repo.js';
 import type { Actor } from '../../shared/audit.js';
-import { executionsRepo } from '../store/executions-repo.js';
-import { settingsRepo } from '../store/settings-repo.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
 import { DestinationPolicy, type Resolver } from '../net/destination-policy.js';
@@ -24,7 +21,7 @@ import type { EngineMetrics } from '../metrics.js';
 import type { HookRoute } from './ingest/hook-router.js';
 import { EventRetention } from './ingest/retention.js';
 import { ExecutionRetention } from './execution-retention.js';
-import { automationState } from './automation-state.js';
+import { automationState, PAUSE_SETTING, readPaused } from './automation-state.js';
 import type { AutomationState } from '../../shared/api-views.js';
 import { simulateFlow } from './flows/simulate.js';
 import { replayFlow, type ReplayInput } from './flows/replay.js';
@@ -43,7 +40,7 @@ export type { DecisionInput, DecisionResult } from './approvals/decide.js';
 import { calledRuns } from './dispatch/calls.js';
 import { ApprovalLinks } from './approvals/approval-links.js';
 import type { BreakerView } from '../../shared/api-views.js';
-import { breakerFailures, breakersRepo } from '../store/breakers-repo.js';
+import { breakerFailures } from '../store/breakers-repo.js';
 import { breakerView } from './limits/breaker.js';
 
 export interface EngineOptions {
@@ -78,7 +75,6 @@ export interface EngineOptions {
   metrics?: EngineMetrics;
 }
 
-const PAUSE_KEY = 'automation.paused';
 
 /**
  * The runtime's core, wired together: flows, hook routing, ingest, the dispatcher and the
@@ -150,7 +146,7 @@ export class Engine {
   /** Loads routes and the pause switch, recovers from any crash, and starts running executions. */
   async start(): Promise<RecoveryReport> {
     this.refreshRoutes();
-    this.dispatcher.setPaused(settingsRepo.get(this.options.store.db, PAUSE_KEY) === 'true');
+    this.dispatcher.setPaused(await this.store.read(readPaused));
     this.retention.start();
     this.executionRetention.start();
     const report = await this.dispatcher.start();
@@ -166,10 +162,10 @@ export class Engine {
    */
   async setPaused(paused: boolean, actor: Actor, reqId?: string): Promise<void> {
     const now = this.options.clock.now();
-    await this.options.store.write((db) => {
-      const was = settingsRepo.get(db, PAUSE_KEY) === 'true';
-      settingsRepo.set(db, PAUSE_KEY, String(paused), now);
-      appendAudit(db, { actor, action: paused ? 'automation.pause' : 'automation.resume', target: 'automation', before: { paused: was }, after: { paused }, now });
+    await this.store.write(async (tx) => {
+      const was = await readPaused(tx);
+      await tx.settings.set(PAUSE_SETTING, String(paused), now);
+      await tx.audit.append({ actor, action: paused ? 'automation.pause' : 'automation.resume', target: 'automation', before: { paused: was }, after: { paused }, now });
     });
     this.dispatcher.setPaused(paused);
     this.options.log.warn({ reqId, actor: actor.name, via: actor.via, paused }, paused ? 'automation paused' : 'automation resumed');
@@ -323,7 +319,8 @@ export class Engine {
    * Recorded and audited; the run goes on once the quorum is reached or someone rejects.
    */
   async decide(approvalId: string, input: DecisionInput, decider: Decider): Promise<DecisionResult> {
-    const result = await decideApproval({ store: this.options.store, now: this.options.clock.now(), flowAt: (id, rev) => this.flowAt(id, rev) }, approvalId, input, decider);
+    const deps = { store: this.store, now: this.options.clock.now(), flowAt: (tx: StoreTx, id: string, rev: number) => this.revisionIn(tx, id, rev) };
+    const result = await decideApproval(deps, approvalId, input, decider);
     if (result.status !== 'pending') this.dispatcher.pump();
     return result;
   }
@@ -346,19 +343,19 @@ export class Engine {
 
   /** Cancels an execution that has not finished; its in-flight step is aborted. */
   async cancel(executionId: string, actor: Actor): Promise<void> {
-    const { store, clock } = this.options;
-    const now = clock.now();
-    await store.write(async (db) => {
-      const exec = executionsRepo.get(db, executionId);
+    const { store } = this;
+    const now = this.options.clock.now();
+    await store.write(async (tx) => {
+      const exec = await tx.executions.get(executionId);
       if (!exec) throw new NotFoundError(`execution "${executionId}" not found`);
-      if (!(await endExecution(sqliteTx(db), exec, 'cancelled', `cancelled by ${actor.name}`, now))) {
+      if (!(await endExecution(tx, exec, 'cancelled', `cancelled by ${actor.name}`, now))) {
         throw new ConflictError(`execution "${executionId}" has already finished (${exec.status})`, { status: exec.status });
       }
-      appendAudit(db, { actor, action: 'execution.cancel', target: executionId, details: { flowId: exec.flowId }, before: { status: exec.status }, after: { status: 'cancelled' }, now });
+      await tx.audit.append({ actor, action: 'execution.cancel', target: executionId, details: { flowId: exec.flowId }, before: { status: exec.status }, after: { status: 'cancelled' }, now });
     });
     this.dispatcher.abort(executionId, 'cancel');
     // The runs it called were cancelled with it (flow.call); a run that called it continues.
-    for (const id of await calledRuns(sqliteTx(store.db), executionId)) this.dispatcher.abort(id, 'cancel');
+    for (const id of await store.read((tx) => calledRuns(tx, executionId))) this.dispatcher.abort(id, 'cancel');
     this.dispatcher.pump();
   }
 
@@ -368,16 +365,16 @@ export class Engine {
    * `execution.release`; 409 when the run is not held.
    */
   async release(executionId: string, actor: Actor, comment?: string): Promise<void> {
-    const { store, clock, executionDeadlineMs } = this.options;
+    const { clock, executionDeadlineMs } = this.options;
     const now = clock.now();
-    await store.write((db) => {
-      const exec = executionsRepo.get(db, executionId);
+    await this.store.write(async (tx) => {
+      const exec = await tx.executions.get(executionId);
       if (!exec) throw new NotFoundError(`execution "${executionId}" not found`);
       const by = actor.identity ?? actor.name;
-      if (!executionsRepo.release(db, executionId, by, comment ?? null, now, now + executionDeadlineMs)) {
+      if (!(await tx.executions.release(executionId, by, comment ?? null, now, now + executionDeadlineMs))) {
         throw new ConflictError(`execution "${executionId}" is not held (it is ${exec.status}); only a held run can be released`, { status: exec.status });
       }
-      appendAudit(db, {
+      await tx.audit.append({
         actor,
         action: 'execution.release',
         target: executionId,
@@ -401,12 +398,12 @@ export class Engine {
     const { store, clock } = this.options;
     const stored = this.flows.get(flowId);
     const now = clock.now();
-    await store.write((db) => {
-      const before = breakersRepo.get(db, flowId);
-      if (!breakersRepo.reset(db, flowId, actor.identity ?? actor.name, now)) {
+    await this.store.write(async (tx) => {
+      const before = await tx.breakers.get(flowId);
+      if (!(await tx.breakers.reset(flowId, actor.identity ?? actor.name, now))) {
         throw new ConflictError(`the circuit breaker of flow "${flowId}" is not tripped`, { state: 'closed' });
       }
-      appendAudit(db, {
+      await tx.audit.append({
         actor,
         action: 'flow.breaker.reset',
         target: flowId,

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import type { Engine } from '../engine/engine.js';
 import type { SqliteStore } from '../store/db.js';
-import { approvalContext } from '../engine/dispatch/approval-context.js';
-import { lazyEvent } from '../engine/dispatch/vars.js';
+import { approvalContext, previewReadsEvent } from '../engine/dispatch/approval-context.js';
+import type { Flow } from '../../shared/flow/schema.js';
 import { approvalsRepo, type ApprovalRow } from '../store/approvals-repo.js';
 import { eventsRepo } from '../store/events-repo.js';
 import { executionsRepo, type ExecutionRow } from '../store/executions-repo.js';
@@ -14,7 +14,7 @@ import { APPROVAL_STATUSES, EXECUTION_STATUSES } from '../../shared/statuses.js'
 import { stepsRepo, type StepRow } from '../store/steps-repo.js';
 import { authorOf } from '../engine/flows/flow-service.js';
 import { actorOf, deciderOf, type AuthEnv } from './auth.js';
-import { approvalFacts, judge } from '../engine/approvals/rules.js';
+import { approvalFacts, approverTeamsOf, judge } from '../engine/approvals/rules.js';
 import { visibleFlowIds } from './visibility.js';
 import { validJson, validOptionalJson, validQuery } from './validated.js';
 import { approvalView, eventDetailView, eventView, executionView, stepView } from './views.js';
@@ -80,36 +80,52 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
    * Costs two reads per execution (row and steps; the event body only if a template reads it),
    * shared by approvals of the same execution; flow revisions are cached by the engine.
    */
-  const withContext = (c: Context, rows: ApprovalRow[]): Approval[] => {
-    const runs = new Map<string, { exec: ExecutionRow; steps: StepRow[]; event: () => unknown } | null>();
-    const decider = deciderOf(c);
-    const decisions = approvalsRepo.decisionsForMany(db, rows.map((r) => r.id));
-    return rows.map((row) => {
-      const facts = approvalFacts(db, row, decisions.get(row.id) ?? []);
-      const verdict = judge(db, facts, decider);
-      let run = runs.get(row.executionId);
-      if (run === undefined) {
-        const exec = executionsRepo.get(db, row.executionId);
-        run = exec ? { exec, steps: stepsRepo.forExecution(db, exec.id), event: lazyEvent(db, exec.eventId) } : null;
-        runs.set(row.executionId, run);
+  const withContext = (c: Context, rows: ApprovalRow[]): Promise<Approval[]> =>
+    engine.store.read(async (tx) => {
+      const runs = new Map<string, { exec: ExecutionRow; steps: StepRow[]; flow: Flow | undefined; event?: unknown } | null>();
+      const decider = deciderOf(c);
+      const approverTeams = await approverTeamsOf(tx, decider.principal);
+      const decisions = await tx.approvals.decisionsForMany(rows.map((r) => r.id));
+      const views: Approval[] = [];
+      for (const row of rows) {
+        const facts = await approvalFacts(tx, row, decisions.get(row.id) ?? []);
+        const verdict = judge(facts, decider, approverTeams);
+        let run = runs.get(row.executionId);
+        if (run === undefined) {
+          const exec = await tx.executions.get(row.executionId);
+          run = exec ? { exec, steps: await tx.steps.forExecution(exec.id), flow: await engine.revisionIn(tx, exec.flowId, exec.flowRevision) } : null;
+          runs.set(row.executionId, run);
+        }
+        if (!run) {
+          views.push(approvalView(facts, { verdict }));
+          continue;
+        }
+        // The delivery body only when a step that approving runs may read it (once per run).
+        if (run.event === undefined && previewReadsEvent(run.flow, row.nodeId)) {
+          const body = await tx.events.body(run.exec.eventId);
+          run.event = body === undefined ? null : (JSON.parse(body) as unknown);
+        }
+        const event = run.event ?? null;
+        const context = approvalContext({ approval: row, exec: run.exec, flow: run.flow, steps: run.steps, event: () => event });
+        views.push(approvalView(facts, { exec: run.exec, context, verdict }));
       }
-      if (!run) return approvalView(facts, { verdict });
-      const flow = engine.flowAt(run.exec.flowId, run.exec.flowRevision);
-      const context = approvalContext({ approval: row, exec: run.exec, flow, steps: run.steps, event: run.event });
-      return approvalView(facts, { exec: run.exec, context, verdict });
+      return views;
     });
-  };
 
   /** Approvals of one run, for its detail: rules, decisions and what the caller may do, without the context. */
-  const ofRun = (c: Context, executionId: string): Approval[] => {
-    const rows = approvalsRepo.list(db, { executionId, limit: 200 });
-    const decider = deciderOf(c);
-    const decisions = approvalsRepo.decisionsForMany(db, rows.map((r) => r.id));
-    return rows.map((row) => {
-      const facts = approvalFacts(db, row, decisions.get(row.id) ?? []);
-      return approvalView(facts, { verdict: judge(db, facts, decider) });
+  const ofRun = (c: Context, executionId: string): Promise<Approval[]> =>
+    engine.store.read(async (tx) => {
+      const rows = await tx.approvals.forExecution(executionId, 200);
+      const decider = deciderOf(c);
+      const approverTeams = await approverTeamsOf(tx, decider.principal);
+      const decisions = await tx.approvals.decisionsForMany(rows.map((r) => r.id));
+      const views: Approval[] = [];
+      for (const row of rows) {
+        const facts = await approvalFacts(tx, row, decisions.get(row.id) ?? []);
+        views.push(approvalView(facts, { verdict: judge(facts, decider, approverTeams) }));
+      }
+      return views;
     });
-  };
 
   return new Hono<AuthEnv>()
     .get('/executions', validQuery(ExecutionQuery), (c) => {
@@ -117,7 +133,7 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
       const rows = executionsRepo.list(db, { ...q, flowIds: visibleFlowIds(c, db, 'runs:read') });
       return c.json({ items: rows.map(executionView), nextCursor: rows.length === q.limit ? rows.at(-1)!.id : null } satisfies Page<Execution>);
     })
-    .get('/executions/:id', (c) => {
+    .get('/executions/:id', async (c) => {
       const exec = executionsRepo.get(db, c.req.param('id'));
       if (!exec) throw new NotFoundError(`execution "${c.req.param('id')}" not found`);
       const view = executionView(exec);
@@ -125,7 +141,7 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
         ...view,
         ...(view.released ? { released: { ...view.released, name: authorOf(db, view.released.by).name } } : {}),
         steps: stepsRepo.forExecution(db, exec.id).map(stepView),
-        approvals: ofRun(c, exec.id),
+        approvals: await ofRun(c, exec.id),
         flow: engine.flowAt(exec.flowId, exec.flowRevision) ?? null,
         children: executionsRepo.children(db, exec.id).map((c) => ({ id: c.id, flowId: c.flowId, parentStepId: c.parentStepId, status: c.status })),
       } satisfies ExecutionDetail);
@@ -139,14 +155,14 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
       await engine.release(c.req.param('id'), actorOf(c), comment);
       return c.json(executionView(executionsRepo.get(db, c.req.param('id'))!));
     })
-    .get('/approvals', validQuery(ApprovalQuery), (c) => {
+    .get('/approvals', validQuery(ApprovalQuery), async (c) => {
       const q = c.req.valid('query');
-      return c.json({ items: withContext(c, approvalsRepo.list(db, { ...q, flowIds: visibleFlowIds(c, db, 'runs:read') })) } satisfies List<Approval>);
+      return c.json({ items: await withContext(c, approvalsRepo.list(db, { ...q, flowIds: visibleFlowIds(c, db, 'runs:read') })) } satisfies List<Approval>);
     })
-    .get('/approvals/:id', (c) => {
+    .get('/approvals/:id', async (c) => {
       const row = approvalsRepo.get(db, c.req.param('id'));
       if (!row) throw new NotFoundError(`approval "${c.req.param('id')}" not found`);
-      return c.json(withContext(c, [row])[0]!);
+      return c.json((await withContext(c, [row]))[0]!);
     })
     .post('/approvals/:id', validJson(DecisionSchema, 64 * 1024), async (c) => {
       const body = c.req.valid('json');
@@ -161,11 +177,11 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
       const { link, ...input } = body;
       if (link === undefined) await engine.decide(id, input, deciderOf(c));
       else await engine.decideWithLink(id, link, input, deciderOf(c));
-      return c.json(withContext(c, [approvalsRepo.get(db, id)!])[0]!);
+      return c.json((await withContext(c, [approvalsRepo.get(db, id)!]))[0]!);
     })
     .get('/approval-links/:token', async (c) => {
       const found = await engine.store.read((tx) => engine.links.stateOf(tx, c.req.param('token'), engine.now()));
-      const approval = 'approval' in found && found.approval ? withContext(c, [found.approval])[0]! : null;
+      const approval = 'approval' in found && found.approval ? (await withContext(c, [found.approval]))[0]! : null;
       return c.json({
         state: found.state,
         executionId: found.claims.executionId,

@@ -1,7 +1,9 @@
 import type { Flow } from '../../shared/flow/schema.js';
 import type { ApprovalStatus, ExecutionStatus, StepStatus, WaitReason } from './schema.js';
 import { approvalLinksRepo, type ApprovalLinkRow } from './approval-links-repo.js';
-import { approvalsRepo, type ApprovalRow } from './approvals-repo.js';
+import { approvalsRepo, type ApprovalDecisionRow, type ApprovalRow } from './approvals-repo.js';
+import { peopleRepo, type MembershipRow } from './people-repo.js';
+import { settingsRepo } from './settings-repo.js';
 import { appendAudit, type AuditInput } from './audit-repo.js';
 import { breakersRepo, type BreakerFailure, type BreakerRow } from './breakers-repo.js';
 import type { Db } from './db.js';
@@ -89,6 +91,11 @@ export interface StoreTx {
     nextQueued(limit: number, exclude: ReadonlySet<string>): Promise<string[]>;
     /** Executions past their deadline that are not parked on an approval (queued, running, or waiting for anything else). */
     pastDeadline(now: number): Promise<ExecutionRow[]>;
+    /**
+     * Releases a held run to the queue (a person decided), with a fresh deadline; false when it is
+     * not held. A released run is in the run queue once this transaction commits.
+     */
+    release(id: string, by: string, comment: string | null, now: number, deadlineAt: number): Promise<boolean>;
   };
   readonly steps: {
     /** Wakes the steps of these runs waiting for `reason` (they continue at the next tick); how many. */
@@ -111,6 +118,18 @@ export interface StoreTx {
   };
   readonly approvals: {
     insert(row: ApprovalRow): Promise<void>;
+    get(id: string): Promise<ApprovalRow | undefined>;
+    /**
+     * `get`, locking the approval until the transaction ends (PostgreSQL: FOR UPDATE), so that
+     * people deciding it at once on several processes take turns and each counts the others'.
+     */
+    lock(id: string): Promise<ApprovalRow | undefined>;
+    /** The decisions on one approval, oldest first. */
+    decisionsFor(approvalId: string): Promise<ApprovalDecisionRow[]>;
+    /** The decisions on several approvals, grouped by approval, oldest first; no entry for one without decisions. */
+    decisionsForMany(approvalIds: readonly string[]): Promise<Map<string, ApprovalDecisionRow[]>>;
+    /** Records one person's decision; false when that person already decided this approval (nothing written). */
+    insertDecision(row: ApprovalDecisionRow): Promise<boolean>;
     forStep(stepId: string): Promise<ApprovalRow | undefined>;
     /** The execution's approvals, newest first, at most `limit`. */
     forExecution(executionId: string, limit: number): Promise<ApprovalRow[]>;
@@ -131,6 +150,8 @@ export interface StoreTx {
     get(flowId: string): Promise<BreakerRow | undefined>;
     /** Trips the flow's breaker with the runs that tripped it. */
     trip(flowId: string, failures: readonly BreakerFailure[], now: number): Promise<void>;
+    /** Closes a tripped breaker, saying who and when; false when it is not tripped. */
+    reset(flowId: string, by: string, now: number): Promise<boolean>;
   };
   readonly flows: {
     /** The flow's current revision with its document parsed (throws StoredFlowError for a damaged one). */
@@ -139,6 +160,17 @@ export interface StoreTx {
     team(id: string): Promise<string | undefined>;
     /** One stored revision's document, parsed; undefined when there is no such revision. */
     getRevision(id: string, revision: number): Promise<Flow | undefined>;
+    /** Who saved that revision (`user:<id>`, `admin`), or null when unknown or there is no such revision. */
+    revisionAuthor(id: string, revision: number): Promise<string | null>;
+  };
+  readonly people: {
+    /** The user's team roles. */
+    membershipsOf(userId: string): Promise<MembershipRow[]>;
+  };
+  readonly settings: {
+    get(key: string): Promise<string | undefined>;
+    /** Sets a value, inserting the key if it is new. */
+    set(key: string, value: string, now: number): Promise<void>;
   };
   readonly audit: {
     /** Appends one record to the hash-chained audit log, in this transaction. */
@@ -206,6 +238,7 @@ export function sqliteTx(db: Db): StoreTx {
       withStatus: async (status) => executionsRepo.withStatus(db, status),
       nextQueued: async (limit, exclude) => executionsRepo.nextQueued(db, limit, exclude),
       pastDeadline: async (now) => executionsRepo.pastDeadline(db, now),
+      release: async (id, by, comment, now, deadlineAt) => executionsRepo.release(db, id, by, comment, now, deadlineAt),
     },
     steps: {
       wakeWaiting: async (executionIds, reason, now) => stepsRepo.wakeWaiting(db, executionIds, reason, now),
@@ -221,6 +254,12 @@ export function sqliteTx(db: Db): StoreTx {
     },
     approvals: {
       insert: async (row) => approvalsRepo.insert(db, row),
+      get: async (id) => approvalsRepo.get(db, id),
+      // One writer on SQLite: the transaction already excludes every other decision.
+      lock: async (id) => approvalsRepo.get(db, id),
+      decisionsFor: async (approvalId) => approvalsRepo.decisionsFor(db, approvalId),
+      decisionsForMany: async (approvalIds) => approvalsRepo.decisionsForMany(db, approvalIds),
+      insertDecision: async (row) => approvalsRepo.insertDecision(db, row),
       forStep: async (stepId) => approvalsRepo.forStep(db, stepId),
       forExecution: async (executionId, limit) => approvalsRepo.list(db, { executionId, limit }),
       decide: async (id, decision) => approvalsRepo.decide(db, id, decision),
@@ -234,11 +273,20 @@ export function sqliteTx(db: Db): StoreTx {
     breakers: {
       get: async (flowId) => breakersRepo.get(db, flowId),
       trip: async (flowId, failures, now) => breakersRepo.trip(db, flowId, failures, now),
+      reset: async (flowId, by, now) => breakersRepo.reset(db, flowId, by, now),
     },
     flows: {
       get: async (id) => flowsRepo.get(db, id),
       team: async (id) => flowsRepo.team(db, id),
       getRevision: async (id, revision) => flowsRepo.getRevision(db, id, revision),
+      revisionAuthor: async (id, revision) => flowsRepo.revisionAuthor(db, id, revision),
+    },
+    people: {
+      membershipsOf: async (userId) => peopleRepo.membershipsOf(db, userId),
+    },
+    settings: {
+      get: async (key) => settingsRepo.get(db, key),
+      set: async (key, value, now) => settingsRepo.set(db, key, value, now),
     },
     audit: {
       append: async (entry) => appendAudit(db, entry),

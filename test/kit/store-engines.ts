@@ -34,6 +34,8 @@ export interface SeedRows {
   /** flow_revisions rows (a flow's past documents). */
   revisions?: Rows<typeof sqliteSchema.flowRevisions>;
   approvals?: Rows<typeof sqliteSchema.approvals>;
+  /** A user's roles in teams (no users or teams rows needed: there are no foreign keys). */
+  memberships?: Rows<typeof sqliteSchema.memberships>;
 }
 
 type ApprovalRow = typeof sqliteSchema.approvals.$inferSelect;
@@ -98,7 +100,7 @@ export function storeEngines(): StoreEngine[] {
         },
         run: (fn) => store.write((db) => fn(sqliteTx(db))),
         takeQueued: (limit) => sqliteStore(store).takeQueued(limit, new Set()),
-        seed: async ({ executions = [], steps = [], flows = [], breakers = [], revisions = [], approvals = [] }) => {
+        seed: async ({ executions = [], steps = [], flows = [], breakers = [], revisions = [], approvals = [], memberships = [] }) => {
           store.writeNow((db) => {
             if (executions.length) db.insert(sqliteSchema.executions).values(executions).run();
             if (steps.length) db.insert(sqliteSchema.steps).values(steps).run();
@@ -106,6 +108,7 @@ export function storeEngines(): StoreEngine[] {
             if (breakers.length) db.insert(sqliteSchema.flowBreakers).values(breakers).run();
             if (revisions.length) db.insert(sqliteSchema.flowRevisions).values(revisions).run();
             if (approvals.length) db.insert(sqliteSchema.approvals).values(approvals).run();
+            if (memberships.length) db.insert(sqliteSchema.memberships).values(memberships).run();
           });
         },
       };
@@ -149,7 +152,7 @@ export function storeEngines(): StoreEngine[] {
               .from(audit)
               .orderBy(asc(audit.id));
           }),
-        seed: async ({ executions = [], steps = [], flows = [], breakers = [], revisions = [], approvals = [] }) => {
+        seed: async ({ executions = [], steps = [], flows = [], breakers = [], revisions = [], approvals = [], memberships = [] }) => {
           const client = new pg.Client({ connectionString: database.url });
           await client.connect();
           try {
@@ -160,6 +163,7 @@ export function storeEngines(): StoreEngine[] {
             if (breakers.length) await db.insert(pgSchema.flowBreakers).values(breakers);
             if (revisions.length) await db.insert(pgSchema.flowRevisions).values(revisions);
             if (approvals.length) await db.insert(pgSchema.approvals).values(approvals);
+            if (memberships.length) await db.insert(pgSchema.memberships).values(memberships);
           } finally {
             await client.end();
           }

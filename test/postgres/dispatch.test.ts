@@ -5,6 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FlowSchema } from '../../shared/flow/schema.js';
 import { getNodeDefinition } from '../../nodes/catalog.js';
 import { Dispatcher } from '../../runtime/engine/dispatch/dispatcher.js';
+import { decideApproval } from '../../runtime/engine/approvals/decide.js';
+import type { Decider } from '../../runtime/engine/approvals/rules.js';
+import { principalOf } from '../../runtime/http/roles.js';
 import { LEASE_MS } from '../../runtime/engine/dispatch/leases.js';
 import { EventRecorder } from '../../runtime/engine/ingest/event-recorder.js';
 import { HookRouter } from '../../runtime/engine/ingest/hook-router.js';
@@ -39,20 +42,44 @@ const T0 = Date.parse('2026-11-24T00:00:00Z');
 /** A node's config with its defaults, as saving a flow stores it. */
 const configOf = (type: string, config: object) => getNodeDefinition(type)!.configSchema.parse(config) as Record<string, unknown>;
 
-const flowFor = (target: Target, action?: { type: string; config: object }) =>
+/** The flow's shape: the source, then `call`; `approval` puts an approval.request (`ask`) before it. */
+interface FlowShape {
+  action?: { type: string; config: object };
+  approval?: object;
+}
+
+const flowFor = (target: Target, { action, approval }: FlowShape = {}) =>
   FlowSchema.parse(
     flowDoc({
       id: 'f',
       source: { id: 'am', type: 'source.alertmanager', config: configOf('source.alertmanager', { path: 'infra', auth: { type: 'none' } }) },
       nodes: [
+        ...(approval ? [{ id: 'ask', type: 'approval.request', config: configOf('approval.request', approval) }] : []),
         action
           ? { id: 'call', type: action.type, config: configOf(action.type, action.config) }
           : // `event` makes the runner read the delivery body from PostgreSQL before rendering.
             { id: 'call', type: 'action.http', config: configOf('action.http', { url: `${target.url}/restart/{{ alert.fingerprint }}`, body: '{{ event.receiver }}', timeoutSeconds: 60 }) },
       ],
-      edges: [{ source: 'am', target: 'call' }],
+      edges: approval
+        ? [
+            { source: 'am', target: 'ask' },
+            { source: 'ask', sourcePort: 'approved', target: 'call' },
+          ]
+        : [{ source: 'am', target: 'call' }],
     }),
   );
+
+/** A person holding the approver role in team `default` (the flow's), as a transport builds one. */
+const approver = (id: string): Decider => ({
+  actor: { name: id, via: 'session' },
+  identity: `user:${id}`,
+  principal: principalOf({
+    kind: 'session',
+    user: { id, username: id, displayName: id, kind: 'person' },
+    admin: false,
+    teamRoles: new Map([['default', new Set(['approver'] as const)]]),
+  }),
+});
 
 const delivery = (fps: readonly string[]) => ({
   headers: { 'content-type': 'application/json' },
@@ -104,16 +131,18 @@ describe.runIf(postgresAvailable)('several processes dispatching from one Postgr
       queueCap: new QueueCap(undefined, 10_000),
       recorder: new EventRecorder(store, log, scrubber),
     };
-    return { clock, store, dispatcher, deliver: (fps: readonly string[]) => ingestDelivery(ingest, 'infra', delivery(fps)) };
+    const decide = (approvalId: string, decider: Decider) =>
+      decideApproval({ store, now: clock.now(), flowAt: (tx, id, revision) => tx.flows.getRevision(id, revision) }, approvalId, { decision: 'approve' }, decider);
+    return { clock, store, dispatcher, decide, deliver: (fps: readonly string[]) => ingestDelivery(ingest, 'infra', delivery(fps)) };
   };
 
   /** A fresh database with the flow saved (revision 1), and its target. */
-  const setup = async (respond?: Parameters<typeof startTarget>[0], action?: { type: string; config: object }) => {
+  const setup = async (respond?: Parameters<typeof startTarget>[0], shape?: FlowShape) => {
     const database = await fresh();
     await migratePostgres(database.url);
     const target = await startTarget(respond);
     closers.push(() => target.close());
-    const flow = flowFor(target, action);
+    const flow = flowFor(target, shape);
     const pool = new PostgresPool(database.url);
     closers.push(() => pool.close());
     await pool.transaction(async (client) => {
@@ -216,7 +245,7 @@ describe.runIf(postgresAvailable)('several processes dispatching from one Postgr
   });
 
   it('a process that dies while a command runs: the run stops in needs_attention once the lease ends, the command is never run again, and its late record is dropped', async () => {
-    const { url, flow, executions, stepsOf } = await setup(undefined, { type: 'action.shell', config: { command: ['sleep', '2'] } });
+    const { url, flow, executions, stepsOf } = await setup(undefined, { action: { type: 'action.shell', config: { command: ['sleep', '2'] } } });
     const a = await openProcess(url, flow);
     const b = await openProcess(url, flow);
     await a.deliver(['fp-cmd']);
@@ -235,5 +264,55 @@ describe.runIf(postgresAvailable)('several processes dispatching from one Postgr
     await a.dispatcher.idle();
     expect((await stepsOf(run.id)).map((s) => s.status)).toEqual(['unknown']);
     expect((await executions())[0]?.status).toBe('needs_attention');
+  });
+
+  it('two people approve at once through two processes with a quorum of 2: both decisions count, the approval is approved once, the action runs once', async () => {
+    const { url, flow, target, executions, stepsOf } = await setup(undefined, { approval: { quorum: 2, message: 'Restart?' } });
+    const a = await openProcess(url, flow);
+    const b = await openProcess(url, flow);
+    await a.deliver(['fp-ask']);
+    a.dispatcher.pump();
+    await a.dispatcher.idle();
+    const [run] = await executions();
+    expect(run?.status).toBe('waiting');
+    const approvalId = await a.store.read(async (tx) => (await tx.approvals.forExecution(run!.id, 10))[0]!.id);
+
+    // Each decision locks the approval: the second waits for the first and counts it.
+    const results = await Promise.all([a.decide(approvalId, approver('ana')), b.decide(approvalId, approver('bob'))]);
+    expect(results.map((r) => r.status).sort()).toEqual(['approved', 'pending']);
+    expect(results.map((r) => r.approvals.count).sort()).toEqual([1, 2]);
+
+    await waitFor(async () => {
+      await Promise.all([a.dispatcher.tick(), b.dispatcher.tick()]);
+      return (await executions())[0]?.status === 'succeeded';
+    });
+    await Promise.all([a.dispatcher.idle(), b.dispatcher.idle()]);
+    expect(target.requests).toHaveLength(1);
+    expect((await stepsOf(run!.id)).map((s) => s.status)).toEqual(['succeeded']);
+    const approval = await a.store.read((tx) => tx.approvals.get(approvalId));
+    expect(approval).toMatchObject({ status: 'approved' });
+    expect((await a.store.read((tx) => tx.approvals.decisionsFor(approvalId))).map((d) => d.decider).sort()).toEqual(['user:ana', 'user:bob']);
+  });
+
+  it('the kill switch holds across processes: paused through one, the other starts nothing at its next tick; resumed, it runs the queue', async () => {
+    const { url, flow, target, executions } = await setup();
+    const a = await openProcess(url, flow);
+    const b = await openProcess(url, flow);
+    await a.store.write((tx) => tx.settings.set('automation.paused', 'true', T0));
+    await b.dispatcher.tick();
+    expect(b.dispatcher.isPaused).toBe(true);
+    await b.deliver(['fp-paused']);
+    b.dispatcher.pump();
+    await b.dispatcher.tick();
+    await b.dispatcher.idle();
+    expect((await executions())[0]?.status).toBe('queued');
+    expect(target.requests).toHaveLength(0);
+
+    await a.store.write((tx) => tx.settings.set('automation.paused', 'false', T0 + 1));
+    await waitFor(async () => {
+      await b.dispatcher.tick();
+      return (await executions())[0]?.status === 'succeeded';
+    });
+    expect(target.requests).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 import { eventRow } from '../kit/rows.js';
 import { describe, expect, it } from 'vitest';
 import { FLOW_FORMAT, FlowSchema } from '../../shared/flow/schema.js';
-import type { ApprovalRow } from '../../runtime/store/approvals-repo.js';
+import type { ApprovalDecisionRow, ApprovalRow } from '../../runtime/store/approvals-repo.js';
 import { GENESIS_HASH } from '../../runtime/store/audit-chain.js';
 import { type AuditInput, nextAuditRow } from '../../runtime/store/audit-repo.js';
 import type { EventRow } from '../../runtime/store/events-repo.js';
@@ -67,6 +67,18 @@ const approval = (id: string, executionId: string, over: Partial<ApprovalRow> = 
   comment: null,
   planHash: null,
   rules: null,
+  ...over,
+});
+
+const decision = (approvalId: string, decider: string, at: number, over: Partial<ApprovalDecisionRow> = {}): ApprovalDecisionRow => ({
+  approvalId,
+  decider,
+  deciderName: decider.replace(/^user:/, ''),
+  decision: 'approve',
+  comment: null,
+  via: 'session',
+  planHash: null,
+  at,
   ...over,
 });
 
@@ -690,5 +702,193 @@ describe.each(engines)('store contract on $name', ({ available: runIf, open }) =
     expect((await e.run((tx) => tx.executions.get('ex2')))?.status).toBe('cancelled');
     expect(await e.runQueue()).toEqual([]);
     expect(await e.takeQueued(10)).toEqual([]);
+  });
+
+  it.runIf(runIf)('executions: release moves a held run to queued, saying who, when and why, with a fresh deadline; it is then in the run queue', async () => {
+    const e = await open();
+    const held = { status: 'held', targetKey: 'web-1', heldAt: T0, heldLimit: 'cooldown', heldReason: 'ran 1 min ago' } as const;
+    await e.run(async (tx) => {
+      await tx.executions.insertIfNew(execution('ex1', held));
+      await tx.executions.insertIfNew(execution('ex2', held));
+    });
+    expect(await e.runQueue()).toEqual([]);
+    expect(await e.run((tx) => tx.executions.release('ex1', 'user:ana', 'checked, go', T0 + 5, T0 + 60_005))).toBe(true);
+    expect(await e.run((tx) => tx.executions.release('ex2', 'admin', null, T0 + 6, T0 + 60_006))).toBe(true);
+    const released = executionRow('ex1', { ...held, status: 'queued', releasedBy: 'user:ana', releasedAt: T0 + 5, releasedComment: 'checked, go', updatedAt: T0 + 5, deadlineAt: T0 + 60_005 });
+    expect(await e.run((tx) => tx.executions.get('ex1'))).toEqual(released);
+    expect(await e.run((tx) => tx.executions.get('ex2'))).toEqual(
+      executionRow('ex2', { ...held, status: 'queued', releasedBy: 'admin', releasedAt: T0 + 6, releasedComment: null, updatedAt: T0 + 6, deadlineAt: T0 + 60_006 }),
+    );
+    expect(await e.runQueue()).toEqual(['ex1', 'ex2']);
+    // Released already: no longer held, so a second release (another person at once) is refused and changes nothing.
+    expect(await e.run((tx) => tx.executions.release('ex1', 'user:bob', 'me too', T0 + 7, T0 + 60_007))).toBe(false);
+    expect(await e.run((tx) => tx.executions.get('ex1'))).toEqual(released);
+    expect(await e.runQueue()).toEqual(['ex1', 'ex2']);
+  });
+
+  it.runIf(runIf)('executions: release answers false and changes nothing for a run not held or unknown; a rolled-back release leaves the run held and off the queue', async () => {
+    const e = await open();
+    await e.run(async (tx) => {
+      await tx.executions.insertIfNew(execution('ex-running', { status: 'running', startedAt: T0 }));
+      await tx.executions.insertIfNew(execution('ex-cancelled', { status: 'cancelled', heldAt: T0, finishedAt: T0 + 1 }));
+      await tx.executions.insertIfNew(execution('ex-held', { status: 'held', heldAt: T0, heldLimit: 'cooldown', heldReason: 'x' }));
+    });
+    const before = await Promise.all(['ex-running', 'ex-cancelled', 'ex-held'].map((id) => e.run((tx) => tx.executions.get(id))));
+    expect(await e.run((tx) => tx.executions.release('ex-running', 'user:ana', null, T0 + 5, T0 + 60_005))).toBe(false);
+    expect(await e.run((tx) => tx.executions.release('ex-cancelled', 'user:ana', null, T0 + 5, T0 + 60_005))).toBe(false);
+    expect(await e.run((tx) => tx.executions.release('nope', 'user:ana', null, T0 + 5, T0 + 60_005))).toBe(false);
+    await expect(
+      e.run(async (tx) => {
+        expect(await tx.executions.release('ex-held', 'user:ana', null, T0 + 5, T0 + 60_005)).toBe(true);
+        throw new Error('the decision failed after the release');
+      }),
+    ).rejects.toThrow('the decision failed after the release');
+    expect(await Promise.all(['ex-running', 'ex-cancelled', 'ex-held'].map((id) => e.run((tx) => tx.executions.get(id))))).toEqual(before);
+    expect(await e.run((tx) => tx.executions.get('nope'))).toBeUndefined();
+    expect(await e.runQueue()).toEqual([]);
+  });
+
+  it.runIf(runIf)('approvals: get and lock read an approval back whole; undefined for an unknown id', async () => {
+    const e = await open();
+    const full = approval('a1', 'ex1', { status: 'approved', decidedAt: T0 + 1, decidedBy: 'user:ana', comment: 'ok', planHash: 'h1', rules: '{"quorum":2}' });
+    await e.run(async (tx) => {
+      await tx.approvals.insert(full);
+      await tx.approvals.insert(approval('a2', 'ex1'));
+    });
+    expect(await e.run((tx) => tx.approvals.get('a1'))).toEqual(full);
+    expect(await e.run((tx) => tx.approvals.get('a2'))).toEqual(approval('a2', 'ex1'));
+    expect(await e.run((tx) => tx.approvals.get('nope'))).toBeUndefined();
+    expect(await e.run((tx) => tx.approvals.lock('a1'))).toEqual(full);
+    expect(await e.run((tx) => tx.approvals.lock('nope'))).toBeUndefined();
+    // Locked, then changed in the same transaction: the lock does not stand in its own way.
+    const decided = await e.run(async (tx) => {
+      await tx.approvals.lock('a2');
+      await tx.approvals.decide('a2', { status: 'rejected', decidedAt: T0 + 2, decidedBy: 'user:bob', comment: null });
+      return tx.approvals.get('a2');
+    });
+    expect(decided).toEqual(approval('a2', 'ex1', { status: 'rejected', decidedAt: T0 + 2, decidedBy: 'user:bob' }));
+  });
+
+  it.runIf(runIf)('approvals: insertDecision records one decision per approval and decider (false the second time, the first kept); decisionsFor lists them oldest first', async () => {
+    const e = await open();
+    const ana = decision('a1', 'user:ana', T0 + 20, { comment: 'looks right', planHash: 'h1', via: 'link' });
+    const bob = decision('a1', 'user:bob', T0 + 10, { decision: 'reject' });
+    const admin = decision('a1', 'admin', T0 + 30);
+    expect(await e.run((tx) => tx.approvals.decisionsFor('a1'))).toEqual([]);
+    expect(await e.run((tx) => tx.approvals.insertDecision(ana))).toBe(true);
+    expect(await e.run((tx) => tx.approvals.insertDecision(bob))).toBe(true);
+    expect(await e.run((tx) => tx.approvals.insertDecision(admin))).toBe(true);
+    // The same person again (another tab, a link): refused, the first decision stays as it was.
+    expect(await e.run((tx) => tx.approvals.insertDecision({ ...ana, decision: 'reject', comment: 'changed my mind', at: T0 + 40 }))).toBe(false);
+    // The same person on another approval is another decision.
+    expect(await e.run((tx) => tx.approvals.insertDecision(decision('a2', 'user:ana', T0 + 5)))).toBe(true);
+    expect(await e.run((tx) => tx.approvals.decisionsFor('a1'))).toEqual([bob, ana, admin]);
+    expect(await e.run((tx) => tx.approvals.decisionsFor('a2'))).toEqual([decision('a2', 'user:ana', T0 + 5)]);
+    expect(await e.run((tx) => tx.approvals.decisionsFor('nope'))).toEqual([]);
+  });
+
+  it.runIf(runIf)('approvals: decisionsForMany groups the decisions by approval, oldest first, with no entry for an approval without decisions (nor for no ids)', async () => {
+    const e = await open();
+    const rows = [
+      decision('a1', 'user:ana', T0 + 20),
+      decision('a2', 'user:ana', T0 + 15, { decision: 'reject' }),
+      decision('a1', 'user:bob', T0 + 10),
+      decision('a3', 'user:carl', T0 + 1),
+      decision('a1', 'admin', T0 + 30),
+    ];
+    await e.run(async (tx) => {
+      for (const row of rows) await tx.approvals.insertDecision(row);
+    });
+    const many = await e.run((tx) => tx.approvals.decisionsForMany(['a1', 'a2', 'a-none']));
+    expect([...many.keys()].sort()).toEqual(['a1', 'a2']);
+    expect(many.get('a1')).toEqual([decision('a1', 'user:bob', T0 + 10), decision('a1', 'user:ana', T0 + 20), decision('a1', 'admin', T0 + 30)]);
+    expect(many.get('a2')).toEqual([decision('a2', 'user:ana', T0 + 15, { decision: 'reject' })]);
+    expect(await e.run((tx) => tx.approvals.decisionsForMany([]))).toEqual(new Map());
+    expect(await e.run((tx) => tx.approvals.decisionsForMany(['a-none']))).toEqual(new Map());
+  });
+
+  it.runIf(runIf)('breakers: reset closes a tripped breaker saying who and when (true); an untripped or unknown breaker answers false and is left alone', async () => {
+    const e = await open();
+    const failures = JSON.stringify([{ executionId: 'ex1', status: 'failed', endedAt: T0 - 5 }]);
+    await e.seed({
+      breakers: [
+        { flowId: 'f', trippedAt: T0, failures },
+        { flowId: 'g', trippedAt: null, failures: '[]', resetBy: 'user:bob', resetAt: T0 - 1 },
+      ],
+    });
+    expect(await e.run((tx) => tx.breakers.reset('f', 'user:ana', T0 + 10))).toBe(true);
+    // The failures that tripped it stay (until the next trip).
+    const closed = { flowId: 'f', trippedAt: null, failures, resetBy: 'user:ana', resetAt: T0 + 10 };
+    expect(await e.run((tx) => tx.breakers.get('f'))).toEqual(closed);
+    expect(await e.run((tx) => tx.breakers.reset('f', 'user:carl', T0 + 20))).toBe(false);
+    expect(await e.run((tx) => tx.breakers.get('f'))).toEqual(closed);
+    expect(await e.run((tx) => tx.breakers.reset('g', 'user:ana', T0 + 20))).toBe(false);
+    expect(await e.run((tx) => tx.breakers.get('g'))).toEqual({ flowId: 'g', trippedAt: null, failures: '[]', resetBy: 'user:bob', resetAt: T0 - 1 });
+    expect(await e.run((tx) => tx.breakers.reset('nope', 'user:ana', T0 + 20))).toBe(false);
+    expect(await e.run((tx) => tx.breakers.get('nope'))).toBeUndefined();
+    // Tripped again after a reset: reset closes it again.
+    await e.run((tx) => tx.breakers.trip('f', [], T0 + 30));
+    expect(await e.run((tx) => tx.breakers.reset('f', 'admin', T0 + 40))).toBe(true);
+    expect(await e.run((tx) => tx.breakers.get('f'))).toEqual({ flowId: 'f', trippedAt: null, failures: '[]', resetBy: 'admin', resetAt: T0 + 40 });
+  });
+
+  it.runIf(runIf)('flows: revisionAuthor names who saved a revision; null for one saved before accounts and for a missing one', async () => {
+    const e = await open();
+    const doc = JSON.stringify(flowNamed('Disk full'));
+    await e.seed({
+      revisions: [
+        { flowId: 'f', revision: 1, document: doc, createdAt: T0, author: null },
+        { flowId: 'f', revision: 2, document: doc, createdAt: T0 + 1, author: 'user:ana' },
+        { flowId: 'f', revision: 3, document: doc, createdAt: T0 + 2, author: 'admin' },
+        { flowId: 'g', revision: 1, document: doc, createdAt: T0, author: 'user:bob' },
+      ],
+    });
+    expect(await e.run((tx) => tx.flows.revisionAuthor('f', 1))).toBeNull();
+    expect(await e.run((tx) => tx.flows.revisionAuthor('f', 2))).toBe('user:ana');
+    expect(await e.run((tx) => tx.flows.revisionAuthor('f', 3))).toBe('admin');
+    expect(await e.run((tx) => tx.flows.revisionAuthor('g', 1))).toBe('user:bob');
+    expect(await e.run((tx) => tx.flows.revisionAuthor('f', 4))).toBeNull();
+    expect(await e.run((tx) => tx.flows.revisionAuthor('h', 1))).toBeNull();
+  });
+
+  it.runIf(runIf)('people: membershipsOf lists every role of the user in every team, with where it came from; none for a user without roles', async () => {
+    const e = await open();
+    await e.seed({
+      memberships: [
+        { userId: 'u-ana', teamId: 'ops', role: 'approver', origin: 'manual' },
+        { userId: 'u-ana', teamId: 'ops', role: 'operator', origin: 'oidc' },
+        { userId: 'u-ana', teamId: 'db', role: 'viewer' },
+        { userId: 'u-bob', teamId: 'ops', role: 'editor' },
+      ],
+    });
+    // Neither engine promises an order: compare sorted.
+    const rolesOf = async (userId: string) =>
+      (await e.run((tx) => tx.people.membershipsOf(userId))).sort((a, b) => `${a.teamId}/${a.role}`.localeCompare(`${b.teamId}/${b.role}`));
+    expect(await rolesOf('u-ana')).toEqual([
+      { userId: 'u-ana', teamId: 'db', role: 'viewer', origin: 'manual' },
+      { userId: 'u-ana', teamId: 'ops', role: 'approver', origin: 'manual' },
+      { userId: 'u-ana', teamId: 'ops', role: 'operator', origin: 'oidc' },
+    ]);
+    expect(await rolesOf('u-bob')).toEqual([{ userId: 'u-bob', teamId: 'ops', role: 'editor', origin: 'manual' }]);
+    expect(await rolesOf('u-nobody')).toEqual([]);
+  });
+
+  it.runIf(runIf)('settings: set inserts a key, then overwrites its value; get reads the value back; undefined for an unknown key', async () => {
+    const e = await open();
+    expect(await e.run((tx) => tx.settings.get('automation.paused'))).toBeUndefined();
+    await e.run((tx) => tx.settings.set('automation.paused', 'true', T0));
+    await e.run((tx) => tx.settings.set('other', 'x', T0));
+    expect(await e.run((tx) => tx.settings.get('automation.paused'))).toBe('true');
+    await e.run((tx) => tx.settings.set('automation.paused', 'false', T0 + 1));
+    expect(await e.run((tx) => tx.settings.get('automation.paused'))).toBe('false');
+    expect(await e.run((tx) => tx.settings.get('other'))).toBe('x');
+    expect(await e.run((tx) => tx.settings.get('nope'))).toBeUndefined();
+    // Set and read in one transaction: the transaction sees its own write.
+    expect(
+      await e.run(async (tx) => {
+        await tx.settings.set('other', 'y', T0 + 2);
+        return tx.settings.get('other');
+      }),
+    ).toBe('y');
   });
 });

@@ -1,13 +1,9 @@
-import { sqliteTx } from '../../store/tx.js';
 import type { Flow } from '../../../shared/flow/schema.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../shared/errors.js';
-import { appendAudit } from '../../store/audit-repo.js';
-import type { SqliteStore } from '../../store/db.js';
-import { approvalsRepo } from '../../store/approvals-repo.js';
-import { executionsRepo } from '../../store/executions-repo.js';
-import { stepsRepo } from '../../store/steps-repo.js';
+import type { Store } from '../../store/store.js';
+import type { StoreTx } from '../../store/tx.js';
 import { resumeStep } from '../dispatch/transitions.js';
-import { approvalCount, approvalFacts, judge, type Decider, type Refusal } from './rules.js';
+import { approvalCount, approvalFacts, approverTeamsOf, judge, type Decider, type Refusal } from './rules.js';
 
 /** One person's decision, as any transport (API, approval link, Slack button) hands it over. */
 export interface DecisionInput {
@@ -38,18 +34,19 @@ const refusalError = (r: Refusal) => (r.code === 'conflict' ? new ConflictError(
  * changed), ValidationError at `comment` (required by the node), NotFoundError.
  */
 export async function decideApproval(
-  deps: { store: SqliteStore; now: number; flowAt: (id: string, revision: number) => Flow | undefined },
+  deps: { store: Store; now: number; flowAt: (tx: StoreTx, id: string, revision: number) => Promise<Flow | undefined> },
   approvalId: string,
   input: DecisionInput,
   decider: Decider,
 ): Promise<DecisionResult> {
   const { store, now } = deps;
   const comment = input.comment?.trim() || null;
-  const outcome = await store.write(async (db): Promise<{ refused: Refusal; executionId: string } | { result: DecisionResult }> => {
-    const approval = approvalsRepo.get(db, approvalId);
+  const outcome = await store.write(async (tx): Promise<{ refused: Refusal; executionId: string } | { result: DecisionResult }> => {
+    // Locked: people deciding at once (on several processes) take turns, each counting the others' decisions.
+    const approval = await tx.approvals.lock(approvalId);
     if (!approval) throw new NotFoundError(`approval "${approvalId}" not found`);
-    const facts = approvalFacts(db, approval);
-    const verdict = judge(db, facts, decider);
+    const facts = await approvalFacts(tx, approval);
+    const verdict = judge(facts, decider, await approverTeamsOf(tx, decider.principal));
     const refused = verdict[input.decision];
     if (refused) return { refused, executionId: approval.executionId };
     if (input.planHash !== undefined && approval.planHash !== null && input.planHash !== approval.planHash) {
@@ -73,24 +70,24 @@ export async function decideApproval(
       at: now,
     };
     // judge() saw no decision of theirs in this same transaction: the insert cannot conflict.
-    approvalsRepo.insertDecision(db, row);
+    await tx.approvals.insertDecision(row);
     const decisions = [...facts.decisions, row];
     const needed = facts.rules.quorum;
     const count = approvalCount(decisions);
     const status = input.decision === 'reject' ? 'rejected' : count >= needed ? 'approved' : 'pending';
 
     if (status !== 'pending') {
-      approvalsRepo.decide(db, approvalId, { status, decidedAt: now, decidedBy: decider.actor.name, comment });
-      const step = stepsRepo.get(db, approval.stepId);
-      const exec = executionsRepo.get(db, approval.executionId);
-      const flow = exec && deps.flowAt(exec.flowId, exec.flowRevision);
+      await tx.approvals.decide(approvalId, { status, decidedAt: now, decidedBy: decider.actor.name, comment });
+      const step = await tx.steps.get(approval.stepId);
+      const exec = await tx.executions.get(approval.executionId);
+      const flow = exec && (await deps.flowAt(tx, exec.flowId, exec.flowRevision));
       if (step && flow) {
         const approvedBy = decisions.filter((d) => d.decision === 'approve').map((d) => d.deciderName);
         const output = { decision: status, comment, decidedBy: decider.actor.name, decidedAt: new Date(now).toISOString(), approvedBy };
-        await resumeStep(sqliteTx(db), flow, step, status, output, now);
+        await resumeStep(tx, flow, step, status, output, now);
       }
     }
-    appendAudit(db, {
+    await tx.audit.append({
       actor: decider.actor,
       action: `approval.${input.decision}`,
       target: approvalId,
@@ -109,14 +106,14 @@ export async function decideApproval(
   });
 
   if ('result' in outcome) return outcome.result;
-  await store.write((db) => {
-    appendAudit(db, {
+  await store.write((tx) =>
+    tx.audit.append({
       actor: decider.actor,
       action: 'approval.refused',
       target: approvalId,
       details: { executionId: outcome.executionId, decision: input.decision, reason: outcome.refused.reason },
       now,
-    });
-  });
+    }),
+  );
   throw refusalError(outcome.refused);
 }

@@ -1,11 +1,8 @@
 import type { Actor } from '../../../shared/audit.js';
 import { parseApprovalRules, type ApprovalRules } from '../../../shared/approval-rules.js';
-import type { Db } from '../../store/db.js';
 import type { Principal } from '../../http/roles.js';
-import { approvalsRepo, type ApprovalDecisionRow, type ApprovalRow } from '../../store/approvals-repo.js';
-import { executionsRepo } from '../../store/executions-repo.js';
-import { flowsRepo } from '../../store/flows-repo.js';
-import { peopleRepo } from '../../store/people-repo.js';
+import type { ApprovalDecisionRow, ApprovalRow } from '../../store/approvals-repo.js';
+import type { StoreTx } from '../../store/tx.js';
 
 /**
  * Who decides an approval, whatever the transport (the API, an approval link, a Slack button):
@@ -39,14 +36,14 @@ const conflict = (reason: string): Refusal => ({ code: 'conflict', reason });
 const isBootstrapAdmin = (p: Principal) => p.admin && p.user === undefined;
 
 /**
- * Whether the user holds the approver role in `teamId`. An admin user's principal carries no
- * team roles (it may do everything everywhere), but being an admin does not make one an
- * approver: their own memberships are read.
+ * The teams in which the decider holds the approver role, read once per request. An admin
+ * user's principal carries no team roles (it may do everything everywhere), but being an admin
+ * does not make one an approver: their own memberships are read.
  */
-function approverIn(db: Db, principal: Principal, teamId: string): boolean {
-  if (!principal.user) return false;
-  if (principal.admin) return peopleRepo.membershipsOf(db, principal.user.id).some((m) => m.teamId === teamId && m.role === 'approver');
-  return principal.teamRoles.get(teamId)?.has('approver') === true;
+export async function approverTeamsOf(tx: StoreTx, principal: Principal): Promise<ReadonlySet<string>> {
+  if (!principal.user) return new Set();
+  if (principal.admin) return new Set((await tx.people.membershipsOf(principal.user.id)).filter((m) => m.role === 'approver').map((m) => m.teamId));
+  return new Set([...principal.teamRoles].filter(([, roles]) => roles.has('approver')).map(([teamId]) => teamId));
 }
 
 /** The facts about an approval that rules are judged on; read once per approval. */
@@ -62,15 +59,15 @@ export interface ApprovalFacts {
   author: string | null;
 }
 
-export function approvalFacts(db: Db, approval: ApprovalRow, decisions?: ApprovalDecisionRow[]): ApprovalFacts {
-  const exec = executionsRepo.get(db, approval.executionId);
+export async function approvalFacts(tx: StoreTx, approval: ApprovalRow, decisions?: ApprovalDecisionRow[]): Promise<ApprovalFacts> {
+  const exec = await tx.executions.get(approval.executionId);
   return {
     approval,
     rules: parseApprovalRules(approval.rules),
-    decisions: decisions ?? approvalsRepo.decisionsFor(db, approval.id),
-    teamId: exec ? flowsRepo.summary(db, exec.flowId)?.teamId : undefined,
+    decisions: decisions ?? (await tx.approvals.decisionsFor(approval.id)),
+    teamId: exec ? await tx.flows.team(exec.flowId) : undefined,
     startedBy: exec?.startedBy ?? null,
-    author: exec ? flowsRepo.revisionAuthor(db, exec.flowId, exec.flowRevision) : null,
+    author: exec ? await tx.flows.revisionAuthor(exec.flowId, exec.flowRevision) : null,
   };
 }
 
@@ -83,7 +80,7 @@ export const approvalCount = (decisions: readonly ApprovalDecisionRow[]) => deci
  * decided already, an allowed approver, and (approving only) not their own run or revision.
  * Rejecting one's own run is allowed: stopping it needs no second pair of eyes.
  */
-export function judge(db: Db, facts: ApprovalFacts, decider: Decider): Verdict {
+export function judge(facts: ApprovalFacts, decider: Decider, approverTeams: ReadonlySet<string>): Verdict {
   const breakGlass = isBootstrapAdmin(decider.principal);
   const both = (refusal: Refusal): Verdict => ({ approve: refusal, reject: refusal, breakGlass });
   const { approval, rules } = facts;
@@ -96,11 +93,11 @@ export function judge(db: Db, facts: ApprovalFacts, decider: Decider): Verdict {
     if (!p.user) return both(forbidden('only people with an account can decide approvals'));
     if (p.user.kind === 'service') return both(forbidden(`${p.user.username} is a service account; approvals are decided by people`));
     if (facts.teamId === undefined) return both(forbidden("this run's flow was deleted; only the admin token can decide its approvals"));
-    if (!approverIn(db, p, facts.teamId)) return both(forbidden(`you do not hold the approver role in team "${facts.teamId}", which owns this flow`));
+    if (!approverTeams.has(facts.teamId)) return both(forbidden(`you do not hold the approver role in team "${facts.teamId}", which owns this flow`));
     const users = rules.approvers?.users ?? [];
     const teams = rules.approvers?.teams ?? [];
     if (users.length + teams.length > 0) {
-      const named = users.includes(p.user.username) || teams.some((t) => approverIn(db, p, t));
+      const named = users.includes(p.user.username) || teams.some((t) => approverTeams.has(t));
       if (!named) {
         const who = [...users.map((u) => `user ${u}`), ...teams.map((t) => `the approvers of team ${t}`)].join(', ');
         return both(forbidden(`this approval may be decided only by ${who}`));

@@ -6,6 +6,17 @@ import type { ExecutionRow } from '../../store/executions-repo.js';
 import type { StepRow } from '../../store/steps-repo.js';
 import { RenderError, renderConfig } from './render.js';
 import { stepVars } from './vars.js';
+import { stepNeeds } from './step-needs.js';
+
+/** Whether rendering what approving `nodeId` runs may read `event`: then the caller reads the delivery body first. */
+export function previewReadsEvent(flow: Flow | undefined, nodeId: string): boolean {
+  if (!flow) return false;
+  return outgoingEdges(flow, nodeId, 'approved', lookupNodeSpec).some((edge) => {
+    const node = flow.nodes.find((n) => n.id === edge.target);
+    const def = node && getNodeDefinition(node.type);
+    return def !== undefined && stepNeeds(def, node!.config).event;
+  });
+}
 
 /** A step that ran before the approval was asked for. */
 interface RanStep {

@@ -16,6 +16,7 @@ import { scrubberFor } from '../secrets/scrub.js';
 import { callTimedOut } from './calls.js';
 import { applyOnResolved } from './on-resolved.js';
 import { RESOLVABLE_WAITS } from '../../../shared/flow/on-resolved.js';
+import { readPaused } from '../automation-state.js';
 
 export interface DispatcherOptions {
   maxConcurrent: number;
@@ -206,6 +207,11 @@ export class Dispatcher {
     const { clock, log } = this.deps;
     const { store } = this;
     try {
+      // The kill switch holds cluster-wide: a pause set through another process stops this one too.
+      if (store.engine === 'postgres') {
+        const paused = await store.read(readPaused);
+        if (paused !== this.paused) this.setPaused(paused);
+      }
       const now = clock.now();
       const due = await store.read((tx) => tx.steps.due(now, 500));
       if (due.length > 0) {

@@ -1,8 +1,6 @@
 import type { Alert } from '../../../shared/alert/schema.js';
 import type { ExprVars } from '../../../shared/expr/types.js';
 import type { Flow } from '../../../shared/flow/schema.js';
-import type { Db } from '../../store/db.js';
-import { eventsRepo } from '../../store/events-repo.js';
 import type { ExecutionRow } from '../../store/executions-repo.js';
 import type { StepRow } from '../../store/steps-repo.js';
 import { loopVars, varsFrom, visibleSteps } from './loop-vars.js';
@@ -62,19 +60,5 @@ export function stepVars(
     },
     // What the `flow.call` that started this run passed; empty for a run an alert or a person started.
     input: exec.input ? (JSON.parse(exec.input) as Record<string, unknown>) : {},
-  };
-}
-
-/** The delivery body of an execution, read and parsed on first call only (most runs never need it). */
-export function lazyEvent(db: Db, eventId: string): () => unknown {
-  let loaded = false;
-  let event: unknown;
-  return () => {
-    if (!loaded) {
-      const row = eventsRepo.get(db, eventId);
-      event = row ? (JSON.parse(row.body) as unknown) : null;
-      loaded = true;
-    }
-    return event;
   };
 }

@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lte, max, n
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
 import { ACTIVE_EXECUTION_STATUSES } from '../../../shared/statuses.js';
+import type { ApprovalDecisionRow } from '../approvals-repo.js';
 import { newExecutionValues } from '../executions-repo.js';
 import { parseStoredDocument, toFlowRow } from '../flows-repo.js';
 import { newStepValues } from '../steps-repo.js';
@@ -10,7 +11,7 @@ import { appendAuditPostgres } from './audit-append.js';
 import type { RunQueue } from './run-queue.js';
 import * as schema from './schema.js';
 
-const { approvalLinks, approvals, eventRefs, events, executions, flowBreakers, flowRevisions, flows, steps } = schema;
+const { approvalDecisions, approvalLinks, approvals, eventRefs, events, executions, flowBreakers, flowRevisions, flows, memberships, settings, steps } = schema;
 
 type PgDb = NodePgDatabase<typeof schema>;
 
@@ -170,6 +171,15 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
             .where(and(sql`${executions.status} in ('running', 'waiting', 'queued') and ${executions.waitStartedAt} is null`, lte(executions.deadlineAt, now)))
         );
       },
+      async release(id, by, comment, now, deadlineAt) {
+        const released = await db
+          .update(executions)
+          .set({ status: 'queued', releasedBy: by, releasedAt: now, releasedComment: comment, updatedAt: now, deadlineAt })
+          .where(and(eq(executions.id, id), eq(executions.status, 'held')))
+          .returning({ id: executions.id });
+        if (released.length > 0) await queue.enqueue(client, [id]);
+        return released.length > 0;
+      },
     },
     steps: {
       async wakeWaiting(executionIds, reason, now) {
@@ -239,6 +249,38 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
       async insert(row) {
         await db.insert(approvals).values(row);
       },
+      async get(id) {
+        const rows = await db.select().from(approvals).where(eq(approvals.id, id));
+        return rows[0];
+      },
+      async lock(id) {
+        const rows = await db.select().from(approvals).where(eq(approvals.id, id)).for('update');
+        return rows[0];
+      },
+      async decisionsFor(approvalId) {
+        // Same-millisecond decisions by decider: the order SQLite's scan of the primary key gives them.
+        return db
+          .select()
+          .from(approvalDecisions)
+          .where(eq(approvalDecisions.approvalId, approvalId))
+          .orderBy(asc(approvalDecisions.at), asc(approvalDecisions.decider));
+      },
+      async decisionsForMany(approvalIds) {
+        const byApproval = new Map<string, ApprovalDecisionRow[]>();
+        if (approvalIds.length === 0) return byApproval;
+        const rows = await db
+          .select()
+          .from(approvalDecisions)
+          .where(inArray(approvalDecisions.approvalId, [...approvalIds]))
+          // Ties by decider, as decisionsFor.
+          .orderBy(asc(approvalDecisions.at), asc(approvalDecisions.decider));
+        for (const row of rows) byApproval.set(row.approvalId, [...(byApproval.get(row.approvalId) ?? []), row]);
+        return byApproval;
+      },
+      async insertDecision(row) {
+        const inserted = await db.insert(approvalDecisions).values(row).onConflictDoNothing().returning({ approvalId: approvalDecisions.approvalId });
+        return inserted.length > 0;
+      },
       async forStep(stepId) {
         const rows = await db.select().from(approvals).where(eq(approvals.stepId, stepId));
         return rows[0];
@@ -286,6 +328,14 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
           .values({ flowId, trippedAt: now, failures: failuresJson })
           .onConflictDoUpdate({ target: flowBreakers.flowId, set: { trippedAt: now, failures: failuresJson } });
       },
+      async reset(flowId, by, now) {
+        const rows = await db
+          .update(flowBreakers)
+          .set({ trippedAt: null, resetBy: by, resetAt: now })
+          .where(and(eq(flowBreakers.flowId, flowId), isNotNull(flowBreakers.trippedAt)))
+          .returning({ flowId: flowBreakers.flowId });
+        return rows.length > 0;
+      },
     },
     flows: {
       async get(id) {
@@ -303,6 +353,30 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
           .where(and(eq(flowRevisions.flowId, id), eq(flowRevisions.revision, revision)));
         const document = rows[0]?.document;
         return document === undefined ? undefined : parseStoredDocument(id, revision, document);
+      },
+      async revisionAuthor(id, revision) {
+        const rows = await db
+          .select({ author: flowRevisions.author })
+          .from(flowRevisions)
+          .where(and(eq(flowRevisions.flowId, id), eq(flowRevisions.revision, revision)));
+        return rows[0]?.author ?? null;
+      },
+    },
+    people: {
+      async membershipsOf(userId) {
+        return db.select().from(memberships).where(eq(memberships.userId, userId));
+      },
+    },
+    settings: {
+      async get(key) {
+        const rows = await db.select({ value: settings.value }).from(settings).where(eq(settings.key, key));
+        return rows[0]?.value;
+      },
+      async set(key, value, now) {
+        await db
+          .insert(settings)
+          .values({ key, value, updatedAt: now })
+          .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: now } });
       },
     },
     audit: {
