@@ -128,11 +128,11 @@ export class Engine {
       },
       { maxConcurrent: options.maxConcurrent, tickMs: options.tickMs ?? 1000 },
     );
-    this.recorder = new EventRecorder(sqliteStore(options.store), options.log, this.scrubber);
+    this.recorder = new EventRecorder(this.store, options.log, this.scrubber);
     this.retention = new EventRetention(options.store, options.clock, options.log, { days: options.eventRetentionDays ?? 14 });
     this.executionRetention = new ExecutionRetention(options.store, options.clock, options.log, { days: options.executionRetentionDays ?? 30 });
     this.schedules = new ScheduleRunner({
-      store: options.store,
+      store: this.store,
       clock: options.clock,
       log: options.log,
       executionDeadlineMs: options.executionDeadlineMs,
@@ -289,8 +289,8 @@ export class Engine {
 
   /** Starts a flow from its source.manual node with a payload (POST /api/flows/:id/run); see runManually. */
   async runManually(flowId: string, input: ManualRunInput, actor: Actor): Promise<ManualRunResult> {
-    const { store, clock, executionDeadlineMs } = this.options;
-    const deps = { store, clock, flows: this.flows, executionDeadlineMs, queueCap: this.queueCap, scrubber: this.scrubber };
+    const { clock, executionDeadlineMs } = this.options;
+    const deps = { store: this.store, clock, flows: this.flows, executionDeadlineMs, queueCap: this.queueCap, scrubber: this.scrubber };
     const result = await runManually(deps, flowId, input, actor);
     this.dispatcher.pump();
     return result;

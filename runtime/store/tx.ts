@@ -4,6 +4,7 @@ import { approvalLinksRepo, type ApprovalLinkRow } from './approval-links-repo.j
 import { approvalsRepo, type ApprovalDecisionRow, type ApprovalRow } from './approvals-repo.js';
 import { peopleRepo, type MembershipRow } from './people-repo.js';
 import { settingsRepo } from './settings-repo.js';
+import { scheduleTicksRepo, type NewScheduleTick, type ScheduleTickRow } from './schedule-ticks-repo.js';
 import { appendAudit, type AuditInput } from './audit-repo.js';
 import { breakersRepo, type BreakerFailure, type BreakerRow } from './breakers-repo.js';
 import type { Db } from './db.js';
@@ -167,6 +168,28 @@ export interface StoreTx {
     /** The user's team roles. */
     membershipsOf(userId: string): Promise<MembershipRow[]>;
   };
+  readonly scheduleTicks: {
+    /**
+     * Takes the schedule's turn until the transaction ends (PostgreSQL: a transaction-level
+     * advisory lock on flow and node), so that processes checking the same schedule at once
+     * handle each tick one after the other: the second finds it handled.
+     */
+    lock(flowId: string, nodeId: string): Promise<void>;
+    /** Inserts unless a row for this tick exists; true when inserted. */
+    insert(row: NewScheduleTick): Promise<boolean>;
+    /** The latest tick handled (started or skipped), or undefined for a schedule never seen. */
+    latestTickAt(flowId: string, nodeId: string): Promise<number | undefined>;
+    /** Whether a row covers the tick at `tickAt` (its own, or a stretch of skipped ticks around it). */
+    covers(flowId: string, nodeId: string, tickAt: number): Promise<boolean>;
+    /** The newest row of a schedule. */
+    latest(flowId: string, nodeId: string): Promise<ScheduleTickRow | undefined>;
+    /** The newest tick that started a run. */
+    lastStarted(flowId: string, nodeId: string): Promise<ScheduleTickRow | undefined>;
+    /** Makes the stretch ending at `fromTickAt` end at `toTickAt`, one tick longer; false when there is no such row. */
+    extend(flowId: string, nodeId: string, fromTickAt: number, toTickAt: number, recordedAt: number): Promise<boolean>;
+    /** Forgets a schedule's rows for ticks before `before`. */
+    prune(flowId: string, nodeId: string, before: number): Promise<void>;
+  };
   readonly settings: {
     get(key: string): Promise<string | undefined>;
     /** Sets a value, inserting the key if it is new. */
@@ -283,6 +306,17 @@ export function sqliteTx(db: Db): StoreTx {
     },
     people: {
       membershipsOf: async (userId) => peopleRepo.membershipsOf(db, userId),
+    },
+    scheduleTicks: {
+      // One writer on SQLite: the transaction already has every schedule to itself.
+      lock: async () => {},
+      insert: async (row) => scheduleTicksRepo.insert(db, row),
+      latestTickAt: async (flowId, nodeId) => scheduleTicksRepo.latestTickAt(db, flowId, nodeId),
+      covers: async (flowId, nodeId, tickAt) => scheduleTicksRepo.covers(db, flowId, nodeId, tickAt),
+      latest: async (flowId, nodeId) => scheduleTicksRepo.latest(db, flowId, nodeId),
+      lastStarted: async (flowId, nodeId) => scheduleTicksRepo.lastStarted(db, flowId, nodeId),
+      extend: async (flowId, nodeId, fromTickAt, toTickAt, recordedAt) => scheduleTicksRepo.extend(db, flowId, nodeId, fromTickAt, toTickAt, recordedAt),
+      prune: async (flowId, nodeId, before) => scheduleTicksRepo.prune(db, flowId, nodeId, before),
     },
     settings: {
       get: async (key) => settingsRepo.get(db, key),

@@ -62,6 +62,11 @@ export interface OpenEngine {
   readApprovals(executionId: string): Promise<ApprovalRow[]>;
   /** The audit log oldest first, as far as the hash chain goes. */
   auditRows(): Promise<AuditChainRow[]>;
+  /**
+   * How many transactions wait for an advisory lock in this database right now (PostgreSQL:
+   * pg_locks not granted); always 0 on SQLite, whose writers never wait inside a transaction.
+   */
+  advisoryLockWaits(): Promise<number>;
 }
 
 export interface StoreEngine {
@@ -98,6 +103,7 @@ export function storeEngines(): StoreEngine[] {
           const { audit } = sqliteSchema;
           return store.db.select({ id: audit.id, action: audit.action, prevHash: audit.prevHash, hash: audit.hash }).from(audit).orderBy(asc(audit.id)).all();
         },
+        advisoryLockWaits: async () => 0,
         run: (fn) => store.write((db) => fn(sqliteTx(db))),
         takeQueued: (limit) => sqliteStore(store).takeQueued(limit, new Set()),
         seed: async ({ executions = [], steps = [], flows = [], breakers = [], revisions = [], approvals = [], memberships = [] }) => {
@@ -151,6 +157,13 @@ export function storeEngines(): StoreEngine[] {
               .select({ id: audit.id, action: audit.action, prevHash: audit.prevHash, hash: audit.hash })
               .from(audit)
               .orderBy(asc(audit.id));
+          }),
+        advisoryLockWaits: () =>
+          pool.read(async (client) => {
+            const waits = await client.query<{ n: number }>(
+              "select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())",
+            );
+            return waits.rows[0]?.n ?? 0;
           }),
         seed: async ({ executions = [], steps = [], flows = [], breakers = [], revisions = [], approvals = [], memberships = [] }) => {
           const client = new pg.Client({ connectionString: database.url });

@@ -7,9 +7,11 @@ import { type AuditInput, nextAuditRow } from '../../runtime/store/audit-repo.js
 import type { EventRow } from '../../runtime/store/events-repo.js';
 import type { ExecutionRow, NewExecution } from '../../runtime/store/executions-repo.js';
 import { StoredFlowError } from '../../runtime/store/flows-repo.js';
+import type { ScheduleTickRow } from '../../runtime/store/schedule-ticks-repo.js';
 import type { WaitReason } from '../../runtime/store/schema.js';
 import type { StepRow } from '../../runtime/store/steps-repo.js';
 import { storeEngines, type SeedRows } from '../kit/store-engines.js';
+import { waitFor } from '../kit/wait.js';
 
 /**
  * The store contract: every StoreTx operation gives the same answers on SQLite and PostgreSQL.
@@ -111,9 +113,25 @@ const executionRow = (id: string, over: Partial<ExecutionRow> = {}): ExecutionRo
 const ended = (id: string, status: ExecutionSeed['status'], finishedAt: number, over: Partial<ExecutionSeed> = {}): ExecutionSeed =>
   execution(id, { status, startedAt: finishedAt - 1, finishedAt, ...over });
 
+const MINUTE = 60_000;
+
+/** A schedule tick of flow `f` that started a run (override for a skipped one or a stretch); every column given. */
+const tick = (nodeId: string, tickAt: number, over: Partial<ScheduleTickRow> = {}): ScheduleTickRow => ({
+  flowId: 'f',
+  nodeId,
+  tickAt,
+  firstTickAt: tickAt,
+  count: 1,
+  status: 'started',
+  reason: null,
+  executionId: `ex-${nodeId}-${tickAt - T0}`,
+  recordedAt: tickAt + 5,
+  ...over,
+});
+
 const flowNamed = (name: string) => FlowSchema.parse({ format: FLOW_FORMAT, id: 'f', name, enabled: true, nodes: [{ id: 'am', type: 'source.alertmanager' }] });
 
-describe.each(engines)('store contract on $name', ({ available: runIf, open }) => {
+describe.each(engines)('store contract on $name', ({ name, available: runIf, open }) => {
   it.runIf(runIf)('events: inserted with refs (repeated refs kept once); a delivery id counts as seen only when it got through on that path', async () => {
     const e = await open();
     await e.run(async (tx) => {
@@ -890,5 +908,172 @@ describe.each(engines)('store contract on $name', ({ available: runIf, open }) =
         return tx.settings.get('other');
       }),
     ).toBe('y');
+  });
+
+  it.runIf(runIf)('schedule ticks: insert records a tick once per flow, node and time (false the second time, the first kept); latest reads the newest row, lastStarted the newest that started a run', async () => {
+    const e = await open();
+    const started1 = tick('every-1m', T0);
+    const started2 = tick('every-1m', T0 + MINUTE);
+    const overlap = tick('every-1m', T0 + 2 * MINUTE, { status: 'skipped', reason: 'overlap', executionId: started2.executionId });
+    // Newest first: the order of the answers is by tick time, not by insertion.
+    const inserted = await e.run(async (tx) => {
+      // Taken twice in one transaction: the schedule's turn does not stand in its own way.
+      await tx.scheduleTicks.lock('f', 'every-1m');
+      await tx.scheduleTicks.lock('f', 'every-1m');
+      return [await tx.scheduleTicks.insert(overlap), await tx.scheduleTicks.insert(started1), await tx.scheduleTicks.insert(started2)];
+    });
+    expect(inserted).toEqual([true, true, true]);
+    // The same tick again (another process, a restart): refused, the first row stays as it was.
+    expect(await e.run((tx) => tx.scheduleTicks.insert({ ...started1, status: 'skipped', reason: 'duplicate', executionId: null, recordedAt: T0 + 99 }))).toBe(false);
+    // The same time on another node, or the same node in another flow, is another tick.
+    expect(await e.run((tx) => tx.scheduleTicks.insert(tick('hourly', T0, { status: 'skipped', reason: 'missed', executionId: null })))).toBe(true);
+    expect(await e.run((tx) => tx.scheduleTicks.insert(tick('every-1m', T0, { flowId: 'g' })))).toBe(true);
+
+    expect(await e.run((tx) => tx.scheduleTicks.latest('f', 'every-1m'))).toEqual(overlap);
+    expect(await e.run((tx) => tx.scheduleTicks.lastStarted('f', 'every-1m'))).toEqual(started2);
+    expect(await e.run((tx) => tx.scheduleTicks.latest('g', 'every-1m'))).toEqual(tick('every-1m', T0, { flowId: 'g' }));
+    // A schedule whose ticks were all skipped has a latest row but never started a run.
+    expect(await e.run((tx) => tx.scheduleTicks.latest('f', 'hourly'))).toEqual(tick('hourly', T0, { status: 'skipped', reason: 'missed', executionId: null }));
+    expect(await e.run((tx) => tx.scheduleTicks.lastStarted('f', 'hourly'))).toBeUndefined();
+    expect(await e.run((tx) => tx.scheduleTicks.latest('f', 'nope'))).toBeUndefined();
+    expect(await e.run((tx) => tx.scheduleTicks.lastStarted('f', 'nope'))).toBeUndefined();
+  });
+
+  it.runIf(runIf)('schedule ticks: latestTickAt is the last tick handled, started or skipped (a stretch counts by its last tick); undefined for a schedule never seen', async () => {
+    const e = await open();
+    expect(await e.run((tx) => tx.scheduleTicks.latestTickAt('f', 'every-1m'))).toBeUndefined();
+    await e.run(async (tx) => {
+      await tx.scheduleTicks.insert(tick('every-1m', T0 + 4 * MINUTE, { firstTickAt: T0 + MINUTE, count: 4, status: 'skipped', reason: 'missed', executionId: null }));
+      await tx.scheduleTicks.insert(tick('every-1m', T0));
+      await tx.scheduleTicks.insert(tick('hourly', T0 + 60 * MINUTE));
+      await tx.scheduleTicks.insert(tick('every-1m', T0 + 9 * MINUTE, { flowId: 'g' }));
+    });
+    expect(await e.run((tx) => tx.scheduleTicks.latestTickAt('f', 'every-1m'))).toBe(T0 + 4 * MINUTE);
+    expect(await e.run((tx) => tx.scheduleTicks.latestTickAt('f', 'hourly'))).toBe(T0 + 60 * MINUTE);
+    expect(await e.run((tx) => tx.scheduleTicks.latestTickAt('g', 'every-1m'))).toBe(T0 + 9 * MINUTE);
+    expect(await e.run((tx) => tx.scheduleTicks.latestTickAt('f', 'nope'))).toBeUndefined();
+  });
+
+  it.runIf(runIf)('schedule ticks: covers a tick by its own row or inside a skipped stretch (its first tick to its last), not a tick outside, nor another node\'s or flow\'s', async () => {
+    const e = await open();
+    await e.run(async (tx) => {
+      await tx.scheduleTicks.insert(tick('every-1m', T0));
+      // Salve was down for three ticks: one row for the stretch.
+      await tx.scheduleTicks.insert(tick('every-1m', T0 + 3 * MINUTE, { firstTickAt: T0 + MINUTE, count: 3, status: 'skipped', reason: 'missed', executionId: null }));
+    });
+    const covers = (tickAt: number, nodeId = 'every-1m', flowId = 'f') => e.run((tx) => tx.scheduleTicks.covers(flowId, nodeId, tickAt));
+    expect(await covers(T0)).toBe(true);
+    expect(await covers(T0 + MINUTE)).toBe(true);
+    expect(await covers(T0 + 2 * MINUTE)).toBe(true);
+    expect(await covers(T0 + 3 * MINUTE)).toBe(true);
+    expect(await covers(T0 + 2 * MINUTE + 1)).toBe(true);
+    expect(await covers(T0 - MINUTE)).toBe(false);
+    expect(await covers(T0 + 1)).toBe(false); // between the tick's row and the stretch
+    expect(await covers(T0 + 4 * MINUTE)).toBe(false);
+    expect(await covers(T0 + 2 * MINUTE, 'hourly')).toBe(false);
+    expect(await covers(T0, 'every-1m', 'g')).toBe(false);
+  });
+
+  it.runIf(runIf)('schedule ticks: extend moves a stretch\'s end to a later tick and counts one more, keeping its start; false for a missing row', async () => {
+    const e = await open();
+    const missed = tick('every-1m', T0, { status: 'skipped', reason: 'missed', executionId: null });
+    await e.run(async (tx) => {
+      await tx.scheduleTicks.insert(missed);
+      await tx.scheduleTicks.insert(tick('hourly', T0, { status: 'skipped', reason: 'missed', executionId: null }));
+    });
+    expect(await e.run((tx) => tx.scheduleTicks.extend('f', 'every-1m', T0, T0 + MINUTE, T0 + MINUTE + 7))).toBe(true);
+    expect(await e.run((tx) => tx.scheduleTicks.extend('f', 'every-1m', T0 + MINUTE, T0 + 2 * MINUTE, T0 + 2 * MINUTE + 7))).toBe(true);
+    const stretch = { ...missed, tickAt: T0 + 2 * MINUTE, count: 3, recordedAt: T0 + 2 * MINUTE + 7 };
+    expect(await e.run((tx) => tx.scheduleTicks.latest('f', 'every-1m'))).toEqual(stretch);
+    expect(await e.run((tx) => tx.scheduleTicks.covers('f', 'every-1m', T0 + MINUTE))).toBe(true);
+    // The row moved: its old end is no longer a row to extend, nor is a tick no row ends at, nor another schedule's.
+    expect(await e.run((tx) => tx.scheduleTicks.extend('f', 'every-1m', T0, T0 + 3 * MINUTE, T0 + 3 * MINUTE))).toBe(false);
+    expect(await e.run((tx) => tx.scheduleTicks.extend('f', 'every-1m', T0 + 5 * MINUTE, T0 + 6 * MINUTE, T0 + 6 * MINUTE))).toBe(false);
+    expect(await e.run((tx) => tx.scheduleTicks.extend('g', 'every-1m', T0 + 2 * MINUTE, T0 + 3 * MINUTE, T0 + 3 * MINUTE))).toBe(false);
+    expect(await e.run((tx) => tx.scheduleTicks.latest('f', 'every-1m'))).toEqual(stretch);
+    // The other node's row at the same time was left alone.
+    expect(await e.run((tx) => tx.scheduleTicks.latest('f', 'hourly'))).toEqual(tick('hourly', T0, { status: 'skipped', reason: 'missed', executionId: null }));
+  });
+
+  it.runIf(runIf)('schedule ticks: prune forgets the schedule\'s rows of ticks before a time (a stretch ending later is kept whole), not other schedules\' rows', async () => {
+    const e = await open();
+    await e.run(async (tx) => {
+      await tx.scheduleTicks.insert(tick('every-1m', T0));
+      await tx.scheduleTicks.insert(tick('every-1m', T0 + 3 * MINUTE, { firstTickAt: T0 + MINUTE, count: 3, status: 'skipped', reason: 'missed', executionId: null }));
+      await tx.scheduleTicks.insert(tick('every-1m', T0 + 4 * MINUTE));
+      await tx.scheduleTicks.insert(tick('hourly', T0));
+      await tx.scheduleTicks.insert(tick('every-1m', T0, { flowId: 'g' }));
+    });
+    const covers = (tickAt: number, nodeId = 'every-1m', flowId = 'f') => e.run((tx) => tx.scheduleTicks.covers(flowId, nodeId, tickAt));
+    await e.run((tx) => tx.scheduleTicks.prune('f', 'every-1m', T0 + 2 * MINUTE));
+    expect(await covers(T0)).toBe(false);
+    expect(await covers(T0 + MINUTE)).toBe(true);
+    expect(await covers(T0 + 4 * MINUTE)).toBe(true);
+    expect(await covers(T0, 'hourly')).toBe(true);
+    expect(await covers(T0, 'every-1m', 'g')).toBe(true);
+    // The tick at `before` itself is kept.
+    await e.run((tx) => tx.scheduleTicks.prune('f', 'every-1m', T0 + 4 * MINUTE));
+    expect(await covers(T0 + MINUTE)).toBe(false);
+    expect(await e.run((tx) => tx.scheduleTicks.latest('f', 'every-1m'))).toEqual(tick('every-1m', T0 + 4 * MINUTE));
+    await e.run((tx) => tx.scheduleTicks.prune('f', 'every-1m', T0 + 5 * MINUTE));
+    expect(await e.run((tx) => tx.scheduleTicks.latest('f', 'every-1m'))).toBeUndefined();
+    expect(await e.run((tx) => tx.scheduleTicks.latest('f', 'hourly'))).toEqual(tick('hourly', T0));
+  });
+
+  // SQLite has one writer: a second transaction never runs beside the first, so there is no waiting to show.
+  it.runIf(runIf && name === 'postgres')('schedule ticks: lock makes a second transaction on the same schedule wait until the first commits, then find its tick handled; other schedules and the audit chain do not wait', async () => {
+    const e = await open();
+    let holding!: () => void;
+    const firstHolds = new Promise<void>((resolve) => {
+      holding = resolve;
+    });
+    let commit!: () => void;
+    const mayCommit = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    const first = e.run(async (tx) => {
+      await tx.scheduleTicks.lock('f', 'every-5m');
+      await tx.scheduleTicks.insert(tick('every-5m', T0));
+      holding();
+      await mayCommit;
+    });
+    try {
+      await firstHolds;
+      // Another node, another flow, a pair that concatenates to the same text ('f' + 'every-5m' = 'fe' + 'very-5m'), the audit chain's lock.
+      let othersDone = false;
+      const others = e
+        .run(async (tx) => {
+          await tx.scheduleTicks.lock('f', 'hourly');
+          await tx.scheduleTicks.lock('g', 'every-5m');
+          await tx.scheduleTicks.lock('fe', 'very-5m');
+          await tx.audit.append({ actor: { name: 'salve', via: 'system' }, action: 'breaker.trip', target: 'flow:g', now: T0 });
+        })
+        .then(() => {
+          othersDone = true;
+        });
+      await waitFor(async () => othersDone || (await e.advisoryLockWaits()) > 0, 15_000, 'the other locks to be taken, or to wait');
+      expect(othersDone).toBe(true);
+      await others;
+
+      let secondDone = false;
+      const second = e
+        .run(async (tx) => {
+          await tx.scheduleTicks.lock('f', 'every-5m');
+          return tx.scheduleTicks.covers('f', 'every-5m', T0);
+        })
+        .finally(() => {
+          secondDone = true;
+        });
+      await waitFor(async () => secondDone || (await e.advisoryLockWaits()) > 0, 15_000, 'the second transaction to wait for the lock, or to finish');
+      expect(secondDone).toBe(false);
+      expect(await e.advisoryLockWaits()).toBe(1);
+      commit();
+      await first;
+      // Its turn came after the first committed: it sees the tick the first recorded.
+      expect(await second).toBe(true);
+      expect(await e.advisoryLockWaits()).toBe(0);
+    } finally {
+      commit();
+    }
   });
 });

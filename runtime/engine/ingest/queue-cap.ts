@@ -1,6 +1,5 @@
 import { UnavailableError } from '../../../shared/errors.js';
-import type { Db, SqliteStore } from '../../store/db.js';
-import { executionsRepo } from '../../store/executions-repo.js';
+import type { SqliteStore } from '../../store/db.js';
 import type { StoreTx } from '../../store/tx.js';
 
 /** Retry-After sent to senders refused because the queue is full. */
@@ -55,11 +54,11 @@ export class QueueCap {
   }
 
   /** Call inside the write, BEFORE inserting: whether `n` more queued executions fit. Pair with `added`. */
-  fits(db: Db, n: number): boolean {
-    let count = this.known();
+  async fits(tx: StoreTx, n: number): Promise<boolean> {
+    let count = tx.engine === 'sqlite' ? this.known() : undefined;
     if (count === undefined) {
-      count = executionsRepo.countByStatus(db, 'queued');
-      this.remember(count);
+      count = await tx.executions.countByStatus('queued');
+      if (tx.engine === 'sqlite') this.remember(count);
     }
     return count + n <= this.max;
   }

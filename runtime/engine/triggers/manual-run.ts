@@ -1,12 +1,10 @@
 import { ValidationError } from '../../../shared/errors.js';
-import { sqliteTx } from '../../store/tx.js';
 import type { Alert } from '../../../shared/alert/schema.js';
 import type { FlowNode } from '../../../shared/flow/schema.js';
 import { getNodeDefinition, nodeDefinitions } from '../../../nodes/catalog.js';
 import { getManualTrigger } from '../../../nodes/registry.js';
 import { startsBy } from '../../../nodes/trigger-spec.js';
-import type { SqliteStore } from '../../store/db.js';
-import { appendAudit } from '../../store/audit-repo.js';
+import type { Store } from '../../store/store.js';
 import type { Actor } from '../../../shared/audit.js';
 import { newId } from '../../store/ids.js';
 import type { Clock } from '../clock.js';
@@ -16,7 +14,7 @@ import type { QueueCap } from '../ingest/queue-cap.js';
 import type { Scrubber } from '../secrets/scrub.js';
 
 export interface ManualRunDeps {
-  store: SqliteStore;
+  store: Store;
   clock: Clock;
   flows: FlowService;
   executionDeadlineMs: number;
@@ -92,8 +90,7 @@ export async function runManually(deps: ManualRunDeps, flowId: string, input: Ma
     if (!(error instanceof ValidationError)) throw error;
     throw new ValidationError('payload is invalid', error.issues.map((i) => ({ ...i, path: ['payload', ...i.path] })));
   }
-  const queued = await deps.store.write(async (db) => {
-    const tx = sqliteTx(db);
+  const queued = await deps.store.write(async (tx) => {
     const ids = await queueDirectRun(tx, {
       flowId,
       revision: stored.revision,
@@ -113,7 +110,7 @@ export async function runManually(deps: ManualRunDeps, flowId: string, input: Ma
     if (!ids) throw new Error(`execution id ${executionId} collided`);
     // A run a guard rail held is not queued.
     await deps.queueCap.admit(tx, ids.held ? 0 : 1);
-    appendAudit(db, {
+    await tx.audit.append({
       actor,
       action: 'flow.run',
       target: flowId,

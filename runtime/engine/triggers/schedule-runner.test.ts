@@ -137,7 +137,8 @@ describe('schedule runner', () => {
     b.engine.refreshRoutes(); // a second process that sees the same flow (not started: it must not recover a's runs)
     clock.t = T0 + 1000;
     const outcomes = await Promise.all([a.engine.schedules.check(), a.engine.schedules.check(), b.engine.schedules.check()]);
-    expect(outcomes.flat().map((o) => o.result).sort()).toEqual(['duplicate', 'started']);
+    // b goes on from the latest tick handled in the database: a's, so it has nothing to do.
+    expect(outcomes.flat().map((o) => o.result)).toEqual(['started']);
     expect(startsAt(a)).toEqual(['2026-11-24T00:00:01.000Z']);
   });
 

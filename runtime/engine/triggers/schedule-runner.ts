@@ -1,13 +1,11 @@
 import type { Flow, FlowNode } from '../../../shared/flow/schema.js';
-import { sqliteTx } from '../../store/tx.js';
+import type { StoreTx } from '../../store/tx.js';
+import type { Store } from '../../store/store.js';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { getScheduleTrigger } from '../../../nodes/registry.js';
 import type { ScheduleTrigger, TickSchedule } from '../../../nodes/source-trigger.js';
-import type { Db, SqliteStore } from '../../store/db.js';
-import { executionsRepo } from '../../store/executions-repo.js';
 import type { FlowRow } from '../../store/flows-repo.js';
 import { TERMINAL_EXECUTION_STATUSES } from '../../store/schema.js';
-import { scheduleTicksRepo } from '../../store/schedule-ticks-repo.js';
 import type { Logger } from '../../log.js';
 import type { Clock } from '../clock.js';
 import { queueDirectRun } from './direct-run.js';
@@ -15,7 +13,7 @@ import type { QueueCap } from '../ingest/queue-cap.js';
 import type { Scrubber } from '../secrets/scrub.js';
 
 export interface ScheduleRunnerDeps {
-  store: SqliteStore;
+  store: Store;
   clock: Clock;
   log: Logger;
   executionDeadlineMs: number;
@@ -126,8 +124,9 @@ export class ScheduleRunner {
           this.deps.log.error({ err: error, flowId: flow.id, nodeId: node.id }, 'schedule expression does not compile; the schedule is not run');
           continue;
         }
-        const latest = scheduleTicksRepo.latestTickAt(this.deps.store.db, flow.id, node.id) ?? -Infinity;
-        const since = Math.max(latest, row.updatedAt, old?.since ?? -Infinity);
+        // The ticks handled already (by this process before a restart, or by another sharing
+        // PostgreSQL) are read when the schedule is next checked (handle).
+        const since = Math.max(row.updatedAt, old?.since ?? -Infinity);
         next.set(key, { key, flow, revision: row.revision, node, trigger, config: parsed.data, cron, since, nextAt: cron.next(since) });
       }
     }
@@ -182,9 +181,9 @@ export class ScheduleRunner {
     }
     let outcomes: { schedule: Schedule; latest: number; outcomes: TickOutcome[] }[];
     try {
-      outcomes = await this.deps.store.write(async (db) => {
+      outcomes = await this.deps.store.write(async (tx) => {
         const handled = [];
-        for (const s of due) handled.push(await this.handle(db, s, now));
+        for (const s of due) handled.push(await this.handle(tx, s, now));
         return handled;
       });
     } catch (error) {
@@ -215,16 +214,20 @@ export class ScheduleRunner {
   }
 
   /** One due schedule, inside the check's transaction. */
-  private async handle(db: Db, s: Schedule, now: number): Promise<{ schedule: Schedule; latest: number; outcomes: TickOutcome[] }> {
+  private async handle(tx: StoreTx, s: Schedule, now: number): Promise<{ schedule: Schedule; latest: number; outcomes: TickOutcome[] }> {
     const outcomes: TickOutcome[] = [];
+    // Processes sharing PostgreSQL check the same schedule: they take turns, and each goes on
+    // from the latest tick any of them handled.
+    await tx.scheduleTicks.lock(s.flow.id, s.node.id);
+    const since = Math.max(s.since, (await tx.scheduleTicks.latestTickAt(s.flow.id, s.node.id)) ?? -Infinity);
     const latest = s.cron.latest(now);
-    if (latest === undefined || latest <= s.since) return { schedule: s, latest: s.since, outcomes };
+    if (latest === undefined || latest <= since) return { schedule: s, latest: since, outcomes };
     const ids = { flowId: s.flow.id, nodeId: s.node.id };
 
     // Ticks after `since` and before `latest`: none in normal operation, some after a restart.
     let missed = 0;
     let firstMissed: number | undefined;
-    for (let t = s.cron.next(s.since); t !== undefined && t < latest && missed < MAX_COUNTED_MISSED_TICKS; t = s.cron.next(t)) {
+    for (let t = s.cron.next(since); t !== undefined && t < latest && missed < MAX_COUNTED_MISSED_TICKS; t = s.cron.next(t)) {
       firstMissed ??= t;
       missed++;
     }
@@ -233,41 +236,41 @@ export class ScheduleRunner {
     if (lastMissed !== undefined) {
       const count = missed + (tooLate ? 1 : 0);
       const first = firstMissed ?? latest;
-      if (!scheduleTicksRepo.covers(db, s.flow.id, s.node.id, lastMissed)) {
-        scheduleTicksRepo.insert(db, { ...ids, tickAt: lastMissed, firstTickAt: first, count, status: 'skipped', reason: 'missed', recordedAt: now });
+      if (!(await tx.scheduleTicks.covers(s.flow.id, s.node.id, lastMissed))) {
+        await tx.scheduleTicks.insert({ ...ids, tickAt: lastMissed, firstTickAt: first, count, status: 'skipped', reason: 'missed', recordedAt: now });
         outcomes.push({ ...ids, tickAt: lastMissed, result: 'missed', count });
       }
     }
     let handled = latest;
     if (!tooLate) {
-      const outcome = await this.startTick(db, s, latest, now);
+      const outcome = await this.startTick(tx, s, latest, now);
       outcomes.push(outcome);
       // Not handled yet: the next check tries this tick again.
-      if (outcome.result === 'deferred') handled = lastMissed ?? s.since;
+      if (outcome.result === 'deferred') handled = lastMissed ?? since;
     }
-    scheduleTicksRepo.prune(db, s.flow.id, s.node.id, now - TICK_RETENTION_MS);
+    await tx.scheduleTicks.prune(s.flow.id, s.node.id, now - TICK_RETENTION_MS);
     return { schedule: s, latest: handled, outcomes };
   }
 
   /** Starts the run of one tick, unless it was handled already or the previous run still goes on. */
-  private async startTick(db: Db, s: Schedule, tickAt: number, now: number): Promise<TickOutcome> {
+  private async startTick(tx: StoreTx, s: Schedule, tickAt: number, now: number): Promise<TickOutcome> {
     const ids = { flowId: s.flow.id, nodeId: s.node.id };
-    if (scheduleTicksRepo.covers(db, s.flow.id, s.node.id, tickAt)) return { ...ids, tickAt, result: 'duplicate' };
+    if (await tx.scheduleTicks.covers(s.flow.id, s.node.id, tickAt)) return { ...ids, tickAt, result: 'duplicate' };
 
-    const previous = scheduleTicksRepo.lastStarted(db, s.flow.id, s.node.id);
-    const running = previous?.executionId ? executionsRepo.get(db, previous.executionId) : undefined;
+    const previous = await tx.scheduleTicks.lastStarted(s.flow.id, s.node.id);
+    const running = previous?.executionId ? await tx.executions.get(previous.executionId) : undefined;
     if (running && !TERMINAL.has(running.status)) {
-      const last = scheduleTicksRepo.latest(db, s.flow.id, s.node.id);
+      const last = await tx.scheduleTicks.latest(s.flow.id, s.node.id);
       const extends_ = last?.status === 'skipped' && last.reason === 'overlap' && last.executionId === running.id;
-      if (!(extends_ && scheduleTicksRepo.extend(db, s.flow.id, s.node.id, last.tickAt, tickAt, now))) {
-        scheduleTicksRepo.insert(db, { ...ids, tickAt, firstTickAt: tickAt, status: 'skipped', reason: 'overlap', executionId: running.id, recordedAt: now });
+      if (!(extends_ && (await tx.scheduleTicks.extend(s.flow.id, s.node.id, last.tickAt, tickAt, now)))) {
+        await tx.scheduleTicks.insert({ ...ids, tickAt, firstTickAt: tickAt, status: 'skipped', reason: 'overlap', executionId: running.id, recordedAt: now });
       }
       return { ...ids, tickAt, result: 'overlap', executionId: running.id };
     }
 
-    if (this.deps.queueCap && !this.deps.queueCap.fits(db, 1)) return { ...ids, tickAt, result: 'deferred' };
+    if (this.deps.queueCap && !(await this.deps.queueCap.fits(tx, 1))) return { ...ids, tickAt, result: 'deferred' };
     const { payload, alert } = s.trigger.tick(s.config, { flowId: s.flow.id, flowName: s.flow.name, nodeId: s.node.id, scheduledAt: tickAt, firedAt: now });
-    const queued = await queueDirectRun(sqliteTx(db), {
+    const queued = await queueDirectRun(tx, {
       flowId: s.flow.id,
       revision: s.revision,
       node: s.node,
@@ -282,12 +285,12 @@ export class ScheduleRunner {
     });
     if (!queued) {
       // A run for this tick exists without its row (e.g. written by an older Salve): never a second one.
-      scheduleTicksRepo.insert(db, { ...ids, tickAt, firstTickAt: tickAt, status: 'skipped', reason: 'duplicate', recordedAt: now });
+      await tx.scheduleTicks.insert({ ...ids, tickAt, firstTickAt: tickAt, status: 'skipped', reason: 'duplicate', recordedAt: now });
       return { ...ids, tickAt, result: 'duplicate' };
     }
     // A held run is not queued; while it stays held, later ticks are skipped as `overlap` (it has not ended).
     if (!queued.held) this.deps.queueCap?.added(1);
-    scheduleTicksRepo.insert(db, { ...ids, tickAt, firstTickAt: tickAt, status: 'started', executionId: queued.executionId, recordedAt: now });
+    await tx.scheduleTicks.insert({ ...ids, tickAt, firstTickAt: tickAt, status: 'started', executionId: queued.executionId, recordedAt: now });
     return { ...ids, tickAt, result: 'started', executionId: queued.executionId };
   }
 

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lte, max, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, max, notInArray, or, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
 import { ACTIVE_EXECUTION_STATUSES } from '../../../shared/statuses.js';
@@ -11,12 +11,25 @@ import { appendAuditPostgres } from './audit-append.js';
 import type { RunQueue } from './run-queue.js';
 import * as schema from './schema.js';
 
-const { approvalDecisions, approvalLinks, approvals, eventRefs, events, executions, flowBreakers, flowRevisions, flows, memberships, settings, steps } = schema;
+const { approvalDecisions, approvalLinks, approvals, eventRefs, events, executions, flowBreakers, flowRevisions, flows, memberships, scheduleTicks, settings, steps } = schema;
 
 type PgDb = NodePgDatabase<typeof schema>;
 
 /** Not a held run that stayed held (or was cancelled while held): it counts against the limits (as executions-repo.ts). */
 const admitted = or(isNull(executions.heldAt), isNotNull(executions.releasedAt));
+
+/** One schedule's rows (schedule-ticks-repo.ts `of`). */
+const ofSchedule = (flowId: string, nodeId: string) => and(eq(scheduleTicks.flowId, flowId), eq(scheduleTicks.nodeId, nodeId));
+
+/**
+ * A schedule's turn (scheduleTicks.lock): a transaction-level advisory lock, released by COMMIT or
+ * ROLLBACK, on a 64-bit hash of the JSON array [flow, node] (no two pairs give the same text, as a
+ * plain concatenation could). The hash is passed as the two-int4 form of the lock, whose key
+ * space PostgreSQL keeps apart from the single-bigint one that the audit chain
+ * (audit-append.ts), the migrations (migrate.ts) and pg-boss lock in: a schedule's turn never
+ * waits on those, nor they on it. Two schedules whose hashes collide only take turns needlessly.
+ */
+const SCHEDULE_LOCK_SQL = 'select pg_advisory_xact_lock((h >> 32)::int4, h::bit(32)::int4) from (select hashtextextended($1, 0) as h) as k';
 
 /** A transition's changes without its undefined keys: those columns keep their value (null clears one), as SQLite's preparedTransition. */
 function definedOnly<T extends object>(changes: T): Partial<T> {
@@ -365,6 +378,52 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
     people: {
       async membershipsOf(userId) {
         return db.select().from(memberships).where(eq(memberships.userId, userId));
+      },
+    },
+    scheduleTicks: {
+      async lock(flowId, nodeId) {
+        await client.query(SCHEDULE_LOCK_SQL, [JSON.stringify(['schedule', flowId, nodeId])]);
+      },
+      async insert(row) {
+        const inserted = await db.insert(scheduleTicks).values(row).onConflictDoNothing().returning({ tickAt: scheduleTicks.tickAt });
+        return inserted.length > 0;
+      },
+      async latestTickAt(flowId, nodeId) {
+        const rows = await db.select({ at: max(scheduleTicks.tickAt) }).from(scheduleTicks).where(ofSchedule(flowId, nodeId));
+        return rows[0]?.at ?? undefined;
+      },
+      async covers(flowId, nodeId, tickAt) {
+        const rows = await db
+          .select({ at: scheduleTicks.tickAt })
+          .from(scheduleTicks)
+          .where(and(ofSchedule(flowId, nodeId), gte(scheduleTicks.tickAt, tickAt), lte(scheduleTicks.firstTickAt, tickAt)))
+          .limit(1);
+        return rows.length > 0;
+      },
+      async latest(flowId, nodeId) {
+        const rows = await db.select().from(scheduleTicks).where(ofSchedule(flowId, nodeId)).orderBy(desc(scheduleTicks.tickAt)).limit(1);
+        return rows[0];
+      },
+      async lastStarted(flowId, nodeId) {
+        const rows = await db
+          .select()
+          .from(scheduleTicks)
+          .where(and(ofSchedule(flowId, nodeId), eq(scheduleTicks.status, 'started')))
+          .orderBy(desc(scheduleTicks.tickAt))
+          .limit(1);
+        return rows[0];
+      },
+      async extend(flowId, nodeId, fromTickAt, toTickAt, recordedAt) {
+        // One statement where SQLite reads the count first: the same row, and no increment lost to a concurrent extend.
+        const moved = await db
+          .update(scheduleTicks)
+          .set({ tickAt: toTickAt, count: sql`${scheduleTicks.count} + 1`, recordedAt })
+          .where(and(ofSchedule(flowId, nodeId), eq(scheduleTicks.tickAt, fromTickAt)))
+          .returning({ tickAt: scheduleTicks.tickAt });
+        return moved.length > 0;
+      },
+      async prune(flowId, nodeId, before) {
+        await db.delete(scheduleTicks).where(and(ofSchedule(flowId, nodeId), lt(scheduleTicks.tickAt, before)));
       },
     },
     settings: {
