@@ -1,4 +1,5 @@
-import type { Db, SqliteStore } from '../store/db.js';
+import type { Store } from '../store/store.js';
+import type { StoreTx } from '../store/tx.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
 
@@ -7,7 +8,7 @@ const DAY_MS = 24 * 3600 * 1000;
 /** What a retention deletes and how it names it in the log. */
 export interface RetentionTarget {
   /** Deletes up to `limit` rows older than `cutoff` (ms) in one transaction; returns how many. */
-  deleteBatch(db: Db, cutoff: number, limit: number): number;
+  deleteBatch(tx: StoreTx, cutoff: number, limit: number): Promise<number>;
   /** e.g. `event retention`: the start of each log line. */
   name: string;
   /** e.g. `old events`: what the log says was deleted. */
@@ -36,7 +37,7 @@ export class BatchRetention {
   private running: Promise<number> | undefined;
 
   constructor(
-    private readonly store: SqliteStore,
+    private readonly store: Store,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly target: RetentionTarget,
@@ -71,7 +72,7 @@ export class BatchRetention {
     let deleted = 0;
     try {
       for (let i = 0; i < maxBatchesPerRun; i++) {
-        const n = await this.store.write((db) => this.target.deleteBatch(db, cutoff, batchSize));
+        const n = await this.store.write((tx) => this.target.deleteBatch(tx, cutoff, batchSize));
         deleted += n;
         if (n < batchSize) break;
       }

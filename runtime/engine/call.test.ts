@@ -317,7 +317,7 @@ describe('flow.call', () => {
     expect(del).toBeInstanceOf(ConflictError);
     expect((del as Error).message).toMatch(/^flow "a" is called by "b"/);
     // Nothing above was saved.
-    expect(k.engine.flows.get('a').revision).toBe(1);
+    expect((await k.engine.flows.get('a')).revision).toBe(1);
     k.store.close();
   });
 
@@ -336,7 +336,7 @@ describe('flow.call', () => {
       { path: ['flows', 0, 'nodes', 1, 'config', 'flow'], message: 'calls would loop: x → y → x' },
       { path: ['flows', 1, 'nodes', 1, 'config', 'flow'], message: 'calls would loop: y → x → y' },
     ]);
-    expect(k.engine.flows.list().map((f) => f.id)).toEqual(['f1', 'restart-procedure']);
+    expect((await k.engine.flows.list()).map((f) => f.id)).toEqual(['f1', 'restart-procedure']);
     k.store.close();
   });
 });

@@ -38,7 +38,7 @@ async function leaveInterrupted(dirs: string[], clock: ManualClock, nodes: NodeD
   const id = (await deliver(first.engine, amBody('fp1'))).executions[0]!.id;
   await first.store.write(async (db) => {
     executionsRepo.transition(db, id, ['queued'], { status: 'running', startedAt: clock.now(), updatedAt: clock.now() });
-    await startExecution(sqliteTx(db), first.engine.flowAt('f1', 1)!, executionsRepo.get(db, id)!, clock.now(), createScrubber([]));
+    await startExecution(sqliteTx(db), (await first.engine.flowAt('f1', 1))!, executionsRepo.get(db, id)!, clock.now(), createScrubber([]));
     for (const s of stepsRepo.forExecution(db, id)) {
       if (s.status === 'pending') stepsRepo.transition(db, s.id, ['pending'], { status: 'intent', attempt: 1 });
     }

@@ -107,7 +107,7 @@ export class Engine {
     this.scrubber = scrubberFor(options.secrets);
     this.links = new ApprovalLinks(options.linkKey, options.publicOrigin);
     this.queueCap = new QueueCap(options.store, options.maxQueued ?? 10_000);
-    this.flows = new FlowService(options.store, options.clock, () => this.refreshRoutes());
+    this.flows = new FlowService(this.store, options.clock, () => this.refreshRoutes());
     this.dispatcher = new Dispatcher(
       {
         store: this.store,
@@ -129,8 +129,8 @@ export class Engine {
       { maxConcurrent: options.maxConcurrent, tickMs: options.tickMs ?? 1000 },
     );
     this.recorder = new EventRecorder(this.store, options.log, this.scrubber);
-    this.retention = new EventRetention(options.store, options.clock, options.log, { days: options.eventRetentionDays ?? 14 });
-    this.executionRetention = new ExecutionRetention(options.store, options.clock, options.log, { days: options.executionRetentionDays ?? 30 });
+    this.retention = new EventRetention(this.store, options.clock, options.log, { days: options.eventRetentionDays ?? 14 });
+    this.executionRetention = new ExecutionRetention(this.store, options.clock, options.log, { days: options.executionRetentionDays ?? 30 });
     this.schedules = new ScheduleRunner({
       store: this.store,
       clock: options.clock,
@@ -145,7 +145,7 @@ export class Engine {
 
   /** Loads routes and the pause switch, recovers from any crash, and starts running executions. */
   async start(): Promise<RecoveryReport> {
-    this.refreshRoutes();
+    await this.refreshRoutes();
     this.dispatcher.setPaused(await this.store.read(readPaused));
     this.retention.start();
     this.executionRetention.start();
@@ -185,21 +185,15 @@ export class Engine {
     return this.dispatcher.isPaused;
   }
 
-  refreshRoutes(): void {
-    const rows = this.flows.enabledRows();
-    this.router.rebuild(rows, this.flows.disabledRows());
+  async refreshRoutes(): Promise<void> {
+    const [rows, disabled] = await Promise.all([this.flows.enabledRows(), this.flows.disabledRows()]);
+    this.router.rebuild(rows, disabled);
     this.schedules.refresh(rows);
   }
 
   /** A flow revision, cached (revisions never change once written). */
-  flowAt(id: string, revision: number): Flow | undefined {
-    const key = `${id}@${revision}`;
-    let flow = this.revisionCache.get(key);
-    if (!flow) {
-      flow = this.flows.getRevision(id, revision);
-      if (flow) this.revisionCache.set(key, flow);
-    }
-    return flow;
+  flowAt(id: string, revision: number): Promise<Flow | undefined> {
+    return this.store.read((tx) => this.revisionIn(tx, id, revision));
   }
 
   /** A flow revision read in `tx`, cached like flowAt's (one cache: revisions never change once written). */
@@ -388,16 +382,15 @@ export class Engine {
   }
 
   /** A flow's circuit breaker as the API shows it. */
-  breaker(flowId: string): BreakerView {
-    const stored = this.flows.get(flowId);
-    return breakerView(this.options.store.db, flowId, stored.flow.limits?.breaker);
+  async breaker(flowId: string): Promise<BreakerView> {
+    const stored = await this.flows.get(flowId);
+    return this.store.read((tx) => breakerView(tx, flowId, stored.flow.limits?.breaker));
   }
 
   /** Closes a flow's tripped circuit breaker: its next runs start again. Audited as `flow.breaker.reset`; 409 when not tripped. */
   async resetBreaker(flowId: string, actor: Actor, comment?: string): Promise<BreakerView> {
-    const { store, clock } = this.options;
-    const stored = this.flows.get(flowId);
-    const now = clock.now();
+    const stored = await this.flows.get(flowId);
+    const now = this.options.clock.now();
     await this.store.write(async (tx) => {
       const before = await tx.breakers.get(flowId);
       if (!(await tx.breakers.reset(flowId, actor.identity ?? actor.name, now))) {
@@ -413,7 +406,7 @@ export class Engine {
         now,
       });
     });
-    return breakerView(store.db, flowId, stored.flow.limits?.breaker);
+    return this.store.read((tx) => breakerView(tx, flowId, stored.flow.limits?.breaker));
   }
 
   /**

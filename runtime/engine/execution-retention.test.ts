@@ -1,3 +1,4 @@
+import { sqliteStore } from '../store/store.js';
 import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { testEngine } from '../../test/kit/engine.js';
@@ -72,7 +73,7 @@ describe('execution retention', () => {
     seedRun(store, 'old-held', 'held', old, null);
     seedRun(store, 'recent-held', 'held', now - 2 * DAY, null);
 
-    const retention = new ExecutionRetention(store, clock, silent, { days: 30 });
+    const retention = new ExecutionRetention(sqliteStore(store), clock, silent, { days: 30 });
     expect(await retention.runOnce()).toBe(5);
     for (const id of ['old-ok', 'old-failed', 'old-cancelled', 'old-timed-out', 'old-held']) expect(countsOf(store, id), id).toEqual(gone);
     for (const id of ['old-waiting', 'old-queued', 'old-running', 'late-finish', 'recent', 'recent-held', 'old-parent', 'live-child']) expect(countsOf(store, id), id).toEqual(whole);
@@ -95,7 +96,7 @@ describe('execution retention', () => {
     const { store, clock } = testEngine();
     for (let i = 0; i < 9; i++) seedRun(store, `r${i}`, 'succeeded', clock.now() - 60 * DAY + i, clock.now() - 59 * DAY);
     const batches = vi.spyOn(executionsRepo, 'deleteFinishedBefore');
-    const retention = new ExecutionRetention(store, clock, silent, { days: 30, batchSize: 2, maxBatchesPerRun: 3 });
+    const retention = new ExecutionRetention(sqliteStore(store), clock, silent, { days: 30, batchSize: 2, maxBatchesPerRun: 3 });
     expect(await retention.runOnce()).toBe(6);
     expect(batches.mock.calls.map((c) => c[2])).toEqual([2, 2, 2]);
     // Oldest first: r0..r5 went.

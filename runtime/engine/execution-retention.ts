@@ -1,5 +1,4 @@
-import type { SqliteStore } from '../store/db.js';
-import { executionsRepo } from '../store/executions-repo.js';
+import type { Store } from '../store/store.js';
 import type { Logger } from '../log.js';
 import { BatchRetention } from './batch-retention.js';
 import type { Clock } from './clock.js';
@@ -22,7 +21,7 @@ export interface ExecutionRetentionOptions {
  * the audit trail is append-only and outlives what it describes.
  */
 export class ExecutionRetention extends BatchRetention {
-  constructor(store: SqliteStore, clock: Clock, log: Logger, options: ExecutionRetentionOptions) {
+  constructor(store: Store, clock: Clock, log: Logger, options: ExecutionRetentionOptions) {
     super(
       store,
       clock,
@@ -30,7 +29,7 @@ export class ExecutionRetention extends BatchRetention {
       {
         name: 'execution retention',
         rows: 'finished executions',
-        deleteBatch: (db, cutoff, limit) => executionsRepo.deleteFinishedBefore(db, cutoff, limit),
+        deleteBatch: (tx, cutoff, limit) => tx.executions.deleteFinishedBefore(cutoff, limit),
       },
       {
         days: options.days,

@@ -297,7 +297,7 @@ describe('control.foreach, variables and edge cases', () => {
     const [first, second] = approvalsRepo.list(store.db, { executionId: id, limit: 10 }).sort((a, b) => a.message.localeCompare(b.message));
     expect([first!.message, second!.message]).toEqual(['Clean web1?', 'Clean web2?']);
     const exec = execOf(store, id)!;
-    const context = approvalContext({ approval: first!, exec, flow: engine.flows.getRevision('f1', exec.flowRevision), steps: stepsRepo.forExecution(store.db, id), event: () => null });
+    const context = approvalContext({ approval: first!, exec, flow: (await engine.flows.getRevision('f1', exec.flowRevision)), steps: stepsRepo.forExecution(store.db, id), event: () => null });
     expect(context.next).toMatchObject([{ nodeId: 'clean', rendered: { url: `${t.url}/clean/web1` } }]);
     await engine.decide(second!.id, { decision: 'reject' }, adminDecider());
     await waitFor(() => execOf(store, id)?.status === 'waiting');

@@ -63,7 +63,7 @@ export function replayRoutes(engine: Engine, store: SqliteStore) {
       lookup = teamOf.flow(store.db, body.flowId);
       if (!lookup.found) throw new NotFoundError(`flow "${body.flowId}" not found`);
       requirePermissionIn(principal, 'flows:write', lookup, what);
-      draft = body.revision === undefined ? engine.flows.get(body.flowId).flow : engine.flows.revision(body.flowId, body.revision).flow;
+      draft = body.revision === undefined ? (await engine.flows.get(body.flowId)).flow : (await engine.flows.revision(body.flowId, body.revision)).flow;
       savedFlowId = body.flowId;
     } else {
       draft = parseFlowOrThrow(body.flow, ['flow']);

@@ -70,7 +70,7 @@ export function flowRoutes(engine: Engine, store: SqliteStore) {
   const anyJson = validJson(z.unknown(), API_BODY_LIMIT);
 
   return new Hono<AuthEnv>()
-    .get('/', (c) => c.json({ items: engine.flows.list(visibleTeams(c, 'flows:read')) } satisfies List<FlowSummary>))
+    .get('/', async (c) => c.json({ items: await engine.flows.list(visibleTeams(c, 'flows:read')) } satisfies List<FlowSummary>))
     // The team was chosen and checked by authorization (`?team=`).
     .post('/', validQuery(TeamQuerySchema), anyJson, async (c) => c.json((await engine.flows.create(c.req.valid('json'), actorOf(c), c.get('team'))) satisfies StoredFlow, 201))
     .post('/import', validQuery(TeamQuerySchema), anyJson, async (c) => {
@@ -88,20 +88,20 @@ export function flowRoutes(engine: Engine, store: SqliteStore) {
       const body = c.req.valid('json');
       // A saved flow is read only by those who may read it (the route itself needs flows:read anywhere).
       if (body.flowId) requirePermissionIn(c.get('principal'), 'flows:read', teamOf.flow(store.db, body.flowId), 'simulating a saved flow');
-      const flow = body.flowId ? engine.flows.get(body.flowId).flow : parseFlowOrThrow(body.flow, ['flow']);
+      const flow = body.flowId ? (await engine.flows.get(body.flowId)).flow : parseFlowOrThrow(body.flow, ['flow']);
       return c.json({ flowId: flow.id, alerts: await engine.simulate(flow, body.source, body.payload, body.sourceNodeId) } satisfies SimulateResult);
     })
-    .get('/:id', (c) => c.json(engine.flows.get(c.req.param('id')) satisfies StoredFlow))
-    .get('/:id/revisions', (c) => c.json({ items: engine.flows.revisions(c.req.param('id')) } satisfies List<FlowRevisionSummary>))
-    .get('/:id/revisions/:revision', (c) =>
-      c.json(engine.flows.revision(c.req.param('id'), revisionParam(c.req.param('revision'))) satisfies FlowRevisionView),
+    .get('/:id', async (c) => c.json((await engine.flows.get(c.req.param('id'))) satisfies StoredFlow))
+    .get('/:id/revisions', async (c) => c.json({ items: await engine.flows.revisions(c.req.param('id')) } satisfies List<FlowRevisionSummary>))
+    .get('/:id/revisions/:revision', async (c) =>
+      c.json((await engine.flows.revision(c.req.param('id'), revisionParam(c.req.param('revision')))) satisfies FlowRevisionView),
     )
     .post('/:id/rollback', validJson(RollbackBodySchema, API_BODY_LIMIT), async (c) => {
       const body = c.req.valid('json');
       return c.json((await engine.flows.rollback(c.req.param('id'), body.revision, body.expectedRevision, actorOf(c))) satisfies StoredFlow);
     })
-    .get('/:id/export', (c) => {
-      const { flow } = engine.flows.get(c.req.param('id'));
+    .get('/:id/export', async (c) => {
+      const { flow } = await engine.flows.get(c.req.param('id'));
       c.header('Content-Disposition', `attachment; filename="${flow.id}.json"`);
       return c.json(flow satisfies Flow);
     })
@@ -111,7 +111,7 @@ export function flowRoutes(engine: Engine, store: SqliteStore) {
     })
     .post('/:id/enable', async (c) => c.json((await engine.flows.setEnabled(c.req.param('id'), true, actorOf(c))) satisfies StoredFlow))
     .post('/:id/disable', async (c) => c.json((await engine.flows.setEnabled(c.req.param('id'), false, actorOf(c))) satisfies StoredFlow))
-    .get('/:id/breaker', (c) => c.json(engine.breaker(c.req.param('id')) satisfies BreakerView))
+    .get('/:id/breaker', async (c) => c.json((await engine.breaker(c.req.param('id'))) satisfies BreakerView))
     .post('/:id/breaker/reset', validOptionalJson(BreakerResetSchema, API_BODY_LIMIT), async (c) =>
       c.json((await engine.resetBreaker(c.req.param('id'), actorOf(c), c.req.valid('json').comment)) satisfies BreakerView),
     )

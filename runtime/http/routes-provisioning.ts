@@ -42,7 +42,7 @@ export function provisioningRoutes(engine: Engine, store: SqliteStore, provision
       const seen = (team: string) => teams === 'all' || teams.includes(team);
       return c.json({ ...status, files: status.files.filter((f) => seen(f.team)), lastChanges: status.lastChanges.filter((x) => seen(x.team)) } satisfies ProvisioningStatus);
     })
-    .post('/diff', validJson(ProvisioningDiffBodySchema, DIFF_BODY_LIMIT), (c) => {
+    .post('/diff', validJson(ProvisioningDiffBodySchema, DIFF_BODY_LIMIT), async (c) => {
       const body = c.req.valid('json');
       const paths = new Set<string>();
       body.files.forEach((f, i) => {
@@ -53,7 +53,7 @@ export function provisioningRoutes(engine: Engine, store: SqliteStore, provision
         const slash = f.path.indexOf('/');
         return parseFlowFile(`${body.name}/${f.path}`, slash < 0 ? DEFAULT_TEAM_ID : f.path.slice(0, slash), f.content);
       });
-      const plan = planProvisioning(read, { flows: engine.flows.currentFlows(), provisioned: engine.flows.provisionedFlows(), teamExists });
+      const plan = planProvisioning(read, { flows: await engine.flows.currentFlows(), provisioned: engine.flows.provisionedFlows(), teamExists });
       const teams = visibleTeams(c, 'flows:read');
       const seen = (team: string) => teams === 'all' || teams.includes(team);
       return c.json({

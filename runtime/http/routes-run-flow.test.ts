@@ -143,7 +143,7 @@ describe('POST /api/flows/:id/run', () => {
 
   it('runs the saved revision', async () => {
     const { run, engine, store } = await setup();
-    const stored = engine.flows.get('cleanup');
+    const stored = (await engine.flows.get('cleanup'));
     await engine.flows.update('cleanup', { ...stored.flow, name: 'Renamed' }, stored.revision, { name: 'test', via: 'token' });
     const res = await run({ payload: {} });
     expect(res.body.flowRevision).toBe(2);

@@ -139,10 +139,10 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
       const view = executionView(exec);
       return c.json({
         ...view,
-        ...(view.released ? { released: { ...view.released, name: authorOf(db, view.released.by).name } } : {}),
+        ...(view.released ? { released: { ...view.released, name: (await engine.store.read((tx) => authorOf(tx, view.released!.by))).name } } : {}),
         steps: stepsRepo.forExecution(db, exec.id).map(stepView),
         approvals: await ofRun(c, exec.id),
-        flow: engine.flowAt(exec.flowId, exec.flowRevision) ?? null,
+        flow: (await engine.flowAt(exec.flowId, exec.flowRevision)) ?? null,
         children: executionsRepo.children(db, exec.id).map((c) => ({ id: c.id, flowId: c.flowId, parentStepId: c.parentStepId, status: c.status })),
       } satisfies ExecutionDetail);
     })

@@ -31,13 +31,13 @@ function secretName(raw: string): string {
  * changes answer 503.
  */
 export function secretRoutes(engine: Engine, environment: SecretStore, stored: StoredSecrets | undefined) {
-  const uses = () => secretUses([...engine.flows.enabledRows(), ...engine.flows.disabledRows()].map((r) => r.flow));
+  const uses = async () => secretUses([...(await engine.flows.enabledRows()), ...(await engine.flows.disabledRows())].map((r) => r.flow));
   const needStore = (): StoredSecrets => {
     if (!stored) throw new UnavailableError('the secret store is not open in this process');
     return stored;
   };
-  const environmentOnly = (): SecretListItem[] => {
-    const used = uses();
+  const environmentOnly = async (): Promise<SecretListItem[]> => {
+    const used = await uses();
     return environment.names().map((name) => ({
       name,
       description: '',
@@ -53,15 +53,15 @@ export function secretRoutes(engine: Engine, environment: SecretStore, stored: S
   };
 
   return new Hono<AuthEnv>()
-    .get('/', (c) => c.json({ secrets: stored ? stored.list(uses(), visibleTeams(c, 'secrets:read-names')) : environmentOnly() } satisfies SecretList))
+    .get('/', async (c) => c.json({ secrets: stored ? stored.list(await uses(), visibleTeams(c, 'secrets:read-names')) : await environmentOnly() } satisfies SecretList))
     .put('/:name', validQuery(SecretTeamQuery), validJson(PutSecretBodySchema, BODY_LIMIT, 'secret'), async (c) => {
       const name = secretName(c.req.param('name'));
       // A new secret goes to the team authorization chose (`?team=`); an existing one stays in its team.
-      const { created, item } = await needStore().put(name, c.req.valid('json'), actorOf(c), uses(), c.get('team'));
+      const { created, item } = await needStore().put(name, c.req.valid('json'), actorOf(c), await uses(), c.get('team'));
       return c.json(item satisfies SecretListItem, created ? 201 : 200);
     })
     .delete('/:name', async (c) => {
-      await needStore().delete(secretName(c.req.param('name')), actorOf(c), uses());
+      await needStore().delete(secretName(c.req.param('name')), actorOf(c), await uses());
       return c.body(null, 204);
     });
 }

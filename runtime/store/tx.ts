@@ -2,7 +2,7 @@ import type { Flow } from '../../shared/flow/schema.js';
 import type { ApprovalStatus, ExecutionStatus, StepStatus, WaitReason } from './schema.js';
 import { approvalLinksRepo, type ApprovalLinkRow } from './approval-links-repo.js';
 import { approvalsRepo, type ApprovalDecisionRow, type ApprovalRow } from './approvals-repo.js';
-import { peopleRepo, type MembershipRow } from './people-repo.js';
+import { peopleRepo, type MembershipRow, type UserRow } from './people-repo.js';
 import { settingsRepo } from './settings-repo.js';
 import { scheduleTicksRepo, type NewScheduleTick, type ScheduleTickRow } from './schedule-ticks-repo.js';
 import { appendAudit, type AuditInput } from './audit-repo.js';
@@ -10,7 +10,7 @@ import { breakersRepo, type BreakerFailure, type BreakerRow } from './breakers-r
 import type { Db } from './db.js';
 import { eventsRepo, type EventRow } from './events-repo.js';
 import { executionsRepo, type ExecutionRow, type NewExecution } from './executions-repo.js';
-import { flowsRepo, type FlowRow } from './flows-repo.js';
+import { flowsRepo, type FlowRow, type FlowSummaryRow } from './flows-repo.js';
 import { leasesRepo } from './leases-repo.js';
 import { stepsRepo, type NewStep, type StepRow } from './steps-repo.js';
 
@@ -54,6 +54,8 @@ export interface StoreTx {
     seenDelivery(path: string, deliveryId: string): Promise<boolean>;
     /** The stored delivery body of an event (what templates read as `event`); undefined when it is gone. */
     body(id: string): Promise<string | undefined>;
+    /** Deletes up to `batch` of the oldest events received before `cutoff`, with their refs; how many. */
+    deleteReceivedBefore(cutoff: number, batch: number): Promise<number>;
   };
   readonly executions: {
     /**
@@ -97,6 +99,11 @@ export interface StoreTx {
      * not held. A released run is in the run queue once this transaction commits.
      */
     release(id: string, by: string, comment: string | null, now: number, deadlineAt: number): Promise<boolean>;
+    /**
+     * Deletes up to `batch` of the oldest runs that ended (or stayed held) before `cutoff` and
+     * have no active called run, with their steps, approvals, decisions and used links; how many.
+     */
+    deleteFinishedBefore(cutoff: number, batch: number): Promise<number>;
   };
   readonly steps: {
     /** Wakes the steps of these runs waiting for `reason` (they continue at the next tick); how many. */
@@ -153,10 +160,36 @@ export interface StoreTx {
     trip(flowId: string, failures: readonly BreakerFailure[], now: number): Promise<void>;
     /** Closes a tripped breaker, saying who and when; false when it is not tripped. */
     reset(flowId: string, by: string, now: number): Promise<boolean>;
+    /** The tripped breakers, by flow id: their trip times. */
+    tripped(): Promise<Map<string, number>>;
+    /** A deleted flow takes its breaker with it. */
+    delete(flowId: string): Promise<void>;
   };
   readonly flows: {
+    /** Every flow's current revision without its document, ordered by id. */
+    list(): Promise<FlowSummaryRow[]>;
+    /** The enabled flows' current revisions, parsed, ordered by id (throws StoredFlowError for a damaged one). */
+    listEnabled(): Promise<FlowRow[]>;
+    /** The disabled flows' current revisions, parsed, ordered by id; a damaged one is left out. */
+    listDisabled(): Promise<FlowRow[]>;
     /** The flow's current revision with its document parsed (throws StoredFlowError for a damaged one). */
     get(id: string): Promise<FlowRow | undefined>;
+    /** One flow's current revision without its document. */
+    summary(id: string): Promise<FlowSummaryRow | undefined>;
+    /** The current revision of `id`, or undefined when there is no such flow. */
+    currentRevision(id: string): Promise<number | undefined>;
+    /**
+     * Inserts a validated flow whose id is not in use, as revision 1 or, for the id of a deleted
+     * flow, the one after its highest revision kept. An id already in use (another process
+     * created it meanwhile, on PostgreSQL) is a ConflictError.
+     */
+    insert(flow: Flow, now: number, owner: { teamId: string; author: string | null }): Promise<FlowRow>;
+    /** Writes a new revision if the current one is `expectedRevision`; undefined when it is not (nothing changed). */
+    update(flow: Flow, expectedRevision: number, now: number, author: string | null): Promise<FlowRow | undefined>;
+    /** The revisions of the flow as it exists now (saved at or after `since`, its createdAt), newest first, documents as stored text. */
+    listRevisions(id: string, since: number): Promise<{ revision: number; createdAt: number; author: string | null; document: string }[]>;
+    /** Removes the flow (its revisions stay for past executions); false when there is no such flow. */
+    delete(id: string): Promise<boolean>;
     /** The team that owns the flow now, or undefined when there is no such flow. */
     team(id: string): Promise<string | undefined>;
     /** One stored revision's document, parsed; undefined when there is no such revision. */
@@ -165,6 +198,8 @@ export interface StoreTx {
     revisionAuthor(id: string, revision: number): Promise<string | null>;
   };
   readonly people: {
+    /** A user by id (removed users are gone). */
+    user(id: string): Promise<UserRow | undefined>;
     /** The user's team roles. */
     membershipsOf(userId: string): Promise<MembershipRow[]>;
   };
@@ -243,6 +278,7 @@ export function sqliteTx(db: Db): StoreTx {
       insert: async (row, refs) => eventsRepo.insert(db, row, refs),
       seenDelivery: async (path, deliveryId) => eventsRepo.seenDelivery(db, path, deliveryId),
       body: async (id) => eventsRepo.get(db, id)?.body,
+      deleteReceivedBefore: async (cutoff, batch) => eventsRepo.deleteReceivedBefore(db, cutoff, batch),
     },
     executions: {
       insertIfNew: async (row) => executionsRepo.insertIfNew(db, row),
@@ -262,6 +298,7 @@ export function sqliteTx(db: Db): StoreTx {
       nextQueued: async (limit, exclude) => executionsRepo.nextQueued(db, limit, exclude),
       pastDeadline: async (now) => executionsRepo.pastDeadline(db, now),
       release: async (id, by, comment, now, deadlineAt) => executionsRepo.release(db, id, by, comment, now, deadlineAt),
+      deleteFinishedBefore: async (cutoff, batch) => executionsRepo.deleteFinishedBefore(db, cutoff, batch),
     },
     steps: {
       wakeWaiting: async (executionIds, reason, now) => stepsRepo.wakeWaiting(db, executionIds, reason, now),
@@ -296,15 +333,28 @@ export function sqliteTx(db: Db): StoreTx {
     breakers: {
       get: async (flowId) => breakersRepo.get(db, flowId),
       trip: async (flowId, failures, now) => breakersRepo.trip(db, flowId, failures, now),
+      tripped: async () => breakersRepo.tripped(db),
+      delete: async (flowId) => breakersRepo.delete(db, flowId),
       reset: async (flowId, by, now) => breakersRepo.reset(db, flowId, by, now),
     },
     flows: {
+      list: async () => flowsRepo.list(db),
+      listEnabled: async () => flowsRepo.listEnabled(db),
+      listDisabled: async () => flowsRepo.listDisabled(db),
       get: async (id) => flowsRepo.get(db, id),
+      summary: async (id) => flowsRepo.summary(db, id),
+      currentRevision: async (id) => flowsRepo.currentRevision(db, id),
+      // One writer on SQLite: the caller checked the id is free in this same transaction.
+      insert: async (flow, now, owner) => flowsRepo.insert(db, flow, now, owner),
+      update: async (flow, expectedRevision, now, author) => flowsRepo.update(db, flow, expectedRevision, now, author),
+      listRevisions: async (id, since) => flowsRepo.listRevisions(db, id, since),
+      delete: async (id) => flowsRepo.delete(db, id),
       team: async (id) => flowsRepo.team(db, id),
       getRevision: async (id, revision) => flowsRepo.getRevision(db, id, revision),
       revisionAuthor: async (id, revision) => flowsRepo.revisionAuthor(db, id, revision),
     },
     people: {
+      user: async (id) => peopleRepo.user(db, id),
       membershipsOf: async (userId) => peopleRepo.membershipsOf(db, userId),
     },
     scheduleTicks: {

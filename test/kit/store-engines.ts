@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { afterEach } from 'vitest';
@@ -34,8 +34,13 @@ export interface SeedRows {
   /** flow_revisions rows (a flow's past documents). */
   revisions?: Rows<typeof sqliteSchema.flowRevisions>;
   approvals?: Rows<typeof sqliteSchema.approvals>;
+  /** approval_decisions rows (each person's decision on an approval). */
+  approvalDecisions?: Rows<typeof sqliteSchema.approvalDecisions>;
+  /** approval_links rows (approval links that were used). */
+  approvalLinks?: Rows<typeof sqliteSchema.approvalLinks>;
   /** A user's roles in teams (no users or teams rows needed: there are no foreign keys). */
   memberships?: Rows<typeof sqliteSchema.memberships>;
+  users?: Rows<typeof sqliteSchema.users>;
 }
 
 type ApprovalRow = typeof sqliteSchema.approvals.$inferSelect;
@@ -60,6 +65,8 @@ export interface OpenEngine {
   takeQueued(limit: number): Promise<QueuedRun[]>;
   /** The execution's approvals by id (StoreTx has no read of them). */
   readApprovals(executionId: string): Promise<ApprovalRow[]>;
+  /** Every event_refs row, ordered by event id then ref (StoreTx has no read of them). */
+  eventRefs(): Promise<{ ref: string; eventId: string }[]>;
   /** The audit log oldest first, as far as the hash chain goes. */
   auditRows(): Promise<AuditChainRow[]>;
   /**
@@ -67,6 +74,15 @@ export interface OpenEngine {
    * pg_locks not granted); always 0 on SQLite, whose writers never wait inside a transaction.
    */
   advisoryLockWaits(): Promise<number>;
+  /** How many transactions wait for a lock of any kind (a row another one writes…) in this database right now; always 0 on SQLite. */
+  lockWaits(): Promise<number>;
+  /**
+   * PostgreSQL: makes flows.id compare by a linguistic collation, as in a database created with
+   * a locale such as en_US.UTF-8 (the test server's default may be C, which compares bytes), so a
+   * case can tell whether a query orders flow ids by bytes as SQLite does. False when the server
+   * has no such collation (nothing changed), and on SQLite, whose text compares bytes (BINARY).
+   */
+  linguisticFlowIds(): Promise<boolean>;
 }
 
 export interface StoreEngine {
@@ -99,14 +115,20 @@ export function storeEngines(): StoreEngine[] {
         runQueue: async () => store.db.select({ id: sqliteSchema.executions.id }).from(sqliteSchema.executions).where(eq(sqliteSchema.executions.status, 'queued')).all().map((r) => r.id).sort(),
         readApprovals: async (executionId) =>
           store.db.select().from(sqliteSchema.approvals).where(eq(sqliteSchema.approvals.executionId, executionId)).orderBy(asc(sqliteSchema.approvals.id)).all(),
+        eventRefs: async () => {
+          const { eventRefs } = sqliteSchema;
+          return store.db.select({ ref: eventRefs.ref, eventId: eventRefs.eventId }).from(eventRefs).orderBy(asc(eventRefs.eventId), asc(eventRefs.ref)).all();
+        },
         auditRows: async () => {
           const { audit } = sqliteSchema;
           return store.db.select({ id: audit.id, action: audit.action, prevHash: audit.prevHash, hash: audit.hash }).from(audit).orderBy(asc(audit.id)).all();
         },
         advisoryLockWaits: async () => 0,
+        lockWaits: async () => 0,
+        linguisticFlowIds: async () => false,
         run: (fn) => store.write((db) => fn(sqliteTx(db))),
         takeQueued: (limit) => sqliteStore(store).takeQueued(limit, new Set()),
-        seed: async ({ executions = [], steps = [], flows = [], breakers = [], revisions = [], approvals = [], memberships = [] }) => {
+        seed: async ({ executions = [], steps = [], flows = [], breakers = [], revisions = [], approvals = [], approvalDecisions = [], approvalLinks = [], memberships = [], users = [] }) => {
           store.writeNow((db) => {
             if (executions.length) db.insert(sqliteSchema.executions).values(executions).run();
             if (steps.length) db.insert(sqliteSchema.steps).values(steps).run();
@@ -114,7 +136,10 @@ export function storeEngines(): StoreEngine[] {
             if (breakers.length) db.insert(sqliteSchema.flowBreakers).values(breakers).run();
             if (revisions.length) db.insert(sqliteSchema.flowRevisions).values(revisions).run();
             if (approvals.length) db.insert(sqliteSchema.approvals).values(approvals).run();
+            if (approvalDecisions.length) db.insert(sqliteSchema.approvalDecisions).values(approvalDecisions).run();
+            if (approvalLinks.length) db.insert(sqliteSchema.approvalLinks).values(approvalLinks).run();
             if (memberships.length) db.insert(sqliteSchema.memberships).values(memberships).run();
+            if (users.length) db.insert(sqliteSchema.users).values(users).run();
           });
         },
       };
@@ -150,6 +175,15 @@ export function storeEngines(): StoreEngine[] {
               .where(eq(pgSchema.approvals.executionId, executionId))
               .orderBy(asc(pgSchema.approvals.id)),
           ),
+        eventRefs: () =>
+          pool.read((client) => {
+            const { eventRefs } = pgSchema;
+            return drizzle(client, { schema: pgSchema })
+              .select({ ref: eventRefs.ref, eventId: eventRefs.eventId })
+              .from(eventRefs)
+              // Bytes, as SQLite compares text.
+              .orderBy(sql`${eventRefs.eventId} collate "C"`, sql`${eventRefs.ref} collate "C"`);
+          }),
         auditRows: () =>
           pool.read((client) => {
             const { audit } = pgSchema;
@@ -165,7 +199,29 @@ export function storeEngines(): StoreEngine[] {
             );
             return waits.rows[0]?.n ?? 0;
           }),
-        seed: async ({ executions = [], steps = [], flows = [], breakers = [], revisions = [], approvals = [], memberships = [] }) => {
+        lockWaits: () =>
+          pool.read(async (client) => {
+            const waits = await client.query<{ n: number }>("select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'");
+            return waits.rows[0]?.n ?? 0;
+          }),
+        linguisticFlowIds: () =>
+          pool.read(async (client) => {
+            // ICU's English with punctuation skipped at first ('ab' before 'a-z'), as glibc's en_US.UTF-8
+            // (not installed everywhere); failing that, glibc's own.
+            const icu = await client.query("select 1 from pg_collation where collprovider = 'i' limit 1");
+            let collation: string | undefined;
+            if (icu.rowCount) {
+              await client.query("create collation salve_test_linguistic (provider = icu, locale = 'en-u-ka-shifted')");
+              collation = 'salve_test_linguistic';
+            } else {
+              const libc = await client.query<{ name: string }>("select collname as name from pg_collation where collname in ('en_US.utf8', 'en_US.UTF-8') limit 1");
+              collation = libc.rows[0]?.name;
+            }
+            if (collation === undefined) return false;
+            await client.query(`alter table flows alter column id type text collate "${collation}"`);
+            return true;
+          }),
+        seed: async ({ executions = [], steps = [], flows = [], breakers = [], revisions = [], approvals = [], approvalDecisions = [], approvalLinks = [], memberships = [], users = [] }) => {
           const client = new pg.Client({ connectionString: database.url });
           await client.connect();
           try {
@@ -176,7 +232,10 @@ export function storeEngines(): StoreEngine[] {
             if (breakers.length) await db.insert(pgSchema.flowBreakers).values(breakers);
             if (revisions.length) await db.insert(pgSchema.flowRevisions).values(revisions);
             if (approvals.length) await db.insert(pgSchema.approvals).values(approvals);
+            if (approvalDecisions.length) await db.insert(pgSchema.approvalDecisions).values(approvalDecisions);
+            if (approvalLinks.length) await db.insert(pgSchema.approvalLinks).values(approvalLinks);
             if (memberships.length) await db.insert(pgSchema.memberships).values(memberships);
+            if (users.length) await db.insert(pgSchema.users).values(users);
           } finally {
             await client.end();
           }

@@ -1,6 +1,7 @@
 import { eventRow } from '../kit/rows.js';
 import { describe, expect, it } from 'vitest';
-import { FLOW_FORMAT, FlowSchema } from '../../shared/flow/schema.js';
+import { ConflictError } from '../../shared/errors.js';
+import { FLOW_FORMAT, FlowSchema, type Flow } from '../../shared/flow/schema.js';
 import type { ApprovalDecisionRow, ApprovalRow } from '../../runtime/store/approvals-repo.js';
 import { GENESIS_HASH } from '../../runtime/store/audit-chain.js';
 import { type AuditInput, nextAuditRow } from '../../runtime/store/audit-repo.js';
@@ -130,6 +131,45 @@ const tick = (nodeId: string, tickAt: number, over: Partial<ScheduleTickRow> = {
 });
 
 const flowNamed = (name: string) => FlowSchema.parse({ format: FLOW_FORMAT, id: 'f', name, enabled: true, nodes: [{ id: 'am', type: 'source.alertmanager' }] });
+
+/** A valid flow with this id (named after it unless told), enabled unless told. */
+const flowWith = (id: string, over: { name?: string; enabled?: boolean } = {}) =>
+  FlowSchema.parse({ format: FLOW_FORMAT, id, name: over.name ?? `Flow ${id}`, enabled: over.enabled ?? true, nodes: [{ id: 'am', type: 'source.alertmanager' }] });
+
+type FlowSeed = NonNullable<SeedRows['flows']>[number];
+
+/** A flows row holding `flow` as its current revision (1, created at T0, in the default team unless told). */
+const flowsRow = (flow: Flow, over: Partial<FlowSeed> = {}): FlowSeed => ({
+  id: flow.id,
+  name: flow.name,
+  enabled: flow.enabled,
+  revision: 1,
+  document: JSON.stringify(flow),
+  createdAt: T0,
+  updatedAt: T0,
+  teamId: 'default',
+  ...over,
+});
+
+/** A flows row whose stored document does not read back as a flow (the database was changed outside Salve). */
+const damagedFlowsRow = (id: string, enabled: boolean, document = '{"format":'): FlowSeed => ({ ...flowsRow(flowWith(id, { enabled })), document });
+
+type ApprovalLinkSeed = NonNullable<SeedRows['approvalLinks']>[number];
+
+/** A used approval link of an execution's approval. */
+const usedLink = (id: string, executionId: string, approvalId: string): ApprovalLinkSeed => ({
+  id,
+  executionId,
+  nodeId: 'approve',
+  approvalId,
+  expiresAt: T0 + 900,
+  usedAt: T0 + 5,
+  usedBy: 'user:ana',
+  usedByName: 'ana',
+});
+
+/** The retention cases' cutoff: what was received, or ended, before it goes. */
+const CUTOFF = T0 + 100;
 
 describe.each(engines)('store contract on $name', ({ name, available: runIf, open }) => {
   it.runIf(runIf)('events: inserted with refs (repeated refs kept once); a delivery id counts as seen only when it got through on that path', async () => {
@@ -1021,7 +1061,407 @@ describe.each(engines)('store contract on $name', ({ name, available: runIf, ope
   });
 
   // SQLite has one writer: a second transaction never runs beside the first, so there is no waiting to show.
-  it.runIf(runIf && name === 'postgres')('schedule ticks: lock makes a second transaction on the same schedule wait until the first commits, then find its tick handled; other schedules and the audit chain do not wait', async () => {
+  it.runIf(runIf)('flows: insert stores revision 1 with its team and author; get, summary and currentRevision read it back; undefined for an unknown id', async () => {
+    const e = await open();
+    const flow = flowWith('f', { name: 'Disk full' });
+    const summary = { id: 'f', name: 'Disk full', enabled: true, revision: 1, createdAt: T0, updatedAt: T0, teamId: 'ops' };
+    expect(await e.run((tx) => tx.flows.insert(flow, T0, { teamId: 'ops', author: 'user:ana' }))).toEqual({ ...summary, flow });
+    expect(await e.run((tx) => tx.flows.get('f'))).toEqual({ ...summary, flow });
+    expect(await e.run((tx) => tx.flows.summary('f'))).toEqual(summary);
+    expect(await e.run((tx) => tx.flows.currentRevision('f'))).toBe(1);
+    expect(await e.run((tx) => tx.flows.getRevision('f', 1))).toEqual(flow);
+    expect(await e.run((tx) => tx.flows.revisionAuthor('f', 1))).toBe('user:ana');
+    expect(await e.run((tx) => tx.flows.listRevisions('f', T0))).toEqual([{ revision: 1, createdAt: T0, author: 'user:ana', document: JSON.stringify(flow) }]);
+    // Disabled, with no author.
+    const off = flowWith('g', { enabled: false });
+    expect(await e.run((tx) => tx.flows.insert(off, T0 + 1, { teamId: 'default', author: null }))).toEqual({
+      id: 'g',
+      name: 'Flow g',
+      enabled: false,
+      revision: 1,
+      createdAt: T0 + 1,
+      updatedAt: T0 + 1,
+      teamId: 'default',
+      flow: off,
+    });
+    expect(await e.run((tx) => tx.flows.summary('g'))).toMatchObject({ enabled: false, revision: 1 });
+    expect(await e.run((tx) => tx.flows.revisionAuthor('g', 1))).toBeNull();
+    expect(await e.run((tx) => tx.flows.summary('h'))).toBeUndefined();
+    expect(await e.run((tx) => tx.flows.currentRevision('h'))).toBeUndefined();
+  });
+
+  it.runIf(runIf)('flows: a second insert of an id in use rejects and changes nothing: the first flow and its one revision stay', async () => {
+    const e = await open();
+    const first = flowWith('f', { name: 'First' });
+    await e.run((tx) => tx.flows.insert(first, T0, { teamId: 'ops', author: 'user:ana' }));
+    // PostgreSQL answers a ConflictError (the case below); SQLite's insert hits the primary key (its callers check the id is free first, in the same transaction).
+    await expect(e.run((tx) => tx.flows.insert(flowWith('f', { name: 'Second', enabled: false }), T0 + 5, { teamId: 'other', author: 'user:bob' }))).rejects.toThrow();
+    expect(await e.run((tx) => tx.flows.get('f'))).toEqual({ id: 'f', name: 'First', enabled: true, revision: 1, createdAt: T0, updatedAt: T0, teamId: 'ops', flow: first });
+    expect(await e.run((tx) => tx.flows.listRevisions('f', 0))).toEqual([{ revision: 1, createdAt: T0, author: 'user:ana', document: JSON.stringify(first) }]);
+    expect(await e.run((tx) => tx.flows.getRevision('f', 2))).toBeUndefined();
+  });
+
+  it.runIf(runIf)('flows: insert after delete continues after the highest revision kept (gaps too), and the old revisions still read back', async () => {
+    const e = await open();
+    const v1 = flowWith('f', { name: 'v1' });
+    const v2 = flowWith('f', { name: 'v2' });
+    await e.run((tx) => tx.flows.insert(v1, T0, { teamId: 'default', author: 'user:ana' }));
+    await e.run((tx) => tx.flows.update(v2, 1, T0 + 1, 'user:ana'));
+    expect(await e.run((tx) => tx.flows.delete('f'))).toBe(true);
+    const again = flowWith('f', { name: 'again' });
+    expect(await e.run((tx) => tx.flows.insert(again, T0 + 2, { teamId: 'ops', author: 'user:bob' }))).toMatchObject({ revision: 3, createdAt: T0 + 2, teamId: 'ops', flow: again });
+    expect(await e.run((tx) => tx.flows.currentRevision('f'))).toBe(3);
+    expect(await e.run((tx) => tx.flows.getRevision('f', 1))).toEqual(v1);
+    expect(await e.run((tx) => tx.flows.getRevision('f', 2))).toEqual(v2);
+    expect(await e.run((tx) => tx.flows.getRevision('f', 3))).toEqual(again);
+    expect(await e.run((tx) => tx.flows.revisionAuthor('f', 3))).toBe('user:bob');
+    // The highest kept, not one more than how many: revisions 1 and 4 of a deleted `g` make the next 5.
+    const doc = JSON.stringify(flowWith('g'));
+    await e.seed({
+      revisions: [
+        { flowId: 'g', revision: 1, document: doc, createdAt: T0 - 20, author: null },
+        { flowId: 'g', revision: 4, document: doc, createdAt: T0 - 10, author: null },
+      ],
+    });
+    expect(await e.run((tx) => tx.flows.insert(flowWith('g'), T0 + 3, { teamId: 'default', author: null }))).toMatchObject({ id: 'g', revision: 5 });
+    expect(await e.run((tx) => tx.flows.listRevisions('g', T0 + 3))).toEqual([{ revision: 5, createdAt: T0 + 3, author: null, document: doc }]);
+  });
+
+  it.runIf(runIf)('flows: update writes the next revision with its author when the current one is the expected one; a stale or unknown one answers undefined and changes nothing', async () => {
+    const e = await open();
+    const v1 = flowWith('f', { name: 'v1' });
+    await e.run((tx) => tx.flows.insert(v1, T0, { teamId: 'ops', author: 'user:ana' }));
+    const v2 = flowWith('f', { name: 'v2', enabled: false });
+    const current = { id: 'f', name: 'v2', enabled: false, revision: 2, createdAt: T0, updatedAt: T0 + 10, teamId: 'ops', flow: v2 };
+    expect(await e.run((tx) => tx.flows.update(v2, 1, T0 + 10, 'user:bob'))).toEqual(current);
+    expect(await e.run((tx) => tx.flows.get('f'))).toEqual(current);
+    expect(await e.run((tx) => tx.flows.getRevision('f', 2))).toEqual(v2);
+    expect(await e.run((tx) => tx.flows.revisionAuthor('f', 2))).toBe('user:bob');
+    // Stale: someone saved revision 2 meanwhile.
+    expect(await e.run((tx) => tx.flows.update(flowWith('f', { name: 'v3' }), 1, T0 + 20, 'user:carl'))).toBeUndefined();
+    expect(await e.run((tx) => tx.flows.get('f'))).toEqual(current);
+    expect(await e.run((tx) => tx.flows.getRevision('f', 3))).toBeUndefined();
+    expect(await e.run((tx) => tx.flows.listRevisions('f', T0))).toEqual([
+      { revision: 2, createdAt: T0 + 10, author: 'user:bob', document: JSON.stringify(v2) },
+      { revision: 1, createdAt: T0, author: 'user:ana', document: JSON.stringify(v1) },
+    ]);
+    // No such flow: nothing written, not even a revision.
+    expect(await e.run((tx) => tx.flows.update(flowWith('g'), 1, T0 + 20, 'user:carl'))).toBeUndefined();
+    expect(await e.run((tx) => tx.flows.get('g'))).toBeUndefined();
+    expect(await e.run((tx) => tx.flows.getRevision('g', 2))).toBeUndefined();
+    // Without an author.
+    const v3 = flowWith('f', { name: 'v3' });
+    expect(await e.run((tx) => tx.flows.update(v3, 2, T0 + 30, null))).toMatchObject({ revision: 3, enabled: true, updatedAt: T0 + 30, flow: v3 });
+    expect(await e.run((tx) => tx.flows.revisionAuthor('f', 3))).toBeNull();
+    expect(await e.run((tx) => tx.flows.summary('f'))).toEqual({ id: 'f', name: 'v3', enabled: true, revision: 3, createdAt: T0, updatedAt: T0 + 30, teamId: 'ops' });
+  });
+
+  it.runIf(runIf)('flows: list, listEnabled and listDisabled order by id as bytes compare ("-" before digits and letters, capitals first), even under a linguistic collation', async () => {
+    const e = await open();
+    // PostgreSQL: flows.id compares linguistically here, as in a database created with a locale
+    // like en_US.UTF-8, which skips '-' at first ('ab' before 'a-z'); the test server's is C.
+    expect(await e.linguisticFlowIds()).toBe(name === 'postgres');
+    const enabled = ['a-z', 'ab', 'b'];
+    await e.run(async (tx) => {
+      for (const id of ['b', 'a0', 'ab', 'a-z', 'a', 'a-b']) await tx.flows.insert(flowWith(id, { enabled: enabled.includes(id) }), T0, { teamId: 'default', author: null });
+    });
+    // Flow ids are slugs; rows written outside Salve may hold others (capitals, '_'): they list in byte order too.
+    await e.seed({ flows: ['a_y', 'B-x'].map((id) => ({ ...flowsRow(flowWith('x', { enabled: false })), id })) });
+    const list = await e.run((tx) => tx.flows.list());
+    expect(list.map((f) => f.id)).toEqual(['B-x', 'a', 'a-b', 'a-z', 'a0', 'a_y', 'ab', 'b']);
+    // Summaries: no document.
+    expect(list[1]).toEqual({ id: 'a', name: 'Flow a', enabled: false, revision: 1, createdAt: T0, updatedAt: T0, teamId: 'default' });
+    const on = await e.run((tx) => tx.flows.listEnabled());
+    expect(on.map((f) => f.id)).toEqual(['a-z', 'ab', 'b']);
+    expect(on.map((f) => f.flow)).toEqual(['a-z', 'ab', 'b'].map((id) => flowWith(id)));
+    const off = await e.run((tx) => tx.flows.listDisabled());
+    expect(off.map((f) => f.id)).toEqual(['B-x', 'a', 'a-b', 'a0', 'a_y']);
+    expect(off[2]).toEqual({ id: 'a-b', name: 'Flow a-b', enabled: false, revision: 1, createdAt: T0, updatedAt: T0, teamId: 'default', flow: flowWith('a-b', { enabled: false }) });
+  });
+
+  it.runIf(runIf)('flows: a disabled flow whose stored document is damaged is left out of listDisabled; an enabled one makes listEnabled reject with StoredFlowError', async () => {
+    const e = await open();
+    await e.seed({
+      flows: [flowsRow(flowWith('a', { enabled: false })), damagedFlowsRow('b', false), damagedFlowsRow('c', false, '{"format":"nope"}'), flowsRow(flowWith('d'))],
+    });
+    expect((await e.run((tx) => tx.flows.listDisabled())).map((f) => f.id)).toEqual(['a']);
+    expect((await e.run((tx) => tx.flows.listEnabled())).map((f) => f.id)).toEqual(['d']);
+    // Summaries do not read documents: every flow is listed.
+    expect((await e.run((tx) => tx.flows.list())).map((f) => f.id)).toEqual(['a', 'b', 'c', 'd']);
+    await e.seed({ flows: [damagedFlowsRow('e', true)] });
+    const listed = e.run((tx) => tx.flows.listEnabled());
+    await expect(listed).rejects.toBeInstanceOf(StoredFlowError);
+    await expect(listed).rejects.toThrow('stored flow "e" revision 1 is not a valid flow document: not JSON');
+    expect((await e.run((tx) => tx.flows.listDisabled())).map((f) => f.id)).toEqual(['a']);
+  });
+
+  it.runIf(runIf)('flows: listRevisions lists the revisions saved since the flow was created, newest first, documents as stored; an earlier deleted flow\'s of the same id are left out', async () => {
+    const e = await open();
+    const old = JSON.stringify(flowWith('f', { name: 'old' }));
+    // Stored text as it is, whitespace and all.
+    const v3 = JSON.stringify(flowWith('f', { name: 'v3' }), null, 2);
+    const v4 = JSON.stringify(flowWith('f', { name: 'v4' }));
+    await e.seed({
+      flows: [flowsRow(flowWith('f', { name: 'v4' }), { revision: 4, createdAt: T0, updatedAt: T0 + 10 })],
+      revisions: [
+        { flowId: 'f', revision: 1, document: old, createdAt: T0 - 100, author: 'user:old' },
+        { flowId: 'f', revision: 2, document: old, createdAt: T0 - 50, author: null },
+        { flowId: 'f', revision: 3, document: v3, createdAt: T0, author: 'user:ana' },
+        { flowId: 'f', revision: 4, document: v4, createdAt: T0 + 10, author: null },
+        { flowId: 'g', revision: 1, document: old, createdAt: T0 + 5, author: 'user:ana' },
+      ],
+    });
+    expect(await e.run((tx) => tx.flows.listRevisions('f', T0))).toEqual([
+      { revision: 4, createdAt: T0 + 10, author: null, document: v4 },
+      { revision: 3, createdAt: T0, author: 'user:ana', document: v3 },
+    ]);
+    expect((await e.run((tx) => tx.flows.listRevisions('f', T0 - 100))).map((r) => r.revision)).toEqual([4, 3, 2, 1]);
+    expect(await e.run((tx) => tx.flows.listRevisions('h', 0))).toEqual([]);
+  });
+
+  it.runIf(runIf)('flows: delete removes the flow (true) and keeps its revisions; false for a flow already deleted or unknown', async () => {
+    const e = await open();
+    const v1 = flowWith('f', { name: 'v1' });
+    const v2 = flowWith('f', { name: 'v2' });
+    await e.run(async (tx) => {
+      await tx.flows.insert(v1, T0, { teamId: 'ops', author: 'user:ana' });
+      await tx.flows.update(v2, 1, T0 + 1, 'user:bob');
+      await tx.flows.insert(flowWith('g'), T0, { teamId: 'default', author: null });
+    });
+    expect(await e.run((tx) => tx.flows.delete('f'))).toBe(true);
+    expect(await e.run((tx) => tx.flows.get('f'))).toBeUndefined();
+    expect(await e.run((tx) => tx.flows.summary('f'))).toBeUndefined();
+    expect(await e.run((tx) => tx.flows.currentRevision('f'))).toBeUndefined();
+    expect(await e.run((tx) => tx.flows.team('f'))).toBeUndefined();
+    expect((await e.run((tx) => tx.flows.list())).map((f) => f.id)).toEqual(['g']);
+    // Past executions still show what ran.
+    expect(await e.run((tx) => tx.flows.getRevision('f', 1))).toEqual(v1);
+    expect(await e.run((tx) => tx.flows.getRevision('f', 2))).toEqual(v2);
+    expect(await e.run((tx) => tx.flows.revisionAuthor('f', 2))).toBe('user:bob');
+    expect(await e.run((tx) => tx.flows.delete('f'))).toBe(false);
+    expect(await e.run((tx) => tx.flows.delete('nope'))).toBe(false);
+    expect(await e.run((tx) => tx.flows.currentRevision('g'))).toBe(1);
+  });
+
+  it.runIf(runIf)('breakers: tripped maps each tripped flow to its trip time, not the reset ones; delete removes a flow\'s breaker, tripped or not, and no other', async () => {
+    const e = await open();
+    expect(await e.run((tx) => tx.breakers.tripped())).toEqual(new Map());
+    await e.seed({
+      breakers: [
+        { flowId: 'f', trippedAt: T0, failures: '[]' },
+        { flowId: 'g', trippedAt: null, failures: '[]', resetBy: 'user:ana', resetAt: T0 + 1 },
+        { flowId: 'h', trippedAt: T0 + 5, failures: '[]' },
+      ],
+    });
+    expect(await e.run((tx) => tx.breakers.tripped())).toEqual(
+      new Map([
+        ['f', T0],
+        ['h', T0 + 5],
+      ]),
+    );
+    await e.run(async (tx) => {
+      await tx.breakers.delete('f');
+      await tx.breakers.delete('g');
+      await tx.breakers.delete('nope');
+    });
+    expect(await e.run((tx) => tx.breakers.get('f'))).toBeUndefined();
+    expect(await e.run((tx) => tx.breakers.get('g'))).toBeUndefined();
+    expect(await e.run((tx) => tx.breakers.get('h'))).toEqual({ flowId: 'h', trippedAt: T0 + 5, failures: '[]', resetBy: null, resetAt: null });
+    expect(await e.run((tx) => tx.breakers.tripped())).toEqual(new Map([['h', T0 + 5]]));
+    // A flow re-created with the same id starts closed; tripping it again counts it again.
+    await e.run((tx) => tx.breakers.trip('f', [], T0 + 10));
+    expect(await e.run((tx) => tx.breakers.tripped())).toEqual(
+      new Map([
+        ['f', T0 + 10],
+        ['h', T0 + 5],
+      ]),
+    );
+  });
+
+  // SQLite has one writer: two inserts never run at once there.
+  it.runIf(runIf)('people: user reads a user back whole by id; undefined for an unknown id', async () => {
+    const e = await open();
+    const ana = {
+      id: 'u1',
+      kind: 'person' as const,
+      username: 'ana',
+      displayName: 'Ana',
+      email: 'ana@example.org',
+      passwordHash: null,
+      oidcIssuer: null,
+      oidcSubject: null,
+      admin: false,
+      disabled: false,
+      createdAt: T0,
+      updatedAt: T0 + 1,
+      lastSignInAt: null,
+    };
+    await e.seed({ users: [ana] });
+    expect(await e.run((tx) => tx.people.user('u1'))).toEqual(ana);
+    expect(await e.run((tx) => tx.people.user('u2'))).toBeUndefined();
+  });
+
+  it.runIf(runIf)('events: deleteReceivedBefore deletes the oldest events received before the cutoff, a batch at a time, with their refs; later ones and their refs are kept; it returns how many, 0 when none are left', async () => {
+    const e = await open();
+    await e.run(async (tx) => {
+      await tx.events.insert(event('ev-30', { receivedAt: T0 + 30 }), ['flow:f', 'source:alertmanager']);
+      await tx.events.insert(event('ev-10', { receivedAt: T0 + 10 }), ['flow:f']);
+      await tx.events.insert(event('ev-20', { receivedAt: T0 + 20 }), ['flow:g', 'source:alertmanager']);
+      await tx.events.insert(event('ev-at', { receivedAt: CUTOFF }), ['flow:f']);
+      await tx.events.insert(event('ev-late', { receivedAt: CUTOFF + 50 }), ['flow:g']);
+    });
+    const present = async (ids: string[]) => e.run(async (tx) => Promise.all(ids.map(async (id) => (await tx.events.body(id)) !== undefined)));
+    const all = ['ev-10', 'ev-20', 'ev-30', 'ev-at', 'ev-late'];
+
+    // The two oldest first, whatever order they came in.
+    expect(await e.run((tx) => tx.events.deleteReceivedBefore(CUTOFF, 2))).toBe(2);
+    expect(await present(all)).toEqual([false, false, true, true, true]);
+    expect(await e.eventRefs()).toEqual([
+      { eventId: 'ev-30', ref: 'flow:f' },
+      { eventId: 'ev-30', ref: 'source:alertmanager' },
+      { eventId: 'ev-at', ref: 'flow:f' },
+      { eventId: 'ev-late', ref: 'flow:g' },
+    ]);
+
+    // The rest before the cutoff; one received at the cutoff is not before it.
+    expect(await e.run((tx) => tx.events.deleteReceivedBefore(CUTOFF, 2))).toBe(1);
+    expect(await present(all)).toEqual([false, false, false, true, true]);
+    expect(await e.eventRefs()).toEqual([
+      { eventId: 'ev-at', ref: 'flow:f' },
+      { eventId: 'ev-late', ref: 'flow:g' },
+    ]);
+    expect(await e.run((tx) => tx.events.deleteReceivedBefore(CUTOFF, 2))).toBe(0);
+    expect(await present(all)).toEqual([false, false, false, true, true]);
+  });
+
+  it.runIf(runIf)('executions: deleteFinishedBefore deletes the runs that ended before the cutoff, in every terminal status, with their steps, approvals, decisions and used links; active runs and runs that ended later are kept with theirs', async () => {
+    const e = await open();
+    await e.seed({
+      executions: [
+        ended('old-succeeded', 'succeeded', T0 + 10),
+        ended('old-no-action', 'no_action', T0 + 11, { createdAt: T0 + 1 }),
+        ended('old-failed', 'failed', T0 + 12, { createdAt: T0 + 2 }),
+        ended('old-attention', 'needs_attention', T0 + 13, { createdAt: T0 + 3 }),
+        ended('old-cancelled', 'cancelled', T0 + 14, { createdAt: T0 + 4 }),
+        ended('old-timed-out', 'timed_out', T0 + 15, { createdAt: T0 + 5 }),
+        // Created before the cutoff, ended after it.
+        ended('late', 'failed', CUTOFF + 10, { createdAt: T0 + 6, updatedAt: CUTOFF + 10 }),
+        // Ended at the cutoff: not before it.
+        ended('at-cutoff', 'succeeded', CUTOFF, { createdAt: T0 + 7, updatedAt: CUTOFF }),
+        // Still going, however old (their last update is before the cutoff too).
+        execution('queued', { status: 'queued', createdAt: T0 + 8 }),
+        execution('running', { status: 'running', startedAt: T0 + 9, createdAt: T0 + 9 }),
+        execution('waiting', { status: 'waiting', startedAt: T0 + 9, createdAt: T0 + 9, waitStartedAt: T0 + 10 }),
+      ],
+      steps: [
+        step('s-old-1', 'old-succeeded', { status: 'succeeded', waitReason: null }),
+        step('step-a-old', 'old-succeeded', { seq: 2, nodeId: 'approve', nodeType: 'approval', status: 'succeeded', waitReason: null }),
+        step('s-failed', 'old-failed', { status: 'failed', waitReason: null }),
+        step('step-a-late', 'late', { nodeId: 'approve', nodeType: 'approval', status: 'succeeded', waitReason: null }),
+        step('step-a-waiting', 'waiting', { nodeId: 'approve', nodeType: 'approval', waitReason: 'approval' }),
+      ],
+      approvals: [
+        approval('a-old', 'old-succeeded', { status: 'approved', decidedAt: T0 + 6, decidedBy: 'user:ana' }),
+        approval('a-late', 'late', { status: 'approved', decidedAt: T0 + 6, decidedBy: 'user:ana' }),
+        approval('a-waiting', 'waiting'),
+      ],
+      approvalDecisions: [decision('a-old', 'user:ana', T0 + 5), decision('a-old', 'user:bob', T0 + 6), decision('a-late', 'user:ana', T0 + 6), decision('a-waiting', 'user:ana', T0 + 11)],
+      approvalLinks: [usedLink('l-old', 'old-succeeded', 'a-old'), usedLink('l-late', 'late', 'a-late'), usedLink('l-waiting', 'waiting', 'a-waiting')],
+    });
+
+    expect(await e.run((tx) => tx.executions.deleteFinishedBefore(CUTOFF, 100))).toBe(6);
+
+    const gone = ['old-succeeded', 'old-no-action', 'old-failed', 'old-attention', 'old-cancelled', 'old-timed-out'];
+    const kept = ['late', 'at-cutoff', 'queued', 'running', 'waiting'];
+    const runs = await e.run(async (tx) => Promise.all([...gone, ...kept].map(async (id) => (await tx.executions.get(id))?.id)));
+    expect(runs).toEqual([...gone.map(() => undefined), ...kept]);
+    const after = await e.run(async (tx) => ({
+      steps: {
+        old: (await tx.steps.forExecution('old-succeeded')).length + (await tx.steps.forExecution('old-failed')).length,
+        late: (await tx.steps.forExecution('late')).map((s) => s.id),
+        waiting: (await tx.steps.forExecution('waiting')).map((s) => s.id),
+      },
+      approvals: [(await tx.approvals.get('a-old'))?.id, (await tx.approvals.get('a-late'))?.id, (await tx.approvals.get('a-waiting'))?.id],
+      decisions: [(await tx.approvals.decisionsFor('a-old')).length, (await tx.approvals.decisionsFor('a-late')).length, (await tx.approvals.decisionsFor('a-waiting')).length],
+      links: [(await tx.approvalLinks.get('l-old'))?.id, (await tx.approvalLinks.get('l-late'))?.id, (await tx.approvalLinks.get('l-waiting'))?.id],
+    }));
+    expect(after).toEqual({
+      steps: { old: 0, late: ['step-a-late'], waiting: ['step-a-waiting'] },
+      approvals: [undefined, 'a-late', 'a-waiting'],
+      decisions: [0, 1, 1],
+      links: [undefined, 'l-late', 'l-waiting'],
+    });
+    expect(await e.run((tx) => tx.executions.deleteFinishedBefore(CUTOFF, 100))).toBe(0);
+  });
+
+  it.runIf(runIf)('executions: deleteFinishedBefore deletes a held run never released whose last update is before the cutoff, as an ended one; a held run updated later, or a released one still active, is kept', async () => {
+    const e = await open();
+    const held = { heldAt: T0, heldLimit: 'maxConcurrent', heldReason: 'too many runs' };
+    await e.seed({
+      executions: [
+        execution('held-old', { status: 'held', updatedAt: T0 + 5, ...held }),
+        execution('held-recent', { status: 'held', createdAt: T0 + 1, updatedAt: CUTOFF + 5, ...held }),
+        execution('released-queued', { status: 'queued', createdAt: T0 + 2, updatedAt: T0 + 5, releasedAt: T0 + 5, releasedBy: 'user:ana', ...held }),
+        ended('released-ended', 'succeeded', T0 + 20, { createdAt: T0 + 3, releasedAt: T0 + 5, releasedBy: 'user:ana', ...held }),
+      ],
+      steps: [step('s-held', 'held-old', { status: 'pending', waitReason: null })],
+    });
+    expect(await e.run((tx) => tx.executions.deleteFinishedBefore(CUTOFF, 100))).toBe(2);
+    const ids = ['held-old', 'held-recent', 'released-queued', 'released-ended'];
+    expect(await e.run(async (tx) => Promise.all(ids.map(async (id) => (await tx.executions.get(id))?.status)))).toEqual([undefined, 'held', 'queued', undefined]);
+    expect(await e.run((tx) => tx.steps.forExecution('held-old'))).toEqual([]);
+  });
+
+  it.runIf(runIf)('executions: deleteFinishedBefore keeps an ended run while a run it called is still active, and deletes both once that one ended; a run whose called runs ended goes with them', async () => {
+    const e = await open();
+    await e.seed({
+      executions: [
+        ended('parent-a', 'timed_out', T0 + 10),
+        execution('child-a', { status: 'running', startedAt: T0 + 2, createdAt: T0 + 2, parentExecutionId: 'parent-a', parentStepId: 'call-a', callDepth: 1 }),
+        ended('parent-b', 'succeeded', T0 + 10, { createdAt: T0 + 1 }),
+        ended('child-b', 'succeeded', T0 + 8, { createdAt: T0 + 3, parentExecutionId: 'parent-b', parentStepId: 'call-b', callDepth: 1 }),
+      ],
+    });
+    expect(await e.run((tx) => tx.executions.deleteFinishedBefore(CUTOFF, 100))).toBe(2);
+    const ids = ['parent-a', 'child-a', 'parent-b', 'child-b'];
+    const left = () => e.run(async (tx) => Promise.all(ids.map(async (id) => (await tx.executions.get(id))?.id)));
+    expect(await left()).toEqual(['parent-a', 'child-a', undefined, undefined]);
+
+    expect(await e.run((tx) => tx.executions.transition('child-a', ['running'], { status: 'failed', finishedAt: T0 + 20, updatedAt: T0 + 20 }))).toBe(true);
+    expect(await e.run((tx) => tx.executions.deleteFinishedBefore(CUTOFF, 100))).toBe(2);
+    expect(await left()).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it.runIf(runIf)('executions: deleteFinishedBefore takes the oldest runs by creation first (not by end), at most a batch per call, then 0 when none are left', async () => {
+    const e = await open();
+    await e.seed({
+      executions: [
+        ended('created-3', 'failed', T0 + 13, { createdAt: T0 + 3 }),
+        ended('created-1', 'succeeded', T0 + 50, { createdAt: T0 + 1 }),
+        ended('created-4', 'succeeded', T0 + 11, { createdAt: T0 + 4 }),
+        ended('created-2', 'cancelled', T0 + 40, { createdAt: T0 + 2 }),
+        ended('created-5', 'timed_out', T0 + 12, { createdAt: T0 + 5 }),
+      ],
+    });
+    const left = () => e.run(async (tx) => (await Promise.all([1, 2, 3, 4, 5].map(async (n) => (await tx.executions.get(`created-${n}`))?.id))).filter(Boolean));
+    expect(await e.run((tx) => tx.executions.deleteFinishedBefore(CUTOFF, 2))).toBe(2);
+    expect(await left()).toEqual(['created-3', 'created-4', 'created-5']);
+    expect(await e.run((tx) => tx.executions.deleteFinishedBefore(CUTOFF, 2))).toBe(2);
+    expect(await left()).toEqual(['created-5']);
+    expect(await e.run((tx) => tx.executions.deleteFinishedBefore(CUTOFF, 2))).toBe(1);
+    expect(await e.run((tx) => tx.executions.deleteFinishedBefore(CUTOFF, 2))).toBe(0);
+  });
+
+  // SQLite has one writer: two retention runs never overlap there.
+});
+
+/** What only PostgreSQL has: several transactions at once (SQLite has one writer). */
+const postgresEngine = engines.find((e) => e.name === 'postgres')!;
+
+describe.runIf(postgresEngine.available)('store contract on postgres: concurrent transactions', () => {
+  const { open } = postgresEngine;
+
+  it('schedule ticks: lock makes a second transaction on the same schedule wait until the first commits, then find its tick handled; other schedules and the audit chain do not wait', async () => {
     const e = await open();
     let holding!: () => void;
     const firstHolds = new Promise<void>((resolve) => {
@@ -1075,5 +1515,90 @@ describe.each(engines)('store contract on $name', ({ name, available: runIf, ope
     } finally {
       commit();
     }
+  });
+
+  it('flows: an insert of an id another transaction is creating at once waits for it, then is a ConflictError that writes no revision; so is one after it committed', async () => {
+    const e = await open();
+    const first = flowWith('f', { name: 'First' });
+    let holding!: () => void;
+    const firstHolds = new Promise<void>((resolve) => {
+      holding = resolve;
+    });
+    let commit!: () => void;
+    const mayCommit = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    const firstDone = e.run(async (tx) => {
+      await tx.flows.insert(first, T0, { teamId: 'ops', author: 'user:ana' });
+      holding();
+      await mayCommit;
+    });
+    try {
+      await firstHolds;
+      let secondDone = false;
+      const second = e
+        .run((tx) => tx.flows.insert(flowWith('f', { name: 'Second' }), T0 + 1, { teamId: 'default', author: 'user:bob' }))
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        )
+        .finally(() => {
+          secondDone = true;
+        });
+      await waitFor(async () => secondDone || (await e.lockWaits()) > 0, 15_000, 'the second insert to wait for the first, or to finish');
+      expect(secondDone).toBe(false);
+      commit();
+      await firstDone;
+      const refused = await second;
+      expect(refused).toBeInstanceOf(ConflictError);
+      expect((refused as Error).message).toBe('flow "f" already exists');
+    } finally {
+      commit();
+    }
+    expect(await e.run((tx) => tx.flows.get('f'))).toEqual({ id: 'f', name: 'First', enabled: true, revision: 1, createdAt: T0, updatedAt: T0, teamId: 'ops', flow: first });
+    expect(await e.run((tx) => tx.flows.listRevisions('f', 0))).toEqual([{ revision: 1, createdAt: T0, author: 'user:ana', document: JSON.stringify(first) }]);
+    await expect(e.run((tx) => tx.flows.insert(flowWith('f'), T0 + 2, { teamId: 'default', author: null }))).rejects.toBeInstanceOf(ConflictError);
+    expect(await e.run((tx) => tx.flows.getRevision('f', 2))).toBeUndefined();
+  });
+
+  it('retention: a second deleteReceivedBefore and deleteFinishedBefore beside a first not yet committed skip what the first took, without waiting, and delete the next ones; each counts only its own', async () => {
+    const e = await open();
+    await e.seed({ executions: [1, 2, 3, 4].map((n) => ended(`ex-${n}`, 'succeeded', T0 + 10 + n, { createdAt: T0 + n })), steps: [1, 2, 3, 4].map((n) => step(`s-${n}`, `ex-${n}`, { status: 'succeeded', waitReason: null })) });
+    await e.run(async (tx) => {
+      for (const n of [1, 2, 3, 4]) await tx.events.insert(event(`ev-${n}`, { receivedAt: T0 + n }), ['flow:f']);
+    });
+    let holding!: () => void;
+    const firstHolds = new Promise<void>((resolve) => {
+      holding = resolve;
+    });
+    let commit!: () => void;
+    const mayCommit = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    const first = e.run(async (tx) => {
+      const counts = [await tx.events.deleteReceivedBefore(CUTOFF, 2), await tx.executions.deleteFinishedBefore(CUTOFF, 2)];
+      holding();
+      await mayCommit;
+      return counts;
+    });
+    try {
+      await firstHolds;
+      let secondDone = false;
+      const second = e
+        .run(async (tx) => [await tx.events.deleteReceivedBefore(CUTOFF, 10), await tx.executions.deleteFinishedBefore(CUTOFF, 10)])
+        .finally(() => {
+          secondDone = true;
+        });
+      await waitFor(async () => secondDone || (await e.lockWaits()) > 0, 15_000, 'the second retention run to finish, or to wait for the first');
+      expect(secondDone).toBe(true);
+      expect(await second).toEqual([2, 2]);
+      commit();
+      expect(await first).toEqual([2, 2]);
+    } finally {
+      commit();
+    }
+    expect(await e.run(async (tx) => Promise.all([1, 2, 3, 4].map(async (n) => [await tx.events.body(`ev-${n}`), await tx.executions.get(`ex-${n}`)])))).toEqual([1, 2, 3, 4].map(() => [undefined, undefined]));
+    expect(await e.eventRefs()).toEqual([]);
+    expect(await e.run((tx) => tx.steps.withStatus('succeeded'))).toEqual([]);
   });
 });

@@ -48,7 +48,7 @@ describe('execution leases', () => {
     t.store.write(async (db) => {
       const now = t.clock.now();
       executionsRepo.transition(db, id, ['queued'], { status: 'running', startedAt: now, updatedAt: now, leaseOwner: 'gone-host:4242:deadbeef', leaseUntil });
-      await startExecution(sqliteTx(db), t.engine.flowAt('f1', 1)!, executionsRepo.get(db, id)!, now, createScrubber([]));
+      await startExecution(sqliteTx(db), (await t.engine.flowAt('f1', 1))!, executionsRepo.get(db, id)!, now, createScrubber([]));
       for (const s of stepsRepo.forExecution(db, id)) if (s.status === 'pending') stepsRepo.transition(db, s.id, ['pending'], { status: 'intent', attempt: 1 });
     });
 

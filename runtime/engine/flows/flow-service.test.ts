@@ -36,16 +36,16 @@ describe('FlowService', () => {
 
       const created = await engine.flows.create(flow('f1', 'recreated'), { name: 'test', via: 'token' });
       expect(created.revision).toBe(3);
-      expect(engine.flows.get('f1')).toMatchObject({ revision: 3, flow: { name: 'recreated' } });
-      expect(engine.flows.getRevision('f1', 1)?.name).toBe('first');
-      expect(engine.flows.getRevision('f1', 2)?.name).toBe('second');
-      expect(engine.flows.getRevision('f1', 3)?.name).toBe('recreated');
+      expect((await engine.flows.get('f1'))).toMatchObject({ revision: 3, flow: { name: 'recreated' } });
+      expect((await engine.flows.getRevision('f1', 1))?.name).toBe('first');
+      expect((await engine.flows.getRevision('f1', 2))?.name).toBe('second');
+      expect((await engine.flows.getRevision('f1', 3))?.name).toBe('recreated');
       expect((await engine.flows.update('f1', flow('f1', 'edited'), 3, { name: 'test', via: 'token' })).revision).toBe(4);
 
       await engine.flows.delete('f1', { name: 'test', via: 'token' });
       const [imported] = await engine.flows.import(flow('f1', 'imported'), { name: 'test', via: 'token' });
       expect(imported).toMatchObject({ revision: 5, flow: { name: 'imported', enabled: false } });
-      expect(engine.flows.getRevision('f1', 4)?.name).toBe('edited');
+      expect((await engine.flows.getRevision('f1', 4))?.name).toBe('edited');
     });
 
     it('imports a bundle mixing a deleted id, a live id and a new id', async () => {
@@ -79,7 +79,7 @@ describe('FlowService', () => {
       const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       expect(rejected).toHaveLength(2);
       for (const r of rejected) expect(r.reason).toBeInstanceOf(ConflictError);
-      expect(engine.flows.get('f1').revision).toBe(2);
+      expect((await engine.flows.get('f1')).revision).toBe(2);
     });
   });
 
@@ -88,7 +88,7 @@ describe('FlowService', () => {
       const { engine } = kit();
       const error = await validationError(() => engine.flows.import({ flows: [] }, { name: 'test', via: 'token' }));
       expect(error.issues).toEqual([{ path: ['flows'], message: expect.stringMatching(/must not be empty/) }]);
-      expect(engine.flows.list()).toEqual([]);
+      expect((await engine.flows.list())).toEqual([]);
     });
 
     it.each([
@@ -113,7 +113,7 @@ describe('FlowService', () => {
       expect(extra.issues).toEqual([{ path: ['exportedAt'], message: expect.stringMatching(/unknown field/) }]);
       const many = await validationError(() => engine.flows.import({ flows: Array.from({ length: 501 }, (_, i) => flow(`f${i}`)) }, { name: 'test', via: 'token' }));
       expect(many.issues).toEqual([{ path: ['flows'], message: expect.stringMatching(/500/) }]);
-      expect(engine.flows.list()).toEqual([]);
+      expect((await engine.flows.list())).toEqual([]);
     });
 
     it('still reports every problem of a single flow and of each flow in a bundle at its path', async () => {
@@ -124,7 +124,7 @@ describe('FlowService', () => {
       expect(bundle.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['flows.1', 'flows.2.id']));
       const dup = await validationError(() => engine.flows.import({ flows: [flow('a'), flow('a')] }, { name: 'test', via: 'token' }));
       expect(dup.issues).toEqual([{ path: ['flows', 1, 'id'], message: 'duplicate flow id "a" in the bundle' }]);
-      expect(engine.flows.list()).toEqual([]);
+      expect((await engine.flows.list())).toEqual([]);
     });
 
     it('imports one flow and a bundle', async () => {

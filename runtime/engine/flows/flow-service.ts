@@ -4,20 +4,16 @@ import { DEFAULT_TEAM_ID } from '../../../shared/people.js';
 import type { Flow } from '../../../shared/flow/schema.js';
 import { validateFlow } from '../../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../../nodes/catalog.js';
-import type { SqliteStore } from '../../store/db.js';
-import { appendAudit } from '../../store/audit-repo.js';
+import type { Store } from '../../store/store.js';
+import type { StoreTx } from '../../store/tx.js';
 import type { Actor } from '../../../shared/audit.js';
-import { flowsRepo, StoredFlowError, type FlowRow, type FlowSummaryRow } from '../../store/flows-repo.js';
+import { StoredFlowError, type FlowRow, type FlowSummaryRow } from '../../store/flows-repo.js';
 import type { Clock } from '../clock.js';
 import type { FlowRevisionSummary, FlowRevisionView, FlowSummary, RevisionAuthor, StoredFlow } from '../../../shared/api-views.js';
-import { peopleRepo } from '../../store/people-repo.js';
 import { isRecord } from '../../../shared/guards.js';
 import { describeKind, EXPECTED_IMPORT } from '../../../shared/flow/import-body.js';
-import type { Db } from '../../store/db.js';
 import { callersOf, callIssues, callsOf, onHeldIssues } from './call-graph.js';
-import { breakersRepo } from '../../store/breakers-repo.js';
 import type { ProvisioningPlan } from './provision.js';
-import { settingsRepo } from '../../store/settings-repo.js';
 
 export type { FlowSummary, StoredFlow };
 
@@ -66,11 +62,11 @@ export function parseFlowOrThrow(input: unknown, base: (string | number)[] = [])
 }
 
 /** Every stored flow's current revision, by id; one whose document does not read back is left out (it calls nothing that runs). */
-function storedFlows(db: Db): Map<string, Flow> {
+async function storedFlows(tx: StoreTx): Promise<Map<string, Flow>> {
   const all = new Map<string, Flow>();
-  for (const { id } of flowsRepo.list(db)) {
+  for (const { id } of await tx.flows.list()) {
     try {
-      const row = flowsRepo.get(db, id);
+      const row = await tx.flows.get(id);
       if (row) all.set(id, row.flow);
     } catch (error) {
       if (!(error instanceof StoredFlowError)) throw error;
@@ -86,19 +82,22 @@ function storedFlows(db: Db): Map<string, Flow> {
  */
 /**
  * Checks the calls of flows being saved (targets exist, no loops, not too deep) and that each
- * calls only flows of its own team: `teamOf` gives the team each saved flow will be in.
+ * calls only flows of its own team: `teamOf` gives the team each saved flow will be in, from the
+ * team it is in now (undefined for a new flow).
  */
-function checkCalls(db: Db, saving: readonly Flow[], teamOf: (flowId: string) => string, isBundle = false): void {
-  const all = storedFlows(db);
+async function checkCalls(tx: StoreTx, saving: readonly Flow[], teamOf: (flowId: string, teamNow: string | undefined) => string, isBundle = false): Promise<void> {
+  const all = await storedFlows(tx);
   for (const flow of saving) all.set(flow.id, flow);
-  const savingTeams = new Map(saving.map((f) => [f.id, teamOf(f.id)]));
-  const teamOfTarget = (id: string) => savingTeams.get(id) ?? flowsRepo.summary(db, id)?.teamId;
+  const teamsNow = new Map((await tx.flows.list()).map((f) => [f.id, f.teamId]));
+  const savingTeams = new Map(saving.map((f) => [f.id, teamOf(f.id, teamsNow.get(f.id))]));
+  const teamOfTarget = (id: string) => savingTeams.get(id) ?? teamsNow.get(id);
   const issues = saving.flatMap((flow, i) => {
     const prefix = isBundle ? ['flows', i] : [];
-    const found = [...callIssues(flow, all), ...onHeldIssues(flow, all, teamOfTarget, teamOf(flow.id))].map((issue) => ({ ...issue, path: [...prefix, ...issue.path] }));
+    const team = savingTeams.get(flow.id)!;
+    const found = [...callIssues(flow, all), ...onHeldIssues(flow, all, teamOfTarget, team)].map((issue) => ({ ...issue, path: [...prefix, ...issue.path] }));
     for (const call of callsOf(flow)) {
       const targetTeam = teamOfTarget(call.target);
-      if (targetTeam !== undefined && targetTeam !== teamOf(flow.id)) {
+      if (targetTeam !== undefined && targetTeam !== team) {
         found.push({
           path: [...prefix, 'nodes', call.index, 'config', 'flow'],
           message: `flow "${call.target}" belongs to team "${targetTeam}": a flow can only call flows of its own team`,
@@ -131,11 +130,11 @@ const PROVISIONED_AUTHOR_PREFIX = 'provisioned:';
  * Who a revision's `author` (or any recorded identity, e.g. who released a held run) is, as a
  * person reads it (the user may have been renamed or removed since).
  */
-export function authorOf(db: Db, identity: string | null): RevisionAuthor {
+export async function authorOf(tx: StoreTx, identity: string | null): Promise<RevisionAuthor> {
   if (identity === null) return { identity, name: 'unknown' };
   if (identity === 'admin') return { identity, name: 'admin' };
   if (identity.startsWith(PROVISIONED_AUTHOR_PREFIX)) return { identity, name: `${identity.slice(PROVISIONED_AUTHOR_PREFIX.length)} (flows directory)` };
-  const user = identity.startsWith('user:') ? peopleRepo.user(db, identity.slice('user:'.length)) : undefined;
+  const user = identity.startsWith('user:') ? await tx.people.user(identity.slice('user:'.length)) : undefined;
   return user ? { identity, name: user.displayName || user.username, username: user.username } : { identity, name: 'unknown' };
 }
 
@@ -148,6 +147,16 @@ function nameAndEnabled(document: string): { name: string; enabled: boolean } {
     // A damaged document is reported when it is opened (getRevision); the list still shows the revision.
   }
   return { name: '', enabled: false };
+}
+
+/**
+ * A new revision over the one just read in the same transaction. On SQLite nothing can come
+ * between; on PostgreSQL another process may have saved meanwhile: a conflict, like a stale edit.
+ */
+async function updateOrConflict(tx: StoreTx, flow: Flow, revision: number, now: number, author: string | null): Promise<FlowRow> {
+  const row = await tx.flows.update(flow, revision, now, author);
+  if (!row) throw new ConflictError(`flow "${flow.id}" was changed by someone else meanwhile; nothing was saved, try again`);
+  return row;
 }
 
 /** What the audit log keeps of a flow before and after a change (the document is in its revisions). */
@@ -167,9 +176,10 @@ export class FlowService {
   private provisioned = new Map<string, string>();
 
   constructor(
-    private readonly store: SqliteStore,
+    private readonly store: Store,
     private readonly clock: Clock,
-    private readonly onChange: () => void,
+    /** Called after every change, once committed (the engine rebuilds its hook routes and schedules). */
+    private readonly onChange: () => Promise<void>,
   ) {}
 
   /** The file a provisioned flow comes from, or undefined for a flow people edit here. */
@@ -195,8 +205,8 @@ export class FlowService {
    * so flows whose file went away while Salve was stopped are still found and disabled) and
    * returns them, for the first plan to compare with.
    */
-  loadProvisioned(): Map<string, string> {
-    const text = settingsRepo.get(this.store.db, PROVISIONED_KEY);
+  async loadProvisioned(): Promise<Map<string, string>> {
+    const text = await this.store.read((tx) => tx.settings.get(PROVISIONED_KEY));
     const map = new Map<string, string>();
     if (text) {
       try {
@@ -210,17 +220,19 @@ export class FlowService {
   }
 
   /** Every stored flow's current document and team (for planning a flows directory). */
-  currentFlows(): Map<string, { flow: Flow; team: string }> {
-    const out = new Map<string, { flow: Flow; team: string }>();
-    for (const { id, teamId } of flowsRepo.list(this.store.db)) {
-      try {
-        const row = flowsRepo.get(this.store.db, id);
-        if (row) out.set(id, { flow: row.flow, team: teamId });
-      } catch (error) {
-        if (!(error instanceof StoredFlowError)) throw error;
+  currentFlows(): Promise<Map<string, { flow: Flow; team: string }>> {
+    return this.store.read(async (tx) => {
+      const out = new Map<string, { flow: Flow; team: string }>();
+      for (const { id, teamId } of await tx.flows.list()) {
+        try {
+          const row = await tx.flows.get(id);
+          if (row) out.set(id, { flow: row.flow, team: teamId });
+        } catch (error) {
+          if (!(error instanceof StoredFlowError)) throw error;
+        }
       }
-    }
-    return out;
+      return out;
+    });
   }
 
   /**
@@ -233,33 +245,29 @@ export class FlowService {
   async applyProvisioning(plan: ProvisioningPlan, actor: Actor): Promise<void> {
     const writes = plan.changes.filter((c) => c.flow !== undefined);
     const now = this.clock.now();
-    await this.store.write((db) => {
+    await this.store.write(async (tx) => {
       const saving = writes.filter((c) => c.kind !== 'disabled').map((c) => c.flow!);
       const teams = new Map(writes.map((c) => [c.flowId, c.team]));
-      if (saving.length) checkCalls(db, saving, (id) => teams.get(id) ?? flowsRepo.summary(db, id)?.teamId ?? DEFAULT_TEAM_ID);
+      if (saving.length) await checkCalls(tx, saving, (id, teamNow) => teams.get(id) ?? teamNow ?? DEFAULT_TEAM_ID);
       for (const change of writes) {
         const flow = change.flow!;
         const author = `${PROVISIONED_AUTHOR_PREFIX}${change.file}`;
         const who = { ...actor, identity: author };
-        const before = flowsRepo.summary(db, flow.id);
-        const row =
-          before === undefined
-            ? flowsRepo.insert(db, flow, now, { teamId: change.team, author })
-            : flowsRepo.update(db, flow, before.revision, now, author)!;
+        const before = await tx.flows.summary(flow.id);
+        const row = before === undefined ? await tx.flows.insert(flow, now, { teamId: change.team, author }) : await updateOrConflict(tx, flow, before.revision, now, author);
         const action = change.kind === 'disabled' ? 'flow.unprovision' : 'flow.provision';
-        appendAudit(db, { actor: who, action, target: flow.id, details: { file: change.file }, before: before && flowSummary(before), after: flowSummary(row), now });
+        await tx.audit.append({ actor: who, action, target: flow.id, details: { file: change.file }, before: before && flowSummary(before), after: flowSummary(row), now });
       }
-      settingsRepo.set(db, PROVISIONED_KEY, JSON.stringify(Object.fromEntries(plan.provisioned)), now);
+      await tx.settings.set(PROVISIONED_KEY, JSON.stringify(Object.fromEntries(plan.provisioned)), now);
     });
     this.provisioned = new Map(plan.provisioned);
-    if (writes.length) this.onChange();
+    if (writes.length) await this.onChange();
   }
 
   /** The flows of `teams` (every flow for `all`), ordered by id. */
-  list(teams: 'all' | readonly string[] = 'all'): FlowSummary[] {
-    const tripped = breakersRepo.tripped(this.store.db);
-    return flowsRepo
-      .list(this.store.db)
+  async list(teams: 'all' | readonly string[] = 'all'): Promise<FlowSummary[]> {
+    const { tripped, rows } = await this.store.read(async (tx) => ({ tripped: await tx.breakers.tripped(), rows: await tx.flows.list() }));
+    return rows
       .filter((r) => teams === 'all' || teams.includes(r.teamId))
       .map((r) => {
         const trippedAt = tripped.get(r.id);
@@ -276,33 +284,36 @@ export class FlowService {
       });
   }
 
-  get(id: string): StoredFlow {
-    const row = flowsRepo.get(this.store.db, id);
+  async get(id: string): Promise<StoredFlow> {
+    const row = await this.store.read((tx) => tx.flows.get(id));
     if (!row) throw new NotFoundError(`flow "${id}" not found`);
     return toStored(row, this.provisioned.get(id));
   }
 
   /** The flow document of a past or current revision (for showing what an execution ran). */
-  getRevision(id: string, revision: number): Flow | undefined {
-    return flowsRepo.getRevision(this.store.db, id, revision);
+  getRevision(id: string, revision: number): Promise<Flow | undefined> {
+    return this.store.read((tx) => tx.flows.getRevision(id, revision));
   }
 
   /** The revisions of a flow, newest first, with who saved each (GET /api/flows/:id/revisions). */
-  revisions(id: string): FlowRevisionSummary[] {
-    const db = this.store.db;
-    const flow = flowsRepo.summary(db, id);
-    if (!flow) throw new NotFoundError(`flow "${id}" not found`);
-    const authors = new Map<string | null, RevisionAuthor>();
-    return flowsRepo.listRevisions(db, id, flow.createdAt).map((row) => {
-      if (!authors.has(row.author)) authors.set(row.author, authorOf(db, row.author));
-      return { revision: row.revision, createdAt: new Date(row.createdAt).toISOString(), author: authors.get(row.author)!, ...nameAndEnabled(row.document) };
+  revisions(id: string): Promise<FlowRevisionSummary[]> {
+    return this.store.read(async (tx) => {
+      const flow = await tx.flows.summary(id);
+      if (!flow) throw new NotFoundError(`flow "${id}" not found`);
+      const authors = new Map<string | null, RevisionAuthor>();
+      const out: FlowRevisionSummary[] = [];
+      for (const row of await tx.flows.listRevisions(id, flow.createdAt)) {
+        if (!authors.has(row.author)) authors.set(row.author, await authorOf(tx, row.author));
+        out.push({ revision: row.revision, createdAt: new Date(row.createdAt).toISOString(), author: authors.get(row.author)!, ...nameAndEnabled(row.document) });
+      }
+      return out;
     });
   }
 
   /** One revision of a flow with its document (GET /api/flows/:id/revisions/:revision). */
-  revision(id: string, revision: number): FlowRevisionView {
-    const summary = this.revisions(id).find((r) => r.revision === revision);
-    const flow = summary && flowsRepo.getRevision(this.store.db, id, revision);
+  async revision(id: string, revision: number): Promise<FlowRevisionView> {
+    const summary = (await this.revisions(id)).find((r) => r.revision === revision);
+    const flow = summary && (await this.getRevision(id, revision));
     if (!summary || !flow) throw new NotFoundError(`flow "${id}" has no revision ${revision}`);
     return { ...summary, flow };
   }
@@ -315,8 +326,8 @@ export class FlowService {
    */
   async rollback(id: string, revision: number, expectedRevision: number, actor: Actor): Promise<StoredFlow> {
     this.refuseProvisioned(id, 'roll back by reverting the file');
-    const target = this.revision(id, revision);
-    const current = this.get(id);
+    const target = await this.revision(id, revision);
+    const current = await this.get(id);
     if (revision === current.revision && expectedRevision === current.revision) {
       throw new ValidationError('nothing to roll back', [{ path: ['revision'], message: `revision ${revision} is the current revision; choose an earlier one` }]);
     }
@@ -326,36 +337,36 @@ export class FlowService {
     });
   }
 
-  enabledRows(): FlowRow[] {
-    return flowsRepo.listEnabled(this.store.db);
+  enabledRows(): Promise<FlowRow[]> {
+    return this.store.read((tx) => tx.flows.listEnabled());
   }
 
   /** The disabled flows (readable ones), for naming them when a delivery finds no enabled flow. */
-  disabledRows(): FlowRow[] {
-    return flowsRepo.listDisabled(this.store.db);
+  disabledRows(): Promise<FlowRow[]> {
+    return this.store.read((tx) => tx.flows.listDisabled());
   }
 
   /** Stores a new flow in `teamId` (authorization chose and checked the team). */
   async create(input: unknown, actor: Actor, teamId: string = DEFAULT_TEAM_ID): Promise<StoredFlow> {
     const flow = parseFlowOrThrow(input);
     const now = this.clock.now();
-    const row = await this.store.write((db) => {
-      if (flowsRepo.currentRevision(db, flow.id) !== undefined) {
+    const row = await this.store.write(async (tx) => {
+      if ((await tx.flows.currentRevision(flow.id)) !== undefined) {
         throw new ConflictError(`flow "${flow.id}" already exists; update it with PUT /api/flows/${flow.id}`);
       }
-      checkCalls(db, [flow], () => teamId);
-      const inserted = flowsRepo.insert(db, flow, now, { teamId, author: actor.identity ?? null });
-      appendAudit(db, { actor, action: 'flow.create', target: flow.id, after: flowSummary(inserted), now });
+      await checkCalls(tx, [flow], () => teamId);
+      const inserted = await tx.flows.insert(flow, now, { teamId, author: actor.identity ?? null });
+      await tx.audit.append({ actor, action: 'flow.create', target: flow.id, after: flowSummary(inserted), now });
       return inserted;
     });
-    this.onChange();
+    await this.onChange();
     return toStored(row);
   }
 
   /** Turns a flow on or off (a new revision; audited as flow.enable / flow.disable). */
   async setEnabled(id: string, enabled: boolean, actor: Actor): Promise<StoredFlow> {
     this.refuseProvisioned(id, `"enabled" comes from the file too; to stop all automation at once use the kill switch`);
-    const current = this.get(id);
+    const current = await this.get(id);
     return this.update(id, { ...current.flow, enabled }, current.revision, actor, enabled ? 'flow.enable' : 'flow.disable');
   }
 
@@ -369,42 +380,42 @@ export class FlowService {
       ]);
     }
     const now = this.clock.now();
-    const row = await this.store.write((db) => {
-      const before = flowsRepo.summary(db, id);
+    const row = await this.store.write(async (tx) => {
+      const before = await tx.flows.summary(id);
       const current = before?.revision;
       if (current === undefined) throw new NotFoundError(`flow "${id}" not found`);
-      checkCalls(db, [flow], () => before?.teamId ?? DEFAULT_TEAM_ID);
-      const updated = flowsRepo.update(db, flow, expectedRevision, now, actor.identity ?? null);
+      await checkCalls(tx, [flow], () => before?.teamId ?? DEFAULT_TEAM_ID);
+      const updated = await tx.flows.update(flow, expectedRevision, now, actor.identity ?? null);
       if (!updated) {
         throw new ConflictError(
           `flow "${id}" was changed by someone else: you edited revision ${expectedRevision}, the current revision is ${current}`,
           { currentRevision: current },
         );
       }
-      appendAudit(db, { actor, action, target: id, details, before: before && flowSummary(before), after: flowSummary(updated), now });
+      await tx.audit.append({ actor, action, target: id, details, before: before && flowSummary(before), after: flowSummary(updated), now });
       return updated;
     });
-    this.onChange();
+    await this.onChange();
     return toStored(row);
   }
 
   async delete(id: string, actor: Actor): Promise<void> {
     this.refuseProvisioned(id, 'remove the file to disable it');
     const now = this.clock.now();
-    await this.store.write((db) => {
-      const callers = callersOf(id, storedFlows(db).values());
+    await this.store.write(async (tx) => {
+      const callers = callersOf(id, (await storedFlows(tx)).values());
       if (callers.length > 0) {
         throw new ConflictError(
           `flow "${id}" is called by ${callers.map((c) => `"${c}"`).join(', ')}: remove those calls first (a call to a missing flow fails at run time)`,
           { callers },
         );
       }
-      const before = flowsRepo.summary(db, id);
-      if (!flowsRepo.delete(db, id)) throw new NotFoundError(`flow "${id}" not found`);
-      breakersRepo.delete(db, id);
-      appendAudit(db, { actor, action: 'flow.delete', target: id, before: before && flowSummary(before), now });
+      const before = await tx.flows.summary(id);
+      if (!(await tx.flows.delete(id))) throw new NotFoundError(`flow "${id}" not found`);
+      await tx.breakers.delete(id);
+      await tx.audit.append({ actor, action: 'flow.delete', target: id, before: before && flowSummary(before), now });
     });
-    this.onChange();
+    await this.onChange();
   }
 
   /**
@@ -436,30 +447,30 @@ export class FlowService {
     if (issues.length) throw new ValidationError(`import rejected: ${issues.length} problem(s); nothing was imported`, issues);
     for (const flow of flows) this.refuseProvisioned(flow.id, 'an import cannot replace it; nothing was imported');
     const now = this.clock.now();
-    const rows = await this.store.write((db) => {
-      checkCalls(db, flows, (id) => flowsRepo.summary(db, id)?.teamId ?? opts.teamId, isBundle);
+    const rows = await this.store.write(async (tx) => {
+      await checkCalls(tx, flows, (_id, teamNow) => teamNow ?? opts.teamId, isBundle);
       // An import that would replace another team's flow is refused whole: nothing is imported.
-      const foreign = flows.flatMap((flow, i) => {
-        const team = flowsRepo.summary(db, flow.id)?.teamId;
-        return team !== undefined && !opts.mayChange(team) ? [{ i, id: flow.id, team }] : [];
-      });
+      const foreign: { i: number; id: string; team: string }[] = [];
+      for (const [i, flow] of flows.entries()) {
+        const team = (await tx.flows.summary(flow.id))?.teamId;
+        if (team !== undefined && !opts.mayChange(team)) foreign.push({ i, id: flow.id, team });
+      }
       if (foreign.length) {
         throw new ForbiddenError(
           `import refused: ${foreign.map((f) => `flow "${f.id}" belongs to team "${f.team}"`).join(', ')}, where you may not change flows; nothing was imported`,
         );
       }
-      return flows.map((flow) => {
-        const before = flowsRepo.summary(db, flow.id);
+      const saved: FlowRow[] = [];
+      for (const flow of flows) {
+        const before = await tx.flows.summary(flow.id);
         const author = actor.identity ?? null;
-        const row =
-          before === undefined
-            ? flowsRepo.insert(db, flow, now, { teamId: opts.teamId, author })
-            : flowsRepo.update(db, flow, before.revision, now, author)!;
-        appendAudit(db, { actor, action: 'flow.import', target: flow.id, before: before && flowSummary(before), after: flowSummary(row), now });
-        return row;
-      });
+        const row = before === undefined ? await tx.flows.insert(flow, now, { teamId: opts.teamId, author }) : await updateOrConflict(tx, flow, before.revision, now, author);
+        await tx.audit.append({ actor, action: 'flow.import', target: flow.id, before: before && flowSummary(before), after: flowSummary(row), now });
+        saved.push(row);
+      }
+      return saved;
     });
-    this.onChange();
+    await this.onChange();
     return rows.map((r) => toStored(r));
   }
 }

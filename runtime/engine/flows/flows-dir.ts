@@ -47,7 +47,7 @@ export class FlowsDirProvisioner {
 
   /** Loads what was provisioned before, applies the directory once, then follows it. */
   async start(): Promise<void> {
-    this.provisioned = this.options.flows.loadProvisioned();
+    this.provisioned = await this.options.flows.loadProvisioned();
     await this.scanNow();
     this.timer = setInterval(() => this.request(), this.options.rescanMs);
     this.timer.unref();
@@ -99,7 +99,7 @@ export class FlowsDirProvisioner {
       return;
     }
     this.follow();
-    const plan = planProvisioning(read, { flows: flows.currentFlows(), provisioned: this.provisioned, teamExists: this.options.teamExists });
+    const plan = planProvisioning(read, { flows: await flows.currentFlows(), provisioned: this.provisioned, teamExists: this.options.teamExists });
     let changes = plan.changes.filter((c) => c.kind !== 'unchanged');
     try {
       if (changes.length || !sameMap(plan.provisioned, this.provisioned)) await flows.applyProvisioning(plan, PROVISIONING_ACTOR);

@@ -24,10 +24,10 @@ describe('flows directory provisioning', () => {
     mkdirSync(dir);
     cleanups.push(() => k.store.close(), () => rmSync(join(dir, '..'), { recursive: true, force: true }));
     const write = (name: string, doc: unknown) => writeFileSync(join(dir, name), typeof doc === 'string' ? doc : JSON.stringify(doc, null, 2));
-    const plan = () =>
-      planProvisioning(readFlowsDir(dir), { flows: k.engine.flows.currentFlows(), provisioned: k.engine.flows.provisionedFlows(), teamExists: (t) => t === 'default' });
+    const plan = async () =>
+      planProvisioning(readFlowsDir(dir), { flows: await k.engine.flows.currentFlows(), provisioned: k.engine.flows.provisionedFlows(), teamExists: (t) => t === 'default' });
     const apply = async () => {
-      const p = plan();
+      const p = await plan();
       await k.engine.flows.applyProvisioning(p, system);
       return p;
     };
@@ -52,16 +52,16 @@ describe('flows directory provisioning', () => {
     write('a.json', flow('a'));
     const first = await apply();
     expect(first.files).toEqual([{ file: 'flows/a.json', team: 'default', status: 'applied', flowIds: ['a'] }]);
-    expect(engine.flows.get('a')).toMatchObject({ revision: 1, provisioned: { file: 'flows/a.json' }, flow: { enabled: true } });
-    expect(engine.flows.revisions('a')[0]!.author).toEqual({ identity: 'provisioned:flows/a.json', name: 'flows/a.json (flows directory)' });
+    expect((await engine.flows.get('a'))).toMatchObject({ revision: 1, provisioned: { file: 'flows/a.json' }, flow: { enabled: true } });
+    expect((await engine.flows.revisions('a'))[0]!.author).toEqual({ identity: 'provisioned:flows/a.json', name: 'flows/a.json (flows directory)' });
 
-    expect(plan().files[0]!.status).toBe('unchanged');
+    expect((await plan()).files[0]!.status).toBe('unchanged');
     write('a.json', flow('a', 'alert.severity == "warning"'));
     const second = await apply();
     expect(second.changes).toEqual([expect.objectContaining({ flowId: 'a', kind: 'changed', summary: 'nodes: 1 changed (check)' })]);
-    expect(engine.flows.get('a').revision).toBe(2);
+    expect((await engine.flows.get('a')).revision).toBe(2);
     await apply();
-    expect(engine.flows.get('a').revision).toBe(2);
+    expect((await engine.flows.get('a')).revision).toBe(2);
   });
 
   it('reports every problem of an invalid file, applies the others, and keeps the last valid version running', async () => {
@@ -79,8 +79,8 @@ describe('flows directory provisioning', () => {
     expect(byFile['flows/c.json']!.errors!.map((e) => e.path.join('.'))).toEqual(expect.arrayContaining(['name', 'nodes']));
     expect(byFile['flows/b.json']!.status).toBe('applied');
     // a keeps running at its last applied version and stays read-only; c was never created.
-    expect(engine.flows.get('a')).toMatchObject({ revision: 1, flow: { enabled: true }, provisioned: { file: 'flows/a.json' } });
-    expect(engine.flows.list().map((f) => f.id)).toEqual(['a', 'b']);
+    expect((await engine.flows.get('a'))).toMatchObject({ revision: 1, flow: { enabled: true }, provisioned: { file: 'flows/a.json' } });
+    expect((await engine.flows.list()).map((f) => f.id)).toEqual(['a', 'b']);
   });
 
   it('reports both files of a duplicate flow id and applies neither', async () => {
@@ -92,14 +92,14 @@ describe('flows directory provisioning', () => {
       ['flows/one.json', 'invalid', 'flow id "dup" is also in flows/two.json: a flow must come from one file'],
       ['flows/two.json', 'invalid', 'flow id "dup" is also in flows/one.json: a flow must come from one file'],
     ]);
-    expect(engine.flows.list()).toEqual([]);
+    expect((await engine.flows.list())).toEqual([]);
   });
 
-  it('puts a subdirectory\'s flows in that team, and refuses a team that does not exist', () => {
+  it('puts a subdirectory\'s flows in that team, and refuses a team that does not exist', async () => {
     const { dir, write, plan } = setup();
     mkdirSync(join(dir, 'payments'));
     write('payments/p.json', flow('p'));
-    expect(plan().files).toEqual([
+    expect((await plan()).files).toEqual([
       expect.objectContaining({ file: 'flows/payments/p.json', team: 'payments', status: 'invalid', errors: [expect.objectContaining({ message: expect.stringContaining('team "payments"') })] }),
     ]);
   });
@@ -108,7 +108,7 @@ describe('flows directory provisioning', () => {
     const { engine, dir, write } = setup();
     mkdirSync(join(dir, 'payments'));
     write('payments/p.json', flow('p'));
-    const p = planProvisioning(readFlowsDir(dir), { flows: engine.flows.currentFlows(), provisioned: new Map(), teamExists: () => true });
+    const p = planProvisioning(readFlowsDir(dir), { flows: (await engine.flows.currentFlows()), provisioned: new Map(), teamExists: () => true });
     expect(p.files).toEqual([{ file: 'flows/payments/p.json', team: 'payments', status: 'applied', flowIds: ['p'] }]);
   });
 
@@ -119,8 +119,8 @@ describe('flows directory provisioning', () => {
     rmSync(join(dir, 'a.json'));
     const p = await apply();
     expect(p.changes).toEqual([expect.objectContaining({ flowId: 'a', kind: 'disabled' })]);
-    expect(engine.flows.get('a')).toMatchObject({ revision: 2, flow: { enabled: false } });
-    expect(engine.flows.get('a').provisioned).toBeUndefined();
+    expect((await engine.flows.get('a'))).toMatchObject({ revision: 2, flow: { enabled: false } });
+    expect((await engine.flows.get('a')).provisioned).toBeUndefined();
     await engine.flows.setEnabled('a', true, person);
   });
 
@@ -128,7 +128,7 @@ describe('flows directory provisioning', () => {
     const { engine, dir, write, apply } = setup();
     write('a.json', flow('a'));
     await apply();
-    engine.flows.loadProvisioned(); // as a new start does
+    (await engine.flows.loadProvisioned()); // as a new start does
     expect(engine.flows.provisionedFlows()).toEqual(new Map([['a', 'flows/a.json']]));
     rmSync(join(dir, 'a.json'));
     expect((await apply()).changes.map((c) => c.kind)).toEqual(['disabled']);
@@ -152,10 +152,10 @@ describe('flows directory provisioning', () => {
     }
   });
 
-  it('reports a call to a flow that exists in no file and not in Salve on the calling file', () => {
+  it('reports a call to a flow that exists in no file and not in Salve on the calling file', async () => {
     const { write, plan } = setup();
     write('caller.json', flowDoc({ id: 'caller', nodes: [{ id: 'call', type: 'flow.call', config: { flow: 'missing' } }], edges: [{ source: 'am', target: 'call' }] }));
-    const [file] = plan().files;
+    const [file] = (await plan()).files;
     expect(file).toMatchObject({ status: 'invalid', errors: [expect.objectContaining({ path: ['nodes', 1, 'config', 'flow'] })] });
   });
 });

@@ -1,3 +1,4 @@
+import { sqliteStore } from '../../store/store.js';
 import { eventRow } from '../../../test/kit/rows.js';
 import { describe, expect, it, vi } from 'vitest';
 import { eventsRepo } from '../../store/events-repo.js';
@@ -30,7 +31,7 @@ describe('event retention', () => {
 
     // Now = day 7; keep 3 days: days 0-3 are older than that (day 4 is exactly 3 days old and stays).
     const batches = vi.spyOn(eventsRepo, 'deleteReceivedBefore');
-    const retention = new EventRetention(store, clock, pino({ level: 'silent' }), { days: 3, batchSize: 2 });
+    const retention = new EventRetention(sqliteStore(store), clock, pino({ level: 'silent' }), { days: 3, batchSize: 2 });
     expect(await retention.runOnce()).toBe(4);
     // Each batch is its own write: 2 + 2 + an empty last look.
     expect(batches.mock.results.map((r) => r.value)).toEqual([2, 2, 0]);
@@ -60,7 +61,7 @@ describe('event retention', () => {
         eventsRepo.insert(db, eventRow({ id: `ev_old${i}`, receivedAt: clock.now() - 30 * DAY, path: 'p', sources: '[]', remoteAddress: null, alertCount: 0, executionCount: 0 }));
       }
     });
-    const retention = new EventRetention(store, clock, pino({ level: 'silent' }), { days: 14, batchSize: 2, maxBatchesPerRun: 3 });
+    const retention = new EventRetention(sqliteStore(store), clock, pino({ level: 'silent' }), { days: 14, batchSize: 2, maxBatchesPerRun: 3 });
     expect(await retention.runOnce()).toBe(6);
     expect(await retention.runOnce()).toBe(3);
     expect(eventsRepo.list(store.db, { limit: 50 })).toEqual([]);

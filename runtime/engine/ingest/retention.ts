@@ -1,5 +1,4 @@
-import type { SqliteStore } from '../../store/db.js';
-import { eventsRepo } from '../../store/events-repo.js';
+import type { Store } from '../../store/store.js';
 import type { Logger } from '../../log.js';
 import { BatchRetention } from '../batch-retention.js';
 import type { Clock } from '../clock.js';
@@ -21,12 +20,12 @@ export interface RetentionOptions {
  * expired event).
  */
 export class EventRetention extends BatchRetention {
-  constructor(store: SqliteStore, clock: Clock, log: Logger, options: RetentionOptions) {
+  constructor(store: Store, clock: Clock, log: Logger, options: RetentionOptions) {
     super(
       store,
       clock,
       log,
-      { name: 'event retention', rows: 'old events', deleteBatch: (db, cutoff, limit) => eventsRepo.deleteReceivedBefore(db, cutoff, limit) },
+      { name: 'event retention', rows: 'old events', deleteBatch: (tx, cutoff, limit) => tx.events.deleteReceivedBefore(cutoff, limit) },
       {
         days: options.days,
         batchSize: options.batchSize ?? 500,

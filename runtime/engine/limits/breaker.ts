@@ -1,8 +1,7 @@
 import type { BreakerView } from '../../../shared/api-views.js';
 import type { Flow } from '../../../shared/flow/schema.js';
 import type { ExecutionStatus } from '../../../shared/statuses.js';
-import { breakerFailures, breakersRepo } from '../../store/breakers-repo.js';
-import type { Db } from '../../store/db.js';
+import { breakerFailures } from '../../store/breakers-repo.js';
 import { StoredFlowError } from '../../store/flows-repo.js';
 import type { StoreTx } from '../../store/tx.js';
 
@@ -38,8 +37,8 @@ export async function breakerAfterEnd(tx: StoreTx, flowId: string, status: Execu
 }
 
 /** The breaker of a flow as the API shows it. */
-export function breakerView(db: Db, flowId: string, policy: { failures: number; window: number } | undefined): BreakerView {
-  const row = breakersRepo.get(db, flowId);
+export async function breakerView(tx: StoreTx, flowId: string, policy: { failures: number; window: number } | undefined): Promise<BreakerView> {
+  const row = await tx.breakers.get(flowId);
   const view: BreakerView = { state: row?.trippedAt != null ? 'tripped' : 'closed' };
   if (row?.trippedAt != null) {
     view.trippedAt = row.trippedAt;

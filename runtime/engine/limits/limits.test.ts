@@ -140,16 +140,16 @@ describe('guard rails: the circuit breaker', () => {
       t.store.write((db) => endExecution(sqliteTx(db), executionsRepo.get(db, row.id)!, 'timed_out', 'execution deadline exceeded', t.clock.now()));
     const [a, b] = (await deliver(t, 'a', 'b')).rows;
     await timeOut(a!);
-    expect(t.engine.breaker('f1').state).toBe('closed');
+    expect((await t.engine.breaker('f1')).state).toBe('closed');
     t.clock.advance(MIN);
     await timeOut(b!);
-    const tripped = t.engine.breaker('f1');
+    const tripped = (await t.engine.breaker('f1'));
     expect(tripped).toMatchObject({ state: 'tripped', trippedAt: t.clock.now(), policy: { failures: 2, window: 600 } });
     expect(tripped.failures?.map((f) => [f.executionId, f.status])).toEqual([
       [a!.id, 'timed_out'],
       [b!.id, 'timed_out'],
     ]);
-    expect(t.engine.flows.list().find((f) => f.id === 'f1')?.breaker).toEqual({ trippedAt: t.clock.now() });
+    expect((await t.engine.flows.list()).find((f) => f.id === 'f1')?.breaker).toEqual({ trippedAt: t.clock.now() });
 
     const held = (await deliver(t, 'c')).rows[0]!;
     expect(held).toMatchObject({ status: 'held', heldLimit: 'breaker' });
@@ -157,7 +157,7 @@ describe('guard rails: the circuit breaker', () => {
 
     const after = await t.engine.resetBreaker('f1', { ...actor, identity: 'user:bob' });
     expect(after).toMatchObject({ state: 'closed', resetBy: 'user:bob' });
-    expect(t.engine.flows.list().find((f) => f.id === 'f1')?.breaker).toBeUndefined();
+    expect((await t.engine.flows.list()).find((f) => f.id === 'f1')?.breaker).toBeUndefined();
     await expect(t.engine.resetBreaker('f1', actor)).rejects.toMatchObject({ code: 'conflict' });
     // Failures before the reset do not count again: one more failure does not trip it.
     const [d] = (await deliver(t, 'd')).rows;
@@ -170,7 +170,7 @@ describe('guard rails: the circuit breaker', () => {
     const t = await engineWith({ breaker: { failures: 2, window: 600 } }, { run: true, nodes: [{ id: 'fail', type: 'action.shell', config: { command: ['false'] } }] });
     const rows = (await deliver(t, 'a', 'b')).rows;
     await waitFor(() => rows.every((r) => executionsRepo.get(t.store.db, r.id)?.status === 'failed'));
-    expect(t.engine.breaker('f1').state).toBe('tripped');
+    expect((await t.engine.breaker('f1')).state).toBe('tripped');
     expect((await deliver(t, 'c')).rows[0]!.status).toBe('held');
   });
 });

@@ -71,7 +71,7 @@ function pickNode(flowId: string, nodes: readonly FlowNode[], sourceNodeId: stri
  * run (the alert's dedupKey is the execution id). Audited as `flow.run` with the actor.
  */
 export async function runManually(deps: ManualRunDeps, flowId: string, input: ManualRunInput, actor: Actor): Promise<ManualRunResult> {
-  const stored = deps.flows.get(flowId);
+  const stored = await deps.flows.get(flowId);
   const node = pickNode(flowId, stored.flow.nodes, input.sourceNodeId);
   const now = deps.clock.now();
   const executionId = newId('ex', now);

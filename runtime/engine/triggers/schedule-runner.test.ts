@@ -134,7 +134,7 @@ describe('schedule runner', () => {
     await a.engine.start();
     await a.engine.flows.create(scheduled({ cron: '* * * * * *' }), { name: 'test', via: 'token' });
     const b = engine({ file, clock });
-    b.engine.refreshRoutes(); // a second process that sees the same flow (not started: it must not recover a's runs)
+    await b.engine.refreshRoutes(); // a second process that sees the same flow (not started: it must not recover a's runs)
     clock.t = T0 + 1000;
     const outcomes = await Promise.all([a.engine.schedules.check(), a.engine.schedules.check(), b.engine.schedules.check()]);
     // b goes on from the latest tick handled in the database: a's, so it has nothing to do.
@@ -211,12 +211,12 @@ describe('schedule runner', () => {
     await at(t, '2026-11-24T00:05:00Z');
     expect(runsOf(t)).toEqual([]);
     t.clock.t = Date.parse('2026-11-24T00:12:00Z');
-    const stored = t.engine.flows.get('nightly');
+    const stored = (await t.engine.flows.get('nightly'));
     await t.engine.flows.update('nightly', { ...stored.flow, enabled: true }, stored.revision, { name: 'test', via: 'token' });
     expect(await t.engine.schedules.check()).toEqual([]);
     await at(t, '2026-11-24T00:15:00Z');
     // A changed expression applies from the next check on.
-    const enabled = t.engine.flows.get('nightly');
+    const enabled = (await t.engine.flows.get('nightly'));
     const doc = structuredClone(enabled.flow);
     doc.nodes[0]!.config = { ...doc.nodes[0]!.config, cron: '0 * * * *' };
     await t.engine.flows.update('nightly', doc, enabled.revision, { name: 'test', via: 'token' });
@@ -224,7 +224,7 @@ describe('schedule runner', () => {
     await at(t, '2026-11-24T01:00:00Z');
     expect(startsAt(t)).toEqual(['2026-11-24T00:15:00.000Z', '2026-11-24T01:00:00.000Z']);
     // Disabled: no more ticks.
-    const last = t.engine.flows.get('nightly');
+    const last = (await t.engine.flows.get('nightly'));
     await t.engine.flows.update('nightly', { ...last.flow, enabled: false }, last.revision, { name: 'test', via: 'token' });
     await at(t, '2026-11-24T02:00:00Z');
     expect(startsAt(t)).toHaveLength(2);

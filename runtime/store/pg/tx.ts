@@ -1,17 +1,19 @@
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, max, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, max, notExists, notInArray, or, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { alias } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
-import { ACTIVE_EXECUTION_STATUSES } from '../../../shared/statuses.js';
+import { ConflictError } from '../../../shared/errors.js';
+import { ACTIVE_EXECUTION_STATUSES, TERMINAL_EXECUTION_STATUSES } from '../../../shared/statuses.js';
 import type { ApprovalDecisionRow } from '../approvals-repo.js';
 import { newExecutionValues } from '../executions-repo.js';
-import { parseStoredDocument, toFlowRow } from '../flows-repo.js';
+import { parseStoredDocument, StoredFlowError, toFlowRow, type FlowRow } from '../flows-repo.js';
 import { newStepValues } from '../steps-repo.js';
 import type { StoreTx } from '../tx.js';
 import { appendAuditPostgres } from './audit-append.js';
 import type { RunQueue } from './run-queue.js';
 import * as schema from './schema.js';
 
-const { approvalDecisions, approvalLinks, approvals, eventRefs, events, executions, flowBreakers, flowRevisions, flows, memberships, scheduleTicks, settings, steps } = schema;
+const { approvalDecisions, approvalLinks, approvals, eventRefs, events, executions, flowBreakers, flowRevisions, flows, memberships, scheduleTicks, settings, steps, users } = schema;
 
 type PgDb = NodePgDatabase<typeof schema>;
 
@@ -30,6 +32,24 @@ const ofSchedule = (flowId: string, nodeId: string) => and(eq(scheduleTicks.flow
  * waits on those, nor they on it. Two schedules whose hashes collide only take turns needlessly.
  */
 const SCHEDULE_LOCK_SQL = 'select pg_advisory_xact_lock((h >> 32)::int4, h::bit(32)::int4) from (select hashtextextended($1, 0) as h) as k';
+
+/** A flow's current revision without its document (flows-repo.ts `summaryColumns`). */
+const flowSummaryColumns = {
+  id: flows.id,
+  name: flows.name,
+  enabled: flows.enabled,
+  revision: flows.revision,
+  createdAt: flows.createdAt,
+  updatedAt: flows.updatedAt,
+  teamId: flows.teamId,
+};
+
+/**
+ * Flows ordered by id as SQLite orders them: its text compares bytes (BINARY), while a database
+ * created with a locale such as en_US.UTF-8 compares linguistically (it skips '-' at first, putting
+ * 'ab' before 'a-z', and mixes capitals in). "C" compares bytes, which for UTF-8 is the same order.
+ */
+const byFlowId = sql`${flows.id} collate "C"`;
 
 /** A transition's changes without its undefined keys: those columns keep their value (null clears one), as SQLite's preparedTransition. */
 function definedOnly<T extends object>(changes: T): Partial<T> {
@@ -65,6 +85,23 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
       async body(id) {
         const rows = await db.select({ body: events.body }).from(events).where(eq(events.id, id));
         return rows[0]?.body;
+      },
+      async deleteReceivedBefore(cutoff, batch) {
+        // Retention may run on several processes at once: SKIP LOCKED leaves the events another
+        // one is deleting to it, and the count is what this delete removed.
+        const ids = (
+          await db
+            .select({ id: events.id })
+            .from(events)
+            .where(lt(events.receivedAt, cutoff))
+            .orderBy(asc(events.receivedAt), asc(events.id))
+            .limit(batch)
+            .for('update', { skipLocked: true })
+        ).map((r) => r.id);
+        if (ids.length === 0) return 0;
+        await db.delete(eventRefs).where(inArray(eventRefs.eventId, ids));
+        const deleted = await db.delete(events).where(inArray(events.id, ids)).returning({ id: events.id });
+        return deleted.length;
       },
     },
     executions: {
@@ -192,6 +229,46 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
           .returning({ id: executions.id });
         if (released.length > 0) await queue.enqueue(client, [id]);
         return released.length > 0;
+      },
+      async deleteFinishedBefore(cutoff, batch) {
+        const child = alias(executions, 'child');
+        // Retention may run on several processes at once: FOR UPDATE SKIP LOCKED locks the runs
+        // picked here until commit and leaves those another process picked to it, so no run is
+        // deleted twice; the count is what the executions delete actually removed.
+        const ids = (
+          await db
+            .select({ id: executions.id })
+            .from(executions)
+            .where(
+              and(
+                // created_at is indexed and never later than the end: it narrows the scan first.
+                lt(executions.createdAt, cutoff),
+                lt(sql`coalesce(${executions.finishedAt}, ${executions.updatedAt})`, cutoff),
+                // A held run never released is deleted like a finished one: nobody acted on it in time.
+                inArray(executions.status, [...TERMINAL_EXECUTION_STATUSES, 'held']),
+                notExists(
+                  db
+                    .select({ one: sql`1` })
+                    .from(child)
+                    .where(and(eq(child.parentExecutionId, executions.id), inArray(child.status, [...ACTIVE_EXECUTION_STATUSES]))),
+                ),
+              ),
+            )
+            // The id breaks ties of creation time (SQLite: the scan's order).
+            .orderBy(asc(executions.createdAt), asc(executions.id))
+            .limit(batch)
+            .for('update', { of: executions, skipLocked: true })
+        ).map((r) => r.id);
+        if (ids.length === 0) return 0;
+        // Approvals are found through their step (approvals_step_idx), decisions through their approval.
+        const stepIds = db.select({ id: steps.id }).from(steps).where(inArray(steps.executionId, ids));
+        const approvalIds = db.select({ id: approvals.id }).from(approvals).where(inArray(approvals.stepId, stepIds));
+        await db.delete(approvalDecisions).where(inArray(approvalDecisions.approvalId, approvalIds));
+        await db.delete(approvalLinks).where(inArray(approvalLinks.executionId, ids));
+        await db.delete(approvals).where(inArray(approvals.stepId, stepIds));
+        await db.delete(steps).where(inArray(steps.executionId, ids));
+        const deleted = await db.delete(executions).where(inArray(executions.id, ids)).returning({ id: executions.id });
+        return deleted.length;
       },
     },
     steps: {
@@ -349,8 +426,85 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
           .returning({ flowId: flowBreakers.flowId });
         return rows.length > 0;
       },
+      async tripped() {
+        const rows = await db
+          .select({ flowId: flowBreakers.flowId, trippedAt: flowBreakers.trippedAt })
+          .from(flowBreakers)
+          .where(isNotNull(flowBreakers.trippedAt));
+        return new Map(rows.map((r) => [r.flowId, r.trippedAt!]));
+      },
+      async delete(flowId) {
+        await db.delete(flowBreakers).where(eq(flowBreakers.flowId, flowId));
+      },
     },
     flows: {
+      async list() {
+        return db.select(flowSummaryColumns).from(flows).orderBy(byFlowId);
+      },
+      async listEnabled() {
+        const rows = await db.select().from(flows).where(eq(flows.enabled, true)).orderBy(byFlowId);
+        return rows.map(toFlowRow);
+      },
+      async listDisabled() {
+        // As SQLite: a disabled flow whose document does not read back routes nothing, and is left out.
+        const out: FlowRow[] = [];
+        for (const row of await db.select().from(flows).where(eq(flows.enabled, false)).orderBy(byFlowId)) {
+          try {
+            out.push(toFlowRow(row));
+          } catch (error) {
+            if (!(error instanceof StoredFlowError)) throw error;
+          }
+        }
+        return out;
+      },
+      async summary(id) {
+        const rows = await db.select(flowSummaryColumns).from(flows).where(eq(flows.id, id));
+        return rows[0];
+      },
+      async currentRevision(id) {
+        const rows = await db.select({ revision: flows.revision }).from(flows).where(eq(flows.id, id));
+        return rows[0]?.revision;
+      },
+      async insert(flow, now, owner) {
+        const last = await db.select({ last: max(flowRevisions.revision) }).from(flowRevisions).where(eq(flowRevisions.flowId, flow.id));
+        const revision = (last[0]?.last ?? 0) + 1;
+        const document = JSON.stringify(flow);
+        // Another process may create the same id meanwhile: the second insert waits for the first
+        // to commit, then inserts nothing, and writes no revision.
+        const inserted = await db
+          .insert(flows)
+          .values({ id: flow.id, name: flow.name, enabled: flow.enabled, revision, document, createdAt: now, updatedAt: now, teamId: owner.teamId })
+          .onConflictDoNothing()
+          .returning(flowSummaryColumns);
+        const row = inserted[0];
+        if (!row) throw new ConflictError(`flow "${flow.id}" already exists`);
+        await db.insert(flowRevisions).values({ flowId: flow.id, revision, document, createdAt: now, author: owner.author });
+        return { ...row, flow };
+      },
+      async update(flow, expectedRevision, now, author) {
+        const next = expectedRevision + 1;
+        const document = JSON.stringify(flow);
+        const updated = await db
+          .update(flows)
+          .set({ name: flow.name, enabled: flow.enabled, revision: next, document, updatedAt: now })
+          .where(and(eq(flows.id, flow.id), eq(flows.revision, expectedRevision)))
+          .returning(flowSummaryColumns);
+        const row = updated[0];
+        if (!row) return undefined;
+        await db.insert(flowRevisions).values({ flowId: flow.id, revision: next, document, createdAt: now, author });
+        return { ...row, flow };
+      },
+      async listRevisions(id, since) {
+        return db
+          .select({ revision: flowRevisions.revision, createdAt: flowRevisions.createdAt, author: flowRevisions.author, document: flowRevisions.document })
+          .from(flowRevisions)
+          .where(and(eq(flowRevisions.flowId, id), gte(flowRevisions.createdAt, since)))
+          .orderBy(desc(flowRevisions.revision));
+      },
+      async delete(id) {
+        const rows = await db.delete(flows).where(eq(flows.id, id)).returning({ id: flows.id });
+        return rows.length > 0;
+      },
       async get(id) {
         const rows = await db.select().from(flows).where(eq(flows.id, id));
         return rows[0] && toFlowRow(rows[0]);
@@ -376,6 +530,10 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
       },
     },
     people: {
+      async user(id) {
+        const rows = await db.select().from(users).where(eq(users.id, id));
+        return rows[0];
+      },
       async membershipsOf(userId) {
         return db.select().from(memberships).where(eq(memberships.userId, userId));
       },
