@@ -14,7 +14,8 @@ import { APPROVAL_STATUSES, EXECUTION_STATUSES } from '../../shared/statuses.js'
 import { stepsRepo, type StepRow } from '../store/steps-repo.js';
 import { authorOf } from '../engine/flows/flow-service.js';
 import { actorOf, deciderOf, type AuthEnv } from './auth.js';
-import { approvalFacts, approverTeamsOf, judge } from '../engine/approvals/rules.js';
+import { approvalFacts, approverTeamsOf, judge, type ApprovalFacts, type Verdict } from '../engine/approvals/rules.js';
+import type { StoreTx } from '../store/tx.js';
 import { visibleFlowIds } from './visibility.js';
 import { validJson, validOptionalJson, validQuery } from './validated.js';
 import { approvalView, eventDetailView, eventView, executionView, stepView } from './views.js';
@@ -75,6 +76,19 @@ export const EventQuery = z
 export function runRoutes(engine: Engine, store: SqliteStore) {
   const db = store.db;
 
+  /** Each approval's facts and what the caller may do about it (the caller's approver teams and the decisions read once). */
+  const judged = async (tx: StoreTx, c: Context, rows: ApprovalRow[]) => {
+    const decider = deciderOf(c);
+    const approverTeams = await approverTeamsOf(tx, decider.principal);
+    const decisions = await tx.approvals.decisionsForMany(rows.map((r) => r.id));
+    const out: { row: ApprovalRow; facts: ApprovalFacts; verdict: Verdict }[] = [];
+    for (const row of rows) {
+      const facts = await approvalFacts(tx, row, decisions.get(row.id) ?? []);
+      out.push({ row, facts, verdict: judge(facts, decider, approverTeams) });
+    }
+    return out;
+  };
+
   /**
    * Approvals with what an approver needs: the flow, the alert, what ran, what approving runs.
    * Costs two reads per execution (row and steps; the event body only if a template reads it),
@@ -83,13 +97,8 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
   const withContext = (c: Context, rows: ApprovalRow[]): Promise<Approval[]> =>
     engine.store.read(async (tx) => {
       const runs = new Map<string, { exec: ExecutionRow; steps: StepRow[]; flow: Flow | undefined; event?: unknown } | null>();
-      const decider = deciderOf(c);
-      const approverTeams = await approverTeamsOf(tx, decider.principal);
-      const decisions = await tx.approvals.decisionsForMany(rows.map((r) => r.id));
       const views: Approval[] = [];
-      for (const row of rows) {
-        const facts = await approvalFacts(tx, row, decisions.get(row.id) ?? []);
-        const verdict = judge(facts, decider, approverTeams);
+      for (const { row, facts, verdict } of await judged(tx, c, rows)) {
         let run = runs.get(row.executionId);
         if (run === undefined) {
           const exec = await tx.executions.get(row.executionId);
@@ -114,18 +123,7 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
 
   /** Approvals of one run, for its detail: rules, decisions and what the caller may do, without the context. */
   const ofRun = (c: Context, executionId: string): Promise<Approval[]> =>
-    engine.store.read(async (tx) => {
-      const rows = await tx.approvals.forExecution(executionId, 200);
-      const decider = deciderOf(c);
-      const approverTeams = await approverTeamsOf(tx, decider.principal);
-      const decisions = await tx.approvals.decisionsForMany(rows.map((r) => r.id));
-      const views: Approval[] = [];
-      for (const row of rows) {
-        const facts = await approvalFacts(tx, row, decisions.get(row.id) ?? []);
-        views.push(approvalView(facts, { verdict: judge(facts, decider, approverTeams) }));
-      }
-      return views;
-    });
+    engine.store.read(async (tx) => (await judged(tx, c, await tx.approvals.forExecution(executionId, 200))).map(({ facts, verdict }) => approvalView(facts, { verdict })));
 
   return new Hono<AuthEnv>()
     .get('/executions', validQuery(ExecutionQuery), (c) => {

@@ -1461,16 +1461,19 @@ const postgresEngine = engines.find((e) => e.name === 'postgres')!;
 describe.runIf(postgresEngine.available)('store contract on postgres: concurrent transactions', () => {
   const { open } = postgresEngine;
 
+  /** A promise and what opens it: the cases hold one transaction open until the other has tried. */
+  const gate = (): [Promise<void>, () => void] => {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    return [opened, open];
+  };
+
   it('schedule ticks: lock makes a second transaction on the same schedule wait until the first commits, then find its tick handled; other schedules and the audit chain do not wait', async () => {
     const e = await open();
-    let holding!: () => void;
-    const firstHolds = new Promise<void>((resolve) => {
-      holding = resolve;
-    });
-    let commit!: () => void;
-    const mayCommit = new Promise<void>((resolve) => {
-      commit = resolve;
-    });
+    const [firstHolds, holding] = gate();
+    const [mayCommit, commit] = gate();
     const first = e.run(async (tx) => {
       await tx.scheduleTicks.lock('f', 'every-5m');
       await tx.scheduleTicks.insert(tick('every-5m', T0));
@@ -1520,14 +1523,8 @@ describe.runIf(postgresEngine.available)('store contract on postgres: concurrent
   it('flows: an insert of an id another transaction is creating at once waits for it, then is a ConflictError that writes no revision; so is one after it committed', async () => {
     const e = await open();
     const first = flowWith('f', { name: 'First' });
-    let holding!: () => void;
-    const firstHolds = new Promise<void>((resolve) => {
-      holding = resolve;
-    });
-    let commit!: () => void;
-    const mayCommit = new Promise<void>((resolve) => {
-      commit = resolve;
-    });
+    const [firstHolds, holding] = gate();
+    const [mayCommit, commit] = gate();
     const firstDone = e.run(async (tx) => {
       await tx.flows.insert(first, T0, { teamId: 'ops', author: 'user:ana' });
       holding();
@@ -1567,14 +1564,8 @@ describe.runIf(postgresEngine.available)('store contract on postgres: concurrent
     await e.run(async (tx) => {
       for (const n of [1, 2, 3, 4]) await tx.events.insert(event(`ev-${n}`, { receivedAt: T0 + n }), ['flow:f']);
     });
-    let holding!: () => void;
-    const firstHolds = new Promise<void>((resolve) => {
-      holding = resolve;
-    });
-    let commit!: () => void;
-    const mayCommit = new Promise<void>((resolve) => {
-      commit = resolve;
-    });
+    const [firstHolds, holding] = gate();
+    const [mayCommit, commit] = gate();
     const first = e.run(async (tx) => {
       const counts = [await tx.events.deleteReceivedBefore(CUTOFF, 2), await tx.executions.deleteFinishedBefore(CUTOFF, 2)];
       holding();
