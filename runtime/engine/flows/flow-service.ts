@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, issuesFromZod, type Issue } from '../../../shared/errors.js';
 import { DEFAULT_TEAM_ID } from '../../../shared/people.js';
@@ -123,6 +124,13 @@ function toStored(row: FlowRow, file?: string): StoredFlow {
 /** The settings key holding which flows a flows directory provisioned (JSON `{ flowId: file }`). */
 const PROVISIONED_KEY = 'flows-dir.provisioned';
 
+/**
+ * The setting every flow write sets to a new random token, in its transaction: a process sharing
+ * the database (PostgreSQL) sees it change and rebuilds its routes (FlowService.refreshIfChanged).
+ * A token, not a counter: two writes committed at once must still leave a value no reader saw.
+ */
+const FLOWS_VERSION_KEY = 'flows.version';
+
 /** The revision author of a provisioned flow's revisions: `provisioned:<file>`. */
 const PROVISIONED_AUTHOR_PREFIX = 'provisioned:';
 
@@ -174,6 +182,8 @@ export class FlowService {
    * flows are read-only through the API.
    */
   private provisioned = new Map<string, string>();
+  /** The flows version (FLOWS_VERSION_KEY) this process's routes were built from, as far as it knows. */
+  private seenVersion: string | undefined;
 
   constructor(
     private readonly store: Store,
@@ -181,6 +191,32 @@ export class FlowService {
     /** Called after every change, once committed (the engine rebuilds its hook routes and schedules). */
     private readonly onChange: () => Promise<void>,
   ) {}
+
+  /** A flow write: `fn` in one transaction that also sets a new flows version. */
+  private async write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    let version = '';
+    const result = await this.store.write(async (tx) => {
+      const out = await fn(tx);
+      version = randomUUID();
+      await tx.settings.set(FLOWS_VERSION_KEY, version, this.clock.now());
+      return out;
+    });
+    this.seenVersion = version;
+    return result;
+  }
+
+  /**
+   * Calls onChange (the engine rebuilds its hook routes and schedules) when the flows changed
+   * since this process last looked: another process saved, imported or deleted one. One read of
+   * one setting, so it can run at every tick. The first call refreshes once.
+   */
+  async refreshIfChanged(): Promise<boolean> {
+    const version = await this.store.read((tx) => tx.settings.get(FLOWS_VERSION_KEY));
+    if (version === this.seenVersion) return false;
+    this.seenVersion = version;
+    await this.onChange();
+    return true;
+  }
 
   /** The file a provisioned flow comes from, or undefined for a flow people edit here. */
   provisionedFile(id: string): string | undefined {
@@ -245,7 +281,7 @@ export class FlowService {
   async applyProvisioning(plan: ProvisioningPlan, actor: Actor): Promise<void> {
     const writes = plan.changes.filter((c) => c.flow !== undefined);
     const now = this.clock.now();
-    await this.store.write(async (tx) => {
+    await this.write(async (tx) => {
       const saving = writes.filter((c) => c.kind !== 'disabled').map((c) => c.flow!);
       const teams = new Map(writes.map((c) => [c.flowId, c.team]));
       if (saving.length) await checkCalls(tx, saving, (id, teamNow) => teams.get(id) ?? teamNow ?? DEFAULT_TEAM_ID);
@@ -350,7 +386,7 @@ export class FlowService {
   async create(input: unknown, actor: Actor, teamId: string = DEFAULT_TEAM_ID): Promise<StoredFlow> {
     const flow = parseFlowOrThrow(input);
     const now = this.clock.now();
-    const row = await this.store.write(async (tx) => {
+    const row = await this.write(async (tx) => {
       if ((await tx.flows.currentRevision(flow.id)) !== undefined) {
         throw new ConflictError(`flow "${flow.id}" already exists; update it with PUT /api/flows/${flow.id}`);
       }
@@ -380,7 +416,7 @@ export class FlowService {
       ]);
     }
     const now = this.clock.now();
-    const row = await this.store.write(async (tx) => {
+    const row = await this.write(async (tx) => {
       const before = await tx.flows.summary(id);
       const current = before?.revision;
       if (current === undefined) throw new NotFoundError(`flow "${id}" not found`);
@@ -402,7 +438,7 @@ export class FlowService {
   async delete(id: string, actor: Actor): Promise<void> {
     this.refuseProvisioned(id, 'remove the file to disable it');
     const now = this.clock.now();
-    await this.store.write(async (tx) => {
+    await this.write(async (tx) => {
       const callers = callersOf(id, (await storedFlows(tx)).values());
       if (callers.length > 0) {
         throw new ConflictError(
@@ -447,7 +483,7 @@ export class FlowService {
     if (issues.length) throw new ValidationError(`import rejected: ${issues.length} problem(s); nothing was imported`, issues);
     for (const flow of flows) this.refuseProvisioned(flow.id, 'an import cannot replace it; nothing was imported');
     const now = this.clock.now();
-    const rows = await this.store.write(async (tx) => {
+    const rows = await this.write(async (tx) => {
       await checkCalls(tx, flows, (_id, teamNow) => teamNow ?? opts.teamId, isBundle);
       // An import that would replace another team's flow is refused whole: nothing is imported.
       const foreign: { i: number; id: string; team: string }[] = [];
