@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { screenshot } from '../kit/browser.js';
 import { amAlert, amPayload } from '../kit/alertmanager.js';
-import { closeEditor, openEditor } from '../kit/editor-session.js';
+import { closeEditor, openEditor, selectNodeByKeyboard } from '../kit/editor-session.js';
 import type { TestServer } from '../kit/server.js';
 
 /**
@@ -125,9 +125,7 @@ describe('notes and keyboard connect in the editor', () => {
 
   it('connects two nodes with the keyboard alone, choosing the port, and saving stores the edge', async () => {
     // Tab reaches a node; Enter selects it (React Flow's own keyboard support).
-    await page.locator('.react-flow__node[data-id="cond"]').focus();
-    await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('node-id').inputValue()).toBe('cond');
+    await selectNodeByKeyboard(page, 'cond');
     expect(await page.getByTestId('connect-open').isEnabled()).toBe(true);
     await page.keyboard.press('c');
     const picker = page.getByTestId('connect-picker');
@@ -157,9 +155,7 @@ describe('notes and keyboard connect in the editor', () => {
   });
 
   it('refuses a keyboard connection that would make a cycle, says why, and adds nothing', async () => {
-    await page.locator('.react-flow__node[data-id="clean"]').focus();
-    await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('node-id').inputValue()).toBe('clean');
+    await selectNodeByKeyboard(page, 'clean');
     await page.keyboard.press('c');
     const picker = page.getByTestId('connect-picker');
     await picker.waitFor();

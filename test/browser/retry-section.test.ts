@@ -51,9 +51,7 @@ describe('retrying a step, in the editor', () => {
   });
 
   it('offers no retries on a condition', async () => {
-    await page.locator('.react-flow__node[data-id="disk"]').focus();
-    await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('node-id').inputValue()).toBe('disk');
+    await selectNodeByKeyboard(page, 'disk');
     expect(await page.getByTestId('retry-section').count()).toBe(0);
   });
 });

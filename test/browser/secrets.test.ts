@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { screenshot, signInWithToken } from '../kit/browser.js';
-import { closeEditor, openEditor } from '../kit/editor-session.js';
+import { closeEditor, openEditor, selectNodeByKeyboard } from '../kit/editor-session.js';
 import { startServer, type TestServer } from '../kit/server.js';
 
 const ENV_TOKEN = 'env-alertmanager-token-1234';
@@ -183,9 +183,7 @@ describe('secrets in the editor', () => {
   it('creates a secret from the picker in a flow, selects it, and keeps the unsaved edits', async () => {
     await page.goto(`${server.url}/#/flows/restart-web`);
     await page.getByTestId('canvas').waitFor();
-    await page.locator('.react-flow__node[data-id="am"]').focus();
-    await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('node-id').inputValue()).toBe('am');
+    await selectNodeByKeyboard(page, 'am');
 
     // The picker lists the store's secrets and the environment's, each with where it may go.
     const picker = page.getByTestId('field-auth.token');

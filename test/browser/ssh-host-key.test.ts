@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { screenshot } from '../kit/browser.js';
-import { closeEditor, openEditor } from '../kit/editor-session.js';
+import { closeEditor, openEditor, selectNodeByKeyboard } from '../kit/editor-session.js';
 import type { TestServer } from '../kit/server.js';
 
 const FINGERPRINT = 'SHA256:/y+oSsV86Y3jahqKy4kDCqZSs+SxJkSEJjv5ZmRAKDo';
@@ -32,9 +32,7 @@ describe("an SSH step's host key in the editor", () => {
   const problems = () => page.getByTestId('problems').locator('summary').textContent();
 
   it('takes several pins, one a line, and names a line that pins nothing', async () => {
-    await page.locator('.react-flow__node[data-id="clean_disk"]').focus();
-    await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('node-id').inputValue()).toBe('clean_disk');
+    await selectNodeByKeyboard(page, 'clean_disk');
     const field = page.getByTestId('field-hostKey');
     await field.fill(`${FINGERPRINT}\naccept any key`);
     await panel().getByText(/"accept any key" is neither a SHA256:… fingerprint nor a known_hosts line/).first().waitFor();
