@@ -7,6 +7,7 @@ import { CreateTeamSchema, CreateUserSchema, ROLES, type Role, type TeamRoles } 
 import { parseCommand, UsageError } from './cli-args.js';
 import { PeopleService } from './http/people-service.js';
 import { openStore } from './store/db.js';
+import { sqliteStore } from './store/store.js';
 
 /**
  * `salve users …` and `salve teams …`: manage accounts directly in the data directory's database
@@ -29,7 +30,7 @@ async function withPeople<T>(dataDir: string, fn: (people: PeopleService) => Pro
   // Beside a running server: never migrate its database from here (schema-version.ts).
   const store = openStore(dataDir, { applyMigrations: false });
   try {
-    return await fn(new PeopleService(store));
+    return await fn(new PeopleService(sqliteStore(store)));
   } finally {
     store.close();
   }
@@ -88,7 +89,7 @@ async function usersList(args: string[], dataDir: string, out: Out): Promise<num
   const { positionals } = parseCommand(args, { data: { type: 'string' } });
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
   return withPeople(dataDir, async (people) => {
-    const users = people.listUsers();
+    const users = await people.listUsers();
     if (users.length === 0) out.log('no users (the admin token signs in as the bootstrap admin)');
     for (const u of users) {
       const flags = [u.kind === 'service' ? 'service' : '', u.admin ? 'admin' : '', u.disabled ? 'DISABLED' : ''].filter(Boolean).join(',');
@@ -104,7 +105,7 @@ async function usersDisable(args: string[], dataDir: string, out: Out): Promise<
   const username = positionals[0];
   if (!username) throw new UsageError('salve users disable <username>');
   return withPeople(dataDir, async (people) => {
-    const user = people.userByUsername(username);
+    const user = await people.userByUsername(username);
     if (!user) throw new UsageError(`no user "${username}"`);
     await people.updateUser(user.id, { disabled: true }, CLI_ACTOR);
     out.log(`disabled ${username}: their sessions ended and their API tokens were revoked`);
@@ -128,7 +129,7 @@ async function teamsList(args: string[], dataDir: string, out: Out): Promise<num
   const { positionals } = parseCommand(args, { data: { type: 'string' } });
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
   return withPeople(dataDir, async (people) => {
-    for (const t of people.listTeams('all')) out.log(`${t.id}\t${t.name}\t${t.members.length} member(s)\t${t.flowCount} flow(s)`);
+    for (const t of await people.listTeams('all')) out.log(`${t.id}\t${t.name}\t${t.members.length} member(s)\t${t.flowCount} flow(s)`);
     return 0;
   });
 }

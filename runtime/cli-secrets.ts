@@ -9,9 +9,9 @@ import { secretUses } from './engine/secrets/secret-refs.js';
 import { secretStoreFrom } from './engine/secrets/secrets.js';
 import { openStoredSecrets, type StoredSecrets } from './engine/secrets/stored-secrets.js';
 import { dataDirHolder } from './lockfile.js';
-import { appendAudit } from './store/audit-repo.js';
 import { openStore, type SqliteStore } from './store/db.js';
 import { flowsRepo } from './store/flows-repo.js';
+import { sqliteStore } from './store/store.js';
 
 /**
  * `salve secrets …`: manages the secret store directly in the data directory's database (SQLite
@@ -33,8 +33,9 @@ async function withSecrets<T>(dataDir: string, fn: (s: { store: SqliteStore; sto
   // Beside a running server: never migrate its database from here (schema-version.ts).
   const store = openStore(dataDir, { applyMigrations: false });
   try {
-    const { stored, createdKeyFile } = openStoredSecrets({
-      store,
+    // A short run: it reads the table when it opens and writes once, so no `sqlite` change watch.
+    const { stored, createdKeyFile } = await openStoredSecrets({
+      store: sqliteStore(store),
       dataDir,
       envKey: process.env[MASTER_KEY_VAR],
       env: process.env,
@@ -114,7 +115,7 @@ async function cmdList(args: string[], dataDir: string, out: Out): Promise<numbe
   const { positionals } = parseCommand(args, { data: { type: 'string' } });
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
   return withSecrets(dataDir, async ({ store, stored }) => {
-    const items = stored.list(uses(store));
+    const items = await stored.list(uses(store));
     if (items.length === 0) out.log('no stored secrets');
     for (const s of items) {
       const hosts = s.hosts.length ? s.hosts.join(',') : '(sent nowhere)';
@@ -155,16 +156,11 @@ async function cmdRotate(args: string[], dataDir: string, out: Out): Promise<num
       );
     }
   }
-  return withSecrets(dataDir, async ({ store, stored }) => {
+  return withSecrets(dataDir, async ({ stored }) => {
     const next = generateMasterKey();
     const source = stored.keySourceKind;
     if (source.kind === 'file') writeKeyFile(source.file, [next, ...readKeyFile(source.file)]);
-    const count = await store.write((db) => {
-      const now = Date.now();
-      const rewrapped = stored.rewrapAll(db, next, now);
-      appendAudit(db, { actor: CLI_ACTOR, action: 'secret.rotate_key', target: 'master-key', details: { rewrapped, keySource: source.kind }, now });
-      return rewrapped;
-    });
+    const count = await stored.rotateKey(next, CLI_ACTOR);
     if (source.kind === 'file') {
       writeKeyFile(source.file, [next]);
       out.log(`re-wrapped ${count} secret${count === 1 ? '' : 's'} with a new master key; ${source.file} holds only the new key now`);

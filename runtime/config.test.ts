@@ -28,12 +28,22 @@ describe('config', () => {
     );
   });
 
-  it('refuses SALVE_DATABASE_URL: serve does not run on PostgreSQL yet, and must not quietly use SQLite instead', () => {
-    expect(() => loadConfig({}, { SALVE_DATABASE_URL: 'postgres://salve:pw@db/salve' })).toThrow(
-      expect.objectContaining({ issues: [expect.objectContaining({ path: ['SALVE_DATABASE_URL'], message: expect.stringContaining('salve serve does not run on PostgreSQL yet') })] }),
+  it('takes a PostgreSQL URL (--database or SALVE_DATABASE_URL) only with a shared admin token, and never prints its password', () => {
+    const token = 'a-shared-admin-token-0123';
+    const config = loadConfig({}, { SALVE_DATABASE_URL: 'postgres://salve:s3cret-pass@db.internal/salve', SALVE_ADMIN_TOKEN: token, SALVE_DATABASE_POOL_SIZE: '20' });
+    expect([config.databaseUrl, config.databasePoolSize]).toEqual(['postgres://salve:s3cret-pass@db.internal/salve', 20]);
+    expect(JSON.stringify(redactConfig(config))).not.toContain('s3cret-pass');
+    expect(redactConfig(config).databaseUrl).toContain('db.internal/salve');
+    expect(loadConfig({ database: 'postgresql://db.internal/salve' }, { SALVE_ADMIN_TOKEN: token }).databaseUrl).toBe('postgresql://db.internal/salve');
+    // Each process would generate its own token: behind a load balancer, requests would fail at random.
+    expect(() => loadConfig({}, { SALVE_DATABASE_URL: 'postgres://db.internal/salve' })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: ['SALVE_ADMIN_TOKEN'], message: expect.stringContaining('same admin token') })] }),
     );
-    // An empty value is no setting.
-    expect(loadConfig({}, { SALVE_DATABASE_URL: '' }).port).toBe(8470);
+    expect(() => loadConfig({ database: 'mysql://db.internal/salve' }, { SALVE_ADMIN_TOKEN: token })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: ['--database'], message: 'must be a postgres:// or postgresql:// URL' })] }),
+    );
+    // An empty value is no setting: the data directory's SQLite database.
+    expect(loadConfig({}, { SALVE_DATABASE_URL: '' }).databaseUrl).toBeUndefined();
   });
 
   it('takes SALVE_PUBLIC_ORIGIN only as a bare origin', () => {

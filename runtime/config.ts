@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ValidationError } from '../shared/errors.js';
 import { parseTargetList, splitTargetList } from '../shared/net/targets.js';
 import { RoleMapSchema } from './http/oidc-mapping.js';
+import { isPostgresUrl, printableUrl } from './store/pg/migrate.js';
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -52,6 +53,13 @@ const ConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: intFrom(0, 65535).default(8470),
   dataDir: z.string().min(1).default('./data').transform((d) => resolve(d)),
+  /**
+   * PostgreSQL instead of the data directory's SQLite database: several processes share it
+   * (the data directory still holds this process's lock and local files).
+   */
+  databaseUrl: z.string().refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL').optional(),
+  /** Connections this process keeps to PostgreSQL (each transaction holds one while it runs). */
+  databasePoolSize: intFrom(2, 500).default(10),
   adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
   /** A bearer token good for GET /metrics only (a secret like the admin token); without it only the admin token reads metrics. */
   metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -151,6 +159,16 @@ const ConfigSchema = z.strictObject({
     message: 'must not be longer than the request timeout (SALVE_HTTP_REQUEST_TIMEOUT): the headers are part of the request',
   })
   .superRefine((c, ctx) => {
+    // Behind a load balancer any process may get any request: each must accept the same token.
+    if (c.databaseUrl !== undefined && c.adminToken === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['adminToken'],
+        message: 'is required with SALVE_DATABASE_URL: every Salve process sharing the database must accept the same admin token (a generated one would differ per process)',
+      });
+    }
+  })
+  .superRefine((c, ctx) => {
     if (c.oidcIssuer === undefined) return;
     // Each refusal names what to set: Salve would otherwise start with a sign-in button that cannot work.
     if (c.oidcClientId === undefined) ctx.addIssue({ code: 'custom', path: ['oidcClientId'], message: 'is required with SALVE_OIDC_ISSUER: the client id registered at the provider' });
@@ -176,6 +194,8 @@ const SOURCES: Record<keyof Config, { flag?: string; env?: string }> = {
   host: { flag: 'host', env: 'SALVE_HOST' },
   port: { flag: 'port', env: 'SALVE_PORT' },
   dataDir: { flag: 'data', env: 'SALVE_DATA' },
+  databaseUrl: { flag: 'database', env: 'SALVE_DATABASE_URL' },
+  databasePoolSize: { env: 'SALVE_DATABASE_POOL_SIZE' },
   adminToken: { env: 'SALVE_ADMIN_TOKEN' },
   metricsToken: { env: 'SALVE_METRICS_TOKEN' },
   publicOrigin: { env: 'SALVE_PUBLIC_ORIGIN' },
@@ -209,13 +229,6 @@ const SOURCES: Record<keyof Config, { flag?: string; env?: string }> = {
 
 /** Builds the config from CLI flags and the environment; names the flag or variable on error. */
 export function loadConfig(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv): Config {
-  // `salve migrate` and `salve copy` take it; serve cannot run on PostgreSQL yet, and starting on
-  // SQLite while the operator believes otherwise would split their data between two databases.
-  if (env.SALVE_DATABASE_URL) {
-    throw new ValidationError('invalid configuration', [
-      { path: ['SALVE_DATABASE_URL'], message: `salve serve does not run on PostgreSQL yet (only migrate, copy and audit verify use it): unset it to serve from the data directory's SQLite database` },
-    ]);
-  }
   const raw: Record<string, string> = {};
   const origin: Record<string, string> = {};
   for (const [key, src] of Object.entries(SOURCES)) {
@@ -247,6 +260,8 @@ export function redactConfig(c: Config): Record<string, unknown> {
   return {
     ...c,
     adminToken: c.adminToken ? '***' : undefined,
+    // Its password is a secret; the host and database help whoever reads the log.
+    databaseUrl: c.databaseUrl ? printableUrl(c.databaseUrl) : undefined,
     metricsToken: c.metricsToken ? '***' : undefined,
     oidcClientSecret: c.oidcClientSecret ? '***' : undefined,
   };

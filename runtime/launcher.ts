@@ -32,6 +32,8 @@ export function isSecretVariable(name: string): boolean {
   return (
     name.startsWith('SALVE_SECRET_') ||
     name === 'SALVE_ADMIN_TOKEN' ||
+    // A PostgreSQL URL may hold its password.
+    name === 'SALVE_DATABASE_URL' ||
     name === 'SALVE_METRICS_TOKEN' ||
     name === MASTER_KEY_VAR ||
     name === 'SALVE_OIDC_CLIENT_SECRET'

@@ -1,3 +1,4 @@
+import { sqliteStore } from './store/store.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SalveMetrics } from './metrics.js';
@@ -11,7 +12,7 @@ const DASHBOARD = new URL('../docs/grafana/salve-dashboard.json', import.meta.ur
 /** The series names Salve's /metrics answers: each family, histograms as their _bucket, _sum and _count. */
 async function exportedSeries(): Promise<Set<string>> {
   const store = new SqliteStore(':memory:');
-  const metrics = new SalveMetrics(store);
+  const metrics = new SalveMetrics(sqliteStore(store));
   const text = (await metrics.scrape()).body;
   metrics.close();
   store.close();

@@ -1,3 +1,4 @@
+import { sqliteStore } from './store/store.js';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { amBody } from '../test/kit/alertmanager.js';
@@ -24,7 +25,7 @@ async function setup() {
   const store = new SqliteStore(':memory:');
   const clock = new ManualClock();
   let engine: Engine | undefined;
-  const metrics = new SalveMetrics(store, () => engine?.isPaused ?? false);
+  const metrics = new SalveMetrics(sqliteStore(store), () => engine?.isPaused ?? false);
   engine = new Engine({
     store,
     clock,
@@ -37,7 +38,7 @@ async function setup() {
     metrics,
   });
   await engine.start();
-  const app = createApp({ engine, store, log, adminToken: ADMIN, metricsToken: METRICS, metrics, hookBodyLimitBytes: 64 * 1024, version: 'test' });
+  const app = createApp({ engine, log, adminToken: ADMIN, metricsToken: METRICS, metrics, hookBodyLimitBytes: 64 * 1024, version: 'test' });
   return { store, engine, metrics, app };
 }
 

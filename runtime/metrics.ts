@@ -1,10 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ACTIVE_EXECUTION_STATUSES } from '../shared/statuses.js';
-import type { SqliteStore } from './store/db.js';
-import { approvalsRepo } from './store/approvals-repo.js';
-import { executionsRepo } from './store/executions-repo.js';
-import { onExecutionEnded, onExecutionHeld } from './store/execution-ends.js';
-import { breakersRepo } from './store/breakers-repo.js';
+import type { Store } from './store/store.js';
 
 /**
  * What the engine reports as it happens (an optional hook: without one nothing is counted).
@@ -56,7 +52,7 @@ export class SalveMetrics implements EngineMetrics {
   private stopEnds: (() => void) | undefined;
   private stopHeld: (() => void) | undefined;
 
-  constructor(store: SqliteStore, isPaused: () => boolean = () => false) {
+  constructor(store: Store, isPaused: () => boolean = () => false) {
     const registers = [this.registry];
     this.deliveries = new Counter({
       name: 'salve_deliveries_total',
@@ -73,7 +69,7 @@ export class SalveMetrics implements EngineMetrics {
     });
     this.commitDuration = new Histogram({
       name: 'salve_store_commit_duration_seconds',
-      help: "How long the database writer's COMMITs took (one per group of writes).",
+      help: "How long this process's COMMITs took (SQLite: one per group of writes; PostgreSQL: one per transaction).",
       buckets: COMMIT_BUCKETS,
       registers,
     });
@@ -85,21 +81,22 @@ export class SalveMetrics implements EngineMetrics {
       labelNames: ['flow', 'status'],
       registers,
     });
-    // Told once the change that ended a run committed (execution-ends.ts), whoever ended it.
-    this.stopEnds = onExecutionEnded(store.db, (flow, status) => ended.inc({ flow, status }));
+    // Told once the change that ended a run committed, whoever in this process ended it. On
+    // PostgreSQL each process counts its own: Prometheus sums the processes' counters.
+    this.stopEnds = store.onExecutionEnded((flow, status) => ended.inc({ flow, status }));
     const held = new Counter({
       name: 'salve_executions_held_total',
       help: 'Runs created held by a guard rail, by flow and limit (maxRunsPerWindow, cooldown, maxConcurrent, blastRadius, breaker).',
       labelNames: ['flow', 'limit'],
       registers,
     });
-    this.stopHeld = onExecutionHeld(store.db, (flow, limit) => held.inc({ flow, limit }));
+    this.stopHeld = store.onExecutionHeld((flow, limit) => held.inc({ flow, limit }));
     new Gauge({
       name: 'salve_breakers_tripped',
       help: "Flows whose circuit breaker is tripped (their new runs are held until a person resets it).",
       registers,
-      collect() {
-        this.set(breakersRepo.tripped(store.db).size);
+      async collect() {
+        this.set((await store.read((tx) => tx.breakers.tripped())).size);
       },
     });
     new Gauge({
@@ -107,25 +104,26 @@ export class SalveMetrics implements EngineMetrics {
       help: 'Executions not yet ended, by flow and status (queued, running, waiting).',
       labelNames: ['flow', 'status'],
       registers,
-      collect() {
+      async collect() {
+        const rows = await store.read((tx) => tx.executions.countsByFlowAndStatus(ACTIVE_EXECUTION_STATUSES));
         this.reset();
-        for (const r of executionsRepo.countsByFlowAndStatus(store.db, ACTIVE_EXECUTION_STATUSES)) this.set({ flow: r.flowId, status: r.status }, r.n);
+        for (const r of rows) this.set({ flow: r.flowId, status: r.status }, r.n);
       },
     });
     new Gauge({
       name: 'salve_queue_depth',
       help: 'Executions queued and waiting for a free slot (deliveries get 503 past SALVE_MAX_QUEUED).',
       registers,
-      collect() {
-        this.set(executionsRepo.countByStatus(store.db, 'queued'));
+      async collect() {
+        this.set(await store.read((tx) => tx.executions.countByStatus('queued')));
       },
     });
     new Gauge({
       name: 'salve_approvals_pending',
       help: 'Approvals waiting for a decision.',
       registers,
-      collect() {
-        this.set(approvalsRepo.countPending(store.db));
+      async collect() {
+        this.set(await store.read((tx) => tx.approvals.countPending()));
       },
     });
     new Gauge({

@@ -15,6 +15,7 @@ export function serveFlags(args: string[]): Record<string, string | undefined> {
     port: { type: 'string' },
     host: { type: 'string' },
     data: { type: 'string' },
+    database: { type: 'string' },
     'event-retention-days': { type: 'string' },
     flows: { type: 'string' },
   });

@@ -1,5 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server';
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,6 @@ import { runBootChecks } from './boot-checks.js';
 import { systemClock } from './engine/clock.js';
 import { Engine } from './engine/engine.js';
 import { FlowsDirProvisioner } from './engine/flows/flows-dir.js';
-import { peopleRepo } from './store/people-repo.js';
 import { scrubberFor, type Scrubber } from './engine/secrets/scrub.js';
 import { withScrubbedExtras, type SecretStore } from './engine/secrets/secrets.js';
 import { openStoredSecrets } from './engine/secrets/stored-secrets.js';
@@ -23,8 +22,11 @@ import { capConnections, httpLimitsOf, httpServerOptions } from './http/server-l
 import { acquireDataDirLock } from './lockfile.js';
 import { resolveCommandUser, type CommandUser } from '../nodes/command-user.js';
 import type { Logger } from './log.js';
-import { openStore, type SqliteStore } from './store/db.js';
+import { openStore } from './store/db.js';
+import { sqliteStore, type Store } from './store/store.js';
 import { explainOpenError } from './store/open-errors.js';
+import { openPostgres } from './store/pg/open.js';
+import { keyFilePath, MASTER_KEY_FILE_VAR, MASTER_KEY_VAR } from './engine/secrets/master-key.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -70,19 +72,59 @@ export async function startServer(
   // Before the lock: a bad host list is a configuration error, refused with the variable named.
   assertSecretHostLists(given);
   const lock = acquireDataDirLock(config.dataDir);
-  const opened: { store?: SqliteStore } = {};
+  const opened: Opened = {};
   try {
     return await startLocked(config, log, out, { lock, opened, given, commandUser, keys });
   } catch (error) {
     // Every failed start lets go of what it took, so the next start is not refused by a stale salve.pid.
     try {
-      opened.store?.close();
+      await opened.storage?.close();
     } catch {
       // The database may be what failed.
     }
     lock.release();
     throw explainOpenError(join(config.dataDir, 'salve.db'), error);
   }
+}
+
+/** The database a server runs on, as startServer opened it. */
+interface Storage {
+  store: Store;
+  /** The embedded SQLite store (its change counter lets `salve secrets` edits reach the server at once); absent on PostgreSQL. */
+  sqlite?: ReturnType<typeof openStore>;
+  /** The PostgreSQL database (without its password), for the start-up line; absent on SQLite. */
+  database?: string;
+  close(): Promise<void> | void;
+  /** Logged at the stop (SQLite's group commit figures). */
+  stats?: () => unknown;
+}
+
+/** What a start has opened so far: closed again when the start fails. */
+interface Opened {
+  storage?: Storage;
+}
+
+/** The data directory's SQLite database (the default). */
+function openSqlite(config: Config, log: Logger): Storage {
+  const sqlite = openStore(config.dataDir, { log });
+  return { store: sqliteStore(sqlite), sqlite, close: () => sqlite.close(), stats: () => sqlite.stats };
+}
+
+/**
+ * PostgreSQL shared with other Salve processes (`--database`). Each process must decrypt the
+ * same stored secrets, so the master key must be given (SALVE_MASTER_KEY, or SALVE_MASTER_KEY_FILE
+ * naming an existing file): a key file created here would differ from the other processes' key.
+ */
+async function openShared(config: Config & { databaseUrl: string }, log: Logger, keys: { masterKey?: string; env?: NodeJS.ProcessEnv }): Promise<Storage> {
+  const keyFile = keyFilePath(keys.env ?? process.env, config.dataDir);
+  if (!keys.masterKey && !existsSync(keyFile)) {
+    throw new Error(
+      `with SALVE_DATABASE_URL every Salve process sharing the database needs the same master key: set ${MASTER_KEY_VAR}, or ${MASTER_KEY_FILE_VAR} to an existing key file (${keyFile} does not exist)`,
+    );
+  }
+  const pg = await openPostgres(config.databaseUrl, { log, poolSize: config.databasePoolSize });
+  if (pg.migrated.length > 0) log.info({ database: pg.where, migrations: pg.migrated }, 'applied database migrations');
+  return { store: pg.store, database: pg.where, close: () => pg.close() };
 }
 
 /** How long connections still busy at the stop may finish their answer before they are cut. */
@@ -112,7 +154,7 @@ async function startLocked(
   out: (line: string) => void,
   held: {
     lock: { release(): void };
-    opened: { store?: SqliteStore };
+    opened: Opened;
     given: SecretStore;
     commandUser: CommandUser | undefined;
     keys: { masterKey?: string; env?: NodeJS.ProcessEnv };
@@ -121,14 +163,16 @@ async function startLocked(
   const { lock, opened, given, commandUser, keys } = held;
   // Commands run as another user must not reach the data directory.
   if (commandUser) chmodSync(config.dataDir, 0o700);
-  const store = openStore(config.dataDir, { log });
-  opened.store = store;
+  const storage = config.databaseUrl === undefined ? openSqlite(config, log) : await openShared({ ...config, databaseUrl: config.databaseUrl }, log, keys);
+  opened.storage = storage;
+  const { store } = storage;
   const token = ensureAdminToken(config.dataDir, config.adminToken);
   // Refuses to start on an unreadable client secret file; a provider that is down is only logged (warmUp).
   const oidcSettings = oidcSettingsOf(config);
   // The secret store: its master key comes from SALVE_MASTER_KEY or a key file outside the data directory.
-  const { stored, createdKeyFile } = openStoredSecrets({
+  const { stored, createdKeyFile } = await openStoredSecrets({
     store,
+    sqlite: storage.sqlite,
     dataDir: config.dataDir,
     envKey: keys.masterKey,
     env: keys.env ?? process.env,
@@ -142,7 +186,8 @@ async function startLocked(
   let engineRef: Engine | undefined;
   const metrics = new SalveMetrics(store, () => engineRef?.isPaused ?? false);
   const engine = new Engine({
-    store,
+    // SQLite: the store itself, whose writer position the queue cap remembers its count by.
+    store: storage.sqlite ?? store,
     metrics,
     clock: systemClock,
     log,
@@ -156,6 +201,8 @@ async function startLocked(
     allowedTargets: config.allowedTargets,
     publicOrigin: config.publicOrigin,
     linkKey: stored.linkKey(),
+    // PostgreSQL: another process may change the stored secrets; this one reloads them at its next tick.
+    sharedState: [() => stored.refreshIfChanged()],
   });
   engineRef = engine;
   const recovered = await engine.start();
@@ -167,7 +214,7 @@ async function startLocked(
       : new FlowsDirProvisioner({
           dir: config.flowsDir,
           flows: engine.flows,
-          teamExists: (id) => peopleRepo.team(store.db, id) !== undefined,
+          teamIds: () => store.read(async (tx) => (await tx.people.listTeams()).map((t) => t.id)),
           log,
           rescanMs: config.flowsRescanSeconds * 1000,
         });
@@ -178,7 +225,6 @@ async function startLocked(
   const app = createApp({
     engine,
     provisioner: () => provisioner,
-    store,
     log,
     adminToken: token.token,
     adminTokenFile: token.file,
@@ -220,7 +266,7 @@ async function startLocked(
   }
   out(`Master key for stored secrets: ${stored.keySource}${createdKeyFile ? ' (created now, mode 0600: back it up apart from the data directory)' : ''}`);
   if (oidcSettings) out(`Single sign-on with ${oidcSettings.issuer} (redirect URI registered there: ${oidcSettings.redirectUri})`);
-  out(`Salve ${salveVersion()} listening on ${url} (data: ${config.dataDir})`);
+  out(`Salve ${salveVersion()} listening on ${url} (data: ${config.dataDir}${storage.database ? `; database: ${storage.database}, shared with the other processes on it` : ''})`);
   if (provisioner) {
     const files = provisioner.status().files;
     const invalid = files.filter((f) => f.status === 'invalid').length;
@@ -240,9 +286,10 @@ async function startLocked(
       if (aborted > 0) log.warn({ aborted }, 'steps still running after the grace period were interrupted; they are recovered at the next start');
       await closeConnections(server as Server);
       metrics.close();
-      store.close();
+      const stats = storage.stats?.();
+      await storage.close();
       lock.release();
-      log.info({ store: store.stats }, 'stopped');
+      log.info(stats === undefined ? {} : { store: stats }, 'stopped');
     })();
     return stopping;
   };

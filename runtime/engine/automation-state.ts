@@ -1,6 +1,4 @@
 import type { AutomationChange, AutomationState } from '../../shared/api-views.js';
-import { auditRepo } from '../store/audit-repo.js';
-import type { Db } from '../store/db.js';
 import type { StoreTx } from '../store/tx.js';
 
 const HISTORY = 10;
@@ -18,9 +16,8 @@ export async function readPaused(tx: StoreTx): Promise<boolean> {
  * pauses and resumes. Read from the audit log, which setPaused writes in the same transaction
  * as the switch itself, so the two never disagree.
  */
-export function automationState(db: Db, paused: boolean): AutomationState {
-  const history: AutomationChange[] = auditRepo
-    .list(db, { action: 'automation.*', targetPrefix: 'automation', limit: HISTORY })
+export async function automationState(tx: StoreTx, paused: boolean): Promise<AutomationState> {
+  const history: AutomationChange[] = (await tx.audit.list({ action: 'automation.*', targetPrefix: 'automation', limit: HISTORY }))
     .filter((row) => row.action === 'automation.pause' || row.action === 'automation.resume')
     .map((row) => ({ action: row.action === 'automation.pause' ? 'pause' : 'resume', actor: row.actor, via: row.via, at: row.at }));
   const latest = history[0];

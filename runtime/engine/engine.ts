@@ -1,9 +1,9 @@
-import { sqliteStore, type Store } from '../store/store.js';
+import { sqliteStore, type QueueState, type Store, type WriteState } from '../store/store.js';
 import type { StoreTx } from '../store/tx.js';
 import type { RecoveryReport } from './dispatch/recovery.js';
 import type { Flow } from '../../shared/flow/schema.js';
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
-import type { SqliteStore } from '../store/db.js';
+import { SqliteStore } from '../store/db.js';
 import type { Actor } from '../../shared/audit.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
@@ -44,7 +44,8 @@ import { breakerFailures } from '../store/breakers-repo.js';
 import { breakerView } from './limits/breaker.js';
 
 export interface EngineOptions {
-  store: SqliteStore;
+  /** The embedded SQLite store, or a Store over PostgreSQL (PostgresStore) that several processes share. */
+  store: SqliteStore | Store;
   clock: Clock;
   log: Logger;
   secrets: SecretStore;
@@ -73,6 +74,12 @@ export interface EngineOptions {
   linkKey?: Buffer;
   /** Counts deliveries and step durations for GET /metrics; without it nothing is counted. */
   metrics?: EngineMetrics;
+  /**
+   * PostgreSQL (several processes): what else this process keeps in memory from the shared
+   * database and must re-read when another process changed it (the stored secrets), called at
+   * each tick with the flows' check. Each returns whether it reloaded.
+   */
+  sharedState?: readonly (() => Promise<boolean>)[];
 }
 
 
@@ -99,14 +106,18 @@ export class Engine {
   /** The engine's database as a Store: reads and transactions over StoreTx, whichever engine holds the state. */
   readonly store: Store;
   private admitting = true;
+  /** PostgreSQL: the timer that notices other processes' changes to flows and secrets. */
+  private sharedTimer: NodeJS.Timeout | undefined;
   /** Every secret Salve holds (and the extras the store lists): scrubbed from the event log and simulate answers. */
   private readonly scrubber: Scrubber;
 
   constructor(private readonly options: EngineOptions) {
-    this.store = sqliteStore(options.store);
+    const sqlite = options.store instanceof SqliteStore ? options.store : undefined;
+    this.store = sqlite ? sqliteStore(sqlite) : (options.store as Store);
     this.scrubber = scrubberFor(options.secrets);
     this.links = new ApprovalLinks(options.linkKey, options.publicOrigin);
-    this.queueCap = new QueueCap(options.store, options.maxQueued ?? 10_000);
+    // The SQLite writer's position lets the cap remember its count within a batch; PostgreSQL counts each time.
+    this.queueCap = new QueueCap(sqlite, options.maxQueued ?? 10_000);
     this.flows = new FlowService(this.store, options.clock, () => this.refreshRoutes());
     this.dispatcher = new Dispatcher(
       {
@@ -152,7 +163,26 @@ export class Engine {
     const report = await this.dispatcher.start();
     // After recovery, so runs a crash interrupted count as unfinished for the overlap rule.
     this.schedules.start();
+    if (this.store.engine === 'postgres') {
+      await this.flows.refreshIfChanged();
+      this.sharedTimer = setInterval(() => void this.syncShared(), this.options.tickMs ?? 1000);
+      this.sharedTimer.unref();
+    }
     return report;
+  }
+
+  /**
+   * PostgreSQL: picks up what other processes changed in the shared database that this one holds
+   * in memory (hook routes and schedules from the flows; the stored secrets). A failure (the
+   * database away) is logged and tried again at the next tick.
+   */
+  async syncShared(): Promise<void> {
+    try {
+      await this.flows.refreshIfChanged();
+      for (const refresh of this.options.sharedState ?? []) await refresh();
+    } catch (error) {
+      this.options.log.warn({ err: error }, 'could not check the shared database for changes by other processes; trying again at the next tick');
+    }
   }
 
   /**
@@ -177,8 +207,10 @@ export class Engine {
   }
 
   /** The kill switch with who paused it and its recent history (GET /api/automation). */
-  automation(): AutomationState {
-    return automationState(this.options.store.db, this.isPaused);
+  async automation(): Promise<AutomationState> {
+    // The switch as committed, read with its history: on PostgreSQL another process may have
+    // flipped it since this one's last tick, and the answer must not contradict its own history.
+    return this.store.read(async (tx) => automationState(tx, await readPaused(tx)));
   }
 
   get isPaused(): boolean {
@@ -210,9 +242,14 @@ export class Engine {
     return this.admitting;
   }
 
-  /** How the database takes writes (see SqliteStore.writeState): shown by /healthz. */
-  get databaseState(): 'ok' | 'locked' | 'failing' {
-    return this.options.store.writeState;
+  /** How the run queue is doing (Store.queueState): shown by /healthz. */
+  get queueState(): QueueState {
+    return this.store.queueState;
+  }
+
+  /** How the database takes writes (Store.writeState): shown by /healthz. */
+  get databaseState(): WriteState {
+    return this.store.writeState;
   }
 
   /**
@@ -220,12 +257,12 @@ export class Engine {
    * HTTP request's id) goes on the log lines about this delivery.
    */
   async ingest(path: string, request: IngestRequest, reqId?: string): Promise<IngestResult> {
-    const { store, clock, secrets, log } = this.options;
+    const { clock, secrets, log } = this.options;
     let result: IngestResult;
     try {
       result = await ingestDelivery(
         {
-          store: sqliteStore(store),
+          store: this.store,
           router: this.router,
           clock,
           secrets: secrets.resolve,
@@ -304,7 +341,7 @@ export class Engine {
    */
   async replay(input: Omit<ReplayInput, 'until'> & { until?: number }): Promise<ReplayResult> {
     const until = input.until ?? this.options.clock.now();
-    return this.scrubber.scrub(await replayFlow(this.options.store.db, { ...input, until }));
+    return this.scrubber.scrub(await replayFlow(this.store, { ...input, until }));
   }
 
   /**
@@ -418,7 +455,7 @@ export class Engine {
    * something did, or did not, happen.
    */
   async idle(): Promise<void> {
-    const { store } = this.options;
+    const { store } = this;
     do {
       await this.recorder.idle();
       await this.dispatcher.idle();
@@ -429,6 +466,7 @@ export class Engine {
   /** Stops admitting deliveries and lets running steps finish or checkpoint. */
   async shutdown(graceMs: number): Promise<number> {
     this.admitting = false;
+    clearInterval(this.sharedTimer);
     this.retention.stop();
     this.executionRetention.stop();
     this.schedules.stop();

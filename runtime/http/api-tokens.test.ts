@@ -83,16 +83,20 @@ describe('API tokens', () => {
     const { p, make } = await setup();
     const made = await make({ roles: ['viewer'], expiresInDays: 1 });
     const token = { bearer: made.body.token as string };
-    const lastUsed = () => (p.store.sqlite.prepare('SELECT last_used_at AS t FROM api_tokens').get() as any).t;
+    // The last use is written after the answer: read once the writes in flight are done.
+    const lastUsed = async () => {
+      await p.store.idle();
+      return (p.store.sqlite.prepare('SELECT last_used_at AS t FROM api_tokens').get() as any).t;
+    };
     expect((await p.call(token, 'GET', '/api/flows')).status).toBe(200);
-    const first = lastUsed();
+    const first = await lastUsed();
     expect(first).toBe(p.clock.now());
     p.clock.advance(30_000);
     await p.call(token, 'GET', '/api/flows');
-    expect(lastUsed()).toBe(first);
+    expect(await lastUsed()).toBe(first);
     p.clock.advance(31_000);
     await p.call(token, 'GET', '/api/flows');
-    expect(lastUsed()).toBe(p.clock.now());
+    expect(await lastUsed()).toBe(p.clock.now());
     p.clock.advance(DAY);
     expect((await p.call(token, 'GET', '/api/flows')).status).toBe(401);
 

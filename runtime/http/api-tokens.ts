@@ -3,11 +3,10 @@ import { z } from 'zod';
 import type { Actor } from '../../shared/audit.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { ROLES, type ApiTokenView, type CreateApiTokenSchema, type Role } from '../../shared/people.js';
-import { apiTokensRepo, type ApiTokenRow } from '../store/api-tokens-repo.js';
-import { appendAudit } from '../store/audit-repo.js';
-import type { SqliteStore } from '../store/db.js';
+import type { Logger } from '../log.js';
+import type { ApiTokenRow } from '../store/api-tokens-repo.js';
 import { newId } from '../store/ids.js';
-import { peopleRepo } from '../store/people-repo.js';
+import type { Store } from '../store/store.js';
 import { API_TOKEN_PREFIX, type ApiTokenResolver } from './auth.js';
 import { principalOf, type Principal } from './roles.js';
 import { userPrincipal } from './user-principal.js';
@@ -60,16 +59,21 @@ const invalid = (field: string, message: string) => new ValidationError(`${field
  */
 export class ApiTokenService {
   constructor(
-    private readonly store: SqliteStore,
+    private readonly store: Store,
     private readonly now: () => number = Date.now,
+    /** Where a failed bookkeeping write (a token's last use) is said; without it, it is dropped. */
+    private readonly log?: Logger,
   ) {}
 
   /** The caller's own tokens; every token for an admin. Newest first. */
-  list(caller: Principal): ApiTokenView[] {
-    const db = this.store.db;
+  async list(caller: Principal): Promise<ApiTokenView[]> {
     if (!caller.admin && !caller.user) return [];
-    const usernames = new Map(peopleRepo.listUsers(db).map((u) => [u.id, u.username]));
-    return apiTokensRepo.list(db, caller.admin ? undefined : caller.user!.id).map((r) => tokenView(r, usernames.get(r.userId) ?? '(deleted user)'));
+    const { users, rows } = await this.store.read(async (tx) => ({
+      users: await tx.people.listUsers(),
+      rows: await tx.apiTokens.list(caller.admin ? undefined : caller.user!.id),
+    }));
+    const usernames = new Map(users.map((u) => [u.id, u.username]));
+    return rows.map((r) => tokenView(r, usernames.get(r.userId) ?? '(deleted user)'));
   }
 
   /**
@@ -80,13 +84,15 @@ export class ApiTokenService {
   async create(caller: Principal, input: CreateApiToken, actor: Actor): Promise<{ token: string; item: ApiTokenView }> {
     if (caller.kind === 'api-token') throw new ForbiddenError('an API token cannot make API tokens: sign in to make one');
     if (input.userId !== undefined && !caller.admin) throw new ForbiddenError('userId: only an admin makes tokens for a service account');
-    const db = this.store.db;
     const ownerId = input.userId ?? caller.user?.id;
     if (ownerId === undefined) {
       throw invalid('userId', 'the admin token has no account of its own: name the service account the token is for (userId)');
     }
-    if (!peopleRepo.team(db, input.team)) throw invalid('team', `no team "${input.team}"`);
-    const owner = userPrincipal(db, ownerId, 'api-token');
+    const { team, owner } = await this.store.read(async (tx) => ({
+      team: await tx.people.team(input.team),
+      owner: await userPrincipal(tx, ownerId, 'api-token'),
+    }));
+    if (!team) throw invalid('team', `no team "${input.team}"`);
     if (!owner) throw invalid('userId', `no enabled user "${ownerId}"`);
     if (input.userId !== undefined && input.userId !== caller.user?.id && owner.user.kind !== 'service') {
       throw invalid('userId', 'an admin makes tokens for service accounts only; a person makes their own');
@@ -113,9 +119,9 @@ export class ApiTokenService {
       lastUsedAt: null,
       revokedAt: null,
     };
-    await this.store.write((w) => {
-      apiTokensRepo.insert(w, row);
-      appendAudit(w, {
+    await this.store.write(async (tx) => {
+      await tx.apiTokens.insert(row);
+      await tx.audit.append({
         actor,
         action: 'token.create',
         target: row.id,
@@ -129,11 +135,11 @@ export class ApiTokenService {
   /** Revokes a token of the caller (an admin: any token). 404 for anyone else's, so ids reveal nothing. */
   async revoke(caller: Principal, id: string, actor: Actor): Promise<void> {
     const now = this.now();
-    await this.store.write((db) => {
-      const row = apiTokensRepo.byId(db, id);
+    await this.store.write(async (tx) => {
+      const row = await tx.apiTokens.byId(id);
       if (!row || (!caller.admin && row.userId !== caller.user?.id)) throw new NotFoundError(`no API token "${id}" of yours`);
-      if (apiTokensRepo.revoke(db, id, now)) {
-        appendAudit(db, { actor, action: 'token.revoke', target: id, details: { name: row.name, userId: row.userId }, now });
+      if (await tx.apiTokens.revoke(id, now)) {
+        await tx.audit.append({ actor, action: 'token.revoke', target: id, details: { name: row.name, userId: row.userId }, now });
       }
     });
   }
@@ -141,17 +147,22 @@ export class ApiTokenService {
   /**
    * Finds who a token stands for: its owner's roles now in the token's team, limited to the
    * token's roles (an admin owner counts as holding every role there). Unknown, revoked or expired
-   * tokens and disabled owners give undefined (401).
+   * tokens and disabled owners give undefined (401). Every request with a token comes here: the
+   * token and its owner are read in one transaction, from the database each time, so a token
+   * revoked (or an owner disabled) on one process is refused by every other at once.
    */
   readonly resolve: ApiTokenResolver = async (value) => {
     if (!TOKEN_VALUE.test(value)) return undefined;
-    const db = this.store.db;
-    // Looking up by hash needs no constant-time compare: timing can at most reveal a hash prefix.
-    const row = apiTokensRepo.byHash(db, apiTokenHash(value));
     const now = this.now();
-    if (!row || row.revokedAt !== null || now >= row.expiresAt) return undefined;
-    const owner = userPrincipal(db, row.userId, 'api-token');
-    if (!owner) return undefined;
+    const found = await this.store.read(async (tx) => {
+      // Looking up by hash needs no constant-time compare: timing can at most reveal a hash prefix.
+      const row = await tx.apiTokens.byHash(apiTokenHash(value));
+      if (!row || row.revokedAt !== null || now >= row.expiresAt) return undefined;
+      const owner = await userPrincipal(tx, row.userId, 'api-token');
+      return owner && { row, owner };
+    });
+    if (!found) return undefined;
+    const { row, owner } = found;
     const held = owner.principal.admin ? new Set(ROLES) : (owner.principal.teamRoles.get(row.teamId) ?? new Set());
     const roles = rolesOf(row).filter((r) => held.has(r));
     const principal = principalOf({
@@ -160,7 +171,10 @@ export class ApiTokenService {
       admin: false,
       teamRoles: roles.length > 0 ? new Map([[row.teamId, new Set(roles)]]) : new Map(),
     });
-    if (now - (row.lastUsedAt ?? 0) >= TOUCH_EVERY_MS) await this.store.write((w) => apiTokensRepo.touch(w, row.id, now));
+    // Bookkeeping after the answer (at most once a minute per token): the request never waits on it, nor fails with it.
+    if (now - (row.lastUsedAt ?? 0) >= TOUCH_EVERY_MS) {
+      this.store.writeEventually((tx) => tx.apiTokens.touch(row.id, now)).catch((err: unknown) => this.log?.warn({ err, token: row.id }, 'could not record an API token use'));
+    }
     return { principal, actorName: owner.user.username };
   };
 }

@@ -12,10 +12,9 @@ const TOKEN = 'the-admin-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 function setup(opts: { env?: NodeJS.ProcessEnv; editorDir?: string } = {}) {
-  const { engine, store } = testEngine();
+  const { engine } = testEngine();
   return createApp({
     engine,
-    store,
     log: pino({ level: 'silent' }),
     adminToken: TOKEN,
     hookBodyLimitBytes: 256 * 1024,

@@ -5,7 +5,6 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Engine } from '../engine/engine.js';
-import type { SqliteStore } from '../store/db.js';
 import type { Logger } from '../log.js';
 import { scrubberFor } from '../engine/secrets/scrub.js';
 import { secretStoreFrom, type SecretStore } from '../engine/secrets/secrets.js';
@@ -14,8 +13,6 @@ import type { StoredSecrets } from '../engine/secrets/stored-secrets.js';
 import { accessLog } from './access-log.js';
 import { actorOf, METRICS_PATH, requestAuthenticator, type ApiTokenResolver, type AuthEnv } from './auth.js';
 import { authorize, type ResourceTeams } from './authorize.js';
-import { teamOf } from './team-of.js';
-import { peopleRepo } from '../store/people-repo.js';
 import { installErrorHandling } from './errors.js';
 import { nodeTypesView } from './node-types.js';
 import { cookieMutationGuard } from './origin-check.js';
@@ -49,7 +46,6 @@ export interface AppOptions {
   engine: Engine;
   /** The flows directory being provisioned (`salve serve --flows`), once it started; absent without one. */
   provisioner?: () => FlowsDirProvisioner | undefined;
-  store: SqliteStore;
   log: Logger;
   adminToken: string;
   /** The file the admin token is saved in, named by the sign-in page; absent when SALVE_ADMIN_TOKEN sets it. */
@@ -83,7 +79,7 @@ export interface AppOptions {
   metricsToken?: string;
   /**
    * What GET /metrics answers: the server passes the one its engine counts into; default a new
-   * one over `store` (figures from the database and the process, no engine counters).
+   * one over the engine's store (figures from the database and the process, no engine counters).
    */
   metrics?: SalveMetrics;
 }
@@ -111,56 +107,56 @@ are received at <code>/hooks/&lt;path&gt;</code>. See the README for a walkthrou
  * id, the access log, security headers, the scrubbing of `/api` answers, then authorization.
  */
 export function createApp(options: AppOptions) {
-  const { engine, store, log } = options;
+  const { engine, log } = options;
   const now = options.now ?? Date.now;
   const secrets = options.secrets ?? options.storedSecrets?.all ?? secretStoreFrom({});
-  const sessions = new SessionManager(store, options.adminToken, now);
+  const sessions = new SessionManager(engine.store, options.adminToken, now, log);
   const guardMutation = cookieMutationGuard(options.publicOrigin);
   const tokenLimiter = new FailureLimiter({
     max: ADMIN_TOKEN_FAILURES_PER_MINUTE,
     windowMs: 60_000,
     now,
-    persist: { store, kind: 'admin-token', log },
+    persist: { store: engine.store, kind: 'admin-token', log },
   });
   // Persisted like the admin token's: a restart does not hand a guesser a fresh budget.
-  const passwordLimiter = new FailureLimiter({ max: PASSWORD_FAILURES_PER_MINUTE, windowMs: 60_000, now, persist: { store, kind: 'password', log } });
-  const people = new PeopleService(store, now);
-  const apiTokens = new ApiTokenService(store, now);
+  const passwordLimiter = new FailureLimiter({ max: PASSWORD_FAILURES_PER_MINUTE, windowMs: 60_000, now, persist: { store: engine.store, kind: 'password', log } });
+  const people = new PeopleService(engine.store, now);
+  const apiTokens = new ApiTokenService(engine.store, now, log);
   const authenticate = requestAuthenticator({
     adminToken: options.adminToken,
     metricsToken: options.metricsToken,
     sessions,
-    store,
+    store: engine.store,
     apiTokens: options.apiTokens ?? apiTokens.resolve,
     publicOrigin: options.publicOrigin,
     guardMutation,
     tokenLimiter,
     log,
   });
-  const resourceTeams: ResourceTeams = (source, params) => {
-    const db = store.db;
-    switch (source) {
-      case 'flow-param':
-        return teamOf.flow(db, params.id ?? '');
-      case 'execution-param':
-        return teamOf.execution(db, params.id ?? '');
-      case 'approval-param':
-        return teamOf.approval(db, params.id ?? '');
-      case 'event-param':
-        return teamOf.event(db, params.id ?? '');
-      case 'secret-param':
-        return teamOf.secret(db, params.name ?? '');
-      case 'link-param': {
-        const claims = engine.links.claimsOf(params.token ?? '');
-        return claims ? teamOf.execution(db, claims.executionId) : { found: false };
+  const resourceTeams: ResourceTeams = (source, params) =>
+    engine.store.read(async (tx) => {
+      switch (source) {
+        case 'flow-param':
+          return tx.teams.ofFlow(params.id ?? '');
+        case 'execution-param':
+          return tx.teams.ofExecution(params.id ?? '');
+        case 'approval-param':
+          return tx.teams.ofApproval(params.id ?? '');
+        case 'event-param':
+          return tx.teams.ofEvent(params.id ?? '');
+        case 'secret-param':
+          return tx.teams.ofSecret(params.name ?? '');
+        case 'link-param': {
+          const claims = engine.links.claimsOf(params.token ?? '');
+          return claims ? tx.teams.ofExecution(claims.executionId) : { found: false };
+        }
       }
-    }
-  };
-  const slackInteractions = new SlackInteractions({ engine, store, log, secrets, apiUrl: options.slackApiUrl, now });
-  const teamExists = (id: string) => peopleRepo.team(store.db, id) !== undefined;
+    });
+  const slackInteractions = new SlackInteractions({ engine, log, secrets, apiUrl: options.slackApiUrl, now });
+  const teamExists = (id: string) => engine.store.read(async (tx) => (await tx.people.team(id)) !== undefined);
   const nodeTypes = nodeTypesView();
-  const metrics = options.metrics ?? new SalveMetrics(store, () => engine.isPaused);
-  const automation = (): AutomationState => engine.automation();
+  const metrics = options.metrics ?? new SalveMetrics(engine.store, () => engine.isPaused);
+  const automation = (): Promise<AutomationState> => engine.automation();
   const setPaused = async (paused: boolean, c: Context) => {
     await engine.setPaused(paused, actorOf(c), c.get('requestId'));
     return automation();
@@ -185,7 +181,17 @@ export function createApp(options: AppOptions) {
       const ok = engine.isAdmitting;
       // A locked or failing database keeps 200: the process is alive and answers webhooks with
       // 503 + Retry-After by itself; a load balancer or supervisor restarting it would not help.
-      return c.json({ status: ok ? 'ok' : 'stopping', paused: engine.isPaused, database: engine.databaseState, version: options.version }, ok ? 200 : 503);
+      return c.json(
+        {
+          status: ok ? 'ok' : 'stopping',
+          paused: engine.isPaused,
+          storage: engine.store.engine,
+          database: engine.databaseState,
+          queue: engine.queueState,
+          version: options.version,
+        },
+        ok ? 200 : 503,
+      );
     })
     // Prometheus text format; the route table asks for the metrics token or an admin.
     .get(METRICS_PATH, async (c) => {
@@ -201,33 +207,33 @@ export function createApp(options: AppOptions) {
         sessions,
         tokenLimiter,
         passwordLimiter,
-        store,
+        store: engine.store,
         publicOrigin: options.publicOrigin,
         guardMutation,
         log,
         sso: options.oidc && { label: options.oidc.settings.label },
       }),
     )
-    .route('/api/session/oidc', oidcRoutes({ oidc: options.oidc, sessions, store, publicOrigin: options.publicOrigin, log, now }))
+    .route('/api/session/oidc', oidcRoutes({ oidc: options.oidc, sessions, store: engine.store, publicOrigin: options.publicOrigin, log, now }))
     .route('/api/session', sessionStatusRoute())
-    .route('/api/me', meRoutes({ store, sessions, people, passwordLimiter, publicOrigin: options.publicOrigin, log }))
+    .route('/api/me', meRoutes({ store: engine.store, sessions, people, passwordLimiter, publicOrigin: options.publicOrigin, log }))
     .route('/api/users', userRoutes(people))
     .route('/api/teams', teamRoutes(people))
     .route('/api/tokens', tokenRoutes(apiTokens))
     .get('/api/node-types', (c) => c.json(nodeTypes))
     .get('/api/openapi.json', (c) => c.json(apiDescription))
     .route('/api/secrets', secretRoutes(engine, secrets, options.storedSecrets))
-    .get('/api/automation', (c) => c.json(automation()))
+    .get('/api/automation', async (c) => c.json(await automation()))
     .post('/api/automation/pause', async (c) => c.json(await setPaused(true, c)))
     .post('/api/automation/resume', async (c) => c.json(await setPaused(false, c)))
     .route('/api/flows', runFlowRoutes(engine))
-    .route('/api/flows', replayRoutes(engine, store))
-    .route('/api/flows', flowRoutes(engine, store))
-    .route('/api/provisioning', provisioningRoutes(engine, store, options.provisioner ?? (() => undefined)))
-    .route('/api/audit', auditRoutes(store))
-    .route('/api/reports', reportRoutes(engine, store, scrubber))
+    .route('/api/flows', replayRoutes(engine))
+    .route('/api/flows', flowRoutes(engine))
+    .route('/api/provisioning', provisioningRoutes(engine, engine.store, options.provisioner ?? (() => undefined)))
+    .route('/api/audit', auditRoutes(engine.store))
+    .route('/api/reports', reportRoutes(engine, scrubber))
     .route('/api/slack', slackRoutes({ interactions: slackInteractions, secrets, log, now }))
-    .route('/api', runRoutes(engine, store));
+    .route('/api', runRoutes(engine));
 
   // The editor's files are not part of the API's type.
   const editorDir = options.editorDir;

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../engine/engine.js';
 import { secretStoreFromEnv } from '../engine/secrets/secrets.js';
 import { openStoredSecrets } from '../engine/secrets/stored-secrets.js';
+import { sqliteStore } from '../store/store.js';
 import { approvalsRepo } from '../store/approvals-repo.js';
 import { auditRepo } from '../store/audit-repo.js';
 import { SqliteStore } from '../store/db.js';
@@ -46,12 +47,12 @@ async function setup() {
   const clock = new ManualClock(Date.parse('2026-12-05T09:00:00Z'));
   const store = new SqliteStore(':memory:');
   const log = pino({ level: 'silent' });
-  const { stored } = openStoredSecrets({ store, dataDir: '/nonexistent', envKey: Buffer.alloc(32, 9).toString('base64'), env: {}, environment: secretStoreFromEnv({}), now: () => clock.now(), log });
+  const { stored } = await openStoredSecrets({ store: sqliteStore(store), dataDir: '/nonexistent', envKey: Buffer.alloc(32, 9).toString('base64'), env: {}, environment: secretStoreFromEnv({}), now: () => clock.now(), log });
   const engine = new Engine({ store, clock, log, secrets: stored.all, maxConcurrent: 2, executionDeadlineMs: 3_600_000, tickMs: 3_600_000, scheduleTimers: false, publicOrigin: ORIGIN, linkKey: stored.linkKey() });
-  const app = createApp({ engine, store, log, adminToken: TOKEN, hookBodyLimitBytes: 64 * 1024, version: 'test', publicOrigin: ORIGIN, now: () => clock.now(), storedSecrets: stored });
+  const app = createApp({ engine, log, adminToken: TOKEN, hookBodyLimitBytes: 64 * 1024, version: 'test', publicOrigin: ORIGIN, now: () => clock.now(), storedSecrets: stored });
   await engine.start();
   stop = () => engine.shutdown(0);
-  const sessions = new SessionManager(store, TOKEN, () => clock.now());
+  const sessions = new SessionManager(engine.store, TOKEN, () => clock.now());
   const cookies = new Map<string, string>();
   await store.write((db) => peopleRepo.insertTeam(db, { id: 'ops', name: 'Ops', createdAt: 0 }));
   for (const [name, role] of [['alice', 'approver'], ['bob', 'approver'], ['dave', 'approver'], ['vic', 'viewer']] as const) {

@@ -62,12 +62,12 @@ const delivery = {
 
 /** An engine whose flow has run up to its approval, and the app in front of it. */
 async function waitingForApproval() {
-  const { engine, store } = testEngine({ secrets: { API_TOKEN: 'Bearer s3cr3t-value' } });
+  const { engine } = testEngine({ secrets: { API_TOKEN: 'Bearer s3cr3t-value' } });
   await engine.start();
   await engine.flows.create(flow, { name: 'test', via: 'token' });
   const { executions } = await engine.ingest('infra', { headers: { 'content-type': 'application/json' }, rawBody: encoder.encode(JSON.stringify(delivery)) });
   const executionId = executions[0]!.id;
-  const app = createApp({ engine, store, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 262144, version: 'test' });
+  const app = createApp({ engine, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 262144, version: 'test' });
   const list = async (query = '?status=pending') => ((await (await app.request(`/api/approvals${query}`, { headers: auth })).json()) as { items: any[] }).items;
   await waitFor(async () => ((await list()).length === 1 ? true : undefined));
   return { app, engine, executionId, list };

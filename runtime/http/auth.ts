@@ -13,10 +13,9 @@ import { SAFE_METHODS } from './origin-check.js';
 import type { FailureLimiter } from './rate-limit.js';
 import { clearSessionCookie, isHttpsRequest, SESSION_COOKIE } from './session-cookie.js';
 import type { SessionManager } from './sessions.js';
-import type { SqliteStore } from '../store/db.js';
+import type { Store } from '../store/store.js';
 import { bootstrapAdmin, identityOf, metricsReader, type Principal } from './roles.js';
 import { userPrincipal } from './user-principal.js';
-import { peopleRepo } from '../store/people-repo.js';
 import type { Decider } from '../engine/approvals/rules.js';
 
 /** Where Prometheus scrapes; the only route the metrics token is good for. */
@@ -99,7 +98,7 @@ export function requestAuthenticator(opts: {
   /** SALVE_METRICS_TOKEN: a bearer token good for GET /metrics only. */
   metricsToken?: string;
   sessions: SessionManager;
-  store: SqliteStore;
+  store: Store;
   apiTokens?: ApiTokenResolver;
   publicOrigin?: string;
   guardMutation: (c: Context) => Promise<void>;
@@ -107,11 +106,13 @@ export function requestAuthenticator(opts: {
   log: Logger;
 }): Authenticate {
   // Once an admin account exists, the admin token is the break-glass credential, and is named so.
-  const adminVia = (usual: 'token' | 'session') => (peopleRepo.hasEnabledAdmin(opts.store.db) ? 'break-glass' : usual);
+  const adminVia = (hasEnabledAdmin: boolean, usual: 'token' | 'session') => (hasEnabledAdmin ? 'break-glass' : usual);
   const bearer = async (c: Context<AuthEnv>, header: string): Promise<Principal> => {
     const address = clientAddress(c);
     const key = limitKeyOf(address);
     const reqId = c.get('requestId');
+    // A guess right after a start waits for the saved counts (read back once; then no wait at all).
+    await opts.tokenLimiter.ready;
     const wait = opts.tokenLimiter.retryAfterSeconds(key);
     if (wait > 0) throw tooManyTokenFailures(wait);
     const value = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
@@ -137,8 +138,9 @@ export function requestAuthenticator(opts: {
     }
     if (value === undefined || !safeEqual(value, opts.adminToken)) throw await refuse('wrong bearer token');
     await opts.tokenLimiter.reset(key, reqId); // no write unless this address had failures
+    const hasEnabledAdmin = await opts.store.read((tx) => tx.people.hasEnabledAdmin());
     c.set('authVia', 'bearer');
-    c.set('actor', { name: 'admin', via: adminVia('token'), address, identity: 'admin' });
+    c.set('actor', { name: 'admin', via: adminVia(hasEnabledAdmin, 'token'), address, identity: 'admin' });
     return bootstrapAdmin('admin-token');
   };
 
@@ -148,8 +150,16 @@ export function requestAuthenticator(opts: {
     const cookie = getCookie(c, SESSION_COOKIE);
     if (cookie === undefined) return undefined;
     assertTrustedHost(c, opts.publicOrigin);
-    const session = await opts.sessions.resolve(cookie);
-    const found = session?.userId ? userPrincipal(opts.store.db, session.userId, 'session') : undefined;
+    // One read per request: the session, and its user (or, for the admin token's, whether an admin
+    // account exists); none for a value no sign-in handed out.
+    const looked = !opts.sessions.wellFormed(cookie) ? undefined : await opts.store.read(async (tx) => {
+      const row = await opts.sessions.lookup(tx, cookie);
+      if (!row) return undefined;
+      if (row.userId) return { row, found: await userPrincipal(tx, row.userId, 'session'), hasEnabledAdmin: false };
+      return { row, found: undefined, hasEnabledAdmin: await tx.people.hasEnabledAdmin() };
+    });
+    const session = opts.sessions.accept(looked?.row);
+    const found = session ? looked?.found : undefined;
     if (!session || (session.userId && !found)) {
       clearSessionCookie(c, isHttpsRequest(c, opts.publicOrigin));
       throw new UnauthorizedError(session ? 'this account is disabled; ask an admin' : 'session expired or signed out; sign in again');
@@ -157,7 +167,7 @@ export function requestAuthenticator(opts: {
     if (!SAFE_METHODS.has(c.req.method)) await opts.guardMutation(c);
     c.set('authVia', 'cookie');
     if (!found) {
-      c.set('actor', { name: 'admin', via: adminVia('session'), address: clientAddress(c), identity: 'admin' });
+      c.set('actor', { name: 'admin', via: adminVia(looked?.hasEnabledAdmin ?? false, 'session'), address: clientAddress(c), identity: 'admin' });
       return bootstrapAdmin('session');
     }
     c.set('actor', { name: found.user.username, via: 'session', address: clientAddress(c), identity: identityOf(found.principal) });

@@ -7,7 +7,7 @@ import type { AuthEnv, Authenticate } from './auth.js';
 import { permissionsIn, teamsWith, type Principal } from './roles.js';
 import { answersRequests } from './route-coverage.js';
 import { ROUTE_TABLE, ruleFor, UNAUTHENTICATED, type Permission, type RouteRule, type TeamSource } from './route-table.js';
-import type { TeamLookup } from './team-of.js';
+import type { TeamLookup } from '../store/teams-repo.js';
 
 /**
  * The route a request will be answered by: the first matched route whose handler is not a
@@ -39,11 +39,11 @@ function paramsOf(pattern: string, path: string): Record<string, string> {
   return params;
 }
 
-/** Finds the owners of the resource a route names (see TEAM_SOURCES); built from the store by the app. */
-export type ResourceTeams = (source: Exclude<TeamSource, 'none' | 'list' | 'team-query'>, params: Record<string, string>) => TeamLookup;
+/** Finds the owners of the resource a route names (see TEAM_SOURCES); read from the store by the app. */
+export type ResourceTeams = (source: Exclude<TeamSource, 'none' | 'list' | 'team-query'>, params: Record<string, string>) => Promise<TeamLookup>;
 
-/** Whether the team exists (for `?team=`). */
-export type TeamExists = (teamId: string) => boolean;
+/** Whether the team exists (for `?team=`), read from the store by the app. */
+export type TeamExists = (teamId: string) => Promise<boolean>;
 
 const forbiddenIn = (principal: Principal, permission: Permission, what: string, teams: string[]) =>
   new ForbiddenError(
@@ -63,7 +63,7 @@ export function requirePermissionIn(principal: Principal, permission: Permission
  * the permission there); otherwise the caller's only team with the permission, or `default`
  * for an admin. A caller with the permission in several teams must say which.
  */
-export function chosenTeam(c: Context, principal: Principal, permission: Permission, teamExists: TeamExists | undefined): string {
+export function chosenTeam(c: Context, principal: Principal, permission: Permission, teamExists: ((teamId: string) => boolean) | undefined): string {
   const asked = c.req.query('team');
   const what = `${c.req.method} ${c.req.path}`;
   if (asked !== undefined) {
@@ -108,6 +108,14 @@ export function authorize(opts: {
     c.set('principal', principal);
     return principal;
   };
+  /** chosenTeam, with whether the team `?team=` names exists read first (chosenTeam asks synchronously). */
+  const chooseTeam = async (c: Context<AuthEnv>, principal: Principal, permission: Permission) => {
+    const asked = TeamIdSchema.safeParse(c.req.query('team'));
+    const teamExists = opts.teamExists;
+    if (!teamExists || !asked.success) return chosenTeam(c, principal, permission, undefined);
+    const exists = await teamExists(asked.data);
+    return chosenTeam(c, principal, permission, (teamId) => teamId === asked.data && exists);
+  };
   return async (c, next) => {
     const route = answeringRoute(c);
     if (!route) {
@@ -131,10 +139,10 @@ export function authorize(opts: {
       );
     }
     if (rule.team === 'team-query') {
-      c.set('team', chosenTeam(c, principal, rule.permission, opts.teamExists));
+      c.set('team', await chooseTeam(c, principal, rule.permission));
     } else if (rule.team !== 'none' && rule.team !== 'list' && opts.resourceTeams) {
-      const lookup = opts.resourceTeams(rule.team, paramsOf(rule.path, c.req.path));
-      if (!lookup.found && rule.team === 'secret-param') c.set('team', chosenTeam(c, principal, rule.permission, opts.teamExists));
+      const lookup = await opts.resourceTeams(rule.team, paramsOf(rule.path, c.req.path));
+      if (!lookup.found && rule.team === 'secret-param') c.set('team', await chooseTeam(c, principal, rule.permission));
       requirePermissionIn(principal, rule.permission, lookup, what);
     }
     return next();

@@ -8,10 +8,10 @@ const TOKEN = 'the-admin-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 async function setup() {
-  const { engine, store } = testEngine();
+  const { engine } = testEngine();
   await engine.start();
   await engine.flows.create(flowDoc(), { name: 'test', via: 'token' });
-  const app = createApp({ engine, store, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 256 * 1024, version: 'test' });
+  const app = createApp({ engine, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 256 * 1024, version: 'test' });
   return { app, engine };
 }
 

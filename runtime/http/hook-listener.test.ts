@@ -37,7 +37,7 @@ async function setup() {
   await kit.engine.start();
   await kit.engine.flows.create(flow, { name: 'test', via: 'token' });
   const log = pino({ level: 'silent' });
-  const app = createApp({ engine: kit.engine, store: kit.store, log, adminToken: 'the-admin-token-0123456789', hookBodyLimitBytes: 2048, version: 'test' });
+  const app = createApp({ engine: kit.engine, log, adminToken: 'the-admin-token-0123456789', hookBodyLimitBytes: 2048, version: 'test' });
   const honoListener = getRequestListener(app.fetch);
   const fast = await listen(createServer(hookListener({ engine: kit.engine, bodyLimitBytes: 2048, log }, honoListener)));
   const hono = await listen(createServer(honoListener));

@@ -18,7 +18,7 @@ async function setup() {
   const kit = testEngine();
   await kit.engine.start();
   await kit.engine.flows.create(flow, { name: 'test', via: 'token' });
-  const app = createApp({ engine: kit.engine, store: kit.store, log: pino({ level: 'silent' }), adminToken: 'the-admin-token-0123456789', hookBodyLimitBytes: 1024, version: 'test' });
+  const app = createApp({ engine: kit.engine, log: pino({ level: 'silent' }), adminToken: 'the-admin-token-0123456789', hookBodyLimitBytes: 1024, version: 'test' });
   const post = (path: string, body: string, headers: Record<string, string> = {}) =>
     app.request(`/hooks/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const only = () => waitFor(() => eventsRepo.list(kit.store.db, { limit: 5 }).at(0));

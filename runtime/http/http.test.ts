@@ -6,6 +6,7 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConflictError, UnavailableError, ValidationError } from '../../shared/errors.js';
 import { SqliteStore } from '../store/db.js';
+import { sqliteStore } from '../store/store.js';
 import { ensureAdminToken, requestAuthenticator } from './auth.js';
 import { authorize } from './authorize.js';
 import { installErrorHandling } from './errors.js';
@@ -17,13 +18,13 @@ import { SessionManager } from './sessions.js';
 
 const log = pino({ level: 'silent' });
 const store = new SqliteStore(':memory:');
-const sessions = new SessionManager(store, 'the-admin-token-123456');
+const sessions = new SessionManager(sqliteStore(store), 'the-admin-token-123456');
 
 function app() {
   const a = new Hono();
   installErrorHandling(a, log);
   const tokenLimiter = new FailureLimiter({ max: 10, windowMs: 60_000 });
-  const authenticate = requestAuthenticator({ adminToken: 'the-admin-token-123456', sessions, store, guardMutation: cookieMutationGuard(undefined), tokenLimiter, log });
+  const authenticate = requestAuthenticator({ adminToken: 'the-admin-token-123456', sessions, store: sqliteStore(store), guardMutation: cookieMutationGuard(undefined), tokenLimiter, log });
   const table: RouteRule[] = [
     { method: 'POST', path: '/api/echo', permission: 'authenticated', team: 'none', summary: 'test' },
     ...['validation', 'conflict', 'busy', 'sqlite', 'bug'].map(

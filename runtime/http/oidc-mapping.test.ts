@@ -48,20 +48,20 @@ describe('mapping groups to teams and roles', () => {
 });
 
 describe('a new single sign-on user', () => {
-  const none = () => false;
+  const none = async () => false;
 
-  it('is named from preferred_username, else the verified e-mail, else the subject', () => {
-    expect(usernameFor({ sub: '1', preferred_username: 'Ana.Lima', email: 'x@example.com', email_verified: true }, none)).toBe('ana.lima');
-    expect(usernameFor({ sub: '1', email: 'Ana@Example.com', email_verified: true }, none)).toBe('ana@example.com');
+  it('is named from preferred_username, else the verified e-mail, else the subject', async () => {
+    expect(await usernameFor({ sub: '1', preferred_username: 'Ana.Lima', email: 'x@example.com', email_verified: true }, none)).toBe('ana.lima');
+    expect(await usernameFor({ sub: '1', email: 'Ana@Example.com', email_verified: true }, none)).toBe('ana@example.com');
     // An unverified address is not a name Salve shows as who did something.
-    expect(usernameFor({ sub: '1', email: 'ceo@example.com', email_verified: false }, none)).toMatch(/^sso-[0-9a-f]{12}$/);
+    expect(await usernameFor({ sub: '1', email: 'ceo@example.com', email_verified: false }, none)).toMatch(/^sso-[0-9a-f]{12}$/);
   });
 
-  it('gets a name usernames allow, never a reserved one, and unique', () => {
-    expect(usernameFor({ sub: '1', preferred_username: '  -Ana Lima (Ops)' }, none)).toBe('ana-lima-ops-');
-    expect(usernameFor({ sub: '1', preferred_username: 'admin' }, none)).toBe('admin-sso');
+  it('gets a name usernames allow, never a reserved one, and unique', async () => {
+    expect(await usernameFor({ sub: '1', preferred_username: '  -Ana Lima (Ops)' }, none)).toBe('ana-lima-ops-');
+    expect(await usernameFor({ sub: '1', preferred_username: 'admin' }, none)).toBe('admin-sso');
     const taken = new Set(['ana', 'ana-2']);
-    expect(usernameFor({ sub: '1', preferred_username: 'ana' }, (u) => taken.has(u))).toBe('ana-3');
+    expect(await usernameFor({ sub: '1', preferred_username: 'ana' }, async (u) => taken.has(u))).toBe('ana-3');
   });
 
   it('keeps the e-mail only when the provider verified it', () => {

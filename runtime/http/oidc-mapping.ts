@@ -78,7 +78,7 @@ export function verifiedEmailOf(claims: IdentityClaims): string | undefined {
  * never a reserved name. `taken` then makes it unique (`ana`, `ana-2`, …): an existing local
  * account with the same name is never taken over, accounts are linked by issuer and subject only.
  */
-export function usernameFor(claims: IdentityClaims, taken: (username: string) => boolean): string {
+export async function usernameFor(claims: IdentityClaims, taken: (username: string) => Promise<boolean>): Promise<string> {
   const wanted = text(claims.preferred_username, 200) ?? verifiedEmailOf(claims);
   let base = (wanted ?? '')
     .toLowerCase()
@@ -87,10 +87,10 @@ export function usernameFor(claims: IdentityClaims, taken: (username: string) =>
     .slice(0, 90);
   if (base === '') base = `sso-${createHash('sha256').update(claims.sub).digest('hex').slice(0, 12)}`;
   if ((RESERVED_USERNAMES as readonly string[]).includes(base)) base = `${base}-sso`;
-  if (!taken(base)) return base;
+  if (!(await taken(base))) return base;
   for (let n = 2; ; n++) {
     const candidate = `${base}-${n}`;
-    if (!taken(candidate)) return candidate;
+    if (!(await taken(candidate))) return candidate;
   }
 }
 

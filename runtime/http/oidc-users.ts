@@ -1,8 +1,7 @@
 import type { Actor } from '../../shared/audit.js';
-import { appendAudit } from '../store/audit-repo.js';
-import type { SqliteStore } from '../store/db.js';
 import { newId } from '../store/ids.js';
-import { peopleRepo, type UserRow } from '../store/people-repo.js';
+import type { UserRow } from '../store/people-repo.js';
+import type { Store } from '../store/store.js';
 import { displayNameFor, groupsOf, type IdentityClaims, mapGroups, type RoleMap, usernameFor, verifiedEmailOf } from './oidc-mapping.js';
 
 export type OidcUserOutcome =
@@ -24,19 +23,21 @@ const rolesSummary = (rows: { teamId: string; role: string }[]) =>
  * skipped (returned, for the log): sign-in never creates teams.
  */
 export async function signInOidcUser(
-  store: SqliteStore,
+  store: Store,
   input: { claims: IdentityClaims; issuer: string; groupsClaim: string; roleMap: RoleMap; address: string; now: number },
 ): Promise<OidcUserOutcome> {
   const { claims, issuer, now } = input;
   const mapped = mapGroups(groupsOf(claims[input.groupsClaim]), input.roleMap);
   const mapDecidesAdmin = Object.values(input.roleMap).includes('admin');
-  return store.write((db): OidcUserOutcome => {
-    const existing = peopleRepo.userByOidc(db, issuer, claims.sub);
+  return store.write(async (tx): Promise<OidcUserOutcome> => {
+    const existing = await tx.people.userByOidc(issuer, claims.sub);
     if (existing?.disabled) return { ok: false, reason: 'account_disabled', user: existing };
     const email = verifiedEmailOf(claims);
     let user: UserRow;
     if (!existing) {
-      const username = usernameFor(claims, (name) => peopleRepo.userByUsername(db, name) !== undefined);
+      // Another process may take the name meanwhile (PostgreSQL): insertUser then refuses it with a
+      // ConflictError, and this sign-in fails (the callback's server_error) and may simply be tried again.
+      const username = await usernameFor(claims, async (name) => (await tx.people.userByUsername(name)) !== undefined);
       user = {
         id: newId('us', now),
         kind: 'person',
@@ -52,20 +53,20 @@ export async function signInOidcUser(
         updatedAt: now,
         lastSignInAt: now,
       };
-      peopleRepo.insertUser(db, user);
+      await tx.people.insertUser(user);
     } else {
-      user = peopleRepo.updateUser(db, existing.id, {
+      user = (await tx.people.updateUser(existing.id, {
         displayName: displayNameFor(claims, existing.username),
         // The provider is the source of the address: an unverified one is not kept.
         email: claims.email === undefined ? existing.email : (email ?? null),
         admin: mapDecidesAdmin ? mapped.admin : existing.admin,
         updatedAt: now,
         lastSignInAt: now,
-      })!;
+      }))!;
     }
     const actor: Actor = { name: user.username, via: 'session', address: input.address, identity: `user:${user.id}` };
     if (!existing) {
-      appendAudit(db, {
+      await tx.audit.append({
         actor,
         action: 'user.create',
         target: user.id,
@@ -74,14 +75,15 @@ export async function signInOidcUser(
         now,
       });
     } else if (existing.admin !== user.admin) {
-      appendAudit(db, { actor, action: 'user.update', target: user.id, details: { source: 'oidc' }, before: { admin: existing.admin }, after: { admin: user.admin }, now });
+      await tx.audit.append({ actor, action: 'user.update', target: user.id, details: { source: 'oidc' }, before: { admin: existing.admin }, after: { admin: user.admin }, now });
     }
-    const unknownTeams = [...new Set(mapped.memberships.filter((m) => !peopleRepo.team(db, m.teamId)).map((m) => m.teamId))];
+    const unknownTeams: string[] = [];
+    for (const teamId of new Set(mapped.memberships.map((m) => m.teamId))) if (!(await tx.people.team(teamId))) unknownTeams.push(teamId);
     const rows = mapped.memberships.filter((m) => !unknownTeams.includes(m.teamId));
-    const before = peopleRepo.membershipsOf(db, user.id).filter((m) => m.origin === 'oidc');
+    const before = (await tx.people.membershipsOf(user.id)).filter((m) => m.origin === 'oidc');
     if (rolesSummary(before) !== rolesSummary(rows)) {
-      peopleRepo.replaceMemberships(db, user.id, 'oidc', rows);
-      appendAudit(db, {
+      await tx.people.replaceMemberships(user.id, 'oidc', rows);
+      await tx.audit.append({
         actor,
         action: 'user.roles',
         target: user.id,

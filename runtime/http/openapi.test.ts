@@ -29,7 +29,7 @@ describe('GET /api/openapi.json', () => {
 
   it('is served without credentials (it holds no data), as JSON', async () => {
     const { engine, store } = testEngine();
-    const app = createApp({ engine, store, log: pino({ level: 'silent' }), adminToken: 'the-admin-token-0123456789', hookBodyLimitBytes: 65536, version: '9.9.9', now: () => Date.now() });
+    const app = createApp({ engine, log: pino({ level: 'silent' }), adminToken: 'the-admin-token-0123456789', hookBodyLimitBytes: 65536, version: '9.9.9', now: () => Date.now() });
     const res = await app.request('/api/openapi.json');
     expect(res.status).toBe(200);
     const served = (await res.json()) as { info: { version: string }; paths: object };

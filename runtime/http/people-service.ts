@@ -11,12 +11,10 @@ import {
   type UpdateUserSchema,
   type UserView,
 } from '../../shared/people.js';
-import { appendAudit } from '../store/audit-repo.js';
-import { apiTokensRepo } from '../store/api-tokens-repo.js';
-import type { Db, SqliteStore } from '../store/db.js';
 import { newId } from '../store/ids.js';
-import { peopleRepo, type MembershipRow, type TeamRow, type UserRow } from '../store/people-repo.js';
-import { sessionsRepo } from '../store/sessions-repo.js';
+import type { MembershipRow, TeamRow, UserRow } from '../store/people-repo.js';
+import type { Store } from '../store/store.js';
+import type { StoreTx } from '../store/tx.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
 type UpdateUser = z.output<typeof UpdateUserSchema>;
@@ -78,22 +76,22 @@ function teamView(t: TeamRow, memberships: readonly MembershipRow[], users: Read
 const auditSummary = (u: UserRow) => ({ displayName: u.displayName, email: u.email, admin: u.admin, disabled: u.disabled });
 
 /** A user's `manual` roles as the roles body lists them (the audit's before/after of user.roles). */
-const manualRoles = (db: Db, userId: string): TeamRoles =>
-  userView(peopleRepo.user(db, userId)!, peopleRepo.membershipsOf(db, userId))
-    .roles.filter((r) => r.origin === 'manual')
-    .map(({ team, roles }) => ({ team, roles }));
+async function manualRoles(tx: StoreTx, userId: string): Promise<TeamRoles> {
+  const view = userView((await tx.people.user(userId))!, await tx.people.membershipsOf(userId));
+  return view.roles.filter((r) => r.origin === 'manual').map(({ team, roles }) => ({ team, roles }));
+}
 
 /**
  * Checks that every team named in a roles list exists (422 naming `roles[i].team` otherwise) and
  * flattens it to membership rows (a team named twice gets the roles of both entries).
  */
-function membershipRows(db: Db, roles: TeamRoles, base: (string | number)[] = ['roles']): { teamId: string; role: Role }[] {
+async function membershipRows(tx: StoreTx, roles: TeamRoles, base: (string | number)[] = ['roles']): Promise<{ teamId: string; role: Role }[]> {
   const issues: Issue[] = [];
   const rows = new Map<string, { teamId: string; role: Role }>();
-  roles.forEach((entry, i) => {
-    if (!peopleRepo.team(db, entry.team)) issues.push({ path: [...base, i, 'team'], message: `no team "${entry.team}"` });
+  for (const [i, entry] of roles.entries()) {
+    if (!(await tx.people.team(entry.team))) issues.push({ path: [...base, i, 'team'], message: `no team "${entry.team}"` });
     for (const role of entry.roles) rows.set(`${entry.team}\u0000${role}`, { teamId: entry.team, role });
-  });
+  }
   if (issues.length > 0) throw new ValidationError(issues.map((i) => i.message).join('; '), issues);
   return [...rows.values()];
 }
@@ -111,22 +109,26 @@ const noPasswordForService = () =>
  */
 export class PeopleService {
   constructor(
-    private readonly store: SqliteStore,
+    private readonly store: Store,
     private readonly now: () => number = Date.now,
   ) {}
 
-  listUsers(): UserView[] {
-    const memberships = peopleRepo.allMemberships(this.store.db);
-    return peopleRepo.listUsers(this.store.db).map((u) => userView(u, memberships));
+  listUsers(): Promise<UserView[]> {
+    return this.store.read(async (tx) => {
+      const memberships = await tx.people.allMemberships();
+      return (await tx.people.listUsers()).map((u) => userView(u, memberships));
+    });
   }
 
-  user(id: string): UserView {
-    return this.viewOf(this.store.db, id);
+  user(id: string): Promise<UserView> {
+    return this.store.read((tx) => this.viewOf(tx, id));
   }
 
-  userByUsername(username: string): UserView | undefined {
-    const u = peopleRepo.userByUsername(this.store.db, username);
-    return u ? userView(u, peopleRepo.membershipsOf(this.store.db, u.id)) : undefined;
+  userByUsername(username: string): Promise<UserView | undefined> {
+    return this.store.read(async (tx) => {
+      const u = await tx.people.userByUsername(username);
+      return u ? userView(u, await tx.people.membershipsOf(u.id)) : undefined;
+    });
   }
 
   async createUser(input: CreateUser, actor: Actor): Promise<UserView> {
@@ -134,9 +136,9 @@ export class PeopleService {
     // Hashing takes ~100 ms: outside the write transaction.
     const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
     const now = this.now();
-    return this.store.write((db) => {
-      if (peopleRepo.userByUsername(db, input.username)) throw new ConflictError(`username "${input.username}" is taken`);
-      const rows = membershipRows(db, input.roles);
+    return this.store.write(async (tx) => {
+      if (await tx.people.userByUsername(input.username)) throw new ConflictError(`username "${input.username}" is taken`);
+      const rows = await membershipRows(tx, input.roles);
       const id = newId('us', now);
       const user: UserRow = {
         id,
@@ -153,9 +155,9 @@ export class PeopleService {
         updatedAt: now,
         lastSignInAt: null,
       };
-      peopleRepo.insertUser(db, user);
-      peopleRepo.replaceMemberships(db, id, 'manual', rows);
-      appendAudit(db, {
+      await tx.people.insertUser(user);
+      await tx.people.replaceMemberships(id, 'manual', rows);
+      await tx.audit.append({
         actor,
         action: 'user.create',
         target: id,
@@ -163,7 +165,7 @@ export class PeopleService {
         details: { roles: input.roles, password: passwordHash !== null },
         now,
       });
-      return this.viewOf(db, id);
+      return this.viewOf(tx, id);
     });
   }
 
@@ -175,13 +177,13 @@ export class PeopleService {
   async updateUser(id: string, patch: UpdateUser, actor: Actor, callerId?: string): Promise<UserView> {
     if (callerId === id && patch.disabled === true) throw new ConflictError('you cannot disable your own account; ask another admin');
     if (callerId === id && patch.admin === false) throw new ConflictError('you cannot take away your own admin; ask another admin');
-    const existing = peopleRepo.user(this.store.db, id);
+    const existing = await this.store.read((tx) => tx.people.user(id));
     if (!existing) throw new NotFoundError(`no user "${id}"`);
     if (existing.kind === 'service' && patch.password !== undefined) throw noPasswordForService();
     const passwordHash = patch.password === undefined ? undefined : await hashPassword(patch.password);
     const now = this.now();
-    return this.store.write((db) => {
-      const before = peopleRepo.user(db, id);
+    return this.store.write(async (tx) => {
+      const before = await tx.people.user(id);
       if (!before) throw new NotFoundError(`no user "${id}"`);
       const set: Partial<UserRow> = {};
       if (patch.displayName !== undefined && patch.displayName !== before.displayName) set.displayName = patch.displayName;
@@ -189,14 +191,14 @@ export class PeopleService {
       if (patch.admin !== undefined && patch.admin !== before.admin) set.admin = patch.admin;
       if (patch.disabled !== undefined && patch.disabled !== before.disabled) set.disabled = patch.disabled;
       if (passwordHash !== undefined) set.passwordHash = passwordHash;
-      if (Object.keys(set).length === 0) return this.viewOf(db, id);
-      const after = peopleRepo.updateUser(db, id, { ...set, updatedAt: now })!;
-      const ended = set.disabled === true ? peopleRepo.endAccessOf(db, id, now) : undefined;
+      if (Object.keys(set).length === 0) return this.viewOf(tx, id);
+      const after = (await tx.people.updateUser(id, { ...set, updatedAt: now }))!;
+      const ended = set.disabled === true ? await tx.people.endAccessOf(id, now) : undefined;
       const details = {
         ...(passwordHash !== undefined ? { passwordChanged: true } : {}),
         ...(ended ? { sessionsEnded: ended.sessions, tokensRevoked: ended.tokens } : {}),
       };
-      appendAudit(db, {
+      await tx.audit.append({
         actor,
         action: 'user.update',
         target: id,
@@ -205,20 +207,20 @@ export class PeopleService {
         ...(Object.keys(details).length > 0 ? { details } : {}),
         now,
       });
-      return this.viewOf(db, id);
+      return this.viewOf(tx, id);
     });
   }
 
   /** Replaces the roles an admin gave the user (`manual`); roles from single sign-on stay. */
   async putRoles(id: string, roles: TeamRoles, actor: Actor): Promise<UserView> {
     const now = this.now();
-    return this.store.write((db) => {
-      if (!peopleRepo.user(db, id)) throw new NotFoundError(`no user "${id}"`);
-      const rows = membershipRows(db, roles);
-      const before = manualRoles(db, id);
-      peopleRepo.replaceMemberships(db, id, 'manual', rows);
-      appendAudit(db, { actor, action: 'user.roles', target: id, before: { roles: before }, after: { roles: manualRoles(db, id) }, now });
-      return this.viewOf(db, id);
+    return this.store.write(async (tx) => {
+      if (!(await tx.people.user(id))) throw new NotFoundError(`no user "${id}"`);
+      const rows = await membershipRows(tx, roles);
+      const before = await manualRoles(tx, id);
+      await tx.people.replaceMemberships(id, 'manual', rows);
+      await tx.audit.append({ actor, action: 'user.roles', target: id, before: { roles: before }, after: { roles: await manualRoles(tx, id) }, now });
+      return this.viewOf(tx, id);
     });
   }
 
@@ -228,85 +230,90 @@ export class PeopleService {
    * ends: whoever else knew the old password is signed out.
    */
   async changeOwnPassword(userId: string, current: string, next: string, actor: Actor, keepSession?: string): Promise<'changed' | 'wrong'> {
-    const user = peopleRepo.user(this.store.db, userId);
+    const user = await this.store.read((tx) => tx.people.user(userId));
     if (!user) throw new NotFoundError(`no user "${userId}"`);
     if (user.kind === 'service') throw new ConflictError('a service account has no password; it uses API tokens');
     if (!user.passwordHash) throw new ConflictError('this account has no password: it signs in with single sign-on');
     if (!(await verifyPassword(current, user.passwordHash))) return 'wrong';
     const passwordHash = await hashPassword(next);
     const now = this.now();
-    await this.store.write((db) => {
-      peopleRepo.updateUser(db, userId, { passwordHash, updatedAt: now });
+    await this.store.write(async (tx) => {
+      await tx.people.updateUser(userId, { passwordHash, updatedAt: now });
       let ended = 0;
-      for (const s of sessionsRepo.forUser(db, userId)) if (s.id !== keepSession && sessionsRepo.delete(db, s.id)) ended++;
-      appendAudit(db, { actor, action: 'password.change', target: userId, details: { otherSessionsEnded: ended }, now });
+      for (const s of await tx.sessions.forUser(userId)) if (s.id !== keepSession && (await tx.sessions.delete(s.id))) ended++;
+      await tx.audit.append({ actor, action: 'password.change', target: userId, details: { otherSessionsEnded: ended }, now });
     });
     return 'changed';
   }
 
   /** The teams in `visible` (every team for `all`), with members and flow counts. */
-  listTeams(visible: 'all' | readonly string[]): TeamView[] {
-    const db = this.store.db;
-    const memberships = peopleRepo.allMemberships(db);
-    const users = new Map(peopleRepo.listUsers(db).map((u) => [u.id, u]));
-    const flowCounts = peopleRepo.flowCounts(db);
-    return peopleRepo
-      .listTeams(db)
-      .filter((t) => visible === 'all' || visible.includes(t.id))
-      .map((t) => teamView(t, memberships, users, flowCounts.get(t.id) ?? 0));
+  listTeams(visible: 'all' | readonly string[]): Promise<TeamView[]> {
+    return this.store.read(async (tx) => {
+      const memberships = await tx.people.allMemberships();
+      const users = new Map((await tx.people.listUsers()).map((u) => [u.id, u]));
+      const flowCounts = await tx.people.flowCounts();
+      return (await tx.people.listTeams())
+        .filter((t) => visible === 'all' || visible.includes(t.id))
+        .map((t) => teamView(t, memberships, users, flowCounts.get(t.id) ?? 0));
+    });
   }
 
   async createTeam(input: { id: string; name: string }, actor: Actor): Promise<TeamView> {
     const now = this.now();
-    return this.store.write((db) => {
-      if (peopleRepo.team(db, input.id)) throw new ConflictError(`team id "${input.id}" is taken`);
-      peopleRepo.insertTeam(db, { id: input.id, name: input.name, createdAt: now });
-      appendAudit(db, { actor, action: 'team.create', target: input.id, after: { name: input.name }, now });
-      return this.teamViewOf(db, input.id);
+    return this.store.write(async (tx) => {
+      if (await tx.people.team(input.id)) throw new ConflictError(`team id "${input.id}" is taken`);
+      await tx.people.insertTeam({ id: input.id, name: input.name, createdAt: now });
+      await tx.audit.append({ actor, action: 'team.create', target: input.id, after: { name: input.name }, now });
+      return this.teamViewOf(tx, input.id);
     });
   }
 
   async renameTeam(id: string, name: string, actor: Actor): Promise<TeamView> {
     const now = this.now();
-    return this.store.write((db) => {
-      const before = peopleRepo.team(db, id);
+    return this.store.write(async (tx) => {
+      const before = await tx.people.team(id);
       if (!before) throw new NotFoundError(`no team "${id}"`);
       if (before.name !== name) {
-        peopleRepo.renameTeam(db, id, name);
-        appendAudit(db, { actor, action: 'team.update', target: id, before: { name: before.name }, after: { name }, now });
+        await tx.people.renameTeam(id, name);
+        await tx.audit.append({ actor, action: 'team.update', target: id, before: { name: before.name }, after: { name }, now });
       }
-      return this.teamViewOf(db, id);
+      return this.teamViewOf(tx, id);
     });
   }
 
   /** Deletes an empty team (no flows, no secrets; never `default`): its roles go, its tokens are revoked. */
   async deleteTeam(id: string, actor: Actor): Promise<void> {
     const now = this.now();
-    await this.store.write((db) => {
-      const team = peopleRepo.team(db, id);
+    await this.store.write(async (tx) => {
+      const team = await tx.people.team(id);
       if (!team) throw new NotFoundError(`no team "${id}"`);
       if (id === DEFAULT_TEAM_ID) throw new ConflictError('the default team cannot be deleted');
-      const held = peopleRepo.teamHoldings(db, id);
+      const held = await tx.people.teamHoldings(id);
       if (held.flows > 0 || held.secrets > 0) {
         throw new ConflictError(`team "${id}" still owns ${held.flows} flow(s) and ${held.secrets} secret(s): delete or move them first`, held);
       }
-      const members = peopleRepo.membersOf(db, id).length;
-      const tokensRevoked = apiTokensRepo.revokeForTeam(db, id, now);
-      peopleRepo.deleteTeam(db, id);
-      appendAudit(db, { actor, action: 'team.delete', target: id, before: { name: team.name }, details: { roles: members, tokensRevoked }, now });
+      const members = (await tx.people.membersOf(id)).length;
+      const tokensRevoked = await tx.apiTokens.revokeForTeam(id, now);
+      await tx.people.deleteTeam(id);
+      await tx.audit.append({ actor, action: 'team.delete', target: id, before: { name: team.name }, details: { roles: members, tokensRevoked }, now });
     });
   }
 
-  private viewOf(db: Db, id: string): UserView {
-    const u = peopleRepo.user(db, id);
+  private async viewOf(tx: StoreTx, id: string): Promise<UserView> {
+    const u = await tx.people.user(id);
     if (!u) throw new NotFoundError(`no user "${id}"`);
-    return userView(u, peopleRepo.membershipsOf(db, id));
+    return userView(u, await tx.people.membershipsOf(id));
   }
 
-  private teamViewOf(db: Db, id: string): TeamView {
-    const team = peopleRepo.team(db, id)!;
-    const memberships = peopleRepo.membersOf(db, id);
-    const users = new Map(memberships.map((m) => [m.userId, peopleRepo.user(db, m.userId)!]));
-    return teamView(team, memberships, users, peopleRepo.flowCounts(db).get(id) ?? 0);
+  private async teamViewOf(tx: StoreTx, id: string): Promise<TeamView> {
+    const team = (await tx.people.team(id))!;
+    const memberships = await tx.people.membersOf(id);
+    const users = new Map<string, UserRow>();
+    for (const m of memberships) {
+      const u = await tx.people.user(m.userId);
+      // A role of a removed user is left out, as teamView leaves out members it has no row for.
+      if (u) users.set(m.userId, u);
+    }
+    return teamView(team, memberships, users, (await tx.people.flowCounts()).get(id) ?? 0);
   }
 }

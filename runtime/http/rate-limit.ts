@@ -1,6 +1,6 @@
 import type { Logger } from '../log.js';
-import { authFailuresRepo } from '../store/auth-failures-repo.js';
-import type { Db, SqliteStore } from '../store/db.js';
+import type { Store } from '../store/store.js';
+import type { StoreTx } from '../store/tx.js';
 
 export interface FailureLimiterOptions {
   /** Failures a key may have in one window; the next attempt is refused until the window ends. */
@@ -13,7 +13,7 @@ export interface FailureLimiterOptions {
    * Where the counts survive a restart: rows `<kind>:<key>` of the auth_failures table. Without
    * it they live in memory only (then a restart would hand an attacker a fresh budget).
    */
-  persist?: { store: SqliteStore; kind: string; log: Logger };
+  persist?: { store: Store; kind: string; log: Logger };
 }
 
 interface Window {
@@ -27,24 +27,27 @@ interface Window {
  *
  * Every check reads memory only, so a request from an address without failures costs one Map
  * lookup and no database access. Failures (and the first success after some) are written
- * through to the database, and the windows still open are read back at construction: a restart
- * within a window resumes its count. One process owns the data directory (the lock file), so
- * memory is the whole truth while it runs.
+ * through to the database, and the windows still open are read back at construction (`ready`):
+ * a restart within a window resumes its count. Memory is this process's truth while it runs:
+ * on SQLite one process owns the data directory (the lock file); on PostgreSQL each process
+ * behind a load balancer counts the failures it sees.
  */
 export class FailureLimiter {
   private readonly windows = new Map<string, Window>();
   private readonly maxKeys: number;
+  /** Settles once the persisted windows are read back (at once without `persist`); it never rejects. */
+  readonly ready: Promise<void>;
 
   constructor(private readonly opts: FailureLimiterOptions) {
     this.maxKeys = opts.maxKeys ?? 10_000;
-    if (opts.persist) this.load(opts.persist);
+    this.ready = opts.persist ? this.load(opts.persist) : Promise.resolve();
   }
 
   private get now(): number {
     return (this.opts.now ?? Date.now)();
   }
 
-  /** Whole seconds until `key` may try again; 0 when it may try now. */
+  /** Whole seconds until `key` may try again; 0 when it may try now. Reads memory only: check after `ready` to count the saved windows. */
   retryAfterSeconds(key: string): number {
     const w = this.windows.get(key);
     const now = this.now;
@@ -58,6 +61,8 @@ export class FailureLimiter {
    * into a 500.
    */
   async fail(key: string, reqId?: string): Promise<void> {
+    // A failure counted before the saved windows are back would be replaced by them, and its save would replace the saved count.
+    await this.ready;
     const now = this.now;
     let w = this.windows.get(key);
     if (w && now < w.endsAt) {
@@ -68,29 +73,36 @@ export class FailureLimiter {
       this.windows.set(key, w);
     }
     const row = { key: this.rowKey(key), failures: w.failures, windowEndsAt: w.endsAt };
-    await this.save((db) => authFailuresRepo.save(db, row), key, reqId);
+    await this.save((tx) => tx.authFailures.save(row), key, reqId);
   }
 
   /** Forgets `key`'s failures (after a success). Free when it has none: no database write. */
   async reset(key: string, reqId?: string): Promise<void> {
+    await this.ready;
     if (!this.windows.delete(key)) return;
-    await this.save((db) => authFailuresRepo.delete(db, this.rowKey(key)), key, reqId);
+    const rowKey = this.rowKey(key);
+    await this.save((tx) => tx.authFailures.delete(rowKey), key, reqId);
   }
 
   private rowKey(key: string): string {
     return `${this.opts.persist?.kind ?? ''}:${key}`;
   }
 
-  private load(persist: NonNullable<FailureLimiterOptions['persist']>): void {
+  private async load(persist: NonNullable<FailureLimiterOptions['persist']>): Promise<void> {
     const now = this.now;
     const prefix = `${persist.kind}:`;
-    for (const row of authFailuresRepo.live(persist.store.db, prefix, now, this.maxKeys)) {
-      this.windows.set(row.key.slice(prefix.length), { failures: row.failures, endsAt: row.windowEndsAt });
+    try {
+      for (const row of await persist.store.read((tx) => tx.authFailures.live(prefix, now, this.maxKeys))) {
+        this.windows.set(row.key.slice(prefix.length), { failures: row.failures, endsAt: row.windowEndsAt });
+      }
+    } catch (err) {
+      // Counting starts afresh rather than refusing every sign-in: the limit is a brake, not a lock.
+      persist.log.warn({ err, kind: persist.kind }, 'could not read the saved failed-authentication counts; counting starts afresh');
     }
-    void this.save((db) => authFailuresRepo.deleteEnded(db, now), '(ended windows)');
+    void this.save((tx) => tx.authFailures.deleteEnded(now), '(ended windows)');
   }
 
-  private async save(fn: (db: Db) => unknown, key: string, reqId?: string): Promise<void> {
+  private async save(fn: (tx: StoreTx) => Promise<unknown>, key: string, reqId?: string): Promise<void> {
     const persist = this.opts.persist;
     if (!persist) return;
     try {
@@ -102,7 +114,7 @@ export class FailureLimiter {
 
   private sweep(now: number): void {
     for (const [key, w] of this.windows) if (now >= w.endsAt) this.windows.delete(key);
-    void this.save((db) => authFailuresRepo.deleteEnded(db, now), '(ended windows)');
+    void this.save((tx) => tx.authFailures.deleteEnded(now), '(ended windows)');
     // Still full: every window is live. Dropping them all keeps memory bounded; the limit is
     // per address, so an attacker with this many addresses gains little from the reset.
     if (this.windows.size >= this.maxKeys) this.windows.clear();

@@ -55,7 +55,7 @@ async function setup(level = 'info') {
     },
     { name: 'test', via: 'token' },
   );
-  const app = createApp({ engine, store, log, adminToken: TOKEN, hookBodyLimitBytes: 256 * 1024, version: 'test' });
+  const app = createApp({ engine, log, adminToken: TOKEN, hookBodyLimitBytes: 256 * 1024, version: 'test' });
   const lines = (): LogLine[] =>
     written
       .split('\n')

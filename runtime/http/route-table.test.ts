@@ -21,7 +21,7 @@ const log = pino({ level: 'silent' });
 function setup() {
   let t = Date.parse('2026-11-24T00:00:00Z');
   const { engine, store } = testEngine();
-  const app = createApp({ engine, store, log, adminToken: TOKEN, hookBodyLimitBytes: 64 * 1024, version: 'test', now: () => t });
+  const app = createApp({ engine, log, adminToken: TOKEN, hookBodyLimitBytes: 64 * 1024, version: 'test', now: () => t });
   // Wrong tokens are limited to 10 a minute per address: each probe with one starts a new minute.
   return { app, store, engine, nextMinute: () => (t += 61_000) };
 }

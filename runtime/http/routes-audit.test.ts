@@ -7,6 +7,7 @@ import type { AuditEntry } from '../../shared/audit.js';
 import { Engine } from '../engine/engine.js';
 import { secretStoreFromEnv } from '../engine/secrets/secrets.js';
 import { openStoredSecrets } from '../engine/secrets/stored-secrets.js';
+import { sqliteStore } from '../store/store.js';
 import { verifyAuditChain } from '../store/audit-chain.js';
 import { SqliteStore } from '../store/db.js';
 import { createApp } from './app.js';
@@ -21,10 +22,10 @@ async function setup() {
   const clock = new ManualClock();
   const log = pino({ level: 'silent' });
   const environment = secretStoreFromEnv({});
-  const { stored } = openStoredSecrets({ store, dataDir: '/nonexistent', envKey: MASTER_KEY, env: {}, environment, now: () => clock.now(), log });
+  const { stored } = await openStoredSecrets({ store: sqliteStore(store), dataDir: '/nonexistent', envKey: MASTER_KEY, env: {}, environment, now: () => clock.now(), log });
   const engine = new Engine({ store, clock, log, secrets: stored.all, maxConcurrent: 4, executionDeadlineMs: 3_600_000, tickMs: 3_600_000, scheduleTimers: false });
   await engine.start();
-  const app = createApp({ engine, store, log, adminToken: TOKEN, hookBodyLimitBytes: 256 * 1024, version: 'test', storedSecrets: stored, now: () => clock.now() });
+  const app = createApp({ engine, log, adminToken: TOKEN, hookBodyLimitBytes: 256 * 1024, version: 'test', storedSecrets: stored, now: () => clock.now() });
   const api = async (method: string, path: string, body?: unknown, address = '198.51.100.7') => {
     const res = await app.request(
       path,

@@ -2,8 +2,8 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Page } from '../../shared/api-views.js';
 import { AUDIT_VIAS, type AuditEntry } from '../../shared/audit.js';
-import type { SqliteStore } from '../store/db.js';
-import { auditRepo, type AuditRow } from '../store/audit-repo.js';
+import type { AuditRow } from '../store/audit-repo.js';
+import type { Store } from '../store/store.js';
 import { validQuery } from './validated.js';
 
 const time = (name: string) =>
@@ -51,10 +51,10 @@ function auditView(r: AuditRow): AuditEntry {
 }
 
 /** `GET /api/audit`: the audit log, newest first, filtered, a page at a time (see docs/api.md). */
-export function auditRoutes(store: SqliteStore) {
-  return new Hono().get('/', validQuery(AuditQuery), (c) => {
+export function auditRoutes(store: Store) {
+  return new Hono().get('/', validQuery(AuditQuery), async (c) => {
     const q = c.req.valid('query');
-    const rows = auditRepo.list(store.db, { ...q, targetPrefix: q.target });
+    const rows = await store.read((tx) => tx.audit.list({ ...q, targetPrefix: q.target }));
     return c.json({ items: rows.map(auditView), nextCursor: rows.length === q.limit ? String(rows.at(-1)!.id) : null } satisfies Page<AuditEntry>);
   });
 }

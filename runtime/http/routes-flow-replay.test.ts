@@ -119,18 +119,18 @@ describe('POST /api/flows/replay', () => {
   });
 
   it('refuses a range holding more events than the cap, naming since', async () => {
-    const { store, eventIds } = await seeded();
+    const { engine, eventIds } = await seeded();
     expect(eventIds).toHaveLength(5);
     const draft = (await import('../engine/flows/flow-service.js')).parseFlowOrThrow(diskFlow());
-    const run = replayFlow(store.db, { draft, savedFlowId: 'disk', since: T0 - 1000, until: T0 + 1000 }, { ...REPLAY_LIMITS, maxEvents: 4 });
+    const run = replayFlow(engine.store, { draft, savedFlowId: 'disk', since: T0 - 1000, until: T0 + 1000 }, { ...REPLAY_LIMITS, maxEvents: 4 });
     await expect(run).rejects.toMatchObject({ details: { issues: [{ path: ['since'], message: expect.stringContaining('holds 5 events') }] } });
   });
 
   it('says when the time budget cut the replay short', async () => {
-    const { store } = await seeded();
+    const { engine } = await seeded();
     const draft = (await import('../engine/flows/flow-service.js')).parseFlowOrThrow(diskFlow());
     let t = 0;
-    const result = await replayFlow(store.db, { draft, savedFlowId: 'disk', since: T0 - 1000, until: T0 + 1000 }, { ...REPLAY_LIMITS, budgetMs: 2 }, () => t++);
+    const result = await replayFlow(engine.store, { draft, savedFlowId: 'disk', since: T0 - 1000, until: T0 + 1000 }, { ...REPLAY_LIMITS, budgetMs: 2 }, () => t++);
     expect(result.cutShort).toEqual({ reason: expect.stringContaining('narrow the range'), remainingEvents: expect.any(Number) });
     expect(result.events.replayed).toBeLessThan(5);
   });

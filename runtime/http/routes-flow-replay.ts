@@ -5,11 +5,9 @@ import type { ReplayResult } from '../../shared/flow/replay-compare.js';
 import type { Flow } from '../../shared/flow/schema.js';
 import type { Engine } from '../engine/engine.js';
 import { parseFlowOrThrow } from '../engine/flows/flow-service.js';
-import type { SqliteStore } from '../store/db.js';
-import { peopleRepo } from '../store/people-repo.js';
+import type { TeamLookup } from '../store/teams-repo.js';
 import type { AuthEnv } from './auth.js';
 import { chosenTeam, requirePermissionIn } from './authorize.js';
-import { teamOf, type TeamLookup } from './team-of.js';
 import { validJson, validQuery } from './validated.js';
 import { TeamIdSchema } from '../../shared/people.js';
 
@@ -51,7 +49,8 @@ export const ReplayBodySchema = z
 /** `?team=`: for a draft of a new flow, the team whose deliveries it is replayed against (read by chosenTeam). */
 export const ReplayQuerySchema = z.object({ team: TeamIdSchema.optional() });
 
-export function replayRoutes(engine: Engine, store: SqliteStore) {
+export function replayRoutes(engine: Engine) {
+  const { store } = engine;
   return new Hono<AuthEnv>().post('/replay', validQuery(ReplayQuerySchema), validJson(ReplayBodySchema, API_BODY_LIMIT), async (c) => {
     const body = c.req.valid('json');
     const principal = c.get('principal');
@@ -60,29 +59,36 @@ export function replayRoutes(engine: Engine, store: SqliteStore) {
     let lookup: TeamLookup;
     let savedFlowId: string | undefined;
     if (body.flowId !== undefined) {
-      lookup = teamOf.flow(store.db, body.flowId);
+      const flowId = body.flowId;
+      lookup = await store.read((tx) => tx.teams.ofFlow(flowId));
       if (!lookup.found) throw new NotFoundError(`flow "${body.flowId}" not found`);
       requirePermissionIn(principal, 'flows:write', lookup, what);
       draft = body.revision === undefined ? (await engine.flows.get(body.flowId)).flow : (await engine.flows.revision(body.flowId, body.revision)).flow;
       savedFlowId = body.flowId;
     } else {
       draft = parseFlowOrThrow(body.flow, ['flow']);
-      lookup = teamOf.flow(store.db, draft.id);
+      const draftId = draft.id;
+      lookup = await store.read((tx) => tx.teams.ofFlow(draftId));
       if (lookup.found) {
         requirePermissionIn(principal, 'flows:write', lookup, what);
         savedFlowId = draft.id;
       } else {
-        lookup = { found: true, teams: [chosenTeam(c, principal, 'flows:write', (id) => peopleRepo.team(store.db, id) !== undefined)] };
+        // chosenTeam asks synchronously whether the team `?team=` names exists: read it first.
+        const asked = c.req.valid('query').team;
+        const askedExists = asked !== undefined && (await store.read(async (tx) => (await tx.people.team(asked)) !== undefined));
+        lookup = { found: true, teams: [chosenTeam(c, principal, 'flows:write', (id) => id === asked && askedExists)] };
       }
     }
     requirePermissionIn(principal, 'events:read', lookup, what);
+    const teams = lookup.found ? lookup.teams : [];
+    const visibleFlowIds = principal.admin ? undefined : await store.read((tx) => tx.teams.flowIdsOf(teams));
     const result = await engine.replay({
       draft,
       ...(savedFlowId !== undefined ? { savedFlowId } : {}),
       since: body.since,
       ...(body.until !== undefined ? { until: body.until } : {}),
       ...(body.show ? { show: body.show } : {}),
-      ...(principal.admin ? {} : { visibleFlowIds: teamOf.flowIdsOf(store.db, lookup.found ? lookup.teams : []) }),
+      ...(visibleFlowIds ? { visibleFlowIds } : {}),
     });
     return c.json(result satisfies ReplayResult);
   });

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { validateFlow } from '../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../nodes/catalog.js';
 import type { Engine } from '../engine/engine.js';
-import type { SqliteStore } from '../store/db.js';
 import { parseFlowOrThrow } from '../engine/flows/flow-service.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import type { BreakerView, FlowRevisionSummary, FlowRevisionView, FlowSummary, List, SimulateResult, StoredFlow } from '../../shared/api-views.js';
@@ -11,7 +10,6 @@ import type { Flow } from '../../shared/flow/schema.js';
 import { actorOf, type AuthEnv } from './auth.js';
 import { requirePermissionIn } from './authorize.js';
 import { permissionsIn } from './roles.js';
-import { teamOf } from './team-of.js';
 import { visibleTeams } from './visibility.js';
 import { TeamIdSchema } from '../../shared/people.js';
 import { validJson, validOptionalJson, validQuery } from './validated.js';
@@ -65,7 +63,7 @@ export const SimulateBodySchema = z
 const TeamQuerySchema = z.object({ team: TeamIdSchema.optional() });
 
 /** `/api/flows`: create, read, update, delete, import, export, validate, simulate. */
-export function flowRoutes(engine: Engine, store: SqliteStore) {
+export function flowRoutes(engine: Engine) {
   // Flow documents are validated by the flow service, which reports problems at their path.
   const anyJson = validJson(z.unknown(), API_BODY_LIMIT);
 
@@ -87,7 +85,8 @@ export function flowRoutes(engine: Engine, store: SqliteStore) {
     .post('/simulate', validJson(SimulateBodySchema, API_BODY_LIMIT), async (c) => {
       const body = c.req.valid('json');
       // A saved flow is read only by those who may read it (the route itself needs flows:read anywhere).
-      if (body.flowId) requirePermissionIn(c.get('principal'), 'flows:read', teamOf.flow(store.db, body.flowId), 'simulating a saved flow');
+      const flowId = body.flowId;
+      if (flowId) requirePermissionIn(c.get('principal'), 'flows:read', await engine.store.read((tx) => tx.teams.ofFlow(flowId)), 'simulating a saved flow');
       const flow = body.flowId ? (await engine.flows.get(body.flowId)).flow : parseFlowOrThrow(body.flow, ['flow']);
       return c.json({ flowId: flow.id, alerts: await engine.simulate(flow, body.source, body.payload, body.sourceNodeId) } satisfies SimulateResult);
     })

@@ -3,8 +3,8 @@ import { getCookie } from 'hono/cookie';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import { ChangePasswordSchema, ROLES, type Me, type Role, type SessionView } from '../../shared/people.js';
 import type { Logger } from '../log.js';
-import type { Db, SqliteStore } from '../store/db.js';
-import { peopleRepo } from '../store/people-repo.js';
+import type { Store } from '../store/store.js';
+import type { StoreTx } from '../store/tx.js';
 import { actorOf, type AuthEnv } from './auth.js';
 import { clientAddress, limitKeyOf } from './client-address.js';
 import type { PeopleService } from './people-service.js';
@@ -26,12 +26,12 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * were also given by hand, often none): they may act in all of them. A token lists its one team
  * with the roles it gives now.
  */
-function meOf(db: Db, principal: Principal, via: Me['via']): Me {
-  const names = new Map(peopleRepo.listTeams(db).map((t) => [t.id, t.name]));
-  const user = principal.user ? peopleRepo.user(db, principal.user.id) : undefined;
+async function meOf(tx: StoreTx, principal: Principal, via: Me['via']): Promise<Me> {
+  const names = new Map((await tx.people.listTeams()).map((t) => [t.id, t.name]));
+  const user = principal.user ? await tx.people.user(principal.user.id) : undefined;
   let held: ReadonlyMap<string, ReadonlySet<Role>> = principal.teamRoles;
   if (principal.admin) {
-    const own = user ? teamRolesOf(db, user.id) : new Map<string, Set<Role>>();
+    const own = user ? await teamRolesOf(tx, user.id) : new Map<string, Set<Role>>();
     held = new Map([...names.keys()].map((id) => [id, own.get(id) ?? new Set<Role>()]));
   }
   const teams = [...held.entries()]
@@ -50,7 +50,7 @@ function meOf(db: Db, principal: Principal, via: Me['via']): Me {
 }
 
 export interface MeRouteOptions {
-  store: SqliteStore;
+  store: Store;
   sessions: SessionManager;
   people: PeopleService;
   /** Wrong current passwords count here, as failed sign-ins do. */
@@ -62,18 +62,21 @@ export interface MeRouteOptions {
 /** `/api/me`: the caller, their own sessions, their own password. */
 export function meRoutes(opts: MeRouteOptions) {
   /** The session this request came with (cookie requests only). */
-  const currentSession = (c: Context<AuthEnv>) => {
+  const currentSession = async (c: Context<AuthEnv>) => {
     const cookie = c.get('authVia') === 'cookie' ? getCookie(c, SESSION_COOKIE) : undefined;
-    return cookie === undefined ? undefined : opts.sessions.peek(cookie)?.id;
+    return cookie === undefined ? undefined : (await opts.sessions.peek(cookie))?.id;
   };
 
   return new Hono<AuthEnv>()
-    .get('/', (c) => c.json(meOf(opts.store.db, c.get('principal'), c.get('authVia') === 'cookie' ? 'session' : 'token') satisfies Me))
-    .get('/sessions', (c) => {
+    .get('/', async (c) => {
+      const me = await opts.store.read((tx) => meOf(tx, c.get('principal'), c.get('authVia') === 'cookie' ? 'session' : 'token'));
+      return c.json(me satisfies Me);
+    })
+    .get('/sessions', async (c) => {
       const user = c.get('principal').user;
       if (!user) return c.json({ items: [] as SessionView[] });
-      const current = currentSession(c);
-      const items = opts.sessions.listForUser(user.id).map(
+      const current = await currentSession(c);
+      const items = (await opts.sessions.listForUser(user.id)).map(
         (s): SessionView => ({
           id: s.id,
           createdAt: iso(s.createdAt),
@@ -89,7 +92,7 @@ export function meRoutes(opts: MeRouteOptions) {
     .delete('/sessions/:id', async (c) => {
       const user = c.get('principal').user;
       const id = c.req.param('id');
-      const current = currentSession(c); // read before it may end
+      const current = await currentSession(c); // read before it may end
       if (!user || !(await opts.sessions.endForUser(user.id, id, actorOf(c)))) throw new NotFoundError(`no session "${id}" of yours`);
       // Ending the session this request came with is signing out.
       if (id === current) clearSessionCookie(c, isHttpsRequest(c, opts.publicOrigin));
@@ -104,7 +107,7 @@ export function meRoutes(opts: MeRouteOptions) {
       const wait = opts.passwordLimiter.retryAfterSeconds(key);
       if (wait > 0) throw tooManyPasswordFailures(wait);
       const body = c.req.valid('json');
-      const result = await opts.people.changeOwnPassword(principal.user.id, body.current, body.password, actorOf(c), currentSession(c));
+      const result = await opts.people.changeOwnPassword(principal.user.id, body.current, body.password, actorOf(c), await currentSession(c));
       if (result === 'wrong') {
         await opts.passwordLimiter.fail(key, reqId);
         opts.log.warn({ reqId, user: principal.user.id }, 'password change refused: wrong current password');

@@ -4,9 +4,7 @@ import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { safeEqual } from '../../nodes/safe-equal.js';
 import type { Logger } from '../log.js';
-import { appendAudit } from '../store/audit-repo.js';
-import { settingsRepo } from '../store/settings-repo.js';
-import type { SqliteStore } from '../store/db.js';
+import type { Store } from '../store/store.js';
 import { clientAddress, limitKeyOf } from './client-address.js';
 import { assertTrustedHost } from './host-check.js';
 import { failureOf, OIDC_CALLBACK_PATH, OIDC_TRANSACTION_MS, type OidcClient, type OidcFailure, OidcSignInError, type OidcTransaction } from './oidc.js';
@@ -38,7 +36,7 @@ export interface OidcRouteOptions {
   /** Absent when single sign-on is not configured: both routes then send the browser back to the sign-in page. */
   oidc?: OidcClient;
   sessions: SessionManager;
-  store: SqliteStore;
+  store: Store;
   publicOrigin?: string;
   log: Logger;
   now: () => number;
@@ -59,14 +57,17 @@ export interface OidcRouteOptions {
  */
 export function oidcRoutes(opts: OidcRouteOptions) {
   let cookieKey: Promise<string> | undefined;
-  // Read (or made) once per process; the write makes it atomically, so two processes agree.
+  // Read (or made) once per process; processes that make the first key at once all end up with
+  // the one stored first (insert-if-absent), so a sign-in started on one finishes on another.
   const signingKey = () =>
-    (cookieKey ??= opts.store.write((db) => {
-      const existing = settingsRepo.get(db, OIDC_COOKIE_KEY_SETTING);
+    (cookieKey ??= opts.store.write(async (tx) => {
+      const existing = await tx.settings.get(OIDC_COOKIE_KEY_SETTING);
       if (existing) return existing;
-      const made = randomBytes(32).toString('base64url');
-      settingsRepo.set(db, OIDC_COOKIE_KEY_SETTING, made, opts.now());
-      return made;
+      return tx.settings.setIfAbsent(OIDC_COOKIE_KEY_SETTING, randomBytes(32).toString('base64url'), opts.now());
+    }).catch((error: unknown) => {
+      // The database was away: ask again next time rather than keep the failure for ever.
+      cookieKey = undefined;
+      throw error;
     }));
   const secure = opts.publicOrigin?.startsWith('https:') === true;
   const cookieOptions = { path: OIDC_CALLBACK_PATH, httpOnly: true, sameSite: 'Lax', secure } as const;
@@ -83,8 +84,8 @@ export function oidcRoutes(opts: OidcRouteOptions) {
     if (auditLimit.retryAfterSeconds(key) === 0) {
       await auditLimit.fail(key);
       const now = opts.now();
-      await opts.store.write((db) =>
-        appendAudit(db, {
+      await opts.store.write((tx) =>
+        tx.audit.append({
           actor: { name: who ?? 'unknown', via: 'session', address },
           action: 'session.sign_in_failed',
           target: 'session',

@@ -13,9 +13,9 @@ export const RenameTeamSchema = CreateTeamSchema.pick({ name: true });
 /** `/api/users` (admin only, by the route table): list, create, read, change, set roles. */
 export function userRoutes(people: PeopleService) {
   return new Hono<AuthEnv>()
-    .get('/', (c) => c.json({ items: people.listUsers() satisfies UserView[] }))
+    .get('/', async (c) => c.json({ items: (await people.listUsers()) satisfies UserView[] }))
     .post('/', validJson(CreateUserSchema, BODY_LIMIT), async (c) => c.json((await people.createUser(c.req.valid('json'), actorOf(c))) satisfies UserView, 201))
-    .get('/:id', (c) => c.json(people.user(c.req.param('id')) satisfies UserView))
+    .get('/:id', async (c) => c.json((await people.user(c.req.param('id'))) satisfies UserView))
     .patch('/:id', validJson(UpdateUserSchema, BODY_LIMIT), async (c) => {
       const view = await people.updateUser(c.req.param('id'), c.req.valid('json'), actorOf(c), c.get('principal').user?.id);
       return c.json(view satisfies UserView);
@@ -28,9 +28,9 @@ export function userRoutes(people: PeopleService) {
 /** `/api/teams`: anyone signed in lists the teams they hold a role in (an admin: all); admins change them. */
 export function teamRoutes(people: PeopleService) {
   return new Hono<AuthEnv>()
-    .get('/', (c) => {
+    .get('/', async (c) => {
       const principal = c.get('principal');
-      return c.json({ items: people.listTeams(principal.admin ? 'all' : [...principal.teamRoles.keys()]) satisfies TeamView[] });
+      return c.json({ items: (await people.listTeams(principal.admin ? 'all' : [...principal.teamRoles.keys()])) satisfies TeamView[] });
     })
     .post('/', validJson(CreateTeamSchema, BODY_LIMIT), async (c) => c.json((await people.createTeam(c.req.valid('json'), actorOf(c))) satisfies TeamView, 201))
     .patch('/:id', validJson(RenameTeamSchema, BODY_LIMIT), async (c) =>

@@ -6,8 +6,7 @@ import { DEFAULT_TEAM_ID } from '../../shared/people.js';
 import type { Engine } from '../engine/engine.js';
 import type { FlowsDirProvisioner } from '../engine/flows/flows-dir.js';
 import { parseFlowFile, planProvisioning } from '../engine/flows/provision.js';
-import { peopleRepo } from '../store/people-repo.js';
-import type { SqliteStore } from '../store/db.js';
+import type { Store } from '../store/store.js';
 import type { AuthEnv } from './auth.js';
 import { validJson } from './validated.js';
 import { visibleTeams } from './visibility.js';
@@ -33,8 +32,7 @@ export const ProvisioningDiffBodySchema = z.strictObject({
 });
 
 /** `/api/provisioning`: the flows directory (`salve serve --flows`) and what applying one would change. */
-export function provisioningRoutes(engine: Engine, store: SqliteStore, provisioner: () => FlowsDirProvisioner | undefined) {
-  const teamExists = (id: string) => peopleRepo.team(store.db, id) !== undefined;
+export function provisioningRoutes(engine: Engine, store: Store, provisioner: () => FlowsDirProvisioner | undefined) {
   return new Hono<AuthEnv>()
     .get('/', (c) => {
       const teams = visibleTeams(c, 'flows:read');
@@ -53,7 +51,9 @@ export function provisioningRoutes(engine: Engine, store: SqliteStore, provision
         const slash = f.path.indexOf('/');
         return parseFlowFile(`${body.name}/${f.path}`, slash < 0 ? DEFAULT_TEAM_ID : f.path.slice(0, slash), f.content);
       });
-      const plan = planProvisioning(read, { flows: await engine.flows.currentFlows(), provisioned: engine.flows.provisionedFlows(), teamExists });
+      // planProvisioning asks synchronously whether a team exists: the teams, read once.
+      const teamIds = new Set((await store.read((tx) => tx.people.listTeams())).map((t) => t.id));
+      const plan = planProvisioning(read, { flows: await engine.flows.currentFlows(), provisioned: engine.flows.provisionedFlows(), teamExists: (id) => teamIds.has(id) });
       const teams = visibleTeams(c, 'flows:read');
       const seen = (team: string) => teams === 'all' || teams.includes(team);
       return c.json({

@@ -6,8 +6,6 @@ import type { Engine } from '../engine/engine.js';
 import { csvText } from '../engine/reports/csv.js';
 import { outcomeReport, outcomeSeriesByFlow, type OutcomeScope } from '../engine/reports/outcomes.js';
 import type { Scrubber } from '../engine/secrets/scrub.js';
-import type { SqliteStore } from '../store/db.js';
-import { outcomesRepo } from '../store/outcomes-repo.js';
 import type { AuthEnv } from './auth.js';
 import { validQuery } from './validated.js';
 import { visibleFlowIds } from './visibility.js';
@@ -71,12 +69,15 @@ const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 100
 const fileTime = (t: number) => new Date(t).toISOString().slice(0, 16).replace(/[-:]/g, '');
 
 /** `GET /api/reports/outcomes`: what automation achieved (JSON, or CSV with `format=csv`). */
-export function reportRoutes(engine: Engine, store: SqliteStore, scrubber: Scrubber) {
-  const db = store.db;
-  return new Hono<AuthEnv>().get('/outcomes', validQuery(OutcomesQuery), (c) => {
+export function reportRoutes(engine: Engine, scrubber: Scrubber) {
+  return new Hono<AuthEnv>().get('/outcomes', validQuery(OutcomesQuery), async (c) => {
     const q = c.req.valid('query');
-    const scope: OutcomeScope = { ...scopeOf(q, engine.now()), flowIds: visibleFlowIds(c, db, 'runs:read') };
-    const rows = outcomesRepo.rows(db, scope);
+    const range = scopeOf(q, engine.now());
+    // The caller's flows and their rows in one read: the same committed state.
+    const { scope, rows } = await engine.store.read(async (tx) => {
+      const scope: OutcomeScope = { ...range, flowIds: await visibleFlowIds(c, tx, 'runs:read') };
+      return { scope, rows: await tx.outcomes.rows(scope) };
+    });
     if (q.format !== 'csv') return c.json(outcomeReport(rows, scope) satisfies OutcomeReport);
     const lines = outcomeSeriesByFlow(rows, scope).flatMap(({ flowId, flowName, series }) =>
       series.map((b) => [

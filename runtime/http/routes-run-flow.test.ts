@@ -40,7 +40,7 @@ describe('POST /api/flows/:id/run', () => {
     engines.push(t);
     await t.engine.start();
     await t.engine.flows.create(doc, { name: 'test', via: 'token' });
-    const app = createApp({ engine: t.engine, store: t.store, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 262144, version: 'test' });
+    const app = createApp({ engine: t.engine, log: pino({ level: 'silent' }), adminToken: TOKEN, hookBodyLimitBytes: 262144, version: 'test' });
     const run = async (body: unknown, flowId = 'cleanup', headers: Record<string, string> = auth) => {
       const res = await app.request(`/api/flows/${flowId}/run`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
       return { status: res.status, body: (await res.json()) as any };

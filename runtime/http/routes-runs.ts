@@ -2,16 +2,14 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import type { Engine } from '../engine/engine.js';
-import type { SqliteStore } from '../store/db.js';
 import { approvalContext, previewReadsEvent } from '../engine/dispatch/approval-context.js';
 import type { Flow } from '../../shared/flow/schema.js';
-import { approvalsRepo, type ApprovalRow } from '../store/approvals-repo.js';
-import { eventsRepo } from '../store/events-repo.js';
-import { executionsRepo, type ExecutionRow } from '../store/executions-repo.js';
+import type { ApprovalRow } from '../store/approvals-repo.js';
+import type { ExecutionRow } from '../store/executions-repo.js';
 import type { Approval, ApprovalLinkView, Execution, ExecutionDetail, List, Page } from '../../shared/api-views.js';
 import { EVENT_OUTCOMES, type EventDetail, type EventSummary } from '../../shared/event-log.js';
 import { APPROVAL_STATUSES, EXECUTION_STATUSES } from '../../shared/statuses.js';
-import { stepsRepo, type StepRow } from '../store/steps-repo.js';
+import type { StepRow } from '../store/steps-repo.js';
 import { authorOf } from '../engine/flows/flow-service.js';
 import { actorOf, deciderOf, type AuthEnv } from './auth.js';
 import { approvalFacts, approverTeamsOf, judge, type ApprovalFacts, type Verdict } from '../engine/approvals/rules.js';
@@ -73,8 +71,9 @@ export const EventQuery = z
   .refine((q) => q.since === undefined || q.until === undefined || q.since <= q.until, { path: ['until'], message: 'until must not be before since' });
 
 /** `/api/executions`, `/api/approvals` and `/api/events`. */
-export function runRoutes(engine: Engine, store: SqliteStore) {
-  const db = store.db;
+export function runRoutes(engine: Engine) {
+  const readExecution = (id: string) => engine.store.read((tx) => tx.executions.get(id));
+  const readApproval = (id: string) => engine.store.read((tx) => tx.approvals.get(id));
 
   /** Each approval's facts and what the caller may do about it (the caller's approver teams and the decisions read once). */
   const judged = async (tx: StoreTx, c: Context, rows: ApprovalRow[]) => {
@@ -126,39 +125,47 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
     engine.store.read(async (tx) => (await judged(tx, c, await tx.approvals.forExecution(executionId, 200))).map(({ facts, verdict }) => approvalView(facts, { verdict })));
 
   return new Hono<AuthEnv>()
-    .get('/executions', validQuery(ExecutionQuery), (c) => {
+    .get('/executions', validQuery(ExecutionQuery), async (c) => {
       const q = c.req.valid('query');
-      const rows = executionsRepo.list(db, { ...q, flowIds: visibleFlowIds(c, db, 'runs:read') });
+      const rows = await engine.store.read(async (tx) => tx.executions.list({ ...q, flowIds: await visibleFlowIds(c, tx, 'runs:read') }));
       return c.json({ items: rows.map(executionView), nextCursor: rows.length === q.limit ? rows.at(-1)!.id : null } satisfies Page<Execution>);
     })
     .get('/executions/:id', async (c) => {
-      const exec = executionsRepo.get(db, c.req.param('id'));
-      if (!exec) throw new NotFoundError(`execution "${c.req.param('id')}" not found`);
+      const id = c.req.param('id');
+      const run = await engine.store.read(async (tx) => {
+        const exec = await tx.executions.get(id);
+        if (!exec) return undefined;
+        const released = exec.releasedBy === null ? undefined : await authorOf(tx, exec.releasedBy);
+        return { exec, released, steps: await tx.steps.forExecution(exec.id), children: await tx.executions.children(exec.id) };
+      });
+      if (!run) throw new NotFoundError(`execution "${id}" not found`);
+      const { exec } = run;
       const view = executionView(exec);
       return c.json({
         ...view,
-        ...(view.released ? { released: { ...view.released, name: (await engine.store.read((tx) => authorOf(tx, view.released!.by))).name } } : {}),
-        steps: stepsRepo.forExecution(db, exec.id).map(stepView),
+        ...(view.released && run.released ? { released: { ...view.released, name: run.released.name } } : {}),
+        steps: run.steps.map(stepView),
         approvals: await ofRun(c, exec.id),
         flow: (await engine.flowAt(exec.flowId, exec.flowRevision)) ?? null,
-        children: executionsRepo.children(db, exec.id).map((c) => ({ id: c.id, flowId: c.flowId, parentStepId: c.parentStepId, status: c.status })),
+        children: run.children.map((c) => ({ id: c.id, flowId: c.flowId, parentStepId: c.parentStepId, status: c.status })),
       } satisfies ExecutionDetail);
     })
     .post('/executions/:id/cancel', async (c) => {
       await engine.cancel(c.req.param('id'), actorOf(c));
-      return c.json(executionView(executionsRepo.get(db, c.req.param('id'))!));
+      return c.json(executionView((await readExecution(c.req.param('id')))!));
     })
     .post('/executions/:id/release', validOptionalJson(ReleaseSchema, 64 * 1024), async (c) => {
       const { comment } = c.req.valid('json');
       await engine.release(c.req.param('id'), actorOf(c), comment);
-      return c.json(executionView(executionsRepo.get(db, c.req.param('id'))!));
+      return c.json(executionView((await readExecution(c.req.param('id')))!));
     })
     .get('/approvals', validQuery(ApprovalQuery), async (c) => {
       const q = c.req.valid('query');
-      return c.json({ items: await withContext(c, approvalsRepo.list(db, { ...q, flowIds: visibleFlowIds(c, db, 'runs:read') })) } satisfies List<Approval>);
+      const rows = await engine.store.read(async (tx) => tx.approvals.list({ ...q, flowIds: await visibleFlowIds(c, tx, 'runs:read') }));
+      return c.json({ items: await withContext(c, rows) } satisfies List<Approval>);
     })
     .get('/approvals/:id', async (c) => {
-      const row = approvalsRepo.get(db, c.req.param('id'));
+      const row = await readApproval(c.req.param('id'));
       if (!row) throw new NotFoundError(`approval "${c.req.param('id')}" not found`);
       return c.json((await withContext(c, [row]))[0]!);
     })
@@ -167,7 +174,7 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
       const id = c.req.param('id');
       // People deciding in the editor or with an API token must say which plan they saw; the
       // bootstrap admin token (scripts, the README's curl) may leave it out.
-      const row = approvalsRepo.get(db, id);
+      const row = await readApproval(id);
       const principal = c.get('principal');
       if (row?.planHash && body.planHash === undefined && principal.kind !== 'admin-token') {
         throw new ValidationError('planHash is required', [{ path: ['planHash'], message: "send the approval's planHash: the plan you decide on" }]);
@@ -175,7 +182,7 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
       const { link, ...input } = body;
       if (link === undefined) await engine.decide(id, input, deciderOf(c));
       else await engine.decideWithLink(id, link, input, deciderOf(c));
-      return c.json((await withContext(c, [approvalsRepo.get(db, id)!]))[0]!);
+      return c.json((await withContext(c, [(await readApproval(id))!]))[0]!);
     })
     .get('/approval-links/:token', async (c) => {
       const found = await engine.store.read((tx) => engine.links.stateOf(tx, c.req.param('token'), engine.now()));
@@ -189,19 +196,24 @@ export function runRoutes(engine: Engine, store: SqliteStore) {
         approval,
       } satisfies ApprovalLinkView);
     })
-    .get('/events', validQuery(EventQuery), (c) => {
+    .get('/events', validQuery(EventQuery), async (c) => {
       const q = c.req.valid('query');
-      const visible = visibleFlowIds(c, db, 'events:read');
-      const rows = eventsRepo.list(db, { ...q, visibleFlowIds: visible });
+      const { visible, rows } = await engine.store.read(async (tx) => {
+        const visible = await visibleFlowIds(c, tx, 'events:read');
+        return { visible, rows: await tx.events.list({ ...q, visibleFlowIds: visible }) };
+      });
       const seen = visible && new Set(visible);
       return c.json({ items: rows.map((row) => eventView(row, seen)), nextCursor: rows.length === q.limit ? rows.at(-1)!.id : null } satisfies Page<EventSummary>);
     })
-    .get('/events/:id', (c) => {
-      const row = eventsRepo.get(db, c.req.param('id'));
-      if (!row) throw new NotFoundError(`event "${c.req.param('id')}" not found`);
-      const visible = visibleFlowIds(c, db, 'events:read');
+    .get('/events/:id', async (c) => {
+      const found = await engine.store.read(async (tx) => {
+        const row = await tx.events.get(c.req.param('id'));
+        return row && { row, visible: await visibleFlowIds(c, tx, 'events:read'), executions: await tx.executions.forEvent(row.id) };
+      });
+      if (!found) throw new NotFoundError(`event "${c.req.param('id')}" not found`);
+      const { row, visible } = found;
       const seen = visible && new Set(visible);
-      const executions = executionsRepo.forEvent(db, row.id).filter((e) => !seen || seen.has(e.flowId));
+      const executions = found.executions.filter((e) => !seen || seen.has(e.flowId));
       return c.json(eventDetailView(row, executions.map(executionView), seen) satisfies EventDetail<Execution>);
     });
 }

@@ -7,6 +7,7 @@ import { SECRET_VALUE_MAX_BYTES, SecretListItemSchema, SecretListSchema } from '
 import { Engine } from '../engine/engine.js';
 import { secretStoreFromEnv } from '../engine/secrets/secrets.js';
 import { openStoredSecrets } from '../engine/secrets/stored-secrets.js';
+import { sqliteStore } from '../store/store.js';
 import { SqliteStore } from '../store/db.js';
 import { createApp } from './app.js';
 
@@ -19,10 +20,10 @@ async function setup(env: Record<string, string> = {}) {
   const clock = new ManualClock();
   const log = pino({ level: 'silent' });
   const environment = secretStoreFromEnv(env);
-  const { stored } = openStoredSecrets({ store, dataDir: '/nonexistent', envKey: MASTER_KEY, env: {}, environment, now: () => clock.now(), log });
+  const { stored } = await openStoredSecrets({ store: sqliteStore(store), sqlite: store, dataDir: '/nonexistent', envKey: MASTER_KEY, env: {}, environment, now: () => clock.now(), log });
   const engine = new Engine({ store, clock, log, secrets: stored.all, maxConcurrent: 4, executionDeadlineMs: 3_600_000, tickMs: 3_600_000, scheduleTimers: false });
   await engine.start();
-  const app = createApp({ engine, store, log, adminToken: TOKEN, hookBodyLimitBytes: 256 * 1024, version: 'test', storedSecrets: stored });
+  const app = createApp({ engine, log, adminToken: TOKEN, hookBodyLimitBytes: 256 * 1024, version: 'test', storedSecrets: stored });
   /** Every response body, to check that no value was ever answered. */
   const answered: string[] = [];
   const api = async (method: string, path: string, body?: unknown) => {

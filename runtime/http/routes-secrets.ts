@@ -53,7 +53,7 @@ export function secretRoutes(engine: Engine, environment: SecretStore, stored: S
   };
 
   return new Hono<AuthEnv>()
-    .get('/', async (c) => c.json({ secrets: stored ? stored.list(await uses(), visibleTeams(c, 'secrets:read-names')) : await environmentOnly() } satisfies SecretList))
+    .get('/', async (c) => c.json({ secrets: stored ? await stored.list(await uses(), visibleTeams(c, 'secrets:read-names')) : await environmentOnly() } satisfies SecretList))
     .put('/:name', validQuery(SecretTeamQuery), validJson(PutSecretBodySchema, BODY_LIMIT, 'secret'), async (c) => {
       const name = secretName(c.req.param('name'));
       // A new secret goes to the team authorization chose (`?team=`); an existing one stays in its team.

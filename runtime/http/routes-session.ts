@@ -4,8 +4,7 @@ import { z } from 'zod';
 import type { SessionStatus, SignInHint } from '../../shared/api-views.js';
 import { TooManyRequestsError, UnauthorizedError } from '../../shared/errors.js';
 import { PasswordSignInSchema } from '../../shared/people.js';
-import type { SqliteStore } from '../store/db.js';
-import { peopleRepo } from '../store/people-repo.js';
+import type { Store } from '../store/store.js';
 import type { Logger } from '../log.js';
 import { safeEqual } from '../../nodes/safe-equal.js';
 import { tooManyTokenFailures, type AuthEnv } from './auth.js';
@@ -61,7 +60,7 @@ export interface SessionRouteOptions {
   tokenLimiter: FailureLimiter;
   /** Failed password sign-ins per client address (shared with changing one's password). */
   passwordLimiter: FailureLimiter;
-  store: SqliteStore;
+  store: Store;
   publicOrigin?: string;
   guardMutation: (c: Context) => Promise<void>;
   log: Logger;
@@ -82,6 +81,8 @@ export function publicSessionRoutes(opts: SessionRouteOptions) {
     // An address over either limit is refused before its body is read, whichever form it sends:
     // guessing one credential from an address stops both for the rest of the minute.
     const key = limitKeyOf(clientAddress(c));
+    // A sign-in right after a start waits for the saved counts (read back once; then no wait at all).
+    await Promise.all([opts.tokenLimiter.ready, opts.passwordLimiter.ready]);
     const tokenWait = opts.tokenLimiter.retryAfterSeconds(key);
     if (tokenWait > 0) throw tooManyTokenFailures(tokenWait);
     const passwordWait = opts.passwordLimiter.retryAfterSeconds(key);
@@ -116,7 +117,7 @@ export function publicSessionRoutes(opts: SessionRouteOptions) {
         session = await opts.sessions.create({ name: 'admin', via: 'session', address }, { details: { method: 'admin-token' } });
       } else {
         const username = body.username.trim().toLowerCase();
-        const user = peopleRepo.userByUsername(opts.store.db, username);
+        const user = await opts.store.read((tx) => tx.people.userByUsername(username));
         // Unknown users and accounts without a password are checked against a decoy hash: the same work, the same answer.
         const ok = await verifyPassword(body.password, user?.kind === 'person' ? user.passwordHash : undefined);
         if (!ok || !user || user.disabled) {
@@ -142,8 +143,10 @@ export function publicSessionRoutes(opts: SessionRouteOptions) {
         assertTrustedHost(c, opts.publicOrigin);
         await opts.guardMutation(c);
         // The audit names whose session ends: its user, or the admin token's.
-        const userId = opts.sessions.peek(cookie)?.userId;
-        const user = userId ? peopleRepo.user(opts.store.db, userId) : undefined;
+        const user = await opts.store.read(async (tx) => {
+          const userId = (await opts.sessions.lookup(tx, cookie))?.userId;
+          return userId ? tx.people.user(userId) : undefined;
+        });
         const address = clientAddress(c);
         const actor = user ? { name: user.username, via: 'session' as const, address, identity: `user:${user.id}` } : { name: 'admin', via: 'session' as const, address };
         const ended = await opts.sessions.destroy(cookie, actor);

@@ -1,12 +1,12 @@
 import type { Role } from '../../shared/people.js';
-import type { Db } from '../store/db.js';
-import { peopleRepo, type UserRow } from '../store/people-repo.js';
+import type { MembershipRow, UserRow } from '../store/people-repo.js';
+import type { StoreTx } from '../store/tx.js';
 import { principalOf, type Principal } from './roles.js';
 
-/** Roles per team of one user, as stored. */
-export function teamRolesOf(db: Db, userId: string): Map<string, Set<Role>> {
+/** Roles per team, from a user's membership rows. */
+function byTeam(memberships: readonly MembershipRow[]): Map<string, Set<Role>> {
   const byTeam = new Map<string, Set<Role>>();
-  for (const m of peopleRepo.membershipsOf(db, userId)) {
+  for (const m of memberships) {
     const roles = byTeam.get(m.teamId) ?? new Set<Role>();
     roles.add(m.role);
     byTeam.set(m.teamId, roles);
@@ -14,15 +14,21 @@ export function teamRolesOf(db: Db, userId: string): Map<string, Set<Role>> {
   return byTeam;
 }
 
+/** Roles per team of one user, as stored. */
+export async function teamRolesOf(tx: StoreTx, userId: string): Promise<Map<string, Set<Role>>> {
+  return byTeam(await tx.people.membershipsOf(userId));
+}
+
 /** The principal of an enabled user (undefined when the user is gone or disabled). */
-export function userPrincipal(db: Db, userId: string, kind: Principal['kind']): { principal: Principal; user: UserRow } | undefined {
-  const user = peopleRepo.user(db, userId);
+export async function userPrincipal(tx: StoreTx, userId: string, kind: Principal['kind']): Promise<{ principal: Principal; user: UserRow } | undefined> {
+  const user = await tx.people.user(userId);
   if (!user || user.disabled) return undefined;
   const principal = principalOf({
     kind,
     user: { id: user.id, username: user.username, displayName: user.displayName, kind: user.kind },
     admin: user.admin,
-    teamRoles: user.admin ? new Map() : teamRolesOf(db, user.id),
+    // An admin holds every team: their roles are not read.
+    teamRoles: user.admin ? new Map() : await teamRolesOf(tx, user.id),
   });
   return { principal, user };
 }

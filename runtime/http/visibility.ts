@@ -1,9 +1,8 @@
 import type { Context } from 'hono';
-import type { Db } from '../store/db.js';
+import type { StoreTx } from '../store/tx.js';
 import type { AuthEnv } from './auth.js';
 import { teamsWith } from './roles.js';
 import type { Permission } from './route-table.js';
-import { teamOf } from './team-of.js';
 
 /**
  * For list routes (team source `list`): the teams whose items the caller may see with
@@ -14,8 +13,8 @@ export function visibleTeams(c: Context<AuthEnv>, permission: Permission): 'all'
   return teamsWith(c.get('principal'), permission);
 }
 
-/** The flows whose runs, approvals and events the caller may see; undefined: all of them. */
-export function visibleFlowIds(c: Context<AuthEnv>, db: Db, permission: Permission): string[] | undefined {
+/** The flows whose runs, approvals and events the caller may see, read in the caller's transaction; undefined: all of them. */
+export async function visibleFlowIds(c: Context<AuthEnv>, tx: StoreTx, permission: Permission): Promise<string[] | undefined> {
   const teams = visibleTeams(c, permission);
-  return teams === 'all' ? undefined : teamOf.flowIdsOf(db, teams);
+  return teams === 'all' ? undefined : tx.teams.flowIdsOf(teams);
 }

@@ -21,7 +21,8 @@ export const apiTokensRepo = {
   /** Newest first; of one user, or of everyone. */
   list(db: Db, userId?: string): ApiTokenRow[] {
     const q = db.select().from(apiTokens);
-    return (userId === undefined ? q : q.where(eq(apiTokens.userId, userId))).orderBy(desc(apiTokens.createdAt)).all();
+    // Ties (one millisecond) by id, newest first as well: the order is the same on PostgreSQL.
+    return (userId === undefined ? q : q.where(eq(apiTokens.userId, userId))).orderBy(desc(apiTokens.createdAt), desc(apiTokens.id)).all();
   },
 
   /** Revokes one token; false if it was already revoked (or is unknown). */

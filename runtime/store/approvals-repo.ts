@@ -5,6 +5,15 @@ import { approvalDecisions, approvals, executions, type ApprovalStatus } from '.
 export type ApprovalRow = typeof approvals.$inferSelect;
 export type ApprovalDecisionRow = typeof approvalDecisions.$inferSelect;
 
+/** Filters of the approval list (`approvalsRepo.list`, StoreTx `approvals.list`). */
+export interface ApprovalListFilter {
+  status?: ApprovalStatus;
+  executionId?: string;
+  /** Only approvals in runs of these flows (a team's view). */
+  flowIds?: readonly string[];
+  limit: number;
+}
+
 export const approvalsRepo = {
   insert(db: Db, row: ApprovalRow): void {
     db.insert(approvals).values(row).run();
@@ -23,8 +32,8 @@ export const approvalsRepo = {
     return db.select().from(approvals).where(eq(approvals.stepId, stepId)).get();
   },
 
-  /** `flowIds` limits the list to approvals in runs of those flows (a team's view). */
-  list(db: Db, opts: { status?: ApprovalStatus; executionId?: string; flowIds?: readonly string[]; limit: number }): ApprovalRow[] {
+  /** Pending ones by deadline, soonest first; otherwise newest first. `flowIds` limits the list to approvals in runs of those flows (a team's view). */
+  list(db: Db, opts: ApprovalListFilter): ApprovalRow[] {
     const conds = [];
     if (opts.flowIds) {
       const runs = db.select({ id: executions.id }).from(executions).where(inArray(executions.flowId, [...opts.flowIds]));

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { authFailures } from './schema.js';
 
@@ -6,13 +6,13 @@ export type AuthFailureRow = typeof authFailures.$inferSelect;
 
 /** Reads and writes of failed-credential counters (runtime/http/rate-limit.ts keeps them in memory too). */
 export const authFailuresRepo = {
-  /** The windows of keys starting with `prefix` still open at `now`, the latest-ending first, at most `limit`. */
+  /** The windows of keys starting with `prefix` still open at `now`, the latest-ending first (then by key), at most `limit`. */
   live(db: Db, prefix: string, now: number, limit: number): AuthFailureRow[] {
     return db
       .select()
       .from(authFailures)
       .where(and(sql`substr(${authFailures.key}, 1, ${prefix.length}) = ${prefix}`, gt(authFailures.windowEndsAt, now)))
-      .orderBy(desc(authFailures.windowEndsAt))
+      .orderBy(desc(authFailures.windowEndsAt), asc(authFailures.key))
       .limit(limit)
       .all();
   },

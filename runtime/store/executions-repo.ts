@@ -9,6 +9,16 @@ import { noteExecutionEnded, noteExecutionHeld, wantsEnd } from './execution-end
 export type ExecutionRow = typeof executions.$inferSelect;
 export type NewExecution = typeof executions.$inferInsert;
 
+/** Filters of the run list (`executionsRepo.list`, StoreTx `executions.list`); `before` is an id cursor. */
+export interface ExecutionListFilter {
+  flowId?: string;
+  /** Only runs of these flows (a team's view). */
+  flowIds?: readonly string[];
+  status?: ExecutionStatus;
+  limit: number;
+  before?: string;
+}
+
 /**
  * The columns a new execution is inserted with (both engines): a new run is never released,
  * finished or leased yet, so those columns start empty whatever the row says.
@@ -90,9 +100,8 @@ export const executionsRepo = {
       .all();
   },
 
-  /** Newest first, filtered; `before` is an id cursor from the previous page. */
-  /** Newest first; `flowIds` limits the list to those flows' runs (a team's view). */
-  list(db: Db, opts: { flowId?: string; flowIds?: readonly string[]; status?: ExecutionStatus; limit: number; before?: string }): ExecutionRow[] {
+  /** Newest first (by id), filtered; `before` is an id cursor from the previous page; `flowIds` limits the list to those flows' runs (a team's view). */
+  list(db: Db, opts: ExecutionListFilter): ExecutionRow[] {
     const conds = [];
     if (opts.flowId) conds.push(eq(executions.flowId, opts.flowId));
     if (opts.flowIds) conds.push(inArray(executions.flowId, [...opts.flowIds]));

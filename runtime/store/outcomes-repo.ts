@@ -1,4 +1,4 @@
-import { and, eq, exists, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, exists, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { ExecutionStatus } from '../../shared/statuses.js';
 import type { Db } from './db.js';
 import { eventRef } from './events-repo.js';
@@ -9,6 +9,10 @@ import { approvalDecisions, approvals, eventRefs, events, executions, flows, ste
  * few plain queries over one bounded time range: runs created in it (executions_created_idx),
  * their failed steps (steps_exec_seq_idx), their approvals (through their steps:
  * approvals_step_idx) and the deliveries received in it (events_received_idx).
+ *
+ * Each list comes in a fixed order, ids breaking ties: the report keeps the first run or delivery
+ * of an incident and the last of a step's failures at the same time, so the rows must come out
+ * the same whatever the query plan, and on both engines (PostgreSQL: runtime/store/pg/outcomes.ts).
  */
 
 /** What the report reads of a run. */
@@ -106,18 +110,15 @@ export const outcomesRepo = {
       })
       .from(executions)
       .where(and(...runConds))
+      .orderBy(asc(executions.createdAt), asc(executions.id))
       .all();
 
+    const stepAt = sql<number>`coalesce(${steps.endedAt}, ${steps.createdAt})`;
     const failedSteps = db
-      .select({
-        executionId: steps.executionId,
-        nodeId: steps.nodeId,
-        nodeType: steps.nodeType,
-        error: steps.error,
-        at: sql<number>`coalesce(${steps.endedAt}, ${steps.createdAt})`,
-      })
+      .select({ executionId: steps.executionId, nodeId: steps.nodeId, nodeType: steps.nodeType, error: steps.error, at: stepAt })
       .from(steps)
       .where(and(inArray(steps.executionId, runIds), inArray(steps.status, ['failed', 'unknown'])))
+      .orderBy(asc(stepAt), asc(steps.executionId), asc(steps.seq))
       .all();
 
     const stepIds = db.select({ id: steps.id }).from(steps).where(inArray(steps.executionId, runIds));
@@ -131,6 +132,7 @@ export const outcomesRepo = {
       })
       .from(approvals)
       .where(inArray(approvals.stepId, stepIds))
+      .orderBy(asc(approvals.id))
       .all();
 
     const eventConds: SQL[] = [
@@ -152,9 +154,10 @@ export const outcomesRepo = {
       .select({ id: events.id, receivedAt: events.receivedAt, path: events.path, alerts: events.alerts, matches: events.matches })
       .from(events)
       .where(and(...eventConds))
+      .orderBy(asc(events.receivedAt), asc(events.id))
       .all();
 
-    const flowRows = db.select({ id: flows.id, name: flows.name }).from(flows).all();
+    const flowRows = db.select({ id: flows.id, name: flows.name }).from(flows).orderBy(asc(flows.id)).all();
     return { runs, failedSteps, approvals: approvalRows, events: eventRows, flowNames: new Map(flowRows.map((r) => [r.id, r.name])) };
   },
 };

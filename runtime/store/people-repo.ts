@@ -1,4 +1,6 @@
+import Database from 'better-sqlite3';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { ConflictError } from '../../shared/errors.js';
 import type { Role } from '../../shared/people.js';
 import type { Db } from './db.js';
 import { apiTokens, flows, memberships, secrets, sessions, teams, users } from './schema.js';
@@ -6,11 +8,48 @@ import { apiTokens, flows, memberships, secrets, sessions, teams, users } from '
 export type UserRow = typeof users.$inferSelect;
 export type TeamRow = typeof teams.$inferSelect;
 export type MembershipRow = typeof memberships.$inferSelect;
+/** The columns updateUser may change. */
+export type UserChanges = Partial<Omit<UserRow, 'id' | 'createdAt'>>;
+
+/** The unique indexes of users: the username, the single sign-on identity, the id. */
+export type UserIndex = 'username' | 'oidc' | 'id';
+
+/**
+ * A users row a unique index refused, said as the API says a taken name (409). Callers check
+ * first, but on PostgreSQL two transactions can both pass that check: the second write fails
+ * on the index, and both engines answer it with this ConflictError.
+ */
+export function userTaken(index: UserIndex, row: Partial<UserRow>): ConflictError {
+  if (index === 'username') return new ConflictError(`username "${row.username}" is taken`);
+  if (index === 'oidc') return new ConflictError(`a user already signs in as "${row.oidcSubject}" of ${row.oidcIssuer}`);
+  return new ConflictError(`user id "${row.id}" is taken`);
+}
+
+/** A teams row whose id is taken (see userTaken). */
+export const teamTaken = (id: string) => new ConflictError(`team id "${id}" is taken`);
+
+/** The users index SQLite names in a unique-constraint error, or undefined for any other error. */
+function sqliteUserIndex(error: unknown): UserIndex | undefined {
+  if (!(error instanceof Database.SqliteError) || !error.code.startsWith('SQLITE_CONSTRAINT')) return undefined;
+  if (error.message.includes('users.username')) return 'username';
+  if (error.message.includes('users.oidc_')) return 'oidc';
+  if (error.message.includes('users.id')) return 'id';
+  return undefined;
+}
+
+const isSqliteTeamIdTaken = (error: unknown) =>
+  error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT') && error.message.includes('teams.id');
 
 /** Reads and writes of users, teams and their memberships. Callers validate and audit. */
 export const peopleRepo = {
+  /** Inserts a user; a taken username, sign-in identity or id is a ConflictError. */
   insertUser(db: Db, row: UserRow): void {
-    db.insert(users).values(row).run();
+    try {
+      db.insert(users).values(row).run();
+    } catch (error) {
+      const index = sqliteUserIndex(error);
+      throw index ? userTaken(index, row) : error;
+    }
   },
 
   user(db: Db, id: string): UserRow | undefined {
@@ -29,12 +68,16 @@ export const peopleRepo = {
       .get();
   },
 
-  /** The users whose email is `email`, compared without case (Slack buttons find people by email). */
+  /**
+   * The users whose email is `email`, compared without case (Slack buttons find people by
+   * email), by username. SQLite's lower() folds ASCII letters only.
+   */
   usersByEmail(db: Db, email: string): UserRow[] {
     return db
       .select()
       .from(users)
       .where(sql`lower(${users.email}) = ${email.toLowerCase()}`)
+      .orderBy(asc(users.username))
       .all();
   },
 
@@ -54,12 +97,23 @@ export const peopleRepo = {
     return db.select().from(users).orderBy(asc(users.username)).all();
   },
 
-  updateUser(db: Db, id: string, set: Partial<Omit<UserRow, 'id' | 'createdAt'>>): UserRow | undefined {
-    return db.update(users).set(set).where(eq(users.id, id)).returning().get();
+  /** Changes a user; the row after, or undefined when there is no such user. A taken username or sign-in identity is a ConflictError. */
+  updateUser(db: Db, id: string, set: UserChanges): UserRow | undefined {
+    try {
+      return db.update(users).set(set).where(eq(users.id, id)).returning().get();
+    } catch (error) {
+      const index = sqliteUserIndex(error);
+      throw index ? userTaken(index, set) : error;
+    }
   },
 
+  /** Inserts a team; a taken id is a ConflictError. */
   insertTeam(db: Db, row: TeamRow): void {
-    db.insert(teams).values(row).run();
+    try {
+      db.insert(teams).values(row).run();
+    } catch (error) {
+      throw isSqliteTeamIdTaken(error) ? teamTaken(row.id) : error;
+    }
   },
 
   team(db: Db, id: string): TeamRow | undefined {
@@ -106,13 +160,14 @@ export const peopleRepo = {
     return db.select().from(memberships).where(eq(memberships.userId, userId)).all();
   },
 
-  /** Every role of every user (for lists of users and teams: one query, not one per row). */
+  /** Every role of every user (for lists of users and teams: one query, not one per row), by user, team and role. */
   allMemberships(db: Db): MembershipRow[] {
-    return db.select().from(memberships).all();
+    return db.select().from(memberships).orderBy(asc(memberships.userId), asc(memberships.teamId), asc(memberships.role)).all();
   },
 
+  /** The roles held in one team, by user and role. */
   membersOf(db: Db, teamId: string): MembershipRow[] {
-    return db.select().from(memberships).where(eq(memberships.teamId, teamId)).all();
+    return db.select().from(memberships).where(eq(memberships.teamId, teamId)).orderBy(asc(memberships.userId), asc(memberships.role)).all();
   },
 
   /** The users holding `role` in `teamId` (enabled or not: callers check). */
@@ -129,7 +184,7 @@ export const peopleRepo = {
    * Replaces the roles of one user that came from `origin` (an admin's `manual` roles, or the
    * `oidc` ones a sign-in maps from groups) with `rows`; roles from the other origin stay.
    */
-  replaceMemberships(db: Db, userId: string, origin: MembershipRow['origin'], rows: { teamId: string; role: Role }[]): void {
+  replaceMemberships(db: Db, userId: string, origin: MembershipRow['origin'], rows: readonly { teamId: string; role: Role }[]): void {
     db.delete(memberships)
       .where(and(eq(memberships.userId, userId), eq(memberships.origin, origin)))
       .run();

@@ -21,10 +21,13 @@ export interface SecretRow {
   updatedBy: string;
 }
 
-/** Bumped by every change to the secrets table, so a process (the server) knows to read it again. */
-const REVISION_KEY = 'secrets.revision';
+/**
+ * The settings key of the secrets revision: bumped by every change to the secrets table, so a
+ * process (the server) knows to read it again. Shared with the PostgreSQL side (pg/tx.ts).
+ */
+export const SECRETS_REVISION_KEY = 'secrets.revision';
 /** The id of the master key every new data key must be wrapped with; set by the first write and by rotation. */
-const MASTER_KEY_ID_KEY = 'secrets.master_key_id';
+export const SECRETS_MASTER_KEY_ID_KEY = 'secrets.master_key_id';
 
 type Row = typeof secrets.$inferSelect;
 
@@ -36,7 +39,11 @@ function parseHosts(name: string, text: string): string[] {
   return parsed;
 }
 
-const toSecretRow = (row: Row): SecretRow => ({ ...row, hosts: parseHosts(row.name, row.hosts) });
+/** A stored row as a SecretRow (its hosts parsed); PostgreSQL's rows have the same shape. */
+export const toSecretRow = (row: Row): SecretRow => ({ ...row, hosts: parseHosts(row.name, row.hosts) });
+
+/** A SecretRow as the columns store it (its hosts as JSON text). */
+export const secretValues = (row: SecretRow): Row => ({ ...row, hosts: JSON.stringify(row.hosts) });
 
 /** Reads and writes of the `secrets` table. Values are encrypted before they get here. */
 export const secretsRepo = {
@@ -56,7 +63,7 @@ export const secretsRepo = {
 
   /** Inserts or replaces secret `row.name`. */
   put(db: Db, row: SecretRow): void {
-    const values = { ...row, hosts: JSON.stringify(row.hosts) };
+    const values = secretValues(row);
     const { name: _name, createdAt: _createdAt, ...changes } = values;
     db.insert(secrets).values(values).onConflictDoUpdate({ target: secrets.name, set: changes }).run();
     secretsRepo.bump(db, row.updatedAt);
@@ -76,19 +83,19 @@ export const secretsRepo = {
 
   /** A number that changes whenever the table does (0 before the first change). */
   revision(db: Db): number {
-    return Number(settingsRepo.get(db, REVISION_KEY) ?? '0');
+    return Number(settingsRepo.get(db, SECRETS_REVISION_KEY) ?? '0');
   },
 
   bump(db: Db, now: number): void {
-    settingsRepo.set(db, REVISION_KEY, String(secretsRepo.revision(db) + 1), now);
+    settingsRepo.set(db, SECRETS_REVISION_KEY, String(secretsRepo.revision(db) + 1), now);
   },
 
   /** The id of the master key new data keys are wrapped with; undefined until the first secret is stored. */
   masterKeyId(db: Db): string | undefined {
-    return settingsRepo.get(db, MASTER_KEY_ID_KEY);
+    return settingsRepo.get(db, SECRETS_MASTER_KEY_ID_KEY);
   },
 
   setMasterKeyId(db: Db, id: string, now: number): void {
-    settingsRepo.set(db, MASTER_KEY_ID_KEY, id, now);
+    settingsRepo.set(db, SECRETS_MASTER_KEY_ID_KEY, id, now);
   },
 };

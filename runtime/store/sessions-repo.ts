@@ -19,7 +19,8 @@ export const sessionsRepo = {
   },
 
   forUser(db: Db, userId: string): SessionRow[] {
-    return db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(desc(sessions.createdAt)).all();
+    // Ties (one millisecond) by id, newest first as well: the order is the same on PostgreSQL.
+    return db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(desc(sessions.createdAt), desc(sessions.id)).all();
   },
 
   touch(db: Db, id: string, now: number): void {

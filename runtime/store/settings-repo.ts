@@ -13,4 +13,9 @@ export const settingsRepo = {
       .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: now } })
       .run();
   },
+
+  setIfAbsent(db: Db, key: string, value: string, now: number): string {
+    db.insert(settings).values({ key, value, updatedAt: now }).onConflictDoNothing().run();
+    return settingsRepo.get(db, key)!;
+  },
 };

@@ -1,5 +1,11 @@
 import type { SqliteStore } from './db.js';
+import { onExecutionEnded, onExecutionHeld, type ExecutionEndListener, type ExecutionHeldListener } from './execution-ends.js';
 import { sqliteTx, type QueuedRun, type StoreTx } from './tx.js';
+
+/** How the database takes writes, for /healthz: `locked` (SQLite: another program holds the file), `failing` (the last writes failed). */
+export type WriteState = 'ok' | 'locked' | 'failing';
+/** How the run queue is doing, for /healthz: SQLite's is its executions table (its database's state); PostgreSQL's is pg-boss. */
+export type QueueState = 'ok' | 'failing';
 
 /**
  * How the engine runs its transactions, whichever database holds its state: `write` for a
@@ -24,6 +30,18 @@ export interface Store {
    * process dies before the claim commits; `exclude` does not apply (a claim finds such a run not queued).
    */
   takeQueued(limit: number, exclude: ReadonlySet<string>): Promise<QueuedRun[]>;
+  /** Resolves once no write of this process is queued or running (tests; Engine.idle). */
+  idle(): Promise<void>;
+  /** True while a write of this process is queued, running or being retried. */
+  readonly busy: boolean;
+  readonly writeState: WriteState;
+  readonly queueState: QueueState;
+  /** Calls `listener` with each COMMIT's duration (the metrics); returns the unsubscribe. */
+  onCommit(listener: (seconds: number) => void): () => void;
+  /** Calls `listener` for each run this process ends from now on, once that change committed. */
+  onExecutionEnded(listener: ExecutionEndListener): () => void;
+  /** Calls `listener` for each run this process creates held from now on, once that write committed. */
+  onExecutionHeld(listener: ExecutionHeldListener): () => void;
 }
 
 /** One adapter per SQLite store: the engine parts that hold a Store share it. */
@@ -39,6 +57,19 @@ export function sqliteStore(store: SqliteStore): Store {
       write: (fn) => store.write((db) => fn(sqliteTx(db))),
       writeEventually: (fn) => store.writeEventually((db) => fn(sqliteTx(db))),
       takeQueued: async (limit, exclude) => (await sqliteTx(store.db).executions.nextQueued(limit, exclude)).map((executionId) => ({ executionId })),
+      idle: () => store.idle(),
+      get busy() {
+        return store.busy;
+      },
+      get writeState() {
+        return store.writeState;
+      },
+      get queueState() {
+        return store.writeState === 'ok' ? 'ok' : 'failing';
+      },
+      onCommit: (listener) => store.onCommit((seconds) => listener(seconds)),
+      onExecutionEnded: (listener) => onExecutionEnded(store.db, listener),
+      onExecutionHeld: (listener) => onExecutionHeld(store.db, listener),
     };
     adapters.set(store, adapter);
   }

@@ -1,17 +1,23 @@
 import type { Flow } from '../../shared/flow/schema.js';
 import type { ApprovalStatus, ExecutionStatus, StepStatus, WaitReason } from './schema.js';
 import { approvalLinksRepo, type ApprovalLinkRow } from './approval-links-repo.js';
-import { approvalsRepo, type ApprovalDecisionRow, type ApprovalRow } from './approvals-repo.js';
-import { peopleRepo, type MembershipRow, type UserRow } from './people-repo.js';
+import { approvalsRepo, type ApprovalDecisionRow, type ApprovalListFilter, type ApprovalRow } from './approvals-repo.js';
+import { teamsRepo, type TeamLookup } from './teams-repo.js';
+import { peopleRepo, type MembershipRow, type TeamRow, type UserChanges, type UserRow } from './people-repo.js';
 import { settingsRepo } from './settings-repo.js';
+import { sessionsRepo, type SessionRow } from './sessions-repo.js';
+import { apiTokensRepo, type ApiTokenRow } from './api-tokens-repo.js';
+import { authFailuresRepo, type AuthFailureRow } from './auth-failures-repo.js';
 import { scheduleTicksRepo, type NewScheduleTick, type ScheduleTickRow } from './schedule-ticks-repo.js';
-import { appendAudit, type AuditInput } from './audit-repo.js';
+import { secretsRepo, type SecretRow } from './secrets-repo.js';
+import { appendAudit, auditRepo, type AuditFilter, type AuditInput, type AuditRow } from './audit-repo.js';
 import { breakersRepo, type BreakerFailure, type BreakerRow } from './breakers-repo.js';
 import type { Db } from './db.js';
-import { eventsRepo, type EventRow } from './events-repo.js';
-import { executionsRepo, type ExecutionRow, type NewExecution } from './executions-repo.js';
+import { eventsRepo, type EventFilter, type EventRow } from './events-repo.js';
+import { executionsRepo, type ExecutionListFilter, type ExecutionRow, type NewExecution } from './executions-repo.js';
 import { flowsRepo, type FlowRow, type FlowSummaryRow } from './flows-repo.js';
 import { leasesRepo } from './leases-repo.js';
+import { outcomesRepo, type OutcomeFilter, type OutcomeRows } from './outcomes-repo.js';
 import { stepsRepo, type NewStep, type StepRow } from './steps-repo.js';
 
 /** The columns a step transition may set (executions-repo / steps-repo `transition`). */
@@ -56,6 +62,16 @@ export interface StoreTx {
     body(id: string): Promise<string | undefined>;
     /** Deletes up to `batch` of the oldest events received before `cutoff`, with their refs; how many. */
     deleteReceivedBefore(cutoff: number, batch: number): Promise<number>;
+    /**
+     * What a replay reads (runtime/engine/flows/replay.ts): deliveries on `paths` received in
+     * [since, until] that got through (accepted, duplicate, ignored), oldest first (then by id),
+     * none when there are more than `limit`; with `visibleFlowIds`, only those delivered to a path
+     * one of these flows listens on. `count` says how many there are in all.
+     */
+    forReplay(f: { paths: readonly string[]; since: number; until: number; limit: number; visibleFlowIds?: readonly string[] }): Promise<{ rows: EventRow[]; count: number }>;
+    get(id: string): Promise<EventRow | undefined>;
+    /** The event log, newest first (by id), filtered; a flow or source filter reads the event's refs. */
+    list(filter: EventFilter): Promise<EventRow[]>;
   };
   readonly executions: {
     /**
@@ -79,6 +95,8 @@ export interface StoreTx {
     /** The distinct target keys of the flow's runs that count, created at or after `since` (at most `limit`). */
     targetsSince(flowId: string, since: number, limit: number): Promise<string[]>;
     countByStatus(status: ExecutionStatus): Promise<number>;
+    /** How many executions each flow has in each of `statuses` (the metrics' active runs); no row for a count of 0. */
+    countsByFlowAndStatus(statuses: readonly ExecutionStatus[]): Promise<{ flowId: string; status: ExecutionStatus; n: number }[]>;
     get(id: string): Promise<ExecutionRow | undefined>;
     /**
      * Moves an execution from one of `from` to the changes' status; false if it was in none of
@@ -104,6 +122,10 @@ export interface StoreTx {
      * have no active called run, with their steps, approvals, decisions and used links; how many.
      */
     deleteFinishedBefore(cutoff: number, batch: number): Promise<number>;
+    /** The run list, newest first (by id), filtered; `before` is the last id of the previous page. */
+    list(filter: ExecutionListFilter): Promise<ExecutionRow[]>;
+    /** The runs one delivery started, by id. */
+    forEvent(eventId: string): Promise<ExecutionRow[]>;
   };
   readonly steps: {
     /** Wakes the steps of these runs waiting for `reason` (they continue at the next tick); how many. */
@@ -143,8 +165,12 @@ export interface StoreTx {
     forExecution(executionId: string, limit: number): Promise<ApprovalRow[]>;
     /** Records a decision if the approval is still pending; false if it was already decided. */
     decide(id: string, decision: ApprovalDecision): Promise<boolean>;
+    /** How many approvals wait for a decision (the metrics). */
+    countPending(): Promise<number>;
     /** Cancels the pending approvals of an execution (it was cancelled or timed out). */
     cancelForExecution(executionId: string, now: number): Promise<void>;
+    /** The approval list: pending ones by deadline, soonest first; otherwise newest first; at most `limit`. */
+    list(filter: ApprovalListFilter): Promise<ApprovalRow[]>;
   };
   readonly approvalLinks: {
     /** The record of a used approval link, by its id (linkIdOf). */
@@ -164,6 +190,10 @@ export interface StoreTx {
     tripped(): Promise<Map<string, number>>;
     /** A deleted flow takes its breaker with it. */
     delete(flowId: string): Promise<void>;
+  };
+  readonly outcomes: {
+    /** Every row the outcomes report needs for `filter` (outcomes-repo.ts), each list in a fixed order; the caller keeps the range bounded. */
+    rows(filter: OutcomeFilter): Promise<OutcomeRows>;
   };
   readonly flows: {
     /** Every flow's current revision without its document, ordered by id. */
@@ -200,8 +230,87 @@ export interface StoreTx {
   readonly people: {
     /** A user by id (removed users are gone). */
     user(id: string): Promise<UserRow | undefined>;
+    /** A user by the single sign-on identity (issuer and subject) it signs in with. */
+    userByOidc(issuer: string, subject: string): Promise<UserRow | undefined>;
+    /** The users whose email is `email`, compared without case (ASCII letters only, as SQLite's lower()), by username. */
+    usersByEmail(email: string): Promise<UserRow[]>;
+    /** Every user, by username. */
+    listUsers(): Promise<UserRow[]>;
+    /** Inserts a user; a taken username, sign-in identity or id is a ConflictError. */
+    insertUser(row: UserRow): Promise<void>;
+    /** Changes a user: the row after, or undefined when there is no such user. A taken username or sign-in identity is a ConflictError. */
+    updateUser(id: string, set: UserChanges): Promise<UserRow | undefined>;
+    /** Every role of every user, by user, team and role. */
+    allMemberships(): Promise<MembershipRow[]>;
+    /** The roles held in one team, by user and role. */
+    membersOf(teamId: string): Promise<MembershipRow[]>;
+    /**
+     * Replaces the user's roles that came from `origin` (`manual`: an admin's; `oidc`: mapped from
+     * groups at sign-in) with `rows`; the other origin's stay, and a role the user already holds from it is not added twice.
+     */
+    replaceMemberships(userId: string, origin: MembershipRow['origin'], rows: readonly { teamId: string; role: MembershipRow['role'] }[]): Promise<void>;
+    /** Ends every session and revokes every live API token of a user (disabling them): how many of each. */
+    endAccessOf(userId: string, now: number): Promise<{ sessions: number; tokens: number }>;
+    team(id: string): Promise<TeamRow | undefined>;
+    /** Every team, by id. */
+    listTeams(): Promise<TeamRow[]>;
+    /** Inserts a team; a taken id is a ConflictError. */
+    insertTeam(row: TeamRow): Promise<void>;
+    /** Renames a team; false when there is no such team. */
+    renameTeam(id: string, name: string): Promise<boolean>;
+    /** Deletes a team and every role held in it; false when there was no such team. */
+    deleteTeam(id: string): Promise<boolean>;
+    /** How many flows and secrets a team owns (a team that owns any cannot be deleted). */
+    teamHoldings(id: string): Promise<{ flows: number; secrets: number }>;
+    /** Flows per team id (teams without flows are absent). */
+    flowCounts(): Promise<Map<string, number>>;
     /** The user's team roles. */
     membershipsOf(userId: string): Promise<MembershipRow[]>;
+    /** A user by username (as stored: callers lower-case it). */
+    userByUsername(username: string): Promise<UserRow | undefined>;
+    /** Whether an enabled admin account exists (then the admin token is the break-glass credential). */
+    hasEnabledAdmin(): Promise<boolean>;
+  };
+  /** Browser sessions; only SHA-256 hashes of cookie values come here. */
+  readonly sessions: {
+    insert(row: SessionRow): Promise<void>;
+    byTokenHash(tokenHash: string): Promise<SessionRow | undefined>;
+    byId(id: string): Promise<SessionRow | undefined>;
+    /** A user's sessions, newest first (usable or not: callers filter). */
+    forUser(userId: string): Promise<SessionRow[]>;
+    /** Records a use: sets `lastUsedAt`. */
+    touch(id: string, now: number): Promise<void>;
+    /** Deletes one session; true if it existed. */
+    delete(id: string): Promise<boolean>;
+    /**
+     * Deletes every session past its absolute end at `now`, idle since `idleBefore`, or of the
+     * admin token made with another one (fingerprint); how many.
+     */
+    deleteUnusable(opts: { now: number; idleBefore: number; adminTokenFingerprint: string }): Promise<number>;
+  };
+  /** API tokens; only SHA-256 hashes of token values come here. */
+  readonly apiTokens: {
+    /** Newest first; of one user, or of everyone. */
+    list(userId?: string): Promise<ApiTokenRow[]>;
+    byHash(tokenHash: string): Promise<ApiTokenRow | undefined>;
+    byId(id: string): Promise<ApiTokenRow | undefined>;
+    insert(row: ApiTokenRow): Promise<void>;
+    /** Revokes one token; false if it was already revoked (or is unknown). */
+    revoke(id: string, now: number): Promise<boolean>;
+    /** Revokes every token of a team not yet revoked; how many. */
+    revokeForTeam(teamId: string, now: number): Promise<number>;
+    /** Records a use: sets `lastUsedAt`. */
+    touch(id: string, now: number): Promise<void>;
+  };
+  /** Failed-credential counters per `<kind>:<key>` (runtime/http/rate-limit.ts). */
+  readonly authFailures: {
+    /** The windows of keys starting with `prefix` still open at `now`, the latest-ending first (then by key), at most `limit`. */
+    live(prefix: string, now: number, limit: number): Promise<AuthFailureRow[]>;
+    /** Stores one key's window as it is now (insert or replace). */
+    save(row: AuthFailureRow): Promise<void>;
+    delete(key: string): Promise<void>;
+    /** Deletes every window that ended at or before `now`; how many. */
+    deleteEnded(now: number): Promise<number>;
   };
   readonly scheduleTicks: {
     /**
@@ -225,14 +334,53 @@ export interface StoreTx {
     /** Forgets a schedule's rows for ticks before `before`. */
     prune(flowId: string, nodeId: string, before: number): Promise<void>;
   };
+  /** Which teams own what a request names (authorization); `found: false` when there is no such thing. */
+  readonly teams: {
+    ofFlow(id: string): Promise<TeamLookup>;
+    /** The team of the run's flow (none when the flow was deleted). */
+    ofExecution(id: string): Promise<TeamLookup>;
+    /** The team of the approval's run's flow. */
+    ofApproval(id: string): Promise<TeamLookup>;
+    /** The teams of the flows that listened on the delivery's path and still exist, by flow id (none: admins only). */
+    ofEvent(id: string): Promise<TeamLookup>;
+    ofSecret(name: string): Promise<TeamLookup>;
+    /** The ids of the flows owned by any of `teams`, ordered by id (a team's view of runs and events). */
+    flowIdsOf(teams: readonly string[]): Promise<string[]>;
+  };
   readonly settings: {
     get(key: string): Promise<string | undefined>;
     /** Sets a value, inserting the key if it is new. */
     set(key: string, value: string, now: number): Promise<void>;
+    /**
+     * Stores `value` unless the key holds one already; answers what the key holds after (a value
+     * made once for every process: another process that got there first wins, and both agree).
+     */
+    setIfAbsent(key: string, value: string, now: number): Promise<string>;
+  };
+  readonly secrets: {
+    /** Every stored secret (values encrypted), ordered by name. */
+    list(): Promise<SecretRow[]>;
+    get(name: string): Promise<SecretRow | undefined>;
+    count(): Promise<number>;
+    /** Inserts or replaces secret `row.name` (a replaced row keeps its createdAt), and bumps the revision. */
+    put(row: SecretRow): Promise<void>;
+    /** Replaces one row's wrapped data key (rotation), and bumps the revision; the value and its metadata are unchanged. */
+    rewrap(name: string, wrap: { wrappedKey: string; keyId: string }, now: number): Promise<void>;
+    /** Deletes secret `name`, bumping the revision; false when there is no such secret (nothing changed). */
+    delete(name: string, now: number): Promise<boolean>;
+    /** A number that grows with every change to the table (0 before the first), so a process knows to read it again. */
+    revision(): Promise<number>;
+    /** Advances the revision by one; on PostgreSQL in one statement, so two processes bumping at once both count. */
+    bump(now: number): Promise<void>;
+    /** The id of the master key new data keys are wrapped with; undefined until the first secret is stored. */
+    masterKeyId(): Promise<string | undefined>;
+    setMasterKeyId(id: string, now: number): Promise<void>;
   };
   readonly audit: {
     /** Appends one record to the hash-chained audit log, in this transaction. */
     append(entry: AuditInput): Promise<void>;
+    /** The audit log, newest first, filtered (audit-repo.ts `list`). */
+    list(filter: AuditFilter): Promise<AuditRow[]>;
   };
   readonly runQueue: {
     /**
@@ -279,6 +427,9 @@ export function sqliteTx(db: Db): StoreTx {
       seenDelivery: async (path, deliveryId) => eventsRepo.seenDelivery(db, path, deliveryId),
       body: async (id) => eventsRepo.get(db, id)?.body,
       deleteReceivedBefore: async (cutoff, batch) => eventsRepo.deleteReceivedBefore(db, cutoff, batch),
+      forReplay: async (f) => eventsRepo.forReplay(db, f),
+      get: async (id) => eventsRepo.get(db, id),
+      list: async (filter) => eventsRepo.list(db, filter),
     },
     executions: {
       insertIfNew: async (row) => executionsRepo.insertIfNew(db, row),
@@ -290,6 +441,7 @@ export function sqliteTx(db: Db): StoreTx {
       countActiveForTarget: async (flowId, targetKey) => executionsRepo.countActiveForTarget(db, flowId, targetKey),
       targetsSince: async (flowId, since, limit) => executionsRepo.targetsSince(db, flowId, since, limit),
       countByStatus: async (status) => executionsRepo.countByStatus(db, status),
+      countsByFlowAndStatus: async (statuses) => executionsRepo.countsByFlowAndStatus(db, statuses),
       get: async (id) => executionsRepo.get(db, id),
       transition: async (id, from, changes) => executionsRepo.transition(db, id, from, changes),
       children: async (parentId) => executionsRepo.children(db, parentId),
@@ -299,6 +451,8 @@ export function sqliteTx(db: Db): StoreTx {
       pastDeadline: async (now) => executionsRepo.pastDeadline(db, now),
       release: async (id, by, comment, now, deadlineAt) => executionsRepo.release(db, id, by, comment, now, deadlineAt),
       deleteFinishedBefore: async (cutoff, batch) => executionsRepo.deleteFinishedBefore(db, cutoff, batch),
+      list: async (filter) => executionsRepo.list(db, filter),
+      forEvent: async (eventId) => executionsRepo.forEvent(db, eventId),
     },
     steps: {
       wakeWaiting: async (executionIds, reason, now) => stepsRepo.wakeWaiting(db, executionIds, reason, now),
@@ -323,7 +477,9 @@ export function sqliteTx(db: Db): StoreTx {
       forStep: async (stepId) => approvalsRepo.forStep(db, stepId),
       forExecution: async (executionId, limit) => approvalsRepo.list(db, { executionId, limit }),
       decide: async (id, decision) => approvalsRepo.decide(db, id, decision),
+      countPending: async () => approvalsRepo.countPending(db),
       cancelForExecution: async (executionId, now) => approvalsRepo.cancelForExecution(db, executionId, now),
+      list: async (filter) => approvalsRepo.list(db, filter),
     },
     approvalLinks: {
       get: async (id) => approvalLinksRepo.get(db, id),
@@ -336,6 +492,9 @@ export function sqliteTx(db: Db): StoreTx {
       tripped: async () => breakersRepo.tripped(db),
       delete: async (flowId) => breakersRepo.delete(db, flowId),
       reset: async (flowId, by, now) => breakersRepo.reset(db, flowId, by, now),
+    },
+    outcomes: {
+      rows: async (filter) => outcomesRepo.rows(db, filter),
     },
     flows: {
       list: async () => flowsRepo.list(db),
@@ -355,7 +514,49 @@ export function sqliteTx(db: Db): StoreTx {
     },
     people: {
       user: async (id) => peopleRepo.user(db, id),
+      userByOidc: async (issuer, subject) => peopleRepo.userByOidc(db, issuer, subject),
+      usersByEmail: async (email) => peopleRepo.usersByEmail(db, email),
+      listUsers: async () => peopleRepo.listUsers(db),
+      insertUser: async (row) => peopleRepo.insertUser(db, row),
+      updateUser: async (id, set) => peopleRepo.updateUser(db, id, set),
+      allMemberships: async () => peopleRepo.allMemberships(db),
+      membersOf: async (teamId) => peopleRepo.membersOf(db, teamId),
+      replaceMemberships: async (userId, origin, rows) => peopleRepo.replaceMemberships(db, userId, origin, rows),
+      endAccessOf: async (userId, now) => peopleRepo.endAccessOf(db, userId, now),
+      team: async (id) => peopleRepo.team(db, id),
+      listTeams: async () => peopleRepo.listTeams(db),
+      insertTeam: async (row) => peopleRepo.insertTeam(db, row),
+      renameTeam: async (id, name) => peopleRepo.renameTeam(db, id, name),
+      deleteTeam: async (id) => peopleRepo.deleteTeam(db, id),
+      teamHoldings: async (id) => peopleRepo.teamHoldings(db, id),
+      flowCounts: async () => peopleRepo.flowCounts(db),
       membershipsOf: async (userId) => peopleRepo.membershipsOf(db, userId),
+      userByUsername: async (username) => peopleRepo.userByUsername(db, username),
+      hasEnabledAdmin: async () => peopleRepo.hasEnabledAdmin(db),
+    },
+    sessions: {
+      insert: async (row) => sessionsRepo.insert(db, row),
+      byTokenHash: async (tokenHash) => sessionsRepo.byTokenHash(db, tokenHash),
+      byId: async (id) => sessionsRepo.byId(db, id),
+      forUser: async (userId) => sessionsRepo.forUser(db, userId),
+      touch: async (id, now) => sessionsRepo.touch(db, id, now),
+      delete: async (id) => sessionsRepo.delete(db, id),
+      deleteUnusable: async (opts) => sessionsRepo.deleteUnusable(db, opts),
+    },
+    apiTokens: {
+      list: async (userId) => apiTokensRepo.list(db, userId),
+      byHash: async (tokenHash) => apiTokensRepo.byHash(db, tokenHash),
+      byId: async (id) => apiTokensRepo.byId(db, id),
+      insert: async (row) => apiTokensRepo.insert(db, row),
+      revoke: async (id, now) => apiTokensRepo.revoke(db, id, now),
+      revokeForTeam: async (teamId, now) => apiTokensRepo.revokeForTeam(db, teamId, now),
+      touch: async (id, now) => apiTokensRepo.touch(db, id, now),
+    },
+    authFailures: {
+      live: async (prefix, now, limit) => authFailuresRepo.live(db, prefix, now, limit),
+      save: async (row) => authFailuresRepo.save(db, row),
+      delete: async (key) => authFailuresRepo.delete(db, key),
+      deleteEnded: async (now) => authFailuresRepo.deleteEnded(db, now),
     },
     scheduleTicks: {
       // One writer on SQLite: the transaction already has every schedule to itself.
@@ -368,12 +569,35 @@ export function sqliteTx(db: Db): StoreTx {
       extend: async (flowId, nodeId, fromTickAt, toTickAt, recordedAt) => scheduleTicksRepo.extend(db, flowId, nodeId, fromTickAt, toTickAt, recordedAt),
       prune: async (flowId, nodeId, before) => scheduleTicksRepo.prune(db, flowId, nodeId, before),
     },
+    teams: {
+      ofFlow: async (id) => teamsRepo.ofFlow(db, id),
+      ofExecution: async (id) => teamsRepo.ofExecution(db, id),
+      ofApproval: async (id) => teamsRepo.ofApproval(db, id),
+      ofEvent: async (id) => teamsRepo.ofEvent(db, id),
+      ofSecret: async (name) => teamsRepo.ofSecret(db, name),
+      flowIdsOf: async (teams) => teamsRepo.flowIdsOf(db, teams),
+    },
     settings: {
       get: async (key) => settingsRepo.get(db, key),
       set: async (key, value, now) => settingsRepo.set(db, key, value, now),
+      setIfAbsent: async (key, value, now) => settingsRepo.setIfAbsent(db, key, value, now),
+    },
+    secrets: {
+      list: async () => secretsRepo.list(db),
+      get: async (name) => secretsRepo.get(db, name),
+      count: async () => secretsRepo.count(db),
+      put: async (row) => secretsRepo.put(db, row),
+      rewrap: async (name, wrap, now) => secretsRepo.rewrap(db, name, wrap, now),
+      delete: async (name, now) => secretsRepo.delete(db, name, now),
+      revision: async () => secretsRepo.revision(db),
+      // One writer on SQLite: the read and the write of the bump cannot interleave with another's.
+      bump: async (now) => secretsRepo.bump(db, now),
+      masterKeyId: async () => secretsRepo.masterKeyId(db),
+      setMasterKeyId: async (id, now) => secretsRepo.setMasterKeyId(db, id, now),
     },
     audit: {
       append: async (entry) => appendAudit(db, entry),
+      list: async (filter) => auditRepo.list(db, filter),
     },
     runQueue: {
       taken: async () => {},

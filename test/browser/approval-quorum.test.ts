@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { SqliteStore } from '../../runtime/store/db.js';
+import { sqliteStore } from '../../runtime/store/store.js';
 import { SessionManager } from '../../runtime/http/sessions.js';
 import { amAlert, amPayload } from '../kit/alertmanager.js';
 import { launchBrowser, screenshot } from '../kit/browser.js';
@@ -51,7 +52,7 @@ describe('approvals inbox with a quorum', () => {
   beforeAll(async () => {
     server = await startServer();
     store = new SqliteStore(join(server.dataDir, 'salve.db'));
-    const sessions = new SessionManager(store, server.token);
+    const sessions = new SessionManager(sqliteStore(store), server.token);
     for (const [username, roles] of [
       ['carol', ['editor', 'approver']],
       ['alice', ['approver']],

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../runtime/store/db.js';
+import { sqliteStore } from '../../runtime/store/store.js';
 import { SessionManager } from '../../runtime/http/sessions.js';
 import { amAlert, amPayload } from '../kit/alertmanager.js';
 import { addUser } from '../kit/store-people.js';
@@ -31,7 +32,7 @@ describe('approvals with a quorum, against a real server', () => {
   beforeAll(async () => {
     server = await startServer();
     store = new SqliteStore(join(server.dataDir, 'salve.db'));
-    const sessions = new SessionManager(store, server.token);
+    const sessions = new SessionManager(sqliteStore(store), server.token);
     for (const [username, roles] of [
       ['carol', ['editor', 'approver']],
       ['alice', ['approver']],

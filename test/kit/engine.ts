@@ -19,6 +19,8 @@ export class ManualClock implements Clock {
 /** What an engine test can set; nothing reaches a non-public address unless `allowedTargets` says so. */
 export interface TestEngineOptions {
   file?: string;
+  /** An open store instead of `file` (a second engine over it: a "restart" that keeps the database). */
+  store?: SqliteStore;
   clock?: ManualClock;
   secrets?: Record<string, string>;
   /** Secret name → its `SALVE_SECRET_<NAME>_HOSTS` list as written. */
@@ -34,7 +36,7 @@ export interface TestEngineOptions {
 /** An engine over a database file (or memory) with a manual clock, for engine tests. */
 export function testEngine(opts: TestEngineOptions = {}) {
   const clock = opts.clock ?? new ManualClock();
-  const store = new SqliteStore(opts.file ?? ':memory:');
+  const store = opts.store ?? new SqliteStore(opts.file ?? ':memory:');
   const engine = new Engine({
     store,
     clock,

@@ -13,9 +13,8 @@ export const JSON_TYPE = { 'content-type': 'application/json' };
  * given (a "restart" is a second app on the same file), else in memory. `logs()` is what it logged.
  */
 export function testApp(opts: { file?: string; store?: SqliteStore; clock?: ManualClock; token?: string; tokenFile?: string; publicOrigin?: string; oidc?: OidcClient } = {}) {
-  const { engine, store: own, clock } = testEngine({ file: opts.file, clock: opts.clock });
-  // `store`: a second app over the first one's database (a restart that keeps the sessions).
-  const store = opts.store ?? own;
+  // `store`: a second app, and engine, over the first one's database (a restart that keeps the sessions).
+  const { engine, store, clock } = testEngine({ file: opts.file, store: opts.store, clock: opts.clock });
   let logged = '';
   const log = createLogger({
     level: 'debug',
@@ -28,7 +27,6 @@ export function testApp(opts: { file?: string; store?: SqliteStore; clock?: Manu
   });
   const app = createApp({
     engine,
-    store,
     log,
     adminToken: opts.token ?? TEST_TOKEN,
     adminTokenFile: opts.tokenFile,

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import pino from 'pino';
 import { afterEach } from 'vitest';
+import { migratePostgres } from '../../runtime/store/pg/migrate.js';
+import { PostgresPool, type PostgresPoolOptions } from '../../runtime/store/pg/pool.js';
+import { RunQueue } from '../../runtime/store/pg/run-queue.js';
+import { PostgresStore } from '../../runtime/store/pg/store.js';
+
+const silent = pino({ level: 'silent' });
 
 /**
  * A PostgreSQL server for the tests of the PostgreSQL engine: SALVE_TEST_DATABASE_URL, else the
@@ -83,5 +90,47 @@ export function databasesPerTest(): () => Promise<TempDatabase> {
     const db = await tempDatabase();
     made.push(db);
     return db;
+  };
+}
+
+/** One Salve "process" on a test database: its own pool, run queue and Store, as `salve serve --database` opens them. */
+export interface PostgresProcess {
+  pool: PostgresPool;
+  queue: RunQueue;
+  store: PostgresStore;
+}
+
+/**
+ * For a suite whose tests run several processes on one database: `database()` makes a fresh,
+ * migrated one; `open(url)` starts a process on it. After each test, what `onClose` registered
+ * (an engine's shutdown) and then the processes are closed, newest first, and the database dropped.
+ */
+export function postgresProcesses() {
+  const fresh = databasesPerTest();
+  const closers: (() => Promise<void>)[] = [];
+  // Registered after databasesPerTest's hook, so it runs before the database is dropped.
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+  });
+  return {
+    async database(): Promise<TempDatabase> {
+      const database = await fresh();
+      await migratePostgres(database.url);
+      return database;
+    },
+    async open(url: string, options: PostgresPoolOptions = {}): Promise<PostgresProcess> {
+      const pool = new PostgresPool(url, { log: silent, ...options });
+      const queue = await RunQueue.open(pool, { log: silent });
+      const store = new PostgresStore(pool, queue, silent);
+      closers.push(async () => {
+        store.close();
+        await queue.close();
+        await pool.close();
+      });
+      return { pool, queue, store };
+    },
+    onClose(close: () => Promise<void> | void): void {
+      closers.push(async () => close());
+    },
   };
 }

@@ -83,6 +83,8 @@ export interface OpenEngine {
    * has no such collation (nothing changed), and on SQLite, whose text compares bytes (BINARY).
    */
   linguisticFlowIds(): Promise<boolean>;
+  /** As linguisticFlowIds, for these text columns (`table.column`, e.g. `users.username`); PostgreSQL with ICU only. */
+  linguisticColumns(columns: readonly string[]): Promise<boolean>;
 }
 
 export interface StoreEngine {
@@ -126,6 +128,7 @@ export function storeEngines(): StoreEngine[] {
         advisoryLockWaits: async () => 0,
         lockWaits: async () => 0,
         linguisticFlowIds: async () => false,
+        linguisticColumns: async () => false,
         run: (fn) => store.write((db) => fn(sqliteTx(db))),
         takeQueued: (limit) => sqliteStore(store).takeQueued(limit, new Set()),
         seed: async ({ executions = [], steps = [], flows = [], breakers = [], revisions = [], approvals = [], approvalDecisions = [], approvalLinks = [], memberships = [], users = [] }) => {
@@ -219,6 +222,18 @@ export function storeEngines(): StoreEngine[] {
             }
             if (collation === undefined) return false;
             await client.query(`alter table flows alter column id type text collate "${collation}"`);
+            return true;
+          }),
+        linguisticColumns: (columns) =>
+          pool.read(async (client) => {
+            const icu = await client.query("select 1 from pg_collation where collprovider = 'i' limit 1");
+            if (!icu.rowCount) return false;
+            // The collation linguisticFlowIds makes ('ab' before 'a-z', capitals mixed in), made once per database.
+            await client.query("create collation if not exists salve_test_linguistic (provider = icu, locale = 'en-u-ka-shifted')");
+            for (const name of columns) {
+              const [table, column] = name.split('.');
+              await client.query(`alter table "${table}" alter column "${column}" type text collate "salve_test_linguistic"`);
+            }
             return true;
           }),
         seed: async ({ executions = [], steps = [], flows = [], breakers = [], revisions = [], approvals = [], approvalDecisions = [], approvalLinks = [], memberships = [], users = [] }) => {

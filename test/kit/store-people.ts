@@ -6,6 +6,7 @@ import { peopleRepo } from '../../runtime/store/people-repo.js';
 import { hashPassword } from '../../runtime/http/passwords.js';
 import { bootstrapAdmin } from '../../runtime/http/roles.js';
 import { userPrincipal } from '../../runtime/http/user-principal.js';
+import { sqliteStore } from '../../runtime/store/store.js';
 
 /** The bootstrap admin token deciding over the API (break-glass where accounts exist). */
 export function adminDecider(): Decider {
@@ -19,7 +20,7 @@ export function adminDecider(): Decider {
 export async function addUser(
   store: SqliteStore,
   u: { id?: string; username: string; roles: { teamId: string; role: Role }[]; password?: string; admin?: boolean; kind?: 'person' | 'service' },
-): Promise<{ id: string; decider: () => Decider }> {
+): Promise<{ id: string; decider: () => Promise<Decider> }> {
   const id = u.id ?? `u-${u.username}`;
   const passwordHash = u.password ? await hashPassword(u.password) : null;
   await store.write((db) => {
@@ -47,8 +48,8 @@ export async function addUser(
   return {
     id,
     // Read at each call: the user's roles as they are now.
-    decider: () => {
-      const found = userPrincipal(store.db, id, 'session')!;
+    decider: async () => {
+      const found = (await sqliteStore(store).read((tx) => userPrincipal(tx, id, 'session')))!;
       return { actor: { name: u.username, via: 'session', identity: `user:${id}` }, identity: `user:${id}`, principal: found.principal };
     },
   };

@@ -7,6 +7,7 @@ import { peopleRepo } from '../../runtime/store/people-repo.js';
 import { Engine } from '../../runtime/engine/engine.js';
 import { secretStoreFromEnv } from '../../runtime/engine/secrets/secrets.js';
 import { openStoredSecrets } from '../../runtime/engine/secrets/stored-secrets.js';
+import { sqliteStore } from '../../runtime/store/store.js';
 import { SqliteStore } from '../../runtime/store/db.js';
 import { ManualClock } from './engine.js';
 import { waitFor } from './wait.js';
@@ -56,9 +57,9 @@ export async function teamsFixture(users: Record<string, FixtureUser>) {
   const log = pino({ level: 'silent' });
   // A real secret store, as the server wires it: stored secrets belong to teams.
   const environment = secretStoreFromEnv({});
-  const { stored } = openStoredSecrets({ store, dataDir: '/nonexistent', envKey: Buffer.alloc(32, 5).toString('base64'), env: {}, environment, now: () => t, log });
+  const { stored } = await openStoredSecrets({ store: sqliteStore(store), dataDir: '/nonexistent', envKey: Buffer.alloc(32, 5).toString('base64'), env: {}, environment, now: () => t, log });
   const engine = new Engine({ store, clock, log, secrets: stored.all, maxConcurrent: 4, executionDeadlineMs: 3_600_000, tickMs: 3_600_000, scheduleTimers: false, linkKey: stored.linkKey() });
-  const app = createApp({ engine, store, log, adminToken: TEAMS_ADMIN_TOKEN, hookBodyLimitBytes: 64 * 1024, version: 'test', now: () => t, storedSecrets: stored });
+  const app = createApp({ engine, log, adminToken: TEAMS_ADMIN_TOKEN, hookBodyLimitBytes: 64 * 1024, version: 'test', now: () => t, storedSecrets: stored });
   await engine.start();
   const now = t;
   const actor = { name: 'test', via: 'cli' as const };
@@ -75,7 +76,7 @@ export async function teamsFixture(users: Record<string, FixtureUser>) {
     const approvalLink = (await engine.store.read((tx) => engine.links.tokenFor(tx, { executionId: run.executionId, nodeId: 'ask', scope: null }, 900, now)))!;
     resources[team] = { flow: `${team}-flow`, execution: run.executionId, approval: approval.id, event: run.eventId, secret, approvalLink };
   }
-  const sessions = new SessionManager(store, TEAMS_ADMIN_TOKEN, () => now);
+  const sessions = new SessionManager(engine.store, TEAMS_ADMIN_TOKEN, () => now);
   const cookies = new Map<string, string>();
   for (const [name, user] of Object.entries(users)) {
     const id = `us_${name.replace(/\W/g, '_')}`;

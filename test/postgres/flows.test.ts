@@ -1,40 +1,23 @@
-import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../shared/errors.js';
 import { FlowService } from '../../runtime/engine/flows/flow-service.js';
-import { migratePostgres } from '../../runtime/store/pg/migrate.js';
-import { PostgresPool } from '../../runtime/store/pg/pool.js';
-import { RunQueue } from '../../runtime/store/pg/run-queue.js';
-import { PostgresStore } from '../../runtime/store/pg/store.js';
 import { ManualClock } from '../kit/engine.js';
 import { flowDoc } from '../kit/flow.js';
-import { databasesPerTest, postgresAvailable } from '../kit/postgres.js';
+import { postgresAvailable, postgresProcesses } from '../kit/postgres.js';
 
 /**
  * The flow service on PostgreSQL with several processes: what one saves, another notices at its
  * next look (and rebuilds its routes), and two saves of the same flow at once cannot both win.
  */
 
-const log = pino({ level: 'silent' });
 const actor = { name: 'ana', via: 'session' as const, identity: 'user:ana' };
 
 describe.runIf(postgresAvailable)('flows shared by several processes on PostgreSQL', () => {
-  const fresh = databasesPerTest();
-  const closers: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const close of closers.splice(0).reverse()) await close();
-  });
+  const processes = postgresProcesses();
 
   /** One process's flow service; `changes` counts its onChange calls (its route rebuilds). */
   const openProcess = async (url: string) => {
-    const pool = new PostgresPool(url);
-    const queue = await RunQueue.open(pool, { log });
-    const store = new PostgresStore(pool, queue, log);
-    closers.push(async () => {
-      store.close();
-      await queue.close();
-      await pool.close();
-    });
+    const { store } = await processes.open(url);
     const process = { changes: 0, flows: undefined as unknown as FlowService };
     process.flows = new FlowService(store, new ManualClock(), async () => {
       process.changes++;
@@ -43,8 +26,7 @@ describe.runIf(postgresAvailable)('flows shared by several processes on PostgreS
   };
 
   const setup = async () => {
-    const database = await fresh();
-    await migratePostgres(database.url);
+    const database = await processes.database();
     const a = await openProcess(database.url);
     const b = await openProcess(database.url);
     // Each looks once at start (as the engine builds its routes).

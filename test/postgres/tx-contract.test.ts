@@ -1,4 +1,3 @@
-import { eventRow } from '../kit/rows.js';
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../shared/errors.js';
 import { FLOW_FORMAT, FlowSchema, type Flow } from '../../shared/flow/schema.js';
@@ -11,6 +10,7 @@ import { StoredFlowError } from '../../runtime/store/flows-repo.js';
 import type { ScheduleTickRow } from '../../runtime/store/schedule-ticks-repo.js';
 import type { WaitReason } from '../../runtime/store/schema.js';
 import type { StepRow } from '../../runtime/store/steps-repo.js';
+import { approvalRow, emptyEventRow, executionSeed, gate, userRow } from '../kit/rows.js';
 import { storeEngines, type SeedRows } from '../kit/store-engines.js';
 import { waitFor } from '../kit/wait.js';
 
@@ -26,23 +26,9 @@ type ExecutionSeed = NonNullable<SeedRows['executions']>[number];
 
 const T0 = 1_800_000_000_000;
 
-const execution = (id: string, over: Partial<NewExecution> = {}): NewExecution => ({
-  id,
-  flowId: 'f',
-  flowRevision: 1,
-  eventId: `ev-${id}`,
-  sourceNodeId: 'am',
-  dedupKey: `dk-${id}`,
-  alert: JSON.stringify({ status: 'firing' }),
-  status: 'queued',
-  createdAt: T0,
-  updatedAt: T0,
-  deadlineAt: T0 + 60_000,
-  fingerprint: 'fp1',
-  ...over,
-});
+const execution = (id: string, over: Partial<NewExecution> = {}): NewExecution => executionSeed(T0, id, over);
 
-const event = (id: string, over: Partial<EventRow> = {}): EventRow => eventRow({ id, receivedAt: T0, path: 'am', alertCount: 0, executionCount: 0, ...over });
+const event = (id: string, over: Partial<EventRow> = {}): EventRow => emptyEventRow(T0, id, over);
 
 const step = (id: string, executionId: string, over: Partial<StepSeed> = {}): StepSeed => ({
   id,
@@ -56,22 +42,7 @@ const step = (id: string, executionId: string, over: Partial<StepSeed> = {}): St
   ...over,
 });
 
-const approval = (id: string, executionId: string, over: Partial<ApprovalRow> = {}): ApprovalRow => ({
-  id,
-  executionId,
-  stepId: `step-${id}`,
-  nodeId: 'approve',
-  message: 'Restart web-1?',
-  status: 'pending',
-  createdAt: T0,
-  deadlineAt: T0 + 3_600_000,
-  decidedAt: null,
-  decidedBy: null,
-  comment: null,
-  planHash: null,
-  rules: null,
-  ...over,
-});
+const approval = (id: string, executionId: string, over: Partial<ApprovalRow> = {}): ApprovalRow => approvalRow(T0, id, executionId, over);
 
 const decision = (approvalId: string, decider: string, at: number, over: Partial<ApprovalDecisionRow> = {}): ApprovalDecisionRow => ({
   approvalId,
@@ -941,6 +912,11 @@ describe.each(engines)('store contract on $name', ({ name, available: runIf, ope
     expect(await e.run((tx) => tx.settings.get('automation.paused'))).toBe('false');
     expect(await e.run((tx) => tx.settings.get('other'))).toBe('x');
     expect(await e.run((tx) => tx.settings.get('nope'))).toBeUndefined();
+    // setIfAbsent keeps a value already there and answers it; stores and answers a new key's.
+    expect(await e.run((tx) => tx.settings.setIfAbsent('other', 'z', T0 + 3))).toBe('x');
+    expect(await e.run((tx) => tx.settings.get('other'))).toBe('x');
+    expect(await e.run((tx) => tx.settings.setIfAbsent('made-once', 'first', T0 + 3))).toBe('first');
+    expect(await e.run((tx) => tx.settings.setIfAbsent('made-once', 'second', T0 + 4))).toBe('first');
     // Set and read in one transaction: the transaction sees its own write.
     expect(
       await e.run(async (tx) => {
@@ -1281,21 +1257,7 @@ describe.each(engines)('store contract on $name', ({ name, available: runIf, ope
   // SQLite has one writer: two inserts never run at once there.
   it.runIf(runIf)('people: user reads a user back whole by id; undefined for an unknown id', async () => {
     const e = await open();
-    const ana = {
-      id: 'u1',
-      kind: 'person' as const,
-      username: 'ana',
-      displayName: 'Ana',
-      email: 'ana@example.org',
-      passwordHash: null,
-      oidcIssuer: null,
-      oidcSubject: null,
-      admin: false,
-      disabled: false,
-      createdAt: T0,
-      updatedAt: T0 + 1,
-      lastSignInAt: null,
-    };
+    const ana = userRow(T0, 'u1', 'ana', { displayName: 'Ana', email: 'ana@example.org', updatedAt: T0 + 1 });
     await e.seed({ users: [ana] });
     expect(await e.run((tx) => tx.people.user('u1'))).toEqual(ana);
     expect(await e.run((tx) => tx.people.user('u2'))).toBeUndefined();
@@ -1460,15 +1422,6 @@ const postgresEngine = engines.find((e) => e.name === 'postgres')!;
 
 describe.runIf(postgresEngine.available)('store contract on postgres: concurrent transactions', () => {
   const { open } = postgresEngine;
-
-  /** A promise and what opens it: the cases hold one transaction open until the other has tried. */
-  const gate = (): [Promise<void>, () => void] => {
-    let open!: () => void;
-    const opened = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    return [opened, open];
-  };
 
   it('schedule ticks: lock makes a second transaction on the same schedule wait until the first commits, then find its tick handled; other schedules and the audit chain do not wait', async () => {
     const e = await open();

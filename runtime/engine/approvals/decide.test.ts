@@ -54,7 +54,7 @@ describe('approval decisions by people', () => {
     const { engine, store, people, approval, executionId, statusOf, restarted } = await waiting({ rules: { quorum: 2 } });
     expect(approval.rules && JSON.parse(approval.rules)).toEqual({ quorum: 2, allowSelfApproval: false, requireComment: false });
 
-    expect(await engine.decide(approval.id, { decision: 'approve', comment: 'looks right' }, people.alice.decider())).toEqual({
+    expect(await engine.decide(approval.id, { decision: 'approve', comment: 'looks right' }, await people.alice.decider())).toEqual({
       status: 'pending',
       approvals: { count: 1, needed: 2 },
     });
@@ -62,7 +62,7 @@ describe('approval decisions by people', () => {
     expect(statusOf()).toBe('pending');
     expect(restarted()).toBe(false);
 
-    expect((await engine.decide(approval.id, { decision: 'approve' }, people.bob.decider())).status).toBe('approved');
+    expect((await engine.decide(approval.id, { decision: 'approve' }, await people.bob.decider())).status).toBe('approved');
     await waitFor(() => restarted() || undefined);
     const step = stepsRepo.forExecution(store.db, executionId).find((s) => s.nodeId === 'ask')!;
     expect(JSON.parse(step.output!)).toMatchObject({ decision: 'approved', decidedBy: 'bob', approvedBy: ['alice', 'bob'] });
@@ -79,19 +79,19 @@ describe('approval decisions by people', () => {
 
   it('ends at the first rejection, whatever the approvals so far', async () => {
     const { engine, people, approval, statusOf, restarted } = await waiting({ rules: { quorum: 2 } });
-    await engine.decide(approval.id, { decision: 'approve' }, people.alice.decider());
-    expect((await engine.decide(approval.id, { decision: 'reject', comment: 'not during peak' }, people.bob.decider())).status).toBe('rejected');
+    await engine.decide(approval.id, { decision: 'approve' }, await people.alice.decider());
+    expect((await engine.decide(approval.id, { decision: 'reject', comment: 'not during peak' }, await people.bob.decider())).status).toBe('rejected');
     expect(statusOf()).toBe('rejected');
     await engine.idle();
     expect(restarted()).toBe(false);
     // Decided: nobody else can change it.
-    await expect(engine.decide(approval.id, { decision: 'approve' }, people.dave.decider())).rejects.toMatchObject({ code: 'conflict' });
+    await expect(engine.decide(approval.id, { decision: 'approve' }, await people.dave.decider())).rejects.toMatchObject({ code: 'conflict' });
   });
 
   it('lets each person decide once (409), and audits the refused attempt', async () => {
     const { engine, store, people, approval, statusOf } = await waiting({ rules: { quorum: 2 } });
-    await engine.decide(approval.id, { decision: 'approve' }, people.alice.decider());
-    await expect(engine.decide(approval.id, { decision: 'approve' }, people.alice.decider())).rejects.toMatchObject({
+    await engine.decide(approval.id, { decision: 'approve' }, await people.alice.decider());
+    await expect(engine.decide(approval.id, { decision: 'approve' }, await people.alice.decider())).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringContaining('you already decided'),
     });
@@ -103,28 +103,28 @@ describe('approval decisions by people', () => {
 
   it('refuses the person who started the run by hand, unless the node allows self-approval; they may still reject', async () => {
     const { engine, people, approval, statusOf } = await waiting({ manualBy: userActor('u-alice', 'alice') });
-    await expect(engine.decide(approval.id, { decision: 'approve' }, people.alice.decider())).rejects.toMatchObject({
+    await expect(engine.decide(approval.id, { decision: 'approve' }, await people.alice.decider())).rejects.toMatchObject({
       code: 'forbidden',
       message: expect.stringContaining('you started this run by hand'),
     });
     expect(statusOf()).toBe('pending');
-    expect((await engine.decide(approval.id, { decision: 'approve' }, people.bob.decider())).status).toBe('approved');
+    expect((await engine.decide(approval.id, { decision: 'approve' }, await people.bob.decider())).status).toBe('approved');
 
     const allowed = await waiting({ manualBy: userActor('u-alice', 'alice'), rules: { allowSelfApproval: true } });
-    expect((await allowed.engine.decide(allowed.approval.id, { decision: 'approve' }, allowed.people.alice.decider())).status).toBe('approved');
+    expect((await allowed.engine.decide(allowed.approval.id, { decision: 'approve' }, await allowed.people.alice.decider())).status).toBe('approved');
 
     const own = await waiting({ manualBy: userActor('u-alice', 'alice') });
-    expect((await own.engine.decide(own.approval.id, { decision: 'reject' }, own.people.alice.decider())).status).toBe('rejected');
+    expect((await own.engine.decide(own.approval.id, { decision: 'reject' }, await own.people.alice.decider())).status).toBe('rejected');
   });
 
   it('refuses the author of the running revision, the bootstrap admin token included', async () => {
     const byBob = await waiting({ author: userActor('u-bob', 'bob') });
     expect(executionsRepo.get(byBob.store.db, byBob.executionId)!.startedBy).toBeNull();
-    await expect(byBob.engine.decide(byBob.approval.id, { decision: 'approve' }, byBob.people.bob.decider())).rejects.toMatchObject({
+    await expect(byBob.engine.decide(byBob.approval.id, { decision: 'approve' }, await byBob.people.bob.decider())).rejects.toMatchObject({
       code: 'forbidden',
       message: expect.stringContaining('you saved the flow revision this run uses'),
     });
-    expect((await byBob.engine.decide(byBob.approval.id, { decision: 'approve' }, byBob.people.alice.decider())).status).toBe('approved');
+    expect((await byBob.engine.decide(byBob.approval.id, { decision: 'approve' }, await byBob.people.alice.decider())).status).toBe('approved');
 
     const byAdmin = await waiting({ author: { name: 'admin', via: 'token', identity: 'admin' } });
     await expect(byAdmin.engine.decide(byAdmin.approval.id, { decision: 'approve' }, adminDecider())).rejects.toMatchObject({ code: 'forbidden' });
@@ -139,55 +139,55 @@ describe('approval decisions by people', () => {
 
   it('lets only the named users and the approvers of the named teams decide', async () => {
     const byUser = await waiting({ rules: { approvers: { users: ['bob'] } } });
-    await expect(byUser.engine.decide(byUser.approval.id, { decision: 'approve' }, byUser.people.alice.decider())).rejects.toMatchObject({
+    await expect(byUser.engine.decide(byUser.approval.id, { decision: 'approve' }, await byUser.people.alice.decider())).rejects.toMatchObject({
       code: 'forbidden',
       message: 'this approval may be decided only by user bob',
     });
-    expect((await byUser.engine.decide(byUser.approval.id, { decision: 'approve' }, byUser.people.bob.decider())).status).toBe('approved');
+    expect((await byUser.engine.decide(byUser.approval.id, { decision: 'approve' }, await byUser.people.bob.decider())).status).toBe('approved');
 
     const byTeam = await waiting({ rules: { approvers: { teams: ['dba'] } } });
-    await expect(byTeam.engine.decide(byTeam.approval.id, { decision: 'reject' }, byTeam.people.alice.decider())).rejects.toMatchObject({
+    await expect(byTeam.engine.decide(byTeam.approval.id, { decision: 'reject' }, await byTeam.people.alice.decider())).rejects.toMatchObject({
       code: 'forbidden',
       message: 'this approval may be decided only by the approvers of team dba',
     });
-    expect((await byTeam.engine.decide(byTeam.approval.id, { decision: 'approve' }, byTeam.people.dave.decider())).status).toBe('approved');
+    expect((await byTeam.engine.decide(byTeam.approval.id, { decision: 'approve' }, await byTeam.people.dave.decider())).status).toBe('approved');
   });
 
   it("refuses people without the approver role in the flow's team, and service accounts", async () => {
     const { engine, store, people, approval } = await waiting();
-    await expect(engine.decide(approval.id, { decision: 'approve' }, people.vic.decider())).rejects.toMatchObject({
+    await expect(engine.decide(approval.id, { decision: 'approve' }, await people.vic.decider())).rejects.toMatchObject({
       code: 'forbidden',
       message: 'you do not hold the approver role in team "default", which owns this flow',
     });
     const robot = await addUser(store, { username: 'robot', kind: 'service', roles: [{ teamId: 'default', role: 'approver' }] });
-    await expect(engine.decide(approval.id, { decision: 'approve' }, robot.decider())).rejects.toMatchObject({
+    await expect(engine.decide(approval.id, { decision: 'approve' }, await robot.decider())).rejects.toMatchObject({
       code: 'forbidden',
       message: expect.stringContaining('service account'),
     });
     // An admin account is not an approver by being an admin: break-glass is the admin token's.
     const root = await addUser(store, { username: 'root', admin: true, roles: [] });
-    await expect(engine.decide(approval.id, { decision: 'approve' }, root.decider())).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(engine.decide(approval.id, { decision: 'approve' }, await root.decider())).rejects.toMatchObject({ code: 'forbidden' });
   });
 
   it('binds the decision to the plan: another hash is refused (409), the approval’s own is accepted', async () => {
     const { engine, approval, people, statusOf } = await waiting();
     expect(approval.planHash).toMatch(/^[0-9a-f]{64}$/);
-    await expect(engine.decide(approval.id, { decision: 'approve', planHash: 'f'.repeat(64) }, people.alice.decider())).rejects.toMatchObject({
+    await expect(engine.decide(approval.id, { decision: 'approve', planHash: 'f'.repeat(64) }, await people.alice.decider())).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringContaining('the plan changed'),
     });
     expect(statusOf()).toBe('pending');
-    expect((await engine.decide(approval.id, { decision: 'approve', planHash: approval.planHash! }, people.alice.decider())).status).toBe('approved');
+    expect((await engine.decide(approval.id, { decision: 'approve', planHash: approval.planHash! }, await people.alice.decider())).status).toBe('approved');
   });
 
   it('requires a comment when the node says so (422 naming comment)', async () => {
     const { engine, approval, people, statusOf } = await waiting({ rules: { requireComment: true } });
-    await expect(engine.decide(approval.id, { decision: 'approve', comment: '  ' }, people.alice.decider())).rejects.toMatchObject({
+    await expect(engine.decide(approval.id, { decision: 'approve', comment: '  ' }, await people.alice.decider())).rejects.toMatchObject({
       code: 'validation_failed',
       issues: [{ path: ['comment'], message: expect.stringContaining('requires a comment') }],
     });
     expect(statusOf()).toBe('pending');
-    expect((await engine.decide(approval.id, { decision: 'approve', comment: 'checked' }, people.alice.decider())).status).toBe('approved');
+    expect((await engine.decide(approval.id, { decision: 'approve', comment: 'checked' }, await people.alice.decider())).status).toBe('approved');
   });
 });
 

@@ -14,7 +14,8 @@ export interface FlowsDirOptions {
   /** The directory, absolute. */
   dir: string;
   flows: FlowService;
-  teamExists: (id: string) => boolean;
+  /** The ids of the teams there are now (a flow file naming another team is refused). */
+  teamIds: () => Promise<readonly string[]>;
   log: Logger;
   /** The periodic rescan (a fallback for changes fs.watch misses: network file systems, a replaced directory). */
   rescanMs: number;
@@ -99,7 +100,14 @@ export class FlowsDirProvisioner {
       return;
     }
     this.follow();
-    const plan = planProvisioning(read, { flows: await flows.currentFlows(), provisioned: this.provisioned, teamExists: this.options.teamExists });
+    let teams: Set<string>;
+    try {
+      teams = new Set(await this.options.teamIds());
+    } catch (error) {
+      log.error({ dir, err: (error as Error).message }, 'cannot read the teams from the database: keeping the flows as they are');
+      return;
+    }
+    const plan = planProvisioning(read, { flows: await flows.currentFlows(), provisioned: this.provisioned, teamExists: (id) => teams.has(id) });
     let changes = plan.changes.filter((c) => c.kind !== 'unchanged');
     try {
       if (changes.length || !sameMap(plan.provisioned, this.provisioned)) await flows.applyProvisioning(plan, PROVISIONING_ACTOR);

@@ -14,9 +14,10 @@ import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { getWebhookAdapter } from '../../../nodes/registry.js';
 import { hookPathOf } from '../../../nodes/trigger-spec.js';
 import { boundAlert } from '../../../nodes/source/limits.js';
-import type { Db } from '../../store/db.js';
-import { eventsRepo, type EventRow } from '../../store/events-repo.js';
-import { flowsRepo } from '../../store/flows-repo.js';
+import type { EventRow } from '../../store/events-repo.js';
+import { parseStoredDocument } from '../../store/flows-repo.js';
+import type { Store } from '../../store/store.js';
+import type { StoreTx } from '../../store/tx.js';
 import { simulateOne } from './simulate.js';
 
 /** How much one replay may take on. */
@@ -105,26 +106,46 @@ async function sideOf(flow: Flow, revision: number | null, row: EventRow, body: 
   return { alerts, refused };
 }
 
-/** The saved flow's revisions by time: which one was current when an event arrived. */
-class SavedHistory {
-  private readonly revisions: { revision: number; createdAt: number }[];
-  private readonly docs = new Map<number, Flow | undefined>();
+/** The revision current at `t` among `revisions` (oldest first); undefined before the first. */
+function currentAt(revisions: readonly { revision: number; createdAt: number }[], t: number): number | undefined {
+  let found: number | undefined;
+  for (const r of revisions) if (r.createdAt <= t) found = r.revision;
+  return found;
+}
 
-  constructor(
-    private readonly db: Db,
-    private readonly flowId: string | undefined,
-  ) {
-    const summary = flowId === undefined ? undefined : flowsRepo.summary(db, flowId);
-    this.revisions =
-      summary === undefined ? [] : flowsRepo.listRevisions(db, summary.id, summary.createdAt).map((r) => ({ revision: r.revision, createdAt: r.createdAt })).reverse();
+/**
+ * The saved flow's revisions by time: which one was current when an event arrived. Read whole
+ * before the replay starts (`read`), so the replay itself reads nothing and holds no transaction.
+ */
+class SavedHistory {
+  private constructor(
+    /** Oldest first. */
+    private readonly revisions: { revision: number; createdAt: number }[],
+    /** The document of every revision an event can fall in (the one current at some revision's creation). */
+    private readonly docs: Map<number, Flow>,
+  ) {}
+
+  /** The revisions of the flow as it exists now (none for a flow never saved), with their documents. */
+  static async read(tx: StoreTx, flowId: string | undefined): Promise<SavedHistory> {
+    const summary = flowId === undefined ? undefined : await tx.flows.summary(flowId);
+    if (summary === undefined) return new SavedHistory([], new Map());
+    const listed = (await tx.flows.listRevisions(summary.id, summary.createdAt)).reverse();
+    const revisions = listed.map((r) => ({ revision: r.revision, createdAt: r.createdAt }));
+    const documents = new Map(listed.map((r) => [r.revision, r.document]));
+    const docs = new Map<number, Flow>();
+    for (const r of revisions) {
+      // Defined: `r` itself was saved by its own creation time.
+      const found = currentAt(revisions, r.createdAt)!;
+      // Parsed as tx.flows.getRevision parses it (a damaged document throws StoredFlowError).
+      if (!docs.has(found)) docs.set(found, parseStoredDocument(summary.id, found, documents.get(found)!));
+    }
+    return new SavedHistory(revisions, docs);
   }
 
   /** The revision current at `t` and its document; undefined before the flow existed. */
   at(t: number): { revision: number; flow: Flow } | undefined {
-    let found: number | undefined;
-    for (const r of this.revisions) if (r.createdAt <= t) found = r.revision;
-    if (found === undefined || this.flowId === undefined) return undefined;
-    if (!this.docs.has(found)) this.docs.set(found, flowsRepo.getRevision(this.db, this.flowId, found));
+    const found = currentAt(this.revisions, t);
+    if (found === undefined) return undefined;
     const flow = this.docs.get(found);
     return flow ? { revision: found, flow } : undefined;
   }
@@ -158,19 +179,23 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
  * Deliveries are re-normalized from their stored bodies (accepted deliveries are stored in full)
  * so a draft that changes its source's settings is replayed as it would receive them. Refuses
  * (422) a range wider than `maxRangeMs` or holding more than `maxEvents` events; stops after
- * `budgetMs` and says so in `cutShort`.
+ * `budgetMs` and says so in `cutShort`. Everything it reads (the saved flow's revisions, the
+ * deliveries) is read first, in one read of `store`: the replay runs outside any transaction.
  */
-export async function replayFlow(db: Db, input: ReplayInput, limits: ReplayLimits = REPLAY_LIMITS, clock: () => number = Date.now): Promise<ReplayResult> {
+export async function replayFlow(store: Store, input: ReplayInput, limits: ReplayLimits = REPLAY_LIMITS, clock: () => number = Date.now): Promise<ReplayResult> {
   const started = clock();
   checkReplayRange(input.since, input.until, limits);
-  const saved = new SavedHistory(db, input.savedFlowId);
-  const paths = [...new Set([...pathsOf(input.draft), ...saved.paths()])];
-  const { rows, count } = eventsRepo.forReplay(db, {
-    paths,
-    since: input.since,
-    until: input.until,
-    limit: limits.maxEvents,
-    ...(input.visibleFlowIds ? { visibleFlowIds: input.visibleFlowIds } : {}),
+  const { saved, rows, count } = await store.read(async (tx) => {
+    const saved = await SavedHistory.read(tx, input.savedFlowId);
+    const paths = [...new Set([...pathsOf(input.draft), ...saved.paths()])];
+    const events = await tx.events.forReplay({
+      paths,
+      since: input.since,
+      until: input.until,
+      limit: limits.maxEvents,
+      ...(input.visibleFlowIds ? { visibleFlowIds: input.visibleFlowIds } : {}),
+    });
+    return { saved, ...events };
   });
   if (count > limits.maxEvents) {
     throw new ValidationError(`the range holds ${count} events; at most ${limits.maxEvents} are replayed at once`, [

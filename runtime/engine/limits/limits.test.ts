@@ -1,3 +1,4 @@
+import { sqliteStore } from '../../store/store.js';
 import { sqliteTx } from '../../store/tx.js';
 import { describe, expect, it } from 'vitest';
 import { amAlert, amPayload } from '../../../test/kit/alertmanager.js';
@@ -214,7 +215,7 @@ describe('guard rails: escalation, called flows and metrics', () => {
 
   it('counts held runs per flow and limit, and tripped breakers, for /metrics', async () => {
     const t = await engineWith({ maxRunsPerWindow: { runs: 1, window: 600 }, breaker: { failures: 1, window: 600 } });
-    const metrics = new SalveMetrics(t.store);
+    const metrics = new SalveMetrics(sqliteStore(t.store));
     const [first] = (await deliver(t, 'a', 'b', 'c')).rows;
     await t.store.write((db) => endExecution(sqliteTx(db), executionsRepo.get(db, first!.id)!, 'timed_out', 'deadline', t.clock.now()));
     await deliver(t, 'd');

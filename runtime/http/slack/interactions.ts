@@ -7,10 +7,7 @@ import { escapeMrkdwn } from '../../../shared/slack/mrkdwn.js';
 import type { DecisionResult, Engine } from '../../engine/engine.js';
 import type { SecretStore } from '../../engine/secrets/secrets.js';
 import type { Logger } from '../../log.js';
-import { appendAudit } from '../../store/audit-repo.js';
-import type { SqliteStore } from '../../store/db.js';
 import type { ApprovalRow } from '../../store/approvals-repo.js';
-import { peopleRepo } from '../../store/people-repo.js';
 import { identityOf } from '../roles.js';
 import { userPrincipal } from '../user-principal.js';
 import { slackUserEmail } from './slack-user.js';
@@ -41,7 +38,6 @@ class Refused extends Error {}
 
 export interface SlackInteractionsDeps {
   engine: Engine;
-  store: SqliteStore;
   log: Logger;
   secrets: SecretStore;
   /** SALVE_SLACK_API_URL (tests: a loopback stand-in); default https://slack.com/api. */
@@ -118,11 +114,12 @@ export class SlackInteractions {
     if (!token) throw new Refused(`Salve cannot look up Slack users: the secret ${SLACK_BOT_TOKEN} is not set`);
     const found = await slackUserEmail({ apiUrl: this.apiUrl, token, userId: slackUser, timeoutMs: LOOKUP_TIMEOUT_MS });
     if (!found.ok) throw new Refused(found.reason);
-    const db = this.deps.store.db;
-    const users = peopleRepo.usersByEmail(db, found.email).filter((u) => !u.disabled && u.kind === 'person');
+    const { users, person } = await this.deps.engine.store.read(async (tx) => {
+      const users = (await tx.people.usersByEmail(found.email)).filter((u) => !u.disabled && u.kind === 'person');
+      return { users, person: users.length === 1 ? await userPrincipal(tx, users[0]!.id, 'slack') : undefined };
+    });
     if (users.length === 0) throw new Refused(`no Salve user has the email ${found.email}`);
     if (users.length > 1) throw new Refused(`several Salve users have the email ${found.email}; an admin must make it unique`);
-    const person = userPrincipal(db, users[0]!.id, 'slack');
     if (!person) throw new Refused(`the Salve user with the email ${found.email} is disabled`);
     const actor: Actor = { name: person.user.username, via: 'slack', identity: identityOf(person.principal) };
     return { actor, principal: person.principal };
@@ -131,8 +128,8 @@ export class SlackInteractions {
   /** Audits a refused click: who in Slack, what, and why (no secrets: Slack ids and Salve's reason). */
   private async refusal(slackUser: string, decision: string, reason: string): Promise<void> {
     const now = this.deps.now();
-    await this.deps.store.write((db) =>
-      appendAudit(db, { actor: { name: `slack:${slackUser}`, via: 'slack' }, action: 'approval.refused', target: 'slack', details: { decision, reason }, now }),
+    await this.deps.engine.store.write((tx) =>
+      tx.audit.append({ actor: { name: `slack:${slackUser}`, via: 'slack' }, action: 'approval.refused', target: 'slack', details: { decision, reason }, now }),
     );
   }
 

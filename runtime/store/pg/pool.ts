@@ -33,13 +33,29 @@ const RETRY_CODES = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 10;
 const raceBackoffMs = (attempt: number) => Math.random() * Math.min(100, 2 ** attempt);
 
+/**
+ * The error PostgreSQL or the driver raised. drizzle wraps a failed query's error in a
+ * DrizzleQueryError (the original as its `cause`), which has no `code` of its own: without
+ * unwrapping, a lost race or a lost connection inside a drizzle query would look like a bug.
+ */
+function driverError(error: unknown): { code?: string; message?: string } {
+  let e = error as { code?: string; message?: string; cause?: unknown } | undefined;
+  for (let depth = 0; e && e.code === undefined && e.cause !== undefined && depth < 5; depth++) e = e.cause as typeof e;
+  return e ?? {};
+}
+
+/** The SQLSTATE (or the driver's errno) of `error`, unwrapped; '' when it has none. */
+function codeOf(error: unknown): string {
+  return driverError(error).code ?? '';
+}
+
 /** True for errors that mean "PostgreSQL is not reachable right now", not "this statement is wrong". */
 function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: string }).code ?? '';
+  const code = codeOf(error);
   // 08: connection exception; 57P01-3: admin shutdown, crash shutdown, cannot connect now; 53300: too many connections.
   if (code.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(code)) return true;
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE'].includes(code)) return true;
-  const message = (error as Error).message ?? '';
+  const message = `${(error as Error).message ?? ''} ${driverError(error).message ?? ''}`;
   return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
 }
 
@@ -53,6 +69,7 @@ export class PostgresUnavailableError extends UnavailableError {}
 export class PostgresPool {
   private readonly pool: pg.Pool;
   private readonly where: string;
+  private readonly commitListeners = new Set<(seconds: number) => void>();
 
   constructor(url: string, private readonly options: PostgresPoolOptions = {}) {
     this.where = printableUrl(url);
@@ -81,7 +98,10 @@ export class PostgresPool {
         await client.query('begin');
         const result = await fn(client);
         committing = true;
+        const started = performance.now();
         await client.query('commit');
+        const seconds = (performance.now() - started) / 1000;
+        for (const listener of this.commitListeners) listener(seconds);
         return result;
       } catch (error) {
         broken = isConnectionError(error);
@@ -93,7 +113,7 @@ export class PostgresPool {
           reconnected = true;
           continue;
         }
-        if (!RETRY_CODES.has((error as { code?: string }).code ?? '')) throw this.explain(error);
+        if (!RETRY_CODES.has(codeOf(error))) throw this.explain(error);
         // Still losing after MAX_ATTEMPTS: transient all the same, so the caller may try later (503).
         if (attempt >= MAX_ATTEMPTS) throw new PostgresUnavailableError(`a transaction on ${this.where} lost ${attempt} races with other processes; try again`);
       } finally {
@@ -121,6 +141,12 @@ export class PostgresPool {
     }
   }
 
+  /** Calls `listener` with each COMMIT's duration (the metrics' commit histogram); returns the unsubscribe. */
+  onCommit(listener: (seconds: number) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
@@ -141,7 +167,7 @@ export class PostgresPool {
   /** A connection problem becomes an UnavailableError naming the server (never its password); others pass as they are. */
   private explain(error: unknown): unknown {
     if (!isConnectionError(error)) return error;
-    const reason = (error as { code?: string }).code ?? (error as Error).message;
+    const reason = codeOf(error) || (error as Error).message;
     return new PostgresUnavailableError(`PostgreSQL at ${this.where} is unavailable (${reason})`);
   }
 }

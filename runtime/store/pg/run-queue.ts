@@ -43,7 +43,15 @@ export interface RunQueueOptions {
 const onConnection = (client: pg.PoolClient): PgBoss.Db => ({ executeSql: (text, values) => client.query(text, values) });
 
 export class RunQueue {
+  /** Whether pg-boss's last fetch or upkeep failed (PostgreSQL away): /healthz says `failing` until one succeeds. */
+  private failed = false;
+
   private constructor(private readonly boss: PgBoss) {}
+
+  /** How the queue is doing, for /healthz. */
+  get state(): 'ok' | 'failing' {
+    return this.failed ? 'failing' : 'ok';
+  }
 
   /** Starts pg-boss on `pool` (creating or upgrading its schema and the run queue if needed). */
   static async open(pool: PostgresPool, options: RunQueueOptions = {}): Promise<RunQueue> {
@@ -58,7 +66,11 @@ export class RunQueue {
     });
     // pg-boss reports its background failures (maintenance while PostgreSQL is away) as events;
     // without a listener they would crash the process.
-    boss.on('error', (error) => options.log?.warn({ err: error }, 'the run queue (pg-boss) could not do its upkeep; it tries again'));
+    let queue: RunQueue | undefined;
+    boss.on('error', (error) => {
+      if (queue) queue.failed = true;
+      options.log?.warn({ err: error }, 'the run queue (pg-boss) could not do its upkeep; it tries again');
+    });
     await boss.start();
     await boss.createQueue(RUN_QUEUE, {
       name: RUN_QUEUE,
@@ -69,7 +81,8 @@ export class RunQueue {
       retryLimit: 1000,
       retryDelay: 0,
     });
-    return new RunQueue(boss);
+    queue = new RunQueue(boss);
+    return queue;
   }
 
   /** Enqueues one job per execution, in the transaction of `client` (committed or rolled back with it). */
@@ -83,7 +96,14 @@ export class RunQueue {
 
   /** Takes up to `limit` jobs for this process; each is this process's until completed or expired. */
   async fetch(limit: number): Promise<RunJob[]> {
-    const jobs = await this.boss.fetch<{ executionId: string }>(RUN_QUEUE, { batchSize: limit });
+    let jobs: PgBoss.Job<{ executionId: string }>[];
+    try {
+      jobs = await this.boss.fetch<{ executionId: string }>(RUN_QUEUE, { batchSize: limit });
+    } catch (error) {
+      this.failed = true;
+      throw error;
+    }
+    this.failed = false;
     return jobs.map((job) => ({ jobId: job.id, executionId: job.data.executionId }));
   }
 

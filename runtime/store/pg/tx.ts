@@ -1,19 +1,36 @@
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, max, notExists, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, exists, gt, gte, inArray, isNotNull, isNull, lt, lte, max, ne, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { alias } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import { ConflictError } from '../../../shared/errors.js';
-import { ACTIVE_EXECUTION_STATUSES, TERMINAL_EXECUTION_STATUSES } from '../../../shared/statuses.js';
+import { ACTIVE_EXECUTION_STATUSES, TERMINAL_EXECUTION_STATUSES, type ExecutionStatus } from '../../../shared/statuses.js';
 import type { ApprovalDecisionRow } from '../approvals-repo.js';
+import { eventRef } from '../events-repo.js';
 import { newExecutionValues } from '../executions-repo.js';
 import { parseStoredDocument, StoredFlowError, toFlowRow, type FlowRow } from '../flows-repo.js';
+import { teamTaken, userTaken, type UserIndex } from '../people-repo.js';
 import { newStepValues } from '../steps-repo.js';
+import { flowIdsOfRefs, teamLookup } from '../teams-repo.js';
+import { SECRETS_MASTER_KEY_ID_KEY, SECRETS_REVISION_KEY, secretValues, toSecretRow } from '../secrets-repo.js';
 import type { StoreTx } from '../tx.js';
 import { appendAuditPostgres } from './audit-append.js';
+import { outcomeRowsPostgres } from './outcomes.js';
 import type { RunQueue } from './run-queue.js';
 import * as schema from './schema.js';
 
 const { approvalDecisions, approvalLinks, approvals, eventRefs, events, executions, flowBreakers, flowRevisions, flows, memberships, scheduleTicks, settings, steps, users } = schema;
+const { secrets } = schema;
+
+/**
+ * secrets.bump: one statement where SQLite reads then writes, so two processes bumping at once
+ * take turns on the row (the second adds to what the first committed) and no change goes unnoticed.
+ */
+async function bumpSecretsRevision(db: PgDb, now: number): Promise<void> {
+  await db
+    .insert(settings)
+    .values({ key: SECRETS_REVISION_KEY, value: '1', updatedAt: now })
+    .onConflictDoUpdate({ target: settings.key, set: { value: sql`(${settings.value}::bigint + 1)::text`, updatedAt: now } });
+}
 
 type PgDb = NodePgDatabase<typeof schema>;
 
@@ -51,9 +68,36 @@ const flowSummaryColumns = {
  */
 const byFlowId = sql`${flows.id} collate "C"`;
 
+/**
+ * The unique index (constraint name) a statement was refused by, or undefined for any other
+ * error: unique_violation, 23505, on the pg error drizzle wraps as its `cause`.
+ */
+function uniqueViolation(error: unknown): string | undefined {
+  const pgError = (error instanceof Error && error.cause !== undefined ? error.cause : error) as { code?: string; constraint?: string };
+  return pgError.code === '23505' ? (pgError.constraint ?? '') : undefined;
+}
+
+/** The users index a unique violation names, as people-repo's userTaken says it; undefined for any other error. */
+function takenUserIndex(error: unknown): UserIndex | undefined {
+  const constraint = uniqueViolation(error);
+  if (constraint === 'users_username_idx') return 'username';
+  if (constraint === 'users_oidc_idx') return 'oidc';
+  if (constraint === 'users_pkey') return 'id';
+  return undefined;
+}
+
 /** A transition's changes without its undefined keys: those columns keep their value (null clears one), as SQLite's preparedTransition. */
 function definedOnly<T extends object>(changes: T): Partial<T> {
   return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+/**
+ * What a transaction tells the metrics (as SQLite's execution-ends.ts): runs it ended and runs it
+ * created held. PostgresStore passes one per attempt and reports them once the attempt committed.
+ */
+export interface RunNotes {
+  ended(flowId: string, status: ExecutionStatus): void;
+  held(flowId: string, limit: string): void;
 }
 
 /**
@@ -64,7 +108,7 @@ function definedOnly<T extends object>(changes: T): Partial<T> {
  * Where SQLite's executions table is itself the queue, PostgreSQL's processes take runs from
  * `queue` (pg-boss): a run inserted `queued` gets its job here, in the same transaction.
  */
-export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
+export function pgTx(client: pg.PoolClient, queue: RunQueue, notes?: RunNotes): StoreTx {
   const db: PgDb = drizzle(client, { schema });
   return {
     engine: 'postgres',
@@ -103,6 +147,51 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
         const deleted = await db.delete(events).where(inArray(events.id, ids)).returning({ id: events.id });
         return deleted.length;
       },
+      async get(id) {
+        const rows = await db.select().from(events).where(eq(events.id, id));
+        return rows[0];
+      },
+      async list(f) {
+        // Ids compare by bytes, as SQLite's text (see byFlowId): the order and the `before` cursor agree on both engines.
+        const id = sql`${events.id} collate "C"`;
+        const hasRef = (refs: string[]) =>
+          exists(db.select({ one: sql`1` }).from(eventRefs).where(and(eq(eventRefs.eventId, events.id), inArray(eventRefs.ref, refs))));
+        const conds: SQL[] = [];
+        if (f.visibleFlowIds) conds.push(hasRef(f.visibleFlowIds.map(eventRef.flow)));
+        if (f.outcome) conds.push(eq(events.outcome, f.outcome));
+        if (f.path) conds.push(eq(events.path, f.path));
+        if (f.since !== undefined) conds.push(gte(events.receivedAt, f.since));
+        if (f.until !== undefined) conds.push(lte(events.receivedAt, f.until));
+        // SQLite reads a flow's or source's events from event_refs first; here each is a condition on the event: the same rows.
+        if (f.flowId !== undefined) conds.push(hasRef([eventRef.flow(f.flowId)]));
+        if (f.source !== undefined) conds.push(hasRef([eventRef.source(f.source)]));
+        if (f.before) conds.push(lt(id, f.before));
+        return db
+          .select()
+          .from(events)
+          .where(conds.length ? and(...conds) : undefined)
+          .orderBy(sql`${id} desc`)
+          .limit(f.limit);
+      },
+      async forReplay(f) {
+        if (f.paths.length === 0) return { rows: [], count: 0 };
+        const conds: SQL[] = [
+          inArray(events.path, [...f.paths]),
+          inArray(events.outcome, ['accepted', 'duplicate', 'ignored']),
+          gte(events.receivedAt, f.since),
+          lte(events.receivedAt, f.until),
+        ];
+        if (f.visibleFlowIds) {
+          const refs = f.visibleFlowIds.map(eventRef.flow);
+          conds.push(exists(db.select({ one: sql`1` }).from(eventRefs).where(and(eq(eventRefs.eventId, events.id), inArray(eventRefs.ref, refs)))));
+        }
+        const where = and(...conds);
+        const n = (await db.select({ n: count() }).from(events).where(where))[0]?.n ?? 0;
+        if (n > f.limit) return { rows: [], count: n };
+        // Ties of arrival by id, compared by bytes as SQLite does.
+        const rows = await db.select().from(events).where(where).orderBy(asc(events.receivedAt), sql`${events.id} collate "C"`);
+        return { rows, count: n };
+      },
     },
     executions: {
       async insertIfNew(row) {
@@ -112,6 +201,7 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
           .onConflictDoNothing()
           .returning({ id: executions.id });
         if (inserted.length > 0 && row.status === 'queued') await queue.enqueue(client, [row.id]);
+        if (inserted.length > 0 && row.status === 'held') notes?.held(row.flowId, row.heldLimit ?? 'unknown');
         return inserted.length > 0;
       },
       async idByDedupKey(flowId, dedupKey) {
@@ -170,6 +260,13 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
           .limit(limit);
         return rows.map((r) => r.key!);
       },
+      async countsByFlowAndStatus(statuses) {
+        return db
+          .select({ flowId: executions.flowId, status: executions.status, n: count() })
+          .from(executions)
+          .where(inArray(executions.status, [...statuses]))
+          .groupBy(executions.flowId, executions.status);
+      },
       async countByStatus(status) {
         const rows = await db.select({ n: count() }).from(executions).where(eq(executions.status, status));
         return rows[0]?.n ?? 0;
@@ -183,9 +280,10 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
           .update(executions)
           .set(definedOnly(changes))
           .where(and(eq(executions.id, id), inArray(executions.status, [...from])))
-          .returning({ id: executions.id });
+          .returning({ flowId: executions.flowId });
         if (moved.length > 0 && changes.status === 'queued') await queue.enqueue(client, [id]);
-        // SQLite also tells the metrics listeners of runs ending or held; PostgreSQL has none yet.
+        const status = changes.status;
+        if (moved.length > 0 && status && TERMINAL_EXECUTION_STATUSES.includes(status)) notes?.ended(moved[0]!.flowId, status);
         return moved.length > 0;
       },
       async children(parentId) {
@@ -269,6 +367,24 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
         await db.delete(steps).where(inArray(steps.executionId, ids));
         const deleted = await db.delete(executions).where(inArray(executions.id, ids)).returning({ id: executions.id });
         return deleted.length;
+      },
+      async list(filter) {
+        // Ids compare by bytes, as SQLite's text (see byFlowId): the order and the `before` cursor agree on both engines.
+        const id = sql`${executions.id} collate "C"`;
+        const conds: SQL[] = [];
+        if (filter.flowId) conds.push(eq(executions.flowId, filter.flowId));
+        if (filter.flowIds) conds.push(inArray(executions.flowId, [...filter.flowIds]));
+        if (filter.status) conds.push(eq(executions.status, filter.status));
+        if (filter.before) conds.push(lt(id, filter.before));
+        return db
+          .select()
+          .from(executions)
+          .where(conds.length ? and(...conds) : undefined)
+          .orderBy(sql`${id} desc`)
+          .limit(filter.limit);
+      },
+      async forEvent(eventId) {
+        return db.select().from(executions).where(eq(executions.eventId, eventId)).orderBy(sql`${executions.id} collate "C"`);
       },
     },
     steps: {
@@ -378,6 +494,10 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
       async forExecution(executionId, limit) {
         return db.select().from(approvals).where(eq(approvals.executionId, executionId)).orderBy(desc(approvals.createdAt)).limit(limit);
       },
+      async countPending() {
+        const rows = await db.select({ n: count() }).from(approvals).where(eq(approvals.status, 'pending'));
+        return rows[0]?.n ?? 0;
+      },
       async decide(id, decision) {
         const rows = await db
           .update(approvals)
@@ -391,6 +511,22 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
           .update(approvals)
           .set({ status: 'cancelled', decidedAt: now, decidedBy: 'salve' })
           .where(and(eq(approvals.executionId, executionId), eq(approvals.status, 'pending')));
+      },
+      async list(filter) {
+        const conds: SQL[] = [];
+        if (filter.flowIds) {
+          const runs = db.select({ id: executions.id }).from(executions).where(inArray(executions.flowId, [...filter.flowIds]));
+          conds.push(inArray(approvals.executionId, runs));
+        }
+        if (filter.status) conds.push(eq(approvals.status, filter.status));
+        if (filter.executionId) conds.push(eq(approvals.executionId, filter.executionId));
+        const order = filter.status === 'pending' ? asc(approvals.deadlineAt) : desc(approvals.createdAt);
+        return db
+          .select()
+          .from(approvals)
+          .where(conds.length ? and(...conds) : undefined)
+          .orderBy(order)
+          .limit(filter.limit);
       },
     },
     approvalLinks: {
@@ -435,6 +571,11 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
       },
       async delete(flowId) {
         await db.delete(flowBreakers).where(eq(flowBreakers.flowId, flowId));
+      },
+    },
+    outcomes: {
+      async rows(filter) {
+        return outcomeRowsPostgres(db, filter);
       },
     },
     flows: {
@@ -534,8 +675,229 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
         const rows = await db.select().from(users).where(eq(users.id, id));
         return rows[0];
       },
+      async userByOidc(issuer, subject) {
+        const rows = await db
+          .select()
+          .from(users)
+          .where(and(eq(users.oidcIssuer, issuer), eq(users.oidcSubject, subject)));
+        return rows[0];
+      },
+      async usersByEmail(email) {
+        // Under "C", lower() folds ASCII letters only, as SQLite's lower() (a linguistic collation would fold 'Ä' too).
+        return db
+          .select()
+          .from(users)
+          .where(sql`lower(${users.email} collate "C") = ${email.toLowerCase()}`)
+          .orderBy(sql`${users.username} collate "C"`);
+      },
+      async listUsers() {
+        return db.select().from(users).orderBy(sql`${users.username} collate "C"`);
+      },
+      async insertUser(row) {
+        try {
+          await db.insert(users).values(row);
+        } catch (error) {
+          // Another transaction took the name (or identity) after the caller checked it was free.
+          const index = takenUserIndex(error);
+          throw index ? userTaken(index, row) : error;
+        }
+      },
+      async updateUser(id, set) {
+        try {
+          const rows = await db.update(users).set(set).where(eq(users.id, id)).returning();
+          return rows[0];
+        } catch (error) {
+          const index = takenUserIndex(error);
+          throw index ? userTaken(index, set) : error;
+        }
+      },
+      async allMemberships() {
+        return db
+          .select()
+          .from(memberships)
+          .orderBy(sql`${memberships.userId} collate "C"`, sql`${memberships.teamId} collate "C"`, sql`${memberships.role} collate "C"`);
+      },
+      async membersOf(teamId) {
+        return db
+          .select()
+          .from(memberships)
+          .where(eq(memberships.teamId, teamId))
+          .orderBy(sql`${memberships.userId} collate "C"`, sql`${memberships.role} collate "C"`);
+      },
+      async replaceMemberships(userId, origin, rows) {
+        await db.delete(memberships).where(and(eq(memberships.userId, userId), eq(memberships.origin, origin)));
+        // A role the user holds from the other origin stays as it is (the key has no origin), as on SQLite.
+        if (rows.length > 0) await db.insert(memberships).values(rows.map((r) => ({ userId, teamId: r.teamId, role: r.role, origin }))).onConflictDoNothing();
+      },
+      async endAccessOf(userId, now) {
+        const ended = await db.delete(schema.sessions).where(eq(schema.sessions.userId, userId)).returning({ id: schema.sessions.id });
+        const revoked = await db
+          .update(schema.apiTokens)
+          .set({ revokedAt: now })
+          .where(and(eq(schema.apiTokens.userId, userId), isNull(schema.apiTokens.revokedAt)))
+          .returning({ id: schema.apiTokens.id });
+        return { sessions: ended.length, tokens: revoked.length };
+      },
+      async team(id) {
+        const rows = await db.select().from(schema.teams).where(eq(schema.teams.id, id));
+        return rows[0];
+      },
+      async listTeams() {
+        return db.select().from(schema.teams).orderBy(sql`${schema.teams.id} collate "C"`);
+      },
+      async insertTeam(row) {
+        try {
+          await db.insert(schema.teams).values(row);
+        } catch (error) {
+          // Another transaction created the same id after the caller checked it was free.
+          throw uniqueViolation(error) === 'teams_pkey' ? teamTaken(row.id) : error;
+        }
+      },
+      async renameTeam(id, name) {
+        const rows = await db.update(schema.teams).set({ name }).where(eq(schema.teams.id, id)).returning({ id: schema.teams.id });
+        return rows.length > 0;
+      },
+      async deleteTeam(id) {
+        await db.delete(memberships).where(eq(memberships.teamId, id));
+        const rows = await db.delete(schema.teams).where(eq(schema.teams.id, id)).returning({ id: schema.teams.id });
+        return rows.length > 0;
+      },
+      async teamHoldings(id) {
+        const owned = await db.select({ n: count() }).from(flows).where(eq(flows.teamId, id));
+        const kept = await db.select({ n: count() }).from(schema.secrets).where(eq(schema.secrets.teamId, id));
+        return { flows: owned[0]?.n ?? 0, secrets: kept[0]?.n ?? 0 };
+      },
+      async flowCounts() {
+        const rows = await db.select({ team: flows.teamId, n: count() }).from(flows).groupBy(flows.teamId);
+        return new Map(rows.map((r) => [r.team, r.n]));
+      },
       async membershipsOf(userId) {
         return db.select().from(memberships).where(eq(memberships.userId, userId));
+      },
+      async userByUsername(username) {
+        const rows = await db.select().from(users).where(eq(users.username, username));
+        return rows[0];
+      },
+      async hasEnabledAdmin() {
+        const rows = await db
+          .select({ id: users.id })
+          .from(users)
+          .where(and(eq(users.admin, true), eq(users.disabled, false)))
+          .limit(1);
+        return rows.length > 0;
+      },
+    },
+    sessions: {
+      async insert(row) {
+        await db.insert(schema.sessions).values(row);
+      },
+      async byTokenHash(tokenHash) {
+        const rows = await db.select().from(schema.sessions).where(eq(schema.sessions.tokenHash, tokenHash));
+        return rows[0];
+      },
+      async byId(id) {
+        const rows = await db.select().from(schema.sessions).where(eq(schema.sessions.id, id));
+        return rows[0];
+      },
+      async forUser(userId) {
+        // Ties by id, as sessions-repo.ts (ids compared as bytes, as SQLite does).
+        return db
+          .select()
+          .from(schema.sessions)
+          .where(eq(schema.sessions.userId, userId))
+          .orderBy(desc(schema.sessions.createdAt), sql`${schema.sessions.id} collate "C" desc`);
+      },
+      async touch(id, now) {
+        await db.update(schema.sessions).set({ lastUsedAt: now }).where(eq(schema.sessions.id, id));
+      },
+      async delete(id) {
+        const rows = await db.delete(schema.sessions).where(eq(schema.sessions.id, id)).returning({ id: schema.sessions.id });
+        return rows.length > 0;
+      },
+      async deleteUnusable(opts) {
+        const s = schema.sessions;
+        const rows = await db
+          .delete(s)
+          .where(
+            or(
+              lte(s.expiresAt, opts.now),
+              lte(s.lastUsedAt, opts.idleBefore),
+              and(isNull(s.userId), ne(s.adminTokenFingerprint, opts.adminTokenFingerprint)),
+            ),
+          )
+          .returning({ id: s.id });
+        return rows.length;
+      },
+    },
+    apiTokens: {
+      async list(userId) {
+        const t = schema.apiTokens;
+        // Ties by id, as api-tokens-repo.ts (ids compared as bytes, as SQLite does).
+        return db
+          .select()
+          .from(t)
+          .where(userId === undefined ? undefined : eq(t.userId, userId))
+          .orderBy(desc(t.createdAt), sql`${t.id} collate "C" desc`);
+      },
+      async byHash(tokenHash) {
+        const rows = await db.select().from(schema.apiTokens).where(eq(schema.apiTokens.tokenHash, tokenHash));
+        return rows[0];
+      },
+      async byId(id) {
+        const rows = await db.select().from(schema.apiTokens).where(eq(schema.apiTokens.id, id));
+        return rows[0];
+      },
+      async insert(row) {
+        await db.insert(schema.apiTokens).values(row);
+      },
+      async revoke(id, now) {
+        const t = schema.apiTokens;
+        const rows = await db
+          .update(t)
+          .set({ revokedAt: now })
+          .where(and(eq(t.id, id), isNull(t.revokedAt)))
+          .returning({ id: t.id });
+        return rows.length > 0;
+      },
+      async revokeForTeam(teamId, now) {
+        const t = schema.apiTokens;
+        const rows = await db
+          .update(t)
+          .set({ revokedAt: now })
+          .where(and(eq(t.teamId, teamId), isNull(t.revokedAt)))
+          .returning({ id: t.id });
+        return rows.length;
+      },
+      async touch(id, now) {
+        await db.update(schema.apiTokens).set({ lastUsedAt: now }).where(eq(schema.apiTokens.id, id));
+      },
+    },
+    authFailures: {
+      async live(prefix, now, limit) {
+        const f = schema.authFailures;
+        // starts_with: the same test as SQLite's substr over the prefix, with no LIKE wildcards to escape.
+        return db
+          .select()
+          .from(f)
+          .where(and(sql`starts_with(${f.key}, ${prefix})`, gt(f.windowEndsAt, now)))
+          .orderBy(desc(f.windowEndsAt), sql`${f.key} collate "C"`)
+          .limit(limit);
+      },
+      async save(row) {
+        await db
+          .insert(schema.authFailures)
+          .values(row)
+          .onConflictDoUpdate({ target: schema.authFailures.key, set: { failures: row.failures, windowEndsAt: row.windowEndsAt } });
+      },
+      async delete(key) {
+        await db.delete(schema.authFailures).where(eq(schema.authFailures.key, key));
+      },
+      async deleteEnded(now) {
+        const rows = await db
+          .delete(schema.authFailures)
+          .where(lte(schema.authFailures.windowEndsAt, now))
+          .returning({ key: schema.authFailures.key });
+        return rows.length;
       },
     },
     scheduleTicks: {
@@ -584,6 +946,56 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
         await db.delete(scheduleTicks).where(and(ofSchedule(flowId, nodeId), lt(scheduleTicks.tickAt, before)));
       },
     },
+    teams: {
+      async ofFlow(id) {
+        const rows = await db.select({ team: flows.teamId }).from(flows).where(eq(flows.id, id));
+        return rows[0] ? teamLookup.owned([rows[0].team]) : teamLookup.notFound;
+      },
+      async ofExecution(id) {
+        // One query for SQLite's two: the run, and its flow's team if the flow is still there.
+        const rows = await db
+          .select({ team: flows.teamId })
+          .from(executions)
+          .leftJoin(flows, eq(flows.id, executions.flowId))
+          .where(eq(executions.id, id));
+        return rows[0] ? teamLookup.owned([rows[0].team ?? undefined]) : teamLookup.notFound;
+      },
+      async ofApproval(id) {
+        // An approval whose run is gone is not found, as on SQLite.
+        const rows = await db
+          .select({ team: flows.teamId })
+          .from(approvals)
+          .innerJoin(executions, eq(executions.id, approvals.executionId))
+          .leftJoin(flows, eq(flows.id, executions.flowId))
+          .where(eq(approvals.id, id));
+        return rows[0] ? teamLookup.owned([rows[0].team ?? undefined]) : teamLookup.notFound;
+      },
+      async ofEvent(id) {
+        const refs = await db.select({ ref: eventRefs.ref }).from(eventRefs).where(eq(eventRefs.eventId, id));
+        if (refs.length === 0) {
+          // No refs at all: the event may still exist (a delivery to a path nobody listens on).
+          const found = await db.select({ id: events.id }).from(events).where(eq(events.id, id));
+          return found.length > 0 ? teamLookup.owned([]) : teamLookup.notFound;
+        }
+        const flowIds = flowIdsOfRefs(refs.map((r) => r.ref));
+        if (flowIds.length === 0) return teamLookup.owned([]);
+        const rows = await db.select({ team: flows.teamId }).from(flows).where(inArray(flows.id, flowIds)).orderBy(byFlowId);
+        return teamLookup.owned(rows.map((r) => r.team));
+      },
+      async ofSecret(name) {
+        const rows = await db.select({ team: secrets.teamId }).from(secrets).where(eq(secrets.name, name));
+        return rows[0] ? teamLookup.owned([rows[0].team]) : teamLookup.notFound;
+      },
+      async flowIdsOf(teams) {
+        if (teams.length === 0) return [];
+        const rows = await db
+          .select({ id: flows.id })
+          .from(flows)
+          .where(inArray(flows.teamId, [...teams]))
+          .orderBy(byFlowId);
+        return rows.map((r) => r.id);
+      },
+    },
     settings: {
       async get(key) {
         const rows = await db.select({ value: settings.value }).from(settings).where(eq(settings.key, key));
@@ -595,10 +1007,82 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue): StoreTx {
           .values({ key, value, updatedAt: now })
           .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: now } });
       },
+      async setIfAbsent(key, value, now) {
+        // ON CONFLICT DO NOTHING waits for a racing insert to commit, then reads the winner's value.
+        await db.insert(settings).values({ key, value, updatedAt: now }).onConflictDoNothing();
+        const rows = await db.select({ value: settings.value }).from(settings).where(eq(settings.key, key));
+        return rows[0]!.value;
+      },
+    },
+    secrets: {
+      async list() {
+        // Bytes, as SQLite orders names (a linguistic collation would skip the '_' at first).
+        const rows = await db.select().from(secrets).orderBy(sql`${secrets.name} collate "C"`);
+        return rows.map(toSecretRow);
+      },
+      async get(name) {
+        const rows = await db.select().from(secrets).where(eq(secrets.name, name));
+        return rows[0] && toSecretRow(rows[0]);
+      },
+      async count() {
+        const rows = await db.select({ n: count() }).from(secrets);
+        return rows[0]?.n ?? 0;
+      },
+      async put(row) {
+        const values = secretValues(row);
+        const { name: _name, createdAt: _createdAt, ...changes } = values;
+        await db.insert(secrets).values(values).onConflictDoUpdate({ target: secrets.name, set: changes });
+        await bumpSecretsRevision(db, row.updatedAt);
+      },
+      async rewrap(name, wrap, now) {
+        await db.update(secrets).set(wrap).where(eq(secrets.name, name));
+        await bumpSecretsRevision(db, now);
+      },
+      async delete(name, now) {
+        const deleted = await db.delete(secrets).where(eq(secrets.name, name)).returning({ name: secrets.name });
+        if (deleted.length > 0) await bumpSecretsRevision(db, now);
+        return deleted.length > 0;
+      },
+      async revision() {
+        const rows = await db.select({ value: settings.value }).from(settings).where(eq(settings.key, SECRETS_REVISION_KEY));
+        return Number(rows[0]?.value ?? '0');
+      },
+      async bump(now) {
+        await bumpSecretsRevision(db, now);
+      },
+      async masterKeyId() {
+        const rows = await db.select({ value: settings.value }).from(settings).where(eq(settings.key, SECRETS_MASTER_KEY_ID_KEY));
+        return rows[0]?.value;
+      },
+      async setMasterKeyId(id, now) {
+        await db
+          .insert(settings)
+          .values({ key: SECRETS_MASTER_KEY_ID_KEY, value: id, updatedAt: now })
+          .onConflictDoUpdate({ target: settings.key, set: { value: id, updatedAt: now } });
+      },
     },
     audit: {
       async append(entry) {
         await appendAuditPostgres(client, entry);
+      },
+      async list(f) {
+        const { audit } = schema;
+        // Starts with the prefix, case and all (as audit-repo.ts: LIKE would read % and _).
+        const startsWith = (column: typeof audit.action | typeof audit.target, prefix: string) => sql`substr(${column}, 1, ${prefix.length}) = ${prefix}`;
+        const where: SQL[] = [];
+        if (f.actor !== undefined) where.push(eq(audit.actor, f.actor));
+        if (f.via !== undefined) where.push(eq(audit.via, f.via));
+        if (f.action !== undefined) where.push(f.action.endsWith('.*') ? startsWith(audit.action, f.action.slice(0, -1)) : eq(audit.action, f.action));
+        if (f.targetPrefix !== undefined) where.push(startsWith(audit.target, f.targetPrefix));
+        if (f.from !== undefined) where.push(gte(audit.at, f.from));
+        if (f.to !== undefined) where.push(lte(audit.at, f.to));
+        if (f.before !== undefined) where.push(lt(audit.id, f.before));
+        return db
+          .select()
+          .from(audit)
+          .where(and(...where))
+          .orderBy(desc(audit.id))
+          .limit(f.limit);
       },
     },
     runQueue: {
