@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HelpRequested, parseCommand, UsageError } from './cli-args.js';
+import { HelpRequested, noDatabaseIn, parseCommand, UsageError } from './cli-args.js';
 import { runCli } from './cli.js';
 
 const OPTIONS = { port: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' } } as const;
@@ -74,5 +74,14 @@ describe('salve command line', () => {
       expect(r.code).toBe(0);
       expect(r.text).toMatch(/^salve — alert-driven auto-remediation\n\nUsage:/);
     }
+  });
+});
+
+describe('commands that work on a data directory', () => {
+  it('say, when there is no database file, that a PostgreSQL installation is managed through the API', () => {
+    expect(noDatabaseIn('/srv/salve', {})).toBe("no Salve database in /srv/salve: pass --data (or set SALVE_DATA) to the server's data directory");
+    const onPostgres = noDatabaseIn('/srv/salve', { SALVE_DATABASE_URL: 'postgres://salve:pw@db.internal/salve' });
+    expect(onPostgres).toContain('with SALVE_DATABASE_URL (PostgreSQL) use the API or the editor');
+    expect(onPostgres).not.toContain('pw@');
   });
 });

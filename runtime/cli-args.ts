@@ -60,3 +60,15 @@ export function postgresUrlOption(values: { database?: string; data?: string }, 
   if (!isPostgresUrl(url)) throw new UsageError('--database (or SALVE_DATABASE_URL) must be a postgres:// or postgresql:// URL');
   return url;
 }
+
+/**
+ * The refusal of a command that works on a data directory's SQLite database when there is none:
+ * on a PostgreSQL installation (SALVE_DATABASE_URL) it says so, rather than send the operator
+ * looking for a file that never existed.
+ */
+export function noDatabaseIn(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SALVE_DATABASE_URL) {
+    return `no Salve database in ${dataDir}: this command works on a data directory's SQLite database; with SALVE_DATABASE_URL (PostgreSQL) use the API or the editor (secrets: PUT /api/secrets/NAME; users and teams: /api/users, /api/teams)`;
+  }
+  return `no Salve database in ${dataDir}: pass --data (or set SALVE_DATA) to the server's data directory`;
+}

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { noDatabaseIn } from './cli-args.js';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CLI_ACTOR } from '../shared/audit.js';
@@ -26,7 +27,7 @@ type Out = { log: (s: string) => void; error: (s: string) => void };
 
 /** The data directory's store with the people service on it; `fn` runs, then the store closes. */
 async function withPeople<T>(dataDir: string, fn: (people: PeopleService) => Promise<T>): Promise<T> {
-  if (!existsSync(join(dataDir, 'salve.db'))) throw new UsageError(`no Salve database in ${dataDir}: pass --data (or set SALVE_DATA) to the server's data directory`);
+  if (!existsSync(join(dataDir, 'salve.db'))) throw new UsageError(noDatabaseIn(dataDir));
   // Beside a running server: never migrate its database from here (schema-version.ts).
   const store = openStore(dataDir, { applyMigrations: false });
   try {

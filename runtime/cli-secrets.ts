@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { noDatabaseIn } from './cli-args.js';
 import { join, resolve } from 'node:path';
 import { CLI_ACTOR } from '../shared/audit.js';
 import { ValidationError, issuesFromZod } from '../shared/errors.js';
@@ -29,7 +30,7 @@ type Out = { log: (s: string) => void; error: (s: string) => void };
 
 /** The data directory's store, with the secret store opened on it; `fn` runs, then both close. */
 async function withSecrets<T>(dataDir: string, fn: (s: { store: SqliteStore; stored: StoredSecrets; createdKeyFile?: string }) => Promise<T>): Promise<T> {
-  if (!existsSync(join(dataDir, 'salve.db'))) throw new UsageError(`no Salve database in ${dataDir}: pass --data (or set SALVE_DATA) to the server's data directory`);
+  if (!existsSync(join(dataDir, 'salve.db'))) throw new UsageError(noDatabaseIn(dataDir));
   // Beside a running server: never migrate its database from here (schema-version.ts).
   const store = openStore(dataDir, { applyMigrations: false });
   try {

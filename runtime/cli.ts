@@ -25,6 +25,8 @@ const HELP = `salve — alert-driven auto-remediation
 
 Usage:
   salve serve [--port 8470] [--host 127.0.0.1] [--data ./data] [--event-retention-days 14] [--flows DIR]
+              [--database postgres://…]   several processes on one PostgreSQL database (also SALVE_DATABASE_URL;
+                                          needs SALVE_ADMIN_TOKEN and SALVE_MASTER_KEY, the same in each)
   salve validate <flow.json>
   salve simulate <flow.json> --source alertmanager --payload <payload.json> [--json]
   salve import <flow-or-bundle.json> [--url URL] [--token TOKEN] [--data DIR]
@@ -40,7 +42,7 @@ ${REPLAY_HELP}
   salve --version
   salve help                        this text (also: salve <command> --help)
 
-serve reads the secrets (SALVE_SECRET_*, SALVE_ADMIN_TOKEN, SALVE_MASTER_KEY, SALVE_SECRETS_FILE)
+serve reads the secrets (SALVE_SECRET_*, SALVE_ADMIN_TOKEN, SALVE_MASTER_KEY, SALVE_DATABASE_URL, SALVE_SECRETS_FILE)
 and starts the server as a child process whose environment does not hold them.
 
 secrets, users and teams work on the data directory's database directly (safe while Salve runs); set reads the

@@ -1,4 +1,5 @@
 import { parseCommand, UsageError } from './cli-args.js';
+import { passwordOf } from './store/pg/migrate.js';
 import { loadConfig } from './config.js';
 import { scrubberFor } from './engine/secrets/scrub.js';
 import { secretStoreFromEnv, withScrubbedExtras } from './engine/secrets/secrets.js';
@@ -43,7 +44,7 @@ export async function runServerProcess(args: string[], print: (line: string) => 
   // The secrets exist only here, never in process.env (commands could read it).
   const config = loadConfig(flags, { ...process.env, ...handed });
   const masterKey = handed[MASTER_KEY_VAR];
-  const secrets = withScrubbedExtras(secretStoreFromEnv(handed), [config.adminToken, config.metricsToken, masterKey, config.oidcClientSecret]);
+  const secrets = withScrubbedExtras(secretStoreFromEnv(handed), [config.adminToken, config.metricsToken, masterKey, config.oidcClientSecret, passwordOf(config.databaseUrl)]);
   let scrubber = scrubberFor(secrets);
   const log = createLogger({ level: config.logLevel, destination: process.stderr, scrub: (line) => scrubber.json(line) });
   // Listen for stop requests before starting: a SIGTERM during start-up (migrations, recovery)

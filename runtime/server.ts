@@ -26,6 +26,7 @@ import { openStore } from './store/db.js';
 import { sqliteStore, type Store } from './store/store.js';
 import { explainOpenError } from './store/open-errors.js';
 import { openPostgres } from './store/pg/open.js';
+import { passwordOf } from './store/pg/migrate.js';
 import { keyFilePath, MASTER_KEY_FILE_VAR, MASTER_KEY_VAR } from './engine/secrets/master-key.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -181,7 +182,7 @@ async function startLocked(
     log,
     recordKey: true,
   });
-  const secrets = withScrubbedExtras(stored.all, [token.token, config.metricsToken, keys.masterKey, oidcSettings?.clientSecret]);
+  const secrets = withScrubbedExtras(stored.all, [token.token, config.metricsToken, keys.masterKey, oidcSettings?.clientSecret, passwordOf(config.databaseUrl)]);
   // One set of metrics: the engine counts into it, GET /metrics answers it.
   let engineRef: Engine | undefined;
   const metrics = new SalveMetrics(store, () => engineRef?.isPaused ?? false);

@@ -32,6 +32,17 @@ export function isPostgresUrl(text: string): boolean {
   }
 }
 
+/** The password in a PostgreSQL URL (decoded), for the scrubber of outputs; undefined without one. */
+export function passwordOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const password = new URL(url).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `url` as it may be printed: the password replaced by `***`. */
 export function printableUrl(url: string): string {
   try {
