@@ -134,3 +134,8 @@ export function postgresProcesses() {
     },
   };
 }
+
+/** The test server's maintenance database URL (as the server's admin), for suites that change a test database from outside it. */
+export function adminDatabaseUrl(): string {
+  return ADMIN_URL;
+}

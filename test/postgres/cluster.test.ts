@@ -1,8 +1,7 @@
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { amAlert, amPayload } from '../kit/alertmanager.js';
 import { postgresAvailable, postgresProcesses } from '../kit/postgres.js';
+import { roundRobin } from '../kit/proxy.js';
 import { removeDir, startServer, tempDataDir, type TestServer } from '../kit/server.js';
 import { startTarget } from '../kit/target.js';
 import { waitFor } from '../kit/wait.js';
@@ -20,43 +19,6 @@ const ALERTS = 2_000;
 const TOKEN = 'cluster-admin-token-0123456789abcdef';
 const MASTER_KEY = Buffer.alloc(32, 9).toString('base64');
 const TERMINAL = new Set(['succeeded', 'no_action', 'failed', 'needs_attention', 'cancelled', 'timed_out']);
-
-/**
- * A tiny round-robin HTTP proxy, as nginx in front of the processes: each request goes to the
- * next backend; one that refuses the connection is skipped (nothing was sent to it), and a
- * request cut off mid-way is answered 502, which the sender retries.
- */
-async function roundRobin(backends: () => string[]): Promise<{ url: string; close(): Promise<void> }> {
-  let next = 0;
-  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, tries: number) => {
-    const list = backends();
-    const target = new URL(list[next++ % list.length]!);
-    const out = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    out.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ECONNREFUSED' && tries < list.length) return forward(req, body, res, tries + 1);
-      if (!res.headersSent) res.writeHead(502).end();
-      else res.destroy();
-    });
-    out.end(body);
-  };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => forward(req, Buffer.concat(chunks), res, 1));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe.runIf(postgresAvailable)('three Salve processes on one PostgreSQL database, one killed with SIGKILL', () => {
   const processes = postgresProcesses();

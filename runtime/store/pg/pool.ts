@@ -156,7 +156,10 @@ export class PostgresPool {
     try {
       client = await this.pool.connect();
     } catch (error) {
-      throw this.explain(error);
+      // Whatever stops a connection (refused, too many connections, the database closed to
+      // connections for maintenance, a login refused) means PostgreSQL cannot serve this call now.
+      const reason = codeOf(error) || (error as Error).message;
+      throw new PostgresUnavailableError(`PostgreSQL at ${this.where} is unavailable (${reason})`);
     }
     // While checked out, a connection the server ends is reported on the client itself (the
     // pool's listener covers idle ones only); the query in flight fails and is handled there.
