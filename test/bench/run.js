@@ -14,6 +14,7 @@ import { loadGenerator } from './loadgen.js';
 import { ensureNodeRed, startNodeRed } from './node-red.js';
 import { start } from './process.js';
 import { benchReplay } from './replay.js';
+import { benchPostgres, postgresReachable } from './postgres.js';
 import { peakRssMb, sampleRss } from './rss.js';
 import { ADMIN_TOKEN, alertFlow, deliveryOutcomes, HOOK_HEADERS, remediationFlow, runCounts, startSalve, waitDrained } from './salve.js';
 import { runSoak } from './soak.js';
@@ -44,6 +45,21 @@ function machine() {
   ];
 }
 
+/** The table of measured rows, each also as a share of the client ceiling's 2xx/s. */
+function tableLines(rows) {
+  const ceiling = rows.find((r) => r.key === 'bare-node.js')?.result;
+  const lines = ['', '| server | 2xx/s | p50 ms | p99 ms | non-2xx, socket errors | / ceiling |', '|---|---|---|---|---|---|'];
+  for (const row of rows) {
+    if (row.missing) {
+      lines.push(`| ${row.name} | not measured: ${row.missing} | | | | |`);
+      continue;
+    }
+    const r = row.result;
+    lines.push(`| ${row.name} | ${fmt(r.okRps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.non2xx}, ${r.socketErrors} | ${fmt(r.okRps / ceiling.okRps, 2)} |`);
+  }
+  return lines;
+}
+
 /** Every request carries a fingerprint of its own: a duplicate means the load was not what it claims. */
 async function checkNoDuplicates(salve, row, notes) {
   const outcomes = await deliveryOutcomes(salve);
@@ -69,6 +85,18 @@ async function main() {
   };
   const rows = [];
   const notes = [];
+  /** The PostgreSQL rows (postgres.js), unless BENCH_POSTGRES=0; reported as not measured when no server answers. */
+  const postgresRows = async () => {
+    if (process.env.BENCH_POSTGRES === '0') return ['PostgreSQL rows skipped (BENCH_POSTGRES=0)'];
+    const problem = await postgresReachable();
+    if (problem) {
+      rows.push({ key: 'pg', name: 'Salve on PostgreSQL', missing: `no PostgreSQL server answers (${problem}); set BENCH_DATABASE_URL` });
+      return [];
+    }
+    const pg = await benchPostgres({ gen, connections: CONNECTIONS, nonce: `${nonce}pg`, warmupSeconds: WARMUP_SECONDS, drainMs: DRAIN_MS, here: HERE });
+    rows.push(...pg.rows);
+    return pg.lines;
+  };
 
   // 1. The client ceiling, 2. the framework: each alone in its own process.
   for (const [name, file] of [
@@ -122,6 +150,12 @@ async function main() {
   // 5. The whole system: source → condition.match → action.http to a target in its own process,
   // automation running. Accepted/s and latency while runs execute; then the backlog drains
   // after wrk stops, and complete runs/s counts from the first request to the last run's end.
+  if (process.env.BENCH_POSTGRES === 'only') {
+    // Without the whole-system row, the editor and replay: the rows above, then PostgreSQL's (a quicker run while working on them).
+    const pgLines = await postgresRows();
+    console.log([...tableLines(rows), '', ...pgLines, ...notes, ...facts].join('\n'));
+    return;
+  }
   console.error('bench: Salve whole system');
   let whole;
   let editorLines = ['editor bench skipped (BENCH_EDITOR=0)'];
@@ -165,18 +199,13 @@ async function main() {
     }
   }
 
+  // 6. Salve on PostgreSQL: 1 and 2 processes.
+  const pgLines = await postgresRows();
+
   // The report.
   const ceiling = rows.find((r) => r.key === 'bare-node.js')?.result;
   const get = (key) => rows.find((r) => r.key === key)?.result;
-  const lines = ['', '| server | 2xx/s | p50 ms | p99 ms | non-2xx, socket errors | / ceiling |', '|---|---|---|---|---|---|'];
-  for (const row of rows) {
-    if (row.missing) {
-      lines.push(`| ${row.name} | not measured: ${row.missing} | | | | |`);
-      continue;
-    }
-    const r = row.result;
-    lines.push(`| ${row.name} | ${fmt(r.okRps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.non2xx}, ${r.socketErrors} | ${fmt(r.okRps / ceiling.okRps, 2)} |`);
-  }
+  const lines = tableLines(rows);
   lines.push(
     '',
     `complete 3-step runs (every step persisted): ${whole.succeeded} succeeded of ${whole.accepted} runs created by the measured load, in ${fmt(whole.seconds, 1)} s ` +
@@ -185,6 +214,7 @@ async function main() {
       `${whole.other.length ? `; other endings: ${whole.other.join(', ')}` : ''}`,
     `Salve peak resident memory: ingest row ${rss.ingest.hwmMb ?? 'n/a'} MB (VmHWM; max of ${rss.ingest.samples} 1 s samples ${rss.ingest.maxMb ?? 'n/a'} MB), ` +
       `whole-system row ${rss.whole.hwmMb ?? 'n/a'} MB (VmHWM; max of ${rss.whole.samples} samples ${rss.whole.maxMb ?? 'n/a'} MB)`,
+    ...pgLines,
   );
   const ingest = get('ingest');
   const nodeRed = get('node-red');
