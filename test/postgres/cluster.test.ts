@@ -12,10 +12,12 @@ import { waitFor } from '../kit/wait.js';
  * the proxy, re-sent like Alertmanager until a 2xx, while one process is killed with SIGKILL at a
  * random moment and started again. Then: every acknowledged alert has its run, each run ended
  * once, and the loopback target saw one Idempotency-Key per effect (no side effect twice); the
- * schedule that fires every minute ran once per tick.
+ * schedule that fires every minute ran once per tick; each approval, decided through two
+ * processes at the same moment, counted once.
  */
 
 const ALERTS = 2_000;
+const APPROVALS = 20;
 const TOKEN = 'cluster-admin-token-0123456789abcdef';
 const MASTER_KEY = Buffer.alloc(32, 9).toString('base64');
 const TERMINAL = new Set(['succeeded', 'no_action', 'failed', 'needs_attention', 'cancelled', 'timed_out']);
@@ -73,8 +75,24 @@ describe.runIf(postgresAvailable)('three Salve processes on one PostgreSQL datab
       ],
       edges: [{ source: 'tick', target: 'call' }],
     };
+    const ask = {
+      format: 'salve.flow/v1',
+      id: 'ask',
+      name: 'approve, then act',
+      enabled: true,
+      nodes: [
+        { id: 'am', type: 'source.alertmanager', config: { path: 'cluster-ask', auth: { type: 'none' } } },
+        { id: 'ask', type: 'approval.request', config: { message: 'act on {{ alert.fingerprint }}?', timeoutSeconds: 3600, allowSelfApproval: true } },
+        { id: 'call', type: 'action.http', config: { url: `${target.url}/approved/{{ alert.fingerprint }}` } },
+      ],
+      edges: [
+        { source: 'am', target: 'ask' },
+        { source: 'ask', sourcePort: 'approved', target: 'call' },
+      ],
+    };
     expect((await api('POST', '/api/flows', effect)).status).toBe(201);
     expect((await api('POST', '/api/flows', schedule)).status).toBe(201);
+    expect((await api('POST', '/api/flows', ask)).status).toBe(201);
     // Every process routes the path once its tick saw the new flow.
     for (const s of servers) await waitFor(async () => (await fetch(`${s!.url}/hooks/cluster`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status !== 404);
 
@@ -161,19 +179,46 @@ describe.runIf(postgresAvailable)('three Salve processes on one PostgreSQL datab
     expect(runs.filter((r) => r.status !== 'succeeded')).toEqual([]);
 
     // One side effect per alert: every path got exactly one Idempotency-Key.
-    const keysByPath = new Map<string, Set<string>>();
-    for (const r of target.requests) {
-      const set = keysByPath.get(r.url) ?? new Set<string>();
-      set.add(String(r.headers['idempotency-key']));
-      keysByPath.set(r.url, set);
-    }
+    const keysByPathNow = () => {
+      const byPath = new Map<string, Set<string>>();
+      for (const r of target.requests) {
+        const set = byPath.get(r.url) ?? new Set<string>();
+        set.add(String(r.headers['idempotency-key']));
+        byPath.set(r.url, set);
+      }
+      return byPath;
+    };
+    const keysByPath = keysByPathNow();
     for (const fp of fingerprints) expect(keysByPath.get(`/effect/${fp}`)?.size, `keys sent for ${fp}`).toBe(1);
     // Each schedule tick fired once across the three processes (the test spans at least one minute boundary most of the time).
     const ticks = [...keysByPath.entries()].filter(([path]) => path.startsWith('/tick/'));
     for (const [path, keys] of ticks) expect(keys.size, `runs of ${path}`).toBe(1);
+
+    // Approvals: each decided through two processes at the same moment counts once (one 200, one
+    // 409), and its run goes on once.
+    const asks = Array.from({ length: APPROVALS }, (_, i) => `ask-${i}`);
+    for (const fp of asks) {
+      const res = await fetch(`${proxy.url}/hooks/cluster-ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(amPayload([amAlert({ fingerprint: fp })])) });
+      expect(res.status).toBe(202);
+    }
+    const pending = await waitFor(async () => {
+      const items = (await api('GET', '/api/approvals?status=pending&limit=100')).body?.items as { id: string }[] | undefined;
+      return items?.length === APPROVALS && items;
+    }, 30_000, `${APPROVALS} pending approvals`);
+    const live = servers as TestServer[];
+    for (const approval of pending) {
+      const answers = await Promise.all([live[0]!, live[1]!].map((s) => s.api('POST', `/api/approvals/${approval.id}`, { decision: 'approve' })));
+      expect(answers.map((a) => a.status).sort(), `approval ${approval.id} decided through two processes at once`).toEqual([200, 409]);
+    }
+    const askRuns = async () => ((await api('GET', '/api/executions?flowId=ask&limit=100')).body?.items ?? []) as { status: string }[];
+    await waitFor(async () => {
+      const items = await askRuns();
+      return items.length === APPROVALS && items.every((r) => r.status === 'succeeded');
+    }, 60_000, 'the approved runs to succeed');
+    for (const fp of asks) expect(keysByPathNow().get(`/approved/${fp}`)?.size, `effects after approving ${fp}`).toBe(1);
     console.log(
       `cluster: ${ALERTS} alerts through 3 processes, process ${victim} killed after ${killAt} and restarted; ${refusals} refused or cut deliveries re-sent (${duplicated.size} found their run); ` +
-        `${target.requests.length - ALERTS - ticks.length} safe HTTP retries; ${ticks.length} schedule tick(s), each once`,
+        `${target.requests.length - ALERTS - ticks.length} safe HTTP retries; ${ticks.length} schedule tick(s), each once; ${APPROVALS} approvals decided through two processes at once, each counted once`,
     );
     await proxy.close();
     await target.close();
