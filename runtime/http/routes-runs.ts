@@ -136,7 +136,13 @@ export function runRoutes(engine: Engine) {
         const exec = await tx.executions.get(id);
         if (!exec) return undefined;
         const released = exec.releasedBy === null ? undefined : await authorOf(tx, exec.releasedBy);
-        return { exec, released, steps: await tx.steps.forExecution(exec.id), children: await tx.executions.children(exec.id) };
+        return {
+          exec,
+          released,
+          steps: await tx.steps.forExecution(exec.id),
+          children: await tx.executions.children(exec.id),
+          flow: await engine.revisionIn(tx, exec.flowId, exec.flowRevision),
+        };
       });
       if (!run) throw new NotFoundError(`execution "${id}" not found`);
       const { exec } = run;
@@ -146,7 +152,7 @@ export function runRoutes(engine: Engine) {
         ...(view.released && run.released ? { released: { ...view.released, name: run.released.name } } : {}),
         steps: run.steps.map(stepView),
         approvals: await ofRun(c, exec.id),
-        flow: (await engine.flowAt(exec.flowId, exec.flowRevision)) ?? null,
+        flow: run.flow ?? null,
         children: run.children.map((c) => ({ id: c.id, flowId: c.flowId, parentStepId: c.parentStepId, status: c.status })),
       } satisfies ExecutionDetail);
     })

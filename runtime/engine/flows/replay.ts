@@ -118,36 +118,39 @@ function currentAt(revisions: readonly { revision: number; createdAt: number }[]
  * before the replay starts (`read`), so the replay itself reads nothing and holds no transaction.
  */
 class SavedHistory {
+  private readonly parsed = new Map<number, Flow>();
+
   private constructor(
+    private readonly flowId: string,
     /** Oldest first. */
     private readonly revisions: { revision: number; createdAt: number }[],
-    /** The document of every revision an event can fall in (the one current at some revision's creation). */
-    private readonly docs: Map<number, Flow>,
+    /** Each revision's stored document, parsed when an event first falls in it. */
+    private readonly documents: Map<number, string>,
   ) {}
 
   /** The revisions of the flow as it exists now (none for a flow never saved), with their documents. */
   static async read(tx: StoreTx, flowId: string | undefined): Promise<SavedHistory> {
     const summary = flowId === undefined ? undefined : await tx.flows.summary(flowId);
-    if (summary === undefined) return new SavedHistory([], new Map());
+    if (summary === undefined) return new SavedHistory('', [], new Map());
     const listed = (await tx.flows.listRevisions(summary.id, summary.createdAt)).reverse();
-    const revisions = listed.map((r) => ({ revision: r.revision, createdAt: r.createdAt }));
-    const documents = new Map(listed.map((r) => [r.revision, r.document]));
-    const docs = new Map<number, Flow>();
-    for (const r of revisions) {
-      // Defined: `r` itself was saved by its own creation time.
-      const found = currentAt(revisions, r.createdAt)!;
-      // Parsed as tx.flows.getRevision parses it (a damaged document throws StoredFlowError).
-      if (!docs.has(found)) docs.set(found, parseStoredDocument(summary.id, found, documents.get(found)!));
-    }
-    return new SavedHistory(revisions, docs);
+    return new SavedHistory(
+      summary.id,
+      listed.map((r) => ({ revision: r.revision, createdAt: r.createdAt })),
+      new Map(listed.map((r) => [r.revision, r.document])),
+    );
   }
 
   /** The revision current at `t` and its document; undefined before the flow existed. */
   at(t: number): { revision: number; flow: Flow } | undefined {
     const found = currentAt(this.revisions, t);
     if (found === undefined) return undefined;
-    const flow = this.docs.get(found);
-    return flow ? { revision: found, flow } : undefined;
+    let flow = this.parsed.get(found);
+    if (!flow) {
+      // Parsed as tx.flows.getRevision parses it (a damaged document throws StoredFlowError).
+      flow = parseStoredDocument(this.flowId, found, this.documents.get(found)!);
+      this.parsed.set(found, flow);
+    }
+    return { revision: found, flow };
   }
 
   paths(): string[] {
