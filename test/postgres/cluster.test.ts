@@ -160,16 +160,18 @@ describe.runIf(postgresAvailable)('three Salve processes on one PostgreSQL datab
       } while (cursor);
       return items;
     };
-    let open = 0;
+    let open: { id: string; status: string }[] = [];
+    // A dead process's runs come back within a lease (30 s) or a job expiry (30 s) plus pg-boss's
+    // upkeep interval (10 s); the rest is the backlog of 2,000 runs.
     const runs = await waitFor(
       async () => {
         const all = await listAll();
         if (!all) return undefined;
-        open = all.filter((r) => !TERMINAL.has(r.status)).length;
-        return all.length === ALERTS && open === 0 && all;
+        open = all.filter((r) => !TERMINAL.has(r.status));
+        return all.length === ALERTS && open.length === 0 && all;
       },
       150_000,
-      () => `${ALERTS} runs to end (${open} not ended)`,
+      () => `${ALERTS} runs to end (${open.length} not ended: ${JSON.stringify(open.slice(0, 5))}; process ${victim} was killed after ${killAt} alerts)`,
     );
     // One run per alert: 2,000 runs, among them every run an answer named (and below, one effect per fingerprint).
     const ids = new Set(runs.map((r) => r.id));

@@ -68,4 +68,23 @@ describe.runIf(postgresAvailable)('RunQueue (pg-boss): jobs are enqueued with th
     }, 20_000, 'the expired job to be handed out again');
     expect(again.map((j) => j.executionId)).toEqual(['ex-orphan']);
   });
+
+  it('applies this version\'s expiry to a queue an earlier start created with another', async () => {
+    const db = await fresh();
+    await migratePostgres(db.url);
+    const earlier = await processOn(db.url, { expireInSeconds: 3600 });
+    await earlier.queue.close();
+    const options = { expireInSeconds: 1, maintenanceIntervalSeconds: 1 };
+    const dying = await processOn(db.url, options);
+    await dying.pool.transaction((client) => dying.queue.enqueue(client, ['ex-after-upgrade']));
+    expect((await dying.queue.fetch(1)).map((j) => j.executionId)).toEqual(['ex-after-upgrade']);
+    await dying.queue.close();
+    const other = await processOn(db.url, options);
+    // With the hour kept from the first start, this job would not come back within the wait.
+    const again = await waitFor(async () => {
+      const jobs = await other.queue.fetch(1);
+      return jobs.length > 0 && jobs;
+    }, 20_000, 'the job to expire after the new setting');
+    expect(again.map((j) => j.executionId)).toEqual(['ex-after-upgrade']);
+  });
 });

@@ -21,8 +21,20 @@ import { PostgresPool } from './pool.js';
 /** The pg-boss queue of runs to start. */
 export const RUN_QUEUE = 'salve-runs';
 
-/** A fetched job not completed within this time (its process died) is handed out again. */
-const JOB_EXPIRY_SECONDS = 60;
+/**
+ * A fetched job not completed within this time (its process died) is handed out again. A live
+ * process claims its jobs within milliseconds of fetching them, and a second hand-out is harmless
+ * (the claim checks the run's row), so this only bounds how long a dead process's runs wait.
+ */
+const JOB_EXPIRY_SECONDS = 30;
+
+/**
+ * How often pg-boss looks for expired jobs. Its default (120 s) added up to two minutes to the
+ * expiry: a dead process's fetched runs waited up to 3 minutes. One process of the cluster does
+ * the upkeep per interval (pg-boss takes turns through a row), so a short interval costs a few
+ * small queries.
+ */
+const MAINTENANCE_INTERVAL_SECONDS = 10;
 
 /** What a run's job carries: only the id; the execution row is the truth. */
 export interface RunJob {
@@ -35,7 +47,7 @@ export interface RunQueueOptions {
   log?: Logger;
   /** Seconds before a fetched, uncompleted job is handed out again (tests shorten it). */
   expireInSeconds?: number;
-  /** How often pg-boss looks for expired jobs (its supervisor); default pg-boss's. */
+  /** How often pg-boss looks for expired jobs (its supervisor); tests shorten it. */
   maintenanceIntervalSeconds?: number;
 }
 
@@ -62,7 +74,7 @@ export class RunQueue {
       schedule: false,
       supervise: true,
       migrate: true,
-      ...(options.maintenanceIntervalSeconds ? { maintenanceIntervalSeconds: options.maintenanceIntervalSeconds } : {}),
+      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? MAINTENANCE_INTERVAL_SECONDS,
     });
     // pg-boss reports its background failures (maintenance while PostgreSQL is away) as events;
     // without a listener they would crash the process.
@@ -72,15 +84,19 @@ export class RunQueue {
       options.log?.warn({ err: error }, 'the run queue (pg-boss) could not do its upkeep; it tries again');
     });
     await boss.start();
-    await boss.createQueue(RUN_QUEUE, {
+    const settings = {
       name: RUN_QUEUE,
-      policy: 'standard',
+      policy: 'standard' as const,
       expireInSeconds: options.expireInSeconds ?? JOB_EXPIRY_SECONDS,
       // A job is only a pointer to a run; what happens to the run is decided by its row and
       // lease. The limit only bounds how often a job whose process keeps dying comes back.
       retryLimit: 1000,
       retryDelay: 0,
-    });
+    };
+    await boss.createQueue(RUN_QUEUE, settings);
+    // createQueue leaves an existing queue as it is: a database made by an older Salve gets
+    // this version's settings (new jobs take the expiry from the queue).
+    await boss.updateQueue(RUN_QUEUE, settings);
     queue = new RunQueue(boss);
     return queue;
   }
