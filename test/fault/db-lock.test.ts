@@ -127,7 +127,10 @@ describe('fault: an external exclusive lock held 10 s during load', () => {
     expect(unexpected).toEqual([]);
     // The lock cost senders retries, never the server's responsiveness.
     expect(refusedDuringLock).toBeGreaterThan(0);
-    expect(Math.max(...health)).toBeLessThan(1000);
+    // A server that waited out the lock in its writes would answer most probes in seconds; one
+    // slow probe on a loaded CI machine (1.1 s once) is scheduling, not the lock.
+    expect(percentile(health, 90)).toBeLessThan(500);
+    expect(Math.max(...health)).toBeLessThan(2500);
     // …and said why writes were waiting, then that they go through again.
     expect(databaseStates).toContain('locked');
     expect(((await timedGet(`${s.url}/healthz`)).json as { database?: string }).database).toBe('ok');
