@@ -26,6 +26,7 @@ import { scheduleSource } from './source/schedule/definition.js';
 import { pagerdutySource } from './source/pagerduty/definition.js';
 import { datadogSource } from './source/datadog/definition.js';
 import { callFlow } from './flow/call/definition.js';
+import { alertmanagerSilence } from './alertmanager/silence/definition.js';
 
 /**
  * Every node type, in palette order: the one list of node types. Browser-safe: the editor
@@ -58,6 +59,7 @@ export const nodeDefinitions = [
   pagerdutyNotify,
   slackNotify,
   emailNotify,
+  alertmanagerSilence,
   approvalRequest,
 ] as const;
 

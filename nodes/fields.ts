@@ -41,6 +41,44 @@ export const HttpUrlTemplateSchema = z
   .max(8192)
   .refine((u) => /^https?:\/\//i.test(u), 'must start with http:// or https:// written out (a template cannot choose the scheme)');
 
+/**
+ * The base URL of a service a node calls (Alertmanager, Grafana, Jira…), written out: http(s), a
+ * host, an optional port and path prefix, no templates, credentials, query or fragment. An alert
+ * never chooses where a node connects; the destination policy still checks the host.
+ */
+export function serviceUrlSchema(example: string) {
+  return z
+    .string({ error: `url is required, e.g. ${example}` })
+    .trim()
+    .min(1, `url is required, e.g. ${example}`)
+    .max(2048)
+    .superRefine((raw, ctx) => {
+      const problem = serviceUrlProblem(raw);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${problem}, e.g. ${example}` });
+    });
+}
+
+function serviceUrlProblem(raw: string): string | undefined {
+  if (raw.includes('{{')) return 'must be written out: an alert may not choose where Salve connects';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'must be a URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must start with http:// or https://';
+  if (url.username || url.password) return 'must not carry credentials (put them in a header with a secret)';
+  if (url.search || url.hash || raw.includes('?') || raw.includes('#')) return 'must have no query or fragment';
+  return undefined;
+}
+
+/** `base` (a serviceUrlSchema value) with `path` below its own path: `http://am/prefix` + `/api/v2/silences`. */
+export function serviceEndpoint(base: string, path: string): URL {
+  const url = new URL(base);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+  return url;
+}
+
 /** Request headers: values are templates or secret references; `reserved` names (lower case) are set by Salve. */
 export function requestHeadersSchema(reserved: ReadonlySet<string>) {
   return z

@@ -119,31 +119,40 @@ export function sendRequest(spec: HttpRequestSpec): Promise<RawResponse> {
 }
 
 /**
- * A probe's one GET or HEAD through the destination policy: resolves and checks the host, then
- * sends only to the checked addresses, all of it within `timeoutSeconds`. Rejects with
- * RequestFailure, DestinationRefused or ResolveFailed (messages name the target).
+ * One request through the destination policy: resolves and checks the host, then sends only to
+ * the checked addresses, all of it within `timeoutSeconds`. Rejects with RequestFailure,
+ * DestinationRefused or ResolveFailed (messages name the target).
  */
-export async function probeChecked(
+export async function requestChecked(
   ctx: { network: NetworkAccess; signal: AbortSignal },
-  probe: { method: 'GET' | 'HEAD'; url: URL; headers: Record<string, string>; timeoutSeconds: number },
+  request: { method: string; url: URL; headers: Record<string, string>; body?: Buffer; timeoutSeconds: number },
 ): Promise<RawResponse> {
   const started = performance.now();
-  const timeoutMs = probe.timeoutSeconds * 1000;
-  const { url } = probe;
+  const timeoutMs = request.timeoutSeconds * 1000;
+  const { url } = request;
   const dest = await within(
     ctx.network.resolve({ host: url.hostname, port: portOf(url), display: place(url) }, ctx.signal),
     timeoutMs,
-    `${describeTarget(probe.method, url)} timed out after ${probe.timeoutSeconds} s`,
+    `${describeTarget(request.method, url)} timed out after ${request.timeoutSeconds} s`,
   );
   return sendRequest({
-    method: probe.method,
+    method: request.method,
     url,
-    headers: probe.headers,
+    headers: request.headers,
+    ...(request.body ? { body: request.body } : {}),
     timeoutMs: timeoutMs - Math.round(performance.now() - started),
-    timeoutSeconds: probe.timeoutSeconds,
+    timeoutSeconds: request.timeoutSeconds,
     signal: ctx.signal,
     lookup: dest.lookup,
   });
+}
+
+/** A probe's one GET or HEAD through the destination policy (requestChecked without a body). */
+export function probeChecked(
+  ctx: { network: NetworkAccess; signal: AbortSignal },
+  probe: { method: 'GET' | 'HEAD'; url: URL; headers: Record<string, string>; timeoutSeconds: number },
+): Promise<RawResponse> {
+  return requestChecked(ctx, probe);
 }
 
 /** `origin + path`: where a request went, without credentials or query string. */

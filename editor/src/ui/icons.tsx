@@ -1,4 +1,5 @@
 import {
+  BellOff,
   BellRing,
   ChartLine,
   MessageSquare,
@@ -57,6 +58,7 @@ const NODE_ICONS: Record<string, LucideIcon> = {
   variable: Variable,
   repeat: Repeat,
   'call-flow': Workflow,
+  silence: BellOff,
 };
 
 /** The glyph for a node type's icon name; unknown names get a neutral piece. */
