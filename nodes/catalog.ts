@@ -5,6 +5,7 @@ import { waitResolved } from './wait/resolved/definition.js';
 import { httpAction } from './action/http/definition.js';
 import { shellAction } from './action/shell/definition.js';
 import { sshAction } from './action/ssh/definition.js';
+import { kubernetesAction } from './action/kubernetes/definition.js';
 import { httpCheck } from './check/http/definition.js';
 import { prometheusCheck } from './check/prometheus/definition.js';
 import { approvalRequest } from './approval/request/definition.js';
@@ -51,6 +52,7 @@ export const nodeDefinitions = [
   httpAction,
   shellAction,
   sshAction,
+  kubernetesAction,
   delayAction,
   waitResolved,
   callFlow,

@@ -4,6 +4,7 @@ import type { SecretRef } from '../shared/flow/schema.js';
 import type { ApprovalRules } from '../shared/approval-rules.js';
 import type { CommandUser } from './command-user.js';
 import type { NodeDefinition } from './definition.js';
+import type { KubernetesAccess } from './kubernetes-access.js';
 import type { NetworkAccess, SecretUse } from './network.js';
 
 /** What an executor may use. It reaches the outside world only through this. */
@@ -31,6 +32,8 @@ export interface ExecContext {
   runUrl?: string;
   /** The user commands run as (SALVE_COMMAND_USER); undefined: Salve's own user. */
   commandUser?: CommandUser;
+  /** The Kubernetes clusters the operator configured (SALVE_KUBERNETES_CLUSTERS); undefined: none. */
+  kubernetes?: KubernetesAccess;
 }
 
 /** What running a step produced; `O` is the node type's output (its definition's `outputSchema`). */

@@ -18,6 +18,17 @@ export interface HttpRequestSpec {
   signal: AbortSignal;
   /** Answers only with addresses the destination policy checked (CheckedDestination.lookup). */
   lookup: LookupFunction;
+  /** https only: whom to trust and the client certificate (a Kubernetes API server's). */
+  tls?: TlsOptions;
+}
+
+/** TLS settings for one request: a private CA to trust, a client certificate, the name to verify. */
+export interface TlsOptions {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** The name the server's certificate must carry, when not the URL's host. */
+  servername?: string;
 }
 
 export interface RawResponse {
@@ -84,7 +95,9 @@ export function sendRequest(spec: HttpRequestSpec): Promise<RawResponse> {
     const client = spec.url.protocol === 'https:' ? https : http;
     try {
       // No shared agent: each attempt gets a fresh connection that ends with the step.
-      req = client.request(spec.url, { method: spec.method, headers: spec.headers, agent: false, lookup: spec.lookup });
+      // A body's length is always given: Node sends a DELETE's body only then (not chunked).
+      const headers = spec.body ? { ...spec.headers, 'Content-Length': String(spec.body.length) } : spec.headers;
+      req = client.request(spec.url, { ...spec.tls, method: spec.method, headers, agent: false, lookup: spec.lookup });
     } catch (error) {
       // e.g. a rendered header value with a newline; Node names the header, not its value.
       return fail(`${target} could not be sent: ${(error as Error).message}`);
@@ -125,13 +138,13 @@ export function sendRequest(spec: HttpRequestSpec): Promise<RawResponse> {
  */
 export async function requestChecked(
   ctx: { network: NetworkAccess; signal: AbortSignal },
-  request: { method: string; url: URL; headers: Record<string, string>; body?: Buffer; timeoutSeconds: number },
+  request: { method: string; url: URL; headers: Record<string, string>; body?: Buffer; timeoutSeconds: number; tls?: TlsOptions; secrets?: readonly string[] },
 ): Promise<RawResponse> {
   const started = performance.now();
   const timeoutMs = request.timeoutSeconds * 1000;
   const { url } = request;
   const dest = await within(
-    ctx.network.resolve({ host: url.hostname, port: portOf(url), display: place(url) }, ctx.signal),
+    ctx.network.resolve({ host: url.hostname, port: portOf(url), display: place(url), ...(request.secrets ? { secrets: request.secrets } : {}) }, ctx.signal),
     timeoutMs,
     `${describeTarget(request.method, url)} timed out after ${request.timeoutSeconds} s`,
   );
@@ -140,6 +153,7 @@ export async function requestChecked(
     url,
     headers: request.headers,
     ...(request.body ? { body: request.body } : {}),
+    ...(request.tls ? { tls: request.tls } : {}),
     timeoutMs: timeoutMs - Math.round(performance.now() - started),
     timeoutSeconds: request.timeoutSeconds,
     signal: ctx.signal,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ValidationError } from '../shared/errors.js';
 import { parseTargetList, splitTargetList } from '../shared/net/targets.js';
 import { RoleMapSchema } from './http/oidc-mapping.js';
+import { clusterSpecsJson } from './kubernetes/cluster-specs.js';
 import { isPostgresUrl, printableUrl } from './store/pg/migrate.js';
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -153,6 +154,8 @@ const ConfigSchema = z.strictObject({
   oidcGroupsClaim: z.string().min(1).max(200).default('groups'),
   oidcRoleMap: roleMapJson.default({}),
   oidcLabel: z.string().trim().min(1).max(100).default('Sign in with single sign-on'),
+  /** The Kubernetes clusters flows may act on, by name (JSON; see cluster-specs.ts). */
+  kubernetesClusters: clusterSpecsJson.optional(),
 })
   .refine((c) => c.httpHeadersTimeoutSeconds <= c.httpRequestTimeoutSeconds, {
     path: ['httpHeadersTimeoutSeconds'],
@@ -225,6 +228,7 @@ const SOURCES: Record<keyof Config, { flag?: string; env?: string }> = {
   oidcGroupsClaim: { env: 'SALVE_OIDC_GROUPS_CLAIM' },
   oidcRoleMap: { env: 'SALVE_OIDC_ROLE_MAP' },
   oidcLabel: { env: 'SALVE_OIDC_LABEL' },
+  kubernetesClusters: { env: 'SALVE_KUBERNETES_CLUSTERS' },
 };
 
 /** Builds the config from CLI flags and the environment; names the flag or variable on error. */

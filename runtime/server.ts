@@ -194,6 +194,7 @@ async function startLocked(
     log,
     secrets,
     commandUser,
+    ...(config.kubernetesClusters ? { kubernetesClusters: config.kubernetesClusters } : {}),
     maxConcurrent: config.maxConcurrentExecutions,
     maxQueued: config.maxQueuedExecutions,
     executionDeadlineMs: config.executionDeadlineSeconds * 1000,

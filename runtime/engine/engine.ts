@@ -9,6 +9,8 @@ import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
 import { DestinationPolicy, type Resolver } from '../net/destination-policy.js';
 import type { SecretStore } from './secrets/secrets.js';
+import type { ClusterSpecs } from '../kubernetes/cluster-specs.js';
+import { KubernetesDirectory } from '../kubernetes/clusters.js';
 import { scrubberFor, type Scrubber } from './secrets/scrub.js';
 import type { CommandUser } from '../../nodes/command-user.js';
 import { FlowService } from './flows/flow-service.js';
@@ -51,6 +53,8 @@ export interface EngineOptions {
   secrets: SecretStore;
   /** The user command steps run as (SALVE_COMMAND_USER); default Salve's own. */
   commandUser?: CommandUser;
+  /** The Kubernetes clusters steps may act on (SALVE_KUBERNETES_CLUSTERS); none by default. */
+  kubernetesClusters?: ClusterSpecs;
   maxConcurrent: number;
   executionDeadlineMs: number;
   maxQueued?: number;
@@ -126,6 +130,7 @@ export class Engine {
         log: options.log,
         secrets: options.secrets,
         commandUser: options.commandUser,
+        ...(options.kubernetesClusters ? { kubernetes: new KubernetesDirectory({ specs: options.kubernetesClusters, secrets: options.secrets }) } : {}),
         network: new DestinationPolicy({
           allowedTargets: options.allowedTargets ?? [],
           secretHosts: (name) => options.secrets.hosts(name),

@@ -14,6 +14,7 @@ import {
   ServerCrash,
   SquareTerminal,
   Clock,
+  Container,
   Filter,
   Flame,
   GitBranch,
@@ -59,6 +60,7 @@ const NODE_ICONS: Record<string, LucideIcon> = {
   repeat: Repeat,
   'call-flow': Workflow,
   silence: BellOff,
+  kubernetes: Container,
 };
 
 /** The glyph for a node type's icon name; unknown names get a neutral piece. */

@@ -21,6 +21,7 @@ import { parseScope } from './loop-vars.js';
 import type { ApprovalLinks } from '../approvals/approval-links.js';
 import type { SecretResolver } from '../../../nodes/source-adapter.js';
 import type { EngineMetrics } from '../../metrics.js';
+import type { KubernetesDirectory } from '../../kubernetes/clusters.js';
 
 /**
  * The secrets a step of a flow owned by `flowTeam` may use: environment secrets (no team) and
@@ -83,6 +84,8 @@ export interface RunnerDeps {
   secrets: SecretStore;
   /** The user command steps run as (SALVE_COMMAND_USER); default Salve's own. */
   commandUser?: CommandUser;
+  /** The Kubernetes clusters steps may act on (SALVE_KUBERNETES_CLUSTERS). */
+  kubernetes?: KubernetesDirectory;
   /** Where steps may connect (SALVE_ALLOWED_TARGETS, flow lists, secret host lists). */
   network: DestinationPolicy;
   log: Logger;
@@ -325,6 +328,14 @@ async function runStep(
     now: () => new Date(clock.now()),
     ...(deps.publicOrigin ? { runUrl: `${deps.publicOrigin}/#/runs/${encodeURIComponent(exec.id)}` } : {}),
     commandUser: deps.commandUser,
+    ...(deps.kubernetes
+      ? {
+          kubernetes: deps.kubernetes.forTeam(async () => {
+            run.team ??= { name: await store.read((tx) => tx.flows.team(exec.flowId)) };
+            return run.team.name;
+          }),
+        }
+      : {}),
   };
   let outcome: StepOutcome;
   try {

@@ -1,0 +1,76 @@
+import { type KubeAnswer, type KubeClient, refusal, succeeded } from './client.js';
+import type { KubernetesOperation } from './definition.js';
+import { refused, type OperationResult, type StepInfo } from './step-result.js';
+
+/** Salve's mark on a pod it is about to delete: a retry deletes the pod only while it carries it. */
+const DELETE_KEY = 'salve.dev/delete-key';
+
+/** Most log bytes a step keeps (the API server cuts the log there: `limitBytes`). */
+const MAX_LOG_BYTES = 256 * 1024;
+
+interface PodObject {
+  metadata?: { uid?: string; resourceVersion?: string; creationTimestamp?: string; deletionTimestamp?: string; annotations?: Record<string, string> };
+}
+
+const podPath = (namespace: string, name: string) => `/api/v1/namespaces/${namespace}/pods/${name}`;
+
+type DeletePod = Extract<KubernetesOperation, { type: 'delete-pod' }>;
+
+/**
+ * Deletes a pod at most once per step, even across a crash. The pod is first marked with this
+ * step's key (guarded by its resourceVersion), then deleted with its uid as a precondition. A
+ * later try deletes a pod only if it carries the mark; a pod without it that was created after
+ * the run started is a replacement (a StatefulSet's has the same name) and is left alone. One
+ * without the mark that is older than the run is the pod the alert was about: an earlier try
+ * stopped before marking it, so it is marked and deleted now.
+ */
+export async function deletePod(client: KubeClient, op: DeletePod, step: StepInfo): Promise<OperationResult> {
+  const path = podPath(op.namespace, op.name);
+  const what = `pod ${op.namespace}/${op.name}`;
+  const current = await client.get(path);
+  if (current.status === 404) return { port: 'ok', status: 404, message: `${what} is already gone`, extra: { deleted: false } };
+  if (!succeeded(current)) return refused(`could not read ${what}: ${refusal(current)}`, current.status);
+  const pod = current.json as PodObject;
+  const uid = pod.metadata?.uid ?? '';
+  const marked = pod.metadata?.annotations?.[DELETE_KEY] === step.key;
+  if (marked && pod.metadata?.deletionTimestamp) return { port: 'ok', status: current.status, message: `${what} is being deleted (by this step)`, extra: { deleted: true } };
+  if (!marked) {
+    const created = Date.parse(pod.metadata?.creationTimestamp ?? '');
+    // Kubernetes writes creation times to the second: a pod created in the second the run
+    // started counts as after it (the alert was about a pod that existed before its run).
+    if (Number.isFinite(created) && created >= Math.floor(Date.parse(step.runStartedAt) / 1000) * 1000) {
+      return { port: 'ok', status: current.status, message: `${what} (uid ${uid}) was created after this run started: it replaced the pod the alert was about, and is left alone`, extra: { deleted: false } };
+    }
+    const mark = await client.patch(path, { metadata: { resourceVersion: pod.metadata?.resourceVersion, annotations: { [DELETE_KEY]: step.key } } }, 'merge');
+    if (!succeeded(mark)) return refused(`could not mark ${what} before deleting it: ${refusal(mark)}`, mark.status);
+  }
+  const options = { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid }, ...(op.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: op.gracePeriodSeconds }) };
+  const deleted = await client.delete(path, options);
+  if (deleted.status === 404) return { port: 'ok', status: 404, message: `${what} is already gone`, extra: { deleted: false } };
+  if (!succeeded(deleted)) return refused(`the API server refused to delete ${what}: ${refusal(deleted)}`, deleted.status);
+  const verb = client.dryRun ? 'would delete' : 'deleted';
+  return { port: 'ok', status: deleted.status, message: `${verb} ${what} (uid ${uid})`, extra: { deleted: !client.dryRun } };
+}
+
+/** A pod's log as the step keeps it: the last lines, cut at MAX_LOG_BYTES by the API server. */
+export async function readLog(
+  client: KubeClient,
+  namespace: string,
+  pod: string,
+  options: { tailLines: number; container?: string | undefined; previous?: boolean },
+): Promise<KubeAnswer> {
+  const query: Record<string, string> = { tailLines: String(options.tailLines), limitBytes: String(MAX_LOG_BYTES) };
+  if (options.container) query.container = options.container;
+  if (options.previous) query.previous = 'true';
+  return client.get(`${podPath(namespace, pod)}/log`, query);
+}
+
+type PodLogs = Extract<KubernetesOperation, { type: 'pod-logs' }>;
+
+export async function podLogs(client: KubeClient, op: PodLogs): Promise<OperationResult> {
+  const answer = await readLog(client, op.namespace, op.name, op);
+  const what = `pod ${op.namespace}/${op.name}${op.container ? ` (container ${op.container})` : ''}`;
+  if (!succeeded(answer)) return refused(`could not read the log of ${what}: ${refusal(answer)}`, answer.status);
+  const lines = answer.text.length === 0 ? 0 : answer.text.replace(/\n$/, '').split('\n').length;
+  return { port: 'ok', status: answer.status, message: `read ${lines} lines of the ${op.previous ? 'previous run’s ' : ''}log of ${what}`, extra: { logs: answer.text } };
+}
