@@ -24,6 +24,13 @@ export interface NodeModule<S extends z.ZodType = z.ZodType, O extends z.ZodType
    * as `{ "secret": "NAME" }` (simulation never resolves a secret), so none appears.
    */
   preview?(config: Resolved<z.output<S>>, ctx: PreviewContext): SendPreview;
+  /**
+   * The editor's Test tab: asks the real system whether it would accept the step, changing
+   * nothing (Kubernetes' server-side dry run), so the test follows the port the step would take.
+   * Undefined when it cannot be asked here (e.g. the operator turned dry runs off); the step is
+   * then assumed to take its usual port, as for types without this.
+   */
+  dryRun?(config: Resolved<z.output<S>>, ctx: ExecContext): Promise<StepOutcome<z.output<O>> | undefined>;
   /** Sources: how a payload becomes alerts (and, for webhook sources, how deliveries are checked). */
   source?: SourceAdapter<z.output<S>> | WebhookAdapter<z.output<S>>;
   /** Sources whose definition's trigger is `schedule` or `manual`: its implementation. */

@@ -141,6 +141,8 @@ export interface SimulatedStep {
   rendered?: unknown;
   /** True when the port is assumed (side-effecting nodes are never run in simulation). */
   assumed?: boolean;
+  /** True when the real system checked the step without changing anything (Kubernetes' dry run): `port` and `result` are its answer. */
+  dryRun?: boolean;
   /** For notifications and other requests whose body Salve builds: where it would go and what it would send (secrets as references). */
   wouldSend?: { to: string; body?: unknown };
   error?: string;

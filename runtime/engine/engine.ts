@@ -25,7 +25,7 @@ import { EventRetention } from './ingest/retention.js';
 import { ExecutionRetention } from './execution-retention.js';
 import { automationState, PAUSE_SETTING, readPaused } from './automation-state.js';
 import type { AutomationState } from '../../shared/api-views.js';
-import { simulateFlow } from './flows/simulate.js';
+import { type DryRuns, simulateFlow } from './flows/simulate.js';
 import { replayFlow, type ReplayInput } from './flows/replay.js';
 import type { ReplayResult } from '../../shared/flow/replay-compare.js';
 import type { SimulatedAlert } from '../../shared/api-views.js';
@@ -114,6 +114,9 @@ export class Engine {
   private sharedTimer: NodeJS.Timeout | undefined;
   /** Every secret Salve holds (and the extras the store lists): scrubbed from the event log and simulate answers. */
   private readonly scrubber: Scrubber;
+  /** Where steps may connect (and the Test tab's dry runs). */
+  private readonly network: DestinationPolicy;
+  private readonly kubernetes: KubernetesDirectory | undefined;
 
   constructor(private readonly options: EngineOptions) {
     const sqlite = options.store instanceof SqliteStore ? options.store : undefined;
@@ -123,6 +126,13 @@ export class Engine {
     // The SQLite writer's position lets the cap remember its count within a batch; PostgreSQL counts each time.
     this.queueCap = new QueueCap(sqlite, options.maxQueued ?? 10_000);
     this.flows = new FlowService(this.store, options.clock, () => this.refreshRoutes());
+    this.network = new DestinationPolicy({
+      allowedTargets: options.allowedTargets ?? [],
+      secretHosts: (name) => options.secrets.hosts(name),
+      secretHostsSetting: (name) => options.secrets.hostsSetting?.(name),
+      resolver: options.resolver,
+    });
+    this.kubernetes = options.kubernetesClusters ? new KubernetesDirectory({ specs: options.kubernetesClusters, secrets: options.secrets }) : undefined;
     this.dispatcher = new Dispatcher(
       {
         store: this.store,
@@ -130,13 +140,8 @@ export class Engine {
         log: options.log,
         secrets: options.secrets,
         commandUser: options.commandUser,
-        ...(options.kubernetesClusters ? { kubernetes: new KubernetesDirectory({ specs: options.kubernetesClusters, secrets: options.secrets }) } : {}),
-        network: new DestinationPolicy({
-          allowedTargets: options.allowedTargets ?? [],
-          secretHosts: (name) => options.secrets.hosts(name),
-          secretHostsSetting: (name) => options.secrets.hostsSetting?.(name),
-          resolver: options.resolver,
-        }),
+        ...(this.kubernetes ? { kubernetes: this.kubernetes } : {}),
+        network: this.network,
         flowAt: (tx, id, revision) => this.revisionIn(tx, id, revision),
         publicOrigin: options.publicOrigin,
         approvalLinks: this.links,
@@ -337,7 +342,33 @@ export class Engine {
    * runs), scrubbed of every secret: the payload, the alert and each step's result may hold one.
    */
   async simulate(flow: Flow, source: string, payload: unknown, sourceNodeId?: string): Promise<SimulatedAlert[]> {
-    return this.scrubber.scrub(await simulateFlow(flow, source, payload, new Date(this.options.clock.now()), sourceNodeId));
+    const now = new Date(this.options.clock.now());
+    return this.scrubber.scrub(await simulateFlow(flow, source, payload, now, sourceNodeId, this.dryRuns(flow, now)));
+  }
+
+  /**
+   * What the Test tab's dry runs may use: the destination policy of real steps (the flow's own
+   * list included) and the Kubernetes clusters, as for a run of the saved flow. A dry run sends
+   * no secret of the config (it is not resolved in a simulation); a kubeconfig is the cluster's.
+   */
+  private dryRuns(flow: Flow, now: Date): DryRuns {
+    const signal = AbortSignal.timeout(60_000);
+    const team = async () => this.store.read((tx) => tx.flows.team(flow.id));
+    return {
+      contextFor: (node, vars) => ({
+        executionId: 'simulation',
+        nodeId: node.id,
+        stepId: 'simulation',
+        attempt: 1,
+        idempotencyKey: `simulation:${node.id}`,
+        signal,
+        vars,
+        network: this.network.forStep({ flowTargets: flow.settings?.allowedTargets, secrets: [] }),
+        secrets: [],
+        now: () => now,
+        ...(this.kubernetes ? { kubernetes: this.kubernetes.forTeam(team) } : {}),
+      }),
+    };
   }
 
   /**

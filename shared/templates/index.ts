@@ -5,6 +5,8 @@ import { flappingEscalate } from './flapping-escalate.js';
 import { grafanaAlertTicket } from './grafana-alert-ticket.js';
 import { highCpuDiagnostics } from './high-cpu-diagnostics.js';
 import { k8sCrashloopRestart } from './k8s-crashloop-restart.js';
+import { k8sDiskPressureCleanup } from './k8s-disk-pressure-cleanup.js';
+import { k8sNodeNotReadyCordon } from './k8s-node-not-ready-cordon.js';
 import { serviceDownRestart } from './service-down-restart.js';
 import type { FlowTemplate } from './template.js';
 
@@ -17,6 +19,8 @@ export const flowTemplates: readonly FlowTemplate[] = [
   highCpuDiagnostics,
   certificateExpiryNotify,
   k8sCrashloopRestart,
+  k8sNodeNotReadyCordon,
+  k8sDiskPressureCleanup,
   backupFailedRetry,
   grafanaAlertTicket,
   flappingEscalate,

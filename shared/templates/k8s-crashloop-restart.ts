@@ -1,20 +1,20 @@
 import type { FlowTemplate } from './template.js';
 
-/** KubePodCrashLooping: after approval, a rollout restart of the pod's deployment through the Kubernetes API. */
+/** KubePodCrashLooping: the crashed container's last log lines, then, after approval, a rollout restart of its deployment. */
 export const k8sCrashloopRestart: FlowTemplate = {
   id: 'k8s-crashloop-restart',
-  title: 'Kubernetes crash loop: restart the deployment',
+  title: 'Kubernetes crash loop: logs, then restart the deployment',
   description:
-    'When Alertmanager reports KubePodCrashLooping for a pod outside kube-system and monitoring, asks the on-call person, then does what ' +
-    '"kubectl rollout restart" does: a PATCH of the deployment\'s pod template annotation kubectl.kubernetes.io/restartedAt through the Kubernetes API. ' +
-    'Before enabling: the alert needs a deployment label (join kube_pod_owner and kube_replicaset_owner in the rule); point the URL at your API server; ' +
-    'set K8S_API_TOKEN to "Bearer <token>" of a service account that may only patch deployments, with SALVE_SECRET_K8S_API_TOKEN_HOSTS naming the API server; ' +
-    'set ALERTMANAGER_TOKEN; and allow the API server in SALVE_ALLOWED_TARGETS.',
-  tags: ['kubernetes', 'restart', 'approval', 'alertmanager'],
+    'When Alertmanager reports KubePodCrashLooping for a pod outside kube-system and monitoring, reads what the container said before it last died ' +
+    '(its previous log), shows it to the on-call person in the approval, and after approval restarts the deployment the way "kubectl rollout restart" does, ' +
+    'waiting up to 10 minutes for the rollout. Before enabling: the alert needs a deployment label (join kube_pod_owner and kube_replicaset_owner in the rule); ' +
+    'name the cluster "prod" in SALVE_KUBERNETES_CLUSTERS with the app namespaces and a kubeconfig secret (its service account may get and patch deployments ' +
+    'and get pods/log); set ALERTMANAGER_TOKEN.',
+  tags: ['kubernetes', 'restart', 'logs', 'approval', 'alertmanager'],
   flow: {
     format: 'salve.flow/v1',
     id: 'k8s-crashloop-restart',
-    name: 'Kubernetes crash loop: restart the deployment',
+    name: 'Kubernetes crash loop: logs, then restart the deployment',
     enabled: false,
     nodes: [
       { id: 'am', type: 'source.alertmanager', label: 'Alertmanager', config: { path: 'kubernetes', auth: { type: 'bearer', token: { secret: 'ALERTMANAGER_TOKEN' } } } },
@@ -25,34 +25,44 @@ export const k8sCrashloopRestart: FlowTemplate = {
         config: { matchers: 'alertname="KubePodCrashLooping", namespace!~"kube-system|monitoring", deployment=~".+"' },
       },
       {
+        id: 'last_words',
+        type: 'action.kubernetes',
+        label: 'Previous log',
+        config: {
+          cluster: 'prod',
+          operation: { type: 'pod-logs', namespace: '{{ alert.labels.namespace }}', name: '{{ alert.labels.pod }}', container: '{{ alert.labels.container }}', previous: true, tailLines: 40 },
+        },
+      },
+      {
         id: 'ask',
         type: 'approval.request',
         label: 'Ask on-call',
         config: {
-          message: 'Restart deployment {{ alert.labels.namespace }}/{{ alert.labels.deployment }}? Pod {{ alert.labels.pod }} is crash looping: {{ alert.summary }}',
+          message:
+            'Restart deployment {{ alert.labels.namespace }}/{{ alert.labels.deployment }}? Pod {{ alert.labels.pod }} is crash looping: {{ alert.summary }}\n\n' +
+            'Its container said before it died:\n{{ has(steps.last_words.logs) ? steps.last_words.logs : "(the log could not be read)" }}',
           timeoutSeconds: 1800,
         },
       },
       {
         id: 'restart',
-        type: 'action.http',
+        type: 'action.kubernetes',
         label: 'Rollout restart',
         config: {
-          method: 'PATCH',
-          url: 'https://kubernetes.example.internal:6443/apis/apps/v1/namespaces/{{ alert.labels.namespace }}/deployments/{{ alert.labels.deployment }}',
-          headers: { Authorization: { secret: 'K8S_API_TOKEN' }, 'Content-Type': 'application/strategic-merge-patch+json' },
-          body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '{{ execution.startedAt }}' } } } } },
-          expectStatus: [200],
-          timeoutSeconds: 30,
+          cluster: 'prod',
+          operation: { type: 'rollout-restart', resource: 'deployment', namespace: '{{ alert.labels.namespace }}', name: '{{ alert.labels.deployment }}' },
+          every: 15,
+          within: 600,
         },
       },
     ],
     edges: [
       { source: 'am', target: 'crash_loop' },
-      { source: 'crash_loop', sourcePort: 'match', target: 'ask' },
+      { source: 'crash_loop', sourcePort: 'match', target: 'last_words' },
+      { source: 'last_words', sourcePort: 'ok', target: 'ask' },
+      { source: 'last_words', sourcePort: 'error', target: 'ask' },
       { source: 'ask', sourcePort: 'approved', target: 'restart' },
     ],
-    settings: { allowedTargets: ['kubernetes.example.internal:6443'] },
   },
   sample: {
     sourceNodeId: 'am',
@@ -91,5 +101,5 @@ export const k8sCrashloopRestart: FlowTemplate = {
       ],
     },
   },
-  expectedPath: ['am', 'crash_loop', 'ask', 'restart'],
+  expectedPath: ['am', 'crash_loop', 'last_words', 'ask', 'restart'],
 };

@@ -3,6 +3,7 @@ import { SqliteStore } from '../../runtime/store/db.js';
 import type { Clock } from '../../runtime/engine/clock.js';
 import { Engine } from '../../runtime/engine/engine.js';
 import { secretStoreFrom } from '../../runtime/engine/secrets/secrets.js';
+import type { ClusterSpecs } from '../../runtime/kubernetes/cluster-specs.js';
 import type { Resolver } from '../../runtime/net/destination-policy.js';
 
 /** A clock tests move by hand. */
@@ -31,6 +32,8 @@ export interface TestEngineOptions {
   /** As `SALVE_ALLOWED_TARGETS`, e.g. `['127.0.0.1']` to reach a test target. */
   allowedTargets?: string[];
   resolver?: Resolver;
+  /** As SALVE_KUBERNETES_CLUSTERS (parsed). */
+  kubernetesClusters?: ClusterSpecs;
 }
 
 /** An engine over a database file (or memory) with a manual clock, for engine tests. */
@@ -44,6 +47,7 @@ export function testEngine(opts: TestEngineOptions = {}) {
     secrets: secretStoreFrom(opts.secrets ?? {}, opts.secretHosts),
     allowedTargets: opts.allowedTargets,
     resolver: opts.resolver,
+    ...(opts.kubernetesClusters ? { kubernetesClusters: opts.kubernetesClusters } : {}),
     maxConcurrent: opts.maxConcurrent ?? 4,
     executionDeadlineMs: opts.deadlineMs ?? 7_200_000,
     maxQueued: opts.maxQueued,

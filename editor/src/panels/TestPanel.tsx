@@ -274,6 +274,12 @@ function TestStep({ step, onSelect }: { step: SimulatedStep; onSelect: () => voi
         </div>
       )}
       {step.assumed && <div className="small muted">Not run in a test: assumed to continue on “{step.port}”.</div>}
+      {step.dryRun && (
+        <div className="small muted" data-testid={`test-dry-run-${step.nodeId}`}>
+          Checked with the cluster’s API server as a dry run: nothing was changed.
+          {step.status === 'taken' && step.result !== undefined && <DryRunMessage result={step.result} />}
+        </div>
+      )}
       {step.wouldSend && (
         <div className="stack" data-testid={`test-would-send-${step.nodeId}`}>
           <div className="small">
@@ -292,6 +298,12 @@ function TestStep({ step, onSelect }: { step: SimulatedStep; onSelect: () => voi
       )}
     </div>
   );
+}
+
+/** The checked step's own words (`would restart deployment web/api …`), when its output has them. */
+function DryRunMessage({ result }: { result: unknown }) {
+  const message = result && typeof result === 'object' && typeof (result as { message?: unknown }).message === 'string' ? (result as { message: string }).message : undefined;
+  return message ? <div className="mono">{message}</div> : null;
 }
 
 function TestError({ error }: { error: Error }) {

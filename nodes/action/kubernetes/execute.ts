@@ -95,5 +95,15 @@ export async function runKubernetes(config: Resolved<KubernetesConfig>, ctx: Exe
   }
 }
 
+/**
+ * The Test tab's check of a step: the operation with `dryRun=All`, when the cluster allows dry
+ * runs (`"dryRun": true`, the default); undefined when it does not (the step is then assumed).
+ */
+export async function dryRunKubernetes(config: Resolved<KubernetesConfig>, ctx: ExecContext): Promise<StepOutcome<KubernetesOutput> | undefined> {
+  const cluster = ctx.kubernetes ? await ctx.kubernetes.cluster(config.cluster) : undefined;
+  if (typeof cluster === 'object' && !cluster.dryRun) return undefined;
+  return runKubernetes(config, ctx, { dryRun: true });
+}
+
 /** Runs `action.kubernetes` for real (see runKubernetes). */
 export const executeKubernetes = defineExecutor(kubernetesAction, (config, ctx) => runKubernetes(config, ctx, { dryRun: false }));

@@ -1,9 +1,10 @@
 import { defineNodeModule } from '../../node-module.js';
 import { kubernetesAction } from './definition.js';
-import { executeKubernetes } from './execute.js';
+import { dryRunKubernetes, executeKubernetes } from './execute.js';
 
 /** `action.kubernetes`, Node-only half: how a step of it runs. Loaded by nodes/registry.ts. */
 export const node = defineNodeModule({
   definition: kubernetesAction,
   execute: executeKubernetes,
+  dryRun: dryRunKubernetes,
 });

@@ -83,6 +83,8 @@ async function expire(config: Config, ctx: ExecContext, elapsed: () => number): 
   const id = config.silenceId ?? '';
   const failed = (message: string, status: number | null) =>
     ({ type: 'fail', port: 'error', error: message, output: { action: 'expire', silenceId: null, status, message, durationMs: elapsed() } }) as const;
+  // A template such as `{{ has(steps.silence_alert.silenceId) ? … : "" }}` on a path where no silence was made.
+  if (id === '') return { type: 'next', port: 'ok', output: { action: 'expire', silenceId: null, status: null, message: 'no silence to expire (silenceId is empty: no earlier step made one)', durationMs: elapsed() } };
   if (!SILENCE_ID.test(id)) return failed(`silenceId is ${JSON.stringify(truncate(id, 100))}, not a silence id (a UUID): did the step that created it run?`, null);
   try {
     const url = serviceEndpoint(config.url, `/api/v2/silence/${id}`);

@@ -1,7 +1,8 @@
 import { ValidationError } from '../../../shared/errors.js';
 import type { Alert } from '../../../shared/alert/schema.js';
 import type { ExprVars } from '../../../shared/expr/types.js';
-import type { Flow } from '../../../shared/flow/schema.js';
+import type { Flow, FlowNode } from '../../../shared/flow/schema.js';
+import type { ExecContext } from '../../../nodes/executor.js';
 import { outgoingEdges } from '../../../shared/flow/validate.js';
 import { lookupNodeSpec } from '../../../nodes/catalog.js';
 import { NO_NETWORK } from '../../../nodes/network.js';
@@ -17,11 +18,20 @@ export type { SimulatedAlert };
 const MAX_SIMULATED_STEPS = 1000;
 
 /**
+ * What a simulation may ask the real systems (the editor's Test tab, not replay or the CLI): a
+ * context for a side-effecting step whose type can be checked without changing anything
+ * (NodeModule.dryRun).
+ */
+export interface DryRuns {
+  contextFor(node: FlowNode, vars: ExprVars): ExecContext;
+}
+
+/**
  * What a flow would do with a payload, without doing it: conditions are evaluated for real,
  * actions and approvals are rendered and assumed to take their usual port (`ok`, `approved`).
  * Nothing is sent, spawned or stored.
  */
-export async function simulateFlow(flow: Flow, source: string, payload: unknown, now = new Date(), sourceNodeId?: string): Promise<SimulatedAlert[]> {
+export async function simulateFlow(flow: Flow, source: string, payload: unknown, now = new Date(), sourceNodeId?: string, dryRuns?: DryRuns): Promise<SimulatedAlert[]> {
   const type = source.startsWith('source.') ? source : `source.${source}`;
   // A flow may have several sources of one type (two Alertmanager paths): the caller names one.
   const sourceNode = flow.nodes.find((n) => n.type === type && (sourceNodeId === undefined || n.id === sourceNodeId));
@@ -40,13 +50,13 @@ export async function simulateFlow(flow: Flow, source: string, payload: unknown,
   const alerts = adapter.normalize(sourceNode.config, payload, { now: now.getTime() }).map(boundAlert);
   const results: SimulatedAlert[] = [];
   for (const alert of alerts) {
-    results.push(await simulateOne(flow, sourceNode.id, adapter.accepts(sourceNode.config, alert), alert, payload, now));
+    results.push(await simulateOne(flow, sourceNode.id, adapter.accepts(sourceNode.config, alert), alert, payload, now, dryRuns));
   }
   return results;
 }
 
 /** What `flow` would do with one normalized alert from its source `sourceNodeId` (`starts`: whether the source starts a run for it). */
-export async function simulateOne(flow: Flow, sourceNodeId: string, starts: boolean, alert: Alert, payload: unknown, now: Date): Promise<SimulatedAlert> {
+export async function simulateOne(flow: Flow, sourceNodeId: string, starts: boolean, alert: Alert, payload: unknown, now: Date, dryRuns?: DryRuns): Promise<SimulatedAlert> {
   const result: SimulatedAlert = { alert, sourceNodeId, starts, steps: [], skipped: [], edges: [] };
   const outputs: Record<string, unknown> = { [sourceNodeId]: alert };
   const visited = new Set<string>([sourceNodeId]);
@@ -81,6 +91,18 @@ export async function simulateOne(flow: Flow, sourceNodeId: string, starts: bool
       } catch (error) {
         if (!(error instanceof RenderError)) throw error;
         result.steps.push({ nodeId: node.id, type: node.type, status: 'error', error: error.message });
+        continue;
+      }
+      const checked = def.sideEffects && dryRuns && nodeType.dryRun ? await nodeType.dryRun(rendered.value, dryRuns.contextFor(node, vars)) : undefined;
+      if (checked?.type === 'next') {
+        result.steps.push({ nodeId: node.id, type: node.type, status: 'taken', port: checked.port, rendered: rendered.redacted, result: checked.output, dryRun: true });
+        outputs[node.id] = checked.output;
+        queue.push({ from: node.id, port: checked.port, loop });
+        continue;
+      }
+      if (checked?.type === 'fail') {
+        result.steps.push({ nodeId: node.id, type: node.type, status: 'error', error: checked.error, rendered: rendered.redacted, dryRun: true, ...(checked.port ? { port: checked.port } : {}) });
+        if (checked.port) queue.push({ from: node.id, port: checked.port, loop });
         continue;
       }
       if (def.sideEffects) {
