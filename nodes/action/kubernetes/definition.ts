@@ -65,7 +65,7 @@ const RunJobSchema = z.strictObject({
     .min(1, 'image is required')
     .max(512)
     .refine((v) => !v.includes('{{'), 'must be written out: an alert may not choose what runs')
-    .refine((v) => !/\s/.test(v), 'must be an image reference, e.g. registry.internal/tools/disk-clean:1.4'),
+    .refine((v) => v.includes('{{') || !/\s/.test(v), 'must be an image reference, e.g. registry.internal/tools/disk-clean:1.4'),
   /** The container's command, one argument per element; each may be a template (alert values are arguments, never a shell line). */
   command: z.array(z.string().max(4096)).min(1, 'command needs at least the program').max(64),
   /** Environment variables: name → value (a template). */
@@ -127,6 +127,10 @@ export const KubernetesConfigSchema = z
     checkPollFields(config, ctx);
     if ((config.every !== undefined || config.within !== undefined) && !WAITS.has(config.operation.type)) {
       ctx.addIssue({ code: 'custom', path: ['every'], message: 'only rollout-restart and run-job wait; leave every and within out' });
+    }
+    // A finished Job is deleted after its TTL: a poll that came later would find none and make another.
+    if (config.operation.type === 'run-job' && config.every !== undefined && config.every * 2 > config.operation.ttlSecondsAfterFinished) {
+      ctx.addIssue({ code: 'custom', path: ['operation', 'ttlSecondsAfterFinished'], message: `must be at least twice every (${config.every} s): the finished Job must still be there when the step next looks` });
     }
     const op = config.operation as Record<string, unknown>;
     for (const [field, kind] of NAME_FIELDS[config.operation.type] ?? []) {
@@ -194,7 +198,7 @@ export const kubernetesAction = defineNodeType({
     '**scale** patches the `scale` subresource. `replicas` may be a template; a value that is not a whole number within `min`–`max` fails the step before any request.',
     '**delete-pod** first marks the pod (annotation `salve.dev/delete-key`, guarded by its resourceVersion), then deletes it with its uid as a precondition. A pod that is already gone is success. After a crash the step deletes the pod only if it still carries this step’s mark: a StatefulSet’s replacement, with the same name, is left alone.',
     '**cordon** and **uncordon** set `spec.unschedulable` on a node; allowed only on clusters with `"nodes": true` (nodes belong to no namespace).',
-    '**run-job** creates a Job named `salve-<hash of run and node>` (so a retry after a crash finds the Job instead of making a second one) from `image` (written out) and `command` (one argument per element; templates give arguments, never a shell line), `env` values from templates, `activeDeadlineSeconds`, `ttlSecondsAfterFinished`, no retries (`backoffLimit: 0`). With `every` and `within` the step waits durably for it to finish: `ok` when it succeeded, `failed` when it failed, with the last `logLines` lines of its pod’s log either way.',
+    '**run-job** creates a Job named `salve-<hash of run and node>` (so a retry after a crash finds the Job instead of making a second one) from `image` (written out) and `command` (one argument per element; templates give arguments, never a shell line), `env` values from templates, `activeDeadlineSeconds`, `ttlSecondsAfterFinished`, no retries (`backoffLimit: 0`). With `every` and `within` the step waits durably for it to finish: `ok` when it succeeded, `failed` when it failed, with the last `logLines` lines of its pod’s log either way. Kubernetes deletes the finished Job after `ttlSecondsAfterFinished`, which must then be at least twice `every`, so the step still finds it; a Salve outage longer than that while the step waits would make a second Job.',
     '**pod-logs** reads the last `tailLines` lines of a pod’s log (of `container`, of its previous run with `previous`: what a crash-looping container said before it died), at most 256 KiB.',
     'Every name and namespace is checked as a Kubernetes name after rendering, before any request. Each request has its own timeout; the API server’s refusals (403 for RBAC, 404, 409) reach `error` with its message.',
     '**RBAC** the service account needs, per operation (a Role in each allowed namespace; a ClusterRole for nodes): rollout-restart: `get`, `patch` on `deployments`, `statefulsets`, `daemonsets` (group `apps`); scale: `get`, `patch` on `deployments/scale`, `statefulsets/scale` (`apps`); delete-pod: `get`, `patch`, `delete` on `pods`; pod-logs: `get` on `pods/log`; run-job: `get`, `create` on `jobs` (`batch`), `list` on `pods`, `get` on `pods/log`; cordon and uncordon: `patch` on `nodes` (ClusterRole). Grant only the operations the flows use. A complete Role is in docs/operations.md (Kubernetes clusters).',
