@@ -12,6 +12,9 @@ import { approvalRequest } from './approval/request/definition.js';
 import { pagerdutyNotify } from './notify/pagerduty/definition.js';
 import { slackNotify } from './notify/slack/definition.js';
 import { emailNotify } from './notify/email/definition.js';
+import { teamsNotify } from './notify/teams/definition.js';
+import { opsgenieNotify } from './notify/opsgenie/definition.js';
+import { jiraNotify } from './notify/jira/definition.js';
 import { exprCondition } from './condition/expr/definition.js';
 import { matchCondition } from './condition/match/definition.js';
 import { setTransform } from './transform/set/definition.js';
@@ -59,8 +62,11 @@ export const nodeDefinitions = [
   httpCheck,
   prometheusCheck,
   pagerdutyNotify,
+  opsgenieNotify,
   slackNotify,
+  teamsNotify,
   emailNotify,
+  jiraNotify,
   alertmanagerSilence,
   approvalRequest,
 ] as const;

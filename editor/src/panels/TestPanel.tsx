@@ -107,7 +107,7 @@ export function TestPanel({ flow, input, onInput, result, stale, alertIndex, onA
         <h2>Test with an alert</h2>
       </div>
       <p className="muted small" style={{ marginTop: 0 }}>
-        Conditions are evaluated; actions and approvals are only rendered. Nothing is sent, run or stored.
+        Conditions are evaluated; actions and approvals are only rendered. Nothing is run or stored, and nothing is sent except the dry runs of Kubernetes steps, which change nothing.
       </p>
       {sources.length > 1 && (
         <div className="field">

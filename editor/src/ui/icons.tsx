@@ -3,6 +3,9 @@ import {
   BellRing,
   ChartLine,
   MessageSquare,
+  MessagesSquare,
+  Siren,
+  Ticket,
   Mail,
   CalendarClock,
   CloudAlert,
@@ -61,6 +64,9 @@ const NODE_ICONS: Record<string, LucideIcon> = {
   'call-flow': Workflow,
   silence: BellOff,
   kubernetes: Container,
+  teams: MessagesSquare,
+  opsgenie: Siren,
+  jira: Ticket,
 };
 
 /** The glyph for a node type's icon name; unknown names get a neutral piece. */

@@ -17,9 +17,10 @@ describe('action.kubernetes config', () => {
   });
 
   it('keeps scale within its bounds and waits only where an operation can wait', () => {
-    expect(messages({ cluster: 'p', operation: { type: 'scale', namespace: 'web', name: 'api', replicas: 9, min: 1, max: 5 } })).toEqual(['operation.replicas: must be between min (1) and max (5)']);
-    expect(messages({ cluster: 'p', operation: { type: 'scale', namespace: 'web', name: 'api', replicas: 'three', max: 5 } })).toEqual(['operation.replicas: must be a whole number or a template giving one']);
-    expect(messages({ cluster: 'p', operation: { type: 'scale', namespace: 'web', name: 'api', replicas: 2, min: 4, max: 3 } })).toContain('operation.min: must not be above max (3)');
+    expect(messages({ cluster: 'p', operation: { type: 'scale', namespace: 'web', name: 'api', replicas: '9', min: 1, max: 5 } })).toEqual(['operation.replicas: must be between min (1) and max (5)']);
+    expect(messages({ cluster: 'p', operation: { type: 'scale', namespace: 'web', name: 'api', replicas: 'three', max: 5 } })).toEqual(['operation.replicas: must be a whole number as text (e.g. "4") or a template giving one']);
+    expect(messages({ cluster: 'p', operation: { type: 'scale', namespace: 'web', name: 'api', replicas: 3, max: 5 } })).toEqual(['operation.replicas: must be a whole number as text (e.g. "4") or a template giving one']);
+    expect(messages({ cluster: 'p', operation: { type: 'scale', namespace: 'web', name: 'api', replicas: '2', min: 4, max: 3 } })).toContain('operation.min: must not be above max (3)');
     expect(messages({ cluster: 'p', operation: { type: 'delete-pod', namespace: 'web', name: 'x' }, every: 10, within: 60 })).toEqual(['every: only rollout-restart and run-job wait; leave every and within out']);
   });
 

@@ -25,18 +25,20 @@ const ScaleSchema = z
     resource: z.enum(['deployment', 'statefulset'], { error: 'must be deployment or statefulset' }).default('deployment'),
     namespace: nameField('namespace'),
     name: nameField('name'),
-    /** A whole number, or a template giving one (e.g. from the alert); refused outside [min, max]. */
-    replicas: z.union([z.int().min(0), z.string().trim().min(1).max(200)], { error: 'must be a whole number or a template giving one' }),
+    /**
+     * A whole number written as text ("4"), or a template giving one (e.g. from the alert); refused
+     * outside [min, max]. Text either way, so the editor shows one field for both.
+     */
+    replicas: z.string({ error: 'must be a whole number as text (e.g. "4") or a template giving one' }).trim().min(1, 'replicas is required').max(200),
     min: z.int().min(0).default(1),
     max: z.int().min(1).max(1000),
   })
   .superRefine((op, ctx) => {
     if (op.min > op.max) ctx.addIssue({ code: 'custom', path: ['min'], message: `must not be above max (${op.max})` });
-    if (typeof op.replicas === 'number' && (op.replicas < op.min || op.replicas > op.max)) {
+    if (op.replicas.includes('{{')) return;
+    if (!/^\d{1,6}$/.test(op.replicas)) ctx.addIssue({ code: 'custom', path: ['replicas'], message: 'must be a whole number as text (e.g. "4") or a template giving one' });
+    else if (Number(op.replicas) < op.min || Number(op.replicas) > op.max) {
       ctx.addIssue({ code: 'custom', path: ['replicas'], message: `must be between min (${op.min}) and max (${op.max})` });
-    }
-    if (typeof op.replicas === 'string' && !op.replicas.includes('{{') && !/^\d+$/.test(op.replicas)) {
-      ctx.addIssue({ code: 'custom', path: ['replicas'], message: 'must be a whole number or a template giving one' });
     }
   });
 
@@ -48,8 +50,13 @@ const DeletePodSchema = z.strictObject({
   gracePeriodSeconds: z.int().min(0).max(3600).optional(),
 });
 
+// Two variants, one field each: the editor's form shows a union whose variants each have one `type`.
 const CordonSchema = z.strictObject({
-  type: z.enum(['cordon', 'uncordon']),
+  type: z.literal('cordon'),
+  node: nameField('node'),
+});
+const UncordonSchema = z.strictObject({
+  type: z.literal('uncordon'),
   node: nameField('node'),
 });
 
@@ -92,7 +99,7 @@ const PodLogsSchema = z.strictObject({
   tailLines: z.int().min(1).max(5000).default(200),
 });
 
-const OperationSchema = z.discriminatedUnion('type', [RolloutRestartSchema, ScaleSchema, DeletePodSchema, CordonSchema, RunJobSchema, PodLogsSchema], {
+const OperationSchema = z.discriminatedUnion('type', [RolloutRestartSchema, ScaleSchema, DeletePodSchema, CordonSchema, UncordonSchema, RunJobSchema, PodLogsSchema], {
   error: 'type must be rollout-restart, scale, delete-pod, cordon, uncordon, run-job or pod-logs',
 });
 

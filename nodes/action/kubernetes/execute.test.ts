@@ -256,7 +256,7 @@ describe('action.kubernetes: dry run', () => {
     const before = JSON.stringify(api.get('deployments', 'web', 'dry'));
     const restart = await step({ operation: { type: 'rollout-restart', namespace: 'web', name: 'dry' }, every: 10, within: 60 }, { dryRun: true });
     expect(restart.outcome).toMatchObject({ type: 'next', port: 'ok', output: { dryRun: true } });
-    const scaled = await step({ operation: { type: 'scale', namespace: 'web', name: 'dry', replicas: 3, max: 5 } }, { dryRun: true });
+    const scaled = await step({ operation: { type: 'scale', namespace: 'web', name: 'dry', replicas: '3', max: 5 } }, { dryRun: true });
     expect(scaled.output.message).toBe('would scale deployment web/dry from 2 to 3 replicas');
     expect(writes().map((r) => r.query)).toEqual([{ dryRun: 'All' }, { dryRun: 'All' }]);
     expect(JSON.stringify(api.get('deployments', 'web', 'dry'))).toBe(before);
