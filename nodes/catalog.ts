@@ -31,6 +31,8 @@ import { pagerdutySource } from './source/pagerduty/definition.js';
 import { datadogSource } from './source/datadog/definition.js';
 import { callFlow } from './flow/call/definition.js';
 import { alertmanagerSilence } from './alertmanager/silence/definition.js';
+import { pagerdutyIncident } from './pagerduty/incident/definition.js';
+import { grafanaAnnotate } from './grafana/annotate/definition.js';
 
 /**
  * Every node type, in palette order: the one list of node types. Browser-safe: the editor
@@ -68,6 +70,8 @@ export const nodeDefinitions = [
   emailNotify,
   jiraNotify,
   alertmanagerSilence,
+  pagerdutyIncident,
+  grafanaAnnotate,
   approvalRequest,
 ] as const;
 

@@ -1,5 +1,7 @@
 import {
+  BellCheck,
   BellOff,
+  Flag,
   BellRing,
   ChartLine,
   MessageSquare,
@@ -67,6 +69,8 @@ const NODE_ICONS: Record<string, LucideIcon> = {
   teams: MessagesSquare,
   opsgenie: Siren,
   jira: Ticket,
+  incident: BellCheck,
+  annotation: Flag,
 };
 
 /** The glyph for a node type's icon name; unknown names get a neutral piece. */
