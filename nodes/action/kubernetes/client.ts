@@ -102,3 +102,16 @@ export function refusal(answer: KubeAnswer): string {
 
 /** A 2xx answer. */
 export const succeeded = (answer: KubeAnswer): boolean => answer.status >= 200 && answer.status < 300;
+
+/**
+ * The answer's JSON object, or undefined when the body is not one (a proxy's HTML page, an answer
+ * cut at the size limit): the operation then reports it instead of reading fields of nothing.
+ */
+export function objectOf<T>(answer: KubeAnswer): T | undefined {
+  return typeof answer.json === 'object' && answer.json !== null && !Array.isArray(answer.json) ? (answer.json as T) : undefined;
+}
+
+/** What to say when a 2xx answer is not a Kubernetes object. */
+export function notAnObject(what: string, answer: KubeAnswer): string {
+  return `the API server's answer for ${what} is not a Kubernetes object${answer.truncated ? ' (it was over the size limit)' : ''}: ${truncate(answer.text.trim(), 200) || 'an empty body'}`;
+}

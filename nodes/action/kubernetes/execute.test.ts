@@ -5,6 +5,7 @@ import { clusterSpecsJson } from '../../../runtime/kubernetes/cluster-specs.js';
 import { KubernetesDirectory } from '../../../runtime/kubernetes/clusters.js';
 import { DestinationPolicy } from '../../../runtime/net/destination-policy.js';
 import { startKubeApi, type KubeApi } from '../../../test/kit/kube-api.js';
+import { startTarget } from '../../../test/kit/target.js';
 import { testAlert, testContext } from '../../../test/kit/nodes.js';
 import type { Resolved } from '../../executor.js';
 import { kubernetesAction, KubernetesConfigSchema, type KubernetesConfig } from './definition.js';
@@ -260,5 +261,28 @@ describe('action.kubernetes: dry run', () => {
     expect(scaled.output.message).toBe('would scale deployment web/dry from 2 to 3 replicas');
     expect(writes().map((r) => r.query)).toEqual([{ dryRun: 'All' }, { dryRun: 'All' }]);
     expect(JSON.stringify(api.get('deployments', 'web', 'dry'))).toBe(before);
+  });
+});
+
+describe('action.kubernetes: an answer that is not Kubernetes', () => {
+  it('reports a proxy\'s HTML page instead of reading fields of nothing', async () => {
+    const proxy = await startTarget(() => ({ status: 200, body: '<html>Sign in to the corporate proxy</html>' }));
+    try {
+      const policy = new DestinationPolicy({ allowedTargets: ['127.0.0.1'], secretHosts: () => undefined, resolver: async () => [] });
+      const cluster = { name: 'test', server: new URL(proxy.url), namespaces: ['web'], nodes: false, dryRun: true, headers: {}, tls: {} };
+      const ctx = testContext({ network: policy.forStep({ secrets: [] }), kubernetes: { cluster: async () => cluster }, vars: { alert: testAlert(), execution: { id: 'ex', startedAt: new Date().toISOString() } } });
+      for (const operation of [
+        { type: 'rollout-restart', namespace: 'web', name: 'api' },
+        { type: 'delete-pod', namespace: 'web', name: 'api-0' },
+        { type: 'run-job', namespace: 'web', image: 'busybox:1.36', command: ['true'] },
+      ]) {
+        const config = KubernetesConfigSchema.parse({ cluster: 'test', operation });
+        const outcome = await runKubernetes(config as Resolved<KubernetesConfig>, ctx, { dryRun: false });
+        expect(outcome, operation.type).toMatchObject({ type: 'fail', port: 'error', output: { status: 200 } });
+        expect((outcome as { output: KubernetesOutput }).output.message).toContain('is not a Kubernetes object: <html>Sign in to the corporate proxy</html>');
+      }
+    } finally {
+      await proxy.close();
+    }
   });
 });

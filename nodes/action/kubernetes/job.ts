@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type KubeClient, refusal, succeeded } from './client.js';
+import { type KubeClient, notAnObject, objectOf, refusal, succeeded } from './client.js';
 import type { KubernetesOperation } from './definition.js';
 import { readLog } from './pods.js';
 import { refused, type OperationResult, type StepInfo } from './step-result.js';
@@ -68,7 +68,8 @@ function jobResult(job: JobObject): { result: 'running' | 'succeeded' | 'failed'
 /** The last lines of the log of the Job's (newest) pod, or a note saying why there are none. */
 async function jobLogs(client: KubeClient, op: RunJob, name: string): Promise<{ pod?: string; logs: string }> {
   const pods = await client.get(`/api/v1/namespaces/${op.namespace}/pods`, { labelSelector: `job-name=${name}` });
-  const items = succeeded(pods) ? ((pods.json as { items?: { metadata?: { name?: string; creationTimestamp?: string } }[] } | undefined)?.items ?? []) : [];
+  const list = succeeded(pods) ? objectOf<{ items?: unknown }>(pods) : undefined;
+  const items = Array.isArray(list?.items) ? (list.items as { metadata?: { name?: string; creationTimestamp?: string } }[]) : [];
   const newest = [...items].sort((a, b) => String(b.metadata?.creationTimestamp ?? '').localeCompare(String(a.metadata?.creationTimestamp ?? '')))[0];
   const pod = newest?.metadata?.name;
   if (!pod) return { logs: `(no pod of job ${name} to read the log of${succeeded(pods) ? '' : `: ${refusal(pods)}`})` };
@@ -94,7 +95,8 @@ export async function runJob(client: KubeClient, op: RunJob, step: StepInfo): Pr
     current = created.status === 409 ? await client.get(path) : created;
   }
   if (!succeeded(current)) return refused(`could not read job ${op.namespace}/${name}: ${refusal(current)}`, current.status);
-  const job = current.json as JobObject;
+  const job = objectOf<JobObject>(current);
+  if (!job) return refused(notAnObject(`job ${op.namespace}/${name}`, current), current.status);
   if (job.metadata?.annotations?.[JOB_STEP_KEY] !== step.key) {
     return refused(`job ${op.namespace}/${name} exists but was not created by this step (its ${JOB_STEP_KEY} differs); nothing was run`, current.status);
   }

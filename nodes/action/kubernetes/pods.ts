@@ -1,4 +1,4 @@
-import { type KubeAnswer, type KubeClient, refusal, succeeded } from './client.js';
+import { type KubeAnswer, type KubeClient, notAnObject, objectOf, refusal, succeeded } from './client.js';
 import type { KubernetesOperation } from './definition.js';
 import { refused, type OperationResult, type StepInfo } from './step-result.js';
 
@@ -30,7 +30,8 @@ export async function deletePod(client: KubeClient, op: DeletePod, step: StepInf
   const current = await client.get(path);
   if (current.status === 404) return { port: 'ok', status: 404, message: `${what} is already gone`, extra: { deleted: false } };
   if (!succeeded(current)) return refused(`could not read ${what}: ${refusal(current)}`, current.status);
-  const pod = current.json as PodObject;
+  const pod = objectOf<PodObject>(current);
+  if (!pod) return refused(notAnObject(what, current), current.status);
   const uid = pod.metadata?.uid ?? '';
   const marked = pod.metadata?.annotations?.[DELETE_KEY] === step.key;
   if (marked && pod.metadata?.deletionTimestamp) return { port: 'ok', status: current.status, message: `${what} is being deleted (by this step)`, extra: { deleted: true } };

@@ -1,4 +1,4 @@
-import { type KubeClient, refusal, succeeded } from './client.js';
+import { type KubeClient, notAnObject, objectOf, refusal, succeeded } from './client.js';
 import type { KubernetesOperation } from './definition.js';
 import { refused, type OperationResult, type StepInfo } from './step-result.js';
 
@@ -75,14 +75,15 @@ export async function rolloutRestart(client: KubeClient, op: Restart, step: Step
   const path = workloadPath(op.resource, op.namespace, op.name);
   const current = await client.get(path);
   if (!succeeded(current)) return refused(`could not read ${op.resource} ${op.namespace}/${op.name}: ${refusal(current)}`, current.status);
-  let object = current.json as WorkloadObject;
+  let object = objectOf<WorkloadObject>(current);
+  if (!object) return refused(notAnObject(`${op.resource} ${op.namespace}/${op.name}`, current), current.status);
   const restartedHere = object.spec?.template?.metadata?.annotations?.[RESTART_KEY] === step.key;
   let status = current.status;
   if (!restartedHere) {
     const patch = { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: rfc3339(step.now), [RESTART_KEY]: step.key } } } } };
     const patched = await client.patch(path, patch, 'strategic');
     if (!succeeded(patched)) return refused(`the API server refused the restart: ${refusal(patched)}`, patched.status);
-    object = patched.json as WorkloadObject;
+    object = objectOf<WorkloadObject>(patched) ?? object;
     status = patched.status;
     if (client.dryRun) return { port: 'ok', status, message: `would restart ${op.resource} ${op.namespace}/${op.name} (dry run: the API server accepted the patch)` };
   }
@@ -106,7 +107,7 @@ export async function scale(client: KubeClient, op: Scale): Promise<OperationRes
   const path = `${workloadPath(op.resource, op.namespace, op.name)}/scale`;
   const current = await client.get(path);
   if (!succeeded(current)) return refused(`could not read the scale of ${op.resource} ${op.namespace}/${op.name}: ${refusal(current)}`, current.status);
-  const fromValue = (current.json as { spec?: { replicas?: unknown } } | undefined)?.spec?.replicas;
+  const fromValue = objectOf<{ spec?: { replicas?: unknown } }>(current)?.spec?.replicas;
   const from = typeof fromValue === 'number' ? fromValue : null;
   const patched = await client.patch(path, { spec: { replicas: to } }, 'merge');
   if (!succeeded(patched)) return refused(`the API server refused to scale: ${refusal(patched)}`, patched.status, { replicas: { from, to } });
