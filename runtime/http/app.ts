@@ -27,6 +27,7 @@ import { hookRoutes } from './routes-hooks.js';
 import { runFlowRoutes } from './routes-run-flow.js';
 import { runRoutes } from './routes-runs.js';
 import { slackRoutes } from './routes-slack.js';
+import { SlackCommands } from './slack/commands.js';
 import { SlackInteractions } from './slack/interactions.js';
 import { secretRoutes } from './routes-secrets.js';
 import { scrubJsonResponses } from './scrub-responses.js';
@@ -153,6 +154,7 @@ export function createApp(options: AppOptions) {
       }
     });
   const slackInteractions = new SlackInteractions({ engine, log, secrets, apiUrl: options.slackApiUrl, now });
+  const slackCommands = new SlackCommands({ engine, log, secrets, apiUrl: options.slackApiUrl, publicOrigin: options.publicOrigin, now });
   const teamExists = (id: string) => engine.store.read(async (tx) => (await tx.people.team(id)) !== undefined);
   const nodeTypes = nodeTypesView();
   const metrics = options.metrics ?? new SalveMetrics(engine.store, () => engine.isPaused);
@@ -232,7 +234,7 @@ export function createApp(options: AppOptions) {
     .route('/api/provisioning', provisioningRoutes(engine, engine.store, options.provisioner ?? (() => undefined)))
     .route('/api/audit', auditRoutes(engine.store))
     .route('/api/reports', reportRoutes(engine, scrubber))
-    .route('/api/slack', slackRoutes({ interactions: slackInteractions, secrets, log, now }))
+    .route('/api/slack', slackRoutes({ interactions: slackInteractions, commands: slackCommands, secrets, log, now }))
     .route('/api', runRoutes(engine));
 
   // The editor's files are not part of the API's type.

@@ -153,6 +153,7 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   rule('POST', '/api/approvals/:id', 'approvals:decide', 'approval-param', 'approve or reject (with `link`: through an approval link, used once)'),
   rule('GET', '/api/approval-links/:token', 'runs:read', 'link-param', 'what an approval link is good for: its approval, or that it expired or was used'),
   rule('POST', '/api/slack/interactions', 'hook', 'none', 'Slack Approve/Reject buttons (Slack’s request signature checked)'),
+  rule('POST', '/api/slack/commands', 'hook', 'none', 'Slack slash command `/salve` (Slack’s request signature checked; then the role of the Salve user with the Slack user’s email, as the API asks)'),
   rule('GET', '/api/events', 'events:read', 'list', 'list received events'),
   rule('GET', '/api/events/:id', 'events:read', 'event-param', 'an event with its delivery'),
   rule('GET', '/api/reports/outcomes', 'runs:read', 'list', 'what automation achieved per flow and overall, with a time series (`format=csv`: one row per flow and bucket)'),

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { SalveError } from '../../../shared/errors.js';
-import type { Actor } from '../../../shared/audit.js';
 import { truncate } from '../../../shared/text.js';
 import { APPROVAL_BLOCK_ID, APPROVE_ACTION, REJECT_ACTION, buttonTarget } from '../../../shared/slack/approval-buttons.js';
 import { escapeMrkdwn } from '../../../shared/slack/mrkdwn.js';
@@ -9,13 +8,10 @@ import type { SecretStore } from '../../engine/secrets/secrets.js';
 import type { Logger } from '../../log.js';
 import type { ApprovalRow } from '../../store/approvals-repo.js';
 import { identityOf } from '../roles.js';
-import { userPrincipal } from '../user-principal.js';
-import { slackUserEmail } from './slack-user.js';
+import { salvePersonOf, type SlackPerson } from './slack-person.js';
 
 /** The secret that holds the Slack app's signing secret (Basic Information → Signing Secret). */
 export const SLACK_SIGNING_SECRET = 'SLACK_SIGNING_SECRET';
-/** The secret that holds the bot token Salve asks users.info with (scopes users:read, users:read.email). */
-const SLACK_BOT_TOKEN = 'SLACK_BOT_TOKEN';
 /** Slack's Web API. */
 const SLACK_API_URL = 'https://slack.com/api';
 /** Where Slack's response_url points (the only host Salve posts message updates to). */
@@ -108,22 +104,13 @@ export class SlackInteractions {
     return approval;
   }
 
-  /** The enabled Salve user with the Slack user's confirmed email, as a principal and an audit actor. */
-  private async personOf(slackUser: string) {
-    const token = this.deps.secrets.get(SLACK_BOT_TOKEN);
-    if (!token) throw new Refused(`Salve cannot look up Slack users: the secret ${SLACK_BOT_TOKEN} is not set`);
-    const found = await slackUserEmail({ apiUrl: this.apiUrl, token, userId: slackUser, timeoutMs: LOOKUP_TIMEOUT_MS });
-    if (!found.ok) throw new Refused(found.reason);
-    const { users, person } = await this.deps.engine.store.read(async (tx) => {
-      const users = (await tx.people.usersByEmail(found.email)).filter((u) => !u.disabled && u.kind === 'person');
-      return { users, person: users.length === 1 ? await userPrincipal(tx, users[0]!.id, 'slack') : undefined };
-    });
-    if (users.length === 0) throw new Refused(`no Salve user has the email ${found.email}`);
-    if (users.length > 1) throw new Refused(`several Salve users have the email ${found.email}; an admin must make it unique`);
-    if (!person) throw new Refused(`the Salve user with the email ${found.email} is disabled`);
-    const actor: Actor = { name: person.user.username, via: 'slack', identity: identityOf(person.principal) };
-    return { actor, principal: person.principal };
+  /** The Salve person behind the Slack user (slack-person.ts), or Refused saying why none. */
+  private async personOf(slackUser: string): Promise<SlackPerson> {
+    const found = await salvePersonOf(this.deps, { apiUrl: this.apiUrl, userId: slackUser, timeoutMs: LOOKUP_TIMEOUT_MS });
+    if ('reason' in found) throw new Refused(found.reason);
+    return found;
   }
+
 
   /** Audits a refused click: who in Slack, what, and why (no secrets: Slack ids and Salve's reason). */
   private async refusal(slackUser: string, decision: string, reason: string): Promise<void> {
