@@ -7,7 +7,7 @@ import { defineNodeType } from '../../node-type.js';
 import { JiraOutputSchema, presentJiraOutput } from './output.js';
 
 /** A Jira project key as Jira's default key format allows it: a capital letter, then 1–9 capitals, digits or _. */
-export const PROJECT_KEY = /^[A-Z][A-Z0-9_]{1,9}$/;
+const PROJECT_KEY = /^[A-Z][A-Z0-9_]{1,9}$/;
 
 /** A value the config writes out: who Salve signs in as and what it files must not come from an alert. */
 const writtenOut = (v: string) => !v.includes('{{');

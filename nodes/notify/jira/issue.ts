@@ -16,7 +16,7 @@ interface AdfParagraph {
 }
 
 /** The smallest Atlassian Document Format document: paragraphs of plain text. */
-export interface AdfDocument {
+interface AdfDocument {
   version: 1;
   type: 'doc';
   content: AdfParagraph[];
@@ -45,12 +45,12 @@ export function stepLabel(idempotencyKey: string): string {
 }
 
 /** A rendered label as Jira takes it: no spaces (each run of white space becomes `-`), at most 255 characters. */
-export function jiraLabel(text: string): string {
+function jiraLabel(text: string): string {
   return text.trim().replace(/\s+/g, '-').slice(0, LABEL_MAX);
 }
 
 /** Plain text as a document for API v3: one paragraph per line, an empty line an empty paragraph. */
-export function adfOf(text: string): AdfDocument {
+function adfOf(text: string): AdfDocument {
   return {
     version: 1,
     type: 'doc',
@@ -61,7 +61,7 @@ export function adfOf(text: string): AdfDocument {
 const isWebLink = (href: string | undefined): href is string => href !== undefined && /^https?:\/\//i.test(href);
 
 /** The default description: what happened (the alert, its labels and links) and where the run is. */
-export function defaultDescription(vars: Pick<ExprVars, 'alert' | 'flow' | 'execution'>, runUrl?: string): string {
+function defaultDescription(vars: Pick<ExprVars, 'alert' | 'flow' | 'execution'>, runUrl?: string): string {
   const { alert } = vars;
   const labels = Object.entries(alert.labels).map(([name, value]) => `${name}=${value}`);
   const lines = [

@@ -6,7 +6,7 @@ import { defineNodeType } from '../../node-type.js';
 import { OpsgenieOutputSchema, presentOpsgenieOutput } from './output.js';
 
 /** Opsgenie's API (US instance); EU accounts use https://api.eu.opsgenie.com. */
-export const OPSGENIE_API_URL = 'https://api.opsgenie.com';
+const OPSGENIE_API_URL = 'https://api.opsgenie.com';
 
 /** Opsgenie's limit on an alert's message: longer ones are refused, so a rendered one is cut. */
 export const MESSAGE_MAX = 130;

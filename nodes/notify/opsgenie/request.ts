@@ -33,7 +33,7 @@ export function noteMarker(idempotencyKey: string): string {
 }
 
 /** `<alert name>: <summary>` (the name alone without a summary), cut to Opsgenie's 130 characters. */
-export function defaultMessage(alert: ExprVars['alert']): string {
+function defaultMessage(alert: ExprVars['alert']): string {
   return truncate(alert.summary ? `${alert.name}: ${alert.summary}` : alert.name || 'Alert', MESSAGE_MAX);
 }
 

@@ -45,13 +45,13 @@ export function plainText(text: string): string {
 }
 
 /** The title a step shows when its config has none: `[critical] DiskFull`, `[critical, resolved] DiskFull`. */
-export function defaultTitle(alert: ExprVars['alert']): string {
+function defaultTitle(alert: ExprVars['alert']): string {
   const state = alert.status === 'resolved' ? `${alert.severity}, resolved` : alert.severity;
   return `[${state}] ${alert.name || 'Alert'}`;
 }
 
 /** The text a step shows when its config has none: the alert's summary, then its description. */
-export function defaultText(alert: ExprVars['alert']): string {
+function defaultText(alert: ExprVars['alert']): string {
   const parts = [alert.summary, alert.description].filter((p) => p && p.trim() !== '');
   // Two line breaks: a new paragraph in a TextBlock (one is not always shown).
   return parts.length > 0 ? parts.join('\n\n') : alert.name || 'Alert';

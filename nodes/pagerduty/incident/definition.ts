@@ -7,7 +7,7 @@ import { defineNodeType } from '../../node-type.js';
 import { PagerDutyIncidentOutputSchema, presentPagerDutyIncidentOutput } from './output.js';
 
 /** PagerDuty's REST API (US service region); EU accounts use https://api.eu.pagerduty.com. */
-export const PAGERDUTY_API_URL = 'https://api.pagerduty.com';
+const PAGERDUTY_API_URL = 'https://api.pagerduty.com';
 
 /** An e-mail address as a `From` header carries it: no spaces or line breaks, one @. */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

@@ -9,7 +9,7 @@ import { MAX_NOTE_CHARS, type PagerDutyIncidentConfig } from './definition.js';
 type Config = Resolved<PagerDutyIncidentConfig>;
 
 /** An incident id as PagerDuty writes them (`PT4KHLK`, `Q0RIJJZL24RC6W`): letters and digits. */
-export const INCIDENT_ID = /^[A-Za-z0-9]{1,64}$/;
+const INCIDENT_ID = /^[A-Za-z0-9]{1,64}$/;
 
 /** `source.pagerduty` names its alerts' source so (its ingest keeps the incident id as the fingerprint). */
 const PAGERDUTY_ALERT_SOURCE = 'pagerduty';
@@ -40,7 +40,7 @@ export function stepMarker(idempotencyKey: string): string {
 }
 
 /** The note a step posts: its text, then the run's link (or id) and the step's marker. */
-export function noteContent(note: string, vars: Pick<ExprVars, 'execution'>, at: { idempotencyKey: string; runUrl?: string | undefined }): string {
+function noteContent(note: string, vars: Pick<ExprVars, 'execution'>, at: { idempotencyKey: string; runUrl?: string | undefined }): string {
   return `${truncate(note, MAX_NOTE_CHARS)}\nSalve run: ${at.runUrl ?? vars.execution.id} ${stepMarker(at.idempotencyKey)}`;
 }
 
