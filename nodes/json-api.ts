@@ -44,13 +44,17 @@ export async function callJsonApi(ctx: { network: NetworkAccess; signal: AbortSi
   });
   if (res.truncated) throw new RequestFailure(`${describeTarget(call.method, call.url)} answered with more than ${MAX_RESPONSE_BYTES / 1048576} MiB`);
   const text = res.body.toString('utf8');
-  let json: unknown;
+  return { status: res.status, json: parseJsonText(text), text: truncate(text, 2000) };
+}
+
+/** `text` parsed as JSON; undefined when it is empty or not JSON (the caller reports the text). */
+export function parseJsonText(text: string): unknown {
+  if (text.length === 0) return undefined;
   try {
-    json = text.length > 0 ? JSON.parse(text) : undefined;
+    return JSON.parse(text);
   } catch {
-    json = undefined;
+    return undefined;
   }
-  return { status: res.status, json, text: truncate(text, 2000) };
 }
 
 /** Whether `error` is a call that could not be made or answered (its message names the target). */

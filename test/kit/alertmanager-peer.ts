@@ -1,7 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnPeer } from './peer-process.js';
 import { freePort } from './server.js';
 import { waitFor } from './wait.js';
 
@@ -40,29 +41,14 @@ export async function startAlertmanager(): Promise<TestAlertmanager> {
   writeFileSync(config, ['route:', '  receiver: nowhere', 'receivers:', '  - name: nowhere', ''].join('\n'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(
-    COMMAND,
-    [`--config.file=${config}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let exitCode: number | null | undefined;
-  void exited.then((code) => (exitCode = code));
+  const peer = spawnPeer(COMMAND, [`--config.file=${config}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn']);
 
   const stop = async () => {
-    if (exitCode === undefined) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await peer.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   const silences = async (): Promise<AlertmanagerSilence[]> => {
-    if (exitCode !== undefined) throw new Error(`alertmanager exited with ${exitCode}:\n${output}`);
+    if (peer.exitCode() !== undefined) throw new Error(`alertmanager exited with ${peer.exitCode()}:\n${peer.output()}`);
     const res = await fetch(`${url}/api/v2/silences`);
     if (!res.ok) throw new Error(`alertmanager answered ${res.status}: ${await res.text()}`);
     return (await res.json()) as AlertmanagerSilence[];
@@ -70,11 +56,11 @@ export async function startAlertmanager(): Promise<TestAlertmanager> {
   try {
     await waitFor(
       async () => {
-        if (exitCode !== undefined) throw new Error(`alertmanager exited with ${exitCode}:\n${output}`);
+        if (peer.exitCode() !== undefined) throw new Error(`alertmanager exited with ${peer.exitCode()}:\n${peer.output()}`);
         return (await fetch(`${url}/-/ready`).catch(() => null))?.ok === true;
       },
       30_000,
-      () => `Alertmanager to answer on ${url}; it said:\n${output}`,
+      () => `Alertmanager to answer on ${url}; it said:\n${peer.output()}`,
     );
   } catch (error) {
     await stop();

@@ -1,9 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnPeer } from './peer-process.js';
 import { waitFor } from './wait.js';
 
 /**
@@ -83,32 +84,17 @@ export async function startPrometheus(initialMetrics: string): Promise<TestProme
   );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(
-    'prometheus',
-    [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let exitCode: number | null | undefined;
-  void exited.then((code) => (exitCode = code));
+  const peer = spawnPeer('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']);
 
   const stop = async () => {
-    if (exitCode === undefined) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await peer.stop();
     exporter.closeAllConnections();
     await new Promise((resolve) => exporter.close(resolve));
     rmSync(dir, { recursive: true, force: true });
   };
 
   const query = async (q: string): Promise<PromResult | null> => {
-    if (exitCode !== undefined) throw new Error(`prometheus exited with ${exitCode}:\n${output}`);
+    if (peer.exitCode() !== undefined) throw new Error(`prometheus exited with ${peer.exitCode()}:\n${peer.output()}`);
     try {
       const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(q)}`);
       if (!res.ok) return null;
@@ -126,7 +112,7 @@ export async function startPrometheus(initialMetrics: string): Promise<TestProme
         return result && accept(result) ? result : null;
       },
       60_000,
-      () => `${what} (query ${q}); prometheus said:\n${output}`,
+      () => `${what} (query ${q}); prometheus said:\n${peer.output()}`,
     );
 
   try {

@@ -1,7 +1,7 @@
 import { truncate } from '../../../shared/text.js';
 import type { ExecContext } from '../../executor.js';
 import { describeTarget, RequestFailure, requestChecked } from '../../http-request.js';
-import { isCallFailure } from '../../json-api.js';
+import { isCallFailure, parseJsonText } from '../../json-api.js';
 import type { KubernetesCluster } from '../../kubernetes-access.js';
 
 /** An answer from the API server: any status (the operation judges it), the body parsed when JSON. */
@@ -79,13 +79,7 @@ export class KubeClient {
         secrets: this.cluster.secret ? [this.cluster.secret] : [],
       });
       const text = res.body.toString('utf8');
-      let json: unknown;
-      try {
-        json = text.length > 0 ? JSON.parse(text) : undefined;
-      } catch {
-        json = undefined;
-      }
-      return { status: res.status, json, text, truncated: res.truncated };
+      return { status: res.status, json: parseJsonText(text), text, truncated: res.truncated };
     } catch (error) {
       if (isCallFailure(error)) throw new KubeUnreachable(error instanceof RequestFailure ? error.message : `${describeTarget(method, url)}: ${error.message}`);
       throw error;
