@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { secretStoreFrom } from '../engine/secrets/secrets.js';
 import { clusterSpecsJson } from './cluster-specs.js';
 import { KubernetesDirectory } from './clusters.js';
@@ -105,5 +108,48 @@ describe('a cluster as a step gets it', () => {
     const message = await directory({ KUBECONFIG_PROD: broken }).forTeam(asFlowOf(undefined)).cluster('prod');
     expect(message).toMatch(/^cluster prod's kubeconfig \(secret KUBECONFIG_PROD\) (is not valid YAML \(line \d+\)|is not a kubeconfig)$/);
     expect(message).not.toContain(TOKEN);
+  });
+});
+
+describe('an in-cluster cluster', () => {
+  const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const [key, value] of [['KUBERNETES_SERVICE_HOST', saved.host], ['KUBERNETES_SERVICE_PORT', saved.port]] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  /** The pod's service account files, as Kubernetes mounts them, below a temporary root. */
+  function serviceAccountRoot(token: string): string {
+    const root = mkdtempSync(join(tmpdir(), 'salve-sa-'));
+    dirs.push(root);
+    const dir = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'token'), token);
+    writeFileSync(join(dir, 'ca.crt'), '-----BEGIN CERTIFICATE-----\nnot checked here\n-----END CERTIFICATE-----\n');
+    writeFileSync(join(dir, 'namespace'), 'salve');
+    return root;
+  }
+
+  const inCluster = (root: string) =>
+    new KubernetesDirectory({ specs: specs({ here: { inCluster: true, namespaces: ['default'] } }), secrets: secretStoreFrom({}), inClusterRoot: root }).forTeam(asFlowOf(undefined));
+
+  it('uses the pod\'s service account token and CA, and the service address', async () => {
+    process.env.KUBERNETES_SERVICE_HOST = '10.96.0.1';
+    process.env.KUBERNETES_SERVICE_PORT = '443';
+    const cluster = await inCluster(serviceAccountRoot('in-cluster-token-abc')).cluster('here');
+    if (typeof cluster === 'string') throw new Error(cluster);
+    expect(cluster.server.href).toBe('https://10.96.0.1/');
+    expect(cluster.headers).toEqual({ Authorization: 'Bearer in-cluster-token-abc' });
+    expect(Buffer.isBuffer(cluster.tls.ca)).toBe(true);
+    expect(cluster.secret).toBeUndefined();
+  });
+
+  it('says so when Salve does not run in a pod', async () => {
+    delete process.env.KUBERNETES_SERVICE_HOST;
+    expect(await inCluster(serviceAccountRoot('t')).cluster('here')).toBe('cluster here is in-cluster, but Salve does not run in a Kubernetes pod (KUBERNETES_SERVICE_HOST is not set)');
   });
 });
