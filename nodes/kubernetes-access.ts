@@ -27,6 +27,8 @@ export interface KubernetesCluster {
 }
 
 export interface KubernetesAccess {
+  /** The names of the configured clusters. */
+  names(): readonly string[];
   /** The cluster named `name`, or why it cannot be used (unknown, a bad kubeconfig, another team's secret). */
   cluster(name: string): Promise<KubernetesCluster | string>;
 }

@@ -59,7 +59,7 @@ export class KubernetesDirectory {
 
   /** Access for the steps of one flow: `team` is its team (asked only for a kubeconfig that is a team's stored secret). */
   forTeam(team: () => Promise<string | undefined>): KubernetesAccess {
-    return { cluster: (name) => this.cluster(name, team) };
+    return { names: () => this.names(), cluster: (name) => this.cluster(name, team) };
   }
 
   private async cluster(name: string, team: () => Promise<string | undefined>): Promise<KubernetesCluster | string> {

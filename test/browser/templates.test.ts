@@ -62,6 +62,8 @@ describe('New flow from a template', () => {
 
     // The search narrows the cards.
     await page.getByTestId('template-search').fill('kubernetes');
+    expect(await cards.count()).toBe(flowTemplates.filter((t) => t.tags.includes('kubernetes')).length);
+    await page.getByTestId('template-search').fill('cordon');
     expect(await cards.count()).toBe(1);
     await page.keyboard.press('Escape');
     await page.getByTestId('template-gallery').waitFor({ state: 'detached' });

@@ -270,7 +270,7 @@ describe('action.kubernetes: an answer that is not Kubernetes', () => {
     try {
       const policy = new DestinationPolicy({ allowedTargets: ['127.0.0.1'], secretHosts: () => undefined, resolver: async () => [] });
       const cluster = { name: 'test', server: new URL(proxy.url), namespaces: ['web'], nodes: false, dryRun: true, headers: {}, tls: {} };
-      const ctx = testContext({ network: policy.forStep({ secrets: [] }), kubernetes: { cluster: async () => cluster }, vars: { alert: testAlert(), execution: { id: 'ex', startedAt: new Date().toISOString() } } });
+      const ctx = testContext({ network: policy.forStep({ secrets: [] }), kubernetes: { names: () => ['test'], cluster: async () => cluster }, vars: { alert: testAlert(), execution: { id: 'ex', startedAt: new Date().toISOString() } } });
       for (const operation of [
         { type: 'rollout-restart', namespace: 'web', name: 'api' },
         { type: 'delete-pod', namespace: 'web', name: 'api-0' },

@@ -96,11 +96,13 @@ export async function runKubernetes(config: Resolved<KubernetesConfig>, ctx: Exe
 }
 
 /**
- * The Test tab's check of a step: the operation with `dryRun=All`, when the cluster allows dry
- * runs (`"dryRun": true`, the default); undefined when it does not (the step is then assumed).
+ * The Test tab's check of a step: the operation with `dryRun=All`, when this Salve knows the
+ * cluster and it allows dry runs (`"dryRun": true`, the default). Undefined otherwise: the step is
+ * then assumed, as before (a flow may be written where its clusters are not configured).
  */
 export async function dryRunKubernetes(config: Resolved<KubernetesConfig>, ctx: ExecContext): Promise<StepOutcome<KubernetesOutput> | undefined> {
-  const cluster = ctx.kubernetes ? await ctx.kubernetes.cluster(config.cluster) : undefined;
+  if (!ctx.kubernetes?.names().includes(config.cluster)) return undefined;
+  const cluster = await ctx.kubernetes.cluster(config.cluster);
   if (typeof cluster === 'object' && !cluster.dryRun) return undefined;
   return runKubernetes(config, ctx, { dryRun: true });
 }

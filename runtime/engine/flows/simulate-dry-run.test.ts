@@ -73,4 +73,11 @@ describe('the Test tab with action.kubernetes', () => {
     expect(alert!.steps.find((s) => s.nodeId === 'restart')).toMatchObject({ status: 'taken', port: 'ok', assumed: true });
     expect(api.requests).toEqual([]);
   });
+
+  it('assumes the step for a cluster this Salve does not know (a flow written before its cluster is configured)', async () => {
+    api.requests.length = 0;
+    const [alert] = await engine().simulate(flow('elsewhere', 'api'), 'alertmanager', amPayload([amAlert()]));
+    expect(alert!.steps.find((s) => s.nodeId === 'restart')).toMatchObject({ status: 'taken', port: 'ok', assumed: true });
+    expect(api.requests).toEqual([]);
+  });
 });

@@ -276,6 +276,14 @@ const ROWS: Record<string, Row> = {
   'notify.email': step((peers) => ({ host: '127.0.0.1', port: peers.closedPort, security: 'none', from: 'salve@example.com', to: ['oncall@example.com'], subject: LEAK_TEMPLATE, text: LEAK_TEMPLATE })),
   'notify.pagerduty': step((peers) => ({ routingKey: { secret: 'TOKEN' }, summary: LEAK_TEMPLATE, baseUrl: peers.fail })),
   'notify.slack': step((peers) => ({ auth: { type: 'bot', token: { secret: 'TOKEN' }, channel: '#ops' }, text: LEAK_TEMPLATE, apiUrl: peers.fail })),
+  'notify.teams': step(() => ({ webhookUrl: { secret: 'TOKEN' }, title: LEAK_TEMPLATE, text: LEAK_TEMPLATE })),
+  'notify.opsgenie': step((peers) => ({ apiKey: { secret: 'TOKEN' }, baseUrl: peers.fail, message: LEAK_TEMPLATE, description: LEAK_TEMPLATE })),
+  'notify.jira': step((peers) => ({ url: peers.fail, auth: { type: 'bearer', token: { secret: 'TOKEN' } }, project: 'OPS', summary: LEAK_TEMPLATE, description: LEAK_TEMPLATE })),
+  'alertmanager.silence': step((peers) => ({ url: peers.fail, comment: LEAK_TEMPLATE })),
+  'pagerduty.incident': step((peers) => ({ action: 'note', token: { secret: 'TOKEN' }, from: 'oncall@example.com', baseUrl: peers.fail, incidentId: 'P123ABC', note: LEAK_TEMPLATE })),
+  'grafana.annotate': step((peers) => ({ url: peers.fail, token: { secret: 'TOKEN' }, text: LEAK_TEMPLATE })),
+  // No cluster is configured here: the rendered names (the leak) reach the step's record and its refusal.
+  'action.kubernetes': step(() => ({ cluster: 'prod', operation: { type: 'pod-logs', namespace: 'web', name: LEAK_TEMPLATE } })),
   'approval.request': step(() => ({ message: `Go ahead? ${LEAK_TEMPLATE}` })),
   'flow.call': call(),
 };
