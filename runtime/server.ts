@@ -268,6 +268,11 @@ async function startLocked(
   }
   out(`Master key for stored secrets: ${stored.keySource}${createdKeyFile ? ' (created now, mode 0600: back it up apart from the data directory)' : ''}`);
   if (oidcSettings) out(`Single sign-on with ${oidcSettings.issuer} (redirect URI registered there: ${oidcSettings.redirectUri})`);
+  // Before the line that says Salve is up: whoever waits for it has read these too.
+  for (const cluster of await engine.kubernetesSummary()) {
+    out(cluster.text);
+    if (!cluster.usable) log.warn({ cluster: cluster.name, problem: cluster.text }, 'a Kubernetes cluster cannot be used: its steps will fail until this is fixed');
+  }
   out(`Salve ${salveVersion()} listening on ${url} (data: ${config.dataDir}${storage.database ? `; database: ${storage.database}, shared with the other processes on it` : ''})`);
   if (provisioner) {
     const files = provisioner.status().files;

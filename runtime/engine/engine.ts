@@ -346,6 +346,11 @@ export class Engine {
     return this.scrubber.scrub(await simulateFlow(flow, source, payload, now, sourceNodeId, this.dryRuns(flow, now)));
   }
 
+  /** The Kubernetes clusters as the start-up output lists them (KubernetesDirectory.summary). */
+  async kubernetesSummary(): Promise<{ name: string; usable: boolean; text: string }[]> {
+    return this.kubernetes ? this.kubernetes.summary() : [];
+  }
+
   /**
    * What the Test tab's dry runs may use: the destination policy of real steps (the flow's own
    * list included) and the Kubernetes clusters, as for a run of the saved flow. A dry run sends

@@ -111,6 +111,21 @@ describe('a cluster as a step gets it', () => {
   });
 });
 
+describe('the start-up summary', () => {
+  it('lists where each cluster is and what steps may touch, and why one cannot be used', async () => {
+    const lines = await directory({ KUBECONFIG_PROD: kubeconfig() }).summary();
+    expect(lines).toEqual([
+      { name: 'prod', usable: true, text: 'Kubernetes cluster prod: https://10.0.0.1:6443 (namespaces web, batch)' },
+      { name: 'staging', usable: false, text: "Kubernetes: cluster staging's kubeconfig secret KUBECONFIG_STAGING is not set (SALVE_SECRET_KUBECONFIG_STAGING, or a stored secret)" },
+    ]);
+  });
+
+  it('reads a team\'s kubeconfig as that team\'s', async () => {
+    const lines = await directory({ KUBECONFIG_PROD: kubeconfig() }, { teams: { KUBECONFIG_PROD: 'payments' } }).summary();
+    expect(lines[0]).toMatchObject({ name: 'prod', usable: true });
+  });
+});
+
 describe('an in-cluster cluster', () => {
   const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
   const dirs: string[] = [];

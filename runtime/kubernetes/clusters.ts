@@ -57,6 +57,27 @@ export class KubernetesDirectory {
     return Object.keys(this.options.specs).sort();
   }
 
+  /**
+   * One line per cluster for the start-up output: where it is and what steps may touch, or why
+   * it cannot be used (a missing secret, a refused kubeconfig), so a mistake shows at start and
+   * not at the first alert. A team's kubeconfig is read as that team's.
+   */
+  async summary(): Promise<{ name: string; usable: boolean; text: string }[]> {
+    const lines: { name: string; usable: boolean; text: string }[] = [];
+    for (const name of this.names()) {
+      const spec = this.options.specs[name]!;
+      const owner = spec.kubeconfig ? this.options.secrets.team?.(spec.kubeconfig) : undefined;
+      const cluster = await this.cluster(name, async () => owner);
+      if (typeof cluster === 'string') {
+        lines.push({ name, usable: false, text: `Kubernetes: ${cluster}` });
+        continue;
+      }
+      const limits = [`namespaces ${cluster.namespaces.join(', ')}`, ...(cluster.nodes ? ['nodes'] : []), ...(cluster.dryRun ? [] : ['no dry runs'])];
+      lines.push({ name, usable: true, text: `Kubernetes cluster ${name}: ${cluster.server.origin}${cluster.server.pathname === '/' ? '' : cluster.server.pathname} (${limits.join('; ')})` });
+    }
+    return lines;
+  }
+
   /** Access for the steps of one flow: `team` is its team (asked only for a kubeconfig that is a team's stored secret). */
   forTeam(team: () => Promise<string | undefined>): KubernetesAccess {
     return { names: () => this.names(), cluster: (name) => this.cluster(name, team) };

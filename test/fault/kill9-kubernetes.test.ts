@@ -74,6 +74,8 @@ describe('kill -9 during Kubernetes steps', () => {
       ],
       edges: [{ source: 'am', target: 'clean' }],
     };
+    // The start-up output says where the cluster is and what steps may touch.
+    expect(server.output()).toContain(`Kubernetes cluster test: ${api.url} (namespaces batch, data)`);
     const release = api.hold((r) => r.method === 'POST' && r.path === '/apis/batch/v1/namespaces/batch/jobs');
     const executionId = await runOnce(server, flow, 'kube-job');
     await waitFor(() => api.held() === 1, 15_000, 'the Job to be created, its answer held');
