@@ -13,12 +13,9 @@ import type { TeamLookup } from '../../store/teams-repo.js';
 import { permissionsIn, ROLE_PERMISSIONS } from '../roles.js';
 import { ruleFor, type Permission, type TeamSource } from '../route-table.js';
 import { usage, type SlashCommand } from './command-text.js';
+import { postsTo, postToResponseUrl, SLACK_API_URL } from './response-url.js';
 import { salvePersonOf, type SlackPerson } from './slack-person.js';
 
-/** Slack's Web API. */
-const SLACK_API_URL = 'https://slack.com/api';
-/** Where Slack's response_url points (the only host Salve posts answers to). */
-const RESPONSE_ORIGIN = 'https://hooks.slack.com';
 /** users.info runs after Slack was answered, so it may take longer than a click's lookup. */
 const LOOKUP_TIMEOUT_MS = 5000;
 /** Slack's response_url takes messages for 30 minutes; the end of a run is watched for 25 of them. */
@@ -96,21 +93,9 @@ export class SlackCommands {
     this.scrubber = scrubberFor(deps.secrets);
   }
 
-  /** The only origin answers are posted to: Slack's, or the loopback stand-in's in tests. */
-  private get responseOrigin(): string {
-    return this.apiUrl === SLACK_API_URL ? RESPONSE_ORIGIN : new URL(this.apiUrl).origin;
-  }
-
-  /**
-   * Whether Salve may post to this response_url. Checked before acting, so nothing is run that
-   * could not be reported.
-   */
+  /** Whether Salve may post to this response_url. Checked before acting, so nothing is run that could not be reported. */
   answersTo(responseUrl: string): boolean {
-    try {
-      return new URL(responseUrl).origin === this.responseOrigin;
-    } catch {
-      return false;
-    }
+    return postsTo(this.apiUrl, responseUrl);
   }
 
   /** Starts acting on a parsed `run` or `status` without waiting (Slack must be answered within 3 s). */
@@ -320,24 +305,11 @@ export class SlackCommands {
     return escapeMrkdwn(truncate(this.scrubber.text(text), max));
   }
 
-  /** Posts to the command's response_url: Slack's own host only (or the loopback stand-in of tests). */
+  /** Posts to the command's response_url (response-url.ts: Slack's own host only). */
   private async respond(form: SlashCommandForm, body: Record<string, unknown>, reqId?: string): Promise<void> {
-    if (!this.answersTo(form.response_url)) {
-      this.deps.log.warn({ reqId }, `Slack response_url is not on ${this.responseOrigin}: not posted`);
-      return;
-    }
-    try {
-      const res = await fetch(form.response_url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json; charset=utf-8' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (!res.ok) this.deps.log.warn({ reqId, status: res.status }, 'Slack refused the command answer');
-    } catch (error) {
-      this.deps.log.warn({ reqId, err: error }, 'could not post the command answer to Slack');
-    }
+    await postToResponseUrl({ apiUrl: this.apiUrl, responseUrl: form.response_url, body, log: this.deps.log, reqId, what: 'command answer' });
   }
+
 }
 
 /** The usage answered at once for `help`, empty text and bad syntax (with what was wrong). */

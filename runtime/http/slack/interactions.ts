@@ -8,14 +8,11 @@ import type { SecretStore } from '../../engine/secrets/secrets.js';
 import type { Logger } from '../../log.js';
 import type { ApprovalRow } from '../../store/approvals-repo.js';
 import { identityOf } from '../roles.js';
+import { postToResponseUrl, SLACK_API_URL } from './response-url.js';
 import { salvePersonOf, type SlackPerson } from './slack-person.js';
 
 /** The secret that holds the Slack app's signing secret (Basic Information → Signing Secret). */
 export const SLACK_SIGNING_SECRET = 'SLACK_SIGNING_SECRET';
-/** Slack's Web API. */
-const SLACK_API_URL = 'https://slack.com/api';
-/** Where Slack's response_url points (the only host Salve posts message updates to). */
-const RESPONSE_ORIGIN = 'https://hooks.slack.com';
 /** Slack wants an answer within 3 s; users.info gets most of it. */
 const LOOKUP_TIMEOUT_MS = 2500;
 
@@ -120,28 +117,12 @@ export class SlackInteractions {
     );
   }
 
-  /** Posts to the interaction's response_url: Slack's own host only (or the loopback stand-in of tests). */
+  /** Posts to the interaction's response_url (response-url.ts: Slack's own host only). */
   private async respond(payload: BlockActions, body: Record<string, unknown>, reqId?: string): Promise<void> {
-    const url = payload.response_url;
-    if (!url) return;
-    let origin: string;
-    try {
-      origin = new URL(url).origin;
-    } catch {
-      return;
-    }
-    const allowed = this.apiUrl === SLACK_API_URL ? RESPONSE_ORIGIN : new URL(this.apiUrl).origin;
-    if (origin !== allowed) {
-      this.deps.log.warn({ reqId, origin }, `Slack response_url is not on ${allowed}: not posted`);
-      return;
-    }
-    try {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
-      if (!res.ok) this.deps.log.warn({ reqId, status: res.status }, 'Slack refused the message update');
-    } catch (error) {
-      this.deps.log.warn({ reqId, err: error }, 'could not update the Slack message');
-    }
+    if (!payload.response_url) return;
+    await postToResponseUrl({ apiUrl: this.apiUrl, responseUrl: payload.response_url, body, log: this.deps.log, reqId, what: 'message update' });
   }
+
 }
 
 /**
