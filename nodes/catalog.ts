@@ -33,6 +33,7 @@ import { callFlow } from './flow/call/definition.js';
 import { alertmanagerSilence } from './alertmanager/silence/definition.js';
 import { pagerdutyIncident } from './pagerduty/incident/definition.js';
 import { grafanaAnnotate } from './grafana/annotate/definition.js';
+import { enrichLogs } from './enrich/logs/definition.js';
 
 /**
  * Every node type, in palette order: the one list of node types. Browser-safe: the editor
@@ -63,6 +64,7 @@ export const nodeDefinitions = [
   callFlow,
   httpCheck,
   prometheusCheck,
+  enrichLogs,
   pagerdutyNotify,
   opsgenieNotify,
   slackNotify,

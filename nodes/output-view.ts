@@ -1,3 +1,4 @@
+import type { Attachment } from '../shared/attachment.js';
 import type { NodeDefinition } from './definition.js';
 
 /**
@@ -21,7 +22,9 @@ export type OutputFact =
 export type OutputBlock =
   | { kind: 'note'; text: string; tone: 'error' | 'muted' }
   | { kind: 'text'; title: string; text: string; tone?: 'error' }
-  | { kind: 'json'; title: string; value: unknown };
+  | { kind: 'json'; title: string; value: unknown }
+  /** A file the step made (a log, a chart): shown as text or an image, with a download link. */
+  | { kind: 'attachment'; attachment: Attachment };
 
 export interface OutputView {
   facts: OutputFact[];

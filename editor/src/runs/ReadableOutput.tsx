@@ -1,6 +1,7 @@
 import { Fragment } from 'react';
 import { getNodeDefinition } from '../../../nodes/catalog.js';
 import { presentOutput, type OutputBlock, type OutputFact, type OutputView } from '../../../nodes/output-view.js';
+import { AttachmentView } from './AttachmentView.js';
 import { StatusPill } from './StatusPill.js';
 import { JsonView, TextView } from './JsonView.js';
 import { formatDuration } from '../../../nodes/format.js';
@@ -31,6 +32,8 @@ function Block({ block }: { block: OutputBlock }) {
       return <TextView title={block.title} text={block.text} tone={block.tone} />;
     case 'json':
       return <JsonView title={block.title} value={block.value} />;
+    case 'attachment':
+      return <AttachmentView attachment={block.attachment} />;
   }
 }
 

@@ -4,6 +4,8 @@ import {
   Flag,
   BellRing,
   ChartLine,
+  ChartSpline,
+  ScrollText,
   MessageSquare,
   MessagesSquare,
   Siren,
@@ -71,6 +73,8 @@ const NODE_ICONS: Record<string, LucideIcon> = {
   jira: Ticket,
   incident: BellCheck,
   annotation: Flag,
+  logs: ScrollText,
+  graph: ChartSpline,
 };
 
 /** The glyph for a node type's icon name; unknown names get a neutral piece. */

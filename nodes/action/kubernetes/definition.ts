@@ -7,8 +7,15 @@ import { defineNodeType } from '../../node-type.js';
 import { literalNameProblem, type NameKind } from './names.js';
 import { KubernetesOutputSchema, presentKubernetesOutput } from './output.js';
 
+/** A cluster's name in SALVE_KUBERNETES_CLUSTERS: a flow names a cluster, never an address or a credential. */
+export const ClusterNameSchema = z
+  .string({ error: 'cluster is required: a name from SALVE_KUBERNETES_CLUSTERS' })
+  .trim()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a cluster name from SALVE_KUBERNETES_CLUSTERS (lower-case letters, digits and "-")')
+  .max(63);
+
 /** A name or namespace: written out or a template, checked as a Kubernetes name once rendered. */
-const nameField = (what: string) => z.string({ error: `${what} is required` }).trim().min(1, `${what} is required`).max(512);
+export const nameField = (what: string) => z.string({ error: `${what} is required` }).trim().min(1, `${what} is required`).max(512);
 
 const WORKLOADS = ['deployment', 'statefulset', 'daemonset'] as const;
 
@@ -120,11 +127,7 @@ const WAITS = new Set(['rollout-restart', 'run-job']);
 export const KubernetesConfigSchema = z
   .strictObject({
     /** The cluster's name in SALVE_KUBERNETES_CLUSTERS (where its kubeconfig and namespaces are set). */
-    cluster: z
-      .string({ error: 'cluster is required: a name from SALVE_KUBERNETES_CLUSTERS' })
-      .trim()
-      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a cluster name from SALVE_KUBERNETES_CLUSTERS (lower-case letters, digits and "-")')
-      .max(63),
+    cluster: ClusterNameSchema,
     operation: OperationSchema,
     /** Per request to the API server. */
     timeoutSeconds: secondsSchema(1, 120).default(15),

@@ -6,7 +6,7 @@ import { refused, type OperationResult, type StepInfo } from './step-result.js';
 const DELETE_KEY = 'salve.dev/delete-key';
 
 /** Most log bytes a step keeps (the API server cuts the log there: `limitBytes`). */
-const MAX_LOG_BYTES = 256 * 1024;
+export const MAX_LOG_BYTES = 256 * 1024;
 
 interface PodObject {
   metadata?: { uid?: string; resourceVersion?: string; creationTimestamp?: string; deletionTimestamp?: string; annotations?: Record<string, string> };

@@ -18,7 +18,7 @@ describe('check.prometheus in the run view', () => {
       { label: 'Result', text: 'vector, 130 series' },
       { label: 'Took', durationMs: 12 },
     ]);
-    expect(view.blocks.map((b) => (b.kind === 'json' ? b.title : b.text))).toEqual([
+    expect(view.blocks.map((b) => (b.kind === 'json' ? b.title : b.kind === 'attachment' ? b.attachment.name : b.text))).toEqual([
       'the expectation was false: double(result[0].value) < 0.9 (the query gave 130 series)',
       'The first 1 of 130 series are shown.',
       'Result',

@@ -284,6 +284,14 @@ const ROWS: Record<string, Row> = {
   'grafana.annotate': step((peers) => ({ url: peers.fail, token: { secret: 'TOKEN' }, text: LEAK_TEMPLATE })),
   // No cluster is configured here: the rendered names (the leak) reach the step's record and its refusal.
   'action.kubernetes': step(() => ({ cluster: 'prod', operation: { type: 'pod-logs', namespace: 'web', name: LEAK_TEMPLATE } })),
+  'enrich.logs': step((peers) => ({
+    from: {
+      type: 'file',
+      ssh: { host: '127.0.0.1', port: peers.closedPort, user: 'salve', auth: { type: 'key', privateKey: { secret: 'TOKEN' } }, hostKey: 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU' },
+      directory: '/var/log',
+      file: LEAK_TEMPLATE,
+    },
+  })),
   'approval.request': step(() => ({ message: `Go ahead? ${LEAK_TEMPLATE}` })),
   'flow.call': call(),
 };
