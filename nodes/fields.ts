@@ -122,3 +122,19 @@ export function pollPlanOf(config: { every?: number; within?: number }, port: st
   if (config.every === undefined || config.within === undefined) return undefined;
   return { everySeconds: config.every, withinSeconds: config.within, port };
 }
+
+/** Most attachments one message carries. */
+const MAX_ATTACH = 5;
+
+/**
+ * `attach`: the ids of earlier steps of the run whose attachment (a log from enrich.logs, a chart
+ * from enrich.graph) goes with the message, in this order. A listed step that did not run, or made
+ * none, fails the step: a message that promises the logs should not quietly go without them.
+ */
+export const attachSchema = z
+  .array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be the id of an earlier step that makes an attachment, e.g. logs'), {
+    error: 'must be a list of step ids, e.g. ["logs", "graph"]',
+  })
+  .max(MAX_ATTACH, `at most ${MAX_ATTACH} attachments`)
+  .refine((ids) => new Set(ids).size === ids.length, 'lists a step twice')
+  .optional();

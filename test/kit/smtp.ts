@@ -117,6 +117,8 @@ export interface ParsedMail {
   headers: Map<string, string[]>;
   text?: string;
   html?: string;
+  /** Parts sent as attachments (Content-Disposition: attachment), their bytes decoded. */
+  attachments: { filename: string; contentType: string; content: Buffer }[];
 }
 
 /** `=?UTF-8?Q?…?=` and `=?UTF-8?B?…?=` words decoded. */
@@ -158,7 +160,7 @@ function splitPart(raw: string): { headers: Map<string, string[]>; body: string 
 /** Reads a message: its headers, and its text/plain and text/html parts (single or multipart). */
 export function parseMail(raw: string): ParsedMail {
   const { headers, body } = splitPart(raw);
-  const mail: ParsedMail = { headers };
+  const mail: ParsedMail = { headers, attachments: [] };
   const visit = (partHeaders: Map<string, string[]>, partBody: string) => {
     const type = partHeaders.get('content-type')?.[0] ?? 'text/plain';
     const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
@@ -168,6 +170,14 @@ export function parseMail(raw: string): ParsedMail {
         const part = splitPart(chunk.replace(/^\r\n/, ''));
         visit(part.headers, part.body.replace(/\r\n$/, ''));
       }
+      return;
+    }
+    const disposition = partHeaders.get('content-disposition')?.[0] ?? '';
+    if (/^attachment/i.test(disposition)) {
+      const filename = /filename="?([^";]+)"?/i.exec(disposition)?.[1] ?? '';
+      const encoding = (partHeaders.get('content-transfer-encoding')?.[0] ?? '7bit').toLowerCase();
+      const content = encoding === 'base64' ? Buffer.from(partBody.replace(/\s+/g, ''), 'base64') : Buffer.from(decodeBody(partBody, encoding), 'utf8');
+      mail.attachments.push({ filename, contentType: type.split(';')[0]!.trim(), content });
       return;
     }
     // Lines end in CRLF on the wire; a client shows them as line breaks.

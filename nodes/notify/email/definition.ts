@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SecretRefSchema } from '../../../shared/flow/schema.js';
 import { templatesIn } from '../../definition.js';
-import { secondsSchema } from '../../fields.js';
+import { attachSchema, secondsSchema } from '../../fields.js';
 import { defineNodeType } from '../../node-type.js';
 import { addressProblem, displayNameProblem, htmlTemplateExpressions, htmlTemplateProblem, MAX_RECIPIENTS } from './message.js';
 import { EmailOutputSchema, presentEmailOutput } from './output.js';
@@ -98,6 +98,8 @@ export const EmailNotifyConfigSchema = z
         if (problem) ctx.addIssue({ code: 'custom', message: `invalid template: ${problem}` });
       })
       .optional(),
+    /** Ids of earlier enrich.logs / enrich.graph steps: their files go with the mail. */
+    attach: attachSchema,
     /** The whole send: resolving, connecting, TLS, login and the message. */
     timeoutSeconds: secondsSchema(1, 300).default(30),
   })
@@ -162,6 +164,7 @@ export const emailNotify = defineNodeType({
     '**Content.** `subject` (default `[<severity>] <name>: <summary>`) is a template; line breaks in it become spaces and it is cut to 998 characters. `text` is the plain-text body (default: the alert’s summary, description, labels, links and the run’s page in Salve when `SALVE_PUBLIC_ORIGIN` is set). `html` adds an HTML alternative: the markup is yours, and every `{{ }}` value in it is HTML-escaped when the step runs, so alert text shows as text and cannot add markup or links (a value inside an attribute such as `href` is escaped too, but is still whatever URL the alert carries). Each body may be at most 256 KiB once rendered.',
     '**Limits.** Connecting, the greeting and the TLS handshake get 15 s; the whole send gets `timeoutSeconds` (default 30). Cancelling the run stops the send.',
     'SMTP has no idempotency key: a step interrupted by a crash is not retried (it may have sent the mail), and stops the run for a person to decide. Running the step again sends a second message.',
+    '**Attachments.** `attach` lists the ids of earlier steps that made a file — a log (Attach logs) or a chart (Graph) — and each goes with the mail as an attachment under its own name (`api-0.log`, `cpu.png`), at most 5. A listed step that has not run in this run (another branch) or made no file (it failed) fails this step before anything is sent, naming it.',
   ],
   ui: {
     host: { widget: 'text', label: 'SMTP server', help: 'Host name or IP address, e.g. smtp.example.com.' },
@@ -180,6 +183,7 @@ export const emailNotify = defineNodeType({
     subject: { widget: 'expression', language: 'template', help: 'Default: [severity] alert name: summary. Line breaks become spaces.' },
     text: { widget: 'expression', language: 'template', label: 'Plain-text body', help: 'Default: the alert, its labels and links.' },
     html: { widget: 'expression', language: 'template', label: 'HTML body', help: 'Optional. Your markup; every {{ }} value is HTML-escaped when sent.' },
+    attach: { widget: 'list', label: 'Attach', help: 'Ids of earlier Attach logs or Graph steps, one per line: their log or chart is attached to the mail.' },
     timeoutSeconds: { widget: 'number', label: 'Timeout (seconds)' },
   },
 });

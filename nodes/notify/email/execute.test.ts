@@ -199,6 +199,43 @@ describe('notify.email over STARTTLS with a login', () => {
   });
 });
 
+describe('notify.email attachments', () => {
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 1, 2, 255]);
+  const steps = {
+    logs: { from: 'kubernetes', attachment: { name: 'api-0.log', mediaType: 'text/plain', encoding: 'utf8', size: 22, content: 'panic: out of memory\n' } },
+    graph: { attachment: { name: 'cpu.png', mediaType: 'image/png', encoding: 'base64', size: png.length, content: png.toString('base64') } },
+    notify: { ok: true },
+  };
+  const withSteps = () => {
+    const context = ctx();
+    context.vars.steps = steps;
+    return context;
+  };
+
+  it('attaches the files of the steps `attach` names, in order, byte for byte', async () => {
+    const before = starttls.mails.length;
+    const context = withSteps();
+    const outcome = await executeEmailNotify(config(starttls, { attach: ['graph', 'logs'] }, { vars: context.vars }), context);
+    expect(outcome).toMatchObject({ type: 'next', port: 'ok', output: { attached: ['cpu.png', 'api-0.log'] } });
+    expect(starttls.mails.length).toBe(before + 1);
+    const mail = parseMail(starttls.mails.at(-1)!.raw);
+    expect(mail.attachments.map((a) => [a.filename, a.contentType])).toEqual([['cpu.png', 'image/png'], ['api-0.log', 'text/plain']]);
+    expect(mail.attachments[0]!.content.equals(png)).toBe(true);
+    expect(mail.attachments[1]!.content.toString('utf8')).toBe('panic: out of memory\n');
+    expect(mail.text).toContain('Disk almost full on db1');
+  });
+
+  it('sends nothing when a listed step did not run or made no file, and names it', async () => {
+    const before = starttls.mails.length;
+    const context = withSteps();
+    const missing = await executeEmailNotify(config(starttls, { attach: ['logs', 'graph_b'] }, { vars: context.vars }), context);
+    expect(missing).toMatchObject({ type: 'fail', port: 'error', error: 'attach: step "graph_b" has not run in this run, so there is nothing to attach; nothing was sent' });
+    const none = await executeEmailNotify(config(starttls, { attach: ['notify'] }, { vars: context.vars }), context);
+    expect(none).toMatchObject({ type: 'fail', error: expect.stringContaining('attach: step "notify" made no attachment') });
+    expect(starttls.mails.length).toBe(before);
+  });
+});
+
 describe('notify.email refuses to send unsafely', () => {
   it('in starttls mode, a server without STARTTLS gets no login and no message', async () => {
     const outcome = await executeEmailNotify(config(noStarttls), ctx());

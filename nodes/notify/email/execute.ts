@@ -1,4 +1,6 @@
+import type { Attachment } from '../../../shared/attachment.js';
 import { ExpressionError } from '../../../shared/expr/errors.js';
+import { AttachmentMissing, attachmentBytes, attachmentsFor } from '../../attachments.js';
 import { truncate } from '../../../shared/text.js';
 import { defineExecutor, type StepOutcome } from '../../executor.js';
 import { type CheckedDestination, DestinationRefused, ResolveFailed } from '../../network.js';
@@ -78,6 +80,14 @@ export const executeEmailNotify = defineExecutor(emailNotify, async (config, ctx
   }
   const tooBig = bodyProblem('text', text) ?? (html === undefined ? undefined : bodyProblem('html', html));
   if (tooBig) return failed(`${tooBig}; nothing was sent`);
+  let files: Attachment[];
+  try {
+    files = attachmentsFor(config.attach ?? [], ctx.vars.steps);
+  } catch (error) {
+    if (error instanceof AttachmentMissing) return failed(`${error.message}; nothing was sent`);
+    throw error;
+  }
+  const attached = files.length > 0 ? { attached: files.map((f) => f.name) } : {};
 
   // One deadline for all of it; the run's own signal (cancel, shutdown) stops it too.
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(config.timeoutSeconds * 1000)]);
@@ -137,6 +147,7 @@ export const executeEmailNotify = defineExecutor(emailNotify, async (config, ctx
       subject,
       text,
       ...(html === undefined ? {} : { html }),
+      ...(files.length > 0 ? { attachments: files.map((f) => ({ filename: f.name, content: attachmentBytes(f), contentType: f.mediaType })) } : {}),
       signal,
     });
     return {
@@ -145,6 +156,7 @@ export const executeEmailNotify = defineExecutor(emailNotify, async (config, ctx
       output: {
         ...base,
         ok: true,
+        ...attached,
         messageId: info.messageId,
         accepted: info.accepted.map(String),
         rejected: info.rejected.map(String),

@@ -21,6 +21,8 @@ export const EmailOutputSchema = z.object({
   response: z.string().optional(),
   /** The SMTP envelope: MAIL FROM and every RCPT TO (To and Cc). */
   envelope: z.object({ from: z.string(), to: z.array(z.string()) }).optional(),
+  /** The files attached (`attach`), by name. */
+  attached: z.array(z.string()).optional(),
   /** Why the message was not sent. */
   error: z.string().optional(),
   durationMs: z.number(),
@@ -36,6 +38,7 @@ export function presentEmailOutput(output: EmailOutput): OutputView {
   if (output.messageId) view.facts.push({ label: 'Message-ID', text: output.messageId, mono: true });
   if (output.response) view.facts.push({ label: 'Server reply', text: output.response, mono: true, ...(output.ok ? {} : { tone: 'error' as const }) });
   else if (!output.ok) view.facts.push({ label: 'Server reply', missing: 'No answer' });
+  if (output.attached && output.attached.length > 0) view.facts.push({ label: 'Attached', text: output.attached.join(', '), mono: true });
   view.facts.push({ label: 'Took', durationMs: output.durationMs });
   if (output.error) view.blocks.push({ kind: 'note', text: output.error, tone: 'error' });
   return view;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SecretRefSchema } from '../../../shared/flow/schema.js';
 import { templatesIn } from '../../definition.js';
-import { secondsSchema } from '../../fields.js';
+import { attachSchema, secondsSchema } from '../../fields.js';
 import { defineNodeType } from '../../node-type.js';
 import { presentSlackOutput, SlackOutputSchema } from './output.js';
 
@@ -67,7 +67,13 @@ export const SlackNotifyConfigSchema = z.strictObject({
       'must be http:// or https:// and a host (and port), optionally followed by /api, e.g. https://slack.com/api',
     )
     .default(SLACK_API_URL),
+  /** Ids of earlier enrich.logs / enrich.graph steps: their files go into the message's thread (bot only). */
+  attach: attachSchema,
   timeoutSeconds: secondsSchema(1, 120).default(10),
+}).superRefine((config, ctx) => {
+  if (config.attach && config.attach.length > 0 && config.auth.type !== 'bot') {
+    ctx.addIssue({ code: 'custom', path: ['attach'], message: 'needs a bot token: an incoming webhook cannot upload files' });
+  }
 });
 export type SlackNotifyConfig = z.infer<typeof SlackNotifyConfigSchema>;
 
@@ -106,6 +112,7 @@ export const slackNotify = defineNodeType({
     '**Credentials.** Secrets only, e.g. `{ "secret": "SLACK_BOT_TOKEN" }` with `SALVE_SECRET_SLACK_BOT_TOKEN=xoxb-…` and `SALVE_SECRET_SLACK_BOT_TOKEN_HOSTS=slack.com`, or `{ "secret": "SLACK_WEBHOOK_URL" }` with `SALVE_SECRET_SLACK_WEBHOOK_URL=https://hooks.slack.com/services/…` and `SALVE_SECRET_SLACK_WEBHOOK_URL_HOSTS=hooks.slack.com`. Like every secret it is sent only to the hosts listed there, and the host is checked by the destination policy, as for HTTP requests. Neither is stored in the step’s output or shown in its messages.',
     'Slack has no idempotency key: a crash while the message is being posted may post it twice when the step is retried.',
     '**Approve/Reject buttons.** With `approvalButtons: <id of an approval.request node>` the message gets Approve and Reject buttons for that approval (of the same run, and the same loop item). A click reaches Salve at `POST /api/slack/interactions` (the Slack app’s interactivity URL), signed by Slack (`SLACK_SIGNING_SECRET`); Salve finds the Salve user with the Slack user’s verified email (`users.info` with `SLACK_BOT_TOKEN`, scope `users:read.email`), applies the same rules as any decision (the approver role in the flow’s team, quorum, no self-approval) and updates the message with who decided; a refused click gets a message only its clicker sees, saying why. A click before the approval step has started is refused too: put the approval beside or before the message. See operations.md, “Slack buttons”.',
+    '**Attachments.** `attach` lists the ids of earlier steps that made a file — a log (Attach logs) or a chart (Graph) — at most 5. After the message is posted, each file is uploaded into its thread with Slack’s external upload (`files.getUploadURLExternal`, the bytes to the upload URL Slack gives — on `files.slack.com` only, without the token —, then `files.completeUploadExternal`); the bot token needs the `files:write` scope. A bot token is required: an incoming webhook cannot upload files. A listed step that has not run or made no file fails the step before anything is posted. A failed upload goes to `error` after the message was posted; the output says so (`ts` is set), and a retry posts the message again.',
   ],
   ui: {
     'auth.token': { widget: 'secret', label: 'Bot token', help: 'A bot token (xoxb-…) with the chat:write scope; invite the bot to the channel.' },
@@ -114,6 +121,7 @@ export const slackNotify = defineNodeType({
     text: { widget: 'expression', language: 'template', help: 'The message and its notification text. Default: [severity] alert name: summary.' },
     thread: { widget: 'select', help: 'auto replies in the thread of this run’s first Slack message in the same channel (bot only); new always posts a new message.' },
     apiUrl: { widget: 'text', label: 'Slack API URL', help: 'https://slack.com/api; change it only for a proxy or a test stand-in.' },
+    attach: { widget: 'list', label: 'Attach', help: 'Ids of earlier Attach logs or Graph steps, one per line: their log or chart goes into the message’s thread (bot token with files:write).' },
     approvalButtons: { widget: 'text', label: 'Approval buttons for', help: 'The id of an approval step of this flow: the message gets Approve and Reject buttons for it.' },
     timeoutSeconds: { widget: 'number', label: 'Timeout (seconds)' },
   },

@@ -7,6 +7,9 @@ import { slackNotify } from './definition.js';
 import { earlierThread, retryAfterSeconds, slackMessage, withButtons, type SlackThread } from './message.js';
 import { approvalButtons } from '../../../shared/slack/approval-buttons.js';
 import type { SlackOutput } from './output.js';
+import { uploadToThread } from './upload.js';
+import type { Attachment } from '../../../shared/attachment.js';
+import { AttachmentMissing, attachmentsFor } from '../../attachments.js';
 
 /** Posts tried at most, 429s included: Slack's waits are seconds, and the timeout bounds them too. */
 const MAX_ATTEMPTS = 5;
@@ -56,6 +59,15 @@ export const executeSlackNotify = defineExecutor(slackNotify, async (config, ctx
   const buttons = config.approvalButtons ? approvalButtons({ executionId: ctx.executionId, nodeId: config.approvalButtons, stepId: ctx.stepId }) : undefined;
   const failed = (message: string, status: number | null = null, extra: Partial<SlackOutput> = {}) =>
     ({ type: 'fail', port: 'error', error: message, output: { via, ok: false, error: message, status, durationMs: elapsed(), ...extra } }) as const;
+
+  // Listed files must exist before anything is posted: a message without the promised logs is worse than none.
+  let files: Attachment[];
+  try {
+    files = attachmentsFor(config.attach ?? [], ctx.vars.steps);
+  } catch (error) {
+    if (error instanceof AttachmentMissing) return failed(`${error.message}; nothing was posted`);
+    throw error;
+  }
 
   let post: Post;
   if (auth.type === 'bot') {
@@ -128,11 +140,16 @@ export const executeSlackNotify = defineExecutor(slackNotify, async (config, ctx
       }
       const answer = readApiAnswer(res.body);
       if (res.status === 200 && answer.ok === true && answer.ts) {
-        return {
-          type: 'next',
-          port: 'ok',
-          output: { ...post.base, channel: answer.channel ?? post.thread?.channel ?? post.base.to!, ts: answer.ts, ok: true, status: 200, durationMs: elapsed() },
-        };
+        const posted = { ...post.base, channel: answer.channel ?? post.thread?.channel ?? post.base.to!, ts: answer.ts, ok: true, status: 200 };
+        if (files.length === 0 || auth.type !== 'bot') return { type: 'next', port: 'ok', output: { ...posted, durationMs: elapsed() } };
+        // Into the message's thread: a reply's files go to its parent (Slack wants the parent's ts).
+        const upload = await uploadToThread(
+          files,
+          { apiUrl: config.apiUrl, token: auth.token, channel: posted.channel, threadTs: post.thread?.ts ?? answer.ts, timeoutSeconds: Math.max(1, Math.floor((timeoutMs - elapsed()) / 1000)) },
+          ctx,
+        );
+        if ('problem' in upload) return failed(`the message was posted, but its files were not: ${hidePath(upload.problem)}`, 200, { ...posted, ok: false });
+        return { type: 'next', port: 'ok', output: { ...posted, attached: upload.uploaded, durationMs: elapsed() } };
       }
       if (res.status === 200 && answer.error) {
         // The output keeps Slack's code alone (`channel_not_found`), for a later condition to read.

@@ -17,6 +17,8 @@ export const SlackOutputSchema = z.object({
   /** The thread the message replied in (the first message's `ts`), when it was a reply. */
   threadTs: z.string().optional(),
   ok: z.boolean(),
+  /** The files uploaded into the message's thread (`attach`), by name. */
+  attached: z.array(z.string()).optional(),
   /** Slack's error code (`channel_not_found`), or why the request failed. */
   error: z.string().optional(),
   status: z.int().nullable(),
@@ -32,6 +34,7 @@ export function presentSlackOutput(output: SlackOutput): OutputView {
   if (output.threadTs) view.facts.push({ label: 'Reply in thread', text: output.threadTs, mono: true });
   if (output.status === null) view.facts.push({ label: 'HTTP status', missing: 'No answer' });
   else view.facts.push({ label: 'HTTP status', text: String(output.status), tone: output.ok ? 'ok' : 'error', status: true });
+  if (output.attached && output.attached.length > 0) view.facts.push({ label: 'Attached', text: output.attached.join(', '), mono: true });
   view.facts.push({ label: 'Took', durationMs: output.durationMs });
   if (output.error) view.blocks.push({ kind: 'note', text: output.error, tone: 'error' });
   return view;
