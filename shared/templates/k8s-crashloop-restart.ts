@@ -6,10 +6,10 @@ export const k8sCrashloopRestart: FlowTemplate = {
   title: 'Kubernetes crash loop: logs, then restart the deployment',
   description:
     'When Alertmanager reports KubePodCrashLooping for a pod outside kube-system and monitoring, reads what the container said before it last died ' +
-    '(its previous log), shows it to the on-call person in the approval, and after approval restarts the deployment the way "kubectl rollout restart" does, ' +
+    '(its previous log), posts it to #ops in Slack as a file in the message\'s thread, shows its end in the approval, and after approval restarts the deployment the way "kubectl rollout restart" does, ' +
     'waiting up to 10 minutes for the rollout. Before enabling: the alert needs a deployment label (join kube_pod_owner and kube_replicaset_owner in the rule); ' +
     'name the cluster "prod" in SALVE_KUBERNETES_CLUSTERS with the app namespaces and a kubeconfig secret (its service account may get and patch deployments ' +
-    'and get pods/log); set ALERTMANAGER_TOKEN.',
+    'and get pods/log); set ALERTMANAGER_TOKEN and SLACK_BOT_TOKEN (scopes chat:write and files:write).',
   tags: ['kubernetes', 'restart', 'logs', 'approval', 'alertmanager'],
   flow: {
     format: 'salve.flow/v1',
@@ -26,11 +26,21 @@ export const k8sCrashloopRestart: FlowTemplate = {
       },
       {
         id: 'last_words',
-        type: 'action.kubernetes',
+        type: 'enrich.logs',
         label: 'Previous log',
         config: {
-          cluster: 'prod',
-          operation: { type: 'pod-logs', namespace: '{{ alert.labels.namespace }}', name: '{{ alert.labels.pod }}', container: '{{ alert.labels.container }}', previous: true, tailLines: 40 },
+          from: { type: 'kubernetes', cluster: 'prod', namespace: '{{ alert.labels.namespace }}', pod: '{{ alert.labels.pod }}', container: '{{ alert.labels.container }}', previous: true },
+          lines: 200,
+        },
+      },
+      {
+        id: 'tell_oncall',
+        type: 'notify.slack',
+        label: 'Tell #ops, with the log',
+        config: {
+          auth: { type: 'bot', token: { secret: 'SLACK_BOT_TOKEN' }, channel: '#ops' },
+          text: ':rotating_light: {{ alert.labels.namespace }}/{{ alert.labels.pod }} is crash looping. Its last log is in the thread; restarting deployment {{ alert.labels.deployment }} waits for approval.',
+          attach: ['last_words'],
         },
       },
       {
@@ -40,7 +50,8 @@ export const k8sCrashloopRestart: FlowTemplate = {
         config: {
           message:
             'Restart deployment {{ alert.labels.namespace }}/{{ alert.labels.deployment }}? Pod {{ alert.labels.pod }} is crash looping: {{ alert.summary }}\n\n' +
-            'Its container said before it died:\n{{ has(steps.last_words.logs) ? steps.last_words.logs : "(the log could not be read)" }}',
+            'The end of what its container said before it died (the whole log is on the run page and in the Slack thread):\n' +
+            '{{ !has(steps.last_words.attachment) ? "(the log could not be read)" : steps.last_words.attachment.content.size() > 1500 ? steps.last_words.attachment.content.substring(steps.last_words.attachment.content.size() - 1500) : steps.last_words.attachment.content }}',
           timeoutSeconds: 1800,
         },
       },
@@ -59,8 +70,10 @@ export const k8sCrashloopRestart: FlowTemplate = {
     edges: [
       { source: 'am', target: 'crash_loop' },
       { source: 'crash_loop', sourcePort: 'match', target: 'last_words' },
-      { source: 'last_words', sourcePort: 'ok', target: 'ask' },
+      { source: 'last_words', sourcePort: 'ok', target: 'tell_oncall' },
       { source: 'last_words', sourcePort: 'error', target: 'ask' },
+      { source: 'tell_oncall', sourcePort: 'ok', target: 'ask' },
+      { source: 'tell_oncall', sourcePort: 'error', target: 'ask' },
       { source: 'ask', sourcePort: 'approved', target: 'restart' },
     ],
   },
@@ -101,5 +114,5 @@ export const k8sCrashloopRestart: FlowTemplate = {
       ],
     },
   },
-  expectedPath: ['am', 'crash_loop', 'last_words', 'ask', 'restart'],
+  expectedPath: ['am', 'crash_loop', 'last_words', 'tell_oncall', 'ask', 'restart'],
 };
