@@ -38,7 +38,7 @@ export function AttachmentView({ attachment }: { attachment: Attachment }) {
     <section className="json-view attachment-view" data-testid="attachment">
       <div className="json-view-head">
         <span className="json-view-title">Attachment</span>
-        <span className="mono small">{attachment.name}</span>
+        <span className="mono small attachment-name">{attachment.name}</span>
         <span className="muted small">{sizeText(attachment.size)}</span>
         <span className="spacer" />
         {isText && attachment.content && <CopyButton text={attachment.content} what="log" />}

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { amAlert, amPayload } from '../kit/alertmanager.js';
+import { launchBrowser, screenshot, signedInPage } from '../kit/browser.js';
+import { closeEditor } from '../kit/editor-session.js';
+import { startKubeApi, type KubeApi } from '../kit/kube-api.js';
+import { startServer, type TestServer } from '../kit/server.js';
+import { waitFor } from '../kit/wait.js';
+
+/** The widths an operator reads Salve at: a desk monitor, a laptop or tablet, a phone. */
+const WIDTHS = [1440, 1024, 390] as const;
+
+const LOG = Array.from({ length: 40 }, (_, i) => `2026-12-06T02:${String(i).padStart(2, '0')}:00Z ERROR checkout: connection to db refused (attempt ${i + 1})`).join('\n') + '\n';
+
+/** A run whose enrich.logs step read a pod's log: the run view shows the file, and it downloads. */
+describe('attachments in the run view', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let api: KubeApi;
+  let runId = '';
+
+  beforeAll(async () => {
+    api = await startKubeApi();
+    api.put('pods', 'shop', { metadata: { name: 'checkout-6c9f-q2x7m' }, spec: { containers: [{ name: 'checkout' }] } });
+    api.setLogs('shop', 'checkout-6c9f-q2x7m', LOG);
+    server = await startServer({
+      env: {
+        SALVE_ALLOWED_TARGETS: '127.0.0.1',
+        SALVE_SECRET_KUBECONFIG_PROD: api.kubeconfig(),
+        SALVE_SECRET_KUBECONFIG_PROD_HOSTS: '127.0.0.1',
+        SALVE_KUBERNETES_CLUSTERS: JSON.stringify({ prod: { kubeconfig: 'KUBECONFIG_PROD', namespaces: ['shop'] } }),
+      },
+    });
+    const flow = {
+      format: 'salve.flow/v1',
+      id: 'crash-logs',
+      name: 'Crash loop: read the log',
+      enabled: true,
+      nodes: [
+        { id: 'am', type: 'source.alertmanager', config: { path: 'k8s', auth: { type: 'none' } } },
+        { id: 'logs', type: 'enrich.logs', label: 'Pod log', config: { from: { type: 'kubernetes', cluster: 'prod', namespace: '{{ alert.labels.namespace }}', pod: '{{ alert.labels.pod }}' }, lines: 100 } },
+      ],
+      edges: [{ source: 'am', target: 'logs' }],
+    };
+    expect((await server.api('POST', '/api/flows', flow)).status).toBe(201);
+    const alert = { ...amAlert({ alertname: 'KubePodCrashLooping', fingerprint: 'att-1' }), labels: { alertname: 'KubePodCrashLooping', namespace: 'shop', pod: 'checkout-6c9f-q2x7m', severity: 'warning' } };
+    const res = await fetch(`${server.url}/hooks/k8s`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(amPayload([alert])) });
+    runId = ((await res.json()) as { executions: string[] }).executions[0]!;
+    await waitFor(async () => ((await server.api('GET', `/api/executions/${runId}`)).body as { status: string }).status === 'succeeded');
+    browser = await launchBrowser();
+    page = await signedInPage(browser, server);
+  }, 60_000);
+
+  afterAll(async () => {
+    await closeEditor({ server, browser });
+    await api?.close();
+  });
+
+  it('shows the log under the step’s output with its name and size, and Download saves that file', async () => {
+    await page.goto(`${server.url}/#/runs/${runId}`);
+    await page.getByTestId('step-chip-2').click();
+    const attachment = page.getByTestId('attachment');
+    await attachment.waitFor();
+    const text = await attachment.textContent();
+    expect(text).toContain('checkout-6c9f-q2x7m.log');
+    expect(text).toContain('attempt 40');
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
+      await attachment.scrollIntoViewIfNeeded();
+      await screenshot(page, `run-attachment-log-${width}`);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+    const [download] = await Promise.all([page.waitForEvent('download'), attachment.getByRole('button', { name: 'Download' }).click()]);
+    expect(download.suggestedFilename()).toBe('checkout-6c9f-q2x7m.log');
+  });
+});
