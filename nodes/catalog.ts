@@ -34,6 +34,7 @@ import { alertmanagerSilence } from './alertmanager/silence/definition.js';
 import { pagerdutyIncident } from './pagerduty/incident/definition.js';
 import { grafanaAnnotate } from './grafana/annotate/definition.js';
 import { enrichLogs } from './enrich/logs/definition.js';
+import { enrichGraph } from './enrich/graph/definition.js';
 
 /**
  * Every node type, in palette order: the one list of node types. Browser-safe: the editor
@@ -65,6 +66,7 @@ export const nodeDefinitions = [
   httpCheck,
   prometheusCheck,
   enrichLogs,
+  enrichGraph,
   pagerdutyNotify,
   opsgenieNotify,
   slackNotify,

@@ -8,8 +8,7 @@ import { z } from 'zod';
  */
 
 /** What an attachment may be: text is shown as text, images as images; nothing else is made. */
-export const ATTACHMENT_MEDIA_TYPES = ['text/plain', 'image/png', 'image/svg+xml'] as const;
-export type AttachmentMediaType = (typeof ATTACHMENT_MEDIA_TYPES)[number];
+const ATTACHMENT_MEDIA_TYPES = ['text/plain', 'image/png', 'image/svg+xml'] as const;
 
 /** The largest attachment, decoded: a log tail is at most 256 KiB, a chart well under this. */
 export const MAX_ATTACHMENT_BYTES = 1024 * 1024;

@@ -74,12 +74,11 @@ export const LogsConfigSchema = z.strictObject({
   timeoutSeconds: secondsSchema(1, 120).default(15),
 });
 export type LogsConfig = z.infer<typeof LogsConfigSchema>;
-export type LogsFrom = LogsConfig['from'];
 
 const sshPlace = (ssh: z.infer<typeof SshTargetSchema>, show: (text: string) => string) => `${show(ssh.user)}@${show(ssh.host)}${ssh.port === 22 ? '' : `:${ssh.port}`}`;
 
 /** What the canvas and the run view call the log: `pod web/{{…}}`, `journal of nginx.service on db1`. */
-function describe(from: LogsFrom, show: (text: string) => string): string {
+function describe(from: LogsConfig['from'], show: (text: string) => string): string {
   switch (from.type) {
     case 'kubernetes':
       return `log of pod ${show(from.namespace)}/${show(from.pod)}${from.previous ? ' (previous run)' : ''} on ${from.cluster}`;

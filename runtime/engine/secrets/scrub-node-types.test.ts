@@ -292,6 +292,7 @@ const ROWS: Record<string, Row> = {
       file: LEAK_TEMPLATE,
     },
   })),
+  'enrich.graph': step((peers) => ({ url: peers.fail, headers: { Authorization: { secret: 'TOKEN' } }, title: LEAK_TEMPLATE, query: 'up' })),
   'approval.request': step(() => ({ message: `Go ahead? ${LEAK_TEMPLATE}` })),
   'flow.call': call(),
 };
