@@ -38,8 +38,12 @@ export interface ExecContext {
 
 /** What running a step produced; `O` is the node type's output (its definition's `outputSchema`). */
 export type StepOutcome<O = unknown> =
-  /** Done: continue along the edges of `port`. */
-  | { type: 'next'; port: string; output: O }
+  /**
+   * Done: continue along the edges of `port`. `afterRun`: call this node type's `afterRun` once
+   * the run has ended (to undo what the step set up for the run's duration, e.g. a silence); the
+   * engine records that with the step's success, so a restart does not lose it.
+   */
+  | { type: 'next'; port: string; output: O; afterRun?: boolean }
   /**
    * Failed. If the node declares `port` (e.g. `error`) the flow continues there; the step is
    * still recorded as failed.

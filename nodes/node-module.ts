@@ -31,13 +31,22 @@ export interface NodeModule<S extends z.ZodType = z.ZodType, O extends z.ZodType
    * then assumed to take its usual port, as for types without this.
    */
   dryRun?(config: Resolved<z.output<S>>, ctx: ExecContext): Promise<StepOutcome<z.output<O>> | undefined>;
+  /**
+   * Called once the run has ended, for each step of this type that asked for it
+   * (`StepOutcome.afterRun`), with the config the step ran with (templates as rendered then,
+   * secrets resolved again) and its output. Not done (`done: false`) is tried again later, with
+   * backoff, a bounded number of times (runtime/engine/after-run.ts). Must be safe to repeat.
+   */
+  afterRun?(config: Resolved<z.output<S>>, output: z.output<O>, ctx: ExecContext): Promise<AfterRunResult>;
   /** Sources: how a payload becomes alerts (and, for webhook sources, how deliveries are checked). */
   source?: SourceAdapter<z.output<S>> | WebhookAdapter<z.output<S>>;
   /** Sources whose definition's trigger is `schedule` or `manual`: its implementation. */
   trigger?: SourceTrigger<z.output<S>>;
 }
 
-/** Declares the Node-only half of a node type, typed from its definition. */
+/** What an `afterRun` call did: done (with what happened, for the audit trail), or why not yet. */
+export type AfterRunResult = { done: true; message: string } | { done: false; error: string };
+
 /** What `preview` may read: the variables of the simulated step. */
 interface PreviewContext {
   vars: ExprVars;
@@ -49,6 +58,7 @@ export interface SendPreview {
   body?: unknown;
 }
 
+/** Declares the Node-only half of a node type, typed from its definition. */
 export function defineNodeModule<S extends z.ZodType, O extends z.ZodType>(module: NodeModule<S, O>): NodeModule<S, O> {
   return module;
 }

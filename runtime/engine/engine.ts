@@ -23,6 +23,7 @@ import type { EngineMetrics } from '../metrics.js';
 import type { HookRoute } from './ingest/hook-router.js';
 import { EventRetention } from './ingest/retention.js';
 import { ExecutionRetention } from './execution-retention.js';
+import { AfterRunWorker, type AfterRunOptions } from './after-run.js';
 import { automationState, PAUSE_SETTING, readPaused } from './automation-state.js';
 import type { AutomationState } from '../../shared/api-views.js';
 import { type DryRuns, simulateFlow } from './flows/simulate.js';
@@ -58,6 +59,8 @@ export interface EngineOptions {
   maxConcurrent: number;
   executionDeadlineMs: number;
   maxQueued?: number;
+  /** The after-run worker's timing (tests make it quick). */
+  afterRun?: AfterRunOptions;
   tickMs?: number;
   /** Events older than this are deleted (default 14 days). */
   eventRetentionDays?: number;
@@ -99,6 +102,8 @@ export class Engine {
   readonly retention: EventRetention;
   /** Deletes long-finished executions in small batches (started by start()). */
   readonly executionRetention: ExecutionRetention;
+  /** Runs the work steps left for after their run ended, e.g. expiring a silence (started by start()). */
+  readonly afterRun: AfterRunWorker;
   /** Runs the flows that start with a schedule source (started by start()). */
   readonly schedules: ScheduleRunner;
   private readonly recorder: EventRecorder;
@@ -152,6 +157,18 @@ export class Engine {
     this.recorder = new EventRecorder(this.store, options.log, this.scrubber);
     this.retention = new EventRetention(this.store, options.clock, options.log, { days: options.eventRetentionDays ?? 14 });
     this.executionRetention = new ExecutionRetention(this.store, options.clock, options.log, { days: options.executionRetentionDays ?? 30 });
+    this.afterRun = new AfterRunWorker(
+      {
+        store: this.store,
+        clock: options.clock,
+        log: options.log,
+        secrets: options.secrets,
+        network: this.network,
+        ...(this.kubernetes ? { kubernetes: this.kubernetes } : {}),
+        flowAt: (tx, id, revision) => this.revisionIn(tx, id, revision),
+      },
+      options.afterRun,
+    );
     this.schedules = new ScheduleRunner({
       store: this.store,
       clock: options.clock,
@@ -171,6 +188,8 @@ export class Engine {
     this.retention.start();
     this.executionRetention.start();
     const report = await this.dispatcher.start();
+    // After recovery: runs that ended while Salve was down have their tasks done now.
+    this.afterRun.start();
     // After recovery, so runs a crash interrupted count as unfinished for the overlap rule.
     this.schedules.start();
     if (this.store.engine === 'postgres') {
@@ -511,6 +530,8 @@ export class Engine {
     this.retention.stop();
     this.executionRetention.stop();
     this.schedules.stop();
-    return this.dispatcher.drain(graceMs);
+    const interrupted = await this.dispatcher.drain(graceMs);
+    await this.afterRun.stop();
+    return interrupted;
   }
 }

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, notExists, or,
 import { ACTIVE_EXECUTION_STATUSES, TERMINAL_EXECUTION_STATUSES } from '../../shared/statuses.js';
 import type { Db } from './db.js';
 import { prepared, preparedTransition, readExecution } from './prepared.js';
-import { approvalDecisions, approvalLinks, approvals, executions, steps, type ExecutionStatus } from './schema.js';
+import { afterRunTasks, approvalDecisions, approvalLinks, approvals, executions, steps, type ExecutionStatus } from './schema.js';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { noteExecutionEnded, noteExecutionHeld, wantsEnd } from './execution-ends.js';
 
@@ -300,6 +300,8 @@ export const executionsRepo = {
     db.delete(approvalLinks).where(inArray(approvalLinks.executionId, ids)).run();
     db.delete(approvals).where(inArray(approvals.stepId, stepIds)).run();
     db.delete(steps).where(inArray(steps.executionId, ids)).run();
+    // Normally gone long before (done or given up within a day); a scan, as the table stays small.
+    db.delete(afterRunTasks).where(inArray(afterRunTasks.executionId, ids)).run();
     db.delete(executions).where(inArray(executions.id, ids)).run();
     return ids.length;
   },

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, getTableColumns, inArray, max, sql, type Column } from 'drizzle-orm';
 import type { Db } from './db.js';
-import { eventRefs, events, executions, flows, steps } from './schema.js';
+import { TERMINAL_EXECUTION_STATUSES } from '../../shared/statuses.js';
+import { afterRunTasks, eventRefs, events, executions, flows, steps } from './schema.js';
 
 /**
  * drizzle prepared statements for the queries on the hot path (ingest, every step of every
@@ -34,6 +35,15 @@ function build(db: Db) {
       .limit(p('limit'))
       .prepare(),
     eventById: db.select().from(events).where(eq(events.id, p('id'))).prepare(),
+    /** Looked for as each run ends (runtime/engine/after-run.ts), usually finding none. */
+    afterRunDue: db
+      .select({ task: afterRunTasks })
+      .from(afterRunTasks)
+      .innerJoin(executions, eq(executions.id, afterRunTasks.executionId))
+      .where(and(sql`${afterRunTasks.nextAt} <= ${p('now')}`, inArray(executions.status, [...TERMINAL_EXECUTION_STATUSES])))
+      .orderBy(asc(afterRunTasks.nextAt))
+      .limit(p('limit'))
+      .prepare(),
     /** The team a step's flow belongs to (the runner's check of the secrets it uses). */
     flowTeam: db.select({ teamId: flows.teamId }).from(flows).where(eq(flows.id, p('id'))).prepare(),
     insertStep: db

@@ -345,6 +345,27 @@ export const flowBreakers = sqliteTable('flow_breakers', {
   resetAt: integer('reset_at'),
 });
 
+/**
+ * Work left for after a run ends: a step that set something up for the run's duration (a
+ * silence until the run ends) asks, when it succeeds, to be called back once the run has ended
+ * (`StepOutcome.afterRun`). The row is written in the same transaction as the step's success and
+ * deleted once the callback is done (or given up), so a restart in between loses nothing.
+ */
+export const afterRunTasks = sqliteTable(
+  'after_run_tasks',
+  {
+    stepId: text('step_id').primaryKey(),
+    executionId: text('execution_id').notNull(),
+    /** Calls made so far (failed ones are tried again later). */
+    attempts: integer('attempts').notNull().default(0),
+    /** Not before then: the next try, or a process's claim on it. */
+    nextAt: integer('next_at').notNull(),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('after_run_tasks_next_idx').on(t.nextAt)],
+);
+
 /** Runtime switches that must survive restarts (e.g. the global automation pause). */
 export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),

@@ -11,6 +11,7 @@ import { authFailuresRepo, type AuthFailureRow } from './auth-failures-repo.js';
 import { scheduleTicksRepo, type NewScheduleTick, type ScheduleTickRow } from './schedule-ticks-repo.js';
 import { secretsRepo, type SecretRow } from './secrets-repo.js';
 import { appendAudit, auditRepo, type AuditFilter, type AuditInput, type AuditRow } from './audit-repo.js';
+import { afterRunRepo, type AfterRunTaskRow, type NewAfterRunTask } from './after-run-repo.js';
 import { breakersRepo, type BreakerFailure, type BreakerRow } from './breakers-repo.js';
 import type { Db } from './db.js';
 import { eventsRepo, type EventFilter, type EventRow } from './events-repo.js';
@@ -179,6 +180,16 @@ export interface StoreTx {
     markUsed(row: ApprovalLinkRow): Promise<boolean>;
     /** Forgets a use (the decision it carried was refused): the link is usable again. */
     remove(id: string): Promise<void>;
+  };
+  /** Work left for after a run ends (after-run-repo.ts). */
+  readonly afterRun: {
+    insert(row: NewAfterRunTask): Promise<void>;
+    /** Tasks whose run has ended and whose time has come, earliest first, at most `limit`. */
+    due(now: number, limit: number): Promise<AfterRunTaskRow[]>;
+    /** Takes a due task until `until`; false when another process took it first. */
+    claim(stepId: string, now: number, until: number): Promise<boolean>;
+    retryLater(stepId: string, nextAt: number, error: string): Promise<void>;
+    remove(stepId: string): Promise<void>;
   };
   readonly breakers: {
     get(flowId: string): Promise<BreakerRow | undefined>;
@@ -485,6 +496,13 @@ export function sqliteTx(db: Db): StoreTx {
       get: async (id) => approvalLinksRepo.get(db, id),
       markUsed: async (row) => approvalLinksRepo.markUsed(db, row),
       remove: async (id) => approvalLinksRepo.remove(db, id),
+    },
+    afterRun: {
+      insert: async (row) => afterRunRepo.insert(db, row),
+      due: async (now, limit) => afterRunRepo.due(db, now, limit),
+      claim: async (stepId, now, until) => afterRunRepo.claim(db, stepId, now, until),
+      retryLater: async (stepId, nextAt, error) => afterRunRepo.retryLater(db, stepId, nextAt, error),
+      remove: async (stepId) => afterRunRepo.remove(db, stepId),
     },
     breakers: {
       get: async (flowId) => breakersRepo.get(db, flowId),

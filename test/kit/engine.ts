@@ -4,6 +4,7 @@ import type { Clock } from '../../runtime/engine/clock.js';
 import { Engine } from '../../runtime/engine/engine.js';
 import { secretStoreFrom } from '../../runtime/engine/secrets/secrets.js';
 import type { ClusterSpecs } from '../../runtime/kubernetes/cluster-specs.js';
+import type { AfterRunOptions } from '../../runtime/engine/after-run.js';
 import type { Resolver } from '../../runtime/net/destination-policy.js';
 
 /** A clock tests move by hand. */
@@ -34,6 +35,8 @@ export interface TestEngineOptions {
   resolver?: Resolver;
   /** As SALVE_KUBERNETES_CLUSTERS (parsed). */
   kubernetesClusters?: ClusterSpecs;
+  /** The after-run worker's timing. */
+  afterRun?: AfterRunOptions;
 }
 
 /** An engine over a database file (or memory) with a manual clock, for engine tests. */
@@ -48,6 +51,7 @@ export function testEngine(opts: TestEngineOptions = {}) {
     allowedTargets: opts.allowedTargets,
     resolver: opts.resolver,
     ...(opts.kubernetesClusters ? { kubernetesClusters: opts.kubernetesClusters } : {}),
+    ...(opts.afterRun ? { afterRun: opts.afterRun } : {}),
     maxConcurrent: opts.maxConcurrent ?? 4,
     executionDeadlineMs: opts.deadlineMs ?? 7_200_000,
     maxQueued: opts.maxQueued,

@@ -481,6 +481,36 @@ describe.each(engines)('store contract on $name', ({ name, available: runIf, ope
     expect(await e.run((tx) => tx.breakers.get('g'))).toEqual({ flowId: 'g', trippedAt: T0 + 10, failures: JSON.stringify(second), resetBy: 'user:ana', resetAt: T0 - 1 });
   });
 
+  it.runIf(runIf)('afterRun: a task is due once its run has ended and its time has come; one claim wins; retryLater counts and delays; remove and pruning delete it', async () => {
+    const e = await open();
+    await e.seed({
+      executions: [
+        execution('ended', { status: 'cancelled', finishedAt: T0 }),
+        execution('live', { status: 'waiting', startedAt: T0 }),
+        execution('old', { status: 'succeeded', createdAt: T0 - 10 * 86_400_000, finishedAt: T0 - 10 * 86_400_000 }),
+      ],
+    });
+    for (const [stepId, executionId, nextAt] of [['s1', 'ended', T0 + 5], ['s2', 'live', T0], ['s3', 'ended', T0], ['s4', 'old', T0 + 1000]] as const) {
+      await e.run((tx) => tx.afterRun.insert({ stepId, executionId, nextAt, createdAt: T0 }));
+    }
+    // Inserting again (a step re-run after a crash succeeded again) keeps the first.
+    await e.run((tx) => tx.afterRun.insert({ stepId: 's3', executionId: 'ended', nextAt: T0 + 99, createdAt: T0 + 99 }));
+    expect((await e.run((tx) => tx.afterRun.due(T0 + 5, 10))).map((t) => t.stepId)).toEqual(['s3', 's1']);
+    expect((await e.run((tx) => tx.afterRun.due(T0 + 5, 1))).map((t) => t.stepId)).toEqual(['s3']);
+    expect(await e.run((tx) => tx.afterRun.claim('s3', T0 + 5, T0 + 120_000))).toBe(true);
+    expect(await e.run((tx) => tx.afterRun.claim('s3', T0 + 5, T0 + 120_000))).toBe(false);
+    expect((await e.run((tx) => tx.afterRun.due(T0 + 5, 10))).map((t) => t.stepId)).toEqual(['s1']);
+    await e.run((tx) => tx.afterRun.retryLater('s3', T0 + 30_000, 'Alertmanager answered 503'));
+    expect((await e.run((tx) => tx.afterRun.due(T0 + 30_000, 10))).find((t) => t.stepId === 's3')).toEqual({
+      stepId: 's3', executionId: 'ended', attempts: 1, nextAt: T0 + 30_000, lastError: 'Alertmanager answered 503', createdAt: T0,
+    });
+    await e.run((tx) => tx.afterRun.remove('s3'));
+    expect((await e.run((tx) => tx.afterRun.due(T0 + 60_000, 10))).map((t) => t.stepId)).toEqual(['s1', 's4']);
+    // Pruning a finished run takes its task with it.
+    expect(await e.run((tx) => tx.executions.deleteFinishedBefore(T0 - 86_400_000, 10))).toBe(1);
+    expect((await e.run((tx) => tx.afterRun.due(T0 + 60_000, 10))).map((t) => t.stepId)).toEqual(['s1']);
+  });
+
   it.runIf(runIf)('flows: getRevision reads one stored revision parsed; undefined for a missing one; a damaged one is refused', async () => {
     const e = await open();
     const v1 = flowNamed('Disk full');

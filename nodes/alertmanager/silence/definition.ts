@@ -42,11 +42,19 @@ export const SilenceConfigSchema = z
     comment: z.string().trim().min(1, 'must not be empty').max(1000).default('Salve is remediating {{ alert.name }}'),
     /** Who the silence says created it. */
     createdBy: z.string().trim().min(1, 'must not be empty').max(100).default('salve'),
+    /**
+     * create: expire the silence as soon as the run ends (whatever its outcome), not only when
+     * `durationMinutes` pass; the duration stays the upper bound.
+     */
+    untilRunEnds: z.boolean({ error: 'must be true or false' }).default(false),
     /** Template (expire): the id a create step recorded, e.g. `{{ steps.silence_alert.silenceId }}`. */
     silenceId: z.string().trim().min(1).max(200).optional(),
     timeoutSeconds: secondsSchema(1, 120).default(10),
   })
   .superRefine((config, ctx) => {
+    if (config.action === 'expire' && config.untilRunEnds) {
+      ctx.addIssue({ code: 'custom', path: ['untilRunEnds'], message: 'only a create step can last until the run ends' });
+    }
     if (config.action === 'expire' && config.silenceId === undefined) {
       ctx.addIssue({ code: 'custom', path: ['silenceId'], message: 'expire needs silenceId, e.g. {{ steps.silence_alert.silenceId }}' });
     }
@@ -73,7 +81,8 @@ export const alertmanagerSilence = defineNodeType({
   sideEffects: true,
   simulatePort: 'ok',
   expressions: (config) => templatesIn({ matchers: config.matchers, comment: config.comment, silenceId: config.silenceId }),
-  summary: (config) => (config.action === 'expire' ? `expire · ${config.url}` : `${config.durationMinutes} min · ${config.url}`),
+  summary: (config) =>
+    config.action === 'expire' ? `expire · ${config.url}` : `${config.untilRunEnds ? `until the run ends (≤ ${config.durationMinutes} min)` : `${config.durationMinutes} min`} · ${config.url}`,
   commandLine: (config) =>
     config.action === 'expire'
       ? `expire Alertmanager silence ${config.silenceId ?? ''} at ${config.url}`
@@ -88,6 +97,7 @@ export const alertmanagerSilence = defineNodeType({
     '**expire** ends the silence `silenceId` names (`DELETE <url>/api/v2/silence/<id>`). Put one at the end of each path of the flow to lift the silence when the work is done; the silence still ends by itself after `durationMinutes` if a run never gets there. Expiring a silence that has already ended succeeds, and so does an empty `silenceId` (nothing to expire): write `{{ has(steps.silence_alert.silenceId) ? steps.silence_alert.silenceId : "" }}` where the create step may not have run or may have failed.',
     'Values from the alert are only ever label **values** of equality matchers, never regexes, so an alert cannot widen a silence with `.*`. Without `matchLabels` the alert must have `alertname`: a silence of whatever labels an alert happened to carry could hide other alerts. A label the silence needs that the alert lacks, or an alert label that is not a Prometheus label name, fails the step (→ `error`) before anything is sent.',
     'The URL is written out (an alert never chooses where Salve connects) and may include a path prefix (`http://monitoring.internal/alertmanager`). It passes the destination policy like an HTTP request (`SALVE_ALLOWED_TARGETS`, the flow’s `settings.allowedTargets`); a secret in `headers` (an `Authorization` for a proxy in front of Alertmanager) goes only to its `SALVE_SECRET_<NAME>_HOSTS`.',
+    '**Until the run ends.** With `untilRunEnds: true` the silence is expired as soon as the run ends, whatever its outcome (succeeded, failed, cancelled, timed out, needs attention), so no expire step is needed on every path; `durationMinutes` stays its upper bound. The engine records this with the step’s success, in the same transaction, and expires the silence after the run has ended — also when Salve restarted in between. An Alertmanager that cannot be reached is tried again with backoff (30 s, doubling, at most 15 min apart) up to 12 times; after that the silence ends at its own end time, and the audit log has `step.after_run_failed`. Each expiry is audited as `step.after_run`.',
     'After a crash the step is retried: before creating again, it looks for an active silence whose comment carries its key, and keeps that one, so a retry never leaves two silences.',
   ],
   ui: {
@@ -96,7 +106,8 @@ export const alertmanagerSilence = defineNodeType({
     headers: { widget: 'keyValue', help: 'e.g. Authorization with a secret, when a proxy in front of Alertmanager asks for one.' },
     matchLabels: { widget: 'list', label: 'Match labels', help: 'The alert’s labels the silence matches. Empty: every label (the alert must have alertname).' },
     matchers: { widget: 'keyValue', label: 'Extra matchers', help: 'Label = value (a template), added to the alert’s.' },
-    durationMinutes: { widget: 'number', label: 'Duration (minutes)' },
+    durationMinutes: { widget: 'number', label: 'Duration (minutes)', help: 'How long the silence lasts; with "Until the run ends", at most this long.' },
+    untilRunEnds: { widget: 'boolean', label: 'Until the run ends', help: 'Expire the silence as soon as the run ends, whatever its outcome.' },
     comment: { widget: 'expression', language: 'template', help: 'Shown on the silence; the run’s link is added after it.' },
     createdBy: { widget: 'text', label: 'Created by' },
     silenceId: { widget: 'expression', language: 'template', label: 'Silence id', help: 'expire: e.g. {{ steps.silence_alert.silenceId }}' },

@@ -5,6 +5,7 @@ import { callJsonApi, isCallFailure, type JsonAnswer } from '../../json-api.js';
 import { alertmanagerSilence, type SilenceConfig } from './definition.js';
 import { filterOf, SILENCE_ID, silenceBody, stepMarker, type SilenceBody } from './matchers.js';
 import type { SilenceOutput } from './output.js';
+import type { AfterRunResult } from '../../node-module.js';
 
 type Config = Resolved<SilenceConfig>;
 
@@ -53,6 +54,9 @@ async function create(config: Config, ctx: ExecContext, elapsed: () => number): 
     return { type: 'fail', port: 'error', error: body, output: { action: 'create', silenceId: null, status: null, message: body, durationMs: elapsed() } };
   }
   const shown = { matchers: body.matchers.map(({ name, value }) => ({ name, value })), startsAt: body.startsAt, endsAt: body.endsAt };
+  // Until the run ends: the engine calls afterRun (expireWhenRunEnds) once it has.
+  const untilEnd = config.untilRunEnds ? { untilRunEnds: true } : {};
+  const afterRun = config.untilRunEnds ? { afterRun: true } : {};
   const failed = (message: string, status: number | null) =>
     ({ type: 'fail', port: 'error', error: message, output: { action: 'create', silenceId: null, status, message, ...shown, durationMs: elapsed() } }) as const;
 
@@ -62,7 +66,8 @@ async function create(config: Config, ctx: ExecContext, elapsed: () => number): 
       return {
         type: 'next',
         port: 'ok',
-        output: { action: 'create', silenceId: own, status: 200, message: `kept silence ${own}, created by an earlier try of this step`, ...shown, reused: true, durationMs: elapsed() },
+        output: { action: 'create', silenceId: own, status: 200, message: `kept silence ${own}, created by an earlier try of this step`, ...shown, reused: true, ...untilEnd, durationMs: elapsed() },
+        ...afterRun,
       };
     }
   }
@@ -70,11 +75,31 @@ async function create(config: Config, ctx: ExecContext, elapsed: () => number): 
     const answer = await callJsonApi(ctx, { method: 'POST', url: serviceEndpoint(config.url, '/api/v2/silences'), headers: config.headers, body, timeoutSeconds: config.timeoutSeconds });
     const id = (answer.json as { silenceID?: unknown } | undefined)?.silenceID;
     if (answer.status === 200 && typeof id === 'string') {
-      return { type: 'next', port: 'ok', output: { action: 'create', silenceId: id, status: 200, message: `silenced until ${body.endsAt}`, ...shown, durationMs: elapsed() } };
+      const until = config.untilRunEnds ? `silenced until the run ends, at the latest ${body.endsAt}` : `silenced until ${body.endsAt}`;
+      return { type: 'next', port: 'ok', output: { action: 'create', silenceId: id, status: 200, message: until, ...shown, ...untilEnd, durationMs: elapsed() }, ...afterRun };
     }
     return failed(`Alertmanager answered ${answer.status}: ${reasonOf(answer)}`, answer.status);
   } catch (error) {
     if (isCallFailure(error)) return failed(error.message, null);
+    throw error;
+  }
+}
+
+/** What expiring one silence came to: done, or Alertmanager's refusal (`gone`: it has no such silence). */
+type Expired = { ok: true; message: string } | { ok: false; message: string; status: number | null; gone: boolean };
+
+/** `DELETE <url>/api/v2/silence/<id>`; an unreachable Alertmanager is a refusal with no status. */
+async function expireSilence(config: Config, ctx: ExecContext, id: string): Promise<Expired> {
+  try {
+    const url = serviceEndpoint(config.url, `/api/v2/silence/${id}`);
+    const answer = await callJsonApi(ctx, { method: 'DELETE', url, headers: config.headers, timeoutSeconds: config.timeoutSeconds });
+    if (answer.status === 200) return { ok: true, message: `expired silence ${id}` };
+    // Alertmanager 0.25 answers an unknown id with a 500 "silence not found".
+    const reason = reasonOf(answer);
+    if (/silence not found/i.test(reason)) return { ok: false, message: `Alertmanager has no silence ${id}`, status: answer.status, gone: true };
+    return { ok: false, message: `Alertmanager answered ${answer.status}: ${reason}`, status: answer.status, gone: false };
+  } catch (error) {
+    if (isCallFailure(error)) return { ok: false, message: error.message, status: null, gone: false };
     throw error;
   }
 }
@@ -86,18 +111,21 @@ async function expire(config: Config, ctx: ExecContext, elapsed: () => number): 
   // A template such as `{{ has(steps.silence_alert.silenceId) ? … : "" }}` on a path where no silence was made.
   if (id === '') return { type: 'next', port: 'ok', output: { action: 'expire', silenceId: null, status: null, message: 'no silence to expire (silenceId is empty: no earlier step made one)', durationMs: elapsed() } };
   if (!SILENCE_ID.test(id)) return failed(`silenceId is ${JSON.stringify(truncate(id, 100))}, not a silence id (a UUID): did the step that created it run?`, null);
-  try {
-    const url = serviceEndpoint(config.url, `/api/v2/silence/${id}`);
-    const answer = await callJsonApi(ctx, { method: 'DELETE', url, headers: config.headers, timeoutSeconds: config.timeoutSeconds });
-    if (answer.status === 200) return { type: 'next', port: 'ok', output: { action: 'expire', silenceId: id, status: 200, message: `expired silence ${id}`, durationMs: elapsed() } };
-    // Alertmanager 0.25 answers an unknown id with a 500 "silence not found".
-    const reason = reasonOf(answer);
-    if (/silence not found/i.test(reason)) return failed(`Alertmanager has no silence ${id}`, answer.status);
-    return failed(`Alertmanager answered ${answer.status}: ${reason}`, answer.status);
-  } catch (error) {
-    if (isCallFailure(error)) return failed(error.message, null);
-    throw error;
-  }
+  const done = await expireSilence(config, ctx, id);
+  if (done.ok) return { type: 'next', port: 'ok', output: { action: 'expire', silenceId: id, status: 200, message: done.message, durationMs: elapsed() } };
+  return failed(done.message, done.status);
+}
+
+/**
+ * After a run whose create step had `untilRunEnds`: expires that silence. One Alertmanager no
+ * longer has (deleted by hand, or gone with its data) is done too; anything else is tried again.
+ */
+export async function expireWhenRunEnds(config: Config, output: SilenceOutput, ctx: ExecContext): Promise<AfterRunResult> {
+  if (!output.silenceId || !SILENCE_ID.test(output.silenceId)) return { done: true, message: 'no silence to expire' };
+  const done = await expireSilence(config, ctx, output.silenceId);
+  if (done.ok) return { done: true, message: `${done.message}: the run ended` };
+  if (done.gone) return { done: true, message: done.message };
+  return { done: false, error: done.message };
 }
 
 /**

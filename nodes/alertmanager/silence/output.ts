@@ -14,6 +14,8 @@ export const SilenceOutputSchema = z.object({
   matchers: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
   startsAt: z.string().optional(),
   endsAt: z.string().optional(),
+  /** create with `untilRunEnds`: the silence is expired once the run ends. */
+  untilRunEnds: z.boolean().optional(),
   /** create, retried after a crash: the silence the first try made was found and kept. */
   reused: z.boolean().optional(),
   durationMs: z.number().optional(),
@@ -26,7 +28,7 @@ export function presentSilenceOutput(output: SilenceOutput): OutputView {
   if (output.silenceId) view.facts.push({ label: 'Silence', text: output.silenceId, mono: true });
   if (output.status === null) view.facts.push({ label: 'HTTP status', missing: 'No answer' });
   else view.facts.push({ label: 'HTTP status', text: String(output.status), tone: output.status === 200 ? 'ok' : 'error', status: true });
-  if (output.endsAt) view.facts.push({ label: 'Ends', text: output.endsAt, mono: true });
+  if (output.endsAt) view.facts.push({ label: 'Ends', text: output.untilRunEnds ? `when the run ends, at the latest ${output.endsAt}` : output.endsAt, mono: true });
   if (output.durationMs !== undefined) view.facts.push({ label: 'Took', durationMs: output.durationMs });
   if (output.matchers) view.blocks.push({ kind: 'text', title: 'Matchers', text: output.matchers.map((m) => `${m.name}="${m.value}"`).join('\n') });
   view.blocks.push({ kind: 'note', text: output.message, tone: output.silenceId && output.status === 200 ? 'muted' : 'error' });

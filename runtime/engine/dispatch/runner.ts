@@ -28,7 +28,7 @@ import type { KubernetesDirectory } from '../../kubernetes/clusters.js';
  * the stored secrets of its own team. Checked when the step runs, not only when the flow is
  * saved, because a secret of that name may be created by another team later.
  */
-function teamSecrets(secrets: SecretStore, flowTeam: string | undefined): SecretResolver {
+export function teamSecrets(secrets: SecretStore, flowTeam: string | undefined): SecretResolver {
   return (name) => {
     const owner = secrets.team?.(name);
     if (owner !== undefined && owner !== flowTeam) {

@@ -109,6 +109,8 @@ export async function applyOutcome(
         output: json(outcome.output),
         endedAt: meta.now,
       });
+      // Undone after the run, even one that was cancelled meanwhile: what the step set up exists.
+      if (ok && outcome.afterRun) await tx.afterRun.insert({ stepId: step.id, executionId: step.executionId, nextAt: meta.now, createdAt: meta.now });
       if (ok && live) await spawnNext(tx, flow, step.executionId, step, outcome.port, outcome.output, meta.now);
       return;
     }

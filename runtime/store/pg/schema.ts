@@ -251,6 +251,19 @@ export const flowBreakers = pgTable('flow_breakers', {
   resetAt: ms('reset_at'),
 });
 
+export const afterRunTasks = pgTable(
+  'after_run_tasks',
+  {
+    stepId: text('step_id').primaryKey(),
+    executionId: text('execution_id').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAt: ms('next_at').notNull(),
+    lastError: text('last_error'),
+    createdAt: ms('created_at').notNull(),
+  },
+  (t) => [index('after_run_tasks_next_idx').on(t.nextAt)],
+);
+
 export const settings = pgTable('settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),

@@ -19,7 +19,7 @@ import type { RunQueue } from './run-queue.js';
 import * as schema from './schema.js';
 
 const { approvalDecisions, approvalLinks, approvals, eventRefs, events, executions, flowBreakers, flowRevisions, flows, memberships, scheduleTicks, settings, steps, users } = schema;
-const { secrets } = schema;
+const { afterRunTasks, secrets } = schema;
 
 /**
  * secrets.bump: one statement where SQLite reads then writes, so two processes bumping at once
@@ -365,6 +365,7 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue, notes?: RunNotes): 
         await db.delete(approvalLinks).where(inArray(approvalLinks.executionId, ids));
         await db.delete(approvals).where(inArray(approvals.stepId, stepIds));
         await db.delete(steps).where(inArray(steps.executionId, ids));
+        await db.delete(afterRunTasks).where(inArray(afterRunTasks.executionId, ids));
         const deleted = await db.delete(executions).where(inArray(executions.id, ids)).returning({ id: executions.id });
         return deleted.length;
       },
@@ -540,6 +541,39 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue, notes?: RunNotes): 
       },
       async remove(id) {
         await db.delete(approvalLinks).where(eq(approvalLinks.id, id));
+      },
+    },
+    afterRun: {
+      async insert(row) {
+        await db.insert(afterRunTasks).values(row).onConflictDoNothing();
+      },
+      async due(now, limit) {
+        const rows = await db
+          .select({ task: afterRunTasks })
+          .from(afterRunTasks)
+          .innerJoin(executions, eq(executions.id, afterRunTasks.executionId))
+          .where(and(lte(afterRunTasks.nextAt, now), inArray(executions.status, [...TERMINAL_EXECUTION_STATUSES])))
+          .orderBy(asc(afterRunTasks.nextAt))
+          .limit(limit);
+        return rows.map((r) => r.task);
+      },
+      async claim(stepId, now, until) {
+        // One statement: of two processes claiming at once, the second finds next_at moved on.
+        const rows = await db
+          .update(afterRunTasks)
+          .set({ nextAt: until })
+          .where(and(eq(afterRunTasks.stepId, stepId), lte(afterRunTasks.nextAt, now)))
+          .returning({ stepId: afterRunTasks.stepId });
+        return rows.length > 0;
+      },
+      async retryLater(stepId, nextAt, error) {
+        await db
+          .update(afterRunTasks)
+          .set({ attempts: sql`${afterRunTasks.attempts} + 1`, nextAt, lastError: error })
+          .where(eq(afterRunTasks.stepId, stepId));
+      },
+      async remove(stepId) {
+        await db.delete(afterRunTasks).where(eq(afterRunTasks.stepId, stepId));
       },
     },
     breakers: {
