@@ -6,15 +6,7 @@ import { describeTarget, MAX_RESPONSE_BYTES, parseHttpUrl, probeChecked, Request
 import { DestinationRefused, ResolveFailed } from '../../network.js';
 import { prometheusCheck } from './definition.js';
 import { MAX_RECORDED_SERIES, type PrometheusCheckOutput, type PromSeries } from './output.js';
-
-/** Prometheus's answer envelope (`/api/v1/query`): a result, or an error with its type. */
-const AnswerSchema = z.object({
-  status: z.enum(['success', 'error']),
-  data: z.object({ resultType: z.string(), result: z.unknown() }).optional(),
-  errorType: z.string().optional(),
-  error: z.string().optional(),
-  warnings: z.array(z.string()).optional(),
-});
+import { PrometheusAnswerSchema } from '../../prometheus-answer.js';
 
 /** A sample as Prometheus writes it: `[<unix time>, "<value>"]`. */
 const SampleSchema = z.tuple([z.number(), z.string()]);
@@ -85,7 +77,7 @@ export const executePrometheusCheck = defineExecutor(prometheusCheck, async (con
     } catch {
       json = undefined;
     }
-    const answer = AnswerSchema.safeParse(json);
+    const answer = PrometheusAnswerSchema.safeParse(json);
     if (!answer.success) {
       return notPassed(`${target} answered ${status}, not with a Prometheus query result: ${JSON.stringify(truncate(text, 200))}`, { status });
     }

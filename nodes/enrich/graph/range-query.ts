@@ -4,6 +4,7 @@ import type { ExecContext } from '../../executor.js';
 import { serviceEndpoint } from '../../fields.js';
 import { describeTarget, MAX_RESPONSE_BYTES, probeChecked } from '../../http-request.js';
 import { parseJsonText } from '../../json-api.js';
+import { PrometheusAnswerSchema } from '../../prometheus-answer.js';
 
 /**
  * One PromQL range query (`GET <url>/api/v1/query_range`) and the reading of its answer: a
@@ -75,15 +76,6 @@ export type RangeAnswer =
   | { ok: true; status: number; series: MatrixSeries[]; warnings: string[] }
   | { ok: false; status: number | null; message: string; error?: { type: string; message: string } };
 
-/** Prometheus's answer envelope: a result, or an error with its type. */
-const AnswerSchema = z.object({
-  status: z.enum(['success', 'error']),
-  data: z.object({ resultType: z.string(), result: z.unknown() }).optional(),
-  errorType: z.string().optional(),
-  error: z.string().optional(),
-  warnings: z.array(z.string()).optional(),
-});
-
 /**
  * A range vector: series with labels and `[<unix time>, "<value>"]` samples. A native histogram
  * series has `histograms` instead of `values`: it has no value to draw.
@@ -107,7 +99,7 @@ function sampleValue(text: string): number | null {
 
 /** The answer's body read as a range query result, or why it is not one. */
 export function readRangeAnswer(target: string, status: number, body: string): RangeAnswer {
-  const answer = AnswerSchema.safeParse(parseJsonText(body));
+  const answer = PrometheusAnswerSchema.safeParse(parseJsonText(body));
   if (!answer.success) {
     return { ok: false, status, message: `${target} answered ${status}, not with a Prometheus query result: ${JSON.stringify(truncate(body, 200))}` };
   }
