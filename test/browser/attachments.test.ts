@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { amAlert, amPayload } from '../kit/alertmanager.js';
 import { launchBrowser, screenshot, signedInPage } from '../kit/browser.js';
-import { closeEditor } from '../kit/editor-session.js';
+import { closeEditor, selectNodeByKeyboard } from '../kit/editor-session.js';
 import { startKubeApi, type KubeApi } from '../kit/kube-api.js';
 import { startServer, type TestServer } from '../kit/server.js';
 import { waitFor } from '../kit/wait.js';
@@ -123,6 +123,27 @@ describe('attachments in the run view', () => {
       await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
       await attachment.scrollIntoViewIfNeeded();
       await screenshot(page, `run-attachment-chart-${width}`);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  it('shows the enrich steps’ forms: where the log comes from, and the chart’s query', async () => {
+    await page.goto(`${server.url}/#/flows/crash-logs`);
+    await page.getByTestId('canvas').waitFor();
+    const panel = page.getByTestId('node-panel');
+    await selectNodeByKeyboard(page, 'logs');
+    await expect.poll(() => panel.textContent()).toContain('Read from');
+    for (const label of ['Cluster', 'Namespace', 'Pod', 'Previous run', 'Last lines']) expect(await panel.textContent()).toContain(label);
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
+      await screenshot(page, `enrich-logs-form-${width}`);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await selectNodeByKeyboard(page, 'graph');
+    await expect.poll(() => panel.textContent()).toContain('Prometheus URL');
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
+      await screenshot(page, `enrich-graph-form-${width}`);
     }
     await page.setViewportSize({ width: 1440, height: 900 });
   });

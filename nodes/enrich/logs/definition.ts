@@ -63,9 +63,11 @@ const FileLogsSchema = z
   })
   .describe('file: the end of a file on a host, over SSH (tail).');
 
-const FromSchema = z.discriminatedUnion('type', [KubernetesLogsSchema, JournalLogsSchema, FileLogsSchema], {
-  error: 'from.type must be kubernetes, journal or file',
-});
+const FromSchema = z
+  .discriminatedUnion('type', [KubernetesLogsSchema, JournalLogsSchema, FileLogsSchema], {
+    error: 'from.type must be kubernetes, journal or file',
+  })
+  .meta({ title: 'Read from' });
 
 export const LogsConfigSchema = z.strictObject({
   from: FromSchema,
@@ -124,7 +126,6 @@ export const enrichLogs = defineNodeType({
     '**Limits.** At most 2,000 lines and 256 KiB are kept (the end of the log; the output says when it was cut); `timeoutSeconds` bounds the read (and, over SSH, `connectTimeoutSeconds` the login). A command that exits with an error (no such file, permission denied) goes to `error` with its message.',
   ],
   ui: {
-    'from.type': { widget: 'select', label: 'Read from' },
     'from.cluster': { widget: 'text', label: 'Cluster', help: 'A cluster name from SALVE_KUBERNETES_CLUSTERS.' },
     'from.namespace': { widget: 'expression', language: 'template', label: 'Namespace', help: 'Must be one the cluster allows, e.g. {{ alert.labels.namespace }}.' },
     'from.pod': { widget: 'expression', language: 'template', label: 'Pod', help: 'e.g. {{ alert.labels.pod }}' },
