@@ -19,7 +19,12 @@ export const GraphConfigSchema = z.strictObject({
    * PromQL; `{{ }}` parts only inside double-quoted strings, their values escaped (as for
    * `check.prometheus`). Left out: the alert's own expression (`g0.expr` of its source link).
    */
-  query: z.string().trim().min(1, 'query is empty: write a PromQL query, or leave query out to chart the alert’s own expression').max(8192).optional(),
+  query: z.string().trim().min(1, 'query is empty: write a PromQL query, or leave query out and set alertExpression to chart the alert’s own expression').max(8192).optional(),
+  /**
+   * Without `query`: chart the alert's own expression. Off unless asked for, because whoever can
+   * send an alert then chooses what this Prometheus runs (read-only, bounded).
+   */
+  alertExpression: z.boolean({ error: 'must be true or false' }).default(false),
   /** The chart ends when the step runs and starts this long before. */
   rangeMinutes: z
     .number({ error: 'must be a number of minutes' })
@@ -32,6 +37,13 @@ export const GraphConfigSchema = z.strictObject({
   /** PNG by default: Slack and mail clients show PNG, not SVG. */
   format: z.enum(['png', 'svg'], { error: 'must be png or svg' }).default('png'),
   timeoutSeconds: secondsSchema(1, 60).default(15),
+}).superRefine((config, ctx) => {
+  if (config.query === undefined && !config.alertExpression) {
+    ctx.addIssue({ code: 'custom', path: ['query'], message: 'query is required: write the PromQL to chart, or set alertExpression to chart the alert’s own expression' });
+  }
+  if (config.query !== undefined && config.alertExpression) {
+    ctx.addIssue({ code: 'custom', path: ['alertExpression'], message: 'either query or alertExpression: the query given is what is charted' });
+  }
 });
 export type GraphConfig = z.infer<typeof GraphConfigSchema>;
 
@@ -67,7 +79,7 @@ export const enrichGraph = defineNodeType({
   notes: [
     'Sends one range query (`GET <url>/api/v1/query_range?query=…&start=…&end=…&step=…&timeout=…`) ending when the step runs and starting `rangeMinutes` before, and draws the answer as a line chart (800×320, time in UTC, a legend of the series’ labels). The chart becomes the step’s `attachment` (`format`: `png`, the default, which Slack and mail clients show, or `svg`), stored with the run: the run view shows it, and Slack message steps (bot token, scope `files:write`) and email steps attach it when their `attach` lists this step’s id.',
     'The step is a round number of seconds chosen for about 240 points (15 s for an hour, 6 min for a day), so drawing takes bounded time; an answer with more than 11,000 samples in a series is refused. At most 10 series are drawn, those with the highest maximum, and the chart says “10 of N series”; legend labels are the series’ labels, without the metric name when every series has the same one and without the labels every line drawn shares, cut to 60 characters. NaN and infinite samples are gaps. An empty result still makes a chart, saying “no data”.',
-    'Without `query` the chart is of the alert’s own expression: the `g0.expr` parameter of its source link (`alert.links.source`, Alertmanager’s `generatorURL`, e.g. `http://prometheus:9090/graph?g0.expr=…`). It is sent only to `url`, never to the host in the link, but whoever can send an alert chooses that expression, and it runs with this Prometheus’s credentials (`headers`). It can only read, within the bounds above: the range and step, `timeoutSeconds` (passed to Prometheus as its own `timeout`, a little less, so an expensive expression is stopped there too) and an answer of at most 1 MiB. An alert without an expression there goes to `error`: set `query`.',
+    'With `alertExpression: true` (and no `query`) the chart is of the alert’s own expression: the `g0.expr` parameter of its source link (`alert.links.source`, Alertmanager’s `generatorURL`, e.g. `http://prometheus:9090/graph?g0.expr=…`). It is sent only to `url`, never to the host in the link, but whoever can send an alert chooses that expression, and it runs with this Prometheus’s credentials (`headers`). It can only read, within the bounds above: the range and step, `timeoutSeconds` (passed to Prometheus as its own `timeout`, a little less, so an expensive expression is stopped there too) and an answer of at most 1 MiB. An alert without an expression there goes to `error`: set `query`.',
     'Alert values go into `query` only inside double-quoted strings, escaped, exactly as for the Prometheus check: `rate(http_requests_total{instance="{{ alert.labels.instance }}"}[5m])`. `title` is a template; by default it is the alert’s name.',
     'The URL is written out (an alert never chooses where Salve connects) and may include a path prefix (`http://monitoring.internal/prometheus`). It passes the destination policy like an HTTP request (`SALVE_ALLOWED_TARGETS`, the flow’s `settings.allowedTargets`); a secret in `headers` goes only to its `SALVE_SECRET_<NAME>_HOSTS`. Redirects are not followed. The chart is drawn in Salve (Vega-Lite and resvg, with a font shipped with Salve), with no browser and no request anywhere else.',
   ],
@@ -78,8 +90,9 @@ export const enrichGraph = defineNodeType({
       widget: 'expression',
       language: 'promql',
       label: 'PromQL query',
-      help: 'Empty: the alert’s own expression. Alert values only inside double-quoted strings, e.g. rate(http_requests_total{instance="{{ alert.labels.instance }}"}[5m]).',
+      help: 'Alert values only inside double-quoted strings, e.g. rate(http_requests_total{instance="{{ alert.labels.instance }}"}[5m]). Empty with “Alert’s expression” on: the alert’s own.',
     },
+    alertExpression: { widget: 'boolean', label: 'Alert’s expression', help: 'Chart the PromQL the alert carries (its generatorURL) instead of a query: the alert then chooses what Prometheus runs.' },
     rangeMinutes: { widget: 'number', label: 'Range (minutes)', help: 'The chart ends now and starts this long before (5 to 1440).' },
     title: { widget: 'expression', language: 'template', label: 'Title', help: 'Empty: the alert’s name.' },
     format: { widget: 'select', help: 'png shows in Slack and mail clients; svg is smaller and sharp in a browser.' },

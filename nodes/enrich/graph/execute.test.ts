@@ -192,7 +192,7 @@ describe('enrich.graph of the alert’s own expression', () => {
   it('sends the expression to the configured Prometheus, never to the link’s host', async () => {
     respond(200, MATRIX);
     resolved.length = 0;
-    const outcome = await executeGraph(config({ query: undefined }), ctx({ links: { source: LINK } }));
+    const outcome = await executeGraph(config({ query: undefined, alertExpression: true }), ctx({ links: { source: LINK } }));
     expect(outcome).toMatchObject({ type: 'next', port: 'ok', output: { query: 'node_load1{instance="db1:9100"} > 2', series: 2 } });
     expect(received.at(-1)).toMatchObject({ path: '/api/v1/query_range', params: expect.arrayContaining([['query', 'node_load1{instance="db1:9100"} > 2']]) });
     expect(resolved).toEqual(['prom.test']);
@@ -200,12 +200,12 @@ describe('enrich.graph of the alert’s own expression', () => {
 
   it('goes to "error" without sending anything when there is no expression: set query', async () => {
     const before = received.length;
-    const noLink = await executeGraph(config({ query: undefined }), ctx());
+    const noLink = await executeGraph(config({ query: undefined, alertExpression: true }), ctx());
     expect(noLink).toMatchObject({ type: 'fail', port: 'error', output: { query: '', series: 0 } });
     expect(outputOf(noLink).message).toBe('no query: the alert has no source link with an expression (Alertmanager’s generatorURL); set query to the PromQL to chart');
-    const noExpr = await executeGraph(config({ query: undefined }), ctx({ links: { source: 'https://grafana.example/alerting/grafana/abc/view' } }));
+    const noExpr = await executeGraph(config({ query: undefined, alertExpression: true }), ctx({ links: { source: 'https://grafana.example/alerting/grafana/abc/view' } }));
     expect(outputOf(noExpr).message).toBe('no query: the alert’s source link has no expression (g0.expr); set query to the PromQL to chart');
-    const tooLong = await executeGraph(config({ query: undefined }), ctx({ links: { source: `http://prom:9090/graph?g0.expr=${'a'.repeat(9000)}` } }));
+    const tooLong = await executeGraph(config({ query: undefined, alertExpression: true }), ctx({ links: { source: `http://prom:9090/graph?g0.expr=${'a'.repeat(9000)}` } }));
     expect(outputOf(tooLong).message).toBe('the alert’s expression is 9000 characters long, more than 8192; set query to the PromQL to chart');
     expect(received.length).toBe(before);
   });

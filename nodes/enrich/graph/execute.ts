@@ -39,7 +39,7 @@ export const executeGraph = defineExecutor(enrichGraph, async (config, ctx): Pro
   const from = new Date(to.getTime() - config.rangeMinutes * 60_000);
   const stepSeconds = chooseStep(config.rangeMinutes * 60);
   const alert = ctx.vars.alert;
-  const query = config.query ?? alertExpression(alert.links.source) ?? '';
+  const query = config.query ?? (config.alertExpression ? alertExpression(alert.links.source) : undefined) ?? '';
   const base = { query, from: from.toISOString(), to: to.toISOString(), stepSeconds, series: 0, shown: 0, points: 0 };
   const failed = (message: string, answer: { status?: number | null; series?: number } = {}): StepOutcome<GraphOutput> => {
     const status = answer.status ?? undefined;

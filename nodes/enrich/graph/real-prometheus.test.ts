@@ -76,7 +76,7 @@ describe('enrich.graph against a real Prometheus', () => {
 
   it('charts the alert’s own expression from its generatorURL, sent to the configured Prometheus', async () => {
     const link = `http://prometheus.elsewhere.test:9090/graph?g0.expr=${encodeURIComponent('node_load1 > 1')}&g0.tab=1`;
-    const { outcome } = await graph({}, { source: link });
+    const { outcome } = await graph({ alertExpression: true }, { source: link });
     expect(outcome).toMatchObject({ type: 'next', port: 'ok', output: { query: 'node_load1 > 1', series: 2, shown: 2 } });
   });
 
