@@ -55,6 +55,12 @@ export class AfterRunWorker {
   private unsubscribe: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /**
+   * Tasks this process recorded and has not seen done: a run's end is looked at only while there
+   * may be one (most runs leave none, and a look is a read). Tasks other processes recorded, and
+   * any this count misses, are found by the timer.
+   */
+  private recorded = 0;
   private readonly stopping = new AbortController();
   private readonly everyMs: number;
   private readonly backoffMs: (attempts: number) => number;
@@ -72,8 +78,15 @@ export class AfterRunWorker {
   start(): void {
     this.timer = setInterval(() => this.kick(), this.everyMs);
     this.timer.unref();
-    this.unsubscribe = this.deps.store.onExecutionEnded(() => this.kick());
+    this.unsubscribe = this.deps.store.onExecutionEnded(() => {
+      if (this.recorded > 0) this.kick();
+    });
     this.kick();
+  }
+
+  /** A step of this process left work for after its run (the runner says so once it committed). */
+  noteRecorded(): void {
+    this.recorded++;
   }
 
   async stop(): Promise<void> {
@@ -170,12 +183,14 @@ export class AfterRunWorker {
         await tx.afterRun.remove(step.id);
         await tx.audit.append({ actor: SYSTEM_ACTOR, action: 'step.after_run', target: exec.id, details: { nodeId: step.nodeId, stepId: step.id, message: result.message }, now });
       });
+      this.recorded = Math.max(0, this.recorded - 1);
       log.info({ ...where, message: result.message }, 'after-run done');
     } else if (attempts >= this.maxAttempts) {
       await store.write(async (tx) => {
         await tx.afterRun.remove(step.id);
         await tx.audit.append({ actor: SYSTEM_ACTOR, action: 'step.after_run_failed', target: exec.id, details: { nodeId: step.nodeId, stepId: step.id, attempts, error: truncate(result.error, 1000) }, now });
       });
+      this.recorded = Math.max(0, this.recorded - 1);
       log.warn({ ...where, error: result.error }, 'after-run given up');
     } else {
       await store.write((tx) => tx.afterRun.retryLater(step.id, now + this.backoffMs(attempts), truncate(result.error, 1000)));

@@ -151,6 +151,8 @@ export class Engine {
         publicOrigin: options.publicOrigin,
         approvalLinks: this.links,
         metrics: options.metrics,
+        // Built below: called only once runs are running.
+        afterRunRecorded: () => this.afterRun.noteRecorded(),
       },
       { maxConcurrent: options.maxConcurrent, tickMs: options.tickMs ?? 1000 },
     );

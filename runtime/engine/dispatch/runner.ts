@@ -99,6 +99,8 @@ export interface RunnerDeps {
   leaseOwner?: string;
   /** Told each step try's duration once its outcome committed (GET /metrics); optional. */
   metrics?: EngineMetrics;
+  /** Told when a step's success left work for after its run (StepOutcome.afterRun), once committed. */
+  afterRunRecorded?: () => void;
 }
 
 /**
@@ -266,6 +268,7 @@ async function runStep(
     return written.then((done) => {
       if (done === false) return undefined;
       deps.metrics?.stepFinished(def ? step.nodeType : 'unknown', (done.now - startedAt) / 1000);
+      if (outcome.type === 'next' && outcome.afterRun) deps.afterRunRecorded?.();
       return done.settled;
     });
   };
