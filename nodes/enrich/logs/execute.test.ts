@@ -141,6 +141,17 @@ describe('enrich.logs: a file over SSH (a real OpenSSH server)', () => {
     expect(output.attachment!.content.startsWith('x')).toBe(true);
     expect(output.message).toContain('longer than 256 KiB');
   });
+
+  it('reads the file’s newest bytes, whatever its lines’ length: never half a line, never more than asked', async () => {
+    // The last 256 KiB hold the end of the a-line (dropped: half a line), the b-line and the last one.
+    writeFileSync(join(dir, 'wide.log'), `${'a'.repeat(300_000)}\n${'b'.repeat(200_000)}\nlast: done`);
+    const both = await step({ ...file({ file: 'wide.log' }), lines: 5 });
+    expect(both.output).toMatchObject({ lines: 2, truncated: true });
+    expect(both.output.attachment!.content).toBe(`${'b'.repeat(200_000)}\nlast: done`);
+    expect((await step({ ...file({ file: 'wide.log' }), lines: 1 })).output.attachment!.content).toBe('last: done');
+    writeFileSync(join(dir, 'short.log'), 'one\ntwo\nthree');
+    expect((await step({ ...file({ file: 'short.log' }), lines: 2 })).output.attachment!.content).toBe('two\nthree');
+  });
 });
 
 /** The schema's issues for `input`, `path: message` per line; empty when it parses. */

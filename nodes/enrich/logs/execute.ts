@@ -46,7 +46,7 @@ async function remoteLog(from: From<'journal'> | From<'file'>, lines: number, ti
   const target = `${what} on ${host}`;
   const problem = from.type === 'journal' ? unitProblem(from.unit) : fileNameProblem(from.file);
   if (problem) return { problem: `${problem}; nothing was run`, target };
-  const argv = from.type === 'journal' ? journalArgv(from.unit, lines) : tailArgv(filePath(from.directory, from.file), lines);
+  const argv = from.type === 'journal' ? journalArgv(from.unit, lines) : tailArgv(filePath(from.directory, from.file), MAX_LOG_BYTES);
   const run = await runArgvOverSsh(from.ssh, argv, timeoutSeconds, ctx);
   if (!run.ran) return { problem: run.problem, target };
   const { result } = run;
@@ -60,7 +60,21 @@ async function remoteLog(from: From<'journal'> | From<'file'>, lines: number, ti
   }
   const stem = from.type === 'journal' ? `${host}-${from.unit}` : `${host}-${from.file.replace(/\.log$/, '')}`;
   const text = result.stdoutTruncated ? result.stdout.slice(0, -TRUNCATION_MARKER.length) : result.stdout;
-  return { text, cut: result.stdoutTruncated, target, name: stem };
+  if (from.type === 'journal') return { text, cut: result.stdoutTruncated, target, name: stem };
+  // tail -c gave the file's newest bytes: when it gave all it may, the first line is only its end.
+  const full = Buffer.byteLength(text, 'utf8') >= MAX_LOG_BYTES;
+  const whole = full && text.includes('\n') ? text.slice(text.indexOf('\n') + 1) : text;
+  return { text: lastLines(whole, lines), cut: full, target, name: stem };
+}
+
+/** The last `n` lines of `text` (its final line break kept). */
+function lastLines(text: string, n: number): string {
+  let at = text.length - (text.endsWith('\n') ? 1 : 0);
+  for (let i = 0; i < n; i++) {
+    at = text.lastIndexOf('\n', at - 1);
+    if (at === -1) return text;
+  }
+  return text.slice(at + 1);
 }
 
 /** The end of `text` within MAX_LOG_BYTES, from a line start: the newest lines matter most. */

@@ -10,7 +10,7 @@ describe('enrich.logs: the commands it runs over SSH', () => {
   });
 
   it('tails a file after `--`, so a name starting with - is a name, not an option', () => {
-    expect(tailArgv('/var/log/-n1', 10)).toEqual(['tail', '-n', '10', '--', '/var/log/-n1']);
+    expect(tailArgv('/var/log/-n1', 262144)).toEqual(['tail', '-c', '262144', '--', '/var/log/-n1']);
   });
 
   it('accepts systemd unit names and refuses options, globs and shell text', () => {

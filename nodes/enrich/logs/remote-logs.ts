@@ -51,4 +51,8 @@ export const filePath = (directory: string, file: string): string => `${director
 
 export const journalArgv = (unit: string, lines: number): string[] => ['journalctl', '--no-pager', '--quiet', '--output=short-iso', `--lines=${lines}`, `--unit=${unit}`];
 
-export const tailArgv = (path: string, lines: number): string[] => ['tail', '-n', String(lines), '--', path];
+/**
+ * The file's last `bytes` bytes (not lines): the newest part of the file however long its lines
+ * are; the step then keeps its last lines. `--` first, so a name is never read as an option.
+ */
+export const tailArgv = (path: string, bytes: number): string[] => ['tail', '-c', String(bytes), '--', path];
