@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { truncate } from '../shared/text.js';
 import { describeTarget, MAX_RESPONSE_BYTES, RequestFailure, requestChecked } from './http-request.js';
 import { DestinationRefused, ResolveFailed, type NetworkAccess } from './network.js';
@@ -27,24 +28,60 @@ export interface JsonAnswer {
   text: string;
 }
 
-/** Makes the call; rejects with RequestFailure, DestinationRefused or ResolveFailed (see isCallFailure). */
+/** Tries of one call at most when the service answers 429 with a Retry-After that fits the time left. */
+const MAX_TRIES = 3;
+
+/**
+ * How long a `Retry-After` asks to wait, in milliseconds: delay-seconds or an HTTP date
+ * (RFC 9110). Undefined when it says nothing usable: the 429 is then the answer.
+ */
+export function retryAfterMs(header: string | string[] | undefined, now: number): number | undefined {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  // An HTTP date starts with the day's name (`Sun, 06 Dec 2026 03:00:05 GMT`).
+  if (!/^[A-Za-z]{3}, /.test(value)) return undefined;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * Makes the call; rejects with RequestFailure, DestinationRefused or ResolveFailed (see
+ * isCallFailure). A 429 (rate limited: nothing was done) is tried again after its Retry-After
+ * when that fits in `timeoutSeconds` (all tries together), at most three times.
+ */
 export async function callJsonApi(ctx: { network: NetworkAccess; signal: AbortSignal }, call: JsonCall): Promise<JsonAnswer> {
   const body = call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body), 'utf8');
-  const res = await requestChecked(ctx, {
-    method: call.method,
-    url: call.url,
-    headers: {
-      'User-Agent': 'salve',
-      Accept: 'application/json',
-      ...(body ? { 'Content-Type': 'application/json' } : {}),
-      ...call.headers,
-    },
-    ...(body ? { body } : {}),
-    timeoutSeconds: call.timeoutSeconds,
-  });
-  if (res.truncated) throw new RequestFailure(`${describeTarget(call.method, call.url)} answered with more than ${MAX_RESPONSE_BYTES / 1048576} MiB`);
-  const text = res.body.toString('utf8');
-  return { status: res.status, json: parseJsonText(text), text: truncate(text, 2000) };
+  const deadline = Date.now() + call.timeoutSeconds * 1000;
+  for (let attempt = 1; ; attempt++) {
+    const left = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
+    const res = await requestChecked(ctx, {
+      method: call.method,
+      url: call.url,
+      headers: {
+        'User-Agent': 'salve',
+        Accept: 'application/json',
+        ...(body ? { 'Content-Type': 'application/json' } : {}),
+        ...call.headers,
+      },
+      ...(body ? { body } : {}),
+      timeoutSeconds: Math.min(call.timeoutSeconds, left),
+    });
+    if (res.status === 429 && attempt < MAX_TRIES) {
+      const wait = retryAfterMs(res.headers['retry-after'], Date.now());
+      if (wait !== undefined && Date.now() + wait < deadline) {
+        try {
+          await delay(wait, undefined, { signal: ctx.signal });
+        } catch {
+          throw new RequestFailure(`${describeTarget(call.method, call.url)} was cancelled while waiting ${Math.ceil(wait / 1000)} s after a 429`);
+        }
+        continue;
+      }
+    }
+    if (res.truncated) throw new RequestFailure(`${describeTarget(call.method, call.url)} answered with more than ${MAX_RESPONSE_BYTES / 1048576} MiB`);
+    const text = res.body.toString('utf8');
+    return { status: res.status, json: parseJsonText(text), text: truncate(text, 2000) };
+  }
 }
 
 /** `text` parsed as JSON; undefined when it is empty or not JSON (the caller reports the text). */

@@ -104,7 +104,7 @@ export const jiraNotify = defineNodeType({
   present: presentJiraOutput,
   portHelp: {
     ok: 'Jira created the issue (201; its key and link are in the output), or a retry found the one an earlier try created',
-    error: 'Jira refused it (400 with the fields it objects to, 401/403 credentials or permissions, 404, 429 rate limited, 5xx), a timeout, a refused destination or a network error',
+    error: 'Jira refused it (400 with the fields it objects to, 401/403 credentials or permissions, 404, 429 rate limited for longer than the timeout: a Retry-After that fits is waited out, up to three tries, 5xx), a timeout, a refused destination or a network error',
   },
   notes: [
     'Posts one issue to `<url>/rest/api/<apiVersion>/issue`: project `project`, type `issueType`, the summary (default `<alert name>: <summary>`, on one line, cut at 255 characters), the description (default: the alert’s summary and description, its status, severity, labels and start, its runbook and dashboard links, and the run’s link when `SALVE_PUBLIC_ORIGIN` is set, else the execution id), `labels` and `priority`. The output has `issueKey` and `issueUrl` (`<url>/browse/<key>`) for later steps: `{{ steps.file_jira_issue.issueKey }}`.',
@@ -112,7 +112,7 @@ export const jiraNotify = defineNodeType({
     '**Sign-in.** Jira Cloud: `auth: { "type": "basic", "email": "ops@example.com", "apiToken": { "secret": "JIRA_API_TOKEN" } }` (an API token of that Atlassian account). Data Center: `auth: { "type": "bearer", "token": { "secret": "JIRA_PAT" } }` (a personal access token). Set `SALVE_SECRET_<NAME>_HOSTS` to the Jira host: like every secret, the token is sent only there, and the host is checked by the destination policy as for HTTP requests. It is never stored in the output or shown in a message.',
     '**Labels.** Jira labels cannot hold spaces: each run of spaces in a rendered label becomes `-`. Salve adds one label of its own, `salve-<12 hex digits>`, derived from the step’s key (execution and node).',
     '**Retries.** After a crash the step is retried; before creating again it searches for an issue of the project with its `salve-…` label and keeps it (`reused: true`). The search is `GET /rest/api/3/search/jql` with apiVersion 3 (Jira Cloud removed `/rest/api/3/search`), and `GET /rest/api/2/search` with apiVersion 2 (Data Center’s), falling back to `/rest/api/2/search/jql` when Jira Cloud answers 404 or 410. When the search itself fails the step creates the issue anyway: a duplicate issue is a lesser harm than none. Jira Cloud’s search may take a few seconds to see a new issue.',
-    'Jira’s refusals reach the output in its words: a 400 lists the fields it objects to (`fields` in the output, e.g. `priority: Priority name ‘Urgent’ is not valid`), a 401 means the token or email was refused, a 403 that the account may not create issues in the project, a 429 that Jira rate limited the step.',
+    'Jira’s refusals reach the output in its words: a 400 lists the fields it objects to (`fields` in the output, e.g. `priority: Priority name ‘Urgent’ is not valid`), a 401 means the token or email was refused, a 403 that the account may not create issues in the project, a 429 that Jira rate limited the step for longer than its timeout (a `Retry-After` that fits is waited out, up to three tries).',
   ],
   ui: {
     url: { widget: 'text', label: 'Jira URL', help: 'The site, e.g. https://example.atlassian.net, or a Data Center base URL with its path. Written out.' },

@@ -101,7 +101,7 @@ export const opsgenieNotify = defineNodeType({
   present: presentOpsgenieOutput,
   portHelp: {
     ok: 'Opsgenie accepted the request (202; it processes it a moment later)',
-    error: 'Opsgenie refused it (422 with its reasons, 401/403 for the key, 429 rate limited, 5xx), a timeout, a refused destination or a network error',
+    error: 'Opsgenie refused it (422 with its reasons, 401/403 for the key, 429 rate limited for longer than the timeout: a Retry-After that fits is waited out, up to three tries, 5xx), a timeout, a refused destination or a network error',
   },
   notes: [
     'Calls Opsgenie’s [Alert API v2](https://docs.opsgenie.com/docs/alert-api) at `baseUrl` (`https://api.opsgenie.com`, or `https://api.eu.opsgenie.com` for the EU instance) with `Authorization: GenieKey <apiKey>`. **create** posts `/v2/alerts`; **acknowledge**, **close** and **note** post `/v2/alerts/<alias>/acknowledge`, `/close` and `/notes` with `identifierType=alias`. The alias defaults to the alert’s fingerprint, so a flow that opens an Opsgenie alert on a firing alert and a flow (or later step) that closes it on the resolved notification act on the same one.',

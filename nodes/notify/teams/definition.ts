@@ -52,7 +52,7 @@ export const teamsNotify = defineNodeType({
   present: presentTeamsOutput,
   portHelp: {
     ok: 'The workflow took the card (202, or 200)',
-    error: 'The workflow refused it (its error code and message), rate limited it (429), a 5xx, a timeout, a refused destination or a network error',
+    error: 'The workflow refused it (its error code and message), rate limited it (429) for longer than the timeout (a Retry-After that fits is waited out, up to three tries), a 5xx, a timeout, a refused destination or a network error',
   },
   notes: [
     'Posts one message to a Teams **Workflows** webhook: a workflow made in Teams from the template “Post to a channel when a webhook request is received” (trigger “When a Teams webhook request is received”). The body is `{"type":"message","attachments":[…]}` with one Adaptive Card (version 1.4): the title in bold, the text, the facts as a fact set, and an **Open the run** button to the run in Salve’s editor when `SALVE_PUBLIC_ORIGIN` says where people reach it. Workflows take Adaptive Cards only (not the old connectors’ MessageCard).',

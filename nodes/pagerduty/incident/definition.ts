@@ -77,7 +77,7 @@ export const pagerdutyIncident = defineNodeType({
   present: presentPagerDutyIncidentOutput,
   portHelp: {
     ok: 'PagerDuty acknowledged or resolved the incident (or it already was), or took the note (its id is in the output)',
-    error: 'PagerDuty refused (its reason: a bad key, an unknown user in from, an unknown incident, 429 rate limited, 5xx), the run has no incident to act on, a timeout, a refused destination or a network error',
+    error: 'PagerDuty refused (its reason: a bad key, an unknown user in from, an unknown incident, 429 rate limited for longer than the timeout: a Retry-After that fits is waited out, up to three tries, 5xx), the run has no incident to act on, a timeout, a refused destination or a network error',
   },
   notes: [
     'Acts on an incident through PagerDuty’s [REST API v2](https://developer.pagerduty.com/api-reference/): **acknowledge** and **resolve** send `PUT <baseUrl>/incidents/<id>` with the new status; **note** sends `POST <baseUrl>/incidents/<id>/notes`. The note is `note` (a template) followed by a line with the run’s link (its id when `SALVE_PUBLIC_ORIGIN` is not set) and the step’s key, so whoever reads the incident’s timeline finds the run.',
