@@ -21,6 +21,7 @@ export interface UploadTarget {
   channel: string;
   /** The thread's parent message. */
   threadTs: string;
+  /** For the whole upload, every file and request together. */
   timeoutSeconds: number;
 }
 
@@ -57,6 +58,9 @@ export async function uploadToThread(files: readonly Attachment[], target: Uploa
   const method = (name: string) => new URL(`${api.href}/${name}`);
   const auth = { Authorization: `Bearer ${target.token}`, 'User-Agent': 'salve' };
   const ids: { id: string; title: string }[] = [];
+  // One budget for every request of the upload: what is left of the step's timeout when it began.
+  const deadline = Date.now() + target.timeoutSeconds * 1000;
+  const left = () => Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
   try {
     for (const file of files) {
       const bytes = attachmentBytes(file);
@@ -66,7 +70,7 @@ export async function uploadToThread(files: readonly Attachment[], target: Uploa
         url: method('files.getUploadURLExternal'),
         headers: { ...auth, 'Content-Type': 'application/x-www-form-urlencoded' },
         body: Buffer.from(form.toString(), 'utf8'),
-        timeoutSeconds: target.timeoutSeconds,
+        timeoutSeconds: left(),
       });
       const answer = answerOf(asked.body.toString('utf8'));
       if (answer.ok !== true || typeof answer.upload_url !== 'string' || typeof answer.file_id !== 'string') {
@@ -82,7 +86,7 @@ export async function uploadToThread(files: readonly Attachment[], target: Uploa
         url: uploadUrl,
         headers: { 'User-Agent': 'salve', 'Content-Type': 'application/octet-stream' },
         body: bytes,
-        timeoutSeconds: target.timeoutSeconds,
+        timeoutSeconds: left(),
         secrets: [],
       });
       if (sent.status !== 200) return { problem: `uploading ${file.name} to ${describeTarget('POST', uploadUrl)} failed: HTTP ${sent.status}` };
@@ -93,7 +97,7 @@ export async function uploadToThread(files: readonly Attachment[], target: Uploa
       url: method('files.completeUploadExternal'),
       headers: { ...auth, 'Content-Type': 'application/json; charset=utf-8' },
       body: Buffer.from(JSON.stringify({ files: ids, channel_id: target.channel, thread_ts: target.threadTs }), 'utf8'),
-      timeoutSeconds: target.timeoutSeconds,
+      timeoutSeconds: left(),
     });
     const answer = answerOf(done.body.toString('utf8'));
     if (answer.ok !== true) {
