@@ -7,6 +7,8 @@ import { getNodeModule } from '../../nodes/registry.js';
 import type { Logger } from '../log.js';
 import type { DestinationPolicy } from '../net/destination-policy.js';
 import type { AfterRunTaskRow } from '../store/after-run-repo.js';
+import type { ExecutionRow } from '../store/executions-repo.js';
+import type { ExprVars } from '../../shared/expr/types.js';
 import type { Store } from '../store/store.js';
 import type { StoreTx } from '../store/tx.js';
 import type { Clock } from './clock.js';
@@ -155,7 +157,8 @@ export class AfterRunWorker {
     let result: AfterRunResult;
     try {
       // The config as the step ran with it (templates rendered then); its secrets resolved again, for the flow's team.
-      const rendered = renderConfig(JSON.parse(storedConfig), [], this.varsOf(exec, flow), teamSecrets(this.deps.secrets, team));
+      const vars = this.varsOf(exec, flow);
+      const rendered = renderConfig(JSON.parse(storedConfig), [], vars, teamSecrets(this.deps.secrets, team));
       const ctx: ExecContext = {
         executionId: exec.id,
         nodeId: step.nodeId,
@@ -163,7 +166,7 @@ export class AfterRunWorker {
         attempt: task.attempts + 1,
         idempotencyKey: `${exec.id}:${step.nodeId}:after-run`,
         signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]),
-        vars: this.varsOf(exec, flow),
+        vars,
         network: this.deps.network.forStep({ flowTargets: flow?.settings?.allowedTargets, secrets: rendered.secrets.map((s) => s.name) }),
         secrets: rendered.secrets,
         now: () => new Date(this.deps.clock.now()),
@@ -199,7 +202,7 @@ export class AfterRunWorker {
   }
 
   /** What a hook's context offers as variables: the run's alert and identity (hooks do not render templates). */
-  private varsOf(exec: { id: string; alert: string; flowId: string; flowRevision: number; startedAt: number | null; createdAt: number }, flow: Flow | undefined) {
+  private varsOf(exec: ExecutionRow, flow: Flow | undefined): ExprVars {
     return {
       alert: JSON.parse(exec.alert),
       event: {},
