@@ -29,8 +29,12 @@ import { secretStoreFrom } from './secrets.js';
  * cannot hold alert data; `hook`, `manual`, `schedule`: sources, by how they are started.)
  */
 
-/** Looks like a credential: quotes, a backslash, `/`, `+`, a space and non-ASCII all need escaping somewhere. */
-const SECRET = 'n0de"ty\\pe/sec+ret é';
+/**
+ * Looks like a credential: quotes, a backslash, `/`, `+`, a space and non-ASCII all need escaping
+ * somewhere. Its marker `N0DE` is upper case: Salve's ids are lower-case base32 and its hashes
+ * lower-case hex, so a random id can never hold it (`n0de` could, by chance).
+ */
+const SECRET = 'N0DE"ty\\pe/sec+ret é';
 /** A credential some types send to their peer (only to 127.0.0.1). */
 const TOKEN = 'peer-token-5e1f9a7c';
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
@@ -55,13 +59,13 @@ const LEAK = `${Object.entries(FORMS)
 const LEAK_TEMPLATE = '{{ alert.annotations.leak }}';
 
 /**
- * The pieces of the secret still readable in `text`: the marker `n0de` (in every form but
+ * The pieces of the secret still readable in `text`: the marker `N0DE` (in every form but
  * base64), the token, and any 6 bytes of the secret in the base64 decoding of any base64-looking
  * run of `text` at any of its 4 character offsets. Independent of how the scrubber works.
  */
 function leftovers(text: string): string[] {
   const found: string[] = [];
-  if (text.includes('n0de')) found.push('the secret, as it is or escaped or URL-encoded');
+  if (text.includes('N0DE')) found.push('the secret, as it is or escaped or URL-encoded');
   if (text.includes(TOKEN) || text.includes(b64(TOKEN).slice(0, 16))) found.push('the token');
   const secret = Buffer.from(SECRET, 'utf8');
   const windows = Array.from({ length: secret.length - 5 }, (_, i) => secret.subarray(i, i + 6));
