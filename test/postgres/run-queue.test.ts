@@ -69,6 +69,50 @@ describe.runIf(postgresAvailable)('RunQueue (pg-boss): jobs are enqueued with th
     expect(again.map((j) => j.executionId)).toEqual(['ex-orphan']);
   });
 
+  it('completes jobs only with the transaction that claims their runs: rolled back, they are still fetched and come back after their expiry', async () => {
+    const db = await fresh();
+    await migratePostgres(db.url);
+    const options = { expireInSeconds: 1, maintenanceIntervalSeconds: 1 };
+    const claimer = await processOn(db.url, options);
+    await claimer.pool.transaction((client) => claimer.queue.enqueue(client, ['ex-unclaimed']));
+    const jobs = await claimer.queue.fetch(1);
+    expect(jobs.map((j) => j.executionId)).toEqual(['ex-unclaimed']);
+    const jobId = jobs[0]!.jobId;
+    const state = () => claimer.pool.read(async (c) => (await c.query('select state from pgboss.job where id = $1', [jobId])).rows[0]?.state as string);
+    await expect(
+      claimer.pool.transaction(async (client) => {
+        await claimer.queue.complete(client, [jobId]);
+        // Inside the transaction the job is done; no other connection sees that before the commit.
+        expect((await client.query('select state from pgboss.job where id = $1', [jobId])).rows[0]?.state).toBe('completed');
+        expect(await state()).toBe('active');
+        throw new Error('the claim failed after completing its jobs');
+      }),
+    ).rejects.toThrow('the claim failed');
+    expect(await state()).toBe('active');
+    // Another process gets it once it expires: the run it points to is not stranded.
+    const other = await processOn(db.url, options);
+    const again = await waitFor(async () => {
+      const fetched = await other.queue.fetch(1);
+      return fetched.length > 0 && fetched;
+    }, 20_000, 'the job of the rolled-back claim to be handed out again');
+    expect(again.map((j) => j.executionId)).toEqual(['ex-unclaimed']);
+    await other.pool.transaction((client) => other.queue.complete(client, again.map((j) => j.jobId)));
+    expect(await state()).toBe('completed');
+  });
+
+  it('says when a fetch failed instead of answering "no jobs" (pg-boss hides its fetch errors)', async () => {
+    const db = await fresh();
+    await migratePostgres(db.url);
+    const { pool, queue } = await processOn(db.url);
+    expect(await queue.fetch(1)).toEqual([]);
+    expect(queue.state).toBe('ok');
+    open.splice(open.findIndex((p) => p.pool === pool), 1); // closed here instead of after the test
+    await queue.close();
+    await pool.close(); // as good as PostgreSQL gone, for this process
+    await expect(queue.fetch(1)).rejects.toThrow();
+    expect(queue.state).toBe('failing');
+  });
+
   it('applies this version\'s expiry to a queue an earlier start created with another', async () => {
     const db = await fresh();
     await migratePostgres(db.url);

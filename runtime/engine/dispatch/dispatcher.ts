@@ -17,6 +17,7 @@ import { callTimedOut } from './calls.js';
 import { applyOnResolved } from './on-resolved.js';
 import { RESOLVABLE_WAITS } from '../../../shared/flow/on-resolved.js';
 import { readPaused } from '../automation-state.js';
+import { UnavailableError } from '../../../shared/errors.js';
 
 export interface DispatcherOptions {
   maxConcurrent: number;
@@ -114,7 +115,11 @@ export class Dispatcher {
     }
     this.pumping = true;
     this.claiming = this.claimLoop()
-      .catch((error) => this.deps.log.error({ err: error }, 'dispatcher failed to claim executions'))
+      .catch((error) => {
+        // PostgreSQL away: the next tick tries again; /healthz says so meanwhile.
+        if (error instanceof UnavailableError) this.deps.log.warn({ err: error }, 'dispatcher could not take queued runs: the database is unavailable; the next tick tries again');
+        else this.deps.log.error({ err: error }, 'dispatcher failed to claim executions');
+      })
       .finally(() => {
         this.pumping = false;
         this.claiming = undefined;

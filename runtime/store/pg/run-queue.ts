@@ -54,11 +54,17 @@ export interface RunQueueOptions {
 /** `db` for pg-boss calls that must join a transaction: its statements run on that connection. */
 const onConnection = (client: pg.PoolClient): PgBoss.Db => ({ executeSql: (text, values) => client.query(text, values) });
 
+/** pg-boss's `complete` as its code reads its arguments (see RunQueue.complete). */
+type CompleteJobs = (name: string, ids: string[], data: null, options: PgBoss.ConnectionOptions) => Promise<unknown>;
+
 export class RunQueue {
   /** Whether pg-boss's last fetch or upkeep failed (PostgreSQL away): /healthz says `failing` until one succeeds. */
   private failed = false;
 
-  private constructor(private readonly boss: PgBoss) {}
+  private constructor(
+    private readonly boss: PgBoss,
+    private readonly pool: PostgresPool,
+  ) {}
 
   /** How the queue is doing, for /healthz. */
   get state(): 'ok' | 'failing' {
@@ -97,7 +103,7 @@ export class RunQueue {
     // createQueue leaves an existing queue as it is: a database made by an older Salve gets
     // this version's settings (new jobs take the expiry from the queue).
     await boss.updateQueue(RUN_QUEUE, settings);
-    queue = new RunQueue(boss);
+    queue = new RunQueue(boss, pool);
     return queue;
   }
 
@@ -112,21 +118,40 @@ export class RunQueue {
 
   /** Takes up to `limit` jobs for this process; each is this process's until completed or expired. */
   async fetch(limit: number): Promise<RunJob[]> {
-    let jobs: PgBoss.Job<{ executionId: string }>[];
-    try {
-      jobs = await this.boss.fetch<{ executionId: string }>(RUN_QUEUE, { batchSize: limit });
-    } catch (error) {
+    // pg-boss's fetch swallows every error of its query and answers "no jobs"; the query goes
+    // through this connection so that PostgreSQL being away is an error the caller (and /healthz) sees.
+    let failure: { error: unknown } | undefined;
+    const db: PgBoss.Db = {
+      executeSql: async (text, values) => {
+        try {
+          return await this.pool.read((client) => client.query(text, values));
+        } catch (error) {
+          failure = { error };
+          throw error;
+        }
+      },
+    };
+    const jobs = await this.boss.fetch<{ executionId: string }>(RUN_QUEUE, { batchSize: limit, db });
+    if (failure) {
       this.failed = true;
-      throw error;
+      throw failure.error;
     }
     this.failed = false;
     return jobs.map((job) => ({ jobId: job.id, executionId: job.data.executionId }));
   }
 
-  /** Marks jobs done, in the transaction of `client` (the one that claims their runs). */
+  /**
+   * Marks jobs done, in the transaction of `client` (the one that claims their runs): if that
+   * transaction rolls back (or its process dies before the commit), the jobs stay fetched and
+   * come back after their expiry, so a run is never left queued without a job.
+   */
   async complete(client: pg.PoolClient, jobIds: readonly string[]): Promise<void> {
     if (jobIds.length === 0) return;
-    await this.boss.complete(RUN_QUEUE, [...jobIds], { db: onConnection(client) });
+    // pg-boss 10's code is complete(name, ids, data, options), but its types declare
+    // complete(name, ids, options) for a list of ids: passed that way, the connection was taken
+    // as the job's output and the jobs were completed on another connection, committed at once.
+    const complete = this.boss.complete.bind(this.boss) as unknown as CompleteJobs;
+    await complete(RUN_QUEUE, [...jobIds], null, { db: onConnection(client) });
   }
 
   /** Jobs waiting to be fetched (for /healthz and metrics). */
