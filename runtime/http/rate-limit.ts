@@ -28,9 +28,10 @@ interface Window {
  * Every check reads memory only, so a request from an address without failures costs one Map
  * lookup and no database access. Failures (and the first success after some) are written
  * through to the database, and the windows still open are read back at construction (`ready`):
- * a restart within a window resumes its count. Memory is this process's truth while it runs:
- * on SQLite one process owns the data directory (the lock file); on PostgreSQL each process
- * behind a load balancer counts the failures it sees.
+ * a restart within a window resumes its count. Each failure is counted by the database in one
+ * statement, which answers the count of every process sharing it (PostgreSQL behind a load
+ * balancer): a process learns the others' failures at its own next failure, so behind N
+ * processes a guesser gets at most `max` + N − 1 failures per window, not N × `max`.
  */
 export class FailureLimiter {
   private readonly windows = new Map<string, Window>();
@@ -61,7 +62,7 @@ export class FailureLimiter {
    * into a 500.
    */
   async fail(key: string, reqId?: string): Promise<void> {
-    // A failure counted before the saved windows are back would be replaced by them, and its save would replace the saved count.
+    // A failure counted before the saved windows are back would be replaced by them.
     await this.ready;
     const now = this.now;
     let w = this.windows.get(key);
@@ -72,8 +73,18 @@ export class FailureLimiter {
       w = { failures: 1, endsAt: now + this.opts.windowMs };
       this.windows.set(key, w);
     }
-    const row = { key: this.rowKey(key), failures: w.failures, windowEndsAt: w.endsAt };
-    await this.save((tx) => tx.authFailures.save(row), key, reqId);
+    const persist = this.opts.persist;
+    if (!persist) return;
+    try {
+      // The database counts atomically and answers the shared count: on PostgreSQL it includes
+      // the failures the other processes saw, so this process refuses as soon as their sum is
+      // over the limit. Its answer replaces the count in memory.
+      const row = await persist.store.write((tx) => tx.authFailures.count(this.rowKey(key), now, this.opts.windowMs));
+      w.failures = row.failures;
+      w.endsAt = row.windowEndsAt;
+    } catch (err) {
+      persist.log.warn({ err, reqId, kind: persist.kind, key }, 'could not save a failed-authentication count; it is kept in memory');
+    }
   }
 
   /** Forgets `key`'s failures (after a success). Free when it has none: no database write. */

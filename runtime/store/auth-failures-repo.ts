@@ -25,6 +25,27 @@ export const authFailuresRepo = {
       .run();
   },
 
+  /**
+   * Counts one failure for `key` in one statement, so processes counting at once on a shared
+   * database never lose a count: a new window of `windowMs` starts when there is none or it ended
+   * by `now`. Returns the window as it is after this failure.
+   */
+  count(db: Db, key: string, now: number, windowMs: number): AuthFailureRow {
+    const open = sql`${authFailures.windowEndsAt} > ${now}`;
+    return db
+      .insert(authFailures)
+      .values({ key, failures: 1, windowEndsAt: now + windowMs })
+      .onConflictDoUpdate({
+        target: authFailures.key,
+        set: {
+          failures: sql`case when ${open} then ${authFailures.failures} + 1 else 1 end`,
+          windowEndsAt: sql`case when ${open} then ${authFailures.windowEndsAt} else ${now + windowMs} end`,
+        },
+      })
+      .returning()
+      .get();
+  },
+
   delete(db: Db, key: string): void {
     db.delete(authFailures).where(eq(authFailures.key, key)).run();
   },

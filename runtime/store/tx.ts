@@ -319,6 +319,11 @@ export interface StoreTx {
     live(prefix: string, now: number, limit: number): Promise<AuthFailureRow[]>;
     /** Stores one key's window as it is now (insert or replace). */
     save(row: AuthFailureRow): Promise<void>;
+    /**
+     * Counts one failure for `key` atomically (processes sharing the database add up, none lost):
+     * a window of `windowMs` starts when none is open at `now`. The window after this failure.
+     */
+    count(key: string, now: number, windowMs: number): Promise<AuthFailureRow>;
     delete(key: string): Promise<void>;
     /** Deletes every window that ended at or before `now`; how many. */
     deleteEnded(now: number): Promise<number>;
@@ -573,6 +578,7 @@ export function sqliteTx(db: Db): StoreTx {
     authFailures: {
       live: async (prefix, now, limit) => authFailuresRepo.live(db, prefix, now, limit),
       save: async (row) => authFailuresRepo.save(db, row),
+      count: async (key, now, windowMs) => authFailuresRepo.count(db, key, now, windowMs),
       delete: async (key) => authFailuresRepo.delete(db, key),
       deleteEnded: async (now) => authFailuresRepo.deleteEnded(db, now),
     },

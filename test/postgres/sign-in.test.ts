@@ -112,4 +112,31 @@ describe.runIf(postgresAvailable)('sign-in shared by several processes on Postgr
     await new FailureLimiter({ max: 2, windowMs: 60_000, now, persist: { store: restarted.store, kind: 'admin-token', log } }).ready;
     await waitFor(async () => (await restarted.store.read((tx) => tx.authFailures.live('admin-token:', 0, 10))).length === 0);
   });
+
+  it('failures seen by different processes add up: a guesser going round three processes gets max + 2 tries, not 3 × max', async () => {
+    const { url, a, b } = await setup();
+    const c = await openProcess(url);
+    const MAX = 5;
+    const limiters = await Promise.all(
+      [a, b, c].map(async (p) => {
+        const limiter = new FailureLimiter({ max: MAX, windowMs: 60_000, now, persist: { store: p.store, kind: 'password', log } });
+        await limiter.ready;
+        return limiter;
+      }),
+    );
+    // One guess after another, round robin, as a load balancer hands them out: each wrong.
+    let tried = 0;
+    for (let i = 0; i < 3 * MAX; i++) {
+      const limiter = limiters[i % 3]!;
+      if (limiter.retryAfterSeconds('192.0.2.66') > 0) continue;
+      tried++;
+      await limiter.fail('192.0.2.66');
+    }
+    // Counted alone, each process would have let MAX through (15); each learns the shared count at its own failure.
+    expect(tried).toBe(MAX + 2);
+    for (const limiter of limiters) expect(limiter.retryAfterSeconds('192.0.2.66')).toBe(60);
+    expect(await a.store.read((tx) => tx.authFailures.live('password:', T0, 10))).toEqual([{ key: 'password:192.0.2.66', failures: MAX + 2, windowEndsAt: T0 + 60_000 }]);
+    // Another address has its own budget.
+    expect(limiters[1]!.retryAfterSeconds('192.0.2.67')).toBe(0);
+  });
 });

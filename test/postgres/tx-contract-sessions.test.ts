@@ -199,6 +199,28 @@ describe.each(engines)('store contract (sign-in) on $name', ({ available: runIf,
     expect(await e.run((tx) => tx.authFailures.live('password:', T0, 10))).toEqual([{ key: 'password:192.0.2.1', failures: 4, windowEndsAt: T0 + 2 * MINUTE }]);
   });
 
+  it.runIf(runIf)('authFailures: count starts a window at the first failure, adds one per failure within it (keeping its end), and starts afresh once it ended', async () => {
+    const e = await open();
+    const count = (key: string, now: number) => e.run((tx) => tx.authFailures.count(key, now, MINUTE));
+    expect(await count('password:192.0.2.1', T0)).toEqual({ key: 'password:192.0.2.1', failures: 1, windowEndsAt: T0 + MINUTE });
+    expect(await count('password:192.0.2.1', T0 + 10)).toEqual({ key: 'password:192.0.2.1', failures: 2, windowEndsAt: T0 + MINUTE });
+    expect(await count('password:192.0.2.2', T0 + 10)).toEqual({ key: 'password:192.0.2.2', failures: 1, windowEndsAt: T0 + 10 + MINUTE });
+    expect(await count('password:192.0.2.1', T0 + MINUTE - 1)).toEqual({ key: 'password:192.0.2.1', failures: 3, windowEndsAt: T0 + MINUTE });
+    // The window ends at T0 + MINUTE: a failure then opens a new one.
+    expect(await count('password:192.0.2.1', T0 + MINUTE)).toEqual({ key: 'password:192.0.2.1', failures: 1, windowEndsAt: T0 + 2 * MINUTE });
+    expect(await e.run((tx) => tx.authFailures.live('password:', T0 + MINUTE, 10))).toEqual([
+      { key: 'password:192.0.2.1', failures: 1, windowEndsAt: T0 + 2 * MINUTE },
+      { key: 'password:192.0.2.2', failures: 1, windowEndsAt: T0 + 10 + MINUTE },
+    ]);
+  });
+
+  it.runIf(runIf)('authFailures: failures counted at once (processes on one database) all add up: none is lost', async () => {
+    const e = await open();
+    const counts = await Promise.all(Array.from({ length: 20 }, () => e.run((tx) => tx.authFailures.count('admin-token:192.0.2.9', T0, MINUTE))));
+    expect(counts.map((c) => c.failures).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(await e.run((tx) => tx.authFailures.live('admin-token:', T0, 10))).toEqual([{ key: 'admin-token:192.0.2.9', failures: 20, windowEndsAt: T0 + MINUTE }]);
+  });
+
   it.runIf(runIf)('authFailures: live gives the windows of the prefix (literally: no wildcards) open after now, the latest-ending first, then by key, at most limit', async () => {
     const e = await open();
     const rows = [

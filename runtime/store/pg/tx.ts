@@ -923,6 +923,23 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue, notes?: RunNotes): 
           .values(row)
           .onConflictDoUpdate({ target: schema.authFailures.key, set: { failures: row.failures, windowEndsAt: row.windowEndsAt } });
       },
+      async count(key, now, windowMs) {
+        const f = schema.authFailures;
+        // One statement: concurrent failures on several processes each add one (the row lock orders them).
+        const open = sql`${f.windowEndsAt} > ${now}`;
+        const [row] = await db
+          .insert(f)
+          .values({ key, failures: 1, windowEndsAt: now + windowMs })
+          .onConflictDoUpdate({
+            target: f.key,
+            set: {
+              failures: sql`case when ${open} then ${f.failures} + 1 else 1 end`,
+              windowEndsAt: sql`case when ${open} then ${f.windowEndsAt} else ${now + windowMs}::bigint end`,
+            },
+          })
+          .returning();
+        return row!;
+      },
       async delete(key) {
         await db.delete(schema.authFailures).where(eq(schema.authFailures.key, key));
       },
