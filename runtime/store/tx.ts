@@ -405,6 +405,11 @@ export interface StoreTx {
      * the job to be handed out again; on SQLite the table is the queue and there is nothing to do.
      */
     taken(runs: readonly QueuedRun[]): Promise<void>;
+    /**
+     * PostgreSQL: gives a new job to runs `queued` since before `queuedBefore` that have none (see
+     * RunQueue.restoreLost); their ids, at most `limit`. SQLite: none (the table is the queue).
+     */
+    restoreLost(queuedBefore: number, limit: number): Promise<string[]>;
   };
   readonly leases: {
     /** Running executions whose lease has ended at `now` (or that never had one), oldest lease first. */
@@ -625,6 +630,7 @@ export function sqliteTx(db: Db): StoreTx {
     },
     runQueue: {
       taken: async () => {},
+      restoreLost: async () => [],
     },
     leases: {
       expired: async (now, limit) => leasesRepo.expired(db, now, limit),

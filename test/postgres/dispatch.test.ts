@@ -315,4 +315,30 @@ describe.runIf(postgresAvailable)('several processes dispatching from one Postgr
     });
     expect(target.requests).toHaveLength(1);
   });
+
+  it('a queued run whose job is gone (pg-boss archived it after its retention) gets a new one at the check a minute later, and runs once', async () => {
+    const { url, flow, target, executions, openJobs } = await setup();
+    const a = await openProcess(url, flow);
+    await a.deliver(['fp-lost']);
+    const pool = new PostgresPool(url);
+    closers.push(() => pool.close());
+    await pool.read((client) => client.query('delete from pgboss.job where name = $1', [RUN_QUEUE]));
+    await a.dispatcher.tick(); // the first check: queued for less than a minute, so left alone
+    await a.dispatcher.idle();
+    expect((await executions())[0]?.status).toBe('queued');
+    expect(await openJobs()).toBe(0);
+
+    a.clock.advance(61_000);
+    await a.dispatcher.tick();
+    await waitFor(async () => {
+      await a.dispatcher.idle();
+      return (await executions())[0]?.status === 'succeeded';
+    });
+    expect(target.requests.map((r) => r.url)).toEqual(['/restart/fp-lost']);
+    expect(await openJobs()).toBe(0);
+    // Ran and done: the next check finds nothing to restore.
+    a.clock.advance(61_000);
+    await a.dispatcher.tick();
+    expect(await openJobs()).toBe(0);
+  });
 });

@@ -19,6 +19,13 @@ import { RESOLVABLE_WAITS } from '../../../shared/flow/on-resolved.js';
 import { readPaused } from '../automation-state.js';
 import { UnavailableError } from '../../../shared/errors.js';
 
+/**
+ * PostgreSQL: how often a tick looks for queued runs that lost their pg-boss job, and how long a
+ * run must have been queued to count (a run and its job are committed together, so this only
+ * catches what pg-boss or an operator removed; see RunQueue.restoreLost).
+ */
+const LOST_JOB_CHECK_MS = 60_000;
+
 export interface DispatcherOptions {
   maxConcurrent: number;
   /** How often timers (delays, approval timeouts, deadlines) are checked. */
@@ -50,6 +57,8 @@ export class Dispatcher {
    * they wait. In memory only: after a restart each is looked at once more, to the same answer.
    */
   private readonly resolvedSeen = new Set<string>();
+  /** When this process last looked for queued runs without a job (PostgreSQL). */
+  private lostJobsCheckedAt: number | undefined;
   /** Ticks in progress (the timer's and those asked for). */
   private readonly ticks = new Set<Promise<void>>();
   /** The database (reads and transactions over StoreTx, for both engines). */
@@ -238,10 +247,21 @@ export class Dispatcher {
         else await store.writeEventually((tx) => endExecution(tx, exec, 'timed_out', 'execution deadline exceeded', now));
       }
       await this.leases.sweep();
+      if (store.engine === 'postgres') await this.restoreLostJobs(now);
     } catch (error) {
       log.error({ err: error }, 'dispatcher tick failed');
     }
     this.pump();
+  }
+
+  /** Queued runs without a job get one (PostgreSQL), once a minute; said in the log, as it should never happen. */
+  private async restoreLostJobs(now: number): Promise<void> {
+    if (this.lostJobsCheckedAt !== undefined && now - this.lostJobsCheckedAt < LOST_JOB_CHECK_MS) return;
+    this.lostJobsCheckedAt = now;
+    const restored = await this.store.writeEventually((tx) => tx.runQueue.restoreLost(now - LOST_JOB_CHECK_MS, 500));
+    if (restored.length > 0) {
+      this.deps.log.warn({ count: restored.length, executionIds: restored.slice(0, 20) }, 'queued runs had no job in the run queue (pg-boss); each got a new one');
+    }
   }
 
   /**

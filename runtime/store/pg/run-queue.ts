@@ -154,6 +154,30 @@ export class RunQueue {
     await complete(RUN_QUEUE, [...jobIds], null, { db: onConnection(client) });
   }
 
+  /**
+   * Gives a new job to each run that is `queued` since before `queuedBefore` but has no job
+   * waiting or fetched, in the transaction of `client`; answers their ids (at most `limit`).
+   * Every path that queues a run enqueues its job in the same transaction, so this normally finds
+   * nothing. It is the net under what would strand a run for good: pg-boss archives a job still
+   * waiting after its retention (14 days: automation paused that long), or someone cleaned up
+   * the `pgboss` schema. One process does it at a time (the others skip the turn).
+   */
+  async restoreLost(client: pg.PoolClient, queuedBefore: number, limit: number): Promise<string[]> {
+    const turn = await client.query<{ mine: boolean }>("select pg_try_advisory_xact_lock(hashtextextended('salve:run-queue:restore-lost', 0)) as mine");
+    if (!turn.rows[0]?.mine) return [];
+    // pg-boss's job states are an enum in this order: created, retry, active, completed, cancelled, failed.
+    const lost = await client.query<{ id: string }>(
+      `select e.id from executions e
+        where e.status = 'queued' and e.updated_at < $1
+          and not exists (select 1 from pgboss.job j where j.name = $2 and j.state < 'completed' and j.data->>'executionId' = e.id)
+        order by e.updated_at limit $3`,
+      [queuedBefore, RUN_QUEUE, limit],
+    );
+    const ids = lost.rows.map((r) => r.id);
+    await this.enqueue(client, ids);
+    return ids;
+  }
+
   /** Jobs waiting to be fetched (for /healthz and metrics). */
   async waiting(): Promise<number> {
     return this.boss.getQueueSize(RUN_QUEUE);

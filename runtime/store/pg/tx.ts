@@ -1137,6 +1137,9 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue, notes?: RunNotes): 
       },
     },
     runQueue: {
+      async restoreLost(queuedBefore, limit) {
+        return queue.restoreLost(client, queuedBefore, limit);
+      },
       async taken(runs) {
         await queue.complete(
           client,
