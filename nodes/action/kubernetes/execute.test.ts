@@ -183,6 +183,18 @@ describe('action.kubernetes: cordon, logs, jobs', () => {
     expect(api.requests).toMatchObject([{ method: 'GET', path: '/api/v1/namespaces/web/pods/api-0/log', query: { tailLines: '50', limitBytes: '262144', container: 'app', previous: 'true' } }]);
   });
 
+  it('reads the newest lines of a log too long for 256 KiB, and says it was cut', async () => {
+    api.put('pods', 'web', { metadata: { name: 'api-0' } });
+    const lines = Array.from({ length: 4000 }, (_, i) => `${`line ${i + 1} `.padEnd(99, '.')}\n`);
+    api.setLogs('web', 'api-0', lines.join(''));
+    const read = await step({ operation: { type: 'pod-logs', namespace: 'web', name: 'api-0', tailLines: 3000 } });
+    const output = (read.outcome as { output: { logs: string; message: string } }).output;
+    expect(output.logs.endsWith(lines[3999]!)).toBe(true);
+    expect(Buffer.byteLength(output.logs)).toBeLessThanOrEqual(256 * 1024);
+    expect(output.message).toMatch(/^read \d+ lines of the log of pod web\/api-0 \(the newest that fit in 256 KiB: the log was cut\)$/);
+    expect(api.requests.map((r) => r.query.tailLines)).toEqual(['3000', String(Math.floor(Math.floor(262144 / 100) * 0.9))]);
+  });
+
   it('creates one Job per step, named from the run and node, finds it again on a retry, and returns its log when it ends', async () => {
     api.jobOutcome = { afterGets: 1, result: 'succeeded' };
     const job = { operation: { type: 'run-job', namespace: 'batch', image: 'registry.internal/tools/disk-clean:1.4', command: ['disk-clean', '--path', '{{ alert.labels.mountpoint }}'], env: { TARGET: '{{ alert.labels.instance }}' } }, every: 10, within: 600 };

@@ -53,17 +53,38 @@ export async function deletePod(client: KubeClient, op: DeletePod, step: StepInf
   return { port: 'ok', status: deleted.status, message: `${verb} ${what} (uid ${uid})`, extra: { deleted: !client.dryRun } };
 }
 
-/** A pod's log as the step keeps it: the last lines, cut at MAX_LOG_BYTES by the API server. */
+/** Reads of one log at most: the first, and fewer lines each time the answer was cut. */
+const MAX_LOG_READS = 4;
+
+/** Whether the API server stopped at `limitBytes` (or the client at its size limit). */
+const cutAnswer = (answer: KubeAnswer) => answer.truncated || Buffer.byteLength(answer.text, 'utf8') >= MAX_LOG_BYTES;
+
+/**
+ * A pod's log as the step keeps it: the newest of its last `tailLines` lines that fit in
+ * MAX_LOG_BYTES. The API server applies `limitBytes` to the START of the lines asked for, so when
+ * they are longer it answers the oldest of them, and the newest (the crash) would be missing:
+ * then it is asked again for fewer lines, as many as came whole the last time less a tenth, up to
+ * MAX_LOG_READS reads (the last answer is then kept as it came). `cut`: older lines were left out.
+ */
 export async function readLog(
   client: KubeClient,
   namespace: string,
   pod: string,
   options: { tailLines: number; container?: string | undefined; previous?: boolean },
-): Promise<KubeAnswer> {
-  const query: Record<string, string> = { tailLines: String(options.tailLines), limitBytes: String(MAX_LOG_BYTES) };
+): Promise<KubeAnswer & { cut: boolean }> {
+  const query: Record<string, string> = { limitBytes: String(MAX_LOG_BYTES) };
   if (options.container) query.container = options.container;
   if (options.previous) query.previous = 'true';
-  return client.get(`${podPath(namespace, pod)}/log`, query);
+  let tailLines = options.tailLines;
+  for (let read = 1; ; read++) {
+    const answer = await client.get(`${podPath(namespace, pod)}/log`, { ...query, tailLines: String(tailLines) });
+    // Fewer lines than asked when an earlier read was cut: the log was cut all the same.
+    if (!succeeded(answer) || !cutAnswer(answer)) return { ...answer, cut: read > 1 };
+    const whole = answer.text.split('\n').length - 1;
+    const fewer = Math.floor(whole * 0.9);
+    if (read === MAX_LOG_READS || fewer < 1 || fewer >= tailLines) return { ...answer, cut: true };
+    tailLines = fewer;
+  }
 }
 
 type PodLogs = Extract<KubernetesOperation, { type: 'pod-logs' }>;
@@ -79,5 +100,6 @@ export async function podLogs(client: KubeClient, op: PodLogs): Promise<Operatio
   const what = `pod ${op.namespace}/${op.name}${op.container ? ` (container ${op.container})` : ''}`;
   if (!succeeded(answer)) return refused(`could not read the log of ${what}: ${refusal(answer)}`, answer.status);
   const lines = answer.text.length === 0 ? 0 : answer.text.replace(/\n$/, '').split('\n').length;
-  return { port: 'ok', status: answer.status, message: `read ${lines} lines of the ${op.previous ? 'previous run’s ' : ''}log of ${what}`, extra: { logs: answer.text } };
+  const cut = answer.cut ? ` (the newest that fit in ${MAX_LOG_BYTES / 1024} KiB: the log was cut)` : '';
+  return { port: 'ok', status: answer.status, message: `read ${lines} lines of the ${op.previous ? 'previous run’s ' : ''}log of ${what}${cut}`, extra: { logs: answer.text } };
 }

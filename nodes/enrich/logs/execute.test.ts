@@ -83,6 +83,27 @@ describe('enrich.logs: a pod’s log', () => {
     expect(output.attachment!.size).toBe(Buffer.byteLength(output.attachment!.content));
   });
 
+  it('keeps the NEWEST lines of a log longer than 256 KiB: the API server cuts the start of what was asked, so it is asked again for fewer', async () => {
+    api.put('pods', 'web', { metadata: { name: 'api-0' }, spec: { containers: [{ name: 'app' }] } });
+    // 3,000 lines of 200 bytes (600 KB): the last 2,000 are 400 KB, over the limit.
+    const lines = Array.from({ length: 3000 }, (_, i) => `${`line ${i + 1} `.padEnd(199, '.')}\n`);
+    api.setLogs('web', 'api-0', lines.join(''));
+    const { outcome, output } = await step({ ...pod(), lines: 2000 });
+    expect(outcome).toMatchObject({ type: 'next', port: 'ok' });
+    const asked = api.requests.map((r) => Number(r.query.tailLines));
+    expect(asked[0]).toBe(2000);
+    expect(asked.length).toBeGreaterThan(1);
+    expect(asked.length).toBeLessThanOrEqual(4);
+    // 1,310 whole lines fit in the first answer; 90% of them are asked for next, and fit.
+    expect(asked.at(-1)).toBe(Math.floor(Math.floor(262144 / 200) * 0.9));
+    const content = output.attachment!.content;
+    expect(content.endsWith(lines[2999]!)).toBe(true);
+    expect(content.startsWith(lines[3000 - asked.at(-1)!]!)).toBe(true);
+    expect(Buffer.byteLength(content)).toBeLessThanOrEqual(256 * 1024);
+    expect(output).toMatchObject({ lines: asked.at(-1), truncated: true });
+    expect(output.message).toContain('longer than 256 KiB');
+  });
+
   it('reads a container’s previous run when asked, and names the file for it', async () => {
     api.put('pods', 'web', { metadata: { name: 'api-0' }, spec: { containers: [{ name: 'app' }, { name: 'proxy' }] } });
     api.setLogs('web', 'api-0', 'panic: out of memory\n', { container: 'app', previous: true });

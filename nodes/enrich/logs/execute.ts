@@ -32,8 +32,7 @@ async function podLog(from: From<'kubernetes'>, lines: number, timeoutSeconds: n
     const answer = await readLog(client, from.namespace, from.pod, { tailLines: lines, container: from.container, previous: from.previous });
     if (!succeeded(answer)) return { problem: `could not read the log of ${target}: ${refusal(answer)}`, target };
     const name = [from.pod, from.container, from.previous ? 'previous' : undefined].filter(Boolean).join('-');
-    // The API server stops at limitBytes: a log that long was cut.
-    return { text: answer.text, cut: answer.truncated || Buffer.byteLength(answer.text, 'utf8') >= MAX_LOG_BYTES, target, name };
+    return { text: answer.text, cut: answer.cut, target, name };
   } catch (error) {
     if (error instanceof KubeUnreachable) return { problem: error.message, target };
     throw error;
