@@ -46,6 +46,22 @@ export function retryAfterMs(header: string | string[] | undefined, now: number)
 }
 
 /**
+ * After a 429 (rate limited: nothing was done): waits the `Retry-After` it asks for and answers
+ * true (send again) when that ends before `deadline` (epoch ms); false when it gave no usable
+ * wait or the wait does not fit. Rejects with RequestFailure when `signal` aborts the wait.
+ */
+export async function waitedOutRateLimit(header: string | string[] | undefined, deadline: number, signal: AbortSignal, target: string): Promise<boolean> {
+  const wait = retryAfterMs(header, Date.now());
+  if (wait === undefined || Date.now() + wait >= deadline) return false;
+  try {
+    await delay(wait, undefined, { signal });
+  } catch {
+    throw new RequestFailure(`${target} was cancelled while waiting ${Math.ceil(wait / 1000)} s after a 429`);
+  }
+  return true;
+}
+
+/**
  * Makes the call; rejects with RequestFailure, DestinationRefused or ResolveFailed (see
  * isCallFailure). A 429 (rate limited: nothing was done) is tried again after its Retry-After
  * when that fits in `timeoutSeconds` (all tries together), at most three times.
@@ -67,17 +83,7 @@ export async function callJsonApi(ctx: { network: NetworkAccess; signal: AbortSi
       ...(body ? { body } : {}),
       timeoutSeconds: Math.min(call.timeoutSeconds, left),
     });
-    if (res.status === 429 && attempt < MAX_TRIES) {
-      const wait = retryAfterMs(res.headers['retry-after'], Date.now());
-      if (wait !== undefined && Date.now() + wait < deadline) {
-        try {
-          await delay(wait, undefined, { signal: ctx.signal });
-        } catch {
-          throw new RequestFailure(`${describeTarget(call.method, call.url)} was cancelled while waiting ${Math.ceil(wait / 1000)} s after a 429`);
-        }
-        continue;
-      }
-    }
+    if (res.status === 429 && attempt < MAX_TRIES && (await waitedOutRateLimit(res.headers['retry-after'], deadline, ctx.signal, describeTarget(call.method, call.url)))) continue;
     if (res.truncated) throw new RequestFailure(`${describeTarget(call.method, call.url)} answered with more than ${MAX_RESPONSE_BYTES / 1048576} MiB`);
     const text = res.body.toString('utf8');
     return { status: res.status, json: parseJsonText(text), text: truncate(text, 2000) };

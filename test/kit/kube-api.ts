@@ -67,6 +67,8 @@ export interface KubeApi {
   list(kind: KubeKind): KubeObject[];
   /** Requests to this namespace answer 403 Forbidden (as RBAC would). */
   forbidNamespace(namespace: string): void;
+  /** The next `count` requests answer 429 TooManyRequests with `Retry-After: <retryAfter>` and change nothing (API Priority and Fairness). */
+  throttle(count: number, retryAfter: string): void;
   /** How many GETs of a workload after a change to its pod template (or replicas) until its rollout reads complete (default 2). */
   rolloutAfterGets: number;
   /** How jobs end: after this many GETs of the job it reads finished (default 2), with this outcome (default 'succeeded'). */
@@ -225,6 +227,7 @@ interface Answer {
   code: number;
   json?: unknown;
   text?: Buffer;
+  headers?: Record<string, string>;
 }
 
 interface Call {
@@ -244,6 +247,8 @@ export async function startKubeApi(): Promise<KubeApi> {
   const entries = new Map<string, Entry>();
   const logs = new Map<string, string>();
   const forbidden = new Set<string>();
+  /** The next `count` requests answer 429 (see throttle). */
+  const throttled = { count: 0, retryAfter: '1' };
   const holds = new Set<{ match: (req: KubeRequest) => boolean; waiting: (() => void)[] }>();
 
   const keyOf = (kind: KubeKind, namespace: string | null, name: string) => `${kind}/${namespace ?? ''}/${name}`;
@@ -564,10 +569,10 @@ export async function startKubeApi(): Promise<KubeApi> {
   function write(res: ServerResponse, a: Answer): void {
     if (res.destroyed || res.writableEnded) return; // the client is gone (e.g. killed while held)
     if (a.text !== undefined) {
-      res.writeHead(a.code, { 'content-type': 'text/plain' }).end(a.text);
+      res.writeHead(a.code, { 'content-type': 'text/plain', ...a.headers }).end(a.text);
       return;
     }
-    res.writeHead(a.code, { 'content-type': 'application/json' }).end(JSON.stringify(a.json));
+    res.writeHead(a.code, { 'content-type': 'application/json', ...a.headers }).end(JSON.stringify(a.json));
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -595,6 +600,12 @@ export async function startKubeApi(): Promise<KubeApi> {
     };
     api.requests.push(record);
     let a: Answer;
+    if (throttled.count > 0) {
+      // API Priority and Fairness: refused before anything is done, with a Retry-After.
+      throttled.count--;
+      write(res, { code: 429, json: statusOf(429, 'TooManyRequests', 'Too many requests, please try again later.', {}), headers: { 'retry-after': throttled.retryAfter } });
+      return;
+    }
     try {
       a = answer(record, invalidJson);
     } catch (err) {
@@ -656,6 +667,10 @@ export async function startKubeApi(): Promise<KubeApi> {
     list: (kind) => [...entries.values()].filter((e) => e.kind === kind).map((e) => structuredClone(e.object)),
     forbidNamespace: (namespace) => {
       forbidden.add(namespace);
+    },
+    throttle: (count, retryAfter) => {
+      throttled.count = count;
+      throttled.retryAfter = retryAfter;
     },
     setLogs: (namespace, pod, text, options = {}) => {
       logs.set(logKey(namespace, pod, options.container ?? '', options.previous ?? false), text);

@@ -175,6 +175,21 @@ describe('action.kubernetes: cordon, logs, jobs', () => {
     expect(api.requests).toEqual([]);
   });
 
+  it('waits out a 429 from the API server (Retry-After) and sends again; a wait past the timeout fails the step with the server\'s words', async () => {
+    api.put('nodes', null, { metadata: { name: 'worker-7' }, spec: {} });
+    api.throttle(2, '0');
+    expect((await step({ operation: { type: 'cordon', node: 'worker-7' } })).outcome).toMatchObject({ port: 'ok', output: { message: 'cordoned node worker-7' } });
+    expect(api.requests.map((r) => r.method)).toEqual(['PATCH', 'PATCH', 'PATCH']);
+    expect(api.get('nodes', null, 'worker-7')!.spec.unschedulable).toBe(true);
+    api.requests.length = 0;
+    api.throttle(1, '3600');
+    const late = await step({ operation: { type: 'uncordon', node: 'worker-7' } });
+    expect(late.outcome).toMatchObject({ type: 'fail', port: 'error' });
+    expect(late.output.message).toContain('Too many requests');
+    expect(api.requests).toHaveLength(1);
+    expect(api.get('nodes', null, 'worker-7')!.spec.unschedulable).toBe(true);
+  });
+
   it('reads the last lines of a pod\'s previous log', async () => {
     api.put('pods', 'web', { metadata: { name: 'api-0' } });
     api.setLogs('web', 'api-0', 'boot\npanic: out of memory\n', { container: 'app', previous: true });

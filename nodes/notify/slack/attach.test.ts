@@ -27,6 +27,8 @@ let scope = 'files:write';
 let uploadHost = '';
 let port = 0;
 let nextId = 1;
+/** Web API file methods answer 429 (Retry-After: 0) this many more times. */
+let limited = 0;
 
 const server = http.createServer((req, res) => {
   const chunks: Buffer[] = [];
@@ -50,6 +52,11 @@ const server = http.createServer((req, res) => {
       return res.end(`OK - ${body.length}`);
     }
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return json({ ok: false, error: 'invalid_auth' });
+    if (path.startsWith('/api/files.') && limited > 0) {
+      limited--;
+      res.writeHead(429, { 'retry-after': '0', 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+    }
     if (path === '/api/chat.postMessage') return json({ ok: true, channel: 'C0OPS', ts: '1700000000.000100' });
     if (path === '/api/files.getUploadURLExternal') {
       if (!req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) return json({ ok: false, error: 'invalid_form_data' });
@@ -81,6 +88,7 @@ beforeEach(() => {
   seen.length = 0;
   scope = 'files:write';
   uploadHost = '';
+  limited = 0;
 });
 
 const resolver: Resolver = async (host) => {
@@ -126,6 +134,20 @@ describe('notify.slack attach', () => {
     expect(seen[4]!.body.equals(PNG)).toBe(true);
     const complete = JSON.parse(seen[5]!.body.toString()) as Record<string, unknown>;
     expect(complete).toMatchObject({ channel_id: 'C0OPS', thread_ts: '1700000000.000100', files: [{ title: 'api-0.log' }, { title: 'cpu.png' }] });
+  });
+
+  it('waits out Slack’s 429 on the file methods (Retry-After) and sends again', async () => {
+    limited = 2;
+    const outcome = await step(['logs']);
+    expect(outcome).toMatchObject({ type: 'next', port: 'ok', output: { attached: ['api-0.log'] } });
+    expect(seen.map((s) => s.path.replace(/F0\d+/, 'F'))).toEqual([
+      '/api/chat.postMessage',
+      '/api/files.getUploadURLExternal',
+      '/api/files.getUploadURLExternal',
+      '/api/files.getUploadURLExternal',
+      '/upload/F',
+      '/api/files.completeUploadExternal',
+    ]);
   });
 
   it('posts nothing when a listed step made no file', async () => {

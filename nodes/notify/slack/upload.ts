@@ -3,7 +3,7 @@ import { truncate } from '../../../shared/text.js';
 import { attachmentBytes } from '../../attachments.js';
 import type { ExecContext } from '../../executor.js';
 import { describeTarget, requestChecked } from '../../http-request.js';
-import { isCallFailure, parseJsonText } from '../../json-api.js';
+import { isCallFailure, parseJsonText, waitedOutRateLimit } from '../../json-api.js';
 
 /**
  * Files into a Slack thread, the way Slack asks since files.upload was retired: per file,
@@ -61,17 +61,20 @@ export async function uploadToThread(files: readonly Attachment[], target: Uploa
   // One budget for every request of the upload: what is left of the step's timeout when it began.
   const deadline = Date.now() + target.timeoutSeconds * 1000;
   const left = () => Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
+  /** One Web API call; a 429 (Slack's rate limit: nothing was done) is sent again after its Retry-After while the budget allows, three sends at most. */
+  const callMethod = async (name: string, contentType: string, body: Buffer) => {
+    const url = method(name);
+    for (let attempt = 1; ; attempt++) {
+      const res = await requestChecked(ctx, { method: 'POST', url, headers: { ...auth, 'Content-Type': contentType }, body, timeoutSeconds: left() });
+      if (res.status === 429 && attempt < 3 && (await waitedOutRateLimit(res.headers['retry-after'], deadline, ctx.signal, describeTarget('POST', url)))) continue;
+      return res;
+    }
+  };
   try {
     for (const file of files) {
       const bytes = attachmentBytes(file);
       const form = new URLSearchParams({ filename: file.name, length: String(bytes.length) });
-      const asked = await requestChecked(ctx, {
-        method: 'POST',
-        url: method('files.getUploadURLExternal'),
-        headers: { ...auth, 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: Buffer.from(form.toString(), 'utf8'),
-        timeoutSeconds: left(),
-      });
+      const asked = await callMethod('files.getUploadURLExternal', 'application/x-www-form-urlencoded', Buffer.from(form.toString(), 'utf8'));
       const answer = answerOf(asked.body.toString('utf8'));
       if (answer.ok !== true || typeof answer.upload_url !== 'string' || typeof answer.file_id !== 'string') {
         const why = typeof answer.error === 'string' ? truncate(answer.error, 200) : `HTTP ${asked.status}`;
@@ -92,13 +95,7 @@ export async function uploadToThread(files: readonly Attachment[], target: Uploa
       if (sent.status !== 200) return { problem: `uploading ${file.name} to ${describeTarget('POST', uploadUrl)} failed: HTTP ${sent.status}` };
       ids.push({ id: answer.file_id, title: file.name });
     }
-    const done = await requestChecked(ctx, {
-      method: 'POST',
-      url: method('files.completeUploadExternal'),
-      headers: { ...auth, 'Content-Type': 'application/json; charset=utf-8' },
-      body: Buffer.from(JSON.stringify({ files: ids, channel_id: target.channel, thread_ts: target.threadTs }), 'utf8'),
-      timeoutSeconds: left(),
-    });
+    const done = await callMethod('files.completeUploadExternal', 'application/json; charset=utf-8', Buffer.from(JSON.stringify({ files: ids, channel_id: target.channel, thread_ts: target.threadTs }), 'utf8'));
     const answer = answerOf(done.body.toString('utf8'));
     if (answer.ok !== true) {
       const why = typeof answer.error === 'string' ? truncate(answer.error, 200) : `HTTP ${done.status}`;
