@@ -11,8 +11,9 @@ export const MIGRATE_HELP = `  salve migrate [--data ./data] [--check]
                                     bring the database up to this version's schema (serve also does it
                                     at start); --check only reports, and exits 1 when migrations are pending
   salve migrate --database postgres://… [--check]
-                                    the same for a PostgreSQL database (also SALVE_DATABASE_URL); the
-                                    scale-out mode is being built: today only migrate uses PostgreSQL`;
+                                    the same for a PostgreSQL database (also SALVE_DATABASE_URL); --check
+                                    also says of each pending migration whether processes of the previous
+                                    version may keep running while it is applied (a rolling upgrade)`;
 
 type Out = { log: (s: string) => void; error: (s: string) => void };
 
@@ -70,9 +71,14 @@ export async function cmdMigrate(args: string[], out: Out): Promise<number> {
 /** `salve migrate --database postgres://…`: as above, for PostgreSQL (the password is never printed). */
 async function migratePostgresCommand(url: string, check: boolean, out: Out): Promise<number> {
   const where = printableUrl(url);
-  const { before, applied, latest } = await migratePostgres(url, { check });
+  const { before, applied, latest, verdicts } = await migratePostgres(url, { check });
   if (check && before.pending.length > 0) {
     out.error(`${where}: ${before.pending.length} migration(s) pending: ${before.pending.map((m) => m.tag).join(', ')}`);
+    // On an empty database nothing runs yet: there is no previous version to keep running.
+    for (const { tag, verdict } of before.applied > 0 ? verdicts : []) {
+      if (verdict.additive) out.error(`  ${tag}: additive: the previous version's processes may keep running (rolling upgrade)${verdict.reviewed ? `; reviewed: ${verdict.reviewed}` : ''}`);
+      else out.error(`  ${tag}: NOT additive: stop every Salve process before applying it; ${verdict.problems.map((p) => `${p.why}: ${p.statement}`).join('; ')}`);
+    }
     return 1;
   }
   if (before.pending.length === 0) out.log(`${where}: up to date (${before.applied} migrations, the latest ${latest?.tag})`);

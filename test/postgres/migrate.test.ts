@@ -1,7 +1,12 @@
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
 import { runCliCaptured } from '../kit/cli.js';
-import { migratePostgres, pgMigrationsFolder } from '../../runtime/store/pg/migrate.js';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { migratePostgres, pgMigrationsFolder, SERVER_APPLICATION_NAME } from '../../runtime/store/pg/migrate.js';
+import { waitFor } from '../kit/wait.js';
 import * as pgSchema from '../../runtime/store/pg/schema.js';
 import { knownMigrations } from '../../runtime/store/schema-version.js';
 import { databasesPerTest, postgresAvailable } from '../kit/postgres.js';
@@ -60,6 +65,50 @@ describe.runIf(postgresAvailable)('salve migrate --database (PostgreSQL)', () =>
     const results = await Promise.all([migratePostgres(db.url), migratePostgres(db.url), migratePostgres(db.url)]);
     expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, known.length]);
     expect(await db.query(async (c) => (await c.query('select count(*)::int as n from drizzle.__drizzle_migrations')).rows[0].n)).toBe(known.length);
+  });
+
+  it('applies an additive migration beside running servers (rolling upgrade), and refuses one that is not until they are stopped', async () => {
+    const db = await fresh();
+    await migratePostgres(db.url);
+    const dir = mkdtempSync(join(tmpdir(), 'salve-pg-migrations-'));
+    const withMigrations = (name: string, added: { tag: string; sql: string }[]) => {
+      const folder = join(dir, name);
+      cpSync(pgMigrationsFolder(), folder, { recursive: true });
+      const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: { idx: number; when: number; tag: string }[] };
+      for (const { tag, sql } of added) {
+        const last = journal.entries.at(-1)!;
+        journal.entries.push({ ...last, idx: last.idx + 1, when: last.when + 1000, tag });
+        writeFileSync(join(folder, `${tag}.sql`), sql);
+      }
+      writeFileSync(join(folder, 'meta', '_journal.json'), JSON.stringify(journal));
+      return folder;
+    };
+    const note = { tag: '0100_add_note', sql: 'ALTER TABLE "executions" ADD COLUMN "note" text;' };
+    const rename = { tag: '0101_rename_note', sql: 'ALTER TABLE "executions" RENAME COLUMN "note" TO "remark";' };
+    const columns = () => db.query(async (c) => (await c.query("select column_name from information_schema.columns where table_name = 'executions' and column_name in ('note', 'remark')")).rows.map((r) => r.column_name));
+    // A server of the previous version, as its pool connects.
+    const server = new pg.Client({ connectionString: db.url, application_name: SERVER_APPLICATION_NAME });
+    await server.connect();
+    try {
+      const rolling = await migratePostgres(db.url, { folder: withMigrations('a', [note]) });
+      expect(rolling.applied.map((m) => m.tag)).toEqual(['0100_add_note']);
+      expect(await columns()).toEqual(['note']);
+
+      const folder = withMigrations('b', [note, rename]);
+      const check = await migratePostgres(db.url, { folder, check: true });
+      expect(check.verdicts).toEqual([{ tag: '0101_rename_note', verdict: { additive: false, problems: [{ statement: rename.sql, why: 'it changes an existing table (not only a new column)' }] } }]);
+      await expect(migratePostgres(db.url, { folder })).rejects.toThrow(
+        /migration 0101_rename_note is not additive \(it changes an existing table .*\), and Salve servers are connected \(1 connection\(s\) from [^)]+\): stop every Salve process/,
+      );
+      expect(await columns()).toEqual(['note']);
+      await server.end();
+      // Stopped: its connection is gone, and the migration goes ahead.
+      await waitFor(async () => (await migratePostgres(db.url, { folder }).then((m) => m.applied.map((a) => a.tag)).catch(() => undefined))?.join() === '0101_rename_note');
+      expect(await columns()).toEqual(['remark']);
+    } finally {
+      await server.end().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a schema a newer Salve migrated, and never prints the password', async () => {

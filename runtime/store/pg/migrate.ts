@@ -2,8 +2,10 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { UnavailableError } from '../../../shared/errors.js';
+import { ConflictError, UnavailableError } from '../../../shared/errors.js';
+import { rollingVerdict, type RollingVerdict } from './rolling-upgrade.js';
 import { findMigrationsFolder, knownMigrations, type KnownMigration, type SchemaState, schemaStateFrom, SchemaTooNewError } from '../schema-version.js';
 
 /**
@@ -86,26 +88,58 @@ export interface PostgresMigration {
   /** What this call applied (empty with `check`, or when up to date). */
   applied: KnownMigration[];
   latest: KnownMigration | undefined;
+  /** Whether processes of the previous version may keep running while each pending migration is applied (rolling-upgrade.ts). */
+  verdicts: { tag: string; verdict: RollingVerdict }[];
 }
+
+/** The application_name of a running server's connections (open.ts), which tells them from `salve migrate` and the rest. */
+export const SERVER_APPLICATION_NAME = 'salve serve';
 
 /**
  * Brings the database at `url` up to this build's schema (with `check`, only reads its state).
  * Refuses a schema a newer Salve migrated. Another process migrating at the same moment is waited
  * for, and then there is nothing left to apply.
  */
-export async function migratePostgres(url: string, options: { check?: boolean } = {}): Promise<PostgresMigration> {
-  const folder = pgMigrationsFolder();
+export async function migratePostgres(url: string, options: { check?: boolean; folder?: string } = {}): Promise<PostgresMigration> {
+  const folder = options.folder ?? pgMigrationsFolder();
   const known = knownMigrations(folder);
   const client = await connectPostgres(url, 'salve migrate');
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     const before = await postgresSchemaState(client, known);
     if (before.newerThanBuild !== undefined) throw new SchemaTooNewError(printableUrl(url), before.newerThanBuild, known);
-    if (options.check || before.pending.length === 0) return { before, applied: [], latest: known.at(-1) };
+    const verdicts = before.pending.map((m) => ({ tag: m.tag, verdict: rollingVerdict(m.tag, readFileSync(join(folder, `${m.tag}.sql`), 'utf8')) }));
+    if (options.check || before.pending.length === 0) return { before, applied: [], latest: known.at(-1), verdicts };
+    // An empty database has no older processes to break.
+    if (before.applied > 0) await refuseBesideRunningServers(client, printableUrl(url), verdicts);
     await migrate(drizzle(client), { migrationsFolder: folder });
-    return { before, applied: before.pending, latest: known.at(-1) };
+    return { before, applied: before.pending, latest: known.at(-1), verdicts };
   } finally {
     // Ending the session releases the advisory lock.
     await client.end().catch(() => {});
   }
+}
+
+/**
+ * Refuses to apply a migration that is not additive while Salve servers are connected to the
+ * database: they run the previous version, and its statements may fail on the changed tables.
+ * Additive migrations go ahead (a rolling upgrade). The servers are told by their connections'
+ * application_name; a process that dies drops its connections, so a stale count clears itself.
+ */
+async function refuseBesideRunningServers(client: pg.Client, where: string, verdicts: PostgresMigration['verdicts']): Promise<void> {
+  const breaking = verdicts.filter((v) => !v.verdict.additive);
+  if (breaking.length === 0) return;
+  const servers = await client.query<{ n: number; clients: string | null }>(
+    `select count(*)::int as n, string_agg(distinct coalesce(host(client_addr), 'local socket'), ', ') as clients
+       from pg_stat_activity where datname = current_database() and application_name = $1`,
+    [SERVER_APPLICATION_NAME],
+  );
+  const { n, clients } = servers.rows[0] ?? { n: 0, clients: null };
+  if (n === 0) return;
+  const first = breaking[0]!;
+  const problem = first.verdict.additive ? undefined : first.verdict.problems[0];
+  throw new ConflictError(
+    `${where}: migration ${first.tag} is not additive (${problem?.why}: ${problem?.statement}), and Salve servers are connected (${n} connection(s) from ${clients}): ` +
+      'stop every Salve process on this database, then start the new version (a rolling upgrade is only for additive migrations; "salve migrate --check" lists them)',
+  );
 }

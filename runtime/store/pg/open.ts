@@ -1,6 +1,6 @@
 import { ConflictError } from '../../../shared/errors.js';
 import type { Logger } from '../../log.js';
-import { migratePostgres, printableUrl } from './migrate.js';
+import { migratePostgres, printableUrl, SERVER_APPLICATION_NAME } from './migrate.js';
 import { PostgresPool } from './pool.js';
 import { RunQueue } from './run-queue.js';
 import { PostgresStore } from './store.js';
@@ -24,7 +24,7 @@ export interface OpenPostgres {
  */
 export async function openPostgres(url: string, options: { log: Logger; poolSize: number }): Promise<OpenPostgres> {
   const migration = await migratePostgres(url);
-  const pool = new PostgresPool(url, { log: options.log, poolSize: options.poolSize, applicationName: 'salve serve' });
+  const pool = new PostgresPool(url, { log: options.log, poolSize: options.poolSize, applicationName: SERVER_APPLICATION_NAME });
   let queue: RunQueue;
   try {
     queue = await RunQueue.open(pool, { log: options.log });
