@@ -16,7 +16,7 @@ const REVIEWED: Readonly<Record<string, string>> = {
 };
 
 /** One statement that older processes may not tolerate, and why. */
-export interface NotAdditive {
+interface NotAdditive {
   statement: string;
   why: string;
 }
