@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { sqliteTx } from '../../store/tx.js';
+import { sqliteTx, type StoreTx } from '../../store/tx.js';
 import { UnavailableError } from '../../../shared/errors.js';
 import { executionsRepo } from '../../store/executions-repo.js';
 import { newId } from '../../store/ids.js';
@@ -130,5 +130,59 @@ describe('the queue cap (SALVE_MAX_QUEUED)', () => {
     expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(UnavailableError);
     expect((results[4] as PromiseRejectedResult).reason).toBeInstanceOf(UnavailableError);
     expect(queued(t)).toBe(2);
+  });
+});
+
+describe('QueueCap on PostgreSQL: a process reuses its count for a second while far below the cap', () => {
+  /** A transaction of the PostgreSQL engine that only answers the count (`queued` runs), counting the counts. */
+  const pg = () => {
+    const state = { queued: 0, counts: 0 };
+    const tx = {
+      engine: 'postgres',
+      executions: {
+        countByStatus: async () => {
+          state.counts++;
+          return state.queued;
+        },
+      },
+    } as unknown as StoreTx;
+    return { state, tx };
+  };
+
+  it('counts once a second while under 90% of the cap, adding what it admitted since', async () => {
+    let now = 0;
+    const cap = new QueueCap(undefined, 100, () => now);
+    const { state, tx } = pg();
+    state.queued = 10;
+    await cap.admit(tx, 1);
+    expect(state.counts).toBe(1);
+    for (let i = 0; i < 20; i++) await cap.admit(tx, 1);
+    expect(state.counts).toBe(1);
+    expect(await cap.fits(tx, 5)).toBe(true);
+    cap.added(5);
+    expect(state.counts).toBe(1);
+    now += 1000; // a second old: counted again
+    await cap.admit(tx, 1);
+    expect(state.counts).toBe(2);
+  });
+
+  it('counts every admission near the cap, and refuses over it', async () => {
+    const cap = new QueueCap(undefined, 100, () => 0);
+    const { state, tx } = pg();
+    // admit is called after the inserts: the count includes them.
+    state.queued = 90;
+    await cap.admit(tx, 1); // counted: 90, within the cap
+    expect(state.counts).toBe(1);
+    state.queued = 91;
+    await cap.admit(tx, 1); // 90 + 1 > 90% of 100: counted again
+    expect(state.counts).toBe(2);
+    state.queued = 101; // other processes filled the queue
+    await expect(cap.admit(tx, 1)).rejects.toBeInstanceOf(UnavailableError);
+    await expect(cap.admit(tx, 1)).rejects.toBeInstanceOf(UnavailableError);
+    expect(state.counts).toBe(4);
+    expect(await cap.fits(tx, 1)).toBe(false);
+    state.queued = 50; // drained: the memory (101) is over 90, so it counts, and the run fits
+    expect(await cap.fits(tx, 1)).toBe(true);
+    expect(state.counts).toBe(6);
   });
 });

@@ -114,9 +114,16 @@ export function pgTx(client: pg.PoolClient, queue: RunQueue, notes?: RunNotes): 
     engine: 'postgres',
     events: {
       async insert(row, refs = []) {
-        await db.insert(events).values(row);
         const unique = [...new Set(refs)];
-        if (unique.length > 0) await db.insert(eventRefs).values(unique.map((ref) => ({ ref, eventId: row.id }))).onConflictDoNothing();
+        if (unique.length === 0) {
+          await db.insert(events).values(row);
+          return;
+        }
+        // One statement, one round trip, for the event and its refs: this is every delivery's path.
+        const event = db.insert(events).values(row).returning({ id: events.id });
+        await db.execute(
+          sql`with e as (${event.getSQL()}) insert into ${eventRefs} (${sql.identifier(eventRefs.ref.name)}, ${sql.identifier(eventRefs.eventId.name)}) select r, e.id from e, unnest(${sql.param(unique)}::text[]) as r on conflict do nothing`,
+        );
       },
       async seenDelivery(path, deliveryId) {
         const rows = await db
