@@ -28,10 +28,11 @@ function queueFullError(): UnavailableError {
  * counting again.
  *
  * On PostgreSQL (no group commit, several processes) counts in concurrent transactions do not
- * see each other's uncommitted runs, so the cap is approximate there anyway. A count over the
- * status index grows with the queue and cost about a third of a delivery's time; so a process
- * reuses its last count for up to a second, adding what it admitted since, while that stays
- * under 90% of the cap. Near the cap every admission counts again.
+ * see each other's uncommitted runs, so the cap is approximate there anyway. A count is a round
+ * trip per delivery and grows with the queue (docs/performance.md measures it with the event's
+ * refs in the same statement: 1.35× deliveries/s); so a process reuses its last count for up to a
+ * second, adding what it admitted since, while that stays under 90% of the cap. Near the cap
+ * every admission counts again.
  */
 export class QueueCap {
   private memo: { tx: number; write: number; count: number } | undefined;
