@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { truncate } from '../shared/text.js';
 import { describeTarget, MAX_RESPONSE_BYTES, RequestFailure, requestChecked } from './http-request.js';
@@ -50,7 +51,7 @@ export function retryAfterMs(header: string | string[] | undefined, now: number)
  * true (send again) when that ends before `deadline` (epoch ms); false when it gave no usable
  * wait or the wait does not fit. Rejects with RequestFailure when `signal` aborts the wait.
  */
-export async function waitedOutRateLimit(header: string | string[] | undefined, deadline: number, signal: AbortSignal, target: string): Promise<boolean> {
+async function waitedOutRateLimit(header: string | string[] | undefined, deadline: number, signal: AbortSignal, target: string): Promise<boolean> {
   const wait = retryAfterMs(header, Date.now());
   if (wait === undefined || Date.now() + wait >= deadline) return false;
   try {
@@ -62,6 +63,25 @@ export async function waitedOutRateLimit(header: string | string[] | undefined, 
 }
 
 /**
+ * Calls `send` and, while it answers 429 with a `Retry-After` that ends before `deadline` (epoch
+ * ms), waits that long and calls it again: MAX_TRIES sends at most. Resolves with the last
+ * answer (a 429 among them when waiting would not fit); `target` names the call when the wait is
+ * cancelled. Every REST client of the nodes waits out rate limits through this.
+ */
+export async function sendWaitingOutRateLimits<R extends { status: number; headers: IncomingHttpHeaders }>(
+  send: () => Promise<R>,
+  deadline: number,
+  signal: AbortSignal,
+  target: string,
+): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await send();
+    if (res.status === 429 && attempt < MAX_TRIES && (await waitedOutRateLimit(res.headers['retry-after'], deadline, signal, target))) continue;
+    return res;
+  }
+}
+
+/**
  * Makes the call; rejects with RequestFailure, DestinationRefused or ResolveFailed (see
  * isCallFailure). A 429 (rate limited: nothing was done) is tried again after its Retry-After
  * when that fits in `timeoutSeconds` (all tries together), at most three times.
@@ -69,9 +89,8 @@ export async function waitedOutRateLimit(header: string | string[] | undefined, 
 export async function callJsonApi(ctx: { network: NetworkAccess; signal: AbortSignal }, call: JsonCall): Promise<JsonAnswer> {
   const body = call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body), 'utf8');
   const deadline = Date.now() + call.timeoutSeconds * 1000;
-  for (let attempt = 1; ; attempt++) {
-    const left = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
-    const res = await requestChecked(ctx, {
+  const send = () =>
+    requestChecked(ctx, {
       method: call.method,
       url: call.url,
       headers: {
@@ -81,13 +100,13 @@ export async function callJsonApi(ctx: { network: NetworkAccess; signal: AbortSi
         ...call.headers,
       },
       ...(body ? { body } : {}),
-      timeoutSeconds: Math.min(call.timeoutSeconds, left),
+      // What is left of the time for all tries together.
+      timeoutSeconds: Math.min(call.timeoutSeconds, Math.max(1, Math.ceil((deadline - Date.now()) / 1000))),
     });
-    if (res.status === 429 && attempt < MAX_TRIES && (await waitedOutRateLimit(res.headers['retry-after'], deadline, ctx.signal, describeTarget(call.method, call.url)))) continue;
-    if (res.truncated) throw new RequestFailure(`${describeTarget(call.method, call.url)} answered with more than ${MAX_RESPONSE_BYTES / 1048576} MiB`);
-    const text = res.body.toString('utf8');
-    return { status: res.status, json: parseJsonText(text), text: truncate(text, 2000) };
-  }
+  const res = await sendWaitingOutRateLimits(send, deadline, ctx.signal, describeTarget(call.method, call.url));
+  if (res.truncated) throw new RequestFailure(`${describeTarget(call.method, call.url)} answered with more than ${MAX_RESPONSE_BYTES / 1048576} MiB`);
+  const text = res.body.toString('utf8');
+  return { status: res.status, json: parseJsonText(text), text: truncate(text, 2000) };
 }
 
 /** `text` parsed as JSON; undefined when it is empty or not JSON (the caller reports the text). */

@@ -1,7 +1,7 @@
 import { truncate } from '../../../shared/text.js';
 import type { ExecContext } from '../../executor.js';
 import { describeTarget, RequestFailure, requestChecked } from '../../http-request.js';
-import { isCallFailure, parseJsonText, waitedOutRateLimit } from '../../json-api.js';
+import { isCallFailure, parseJsonText, sendWaitingOutRateLimits } from '../../json-api.js';
 import type { KubernetesCluster } from '../../kubernetes-access.js';
 
 /** An answer from the API server: any status (the operation judges it), the body parsed when JSON. */
@@ -15,9 +15,6 @@ export interface KubeAnswer {
 
 /** No answer came: a timeout, a refused destination, a network or TLS error (the message names the target). */
 export class KubeUnreachable extends Error {}
-
-/** Sends of one request at most, 429s included. */
-const MAX_TRIES = 3;
 
 /** The patch flavours the operations use (Content-Type). */
 const PATCH_TYPES = {
@@ -76,8 +73,8 @@ export class KubeClient {
     const headers: Record<string, string> = { 'User-Agent': 'salve', Accept: 'application/json, */*', ...this.cluster.headers };
     if (body) headers['Content-Type'] = options.patch ? PATCH_TYPES[options.patch] : 'application/json';
     try {
-      for (let attempt = 1; ; attempt++) {
-        const res = await requestChecked(this.ctx, {
+      const send = () =>
+        requestChecked(this.ctx, {
           method,
           url,
           headers,
@@ -87,12 +84,11 @@ export class KubeClient {
           // The kubeconfig's token goes only where its secret may go.
           secrets: this.cluster.secret ? [this.cluster.secret] : [],
         });
-        // API Priority and Fairness answers 429 with Retry-After when the server is busy: the
-        // request was not run, so it is sent again once, twice at most, while the timeout allows.
-        if (res.status === 429 && attempt < MAX_TRIES && (await waitedOutRateLimit(res.headers['retry-after'], this.deadline, this.ctx.signal, describeTarget(method, url)))) continue;
-        const text = res.body.toString('utf8');
-        return { status: res.status, json: parseJsonText(text), text, truncated: res.truncated };
-      }
+      // API Priority and Fairness answers 429 with Retry-After when the server is busy: the
+      // request was not run, so it is sent again while the step's timeout allows.
+      const res = await sendWaitingOutRateLimits(send, this.deadline, this.ctx.signal, describeTarget(method, url));
+      const text = res.body.toString('utf8');
+      return { status: res.status, json: parseJsonText(text), text, truncated: res.truncated };
     } catch (error) {
       if (isCallFailure(error)) throw new KubeUnreachable(error instanceof RequestFailure ? error.message : `${describeTarget(method, url)}: ${error.message}`);
       throw error;

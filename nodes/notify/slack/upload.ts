@@ -3,7 +3,7 @@ import { truncate } from '../../../shared/text.js';
 import { attachmentBytes } from '../../attachments.js';
 import type { ExecContext } from '../../executor.js';
 import { describeTarget, requestChecked } from '../../http-request.js';
-import { isCallFailure, parseJsonText, waitedOutRateLimit } from '../../json-api.js';
+import { isCallFailure, parseJsonText, sendWaitingOutRateLimits } from '../../json-api.js';
 
 /**
  * Files into a Slack thread, the way Slack asks since files.upload was retired: per file,
@@ -61,14 +61,11 @@ export async function uploadToThread(files: readonly Attachment[], target: Uploa
   // One budget for every request of the upload: what is left of the step's timeout when it began.
   const deadline = Date.now() + target.timeoutSeconds * 1000;
   const left = () => Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
-  /** One Web API call; a 429 (Slack's rate limit: nothing was done) is sent again after its Retry-After while the budget allows, three sends at most. */
-  const callMethod = async (name: string, contentType: string, body: Buffer) => {
+  /** One Web API call; a 429 (Slack's rate limit: nothing was done) is sent again after its Retry-After while the budget allows. */
+  const callMethod = (name: string, contentType: string, body: Buffer) => {
     const url = method(name);
-    for (let attempt = 1; ; attempt++) {
-      const res = await requestChecked(ctx, { method: 'POST', url, headers: { ...auth, 'Content-Type': contentType }, body, timeoutSeconds: left() });
-      if (res.status === 429 && attempt < 3 && (await waitedOutRateLimit(res.headers['retry-after'], deadline, ctx.signal, describeTarget('POST', url)))) continue;
-      return res;
-    }
+    const send = () => requestChecked(ctx, { method: 'POST', url, headers: { ...auth, 'Content-Type': contentType }, body, timeoutSeconds: left() });
+    return sendWaitingOutRateLimits(send, deadline, ctx.signal, describeTarget('POST', url));
   };
   try {
     for (const file of files) {
